@@ -1,0 +1,187 @@
+# Sluice — a self-hosted marketing-analytics data hub.  GNU make.
+#
+#   make run    install what is missing, build, start the stack on PORT
+#   make stop   stop exactly what `make run` started
+#   make test   sanitizer build and every test; ends with "N passed, N failed"
+#   make bench  benchmarks (tests/bench/README.md)
+#   make fuzz   libFuzzer on every tests/fuzz/fuzz_*.c target, FUZZ_SECONDS each
+#
+# BUILD selects the output tree (build/ for `run`, build/asan for `test`),
+# so several builds can live side by side.
+
+SHELL		:= /bin/bash
+.DEFAULT_GOAL	:= build
+.DELETE_ON_ERROR:
+
+BUILD		?= build
+SAN		?= 0
+PORT		?= 8080
+VAR		?= $(CURDIR)/var
+FUZZ_SECONDS	?= 60
+
+CC		:= gcc
+PKGS		:= libpq json-c libcurl openssl cmocka
+PKG_CFLAGS	= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS	= $(shell pkg-config --libs libpq json-c libcurl openssl 2>/dev/null)
+
+WARN		:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
+		   -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
+		   -Wno-format-nonliteral
+CFLAGS_COMMON	= -std=c17 -D_GNU_SOURCE -Ilib $(WARN) $(PKG_CFLAGS) \
+		   -fstack-protector-strong -fPIE -MMD -MP
+ifeq ($(SAN),1)
+CFLAGS_MODE	:= -O1 -g -fsanitize=address,undefined \
+		   -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+		   -DARENA_DEBUG
+LDFLAGS_MODE	:= -fsanitize=address,undefined
+else
+CFLAGS_MODE	:= -O2 -g -D_FORTIFY_SOURCE=2
+LDFLAGS_MODE	:=
+endif
+CFLAGS		= $(CFLAGS_COMMON) $(CFLAGS_MODE)
+LDFLAGS		= -pie -Wl,-z,relro,-z,now $(LDFLAGS_MODE)
+LIBS		= $(PKG_LIBS) -lfcgi -lm
+
+LIB_SRC		:= $(wildcard lib/*.c)
+LIB_OBJ		:= $(LIB_SRC:lib/%.c=$(BUILD)/obj/lib/%.o)
+LIBA		:= $(BUILD)/libsluice.a
+PROGRAMS	:= $(patsubst cgi-bin/%.c,%,$(wildcard cgi-bin/*.c))
+BINS		:= $(PROGRAMS:%=$(BUILD)/bin/%)
+# A program is served through nginx when it has nginx/locations/NAME.conf.
+SERVED		:= $(filter $(PROGRAMS),$(patsubst nginx/locations/%.conf,%,$(wildcard nginx/locations/*.conf)))
+TEST_SRC	:= $(wildcard tests/unit/test_*.c)
+TESTS		:= $(TEST_SRC:tests/unit/%.c=$(BUILD)/test/%)
+FUZZ_SRC	:= $(wildcard tests/fuzz/fuzz_*.c)
+REPLAYS		:= $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/replay_%)
+
+# Debian packages: building, running, testing.
+DEB_BUILD	:= gcc make pkg-config libc6-dev libfcgi-dev libpq-dev \
+		   libjson-c-dev libcurl4-openssl-dev libssl-dev libcmocka-dev
+DEB_RUN		:= postgresql-15 nginx-light spawn-fcgi curl ca-certificates \
+		   openssl procps
+DEB_TEST	:= nodejs
+DEB_BENCH	:= wrk
+DEB_FUZZ	:= clang libclang-rt-14-dev
+
+.PHONY: all build deps deps-build deps-test run stop start test unit \
+	test-build bench fuzz clean migrate status
+
+all: build
+build: deps-build $(LIBA) $(BINS)
+
+# --- dependencies -------------------------------------------------------
+
+# Installs the Debian packages that are missing (as root), else says what to run.
+define apt_ensure
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' \
+	    || missing="$$missing $$p"; \
+	done; \
+	missing=$$(for p in $$missing; do \
+	  if [ $$p = nodejs ] && command -v node >/dev/null; then continue; fi; \
+	  echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "missing Debian packages:" $$missing; \
+	    echo "run: sudo apt-get install -y" $$missing; exit 1; \
+	  fi; \
+	  echo "installing:" $$missing; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends \
+	    $$missing >/dev/null || exit 1; \
+	fi
+endef
+
+deps: deps-build deps-run
+deps-build:
+	$(call apt_ensure,$(DEB_BUILD))
+deps-run:
+	$(call apt_ensure,$(DEB_RUN))
+deps-test: deps
+	$(call apt_ensure,$(DEB_TEST))
+	@command -v npm >/dev/null || $(MAKE) -s npm-install
+	@cd tests && if [ ! -f node_modules/.package-lock.json ] || \
+	    [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	  npm ci --no-audit --no-fund --loglevel=error; fi
+
+npm-install:
+	$(call apt_ensure,npm)
+
+# --- compiling ----------------------------------------------------------
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIBA): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/obj/cgi-bin/%.o $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
+
+$(BUILD)/test/%: $(BUILD)/obj/tests/unit/%.o $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS) -lcmocka
+
+# Each fuzz target also builds with a replay driver: make test runs the corpus.
+$(BUILD)/fuzz/replay_%: $(BUILD)/obj/tests/fuzz/%.o \
+    $(BUILD)/obj/tests/fuzz/replay.o $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/obj/tests/fuzz/replay.o: tests/fuzz/replay.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+test-build: $(LIBA) $(BINS) $(TESTS) $(REPLAYS)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# --- tests --------------------------------------------------------------
+
+# The whole suite: sanitizer build, unit tests, fuzz corpora, integration.
+test: deps-test
+	$(MAKE) --no-print-directory BUILD=build/asan SAN=1 test-build
+	bash tests/run.sh build/asan
+
+# One module's unit tests: make unit T=arena (sanitizer build).
+unit: deps-build
+	$(MAKE) --no-print-directory BUILD=build/asan SAN=1 \
+	  build/asan/test/test_$(T)
+	build/asan/test/test_$(T)
+
+bench: deps-test build
+	$(call apt_ensure,$(DEB_BENCH))
+	bash tests/bench/run.sh
+
+FUZZ_CFLAGS	= -std=c17 -D_GNU_SOURCE -Ilib -g -O1 $(PKG_CFLAGS) \
+		   -fsanitize=fuzzer,address,undefined -DARENA_DEBUG
+fuzz: deps-test
+	$(call apt_ensure,$(DEB_FUZZ))
+	@mkdir -p build/fuzz
+	@set -e; for src in $(FUZZ_SRC); do \
+	  name=$$(basename $$src .c); \
+	  clang $(FUZZ_CFLAGS) -o build/fuzz/$$name $$src $(LIB_SRC) \
+	    $(PKG_LIBS) -lfcgi -lm; \
+	  mkdir -p tests/fuzz/corpus/$$name build/fuzz/new-$$name; \
+	  echo "fuzzing $$name for $(FUZZ_SECONDS)s"; \
+	  build/fuzz/$$name -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    build/fuzz/new-$$name tests/fuzz/corpus/$$name; \
+	done
+
+clean:
+	rm -rf build
+
+# --- running ------------------------------------------------------------
+
+run: deps build
+	@bash nginx/stack.sh start "$(VAR)" "$(PORT)" "$(CURDIR)/$(BUILD)/bin" \
+	  "$(SERVED)"
+
+stop:
+	@bash nginx/stack.sh stop "$(VAR)"
+
+status:
+	@bash nginx/stack.sh status "$(VAR)"

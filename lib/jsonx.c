@@ -1,0 +1,212 @@
+/* jsonx.c — strict, bounded json-c parsing and typed getters. */
+#include <math.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "arena.h"
+#include "jsonx.h"
+#include "limits.h"
+
+static void
+put_cb(void *p)
+{
+	json_object_put(p);
+}
+
+struct json_object *
+jsonx_own(struct arena *a, struct json_object *obj)
+{
+	if (obj != NULL)
+		arena_defer(a, put_cb, obj);
+	return obj;
+}
+
+static void
+tok_free_cb(void *p)
+{
+	json_tokener_free(p);
+}
+
+enum err
+jsonx_parse_depth(struct arena *a, const char *text, size_t len, int depth,
+    struct json_object **out, const char **errout)
+{
+	struct json_tokener *tok;
+	struct json_object *obj;
+	enum json_tokener_error jerr;
+	size_t off;
+
+	*out = NULL;
+	if (len > LIMIT_JSON_SIZE) {
+		if (errout != NULL)
+			*errout = arena_printf(a, "JSON body is %zu bytes, "
+			    "more than the limit of %d", len,
+			    LIMIT_JSON_SIZE);
+		return ERR_TOOBIG;
+	}
+	if (len == 0 || memchr(text, '\0', len) != NULL) {
+		if (errout != NULL)
+			*errout = len == 0 ? "empty JSON document" :
+			    "JSON contains a NUL byte";
+		return ERR_INPUT;
+	}
+	if (depth < 1)
+		depth = 1;
+	if ((tok = json_tokener_new_ex(depth)) == NULL)
+		return ERR_SYSTEM;
+	arena_defer(a, tok_free_cb, tok);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	obj = json_tokener_parse_ex(tok, text, (int)len);
+	jerr = json_tokener_get_error(tok);
+	off = json_tokener_get_parse_end(tok);
+	if (jerr == json_tokener_continue) {
+		if (errout != NULL)
+			*errout = "JSON ends too early (truncated document)";
+		return ERR_INPUT;
+	}
+	if (jerr != json_tokener_success) {
+		if (errout != NULL)
+			*errout = arena_printf(a, "invalid JSON at byte %zu: %s",
+			    off, jerr == json_tokener_error_depth ?
+			    "nested too deeply" :
+			    json_tokener_error_desc(jerr));
+		return ERR_INPUT;
+	}
+	jsonx_own(a, obj);
+	/* Only white space may follow the document. */
+	for (; off < len; off++) {
+		if (strchr(" \t\r\n", text[off]) == NULL) {
+			if (errout != NULL)
+				*errout = arena_printf(a, "invalid JSON at "
+				    "byte %zu: data after the document", off);
+			return ERR_INPUT;
+		}
+	}
+	*out = obj;
+	return ERR_OK;
+}
+
+enum err
+jsonx_parse(struct arena *a, const char *text, size_t len,
+    struct json_object **out, const char **errout)
+{
+	return jsonx_parse_depth(a, text, len, LIMIT_JSON_DEPTH, out, errout);
+}
+
+static enum err
+member(struct json_object *obj, const char *key, struct json_object **v)
+{
+	if (obj == NULL || !json_object_is_type(obj, json_type_object))
+		return ERR_NOTFOUND;
+	if (!json_object_object_get_ex(obj, key, v) || *v == NULL)
+		return ERR_NOTFOUND;
+	return ERR_OK;
+}
+
+enum err
+jsonx_get_string(struct json_object *obj, const char *key, const char **out)
+{
+	struct json_object *v;
+	enum err rc;
+
+	if ((rc = member(obj, key, &v)) != ERR_OK)
+		return rc;
+	if (!json_object_is_type(v, json_type_string))
+		return ERR_INPUT;
+	*out = json_object_get_string(v);
+	return ERR_OK;
+}
+
+enum err
+jsonx_get_int64(struct json_object *obj, const char *key, int64_t *out)
+{
+	struct json_object *v;
+	enum err rc;
+	int64_t n;
+
+	if ((rc = member(obj, key, &v)) != ERR_OK)
+		return rc;
+	if (!json_object_is_type(v, json_type_int))
+		return ERR_INPUT;
+	n = json_object_get_int64(v);
+	/* json-c clamps out-of-range integers to the limits. */
+	if (n == INT64_MAX || n == INT64_MIN) {
+		const char *s = json_object_get_string(v);
+		if (s == NULL || (strcmp(s, "9223372036854775807") != 0 &&
+		    strcmp(s, "-9223372036854775808") != 0))
+			return ERR_INPUT;
+	}
+	*out = n;
+	return ERR_OK;
+}
+
+enum err
+jsonx_get_double(struct json_object *obj, const char *key, double *out)
+{
+	struct json_object *v;
+	enum err rc;
+	double d;
+
+	if ((rc = member(obj, key, &v)) != ERR_OK)
+		return rc;
+	if (!json_object_is_type(v, json_type_double) &&
+	    !json_object_is_type(v, json_type_int))
+		return ERR_INPUT;
+	d = json_object_get_double(v);
+	if (!isfinite(d))
+		return ERR_INPUT;
+	*out = d;
+	return ERR_OK;
+}
+
+enum err
+jsonx_get_bool(struct json_object *obj, const char *key, bool *out)
+{
+	struct json_object *v;
+	enum err rc;
+
+	if ((rc = member(obj, key, &v)) != ERR_OK)
+		return rc;
+	if (!json_object_is_type(v, json_type_boolean))
+		return ERR_INPUT;
+	*out = json_object_get_boolean(v);
+	return ERR_OK;
+}
+
+enum err
+jsonx_get_object(struct json_object *obj, const char *key,
+    struct json_object **out)
+{
+	struct json_object *v;
+	enum err rc;
+
+	if ((rc = member(obj, key, &v)) != ERR_OK)
+		return rc;
+	if (!json_object_is_type(v, json_type_object))
+		return ERR_INPUT;
+	*out = v;
+	return ERR_OK;
+}
+
+enum err
+jsonx_get_array(struct json_object *obj, const char *key,
+    struct json_object **out)
+{
+	struct json_object *v;
+	enum err rc;
+
+	if ((rc = member(obj, key, &v)) != ERR_OK)
+		return rc;
+	if (!json_object_is_type(v, json_type_array))
+		return ERR_INPUT;
+	*out = v;
+	return ERR_OK;
+}
+
+const char *
+jsonx_string(struct arena *a, struct json_object *obj)
+{
+	return arena_strdup(a, json_object_to_json_string_ext(obj,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+}

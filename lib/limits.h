@@ -1,0 +1,51 @@
+/*
+ * limits.h — every limit of Sluice, in one place.
+ *
+ * nginx/nginx.conf.in repeats the request limits (client_max_body_size,
+ * large_client_header_buffers); keep the two in step.
+ */
+#ifndef SLUICE_LIMITS_H
+#define SLUICE_LIMITS_H
+
+/* Requests. */
+#define LIMIT_BODY		(1024 * 1024)	/* default request body */
+#define LIMIT_BODY_INGEST	(5 * 1024 * 1024) /* /v1/metrics/ingest */
+#define LIMIT_BODY_WEBHOOK	(256 * 1024)	/* /v1/webhooks/resend */
+#define LIMIT_HEADER		8192		/* one header value */
+#define LIMIT_HEADERS		64		/* headers kept per request */
+#define LIMIT_PARAMS		128		/* query or form fields */
+#define LIMIT_COOKIES		32		/* cookies kept per request */
+#define LIMIT_PATH		2048		/* request path */
+#define LIMIT_QUERY		8192		/* query string */
+#define LIMIT_CAPTURES		8		/* :name captures per route */
+
+/* Responses. */
+#define LIMIT_RESPONSE		(8 * 1024 * 1024) /* a buffered response */
+#define LIMIT_RESP_HEADERS	32		/* headers set per response */
+
+/* JSON. */
+#define LIMIT_JSON_DEPTH	32		/* nesting of parsed JSON */
+#define LIMIT_JSON_SIZE		(8 * 1024 * 1024) /* bytes parsed at once */
+
+/* Templates. */
+#define LIMIT_TMPL_DEPTH	64		/* nested sections */
+#define LIMIT_TMPL_PARTIALS	16		/* nested partial inclusion */
+#define LIMIT_TMPL_OUTPUT	(4 * 1024 * 1024) /* rendered output */
+#define LIMIT_TMPL_SIZE		(1024 * 1024)	/* one template's source */
+
+/* Upstream calls (httpc). */
+#define LIMIT_UPSTREAM_BODY	(16 * 1024 * 1024) /* a provider response */
+#define LIMIT_UPSTREAM_TIMEOUT_MS 20000		/* whole call */
+#define LIMIT_UPSTREAM_CONNECT_MS 5000		/* connect phase */
+
+/* Database. */
+#define LIMIT_DB_CONNECT_S	2		/* connect_timeout */
+#define LIMIT_DB_BACKOFF_MIN_MS	100		/* first reconnect wait */
+#define LIMIT_DB_BACKOFF_MAX_MS	2000		/* longest reconnect wait */
+#define LIMIT_DB_RETRY_AFTER_S	2		/* Retry-After while down */
+
+/* Logging. */
+#define LIMIT_LOG_LINE		4096		/* one log line */
+#define LIMIT_LOG_FIELD		512		/* one logged string */
+
+#endif

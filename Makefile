@@ -51,6 +51,8 @@ BINS		:= $(PROGRAMS:%=$(BUILD)/bin/%)
 SERVED		:= $(filter $(PROGRAMS),$(patsubst nginx/locations/%.conf,%,$(wildcard nginx/locations/*.conf)))
 TEST_SRC	:= $(wildcard tests/unit/test_*.c)
 TESTS		:= $(TEST_SRC:tests/unit/%.c=$(BUILD)/test/%)
+TOOL_SRC	:= $(wildcard tests/tools/*.c)
+TOOLS		:= $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 FUZZ_SRC	:= $(wildcard tests/fuzz/fuzz_*.c)
 REPLAYS		:= $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/replay_%)
 
@@ -125,6 +127,11 @@ $(BUILD)/test/%: $(BUILD)/obj/tests/unit/%.o $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS) -lcmocka
 
+# Small programs the integration tests drive (tests/tools/*.c).
+$(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
+
 # Each fuzz target also builds with a replay driver: make test runs the corpus.
 $(BUILD)/fuzz/replay_%: $(BUILD)/obj/tests/fuzz/%.o \
     $(BUILD)/obj/tests/fuzz/replay.o $(LIBA)
@@ -135,7 +142,7 @@ $(BUILD)/obj/tests/fuzz/replay.o: tests/fuzz/replay.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-test-build: $(LIBA) $(BINS) $(TESTS) $(REPLAYS)
+test-build: $(LIBA) $(BINS) $(TESTS) $(TOOLS) $(REPLAYS)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
@@ -146,15 +153,16 @@ test: deps-test
 	$(MAKE) --no-print-directory BUILD=build/asan SAN=1 test-build
 	bash tests/run.sh build/asan
 
-# One module's unit tests: make unit T=arena (sanitizer build).
+# One module's unit tests: make unit T=arena (sanitizer build in UBUILD).
+UBUILD		?= build/asan
 unit: deps-build
-	$(MAKE) --no-print-directory BUILD=build/asan SAN=1 \
-	  build/asan/test/test_$(T)
-	build/asan/test/test_$(T)
+	$(MAKE) --no-print-directory BUILD=$(UBUILD) SAN=1 \
+	  $(UBUILD)/test/test_$(T)
+	$(UBUILD)/test/test_$(T)
 
 bench: deps-test build
 	$(call apt_ensure,$(DEB_BENCH))
-	bash tests/bench/run.sh
+	bash tests/bench/run.sh $(BUILD)
 
 FUZZ_CFLAGS	= -std=c17 -D_GNU_SOURCE -Ilib -g -O1 $(PKG_CFLAGS) \
 		   -fsanitize=fuzzer,address,undefined -DARENA_DEBUG

@@ -48,7 +48,7 @@ done
 echo "== integration tests"
 if compgen -G "tests/integration/*.test.js" >/dev/null; then
 	log=$(mktemp)
-	SLUICE_BIN="$PWD/$build/bin" node --test --test-reporter=spec \
+	SLUICE_BIN="$PWD/$build/bin" SLUICE_TOOLS="$PWD/$build/tools" node --test --test-reporter=spec \
 	    --test-concurrency=1 tests/integration/ 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	p=$(grep -aE '^ℹ pass [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)

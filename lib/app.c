@@ -1,0 +1,307 @@
+/* app.c — the shared FastCGI request loop and process start-up. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "app.h"
+#include "db.h"
+#include "limits.h"
+#include "log.h"
+#include "migrate.h"
+
+/* Set by the SIGTERM/SIGINT handler; checked between requests. */
+static volatile sig_atomic_t stopping;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	FCGX_ShutdownPending();
+}
+
+enum err
+app_fail(struct ctx *ctx, enum err e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ctx->error = arena_vprintf(ctx->arena, fmt, ap);
+	va_end(ap);
+	return e;
+}
+
+static double
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* Whether an error should be an HTML page rather than JSON. */
+static int
+wants_html(const struct ctx *ctx)
+{
+	const char *accept;
+
+	if (ctx->match.route != NULL)
+		return (ctx->match.route->flags & ROUTE_HTML) != 0;
+	accept = req_header(&ctx->req, "accept");
+	return accept != NULL && strstr(accept, "text/html") != NULL;
+}
+
+/* Replaces whatever the handler built with the response for error e. */
+static void
+error_response(struct ctx *ctx, enum err e)
+{
+	const char *msg;
+	int status;
+
+	resp_clear(&ctx->resp);
+	status = err_status(e);
+	msg = ctx->error != NULL ? ctx->error : err_reason(status);
+	if (e == ERR_UNAVAILABLE)
+		resp_header(&ctx->resp, "Retry-After",
+		    arena_printf(ctx->arena, "%d", LIMIT_DB_RETRY_AFTER_S));
+	if (e == ERR_METHOD)
+		resp_header(&ctx->resp, "Allow",
+		    route_allow(ctx->arena, ctx->match.allowed));
+	if (wants_html(ctx)) {
+		/* Plain text until the error templates are wired in. */
+		resp_body(&ctx->resp, status, "text/plain; charset=utf-8",
+		    "", 0);
+		buf_printf(&ctx->resp.body, "%d %s\n%s\nrequest id: %s\n",
+		    status, err_reason(status), msg, ctx->req.request_id);
+	} else
+		resp_json_error(&ctx->resp, e, msg);
+	resp_header(&ctx->resp, "Cache-Control", "no-store");
+}
+
+/* Reads and keeps the body, or drains it when it is over the limit. */
+static enum err
+read_body(struct ctx *ctx, FCGX_Stream *in, size_t max)
+{
+	size_t want = ctx->req.content_length, got = 0;
+	char sink[4096], *body;
+	const char *errout = NULL;
+	int n;
+
+	if (want > max) {
+		while (FCGX_GetStr(sink, sizeof(sink), in) > 0)
+			;
+		return app_fail(ctx, ERR_TOOBIG, "The request body is larger "
+		    "than the %zu bytes this endpoint accepts.", max);
+	}
+	body = arena_alloc(ctx->arena, want + 1);
+	while (got < want) {
+		n = FCGX_GetStr(body + got, (int)(want - got), in);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got != want)
+		return app_fail(ctx, ERR_INPUT, "The request body ended "
+		    "before Content-Length bytes.");
+	if (ctx->match.route->flags & ROUTE_RAWBODY) {
+		body[got] = '\0';
+		ctx->req.body = body;
+		ctx->req.body_len = got;
+		return ERR_OK;
+	}
+	if (req_set_body(ctx->arena, &ctx->req, body, got, &errout) !=
+	    ERR_OK)
+		return app_fail(ctx, ERR_INPUT, "The form is malformed: %s.",
+		    errout != NULL ? errout : "bad encoding");
+	return ERR_OK;
+}
+
+static enum err
+dispatch(struct ctx *ctx, FCGX_Request *rq)
+{
+	const struct route *rt;
+	const char *errout = NULL;
+	enum err rc;
+
+	rc = req_parse(ctx->arena, rq->envp, &ctx->req, &errout);
+	if (rc != ERR_OK)
+		return app_fail(ctx, rc, "%s", errout != NULL ? errout :
+		    "The request is malformed.");
+	rc = route_find(ctx->app->routes, ctx->app->nroutes,
+	    ctx->req.method, ctx->req.path, ctx->arena, &ctx->match);
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "Nothing lives at this address.");
+	if (rc == ERR_METHOD)
+		return app_fail(ctx, rc, "This address does not accept %s.",
+		    ctx->req.method_name);
+	rt = ctx->match.route;
+	if ((rc = read_body(ctx, rq->in, rt->max_body ? rt->max_body :
+	    LIMIT_BODY)) != ERR_OK)
+		return rc;
+	if (!(rt->flags & ROUTE_NODB) && db_ready(ctx->db) != ERR_OK)
+		return app_fail(ctx, ERR_UNAVAILABLE, "The database is not "
+		    "reachable; try again in a few seconds.");
+	rc = rt->fn(ctx);
+	if (db_in_tx(ctx->db))
+		db_rollback(ctx->db, ctx->arena);
+	return rc;
+}
+
+static void
+serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
+{
+	struct timespec t0;
+	struct ctx ctx;
+	struct buf out;
+	enum err rc;
+	const char *errcode = NULL;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.app = app;
+	ctx.cfg = &app->cfg;
+	ctx.db = app->db;
+	ctx.arena = a;
+	resp_init(&ctx.resp, a);
+	rc = dispatch(&ctx, rq);
+	if (ctx.req.request_id == NULL || *ctx.req.request_id == '\0')
+		ctx.req.request_id = arena_printf(a, "%x-%lx-%lu",
+		    (unsigned)getpid(), (long)t0.tv_sec, seq);
+	if (rc != ERR_OK) {
+		errcode = err_code(rc);
+		error_response(&ctx, rc);
+	}
+	resp_header(&ctx.resp, "X-Request-Id", ctx.req.request_id);
+	buf_init_arena(&out, a, LIMIT_RESPONSE + 64 * 1024);
+	if (resp_serialise(&ctx.resp, ctx.req.method == HTTP_HEAD, &out) !=
+	    ERR_OK) {
+		errcode = err_code(ERR_TOOBIG);
+		ctx.error = "The response grew past its limit.";
+		error_response(&ctx, ERR_SYSTEM);
+		buf_reset(&out);
+		resp_serialise(&ctx.resp, false, &out);
+	}
+	FCGX_PutStr(out.data, (int)out.len, rq->out);
+	log_request(ctx.req.request_id, ctx.req.method_name, ctx.req.path,
+	    ctx.resp.status == 0 ? 200 : ctx.resp.status, elapsed_ms(&t0),
+	    errcode);
+}
+
+static int
+loop(struct app *app)
+{
+	struct sigaction sa;
+	sigset_t term, old;
+	FCGX_Request rq;
+	struct arena a;
+	unsigned long seq = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;	/* no SA_RESTART: accept() returns */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigaddset(&term, SIGINT);
+
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, 0, 0) != 0) {
+		log_msg(LOG_ERROR, NULL, "start", "FastCGI set-up failed");
+		return 1;
+	}
+	arena_init(&a);
+	log_msg(LOG_INFO, NULL, "start", "%s ready (pid %d)", app->name,
+	    (int)getpid());
+	while (!stopping) {
+		if (FCGX_Accept_r(&rq) < 0)
+			break;
+		/* The request in hand finishes even if SIGTERM comes. */
+		sigprocmask(SIG_BLOCK, &term, &old);
+		serve(app, &a, &rq, ++seq);
+		FCGX_Finish_r(&rq);
+		arena_reset(&a);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	}
+	FCGX_Free(&rq, 1);
+	arena_free(&a);
+	log_msg(LOG_INFO, NULL, "stop", "%s stopping (pid %d)", app->name,
+	    (int)getpid());
+	return 0;
+}
+
+/* Counts the code's migrations for /readyz; a problem is logged. */
+static void
+scan_migrations(struct app *app)
+{
+	struct migration *list;
+	const char *errout = NULL;
+	struct arena a;
+	size_t n;
+
+	arena_init(&a);
+	if (migrate_scan(&a, app->cfg.sql_dir, &list, &n, &errout) ==
+	    ERR_OK) {
+		app->code_migrations = (int)n;
+		app->code_latest = n > 0 ? list[n - 1].version : 0;
+	} else {
+		app->code_migrations = -1;
+		log_msg(LOG_ERROR, NULL, "start", "%s", errout);
+	}
+	arena_free(&a);
+}
+
+int
+app_main(const struct app_def *def, int argc, char **argv)
+{
+	struct app app;
+	char errbuf[256];
+	int fd, status;
+
+	memset(&app, 0, sizeof(app));
+	app.name = def->name;
+	app.routes = def->routes;
+	app.nroutes = def->nroutes;
+	log_init(def->name, 2);
+	if (config_load(&app.cfg, errbuf, sizeof(errbuf)) != ERR_OK) {
+		fprintf(stderr, "%s: configuration: %s\n", def->name, errbuf);
+		return 1;
+	}
+	if (argc < 2 && *app.cfg.log_file != '\0') {
+		fd = open(app.cfg.log_file, O_WRONLY | O_APPEND | O_CREAT |
+		    O_CLOEXEC, 0640);
+		if (fd < 0) {
+			fprintf(stderr, "%s: cannot open SLUICE_LOG_FILE %s\n",
+			    def->name, app.cfg.log_file);
+			return 1;
+		}
+		log_init(def->name, fd);
+	}
+	app.db = db_new(app.cfg.database_url, app.cfg.db_backoff_max_ms);
+	scan_migrations(&app);
+	if (argc >= 2) {
+		if (def->cli == NULL || strcmp(argv[1], "--help") == 0 ||
+		    strcmp(argv[1], "-h") == 0) {
+			fprintf(stderr, "usage: %s (under FastCGI)\n%s",
+			    def->name, def->usage != NULL ? def->usage : "");
+			status = def->cli == NULL ? 2 : 0;
+		} else
+			status = def->cli(&app, argc, argv);
+	} else if (FCGX_IsCGI()) {
+		fprintf(stderr, "%s: not started under FastCGI (use "
+		    "spawn-fcgi); see --help\n", def->name);
+		status = 2;
+	} else
+		status = loop(&app);
+	db_free(app.db);
+	return status;
+}

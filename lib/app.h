@@ -1,0 +1,75 @@
+/*
+ * app.h — the one FastCGI loop every program shares, and the request
+ * context handlers receive.
+ *
+ * A program is its route table plus app_main().  Per request: parse the
+ * CGI parameters into a struct req, find the route (404, 405 with Allow),
+ * read the body within the route's limit (413), check the database unless
+ * the route says ROUTE_NODB (503 with Retry-After while it is down), run
+ * the handler, turn a returned error into one JSON or HTML error, write
+ * the buffered response once, log one line, reset the arena.  SIGTERM
+ * lets the request in hand finish, then the process exits.
+ */
+#ifndef SLUICE_APP_H
+#define SLUICE_APP_H
+
+#include <stddef.h>
+
+#include "arena.h"
+#include "config.h"
+#include "err.h"
+#include "req.h"
+#include "resp.h"
+#include "route.h"
+
+struct db;
+
+/* Process state: made at start-up, freed at exit. */
+struct app {
+	const char		*name;
+	const struct route	*routes;
+	size_t			 nroutes;
+	struct config		 cfg;
+	struct db		*db;
+	int			 code_migrations; /* files in SLUICE_SQL_DIR */
+	int			 code_latest;	/* highest of their versions */
+};
+
+/* What a handler sees for one request; everything in it dies with the
+ * request's arena. */
+struct ctx {
+	struct app		*app;
+	const struct config	*cfg;
+	struct db		*db;
+	struct arena		*arena;
+	struct req		 req;
+	struct resp		 resp;
+	struct route_match	 match;
+	const char		*error;	/* message for the error response */
+};
+
+/* A program's description for app_main(). */
+struct app_def {
+	const char		*name;
+	const struct route	*routes;
+	size_t			 nroutes;
+	/* Optional command-line mode: `prog ARGS...` from a shell. */
+	int			(*cli)(struct app *, int argc, char **argv);
+	const char		*usage;	/* one line per CLI command */
+};
+
+/*
+ * Runs the program: with arguments, its CLI; under FastCGI, the request
+ * loop until SIGTERM.  Returns the process exit status.
+ */
+int		 app_main(const struct app_def *, int argc, char **argv);
+
+/*
+ * Sets the message the error response will carry and returns e, so a
+ * handler can `return app_fail(ctx, ERR_INPUT, "...", ...)`.  The message
+ * is shown to the client: never put a secret in it.
+ */
+enum err	 app_fail(struct ctx *, enum err e, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+#endif

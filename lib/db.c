@@ -1,0 +1,310 @@
+/* db.c — one libpq connection per process, with reconnect and backoff. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+#include "arena.h"
+#include "db.h"
+#include "limits.h"
+#include "log.h"
+
+struct db {
+	PGconn		*conn;
+	char		*conninfo;
+	long		 backoff_ms;	/* current wait after a failure */
+	long		 backoff_max_ms;
+	struct timespec	 next_try;	/* no reconnect before this */
+	bool		 in_tx;
+	char		 last_error[256];
+};
+
+struct db_res {
+	PGresult	*r;
+};
+
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+struct db *
+db_new(const char *conninfo, long backoff_max_ms)
+{
+	struct db *db;
+
+	if ((db = calloc(1, sizeof(*db))) == NULL ||
+	    (db->conninfo = strdup(conninfo)) == NULL) {
+		fputs("db: out of memory\n", stderr);
+		abort();
+	}
+	db->backoff_max_ms = backoff_max_ms > 0 ? backoff_max_ms :
+	    LIMIT_DB_BACKOFF_MAX_MS;
+	return db;
+}
+
+void
+db_free(struct db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	free(db->conninfo);
+	free(db);
+}
+
+static void
+set_error(struct db *db, const char *msg)
+{
+	size_t n;
+
+	snprintf(db->last_error, sizeof(db->last_error), "%s",
+	    msg != NULL ? msg : "unknown error");
+	n = strlen(db->last_error);
+	while (n > 0 && (db->last_error[n - 1] == '\n' ||
+	    db->last_error[n - 1] == ' '))
+		db->last_error[--n] = '\0';
+}
+
+static void
+drop(struct db *db)
+{
+	long now = now_ms();
+
+	if (db->conn != NULL) {
+		PQfinish(db->conn);
+		db->conn = NULL;
+	}
+	db->in_tx = false;
+	db->backoff_ms = db->backoff_ms == 0 ? LIMIT_DB_BACKOFF_MIN_MS :
+	    db->backoff_ms * 2;
+	if (db->backoff_ms > db->backoff_max_ms)
+		db->backoff_ms = db->backoff_max_ms;
+	db->next_try.tv_sec = (now + db->backoff_ms) / 1000;
+	db->next_try.tv_nsec = ((now + db->backoff_ms) % 1000) * 1000000L;
+}
+
+static enum err
+connect_now(struct db *db)
+{
+	static const char *const keys[] = { "dbname", "connect_timeout",
+	    "application_name", NULL };
+	char timeout[16];
+	const char *vals[4];
+
+	snprintf(timeout, sizeof(timeout), "%d", LIMIT_DB_CONNECT_S);
+	/* dbname may hold a whole conninfo string or URI (expand_dbname). */
+	vals[0] = db->conninfo;
+	vals[1] = timeout;
+	vals[2] = "sluice";
+	vals[3] = NULL;
+	db->conn = PQconnectdbParams(keys, vals, 1);
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		set_error(db, db->conn ? PQerrorMessage(db->conn) :
+		    "out of memory");
+		log_msg(LOG_WARN, NULL, "db_connect", "cannot connect to the "
+		    "database: %s", db->last_error);
+		drop(db);
+		return ERR_UNAVAILABLE;
+	}
+	db->backoff_ms = 0;
+	db->in_tx = false;
+	return ERR_OK;
+}
+
+enum err
+db_ready(struct db *db)
+{
+	long now;
+
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+		return ERR_OK;
+	if (db->conn != NULL)
+		drop(db);
+	now = now_ms();
+	if (db->backoff_ms != 0 && now < db->next_try.tv_sec * 1000L +
+	    db->next_try.tv_nsec / 1000000L)
+		return ERR_UNAVAILABLE;
+	return connect_now(db);
+}
+
+static void
+res_clear(void *p)
+{
+	PQclear(p);
+}
+
+static enum err
+classify(const PGresult *r)
+{
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+	if (state == NULL)
+		return ERR_DB;
+	if (strcmp(state, "23505") == 0 || strcmp(state, "23P01") == 0 ||
+	    strcmp(state, "40001") == 0)
+		return ERR_CONFLICT;
+	if (strncmp(state, "23", 2) == 0 || strncmp(state, "22", 2) == 0)
+		return ERR_INPUT;
+	if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+	    strcmp(state, "57P03") == 0)
+		return ERR_UNAVAILABLE;
+	return ERR_DB;
+}
+
+static enum err
+run(struct db *db, struct arena *a, const char *sql, int nparams,
+    const char *const *params, int script, struct db_res **out)
+{
+	struct db_res *res;
+	PGresult *r;
+	enum err rc;
+	int tries;
+	ExecStatusType st;
+
+	if (out != NULL)
+		*out = NULL;
+	for (tries = 0; tries < 2; tries++) {
+		if ((rc = db_ready(db)) != ERR_OK)
+			return rc;
+		r = script ? PQexec(db->conn, sql) : PQexecParams(db->conn,
+		    sql, nparams, NULL, params, NULL, NULL, 0);
+		if (r == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+			set_error(db, PQerrorMessage(db->conn));
+			PQclear(r);
+			/* A connection found dead outside a transaction
+			 * (e.g. the server restarted since the last request)
+			 * is replaced and the statement sent once more. */
+			if (!db->in_tx && tries == 0) {
+				PQfinish(db->conn);
+				db->conn = NULL;
+				db->backoff_ms = 0;
+				continue;
+			}
+			log_msg(LOG_WARN, NULL, "db_lost", "database "
+			    "connection lost: %s", db->last_error);
+			drop(db);
+			return ERR_UNAVAILABLE;
+		}
+		break;
+	}
+	st = PQresultStatus(r);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		set_error(db, PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
+		rc = classify(r);
+		if (rc != ERR_CONFLICT && rc != ERR_INPUT)
+			log_msg(LOG_ERROR, NULL, "db_error", "%s",
+			    db->last_error);
+		PQclear(r);
+		return rc;
+	}
+	arena_defer(a, res_clear, r);
+	if (out != NULL) {
+		res = arena_alloc(a, sizeof(*res));
+		res->r = r;
+		*out = res;
+	}
+	return ERR_OK;
+}
+
+enum err
+db_exec(struct db *db, struct arena *a, const char *sql, int nparams,
+    const char *const *params, struct db_res **out)
+{
+	return run(db, a, sql, nparams, params, 0, out);
+}
+
+enum err
+db_exec_script(struct db *db, struct arena *a, const char *sql)
+{
+	return run(db, a, sql, 0, NULL, 1, NULL);
+}
+
+enum err
+db_begin(struct db *db, struct arena *a)
+{
+	enum err rc;
+
+	if ((rc = db_exec(db, a, "BEGIN", 0, NULL, NULL)) == ERR_OK)
+		db->in_tx = true;
+	return rc;
+}
+
+enum err
+db_commit(struct db *db, struct arena *a)
+{
+	enum err rc;
+
+	rc = db_exec(db, a, "COMMIT", 0, NULL, NULL);
+	db->in_tx = false;
+	return rc;
+}
+
+void
+db_rollback(struct db *db, struct arena *a)
+{
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+		(void)db_exec(db, a, "ROLLBACK", 0, NULL, NULL);
+	db->in_tx = false;
+}
+
+const char *
+db_last_error(const struct db *db)
+{
+	return db->last_error;
+}
+
+bool
+db_in_tx(const struct db *db)
+{
+	return db->in_tx;
+}
+
+size_t
+db_nrows(const struct db_res *res)
+{
+	return (size_t)PQntuples(res->r);
+}
+
+size_t
+db_ncols(const struct db_res *res)
+{
+	return (size_t)PQnfields(res->r);
+}
+
+const char *
+db_get(const struct db_res *res, size_t row, size_t col)
+{
+	if (row >= db_nrows(res) || col >= db_ncols(res) ||
+	    PQgetisnull(res->r, (int)row, (int)col))
+		return NULL;
+	return PQgetvalue(res->r, (int)row, (int)col);
+}
+
+int64_t
+db_get_int64(const struct db_res *res, size_t row, size_t col, int64_t def)
+{
+	const char *s;
+	char *end;
+	long long n;
+
+	if ((s = db_get(res, row, col)) == NULL || *s == '\0')
+		return def;
+	n = strtoll(s, &end, 10);
+	return *end == '\0' ? (int64_t)n : def;
+}
+
+int64_t
+db_changed(const struct db_res *res)
+{
+	const char *s = PQcmdTuples(res->r);
+
+	return s != NULL && *s != '\0' ? strtoll(s, NULL, 10) : 0;
+}

@@ -1,0 +1,80 @@
+/*
+ * db.h — the database: one connection per process, the only libpq user.
+ *
+ * Every statement is parameterised and sent with PQexecParams (unnamed,
+ * so it also works behind PgBouncer in transaction mode).  When the server
+ * goes away, calls answer ERR_UNAVAILABLE and the connection is retried
+ * with backoff on later calls; nothing has to restart.  Results are
+ * registered on the caller's arena and freed with it.
+ */
+#ifndef SLUICE_DB_H
+#define SLUICE_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct arena;
+struct db;
+struct db_res;
+
+/*
+ * A handle for conninfo (copied); does not connect yet.  Process
+ * lifetime: the caller frees it with db_free().
+ */
+struct db	*db_new(const char *conninfo, long backoff_max_ms);
+void		 db_free(struct db *);
+
+/*
+ * Makes sure the connection is up: reconnects when it is down and the
+ * backoff since the last failure has passed.  ERR_OK or ERR_UNAVAILABLE.
+ */
+enum err	 db_ready(struct db *);
+
+/*
+ * Runs one statement with text parameters (NULL is SQL NULL).  On ERR_OK
+ * *out (if not NULL) is the result, owned by the arena.  Errors:
+ * ERR_UNAVAILABLE when the server cannot be reached, ERR_CONFLICT on a
+ * unique or exclusion violation, ERR_INPUT on a check, not-null or
+ * foreign-key violation or bad input syntax, ERR_DB otherwise; the
+ * server's message is logged once here (without parameters).
+ */
+enum err	 db_exec(struct db *, struct arena *, const char *sql,
+		    int nparams, const char *const *params,
+		    struct db_res **out);
+
+/*
+ * Runs a parameterless script of several statements (simple protocol).
+ * Only for migrations: everything else goes through db_exec().
+ */
+enum err	 db_exec_script(struct db *, struct arena *, const char *sql);
+
+/* Transactions on the process connection. */
+enum err	 db_begin(struct db *, struct arena *);
+enum err	 db_commit(struct db *, struct arena *);
+void		 db_rollback(struct db *, struct arena *);
+
+/* The message of the last failed statement (for callers that report it
+ * to an operator, e.g. the migration command); static until next call. */
+const char	*db_last_error(const struct db *);
+
+/* Rows and columns of a result. */
+size_t		 db_nrows(const struct db_res *);
+size_t		 db_ncols(const struct db_res *);
+
+/* A field as text, NULL for SQL NULL; lives as long as the result. */
+const char	*db_get(const struct db_res *, size_t row, size_t col);
+
+/* A field as an integer; NULL or non-numeric gives def. */
+int64_t		 db_get_int64(const struct db_res *, size_t row, size_t col,
+		    int64_t def);
+
+/* Rows changed by an INSERT, UPDATE or DELETE. */
+int64_t		 db_changed(const struct db_res *);
+
+/* Whether a transaction is open on the connection. */
+bool		 db_in_tx(const struct db *);
+
+#endif

@@ -160,39 +160,42 @@ static void
 serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 {
 	struct timespec t0;
-	struct ctx ctx;
-	struct buf out;
+	struct ctx *ctx;
+	struct buf *out;
 	enum err rc;
 	const char *errcode = NULL;
 
+	/* The context and buffers live in the arena: their cleanups run at
+	 * arena_reset(), after this function returned. */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.app = app;
-	ctx.cfg = &app->cfg;
-	ctx.db = app->db;
-	ctx.arena = a;
-	resp_init(&ctx.resp, a);
-	rc = dispatch(&ctx, rq);
-	if (ctx.req.request_id == NULL || *ctx.req.request_id == '\0')
-		ctx.req.request_id = arena_printf(a, "%x-%lx-%lu",
+	ctx = arena_calloc(a, 1, sizeof(*ctx));
+	ctx->app = app;
+	ctx->cfg = &app->cfg;
+	ctx->db = app->db;
+	ctx->arena = a;
+	resp_init(&ctx->resp, a);
+	rc = dispatch(ctx, rq);
+	if (ctx->req.request_id == NULL || *ctx->req.request_id == '\0')
+		ctx->req.request_id = arena_printf(a, "%x-%lx-%lu",
 		    (unsigned)getpid(), (long)t0.tv_sec, seq);
 	if (rc != ERR_OK) {
 		errcode = err_code(rc);
-		error_response(&ctx, rc);
+		error_response(ctx, rc);
 	}
-	resp_header(&ctx.resp, "X-Request-Id", ctx.req.request_id);
-	buf_init_arena(&out, a, LIMIT_RESPONSE + 64 * 1024);
-	if (resp_serialise(&ctx.resp, ctx.req.method == HTTP_HEAD, &out) !=
+	resp_header(&ctx->resp, "X-Request-Id", ctx->req.request_id);
+	out = arena_alloc(a, sizeof(*out));
+	buf_init_arena(out, a, LIMIT_RESPONSE + 64 * 1024);
+	if (resp_serialise(&ctx->resp, ctx->req.method == HTTP_HEAD, out) !=
 	    ERR_OK) {
 		errcode = err_code(ERR_TOOBIG);
-		ctx.error = "The response grew past its limit.";
-		error_response(&ctx, ERR_SYSTEM);
-		buf_reset(&out);
-		resp_serialise(&ctx.resp, false, &out);
+		ctx->error = "The response grew past its limit.";
+		error_response(ctx, ERR_SYSTEM);
+		buf_reset(out);
+		resp_serialise(&ctx->resp, false, out);
 	}
-	FCGX_PutStr(out.data, (int)out.len, rq->out);
-	log_request(ctx.req.request_id, ctx.req.method_name, ctx.req.path,
-	    ctx.resp.status == 0 ? 200 : ctx.resp.status, elapsed_ms(&t0),
+	FCGX_PutStr(out->data, (int)out->len, rq->out);
+	log_request(ctx->req.request_id, ctx->req.method_name, ctx->req.path,
+	    ctx->resp.status == 0 ? 200 : ctx->resp.status, elapsed_ms(&t0),
 	    errcode);
 }
 

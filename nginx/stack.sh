@@ -57,7 +57,14 @@ make_secrets() {
 	chmod 600 "$f"
 }
 
-alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+# Running and not a zombie (an unreaped child of a PID 1 that never reaps
+# still answers kill -0).
+alive() {
+	[ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 1
+	local st
+	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ "$st" != Z ]
+}
 
 # PIDs in a pid file that are still ours: the executable path must match.
 pids_of() {
@@ -186,7 +193,7 @@ parent directories searchable (chmod o+x) or choose another VAR"
 
 stop() {
 	local f name
-	stop_pids QUIT $(pids_of "$var/run/nginx.pid" nginx)
+	stop_pids TERM $(pids_of "$var/run/nginx.pid" nginx)
 	rm -f "$var/run/nginx.pid"
 	for f in "$var"/run/*.pid; do
 		[ -e "$f" ] || continue

@@ -12,6 +12,7 @@
 SHELL		:= /bin/bash
 .DEFAULT_GOAL	:= build
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 BUILD		?= build
 SAN		?= 0

@@ -63,7 +63,7 @@ DEB_BUILD	:= gcc make pkg-config libc6-dev libfcgi-dev libpq-dev \
 DEB_RUN		:= postgresql-15 nginx-light spawn-fcgi curl ca-certificates \
 		   openssl procps
 DEB_TEST	:= nodejs
-DEB_BENCH	:= wrk
+DEB_BENCH	:= wrk bc
 DEB_FUZZ	:= clang libclang-rt-14-dev
 
 .PHONY: all build deps deps-build deps-test run stop start test unit \

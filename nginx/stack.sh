@@ -11,7 +11,7 @@
 #   stack.sh pg-stop VAR | pg-start VAR     (fault tests)
 #
 # Settings (environment, then ./sluice.env, then VAR/secrets.env):
-#   SLUICE_PG_PORT (5433)  SLUICE_FCGI_PROCS (3)  and every SLUICE_* the
+#   SLUICE_PG_PORT (5433)  SLUICE_FCGI_PROCS (4)  and every SLUICE_* the
 #   programs read (README.md, Configuration).
 set -euo pipefail
 
@@ -128,7 +128,10 @@ start() {
 	load_env "$root/sluice.env"
 	make_secrets
 	load_env "$var/secrets.env"
-	procs=${SLUICE_FCGI_PROCS:-3}
+	procs=${SLUICE_FCGI_PROCS:-4}
+	# Idle kept connections per upstream: fewer than processes, so one is
+	# always free to accept a new connection (see nginx/fastcgi.conf).
+	keep=$(( (procs + 1) / 2 ))
 	mkdir -p "$var/run" "$var/log" "$var/nginx/locations" "$var/nginx/tmp"
 	chmod 755 "$var"
 	if [ "$(id -u)" = 0 ]; then
@@ -172,7 +175,7 @@ parent directories searchable (chmod o+x) or choose another VAR"
 			    die "$name did not start"
 		fi
 		printf 'upstream sluice_%s {\n\tserver unix:%s;\n\tkeepalive %s;\n}\n' \
-		    "$name" "$sock" "$procs" >>"$var/nginx/upstreams.conf"
+		    "$name" "$sock" "$keep" >>"$var/nginx/upstreams.conf"
 		sed -e "s|@ROOT@|$root|g" -e "s|@VAR@|$var|g" \
 		    "$root/nginx/locations/$name.conf" \
 		    >"$var/nginx/locations/$name.conf"

@@ -28,7 +28,7 @@ PKG_LIBS	= $(shell pkg-config --libs libpq json-c libcurl openssl 2>/dev/null)
 WARN		:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
 		   -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
 		   -Wno-format-nonliteral
-CFLAGS_COMMON	= -std=c17 -D_GNU_SOURCE -Ilib $(WARN) $(PKG_CFLAGS) \
+CFLAGS_COMMON	= -std=c17 -D_GNU_SOURCE -iquote lib $(WARN) $(PKG_CFLAGS) \
 		   -fstack-protector-strong -fPIE -MMD -MP
 ifeq ($(SAN),1)
 CFLAGS_MODE	:= -O1 -g -fsanitize=address,undefined \
@@ -165,7 +165,7 @@ bench: deps-test build
 	$(call apt_ensure,$(DEB_BENCH))
 	bash tests/bench/run.sh $(BUILD)
 
-FUZZ_CFLAGS	= -std=c17 -D_GNU_SOURCE -Ilib -g -O1 $(PKG_CFLAGS) \
+FUZZ_CFLAGS	= -std=c17 -D_GNU_SOURCE -iquote lib -g -O1 $(PKG_CFLAGS) \
 		   -fsanitize=fuzzer,address,undefined -DARENA_DEBUG
 fuzz: deps-test
 	$(call apt_ensure,$(DEB_FUZZ))

@@ -49,10 +49,10 @@ struct secret {
 	unsigned char	data[];
 };
 
-#define BLOB_HEAD(idlen)	(2 + (idlen))
-#define BLOB_MIN		(BLOB_HEAD(1) + CRYPTO_NONCE_LEN + CRYPTO_TAG_LEN)
-#define BLOB_MAX		(BLOB_HEAD(LIMIT_KEY_ID) + CRYPTO_NONCE_LEN + \
-				    LIMIT_SEAL_PLAINTEXT + CRYPTO_TAG_LEN)
+#define BLOB_HEAD(idlen) (2 + (idlen))
+#define BLOB_MIN	(BLOB_HEAD(1) + CRYPTO_NONCE_LEN + CRYPTO_TAG_LEN)
+#define BLOB_MAX	(BLOB_HEAD(LIMIT_KEY_ID) + CRYPTO_NONCE_LEN + \
+			    LIMIT_SEAL_PLAINTEXT + CRYPTO_TAG_LEN)
 
 #define SCRYPT_PREFIX		"$scrypt$"
 #define SCRYPT_SALT_LEN		16
@@ -64,7 +64,7 @@ struct secret {
 #define SCRYPT_P_MAX		16
 
 #define WH_PREFIX		"whsec_"
-#define WH_SIG_B64_LEN		CRYPTO_B64_LEN(CRYPTO_SHA256_LEN)	/* 44 */
+#define WH_SIG_B64_LEN		CRYPTO_B64_LEN(CRYPTO_SHA256_LEN) /* 44 */
 
 const struct crypto_scrypt crypto_scrypt_default = { 15, 8, 1 };
 
@@ -213,7 +213,8 @@ b64_encode(const char *alpha, int pad, const unsigned char *in, size_t len,
 	uint32_t v;
 
 	for (i = 0; i + 3 <= len; i += 3) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
+		    in[i + 2];
 		out[o++] = alpha[v >> 18 & 63];
 		out[o++] = alpha[v >> 12 & 63];
 		out[o++] = alpha[v >> 6 & 63];
@@ -588,7 +589,8 @@ keyring_add(struct crypto_keyring *kr, size_t pos, const char *s, size_t len,
 	struct crypto_key *k;
 	const char *colon, *key;
 	size_t idlen, keylen, n;
-	unsigned char raw[CRYPTO_B64_DECODED_MAX(CRYPTO_B64_LEN(CRYPTO_KEY_LEN))];
+	unsigned char raw[CRYPTO_B64_DECODED_MAX(
+	    CRYPTO_B64_LEN(CRYPTO_KEY_LEN))];
 	enum err rc;
 
 	if (len == 0) {
@@ -661,7 +663,8 @@ crypto_keyring_parse(const char *spec, struct crypto_keyring **out,
 
 	*out = NULL;
 	say(msg, msgsize, "%s", "");
-	if (spec == NULL || (len = strnlen(spec, LIMIT_KEYRING_SPEC + 1)) == 0) {
+	if (spec == NULL ||
+	    (len = strnlen(spec, LIMIT_KEYRING_SPEC + 1)) == 0) {
 		say(msg, msgsize, "SLUICE_ENCRYPTION_KEYS is not set or empty");
 		return ERR_INPUT;
 	}
@@ -905,8 +908,8 @@ scrypt(const struct crypto_scrypt *sp, const char *pw, size_t len,
 	EVP_KDF_CTX *ctx;
 	OSSL_PARAM params[7], *p = params;
 	uint64_t n = (uint64_t)1 << sp->ln;
-	uint64_t maxmem = (uint64_t)LIMIT_SCRYPT_MEM + 128 * 1024 * SCRYPT_P_MAX *
-	    SCRYPT_R_MAX;
+	uint64_t maxmem = (uint64_t)LIMIT_SCRYPT_MEM +
+	    128 * 1024 * SCRYPT_P_MAX * SCRYPT_R_MAX;
 	uint32_t r = sp->r, par = sp->p;
 	int ok;
 
@@ -1045,6 +1048,20 @@ crypto_password_verify(const char *stored, const char *pw, size_t len)
 	    ERR_AUTH;
 	crypto_cleanse(got, sizeof(got));
 	return rc;
+}
+
+enum err
+crypto_password_verify_none(const char *pw, size_t len)
+{
+	static const unsigned char salt[SCRYPT_SALT_LEN];
+	unsigned char got[SCRYPT_HASH_LEN];
+
+	if (len > LIMIT_PASSWORD)
+		len = LIMIT_PASSWORD;
+	if (!scrypt(&crypto_scrypt_default, pw, len, salt, sizeof(salt), got))
+		return ERR_SYSTEM;
+	crypto_cleanse(got, sizeof(got));
+	return ERR_AUTH;
 }
 
 int

@@ -51,7 +51,8 @@ struct arena;
 enum err	 crypto_random(void *buf, size_t len);
 
 /* SHA-256 of len bytes into out (CRYPTO_SHA256_LEN bytes). */
-void		 crypto_sha256(const void *, size_t len, unsigned char *out);
+void		 crypto_sha256(const void *, size_t len,
+		    unsigned char *out);
 
 /* SHA-256 of len bytes as 64 lower-case hex digits and a NUL into out
  * (CRYPTO_SHA256_HEX_SIZE bytes): the form stored in the database. */
@@ -76,7 +77,8 @@ void		 crypto_cleanse(void *, size_t len);
  * length written (without the NUL).
  */
 size_t		 crypto_b64_encode(const void *, size_t len, char *out);
-size_t		 crypto_b64url_encode(const void *, size_t len, char *out);
+size_t		 crypto_b64url_encode(const void *, size_t len,
+		    char *out);
 size_t		 crypto_hex_encode(const void *, size_t len, char *out);
 
 /*
@@ -136,7 +138,7 @@ enum err	 crypto_random_hex(char *out);
  */
 struct crypto_token {
 	char	token[CRYPTO_TOKEN_SIZE];	/* base64url, 43 chars */
-	char	hash[CRYPTO_SHA256_HEX_SIZE];	/* hex SHA-256 of token */
+	char	hash[CRYPTO_SHA256_HEX_SIZE];	/* its hex SHA-256 */
 };
 
 /* Makes a fresh token and its hash: ERR_OK or ERR_SYSTEM. */
@@ -144,7 +146,8 @@ enum err	 crypto_token_new(struct crypto_token *out);
 
 /* The stored form of a presented token (len bytes): hex SHA-256 into
  * out (CRYPTO_SHA256_HEX_SIZE bytes).  Bound len before calling. */
-void		 crypto_token_hash(const char *token, size_t len, char *out);
+void		 crypto_token_hash(const char *token, size_t len,
+		    char *out);
 
 #define CRYPTO_PKCE_VERIFIER_MIN	43	/* RFC 7636 §4.1 */
 #define CRYPTO_PKCE_VERIFIER_MAX	128
@@ -209,7 +212,7 @@ enum err	 crypto_keyring_parse(const char *spec,
 /* Cleanses the key bytes and frees the keyring; NULL is a no-op. */
 void		 crypto_keyring_free(struct crypto_keyring *);
 
-/* The id of the sealing (first) key; static for the keyring's life. */
+/* The id of the sealing (first) key; valid while the keyring is. */
 const char	*crypto_keyring_current(const struct crypto_keyring *);
 
 /* 1 when the keyring holds a key with this id, else 0. */
@@ -272,7 +275,7 @@ struct crypto_scrypt {
 /* The parameters new hashes get: ln=15, r=8, p=1 (32 MiB). */
 extern const struct crypto_scrypt crypto_scrypt_default;
 
-#define CRYPTO_PASSWORD_HASH_SIZE	128	/* a stored hash and a NUL */
+#define CRYPTO_PASSWORD_HASH_SIZE 128	/* a stored hash and a NUL */
 
 /*
  * Hashes a password of 1 to LIMIT_PASSWORD bytes with the default
@@ -294,6 +297,13 @@ enum err	 crypto_password_hash_params(const struct crypto_scrypt *,
  */
 enum err	 crypto_password_verify(const char *stored, const char *pw,
 		    size_t len);
+
+/*
+ * Does the work of checking a password against a default-parameter hash
+ * and returns ERR_AUTH (or ERR_SYSTEM): for a login naming no user, so
+ * that the response time does not tell which accounts exist.
+ */
+enum err	 crypto_password_verify_none(const char *pw, size_t len);
 
 /* 1 when the stored hash's parameters differ from the default ones (or
  * it is malformed), so it should be replaced at the next login; else 0. */
@@ -318,7 +328,7 @@ enum crypto_wh {
 	CRYPTO_WH__MAX
 };
 
-#define CRYPTO_WH_TOLERANCE	300	/* seconds either way, inclusive */
+#define CRYPTO_WH_TOLERANCE	300	/* seconds each way, inclusive */
 #define CRYPTO_WH_SIG_SIZE	48	/* "v1," + 44 base64 + NUL */
 
 /* A stable snake_case name for a reason, e.g. "too_old"; static. */

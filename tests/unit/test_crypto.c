@@ -769,7 +769,7 @@ test_crypto_keyring_parse_errors(void **state)
 	snprintf(spec, sizeof(spec), "k1:%.43s", key);	/* no padding */
 	keyring_bad(spec, "key \"k1\" is not valid padded base64", key);
 	snprintf(spec, sizeof(spec), "k1:%s ", good2 + 3);
-	spec[10] = '-';					/* url alphabet */
+	spec[10] = '-';				/* url alphabet */
 	keyring_bad(spec, "key \"k1\" is not valid", key2);
 	snprintf(spec, sizeof(spec), "k1:%.20s %s", key, key + 21);
 	keyring_bad(spec, "key \"k1\" is not valid", key);
@@ -867,7 +867,8 @@ test_crypto_password_malformed(void **state)
 	char good[CRYPTO_PASSWORD_HASH_SIZE], bad[512];
 	const char *salt, *hash;
 	static const char *const v[] = {
-		"", "$scrypt$", "$scrypt$ln=10,r=8,p=1$", "$scrypt$ln=10,r=8,p=1",
+		"", "$scrypt$", "$scrypt$ln=10,r=8,p=1$",
+		"$scrypt$ln=10,r=8,p=1",
 		"scrypt$ln=10,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAA",
 		"$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
 		"$2b$12$abcdefghijklmnopqrstuv",
@@ -893,7 +894,7 @@ test_crypto_password_malformed(void **state)
 } while (0)
 	BAD("$scrypt$ln=99,r=8,p=1$%s", salt);		/* memory bomb */
 	BAD("$scrypt$ln=24,r=32,p=1$%s", salt);
-	BAD("$scrypt$ln=010,r=8,p=1$%s", salt);		/* leading zero */
+	BAD("$scrypt$ln=010,r=8,p=1$%s", salt);	/* leading zero */
 	BAD("$scrypt$ln=1000,r=8,p=1$%s", salt);
 	BAD("$scrypt$ln=0,r=8,p=1$%s", salt);
 	BAD("$scrypt$ln=10,r=0,p=1$%s", salt);
@@ -951,7 +952,7 @@ static void
 test_crypto_password_default_params(void **state)
 {
 	char h[CRYPTO_PASSWORD_HASH_SIZE];
-	double t0, t1, t2;
+	double t0, t1, t2, t3;
 
 	(void)state;
 	t0 = seconds();
@@ -961,10 +962,15 @@ test_crypto_password_default_params(void **state)
 	assert_int_equal(crypto_password_verify(h, "hunter2hunter2", 14),
 	    ERR_OK);
 	t2 = seconds();
+	assert_int_equal(crypto_password_verify_none("hunter2hunter2", 14),
+	    ERR_AUTH);
+	t3 = seconds();
+	assert_int_equal(crypto_password_verify_none(NULL, 0), ERR_AUTH);
 	print_message("default scrypt (ln=%u,r=%u,p=%u): hash %.0f ms, "
-	    "verify %.0f ms (this build)\n", crypto_scrypt_default.ln,
-	    crypto_scrypt_default.r, crypto_scrypt_default.p,
-	    (t1 - t0) * 1e3, (t2 - t1) * 1e3);
+	    "verify %.0f ms, verify_none %.0f ms (this build)\n",
+	    crypto_scrypt_default.ln, crypto_scrypt_default.r,
+	    crypto_scrypt_default.p, (t1 - t0) * 1e3, (t2 - t1) * 1e3,
+	    (t3 - t2) * 1e3);
 	assert_int_equal(strncmp(h, "$scrypt$ln=15,r=8,p=1$", 22), 0);
 	assert_false(crypto_password_needs_rehash(h));
 }

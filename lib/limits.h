@@ -44,6 +44,16 @@
 #define LIMIT_DB_BACKOFF_MAX_MS	2000		/* longest reconnect wait */
 #define LIMIT_DB_RETRY_AFTER_S	2		/* Retry-After while down */
 
+/* Cryptography (crypto). */
+#define LIMIT_KEYS		16		/* keys in SLUICE_ENCRYPTION_KEYS */
+#define LIMIT_KEY_ID		32		/* characters of one key id */
+#define LIMIT_KEYRING_SPEC	4096		/* SLUICE_ENCRYPTION_KEYS length */
+#define LIMIT_SEAL_PLAINTEXT	(64 * 1024)	/* bytes sealed in one blob */
+#define LIMIT_SEAL_AAD		1024		/* additional data of a blob */
+#define LIMIT_PASSWORD		1024		/* bytes of one password */
+#define LIMIT_SCRYPT_MEM	(256 * 1024 * 1024) /* scrypt 128*r*N bytes */
+#define LIMIT_WEBHOOK_SECRET	256		/* characters of a whsec_ secret */
+
 /* Logging. */
 #define LIMIT_LOG_LINE		4096		/* one log line */
 #define LIMIT_LOG_FIELD		512		/* one logged string */

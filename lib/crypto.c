@@ -7,19 +7,11 @@
  * libpq and libcurl read the same queue for their TLS errors.
  */
 #include <stdarg.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/*
- * The Makefile's -Ilib makes <limits.h> find lib/limits.h, not the C
- * library's, so INT_MAX (used here and by <openssl/err.h>) comes from the
- * compiler's predefined macro.
- */
-#ifndef INT_MAX
-#define INT_MAX	__INT_MAX__
-#endif
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>

@@ -6,8 +6,12 @@
  * a loop over a range that recurses only into sections and partials.
  * Text nodes point into the template's own copy of the source; names are
  * kept NUL-separated in one string per template.  Standalone lines are
- * removed at compile time; partial indentation is applied at render time
- * to the beginning of each line of the partial's own text.
+ * removed at compile time.  Partial indentation is applied at render
+ * time to the start of each non-empty line of the partial's source that
+ * is not a standalone line, as if the source had been indented before
+ * compiling: a text node that starts a line, each newline inside a text
+ * node, and an N_INDENT marker where a line starts with a tag.  (Blank
+ * lines stay blank, as in mustache.js.)
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -28,7 +32,8 @@ enum ntype {
 	N_RAW,		/* {{{x}}}, {{&x}} */
 	N_SECTION,	/* {{#x}} */
 	N_INVERTED,	/* {{^x}} */
-	N_PARTIAL	/* {{>x}} */
+	N_PARTIAL,	/* {{>x}} */
+	N_INDENT	/* a line of the source starts with a tag here */
 };
 
 struct node {
@@ -367,6 +372,8 @@ compile(struct cstate *cs)
 			}
 		}
 		addtext(cs, textstart, sa ? linestart : tag);
+		if (!sa && tag == linestart)
+			(void)newnode(cs, N_INDENT, tag);
 
 		rc = ERR_OK;
 		switch (sigil) {
@@ -562,7 +569,6 @@ struct rstate {
 	struct indent			 indent[LIMIT_TMPL_PARTIALS];
 	int				 ibase;	/* indentation in force: */
 	int				 itop;	/* indent[ibase, itop) */
-	int				 bol;	/* at a line's beginning */
 	char				 scratch[64];
 };
 
@@ -586,7 +592,6 @@ put_indent(struct rstate *rs)
 	enum err rc;
 	int i;
 
-	rs->bol = 0;
 	for (i = rs->ibase; i < rs->itop; i++)
 		if ((rc = put(rs, rs->indent[i].s, rs->indent[i].len)) !=
 		    ERR_OK)
@@ -594,18 +599,23 @@ put_indent(struct rstate *rs)
 	return ERR_OK;
 }
 
-/* Template text: indented after each newline inside an indented partial. */
+/*
+ * Template text of t at [off, off + len): inside an indented partial,
+ * each non-empty line it starts is indented.
+ */
 static enum err
-put_text(struct rstate *rs, const char *s, size_t len)
+put_text(struct rstate *rs, const struct mustache *t, size_t off, size_t len)
 {
-	const char *nl;
+	const char *s = t->src + off, *nl;
 	enum err rc;
 	size_t n;
+	int bol;
 
 	if (rs->ibase == rs->itop)
 		return put(rs, s, len);
+	bol = off == 0 || t->src[off - 1] == '\n';
 	while (len > 0) {
-		if (rs->bol && (rc = put_indent(rs)) != ERR_OK)
+		if (bol && *s != '\n' && (rc = put_indent(rs)) != ERR_OK)
 			return rc;
 		nl = memchr(s, '\n', len);
 		n = nl == NULL ? len : (size_t)(nl - s) + 1;
@@ -613,8 +623,7 @@ put_text(struct rstate *rs, const char *s, size_t len)
 			return rc;
 		s += n;
 		len -= n;
-		if (nl != NULL)
-			rs->bol = 1;
+		bol = 1;
 	}
 	return ERR_OK;
 }
@@ -711,18 +720,15 @@ render_partial(struct rstate *rs, const struct mustache *t,
 			rs->indent[rs->itop].len = n->len;
 			rs->itop++;
 		}
-		rs->bol = 1;
 	} else {
 		/* Inline: the partial's text is inserted as it is. */
 		rs->ibase = rs->itop;
-		rs->bol = 0;
 	}
 	rs->npartials++;
 	rc = render(rs, p, 0, p->nnodes);
 	rs->npartials--;
 	rs->ibase = obase;
 	rs->itop = otop;
-	rs->bol = n->standalone;
 	return rc;
 }
 
@@ -742,14 +748,14 @@ render(struct rstate *rs, const struct mustache *t, size_t from, size_t to)
 		rc = ERR_OK;
 		switch (n->type) {
 		case N_TEXT:
-			rc = put_text(rs, t->src + n->off, n->len);
+			rc = put_text(rs, t, n->off, n->len);
+			break;
+		case N_INDENT:
+			if (rs->ibase != rs->itop)
+				rc = put_indent(rs);
 			break;
 		case N_VAR:
 		case N_RAW:
-			if (rs->bol && rs->ibase != rs->itop &&
-			    (rc = put_indent(rs)) != ERR_OK)
-				break;
-			rs->bol = 0;
 			if (!lookup(rs, t, n, &v))
 				break;
 			s = ops->text(rs->ud, v, rs->scratch,

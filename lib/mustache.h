@@ -43,9 +43,10 @@ struct mustache;
  * Where and why compiling or rendering failed.  line and column are
  * 1-based (column counts UTF-8 characters; a tab is one) and point at
  * the opening delimiter of the offending tag; both are 0 when there is no
- * position (e.g. source too large).  name is the template the position
- * is in ("" for the template being compiled or rendered itself, else the
- * partial's name).
+ * position (e.g. source too large).  name is the name given to
+ * mustache_compile() of the template the position is in: the one
+ * rendered, or a partial ("" when it was given none, and for a compile
+ * error, where the caller knows which template it compiled).
  */
 struct mustache_error {
 	int	 line;

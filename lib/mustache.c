@@ -567,6 +567,7 @@ struct rstate {
 	int				 nstack;
 	int				 npartials;
 	struct indent			 indent[LIMIT_TMPL_PARTIALS];
+	size_t				 steps;	/* nodes and items visited */
 	int				 ibase;	/* indentation in force: */
 	int				 itop;	/* indent[ibase, itop) */
 	char				 scratch[64];
@@ -743,6 +744,13 @@ render(struct rstate *rs, const struct mustache *t, size_t from, size_t to)
 	void *v;
 	enum err rc;
 
+	/* Work is bounded even when it writes nothing. */
+	if ((rs->steps += to - from + 1) > LIMIT_TMPL_OUTPUT) {
+		seterr(rs->err, t->name, t->src, from < to ?
+		    t->nodes[from].pos : 0, "rendering needs more than %d "
+		    "steps", LIMIT_TMPL_OUTPUT);
+		return ERR_TOOBIG;
+	}
 	for (i = from; i < to; i++) {
 		n = &t->nodes[i];
 		rc = ERR_OK;
@@ -815,7 +823,7 @@ mustache_render(const struct mustache *t, const struct mustache_data_ops *ops,
 	rs->stack[0] = root;
 	rs->nstack = 1;
 	rc = render(rs, t, 0, t->nnodes);
-	if (rc == ERR_TOOBIG)
+	if (rc == ERR_TOOBIG && rs->steps <= LIMIT_TMPL_OUTPUT)
 		seterr(errout, NULL, NULL, 0,
 		    "rendered output is larger than its limit of %zu bytes",
 		    out->max - start < LIMIT_TMPL_OUTPUT ? out->max - start :

@@ -21,7 +21,9 @@
  * LIMIT_TMPL_DEPTH (in the source and, across partials, at render time),
  * nested partials LIMIT_TMPL_PARTIALS (a partial that includes itself
  * fails with ERR_TEMPLATE instead of exhausting the stack), rendered
- * output LIMIT_TMPL_OUTPUT.
+ * output LIMIT_TMPL_OUTPUT bytes, and rendering work: at most
+ * LIMIT_TMPL_OUTPUT nodes and list items visited per render, so that
+ * nested loops that print little still end quickly.
  *
  * Lifetime: a compiled template is a process-lifetime object made at
  * start-up; it is immutable, so renders may share it, and it is released
@@ -130,7 +132,8 @@ enum err	 mustache_check_partials(const struct mustache *t,
 /*
  * Renders t against root through ops/ud, appending to out.  p may be
  * NULL (no partials).  Output beyond LIMIT_TMPL_OUTPUT bytes (or out's
- * own max) fails with ERR_TOOBIG; partials nested deeper than
+ * own max), or more work than LIMIT_TMPL_OUTPUT steps, fails with
+ * ERR_TOOBIG; partials nested deeper than
  * LIMIT_TMPL_PARTIALS or sections deeper than LIMIT_TMPL_DEPTH fail with
  * ERR_TEMPLATE.  On error out is restored to its length before the call
  * and *errout, if not NULL, says where and why.

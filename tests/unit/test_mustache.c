@@ -410,6 +410,8 @@ test_mustache_error_recursion_cap(void **state)
 	const char *self[] = { "self", "x\n {{>self}}", NULL };
 	const char *pair[] = { "a", "{{>b}}", "b", "a{{#t}}{{>a}}{{/t}}",
 	    NULL };
+	const char *fan[] = { "fan", "{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}"
+	    "{{.}}{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}", NULL };
 	struct mustache_error e;
 	char *out, deep[12 * (LIMIT_TMPL_DEPTH + 1) + 1];
 	enum err rc;
@@ -430,6 +432,13 @@ test_mustache_error_recursion_cap(void **state)
 	assert_string_equal(e.name, "b");
 	/* Recursion that ends is fine. */
 	check("{{>a}}", "{\"t\":false}", pair, "a");
+	/* Fan-out that prints nothing still stops, on the work bound. */
+	rc = run("{{#l}}{{#l}}{{>fan}}{{/l}}{{/l}}",
+	    "{\"l\":[\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\"]}",
+	    fan, &out, &e);
+	free(out);
+	assert_int_equal(rc, ERR_TOOBIG);
+	assert_non_null(strstr(e.msg, "steps"));
 
 	/* Sections: LIMIT_TMPL_DEPTH compile, one more does not. */
 	deep[0] = '\0';

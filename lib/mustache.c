@@ -19,8 +19,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <json-c/json.h>
+#include <json-c/linkhash.h>
 
 #include "buf.h"
 #include "limits.h"
@@ -268,7 +272,7 @@ compile(struct cstate *cs)
 	size_t otag = 0, olen = 2, ctag = 0, clen = 2;
 	size_t pos = 0, textstart = 0, linestart = 0;
 	size_t tag, q, cbeg, cend, tagend, k;
-	size_t no, nol, nc, ncl;
+	size_t no = 0, nol = 0, nc = 0, ncl = 0;
 	int online = 0, sa, delims = 0, line, col;
 	struct node *n;
 	enum err rc;
@@ -574,17 +578,37 @@ struct rstate {
 };
 
 /* Which bytes need escaping, and into what. */
-static const char *const esc[256] = {
-	['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;",
-	['"'] = "&quot;", ['\''] = "&#39;",
+static const struct {
+	const char	*s;
+	size_t		 len;
+} esc[256] = {
+	['&'] = { "&amp;", 5 }, ['<'] = { "&lt;", 4 }, ['>'] = { "&gt;", 4 },
+	['"'] = { "&quot;", 6 }, ['\''] = { "&#39;", 5 },
 };
 
-static enum err
+static const uint8_t special[256] = {
+	['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
+};
+
+/*
+ * Appends to the output.  When the buffer has room this copies in place,
+ * keeping struct buf's contract (NUL after the contents); else buf_append
+ * grows it or refuses.
+ */
+static inline __attribute__((always_inline)) enum err
 put(struct rstate *rs, const char *s, size_t len)
 {
-	if (len > rs->limit - rs->out->len)
+	struct buf *b = rs->out;
+
+	if (b->size - b->len > len && len <= rs->limit - b->len) {
+		memcpy(b->data + b->len, s, len);
+		b->len += len;
+		b->data[b->len] = '\0';
+		return ERR_OK;
+	}
+	if (len > rs->limit - b->len)
 		return ERR_TOOBIG;
-	return buf_append(rs->out, s, len);
+	return buf_append(b, s, len);
 }
 
 static enum err
@@ -629,18 +653,45 @@ put_text(struct rstate *rs, const struct mustache *t, size_t off, size_t len)
 	return ERR_OK;
 }
 
+/* Index of the first byte of s[from, len) that needs escaping, or len. */
+static size_t
+next_special(const char *s, size_t from, size_t len)
+{
+	size_t i = from;
+#ifdef __SSE2__
+	const __m128i amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<'),
+	    gt = _mm_set1_epi8('>'), quot = _mm_set1_epi8('"'),
+	    apos = _mm_set1_epi8('\'');
+	__m128i v, m;
+	int bits;
+
+	for (; len - i >= 16; i += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, amp),
+		    _mm_cmpeq_epi8(v, lt)), _mm_or_si128(_mm_cmpeq_epi8(v,
+		    gt), _mm_or_si128(_mm_cmpeq_epi8(v, quot),
+		    _mm_cmpeq_epi8(v, apos))));
+		if ((bits = _mm_movemask_epi8(m)) != 0)
+			return i + (size_t)__builtin_ctz((unsigned)bits);
+	}
+#endif
+	for (; i < len; i++)
+		if (special[(unsigned char)s[i]])
+			return i;
+	return len;
+}
+
 static enum err
 put_escaped(struct rstate *rs, const char *s, size_t len)
 {
 	size_t i, start;
-	const char *e;
+	unsigned char c;
 	enum err rc;
 
-	for (start = i = 0; i < len; i++) {
-		if ((e = esc[(unsigned char)s[i]]) == NULL)
-			continue;
+	for (start = 0; (i = next_special(s, start, len)) < len;) {
+		c = (unsigned char)s[i];
 		if ((rc = put(rs, s + start, i - start)) != ERR_OK ||
-		    (rc = put(rs, e, strlen(e))) != ERR_OK)
+		    (rc = put(rs, esc[c].s, esc[c].len)) != ERR_OK)
 			return rc;
 		start = i + 1;
 	}
@@ -839,18 +890,81 @@ mustache_render(const struct mustache *t, const struct mustache_data_ops *ops,
 
 /* --- the json-c data model ---------------------------------------------- */
 
+/* strcmp(a, b) == 0 for the short keys of a view, without a call. */
+static inline bool
+keyeq(const char *a, const char *b)
+{
+	while (*a != '\0' && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+/*
+ * json_object_object_get_ex() with json-c's own hash and probe order
+ * (linkhash.h) but an inline key comparison: json-c calls strcmp()
+ * through a function pointer on every slot it probes, the largest cost
+ * of a render.
+ */
+/*
+ * Hashes of the keys a render looks up, by the key's address (names live
+ * in the template, so an address stands for one key during a render).
+ */
+#define HASHCACHE	64
+
+struct hashcache {
+	const char	*key[HASHCACHE];
+	lh_hash_fn	*fn[HASHCACHE];
+	unsigned long	 hash[HASHCACHE];
+};
+
+static unsigned long
+key_hash(struct hashcache *c, struct lh_table *t, const char *key)
+{
+	size_t i;
+
+	if (c == NULL)
+		return lh_get_hash(t, key);
+	i = (size_t)(((uintptr_t)key * UINT64_C(0x9e3779b97f4a7c15)) >> 58);
+	if (c->key[i] != key || c->fn[i] != t->hash_fn) {
+		c->key[i] = key;
+		c->fn[i] = t->hash_fn;
+		c->hash[i] = lh_get_hash(t, key);
+	}
+	return c->hash[i];
+}
+
+/* ud is NULL, or a struct hashcache from mustache_render_json(). */
 static bool
 json_get(void *ud, void *ctx, const char *key, void **out)
 {
-	struct json_object *v;
+	const struct lh_entry *e;
+	struct lh_table *t;
+	const char *k;
+	unsigned long n;
+	int count;
 
-	(void)ud;
 	if (!json_object_is_type(ctx, json_type_object))
 		return false;
-	if (!json_object_object_get_ex(ctx, key, &v))
-		return false;
-	*out = v;
-	return true;
+	t = json_object_get_object(ctx);
+	n = key_hash(ud, t, key);
+	/* json-c's tables are powers of two in size: spare the division. */
+	if ((t->size & (t->size - 1)) == 0)
+		n &= (unsigned long)t->size - 1;
+	else
+		n %= (unsigned long)t->size;
+	for (count = 0; count < t->size; count++) {
+		e = &t->table[n];
+		k = lh_entry_k(e);
+		if (k == LH_EMPTY)
+			return false;
+		if (k != LH_FREED && keyeq(k, key)) {
+			*out = lh_entry_v(e);
+			return true;
+		}
+		if (++n == (unsigned long)t->size)
+			n = 0;
+	}
+	return false;
 }
 
 static enum mustache_kind
@@ -894,6 +1008,24 @@ json_list_at(void *ud, void *v, size_t i)
 	return json_object_array_get_idx(v, i);
 }
 
+/* Formats i in decimal at the end of scratch; returns where it starts. */
+static char *
+fmt_int64(int64_t i, char *scratch, size_t size)
+{
+	char *p = scratch + size;
+	uint64_t u;
+
+	u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (i < 0)
+		*--p = '-';
+	return p;
+}
+
 static const char *
 json_text(void *ud, void *v, char *scratch, size_t size, size_t *lenout)
 {
@@ -909,9 +1041,9 @@ json_text(void *ud, void *v, char *scratch, size_t size, size_t *lenout)
 		s = json_object_get_boolean(v) ? "true" : "false";
 		break;
 	case json_type_int:
-		snprintf(scratch, size, "%" PRId64, json_object_get_int64(v));
-		s = scratch;
-		break;
+		s = fmt_int64(json_object_get_int64(v), scratch, size);
+		*lenout = (size_t)(scratch + size - 1 - s);
+		return s;
 	case json_type_double:
 		/* Shortest text that reads back as the same double. */
 		d = json_object_get_double(v);
@@ -947,6 +1079,9 @@ mustache_render_json(const struct mustache *t, struct json_object *view,
     const struct mustache_partials *p, struct buf *out,
     struct mustache_error *errout)
 {
-	return mustache_render(t, &mustache_json_ops, NULL, view, p, out,
+	struct hashcache c;
+
+	memset(&c, 0, sizeof(c));
+	return mustache_render(t, &mustache_json_ops, &c, view, p, out,
 	    errout);
 }

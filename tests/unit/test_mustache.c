@@ -316,6 +316,11 @@ test_mustache_template_is_reusable(void **state)
 		    ERR_OK);
 	}
 	assert_string_equal(buf_cstr(&b), "<one><2><one><2><one><2>");
+	/* The ops table is usable directly, without the hash cache. */
+	buf_reset(&b);
+	assert_int_equal(mustache_render(t, &mustache_json_ops, NULL, v1,
+	    NULL, &b, NULL), ERR_OK);
+	assert_string_equal(buf_cstr(&b), "<one>");
 	buf_free(&b);
 	json_object_put(v1);
 	json_object_put(v2);

@@ -12,6 +12,7 @@
 SHELL		:= /bin/bash
 .DEFAULT_GOAL	:= build
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 BUILD		?= build
 SAN		?= 0
@@ -27,7 +28,7 @@ PKG_LIBS	= $(shell pkg-config --libs libpq json-c libcurl openssl 2>/dev/null)
 WARN		:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
 		   -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
 		   -Wno-format-nonliteral
-CFLAGS_COMMON	= -std=c17 -D_GNU_SOURCE -Ilib $(WARN) $(PKG_CFLAGS) \
+CFLAGS_COMMON	= -std=c17 -D_GNU_SOURCE -iquote lib $(WARN) $(PKG_CFLAGS) \
 		   -fstack-protector-strong -fPIE -MMD -MP
 ifeq ($(SAN),1)
 CFLAGS_MODE	:= -O1 -g -fsanitize=address,undefined \
@@ -62,7 +63,7 @@ DEB_BUILD	:= gcc make pkg-config libc6-dev libfcgi-dev libpq-dev \
 DEB_RUN		:= postgresql-15 nginx-light spawn-fcgi curl ca-certificates \
 		   openssl procps
 DEB_TEST	:= nodejs
-DEB_BENCH	:= wrk
+DEB_BENCH	:= wrk bc
 DEB_FUZZ	:= clang libclang-rt-14-dev
 
 .PHONY: all build deps deps-build deps-test run stop start test unit \
@@ -113,7 +114,8 @@ npm-install:
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	@echo "cc $<"
+	@$(CC) $(CFLAGS) -c $< -o $@
 
 $(LIBA): $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -140,7 +142,7 @@ $(BUILD)/fuzz/replay_%: $(BUILD)/obj/tests/fuzz/%.o \
 
 $(BUILD)/obj/tests/fuzz/replay.o: tests/fuzz/replay.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	@$(CC) $(CFLAGS) -c $< -o $@
 
 test-build: $(LIBA) $(BINS) $(TESTS) $(TOOLS) $(REPLAYS)
 
@@ -164,7 +166,7 @@ bench: deps-test build
 	$(call apt_ensure,$(DEB_BENCH))
 	bash tests/bench/run.sh $(BUILD)
 
-FUZZ_CFLAGS	= -std=c17 -D_GNU_SOURCE -Ilib -g -O1 $(PKG_CFLAGS) \
+FUZZ_CFLAGS	= -std=c17 -D_GNU_SOURCE -iquote lib -g -O1 $(PKG_CFLAGS) \
 		   -fsanitize=fuzzer,address,undefined -DARENA_DEBUG
 fuzz: deps-test
 	$(call apt_ensure,$(DEB_FUZZ))

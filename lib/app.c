@@ -10,11 +10,14 @@
 
 #include <fcgiapp.h>
 
+#include "apikey.h"
 #include "app.h"
+#include "crypto.h"
 #include "db.h"
 #include "limits.h"
 #include "log.h"
 #include "migrate.h"
+#include "session.h"
 
 /* Set by the SIGTERM/SIGINT handler; checked between requests. */
 static volatile sig_atomic_t stopping;
@@ -67,6 +70,8 @@ error_response(struct ctx *ctx, enum err e)
 	const char *msg;
 	int status;
 
+	if (ctx->resp.status == 303 && e == ERR_AUTH)
+		return;		/* the login redirect stands */
 	resp_clear(&ctx->resp);
 	status = err_status(e);
 	msg = ctx->error != NULL ? ctx->error : err_reason(status);
@@ -125,6 +130,101 @@ read_body(struct ctx *ctx, FCGX_Stream *in, size_t max)
 	return ERR_OK;
 }
 
+bool
+app_https(const struct ctx *ctx)
+{
+	return ctx->req.https ||
+	    strncmp(ctx->cfg->base_url, "https://", 8) == 0;
+}
+
+enum err
+app_session(struct ctx *ctx)
+{
+	struct session *s;
+	const char *cookie;
+	enum err rc;
+
+	if (ctx->session != NULL)
+		return ERR_OK;
+	cookie = req_cookie(&ctx->req, session_cookie_name(app_https(ctx)));
+	if (cookie == NULL)
+		return ERR_AUTH;
+	s = arena_calloc(ctx->arena, 1, sizeof(*s));
+	if ((rc = session_load(ctx->db, ctx->arena, cookie, s)) != ERR_OK)
+		return rc;
+	ctx->session = s;
+	ctx->workspace_id = s->workspace_id;
+	ctx->role = s->role;
+	return ERR_OK;
+}
+
+/* X-Cron-Secret against SLUICE_CRON_SECRET, in constant time. */
+static bool
+cron_ok(const struct ctx *ctx)
+{
+	const char *got = req_header(&ctx->req, "x-cron-secret");
+	const char *want = ctx->cfg->cron_secret;
+	size_t n = strlen(want);
+
+	return n > 0 && got != NULL && strlen(got) == n &&
+	    crypto_equal(got, want, n);
+}
+
+/* The route flags' checks: who may call this, and with what proof. */
+static enum err
+authorise(struct ctx *ctx)
+{
+	unsigned flags = ctx->match.route->flags;
+	const char *token;
+	enum err rc;
+
+	if (flags & (ROUTE_SESSION | ROUTE_CSRF)) {
+		rc = app_session(ctx);
+		if (rc == ERR_AUTH && (flags & ROUTE_HTML) &&
+		    ctx->req.method == HTTP_GET) {
+			resp_redirect(&ctx->resp, 303, arena_printf(ctx->arena,
+			    "/login?next=%s", ctx->req.path));
+			return ERR_AUTH;
+		}
+		if (rc == ERR_AUTH)
+			return app_fail(ctx, rc, "Please log in first.");
+		if (rc != ERR_OK)
+			return rc;
+	}
+	if ((flags & ROUTE_CSRF) && ctx->req.method != HTTP_GET &&
+	    ctx->req.method != HTTP_HEAD) {
+		token = req_form(&ctx->req, "csrf");
+		if (token == NULL)
+			token = req_header(&ctx->req, "x-csrf-token");
+		if (!session_csrf_ok(ctx->session, token))
+			return app_fail(ctx, ERR_FORBIDDEN, "This form has "
+			    "expired or did not come from this site; reload "
+			    "the page and try again.");
+	}
+	if ((flags & ROUTE_CRON) && cron_ok(ctx))
+		ctx->cron = true;
+	else if (flags & ROUTE_APIKEY) {
+		ctx->key = arena_calloc(ctx->arena, 1, sizeof(*ctx->key));
+		rc = apikey_check(ctx->db, ctx->arena,
+		    req_header(&ctx->req, "authorization"), ctx->key);
+		if (rc == ERR_AUTH)
+			return app_fail(ctx, rc, "A valid API key is needed: "
+			    "send Authorization: Bearer slk_...");
+		if (rc != ERR_OK)
+			return rc;
+		ctx->workspace_id = ctx->key->workspace_id;
+		ctx->role = ctx->key->role;
+	} else if (flags & ROUTE_CRON)
+		return app_fail(ctx, ERR_AUTH, "A valid X-Cron-Secret header "
+		    "is needed.");
+	if ((flags & ROUTE_ADMIN) && !ctx->cron && (ctx->role == NULL ||
+	    (strcmp(ctx->role, "owner") != 0 &&
+	    strcmp(ctx->role, "admin") != 0)))
+		return app_fail(ctx, ERR_FORBIDDEN, "Only owners and admins "
+		    "may do this.");
+	return ERR_OK;
+}
+
 static enum err
 dispatch(struct ctx *ctx, FCGX_Request *rq)
 {
@@ -150,6 +250,8 @@ dispatch(struct ctx *ctx, FCGX_Request *rq)
 	if (!(rt->flags & ROUTE_NODB) && db_ready(ctx->db) != ERR_OK)
 		return app_fail(ctx, ERR_UNAVAILABLE, "The database is not "
 		    "reachable; try again in a few seconds.");
+	if ((rc = authorise(ctx)) != ERR_OK)
+		return rc;
 	rc = rt->fn(ctx);
 	if (db_in_tx(ctx->db))
 		db_rollback(ctx->db, ctx->arena);
@@ -160,39 +262,42 @@ static void
 serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 {
 	struct timespec t0;
-	struct ctx ctx;
-	struct buf out;
+	struct ctx *ctx;
+	struct buf *out;
 	enum err rc;
 	const char *errcode = NULL;
 
+	/* The context and buffers live in the arena: their cleanups run at
+	 * arena_reset(), after this function returned. */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.app = app;
-	ctx.cfg = &app->cfg;
-	ctx.db = app->db;
-	ctx.arena = a;
-	resp_init(&ctx.resp, a);
-	rc = dispatch(&ctx, rq);
-	if (ctx.req.request_id == NULL || *ctx.req.request_id == '\0')
-		ctx.req.request_id = arena_printf(a, "%x-%lx-%lu",
+	ctx = arena_calloc(a, 1, sizeof(*ctx));
+	ctx->app = app;
+	ctx->cfg = &app->cfg;
+	ctx->db = app->db;
+	ctx->arena = a;
+	resp_init(&ctx->resp, a);
+	rc = dispatch(ctx, rq);
+	if (ctx->req.request_id == NULL || *ctx->req.request_id == '\0')
+		ctx->req.request_id = arena_printf(a, "%x-%lx-%lu",
 		    (unsigned)getpid(), (long)t0.tv_sec, seq);
 	if (rc != ERR_OK) {
 		errcode = err_code(rc);
-		error_response(&ctx, rc);
+		error_response(ctx, rc);
 	}
-	resp_header(&ctx.resp, "X-Request-Id", ctx.req.request_id);
-	buf_init_arena(&out, a, LIMIT_RESPONSE + 64 * 1024);
-	if (resp_serialise(&ctx.resp, ctx.req.method == HTTP_HEAD, &out) !=
+	resp_header(&ctx->resp, "X-Request-Id", ctx->req.request_id);
+	out = arena_alloc(a, sizeof(*out));
+	buf_init_arena(out, a, LIMIT_RESPONSE + 64 * 1024);
+	if (resp_serialise(&ctx->resp, ctx->req.method == HTTP_HEAD, out) !=
 	    ERR_OK) {
 		errcode = err_code(ERR_TOOBIG);
-		ctx.error = "The response grew past its limit.";
-		error_response(&ctx, ERR_SYSTEM);
-		buf_reset(&out);
-		resp_serialise(&ctx.resp, false, &out);
+		ctx->error = "The response grew past its limit.";
+		error_response(ctx, ERR_SYSTEM);
+		buf_reset(out);
+		resp_serialise(&ctx->resp, false, out);
 	}
-	FCGX_PutStr(out.data, (int)out.len, rq->out);
-	log_request(ctx.req.request_id, ctx.req.method_name, ctx.req.path,
-	    ctx.resp.status == 0 ? 200 : ctx.resp.status, elapsed_ms(&t0),
+	FCGX_PutStr(out->data, (int)out->len, rq->out);
+	log_request(ctx->req.request_id, ctx->req.method_name, ctx->req.path,
+	    ctx->resp.status == 0 ? 200 : ctx->resp.status, elapsed_ms(&t0),
 	    errcode);
 }
 
@@ -286,6 +391,13 @@ app_main(const struct app_def *def, int argc, char **argv)
 		}
 		log_init(def->name, fd);
 	}
+	if (*app.cfg.encryption_keys != '\0' &&
+	    crypto_keyring_parse(app.cfg.encryption_keys, &app.keys, errbuf,
+	    sizeof(errbuf)) != ERR_OK) {
+		fprintf(stderr, "%s: SLUICE_ENCRYPTION_KEYS: %s\n", def->name,
+		    errbuf);
+		return 1;
+	}
 	app.db = db_new(app.cfg.database_url, app.cfg.db_backoff_max_ms);
 	scan_migrations(&app);
 	if (argc >= 2) {
@@ -303,5 +415,6 @@ app_main(const struct app_def *def, int argc, char **argv)
 	} else
 		status = loop(&app);
 	db_free(app.db);
+	crypto_keyring_free(app.keys);
 	return status;
 }

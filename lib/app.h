@@ -13,7 +13,9 @@
 #ifndef SLUICE_APP_H
 #define SLUICE_APP_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "config.h"
@@ -22,7 +24,10 @@
 #include "resp.h"
 #include "route.h"
 
+struct apikey_auth;
+struct crypto_keyring;
 struct db;
+struct session;
 
 /* Process state: made at start-up, freed at exit. */
 struct app {
@@ -33,6 +38,7 @@ struct app {
 	struct db		*db;
 	int			 code_migrations; /* files in SLUICE_SQL_DIR */
 	int			 code_latest;	/* highest of their versions */
+	struct crypto_keyring	*keys;	/* SLUICE_ENCRYPTION_KEYS, or NULL */
 };
 
 /* What a handler sees for one request; everything in it dies with the
@@ -46,6 +52,12 @@ struct ctx {
 	struct resp		 resp;
 	struct route_match	 match;
 	const char		*error;	/* message for the error response */
+	/* Who is asking, set by the route flags' checks: */
+	struct session		*session;	/* ROUTE_SESSION / ROUTE_CSRF */
+	struct apikey_auth	*key;		/* ROUTE_APIKEY */
+	int64_t			 workspace_id;	/* of the session or key */
+	const char		*role;		/* owner, admin or viewer */
+	bool			 cron;		/* ROUTE_CRON secret matched */
 };
 
 /* A program's description for app_main(). */
@@ -63,6 +75,16 @@ struct app_def {
  * loop until SIGTERM.  Returns the process exit status.
  */
 int		 app_main(const struct app_def *, int argc, char **argv);
+
+/*
+ * Loads the browser session from its cookie if there is one (routes
+ * without ROUTE_SESSION that still want to know who is asking).  ERR_OK
+ * with ctx->session set, ERR_AUTH when there is no valid session.
+ */
+enum err	 app_session(struct ctx *);
+
+/* True when the request came over https (for cookie attributes). */
+bool		 app_https(const struct ctx *);
 
 /*
  * Sets the message the error response will carry and returns e, so a

@@ -22,6 +22,58 @@ jsonx_own(struct arena *a, struct json_object *obj)
 	return obj;
 }
 
+/*
+ * json-c's strict mode still takes single-quoted strings and NaN or
+ * Infinity: RFC 8259 has neither.  Quotes are checked on the text (outside
+ * strings), non-finite numbers on the tree.
+ */
+static int
+has_single_quote(const char *s, size_t len)
+{
+	size_t i;
+	int in_str = 0;
+
+	for (i = 0; i < len; i++) {
+		if (in_str) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"')
+				in_str = 0;
+		} else if (s[i] == '"')
+			in_str = 1;
+		else if (s[i] == '\'')
+			return 1;
+	}
+	return 0;
+}
+
+static int
+has_nonfinite(struct json_object *o)
+{
+	size_t i, n;
+
+	switch (json_object_get_type(o)) {
+	case json_type_double:
+		return !isfinite(json_object_get_double(o));
+	case json_type_array:
+		n = json_object_array_length(o);
+		for (i = 0; i < n; i++)
+			if (has_nonfinite(json_object_array_get_idx(o, i)))
+				return 1;
+		return 0;
+	case json_type_object: {
+		json_object_object_foreach(o, key, val) {
+			(void)key;
+			if (val != NULL && has_nonfinite(val))
+				return 1;
+		}
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
 static void
 tok_free_cb(void *p)
 {
@@ -44,6 +96,11 @@ jsonx_parse_depth(struct arena *a, const char *text, size_t len, int depth,
 			    "more than the limit of %d", len,
 			    LIMIT_JSON_SIZE);
 		return ERR_TOOBIG;
+	}
+	if (has_single_quote(text, len)) {
+		if (errout != NULL)
+			*errout = "invalid JSON: strings must use double quotes";
+		return ERR_INPUT;
 	}
 	if (len == 0 || memchr(text, '\0', len) != NULL) {
 		if (errout != NULL)
@@ -74,6 +131,12 @@ jsonx_parse_depth(struct arena *a, const char *text, size_t len, int depth,
 		return ERR_INPUT;
 	}
 	jsonx_own(a, obj);
+	if (has_nonfinite(obj)) {
+		if (errout != NULL)
+			*errout = "invalid JSON: NaN and Infinity are not numbers "
+			    "in JSON";
+		return ERR_INPUT;
+	}
 	/* Only white space may follow the document. */
 	for (; off < len; off++) {
 		if (strchr(" \t\r\n", text[off]) == NULL) {

@@ -11,7 +11,7 @@
 #   stack.sh pg-stop VAR | pg-start VAR     (fault tests)
 #
 # Settings (environment, then ./sluice.env, then VAR/secrets.env):
-#   SLUICE_PG_PORT (5433)  SLUICE_FCGI_PROCS (3)  and every SLUICE_* the
+#   SLUICE_PG_PORT (5433)  SLUICE_FCGI_PROCS (4)  and every SLUICE_* the
 #   programs read (README.md, Configuration).
 set -euo pipefail
 
@@ -57,7 +57,14 @@ make_secrets() {
 	chmod 600 "$f"
 }
 
-alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+# Running and not a zombie (an unreaped child of a PID 1 that never reaps
+# still answers kill -0).
+alive() {
+	[ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 1
+	local st
+	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ "$st" != Z ]
+}
 
 # PIDs in a pid file that are still ours: the executable path must match.
 pids_of() {
@@ -121,7 +128,10 @@ start() {
 	load_env "$root/sluice.env"
 	make_secrets
 	load_env "$var/secrets.env"
-	procs=${SLUICE_FCGI_PROCS:-3}
+	procs=${SLUICE_FCGI_PROCS:-4}
+	# Idle kept connections per upstream: fewer than processes, so one is
+	# always free to accept a new connection (see nginx/fastcgi.conf).
+	keep=$(( (procs + 1) / 2 ))
 	mkdir -p "$var/run" "$var/log" "$var/nginx/locations" "$var/nginx/tmp"
 	chmod 755 "$var"
 	if [ "$(id -u)" = 0 ]; then
@@ -165,7 +175,7 @@ parent directories searchable (chmod o+x) or choose another VAR"
 			    die "$name did not start"
 		fi
 		printf 'upstream sluice_%s {\n\tserver unix:%s;\n\tkeepalive %s;\n}\n' \
-		    "$name" "$sock" "$procs" >>"$var/nginx/upstreams.conf"
+		    "$name" "$sock" "$keep" >>"$var/nginx/upstreams.conf"
 		sed -e "s|@ROOT@|$root|g" -e "s|@VAR@|$var|g" \
 		    "$root/nginx/locations/$name.conf" \
 		    >"$var/nginx/locations/$name.conf"
@@ -186,7 +196,7 @@ parent directories searchable (chmod o+x) or choose another VAR"
 
 stop() {
 	local f name
-	stop_pids QUIT $(pids_of "$var/run/nginx.pid" nginx)
+	stop_pids TERM $(pids_of "$var/run/nginx.pid" nginx)
 	rm -f "$var/run/nginx.pid"
 	for f in "$var"/run/*.pid; do
 		[ -e "$f" ] || continue

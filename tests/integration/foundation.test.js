@@ -1,0 +1,122 @@
+'use strict';
+// The foundation over real HTTP: nginx → FastCGI → PostgreSQL, including a
+// database outage while the stack runs.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { startStack, request, ROOT } = require('./lib/stack');
+
+const migrations = fs.readdirSync(path.join(ROOT, 'sql'))
+  .filter((f) => /^\d+_.*\.sql$/.test(f)).length;
+
+test('foundation', async (t) => {
+  const stack = await startStack({ programs: ['api'] });
+  t.after(() => {
+    const reports = stack.stop();
+    assert.deepEqual(Object.keys(reports), [], `sanitizer reports:\n${Object.values(reports).join('\n')}`);
+  });
+
+  await t.test('healthz answers 200 with security headers', async () => {
+    const r = await request(`${stack.url}/healthz`);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json, { status: 'ok' });
+    assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(r.headers.get('x-frame-options'), 'DENY');
+    assert.match(r.headers.get('x-request-id'), /^[0-9a-f]{32}$/);
+  });
+
+  await t.test('HEAD healthz has no body', async () => {
+    const r = await request(`${stack.url}/healthz`, { method: 'HEAD' });
+    assert.equal(r.status, 200);
+    assert.equal(r.text, '');
+  });
+
+  await t.test('readyz reports the database and migrations', async () => {
+    const r = await request(`${stack.url}/readyz`);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json, { status: 'ok', db: 'ok', migrations });
+  });
+
+  await t.test('unknown path is a JSON 404', async () => {
+    const r = await request(`${stack.url}/v1/no/such/thing?x=1`);
+    assert.equal(r.status, 404);
+    assert.equal(r.json.error.code, 'not_found');
+    assert.ok(r.json.error.message.length > 0);
+  });
+
+  await t.test('wrong method is 405 with Allow', async () => {
+    const r = await request(`${stack.url}/readyz`, { method: 'POST', body: 'x' });
+    assert.equal(r.status, 405);
+    assert.equal(r.headers.get('allow'), 'GET, HEAD');
+    assert.equal(r.json.error.code, 'method_not_allowed');
+  });
+
+  await t.test('an oversize body is 413 with a JSON error', async () => {
+    const body = Buffer.alloc(7 * 1024 * 1024, 0x61);
+    const r = await request(`${stack.url}/v1/anything`, { method: 'POST', body });
+    assert.equal(r.status, 413);
+    assert.equal(r.json.error.code, 'payload_too_large');
+  });
+
+  await t.test('a malformed query string is a clear 400', async () => {
+    const r = await request(`${stack.url}/healthz?a=%4`);
+    assert.equal(r.status, 400);
+    assert.match(r.json.error.message, /escape|NUL/);
+  });
+
+  await t.test('every request is one JSON log line without the query', async () => {
+    await request(`${stack.url}/healthz?secret_code=s3cr3t-value`);
+    const lines = stack.log('api').trim().split('\n').map((l) => JSON.parse(l));
+    const access = lines.filter((l) => l.path === '/healthz');
+    assert.ok(access.length >= 2);
+    for (const l of access) {
+      for (const k of ['time', 'request_id', 'program', 'method', 'path', 'status', 'ms']) {
+        assert.ok(k in l, `log line lacks ${k}`);
+      }
+    }
+    assert.ok(!stack.log('api').includes('s3cr3t-value'));
+    const nginxLog = fs.readFileSync(path.join(stack.dir, 'log/nginx-access.log'), 'utf8');
+    assert.ok(!nginxLog.includes('s3cr3t-value'));
+  });
+
+  await t.test('a database outage is 503 within 2 s and heals by itself', async () => {
+    const before = stack.pids('api');
+    assert.ok(before.length > 0);
+    stack.pgStop();
+    const t0 = Date.now();
+    let r;
+    do {
+      r = await request(`${stack.url}/readyz`);
+    } while (r.status !== 503 && Date.now() - t0 < 2000);
+    assert.equal(r.status, 503, 'readyz still 200 2 s after PostgreSQL stopped');
+    assert.equal(r.json.db, 'down');
+    assert.ok(r.headers.get('retry-after'));
+    // Every process answers 503 too, not just one.
+    for (let i = 0; i < 6; i++) {
+      assert.equal((await request(`${stack.url}/readyz`)).status, 503);
+    }
+    assert.equal((await request(`${stack.url}/healthz`)).status, 200);
+    stack.pgStart();
+    const t1 = Date.now();
+    do {
+      r = await request(`${stack.url}/readyz`);
+      if (r.status !== 200) await new Promise((res) => setTimeout(res, 100));
+    } while (r.status !== 200 && Date.now() - t1 < 10000);
+    assert.equal(r.status, 200, 'readyz did not recover after PostgreSQL came back');
+    for (let i = 0; i < 6; i++) {
+      assert.equal((await request(`${stack.url}/readyz`)).status, 200);
+    }
+    assert.deepEqual(stack.pids('api'), before);
+    for (const pid of before) assert.ok(stack.isAlive(pid), `api ${pid} died`);
+  });
+
+  await t.test('stop leaves no process of the stack', async () => {
+    const all = [...stack.pids('api'), ...stack.pids('nginx')];
+    const reports = stack.stop();
+    assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
+    await new Promise((res) => setTimeout(res, 200));
+    for (const pid of all) assert.ok(!stack.isAlive(pid), `pid ${pid} still running`);
+    assert.ok(!fs.existsSync(path.join(stack.dir, 'pg/postmaster.pid')));
+  });
+});

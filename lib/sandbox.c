@@ -528,7 +528,7 @@ sandbox_code_ok(struct sbx *sx, const char *code, char prov,
 		*why = "expired";
 		return false;
 	}
-	if (redirect_uri != NULL || *out->redir != '\0') {
+	if (redirect_uri != NULL) {
 		sandbox_redir_hash(redirect_uri, rh);
 		if (strcmp(rh, out->redir) != 0) {
 			*why = "redirect_uri";
@@ -664,6 +664,7 @@ style_prov(int style)
 	case SBX_LINKEDIN:
 		return SBXP_LINKEDIN;
 	case SBX_MAILCHIMP:
+	case SBX_MAILCHIMP_LOGIN:
 		return SBXP_MAILCHIMP;
 	case SBX_SLACK:
 		return SBXP_SLACK;

@@ -206,6 +206,7 @@ sandbox_github_user(struct ctx *ctx)
 static void
 repo(struct sbx *sx, const char *own, const char *name, bool detail)
 {
+	bool archive = strncmp(name, "zz-", 3) == 0;
 	const char *api = sandbox_base_url(sx, "/sandbox/github-api");
 	char full[256];
 	long long id = 1000000 + (long long)(sandbox_hash(name, 13) % 9000000);
@@ -232,7 +233,7 @@ repo(struct sbx *sx, const char *own, const char *name, bool detail)
 	    full));
 	buf_printf(sx->out, ",\"homepage\":\"\",\"size\":108,"
 	    "\"stargazers_count\":%lld,\"watchers_count\":%lld,\"language\":"
-	    "\"C\",\"has_issues\":true,\"has_projects\":true,"
+	    "%s,\"has_issues\":true,\"has_projects\":true,"
 	    "\"has_downloads\":true,\"has_wiki\":true,\"has_pages\":false,"
 	    "\"has_discussions\":false,\"forks_count\":%lld,\"mirror_url\":null,"
 	    "\"archived\":false,\"disabled\":false,\"open_issues_count\":9,"
@@ -245,7 +246,8 @@ repo(struct sbx *sx, const char *own, const char *name, bool detail)
 	    "\"2011-01-26T19:01:12Z\",\"updated_at\":\"2026-06-01T19:06:43Z\","
 	    "\"pushed_at\":\"2026-06-01T19:06:43Z\",\"permissions\":{\"admin\":"
 	    "true,\"maintain\":true,\"push\":true,\"triage\":true,\"pull\":"
-	    "true}", stars, stars, stars / 6, api, stars / 6, stars);
+	    "true}", stars, stars, archive ? "null" : "\"C\"", stars / 6, api,
+	    stars / 6, stars);
 	if (detail)
 		buf_printf(sx->out, ",\"subscribers_count\":%lld,"
 		    "\"network_count\":%lld", stars / 18, stars / 6);

@@ -149,7 +149,7 @@ long		 sandbox_long(const char *, long def, long max);
 const char	*sandbox_urlenc(struct sbx *, const char *s);
 
 /* Checks a code at a token endpoint: provider, kind, expiry, redirect
- * uri and PKCE verifier; false with *why set when refused. */
+ * uri (when the request names one) and PKCE verifier; false with *why set when refused. */
 bool		 sandbox_code_ok(struct sbx *, const char *code, char prov,
 		    const char *redirect_uri, const char *verifier,
 		    struct sandbox_token *out, const char **why);

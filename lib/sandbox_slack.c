@@ -165,14 +165,21 @@ conv_list(struct sbx *sx)
 	return sandbox_done(sx);
 }
 
+/* Tuesdays carry the weekly review: a join, the deploy bot and a
+ * thread; other days three or four plain messages. */
+static bool
+tuesday(int64_t day)
+{
+	return ((day + 4) % 7 + 7) % 7 == 2;
+}
+
 /* Messages of a channel on a day: how many, and the i-th's ts. */
 static int
 day_msgs(const char *chan, int64_t day)
 {
-	struct sandbox_day d;
-
-	sandbox_series(chan, day, day + 100, 0, &d);
-	return (int)(d.messages % 9) + 1;
+	if (tuesday(day))
+		return 4;
+	return 3 + (int)(sandbox_hash(chan, (uint64_t)day) % 2);
 }
 
 static long long
@@ -242,11 +249,36 @@ conv_history(struct sbx *sx)
 				more = true;
 				break;
 			}
-			buf_printf(sx->out, "%s{\"type\":\"message\",\"user\":"
-			    "\"%s\",\"text\":\"%s\",\"ts\":\"%lld.%06d\","
-			    "\"team\":\"" SL_TEAM "\"}", n ? "," : "",
-			    users[(day + i) % 3], texts[(day + i) % 5], ts,
-			    (i + 1) * 50);
+			buf_puts(sx->out, n ? "," : "");
+			if (tuesday(day) && i == 1)
+				buf_printf(sx->out, "{\"type\":\"message\","
+				    "\"subtype\":\"channel_join\",\"user\":"
+				    "\"%s\",\"text\":\"<@%s> has joined the "
+				    "channel\",\"ts\":\"%lld.%06d\"}", users[2],
+				    users[2], ts, (i + 1) * 50);
+			else if (tuesday(day) && i == 2)
+				buf_printf(sx->out, "{\"type\":\"message\","
+				    "\"subtype\":\"bot_message\",\"bot_id\":"
+				    "\"B0SBXBOT1\",\"username\":\"deploybot\","
+				    "\"text\":\"Deploy finished\",\"ts\":"
+				    "\"%lld.%06d\"}", ts, (i + 1) * 50);
+			else if (tuesday(day) && i == 3)
+				buf_printf(sx->out, "{\"type\":\"message\","
+				    "\"user\":\"%s\",\"text\":\"Weekly campaign "
+				    "review thread\",\"ts\":\"%lld.%06d\","
+				    "\"team\":\"" SL_TEAM "\",\"thread_ts\":"
+				    "\"%lld.%06d\",\"reply_count\":2,"
+				    "\"reply_users_count\":2,\"latest_reply\":"
+				    "\"%lld.000250\",\"reply_users\":[\"%s\","
+				    "\"%s\"],\"is_locked\":false,\"subscribed\":"
+				    "false}", users[0], ts, (i + 1) * 50, ts,
+				    (i + 1) * 50, ts + 1200, users[1], users[2]);
+			else
+				buf_printf(sx->out, "{\"type\":\"message\","
+				    "\"user\":\"%s\",\"text\":\"%s\",\"ts\":"
+				    "\"%lld.%06d\",\"team\":\"" SL_TEAM "\"}",
+				    users[(day + i) % 3], texts[(day + i) % 5], ts,
+				    (i + 1) * 50);
 			last = ts;
 			n++;
 		}

@@ -9,10 +9,13 @@
 #include <string.h>
 #include <time.h>
 
+#include <json-c/json.h>
 #include <openssl/evp.h>
 
 #include "arena.h"
+#include "jsonx.h"
 #include "sandbox_priv.h"
+#include "tmpl.h"
 
 const struct sandbox_base sandbox_bases[] = {
 	{ "google", "authorize", "https://accounts.google.com",
@@ -788,31 +791,33 @@ static const struct {
 	{ "/sandbox/github/", "GitHub", "github", ' ' },
 };
 
-/* Appends s HTML-escaped. */
-static void
-html(struct buf *b, const char *s)
-{
-	for (; s != NULL && *s != '\0'; s++)
-		switch (*s) {
-		case '&': buf_puts(b, "&amp;"); break;
-		case '<': buf_puts(b, "&lt;"); break;
-		case '>': buf_puts(b, "&gt;"); break;
-		case '"': buf_puts(b, "&quot;"); break;
-		case '\'': buf_puts(b, "&#39;"); break;
-		default: buf_putc(b, *s);
-		}
-}
+/* The templates, loaded at the first consent page (process lifetime). */
+static struct tmpl *tmpls;
 
 static void
-hidden(struct buf *b, const char *name, const char *value)
+add_str(struct json_object *o, const char *k, const char *v)
 {
-	if (value == NULL)
-		return;
-	buf_puts(b, "<input type=\"hidden\" name=\"");
-	html(b, name);
-	buf_puts(b, "\" value=\"");
-	html(b, value);
-	buf_puts(b, "\">\n");
+	json_object_object_add(o, k, json_object_new_string(v));
+}
+
+/* Renders templates/sandbox/consent.mustache with view, status. */
+static enum err
+consent_page(struct sbx *sx, int status, struct json_object *view)
+{
+	char errbuf[256];
+	enum err rc;
+
+	jsonx_own(sx->ctx->arena, view);
+	if (tmpls == NULL && (rc = tmpl_load(sx->ctx->cfg->template_dir,
+	    &tmpls, errbuf, sizeof(errbuf))) != ERR_OK)
+		return app_fail(sx->ctx, rc, "The sandbox templates do not "
+		    "load: %s", errbuf);
+	sandbox_start(sx, status, "text/html; charset=utf-8");
+	if ((rc = tmpl_render_buf(tmpls, "sandbox/consent", view,
+	    sx->out)) != ERR_OK)
+		return app_fail(sx->ctx, rc, "The consent page does not "
+		    "render.");
+	return ERR_OK;
 }
 
 enum err
@@ -821,7 +826,8 @@ sandbox_authorize(struct ctx *ctx)
 	static const char *const keep[] = { "client_id", "redirect_uri",
 	    "state", "scope", "user_scope", "code_challenge",
 	    "code_challenge_method", "login_hint", "access_type" };
-	const char *scope, *client, *redirect;
+	struct json_object *view, *scopes, *fields, *f;
+	const char *scope, *client, *redirect, *v;
 	struct sbx sx;
 	enum err rc;
 	size_t i, k = 0;
@@ -833,53 +839,47 @@ sandbox_authorize(struct ctx *ctx)
 		if (strncmp(ctx->req.path, authz[i].prefix,
 		    strlen(authz[i].prefix)) == 0)
 			k = i;
+	view = json_object_new_object();
+	add_str(view, "provider", authz[k].name);
 	client = req_query(&ctx->req, "client_id");
 	redirect = req_query(&ctx->req, "redirect_uri");
 	if (client == NULL || redirect == NULL || (strncmp(redirect,
 	    "http://", 7) != 0 && strncmp(redirect, "https://", 8) != 0)) {
-		sandbox_start(&sx, 400, "text/html; charset=utf-8");
-		buf_puts(sx.out, "<!doctype html><title>Sandbox</title>"
-		    "<p>client_id and an http(s) redirect_uri are "
-		    "required.</p>\n");
-		return ERR_OK;
+		add_str(view, "error", "client_id and an http(s) redirect_uri "
+		    "are required.");
+		return consent_page(&sx, 400, view);
 	}
+	add_str(view, "client_id", client);
+	scopes = json_object_new_array();
 	scope = req_query(&ctx->req, "scope");
 	sep = authz[k].sep;
-	sandbox_start(&sx, 200, "text/html; charset=utf-8");
-	buf_puts(sx.out, "<!doctype html>\n<html lang=\"en\"><head>"
-	    "<meta charset=\"utf-8\"><title>Sign in with ");
-	html(sx.out, authz[k].name);
-	buf_puts(sx.out, " (sandbox)</title></head><body>\n<main>\n<h1>");
-	html(sx.out, authz[k].name);
-	buf_puts(sx.out, " sandbox</h1>\n<p>The application <strong>");
-	html(sx.out, client);
-	buf_puts(sx.out, "</strong> asks for access to your ");
-	html(sx.out, authz[k].name);
-	buf_puts(sx.out, " account.</p>\n<ul class=\"scopes\">\n");
 	while (scope != NULL && *scope != '\0') {
 		const char *e = strchr(scope, sep);
 		size_t n = e != NULL ? (size_t)(e - scope) : strlen(scope);
-		char *one = arena_strndup(ctx->arena, scope, n);
 
-		if (*one != '\0') {
-			buf_puts(sx.out, "<li>");
-			html(sx.out, one);
-			buf_puts(sx.out, "</li>\n");
-		}
+		if (n > 0)
+			json_object_array_add(scopes,
+			    json_object_new_string_len(scope, (int)n));
 		scope = e != NULL ? e + 1 : NULL;
 	}
-	buf_puts(sx.out, "</ul>\n<form method=\"post\" "
-	    "action=\"/sandbox/consent\">\n");
-	hidden(sx.out, "provider", authz[k].id);
-	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
-		hidden(sx.out, keep[i], req_query(&ctx->req, keep[i]));
-	buf_puts(sx.out, "<label>Sandbox user <select name=\"user\">"
-	    "<option value=\"1\">1</option><option value=\"2\">2</option>"
-	    "<option value=\"3\">3</option></select></label>\n"
-	    "<button type=\"submit\" name=\"decision\" value=\"allow\">"
-	    "Allow</button>\n<button type=\"submit\" name=\"decision\" "
-	    "value=\"deny\">Deny</button>\n</form>\n</main></body></html>\n");
-	return ERR_OK;
+	json_object_object_add(view, "has_scopes",
+	    json_object_new_boolean(json_object_array_length(scopes) > 0));
+	json_object_object_add(view, "scopes", scopes);
+	fields = json_object_new_array();
+	f = json_object_new_object();
+	add_str(f, "name", "provider");
+	add_str(f, "value", authz[k].id);
+	json_object_array_add(fields, f);
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		if ((v = req_query(&ctx->req, keep[i])) == NULL)
+			continue;
+		f = json_object_new_object();
+		add_str(f, "name", keep[i]);
+		add_str(f, "value", v);
+		json_object_array_add(fields, f);
+	}
+	json_object_object_add(view, "fields", fields);
+	return consent_page(&sx, 200, view);
 }
 
 /* Appends "&name=value" (or "?name=value" first) to a redirect. */

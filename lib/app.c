@@ -15,6 +15,7 @@
 #include "app.h"
 #include "crypto.h"
 #include "db.h"
+#include "httpc.h"
 #include "limit.h"
 #include "log.h"
 #include "migrate.h"
@@ -485,6 +486,11 @@ app_main(const struct app_def *def, int argc, char **argv)
 		app.tmpl = NULL;	/* a CLI command may not need them */
 	}
 	app.db = db_new(app.cfg.database_url, app.cfg.db_backoff_max_ms);
+	{
+		struct httpc_opts ho = { "Sluice/1.0 (+self-hosted)",
+		    app.cfg.sandbox || app.cfg.allow_loopback_http, 0, 0 };
+		app.http = httpc_new(&ho);
+	}
 	scan_migrations(&app);
 	if (argc >= 2) {
 		if (def->cli == NULL || strcmp(argv[1], "--help") == 0 ||
@@ -501,6 +507,7 @@ app_main(const struct app_def *def, int argc, char **argv)
 	} else
 		status = loop(&app);
 	db_free(app.db);
+	httpc_free(app.http);
 	crypto_keyring_free(app.keys);
 	tmpl_free(app.tmpl);
 	return status;

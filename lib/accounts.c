@@ -191,12 +191,34 @@ list_youtube(struct lister *l)
 	return ERR_OK;
 }
 
+/* Instagram: the business account behind one page, if it has one. */
+static enum err
+instagram_of_page(struct lister *l, struct json_object *page)
+{
+	struct pcall_result r;
+	struct json_object *ig;
+	enum err rc;
+
+	if (str(page, "id") == NULL)
+		return ERR_OK;
+	rc = get(l, arena_printf(l->a, "%s/%s?fields=instagram_business_"
+	    "account", base(l, PROVIDER_API_BASE), httpc_escape(l->a,
+	    str(page, "id"))), &r);
+	if (rc != ERR_OK)
+		return rc;
+	if ((ig = obj(r.json, "instagram_business_account")) != NULL)
+		add(l, str(ig, "id"), arena_printf(l->a, "%s (Instagram)",
+		    str(page, "name") ? str(page, "name") : str(ig, "id")),
+		    NULL, NULL);
+	return ERR_OK;
+}
+
 /* Graph API: data[] with paging.next (an absolute URL) until absent. */
 static enum err
 list_graph(struct lister *l, const char *first)
 {
 	struct pcall_result r;
-	struct json_object *data, *it, *ig;
+	struct json_object *data, *it;
 	const char *next = first;
 	size_t i, page;
 	enum err rc;
@@ -209,11 +231,8 @@ list_graph(struct lister *l, const char *first)
 		    i++) {
 			it = json_object_array_get_idx(data, i);
 			if (strcmp(l->p->slug, "instagram") == 0) {
-				ig = obj(it, "instagram_business_account");
-				if (ig != NULL)
-					add(l, str(ig, "id"), str(ig,
-					    "username") ? str(ig, "username") :
-					    str(it, "name"), NULL, NULL);
+				if ((rc = instagram_of_page(l, it)) != ERR_OK)
+					return rc;
 			} else if (strcmp(l->p->slug, "meta_ads") == 0)
 				add(l, str(it, "id"), str(it, "name"),
 				    str(it, "timezone_name"),
@@ -395,8 +414,7 @@ accounts_list(struct httpc *h, struct arena *a, const struct provider *p,
 		    "id,name&limit=100", graph));
 	else if (strcmp(p->slug, "instagram") == 0)
 		rc = list_graph(&l, arena_printf(a, "%s/me/accounts?fields="
-		    "id,name,instagram_business_account{id,username}"
-		    "&limit=100", graph));
+		    "id,name&limit=100", graph));
 	else if (strcmp(p->slug, "meta_ads") == 0)
 		rc = list_graph(&l, arena_printf(a, "%s/me/adaccounts?fields="
 		    "id,account_id,name,currency,timezone_name&limit=100",

@@ -362,8 +362,7 @@ serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 		error_response(ctx, rc);
 	}
 	resp_header(&ctx->resp, "X-Request-Id", ctx->req.request_id);
-	out = arena_alloc(a, sizeof(*out));
-	buf_init_arena(out, a, LIMIT_RESPONSE + 64 * 1024);
+	out = buf_new_arena(a, LIMIT_RESPONSE + 64 * 1024);
 	if (resp_serialise(&ctx->resp, ctx->req.method == HTTP_HEAD, out) !=
 	    ERR_OK) {
 		errcode = err_code(ERR_TOOBIG);

@@ -6,8 +6,8 @@
  *
  * Loads DIR with tmpl_load(), parses VIEW.json, renders NAME N times into
  * one reused buffer and prints one line of key=value figures: renders per
- * second, output bytes, and resident memory (current RSS after the first
- * render and after the last one, and the peak), in KiB.  With OUT, the
+ * second, output bytes, and resident memory (current RSS after 100
+ * warm-up renders and after the last one, and the peak), in KiB.  With OUT, the
  * rendered page is also written there.
  */
 #include <sys/resource.h>
@@ -78,6 +78,11 @@ main(int argc, char *argv[])
 	if ((rc = tmpl_render_buf(t, argv[2], view, &b)) != ERR_OK) {
 		fprintf(stderr, "bench_mustache: render: %s\n", err_code(rc));
 		return 1;
+	}
+	/* Warm up, so that the first figure is the steady state's. */
+	for (i = 0; i < 100; i++) {
+		buf_reset(&b);
+		(void)tmpl_render_buf(t, argv[2], view, &b);
 	}
 	rss_first = rss_kib();
 	t0 = now();

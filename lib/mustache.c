@@ -533,10 +533,55 @@ mustache_name(const struct mustache *t)
 	return t->name;
 }
 
+/*
+ * Follows the partials t includes whatever the data (those outside any
+ * section) from the chain path[0..depth) that led to t.
+ */
+static enum err
+check_chain(const struct mustache *t, const struct mustache_partials *p,
+    const struct mustache **path, int depth, struct mustache_error *errout)
+{
+	const struct mustache *q;
+	const struct node *n;
+	enum err rc;
+	size_t i;
+	int k;
+
+	path[depth++] = t;
+	for (i = 0; i < t->nnodes; i++) {
+		n = &t->nodes[i];
+		if (n->type == N_SECTION || n->type == N_INVERTED) {
+			i = n->end - 1;
+			continue;
+		}
+		if (n->type != N_PARTIAL ||
+		    (q = p->find(p->ud, t->names + n->name)) == NULL)
+			continue;
+		for (k = 0; k < depth && path[k] != q; k++)
+			;
+		if (k < depth) {
+			seterr(errout, t->name, t->src, n->pos,
+			    "partial '%s' includes itself whatever the data",
+			    t->names + n->name);
+			return ERR_TEMPLATE;
+		}
+		if (depth > LIMIT_TMPL_PARTIALS) {
+			seterr(errout, t->name, t->src, n->pos,
+			    "partials nested deeper than %d",
+			    LIMIT_TMPL_PARTIALS);
+			return ERR_TEMPLATE;
+		}
+		if ((rc = check_chain(q, p, path, depth, errout)) != ERR_OK)
+			return rc;
+	}
+	return ERR_OK;
+}
+
 enum err
 mustache_check_partials(const struct mustache *t,
     const struct mustache_partials *p, struct mustache_error *errout)
 {
+	const struct mustache *path[LIMIT_TMPL_PARTIALS + 2];
 	const struct node *n;
 	size_t i;
 
@@ -550,7 +595,9 @@ mustache_check_partials(const struct mustache *t,
 			return ERR_TEMPLATE;
 		}
 	}
-	return ERR_OK;
+	if (p == NULL)
+		return ERR_OK;
+	return check_chain(t, p, path, 0, errout);
 }
 
 /* --- rendering ---------------------------------------------------------- */

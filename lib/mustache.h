@@ -122,8 +122,13 @@ void		 mustache_free(struct mustache *);
 const char	*mustache_name(const struct mustache *t);
 
 /*
- * Checks that every partial t names can be found through p.  ERR_OK, or
- * ERR_TEMPLATE with *errout at the first unknown partial's tag.
+ * Checks that every partial t names can be found through p, and that
+ * following the partials included outside any section (so whatever the
+ * data) never comes back to one already on the way nor goes deeper than
+ * LIMIT_TMPL_PARTIALS.  ERR_OK, or ERR_TEMPLATE with *errout at the
+ * offending tag (in t, or in the partial whose name errout gives).
+ * Recursion under a section is allowed: the data ends it, and render
+ * time caps it.
  */
 enum err	 mustache_check_partials(const struct mustache *t,
 		    const struct mustache_partials *p,

@@ -410,6 +410,39 @@ test_mustache_error_unknown_partial(void **state)
 }
 
 static void
+test_mustache_error_unconditional_recursion(void **state)
+{
+	struct mustache_partials p;
+	struct mustache_error e;
+	struct mustache *t;
+	struct plist pl;
+
+	(void)state;
+	memset(&pl, 0, sizeof(pl));
+	p.find = pfind;
+	p.ud = &pl;
+	plist_add(&pl, "a", "x{{>b}}");
+	plist_add(&pl, "b", "{{#c}}{{>a}}{{/c}}\n {{>a}}");
+	plist_add(&pl, "tree", "{{#kids}}{{>tree}}{{/kids}}{{^x}}{{>tree}}"
+	    "{{/x}}");
+	assert_int_equal(mustache_compile("page", "{{>tree}}{{>a}}", 15, &t,
+	    &e), ERR_OK);
+	assert_int_equal(mustache_check_partials(t, &p, &e), ERR_TEMPLATE);
+	assert_string_equal(e.name, "b");
+	assert_int_equal(e.line, 2);
+	assert_int_equal(e.column, 2);
+	assert_string_equal(e.msg,
+	    "partial 'a' includes itself whatever the data");
+	mustache_free(t);
+	/* Recursion under a section is the data's to end. */
+	assert_int_equal(mustache_compile("page", "{{>tree}}", 9, &t, &e),
+	    ERR_OK);
+	assert_int_equal(mustache_check_partials(t, &p, &e), ERR_OK);
+	mustache_free(t);
+	plist_free(&pl);
+}
+
+static void
 test_mustache_error_recursion_cap(void **state)
 {
 	const char *self[] = { "self", "x\n {{>self}}", NULL };
@@ -564,6 +597,7 @@ main(void)
 		cmocka_unit_test(test_mustache_error_empty_tag),
 		cmocka_unit_test(test_mustache_error_bad_delimiter),
 		cmocka_unit_test(test_mustache_error_unknown_partial),
+		cmocka_unit_test(test_mustache_error_unconditional_recursion),
 		cmocka_unit_test(test_mustache_error_recursion_cap),
 		cmocka_unit_test(test_mustache_error_output_cap),
 		cmocka_unit_test(test_mustache_error_too_large_source),

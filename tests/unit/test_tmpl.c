@@ -171,6 +171,27 @@ test_tmpl_missing_partial_fails_load(void **state)
 }
 
 static void
+test_tmpl_self_inclusion_fails_load(void **state)
+{
+	struct tmpl *t;
+	char err[256], want[PATH_MAX + 64], *d = site();
+
+	(void)state;
+	put(d, "partials/a.mustache", "{{>partials/b}}");
+	put(d, "partials/b.mustache", "<b>\n  {{>partials/a}}\n");
+	assert_int_equal(tmpl_load(d, &t, err, sizeof(err)), ERR_TEMPLATE);
+	snprintf(want, sizeof(want), "%s/partials/b.mustache:2:3: "
+	    "partial 'partials/a' includes itself whatever the data", d);
+	if (strcmp(err, want) != 0) {
+		/* Found from a's side first: the same loop, the other tag. */
+		snprintf(want, sizeof(want), "%s/partials/a.mustache:1:1: "
+		    "partial 'partials/b' includes itself whatever the data", d);
+	}
+	assert_string_equal(err, want);
+	rmtree(d);
+}
+
+static void
 test_tmpl_compile_error_names_file_and_position(void **state)
 {
 	struct tmpl *t;
@@ -438,6 +459,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tmpl_loads_tree_and_renders_layout),
 		cmocka_unit_test(test_tmpl_missing_partial_fails_load),
+		cmocka_unit_test(test_tmpl_self_inclusion_fails_load),
 		cmocka_unit_test(test_tmpl_compile_error_names_file_and_position),
 		cmocka_unit_test(test_tmpl_limits_and_system_errors),
 		cmocka_unit_test(test_tmpl_render_errors_say_where),

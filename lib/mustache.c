@@ -13,7 +13,6 @@
  * node, and an N_INDENT marker where a line starts with a tag.  (Blank
  * lines stay blank, as in mustache.js.)
  */
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1055,14 +1054,22 @@ json_list_at(void *ud, void *v, size_t i)
 	return json_object_array_get_idx(v, i);
 }
 
-/* Formats i in decimal at the end of scratch; returns where it starts. */
+/*
+ * Formats a JSON integer in decimal at the end of scratch; returns where
+ * it starts.  json-c keeps integers above INT64_MAX as unsigned.
+ */
 static char *
-fmt_int64(int64_t i, char *scratch, size_t size)
+fmt_int(struct json_object *v, char *scratch, size_t size)
 {
 	char *p = scratch + size;
+	int64_t i;
 	uint64_t u;
 
-	u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+	i = json_object_get_int64(v);
+	if (i == INT64_MAX)
+		u = json_object_get_uint64(v);
+	else
+		u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
 	*--p = '\0';
 	do {
 		*--p = (char)('0' + u % 10);
@@ -1088,7 +1095,7 @@ json_text(void *ud, void *v, char *scratch, size_t size, size_t *lenout)
 		s = json_object_get_boolean(v) ? "true" : "false";
 		break;
 	case json_type_int:
-		s = fmt_int64(json_object_get_int64(v), scratch, size);
+		s = fmt_int(v, scratch, size);
 		*lenout = (size_t)(scratch + size - 1 - s);
 		return s;
 	case json_type_double:

@@ -36,6 +36,7 @@ enum ntype {
 	N_SECTION,	/* {{#x}} */
 	N_INVERTED,	/* {{^x}} */
 	N_PARTIAL,	/* {{>x}} */
+	N_DPARTIAL,	/* {{>*x}}: the partial named by the value of x */
 	N_INDENT	/* a line of the source starts with a tag here */
 };
 
@@ -272,7 +273,7 @@ compile(struct cstate *cs)
 	size_t pos = 0, textstart = 0, linestart = 0;
 	size_t tag, q, cbeg, cend, tagend, k;
 	size_t no = 0, nol = 0, nc = 0, ncl = 0;
-	int online = 0, sa, delims = 0, line, col;
+	int online = 0, sa, delims = 0, dyn, line, col;
 	struct node *n;
 	enum err rc;
 	char sigil;
@@ -427,13 +428,23 @@ compile(struct cstate *cs)
 			    (uint32_t)cs->t->nnodes;
 			break;
 		case '>':
-			n = newnode(cs, N_PARTIAL, tag);
+			/* {{>*x}}: a dynamic name, x resolved like {{x}}. */
+			dyn = src[cbeg] == '*';
+			n = newnode(cs, dyn ? N_DPARTIAL : N_PARTIAL, tag);
 			if (sa) {
 				n->standalone = 1;
 				n->off = (uint32_t)linestart;
 				n->len = (uint32_t)(tag - linestart);
 			}
-			rc = addname(cs, n, tag, src + cbeg, cend - cbeg, 0);
+			if (dyn)
+				for (cbeg++; cbeg < cend && isws(src[cbeg]);
+				    cbeg++)
+					;
+			if (cbeg == cend) {
+				seterr(cs->err, NULL, src, tag, "empty tag");
+				return ERR_TEMPLATE;
+			}
+			rc = addname(cs, n, tag, src + cbeg, cend - cbeg, dyn);
 			break;
 		default:
 			n = newnode(cs, sigil == '\0' ? N_VAR : N_RAW, tag);
@@ -773,6 +784,8 @@ lookup(struct rstate *rs, const struct mustache *t, const struct node *n,
 
 static enum err	render(struct rstate *, const struct mustache *, size_t,
 		    size_t);
+static int	lookup(struct rstate *, const struct mustache *,
+		    const struct node *, void **);
 
 static enum err
 push_render(struct rstate *rs, const struct mustache *t, const struct node *n,
@@ -793,20 +806,19 @@ push_render(struct rstate *rs, const struct mustache *t, const struct node *n,
 
 static enum err
 render_partial(struct rstate *rs, const struct mustache *t,
-    const struct node *n)
+    const struct node *n, const char *name)
 {
 	const struct mustache *p;
 	int obase, otop;
 	enum err rc;
 
 	if (rs->partials == NULL ||
-	    (p = rs->partials->find(rs->partials->ud, t->names + n->name)) ==
-	    NULL)
+	    (p = rs->partials->find(rs->partials->ud, name)) == NULL)
 		return ERR_OK;
 	if (rs->npartials == LIMIT_TMPL_PARTIALS) {
 		seterr(rs->err, t->name, t->src, n->pos,
 		    "partials nested deeper than %d (does '%s' include "
-		    "itself?)", LIMIT_TMPL_PARTIALS, t->names + n->name);
+		    "itself?)", LIMIT_TMPL_PARTIALS, name);
 		return ERR_TEMPLATE;
 	}
 	obase = rs->ibase;
@@ -827,6 +839,30 @@ render_partial(struct rstate *rs, const struct mustache *t,
 	rs->npartials--;
 	rs->ibase = obase;
 	rs->itop = otop;
+	return rc;
+}
+
+/* {{>*x}}: the partial whose name is the text of x, if any. */
+static enum err
+render_dynamic(struct rstate *rs, const struct mustache *t,
+    const struct node *n)
+{
+	const char *s;
+	char *name;
+	size_t len;
+	enum err rc;
+	void *v;
+
+	if (!lookup(rs, t, n, &v) || (s = rs->ops->text(rs->ud, v,
+	    rs->scratch, sizeof(rs->scratch), &len)) == NULL ||
+	    len == 0 || memchr(s, '\0', len) != NULL)
+		return ERR_OK;
+	if ((name = strndup(s, len)) == NULL) {
+		fputs("mustache: out of memory\n", stderr);
+		abort();
+	}
+	rc = render_partial(rs, t, n, name);
+	free(name);
 	return rc;
 }
 
@@ -891,7 +927,10 @@ render(struct rstate *rs, const struct mustache *t, size_t from, size_t to)
 			i = n->end - 1;
 			break;
 		case N_PARTIAL:
-			rc = render_partial(rs, t, n);
+			rc = render_partial(rs, t, n, t->names + n->name);
+			break;
+		case N_DPARTIAL:
+			rc = render_dynamic(rs, t, n);
 			break;
 		}
 		if (rc != ERR_OK)

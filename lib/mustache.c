@@ -42,7 +42,7 @@ enum ntype {
 
 struct node {
 	uint8_t		 type;
-	uint8_t		 standalone;	/* partial alone on its line */
+	uint8_t		 standalone;	/* partial alone on a line */
 	uint16_t	 nseg;		/* name segments; 0 for "." */
 	uint32_t	 off;		/* text, or partial indentation */
 	uint32_t	 len;
@@ -398,7 +398,8 @@ compile(struct cstate *cs)
 			n = newnode(cs, sigil == '#' ? N_SECTION : N_INVERTED,
 			    tag);
 			rc = addname(cs, n, tag, src + cbeg, cend - cbeg, 1);
-			cs->open[cs->depth].node = (uint32_t)(cs->t->nnodes - 1);
+			cs->open[cs->depth].node =
+			    (uint32_t)(cs->t->nnodes - 1);
 			cs->open[cs->depth].off = (uint32_t)cbeg;
 			cs->open[cs->depth].len = (uint32_t)(cend - cbeg);
 			cs->depth++;
@@ -619,19 +620,19 @@ struct indent {
 
 struct rstate {
 	const struct mustache_data_ops	*ops;
-	void				*ud;
+	void			*ud;
 	const struct mustache_partials	*partials;
-	struct buf			*out;
-	size_t				 limit;	/* out->len may not pass it */
-	struct mustache_error		*err;
-	void				*stack[LIMIT_TMPL_DEPTH + 1];
-	int				 nstack;
-	int				 npartials;
-	struct indent			 indent[LIMIT_TMPL_PARTIALS];
-	size_t				 steps;	/* nodes and items visited */
-	int				 ibase;	/* indentation in force: */
-	int				 itop;	/* indent[ibase, itop) */
-	char				 scratch[64];
+	struct buf		*out;
+	size_t			 limit;	/* out->len stays below */
+	struct mustache_error	*err;
+	void			*stack[LIMIT_TMPL_DEPTH + 1];
+	int			 nstack;
+	int			 npartials;
+	struct indent		 indent[LIMIT_TMPL_PARTIALS];
+	size_t			 steps;	/* nodes and items seen */
+	int			 ibase;	/* indentation in force: */
+	int			 itop;	/* indent[ibase, itop) */
+	char			 scratch[64];
 };
 
 /* Which bytes need escaping, and into what. */

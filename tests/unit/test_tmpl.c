@@ -185,7 +185,8 @@ test_tmpl_self_inclusion_fails_load(void **state)
 	if (strcmp(err, want) != 0) {
 		/* Found from a's side first: the same loop, the other tag. */
 		snprintf(want, sizeof(want), "%s/partials/a.mustache:1:1: "
-		    "partial 'partials/b' includes itself whatever the data", d);
+		    "partial 'partials/b' includes itself whatever the data",
+		    d);
 	}
 	assert_string_equal(err, want);
 	rmtree(d);
@@ -460,7 +461,8 @@ main(void)
 		cmocka_unit_test(test_tmpl_loads_tree_and_renders_layout),
 		cmocka_unit_test(test_tmpl_missing_partial_fails_load),
 		cmocka_unit_test(test_tmpl_self_inclusion_fails_load),
-		cmocka_unit_test(test_tmpl_compile_error_names_file_and_position),
+		cmocka_unit_test(
+		    test_tmpl_compile_error_names_file_and_position),
 		cmocka_unit_test(test_tmpl_limits_and_system_errors),
 		cmocka_unit_test(test_tmpl_render_errors_say_where),
 		cmocka_unit_test(test_tmpl_lint_catches_unsafe_output),

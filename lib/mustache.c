@@ -623,6 +623,7 @@ struct rstate {
 	void			*ud;
 	const struct mustache_partials	*partials;
 	struct buf		*out;
+	size_t			 start;	/* out->len at the start */
 	size_t			 limit;	/* out->len stays below */
 	struct mustache_error	*err;
 	void			*stack[LIMIT_TMPL_DEPTH + 1];
@@ -632,6 +633,7 @@ struct rstate {
 	size_t			 steps;	/* nodes and items seen */
 	int			 ibase;	/* indentation in force: */
 	int			 itop;	/* indent[ibase, itop) */
+	int			 errset; /* *err says why already */
 	char			 scratch[64];
 };
 
@@ -797,6 +799,7 @@ push_render(struct rstate *rs, const struct mustache *t, const struct node *n,
 	if (rs->nstack == (int)(sizeof(rs->stack) / sizeof(rs->stack[0]))) {
 		seterr(rs->err, t->name, t->src, n->pos,
 		    "sections nested deeper than %d", LIMIT_TMPL_DEPTH);
+		rs->errset = 1;
 		return ERR_TEMPLATE;
 	}
 	rs->stack[rs->nstack++] = v;
@@ -820,6 +823,7 @@ render_partial(struct rstate *rs, const struct mustache *t,
 		seterr(rs->err, t->name, t->src, n->pos,
 		    "partials nested deeper than %d (does '%s' include "
 		    "itself?)", LIMIT_TMPL_PARTIALS, name);
+		rs->errset = 1;
 		return ERR_TEMPLATE;
 	}
 	obase = rs->ibase;
@@ -883,6 +887,7 @@ render(struct rstate *rs, const struct mustache *t, size_t from, size_t to)
 		seterr(rs->err, t->name, t->src, from < to ?
 		    t->nodes[from].pos : 0, "rendering needs more than %d "
 		    "steps", LIMIT_TMPL_OUTPUT);
+		rs->errset = 1;
 		return ERR_TOOBIG;
 	}
 	for (i = from; i < to; i++) {
@@ -934,8 +939,19 @@ render(struct rstate *rs, const struct mustache *t, size_t from, size_t to)
 			rc = render_dynamic(rs, t, n);
 			break;
 		}
-		if (rc != ERR_OK)
+		if (rc != ERR_OK) {
+			if (!rs->errset) {
+				/* Output over its limit, here. */
+				seterr(rs->err, t->name, t->src, n->pos,
+				    "rendered output is larger than its limit "
+				    "of %zu bytes", rs->limit - rs->start <
+				    rs->out->max - rs->start ? (size_t)
+				    LIMIT_TMPL_OUTPUT : rs->out->max -
+				    rs->start);
+				rs->errset = 1;
+			}
 			return rc;
+		}
 	}
 	return ERR_OK;
 }
@@ -955,16 +971,12 @@ mustache_render(const struct mustache *t, const struct mustache_data_ops *ops,
 	rs->ud = ud;
 	rs->partials = p;
 	rs->out = out;
+	rs->start = start;
 	rs->limit = start + LIMIT_TMPL_OUTPUT;
 	rs->err = errout;
 	rs->stack[0] = root;
 	rs->nstack = 1;
 	rc = render(rs, t, 0, t->nnodes);
-	if (rc == ERR_TOOBIG && rs->steps <= LIMIT_TMPL_OUTPUT)
-		seterr(errout, NULL, NULL, 0,
-		    "rendered output is larger than its limit of %zu bytes",
-		    out->max - start < LIMIT_TMPL_OUTPUT ? out->max - start :
-		    (size_t)LIMIT_TMPL_OUTPUT);
 	if (rc != ERR_OK) {
 		out->len = start;
 		if (out->data != NULL)

@@ -528,6 +528,10 @@ test_mustache_error_output_cap(void **state)
 	assert_int_equal(rc, ERR_TOOBIG);
 	assert_string_equal(out, "");
 	assert_non_null(strstr(e.msg, "limit of 4194304 bytes"));
+	/* "head" + 2978 x of 1408 bytes fit; the 2979th, the third {{x}}. */
+	assert_string_equal(e.name, "p");
+	assert_int_equal(e.line, 1);
+	assert_int_equal(e.column, 17);
 	free(out);
 	free(data);
 
@@ -538,6 +542,8 @@ test_mustache_error_output_cap(void **state)
 	assert_int_equal(buf_puts(&b, "kept"), ERR_OK);
 	rc = mustache_render_json(t, v, NULL, &b, &e);
 	assert_int_equal(rc, ERR_TOOBIG);
+	assert_non_null(strstr(e.msg, "limit of 1996 bytes"));
+	assert_int_equal(e.column, 6);
 	assert_string_equal(buf_cstr(&b), "kept");
 	buf_free(&b);
 	mustache_free(t);

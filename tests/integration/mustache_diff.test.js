@@ -11,8 +11,9 @@
 //
 // Normalised before comparing: mustache.js also escapes '/', '`' and '='
 // (as &#x2F; &#x60; &#x3D;) where we leave them; those three entities in
-// its output are turned back into the characters.  Neither templates nor
-// data contain ';', so no other text can be mistaken for them.
+// its output are turned back into the characters.  Templates never
+// contain ';' and no data string spells one of those entities, so no other
+// text can be mistaken for them.
 //
 // Kept out of the generated subset, because mustache.js departs from the
 // spec (or the two choose differently where the spec is silent):

@@ -13,7 +13,10 @@
  * &#39;), {{{x}}} and {{& x}} unescaped, dotted names, the implicit
  * iterator {{.}}, sections over lists, objects and other truthy values,
  * inverted sections, comments, set delimiters, partials with the
- * standalone-line and indentation rules, context-stack lookup, and
+ * standalone-line and indentation rules (a line of blanks and tags that
+ * show nothing, one or several, is removed whole, as in mustache.js; a
+ * partial first on such a line is indented by its blanks), context-stack
+ * lookup, and
  * dynamic partial names ({{>*x}} includes the partial named by the value
  * of x; one that names no partial renders nothing).  Not supported:
  * lambdas, inheritance ({{< }} and {{$ }} are compile errors).

@@ -286,6 +286,22 @@ test_mustache_partial_indentation_nests(void **state)
 }
 
 static void
+test_mustache_standalone_lines_of_several_tags(void **state)
+{
+	const char *partials[] = { "p", "a\nb\n", NULL };
+
+	(void)state;
+	check("<ul>\n  {{#l}}{{#.}}\n  <li>{{.}}</li>\n  {{/.}}{{/l}}\n"
+	    "</ul>\n", "{\"l\":[1,0,2]}", NULL,
+	    "<ul>\n  <li>1</li>\n  <li>2</li>\n</ul>\n");
+	/* The first tag's blanks indent a partial; a later one is inline. */
+	check("  {{>p}}{{! c }}\nz", "{}", partials, "  a\n  b\nz");
+	check("  {{! c }}{{>p}}\nz", "{}", partials, "a\nb\nz");
+	/* Anything that shows keeps the line. */
+	check("  {{#t}}{{x}}{{/t}}\n", "{\"t\":true}", NULL, "  \n");
+}
+
+static void
 test_mustache_context_stack(void **state)
 {
 	(void)state;
@@ -602,6 +618,8 @@ main(void)
 		cmocka_unit_test(test_mustache_escapes_five_characters),
 		cmocka_unit_test(test_mustache_values_print_like_javascript),
 		cmocka_unit_test(test_mustache_partial_indentation_nests),
+		cmocka_unit_test(
+		    test_mustache_standalone_lines_of_several_tags),
 		cmocka_unit_test(test_mustache_context_stack),
 		cmocka_unit_test(test_mustache_template_is_reusable),
 		cmocka_unit_test(test_mustache_error_unclosed_section),

@@ -355,26 +355,28 @@ ingest_parse(struct arena *a, const char *body, size_t len, time_t now,
 const char *
 ingest_problems_json(struct arena *a, const struct ingest_batch *b)
 {
-	struct buf out;
+	struct buf *o;
 	size_t i;
 
-	buf_init_arena(&out, a, 64 * 1024);
-	buf_printf(&out, "{\"error\":{\"code\":\"unprocessable\",\"message\":"
+	/* Buffers live on the arena: their cleanup runs at its reset. */
+	o = arena_alloc(a, sizeof(*o));
+	buf_init_arena(o, a, 64 * 1024);
+	buf_printf(o, "{\"error\":{\"code\":\"unprocessable\",\"message\":"
 	    "\"%zu problem%s in the rows; nothing was written\",\"problems\":[",
 	    b->nproblems_all, b->nproblems_all == 1 ? "" : "s");
 	for (i = 0; i < b->nproblems; i++) {
-		buf_printf(&out, "%s{\"index\":%zu,\"field\":", i ? "," : "",
+		buf_printf(o, "%s{\"index\":%zu,\"field\":", i ? "," : "",
 		    b->problems[i].index);
-		buf_put_json_string(&out, b->problems[i].field,
+		buf_put_json_string(o, b->problems[i].field,
 		    strlen(b->problems[i].field));
-		buf_puts(&out, ",\"reason\":");
-		buf_put_json_string(&out, b->problems[i].reason,
+		buf_puts(o, ",\"reason\":");
+		buf_put_json_string(o, b->problems[i].reason,
 		    strlen(b->problems[i].reason));
-		buf_putc(&out, '}');
+		buf_putc(o, '}');
 	}
-	buf_printf(&out, "],\"more_problems\":%zu}}",
+	buf_printf(o, "],\"more_problems\":%zu}}",
 	    b->nproblems_all - b->nproblems);
-	return arena_strdup(a, buf_cstr(&out));
+	return arena_strdup(a, buf_cstr(o));
 }
 
 bool
@@ -416,12 +418,13 @@ put_elem(struct buf *b, const char *s, bool first)
 static enum err
 arrays(struct arena *a, const struct ingest_batch *b, const char **p)
 {
-	struct buf col[6];
+	struct buf *col;
 	const struct ingest_row *r;
 	enum err rc = ERR_OK;
 	size_t i;
 	int c;
 
+	col = arena_calloc(a, 6, sizeof(*col));
 	for (c = 0; c < 6; c++) {
 		buf_init_arena(&col[c], a, 4 * (size_t)LIMIT_BODY_INGEST);
 		rc |= buf_putc(&col[c], '{');

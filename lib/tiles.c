@@ -43,7 +43,7 @@ struct tiles {
 	int		 days;
 	double		*zero_v;	/* an empty series */
 	bool		*zero_has;
-	struct buf	 out;
+	struct buf	*out;
 	bool		 first;
 };
 
@@ -128,7 +128,7 @@ tile(struct tiles *t, const char *provider, const char *metric,
     const struct group *gb)
 {
 	struct metric_series ac, ap, bc, bp;
-	struct buf *o = &t->out;
+	struct buf *o = t->out;
 	double cur = 0, prev = 0, v;
 	bool hc, hp;
 	int i;
@@ -240,11 +240,12 @@ tiles_json(struct db *db, struct arena *a, int64_t workspace_id, int days,
 	t.zero_v = arena_calloc(a, (size_t)days, sizeof(*t.zero_v));
 	t.zero_has = arena_calloc(a, (size_t)days, sizeof(*t.zero_has));
 	load(&t, res);
-	buf_init_arena(&t.out, a, LIMIT_RESPONSE);
-	buf_printf(&t.out, "{\"period\":\"%dd\",\"days\":%d,\"time_zone\":",
+	t.out = arena_alloc(a, sizeof(*t.out));
+	buf_init_arena(t.out, a, LIMIT_RESPONSE);
+	buf_printf(t.out, "{\"period\":\"%dd\",\"days\":%d,\"time_zone\":",
 	    days, days);
-	buf_put_json_string(&t.out, db_get(w, 0, 4), strlen(db_get(w, 0, 4)));
-	buf_printf(&t.out, ",\"current\":{\"from\":\"%s\",\"to\":\"%s\"},"
+	buf_put_json_string(t.out, db_get(w, 0, 4), strlen(db_get(w, 0, 4)));
+	buf_printf(t.out, ",\"current\":{\"from\":\"%s\",\"to\":\"%s\"},"
 	    "\"previous\":{\"from\":\"%s\",\"to\":\"%s\"},\"tiles\":[",
 	    db_get(w, 0, 0), db_get(w, 0, 1), db_get(w, 0, 2),
 	    db_get(w, 0, 3));
@@ -254,8 +255,8 @@ tiles_json(struct db *db, struct arena *a, int64_t workspace_id, int days,
 		last = t.g[i].provider;
 		provider_tiles(&t, last);
 	}
-	if (buf_puts(&t.out, "]}") != ERR_OK)
+	if (buf_puts(t.out, "]}") != ERR_OK)
 		return ERR_TOOBIG;
-	*out = buf_cstr(&t.out);
+	*out = buf_cstr(t.out);
 	return ERR_OK;
 }

@@ -129,8 +129,8 @@ tile(struct tiles *t, const char *provider, const char *metric,
 {
 	struct metric_series ac, ap, bc, bp;
 	struct buf *o = t->out;
-	double cur = 0, prev = 0, v;
-	bool hc, hp;
+	double cur = 0, prev = 0, v = 0;
+	bool hc, hp, ok;
 	int i;
 
 	half(t, ga, 1, &ac);
@@ -161,7 +161,8 @@ tile(struct tiles *t, const char *provider, const char *metric,
 	for (i = 0; i < t->days; i++) {
 		if (i > 0)
 			buf_putc(o, ',');
-		put_num(o, metric_point(def, &ac, &bc, (size_t)i, &v), v);
+		ok = metric_point(def, &ac, &bc, (size_t)i, &v);
+		put_num(o, ok, v);
 	}
 	buf_puts(o, "]}");
 }

@@ -14,7 +14,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "ingest.h"
-#include "limits.h"
+#include "limit.h"
 #include "metric.h"
 #include "migrate.h"
 #include "tiles.h"

@@ -10,7 +10,7 @@
 #include "db.h"
 #include "ingest.h"
 #include "jsonx.h"
-#include "limits.h"
+#include "limit.h"
 #include "metric.h"
 
 /* Values are refused from this magnitude on (and integers json-c clamps). */

@@ -7,7 +7,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "db.h"
-#include "limits.h"
+#include "limit.h"
 #include "metric.h"
 #include "tiles.h"
 

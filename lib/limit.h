@@ -61,6 +61,7 @@
 #define LIMIT_LOGIN_FAILURES	10		/* per account or address ... */
 #define LIMIT_LOGIN_WINDOW_S	(15 * 60)	/* ... in this window: 429 */
 #define LIMIT_OAUTH_STATE_S	600		/* OAuth state lifetime */
+#define LIMIT_APIKEY_TOUCH_S	60		/* last_used_at write interval */
 #define LIMIT_TOKEN_TEXT	256		/* a presented cookie or API key */
 #define LIMIT_ROTATE_BATCH	100		/* blobs re-sealed per transaction */
 

@@ -1,6 +1,7 @@
 /* tiles.c — dashboard tiles from metric_daily, by the catalogue's rules. */
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,15 +19,15 @@ static const char sql_window[] =
 	"time_zone AS tz FROM workspaces WHERE id = $1) w";
 
 /*
- * Daily sums over accounts for the 2N days, in one index-only scan of
- * metric_daily_tiles (workspace_id, day) INCLUDE (provider, metric, value).
+ * The raw rows of the 2N days, in one index-only scan of metric_daily_tiles
+ * (workspace_id, day) INCLUDE (provider, metric, value).  Summing over
+ * accounts and grouping happen in C: no aggregate, no sort by collation.
  */
 static const char sql_days[] =
-	"SELECT provider, metric, day - $2::date, sum(value)::float8 "
+	"SELECT provider, metric, day - $2::date, value::float8 "
 	"FROM metric_daily WHERE workspace_id = $1 "
 	"AND day BETWEEN $2::date AND $3::date "
-	"AND ($4::text IS NULL OR provider = $4) "
-	"GROUP BY provider, metric, day ORDER BY provider, metric, day";
+	"AND ($4::text IS NULL OR provider = $4)";
 
 /* One (provider, metric) over the 2N days: previous period first. */
 struct group {
@@ -73,33 +74,71 @@ find(struct tiles *t, const char *provider, const char *metric)
 	return NULL;
 }
 
-/* Groups the rows (ordered by provider, metric, day). */
+static uint64_t
+hash2(const char *p, const char *m)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = (h ^ 0xff) * 1099511628211ULL;
+	for (; *m != '\0'; m++)
+		h = (h ^ (unsigned char)*m) * 1099511628211ULL;
+	return h;
+}
+
+static int
+group_cmp(const void *x, const void *y)
+{
+	const struct group *a = x, *b = y;
+	int c = strcmp(a->provider, b->provider);
+
+	return c != 0 ? c : strcmp(a->metric, b->metric);
+}
+
+/* Groups the rows by (provider, metric), summing accounts per day, and
+ * sorts the groups by provider and metric. */
 static void
 load(struct tiles *t, const struct db_res *res)
 {
-	size_t i, n = db_nrows(res), span = 2 * (size_t)t->days;
-	struct group *g = NULL;
-	const char *p, *m;
+	size_t i, j, n = db_nrows(res), span = 2 * (size_t)t->days;
+	size_t size = 64, mask, *slot;
+	const size_t empty = (size_t)-1;
+	struct group *g;
+	const char *p, *m, *v;
 	long idx;
 
+	while (size < 2 * n)
+		size *= 2;
+	mask = size - 1;
+	slot = arena_alloc(t->a, size * sizeof(*slot));
+	memset(slot, 0xff, size * sizeof(*slot));
 	t->g = arena_calloc(t->a, n > 0 ? n : 1, sizeof(*t->g));
 	for (i = 0; i < n; i++) {
 		p = db_get(res, i, 0);
 		m = db_get(res, i, 1);
-		if (g == NULL || strcmp(g->metric, m) != 0 ||
-		    strcmp(g->provider, p) != 0) {
+		idx = (long)db_get_int64(res, i, 2, -1);
+		if (p == NULL || m == NULL || idx < 0 || (size_t)idx >= span ||
+		    (v = db_get(res, i, 3)) == NULL)
+			continue;
+		for (j = hash2(p, m) & mask; slot[j] != empty;
+		    j = (j + 1) & mask)
+			if (strcmp(t->g[slot[j]].metric, m) == 0 &&
+			    strcmp(t->g[slot[j]].provider, p) == 0)
+				break;
+		if (slot[j] == empty) {
+			slot[j] = t->ng;
 			g = &t->g[t->ng++];
 			g->provider = p;
 			g->metric = m;
 			g->v = arena_calloc(t->a, span, sizeof(*g->v));
 			g->has = arena_calloc(t->a, span, sizeof(*g->has));
-		}
-		idx = (long)db_get_int64(res, i, 2, -1);
-		if (idx < 0 || (size_t)idx >= span || db_get(res, i, 3) == NULL)
-			continue;
-		g->v[idx] = strtod(db_get(res, i, 3), NULL);
+		} else
+			g = &t->g[slot[j]];
+		g->v[idx] += strtod(v, NULL);
 		g->has[idx] = true;
 	}
+	qsort(t->g, t->ng, sizeof(*t->g), group_cmp);
 }
 
 /* The previous (half 0) or current (half 1) period of a group. */

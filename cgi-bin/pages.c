@@ -11,6 +11,7 @@
 #include "app.h"
 #include "connection.h"
 #include "db.h"
+#include "digest.h"
 #include "jsonx.h"
 #include "log.h"
 #include "oauth.h"
@@ -28,6 +29,7 @@ static enum err	form_login(struct ctx *);
 static enum err	form_logout(struct ctx *);
 static enum err	page_dashboard(struct ctx *);
 static enum err	page_connections(struct ctx *);
+static enum err	page_digest_preview(struct ctx *);
 static enum err	page_connection(struct ctx *);
 static enum err	form_accounts(struct ctx *);
 static enum err	form_test(struct ctx *);
@@ -52,6 +54,7 @@ static const struct route routes[] = {
 	{ HTTP_POST, "/connections/:provider/sync", form_sync, FORM, 0 },
 	{ HTTP_POST, "/connections/:provider/disconnect", form_disconnect, FORM,
 	    0 },
+	{ HTTP_GET, "/digest/preview", page_digest_preview, PAGE, 0 },
 };
 
 /* Notices a redirect may ask for (?msg=…): fixed texts, never echoed. */
@@ -544,6 +547,23 @@ page_dashboard(struct ctx *ctx)
 
 	set(v, "title", "Dashboard");
 	return app_render(ctx, 200, "pages/dashboard", v);
+}
+
+/* The digest the logged-in user would receive, exactly as sent (lib/digest). */
+static enum err
+page_digest_preview(struct ctx *ctx)
+{
+	struct digest_env e = { ctx->db, ctx->arena, ctx->cfg,
+	    ctx->app->tmpl, ctx->app->http };
+	struct digest_mail m;
+	enum err rc;
+
+	rc = digest_render(&e, ctx->session->workspace_id,
+	    ctx->session->email, &m);
+	if (rc != ERR_OK)
+		return rc;
+	return resp_body(&ctx->resp, 200, "text/html; charset=utf-8", m.html,
+	    strlen(m.html));
 }
 
 int

@@ -333,11 +333,12 @@ put_i(struct json_object *o, const char *k, int v)
 }
 
 static const char *
-kind_color(enum insights_kind k)
+kind_color(enum insights_kind k, bool good)
 {
+	if (good)
+		return "#15803d";
 	switch (k) {
 	case INSIGHTS_MOVER_UP:
-		return "#15803d";
 	case INSIGHTS_ANOMALY:
 	case INSIGHTS_PAIR:
 		return "#b45309";
@@ -357,11 +358,10 @@ bar(double v, double max)
 	return w < 1 ? 1 : w > 100 ? 100 : w;
 }
 
-static struct json_object *
-build_view(const struct digest_env *env, const struct prepared *pp,
-    const struct insights *in)
+struct json_object *
+digest_view(struct arena *a, const char *base_url, const char *workspace,
+    const struct insights_period *per, const struct insights *in)
 {
-	struct arena *a = env->arena;
 	struct json_object *v, *arr, *o;
 	const struct insights_kpi *k;
 	double max;
@@ -369,19 +369,19 @@ build_view(const struct digest_env *env, const struct prepared *pp,
 	int b;
 
 	v = jsonx_own(a, json_object_new_object());
-	put_s(v, "workspace", pp->name);
-	put_s(v, "period_label", period_label(a, &pp->per));
-	put_s(v, "period_start", pp->per.start);
-	put_s(v, "period_end", pp->per.end);
-	put_s(v, "dashboard_url", arena_printf(a, "%s/dashboard",
-	    env->cfg->base_url));
+	put_s(v, "workspace", workspace);
+	put_s(v, "period_label", period_label(a, per));
+	put_s(v, "period_start", per->start);
+	put_s(v, "period_end", per->end);
+	put_s(v, "dashboard_url", arena_printf(a, "%s/dashboard", base_url));
 	arr = json_object_new_array();
 	for (i = 0; i < in->nitems && i < LIMIT_INSIGHTS_ITEMS; i++) {
 		o = json_object_new_object();
 		put_s(o, "kind", insights_kind_name(in->items[i].kind));
 		put_s(o, "title", in->items[i].title);
 		put_s(o, "action", in->items[i].action);
-		put_s(o, "color", kind_color(in->items[i].kind));
+		put_s(o, "color", kind_color(in->items[i].kind,
+		    in->items[i].good));
 		json_object_array_add(arr, o);
 	}
 	json_object_object_add(v, "has_insights",
@@ -397,7 +397,9 @@ build_view(const struct digest_env *env, const struct prepared *pp,
 		    k->cur) : "no data");
 		put_s(o, "previous", k->has_prev ? insights_format(a,
 		    k->unit, k->prev) : "no data");
-		if (k->has_pct)
+		if (k->has_pct && fabs(k->pct) < 0.05)
+			put_s(o, "change", "0%");
+		else if (k->has_pct)
 			put_s(o, "change", fabs(k->pct) >= 10 ?
 			    arena_printf(a, "%+.0f%%", k->pct) :
 			    arena_printf(a, "%+.1f%%", k->pct));
@@ -405,7 +407,8 @@ build_view(const struct digest_env *env, const struct prepared *pp,
 			put_s(o, "change", k->has_cur && !k->has_prev ?
 			    "new" : "\xe2\x80\x93");
 		put_s(o, "change_color", !k->has_pct || fabs(k->pct) < 0.05 ?
-		    "#6b7280" : k->pct > 0 ? "#15803d" : "#b91c1c");
+		    "#6b7280" : (k->pct > 0) != insights_lower_is_better(
+		    k->metric) ? "#15803d" : "#b91c1c");
 		max = fmax(k->has_cur ? fabs(k->cur) : 0,
 		    k->has_prev ? fabs(k->prev) : 0);
 		b = bar(k->has_cur ? k->cur : 0, max);
@@ -419,7 +422,8 @@ build_view(const struct digest_env *env, const struct prepared *pp,
 	json_object_object_add(v, "has_kpis",
 	    json_object_new_boolean(in->nkpis > 0));
 	json_object_object_add(v, "kpis", arr);
-	put_s(v, "subject", pp->subject);
+	put_s(v, "subject", arena_printf(a, "%s weekly digest: %s", workspace,
+	    period_label(a, per)));
 	return v;
 }
 
@@ -442,9 +446,71 @@ prepare(const struct digest_env *env, int64_t ws, const char *start,
 	if ((rc = insights_load(env->db, env->arena, ws, &pp->per, &in)) !=
 	    ERR_OK)
 		return rc;
-	pp->subject = arena_printf(env->arena, "%s weekly digest: %s",
-	    pp->name, period_label(env->arena, &pp->per));
-	pp->view = build_view(env, pp, &in);
+	pp->view = digest_view(env->arena, env->cfg->base_url, pp->name,
+	    &pp->per, &in);
+	pp->subject = json_object_get_string(json_object_object_get(pp->view,
+	    "subject"));
+	return ERR_OK;
+}
+
+/*
+ * Plain text is not HTML: turns the engine's five entities back into
+ * their characters, in place, in one left-to-right pass (so "&amp;lt;"
+ * from a literal "&lt;" becomes "&lt;" again: the exact inverse).
+ */
+static void
+unescape_text(char *s)
+{
+	static const struct {
+		const char	*ent;
+		char		 c;
+	} ents[] = { { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
+	    { "&quot;", '"' }, { "&#39;", '\'' } };
+	char *w = s;
+	size_t i, n;
+
+	while (*s != '\0') {
+		if (*s == '&')
+			for (i = 0; i < sizeof(ents) / sizeof(ents[0]); i++) {
+				n = strlen(ents[i].ent);
+				if (strncmp(s, ents[i].ent, n) == 0) {
+					*w++ = ents[i].c;
+					s += n;
+					goto next;
+				}
+			}
+		*w++ = *s++;
+next:
+		;
+	}
+	*w = '\0';
+}
+
+enum err
+digest_render_view(const struct tmpl *t, struct arena *a,
+    struct json_object *view, const char *to, const char *unsubscribe_url,
+    const char **html_out, const char **text_out)
+{
+	struct buf *html, *text;
+	char *plain;
+	enum err rc;
+
+	put_s(view, "recipient", to);
+	put_s(view, "unsubscribe_url", unsubscribe_url);
+	html = buf_new_arena(a, LIMIT_DIGEST_BODY);
+	text = buf_new_arena(a, LIMIT_DIGEST_BODY);
+	if ((rc = tmpl_render_buf(t, "email/digest_html", view, html)) !=
+	    ERR_OK ||
+	    (rc = tmpl_render_buf(t, "email/digest_text", view, text)) !=
+	    ERR_OK) {
+		log_msg(LOG_ERROR, NULL, "digest_render", "template: %s",
+		    err_code(rc));
+		return rc;
+	}
+	plain = arena_strdup(a, buf_cstr(text));
+	unescape_text(plain);
+	*html_out = buf_cstr(html);
+	*text_out = plain;
 	return ERR_OK;
 }
 
@@ -452,9 +518,7 @@ static enum err
 render_for(const struct digest_env *env, const struct prepared *pp,
     const char *to, struct digest_mail *out)
 {
-	struct buf *html, *text;
 	const char *token;
-	enum err rc;
 
 	memset(out, 0, sizeof(*out));
 	if ((token = digest_unsub_token(env, pp->ws, to)) == NULL) {
@@ -469,21 +533,8 @@ render_for(const struct digest_env *env, const struct prepared *pp,
 	out->period_end = pp->per.end;
 	out->unsubscribe_url = arena_printf(env->arena,
 	    "%s/v1/digest/unsubscribe?token=%s", env->cfg->base_url, token);
-	put_s(pp->view, "recipient", to);
-	put_s(pp->view, "unsubscribe_url", out->unsubscribe_url);
-	html = buf_new_arena(env->arena, LIMIT_DIGEST_BODY);
-	text = buf_new_arena(env->arena, LIMIT_DIGEST_BODY);
-	if ((rc = tmpl_render_buf(env->tmpl, "email/digest_html", pp->view,
-	    html)) != ERR_OK ||
-	    (rc = tmpl_render_buf(env->tmpl, "email/digest_text", pp->view,
-	    text)) != ERR_OK) {
-		log_msg(LOG_ERROR, NULL, "digest_render", "template: %s",
-		    err_code(rc));
-		return rc;
-	}
-	out->html = buf_cstr(html);
-	out->text = buf_cstr(text);
-	return ERR_OK;
+	return digest_render_view(env->tmpl, env->arena, pp->view, to,
+	    out->unsubscribe_url, &out->html, &out->text);
 }
 
 enum err

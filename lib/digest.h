@@ -42,6 +42,9 @@ struct arena;
 struct config;
 struct db;
 struct httpc;
+struct insights;
+struct insights_period;
+struct json_object;
 struct tmpl;
 
 /* What the digest functions need; all process objects. */
@@ -82,6 +85,29 @@ struct digest_report {
  */
 enum err	 digest_render(const struct digest_env *, int64_t workspace_id,
 		    const char *to, struct digest_mail *out);
+
+/*
+ * The email templates' view of a workspace's week (pure: no database):
+ * {subject, workspace, period_label, period_start, period_end,
+ * dashboard_url, has_insights, insights[{kind, title, action, color}],
+ * has_kpis, kpis[{label, provider_name, current, previous, change,
+ * change_color, bar_cur, bar_cur_rest, bar_prev, bar_prev_rest}]}.
+ * Owned by the arena.
+ */
+struct json_object *digest_view(struct arena *, const char *base_url,
+		    const char *workspace, const struct insights_period *,
+		    const struct insights *);
+
+/*
+ * Renders a view for one recipient (adds "recipient" and
+ * "unsubscribe_url" to it): *html_out from email/digest_html, *text_out
+ * from email/digest_text as plain text (entities turned back into
+ * characters).  Arena strings.  ERR_TEMPLATE, ERR_TOOBIG, ERR_NOTFOUND.
+ */
+enum err	 digest_render_view(const struct tmpl *, struct arena *,
+		    struct json_object *view, const char *to,
+		    const char *unsubscribe_url, const char **html_out,
+		    const char **text_out);
 
 /*
  * The workspace of `to` for a preview or a test send: the given one when

@@ -264,7 +264,13 @@ anomaly(struct work *w, const struct metric_def *def,
 	it->title = arena_printf(w->a, "%s on %s %s on %s: %s", k->label,
 	    k->provider_name, best > 0 ? "spiked" : "dropped",
 	    day_name(w->a, w->p, bday), insights_format(w->a, k->unit, bx));
-	if (bs > 0)
+	if (bs > 0 && fabs(best) >= 100)
+		it->action = arena_printf(w->a, "That is far %s its 28-day "
+		    "mean of %s, which barely varied: check %s for a "
+		    "campaign, an outage or a tracking change that day.",
+		    best > 0 ? "above" : "below",
+		    insights_format(w->a, k->unit, bm), k->provider_name);
+	else if (bs > 0)
 		it->action = arena_printf(w->a, "That is %.1f standard "
 		    "deviations %s its 28-day mean of %s: check %s for a "
 		    "campaign, an outage or a tracking change that day.",
@@ -357,6 +363,20 @@ provider_kpis(struct work *w, const char *provider)
 	}
 }
 
+/* Metrics where a rise is bad news (costs, bounces, unsubscribes). */
+bool
+insights_lower_is_better(const char *metric)
+{
+	static const char *const words[] = { "cost", "spend", "cpc",
+	    "bounce", "unsubscribe" };
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strstr(metric, words[i]) != NULL)
+			return true;
+	return false;
+}
+
 static int
 cmp_str(const void *x, const void *y)
 {
@@ -401,9 +421,14 @@ movers(struct work *w)
 		    k->label, k->provider_name, pct_text(w->a, k->pct) + 1,
 		    insights_format(w->a, k->unit, k->prev),
 		    insights_format(w->a, k->unit, k->cur));
-		it->action = arena_printf(w->a, "Find what changed on %s this "
-		    "week (budgets, posts, tracking) before it costs another "
-		    "week.", k->provider_name);
+		it->good = insights_lower_is_better(k->metric);
+		if (it->good)
+			it->action = arena_printf(w->a, "Good news: find what "
+			    "lowered it on %s and keep it.", k->provider_name);
+		else
+			it->action = arena_printf(w->a, "Find what changed on "
+			    "%s this week (budgets, posts, tracking) before it "
+			    "costs another week.", k->provider_name);
 		taken++;
 		w->out->ndown++;
 	}
@@ -417,8 +442,14 @@ movers(struct work *w)
 		    k->label, k->provider_name, pct_text(w->a, k->pct) + 1,
 		    insights_format(w->a, k->unit, k->prev),
 		    insights_format(w->a, k->unit, k->cur));
-		it->action = arena_printf(w->a, "See what drove it on %s and "
-		    "do more of it.", k->provider_name);
+		it->good = !insights_lower_is_better(k->metric);
+		if (!it->good)
+			it->action = arena_printf(w->a, "Find out what raised "
+			    "it on %s and whether it paid off.",
+			    k->provider_name);
+		else
+			it->action = arena_printf(w->a, "See what drove it on "
+			    "%s and do more of it.", k->provider_name);
 		taken++;
 		w->out->nup++;
 	}
@@ -518,6 +549,21 @@ cmp_item(const void *x, const void *y)
 	return strcmp(a->metric ? a->metric : "", b->metric ? b->metric : "");
 }
 
+/* Keeps the INSIGHTS_ANOMALIES largest anomalies (items are sorted). */
+static void
+keep_anomalies(struct insights *out)
+{
+	size_t i, o, seen = 0;
+
+	for (i = 0, o = 0; i < out->nitems; i++) {
+		if (out->items[i].kind == INSIGHTS_ANOMALY &&
+		    seen++ >= INSIGHTS_ANOMALIES)
+			continue;
+		out->items[o++] = out->items[i];
+	}
+	out->nitems = o;
+}
+
 enum err
 insights_compute(struct arena *a, const struct insights_period *p,
     const struct insights_series *s, size_t n,
@@ -548,6 +594,7 @@ insights_compute(struct arena *a, const struct insights_period *p,
 	movers(&w);
 	if (out->nitems > 1)
 		qsort(out->items, out->nitems, sizeof(*out->items), cmp_item);
+	keep_anomalies(out);
 	return ERR_OK;
 }
 

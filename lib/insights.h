@@ -29,6 +29,7 @@ struct db;
 #define INSIGHTS_SIGMA		3.0	/* anomaly threshold in std devs */
 #define INSIGHTS_MIN_BASELINE	7	/* baseline days needed to judge */
 #define INSIGHTS_MOVERS		3	/* movers listed each way */
+#define INSIGHTS_ANOMALIES	3	/* largest anomalies kept */
 #define INSIGHTS_MOVE_PCT	10.0	/* smallest change called a move */
 
 /*
@@ -85,6 +86,7 @@ struct insights_item {
 	double		 mean, sigma;	/* ANOMALY: of the prior 28 days */
 	double		 size;		/* ANOMALY: (value - mean) / sigma;
 					 * movers: change in percent */
+	bool		 good;		/* good news (a mover the right way) */
 };
 
 struct insights {
@@ -135,6 +137,10 @@ enum err	 insights_load(struct db *, struct arena *, int64_t workspace_id,
 /* Formats a value of a unit for people: "12,480", "4.2%", "$1,234.50",
  * "3m 20s"; the string belongs to the arena. */
 const char	*insights_format(struct arena *, const char *unit, double v);
+
+/* True for metrics where a rise is bad news: costs, spend, cost per
+ * click, bounce rate, unsubscribes (by name). */
+bool		 insights_lower_is_better(const char *metric);
 
 /* A stable name of a kind, e.g. "anomaly"; static storage. */
 const char	*insights_kind_name(enum insights_kind);

@@ -114,6 +114,11 @@ static const char sql_failed[] =
 	"UPDATE digest_sends SET status = 'failed', error = $2, run_id = $3 "
 	"WHERE id = $1::bigint AND status = 'claimed'";
 
+/* A batch stopped by the daily quota was not sent: free its claims so
+ * the next run (after midnight UTC) claims them again. */
+static const char sql_release[] =
+	"DELETE FROM digest_sends WHERE id = $1::bigint AND status = 'claimed'";
+
 /* Claims older than Resend keeps keys: never re-sent. */
 static const char sql_expire[] =
 	"UPDATE digest_sends SET status = 'failed', error = 'claimed more "
@@ -608,6 +613,11 @@ send_recorded(struct run *r, const char *batch_id, const char *body,
 			p[1] = res[i].id;
 			rc = db_exec(env->db, env->arena, sql_sent, 3, p, NULL);
 			r->rep->sent++;
+		} else if (res[i].outcome == EMAIL_QUOTA) {
+			rc = db_exec(env->db, env->arena, sql_release, 1, p,
+			    NULL);
+			r->rep->failed++;
+			r->stop = r->rep->quota = true;
 		} else {
 			p[1] = res[i].error;
 			rc = db_exec(env->db, env->arena, sql_failed, 3, p,
@@ -615,8 +625,6 @@ send_recorded(struct run *r, const char *batch_id, const char *body,
 			r->rep->failed++;
 			run_error(r, arena_printf(env->arena, "%s: %s",
 			    db_get(rows, i, 1), res[i].error));
-			if (res[i].outcome == EMAIL_QUOTA)
-				r->stop = r->rep->quota = true;
 		}
 		if (rc != ERR_OK)
 			return rc;
@@ -811,8 +819,9 @@ digest_weekly(const struct digest_env *env, int64_t workspace_id,
 		run_error(&r, arena_printf(a, "run stopped: %s",
 		    err_code(rc)));
 	if (r.stop)
-		run_error(&r, "stopped: Resend's daily quota is reached; the "
-		    "rest waits for the next run");
+		run_error(&r, "stopped: Resend's daily quota is reached (429 "
+		    "daily_quota_exceeded); the unsent recipients wait for the "
+		    "next run");
 	p[0] = r.run_id;
 	p[1] = arena_printf(a, "%d", out->sent);
 	p[2] = arena_printf(a, "%d", out->skipped);

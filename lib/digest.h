@@ -14,7 +14,10 @@
  * same key, so Resend answers with the first call's ids instead of
  * sending again.  Resend keeps keys 24 hours only; a batch claimed
  * longer ago is marked failed, never re-sent (the rows are the real
- * guard).  Weekly runs are serialised by an advisory lock and spaced by
+ * guard).  A batch refused for the daily quota was not sent: its claims
+ * are released and the run stops, so the next run sends them.  Other
+ * failures stay recorded as failed (a 5xx may hide a send) and are not
+ * tried again for that period.  Weekly runs are serialised by an advisory lock and spaced by
  * LIMIT_DIGEST_COOLDOWN_S.
  *
  * Unsubscribe tokens: base64url("<workspace id>:<email>") "." base64url(

@@ -17,8 +17,8 @@
  * guard).  A batch refused for the daily quota was not sent: its claims
  * are released and the run stops, so the next run sends them.  Other
  * failures stay recorded as failed (a 5xx may hide a send) and are not
- * tried again for that period.  Weekly runs are serialised by an advisory lock and spaced by
- * LIMIT_DIGEST_COOLDOWN_S.
+ * tried again for that period.  Weekly runs are serialised by an
+ * advisory lock and spaced by LIMIT_DIGEST_COOLDOWN_S.
  *
  * Unsubscribe tokens: base64url("<workspace id>:<email>") "." base64url(
  * HMAC-SHA256(key, "sluice-unsubscribe-v1:" payload)).  The key is
@@ -123,14 +123,14 @@ enum err	 digest_workspace_of(const struct digest_env *, int64_t given,
 
 /*
  * A weekly run over every workspace (workspace_id 0) or one, for every
- * subscribed member (email NULL) or only for one address.  ERR_OK with *out filled; ERR_RATELIMIT with *retry_after_s
- * while another run holds the lock or the last one finished less than
- * LIMIT_DIGEST_COOLDOWN_S ago; ERR_UNAVAILABLE without
- * SLUICE_RESEND_API_KEY; database errors.
+ * subscribed member (email NULL) or only for one address.  ERR_OK with
+ * *out filled; ERR_RATELIMIT with *retry_after_s while another run holds
+ * the lock or the last one finished less than LIMIT_DIGEST_COOLDOWN_S
+ * ago; ERR_UNAVAILABLE without SLUICE_RESEND_API_KEY; database errors.
  */
-enum err	 digest_weekly(const struct digest_env *, int64_t workspace_id,
-		    const char *email, struct digest_report *out,
-		    long *retry_after_s);
+enum err	 digest_weekly(const struct digest_env *,
+		    int64_t workspace_id, const char *email,
+		    struct digest_report *out, long *retry_after_s);
 
 /*
  * Sends one digest now to `to` (member of workspace_id), outside the
@@ -138,13 +138,15 @@ enum err	 digest_weekly(const struct digest_env *, int64_t workspace_id,
  * ERR_UPSTREAM with *error_out when Resend refused or failed;
  * ERR_UNAVAILABLE without SLUICE_RESEND_API_KEY; render errors.
  */
-enum err	 digest_send_test(const struct digest_env *, int64_t workspace_id,
-		    const char *to, const char **id_out, const char **error_out);
+enum err	 digest_send_test(const struct digest_env *,
+		    int64_t workspace_id, const char *to, const char **id_out,
+		    const char **error_out);
 
 /* The last run as JSON text {run_id, scope, period_start, period_end,
  * started_at, finished_at, sent, skipped, failed, errors}, or "null";
  * arena string. */
-enum err	 digest_status_json(const struct digest_env *, const char **out);
+enum err	 digest_status_json(const struct digest_env *,
+		    const char **out);
 
 /* The unsubscribe token of (workspace, email); NULL when no key. */
 const char	*digest_unsub_token(const struct digest_env *,
@@ -155,8 +157,9 @@ const char	*digest_unsub_token(const struct digest_env *,
  * ERR_AUTH when it is malformed or its signature does not match,
  * ERR_UNAVAILABLE when no key is configured.
  */
-enum err	 digest_unsub_verify(const struct digest_env *, const char *token,
-		    int64_t *workspace_out, const char **email_out);
+enum err	 digest_unsub_verify(const struct digest_env *,
+		    const char *token, int64_t *workspace_out,
+		    const char **email_out);
 
 /* Records that email no longer wants the workspace's digest. */
 enum err	 digest_unsubscribe(const struct digest_env *,

@@ -47,7 +47,7 @@ struct insights_series {
 /* A connection's health as insights needs it. */
 struct insights_conn {
 	const char	*provider;
-	const char	*status;	/* connected, needs_reauth, error, ... */
+	const char	*status;	/* connected, needs_reauth, error... */
 	const char	*last_error;	/* NULL when none */
 	int64_t		 last_sync_age;	/* seconds, -1 when never synced */
 };
@@ -111,7 +111,8 @@ struct insights_period {
  * items.  ERR_OK, or ERR_TOOBIG when n is over LIMIT_INSIGHTS_SERIES.
  * The result and its strings belong to the arena.
  */
-enum err	 insights_compute(struct arena *, const struct insights_period *p,
+enum err	 insights_compute(struct arena *,
+		    const struct insights_period *p,
 		    const struct insights_series *s, size_t n,
 		    const struct insights_conn *c, size_t nc,
 		    struct insights *out);
@@ -131,8 +132,9 @@ enum err	 insights_period(struct db *, struct arena *,
  * the period and its connections, then computes.  Errors of the database
  * (ERR_DB, ERR_UNAVAILABLE) and of insights_compute().
  */
-enum err	 insights_load(struct db *, struct arena *, int64_t workspace_id,
-		    const struct insights_period *, struct insights *out);
+enum err	 insights_load(struct db *, struct arena *,
+		    int64_t workspace_id, const struct insights_period *,
+		    struct insights *out);
 
 /* Formats a value of a unit for people: "12,480", "4.2%", "$1,234.50",
  * "3m 20s"; the string belongs to the arena. */

@@ -192,8 +192,8 @@ test_digest_unsubscribe_tokens(void **state)
 	(void)state;
 	arena_init(&a);
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.encryption_keys = " k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY= , "
-	    "k0:ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
+	cfg.encryption_keys = " k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlh"
+	    "YmNkZWY= , k0:ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
 	cfg.unsubscribe_secret = "";
 	memset(&env, 0, sizeof(env));
 	env.arena = &a;

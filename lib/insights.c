@@ -653,6 +653,16 @@ insights_load(struct db *db, struct arena *a, int64_t workspace_id,
 	if ((rc = db_exec(db, a, sql_series, 3, p, &res)) != ERR_OK)
 		return rc;
 	nrows = db_nrows(res);
+	/* Rows come grouped: count the series, then fill them. */
+	for (i = 0; i < nrows; i++)
+		if (i == 0 || strcmp(db_get(res, i, 0),
+		    db_get(res, i - 1, 0)) != 0 || strcmp(db_get(res, i, 1),
+		    db_get(res, i - 1, 1)) != 0)
+			n++;
+	if (n > LIMIT_INSIGHTS_SERIES)
+		n = LIMIT_INSIGHTS_SERIES;
+	s = arena_calloc(a, n + 1, sizeof(*s));
+	n = 0;
 	for (i = 0; i < nrows; i++) {
 		prov = db_get(res, i, 0);
 		met = db_get(res, i, 1);
@@ -665,9 +675,6 @@ insights_load(struct db *db, struct arena *a, int64_t workspace_id,
 		    strcmp(s[n - 1].metric, met) != 0) {
 			if (n == LIMIT_INSIGHTS_SERIES)
 				break;
-			if (s == NULL)
-				s = arena_calloc(a, LIMIT_INSIGHTS_SERIES,
-				    sizeof(*s));
 			s[n].provider = prov;
 			s[n].metric = met;
 			n++;

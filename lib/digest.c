@@ -718,7 +718,7 @@ recover(struct run *r)
 
 /* One workspace: count the suppressed, then claim and send batches. */
 static enum err
-workspace(struct run *r, int64_t ws, const char *email)
+workspace_in(struct run *r, int64_t ws, const char *email)
 {
 	const struct digest_env *env = r->env;
 	struct prepared pp;
@@ -765,6 +765,27 @@ workspace(struct run *r, int64_t ws, const char *email)
 			return rc;
 	}
 	return ERR_OK;
+}
+
+/*
+ * workspace_in() with its own arena, so that a run over many workspaces
+ * holds one workspace's rendered emails at a time, not all of them.
+ */
+static enum err
+workspace(struct run *r, int64_t ws, const char *email)
+{
+	struct digest_env e = *r->env;
+	struct arena sub;
+	struct run rs = *r;
+	enum err rc;
+
+	arena_init(&sub);
+	e.arena = &sub;
+	rs.env = &e;
+	rc = workspace_in(&rs, ws, email);
+	r->stop = rs.stop;
+	arena_free(&sub);
+	return rc;
 }
 
 enum err

@@ -333,8 +333,9 @@ sandbox_series(const char *account, int64_t day, int64_t today,
 }
 
 /* ------------------------------------------------------------------ */
-/* Tokens: PREFIX "S1." prov kind "." user "." iat "." exp "." flags
- * "." challenge "." redirect-hash "." scope(b64url) "." mac */
+/* Tokens: PREFIX ["-fault-" NAME "-"] "S1." prov kind "." user "." iat
+ * "." exp "." flags "." challenge "." redirect-hash "." scope(b64url) "."
+ * fault "." mac */
 
 void
 sandbox_b64url(const char *in, char *out, size_t size)
@@ -386,14 +387,19 @@ sandbox_token_make(struct sbx *sx, const char *prefix,
 {
 	char scope[420], body[900];
 	uint64_t mac;
+	bool vis;
 
 	sandbox_b64url(t->scope, scope, sizeof(scope));
-	snprintf(body, sizeof(body), "S1.%c%c.%d.%lld.%lld.%s.%s.%s.%s",
+	snprintf(body, sizeof(body), "S1.%c%c.%d.%lld.%lld.%s.%s.%s.%s.%s",
 	    t->prov, t->kind, t->user, (long long)t->iat, (long long)t->exp,
 	    *t->flags ? t->flags : "-", *t->chal ? t->chal : "-",
-	    *t->redir ? t->redir : "-", *scope ? scope : "-");
+	    *t->redir ? t->redir : "-", *scope ? scope : "-",
+	    *t->fault ? t->fault : "-");
 	mac = sandbox_hash(body, TOKEN_KEY);
-	return arena_printf(sx->ctx->arena, "%s%s.%016llx", prefix, body,
+	/* a code keeps its fault inside: the exchange itself must work */
+	vis = *t->fault != '\0' && t->kind != SBXK_CODE;
+	return arena_printf(sx->ctx->arena, "%s%s%s%s%s.%016llx", prefix,
+	    vis ? "-fault-" : "", vis ? t->fault : "", vis ? "-" : "", body,
 	    (unsigned long long)mac);
 }
 
@@ -423,7 +429,7 @@ field(const char *s, int i, char *out, size_t size)
 bool
 sandbox_token_parse(const char *tok, struct sandbox_token *t)
 {
-	char f[8][420], mac[20], want[20], scope[420];
+	char f[9][420], mac[20], want[20], scope[420];
 	const char *s, *dot;
 	size_t blen;
 	int i;
@@ -432,10 +438,10 @@ sandbox_token_parse(const char *tok, struct sandbox_token *t)
 	if (tok == NULL || (s = strstr(tok, "S1.")) == NULL ||
 	    strlen(s) > 880)
 		return false;
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < 9; i++)
 		if (!field(s, i + 1, f[i], sizeof(f[i])))
 			return false;
-	if (!field(s, 9, mac, sizeof(mac)))
+	if (!field(s, 10, mac, sizeof(mac)))
 		return false;
 	if ((dot = strrchr(s, '.')) == NULL)
 		return false;
@@ -456,8 +462,10 @@ sandbox_token_parse(const char *tok, struct sandbox_token *t)
 	t->iat = strtoll(f[2], NULL, 10);
 	t->exp = strtoll(f[3], NULL, 10);
 	if (strlen(f[4]) >= sizeof(t->flags) || strlen(f[5]) >=
-	    sizeof(t->chal) || strlen(f[6]) >= sizeof(t->redir))
+	    sizeof(t->chal) || strlen(f[6]) >= sizeof(t->redir) ||
+	    strlen(f[8]) >= sizeof(t->fault))
 		return false;
+	strcpy(t->fault, f[8]);
 	strcpy(t->flags, f[4]);
 	strcpy(t->chal, f[5]);
 	strcpy(t->redir, f[6]);
@@ -700,12 +708,18 @@ sandbox_begin(struct ctx *ctx, int style, unsigned flags, struct sbx *sx,
 		return false;
 	}
 	h = req_header(&ctx->req, "x-sandbox-fault");
-	if (h != NULL && *h != '\0' && strlen(h) < sizeof(name))
+	if (flags & SBX_NOFAULT)
+		;
+	else if (h != NULL && *h != '\0' && strlen(h) < sizeof(name))
 		sx->fault = arena_strdup(ctx->arena, h);
 	else if (magic(ctx->req.path, name, sizeof(name)) ||
 	    magic(ctx->req.query_string, name, sizeof(name)) ||
-	    magic(ctx->req.body, name, sizeof(name)))
+	    magic(ctx->req.body, name, sizeof(name)) ||
+	    magic(req_header(&ctx->req, "authorization"), name,
+	    sizeof(name)))
 		sx->fault = arena_strdup(ctx->arena, name);
+	if ((flags & SBX_TOKEN_EP) && sandbox_is(sx, "401"))
+		sx->fault = none;
 	if (sandbox_is(sx, "slow")) {
 		ts.tv_sec = SANDBOX_SLOW_MS / 1000;
 		ts.tv_nsec = (SANDBOX_SLOW_MS % 1000) * 1000000L;
@@ -757,7 +771,7 @@ sandbox_index(struct ctx *ctx)
 	enum err rc;
 	size_t i;
 
-	if (!sandbox_begin(ctx, SBX_GITHUB, 0, &sx, &rc))
+	if (!sandbox_begin(ctx, SBX_GITHUB, SBX_NOFAULT, &sx, &rc))
 		return rc;
 	sandbox_start(&sx, 200, "application/json");
 	buf_puts(sx.out, "{\"bases\":[");
@@ -833,7 +847,7 @@ sandbox_authorize(struct ctx *ctx)
 	size_t i, k = 0;
 	char sep;
 
-	if (!sandbox_begin(ctx, SBX_GITHUB, 0, &sx, &rc))
+	if (!sandbox_begin(ctx, SBX_GITHUB, SBX_NOFAULT, &sx, &rc))
 		return rc;
 	for (i = 0; i < sizeof(authz) / sizeof(authz[0]); i++)
 		if (strncmp(ctx->req.path, authz[i].prefix,
@@ -903,7 +917,7 @@ sandbox_consent(struct ctx *ctx)
 	enum err rc;
 	char *url;
 
-	if (!sandbox_begin(ctx, SBX_GITHUB, 0, &sx, &rc))
+	if (!sandbox_begin(ctx, SBX_GITHUB, SBX_NOFAULT, &sx, &rc))
 		return rc;
 	prov = req_form(&ctx->req, "provider");
 	redirect = req_form(&ctx->req, "redirect_uri");
@@ -959,6 +973,14 @@ sandbox_consent(struct ctx *ctx)
 			return app_fail(ctx, ERR_INPUT, "Only S256 "
 			    "challenges of 43 characters are supported.");
 		strcpy(t.chal, chal);
+	}
+	{
+		char name[24];
+
+		if (magic(user, name, sizeof(name)) ||
+		    magic(req_form(&ctx->req, "login_hint"), name,
+		    sizeof(name)))
+			strcpy(t.fault, name);
 	}
 	if (client != NULL && strstr(client, "-rotating") != NULL)
 		strcat(t.flags, "R");

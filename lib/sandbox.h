@@ -15,26 +15,33 @@
  * URL scheme.  Each real base URL maps to a sandbox prefix and the
  * provider's own path follows, so a client only swaps the base:
  *
- *   provider   role            real base                                 sandbox prefix
- *   google     authorize       https://accounts.google.com               /sandbox/google-accounts
- *   google     token, revoke   https://oauth2.googleapis.com             /sandbox/google-oauth
- *   ga4        admin API       https://analyticsadmin.googleapis.com     /sandbox/ga4-admin
- *   ga4        data API        https://analyticsdata.googleapis.com      /sandbox/ga4-data
- *   google_ads API             https://googleads.googleapis.com          /sandbox/google-ads
- *   youtube    data API        https://www.googleapis.com/youtube/v3     /sandbox/youtube/v3
- *   youtube    analytics API   https://youtubeanalytics.googleapis.com   /sandbox/youtube-analytics
- *   meta       login dialog    https://www.facebook.com                  /sandbox/facebook
- *   meta       graph (token, pages, instagram, ads)
- *                              https://graph.facebook.com                /sandbox/graph
- *   linkedin   authorize/token https://www.linkedin.com                  /sandbox/linkedin-www
- *   linkedin   API             https://api.linkedin.com                  /sandbox/linkedin-api
- *   mailchimp  authorize/token/metadata
- *                              https://login.mailchimp.com               /sandbox/mailchimp-login
- *   mailchimp  API             https://{dc}.api.mailchimp.com            /sandbox/mailchimp/{dc}
- *   slack      authorize + Web API
- *                              https://slack.com                         /sandbox/slack
- *   github     authorize/token https://github.com                        /sandbox/github
- *   github     REST API        https://api.github.com                    /sandbox/github-api
+ *   provider/role          real base -> sandbox prefix
+ *   google authorize       https://accounts.google.com
+ *                            -> /sandbox/google-accounts
+ *   google token, revoke   https://oauth2.googleapis.com
+ *                            -> /sandbox/google-oauth
+ *   ga4 admin              https://analyticsadmin.googleapis.com
+ *                            -> /sandbox/ga4-admin
+ *   ga4 data               https://analyticsdata.googleapis.com
+ *                            -> /sandbox/ga4-data
+ *   google_ads api         https://googleads.googleapis.com
+ *                            -> /sandbox/google-ads
+ *   youtube data           https://www.googleapis.com/youtube/v3
+ *                            -> /sandbox/youtube/v3
+ *   youtube analytics      https://youtubeanalytics.googleapis.com
+ *                            -> /sandbox/youtube-analytics
+ *   meta authorize         https://www.facebook.com -> /sandbox/facebook
+ *   meta graph             https://graph.facebook.com -> /sandbox/graph
+ *                            (token, debug_token, pages, instagram, ads)
+ *   linkedin oauth         https://www.linkedin.com -> /sandbox/linkedin-www
+ *   linkedin api           https://api.linkedin.com -> /sandbox/linkedin-api
+ *   mailchimp oauth        https://login.mailchimp.com
+ *                            -> /sandbox/mailchimp-login (with metadata)
+ *   mailchimp api          https://{dc}.api.mailchimp.com
+ *                            -> /sandbox/mailchimp/{dc}
+ *   slack oauth+api        https://slack.com -> /sandbox/slack
+ *   github oauth           https://github.com -> /sandbox/github
+ *   github api             https://api.github.com -> /sandbox/github-api
  *
  * sandbox_bases[] is the same table in code; GET /sandbox/bases returns
  * it as JSON.  Absolute URLs the sandbox writes (paging links, the
@@ -72,6 +79,18 @@
  *   rotation      Slack: tokens from this code rotate (also client_id
  *                 ending in "-rotating")
  *   no_refresh    LinkedIn: the app has no programmatic refresh tokens
+ *
+ * A switch can also live in a connection: consent with user (or
+ * login_hint) "anything-fault-NAME" and every code, token and refreshed
+ * token of that grant carries "-fault-NAME-", so Sluice's own calls with
+ * it get the switch (token endpoints ignore 401: the refresh works, the
+ * new token still fails).  Stateless limits: a code can be redeemed
+ * twice, Slack's refresh tokens are not single-use and revocation is not
+ * remembered; the switches produce those errors instead.
+ *
+ * Restatement windows (days a past day may still change once): GA4 3,
+ * Google Ads 30, YouTube 3, Meta Page/IG 3 and ads 28, LinkedIn 2,
+ * Mailchimp activity 7 (campaign reports grow for 7 days), GitHub 2.
  *
  * Every error shape of ../shared/providers can also be asked for by its
  * example file's name without ".json" (e.g. `error_613_rate_limit`,

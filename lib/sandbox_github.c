@@ -63,7 +63,7 @@ sandbox_github_token(struct ctx *ctx)
 	enum err rc;
 	bool expiring;
 
-	if (!sandbox_begin(ctx, SBX_GITHUB_OAUTH, 0, &sx, &rc))
+	if (!sandbox_begin(ctx, SBX_GITHUB_OAUTH, SBX_TOKEN_EP, &sx, &rc))
 		return rc;
 	if (req_form(&ctx->req, "client_id") == NULL)
 		return oauth_err(&sx,
@@ -106,6 +106,7 @@ sandbox_github_token(struct ctx *ctx)
 	t.prov = SBXP_GITHUB;
 	t.kind = SBXK_ACCESS;
 	t.user = in.user;
+	strcpy(t.fault, in.fault);
 	t.iat = sx.now;
 	t.exp = expiring ? sx.now + 28800 : 0;
 	at = sandbox_token_make(&sx, expiring ? "ghu_" : "gho_", &t);

@@ -59,7 +59,7 @@ sandbox_google_token(struct ctx *ctx)
 	enum err rc;
 	const char *scope;
 
-	if (!sandbox_begin(ctx, SBX_GOOGLE_OAUTH, 0, &sx, &rc))
+	if (!sandbox_begin(ctx, SBX_GOOGLE_OAUTH, SBX_TOKEN_EP, &sx, &rc))
 		return rc;
 	grant = req_form(&ctx->req, "grant_type");
 	client = req_form(&ctx->req, "client_id");
@@ -90,6 +90,7 @@ sandbox_google_token(struct ctx *ctx)
 	}
 	t.prov = SBXP_GOOGLE;
 	t.user = code.user;
+	strcpy(t.fault, code.fault);
 	t.iat = sx.now;
 	scope = code.scope;
 	sandbox_start(&sx, 200, GJ);

@@ -61,7 +61,7 @@ sandbox_linkedin_token(struct ctx *ctx)
 	bool refresh;
 	char *scope, *p;
 
-	if (!sandbox_begin(ctx, SBX_LINKEDIN_OAUTH, 0, &sx, &rc))
+	if (!sandbox_begin(ctx, SBX_LINKEDIN_OAUTH, SBX_TOKEN_EP, &sx, &rc))
 		return rc;
 	grant = req_form(&ctx->req, "grant_type");
 	refresh = grant != NULL && strcmp(grant, "refresh_token") == 0;
@@ -81,6 +81,7 @@ sandbox_linkedin_token(struct ctx *ctx)
 	t.prov = SBXP_LINKEDIN;
 	t.kind = SBXK_ACCESS;
 	t.user = in.user;
+	strcpy(t.fault, in.fault);
 	t.iat = sx.now;
 	t.exp = sx.now + LI_ACCESS;
 	sandbox_start(&sx, 200, LJ);

@@ -23,7 +23,7 @@ sandbox_mailchimp_token(struct ctx *ctx)
 	struct sbx sx;
 	enum err rc;
 
-	if (!sandbox_begin(ctx, SBX_MAILCHIMP_LOGIN, 0, &sx, &rc))
+	if (!sandbox_begin(ctx, SBX_MAILCHIMP_LOGIN, SBX_TOKEN_EP, &sx, &rc))
 		return rc;
 	if (!sandbox_code_ok(&sx, req_form(&ctx->req, "code"), SBXP_MAILCHIMP,
 	    req_form(&ctx->req, "redirect_uri"), req_form(&ctx->req,
@@ -33,6 +33,7 @@ sandbox_mailchimp_token(struct ctx *ctx)
 	t.prov = SBXP_MAILCHIMP;
 	t.kind = SBXK_ACCESS;
 	t.user = in.user;
+	strcpy(t.fault, in.fault);
 	t.iat = sx.now;
 	sandbox_start(&sx, 200, "application/json");
 	buf_puts(sx.out, "{\"access_token\":");

@@ -170,7 +170,7 @@ sandbox_meta_token(struct ctx *ctx)
 	enum err rc;
 	int64_t life;
 
-	if (!sandbox_begin(ctx, SBX_META, 0, &sx, &rc))
+	if (!sandbox_begin(ctx, SBX_META, SBX_TOKEN_EP, &sx, &rc))
 		return rc;
 	grant = req_query(&ctx->req, "grant_type");
 	memset(&t, 0, sizeof(t));
@@ -194,6 +194,7 @@ sandbox_meta_token(struct ctx *ctx)
 	}
 	t.prov = SBXP_META;
 	t.user = in.user;
+	strcpy(t.fault, in.fault);
 	t.iat = sx.now;
 	t.exp = sx.now + life;
 	sandbox_start(&sx, 200, MJ);
@@ -339,6 +340,7 @@ accounts(struct sbx *sx)
 	t.prov = SBXP_META;
 	t.kind = SBXK_PAGE;
 	t.user = sx->tok.user;
+	strcpy(t.fault, sx->tok.fault);
 	t.iat = sx->now;
 	for (i = off; i < end; i++) {
 		const char *id = i < 3 ? page_id(sx->tok.user, (int)i) :

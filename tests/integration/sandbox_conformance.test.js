@@ -495,6 +495,27 @@ test('sandbox conformance', async (t) => {
       pageToken = r.json.nextPageToken;
     } while (pageToken && n < 100);
     assert.equal(n, 50);
+    // A switch carried by a grant: every token of it gets the fault.
+    const auth = (tok) => ({ headers: { Authorization: `Bearer ${tok}` } });
+    const props = `${c.url}/sandbox/ga4-admin/v1beta/properties/312456789`;
+    let code = await c.code('google', { user: 'acct-fault-401', scope: 'openid' });
+    let tr = await c.post('/sandbox/google-oauth/token', { grant_type: 'authorization_code', code, client_id: 'x',
+      redirect_uri: REDIRECT });
+    assert.equal(tr.status, 200, tr.text);
+    assert.equal((await request(props, auth(tr.json.access_token))).status, 401);
+    const again = await c.post('/sandbox/google-oauth/token', { grant_type: 'refresh_token', client_id: 'x',
+      refresh_token: tr.json.refresh_token });
+    assert.equal(again.status, 200, again.text);
+    assert.equal((await request(props, auth(again.json.access_token))).status, 401);
+    code = await c.code('google', { user: 'acct-fault-invalid_grant' });
+    tr = await c.post('/sandbox/google-oauth/token', { grant_type: 'authorization_code', code, client_id: 'x',
+      redirect_uri: REDIRECT });
+    assert.equal(tr.status, 200, tr.text);
+    assert.equal((await request(props, auth(tr.json.access_token))).status, 200);
+    const dead = await c.post('/sandbox/google-oauth/token', { grant_type: 'refresh_token', client_id: 'x',
+      refresh_token: tr.json.refresh_token });
+    assert.equal(dead.status, 400);
+    assert.equal(dead.json.error, 'invalid_grant');
     // An expired token gets the provider's 401 without any switch.
     const garbled = await request(`${c.url}/sandbox/linkedin-api/rest/organizations/1`, {
       headers: { Authorization: `Bearer ${tokens.linkedin.access_token}x` } });

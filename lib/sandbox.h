@@ -47,6 +47,11 @@
  * it as JSON.  Absolute URLs the sandbox writes (paging links, the
  * Mailchimp api_endpoint) use http://<Host of the request> + the prefix.
  *
+ * Revocation: Google POST /revoke, Meta DELETE /{user}/permissions,
+ * LinkedIn POST /oauth/v2/revoke, Slack auth.revoke, GitHub DELETE
+ * /applications/{client_id}/grant|token; Mailchimp has none.  Valid
+ * tokens answer success; the sandbox does not remember them (stateless).
+ *
  * Consent.  Every authorize URL shows one consent page naming the
  * provider, client and scopes with Allow and Deny; both post to
  * /sandbox/consent, which redirects to redirect_uri with `code` and
@@ -209,6 +214,7 @@ enum err	 sandbox_meta_edge(struct ctx *);	/* /:ver/:id/:edge */
 
 enum err	 sandbox_linkedin_token(struct ctx *);
 enum err	 sandbox_linkedin_introspect(struct ctx *);
+enum err	 sandbox_linkedin_revoke(struct ctx *);
 enum err	 sandbox_linkedin_acls(struct ctx *);
 enum err	 sandbox_linkedin_org(struct ctx *);
 enum err	 sandbox_linkedin_stats(struct ctx *);
@@ -229,5 +235,6 @@ enum err	 sandbox_github_repo(struct ctx *);
 enum err	 sandbox_github_traffic(struct ctx *);
 enum err	 sandbox_github_stargazers(struct ctx *);
 enum err	 sandbox_github_rate(struct ctx *);
+enum err	 sandbox_github_revoke(struct ctx *);	/* DELETE grant|token */
 
 #endif

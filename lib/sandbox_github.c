@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "jsonx.h"
 #include "sandbox_priv.h"
 
 #define HJ		"application/json; charset=utf-8"
@@ -436,4 +437,29 @@ sandbox_github_rate(struct ctx *ctx)
 	    "\"rate\":{\"limit\":5000,\"used\":13,\"remaining\":4987,"
 	    "\"reset\":%lld}}", reset, (long long)sx.now + 60, reset, reset);
 	return sandbox_done(&sx);
+}
+
+/* DELETE /applications/{client_id}/grant|token with {"access_token"}:
+ * 204 for a sandbox token, 404 otherwise (GitHub's answer for both). */
+enum err
+sandbox_github_revoke(struct ctx *ctx)
+{
+	const char *what = route_capture(&ctx->match, "what"), *tok;
+	struct json_object *root;
+	struct sandbox_token t;
+	const char *errout;
+	struct sbx sx;
+	enum err rc;
+
+	if (!sandbox_begin(ctx, SBX_GITHUB, 0, &sx, &rc))
+		return rc;
+	if ((strcmp(what, "grant") != 0 && strcmp(what, "token") != 0) ||
+	    jsonx_parse(ctx->arena, ctx->req.body, ctx->req.body_len, &root,
+	    &errout) != ERR_OK || jsonx_get_string(root, "access_token",
+	    &tok) != ERR_OK || !sandbox_token_parse(tok, &t) ||
+	    t.prov != SBXP_GITHUB)
+		return sandbox_fail(&sx, -1, "error_404");
+	rl_headers(&sx);
+	sandbox_start(&sx, 204, HJ);
+	return ERR_OK;
 }

@@ -143,6 +143,22 @@ sandbox_linkedin_introspect(struct ctx *ctx)
 	return sandbox_done(&sx);
 }
 
+enum err
+sandbox_linkedin_revoke(struct ctx *ctx)
+{
+	struct sandbox_token t;
+	struct sbx sx;
+	enum err rc;
+
+	if (!sandbox_begin(ctx, SBX_LINKEDIN_OAUTH, SBX_TOKEN_EP, &sx, &rc))
+		return rc;
+	if (!sandbox_token_parse(req_form(&ctx->req, "token"), &t) ||
+	    t.prov != SBXP_LINKEDIN)
+		return sandbox_fail(&sx, -1, "oauth_error_invalid_code");
+	sandbox_start(&sx, 200, LJ);
+	return ERR_OK;
+}
+
 static long long
 org_id(int user, int i)
 {

@@ -742,6 +742,12 @@ sandbox_meta_edge(struct ctx *ctx)
 		return rc;
 	id = route_capture(&ctx->match, "id");
 	edge = route_capture(&ctx->match, "edge");
+	if (strcmp(edge, "permissions") == 0 &&
+	    ctx->req.method == HTTP_DELETE) {
+		sandbox_start(&sx, 200, MJ);
+		buf_puts(sx.out, "{\"success\":true}");
+		return ERR_OK;
+	}
 	if (strcmp(edge, "accounts") == 0 && ctx->req.method != HTTP_POST)
 		return accounts(&sx);
 	if (strcmp(edge, "adaccounts") == 0 && ctx->req.method != HTTP_POST)

@@ -381,6 +381,11 @@ sandbox_slack_method(struct ctx *ctx)
 		return conv_replies(&sx);
 	if (strcmp(m, "users.info") == 0)
 		return users_info(&sx);
+	if (strcmp(m, "auth.revoke") == 0) {
+		sandbox_start(&sx, 200, SJ);
+		buf_puts(sx.out, "{\"ok\":true,\"revoked\":true}");
+		return ERR_OK;
+	}
 	if (strcmp(m, "auth.test") == 0) {
 		sandbox_start(&sx, 200, SJ);
 		buf_printf(sx.out, "{\"ok\":true,\"url\":"

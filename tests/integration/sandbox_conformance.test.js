@@ -555,6 +555,26 @@ test('sandbox conformance', async (t) => {
     assert.equal(r.json.error, 'invalid_token');
   });
 
+  await t.test('revocation where the provider has one', async () => {
+    let r = await c.post('/sandbox/google-oauth/revoke', { token: tokens.google.refresh_token });
+    assert.equal(r.status, 200);
+    r = await request(`${c.url}/sandbox/graph/v25.0/me/permissions?access_token=${encodeURIComponent(tokens.meta.access_token)}`,
+      { method: 'DELETE' });
+    assert.equal(r.json.success, true);
+    r = await c.post('/sandbox/linkedin-www/oauth/v2/revoke', { client_id: 'a', client_secret: 'b', token: tokens.linkedin.access_token });
+    assert.equal(r.status, 200);
+    r = await c.post('/sandbox/slack/api/auth.revoke', {}, { Authorization: `Bearer ${tokens.slack.access_token}` });
+    assert.equal(r.json.ok, true);
+    r = await request(`${c.url}/sandbox/github-api/applications/a/grant`, { method: 'DELETE',
+      headers: { Authorization: 'Basic YTpi', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ access_token: tokens.github.access_token }) });
+    assert.equal(r.status, 204);
+    r = await request(`${c.url}/sandbox/github-api/applications/a/grant`, { method: 'DELETE',
+      headers: { Authorization: 'Basic YTpi', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ access_token: 'gho_nope' }) });
+    assert.equal(r.status, 404);
+  });
+
   await t.test('consent page escapes what it echoes', async () => {
     const r = await request(`${c.url}/sandbox/github/login/oauth/authorize?client_id=%3Cscript%3E&redirect_uri=${
       encodeURIComponent(REDIRECT)}&scope=a%22b%20%3Cimg%3E&state=%22%3E%3Cx`);

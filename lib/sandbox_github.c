@@ -435,7 +435,7 @@ sandbox_github_rate(struct ctx *ctx)
 	    "\"used\":0,\"remaining\":30,\"reset\":%lld},\"graphql\":{"
 	    "\"limit\":5000,\"used\":0,\"remaining\":5000,\"reset\":%lld}},"
 	    "\"rate\":{\"limit\":5000,\"used\":13,\"remaining\":4987,"
-	    "\"reset\":%lld}}", reset, (long long)sx.now + 60, reset, reset);
+	    "\"reset\":%lld}}", reset, reset, reset, reset);
 	return sandbox_done(&sx);
 }
 

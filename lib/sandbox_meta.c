@@ -341,7 +341,7 @@ accounts(struct sbx *sx)
 	t.kind = SBXK_PAGE;
 	t.user = sx->tok.user;
 	strcpy(t.fault, sx->tok.fault);
-	t.iat = sx->now;
+	t.iat = sx->tok.iat;	/* same user token, same page tokens */
 	for (i = off; i < end; i++) {
 		const char *id = i < 3 ? page_id(sx->tok.user, (int)i) :
 		    arena_printf(sx->ctx->arena, "10485769%07ld", i);

@@ -10,9 +10,9 @@
 #include <time.h>
 
 #include <json-c/json.h>
-#include <openssl/evp.h>
 
 #include "arena.h"
+#include "crypto.h"
 #include "jsonx.h"
 #include "sandbox_priv.h"
 #include "tmpl.h"
@@ -340,45 +340,25 @@ sandbox_series(const char *account, int64_t day, int64_t today,
 void
 sandbox_b64url(const char *in, char *out, size_t size)
 {
-	unsigned char tmp[512];
-	size_t len = strlen(in), i, j;
+	char tmp[CRYPTO_B64URL_LEN(300) + 1];
+	size_t len = strlen(in);
 
 	if (len > 300)
 		len = 300;
-	EVP_EncodeBlock(tmp, (const unsigned char *)in, (int)len);
-	for (i = j = 0; tmp[i] != '\0' && tmp[i] != '=' && j + 1 < size;
-	    i++)
-		out[j++] = tmp[i] == '+' ? '-' : tmp[i] == '/' ? '_' :
-		    (char)tmp[i];
-	out[j] = '\0';
+	crypto_b64url_encode(in, len, tmp);
+	snprintf(out, size, "%s", tmp);
 }
 
 bool
 sandbox_unb64url(const char *in, char *out, size_t size)
 {
-	unsigned char tmp[512], dec[512];
-	size_t len = strlen(in), i;
-	int n;
+	size_t n;
 
-	if (len + 4 >= sizeof(tmp))
+	if (size == 0 || crypto_b64url_decode(in, strlen(in), out, size - 1,
+	    &n) != ERR_OK)
 		return false;
-	for (i = 0; i < len; i++)
-		tmp[i] = in[i] == '-' ? '+' : in[i] == '_' ? '/' :
-		    (unsigned char)in[i];
-	while (i % 4)
-		tmp[i++] = '=';
-	tmp[i] = '\0';
-	n = EVP_DecodeBlock(dec, tmp, (int)i);
-	if (n < 0)
-		return false;
-	n -= (int)((4 - len % 4) % 4);
-	if (n < 0)
-		return false;
-	if ((size_t)n >= size)
-		return false;
-	memcpy(out, dec, (size_t)n);
 	out[n] = '\0';
-	return strlen(out) == (size_t)n;
+	return strlen(out) == n;
 }
 
 const char *
@@ -489,21 +469,11 @@ sandbox_redir_hash(const char *uri, char out[17])
 bool
 sandbox_pkce_ok(const char *verifier, const char *challenge)
 {
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	char enc[64], tmp[64];
-	size_t i;
+	char enc[CRYPTO_PKCE_CHALLENGE_SIZE];
 
-	if (verifier == NULL || strlen(verifier) < 43 ||
-	    strlen(verifier) > 128)
+	if (verifier == NULL || challenge == NULL ||
+	    crypto_pkce_challenge(verifier, strlen(verifier), enc) != ERR_OK)
 		return false;
-	if (EVP_Digest(verifier, strlen(verifier), md, &mdlen, EVP_sha256(),
-	    NULL) != 1 || mdlen != 32)
-		return false;
-	EVP_EncodeBlock((unsigned char *)tmp, md, 32);
-	for (i = 0; tmp[i] != '\0' && tmp[i] != '='; i++)
-		enc[i] = tmp[i] == '+' ? '-' : tmp[i] == '/' ? '_' : tmp[i];
-	enc[i] = '\0';
 	return strcmp(enc, challenge) == 0;
 }
 

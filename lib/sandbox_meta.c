@@ -54,26 +54,10 @@ cursor(struct sbx *sx, long i)
 static long
 uncursor(const char *c)
 {
-	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
-	    "qrstuvwxyz0123456789-_";
 	char dec[24];
-	unsigned v = 0, bits = 0;
-	size_t n = 0;
-	const char *p;
 
-	if (c == NULL)
+	if (c == NULL || !sandbox_unb64url(c, dec, sizeof(dec)))
 		return -1;
-	for (; *c != '\0' && n + 1 < sizeof(dec); c++) {
-		if ((p = strchr(tbl, *c)) == NULL || *c == '\0')
-			break;
-		v = (v << 6) | (unsigned)(p - tbl);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			dec[n++] = (char)((v >> bits) & 0xff);
-		}
-	}
-	dec[n] = '\0';
 	return sandbox_long(dec, -1, 1000000);
 }
 

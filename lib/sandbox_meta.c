@@ -498,6 +498,10 @@ insights(struct sbx *sx, const char *id, bool ig)
 		    "page_insights_error_invalid_metric");
 	if (ig && d1 - d0 > 30)
 		return sandbox_fail(sx, -1, "ig_error_range_too_long");
+	if (d1 > today + 1)	/* until is exclusive: nothing after today */
+		d1 = today + 1;
+	if (d0 > d1)
+		d0 = d1;
 	if (d1 - d0 > 93)
 		d0 = d1 - 93;
 	sandbox_start(sx, 200, MJ);

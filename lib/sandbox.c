@@ -332,6 +332,49 @@ sandbox_series(const char *account, int64_t day, int64_t today,
 	o->avg_duration = 90.0 + 120.0 * unit(h >> 9);
 }
 
+void
+sandbox_series_sum(const char *account, int64_t d0, int64_t d1,
+    int64_t today, int restate_days, struct sandbox_day *o)
+{
+	struct sandbox_day d;
+	double br = 0, dur = 0;
+	int64_t day;
+
+	memset(o, 0, sizeof(*o));
+	for (day = d0; day <= d1 && day <= today; day++) {
+		sandbox_series(account, day, today, restate_days, &d);
+		o->visits += d.visits;
+		o->users += d.users;
+		o->pageviews += d.pageviews;
+		o->impressions += d.impressions;
+		o->reach += d.reach;
+		o->clicks += d.clicks;
+		o->conversions += d.conversions;
+		o->cost_micros += d.cost_micros;
+		o->revenue += d.revenue;
+		o->engagements += d.engagements;
+		o->likes += d.likes;
+		o->comments += d.comments;
+		o->shares += d.shares;
+		o->follows += d.follows;
+		o->unfollows += d.unfollows;
+		o->views += d.views;
+		o->minutes += d.minutes;
+		o->emails_sent += d.emails_sent;
+		o->opens += d.opens;
+		o->messages += d.messages;
+		br += d.bounce_rate * (double)d.visits;
+		dur += d.avg_duration * (double)d.visits;
+	}
+	if (o->visits > 0) {
+		o->bounce_rate = br / (double)o->visits;
+		o->avg_duration = dur / (double)o->visits;
+	}
+	/* people are not additive across days */
+	o->users = o->users * 7 / 10;
+	o->reach = o->reach * 6 / 10;
+}
+
 /* ------------------------------------------------------------------ */
 /* Tokens: PREFIX ["-fault-" NAME "-"] "S1." prov kind "." user "." iat
  * "." exp "." flags "." challenge "." redirect-hash "." scope(b64url) "."

@@ -179,6 +179,12 @@ struct sandbox_day {
 void		 sandbox_series(const char *account, int64_t day,
 		    int64_t today, int restate_days, struct sandbox_day *out);
 
+/* The days d0..d1 (inclusive) summed into out: counts add up, rates
+ * and durations are averaged weighted by visits. */
+void		 sandbox_series_sum(const char *account, int64_t d0,
+		    int64_t d1, int64_t today, int restate_days,
+		    struct sandbox_day *out);
+
 /* Days since 1970-01-01 for "YYYY-MM-DD" (or "YYYYMMDD"); -1 when bad. */
 int64_t		 sandbox_day_parse(const char *);
 

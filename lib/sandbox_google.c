@@ -428,36 +428,39 @@ sandbox_ga4_report(struct ctx *ctx)
 		lim = 10000;
 	if (off < 0)
 		off = 0;
-	if (!by_date)
-		d0 = d1;	/* one total row: the sandbox sums nothing */
 
 	sandbox_start(&sx, 200, GJU);
-	buf_puts(sx.out, "{\"dimensionHeaders\":[");
-	if (by_date)
-		buf_puts(sx.out, "{\"name\":\"date\"}");
-	buf_puts(sx.out, "],\"metricHeaders\":[");
+	/* proto3 JSON: empty repeated fields are left out */
+	buf_puts(sx.out, by_date ? "{\"dimensionHeaders\":[{\"name\":"
+	    "\"date\"}],\"metricHeaders\":[" : "{\"metricHeaders\":[");
 	for (i = 0; i < nm; i++)
 		buf_printf(sx.out, "%s{\"name\":\"%s\",\"type\":\"%s\"}",
 		    i ? "," : "", mets[i]->name, mets[i]->type);
 	buf_puts(sx.out, "]");
 	row = 0;
-	for (d = d0; d <= d1 && !sandbox_is(&sx, "empty"); d++) {
-		sandbox_series(prop, d, today, GA4_RESTATE, &sd);
+	for (d = by_date ? d0 : d1; d <= d1 && !sandbox_is(&sx, "empty");
+	    d++) {
+		if (by_date)
+			sandbox_series(prop, d, today, GA4_RESTATE, &sd);
+		else	/* one row of totals over the range */
+			sandbox_series_sum(prop, d0, d1, today, GA4_RESTATE,
+			    &sd);
 		for (all0 = true, i = 0; i < nm; i++)
 			if (ga4_value(mets[i]->name, &sd) != 0)
 				all0 = false;
 		if (all0 && !keep)
 			continue;
-		if (d > today)
+		if (by_date && d > today)
 			continue;
 		if (row >= off && row < off + lim) {
 			buf_puts(sx.out, nrows == 0 ? ",\"rows\":[" : ",");
-			buf_puts(sx.out, "{\"dimensionValues\":[");
+			buf_puts(sx.out, "{");
 			if (by_date) {
 				sandbox_day_format(d, 0, day);
-				buf_printf(sx.out, "{\"value\":\"%s\"}", day);
+				buf_printf(sx.out, "\"dimensionValues\":[{"
+				    "\"value\":\"%s\"}],", day);
 			}
-			buf_puts(sx.out, "],\"metricValues\":[");
+			buf_puts(sx.out, "\"metricValues\":[");
 			for (i = 0; i < nm; i++) {
 				double x = ga4_value(mets[i]->name, &sd);
 
@@ -793,13 +796,16 @@ sandbox_ads_stream(struct ctx *ctx)
 	r.camp = -1;
 	r.child = -1;
 	ncamp = strcmp(from, "campaign") == 0 ? 2 : 1;
-	if (!has_date)
-		d0 = d1;
-	for (d = d0; d <= d1 && !sandbox_is(&sx, "empty"); d++) {
-		if (has_metrics && d > today)
+	for (d = has_date ? d0 : d1; d <= d1 && !sandbox_is(&sx, "empty");
+	    d++) {
+		if (has_metrics && has_date && d > today)
 			break;
 		r.day = d;
-		sandbox_series(cust, d, today, ADS_RESTATE, &r.d);
+		if (has_date)
+			sandbox_series(cust, d, today, ADS_RESTATE, &r.d);
+		else	/* one row per resource over the range */
+			sandbox_series_sum(cust, d0, d1, today, ADS_RESTATE,
+			    &r.d);
 		if (strcmp(from, "customer_client") == 0) {
 			for (c = 0; c < 2; c++) {
 				r.child = c;
@@ -991,9 +997,13 @@ sandbox_yt_reports(struct ctx *ctx)
 	buf_puts(sx.out, "]");
 	for (d = by_day ? d0 : d1; d <= d1 && !sandbox_is(&sx, "empty");
 	    d++) {
-		if (d > today - 2)	/* the newest days are not final */
+		if (by_day && d > today - 2)	/* the newest are not final */
 			break;
-		sandbox_series(chan, d, today, YT_RESTATE, &sd);
+		if (by_day)
+			sandbox_series(chan, d, today, YT_RESTATE, &sd);
+		else
+			sandbox_series_sum(chan, d0, d1 < today - 2 ? d1 :
+			    today - 2, today, YT_RESTATE, &sd);
 		buf_puts(sx.out, rows++ ? ",[" : ",\"rows\":[[");
 		if (by_day) {
 			sandbox_day_format(d, '-', day);

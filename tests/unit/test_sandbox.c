@@ -122,6 +122,29 @@ test_sandbox_series_restates_once(void **state)
 }
 
 static void
+test_sandbox_series_sum_adds_counts(void **state)
+{
+	struct sandbox_day d, sum;
+	int64_t day, visits = 0, clicks = 0;
+
+	(void)state;
+	for (day = 19800; day <= 19806; day++) {
+		sandbox_series("summed", day, 20000, 3, &d);
+		visits += d.visits;
+		clicks += d.clicks;
+	}
+	sandbox_series_sum("summed", 19800, 19806, 20000, 3, &sum);
+	assert_int_equal(sum.visits, visits);
+	assert_int_equal(sum.clicks, clicks);
+	assert_true(sum.users < sum.visits);
+	assert_true(sum.bounce_rate > 0 && sum.bounce_rate < 1);
+	/* days after today add nothing */
+	sandbox_series_sum("summed", 19990, 20100, 20000, 3, &d);
+	sandbox_series_sum("summed", 19990, 20000, 20000, 3, &sum);
+	assert_int_equal(d.visits, sum.visits);
+}
+
+static void
 test_sandbox_days_parse_and_format(void **state)
 {
 	char out[11];
@@ -225,6 +248,7 @@ main(void)
 		cmocka_unit_test(test_sandbox_series_has_weekly_seasonality),
 		cmocka_unit_test(test_sandbox_series_future_is_empty),
 		cmocka_unit_test(test_sandbox_series_restates_once),
+		cmocka_unit_test(test_sandbox_series_sum_adds_counts),
 		cmocka_unit_test(test_sandbox_days_parse_and_format),
 		cmocka_unit_test(test_sandbox_token_round_trip_and_tamper),
 		cmocka_unit_test(test_sandbox_pkce_rfc7636_vector),

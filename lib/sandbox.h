@@ -60,30 +60,42 @@
  * `login_hint` (or the consent form's user field) picks sandbox user 1-3.
  *
  * Switches.  A switch is chosen by the request header
- * `X-Sandbox-Fault: NAME`, or by an account id or name in the path or
- * query containing `-fault-NAME` (e.g. property `312-fault-429`, channel
- * `C1-fault-500`).  Generic names, each giving the provider's own shape:
+ * `X-Sandbox-Fault: NAME`, or by an account id or name in the path,
+ * query, body or bearer token containing `-fault-NAME` (e.g. property
+ * `312-fault-429`, channel `C1-fault-500`).  The sandbox's own pages
+ * (consent, /sandbox/bases) take none.  Generic names:
  *
- *   429           rate limited: the provider's rate-limit error with
- *                 Retry-After (YouTube: 403 quotaExceeded, as YouTube
- *                 does; Slack: 429 ok:false ratelimited)
- *   500           the provider's internal/server error
+ *   429           rate limited, with Retry-After: GA4 429
+ *                 RESOURCE_EXHAUSTED, Ads 429 quotaError, YouTube 403
+ *                 quotaExceeded (as YouTube does), Meta 400 code 4,
+ *                 LinkedIn 429 serviceErrorCode 101, Mailchimp 429
+ *                 problem+json, Slack 429 ok:false ratelimited, GitHub
+ *                 403 secondary rate limit, token endpoints 429
+ *   500           server error: Google 500 INTERNAL, Meta 500 code 1/99,
+ *                 LinkedIn/Mailchimp/GitHub 500, Slack HTTP 200 ok:false
+ *                 internal_error
  *   slow          answers normally after a 3 s sleep (SANDBOX_SLOW_MS)
- *   401           expired access token (Slack: HTTP 200 token_expired;
- *                 Mailchimp: 401 problem+json)
- *   invalid_grant token endpoints: refresh/code refused the provider's way
- *                 (Google/LinkedIn 400 invalid_grant/invalid_request,
- *                 Slack ok:false invalid_refresh_token, GitHub 200
- *                 bad_verification_code, Meta 400 code 100/36009)
+ *   401           expired access token: Google 401 UNAUTHENTICATED
+ *                 (YouTube authError), Meta 400 code 190/463, LinkedIn
+ *                 401 EXPIRED_ACCESS_TOKEN, Mailchimp 401 problem+json
+ *                 (metadata: 200 {"error":"invalid_token"}), Slack 200
+ *                 token_expired, GitHub 401 Bad credentials
+ *   invalid_grant token endpoints refuse the grant: Google 400
+ *                 invalid_grant, LinkedIn 400 invalid_request, Slack 200
+ *                 invalid_refresh_token, GitHub 200 bad_verification_code,
+ *                 Meta 400 code 100/36009, Mailchimp 400 invalid_grant
  *   truncated     the normal body cut in half (invalid JSON)
- *   removed_metric Meta: (#100) invalid insights metric; GA4: 400
+ *   removed_metric Meta: 400 (#100) invalid insights metric; GA4: 400
  *                 INVALID_ARGUMENT for a metric name
  *   pages         listings and reports split into SANDBOX_MANY_PAGES
- *                 pages (50)
+ *                 pages (50): GA4 account summaries, Meta accounts and
+ *                 ads insights, LinkedIn ACLs, Mailchimp lists and
+ *                 reports, Slack channels, GitHub repositories
  *   empty         the account has no data (no rows / no channel)
  *   rotation      Slack: tokens from this code rotate (also client_id
  *                 ending in "-rotating")
  *   no_refresh    LinkedIn: the app has no programmatic refresh tokens
+ *   403           permission denied in the provider's shape
  *
  * A switch can also live in a connection: consent with user (or
  * login_hint) "anything-fault-NAME" and every code, token and refreshed

@@ -362,7 +362,7 @@ static const struct sandbox_fault faults[] = {
 	    SL("channel_not_found") },
 	{ SBX_SLACK, "error_invalid_auth", NULL, 200, NULL, Ju,
 	    SL("invalid_auth") },
-	{ SBX_SLACK, "error_missing_scope", NULL, 200, NULL, Ju,
+	{ SBX_SLACK, "error_missing_scope", "403", 200, NULL, Ju,
 	    "{\"ok\":false,\"error\":\"missing_scope\",\"needed\":"
 	    "\"channels:history\",\"provided\":\"channels:read,users:read\"}" },
 	{ SBX_SLACK, "error_not_authed", NULL, 200, NULL, Ju,

@@ -473,6 +473,28 @@ test('sandbox conformance', async (t) => {
       if (problems.length) bad.push(`${sw} on ${reqFile}: ${problems.join('; ')}`);
     }
     assert.deepEqual(bad, []);
+    // 500 and 403 on every API: [request, provider, status for 500, for 403]
+    const statuses = [
+      ['google/ga4/admin-properties-get.json', 'ga4', 500, 403],
+      ['google/google-ads/listAccessibleCustomers-response.json', 'google-ads', 500, 403],
+      ['google/youtube/channels-list-mine.json', 'youtube', 500, 403],
+      ['meta/me_accounts_page1.json', 'meta', 500, 400],
+      ['linkedin/organization.json', 'linkedin', 500, 403],
+      ['mailchimp/lists.json', 'mailchimp', 500, 403],
+      ['slack/users_info.json', 'slack', 200, 200],
+      ['github/repo.json', 'github', 500, 403],
+    ];
+    for (const [file, prov, s500, s403] of statuses) {
+      const r5 = await replay(c, tokens, file, load(file), prov, { fault: '500' });
+      const r3 = await replay(c, tokens, file, load(file), prov, { fault: '403' });
+      assert.equal(r5.status, s500, `500 on ${file}: ${r5.text}`);
+      assert.equal(r3.status, s403, `403 on ${file}: ${r3.text}`);
+      assert.ok(r5.json !== undefined && r3.json !== undefined, file);
+      if (prov === 'slack') {
+        assert.equal(r5.json.ok, false);
+        assert.equal(r3.json.error, 'missing_scope');
+      }
+    }
     // 500 is a server error everywhere but Slack (HTTP 200, ok:false).
     const s500 = await replay(c, tokens, 'google/ga4/admin-properties-get.json', load('google/ga4/admin-properties-get.json'), 'ga4', { fault: '500' });
     assert.equal(s500.status, 500);

@@ -924,7 +924,7 @@ enum err
 sandbox_consent(struct ctx *ctx)
 {
 	const char *prov, *redirect, *state, *scope, *client, *chal, *meth;
-	const char *decision, *prefix = "", *user;
+	const char *decision, *prefix = "", *user, *v;
 	struct sandbox_token t;
 	struct sbx sx;
 	enum err rc;
@@ -999,6 +999,9 @@ sandbox_consent(struct ctx *ctx)
 		strcat(t.flags, "R");
 	if (client != NULL && strncmp(client, "Iv", 2) == 0)
 		strcat(t.flags, "E");
+	if ((v = req_form(&ctx->req, "access_type")) != NULL &&
+	    strcmp(v, "offline") == 0)
+		strcat(t.flags, "O");
 	if (strcmp(prov, "google") == 0) {
 		t.prov = SBXP_GOOGLE;
 		prefix = "4/0";

@@ -58,6 +58,9 @@
  * `state`, or with the provider's own denial parameters.  A PKCE S256
  * challenge sent to the authorize URL is checked at the token endpoint.
  * `login_hint` (or the consent form's user field) picks sandbox user 1-3.
+ * Google gives a refresh token only for access_type=offline; GitHub
+ * client ids starting "Iv" (GitHub Apps) get 8-hour tokens with refresh;
+ * LinkedIn gives 365-day refresh tokens unless the "no_refresh" switch.
  *
  * Switches.  A switch is chosen by the request header
  * `X-Sandbox-Fault: NAME`, or by an account id or name in the path,

@@ -100,7 +100,8 @@ sandbox_google_token(struct ctx *ctx)
 	buf_puts(sx.out, "{\"access_token\":");
 	sandbox_jstr(sx.out, sandbox_token_make(&sx, "ya29.", &t));
 	buf_puts(sx.out, ",\"expires_in\":3599");
-	if (code.kind == SBXK_CODE) {
+	/* a refresh token only for access_type=offline */
+	if (code.kind == SBXK_CODE && strchr(code.flags, 'O') != NULL) {
 		t.kind = SBXK_REFRESH;
 		t.exp = 0;
 		strcpy(t.scope, code.scope);

@@ -57,7 +57,8 @@ struct sandbox_token {
 	int		 user;		/* 1..3 */
 	int64_t		 exp;		/* epoch seconds, 0: never */
 	int64_t		 iat;
-	char		 flags[8];	/* R rotation, N no refresh, E expiring */
+	char		 flags[8];	/* R rotation, N no refresh, E expiring,
+					   O offline (Google refresh token) */
 	char		 chal[64];	/* PKCE S256 challenge, "" */
 	char		 redir[17];	/* hash of redirect_uri, hex */
 	char		 scope[256];	/* granted scopes */

@@ -88,7 +88,8 @@ const FOLLOW = {
 // Examples that show what a bad credential gets: sent with theirs.
 const KEEP_CREDENTIALS = new Set(['mailchimp/oauth_metadata_invalid_token.json']);
 // Scopes asked at consent when an example's code is replaced.
-const CONSENT_SCOPE = { 'google-oauth': 'openid email https://www.googleapis.com/auth/analytics.readonly' };
+const CONSENT_EXTRA = { 'google-oauth': { scope: 'openid email https://www.googleapis.com/auth/analytics.readonly',
+  access_type: 'offline' } };
 // Headers whose presence is not part of the contract.
 const IGNORED_HEADERS = new Set(['content-length', 'date', 'content-type']);
 
@@ -290,7 +291,7 @@ async function replay(c, tokens, rel, ex, prov, extra = {}) {
   if (fields.code && CODE_PROVIDER[prov]) {
     const extraConsent = fields.code_verifier ? { code_challenge: CHALLENGE, code_challenge_method: 'S256' } : {};
     if (fields.redirect_uri) extraConsent.redirect_uri = fields.redirect_uri;
-    if (CONSENT_SCOPE[prov]) extraConsent.scope = CONSENT_SCOPE[prov];
+    Object.assign(extraConsent, CONSENT_EXTRA[prov] || {});
     fields.code = await c.code(CODE_PROVIDER[prov], extraConsent);
   }
   if (req.form && req.form.refresh_token) {
@@ -528,7 +529,7 @@ test('sandbox conformance', async (t) => {
     // A switch carried by a grant: every token of it gets the fault.
     const auth = (tok) => ({ headers: { Authorization: `Bearer ${tok}` } });
     const props = `${c.url}/sandbox/ga4-admin/v1beta/properties/312456789`;
-    let code = await c.code('google', { user: 'acct-fault-401', scope: 'openid' });
+    let code = await c.code('google', { user: 'acct-fault-401', scope: 'openid', access_type: 'offline' });
     let tr = await c.post('/sandbox/google-oauth/token', { grant_type: 'authorization_code', code, client_id: 'x',
       redirect_uri: REDIRECT });
     assert.equal(tr.status, 200, tr.text);
@@ -537,7 +538,7 @@ test('sandbox conformance', async (t) => {
       refresh_token: tr.json.refresh_token });
     assert.equal(again.status, 200, again.text);
     assert.equal((await request(props, auth(again.json.access_token))).status, 401);
-    code = await c.code('google', { user: 'acct-fault-invalid_grant' });
+    code = await c.code('google', { user: 'acct-fault-invalid_grant', access_type: 'offline' });
     tr = await c.post('/sandbox/google-oauth/token', { grant_type: 'authorization_code', code, client_id: 'x',
       redirect_uri: REDIRECT });
     assert.equal(tr.status, 200, tr.text);
@@ -570,6 +571,10 @@ test('sandbox conformance', async (t) => {
       redirect_uri: REDIRECT, code_verifier: 'wrong-verifier-wrong-verifier-wrong-verifier-00' });
     assert.equal(r.status, 400);
     assert.equal(r.json.error, 'invalid_grant');
+    const noOffline = await c.post('/sandbox/google-oauth/token', { grant_type: 'authorization_code',
+      code: await c.code('google'), client_id: 'x', redirect_uri: REDIRECT });
+    assert.equal(noOffline.status, 200);
+    assert.equal(noOffline.json.refresh_token, undefined);
     const code2 = await c.code('google');
     r = await c.post('/sandbox/google-oauth/token', { grant_type: 'authorization_code', code: code2, client_id: 'x',
       redirect_uri: 'https://elsewhere.example/cb' });

@@ -9,15 +9,20 @@
 #include <unistd.h>
 
 #include <fcgiapp.h>
+#include <json-c/json.h>
 
 #include "apikey.h"
 #include "app.h"
 #include "crypto.h"
 #include "db.h"
-#include "limits.h"
+#include "httpc.h"
+#include "limit.h"
 #include "log.h"
 #include "migrate.h"
+#include "jsonx.h"
+#include "mustache.h"
 #include "session.h"
+#include "tmpl.h"
 
 /* Set by the SIGTERM/SIGINT handler; checked between requests. */
 static volatile sig_atomic_t stopping;
@@ -63,6 +68,82 @@ wants_html(const struct ctx *ctx)
 	return accept != NULL && strstr(accept, "text/html") != NULL;
 }
 
+struct json_object *
+app_view(struct ctx *ctx)
+{
+	return jsonx_own(ctx->arena, json_object_new_object());
+}
+
+static void
+put_str(struct json_object *o, const char *k, const char *v)
+{
+	if (v != NULL)
+		json_object_object_add(o, k, json_object_new_string(v));
+}
+
+enum err
+app_render(struct ctx *ctx, int status, const char *name,
+    struct json_object *view)
+{
+	struct mustache_error merr;
+	struct json_object *s;
+	enum err rc;
+
+	if (ctx->app->tmpl == NULL)
+		return app_fail(ctx, ERR_TEMPLATE, "The templates are not "
+		    "loaded (SLUICE_TEMPLATE_DIR).");
+	put_str(view, "request_id", ctx->req.request_id);
+	if (ctx->session != NULL) {
+		s = json_object_new_object();
+		put_str(s, "email", ctx->session->email);
+		put_str(s, "workspace", ctx->session->workspace_name);
+		put_str(s, "role", ctx->session->role);
+		put_str(s, "csrf", ctx->session->csrf);
+		json_object_object_add(s, "is_admin", json_object_new_boolean(
+		    strcmp(ctx->session->role, "viewer") != 0));
+		json_object_object_add(s, "is_viewer", json_object_new_boolean(
+		    strcmp(ctx->session->role, "viewer") == 0));
+		json_object_object_add(view, "session", s);
+	}
+	resp_body(&ctx->resp, status, "text/html; charset=utf-8", "", 0);
+	memset(&merr, 0, sizeof(merr));
+	rc = tmpl_render_err(ctx->app->tmpl, name, view, &ctx->resp.body,
+	    &merr);
+	if (rc != ERR_OK) {
+		log_msg(LOG_ERROR, ctx->req.request_id, "render", "%s: %s",
+		    name, merr.msg[0] != '\0' ? merr.msg :
+		    err_code(rc));
+		return ERR_TEMPLATE;
+	}
+	resp_header(&ctx->resp, "Cache-Control", "no-store");
+	return ERR_OK;
+}
+
+/* The HTML error page; plain text when the templates cannot render it. */
+static void
+error_page(struct ctx *ctx, enum err e, int status, const char *msg)
+{
+	struct json_object *view;
+	const char *name;
+
+	if (ctx->app->tmpl != NULL) {
+		view = app_view(ctx);
+		put_str(view, "title", err_reason(status));
+		if (ctx->error != NULL)
+			put_str(view, "message", msg);
+		name = arena_printf(ctx->arena, "errors/%d", status);
+		if (tmpl_get(ctx->app->tmpl, name) == NULL)
+			name = status >= 500 ? "errors/500" : "errors/400";
+		if (app_render(ctx, status, name, view) == ERR_OK)
+			return;
+		resp_clear(&ctx->resp);
+	}
+	(void)e;
+	resp_body(&ctx->resp, status, "text/plain; charset=utf-8", "", 0);
+	buf_printf(&ctx->resp.body, "%d %s\n%s\nrequest id: %s\n",
+	    status, err_reason(status), msg, ctx->req.request_id);
+}
+
 /* Replaces whatever the handler built with the response for error e. */
 static void
 error_response(struct ctx *ctx, enum err e)
@@ -81,13 +162,9 @@ error_response(struct ctx *ctx, enum err e)
 	if (e == ERR_METHOD)
 		resp_header(&ctx->resp, "Allow",
 		    route_allow(ctx->arena, ctx->match.allowed));
-	if (wants_html(ctx)) {
-		/* Plain text until the error templates are wired in. */
-		resp_body(&ctx->resp, status, "text/plain; charset=utf-8",
-		    "", 0);
-		buf_printf(&ctx->resp.body, "%d %s\n%s\nrequest id: %s\n",
-		    status, err_reason(status), msg, ctx->req.request_id);
-	} else
+	if (wants_html(ctx))
+		error_page(ctx, e, status, msg);
+	else
 		resp_json_error(&ctx->resp, e, msg);
 	resp_header(&ctx->resp, "Cache-Control", "no-store");
 }
@@ -278,15 +355,14 @@ serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 	resp_init(&ctx->resp, a);
 	rc = dispatch(ctx, rq);
 	if (ctx->req.request_id == NULL || *ctx->req.request_id == '\0')
-		ctx->req.request_id = arena_printf(a, "%x-%lx-%lu",
+		ctx->req.request_id = arena_printf(a, "%x%lx%lu",
 		    (unsigned)getpid(), (long)t0.tv_sec, seq);
 	if (rc != ERR_OK) {
 		errcode = err_code(rc);
 		error_response(ctx, rc);
 	}
 	resp_header(&ctx->resp, "X-Request-Id", ctx->req.request_id);
-	out = arena_alloc(a, sizeof(*out));
-	buf_init_arena(out, a, LIMIT_RESPONSE + 64 * 1024);
+	out = buf_new_arena(a, LIMIT_RESPONSE + 64 * 1024);
 	if (resp_serialise(&ctx->resp, ctx->req.method == HTTP_HEAD, out) !=
 	    ERR_OK) {
 		errcode = err_code(ERR_TOOBIG);
@@ -398,7 +474,22 @@ app_main(const struct app_def *def, int argc, char **argv)
 		    errbuf);
 		return 1;
 	}
+	if (tmpl_load(app.cfg.template_dir, &app.tmpl, errbuf,
+	    sizeof(errbuf)) != ERR_OK) {
+		if (argc < 2) {
+			fprintf(stderr, "%s: templates: %s\n", def->name,
+			    errbuf);
+			crypto_keyring_free(app.keys);
+			return 1;
+		}
+		app.tmpl = NULL;	/* a CLI command may not need them */
+	}
 	app.db = db_new(app.cfg.database_url, app.cfg.db_backoff_max_ms);
+	{
+		struct httpc_opts ho = { "Sluice/1.0 (+self-hosted)",
+		    app.cfg.sandbox || app.cfg.allow_loopback_http, 0, 0 };
+		app.http = httpc_new(&ho);
+	}
 	scan_migrations(&app);
 	if (argc >= 2) {
 		if (def->cli == NULL || strcmp(argv[1], "--help") == 0 ||
@@ -415,6 +506,8 @@ app_main(const struct app_def *def, int argc, char **argv)
 	} else
 		status = loop(&app);
 	db_free(app.db);
+	httpc_free(app.http);
 	crypto_keyring_free(app.keys);
+	tmpl_free(app.tmpl);
 	return status;
 }

@@ -27,7 +27,10 @@
 struct apikey_auth;
 struct crypto_keyring;
 struct db;
+struct httpc;
+struct json_object;
 struct session;
+struct tmpl;
 
 /* Process state: made at start-up, freed at exit. */
 struct app {
@@ -39,6 +42,8 @@ struct app {
 	int			 code_migrations; /* files in SLUICE_SQL_DIR */
 	int			 code_latest;	/* highest of their versions */
 	struct crypto_keyring	*keys;	/* SLUICE_ENCRYPTION_KEYS, or NULL */
+	struct tmpl		*tmpl;	/* SLUICE_TEMPLATE_DIR, or NULL */
+	struct httpc		*http;	/* outgoing calls (lib/httpc) */
 };
 
 /* What a handler sees for one request; everything in it dies with the
@@ -82,6 +87,19 @@ int		 app_main(const struct app_def *, int argc, char **argv);
  * with ctx->session set, ERR_AUTH when there is no valid session.
  */
 enum err	 app_session(struct ctx *);
+
+/*
+ * Renders template name as the response: status, text/html.  The view (a
+ * json-c object; the arena owns it afterwards) gets "request_id" and,
+ * when a session is loaded, "session" {email, workspace, role, csrf,
+ * is_admin, is_viewer}.  ERR_TEMPLATE when rendering fails (the caller
+ * returns it and the 500 page follows).
+ */
+enum err	 app_render(struct ctx *, int status, const char *name,
+		    struct json_object *view);
+
+/* A new empty JSON object owned by the request's arena. */
+struct json_object *app_view(struct ctx *);
 
 /* True when the request came over https (for cookie attributes). */
 bool		 app_https(const struct ctx *);

@@ -121,7 +121,7 @@ test('secrets', async (t) => {
     // each key id, and all rows just around the point of the kill).
     const sample = stack.sql(`(SELECT id, workspace_id, provider, token_blob FROM connections WHERE key_id = 'k4' ORDER BY id DESC LIMIT 40)
       UNION ALL (SELECT id, workspace_id, provider, token_blob FROM connections WHERE key_id <> 'k4' ORDER BY id LIMIT 40)`);
-    assert.equal(sample.length, 80);
+    assert.equal(sample.length, Math.min(mid[0], 40) + 40);
     for (const [id, ws, prov, blob] of sample) {
       const o = vault(ring, 'open', ws, prov, id, blob);
       assert.ok(o.ok && o.out === `token-${id}`, `row ${id} does not open: ${o.err}`);

@@ -1,0 +1,558 @@
+/*
+ * cgi-bin/pages.c — the pages people use in the browser: first-run setup,
+ * login and logout, dashboard, connections, settings.
+ */
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "account.h"
+#include "accounts.h"
+#include "app.h"
+#include "connection.h"
+#include "db.h"
+#include "jsonx.h"
+#include "log.h"
+#include "oauth.h"
+#include "provider.h"
+#include "session.h"
+#include "syncq.h"
+#include "token.h"
+#include "views.h"
+
+static enum err	page_root(struct ctx *);
+static enum err	page_setup(struct ctx *);
+static enum err	form_setup(struct ctx *);
+static enum err	page_login(struct ctx *);
+static enum err	form_login(struct ctx *);
+static enum err	form_logout(struct ctx *);
+static enum err	page_dashboard(struct ctx *);
+static enum err	page_connections(struct ctx *);
+static enum err	page_connection(struct ctx *);
+static enum err	form_accounts(struct ctx *);
+static enum err	form_test(struct ctx *);
+static enum err	form_sync(struct ctx *);
+static enum err	form_disconnect(struct ctx *);
+
+#define PAGE	(ROUTE_HTML | ROUTE_SESSION)
+#define FORM	(ROUTE_HTML | ROUTE_CSRF | ROUTE_ADMIN)
+
+static const struct route routes[] = {
+	{ HTTP_GET, "/", page_root, ROUTE_HTML, 0 },
+	{ HTTP_GET, "/setup", page_setup, ROUTE_HTML, 0 },
+	{ HTTP_POST, "/setup", form_setup, ROUTE_HTML, 0 },
+	{ HTTP_GET, "/login", page_login, ROUTE_HTML, 0 },
+	{ HTTP_POST, "/login", form_login, ROUTE_HTML, 0 },
+	{ HTTP_POST, "/logout", form_logout, ROUTE_HTML | ROUTE_CSRF, 0 },
+	{ HTTP_GET, "/dashboard", page_dashboard, PAGE, 0 },
+	{ HTTP_GET, "/connections", page_connections, PAGE, 0 },
+	{ HTTP_GET, "/connections/:provider", page_connection, PAGE, 0 },
+	{ HTTP_POST, "/connections/:provider/accounts", form_accounts, FORM, 0 },
+	{ HTTP_POST, "/connections/:provider/test", form_test, FORM, 0 },
+	{ HTTP_POST, "/connections/:provider/sync", form_sync, FORM, 0 },
+	{ HTTP_POST, "/connections/:provider/disconnect", form_disconnect, FORM,
+	    0 },
+};
+
+/* Notices a redirect may ask for (?msg=…): fixed texts, never echoed. */
+static const struct {
+	const char	*key;
+	const char	*kind;
+	const char	*text;
+} notices[] = {
+	{ "connected", "notice", "Connected. Choose what Sluice should "
+	    "collect, then sync." },
+	{ "saved", "notice", "Selection saved." },
+	{ "tested", "notice", "The connection works." },
+	{ "test_failed", "error", "The test call failed; see the error "
+	    "below." },
+	{ "queued", "notice", "Sync queued; it starts within a minute." },
+	{ "running", "notice", "A sync is already queued or running." },
+	{ "disconnected", "notice", "Disconnected. The tokens are deleted." },
+};
+
+static void
+set(struct json_object *v, const char *k, const char *s)
+{
+	if (s != NULL)
+		json_object_object_add(v, k, json_object_new_string(s));
+}
+
+static void
+flash(struct json_object *v, const char *kind, const char *message)
+{
+	struct json_object *f = json_object_new_object();
+
+	set(f, "kind", kind);
+	set(f, "message", message);
+	json_object_object_add(v, "flash", f);
+}
+
+/* A redirect target from a form: a local path only, never "//host". */
+static const char *
+local_path(const char *next, const char *fallback)
+{
+	if (next == NULL || next[0] != '/' || next[1] == '/' ||
+	    next[1] == '\\' || strpbrk(next, "\r\n") != NULL)
+		return fallback;
+	return next;
+}
+
+/* Where a visitor belongs: setup, login or the dashboard. */
+static enum err
+page_root(struct ctx *ctx)
+{
+	bool any;
+	enum err rc;
+
+	if ((rc = account_any_user(ctx->db, ctx->arena, &any)) != ERR_OK)
+		return rc;
+	if (!any)
+		return resp_redirect(&ctx->resp, 303, "/setup");
+	if (app_session(ctx) == ERR_OK)
+		return resp_redirect(&ctx->resp, 303, "/dashboard");
+	return resp_redirect(&ctx->resp, 303, "/login");
+}
+
+/* Setup exists only while nobody has an account. */
+static enum err
+setup_open(struct ctx *ctx)
+{
+	bool any;
+	enum err rc;
+
+	if ((rc = account_any_user(ctx->db, ctx->arena, &any)) != ERR_OK)
+		return rc;
+	return any ? app_fail(ctx, ERR_NOTFOUND, "Sluice is already set "
+	    "up; log in instead.") : ERR_OK;
+}
+
+static enum err
+render_setup(struct ctx *ctx, int status, const char *error)
+{
+	struct json_object *v = app_view(ctx);
+	const char *pre;
+	enum err rc;
+
+	if ((rc = session_pre_new(&ctx->resp, app_https(ctx), &pre)) !=
+	    ERR_OK)
+		return rc;
+	set(v, "title", "Set up");
+	set(v, "pre", pre);
+	set(v, "email", req_form(&ctx->req, "email"));
+	set(v, "workspace", req_form(&ctx->req, "workspace"));
+	if (error != NULL)
+		flash(v, "error", error);
+	return app_render(ctx, status, "pages/setup", v);
+}
+
+static enum err
+page_setup(struct ctx *ctx)
+{
+	enum err rc;
+
+	if ((rc = setup_open(ctx)) != ERR_OK)
+		return rc;
+	return render_setup(ctx, 200, NULL);
+}
+
+static enum err
+form_setup(struct ctx *ctx)
+{
+	const char *email, *pw, *ws, *why = NULL, *cookie;
+	int64_t user, workspace;
+	enum err rc;
+
+	if ((rc = setup_open(ctx)) != ERR_OK)
+		return rc;
+	if (!session_pre_ok(&ctx->req, app_https(ctx),
+	    req_form(&ctx->req, "pre")))
+		return render_setup(ctx, 403, "This form expired; please "
+		    "submit it again.");
+	email = req_form(&ctx->req, "email");
+	pw = req_form(&ctx->req, "password");
+	ws = req_form(&ctx->req, "workspace");
+	rc = account_setup(ctx->db, ctx->arena, email ? email : "",
+	    pw ? pw : "", ws ? ws : "", &user, &workspace, &why);
+	if (rc == ERR_INPUT)
+		return render_setup(ctx, 422, why);
+	if (rc == ERR_CONFLICT)
+		return app_fail(ctx, ERR_NOTFOUND, "Sluice is already set up; "
+		    "log in instead.");
+	if (rc != ERR_OK)
+		return rc;
+	if ((rc = session_create(ctx->db, ctx->arena, user, workspace,
+	    &cookie)) != ERR_OK ||
+	    (rc = session_set_cookie(&ctx->resp, app_https(ctx), cookie)) !=
+	    ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, "/connections");
+}
+
+static enum err
+render_login(struct ctx *ctx, int status, const char *error)
+{
+	struct json_object *v = app_view(ctx);
+	const char *pre, *next;
+	enum err rc;
+
+	if ((rc = session_pre_new(&ctx->resp, app_https(ctx), &pre)) !=
+	    ERR_OK)
+		return rc;
+	next = req_form(&ctx->req, "next");
+	if (next == NULL)
+		next = req_query(&ctx->req, "next");
+	set(v, "title", "Log in");
+	set(v, "pre", pre);
+	set(v, "next", local_path(next, "/dashboard"));
+	set(v, "email", req_form(&ctx->req, "email"));
+	if (error != NULL)
+		flash(v, "error", error);
+	return app_render(ctx, status, "pages/login", v);
+}
+
+static enum err
+page_login(struct ctx *ctx)
+{
+	bool any;
+	enum err rc;
+
+	if ((rc = account_any_user(ctx->db, ctx->arena, &any)) != ERR_OK)
+		return rc;
+	if (!any)
+		return resp_redirect(&ctx->resp, 303, "/setup");
+	return render_login(ctx, 200, NULL);
+}
+
+static enum err
+form_login(struct ctx *ctx)
+{
+	const char *email, *pw, *cookie, *old;
+	int64_t user, workspace;
+	int retry = 0;
+	bool https = app_https(ctx);
+	enum err rc;
+
+	if (!session_pre_ok(&ctx->req, https, req_form(&ctx->req, "pre")))
+		return render_login(ctx, 403, "This form expired; please log "
+		    "in again.");
+	email = req_form(&ctx->req, "email");
+	pw = req_form(&ctx->req, "password");
+	if (email == NULL || pw == NULL)
+		return render_login(ctx, 422, "Enter your email and password.");
+	rc = session_login_allowed(ctx->db, ctx->arena, email,
+	    ctx->req.remote_addr, &retry);
+	if (rc == ERR_RATELIMIT) {
+		resp_header(&ctx->resp, "Retry-After",
+		    arena_printf(ctx->arena, "%d", retry));
+		return render_login(ctx, 429, "Too many failed attempts; wait "
+		    "15 minutes and try again.");
+	}
+	if (rc != ERR_OK)
+		return rc;
+	rc = account_authenticate(ctx->db, ctx->arena, email, pw, &user,
+	    &workspace);
+	if (rc == ERR_AUTH) {
+		(void)session_login_failed(ctx->db, ctx->arena, email,
+		    ctx->req.remote_addr);
+		return render_login(ctx, 401, "Wrong email or password.");
+	}
+	if (rc != ERR_OK)
+		return rc;
+	/* A fresh session id at every login; the old one is gone. */
+	if ((old = req_cookie(&ctx->req, session_cookie_name(https))) != NULL)
+		(void)session_destroy(ctx->db, ctx->arena, old);
+	if ((rc = session_create(ctx->db, ctx->arena, user, workspace,
+	    &cookie)) != ERR_OK ||
+	    (rc = session_set_cookie(&ctx->resp, https, cookie)) != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, local_path(req_form(&ctx->req,
+	    "next"), "/dashboard"));
+}
+
+static enum err
+form_logout(struct ctx *ctx)
+{
+	bool https = app_https(ctx);
+	enum err rc;
+
+	if ((rc = session_destroy(ctx->db, ctx->arena, req_cookie(&ctx->req,
+	    session_cookie_name(https)))) != ERR_OK ||
+	    (rc = session_clear_cookie(&ctx->resp, https)) != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, "/login");
+}
+
+static bool
+can_edit(const struct ctx *ctx)
+{
+	return ctx->role != NULL && strcmp(ctx->role, "viewer") != 0;
+}
+
+static void
+notice_from_query(struct ctx *ctx, struct json_object *v)
+{
+	const char *msg = req_query(&ctx->req, "msg");
+	size_t i;
+
+	if (req_query(&ctx->req, "connected") != NULL)
+		msg = "connected";
+	for (i = 0; msg != NULL && i < sizeof(notices) / sizeof(notices[0]);
+	    i++)
+		if (strcmp(msg, notices[i].key) == 0)
+			flash(v, notices[i].kind, notices[i].text);
+}
+
+static enum err
+page_connections(struct ctx *ctx)
+{
+	struct json_object *v = app_view(ctx), *cards;
+	const struct provider *all;
+	struct connection *conns;
+	const struct connection *c;
+	size_t n, nc, i, j;
+	enum err rc;
+
+	if ((rc = connection_all(ctx->db, ctx->arena, ctx->workspace_id,
+	    &conns, &nc)) != ERR_OK)
+		return rc;
+	all = provider_all(&n);
+	cards = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		for (c = NULL, j = 0; j < nc; j++)
+			if (strcmp(conns[j].provider, all[i].slug) == 0)
+				c = &conns[j];
+		json_object_array_add(cards, json_object_get(
+		    views_connection_card(ctx->arena, &all[i], c, ctx->cfg,
+		    can_edit(ctx))));
+	}
+	json_object_object_add(v, "cards", cards);
+	set(v, "title", "Connections");
+	notice_from_query(ctx, v);
+	return app_render(ctx, 200, "pages/connections", v);
+}
+
+/* The provider named in the path, or a 404. */
+static enum err
+provider_arg(struct ctx *ctx, const struct provider **p)
+{
+	*p = provider_get(route_capture(&ctx->match, "provider"));
+	return *p != NULL ? ERR_OK : app_fail(ctx, ERR_NOTFOUND, "Sluice "
+	    "does not know that provider.");
+}
+
+/* The accounts with their selected flag, for the form. */
+static struct json_object *
+account_rows(struct ctx *ctx, const struct connection *c)
+{
+	struct json_object *accounts, *selected, *rows, *acc, *row;
+	const char *id;
+	size_t i, j;
+	bool on;
+
+	rows = json_object_new_array();
+	if (jsonx_parse(ctx->arena, c->accounts, strlen(c->accounts),
+	    &accounts, NULL) != ERR_OK || jsonx_parse(ctx->arena,
+	    c->selected, strlen(c->selected), &selected, NULL) != ERR_OK)
+		return rows;
+	for (i = 0; i < json_object_array_length(accounts); i++) {
+		acc = json_object_array_get_idx(accounts, i);
+		if (jsonx_get_string(acc, "id", &id) != ERR_OK)
+			continue;
+		for (on = false, j = 0; j < json_object_array_length(selected);
+		    j++)
+			on = on || strcmp(id, json_object_get_string(
+			    json_object_array_get_idx(selected, j))) == 0;
+		row = json_object_get(acc);
+		json_object_object_add(row, "selected",
+		    json_object_new_boolean(on));
+		json_object_array_add(rows, row);
+	}
+	return rows;
+}
+
+static enum err
+page_connection(struct ctx *ctx)
+{
+	struct json_object *v = app_view(ctx), *rows;
+	const struct provider *p;
+	struct connection c;
+	bool have;
+	enum err rc;
+
+	if ((rc = provider_arg(ctx, &p)) != ERR_OK)
+		return rc;
+	rc = connection_get(ctx->db, ctx->arena, ctx->workspace_id, p->slug,
+	    &c);
+	if (rc != ERR_OK && rc != ERR_NOTFOUND)
+		return rc;
+	have = rc == ERR_OK;
+	json_object_object_add(v, "card", json_object_get(
+	    views_connection_card(ctx->arena, p, have ? &c : NULL, ctx->cfg,
+	    can_edit(ctx))));
+	if (have && strcmp(c.status, "disconnected") != 0) {
+		rows = account_rows(ctx, &c);
+		json_object_object_add(v, "has_accounts",
+		    json_object_new_boolean(json_object_array_length(rows) >
+		    0));
+		json_object_object_add(v, "accounts", rows);
+	}
+	json_object_object_add(v, "can_edit", json_object_new_boolean(
+	    can_edit(ctx)));
+	set(v, "slug", p->slug);
+	set(v, "title", p->name);
+	notice_from_query(ctx, v);
+	return app_render(ctx, 200, "pages/connection", v);
+}
+
+/* The live connection of the path's provider, or a clear error. */
+static enum err
+live_connection(struct ctx *ctx, const struct provider **p,
+    struct connection *c)
+{
+	enum err rc;
+
+	if ((rc = provider_arg(ctx, p)) != ERR_OK)
+		return rc;
+	rc = connection_get(ctx->db, ctx->arena, ctx->workspace_id,
+	    (*p)->slug, c);
+	if (rc == ERR_NOTFOUND || (rc == ERR_OK && !c->has_tokens))
+		return app_fail(ctx, ERR_CONFLICT, "%s is not connected.",
+		    (*p)->name);
+	return rc;
+}
+
+static const char *
+back(struct ctx *ctx, const struct provider *p, const char *msg)
+{
+	return arena_printf(ctx->arena, "/connections/%s?msg=%s", p->slug,
+	    msg);
+}
+
+static enum err
+form_accounts(struct ctx *ctx)
+{
+	struct json_object *sel = jsonx_own(ctx->arena,
+	    json_object_new_array());
+	const struct provider *p;
+	struct connection c;
+	size_t i;
+	enum err rc;
+
+	if ((rc = live_connection(ctx, &p, &c)) != ERR_OK)
+		return rc;
+	for (i = 0; i < ctx->req.form.n; i++)
+		if (strcmp(ctx->req.form.v[i].name, "account") == 0)
+			json_object_array_add(sel, json_object_new_string(
+			    ctx->req.form.v[i].value));
+	if ((rc = connection_select(ctx->db, ctx->arena, ctx->workspace_id,
+	    c.id, jsonx_string(ctx->arena, sel))) != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, back(ctx, p, "saved"));
+}
+
+static struct token_env
+token_env(struct ctx *ctx)
+{
+	struct token_env env = { ctx->db, ctx->app->http, ctx->app->keys,
+	    ctx->cfg };
+
+	return env;
+}
+
+static enum err
+form_test(struct ctx *ctx)
+{
+	struct token_env env = token_env(ctx);
+	const struct provider *p;
+	struct oauth_tokens t;
+	struct connection c;
+	const char *why = NULL;
+	enum err rc;
+
+	if ((rc = live_connection(ctx, &p, &c)) != ERR_OK)
+		return rc;
+	rc = token_get(&env, ctx->arena, ctx->workspace_id, c.id, false, 0,
+	    &t, &why);
+	if (rc == ERR_OK)
+		rc = accounts_test(ctx->app->http, ctx->arena, p, ctx->cfg,
+		    &t, &why);
+	(void)connection_tested(ctx->db, ctx->arena, ctx->workspace_id, c.id,
+	    rc == ERR_OK, why != NULL ? why : err_code(rc));
+	return resp_redirect(&ctx->resp, 303, back(ctx, p, rc == ERR_OK ?
+	    "tested" : "test_failed"));
+}
+
+static enum err
+form_sync(struct ctx *ctx)
+{
+	const struct provider *p;
+	struct connection c;
+	int64_t job;
+	bool created;
+	enum err rc;
+
+	if ((rc = live_connection(ctx, &p, &c)) != ERR_OK)
+		return rc;
+	rc = syncq_enqueue_now(ctx->db, ctx->arena, ctx->workspace_id, c.id,
+	    &job, &created);
+	if (rc == ERR_CONFLICT)
+		return app_fail(ctx, rc, "%s must be connected before it can "
+		    "sync.", p->name);
+	if (rc != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, back(ctx, p, created ?
+	    "queued" : "running"));
+}
+
+static enum err
+form_disconnect(struct ctx *ctx)
+{
+	struct token_env env = token_env(ctx);
+	const struct provider *p;
+	struct oauth_failure f;
+	struct oauth_tokens t;
+	struct connection c;
+	const char *why = NULL, *confirm;
+	enum err rc;
+
+	if ((rc = live_connection(ctx, &p, &c)) != ERR_OK)
+		return rc;
+	confirm = req_form(&ctx->req, "confirm");
+	if (confirm == NULL || strcmp(confirm, "1") != 0)
+		return app_fail(ctx, ERR_UNPROCESSABLE, "Tick the box to "
+		    "confirm that %s should be disconnected.", p->name);
+	/* Revocation is best effort: the tokens go either way. */
+	if (token_get(&env, ctx->arena, ctx->workspace_id, c.id, false, 0,
+	    &t, &why) == ERR_OK &&
+	    oauth_revoke(ctx->app->http, ctx->arena, p, ctx->cfg, &t, &f) !=
+	    ERR_OK)
+		log_msg(LOG_WARN, ctx->req.request_id, "revoke", "%s: %s",
+		    p->slug, f.message);
+	if ((rc = connection_disconnect(ctx->db, ctx->arena,
+	    ctx->workspace_id, c.id, req_form(&ctx->req, "delete_data") !=
+	    NULL)) != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, arena_printf(ctx->arena,
+	    "/connections?msg=disconnected"));
+}
+
+static enum err
+page_dashboard(struct ctx *ctx)
+{
+	struct json_object *v = app_view(ctx);
+
+	set(v, "title", "Dashboard");
+	return app_render(ctx, 200, "pages/dashboard", v);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct app_def def = {
+		"pages", routes, sizeof(routes) / sizeof(routes[0]), NULL,
+		NULL,
+	};
+
+	return app_main(&def, argc, argv);
+}

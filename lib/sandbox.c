@@ -13,9 +13,7 @@
 
 #include "arena.h"
 #include "crypto.h"
-#include "jsonx.h"
 #include "sandbox_priv.h"
-#include "tmpl.h"
 
 const struct sandbox_base sandbox_bases[] = {
 	{ "google", "authorize", "https://accounts.google.com",
@@ -818,33 +816,17 @@ static const struct {
 	{ "/sandbox/github/", "GitHub", "github", ' ' },
 };
 
-/* The templates, loaded at the first consent page (process lifetime). */
-static struct tmpl *tmpls;
-
 static void
 add_str(struct json_object *o, const char *k, const char *v)
 {
 	json_object_object_add(o, k, json_object_new_string(v));
 }
 
-/* Renders templates/sandbox/consent.mustache with view, status. */
+/* Renders templates/sandbox/consent.mustache with view (arena-owned). */
 static enum err
 consent_page(struct sbx *sx, int status, struct json_object *view)
 {
-	char errbuf[256];
-	enum err rc;
-
-	jsonx_own(sx->ctx->arena, view);
-	if (tmpls == NULL && (rc = tmpl_load(sx->ctx->cfg->template_dir,
-	    &tmpls, errbuf, sizeof(errbuf))) != ERR_OK)
-		return app_fail(sx->ctx, rc, "The sandbox templates do not "
-		    "load: %s", errbuf);
-	sandbox_start(sx, status, "text/html; charset=utf-8");
-	if ((rc = tmpl_render_buf(tmpls, "sandbox/consent", view,
-	    sx->out)) != ERR_OK)
-		return app_fail(sx->ctx, rc, "The consent page does not "
-		    "render.");
-	return ERR_OK;
+	return app_render(sx->ctx, status, "sandbox/consent", view);
 }
 
 enum err
@@ -866,7 +848,7 @@ sandbox_authorize(struct ctx *ctx)
 		if (strncmp(ctx->req.path, authz[i].prefix,
 		    strlen(authz[i].prefix)) == 0)
 			k = i;
-	view = json_object_new_object();
+	view = app_view(ctx);
 	add_str(view, "provider", authz[k].name);
 	client = req_query(&ctx->req, "client_id");
 	redirect = req_query(&ctx->req, "redirect_uri");

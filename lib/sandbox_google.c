@@ -657,7 +657,7 @@ ads_value(struct sbx *sx, const struct ads_field *f, const struct ads_row *r)
 
 static void
 ads_emit_row(struct sbx *sx, const struct ads_field **sel, size_t nsel,
-    const struct ads_row *r, const char *from)
+    const struct ads_row *r)
 {
 	size_t g, i;
 	bool first = true, open;
@@ -696,7 +696,6 @@ ads_emit_row(struct sbx *sx, const struct ads_field **sel, size_t nsel,
 		if (open)
 			buf_puts(sx->out, "}");
 	}
-	(void)from;
 	buf_puts(sx->out, "}");
 }
 
@@ -812,7 +811,7 @@ sandbox_ads_stream(struct ctx *ctx)
 				r.child = c;
 				buf_puts(sx.out, nrows++ ? "," :
 				    "\"results\":[");
-				ads_emit_row(&sx, sel, nsel, &r, from);
+				ads_emit_row(&sx, sel, nsel, &r);
 			}
 			break;
 		}
@@ -821,7 +820,7 @@ sandbox_ads_stream(struct ctx *ctx)
 			if (has_metrics && r.d.impressions == 0)
 				continue;
 			buf_puts(sx.out, nrows++ ? "," : "\"results\":[");
-			ads_emit_row(&sx, sel, nsel, &r, from);
+			ads_emit_row(&sx, sel, nsel, &r);
 		}
 	}
 	if (nrows > 0)

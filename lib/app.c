@@ -191,6 +191,10 @@ read_body(struct ctx *ctx, FCGX_Stream *in, size_t max)
 			break;
 		got += (size_t)n;
 	}
+	/* Read up to the end of stdin too: an unread end-of-stream record
+	 * left on a kept connection breaks the next request on it (502). */
+	while (got == want && FCGX_GetStr(sink, sizeof(sink), in) > 0)
+		got = want + 1;
 	if (got != want)
 		return app_fail(ctx, ERR_INPUT, "The request body ended "
 		    "before Content-Length bytes.");

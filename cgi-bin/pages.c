@@ -17,6 +17,7 @@
 #include "provider.h"
 #include "session.h"
 #include "syncq.h"
+#include "tiles.h"
 #include "token.h"
 #include "views.h"
 
@@ -540,8 +541,20 @@ form_disconnect(struct ctx *ctx)
 static enum err
 page_dashboard(struct ctx *ctx)
 {
-	struct json_object *v = app_view(ctx);
+	const char *period = req_query(&ctx->req, "period"), *tiles;
+	struct json_object *v;
+	int days;
+	enum err rc;
 
+	if (period == NULL)
+		period = "28d";
+	if ((days = tiles_period(period)) == 0)
+		return app_fail(ctx, ERR_INPUT, "The period must be 7d, 28d or "
+		    "90d.");
+	if ((rc = tiles_json(ctx->db, ctx->arena, ctx->workspace_id, days,
+	    NULL, &tiles)) != ERR_OK)
+		return rc;
+	v = views_dashboard(ctx->arena, tiles, period);
 	set(v, "title", "Dashboard");
 	return app_render(ctx, 200, "pages/dashboard", v);
 }

@@ -37,6 +37,7 @@ static enum err	form_test(struct ctx *);
 static enum err	form_sync(struct ctx *);
 static enum err	form_disconnect(struct ctx *);
 
+static enum err	api_sync_status(struct ctx *);
 static enum err	page_settings(struct ctx *);
 static enum err	form_invite(struct ctx *);
 static enum err	form_key_create(struct ctx *);
@@ -65,6 +66,8 @@ static const struct route routes[] = {
 	{ HTTP_POST, "/connections/:provider/sync", form_sync, FORM, 0 },
 	{ HTTP_POST, "/connections/:provider/disconnect", form_disconnect, FORM,
 	    0 },
+	{ HTTP_GET, "/connections/:provider/status", api_sync_status,
+	    ROUTE_SESSION, 0 },
 	{ HTTP_GET, "/settings", page_settings, PAGE, 0 },
 	{ HTTP_POST, "/settings/invite", form_invite, FORM, 0 },
 	{ HTTP_POST, "/settings/keys", form_key_create, FORM, 0 },
@@ -401,10 +404,39 @@ account_rows(struct ctx *ctx, const struct connection *c)
 	return rows;
 }
 
+/* Sync history and the rows-per-day chart, from the history document. */
+static void
+history_view(struct ctx *ctx, struct json_object *v, const char *text)
+{
+	struct json_object *h, *runs, *daily, *counts;
+	size_t i;
+
+	if (jsonx_parse_depth(ctx->arena, text, strlen(text), 16, &h, NULL) !=
+	    ERR_OK)
+		return;
+	if (jsonx_get_array(h, "runs", &runs) == ERR_OK) {
+		json_object_object_add(v, "runs", json_object_get(runs));
+		json_object_object_add(v, "has_runs", json_object_new_boolean(
+		    json_object_array_length(runs) > 0));
+	}
+	if (jsonx_get_array(h, "daily", &daily) == ERR_OK) {
+		counts = jsonx_own(ctx->arena, json_object_new_array());
+		for (i = 0; i < json_object_array_length(daily); i++)
+			json_object_array_add(counts, json_object_get(
+			    json_object_object_get(json_object_array_get_idx(
+			    daily, i), "rows")));
+		set(v, "daily_chart", views_sparkline(ctx->arena, counts, 600,
+		    80));
+	}
+	json_object_object_add(v, "job", json_object_get(
+	    json_object_object_get(h, "job")));
+}
+
 static enum err
 page_connection(struct ctx *ctx)
 {
 	struct json_object *v = app_view(ctx), *rows;
+	const char *text;
 	const struct provider *p;
 	struct connection c;
 	bool have;
@@ -427,6 +459,9 @@ page_connection(struct ctx *ctx)
 		    0));
 		json_object_object_add(v, "accounts", rows);
 	}
+	if (have && (rc = connection_history_json(ctx->db, ctx->arena,
+	    ctx->workspace_id, c.id, &text)) == ERR_OK)
+		history_view(ctx, v, text);
 	json_object_object_add(v, "can_edit", json_object_new_boolean(
 	    can_edit(ctx)));
 	set(v, "slug", p->slug);
@@ -511,6 +546,29 @@ form_test(struct ctx *ctx)
 	    rc == ERR_OK, why != NULL ? why : err_code(rc));
 	return resp_redirect(&ctx->resp, 303, back(ctx, p, rc == ERR_OK ?
 	    "tested" : "test_failed"));
+}
+
+/* JSON for the page's small polling script: the sync's state. */
+static enum err
+api_sync_status(struct ctx *ctx)
+{
+	const struct provider *p;
+	struct connection c;
+	const char *text;
+	enum err rc;
+
+	if ((rc = provider_arg(ctx, &p)) != ERR_OK)
+		return rc;
+	rc = connection_get(ctx->db, ctx->arena, ctx->workspace_id, p->slug,
+	    &c);
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "%s is not connected.", p->name);
+	if (rc != ERR_OK || (rc = connection_history_json(ctx->db, ctx->arena,
+	    ctx->workspace_id, c.id, &text)) != ERR_OK)
+		return rc;
+	resp_header(&ctx->resp, "Cache-Control", "no-store");
+	return resp_body(&ctx->resp, 200, "application/json", text,
+	    strlen(text));
 }
 
 static enum err

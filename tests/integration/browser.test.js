@@ -84,7 +84,8 @@ test('browser: setup, connect, dashboard, roles and escaping', async (t) => {
   await t.test('sync now is queued and said so', async () => {
     await page.getByRole('button', { name: 'Sync now' }).click();
     await page.waitForURL(/msg=(queued|running)$/);
-    assert.match(await page.locator('.flash').textContent(), /Sync queued|already queued/);
+    assert.match(await page.locator('div.flash').textContent(), /Sync queued|already queued/);
+    assert.match(await page.locator('#job-state').textContent(), /A sync is (queued|running)/);
   });
 
   await t.test('the dashboard shows tiles with numbers and sparklines', async () => {

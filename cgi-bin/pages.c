@@ -8,13 +8,12 @@
 #include <json-c/json.h>
 
 #include "account.h"
-#include "accounts.h"
 #include "apikey.h"
 #include "app.h"
+#include "connect.h"
 #include "connection.h"
 #include "db.h"
 #include "jsonx.h"
-#include "log.h"
 #include "oauth.h"
 #include "provider.h"
 #include "session.h"
@@ -530,20 +529,13 @@ form_test(struct ctx *ctx)
 {
 	struct token_env env = token_env(ctx);
 	const struct provider *p;
-	struct oauth_tokens t;
 	struct connection c;
-	const char *why = NULL;
+	const char *why;
 	enum err rc;
 
 	if ((rc = live_connection(ctx, &p, &c)) != ERR_OK)
 		return rc;
-	rc = token_get(&env, ctx->arena, ctx->workspace_id, c.id, false, 0,
-	    &t, &why);
-	if (rc == ERR_OK)
-		rc = accounts_test(ctx->app->http, ctx->arena, p, ctx->cfg,
-		    &t, &why);
-	(void)connection_tested(ctx->db, ctx->arena, ctx->workspace_id, c.id,
-	    rc == ERR_OK, why != NULL ? why : err_code(rc));
+	rc = connect_test(&env, ctx->arena, p, &c, &why);
 	return resp_redirect(&ctx->resp, 303, back(ctx, p, rc == ERR_OK ?
 	    "tested" : "test_failed"));
 }
@@ -598,10 +590,8 @@ form_disconnect(struct ctx *ctx)
 {
 	struct token_env env = token_env(ctx);
 	const struct provider *p;
-	struct oauth_failure f;
-	struct oauth_tokens t;
 	struct connection c;
-	const char *why = NULL, *confirm;
+	const char *confirm;
 	enum err rc;
 
 	if ((rc = live_connection(ctx, &p, &c)) != ERR_OK)
@@ -610,19 +600,10 @@ form_disconnect(struct ctx *ctx)
 	if (confirm == NULL || strcmp(confirm, "1") != 0)
 		return app_fail(ctx, ERR_UNPROCESSABLE, "Tick the box to "
 		    "confirm that %s should be disconnected.", p->name);
-	/* Revocation is best effort: the tokens go either way. */
-	if (token_get(&env, ctx->arena, ctx->workspace_id, c.id, false, 0,
-	    &t, &why) == ERR_OK &&
-	    oauth_revoke(ctx->app->http, ctx->arena, p, ctx->cfg, &t, &f) !=
-	    ERR_OK)
-		log_msg(LOG_WARN, ctx->req.request_id, "revoke", "%s: %s",
-		    p->slug, f.message);
-	if ((rc = connection_disconnect(ctx->db, ctx->arena,
-	    ctx->workspace_id, c.id, req_form(&ctx->req, "delete_data") !=
-	    NULL)) != ERR_OK)
+	if ((rc = connect_disconnect(&env, ctx->arena, p, &c,
+	    req_form(&ctx->req, "delete_data") != NULL)) != ERR_OK)
 		return rc;
-	return resp_redirect(&ctx->resp, 303, arena_printf(ctx->arena,
-	    "/connections?msg=disconnected"));
+	return resp_redirect(&ctx->resp, 303, "/connections?msg=disconnected");
 }
 
 static enum err

@@ -194,9 +194,12 @@ api_preview(struct ctx *ctx)
 		return rc;
 	if ((rc = digest_render(&e, ws, to, &m)) != ERR_OK)
 		return rc;
-	if (fmt != NULL && strcmp(fmt, "html") == 0)
+	if (fmt != NULL && strcmp(fmt, "html") == 0) {
+		resp_header(&ctx->resp, "Content-Security-Policy",
+		    DIGEST_PREVIEW_CSP);
 		return resp_body(&ctx->resp, 200, "text/html; charset=utf-8",
 		    m.html, strlen(m.html));
+	}
 	if (fmt != NULL && strcmp(fmt, "text") == 0)
 		return resp_body(&ctx->resp, 200, "text/plain; charset=utf-8",
 		    m.text, strlen(m.text));

@@ -881,6 +881,7 @@ page_digest_preview(struct ctx *ctx)
 	    ctx->session->email, &m);
 	if (rc != ERR_OK)
 		return rc;
+	resp_header(&ctx->resp, "Content-Security-Policy", DIGEST_PREVIEW_CSP);
 	return resp_body(&ctx->resp, 200, "text/html; charset=utf-8", m.html,
 	    strlen(m.html));
 }

@@ -70,6 +70,14 @@ struct digest_mail {
 	const char	*period_end;
 };
 
+/*
+ * The Content-Security-Policy to serve a rendered digest with in a
+ * browser (previews): inline styles, data: images, nothing else.
+ */
+#define DIGEST_PREVIEW_CSP	"default-src 'none'; style-src " \
+	"'unsafe-inline'; img-src data:; base-uri 'none'; " \
+	"form-action 'none'; frame-ancestors 'none'"
+
 /* What a weekly run did. */
 struct digest_report {
 	int64_t		 run_id;

@@ -96,9 +96,17 @@ test('weekly digest through a fake Resend', async (t) => {
     assert.equal(r.json.headers['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
     const html = await request(`${stack.url}/v1/digest/preview?email=a1@example.com&format=html`, { headers: { 'x-cron-secret': CRON } });
     assert.equal(html.text, r.json.html);
+    const csp = html.headers.get('content-security-policy');
+    assert.match(csp, /style-src 'unsafe-inline'/, 'the email\'s inline styles apply');
+    assert.match(csp, /default-src 'none'/);
+    assert.doesNotMatch(csp, /'self'/, 'the default policy is replaced, not added to');
     const page = await browser.get('/digest/preview');
     assert.equal(page.status, 200);
     assert.match(page.text, /Acme/);
+    assert.equal(page.headers.get('content-security-policy'), csp);
+    // Other pages keep the default policy, once.
+    const dash = await browser.get('/dashboard');
+    assert.match(dash.headers.get('content-security-policy'), /^default-src 'self'/);
     assert.equal((await request(`${stack.url}/v1/digest/preview?email=nobody@example.com`, { headers: { 'x-cron-secret': CRON } })).status, 404);
     assert.equal(fake.state.calls.length, 0);
   });

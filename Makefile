@@ -114,7 +114,8 @@ npm-install:
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	@echo "cc $<"
+	@$(CC) $(CFLAGS) -c $< -o $@
 
 $(LIBA): $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -141,7 +142,7 @@ $(BUILD)/fuzz/replay_%: $(BUILD)/obj/tests/fuzz/%.o \
 
 $(BUILD)/obj/tests/fuzz/replay.o: tests/fuzz/replay.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	@$(CC) $(CFLAGS) -c $< -o $@
 
 test-build: $(LIBA) $(BINS) $(TESTS) $(TOOLS) $(REPLAYS)
 

@@ -5,17 +5,40 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
+#include "apikey.h"
 #include "app.h"
+#include "connection.h"
+#include "crypto.h"
 #include "db.h"
+#include "limits.h"
 #include "migrate.h"
+#include "vault.h"
 
 static enum err	api_healthz(struct ctx *);
 static enum err	api_readyz(struct ctx *);
+static enum err	api_connections(struct ctx *);
 
 static const struct route routes[] = {
 	{ HTTP_GET, "/healthz", api_healthz, ROUTE_NODB, 0 },
 	{ HTTP_GET, "/readyz", api_readyz, ROUTE_NODB, 0 },
+	{ HTTP_GET, "/v1/connections", api_connections, ROUTE_APIKEY, 0 },
 };
+
+/* The workspace's connections: status, accounts, sync state; no tokens. */
+static enum err
+api_connections(struct ctx *ctx)
+{
+	const char *list;
+	enum err rc;
+
+	if ((rc = connection_list_json(ctx->db, ctx->arena,
+	    ctx->workspace_id, &list)) != ERR_OK)
+		return rc;
+	return resp_body(&ctx->resp, 200, "application/json", list,
+	    strlen(list));
+}
 
 /* 200 while the process serves: no database, no allocation. */
 static enum err
@@ -66,32 +89,107 @@ api_readyz(struct ctx *ctx)
 }
 
 static int
-cli(struct app *app, int argc, char **argv)
+cli_migrate(struct app *app, struct arena *a)
 {
 	const char *errout = "";
-	struct arena a;
-	int applied, total, status = 0;
+	int applied, total;
 	enum err rc;
 
-	(void)argc;
-	if (strcmp(argv[1], "migrate") != 0) {
-		fprintf(stderr, "api: unknown command %s; see --help\n",
-		    argv[1]);
-		return 2;
-	}
-	arena_init(&a);
-	rc = migrate_apply(app->db, &a, app->cfg.sql_dir, &applied, &total,
+	rc = migrate_apply(app->db, a, app->cfg.sql_dir, &applied, &total,
 	    &errout);
 	if (rc == ERR_UNAVAILABLE) {
 		fprintf(stderr, "api migrate: cannot reach the database: %s\n",
 		    db_last_error(app->db));
-		status = 1;
-	} else if (rc != ERR_OK) {
+		return 1;
+	}
+	if (rc != ERR_OK) {
 		fprintf(stderr, "api migrate: %s\n", errout);
-		status = 1;
-	} else
-		printf("migrations: %d applied now, %d in all\n", applied,
-		    total);
+		return 1;
+	}
+	printf("migrations: %d applied now, %d in all\n", applied, total);
+	return 0;
+}
+
+static void
+rotate_progress(const struct vault_counts *c)
+{
+	fprintf(stderr, "rotate-keys: %ld re-sealed, %ld skipped, %ld failed "
+	    "so far\n", c->resealed, c->skipped, c->failed);
+}
+
+static int
+cli_rotate(struct app *app, int argc, char **argv)
+{
+	struct vault_counts c;
+	long batch = LIMIT_ROTATE_BATCH;
+	enum err rc;
+
+	if (app->keys == NULL) {
+		fprintf(stderr, "api rotate-keys: set SLUICE_ENCRYPTION_KEYS, "
+		    "new key first, then the old ones\n");
+		return 1;
+	}
+	if (argc > 2 && (batch = strtol(argv[2], NULL, 10)) < 1) {
+		fprintf(stderr, "api rotate-keys: the batch size must be a "
+		    "positive number\n");
+		return 2;
+	}
+	rc = vault_rotate(app->db, app->keys, batch, rotate_progress, &c);
+	printf("rotate-keys: %ld re-sealed, %ld skipped, %ld failed "
+	    "(current key %s)\n", c.resealed, c.skipped, c.failed,
+	    crypto_keyring_current(app->keys));
+	if (rc != ERR_OK) {
+		fprintf(stderr, "api rotate-keys: stopped: %s; run it again "
+		    "to resume\n", db_last_error(app->db));
+		return 1;
+	}
+	return c.failed > 0 ? 1 : 0;
+}
+
+static int
+cli_create_key(struct app *app, struct arena *a, int argc, char **argv)
+{
+	const char *key;
+	int64_t id;
+	enum err rc;
+
+	if (argc < 4) {
+		fprintf(stderr, "usage: api create-key WORKSPACE_ID NAME "
+		    "[admin|viewer]\n");
+		return 2;
+	}
+	rc = apikey_create(app->db, a, strtoll(argv[2], NULL, 10), 0,
+	    argv[3], argc > 4 ? argv[4] : "admin", &key, &id);
+	if (rc != ERR_OK) {
+		fprintf(stderr, "api create-key: %s\n", rc == ERR_INPUT ?
+		    "the workspace must exist, the name be 1-100 bytes and the "
+		    "role admin or viewer" :
+		    db_last_error(app->db));
+		return 1;
+	}
+	/* Shown once: only its hash is stored. */
+	printf("%s\n", key);
+	return 0;
+}
+
+static int
+cli(struct app *app, int argc, char **argv)
+{
+	struct arena a;
+	int status;
+
+	arena_init(&a);
+	if (strcmp(argv[1], "migrate") == 0)
+		status = cli_migrate(app, &a);
+	else if (strcmp(argv[1], "rotate-keys") == 0)
+		status = cli_rotate(app, argc, argv);
+	else if (strcmp(argv[1], "create-key") == 0)
+		status = cli_create_key(app, &a, argc, argv);
+	else {
+		fprintf(stderr, "api: unknown command %s; see --help\n",
+		    argv[1]);
+		status = 2;
+	}
 	arena_free(&a);
 	return status;
 }
@@ -101,7 +199,10 @@ main(int argc, char *argv[])
 {
 	static const struct app_def def = {
 		"api", routes, sizeof(routes) / sizeof(routes[0]), cli,
-		"  api migrate    apply pending migrations from SLUICE_SQL_DIR\n",
+		"  api migrate                  apply pending migrations\n"
+		"  api rotate-keys [BATCH]      re-seal tokens under the first "
+		"key\n"
+		"  api create-key WS NAME [ROLE] make an API key (shown once)\n",
 	};
 
 	return app_main(&def, argc, argv);

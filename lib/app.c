@@ -9,12 +9,19 @@
 #include <unistd.h>
 
 #include <fcgiapp.h>
+#include <json-c/json.h>
 
+#include "apikey.h"
 #include "app.h"
+#include "crypto.h"
 #include "db.h"
 #include "limits.h"
 #include "log.h"
 #include "migrate.h"
+#include "jsonx.h"
+#include "mustache.h"
+#include "session.h"
+#include "tmpl.h"
 
 /* Set by the SIGTERM/SIGINT handler; checked between requests. */
 static volatile sig_atomic_t stopping;
@@ -60,6 +67,82 @@ wants_html(const struct ctx *ctx)
 	return accept != NULL && strstr(accept, "text/html") != NULL;
 }
 
+struct json_object *
+app_view(struct ctx *ctx)
+{
+	return jsonx_own(ctx->arena, json_object_new_object());
+}
+
+static void
+put_str(struct json_object *o, const char *k, const char *v)
+{
+	if (v != NULL)
+		json_object_object_add(o, k, json_object_new_string(v));
+}
+
+enum err
+app_render(struct ctx *ctx, int status, const char *name,
+    struct json_object *view)
+{
+	struct mustache_error merr;
+	struct json_object *s;
+	enum err rc;
+
+	if (ctx->app->tmpl == NULL)
+		return app_fail(ctx, ERR_TEMPLATE, "The templates are not "
+		    "loaded (SLUICE_TEMPLATE_DIR).");
+	put_str(view, "request_id", ctx->req.request_id);
+	if (ctx->session != NULL) {
+		s = json_object_new_object();
+		put_str(s, "email", ctx->session->email);
+		put_str(s, "workspace", ctx->session->workspace_name);
+		put_str(s, "role", ctx->session->role);
+		put_str(s, "csrf", ctx->session->csrf);
+		json_object_object_add(s, "is_admin", json_object_new_boolean(
+		    strcmp(ctx->session->role, "viewer") != 0));
+		json_object_object_add(s, "is_viewer", json_object_new_boolean(
+		    strcmp(ctx->session->role, "viewer") == 0));
+		json_object_object_add(view, "session", s);
+	}
+	resp_body(&ctx->resp, status, "text/html; charset=utf-8", "", 0);
+	memset(&merr, 0, sizeof(merr));
+	rc = tmpl_render_err(ctx->app->tmpl, name, view, &ctx->resp.body,
+	    &merr);
+	if (rc != ERR_OK) {
+		log_msg(LOG_ERROR, ctx->req.request_id, "render", "%s: %s",
+		    name, merr.msg[0] != '\0' ? merr.msg :
+		    err_code(rc));
+		return ERR_TEMPLATE;
+	}
+	resp_header(&ctx->resp, "Cache-Control", "no-store");
+	return ERR_OK;
+}
+
+/* The HTML error page; plain text when the templates cannot render it. */
+static void
+error_page(struct ctx *ctx, enum err e, int status, const char *msg)
+{
+	struct json_object *view;
+	const char *name;
+
+	if (ctx->app->tmpl != NULL) {
+		view = app_view(ctx);
+		put_str(view, "title", err_reason(status));
+		if (ctx->error != NULL)
+			put_str(view, "message", msg);
+		name = arena_printf(ctx->arena, "errors/%d", status);
+		if (tmpl_get(ctx->app->tmpl, name) == NULL)
+			name = status >= 500 ? "errors/500" : "errors/400";
+		if (app_render(ctx, status, name, view) == ERR_OK)
+			return;
+		resp_clear(&ctx->resp);
+	}
+	(void)e;
+	resp_body(&ctx->resp, status, "text/plain; charset=utf-8", "", 0);
+	buf_printf(&ctx->resp.body, "%d %s\n%s\nrequest id: %s\n",
+	    status, err_reason(status), msg, ctx->req.request_id);
+}
+
 /* Replaces whatever the handler built with the response for error e. */
 static void
 error_response(struct ctx *ctx, enum err e)
@@ -67,6 +150,8 @@ error_response(struct ctx *ctx, enum err e)
 	const char *msg;
 	int status;
 
+	if (ctx->resp.status == 303 && e == ERR_AUTH)
+		return;		/* the login redirect stands */
 	resp_clear(&ctx->resp);
 	status = err_status(e);
 	msg = ctx->error != NULL ? ctx->error : err_reason(status);
@@ -76,13 +161,9 @@ error_response(struct ctx *ctx, enum err e)
 	if (e == ERR_METHOD)
 		resp_header(&ctx->resp, "Allow",
 		    route_allow(ctx->arena, ctx->match.allowed));
-	if (wants_html(ctx)) {
-		/* Plain text until the error templates are wired in. */
-		resp_body(&ctx->resp, status, "text/plain; charset=utf-8",
-		    "", 0);
-		buf_printf(&ctx->resp.body, "%d %s\n%s\nrequest id: %s\n",
-		    status, err_reason(status), msg, ctx->req.request_id);
-	} else
+	if (wants_html(ctx))
+		error_page(ctx, e, status, msg);
+	else
 		resp_json_error(&ctx->resp, e, msg);
 	resp_header(&ctx->resp, "Cache-Control", "no-store");
 }
@@ -125,6 +206,101 @@ read_body(struct ctx *ctx, FCGX_Stream *in, size_t max)
 	return ERR_OK;
 }
 
+bool
+app_https(const struct ctx *ctx)
+{
+	return ctx->req.https ||
+	    strncmp(ctx->cfg->base_url, "https://", 8) == 0;
+}
+
+enum err
+app_session(struct ctx *ctx)
+{
+	struct session *s;
+	const char *cookie;
+	enum err rc;
+
+	if (ctx->session != NULL)
+		return ERR_OK;
+	cookie = req_cookie(&ctx->req, session_cookie_name(app_https(ctx)));
+	if (cookie == NULL)
+		return ERR_AUTH;
+	s = arena_calloc(ctx->arena, 1, sizeof(*s));
+	if ((rc = session_load(ctx->db, ctx->arena, cookie, s)) != ERR_OK)
+		return rc;
+	ctx->session = s;
+	ctx->workspace_id = s->workspace_id;
+	ctx->role = s->role;
+	return ERR_OK;
+}
+
+/* X-Cron-Secret against SLUICE_CRON_SECRET, in constant time. */
+static bool
+cron_ok(const struct ctx *ctx)
+{
+	const char *got = req_header(&ctx->req, "x-cron-secret");
+	const char *want = ctx->cfg->cron_secret;
+	size_t n = strlen(want);
+
+	return n > 0 && got != NULL && strlen(got) == n &&
+	    crypto_equal(got, want, n);
+}
+
+/* The route flags' checks: who may call this, and with what proof. */
+static enum err
+authorise(struct ctx *ctx)
+{
+	unsigned flags = ctx->match.route->flags;
+	const char *token;
+	enum err rc;
+
+	if (flags & (ROUTE_SESSION | ROUTE_CSRF)) {
+		rc = app_session(ctx);
+		if (rc == ERR_AUTH && (flags & ROUTE_HTML) &&
+		    ctx->req.method == HTTP_GET) {
+			resp_redirect(&ctx->resp, 303, arena_printf(ctx->arena,
+			    "/login?next=%s", ctx->req.path));
+			return ERR_AUTH;
+		}
+		if (rc == ERR_AUTH)
+			return app_fail(ctx, rc, "Please log in first.");
+		if (rc != ERR_OK)
+			return rc;
+	}
+	if ((flags & ROUTE_CSRF) && ctx->req.method != HTTP_GET &&
+	    ctx->req.method != HTTP_HEAD) {
+		token = req_form(&ctx->req, "csrf");
+		if (token == NULL)
+			token = req_header(&ctx->req, "x-csrf-token");
+		if (!session_csrf_ok(ctx->session, token))
+			return app_fail(ctx, ERR_FORBIDDEN, "This form has "
+			    "expired or did not come from this site; reload "
+			    "the page and try again.");
+	}
+	if ((flags & ROUTE_CRON) && cron_ok(ctx))
+		ctx->cron = true;
+	else if (flags & ROUTE_APIKEY) {
+		ctx->key = arena_calloc(ctx->arena, 1, sizeof(*ctx->key));
+		rc = apikey_check(ctx->db, ctx->arena,
+		    req_header(&ctx->req, "authorization"), ctx->key);
+		if (rc == ERR_AUTH)
+			return app_fail(ctx, rc, "A valid API key is needed: "
+			    "send Authorization: Bearer slk_...");
+		if (rc != ERR_OK)
+			return rc;
+		ctx->workspace_id = ctx->key->workspace_id;
+		ctx->role = ctx->key->role;
+	} else if (flags & ROUTE_CRON)
+		return app_fail(ctx, ERR_AUTH, "A valid X-Cron-Secret header "
+		    "is needed.");
+	if ((flags & ROUTE_ADMIN) && !ctx->cron && (ctx->role == NULL ||
+	    (strcmp(ctx->role, "owner") != 0 &&
+	    strcmp(ctx->role, "admin") != 0)))
+		return app_fail(ctx, ERR_FORBIDDEN, "Only owners and admins "
+		    "may do this.");
+	return ERR_OK;
+}
+
 static enum err
 dispatch(struct ctx *ctx, FCGX_Request *rq)
 {
@@ -150,6 +326,8 @@ dispatch(struct ctx *ctx, FCGX_Request *rq)
 	if (!(rt->flags & ROUTE_NODB) && db_ready(ctx->db) != ERR_OK)
 		return app_fail(ctx, ERR_UNAVAILABLE, "The database is not "
 		    "reachable; try again in a few seconds.");
+	if ((rc = authorise(ctx)) != ERR_OK)
+		return rc;
 	rc = rt->fn(ctx);
 	if (db_in_tx(ctx->db))
 		db_rollback(ctx->db, ctx->arena);
@@ -176,7 +354,7 @@ serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 	resp_init(&ctx->resp, a);
 	rc = dispatch(ctx, rq);
 	if (ctx->req.request_id == NULL || *ctx->req.request_id == '\0')
-		ctx->req.request_id = arena_printf(a, "%x-%lx-%lu",
+		ctx->req.request_id = arena_printf(a, "%x%lx%lu",
 		    (unsigned)getpid(), (long)t0.tv_sec, seq);
 	if (rc != ERR_OK) {
 		errcode = err_code(rc);
@@ -289,6 +467,23 @@ app_main(const struct app_def *def, int argc, char **argv)
 		}
 		log_init(def->name, fd);
 	}
+	if (*app.cfg.encryption_keys != '\0' &&
+	    crypto_keyring_parse(app.cfg.encryption_keys, &app.keys, errbuf,
+	    sizeof(errbuf)) != ERR_OK) {
+		fprintf(stderr, "%s: SLUICE_ENCRYPTION_KEYS: %s\n", def->name,
+		    errbuf);
+		return 1;
+	}
+	if (tmpl_load(app.cfg.template_dir, &app.tmpl, errbuf,
+	    sizeof(errbuf)) != ERR_OK) {
+		if (argc < 2) {
+			fprintf(stderr, "%s: templates: %s\n", def->name,
+			    errbuf);
+			crypto_keyring_free(app.keys);
+			return 1;
+		}
+		app.tmpl = NULL;	/* a CLI command may not need them */
+	}
 	app.db = db_new(app.cfg.database_url, app.cfg.db_backoff_max_ms);
 	scan_migrations(&app);
 	if (argc >= 2) {
@@ -306,5 +501,7 @@ app_main(const struct app_def *def, int argc, char **argv)
 	} else
 		status = loop(&app);
 	db_free(app.db);
+	crypto_keyring_free(app.keys);
+	tmpl_free(app.tmpl);
 	return status;
 }

@@ -13,7 +13,9 @@
 #ifndef SLUICE_APP_H
 #define SLUICE_APP_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "config.h"
@@ -22,7 +24,12 @@
 #include "resp.h"
 #include "route.h"
 
+struct apikey_auth;
+struct crypto_keyring;
 struct db;
+struct json_object;
+struct session;
+struct tmpl;
 
 /* Process state: made at start-up, freed at exit. */
 struct app {
@@ -33,6 +40,8 @@ struct app {
 	struct db		*db;
 	int			 code_migrations; /* files in SLUICE_SQL_DIR */
 	int			 code_latest;	/* highest of their versions */
+	struct crypto_keyring	*keys;	/* SLUICE_ENCRYPTION_KEYS, or NULL */
+	struct tmpl		*tmpl;	/* SLUICE_TEMPLATE_DIR, or NULL */
 };
 
 /* What a handler sees for one request; everything in it dies with the
@@ -46,6 +55,12 @@ struct ctx {
 	struct resp		 resp;
 	struct route_match	 match;
 	const char		*error;	/* message for the error response */
+	/* Who is asking, set by the route flags' checks: */
+	struct session		*session;	/* ROUTE_SESSION / ROUTE_CSRF */
+	struct apikey_auth	*key;		/* ROUTE_APIKEY */
+	int64_t			 workspace_id;	/* of the session or key */
+	const char		*role;		/* owner, admin or viewer */
+	bool			 cron;		/* ROUTE_CRON secret matched */
 };
 
 /* A program's description for app_main(). */
@@ -63,6 +78,29 @@ struct app_def {
  * loop until SIGTERM.  Returns the process exit status.
  */
 int		 app_main(const struct app_def *, int argc, char **argv);
+
+/*
+ * Loads the browser session from its cookie if there is one (routes
+ * without ROUTE_SESSION that still want to know who is asking).  ERR_OK
+ * with ctx->session set, ERR_AUTH when there is no valid session.
+ */
+enum err	 app_session(struct ctx *);
+
+/*
+ * Renders template name as the response: status, text/html.  The view (a
+ * json-c object; the arena owns it afterwards) gets "request_id" and,
+ * when a session is loaded, "session" {email, workspace, role, csrf,
+ * is_admin, is_viewer}.  ERR_TEMPLATE when rendering fails (the caller
+ * returns it and the 500 page follows).
+ */
+enum err	 app_render(struct ctx *, int status, const char *name,
+		    struct json_object *view);
+
+/* A new empty JSON object owned by the request's arena. */
+struct json_object *app_view(struct ctx *);
+
+/* True when the request came over https (for cookie attributes). */
+bool		 app_https(const struct ctx *);
 
 /*
  * Sets the message the error response will carry and returns e, so a

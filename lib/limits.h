@@ -54,6 +54,16 @@
 #define LIMIT_SCRYPT_MEM	(256 * 1024 * 1024) /* scrypt 128*r*N bytes */
 #define LIMIT_WEBHOOK_SECRET	256		/* characters of a whsec_ secret */
 
+/* Sessions, API keys, logins (session, apikey). */
+#define LIMIT_SESSION_IDLE_S	(24 * 3600)	/* unused this long: expired */
+#define LIMIT_SESSION_ABS_S	(14 * 24 * 3600) /* expired this long after login */
+#define LIMIT_SESSION_TOUCH_S	60		/* last_seen_at write interval */
+#define LIMIT_LOGIN_FAILURES	10		/* per account or address ... */
+#define LIMIT_LOGIN_WINDOW_S	(15 * 60)	/* ... in this window: 429 */
+#define LIMIT_OAUTH_STATE_S	600		/* OAuth state lifetime */
+#define LIMIT_TOKEN_TEXT	256		/* a presented cookie or API key */
+#define LIMIT_ROTATE_BATCH	100		/* blobs re-sealed per transaction */
+
 /* Logging. */
 #define LIMIT_LOG_LINE		4096		/* one log line */
 #define LIMIT_LOG_FIELD		512		/* one logged string */

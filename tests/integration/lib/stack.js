@@ -67,11 +67,28 @@ async function startStack({ programs = ['api'], env = {} } = {}) {
   };
   run(['start', dir, String(port), BIN, programs.join(' ')], fullEnv);
   const url = `http://127.0.0.1:${port}`;
+  const dbUrl = `host=${dir}/run port=${pgPort} dbname=sluice user=sluice`;
   let stopped = false;
   return {
     url, dir, port, pgPort, programs, env: fullEnv,
     pids: (name) => pids(dir, name),
     isAlive,
+    dbUrl,
+    // Runs SQL through psql; returns the rows as arrays of strings.
+    sql(query) {
+      const r = spawnSync('/usr/lib/postgresql/15/bin/psql',
+        ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-d', dbUrl, '-f', '-'],
+        { encoding: 'utf8', timeout: 30000, input: query, maxBuffer: 64 << 20 });
+      if (r.status !== 0) throw new Error(`psql: ${r.stderr || r.error}`);
+      return r.stdout.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t'));
+    },
+    // Runs a program's command-line mode against this stack's database.
+    cli(program, args, env = {}) {
+      return spawnSync(path.join(BIN, program), args, {
+        encoding: 'utf8', timeout: 120000,
+        env: { ...fullEnv, SLUICE_DATABASE_URL: dbUrl, SLUICE_LOG_FILE: '', ...env },
+      });
+    },
     pgStop: () => run(['pg-stop', dir], fullEnv),
     pgStart: () => run(['pg-start', dir], fullEnv),
     log: (name) => {
@@ -107,4 +124,6 @@ async function request(url, opts = {}) {
   return { status: res.status, headers: res.headers, text, json };
 }
 
-module.exports = { startStack, request, freePort, ROOT, BIN, SHARED };
+const TOOLS = process.env.SLUICE_TOOLS || path.join(path.dirname(BIN), 'tools');
+
+module.exports = { startStack, request, freePort, ROOT, BIN, TOOLS, SHARED };

@@ -1,0 +1,102 @@
+/* apikey.c — hashed API keys. */
+#include <string.h>
+#include <strings.h>
+
+#include "apikey.h"
+#include "arena.h"
+#include "crypto.h"
+#include "db.h"
+#include "limits.h"
+
+#define APIKEY_PREFIX_LEN	12	/* "slk_" and 8 characters */
+
+static const char sql_create[] =
+	"INSERT INTO api_keys (workspace_id, created_by, name, prefix, "
+	"key_hash, role) VALUES ($1, $2, $3, $4, decode($5, 'hex'), $6) "
+	"RETURNING id";
+static const char sql_check[] =
+	"UPDATE api_keys SET last_used_at = now() "
+	"WHERE key_hash = decode($1, 'hex') AND revoked_at IS NULL "
+	"RETURNING id, workspace_id, role";
+static const char sql_revoke[] =
+	"UPDATE api_keys SET revoked_at = now() WHERE workspace_id = $1 "
+	"AND id = $2 AND revoked_at IS NULL";
+
+enum err
+apikey_create(struct db *db, struct arena *a, int64_t workspace_id,
+    int64_t user_id, const char *name, const char *role,
+    const char **key_out, int64_t *id_out)
+{
+	char hash[CRYPTO_SHA256_HEX_SIZE], body[CRYPTO_TOKEN_SIZE];
+	const char *p[6], *key;
+	struct db_res *res;
+	size_t n;
+	enum err rc;
+
+	n = strlen(name);
+	if (n == 0 || n > 100 || (strcmp(role, "admin") != 0 &&
+	    strcmp(role, "viewer") != 0))
+		return ERR_INPUT;
+	if ((rc = crypto_random_b64url(body)) != ERR_OK)
+		return rc;
+	key = arena_printf(a, "%s%s", APIKEY_SCHEME, body);
+	crypto_token_hash(key, strlen(key), hash);
+	p[0] = arena_printf(a, "%lld", (long long)workspace_id);
+	p[1] = user_id > 0 ? arena_printf(a, "%lld", (long long)user_id) :
+	    NULL;
+	p[2] = name;
+	p[3] = arena_strndup(a, key, APIKEY_PREFIX_LEN);
+	p[4] = hash;
+	p[5] = role;
+	if ((rc = db_exec(db, a, sql_create, 6, p, &res)) != ERR_OK)
+		return rc;
+	*id_out = db_get_int64(res, 0, 0, 0);
+	*key_out = key;
+	return ERR_OK;
+}
+
+enum err
+apikey_check(struct db *db, struct arena *a, const char *authorization,
+    struct apikey_auth *out)
+{
+	char hash[CRYPTO_SHA256_HEX_SIZE];
+	const char *key, *p[1];
+	struct db_res *res;
+	size_t n;
+	enum err rc;
+
+	memset(out, 0, sizeof(*out));
+	if (authorization == NULL || strncasecmp(authorization, "Bearer ", 7))
+		return ERR_AUTH;
+	for (key = authorization + 7; *key == ' '; key++)
+		;
+	n = strlen(key);
+	if (n != strlen(APIKEY_SCHEME) + CRYPTO_TOKEN_LEN ||
+	    strncmp(key, APIKEY_SCHEME, strlen(APIKEY_SCHEME)) != 0)
+		return ERR_AUTH;
+	crypto_token_hash(key, n, hash);
+	p[0] = hash;
+	if ((rc = db_exec(db, a, sql_check, 1, p, &res)) != ERR_OK)
+		return rc;
+	if (db_nrows(res) == 0)
+		return ERR_AUTH;
+	out->key_id = db_get_int64(res, 0, 0, 0);
+	out->workspace_id = db_get_int64(res, 0, 1, 0);
+	out->role = db_get(res, 0, 2);
+	return ERR_OK;
+}
+
+enum err
+apikey_revoke(struct db *db, struct arena *a, int64_t workspace_id,
+    int64_t key_id)
+{
+	const char *p[2];
+	struct db_res *res;
+	enum err rc;
+
+	p[0] = arena_printf(a, "%lld", (long long)workspace_id);
+	p[1] = arena_printf(a, "%lld", (long long)key_id);
+	if ((rc = db_exec(db, a, sql_revoke, 2, p, &res)) != ERR_OK)
+		return rc;
+	return db_changed(res) == 1 ? ERR_OK : ERR_NOTFOUND;
+}

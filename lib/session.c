@@ -1,0 +1,230 @@
+/* session.c — hashed session ids, expiry, CSRF tokens, login throttle. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "crypto.h"
+#include "db.h"
+#include "limits.h"
+#include "resp.h"
+#include "session.h"
+
+static const char sql_member[] =
+	"SELECT role FROM memberships WHERE user_id = $1 AND workspace_id = $2";
+static const char sql_create[] =
+	"INSERT INTO sessions (id_hash, user_id, workspace_id, csrf_secret, "
+	"expires_at) VALUES (decode($1, 'hex'), $2, $3, decode($4, 'hex'), "
+	"now() + make_interval(secs => $5))";
+static const char sql_load[] =
+	"SELECT s.user_id, s.workspace_id, u.email, m.role, w.name, "
+	"encode(s.csrf_secret, 'hex'), "
+	"s.last_seen_at < now() - make_interval(secs => $3) "
+	"FROM sessions s JOIN users u ON u.id = s.user_id "
+	"JOIN memberships m ON m.user_id = s.user_id "
+	"AND m.workspace_id = s.workspace_id "
+	"JOIN workspaces w ON w.id = s.workspace_id "
+	"WHERE s.id_hash = decode($1, 'hex') AND s.expires_at > now() "
+	"AND s.last_seen_at > now() - make_interval(secs => $2)";
+static const char sql_touch[] =
+	"UPDATE sessions SET last_seen_at = now() "
+	"WHERE id_hash = decode($1, 'hex')";
+static const char sql_destroy[] =
+	"DELETE FROM sessions WHERE id_hash = decode($1, 'hex')";
+static const char sql_switch[] =
+	"UPDATE sessions SET workspace_id = $2 WHERE id_hash = decode($1, "
+	"'hex') AND EXISTS (SELECT 1 FROM memberships WHERE user_id = $3 "
+	"AND workspace_id = $2)";
+static const char sql_failures[] =
+	"SELECT (SELECT count(*) FROM login_failures WHERE lower(email) = "
+	"lower($1) AND at > now() - make_interval(secs => $3)), "
+	"(SELECT count(*) FROM login_failures WHERE client_addr = $2 "
+	"AND at > now() - make_interval(secs => $3))";
+static const char sql_failed[] =
+	"INSERT INTO login_failures (email, client_addr) VALUES ($1, $2)";
+
+const char *
+session_cookie_name(bool https)
+{
+	return https ? "__Host-sluice" : "sluice";
+}
+
+static char *
+i64(struct arena *a, int64_t v)
+{
+	return arena_printf(a, "%lld", (long long)v);
+}
+
+/* The CSRF token of a hex secret. */
+static const char *
+csrf_token(struct arena *a, const char *secret_hex)
+{
+	unsigned char key[CRYPTO_SHA256_LEN], mac[CRYPTO_SHA256_LEN];
+	size_t keylen = 0;
+	char *out;
+
+	if (crypto_hex_decode(secret_hex, strlen(secret_hex), key,
+	    sizeof(key), &keylen) != ERR_OK)
+		return "";
+	crypto_hmac_sha256(key, keylen, "csrf", 4, mac);
+	out = arena_alloc(a, CRYPTO_B64URL_LEN(sizeof(mac)) + 1);
+	crypto_b64url_encode(mac, sizeof(mac), out);
+	crypto_cleanse(key, sizeof(key));
+	return out;
+}
+
+enum err
+session_create(struct db *db, struct arena *a, int64_t user_id,
+    int64_t workspace_id, const char **cookie_out)
+{
+	struct crypto_token tok;
+	char secret[CRYPTO_TOKEN_HEX_SIZE];
+	const char *p[5];
+	struct db_res *res;
+	enum err rc;
+
+	p[0] = i64(a, user_id);
+	p[1] = i64(a, workspace_id);
+	if ((rc = db_exec(db, a, sql_member, 2, p, &res)) != ERR_OK)
+		return rc;
+	if (db_nrows(res) == 0)
+		return ERR_FORBIDDEN;
+	if ((rc = crypto_token_new(&tok)) != ERR_OK ||
+	    (rc = crypto_random_hex(secret)) != ERR_OK)
+		return rc;
+	p[0] = tok.hash;
+	p[1] = i64(a, user_id);
+	p[2] = i64(a, workspace_id);
+	p[3] = secret;
+	p[4] = i64(a, LIMIT_SESSION_ABS_S);
+	if ((rc = db_exec(db, a, sql_create, 5, p, NULL)) != ERR_OK)
+		return rc;
+	*cookie_out = arena_strdup(a, tok.token);
+	crypto_cleanse(&tok, sizeof(tok));
+	return ERR_OK;
+}
+
+enum err
+session_load(struct db *db, struct arena *a, const char *cookie,
+    struct session *out)
+{
+	char hash[CRYPTO_SHA256_HEX_SIZE];
+	const char *p[3], *stale;
+	struct db_res *res;
+	size_t len;
+	enum err rc;
+
+	memset(out, 0, sizeof(*out));
+	if (cookie == NULL || (len = strlen(cookie)) != CRYPTO_TOKEN_LEN)
+		return ERR_AUTH;
+	crypto_token_hash(cookie, len, hash);
+	p[0] = hash;
+	p[1] = i64(a, LIMIT_SESSION_IDLE_S);
+	p[2] = i64(a, LIMIT_SESSION_TOUCH_S);
+	if ((rc = db_exec(db, a, sql_load, 3, p, &res)) != ERR_OK)
+		return rc;
+	if (db_nrows(res) == 0)
+		return ERR_AUTH;
+	out->user_id = db_get_int64(res, 0, 0, 0);
+	out->workspace_id = db_get_int64(res, 0, 1, 0);
+	out->email = db_get(res, 0, 2);
+	out->role = db_get(res, 0, 3);
+	out->workspace_name = db_get(res, 0, 4);
+	out->csrf = csrf_token(a, db_get(res, 0, 5));
+	out->id_hash = arena_strdup(a, hash);
+	stale = db_get(res, 0, 6);
+	if (stale != NULL && strcmp(stale, "t") == 0)
+		(void)db_exec(db, a, sql_touch, 1, p, NULL);
+	return ERR_OK;
+}
+
+enum err
+session_destroy(struct db *db, struct arena *a, const char *cookie)
+{
+	char hash[CRYPTO_SHA256_HEX_SIZE];
+	const char *p[1];
+	size_t len;
+
+	if (cookie == NULL || (len = strlen(cookie)) > LIMIT_TOKEN_TEXT)
+		return ERR_OK;
+	crypto_token_hash(cookie, len, hash);
+	p[0] = hash;
+	return db_exec(db, a, sql_destroy, 1, p, NULL);
+}
+
+enum err
+session_switch(struct db *db, struct arena *a, const struct session *s,
+    int64_t workspace_id)
+{
+	const char *p[3];
+	struct db_res *res;
+	enum err rc;
+
+	p[0] = s->id_hash;
+	p[1] = i64(a, workspace_id);
+	p[2] = i64(a, s->user_id);
+	if ((rc = db_exec(db, a, sql_switch, 3, p, &res)) != ERR_OK)
+		return rc;
+	return db_changed(res) == 1 ? ERR_OK : ERR_FORBIDDEN;
+}
+
+bool
+session_csrf_ok(const struct session *s, const char *token)
+{
+	size_t n;
+
+	if (s == NULL || s->csrf == NULL || token == NULL)
+		return false;
+	n = strlen(s->csrf);
+	if (n == 0 || strlen(token) != n)
+		return false;
+	return crypto_equal(s->csrf, token, n) != 0;
+}
+
+enum err
+session_set_cookie(struct resp *r, bool https, const char *value)
+{
+	struct resp_cookie_opts o = { 0, https, false, "Lax" };
+
+	return resp_cookie(r, session_cookie_name(https), value, &o);
+}
+
+enum err
+session_clear_cookie(struct resp *r, bool https)
+{
+	struct resp_cookie_opts o = { -1, https, false, "Lax" };
+
+	return resp_cookie(r, session_cookie_name(https), "", &o);
+}
+
+enum err
+session_login_allowed(struct db *db, struct arena *a, const char *email,
+    const char *addr, int *retry_after)
+{
+	const char *p[3];
+	struct db_res *res;
+	enum err rc;
+
+	p[0] = email;
+	p[1] = addr;
+	p[2] = i64(a, LIMIT_LOGIN_WINDOW_S);
+	if ((rc = db_exec(db, a, sql_failures, 3, p, &res)) != ERR_OK)
+		return rc;
+	if (db_get_int64(res, 0, 0, 0) >= LIMIT_LOGIN_FAILURES ||
+	    db_get_int64(res, 0, 1, 0) >= LIMIT_LOGIN_FAILURES) {
+		*retry_after = LIMIT_LOGIN_WINDOW_S;
+		return ERR_RATELIMIT;
+	}
+	return ERR_OK;
+}
+
+enum err
+session_login_failed(struct db *db, struct arena *a, const char *email,
+    const char *addr)
+{
+	const char *p[2];
+
+	p[0] = email;
+	p[1] = addr;
+	return db_exec(db, a, sql_failed, 2, p, NULL);
+}

@@ -1,0 +1,81 @@
+/*
+ * session.h — browser sessions and the CSRF tokens bound to them.
+ *
+ * The cookie holds 256 random bits (base64url); the database holds only
+ * their SHA-256, with an idle and an absolute expiry.  A session is made
+ * at login (a fresh id: rotation) and deleted at logout.  Each session has
+ * a random CSRF secret; the form token is HMAC-SHA256(secret, "csrf"), so
+ * a token is valid for exactly one session.  Everything returned lives in
+ * the caller's arena.
+ */
+#ifndef SLUICE_SESSION_H
+#define SLUICE_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct arena;
+struct db;
+struct resp;
+
+struct session {
+	int64_t		 user_id;
+	int64_t		 workspace_id;
+	const char	*email;
+	const char	*role;		/* owner, admin, viewer */
+	const char	*workspace_name;
+	const char	*id_hash;	/* hex SHA-256 of the cookie */
+	const char	*csrf;		/* the form token */
+};
+
+/* The cookie's name: "__Host-sluice" over https, else "sluice". */
+const char	*session_cookie_name(bool https);
+
+/*
+ * Starts a session for a member of a workspace.  *cookie_out is the value
+ * to set (arena-owned).  ERR_FORBIDDEN when the user is not a member;
+ * database errors as db_exec() returns them.
+ */
+enum err	 session_create(struct db *, struct arena *, int64_t user_id,
+		    int64_t workspace_id, const char **cookie_out);
+
+/*
+ * Looks the cookie value up.  ERR_OK with *out filled; ERR_AUTH when it
+ * is unknown, malformed or expired (idle or absolute), or the membership
+ * is gone.  Refreshes last_seen_at at most every LIMIT_SESSION_TOUCH_S.
+ */
+enum err	 session_load(struct db *, struct arena *, const char *cookie,
+		    struct session *out);
+
+/* Deletes the session of this cookie value (no error if none). */
+enum err	 session_destroy(struct db *, struct arena *,
+		    const char *cookie);
+
+/* Moves the session to another workspace the user belongs to;
+ * ERR_FORBIDDEN when not a member. */
+enum err	 session_switch(struct db *, struct arena *,
+		    const struct session *, int64_t workspace_id);
+
+/* True when token is this session's CSRF token (constant time). */
+bool		 session_csrf_ok(const struct session *, const char *token);
+
+/* Sets or clears the session cookie on the response. */
+enum err	 session_set_cookie(struct resp *, bool https,
+		    const char *value);
+enum err	 session_clear_cookie(struct resp *, bool https);
+
+/*
+ * Login throttling: ERR_RATELIMIT (and *retry_after seconds) when the
+ * email or the client address has LIMIT_LOGIN_FAILURES failures within
+ * LIMIT_LOGIN_WINDOW_S, else ERR_OK.
+ */
+enum err	 session_login_allowed(struct db *, struct arena *,
+		    const char *email, const char *addr, int *retry_after);
+
+/* Records a failed login for the email and address. */
+enum err	 session_login_failed(struct db *, struct arena *,
+		    const char *email, const char *addr);
+
+#endif

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# bench_mustache.sh BUILD — template rendering: our engine against
+# mustache.js on the same dashboard page (layout, three partials, a table
+# of 500 rows x 6 cells with HTML special characters), in the same run.
+# Prints renders per second for each, the ratio (target >= 5x), and our
+# resident memory after the first and the last of 100,000 renders (target:
+# no growth).  Both outputs are compared first (after turning mustache.js's
+# extra escapes of / ` = back into characters).
+set -eu
+cd "$(dirname "$0")/../.."
+build=${1:-build}
+n_c=${BENCH_MUSTACHE_N:-100000}
+n_js=${BENCH_MUSTACHE_N_JS:-3000}
+
+make --no-print-directory -s BUILD="$build" "$build/tools/bench_mustache"
+[ -d tests/node_modules/mustache ] || (cd tests && npm ci --no-audit \
+    --no-fund --loglevel=error)
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+dir=tests/bench/mustache
+node tests/bench/bench_mustache.js view "$tmp/view.json"
+
+# Same output first.
+"$build/tools/bench_mustache" "$dir" pages/dashboard "$tmp/view.json" 1 \
+    "$tmp/c.html" >/dev/null
+node tests/bench/bench_mustache.js render "$dir" pages/dashboard \
+    "$tmp/view.json" 1 "$tmp/js.html" >/dev/null
+sed -e 's|&#x2F;|/|g' -e 's|&#x60;|`|g' -e 's|&#x3D;|=|g' "$tmp/js.html" \
+    >"$tmp/js-norm.html"
+if ! cmp -s "$tmp/c.html" "$tmp/js-norm.html"; then
+	echo "bench_mustache: outputs differ" >&2
+	diff "$tmp/c.html" "$tmp/js-norm.html" | head -20 >&2
+	exit 1
+fi
+echo "page: $(wc -c <"$tmp/c.html") bytes, identical in both"
+
+c=$("$build/tools/bench_mustache" "$dir" pages/dashboard "$tmp/view.json" \
+    "$n_c")
+js=$(node tests/bench/bench_mustache.js render "$dir" pages/dashboard \
+    "$tmp/view.json" "$n_js")
+echo "sluice:      $c"
+echo "mustache.js: $js"
+get() { sed -E "s/.*$1=([0-9.]+).*/\\1/" <<<"$2"; }
+c_ps=$(get per_second "$c")
+js_ps=$(get per_second "$js")
+first=$(get rss_first_kib "$c")
+last=$(get rss_last_kib "$c")
+ratio=$(awk -v a="$c_ps" -v b="$js_ps" 'BEGIN { printf "%.1f", a / b }')
+echo "ratio: ${ratio}x mustache.js (target >= 5x)"
+echo "rss over $n_c renders: ${first} KiB -> ${last} KiB (target: no growth)"
+awk -v r="$ratio" 'BEGIN { exit !(r >= 5) }' || {
+	echo "bench_mustache: below the 5x target" >&2; exit 1; }
+[ "$last" -le $((first + 64)) ] || {
+	echo "bench_mustache: memory grew" >&2; exit 1; }

@@ -1,0 +1,574 @@
+/*
+ * test_mustache.c — the template engine against the official mustache
+ * spec, plus its errors (each with its exact line and column) and limits.
+ *
+ * The spec's JSON files are read at test time from $SLUICE_SHARED/
+ * mustache-spec/ (default ../shared, relative to the repo root where the
+ * tests run); they are not copied into the project.  A missing spec
+ * folder fails the run.  The six required files must pass in full; the
+ * optional ones (~lambdas, ~inheritance, ~dynamic-names) are features the
+ * engine leaves out and are not run.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <json-c/json.h>
+
+#include "buf.h"
+#include "limits.h"
+#include "mustache.h"
+
+/* --- helpers ------------------------------------------------------------- */
+
+#define MAXPARTIALS 16
+
+struct plist {
+	const char		*name[MAXPARTIALS];
+	struct mustache		*t[MAXPARTIALS];
+	int			 n;
+};
+
+static const struct mustache *
+pfind(void *ud, const char *name)
+{
+	struct plist *pl = ud;
+	int i;
+
+	for (i = 0; i < pl->n; i++)
+		if (strcmp(pl->name[i], name) == 0)
+			return pl->t[i];
+	return NULL;
+}
+
+static void
+plist_add(struct plist *pl, const char *name, const char *src)
+{
+	struct mustache_error e;
+	enum err rc;
+
+	assert_true(pl->n < MAXPARTIALS);
+	rc = mustache_compile(name, src, strlen(src), &pl->t[pl->n], &e);
+	if (rc != ERR_OK)
+		print_message("partial %s: %d:%d: %s\n", name, e.line,
+		    e.column, e.msg);
+	assert_int_equal(rc, ERR_OK);
+	pl->name[pl->n++] = name;
+}
+
+static void
+plist_free(struct plist *pl)
+{
+	while (pl->n > 0)
+		mustache_free(pl->t[--pl->n]);
+}
+
+/*
+ * Compiles and renders src against the JSON text data with partials
+ * (NULL-terminated name, source pairs); returns the error, the output in
+ * out (caller frees) and the error detail in e.
+ */
+static enum err
+run(const char *src, const char *data, const char **partials, char **out,
+    struct mustache_error *e)
+{
+	struct mustache_partials p;
+	struct json_object *view;
+	struct mustache *t;
+	struct plist pl;
+	struct buf b;
+	enum err rc;
+
+	memset(&pl, 0, sizeof(pl));
+	memset(e, 0, sizeof(*e));
+	*out = NULL;
+	while (partials != NULL && *partials != NULL) {
+		plist_add(&pl, partials[0], partials[1]);
+		partials += 2;
+	}
+	p.find = pfind;
+	p.ud = &pl;
+	view = json_tokener_parse(data);
+	rc = mustache_compile("t", src, strlen(src), &t, e);
+	if (rc == ERR_OK) {
+		buf_init(&b, LIMIT_TMPL_OUTPUT * 2);
+		rc = mustache_render_json(t, view, &p, &b, e);
+		*out = strdup(buf_cstr(&b));
+		buf_free(&b);
+		mustache_free(t);
+	}
+	json_object_put(view);
+	plist_free(&pl);
+	return rc;
+}
+
+static void
+expect_error(const char *src, enum err want, int line, int col,
+    const char *msgpart)
+{
+	struct mustache_error e;
+	char *out;
+	enum err rc;
+
+	rc = run(src, "{}", NULL, &out, &e);
+	free(out);
+	if (rc != want || e.line != line || e.column != col ||
+	    strstr(e.msg, msgpart) == NULL)
+		print_message("template %s: got %d %d:%d: %s\n", src, rc,
+		    e.line, e.column, e.msg);
+	assert_int_equal(rc, want);
+	assert_int_equal(e.line, line);
+	assert_int_equal(e.column, col);
+	assert_non_null(strstr(e.msg, msgpart));
+}
+
+/* --- the spec ------------------------------------------------------------ */
+
+static const char *const required[] = {
+	"comments", "delimiters", "interpolation", "inverted", "partials",
+	"sections",
+};
+
+static char *
+specpath(const char *file)
+{
+	const char *dir = getenv("SLUICE_SHARED");
+	char *path;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "../shared";
+	if (asprintf(&path, "%s/mustache-spec/%s.json", dir, file) < 0)
+		abort();
+	return path;
+}
+
+/* Runs every test of one spec file; returns the number that failed. */
+static int
+run_spec_file(const char *file)
+{
+	struct json_object *root, *tests, *tc, *o, *partials;
+	struct mustache_partials p;
+	struct mustache_error e;
+	struct mustache *t;
+	const char *name, *tmpl, *expected;
+	struct plist pl;
+	struct buf b;
+	size_t i, n;
+	int failed = 0;
+	enum err rc;
+	char *path;
+
+	path = specpath(file);
+	root = json_object_from_file(path);
+	if (root == NULL)
+		print_message("cannot read the mustache spec at %s "
+		    "(set SLUICE_SHARED)\n", path);
+	free(path);
+	assert_non_null(root);
+	assert_true(json_object_object_get_ex(root, "tests", &tests));
+	n = json_object_array_length(tests);
+	assert_true(n > 0);
+	for (i = 0; i < n; i++) {
+		tc = json_object_array_get_idx(tests, i);
+		json_object_object_get_ex(tc, "name", &o);
+		name = json_object_get_string(o);
+		json_object_object_get_ex(tc, "template", &o);
+		tmpl = json_object_get_string(o);
+		json_object_object_get_ex(tc, "expected", &o);
+		expected = json_object_get_string(o);
+
+		memset(&pl, 0, sizeof(pl));
+		if (json_object_object_get_ex(tc, "partials", &partials)) {
+			json_object_object_foreach(partials, k, v)
+				plist_add(&pl, k, json_object_get_string(v));
+		}
+		p.find = pfind;
+		p.ud = &pl;
+		json_object_object_get_ex(tc, "data", &o);
+		buf_init(&b, LIMIT_TMPL_OUTPUT);
+		rc = mustache_compile(name, tmpl, strlen(tmpl), &t, &e);
+		if (rc == ERR_OK) {
+			rc = mustache_render_json(t, o, &p, &b, &e);
+			mustache_free(t);
+		}
+		if (rc != ERR_OK || strcmp(buf_cstr(&b), expected) != 0) {
+			failed++;
+			print_message("FAIL %s / %s: rc %d (%d:%d %s)\n"
+			    "  want [%s]\n  got  [%s]\n", file, name, rc,
+			    e.line, e.column, rc == ERR_OK ? "" : e.msg,
+			    expected, buf_cstr(&b));
+		}
+		buf_free(&b);
+		plist_free(&pl);
+	}
+	print_message("mustache spec: %zu/%zu passed (%s)\n", n - failed, n,
+	    file);
+	json_object_put(root);
+	return failed;
+}
+
+static void
+test_mustache_spec(void **state)
+{
+	size_t i;
+	int failed = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+		failed += run_spec_file(required[i]);
+	assert_int_equal(failed, 0);
+}
+
+/* --- behaviour beyond the spec files ------------------------------------ */
+
+static void
+check(const char *src, const char *data, const char **partials,
+    const char *want)
+{
+	struct mustache_error e;
+	char *out;
+	enum err rc;
+
+	rc = run(src, data, partials, &out, &e);
+	if (rc != ERR_OK)
+		print_message("%s: %d:%d: %s\n", src, e.line, e.column, e.msg);
+	assert_int_equal(rc, ERR_OK);
+	assert_string_equal(out, want);
+	free(out);
+}
+
+static void
+test_mustache_escapes_five_characters(void **state)
+{
+	(void)state;
+	check("{{x}}|{{{x}}}|{{&x}}", "{\"x\":\"&<>\\\"'/=`\"}", NULL,
+	    "&amp;&lt;&gt;&quot;&#39;/=`|&<>\"'/=`|&<>\"'/=`");
+}
+
+static void
+test_mustache_values_print_like_javascript(void **state)
+{
+	(void)state;
+	check("{{a}} {{b}} {{c}} {{d}} {{e}} {{f}}",
+	    "{\"a\":1.210,\"b\":0.1,\"c\":-42,\"d\":true,\"e\":null,"
+	    "\"f\":1e3}", NULL, "1.21 0.1 -42 true  1000");
+	check("{{#z}}z{{/z}}{{#e}}e{{/e}}{{#l}}l{{/l}}{{^z}}!z{{/z}}"
+	    "{{^e}}!e{{/e}}{{^l}}!l{{/l}}",
+	    "{\"z\":0,\"e\":\"\",\"l\":[]}", NULL, "!z!e!l");
+	check("{{#s}}[{{.}}]{{/s}}", "{\"s\":\"str\"}", NULL, "[str]");
+}
+
+static void
+test_mustache_partial_indentation_nests(void **state)
+{
+	const char *partials[] = {
+		"outer", "<\n  {{>inner}}\n>\n",
+		"inner", "a\n{{#l}}\n{{.}}\n{{/l}}\n",
+		NULL,
+	};
+
+	(void)state;
+	check("  {{>outer}}\nend", "{\"l\":[1,2]}", partials,
+	    "  <\n    a\n    1\n    2\n  >\nend");
+	/* An inline partial is inserted as it is. */
+	check("x{{>inner}}y", "{\"l\":[1]}", partials, "xa\n1\ny");
+}
+
+static void
+test_mustache_context_stack(void **state)
+{
+	(void)state;
+	check("{{#a}}{{#b}}{{x}}{{y}}{{a.x}}{{/b}}{{/a}}",
+	    "{\"x\":\"root\",\"y\":\"Y\",\"a\":{\"x\":\"A\",\"b\":{}}}", NULL,
+	    "AYA");
+	/* A dotted name does not fall back past its first part. */
+	check("{{#a}}[{{b.c}}]{{/a}}", "{\"a\":{\"b\":{}},\"b\":{\"c\":1}}",
+	    NULL, "[]");
+	/* JSON null is found, and stops the lookup. */
+	check("{{#a}}[{{x}}]{{/a}}", "{\"x\":1,\"a\":{\"x\":null}}", NULL,
+	    "[]");
+}
+
+static void
+test_mustache_template_is_reusable(void **state)
+{
+	struct json_object *v1, *v2;
+	struct mustache *t;
+	struct buf b;
+	int i;
+
+	(void)state;
+	assert_int_equal(mustache_compile("r", "<{{x}}>", 7, &t, NULL),
+	    ERR_OK);
+	assert_string_equal(mustache_name(t), "r");
+	v1 = json_tokener_parse("{\"x\":\"one\"}");
+	v2 = json_tokener_parse("{\"x\":2}");
+	buf_init(&b, 1024);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(mustache_render_json(t, v1, NULL, &b, NULL),
+		    ERR_OK);
+		assert_int_equal(mustache_render_json(t, v2, NULL, &b, NULL),
+		    ERR_OK);
+	}
+	assert_string_equal(buf_cstr(&b), "<one><2><one><2><one><2>");
+	/* The ops table is usable directly, without the hash cache. */
+	buf_reset(&b);
+	assert_int_equal(mustache_render(t, &mustache_json_ops, NULL, v1,
+	    NULL, &b, NULL), ERR_OK);
+	assert_string_equal(buf_cstr(&b), "<one>");
+	buf_free(&b);
+	json_object_put(v1);
+	json_object_put(v2);
+	mustache_free(t);
+	mustache_free(NULL);
+}
+
+/* --- errors, with line and column ---------------------------------------- */
+
+static void
+test_mustache_error_unclosed_section(void **state)
+{
+	(void)state;
+	expect_error("a\n  {{#list}}\n{{x}}\n", ERR_TEMPLATE, 2, 3,
+	    "section 'list' is never closed");
+	/* The innermost unclosed one is named. */
+	expect_error("{{#a}}{{#b}}{{/b}}\n\né {{#c}}", ERR_TEMPLATE, 3, 3,
+	    "'c' is never closed");
+}
+
+static void
+test_mustache_error_mismatched_close(void **state)
+{
+	(void)state;
+	expect_error("{{#a}}\n{{#b}}\nx {{/a}}", ERR_TEMPLATE, 3, 3,
+	    "'/a' closes section 'b' opened at 2:1");
+	expect_error("x\n\t{{/a}}", ERR_TEMPLATE, 2, 2,
+	    "'/a' closes no open section");
+}
+
+static void
+test_mustache_error_empty_tag(void **state)
+{
+	(void)state;
+	expect_error("ab{{}}", ERR_TEMPLATE, 1, 3, "empty tag");
+	expect_error("\n\n  {{ }}", ERR_TEMPLATE, 3, 3, "empty tag");
+	expect_error("{{#}}{{/}}", ERR_TEMPLATE, 1, 1, "empty tag");
+	expect_error("x{{{ }}}", ERR_TEMPLATE, 1, 2, "empty tag");
+	expect_error("x{{& }}", ERR_TEMPLATE, 1, 2, "empty tag");
+	expect_error("x{{> }}", ERR_TEMPLATE, 1, 2, "empty tag");
+	/* Bad names and unclosed tags are errors too. */
+	expect_error("{{a b}}", ERR_TEMPLATE, 1, 1, "blank inside tag name");
+	expect_error("{{a..b}}", ERR_TEMPLATE, 1, 1, "empty part in name");
+	expect_error("ok\nx {{name", ERR_TEMPLATE, 2, 3, "never closed");
+	expect_error("{{{name}}", ERR_TEMPLATE, 1, 1, "never closed");
+	expect_error("{{<parent}}{{/parent}}", ERR_TEMPLATE, 1, 1,
+	    "inheritance");
+}
+
+static void
+test_mustache_error_bad_delimiter(void **state)
+{
+	(void)state;
+	expect_error("a\n{{=<% %>=}}<%x%>\n<%= | =%>", ERR_TEMPLATE, 3, 1,
+	    "bad delimiter");
+	expect_error("{{=a=b c=}}", ERR_TEMPLATE, 1, 1, "bad delimiter");
+	expect_error("{{= a b c =}}", ERR_TEMPLATE, 1, 1, "bad delimiter");
+	expect_error("{{==}}", ERR_TEMPLATE, 1, 1, "bad delimiter");
+	/* After a change, an unclosed tag names the new delimiter. */
+	expect_error("{{=[ ]=}}\n[x", ERR_TEMPLATE, 2, 1, "']' expected");
+}
+
+static void
+test_mustache_error_unknown_partial(void **state)
+{
+	const char *src = "<ul>\n  {{#items}}\n    {{> row }}\n{{/items}}";
+	struct mustache_partials p;
+	struct mustache_error e;
+	struct mustache *t;
+	struct plist pl;
+
+	(void)state;
+	memset(&pl, 0, sizeof(pl));
+	p.find = pfind;
+	p.ud = &pl;
+	assert_int_equal(mustache_compile("page", src, strlen(src), &t, &e),
+	    ERR_OK);
+	assert_int_equal(mustache_check_partials(t, &p, &e), ERR_TEMPLATE);
+	assert_int_equal(e.line, 3);
+	assert_int_equal(e.column, 5);
+	assert_string_equal(e.name, "page");
+	assert_string_equal(e.msg, "unknown partial 'row'");
+	plist_add(&pl, "row", "<li>");
+	assert_int_equal(mustache_check_partials(t, &p, &e), ERR_OK);
+	mustache_free(t);
+	plist_free(&pl);
+}
+
+static void
+test_mustache_error_recursion_cap(void **state)
+{
+	const char *self[] = { "self", "x\n {{>self}}", NULL };
+	const char *pair[] = { "a", "{{>b}}", "b", "a{{#t}}{{>a}}{{/t}}",
+	    NULL };
+	const char *fan[] = { "fan", "{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}{{#l}}"
+	    "{{.}}{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}{{/l}}", NULL };
+	struct mustache_error e;
+	char *out, deep[12 * (LIMIT_TMPL_DEPTH + 1) + 1];
+	enum err rc;
+	int i;
+
+	(void)state;
+	rc = run("{{>self}}", "{}", self, &out, &e);
+	assert_int_equal(rc, ERR_TEMPLATE);
+	assert_string_equal(out, "");
+	free(out);
+	assert_string_equal(e.name, "self");
+	assert_int_equal(e.line, 2);
+	assert_int_equal(e.column, 2);
+	assert_non_null(strstr(e.msg, "partials nested deeper than 16"));
+	rc = run("{{>a}}", "{\"t\":true}", pair, &out, &e);
+	free(out);
+	assert_int_equal(rc, ERR_TEMPLATE);
+	assert_string_equal(e.name, "b");
+	/* Recursion that ends is fine. */
+	check("{{>a}}", "{\"t\":false}", pair, "a");
+	/* Fan-out that prints nothing still stops, on the work bound. */
+	rc = run("{{#l}}{{#l}}{{>fan}}{{/l}}{{/l}}",
+	    "{\"l\":[\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\"]}",
+	    fan, &out, &e);
+	free(out);
+	assert_int_equal(rc, ERR_TOOBIG);
+	assert_non_null(strstr(e.msg, "steps"));
+
+	/* Sections: LIMIT_TMPL_DEPTH compile, one more does not. */
+	deep[0] = '\0';
+	for (i = 0; i < LIMIT_TMPL_DEPTH; i++)
+		strcat(deep, "{{#t}}");
+	for (i = 0; i < LIMIT_TMPL_DEPTH; i++)
+		strcat(deep, "{{/t}}");
+	check(deep, "{\"t\":true}", NULL, "");
+	memmove(deep + 6, deep, strlen(deep) + 1);
+	memcpy(deep, "{{#t}}", 6);
+	strcat(deep, "{{/t}}");
+	expect_error(deep, ERR_TEMPLATE, 1, 6 * LIMIT_TMPL_DEPTH + 1,
+	    "sections nested deeper than 64");
+}
+
+static void
+test_mustache_error_output_cap(void **state)
+{
+	const char *big[] = { "p", "{{#l}}{{x}}{{x}}{{x}}{{x}}{{/l}}", NULL };
+	struct mustache_error e;
+	struct json_object *v, *l;
+	struct mustache *t;
+	struct buf b;
+	char *x, *data, *out;
+	enum err rc;
+	int i;
+
+	(void)state;
+	/* 1024 items x 4 x 1 KiB escaped to 1.2 KiB: past 4 MiB. */
+	x = malloc(1025);
+	for (i = 0; i < 1024; i++)
+		x[i] = i % 8 == 0 ? '<' : 'a';
+	x[1024] = '\0';
+	v = json_object_new_object();
+	json_object_object_add(v, "x", json_object_new_string(x));
+	l = json_object_new_array();
+	for (i = 0; i < 1024; i++)
+		json_object_array_add(l, json_object_new_int(i));
+	json_object_object_add(v, "l", l);
+	data = strdup(json_object_to_json_string(v));
+	free(x);
+	rc = run("head{{>p}}", data, big, &out, &e);
+	assert_int_equal(rc, ERR_TOOBIG);
+	assert_string_equal(out, "");
+	assert_non_null(strstr(e.msg, "limit of 4194304 bytes"));
+	free(out);
+	free(data);
+
+	/* A smaller buffer: its own max, and it is left as it was. */
+	assert_int_equal(mustache_compile(NULL, "{{x}}{{x}}", 10, &t, NULL),
+	    ERR_OK);
+	buf_init(&b, 2000);
+	assert_int_equal(buf_puts(&b, "kept"), ERR_OK);
+	rc = mustache_render_json(t, v, NULL, &b, &e);
+	assert_int_equal(rc, ERR_TOOBIG);
+	assert_string_equal(buf_cstr(&b), "kept");
+	buf_free(&b);
+	mustache_free(t);
+	json_object_put(v);
+}
+
+static void
+test_mustache_error_too_large_source(void **state)
+{
+	struct mustache_error e;
+	struct mustache *t;
+	char *src;
+
+	(void)state;
+	src = calloc(1, LIMIT_TMPL_SIZE + 2);
+	memset(src, 'a', LIMIT_TMPL_SIZE + 1);
+	assert_int_equal(mustache_compile(NULL, src, LIMIT_TMPL_SIZE + 1, &t,
+	    &e), ERR_TOOBIG);
+	assert_null(t);
+	assert_int_equal(e.line, 0);
+	assert_int_equal(mustache_compile(NULL, src, LIMIT_TMPL_SIZE, &t,
+	    &e), ERR_OK);
+	mustache_free(t);
+	free(src);
+}
+
+/* Truncations of tricky templates: every prefix compiles or fails cleanly. */
+static void
+test_mustache_prefixes_never_crash(void **state)
+{
+	static const char *const srcs[] = {
+		"{{=<% %>=}}<%#a%>x<%/a%><%={{ }}=%>{{{b}}}{{&c}}{{! d }}",
+		"  {{>p}}\r\n{{^x}}\n{{.}}\n{{/x}}\n{{a.b.c}}",
+	};
+	const char *partials[] = { "p", "{{>p}}", NULL };
+	struct mustache_error e;
+	size_t i, len;
+	char *out, *s;
+
+	(void)state;
+	for (i = 0; i < 2; i++)
+		for (len = 0; len <= strlen(srcs[i]); len++) {
+			s = strndup(srcs[i], len);
+			(void)run(s, "{\"a\":[1],\"x\":[]}", partials, &out,
+			    &e);
+			free(out);
+			free(s);
+		}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mustache_spec),
+		cmocka_unit_test(test_mustache_escapes_five_characters),
+		cmocka_unit_test(test_mustache_values_print_like_javascript),
+		cmocka_unit_test(test_mustache_partial_indentation_nests),
+		cmocka_unit_test(test_mustache_context_stack),
+		cmocka_unit_test(test_mustache_template_is_reusable),
+		cmocka_unit_test(test_mustache_error_unclosed_section),
+		cmocka_unit_test(test_mustache_error_mismatched_close),
+		cmocka_unit_test(test_mustache_error_empty_tag),
+		cmocka_unit_test(test_mustache_error_bad_delimiter),
+		cmocka_unit_test(test_mustache_error_unknown_partial),
+		cmocka_unit_test(test_mustache_error_recursion_cap),
+		cmocka_unit_test(test_mustache_error_output_cap),
+		cmocka_unit_test(test_mustache_error_too_large_source),
+		cmocka_unit_test(test_mustache_prefixes_never_crash),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -539,26 +539,28 @@ webhook_decide(struct arena *a, const struct webhook_event *ev,
 		out->suppress_reason = NULL;
 }
 
-/* The addresses as a JSON array text, or NULL when there are none. */
+/* The addresses as a JSON array text in the arena, or NULL if none. */
 static const char *
 address_array(struct arena *a, const struct webhook_event *ev)
 {
-	struct buf b;
+	struct buf *b;
 	size_t i;
 
 	if (ev->nrecipients == 0)
 		return NULL;
-	buf_init_arena(&b, a, WEBHOOK_MAX_RECIPIENTS *
-	    (WEBHOOK_MAX_ADDRESS * 2 + 3) + 2);
-	buf_putc(&b, '[');
+	/* The buffer itself lives in the arena: its cleanup runs there. */
+	b = arena_alloc(a, sizeof(*b));
+	buf_init_arena(b, a, WEBHOOK_MAX_RECIPIENTS *
+	    (WEBHOOK_MAX_ADDRESS * 6 + 3) + 2);
+	buf_putc(b, '[');
 	for (i = 0; i < ev->nrecipients; i++) {
 		if (i > 0)
-			buf_putc(&b, ',');
-		buf_put_json_string(&b, ev->recipients[i],
+			buf_putc(b, ',');
+		buf_put_json_string(b, ev->recipients[i],
 		    strlen(ev->recipients[i]));
 	}
-	buf_putc(&b, ']');
-	return arena_strndup(a, b.data, b.len);
+	buf_putc(b, ']');
+	return buf_cstr(b);
 }
 
 enum err

@@ -58,6 +58,7 @@ test('webhooks', async (t) => {
     assert.deepEqual(Object.keys(reports), [], `sanitizer reports:\n${Object.values(reports).join('\n')}`);
   });
   const hook = `${stack.url}/v1/webhooks/resend`;
+  const pidsAtStart = stack.pids('webhooks');
   const post = (body, headers) => request(hook, { method: 'POST', body, headers });
 
   await t.test('a signed event is stored once, with its fields', async () => {
@@ -263,6 +264,12 @@ test('webhooks', async (t) => {
       for (const k of ['id', 'type', 'email_id', 'recipient', 'created_at', 'received_at']) assert.ok(k in e, k);
       assert.match(e.received_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     }
+  });
+
+  await t.test('every webhooks process is still the one that started', async () => {
+    assert.equal(pidsAtStart.length, 4);
+    assert.deepEqual(stack.pids('webhooks'), pidsAtStart);
+    for (const pid of pidsAtStart) assert.ok(stack.isAlive(pid), `webhooks ${pid} died`);
   });
 
   await t.test('the secret never reaches the logs', async () => {

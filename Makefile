@@ -22,7 +22,8 @@ FUZZ_SECONDS	?= 60
 
 CC		:= gcc
 PKGS		:= libpq json-c libcurl openssl cmocka
-PKG_CFLAGS	= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# A system directory given as -I breaks <limits.h> chaining: drop it.
+PKG_CFLAGS	= $(filter-out -I/usr/include/x86_64-linux-gnu,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
 PKG_LIBS	= $(shell pkg-config --libs libpq json-c libcurl openssl 2>/dev/null)
 
 WARN		:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith \

@@ -12,7 +12,7 @@
 #include "connection.h"
 #include "crypto.h"
 #include "db.h"
-#include "limits.h"
+#include "limit.h"
 #include "migrate.h"
 #include "vault.h"
 

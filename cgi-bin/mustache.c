@@ -24,7 +24,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "jsonx.h"
-#include "limits.h"
+#include "limit.h"
 #include "mustache.h"
 
 struct partial {

@@ -6,7 +6,7 @@
 #include "arena.h"
 #include "crypto.h"
 #include "db.h"
-#include "limits.h"
+#include "limit.h"
 
 #define APIKEY_PREFIX_LEN	12	/* "slk_" and 8 characters */
 

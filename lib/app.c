@@ -15,7 +15,7 @@
 #include "app.h"
 #include "crypto.h"
 #include "db.h"
-#include "limits.h"
+#include "limit.h"
 #include "log.h"
 #include "migrate.h"
 #include "jsonx.h"

@@ -6,7 +6,7 @@
 #include <strings.h>
 
 #include "config.h"
-#include "limits.h"
+#include "limit.h"
 
 static const struct config_var vars[] = {
 	{ "SLUICE_DATABASE_URL", "dbname=sluice",

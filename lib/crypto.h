@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #include "err.h"
-#include "limits.h"
+#include "limit.h"
 
 struct arena;
 

@@ -8,7 +8,7 @@
 
 #include "arena.h"
 #include "db.h"
-#include "limits.h"
+#include "limit.h"
 #include "log.h"
 
 struct db {

@@ -15,7 +15,7 @@ enum err {
 	ERR_NOTFOUND,		/* 404 */
 	ERR_METHOD,		/* method not allowed for this path: 405 */
 	ERR_CONFLICT,		/* state conflict: 409 */
-	ERR_TOOBIG,		/* over a limit from limits.h: 413 */
+	ERR_TOOBIG,		/* over a limit from limit.h: 413 */
 	ERR_UNPROCESSABLE,	/* well-formed but invalid content: 422 */
 	ERR_RATELIMIT,		/* 429 */
 	ERR_UPSTREAM,		/* a provider or peer failed: 502 */

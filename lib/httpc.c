@@ -10,7 +10,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "httpc.h"
-#include "limits.h"
+#include "limit.h"
 
 struct httpc {
 	CURL		*curl;

@@ -6,7 +6,7 @@
 
 #include "arena.h"
 #include "jsonx.h"
-#include "limits.h"
+#include "limit.h"
 
 static void
 put_cb(void *p)

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "limits.h"
+#include "limit.h"
 #include "log.h"
 
 /* Process configuration, set once at start-up by log_init(). */

@@ -8,7 +8,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "db.h"
-#include "limits.h"
+#include "limit.h"
 #include "migrate.h"
 
 #define MIGRATE_LOCK	"7226110"	/* pg_advisory_lock key */

@@ -27,7 +27,7 @@
 #include <json-c/linkhash.h>
 
 #include "buf.h"
-#include "limits.h"
+#include "limit.h"
 #include "mustache.h"
 
 enum ntype {

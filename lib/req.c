@@ -6,7 +6,7 @@
 #include <strings.h>
 
 #include "arena.h"
-#include "limits.h"
+#include "limit.h"
 #include "req.h"
 
 static const struct {

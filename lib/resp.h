@@ -14,7 +14,7 @@
 
 #include "buf.h"
 #include "err.h"
-#include "limits.h"
+#include "limit.h"
 #include "req.h"
 
 struct arena;

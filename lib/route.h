@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #include "err.h"
-#include "limits.h"
+#include "limit.h"
 #include "req.h"
 
 struct ctx;

@@ -6,7 +6,8 @@
 #include "arena.h"
 #include "crypto.h"
 #include "db.h"
-#include "limits.h"
+#include "limit.h"
+#include "req.h"
 #include "resp.h"
 #include "session.h"
 
@@ -195,6 +196,39 @@ session_clear_cookie(struct resp *r, bool https)
 	struct resp_cookie_opts o = { -1, https, false, "Lax" };
 
 	return resp_cookie(r, session_cookie_name(https), "", &o);
+}
+
+static const char *
+pre_cookie_name(bool https)
+{
+	return https ? "__Host-sluice_pre" : "sluice_pre";
+}
+
+enum err
+session_pre_new(struct resp *r, bool https, const char **out)
+{
+	struct resp_cookie_opts o = { 3600, https, false, "Strict" };
+	char *tok;
+	enum err rc;
+
+	tok = arena_alloc(r->arena, CRYPTO_TOKEN_SIZE);
+	if ((rc = crypto_random_b64url(tok)) != ERR_OK)
+		return rc;
+	*out = tok;
+	return resp_cookie(r, pre_cookie_name(https), tok, &o);
+}
+
+bool
+session_pre_ok(const struct req *r, bool https, const char *form_value)
+{
+	const char *cookie = req_cookie(r, pre_cookie_name(https));
+	size_t n;
+
+	if (cookie == NULL || form_value == NULL ||
+	    (n = strlen(cookie)) != CRYPTO_TOKEN_LEN ||
+	    strlen(form_value) != n)
+		return false;
+	return crypto_equal(cookie, form_value, n) != 0;
 }
 
 enum err

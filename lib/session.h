@@ -18,6 +18,7 @@
 
 struct arena;
 struct db;
+struct req;
 struct resp;
 
 struct session {
@@ -65,6 +66,17 @@ bool		 session_csrf_ok(const struct session *, const char *token);
 enum err	 session_set_cookie(struct resp *, bool https,
 		    const char *value);
 enum err	 session_clear_cookie(struct resp *, bool https);
+
+/*
+ * Pre-session CSRF for the forms shown before anyone is logged in (setup,
+ * login): a random token set in a SameSite=Strict cookie and repeated in
+ * the form (double submit).  session_pre_new() sets the cookie and gives
+ * the token (arena-owned); session_pre_ok() checks a form value against
+ * the request's cookie in constant time.
+ */
+enum err	 session_pre_new(struct resp *, bool https, const char **out);
+bool		 session_pre_ok(const struct req *, bool https,
+		    const char *form_value);
 
 /*
  * Login throttling: ERR_RATELIMIT (and *retry_after seconds) when the

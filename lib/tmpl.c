@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "limits.h"
+#include "limit.h"
 #include "mustache.h"
 #include "tmpl.h"
 

@@ -12,7 +12,7 @@
 #include <json-c/json.h>
 
 #include "buf.h"
-#include "limits.h"
+#include "limit.h"
 #include "mustache.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);

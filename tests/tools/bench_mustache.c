@@ -21,7 +21,7 @@
 #include <json-c/json.h>
 
 #include "buf.h"
-#include "limits.h"
+#include "limit.h"
 #include "tmpl.h"
 
 /* Current resident set size in KiB, from /proc/self/statm. */

@@ -18,7 +18,7 @@
 
 #include "buf.h"
 #include "crypto.h"
-#include "limits.h"
+#include "limit.h"
 
 static void __attribute__((noreturn))
 usage(void)

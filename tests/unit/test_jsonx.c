@@ -11,7 +11,7 @@
 
 #include "arena.h"
 #include "jsonx.h"
-#include "limits.h"
+#include "limit.h"
 
 static enum err
 parse(struct arena *a, const char *s, struct json_object **o,

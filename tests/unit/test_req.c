@@ -8,7 +8,7 @@
 #include <cmocka.h>
 
 #include "arena.h"
-#include "limits.h"
+#include "limit.h"
 #include "req.h"
 
 static int

@@ -23,7 +23,7 @@
 #include <json-c/json.h>
 
 #include "buf.h"
-#include "limits.h"
+#include "limit.h"
 #include "mustache.h"
 #include "tmpl.h"
 

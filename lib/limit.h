@@ -1,11 +1,11 @@
 /*
- * limits.h — every limit of Sluice, in one place.
+ * limit.h — every limit of Sluice, in one place.
  *
  * nginx/nginx.conf.in repeats the request limits (client_max_body_size,
  * large_client_header_buffers); keep the two in step.
  */
-#ifndef SLUICE_LIMITS_H
-#define SLUICE_LIMITS_H
+#ifndef SLUICE_LIMIT_H
+#define SLUICE_LIMIT_H
 
 /* Requests. */
 #define LIMIT_BODY		(1024 * 1024)	/* default request body */

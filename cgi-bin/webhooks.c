@@ -7,7 +7,7 @@
 #include <json-c/json.h>
 
 #include "app.h"
-#include "limits.h"
+#include "limit.h"
 #include "log.h"
 #include "webhook.h"
 

@@ -3,7 +3,6 @@
 // PostgreSQL, with deliveries signed by the official svix library.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -31,17 +30,10 @@ function signed(body, { id = newId(), date = new Date(), secret = SECRET } = {})
   };
 }
 
-// psql against the stack's private cluster: as the sluice user when root
-// (the socket is only open to that user's group).
+// SQL through the harness (psql on the stack's socket); rows joined by
+// newlines, columns by '|'.
 function sql(stack, query) {
-  const args = ['-h', path.join(stack.dir, 'run'), '-p', String(stack.pgPort),
-    '-U', 'sluice', '-d', 'sluice', '-v', 'ON_ERROR_STOP=1', '-tAc', query];
-  const psql = '/usr/lib/postgresql/15/bin/psql';
-  const r = process.getuid() === 0
-    ? spawnSync('runuser', ['-u', 'sluice', '--', psql, ...args], { encoding: 'utf8' })
-    : spawnSync(psql, args, { encoding: 'utf8' });
-  assert.equal(r.status, 0, `psql failed: ${r.stderr}`);
-  return r.stdout.trim();
+  return stack.sql(query).map((r) => r.join('|')).join('\n');
 }
 
 const q = (s) => `'${String(s).replace(/'/g, "''")}'`;
@@ -249,8 +241,20 @@ test('webhooks', async (t) => {
   });
 
   await t.test('the summary counts the last day by type and lists the newest 10', async () => {
-    const r = await request(`${stack.url}/v1/email-events/summary`);
+    const summary = `${stack.url}/v1/email-events/summary`;
+    const ws = sql(stack, `INSERT INTO workspaces (name) VALUES ('admins') RETURNING id`);
+    const mkKey = (role) => {
+      const c = stack.cli('api', ['create-key', ws, `summary ${role}`, role]);
+      assert.equal(c.status, 0, c.stderr);
+      return c.stdout.trim();
+    };
+    let r = await request(summary);
+    assert.equal(r.status, 401, r.text);
+    r = await request(summary, { headers: { authorization: `Bearer ${mkKey('viewer')}` } });
+    assert.equal(r.status, 403, r.text);
+    r = await request(summary, { headers: { authorization: `Bearer ${mkKey('admin')}` } });
     assert.equal(r.status, 200, r.text);
+    assert.equal(r.headers.get('cache-control'), 'no-store');
     const total = Number(sql(stack, `SELECT count(*) FROM email_events WHERE received_at > now() - interval '24 hours'`));
     assert.equal(r.json.window_hours, 24);
     assert.equal(r.json.total, total);

@@ -21,8 +21,7 @@
 #include "crypto.h"
 #include "webhook.h"
 
-/* Room for a path (PATH_MAX would need <limits.h>, which lib/limits.h
- * shadows through gcc's include_next). */
+/* Room for a path. */
 #define PATH_SIZE	4096
 
 #define SECRET	"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"

@@ -60,6 +60,14 @@ static const char SQL_STORE[] =
     " SELECT (SELECT count(*) FROM ev), (SELECT count(*) FROM sup),"
     "  (SELECT count(*) FROM send)";
 
+/* The same for an event with no effect (most of them): the row alone. */
+static const char SQL_INSERT[] =
+    "INSERT INTO email_events (message_id, type, email_id, recipient,"
+    " created_at, payload)"
+    " VALUES ($1, $2, $3, $4, $5::timestamptz, $6::jsonb)"
+    " ON CONFLICT (message_id) DO NOTHING"
+    " RETURNING id";
+
 /* The summary: counts by type over a day of received_at, newest events. */
 static const char SQL_COUNTS[] =
     "SELECT type, count(*) FROM email_events"
@@ -588,6 +596,14 @@ webhook_store(struct db *db, struct arena *a, const char *svix_id,
 	p[7] = fx->suppress_reason;
 	p[8] = actions[fx->send];
 	p[9] = fx->send_error;
+	if (fx->suppress_reason == NULL && fx->send == WEBHOOK_SEND_NONE) {
+		/* A quarter of the statement's cost (planning, the CTEs). */
+		if ((rc = db_exec(db, a, SQL_INSERT, 6, p, &res)) != ERR_OK)
+			return rc;
+		if (inserted != NULL)
+			*inserted = db_nrows(res) > 0;
+		return ERR_OK;
+	}
 	if ((rc = db_exec(db, a, SQL_STORE, 10, p, &res)) != ERR_OK)
 		return rc;
 	if (inserted != NULL)

@@ -204,11 +204,8 @@ form_login(struct ctx *ctx)
 	if (rc == ERR_RATELIMIT) {
 		resp_header(&ctx->resp, "Retry-After",
 		    arena_printf(ctx->arena, "%d", retry));
-		rc = render_login(ctx, 429, "Too many failed attempts; wait "
+		return render_login(ctx, 429, "Too many failed attempts; wait "
 		    "15 minutes and try again.");
-		resp_header(&ctx->resp, "Retry-After",
-		    arena_printf(ctx->arena, "%d", retry));
-		return rc;
 	}
 	if (rc != ERR_OK)
 		return rc;

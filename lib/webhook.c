@@ -441,7 +441,8 @@ webhook_parse(struct arena *a, const char *body, size_t len,
 		return ERR_INPUT;
 	}
 	if (has_nul_escape(body, len)) {
-		*errout = "the body has a \\u0000 escape, which cannot be stored";
+		*errout = "the body has a \\u0000 escape, which cannot be "
+		    "stored";
 		return ERR_INPUT;
 	}
 	if ((rc = jsonx_parse(a, body, len, &root, errout)) != ERR_OK)
@@ -651,7 +652,8 @@ webhook_summary(struct db *db, struct arena *a, struct json_object **out)
 		e = json_object_new_object();
 		json_object_object_add(e, "id",
 		    json_object_new_int64(db_get_int64(res, i, 0, 0)));
-		json_object_object_add(e, "message_id", jstr(db_get(res, i, 1)));
+		json_object_object_add(e, "message_id",
+		    jstr(db_get(res, i, 1)));
 		json_object_object_add(e, "type", jstr(db_get(res, i, 2)));
 		json_object_object_add(e, "email_id", jstr(db_get(res, i, 3)));
 		json_object_object_add(e, "recipient",

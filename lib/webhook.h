@@ -65,21 +65,21 @@ enum webhook_bounce {
  * envelope's type is required.
  */
 struct webhook_event {
-	const char		*type;		/* "email.bounced"; never NULL */
+	const char		*type;		/* "email.sent"; not NULL */
 	enum webhook_kind	 kind;
 	const char		*created_at;	/* event time, RFC 3339 */
-	const char		*email_id;	/* data.email_id (Resend's id) */
+	const char		*email_id;	/* data.email_id, Resend's id */
 	/* data.to (or data.email for suppression.added) as bare addresses,
 	 * lower case, sorted, without duplicates or invalid entries. */
 	const char		*recipients[WEBHOOK_MAX_RECIPIENTS];
 	size_t			 nrecipients;
 	enum webhook_bounce	 bounce;
 	const char		*bounce_type;	/* data.bounce.type as sent */
-	const char		*bounce_subtype; /* data.bounce.subType */
-	const char		*bounce_message; /* data.bounce.message */
+	const char		*bounce_subtype; /* bounce.subType */
+	const char		*bounce_message; /* bounce.message */
 	const char		*failed_reason;	/* data.failed.reason */
-	const char		*suppressed_type; /* data.suppressed.type */
-	const char		*origin;	/* suppression.added data.origin */
+	const char		*suppressed_type; /* suppressed.type */
+	const char		*origin;	/* data.origin */
 };
 
 /* What an event does to the digest send it belongs to (by email_id). */

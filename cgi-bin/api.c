@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <stdlib.h>
 
@@ -12,19 +13,100 @@
 #include "connection.h"
 #include "crypto.h"
 #include "db.h"
+#include "ingest.h"
 #include "limit.h"
+#include "metric.h"
 #include "migrate.h"
+#include "tiles.h"
 #include "vault.h"
 
 static enum err	api_healthz(struct ctx *);
 static enum err	api_readyz(struct ctx *);
 static enum err	api_connections(struct ctx *);
+static enum err	api_ingest(struct ctx *);
+static enum err	api_tiles(struct ctx *);
 
 static const struct route routes[] = {
 	{ HTTP_GET, "/healthz", api_healthz, ROUTE_NODB, 0 },
 	{ HTTP_GET, "/readyz", api_readyz, ROUTE_NODB, 0 },
 	{ HTTP_GET, "/v1/connections", api_connections, ROUTE_APIKEY, 0 },
+	{ HTTP_POST, "/v1/metrics/ingest", api_ingest,
+	    ROUTE_APIKEY | ROUTE_ADMIN, LIMIT_BODY_INGEST },
+	{ HTTP_GET, "/v1/dashboard/tiles", api_tiles, ROUTE_APIKEY, 0 },
 };
+
+/*
+ * Metric rows in, all or nothing: 200 {"inserted","updated","unchanged"},
+ * 422 listing every bad row, 415 unless JSON; Idempotency-Key replays.
+ */
+static enum err
+api_ingest(struct ctx *ctx)
+{
+	char hash[CRYPTO_SHA256_HEX_SIZE];
+	struct ingest_batch b;
+	const char *key, *errout, *json;
+	bool replayed;
+	int status;
+	enum err rc;
+
+	if (!req_is_content_type(&ctx->req, "application/json")) {
+		json = "{\"error\":{\"code\":\"unsupported_media_type\","
+		    "\"message\":\"Send the rows as Content-Type: "
+		    "application/json.\"}}";
+		return resp_body(&ctx->resp, 415, "application/json", json,
+		    strlen(json));
+	}
+	key = req_header(&ctx->req, "idempotency-key");
+	if (key != NULL && !ingest_key_ok(key))
+		return app_fail(ctx, ERR_INPUT, "Idempotency-Key must be 1-128 "
+		    "characters of A-Z a-z 0-9 _ . : -");
+	rc = ingest_parse(ctx->arena, ctx->req.body, ctx->req.body_len,
+	    time(NULL), &b, &errout);
+	if (rc == ERR_UNPROCESSABLE && b.nproblems > 0) {
+		json = ingest_problems_json(ctx->arena, &b);
+		return resp_body(&ctx->resp, 422, "application/json", json,
+		    strlen(json));
+	}
+	if (rc != ERR_OK)
+		return app_fail(ctx, rc, "%s", errout);
+	crypto_sha256_hex(ctx->req.body, ctx->req.body_len, hash);
+	rc = ingest_commit(ctx->db, ctx->arena, ctx->workspace_id, key, hash,
+	    &b, &status, &json, &replayed);
+	if (rc == ERR_CONFLICT)
+		return app_fail(ctx, rc, "This Idempotency-Key was already used "
+		    "with a different body.");
+	if (rc != ERR_OK)
+		return rc;
+	if (replayed)
+		resp_header(&ctx->resp, "Idempotent-Replayed", "true");
+	return resp_body(&ctx->resp, status, "application/json", json,
+	    strlen(json));
+}
+
+/* The dashboard tiles: ?period=7d|28d|90d (default 7d) &provider=slug. */
+static enum err
+api_tiles(struct ctx *ctx)
+{
+	const char *period = req_query(&ctx->req, "period");
+	const char *provider = req_query(&ctx->req, "provider");
+	const char *json;
+	int days = period == NULL ? 7 : tiles_period(period);
+	enum err rc;
+
+	if (days == 0)
+		return app_fail(ctx, ERR_INPUT, "period must be 7d, 28d or 90d.");
+	if (provider != NULL && !metric_provider_known(provider))
+		return app_fail(ctx, ERR_INPUT, "Unknown provider; use one of "
+		    "ga4, google_ads, youtube, facebook, instagram, meta_ads, "
+		    "linkedin, mailchimp, slack, github.");
+	rc = tiles_json(ctx->db, ctx->arena, ctx->workspace_id, days,
+	    provider, &json);
+	if (rc != ERR_OK)
+		return rc;
+	resp_header(&ctx->resp, "Cache-Control", "private, max-age=60");
+	return resp_body(&ctx->resp, 200, "application/json", json,
+	    strlen(json));
+}
 
 /* The workspace's connections: status, accounts, sync state; no tokens. */
 static enum err

@@ -7,9 +7,19 @@
 #include <json-c/json.h>
 
 #include "account.h"
+#include "accounts.h"
 #include "app.h"
+#include "connection.h"
 #include "db.h"
+#include "jsonx.h"
+#include "log.h"
+#include "oauth.h"
+#include "provider.h"
 #include "session.h"
+#include "syncq.h"
+#include "tiles.h"
+#include "token.h"
+#include "views.h"
 
 static enum err	page_root(struct ctx *);
 static enum err	page_setup(struct ctx *);
@@ -18,6 +28,15 @@ static enum err	page_login(struct ctx *);
 static enum err	form_login(struct ctx *);
 static enum err	form_logout(struct ctx *);
 static enum err	page_dashboard(struct ctx *);
+static enum err	page_connections(struct ctx *);
+static enum err	page_connection(struct ctx *);
+static enum err	form_accounts(struct ctx *);
+static enum err	form_test(struct ctx *);
+static enum err	form_sync(struct ctx *);
+static enum err	form_disconnect(struct ctx *);
+
+#define PAGE	(ROUTE_HTML | ROUTE_SESSION)
+#define FORM	(ROUTE_HTML | ROUTE_CSRF | ROUTE_ADMIN)
 
 static const struct route routes[] = {
 	{ HTTP_GET, "/", page_root, ROUTE_HTML, 0 },
@@ -26,8 +45,31 @@ static const struct route routes[] = {
 	{ HTTP_GET, "/login", page_login, ROUTE_HTML, 0 },
 	{ HTTP_POST, "/login", form_login, ROUTE_HTML, 0 },
 	{ HTTP_POST, "/logout", form_logout, ROUTE_HTML | ROUTE_CSRF, 0 },
-	{ HTTP_GET, "/dashboard", page_dashboard, ROUTE_HTML | ROUTE_SESSION,
+	{ HTTP_GET, "/dashboard", page_dashboard, PAGE, 0 },
+	{ HTTP_GET, "/connections", page_connections, PAGE, 0 },
+	{ HTTP_GET, "/connections/:provider", page_connection, PAGE, 0 },
+	{ HTTP_POST, "/connections/:provider/accounts", form_accounts, FORM, 0 },
+	{ HTTP_POST, "/connections/:provider/test", form_test, FORM, 0 },
+	{ HTTP_POST, "/connections/:provider/sync", form_sync, FORM, 0 },
+	{ HTTP_POST, "/connections/:provider/disconnect", form_disconnect, FORM,
 	    0 },
+};
+
+/* Notices a redirect may ask for (?msg=…): fixed texts, never echoed. */
+static const struct {
+	const char	*key;
+	const char	*kind;
+	const char	*text;
+} notices[] = {
+	{ "connected", "notice", "Connected. Choose what Sluice should "
+	    "collect, then sync." },
+	{ "saved", "notice", "Selection saved." },
+	{ "tested", "notice", "The connection works." },
+	{ "test_failed", "error", "The test call failed; see the error "
+	    "below." },
+	{ "queued", "notice", "Sync queued; it starts within a minute." },
+	{ "running", "notice", "A sync is already queued or running." },
+	{ "disconnected", "notice", "Disconnected. The tokens are deleted." },
 };
 
 static void
@@ -242,11 +284,277 @@ form_logout(struct ctx *ctx)
 	return resp_redirect(&ctx->resp, 303, "/login");
 }
 
+static bool
+can_edit(const struct ctx *ctx)
+{
+	return ctx->role != NULL && strcmp(ctx->role, "viewer") != 0;
+}
+
+static void
+notice_from_query(struct ctx *ctx, struct json_object *v)
+{
+	const char *msg = req_query(&ctx->req, "msg");
+	size_t i;
+
+	if (req_query(&ctx->req, "connected") != NULL)
+		msg = "connected";
+	for (i = 0; msg != NULL && i < sizeof(notices) / sizeof(notices[0]);
+	    i++)
+		if (strcmp(msg, notices[i].key) == 0)
+			flash(v, notices[i].kind, notices[i].text);
+}
+
+static enum err
+page_connections(struct ctx *ctx)
+{
+	struct json_object *v = app_view(ctx), *cards;
+	const struct provider *all;
+	struct connection *conns;
+	const struct connection *c;
+	size_t n, nc, i, j;
+	enum err rc;
+
+	if ((rc = connection_all(ctx->db, ctx->arena, ctx->workspace_id,
+	    &conns, &nc)) != ERR_OK)
+		return rc;
+	all = provider_all(&n);
+	cards = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		for (c = NULL, j = 0; j < nc; j++)
+			if (strcmp(conns[j].provider, all[i].slug) == 0)
+				c = &conns[j];
+		json_object_array_add(cards, json_object_get(
+		    views_connection_card(ctx->arena, &all[i], c, ctx->cfg,
+		    can_edit(ctx))));
+	}
+	json_object_object_add(v, "cards", cards);
+	set(v, "title", "Connections");
+	notice_from_query(ctx, v);
+	return app_render(ctx, 200, "pages/connections", v);
+}
+
+/* The provider named in the path, or a 404. */
+static enum err
+provider_arg(struct ctx *ctx, const struct provider **p)
+{
+	*p = provider_get(route_capture(&ctx->match, "provider"));
+	return *p != NULL ? ERR_OK : app_fail(ctx, ERR_NOTFOUND, "Sluice "
+	    "does not know that provider.");
+}
+
+/* The accounts with their selected flag, for the form. */
+static struct json_object *
+account_rows(struct ctx *ctx, const struct connection *c)
+{
+	struct json_object *accounts, *selected, *rows, *acc, *row;
+	const char *id;
+	size_t i, j;
+	bool on;
+
+	rows = json_object_new_array();
+	if (jsonx_parse(ctx->arena, c->accounts, strlen(c->accounts),
+	    &accounts, NULL) != ERR_OK || jsonx_parse(ctx->arena,
+	    c->selected, strlen(c->selected), &selected, NULL) != ERR_OK)
+		return rows;
+	for (i = 0; i < json_object_array_length(accounts); i++) {
+		acc = json_object_array_get_idx(accounts, i);
+		if (jsonx_get_string(acc, "id", &id) != ERR_OK)
+			continue;
+		for (on = false, j = 0; j < json_object_array_length(selected);
+		    j++)
+			on = on || strcmp(id, json_object_get_string(
+			    json_object_array_get_idx(selected, j))) == 0;
+		row = json_object_get(acc);
+		json_object_object_add(row, "selected",
+		    json_object_new_boolean(on));
+		json_object_array_add(rows, row);
+	}
+	return rows;
+}
+
+static enum err
+page_connection(struct ctx *ctx)
+{
+	struct json_object *v = app_view(ctx), *rows;
+	const struct provider *p;
+	struct connection c;
+	bool have;
+	enum err rc;
+
+	if ((rc = provider_arg(ctx, &p)) != ERR_OK)
+		return rc;
+	rc = connection_get(ctx->db, ctx->arena, ctx->workspace_id, p->slug,
+	    &c);
+	if (rc != ERR_OK && rc != ERR_NOTFOUND)
+		return rc;
+	have = rc == ERR_OK;
+	json_object_object_add(v, "card", json_object_get(
+	    views_connection_card(ctx->arena, p, have ? &c : NULL, ctx->cfg,
+	    can_edit(ctx))));
+	if (have && strcmp(c.status, "disconnected") != 0) {
+		rows = account_rows(ctx, &c);
+		json_object_object_add(v, "has_accounts",
+		    json_object_new_boolean(json_object_array_length(rows) >
+		    0));
+		json_object_object_add(v, "accounts", rows);
+	}
+	json_object_object_add(v, "can_edit", json_object_new_boolean(
+	    can_edit(ctx)));
+	set(v, "slug", p->slug);
+	set(v, "title", p->name);
+	notice_from_query(ctx, v);
+	return app_render(ctx, 200, "pages/connection", v);
+}
+
+/* The live connection of the path's provider, or a clear error. */
+static enum err
+live_connection(struct ctx *ctx, const struct provider **p,
+    struct connection *c)
+{
+	enum err rc;
+
+	if ((rc = provider_arg(ctx, p)) != ERR_OK)
+		return rc;
+	rc = connection_get(ctx->db, ctx->arena, ctx->workspace_id,
+	    (*p)->slug, c);
+	if (rc == ERR_NOTFOUND || (rc == ERR_OK && !c->has_tokens))
+		return app_fail(ctx, ERR_CONFLICT, "%s is not connected.",
+		    (*p)->name);
+	return rc;
+}
+
+static const char *
+back(struct ctx *ctx, const struct provider *p, const char *msg)
+{
+	return arena_printf(ctx->arena, "/connections/%s?msg=%s", p->slug,
+	    msg);
+}
+
+static enum err
+form_accounts(struct ctx *ctx)
+{
+	struct json_object *sel = jsonx_own(ctx->arena,
+	    json_object_new_array());
+	const struct provider *p;
+	struct connection c;
+	size_t i;
+	enum err rc;
+
+	if ((rc = live_connection(ctx, &p, &c)) != ERR_OK)
+		return rc;
+	for (i = 0; i < ctx->req.form.n; i++)
+		if (strcmp(ctx->req.form.v[i].name, "account") == 0)
+			json_object_array_add(sel, json_object_new_string(
+			    ctx->req.form.v[i].value));
+	if ((rc = connection_select(ctx->db, ctx->arena, ctx->workspace_id,
+	    c.id, jsonx_string(ctx->arena, sel))) != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, back(ctx, p, "saved"));
+}
+
+static struct token_env
+token_env(struct ctx *ctx)
+{
+	struct token_env env = { ctx->db, ctx->app->http, ctx->app->keys,
+	    ctx->cfg };
+
+	return env;
+}
+
+static enum err
+form_test(struct ctx *ctx)
+{
+	struct token_env env = token_env(ctx);
+	const struct provider *p;
+	struct oauth_tokens t;
+	struct connection c;
+	const char *why = NULL;
+	enum err rc;
+
+	if ((rc = live_connection(ctx, &p, &c)) != ERR_OK)
+		return rc;
+	rc = token_get(&env, ctx->arena, ctx->workspace_id, c.id, false, 0,
+	    &t, &why);
+	if (rc == ERR_OK)
+		rc = accounts_test(ctx->app->http, ctx->arena, p, ctx->cfg,
+		    &t, &why);
+	(void)connection_tested(ctx->db, ctx->arena, ctx->workspace_id, c.id,
+	    rc == ERR_OK, why != NULL ? why : err_code(rc));
+	return resp_redirect(&ctx->resp, 303, back(ctx, p, rc == ERR_OK ?
+	    "tested" : "test_failed"));
+}
+
+static enum err
+form_sync(struct ctx *ctx)
+{
+	const struct provider *p;
+	struct connection c;
+	int64_t job;
+	bool created;
+	enum err rc;
+
+	if ((rc = live_connection(ctx, &p, &c)) != ERR_OK)
+		return rc;
+	rc = syncq_enqueue_now(ctx->db, ctx->arena, ctx->workspace_id, c.id,
+	    &job, &created);
+	if (rc == ERR_CONFLICT)
+		return app_fail(ctx, rc, "%s must be connected before it can "
+		    "sync.", p->name);
+	if (rc != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, back(ctx, p, created ?
+	    "queued" : "running"));
+}
+
+static enum err
+form_disconnect(struct ctx *ctx)
+{
+	struct token_env env = token_env(ctx);
+	const struct provider *p;
+	struct oauth_failure f;
+	struct oauth_tokens t;
+	struct connection c;
+	const char *why = NULL, *confirm;
+	enum err rc;
+
+	if ((rc = live_connection(ctx, &p, &c)) != ERR_OK)
+		return rc;
+	confirm = req_form(&ctx->req, "confirm");
+	if (confirm == NULL || strcmp(confirm, "1") != 0)
+		return app_fail(ctx, ERR_UNPROCESSABLE, "Tick the box to "
+		    "confirm that %s should be disconnected.", p->name);
+	/* Revocation is best effort: the tokens go either way. */
+	if (token_get(&env, ctx->arena, ctx->workspace_id, c.id, false, 0,
+	    &t, &why) == ERR_OK &&
+	    oauth_revoke(ctx->app->http, ctx->arena, p, ctx->cfg, &t, &f) !=
+	    ERR_OK)
+		log_msg(LOG_WARN, ctx->req.request_id, "revoke", "%s: %s",
+		    p->slug, f.message);
+	if ((rc = connection_disconnect(ctx->db, ctx->arena,
+	    ctx->workspace_id, c.id, req_form(&ctx->req, "delete_data") !=
+	    NULL)) != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, arena_printf(ctx->arena,
+	    "/connections?msg=disconnected"));
+}
+
 static enum err
 page_dashboard(struct ctx *ctx)
 {
-	struct json_object *v = app_view(ctx);
+	const char *period = req_query(&ctx->req, "period"), *tiles;
+	struct json_object *v;
+	int days;
+	enum err rc;
 
+	if (period == NULL)
+		period = "28d";
+	if ((days = tiles_period(period)) == 0)
+		return app_fail(ctx, ERR_INPUT, "The period must be 7d, 28d or "
+		    "90d.");
+	if ((rc = tiles_json(ctx->db, ctx->arena, ctx->workspace_id, days,
+	    NULL, &tiles)) != ERR_OK)
+		return rc;
+	v = views_dashboard(ctx->arena, tiles, period);
 	set(v, "title", "Dashboard");
 	return app_render(ctx, 200, "pages/dashboard", v);
 }

@@ -9,15 +9,24 @@
 #include "limit.h"
 
 #define APIKEY_PREFIX_LEN	12	/* "slk_" and 8 characters */
+#define STR(x)			#x
+#define XSTR(x)			STR(x)
+#define APIKEY_TOUCH_S		XSTR(LIMIT_APIKEY_TOUCH_S)
 
 static const char sql_create[] =
 	"INSERT INTO api_keys (workspace_id, created_by, name, prefix, "
 	"key_hash, role) VALUES ($1, $2, $3, $4, decode($5, 'hex'), $6) "
 	"RETURNING id";
+/* last_used_at is written at most every LIMIT_APIKEY_TOUCH_S: a read
+ * that writes nothing commits without waiting for a WAL flush. */
 static const char sql_check[] =
-	"UPDATE api_keys SET last_used_at = now() "
-	"WHERE key_hash = decode($1, 'hex') AND revoked_at IS NULL "
-	"RETURNING id, workspace_id, role";
+	"WITH k AS (SELECT id, workspace_id, role, last_used_at "
+	"FROM api_keys WHERE key_hash = decode($1, 'hex') "
+	"AND revoked_at IS NULL), "
+	"t AS (UPDATE api_keys SET last_used_at = now() "
+	"WHERE id = (SELECT id FROM k) AND (last_used_at IS NULL OR "
+	"last_used_at < now() - make_interval(secs => $2::int))) "
+	"SELECT id, workspace_id, role FROM k";
 static const char sql_revoke[] =
 	"UPDATE api_keys SET revoked_at = now() WHERE workspace_id = $1 "
 	"AND id = $2 AND revoked_at IS NULL";
@@ -60,7 +69,7 @@ apikey_check(struct db *db, struct arena *a, const char *authorization,
     struct apikey_auth *out)
 {
 	char hash[CRYPTO_SHA256_HEX_SIZE];
-	const char *key, *p[1];
+	const char *key, *p[2];
 	struct db_res *res;
 	size_t n;
 	enum err rc;
@@ -76,7 +85,8 @@ apikey_check(struct db *db, struct arena *a, const char *authorization,
 		return ERR_AUTH;
 	crypto_token_hash(key, n, hash);
 	p[0] = hash;
-	if ((rc = db_exec(db, a, sql_check, 1, p, &res)) != ERR_OK)
+	p[1] = APIKEY_TOUCH_S;
+	if ((rc = db_exec(db, a, sql_check, 2, p, &res)) != ERR_OK)
 		return rc;
 	if (db_nrows(res) == 0)
 		return ERR_AUTH;

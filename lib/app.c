@@ -15,6 +15,7 @@
 #include "app.h"
 #include "crypto.h"
 #include "db.h"
+#include "httpc.h"
 #include "limit.h"
 #include "log.h"
 #include "migrate.h"
@@ -190,6 +191,10 @@ read_body(struct ctx *ctx, FCGX_Stream *in, size_t max)
 			break;
 		got += (size_t)n;
 	}
+	/* Read up to the end of stdin too: an unread end-of-stream record
+	 * left on a kept connection breaks the next request on it (502). */
+	while (got == want && FCGX_GetStr(sink, sizeof(sink), in) > 0)
+		got = want + 1;
 	if (got != want)
 		return app_fail(ctx, ERR_INPUT, "The request body ended "
 		    "before Content-Length bytes.");
@@ -361,8 +366,7 @@ serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 		error_response(ctx, rc);
 	}
 	resp_header(&ctx->resp, "X-Request-Id", ctx->req.request_id);
-	out = arena_alloc(a, sizeof(*out));
-	buf_init_arena(out, a, LIMIT_RESPONSE + 64 * 1024);
+	out = buf_new_arena(a, LIMIT_RESPONSE + 64 * 1024);
 	if (resp_serialise(&ctx->resp, ctx->req.method == HTTP_HEAD, out) !=
 	    ERR_OK) {
 		errcode = err_code(ERR_TOOBIG);
@@ -485,6 +489,11 @@ app_main(const struct app_def *def, int argc, char **argv)
 		app.tmpl = NULL;	/* a CLI command may not need them */
 	}
 	app.db = db_new(app.cfg.database_url, app.cfg.db_backoff_max_ms);
+	{
+		struct httpc_opts ho = { "Sluice/1.0 (+self-hosted)",
+		    app.cfg.sandbox || app.cfg.allow_loopback_http, 0, 0 };
+		app.http = httpc_new(&ho);
+	}
 	scan_migrations(&app);
 	if (argc >= 2) {
 		if (def->cli == NULL || strcmp(argv[1], "--help") == 0 ||
@@ -501,6 +510,7 @@ app_main(const struct app_def *def, int argc, char **argv)
 	} else
 		status = loop(&app);
 	db_free(app.db);
+	httpc_free(app.http);
 	crypto_keyring_free(app.keys);
 	tmpl_free(app.tmpl);
 	return status;

@@ -23,6 +23,8 @@ static const struct config_var vars[] = {
 	  "whsec_... secret Resend signs webhooks with" },
 	{ "SLUICE_SANDBOX", "0",
 	  "1: providers without credentials use the built-in sandbox" },
+	{ "SLUICE_ALLOW_LOOPBACK_HTTP", "0",
+	  "1: provider URLs may be plain http on 127.0.0.1 (tests, fakes)" },
 	{ "SLUICE_DB_BACKOFF_MAX_MS", "2000",
 	  "longest wait between database reconnect attempts" },
 };
@@ -117,6 +119,9 @@ config_load(struct config *cfg, char *errbuf, size_t errlen)
 	}
 	if ((rc = config_bool("SLUICE_SANDBOX", false, &cfg->sandbox,
 	    errbuf, errlen)) != ERR_OK)
+		return rc;
+	if ((rc = config_bool("SLUICE_ALLOW_LOOPBACK_HTTP", false,
+	    &cfg->allow_loopback_http, errbuf, errlen)) != ERR_OK)
 		return rc;
 	if ((rc = config_long("SLUICE_DB_BACKOFF_MAX_MS",
 	    LIMIT_DB_BACKOFF_MAX_MS, LIMIT_DB_BACKOFF_MIN_MS, 60000,

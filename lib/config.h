@@ -25,6 +25,7 @@ struct config {
 	const char	*cron_secret;	/* SLUICE_CRON_SECRET */
 	const char	*resend_webhook_secret; /* SLUICE_RESEND_WEBHOOK_SECRET */
 	bool		 sandbox;	/* SLUICE_SANDBOX */
+	bool		 allow_loopback_http; /* SLUICE_ALLOW_LOOPBACK_HTTP */
 	long		 db_backoff_max_ms; /* SLUICE_DB_BACKOFF_MAX_MS */
 };
 

@@ -61,8 +61,16 @@
 #define LIMIT_LOGIN_FAILURES	10		/* per account or address ... */
 #define LIMIT_LOGIN_WINDOW_S	(15 * 60)	/* ... in this window: 429 */
 #define LIMIT_OAUTH_STATE_S	600		/* OAuth state lifetime */
+#define LIMIT_APIKEY_TOUCH_S	60		/* last_used_at write interval */
 #define LIMIT_TOKEN_TEXT	256		/* a presented cookie or API key */
 #define LIMIT_ROTATE_BATCH	100		/* blobs re-sealed per transaction */
+
+/* Metrics ingest and tiles (ingest, metric, tiles). */
+#define LIMIT_INGEST_ROWS	10000		/* rows in one ingest request */
+#define LIMIT_INGEST_PROBLEMS	100		/* row problems listed in a 422 */
+#define LIMIT_INGEST_DIMS	2048		/* bytes of one row's dims */
+#define LIMIT_METRIC_NAME	64		/* source, metric, account id */
+#define LIMIT_IDEMPOTENCY_KEY	128		/* Idempotency-Key header */
 
 /* Logging. */
 #define LIMIT_LOG_LINE		4096		/* one log line */

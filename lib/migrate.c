@@ -92,21 +92,21 @@ migrate_scan(struct arena *a, const char *dir, struct migration **out,
 static enum err
 read_file(struct arena *a, const char *path, const char **out)
 {
-	struct buf b;
+	struct buf *b;
 	char chunk[8192];
 	size_t got;
 	FILE *f;
 
 	if ((f = fopen(path, "r")) == NULL)
 		return ERR_NOTFOUND;
-	buf_init_arena(&b, a, MIGRATE_SIZE);
+	b = buf_new_arena(a, MIGRATE_SIZE);
 	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_append(&b, chunk, got) != ERR_OK) {
+		if (buf_append(b, chunk, got) != ERR_OK) {
 			fclose(f);
 			return ERR_TOOBIG;
 		}
 	fclose(f);
-	*out = arena_strdup(a, buf_cstr(&b));
+	*out = arena_strdup(a, buf_cstr(b));
 	return ERR_OK;
 }
 

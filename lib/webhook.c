@@ -557,9 +557,7 @@ address_array(struct arena *a, const struct webhook_event *ev)
 
 	if (ev->nrecipients == 0)
 		return NULL;
-	/* The buffer itself lives in the arena: its cleanup runs there. */
-	b = arena_alloc(a, sizeof(*b));
-	buf_init_arena(b, a, WEBHOOK_MAX_RECIPIENTS *
+	b = buf_new_arena(a, WEBHOOK_MAX_RECIPIENTS *
 	    (WEBHOOK_MAX_ADDRESS * 6 + 3) + 2);
 	buf_putc(b, '[');
 	for (i = 0; i < ev->nrecipients; i++) {

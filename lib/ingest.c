@@ -1,0 +1,524 @@
+/* ingest.c — validating and upserting batches of daily metric rows. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "db.h"
+#include "ingest.h"
+#include "jsonx.h"
+#include "limit.h"
+#include "metric.h"
+
+/* Values are refused from this magnitude on (and integers json-c clamps). */
+#define VALUE_MAX	1e18
+
+/*
+ * One statement per batch: the rows travel as seven array parameters and
+ * unnest() turns them back into rows; a row changes only when its value
+ * or dims differ, and xmax = 0 tells an inserted row from an updated one.
+ */
+static const char sql_upsert[] =
+	"WITH ins AS (INSERT INTO metric_daily AS m (workspace_id, provider, "
+	"account_id, metric, day, value, dims) "
+	"SELECT $1::bigint, s.p, s.a, s.m, s.d, s.v, coalesce(s.j, '{}') "
+	"FROM unnest($2::text[], $3::text[], $4::text[], $5::date[], "
+	"$6::numeric[], $7::jsonb[]) AS s(p, a, m, d, v, j) "
+	"ON CONFLICT (workspace_id, provider, account_id, metric, day) "
+	"DO UPDATE SET value = EXCLUDED.value, dims = EXCLUDED.dims, "
+	"updated_at = now() "
+	"WHERE m.value IS DISTINCT FROM EXCLUDED.value "
+	"OR m.dims IS DISTINCT FROM EXCLUDED.dims "
+	"RETURNING (m.xmax = 0) AS fresh) "
+	"SELECT count(*) FILTER (WHERE fresh), count(*) FILTER (WHERE NOT "
+	"fresh) FROM ins";
+
+/* A concurrent request with the same key waits here for the first. */
+static const char sql_claim[] =
+	"INSERT INTO ingest_requests (workspace_id, idempotency_key, status, "
+	"response, request_hash) VALUES ($1, $2, 0, '', $3) "
+	"ON CONFLICT DO NOTHING RETURNING 1";
+static const char sql_claimed[] =
+	"SELECT status, response, request_hash FROM ingest_requests "
+	"WHERE workspace_id = $1 AND idempotency_key = $2";
+static const char sql_record[] =
+	"UPDATE ingest_requests SET status = $3, response = $4 "
+	"WHERE workspace_id = $1 AND idempotency_key = $2";
+
+static const char *const fields[] = {
+	"source", "account_id", "metric", "date", "value", "dims",
+};
+
+static void
+problem(struct arena *a, struct ingest_batch *b, size_t index,
+    const char *field, const char *reason)
+{
+	struct ingest_problem *p;
+
+	b->nproblems_all++;
+	if (b->nproblems >= LIMIT_INGEST_PROBLEMS)
+		return;
+	p = &b->problems[b->nproblems++];
+	p->index = index;
+	p->field = field;
+	p->reason = reason;
+	(void)a;
+}
+
+/* Checks a name against [a-z0-9_.:-]{min,LIMIT_METRIC_NAME}. */
+static const char *
+check_name(struct json_object *v, size_t min)
+{
+	const char *s;
+	size_t i, len;
+
+	if (!json_object_is_type(v, json_type_string))
+		return "must be a string";
+	s = json_object_get_string(v);
+	len = (size_t)json_object_get_string_len(v);
+	if (len < min)
+		return "must not be empty";
+	if (len > LIMIT_METRIC_NAME)
+		return "must be at most 64 characters";
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+		    s[i] == '.' || s[i] == ':' || s[i] == '-'))
+			return "may hold only a-z, 0-9 and _ . : -";
+	return NULL;
+}
+
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
+static long
+days_from_civil(int y, int m, int d)
+{
+	long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static const char *
+check_date(struct json_object *v, long maxday)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	const char *s;
+	int y, m, d, dim, i;
+
+	if (!json_object_is_type(v, json_type_string))
+		return "must be a string YYYY-MM-DD";
+	s = json_object_get_string(v);
+	if (json_object_get_string_len(v) != 10 || s[4] != '-' || s[7] != '-')
+		return "must be a date YYYY-MM-DD";
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return "must be a date YYYY-MM-DD";
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+	    (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (m < 1 || m > 12)
+		return "is not a real date (month)";
+	dim = mdays[m - 1];
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		dim = 29;
+	if (d < 1 || d > dim)
+		return "is not a real date (day of month)";
+	if (y < 1970)
+		return "is before 1970";
+	if (days_from_civil(y, m, d) > maxday)
+		return "is more than one day in the future";
+	return NULL;
+}
+
+static const char *
+check_value(struct json_object *v)
+{
+	double d;
+
+	if (json_object_is_type(v, json_type_string))
+		return "must be a JSON number, not a string";
+	if (!json_object_is_type(v, json_type_int) &&
+	    !json_object_is_type(v, json_type_double))
+		return "must be a JSON number";
+	d = json_object_get_double(v);
+	if (!isfinite(d))
+		return "must be a finite number";
+	if (fabs(d) >= VALUE_MAX)
+		return "is out of range (at most 1e18 in magnitude)";
+	return NULL;
+}
+
+static const char *
+check_dims(struct arena *a, struct json_object *v, const char **out)
+{
+	const char *s;
+
+	if (!json_object_is_type(v, json_type_object))
+		return "must be an object";
+	s = jsonx_string(a, v);
+	if (strlen(s) > LIMIT_INGEST_DIMS)
+		return "must be at most 2048 bytes of JSON";
+	if (strstr(s, "\\u0000") != NULL)
+		return "must not contain NUL characters";
+	*out = json_object_object_length(v) > 0 ? s : NULL;
+	return NULL;
+}
+
+static bool
+known_field(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (strcmp(fields[i], key) == 0)
+			return true;
+	return false;
+}
+
+/* Validates one row; true when it is good and *r is filled. */
+static bool
+parse_row(struct arena *a, struct ingest_batch *b, size_t i,
+    struct json_object *o, long maxday, struct ingest_row *r)
+{
+	struct json_object *v;
+	const struct metric_def *def;
+	const char *why;
+	size_t before = b->nproblems_all;
+
+	memset(r, 0, sizeof(*r));
+	if (!json_object_is_type(o, json_type_object)) {
+		problem(a, b, i, "row", "must be an object");
+		return false;
+	}
+	json_object_object_foreach(o, key, val) {
+		(void)val;
+		if (!known_field(key))
+			problem(a, b, i, "row", arena_printf(a, "has an unknown "
+			    "field \"%.64s\"", key));
+	}
+	if (!json_object_object_get_ex(o, "source", &v) || v == NULL)
+		problem(a, b, i, "source", "is required");
+	else if ((why = check_name(v, 1)) != NULL)
+		problem(a, b, i, "source", why);
+	else
+		r->source = json_object_get_string(v);
+	r->account_id = "";
+	if (json_object_object_get_ex(o, "account_id", &v) && v != NULL) {
+		if ((why = check_name(v, 0)) != NULL)
+			problem(a, b, i, "account_id", why);
+		else
+			r->account_id = json_object_get_string(v);
+	}
+	if (!json_object_object_get_ex(o, "metric", &v) || v == NULL)
+		problem(a, b, i, "metric", "is required");
+	else if ((why = check_name(v, 1)) != NULL)
+		problem(a, b, i, "metric", why);
+	else
+		r->metric = json_object_get_string(v);
+	if (r->source != NULL && r->metric != NULL &&
+	    (def = metric_find(r->source, r->metric)) != NULL &&
+	    def->agg == METRIC_RATIO)
+		problem(a, b, i, "metric", arena_printf(a, "is computed from "
+		    "%s and %s; send those instead", def->num, def->den));
+	if (!json_object_object_get_ex(o, "date", &v) || v == NULL)
+		problem(a, b, i, "date", "is required");
+	else if ((why = check_date(v, maxday)) != NULL)
+		problem(a, b, i, "date", why);
+	else
+		r->date = json_object_get_string(v);
+	if (!json_object_object_get_ex(o, "value", &v) || v == NULL)
+		problem(a, b, i, "value", "is required");
+	else if ((why = check_value(v)) != NULL)
+		problem(a, b, i, "value", why);
+	else
+		r->value = json_object_get_string(v);
+	if (json_object_object_get_ex(o, "dims", &v) && v != NULL &&
+	    (why = check_dims(a, v, &r->dims)) != NULL)
+		problem(a, b, i, "dims", why);
+	return b->nproblems_all == before;
+}
+
+static uint64_t
+row_hash(const struct ingest_row *r)
+{
+	const char *parts[4] = { r->source, r->account_id, r->metric,
+	    r->date };
+	uint64_t h = 14695981039346656037ULL;
+	const char *p;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		for (p = parts[i]; *p != '\0'; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL;
+	}
+	return h;
+}
+
+static bool
+same_key(const struct ingest_row *x, const struct ingest_row *y)
+{
+	return strcmp(x->date, y->date) == 0 &&
+	    strcmp(x->metric, y->metric) == 0 &&
+	    strcmp(x->source, y->source) == 0 &&
+	    strcmp(x->account_id, y->account_id) == 0;
+}
+
+/* Refuses a second row for the same (source, account, metric, date). */
+static void
+find_duplicates(struct arena *a, struct ingest_batch *b,
+    const bool *good)
+{
+	size_t size = 16, mask, i, j, *slot;
+	const size_t empty = (size_t)-1;
+
+	while (size < b->nrows * 2)
+		size *= 2;
+	mask = size - 1;
+	slot = arena_alloc(a, size * sizeof(*slot));
+	memset(slot, 0xff, size * sizeof(*slot));
+	for (i = 0; i < b->nrows; i++) {
+		if (!good[i])
+			continue;
+		for (j = row_hash(&b->rows[i]) & mask; slot[j] != empty;
+		    j = (j + 1) & mask)
+			if (same_key(&b->rows[slot[j]], &b->rows[i]))
+				break;
+		if (slot[j] == empty)
+			slot[j] = i;
+		else
+			problem(a, b, i, "row", arena_printf(a, "repeats row "
+			    "%zu (same source, account_id, metric and date)",
+			    slot[j]));
+	}
+}
+
+enum err
+ingest_parse(struct arena *a, const char *body, size_t len, time_t now,
+    struct ingest_batch *out, const char **errout)
+{
+	struct json_object *root;
+	bool *good;
+	size_t i, n;
+	long maxday;
+	enum err rc;
+
+	memset(out, 0, sizeof(*out));
+	*errout = NULL;
+	if ((rc = jsonx_parse(a, body, len, &root, errout)) != ERR_OK)
+		return rc;
+	if (!json_object_is_type(root, json_type_array)) {
+		*errout = "the body must be a JSON array of rows";
+		return ERR_INPUT;
+	}
+	n = json_object_array_length(root);
+	if (n == 0) {
+		*errout = "the array is empty: send at least one row";
+		return ERR_UNPROCESSABLE;
+	}
+	if (n > LIMIT_INGEST_ROWS) {
+		*errout = arena_printf(a, "%zu rows: at most %d fit in one "
+		    "request", n, LIMIT_INGEST_ROWS);
+		return ERR_TOOBIG;
+	}
+	maxday = (long)(now / 86400) + 1;
+	out->rows = arena_calloc(a, n, sizeof(*out->rows));
+	out->problems = arena_calloc(a, LIMIT_INGEST_PROBLEMS,
+	    sizeof(*out->problems));
+	out->nrows = n;
+	good = arena_calloc(a, n, sizeof(*good));
+	for (i = 0; i < n; i++) {
+		good[i] = parse_row(a, out, i,
+		    json_object_array_get_idx(root, i), maxday, &out->rows[i]);
+		if (out->rows[i].dims != NULL)
+			out->has_dims = true;
+	}
+	find_duplicates(a, out, good);
+	if (out->nproblems_all > 0) {
+		*errout = arena_printf(a, "%zu problem%s in the rows; nothing "
+		    "was written", out->nproblems_all,
+		    out->nproblems_all == 1 ? "" : "s");
+		return ERR_UNPROCESSABLE;
+	}
+	return ERR_OK;
+}
+
+const char *
+ingest_problems_json(struct arena *a, const struct ingest_batch *b)
+{
+	struct buf *o;
+	size_t i;
+
+	/* Buffers live on the arena: their cleanup runs at its reset. */
+	o = arena_alloc(a, sizeof(*o));
+	buf_init_arena(o, a, 64 * 1024);
+	buf_printf(o, "{\"error\":{\"code\":\"unprocessable\",\"message\":"
+	    "\"%zu problem%s in the rows; nothing was written\",\"problems\":[",
+	    b->nproblems_all, b->nproblems_all == 1 ? "" : "s");
+	for (i = 0; i < b->nproblems; i++) {
+		buf_printf(o, "%s{\"index\":%zu,\"field\":", i ? "," : "",
+		    b->problems[i].index);
+		buf_put_json_string(o, b->problems[i].field,
+		    strlen(b->problems[i].field));
+		buf_puts(o, ",\"reason\":");
+		buf_put_json_string(o, b->problems[i].reason,
+		    strlen(b->problems[i].reason));
+		buf_putc(o, '}');
+	}
+	buf_printf(o, "],\"more_problems\":%zu}}",
+	    b->nproblems_all - b->nproblems);
+	return arena_strdup(a, buf_cstr(o));
+}
+
+bool
+ingest_key_ok(const char *key)
+{
+	size_t i, len = strlen(key);
+
+	if (len < 1 || len > LIMIT_IDEMPOTENCY_KEY)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((key[i] >= 'a' && key[i] <= 'z') ||
+		    (key[i] >= 'A' && key[i] <= 'Z') ||
+		    (key[i] >= '0' && key[i] <= '9') || key[i] == '_' ||
+		    key[i] == '.' || key[i] == ':' || key[i] == '-'))
+			return false;
+	return true;
+}
+
+/* Appends s as a quoted element of a PostgreSQL array literal. */
+static enum err
+put_elem(struct buf *b, const char *s, bool first)
+{
+	const char *p;
+
+	if (!first && buf_putc(b, ',') != ERR_OK)
+		return ERR_TOOBIG;
+	if (buf_putc(b, '"') != ERR_OK)
+		return ERR_TOOBIG;
+	for (p = s; *p != '\0'; p++) {
+		if ((*p == '"' || *p == '\\') && buf_putc(b, '\\') != ERR_OK)
+			return ERR_TOOBIG;
+		if (buf_putc(b, *p) != ERR_OK)
+			return ERR_TOOBIG;
+	}
+	return buf_putc(b, '"');
+}
+
+/* The rows as seven array literals (p[1..6]); p[0] is set by the caller. */
+static enum err
+arrays(struct arena *a, const struct ingest_batch *b, const char **p)
+{
+	struct buf *col;
+	const struct ingest_row *r;
+	enum err rc = ERR_OK;
+	size_t i;
+	int c;
+
+	col = arena_calloc(a, 6, sizeof(*col));
+	for (c = 0; c < 6; c++) {
+		buf_init_arena(&col[c], a, 4 * (size_t)LIMIT_BODY_INGEST);
+		rc |= buf_putc(&col[c], '{');
+	}
+	for (i = 0; i < b->nrows; i++) {
+		r = &b->rows[i];
+		rc |= put_elem(&col[0], r->source, i == 0);
+		rc |= put_elem(&col[1], r->account_id, i == 0);
+		rc |= put_elem(&col[2], r->metric, i == 0);
+		rc |= buf_printf(&col[3], i ? ",%s" : "%s", r->date);
+		rc |= buf_printf(&col[4], i ? ",%s" : "%s", r->value);
+		if (b->has_dims)
+			rc |= r->dims != NULL ? put_elem(&col[5], r->dims,
+			    i == 0) : buf_puts(&col[5], i ? ",NULL" : "NULL");
+	}
+	for (c = 0; c < 6; c++) {
+		rc |= buf_putc(&col[c], '}');
+		p[c + 1] = buf_cstr(&col[c]);
+	}
+	return rc == ERR_OK ? ERR_OK : ERR_TOOBIG;
+}
+
+/* Claims the key: ERR_OK with *status 0 (go on) or the first answer. */
+static enum err
+claim(struct db *db, struct arena *a, const char *const *p,
+    const char *hash, int *status, const char **json)
+{
+	struct db_res *res;
+	const char *h;
+	enum err rc;
+
+	*status = 0;
+	if ((rc = db_exec(db, a, sql_claim, 3, p, &res)) != ERR_OK)
+		return rc;
+	if (db_nrows(res) == 1)
+		return ERR_OK;
+	if ((rc = db_exec(db, a, sql_claimed, 2, p, &res)) != ERR_OK)
+		return rc;
+	if (db_nrows(res) != 1)
+		return ERR_DB;
+	h = db_get(res, 0, 2);
+	if (h == NULL || strcmp(h, hash) != 0)
+		return ERR_CONFLICT;
+	*status = (int)db_get_int64(res, 0, 0, 200);
+	*json = db_get(res, 0, 1);
+	return ERR_OK;
+}
+
+enum err
+ingest_commit(struct db *db, struct arena *a, int64_t workspace_id,
+    const char *key, const char *body_hash, const struct ingest_batch *b,
+    int *status, const char **json, bool *replayed)
+{
+	const char *p[7], *kp[4];
+	struct ingest_result r;
+	struct db_res *res;
+	enum err rc;
+
+	*replayed = false;
+	p[0] = arena_printf(a, "%lld", (long long)workspace_id);
+	if ((rc = arrays(a, b, p)) != ERR_OK)
+		return rc;
+	if (!b->has_dims)
+		p[6] = "{}";
+	if ((rc = db_begin(db, a)) != ERR_OK)
+		return rc;
+	kp[0] = p[0];
+	kp[1] = key;
+	kp[2] = body_hash;
+	if (key != NULL) {
+		if ((rc = claim(db, a, kp, body_hash, status, json)) != ERR_OK)
+			goto fail;
+		if (*status != 0) {
+			db_rollback(db, a);
+			*replayed = true;
+			return ERR_OK;
+		}
+	}
+	if ((rc = db_exec(db, a, sql_upsert, 7, p, &res)) != ERR_OK)
+		goto fail;
+	r.inserted = (long)db_get_int64(res, 0, 0, 0);
+	r.updated = (long)db_get_int64(res, 0, 1, 0);
+	r.unchanged = (long)b->nrows - r.inserted - r.updated;
+	*status = 200;
+	*json = arena_printf(a, "{\"inserted\":%ld,\"updated\":%ld,"
+	    "\"unchanged\":%ld}", r.inserted, r.updated, r.unchanged);
+	if (key != NULL) {
+		kp[2] = "200";
+		kp[3] = *json;
+		if ((rc = db_exec(db, a, sql_record, 4, kp, NULL)) != ERR_OK)
+			goto fail;
+	}
+	return db_commit(db, a);
+fail:
+	db_rollback(db, a);
+	return rc;
+}

@@ -1,0 +1,92 @@
+/*
+ * ingest.h — POST /v1/metrics/ingest: parse and validate a batch of daily
+ * metric rows, then upsert it into metric_daily all-or-nothing, with
+ * Idempotency-Key replay.
+ *
+ * A batch is a JSON array of at most LIMIT_INGEST_ROWS objects
+ *   {"source", "account_id"?, "metric", "date", "value", "dims"?}
+ * Every row is checked and every problem reported; a batch with any
+ * problem writes nothing.  Strings returned live in the caller's arena.
+ */
+#ifndef SLUICE_INGEST_H
+#define SLUICE_INGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "err.h"
+
+struct arena;
+struct db;
+
+/* One valid row, as text ready for PostgreSQL. */
+struct ingest_row {
+	const char	*source;	/* [a-z0-9_.:-]{1,64} */
+	const char	*account_id;	/* same set, 0-64; "" by default */
+	const char	*metric;	/* same set, 1-64 */
+	const char	*date;		/* YYYY-MM-DD, a real date */
+	const char	*value;		/* the JSON number's text, finite */
+	const char	*dims;		/* compact JSON object, NULL for {} */
+};
+
+/* Why row index was refused. */
+struct ingest_problem {
+	size_t		 index;
+	const char	*field;		/* "source", ..., or "row" */
+	const char	*reason;
+};
+
+struct ingest_batch {
+	struct ingest_row	*rows;
+	size_t			 nrows;
+	struct ingest_problem	*problems;	/* the first ones */
+	size_t			 nproblems;	/* at most LIMIT_INGEST_PROBLEMS */
+	size_t			 nproblems_all;	/* all of them */
+	bool			 has_dims;	/* some row has dims */
+};
+
+struct ingest_result {
+	long	inserted;
+	long	updated;
+	long	unchanged;
+};
+
+/*
+ * Parses and validates len bytes of body.  now is the current time: a
+ * date later than tomorrow (UTC) is refused.  ERR_OK: every row valid.
+ * ERR_UNPROCESSABLE: out->problems lists what is wrong (and for an empty
+ * array *errout says so).  ERR_INPUT: not JSON, or not an array (*errout
+ * says why).  ERR_TOOBIG: more than LIMIT_INGEST_ROWS rows.  Everything
+ * in out belongs to the arena.
+ */
+enum err	 ingest_parse(struct arena *, const char *body, size_t len,
+		    time_t now, struct ingest_batch *out, const char **errout);
+
+/*
+ * The 422 body for a batch with problems: {"error":{"code":
+ * "unprocessable","message","problems":[{"index","field","reason"}],
+ * "more_problems"}}; an arena string.
+ */
+const char	*ingest_problems_json(struct arena *,
+		    const struct ingest_batch *);
+
+/* True when key is a usable Idempotency-Key: 1-128 of [A-Za-z0-9_.:-]. */
+bool		 ingest_key_ok(const char *key);
+
+/*
+ * Writes a valid batch for the workspace in one transaction.  With key
+ * (else NULL), the first request with that key is recorded with body_hash
+ * and its answer; a later one with the same body gets that answer again
+ * without writing (*replayed true).  *status and *json are the answer
+ * (200 and {"inserted","updated","unchanged"}).  Errors: ERR_CONFLICT
+ * when the key was used with another body, ERR_DB, ERR_UNAVAILABLE,
+ * ERR_INPUT when PostgreSQL refuses a value.
+ */
+enum err	 ingest_commit(struct db *, struct arena *, int64_t workspace_id,
+		    const char *key, const char *body_hash,
+		    const struct ingest_batch *, int *status, const char **json,
+		    bool *replayed);
+
+#endif

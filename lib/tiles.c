@@ -1,0 +1,302 @@
+/* tiles.c — dashboard tiles from metric_daily, by the catalogue's rules. */
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "db.h"
+#include "limit.h"
+#include "metric.h"
+#include "tiles.h"
+
+/* Yesterday in the workspace's zone and the two periods' bounds. */
+static const char sql_window[] =
+	"SELECT y - $2::int + 1, y, y - 2 * $2::int + 1, y - $2::int, tz "
+	"FROM (SELECT (now() AT TIME ZONE time_zone)::date - 1 AS y, "
+	"time_zone AS tz FROM workspaces WHERE id = $1) w";
+
+/*
+ * The raw rows of the 2N days, in one index-only scan of metric_daily_tiles
+ * (workspace_id, day) INCLUDE (provider, metric, value).  Summing over
+ * accounts and grouping happen in C: no aggregate, no sort by collation.
+ */
+static const char sql_days[] =
+	"SELECT provider, metric, day - $2::date, value::float8 "
+	"FROM metric_daily WHERE workspace_id = $1 "
+	"AND day BETWEEN $2::date AND $3::date "
+	"AND ($4::text IS NULL OR provider = $4)";
+
+/* One (provider, metric) over the 2N days: previous period first. */
+struct group {
+	const char	*provider;
+	const char	*metric;
+	double		*v;
+	bool		*has;
+};
+
+struct tiles {
+	struct arena	*a;
+	struct group	*g;
+	size_t		 ng;
+	int		 days;
+	double		*zero_v;	/* an empty series */
+	bool		*zero_has;
+	struct buf	*out;
+	bool		 first;
+};
+
+int
+tiles_period(const char *s)
+{
+	if (s == NULL)
+		return 0;
+	if (strcmp(s, "7d") == 0)
+		return 7;
+	if (strcmp(s, "28d") == 0)
+		return 28;
+	if (strcmp(s, "90d") == 0)
+		return 90;
+	return 0;
+}
+
+static struct group *
+find(struct tiles *t, const char *provider, const char *metric)
+{
+	size_t i;
+
+	for (i = 0; i < t->ng; i++)
+		if (strcmp(t->g[i].metric, metric) == 0 &&
+		    strcmp(t->g[i].provider, provider) == 0)
+			return &t->g[i];
+	return NULL;
+}
+
+static uint64_t
+hash2(const char *p, const char *m)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = (h ^ 0xff) * 1099511628211ULL;
+	for (; *m != '\0'; m++)
+		h = (h ^ (unsigned char)*m) * 1099511628211ULL;
+	return h;
+}
+
+static int
+group_cmp(const void *x, const void *y)
+{
+	const struct group *a = x, *b = y;
+	int c = strcmp(a->provider, b->provider);
+
+	return c != 0 ? c : strcmp(a->metric, b->metric);
+}
+
+/* Groups the rows by (provider, metric), summing accounts per day, and
+ * sorts the groups by provider and metric. */
+static void
+load(struct tiles *t, const struct db_res *res)
+{
+	size_t i, j, n = db_nrows(res), span = 2 * (size_t)t->days;
+	size_t size = 64, mask, *slot;
+	const size_t empty = (size_t)-1;
+	struct group *g;
+	const char *p, *m, *v;
+	long idx;
+
+	while (size < 2 * n)
+		size *= 2;
+	mask = size - 1;
+	slot = arena_alloc(t->a, size * sizeof(*slot));
+	memset(slot, 0xff, size * sizeof(*slot));
+	t->g = arena_calloc(t->a, n > 0 ? n : 1, sizeof(*t->g));
+	for (i = 0; i < n; i++) {
+		p = db_get(res, i, 0);
+		m = db_get(res, i, 1);
+		idx = (long)db_get_int64(res, i, 2, -1);
+		if (p == NULL || m == NULL || idx < 0 || (size_t)idx >= span ||
+		    (v = db_get(res, i, 3)) == NULL)
+			continue;
+		for (j = hash2(p, m) & mask; slot[j] != empty;
+		    j = (j + 1) & mask)
+			if (strcmp(t->g[slot[j]].metric, m) == 0 &&
+			    strcmp(t->g[slot[j]].provider, p) == 0)
+				break;
+		if (slot[j] == empty) {
+			slot[j] = t->ng;
+			g = &t->g[t->ng++];
+			g->provider = p;
+			g->metric = m;
+			g->v = arena_calloc(t->a, span, sizeof(*g->v));
+			g->has = arena_calloc(t->a, span, sizeof(*g->has));
+		} else
+			g = &t->g[slot[j]];
+		g->v[idx] += strtod(v, NULL);
+		g->has[idx] = true;
+	}
+	qsort(t->g, t->ng, sizeof(*t->g), group_cmp);
+}
+
+/* The previous (half 0) or current (half 1) period of a group. */
+static void
+half(const struct tiles *t, const struct group *g, int h,
+    struct metric_series *s)
+{
+	s->n = (size_t)t->days;
+	s->v = g != NULL ? g->v + h * t->days : t->zero_v;
+	s->has = g != NULL ? g->has + h * t->days : t->zero_has;
+}
+
+static void
+put_num(struct buf *b, bool ok, double v)
+{
+	if (ok && isfinite(v))
+		buf_printf(b, "%.15g", v == 0 ? 0 : v);
+	else
+		buf_puts(b, "null");
+}
+
+/* Appends one tile; a and b as for metric_aggregate(). */
+static void
+tile(struct tiles *t, const char *provider, const char *metric,
+    const struct metric_def *def, const struct group *ga,
+    const struct group *gb)
+{
+	struct metric_series ac, ap, bc, bp;
+	struct buf *o = t->out;
+	double cur = 0, prev = 0, v = 0;
+	bool hc, hp, ok;
+	int i;
+
+	half(t, ga, 1, &ac);
+	half(t, ga, 0, &ap);
+	half(t, gb, 1, &bc);
+	half(t, gb, 0, &bp);
+	hc = metric_aggregate(def, &ac, &bc, &cur);
+	hp = metric_aggregate(def, &ap, &bp, &prev);
+	buf_puts(o, t->first ? "{\"provider\":" : ",{\"provider\":");
+	t->first = false;
+	buf_put_json_string(o, provider, strlen(provider));
+	buf_puts(o, ",\"metric\":");
+	buf_put_json_string(o, metric, strlen(metric));
+	buf_puts(o, ",\"label\":");
+	buf_put_json_string(o, def ? def->label : metric,
+	    strlen(def ? def->label : metric));
+	buf_printf(o, ",\"unit\":\"%s\",\"aggregation\":\"%s\",\"current\":",
+	    def ? def->unit : "number", metric_agg_name(def ? def->agg :
+	    METRIC_SUM));
+	put_num(o, hc, cur);
+	buf_puts(o, ",\"previous\":");
+	put_num(o, hp, prev);
+	buf_puts(o, ",\"change\":");
+	put_num(o, hc && hp, cur - prev);
+	buf_puts(o, ",\"change_pct\":");
+	put_num(o, hc && hp && prev != 0, (cur - prev) / fabs(prev) * 100);
+	buf_puts(o, ",\"series\":[");
+	for (i = 0; i < t->days; i++) {
+		if (i > 0)
+			buf_putc(o, ',');
+		ok = metric_point(def, &ac, &bc, (size_t)i, &v);
+		put_num(o, ok, v);
+	}
+	buf_puts(o, "]}");
+}
+
+/* The catalogue's tiles for a known provider, in catalogue order. */
+static void
+catalogue_tiles(struct tiles *t, const char *provider)
+{
+	const struct metric_def *all, *d;
+	struct group *ga, *gb;
+	size_t i, n;
+
+	all = metric_all(&n);
+	for (i = 0; i < n; i++) {
+		d = &all[i];
+		if (strcmp(d->provider, provider) != 0)
+			continue;
+		if (d->agg == METRIC_RATIO) {
+			ga = find(t, provider, d->num);
+			gb = find(t, provider, d->den);
+			if (ga != NULL && gb != NULL)
+				tile(t, provider, d->name, d, ga, gb);
+		} else if (d->agg == METRIC_TOTALS) {
+			ga = find(t, provider, d->name);
+			gb = find(t, provider, arena_printf(t->a, "%s:%dd",
+			    d->name, t->days));
+			if (ga != NULL || gb != NULL)
+				tile(t, provider, d->name, d, ga, gb);
+		} else if ((ga = find(t, provider, d->name)) != NULL)
+			tile(t, provider, d->name, d, ga, NULL);
+	}
+}
+
+/* Tiles of one provider: the catalogue's, then its custom metrics. */
+static void
+provider_tiles(struct tiles *t, const char *provider)
+{
+	size_t i, baselen;
+	int days;
+
+	catalogue_tiles(t, provider);
+	for (i = 0; i < t->ng; i++) {
+		if (strcmp(t->g[i].provider, provider) != 0 ||
+		    metric_find(provider, t->g[i].metric) != NULL ||
+		    metric_totals_split(t->g[i].metric, &baselen, &days))
+			continue;
+		tile(t, provider, t->g[i].metric, NULL, &t->g[i], NULL);
+	}
+}
+
+enum err
+tiles_json(struct db *db, struct arena *a, int64_t workspace_id, int days,
+    const char *provider, const char **out)
+{
+	const char *p[4], *last = NULL;
+	struct db_res *w, *res;
+	struct tiles t;
+	enum err rc;
+	size_t i;
+
+	p[0] = arena_printf(a, "%lld", (long long)workspace_id);
+	p[1] = arena_printf(a, "%d", days);
+	if ((rc = db_exec(db, a, sql_window, 2, p, &w)) != ERR_OK)
+		return rc;
+	if (db_nrows(w) != 1)
+		return ERR_NOTFOUND;
+	p[1] = db_get(w, 0, 2);
+	p[2] = db_get(w, 0, 1);
+	p[3] = provider;
+	if ((rc = db_exec(db, a, sql_days, 4, p, &res)) != ERR_OK)
+		return rc;
+	memset(&t, 0, sizeof(t));
+	t.a = a;
+	t.days = days;
+	t.first = true;
+	t.zero_v = arena_calloc(a, (size_t)days, sizeof(*t.zero_v));
+	t.zero_has = arena_calloc(a, (size_t)days, sizeof(*t.zero_has));
+	load(&t, res);
+	t.out = arena_alloc(a, sizeof(*t.out));
+	buf_init_arena(t.out, a, LIMIT_RESPONSE);
+	buf_printf(t.out, "{\"period\":\"%dd\",\"days\":%d,\"time_zone\":",
+	    days, days);
+	buf_put_json_string(t.out, db_get(w, 0, 4), strlen(db_get(w, 0, 4)));
+	buf_printf(t.out, ",\"current\":{\"from\":\"%s\",\"to\":\"%s\"},"
+	    "\"previous\":{\"from\":\"%s\",\"to\":\"%s\"},\"tiles\":[",
+	    db_get(w, 0, 0), db_get(w, 0, 1), db_get(w, 0, 2),
+	    db_get(w, 0, 3));
+	for (i = 0; i < t.ng; i++) {
+		if (last != NULL && strcmp(last, t.g[i].provider) == 0)
+			continue;
+		last = t.g[i].provider;
+		provider_tiles(&t, last);
+	}
+	if (buf_puts(t.out, "]}") != ERR_OK)
+		return ERR_TOOBIG;
+	*out = buf_cstr(t.out);
+	return ERR_OK;
+}

@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# bench_api.sh BUILD — the metrics API at size, in one private stack:
+#   data    10 million metric_daily rows (1,000 workspaces x 5 providers x
+#           10 metrics x 200 days), generated in SQL
+#   tiles   GET /v1/dashboard/tiles for one workspace through nginx (wrk):
+#           p50/p99 at 2 connections, requests/s at 16, for 7d and 28d
+#   ingest  1 million new rows through POST /v1/metrics/ingest in 10,000-row
+#           batches (100 workspaces, one key each), rows/s, against
+#           PostgreSQL COPY of the same rows into the same table, same run
+#           (the API goes first; its rows are deleted and vacuumed away
+#           before COPY, so COPY meets the same table state or a better one)
+# Targets (issue 9): tiles p50 < 3 ms and p99 < 15 ms; ingest >= 0.40x COPY.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${1:-build}
+secs=${BENCH_SECONDS:-8}
+streams=${BENCH_INGEST_STREAMS:-1}
+pgbin=/usr/lib/postgresql/15/bin
+
+free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+var=$(mktemp -d /tmp/sluice-bench-XXXXXX)
+port=$(free_port)
+export SLUICE_PG_PORT=$(free_port)
+trap 'bash nginx/stack.sh stop "$var" >/dev/null 2>&1 || true; rm -rf "$var"' EXIT
+bash nginx/stack.sh start "$var" "$port" "$PWD/$build/bin" "api" >/dev/null
+url=http://127.0.0.1:$port
+curl -fsS "$url/readyz" >/dev/null
+dburl="host=$var/run port=$SLUICE_PG_PORT dbname=sluice user=sluice"
+psqlq() { "$pgbin/psql" -X -q -A -t -v ON_ERROR_STOP=1 -d "$dburl" "$@"; }
+now() { date +%s.%N; }
+mkkey() { SLUICE_DATABASE_URL=$dburl SLUICE_LOG_FILE= "$build/bin/api" \
+    create-key "$1" bench admin; }
+
+# --- data: 10 M rows, loaded without the indexes, which are built after --
+t0=$(now)
+psqlq <<'EOF'
+INSERT INTO workspaces (name) SELECT 'bench ' || g FROM generate_series(1, 1000) g;
+ALTER TABLE metric_daily DROP CONSTRAINT metric_daily_pkey;
+DROP INDEX metric_daily_tiles;
+SET session_replication_role = replica;	-- no FK trigger per row
+SET synchronous_commit = off;
+INSERT INTO metric_daily (workspace_id, provider, account_id, metric, day, value)
+SELECT w, m.p, '', m.m, current_date - d, (w * 7 + d * 13 + m.k * 3) % 1000
+FROM generate_series(1, 1000) w,
+     (VALUES
+	('ga4', 'sessions', 1), ('ga4', 'active_users', 2), ('ga4', 'new_users', 3),
+	('ga4', 'page_views', 4), ('ga4', 'engaged_sessions', 5),
+	('ga4', 'session_duration', 6), ('ga4', 'key_events', 7),
+	('ga4', 'revenue_micros', 8), ('ga4', 'total_users', 9),
+	('ga4', 'active_users:7d', 10),
+	('google_ads', 'impressions', 1), ('google_ads', 'clicks', 2),
+	('google_ads', 'cost_micros', 3), ('google_ads', 'conversions', 4),
+	('google_ads', 'conversion_value_micros', 5), ('google_ads', 'm6', 6),
+	('google_ads', 'm7', 7), ('google_ads', 'm8', 8), ('google_ads', 'm9', 9),
+	('google_ads', 'm10', 10),
+	('youtube', 'views', 1), ('youtube', 'watch_minutes', 2),
+	('youtube', 'subscribers_gained', 3), ('youtube', 'subscribers_lost', 4),
+	('youtube', 'subscribers', 5), ('youtube', 'likes', 6),
+	('youtube', 'comments', 7), ('youtube', 'shares', 8), ('youtube', 'm9', 9),
+	('youtube', 'm10', 10),
+	('facebook', 'reach', 1), ('facebook', 'impressions', 2),
+	('facebook', 'engagements', 3), ('facebook', 'page_views', 4),
+	('facebook', 'followers', 5), ('facebook', 'reach:7d', 6),
+	('facebook', 'reach:28d', 7), ('facebook', 'm8', 8), ('facebook', 'm9', 9),
+	('facebook', 'm10', 10),
+	('github', 'views', 1), ('github', 'unique_visitors', 2),
+	('github', 'clones', 3), ('github', 'stars', 4), ('github', 'm5', 5),
+	('github', 'm6', 6), ('github', 'm7', 7), ('github', 'm8', 8),
+	('github', 'm9', 9), ('github', 'm10', 10)) AS m(p, m, k),
+     generate_series(1, 200) d;
+SET maintenance_work_mem = '512MB';
+ALTER TABLE metric_daily ADD PRIMARY KEY (workspace_id, provider, account_id, metric, day);
+CREATE INDEX metric_daily_tiles ON metric_daily (workspace_id, day)
+	INCLUDE (provider, metric, value);
+VACUUM ANALYZE metric_daily;
+EOF
+rows=$(psqlq -c "SELECT count(*) FROM metric_daily")
+printf 'data: %s metric_daily rows in %.0f s\n' "$rows" "$(echo "$(now) - $t0" | bc)"
+
+# --- tiles ---------------------------------------------------------------
+key=$(mkkey 500)
+wrk_run() {	# CONNECTIONS PATH → "rps p50_ms p99_ms non2xx"
+	wrk -t"$(($1 < 2 ? 1 : 2))" -c"$1" -d"${secs}s" --latency \
+	    -H "Authorization: Bearer $key" "$url$2" | awk '
+	function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0;
+	                 if (v ~ /s$/) return v * 1000; return v }
+	/Requests\/sec/ { rps = $2 }
+	$1 == "50%" { p50 = ms($2) }
+	$1 == "99%" { p99 = ms($2) }
+	/Non-2xx/ { bad = $NF }
+	END { printf "%.0f %.3f %.3f %s\n", rps, p50, p99, bad + 0 }'
+}
+tiles=$(curl -fsS -H "Authorization: Bearer $key" "$url/v1/dashboard/tiles?period=28d")
+ntiles=$(printf '%s' "$tiles" | grep -o '"provider"' | wc -l)
+printf 'tiles: %s tiles for workspace 500, %s bytes (28d)\n' "$ntiles" "${#tiles}"
+tiles_ok=1
+printf '%-12s %8s %9s %9s %12s\n' period p50_ms p99_ms 'req/s@2' 'req/s@16'
+for period in 7d 28d; do
+	path="/v1/dashboard/tiles?period=$period"
+	read -r rps2 p50 p99 bad < <(wrk_run 2 "$path")
+	[ "$bad" = 0 ] || { echo "tiles $period: $bad non-2xx answers"; exit 1; }
+	read -r rps16 _ _ bad < <(wrk_run 16 "$path")
+	[ "$bad" = 0 ] || { echo "tiles $period: $bad non-2xx answers"; exit 1; }
+	printf '%-12s %8s %9s %9s %12s\n' "$period" "$p50" "$p99" "$rps2" "$rps16"
+	[ "$(echo "$p50 < 3 && $p99 < 15" | bc)" = 1 ] || tiles_ok=0
+done
+echo "plan (28d):"
+psqlq -c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON)
+SELECT provider, metric, day - (current_date - 56), sum(value)::float8
+FROM metric_daily WHERE workspace_id = 500
+AND day BETWEEN current_date - 56 AND current_date - 1
+GROUP BY provider, metric, day ORDER BY provider, metric, day" | sed 's/^/  /'
+
+# --- ingest: 1 M rows, API against COPY ------------------------------------
+# Workspaces 1..100 get provider "bench": 50 metrics x 200 days = 10,000
+# rows each, one request per workspace.
+mkdir -p "$var/ingest"
+awk -v dir="$var/ingest" -v today="$(date -u +%s)" 'BEGIN {
+	for (d = 1; d <= 200; d++)
+		day[d] = strftime("%Y-%m-%d", today - d * 86400, 1)
+	for (w = 1; w <= 100; w++) {
+		f = dir "/" w ".json"
+		printf "[" > f
+		for (m = 1; m <= 50; m++)
+			for (d = 1; d <= 200; d++) {
+				v = (w * 31 + m * 7 + d) % 100000 / 10
+				printf "%s{\"source\":\"bench\",\"metric\":\"m%d\",\"date\":\"%s\",\"value\":%s}", \
+				    (m == 1 && d == 1) ? "" : ",", m, day[d], v > f
+				printf "%d\tbench\t\tm%d\t%s\t%s\n", w, m, day[d], v > (dir "/rows.tsv")
+			}
+		printf "]" > f
+		close(f)
+	}
+}'
+for w in $(seq 100); do echo "$w $(mkkey "$w")"; done >"$var/ingest/keys"
+post() {	# "WS KEY" → checks the answer
+	local ws=${1%% *} k=${1#* } out
+	out=$(curl -sS -w ' %{http_code}' -H "Authorization: Bearer $k" \
+	    -H 'Content-Type: application/json' \
+	    --data-binary @"$var/ingest/$ws.json" "$url/v1/metrics/ingest")
+	case "$out" in *'"inserted":10000'*' 200') ;;
+	*) echo "ingest $ws: $out" >&2; return 1 ;; esac
+}
+export -f post; export var url
+t0=$(now)
+xargs -P "$streams" -I{} bash -c 'post "$@"' _ {} <"$var/ingest/keys"
+api_s=$(echo "$(now) - $t0" | bc)
+n=$(psqlq -c "SELECT count(*) FROM metric_daily WHERE provider = 'bench'")
+[ "$n" = 1000000 ] || { echo "ingest: $n rows stored, not 1000000"; exit 1; }
+psqlq -c "DELETE FROM metric_daily WHERE provider = 'bench'"
+psqlq -c "VACUUM metric_daily"
+split -n "l/$streams" -d "$var/ingest/rows.tsv" "$var/ingest/part."
+t0=$(now)
+for f in "$var"/ingest/part.*; do
+	psqlq -c "\\copy metric_daily (workspace_id, provider, account_id, metric, day, value) FROM '$f'" &
+done
+wait
+copy_s=$(echo "$(now) - $t0" | bc)
+n=$(psqlq -c "SELECT count(*) FROM metric_daily WHERE provider = 'bench'")
+[ "$n" = 1000000 ] || { echo "copy: $n rows stored, not 1000000"; exit 1; }
+api_rps=$(echo "1000000 / $api_s" | bc)
+copy_rps=$(echo "1000000 / $copy_s" | bc)
+ratio=$(echo "$api_rps / $copy_rps" | bc -l)
+printf 'ingest (%s stream%s): API %.2f s = %s rows/s; COPY %.2f s = %s rows/s; ratio %.3f\n' \
+    "$streams" "$([ "$streams" = 1 ] || echo s)" "$api_s" "$api_rps" "$copy_s" \
+    "$copy_rps" "$ratio"
+printf 'targets: tiles p50<3ms and p99<15ms %s, ingest>=0.40x COPY %s\n' \
+    "$([ "$tiles_ok" = 1 ] && echo met || echo MISSED)" \
+    "$([ "$(echo "$ratio >= 0.40" | bc)" = 1 ] && echo met || echo MISSED)"

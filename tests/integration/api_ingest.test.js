@@ -1,0 +1,236 @@
+'use strict';
+// POST /v1/metrics/ingest: validation with every bad row listed, the
+// all-or-nothing upsert with inserted/updated/unchanged counts,
+// Idempotency-Key replay (also under concurrency), limits, roles and
+// tenant isolation.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { startStack, request } = require('./lib/stack');
+
+const today = new Date();
+const iso = (d) => d.toISOString().slice(0, 10);
+const daysAgo = (n) => iso(new Date(today.getTime() - n * 86400000));
+
+test('metrics ingest', async (t) => {
+  const stack = await startStack({ programs: ['api'] });
+  t.after(() => {
+    const reports = stack.stop();
+    assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
+  });
+  const [[wsA]] = stack.sql("INSERT INTO workspaces (name) VALUES ('A') RETURNING id");
+  const [[wsB]] = stack.sql("INSERT INTO workspaces (name) VALUES ('B') RETURNING id");
+  const mkKey = (ws, role = 'admin') => {
+    const r = stack.cli('api', ['create-key', ws, 'k', role]);
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trim();
+  };
+  const ka = mkKey(wsA);
+  const kb = mkKey(wsB);
+  const kview = mkKey(wsA, 'viewer');
+  const ingest = (key, body, headers = {}) => request(`${stack.url}/v1/metrics/ingest`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    timeout: 60000,
+  });
+  const count = (ws) => Number(stack.sql(`SELECT count(*) FROM metric_daily WHERE workspace_id = ${ws}`)[0][0]);
+
+  await t.test('a valid batch is inserted, re-sent unchanged, changed rows updated', async () => {
+    const rows = [
+      { source: 'ga4', metric: 'sessions', date: daysAgo(2), value: 120 },
+      { source: 'ga4', metric: 'sessions', date: daysAgo(1), value: 80.5 },
+      { source: 'google_ads', account_id: '123-456', metric: 'clicks', date: daysAgo(1), value: 7, dims: { campaign: 'x' } },
+      { source: 'crm', metric: 'deals.won', date: daysAgo(1), value: -2.5e3 },
+    ];
+    let r = await ingest(ka, rows);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json, { inserted: 4, updated: 0, unchanged: 0 });
+    const stored = stack.sql(`SELECT provider, account_id, metric, value, dims::text FROM metric_daily
+      WHERE workspace_id = ${wsA} ORDER BY provider, metric, day`);
+    assert.deepEqual(stored, [
+      ['crm', '', 'deals.won', '-2500', '{}'],
+      ['ga4', '', 'sessions', '120', '{}'],
+      ['ga4', '', 'sessions', '80.5', '{}'],
+      ['google_ads', '123-456', 'clicks', '7', '{"campaign": "x"}'],
+    ]);
+    r = await ingest(ka, rows);
+    assert.deepEqual(r.json, { inserted: 0, updated: 0, unchanged: 4 });
+    const before = stack.sql(`SELECT updated_at FROM metric_daily WHERE workspace_id = ${wsA} ORDER BY 1`);
+    rows[0].value = 121;
+    rows[2].dims = { campaign: 'y' };
+    rows.push({ source: 'ga4', metric: 'sessions', date: daysAgo(3), value: 1 });
+    r = await ingest(ka, rows);
+    assert.deepEqual(r.json, { inserted: 1, updated: 2, unchanged: 2 });
+    assert.equal(count(wsA), 5);
+    const after = stack.sql(`SELECT count(*) FROM metric_daily WHERE workspace_id = ${wsA}
+      AND updated_at > '${before[before.length - 1][0]}'`);
+    assert.equal(after[0][0], '3');
+    // 80.5 and 80.50 are the same number: unchanged.
+    r = await ingest(ka, '[{"source":"ga4","metric":"sessions","date":"' + daysAgo(1) + '","value":80.50}]');
+    assert.deepEqual(r.json, { inserted: 0, updated: 0, unchanged: 1 });
+  });
+
+  await t.test('every bad row is listed with its index and nothing is written', async () => {
+    const before = count(wsA);
+    const good = { source: 'ga4', metric: 'sessions', date: daysAgo(1), value: 1 };
+    const rows = [
+      { ...good, date: '2026-02-30' },			// 0 not a real date
+      { ...good, date: iso(new Date(today.getTime() + 3 * 86400000)) }, // 1 future
+      { ...good, value: 'NaN' },				// 2 string
+      { ...good, value: '12' },				// 3 string number
+      { ...good, source: 'GA4' },				// 4 charset
+      { ...good, metric: 'x'.repeat(65) },			// 5 too long
+      { ...good, dims: [1] },				// 6 dims not an object
+      { ...good, dims: { big: 'x'.repeat(3000) } },		// 7 dims too big
+      { ...good, account_id: 'a b' },			// 8 charset
+      { ...good, metric: 'engagement_rate' },		// 9 derived
+      { ...good, extra: 1 },				// 10 unknown field
+      { ...good, date: '2026-1-01' },			// 11 format
+      5,							// 12 not an object
+      { source: 'ga4' },					// 13 three missing fields
+      { ...good, value: 1e19 }, // 14 out of range
+      { ...good, date: daysAgo(5) },			// 15 fine
+      { ...good, date: daysAgo(5) },			// 16 duplicate of 15
+      { ...good, value: true },				// 17 boolean
+    ];
+    const r = await ingest(ka, rows);
+    assert.equal(r.status, 422, r.text);
+    const p = r.json.error.problems;
+    const idx = [...new Set(p.map((x) => x.index))];
+    assert.deepEqual(idx, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 17, 16]);
+    const why = (i, field) => p.find((x) => x.index === i && x.field === field)?.reason;
+    assert.match(why(0, 'date'), /real date/);
+    assert.match(why(1, 'date'), /future/);
+    assert.match(why(2, 'value'), /not a string/);
+    assert.match(why(3, 'value'), /not a string/);
+    assert.match(why(4, 'source'), /a-z/);
+    assert.match(why(5, 'metric'), /64/);
+    assert.match(why(6, 'dims'), /object/);
+    assert.match(why(7, 'dims'), /2048/);
+    assert.match(why(8, 'account_id'), /a-z/);
+    assert.match(why(9, 'metric'), /engaged_sessions and sessions/);
+    assert.match(why(10, 'row'), /unknown field "extra"/);
+    assert.match(why(11, 'date'), /YYYY-MM-DD/);
+    assert.match(why(12, 'row'), /object/);
+    assert.deepEqual(p.filter((x) => x.index === 13).map((x) => x.field), ['metric', 'date', 'value']);
+    assert.match(why(14, 'value'), /range/);
+    assert.match(why(16, 'row'), /repeats row 15/);
+    assert.match(why(17, 'value'), /number/);
+    assert.equal(r.json.error.more_problems, 0);
+    assert.match(r.json.error.message, /19 problems/);
+    assert.equal(count(wsA), before);
+  });
+
+  await t.test('the problem list is capped and says how many more', async () => {
+    const rows = Array.from({ length: 250 }, () => ({ source: 'ga4', metric: 'm', date: 'x', value: 1 }));
+    const r = await ingest(ka, rows);
+    assert.equal(r.status, 422);
+    assert.equal(r.json.error.problems.length, 100);
+    assert.equal(r.json.error.more_problems, 150);
+  });
+
+  await t.test('document-level errors: status and message', async () => {
+    let r = await ingest(ka, []);
+    assert.equal(r.status, 422);
+    assert.match(r.json.error.message, /empty/);
+    r = await ingest(ka, '[{"source":"ga4","metric":"m","date":"2026-01-01","value":NaN}]');
+    assert.equal(r.status, 400);
+    assert.match(r.json.error.message, /invalid JSON/);
+    r = await ingest(ka, '[{"source":"ga4","metric":"m","date":"2026-01-01","value":Infinity}]');
+    assert.equal(r.status, 400);
+    r = await ingest(ka, '[{"source":"ga4","metric":"m","date":"2026-01-01","value":1e999}]');
+    assert.equal(r.status, 400);
+    assert.match(r.json.error.message, /NaN and Infinity/);
+    r = await ingest(ka, '[{"source": "ga4",');
+    assert.equal(r.status, 400);
+    assert.match(r.json.error.message, /truncated/);
+    r = await ingest(ka, '{"source":"ga4"}');
+    assert.equal(r.status, 400);
+    assert.match(r.json.error.message, /array/);
+    r = await ingest(ka, '[' + '['.repeat(100) + ']'.repeat(100) + ']');
+    assert.equal(r.status, 400);
+    assert.match(r.json.error.message, /nested too deeply/);
+    r = await ingest(ka, [{ source: 'ga4', metric: 'm', date: daysAgo(1), value: 1 }], { 'content-type': 'text/plain' });
+    assert.equal(r.status, 415);
+    assert.equal(r.json.error.code, 'unsupported_media_type');
+    r = await ingest(ka, [{ source: 'ga4', metric: 'm', date: daysAgo(1), value: 1 }], { 'content-type': 'application/json; charset=utf-8' });
+    assert.equal(r.status, 200);
+  });
+
+  await t.test('limits: 10,001 rows and a 6 MiB body are 413; 10,000 rows pass', async () => {
+    const row = (i) => ({ source: 'bulk', metric: `m${i % 100}`, date: daysAgo(1 + Math.floor(i / 100)), value: i });
+    let r = await ingest(ka, Array.from({ length: 10001 }, (_, i) => row(i)));
+    assert.equal(r.status, 413);
+    assert.match(r.json.error.message, /10001 rows: at most 10000/);
+    const big = '[' + ' '.repeat(6 * 1024 * 1024) + ']';
+    r = await ingest(ka, big);
+    assert.equal(r.status, 413);
+    const before = count(wsA);
+    r = await ingest(ka, Array.from({ length: 10000 }, (_, i) => row(i)));
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json, { inserted: 10000, updated: 0, unchanged: 0 });
+    assert.equal(count(wsA), before + 10000);
+    stack.sql(`DELETE FROM metric_daily WHERE provider = 'bulk'`);
+  });
+
+  await t.test('Idempotency-Key: same body replays, other body is 409', async () => {
+    const rows = [{ source: 'github', metric: 'stars', date: daysAgo(1), value: 10 }];
+    const h = { 'idempotency-key': 'retry-1' };
+    let r = await ingest(ka, rows, h);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json, { inserted: 1, updated: 0, unchanged: 0 });
+    assert.equal(r.headers.get('idempotent-replayed'), null);
+    stack.sql(`UPDATE metric_daily SET value = 99 WHERE workspace_id = ${wsA} AND metric = 'stars'`);
+    r = await ingest(ka, rows, h);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json, { inserted: 1, updated: 0, unchanged: 0 });
+    assert.equal(r.headers.get('idempotent-replayed'), 'true');
+    // Not written again: the value changed behind its back stays.
+    assert.equal(stack.sql(`SELECT value FROM metric_daily WHERE workspace_id = ${wsA} AND metric = 'stars'`)[0][0], '99');
+    r = await ingest(ka, [{ ...rows[0], value: 11 }], h);
+    assert.equal(r.status, 409);
+    assert.match(r.json.error.message, /different body/);
+    // Keys are per workspace: B may use the same key.
+    r = await ingest(kb, rows, h);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json, { inserted: 1, updated: 0, unchanged: 0 });
+    r = await ingest(ka, rows, { 'idempotency-key': 'bad key!' });
+    assert.equal(r.status, 400);
+    r = await ingest(ka, rows, { 'idempotency-key': 'k'.repeat(129) });
+    assert.equal(r.status, 400);
+    // A rejected batch does not burn the key.
+    r = await ingest(ka, [{ ...rows[0], value: 'x' }], { 'idempotency-key': 'retry-2' });
+    assert.equal(r.status, 422);
+    r = await ingest(ka, [{ ...rows[0], date: daysAgo(2) }], { 'idempotency-key': 'retry-2' });
+    assert.equal(r.status, 200);
+    assert.equal(stack.sql(`SELECT count(*) FROM ingest_requests WHERE workspace_id = ${wsA}`)[0][0], '2');
+  });
+
+  await t.test('concurrent requests with one key write once', async () => {
+    const rows = Array.from({ length: 2000 }, (_, i) => ({ source: 'slack', metric: 'messages', account_id: `c${i}`, date: daysAgo(1), value: i }));
+    const h = { 'idempotency-key': 'concurrent-1' };
+    const rs = await Promise.all([ingest(ka, rows, h), ingest(ka, rows, h), ingest(ka, rows, h)]);
+    for (const r of rs) {
+      assert.equal(r.status, 200, r.text);
+      assert.deepEqual(r.json, { inserted: 2000, updated: 0, unchanged: 0 });
+    }
+    assert.equal(rs.filter((r) => r.headers.get('idempotent-replayed') === 'true').length, 2);
+  });
+
+  await t.test('roles and tenants: viewer 403, no key 401, B never touches A', async () => {
+    const rows = [{ source: 'ga4', metric: 'sessions', date: daysAgo(2), value: 5 }];
+    let r = await ingest(kview, rows);
+    assert.equal(r.status, 403);
+    r = await request(`${stack.url}/v1/metrics/ingest`, { method: 'POST', body: '[]', headers: { 'content-type': 'application/json' } });
+    assert.equal(r.status, 401);
+    const a = stack.sql(`SELECT provider, metric, day, value FROM metric_daily WHERE workspace_id = ${wsA} ORDER BY 1, 2, 3`);
+    // B writes the very same keys: its own rows, A's stay as they were.
+    r = await ingest(kb, rows);
+    assert.deepEqual(r.json, { inserted: 1, updated: 0, unchanged: 0 });
+    assert.deepEqual(stack.sql(`SELECT provider, metric, day, value FROM metric_daily WHERE workspace_id = ${wsA} ORDER BY 1, 2, 3`), a);
+    // A body cannot name a workspace.
+    r = await ingest(kb, [{ ...rows[0], workspace_id: Number(wsA) }]);
+    assert.equal(r.status, 422);
+    assert.equal(count(wsB), 2);
+  });
+});

@@ -1,0 +1,178 @@
+'use strict';
+// GET /v1/dashboard/tiles: each aggregation rule checked against values
+// computed by hand (missing days included), the workspace's time zone,
+// filters, errors and tenant isolation.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { startStack, request } = require('./lib/stack');
+
+const close = (got, want, what) => {
+  assert.ok(got !== null && Math.abs(got - want) < 1e-9 * Math.max(1, Math.abs(want)),
+    `${what}: got ${got}, want ${want}`);
+};
+
+test('dashboard tiles', async (t) => {
+  const stack = await startStack({ programs: ['api'] });
+  t.after(() => {
+    const reports = stack.stop();
+    assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
+  });
+  const [[wsA]] = stack.sql("INSERT INTO workspaces (name, time_zone) VALUES ('A', 'Pacific/Kiritimati') RETURNING id");
+  const [[wsB]] = stack.sql("INSERT INTO workspaces (name, time_zone) VALUES ('B', 'Pacific/Pago_Pago') RETURNING id");
+  const [[wsC]] = stack.sql("INSERT INTO workspaces (name) VALUES ('C') RETURNING id");
+  const mkKey = (ws, role = 'admin') => {
+    const r = stack.cli('api', ['create-key', ws, 'k', role]);
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trim();
+  };
+  const ka = mkKey(wsA, 'viewer');
+  const kb = mkKey(wsB);
+  const kc = mkKey(wsC);
+  const tiles = (key, query = '') => request(`${stack.url}/v1/dashboard/tiles${query}`,
+    { headers: { authorization: `Bearer ${key}` } });
+
+  // Rows relative to yesterday in each workspace's own zone: (metric,
+  // account, days before yesterday, value).
+  const put = (ws, provider, rows) => {
+    const values = rows.map(([m, acct, k, v]) =>
+      `(${ws}, '${provider}', '${acct}', '${m}', (SELECT (now() AT TIME ZONE time_zone)::date - 1 FROM workspaces WHERE id = ${ws}) - ${k}, ${v})`);
+    stack.sql(`INSERT INTO metric_daily (workspace_id, provider, account_id, metric, day, value) VALUES ${values.join(',')}`);
+  };
+  put(wsA, 'ga4', [
+    ['sessions', '', 6, 10], ['sessions', '', 5, 20], ['sessions', '', 3, 30],
+    ['sessions', '', 2, 40], ['sessions', '', 0, 50], ['sessions', 'b', 0, 5],
+    ['sessions', '', 10, 100],
+    ['sessions', '', -1, 1000], ['sessions', '', 14, 1000],	// outside both periods
+    ['engaged_sessions', '', 6, 5], ['engaged_sessions', '', 5, 2],
+    ['engaged_sessions', '', 3, 3], ['engaged_sessions', '', 0, 40],
+    ['active_users', '', 1, 30], ['active_users', '', 0, 20],
+    ['active_users:7d', '', 0, 42], ['active_users:7d', '', 7, 40],
+    ['active_users:28d', '', 0, 999],
+    ['total_users', '', 0, 25],
+  ]);
+  put(wsA, 'github', [
+    ['stars', '', 13, 5], ['stars', '', 9, 7], ['stars', '', 4, 9], ['stars', '', 2, 12],
+  ]);
+  put(wsA, 'crm', [['deals.won', '', 0, 3], ['deals.won', '', 1, 4]]);
+  put(wsB, 'ga4', [['sessions', '', 0, 777], ['engaged_sessions', '', 0, 1]]);
+  put(wsB, 'github', [['stars', '', 0, 1]]);
+  const yesterday = (ws) => stack.sql(`SELECT (now() AT TIME ZONE time_zone)::date - 1 FROM workspaces WHERE id = ${ws}`)[0][0];
+  const get = (r, p, m) => r.json.tiles.find((x) => x.provider === p && x.metric === m);
+
+  await t.test('7 days: each rule against hand-computed values', async () => {
+    const r = await tiles(ka, '?period=7d');
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.period, '7d');
+    assert.equal(r.json.time_zone, 'Pacific/Kiritimati');
+    assert.equal(r.json.current.to, yesterday(wsA));
+    assert.equal(r.json.current.from, stack.sql(`SELECT date '${yesterday(wsA)}' - 6`)[0][0]);
+    assert.equal(r.json.previous.to, stack.sql(`SELECT date '${yesterday(wsA)}' - 7`)[0][0]);
+    assert.equal(r.json.previous.from, stack.sql(`SELECT date '${yesterday(wsA)}' - 13`)[0][0]);
+
+    // SUM over accounts and days; missing days are null in the series.
+    const s = get(r, 'ga4', 'sessions');
+    assert.deepEqual({ ...s, series: undefined }, {
+      provider: 'ga4', metric: 'sessions', label: 'Sessions', unit: 'count', aggregation: 'sum',
+      current: 155, previous: 100, change: 55, change_pct: 55, series: undefined,
+    });
+    assert.deepEqual(s.series, [10, 20, null, 30, 40, null, 55]);
+
+    // RATIO of sums, not the mean of the daily ratios.
+    const e = get(r, 'ga4', 'engagement_rate');
+    close(e.current, 50 / 155, 'engagement rate');
+    const meanOfRatios = (5 / 10 + 2 / 20 + 3 / 30 + 40 / 55) / 4;
+    assert.ok(Math.abs(e.current - meanOfRatios) > 0.01);
+    assert.equal(e.previous, null);	// no engaged sessions before
+    assert.equal(e.change, null);
+    assert.equal(e.change_pct, null);
+    assert.equal(e.unit, 'ratio');
+    assert.equal(e.aggregation, 'ratio');
+    assert.deepEqual(e.series.map((x) => x === null ? null : +x.toFixed(12)),
+      [0.5, 0.1, null, 0.1, null, null, +(40 / 55).toFixed(12)]);
+    close(get(r, 'ga4', 'bounce_rate').current, 1 - 50 / 155, 'bounce rate');
+    // No session_duration stored: no average duration tile.
+    assert.equal(get(r, 'ga4', 'avg_session_duration'), undefined);
+
+    // LAST: the latest day with data in each period.
+    const st = get(r, 'github', 'stars');
+    assert.equal(st.current, 12);
+    assert.equal(st.previous, 7);
+    assert.equal(st.change, 5);
+    close(st.change_pct, 5 / 7 * 100, 'stars change');
+    assert.deepEqual(st.series, [null, null, 9, null, 12, null, null]);
+
+    // TOTALS: the provider's own 7-day totals, never the sum of days.
+    const au = get(r, 'ga4', 'active_users');
+    assert.equal(au.aggregation, 'totals');
+    assert.equal(au.current, 42);
+    assert.equal(au.previous, 40);
+    assert.equal(au.change, 2);
+    assert.equal(au.change_pct, 5);
+    assert.deepEqual(au.series, [null, null, null, null, null, 30, 20]);
+    const tu = get(r, 'ga4', 'total_users');
+    assert.equal(tu.current, null);	// no total row: no value, not 25
+    assert.equal(tu.change, null);
+    assert.deepEqual(tu.series, [null, null, null, null, null, null, 25]);
+    // Totals rows are not tiles of their own.
+    assert.ok(!r.json.tiles.some((x) => x.metric.includes(':')));
+
+    // A custom source's metric: SUM.
+    const d = get(r, 'crm', 'deals.won');
+    assert.equal(d.current, 7);
+    assert.equal(d.unit, 'number');
+    assert.equal(d.aggregation, 'sum');
+    assert.equal(d.previous, null);
+
+    assert.deepEqual(r.json.tiles.map((x) => `${x.provider}/${x.metric}`), [
+      'crm/deals.won', 'ga4/sessions', 'ga4/active_users', 'ga4/total_users',
+      'ga4/engaged_sessions', 'ga4/engagement_rate', 'ga4/bounce_rate', 'github/stars',
+    ]);
+  });
+
+  await t.test('28 and 90 days', async () => {
+    let r = await tiles(ka, '?period=28d');
+    assert.equal(r.status, 200);
+    assert.equal(get(r, 'ga4', 'sessions').current, 1255);	// 155 + 100 + the day 14 before
+    assert.equal(get(r, 'ga4', 'sessions').previous, null);
+    assert.equal(get(r, 'ga4', 'sessions').series.length, 28);
+    assert.equal(get(r, 'ga4', 'active_users').current, 999);
+    assert.equal(get(r, 'github', 'stars').current, 12);
+    r = await tiles(ka, '?period=90d');
+    assert.equal(r.json.days, 90);
+    assert.equal(get(r, 'ga4', 'active_users').current, null);
+    assert.equal(get(r, 'ga4', 'sessions').series.length, 90);
+  });
+
+  await t.test('provider filter, defaults and errors', async () => {
+    let r = await tiles(ka, '?provider=github');
+    assert.equal(r.status, 200);
+    assert.equal(r.json.period, '7d');
+    assert.deepEqual(r.json.tiles.map((x) => x.metric), ['stars']);
+    r = await tiles(ka, '?period=30d');
+    assert.equal(r.status, 400);
+    assert.match(r.json.error.message, /7d, 28d or 90d/);
+    r = await tiles(ka, '?provider=myspace');
+    assert.equal(r.status, 400);
+    assert.match(r.json.error.message, /Unknown provider/);
+    r = await tiles(ka, "?provider=ga4'--");
+    assert.equal(r.status, 400);
+    r = await request(`${stack.url}/v1/dashboard/tiles`);
+    assert.equal(r.status, 401);
+    r = await tiles(kc);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json.tiles, []);
+  });
+
+  await t.test('a key sees only its own workspace', async () => {
+    const r = await tiles(kb);
+    assert.equal(r.status, 200);
+    assert.equal(r.json.time_zone, 'Pacific/Pago_Pago');
+    assert.equal(r.json.current.to, yesterday(wsB));
+    assert.deepEqual(r.json.tiles.map((x) => `${x.provider}/${x.metric}=${x.current}`), [
+      'ga4/sessions=777', 'ga4/engaged_sessions=1', `ga4/engagement_rate=${1 / 777}`,
+      `ga4/bounce_rate=${1 - 1 / 777}`, 'github/stars=1',
+    ].map((s) => s.replace(/=(0\.\d+)$/, (m, v) => `=${Number(Number(v).toPrecision(15))}`)));
+    const a = await tiles(ka);
+    assert.ok(!a.text.includes('777'));
+  });
+});

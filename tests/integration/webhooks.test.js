@@ -270,6 +270,29 @@ test('webhooks', async (t) => {
     }
   });
 
+  await t.test('while the database is down: 503 and nothing half-done; the retry stores it', async () => {
+    const body = fixture('email.complained.json').replace('delivered@resend.dev', 'outage@example.com');
+    const id = newId();
+    stack.pgStop();
+    try {
+      const r = await post(body, signed(body, { id }));
+      assert.equal(r.status, 503, r.text);
+      assert.ok(r.headers.get('retry-after'));
+    } finally {
+      stack.pgStart();
+    }
+    let r;
+    const t0 = Date.now();
+    do {
+      r = await post(body, signed(body, { id }));
+      if (r.status !== 200) await new Promise((res) => setTimeout(res, 200));
+    } while (r.status !== 200 && Date.now() - t0 < 10000);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json, { received: true, duplicate: false });
+    assert.equal(rows(stack, id), 1);
+    assert.equal(sql(stack, `SELECT reason FROM email_suppressions WHERE email = 'outage@example.com'`), 'complained');
+  });
+
   await t.test('every webhooks process is still the one that started', async () => {
     assert.equal(pidsAtStart.length, 4);
     assert.deepEqual(stack.pids('webhooks'), pidsAtStart);

@@ -236,6 +236,12 @@ test('webhooks', async (t) => {
     assert.match(send('re-2'), /^failed\|false\|bounced \(Permanent\/Suppressed\): The recipient/);
     assert.equal((await deliver('email.bounced', 're-3', { bounce: { type: 'Transient', subType: 'MailboxFull', message: 'full' } })).status, 200);
     assert.equal(send('re-3'), 'sent|false|soft bounce (Transient/MailboxFull): full');
+    mk('d@example.com', 're-4', 'claimed');
+    assert.equal((await deliver('email.failed', 're-4')).status, 200);
+    assert.equal(send('re-4'), 'failed|false|failed: reached_daily_quota');
+    // A late delivered does not undo a failure.
+    assert.equal((await deliver('email.delivered', 're-2')).status, 200);
+    assert.match(send('re-2'), /^failed\|false\|bounced/);
     // No matching send: a no-op, still 200.
     assert.equal((await deliver('email.delivered', 're-none')).status, 200);
   });

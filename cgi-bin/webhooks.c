@@ -4,8 +4,6 @@
  */
 #include <time.h>
 
-#include <json-c/json.h>
-
 #include "app.h"
 #include "limit.h"
 #include "log.h"

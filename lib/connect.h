@@ -35,4 +35,16 @@ enum err	 connect_disconnect(const struct token_env *, struct arena *,
 		    const struct provider *, const struct connection *,
 		    bool delete_data);
 
+/*
+ * The connected GitHub account as JSON text (arena-owned): with repos
+ * false the user {login, id, name, public_repos, followers, html_url};
+ * with repos true its public repositories [{full_name, description,
+ * language, stars, forks, open_issues, html_url, pushed_at}], following
+ * pagination.  Private repositories never leave the server, whatever the
+ * token can see.  Errors as pcall_json(); *why in plain words.
+ */
+enum err	 connect_github_json(const struct token_env *, struct arena *,
+		    const struct connection *, bool repos, const char **out,
+		    const char **why);
+
 #endif

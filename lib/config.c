@@ -34,6 +34,8 @@ static const struct config_var vars[] = {
 	  "current SLUICE_ENCRYPTION_KEYS entry" },
 	{ "SLUICE_SANDBOX", "0",
 	  "1: providers without credentials use the built-in sandbox" },
+	{ "SLUICE_CORS_ORIGINS", "",
+	  "space-separated origins allowed to call /v1/ from a browser" },
 	{ "SLUICE_ALLOW_LOOPBACK_HTTP", "0",
 	  "1: provider URLs may be plain http on 127.0.0.1 (tests, fakes)" },
 	{ "SLUICE_DB_BACKOFF_MAX_MS", "2000",
@@ -120,6 +122,7 @@ config_load(struct config *cfg, char *errbuf, size_t errlen)
 	cfg->log_file = config_env("SLUICE_LOG_FILE", "");
 	cfg->encryption_keys = config_env("SLUICE_ENCRYPTION_KEYS", "");
 	cfg->cron_secret = config_env("SLUICE_CRON_SECRET", "");
+	cfg->cors_origins = config_env("SLUICE_CORS_ORIGINS", "");
 	cfg->resend_webhook_secret =
 	    config_env("SLUICE_RESEND_WEBHOOK_SECRET", "");
 	cfg->resend_api_key = config_env("SLUICE_RESEND_API_KEY", "");

@@ -31,6 +31,7 @@ struct config {
 	const char	*unsubscribe_secret; /* SLUICE_UNSUBSCRIBE_SECRET */
 	bool		 sandbox;	/* SLUICE_SANDBOX */
 	bool		 allow_loopback_http; /* SLUICE_ALLOW_LOOPBACK_HTTP */
+	const char	*cors_origins;	/* SLUICE_CORS_ORIGINS, "" for none */
 	long		 db_backoff_max_ms; /* SLUICE_DB_BACKOFF_MAX_MS */
 };
 

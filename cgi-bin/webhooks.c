@@ -71,7 +71,7 @@ api_events_summary(struct ctx *ctx)
 	struct json_object *out;
 	enum err rc;
 
-	if ((rc = webhook_summary(ctx->db, ctx->arena, &out)) != ERR_OK)
+	if ((rc = webhook_summary(ctx->db, ctx->arena, ctx->workspace_id, &out)) != ERR_OK)
 		return rc;
 	resp_header(&ctx->resp, "Cache-Control", "no-store");
 	return resp_json(&ctx->resp, 200, out);

@@ -74,10 +74,18 @@ static const char SQL_INSERT_BOTH[] =
     "WITH ev AS (" INSERT_EVENT "), " SUPPRESS_CTE("$7", "$8") ", "
     SEND_CTE("$9", "$10") " SELECT count(*) FROM ev";
 
-/* The summary: counts by type over a day of received_at, newest events. */
+/*
+ * The summary: counts by type over a day of received_at, newest events —
+ * of one workspace: events about its digest sends or its members.
+ */
+#define SQL_MINE \
+    " (email_id IN (SELECT resend_id FROM digest_sends WHERE workspace_id" \
+    " = $1 AND resend_id IS NOT NULL) OR recipient IN (SELECT lower(u.email)" \
+    " FROM memberships m JOIN users u ON u.id = m.user_id WHERE" \
+    " m.workspace_id = $1))"
 static const char SQL_COUNTS[] =
     "SELECT type, count(*) FROM email_events"
-    " WHERE received_at > now() - interval '24 hours'"
+    " WHERE received_at > now() - interval '24 hours' AND" SQL_MINE
     " GROUP BY type ORDER BY type";
 
 #define ISO_UTC(col) \
@@ -86,7 +94,8 @@ static const char SQL_COUNTS[] =
 static const char SQL_LATEST[] =
     "SELECT id, message_id, type, email_id, recipient, "
     ISO_UTC("created_at") ", " ISO_UTC("received_at")
-    " FROM email_events ORDER BY received_at DESC, id DESC LIMIT $1";
+    " FROM email_events WHERE" SQL_MINE
+    " ORDER BY received_at DESC, id DESC LIMIT $2";
 
 static const char *const kind_names[WEBHOOK__MAX] = {
 	[WEBHOOK_OTHER] = "",
@@ -629,17 +638,19 @@ jstr(const char *s)
 }
 
 enum err
-webhook_summary(struct db *db, struct arena *a, struct json_object **out)
+webhook_summary(struct db *db, struct arena *a, int64_t workspace_id,
+    struct json_object **out)
 {
 	struct json_object *root, *counts, *latest, *e;
 	struct db_res *res;
-	const char *limit[1];
+	const char *limit[2];
 	int64_t total = 0, n;
 	size_t i;
 	enum err rc;
 
 	*out = NULL;
-	if ((rc = db_exec(db, a, SQL_COUNTS, 0, NULL, &res)) != ERR_OK)
+	limit[0] = arena_printf(a, "%lld", (long long)workspace_id);
+	if ((rc = db_exec(db, a, SQL_COUNTS, 1, limit, &res)) != ERR_OK)
 		return rc;
 	root = jsonx_own(a, json_object_new_object());
 	counts = json_object_new_object();
@@ -653,8 +664,8 @@ webhook_summary(struct db *db, struct arena *a, struct json_object **out)
 	    json_object_new_int(24));
 	json_object_object_add(root, "total", json_object_new_int64(total));
 	json_object_object_add(root, "counts", counts);
-	limit[0] = arena_printf(a, "%d", WEBHOOK_LATEST);
-	if ((rc = db_exec(db, a, SQL_LATEST, 1, limit, &res)) != ERR_OK)
+	limit[1] = arena_printf(a, "%d", WEBHOOK_LATEST);
+	if ((rc = db_exec(db, a, SQL_LATEST, 2, limit, &res)) != ERR_OK)
 		return rc;
 	latest = json_object_new_array();
 	json_object_object_add(root, "latest", latest);

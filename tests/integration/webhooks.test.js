@@ -254,21 +254,29 @@ test('webhooks', async (t) => {
       assert.equal(c.status, 0, c.stderr);
       return c.stdout.trim();
     };
-    let r = await request(summary);
+    // A workspace sees only events about its own digest sends.
+    const adminKey = mkKey('admin');
+    let r = await request(summary, { headers: { authorization: `Bearer ${adminKey}` } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.total, 0, 'another workspace\'s events leaked');
+    assert.equal(r.json.latest.length, 0);
+    sql(stack, `INSERT INTO digest_sends (workspace_id, recipient, period_start, resend_id, status)
+      SELECT ${ws}, 'r' || min(id), current_date, email_id, 'sent' FROM email_events WHERE email_id IS NOT NULL GROUP BY email_id`);
+    r = await request(summary);
     assert.equal(r.status, 401, r.text);
     r = await request(summary, { headers: { authorization: `Bearer ${mkKey('viewer')}` } });
     assert.equal(r.status, 403, r.text);
-    r = await request(summary, { headers: { authorization: `Bearer ${mkKey('admin')}` } });
+    r = await request(summary, { headers: { authorization: `Bearer ${adminKey}` } });
     assert.equal(r.status, 200, r.text);
     assert.equal(r.headers.get('cache-control'), 'no-store');
-    const total = Number(sql(stack, `SELECT count(*) FROM email_events WHERE received_at > now() - interval '24 hours'`));
+    const total = Number(sql(stack, `SELECT count(*) FROM email_events WHERE received_at > now() - interval '24 hours' AND email_id IS NOT NULL`));
     assert.equal(r.json.window_hours, 24);
     assert.equal(r.json.total, total);
     assert.equal(Object.values(r.json.counts).reduce((a, b) => a + b, 0), total);
     assert.equal(r.json.counts['email.bounced'],
-      Number(sql(stack, `SELECT count(*) FROM email_events WHERE type = 'email.bounced'`)));
+      Number(sql(stack, `SELECT count(*) FROM email_events WHERE type = 'email.bounced' AND email_id IS NOT NULL`)));
     assert.equal(r.json.latest.length, 10);
-    const newest = sql(stack, `SELECT message_id FROM email_events ORDER BY received_at DESC, id DESC LIMIT 1`);
+    const newest = sql(stack, `SELECT message_id FROM email_events WHERE email_id IS NOT NULL ORDER BY received_at DESC, id DESC LIMIT 1`);
     assert.equal(r.json.latest[0].message_id, newest);
     for (const e of r.json.latest) {
       for (const k of ['id', 'type', 'email_id', 'recipient', 'created_at', 'received_at']) assert.ok(k in e, k);

@@ -80,6 +80,22 @@ test('foundation', async (t) => {
     assert.ok(!nginxLog.includes('s3cr3t-value'));
   });
 
+  await t.test('a database newer than the code is refused', async () => {
+    stack.sql("INSERT INTO schema_migrations (version, name) VALUES (999, '999_future.sql')");
+    let r = await request(`${stack.url}/readyz`);
+    assert.equal(r.status, 503);
+    assert.match(r.json.reason, /newer than this code/);
+    const m = stack.cli('api', ['migrate']);
+    assert.equal(m.status, 1);
+    assert.match(m.stderr, /999.*newer than the code/);
+    stack.sql('DELETE FROM schema_migrations WHERE version = 999');
+    r = await request(`${stack.url}/readyz`);
+    assert.equal(r.status, 200);
+    const again = stack.cli('api', ['migrate']);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /0 applied now/);
+  });
+
   await t.test('CORS answers only the listed origins', async () => {
     let r = await request(`${stack.url}/v1/connections`, { method: 'OPTIONS', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'GET' } });
     assert.equal(r.status, 204);

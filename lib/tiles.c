@@ -24,7 +24,7 @@ static const char sql_window[] =
  * accounts and grouping happen in C: no aggregate, no sort by collation.
  */
 static const char sql_days[] =
-	"SELECT provider, metric, day - $2::date, value::float8 "
+	"SELECT provider, metric, day - $2::date, value "
 	"FROM metric_daily WHERE workspace_id = $1 "
 	"AND day BETWEEN $2::date AND $3::date "
 	"AND ($4::text IS NULL OR provider = $4)";
@@ -151,13 +151,30 @@ half(const struct tiles *t, const struct group *g, int h,
 	s->has = g != NULL ? g->has + h * t->days : t->zero_has;
 }
 
+/* A number for JSON (15 significant digits), or null. */
 static void
 put_num(struct buf *b, bool ok, double v)
 {
-	if (ok && isfinite(v))
-		buf_printf(b, "%.15g", v == 0 ? 0 : v);
-	else
-		buf_puts(b, "null");
+	char tmp[24], *p = tmp + sizeof(tmp);
+	unsigned long long u;
+
+	if (!ok || !isfinite(v)) {
+		buf_append(b, "null", 4);
+		return;
+	}
+	/* Whole numbers, the common case, without printf. */
+	if (v == (double)(long long)v && fabs(v) < 1e15) {
+		u = (unsigned long long)(v < 0 ? -v : v);
+		do {
+			*--p = (char)('0' + u % 10);
+			u /= 10;
+		} while (u > 0);
+		if (v < 0)
+			*--p = '-';
+		buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
+		return;
+	}
+	buf_printf(b, "%.15g", v);
 }
 
 /* Appends one tile; a and b as for metric_aggregate(). */

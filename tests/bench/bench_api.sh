@@ -3,13 +3,14 @@
 #   data    10 million metric_daily rows (1,000 workspaces x 5 providers x
 #           10 metrics x 200 days), generated in SQL
 #   tiles   GET /v1/dashboard/tiles for one workspace through nginx (wrk):
-#           p50/p99 at 2 connections, requests/s at 16, for 7d and 28d
+#           p50/p99 at 2 connections, requests/s at 16, for 7d, 28d, 90d
 #   ingest  1 million new rows through POST /v1/metrics/ingest in 10,000-row
 #           batches (100 workspaces, one key each), rows/s, against
 #           PostgreSQL COPY of the same rows into the same table, same run
 #           (the API goes first; its rows are deleted and vacuumed away
 #           before COPY, so COPY meets the same table state or a better one)
-# Targets (issue 9): tiles p50 < 3 ms and p99 < 15 ms; ingest >= 0.40x COPY.
+# Targets (issue 9): tiles p50 < 3 ms and p99 < 15 ms (7d and 28d; 90d is
+# shown, not judged); ingest >= 0.40x COPY.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
@@ -95,21 +96,22 @@ ntiles=$(printf '%s' "$tiles" | grep -o '"provider"' | wc -l)
 printf 'tiles: %s tiles for workspace 500, %s bytes (28d)\n' "$ntiles" "${#tiles}"
 tiles_ok=1
 printf '%-12s %8s %9s %9s %12s\n' period p50_ms p99_ms 'req/s@2' 'req/s@16'
-for period in 7d 28d; do
+for period in 7d 28d 90d; do
 	path="/v1/dashboard/tiles?period=$period"
 	read -r rps2 p50 p99 bad < <(wrk_run 2 "$path")
 	[ "$bad" = 0 ] || { echo "tiles $period: $bad non-2xx answers"; exit 1; }
 	read -r rps16 _ _ bad < <(wrk_run 16 "$path")
 	[ "$bad" = 0 ] || { echo "tiles $period: $bad non-2xx answers"; exit 1; }
 	printf '%-12s %8s %9s %9s %12s\n' "$period" "$p50" "$p99" "$rps2" "$rps16"
-	[ "$(echo "$p50 < 3 && $p99 < 15" | bc)" = 1 ] || tiles_ok=0
+	# The targets are judged on 7d (the default) and 28d; 90d is shown.
+	[ "$period" = 90d ] || [ "$(echo "$p50 < 3 && $p99 < 15" | bc)" = 1 ] ||
+	    tiles_ok=0
 done
 echo "plan (28d):"
 psqlq -c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON)
-SELECT provider, metric, day - (current_date - 56), sum(value)::float8
+SELECT provider, metric, day - (current_date - 56), value
 FROM metric_daily WHERE workspace_id = 500
-AND day BETWEEN current_date - 56 AND current_date - 1
-GROUP BY provider, metric, day ORDER BY provider, metric, day" | sed 's/^/  /'
+AND day BETWEEN current_date - 56 AND current_date - 1" | sed 's/^/  /'
 
 # --- ingest: 1 M rows, API against COPY ------------------------------------
 # Workspaces 1..100 get provider "bench": 50 metrics x 200 days = 10,000
@@ -164,6 +166,6 @@ ratio=$(echo "$api_rps / $copy_rps" | bc -l)
 printf 'ingest (%s stream%s): API %.2f s = %s rows/s; COPY %.2f s = %s rows/s; ratio %.3f\n' \
     "$streams" "$([ "$streams" = 1 ] || echo s)" "$api_s" "$api_rps" "$copy_s" \
     "$copy_rps" "$ratio"
-printf 'targets: tiles p50<3ms and p99<15ms %s, ingest>=0.40x COPY %s\n' \
+printf 'targets: tiles 7d/28d p50<3ms and p99<15ms %s, ingest>=0.40x COPY %s\n' \
     "$([ "$tiles_ok" = 1 ] && echo met || echo MISSED)" \
     "$([ "$(echo "$ratio >= 0.40" | bc)" = 1 ] && echo met || echo MISSED)"

@@ -24,8 +24,9 @@ static const char sql_days[] =
 	"- 1 AS y, time_zone AS tz FROM workspaces WHERE id = $1) "
 	"SELECT NULL, tz, y - date '1970-01-01', NULL FROM w "
 	"UNION ALL "
-	"SELECT provider, metric, day - ((SELECT y FROM w) - (2 * $2::int - 1)), "
-	"value FROM metric_daily WHERE workspace_id = $1 "
+	"SELECT provider, metric, "
+	"day - ((SELECT y FROM w) - (2 * $2::int - 1)), value "
+	"FROM metric_daily WHERE workspace_id = $1 "
 	"AND day BETWEEN (SELECT y FROM w) - (2 * $2::int - 1) "
 	"AND (SELECT y FROM w) "
 	"AND ($3::text IS NULL OR provider = $3)";

@@ -8,7 +8,8 @@
 #           batches (100 workspaces, one key each), rows/s, against
 #           PostgreSQL COPY of the same rows into the same table, same run
 #           (the API goes first; its rows are deleted and vacuumed away
-#           before COPY, so COPY meets the same table state or a better one)
+#           before COPY, so COPY meets the same table state or a better one;
+#           two rounds, best of each side)
 # Targets (issue 9): tiles p50 < 3 ms and p99 < 15 ms (7d and 28d; 90d is
 # shown, not judged); ingest >= 0.40x COPY.
 set -euo pipefail
@@ -146,27 +147,39 @@ for w in $(seq 100); do
 	printf 'write-out = "%%{http_code}\\n"\n'
 	[ "$w" = 100 ] || printf 'next\n'
 done >"$var/ingest/curl.conf"
-t0=$(now)
-curl -sS -K "$var/ingest/curl.conf" >"$var/ingest/codes"
-api_s=$(echo "$(now) - $t0" | bc)
-bad=$(grep -vc '^200$' "$var/ingest/codes" || true)
-[ "$bad" = 0 ] || { echo "ingest: $bad answers other than 200"; exit 1; }
-ok=$(grep -l '"inserted":10000,' "$var"/ingest/*.out | wc -l)
-[ "$ok" = 100 ] || { echo "ingest: $ok of 100 batches fully inserted"; exit 1; }
-n=$(psqlq -c "SELECT count(*) FROM metric_daily WHERE provider = 'bench'")
-[ "$n" = 1000000 ] || { echo "ingest: $n rows stored, not 1000000"; exit 1; }
-psqlq -c "DELETE FROM metric_daily WHERE provider = 'bench'"
-psqlq -c "VACUUM metric_daily"
-t0=$(now)
-psqlq -c "\\copy metric_daily (workspace_id, provider, account_id, metric, day, value) FROM '$var/ingest/rows.tsv'"
-copy_s=$(echo "$(now) - $t0" | bc)
-n=$(psqlq -c "SELECT count(*) FROM metric_daily WHERE provider = 'bench'")
-[ "$n" = 1000000 ] || { echo "copy: $n rows stored, not 1000000"; exit 1; }
-api_rps=$(echo "1000000 / $api_s" | bc)
-copy_rps=$(echo "1000000 / $copy_s" | bc)
-ratio=$(echo "$api_rps / $copy_rps" | bc -l)
-printf 'ingest: API %.2f s = %s rows/s; COPY %.2f s = %s rows/s; ratio %.3f\n' \
-    "$api_s" "$api_rps" "$copy_s" "$copy_rps" "$ratio"
+# Two rounds, each API then COPY of the same million rows (deleted and
+# vacuumed away after each); the best of each side is compared, so a burst
+# of load from elsewhere on the machine hits neither side alone.
+api_best=0 copy_best=0
+for round in 1 2; do
+	t0=$(now)
+	curl -sS -K "$var/ingest/curl.conf" >"$var/ingest/codes"
+	api_s=$(echo "$(now) - $t0" | bc)
+	bad=$(grep -vc '^200$' "$var/ingest/codes" || true)
+	[ "$bad" = 0 ] || { echo "ingest: $bad answers other than 200"; exit 1; }
+	ok=$(grep -l '"inserted":10000,' "$var"/ingest/*.out | wc -l)
+	[ "$ok" = 100 ] || { echo "ingest: $ok of 100 batches fully inserted"; exit 1; }
+	n=$(psqlq -c "SELECT count(*) FROM metric_daily WHERE provider = 'bench'")
+	[ "$n" = 1000000 ] || { echo "ingest: $n rows stored, not 1000000"; exit 1; }
+	psqlq -c "DELETE FROM metric_daily WHERE provider = 'bench'"
+	psqlq -c "VACUUM metric_daily"
+	t0=$(now)
+	psqlq -c "\\copy metric_daily (workspace_id, provider, account_id, metric, day, value) FROM '$var/ingest/rows.tsv'"
+	copy_s=$(echo "$(now) - $t0" | bc)
+	n=$(psqlq -c "SELECT count(*) FROM metric_daily WHERE provider = 'bench'")
+	[ "$n" = 1000000 ] || { echo "copy: $n rows stored, not 1000000"; exit 1; }
+	psqlq -c "DELETE FROM metric_daily WHERE provider = 'bench'"
+	psqlq -c "VACUUM metric_daily"
+	api_rps=$(echo "1000000 / $api_s" | bc)
+	copy_rps=$(echo "1000000 / $copy_s" | bc)
+	printf 'ingest round %d: API %.2f s = %s rows/s; COPY %.2f s = %s rows/s\n' \
+	    "$round" "$api_s" "$api_rps" "$copy_s" "$copy_rps"
+	[ "$api_rps" -gt "$api_best" ] && api_best=$api_rps
+	[ "$copy_rps" -gt "$copy_best" ] && copy_best=$copy_rps
+done
+ratio=$(echo "$api_best / $copy_best" | bc -l)
+printf 'ingest best: API %s rows/s, COPY %s rows/s, ratio %.3f\n' \
+    "$api_best" "$copy_best" "$ratio"
 printf 'load average while it ran: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'targets: tiles 7d/28d p50<3ms and p99<15ms %s, ingest>=0.40x COPY %s\n' \
     "$([ "$tiles_ok" = 1 ] && echo met || echo MISSED)" \

@@ -15,6 +15,7 @@
 #include "app.h"
 #include "crypto.h"
 #include "db.h"
+#include "httpc.h"
 #include "limit.h"
 #include "log.h"
 #include "migrate.h"
@@ -22,6 +23,8 @@
 #include "mustache.h"
 #include "session.h"
 #include "tmpl.h"
+
+static bool	cors(struct ctx *);
 
 /* Set by the SIGTERM/SIGINT handler; checked between requests. */
 static volatile sig_atomic_t stopping;
@@ -153,6 +156,7 @@ error_response(struct ctx *ctx, enum err e)
 	if (ctx->resp.status == 303 && e == ERR_AUTH)
 		return;		/* the login redirect stands */
 	resp_clear(&ctx->resp);
+	(void)cors(ctx);	/* listed origins may read errors too */
 	status = err_status(e);
 	msg = ctx->error != NULL ? ctx->error : err_reason(status);
 	if (e == ERR_UNAVAILABLE)
@@ -305,6 +309,46 @@ authorise(struct ctx *ctx)
 	return ERR_OK;
 }
 
+/* The request's Origin when SLUICE_CORS_ORIGINS lists it, else NULL. */
+static const char *
+cors_origin(const struct ctx *ctx)
+{
+	const char *origin = req_header(&ctx->req, "origin");
+	const char *list = ctx->cfg->cors_origins, *p;
+	size_t n;
+
+	if (origin == NULL || *list == '\0' ||
+	    strncmp(ctx->req.path, "/v1/", 4) != 0)
+		return NULL;
+	n = strlen(origin);
+	for (p = list; (p = strstr(p, origin)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == '\0' ||
+		    p[n] == ' '))
+			return origin;
+	return NULL;
+}
+
+/* CORS: only listed origins get the headers; preflights end here. */
+static bool
+cors(struct ctx *ctx)
+{
+	const char *origin = cors_origin(ctx);
+
+	if (origin == NULL)
+		return false;
+	resp_header(&ctx->resp, "Access-Control-Allow-Origin", origin);
+	resp_header(&ctx->resp, "Vary", "Origin");
+	if (ctx->req.method != HTTP_OPTIONS)
+		return false;
+	resp_header(&ctx->resp, "Access-Control-Allow-Methods",
+	    "GET, POST, DELETE, OPTIONS");
+	resp_header(&ctx->resp, "Access-Control-Allow-Headers",
+	    "Authorization, Content-Type, Idempotency-Key");
+	resp_header(&ctx->resp, "Access-Control-Max-Age", "600");
+	resp_body(&ctx->resp, 204, NULL, "", 0);
+	return true;
+}
+
 static enum err
 dispatch(struct ctx *ctx, FCGX_Request *rq)
 {
@@ -316,6 +360,8 @@ dispatch(struct ctx *ctx, FCGX_Request *rq)
 	if (rc != ERR_OK)
 		return app_fail(ctx, rc, "%s", errout != NULL ? errout :
 		    "The request is malformed.");
+	if (cors(ctx))
+		return ERR_OK;
 	rc = route_find(ctx->app->routes, ctx->app->nroutes,
 	    ctx->req.method, ctx->req.path, ctx->arena, &ctx->match);
 	if (rc == ERR_NOTFOUND)
@@ -365,8 +411,7 @@ serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 		error_response(ctx, rc);
 	}
 	resp_header(&ctx->resp, "X-Request-Id", ctx->req.request_id);
-	out = arena_alloc(a, sizeof(*out));
-	buf_init_arena(out, a, LIMIT_RESPONSE + 64 * 1024);
+	out = buf_new_arena(a, LIMIT_RESPONSE + 64 * 1024);
 	if (resp_serialise(&ctx->resp, ctx->req.method == HTTP_HEAD, out) !=
 	    ERR_OK) {
 		errcode = err_code(ERR_TOOBIG);
@@ -489,6 +534,11 @@ app_main(const struct app_def *def, int argc, char **argv)
 		app.tmpl = NULL;	/* a CLI command may not need them */
 	}
 	app.db = db_new(app.cfg.database_url, app.cfg.db_backoff_max_ms);
+	{
+		struct httpc_opts ho = { "Sluice/1.0 (+self-hosted)",
+		    app.cfg.sandbox || app.cfg.allow_loopback_http, 0, 0 };
+		app.http = httpc_new(&ho);
+	}
 	scan_migrations(&app);
 	if (argc >= 2) {
 		if (def->cli == NULL || strcmp(argv[1], "--help") == 0 ||
@@ -505,6 +555,7 @@ app_main(const struct app_def *def, int argc, char **argv)
 	} else
 		status = loop(&app);
 	db_free(app.db);
+	httpc_free(app.http);
 	crypto_keyring_free(app.keys);
 	tmpl_free(app.tmpl);
 	return status;

@@ -27,6 +27,7 @@
 struct apikey_auth;
 struct crypto_keyring;
 struct db;
+struct httpc;
 struct json_object;
 struct session;
 struct tmpl;
@@ -42,6 +43,7 @@ struct app {
 	int			 code_latest;	/* highest of their versions */
 	struct crypto_keyring	*keys;	/* SLUICE_ENCRYPTION_KEYS, or NULL */
 	struct tmpl		*tmpl;	/* SLUICE_TEMPLATE_DIR, or NULL */
+	struct httpc		*http;	/* outgoing calls (lib/httpc) */
 };
 
 /* What a handler sees for one request; everything in it dies with the

@@ -22,6 +22,15 @@ buf_init_arena(struct buf *b, struct arena *a, size_t max)
 	arena_defer(a, buf_free_cb, b);
 }
 
+struct buf *
+buf_new_arena(struct arena *a, size_t max)
+{
+	struct buf *b = arena_alloc(a, sizeof(*b));
+
+	buf_init_arena(b, a, max);
+	return b;
+}
+
 /* Makes room for need more bytes plus a NUL. */
 static enum err
 reserve(struct buf *b, size_t need)

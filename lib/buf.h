@@ -26,8 +26,15 @@ struct buf {
 /* Prepares an empty buffer that will hold at most max bytes. */
 void		 buf_init(struct buf *, size_t max);
 
-/* Like buf_init() and registers buf_free() on the arena. */
+/*
+ * Like buf_init() and registers buf_free() on the arena.  The struct buf
+ * itself must outlive the arena's reset (allocate it from the arena, or
+ * use buf_new_arena()): never a local variable.
+ */
 void		 buf_init_arena(struct buf *, struct arena *, size_t max);
+
+/* A new empty buffer allocated from the arena and freed with it. */
+struct buf	*buf_new_arena(struct arena *, size_t max);
 
 /* Appends bytes: ERR_OK, or ERR_TOOBIG (nothing appended). */
 enum err	 buf_append(struct buf *, const void *, size_t);

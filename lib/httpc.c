@@ -22,7 +22,7 @@ struct httpc {
 
 struct collect {
 	struct arena	*arena;
-	struct buf	 body;
+	struct buf	*body;
 	struct kv	*headers;
 	size_t		 nheaders;
 	size_t		 max_headers;
@@ -32,13 +32,8 @@ struct collect {
 struct httpc *
 httpc_new(const struct httpc_opts *o)
 {
-	static int inited;
 	struct httpc *c;
 
-	if (!inited) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		inited = 1;
-	}
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		abort();
 	if (o != NULL)
@@ -97,7 +92,7 @@ on_body(char *p, size_t size, size_t n, void *arg)
 {
 	struct collect *c = arg;
 
-	if (buf_append(&c->body, p, size * n) != ERR_OK) {
+	if (buf_append(c->body, p, size * n) != ERR_OK) {
 		c->too_big = 1;
 		return 0;	/* aborts the transfer */
 	}
@@ -197,14 +192,19 @@ curl_transport(struct httpc *c, struct arena *a, const struct httpc_req *r,
 	size_t i;
 	const char *method = r->method != NULL ? r->method : "GET";
 
-	if (c->curl == NULL && (c->curl = curl_easy_init()) == NULL)
-		abort();
+	/* libcurl (and its TLS) is set up at the first call, not at start:
+	 * a program that never calls out keeps ~2 MiB less resident. */
+	if (c->curl == NULL) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		if ((c->curl = curl_easy_init()) == NULL)
+			abort();
+	}
 	curl_easy_reset(c->curl);
 	memset(&col, 0, sizeof(col));
 	col.arena = a;
 	col.max_headers = LIMIT_HEADERS;
 	col.headers = arena_calloc(a, col.max_headers, sizeof(struct kv));
-	buf_init_arena(&col.body, a, c->opts.max_body);
+	col.body = buf_new_arena(a, c->opts.max_body);
 	for (i = 0; i < r->nheaders; i++)
 		hs = curl_slist_append(hs, arena_printf(a, "%s: %s",
 		    r->headers[i].name, r->headers[i].value));
@@ -265,9 +265,8 @@ curl_transport(struct httpc *c, struct arena *a, const struct httpc_req *r,
 	out->status = (int)status;
 	out->headers.v = col.headers;
 	out->headers.n = col.nheaders;
-	out->body = arena_strndup(a, col.body.data != NULL ? col.body.data :
-	    "", col.body.len);
-	out->body_len = col.body.len;
+	out->body = arena_strndup(a, buf_cstr(col.body), col.body->len);
+	out->body_len = col.body->len;
 	return ERR_OK;
 }
 

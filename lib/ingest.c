@@ -357,9 +357,7 @@ ingest_problems_json(struct arena *a, const struct ingest_batch *b)
 	struct buf *o;
 	size_t i;
 
-	/* Buffers live on the arena: their cleanup runs at its reset. */
-	o = arena_alloc(a, sizeof(*o));
-	buf_init_arena(o, a, 64 * 1024);
+	o = buf_new_arena(a, 64 * 1024);
 	buf_printf(o, "{\"error\":{\"code\":\"unprocessable\",\"message\":"
 	    "\"%zu problem%s in the rows; nothing was written\",\"problems\":[",
 	    b->nproblems_all, b->nproblems_all == 1 ? "" : "s");
@@ -417,31 +415,30 @@ put_elem(struct buf *b, const char *s, bool first)
 static enum err
 arrays(struct arena *a, const struct ingest_batch *b, const char **p)
 {
-	struct buf *col;
+	struct buf *col[6];
 	const struct ingest_row *r;
 	enum err rc = ERR_OK;
 	size_t i;
 	int c;
 
-	col = arena_calloc(a, 6, sizeof(*col));
 	for (c = 0; c < 6; c++) {
-		buf_init_arena(&col[c], a, 4 * (size_t)LIMIT_BODY_INGEST);
-		rc |= buf_putc(&col[c], '{');
+		col[c] = buf_new_arena(a, 4 * (size_t)LIMIT_BODY_INGEST);
+		rc |= buf_putc(col[c], '{');
 	}
 	for (i = 0; i < b->nrows; i++) {
 		r = &b->rows[i];
-		rc |= put_elem(&col[0], r->source, i == 0);
-		rc |= put_elem(&col[1], r->account_id, i == 0);
-		rc |= put_elem(&col[2], r->metric, i == 0);
-		rc |= buf_printf(&col[3], i ? ",%s" : "%s", r->date);
-		rc |= buf_printf(&col[4], i ? ",%s" : "%s", r->value);
+		rc |= put_elem(col[0], r->source, i == 0);
+		rc |= put_elem(col[1], r->account_id, i == 0);
+		rc |= put_elem(col[2], r->metric, i == 0);
+		rc |= buf_printf(col[3], i ? ",%s" : "%s", r->date);
+		rc |= buf_printf(col[4], i ? ",%s" : "%s", r->value);
 		if (b->has_dims)
-			rc |= r->dims != NULL ? put_elem(&col[5], r->dims,
-			    i == 0) : buf_puts(&col[5], i ? ",NULL" : "NULL");
+			rc |= r->dims != NULL ? put_elem(col[5], r->dims,
+			    i == 0) : buf_puts(col[5], i ? ",NULL" : "NULL");
 	}
 	for (c = 0; c < 6; c++) {
-		rc |= buf_putc(&col[c], '}');
-		p[c + 1] = buf_cstr(&col[c]);
+		rc |= buf_putc(col[c], '}');
+		p[c + 1] = buf_cstr(col[c]);
 	}
 	return rc == ERR_OK ? ERR_OK : ERR_TOOBIG;
 }

@@ -99,9 +99,7 @@ read_file(struct arena *a, const char *path, const char **out)
 
 	if ((f = fopen(path, "r")) == NULL)
 		return ERR_NOTFOUND;
-	/* On the arena: its cleanup runs after this function returned. */
-	b = arena_alloc(a, sizeof(*b));
-	buf_init_arena(b, a, MIGRATE_SIZE);
+	b = buf_new_arena(a, MIGRATE_SIZE);
 	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		if (buf_append(b, chunk, got) != ERR_OK) {
 			fclose(f);

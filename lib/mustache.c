@@ -13,7 +13,6 @@
  * node, and an N_INDENT marker where a line starts with a tag.  (Blank
  * lines stay blank, as in mustache.js.)
  */
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,12 +36,13 @@ enum ntype {
 	N_SECTION,	/* {{#x}} */
 	N_INVERTED,	/* {{^x}} */
 	N_PARTIAL,	/* {{>x}} */
+	N_DPARTIAL,	/* {{>*x}}: the partial named by the value of x */
 	N_INDENT	/* a line of the source starts with a tag here */
 };
 
 struct node {
 	uint8_t		 type;
-	uint8_t		 standalone;	/* partial alone on its line */
+	uint8_t		 standalone;	/* partial alone on a line */
 	uint16_t	 nseg;		/* name segments; 0 for "." */
 	uint32_t	 off;		/* text, or partial indentation */
 	uint32_t	 len;
@@ -264,148 +264,232 @@ parsedelims(const char *src, size_t from, size_t to, size_t *o, size_t *olen,
 	return 1;
 }
 
+/* The delimiters in force: slices of the source, or the defaults. */
+struct delims {
+	const char	*o;
+	size_t		 olen;
+	const char	*c;
+	size_t		 clen;
+};
+
+/* One tag as scanned. */
+struct tag {
+	size_t		 at;	/* its opening delimiter */
+	size_t		 cbeg;	/* its content, blanks trimmed */
+	size_t		 cend;
+	size_t		 end;	/* just past its closing delimiter */
+	char		 sigil;	/* '\0' for a plain {{x}} */
+};
+
+/*
+ * Scans the next tag at or after pos.  Returns 1 with tg filled in, 0 when
+ * there is none, -1 when one opens at tg->at and is never closed.
+ */
+static int
+scan_tag(const char *src, size_t len, size_t pos, const struct delims *d,
+    struct tag *tg)
+{
+	size_t q, k;
+	char sigil;
+
+	if ((tg->at = find(src, len, pos, d->o, d->olen)) == len)
+		return 0;
+	q = tg->at + d->olen;
+	while (q < len && isws(src[q]))
+		q++;
+	sigil = q < len ? src[q] : '\0';
+	switch (sigil) {
+	case '#': case '^': case '/': case '!': case '>': case '&':
+	case '{': case '=': case '<': case '$':
+		q++;
+		break;
+	default:
+		sigil = '\0';
+		break;
+	}
+	for (k = q;; k++) {
+		if ((k = find(src, len, k, d->c, d->clen)) == len)
+			return -1;
+		/* {{{x}}} ends at '}' and {{=a b=}} at '=' */
+		if (sigil != '{' && sigil != '=')
+			break;
+		if (k > q && src[k - 1] == (sigil == '{' ? '}' : '='))
+			break;
+	}
+	tg->sigil = sigil;
+	tg->end = k + d->clen;
+	if (sigil == '{' || sigil == '=')
+		k--;
+	while (q < k && isws(src[q]))
+		q++;
+	while (k > q && isws(src[k - 1]))
+		k--;
+	tg->cbeg = q;
+	tg->cend = k;
+	return 1;
+}
+
+/* Tags that show nothing: a line of them and blanks is standalone. */
+static int
+quiet(char sigil)
+{
+	return sigil != '\0' && sigil != '&' && sigil != '{';
+}
+
+/*
+ * Whether the line of tag first (the first tag on its line, only blanks
+ * before it) is standalone: nothing but blanks and quiet tags up to its
+ * end.  Then *lastout is the end of its last tag and *eolout is just past
+ * its newline (or the end of the source).
+ */
+static int
+standalone_line(const char *src, size_t len, const struct tag *first,
+    const struct delims *din, size_t *lastout, size_t *eolout)
+{
+	struct delims d = *din;
+	struct tag tg = *first;
+	size_t p, end, no, nol, nc, ncl;
+	int r;
+
+	for (;;) {
+		if (!quiet(tg.sigil))
+			return 0;
+		if (tg.sigil == '=') {
+			if (!parsedelims(src, tg.cbeg, tg.cend, &no, &nol,
+			    &nc, &ncl))
+				return 0;
+			d.o = src + no, d.olen = nol;
+			d.c = src + nc, d.clen = ncl;
+		}
+		*lastout = tg.end;
+		r = scan_tag(src, len, tg.end, &d, &tg);
+		end = r == 0 ? len : tg.at;
+		for (p = *lastout; p < end; p++) {
+			if (src[p] == '\n') {
+				*eolout = p + 1;
+				return 1;
+			}
+			if (src[p] == '\r' && p + 1 < len &&
+			    src[p + 1] == '\n') {
+				*eolout = p + 2;
+				return 1;
+			}
+			if (src[p] != ' ' && src[p] != '\t')
+				return 0;
+		}
+		if (r != 1) {
+			*eolout = len;
+			return r == 0;
+		}
+	}
+}
+
+/*
+ * The compiler proper.  Standalone lines follow mustache.js, which the
+ * spec allows: a line holding only blanks and tags that show nothing
+ * (one or more) is removed whole, newline included.
+ */
 static enum err
 compile(struct cstate *cs)
 {
 	const char *src = cs->src, *p;
+	struct delims d = { "{{", 2, "}}", 2 };
 	size_t len = cs->len;
-	size_t otag = 0, olen = 2, ctag = 0, clen = 2;
 	size_t pos = 0, textstart = 0, linestart = 0;
-	size_t tag, q, cbeg, cend, tagend, k;
+	size_t k, cbeg, cend, salast = 0, saeol = 0;
 	size_t no = 0, nol = 0, nc = 0, ncl = 0;
-	int online = 0, sa, delims = 0, line, col;
+	int online = 0, saline = 0, first, r, dyn, line, col;
 	struct node *n;
+	struct tag tg;
 	enum err rc;
-	char sigil;
 
 	for (;;) {
-		if (delims)
-			tag = find(src, len, pos, src + otag, olen);
-		else
-			tag = find(src, len, pos, "{{", 2);
-		if (tag == len) {
+		r = scan_tag(src, len, pos, &d, &tg);
+		if (r == 0) {
 			addtext(cs, textstart, len);
 			break;
 		}
-		if (tag > pos && (p = memrchr(src + pos, '\n', tag - pos))
-		    != NULL) {
+		if (tg.at > pos && (p = memrchr(src + pos, '\n',
+		    tg.at - pos)) != NULL) {
 			linestart = (size_t)(p - src) + 1;
 			online = 0;
 		}
-
-		/* The sigil, then the content up to the closing delimiter. */
-		q = tag + olen;
-		while (q < len && isws(src[q]))
-			q++;
-		sigil = q < len ? src[q] : '\0';
-		switch (sigil) {
-		case '#': case '^': case '/': case '!': case '>': case '&':
-		case '{': case '=': case '<': case '$':
-			q++;
-			break;
-		default:
-			sigil = '\0';
-			break;
-		}
-		cbeg = q;
-		for (k = q;; k++) {
-			k = delims ? find(src, len, k, src + ctag, clen) :
-			    find(src, len, k, "}}", 2);
-			if (k == len)
-				break;
-			/* {{{x}}} ends at '}' and {{=a b=}} at '=' */
-			if (sigil != '{' && sigil != '=')
-				break;
-			if (k > cbeg && src[k - 1] == (sigil == '{' ? '}' :
-			    '='))
-				break;
-		}
-		if (k == len) {
-			seterr(cs->err, NULL, src, tag,
+		if (r < 0) {
+			seterr(cs->err, NULL, src, tg.at,
 			    "tag is never closed ('%.*s' expected)",
-			    (int)clen, delims ? src + ctag : "}}");
+			    (int)d.clen, d.c);
 			return ERR_TEMPLATE;
 		}
-		cend = k;
-		tagend = k + clen;
-		if (sigil == '{' || sigil == '=')
-			cend--;
-		while (cbeg < cend && isws(src[cbeg]))
-			cbeg++;
-		while (cend > cbeg && isws(src[cend - 1]))
-			cend--;
+		cbeg = tg.cbeg;
+		cend = tg.cend;
 
-		if (sigil == '<' || sigil == '$') {
-			seterr(cs->err, NULL, src, tag,
+		if (tg.sigil == '<' || tg.sigil == '$') {
+			seterr(cs->err, NULL, src, tg.at,
 			    "template inheritance ('%c') is not supported",
-			    sigil);
+			    tg.sigil);
 			return ERR_TEMPLATE;
 		}
-		if (sigil == '=') {
+		if (tg.sigil == '=') {
 			if (!parsedelims(src, cbeg, cend, &no, &nol, &nc,
 			    &ncl)) {
-				seterr(cs->err, NULL, src, tag,
+				seterr(cs->err, NULL, src, tg.at,
 				    "bad delimiter tag: want two delimiters "
 				    "without '=' or blanks, as in "
 				    "{{=<%% %%>=}}");
 				return ERR_TEMPLATE;
 			}
-		} else if (sigil != '!' && cbeg == cend) {
-			seterr(cs->err, NULL, src, tag, "empty tag");
+		} else if (tg.sigil != '!' && cbeg == cend) {
+			seterr(cs->err, NULL, src, tg.at, "empty tag");
 			return ERR_TEMPLATE;
 		}
 
-		/* A standalone tag takes its whole line with it. */
-		sa = 0;
-		if (sigil != '\0' && sigil != '&' && sigil != '{' &&
-		    !online) {
-			for (k = linestart; k < tag && (src[k] == ' ' ||
+		/* A standalone line goes whole, with its newline. */
+		first = 0;
+		if (!saline && !online) {
+			for (k = linestart; k < tg.at && (src[k] == ' ' ||
 			    src[k] == '\t'); k++)
 				;
-			if (k == tag) {
-				for (q = tagend; q < len && (src[q] == ' ' ||
-				    src[q] == '\t'); q++)
-					;
-				if (q == len)
-					sa = 1;
-				else if (src[q] == '\n')
-					sa = 1, q++;
-				else if (src[q] == '\r' && q + 1 < len &&
-				    src[q + 1] == '\n')
-					sa = 1, q += 2;
+			if (k == tg.at) {
+				first = 1;
+				saline = standalone_line(src, len, &tg, &d,
+				    &salast, &saeol);
 			}
 		}
-		addtext(cs, textstart, sa ? linestart : tag);
-		if (!sa && tag == linestart)
-			(void)newnode(cs, N_INDENT, tag);
+		if (!saline) {
+			addtext(cs, textstart, tg.at);
+			if (tg.at == linestart)
+				(void)newnode(cs, N_INDENT, tg.at);
+		} else if (first)
+			addtext(cs, textstart, linestart);
 
 		rc = ERR_OK;
-		switch (sigil) {
+		switch (tg.sigil) {
 		case '!':
 			break;
 		case '=':
-			otag = no, olen = nol, ctag = nc, clen = ncl;
-			delims = 1;
+			d.o = src + no, d.olen = nol;
+			d.c = src + nc, d.clen = ncl;
 			break;
 		case '#':
 		case '^':
 			if (cs->depth == LIMIT_TMPL_DEPTH) {
-				seterr(cs->err, NULL, src, tag,
+				seterr(cs->err, NULL, src, tg.at,
 				    "sections nested deeper than %d",
 				    LIMIT_TMPL_DEPTH);
 				return ERR_TEMPLATE;
 			}
-			n = newnode(cs, sigil == '#' ? N_SECTION : N_INVERTED,
-			    tag);
-			rc = addname(cs, n, tag, src + cbeg, cend - cbeg, 1);
-			cs->open[cs->depth].node = (uint32_t)(cs->t->nnodes - 1);
+			n = newnode(cs, tg.sigil == '#' ? N_SECTION :
+			    N_INVERTED, tg.at);
+			rc = addname(cs, n, tg.at, src + cbeg, cend - cbeg, 1);
+			cs->open[cs->depth].node =
+			    (uint32_t)(cs->t->nnodes - 1);
 			cs->open[cs->depth].off = (uint32_t)cbeg;
 			cs->open[cs->depth].len = (uint32_t)(cend - cbeg);
 			cs->depth++;
 			break;
 		case '/':
 			if (cs->depth == 0) {
-				seterr(cs->err, NULL, src, tag,
+				seterr(cs->err, NULL, src, tg.at,
 				    "'/%.*s' closes no open section",
 				    (int)(cend - cbeg), src + cbeg);
 				return ERR_TEMPLATE;
@@ -416,7 +500,7 @@ compile(struct cstate *cs)
 			    cend - cbeg) != 0) {
 				n = &cs->t->nodes[cs->open[cs->depth].node];
 				linecol(src, n->pos, &line, &col);
-				seterr(cs->err, NULL, src, tag,
+				seterr(cs->err, NULL, src, tg.at,
 				    "'/%.*s' closes section '%.*s' "
 				    "opened at %d:%d",
 				    (int)(cend - cbeg), src + cbeg,
@@ -428,35 +512,49 @@ compile(struct cstate *cs)
 			    (uint32_t)cs->t->nnodes;
 			break;
 		case '>':
-			n = newnode(cs, N_PARTIAL, tag);
-			if (sa) {
+			/* {{>*x}}: a dynamic name, x resolved like {{x}}. */
+			dyn = src[cbeg] == '*';
+			n = newnode(cs, dyn ? N_DPARTIAL : N_PARTIAL, tg.at);
+			/* First on a standalone line: its blanks indent it. */
+			if (saline && first) {
 				n->standalone = 1;
 				n->off = (uint32_t)linestart;
-				n->len = (uint32_t)(tag - linestart);
+				n->len = (uint32_t)(tg.at - linestart);
 			}
-			rc = addname(cs, n, tag, src + cbeg, cend - cbeg, 0);
+			if (dyn)
+				for (cbeg++; cbeg < cend && isws(src[cbeg]);
+				    cbeg++)
+					;
+			if (cbeg == cend) {
+				seterr(cs->err, NULL, src, tg.at,
+				    "empty tag");
+				return ERR_TEMPLATE;
+			}
+			rc = addname(cs, n, tg.at, src + cbeg, cend - cbeg,
+			    dyn);
 			break;
 		default:
-			n = newnode(cs, sigil == '\0' ? N_VAR : N_RAW, tag);
-			rc = addname(cs, n, tag, src + cbeg, cend - cbeg, 1);
+			n = newnode(cs, tg.sigil == '\0' ? N_VAR : N_RAW,
+			    tg.at);
+			rc = addname(cs, n, tg.at, src + cbeg, cend - cbeg, 1);
 			break;
 		}
 		if (rc == ERR_TOOBIG)
-			seterr(cs->err, NULL, src, tag, "too many names");
+			seterr(cs->err, NULL, src, tg.at, "too many names");
 		if (rc != ERR_OK)
 			return rc;
 
-		if (sa) {
-			pos = linestart = q;
+		if (saline && tg.end == salast) {
+			pos = textstart = linestart = saeol;
 			online = 0;
+			saline = 0;
 		} else {
-			pos = tagend;
+			pos = textstart = tg.end;
 			online = 1;
-			if ((p = memrchr(src + tag, '\n', tagend - tag)) !=
+			if ((p = memrchr(src + tg.at, '\n', tg.end - tg.at)) !=
 			    NULL)
 				linestart = (size_t)(p - src) + 1;
 		}
-		textstart = pos;
 	}
 	if (cs->depth > 0) {
 		k = cs->depth - 1;
@@ -533,10 +631,55 @@ mustache_name(const struct mustache *t)
 	return t->name;
 }
 
+/*
+ * Follows the partials t includes whatever the data (those outside any
+ * section) from the chain path[0..depth) that led to t.
+ */
+static enum err
+check_chain(const struct mustache *t, const struct mustache_partials *p,
+    const struct mustache **path, int depth, struct mustache_error *errout)
+{
+	const struct mustache *q;
+	const struct node *n;
+	enum err rc;
+	size_t i;
+	int k;
+
+	path[depth++] = t;
+	for (i = 0; i < t->nnodes; i++) {
+		n = &t->nodes[i];
+		if (n->type == N_SECTION || n->type == N_INVERTED) {
+			i = n->end - 1;
+			continue;
+		}
+		if (n->type != N_PARTIAL ||
+		    (q = p->find(p->ud, t->names + n->name)) == NULL)
+			continue;
+		for (k = 0; k < depth && path[k] != q; k++)
+			;
+		if (k < depth) {
+			seterr(errout, t->name, t->src, n->pos,
+			    "partial '%s' includes itself whatever the data",
+			    t->names + n->name);
+			return ERR_TEMPLATE;
+		}
+		if (depth > LIMIT_TMPL_PARTIALS) {
+			seterr(errout, t->name, t->src, n->pos,
+			    "partials nested deeper than %d",
+			    LIMIT_TMPL_PARTIALS);
+			return ERR_TEMPLATE;
+		}
+		if ((rc = check_chain(q, p, path, depth, errout)) != ERR_OK)
+			return rc;
+	}
+	return ERR_OK;
+}
+
 enum err
 mustache_check_partials(const struct mustache *t,
     const struct mustache_partials *p, struct mustache_error *errout)
 {
+	const struct mustache *path[LIMIT_TMPL_PARTIALS + 2];
 	const struct node *n;
 	size_t i;
 
@@ -550,7 +693,9 @@ mustache_check_partials(const struct mustache *t,
 			return ERR_TEMPLATE;
 		}
 	}
-	return ERR_OK;
+	if (p == NULL)
+		return ERR_OK;
+	return check_chain(t, p, path, 0, errout);
 }
 
 /* --- rendering ---------------------------------------------------------- */
@@ -562,19 +707,21 @@ struct indent {
 
 struct rstate {
 	const struct mustache_data_ops	*ops;
-	void				*ud;
+	void			*ud;
 	const struct mustache_partials	*partials;
-	struct buf			*out;
-	size_t				 limit;	/* out->len may not pass it */
-	struct mustache_error		*err;
-	void				*stack[LIMIT_TMPL_DEPTH + 1];
-	int				 nstack;
-	int				 npartials;
-	struct indent			 indent[LIMIT_TMPL_PARTIALS];
-	size_t				 steps;	/* nodes and items visited */
-	int				 ibase;	/* indentation in force: */
-	int				 itop;	/* indent[ibase, itop) */
-	char				 scratch[64];
+	struct buf		*out;
+	size_t			 start;	/* out->len at the start */
+	size_t			 limit;	/* out->len stays below */
+	struct mustache_error	*err;
+	void			*stack[LIMIT_TMPL_DEPTH + 1];
+	int			 nstack;
+	int			 npartials;
+	struct indent		 indent[LIMIT_TMPL_PARTIALS];
+	size_t			 steps;	/* nodes and items seen */
+	int			 ibase;	/* indentation in force: */
+	int			 itop;	/* indent[ibase, itop) */
+	int			 errset; /* *err says why already */
+	char			 scratch[64];
 };
 
 /* Which bytes need escaping, and into what. */
@@ -727,6 +874,8 @@ lookup(struct rstate *rs, const struct mustache *t, const struct node *n,
 
 static enum err	render(struct rstate *, const struct mustache *, size_t,
 		    size_t);
+static int	lookup(struct rstate *, const struct mustache *,
+		    const struct node *, void **);
 
 static enum err
 push_render(struct rstate *rs, const struct mustache *t, const struct node *n,
@@ -737,6 +886,7 @@ push_render(struct rstate *rs, const struct mustache *t, const struct node *n,
 	if (rs->nstack == (int)(sizeof(rs->stack) / sizeof(rs->stack[0]))) {
 		seterr(rs->err, t->name, t->src, n->pos,
 		    "sections nested deeper than %d", LIMIT_TMPL_DEPTH);
+		rs->errset = 1;
 		return ERR_TEMPLATE;
 	}
 	rs->stack[rs->nstack++] = v;
@@ -747,20 +897,20 @@ push_render(struct rstate *rs, const struct mustache *t, const struct node *n,
 
 static enum err
 render_partial(struct rstate *rs, const struct mustache *t,
-    const struct node *n)
+    const struct node *n, const char *name)
 {
 	const struct mustache *p;
 	int obase, otop;
 	enum err rc;
 
 	if (rs->partials == NULL ||
-	    (p = rs->partials->find(rs->partials->ud, t->names + n->name)) ==
-	    NULL)
+	    (p = rs->partials->find(rs->partials->ud, name)) == NULL)
 		return ERR_OK;
 	if (rs->npartials == LIMIT_TMPL_PARTIALS) {
 		seterr(rs->err, t->name, t->src, n->pos,
 		    "partials nested deeper than %d (does '%s' include "
-		    "itself?)", LIMIT_TMPL_PARTIALS, t->names + n->name);
+		    "itself?)", LIMIT_TMPL_PARTIALS, name);
+		rs->errset = 1;
 		return ERR_TEMPLATE;
 	}
 	obase = rs->ibase;
@@ -784,6 +934,30 @@ render_partial(struct rstate *rs, const struct mustache *t,
 	return rc;
 }
 
+/* {{>*x}}: the partial whose name is the text of x, if any. */
+static enum err
+render_dynamic(struct rstate *rs, const struct mustache *t,
+    const struct node *n)
+{
+	const char *s;
+	char *name;
+	size_t len;
+	enum err rc;
+	void *v;
+
+	if (!lookup(rs, t, n, &v) || (s = rs->ops->text(rs->ud, v,
+	    rs->scratch, sizeof(rs->scratch), &len)) == NULL ||
+	    len == 0 || memchr(s, '\0', len) != NULL)
+		return ERR_OK;
+	if ((name = strndup(s, len)) == NULL) {
+		fputs("mustache: out of memory\n", stderr);
+		abort();
+	}
+	rc = render_partial(rs, t, n, name);
+	free(name);
+	return rc;
+}
+
 static enum err
 render(struct rstate *rs, const struct mustache *t, size_t from, size_t to)
 {
@@ -800,6 +974,7 @@ render(struct rstate *rs, const struct mustache *t, size_t from, size_t to)
 		seterr(rs->err, t->name, t->src, from < to ?
 		    t->nodes[from].pos : 0, "rendering needs more than %d "
 		    "steps", LIMIT_TMPL_OUTPUT);
+		rs->errset = 1;
 		return ERR_TOOBIG;
 	}
 	for (i = from; i < to; i++) {
@@ -845,11 +1020,25 @@ render(struct rstate *rs, const struct mustache *t, size_t from, size_t to)
 			i = n->end - 1;
 			break;
 		case N_PARTIAL:
-			rc = render_partial(rs, t, n);
+			rc = render_partial(rs, t, n, t->names + n->name);
+			break;
+		case N_DPARTIAL:
+			rc = render_dynamic(rs, t, n);
 			break;
 		}
-		if (rc != ERR_OK)
+		if (rc != ERR_OK) {
+			if (!rs->errset) {
+				/* Output over its limit, here. */
+				seterr(rs->err, t->name, t->src, n->pos,
+				    "rendered output is larger than its limit "
+				    "of %zu bytes", rs->limit - rs->start <
+				    rs->out->max - rs->start ? (size_t)
+				    LIMIT_TMPL_OUTPUT : rs->out->max -
+				    rs->start);
+				rs->errset = 1;
+			}
 			return rc;
+		}
 	}
 	return ERR_OK;
 }
@@ -869,16 +1058,12 @@ mustache_render(const struct mustache *t, const struct mustache_data_ops *ops,
 	rs->ud = ud;
 	rs->partials = p;
 	rs->out = out;
+	rs->start = start;
 	rs->limit = start + LIMIT_TMPL_OUTPUT;
 	rs->err = errout;
 	rs->stack[0] = root;
 	rs->nstack = 1;
 	rc = render(rs, t, 0, t->nnodes);
-	if (rc == ERR_TOOBIG && rs->steps <= LIMIT_TMPL_OUTPUT)
-		seterr(errout, NULL, NULL, 0,
-		    "rendered output is larger than its limit of %zu bytes",
-		    out->max - start < LIMIT_TMPL_OUTPUT ? out->max - start :
-		    (size_t)LIMIT_TMPL_OUTPUT);
 	if (rc != ERR_OK) {
 		out->len = start;
 		if (out->data != NULL)
@@ -1008,14 +1193,22 @@ json_list_at(void *ud, void *v, size_t i)
 	return json_object_array_get_idx(v, i);
 }
 
-/* Formats i in decimal at the end of scratch; returns where it starts. */
+/*
+ * Formats a JSON integer in decimal at the end of scratch; returns where
+ * it starts.  json-c keeps integers above INT64_MAX as unsigned.
+ */
 static char *
-fmt_int64(int64_t i, char *scratch, size_t size)
+fmt_int(struct json_object *v, char *scratch, size_t size)
 {
 	char *p = scratch + size;
+	int64_t i;
 	uint64_t u;
 
-	u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+	i = json_object_get_int64(v);
+	if (i == INT64_MAX)
+		u = json_object_get_uint64(v);
+	else
+		u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
 	*--p = '\0';
 	do {
 		*--p = (char)('0' + u % 10);
@@ -1041,7 +1234,7 @@ json_text(void *ud, void *v, char *scratch, size_t size, size_t *lenout)
 		s = json_object_get_boolean(v) ? "true" : "false";
 		break;
 	case json_type_int:
-		s = fmt_int64(json_object_get_int64(v), scratch, size);
+		s = fmt_int(v, scratch, size);
 		*lenout = (size_t)(scratch + size - 1 - s);
 		return s;
 	case json_type_double:

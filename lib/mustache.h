@@ -13,9 +13,13 @@
  * &#39;), {{{x}}} and {{& x}} unescaped, dotted names, the implicit
  * iterator {{.}}, sections over lists, objects and other truthy values,
  * inverted sections, comments, set delimiters, partials with the
- * standalone-line and indentation rules, context-stack lookup.  Not
- * supported: lambdas, inheritance ({{< }} and {{$ }} are compile errors),
- * dynamic partial names.
+ * standalone-line and indentation rules (a line of blanks and tags that
+ * show nothing, one or several, is removed whole, as in mustache.js; a
+ * partial first on such a line is indented by its blanks), context-stack
+ * lookup, and
+ * dynamic partial names ({{>*x}} includes the partial named by the value
+ * of x; one that names no partial renders nothing).  Not supported:
+ * lambdas, inheritance ({{< }} and {{$ }} are compile errors).
  *
  * Limits: template source LIMIT_TMPL_SIZE, nested sections
  * LIMIT_TMPL_DEPTH (in the source and, across partials, at render time),
@@ -122,8 +126,14 @@ void		 mustache_free(struct mustache *);
 const char	*mustache_name(const struct mustache *t);
 
 /*
- * Checks that every partial t names can be found through p.  ERR_OK, or
- * ERR_TEMPLATE with *errout at the first unknown partial's tag.
+ * Checks that every partial t names can be found through p (dynamic
+ * names, known only at render time, are not checked), and that
+ * following the partials included outside any section (so whatever the
+ * data) never comes back to one already on the way nor goes deeper than
+ * LIMIT_TMPL_PARTIALS.  ERR_OK, or ERR_TEMPLATE with *errout at the
+ * offending tag (in t, or in the partial whose name errout gives).
+ * Recursion under a section is allowed: the data ends it, and render
+ * time caps it.
  */
 enum err	 mustache_check_partials(const struct mustache *t,
 		    const struct mustache_partials *p,

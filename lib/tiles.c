@@ -319,8 +319,7 @@ tiles_json(struct db *db, struct arena *a, int64_t workspace_id, int days,
 	t.zero_v = arena_calloc(a, (size_t)days, sizeof(*t.zero_v));
 	t.zero_has = arena_calloc(a, (size_t)days, sizeof(*t.zero_has));
 	load(&t, res);
-	t.out = arena_alloc(a, sizeof(*t.out));
-	buf_init_arena(t.out, a, LIMIT_RESPONSE);
+	t.out = buf_new_arena(a, LIMIT_RESPONSE);
 	buf_printf(t.out, "{\"period\":\"%dd\",\"days\":%d,\"time_zone\":",
 	    days, days);
 	buf_put_json_string(t.out, tz, strlen(tz));

@@ -227,6 +227,7 @@ load_dir(struct loader *l, const char *dir, const char *prefix)
 enum err
 tmpl_load(const char *dir, struct tmpl **out, char *errbuf, size_t errsize)
 {
+	const struct entry *e;
 	struct mustache_error me;
 	struct loader l;
 	struct tmpl *set;
@@ -252,8 +253,10 @@ tmpl_load(const char *dir, struct tmpl **out, char *errbuf, size_t errsize)
 	for (i = 0; i < set->n; i++) {
 		if (mustache_check_partials(set->v[i].t, &set->partials,
 		    &me) != ERR_OK) {
-			seterr(&l, "%s:%d:%d: %s", set->v[i].path, me.line,
-			    me.column, me.msg);
+			/* The position may be in a partial of this one. */
+			e = find(set, me.name);
+			seterr(&l, "%s:%d:%d: %s", e != NULL ? e->path :
+			    set->v[i].path, me.line, me.column, me.msg);
 			tmpl_free(set);
 			return ERR_TEMPLATE;
 		}

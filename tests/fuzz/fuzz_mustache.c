@@ -2,8 +2,9 @@
  * fuzz_mustache.c — compiles arbitrary template text and renders it
  * against a fixed view with a few partials: "item" (recursive through a
  * list), "loop" (includes itself unconditionally) and "self" (the input
- * itself).  Every outcome is fine except a crash, a leak or a sanitizer
- * report; errors must carry a position inside the input.
+ * itself); the view names two of them for {{>*dyn}} and {{>*me}}.
+ * Every outcome is fine except a crash, a leak or a sanitizer report;
+ * errors must carry a position inside the input.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,7 +19,8 @@
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static const char view_json[] =
-    "{\"name\":\"<b>&\\\"'\",\"n\":42,\"d\":1.5,\"t\":true,\"f\":false,"
+    "{\"name\":\"<b>&\\\"'\",\"n\":42,\"dyn\":\"item\",\"me\":\"self\","
+    "\"d\":1.5,\"t\":true,\"f\":false,"
     "\"z\":null,\"s\":\"\",\"list\":[1,\"two\",{\"name\":\"x\"}],"
     "\"obj\":{\"a\":{\"b\":\"deep\"},\"name\":\"inner\"},"
     "\"tree\":{\"name\":\"r\",\"sub\":[{\"name\":\"c1\",\"sub\":[]},"

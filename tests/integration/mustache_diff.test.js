@@ -11,8 +11,9 @@
 //
 // Normalised before comparing: mustache.js also escapes '/', '`' and '='
 // (as &#x2F; &#x60; &#x3D;) where we leave them; those three entities in
-// its output are turned back into the characters.  Neither templates nor
-// data contain ';', so no other text can be mistaken for them.
+// its output are turned back into the characters.  Templates never
+// contain ';' and no data string spells one of those entities, so no other
+// text can be mistaken for them.
 //
 // Kept out of the generated subset, because mustache.js departs from the
 // spec (or the two choose differently where the spec is silent):
@@ -23,11 +24,6 @@
 //  - An inline (not standalone) partial that is the first tag on its line:
 //    mustache.js indents the partial's later lines by the width of the text
 //    before it.  The generator puts a {{nope}} tag before such a partial.
-//  - A line holding only blanks and two or more tags that show nothing
-//    (sections, comments, partials, delimiters): mustache.js removes the
-//    whole line; we follow the spec, where only a tag alone on its line is
-//    standalone.  The generator puts a visible '~' before the second such
-//    tag on a line that shows nothing yet.
 //  - {{.}} or {{name}} on a list or an object (JavaScript's String() vs
 //    JSON): interpolated keys always hold scalars; {{.}} is only used where
 //    the innermost section is over a scalar or a list of scalars.
@@ -163,38 +159,17 @@ function generator(rand) {
         continue;
       s += ch;
     }
-    track(st, s);
+    if (s.includes('\n'))
+      st.online = false;
     return s;
   }
 
-  // Follows what the current line holds so far.
-  function track(st, s) {
-    for (const ch of s) {
-      if (ch === '\n') {
-        st.online = false;
-        st.lineTags = 0;
-        st.lineOut = false;
-      } else if (!/\s/.test(ch)) {
-        st.lineOut = true;
-      }
-    }
-  }
-
-  // An inline tag.  A second tag that shows nothing on a line that shows
-  // nothing yet gets a visible character first: see the header.
+  // An inline tag.  Lines of blanks and several tags that show nothing
+  // (sections, comments, partials, delimiters) come out of this often:
+  // both remove such lines whole.
   function tag(st, body) {
-    let pre = '';
-    const quiet = /^[#^\/!>=]/.test(body.trimStart());
-    if (quiet && st.lineTags > 0 && !st.lineOut) {
-      pre = '~';
-      st.lineOut = true;
-    }
     st.online = true;
-    if (quiet)
-      st.lineTags++;
-    else
-      st.lineOut = true;
-    return pre + st.o + body + st.c;
+    return st.o + body + st.c;
   }
 
   // A tag alone on its line: the standalone rule removes the line.
@@ -203,8 +178,6 @@ function generator(rand) {
     const s = '\n' + indent + st.o + body + st.c + pick(['', ' ']) +
       pick(['\n', '\n', '\r\n']);
     st.online = false;
-    st.lineTags = 0;
-    st.lineOut = false;
     return s;
   }
 
@@ -256,8 +229,6 @@ function generator(rand) {
     st.o = inner.o;
     st.c = inner.c;
     st.online = inner.online;
-    st.lineTags = inner.lineTags;
-    st.lineOut = inner.lineOut;
     s += chance(0.4) ? standalone(st, close) : tag(st, close);
     return s;
   }
@@ -312,8 +283,8 @@ function generator(rand) {
   }
 
   function template(partials, depth) {
-    const st = { o: '{{', c: '}}', online: false, lineTags: 0,
-      lineOut: false, dot: false, inItems: false, partials };
+    const st = { o: '{{', c: '}}', online: false, dot: false,
+      inItems: false, partials };
     return block(st, depth);
   }
 

@@ -5,9 +5,10 @@
  * The spec's JSON files are read at test time from $SLUICE_SHARED/
  * mustache-spec/ (default ../shared, relative to the repo root where the
  * tests run); they are not copied into the project.  A missing spec
- * folder fails the run.  The six required files must pass in full; the
- * optional ones (~lambdas, ~inheritance, ~dynamic-names) are features the
- * engine leaves out and are not run.
+ * folder fails the run.  The six required files must pass in full, and
+ * so must the optional ~dynamic-names, which the engine implements; the
+ * other optional ones (~lambdas, ~inheritance) are features it leaves out
+ * and are not run.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -132,6 +133,7 @@ expect_error(const char *src, enum err want, int line, int col,
 static const char *const required[] = {
 	"comments", "delimiters", "interpolation", "inverted", "partials",
 	"sections",
+	"~dynamic-names",	/* optional in the spec, implemented */
 };
 
 static char *
@@ -257,6 +259,10 @@ test_mustache_values_print_like_javascript(void **state)
 	check("{{a}} {{b}} {{c}} {{d}} {{e}} {{f}}",
 	    "{\"a\":1.210,\"b\":0.1,\"c\":-42,\"d\":true,\"e\":null,"
 	    "\"f\":1e3}", NULL, "1.21 0.1 -42 true  1000");
+	check("{{a}} {{b}} {{c}} {{d}}", "{\"a\":9223372036854775807,"
+	    "\"b\":18446744073709551615,\"c\":-9223372036854775808,"
+	    "\"d\":0}", NULL, "9223372036854775807 18446744073709551615 "
+	    "-9223372036854775808 0");
 	check("{{#z}}z{{/z}}{{#e}}e{{/e}}{{#l}}l{{/l}}{{^z}}!z{{/z}}"
 	    "{{^e}}!e{{/e}}{{^l}}!l{{/l}}",
 	    "{\"z\":0,\"e\":\"\",\"l\":[]}", NULL, "!z!e!l");
@@ -277,6 +283,22 @@ test_mustache_partial_indentation_nests(void **state)
 	    "  <\n    a\n    1\n    2\n  >\nend");
 	/* An inline partial is inserted as it is. */
 	check("x{{>inner}}y", "{\"l\":[1]}", partials, "xa\n1\ny");
+}
+
+static void
+test_mustache_standalone_lines_of_several_tags(void **state)
+{
+	const char *partials[] = { "p", "a\nb\n", NULL };
+
+	(void)state;
+	check("<ul>\n  {{#l}}{{#.}}\n  <li>{{.}}</li>\n  {{/.}}{{/l}}\n"
+	    "</ul>\n", "{\"l\":[1,0,2]}", NULL,
+	    "<ul>\n  <li>1</li>\n  <li>2</li>\n</ul>\n");
+	/* The first tag's blanks indent a partial; a later one is inline. */
+	check("  {{>p}}{{! c }}\nz", "{}", partials, "  a\n  b\nz");
+	check("  {{! c }}{{>p}}\nz", "{}", partials, "a\nb\nz");
+	/* Anything that shows keeps the line. */
+	check("  {{#t}}{{x}}{{/t}}\n", "{\"t\":true}", NULL, "  \n");
 }
 
 static void
@@ -410,6 +432,39 @@ test_mustache_error_unknown_partial(void **state)
 }
 
 static void
+test_mustache_error_unconditional_recursion(void **state)
+{
+	struct mustache_partials p;
+	struct mustache_error e;
+	struct mustache *t;
+	struct plist pl;
+
+	(void)state;
+	memset(&pl, 0, sizeof(pl));
+	p.find = pfind;
+	p.ud = &pl;
+	plist_add(&pl, "a", "x{{>b}}");
+	plist_add(&pl, "b", "{{#c}}{{>a}}{{/c}}\n {{>a}}");
+	plist_add(&pl, "tree", "{{#kids}}{{>tree}}{{/kids}}{{^x}}{{>tree}}"
+	    "{{/x}}");
+	assert_int_equal(mustache_compile("page", "{{>tree}}{{>a}}", 15, &t,
+	    &e), ERR_OK);
+	assert_int_equal(mustache_check_partials(t, &p, &e), ERR_TEMPLATE);
+	assert_string_equal(e.name, "b");
+	assert_int_equal(e.line, 2);
+	assert_int_equal(e.column, 2);
+	assert_string_equal(e.msg,
+	    "partial 'a' includes itself whatever the data");
+	mustache_free(t);
+	/* Recursion under a section is the data's to end. */
+	assert_int_equal(mustache_compile("page", "{{>tree}}", 9, &t, &e),
+	    ERR_OK);
+	assert_int_equal(mustache_check_partials(t, &p, &e), ERR_OK);
+	mustache_free(t);
+	plist_free(&pl);
+}
+
+static void
 test_mustache_error_recursion_cap(void **state)
 {
 	const char *self[] = { "self", "x\n {{>self}}", NULL };
@@ -489,6 +544,10 @@ test_mustache_error_output_cap(void **state)
 	assert_int_equal(rc, ERR_TOOBIG);
 	assert_string_equal(out, "");
 	assert_non_null(strstr(e.msg, "limit of 4194304 bytes"));
+	/* "head" + 2978 x of 1408 bytes fit; the 2979th, the third {{x}}. */
+	assert_string_equal(e.name, "p");
+	assert_int_equal(e.line, 1);
+	assert_int_equal(e.column, 17);
 	free(out);
 	free(data);
 
@@ -499,6 +558,8 @@ test_mustache_error_output_cap(void **state)
 	assert_int_equal(buf_puts(&b, "kept"), ERR_OK);
 	rc = mustache_render_json(t, v, NULL, &b, &e);
 	assert_int_equal(rc, ERR_TOOBIG);
+	assert_non_null(strstr(e.msg, "limit of 1996 bytes"));
+	assert_int_equal(e.column, 6);
 	assert_string_equal(buf_cstr(&b), "kept");
 	buf_free(&b);
 	mustache_free(t);
@@ -557,6 +618,8 @@ main(void)
 		cmocka_unit_test(test_mustache_escapes_five_characters),
 		cmocka_unit_test(test_mustache_values_print_like_javascript),
 		cmocka_unit_test(test_mustache_partial_indentation_nests),
+		cmocka_unit_test(
+		    test_mustache_standalone_lines_of_several_tags),
 		cmocka_unit_test(test_mustache_context_stack),
 		cmocka_unit_test(test_mustache_template_is_reusable),
 		cmocka_unit_test(test_mustache_error_unclosed_section),
@@ -564,6 +627,7 @@ main(void)
 		cmocka_unit_test(test_mustache_error_empty_tag),
 		cmocka_unit_test(test_mustache_error_bad_delimiter),
 		cmocka_unit_test(test_mustache_error_unknown_partial),
+		cmocka_unit_test(test_mustache_error_unconditional_recursion),
 		cmocka_unit_test(test_mustache_error_recursion_cap),
 		cmocka_unit_test(test_mustache_error_output_cap),
 		cmocka_unit_test(test_mustache_error_too_large_source),

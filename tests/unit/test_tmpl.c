@@ -3,7 +3,8 @@
  * rules every file in the real templates/ must keep.
  *
  * Temporary trees are made under $TMPDIR (or /tmp) and removed.  The real
- * templates/ is read relative to the repo root, where the tests run.
+ * templates/ and the golden pages in tests/golden/ are read relative to
+ * the repo root, where the tests run.
  */
 #include <sys/stat.h>
 
@@ -23,6 +24,7 @@
 #include <json-c/json.h>
 
 #include "buf.h"
+#include "err.h"
 #include "limit.h"
 #include "mustache.h"
 #include "tmpl.h"
@@ -166,6 +168,28 @@ test_tmpl_missing_partial_fails_load(void **state)
 	assert_null(t);
 	snprintf(want, sizeof(want), "%s/pages/bad.mustache:2:5: "
 	    "unknown partial 'partials/none'", d);
+	assert_string_equal(err, want);
+	rmtree(d);
+}
+
+static void
+test_tmpl_self_inclusion_fails_load(void **state)
+{
+	struct tmpl *t;
+	char err[256], want[PATH_MAX + 64], *d = site();
+
+	(void)state;
+	put(d, "partials/a.mustache", "{{>partials/b}}");
+	put(d, "partials/b.mustache", "<b>\n  {{>partials/a}}\n");
+	assert_int_equal(tmpl_load(d, &t, err, sizeof(err)), ERR_TEMPLATE);
+	snprintf(want, sizeof(want), "%s/partials/b.mustache:2:3: "
+	    "partial 'partials/a' includes itself whatever the data", d);
+	if (strcmp(err, want) != 0) {
+		/* Found from a's side first: the same loop, the other tag. */
+		snprintf(want, sizeof(want), "%s/partials/a.mustache:1:1: "
+		    "partial 'partials/b' includes itself whatever the data",
+		    d);
+	}
 	assert_string_equal(err, want);
 	rmtree(d);
 }
@@ -432,18 +456,91 @@ test_tmpl_real_templates_load_and_render(void **state)
 	tmpl_free(t);
 }
 
+/*
+ * Golden pages: each error page, rendered with its reason phrase as title
+ * and a fixed request id, must equal tests/golden/errors/NNN.html, so a
+ * change to a template shows as a change to those files.  Run with
+ * SLUICE_GOLDEN_UPDATE=1 to rewrite them, then review the diff.
+ */
+static void
+test_tmpl_error_pages_match_golden(void **state)
+{
+	static const int codes[] = { 400, 401, 403, 404, 405, 413, 429, 500,
+	    503 };
+	const char *update = getenv("SLUICE_GOLDEN_UPDATE");
+	struct json_object *view;
+	struct tmpl *t;
+	struct buf b;
+	char err[512], name[32], path[64], *want;
+	size_t i;
+	long len;
+	FILE *f;
+	int failed = 0;
+
+	(void)state;
+	assert_int_equal(tmpl_load(REAL_TEMPLATES, &t, err, sizeof(err)),
+	    ERR_OK);
+	buf_init(&b, LIMIT_TMPL_OUTPUT);
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		view = json_object_new_object();
+		json_object_object_add(view, "title",
+		    json_object_new_string(err_reason(codes[i])));
+		json_object_object_add(view, "request_id",
+		    json_object_new_string("req-0123456789abcdef"));
+		snprintf(name, sizeof(name), "errors/%d", codes[i]);
+		snprintf(path, sizeof(path), "tests/golden/errors/%d.html",
+		    codes[i]);
+		buf_reset(&b);
+		assert_int_equal(tmpl_render_buf(t, name, view, &b), ERR_OK);
+		json_object_put(view);
+		if (update != NULL && strcmp(update, "1") == 0) {
+			assert_non_null(f = fopen(path, "w"));
+			assert_int_equal(fwrite(b.data, 1, b.len, f), b.len);
+			assert_int_equal(fclose(f), 0);
+			continue;
+		}
+		if ((f = fopen(path, "r")) == NULL) {
+			print_message("%s is missing: run with "
+			    "SLUICE_GOLDEN_UPDATE=1\n", path);
+			failed++;
+			continue;
+		}
+		fseek(f, 0, SEEK_END);
+		len = ftell(f);
+		fseek(f, 0, SEEK_SET);
+		want = calloc(1, (size_t)len + 1);
+		if (fread(want, 1, (size_t)len, f) != (size_t)len)
+			abort();
+		fclose(f);
+		if ((size_t)len != b.len || memcmp(want, b.data, b.len) != 0) {
+			print_message("%s differs from what %s renders now; "
+			    "if the change is meant, run with "
+			    "SLUICE_GOLDEN_UPDATE=1 and review the diff\n",
+			    path, name);
+			failed++;
+		}
+		free(want);
+	}
+	buf_free(&b);
+	tmpl_free(t);
+	assert_int_equal(failed, 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tmpl_loads_tree_and_renders_layout),
 		cmocka_unit_test(test_tmpl_missing_partial_fails_load),
-		cmocka_unit_test(test_tmpl_compile_error_names_file_and_position),
+		cmocka_unit_test(test_tmpl_self_inclusion_fails_load),
+		cmocka_unit_test(
+		    test_tmpl_compile_error_names_file_and_position),
 		cmocka_unit_test(test_tmpl_limits_and_system_errors),
 		cmocka_unit_test(test_tmpl_render_errors_say_where),
 		cmocka_unit_test(test_tmpl_lint_catches_unsafe_output),
 		cmocka_unit_test(test_tmpl_real_templates_escape_everything),
 		cmocka_unit_test(test_tmpl_real_templates_load_and_render),
+		cmocka_unit_test(test_tmpl_error_pages_match_golden),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

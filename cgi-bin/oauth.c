@@ -1,0 +1,154 @@
+/*
+ * cgi-bin/oauth.c — connecting a provider: the redirect to its consent
+ * page and the callback that stores the sealed tokens.
+ */
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "accounts.h"
+#include "app.h"
+#include "connection.h"
+#include "log.h"
+#include "oauth.h"
+#include "oauthstate.h"
+#include "provider.h"
+
+static enum err	page_start(struct ctx *);
+static enum err	page_callback(struct ctx *);
+
+#define OAUTH_FLAGS	(ROUTE_HTML | ROUTE_SESSION | ROUTE_ADMIN)
+
+static const struct route routes[] = {
+	{ HTTP_GET, "/oauth/:provider/start", page_start, OAUTH_FLAGS, 0 },
+	{ HTTP_GET, "/oauth/:provider/callback", page_callback, OAUTH_FLAGS,
+	    0 },
+};
+
+static const struct provider *
+provider_of(struct ctx *ctx)
+{
+	return provider_get(route_capture(&ctx->match, "provider"));
+}
+
+/* The page that ends a connection attempt that did not connect. */
+static enum err
+result(struct ctx *ctx, int status, const struct provider *p,
+    const char *heading, const char *message)
+{
+	struct json_object *v = app_view(ctx);
+
+	json_object_object_add(v, "title", json_object_new_string(heading));
+	json_object_object_add(v, "heading", json_object_new_string(heading));
+	json_object_object_add(v, "message", json_object_new_string(message));
+	json_object_object_add(v, "provider", json_object_new_string(
+	    p->name));
+	json_object_object_add(v, "slug", json_object_new_string(p->slug));
+	return app_render(ctx, status, "pages/oauth_result", v);
+}
+
+static enum err
+page_start(struct ctx *ctx)
+{
+	const struct provider *p = provider_of(ctx);
+	struct oauthstate st;
+	const char *url;
+	enum err rc;
+
+	if (p == NULL)
+		return app_fail(ctx, ERR_NOTFOUND, "Sluice does not know that "
+		    "provider.");
+	if (provider_mode(p, ctx->cfg) == PROVIDER_UNCONFIGURED)
+		return result(ctx, 409, p, arena_printf(ctx->arena, "%s is not "
+		    "configured", p->name), arena_printf(ctx->arena, "Set %s "
+		    "and restart Sluice, or turn on the sandbox "
+		    "(SLUICE_SANDBOX=1).", provider_setup_hint(p, ctx->arena)));
+	if (ctx->app->keys == NULL)
+		return app_fail(ctx, ERR_UNAVAILABLE, "Tokens cannot be stored "
+		    "safely: SLUICE_ENCRYPTION_KEYS is not set.");
+	if ((rc = oauthstate_new(ctx->db, ctx->arena, ctx->session, p->slug,
+	    &st)) != ERR_OK ||
+	    (rc = oauth_authorize_url(p, ctx->cfg, ctx->arena, st.state,
+	    st.challenge, &url)) != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, url);
+}
+
+static enum err
+page_callback(struct ctx *ctx)
+{
+	const struct provider *p = provider_of(ctx);
+	const char *error, *code, *why = NULL, *accounts;
+	struct oauthstate_taken taken;
+	struct oauth_tokens t;
+	struct oauth_failure f;
+	int64_t id;
+	enum err rc;
+
+	if (p == NULL)
+		return app_fail(ctx, ERR_NOTFOUND, "Sluice does not know that "
+		    "provider.");
+	rc = oauthstate_take(ctx->db, ctx->arena, ctx->session, p->slug,
+	    req_query(&ctx->req, "state"), &taken, &why);
+	if ((error = req_query(&ctx->req, "error")) != NULL) {
+		if (strcmp(error, "access_denied") == 0 ||
+		    strncmp(error, "user_cancelled", 14) == 0)
+			return result(ctx, 200, p, "Connection cancelled",
+			    arena_printf(ctx->arena, "You cancelled the "
+			    "connection to %s — nothing was changed.",
+			    p->name));
+		return result(ctx, 400, p, "Connection not completed",
+		    arena_printf(ctx->arena, "%s reported a problem (%s) — "
+		    "nothing was changed.", p->name, error));
+	}
+	if (rc == ERR_AUTH || rc == ERR_FORBIDDEN || rc == ERR_CONFLICT)
+		return result(ctx, rc == ERR_CONFLICT ? 400 : err_status(rc) ==
+		    401 ? 400 : 403, p, "Connection not completed",
+		    arena_printf(ctx->arena, "%s Start again from the "
+		    "Connections page — nothing was changed.", why));
+	if (rc != ERR_OK)
+		return rc;
+	if ((code = req_query(&ctx->req, "code")) == NULL || *code == '\0')
+		return result(ctx, 400, p, "Connection not completed",
+		    arena_printf(ctx->arena, "%s sent no authorization code "
+		    "— nothing was changed.", p->name));
+	rc = oauth_exchange(ctx->app->http, ctx->arena, p, ctx->cfg, code,
+	    taken.verifier, &t, &f);
+	if (rc != ERR_OK) {
+		log_msg(LOG_WARN, ctx->req.request_id, "oauth_exchange",
+		    "%s: %s", p->slug, f.message);
+		return result(ctx, 502, p, "Connection not completed",
+		    arena_printf(ctx->arena, "%s — nothing was changed.",
+		    f.message));
+	}
+	if ((rc = connection_store(ctx->db, ctx->arena, ctx->app->keys,
+	    ctx->workspace_id, p->slug, &t, provider_mode(p, ctx->cfg) ==
+	    PROVIDER_SANDBOX, &id)) != ERR_OK)
+		return rc;
+	log_msg(LOG_INFO, ctx->req.request_id, "connected", "%s connected "
+	    "(connection %lld)", p->slug, (long long)id);
+	rc = accounts_list(ctx->app->http, ctx->arena, p, ctx->cfg, &t,
+	    &accounts, &why);
+	if (rc == ERR_OK)
+		rc = connection_set_accounts(ctx->db, ctx->arena,
+		    ctx->workspace_id, id, accounts);
+	else
+		rc = connection_set_status(ctx->db, ctx->arena,
+		    ctx->workspace_id, id, "connected", arena_printf(
+		    ctx->arena, "Connected, but listing accounts failed: %s",
+		    why != NULL ? why : "unknown error"));
+	if (rc != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, arena_printf(ctx->arena,
+	    "/connections/%s?connected=1", p->slug));
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct app_def def = {
+		"oauth", routes, sizeof(routes) / sizeof(routes[0]), NULL, NULL,
+	};
+
+	return app_main(&def, argc, argv);
+}

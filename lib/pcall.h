@@ -1,0 +1,45 @@
+/*
+ * pcall.h — one authenticated call to a provider's API, with the errors
+ * classified the same way for every provider: 401-like answers (Slack's
+ * ok:false invalid_auth with HTTP 200, Meta's code 190, …) are ERR_AUTH,
+ * rate limits (429, YouTube's 403 quotaExceeded, Slack's ratelimited,
+ * Meta codes 4/17/32/613) ERR_RATELIMIT with the wait, 5xx and timeouts
+ * ERR_UPSTREAM, a body that is not the JSON asked for ERR_UPSTREAM with
+ * a message naming the provider.  Everything lives in the caller's arena.
+ */
+#ifndef SLUICE_PCALL_H
+#define SLUICE_PCALL_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "httpc.h"
+
+struct arena;
+struct json_object;
+struct provider;
+
+struct pcall {
+	const char	*method;	/* GET when NULL */
+	const char	*url;
+	const char	*token;		/* access token */
+	const char	*auth_scheme;	/* "Bearer" when NULL */
+	const char	*body;		/* JSON body, or NULL */
+	const char	*header_name;	/* one extra header, or NULL */
+	const char	*header_value;
+	const char	*header2_name;
+	const char	*header2_value;
+};
+
+struct pcall_result {
+	struct json_object *json;	/* the parsed body (arena-owned) */
+	struct httpc_resp resp;		/* status, headers, raw body */
+	int		 retry_after;	/* seconds, with ERR_RATELIMIT */
+	const char	*why;		/* what failed, in plain words */
+};
+
+/* Performs the call and classifies the answer (see above). */
+enum err	 pcall_json(struct httpc *, struct arena *, const struct provider *,
+		    const struct pcall *, struct pcall_result *out);
+
+#endif

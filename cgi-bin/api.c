@@ -212,8 +212,8 @@ api_ingest(struct ctx *ctx)
 	rc = ingest_commit(ctx->db, ctx->arena, ctx->workspace_id, key, hash,
 	    &b, &status, &json, &replayed);
 	if (rc == ERR_CONFLICT)
-		return app_fail(ctx, rc, "This Idempotency-Key was already used "
-		    "with a different body.");
+		return app_fail(ctx, rc, "This Idempotency-Key was already "
+		    "used with a different body.");
 	if (rc != ERR_OK)
 		return rc;
 	if (replayed)
@@ -233,7 +233,8 @@ api_tiles(struct ctx *ctx)
 	enum err rc;
 
 	if (days == 0)
-		return app_fail(ctx, ERR_INPUT, "period must be 7d, 28d or 90d.");
+		return app_fail(ctx, ERR_INPUT, "period must be 7d, 28d or "
+		    "90d.");
 	if (provider != NULL && !metric_provider_known(provider))
 		return app_fail(ctx, ERR_INPUT, "Unknown provider; use one of "
 		    "ga4, google_ads, youtube, facebook, instagram, meta_ads, "

@@ -53,8 +53,8 @@ static const char *const fields[] = {
 };
 
 static void
-problem(struct arena *a, struct ingest_batch *b, size_t index,
-    const char *field, const char *reason)
+problem(struct ingest_batch *b, size_t index, const char *field,
+    const char *reason)
 {
 	struct ingest_problem *p;
 
@@ -65,7 +65,6 @@ problem(struct arena *a, struct ingest_batch *b, size_t index,
 	p->index = index;
 	p->field = field;
 	p->reason = reason;
-	(void)a;
 }
 
 /* Checks a name against [a-z0-9_.:-]{min,LIMIT_METRIC_NAME}. */
@@ -196,54 +195,54 @@ parse_row(struct arena *a, struct ingest_batch *b, size_t i,
 
 	memset(r, 0, sizeof(*r));
 	if (!json_object_is_type(o, json_type_object)) {
-		problem(a, b, i, "row", "must be an object");
+		problem(b, i, "row", "must be an object");
 		return false;
 	}
 	json_object_object_foreach(o, key, val) {
 		(void)val;
 		if (!known_field(key))
-			problem(a, b, i, "row", arena_printf(a, "has an unknown "
-			    "field \"%.64s\"", key));
+			problem(b, i, "row", arena_printf(a, "has an "
+			    "unknown field \"%.64s\"", key));
 	}
 	if (!json_object_object_get_ex(o, "source", &v) || v == NULL)
-		problem(a, b, i, "source", "is required");
+		problem(b, i, "source", "is required");
 	else if ((why = check_name(v, 1)) != NULL)
-		problem(a, b, i, "source", why);
+		problem(b, i, "source", why);
 	else
 		r->source = json_object_get_string(v);
 	r->account_id = "";
 	if (json_object_object_get_ex(o, "account_id", &v) && v != NULL) {
 		if ((why = check_name(v, 0)) != NULL)
-			problem(a, b, i, "account_id", why);
+			problem(b, i, "account_id", why);
 		else
 			r->account_id = json_object_get_string(v);
 	}
 	if (!json_object_object_get_ex(o, "metric", &v) || v == NULL)
-		problem(a, b, i, "metric", "is required");
+		problem(b, i, "metric", "is required");
 	else if ((why = check_name(v, 1)) != NULL)
-		problem(a, b, i, "metric", why);
+		problem(b, i, "metric", why);
 	else
 		r->metric = json_object_get_string(v);
 	if (r->source != NULL && r->metric != NULL &&
 	    (def = metric_find(r->source, r->metric)) != NULL &&
 	    def->agg == METRIC_RATIO)
-		problem(a, b, i, "metric", arena_printf(a, "is computed from "
+		problem(b, i, "metric", arena_printf(a, "is computed from "
 		    "%s and %s; send those instead", def->num, def->den));
 	if (!json_object_object_get_ex(o, "date", &v) || v == NULL)
-		problem(a, b, i, "date", "is required");
+		problem(b, i, "date", "is required");
 	else if ((why = check_date(v, maxday)) != NULL)
-		problem(a, b, i, "date", why);
+		problem(b, i, "date", why);
 	else
 		r->date = json_object_get_string(v);
 	if (!json_object_object_get_ex(o, "value", &v) || v == NULL)
-		problem(a, b, i, "value", "is required");
+		problem(b, i, "value", "is required");
 	else if ((why = check_value(v)) != NULL)
-		problem(a, b, i, "value", why);
+		problem(b, i, "value", why);
 	else
 		r->value = json_object_get_string(v);
 	if (json_object_object_get_ex(o, "dims", &v) && v != NULL &&
 	    (why = check_dims(a, v, &r->dims)) != NULL)
-		problem(a, b, i, "dims", why);
+		problem(b, i, "dims", why);
 	return b->nproblems_all == before;
 }
 
@@ -296,7 +295,7 @@ find_duplicates(struct arena *a, struct ingest_batch *b,
 		if (slot[j] == empty)
 			slot[j] = i;
 		else
-			problem(a, b, i, "row", arena_printf(a, "repeats row "
+			problem(b, i, "row", arena_printf(a, "repeats row "
 			    "%zu (same source, account_id, metric and date)",
 			    slot[j]));
 	}
@@ -358,9 +357,7 @@ ingest_problems_json(struct arena *a, const struct ingest_batch *b)
 	struct buf *o;
 	size_t i;
 
-	/* Buffers live on the arena: their cleanup runs at its reset. */
-	o = arena_alloc(a, sizeof(*o));
-	buf_init_arena(o, a, 64 * 1024);
+	o = buf_new_arena(a, 64 * 1024);
 	buf_printf(o, "{\"error\":{\"code\":\"unprocessable\",\"message\":"
 	    "\"%zu problem%s in the rows; nothing was written\",\"problems\":[",
 	    b->nproblems_all, b->nproblems_all == 1 ? "" : "s");
@@ -418,31 +415,30 @@ put_elem(struct buf *b, const char *s, bool first)
 static enum err
 arrays(struct arena *a, const struct ingest_batch *b, const char **p)
 {
-	struct buf *col;
+	struct buf *col[6];
 	const struct ingest_row *r;
 	enum err rc = ERR_OK;
 	size_t i;
 	int c;
 
-	col = arena_calloc(a, 6, sizeof(*col));
 	for (c = 0; c < 6; c++) {
-		buf_init_arena(&col[c], a, 4 * (size_t)LIMIT_BODY_INGEST);
-		rc |= buf_putc(&col[c], '{');
+		col[c] = buf_new_arena(a, 4 * (size_t)LIMIT_BODY_INGEST);
+		rc |= buf_putc(col[c], '{');
 	}
 	for (i = 0; i < b->nrows; i++) {
 		r = &b->rows[i];
-		rc |= put_elem(&col[0], r->source, i == 0);
-		rc |= put_elem(&col[1], r->account_id, i == 0);
-		rc |= put_elem(&col[2], r->metric, i == 0);
-		rc |= buf_printf(&col[3], i ? ",%s" : "%s", r->date);
-		rc |= buf_printf(&col[4], i ? ",%s" : "%s", r->value);
+		rc |= put_elem(col[0], r->source, i == 0);
+		rc |= put_elem(col[1], r->account_id, i == 0);
+		rc |= put_elem(col[2], r->metric, i == 0);
+		rc |= buf_printf(col[3], i ? ",%s" : "%s", r->date);
+		rc |= buf_printf(col[4], i ? ",%s" : "%s", r->value);
 		if (b->has_dims)
-			rc |= r->dims != NULL ? put_elem(&col[5], r->dims,
-			    i == 0) : buf_puts(&col[5], i ? ",NULL" : "NULL");
+			rc |= r->dims != NULL ? put_elem(col[5], r->dims,
+			    i == 0) : buf_puts(col[5], i ? ",NULL" : "NULL");
 	}
 	for (c = 0; c < 6; c++) {
-		rc |= buf_putc(&col[c], '}');
-		p[c + 1] = buf_cstr(&col[c]);
+		rc |= buf_putc(col[c], '}');
+		p[c + 1] = buf_cstr(col[c]);
 	}
 	return rc == ERR_OK ? ERR_OK : ERR_TOOBIG;
 }
@@ -479,7 +475,7 @@ ingest_commit(struct db *db, struct arena *a, int64_t workspace_id,
     int *status, const char **json, bool *replayed)
 {
 	const char *p[7], *kp[4];
-	struct ingest_result r;
+	long inserted, updated;
 	struct db_res *res;
 	enum err rc;
 
@@ -505,12 +501,12 @@ ingest_commit(struct db *db, struct arena *a, int64_t workspace_id,
 	}
 	if ((rc = db_exec(db, a, sql_upsert, 7, p, &res)) != ERR_OK)
 		goto fail;
-	r.inserted = (long)db_get_int64(res, 0, 0, 0);
-	r.updated = (long)db_get_int64(res, 0, 1, 0);
-	r.unchanged = (long)b->nrows - r.inserted - r.updated;
+	inserted = (long)db_get_int64(res, 0, 0, 0);
+	updated = (long)db_get_int64(res, 0, 1, 0);
 	*status = 200;
 	*json = arena_printf(a, "{\"inserted\":%ld,\"updated\":%ld,"
-	    "\"unchanged\":%ld}", r.inserted, r.updated, r.unchanged);
+	    "\"unchanged\":%ld}", inserted, updated,
+	    (long)b->nrows - inserted - updated);
 	if (key != NULL) {
 		kp[2] = "200";
 		kp[3] = *json;

@@ -24,11 +24,11 @@ struct db;
 /* One valid row, as text ready for PostgreSQL. */
 struct ingest_row {
 	const char	*source;	/* [a-z0-9_.:-]{1,64} */
-	const char	*account_id;	/* same set, 0-64; "" by default */
+	const char	*account_id;	/* same set, 0-64; default "" */
 	const char	*metric;	/* same set, 1-64 */
 	const char	*date;		/* YYYY-MM-DD, a real date */
-	const char	*value;		/* the JSON number's text, finite */
-	const char	*dims;		/* compact JSON object, NULL for {} */
+	const char	*value;		/* the JSON number as text */
+	const char	*dims;		/* compact JSON, NULL for {} */
 };
 
 /* Why row index was refused. */
@@ -42,15 +42,9 @@ struct ingest_batch {
 	struct ingest_row	*rows;
 	size_t			 nrows;
 	struct ingest_problem	*problems;	/* the first ones */
-	size_t			 nproblems;	/* at most LIMIT_INGEST_PROBLEMS */
+	size_t			 nproblems;	/* first 100 at most */
 	size_t			 nproblems_all;	/* all of them */
 	bool			 has_dims;	/* some row has dims */
-};
-
-struct ingest_result {
-	long	inserted;
-	long	updated;
-	long	unchanged;
 };
 
 /*
@@ -84,9 +78,10 @@ bool		 ingest_key_ok(const char *key);
  * when the key was used with another body, ERR_DB, ERR_UNAVAILABLE,
  * ERR_INPUT when PostgreSQL refuses a value.
  */
-enum err	 ingest_commit(struct db *, struct arena *, int64_t workspace_id,
-		    const char *key, const char *body_hash,
-		    const struct ingest_batch *, int *status, const char **json,
+enum err	 ingest_commit(struct db *, struct arena *,
+		    int64_t workspace_id, const char *key,
+		    const char *body_hash, const struct ingest_batch *,
+		    int *status, const char **json,
 		    bool *replayed);
 
 #endif

@@ -3,9 +3,9 @@
 
 #include "metric.h"
 
-#define SUM(p, n, l, u)		{ p, n, l, u, METRIC_SUM, NULL, NULL, false }
+#define SUM(p, n, l, u)	{ p, n, l, u, METRIC_SUM, NULL, NULL, false }
 #define LAST(p, n, l, u)	{ p, n, l, u, METRIC_LAST, NULL, NULL, false }
-#define TOTALS(p, n, l, u)	{ p, n, l, u, METRIC_TOTALS, NULL, NULL, false }
+#define TOTALS(p, n, l, u) { p, n, l, u, METRIC_TOTALS, NULL, NULL, false }
 #define RATIO(p, n, l, u, a, b)	{ p, n, l, u, METRIC_RATIO, a, b, false }
 #define RATIO1M(p, n, l, u, a, b) { p, n, l, u, METRIC_RATIO, a, b, true }
 

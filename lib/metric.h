@@ -35,9 +35,9 @@ enum metric_agg {
 
 struct metric_def {
 	const char	*provider;	/* provider slug, e.g. "ga4" */
-	const char	*name;		/* stored (or derived) metric name */
+	const char	*name;		/* stored (or derived) name */
 	const char	*label;		/* for people */
-	const char	*unit;		/* count, currency_micros, seconds, ... */
+	const char	*unit;		/* count, seconds, ... */
 	enum metric_agg	 agg;
 	const char	*num;		/* RATIO: numerator metric */
 	const char	*den;		/* RATIO: denominator metric */
@@ -55,7 +55,8 @@ struct metric_series {
 const struct metric_def	*metric_all(size_t *nout);
 
 /* The entry for provider and name, or NULL when the catalogue has none. */
-const struct metric_def	*metric_find(const char *provider, const char *name);
+const struct metric_def	*metric_find(const char *provider,
+			    const char *name);
 
 /* True when slug is one of the catalogue's providers. */
 bool		 metric_provider_known(const char *slug);

@@ -12,22 +12,24 @@
 #include "metric.h"
 #include "tiles.h"
 
-/* Yesterday in the workspace's zone and the two periods' bounds. */
-static const char sql_window[] =
-	"SELECT y - $2::int + 1, y, y - 2 * $2::int + 1, y - $2::int, tz "
-	"FROM (SELECT (now() AT TIME ZONE time_zone)::date - 1 AS y, "
-	"time_zone AS tz FROM workspaces WHERE id = $1) w";
-
 /*
- * The raw rows of the 2N days, in one index-only scan of metric_daily_tiles
- * (workspace_id, day) INCLUDE (provider, metric, value).  Summing over
- * accounts and grouping happen in C: no aggregate, no sort by collation.
+ * One round trip: a header row (provider NULL) with the workspace's zone
+ * and yesterday there (days since 1970), then the raw rows of the 2N days
+ * in one index-only scan of metric_daily_tiles (workspace_id, day)
+ * INCLUDE (provider, metric, value), day as an index from the first day.
+ * Summing over accounts and grouping happen in C: no aggregate, no sort.
  */
 static const char sql_days[] =
-	"SELECT provider, metric, day - $2::date, value::float8 "
+	"WITH w AS MATERIALIZED (SELECT (now() AT TIME ZONE time_zone)::date "
+	"- 1 AS y, time_zone AS tz FROM workspaces WHERE id = $1) "
+	"SELECT NULL, tz, y - date '1970-01-01', NULL FROM w "
+	"UNION ALL "
+	"SELECT provider, metric, "
+	"day - ((SELECT y FROM w) - (2 * $2::int - 1)), value "
 	"FROM metric_daily WHERE workspace_id = $1 "
-	"AND day BETWEEN $2::date AND $3::date "
-	"AND ($4::text IS NULL OR provider = $4)";
+	"AND day BETWEEN (SELECT y FROM w) - (2 * $2::int - 1) "
+	"AND (SELECT y FROM w) "
+	"AND ($3::text IS NULL OR provider = $3)";
 
 /* One (provider, metric) over the 2N days: previous period first. */
 struct group {
@@ -151,13 +153,30 @@ half(const struct tiles *t, const struct group *g, int h,
 	s->has = g != NULL ? g->has + h * t->days : t->zero_has;
 }
 
+/* A number for JSON (15 significant digits), or null. */
 static void
 put_num(struct buf *b, bool ok, double v)
 {
-	if (ok && isfinite(v))
-		buf_printf(b, "%.15g", v == 0 ? 0 : v);
-	else
-		buf_puts(b, "null");
+	char tmp[24], *p = tmp + sizeof(tmp);
+	unsigned long long u;
+
+	if (!ok || !isfinite(v)) {
+		buf_append(b, "null", 4);
+		return;
+	}
+	/* Whole numbers, the common case, without printf. */
+	if (v == (double)(long long)v && fabs(v) < 1e15) {
+		u = (unsigned long long)(v < 0 ? -v : v);
+		do {
+			*--p = (char)('0' + u % 10);
+			u /= 10;
+		} while (u > 0);
+		if (v < 0)
+			*--p = '-';
+		buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
+		return;
+	}
+	buf_printf(b, "%.15g", v);
 }
 
 /* Appends one tile; a and b as for metric_aggregate(). */
@@ -252,27 +271,47 @@ provider_tiles(struct tiles *t, const char *provider)
 	}
 }
 
+/* YYYY-MM-DD of a day number (days since 1970-01-01), in the arena. */
+static const char *
+civil(struct arena *a, long z)
+{
+	long era, doe, yoe, y, doy, mp, d, m;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	return arena_printf(a, "%04ld-%02ld-%02ld", y + (m <= 2), m, d);
+}
+
 enum err
 tiles_json(struct db *db, struct arena *a, int64_t workspace_id, int days,
     const char *provider, const char **out)
 {
-	const char *p[4], *last = NULL;
-	struct db_res *w, *res;
+	const char *p[3], *last = NULL, *tz = NULL;
+	struct db_res *res;
 	struct tiles t;
+	long y = 0;
 	enum err rc;
 	size_t i;
 
 	p[0] = arena_printf(a, "%lld", (long long)workspace_id);
 	p[1] = arena_printf(a, "%d", days);
-	if ((rc = db_exec(db, a, sql_window, 2, p, &w)) != ERR_OK)
+	p[2] = provider;
+	if ((rc = db_exec(db, a, sql_days, 3, p, &res)) != ERR_OK)
 		return rc;
-	if (db_nrows(w) != 1)
+	for (i = 0; i < db_nrows(res) && tz == NULL; i++)
+		if (db_get(res, i, 0) == NULL) {
+			tz = db_get(res, i, 1);
+			y = (long)db_get_int64(res, i, 2, 0);
+		}
+	if (tz == NULL)
 		return ERR_NOTFOUND;
-	p[1] = db_get(w, 0, 2);
-	p[2] = db_get(w, 0, 1);
-	p[3] = provider;
-	if ((rc = db_exec(db, a, sql_days, 4, p, &res)) != ERR_OK)
-		return rc;
 	memset(&t, 0, sizeof(t));
 	t.a = a;
 	t.days = days;
@@ -280,15 +319,14 @@ tiles_json(struct db *db, struct arena *a, int64_t workspace_id, int days,
 	t.zero_v = arena_calloc(a, (size_t)days, sizeof(*t.zero_v));
 	t.zero_has = arena_calloc(a, (size_t)days, sizeof(*t.zero_has));
 	load(&t, res);
-	t.out = arena_alloc(a, sizeof(*t.out));
-	buf_init_arena(t.out, a, LIMIT_RESPONSE);
+	t.out = buf_new_arena(a, LIMIT_RESPONSE);
 	buf_printf(t.out, "{\"period\":\"%dd\",\"days\":%d,\"time_zone\":",
 	    days, days);
-	buf_put_json_string(t.out, db_get(w, 0, 4), strlen(db_get(w, 0, 4)));
+	buf_put_json_string(t.out, tz, strlen(tz));
 	buf_printf(t.out, ",\"current\":{\"from\":\"%s\",\"to\":\"%s\"},"
 	    "\"previous\":{\"from\":\"%s\",\"to\":\"%s\"},\"tiles\":[",
-	    db_get(w, 0, 0), db_get(w, 0, 1), db_get(w, 0, 2),
-	    db_get(w, 0, 3));
+	    civil(a, y - days + 1), civil(a, y), civil(a, y - 2 * days + 1),
+	    civil(a, y - days));
 	for (i = 0; i < t.ng; i++) {
 		if (last != NULL && strcmp(last, t.g[i].provider) == 0)
 			continue;

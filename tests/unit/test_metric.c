@@ -162,7 +162,7 @@ test_metric_totals_use_the_period_row(void **state)
 
 	(void)state;
 	assert_true(metric_aggregate(au, &a, &b, &out));
-	assert_true(out == 41);		/* the provider's total, not 75 */
+	assert_true(out == 41);	/* the provider's total, not 75 */
 	assert_true(metric_point(au, &a, &b, 6, &out));
 	assert_true(out == 13);		/* sparkline: daily rows */
 	/* A total row for another last day does not count; none: null. */

@@ -72,6 +72,12 @@
 #define LIMIT_METRIC_NAME	64		/* source, metric, account id */
 #define LIMIT_IDEMPOTENCY_KEY	128		/* Idempotency-Key header */
 
+/* Sync (syncnorm, sync, worker). */
+#define LIMIT_SYNC_ROWS		200000		/* rows from one account's fetch */
+#define LIMIT_SYNC_BATCH	5000		/* rows upserted per transaction */
+#define LIMIT_SYNC_PAGES	200		/* pages followed per report */
+#define LIMIT_SYNC_PROCS	64		/* worker --procs */
+
 /* Logging. */
 #define LIMIT_LOG_LINE		4096		/* one log line */
 #define LIMIT_LOG_FIELD		512		/* one logged string */

@@ -227,7 +227,7 @@ base(struct run *r, enum provider_url which)
 /* --- GA4 ------------------------------------------------------------ */
 
 static const char ga4_daily[] =
-	"{\"dateRanges\":[{\"startDate\":\"%ldaysAgo\",\"endDate\":"
+	"{\"dateRanges\":[{\"startDate\":\"%lddaysAgo\",\"endDate\":"
 	"\"today\"}],\"dimensions\":[{\"name\":\"date\"}],\"metrics\":["
 	"{\"name\":\"sessions\"},{\"name\":\"totalUsers\"},"
 	"{\"name\":\"activeUsers\"},{\"name\":\"newUsers\"},"
@@ -311,7 +311,7 @@ fetch_google_ads(struct run *r, struct syncnorm *n, const char *cust)
 	c.method = "POST";
 	c.url = url;
 	c.body = "{\"query\":\"SELECT customer.id, customer.currency_code, "
-	    "customer.time_zone FROM customer\"}";
+	    "customer.time_zone, customer.manager FROM customer\"}";
 	if ((rc = call(r, &c, &res)) != ERR_OK)
 		return rc;
 	if (json_object_is_type(res.json, json_type_array) &&
@@ -322,6 +322,10 @@ fetch_google_ads(struct run *r, struct syncnorm *n, const char *cust)
 			tz = json_object_get_string(v);
 		if (json_object_object_get_ex(cu, "currencyCode", &v))
 			cur = json_object_get_string(v);
+		/* A manager has no metrics of its own: its clients do. */
+		if (json_object_object_get_ex(cu, "manager", &v) &&
+		    json_object_get_boolean(v))
+			return ERR_OK;
 	}
 	if ((rc = window(r, tz, r->days, &from, &to)) != ERR_OK)
 		return rc;

@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "arena.h"
+#include "buf.h"
 #include "config.h"
 #include "connection.h"
 #include "db.h"
@@ -25,7 +26,7 @@
 
 static const char sql_conn[] =
 	"SELECT c.provider, c.status, c.selected::text, c.accounts::text, "
-	"c.last_sync_at IS NULL, w.time_zone FROM connections c JOIN "
+	"c.last_sync_at IS NULL, w.time_zone, c.api_base FROM connections c JOIN "
 	"workspaces w ON w.id = c.workspace_id "
 	"WHERE c.workspace_id = $1 AND c.id = $2";
 static const char sql_run_start[] =
@@ -56,6 +57,31 @@ static const char sql_care[] =
 	"created_at) < now() - interval '1 day') ORDER BY token_expires_at "
 	"NULLS LAST LIMIT $1";
 
+/* Slack: continue from the newest stored message, less the restatement
+ * window (edits and replies); the first time, the backfill window. */
+static const char sql_comm_oldest[] =
+	"SELECT coalesce(to_char(greatest(max(ts::numeric) - $3::int * 86400, "
+	"0), 'FM9999999999990.000000'), to_char(extract(epoch FROM now()) - "
+	"$3::int * 86400, 'FM9999999999990')) FROM communications "
+	"WHERE connection_id = $1 AND channel_id = $2";
+static const char sql_comm_upsert[] =
+	"WITH up AS (INSERT INTO communications AS c (workspace_id, "
+	"connection_id, channel_id, ts, thread_ts, user_id, text, reply_count, "
+	"posted_at, raw) SELECT $1::bigint, $2::bigint, s.c, s.t, s.th, s.u, "
+	"s.x, s.r, to_timestamp(s.t::numeric), s.j FROM unnest($3::text[], "
+	"$4::text[], $5::text[], $6::text[], $7::text[], $8::int[], "
+	"$9::jsonb[]) AS s(c, t, th, u, x, r, j) "
+	"ON CONFLICT (workspace_id, channel_id, ts) DO UPDATE SET "
+	"thread_ts = EXCLUDED.thread_ts, text = EXCLUDED.text, reply_count = "
+	"EXCLUDED.reply_count, raw = EXCLUDED.raw WHERE c.text IS DISTINCT "
+	"FROM EXCLUDED.text OR c.reply_count IS DISTINCT FROM "
+	"EXCLUDED.reply_count OR c.thread_ts IS DISTINCT FROM "
+	"EXCLUDED.thread_ts RETURNING 1) SELECT count(*) FROM up";
+static const char sql_comm_daily[] =
+	"SELECT to_char(posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), count(*) "
+	"FROM communications WHERE connection_id = $1 AND channel_id = $2 AND "
+	"posted_at >= $3::date GROUP BY 1 ORDER BY 1";
+
 /* One run in progress. */
 struct run {
 	const struct sync_env	*env;
@@ -67,6 +93,7 @@ struct run {
 	bool			 first;		/* never synced: backfill */
 	const char		*ws_tz;		/* the workspace's zone */
 	struct json_object	*accounts;	/* listed accounts */
+	const char		*api_base;	/* the connection's (Mailchimp) */
 	long			 days;		/* the window */
 	long			 pages;
 	long			 fetched;
@@ -218,6 +245,22 @@ account_str(struct run *r, const char *id, const char *key)
 	return json_object_get_string(v);
 }
 
+/* Seconds since the epoch of 00:00 UTC on day (YYYY-MM-DD). */
+static int64_t
+epoch_of(const char *day)
+{
+	struct tm tm;
+	int y, m, d;
+
+	if (day == NULL || sscanf(day, "%4d-%2d-%2d", &y, &m, &d) != 3)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	return (int64_t)timegm(&tm);
+}
+
 static const char *
 base(struct run *r, enum provider_url which)
 {
@@ -344,6 +387,491 @@ fetch_google_ads(struct run *r, struct syncnorm *n, const char *cust)
 	return rc;
 }
 
+/* --- YouTube --------------------------------------------------------- */
+
+static enum err
+fetch_youtube(struct run *r, struct syncnorm *n, const char *chan)
+{
+	struct pcall c;
+	struct pcall_result res;
+	const char *from, *to;
+	enum err rc;
+
+	/* YouTube's days are Pacific. */
+	if ((rc = window(r, "America/Los_Angeles", r->days, &from, &to)) !=
+	    ERR_OK)
+		return rc;
+	memset(&c, 0, sizeof(c));
+	c.url = arena_printf(r->a, "%s/reports?ids=channel%%3D%%3D%s&"
+	    "startDate=%s&endDate=%s&metrics=views,estimatedMinutesWatched,"
+	    "subscribersGained,subscribersLost,likes,comments,shares&"
+	    "dimensions=day&sort=day", base(r, PROVIDER_API_BASE2),
+	    httpc_escape(r->a, chan), from, to);
+	if ((rc = call(r, &c, &res)) != ERR_OK)
+		return rc;
+	if ((rc = syncnorm_youtube(n, res.json)) != ERR_OK)
+		return r->why = n->why, rc;
+	memset(&c, 0, sizeof(c));
+	c.url = arena_printf(r->a, "%s/channels?part=statistics&id=%s",
+	    base(r, PROVIDER_API_BASE), httpc_escape(r->a, chan));
+	if ((rc = call(r, &c, &res)) != ERR_OK)
+		return rc;
+	if ((rc = syncnorm_youtube_channel(n, res.json, to)) != ERR_OK)
+		r->why = n->why;
+	return rc;
+}
+
+/* --- Facebook, Instagram, Meta Ads ---------------------------------- */
+
+/* Graph's error code 100: a metric of the list is not (any more) valid. */
+static bool
+invalid_metric(const struct pcall_result *res)
+{
+	return res->resp.status == 400 && res->resp.body != NULL &&
+	    strstr(res->resp.body, "\"code\":100") != NULL;
+}
+
+/*
+ * Page or Instagram insights for the metrics in list: a removed metric
+ * fails the whole call, so on code 100 each metric is asked alone and
+ * the refused ones are left out (and logged).
+ */
+static enum err
+meta_insights(struct run *r, const char *urlfmt_base, const char *const *list,
+    size_t nlist, struct json_object **out, size_t *nout)
+{
+	struct pcall c;
+	struct pcall_result res;
+	struct buf *all;
+	size_t i;
+	enum err rc;
+
+	*nout = 0;
+	all = buf_new_arena(r->a, 4096);
+	for (i = 0; i < nlist; i++)
+		buf_printf(all, "%s%s", i ? "," : "", list[i]);
+	memset(&c, 0, sizeof(c));
+	c.url = arena_printf(r->a, "%s&metric=%s", urlfmt_base, buf_cstr(all));
+	rc = call(r, &c, &res);
+	if (rc == ERR_OK) {
+		out[(*nout)++] = res.json;
+		return ERR_OK;
+	}
+	if (!invalid_metric(&res))
+		return rc;
+	for (i = 0; i < nlist; i++) {
+		memset(&c, 0, sizeof(c));
+		c.url = arena_printf(r->a, "%s&metric=%s", urlfmt_base,
+		    list[i]);
+		rc = call(r, &c, &res);
+		if (rc == ERR_OK)
+			out[(*nout)++] = res.json;
+		else if (invalid_metric(&res))
+			log_msg(LOG_WARN, NULL, "sync", "%s: metric %s was "
+			    "refused; left out", r->p->name, list[i]);
+		else
+			return rc;
+	}
+	if (*nout == 0) {
+		r->why = arena_printf(r->a, "%s refused every insights metric "
+		    "(removed by the provider?)", r->p->name);
+		return ERR_UPSTREAM;
+	}
+	r->why = NULL;
+	return ERR_OK;
+}
+
+static const char *
+graph(struct run *r)
+{
+	return arena_printf(r->a, "%s/%s", base(r, PROVIDER_API_BASE),
+	    config_env("SLUICE_META_GRAPH_VERSION", "v25.0"));
+}
+
+/* day plus n days (YYYY-MM-DD, arena). */
+static const char *
+day_add(struct arena *a, const char *day, long n)
+{
+	struct tm tm;
+	time_t t = (time_t)(epoch_of(day) + (int64_t)n * 86400);
+
+	gmtime_r(&t, &tm);
+	return arena_printf(a, "%04d-%02d-%02d", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday);
+}
+
+/*
+ * Page insights cover since..until-1 (Pacific days), at most 90 days a
+ * call: the window in chunks, today included.
+ */
+static enum err
+fetch_facebook(struct run *r, struct syncnorm *n, const char *page)
+{
+	static const char *const metrics[] = { "page_media_view",
+	    "page_total_media_view_unique", "page_post_engagements",
+	    "page_views_total", "page_follows" };
+	struct json_object *got[8];
+	const char *from, *to, *since, *until, *end;
+	size_t ngot, i;
+	enum err rc;
+
+	if ((rc = window(r, "America/Los_Angeles", r->days, &from, &to)) !=
+	    ERR_OK)
+		return rc;
+	end = day_add(r->a, to, 1);
+	for (since = from; strcmp(since, end) < 0; since = until) {
+		until = day_add(r->a, since, 90);
+		if (strcmp(until, end) > 0)
+			until = end;
+		if ((rc = meta_insights(r, arena_printf(r->a, "%s/%s/insights?"
+		    "period=day&since=%s&until=%s", graph(r), page, since,
+		    until), metrics, 5, got, &ngot)) != ERR_OK)
+			return rc;
+		for (i = 0; i < ngot; i++)
+			if ((rc = syncnorm_facebook(n, got[i])) != ERR_OK)
+				return r->why = n->why, rc;
+	}
+	return ERR_OK;
+}
+
+/*
+ * Instagram: reach as a daily series; views, interactions and profile
+ * views only as total_value (one number per window), so one call a day;
+ * reach totals for 7 and 28 days; followers from the user.
+ */
+static enum err
+fetch_instagram(struct run *r, struct syncnorm *n, const char *ig)
+{
+	static const char *const series[] = { "reach" };
+	static const char *const totals[] = { "views", "total_interactions",
+	    "profile_views" };
+	static const char *const reach[] = { "reach" };
+	static const int periods[] = { 7, 28 };
+	struct pcall c;
+	struct pcall_result res;
+	struct json_object *got[8];
+	const char *from, *to, *day;
+	size_t ngot, i;
+	enum err rc;
+
+	if ((rc = window(r, "America/Los_Angeles", r->days, &from, &to)) !=
+	    ERR_OK)
+		return rc;
+	if ((rc = meta_insights(r, arena_printf(r->a, "%s/%s/insights?"
+	    "period=day&since=%s&until=%s", graph(r), ig, from,
+	    day_add(r->a, to, 1)), series, 1, got, &ngot)) != ERR_OK)
+		return rc;
+	for (i = 0; i < ngot; i++)
+		if ((rc = syncnorm_instagram(n, got[i], NULL, 0)) != ERR_OK)
+			return r->why = n->why, rc;
+	for (day = from; strcmp(day, to) <= 0; day = day_add(r->a, day, 1)) {
+		if ((rc = meta_insights(r, arena_printf(r->a, "%s/%s/insights?"
+		    "period=day&metric_type=total_value&since=%s&until=%s",
+		    graph(r), ig, day, day_add(r->a, day, 1)), totals, 3, got,
+		    &ngot)) != ERR_OK)
+			return rc;
+		for (i = 0; i < ngot; i++)
+			if ((rc = syncnorm_instagram(n, got[i], day, 0)) !=
+			    ERR_OK)
+				return r->why = n->why, rc;
+	}
+	for (i = 0; i < 2; i++) {
+		if ((rc = meta_insights(r, arena_printf(r->a, "%s/%s/insights?"
+		    "period=day&metric_type=total_value&since=%s&until=%s",
+		    graph(r), ig, day_add(r->a, to, 1 - periods[i]),
+		    day_add(r->a, to, 1)), reach, 1, got, &ngot)) != ERR_OK)
+			return rc;
+		if ((rc = syncnorm_instagram(n, got[0], to, periods[i])) !=
+		    ERR_OK)
+			return r->why = n->why, rc;
+	}
+	memset(&c, 0, sizeof(c));
+	c.url = arena_printf(r->a, "%s/%s?fields=followers_count,media_count,"
+	    "username", graph(r), ig);
+	if ((rc = call(r, &c, &res)) != ERR_OK)
+		return rc;
+	if ((rc = syncnorm_instagram_user(n, res.json, to)) != ERR_OK)
+		r->why = n->why;
+	return rc;
+}
+
+static enum err
+fetch_meta_ads(struct run *r, struct syncnorm *n, const char *act)
+{
+	struct pcall c;
+	struct pcall_result res;
+	struct json_object *v;
+	const char *from, *to, *url;
+	long page;
+	enum err rc;
+
+	if ((rc = window(r, account_str(r, act, "time_zone"), r->days, &from,
+	    &to)) != ERR_OK)
+		return rc;
+	url = arena_printf(r->a, "%s/%s/insights?level=campaign&"
+	    "time_increment=1&time_range=%s&fields=campaign_id,campaign_name,"
+	    "impressions,reach,clicks,spend,actions&limit=500", graph(r),
+	    httpc_escape(r->a, act), httpc_escape(r->a, arena_printf(r->a,
+	    "{\"since\":\"%s\",\"until\":\"%s\"}", from, to)));
+	for (page = 0; url != NULL && page < LIMIT_SYNC_PAGES; page++) {
+		memset(&c, 0, sizeof(c));
+		c.url = url;
+		if ((rc = call(r, &c, &res)) != ERR_OK)
+			return rc;
+		if ((rc = syncnorm_meta_ads(n, res.json, account_str(r, act,
+		    "currency"))) != ERR_OK)
+			return r->why = n->why, rc;
+		url = NULL;
+		if (json_object_object_get_ex(res.json, "paging", &v) &&
+		    json_object_object_get_ex(v, "next", &v))
+			url = json_object_get_string(v);
+	}
+	return ERR_OK;
+}
+
+/* --- LinkedIn -------------------------------------------------------- */
+
+static enum err
+fetch_linkedin(struct run *r, struct syncnorm *n, const char *org)
+{
+	struct pcall c;
+	struct pcall_result res;
+	const char *from, *to, *urn;
+	enum err rc;
+
+	if ((rc = window(r, "UTC", r->days, &from, &to)) != ERR_OK)
+		return rc;
+	urn = httpc_escape(r->a, arena_printf(r->a, "urn:li:organization:%s",
+	    org));
+	memset(&c, 0, sizeof(c));
+	/* The interval ends tomorrow 00:00 UTC so today is in it. */
+	c.url = arena_printf(r->a, "%s/organizationalEntityShareStatistics?"
+	    "q=organizationalEntity&organizationalEntity=%s&timeIntervals="
+	    "(timeRange:(start:%lld000,end:%lld000),timeGranularityType:DAY)",
+	    base(r, PROVIDER_API_BASE), urn, (long long)epoch_of(from),
+	    (long long)epoch_of(to) + 86400);
+	if ((rc = call(r, &c, &res)) != ERR_OK)
+		return rc;
+	if ((rc = syncnorm_linkedin(n, res.json)) != ERR_OK)
+		return r->why = n->why, rc;
+	memset(&c, 0, sizeof(c));
+	c.url = arena_printf(r->a, "%s/networkSizes/%s?edgeType="
+	    "COMPANY_FOLLOWED_BY_MEMBER", base(r, PROVIDER_API_BASE), urn);
+	if ((rc = call(r, &c, &res)) != ERR_OK)
+		return rc;
+	if ((rc = syncnorm_linkedin_followers(n, res.json, to)) != ERR_OK)
+		r->why = n->why;
+	return rc;
+}
+
+/* --- Mailchimp ------------------------------------------------------- */
+
+static enum err
+fetch_mailchimp(struct run *r, struct syncnorm *n, const char *list)
+{
+	struct pcall c;
+	struct pcall_result res;
+	const char *from, *to, *api;
+	size_t count;
+	long off = 0, page;
+	enum err rc;
+
+	if ((rc = window(r, r->ws_tz, r->days, &from, &to)) != ERR_OK)
+		return rc;
+	n->from = from;
+	api = r->tok.api_base != NULL ? r->tok.api_base : r->api_base;
+	if (api == NULL) {
+		r->why = "Mailchimp: the account's datacenter is unknown";
+		return ERR_CONFLICT;
+	}
+	/* Newest day first, 100 a page, until the window is covered. */
+	for (page = 0; page < LIMIT_SYNC_PAGES && off < r->days + 1; page++) {
+		memset(&c, 0, sizeof(c));
+		c.url = arena_printf(r->a, "%s/3.0/lists/%s/activity?count=100&"
+		    "offset=%ld", api, httpc_escape(r->a, list), off);
+		if ((rc = call(r, &c, &res)) != ERR_OK)
+			return rc;
+		if ((rc = syncnorm_mailchimp(n, res.json, &count)) != ERR_OK)
+			return r->why = n->why, rc;
+		if (count < 100)
+			break;
+		off += 100;
+	}
+	return ERR_OK;
+}
+
+/* --- GitHub ---------------------------------------------------------- */
+
+static enum err
+fetch_github(struct run *r, struct syncnorm *n, const char *repo)
+{
+	static const char *const kinds[] = { "views", "clones" };
+	struct pcall c;
+	struct pcall_result res;
+	const char *from, *to;
+	size_t i;
+	enum err rc;
+
+	if ((rc = window(r, "UTC", r->days, &from, &to)) != ERR_OK)
+		return rc;
+	n->from = from;
+	for (i = 0; i < 2; i++) {
+		memset(&c, 0, sizeof(c));
+		c.url = arena_printf(r->a, "%s/repos/%s/traffic/%s?per=day",
+		    base(r, PROVIDER_API_BASE), repo, kinds[i]);
+		if ((rc = call(r, &c, &res)) != ERR_OK)
+			return rc;
+		if ((rc = syncnorm_github_traffic(n, res.json, kinds[i], to)) !=
+		    ERR_OK)
+			return r->why = n->why, rc;
+	}
+	memset(&c, 0, sizeof(c));
+	c.url = arena_printf(r->a, "%s/repos/%s", base(r, PROVIDER_API_BASE),
+	    repo);
+	if ((rc = call(r, &c, &res)) != ERR_OK)
+		return rc;
+	if ((rc = syncnorm_github_repo(n, res.json, to)) != ERR_OK)
+		r->why = n->why;
+	return rc;
+}
+
+/* --- Slack ----------------------------------------------------------- */
+
+/* Appends s as an element of a PostgreSQL array literal. */
+static void
+elem(struct buf *b, const char *s, bool first)
+{
+	if (!first)
+		buf_putc(b, ',');
+	if (s == NULL) {
+		buf_puts(b, "NULL");
+		return;
+	}
+	buf_putc(b, '"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_putc(b, '\\');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+}
+
+/* Stores messages (new ones inserted, edited ones updated). */
+static enum err
+store_msgs(struct run *r, const struct syncnorm_msgs *m)
+{
+	struct buf *col[7];
+	const char *p[9];
+	struct db_res *res;
+	size_t i;
+	int k;
+	enum err rc;
+
+	if (m->n == 0)
+		return ERR_OK;
+	for (k = 0; k < 7; k++) {
+		col[k] = buf_new_arena(r->a, 64 * 1024 * 1024);
+		buf_putc(col[k], '{');
+	}
+	for (i = 0; i < m->n; i++) {
+		elem(col[0], m->v[i].channel, i == 0);
+		elem(col[1], m->v[i].ts, i == 0);
+		elem(col[2], m->v[i].thread_ts, i == 0);
+		elem(col[3], m->v[i].user, i == 0);
+		elem(col[4], m->v[i].text, i == 0);
+		elem(col[5], arena_printf(r->a, "%ld", m->v[i].reply_count),
+		    i == 0);
+		elem(col[6], m->v[i].raw, i == 0);
+	}
+	p[0] = i64(r->a, r->job->workspace_id);
+	p[1] = i64(r->a, r->job->connection_id);
+	for (k = 0; k < 7; k++) {
+		if (buf_putc(col[k], '}') != ERR_OK) {
+			r->why = "Slack: too many messages at once";
+			return ERR_TOOBIG;
+		}
+		p[k + 2] = buf_cstr(col[k]);
+	}
+	if ((rc = db_exec(r->env->db, r->a, sql_comm_upsert, 9, p, &res)) !=
+	    ERR_OK) {
+		r->why = "the messages could not be stored";
+		return rc;
+	}
+	r->fetched += (long)m->n;
+	r->changed += (long)db_get_int64(res, 0, 0, 0);
+	return ERR_OK;
+}
+
+static enum err
+fetch_slack(struct run *r, struct syncnorm *n, const char *chan)
+{
+	struct pcall c;
+	struct pcall_result res;
+	struct syncnorm_msgs m, thread;
+	struct db_res *dr;
+	const char *p[4], *cursor = NULL, *oldest, *from, *to, *tc;
+	long page, calls = 0;
+	size_t i, before;
+	enum err rc;
+
+	if ((rc = window(r, "UTC", r->days, &from, &to)) != ERR_OK)
+		return rc;
+	p[0] = i64(r->a, r->job->connection_id);
+	p[1] = chan;
+	p[2] = i64(r->a, r->days);
+	if ((rc = db_exec(r->env->db, r->a, sql_comm_oldest, 3, p, &dr)) !=
+	    ERR_OK)
+		return rc;
+	oldest = db_get(dr, 0, 0);
+	memset(&m, 0, sizeof(m));
+	for (page = 0; page < LIMIT_SYNC_PAGES; page++) {
+		memset(&c, 0, sizeof(c));
+		c.url = arena_printf(r->a, "%s/conversations.history?channel=%s&"
+		    "oldest=%s&limit=200%s%s", base(r, PROVIDER_API_BASE),
+		    httpc_escape(r->a, chan), oldest, cursor ? "&cursor=" : "",
+		    cursor ? httpc_escape(r->a, cursor) : "");
+		if ((rc = call(r, &c, &res)) != ERR_OK)
+			return rc;
+		before = m.n;
+		if ((rc = syncnorm_slack(n, res.json, chan, false, &m,
+		    &cursor)) != ERR_OK)
+			return r->why = n->why, rc;
+		/* Thread replies of the page's parents. */
+		for (i = before; i < m.n && calls < LIMIT_SYNC_PAGES; i++) {
+			if (m.v[i].reply_count <= 0)
+				continue;
+			memset(&thread, 0, sizeof(thread));
+			memset(&c, 0, sizeof(c));
+			c.url = arena_printf(r->a, "%s/conversations.replies?"
+			    "channel=%s&ts=%s&limit=200", base(r,
+			    PROVIDER_API_BASE), httpc_escape(r->a, chan),
+			    m.v[i].ts);
+			calls++;
+			if ((rc = call(r, &c, &res)) != ERR_OK)
+				return rc;
+			if ((rc = syncnorm_slack(n, res.json, chan, true,
+			    &thread, &tc)) != ERR_OK)
+				return r->why = n->why, rc;
+			if ((rc = store_msgs(r, &thread)) != ERR_OK)
+				return rc;
+		}
+		if (cursor == NULL)
+			break;
+	}
+	if ((rc = store_msgs(r, &m)) != ERR_OK)
+		return rc;
+	/* The daily message counts of the window, from what is stored. */
+	p[2] = from;
+	if ((rc = db_exec(r->env->db, r->a, sql_comm_daily, 3, p, &dr)) !=
+	    ERR_OK)
+		return rc;
+	for (i = 0; i < db_nrows(dr); i++)
+		syncnorm_add(n, NULL, "messages", db_get(dr, i, 0),
+		    db_get(dr, i, 1), NULL);
+	r->fetched -= (long)n->n;	/* counted as messages above */
+	return ERR_OK;
+}
+
 /* --- the run --------------------------------------------------------- */
 
 typedef enum err (*fetch_fn)(struct run *, struct syncnorm *, const char *);
@@ -355,6 +883,14 @@ static const struct {
 } fetchers[] = {
 	{ "ga4", fetch_ga4, 0 },
 	{ "google_ads", fetch_google_ads, 0 },
+	{ "youtube", fetch_youtube, 0 },
+	{ "facebook", fetch_facebook, 0 },
+	{ "instagram", fetch_instagram, 30 },
+	{ "meta_ads", fetch_meta_ads, 0 },
+	{ "linkedin", fetch_linkedin, 366 },
+	{ "mailchimp", fetch_mailchimp, 180 },
+	{ "slack", fetch_slack, 0 },
+	{ "github", fetch_github, 14 },
 };
 
 static enum err
@@ -479,6 +1015,7 @@ sync_job(const struct sync_env *e, struct arena *a,
 	selected = db_get(res, 0, 2);
 	r.first = strcmp(db_get(res, 0, 4), "t") == 0;
 	r.ws_tz = db_get(res, 0, 5);
+	r.api_base = db_get(res, 0, 6);
 	if (jsonx_parse(a, db_get(res, 0, 3), strlen(db_get(res, 0, 3)),
 	    &r.accounts, NULL) != ERR_OK)
 		r.accounts = NULL;

@@ -32,7 +32,27 @@ struct syncnorm {
 	size_t			 n;
 	size_t			 size;
 	bool			 has_dims;
+	const char		*from;		/* rows before it are left out */
 	const char		*why;		/* set with ERR_INPUT */
+};
+
+/* One Slack message for table communications. */
+struct syncnorm_msg {
+	const char	*channel;
+	const char	*ts;
+	const char	*thread_ts;	/* NULL outside threads */
+	const char	*user;		/* NULL for bots without one */
+	const char	*text;
+	long		 reply_count;
+	const char	*day;		/* YYYY-MM-DD (UTC) of ts */
+	const char	*raw;		/* the message as JSON text */
+};
+
+/* Slack messages being collected (arena-owned). */
+struct syncnorm_msgs {
+	struct syncnorm_msg	*v;
+	size_t			 n;
+	size_t			 size;
 };
 
 /* Starts an empty set of rows (arena-owned). */
@@ -79,5 +99,87 @@ enum err	 syncnorm_ga4_totals(struct syncnorm *, struct json_object *report,
  */
 enum err	 syncnorm_google_ads(struct syncnorm *, struct json_object *body,
 		    const char *customer, const char *currency);
+
+/*
+ * YouTube Analytics reports (columnHeaders + rows, dimension day):
+ * views, watch_minutes, subscribers_gained, subscribers_lost, likes,
+ * comments, shares.  No `rows`: none.
+ */
+enum err	 syncnorm_youtube(struct syncnorm *, struct json_object *report);
+
+/* YouTube channels.list with statistics: subscribers on day. */
+enum err	 syncnorm_youtube_channel(struct syncnorm *,
+		    struct json_object *list, const char *day);
+
+/*
+ * Facebook Page insights (period=day): page_media_view impressions,
+ * page_total_media_view_unique reach, page_post_engagements engagements,
+ * page_views_total page_views, page_follows followers.  A value's day is
+ * the day before its end_time's date (Pacific day boundaries).
+ */
+enum err	 syncnorm_facebook(struct syncnorm *, struct json_object *body);
+
+/*
+ * Instagram insights.  Time series (metric_type unset): reach per day.
+ * With day set, a total_value answer for that one day: views,
+ * engagements (total_interactions), profile_views.  With totals_days,
+ * a total_value reach over the period ending on day: reach:<N>d.
+ */
+enum err	 syncnorm_instagram(struct syncnorm *, struct json_object *body,
+		    const char *day, int totals_days);
+
+/* Instagram user fields: followers (followers_count) on day. */
+enum err	 syncnorm_instagram_user(struct syncnorm *,
+		    struct json_object *user, const char *day);
+
+/*
+ * Meta Ads insights (level=campaign, time_increment=1) of ad account
+ * account: account_id "<account>:<campaign_id>", dims {campaign_id,
+ * campaign_name, currency}; impressions, reach, clicks, spend_micros
+ * (exact), conversions (the purchase actions).  Missing days: no row.
+ */
+enum err	 syncnorm_meta_ads(struct syncnorm *, struct json_object *body,
+		    const char *currency);
+
+/*
+ * LinkedIn organizationalEntityShareStatistics by DAY: impressions,
+ * clicks, engagements (clicks, likes, comments and shares), day from
+ * timeRange.start (UTC).
+ */
+enum err	 syncnorm_linkedin(struct syncnorm *, struct json_object *body);
+
+/* LinkedIn networkSizes: followers (firstDegreeSize) on day. */
+enum err	 syncnorm_linkedin_followers(struct syncnorm *,
+		    struct json_object *body, const char *day);
+
+/*
+ * Mailchimp lists/{id}/activity: emails_sent, opens (unique_opens),
+ * clicks (recipient_clicks), bounces (hard + soft), unsubscribes.
+ * *count gets the number of days in the page.
+ */
+enum err	 syncnorm_mailchimp(struct syncnorm *, struct json_object *body,
+		    size_t *count);
+
+/*
+ * GitHub traffic/views or traffic/clones (kind "views" or "clones"):
+ * views and unique_visitors per day, unique_visitors:14d (the top-level
+ * uniques) on end; clones per day.
+ */
+enum err	 syncnorm_github_traffic(struct syncnorm *,
+		    struct json_object *body, const char *kind,
+		    const char *end);
+
+/* GitHub repository: stars (stargazers_count) on day. */
+enum err	 syncnorm_github_repo(struct syncnorm *, struct json_object *repo,
+		    const char *day);
+
+/*
+ * Slack conversations.history or conversations.replies of channel:
+ * appends its messages to out (a thread's parent again from replies is
+ * skipped); *cursor gets response_metadata.next_cursor or NULL.
+ */
+enum err	 syncnorm_slack(struct syncnorm *, struct json_object *body,
+		    const char *channel, bool replies,
+		    struct syncnorm_msgs *out, const char **cursor);
 
 #endif

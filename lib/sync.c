@@ -484,8 +484,7 @@ meta_insights(struct run *r, const char *urlfmt_base, const char *const *list,
 static const char *
 graph(struct run *r)
 {
-	return arena_printf(r->a, "%s/%s", base(r, PROVIDER_API_BASE),
-	    config_env("SLUICE_META_GRAPH_VERSION", "v25.0"));
+	return base(r, PROVIDER_API_BASE);	/* version included */
 }
 
 /* day plus n days (YYYY-MM-DD, arena). */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -134,6 +135,10 @@ child(struct app *app, struct sync_env *e, bool once, long poll_ms,
 		snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';
 	snprintf(name, sizeof(name), "%s:%ld:%d", host, (long)getpid(), k);
+	/* A forked worker hears SIGTERM when its parent goes, however. */
+	if (k > 0 && prctl(PR_SET_PDEATHSIG, SIGTERM) == 0 &&
+	    getppid() == 1)
+		stopping = 1;
 	e->worker = name;
 	e->db = app->db;
 	e->http = httpc_new(&ho);
@@ -150,7 +155,7 @@ cli(struct app *app, int argc, char **argv)
 {
 	struct sync_env e;
 	char errbuf[256];
-	bool once = false, daemon = false;
+	bool once = false, daemon = false, forwarded = false;
 	long procs = 1, poll_ms, timeout_ms, i, alive;
 	pid_t pids[LIMIT_SYNC_PROCS], pid;
 	int k, st;
@@ -206,31 +211,36 @@ cli(struct app *app, int argc, char **argv)
 		pids[i] = pid;
 	}
 	for (alive = procs; alive > 0;) {
-		pid = waitpid(-1, &st, 0);
-		if (pid < 0 && errno == EINTR) {
-			if (stopping)
-				for (i = 0; i < procs; i++)
-					if (pids[i] > 0)
-						kill(pids[i], SIGTERM);
-			continue;
+		if (stopping && !forwarded) {
+			for (i = 0; i < procs; i++)
+				if (pids[i] > 0)
+					kill(pids[i], SIGTERM);
+			forwarded = true;
 		}
+		pid = waitpid(-1, &st, 0);
+		if (pid < 0 && errno == EINTR)
+			continue;
 		if (pid < 0)
 			break;
-		for (i = 0; i < procs; i++) {
-			if (pids[i] != pid)
-				continue;
-			pids[i] = 0;
-			alive--;
-			/* A daemon's worker that died is replaced. */
-			if (daemon && !stopping && !(WIFEXITED(st) &&
-			    WEXITSTATUS(st) == 0) && (pid = fork()) == 0)
-				_exit(child(app, &e, once, poll_ms,
-				    timeout_ms, (int)i + 1));
-			if (daemon && !stopping && pid > 0 && pids[i] == 0 &&
-			    !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
-				pids[i] = pid;
-				alive++;
-			}
+		for (i = 0; i < procs && pids[i] != pid; i++)
+			;
+		if (i == procs)
+			continue;
+		pids[i] = 0;
+		alive--;
+		/* A daemon's worker that died is replaced. */
+		if (!daemon || stopping || (WIFEXITED(st) &&
+		    WEXITSTATUS(st) == 0))
+			continue;
+		log_msg(LOG_WARN, NULL, "worker", "worker %ld died; starting "
+		    "another", (long)pid);
+		nap(1000);
+		if ((pid = fork()) == 0)
+			_exit(child(app, &e, once, poll_ms, timeout_ms,
+			    (int)i + 1));
+		if (pid > 0) {
+			pids[i] = pid;
+			alive++;
 		}
 	}
 	return 0;

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "arena.h"
+#include "config.h"
 #include "jsonx.h"
 #include "sandbox_priv.h"
 #include "tmpl.h"
@@ -686,6 +687,7 @@ sandbox_begin(struct ctx *ctx, int style, unsigned flags, struct sbx *sx,
 	const char *h, *tok;
 	char name[64];
 	struct timespec ts;
+	long lat;
 
 	memset(sx, 0, sizeof(*sx));
 	sx->ctx = ctx;
@@ -706,6 +708,13 @@ sandbox_begin(struct ctx *ctx, int style, unsigned flags, struct sbx *sx,
 	    magic(ctx->req.query_string, name, sizeof(name)) ||
 	    magic(ctx->req.body, name, sizeof(name)))
 		sx->fault = arena_strdup(ctx->arena, name);
+	/* Added latency for benchmarks: SLUICE_SANDBOX_LATENCY_MS. */
+	if ((lat = atol(config_env("SLUICE_SANDBOX_LATENCY_MS", "0"))) > 0 &&
+	    lat <= 60000) {
+		ts.tv_sec = lat / 1000;
+		ts.tv_nsec = (lat % 1000) * 1000000L;
+		nanosleep(&ts, NULL);
+	}
 	if (sandbox_is(sx, "slow")) {
 		ts.tv_sec = SANDBOX_SLOW_MS / 1000;
 		ts.tv_nsec = (SANDBOX_SLOW_MS % 1000) * 1000000L;

@@ -57,6 +57,8 @@
  *                 does; Slack: 429 ok:false ratelimited)
  *   500           the provider's internal/server error
  *   slow          answers normally after a 3 s sleep (SANDBOX_SLOW_MS)
+ *                 (SLUICE_SANDBOX_LATENCY_MS adds a delay to every API
+ *                 answer, for benchmarks)
  *   401           expired access token (Slack: HTTP 200 token_expired;
  *                 Mailchimp: 401 problem+json)
  *   invalid_grant token endpoints: refresh/code refused the provider's way

@@ -43,12 +43,11 @@ static const char sql_conn_ok[] =
 static const char sql_conn_err[] =
 	"UPDATE connections SET last_error = $3 "
 	"WHERE workspace_id = $1 AND id = $2";
-/* Today and the window's first day in a time zone (UTC when unknown). */
+/* Today and the window's first day in a time zone. */
 static const char sql_window[] =
 	"SELECT to_char(d - ($2::int - 1), 'YYYY-MM-DD'), "
-	"to_char(d, 'YYYY-MM-DD') FROM (SELECT (now() AT TIME ZONE "
-	"coalesce((SELECT name FROM pg_timezone_names WHERE name = $1 "
-	"LIMIT 1), 'UTC'))::date AS d) t";
+	"to_char(d, 'YYYY-MM-DD') FROM (SELECT (now() AT TIME ZONE $1)::date "
+	"AS d) t";
 static const char sql_care[] =
 	"SELECT workspace_id, id, provider, token_expires_at < now() + "
 	"interval '1 hour' FROM connections WHERE status = 'connected' AND "
@@ -175,8 +174,12 @@ window(struct run *r, const char *tz, long days, const char **from,
 	struct db_res *res;
 	enum err rc;
 
-	if ((rc = db_exec(r->env->db, r->a, sql_window, 2, p, &res)) !=
-	    ERR_OK)
+	rc = db_exec(r->env->db, r->a, sql_window, 2, p, &res);
+	if (rc == ERR_INPUT) {	/* a zone PostgreSQL does not know */
+		p[0] = "UTC";
+		rc = db_exec(r->env->db, r->a, sql_window, 2, p, &res);
+	}
+	if (rc != ERR_OK)
 		return rc;
 	*from = db_get(res, 0, 0);
 	*to = db_get(res, 0, 1);

@@ -98,6 +98,9 @@ struct run {
 	long			 fetched;
 	long			 changed;
 	int			 retry_after;	/* with ERR_RATELIMIT */
+	const char		*tz_cached;	/* window(): the last zone */
+	const char		*today_cached;	/* and its today */
+	int64_t			 extended;	/* when the lease was extended */
 	const char		*why;
 };
 
@@ -157,32 +160,45 @@ call(struct run *r, struct pcall *c, struct pcall_result *out)
 		r->retry_after = out->retry_after;
 		return rc;
 	}
-	if (syncq_extend(r->env->db, r->a, r->job->id, r->env->worker,
-	    (int)r->env->lease_s) != ERR_OK) {
-		r->why = "the lease was lost";
-		return ERR_CONFLICT;
+	/* The lease is extended once a third of it has passed. */
+	if ((int64_t)time(NULL) - r->extended >= r->env->lease_s / 3) {
+		if (syncq_extend(r->env->db, r->a, r->job->id, r->env->worker,
+		    (int)r->env->lease_s) != ERR_OK) {
+			r->why = "the lease was lost";
+			return ERR_CONFLICT;
+		}
+		r->extended = (int64_t)time(NULL);
 	}
 	return ERR_OK;
 }
 
-/* The window's first and last day (YYYY-MM-DD) in time zone tz. */
+static const char *day_add(struct arena *, const char *, long);
+
+/* The window's first and last day (YYYY-MM-DD) in time zone tz (the
+ * workspace's when NULL; UTC when PostgreSQL does not know it). */
 static enum err
 window(struct run *r, const char *tz, long days, const char **from,
     const char **to)
 {
-	const char *p[2] = { tz != NULL ? tz : r->ws_tz, i64(r->a, days) };
+	const char *p[2];
 	struct db_res *res;
 	enum err rc;
 
-	rc = db_exec(r->env->db, r->a, sql_window, 2, p, &res);
-	if (rc == ERR_INPUT) {	/* a zone PostgreSQL does not know */
-		p[0] = "UTC";
+	p[0] = tz != NULL ? tz : r->ws_tz;
+	p[1] = "1";
+	if (r->tz_cached == NULL || strcmp(r->tz_cached, p[0]) != 0) {
 		rc = db_exec(r->env->db, r->a, sql_window, 2, p, &res);
+		if (rc == ERR_INPUT) {	/* a zone PostgreSQL does not know */
+			p[0] = "UTC";
+			rc = db_exec(r->env->db, r->a, sql_window, 2, p, &res);
+		}
+		if (rc != ERR_OK)
+			return rc;
+		r->tz_cached = arena_strdup(r->a, tz != NULL ? tz : r->ws_tz);
+		r->today_cached = db_get(res, 0, 1);
 	}
-	if (rc != ERR_OK)
-		return rc;
-	*from = db_get(res, 0, 0);
-	*to = db_get(res, 0, 1);
+	*to = r->today_cached;
+	*from = day_add(r->a, *to, -(days - 1));
 	return ERR_OK;
 }
 
@@ -1005,6 +1021,7 @@ sync_job(const struct sync_env *e, struct arena *a,
 	r.env = e;
 	r.a = a;
 	r.job = job;
+	r.extended = (int64_t)time(NULL);	/* just leased */
 	p[0] = i64(a, job->workspace_id);
 	p[1] = i64(a, job->connection_id);
 	if ((rc = db_exec(e->db, a, sql_conn, 2, p, &res)) != ERR_OK)

@@ -94,8 +94,12 @@ printf 'sync: %s provider requests in flight on average, %s rows upserted/s end 
 psqlq -c "INSERT INTO sync_jobs (workspace_id, connection_id, kind) SELECT workspace_id, id, 'manual' FROM connections"
 last=$(psqlq -c "SELECT max(id) FROM sync_runs")
 read -r r0 r1 < <(run_workers)
-read -r rok rfetched rchanged < <(psqlq -F ' ' -c "SELECT count(*) FILTER (WHERE status = 'ok'), sum(rows_fetched), sum(rows_changed) FROM sync_runs WHERE id > $last")
-printf 'rerun: %s runs ok, %s rows fetched (restatement window), %s rows written in %.1f s\n' "$rok" "$rfetched" "$rchanged" "$(echo "$r1 - $r0" | bc)"
+read -r rok rfetched rchanged rcalls < <(psqlq -F ' ' -c "SELECT count(*) FILTER (WHERE status = 'ok'), sum(rows_fetched), sum(rows_changed), sum(pages) FROM sync_runs WHERE id > $last")
+rwall=$(echo "$r1 - $r0" | bc)
+rbusy=$(awk '$5 ~ /\/sandbox\// { s += $NF } END { printf "%.3f", s }' "$var/log/nginx-access.log")
+rinflight=$(echo "scale=1; $rbusy / $rwall" | bc)
+printf 'rerun: %s runs ok, %s provider calls, %s rows fetched (restatement window), %s rows written in %.1f s\n' "$rok" "$rcalls" "$rfetched" "$rchanged" "$rwall"
+printf 'rerun: %s provider requests in flight on average (a fetch-bound run)\n' "$rinflight"
 
 # --- ceiling: COPY of the same rows into the same table -----------------
 psqlq -c "\\copy metric_daily (workspace_id, provider, account_id, metric, day, value, dims) TO '$var/rows.copy'"
@@ -106,5 +110,5 @@ c1=$(now)
 crows=$(psqlq -c "SELECT count(*) FROM metric_daily")
 cps=$(echo "$crows / ($c1 - $c0)" | bc)
 printf 'copy: %s rows in %.2f s, %s rows/s\n' "$crows" "$(echo "$c1 - $c0" | bc)" "$cps"
-printf 'ratio: upsert/COPY = %.2f (target >= 0.40); in flight %s (target >= 16); rerun rows %s (target 0)\n' \
-    "$(echo "scale=4; $rps / $cps" | bc)" "$inflight" "$rchanged"
+printf 'ratio: upsert/COPY = %.2f (target >= 0.40); in flight %s backfill, %s rerun (target >= 16); rerun rows %s (target 0)\n' \
+    "$(echo "scale=4; $rps / $cps" | bc)" "$inflight" "$rinflight" "$rchanged"

@@ -829,7 +829,10 @@ syncnorm_linkedin(struct syncnorm *n, struct json_object *body)
 			return bad(n, mark, "LinkedIn: elements[%zu].timeRange."
 			    "start is missing", i);
 		start = strtoll(v, NULL, 10);
-		day = epoch_day(n->a, start / 1000);
+		if ((day = epoch_day(n->a, start / 1000)) == NULL ||
+		    start > 253402300799000LL)	/* 9999-12-31 */
+			return bad(n, mark, "LinkedIn: elements[%zu].timeRange."
+			    "start is not a time", i);
 		st = get(it, "totalShareStatistics");
 		imp = count_of(get(st, "impressionCount"));
 		clk = count_of(get(st, "clickCount"));
@@ -923,7 +926,8 @@ syncnorm_github_traffic(struct syncnorm *n, struct json_object *body,
 		ts = numtext(get(it, "timestamp"));
 		c = count_of(get(it, "count"));
 		u = count_of(get(it, "uniques"));
-		if (!is_day(ts != NULL ? arena_strndup(n->a, ts, 10) : NULL))
+		if (ts == NULL || strlen(ts) < 10 ||
+		    !is_day(arena_strndup(n->a, ts, 10)))
 			return bad(n, mark, "GitHub: %s[%zu].timestamp is not "
 			    "a time", kind, i);
 		if (c == NULL || u == NULL)
@@ -969,7 +973,7 @@ syncnorm_slack(struct syncnorm *n, struct json_object *body,
 		m = json_object_array_get_idx(msgs, i);
 		ts = numtext(get(m, "ts"));
 		if (ts == NULL || syncnorm_decimal(n->a, ts, 0, false) ==
-		    NULL)
+		    NULL || *ts == '-' || strtoll(ts, NULL, 10) > 253402300799LL)
 			return bad(n, n->n, "Slack: messages[%zu].ts is not "
 			    "a Slack timestamp", i);
 		thread = numtext(get(m, "thread_ts"));

@@ -87,7 +87,7 @@ worker_db(struct app *app)
 
 /* One worker: lease, run, repeat; once: until nothing is due. */
 static int
-work(struct sync_env *e, bool once, long poll_ms)
+work(struct sync_env *e, bool once, long poll_ms, long care_s)
 {
 	struct syncq_job job;
 	struct sync_outcome o;
@@ -99,7 +99,7 @@ work(struct sync_env *e, bool once, long poll_ms)
 	arena_init(&a);
 	while (!stopping) {
 		arena_reset(&a);
-		if (!once && time(NULL) - last_care >= 600) {
+		if (care_s > 0 && time(NULL) - last_care >= care_s) {
 			last_care = time(NULL);
 			(void)sync_token_care(e, &a, 100, &checked);
 			arena_reset(&a);
@@ -154,11 +154,15 @@ static int
 child(struct app *app, struct sync_env *e, bool once, long poll_ms,
     long timeout_ms, int k)
 {
+	char errbuf[128];
+	long care_s = 600;
 	struct httpc_opts ho = { "Sluice/1.0 (+self-hosted)",
 	    app->cfg.sandbox || app->cfg.allow_loopback_http, timeout_ms, 0 };
 	char host[64], name[128];
 	int status;
 
+	(void)config_long("SLUICE_WORKER_CARE_S", 600, 1, 86400, &care_s,
+	    errbuf, sizeof(errbuf));
 	if (gethostname(host, sizeof(host)) != 0)
 		snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';
@@ -173,7 +177,8 @@ child(struct app *app, struct sync_env *e, bool once, long poll_ms,
 	e->keys = app->keys;
 	e->cfg = &app->cfg;
 	srandom((unsigned)getpid() ^ (unsigned)time(NULL));
-	status = work(e, once, poll_ms);
+	/* One daemon worker (the first) also looks after tokens. */
+	status = work(e, once, poll_ms, !once && k <= 1 ? care_s : 0);
 	httpc_free(e->http);
 	if (e->db != app->db)
 		db_free(e->db);

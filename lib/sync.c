@@ -6,6 +6,7 @@
 
 #include <json-c/json.h>
 
+#include "accounts.h"
 #include "arena.h"
 #include "buf.h"
 #include "config.h"
@@ -49,10 +50,10 @@ static const char sql_window[] =
 	"to_char(d, 'YYYY-MM-DD') FROM (SELECT (now() AT TIME ZONE $1)::date "
 	"AS d) t";
 static const char sql_care[] =
-	"SELECT workspace_id, id, provider, token_expires_at < now() + "
-	"interval '1 hour' FROM connections WHERE status = 'connected' AND "
-	"token_blob IS NOT NULL AND (token_expires_at < now() + "
-	"interval '1 hour' OR coalesce(last_sync_at, last_tested_at, "
+	"SELECT workspace_id, id, provider, coalesce(token_expires_at < "
+	"now() + interval '1 hour', false) FROM connections WHERE status = "
+	"'connected' AND token_blob IS NOT NULL AND (token_expires_at < "
+	"now() + interval '1 hour' OR greatest(last_sync_at, last_tested_at, "
 	"created_at) < now() - interval '1 day') ORDER BY token_expires_at "
 	"NULLS LAST LIMIT $1";
 
@@ -1072,6 +1073,7 @@ sync_token_care(const struct sync_env *e, struct arena *a, long limit,
 	struct oauth_tokens t;
 	struct db_res *res;
 	const char *par[1], *why;
+	int64_t ws, id;
 	size_t i;
 	enum err rc;
 
@@ -1080,16 +1082,28 @@ sync_token_care(const struct sync_env *e, struct arena *a, long limit,
 	if ((rc = db_exec(e->db, a, sql_care, 1, par, &res)) != ERR_OK)
 		return rc;
 	for (i = 0; i < db_nrows(res); i++) {
-		p = provider_get(db_get(res, i, 2));
-		if (p == NULL)
+		if ((p = provider_get(db_get(res, i, 2))) == NULL)
 			continue;
-		rc = token_get(&(struct token_env){ e->db, e->http, e->keys,
-		    e->cfg }, a, db_get_int64(res, i, 0, 0),
-		    db_get_int64(res, i, 1, 0), false, 3600, &t, &why);
-		if (rc == ERR_AUTH)
-			log_msg(LOG_WARN, NULL, "token_care", "connection %s "
-			    "needs reconnecting", db_get(res, i, 1));
+		ws = db_get_int64(res, i, 0, 0);
+		id = db_get_int64(res, i, 1, 0);
 		(*checked)++;
+		rc = token_get(&(struct token_env){ e->db, e->http, e->keys,
+		    e->cfg }, a, ws, id, false, 3600, &t, &why);
+		if (rc == ERR_OK && strcmp(db_get(res, i, 3), "t") != 0) {
+			/* Idle for a day: one cheap call shows a revoked
+			 * grant before the next sync does. */
+			rc = accounts_test(e->http, a, p, e->cfg, &t, &why);
+			if (rc == ERR_AUTH)
+				rc = token_get(&(struct token_env){ e->db,
+				    e->http, e->keys, e->cfg }, a, ws, id, true,
+				    0, &t, &why);
+			if (rc == ERR_OK || rc == ERR_AUTH)
+				(void)connection_tested(e->db, a, ws, id,
+				    rc == ERR_OK, rc == ERR_OK ? NULL : why);
+		}
+		if (rc == ERR_AUTH)
+			log_msg(LOG_WARN, NULL, "token_care", "connection "
+			    "%lld needs reconnecting", (long long)id);
 	}
 	return ERR_OK;
 }

@@ -14,7 +14,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 test('worker daemon', async (t) => {
   const stack = await startStack({
     programs: ['api', 'pages', 'oauth', 'sandbox', 'cron'],
-    env: { SLUICE_WORKER_PROCS: '2', SLUICE_WORKER_POLL_MS: '200' },
+    env: { SLUICE_WORKER_PROCS: '2', SLUICE_WORKER_POLL_MS: '200', SLUICE_WORKER_CARE_S: '1' },
   });
   t.after(() => {
     const reports = stack.stop();
@@ -54,6 +54,20 @@ test('worker daemon', async (t) => {
     assert.equal(s.oldest_waiting, null);
     const [[n]] = stack.sql(`SELECT count(DISTINCT provider) FROM metric_daily`);
     assert.equal(n, '2');
+  });
+
+  await t.test('token care: refresh before expiry, a cheap call when idle', async () => {
+    const [[id]] = stack.sql(`SELECT id FROM connections WHERE provider = 'ga4'`);
+    const [[gh]] = stack.sql(`SELECT id FROM connections WHERE provider = 'github'`);
+    stack.sql(`UPDATE connections SET token_expires_at = now() + interval '10 minutes' WHERE id = ${id}`);
+    stack.sql(`UPDATE connections SET last_sync_at = now() - interval '2 days', created_at = now() - interval '3 days', last_tested_at = NULL WHERE id = ${gh}`);
+    let ok = false;
+    for (let i = 0; i < 50 && !ok; i++) {
+      await sleep(200);
+      const [[fresh, tested]] = stack.sql(`SELECT (SELECT token_expires_at > now() + interval '50 minutes' FROM connections WHERE id = ${id}), (SELECT last_test_ok FROM connections WHERE id = ${gh})`);
+      ok = fresh === 't' && tested === 't';
+    }
+    assert.ok(ok, 'the token was not refreshed or the idle connection not checked');
   });
 
   await t.test('SIGTERM: the job in hand finishes, then the daemon exits', async () => {

@@ -67,15 +67,36 @@ psqlq -c "CREATE TEMP TABLE b (id bigint, blob text)" \
 n=$(psqlq -c "SELECT count(*) FROM connections WHERE token_blob IS NOT NULL AND status = 'connected'")
 echo "connections: $n GA4 properties, 90-day backfill, ${latency} ms added per provider call, 2 workers x $procs processes"
 
+# Sandbox processes asleep in the added latency, sampled every 20 ms:
+# provider requests in flight at that instant.
+sample() {
+	local files=() p
+	for p in $(cat "$var/run/sandbox.pid"); do files+=("/proc/$p/wchan"); done
+	while :; do
+		awk '/nanosleep/ { c++ } END { print c + 0 }' "${files[@]}" 2>/dev/null
+		sleep 0.02
+	done
+}
+
 run_workers() {
-	local t0 t1
+	local t0 t1 w1 w2 s
 	: >"$var/log/nginx-access.log"
+	sample >"$var/samples" &
+	s=$!
 	t0=$(now)
 	"$build/bin/worker" --once --procs "$procs" >"$var/w1.out" 2>"$var/w1.err" &
+	w1=$!
 	"$build/bin/worker" --once --procs "$procs" >"$var/w2.out" 2>"$var/w2.err" &
-	wait
+	w2=$!
+	wait "$w1" "$w2"
 	t1=$(now)
+	kill "$s"
+	wait "$s" 2>/dev/null || true
 	echo "$t0 $t1"
+}
+
+samples() {
+	awk '{ v[NR] = $1 } END { n = 0; s = 0; m = 0; for (i = 1; i <= NR; i++) { s += v[i]; n++; if (v[i] > m) m = v[i] } if (n) printf "%.1f mean, %d peak", s / n, m; else printf "too short" }' "$var/samples"
 }
 
 # --- the sync: cron enqueues, two workers drain ------------------------
@@ -88,7 +109,7 @@ inflight=$(echo "scale=1; $busy / $wall" | bc)
 rps=$(echo "$changed / $wall" | bc)
 printf 'sync: %s runs ok, %s provider calls, %s rows fetched, %s rows upserted in %.1f s\n' "$ok" "$calls" "$rows" "$changed" "$wall"
 psqlq -c "SELECT status, left(error, 160), count(*) FROM sync_runs WHERE status <> 'ok' GROUP BY 1, 2" | sed 's/^/sync: failed: /'
-printf 'sync: %s provider requests in flight on average, %s rows upserted/s end to end\n' "$inflight" "$rps"
+printf 'sync: %s provider requests in flight on average (nginx), sampled %s; %s rows upserted/s end to end\n' "$inflight" "$(samples)" "$rps"
 
 # --- a rerun on unchanged data writes nothing ---------------------------
 psqlq -c "INSERT INTO sync_jobs (workspace_id, connection_id, kind) SELECT workspace_id, id, 'manual' FROM connections"
@@ -99,7 +120,7 @@ rwall=$(echo "$r1 - $r0" | bc)
 rbusy=$(awk '$5 ~ /\/sandbox\// { s += $NF } END { printf "%.3f", s }' "$var/log/nginx-access.log")
 rinflight=$(echo "scale=1; $rbusy / $rwall" | bc)
 printf 'rerun: %s runs ok, %s provider calls, %s rows fetched (restatement window), %s rows written in %.1f s\n' "$rok" "$rcalls" "$rfetched" "$rchanged" "$rwall"
-printf 'rerun: %s provider requests in flight on average (a fetch-bound run)\n' "$rinflight"
+printf 'rerun: %s provider requests in flight on average (nginx), sampled %s\n' "$rinflight" "$(samples)"
 
 # --- ceiling: COPY of the same rows into the same table -----------------
 psqlq -c "\\copy metric_daily (workspace_id, provider, account_id, metric, day, value, dims) TO '$var/rows.copy'"

@@ -30,6 +30,12 @@ static const char sql_conn[] =
 	"c.last_sync_at IS NULL, w.time_zone, c.api_base FROM connections c JOIN "
 	"workspaces w ON w.id = c.workspace_id "
 	"WHERE c.workspace_id = $1 AND c.id = $2";
+/* An earlier attempt of the job whose worker died (its lease ran out). */
+static const char sql_run_lost[] =
+	"UPDATE sync_runs SET status = 'error', finished_at = now(), "
+	"duration_ms = floor(extract(epoch FROM now() - started_at) * 1000), "
+	"error = 'the worker stopped before the end (lease ran out)' "
+	"WHERE job_id = $1 AND finished_at IS NULL";
 static const char sql_run_start[] =
 	"INSERT INTO sync_runs (workspace_id, connection_id, job_id, "
 	"provider) VALUES ($1, $2, $3, $4) RETURNING id";
@@ -1041,6 +1047,9 @@ sync_job(const struct sync_env *e, struct arena *a,
 		r.accounts = NULL;
 	p[2] = i64(a, job->id);
 	p[3] = r.p != NULL ? r.p->slug : db_get(res, 0, 0);
+	if (job->attempts > 1 && (rc = db_exec(e->db, a, sql_run_lost, 1,
+	    &p[2], NULL)) != ERR_OK)
+		return rc;
 	if ((rc = db_exec(e->db, a, sql_run_start, 4, p, &res)) != ERR_OK)
 		return rc;
 	run_id = db_get_int64(res, 0, 0, 0);

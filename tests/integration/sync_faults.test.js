@@ -216,6 +216,8 @@ test('sync faults', async (t) => {
     assert.equal(j.status, 'done');
     assert.equal(j.attempts, 2);
     assert.equal(lastRun('ga4').status, 'ok');
+    const [[lost]] = stack.sql(`SELECT error FROM sync_runs WHERE connection_id = ${conn.ga4} ORDER BY id DESC OFFSET 1 LIMIT 1`);
+    assert.match(lost, /lease ran out/);
     const [[n, distinct]] = stack.sql(`SELECT count(*), count(DISTINCT (account_id, metric, day)) FROM metric_daily WHERE provider = 'ga4'`);
     assert.equal(n, distinct);
     assert.ok(Number(n) >= 90 * 9, `rows ${n}`);

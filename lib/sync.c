@@ -893,7 +893,6 @@ fetch_slack(struct run *r, struct syncnorm *n, const char *chan)
 	for (i = 0; i < db_nrows(dr); i++)
 		syncnorm_add(n, NULL, "messages", db_get(dr, i, 0),
 		    db_get(dr, i, 1), NULL);
-	r->fetched -= (long)n->n;	/* counted as messages above */
 	return ERR_OK;
 }
 
@@ -1053,7 +1052,12 @@ sync_job(const struct sync_env *e, struct arena *a,
 	if ((rc = db_exec(e->db, a, sql_run_start, 4, p, &res)) != ERR_OK)
 		return rc;
 	run_id = db_get_int64(res, 0, 0, 0);
-	if (r.p == NULL || strcmp(status, "connected") != 0) {
+	if (job->attempts > e->max_attempts) {
+		/* Workers died on it (leases ran out) too many times. */
+		r.why = arena_printf(a, "given up after %d attempts",
+		    job->attempts - 1);
+		rc = ERR_CONFLICT;
+	} else if (r.p == NULL || strcmp(status, "connected") != 0) {
 		r.why = arena_printf(a, "the connection is %s", status);
 		rc = ERR_CONFLICT;
 	} else if ((rc = token_get(&(struct token_env){ e->db, e->http,

@@ -123,6 +123,9 @@ test('sync every provider against the sandbox', async (t) => {
     // Slack: messages in communications, threads kept, no duplicates.
     const [[msgs, threads, replies]] = stack.sql(`SELECT count(*), count(DISTINCT thread_ts), count(*) FILTER (WHERE thread_ts IS NOT NULL AND thread_ts <> ts) FROM communications`);
     assert.ok(Number(msgs) > 0 && Number(threads) > 0 && Number(replies) > 0, `${msgs} ${threads} ${replies}`);
+    // Slack's history came in several cursor pages (limit 200).
+    const [[slackPages]] = stack.sql(`SELECT pages FROM sync_runs WHERE provider = 'slack' ORDER BY id LIMIT 1`);
+    assert.ok(Number(slackPages) > 3, `slack pages ${slackPages}`);
     const [[perDay]] = stack.sql(`SELECT sum(value) FROM metric_daily WHERE provider = 'slack' AND metric = 'messages'`);
     const [[stored]] = stack.sql(`SELECT count(*) FROM communications WHERE posted_at >= current_date - 89`);
     assert.equal(Number(perDay), Number(stored));

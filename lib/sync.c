@@ -316,11 +316,16 @@ fetch_ga4(struct run *r, struct syncnorm *n, const char *prop)
 	struct pcall_result res;
 	struct json_object *rc_v;
 	const char *url, *from, *to, *tz;
-	long off = 0, page_rows = 10000, total;
+	long off = 0, page_rows, total;
 	size_t before;
 	enum err rc;
 	int i;
 
+	/* Rows a page (GA4's default 10,000; smaller to test paging). */
+	page_rows = strtol(config_env("SLUICE_SYNC_GA4_PAGE_ROWS", "10000"),
+	    NULL, 10);
+	if (page_rows < 1 || page_rows > 100000)
+		page_rows = 10000;
 	url = arena_printf(r->a, "%s/properties/%s:runReport",
 	    base(r, PROVIDER_API_BASE2), prop);
 	for (;;) {

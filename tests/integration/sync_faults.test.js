@@ -175,6 +175,21 @@ test('sync faults', async (t) => {
     assert.equal(rows('meta_ads', `${acct.meta_ads}-fault-pages`), 900);
   });
 
+  await t.test('GA4 offset paging: 13 pages of 7 rows give the same rows', () => {
+    const before = stack.sql(`SELECT metric, day, value FROM metric_daily WHERE provider = 'ga4' AND account_id = '${acct.ga4}' AND metric = 'sessions' ORDER BY day`);
+    stack.sql(`DELETE FROM metric_daily WHERE provider = 'ga4'`);
+    stack.sql(`UPDATE connections SET last_sync_at = NULL WHERE id = ${conn.ga4}`);
+    select('ga4', acct.ga4);
+    enqueue('ga4');
+    worker({ SLUICE_SYNC_GA4_PAGE_ROWS: '7' });
+    const r = lastRun('ga4');
+    assert.equal(r.status, 'ok', r.err);
+    assert.equal(r.pages, 13 + 3);	// 90 days / 7, and three totals
+    const after = stack.sql(`SELECT metric, day, value FROM metric_daily WHERE provider = 'ga4' AND account_id = '${acct.ga4}' AND metric = 'sessions' ORDER BY day`);
+    assert.equal(after.length, 90);
+    assert.deepEqual(after.slice(0, before.length - 3), before.slice(0, before.length - 3));
+  });
+
   await t.test('invalid_grant: needs_reauth, and cron leaves it alone', async () => {
     retoken('ga4', (tok) => { tok.access_token = 'ya29.garbled'; tok.refresh_token = '1//0gGARBLED'; });
     enqueue('ga4');

@@ -108,6 +108,7 @@ struct run {
 	const char		*tz_cached;	/* window(): the last zone */
 	const char		*today_cached;	/* and its today */
 	int64_t			 extended;	/* when the lease was extended */
+	const char		*page_token;	/* Facebook: the Page's own */
 	const char		*why;
 };
 
@@ -148,7 +149,8 @@ call(struct run *r, struct pcall *c, struct pcall_result *out)
 
 	pcall_provider_headers(r->p, c);
 	for (;;) {
-		c->token = r->tok.access_token;
+		c->token = r->page_token != NULL ? r->page_token :
+		    r->tok.access_token;
 		rc = pcall_json(r->env->http, r->a, r->p, c, out);
 		r->pages++;
 		if (rc != ERR_AUTH || r->refreshed)
@@ -540,7 +542,9 @@ fetch_facebook(struct run *r, struct syncnorm *n, const char *page)
 	static const char *const metrics[] = { "page_media_view",
 	    "page_total_media_view_unique", "page_post_engagements",
 	    "page_views_total", "page_follows" };
-	struct json_object *got[8];
+	struct json_object *got[8], *v;
+	struct pcall c;
+	struct pcall_result res;
 	const char *from, *to, *since, *until, *end;
 	size_t ngot, i;
 	enum err rc;
@@ -548,6 +552,18 @@ fetch_facebook(struct run *r, struct syncnorm *n, const char *page)
 	if ((rc = window(r, "America/Los_Angeles", r->days, &from, &to)) !=
 	    ERR_OK)
 		return rc;
+	/* Page insights want the Page's token: asked with the user's. */
+	memset(&c, 0, sizeof(c));
+	c.url = arena_printf(r->a, "%s/%s?fields=access_token", graph(r),
+	    page);
+	rc = call(r, &c, &res);
+	if (rc == ERR_RATELIMIT || rc == ERR_AUTH || rc == ERR_CONFLICT)
+		return rc;
+	r->why = NULL;	/* otherwise the user's token it is */
+	if (rc == ERR_OK &&
+	    json_object_object_get_ex(res.json, "access_token", &v) &&
+	    json_object_is_type(v, json_type_string))
+		r->page_token = json_object_get_string(v);
 	end = day_add(r->a, to, 1);
 	for (since = from; strcmp(since, end) < 0; since = until) {
 		until = day_add(r->a, since, 90);
@@ -956,7 +972,9 @@ fetch_all(struct run *r, const char *selected)
 		if (id == NULL)
 			continue;
 		syncnorm_init(&n, r->a, r->p->slug, id);
-		if ((rc = fetchers[k].fetch(r, &n, id)) != ERR_OK) {
+		rc = fetchers[k].fetch(r, &n, id);
+		r->page_token = NULL;
+		if (rc != ERR_OK) {
 			r->why = arena_printf(r->a, "account %s: %s", id,
 			    r->why != NULL ? r->why : "failed");
 			return rc;

@@ -27,8 +27,8 @@
 
 static const char sql_conn[] =
 	"SELECT c.provider, c.status, c.selected::text, c.accounts::text, "
-	"c.last_sync_at IS NULL, w.time_zone, c.api_base FROM connections c JOIN "
-	"workspaces w ON w.id = c.workspace_id "
+	"c.last_sync_at IS NULL, w.time_zone, c.api_base FROM connections c "
+	"JOIN workspaces w ON w.id = c.workspace_id "
 	"WHERE c.workspace_id = $1 AND c.id = $2";
 /* An earlier attempt of the job whose worker died (its lease ran out). */
 static const char sql_run_lost[] =
@@ -95,20 +95,20 @@ struct run {
 	const struct syncq_job	*job;
 	const struct provider	*p;
 	struct oauth_tokens	 tok;
-	bool			 refreshed;	/* the one forced refresh */
-	bool			 first;		/* never synced: backfill */
-	const char		*ws_tz;		/* the workspace's zone */
-	struct json_object	*accounts;	/* listed accounts */
-	const char		*api_base;	/* the connection's (Mailchimp) */
+	bool			 refreshed;	/* forced once */
+	bool			 first;		/* backfill */
+	const char		*ws_tz;		/* workspace's */
+	struct json_object	*accounts;	/* as listed */
+	const char		*api_base;	/* Mailchimp's */
 	long			 days;		/* the window */
 	long			 pages;
 	long			 fetched;
 	long			 changed;
-	int			 retry_after;	/* with ERR_RATELIMIT */
-	const char		*tz_cached;	/* window(): the last zone */
-	const char		*today_cached;	/* and its today */
-	int64_t			 extended;	/* when the lease was extended */
-	const char		*page_token;	/* Facebook: the Page's own */
+	int			 retry_after;	/* rate limit */
+	const char		*tz_cached;	/* window() */
+	const char		*today_cached;
+	int64_t			 extended;	/* lease, when */
+	const char		*page_token;	/* a Page's */
 	const char		*why;
 };
 
@@ -197,7 +197,7 @@ window(struct run *r, const char *tz, long days, const char **from,
 	p[1] = "1";
 	if (r->tz_cached == NULL || strcmp(r->tz_cached, p[0]) != 0) {
 		rc = db_exec(r->env->db, r->a, sql_window, 2, p, &res);
-		if (rc == ERR_INPUT) {	/* a zone PostgreSQL does not know */
+		if (rc == ERR_INPUT) {	/* a zone unknown to PostgreSQL */
 			p[0] = "UTC";
 			rc = db_exec(r->env->db, r->a, sql_window, 2, p, &res);
 		}
@@ -872,8 +872,9 @@ fetch_slack(struct run *r, struct syncnorm *n, const char *chan)
 	memset(&m, 0, sizeof(m));
 	for (page = 0; page < LIMIT_SYNC_PAGES; page++) {
 		memset(&c, 0, sizeof(c));
-		c.url = arena_printf(r->a, "%s/conversations.history?channel=%s&"
-		    "oldest=%s&limit=200%s%s", base(r, PROVIDER_API_BASE),
+		c.url = arena_printf(r->a, "%s/conversations.history?"
+		    "channel=%s&oldest=%s&limit=200%s%s",
+		    base(r, PROVIDER_API_BASE),
 		    httpc_escape(r->a, chan), oldest, cursor ? "&cursor=" : "",
 		    cursor ? httpc_escape(r->a, cursor) : "");
 		if ((rc = call(r, &c, &res)) != ERR_OK)
@@ -924,7 +925,7 @@ typedef enum err (*fetch_fn)(struct run *, struct syncnorm *, const char *);
 static const struct {
 	const char	*slug;
 	fetch_fn	 fetch;
-	int		 keeps_days;	/* what the provider keeps, 0: plenty */
+	int		 keeps_days;	/* kept upstream, 0: all */
 } fetchers[] = {
 	{ "ga4", fetch_ga4, 0 },
 	{ "google_ads", fetch_google_ads, 0 },

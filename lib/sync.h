@@ -40,13 +40,15 @@ struct sync_env {
 	struct httpc			*http;
 	const struct crypto_keyring	*keys;
 	const struct config		*cfg;
-	const char			*worker;	/* lease owner name */
-	long				 lease_s;	/* SLUICE_SYNC_LEASE_S */
-	long				 backfill_days;	/* ..._BACKFILL_DAYS */
-	long				 restate_days;	/* ..._RESTATE_DAYS, 0 */
-	long				 max_attempts;	/* ..._MAX_ATTEMPTS */
-	long				 backoff_s;	/* ..._BACKOFF_S */
-	long				 backoff_max_s;	/* ..._BACKOFF_MAX_S */
+	const char			*worker;	/* lease owner */
+	/* SLUICE_SYNC_...: LEASE_S, BACKFILL_DAYS, RESTATE_DAYS (0: the
+	 * provider's), MAX_ATTEMPTS, BACKOFF_S, BACKOFF_MAX_S. */
+	long				 lease_s;
+	long				 backfill_days;
+	long				 restate_days;
+	long				 max_attempts;
+	long				 backoff_s;
+	long				 backoff_max_s;
 };
 
 /* What sync_job() did, for the worker's log. */

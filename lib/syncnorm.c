@@ -973,7 +973,8 @@ syncnorm_slack(struct syncnorm *n, struct json_object *body,
 		m = json_object_array_get_idx(msgs, i);
 		ts = numtext(get(m, "ts"));
 		if (ts == NULL || syncnorm_decimal(n->a, ts, 0, false) ==
-		    NULL || *ts == '-' || strtoll(ts, NULL, 10) > 253402300799LL)
+		    NULL || *ts == '-' ||
+		    strtoll(ts, NULL, 10) > 253402300799LL)
 			return bad(n, n->n, "Slack: messages[%zu].ts is not "
 			    "a Slack timestamp", i);
 		thread = numtext(get(m, "thread_ts"));

@@ -32,7 +32,7 @@ struct syncnorm {
 	size_t			 n;
 	size_t			 size;
 	bool			 has_dims;
-	const char		*from;		/* rows before it are left out */
+	const char		*from;		/* earlier: out */
 	const char		*why;		/* set with ERR_INPUT */
 };
 
@@ -88,8 +88,8 @@ enum err	 syncnorm_ga4(struct syncnorm *, struct json_object *report);
  * day end (YYYY-MM-DD): the provider's own totals of the non-additive
  * metrics, stored as active_users:<days>d and total_users:<days>d on end.
  */
-enum err	 syncnorm_ga4_totals(struct syncnorm *, struct json_object *report,
-		    int days, const char *end);
+enum err	 syncnorm_ga4_totals(struct syncnorm *,
+		    struct json_object *report, int days, const char *end);
 
 /*
  * Google Ads searchStream (an array of batches) per campaign and day:
@@ -97,15 +97,17 @@ enum err	 syncnorm_ga4_totals(struct syncnorm *, struct json_object *report,
  * campaign_name, currency}; impressions, clicks, cost_micros (exact),
  * conversions, conversion_value_micros.
  */
-enum err	 syncnorm_google_ads(struct syncnorm *, struct json_object *body,
-		    const char *customer, const char *currency);
+enum err	 syncnorm_google_ads(struct syncnorm *,
+		    struct json_object *body, const char *customer,
+		    const char *currency);
 
 /*
  * YouTube Analytics reports (columnHeaders + rows, dimension day):
  * views, watch_minutes, subscribers_gained, subscribers_lost, likes,
  * comments, shares.  No `rows`: none.
  */
-enum err	 syncnorm_youtube(struct syncnorm *, struct json_object *report);
+enum err	 syncnorm_youtube(struct syncnorm *,
+		    struct json_object *report);
 
 /* YouTube channels.list with statistics: subscribers on day. */
 enum err	 syncnorm_youtube_channel(struct syncnorm *,
@@ -170,8 +172,8 @@ enum err	 syncnorm_github_traffic(struct syncnorm *,
 		    const char *end);
 
 /* GitHub repository: stars (stargazers_count) on day. */
-enum err	 syncnorm_github_repo(struct syncnorm *, struct json_object *repo,
-		    const char *day);
+enum err	 syncnorm_github_repo(struct syncnorm *,
+		    struct json_object *repo, const char *day);
 
 /*
  * Slack conversations.history or conversations.replies of channel:

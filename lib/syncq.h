@@ -19,7 +19,7 @@
 struct arena;
 struct db;
 
-#define SYNCQ_PRIORITY_MANUAL	10	/* "Sync now" runs ahead of daily */
+#define SYNCQ_PRIORITY_MANUAL	10	/* "Sync now" goes first */
 
 /* A leased job. */
 struct syncq_job {
@@ -111,7 +111,8 @@ enum err	 syncq_status_ws_json(struct db *, struct arena *,
  * "provider","job_id","status","started_at","finished_at","pages",
  * "rows_fetched","rows_changed","duration_ms","error"}]}; arena-owned.
  */
-enum err	 syncq_log_json(struct db *, struct arena *, int64_t workspace_id,
-		    const char *provider, int limit, const char **json);
+enum err	 syncq_log_json(struct db *, struct arena *,
+		    int64_t workspace_id, const char *provider, int limit,
+		    const char **json);
 
 #endif

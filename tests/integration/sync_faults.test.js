@@ -238,6 +238,22 @@ test('sync faults', async (t) => {
     assert.ok(Number(n) >= 90 * 9, `rows ${n}`);
   });
 
+  await t.test('slow providers overlap (--procs 3)', () => {
+    select('meta_ads', `${acct.meta_ads}-fault-slow`);
+    select('facebook', `${acct.facebook}-fault-slow`);
+    select('ga4', acct.ga4);
+    for (const slug of Object.keys(conn)) enqueue(slug);
+    const t0 = Date.now();
+    worker({}, ['--once', '--procs', '3']);
+    const wall = Date.now() - t0;
+    assert.equal(lastRun('meta_ads').status, 'ok');
+    assert.equal(lastRun('facebook').status, 'ok');
+    // facebook 2 calls x 3 s, meta_ads 1 x 3 s: 9 s one after the other.
+    assert.ok(wall < 8500, `wall ${wall} ms`);
+    const [[overlap]] = stack.sql(`SELECT tstzrange(a.started_at, a.finished_at) && tstzrange(b.started_at, b.finished_at) FROM (SELECT * FROM sync_runs WHERE connection_id = ${conn.meta_ads} ORDER BY id DESC LIMIT 1) a, (SELECT * FROM sync_runs WHERE connection_id = ${conn.facebook} ORDER BY id DESC LIMIT 1) b`);
+    assert.equal(overlap, 't');
+  });
+
   await t.test('two workers never run one connection at once', async () => {
     for (const slug of Object.keys(conn)) {
       select(slug, acct[slug]);

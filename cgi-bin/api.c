@@ -10,6 +10,7 @@
 
 #include "apikey.h"
 #include "app.h"
+#include "connect.h"
 #include "connection.h"
 #include "crypto.h"
 #include "db.h"
@@ -18,6 +19,9 @@
 #include "metric.h"
 #include "syncq.h"
 #include "migrate.h"
+#include "provider.h"
+#include "syncq.h"
+#include "token.h"
 #include "tiles.h"
 #include "vault.h"
 
@@ -29,6 +33,12 @@ static enum err	api_tiles(struct ctx *);
 static enum err	api_sync_status(struct ctx *);
 static enum err	api_sync_log(struct ctx *);
 
+static enum err	api_conn_sync(struct ctx *);
+static enum err	api_conn_test(struct ctx *);
+static enum err	api_conn_delete(struct ctx *);
+static enum err	api_github_user(struct ctx *);
+static enum err	api_github_repos(struct ctx *);
+
 static const struct route routes[] = {
 	{ HTTP_GET, "/healthz", api_healthz, ROUTE_NODB, 0 },
 	{ HTTP_GET, "/readyz", api_readyz, ROUTE_NODB, 0 },
@@ -38,7 +48,136 @@ static const struct route routes[] = {
 	{ HTTP_GET, "/v1/dashboard/tiles", api_tiles, ROUTE_APIKEY, 0 },
 	{ HTTP_GET, "/v1/sync/status", api_sync_status, ROUTE_APIKEY, 0 },
 	{ HTTP_GET, "/v1/sync/log", api_sync_log, ROUTE_APIKEY, 0 },
+	{ HTTP_POST, "/v1/connections/:provider/sync", api_conn_sync,
+	    ROUTE_APIKEY | ROUTE_ADMIN, 0 },
+	{ HTTP_POST, "/v1/connections/:provider/test", api_conn_test,
+	    ROUTE_APIKEY | ROUTE_ADMIN, 0 },
+	{ HTTP_DELETE, "/v1/connections/:provider", api_conn_delete,
+	    ROUTE_APIKEY | ROUTE_ADMIN, 0 },
+	{ HTTP_GET, "/v1/github/user", api_github_user, ROUTE_APIKEY, 0 },
+	{ HTTP_GET, "/v1/github/repos", api_github_repos, ROUTE_APIKEY, 0 },
 };
+
+/* The live connection of the path's provider, or a JSON error. */
+static enum err
+conn_arg(struct ctx *ctx, const char *slug, const struct provider **p,
+    struct connection *c)
+{
+	enum err rc;
+
+	if (slug == NULL)
+		slug = route_capture(&ctx->match, "provider");
+	if ((*p = provider_get(slug)) == NULL)
+		return app_fail(ctx, ERR_NOTFOUND, "Unknown provider %s.",
+		    slug);
+	rc = connection_get(ctx->db, ctx->arena, ctx->workspace_id, slug, c);
+	if (rc == ERR_NOTFOUND || (rc == ERR_OK && !c->has_tokens))
+		return app_fail(ctx, ERR_CONFLICT, "%s is not connected.",
+		    (*p)->name);
+	return rc;
+}
+
+static struct token_env
+env_of(struct ctx *ctx)
+{
+	struct token_env env = { ctx->db, ctx->app->http, ctx->app->keys,
+	    ctx->cfg };
+
+	return env;
+}
+
+/* 202 {"job_id","queued"}: queued now, or the job already waiting. */
+static enum err
+api_conn_sync(struct ctx *ctx)
+{
+	const struct provider *p;
+	struct connection c;
+	int64_t job;
+	bool created;
+	enum err rc;
+
+	if ((rc = conn_arg(ctx, NULL, &p, &c)) != ERR_OK)
+		return rc;
+	rc = syncq_enqueue_now(ctx->db, ctx->arena, ctx->workspace_id, c.id,
+	    &job, &created);
+	if (rc == ERR_CONFLICT)
+		return app_fail(ctx, rc, "%s must be connected to sync.",
+		    p->name);
+	if (rc != ERR_OK)
+		return rc;
+	resp_body(&ctx->resp, 202, "application/json", "", 0);
+	return buf_printf(&ctx->resp.body, "{\"job_id\":%lld,\"queued\":%s}",
+	    (long long)job, created ? "true" : "false");
+}
+
+static enum err
+api_conn_test(struct ctx *ctx)
+{
+	struct token_env env = env_of(ctx);
+	const struct provider *p;
+	struct connection c;
+	const char *why;
+	enum err rc;
+
+	if ((rc = conn_arg(ctx, NULL, &p, &c)) != ERR_OK)
+		return rc;
+	if ((rc = connect_test(&env, ctx->arena, p, &c, &why)) != ERR_OK)
+		return app_fail(ctx, rc == ERR_AUTH ? ERR_CONFLICT : ERR_UPSTREAM,
+		    "The test call failed: %s", why != NULL ? why :
+		    err_code(rc));
+	return resp_body(&ctx->resp, 200, "application/json",
+	    "{\"ok\":true}", 11);
+}
+
+static enum err
+api_conn_delete(struct ctx *ctx)
+{
+	struct token_env env = env_of(ctx);
+	const struct provider *p;
+	struct connection c;
+	const char *d = req_query(&ctx->req, "delete_data");
+	enum err rc;
+
+	if ((rc = conn_arg(ctx, NULL, &p, &c)) != ERR_OK)
+		return rc;
+	if ((rc = connect_disconnect(&env, ctx->arena, p, &c, d != NULL &&
+	    strcmp(d, "1") == 0)) != ERR_OK)
+		return rc;
+	return resp_body(&ctx->resp, 200, "application/json",
+	    "{\"status\":\"disconnected\"}", 25);
+}
+
+static enum err
+github(struct ctx *ctx, bool repos)
+{
+	struct token_env env = env_of(ctx);
+	const struct provider *p;
+	struct connection c;
+	const char *json, *why;
+	enum err rc;
+
+	if ((rc = conn_arg(ctx, "github", &p, &c)) != ERR_OK)
+		return rc;
+	if ((rc = connect_github_json(&env, ctx->arena, &c, repos, &json,
+	    &why)) != ERR_OK)
+		return app_fail(ctx, rc == ERR_AUTH ? ERR_CONFLICT :
+		    rc == ERR_RATELIMIT ? ERR_RATELIMIT : ERR_UPSTREAM, "%s",
+		    why != NULL ? why : "GitHub did not answer");
+	return resp_body(&ctx->resp, 200, "application/json", json,
+	    strlen(json));
+}
+
+static enum err
+api_github_user(struct ctx *ctx)
+{
+	return github(ctx, false);
+}
+
+static enum err
+api_github_repos(struct ctx *ctx)
+{
+	return github(ctx, true);
+}
 
 /*
  * Metric rows in, all or nothing: 200 {"inserted","updated","unchanged"},

@@ -2,21 +2,24 @@
  * cgi-bin/pages.c — the pages people use in the browser: first-run setup,
  * login and logout, dashboard, connections, settings.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "account.h"
-#include "accounts.h"
+#include "apikey.h"
 #include "app.h"
+#include "connect.h"
 #include "connection.h"
 #include "db.h"
+#include "digest.h"
 #include "jsonx.h"
-#include "log.h"
 #include "oauth.h"
 #include "provider.h"
 #include "session.h"
 #include "syncq.h"
+#include "tiles.h"
 #include "token.h"
 #include "views.h"
 
@@ -28,11 +31,23 @@ static enum err	form_login(struct ctx *);
 static enum err	form_logout(struct ctx *);
 static enum err	page_dashboard(struct ctx *);
 static enum err	page_connections(struct ctx *);
+static enum err	page_digest_preview(struct ctx *);
 static enum err	page_connection(struct ctx *);
 static enum err	form_accounts(struct ctx *);
 static enum err	form_test(struct ctx *);
 static enum err	form_sync(struct ctx *);
 static enum err	form_disconnect(struct ctx *);
+
+static enum err	api_sync_status(struct ctx *);
+static enum err	page_settings(struct ctx *);
+static enum err	form_invite(struct ctx *);
+static enum err	form_key_create(struct ctx *);
+static enum err	form_key_revoke(struct ctx *);
+static enum err	form_digest(struct ctx *);
+static enum err	form_delete_data(struct ctx *);
+static enum err	form_switch(struct ctx *);
+static enum err	page_invite(struct ctx *);
+static enum err	form_invite_accept(struct ctx *);
 
 #define PAGE	(ROUTE_HTML | ROUTE_SESSION)
 #define FORM	(ROUTE_HTML | ROUTE_CSRF | ROUTE_ADMIN)
@@ -52,6 +67,20 @@ static const struct route routes[] = {
 	{ HTTP_POST, "/connections/:provider/sync", form_sync, FORM, 0 },
 	{ HTTP_POST, "/connections/:provider/disconnect", form_disconnect, FORM,
 	    0 },
+	{ HTTP_GET, "/connections/:provider/status", api_sync_status,
+	    ROUTE_SESSION, 0 },
+	{ HTTP_GET, "/settings", page_settings, PAGE, 0 },
+	{ HTTP_POST, "/settings/invite", form_invite, FORM, 0 },
+	{ HTTP_POST, "/settings/keys", form_key_create, FORM, 0 },
+	{ HTTP_POST, "/settings/keys/:id/revoke", form_key_revoke, FORM, 0 },
+	{ HTTP_POST, "/settings/digest", form_digest, ROUTE_HTML | ROUTE_CSRF,
+	    0 },
+	{ HTTP_POST, "/settings/data/delete", form_delete_data, FORM, 0 },
+	{ HTTP_POST, "/workspace/switch", form_switch, ROUTE_HTML | ROUTE_CSRF,
+	    0 },
+	{ HTTP_GET, "/invite/:token", page_invite, ROUTE_HTML, 0 },
+	{ HTTP_POST, "/invite/:token", form_invite_accept, ROUTE_HTML, 0 },
+	{ HTTP_GET, "/digest/preview", page_digest_preview, PAGE, 0 },
 };
 
 /* Notices a redirect may ask for (?msg=…): fixed texts, never echoed. */
@@ -69,6 +98,12 @@ static const struct {
 	{ "queued", "notice", "Sync queued; it starts within a minute." },
 	{ "running", "notice", "A sync is already queued or running." },
 	{ "disconnected", "notice", "Disconnected. The tokens are deleted." },
+	{ "digest_on", "notice", "You will get the weekly digest." },
+	{ "digest_off", "notice", "You will no longer get the weekly digest." },
+	{ "revoked", "notice", "The key is revoked." },
+	{ "deleted", "notice", "The synced data is deleted." },
+	{ "switched", "notice", "Switched workspace." },
+	{ "joined", "notice", "Welcome! You joined the workspace." },
 };
 
 static void
@@ -371,10 +406,39 @@ account_rows(struct ctx *ctx, const struct connection *c)
 	return rows;
 }
 
+/* Sync history and the rows-per-day chart, from the history document. */
+static void
+history_view(struct ctx *ctx, struct json_object *v, const char *text)
+{
+	struct json_object *h, *runs, *daily, *counts;
+	size_t i;
+
+	if (jsonx_parse_depth(ctx->arena, text, strlen(text), 16, &h, NULL) !=
+	    ERR_OK)
+		return;
+	if (jsonx_get_array(h, "runs", &runs) == ERR_OK) {
+		json_object_object_add(v, "runs", json_object_get(runs));
+		json_object_object_add(v, "has_runs", json_object_new_boolean(
+		    json_object_array_length(runs) > 0));
+	}
+	if (jsonx_get_array(h, "daily", &daily) == ERR_OK) {
+		counts = jsonx_own(ctx->arena, json_object_new_array());
+		for (i = 0; i < json_object_array_length(daily); i++)
+			json_object_array_add(counts, json_object_get(
+			    json_object_object_get(json_object_array_get_idx(
+			    daily, i), "rows")));
+		set(v, "daily_chart", views_sparkline(ctx->arena, counts, 600,
+		    80));
+	}
+	json_object_object_add(v, "job", json_object_get(
+	    json_object_object_get(h, "job")));
+}
+
 static enum err
 page_connection(struct ctx *ctx)
 {
 	struct json_object *v = app_view(ctx), *rows;
+	const char *text;
 	const struct provider *p;
 	struct connection c;
 	bool have;
@@ -397,6 +461,9 @@ page_connection(struct ctx *ctx)
 		    0));
 		json_object_object_add(v, "accounts", rows);
 	}
+	if (have && (rc = connection_history_json(ctx->db, ctx->arena,
+	    ctx->workspace_id, c.id, &text)) == ERR_OK)
+		history_view(ctx, v, text);
 	json_object_object_add(v, "can_edit", json_object_new_boolean(
 	    can_edit(ctx)));
 	set(v, "slug", p->slug);
@@ -465,22 +532,38 @@ form_test(struct ctx *ctx)
 {
 	struct token_env env = token_env(ctx);
 	const struct provider *p;
-	struct oauth_tokens t;
 	struct connection c;
-	const char *why = NULL;
+	const char *why;
 	enum err rc;
 
 	if ((rc = live_connection(ctx, &p, &c)) != ERR_OK)
 		return rc;
-	rc = token_get(&env, ctx->arena, ctx->workspace_id, c.id, false, 0,
-	    &t, &why);
-	if (rc == ERR_OK)
-		rc = accounts_test(ctx->app->http, ctx->arena, p, ctx->cfg,
-		    &t, &why);
-	(void)connection_tested(ctx->db, ctx->arena, ctx->workspace_id, c.id,
-	    rc == ERR_OK, why != NULL ? why : err_code(rc));
+	rc = connect_test(&env, ctx->arena, p, &c, &why);
 	return resp_redirect(&ctx->resp, 303, back(ctx, p, rc == ERR_OK ?
 	    "tested" : "test_failed"));
+}
+
+/* JSON for the page's small polling script: the sync's state. */
+static enum err
+api_sync_status(struct ctx *ctx)
+{
+	const struct provider *p;
+	struct connection c;
+	const char *text;
+	enum err rc;
+
+	if ((rc = provider_arg(ctx, &p)) != ERR_OK)
+		return rc;
+	rc = connection_get(ctx->db, ctx->arena, ctx->workspace_id, p->slug,
+	    &c);
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "%s is not connected.", p->name);
+	if (rc != ERR_OK || (rc = connection_history_json(ctx->db, ctx->arena,
+	    ctx->workspace_id, c.id, &text)) != ERR_OK)
+		return rc;
+	resp_header(&ctx->resp, "Cache-Control", "no-store");
+	return resp_body(&ctx->resp, 200, "application/json", text,
+	    strlen(text));
 }
 
 static enum err
@@ -510,10 +593,8 @@ form_disconnect(struct ctx *ctx)
 {
 	struct token_env env = token_env(ctx);
 	const struct provider *p;
-	struct oauth_failure f;
-	struct oauth_tokens t;
 	struct connection c;
-	const char *why = NULL, *confirm;
+	const char *confirm;
 	enum err rc;
 
 	if ((rc = live_connection(ctx, &p, &c)) != ERR_OK)
@@ -522,28 +603,287 @@ form_disconnect(struct ctx *ctx)
 	if (confirm == NULL || strcmp(confirm, "1") != 0)
 		return app_fail(ctx, ERR_UNPROCESSABLE, "Tick the box to "
 		    "confirm that %s should be disconnected.", p->name);
-	/* Revocation is best effort: the tokens go either way. */
-	if (token_get(&env, ctx->arena, ctx->workspace_id, c.id, false, 0,
-	    &t, &why) == ERR_OK &&
-	    oauth_revoke(ctx->app->http, ctx->arena, p, ctx->cfg, &t, &f) !=
-	    ERR_OK)
-		log_msg(LOG_WARN, ctx->req.request_id, "revoke", "%s: %s",
-		    p->slug, f.message);
-	if ((rc = connection_disconnect(ctx->db, ctx->arena,
-	    ctx->workspace_id, c.id, req_form(&ctx->req, "delete_data") !=
-	    NULL)) != ERR_OK)
+	if ((rc = connect_disconnect(&env, ctx->arena, p, &c,
+	    req_form(&ctx->req, "delete_data") != NULL)) != ERR_OK)
 		return rc;
-	return resp_redirect(&ctx->resp, 303, arena_printf(ctx->arena,
-	    "/connections?msg=disconnected"));
+	return resp_redirect(&ctx->resp, 303, "/connections?msg=disconnected");
 }
 
 static enum err
 page_dashboard(struct ctx *ctx)
 {
-	struct json_object *v = app_view(ctx);
+	const char *period = req_query(&ctx->req, "period"), *tiles;
+	struct json_object *v;
+	int days;
+	enum err rc;
 
+	if (period == NULL)
+		period = "28d";
+	if ((days = tiles_period(period)) == 0)
+		return app_fail(ctx, ERR_INPUT, "The period must be 7d, 28d or "
+		    "90d.");
+	if ((rc = tiles_json(ctx->db, ctx->arena, ctx->workspace_id, days,
+	    NULL, &tiles)) != ERR_OK)
+		return rc;
+	v = views_dashboard(ctx->arena, tiles, period);
 	set(v, "title", "Dashboard");
 	return app_render(ctx, 200, "pages/dashboard", v);
+}
+
+/* Parses a JSON array text from the database into the view under key. */
+static struct json_object *
+add_json(struct ctx *ctx, struct json_object *v, const char *key,
+    const char *text)
+{
+	struct json_object *o = NULL;
+
+	if (text != NULL && jsonx_parse_depth(ctx->arena, text, strlen(text),
+	    16, &o, NULL) == ERR_OK)
+		json_object_object_add(v, key, json_object_get(o));
+	return o;
+}
+
+static enum err
+render_settings(struct ctx *ctx, int status, const char *new_key,
+    const char *invite_link, const char *error)
+{
+	struct json_object *v = app_view(ctx), *members, *m, *wss, *w;
+	const char *text;
+	int64_t uid, wid;
+	size_t i;
+	enum err rc;
+
+	if ((rc = account_members_json(ctx->db, ctx->arena, ctx->workspace_id,
+	    &text)) != ERR_OK)
+		return rc;
+	members = add_json(ctx, v, "members", text);
+	for (i = 0; members != NULL && i < json_object_array_length(members);
+	    i++) {
+		m = json_object_array_get_idx(members, i);
+		if (jsonx_get_int64(m, "user_id", &uid) == ERR_OK &&
+		    uid == ctx->session->user_id)
+			json_object_object_add(v, "me_digest", json_object_get(
+			    json_object_object_get(m, "digest")));
+	}
+	if ((rc = apikey_list_json(ctx->db, ctx->arena, ctx->workspace_id,
+	    &text)) != ERR_OK)
+		return rc;
+	json_object_object_add(v, "has_keys", json_object_new_boolean(
+	    strcmp(text, "[]") != 0));
+	add_json(ctx, v, "keys", text);
+	if ((rc = account_workspaces_json(ctx->db, ctx->arena,
+	    ctx->session->user_id, &text)) != ERR_OK)
+		return rc;
+	wss = add_json(ctx, v, "workspaces", text);
+	for (i = 0; wss != NULL && i < json_object_array_length(wss); i++) {
+		w = json_object_array_get_idx(wss, i);
+		if (jsonx_get_int64(w, "id", &wid) == ERR_OK)
+			json_object_object_add(w, "current",
+			    json_object_new_boolean(wid == ctx->workspace_id));
+	}
+	set(v, "new_key", new_key);
+	set(v, "invite_link", invite_link);
+	if (error != NULL)
+		flash(v, "error", error);
+	else
+		notice_from_query(ctx, v);
+	set(v, "title", "Settings");
+	return app_render(ctx, status, "pages/settings", v);
+}
+
+static enum err
+page_settings(struct ctx *ctx)
+{
+	return render_settings(ctx, 200, NULL, NULL, NULL);
+}
+
+static enum err
+form_invite(struct ctx *ctx)
+{
+	const char *token;
+	enum err rc;
+
+	rc = account_invite(ctx->db, ctx->arena, ctx->workspace_id,
+	    ctx->session->user_id, req_form(&ctx->req, "email"),
+	    req_form(&ctx->req, "role"), &token);
+	if (rc == ERR_INPUT)
+		return render_settings(ctx, 422, NULL, NULL, "Enter a valid "
+		    "email and a role (admin or viewer).");
+	if (rc == ERR_CONFLICT)
+		return render_settings(ctx, 409, NULL, NULL, "That person is "
+		    "already a member of this workspace.");
+	if (rc != ERR_OK)
+		return rc;
+	return render_settings(ctx, 200, NULL, arena_printf(ctx->arena,
+	    "%s/invite/%s", ctx->cfg->base_url, token), NULL);
+}
+
+static enum err
+form_key_create(struct ctx *ctx)
+{
+	const char *key, *name = req_form(&ctx->req, "name"),
+	    *role = req_form(&ctx->req, "role");
+	int64_t id;
+	enum err rc;
+
+	rc = apikey_create(ctx->db, ctx->arena, ctx->workspace_id,
+	    ctx->session->user_id, name != NULL ? name : "", role != NULL ?
+	    role : "", &key, &id);
+	if (rc == ERR_INPUT)
+		return render_settings(ctx, 422, NULL, NULL, "Give the key a "
+		    "name of up to 100 characters and a role.");
+	if (rc != ERR_OK)
+		return rc;
+	return render_settings(ctx, 200, key, NULL, NULL);
+}
+
+static enum err
+form_key_revoke(struct ctx *ctx)
+{
+	const char *id = route_capture(&ctx->match, "id");
+	char *end;
+	long long n = strtoll(id, &end, 10);
+	enum err rc;
+
+	if (*end != '\0' || n <= 0)
+		return app_fail(ctx, ERR_NOTFOUND, "No such key.");
+	rc = apikey_revoke(ctx->db, ctx->arena, ctx->workspace_id, n);
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "No such key, or it is revoked "
+		    "already.");
+	if (rc != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, "/settings?msg=revoked");
+}
+
+static enum err
+form_digest(struct ctx *ctx)
+{
+	bool on = req_form(&ctx->req, "subscribed") != NULL;
+	enum err rc;
+
+	if ((rc = account_set_digest(ctx->db, ctx->arena, ctx->workspace_id,
+	    ctx->session->email, on)) != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, on ? "/settings?msg=digest_on" :
+	    "/settings?msg=digest_off");
+}
+
+static enum err
+form_delete_data(struct ctx *ctx)
+{
+	const char *confirm = req_form(&ctx->req, "confirm");
+	enum err rc;
+
+	if (confirm == NULL || strcmp(confirm, "1") != 0)
+		return render_settings(ctx, 422, NULL, NULL, "Tick the box to "
+		    "confirm that the synced data should be deleted.");
+	if ((rc = account_delete_data(ctx->db, ctx->arena,
+	    ctx->workspace_id)) != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, "/settings?msg=deleted");
+}
+
+static enum err
+form_switch(struct ctx *ctx)
+{
+	const char *ws = req_form(&ctx->req, "workspace");
+	char *end;
+	long long n = ws != NULL ? strtoll(ws, &end, 10) : 0;
+	enum err rc;
+
+	if (n <= 0 || *end != '\0')
+		return app_fail(ctx, ERR_INPUT, "Choose a workspace.");
+	rc = session_switch(ctx->db, ctx->arena, ctx->session, n);
+	if (rc == ERR_FORBIDDEN)
+		return app_fail(ctx, rc, "You are not a member of that "
+		    "workspace.");
+	if (rc != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, "/dashboard");
+}
+
+static enum err
+render_invite(struct ctx *ctx, int status, const char *error)
+{
+	const char *token = route_capture(&ctx->match, "token"), *name, *email,
+	    *pre;
+	struct json_object *v = app_view(ctx);
+	bool exists;
+	enum err rc;
+
+	rc = account_invite_peek(ctx->db, ctx->arena, token, &name, &email,
+	    &exists);
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "This invitation is unknown, used or "
+		    "expired; ask for a new one.");
+	if (rc != ERR_OK)
+		return rc;
+	if ((rc = session_pre_new(&ctx->resp, app_https(ctx), &pre)) !=
+	    ERR_OK)
+		return rc;
+	set(v, "title", "Join");
+	set(v, "token", token);
+	set(v, "workspace", name);
+	set(v, "email", email);
+	set(v, "pre", pre);
+	json_object_object_add(v, "user_exists", json_object_new_boolean(
+	    exists));
+	if (error != NULL)
+		flash(v, "error", error);
+	return app_render(ctx, status, "pages/invite", v);
+}
+
+static enum err
+page_invite(struct ctx *ctx)
+{
+	return render_invite(ctx, 200, NULL);
+}
+
+static enum err
+form_invite_accept(struct ctx *ctx)
+{
+	const char *why = NULL, *cookie;
+	int64_t user, ws;
+	bool https = app_https(ctx);
+	enum err rc;
+
+	if (!session_pre_ok(&ctx->req, https, req_form(&ctx->req, "pre")))
+		return render_invite(ctx, 403, "This form expired; please "
+		    "submit it again.");
+	rc = account_invite_accept(ctx->db, ctx->arena, route_capture(
+	    &ctx->match, "token"), req_form(&ctx->req, "password"), &user,
+	    &ws, &why);
+	if (rc == ERR_AUTH || rc == ERR_INPUT)
+		return render_invite(ctx, rc == ERR_AUTH ? 401 : 422, why);
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "This invitation is unknown, used or "
+		    "expired; ask for a new one.");
+	if (rc != ERR_OK)
+		return rc;
+	if ((rc = session_create(ctx->db, ctx->arena, user, ws, &cookie)) !=
+	    ERR_OK || (rc = session_set_cookie(&ctx->resp, https, cookie)) !=
+	    ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, "/dashboard");
+}
+
+/* The digest the logged-in user would receive, exactly as sent (lib/digest). */
+static enum err
+page_digest_preview(struct ctx *ctx)
+{
+	struct digest_env e = { ctx->db, ctx->arena, ctx->cfg,
+	    ctx->app->tmpl, ctx->app->http };
+	struct digest_mail m;
+	enum err rc;
+
+	rc = digest_render(&e, ctx->session->workspace_id,
+	    ctx->session->email, &m);
+	if (rc != ERR_OK)
+		return rc;
+	resp_header(&ctx->resp, "Content-Security-Policy", DIGEST_PREVIEW_CSP);
+	return resp_body(&ctx->resp, 200, "text/html; charset=utf-8", m.html,
+	    strlen(m.html));
 }
 
 int

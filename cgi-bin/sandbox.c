@@ -42,7 +42,8 @@ static const struct route routes[] = {
 	    0 },
 	{ G, "/sandbox/graph/:ver/debug_token", sandbox_meta_debug, N, 0 },
 	{ G, "/sandbox/graph/:ver/:id", sandbox_meta_node, N, 0 },
-	{ GP, "/sandbox/graph/:ver/:id/:edge", sandbox_meta_edge, N, 0 },
+	{ GP | HTTP_DELETE, "/sandbox/graph/:ver/:id/:edge", sandbox_meta_edge,
+	    N, 0 },
 
 	/* LinkedIn */
 	{ G, "/sandbox/linkedin-www/oauth/v2/authorization",
@@ -51,6 +52,8 @@ static const struct route routes[] = {
 	    sandbox_linkedin_token, N, 0 },
 	{ P, "/sandbox/linkedin-www/oauth/v2/introspectToken",
 	    sandbox_linkedin_introspect, N, 0 },
+	{ P, "/sandbox/linkedin-www/oauth/v2/revoke", sandbox_linkedin_revoke,
+	    N, 0 },
 	{ G, "/sandbox/linkedin-api/rest/organizationAcls",
 	    sandbox_linkedin_acls, N, 0 },
 	{ G, "/sandbox/linkedin-api/rest/organizations/:id",
@@ -98,6 +101,8 @@ static const struct route routes[] = {
 	{ G, "/sandbox/github-api/repos/:owner/:repo/stargazers",
 	    sandbox_github_stargazers, N, 0 },
 	{ G, "/sandbox/github-api/rate_limit", sandbox_github_rate, N, 0 },
+	{ HTTP_DELETE, "/sandbox/github-api/applications/:client/:what",
+	    sandbox_github_revoke, N, 0 },
 };
 
 int

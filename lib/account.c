@@ -1,5 +1,6 @@
 /* account.c — users, workspaces and memberships. */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "account.h"
@@ -142,4 +143,238 @@ account_authenticate(struct db *db, struct arena *a, const char *email,
 	p[0] = db_get(res, 0, 0);
 	(void)db_exec(db, a, sql_logged_in, 1, p, NULL);
 	return ERR_OK;
+}
+
+static const char sql_members[] =
+	"SELECT coalesce(json_agg(json_build_object('user_id', u.id, 'email', "
+	"u.email, 'role', m.role, 'since', to_char(m.created_at, "
+	"'YYYY-MM-DD'), 'digest', coalesce(d.subscribed, true)) ORDER BY "
+	"m.created_at, u.id), '[]') FROM memberships m JOIN users u ON "
+	"u.id = m.user_id LEFT JOIN digest_subscriptions d ON "
+	"d.workspace_id = m.workspace_id AND lower(d.email) = lower(u.email) "
+	"WHERE m.workspace_id = $1";
+static const char sql_workspaces[] =
+	"SELECT coalesce(json_agg(json_build_object('id', w.id, 'name', "
+	"w.name, 'role', m.role) ORDER BY w.name, w.id), '[]') FROM "
+	"memberships m JOIN workspaces w ON w.id = m.workspace_id WHERE "
+	"m.user_id = $1";
+static const char sql_is_member[] =
+	"SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id WHERE "
+	"m.workspace_id = $1 AND lower(u.email) = lower($2)";
+static const char sql_invite[] =
+	"INSERT INTO invites (token_hash, workspace_id, email, role, "
+	"invited_by, expires_at) VALUES (decode($1, 'hex'), $2, $3, $4, $5, "
+	"now() + interval '7 days')";
+static const char sql_peek[] =
+	"SELECT w.name, i.email, EXISTS (SELECT 1 FROM users u WHERE "
+	"lower(u.email) = lower(i.email)) FROM invites i JOIN workspaces w "
+	"ON w.id = i.workspace_id WHERE i.token_hash = decode($1, 'hex') AND "
+	"i.used_at IS NULL AND i.expires_at > now()";
+static const char sql_take[] =
+	"UPDATE invites SET used_at = now() WHERE token_hash = decode($1, "
+	"'hex') AND used_at IS NULL AND expires_at > now() RETURNING "
+	"workspace_id, email, role";
+static const char sql_find_user[] =
+	"SELECT id, password_hash FROM users WHERE lower(email) = lower($1)";
+static const char sql_join[] =
+	"INSERT INTO memberships (workspace_id, user_id, role) VALUES ($1, $2, "
+	"$3) ON CONFLICT (workspace_id, user_id) DO NOTHING";
+static const char sql_digest[] =
+	"INSERT INTO digest_subscriptions (workspace_id, email, subscribed) "
+	"VALUES ($1, lower($2), $3) ON CONFLICT (workspace_id, email) DO "
+	"UPDATE SET subscribed = EXCLUDED.subscribed, updated_at = now()";
+static const char *const sql_delete_data[] = {
+	"DELETE FROM metric_daily WHERE workspace_id = $1",
+	"DELETE FROM communications WHERE workspace_id = $1",
+	"DELETE FROM sync_runs WHERE workspace_id = $1",
+	"UPDATE connections SET last_sync_at = NULL WHERE workspace_id = $1",
+};
+
+static const char *
+one_json(struct db *db, struct arena *a, const char *sql, int64_t id,
+    enum err *rc)
+{
+	const char *p[1] = { arena_printf(a, "%lld", (long long)id) };
+	struct db_res *res;
+
+	if ((*rc = db_exec(db, a, sql, 1, p, &res)) != ERR_OK)
+		return NULL;
+	return db_get(res, 0, 0);
+}
+
+enum err
+account_members_json(struct db *db, struct arena *a, int64_t ws,
+    const char **out)
+{
+	enum err rc;
+
+	*out = one_json(db, a, sql_members, ws, &rc);
+	return rc;
+}
+
+enum err
+account_workspaces_json(struct db *db, struct arena *a, int64_t user,
+    const char **out)
+{
+	enum err rc;
+
+	*out = one_json(db, a, sql_workspaces, user, &rc);
+	return rc;
+}
+
+enum err
+account_invite(struct db *db, struct arena *a, int64_t ws, int64_t by,
+    const char *email, const char *role, const char **token_out)
+{
+	struct crypto_token tok;
+	const char *p[5];
+	struct db_res *res;
+	enum err rc;
+
+	if (email == NULL || role == NULL || !account_email_ok(email) ||
+	    (strcmp(role, "admin") != 0 && strcmp(role, "viewer") != 0))
+		return ERR_INPUT;
+	p[0] = arena_printf(a, "%lld", (long long)ws);
+	p[1] = email;
+	if ((rc = db_exec(db, a, sql_is_member, 2, p, &res)) != ERR_OK)
+		return rc;
+	if (db_nrows(res) > 0)
+		return ERR_CONFLICT;
+	if ((rc = crypto_token_new(&tok)) != ERR_OK)
+		return rc;
+	p[0] = tok.hash;
+	p[1] = arena_printf(a, "%lld", (long long)ws);
+	p[2] = email;
+	p[3] = role;
+	p[4] = arena_printf(a, "%lld", (long long)by);
+	if ((rc = db_exec(db, a, sql_invite, 5, p, NULL)) != ERR_OK)
+		return rc;
+	*token_out = arena_strdup(a, tok.token);
+	crypto_cleanse(&tok, sizeof(tok));
+	return ERR_OK;
+}
+
+static bool
+token_shape(const char *t)
+{
+	return t != NULL && strlen(t) == CRYPTO_TOKEN_LEN;
+}
+
+enum err
+account_invite_peek(struct db *db, struct arena *a, const char *token,
+    const char **ws_name, const char **email, bool *exists)
+{
+	char hash[CRYPTO_SHA256_HEX_SIZE];
+	const char *p[1];
+	struct db_res *res;
+	enum err rc;
+
+	if (!token_shape(token))
+		return ERR_NOTFOUND;
+	crypto_token_hash(token, strlen(token), hash);
+	p[0] = hash;
+	if ((rc = db_exec(db, a, sql_peek, 1, p, &res)) != ERR_OK)
+		return rc;
+	if (db_nrows(res) == 0)
+		return ERR_NOTFOUND;
+	*ws_name = db_get(res, 0, 0);
+	*email = db_get(res, 0, 1);
+	*exists = strcmp(db_get(res, 0, 2), "t") == 0;
+	return ERR_OK;
+}
+
+enum err
+account_invite_accept(struct db *db, struct arena *a, const char *token,
+    const char *password, int64_t *user_out, int64_t *ws_out,
+    const char **why)
+{
+	char hash[CRYPTO_SHA256_HEX_SIZE], pwhash[CRYPTO_PASSWORD_HASH_SIZE];
+	const char *p[3], *email, *role, *ws;
+	size_t plen = password != NULL ? strlen(password) : 0;
+	struct db_res *res;
+	enum err rc;
+
+	*why = NULL;
+	if (!token_shape(token))
+		return ERR_NOTFOUND;
+	crypto_token_hash(token, strlen(token), hash);
+	if ((rc = db_begin(db, a)) != ERR_OK)
+		return rc;
+	p[0] = hash;
+	if ((rc = db_exec(db, a, sql_take, 1, p, &res)) != ERR_OK)
+		goto fail;
+	if (db_nrows(res) == 0) {
+		rc = ERR_NOTFOUND;
+		goto fail;
+	}
+	ws = db_get(res, 0, 0);
+	email = db_get(res, 0, 1);
+	role = db_get(res, 0, 2);
+	p[0] = email;
+	if ((rc = db_exec(db, a, sql_find_user, 1, p, &res)) != ERR_OK)
+		goto fail;
+	if (db_nrows(res) > 0) {
+		if (password == NULL || crypto_password_verify(db_get(res, 0, 1),
+		    password, plen) != ERR_OK) {
+			*why = "The password does not match this account.";
+			rc = ERR_AUTH;
+			goto fail;
+		}
+		*user_out = db_get_int64(res, 0, 0, 0);
+	} else {
+		if (plen < ACCOUNT_PASSWORD_MIN || plen > LIMIT_PASSWORD) {
+			*why = "Choose a password of at least 10 characters.";
+			rc = ERR_INPUT;
+			goto fail;
+		}
+		if ((rc = crypto_password_hash(password, plen, pwhash)) !=
+		    ERR_OK)
+			goto fail;
+		p[0] = email;
+		p[1] = pwhash;
+		rc = db_exec(db, a, sql_user, 2, p, &res);
+		crypto_cleanse(pwhash, sizeof(pwhash));
+		if (rc != ERR_OK)
+			goto fail;
+		*user_out = db_get_int64(res, 0, 0, 0);
+	}
+	p[0] = ws;
+	p[1] = arena_printf(a, "%lld", (long long)*user_out);
+	p[2] = role;
+	if ((rc = db_exec(db, a, sql_join, 3, p, NULL)) != ERR_OK)
+		goto fail;
+	*ws_out = strtoll(ws, NULL, 10);
+	return db_commit(db, a);
+fail:
+	db_rollback(db, a);
+	return rc;
+}
+
+enum err
+account_set_digest(struct db *db, struct arena *a, int64_t ws,
+    const char *email, bool subscribed)
+{
+	const char *p[3] = { arena_printf(a, "%lld", (long long)ws), email,
+	    subscribed ? "t" : "f" };
+
+	return db_exec(db, a, sql_digest, 3, p, NULL);
+}
+
+enum err
+account_delete_data(struct db *db, struct arena *a, int64_t ws)
+{
+	const char *p[1] = { arena_printf(a, "%lld", (long long)ws) };
+	size_t i;
+	enum err rc;
+
+	if ((rc = db_begin(db, a)) != ERR_OK)
+		return rc;
+	for (i = 0; i < sizeof(sql_delete_data) / sizeof(sql_delete_data[0]);
+	    i++)
+		if ((rc = db_exec(db, a, sql_delete_data[i], 1, p, NULL)) !=
+		    ERR_OK) {
+			db_rollback(db, a);
+			return rc;
+		}
+	return db_commit(db, a);
 }

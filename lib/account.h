@@ -44,4 +44,50 @@ enum err	 account_authenticate(struct db *, struct arena *,
 		    const char *email, const char *password,
 		    int64_t *user_out, int64_t *workspace_out);
 
+/* The workspace's members as JSON text [{user_id, email, role, since,
+ * digest}] (digest: subscribed to the weekly email), arena-owned. */
+enum err	 account_members_json(struct db *, struct arena *,
+		    int64_t workspace_id, const char **out);
+
+/* The user's workspaces as JSON text [{id, name, role}]. */
+enum err	 account_workspaces_json(struct db *, struct arena *,
+		    int64_t user_id, const char **out);
+
+/*
+ * Invites an email to the workspace with a role (admin or viewer): a
+ * one-time token valid 7 days, stored hashed; *token_out goes in the link
+ * shown once to the inviter.  ERR_INPUT for a bad email or role;
+ * ERR_CONFLICT when that email is already a member.
+ */
+enum err	 account_invite(struct db *, struct arena *, int64_t workspace_id,
+		    int64_t invited_by, const char *email, const char *role,
+		    const char **token_out);
+
+/*
+ * Looks an invite up without using it: ERR_OK with the workspace name and
+ * email, ERR_NOTFOUND when unknown, used or expired.
+ */
+enum err	 account_invite_peek(struct db *, struct arena *,
+		    const char *token, const char **workspace_name,
+		    const char **email, bool *user_exists);
+
+/*
+ * Accepts an invite: makes the account (when the email has none, with
+ * the password given) or checks the existing account's password, adds the
+ * membership and uses the invite up, in one transaction.  ERR_NOTFOUND
+ * (unknown, used, expired), ERR_AUTH (wrong password), ERR_INPUT (*why).
+ */
+enum err	 account_invite_accept(struct db *, struct arena *,
+		    const char *token, const char *password,
+		    int64_t *user_out, int64_t *workspace_out,
+		    const char **why);
+
+/* Sets the user's weekly digest subscription in a workspace. */
+enum err	 account_set_digest(struct db *, struct arena *,
+		    int64_t workspace_id, const char *email, bool subscribed);
+
+/* Deletes the workspace's synced data (metrics, messages, sync history). */
+enum err	 account_delete_data(struct db *, struct arena *,
+		    int64_t workspace_id);
+
 #endif

@@ -110,3 +110,24 @@ apikey_revoke(struct db *db, struct arena *a, int64_t workspace_id,
 		return rc;
 	return db_changed(res) == 1 ? ERR_OK : ERR_NOTFOUND;
 }
+
+static const char sql_list[] =
+	"SELECT coalesce(json_agg(json_build_object('id', id, 'name', name, "
+	"'prefix', prefix, 'role', role, 'created', to_char(created_at, "
+	"'YYYY-MM-DD'), 'last_used', to_char(last_used_at, 'YYYY-MM-DD "
+	"HH24:MI'), 'revoked', revoked_at IS NOT NULL) ORDER BY id DESC), "
+	"'[]') FROM api_keys WHERE workspace_id = $1";
+
+enum err
+apikey_list_json(struct db *db, struct arena *a, int64_t workspace_id,
+    const char **out)
+{
+	const char *p[1] = { arena_printf(a, "%lld", (long long)workspace_id) };
+	struct db_res *res;
+	enum err rc;
+
+	if ((rc = db_exec(db, a, sql_list, 1, p, &res)) != ERR_OK)
+		return rc;
+	*out = db_get(res, 0, 0);
+	return ERR_OK;
+}

@@ -45,4 +45,9 @@ enum err	 apikey_check(struct db *, struct arena *,
 enum err	 apikey_revoke(struct db *, struct arena *, int64_t workspace_id,
 		    int64_t key_id);
 
+/* The workspace's keys as JSON text [{id, name, prefix, role, created,
+ * last_used, revoked}] (never a hash), arena-owned. */
+enum err	 apikey_list_json(struct db *, struct arena *,
+		    int64_t workspace_id, const char **out);
+
 #endif

@@ -24,6 +24,8 @@
 #include "session.h"
 #include "tmpl.h"
 
+static bool	cors(struct ctx *);
+
 /* Set by the SIGTERM/SIGINT handler; checked between requests. */
 static volatile sig_atomic_t stopping;
 
@@ -154,6 +156,7 @@ error_response(struct ctx *ctx, enum err e)
 	if (ctx->resp.status == 303 && e == ERR_AUTH)
 		return;		/* the login redirect stands */
 	resp_clear(&ctx->resp);
+	(void)cors(ctx);	/* listed origins may read errors too */
 	status = err_status(e);
 	msg = ctx->error != NULL ? ctx->error : err_reason(status);
 	if (e == ERR_UNAVAILABLE)
@@ -306,6 +309,46 @@ authorise(struct ctx *ctx)
 	return ERR_OK;
 }
 
+/* The request's Origin when SLUICE_CORS_ORIGINS lists it, else NULL. */
+static const char *
+cors_origin(const struct ctx *ctx)
+{
+	const char *origin = req_header(&ctx->req, "origin");
+	const char *list = ctx->cfg->cors_origins, *p;
+	size_t n;
+
+	if (origin == NULL || *list == '\0' ||
+	    strncmp(ctx->req.path, "/v1/", 4) != 0)
+		return NULL;
+	n = strlen(origin);
+	for (p = list; (p = strstr(p, origin)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == '\0' ||
+		    p[n] == ' '))
+			return origin;
+	return NULL;
+}
+
+/* CORS: only listed origins get the headers; preflights end here. */
+static bool
+cors(struct ctx *ctx)
+{
+	const char *origin = cors_origin(ctx);
+
+	if (origin == NULL)
+		return false;
+	resp_header(&ctx->resp, "Access-Control-Allow-Origin", origin);
+	resp_header(&ctx->resp, "Vary", "Origin");
+	if (ctx->req.method != HTTP_OPTIONS)
+		return false;
+	resp_header(&ctx->resp, "Access-Control-Allow-Methods",
+	    "GET, POST, DELETE, OPTIONS");
+	resp_header(&ctx->resp, "Access-Control-Allow-Headers",
+	    "Authorization, Content-Type, Idempotency-Key");
+	resp_header(&ctx->resp, "Access-Control-Max-Age", "600");
+	resp_body(&ctx->resp, 204, NULL, "", 0);
+	return true;
+}
+
 static enum err
 dispatch(struct ctx *ctx, FCGX_Request *rq)
 {
@@ -317,6 +360,8 @@ dispatch(struct ctx *ctx, FCGX_Request *rq)
 	if (rc != ERR_OK)
 		return app_fail(ctx, rc, "%s", errout != NULL ? errout :
 		    "The request is malformed.");
+	if (cors(ctx))
+		return ERR_OK;
 	rc = route_find(ctx->app->routes, ctx->app->nroutes,
 	    ctx->req.method, ctx->req.path, ctx->arena, &ctx->match);
 	if (rc == ERR_NOTFOUND)

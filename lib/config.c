@@ -21,8 +21,21 @@ static const struct config_var vars[] = {
 	{ "SLUICE_CRON_SECRET", "", "shared secret cron sends in X-Cron-Secret" },
 	{ "SLUICE_RESEND_WEBHOOK_SECRET", "",
 	  "whsec_... secret Resend signs webhooks with" },
+	{ "SLUICE_RESEND_API_KEY", "",
+	  "re_... key for Resend's API; without it digests are not sent" },
+	{ "SLUICE_RESEND_API_BASE", "https://api.resend.com",
+	  "Resend API base URL (tests point it at a local fake)" },
+	{ "SLUICE_MAIL_FROM", "digest@localhost",
+	  "sender address of the digest (a domain verified at Resend)" },
+	{ "SLUICE_MAIL_FROM_NAME", "Sluice",
+	  "sender display name of the digest" },
+	{ "SLUICE_UNSUBSCRIBE_SECRET", "",
+	  "key for signed unsubscribe links; empty: derived from the "
+	  "current SLUICE_ENCRYPTION_KEYS entry" },
 	{ "SLUICE_SANDBOX", "0",
 	  "1: providers without credentials use the built-in sandbox" },
+	{ "SLUICE_CORS_ORIGINS", "",
+	  "space-separated origins allowed to call /v1/ from a browser" },
 	{ "SLUICE_ALLOW_LOOPBACK_HTTP", "0",
 	  "1: provider URLs may be plain http on 127.0.0.1 (tests, fakes)" },
 	{ "SLUICE_DB_BACKOFF_MAX_MS", "2000",
@@ -109,8 +122,15 @@ config_load(struct config *cfg, char *errbuf, size_t errlen)
 	cfg->log_file = config_env("SLUICE_LOG_FILE", "");
 	cfg->encryption_keys = config_env("SLUICE_ENCRYPTION_KEYS", "");
 	cfg->cron_secret = config_env("SLUICE_CRON_SECRET", "");
+	cfg->cors_origins = config_env("SLUICE_CORS_ORIGINS", "");
 	cfg->resend_webhook_secret =
 	    config_env("SLUICE_RESEND_WEBHOOK_SECRET", "");
+	cfg->resend_api_key = config_env("SLUICE_RESEND_API_KEY", "");
+	cfg->resend_api_base = config_env("SLUICE_RESEND_API_BASE",
+	    "https://api.resend.com");
+	cfg->mail_from = config_env("SLUICE_MAIL_FROM", "digest@localhost");
+	cfg->mail_from_name = config_env("SLUICE_MAIL_FROM_NAME", "Sluice");
+	cfg->unsubscribe_secret = config_env("SLUICE_UNSUBSCRIBE_SECRET", "");
 	if (strncmp(cfg->base_url, "http://", 7) != 0 &&
 	    strncmp(cfg->base_url, "https://", 8) != 0) {
 		snprintf(errbuf, errlen, "SLUICE_BASE_URL must start with "

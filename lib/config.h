@@ -24,8 +24,14 @@ struct config {
 	const char	*encryption_keys; /* SLUICE_ENCRYPTION_KEYS */
 	const char	*cron_secret;	/* SLUICE_CRON_SECRET */
 	const char	*resend_webhook_secret; /* SLUICE_RESEND_WEBHOOK_SECRET */
+	const char	*resend_api_key; /* SLUICE_RESEND_API_KEY, "" if none */
+	const char	*resend_api_base; /* SLUICE_RESEND_API_BASE */
+	const char	*mail_from;	/* SLUICE_MAIL_FROM */
+	const char	*mail_from_name; /* SLUICE_MAIL_FROM_NAME */
+	const char	*unsubscribe_secret; /* SLUICE_UNSUBSCRIBE_SECRET */
 	bool		 sandbox;	/* SLUICE_SANDBOX */
 	bool		 allow_loopback_http; /* SLUICE_ALLOW_LOOPBACK_HTTP */
+	const char	*cors_origins;	/* SLUICE_CORS_ORIGINS, "" for none */
 	long		 db_backoff_max_ms; /* SLUICE_DB_BACKOFF_MAX_MS */
 };
 

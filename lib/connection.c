@@ -263,3 +263,37 @@ fail:
 	db_rollback(db, a);
 	return rc;
 }
+
+static const char sql_history[] =
+	"SELECT json_build_object("
+	"'runs', (SELECT coalesce(json_agg(r ORDER BY r.started DESC), '[]') "
+	"FROM (SELECT to_char(started_at AT TIME ZONE 'UTC', "
+	"'YYYY-MM-DD HH24:MI') AS started, status, duration_ms, pages, "
+	"rows_fetched, rows_changed, error FROM sync_runs WHERE "
+	"workspace_id = $1 AND connection_id = $2 ORDER BY started_at DESC "
+	"LIMIT 20) r), "
+	"'daily', (SELECT coalesce(json_agg(d ORDER BY d.day), '[]') FROM "
+	"(SELECT to_char(g.day, 'YYYY-MM-DD') AS day, coalesce(sum("
+	"s.rows_changed), 0) AS rows FROM generate_series(current_date - 29, "
+	"current_date, interval '1 day') AS g(day) LEFT JOIN sync_runs s ON "
+	"s.workspace_id = $1 AND s.connection_id = $2 AND "
+	"s.started_at::date = g.day GROUP BY g.day) d), "
+	"'job', (SELECT status FROM sync_jobs WHERE workspace_id = $1 AND "
+	"connection_id = $2 AND status IN ('queued', 'running') LIMIT 1), "
+	"'last_sync', (SELECT to_char(last_sync_at AT TIME ZONE 'UTC', "
+	"'YYYY-MM-DD HH24:MI:SS \"UTC\"') FROM connections WHERE "
+	"workspace_id = $1 AND id = $2))";
+
+enum err
+connection_history_json(struct db *db, struct arena *a, int64_t workspace_id,
+    int64_t id, const char **out)
+{
+	const char *p[2] = { i64(a, workspace_id), i64(a, id) };
+	struct db_res *res;
+	enum err rc;
+
+	if ((rc = db_exec(db, a, sql_history, 2, p, &res)) != ERR_OK)
+		return rc;
+	*out = db_get(res, 0, 0);
+	return ERR_OK;
+}

@@ -75,6 +75,15 @@ enum err	 connection_tested(struct db *, struct arena *,
 		    const char *error);
 
 /*
+ * The connection's sync history as JSON text: {"runs":[{started, status,
+ * duration_ms, pages, rows_fetched, rows_changed, error}] (latest 20),
+ * "daily":[{day, rows}] (rows changed per day, last 30 days),
+ * "job": state of the latest queued/running job or null}.
+ */
+enum err	 connection_history_json(struct db *, struct arena *,
+		    int64_t workspace_id, int64_t id, const char **out);
+
+/*
  * Disconnects: deletes the sealed tokens and sets status disconnected;
  * with delete_data also deletes the connection's synced metrics.
  */

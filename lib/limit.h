@@ -72,6 +72,19 @@
 #define LIMIT_METRIC_NAME	64		/* source, metric, account id */
 #define LIMIT_IDEMPOTENCY_KEY	128		/* Idempotency-Key header */
 
+/* Weekly digest (insights, digest, email). */
+#define LIMIT_DIGEST_BATCH	100		/* emails per Resend batch call */
+#define LIMIT_DIGEST_ATTEMPTS	3		/* tries of one Resend call */
+#define LIMIT_DIGEST_COOLDOWN_S	600		/* between weekly runs */
+#define LIMIT_DIGEST_RETRY_MAX_S 30		/* longest retry-after obeyed */
+#define LIMIT_DIGEST_BACKOFF_MS	500		/* first 5xx backoff, doubled */
+#define LIMIT_DIGEST_KEY_AGE_S	(24 * 3600)	/* Resend keeps a key this long */
+#define LIMIT_DIGEST_EMAIL	320		/* one recipient address */
+#define LIMIT_DIGEST_BODY	(512 * 1024)	/* one rendered digest part */
+#define LIMIT_INSIGHTS_SERIES	2000		/* (provider, metric) series */
+#define LIMIT_INSIGHTS_ITEMS	12		/* insights listed in a digest */
+#define LIMIT_INSIGHTS_STALE_S	(48 * 3600)	/* data older than this: stale */
+
 /* Sync (syncnorm, sync, worker). */
 #define LIMIT_SYNC_ROWS		200000		/* rows from one account's fetch */
 #define LIMIT_SYNC_BATCH	5000		/* rows upserted per transaction */

@@ -117,15 +117,20 @@ migrate_status(struct db *db, struct arena *a, int *count, int *latest)
 	enum err rc;
 	const char *v;
 
+	/* One round trip when migrated (the case /readyz is polled in). */
+	rc = db_exec(db, a, sql_status, 0, NULL, &res);
+	if (rc == ERR_OK) {
+		*count = (int)db_get_int64(res, 0, 0, 0);
+		*latest = (int)db_get_int64(res, 0, 1, 0);
+		return ERR_OK;
+	}
+	if (rc == ERR_UNAVAILABLE)
+		return rc;
 	if ((rc = db_exec(db, a, sql_exists, 0, NULL, &res)) != ERR_OK)
 		return rc;
 	if ((v = db_get(res, 0, 0)) == NULL || strcmp(v, "t") != 0)
 		return ERR_NOTFOUND;
-	if ((rc = db_exec(db, a, sql_status, 0, NULL, &res)) != ERR_OK)
-		return rc;
-	*count = (int)db_get_int64(res, 0, 0, 0);
-	*latest = (int)db_get_int64(res, 0, 1, 0);
-	return ERR_OK;
+	return ERR_DB;
 }
 
 /* True when version v is among the applied ones. */

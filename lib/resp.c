@@ -1,6 +1,7 @@
 /* resp.c — buffered responses and their safe serialisation. */
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -143,6 +144,19 @@ resp_redirect(struct resp *r, int status, const char *location)
 	return resp_body(r, status, "text/plain; charset=utf-8", "", 0);
 }
 
+/* Whether the handler set this header itself (it then replaces the
+ * default security header of that name). */
+static bool
+has_header(const struct resp *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nheaders; i++)
+		if (strcasecmp(r->headers[i].name, name) == 0)
+			return true;
+	return false;
+}
+
 enum err
 resp_serialise(const struct resp *r, bool head_only, struct buf *out)
 {
@@ -156,8 +170,10 @@ resp_serialise(const struct resp *r, bool head_only, struct buf *out)
 	buf_printf(out, "Content-Length: %zu\r\n", r->body.len);
 	for (i = 0; i < sizeof(security_headers) /
 	    sizeof(security_headers[0]); i++)
-		buf_printf(out, "%s: %s\r\n", security_headers[i].name,
-		    security_headers[i].value);
+		if (!has_header(r, security_headers[i].name))
+			buf_printf(out, "%s: %s\r\n",
+			    security_headers[i].name,
+			    security_headers[i].value);
 	for (i = 0; i < r->nheaders; i++)
 		buf_printf(out, "%s: %s\r\n", r->headers[i].name,
 		    r->headers[i].value);

@@ -4,7 +4,10 @@
  * Handlers fill a struct resp; lib/app.c serialises it after the handler
  * returns, so a failing handler never leaks half a page.  Header values
  * with CR, LF or NUL are refused.  Every response gets the security
- * headers (nosniff, frame denial, referrer policy, CSP).
+ * headers (nosniff, frame denial, referrer policy, CSP); a header of the
+ * same name set by the handler replaces the default one (the digest
+ * preview sets a CSP that allows the email's inline styles and nothing
+ * else).
  */
 #ifndef SLUICE_RESP_H
 #define SLUICE_RESP_H

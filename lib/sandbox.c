@@ -10,13 +10,12 @@
 #include <time.h>
 
 #include <json-c/json.h>
-#include <openssl/evp.h>
 
 #include "arena.h"
 #include "config.h"
+#include "crypto.h"
 #include "jsonx.h"
 #include "sandbox_priv.h"
-#include "tmpl.h"
 
 const struct sandbox_base sandbox_bases[] = {
 	{ "google", "authorize", "https://accounts.google.com",
@@ -333,52 +332,76 @@ sandbox_series(const char *account, int64_t day, int64_t today,
 	o->avg_duration = 90.0 + 120.0 * unit(h >> 9);
 }
 
+void
+sandbox_series_sum(const char *account, int64_t d0, int64_t d1,
+    int64_t today, int restate_days, struct sandbox_day *o)
+{
+	struct sandbox_day d;
+	double br = 0, dur = 0;
+	int64_t day;
+
+	memset(o, 0, sizeof(*o));
+	for (day = d0; day <= d1 && day <= today; day++) {
+		sandbox_series(account, day, today, restate_days, &d);
+		o->visits += d.visits;
+		o->users += d.users;
+		o->pageviews += d.pageviews;
+		o->impressions += d.impressions;
+		o->reach += d.reach;
+		o->clicks += d.clicks;
+		o->conversions += d.conversions;
+		o->cost_micros += d.cost_micros;
+		o->revenue += d.revenue;
+		o->engagements += d.engagements;
+		o->likes += d.likes;
+		o->comments += d.comments;
+		o->shares += d.shares;
+		o->follows += d.follows;
+		o->unfollows += d.unfollows;
+		o->views += d.views;
+		o->minutes += d.minutes;
+		o->emails_sent += d.emails_sent;
+		o->opens += d.opens;
+		o->messages += d.messages;
+		br += d.bounce_rate * (double)d.visits;
+		dur += d.avg_duration * (double)d.visits;
+	}
+	if (o->visits > 0) {
+		o->bounce_rate = br / (double)o->visits;
+		o->avg_duration = dur / (double)o->visits;
+	}
+	/* people are not additive across days */
+	o->users = o->users * 7 / 10;
+	o->reach = o->reach * 6 / 10;
+}
+
 /* ------------------------------------------------------------------ */
-/* Tokens: PREFIX "S1." prov kind "." user "." iat "." exp "." flags
- * "." challenge "." redirect-hash "." scope(b64url) "." mac */
+/* Tokens: PREFIX ["-fault-" NAME "-"] "S1." prov kind "." user "." iat
+ * "." exp "." flags "." challenge "." redirect-hash "." scope(b64url) "."
+ * fault "." mac */
 
 void
 sandbox_b64url(const char *in, char *out, size_t size)
 {
-	unsigned char tmp[512];
-	size_t len = strlen(in), i, j;
+	char tmp[CRYPTO_B64URL_LEN(300) + 1];
+	size_t len = strlen(in);
 
 	if (len > 300)
 		len = 300;
-	EVP_EncodeBlock(tmp, (const unsigned char *)in, (int)len);
-	for (i = j = 0; tmp[i] != '\0' && tmp[i] != '=' && j + 1 < size;
-	    i++)
-		out[j++] = tmp[i] == '+' ? '-' : tmp[i] == '/' ? '_' :
-		    (char)tmp[i];
-	out[j] = '\0';
+	crypto_b64url_encode(in, len, tmp);
+	snprintf(out, size, "%s", tmp);
 }
 
 bool
 sandbox_unb64url(const char *in, char *out, size_t size)
 {
-	unsigned char tmp[512], dec[512];
-	size_t len = strlen(in), i;
-	int n;
+	size_t n;
 
-	if (len + 4 >= sizeof(tmp))
+	if (size == 0 || crypto_b64url_decode(in, strlen(in), out, size - 1,
+	    &n) != ERR_OK)
 		return false;
-	for (i = 0; i < len; i++)
-		tmp[i] = in[i] == '-' ? '+' : in[i] == '_' ? '/' :
-		    (unsigned char)in[i];
-	while (i % 4)
-		tmp[i++] = '=';
-	tmp[i] = '\0';
-	n = EVP_DecodeBlock(dec, tmp, (int)i);
-	if (n < 0)
-		return false;
-	n -= (int)((4 - len % 4) % 4);
-	if (n < 0)
-		return false;
-	if ((size_t)n >= size)
-		return false;
-	memcpy(out, dec, (size_t)n);
 	out[n] = '\0';
-	return strlen(out) == (size_t)n;
+	return strlen(out) == n;
 }
 
 const char *
@@ -387,14 +410,19 @@ sandbox_token_make(struct sbx *sx, const char *prefix,
 {
 	char scope[420], body[900];
 	uint64_t mac;
+	bool vis;
 
 	sandbox_b64url(t->scope, scope, sizeof(scope));
-	snprintf(body, sizeof(body), "S1.%c%c.%d.%lld.%lld.%s.%s.%s.%s",
+	snprintf(body, sizeof(body), "S1.%c%c.%d.%lld.%lld.%s.%s.%s.%s.%s",
 	    t->prov, t->kind, t->user, (long long)t->iat, (long long)t->exp,
 	    *t->flags ? t->flags : "-", *t->chal ? t->chal : "-",
-	    *t->redir ? t->redir : "-", *scope ? scope : "-");
+	    *t->redir ? t->redir : "-", *scope ? scope : "-",
+	    *t->fault ? t->fault : "-");
 	mac = sandbox_hash(body, TOKEN_KEY);
-	return arena_printf(sx->ctx->arena, "%s%s.%016llx", prefix, body,
+	/* a code keeps its fault inside: the exchange itself must work */
+	vis = *t->fault != '\0' && t->kind != SBXK_CODE;
+	return arena_printf(sx->ctx->arena, "%s%s%s%s%s.%016llx", prefix,
+	    vis ? "-fault-" : "", vis ? t->fault : "", vis ? "-" : "", body,
 	    (unsigned long long)mac);
 }
 
@@ -424,7 +452,7 @@ field(const char *s, int i, char *out, size_t size)
 bool
 sandbox_token_parse(const char *tok, struct sandbox_token *t)
 {
-	char f[8][420], mac[20], want[20], scope[420];
+	char f[9][420], mac[20], want[20], scope[420];
 	const char *s, *dot;
 	size_t blen;
 	int i;
@@ -433,10 +461,10 @@ sandbox_token_parse(const char *tok, struct sandbox_token *t)
 	if (tok == NULL || (s = strstr(tok, "S1.")) == NULL ||
 	    strlen(s) > 880)
 		return false;
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < 9; i++)
 		if (!field(s, i + 1, f[i], sizeof(f[i])))
 			return false;
-	if (!field(s, 9, mac, sizeof(mac)))
+	if (!field(s, 10, mac, sizeof(mac)))
 		return false;
 	if ((dot = strrchr(s, '.')) == NULL)
 		return false;
@@ -457,8 +485,10 @@ sandbox_token_parse(const char *tok, struct sandbox_token *t)
 	t->iat = strtoll(f[2], NULL, 10);
 	t->exp = strtoll(f[3], NULL, 10);
 	if (strlen(f[4]) >= sizeof(t->flags) || strlen(f[5]) >=
-	    sizeof(t->chal) || strlen(f[6]) >= sizeof(t->redir))
+	    sizeof(t->chal) || strlen(f[6]) >= sizeof(t->redir) ||
+	    strlen(f[8]) >= sizeof(t->fault))
 		return false;
+	strcpy(t->fault, f[8]);
 	strcpy(t->flags, f[4]);
 	strcpy(t->chal, f[5]);
 	strcpy(t->redir, f[6]);
@@ -482,21 +512,11 @@ sandbox_redir_hash(const char *uri, char out[17])
 bool
 sandbox_pkce_ok(const char *verifier, const char *challenge)
 {
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	char enc[64], tmp[64];
-	size_t i;
+	char enc[CRYPTO_PKCE_CHALLENGE_SIZE];
 
-	if (verifier == NULL || strlen(verifier) < 43 ||
-	    strlen(verifier) > 128)
+	if (verifier == NULL || challenge == NULL ||
+	    crypto_pkce_challenge(verifier, strlen(verifier), enc) != ERR_OK)
 		return false;
-	if (EVP_Digest(verifier, strlen(verifier), md, &mdlen, EVP_sha256(),
-	    NULL) != 1 || mdlen != 32)
-		return false;
-	EVP_EncodeBlock((unsigned char *)tmp, md, 32);
-	for (i = 0; tmp[i] != '\0' && tmp[i] != '='; i++)
-		enc[i] = tmp[i] == '+' ? '-' : tmp[i] == '/' ? '_' : tmp[i];
-	enc[i] = '\0';
 	return strcmp(enc, challenge) == 0;
 }
 
@@ -702,12 +722,18 @@ sandbox_begin(struct ctx *ctx, int style, unsigned flags, struct sbx *sx,
 		return false;
 	}
 	h = req_header(&ctx->req, "x-sandbox-fault");
-	if (h != NULL && *h != '\0' && strlen(h) < sizeof(name))
+	if (flags & SBX_NOFAULT)
+		;
+	else if (h != NULL && *h != '\0' && strlen(h) < sizeof(name))
 		sx->fault = arena_strdup(ctx->arena, h);
 	else if (magic(ctx->req.path, name, sizeof(name)) ||
 	    magic(ctx->req.query_string, name, sizeof(name)) ||
-	    magic(ctx->req.body, name, sizeof(name)))
+	    magic(ctx->req.body, name, sizeof(name)) ||
+	    magic(req_header(&ctx->req, "authorization"), name,
+	    sizeof(name)))
 		sx->fault = arena_strdup(ctx->arena, name);
+	if ((flags & SBX_TOKEN_EP) && sandbox_is(sx, "401"))
+		sx->fault = none;
 	/* Added latency for benchmarks: SLUICE_SANDBOX_LATENCY_MS. */
 	if ((lat = atol(config_env("SLUICE_SANDBOX_LATENCY_MS", "0"))) > 0 &&
 	    lat <= 60000) {
@@ -766,7 +792,7 @@ sandbox_index(struct ctx *ctx)
 	enum err rc;
 	size_t i;
 
-	if (!sandbox_begin(ctx, SBX_GITHUB, 0, &sx, &rc))
+	if (!sandbox_begin(ctx, SBX_GITHUB, SBX_NOFAULT, &sx, &rc))
 		return rc;
 	sandbox_start(&sx, 200, "application/json");
 	buf_puts(sx.out, "{\"bases\":[");
@@ -800,33 +826,17 @@ static const struct {
 	{ "/sandbox/github/", "GitHub", "github", ' ' },
 };
 
-/* The templates, loaded at the first consent page (process lifetime). */
-static struct tmpl *tmpls;
-
 static void
 add_str(struct json_object *o, const char *k, const char *v)
 {
 	json_object_object_add(o, k, json_object_new_string(v));
 }
 
-/* Renders templates/sandbox/consent.mustache with view, status. */
+/* Renders templates/sandbox/consent.mustache with view (arena-owned). */
 static enum err
 consent_page(struct sbx *sx, int status, struct json_object *view)
 {
-	char errbuf[256];
-	enum err rc;
-
-	jsonx_own(sx->ctx->arena, view);
-	if (tmpls == NULL && (rc = tmpl_load(sx->ctx->cfg->template_dir,
-	    &tmpls, errbuf, sizeof(errbuf))) != ERR_OK)
-		return app_fail(sx->ctx, rc, "The sandbox templates do not "
-		    "load: %s", errbuf);
-	sandbox_start(sx, status, "text/html; charset=utf-8");
-	if ((rc = tmpl_render_buf(tmpls, "sandbox/consent", view,
-	    sx->out)) != ERR_OK)
-		return app_fail(sx->ctx, rc, "The consent page does not "
-		    "render.");
-	return ERR_OK;
+	return app_render(sx->ctx, status, "sandbox/consent", view);
 }
 
 enum err
@@ -842,13 +852,13 @@ sandbox_authorize(struct ctx *ctx)
 	size_t i, k = 0;
 	char sep;
 
-	if (!sandbox_begin(ctx, SBX_GITHUB, 0, &sx, &rc))
+	if (!sandbox_begin(ctx, SBX_GITHUB, SBX_NOFAULT, &sx, &rc))
 		return rc;
 	for (i = 0; i < sizeof(authz) / sizeof(authz[0]); i++)
 		if (strncmp(ctx->req.path, authz[i].prefix,
 		    strlen(authz[i].prefix)) == 0)
 			k = i;
-	view = json_object_new_object();
+	view = app_view(ctx);
 	add_str(view, "provider", authz[k].name);
 	client = req_query(&ctx->req, "client_id");
 	redirect = req_query(&ctx->req, "redirect_uri");
@@ -906,13 +916,13 @@ enum err
 sandbox_consent(struct ctx *ctx)
 {
 	const char *prov, *redirect, *state, *scope, *client, *chal, *meth;
-	const char *decision, *prefix = "", *user;
+	const char *decision, *prefix = "", *user, *v;
 	struct sandbox_token t;
 	struct sbx sx;
 	enum err rc;
 	char *url;
 
-	if (!sandbox_begin(ctx, SBX_GITHUB, 0, &sx, &rc))
+	if (!sandbox_begin(ctx, SBX_GITHUB, SBX_NOFAULT, &sx, &rc))
 		return rc;
 	prov = req_form(&ctx->req, "provider");
 	redirect = req_form(&ctx->req, "redirect_uri");
@@ -969,10 +979,21 @@ sandbox_consent(struct ctx *ctx)
 			    "challenges of 43 characters are supported.");
 		strcpy(t.chal, chal);
 	}
+	{
+		char name[24];
+
+		if (magic(user, name, sizeof(name)) ||
+		    magic(req_form(&ctx->req, "login_hint"), name,
+		    sizeof(name)))
+			strcpy(t.fault, name);
+	}
 	if (client != NULL && strstr(client, "-rotating") != NULL)
 		strcat(t.flags, "R");
 	if (client != NULL && strncmp(client, "Iv", 2) == 0)
 		strcat(t.flags, "E");
+	if ((v = req_form(&ctx->req, "access_type")) != NULL &&
+	    strcmp(v, "offline") == 0)
+		strcat(t.flags, "O");
 	if (strcmp(prov, "google") == 0) {
 		t.prov = SBXP_GOOGLE;
 		prefix = "4/0";

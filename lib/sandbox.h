@@ -15,30 +15,42 @@
  * URL scheme.  Each real base URL maps to a sandbox prefix and the
  * provider's own path follows, so a client only swaps the base:
  *
- *   provider   role            real base                                 sandbox prefix
- *   google     authorize       https://accounts.google.com               /sandbox/google-accounts
- *   google     token, revoke   https://oauth2.googleapis.com             /sandbox/google-oauth
- *   ga4        admin API       https://analyticsadmin.googleapis.com     /sandbox/ga4-admin
- *   ga4        data API        https://analyticsdata.googleapis.com      /sandbox/ga4-data
- *   google_ads API             https://googleads.googleapis.com          /sandbox/google-ads
- *   youtube    data API        https://www.googleapis.com/youtube/v3     /sandbox/youtube/v3
- *   youtube    analytics API   https://youtubeanalytics.googleapis.com   /sandbox/youtube-analytics
- *   meta       login dialog    https://www.facebook.com                  /sandbox/facebook
- *   meta       graph (token, pages, instagram, ads)
- *                              https://graph.facebook.com                /sandbox/graph
- *   linkedin   authorize/token https://www.linkedin.com                  /sandbox/linkedin-www
- *   linkedin   API             https://api.linkedin.com                  /sandbox/linkedin-api
- *   mailchimp  authorize/token/metadata
- *                              https://login.mailchimp.com               /sandbox/mailchimp-login
- *   mailchimp  API             https://{dc}.api.mailchimp.com            /sandbox/mailchimp/{dc}
- *   slack      authorize + Web API
- *                              https://slack.com                         /sandbox/slack
- *   github     authorize/token https://github.com                        /sandbox/github
- *   github     REST API        https://api.github.com                    /sandbox/github-api
+ *   provider/role          real base -> sandbox prefix
+ *   google authorize       https://accounts.google.com
+ *                            -> /sandbox/google-accounts
+ *   google token, revoke   https://oauth2.googleapis.com
+ *                            -> /sandbox/google-oauth
+ *   ga4 admin              https://analyticsadmin.googleapis.com
+ *                            -> /sandbox/ga4-admin
+ *   ga4 data               https://analyticsdata.googleapis.com
+ *                            -> /sandbox/ga4-data
+ *   google_ads api         https://googleads.googleapis.com
+ *                            -> /sandbox/google-ads
+ *   youtube data           https://www.googleapis.com/youtube/v3
+ *                            -> /sandbox/youtube/v3
+ *   youtube analytics      https://youtubeanalytics.googleapis.com
+ *                            -> /sandbox/youtube-analytics
+ *   meta authorize         https://www.facebook.com -> /sandbox/facebook
+ *   meta graph             https://graph.facebook.com -> /sandbox/graph
+ *                            (token, debug_token, pages, instagram, ads)
+ *   linkedin oauth         https://www.linkedin.com -> /sandbox/linkedin-www
+ *   linkedin api           https://api.linkedin.com -> /sandbox/linkedin-api
+ *   mailchimp oauth        https://login.mailchimp.com
+ *                            -> /sandbox/mailchimp-login (with metadata)
+ *   mailchimp api          https://{dc}.api.mailchimp.com
+ *                            -> /sandbox/mailchimp/{dc}
+ *   slack oauth+api        https://slack.com -> /sandbox/slack
+ *   github oauth           https://github.com -> /sandbox/github
+ *   github api             https://api.github.com -> /sandbox/github-api
  *
  * sandbox_bases[] is the same table in code; GET /sandbox/bases returns
  * it as JSON.  Absolute URLs the sandbox writes (paging links, the
  * Mailchimp api_endpoint) use http://<Host of the request> + the prefix.
+ *
+ * Revocation: Google POST /revoke, Meta DELETE /{user}/permissions,
+ * LinkedIn POST /oauth/v2/revoke, Slack auth.revoke, GitHub DELETE
+ * /applications/{client_id}/grant|token; Mailchimp has none.  Valid
+ * tokens answer success; the sandbox does not remember them (stateless).
  *
  * Consent.  Every authorize URL shows one consent page naming the
  * provider, client and scopes with Allow and Deny; both post to
@@ -46,34 +58,61 @@
  * `state`, or with the provider's own denial parameters.  A PKCE S256
  * challenge sent to the authorize URL is checked at the token endpoint.
  * `login_hint` (or the consent form's user field) picks sandbox user 1-3.
+ * Google gives a refresh token only for access_type=offline; GitHub
+ * client ids starting "Iv" (GitHub Apps) get 8-hour tokens with refresh;
+ * LinkedIn gives 365-day refresh tokens unless the "no_refresh" switch.
  *
  * Switches.  A switch is chosen by the request header
- * `X-Sandbox-Fault: NAME`, or by an account id or name in the path or
- * query containing `-fault-NAME` (e.g. property `312-fault-429`, channel
- * `C1-fault-500`).  Generic names, each giving the provider's own shape:
+ * `X-Sandbox-Fault: NAME`, or by an account id or name in the path,
+ * query, body or bearer token containing `-fault-NAME` (e.g. property
+ * `312-fault-429`, channel `C1-fault-500`).  The sandbox's own pages
+ * (consent, /sandbox/bases) take none.  Generic names:
  *
- *   429           rate limited: the provider's rate-limit error with
- *                 Retry-After (YouTube: 403 quotaExceeded, as YouTube
- *                 does; Slack: 429 ok:false ratelimited)
- *   500           the provider's internal/server error
+ *   429           rate limited, with Retry-After: GA4 429
+ *                 RESOURCE_EXHAUSTED, Ads 429 quotaError, YouTube 403
+ *                 quotaExceeded (as YouTube does), Meta 400 code 4,
+ *                 LinkedIn 429 serviceErrorCode 101, Mailchimp 429
+ *                 problem+json, Slack 429 ok:false ratelimited, GitHub
+ *                 403 secondary rate limit, token endpoints 429
+ *   500           server error: Google 500 INTERNAL, Meta 500 code 1/99,
+ *                 LinkedIn/Mailchimp/GitHub 500, Slack HTTP 200 ok:false
+ *                 internal_error
  *   slow          answers normally after a 3 s sleep (SANDBOX_SLOW_MS)
  *                 (SLUICE_SANDBOX_LATENCY_MS adds a delay to every API
  *                 answer, for benchmarks)
- *   401           expired access token (Slack: HTTP 200 token_expired;
- *                 Mailchimp: 401 problem+json)
- *   invalid_grant token endpoints: refresh/code refused the provider's way
- *                 (Google/LinkedIn 400 invalid_grant/invalid_request,
- *                 Slack ok:false invalid_refresh_token, GitHub 200
- *                 bad_verification_code, Meta 400 code 100/36009)
+ *   401           expired access token: Google 401 UNAUTHENTICATED
+ *                 (YouTube authError), Meta 400 code 190/463, LinkedIn
+ *                 401 EXPIRED_ACCESS_TOKEN, Mailchimp 401 problem+json
+ *                 (metadata: 200 {"error":"invalid_token"}), Slack 200
+ *                 token_expired, GitHub 401 Bad credentials
+ *   invalid_grant token endpoints refuse the grant: Google 400
+ *                 invalid_grant, LinkedIn 400 invalid_request, Slack 200
+ *                 invalid_refresh_token, GitHub 200 bad_verification_code,
+ *                 Meta 400 code 100/36009, Mailchimp 400 invalid_grant
  *   truncated     the normal body cut in half (invalid JSON)
- *   removed_metric Meta: (#100) invalid insights metric; GA4: 400
+ *   removed_metric Meta: 400 (#100) invalid insights metric; GA4: 400
  *                 INVALID_ARGUMENT for a metric name
  *   pages         listings and reports split into SANDBOX_MANY_PAGES
- *                 pages (50)
+ *                 pages (50): GA4 account summaries, Meta accounts and
+ *                 ads insights, LinkedIn ACLs, Mailchimp lists and
+ *                 reports, Slack channels, GitHub repositories
  *   empty         the account has no data (no rows / no channel)
  *   rotation      Slack: tokens from this code rotate (also client_id
  *                 ending in "-rotating")
  *   no_refresh    LinkedIn: the app has no programmatic refresh tokens
+ *   403           permission denied in the provider's shape
+ *
+ * A switch can also live in a connection: consent with user (or
+ * login_hint) "anything-fault-NAME" and every code, token and refreshed
+ * token of that grant carries "-fault-NAME-", so Sluice's own calls with
+ * it get the switch (token endpoints ignore 401: the refresh works, the
+ * new token still fails).  Stateless limits: a code can be redeemed
+ * twice, Slack's refresh tokens are not single-use and revocation is not
+ * remembered; the switches produce those errors instead.
+ *
+ * Restatement windows (days a past day may still change once): GA4 3,
+ * Google Ads 30, YouTube 3, Meta Page/IG 3 and ads 28, LinkedIn 2,
+ * Mailchimp activity 7 (campaign reports grow for 7 days), GitHub 2.
  *
  * Every error shape of ../shared/providers can also be asked for by its
  * example file's name without ".json" (e.g. `error_613_rate_limit`,
@@ -157,6 +196,12 @@ struct sandbox_day {
 void		 sandbox_series(const char *account, int64_t day,
 		    int64_t today, int restate_days, struct sandbox_day *out);
 
+/* The days d0..d1 (inclusive) summed into out: counts add up, rates
+ * and durations are averaged weighted by visits. */
+void		 sandbox_series_sum(const char *account, int64_t d0,
+		    int64_t d1, int64_t today, int restate_days,
+		    struct sandbox_day *out);
+
 /* Days since 1970-01-01 for "YYYY-MM-DD" (or "YYYYMMDD"); -1 when bad. */
 int64_t		 sandbox_day_parse(const char *);
 
@@ -192,6 +237,7 @@ enum err	 sandbox_meta_edge(struct ctx *);	/* /:ver/:id/:edge */
 
 enum err	 sandbox_linkedin_token(struct ctx *);
 enum err	 sandbox_linkedin_introspect(struct ctx *);
+enum err	 sandbox_linkedin_revoke(struct ctx *);
 enum err	 sandbox_linkedin_acls(struct ctx *);
 enum err	 sandbox_linkedin_org(struct ctx *);
 enum err	 sandbox_linkedin_stats(struct ctx *);
@@ -212,5 +258,6 @@ enum err	 sandbox_github_repo(struct ctx *);
 enum err	 sandbox_github_traffic(struct ctx *);
 enum err	 sandbox_github_stargazers(struct ctx *);
 enum err	 sandbox_github_rate(struct ctx *);
+enum err	 sandbox_github_revoke(struct ctx *);	/* DELETE grant|token */
 
 #endif

@@ -25,8 +25,9 @@
 #define MC_HDR	"X-Request-Id: 5d0c1b2a-sbx0-4000-8000-000000000001\n" \
 	"Link: <http://sandbox.invalid/schema/3.0/ProblemDetailDocument.json>; " \
 	"rel=\"describedBy\"\n"
-#define MC_ERR(title, st, detail) "{\"type\":\"https://mailchimp.com/developer/" \
-	"marketing/docs/errors/\",\"title\":\"" title "\",\"status\":" #st \
+#define MC_ERR(title, st, detail) \
+	"{\"type\":\"https://mailchimp.com/developer/marketing/docs/errors/\"," \
+	"\"title\":\"" title "\",\"status\":" #st \
 	",\"detail\":\"" detail "\",\"instance\":\"7f0e5a1c-sbx0-4000-8000-" \
 	"0000000000" #st "\"}"
 #define SL(e)	"{\"ok\":false,\"error\":\"" e "\"}"
@@ -361,7 +362,7 @@ static const struct sandbox_fault faults[] = {
 	    SL("channel_not_found") },
 	{ SBX_SLACK, "error_invalid_auth", NULL, 200, NULL, Ju,
 	    SL("invalid_auth") },
-	{ SBX_SLACK, "error_missing_scope", NULL, 200, NULL, Ju,
+	{ SBX_SLACK, "error_missing_scope", "403", 200, NULL, Ju,
 	    "{\"ok\":false,\"error\":\"missing_scope\",\"needed\":"
 	    "\"channels:history\",\"provided\":\"channels:read,users:read\"}" },
 	{ SBX_SLACK, "error_not_authed", NULL, 200, NULL, Ju,

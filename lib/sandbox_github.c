@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "jsonx.h"
 #include "sandbox_priv.h"
 
 #define HJ		"application/json; charset=utf-8"
@@ -63,7 +64,7 @@ sandbox_github_token(struct ctx *ctx)
 	enum err rc;
 	bool expiring;
 
-	if (!sandbox_begin(ctx, SBX_GITHUB_OAUTH, 0, &sx, &rc))
+	if (!sandbox_begin(ctx, SBX_GITHUB_OAUTH, SBX_TOKEN_EP, &sx, &rc))
 		return rc;
 	if (req_form(&ctx->req, "client_id") == NULL)
 		return oauth_err(&sx,
@@ -106,6 +107,7 @@ sandbox_github_token(struct ctx *ctx)
 	t.prov = SBXP_GITHUB;
 	t.kind = SBXK_ACCESS;
 	t.user = in.user;
+	strcpy(t.fault, in.fault);
 	t.iat = sx.now;
 	t.exp = expiring ? sx.now + 28800 : 0;
 	at = sandbox_token_make(&sx, expiring ? "ghu_" : "gho_", &t);
@@ -433,6 +435,31 @@ sandbox_github_rate(struct ctx *ctx)
 	    "\"used\":0,\"remaining\":30,\"reset\":%lld},\"graphql\":{"
 	    "\"limit\":5000,\"used\":0,\"remaining\":5000,\"reset\":%lld}},"
 	    "\"rate\":{\"limit\":5000,\"used\":13,\"remaining\":4987,"
-	    "\"reset\":%lld}}", reset, (long long)sx.now + 60, reset, reset);
+	    "\"reset\":%lld}}", reset, reset, reset, reset);
 	return sandbox_done(&sx);
+}
+
+/* DELETE /applications/{client_id}/grant|token with {"access_token"}:
+ * 204 for a sandbox token, 404 otherwise (GitHub's answer for both). */
+enum err
+sandbox_github_revoke(struct ctx *ctx)
+{
+	const char *what = route_capture(&ctx->match, "what"), *tok;
+	struct json_object *root;
+	struct sandbox_token t;
+	const char *errout;
+	struct sbx sx;
+	enum err rc;
+
+	if (!sandbox_begin(ctx, SBX_GITHUB, 0, &sx, &rc))
+		return rc;
+	if ((strcmp(what, "grant") != 0 && strcmp(what, "token") != 0) ||
+	    jsonx_parse(ctx->arena, ctx->req.body, ctx->req.body_len, &root,
+	    &errout) != ERR_OK || jsonx_get_string(root, "access_token",
+	    &tok) != ERR_OK || !sandbox_token_parse(tok, &t) ||
+	    t.prov != SBXP_GITHUB)
+		return sandbox_fail(&sx, -1, "error_404");
+	rl_headers(&sx);
+	sandbox_start(&sx, 204, HJ);
+	return ERR_OK;
 }

@@ -59,7 +59,7 @@ sandbox_google_token(struct ctx *ctx)
 	enum err rc;
 	const char *scope;
 
-	if (!sandbox_begin(ctx, SBX_GOOGLE_OAUTH, 0, &sx, &rc))
+	if (!sandbox_begin(ctx, SBX_GOOGLE_OAUTH, SBX_TOKEN_EP, &sx, &rc))
 		return rc;
 	grant = req_form(&ctx->req, "grant_type");
 	client = req_form(&ctx->req, "client_id");
@@ -90,6 +90,7 @@ sandbox_google_token(struct ctx *ctx)
 	}
 	t.prov = SBXP_GOOGLE;
 	t.user = code.user;
+	strcpy(t.fault, code.fault);
 	t.iat = sx.now;
 	scope = code.scope;
 	sandbox_start(&sx, 200, GJ);
@@ -99,7 +100,8 @@ sandbox_google_token(struct ctx *ctx)
 	buf_puts(sx.out, "{\"access_token\":");
 	sandbox_jstr(sx.out, sandbox_token_make(&sx, "ya29.", &t));
 	buf_puts(sx.out, ",\"expires_in\":3599");
-	if (code.kind == SBXK_CODE) {
+	/* a refresh token only for access_type=offline */
+	if (code.kind == SBXK_CODE && strchr(code.flags, 'O') != NULL) {
 		t.kind = SBXK_REFRESH;
 		t.exp = 0;
 		strcpy(t.scope, code.scope);
@@ -427,36 +429,39 @@ sandbox_ga4_report(struct ctx *ctx)
 		lim = 10000;
 	if (off < 0)
 		off = 0;
-	if (!by_date)
-		d0 = d1;	/* one total row: the sandbox sums nothing */
 
 	sandbox_start(&sx, 200, GJU);
-	buf_puts(sx.out, "{\"dimensionHeaders\":[");
-	if (by_date)
-		buf_puts(sx.out, "{\"name\":\"date\"}");
-	buf_puts(sx.out, "],\"metricHeaders\":[");
+	/* proto3 JSON: empty repeated fields are left out */
+	buf_puts(sx.out, by_date ? "{\"dimensionHeaders\":[{\"name\":"
+	    "\"date\"}],\"metricHeaders\":[" : "{\"metricHeaders\":[");
 	for (i = 0; i < nm; i++)
 		buf_printf(sx.out, "%s{\"name\":\"%s\",\"type\":\"%s\"}",
 		    i ? "," : "", mets[i]->name, mets[i]->type);
 	buf_puts(sx.out, "]");
 	row = 0;
-	for (d = d0; d <= d1 && !sandbox_is(&sx, "empty"); d++) {
-		sandbox_series(prop, d, today, GA4_RESTATE, &sd);
+	for (d = by_date ? d0 : d1; d <= d1 && !sandbox_is(&sx, "empty");
+	    d++) {
+		if (by_date)
+			sandbox_series(prop, d, today, GA4_RESTATE, &sd);
+		else	/* one row of totals over the range */
+			sandbox_series_sum(prop, d0, d1, today, GA4_RESTATE,
+			    &sd);
 		for (all0 = true, i = 0; i < nm; i++)
 			if (ga4_value(mets[i]->name, &sd) != 0)
 				all0 = false;
 		if (all0 && !keep)
 			continue;
-		if (d > today)
+		if (by_date && d > today)
 			continue;
 		if (row >= off && row < off + lim) {
 			buf_puts(sx.out, nrows == 0 ? ",\"rows\":[" : ",");
-			buf_puts(sx.out, "{\"dimensionValues\":[");
+			buf_puts(sx.out, "{");
 			if (by_date) {
 				sandbox_day_format(d, 0, day);
-				buf_printf(sx.out, "{\"value\":\"%s\"}", day);
+				buf_printf(sx.out, "\"dimensionValues\":[{"
+				    "\"value\":\"%s\"}],", day);
 			}
-			buf_puts(sx.out, "],\"metricValues\":[");
+			buf_puts(sx.out, "\"metricValues\":[");
 			for (i = 0; i < nm; i++) {
 				double x = ga4_value(mets[i]->name, &sd);
 
@@ -652,7 +657,7 @@ ads_value(struct sbx *sx, const struct ads_field *f, const struct ads_row *r)
 
 static void
 ads_emit_row(struct sbx *sx, const struct ads_field **sel, size_t nsel,
-    const struct ads_row *r, const char *from)
+    const struct ads_row *r)
 {
 	size_t g, i;
 	bool first = true, open;
@@ -691,7 +696,6 @@ ads_emit_row(struct sbx *sx, const struct ads_field **sel, size_t nsel,
 		if (open)
 			buf_puts(sx->out, "}");
 	}
-	(void)from;
 	buf_puts(sx->out, "}");
 }
 
@@ -792,19 +796,22 @@ sandbox_ads_stream(struct ctx *ctx)
 	r.camp = -1;
 	r.child = -1;
 	ncamp = strcmp(from, "campaign") == 0 ? 2 : 1;
-	if (!has_date)
-		d0 = d1;
-	for (d = d0; d <= d1 && !sandbox_is(&sx, "empty"); d++) {
-		if (has_metrics && d > today)
+	for (d = has_date ? d0 : d1; d <= d1 && !sandbox_is(&sx, "empty");
+	    d++) {
+		if (has_metrics && has_date && d > today)
 			break;
 		r.day = d;
-		sandbox_series(cust, d, today, ADS_RESTATE, &r.d);
+		if (has_date)
+			sandbox_series(cust, d, today, ADS_RESTATE, &r.d);
+		else	/* one row per resource over the range */
+			sandbox_series_sum(cust, d0, d1, today, ADS_RESTATE,
+			    &r.d);
 		if (strcmp(from, "customer_client") == 0) {
 			for (c = 0; c < 2; c++) {
 				r.child = c;
 				buf_puts(sx.out, nrows++ ? "," :
 				    "\"results\":[");
-				ads_emit_row(&sx, sel, nsel, &r, from);
+				ads_emit_row(&sx, sel, nsel, &r);
 			}
 			break;
 		}
@@ -813,7 +820,7 @@ sandbox_ads_stream(struct ctx *ctx)
 			if (has_metrics && r.d.impressions == 0)
 				continue;
 			buf_puts(sx.out, nrows++ ? "," : "\"results\":[");
-			ads_emit_row(&sx, sel, nsel, &r, from);
+			ads_emit_row(&sx, sel, nsel, &r);
 		}
 	}
 	if (nrows > 0)
@@ -990,9 +997,13 @@ sandbox_yt_reports(struct ctx *ctx)
 	buf_puts(sx.out, "]");
 	for (d = by_day ? d0 : d1; d <= d1 && !sandbox_is(&sx, "empty");
 	    d++) {
-		if (d > today - 2)	/* the newest days are not final */
+		if (by_day && d > today - 2)	/* the newest are not final */
 			break;
-		sandbox_series(chan, d, today, YT_RESTATE, &sd);
+		if (by_day)
+			sandbox_series(chan, d, today, YT_RESTATE, &sd);
+		else
+			sandbox_series_sum(chan, d0, d1 < today - 2 ? d1 :
+			    today - 2, today, YT_RESTATE, &sd);
 		buf_puts(sx.out, rows++ ? ",[" : ",\"rows\":[[");
 		if (by_day) {
 			sandbox_day_format(d, '-', day);

@@ -61,7 +61,7 @@ sandbox_linkedin_token(struct ctx *ctx)
 	bool refresh;
 	char *scope, *p;
 
-	if (!sandbox_begin(ctx, SBX_LINKEDIN_OAUTH, 0, &sx, &rc))
+	if (!sandbox_begin(ctx, SBX_LINKEDIN_OAUTH, SBX_TOKEN_EP, &sx, &rc))
 		return rc;
 	grant = req_form(&ctx->req, "grant_type");
 	refresh = grant != NULL && strcmp(grant, "refresh_token") == 0;
@@ -81,6 +81,7 @@ sandbox_linkedin_token(struct ctx *ctx)
 	t.prov = SBXP_LINKEDIN;
 	t.kind = SBXK_ACCESS;
 	t.user = in.user;
+	strcpy(t.fault, in.fault);
 	t.iat = sx.now;
 	t.exp = sx.now + LI_ACCESS;
 	sandbox_start(&sx, 200, LJ);
@@ -140,6 +141,22 @@ sandbox_linkedin_introspect(struct ctx *ctx)
 	    (long long)t.iat, (long long)t.iat, t.exp == 0 ||
 	    t.exp >= sx.now ? "active" : "expired", (long long)t.exp);
 	return sandbox_done(&sx);
+}
+
+enum err
+sandbox_linkedin_revoke(struct ctx *ctx)
+{
+	struct sandbox_token t;
+	struct sbx sx;
+	enum err rc;
+
+	if (!sandbox_begin(ctx, SBX_LINKEDIN_OAUTH, SBX_TOKEN_EP, &sx, &rc))
+		return rc;
+	if (!sandbox_token_parse(req_form(&ctx->req, "token"), &t) ||
+	    t.prov != SBXP_LINKEDIN)
+		return sandbox_fail(&sx, -1, "oauth_error_invalid_code");
+	sandbox_start(&sx, 200, LJ);
+	return ERR_OK;
 }
 
 static long long

@@ -23,7 +23,7 @@ sandbox_mailchimp_token(struct ctx *ctx)
 	struct sbx sx;
 	enum err rc;
 
-	if (!sandbox_begin(ctx, SBX_MAILCHIMP_LOGIN, 0, &sx, &rc))
+	if (!sandbox_begin(ctx, SBX_MAILCHIMP_LOGIN, SBX_TOKEN_EP, &sx, &rc))
 		return rc;
 	if (!sandbox_code_ok(&sx, req_form(&ctx->req, "code"), SBXP_MAILCHIMP,
 	    req_form(&ctx->req, "redirect_uri"), req_form(&ctx->req,
@@ -33,6 +33,7 @@ sandbox_mailchimp_token(struct ctx *ctx)
 	t.prov = SBXP_MAILCHIMP;
 	t.kind = SBXK_ACCESS;
 	t.user = in.user;
+	strcpy(t.fault, in.fault);
 	t.iat = sx.now;
 	sandbox_start(&sx, 200, "application/json");
 	buf_puts(sx.out, "{\"access_token\":");
@@ -95,11 +96,10 @@ list_id(struct sbx *sx, int i)
 }
 
 static void
-iso(struct sbx *sx, int64_t day, int hour, char *out, size_t size)
+iso(int64_t day, int hour, char *out, size_t size)
 {
 	char d[11];
 
-	(void)sx;
 	sandbox_day_format(day, '-', d);
 	snprintf(out, size, "%sT%02d:00:00+00:00", d, hour);
 }
@@ -128,8 +128,8 @@ sandbox_mailchimp_lists(struct ctx *ctx)
 		const char *id = list_id(&sx, (int)i);
 
 		sandbox_series(id, today - 1, today, 0, &d);
-		iso(&sx, today - 2, 14, sent, sizeof(sent));
-		iso(&sx, today - 1, 9, last, sizeof(last));
+		iso(today - 2, 14, sent, sizeof(sent));
+		iso(today - 1, 9, last, sizeof(last));
 		buf_printf(sx.out, "%s{\"id\":\"%s\",\"web_id\":%ld,\"name\":"
 		    "\"Sandbox Audience %ld\",\"date_created\":"
 		    "\"2024-03-01T10:00:00+00:00\",\"list_rating\":4,"
@@ -178,8 +178,8 @@ report(struct sbx *sx, int i, int64_t today)
 	uck = (long long)((double)sent * 0.037 * grow);
 	usc = uck * 85 / 100;
 	ck = uck * 3 / 2;
-	iso(sx, sday, 14, st, sizeof(st));
-	iso(sx, sday + (age > 2 ? 2 : 0), 8, lo, sizeof(lo));
+	iso(sday, 14, st, sizeof(st));
+	iso(sday + (age > 2 ? 2 : 0), 8, lo, sizeof(lo));
 	buf_printf(sx->out, "{\"id\":\"%s\",\"campaign_title\":\"Sandbox "
 	    "Newsletter %d\",\"type\":\"regular\",\"list_id\":\"%s\","
 	    "\"list_is_active\":true,\"list_name\":\"Sandbox Audience 1\","

@@ -54,26 +54,10 @@ cursor(struct sbx *sx, long i)
 static long
 uncursor(const char *c)
 {
-	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
-	    "qrstuvwxyz0123456789-_";
 	char dec[24];
-	unsigned v = 0, bits = 0;
-	size_t n = 0;
-	const char *p;
 
-	if (c == NULL)
+	if (c == NULL || !sandbox_unb64url(c, dec, sizeof(dec)))
 		return -1;
-	for (; *c != '\0' && n + 1 < sizeof(dec); c++) {
-		if ((p = strchr(tbl, *c)) == NULL || *c == '\0')
-			break;
-		v = (v << 6) | (unsigned)(p - tbl);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			dec[n++] = (char)((v >> bits) & 0xff);
-		}
-	}
-	dec[n] = '\0';
 	return sandbox_long(dec, -1, 1000000);
 }
 
@@ -170,7 +154,7 @@ sandbox_meta_token(struct ctx *ctx)
 	enum err rc;
 	int64_t life;
 
-	if (!sandbox_begin(ctx, SBX_META, 0, &sx, &rc))
+	if (!sandbox_begin(ctx, SBX_META, SBX_TOKEN_EP, &sx, &rc))
 		return rc;
 	grant = req_query(&ctx->req, "grant_type");
 	memset(&t, 0, sizeof(t));
@@ -194,6 +178,7 @@ sandbox_meta_token(struct ctx *ctx)
 	}
 	t.prov = SBXP_META;
 	t.user = in.user;
+	strcpy(t.fault, in.fault);
 	t.iat = sx.now;
 	t.exp = sx.now + life;
 	sandbox_start(&sx, 200, MJ);
@@ -339,7 +324,8 @@ accounts(struct sbx *sx)
 	t.prov = SBXP_META;
 	t.kind = SBXK_PAGE;
 	t.user = sx->tok.user;
-	t.iat = sx->now;
+	strcpy(t.fault, sx->tok.fault);
+	t.iat = sx->tok.iat;	/* same user token, same page tokens */
 	for (i = off; i < end; i++) {
 		const char *id = i < 3 ? page_id(sx->tok.user, (int)i) :
 		    arena_printf(sx->ctx->arena, "10485769%07ld", i);
@@ -512,6 +498,10 @@ insights(struct sbx *sx, const char *id, bool ig)
 		    "page_insights_error_invalid_metric");
 	if (ig && d1 - d0 > 30)
 		return sandbox_fail(sx, -1, "ig_error_range_too_long");
+	if (d1 > today + 1)	/* until is exclusive: nothing after today */
+		d1 = today + 1;
+	if (d0 > d1)
+		d0 = d1;
 	if (d1 - d0 > 93)
 		d0 = d1 - 93;
 	sandbox_start(sx, 200, MJ);
@@ -740,6 +730,12 @@ sandbox_meta_edge(struct ctx *ctx)
 		return rc;
 	id = route_capture(&ctx->match, "id");
 	edge = route_capture(&ctx->match, "edge");
+	if (strcmp(edge, "permissions") == 0 &&
+	    ctx->req.method == HTTP_DELETE) {
+		sandbox_start(&sx, 200, MJ);
+		buf_puts(sx.out, "{\"success\":true}");
+		return ERR_OK;
+	}
 	if (strcmp(edge, "accounts") == 0 && ctx->req.method != HTTP_POST)
 		return accounts(&sx);
 	if (strcmp(edge, "adaccounts") == 0 && ctx->req.method != HTTP_POST)

@@ -57,10 +57,12 @@ struct sandbox_token {
 	int		 user;		/* 1..3 */
 	int64_t		 exp;		/* epoch seconds, 0: never */
 	int64_t		 iat;
-	char		 flags[8];	/* R rotation, N no refresh, E expiring */
+	char		 flags[8];	/* R rotation, N no refresh, E expiring,
+					   O offline (Google refresh token) */
 	char		 chal[64];	/* PKCE S256 challenge, "" */
 	char		 redir[17];	/* hash of redirect_uri, hex */
-	char		 scope[256];	/* granted scopes, '+' for ' ' */
+	char		 scope[256];	/* granted scopes */
+	char		 fault[24];	/* switch every use of it gets, "" */
 };
 
 /* One request in the sandbox. */
@@ -77,6 +79,8 @@ struct sbx {
 
 /* Flags of sandbox_begin(). */
 #define SBX_AUTH	0x1	/* needs a valid access token */
+#define SBX_TOKEN_EP	0x2	/* a token endpoint: the 401 switch passes */
+#define SBX_NOFAULT	0x4	/* the sandbox's own pages: no switches */
 
 /*
  * Starts a sandbox request: 404 when the sandbox is off, reads the
@@ -106,7 +110,9 @@ void		 sandbox_jstr(struct buf *, const char *);
 /* "http://host" + prefix for absolute URLs in bodies. */
 const char	*sandbox_base_url(struct sbx *, const char *prefix);
 
-/* Mints a token; the string is in the arena. */
+/* Mints a token; the string is in the arena.  A token with a fault
+ * carries "-fault-NAME-" after the prefix (a code only inside), so
+ * every request that shows it (API call, refresh) gets that switch. */
 const char	*sandbox_token_make(struct sbx *, const char *prefix,
 		    const struct sandbox_token *);
 
@@ -149,7 +155,8 @@ long		 sandbox_long(const char *, long def, long max);
 const char	*sandbox_urlenc(struct sbx *, const char *s);
 
 /* Checks a code at a token endpoint: provider, kind, expiry, redirect
- * uri (when the request names one) and PKCE verifier; false with *why set when refused. */
+ * uri (when the request names one) and PKCE verifier; false with *why
+ * set when refused. */
 bool		 sandbox_code_ok(struct sbx *, const char *code, char prov,
 		    const char *redirect_uri, const char *verifier,
 		    struct sandbox_token *out, const char **why);

@@ -29,15 +29,16 @@ team(struct sbx *sx)
 }
 
 static const char *
-mint(struct sbx *sx, const char *prefix, char kind, int user, int64_t life,
-    const char *flags)
+mint(struct sbx *sx, const char *prefix, char kind, const struct
+    sandbox_token *in, int64_t life, const char *flags)
 {
 	struct sandbox_token t;
 
 	memset(&t, 0, sizeof(t));
 	t.prov = SBXP_SLACK;
 	t.kind = kind;
-	t.user = user;
+	t.user = in->user;
+	memcpy(t.fault, in->fault, sizeof(t.fault));
 	t.iat = sx->now;
 	t.exp = life ? sx->now + life : 0;
 	snprintf(t.flags, sizeof(t.flags), "%s", flags);
@@ -62,11 +63,11 @@ oauth_access(struct sbx *sx)
 		buf_puts(sx->out, "{\"ok\":true,\"app_id\":\"A0SBX0001\","
 		    "\"access_token\":");
 		sandbox_jstr(sx->out, mint(sx, "xoxe.xoxb-1-", SBXK_ACCESS,
-		    in.user, SL_ROTATE, "R"));
+		    &in, SL_ROTATE, "R"));
 		buf_printf(sx->out, ",\"expires_in\":%d,\"refresh_token\":",
 		    SL_ROTATE);
-		sandbox_jstr(sx->out, mint(sx, "xoxe-1-", SBXK_REFRESH,
-		    in.user, 0, "R"));
+		sandbox_jstr(sx->out, mint(sx, "xoxe-1-", SBXK_REFRESH, &in,
+		    0, "R"));
 		buf_puts(sx->out, ",\"token_type\":\"bot\",\"scope\":"
 		    "\"channels:read,channels:history,users:read\","
 		    "\"bot_user_id\":\"U0SBXBOT1\"");
@@ -85,27 +86,27 @@ oauth_access(struct sbx *sx)
 	sandbox_start(sx, 200, SJ);
 	buf_puts(sx->out, "{\"ok\":true,\"access_token\":");
 	sandbox_jstr(sx->out, mint(sx, rot ? "xoxe.xoxb-1-" : "xoxb-",
-	    SBXK_ACCESS, in.user, rot ? SL_ROTATE : 0, rot ? "R" : ""));
+	    SBXK_ACCESS, &in, rot ? SL_ROTATE : 0, rot ? "R" : ""));
 	buf_puts(sx->out, ",\"token_type\":\"bot\",\"scope\":");
 	sandbox_jstr(sx->out, scope);
 	buf_puts(sx->out, ",\"bot_user_id\":\"U0SBXBOT1\",\"app_id\":"
 	    "\"A0SBX0001\"");
 	if (rot) {
 		buf_puts(sx->out, ",\"refresh_token\":");
-		sandbox_jstr(sx->out, mint(sx, "xoxe-1-", SBXK_REFRESH,
-		    in.user, 0, "R"));
+		sandbox_jstr(sx->out, mint(sx, "xoxe-1-", SBXK_REFRESH, &in,
+		    0, "R"));
 		buf_printf(sx->out, ",\"expires_in\":%d", SL_ROTATE);
 	}
 	team(sx);
 	buf_printf(sx->out, ",\"authed_user\":{\"id\":\"%s\",\"scope\":"
 	    "\"search:read\",\"access_token\":", users[(in.user - 1) % 3]);
 	sandbox_jstr(sx->out, mint(sx, rot ? "xoxe.xoxp-1-" : "xoxp-",
-	    SBXK_ACCESS, in.user, rot ? SL_ROTATE : 0, rot ? "R" : ""));
+	    SBXK_ACCESS, &in, rot ? SL_ROTATE : 0, rot ? "R" : ""));
 	buf_puts(sx->out, ",\"token_type\":\"user\"");
 	if (rot) {
 		buf_puts(sx->out, ",\"refresh_token\":");
-		sandbox_jstr(sx->out, mint(sx, "xoxe-1-", SBXK_REFRESH,
-		    in.user, 0, "R"));
+		sandbox_jstr(sx->out, mint(sx, "xoxe-1-", SBXK_REFRESH, &in,
+		    0, "R"));
 		buf_printf(sx->out, ",\"expires_in\":%d", SL_ROTATE);
 	}
 	buf_puts(sx->out, "}}");
@@ -367,7 +368,8 @@ sandbox_slack_method(struct ctx *ctx)
 	struct sbx sx;
 	enum err rc;
 
-	if (!sandbox_begin(ctx, SBX_SLACK, oauth ? 0 : SBX_AUTH, &sx, &rc))
+	if (!sandbox_begin(ctx, SBX_SLACK, oauth ? SBX_TOKEN_EP : SBX_AUTH,
+	    &sx, &rc))
 		return rc;
 	if (oauth)
 		return oauth_access(&sx);
@@ -379,6 +381,11 @@ sandbox_slack_method(struct ctx *ctx)
 		return conv_replies(&sx);
 	if (strcmp(m, "users.info") == 0)
 		return users_info(&sx);
+	if (strcmp(m, "auth.revoke") == 0) {
+		sandbox_start(&sx, 200, SJ);
+		buf_puts(sx.out, "{\"ok\":true,\"revoked\":true}");
+		return ERR_OK;
+	}
 	if (strcmp(m, "auth.test") == 0) {
 		sandbox_start(&sx, 200, SJ);
 		buf_printf(sx.out, "{\"ok\":true,\"url\":"

@@ -1,10 +1,13 @@
 /* views.c — shaping domain data for the templates. */
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "arena.h"
 #include "connection.h"
+#include "buf.h"
 #include "jsonx.h"
 #include "provider.h"
 #include "views.h"
@@ -128,4 +131,180 @@ views_connection_card(struct arena *a, const struct provider *p,
 			    "failed");
 	}
 	return v;
+}
+
+/* "1234567" -> "1,234,567" for the integer part of a formatted number. */
+static const char *
+grouped(struct arena *a, const char *digits)
+{
+	const char *dot = strchr(digits, '.');
+	size_t ilen = dot != NULL ? (size_t)(dot - digits) : strlen(digits);
+	size_t neg = digits[0] == '-', i, j = 0;
+	char *out = arena_alloc(a, strlen(digits) + ilen / 3 + 2);
+
+	for (i = 0; i < ilen; i++) {
+		out[j++] = digits[i];
+		if (i >= neg && i + 1 < ilen && (ilen - i - 1) % 3 == 0)
+			out[j++] = ',';
+	}
+	strcpy(out + j, digits + ilen);
+	return out;
+}
+
+const char *
+views_number(struct arena *a, double v, const char *unit)
+{
+	long long s;
+
+	if (!isfinite(v))
+		return "–";
+	if (unit != NULL && strcmp(unit, "ratio") == 0)
+		return arena_printf(a, "%.1f%%", v * 100.0);
+	if (unit != NULL && strcmp(unit, "currency_micros") == 0)
+		return grouped(a, arena_printf(a, "%.2f", v / 1e6));
+	if (unit != NULL && strcmp(unit, "seconds") == 0) {
+		s = llround(v);
+		if (s < 60)
+			return arena_printf(a, "%llds", s);
+		return arena_printf(a, "%lldm %02llds", s / 60, s % 60);
+	}
+	if (unit != NULL && strcmp(unit, "minutes") == 0)
+		return arena_printf(a, "%s min", grouped(a,
+		    arena_printf(a, "%.0f", v)));
+	if (fabs(v - round(v)) < 1e-9)
+		return grouped(a, arena_printf(a, "%.0f", v));
+	return grouped(a, arena_printf(a, "%.2f", v));
+}
+
+const char *
+views_sparkline(struct arena *a, struct json_object *series, int w, int h)
+{
+	size_t n, i;
+	double lo = INFINITY, hi = -INFINITY, v, x, y;
+	struct json_object *p;
+	struct buf *b;
+
+	if (series == NULL || (n = json_object_array_length(series)) == 0)
+		return "";
+	for (i = 0; i < n; i++) {
+		p = json_object_array_get_idx(series, i);
+		if (p == NULL || json_object_is_type(p, json_type_null))
+			continue;
+		v = json_object_get_double(p);
+		lo = v < lo ? v : lo;
+		hi = v > hi ? v : hi;
+	}
+	if (!isfinite(lo))
+		return "";
+	b = buf_new_arena(a, 64 * 1024);
+	for (i = 0; i < n; i++) {
+		p = json_object_array_get_idx(series, i);
+		if (p == NULL || json_object_is_type(p, json_type_null))
+			continue;
+		v = json_object_get_double(p);
+		x = n > 1 ? (double)i * w / (double)(n - 1) : w / 2.0;
+		y = hi > lo ? h - 1 - (v - lo) * (h - 2) / (hi - lo) : h / 2.0;
+		buf_printf(b, "%s%.1f,%.1f", b->len ? " " : "", x, y);
+	}
+	return arena_strdup(a, buf_cstr(b));
+}
+
+static double
+num(struct json_object *o, const char *k, bool *ok)
+{
+	struct json_object *v;
+
+	*ok = o != NULL && json_object_object_get_ex(o, k, &v) && v != NULL &&
+	    !json_object_is_type(v, json_type_null);
+	return *ok ? json_object_get_double(v) : 0;
+}
+
+static struct json_object *
+tile_view(struct arena *a, struct json_object *t)
+{
+	struct json_object *v = json_object_new_object(), *series = NULL;
+	const char *unit = NULL, *label = NULL;
+	double cur, prev, pct;
+	bool okc, okp, okpct;
+
+	(void)jsonx_get_string(t, "unit", &unit);
+	(void)jsonx_get_string(t, "label", &label);
+	(void)jsonx_get_array(t, "series", &series);
+	cur = num(t, "current", &okc);
+	prev = num(t, "previous", &okp);
+	pct = num(t, "change_pct", &okpct);
+	put(v, "label", label);
+	put(v, "value", okc ? views_number(a, cur, unit) : "–");
+	put(v, "previous", okp ? views_number(a, prev, unit) : "–");
+	if (okpct) {
+		put(v, "change", arena_printf(a, "%s %.1f%%", pct > 0 ? "▲" :
+		    pct < 0 ? "▼" : "", fabs(pct)));
+		put(v, "trend", pct > 0 ? "up" : pct < 0 ? "down" : "flat");
+	} else {
+		put(v, "change", "no comparison");
+		put(v, "trend", "flat");
+	}
+	put(v, "spark", views_sparkline(a, series, 100, 28));
+	return v;
+}
+
+struct json_object *
+views_dashboard(struct arena *a, const char *tiles_json, const char *period)
+{
+	struct json_object *doc, *tiles, *t, *out, *provs, *cur = NULL;
+	struct json_object *list = NULL, *series, *periods, *pv;
+	static const char *const names[][2] = { { "7d", "7 days" },
+	    { "28d", "28 days" }, { "90d", "90 days" } };
+	const char *slug, *last = "", *from = NULL, *to = NULL;
+	const struct provider *p;
+	size_t i;
+
+	out = jsonx_own(a, json_object_new_object());
+	provs = json_object_new_array();
+	json_object_object_add(out, "providers", provs);
+	periods = json_object_new_array();
+	for (i = 0; i < 3; i++) {
+		pv = json_object_new_object();
+		put(pv, "value", names[i][0]);
+		put(pv, "label", names[i][1]);
+		flag(pv, "current", strcmp(names[i][0], period) == 0);
+		json_object_array_add(periods, pv);
+	}
+	json_object_object_add(out, "periods", periods);
+	if (jsonx_parse_depth(a, tiles_json, strlen(tiles_json), 64, &doc,
+	    NULL) != ERR_OK || jsonx_get_array(doc, "tiles", &tiles) !=
+	    ERR_OK) {
+		flag(out, "has_tiles", false);
+		return out;
+	}
+	(void)jsonx_get_string(json_object_object_get(doc, "current"),
+	    "from", &from);
+	(void)jsonx_get_string(json_object_object_get(doc, "current"), "to",
+	    &to);
+	put(out, "from", from);
+	put(out, "to", to);
+	for (i = 0; i < json_object_array_length(tiles); i++) {
+		t = json_object_array_get_idx(tiles, i);
+		if (jsonx_get_string(t, "provider", &slug) != ERR_OK)
+			continue;
+		if (strcmp(slug, last) != 0) {
+			cur = json_object_new_object();
+			p = provider_get(slug);
+			put(cur, "slug", slug);
+			put(cur, "name", p != NULL ? p->name : slug);
+			list = json_object_new_array();
+			json_object_object_add(cur, "tiles", list);
+			/* The chart: the provider's first metric, larger. */
+			series = NULL;
+			(void)jsonx_get_array(t, "series", &series);
+			put(cur, "chart", views_sparkline(a, series, 600, 120));
+			put(cur, "chart_label", json_object_get_string(
+			    json_object_object_get(t, "label")));
+			json_object_array_add(provs, cur);
+			last = slug;
+		}
+		json_object_array_add(list, tile_view(a, t));
+	}
+	flag(out, "has_tiles", json_object_array_length(provs) > 0);
+	return out;
 }

@@ -30,4 +30,26 @@ struct json_object *views_connection_card(struct arena *,
 		    const struct provider *, const struct connection *c,
 		    const struct config *, bool can_edit);
 
+/*
+ * Formats a value for a person by its catalogue unit: counts with
+ * thousands separators, currency_micros as money with two decimals,
+ * ratio as a percentage, seconds as "1m 05s", minutes as "1,234 min".
+ */
+const char	*views_number(struct arena *, double v, const char *unit);
+
+/*
+ * SVG polyline points ("x,y x,y ...") drawing a series (JSON array of
+ * numbers or nulls) in a width x height box; "" when it has no numbers.
+ */
+const char	*views_sparkline(struct arena *, struct json_object *series,
+		    int width, int height);
+
+/*
+ * The dashboard's view from the tiles document (lib/tiles.h): per
+ * provider its name, a chart of its first metric and its tiles with
+ * formatted values, change (▲/▼ and %), and sparkline points.
+ */
+struct json_object *views_dashboard(struct arena *, const char *tiles_json,
+		    const char *period);
+
 #endif

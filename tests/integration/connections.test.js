@@ -129,6 +129,40 @@ test('connections through the sandbox', async (t) => {
     assert.equal(r.status, 404);
   });
 
+  await t.test('the same actions through the JSON API', async () => {
+    const ws = stack.sql('SELECT id FROM workspaces')[0][0];
+    const admin = stack.cli('api', ['create-key', ws, 'admin key', 'admin']).stdout.trim();
+    const viewer = stack.cli('api', ['create-key', ws, 'viewer key', 'viewer']).stdout.trim();
+    const call = (method, p, key) => fetch(`${stack.url}${p}`, { method, headers: { authorization: `Bearer ${key}` } })
+      .then(async (r) => ({ status: r.status, json: await r.json() }));
+    let r = await call('POST', '/v1/connections/github/test', admin);
+    assert.equal(r.status, 200);
+    r = await call('GET', '/v1/github/user', viewer);
+    assert.equal(r.status, 200);
+    assert.ok(r.json.login);
+    r = await call('GET', '/v1/github/repos', viewer);
+    assert.equal(r.status, 200);
+    assert.ok(r.json.length > 0);
+    assert.ok(r.json.every((x) => x.full_name && !('private' in x)));
+    r = await call('POST', '/v1/connections/google_ads/sync', admin);
+    assert.equal(r.status, 202);
+    assert.ok(r.json.job_id > 0);
+    r = await call('POST', '/v1/connections/google_ads/sync', viewer);
+    assert.equal(r.status, 403);
+    r = await call('POST', '/v1/connections/nope/sync', admin);
+    assert.equal(r.status, 404);
+    r = await call('DELETE', '/v1/connections/youtube', viewer);
+    assert.equal(r.status, 403);
+    r = await call('DELETE', '/v1/connections/youtube', admin);
+    assert.equal(r.status, 200);
+    assert.equal(stack.sql("SELECT status FROM connections WHERE provider = 'youtube'")[0][0], 'disconnected');
+    r = await call('POST', '/v1/connections/youtube/test', admin);
+    assert.equal(r.status, 409);
+    r = await call('GET', '/v1/connections', viewer);
+    assert.equal(r.status, 200);
+    assert.ok(!JSON.stringify(r.json).includes('token_blob'));
+  });
+
   await t.test('disconnect needs confirming, then deletes the tokens', async () => {
     const page = await b.get('/connections/mailchimp');
     const csrf = hidden(page.text, 'csrf');

@@ -11,7 +11,7 @@ const migrations = fs.readdirSync(path.join(ROOT, 'sql'))
   .filter((f) => /^\d+_.*\.sql$/.test(f)).length;
 
 test('foundation', async (t) => {
-  const stack = await startStack({ programs: ['api'] });
+  const stack = await startStack({ programs: ['api'], env: { SLUICE_CORS_ORIGINS: 'https://app.example.com https://other.example.org' } });
   t.after(() => {
     const reports = stack.stop();
     assert.deepEqual(Object.keys(reports), [], `sanitizer reports:\n${Object.values(reports).join('\n')}`);
@@ -78,6 +78,37 @@ test('foundation', async (t) => {
     assert.ok(!stack.log('api').includes('s3cr3t-value'));
     const nginxLog = fs.readFileSync(path.join(stack.dir, 'log/nginx-access.log'), 'utf8');
     assert.ok(!nginxLog.includes('s3cr3t-value'));
+  });
+
+  await t.test('a database newer than the code is refused', async () => {
+    stack.sql("INSERT INTO schema_migrations (version, name) VALUES (999, '999_future.sql')");
+    let r = await request(`${stack.url}/readyz`);
+    assert.equal(r.status, 503);
+    assert.match(r.json.reason, /newer than this code/);
+    const m = stack.cli('api', ['migrate']);
+    assert.equal(m.status, 1);
+    assert.match(m.stderr, /999.*newer than the code/);
+    stack.sql('DELETE FROM schema_migrations WHERE version = 999');
+    r = await request(`${stack.url}/readyz`);
+    assert.equal(r.status, 200);
+    const again = stack.cli('api', ['migrate']);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /0 applied now/);
+  });
+
+  await t.test('CORS answers only the listed origins', async () => {
+    let r = await request(`${stack.url}/v1/connections`, { method: 'OPTIONS', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'GET' } });
+    assert.equal(r.status, 204);
+    assert.equal(r.headers.get('access-control-allow-origin'), 'https://app.example.com');
+    assert.match(r.headers.get('access-control-allow-headers'), /Authorization/);
+    r = await request(`${stack.url}/v1/connections`, { headers: { origin: 'https://other.example.org' } });
+    assert.equal(r.status, 401);
+    assert.equal(r.headers.get('access-control-allow-origin'), 'https://other.example.org');
+    r = await request(`${stack.url}/v1/connections`, { method: 'OPTIONS', headers: { origin: 'https://evil.example.net' } });
+    assert.equal(r.headers.get('access-control-allow-origin'), null);
+    assert.notEqual(r.status, 204);
+    r = await request(`${stack.url}/v1/connections`, { headers: { origin: 'https://app.example.com.evil.net' } });
+    assert.equal(r.headers.get('access-control-allow-origin'), null);
   });
 
   await t.test('a database outage is 503 within 2 s and heals by itself', async () => {

@@ -88,7 +88,8 @@ const FOLLOW = {
 // Examples that show what a bad credential gets: sent with theirs.
 const KEEP_CREDENTIALS = new Set(['mailchimp/oauth_metadata_invalid_token.json']);
 // Scopes asked at consent when an example's code is replaced.
-const CONSENT_SCOPE = { 'google-oauth': 'openid email https://www.googleapis.com/auth/analytics.readonly' };
+const CONSENT_EXTRA = { 'google-oauth': { scope: 'openid email https://www.googleapis.com/auth/analytics.readonly',
+  access_type: 'offline' } };
 // Headers whose presence is not part of the contract.
 const IGNORED_HEADERS = new Set(['content-length', 'date', 'content-type']);
 
@@ -290,7 +291,7 @@ async function replay(c, tokens, rel, ex, prov, extra = {}) {
   if (fields.code && CODE_PROVIDER[prov]) {
     const extraConsent = fields.code_verifier ? { code_challenge: CHALLENGE, code_challenge_method: 'S256' } : {};
     if (fields.redirect_uri) extraConsent.redirect_uri = fields.redirect_uri;
-    if (CONSENT_SCOPE[prov]) extraConsent.scope = CONSENT_SCOPE[prov];
+    Object.assign(extraConsent, CONSENT_EXTRA[prov] || {});
     fields.code = await c.code(CODE_PROVIDER[prov], extraConsent);
   }
   if (req.form && req.form.refresh_token) {
@@ -425,9 +426,17 @@ test('sandbox conformance', async (t) => {
       assert.ok(Number(row.metrics.clicks) < Number(row.metrics.impressions));
       assert.ok(row.metrics.conversions < Number(row.metrics.clicks));
     }
-    const gh1 = await replay(c, tokens, 'github/traffic_views.json', load('github/traffic_views.json'), 'github');
-    const gh2 = await replay(c, tokens, 'github/traffic_views.json', load('github/traffic_views.json'), 'github');
-    assert.equal(gh1.text, gh2.text);
+    // every data example (not token endpoints) answers the same twice
+    const differ = [];
+    for (const rel of files) {
+      const ex = load(rel);
+      if (!ex.request || !ex.response || ex.response.status !== 200 || FOLLOW[rel] || /oauth|token/.test(rel)) continue;
+      const prov = providerOf(rel);
+      const r1 = await replay(c, tokens, rel, ex, prov);
+      const r2 = await replay(c, tokens, rel, ex, prov);
+      if (r1.text !== r2.text) differ.push(rel);
+    }
+    assert.deepEqual(differ, []);
   });
 
   await t.test('fault switches give the provider shapes', async () => {
@@ -465,6 +474,28 @@ test('sandbox conformance', async (t) => {
       if (problems.length) bad.push(`${sw} on ${reqFile}: ${problems.join('; ')}`);
     }
     assert.deepEqual(bad, []);
+    // 500 and 403 on every API: [request, provider, status for 500, for 403]
+    const statuses = [
+      ['google/ga4/admin-properties-get.json', 'ga4', 500, 403],
+      ['google/google-ads/listAccessibleCustomers-response.json', 'google-ads', 500, 403],
+      ['google/youtube/channels-list-mine.json', 'youtube', 500, 403],
+      ['meta/me_accounts_page1.json', 'meta', 500, 400],
+      ['linkedin/organization.json', 'linkedin', 500, 403],
+      ['mailchimp/lists.json', 'mailchimp', 500, 403],
+      ['slack/users_info.json', 'slack', 200, 200],
+      ['github/repo.json', 'github', 500, 403],
+    ];
+    for (const [file, prov, s500, s403] of statuses) {
+      const r5 = await replay(c, tokens, file, load(file), prov, { fault: '500' });
+      const r3 = await replay(c, tokens, file, load(file), prov, { fault: '403' });
+      assert.equal(r5.status, s500, `500 on ${file}: ${r5.text}`);
+      assert.equal(r3.status, s403, `403 on ${file}: ${r3.text}`);
+      assert.ok(r5.json !== undefined && r3.json !== undefined, file);
+      if (prov === 'slack') {
+        assert.equal(r5.json.ok, false);
+        assert.equal(r3.json.error, 'missing_scope');
+      }
+    }
     // 500 is a server error everywhere but Slack (HTTP 200, ok:false).
     const s500 = await replay(c, tokens, 'google/ga4/admin-properties-get.json', load('google/ga4/admin-properties-get.json'), 'ga4', { fault: '500' });
     assert.equal(s500.status, 500);
@@ -495,6 +526,27 @@ test('sandbox conformance', async (t) => {
       pageToken = r.json.nextPageToken;
     } while (pageToken && n < 100);
     assert.equal(n, 50);
+    // A switch carried by a grant: every token of it gets the fault.
+    const auth = (tok) => ({ headers: { Authorization: `Bearer ${tok}` } });
+    const props = `${c.url}/sandbox/ga4-admin/v1beta/properties/312456789`;
+    let code = await c.code('google', { user: 'acct-fault-401', scope: 'openid', access_type: 'offline' });
+    let tr = await c.post('/sandbox/google-oauth/token', { grant_type: 'authorization_code', code, client_id: 'x',
+      redirect_uri: REDIRECT });
+    assert.equal(tr.status, 200, tr.text);
+    assert.equal((await request(props, auth(tr.json.access_token))).status, 401);
+    const again = await c.post('/sandbox/google-oauth/token', { grant_type: 'refresh_token', client_id: 'x',
+      refresh_token: tr.json.refresh_token });
+    assert.equal(again.status, 200, again.text);
+    assert.equal((await request(props, auth(again.json.access_token))).status, 401);
+    code = await c.code('google', { user: 'acct-fault-invalid_grant', access_type: 'offline' });
+    tr = await c.post('/sandbox/google-oauth/token', { grant_type: 'authorization_code', code, client_id: 'x',
+      redirect_uri: REDIRECT });
+    assert.equal(tr.status, 200, tr.text);
+    assert.equal((await request(props, auth(tr.json.access_token))).status, 200);
+    const dead = await c.post('/sandbox/google-oauth/token', { grant_type: 'refresh_token', client_id: 'x',
+      refresh_token: tr.json.refresh_token });
+    assert.equal(dead.status, 400);
+    assert.equal(dead.json.error, 'invalid_grant');
     // An expired token gets the provider's 401 without any switch.
     const garbled = await request(`${c.url}/sandbox/linkedin-api/rest/organizations/1`, {
       headers: { Authorization: `Bearer ${tokens.linkedin.access_token}x` } });
@@ -519,6 +571,10 @@ test('sandbox conformance', async (t) => {
       redirect_uri: REDIRECT, code_verifier: 'wrong-verifier-wrong-verifier-wrong-verifier-00' });
     assert.equal(r.status, 400);
     assert.equal(r.json.error, 'invalid_grant');
+    const noOffline = await c.post('/sandbox/google-oauth/token', { grant_type: 'authorization_code',
+      code: await c.code('google'), client_id: 'x', redirect_uri: REDIRECT });
+    assert.equal(noOffline.status, 200);
+    assert.equal(noOffline.json.refresh_token, undefined);
     const code2 = await c.code('google');
     r = await c.post('/sandbox/google-oauth/token', { grant_type: 'authorization_code', code: code2, client_id: 'x',
       redirect_uri: 'https://elsewhere.example/cb' });
@@ -532,6 +588,26 @@ test('sandbox conformance', async (t) => {
     r = await request(`${c.url}/sandbox/mailchimp-login/oauth2/metadata`, { headers: { Authorization: 'OAuth bogus' } });
     assert.equal(r.status, 200);
     assert.equal(r.json.error, 'invalid_token');
+  });
+
+  await t.test('revocation where the provider has one', async () => {
+    let r = await c.post('/sandbox/google-oauth/revoke', { token: tokens.google.refresh_token });
+    assert.equal(r.status, 200);
+    r = await request(`${c.url}/sandbox/graph/v25.0/me/permissions?access_token=${encodeURIComponent(tokens.meta.access_token)}`,
+      { method: 'DELETE' });
+    assert.equal(r.json.success, true);
+    r = await c.post('/sandbox/linkedin-www/oauth/v2/revoke', { client_id: 'a', client_secret: 'b', token: tokens.linkedin.access_token });
+    assert.equal(r.status, 200);
+    r = await c.post('/sandbox/slack/api/auth.revoke', {}, { Authorization: `Bearer ${tokens.slack.access_token}` });
+    assert.equal(r.json.ok, true);
+    r = await request(`${c.url}/sandbox/github-api/applications/a/grant`, { method: 'DELETE',
+      headers: { Authorization: 'Basic YTpi', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ access_token: tokens.github.access_token }) });
+    assert.equal(r.status, 204);
+    r = await request(`${c.url}/sandbox/github-api/applications/a/grant`, { method: 'DELETE',
+      headers: { Authorization: 'Basic YTpi', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ access_token: 'gho_nope' }) });
+    assert.equal(r.status, 404);
   });
 
   await t.test('consent page escapes what it echoes', async () => {

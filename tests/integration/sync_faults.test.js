@@ -248,8 +248,10 @@ test('sync faults', async (t) => {
     const wall = Date.now() - t0;
     assert.equal(lastRun('meta_ads').status, 'ok');
     assert.equal(lastRun('facebook').status, 'ok');
-    // facebook 2 calls x 3 s, meta_ads 1 x 3 s: 9 s one after the other.
-    assert.ok(wall < 8500, `wall ${wall} ms`);
+    // facebook 2 calls x 3 s, meta_ads 1 x 3 s: 9 s one after the other;
+    // the proof of overlap is the runs' times (the wall clock is only a
+    // hint on a loaded machine).
+    assert.ok(wall < 12000, `wall ${wall} ms`);
     const [[overlap]] = stack.sql(`SELECT tstzrange(a.started_at, a.finished_at) && tstzrange(b.started_at, b.finished_at) FROM (SELECT * FROM sync_runs WHERE connection_id = ${conn.meta_ads} ORDER BY id DESC LIMIT 1) a, (SELECT * FROM sync_runs WHERE connection_id = ${conn.facebook} ORDER BY id DESC LIMIT 1) b`);
     assert.equal(overlap, 't');
   });

@@ -1,0 +1,89 @@
+/*
+ * cgi-bin/webhooks.c — receives Resend's signed webhooks and shows
+ * admins what arrived.  The logic is in lib/webhook.c.
+ */
+#include <time.h>
+
+#include "app.h"
+#include "limit.h"
+#include "log.h"
+#include "webhook.h"
+
+static enum err	hook_resend(struct ctx *);
+static enum err	api_events_summary(struct ctx *);
+
+static const struct route routes[] = {
+	{ HTTP_POST, "/v1/webhooks/resend", hook_resend, ROUTE_RAWBODY,
+	    LIMIT_BODY_WEBHOOK },
+	{ HTTP_GET, "/v1/email-events/summary", api_events_summary,
+	    ROUTE_APIKEY | ROUTE_ADMIN, 0 },
+};
+
+/*
+ * POST /v1/webhooks/resend: signature first (401, nothing stored), then
+ * the event (400), then one statement that stores it once per svix-id.
+ * A redelivery answers 200 like the first delivery.
+ */
+static enum err
+hook_resend(struct ctx *ctx)
+{
+	struct webhook_event ev;
+	struct webhook_effect fx;
+	const char *secret = ctx->cfg->resend_webhook_secret;
+	const char *id, *why = NULL;
+	bool inserted = false;
+	enum err rc;
+
+	if (secret == NULL || *secret == '\0')
+		return app_fail(ctx, ERR_UNAVAILABLE, "Webhooks are not "
+		    "configured: set SLUICE_RESEND_WEBHOOK_SECRET to the "
+		    "whsec_ signing secret of the Resend webhook.");
+	id = req_header(&ctx->req, "svix-id");
+	rc = webhook_verify(secret, id, req_header(&ctx->req,
+	    "svix-timestamp"), req_header(&ctx->req, "svix-signature"),
+	    ctx->req.body, ctx->req.body_len, (int64_t)time(NULL), &why);
+	if (rc != ERR_OK) {
+		log_msg(rc == ERR_UNAVAILABLE ? LOG_ERROR : LOG_WARN,
+		    ctx->req.request_id, "webhook_rejected", "%s", why);
+		return app_fail(ctx, rc, "The webhook was rejected: %s.", why);
+	}
+	if (webhook_parse(ctx->arena, ctx->req.body, ctx->req.body_len, &ev,
+	    &why) != ERR_OK)
+		return app_fail(ctx, ERR_INPUT, "The webhook event is "
+		    "malformed: %s.", why);
+	webhook_decide(ctx->arena, &ev, &fx);
+	rc = webhook_store(ctx->db, ctx->arena, id, &ev, &fx, ctx->req.body,
+	    ctx->req.body_len, &inserted);
+	if (rc == ERR_INPUT)
+		return app_fail(ctx, rc, "The webhook event is malformed: "
+		    "the database refused its JSON.");
+	if (rc != ERR_OK)
+		return rc;
+	resp_body(&ctx->resp, 200, "application/json", "", 0);
+	return buf_printf(&ctx->resp.body, "{\"received\":true,"
+	    "\"duplicate\":%s}", inserted ? "false" : "true");
+}
+
+/* GET /v1/email-events/summary: a day of counts and the newest events. */
+static enum err
+api_events_summary(struct ctx *ctx)
+{
+	struct json_object *out;
+	enum err rc;
+
+	if ((rc = webhook_summary(ctx->db, ctx->arena, ctx->workspace_id, &out)) != ERR_OK)
+		return rc;
+	resp_header(&ctx->resp, "Cache-Control", "no-store");
+	return resp_json(&ctx->resp, 200, out);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct app_def def = {
+		"webhooks", routes, sizeof(routes) / sizeof(routes[0]), NULL,
+		NULL,
+	};
+
+	return app_main(&def, argc, argv);
+}

@@ -1,0 +1,169 @@
+'use strict';
+// What a person does, in a real browser: Debian's chromium driven by
+// playwright-core against a private stack.  Screenshots of every page go
+// to tests/artifacts/ (ignored by git).
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+const { startStack, ROOT } = require('./lib/stack');
+
+const ART = path.join(ROOT, 'tests/artifacts');
+const CHROMIUM = process.env.SLUICE_CHROMIUM || '/usr/bin/chromium';
+const PASSWORD = 'correct horse battery';
+
+// playwright-core gives every launch a fresh, empty user data directory.
+async function launch() {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  return { browser };
+}
+
+test('browser: setup, connect, dashboard, roles and escaping', async (t) => {
+  fs.mkdirSync(ART, { recursive: true });
+  const stack = await startStack({ programs: ['api', 'pages', 'oauth', 'sandbox'] });
+  const { browser } = await launch();
+  t.after(async () => {
+    await browser.close();
+    const reports = stack.stop();
+    assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
+  });
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  // Every page is screenshotted and checked for template leftovers.
+  const shot = async (name) => {
+    await page.screenshot({ path: path.join(ART, `${name}.png`), fullPage: true });
+    const text = await page.textContent('body');
+    assert.ok(!/\{\{|\}\}/.test(text), `${name}: template braces in the page`);
+  };
+  const go = (p) => page.goto(stack.url + p);
+
+  await t.test('first run: setup creates the owner and logs in', async () => {
+    await go('/');
+    assert.match(page.url(), /\/setup$/);
+    await shot('01-setup');
+    await page.getByLabel('Your email').fill('owner@example.com');
+    await page.getByLabel(/^Password/).fill(PASSWORD);
+    await page.getByLabel(/Workspace name/).fill('<script>alert("x")</script> Shop');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(/\/connections$/);
+    await shot('02-connections-empty');
+  });
+
+  await t.test('a workspace name with <script> shows as text', async () => {
+    const text = await page.locator('.workspace').textContent();
+    assert.equal(text, '<script>alert("x")</script> Shop');
+    assert.equal(await page.locator('header script').count(), 0);
+  });
+
+  await t.test('connect sandbox Google Analytics through the real redirect flow', async () => {
+    await page.locator('article', { hasText: 'Google Analytics 4' }).getByRole('link', { name: 'Connect' }).click();
+    await page.waitForURL(/\/sandbox\//);
+    await shot('03-sandbox-consent');
+    assert.match(await page.textContent('body'), /Google/);
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL(/\/connections\/ga4\?connected=1$/);
+    await shot('04-connection-ga4');
+    assert.match(await page.textContent('h1'), /Connected/);
+  });
+
+  await t.test('choose one account', async () => {
+    const boxes = page.locator('input[name="account"]');
+    const n = await boxes.count();
+    assert.ok(n >= 2);
+    for (let i = 1; i < n; i++) await boxes.nth(i).uncheck();
+    await page.getByRole('button', { name: 'Save selection' }).click();
+    await page.waitForURL(/msg=saved$/);
+    assert.equal(await page.locator('input[name="account"]:checked').count(), 1);
+  });
+
+  await t.test('sync now is queued and said so', async () => {
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await page.waitForURL(/msg=(queued|running)$/);
+    assert.match(await page.locator('div.flash').textContent(), /Sync queued|already queued/);
+    assert.match(await page.locator('#job-state').textContent(), /A sync is (queued|running)/);
+  });
+
+  await t.test('the dashboard shows tiles with numbers and sparklines', async () => {
+    // Numbers through the ingest API until the sync worker fills them.
+    const key = stack.cli('api', ['create-key', stack.sql('SELECT id FROM workspaces')[0][0], 'browser test']).stdout.trim();
+    const rows = [];
+    for (let d = 1; d <= 60; d++) {
+      const day = new Date(Date.now() - d * 86400000).toISOString().slice(0, 10);
+      rows.push({ source: 'ga4', account_id: 'p1', metric: 'sessions', date: day, value: 500 + d * 7 + (d % 7) * 40 });
+      rows.push({ source: 'ga4', account_id: 'p1', metric: 'engaged_sessions', date: day, value: 300 + d * 3 });
+    }
+    const r = await fetch(`${stack.url}/v1/metrics/ingest`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(rows) });
+    assert.equal(r.status, 200);
+    await go('/dashboard?period=28d');
+    await shot('05-dashboard');
+    const values = await page.locator('.tile-value').allTextContents();
+    assert.ok(values.some((v) => /^\d{1,3}(,\d{3})+$|^\d+$/.test(v)), `no numeric tile: ${values.join('|')}`);
+    assert.ok(values.some((v) => /%$/.test(v)), 'no rate tile');
+    const points = await page.locator('svg.spark polyline').first().getAttribute('points');
+    assert.ok(points.split(' ').length >= 20, 'sparkline has too few points');
+    assert.match(await page.locator('.tile-change').first().textContent(), /[▲▼]|no comparison/);
+  });
+
+  await t.test('a viewer sees no Connect or Disconnect, and a forged POST is 403', async () => {
+    await go('/settings');
+    await shot('06-settings');
+    await page.getByLabel('Invite by email').fill('viewer@example.com');
+    await page.getByRole('button', { name: 'Create invitation link' }).click();
+    const link = (await page.locator('.flash code').first().textContent()).trim();
+    assert.match(link, /\/invite\/[A-Za-z0-9_-]{43}$/);
+    const ctx2 = await browser.newContext();
+    const v = await ctx2.newPage();
+    await v.goto(link);
+    await v.getByLabel(/Choose a password/).fill('viewer password 1');
+    await v.getByRole('button', { name: 'Join' }).click();
+    await v.waitForURL(/\/dashboard$/);
+    await v.goto(`${stack.url}/connections`);
+    await v.screenshot({ path: path.join(ART, '07-connections-viewer.png'), fullPage: true });
+    assert.equal(await v.getByRole('link', { name: 'Connect', exact: true }).count(), 0);
+    assert.equal(await v.getByRole('link', { name: 'Reconnect', exact: true }).count(), 0);
+    await v.goto(`${stack.url}/connections/ga4`);
+    assert.equal(await v.getByRole('button', { name: 'Disconnect', exact: true }).count(), 0);
+    const csrf = await v.locator('input[name="csrf"]').first().getAttribute('value');
+    const res = await v.request.post(`${stack.url}/connections/ga4/disconnect`, { form: { csrf, confirm: '1' }, maxRedirects: 0 });
+    assert.equal(res.status(), 403);
+    assert.equal(stack.sql("SELECT status FROM connections WHERE provider = 'ga4'")[0][0], 'connected');
+    await ctx2.close();
+  });
+
+  await t.test('a POST without its CSRF token is 403', async () => {
+    const res = await page.request.post(`${stack.url}/connections/ga4/disconnect`, { form: { confirm: '1' }, maxRedirects: 0 });
+    assert.equal(res.status(), 403);
+  });
+
+  await t.test('disconnect asks to confirm, then disconnects', async () => {
+    await go('/connections/ga4');
+    await page.getByLabel(/Yes, disconnect/).check();
+    await page.getByRole('button', { name: 'Disconnect' }).click();
+    await page.waitForURL(/\/connections\?msg=disconnected$/);
+    await shot('08-disconnected');
+    assert.match(await page.locator('.flash').textContent(), /Disconnected/);
+    assert.equal(stack.sql("SELECT status FROM connections WHERE provider = 'ga4'")[0][0], 'disconnected');
+  });
+
+  await t.test('wrong password is refused with a message', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(/\/login$/);
+    await page.getByLabel('Email').fill('owner@example.com');
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await shot('09-login-wrong');
+    assert.match(await page.locator('.flash').textContent(), /Wrong email or password/);
+  });
+
+  await t.test('unknown pages are the 404 page with a request id', async () => {
+    const r = await go('/no/such/page');
+    assert.equal(r.status(), 404);
+    await shot('10-not-found');
+    assert.match(await page.textContent('body'), /request ID/);
+  });
+});

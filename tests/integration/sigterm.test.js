@@ -1,0 +1,28 @@
+'use strict';
+// SIGTERM lets the request in hand finish, then the process exits.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { startStack, request } = require('./lib/stack');
+
+test('SIGTERM finishes the request in hand', async (t) => {
+  const stack = await startStack({ programs: ['api', 'sandbox'], env: { SLUICE_FCGI_PROCS: '1' } });
+  t.after(() => {
+    const reports = stack.stop();
+    assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
+  });
+  const [pid] = stack.pids('sandbox');
+  assert.ok(pid > 0);
+  // The sandbox's "slow" switch answers after 3 s.
+  const t0 = Date.now();
+  const pending = request(`${stack.url}/sandbox/github-api/user`, { headers: { 'x-sandbox-fault': 'slow' }, timeout: 15000 });
+  await new Promise((res) => setTimeout(res, 700));
+  process.kill(pid, 'SIGTERM');
+  const r = await pending;
+  assert.ok(Date.now() - t0 >= 2500, 'the answer came before the slow request finished');
+  assert.notEqual(r.status, 502, 'the request in hand was cut off');
+  assert.ok(r.status === 200 || r.status < 500, `status ${r.status}`);
+  const t1 = Date.now();
+  while (stack.isAlive(pid) && Date.now() - t1 < 5000) await new Promise((res) => setTimeout(res, 50));
+  assert.ok(!stack.isAlive(pid), 'the process did not exit after its request');
+  assert.match(stack.log('sandbox'), /"event":"stop"/);
+});

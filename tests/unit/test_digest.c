@@ -1,0 +1,300 @@
+/*
+ * test_digest.c — the digest email for a fixed dataset against the golden
+ * files tests/golden/email/digest.html and digest.txt (run from the repo
+ * root; SLUICE_GOLDEN_UPDATE=1 rewrites them: review the diff), signed
+ * unsubscribe tokens, and the Resend request JSON.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <json-c/json.h>
+
+#include "arena.h"
+#include "config.h"
+#include "digest.h"
+#include "email.h"
+#include "insights.h"
+#include "jsonx.h"
+#include "tmpl.h"
+
+#define B	INSIGHTS_BASELINE
+#define P	INSIGHTS_PERIOD
+
+static const struct insights_period week = { "2025-11-10", "2025-11-16",
+    2025, 11, 10 };
+
+static void
+series(struct insights_series *s, const char *provider, const char *metric,
+    double base, double cur)
+{
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	s->provider = provider;
+	s->metric = metric;
+	for (i = 0; i < INSIGHTS_DAYS; i++) {
+		s->v[i] = i >= B ? cur : base + (i % 2 == 0 ? -5 : 5);
+		s->has[i] = true;
+	}
+}
+
+/* The fixed dataset: traffic up with a spike, ads spending more for
+ * fewer conversions, LinkedIn to reconnect, Mailchimp stale. */
+static void
+dataset(struct arena *a, struct insights *in)
+{
+	static struct insights_series s[6];
+	static const struct insights_conn c[] = {
+		{ "linkedin", "needs_reauth", NULL, 3600 },
+		{ "mailchimp", "connected", NULL, 60 * 3600 },
+		{ "ga4", "connected", NULL, 3600 },
+	};
+
+	series(&s[0], "ga4", "sessions", 1000, 1100);
+	s[0].v[B + 2] = 2600;
+	series(&s[1], "ga4", "engaged_sessions", 600, 610);
+	series(&s[2], "google_ads", "cost_micros", 50e6, 70e6);
+	series(&s[3], "google_ads", "conversions", 20, 15);
+	series(&s[4], "google_ads", "clicks", 300, 330);
+	series(&s[5], "google_ads", "impressions", 9000, 9000);
+	assert_int_equal(insights_compute(a, &week, s, 6, c, 3, in), ERR_OK);
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f;
+	char *p;
+	long n;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	p = calloc(1, (size_t)n + 1);
+	if (p == NULL || fread(p, 1, (size_t)n, f) != (size_t)n)
+		abort();
+	fclose(f);
+	*len = (size_t)n;
+	return p;
+}
+
+static int
+golden(const char *path, const char *got)
+{
+	const char *update = getenv("SLUICE_GOLDEN_UPDATE");
+	size_t len;
+	char *want;
+	FILE *f;
+	int bad;
+
+	if (update != NULL && strcmp(update, "1") == 0) {
+		assert_non_null(f = fopen(path, "w"));
+		assert_int_equal(fwrite(got, 1, strlen(got), f), strlen(got));
+		assert_int_equal(fclose(f), 0);
+		return 0;
+	}
+	if ((want = slurp(path, &len)) == NULL) {
+		print_message("%s is missing: run with "
+		    "SLUICE_GOLDEN_UPDATE=1\n", path);
+		return 1;
+	}
+	bad = len != strlen(got) || memcmp(want, got, len) != 0;
+	if (bad)
+		print_message("%s differs from what renders now; if the change "
+		    "is meant, run with SLUICE_GOLDEN_UPDATE=1 and review the "
+		    "diff\n", path);
+	free(want);
+	return bad;
+}
+
+static void
+test_digest_email_matches_golden(void **state)
+{
+	struct arena a;
+	struct insights in;
+	struct json_object *view;
+	struct tmpl *t;
+	const char *html, *text;
+	char err[256];
+	int failed;
+
+	(void)state;
+	arena_init(&a);
+	assert_int_equal(tmpl_load("templates", &t, err, sizeof(err)), ERR_OK);
+	dataset(&a, &in);
+	view = digest_view(&a, "https://hub.example.com", "Acme & Co <EU>",
+	    &week, &in);
+	assert_int_equal(digest_render_view(t, &a, view, "ops@example.com",
+	    "https://hub.example.com/v1/digest/unsubscribe?token=abc.def",
+	    &html, &text), ERR_OK);
+	/* What mail clients need: no script, no SVG, no <style> block. */
+	assert_null(strstr(html, "<script"));
+	assert_null(strstr(html, "<svg"));
+	assert_null(strstr(html, "<style"));
+	assert_non_null(strstr(html, "Acme &amp; Co &lt;EU&gt;"));
+	assert_non_null(strstr(text, "Acme & Co <EU>"));
+	/* The same content in both parts. */
+	assert_non_null(strstr(html, "Reconnect LinkedIn to resume its "
+	    "numbers."));
+	assert_non_null(strstr(text, "Reconnect LinkedIn to resume its "
+	    "numbers."));
+	assert_non_null(strstr(text, "Cost rose 40% while Conversions fell "
+	    "28% on Google Ads"));
+	failed = golden("tests/golden/email/digest.html", html);
+	failed += golden("tests/golden/email/digest.txt", text);
+	tmpl_free(t);
+	arena_free(&a);
+	assert_int_equal(failed, 0);
+}
+
+static void
+test_digest_empty_week_renders(void **state)
+{
+	struct arena a;
+	struct insights in;
+	struct tmpl *t;
+	const char *html, *text;
+	char err[256];
+
+	(void)state;
+	arena_init(&a);
+	assert_int_equal(tmpl_load("templates", &t, err, sizeof(err)), ERR_OK);
+	assert_int_equal(insights_compute(&a, &week, NULL, 0, NULL, 0, &in),
+	    ERR_OK);
+	assert_int_equal(digest_render_view(t, &a, digest_view(&a,
+	    "http://x", "W", &week, &in), "a@example.com", "http://x/u",
+	    &html, &text), ERR_OK);
+	assert_non_null(strstr(text, "No numbers arrived"));
+	assert_null(strstr(text, "WHAT TO LOOK AT"));
+	tmpl_free(t);
+	arena_free(&a);
+}
+
+static void
+test_digest_unsubscribe_tokens(void **state)
+{
+	struct arena a;
+	struct config cfg;
+	struct digest_env env;
+	const char *tok, *email;
+	char *bad;
+	int64_t ws;
+
+	(void)state;
+	arena_init(&a);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.encryption_keys = " k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlh"
+	    "YmNkZWY= , k0:ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
+	cfg.unsubscribe_secret = "";
+	memset(&env, 0, sizeof(env));
+	env.arena = &a;
+	env.cfg = &cfg;
+	tok = digest_unsub_token(&env, 42, "ops@example.com");
+	assert_non_null(tok);
+	/* The documented scheme, computed independently (Python hmac). */
+	assert_string_equal(tok, "NDI6b3BzQGV4YW1wbGUuY29t."
+	    "Hvi22bDXTDMD7pfjQk6t2c9TgW9Rs0slyrx6QxaNsyI");
+	assert_int_equal(strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
+	    "nopqrstuvwxyz0123456789-_."), strlen(tok));
+	assert_int_equal(digest_unsub_verify(&env, tok, &ws, &email), ERR_OK);
+	assert_int_equal(ws, 42);
+	assert_string_equal(email, "ops@example.com");
+	/* Any changed character fails; so does another key. */
+	bad = arena_strdup(&a, tok);
+	bad[3] = bad[3] == 'A' ? 'B' : 'A';
+	assert_int_equal(digest_unsub_verify(&env, bad, &ws, &email),
+	    ERR_AUTH);
+	bad = arena_strdup(&a, tok);
+	bad[strlen(bad) - 1] = bad[strlen(bad) - 1] == 'A' ? 'B' : 'A';
+	assert_int_equal(digest_unsub_verify(&env, bad, &ws, &email),
+	    ERR_AUTH);
+	assert_int_equal(digest_unsub_verify(&env, "", &ws, &email), ERR_AUTH);
+	assert_int_equal(digest_unsub_verify(&env, "no-dot", &ws, &email),
+	    ERR_AUTH);
+	assert_int_equal(digest_unsub_verify(&env, NULL, &ws, &email),
+	    ERR_AUTH);
+	cfg.unsubscribe_secret = "dedicated";
+	assert_int_equal(digest_unsub_verify(&env, tok, &ws, &email),
+	    ERR_AUTH);
+	assert_int_equal(digest_unsub_verify(&env, digest_unsub_token(&env, 7,
+	    "x@example.com"), &ws, &email), ERR_OK);
+	assert_int_equal(ws, 7);
+	/* Without any key there are no links. */
+	cfg.unsubscribe_secret = "";
+	cfg.encryption_keys = "";
+	assert_null(digest_unsub_token(&env, 1, "x@example.com"));
+	assert_int_equal(digest_unsub_verify(&env, tok, &ws, &email),
+	    ERR_UNAVAILABLE);
+	arena_free(&a);
+}
+
+static void
+test_email_request_json(void **state)
+{
+	struct arena a;
+	struct config cfg;
+	struct email_msg m[2];
+	struct json_object *o, *e, *h;
+	const char *s;
+
+	(void)state;
+	arena_init(&a);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.mail_from = "digest@hub.example.com";
+	cfg.mail_from_name = "KPI Digest";
+	memset(m, 0, sizeof(m));
+	m[0].to = "a@example.com";
+	m[0].subject = "S \"1\"";
+	m[0].html = "<p>1</p>";
+	m[0].text = "1\n";
+	m[0].unsubscribe_url = "https://h/u?token=t";
+	m[0].tag = "w1-2025-11-10";
+	m[1] = m[0];
+	m[1].to = "b@example.com";
+	m[1].unsubscribe_url = NULL;
+	s = email_json_batch(&a, &cfg, m, 2);
+	assert_int_equal(jsonx_parse(&a, s, strlen(s), &o, NULL), ERR_OK);
+	assert_int_equal(json_object_array_length(o), 2);
+	e = json_object_array_get_idx(o, 0);
+	assert_string_equal(json_object_get_string(json_object_object_get(e,
+	    "from")), "KPI Digest <digest@hub.example.com>");
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(
+	    json_object_object_get(e, "to"), 0)), "a@example.com");
+	h = json_object_object_get(e, "headers");
+	assert_string_equal(json_object_get_string(json_object_object_get(h,
+	    "List-Unsubscribe")), "<https://h/u?token=t>");
+	assert_string_equal(json_object_get_string(json_object_object_get(h,
+	    "List-Unsubscribe-Post")), "List-Unsubscribe=One-Click");
+	assert_null(json_object_object_get(json_object_array_get_idx(o, 1),
+	    "headers"));
+	assert_true(email_address_ok("a.b+c@example.co.uk"));
+	assert_false(email_address_ok("a@b"));
+	assert_false(email_address_ok("a b@example.com"));
+	assert_false(email_address_ok("<a@example.com>"));
+	assert_false(email_address_ok("a@@example.com"));
+	assert_false(email_address_ok("@example.com"));
+	assert_false(email_address_ok(NULL));
+	arena_free(&a);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_digest_email_matches_golden),
+		cmocka_unit_test(test_digest_empty_week_renders),
+		cmocka_unit_test(test_digest_unsubscribe_tokens),
+		cmocka_unit_test(test_email_request_json),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,342 @@
+/* test_insights.c — KPI changes, movers, anomalies and connection health
+ * computed on constructed series (no database). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "arena.h"
+#include "insights.h"
+
+#define B	INSIGHTS_BASELINE	/* index of the period's first day */
+#define P	INSIGHTS_PERIOD
+
+/* Monday 10 November 2025. */
+static const struct insights_period week = { "2025-11-10", "2025-11-16",
+    2025, 11, 10 };
+
+static void
+fill(struct insights_series *s, const char *provider, const char *metric,
+    double prev_day, double cur_day)
+{
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	s->provider = provider;
+	s->metric = metric;
+	for (i = B - P; i < B; i++) {
+		s->v[i] = prev_day;
+		s->has[i] = true;
+	}
+	for (i = B; i < B + P; i++) {
+		s->v[i] = cur_day;
+		s->has[i] = true;
+	}
+}
+
+static const struct insights_kpi *
+kpi(const struct insights *in, const char *provider, const char *metric)
+{
+	size_t i;
+
+	for (i = 0; i < in->nkpis; i++)
+		if (strcmp(in->kpis[i].provider, provider) == 0 &&
+		    strcmp(in->kpis[i].metric, metric) == 0)
+			return &in->kpis[i];
+	return NULL;
+}
+
+static const struct insights_item *
+find_kind(const struct insights *in, enum insights_kind k, size_t nth)
+{
+	size_t i;
+
+	for (i = 0; i < in->nitems; i++)
+		if (in->items[i].kind == k && nth-- == 0)
+			return &in->items[i];
+	return NULL;
+}
+
+static void
+test_insights_empty(void **state)
+{
+	struct arena a;
+	struct insights in;
+
+	(void)state;
+	arena_init(&a);
+	assert_int_equal(insights_compute(&a, &week, NULL, 0, NULL, 0, &in),
+	    ERR_OK);
+	assert_int_equal(in.nkpis, 0);
+	assert_int_equal(in.nitems, 0);
+	arena_free(&a);
+}
+
+static void
+test_insights_one_day(void **state)
+{
+	struct arena a;
+	struct insights in;
+	struct insights_series s;
+	const struct insights_kpi *k;
+
+	(void)state;
+	arena_init(&a);
+	memset(&s, 0, sizeof(s));
+	s.provider = "ga4";
+	s.metric = "sessions";
+	s.v[B + 6] = 42;
+	s.has[B + 6] = true;
+	assert_int_equal(insights_compute(&a, &week, &s, 1, NULL, 0, &in),
+	    ERR_OK);
+	assert_int_equal(in.nkpis, 1);
+	k = kpi(&in, "ga4", "sessions");
+	assert_non_null(k);
+	assert_true(k->has_cur);
+	assert_true(k->cur == 42);
+	assert_false(k->has_prev);
+	assert_false(k->has_pct);
+	assert_int_equal(in.nitems, 0);	/* no baseline, no change */
+	arena_free(&a);
+}
+
+static void
+test_insights_sum_ratio_and_movers(void **state)
+{
+	struct arena a;
+	struct insights in;
+	struct insights_series s[4];
+	const struct insights_kpi *k;
+	const struct insights_item *it;
+
+	(void)state;
+	arena_init(&a);
+	fill(&s[0], "ga4", "sessions", 100, 140);	/* +40% */
+	fill(&s[1], "ga4", "engaged_sessions", 50, 42);	/* 350 -> 294 */
+	fill(&s[2], "google_ads", "clicks", 10, 10);
+	fill(&s[3], "google_ads", "impressions", 100, 100);
+	s[2].v[B] = 80;		/* clicks 140 over impressions 700 */
+	assert_int_equal(insights_compute(&a, &week, s, 4, NULL, 0, &in),
+	    ERR_OK);
+	k = kpi(&in, "ga4", "sessions");
+	assert_true(k->cur == 980 && k->prev == 700);
+	assert_true(k->has_pct);
+	assert_float_equal(k->pct, 40, 1e-9);
+	/* Engagement rate is a ratio of sums: 294/980 against 350/700. */
+	k = kpi(&in, "ga4", "engagement_rate");
+	assert_non_null(k);
+	assert_float_equal(k->cur, 0.3, 1e-12);
+	assert_float_equal(k->prev, 0.5, 1e-12);
+	assert_float_equal(k->pct, -40, 1e-9);
+	k = kpi(&in, "google_ads", "ctr");
+	assert_float_equal(k->cur, 140.0 / 700, 1e-12);
+	assert_float_equal(k->prev, 0.1, 1e-12);
+	/*
+	 * Movers, at most 3 each way, by size then provider and metric:
+	 * up clicks +100%, ctr +100%, then bounce rate or sessions +40%;
+	 * down engagement rate -40%, engaged sessions -16%.
+	 */
+	assert_int_equal(in.nup, 3);
+	assert_int_equal(in.ndown, 2);
+	it = find_kind(&in, INSIGHTS_MOVER_UP, 0);
+	assert_string_equal(it->metric, "clicks");
+	assert_string_equal(it->title, "Clicks on Google Ads rose 100% "
+	    "(70 to 140)");
+	assert_string_equal(it->action, "See what drove it on Google Ads "
+	    "and do more of it.");
+	assert_string_equal(find_kind(&in, INSIGHTS_MOVER_UP, 1)->metric,
+	    "ctr");
+	it = find_kind(&in, INSIGHTS_MOVER_DOWN, 0);
+	assert_string_equal(it->metric, "engagement_rate");
+	assert_float_equal(it->size, -40, 1e-9);
+	assert_string_equal(it->title, "Engagement rate on Google Analytics "
+	    "4 fell 40% (50.0% to 30.0%)");
+	it = find_kind(&in, INSIGHTS_MOVER_DOWN, 1);
+	assert_float_equal(it->size, -16, 1e-9);
+	arena_free(&a);
+}
+
+static void
+test_insights_anomaly(void **state)
+{
+	struct arena a;
+	struct insights in;
+	struct insights_series s;
+	const struct insights_item *it;
+	int i;
+
+	(void)state;
+	arena_init(&a);
+	memset(&s, 0, sizeof(s));
+	s.provider = "ga4";
+	s.metric = "sessions";
+	for (i = 0; i < INSIGHTS_DAYS; i++) {
+		s.v[i] = i % 2 == 0 ? 90 : 110;	/* mean 100, sigma 10 */
+		s.has[i] = true;
+	}
+	s.v[B + 2] = 150;	/* Wednesday: z = 5 against days 2..29 */
+	assert_int_equal(insights_compute(&a, &week, &s, 1, NULL, 0, &in),
+	    ERR_OK);
+	it = find_kind(&in, INSIGHTS_ANOMALY, 0);
+	assert_non_null(it);
+	assert_int_equal(it->day, 2);
+	assert_float_equal(it->mean, 100, 1e-9);
+	assert_float_equal(it->sigma, 10, 1e-9);
+	assert_float_equal(it->size, 5, 1e-9);
+	assert_string_equal(it->title, "Sessions on Google Analytics 4 "
+	    "spiked on Wed 12 Nov: 150");
+	assert_string_equal(it->action, "That is 5.0 standard deviations "
+	    "above its 28-day mean of 100: check Google Analytics 4 for a "
+	    "campaign, an outage or a tracking change that day.");
+	assert_null(find_kind(&in, INSIGHTS_ANOMALY, 1));
+
+	/* 3 sigma exactly is not beyond. */
+	s.v[B + 2] = 130;
+	assert_int_equal(insights_compute(&a, &week, &s, 1, NULL, 0, &in),
+	    ERR_OK);
+	assert_null(find_kind(&in, INSIGHTS_ANOMALY, 0));
+
+	/* A drop off a steady line; fewer than 7 baseline days: nothing. */
+	for (i = 0; i < INSIGHTS_DAYS; i++)
+		s.v[i] = 50;
+	s.v[B + 5] = 0;
+	assert_int_equal(insights_compute(&a, &week, &s, 1, NULL, 0, &in),
+	    ERR_OK);
+	it = find_kind(&in, INSIGHTS_ANOMALY, 0);
+	assert_non_null(it);
+	assert_int_equal(it->day, 5);
+	assert_true(it->size < 0);
+	assert_string_equal(it->title, "Sessions on Google Analytics 4 "
+	    "dropped on Sat 15 Nov: 0");
+	for (i = 0; i < INSIGHTS_DAYS; i++)
+		s.has[i] = i >= B;	/* the period only: 6 days at most */
+	s.v[B + 5] = 50;
+	s.v[B + 6] = 5000;
+	assert_int_equal(insights_compute(&a, &week, &s, 1, NULL, 0, &in),
+	    ERR_OK);
+	assert_null(find_kind(&in, INSIGHTS_ANOMALY, 0));
+	arena_free(&a);
+}
+
+static void
+test_insights_spend_vs_results(void **state)
+{
+	struct arena a;
+	struct insights in;
+	struct insights_series s[2];
+	const struct insights_item *it;
+
+	(void)state;
+	arena_init(&a);
+	fill(&s[0], "google_ads", "cost_micros", 100e6, 140e6);
+	fill(&s[1], "google_ads", "conversions", 25, 22);
+	assert_int_equal(insights_compute(&a, &week, s, 2, NULL, 0, &in),
+	    ERR_OK);
+	it = find_kind(&in, INSIGHTS_PAIR, 0);
+	assert_non_null(it);
+	assert_string_equal(it->title, "Cost rose 40% while Conversions fell "
+	    "12% on Google Ads");
+	assert_non_null(strstr(it->action, "campaigns"));
+	assert_string_equal(insights_format(&a, "currency_micros",
+	    kpi(&in, "google_ads", "cost_micros")->cur), "980.00");
+	arena_free(&a);
+}
+
+static void
+test_insights_health(void **state)
+{
+	struct arena a;
+	struct insights in;
+	const struct insights_conn c[] = {
+		{ "linkedin", "needs_reauth", NULL, 3600 },
+		{ "ga4", "connected", NULL, 3600 },
+		{ "mailchimp", "connected", NULL, 49 * 3600 },
+		{ "meta_ads", "error", "HTTP 500", 7200 },
+		{ "github", "disconnected", NULL, -1 },
+	};
+
+	(void)state;
+	arena_init(&a);
+	assert_int_equal(insights_compute(&a, &week, NULL, 0, c, 5, &in),
+	    ERR_OK);
+	assert_int_equal(in.nitems, 3);
+	assert_int_equal(in.items[0].kind, INSIGHTS_REAUTH);
+	assert_string_equal(in.items[0].action,
+	    "Reconnect LinkedIn to resume its numbers.");
+	assert_int_equal(in.items[1].kind, INSIGHTS_FAILING);
+	assert_string_equal(in.items[1].provider, "meta_ads");
+	assert_int_equal(in.items[2].kind, INSIGHTS_STALE);
+	assert_string_equal(in.items[2].title, "Mailchimp data is 49 hours "
+	    "old");
+	arena_free(&a);
+}
+
+static void
+test_insights_deterministic(void **state)
+{
+	struct arena a;
+	struct insights x, y;
+	struct insights_series s[3];
+	size_t i;
+
+	(void)state;
+	arena_init(&a);
+	fill(&s[0], "ga4", "sessions", 100, 150);
+	fill(&s[1], "github", "stars", 10, 15);
+	fill(&s[2], "crm", "deals", 4, 2);
+	insights_compute(&a, &week, s, 3, NULL, 0, &x);
+	insights_compute(&a, &week, s, 3, NULL, 0, &y);
+	assert_int_equal(x.nitems, y.nitems);
+	for (i = 0; i < x.nitems; i++)
+		assert_string_equal(x.items[i].title, y.items[i].title);
+	/* A week-on-week step off a flat week is an anomaly too; the
+	 * movers follow, ties of size broken by provider. */
+	assert_string_equal(find_kind(&x, INSIGHTS_MOVER_DOWN, 0)->provider,
+	    "crm");
+	assert_string_equal(find_kind(&x, INSIGHTS_MOVER_UP, 0)->provider,
+	    "ga4");
+	assert_string_equal(find_kind(&x, INSIGHTS_MOVER_UP, 1)->provider,
+	    "github");
+	assert_non_null(find_kind(&x, INSIGHTS_ANOMALY, 0));
+	arena_free(&a);
+}
+
+static void
+test_insights_format(void **state)
+{
+	struct arena a;
+
+	(void)state;
+	arena_init(&a);
+	assert_string_equal(insights_format(&a, "count", 12480), "12,480");
+	assert_string_equal(insights_format(&a, "count", -1234567),
+	    "-1,234,567");
+	assert_string_equal(insights_format(&a, "count", 2.5), "2.50");
+	assert_string_equal(insights_format(&a, "ratio", 0.4213), "42.1%");
+	assert_string_equal(insights_format(&a, "currency_micros", 1234500000),
+	    "1,234.50");
+	assert_string_equal(insights_format(&a, "seconds", 200), "3m 20s");
+	assert_string_equal(insights_format(&a, "minutes", 65), "1h 5m");
+	assert_string_equal(insights_format(&a, "count", 0), "0");
+	arena_free(&a);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_insights_empty),
+		cmocka_unit_test(test_insights_one_day),
+		cmocka_unit_test(test_insights_sum_ratio_and_movers),
+		cmocka_unit_test(test_insights_anomaly),
+		cmocka_unit_test(test_insights_spend_vs_results),
+		cmocka_unit_test(test_insights_health),
+		cmocka_unit_test(test_insights_deterministic),
+		cmocka_unit_test(test_insights_format),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,259 @@
+/* test_sandbox.c — the sandbox's series generator, days and tokens. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "arena.h"
+#include "sandbox_priv.h"
+
+static void
+test_sandbox_series_is_deterministic(void **state)
+{
+	struct sandbox_day a, b;
+
+	(void)state;
+	sandbox_series("properties/312456789", 19800, 20000, 3, &a);
+	sandbox_series("properties/312456789", 19800, 20000, 3, &b);
+	assert_memory_equal(&a, &b, sizeof(a));
+	assert_true(a.visits > 0);
+}
+
+static void
+test_sandbox_series_accounts_differ(void **state)
+{
+	struct sandbox_day a, b;
+	int64_t d;
+	int same = 0;
+
+	(void)state;
+	for (d = 19800; d < 19830; d++) {
+		sandbox_series("acct-a", d, 20000, 0, &a);
+		sandbox_series("acct-b", d, 20000, 0, &b);
+		same += a.visits == b.visits;
+	}
+	assert_true(same < 3);
+}
+
+static void
+test_sandbox_series_ratios_hold(void **state)
+{
+	static const char *const accts[] = { "1234567890", "act_1", "C012",
+	    "urn:li:organization:2414183", "octocat/Hello-World" };
+	struct sandbox_day d;
+	size_t i;
+	int64_t day;
+
+	(void)state;
+	for (i = 0; i < sizeof(accts) / sizeof(accts[0]); i++)
+		for (day = 19000; day < 19400; day++) {
+			sandbox_series(accts[i], day, 20000, 0, &d);
+			assert_true(d.impressions > d.clicks);
+			assert_true(d.clicks > 0);
+			assert_true(d.conversions < (double)d.clicks);
+			assert_true(d.reach <= d.impressions);
+			assert_true(d.users <= d.visits);
+			assert_true(d.pageviews >= d.visits);
+			assert_true(d.bounce_rate > 0 && d.bounce_rate < 1);
+			assert_true(d.unfollows < d.follows);
+		}
+}
+
+static void
+test_sandbox_series_has_weekly_seasonality(void **state)
+{
+	struct sandbox_day d;
+	double wk = 0, we = 0;
+	int64_t day;
+	int nwk = 0, nwe = 0, dow;
+
+	(void)state;
+	for (day = 19000; day < 19364; day++) {
+		sandbox_series("seasonal", day, 20000, 0, &d);
+		dow = (int)((day + 4) % 7);	/* 0 Sunday */
+		if (dow == 0 || dow == 6) {
+			we += (double)d.visits;
+			nwe++;
+		} else {
+			wk += (double)d.visits;
+			nwk++;
+		}
+	}
+	assert_true(we / nwe < 0.8 * (wk / nwk));
+}
+
+static void
+test_sandbox_series_future_is_empty(void **state)
+{
+	struct sandbox_day d;
+
+	(void)state;
+	sandbox_series("acct", 20001, 20000, 3, &d);
+	assert_int_equal(d.visits, 0);
+	assert_int_equal(d.impressions, 0);
+}
+
+/* A day's value as "today" moves on changes at most once, ends final. */
+static void
+test_sandbox_series_restates_once(void **state)
+{
+	struct sandbox_day d, fin;
+	int64_t day, today, prev;
+	int changes, restated = 0;
+
+	(void)state;
+	for (day = 19500; day < 19600; day++) {
+		sandbox_series("restate", day, day + 100, 30, &fin);
+		changes = 0;
+		prev = -1;
+		for (today = day; today < day + 40; today++) {
+			sandbox_series("restate", day, today, 30, &d);
+			if (prev >= 0 && d.visits != prev)
+				changes++;
+			prev = d.visits;
+		}
+		assert_true(changes <= 1);
+		assert_int_equal(prev, fin.visits);
+		restated += changes;
+	}
+	assert_true(restated > 10);
+}
+
+static void
+test_sandbox_series_sum_adds_counts(void **state)
+{
+	struct sandbox_day d, sum;
+	int64_t day, visits = 0, clicks = 0;
+
+	(void)state;
+	for (day = 19800; day <= 19806; day++) {
+		sandbox_series("summed", day, 20000, 3, &d);
+		visits += d.visits;
+		clicks += d.clicks;
+	}
+	sandbox_series_sum("summed", 19800, 19806, 20000, 3, &sum);
+	assert_int_equal(sum.visits, visits);
+	assert_int_equal(sum.clicks, clicks);
+	assert_true(sum.users < sum.visits);
+	assert_true(sum.bounce_rate > 0 && sum.bounce_rate < 1);
+	/* days after today add nothing */
+	sandbox_series_sum("summed", 19990, 20100, 20000, 3, &d);
+	sandbox_series_sum("summed", 19990, 20000, 20000, 3, &sum);
+	assert_int_equal(d.visits, sum.visits);
+}
+
+static void
+test_sandbox_days_parse_and_format(void **state)
+{
+	char out[11];
+
+	(void)state;
+	assert_int_equal(sandbox_day_parse("1970-01-01"), 0);
+	assert_int_equal(sandbox_day_parse("19700102"), 1);
+	assert_int_equal(sandbox_day_parse("2024-05-01"), 19844);
+	assert_int_equal(sandbox_day_parse("2024-05-01x"), -1);
+	assert_int_equal(sandbox_day_parse("2024-13-01"), -1);
+	assert_int_equal(sandbox_day_parse(NULL), -1);
+	sandbox_day_format(19844, '-', out);
+	assert_string_equal(out, "2024-05-01");
+	sandbox_day_format(sandbox_day_parse("2024-02-29"), 0, out);
+	assert_string_equal(out, "20240229");
+	assert_int_equal(sandbox_today(86399, 0), 0);
+	assert_int_equal(sandbox_today(86399, 1), 1);
+	assert_int_equal(sandbox_today(3600, -2), -1);
+}
+
+static void
+test_sandbox_token_round_trip_and_tamper(void **state)
+{
+	struct sandbox_token t, u;
+	struct ctx ctx;
+	struct arena a;
+	struct sbx sx;
+	const char *s;
+	char *bad;
+
+	(void)state;
+	arena_init(&a);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.arena = &a;
+	memset(&sx, 0, sizeof(sx));
+	sx.ctx = &ctx;
+	memset(&t, 0, sizeof(t));
+	t.prov = SBXP_GOOGLE;
+	t.kind = SBXK_REFRESH;
+	t.user = 2;
+	t.iat = 1780000000;
+	strcpy(t.scope, "openid email https://x.example/a.b");
+	strcpy(t.fault, "invalid_grant");
+	s = sandbox_token_make(&sx, "1//0g", &t);
+	assert_non_null(strstr(s, "-fault-invalid_grant-"));
+	assert_true(sandbox_token_parse(s, &u));
+	assert_int_equal(u.prov, SBXP_GOOGLE);
+	assert_int_equal(u.kind, SBXK_REFRESH);
+	assert_int_equal(u.user, 2);
+	assert_int_equal(u.iat, 1780000000);
+	assert_string_equal(u.scope, t.scope);
+	assert_string_equal(u.fault, "invalid_grant");
+	bad = arena_strdup(&a, s);
+	bad[strlen(bad) - 20] ^= 1;
+	assert_false(sandbox_token_parse(bad, &u));
+	assert_false(sandbox_token_parse("ya29.garbage", &u));
+	assert_false(sandbox_token_parse(NULL, &u));
+	t.kind = SBXK_CODE;
+	assert_null(strstr(sandbox_token_make(&sx, "4/0", &t), "-fault-"));
+	arena_free(&a);
+}
+
+static void
+test_sandbox_pkce_rfc7636_vector(void **state)
+{
+	(void)state;
+	assert_true(sandbox_pkce_ok("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+	    "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
+	assert_false(sandbox_pkce_ok("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXl",
+	    "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
+	assert_false(sandbox_pkce_ok("short", "E9Melhoa2OwvFrEMTJguCHaoeK1t8U"
+	    "RWbuGJSstw-cM"));
+	assert_false(sandbox_pkce_ok(NULL, "x"));
+}
+
+static void
+test_sandbox_faults_are_named_once_per_style(void **state)
+{
+	const struct sandbox_fault *f;
+	size_t n, i, j;
+
+	(void)state;
+	f = sandbox_faults(&n);
+	assert_true(n > 60);
+	for (i = 0; i < n; i++) {
+		assert_true(f[i].status >= 200 && f[i].status < 600);
+		assert_non_null(f[i].body);
+		for (j = i + 1; j < n; j++)
+			assert_false(f[i].style == f[j].style &&
+			    strcmp(f[i].name, f[j].name) == 0);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sandbox_series_is_deterministic),
+		cmocka_unit_test(test_sandbox_series_accounts_differ),
+		cmocka_unit_test(test_sandbox_series_ratios_hold),
+		cmocka_unit_test(test_sandbox_series_has_weekly_seasonality),
+		cmocka_unit_test(test_sandbox_series_future_is_empty),
+		cmocka_unit_test(test_sandbox_series_restates_once),
+		cmocka_unit_test(test_sandbox_series_sum_adds_counts),
+		cmocka_unit_test(test_sandbox_days_parse_and_format),
+		cmocka_unit_test(test_sandbox_token_round_trip_and_tamper),
+		cmocka_unit_test(test_sandbox_pkce_rfc7636_vector),
+		cmocka_unit_test(test_sandbox_faults_are_named_once_per_style),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

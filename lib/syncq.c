@@ -24,13 +24,22 @@ static const char sql_daily[] =
 	"c.id AND j.kind = 'daily' AND j.day = current_date) "
 	"ON CONFLICT DO NOTHING RETURNING 1) "
 	"SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM c)";
-/* Due queued jobs first, then running ones whose worker died. */
+/* Running jobs whose worker died first (index sync_jobs_leased: few, and
+ * never starved by a busy queue), then due queued ones (index
+ * sync_jobs_ready): two statements, each on its partial index, rather
+ * than one OR over the whole history of jobs. */
 static const char sql_lease[] =
 	"UPDATE sync_jobs SET status = 'running', leased_by = $1, "
 	"lease_until = now() + make_interval(secs => $2::int), "
 	"attempts = attempts + 1 WHERE id = (SELECT id FROM sync_jobs WHERE "
-	"(status = 'queued' AND run_after <= now()) OR (status = 'running' "
-	"AND lease_until < now()) ORDER BY priority DESC, run_after, id "
+	"status = 'queued' AND run_after <= now() ORDER BY priority DESC, "
+	"run_after LIMIT 1 FOR UPDATE SKIP LOCKED) "
+	"RETURNING id, workspace_id, connection_id, kind, attempts";
+static const char sql_lease_lost[] =
+	"UPDATE sync_jobs SET leased_by = $1, "
+	"lease_until = now() + make_interval(secs => $2::int), "
+	"attempts = attempts + 1 WHERE id = (SELECT id FROM sync_jobs WHERE "
+	"status = 'running' AND lease_until < now() ORDER BY lease_until "
 	"LIMIT 1 FOR UPDATE SKIP LOCKED) "
 	"RETURNING id, workspace_id, connection_id, kind, attempts";
 static const char sql_extend[] =
@@ -158,7 +167,10 @@ syncq_lease(struct db *db, struct arena *a, const char *worker, int lease_s,
 
 	p[0] = worker;
 	p[1] = arena_printf(a, "%d", lease_s);
-	if ((rc = db_exec(db, a, sql_lease, 2, p, &res)) != ERR_OK)
+	if ((rc = db_exec(db, a, sql_lease_lost, 2, p, &res)) != ERR_OK)
+		return rc;
+	if (db_nrows(res) == 0 && (rc = db_exec(db, a, sql_lease, 2, p,
+	    &res)) != ERR_OK)
 		return rc;
 	if (db_nrows(res) == 0)
 		return ERR_NOTFOUND;

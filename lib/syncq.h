@@ -54,8 +54,8 @@ enum err	 syncq_state(struct db *, struct arena *, int64_t workspace_id,
 		    int64_t connection_id, const char **state);
 
 /*
- * Leases the next job that is due (highest priority, then oldest), or a
- * running one whose lease ran out (its worker died), for lease_s seconds
+ * Leases a running job whose lease ran out (its worker died), else the
+ * next due one (highest priority, then oldest), for lease_s seconds
  * under the name worker; counts an attempt.  ERR_OK with *out filled,
  * ERR_NOTFOUND when nothing is due.
  */

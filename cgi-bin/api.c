@@ -17,6 +17,7 @@
 #include "ingest.h"
 #include "limit.h"
 #include "metric.h"
+#include "syncq.h"
 #include "migrate.h"
 #include "provider.h"
 #include "syncq.h"
@@ -29,6 +30,8 @@ static enum err	api_readyz(struct ctx *);
 static enum err	api_connections(struct ctx *);
 static enum err	api_ingest(struct ctx *);
 static enum err	api_tiles(struct ctx *);
+static enum err	api_sync_status(struct ctx *);
+static enum err	api_sync_log(struct ctx *);
 
 static enum err	api_conn_sync(struct ctx *);
 static enum err	api_conn_test(struct ctx *);
@@ -43,6 +46,8 @@ static const struct route routes[] = {
 	{ HTTP_POST, "/v1/metrics/ingest", api_ingest,
 	    ROUTE_APIKEY | ROUTE_ADMIN, LIMIT_BODY_INGEST },
 	{ HTTP_GET, "/v1/dashboard/tiles", api_tiles, ROUTE_APIKEY, 0 },
+	{ HTTP_GET, "/v1/sync/status", api_sync_status, ROUTE_APIKEY, 0 },
+	{ HTTP_GET, "/v1/sync/log", api_sync_log, ROUTE_APIKEY, 0 },
 	{ HTTP_POST, "/v1/connections/:provider/sync", api_conn_sync,
 	    ROUTE_APIKEY | ROUTE_ADMIN, 0 },
 	{ HTTP_POST, "/v1/connections/:provider/test", api_conn_test,
@@ -244,6 +249,45 @@ api_tiles(struct ctx *ctx)
 	if (rc != ERR_OK)
 		return rc;
 	resp_header(&ctx->resp, "Cache-Control", "private, max-age=60");
+	return resp_body(&ctx->resp, 200, "application/json", json,
+	    strlen(json));
+}
+
+/* Each connection's sync state: last sync, last error, job, last run. */
+static enum err
+api_sync_status(struct ctx *ctx)
+{
+	const char *json;
+	enum err rc;
+
+	if ((rc = syncq_status_ws_json(ctx->db, ctx->arena, ctx->workspace_id,
+	    &json)) != ERR_OK)
+		return rc;
+	return resp_body(&ctx->resp, 200, "application/json", json,
+	    strlen(json));
+}
+
+/* The latest sync runs: ?provider=slug &limit=1..500 (default 100). */
+static enum err
+api_sync_log(struct ctx *ctx)
+{
+	const char *provider = req_query(&ctx->req, "provider");
+	const char *lim = req_query(&ctx->req, "limit");
+	const char *json;
+	char *end;
+	long limit = 100;
+	enum err rc;
+
+	if (provider != NULL && !metric_provider_known(provider))
+		return app_fail(ctx, ERR_INPUT, "Unknown provider; use one of "
+		    "ga4, google_ads, youtube, facebook, instagram, meta_ads, "
+		    "linkedin, mailchimp, slack, github.");
+	if (lim != NULL && ((limit = strtol(lim, &end, 10)) < 1 ||
+	    limit > 500 || *end != '\0' || end == lim))
+		return app_fail(ctx, ERR_INPUT, "limit must be 1 to 500.");
+	if ((rc = syncq_log_json(ctx->db, ctx->arena, ctx->workspace_id,
+	    provider, (int)limit, &json)) != ERR_OK)
+		return rc;
 	return resp_body(&ctx->resp, 200, "application/json", json,
 	    strlen(json));
 }

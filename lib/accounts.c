@@ -75,24 +75,7 @@ get(struct lister *l, const char *url, struct pcall_result *r)
 	memset(&c, 0, sizeof(c));
 	c.url = url;
 	c.token = l->t->access_token;
-	if (strcmp(l->p->slug, "mailchimp") == 0)
-		c.auth_scheme = "OAuth";
-	if (strcmp(l->p->slug, "google_ads") == 0) {
-		c.header_name = "developer-token";
-		c.header_value = config_env("SLUICE_GOOGLE_ADS_DEVELOPER_TOKEN",
-		    "sandbox-developer-token");
-	}
-	if (strcmp(l->p->slug, "linkedin") == 0) {
-		c.header_name = "LinkedIn-Version";
-		c.header_value = config_env("SLUICE_LINKEDIN_VERSION",
-		    "202603");
-		c.header2_name = "X-Restli-Protocol-Version";
-		c.header2_value = "2.0.0";
-	}
-	if (strcmp(l->p->slug, "github") == 0) {
-		c.header_name = "X-GitHub-Api-Version";
-		c.header_value = "2022-11-28";
-	}
+	pcall_provider_headers(l->p, &c);
 	rc = pcall_json(l->h, l->a, l->p, &c, r);
 	if (rc != ERR_OK)
 		l->why = r->why;

@@ -85,6 +85,12 @@
 #define LIMIT_INSIGHTS_ITEMS	12		/* insights listed in a digest */
 #define LIMIT_INSIGHTS_STALE_S	(48 * 3600)	/* data older than this: stale */
 
+/* Sync (syncnorm, sync, worker). */
+#define LIMIT_SYNC_ROWS		200000		/* rows from one account's fetch */
+#define LIMIT_SYNC_BATCH	5000		/* rows upserted per transaction */
+#define LIMIT_SYNC_PAGES	200		/* pages followed per report */
+#define LIMIT_SYNC_PROCS	64		/* worker --procs */
+
 /* Logging. */
 #define LIMIT_LOG_LINE		4096		/* one log line */
 #define LIMIT_LOG_FIELD		512		/* one logged string */

@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 
 #include "arena.h"
+#include "config.h"
 #include "jsonx.h"
 #include "pcall.h"
 #include "provider.h"
@@ -28,6 +29,29 @@ str(struct json_object *o, const char *k)
 	if (o == NULL || !json_object_object_get_ex(o, k, &v) || v == NULL)
 		return NULL;
 	return json_object_get_string(v);
+}
+
+void
+pcall_provider_headers(const struct provider *p, struct pcall *c)
+{
+	if (strcmp(p->slug, "mailchimp") == 0)
+		c->auth_scheme = "OAuth";
+	if (strcmp(p->slug, "google_ads") == 0) {
+		c->header_name = "developer-token";
+		c->header_value = config_env("SLUICE_GOOGLE_ADS_DEVELOPER_TOKEN",
+		    "sandbox-developer-token");
+	}
+	if (strcmp(p->slug, "linkedin") == 0) {
+		c->header_name = "LinkedIn-Version";
+		c->header_value = config_env("SLUICE_LINKEDIN_VERSION",
+		    "202603");
+		c->header2_name = "X-Restli-Protocol-Version";
+		c->header2_value = "2.0.0";
+	}
+	if (strcmp(p->slug, "github") == 0) {
+		c->header_name = "X-GitHub-Api-Version";
+		c->header_value = "2022-11-28";
+	}
 }
 
 enum err

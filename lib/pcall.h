@@ -38,6 +38,14 @@ struct pcall_result {
 	const char	*why;		/* what failed, in plain words */
 };
 
+/*
+ * Sets the provider's own headers and auth scheme on c (Google Ads
+ * developer-token, LinkedIn-Version and Rest.li protocol, Mailchimp's
+ * "OAuth" scheme, GitHub's API version); values are static or from the
+ * environment.  c->url, c->token and c->body are left to the caller.
+ */
+void		 pcall_provider_headers(const struct provider *, struct pcall *c);
+
 /* Performs the call and classifies the answer (see above). */
 enum err	 pcall_json(struct httpc *, struct arena *, const struct provider *,
 		    const struct pcall *, struct pcall_result *out);

@@ -12,7 +12,9 @@
 #include <json-c/json.h>
 
 #include "arena.h"
+#include "config.h"
 #include "crypto.h"
+#include "jsonx.h"
 #include "sandbox_priv.h"
 
 const struct sandbox_base sandbox_bases[] = {
@@ -705,6 +707,7 @@ sandbox_begin(struct ctx *ctx, int style, unsigned flags, struct sbx *sx,
 	const char *h, *tok;
 	char name[64];
 	struct timespec ts;
+	long lat;
 
 	memset(sx, 0, sizeof(*sx));
 	sx->ctx = ctx;
@@ -731,6 +734,13 @@ sandbox_begin(struct ctx *ctx, int style, unsigned flags, struct sbx *sx,
 		sx->fault = arena_strdup(ctx->arena, name);
 	if ((flags & SBX_TOKEN_EP) && sandbox_is(sx, "401"))
 		sx->fault = none;
+	/* Added latency for benchmarks: SLUICE_SANDBOX_LATENCY_MS. */
+	if ((lat = atol(config_env("SLUICE_SANDBOX_LATENCY_MS", "0"))) > 0 &&
+	    lat <= 60000) {
+		ts.tv_sec = lat / 1000;
+		ts.tv_nsec = (lat % 1000) * 1000000L;
+		nanosleep(&ts, NULL);
+	}
 	if (sandbox_is(sx, "slow")) {
 		ts.tv_sec = SANDBOX_SLOW_MS / 1000;
 		ts.tv_nsec = (SANDBOX_SLOW_MS % 1000) * 1000000L;

@@ -78,6 +78,8 @@
  *                 LinkedIn/Mailchimp/GitHub 500, Slack HTTP 200 ok:false
  *                 internal_error
  *   slow          answers normally after a 3 s sleep (SANDBOX_SLOW_MS)
+ *                 (SLUICE_SANDBOX_LATENCY_MS adds a delay to every API
+ *                 answer, for benchmarks)
  *   401           expired access token: Google 401 UNAUTHENTICATED
  *                 (YouTube authError), Meta 400 code 190/463, LinkedIn
  *                 401 EXPIRED_ACCESS_TOKEN, Mailchimp 401 problem+json

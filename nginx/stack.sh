@@ -11,8 +11,9 @@
 #   stack.sh pg-stop VAR | pg-start VAR     (fault tests)
 #
 # Settings (environment, then ./sluice.env, then VAR/secrets.env):
-#   SLUICE_PG_PORT (5433)  SLUICE_FCGI_PROCS (4)  and every SLUICE_* the
-#   programs read (README.md, Configuration).
+#   SLUICE_PG_PORT (5433)  SLUICE_FCGI_PROCS (4)  SLUICE_WORKER (1: start
+#   the sync worker daemon with the cron program)  SLUICE_WORKER_PROCS (4)
+#   and every SLUICE_* the programs read (README.md, Configuration).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -164,6 +165,7 @@ parent directories searchable (chmod o+x) or choose another VAR"
 	: >"$var/nginx/upstreams.conf"
 	rm -f "$var/nginx/locations/"*.conf
 	for name in $programs; do
+		[ "$name" = worker ] && continue	# not FastCGI: below
 		sock=$var/run/$name.sock
 		if [ -n "$(pids_of "$var/run/$name.pid" "$name")" ]; then
 			say "$name: already running"
@@ -190,6 +192,21 @@ parent directories searchable (chmod o+x) or choose another VAR"
 		nginx -q -c "$var/nginx/nginx.conf" -p "$var/nginx" ||
 		    die "nginx did not start: see $var/log/nginx-error.log"
 	fi
+	# The sync worker daemon, with the cron program or when asked by name.
+	case " $programs " in
+	*" worker "*|*" cron "*)
+		if [ "${SLUICE_WORKER:-1}" = 1 ] && [ -x "$bin/worker" ] &&
+		    [ -z "$(pids_of "$var/run/worker.pid" worker)" ]; then
+			# setpriv execs (runuser would fork): the PID is the worker's.
+			local drop=()
+			[ "$(id -u)" = 0 ] && drop=(setpriv --reuid=sluice \
+			    --regid=sluice --init-groups)
+			SLUICE_LOG_FILE= "${drop[@]}" "$bin/worker" --daemon \
+			    --procs "${SLUICE_WORKER_PROCS:-4}" \
+			    >>"$var/log/worker.log" 2>&1 </dev/null &
+			echo $! >"$var/run/worker.pid"
+		fi ;;
+	esac
 	echo "$port" >"$var/run/port"
 	say "Sluice is running at http://127.0.0.1:$port/"
 }

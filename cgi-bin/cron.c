@@ -1,0 +1,78 @@
+/*
+ * cgi-bin/cron.c — what cron calls with curl and X-Cron-Secret: the
+ * daily sync enqueue and the scheduler's state.
+ */
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "app.h"
+#include "jsonx.h"
+#include "provider.h"
+#include "syncq.h"
+
+static enum err	cron_sync_daily(struct ctx *);
+static enum err	cron_status(struct ctx *);
+
+static const struct route routes[] = {
+	{ HTTP_POST, "/internal/cron/sync-daily", cron_sync_daily,
+	    ROUTE_CRON, 4096 },
+	{ HTTP_GET, "/internal/scheduler-status", cron_status, ROUTE_CRON, 0 },
+};
+
+/*
+ * Enqueues today's job for every connected connection (optional body
+ * {"provider":"slug"}); 202 {"enqueued","connections","already"}.
+ * Twice the same day enqueues nothing the second time.
+ */
+static enum err
+cron_sync_daily(struct ctx *ctx)
+{
+	struct json_object *body;
+	const char *provider = NULL, *json;
+	long enqueued, conns;
+	enum err rc;
+
+	if (ctx->req.body_len > 0) {
+		if (jsonx_parse(ctx->arena, ctx->req.body, ctx->req.body_len,
+		    &body, NULL) != ERR_OK || !json_object_is_type(body,
+		    json_type_object))
+			return app_fail(ctx, ERR_INPUT, "The body must be a "
+			    "JSON object, e.g. {\"provider\":\"ga4\"}.");
+		rc = jsonx_get_string(body, "provider", &provider);
+		if (rc == ERR_INPUT || (rc == ERR_OK &&
+		    provider_get(provider) == NULL))
+			return app_fail(ctx, ERR_INPUT, "provider must be one "
+			    "of ga4, google_ads, youtube, facebook, instagram, "
+			    "meta_ads, linkedin, mailchimp, slack, github.");
+	}
+	if ((rc = syncq_enqueue_daily(ctx->db, ctx->arena, provider,
+	    &enqueued, &conns)) != ERR_OK)
+		return rc;
+	json = arena_printf(ctx->arena, "{\"enqueued\":%ld,\"connections\":"
+	    "%ld,\"already\":%ld}", enqueued, conns, conns - enqueued);
+	return resp_body(&ctx->resp, 202, "application/json", json,
+	    strlen(json));
+}
+
+/* Queue depth, running jobs, the oldest waiting one, the last daily run. */
+static enum err
+cron_status(struct ctx *ctx)
+{
+	const char *json;
+	enum err rc;
+
+	if ((rc = syncq_status_json(ctx->db, ctx->arena, &json)) != ERR_OK)
+		return rc;
+	return resp_body(&ctx->resp, 200, "application/json", json,
+	    strlen(json));
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct app_def def = { "cron", routes,
+	    sizeof(routes) / sizeof(routes[0]), NULL, NULL };
+
+	return app_main(&def, argc, argv);
+}

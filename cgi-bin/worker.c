@@ -1,0 +1,293 @@
+/*
+ * cgi-bin/worker.c — drains the sync queue (not FastCGI).
+ *
+ *   worker --daemon [--procs N]   run until SIGTERM (`make run` starts one)
+ *   worker --once [--procs N]     drain what is due, then exit (cron)
+ *
+ * With --procs N the process forks N workers that lease jobs on their
+ * own, so slow providers overlap; SIGTERM lets each finish the job in
+ * hand.  A worker killed outright loses its lease, and the job runs again
+ * when the lease runs out.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "db.h"
+#include "httpc.h"
+#include "limit.h"
+#include "log.h"
+#include "sync.h"
+#include "syncq.h"
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void
+catch_term(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+static void
+nap(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	if (!stopping)
+		nanosleep(&ts, NULL);
+}
+
+/*
+ * The worker's own database connection, with asynchronous commit unless
+ * SLUICE_SYNC_ASYNC_COMMIT=0: a sync transaction lost in a server crash
+ * is one the queue runs again (WAL keeps the commits in order, so a job
+ * seen done has its rows), and not waiting for a WAL flush per batch
+ * leaves the CPU to the fetch.
+ */
+static struct db *
+worker_db(struct app *app)
+{
+	const char *url = app->cfg.database_url;
+	char buf[2048];
+	bool async = true;
+
+	(void)config_bool("SLUICE_SYNC_ASYNC_COMMIT", true, &async, buf,
+	    sizeof(buf));
+	if (!async)
+		return app->db;
+	if (strncmp(url, "postgres://", 11) == 0 ||
+	    strncmp(url, "postgresql://", 13) == 0)
+		snprintf(buf, sizeof(buf), "%s%soptions=-c%%20synchronous_"
+		    "commit%%3Doff", url, strchr(url, '?') ? "&" : "?");
+	else
+		snprintf(buf, sizeof(buf), "%s options='-c "
+		    "synchronous_commit=off'", url);
+	return db_new(buf, app->cfg.db_backoff_max_ms);
+}
+
+/* One worker: lease, run, repeat; once: until nothing is due. */
+static int
+work(struct sync_env *e, bool once, long poll_ms, long care_s)
+{
+	struct syncq_job job;
+	struct sync_outcome o;
+	struct arena a;
+	time_t last_care = 0;
+	long jobs = 0, ok = 0, failed = 0, retried = 0, checked;
+	enum err rc;
+
+	arena_init(&a);
+	while (!stopping) {
+		arena_reset(&a);
+		if (care_s > 0 && time(NULL) - last_care >= care_s) {
+			last_care = time(NULL);
+			(void)sync_token_care(e, &a, 100, &checked);
+			arena_reset(&a);
+		}
+		rc = syncq_lease(e->db, &a, e->worker, (int)e->lease_s, &job);
+		if (rc == ERR_NOTFOUND) {
+			if (once)
+				break;
+			nap(poll_ms);
+			continue;
+		}
+		if (rc != ERR_OK) {
+			if (once)
+				break;
+			nap(poll_ms);
+			continue;
+		}
+		jobs++;
+		rc = sync_job(e, &a, &job, &o);
+		if (rc != ERR_OK || o.status == NULL) {
+			log_msg(LOG_ERROR, NULL, "sync", "job %lld: %s",
+			    (long long)job.id, rc != ERR_OK ? err_code(rc) :
+			    "lease lost");
+			failed++;
+			continue;
+		}
+		if (o.retried)
+			retried++;
+		else if (o.error == NULL)
+			ok++;
+		else
+			failed++;
+		log_msg(o.error == NULL ? LOG_INFO : LOG_WARN, NULL, "sync",
+		    "job %lld connection %lld attempt %d: %s pages=%ld "
+		    "fetched=%ld changed=%ld%s%s", (long long)job.id,
+		    (long long)job.connection_id, job.attempts, o.status,
+		    o.pages, o.rows_fetched, o.rows_changed,
+		    o.error != NULL ? " error=" : "",
+		    o.error != NULL ? o.error : "");
+	}
+	arena_free(&a);
+	if (once)
+		printf("{\"worker\":\"%s\",\"jobs\":%ld,\"ok\":%ld,"
+		    "\"failed\":%ld,\"retried\":%ld}\n", e->worker, jobs, ok,
+		    failed, retried);
+	fflush(stdout);
+	return 0;
+}
+
+/* Runs one worker in this process with its own connections. */
+static int
+child(struct app *app, struct sync_env *e, bool once, long poll_ms,
+    long timeout_ms, int k)
+{
+	char errbuf[128];
+	long care_s = 600;
+	struct httpc_opts ho = { "Sluice/1.0 (+self-hosted)",
+	    app->cfg.sandbox || app->cfg.allow_loopback_http, timeout_ms, 0 };
+	char host[64], name[128];
+	int status;
+
+	(void)config_long("SLUICE_WORKER_CARE_S", 600, 1, 86400, &care_s,
+	    errbuf, sizeof(errbuf));
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(name, sizeof(name), "%s:%ld:%d", host, (long)getpid(), k);
+	/* A forked worker hears SIGTERM when its parent goes, however. */
+	if (k > 0 && prctl(PR_SET_PDEATHSIG, SIGTERM) == 0 &&
+	    getppid() == 1)
+		stopping = 1;
+	e->worker = name;
+	e->db = worker_db(app);
+	e->http = httpc_new(&ho);
+	e->keys = app->keys;
+	e->cfg = &app->cfg;
+	srandom((unsigned)getpid() ^ (unsigned)time(NULL));
+	/* One daemon worker (the first) also looks after tokens. */
+	status = work(e, once, poll_ms, !once && k <= 1 ? care_s : 0);
+	httpc_free(e->http);
+	if (e->db != app->db)
+		db_free(e->db);
+	return status;
+}
+
+static int
+cli(struct app *app, int argc, char **argv)
+{
+	struct sync_env e;
+	char errbuf[256];
+	bool once = false, daemon = false, forwarded = false;
+	long procs = 1, poll_ms, timeout_ms, i, alive;
+	pid_t pids[LIMIT_SYNC_PROCS], pid;
+	int k, st;
+
+	for (k = 1; k < argc; k++) {
+		if (strcmp(argv[k], "--once") == 0)
+			once = true;
+		else if (strcmp(argv[k], "--daemon") == 0)
+			daemon = true;
+		else if (strcmp(argv[k], "--procs") == 0 && k + 1 < argc) {
+			procs = strtol(argv[++k], NULL, 10);
+			if (procs < 1 || procs > LIMIT_SYNC_PROCS) {
+				fprintf(stderr, "worker: --procs 1..%d\n",
+				    LIMIT_SYNC_PROCS);
+				return 2;
+			}
+		} else {
+			fprintf(stderr, "worker: unknown argument %s\n",
+			    argv[k]);
+			return 2;
+		}
+	}
+	if (once == daemon) {
+		fprintf(stderr, "usage: worker --once|--daemon [--procs N]\n");
+		return 2;
+	}
+	memset(&e, 0, sizeof(e));
+	if (sync_env_load(&e, errbuf, sizeof(errbuf)) != ERR_OK ||
+	    config_long("SLUICE_WORKER_POLL_MS", 1000, 10, 60000, &poll_ms,
+	    errbuf, sizeof(errbuf)) != ERR_OK ||
+	    config_long("SLUICE_SYNC_TIMEOUT_MS", LIMIT_UPSTREAM_TIMEOUT_MS,
+	    100, 600000, &timeout_ms, errbuf, sizeof(errbuf)) != ERR_OK) {
+		fprintf(stderr, "worker: %s\n", errbuf);
+		return 1;
+	}
+	if (app->keys == NULL) {
+		fprintf(stderr, "worker: SLUICE_ENCRYPTION_KEYS is not set\n");
+		return 1;
+	}
+	catch_term();
+	if (procs == 1)
+		return child(app, &e, once, poll_ms, timeout_ms, 0);
+	/* The parent only forks, forwards SIGTERM and reaps. */
+	for (i = 0; i < procs; i++) {
+		if ((pid = fork()) < 0) {
+			perror("worker: fork");
+			procs = i;
+			break;
+		}
+		if (pid == 0)
+			_exit(child(app, &e, once, poll_ms, timeout_ms,
+			    (int)i + 1));
+		pids[i] = pid;
+	}
+	for (alive = procs; alive > 0;) {
+		if (stopping && !forwarded) {
+			for (i = 0; i < procs; i++)
+				if (pids[i] > 0)
+					kill(pids[i], SIGTERM);
+			forwarded = true;
+		}
+		pid = waitpid(-1, &st, 0);
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid < 0)
+			break;
+		for (i = 0; i < procs && pids[i] != pid; i++)
+			;
+		if (i == procs)
+			continue;
+		pids[i] = 0;
+		alive--;
+		/* A daemon's worker that died is replaced. */
+		if (!daemon || stopping || (WIFEXITED(st) &&
+		    WEXITSTATUS(st) == 0))
+			continue;
+		log_msg(LOG_WARN, NULL, "worker", "worker %ld died; starting "
+		    "another", (long)pid);
+		nap(1000);
+		if ((pid = fork()) == 0)
+			_exit(child(app, &e, once, poll_ms, timeout_ms,
+			    (int)i + 1));
+		if (pid > 0) {
+			pids[i] = pid;
+			alive++;
+		}
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct app_def def = { "worker", NULL, 0, cli,
+	    "  worker --once [--procs N]    drain the due sync jobs, exit\n"
+	    "  worker --daemon [--procs N]  work the sync queue until SIGTERM\n"
+	};
+
+	return app_main(&def, argc, argv);
+}

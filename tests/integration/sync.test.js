@@ -1,0 +1,193 @@
+'use strict';
+// The sync end to end against the sandbox: cron enqueues, `worker --once`
+// drains, rows land in metric_daily named as the catalogue names them; a
+// rerun changes nothing; restated values are updated; the status and log
+// APIs report every attempt.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { startStack } = require('./lib/stack');
+const { setupOwner, connectSandbox } = require('./lib/flows');
+
+const PROVIDERS = (process.env.SYNC_PROVIDERS ||
+  'ga4 google_ads youtube facebook instagram meta_ads linkedin mailchimp slack github').split(' ');
+
+// Metrics each provider must yield after one sync (catalogue names).
+const EXPECT = {
+  ga4: ['sessions', 'total_users', 'active_users', 'new_users', 'page_views', 'engaged_sessions', 'session_duration', 'key_events', 'revenue_micros', 'active_users:7d', 'active_users:28d', 'active_users:90d', 'total_users:28d'],
+  google_ads: ['impressions', 'clicks', 'cost_micros', 'conversions', 'conversion_value_micros'],
+  youtube: ['views', 'watch_minutes', 'subscribers_gained', 'subscribers_lost', 'likes', 'comments', 'shares', 'subscribers'],
+  facebook: ['reach', 'impressions', 'engagements', 'page_views', 'followers'],
+  instagram: ['reach', 'views', 'engagements', 'profile_views', 'followers', 'reach:7d', 'reach:28d'],
+  meta_ads: ['impressions', 'reach', 'clicks', 'spend_micros', 'conversions'],
+  linkedin: ['impressions', 'clicks', 'engagements', 'followers'],
+  mailchimp: ['emails_sent', 'opens', 'clicks', 'bounces', 'unsubscribes'],
+  slack: ['messages'],
+  github: ['views', 'unique_visitors', 'unique_visitors:14d', 'clones', 'stars'],
+};
+
+function secrets(stack) {
+  const text = fs.readFileSync(path.join(stack.dir, 'secrets.env'), 'utf8');
+  return {
+    keys: text.match(/^SLUICE_ENCRYPTION_KEYS=(.*)$/m)[1],
+    cron: text.match(/^SLUICE_CRON_SECRET=(.*)$/m)[1],
+  };
+}
+
+function worker(stack, args = ['--once'], env = {}) {
+  const s = secrets(stack);
+  const r = stack.cli('worker', args, {
+    SLUICE_ENCRYPTION_KEYS: s.keys, SLUICE_SANDBOX: '1',
+    SLUICE_BASE_URL: stack.url, SLUICE_SYNC_BACKOFF_S: '0', ...env,
+  });
+  assert.equal(r.status, 0, `worker: ${r.stderr}`);
+  return r;
+}
+
+async function cron(stack, body) {
+  const res = await fetch(`${stack.url}/internal/cron/sync-daily`, {
+    method: 'POST',
+    headers: { 'X-Cron-Secret': secrets(stack).cron, 'Content-Type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, json: await res.json() };
+}
+
+test('sync every provider against the sandbox', async (t) => {
+  const stack = await startStack({
+    programs: ['api', 'pages', 'oauth', 'sandbox', 'cron'],
+    env: { SLUICE_WORKER: '0' },
+  });
+  t.after(() => {
+    const reports = stack.stop();
+    assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
+  });
+  const b = await setupOwner(stack.url);
+  for (const slug of PROVIDERS) {
+    const { res } = await connectSandbox(b, slug);
+    assert.equal(res.status, 303, `${slug}: ${res.text.slice(0, 300)}`);
+  }
+
+  await t.test('cron needs its secret', async () => {
+    const res = await fetch(`${stack.url}/internal/cron/sync-daily`, { method: 'POST' });
+    assert.equal(res.status, 401);
+  });
+
+  await t.test('cron enqueues one job per connection, once a day', async () => {
+    const first = await cron(stack);
+    assert.equal(first.status, 202);
+    assert.deepEqual(first.json, { enqueued: PROVIDERS.length, connections: PROVIDERS.length, already: 0 });
+    const again = await cron(stack);
+    assert.deepEqual(again.json, { enqueued: 0, connections: PROVIDERS.length, already: PROVIDERS.length });
+    const st = await fetch(`${stack.url}/internal/scheduler-status`, { headers: { 'X-Cron-Secret': secrets(stack).cron } });
+    const s = await st.json();
+    assert.equal(s.queued, PROVIDERS.length);
+    assert.equal(s.running, 0);
+    assert.ok(s.oldest_waiting && s.oldest_waiting.wait_s >= 0);
+    assert.equal(s.last_daily.jobs, PROVIDERS.length);
+  });
+
+  await t.test('worker --once drains the queue', async () => {
+    const r = worker(stack, ['--once', '--procs', '2']);
+    const runs = stack.sql(`SELECT provider, status, coalesce(error, ''), rows_fetched, rows_changed, pages FROM sync_runs ORDER BY id`);
+    for (const [p, status, error] of runs) assert.equal(status, 'ok', `${p}: ${error}\n${r.stderr}`);
+    assert.equal(runs.length, PROVIDERS.length);
+    const jobs = stack.sql(`SELECT count(*) FROM sync_jobs WHERE status <> 'done'`);
+    assert.equal(jobs[0][0], '0');
+    for (const [p, , , fetched, changed] of runs) {
+      assert.ok(Number(fetched) > 0, `${p}: no rows`);
+      if (p !== 'slack') assert.equal(fetched, changed, `${p}: first run writes every row`);
+    }
+    const last = stack.sql(`SELECT count(*) FROM connections WHERE last_sync_at IS NULL OR last_error IS NOT NULL`);
+    assert.equal(last[0][0], '0');
+  });
+
+  await t.test('rows per provider, named as the catalogue names them', () => {
+    for (const p of PROVIDERS) {
+      const got = new Map(stack.sql(`SELECT metric, count(*) FROM metric_daily WHERE provider = '${p}' GROUP BY 1`));
+      for (const m of EXPECT[p]) assert.ok(Number(got.get(m)) > 0, `${p}: no ${m} rows (${[...got.keys()]})`);
+    }
+    // Backfill: 90 days where the provider keeps them, in the account's days.
+    const [[gaDays]] = stack.sql(`SELECT count(DISTINCT day) FROM metric_daily WHERE provider = 'ga4' AND metric = 'sessions'`);
+    assert.ok(Number(gaDays) >= 85 && Number(gaDays) <= 91, `ga4 days ${gaDays}`);
+    // Money exact: integer micros with campaign and currency in dims.
+    const ads = stack.sql(`SELECT value, dims->>'currency', dims->>'campaign_id', account_id FROM metric_daily WHERE provider = 'google_ads' AND metric = 'cost_micros' LIMIT 5`);
+    for (const [v, cur, camp, acct] of ads) {
+      assert.match(v, /^\d+$/);
+      assert.match(cur, /^[A-Z]{3}$/);
+      assert.ok(acct.endsWith(`:${camp}`));
+    }
+    const [[spend]] = stack.sql(`SELECT count(*) FROM metric_daily WHERE provider = 'meta_ads' AND metric = 'spend_micros' AND value <> trunc(value)`);
+    assert.equal(spend, '0');
+    // Slack: messages in communications, threads kept, no duplicates.
+    const [[msgs, threads, replies]] = stack.sql(`SELECT count(*), count(DISTINCT thread_ts), count(*) FILTER (WHERE thread_ts IS NOT NULL AND thread_ts <> ts) FROM communications`);
+    assert.ok(Number(msgs) > 0 && Number(threads) > 0 && Number(replies) > 0, `${msgs} ${threads} ${replies}`);
+    // Slack's history came in several cursor pages (limit 200).
+    const [[slackPages]] = stack.sql(`SELECT pages FROM sync_runs WHERE provider = 'slack' ORDER BY id LIMIT 1`);
+    assert.ok(Number(slackPages) > 3, `slack pages ${slackPages}`);
+    const [[perDay]] = stack.sql(`SELECT sum(value) FROM metric_daily WHERE provider = 'slack' AND metric = 'messages'`);
+    const [[stored]] = stack.sql(`SELECT count(*) FROM communications WHERE posted_at >= current_date - 89`);
+    assert.equal(Number(perDay), Number(stored));
+  });
+
+  const rerun = () => {
+    stack.sql(`INSERT INTO sync_jobs (workspace_id, connection_id, kind) SELECT workspace_id, id, 'manual' FROM connections`);
+    worker(stack, ['--once', '--procs', '2']);
+    return stack.sql(`SELECT provider, status, coalesce(error, ''), rows_fetched, rows_changed FROM sync_runs WHERE id > (SELECT max(id) - ${PROVIDERS.length} FROM sync_runs) ORDER BY provider`);
+  };
+
+  await t.test('a rerun on unchanged data writes nothing', () => {
+    const [[before]] = stack.sql(`SELECT count(*) FROM metric_daily`);
+    const [[stamp]] = stack.sql(`SELECT max(updated_at) FROM metric_daily`);
+    const runs = rerun();
+    assert.equal(runs.length, PROVIDERS.length);
+    for (const [p, status, error, fetched, changed] of runs) {
+      assert.equal(status, 'ok', `${p}: ${error}`);
+      assert.ok(Number(fetched) > 0, `${p} fetched nothing`);
+      assert.equal(changed, '0', `${p} changed ${changed} rows`);
+    }
+    const [[after]] = stack.sql(`SELECT count(*) FROM metric_daily`);
+    assert.equal(after, before);
+    assert.deepEqual(stack.sql(`SELECT max(updated_at) FROM metric_daily`), [[stamp]]);
+  });
+
+  await t.test('restated values are updated', () => {
+    // Values as the provider first reported them, now restated upstream.
+    const [[n]] = stack.sql(`WITH u AS (UPDATE metric_daily SET value = value + 7 WHERE provider IN ('google_ads', 'ga4') AND metric IN ('clicks', 'sessions') AND day = current_date - 1 RETURNING 1) SELECT count(*) FROM u`);
+    assert.ok(Number(n) > 0);
+    const [[mark]] = stack.sql(`SELECT clock_timestamp()`);
+    const runs = rerun();
+    const changed = runs.filter(([p]) => p === 'google_ads' || p === 'ga4').reduce((a, r) => a + Number(r[4]), 0);
+    assert.equal(changed, Number(n));
+    const [[left]] = stack.sql(`SELECT count(*) FROM metric_daily WHERE provider IN ('google_ads', 'ga4') AND updated_at > '${mark}' AND day <> current_date - 1`);
+    assert.equal(left, '0');
+    const [[fixed]] = stack.sql(`SELECT count(*) FROM metric_daily WHERE updated_at > '${mark}'`);
+    assert.equal(fixed, n);
+    assert.equal(left, '0');
+  });
+
+  await t.test('sync status and log through the API', async () => {
+    const [[ws]] = stack.sql(`SELECT id FROM workspaces LIMIT 1`);
+    const key = stack.cli('api', ['create-key', ws, 'k', 'viewer']).stdout.trim();
+    const get = async (q) => {
+      const r = await fetch(`${stack.url}${q}`, { headers: { authorization: `Bearer ${key}` } });
+      return { status: r.status, json: await r.json() };
+    };
+    const st = await get('/v1/sync/status');
+    assert.equal(st.status, 200);
+    assert.equal(st.json.connections.length, PROVIDERS.length);
+    for (const c of st.json.connections) {
+      assert.ok(c.last_sync_at, `${c.provider} never synced`);
+      assert.equal(c.last_error, null);
+      assert.equal(c.job.status, 'done');
+      assert.equal(c.last_run.status, 'ok');
+    }
+    const log = await get('/v1/sync/log?provider=google_ads');
+    assert.equal(log.status, 200);
+    assert.equal(log.json.runs.length, 3);
+    assert.ok(log.json.runs.every((r) => r.provider === 'google_ads' && r.finished_at && r.duration_ms >= 0 && r.pages > 0));
+    assert.equal((await get('/v1/sync/log?provider=nope')).status, 400);
+    assert.equal((await fetch(`${stack.url}/v1/sync/status`)).status, 401);
+  });
+});

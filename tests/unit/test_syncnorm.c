@@ -1,0 +1,524 @@
+/*
+ * test_syncnorm.c — each provider's normaliser fed the example files of
+ * ../shared/providers as they are ($SLUICE_SHARED/providers, default
+ * ../shared), with the exact rows expected.  A missing folder fails.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <json-c/json.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "ingest.h"
+#include "jsonx.h"
+#include "syncnorm.h"
+
+static struct arena A;
+
+/* The response body of an example file, parsed (a string body too). */
+static struct json_object *
+example(const char *name)
+{
+	const char *shared = getenv("SLUICE_SHARED");
+	struct json_object *root, *resp, *body;
+	char path[1024];
+	struct buf *b;
+	FILE *f;
+	char chunk[8192];
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/providers/%s", shared != NULL &&
+	    *shared != '\0' ? shared : "../shared", name);
+	f = fopen(path, "r");
+	if (f == NULL)
+		fail_msg("example file %s is missing (set SLUICE_SHARED)",
+		    path);
+	b = buf_new_arena(&A, 16 * 1024 * 1024);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		assert_int_equal(buf_append(b, chunk, n), ERR_OK);
+	fclose(f);
+	assert_int_equal(jsonx_parse_depth(&A, b->data, b->len, 64, &root,
+	    NULL), ERR_OK);
+	assert_true(json_object_object_get_ex(root, "response", &resp));
+	assert_true(json_object_object_get_ex(resp, "body", &body));
+	if (json_object_is_type(body, json_type_string))
+		assert_int_equal(jsonx_parse_depth(&A,
+		    json_object_get_string(body), strlen(
+		    json_object_get_string(body)), 64, &body, NULL), ERR_OK);
+	return body;
+}
+
+/* The rows as text: "account metric day value dims" a line. */
+static const char *
+text(const struct syncnorm *n)
+{
+	struct buf *b = buf_new_arena(&A, 1024 * 1024);
+	size_t i;
+
+	for (i = 0; i < n->n; i++)
+		buf_printf(b, "%s %s %s %s%s%s\n", n->rows[i].account_id,
+		    n->rows[i].metric, n->rows[i].date, n->rows[i].value,
+		    n->rows[i].dims != NULL ? " " : "",
+		    n->rows[i].dims != NULL ? n->rows[i].dims : "");
+	return arena_strdup(&A, buf_cstr(b));
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	arena_init(&A);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	arena_free(&A);
+	return 0;
+}
+
+static void
+test_syncnorm_decimal_is_exact(void **state)
+{
+	(void)state;
+	assert_string_equal(syncnorm_decimal(&A, "1249.5", 6, true),
+	    "1249500000");
+	assert_string_equal(syncnorm_decimal(&A, "84.12", 6, true),
+	    "84120000");
+	assert_string_equal(syncnorm_decimal(&A, "0.0000005", 6, true), "1");
+	assert_string_equal(syncnorm_decimal(&A, "0.0000004", 6, true), "0");
+	assert_string_equal(syncnorm_decimal(&A, "99.9999995", 6, true),
+	    "100000000");
+	assert_string_equal(syncnorm_decimal(&A, "1.5e2", 0, true), "150");
+	assert_string_equal(syncnorm_decimal(&A, "-2.50", 0, false), "-2.5");
+	assert_string_equal(syncnorm_decimal(&A, "007", 0, false), "7");
+	assert_string_equal(syncnorm_decimal(&A, "0", 6, true), "0");
+	/* 2^53 + 1 survives: no double on the way. */
+	assert_string_equal(syncnorm_decimal(&A, "9007199254740993.25", 6,
+	    true), "9007199254740993250000");
+	assert_null(syncnorm_decimal(&A, "1,5", 0, false));
+	assert_null(syncnorm_decimal(&A, "", 0, false));
+	assert_null(syncnorm_decimal(&A, "NaN", 0, false));
+	assert_null(syncnorm_decimal(&A, ".5", 0, false));
+}
+
+static void
+test_syncnorm_ga4_daily_example(void **state)
+{
+	struct syncnorm n;
+
+	(void)state;
+	syncnorm_init(&n, &A, "ga4", "312456789");
+	assert_int_equal(syncnorm_ga4(&n, example(
+	    "google/ga4/runReport-response-daily.json")), ERR_OK);
+	assert_string_equal(text(&n),
+	    "312456789 sessions 2024-05-01 1842\n"
+	    "312456789 total_users 2024-05-01 1530\n"
+	    "312456789 active_users 2024-05-01 1498\n"
+	    "312456789 page_views 2024-05-01 5207\n"
+	    "312456789 key_events 2024-05-01 37\n"
+	    "312456789 engaged_sessions 2024-05-01 1082\n"
+	    "312456789 session_duration 2024-05-01 282612\n"
+	    "312456789 revenue_micros 2024-05-01 1249500000\n"
+	    "312456789 sessions 2024-05-02 1765\n"
+	    "312456789 total_users 2024-05-02 1471\n"
+	    "312456789 active_users 2024-05-02 1440\n"
+	    "312456789 page_views 2024-05-02 4988\n"
+	    "312456789 key_events 2024-05-02 29\n"
+	    "312456789 engaged_sessions 2024-05-02 996\n"
+	    "312456789 session_duration 2024-05-02 249012\n"
+	    "312456789 revenue_micros 2024-05-02 986250000\n"
+	    "312456789 sessions 2024-05-03 1503\n"
+	    "312456789 total_users 2024-05-03 1289\n"
+	    "312456789 active_users 2024-05-03 1262\n"
+	    "312456789 page_views 2024-05-03 4120\n"
+	    "312456789 key_events 2024-05-03 22\n"
+	    "312456789 engaged_sessions 2024-05-03 815\n"
+	    "312456789 session_duration 2024-05-03 208771\n"
+	    "312456789 revenue_micros 2024-05-03 0\n");
+}
+
+static void
+test_syncnorm_ga4_empty_and_bad(void **state)
+{
+	struct syncnorm n;
+	struct json_object *body;
+	const char *j;
+
+	(void)state;
+	syncnorm_init(&n, &A, "ga4", "1");
+	assert_int_equal(syncnorm_ga4(&n, example(
+	    "google/ga4/runReport-response-empty.json")), ERR_OK);
+	assert_int_equal(n.n, 0);
+	/* A bad date in the second row: nothing of the call is kept. */
+	j = "{\"metricHeaders\":[{\"name\":\"sessions\"}],\"rows\":["
+	    "{\"dimensionValues\":[{\"value\":\"20240501\"}],"
+	    "\"metricValues\":[{\"value\":\"3\"}]},{\"dimensionValues\":"
+	    "[{\"value\":\"2024-05-02\"}],\"metricValues\":[{\"value\":"
+	    "\"4\"}]}]}";
+	assert_int_equal(jsonx_parse(&A, j, strlen(j), &body, NULL), ERR_OK);
+	assert_int_equal(syncnorm_ga4(&n, body), ERR_INPUT);
+	assert_int_equal(n.n, 0);
+	assert_string_equal(n.why, "GA4: rows[1].dimensionValues[0].value is "
+	    "not a YYYYMMDD date");
+	j = "{\"metricHeaders\":[{\"name\":\"sessions\"}],\"rows\":["
+	    "{\"dimensionValues\":[{\"value\":\"20240501\"}],"
+	    "\"metricValues\":[{\"value\":\"x\"}]}]}";
+	assert_int_equal(jsonx_parse(&A, j, strlen(j), &body, NULL), ERR_OK);
+	assert_int_equal(syncnorm_ga4(&n, body), ERR_INPUT);
+	assert_string_equal(n.why, "GA4: rows[0].metricValues[0].value is not "
+	    "a number");
+}
+
+static void
+test_syncnorm_ga4_totals(void **state)
+{
+	struct syncnorm n;
+	struct json_object *body;
+	const char *j = "{\"metricHeaders\":[{\"name\":\"activeUsers\"},"
+	    "{\"name\":\"totalUsers\"}],\"rows\":[{\"dimensionValues\":[],"
+	    "\"metricValues\":[{\"value\":\"5120\"},{\"value\":\"5391\"}]}]}";
+
+	(void)state;
+	syncnorm_init(&n, &A, "ga4", "9");
+	assert_int_equal(jsonx_parse(&A, j, strlen(j), &body, NULL), ERR_OK);
+	assert_int_equal(syncnorm_ga4_totals(&n, body, 28, "2024-05-31"),
+	    ERR_OK);
+	assert_string_equal(text(&n),
+	    "9 active_users:28d 2024-05-31 5120\n"
+	    "9 total_users:28d 2024-05-31 5391\n");
+}
+
+static void
+test_syncnorm_google_ads_campaign_example(void **state)
+{
+	struct syncnorm n;
+	const char *d1 = "{\"campaign_id\":\"20123456789\",\"campaign_name\":"
+	    "\"Brand - Search - US\",\"currency\":\"USD\"}";
+	const char *d2 = "{\"campaign_id\":\"20987654321\",\"campaign_name\":"
+	    "\"Generic - Search - US\",\"currency\":\"USD\"}";
+	char want[4096];
+
+	(void)state;
+	syncnorm_init(&n, &A, "google_ads", "1234567890");
+	assert_int_equal(syncnorm_google_ads(&n, example(
+	    "google/google-ads/searchStream-response-campaign-daily.json"),
+	    "1234567890", "USD"), ERR_OK);
+	snprintf(want, sizeof(want),
+	    "1234567890:20123456789 impressions 2024-05-01 1910 %s\n"
+	    "1234567890:20123456789 clicks 2024-05-01 34 %s\n"
+	    "1234567890:20123456789 cost_micros 2024-05-01 15230000 %s\n"
+	    "1234567890:20123456789 conversions 2024-05-01 2 %s\n"
+	    "1234567890:20123456789 conversion_value_micros 2024-05-01 0 %s\n"
+	    "1234567890:20987654321 impressions 2024-05-01 4822 %s\n"
+	    "1234567890:20987654321 clicks 2024-05-01 97 %s\n"
+	    "1234567890:20987654321 cost_micros 2024-05-01 84410000 %s\n"
+	    "1234567890:20987654321 conversions 2024-05-01 1.5 %s\n"
+	    "1234567890:20987654321 conversion_value_micros 2024-05-01 0 %s\n"
+	    "1234567890:20123456789 impressions 2024-05-02 1884 %s\n"
+	    "1234567890:20123456789 clicks 2024-05-02 21 %s\n"
+	    "1234567890:20123456789 cost_micros 2024-05-02 11950000 %s\n"
+	    "1234567890:20123456789 conversions 2024-05-02 0 %s\n"
+	    "1234567890:20123456789 conversion_value_micros 2024-05-02 0 %s\n"
+	    "1234567890:20987654321 impressions 2024-05-02 5103 %s\n"
+	    "1234567890:20987654321 clicks 2024-05-02 102 %s\n"
+	    "1234567890:20987654321 cost_micros 2024-05-02 90120000 %s\n"
+	    "1234567890:20987654321 conversions 2024-05-02 3 %s\n"
+	    "1234567890:20987654321 conversion_value_micros 2024-05-02 0 %s\n",
+	    d1, d1, d1, d1, d1, d2, d2, d2, d2, d2,
+	    d1, d1, d1, d1, d1, d2, d2, d2, d2, d2);
+	assert_string_equal(text(&n), want);
+	syncnorm_init(&n, &A, "google_ads", "1");
+	assert_int_equal(syncnorm_google_ads(&n, example(
+	    "google/google-ads/searchStream-response-empty.json"), "1", "USD"),
+	    ERR_OK);
+	assert_int_equal(n.n, 0);
+}
+
+static void
+test_syncnorm_youtube_example(void **state)
+{
+	struct syncnorm n;
+
+	(void)state;
+	syncnorm_init(&n, &A, "youtube", "UC1");
+	assert_int_equal(syncnorm_youtube(&n, example(
+	    "google/youtube/reports-query-daily.json")), ERR_OK);
+	assert_int_equal(n.n, 21);
+	assert_string_equal(text(&n) + 0,
+	    "UC1 views 2024-05-01 5123\n"
+	    "UC1 watch_minutes 2024-05-01 14210\n"
+	    "UC1 subscribers_gained 2024-05-01 41\n"
+	    "UC1 subscribers_lost 2024-05-01 6\n"
+	    "UC1 likes 2024-05-01 312\n"
+	    "UC1 comments 2024-05-01 27\n"
+	    "UC1 shares 2024-05-01 19\n"
+	    "UC1 views 2024-05-02 4877\n"
+	    "UC1 watch_minutes 2024-05-02 13390\n"
+	    "UC1 subscribers_gained 2024-05-02 35\n"
+	    "UC1 subscribers_lost 2024-05-02 9\n"
+	    "UC1 likes 2024-05-02 288\n"
+	    "UC1 comments 2024-05-02 22\n"
+	    "UC1 shares 2024-05-02 14\n"
+	    "UC1 views 2024-05-03 6240\n"
+	    "UC1 watch_minutes 2024-05-03 17955\n"
+	    "UC1 subscribers_gained 2024-05-03 58\n"
+	    "UC1 subscribers_lost 2024-05-03 4\n"
+	    "UC1 likes 2024-05-03 401\n"
+	    "UC1 comments 2024-05-03 35\n"
+	    "UC1 shares 2024-05-03 26\n");
+	syncnorm_init(&n, &A, "youtube", "UC1");
+	assert_int_equal(syncnorm_youtube(&n, example(
+	    "google/youtube/reports-query-no-rows.json")), ERR_OK);
+	assert_int_equal(n.n, 0);
+	assert_int_equal(syncnorm_youtube_channel(&n, example(
+	    "google/youtube/channels-list-mine.json"), "2024-05-03"), ERR_OK);
+	assert_string_equal(text(&n), "UC1 subscribers 2024-05-03 12400\n");
+}
+
+static void
+test_syncnorm_facebook_example(void **state)
+{
+	struct syncnorm n;
+
+	(void)state;
+	syncnorm_init(&n, &A, "facebook", "104857600000001");
+	assert_int_equal(syncnorm_facebook(&n, example(
+	    "meta/page_insights_day.json")), ERR_OK);
+	/* end_time 2026-06-02T07:00 closes the Pacific day 2026-06-01. */
+	assert_string_equal(text(&n),
+	    "104857600000001 engagements 2026-06-01 57\n"
+	    "104857600000001 engagements 2026-06-02 81\n"
+	    "104857600000001 impressions 2026-06-01 2140\n"
+	    "104857600000001 impressions 2026-06-02 2688\n"
+	    "104857600000001 reach 2026-06-01 1311\n"
+	    "104857600000001 reach 2026-06-02 1604\n"
+	    "104857600000001 followers 2026-06-01 5231\n"
+	    "104857600000001 followers 2026-06-02 5240\n");
+}
+
+static void
+test_syncnorm_instagram_examples(void **state)
+{
+	struct syncnorm n;
+
+	(void)state;
+	syncnorm_init(&n, &A, "instagram", "17841400000000001");
+	assert_int_equal(syncnorm_instagram(&n, example(
+	    "meta/ig_user_insights_time_series.json"), NULL, 0), ERR_OK);
+	assert_int_equal(syncnorm_instagram(&n, example(
+	    "meta/ig_user_insights_total_value.json"), "2026-06-01", 0),
+	    ERR_OK);
+	assert_int_equal(syncnorm_instagram(&n, example(
+	    "meta/ig_user_insights_total_value.json"), "2026-06-01", 1),
+	    ERR_OK);
+	assert_int_equal(syncnorm_instagram_user(&n, example(
+	    "meta/ig_user_fields.json"), "2026-06-02"), ERR_OK);
+	assert_string_equal(text(&n),
+	    "17841400000000001 reach 2026-06-01 312\n"
+	    "17841400000000001 reach 2026-06-02 287\n"
+	    "17841400000000001 views 2026-06-01 1893\n"
+	    "17841400000000001 engagements 2026-06-01 151\n"
+	    "17841400000000001 profile_views 2026-06-01 38\n"
+	    "17841400000000001 views:1d 2026-06-01 1893\n"
+	    "17841400000000001 reach:1d 2026-06-01 312\n"
+	    "17841400000000001 engagements:1d 2026-06-01 151\n"
+	    "17841400000000001 profile_views:1d 2026-06-01 38\n"
+	    "17841400000000001 followers 2026-06-02 4821\n");
+}
+
+static void
+test_syncnorm_meta_ads_examples(void **state)
+{
+	struct syncnorm n;
+	const char *s = "{\"campaign_id\":\"120210000000000001\","
+	    "\"campaign_name\":\"Summer Sale\",\"currency\":\"EUR\"}";
+	const char *b = "{\"campaign_id\":\"120210000000000002\","
+	    "\"campaign_name\":\"Brand Awareness\",\"currency\":\"EUR\"}";
+	char want[4096];
+
+	(void)state;
+	syncnorm_init(&n, &A, "meta_ads", "act_1234567890");
+	assert_int_equal(syncnorm_meta_ads(&n, example(
+	    "meta/ads_insights_campaign_daily_page1.json"), "EUR"), ERR_OK);
+	assert_int_equal(syncnorm_meta_ads(&n, example(
+	    "meta/ads_insights_campaign_daily_page2.json"), "EUR"), ERR_OK);
+#define C1 "act_1234567890:120210000000000001 "
+#define C2 "act_1234567890:120210000000000002 "
+	snprintf(want, sizeof(want),
+	    C1 "impressions 2026-06-01 12873 %s\n"
+	    C1 "reach 2026-06-01 0 %s\n"
+	    C1 "clicks 2026-06-01 241 %s\n"
+	    C1 "spend_micros 2026-06-01 84120000 %s\n"
+	    C1 "conversions 2026-06-01 0 %s\n"
+	    C2 "impressions 2026-06-01 40210 %s\n"
+	    C2 "reach 2026-06-01 0 %s\n"
+	    C2 "clicks 2026-06-01 95 %s\n"
+	    C2 "spend_micros 2026-06-01 61400000 %s\n"
+	    C2 "conversions 2026-06-01 0 %s\n"
+	    C1 "impressions 2026-06-02 13502 %s\n"
+	    C1 "reach 2026-06-02 0 %s\n"
+	    C1 "clicks 2026-06-02 260 %s\n"
+	    C1 "spend_micros 2026-06-02 86900000 %s\n"
+	    C1 "conversions 2026-06-02 0 %s\n"
+	    C2 "impressions 2026-06-02 512 %s\n"
+	    C2 "reach 2026-06-02 0 %s\n"
+	    C2 "clicks 2026-06-02 0 %s\n"
+	    C2 "spend_micros 2026-06-02 880000 %s\n"
+	    C2 "conversions 2026-06-02 0 %s\n",
+	    s, s, s, s, s, b, b, b, b, b, s, s, s, s, s, b, b, b, b, b);
+	assert_string_equal(text(&n), want);
+	syncnorm_init(&n, &A, "meta_ads", "act_1");
+	assert_int_equal(syncnorm_meta_ads(&n, example(
+	    "meta/ads_insights_empty.json"), "EUR"), ERR_OK);
+	assert_int_equal(n.n, 0);
+}
+
+static void
+test_syncnorm_linkedin_examples(void **state)
+{
+	struct syncnorm n;
+
+	(void)state;
+	syncnorm_init(&n, &A, "linkedin", "2414183");
+	assert_int_equal(syncnorm_linkedin(&n, example(
+	    "linkedin/share_statistics_day.json")), ERR_OK);
+	assert_int_equal(syncnorm_linkedin_followers(&n, example(
+	    "linkedin/network_sizes.json"), "2026-06-03"), ERR_OK);
+	/* 1780272000000 ms is 2026-06-01 00:00 UTC. */
+	assert_string_equal(text(&n),
+	    "2414183 impressions 2026-06-01 1238\n"
+	    "2414183 clicks 2026-06-01 31\n"
+	    "2414183 engagements 2026-06-01 53\n"
+	    "2414183 impressions 2026-06-02 1502\n"
+	    "2414183 clicks 2026-06-02 40\n"
+	    "2414183 engagements 2026-06-02 73\n"
+	    "2414183 impressions 2026-06-03 0\n"
+	    "2414183 clicks 2026-06-03 0\n"
+	    "2414183 engagements 2026-06-03 0\n"
+	    "2414183 followers 2026-06-03 5382\n");
+}
+
+static void
+test_syncnorm_mailchimp_example(void **state)
+{
+	struct syncnorm n;
+	size_t count;
+
+	(void)state;
+	syncnorm_init(&n, &A, "mailchimp", "a1b2c3d4e5");
+	n.from = "2026-06-02";	/* the window leaves 06-01 out */
+	assert_int_equal(syncnorm_mailchimp(&n, example(
+	    "mailchimp/list_activity.json"), &count), ERR_OK);
+	assert_int_equal(count, 3);
+	assert_string_equal(text(&n),
+	    "a1b2c3d4e5 emails_sent 2026-06-03 0\n"
+	    "a1b2c3d4e5 opens 2026-06-03 212\n"
+	    "a1b2c3d4e5 clicks 2026-06-03 31\n"
+	    "a1b2c3d4e5 unsubscribes 2026-06-03 1\n"
+	    "a1b2c3d4e5 bounces 2026-06-03 0\n"
+	    "a1b2c3d4e5 emails_sent 2026-06-02 1480\n"
+	    "a1b2c3d4e5 opens 2026-06-02 398\n"
+	    "a1b2c3d4e5 clicks 2026-06-02 30\n"
+	    "a1b2c3d4e5 unsubscribes 2026-06-02 3\n"
+	    "a1b2c3d4e5 bounces 2026-06-02 10\n");
+}
+
+static void
+test_syncnorm_github_examples(void **state)
+{
+	struct syncnorm n;
+	const char *t;
+
+	(void)state;
+	syncnorm_init(&n, &A, "github", "octocat/Hello-World");
+	assert_int_equal(syncnorm_github_traffic(&n, example(
+	    "github/traffic_clones.json"), "clones", "2026-06-02"), ERR_OK);
+	assert_string_equal(text(&n),
+	    "octocat/Hello-World clones 2026-05-27 2\n"
+	    "octocat/Hello-World clones 2026-05-28 10\n"
+	    "octocat/Hello-World clones 2026-06-01 8\n"
+	    "octocat/Hello-World clones 2026-06-02 153\n");
+	syncnorm_init(&n, &A, "github", "octocat/Hello-World");
+	assert_int_equal(syncnorm_github_traffic(&n, example(
+	    "github/traffic_views.json"), "views", "2026-06-02"), ERR_OK);
+	assert_int_equal(n.n, 21);
+	t = text(&n);
+	assert_non_null(strstr(t, "octocat/Hello-World views 2026-05-20 210\n"
+	    "octocat/Hello-World unique_visitors 2026-05-20 61\n"));
+	assert_non_null(strstr(t, "octocat/Hello-World views 2026-06-02 190\n"
+	    "octocat/Hello-World unique_visitors 2026-06-02 57\n"
+	    "octocat/Hello-World unique_visitors:14d 2026-06-02 611\n"));
+	syncnorm_init(&n, &A, "github", "octocat/Hello-World");
+	assert_int_equal(syncnorm_github_traffic(&n, example(
+	    "github/traffic_empty.json"), "views", "2026-06-02"), ERR_OK);
+	syncnorm_init(&n, &A, "github", "octocat/Hello-World");
+	assert_int_equal(syncnorm_github_repo(&n, example("github/repo.json"),
+	    "2026-06-02"), ERR_OK);
+	assert_int_equal(n.n, 1);
+	assert_string_equal(n.rows[0].metric, "stars");
+}
+
+static void
+test_syncnorm_slack_examples(void **state)
+{
+	struct syncnorm n;
+	struct syncnorm_msgs m;
+	const char *cursor;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	syncnorm_init(&n, &A, "slack", "C012AB3CD");
+	assert_int_equal(syncnorm_slack(&n, example(
+	    "slack/conversations_history_page1.json"), "C012AB3CD", false, &m,
+	    &cursor), ERR_OK);
+	assert_string_equal(cursor, "bmV4dF90czoxNzgwMzU4NDAwMDAwMDUw");
+	assert_int_equal(m.n, 4);
+	assert_string_equal(m.v[1].ts, "1780358700.000200");
+	assert_string_equal(m.v[1].thread_ts, "1780358700.000200");
+	assert_int_equal(m.v[1].reply_count, 2);
+	assert_string_equal(m.v[1].day, "2026-06-02");
+	assert_null(m.v[2].user);	/* a bot message */
+	assert_string_equal(m.v[0].text, "Reminder: campaign review at 3pm");
+	/* Replies: the parent is not stored twice. */
+	assert_int_equal(syncnorm_slack(&n, example(
+	    "slack/conversations_replies.json"), "C012AB3CD", true, &m,
+	    &cursor), ERR_OK);
+	assert_null(cursor);
+	assert_int_equal(m.n, 6);
+	assert_string_equal(m.v[4].ts, "1780359000.000210");
+	assert_string_equal(m.v[4].thread_ts, "1780358700.000200");
+	assert_string_equal(m.v[5].text, "Two typos in section 2");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_syncnorm_decimal_is_exact),
+		cmocka_unit_test(test_syncnorm_ga4_daily_example),
+		cmocka_unit_test(test_syncnorm_ga4_empty_and_bad),
+		cmocka_unit_test(test_syncnorm_ga4_totals),
+		cmocka_unit_test(test_syncnorm_google_ads_campaign_example),
+		cmocka_unit_test(test_syncnorm_youtube_example),
+		cmocka_unit_test(test_syncnorm_facebook_example),
+		cmocka_unit_test(test_syncnorm_instagram_examples),
+		cmocka_unit_test(test_syncnorm_meta_ads_examples),
+		cmocka_unit_test(test_syncnorm_linkedin_examples),
+		cmocka_unit_test(test_syncnorm_mailchimp_example),
+		cmocka_unit_test(test_syncnorm_github_examples),
+		cmocka_unit_test(test_syncnorm_slack_examples),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

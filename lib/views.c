@@ -166,7 +166,10 @@ views_number(struct arena *a, double v, const char *unit)
 		s = llround(v);
 		if (s < 60)
 			return arena_printf(a, "%llds", s);
-		return arena_printf(a, "%lldm %02llds", s / 60, s % 60);
+		if (s < 3600)
+			return arena_printf(a, "%lldm %02llds", s / 60, s % 60);
+		return arena_printf(a, "%sh %02lldm", grouped(a,
+		    arena_printf(a, "%lld", s / 3600)), (s % 3600) / 60);
 	}
 	if (unit != NULL && strcmp(unit, "minutes") == 0)
 		return arena_printf(a, "%s min", grouped(a,

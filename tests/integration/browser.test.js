@@ -26,7 +26,8 @@ async function launch() {
 
 test('browser: setup, connect, dashboard, roles and escaping', async (t) => {
   fs.mkdirSync(ART, { recursive: true });
-  const stack = await startStack({ programs: ['api', 'pages', 'oauth', 'sandbox'] });
+  // cron brings the sync worker daemon along (nginx/stack.sh).
+  const stack = await startStack({ programs: ['api', 'pages', 'oauth', 'sandbox', 'cron'] });
   const { browser } = await launch();
   t.after(async () => {
     await browser.close();
@@ -81,37 +82,39 @@ test('browser: setup, connect, dashboard, roles and escaping', async (t) => {
     assert.equal(await page.locator('input[name="account"]:checked').count(), 1);
   });
 
-  await t.test('sync now is queued and said so', async () => {
+  await t.test('sync now is queued, runs, and the card shows the last sync', async () => {
     await page.getByRole('button', { name: 'Sync now' }).click();
     await page.waitForURL(/msg=(queued|running)$/);
     assert.match(await page.locator('div.flash').textContent(), /Sync queued|already queued/);
-    assert.match(await page.locator('#job-state').textContent(), /A sync is (queued|running)/);
+    // The page's script polls the job and reloads when the worker is done.
+    await page.waitForSelector('#job-state', { state: 'detached', timeout: 60000 });
+    await shot('05-connection-synced');
+    assert.match(await page.locator('table').textContent(), /ok/);
+    await go('/connections');
+    const card = page.locator('article', { hasText: 'Google Analytics 4' });
+    assert.match(await card.textContent(), /Connected/);
+    assert.match(await card.locator('time').textContent(), /just now|minute/);
   });
 
   await t.test('the dashboard shows tiles with numbers and sparklines', async () => {
-    // Numbers through the ingest API until the sync worker fills them.
-    const key = stack.cli('api', ['create-key', stack.sql('SELECT id FROM workspaces')[0][0], 'browser test']).stdout.trim();
-    const rows = [];
-    for (let d = 1; d <= 60; d++) {
-      const day = new Date(Date.now() - d * 86400000).toISOString().slice(0, 10);
-      rows.push({ source: 'ga4', account_id: 'p1', metric: 'sessions', date: day, value: 500 + d * 7 + (d % 7) * 40 });
-      rows.push({ source: 'ga4', account_id: 'p1', metric: 'engaged_sessions', date: day, value: 300 + d * 3 });
-    }
-    const r = await fetch(`${stack.url}/v1/metrics/ingest`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(rows) });
-    assert.equal(r.status, 200);
     await go('/dashboard?period=28d');
-    await shot('05-dashboard');
+    await shot('06-dashboard');
     const values = await page.locator('.tile-value').allTextContents();
+    assert.ok(values.length >= 5, `only ${values.length} tiles`);
     assert.ok(values.some((v) => /^\d{1,3}(,\d{3})+$|^\d+$/.test(v)), `no numeric tile: ${values.join('|')}`);
     assert.ok(values.some((v) => /%$/.test(v)), 'no rate tile');
     const points = await page.locator('svg.spark polyline').first().getAttribute('points');
     assert.ok(points.split(' ').length >= 20, 'sparkline has too few points');
     assert.match(await page.locator('.tile-change').first().textContent(), /[▲▼]|no comparison/);
+    for (const p of ['7d', '90d']) {
+      await go(`/dashboard?period=${p}`);
+      assert.ok(await page.locator('.tile-value').count() >= 5, `no tiles for ${p}`);
+    }
   });
 
   await t.test('a viewer sees no Connect or Disconnect, and a forged POST is 403', async () => {
     await go('/settings');
-    await shot('06-settings');
+    await shot('07-settings');
     await page.getByLabel('Invite by email').fill('viewer@example.com');
     await page.getByRole('button', { name: 'Create invitation link' }).click();
     const link = (await page.locator('.flash code').first().textContent()).trim();
@@ -123,7 +126,7 @@ test('browser: setup, connect, dashboard, roles and escaping', async (t) => {
     await v.getByRole('button', { name: 'Join' }).click();
     await v.waitForURL(/\/dashboard$/);
     await v.goto(`${stack.url}/connections`);
-    await v.screenshot({ path: path.join(ART, '07-connections-viewer.png'), fullPage: true });
+    await v.screenshot({ path: path.join(ART, '08-connections-viewer.png'), fullPage: true });
     assert.equal(await v.getByRole('link', { name: 'Connect', exact: true }).count(), 0);
     assert.equal(await v.getByRole('link', { name: 'Reconnect', exact: true }).count(), 0);
     await v.goto(`${stack.url}/connections/ga4`);
@@ -145,7 +148,7 @@ test('browser: setup, connect, dashboard, roles and escaping', async (t) => {
     await page.getByLabel(/Yes, disconnect/).check();
     await page.getByRole('button', { name: 'Disconnect' }).click();
     await page.waitForURL(/\/connections\?msg=disconnected$/);
-    await shot('08-disconnected');
+    await shot('09-disconnected');
     assert.match(await page.locator('.flash').textContent(), /Disconnected/);
     assert.equal(stack.sql("SELECT status FROM connections WHERE provider = 'ga4'")[0][0], 'disconnected');
   });
@@ -156,14 +159,14 @@ test('browser: setup, connect, dashboard, roles and escaping', async (t) => {
     await page.getByLabel('Email').fill('owner@example.com');
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Log in' }).click();
-    await shot('09-login-wrong');
+    await shot('10-login-wrong');
     assert.match(await page.locator('.flash').textContent(), /Wrong email or password/);
   });
 
   await t.test('unknown pages are the 404 page with a request id', async () => {
     const r = await go('/no/such/page');
     assert.equal(r.status(), 404);
-    await shot('10-not-found');
+    await shot('11-not-found');
     assert.match(await page.textContent('body'), /request ID/);
   });
 });

@@ -536,7 +536,8 @@ app_main(const struct app_def *def, int argc, char **argv)
 	app.db = db_new(app.cfg.database_url, app.cfg.db_backoff_max_ms);
 	{
 		struct httpc_opts ho = { "Sluice/1.0 (+self-hosted)",
-		    app.cfg.sandbox || app.cfg.allow_loopback_http, 0, 0 };
+		    app.cfg.sandbox || app.cfg.allow_loopback_http,
+		    app.cfg.http_timeout_ms, 0 };
 		app.http = httpc_new(&ho);
 	}
 	scan_migrations(&app);

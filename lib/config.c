@@ -34,6 +34,8 @@ static const struct config_var vars[] = {
 	  "current SLUICE_ENCRYPTION_KEYS entry" },
 	{ "SLUICE_SANDBOX", "0",
 	  "1: providers without credentials use the built-in sandbox" },
+	{ "SLUICE_HTTP_TIMEOUT_MS", "20000",
+	  "longest wait for a provider's answer in the web programs" },
 	{ "SLUICE_CORS_ORIGINS", "",
 	  "space-separated origins allowed to call /v1/ from a browser" },
 	{ "SLUICE_ALLOW_LOOPBACK_HTTP", "0",
@@ -142,6 +144,10 @@ config_load(struct config *cfg, char *errbuf, size_t errlen)
 		return rc;
 	if ((rc = config_bool("SLUICE_ALLOW_LOOPBACK_HTTP", false,
 	    &cfg->allow_loopback_http, errbuf, errlen)) != ERR_OK)
+		return rc;
+	if ((rc = config_long("SLUICE_HTTP_TIMEOUT_MS",
+	    LIMIT_UPSTREAM_TIMEOUT_MS, 100, 600000, &cfg->http_timeout_ms,
+	    errbuf, errlen)) != ERR_OK)
 		return rc;
 	if ((rc = config_long("SLUICE_DB_BACKOFF_MAX_MS",
 	    LIMIT_DB_BACKOFF_MAX_MS, LIMIT_DB_BACKOFF_MIN_MS, 60000,

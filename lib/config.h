@@ -32,6 +32,7 @@ struct config {
 	bool		 sandbox;	/* SLUICE_SANDBOX */
 	bool		 allow_loopback_http; /* SLUICE_ALLOW_LOOPBACK_HTTP */
 	const char	*cors_origins;	/* SLUICE_CORS_ORIGINS, "" for none */
+	long		 http_timeout_ms; /* SLUICE_HTTP_TIMEOUT_MS */
 	long		 db_backoff_max_ms; /* SLUICE_DB_BACKOFF_MAX_MS */
 };
 

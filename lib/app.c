@@ -349,6 +349,38 @@ cors(struct ctx *ctx)
 	return true;
 }
 
+static const char sql_scope[] =
+	"SELECT set_config('role', 'sluice_web', true), "
+	"set_config('sluice.workspace_id', $1, true), "
+	"set_config('sluice.user_id', $2, true)";
+
+/*
+ * Row-level security (sql/050_rls.sql): once the request is known to act
+ * for one workspace, it runs in one transaction as role sluice_web with
+ * that workspace (and user) set for the transaction only.
+ */
+static enum err
+tenant_scope(struct ctx *ctx)
+{
+	const char *p[2];
+	enum err rc;
+
+	if (ctx->workspace_id <= 0 || ctx->cron)
+		return ERR_OK;
+	p[0] = arena_printf(ctx->arena, "%lld", (long long)ctx->workspace_id);
+	p[1] = ctx->session != NULL ? arena_printf(ctx->arena, "%lld",
+	    (long long)ctx->session->user_id) : "";
+	if ((rc = db_begin(ctx->db, ctx->arena)) != ERR_OK)
+		return rc;
+	if ((rc = db_exec(ctx->db, ctx->arena, sql_scope, 2, p, NULL)) !=
+	    ERR_OK) {
+		db_rollback(ctx->db, ctx->arena);
+		return rc;
+	}
+	ctx->scoped = true;
+	return ERR_OK;
+}
+
 static enum err
 dispatch(struct ctx *ctx, FCGX_Request *rq)
 {
@@ -378,9 +410,17 @@ dispatch(struct ctx *ctx, FCGX_Request *rq)
 		    "reachable; try again in a few seconds.");
 	if ((rc = authorise(ctx)) != ERR_OK)
 		return rc;
+	if (!(rt->flags & ROUTE_NODB) && (rc = tenant_scope(ctx)) != ERR_OK)
+		return rc;
 	rc = rt->fn(ctx);
-	if (db_in_tx(ctx->db))
+	/* Levels a handler left open are rolled back; the request's own
+	 * transaction commits what the handler wrote, as autocommit would
+	 * (an aborted one ends as a rollback). */
+	while (db_depth(ctx->db) > (ctx->scoped ? 1 : 0))
 		db_rollback(ctx->db, ctx->arena);
+	if (ctx->scoped && db_commit(ctx->db, ctx->arena) != ERR_OK &&
+	    rc == ERR_OK)
+		rc = ERR_DB;
 	return rc;
 }
 

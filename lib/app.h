@@ -63,6 +63,7 @@ struct ctx {
 	int64_t			 workspace_id;	/* of the session or key */
 	const char		*role;		/* owner, admin or viewer */
 	bool			 cron;		/* ROUTE_CRON secret matched */
+	bool			 scoped;	/* in the tenant's transaction */
 };
 
 /* A program's description for app_main(). */

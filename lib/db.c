@@ -17,7 +17,7 @@ struct db {
 	long		 backoff_ms;	/* current wait after a failure */
 	long		 backoff_max_ms;
 	struct timespec	 next_try;	/* no reconnect before this */
-	bool		 in_tx;
+	int		 depth;	/* open transaction levels */
 	char		 last_error[256];
 };
 
@@ -82,7 +82,7 @@ drop(struct db *db)
 		PQfinish(db->conn);
 		db->conn = NULL;
 	}
-	db->in_tx = false;
+	db->depth = 0;
 	db->backoff_ms = db->backoff_ms == 0 ? LIMIT_DB_BACKOFF_MIN_MS :
 	    db->backoff_ms * 2;
 	if (db->backoff_ms > db->backoff_max_ms)
@@ -115,7 +115,7 @@ connect_now(struct db *db)
 		return ERR_UNAVAILABLE;
 	}
 	db->backoff_ms = 0;
-	db->in_tx = false;
+	db->depth = 0;
 	return ERR_OK;
 }
 
@@ -182,7 +182,7 @@ run(struct db *db, struct arena *a, const char *sql, int nparams,
 			/* A connection found dead outside a transaction
 			 * (e.g. the server restarted since the last request)
 			 * is replaced and the statement sent once more. */
-			if (!db->in_tx && tries == 0) {
+			if (db->depth == 0 && tries == 0) {
 				PQfinish(db->conn);
 				db->conn = NULL;
 				db->backoff_ms = 0;
@@ -232,8 +232,11 @@ db_begin(struct db *db, struct arena *a)
 {
 	enum err rc;
 
-	if ((rc = db_exec(db, a, "BEGIN", 0, NULL, NULL)) == ERR_OK)
-		db->in_tx = true;
+	/* Inside a transaction (the request's), a nested one is a savepoint. */
+	rc = db_exec(db, a, db->depth == 0 ? "BEGIN" : arena_printf(a,
+	    "SAVEPOINT sluice_%d", db->depth), 0, NULL, NULL);
+	if (rc == ERR_OK)
+		db->depth++;
 	return rc;
 }
 
@@ -242,17 +245,34 @@ db_commit(struct db *db, struct arena *a)
 {
 	enum err rc;
 
-	rc = db_exec(db, a, "COMMIT", 0, NULL, NULL);
-	db->in_tx = false;
+	if (db->depth <= 0)
+		return ERR_OK;
+	db->depth--;
+	rc = db_exec(db, a, db->depth == 0 ? "COMMIT" : arena_printf(a,
+	    "RELEASE SAVEPOINT sluice_%d", db->depth), 0, NULL, NULL);
+	if (rc != ERR_OK && db->depth > 0)
+		db_rollback(db, a);	/* keep the levels consistent */
 	return rc;
 }
 
 void
 db_rollback(struct db *db, struct arena *a)
 {
-	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+	if (db->depth <= 0)
+		return;
+	db->depth--;
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		db->depth = 0;
+		return;
+	}
+	if (db->depth == 0)
 		(void)db_exec(db, a, "ROLLBACK", 0, NULL, NULL);
-	db->in_tx = false;
+	else {
+		(void)db_exec(db, a, arena_printf(a, "ROLLBACK TO SAVEPOINT "
+		    "sluice_%d", db->depth), 0, NULL, NULL);
+		(void)db_exec(db, a, arena_printf(a, "RELEASE SAVEPOINT "
+		    "sluice_%d", db->depth), 0, NULL, NULL);
+	}
 }
 
 const char *
@@ -264,7 +284,13 @@ db_last_error(const struct db *db)
 bool
 db_in_tx(const struct db *db)
 {
-	return db->in_tx;
+	return db->depth > 0;
+}
+
+int
+db_depth(const struct db *db)
+{
+	return db->depth;
 }
 
 size_t

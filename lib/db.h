@@ -51,7 +51,12 @@ enum err	 db_exec(struct db *, struct arena *, const char *sql,
  */
 enum err	 db_exec_script(struct db *, struct arena *, const char *sql);
 
-/* Transactions on the process connection. */
+/*
+ * Transactions on the process connection.  Inside an open transaction
+ * (e.g. the request's, see lib/app.c), db_begin() opens a savepoint and
+ * db_commit()/db_rollback() release or roll back to it, so modules keep
+ * their own all-or-nothing blocks whoever called them.
+ */
 enum err	 db_begin(struct db *, struct arena *);
 enum err	 db_commit(struct db *, struct arena *);
 void		 db_rollback(struct db *, struct arena *);
@@ -74,7 +79,8 @@ int64_t		 db_get_int64(const struct db_res *, size_t row, size_t col,
 /* Rows changed by an INSERT, UPDATE or DELETE. */
 int64_t		 db_changed(const struct db_res *);
 
-/* Whether a transaction is open on the connection. */
+/* Whether a transaction is open on the connection; how many levels. */
 bool		 db_in_tx(const struct db *);
+int		 db_depth(const struct db *);
 
 #endif

@@ -15,6 +15,8 @@
 #include "crypto.h"
 #include "db.h"
 #include "ingest.h"
+#include "insights.h"
+#include "jsonx.h"
 #include "limit.h"
 #include "metric.h"
 #include "syncq.h"
@@ -38,6 +40,7 @@ static enum err	api_conn_test(struct ctx *);
 static enum err	api_conn_delete(struct ctx *);
 static enum err	api_github_user(struct ctx *);
 static enum err	api_github_repos(struct ctx *);
+static enum err	api_intel(struct ctx *);
 
 static const struct route routes[] = {
 	{ HTTP_GET, "/healthz", api_healthz, ROUTE_NODB, 0 },
@@ -56,7 +59,52 @@ static const struct route routes[] = {
 	    ROUTE_APIKEY | ROUTE_ADMIN, 0 },
 	{ HTTP_GET, "/v1/github/user", api_github_user, ROUTE_APIKEY, 0 },
 	{ HTTP_GET, "/v1/github/repos", api_github_repos, ROUTE_APIKEY, 0 },
+	{ HTTP_POST, "/v1/intel/analyze", api_intel, ROUTE_APIKEY, 0 },
 };
+
+/*
+ * Facts (numbers with their period and source) and suggested actions for
+ * a question, from the insights engine; deterministic, so a chat front
+ * end can ground its answer in it.  Body: {"question"?, "scope"?:
+ * {"provider"?, "period"?: "last_week" or a Monday "YYYY-MM-DD"}}.
+ */
+static enum err
+api_intel(struct ctx *ctx)
+{
+	struct json_object *body = NULL, *scope = NULL;
+	const char *question = NULL, *provider = NULL, *period = NULL,
+	    *errout = NULL, *json;
+	struct insights_period per;
+	struct insights in;
+	enum err rc;
+
+	if (ctx->req.body_len > 0 && jsonx_parse(ctx->arena, ctx->req.body,
+	    ctx->req.body_len, &body, &errout) != ERR_OK)
+		return app_fail(ctx, ERR_INPUT, "The body must be JSON: %s.",
+		    errout != NULL ? errout : "invalid");
+	if (body != NULL && (jsonx_get_string(body, "question", &question) ==
+	    ERR_INPUT || jsonx_get_object(body, "scope", &scope) == ERR_INPUT ||
+	    jsonx_get_string(scope, "provider", &provider) == ERR_INPUT ||
+	    jsonx_get_string(scope, "period", &period) == ERR_INPUT))
+		return app_fail(ctx, ERR_UNPROCESSABLE, "question, "
+		    "scope.provider and scope.period must be strings.");
+	if (provider != NULL && !metric_provider_known(provider))
+		return app_fail(ctx, ERR_UNPROCESSABLE, "Unknown provider %s.",
+		    provider);
+	if (period != NULL && strcmp(period, "last_week") == 0)
+		period = NULL;
+	rc = insights_period(ctx->db, ctx->arena, ctx->workspace_id, period,
+	    &per);
+	if (rc == ERR_INPUT)
+		return app_fail(ctx, ERR_UNPROCESSABLE, "scope.period must be "
+		    "last_week or a date YYYY-MM-DD.");
+	if (rc != ERR_OK || (rc = insights_load(ctx->db, ctx->arena,
+	    ctx->workspace_id, &per, &in)) != ERR_OK)
+		return rc;
+	json = insights_json(ctx->arena, &per, &in, provider, question);
+	return resp_body(&ctx->resp, 200, "application/json", json,
+	    strlen(json));
+}
 
 /* The live connection of the path's provider, or a JSON error. */
 static enum err

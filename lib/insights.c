@@ -9,10 +9,13 @@
 #include <string.h>
 #include <time.h>
 
+#include <json-c/json.h>
+
 #include "arena.h"
 #include "connection.h"
 #include "db.h"
 #include "insights.h"
+#include "jsonx.h"
 #include "limit.h"
 #include "metric.h"
 #include "provider.h"
@@ -692,4 +695,81 @@ insights_load(struct db *db, struct arena *a, int64_t workspace_id,
 		ic[i].last_sync_age = conns[i].last_sync_age;
 	}
 	return insights_compute(a, per, s, n, ic, nc, out);
+}
+
+static void
+jput(struct json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, v != NULL ? json_object_new_string(v) :
+	    NULL);
+}
+
+static void
+jnum(struct json_object *o, const char *k, bool has, double v)
+{
+	json_object_object_add(o, k, has ? json_object_new_double(v) : NULL);
+}
+
+const char *
+insights_json(struct arena *a, const struct insights_period *p,
+    const struct insights *in, const char *provider, const char *question)
+{
+	struct json_object *root, *per, *facts, *items, *actions, *o;
+	const struct insights_kpi *k;
+	const struct insights_item *it;
+	size_t i, j;
+	bool seen;
+
+	root = jsonx_own(a, json_object_new_object());
+	if (question != NULL)
+		jput(root, "question", question);
+	per = json_object_new_object();
+	jput(per, "start", p->start);
+	jput(per, "end", p->end);
+	json_object_object_add(root, "period", per);
+	facts = json_object_new_array();
+	for (i = 0; i < in->nkpis; i++) {
+		k = &in->kpis[i];
+		if (provider != NULL && strcmp(k->provider, provider) != 0)
+			continue;
+		o = json_object_new_object();
+		jput(o, "provider", k->provider);
+		jput(o, "metric", k->metric);
+		jput(o, "label", k->label);
+		jput(o, "unit", k->unit);
+		jnum(o, "current", k->has_cur, k->cur);
+		jnum(o, "previous", k->has_prev, k->prev);
+		jnum(o, "change_pct", k->has_pct, k->pct);
+		json_object_object_add(o, "period", json_object_get(per));
+		jput(o, "source", "metric_daily");
+		json_object_array_add(facts, o);
+	}
+	json_object_object_add(root, "facts", facts);
+	items = json_object_new_array();
+	actions = json_object_new_array();
+	for (i = 0; i < in->nitems; i++) {
+		it = &in->items[i];
+		if (provider != NULL && (it->provider == NULL ||
+		    strcmp(it->provider, provider) != 0))
+			continue;
+		o = json_object_new_object();
+		jput(o, "kind", insights_kind_name(it->kind));
+		jput(o, "provider", it->provider);
+		jput(o, "metric", it->metric);
+		jput(o, "title", it->title);
+		jput(o, "action", it->action);
+		json_object_object_add(o, "good",
+		    json_object_new_boolean(it->good));
+		json_object_array_add(items, o);
+		for (seen = false, j = 0; it->action != NULL &&
+		    j < json_object_array_length(actions); j++)
+			seen = seen || strcmp(it->action, json_object_get_string(
+			    json_object_array_get_idx(actions, j))) == 0;
+		if (it->action != NULL && !seen)
+			json_object_array_add(actions,
+			    json_object_new_string(it->action));
+	}
+	json_object_object_add(root, "insights", items);
+	json_object_object_add(root, "actions", actions);
+	return jsonx_string(a, root);
 }

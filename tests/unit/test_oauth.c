@@ -1,0 +1,196 @@
+/*
+ * test_oauth.c — token endpoint answers as the providers send them: every
+ * token response and token error of ../shared/providers, read at test time
+ * ($SLUICE_SHARED, default ../shared), parsed with each provider's quirks.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <json-c/json.h>
+
+#include "arena.h"
+#include "jsonx.h"
+#include "oauth.h"
+#include "provider.h"
+
+#define NOW	1800000000LL
+
+struct exchange {
+	int		 status;
+	const char	*ctype;
+	const char	*body;
+};
+
+/* Loads one example's response: status, Content-Type and body text. */
+static void
+load(struct arena *a, const char *file, struct exchange *x)
+{
+	const char *shared = getenv("SLUICE_SHARED");
+	struct json_object *doc, *resp, *h, *v;
+	char path[512], *text;
+	long len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/providers/%s", shared ? shared :
+	    "../shared", file);
+	if ((f = fopen(path, "rb")) == NULL)
+		fail_msg("missing example %s: the shared folder is required",
+		    path);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	text = arena_alloc(a, (size_t)len + 1);
+	assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	assert_int_equal(jsonx_parse_depth(a, text, (size_t)len, 64, &doc,
+	    NULL), ERR_OK);
+	assert_int_equal(jsonx_get_object(doc, "response", &resp), ERR_OK);
+	v = json_object_object_get(resp, "status");
+	x->status = json_object_get_int(v);
+	x->ctype = "application/json";
+	if ((h = json_object_object_get(resp, "headers")) != NULL) {
+		json_object_object_foreach(h, k, hv)
+			if (strcasecmp(k, "content-type") == 0)
+				x->ctype = json_object_get_string(hv);
+	}
+	if ((v = json_object_object_get(resp, "body_raw")) != NULL)
+		x->body = json_object_get_string(v);
+	else if ((v = json_object_object_get(resp, "body")) != NULL)
+		x->body = json_object_is_type(v, json_type_string) ?
+		    json_object_get_string(v) : jsonx_string(a, v);
+	else
+		x->body = "";
+}
+
+static enum err
+parse(struct arena *a, const char *slug, const char *file,
+    struct oauth_tokens *t, struct oauth_failure *f)
+{
+	struct exchange x;
+
+	load(a, file, &x);
+	return oauth_parse_tokens(a, provider_get(slug), x.status, x.ctype,
+	    x.body, strlen(x.body), NOW, t, f);
+}
+
+static void
+test_oauth_token_responses(void **state)
+{
+	struct oauth_failure f;
+	struct oauth_tokens t;
+	struct arena a;
+
+	(void)state;
+	arena_init(&a);
+	assert_int_equal(parse(&a, "ga4", "google/oauth/token-response-"
+	    "authorization-code.json", &t, &f), ERR_OK);
+	assert_non_null(t.access_token);
+	assert_non_null(t.refresh_token);
+	assert_true(t.expires_at == NOW + 3599);
+	assert_int_equal(parse(&a, "ga4", "google/oauth/token-response-"
+	    "refresh.json", &t, &f), ERR_OK);
+	assert_null(t.refresh_token);	/* Google keeps the old one */
+	assert_int_equal(parse(&a, "slack", "slack/oauth_v2_access.json", &t,
+	    &f), ERR_OK);
+	assert_string_equal(t.owner, "T9TK3CUKW");
+	assert_true(t.expires_at == 0);
+	assert_int_equal(parse(&a, "slack", "slack/oauth_v2_access_with_"
+	    "rotation.json", &t, &f), ERR_OK);
+	assert_non_null(t.refresh_token);
+	assert_true(t.expires_at > NOW);
+	assert_int_equal(parse(&a, "github", "github/oauth_access_token.json",
+	    &t, &f), ERR_OK);
+	assert_non_null(t.access_token);
+	assert_int_equal(parse(&a, "github", "github/oauth_access_token_form_"
+	    "encoded.json", &t, &f), ERR_OK);
+	assert_string_equal(t.scope, "read:user,repo");
+	assert_int_equal(parse(&a, "facebook", "meta/oauth_long_lived_token."
+	    "json", &t, &f), ERR_OK);
+	assert_true(t.expires_at == NOW + 5183944);
+	assert_int_equal(parse(&a, "mailchimp", "mailchimp/oauth_token.json",
+	    &t, &f), ERR_OK);
+	assert_true(t.expires_at == 0);	/* expires_in 0: never */
+	assert_null(t.scope);		/* scope: null */
+	assert_int_equal(parse(&a, "linkedin", "linkedin/oauth_access_token_"
+	    "with_refresh.json", &t, &f), ERR_OK);
+	assert_non_null(t.refresh_token);
+	assert_true(t.expires_at == NOW + 5184000);
+	arena_free(&a);
+}
+
+static void
+test_oauth_token_errors(void **state)
+{
+	static const struct {
+		const char	*slug, *file;
+		int		 invalid_grant;
+	} cases[] = {
+		{ "ga4", "google/oauth/token-error-invalid-grant-revoked.json",
+		  1 },
+		{ "ga4", "google/oauth/token-error-invalid-grant-code-redeemed."
+		  "json", 1 },
+		{ "slack", "slack/oauth_v2_access_error_invalid_refresh.json",
+		  1 },
+		{ "slack", "slack/oauth_v2_access_error_invalid_code.json", 1 },
+		{ "github", "github/oauth_error_bad_verification_code.json",
+		  1 },
+		{ "github", "github/oauth_error_incorrect_client_credentials."
+		  "json", 0 },
+		{ "facebook", "meta/oauth_error_code_used.json", 1 },
+		{ "linkedin", "linkedin/oauth_error_invalid_code.json", 0 },
+	};
+	struct oauth_failure f;
+	struct oauth_tokens t;
+	struct arena a;
+	size_t i;
+
+	(void)state;
+	arena_init(&a);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(parse(&a, cases[i].slug, cases[i].file, &t,
+		    &f), ERR_AUTH);
+		assert_int_equal(f.invalid_grant, cases[i].invalid_grant);
+		assert_non_null(f.message);
+		assert_null(t.access_token);
+	}
+	arena_free(&a);
+}
+
+static void
+test_oauth_not_a_token(void **state)
+{
+	const struct provider *p = provider_get("github");
+	struct oauth_failure f;
+	struct oauth_tokens t;
+	struct arena a;
+
+	(void)state;
+	arena_init(&a);
+	assert_int_equal(oauth_parse_tokens(&a, p, 200, "text/html",
+	    "<html>hi</html>", 15, NOW, &t, &f), ERR_UPSTREAM);
+	assert_int_equal(oauth_parse_tokens(&a, p, 200, "application/json",
+	    "{\"access_token\":\"x", 18, NOW, &t, &f), ERR_UPSTREAM);
+	assert_int_equal(oauth_parse_tokens(&a, p, 503, "application/json",
+	    "{}", 2, NOW, &t, &f), ERR_UPSTREAM);
+	assert_int_equal(oauth_parse_tokens(&a, p, 200, "application/json",
+	    "{\"token_type\":\"bearer\"}", 23, NOW, &t, &f), ERR_UPSTREAM);
+	arena_free(&a);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_oauth_token_responses),
+		cmocka_unit_test(test_oauth_token_errors),
+		cmocka_unit_test(test_oauth_not_a_token),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

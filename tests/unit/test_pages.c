@@ -1,0 +1,160 @@
+/*
+ * test_pages.c — golden HTML of the pages' templates with fixed views, so
+ * a change to a page shows as a change to the HTML files in tests/golden/pages/.  The
+ * views are JSON files beside them (the dashboard's is built by
+ * views_dashboard() from a fixed tiles document).  SLUICE_GOLDEN_UPDATE=1
+ * rewrites the HTML; review the diff.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <json-c/json.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "jsonx.h"
+#include "limit.h"
+#include "tmpl.h"
+#include "views.h"
+
+#define GOLDEN	"tests/golden/pages/"
+
+static char *
+slurp(struct arena *a, const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	long n;
+	char *s;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	s = arena_alloc(a, (size_t)n + 1);
+	if (fread(s, 1, (size_t)n, f) != (size_t)n)
+		abort();
+	s[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return s;
+}
+
+static struct json_object *
+json_file(struct arena *a, const char *path)
+{
+	struct json_object *o;
+	size_t len;
+	char *s = slurp(a, path, &len);
+
+	assert_non_null(s);
+	assert_int_equal(jsonx_parse_depth(a, s, len, 32, &o, NULL), ERR_OK);
+	return o;
+}
+
+/* Renders one page and compares it with its golden file. */
+static int
+check(struct arena *a, const struct tmpl *t, const char *page,
+    struct json_object *view)
+{
+	const char *update = getenv("SLUICE_GOLDEN_UPDATE");
+	char path[128], name[64];
+	struct buf *b = buf_new_arena(a, LIMIT_TMPL_OUTPUT);
+	size_t len;
+	char *want;
+	FILE *f;
+
+	json_object_object_add(view, "session", json_object_get(json_file(a,
+	    GOLDEN "session.json")));
+	snprintf(name, sizeof(name), "pages/%s", page);
+	snprintf(path, sizeof(path), GOLDEN "%s.html", page);
+	assert_int_equal(tmpl_render_buf(t, name, view, b), ERR_OK);
+	/* Escaping holds: the workspace name's markup never appears raw. */
+	assert_null(strstr(buf_cstr(b), "<Shop>"));
+	if (update != NULL && strcmp(update, "1") == 0) {
+		assert_non_null(f = fopen(path, "w"));
+		assert_int_equal(fwrite(b->data, 1, b->len, f), b->len);
+		assert_int_equal(fclose(f), 0);
+		return 0;
+	}
+	if ((want = slurp(a, path, &len)) == NULL) {
+		print_message("%s is missing: run with SLUICE_GOLDEN_UPDATE=1\n",
+		    path);
+		return 1;
+	}
+	if (len != b->len || memcmp(want, b->data, len) != 0) {
+		print_message("%s differs from what %s renders now; if the "
+		    "change is meant, run with SLUICE_GOLDEN_UPDATE=1 and "
+		    "review the diff\n", path, name);
+		return 1;
+	}
+	return 0;
+}
+
+static void
+test_pages_match_golden(void **state)
+{
+	static const char *const pages[] = { "login", "setup", "settings",
+	    "connection" };
+	struct json_object *view;
+	struct arena a;
+	struct tmpl *t;
+	char err[512], path[128];
+	const char *tiles;
+	size_t i, len;
+	int failed = 0;
+
+	(void)state;
+	arena_init(&a);
+	assert_int_equal(tmpl_load("templates", &t, err, sizeof(err)), ERR_OK);
+	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		snprintf(path, sizeof(path), GOLDEN "%s.view.json", pages[i]);
+		failed += check(&a, t, pages[i], json_file(&a, path));
+	}
+	tiles = slurp(&a, GOLDEN "dashboard.tiles.json", &len);
+	assert_non_null(tiles);
+	view = views_dashboard(&a, tiles, "28d");
+	json_object_object_add(view, "request_id",
+	    json_object_new_string("req-1"));
+	failed += check(&a, t, "dashboard", view);
+	tmpl_free(t);
+	arena_free(&a);
+	assert_int_equal(failed, 0);
+}
+
+static void
+test_pages_numbers_by_unit(void **state)
+{
+	struct arena a;
+
+	(void)state;
+	arena_init(&a);
+	assert_string_equal(views_number(&a, 1234567, "count"), "1,234,567");
+	assert_string_equal(views_number(&a, -1234, "count"), "-1,234");
+	assert_string_equal(views_number(&a, 1234560000, "currency_micros"),
+	    "1,234.56");
+	assert_string_equal(views_number(&a, 0.1234, "ratio"), "12.3%");
+	assert_string_equal(views_number(&a, 65, "seconds"), "1m 05s");
+	assert_string_equal(views_number(&a, 7265, "seconds"), "2h 01m");
+	assert_string_equal(views_ago(&a, -1), "never");
+	assert_string_equal(views_ago(&a, 30), "just now");
+	assert_string_equal(views_ago(&a, 7200), "2 hours ago");
+	arena_free(&a);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pages_match_golden),
+		cmocka_unit_test(test_pages_numbers_by_unit),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -329,22 +329,6 @@ list_slack(struct lister *l)
 	return ERR_OK;
 }
 
-/* The rel="next" URL of a Link header, or NULL. */
-static const char *
-link_next(struct arena *a, const char *link)
-{
-	const char *p, *lt, *gt;
-
-	for (p = link; p != NULL && (lt = strchr(p, '<')) != NULL; p = gt) {
-		if ((gt = strchr(lt, '>')) == NULL)
-			return NULL;
-		p = gt;
-		if (strncmp(gt + 1, "; rel=\"next\"", 12) == 0)
-			return arena_strndup(a, lt + 1, (size_t)(gt - lt - 1));
-	}
-	return NULL;
-}
-
 /* GitHub: public repositories only; private ones never leave. */
 static enum err
 list_github(struct lister *l)
@@ -370,7 +354,7 @@ list_github(struct lister *l)
 			add(l, str(it, "full_name"), str(it, "full_name"),
 			    NULL, NULL);
 		}
-		next = link_next(l->a, httpc_resp_header(&r.resp, "link"));
+		next = httpc_link_next(l->a, &r.resp);
 	}
 	return ERR_OK;
 }
@@ -426,6 +410,6 @@ accounts_test(struct httpc *h, struct arena *a, const struct provider *p,
 {
 	const char *json;
 
-	/* The listing's first page is the cheap call every provider has. */
+	/* The listing is the authenticated call every provider has. */
 	return accounts_list(h, a, p, cfg, t, &json, why);
 }

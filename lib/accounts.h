@@ -31,7 +31,8 @@ enum err	 accounts_list(struct httpc *, struct arena *,
 		    const struct oauth_tokens *, const char **json_out,
 		    const char **why);
 
-/* One cheap authenticated call ("Test connection"); same errors. */
+/* "Test connection": the account listing again (an authenticated call
+ * every provider has; it follows the listing's pages); same errors. */
 enum err	 accounts_test(struct httpc *, struct arena *,
 		    const struct provider *, const struct config *,
 		    const struct oauth_tokens *, const char **why);

@@ -60,22 +60,6 @@ copy(struct json_object *to, struct json_object *from, const char *k,
 		json_object_object_add(to, as, json_object_get(v));
 }
 
-/* The rel="next" URL of a Link header, or NULL. */
-static const char *
-next_link(struct arena *a, const char *link)
-{
-	const char *lt, *gt;
-
-	while (link != NULL && (lt = strchr(link, '<')) != NULL) {
-		if ((gt = strchr(lt, '>')) == NULL)
-			return NULL;
-		if (strncmp(gt + 1, "; rel=\"next\"", 12) == 0)
-			return arena_strndup(a, lt + 1, (size_t)(gt - lt - 1));
-		link = gt + 1;
-	}
-	return NULL;
-}
-
 enum err
 connect_github_json(const struct token_env *env, struct arena *a,
     const struct connection *c, bool repos, const char **out,
@@ -142,7 +126,7 @@ connect_github_json(const struct token_env *env, struct arena *a,
 			copy(o, it, "pushed_at", "pushed_at");
 			json_object_array_add(res, o);
 		}
-		url = next_link(a, httpc_resp_header(&r.resp, "link"));
+		url = httpc_link_next(a, &r.resp);
 	}
 	*out = jsonx_string(a, res);
 	return ERR_OK;

@@ -18,7 +18,8 @@ struct provider;
 struct token_env;
 
 /*
- * One cheap authenticated call; the result is recorded on the connection.
+ * One authenticated call (the account listing); the result is recorded on
+ * the connection.
  * ERR_OK when it worked; otherwise the call's error and *why in plain
  * words.
  */

@@ -300,6 +300,21 @@ httpc_resp_header(const struct httpc_resp *r, const char *name)
 	return NULL;
 }
 
+const char *
+httpc_link_next(struct arena *a, const struct httpc_resp *r)
+{
+	const char *link = httpc_resp_header(r, "link"), *lt, *gt;
+
+	while (link != NULL && (lt = strchr(link, '<')) != NULL) {
+		if ((gt = strchr(lt, '>')) == NULL)
+			return NULL;
+		if (strncmp(gt + 1, "; rel=\"next\"", 12) == 0)
+			return arena_strndup(a, lt + 1, (size_t)(gt - lt - 1));
+		link = gt + 1;
+	}
+	return NULL;
+}
+
 char *
 httpc_escape(struct arena *a, const char *s)
 {

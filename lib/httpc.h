@@ -80,6 +80,10 @@ enum err	 httpc_do(struct httpc *, struct arena *,
 /* A response header's value (name case-insensitive), or NULL. */
 const char	*httpc_resp_header(const struct httpc_resp *, const char *name);
 
+/* The rel="next" URL of the response's Link header (GitHub-style
+ * pagination), or NULL; arena-owned. */
+const char	*httpc_link_next(struct arena *, const struct httpc_resp *);
+
 /* Percent-encodes s for a query or form value into the arena. */
 char		*httpc_escape(struct arena *, const char *s);
 

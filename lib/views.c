@@ -47,7 +47,7 @@ static struct json_object *
 selected_names(struct arena *a, const struct connection *c)
 {
 	struct json_object *accounts, *selected, *out, *acc;
-	const char *id;
+	const char *want, *id, *name;
 	size_t i, j;
 
 	out = json_object_new_array();
@@ -56,19 +56,18 @@ selected_names(struct arena *a, const struct connection *c)
 	    strlen(c->selected), &selected, NULL) != ERR_OK)
 		return out;
 	for (i = 0; i < json_object_array_length(selected); i++) {
-		id = json_object_get_string(json_object_array_get_idx(selected,
-		    i));
-		for (j = 0; j < json_object_array_length(accounts); j++) {
+		want = json_object_get_string(json_object_array_get_idx(
+		    selected, i));
+		for (j = 0; want != NULL &&
+		    j < json_object_array_length(accounts); j++) {
 			acc = json_object_array_get_idx(accounts, j);
-			if (jsonx_get_string(acc, "id", &id) == ERR_OK &&
-			    strcmp(id, json_object_get_string(
-			    json_object_array_get_idx(selected, i))) == 0) {
-				const char *name = id;
-
-				(void)jsonx_get_string(acc, "name", &name);
-				json_object_array_add(out,
-				    json_object_new_string(name));
-			}
+			if (jsonx_get_string(acc, "id", &id) != ERR_OK ||
+			    strcmp(id, want) != 0)
+				continue;
+			name = id;
+			(void)jsonx_get_string(acc, "name", &name);
+			json_object_array_add(out, json_object_new_string(name));
+			break;
 		}
 	}
 	return out;

@@ -86,7 +86,7 @@ apikey_check(struct db *db, struct arena *a, const char *authorization,
 	crypto_token_hash(key, n, hash);
 	p[0] = hash;
 	p[1] = APIKEY_TOUCH_S;
-	if ((rc = db_exec(db, a, sql_check, 2, p, &res)) != ERR_OK)
+	if ((rc = db_exec_static(db, a, sql_check, 2, p, &res)) != ERR_OK)
 		return rc;
 	if (db_nrows(res) == 0)
 		return ERR_AUTH;

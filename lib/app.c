@@ -372,7 +372,7 @@ tenant_scope(struct ctx *ctx)
 	    (long long)ctx->session->user_id) : "";
 	if ((rc = db_begin(ctx->db, ctx->arena)) != ERR_OK)
 		return rc;
-	if ((rc = db_exec(ctx->db, ctx->arena, sql_scope, 2, p, NULL)) !=
+	if ((rc = db_exec_static(ctx->db, ctx->arena, sql_scope, 2, p, NULL)) !=
 	    ERR_OK) {
 		db_rollback(ctx->db, ctx->arena);
 		return rc;

@@ -19,7 +19,12 @@ struct db {
 	struct timespec	 next_try;	/* no reconnect before this */
 	int		 depth;	/* open transaction levels */
 	char		 last_error[256];
+	/* db_exec_static: prepared[i] is named "sluice_<i>" on this conn. */
+	const char	*prepared[LIMIT_DB_PREPARED];
+	int		 nprepared;
 };
+
+enum mode { MODE_PARAMS, MODE_SCRIPT, MODE_STATIC };
 
 struct db_res {
 	PGresult	*r;
@@ -116,6 +121,7 @@ connect_now(struct db *db)
 	}
 	db->backoff_ms = 0;
 	db->depth = 0;
+	db->nprepared = 0;	/* statements belong to the old connection */
 	return ERR_OK;
 }
 
@@ -159,9 +165,44 @@ classify(const PGresult *r)
 	return ERR_DB;
 }
 
+/*
+ * Sends sql once the connection is up: a script, a one-off statement, or
+ * a static one prepared on first use.  NULL or an error result on failure.
+ */
+static PGresult *
+send_sql(struct db *db, const char *sql, int nparams,
+    const char *const *params, enum mode mode)
+{
+	char name[24];
+	PGresult *r;
+	int i;
+
+	if (mode == MODE_SCRIPT)
+		return PQexec(db->conn, sql);
+	if (mode == MODE_STATIC) {
+		for (i = 0; i < db->nprepared && db->prepared[i] != sql; i++)
+			;
+		if (i == db->nprepared && i < LIMIT_DB_PREPARED) {
+			snprintf(name, sizeof(name), "sluice_%d", i);
+			r = PQprepare(db->conn, name, sql, nparams, NULL);
+			if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
+				return r;
+			PQclear(r);
+			db->prepared[db->nprepared++] = sql;
+		}
+		if (i < db->nprepared) {
+			snprintf(name, sizeof(name), "sluice_%d", i);
+			return PQexecPrepared(db->conn, name, nparams, params,
+			    NULL, NULL, 0);
+		}
+	}
+	return PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL,
+	    0);
+}
+
 static enum err
 run(struct db *db, struct arena *a, const char *sql, int nparams,
-    const char *const *params, int script, struct db_res **out)
+    const char *const *params, enum mode mode, struct db_res **out)
 {
 	struct db_res *res;
 	PGresult *r;
@@ -174,8 +215,7 @@ run(struct db *db, struct arena *a, const char *sql, int nparams,
 	for (tries = 0; tries < 2; tries++) {
 		if ((rc = db_ready(db)) != ERR_OK)
 			return rc;
-		r = script ? PQexec(db->conn, sql) : PQexecParams(db->conn,
-		    sql, nparams, NULL, params, NULL, NULL, 0);
+		r = send_sql(db, sql, nparams, params, mode);
 		if (r == NULL || PQstatus(db->conn) != CONNECTION_OK) {
 			set_error(db, PQerrorMessage(db->conn));
 			PQclear(r);
@@ -218,13 +258,20 @@ enum err
 db_exec(struct db *db, struct arena *a, const char *sql, int nparams,
     const char *const *params, struct db_res **out)
 {
-	return run(db, a, sql, nparams, params, 0, out);
+	return run(db, a, sql, nparams, params, MODE_PARAMS, out);
+}
+
+enum err
+db_exec_static(struct db *db, struct arena *a, const char *sql,
+    int nparams, const char *const *params, struct db_res **out)
+{
+	return run(db, a, sql, nparams, params, MODE_STATIC, out);
 }
 
 enum err
 db_exec_script(struct db *db, struct arena *a, const char *sql)
 {
-	return run(db, a, sql, 0, NULL, 1, NULL);
+	return run(db, a, sql, 0, NULL, MODE_SCRIPT, NULL);
 }
 
 enum err

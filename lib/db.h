@@ -46,6 +46,17 @@ enum err	 db_exec(struct db *, struct arena *, const char *sql,
 		    struct db_res **out);
 
 /*
+ * db_exec() for a hot statement: sql must have static storage (a string
+ * literal or a static const array), since its address is the key.  It is
+ * parsed and planned once per connection (a prepared statement, up to
+ * LIMIT_DB_PREPARED of them; beyond that it runs as db_exec() does) and
+ * only executed afterwards.  Same results and errors as db_exec().
+ */
+enum err	 db_exec_static(struct db *, struct arena *, const char *sql,
+		    int nparams, const char *const *params,
+		    struct db_res **out);
+
+/*
  * Runs a parameterless script of several statements (simple protocol).
  * Only for migrations: everything else goes through db_exec().
  */

@@ -499,7 +499,7 @@ ingest_commit(struct db *db, struct arena *a, int64_t workspace_id,
 			return ERR_OK;
 		}
 	}
-	if ((rc = db_exec(db, a, sql_upsert, 7, p, &res)) != ERR_OK)
+	if ((rc = db_exec_static(db, a, sql_upsert, 7, p, &res)) != ERR_OK)
 		goto fail;
 	inserted = (long)db_get_int64(res, 0, 0, 0);
 	updated = (long)db_get_int64(res, 0, 1, 0);

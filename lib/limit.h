@@ -43,6 +43,7 @@
 #define LIMIT_DB_BACKOFF_MIN_MS	100		/* first reconnect wait */
 #define LIMIT_DB_BACKOFF_MAX_MS	2000		/* longest reconnect wait */
 #define LIMIT_DB_RETRY_AFTER_S	2		/* Retry-After while down */
+#define LIMIT_DB_PREPARED	32		/* db_exec_static statements */
 
 /* Cryptography (crypto). */
 #define LIMIT_KEYS		16		/* keys in SLUICE_ENCRYPTION_KEYS */

@@ -122,7 +122,7 @@ session_load(struct db *db, struct arena *a, const char *cookie,
 	p[0] = hash;
 	p[1] = i64(a, LIMIT_SESSION_IDLE_S);
 	p[2] = i64(a, LIMIT_SESSION_TOUCH_S);
-	if ((rc = db_exec(db, a, sql_load, 3, p, &res)) != ERR_OK)
+	if ((rc = db_exec_static(db, a, sql_load, 3, p, &res)) != ERR_OK)
 		return rc;
 	if (db_nrows(res) == 0)
 		return ERR_AUTH;
@@ -135,7 +135,7 @@ session_load(struct db *db, struct arena *a, const char *cookie,
 	out->id_hash = arena_strdup(a, hash);
 	stale = db_get(res, 0, 6);
 	if (stale != NULL && strcmp(stale, "t") == 0)
-		(void)db_exec(db, a, sql_touch, 1, p, NULL);
+		(void)db_exec_static(db, a, sql_touch, 1, p, NULL);
 	return ERR_OK;
 }
 

@@ -623,7 +623,7 @@ webhook_store(struct db *db, struct arena *a, const char *svix_id,
 		sql = SQL_INSERT_SUPPRESS;
 	else
 		sql = SQL_INSERT_SEND;
-	if ((rc = db_exec(db, a, sql, n, p, &res)) != ERR_OK)
+	if ((rc = db_exec_static(db, a, sql, n, p, &res)) != ERR_OK)
 		return rc;
 	if (inserted != NULL)
 		*inserted = sql == SQL_INSERT ? db_nrows(res) > 0 :

@@ -11,15 +11,17 @@
 #   stack.sh pg-stop VAR | pg-start VAR     (fault tests)
 #
 # Settings (environment, then ./sluice.env, then VAR/secrets.env):
-#   SLUICE_PG_PORT (5433)  SLUICE_FCGI_PROCS (4)  SLUICE_WORKER (1: start
-#   the sync worker daemon with the cron program)  SLUICE_WORKER_PROCS (4)
+#   SLUICE_PG_PORT (5433)  SLUICE_FCGI_PROCS (4)  SLUICE_FCGI_PROCS_<NAME>
+#   (one program's count, e.g. SLUICE_FCGI_PROCS_WEBHOOKS; webhooks defaults
+#   to twice SLUICE_FCGI_PROCS)  SLUICE_WORKER (1: start the sync worker
+#   daemon with the cron program)  SLUICE_WORKER_PROCS (4)
 #   and every SLUICE_* the programs read (README.md, Configuration).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cmd=${1:-}
 var=${2:-}
-[ -n "$cmd" ] && [ -n "$var" ] || { sed -n '2,17p' "$0"; exit 2; }
+[ -n "$cmd" ] && [ -n "$var" ] || { sed -n '2,18p' "$0"; exit 2; }
 mkdir -p "$var"
 var=$(cd "$var" && pwd)
 pgbin=/usr/lib/postgresql/15/bin
@@ -123,16 +125,27 @@ pg_stop() {
 	fi
 }
 
+# Processes for one FastCGI program.  A webhook delivery spends most of
+# its time waiting for its commit's WAL flush, and commits that wait
+# together share one flush: that program gets twice as many.
+procs_of() {
+	local name=$1 var_name n
+	var_name=SLUICE_FCGI_PROCS_${name^^}
+	n=${!var_name:-}
+	if [ -z "$n" ]; then
+		n=${SLUICE_FCGI_PROCS:-4}
+		[ "$name" = webhooks ] && n=$((n * 2))
+	fi
+	case $n in ''|*[!0-9]*|0) die "$var_name must be a positive number";; esac
+	echo "$n"
+}
+
 start() {
-	local port=$1 bin=$2 programs=$3 procs name sock fcgi_user=() u
+	local port=$1 bin=$2 programs=$3 procs keep name sock fcgi_user=() u
 	[ -d "$bin" ] || die "no programs in $bin: build first (make build)"
 	load_env "$root/sluice.env"
 	make_secrets
 	load_env "$var/secrets.env"
-	procs=${SLUICE_FCGI_PROCS:-4}
-	# Idle kept connections per upstream: fewer than processes, so one is
-	# always free to accept a new connection (see nginx/fastcgi.conf).
-	keep=$(( (procs + 1) / 2 ))
 	mkdir -p "$var/run" "$var/log" "$var/nginx/locations" "$var/nginx/tmp"
 	chmod 755 "$var"
 	if [ "$(id -u)" = 0 ]; then
@@ -166,6 +179,10 @@ parent directories searchable (chmod o+x) or choose another VAR"
 	rm -f "$var/nginx/locations/"*.conf
 	for name in $programs; do
 		[ "$name" = worker ] && continue	# not FastCGI: below
+		procs=$(procs_of "$name")
+		# Idle kept connections per upstream: fewer than processes, so
+		# one is always free to accept a new connection (fastcgi.conf).
+		keep=$(( (procs + 1) / 2 ))
 		sock=$var/run/$name.sock
 		if [ -n "$(pids_of "$var/run/$name.pid" "$name")" ]; then
 			say "$name: already running"

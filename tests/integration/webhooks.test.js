@@ -43,7 +43,7 @@ const rows = (stack, id) => Number(sql(stack,
 test('webhooks', async (t) => {
   const stack = await startStack({
     programs: ['api', 'webhooks'],
-    env: { SLUICE_RESEND_WEBHOOK_SECRET: SECRET, SLUICE_FCGI_PROCS: '4' },
+    env: { SLUICE_RESEND_WEBHOOK_SECRET: SECRET, SLUICE_FCGI_PROCS_WEBHOOKS: '4' },
   });
   t.after(() => {
     const reports = stack.stop();
@@ -305,6 +305,16 @@ test('webhooks', async (t) => {
     assert.deepEqual(r.json, { received: true, duplicate: false });
     assert.equal(rows(stack, id), 1);
     assert.equal(sql(stack, `SELECT reason FROM email_suppressions WHERE email = 'outage@example.com'`), 'complained');
+    // Each process reconnected and prepares its statements again on the
+    // new connection: deliveries of every effect, spread over all four.
+    for (let i = 0; i < 12; i++) {
+      const f = ['email.sent.json', 'email.delivered.json', 'email.bounced.json'][i % 3];
+      const b = fixture(f).replace('delivered@resend.dev', `after${i}@example.com`);
+      const bid = newId();
+      const a = await post(b, signed(b, { id: bid }));
+      assert.equal(a.status, 200, `${f}: ${a.text}`);
+      assert.equal(rows(stack, bid), 1);
+    }
   });
 
   await t.test('every webhooks process is still the one that started', async () => {

@@ -267,6 +267,9 @@ api_ingest(struct ctx *ctx)
 	if (rc == ERR_CONFLICT)
 		return app_fail(ctx, rc, "This Idempotency-Key was already "
 		    "used with a different body.");
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "This workspace no longer exists; "
+		    "nothing was stored.");
 	if (rc != ERR_OK)
 		return rc;
 	if (replayed)

@@ -20,12 +20,17 @@
  * One statement per batch: the rows travel as seven array parameters and
  * unnest() turns them back into rows; a row changes only when its value
  * or dims differ, and xmax = 0 tells an inserted row from an updated one.
+ * The workspace row is locked once (FOR KEY SHARE) instead of a foreign
+ * key's check per row (sql/060): when it is gone, nothing is written and
+ * the third column is 0.
  */
 static const char sql_upsert[] =
-	"WITH ins AS (INSERT INTO metric_daily AS m (workspace_id, provider, "
+	"WITH ws AS MATERIALIZED (SELECT id FROM workspaces WHERE id = "
+	"$1::bigint FOR KEY SHARE), "
+	"ins AS (INSERT INTO metric_daily AS m (workspace_id, provider, "
 	"account_id, metric, day, value, dims) "
-	"SELECT $1::bigint, s.p, s.a, s.m, s.d, s.v, coalesce(s.j, '{}') "
-	"FROM unnest($2::text[], $3::text[], $4::text[], $5::date[], "
+	"SELECT ws.id, s.p, s.a, s.m, s.d, s.v, coalesce(s.j, '{}') "
+	"FROM ws, unnest($2::text[], $3::text[], $4::text[], $5::date[], "
 	"$6::numeric[], $7::jsonb[]) AS s(p, a, m, d, v, j) "
 	"ON CONFLICT (workspace_id, provider, account_id, metric, day) "
 	"DO UPDATE SET value = EXCLUDED.value, dims = EXCLUDED.dims, "
@@ -34,7 +39,7 @@ static const char sql_upsert[] =
 	"OR m.dims IS DISTINCT FROM EXCLUDED.dims "
 	"RETURNING (m.xmax = 0) AS fresh) "
 	"SELECT count(*) FILTER (WHERE fresh), count(*) FILTER (WHERE NOT "
-	"fresh) FROM ins";
+	"fresh), (SELECT count(*) FROM ws) FROM ins";
 
 /* A concurrent request with the same key waits here for the first. */
 static const char sql_claim[] =
@@ -501,6 +506,10 @@ ingest_commit(struct db *db, struct arena *a, int64_t workspace_id,
 	}
 	if ((rc = db_exec_static(db, a, sql_upsert, 7, p, &res)) != ERR_OK)
 		goto fail;
+	if (db_get_int64(res, 0, 2, 0) == 0) {
+		rc = ERR_NOTFOUND;	/* the workspace is gone */
+		goto fail;
+	}
 	inserted = (long)db_get_int64(res, 0, 0, 0);
 	updated = (long)db_get_int64(res, 0, 1, 0);
 	*status = 200;

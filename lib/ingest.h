@@ -76,7 +76,8 @@ bool		 ingest_key_ok(const char *key);
  * without writing (*replayed true).  *status and *json are the answer
  * (200 and {"inserted","updated","unchanged"}).  Errors: ERR_CONFLICT
  * when the key was used with another body, ERR_DB, ERR_UNAVAILABLE,
- * ERR_INPUT when PostgreSQL refuses a value.
+ * ERR_INPUT when PostgreSQL refuses a value, ERR_NOTFOUND when the
+ * workspace is gone (nothing written).
  */
 enum err	 ingest_commit(struct db *, struct arena *,
 		    int64_t workspace_id, const char *key,

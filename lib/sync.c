@@ -196,10 +196,10 @@ window(struct run *r, const char *tz, long days, const char **from,
 	p[0] = tz != NULL ? tz : r->ws_tz;
 	p[1] = "1";
 	if (r->tz_cached == NULL || strcmp(r->tz_cached, p[0]) != 0) {
-		rc = db_exec(r->env->db, r->a, sql_window, 2, p, &res);
+		rc = db_exec_static(r->env->db, r->a, sql_window, 2, p, &res);
 		if (rc == ERR_INPUT) {	/* a zone unknown to PostgreSQL */
 			p[0] = "UTC";
-			rc = db_exec(r->env->db, r->a, sql_window, 2, p, &res);
+			rc = db_exec_static(r->env->db, r->a, sql_window, 2, p, &res);
 		}
 		if (rc != ERR_OK)
 			return rc;
@@ -1016,14 +1016,14 @@ finish(struct run *r, int64_t run_id, enum err rc, struct sync_outcome *out)
 	p[3] = i64(r->a, r->fetched);
 	p[4] = i64(r->a, r->changed);
 	p[5] = rc == ERR_OK ? NULL : r->why != NULL ? r->why : "failed";
-	(void)db_exec(e->db, r->a, sql_run_end, 6, p, NULL);
+	(void)db_exec_static(e->db, r->a, sql_run_end, 6, p, NULL);
 	p[0] = i64(r->a, r->job->workspace_id);
 	p[1] = i64(r->a, r->job->connection_id);
 	p[2] = p[5];
 	if (rc == ERR_OK)
-		(void)db_exec(e->db, r->a, sql_conn_ok, 2, p, NULL);
+		(void)db_exec_static(e->db, r->a, sql_conn_ok, 2, p, NULL);
 	else
-		(void)db_exec(e->db, r->a, sql_conn_err, 3, p, NULL);
+		(void)db_exec_static(e->db, r->a, sql_conn_err, 3, p, NULL);
 	out->status = status;
 	out->error = p[5];
 	out->pages = r->pages;
@@ -1054,7 +1054,7 @@ sync_job(const struct sync_env *e, struct arena *a,
 	r.extended = (int64_t)time(NULL);	/* just leased */
 	p[0] = i64(a, job->workspace_id);
 	p[1] = i64(a, job->connection_id);
-	if ((rc = db_exec(e->db, a, sql_conn, 2, p, &res)) != ERR_OK)
+	if ((rc = db_exec_static(e->db, a, sql_conn, 2, p, &res)) != ERR_OK)
 		return rc;
 	if (db_nrows(res) == 0)
 		return syncq_finish(e->db, a, job->id, e->worker,
@@ -1070,10 +1070,10 @@ sync_job(const struct sync_env *e, struct arena *a,
 		r.accounts = NULL;
 	p[2] = i64(a, job->id);
 	p[3] = r.p != NULL ? r.p->slug : db_get(res, 0, 0);
-	if (job->attempts > 1 && (rc = db_exec(e->db, a, sql_run_lost, 1,
+	if (job->attempts > 1 && (rc = db_exec_static(e->db, a, sql_run_lost, 1,
 	    &p[2], NULL)) != ERR_OK)
 		return rc;
-	if ((rc = db_exec(e->db, a, sql_run_start, 4, p, &res)) != ERR_OK)
+	if ((rc = db_exec_static(e->db, a, sql_run_start, 4, p, &res)) != ERR_OK)
 		return rc;
 	run_id = db_get_int64(res, 0, 0, 0);
 	if (job->attempts > e->max_attempts) {

@@ -167,9 +167,9 @@ syncq_lease(struct db *db, struct arena *a, const char *worker, int lease_s,
 
 	p[0] = worker;
 	p[1] = arena_printf(a, "%d", lease_s);
-	if ((rc = db_exec(db, a, sql_lease_lost, 2, p, &res)) != ERR_OK)
+	if ((rc = db_exec_static(db, a, sql_lease_lost, 2, p, &res)) != ERR_OK)
 		return rc;
-	if (db_nrows(res) == 0 && (rc = db_exec(db, a, sql_lease, 2, p,
+	if (db_nrows(res) == 0 && (rc = db_exec_static(db, a, sql_lease, 2, p,
 	    &res)) != ERR_OK)
 		return rc;
 	if (db_nrows(res) == 0)
@@ -193,7 +193,7 @@ syncq_extend(struct db *db, struct arena *a, int64_t job, const char *worker,
 	p[0] = arena_printf(a, "%lld", (long long)job);
 	p[1] = worker;
 	p[2] = arena_printf(a, "%d", lease_s);
-	if ((rc = db_exec(db, a, sql_extend, 3, p, &res)) != ERR_OK)
+	if ((rc = db_exec_static(db, a, sql_extend, 3, p, &res)) != ERR_OK)
 		return rc;
 	return db_changed(res) == 1 ? ERR_OK : ERR_CONFLICT;
 }
@@ -209,7 +209,7 @@ syncq_finish(struct db *db, struct arena *a, int64_t job, const char *worker,
 	p[0] = arena_printf(a, "%lld", (long long)job);
 	p[1] = worker;
 	p[2] = error;
-	if ((rc = db_exec(db, a, sql_finish, 3, p, &res)) != ERR_OK)
+	if ((rc = db_exec_static(db, a, sql_finish, 3, p, &res)) != ERR_OK)
 		return rc;
 	return db_changed(res) == 1 ? ERR_OK : ERR_CONFLICT;
 }
@@ -227,7 +227,7 @@ syncq_retry(struct db *db, struct arena *a, int64_t job, const char *worker,
 	p[2] = arena_printf(a, "%d", delay_s);
 	p[3] = error;
 	p[4] = counted ? "true" : "false";
-	if ((rc = db_exec(db, a, sql_retry, 5, p, &res)) != ERR_OK)
+	if ((rc = db_exec_static(db, a, sql_retry, 5, p, &res)) != ERR_OK)
 		return rc;
 	return db_changed(res) == 1 ? ERR_OK : ERR_CONFLICT;
 }

@@ -49,7 +49,7 @@ token_get(const struct token_env *env, struct arena *a, int64_t ws,
 	/* The lock makes a second refresher wait and then see our result. */
 	if ((rc = db_begin(env->db, a)) != ERR_OK)
 		return rc;
-	if ((rc = db_exec(env->db, a, sql_lock, 2, par, &res)) != ERR_OK)
+	if ((rc = db_exec_static(env->db, a, sql_lock, 2, par, &res)) != ERR_OK)
 		goto out;
 	if (db_nrows(res) == 0 || db_get(res, 0, 1) == NULL) {
 		*why = "the connection has no tokens; connect it first";
@@ -98,7 +98,7 @@ token_get(const struct token_env *env, struct arena *a, int64_t ws,
 	par[3] = crypto_keyring_current(env->keys);
 	par[4] = fresh.expires_at > 0 ? arena_printf(a, "%lld",
 	    (long long)fresh.expires_at) : NULL;
-	if ((rc = db_exec(env->db, a, sql_save, 5, par, NULL)) != ERR_OK)
+	if ((rc = db_exec_static(env->db, a, sql_save, 5, par, NULL)) != ERR_OK)
 		goto out;
 	if ((rc = db_commit(env->db, a)) != ERR_OK)
 		return rc;

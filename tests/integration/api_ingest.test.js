@@ -5,6 +5,7 @@
 // tenant isolation.
 const test = require('node:test');
 const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
 const { startStack, request } = require('./lib/stack');
 
 const today = new Date();
@@ -232,5 +233,43 @@ test('metrics ingest', async (t) => {
     r = await ingest(kb, [{ ...rows[0], workspace_id: Number(wsA) }]);
     assert.equal(r.status, 422);
     assert.equal(count(wsB), 2);
+  });
+
+  await t.test('a workspace deleted while a batch is written: the batch waits, then stores nothing; its rows go with it', async () => {
+    const [[wsC]] = stack.sql("INSERT INTO workspaces (name) VALUES ('C') RETURNING id");
+    const kc = mkKey(wsC);
+    let r = await ingest(kc, [{ source: 'ga4', metric: 'sessions', date: daysAgo(3), value: 1 }]);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(count(wsC), 1);
+    // Another session deletes the workspace and holds its transaction open.
+    const psql = spawn('/usr/lib/postgresql/15/bin/psql',
+      ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', stack.dbUrl]);
+    let out = '';
+    psql.stdout.on('data', (d) => { out += d; });
+    const exited = new Promise((res) => psql.on('exit', res));
+    psql.stdin.write(`BEGIN; DELETE FROM workspaces WHERE id = ${wsC}; SELECT 'deleted';\n`);
+    while (!out.includes('deleted')) await new Promise((res) => setTimeout(res, 20));
+    let answered = false;
+    let pending;
+    try {
+      pending = ingest(kc, [{ source: 'ga4', metric: 'sessions', date: daysAgo(2), value: 2 }])
+        .then((x) => { answered = true; return x; });
+      await new Promise((res) => setTimeout(res, 500));
+      assert.equal(answered, false, 'the batch did not wait for the workspace row');
+    } finally {
+      psql.stdin.end('COMMIT;\n');
+    }
+    assert.equal(await exited, 0);
+    r = await pending;
+    assert.equal(r.status, 404, r.text);
+    assert.match(r.json.error.message, /workspace no longer exists/);
+    assert.equal(count(wsC), 0);
+    // Deleting a workspace still removes its rows (the trigger of sql/060).
+    assert.equal(count(wsA) > 0, true);
+    const [[wsD]] = stack.sql("INSERT INTO workspaces (name) VALUES ('D') RETURNING id");
+    assert.equal((await ingest(mkKey(wsD), [{ source: 'x', metric: 'y', date: daysAgo(1), value: 3 }])).status, 200);
+    assert.equal(count(wsD), 1);
+    stack.sql(`DELETE FROM workspaces WHERE id = ${wsD}`);
+    assert.equal(count(wsD), 0);
   });
 });

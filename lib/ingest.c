@@ -24,14 +24,20 @@
  * key's check per row (sql/060): when it is gone, nothing is written and
  * the third column is 0.
  */
-static const char sql_upsert[] =
-	"WITH ws AS MATERIALIZED (SELECT id FROM workspaces WHERE id = "
-	"$1::bigint FOR KEY SHARE), "
-	"ins AS (INSERT INTO metric_daily AS m (workspace_id, provider, "
-	"account_id, metric, day, value, dims) "
-	"SELECT ws.id, s.p, s.a, s.m, s.d, s.v, coalesce(s.j, '{}') "
-	"FROM ws, unnest($2::text[], $3::text[], $4::text[], $5::date[], "
+#define WS_ROWS \
+	"WITH ws AS MATERIALIZED (SELECT id FROM workspaces WHERE id = " \
+	"$1::bigint FOR KEY SHARE), " \
+	"ins AS (INSERT INTO metric_daily AS m (workspace_id, provider, " \
+	"account_id, metric, day, value, dims) " \
+	"SELECT ws.id, s.p, s.a, s.m, s.d, s.v, coalesce(s.j, '{}') " \
+	"FROM ws, unnest($2::text[], $3::text[], $4::text[], $5::date[], " \
 	"$6::numeric[], $7::jsonb[]) AS s(p, a, m, d, v, j) "
+/* A fresh batch: a row that exists fails the statement (23505). */
+static const char sql_insert[] =
+	WS_ROWS "RETURNING 1) "
+	"SELECT count(*), 0, (SELECT count(*) FROM ws) FROM ins";
+static const char sql_upsert[] =
+	WS_ROWS
 	"ON CONFLICT (workspace_id, provider, account_id, metric, day) "
 	"DO UPDATE SET value = EXCLUDED.value, dims = EXCLUDED.dims, "
 	"updated_at = now() "
@@ -504,7 +510,18 @@ ingest_commit(struct db *db, struct arena *a, int64_t workspace_id,
 			return ERR_OK;
 		}
 	}
-	if ((rc = db_exec_static(db, a, sql_upsert, 7, p, &res)) != ERR_OK)
+	if (key == NULL && b->fresh) {
+		rc = db_exec_static(db, a, sql_insert, 7, p, &res);
+		if (rc == ERR_CONFLICT) {
+			/* Some rows exist after all: the upsert, afresh. */
+			db_rollback(db, a);
+			if ((rc = db_begin(db, a)) != ERR_OK)
+				return rc;
+			rc = db_exec_static(db, a, sql_upsert, 7, p, &res);
+		}
+	} else
+		rc = db_exec_static(db, a, sql_upsert, 7, p, &res);
+	if (rc != ERR_OK)
 		goto fail;
 	if (db_get_int64(res, 0, 2, 0) == 0) {
 		rc = ERR_NOTFOUND;	/* the workspace is gone */

@@ -45,6 +45,11 @@ struct ingest_batch {
 	size_t			 nproblems;	/* first 100 at most */
 	size_t			 nproblems_all;	/* all of them */
 	bool			 has_dims;	/* some row has dims */
+	/* Set by a writer that expects none of these rows to exist yet (a
+	 * first sync): they are inserted without ON CONFLICT's check, a
+	 * third cheaper; if one exists after all, the batch is written
+	 * again as the usual upsert.  Not with an idempotency key. */
+	bool			 fresh;
 };
 
 /*

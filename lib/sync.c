@@ -231,6 +231,7 @@ flush(struct run *r, struct syncnorm *n)
 		b.rows = n->rows + off;
 		b.nrows = k;
 		b.has_dims = n->has_dims;
+		b.fresh = r->first;
 		rc = ingest_commit(r->env->db, r->a, r->job->workspace_id,
 		    NULL, NULL, &b, &status, &json, &replayed);
 		if (rc != ERR_OK) {

@@ -269,6 +269,55 @@ db_exec_static(struct db *db, struct arena *a, const char *sql,
 }
 
 enum err
+db_copy_in(struct db *db, struct arena *a, const char *sql, const char *data,
+    size_t len, int64_t *rows)
+{
+	PGresult *r, *extra;
+	enum err rc = ERR_OK;
+	int sent;
+
+	(void)a;
+	if (rows != NULL)
+		*rows = 0;
+	if ((rc = db_ready(db)) != ERR_OK)
+		return rc;
+	r = PQexec(db->conn, sql);
+	if (r == NULL || PQresultStatus(r) != PGRES_COPY_IN) {
+		set_error(db, r != NULL ? PQresultErrorField(r,
+		    PG_DIAG_MESSAGE_PRIMARY) : PQerrorMessage(db->conn));
+		rc = r != NULL ? classify(r) : ERR_UNAVAILABLE;
+		PQclear(r);
+		goto done;
+	}
+	PQclear(r);
+	sent = len > 0 ? PQputCopyData(db->conn, data, (int)len) : 1;
+	if (PQputCopyEnd(db->conn, sent == 1 ? NULL : "the data could not "
+	    "be sent") != 1) {
+		set_error(db, PQerrorMessage(db->conn));
+		rc = ERR_UNAVAILABLE;
+	}
+	/* The COPY's own result, then NULL. */
+	r = PQgetResult(db->conn);
+	while ((extra = PQgetResult(db->conn)) != NULL)
+		PQclear(extra);
+	if (rc == ERR_OK && (r == NULL ||
+	    PQresultStatus(r) != PGRES_COMMAND_OK)) {
+		set_error(db, r != NULL ? PQresultErrorField(r,
+		    PG_DIAG_MESSAGE_PRIMARY) : PQerrorMessage(db->conn));
+		rc = r != NULL ? classify(r) : ERR_UNAVAILABLE;
+	}
+	if (rc == ERR_OK && rows != NULL)
+		*rows = strtoll(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
+done:
+	if (rc != ERR_OK && rc != ERR_CONFLICT && rc != ERR_INPUT)
+		log_msg(LOG_ERROR, NULL, "db_error", "%s", db->last_error);
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		drop(db);
+	return rc;
+}
+
+enum err
 db_exec_script(struct db *db, struct arena *a, const char *sql)
 {
 	return run(db, a, sql, 0, NULL, MODE_SCRIPT, NULL);

@@ -57,6 +57,15 @@ enum err	 db_exec_static(struct db *, struct arena *, const char *sql,
 		    struct db_res **out);
 
 /*
+ * COPY ... FROM STDIN (sql) fed len bytes of data in COPY's text format,
+ * normally inside a transaction.  *rows (if not NULL) is the count
+ * copied.  Errors as db_exec(); a failed COPY leaves the transaction
+ * aborted (roll it back).
+ */
+enum err	 db_copy_in(struct db *, struct arena *, const char *sql,
+		    const char *data, size_t len, int64_t *rows);
+
+/*
  * Runs a parameterless script of several statements (simple protocol).
  * Only for migrations: everything else goes through db_exec().
  */

@@ -32,10 +32,13 @@
 	"SELECT ws.id, s.p, s.a, s.m, s.d, s.v, coalesce(s.j, '{}') " \
 	"FROM ws, unnest($2::text[], $3::text[], $4::text[], $5::date[], " \
 	"$6::numeric[], $7::jsonb[]) AS s(p, a, m, d, v, j) "
-/* A fresh batch: a row that exists fails the statement (23505). */
-static const char sql_insert[] =
-	WS_ROWS "RETURNING 1) "
-	"SELECT count(*), 0, (SELECT count(*) FROM ws) FROM ins";
+/* A fresh batch: the workspace locked as above, then COPY, which a row
+ * that exists fails (23505). */
+static const char sql_ws_lock[] =
+	"SELECT 1 FROM workspaces WHERE id = $1::bigint FOR KEY SHARE";
+static const char sql_copy[] =
+	"COPY metric_daily (workspace_id, provider, account_id, metric, day, "
+	"value, dims) FROM STDIN";
 static const char sql_upsert[] =
 	WS_ROWS
 	"ON CONFLICT (workspace_id, provider, account_id, metric, day) "
@@ -454,6 +457,83 @@ arrays(struct arena *a, const struct ingest_batch *b, const char **p)
 	return rc == ERR_OK ? ERR_OK : ERR_TOOBIG;
 }
 
+/* Appends s as a field of COPY's text format, then end. */
+static enum err
+put_field(struct buf *b, const char *s, char end)
+{
+	enum err rc = ERR_OK;
+
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '\\':
+			rc |= buf_puts(b, "\\\\");
+			break;
+		case '\t':
+			rc |= buf_puts(b, "\\t");
+			break;
+		case '\n':
+			rc |= buf_puts(b, "\\n");
+			break;
+		case '\r':
+			rc |= buf_puts(b, "\\r");
+			break;
+		default:
+			rc |= buf_putc(b, *s);
+		}
+	}
+	rc |= buf_putc(b, end);
+	return rc == ERR_OK ? ERR_OK : ERR_TOOBIG;
+}
+
+enum err
+ingest_copy_text(struct arena *a, const char *ws,
+    const struct ingest_batch *b, struct buf **out)
+{
+	const struct ingest_row *r;
+	enum err rc = ERR_OK;
+	size_t i;
+
+	*out = buf_new_arena(a, 8 * (size_t)LIMIT_BODY_INGEST);
+	for (i = 0; i < b->nrows && rc == ERR_OK; i++) {
+		r = &b->rows[i];
+		rc |= put_field(*out, ws, '\t');
+		rc |= put_field(*out, r->source, '\t');
+		rc |= put_field(*out, r->account_id, '\t');
+		rc |= put_field(*out, r->metric, '\t');
+		rc |= put_field(*out, r->date, '\t');
+		rc |= put_field(*out, r->value, '\t');
+		rc |= put_field(*out, r->dims != NULL ? r->dims : "{}", '\n');
+	}
+	return rc == ERR_OK ? ERR_OK : ERR_TOOBIG;
+}
+
+/*
+ * A fresh batch in the open transaction: the workspace row locked, the
+ * rows copied.  ERR_NOTFOUND when the workspace is gone, ERR_CONFLICT
+ * when a row exists.
+ */
+static enum err
+copy_fresh(struct db *db, struct arena *a, const char *ws,
+    const struct ingest_batch *b, long *inserted)
+{
+	struct db_res *res;
+	struct buf *data;
+	enum err rc;
+	int64_t n;
+
+	if ((rc = db_exec_static(db, a, sql_ws_lock, 1, &ws, &res)) != ERR_OK)
+		return rc;
+	if (db_nrows(res) == 0)
+		return ERR_NOTFOUND;
+	if ((rc = ingest_copy_text(a, ws, b, &data)) != ERR_OK)
+		return rc;
+	if ((rc = db_copy_in(db, a, sql_copy, buf_cstr(data), data->len,
+	    &n)) != ERR_OK)
+		return rc;
+	*inserted = (long)n;
+	return ERR_OK;
+}
+
 /* Claims the key: ERR_OK with *status 0 (go on) or the first answer. */
 static enum err
 claim(struct db *db, struct arena *a, const char *const *p,
@@ -492,10 +572,6 @@ ingest_commit(struct db *db, struct arena *a, int64_t workspace_id,
 
 	*replayed = false;
 	p[0] = arena_printf(a, "%lld", (long long)workspace_id);
-	if ((rc = arrays(a, b, p)) != ERR_OK)
-		return rc;
-	if (!b->has_dims)
-		p[6] = "{}";
 	if ((rc = db_begin(db, a)) != ERR_OK)
 		return rc;
 	kp[0] = p[0];
@@ -510,25 +586,30 @@ ingest_commit(struct db *db, struct arena *a, int64_t workspace_id,
 			return ERR_OK;
 		}
 	}
-	if (key == NULL && b->fresh) {
-		rc = db_exec_static(db, a, sql_insert, 7, p, &res);
-		if (rc == ERR_CONFLICT) {
+	updated = 0;
+	rc = key == NULL && b->fresh ? copy_fresh(db, a, p[0], b, &inserted) :
+	    ERR_CONFLICT;
+	if (rc == ERR_CONFLICT) {
+		if (key == NULL && b->fresh) {
 			/* Some rows exist after all: the upsert, afresh. */
 			db_rollback(db, a);
 			if ((rc = db_begin(db, a)) != ERR_OK)
 				return rc;
-			rc = db_exec_static(db, a, sql_upsert, 7, p, &res);
 		}
-	} else
-		rc = db_exec_static(db, a, sql_upsert, 7, p, &res);
+		if ((rc = arrays(a, b, p)) != ERR_OK)
+			goto fail;
+		if (!b->has_dims)
+			p[6] = "{}";
+		if ((rc = db_exec_static(db, a, sql_upsert, 7, p, &res)) !=
+		    ERR_OK)
+			goto fail;
+		if (db_get_int64(res, 0, 2, 0) == 0)
+			rc = ERR_NOTFOUND;	/* the workspace is gone */
+		inserted = (long)db_get_int64(res, 0, 0, 0);
+		updated = (long)db_get_int64(res, 0, 1, 0);
+	}
 	if (rc != ERR_OK)
 		goto fail;
-	if (db_get_int64(res, 0, 2, 0) == 0) {
-		rc = ERR_NOTFOUND;	/* the workspace is gone */
-		goto fail;
-	}
-	inserted = (long)db_get_int64(res, 0, 0, 0);
-	updated = (long)db_get_int64(res, 0, 1, 0);
 	*status = 200;
 	*json = arena_printf(a, "{\"inserted\":%ld,\"updated\":%ld,"
 	    "\"unchanged\":%ld}", inserted, updated,

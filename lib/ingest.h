@@ -19,6 +19,7 @@
 #include "err.h"
 
 struct arena;
+struct buf;
 struct db;
 
 /* One valid row, as text ready for PostgreSQL. */
@@ -73,6 +74,16 @@ const char	*ingest_problems_json(struct arena *,
 
 /* True when key is a usable Idempotency-Key: 1-128 of [A-Za-z0-9_.:-]. */
 bool		 ingest_key_ok(const char *key);
+
+/*
+ * The batch as COPY text-format lines for metric_daily's (workspace_id,
+ * provider, account_id, metric, day, value, dims), workspace ws: one
+ * line a row, backslash, tab, newline and carriage return escaped, dims
+ * {} when NULL.  *out belongs to the arena.  ERR_TOOBIG past 8 times
+ * LIMIT_BODY_INGEST.
+ */
+enum err	 ingest_copy_text(struct arena *, const char *ws,
+		    const struct ingest_batch *, struct buf **out);
 
 /*
  * Writes a valid batch for the workspace in one transaction.  With key

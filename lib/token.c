@@ -11,6 +11,9 @@
 #include "token.h"
 #include "vault.h"
 
+static const char sql_read[] =
+	"SELECT provider, token_blob, status FROM connections "
+	"WHERE workspace_id = $1 AND id = $2";
 static const char sql_lock[] =
 	"SELECT provider, token_blob, status FROM connections "
 	"WHERE workspace_id = $1 AND id = $2 FOR UPDATE";
@@ -23,6 +26,33 @@ static const char sql_reauth[] =
 	"UPDATE connections SET status = 'needs_reauth', last_error = $3, "
 	"updated_at = now() WHERE workspace_id = $1 AND id = $2";
 
+/* The connection row (provider, token_blob, status) opened into *cur. */
+static enum err
+open_row(const struct token_env *env, struct arena *a, struct db_res *res,
+    int64_t ws, int64_t id, const struct provider **p,
+    struct oauth_tokens *cur, const char **why)
+{
+	char msg[128], *opened;
+
+	if (db_nrows(res) == 0 || db_get(res, 0, 1) == NULL) {
+		*why = "the connection has no tokens; connect it first";
+		return ERR_NOTFOUND;
+	}
+	if (strcmp(db_get(res, 0, 2), "needs_reauth") == 0) {
+		*why = "the connection must be reconnected";
+		return ERR_AUTH;
+	}
+	*p = provider_get(db_get(res, 0, 0));
+	if (*p == NULL || vault_open(env->keys, a, ws, (*p)->slug, id,
+	    db_get(res, 0, 1), &opened, msg, sizeof(msg)) != ERR_OK ||
+	    oauth_tokens_parse(a, opened, cur) != ERR_OK) {
+		*why = *p == NULL ? "unknown provider" :
+		    arena_printf(a, "the stored tokens do not open: %s", msg);
+		return ERR_AUTH;
+	}
+	return ERR_OK;
+}
+
 enum err
 token_get(const struct token_env *env, struct arena *a, int64_t ws,
     int64_t id, bool force, int64_t within, struct oauth_tokens *out,
@@ -33,7 +63,7 @@ token_get(const struct token_env *env, struct arena *a, int64_t ws,
 	struct oauth_failure f;
 	struct db_res *res;
 	const char *par[5], *plain;
-	char msg[128], *opened, *blob;
+	char *blob;
 	int64_t now = (int64_t)time(NULL);
 	enum err rc;
 
@@ -46,30 +76,26 @@ token_get(const struct token_env *env, struct arena *a, int64_t ws,
 	}
 	par[0] = arena_printf(a, "%lld", (long long)ws);
 	par[1] = arena_printf(a, "%lld", (long long)id);
+	/* Most calls find a token good for a while: no lock, no transaction. */
+	if (!force) {
+		if ((rc = db_exec_static(env->db, a, sql_read, 2, par, &res)) !=
+		    ERR_OK)
+			return rc;
+		if ((rc = open_row(env, a, res, ws, id, &p, &cur, why)) !=
+		    ERR_OK)
+			return rc;
+		if (cur.expires_at == 0 || cur.expires_at > now + within) {
+			*out = cur;
+			return ERR_OK;
+		}
+	}
 	/* The lock makes a second refresher wait and then see our result. */
 	if ((rc = db_begin(env->db, a)) != ERR_OK)
 		return rc;
 	if ((rc = db_exec_static(env->db, a, sql_lock, 2, par, &res)) != ERR_OK)
 		goto out;
-	if (db_nrows(res) == 0 || db_get(res, 0, 1) == NULL) {
-		*why = "the connection has no tokens; connect it first";
-		rc = ERR_NOTFOUND;
+	if ((rc = open_row(env, a, res, ws, id, &p, &cur, why)) != ERR_OK)
 		goto out;
-	}
-	if (strcmp(db_get(res, 0, 2), "needs_reauth") == 0) {
-		*why = "the connection must be reconnected";
-		rc = ERR_AUTH;
-		goto out;
-	}
-	p = provider_get(db_get(res, 0, 0));
-	if (p == NULL || vault_open(env->keys, a, ws, p->slug, id,
-	    db_get(res, 0, 1), &opened, msg, sizeof(msg)) != ERR_OK ||
-	    oauth_tokens_parse(a, opened, &cur) != ERR_OK) {
-		*why = p == NULL ? "unknown provider" :
-		    arena_printf(a, "the stored tokens do not open: %s", msg);
-		rc = ERR_AUTH;
-		goto out;
-	}
 	if (!force && (cur.expires_at == 0 || cur.expires_at > now + within)) {
 		*out = cur;
 		rc = db_commit(env->db, a);

@@ -15,6 +15,35 @@
 /* 2026-03-01T12:00:00Z: dates up to 2026-03-02 are accepted. */
 #define NOW	1772366400
 
+/* COPY lines: fields escaped so tabs, newlines and backslashes in dims or
+ * ids cannot split or shift a row. */
+static void
+test_ingest_copy_text_escapes(void **state)
+{
+	struct ingest_row rows[3] = {
+		{ "ga4", "", "sessions", "2026-02-01", "120", NULL },
+		{ "google_ads", "1:2", "clicks", "2026-02-02", "-2.5e3",
+		    "{\"campaign\":\"Brand \\\"US\\\"\tx\"}" },
+		{ "x", "a\tb", "m\nn", "2026-02-03", "0", "{\"k\":\"\\\\\r\"}" },
+	};
+	struct ingest_batch b;
+	struct arena a;
+	struct buf *out;
+
+	(void)state;
+	arena_init(&a);
+	memset(&b, 0, sizeof(b));
+	b.rows = rows;
+	b.nrows = 3;
+	assert_int_equal(ingest_copy_text(&a, "42", &b, &out), ERR_OK);
+	assert_string_equal(buf_cstr(out),
+	    "42\tga4\t\tsessions\t2026-02-01\t120\t{}\n"
+	    "42\tgoogle_ads\t1:2\tclicks\t2026-02-02\t-2.5e3\t"
+	    "{\"campaign\":\"Brand \\\\\"US\\\\\"\\tx\"}\n"
+	    "42\tx\ta\\tb\tm\\nn\t2026-02-03\t0\t{\"k\":\"\\\\\\\\\\r\"}\n");
+	arena_free(&a);
+}
+
 static enum err
 parse(struct arena *a, const char *s, struct ingest_batch *b,
     const char **errout)
@@ -205,6 +234,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ingest_copy_text_escapes),
 		cmocka_unit_test(test_ingest_parses_valid_rows),
 		cmocka_unit_test(test_ingest_checks_dates),
 		cmocka_unit_test(test_ingest_lists_every_problem),

@@ -32,8 +32,19 @@
 	"SELECT ws.id, s.p, s.a, s.m, s.d, s.v, coalesce(s.j, '{}') " \
 	"FROM ws, unnest($2::text[], $3::text[], $4::text[], $5::date[], " \
 	"$6::numeric[], $7::jsonb[]) AS s(p, a, m, d, v, j) "
-/* A fresh batch: the workspace locked as above, then COPY, which a row
- * that exists fails (23505). */
+/* A batch that looks new (guess()): a row that exists fails it (23505). */
+static const char sql_insert[] =
+	WS_ROWS "RETURNING 1) "
+	"SELECT count(*), 0, (SELECT count(*) FROM ws) FROM ins";
+static const char sql_probe[] =
+	"SELECT EXISTS (SELECT 1 FROM metric_daily WHERE workspace_id = "
+	"$1::bigint AND provider = $2 AND account_id = $3 AND metric = $4 AND "
+	"day = $5::date) OR EXISTS (SELECT 1 FROM metric_daily WHERE "
+	"workspace_id = $1::bigint AND provider = $6 AND account_id = $7 AND "
+	"metric = $8 AND day = $9::date)";
+/* A fresh batch (the worker's, not under row-level security, which
+ * refuses COPY FROM): the workspace locked as above, then COPY, which a
+ * row that exists fails (23505). */
 static const char sql_ws_lock[] =
 	"SELECT 1 FROM workspaces WHERE id = $1::bigint FOR KEY SHARE";
 static const char sql_copy[] =
@@ -560,18 +571,49 @@ claim(struct db *db, struct arena *a, const char *const *p,
 	return ERR_OK;
 }
 
-enum err
-ingest_commit(struct db *db, struct arena *a, int64_t workspace_id,
-    const char *key, const char *body_hash, const struct ingest_batch *b,
-    int *status, const char **json, bool *replayed)
+/* How a batch's rows go in: see the statements at the top. */
+enum way { WAY_UPSERT, WAY_INSERT, WAY_COPY };
+
+/*
+ * Whether the batch's first and last rows are both absent: then it is
+ * most likely new data (a day not sent before) and goes in without the
+ * upsert's conflict check.
+ */
+static enum way
+guess(struct db *db, struct arena *a, const char *ws,
+    const struct ingest_batch *b)
 {
-	const char *p[7], *kp[4];
-	long inserted, updated;
+	const struct ingest_row *f = &b->rows[0], *l = &b->rows[b->nrows - 1];
+	const char *p[9];
+	struct db_res *res;
+
+	p[0] = ws;
+	p[1] = f->source;
+	p[2] = f->account_id;
+	p[3] = f->metric;
+	p[4] = f->date;
+	p[5] = l->source;
+	p[6] = l->account_id;
+	p[7] = l->metric;
+	p[8] = l->date;
+	if (db_exec_static(db, a, sql_probe, 9, p, &res) != ERR_OK ||
+	    db_nrows(res) != 1 || strcmp(db_get(res, 0, 0), "f") != 0)
+		return WAY_UPSERT;
+	return WAY_INSERT;
+}
+
+/* One try in one transaction; *again: a row exists, upsert instead. */
+static enum err
+attempt(struct db *db, struct arena *a, const char **p, const char *key,
+    const char *body_hash, const struct ingest_batch *b, enum way way,
+    int *status, const char **json, bool *replayed, bool *again)
+{
+	const char *kp[4];
+	long inserted = 0, updated = 0;
 	struct db_res *res;
 	enum err rc;
 
-	*replayed = false;
-	p[0] = arena_printf(a, "%lld", (long long)workspace_id);
+	*again = false;
 	if ((rc = db_begin(db, a)) != ERR_OK)
 		return rc;
 	kp[0] = p[0];
@@ -586,28 +628,23 @@ ingest_commit(struct db *db, struct arena *a, int64_t workspace_id,
 			return ERR_OK;
 		}
 	}
-	updated = 0;
-	rc = key == NULL && b->fresh ? copy_fresh(db, a, p[0], b, &inserted) :
-	    ERR_CONFLICT;
-	if (rc == ERR_CONFLICT) {
-		if (key == NULL && b->fresh) {
-			/* Some rows exist after all: the upsert, afresh. */
-			db_rollback(db, a);
-			if ((rc = db_begin(db, a)) != ERR_OK)
-				return rc;
-		}
-		if ((rc = arrays(a, b, p)) != ERR_OK)
+	if (way == WAY_COPY)
+		rc = copy_fresh(db, a, p[0], b, &inserted);
+	else {
+		if (p[1] == NULL && (rc = arrays(a, b, p)) != ERR_OK)
 			goto fail;
 		if (!b->has_dims)
 			p[6] = "{}";
-		if ((rc = db_exec_static(db, a, sql_upsert, 7, p, &res)) !=
-		    ERR_OK)
-			goto fail;
-		if (db_get_int64(res, 0, 2, 0) == 0)
-			rc = ERR_NOTFOUND;	/* the workspace is gone */
-		inserted = (long)db_get_int64(res, 0, 0, 0);
-		updated = (long)db_get_int64(res, 0, 1, 0);
+		rc = db_exec_static(db, a, way == WAY_INSERT ? sql_insert :
+		    sql_upsert, 7, p, &res);
+		if (rc == ERR_OK) {
+			if (db_get_int64(res, 0, 2, 0) == 0)
+				rc = ERR_NOTFOUND;	/* workspace gone */
+			inserted = (long)db_get_int64(res, 0, 0, 0);
+			updated = (long)db_get_int64(res, 0, 1, 0);
+		}
 	}
+	*again = rc == ERR_CONFLICT && way != WAY_UPSERT;
 	if (rc != ERR_OK)
 		goto fail;
 	*status = 200;
@@ -623,5 +660,27 @@ ingest_commit(struct db *db, struct arena *a, int64_t workspace_id,
 	return db_commit(db, a);
 fail:
 	db_rollback(db, a);
+	return rc;
+}
+
+enum err
+ingest_commit(struct db *db, struct arena *a, int64_t workspace_id,
+    const char *key, const char *body_hash, const struct ingest_batch *b,
+    int *status, const char **json, bool *replayed)
+{
+	const char *p[7] = { NULL };
+	enum way way;
+	enum err rc;
+	bool again;
+
+	*replayed = false;
+	p[0] = arena_printf(a, "%lld", (long long)workspace_id);
+	way = b->fresh ? WAY_COPY : b->nrows > 0 ? guess(db, a, p[0], b) :
+	    WAY_UPSERT;
+	rc = attempt(db, a, p, key, body_hash, b, way, status, json, replayed,
+	    &again);
+	if (again)	/* some rows exist after all */
+		rc = attempt(db, a, p, key, body_hash, b, WAY_UPSERT, status,
+		    json, replayed, &again);
 	return rc;
 }

@@ -47,9 +47,10 @@ struct ingest_batch {
 	size_t			 nproblems_all;	/* all of them */
 	bool			 has_dims;	/* some row has dims */
 	/* Set by a writer that expects none of these rows to exist yet (a
-	 * first sync): they are inserted without ON CONFLICT's check, a
-	 * third cheaper; if one exists after all, the batch is written
-	 * again as the usual upsert.  Not with an idempotency key. */
+	 * first sync): they go in by COPY, a third cheaper than the upsert;
+	 * if one exists after all, the batch is written again as the usual
+	 * upsert.  Not in a session under row-level security (PostgreSQL
+	 * refuses COPY FROM there). */
 	bool			 fresh;
 };
 
@@ -90,7 +91,9 @@ enum err	 ingest_copy_text(struct arena *, const char *ws,
  * (else NULL), the first request with that key is recorded with body_hash
  * and its answer; a later one with the same body gets that answer again
  * without writing (*replayed true).  *status and *json are the answer
- * (200 and {"inserted","updated","unchanged"}).  Errors: ERR_CONFLICT
+ * (200 and {"inserted","updated","unchanged"}).  A batch whose first
+ * and last rows are not stored yet is inserted without the upsert's
+ * conflict check, and upserted only if a row exists after all.  Errors: ERR_CONFLICT
  * when the key was used with another body, ERR_DB, ERR_UNAVAILABLE,
  * ERR_INPUT when PostgreSQL refuses a value, ERR_NOTFOUND when the
  * workspace is gone (nothing written).

@@ -174,6 +174,31 @@ test('metrics ingest', async (t) => {
     stack.sql(`DELETE FROM metric_daily WHERE provider = 'bulk'`);
   });
 
+  await t.test('a batch that looks new but holds a stored row: upserted, counts right', async () => {
+    // First and last rows not stored: the cheap INSERT is tried first; the
+    // middle row exists, so the batch is written again as the upsert.
+    const rows = [
+      { source: 'probe', metric: 'm', date: daysAgo(5), value: 1 },
+      { source: 'probe', metric: 'm', date: daysAgo(4), value: 2 },
+      { source: 'probe', metric: 'm', date: daysAgo(3), value: 3 },
+    ];
+    let r = await ingest(ka, [{ ...rows[1], value: 20 }], { 'idempotency-key': 'probe-1' });
+    assert.deepEqual(r.json, { inserted: 1, updated: 0, unchanged: 0 });
+    r = await ingest(ka, rows, { 'idempotency-key': 'probe-2' });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json, { inserted: 2, updated: 1, unchanged: 0 });
+    assert.deepEqual(stack.sql(`SELECT value FROM metric_daily WHERE workspace_id = ${wsA} AND provider = 'probe' ORDER BY day`), [['1'], ['2'], ['3']]);
+    // The key recorded the answer of the try that counted.
+    r = await ingest(ka, rows, { 'idempotency-key': 'probe-2' });
+    assert.equal(r.headers.get('idempotent-replayed'), 'true');
+    assert.deepEqual(r.json, { inserted: 2, updated: 1, unchanged: 0 });
+    // All new: inserted without a conflict.
+    r = await ingest(ka, rows.map((x) => ({ ...x, metric: 'n' })));
+    assert.deepEqual(r.json, { inserted: 3, updated: 0, unchanged: 0 });
+    stack.sql(`DELETE FROM metric_daily WHERE provider = 'probe'`);
+    stack.sql(`DELETE FROM ingest_requests WHERE idempotency_key LIKE 'probe-%'`);
+  });
+
   await t.test('Idempotency-Key: same body replays, other body is 409', async () => {
     const rows = [{ source: 'github', metric: 'stars', date: daysAgo(1), value: 10 }];
     const h = { 'idempotency-key': 'retry-1' };

@@ -50,6 +50,10 @@ static const char sql_ws_lock[] =
 static const char sql_copy[] =
 	"COPY metric_daily (workspace_id, provider, account_id, metric, day, "
 	"value, dims) FROM STDIN";
+/* Without dims, when no row has any: the column's default, not a parse. */
+static const char sql_copy_nodims[] =
+	"COPY metric_daily (workspace_id, provider, account_id, metric, day, "
+	"value) FROM STDIN";
 static const char sql_upsert[] =
 	WS_ROWS
 	"ON CONFLICT (workspace_id, provider, account_id, metric, day) "
@@ -512,6 +516,10 @@ ingest_copy_text(struct arena *a, const char *ws,
 		rc |= put_field(*out, r->account_id, '\t');
 		rc |= put_field(*out, r->metric, '\t');
 		rc |= put_field(*out, r->date, '\t');
+		if (!b->has_dims) {
+			rc |= put_field(*out, r->value, '\n');
+			continue;
+		}
 		rc |= put_field(*out, r->value, '\t');
 		rc |= put_field(*out, r->dims != NULL ? r->dims : "{}", '\n');
 	}
@@ -538,7 +546,8 @@ copy_fresh(struct db *db, struct arena *a, const char *ws,
 		return ERR_NOTFOUND;
 	if ((rc = ingest_copy_text(a, ws, b, &data)) != ERR_OK)
 		return rc;
-	if ((rc = db_copy_in(db, a, sql_copy, buf_cstr(data), data->len,
+	if ((rc = db_copy_in(db, a, b->has_dims ? sql_copy : sql_copy_nodims,
+	    buf_cstr(data), data->len,
 	    &n)) != ERR_OK)
 		return rc;
 	*inserted = (long)n;

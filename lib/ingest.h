@@ -80,7 +80,7 @@ bool		 ingest_key_ok(const char *key);
  * The batch as COPY text-format lines for metric_daily's (workspace_id,
  * provider, account_id, metric, day, value, dims), workspace ws: one
  * line a row, backslash, tab, newline and carriage return escaped, dims
- * {} when NULL.  *out belongs to the arena.  ERR_TOOBIG past 8 times
+ * {} when NULL, and no dims column at all when no row has dims.  *out belongs to the arena.  ERR_TOOBIG past 8 times
  * LIMIT_BODY_INGEST.
  */
 enum err	 ingest_copy_text(struct arena *, const char *ws,

@@ -34,7 +34,12 @@ test_ingest_copy_text_escapes(void **state)
 	arena_init(&a);
 	memset(&b, 0, sizeof(b));
 	b.rows = rows;
+	b.nrows = 1;
+	assert_int_equal(ingest_copy_text(&a, "7", &b, &out), ERR_OK);
+	assert_string_equal(buf_cstr(out),
+	    "7\tga4\t\tsessions\t2026-02-01\t120\n");
 	b.nrows = 3;
+	b.has_dims = true;
 	assert_int_equal(ingest_copy_text(&a, "42", &b, &out), ERR_OK);
 	assert_string_equal(buf_cstr(out),
 	    "42\tga4\t\tsessions\t2026-02-01\t120\t{}\n"

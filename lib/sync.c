@@ -25,31 +25,33 @@
 #include "syncq.h"
 #include "token.h"
 
-static const char sql_conn[] =
-	"SELECT c.provider, c.status, c.selected::text, c.accounts::text, "
-	"c.last_sync_at IS NULL, w.time_zone, c.api_base FROM connections c "
-	"JOIN workspaces w ON w.id = c.workspace_id "
-	"WHERE c.workspace_id = $1 AND c.id = $2";
+/* The connection, and a run started for it (none when it is gone). */
+static const char sql_start[] =
+	"WITH c AS (SELECT c.provider, c.status, c.selected::text, "
+	"c.accounts::text, c.last_sync_at IS NULL, w.time_zone, c.api_base "
+	"FROM connections c JOIN workspaces w ON w.id = c.workspace_id "
+	"WHERE c.workspace_id = $1 AND c.id = $2), "
+	"r AS (INSERT INTO sync_runs (workspace_id, connection_id, job_id, "
+	"provider) SELECT $1, $2, $3, provider FROM c RETURNING id) "
+	"SELECT c.*, r.id FROM c, r";
 /* An earlier attempt of the job whose worker died (its lease ran out). */
 static const char sql_run_lost[] =
 	"UPDATE sync_runs SET status = 'error', finished_at = now(), "
 	"duration_ms = floor(extract(epoch FROM now() - started_at) * 1000), "
 	"error = 'the worker stopped before the end (lease ran out)' "
 	"WHERE job_id = $1 AND finished_at IS NULL";
-static const char sql_run_start[] =
-	"INSERT INTO sync_runs (workspace_id, connection_id, job_id, "
-	"provider) VALUES ($1, $2, $3, $4) RETURNING id";
-static const char sql_run_end[] =
-	"UPDATE sync_runs SET finished_at = clock_timestamp(), status = $2, "
-	"pages = $3, rows_fetched = $4, rows_changed = $5, duration_ms = "
-	"floor(extract(epoch FROM clock_timestamp() - started_at) * 1000), "
-	"error = $6 WHERE id = $1";
-static const char sql_conn_ok[] =
-	"UPDATE connections SET last_sync_at = now(), last_error = NULL "
-	"WHERE workspace_id = $1 AND id = $2";
-static const char sql_conn_err[] =
-	"UPDATE connections SET last_error = $3 "
-	"WHERE workspace_id = $1 AND id = $2";
+/* The run's end and the connection's last sync or error, together. */
+#define RUN_END \
+	"WITH r AS (UPDATE sync_runs SET finished_at = clock_timestamp(), " \
+	"status = $2, pages = $3, rows_fetched = $4, rows_changed = $5, " \
+	"duration_ms = floor(extract(epoch FROM clock_timestamp() - " \
+	"started_at) * 1000), error = $6 WHERE id = $1) "
+static const char sql_end_ok[] =
+	RUN_END "UPDATE connections SET last_sync_at = now(), last_error = "
+	"NULL WHERE workspace_id = $7 AND id = $8";
+static const char sql_end_err[] =
+	RUN_END "UPDATE connections SET last_error = $6 "
+	"WHERE workspace_id = $7 AND id = $8";
 /* Today and the window's first day in a time zone. */
 static const char sql_window[] =
 	"SELECT to_char(d - ($2::int - 1), 'YYYY-MM-DD'), "
@@ -992,7 +994,7 @@ static enum err
 finish(struct run *r, int64_t run_id, enum err rc, struct sync_outcome *out)
 {
 	const struct sync_env *e = r->env;
-	const char *p[6], *status;
+	const char *p[8], *status;
 	int delay = 0;
 	bool retry = false, counted = true;
 
@@ -1017,14 +1019,10 @@ finish(struct run *r, int64_t run_id, enum err rc, struct sync_outcome *out)
 	p[3] = i64(r->a, r->fetched);
 	p[4] = i64(r->a, r->changed);
 	p[5] = rc == ERR_OK ? NULL : r->why != NULL ? r->why : "failed";
-	(void)db_exec_static(e->db, r->a, sql_run_end, 6, p, NULL);
-	p[0] = i64(r->a, r->job->workspace_id);
-	p[1] = i64(r->a, r->job->connection_id);
-	p[2] = p[5];
-	if (rc == ERR_OK)
-		(void)db_exec_static(e->db, r->a, sql_conn_ok, 2, p, NULL);
-	else
-		(void)db_exec_static(e->db, r->a, sql_conn_err, 3, p, NULL);
+	p[6] = i64(r->a, r->job->workspace_id);
+	p[7] = i64(r->a, r->job->connection_id);
+	(void)db_exec_static(e->db, r->a, rc == ERR_OK ? sql_end_ok :
+	    sql_end_err, 8, p, NULL);
 	out->status = status;
 	out->error = p[5];
 	out->pages = r->pages;
@@ -1043,7 +1041,7 @@ sync_job(const struct sync_env *e, struct arena *a,
 {
 	struct run r;
 	struct db_res *res;
-	const char *p[4], *why, *status, *selected;
+	const char *p[3], *why, *status, *selected;
 	int64_t run_id;
 	enum err rc;
 
@@ -1055,7 +1053,11 @@ sync_job(const struct sync_env *e, struct arena *a,
 	r.extended = (int64_t)time(NULL);	/* just leased */
 	p[0] = i64(a, job->workspace_id);
 	p[1] = i64(a, job->connection_id);
-	if ((rc = db_exec_static(e->db, a, sql_conn, 2, p, &res)) != ERR_OK)
+	p[2] = i64(a, job->id);
+	if (job->attempts > 1 && (rc = db_exec_static(e->db, a, sql_run_lost, 1,
+	    &p[2], NULL)) != ERR_OK)
+		return rc;
+	if ((rc = db_exec_static(e->db, a, sql_start, 3, p, &res)) != ERR_OK)
 		return rc;
 	if (db_nrows(res) == 0)
 		return syncq_finish(e->db, a, job->id, e->worker,
@@ -1069,14 +1071,7 @@ sync_job(const struct sync_env *e, struct arena *a,
 	if (jsonx_parse(a, db_get(res, 0, 3), strlen(db_get(res, 0, 3)),
 	    &r.accounts, NULL) != ERR_OK)
 		r.accounts = NULL;
-	p[2] = i64(a, job->id);
-	p[3] = r.p != NULL ? r.p->slug : db_get(res, 0, 0);
-	if (job->attempts > 1 && (rc = db_exec_static(e->db, a, sql_run_lost, 1,
-	    &p[2], NULL)) != ERR_OK)
-		return rc;
-	if ((rc = db_exec_static(e->db, a, sql_run_start, 4, p, &res)) != ERR_OK)
-		return rc;
-	run_id = db_get_int64(res, 0, 0, 0);
+	run_id = db_get_int64(res, 0, 7, 0);
 	if (job->attempts > e->max_attempts) {
 		/* Workers died on it (leases ran out) too many times. */
 		r.why = arena_printf(a, "given up after %d attempts",

@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
 conns=${BENCH_CONNECTIONS:-1000}
-procs=${BENCH_PROCS:-12}
+procs=${BENCH_PROCS:-14}
 latency=${BENCH_LATENCY_MS:-20}
 pgbin=/usr/lib/postgresql/15/bin
 
@@ -24,7 +24,7 @@ free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0
 var=$(mktemp -d /tmp/sluice-bench-XXXXXX)
 port=$(free_port)
 export SLUICE_PG_PORT=$(free_port)
-export SLUICE_WORKER=0 SLUICE_FCGI_PROCS=${BENCH_FCGI_PROCS:-28}
+export SLUICE_WORKER=0 SLUICE_FCGI_PROCS=${BENCH_FCGI_PROCS:-32}
 export SLUICE_SANDBOX_LATENCY_MS=$latency
 trap 'bash nginx/stack.sh stop "$var" >/dev/null 2>&1 || true; rm -rf "$var"' EXIT
 bash nginx/stack.sh start "$var" "$port" "$PWD/$build/bin" \

@@ -87,6 +87,13 @@ static const struct metric_def catalogue[] = {
 	    "emails_sent"),
 	RATIO("mailchimp", "click_rate", "Click rate", "ratio", "clicks",
 	    "emails_sent"),
+	SUM("mailchimp", "campaign_emails_sent", "Campaign emails sent",
+	    "count"),
+	SUM("mailchimp", "campaign_opens", "Campaign opens", "count"),
+	SUM("mailchimp", "campaign_clicks", "Campaign clicks", "count"),
+	SUM("mailchimp", "campaign_bounces", "Campaign bounces", "count"),
+	SUM("mailchimp", "campaign_unsubscribes", "Campaign unsubscribes",
+	    "count"),
 
 	SUM("github", "views", "Views", "count"),
 	TOTALS("github", "unique_visitors", "Unique visitors", "count"),

@@ -746,6 +746,26 @@ fetch_mailchimp(struct run *r, struct syncnorm *n, const char *list)
 			break;
 		off += 100;
 	}
+	/* Campaign totals on their send days: they grow for about a week
+	 * after the send, so at least the last 14 days are asked again. */
+	if ((rc = window(r, r->ws_tz, r->days > 14 ? r->days : 14, &from,
+	    &to)) != ERR_OK)
+		return rc;
+	n->from = from;
+	for (off = 0, page = 0; page < LIMIT_SYNC_PAGES; page++) {
+		memset(&c, 0, sizeof(c));
+		c.url = arena_printf(r->a, "%s/3.0/reports?type=regular&"
+		    "count=100&offset=%ld&since_send_time=%sT00%%3A00%%3A00"
+		    "%%2B00%%3A00", api, off, from);
+		if ((rc = call(r, &c, &res)) != ERR_OK)
+			return rc;
+		if ((rc = syncnorm_mailchimp_reports(n, res.json, list,
+		    &count)) != ERR_OK)
+			return r->why = n->why, rc;
+		if (count < 100)
+			break;
+		off += 100;
+	}
 	return ERR_OK;
 }
 

@@ -908,6 +908,65 @@ syncnorm_mailchimp(struct syncnorm *n, struct json_object *body,
 	return ERR_OK;
 }
 
+enum err
+syncnorm_mailchimp_reports(struct syncnorm *n, struct json_object *body,
+    const char *list, size_t *count)
+{
+	static const struct {
+		const char	*obj, *key, *metric;
+	} m[] = {
+		{ NULL, "emails_sent", "campaign_emails_sent" },
+		{ "opens", "unique_opens", "campaign_opens" },
+		{ "clicks", "unique_subscriber_clicks", "campaign_clicks" },
+		{ NULL, "unsubscribed", "campaign_unsubscribes" },
+	};
+	struct json_object *reps, *it;
+	const char *id, *lid, *st, *day, *acct, *dims, *v, *hb, *sb;
+	size_t i, k, mark = n->n;
+
+	*count = 0;
+	if ((reps = array_of(body, "reports")) == NULL)
+		return bad(n, mark, "Mailchimp: reports is missing");
+	*count = json_object_array_length(reps);
+	for (i = 0; i < *count; i++) {
+		it = json_object_array_get_idx(reps, i);
+		lid = numtext(get(it, "list_id"));
+		if (lid == NULL || strcmp(lid, list) != 0)
+			continue;	/* another audience's campaign */
+		id = numtext(get(it, "id"));
+		st = numtext(get(it, "send_time"));
+		if (id == NULL || *id == '\0')
+			return bad(n, mark, "Mailchimp: reports[%zu].id is "
+			    "missing", i);
+		if (st == NULL || strlen(st) < 10 ||
+		    !is_day(day = arena_strndup(n->a, st, 10)))
+			return bad(n, mark, "Mailchimp: reports[%zu].send_time "
+			    "is not an ISO 8601 time", i);
+		acct = arena_printf(n->a, "%s:%s", list, id);
+		dims = dims3(n->a, "campaign_id", id, "campaign_title",
+		    numtext(get(it, "campaign_title")), NULL, NULL);
+		for (k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+			v = count_of(get(m[k].obj != NULL ? get(it, m[k].obj) :
+			    it, m[k].key));
+			if (v == NULL)
+				return bad(n, mark, "Mailchimp: reports[%zu].%s%s"
+				    "%s is not a count", i, m[k].obj != NULL ?
+				    m[k].obj : "", m[k].obj != NULL ? "." : "",
+				    m[k].key);
+			syncnorm_add(n, acct, m[k].metric, day, v, dims);
+		}
+		hb = count_of(get(get(it, "bounces"), "hard_bounces"));
+		sb = count_of(get(get(it, "bounces"), "soft_bounces"));
+		if (hb == NULL || sb == NULL)
+			return bad(n, mark, "Mailchimp: reports[%zu].bounces is "
+			    "not two counts", i);
+		syncnorm_add(n, acct, "campaign_bounces", day, arena_printf(
+		    n->a, "%lld", strtoll(hb, NULL, 10) + strtoll(sb, NULL, 10)),
+		    dims);
+	}
+	return ERR_OK;
+}
+
 /* --- GitHub ---------------------------------------------------------- */
 
 enum err

@@ -163,6 +163,19 @@ enum err	 syncnorm_mailchimp(struct syncnorm *, struct json_object *body,
 		    size_t *count);
 
 /*
+ * Mailchimp /reports: each campaign of audience list, on its send day
+ * (send_time's date, UTC), account LIST:CAMPAIGN, dims {campaign_id,
+ * campaign_title}: campaign_emails_sent, campaign_opens (unique opens),
+ * campaign_clicks (unique subscriber clicks), campaign_unsubscribes,
+ * campaign_bounces (hard + soft) — totals that keep growing for days
+ * after the send.  Other audiences' campaigns are skipped.  *count gets
+ * the number of reports in the page.
+ */
+enum err	 syncnorm_mailchimp_reports(struct syncnorm *,
+		    struct json_object *body, const char *list,
+		    size_t *count);
+
+/*
  * GitHub traffic/views or traffic/clones (kind "views" or "clones"):
  * views and unique_visitors per day, unique_visitors:14d (the top-level
  * uniques) on end; clones per day.

@@ -22,7 +22,7 @@ const EXPECT = {
   instagram: ['reach', 'views', 'engagements', 'profile_views', 'followers', 'reach:7d', 'reach:28d'],
   meta_ads: ['impressions', 'reach', 'clicks', 'spend_micros', 'conversions'],
   linkedin: ['impressions', 'clicks', 'engagements', 'followers'],
-  mailchimp: ['emails_sent', 'opens', 'clicks', 'bounces', 'unsubscribes'],
+  mailchimp: ['emails_sent', 'opens', 'clicks', 'bounces', 'unsubscribes', 'campaign_emails_sent', 'campaign_opens', 'campaign_clicks', 'campaign_bounces', 'campaign_unsubscribes'],
   slack: ['messages'],
   github: ['views', 'unique_visitors', 'unique_visitors:14d', 'clones', 'stars'],
 };

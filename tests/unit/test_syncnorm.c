@@ -434,6 +434,66 @@ test_syncnorm_mailchimp_example(void **state)
 	    "a1b2c3d4e5 bounces 2026-06-02 10\n");
 }
 
+/* Campaign reports: each on its send day, other audiences skipped, the
+ * window's start respected, both pages. */
+static void
+test_syncnorm_mailchimp_reports_examples(void **state)
+{
+	struct syncnorm n;
+	size_t count;
+
+	(void)state;
+	syncnorm_init(&n, &A, "mailchimp", "a1b2c3d4e5");
+	n.from = "2026-04-10";	/* leaves April's send out */
+	assert_int_equal(syncnorm_mailchimp_reports(&n, example(
+	    "mailchimp/reports_page1.json"), "a1b2c3d4e5", &count), ERR_OK);
+	assert_int_equal(count, 2);
+	assert_int_equal(syncnorm_mailchimp_reports(&n, example(
+	    "mailchimp/reports_page2.json"), "a1b2c3d4e5", &count), ERR_OK);
+	assert_int_equal(count, 1);
+	assert_string_equal(text(&n),
+	    "a1b2c3d4e5:42694e9e57 campaign_emails_sent 2026-06-02 1480 "
+	    "{\"campaign_id\":\"42694e9e57\",\"campaign_title\":\"June "
+	    "Newsletter\"}\n"
+	    "a1b2c3d4e5:42694e9e57 campaign_opens 2026-06-02 610 "
+	    "{\"campaign_id\":\"42694e9e57\",\"campaign_title\":\"June "
+	    "Newsletter\"}\n"
+	    "a1b2c3d4e5:42694e9e57 campaign_clicks 2026-06-02 52 "
+	    "{\"campaign_id\":\"42694e9e57\",\"campaign_title\":\"June "
+	    "Newsletter\"}\n"
+	    "a1b2c3d4e5:42694e9e57 campaign_unsubscribes 2026-06-02 4 "
+	    "{\"campaign_id\":\"42694e9e57\",\"campaign_title\":\"June "
+	    "Newsletter\"}\n"
+	    "a1b2c3d4e5:42694e9e57 campaign_bounces 2026-06-02 10 "
+	    "{\"campaign_id\":\"42694e9e57\",\"campaign_title\":\"June "
+	    "Newsletter\"}\n"
+	    "a1b2c3d4e5:9a7cfake01 campaign_emails_sent 2026-05-05 1451 "
+	    "{\"campaign_id\":\"9a7cfake01\",\"campaign_title\":\"May "
+	    "Newsletter\"}\n"
+	    "a1b2c3d4e5:9a7cfake01 campaign_opens 2026-05-05 598 "
+	    "{\"campaign_id\":\"9a7cfake01\",\"campaign_title\":\"May "
+	    "Newsletter\"}\n"
+	    "a1b2c3d4e5:9a7cfake01 campaign_clicks 2026-05-05 58 "
+	    "{\"campaign_id\":\"9a7cfake01\",\"campaign_title\":\"May "
+	    "Newsletter\"}\n"
+	    "a1b2c3d4e5:9a7cfake01 campaign_unsubscribes 2026-05-05 6 "
+	    "{\"campaign_id\":\"9a7cfake01\",\"campaign_title\":\"May "
+	    "Newsletter\"}\n"
+	    "a1b2c3d4e5:9a7cfake01 campaign_bounces 2026-05-05 7 "
+	    "{\"campaign_id\":\"9a7cfake01\",\"campaign_title\":\"May "
+	    "Newsletter\"}\n");
+	/* Another audience: nothing; the empty page: nothing. */
+	syncnorm_init(&n, &A, "mailchimp", "other");
+	assert_int_equal(syncnorm_mailchimp_reports(&n, example(
+	    "mailchimp/reports_page1.json"), "other", &count), ERR_OK);
+	assert_int_equal(count, 2);
+	assert_int_equal(n.n, 0);
+	assert_int_equal(syncnorm_mailchimp_reports(&n, example(
+	    "mailchimp/reports_empty.json"), "a1b2c3d4e5", &count), ERR_OK);
+	assert_int_equal(count, 0);
+	assert_int_equal(n.n, 0);
+}
+
 static void
 test_syncnorm_github_examples(void **state)
 {
@@ -516,6 +576,7 @@ main(void)
 		cmocka_unit_test(test_syncnorm_meta_ads_examples),
 		cmocka_unit_test(test_syncnorm_linkedin_examples),
 		cmocka_unit_test(test_syncnorm_mailchimp_example),
+		cmocka_unit_test(test_syncnorm_mailchimp_reports_examples),
 		cmocka_unit_test(test_syncnorm_github_examples),
 		cmocka_unit_test(test_syncnorm_slack_examples),
 	};

@@ -22,15 +22,18 @@ static const struct route routes[] = {
 
 /*
  * Enqueues today's job for every connected connection (optional body
- * {"provider":"slug"}); 202 {"enqueued","connections","already"}.
- * Twice the same day enqueues nothing the second time.
+ * {"provider":"slug"}); 202 {"enqueued","connections","already",
+ * "purged"}.  Twice the same day enqueues nothing the second time.
+ * Finished jobs older than SLUICE_SYNC_KEEP_JOBS_DAYS are deleted on the
+ * way (their runs stay).
  */
 static enum err
 cron_sync_daily(struct ctx *ctx)
 {
 	struct json_object *body;
 	const char *provider = NULL, *json;
-	long enqueued, conns;
+	long enqueued, conns, keep, purged;
+	char errbuf[160];
 	enum err rc;
 
 	if (ctx->req.body_len > 0) {
@@ -46,11 +49,16 @@ cron_sync_daily(struct ctx *ctx)
 			    "of ga4, google_ads, youtube, facebook, instagram, "
 			    "meta_ads, linkedin, mailchimp, slack, github.");
 	}
+	if (config_long("SLUICE_SYNC_KEEP_JOBS_DAYS", 30, 1, 36500, &keep,
+	    errbuf, sizeof(errbuf)) != ERR_OK)
+		return app_fail(ctx, ERR_UNAVAILABLE, "%s", errbuf);
 	if ((rc = syncq_enqueue_daily(ctx->db, ctx->arena, provider,
-	    &enqueued, &conns)) != ERR_OK)
+	    &enqueued, &conns)) != ERR_OK ||
+	    (rc = syncq_purge(ctx->db, ctx->arena, keep, &purged)) != ERR_OK)
 		return rc;
 	json = arena_printf(ctx->arena, "{\"enqueued\":%ld,\"connections\":"
-	    "%ld,\"already\":%ld}", enqueued, conns, conns - enqueued);
+	    "%ld,\"already\":%ld,\"purged\":%ld}", enqueued, conns,
+	    conns - enqueued, purged);
 	return resp_body(&ctx->resp, 202, "application/json", json,
 	    strlen(json));
 }

@@ -91,6 +91,7 @@
 #define LIMIT_SYNC_BATCH	5000		/* rows upserted per transaction */
 #define LIMIT_SYNC_PAGES	200		/* pages followed per report */
 #define LIMIT_SYNC_PROCS	64		/* worker --procs */
+#define LIMIT_SYNC_PURGE	10000		/* finished jobs deleted a call */
 
 /* Logging. */
 #define LIMIT_LOG_LINE		4096		/* one log line */

@@ -3,6 +3,7 @@
 
 #include "arena.h"
 #include "db.h"
+#include "limit.h"
 #include "syncq.h"
 
 static const char sql_enqueue[] =
@@ -15,6 +16,11 @@ static const char sql_bump[] =
 	"UPDATE sync_jobs SET priority = greatest(priority, $3), run_after = "
 	"least(run_after, now()) WHERE workspace_id = $1 AND connection_id = "
 	"$2 AND status IN ('queued', 'running') RETURNING id";
+static const char sql_purge[] =
+	"WITH d AS (DELETE FROM sync_jobs WHERE id IN (SELECT id FROM "
+	"sync_jobs WHERE status IN ('done', 'failed') AND finished_at < "
+	"now() - make_interval(days => $1::int) LIMIT $2::int) RETURNING 1) "
+	"SELECT count(*) FROM d";
 static const char sql_daily[] =
 	"WITH c AS (SELECT id, workspace_id FROM connections WHERE status = "
 	"'connected' AND ($1::text IS NULL OR provider = $1)), "
@@ -139,6 +145,22 @@ syncq_state(struct db *db, struct arena *a, int64_t ws, int64_t conn,
 	if ((rc = db_exec(db, a, sql_state, 2, p, &res)) != ERR_OK)
 		return rc;
 	*state = db_nrows(res) > 0 ? db_get(res, 0, 0) : NULL;
+	return ERR_OK;
+}
+
+enum err
+syncq_purge(struct db *db, struct arena *a, long keep_days, long *purged)
+{
+	const char *p[2];
+	struct db_res *res;
+	enum err rc;
+
+	*purged = 0;
+	p[0] = arena_printf(a, "%ld", keep_days);
+	p[1] = arena_printf(a, "%d", LIMIT_SYNC_PURGE);
+	if ((rc = db_exec(db, a, sql_purge, 2, p, &res)) != ERR_OK)
+		return rc;
+	*purged = (long)db_get_int64(res, 0, 0, 0);
 	return ERR_OK;
 }
 

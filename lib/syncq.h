@@ -40,6 +40,14 @@ enum err	 syncq_enqueue_now(struct db *, struct arena *,
 		    int64_t *job_id, bool *created);
 
 /*
+ * Deletes finished jobs (done or failed) that finished more than
+ * keep_days ago, at most LIMIT_SYNC_PURGE at a time; their runs stay in
+ * sync_runs (job_id set to NULL).  *purged counts them.
+ */
+enum err	 syncq_purge(struct db *, struct arena *, long keep_days,
+		    long *purged);
+
+/*
  * Queues today's daily job for every connected connection (of provider
  * only, when not NULL) that has none yet.  *enqueued counts the new jobs,
  * *connections the connected connections considered; the others already

@@ -77,9 +77,9 @@ test('sync every provider against the sandbox', async (t) => {
   await t.test('cron enqueues one job per connection, once a day', async () => {
     const first = await cron(stack);
     assert.equal(first.status, 202);
-    assert.deepEqual(first.json, { enqueued: PROVIDERS.length, connections: PROVIDERS.length, already: 0 });
+    assert.deepEqual(first.json, { enqueued: PROVIDERS.length, connections: PROVIDERS.length, already: 0, purged: 0 });
     const again = await cron(stack);
-    assert.deepEqual(again.json, { enqueued: 0, connections: PROVIDERS.length, already: PROVIDERS.length });
+    assert.deepEqual(again.json, { enqueued: 0, connections: PROVIDERS.length, already: PROVIDERS.length, purged: 0 });
     const st = await fetch(`${stack.url}/internal/scheduler-status`, { headers: { 'X-Cron-Secret': secrets(stack).cron } });
     const s = await st.json();
     assert.equal(s.queued, PROVIDERS.length);
@@ -182,6 +182,25 @@ test('sync every provider against the sandbox', async (t) => {
     assert.equal(ga4[4], n, 'only the rows that differ are written');
     const [[after]] = stack.sql(`SELECT count(*) FROM metric_daily`);
     assert.equal(after, before);
+  });
+
+  await t.test('cron deletes finished jobs older than SLUICE_SYNC_KEEP_JOBS_DAYS; their runs stay', async () => {
+    const [[jobs]] = stack.sql(`SELECT count(*) FROM sync_jobs WHERE status IN ('done', 'failed')`);
+    assert.ok(Number(jobs) >= PROVIDERS.length);
+    // Two finished (manual) jobs age past the default 30 days.
+    stack.sql(`UPDATE sync_jobs SET finished_at = now() - interval '31 days' WHERE id IN (SELECT id FROM sync_jobs WHERE status = 'done' AND kind = 'manual' ORDER BY id LIMIT 2)`);
+    const [[old]] = stack.sql(`SELECT string_agg(id::text, ',') FROM sync_jobs WHERE finished_at < now() - interval '30 days'`);
+    const [[runsBefore]] = stack.sql(`SELECT count(*) FROM sync_runs`);
+    const r = await cron(stack);
+    assert.equal(r.status, 202);
+    assert.equal(r.json.purged, 2);
+    assert.deepEqual(stack.sql(`SELECT count(*) FROM sync_jobs WHERE id IN (${old})`), [['0']]);
+    assert.equal(stack.sql(`SELECT count(*) FROM sync_jobs WHERE status IN ('done', 'failed')`)[0][0], String(Number(jobs) - 2));
+    assert.deepEqual(stack.sql(`SELECT count(*) FROM sync_runs`), [[runsBefore]]);
+    assert.ok(Number(stack.sql(`SELECT count(*) FROM sync_runs WHERE job_id IS NULL`)[0][0]) >= 2);
+    const again = await cron(stack);
+    assert.equal(again.json.purged, 0);
+    assert.equal(again.json.enqueued, 0);
   });
 
   await t.test('sync status and log through the API', async () => {

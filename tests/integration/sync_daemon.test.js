@@ -35,13 +35,13 @@ test('worker daemon', async (t) => {
       body: '{"provider":"github"}',
     });
     assert.equal(res.status, 202);
-    assert.deepEqual(await res.json(), { enqueued: 1, connections: 1, already: 0 });
+    assert.deepEqual(await res.json(), { enqueued: 1, connections: 1, already: 0, purged: 0 });
     const bad = await fetch(`${stack.url}/internal/cron/sync-daily`, {
       method: 'POST', headers: { 'X-Cron-Secret': secret }, body: '{"provider":"myspace"}',
     });
     assert.equal(bad.status, 400);
     const r2 = await fetch(`${stack.url}/internal/cron/sync-daily`, { method: 'POST', headers: { 'X-Cron-Secret': secret } });
-    assert.deepEqual(await r2.json(), { enqueued: 1, connections: 2, already: 1 });
+    assert.deepEqual(await r2.json(), { enqueued: 1, connections: 2, already: 1, purged: 0 });
     let s;
     for (let i = 0; i < 100; i++) {
       s = await status();

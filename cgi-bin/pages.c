@@ -45,6 +45,7 @@ static enum err	form_key_create(struct ctx *);
 static enum err	form_key_revoke(struct ctx *);
 static enum err	form_digest(struct ctx *);
 static enum err	form_delete_data(struct ctx *);
+static enum err	form_time_zone(struct ctx *);
 static enum err	form_switch(struct ctx *);
 static enum err	page_invite(struct ctx *);
 static enum err	form_invite_accept(struct ctx *);
@@ -76,6 +77,7 @@ static const struct route routes[] = {
 	{ HTTP_POST, "/settings/digest", form_digest, ROUTE_HTML | ROUTE_CSRF,
 	    0 },
 	{ HTTP_POST, "/settings/data/delete", form_delete_data, FORM, 0 },
+	{ HTTP_POST, "/settings/time-zone", form_time_zone, FORM, 0 },
 	{ HTTP_POST, "/workspace/switch", form_switch, ROUTE_HTML | ROUTE_CSRF,
 	    0 },
 	{ HTTP_GET, "/invite/:token", page_invite, ROUTE_HTML, 0 },
@@ -102,6 +104,8 @@ static const struct {
 	{ "digest_off", "notice", "You will no longer get the weekly digest." },
 	{ "revoked", "notice", "The key is revoked." },
 	{ "deleted", "notice", "The synced data is deleted." },
+	{ "time_zone", "notice", "Time zone saved. Days, weeks and the digest "
+	    "follow it from now on." },
 	{ "switched", "notice", "Switched workspace." },
 	{ "joined", "notice", "Welcome! You joined the workspace." },
 };
@@ -677,9 +681,13 @@ render_settings(struct ctx *ctx, int status, const char *new_key,
 	wss = add_json(ctx, v, "workspaces", text);
 	for (i = 0; wss != NULL && i < json_object_array_length(wss); i++) {
 		w = json_object_array_get_idx(wss, i);
-		if (jsonx_get_int64(w, "id", &wid) == ERR_OK)
-			json_object_object_add(w, "current",
-			    json_object_new_boolean(wid == ctx->workspace_id));
+		if (jsonx_get_int64(w, "id", &wid) != ERR_OK)
+			continue;
+		json_object_object_add(w, "current",
+		    json_object_new_boolean(wid == ctx->workspace_id));
+		if (wid == ctx->workspace_id)
+			json_object_object_add(v, "time_zone", json_object_get(
+			    json_object_object_get(w, "time_zone")));
 	}
 	set(v, "new_key", new_key);
 	set(v, "invite_link", invite_link);
@@ -782,6 +790,22 @@ form_delete_data(struct ctx *ctx)
 	    ctx->workspace_id)) != ERR_OK)
 		return rc;
 	return resp_redirect(&ctx->resp, 303, "/settings?msg=deleted");
+}
+
+static enum err
+form_time_zone(struct ctx *ctx)
+{
+	const char *tz = req_form(&ctx->req, "time_zone");
+	enum err rc;
+
+	rc = account_set_time_zone(ctx->db, ctx->arena, ctx->workspace_id, tz);
+	if (rc == ERR_INPUT)
+		return render_settings(ctx, 422, NULL, NULL, "Unknown time "
+		    "zone: use a name like Europe/Paris, America/New_York or "
+		    "UTC.");
+	if (rc != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, "/settings?msg=time_zone");
 }
 
 static enum err

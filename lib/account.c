@@ -155,7 +155,8 @@ static const char sql_members[] =
 	"WHERE m.workspace_id = $1";
 static const char sql_workspaces[] =
 	"SELECT coalesce(json_agg(json_build_object('id', w.id, 'name', "
-	"w.name, 'role', m.role) ORDER BY w.name, w.id), '[]') FROM "
+	"w.name, 'role', m.role, 'time_zone', w.time_zone) ORDER BY w.name, "
+	"w.id), '[]') FROM "
 	"memberships m JOIN workspaces w ON w.id = m.workspace_id WHERE "
 	"m.user_id = $1";
 static const char sql_is_member[] =
@@ -358,6 +359,26 @@ account_set_digest(struct db *db, struct arena *a, int64_t ws,
 	    subscribed ? "t" : "f" };
 
 	return db_exec(db, a, sql_digest, 3, p, NULL);
+}
+
+/* Only a zone PostgreSQL knows by name (not an abbreviation or offset). */
+static const char sql_time_zone[] =
+	"UPDATE workspaces SET time_zone = $2 WHERE id = $1 AND EXISTS "
+	"(SELECT 1 FROM pg_timezone_names WHERE name = $2) RETURNING 1";
+
+enum err
+account_set_time_zone(struct db *db, struct arena *a, int64_t ws,
+    const char *tz)
+{
+	const char *p[2] = { arena_printf(a, "%lld", (long long)ws), tz };
+	struct db_res *res;
+	enum err rc;
+
+	if (tz == NULL || *tz == '\0' || strlen(tz) > 64)
+		return ERR_INPUT;
+	if ((rc = db_exec(db, a, sql_time_zone, 2, p, &res)) != ERR_OK)
+		return rc;
+	return db_nrows(res) == 1 ? ERR_OK : ERR_INPUT;
 }
 
 enum err

@@ -49,7 +49,7 @@ enum err	 account_authenticate(struct db *, struct arena *,
 enum err	 account_members_json(struct db *, struct arena *,
 		    int64_t workspace_id, const char **out);
 
-/* The user's workspaces as JSON text [{id, name, role}]. */
+/* The user's workspaces as JSON text [{id, name, role, time_zone}]. */
 enum err	 account_workspaces_json(struct db *, struct arena *,
 		    int64_t user_id, const char **out);
 
@@ -85,6 +85,14 @@ enum err	 account_invite_accept(struct db *, struct arena *,
 /* Sets the user's weekly digest subscription in a workspace. */
 enum err	 account_set_digest(struct db *, struct arena *,
 		    int64_t workspace_id, const char *email, bool subscribed);
+
+/*
+ * Sets the workspace's time zone (its days, weeks and digest periods) to
+ * tz, an IANA name PostgreSQL knows (Europe/Paris).  ERR_INPUT when it is
+ * empty, too long or unknown; nothing changes then.
+ */
+enum err	 account_set_time_zone(struct db *, struct arena *,
+		    int64_t workspace_id, const char *tz);
 
 /* Deletes the workspace's synced data (metrics, messages, sync history). */
 enum err	 account_delete_data(struct db *, struct arena *,

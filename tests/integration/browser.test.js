@@ -112,6 +112,33 @@ test('browser: setup, connect, dashboard, roles and escaping', async (t) => {
     }
   });
 
+  await t.test('the time zone is set on the settings page; an unknown one is refused', async () => {
+    const zone = () => stack.sql('SELECT time_zone FROM workspaces')[0][0];
+    await go('/settings');
+    assert.equal(await page.getByLabel('Time zone').inputValue(), 'UTC');
+    await page.getByLabel('Time zone').fill('America/New_York');
+    await page.getByRole('button', { name: 'Save time zone' }).click();
+    await page.waitForURL(/\/settings\?msg=time_zone$/);
+    assert.match(await page.locator('.flash').first().textContent(), /Time zone saved/);
+    assert.equal(await page.getByLabel('Time zone').inputValue(), 'America/New_York');
+    assert.equal(zone(), 'America/New_York');
+    for (const bad of ['Mars/Olympus', '+05:00', 'europe/paris ']) {
+      await page.getByLabel('Time zone').fill(bad);
+      const [res] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/settings/time-zone')),
+        page.getByRole('button', { name: 'Save time zone' }).click(),
+      ]);
+      assert.equal(res.status(), 422, bad);
+      assert.match(await page.locator('.flash').first().textContent(), /Unknown time zone/);
+      assert.equal(zone(), 'America/New_York', `${bad} changed the zone`);
+    }
+    await go('/settings');
+    await page.getByLabel('Time zone').fill('UTC');
+    await page.getByRole('button', { name: 'Save time zone' }).click();
+    await page.waitForURL(/msg=time_zone$/);
+    assert.equal(zone(), 'UTC');
+  });
+
   await t.test('a viewer sees no Connect or Disconnect, and a forged POST is 403', async () => {
     await go('/settings');
     await shot('07-settings');
@@ -135,6 +162,13 @@ test('browser: setup, connect, dashboard, roles and escaping', async (t) => {
     const res = await v.request.post(`${stack.url}/connections/ga4/disconnect`, { form: { csrf, confirm: '1' }, maxRedirects: 0 });
     assert.equal(res.status(), 403);
     assert.equal(stack.sql("SELECT status FROM connections WHERE provider = 'ga4'")[0][0], 'connected');
+    // The time zone: shown to a viewer, not a form; a forged change is 403.
+    await v.goto(`${stack.url}/settings`);
+    assert.equal(await v.getByLabel('Time zone').count(), 0);
+    assert.match(await v.locator('#ws-heading + form + p, section[aria-labelledby="ws-heading"]').first().textContent(), /Time zone: UTC/);
+    const tz = await v.request.post(`${stack.url}/settings/time-zone`, { form: { csrf, time_zone: 'Asia/Tokyo' }, maxRedirects: 0 });
+    assert.equal(tz.status(), 403);
+    assert.equal(stack.sql('SELECT time_zone FROM workspaces')[0][0], 'UTC');
     await ctx2.close();
   });
 

@@ -436,6 +436,8 @@ history_view(struct ctx *ctx, struct json_object *v, const char *text)
 	}
 	json_object_object_add(v, "job", json_object_get(
 	    json_object_object_get(h, "job")));
+	json_object_object_add(v, "time_zone", json_object_get(
+	    json_object_object_get(h, "time_zone")));
 }
 
 static enum err

@@ -32,8 +32,9 @@ static const char sql_seal[] =
 #define CONN_COLUMNS \
 	"id, workspace_id, provider, status, accounts::text, " \
 	"selected::text, api_base, sandbox, token_blob IS NOT NULL, " \
-	"to_char(last_sync_at AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD HH24:MI:SS \"UTC\"'), last_error, last_tested_at, " \
+	"(SELECT to_char(last_sync_at AT TIME ZONE w.time_zone, " \
+	"'YYYY-MM-DD HH24:MI:SS ') || w.time_zone FROM workspaces w " \
+	"WHERE w.id = connections.workspace_id), last_error, last_tested_at, " \
 	"last_test_ok, token_expires_at, " \
 	"extract(epoch FROM now() - last_sync_at)::bigint"
 static const char sql_get[] =
@@ -264,25 +265,30 @@ fail:
 	return rc;
 }
 
+/* Times in the workspace's time zone, named. */
 static const char sql_history[] =
+	"WITH w AS (SELECT time_zone AS tz FROM workspaces WHERE id = $1) "
 	"SELECT json_build_object("
 	"'runs', (SELECT coalesce(json_agg(r ORDER BY r.started DESC), '[]') "
-	"FROM (SELECT to_char(started_at AT TIME ZONE 'UTC', "
+	"FROM (SELECT to_char(started_at AT TIME ZONE (SELECT tz FROM w), "
 	"'YYYY-MM-DD HH24:MI') AS started, status, duration_ms, pages, "
 	"rows_fetched, rows_changed, error FROM sync_runs WHERE "
 	"workspace_id = $1 AND connection_id = $2 ORDER BY started_at DESC "
 	"LIMIT 20) r), "
 	"'daily', (SELECT coalesce(json_agg(d ORDER BY d.day), '[]') FROM "
 	"(SELECT to_char(g.day, 'YYYY-MM-DD') AS day, coalesce(sum("
-	"s.rows_changed), 0) AS rows FROM generate_series(current_date - 29, "
-	"current_date, interval '1 day') AS g(day) LEFT JOIN sync_runs s ON "
+	"s.rows_changed), 0) AS rows FROM generate_series((now() AT TIME "
+	"ZONE (SELECT tz FROM w))::date - 29, (now() AT TIME ZONE (SELECT tz "
+	"FROM w))::date, interval '1 day') AS g(day) LEFT JOIN sync_runs s ON "
 	"s.workspace_id = $1 AND s.connection_id = $2 AND "
-	"s.started_at::date = g.day GROUP BY g.day) d), "
+	"(s.started_at AT TIME ZONE (SELECT tz FROM w))::date = g.day "
+	"GROUP BY g.day) d), "
 	"'job', (SELECT status FROM sync_jobs WHERE workspace_id = $1 AND "
 	"connection_id = $2 AND status IN ('queued', 'running') LIMIT 1), "
-	"'last_sync', (SELECT to_char(last_sync_at AT TIME ZONE 'UTC', "
-	"'YYYY-MM-DD HH24:MI:SS \"UTC\"') FROM connections WHERE "
-	"workspace_id = $1 AND id = $2))";
+	"'time_zone', (SELECT tz FROM w), "
+	"'last_sync', (SELECT to_char(last_sync_at AT TIME ZONE (SELECT tz "
+	"FROM w), 'YYYY-MM-DD HH24:MI:SS ') || (SELECT tz FROM w) FROM "
+	"connections WHERE workspace_id = $1 AND id = $2))";
 
 enum err
 connection_history_json(struct db *db, struct arena *a, int64_t workspace_id,

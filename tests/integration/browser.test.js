@@ -122,6 +122,13 @@ test('browser: setup, connect, dashboard, roles and escaping', async (t) => {
     assert.match(await page.locator('.flash').first().textContent(), /Time zone saved/);
     assert.equal(await page.getByLabel('Time zone').inputValue(), 'America/New_York');
     assert.equal(zone(), 'America/New_York');
+    // Sync times on the connection page follow it, named.
+    await go('/connections/ga4');
+    const want = stack.sql("SELECT to_char(last_sync_at AT TIME ZONE 'America/New_York', 'YYYY-MM-DD HH24:MI:SS') || ' America/New_York' FROM connections WHERE provider = 'ga4'")[0][0];
+    assert.equal(await page.locator('time').first().getAttribute('title'), want);
+    // (the dashboard above has tiles: a sync has run, so a history row exists)
+    assert.match(await page.locator('#history th').first().textContent(), /Started \(America\/New_York\)/);
+    await go('/settings');
     for (const bad of ['Mars/Olympus', '+05:00', 'europe/paris ']) {
       await page.getByLabel('Time zone').fill(bad);
       const [res] = await Promise.all([

@@ -118,7 +118,7 @@ migrate_status(struct db *db, struct arena *a, int *count, int *latest)
 	const char *v;
 
 	/* One round trip when migrated (the case /readyz is polled in). */
-	rc = db_exec(db, a, sql_status, 0, NULL, &res);
+	rc = db_exec_static(db, a, sql_status, 0, NULL, &res);
 	if (rc == ERR_OK) {
 		*count = (int)db_get_int64(res, 0, 0, 0);
 		*latest = (int)db_get_int64(res, 0, 1, 0);

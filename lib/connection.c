@@ -29,12 +29,15 @@ static const char sql_upsert[] =
 	"EXCLUDED.sandbox, last_error = NULL, updated_at = now() RETURNING id";
 static const char sql_seal[] =
 	"UPDATE connections SET token_blob = $2, key_id = $3 WHERE id = $1";
+/* A time in a zone, the zone named: "2026-11-22 09:00:00 Europe/Paris". */
+#define ZONED(col, tz) \
+	"to_char(" col " AT TIME ZONE " tz ", 'YYYY-MM-DD HH24:MI:SS ') || " tz
 #define CONN_COLUMNS \
 	"id, workspace_id, provider, status, accounts::text, " \
 	"selected::text, api_base, sandbox, token_blob IS NOT NULL, " \
-	"(SELECT to_char(last_sync_at AT TIME ZONE w.time_zone, " \
-	"'YYYY-MM-DD HH24:MI:SS ') || w.time_zone FROM workspaces w " \
-	"WHERE w.id = connections.workspace_id), last_error, last_tested_at, " \
+	"(SELECT " ZONED("last_sync_at", "w.time_zone") " FROM workspaces " \
+	"w WHERE w.id = connections.workspace_id), last_error, " \
+	"last_tested_at, " \
 	"last_test_ok, token_expires_at, " \
 	"extract(epoch FROM now() - last_sync_at)::bigint"
 static const char sql_get[] =
@@ -286,9 +289,8 @@ static const char sql_history[] =
 	"'job', (SELECT status FROM sync_jobs WHERE workspace_id = $1 AND "
 	"connection_id = $2 AND status IN ('queued', 'running') LIMIT 1), "
 	"'time_zone', (SELECT tz FROM w), "
-	"'last_sync', (SELECT to_char(last_sync_at AT TIME ZONE (SELECT tz "
-	"FROM w), 'YYYY-MM-DD HH24:MI:SS ') || (SELECT tz FROM w) FROM "
-	"connections WHERE workspace_id = $1 AND id = $2))";
+	"'last_sync', (SELECT " ZONED("last_sync_at", "w.tz") " FROM "
+	"connections, w WHERE workspace_id = $1 AND id = $2))";
 
 enum err
 connection_history_json(struct db *db, struct arena *a, int64_t workspace_id,

@@ -165,6 +165,21 @@ classify(const PGresult *r)
 	return ERR_DB;
 }
 
+/* A failed result (NULL: the connection's error): recorded, classified,
+ * logged once unless the caller expects it (conflict, bad input). */
+static enum err
+failed(struct db *db, const PGresult *r)
+{
+	enum err rc;
+
+	set_error(db, r != NULL ? PQresultErrorField(r,
+	    PG_DIAG_MESSAGE_PRIMARY) : PQerrorMessage(db->conn));
+	rc = r != NULL ? classify(r) : ERR_UNAVAILABLE;
+	if (rc != ERR_CONFLICT && rc != ERR_INPUT)
+		log_msg(LOG_ERROR, NULL, "db_error", "%s", db->last_error);
+	return rc;
+}
+
 /*
  * Sends sql once the connection is up: a script, a one-off statement, or
  * a static one prepared on first use.  NULL or an error result on failure.
@@ -182,16 +197,17 @@ send_sql(struct db *db, const char *sql, int nparams,
 	if (mode == MODE_STATIC) {
 		for (i = 0; i < db->nprepared && db->prepared[i] != sql; i++)
 			;
-		if (i == db->nprepared && i < LIMIT_DB_PREPARED) {
+		if (i < LIMIT_DB_PREPARED) {
 			snprintf(name, sizeof(name), "sluice_%d", i);
-			r = PQprepare(db->conn, name, sql, nparams, NULL);
-			if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
-				return r;
-			PQclear(r);
-			db->prepared[db->nprepared++] = sql;
-		}
-		if (i < db->nprepared) {
-			snprintf(name, sizeof(name), "sluice_%d", i);
+			if (i == db->nprepared) {
+				r = PQprepare(db->conn, name, sql, nparams,
+				    NULL);
+				if (r == NULL ||
+				    PQresultStatus(r) != PGRES_COMMAND_OK)
+					return r;
+				PQclear(r);
+				db->prepared[db->nprepared++] = sql;
+			}
 			return PQexecPrepared(db->conn, name, nparams, params,
 			    NULL, NULL, 0);
 		}
@@ -237,11 +253,7 @@ run(struct db *db, struct arena *a, const char *sql, int nparams,
 	}
 	st = PQresultStatus(r);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		set_error(db, PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
-		rc = classify(r);
-		if (rc != ERR_CONFLICT && rc != ERR_INPUT)
-			log_msg(LOG_ERROR, NULL, "db_error", "%s",
-			    db->last_error);
+		rc = failed(db, r);
 		PQclear(r);
 		return rc;
 	}
@@ -269,49 +281,35 @@ db_exec_static(struct db *db, struct arena *a, const char *sql,
 }
 
 enum err
-db_copy_in(struct db *db, struct arena *a, const char *sql, const char *data,
-    size_t len, int64_t *rows)
+db_copy_in(struct db *db, const char *sql, const char *data, size_t len,
+    int64_t *rows)
 {
 	PGresult *r, *extra;
-	enum err rc = ERR_OK;
-	int sent;
+	enum err rc;
+	bool sent;
 
-	(void)a;
 	if (rows != NULL)
 		*rows = 0;
 	if ((rc = db_ready(db)) != ERR_OK)
 		return rc;
 	r = PQexec(db->conn, sql);
-	if (r == NULL || PQresultStatus(r) != PGRES_COPY_IN) {
-		set_error(db, r != NULL ? PQresultErrorField(r,
-		    PG_DIAG_MESSAGE_PRIMARY) : PQerrorMessage(db->conn));
-		rc = r != NULL ? classify(r) : ERR_UNAVAILABLE;
+	if (r != NULL && PQresultStatus(r) == PGRES_COPY_IN) {
 		PQclear(r);
-		goto done;
+		sent = len == 0 || PQputCopyData(db->conn, data, (int)len) == 1;
+		/* The end (or the abort) always goes, or the COPY hangs. */
+		if (PQputCopyEnd(db->conn, sent ? NULL : "the rows could not "
+		    "be sent") != 1)
+			r = NULL;	/* the connection's error */
+		else
+			r = PQgetResult(db->conn);	/* the COPY's own */
+		while ((extra = PQgetResult(db->conn)) != NULL)
+			PQclear(extra);
 	}
-	PQclear(r);
-	sent = len > 0 ? PQputCopyData(db->conn, data, (int)len) : 1;
-	if (PQputCopyEnd(db->conn, sent == 1 ? NULL : "the data could not "
-	    "be sent") != 1) {
-		set_error(db, PQerrorMessage(db->conn));
-		rc = ERR_UNAVAILABLE;
-	}
-	/* The COPY's own result, then NULL. */
-	r = PQgetResult(db->conn);
-	while ((extra = PQgetResult(db->conn)) != NULL)
-		PQclear(extra);
-	if (rc == ERR_OK && (r == NULL ||
-	    PQresultStatus(r) != PGRES_COMMAND_OK)) {
-		set_error(db, r != NULL ? PQresultErrorField(r,
-		    PG_DIAG_MESSAGE_PRIMARY) : PQerrorMessage(db->conn));
-		rc = r != NULL ? classify(r) : ERR_UNAVAILABLE;
-	}
-	if (rc == ERR_OK && rows != NULL)
+	if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
+		rc = failed(db, r);
+	else if (rows != NULL)
 		*rows = strtoll(PQcmdTuples(r), NULL, 10);
 	PQclear(r);
-done:
-	if (rc != ERR_OK && rc != ERR_CONFLICT && rc != ERR_INPUT)
-		log_msg(LOG_ERROR, NULL, "db_error", "%s", db->last_error);
 	if (PQstatus(db->conn) != CONNECTION_OK)
 		drop(db);
 	return rc;

@@ -62,8 +62,8 @@ enum err	 db_exec_static(struct db *, struct arena *, const char *sql,
  * copied.  Errors as db_exec(); a failed COPY leaves the transaction
  * aborted (roll it back).
  */
-enum err	 db_copy_in(struct db *, struct arena *, const char *sql,
-		    const char *data, size_t len, int64_t *rows);
+enum err	 db_copy_in(struct db *, const char *sql, const char *data,
+		    size_t len, int64_t *rows);
 
 /*
  * Runs a parameterless script of several statements (simple protocol).

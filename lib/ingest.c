@@ -17,22 +17,25 @@
 #define VALUE_MAX	1e18
 
 /*
- * One statement per batch: the rows travel as seven array parameters and
- * unnest() turns them back into rows; a row changes only when its value
- * or dims differ, and xmax = 0 tells an inserted row from an updated one.
- * The workspace row is locked once (FOR KEY SHARE) instead of a foreign
- * key's check per row (sql/060): when it is gone, nothing is written and
- * the third column is 0.
+ * A batch goes in one of three ways, each in one transaction (see
+ * ingest_commit()): the upsert, one statement whose rows travel as seven
+ * array parameters turned back into rows by unnest(), changing a row only
+ * when its value or dims differ (xmax = 0 tells inserted from updated);
+ * the same rows by plain INSERT when they look new; or COPY for a first
+ * sync.  Each locks the workspace row once (FOR KEY SHARE) instead of a
+ * foreign key's check per row (sql/060): when it is gone, nothing is
+ * written (the statements' third column is 0).  The INSERT and COPY fail
+ * on a row that exists (23505), and the batch is upserted instead.
  */
+#define WS_LOCK \
+	"SELECT id FROM workspaces WHERE id = $1::bigint FOR KEY SHARE"
 #define WS_ROWS \
-	"WITH ws AS MATERIALIZED (SELECT id FROM workspaces WHERE id = " \
-	"$1::bigint FOR KEY SHARE), " \
+	"WITH ws AS MATERIALIZED (" WS_LOCK "), " \
 	"ins AS (INSERT INTO metric_daily AS m (workspace_id, provider, " \
 	"account_id, metric, day, value, dims) " \
 	"SELECT ws.id, s.p, s.a, s.m, s.d, s.v, coalesce(s.j, '{}') " \
 	"FROM ws, unnest($2::text[], $3::text[], $4::text[], $5::date[], " \
 	"$6::numeric[], $7::jsonb[]) AS s(p, a, m, d, v, j) "
-/* A batch that looks new (guess()): a row that exists fails it (23505). */
 static const char sql_insert[] =
 	WS_ROWS "RETURNING 1) "
 	"SELECT count(*), 0, (SELECT count(*) FROM ws) FROM ins";
@@ -42,11 +45,9 @@ static const char sql_probe[] =
 	"day = $5::date) OR EXISTS (SELECT 1 FROM metric_daily WHERE "
 	"workspace_id = $1::bigint AND provider = $6 AND account_id = $7 AND "
 	"metric = $8 AND day = $9::date)";
-/* A fresh batch (the worker's, not under row-level security, which
- * refuses COPY FROM): the workspace locked as above, then COPY, which a
- * row that exists fails (23505). */
-static const char sql_ws_lock[] =
-	"SELECT 1 FROM workspaces WHERE id = $1::bigint FOR KEY SHARE";
+/* COPY only for the worker: PostgreSQL refuses COPY FROM in a session
+ * under row-level security. */
+static const char sql_ws_lock[] = WS_LOCK;
 static const char sql_copy[] =
 	"COPY metric_daily (workspace_id, provider, account_id, metric, day, "
 	"value, dims) FROM STDIN";
@@ -546,9 +547,8 @@ copy_fresh(struct db *db, struct arena *a, const char *ws,
 		return ERR_NOTFOUND;
 	if ((rc = ingest_copy_text(a, ws, b, &data)) != ERR_OK)
 		return rc;
-	if ((rc = db_copy_in(db, a, b->has_dims ? sql_copy : sql_copy_nodims,
-	    buf_cstr(data), data->len,
-	    &n)) != ERR_OK)
+	if ((rc = db_copy_in(db, b->has_dims ? sql_copy : sql_copy_nodims,
+	    buf_cstr(data), data->len, &n)) != ERR_OK)
 		return rc;
 	*inserted = (long)n;
 	return ERR_OK;

@@ -201,7 +201,8 @@ window(struct run *r, const char *tz, long days, const char **from,
 		rc = db_exec_static(r->env->db, r->a, sql_window, 2, p, &res);
 		if (rc == ERR_INPUT) {	/* a zone unknown to PostgreSQL */
 			p[0] = "UTC";
-			rc = db_exec_static(r->env->db, r->a, sql_window, 2, p, &res);
+			rc = db_exec_static(r->env->db, r->a, sql_window, 2, p,
+			    &res);
 		}
 		if (rc != ERR_OK)
 			return rc;

@@ -865,6 +865,14 @@ syncnorm_linkedin_followers(struct syncnorm *n, struct json_object *body,
 
 /* --- Mailchimp ------------------------------------------------------- */
 
+/* Two counts' sum (hard and soft bounces), as text. */
+static const char *
+sum2(struct arena *a, const char *x, const char *y)
+{
+	return arena_printf(a, "%lld", strtoll(x, NULL, 10) +
+	    strtoll(y, NULL, 10));
+}
+
 enum err
 syncnorm_mailchimp(struct syncnorm *n, struct json_object *body,
     size_t *count)
@@ -901,8 +909,7 @@ syncnorm_mailchimp(struct syncnorm *n, struct json_object *body,
 		if (hb == NULL || sb == NULL)
 			return bad(n, mark, "Mailchimp: activity[%zu]."
 			    "hard_bounce or soft_bounce is not a count", i);
-		syncnorm_add(n, NULL, "bounces", day, arena_printf(n->a,
-		    "%lld", strtoll(hb, NULL, 10) + strtoll(sb, NULL, 10)),
+		syncnorm_add(n, NULL, "bounces", day, sum2(n->a, hb, sb),
 		    NULL);
 	}
 	return ERR_OK;
@@ -960,9 +967,8 @@ syncnorm_mailchimp_reports(struct syncnorm *n, struct json_object *body,
 		if (hb == NULL || sb == NULL)
 			return bad(n, mark, "Mailchimp: reports[%zu].bounces is "
 			    "not two counts", i);
-		syncnorm_add(n, acct, "campaign_bounces", day, arena_printf(
-		    n->a, "%lld", strtoll(hb, NULL, 10) + strtoll(sb, NULL, 10)),
-		    dims);
+		syncnorm_add(n, acct, "campaign_bounces", day, sum2(n->a, hb,
+		    sb), dims);
 	}
 	return ERR_OK;
 }

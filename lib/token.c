@@ -11,12 +11,11 @@
 #include "token.h"
 #include "vault.h"
 
-static const char sql_read[] =
-	"SELECT provider, token_blob, status FROM connections "
-	"WHERE workspace_id = $1 AND id = $2";
-static const char sql_lock[] =
-	"SELECT provider, token_blob, status FROM connections "
-	"WHERE workspace_id = $1 AND id = $2 FOR UPDATE";
+#define SQL_ROW \
+	"SELECT provider, token_blob, status FROM connections " \
+	"WHERE workspace_id = $1 AND id = $2"
+static const char sql_read[] = SQL_ROW;
+static const char sql_lock[] = SQL_ROW " FOR UPDATE";
 static const char sql_save[] =
 	"UPDATE connections SET token_blob = $3, key_id = $4, "
 	"token_expires_at = to_timestamp($5), status = 'connected', "
@@ -53,6 +52,13 @@ open_row(const struct token_env *env, struct arena *a, struct db_res *res,
 	return ERR_OK;
 }
 
+/* Whether the token does not expire before until. */
+static bool
+good_for(const struct oauth_tokens *t, int64_t until)
+{
+	return t->expires_at == 0 || t->expires_at > until;
+}
+
 enum err
 token_get(const struct token_env *env, struct arena *a, int64_t ws,
     int64_t id, bool force, int64_t within, struct oauth_tokens *out,
@@ -84,7 +90,7 @@ token_get(const struct token_env *env, struct arena *a, int64_t ws,
 		if ((rc = open_row(env, a, res, ws, id, &p, &cur, why)) !=
 		    ERR_OK)
 			return rc;
-		if (cur.expires_at == 0 || cur.expires_at > now + within) {
+		if (good_for(&cur, now + within)) {
 			*out = cur;
 			return ERR_OK;
 		}
@@ -96,7 +102,7 @@ token_get(const struct token_env *env, struct arena *a, int64_t ws,
 		goto out;
 	if ((rc = open_row(env, a, res, ws, id, &p, &cur, why)) != ERR_OK)
 		goto out;
-	if (!force && (cur.expires_at == 0 || cur.expires_at > now + within)) {
+	if (!force && good_for(&cur, now + within)) {
 		*out = cur;
 		rc = db_commit(env->db, a);
 		return rc;

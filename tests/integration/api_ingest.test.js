@@ -182,11 +182,15 @@ test('metrics ingest', async (t) => {
       { source: 'probe', metric: 'm', date: daysAgo(4), value: 2 },
       { source: 'probe', metric: 'm', date: daysAgo(3), value: 3 },
     ];
+    // PostgreSQL logs each refused INSERT: that is how the try shows.
+    const refused = () => (stack.log('postgres').match(/duplicate key value violates unique constraint "metric_daily_pkey"/g) || []).length;
     let r = await ingest(ka, [{ ...rows[1], value: 20 }], { 'idempotency-key': 'probe-1' });
     assert.deepEqual(r.json, { inserted: 1, updated: 0, unchanged: 0 });
+    const before = refused();
     r = await ingest(ka, rows, { 'idempotency-key': 'probe-2' });
     assert.equal(r.status, 200, r.text);
     assert.deepEqual(r.json, { inserted: 2, updated: 1, unchanged: 0 });
+    assert.equal(refused(), before + 1, 'the plain INSERT was not tried first');
     assert.deepEqual(stack.sql(`SELECT value FROM metric_daily WHERE workspace_id = ${wsA} AND provider = 'probe' ORDER BY day`), [['1'], ['2'], ['3']]);
     // The key recorded the answer of the try that counted.
     r = await ingest(ka, rows, { 'idempotency-key': 'probe-2' });
@@ -195,6 +199,7 @@ test('metrics ingest', async (t) => {
     // All new: inserted without a conflict.
     r = await ingest(ka, rows.map((x) => ({ ...x, metric: 'n' })));
     assert.deepEqual(r.json, { inserted: 3, updated: 0, unchanged: 0 });
+    assert.equal(refused(), before + 1, 'an all-new batch was refused once');
     stack.sql(`DELETE FROM metric_daily WHERE provider = 'probe'`);
     stack.sql(`DELETE FROM ingest_requests WHERE idempotency_key LIKE 'probe-%'`);
   });

@@ -174,7 +174,11 @@ test('sync every provider against the sandbox', async (t) => {
     const [[n]] = stack.sql(`WITH u AS (UPDATE metric_daily SET value = value + 3 WHERE provider = 'ga4' AND metric = 'sessions' AND day >= current_date - 40 RETURNING 1) SELECT count(*) FROM u`);
     assert.ok(Number(n) > 30, n);
     const [[before]] = stack.sql(`SELECT count(*) FROM metric_daily`);
+    // The refused COPY shows in PostgreSQL's log.
+    const refused = () => (stack.log('postgres').match(/duplicate key value violates unique constraint "metric_daily_pkey"[^\n]*\n[^\n]*\n[^\n]*COPY metric_daily/g) || []).length;
+    const copiesBefore = refused();
     const runs = rerun();
+    assert.ok(refused() > copiesBefore, 'the first sync did not try COPY');
     const ga4 = runs.find(([p]) => p === 'ga4');
     assert.ok(ga4, 'no ga4 run');
     assert.equal(ga4[1], 'ok', ga4[2]);

@@ -93,6 +93,12 @@
 #define LIMIT_SYNC_PROCS	64		/* worker --procs */
 #define LIMIT_SYNC_PURGE	10000		/* finished jobs deleted a call */
 
+/* Processes (prefork). */
+#define LIMIT_FCGI_PROCS	64		/* children of one program */
+#define LIMIT_RESPAWN_MIN_MS	100		/* pause before a quick respawn */
+#define LIMIT_RESPAWN_MAX_MS	10000		/* longest crash-loop pause */
+#define LIMIT_RESPAWN_STABLE_S	10		/* lived this long: not a loop */
+
 /* Logging. */
 #define LIMIT_LOG_LINE		4096		/* one log line */
 #define LIMIT_LOG_FIELD		512		/* one logged string */

@@ -10,11 +10,13 @@
 #include "account.h"
 #include "apikey.h"
 #include "app.h"
+#include "config.h"
 #include "connect.h"
 #include "connection.h"
 #include "db.h"
 #include "digest.h"
 #include "jsonx.h"
+#include "limit.h"
 #include "oauth.h"
 #include "provider.h"
 #include "session.h"
@@ -266,7 +268,7 @@ page_login(struct ctx *ctx)
 static enum err
 form_login(struct ctx *ctx)
 {
-	const char *email, *pw, *cookie, *old;
+	const char *email, *pw, *cookie, *old, *addr;
 	int64_t user, workspace;
 	int retry = 0;
 	bool https = app_https(ctx);
@@ -279,25 +281,27 @@ form_login(struct ctx *ctx)
 	pw = req_form(&ctx->req, "password");
 	if (email == NULL || pw == NULL)
 		return render_login(ctx, 422, "Enter your email and password.");
-	rc = session_login_allowed(ctx->db, ctx->arena, email,
-	    ctx->req.remote_addr, &retry);
+	/* The attempt is counted before the password is checked. */
+	addr = config_client_addr(ctx->cfg, ctx->arena, ctx->req.remote_addr,
+	    req_header(&ctx->req, "x-forwarded-for"));
+	rc = session_login_take(ctx->db, ctx->arena, email, addr, &retry);
 	if (rc == ERR_RATELIMIT) {
 		resp_header(&ctx->resp, "Retry-After",
 		    arena_printf(ctx->arena, "%d", retry));
-		return render_login(ctx, 429, "Too many failed attempts; wait "
-		    "15 minutes and try again.");
+		return render_login(ctx, 429, arena_printf(ctx->arena,
+		    "Too many failed attempts for this account or from this "
+		    "address; wait %d minutes and try again.",
+		    (retry + 59) / 60));
 	}
 	if (rc != ERR_OK)
 		return rc;
 	rc = account_authenticate(ctx->db, ctx->arena, email, pw, &user,
 	    &workspace);
-	if (rc == ERR_AUTH) {
-		(void)session_login_failed(ctx->db, ctx->arena, email,
-		    ctx->req.remote_addr);
+	if (rc == ERR_AUTH)
 		return render_login(ctx, 401, "Wrong email or password.");
-	}
 	if (rc != ERR_OK)
 		return rc;
+	(void)session_login_refund(ctx->db, ctx->arena, email, addr);
 	/* A fresh session id at every login; the old one is gone. */
 	if ((old = req_cookie(&ctx->req, session_cookie_name(https))) != NULL)
 		(void)session_destroy(ctx->db, ctx->arena, old);

@@ -129,13 +129,54 @@ flash(struct json_object *v, const char *kind, const char *message)
 	json_object_object_add(v, "flash", f);
 }
 
-/* A redirect target from a form: a local path only, never "//host". */
+/* The value of a hex digit, or -1. */
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * A redirect target from a form or query (?next=, already decoded once):
+ * a path of this site, or fallback.  Allowed: one leading '/' not followed
+ * by '/' or a backslash, then only ASCII letters, digits and
+ * -._~!$&'()*+,;=:@/? (RFC 3986's pchar, '/' and '?'), no "//" anywhere,
+ * and percent escapes of anything but '/', backslash, '%' and control
+ * characters; at most LIMIT_NEXT_PATH bytes.  Everything a WHATWG URL
+ * parser strips or bends (TAB, CR, LF, backslashes, spaces, non-ASCII) is
+ * refused, not cleaned, so such a path resolves to this origin in every
+ * browser.
+ */
 static const char *
 local_path(const char *next, const char *fallback)
 {
+	const char *p;
+	int c;
+
 	if (next == NULL || next[0] != '/' || next[1] == '/' ||
-	    next[1] == '\\' || strpbrk(next, "\r\n") != NULL)
+	    next[1] == '\\' || strlen(next) > LIMIT_NEXT_PATH ||
+	    strstr(next, "//") != NULL)
 		return fallback;
+	for (p = next; *p != '\0'; p++) {
+		if (*p == '%') {
+			if (hexval(p[1]) < 0 || hexval(p[2]) < 0)
+				return fallback;
+			c = hexval(p[1]) * 16 + hexval(p[2]);
+			if (c < 0x20 || c == 0x7f || c == '/' || c == '\\' ||
+			    c == '%')
+				return fallback;
+			p += 2;
+		} else if (!((*p >= 'a' && *p <= 'z') ||
+		    (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~!$&'()*+,;=:@/?", *p) != NULL))
+			return fallback;
+	}
 	return next;
 }
 

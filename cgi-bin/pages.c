@@ -49,6 +49,7 @@ static enum err	form_digest(struct ctx *);
 static enum err	form_delete_data(struct ctx *);
 static enum err	form_time_zone(struct ctx *);
 static enum err	form_switch(struct ctx *);
+static enum err	form_workspace_create(struct ctx *);
 static enum err	page_invite(struct ctx *);
 static enum err	form_invite_accept(struct ctx *);
 
@@ -82,6 +83,8 @@ static const struct route routes[] = {
 	{ HTTP_POST, "/settings/time-zone", form_time_zone, FORM, 0 },
 	{ HTTP_POST, "/workspace/switch", form_switch, ROUTE_HTML | ROUTE_CSRF,
 	    0 },
+	{ HTTP_POST, "/settings/workspaces", form_workspace_create,
+	    ROUTE_HTML | ROUTE_CSRF, 0 },
 	{ HTTP_GET, "/invite/:token", page_invite, ROUTE_HTML, 0 },
 	{ HTTP_POST, "/invite/:token", form_invite_accept, ROUTE_HTML, 0 },
 	{ HTTP_GET, "/digest/preview", page_digest_preview, PAGE, 0 },
@@ -109,6 +112,8 @@ static const struct {
 	{ "time_zone", "notice", "Time zone saved. Days, weeks and the digest "
 	    "follow it from now on." },
 	{ "switched", "notice", "Switched workspace." },
+	{ "workspace_created", "notice", "Workspace created, and you are its "
+	    "owner. Connect its first accounts here." },
 	{ "joined", "notice", "Welcome! You joined the workspace." },
 };
 
@@ -874,32 +879,70 @@ form_switch(struct ctx *ctx)
 	return resp_redirect(&ctx->resp, 303, "/dashboard");
 }
 
+/* A new workspace, its creator its owner; the session moves to it. */
+static enum err
+form_workspace_create(struct ctx *ctx)
+{
+	int64_t id;
+	enum err rc;
+
+	rc = account_workspace_create(ctx->db, ctx->arena, req_form(&ctx->req,
+	    "name"), &id);
+	if (rc == ERR_INPUT)
+		return render_settings(ctx, 422, NULL, NULL, "Give the new "
+		    "workspace a name of up to 200 characters.");
+	if (rc == ERR_CONFLICT)
+		return render_settings(ctx, 409, NULL, NULL, arena_printf(
+		    ctx->arena, "You own %d workspaces already, the most one "
+		    "person may create.", LIMIT_WORKSPACES_OWNED));
+	if (rc != ERR_OK)
+		return rc;
+	if ((rc = session_switch(ctx->db, ctx->arena, ctx->session, id)) !=
+	    ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303,
+	    "/connections?msg=workspace_created");
+}
+
 static enum err
 render_invite(struct ctx *ctx, int status, const char *error)
 {
 	const char *token = route_capture(&ctx->match, "token"), *name, *email,
 	    *pre;
 	struct json_object *v = app_view(ctx);
-	bool exists;
+	int64_t user;
+	bool in;
 	enum err rc;
 
 	rc = account_invite_peek(ctx->db, ctx->arena, token, &name, &email,
-	    &exists);
+	    &user);
 	if (rc == ERR_NOTFOUND)
 		return app_fail(ctx, rc, "This invitation is unknown, used or "
 		    "expired; ask for a new one.");
 	if (rc != ERR_OK)
 		return rc;
-	if ((rc = session_pre_new(&ctx->resp, app_https(ctx), &pre)) !=
-	    ERR_OK)
-		return rc;
+	in = app_session(ctx) == ERR_OK;
 	set(v, "title", "Join");
 	set(v, "token", token);
 	set(v, "workspace", name);
 	set(v, "email", email);
-	set(v, "pre", pre);
-	json_object_object_add(v, "user_exists", json_object_new_boolean(
-	    exists));
+	if (user == 0) {
+		/* A new account: its password is chosen here. */
+		if ((rc = session_pre_new(&ctx->resp, app_https(ctx), &pre)) !=
+		    ERR_OK)
+			return rc;
+		set(v, "pre", pre);
+		json_object_object_add(v, "new_user",
+		    json_object_new_boolean(true));
+	} else if (in && ctx->session->user_id == user)
+		json_object_object_add(v, "can_join",
+		    json_object_new_boolean(true));
+	else if (in)
+		json_object_object_add(v, "other_user",
+		    json_object_new_boolean(true));
+	else
+		set(v, "login", arena_printf(ctx->arena,
+		    "/login?next=/invite/%s", token));
 	if (error != NULL)
 		flash(v, "error", error);
 	return app_render(ctx, status, "pages/invite", v);
@@ -911,20 +954,45 @@ page_invite(struct ctx *ctx)
 	return render_invite(ctx, 200, NULL);
 }
 
+/*
+ * Accepting an invitation.  An email that has an account joins only from
+ * that account's session (its CSRF token): this form never checks an
+ * existing password, so it cannot be used to guess one.  A new email
+ * chooses its password here (pre-session token).
+ */
 static enum err
 form_invite_accept(struct ctx *ctx)
 {
-	const char *why = NULL, *cookie;
-	int64_t user, ws;
-	bool https = app_https(ctx);
+	const char *token = route_capture(&ctx->match, "token"), *why = NULL,
+	    *cookie, *name, *email, *old;
+	int64_t existing, user, ws, as = 0;
+	bool https = app_https(ctx), in = app_session(ctx) == ERR_OK;
 	enum err rc;
 
-	if (!session_pre_ok(&ctx->req, https, req_form(&ctx->req, "pre")))
+	rc = account_invite_peek(ctx->db, ctx->arena, token, &name, &email,
+	    &existing);
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "This invitation is unknown, used or "
+		    "expired; ask for a new one.");
+	if (rc != ERR_OK)
+		return rc;
+	if (existing != 0) {
+		if (!in || ctx->session->user_id != existing)
+			return render_invite(ctx, in ? 403 : 401,
+			    arena_printf(ctx->arena, "Log in as %s first, then "
+			    "accept the invitation.", email));
+		if (!session_csrf_ok(ctx->session, req_form(&ctx->req,
+		    "csrf")))
+			return render_invite(ctx, 403, "This form expired; "
+			    "please submit it again.");
+		as = existing;
+	} else if (!session_pre_ok(&ctx->req, https, req_form(&ctx->req,
+	    "pre")))
 		return render_invite(ctx, 403, "This form expired; please "
 		    "submit it again.");
-	rc = account_invite_accept(ctx->db, ctx->arena, route_capture(
-	    &ctx->match, "token"), req_form(&ctx->req, "password"), &user,
-	    &ws, &why);
+	rc = account_invite_accept(ctx->db, ctx->arena, token, as,
+	    as != 0 ? NULL : req_form(&ctx->req, "password"), &user, &ws,
+	    &why);
 	if (rc == ERR_AUTH || rc == ERR_INPUT)
 		return render_invite(ctx, rc == ERR_AUTH ? 401 : 422, why);
 	if (rc == ERR_NOTFOUND)
@@ -932,6 +1000,15 @@ form_invite_accept(struct ctx *ctx)
 		    "expired; ask for a new one.");
 	if (rc != ERR_OK)
 		return rc;
+	if (as != 0) {
+		/* Open the workspace just joined in the same session. */
+		if ((rc = session_switch(ctx->db, ctx->arena, ctx->session,
+		    ws)) != ERR_OK)
+			return rc;
+		return resp_redirect(&ctx->resp, 303, "/dashboard");
+	}
+	if ((old = req_cookie(&ctx->req, session_cookie_name(https))) != NULL)
+		(void)session_destroy(ctx->db, ctx->arena, old);
 	if ((rc = session_create(ctx->db, ctx->arena, user, ws, &cookie)) !=
 	    ERR_OK || (rc = session_set_cookie(&ctx->resp, https, cookie)) !=
 	    ERR_OK)

@@ -22,6 +22,7 @@
 /* Responses. */
 #define LIMIT_RESPONSE		(8 * 1024 * 1024) /* a buffered response */
 #define LIMIT_RESP_HEADERS	32		/* headers set per response */
+#define LIMIT_HSTS_MAX_AGE_S	(365 * 24 * 3600) /* HSTS max-age */
 
 /* JSON. */
 #define LIMIT_JSON_DEPTH	32		/* nesting of parsed JSON */

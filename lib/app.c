@@ -433,6 +433,7 @@ serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 	ctx->db = app->db;
 	ctx->arena = a;
 	resp_init(&ctx->resp, a);
+	ctx->resp.hsts = strncmp(app->cfg.base_url, "https://", 8) == 0;
 	rc = dispatch(ctx, rq);
 	if (ctx->req.request_id == NULL || *ctx->req.request_id == '\0')
 		ctx->req.request_id = arena_printf(a, "%x%lx%lu",

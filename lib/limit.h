@@ -22,6 +22,7 @@
 /* Responses. */
 #define LIMIT_RESPONSE		(8 * 1024 * 1024) /* a buffered response */
 #define LIMIT_RESP_HEADERS	32		/* headers set per response */
+#define LIMIT_HSTS_MAX_AGE_S	(365 * 24 * 3600) /* HSTS max-age */
 
 /* JSON. */
 #define LIMIT_JSON_DEPTH	32		/* nesting of parsed JSON */
@@ -59,8 +60,12 @@
 #define LIMIT_SESSION_IDLE_S	(24 * 3600)	/* unused this long: expired */
 #define LIMIT_SESSION_ABS_S	(14 * 24 * 3600) /* expired this long after login */
 #define LIMIT_SESSION_TOUCH_S	60		/* last_seen_at write interval */
-#define LIMIT_LOGIN_FAILURES	10		/* per account or address ... */
-#define LIMIT_LOGIN_WINDOW_S	(15 * 60)	/* ... in this window: 429 */
+#define LIMIT_LOGIN_ACCOUNT	10		/* logins per account ... */
+#define LIMIT_LOGIN_ADDR	50		/* ... and per address ... */
+#define LIMIT_LOGIN_WINDOW_S	(15 * 60)	/* ... a window; then 429 */
+#define LIMIT_TRUSTED_PROXIES	16		/* SLUICE_TRUSTED_PROXIES */
+#define LIMIT_NEXT_PATH		1024		/* ?next= path after login */
+#define LIMIT_WORKSPACES_OWNED	20		/* workspaces one creates */
 #define LIMIT_OAUTH_STATE_S	600		/* OAuth state lifetime */
 #define LIMIT_APIKEY_TOUCH_S	60		/* last_used_at write interval */
 #define LIMIT_TOKEN_TEXT	256		/* a presented cookie or API key */

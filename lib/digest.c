@@ -534,8 +534,9 @@ render_for(const struct digest_env *env, const struct prepared *pp,
 	}
 	out->to = to;
 	out->subject = pp->subject;
-	out->period_start = pp->per.start;
-	out->period_end = pp->per.end;
+	/* Copies: pp may be the caller's local (digest_render's). */
+	out->period_start = arena_strdup(env->arena, pp->per.start);
+	out->period_end = arena_strdup(env->arena, pp->per.end);
 	out->unsubscribe_url = arena_printf(env->arena,
 	    "%s/v1/digest/unsubscribe?token=%s", env->cfg->base_url, token);
 	return digest_render_view(env->tmpl, env->arena, pp->view, to,

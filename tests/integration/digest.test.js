@@ -87,6 +87,11 @@ test('weekly digest through a fake Resend', async (t) => {
     const r = await request(`${stack.url}/v1/digest/preview?email=a1@example.com`, { headers: { 'x-cron-secret': CRON } });
     assert.equal(r.status, 200, r.text);
     assert.match(r.json.subject, /^Alpha weekly digest: /);
+    // The period is the last full week in Alpha's zone (these strings
+    // once pointed into a returned stack frame).
+    const [[ps, pe]] = stack.sql("SELECT to_char(s, 'YYYY-MM-DD'), to_char(s + 6, 'YYYY-MM-DD') FROM (SELECT date_trunc('week', now() AT TIME ZONE 'Europe/Paris')::date - 7 AS s) w");
+    assert.equal(r.json.period_start, ps);
+    assert.equal(r.json.period_end, pe);
     assert.match(r.json.html, /Reconnect LinkedIn to resume its numbers\./);
     assert.match(r.json.html, /Sessions on Google Analytics 4 spiked on Wed/);
     assert.match(r.json.text, /KEY NUMBERS/);

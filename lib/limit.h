@@ -77,6 +77,7 @@
 #define LIMIT_DIGEST_BATCH	100		/* emails per Resend batch call */
 #define LIMIT_DIGEST_ATTEMPTS	3		/* tries of one Resend call */
 #define LIMIT_DIGEST_COOLDOWN_S	600		/* between weekly runs */
+#define LIMIT_DIGEST_QUOTA_WAIT_S 3600	/* scheduler, after a quota stop */
 #define LIMIT_DIGEST_RETRY_MAX_S 30		/* longest retry-after obeyed */
 #define LIMIT_DIGEST_BACKOFF_MS	500		/* first 5xx backoff, doubled */
 #define LIMIT_DIGEST_KEY_AGE_S	(24 * 3600)	/* Resend keeps a key this long */

@@ -93,6 +93,8 @@
 #define LIMIT_SYNC_PAGES	200		/* pages followed per report */
 #define LIMIT_SYNC_PROCS	64		/* worker --procs */
 #define LIMIT_SYNC_PURGE	10000		/* finished jobs deleted a call */
+#define LIMIT_SCHEDULE_DIGESTS	50		/* workspaces' digests per tick */
+#define LIMIT_SCHEDULE_PURGE_S	3600		/* scheduler's purge interval */
 
 /* Logging. */
 #define LIMIT_LOG_LINE		4096		/* one log line */

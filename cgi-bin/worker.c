@@ -219,14 +219,17 @@ scheduler(struct app *app, const struct schedule_cfg *sc)
 	env.sc = sc;
 	env.name = name;
 	env.stopping = &stopping;
+	arena_init(&a);
 	if (app->tmpl == NULL && *app->cfg.resend_api_key != '\0')
 		log_msg(LOG_WARN, NULL, "schedule", "templates not loaded "
 		    "(SLUICE_TEMPLATE_DIR): no scheduled digest");
-	log_msg(LOG_INFO, NULL, "schedule", "scheduler %s: a tick every %lds, "
-	    "daily sync at %02ld:00 (default), digest on day %ld at %02ld:00, "
-	    "in each workspace's zone", name, sc->tick_s, sc->sync_hour,
-	    sc->digest_day, sc->digest_hour);
-	arena_init(&a);
+	log_msg(LOG_INFO, NULL, "schedule", "scheduler %s: a tick every %lds; "
+	    "daily sync at %02ld:00 where a workspace chose no hour; %s; in "
+	    "each workspace's time zone", name, sc->tick_s, sc->sync_hour,
+	    *app->cfg.resend_api_key == '\0' ? "no weekly digest "
+	    "(SLUICE_RESEND_API_KEY is not set)" : arena_printf(&a, "weekly "
+	    "digest on day %ld (1 is Monday) at %02ld:00", sc->digest_day,
+	    sc->digest_hour));
 	while (!stopping) {
 		arena_reset(&a);
 		rc = schedule_tick(&env, &a, &t);
@@ -234,6 +237,8 @@ scheduler(struct app *app, const struct schedule_cfg *sc)
 			log_msg(LOG_ERROR, NULL, "schedule", "tick failed: %s "
 			    "(tried again every %lds)", err_code(rc),
 			    sc->tick_s);
+		else if (rc == ERR_OK && last != ERR_OK)
+			log_msg(LOG_INFO, NULL, "schedule", "ticks again");
 		last = rc;
 		nap(sc->tick_s * 1000);
 	}

@@ -19,6 +19,7 @@ CREATE TABLE scheduler_beats (
 	started_at	timestamptz NOT NULL DEFAULT now(),
 	beat_at		timestamptz NOT NULL DEFAULT now()
 );
+GRANT SELECT ON scheduler_beats TO sluice_web;
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON scheduler_beats FROM sluice_web;
 
 -- Digest runs per workspace.  A run over every workspace (cron's call)

@@ -19,6 +19,7 @@
 #include "limit.h"
 #include "oauth.h"
 #include "provider.h"
+#include "schedule.h"
 #include "session.h"
 #include "syncq.h"
 #include "tiles.h"
@@ -48,6 +49,7 @@ static enum err	form_key_revoke(struct ctx *);
 static enum err	form_digest(struct ctx *);
 static enum err	form_delete_data(struct ctx *);
 static enum err	form_time_zone(struct ctx *);
+static enum err	form_schedule(struct ctx *);
 static enum err	form_switch(struct ctx *);
 static enum err	form_workspace_create(struct ctx *);
 static enum err	page_invite(struct ctx *);
@@ -81,6 +83,7 @@ static const struct route routes[] = {
 	    0 },
 	{ HTTP_POST, "/settings/data/delete", form_delete_data, FORM, 0 },
 	{ HTTP_POST, "/settings/time-zone", form_time_zone, FORM, 0 },
+	{ HTTP_POST, "/settings/schedule", form_schedule, FORM, 0 },
 	{ HTTP_POST, "/workspace/switch", form_switch, ROUTE_HTML | ROUTE_CSRF,
 	    0 },
 	{ HTTP_POST, "/settings/workspaces", form_workspace_create,
@@ -111,6 +114,8 @@ static const struct {
 	{ "deleted", "notice", "The synced data is deleted." },
 	{ "time_zone", "notice", "Time zone saved. Days, weeks and the digest "
 	    "follow it from now on." },
+	{ "schedule", "notice", "Sync hour saved. The next daily sync "
+	    "follows it." },
 	{ "switched", "notice", "Switched workspace." },
 	{ "workspace_created", "notice", "Workspace created, and you are its "
 	    "owner. Connect its first accounts here." },
@@ -392,6 +397,26 @@ notice_from_query(struct ctx *ctx, struct json_object *v)
 			flash(v, notices[i].kind, notices[i].text);
 }
 
+/* The workspace's schedule (next sync, a stuck scheduler) as "schedule". */
+static enum err
+schedule_into(struct ctx *ctx, struct json_object *v)
+{
+	struct schedule_cfg sc;
+	struct schedule_view sv;
+	char errbuf[160];
+	enum err rc;
+
+	if (schedule_cfg_load(&sc, errbuf, sizeof(errbuf)) != ERR_OK)
+		return app_fail(ctx, ERR_UNAVAILABLE, "%s", errbuf);
+	if ((rc = schedule_workspace(ctx->db, ctx->arena, &sc,
+	    *ctx->cfg->resend_api_key != '\0', ctx->workspace_id, &sv)) !=
+	    ERR_OK)
+		return rc;
+	json_object_object_add(v, "schedule", json_object_get(
+	    views_schedule(ctx->arena, &sv)));
+	return ERR_OK;
+}
+
 static enum err
 page_connections(struct ctx *ctx)
 {
@@ -416,6 +441,8 @@ page_connections(struct ctx *ctx)
 		    can_edit(ctx))));
 	}
 	json_object_object_add(v, "cards", cards);
+	if ((rc = schedule_into(ctx, v)) != ERR_OK)
+		return rc;
 	set(v, "title", "Connections");
 	notice_from_query(ctx, v);
 	return app_render(ctx, 200, "pages/connections", v);
@@ -522,6 +549,8 @@ page_connection(struct ctx *ctx)
 		history_view(ctx, v, text);
 	json_object_object_add(v, "can_edit", json_object_new_boolean(
 	    can_edit(ctx)));
+	if ((rc = schedule_into(ctx, v)) != ERR_OK)
+		return rc;
 	set(v, "slug", p->slug);
 	set(v, "title", p->name);
 	notice_from_query(ctx, v);
@@ -741,6 +770,8 @@ render_settings(struct ctx *ctx, int status, const char *new_key,
 			json_object_object_add(v, "time_zone", json_object_get(
 			    json_object_object_get(w, "time_zone")));
 	}
+	if ((rc = schedule_into(ctx, v)) != ERR_OK)
+		return rc;
 	set(v, "new_key", new_key);
 	set(v, "invite_link", invite_link);
 	if (error != NULL)
@@ -858,6 +889,29 @@ form_time_zone(struct ctx *ctx)
 	if (rc != ERR_OK)
 		return rc;
 	return resp_redirect(&ctx->resp, 303, "/settings?msg=time_zone");
+}
+
+/* sync_hour: "" (the default) or 0..23, in the workspace's zone. */
+static enum err
+form_schedule(struct ctx *ctx)
+{
+	const char *h = req_form(&ctx->req, "sync_hour");
+	char *end;
+	long hour = -1;
+	enum err rc;
+
+	if (h != NULL && *h != '\0') {
+		hour = strtol(h, &end, 10);
+		if (*end != '\0' || hour < 0 || hour > 23)
+			return render_settings(ctx, 422, NULL, NULL, "Choose "
+			    "the sync hour from the list (00:00 to 23:00), or "
+			    "the default.");
+	}
+	rc = schedule_set_hour(ctx->db, ctx->arena, ctx->workspace_id,
+	    (int)hour);
+	if (rc != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, "/settings?msg=schedule");
 }
 
 static enum err

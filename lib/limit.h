@@ -82,6 +82,7 @@
 #define LIMIT_DIGEST_BATCH	100		/* emails per Resend batch call */
 #define LIMIT_DIGEST_ATTEMPTS	3		/* tries of one Resend call */
 #define LIMIT_DIGEST_COOLDOWN_S	600		/* between weekly runs */
+#define LIMIT_DIGEST_QUOTA_WAIT_S 3600	/* scheduler, after a quota stop */
 #define LIMIT_DIGEST_RETRY_MAX_S 30		/* longest retry-after obeyed */
 #define LIMIT_DIGEST_BACKOFF_MS	500		/* first 5xx backoff, doubled */
 #define LIMIT_DIGEST_KEY_AGE_S	(24 * 3600)	/* Resend keeps a key this long */
@@ -97,6 +98,8 @@
 #define LIMIT_SYNC_PAGES	200		/* pages followed per report */
 #define LIMIT_SYNC_PROCS	64		/* worker --procs */
 #define LIMIT_SYNC_PURGE	10000		/* finished jobs deleted a call */
+#define LIMIT_SCHEDULE_DIGESTS	50		/* workspaces' digests per tick */
+#define LIMIT_SCHEDULE_PURGE_S	3600		/* scheduler's purge interval */
 
 /* Processes (prefork). */
 #define LIMIT_FCGI_PROCS	64		/* children of one program */

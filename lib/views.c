@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "jsonx.h"
 #include "provider.h"
+#include "schedule.h"
 #include "views.h"
 
 const char *
@@ -129,6 +130,51 @@ views_connection_card(struct arena *a, const struct provider *p,
 			put(v, "last_test", c->last_test_ok ? "passed" :
 			    "failed");
 	}
+	return v;
+}
+
+struct json_object *
+views_schedule(struct arena *a, const struct schedule_view *sv)
+{
+	struct json_object *v = jsonx_own(a, json_object_new_object());
+	struct json_object *hours, *h;
+	int i;
+
+	flag(v, "enabled", sv->enabled);
+	put(v, "time_zone", sv->time_zone);
+	put(v, "next_sync", sv->next_sync);
+	put(v, "next_digest", sv->next_digest);
+	put(v, "last_tick", sv->last_tick);
+	flag(v, "stale", sv->stale);
+	if (sv->stale && sv->last_tick == NULL)
+		put(v, "banner", "Sluice's scheduler is not running, so daily "
+		    "syncs are not queued by themselves. Start the worker "
+		    "daemon (make run starts it), or set SLUICE_SCHEDULER=0 "
+		    "if cron drives the schedule.");
+	else if (sv->stale)
+		put(v, "banner", arena_printf(a, "Sluice's scheduler last ran "
+		    "at %s (%s), so daily syncs are not being queued. Check "
+		    "that the worker daemon runs, and its log "
+		    "(var/log/worker.log).", sv->last_tick, views_ago(a,
+		    sv->tick_age_s)));
+	put(v, "sync_hour_label", arena_printf(a, "%02d:00%s", sv->sync_hour,
+	    sv->sync_hour_default ? " (the default)" : ""));
+	hours = json_object_new_array();
+	h = json_object_new_object();
+	put(h, "value", "");
+	put(h, "label", arena_printf(a, "Default (%02d:00)",
+	    sv->default_hour));
+	flag(h, "selected", sv->sync_hour_default);
+	json_object_array_add(hours, h);
+	for (i = 0; i < 24; i++) {
+		h = json_object_new_object();
+		put(h, "value", arena_printf(a, "%d", i));
+		put(h, "label", arena_printf(a, "%02d:00", i));
+		flag(h, "selected", !sv->sync_hour_default &&
+		    sv->sync_hour == i);
+		json_object_array_add(hours, h);
+	}
+	json_object_object_add(v, "hours", hours);
 	return v;
 }
 

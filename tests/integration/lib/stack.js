@@ -77,7 +77,7 @@ async function startStack({ programs = ['api'], env = {} } = {}) {
     ...process.env,
     SLUICE_PG_PORT: String(pgPort),
     SLUICE_FCGI_PROCS: process.env.SLUICE_FCGI_PROCS || '2',
-    ASAN_OPTIONS: `log_path=${dir}/log/asan:detect_leaks=1:halt_on_error=1`,
+    ASAN_OPTIONS: `log_path=${dir}/log/asan:detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=1`,
     UBSAN_OPTIONS: `log_path=${dir}/log/ubsan:print_stacktrace=1:halt_on_error=1`,
     ...env,
   };

@@ -71,6 +71,9 @@
 #define LIMIT_INGEST_PROBLEMS	100		/* row problems listed in a 422 */
 #define LIMIT_INGEST_DIMS	2048		/* bytes of one row's dims */
 #define LIMIT_METRIC_NAME	64		/* source, metric, account id */
+#define LIMIT_VALUE_DIGITS	18		/* a value's integer digits ... */
+#define LIMIT_VALUE_DECIMALS	6		/* ... and decimals, rounded */
+#define LIMIT_TILES		200		/* tiles in one dashboard */
 #define LIMIT_IDEMPOTENCY_KEY	128		/* Idempotency-Key header */
 
 /* Weekly digest (insights, digest, email). */

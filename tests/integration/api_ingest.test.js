@@ -89,7 +89,7 @@ test('metrics ingest', async (t) => {
       { ...good, date: '2026-1-01' },			// 11 format
       5,							// 12 not an object
       { source: 'ga4' },					// 13 three missing fields
-      { ...good, value: 1e19 }, // 14 out of range
+      { ...good, value: 1e19 },				// 14 out of range
       { ...good, date: daysAgo(5) },			// 15 fine
       { ...good, date: daysAgo(5) },			// 16 duplicate of 15
       { ...good, value: true },				// 17 boolean
@@ -120,6 +120,41 @@ test('metrics ingest', async (t) => {
     assert.equal(r.json.error.more_problems, 0);
     assert.match(r.json.error.message, /19 problems/);
     assert.equal(count(wsA), before);
+  });
+
+  await t.test('values: below 1e18, 6 decimals, exactly at the edges; stored short', async () => {
+    // Raw text, so the numbers travel exactly as written here.
+    const row = (i, v) => `{"source":"edge","metric":"m${i}","date":"${daysAgo(1)}","value":${v}}`;
+    const bad = ['1e18', '-1e18', '1000000000000000000', '-1000000000000000000', '1E+18',
+      '999999999999999999.9999995', '1e308', '99999999999999999999', '-99999999999999999999',
+      '1' + '0'.repeat(5000)];
+    let r = await ingest(ka, '[' + bad.map((v, i) => row(i, v)).join(',') + ']');
+    assert.equal(r.status, 422, r.text);
+    assert.deepEqual(r.json.error.problems.map((x) => [x.index, x.field]), bad.map((_, i) => [i, 'value']));
+    for (const x of r.json.error.problems) assert.match(x.reason, /out of range: values must be below 1e18/);
+    const good = [
+      ['999999999999999999', '999999999999999999'],
+      ['-999999999999999999', '-999999999999999999'],
+      ['999999999999999999.999999', '999999999999999999.999999'],
+      ['999999999999999999.9999994', '999999999999999999.999999'],
+      ['9.99999999999999999e17', '999999999999999999'],
+      ['-0', '0'], ['-0.0', '0'], ['0e99999', '0'],
+      ['0.000001', '0.000001'], ['1e-6', '0.000001'], ['0.0000005', '0.000001'],
+      ['-0.0000005', '-0.000001'], ['0.00000049', '0'], ['1e-7', '0'],
+      ['1e-16000', '0'], ['-1e-16000', '0'], ['2.5E+3', '2500'], ['1.23456789', '1.234568'],
+      ['0.' + '0'.repeat(5000) + '1', '0'], ['1.' + '0'.repeat(5000), '1'],
+    ];
+    r = await ingest(ka, '[' + good.map(([v], i) => row(i, v)).join(',') + ']');
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json, { inserted: good.length, updated: 0, unchanged: 0 });
+    const stored = stack.sql(`SELECT substr(metric, 2)::int, value::text, length(value::text) FROM metric_daily
+      WHERE workspace_id = ${wsA} AND provider = 'edge' ORDER BY 1`);
+    assert.deepEqual(stored.map((x) => x[1]), good.map(([, v]) => v));
+    assert.ok(stored.every((x) => Number(x[2]) <= 26), 'a stored value is longer than 26 characters');
+    // The same numbers written otherwise are the same values: unchanged.
+    r = await ingest(ka, '[' + good.map(([, v], i) => row(i, v + (v.includes('.') ? '0' : '.0'))).join(',') + ']');
+    assert.deepEqual(r.json, { inserted: 0, updated: 0, unchanged: good.length });
+    stack.sql(`DELETE FROM metric_daily WHERE provider = 'edge'`);
   });
 
   await t.test('the problem list is capped and says how many more', async () => {

@@ -338,3 +338,57 @@ test('metrics ingest', async (t) => {
     assert.equal(count(wsD), 0);
   });
 });
+
+test('a huge batch of tiny values under many names: stored short, tiles and dashboard small and 200', async (t) => {
+  const { setupOwner } = require('./lib/flows');
+  const stack = await startStack({ programs: ['api', 'pages'] });
+  t.after(() => {
+    const reports = stack.stop();
+    assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
+  });
+  const b = await setupOwner(stack.url);
+  const [[ws]] = stack.sql('SELECT id FROM workspaces');
+  const key = stack.cli('api', ['create-key', ws, 'k', 'admin']).stdout.trim();
+  const post = (body) => request(`${stack.url}/v1/metrics/ingest`, {
+    method: 'POST', body, timeout: 120000,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+  });
+  // Some catalogue data first: it must stay on the page whatever comes after.
+  let r = await post(JSON.stringify([1, 2, 3, 4, 5, 6, 7].map((d) => ({ source: 'ga4', metric: 'sessions', date: daysAgo(d), value: 100 + d }))));
+  assert.equal(r.status, 200, r.text);
+  // The attack's batch: 10,000 custom metrics of 1e-16000 in 10 sources (~700 KB).
+  const rows = Array.from({ length: 10000 }, (_, i) => `{"source":"s${i % 10}","metric":"m${i}","date":"${daysAgo(2)}","value":1e-16000}`);
+  const body = '[' + rows.join(',') + ']';
+  assert.ok(body.length > 650000);
+  r = await post(body);
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json, { inserted: 10000, updated: 0, unchanged: 0 });
+  const [[longest, zeros]] = stack.sql(`SELECT max(length(value::text)), count(*) FILTER (WHERE value = 0)
+    FROM metric_daily WHERE workspace_id = ${ws} AND provider LIKE 's%'`);
+  assert.equal(longest, '1');
+  assert.equal(zeros, '10000');
+  for (const period of ['7d', '90d']) {
+    r = await request(`${stack.url}/v1/dashboard/tiles?period=${period}`, { headers: { authorization: `Bearer ${key}` }, timeout: 60000 });
+    assert.equal(r.status, 200, r.text.slice(0, 300));
+    assert.ok(r.text.length < 200 * 1024, `tiles ${period}: ${r.text.length} bytes`);
+    assert.equal(r.json.tiles.length, 200);
+    assert.equal(r.json.more_tiles, 10000 - 199);
+    // The catalogue's tile is kept, custom ones follow in name order.
+    assert.deepEqual(r.json.tiles.filter((x) => x.provider === 'ga4').map((x) => x.metric), ['sessions']);
+    assert.deepEqual(r.json.tiles.slice(0, 3).map((x) => `${x.provider}/${x.metric}`), ['ga4/sessions', 's0/m0', 's0/m10']);
+    const page = await b.get(`/dashboard?period=${period}`);
+    assert.equal(page.status, 200, page.text.slice(0, 300));
+    assert.ok(page.text.length < 512 * 1024, `dashboard ${period}: ${page.text.length} bytes`);
+    assert.equal((page.text.match(/class="tile"/g) || []).length, 200);
+    assert.match(page.text, /9,801 more custom metrics are not shown: a dashboard holds 200 tiles/);
+    assert.match(page.text, /<h2 id="p-ga4">Google Analytics 4<\/h2>/);
+  }
+  // Below the limit nothing is left out and nothing is said.
+  stack.sql(`DELETE FROM metric_daily WHERE workspace_id = ${ws} AND provider LIKE 's%' AND metric <> 'm1'`);
+  r = await request(`${stack.url}/v1/dashboard/tiles`, { headers: { authorization: `Bearer ${key}` } });
+  assert.equal(r.json.more_tiles, 0);
+  assert.equal(r.json.tiles.length, 2);
+  const page = await b.get('/dashboard');
+  assert.equal(page.status, 200);
+  assert.doesNotMatch(page.text, /not shown/);
+});

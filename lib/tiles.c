@@ -308,7 +308,8 @@ ranges(struct tiles *t, size_t *nout)
 
 	r = arena_calloc(t->a, t->ng > 0 ? t->ng : 1, sizeof(*r));
 	for (i = 0; i < t->ng; i++) {
-		if (n == 0 || strcmp(r[n - 1].provider, t->g[i].provider) != 0) {
+		if (n == 0 ||
+		    strcmp(r[n - 1].provider, t->g[i].provider) != 0) {
 			r[n].provider = t->g[i].provider;
 			r[n].lo = i;
 			n++;

@@ -164,7 +164,8 @@ test_ingest_value_range_and_precision(void **state)
 			assert_string_equal(out, cases[i].out);
 		} else {
 			if (why == NULL)
-				fail_msg("%s: accepted as %s", cases[i].in, out);
+				fail_msg("%s: accepted as %s", cases[i].in,
+				    out);
 			assert_non_null(strstr(why, cases[i].why));
 		}
 	}

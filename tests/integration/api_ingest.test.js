@@ -339,7 +339,7 @@ test('metrics ingest', async (t) => {
   });
 });
 
-test('a huge batch of tiny values under many names: stored short, tiles and dashboard small and 200', async (t) => {
+test('pages too large to render degrade: tiny values under many names, thousands of keys', async (t) => {
   const { setupOwner } = require('./lib/flows');
   const stack = await startStack({ programs: ['api', 'pages'] });
   t.after(() => {
@@ -391,4 +391,17 @@ test('a huge batch of tiny values under many names: stored short, tiles and dash
   const page = await b.get('/dashboard');
   assert.equal(page.status, 200);
   assert.doesNotMatch(page.text, /not shown/);
+
+  // Any page past the render limit (here: settings with 12,000 keys) shows
+  // its longest list shortened, says so, and answers 200, not 500.
+  stack.sql(`INSERT INTO api_keys (workspace_id, name, prefix, key_hash)
+    SELECT ${ws}, 'reporting script number ' || g || ' ' || repeat('x', 60), 'slk_' || lpad(g::text, 8, '0'),
+      sha256(('many-keys-' || g)::bytea) FROM generate_series(1, 12000) g`);
+  const settings = await b.get('/settings');
+  assert.equal(settings.status, 200, settings.text.slice(0, 300));
+  assert.ok(settings.text.length < 4 * 1024 * 1024);
+  const m = settings.text.match(/This page is too long to show in full: its longest list shows only its first (\d+) entries of 12001\. Remove entries you no longer need to see the others\./);
+  assert.ok(m, 'no note on the shortened page');
+  assert.equal((settings.text.match(/action="\/settings\/keys\/\d+\/revoke"/g) || []).length, Number(m[1]));
+  assert.match(settings.text, /<\/html>\s*$/);
 });

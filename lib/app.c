@@ -74,6 +74,80 @@ put_str(struct json_object *o, const char *k, const char *v)
 		json_object_object_add(o, k, json_object_new_string(v));
 }
 
+/* The array in the view with the most elements, or NULL. */
+static struct json_object *
+longest_list(struct json_object *o, int depth)
+{
+	struct json_object *best = NULL, *c;
+	size_t i, n;
+
+	if (o == NULL || depth > LIMIT_JSON_DEPTH)
+		return NULL;
+	if (json_object_is_type(o, json_type_array)) {
+		best = o;
+		n = json_object_array_length(o);
+		for (i = 0; i < n; i++)
+			if ((c = longest_list(json_object_array_get_idx(o, i),
+			    depth + 1)) != NULL &&
+			    json_object_array_length(c) >
+			    json_object_array_length(best))
+				best = c;
+		return best;
+	}
+	if (!json_object_is_type(o, json_type_object))
+		return NULL;
+	json_object_object_foreach(o, key, val) {
+		(void)key;
+		if ((c = longest_list(val, depth + 1)) != NULL &&
+		    (best == NULL || json_object_array_length(c) >
+		    json_object_array_length(best)))
+			best = c;
+	}
+	return best;
+}
+
+/*
+ * A page past LIMIT_TMPL_OUTPUT: its longest list loses its second half
+ * until the page fits (LIMIT_TMPL_SHORTEN cuts at most), and view
+ * "page_note" says how much is left out; layout/top shows it.  Returns
+ * the last render's result.
+ */
+static enum err
+render_shorter(struct ctx *ctx, const char *name, struct json_object *view,
+    struct mustache_error *merr)
+{
+	struct json_object *list, *first = NULL;
+	const char *note;
+	size_t n, total = 0;
+	enum err rc = ERR_TOOBIG;
+	int i;
+
+	for (i = 0; i < LIMIT_TMPL_SHORTEN && rc == ERR_TOOBIG; i++) {
+		if ((list = longest_list(view, 0)) == NULL ||
+		    (n = json_object_array_length(list)) < 2)
+			break;
+		if (first == NULL) {
+			first = list;
+			total = n;
+		}
+		json_object_array_del_idx(list, n - n / 2, n / 2);
+		note = arena_printf(ctx->arena, "This page is too long to show "
+		    "in full: its longest list shows only its first %zu "
+		    "entries of %zu. Remove entries you no longer need to see "
+		    "the others.", json_object_array_length(first), total);
+		json_object_object_add(view, "page_note",
+		    json_object_new_string(note));
+		memset(merr, 0, sizeof(*merr));
+		rc = tmpl_render_err(ctx->app->tmpl, name, view,
+		    &ctx->resp.body, merr);
+	}
+	if (rc == ERR_OK)
+		log_msg(LOG_WARN, ctx->req.request_id, "render", "%s: shown "
+		    "shortened, %zu of %zu entries of its longest list", name,
+		    json_object_array_length(first), total);
+	return rc;
+}
+
 enum err
 app_render(struct ctx *ctx, int status, const char *name,
     struct json_object *view)
@@ -102,6 +176,8 @@ app_render(struct ctx *ctx, int status, const char *name,
 	memset(&merr, 0, sizeof(merr));
 	rc = tmpl_render_err(ctx->app->tmpl, name, view, &ctx->resp.body,
 	    &merr);
+	if (rc == ERR_TOOBIG)
+		rc = render_shorter(ctx, name, view, &merr);
 	if (rc != ERR_OK) {
 		log_msg(LOG_ERROR, ctx->req.request_id, "render", "%s: %s",
 		    name, merr.msg[0] != '\0' ? merr.msg :

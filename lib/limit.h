@@ -32,6 +32,7 @@
 #define LIMIT_TMPL_DEPTH	64		/* nested sections */
 #define LIMIT_TMPL_PARTIALS	16		/* nested partial inclusion */
 #define LIMIT_TMPL_OUTPUT	(4 * 1024 * 1024) /* rendered output */
+#define LIMIT_TMPL_SHORTEN	20		/* cuts of a long page's list */
 #define LIMIT_TMPL_SIZE		(1024 * 1024)	/* one template's source */
 
 /* Upstream calls (httpc). */
@@ -76,6 +77,9 @@
 #define LIMIT_INGEST_PROBLEMS	100		/* row problems listed in a 422 */
 #define LIMIT_INGEST_DIMS	2048		/* bytes of one row's dims */
 #define LIMIT_METRIC_NAME	64		/* source, metric, account id */
+#define LIMIT_VALUE_DIGITS	18		/* integer digits of a value */
+#define LIMIT_VALUE_DECIMALS	6		/* its decimals, rounded */
+#define LIMIT_TILES		200		/* tiles in one dashboard */
 #define LIMIT_IDEMPOTENCY_KEY	128		/* Idempotency-Key header */
 
 /* Weekly digest (insights, digest, email). */

@@ -57,7 +57,9 @@ const char	*views_sparkline(struct arena *, struct json_object *series,
 /*
  * The dashboard's view from the tiles document (lib/tiles.h): per
  * provider its name, a chart of its first metric and its tiles with
- * formatted values, change (▲/▼ and %), and sparkline points.
+ * formatted values, change (▲/▼ and %), and sparkline points.  At most
+ * LIMIT_TILES tiles; when the document left some out (more_tiles) or had
+ * more, more_note says how many and what to do about it.
  */
 struct json_object *views_dashboard(struct arena *, const char *tiles_json,
 		    const char *period);

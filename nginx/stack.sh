@@ -12,8 +12,8 @@
 #   stack.sh pg-stop VAR | pg-start VAR     (fault tests)
 #
 # VAR empty: the checkout's var/ when the service user can reach it, else
-# /var/lib/sluice/NAME-HASH with var/ a link to it (a clone in /root or a
-# mktemp -d folder).  The programs, templates and migrations the services
+# $SLUICE_STATE_BASE/NAME-HASH (default /var/lib/sluice) with var/ a link
+# to it (a clone in /root or a mktemp -d folder).  The programs, templates and migrations the services
 # use are installed under VAR/app, so nothing they run reads the checkout.
 #
 # Settings (environment, then ./sluice.env, then VAR/secrets.env):
@@ -75,7 +75,7 @@ default_var() {
 		echo "$root/var"
 	else
 		h=$(printf '%s' "$root" | sha256sum | cut -c1-8)
-		echo "/var/lib/sluice/$(basename "$root")-$h"
+		echo "${SLUICE_STATE_BASE:-/var/lib/sluice}/$(basename "$root")-$h"
 	fi
 }
 

@@ -359,7 +359,8 @@ another VAR (its parent directories must be searchable)"
 	export SLUICE_SQL_DIR=${SLUICE_SQL_DIR:-"$app/sql"}
 	export SLUICE_TEMPLATE_DIR=${SLUICE_TEMPLATE_DIR:-"$app/templates"}
 	export SLUICE_SANDBOX=${SLUICE_SANDBOX:-1}
-	"${runas[@]}" env SLUICE_LOG_FILE= "$app/bin/api" migrate ||
+	"${runas[@]}" env SLUICE_LOG_FILE= PGOPTIONS="-c client_min_messages=warning" \
+	    "$app/bin/api" migrate ||
 	    die "migrations failed"
 
 	: >"$var/nginx/upstreams.conf"

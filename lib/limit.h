@@ -95,6 +95,9 @@
 #define LIMIT_INSIGHTS_SERIES	2000		/* (provider, metric) series */
 #define LIMIT_INSIGHTS_ITEMS	12		/* insights listed in a digest */
 #define LIMIT_INSIGHTS_STALE_S	(48 * 3600)	/* data older than this: stale */
+#define LIMIT_INSIGHTS_YEAR_MIN	2000		/* first year a period may start */
+#define LIMIT_INSIGHTS_YEAR_MAX	2999		/* last year a period may start */
+#define LIMIT_INTEL_QUESTION	500		/* characters of an analyze question */
 
 /* Sync (syncnorm, sync, worker). */
 #define LIMIT_SYNC_ROWS		200000		/* rows from one account's fetch */

@@ -75,4 +75,38 @@ test('attacks with input', async (t) => {
     assert.match(logs, /"path":"\/invite\/\u2026"/, 'the invitation requests are not in the log');
     for (const m of markers) assert.ok(!logs.includes(m), `a log line holds the secret ${m}`);
   });
+
+  await t.test('item 5: /v1/intel/analyze refuses far dates, days that are not Mondays and long questions, and echoes nothing unbounded', async () => {
+    const ask = (body) => api('/v1/intel/analyze', body);
+    for (const [period, why] of [
+      ['9999-12-27', /from 2000-01-01 to 2999-12-31/], ['1969-12-29', /from 2000-01-01 to 2999-12-31/],
+      ['2026-03-04', /must be a Monday.*2026-03-04 is a Wednesday, its week starts on 2026-03-02/],
+      ['2026-02-30', /not a real day/], ['2026-3-02', /YYYY-MM-DD/], ['yesterday-ish', /YYYY-MM-DD/],
+    ]) {
+      const r = await ask({ scope: { period } });
+      assert.equal(r.status, 422, `${period}: ${r.status} ${r.text}`);
+      assert.match(r.json.error.message, why, period);
+    }
+    let r = await ask({ scope: { period: '2999-12-30' } });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.period, { start: '2999-12-30', end: '3000-01-05' });
+    r = await ask({ scope: { period: '2026-03-02' } });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.period, { start: '2026-03-02', end: '2026-03-08' });
+    // A question of 500 characters (not bytes) is fine; 501 is not.
+    r = await ask({ question: '\u00e9'.repeat(500) });
+    assert.equal(r.status, 200, r.text);
+    r = await ask({ question: 'q'.repeat(501) });
+    assert.equal(r.status, 422);
+    assert.match(r.json.error.message, /at most 500/);
+    assert.ok(r.text.length < 1000, `the refusal is ${r.text.length} bytes`);
+    // An unknown provider is not repeated back.
+    const big = 'x'.repeat(100000);
+    r = await ask({ scope: { provider: big } });
+    assert.equal(r.status, 422);
+    assert.ok(!r.text.includes('xxxxxxxx') && r.text.length < 1000, `${r.text.length} bytes`);
+    r = await api(`/v1/connections/${'y'.repeat(2000)}/sync`, {});
+    assert.equal(r.status, 404);
+    assert.ok(!r.text.includes('yyyyyyyy'), r.text.slice(0, 200));
+  });
 });

@@ -109,4 +109,18 @@ test('attacks with input', async (t) => {
     assert.equal(r.status, 404);
     assert.ok(!r.text.includes('yyyyyyyy'), r.text.slice(0, 200));
   });
+
+  await t.test('item 6: a NUL in a dims key is refused, naming the row and field, and nothing is stored', async () => {
+    const day = new Date(Date.now() - 86400000).toISOString().slice(0, 10);
+    const row = (dims) => `{"source":"crm","metric":"nul_keys","date":"${day}","value":1,"dims":${dims}}`;
+    const rows = `[${row('{"ok":"x"}')},${row('{"\\u0000":"v","a\\u0000b":"w"}')}]`;
+    const r = await api('/v1/metrics/ingest', rows);
+    assert.equal(r.status, 422, r.text);
+    assert.ok(r.json.error.problems.some((p) => p.index === 1 && p.field === 'dims' && /NUL/.test(p.reason)), r.text);
+    assert.equal(sql("SELECT count(*) FROM metric_daily WHERE metric = 'nul_keys'")[0][0], '0');
+    // A backslash before u0000 is text, not a NUL: stored as sent.
+    const ok = await api('/v1/metrics/ingest', `[${row('{"\\\\u0000":"\\\\u0000"}')}]`);
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(sql("SELECT dims->>'\\u0000' FROM metric_daily WHERE metric = 'nul_keys'")[0][0], '\\u0000');
+  });
 });

@@ -813,10 +813,14 @@ static enum err
 form_key_create(struct ctx *ctx)
 {
 	const char *key, *name = req_form(&ctx->req, "name"),
-	    *role = req_form(&ctx->req, "role");
+	    *role = req_form(&ctx->req, "role"), *why;
 	int64_t id;
 	enum err rc;
 
+	if (name != NULL && (why = account_name_problem(name,
+	    LIMIT_KEY_NAME)) != NULL)
+		return render_settings(ctx, 422, NULL, NULL, arena_printf(
+		    ctx->arena, "Key name: %s", why));
 	rc = apikey_create(ctx->db, ctx->arena, ctx->workspace_id,
 	    ctx->session->user_id, name != NULL ? name : "", role != NULL ?
 	    role : "", &key, &id);
@@ -937,14 +941,16 @@ form_switch(struct ctx *ctx)
 static enum err
 form_workspace_create(struct ctx *ctx)
 {
+	const char *why = NULL;
 	int64_t id;
 	enum err rc;
 
 	rc = account_workspace_create(ctx->db, ctx->arena, req_form(&ctx->req,
-	    "name"), &id);
+	    "name"), &id, &why);
 	if (rc == ERR_INPUT)
-		return render_settings(ctx, 422, NULL, NULL, "Give the new "
-		    "workspace a name of up to 200 characters.");
+		return render_settings(ctx, 422, NULL, NULL, arena_printf(
+		    ctx->arena, "New workspace: %s Use up to %d characters.",
+		    why, LIMIT_WORKSPACE_NAME));
 	if (rc == ERR_CONFLICT)
 		return render_settings(ctx, 409, NULL, NULL, arena_printf(
 		    ctx->arena, "You own %d workspaces already, the most one "

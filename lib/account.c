@@ -57,6 +57,94 @@ account_email_ok(const char *s)
 	return true;
 }
 
+/*
+ * The code point of the UTF-8 sequence at s (at most n bytes) and its
+ * length in *len; -1 for a byte that does not start a valid sequence
+ * (overlong forms, surrogates and values past U+10FFFF included).
+ */
+static long
+utf8_next(const unsigned char *s, size_t n, size_t *len)
+{
+	static const long min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	size_t k, i;
+	long c;
+
+	*len = 1;
+	if (s[0] < 0x80)
+		return s[0];
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		k = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		k = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		k = 4;
+	else
+		return -1;
+	if (k > n)
+		return -1;
+	c = s[0] & (0x7f >> k);
+	for (i = 1; i < k; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return -1;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min[k] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return -1;
+	*len = k;
+	return c;
+}
+
+/* Characters that break a line or hide or reorder text. */
+static bool
+unsafe_char(long c)
+{
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 ||
+	    c == 0x2029 || (c >= 0x202a && c <= 0x202e) ||
+	    (c >= 0x2066 && c <= 0x2069);
+}
+
+const char *
+account_name_problem(const char *name, size_t max)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	size_t n, len, i;
+	long c;
+
+	if (name == NULL || (n = strlen(name)) == 0 ||
+	    strspn(name, " ") == n)
+		return "The name must not be empty.";
+	if (n > max)
+		return "The name is too long.";
+	for (i = 0; i < n; i += len) {
+		if ((c = utf8_next(s + i, n - i, &len)) < 0)
+			return "The name is not valid UTF-8 text.";
+		if (unsafe_char(c))
+			return "The name must not contain control characters "
+			    "(line breaks, tabs, escapes) or characters that "
+			    "change the direction of text.";
+	}
+	return NULL;
+}
+
+char *
+account_name_plain(struct arena *a, const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s), i, len, o = 0;
+	char *out = arena_alloc(a, n + 1);
+	long c;
+
+	for (i = 0; i < n; i += len) {
+		c = utf8_next(u + i, n - i, &len);
+		if (c >= 0 && !unsafe_char(c)) {
+			memcpy(out + o, s + i, len);
+			o += len;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 enum err
 account_setup(struct db *db, struct arena *a, const char *email,
     const char *password, const char *workspace, int64_t *user_out,
@@ -79,10 +167,13 @@ account_setup(struct db *db, struct arena *a, const char *email,
 		*why = "The password needs at least 10 characters.";
 		return ERR_INPUT;
 	}
-	if (wlen == 0 || wlen > 200) {
+	if (wlen == 0 || wlen > LIMIT_WORKSPACE_NAME) {
 		*why = "Give the workspace a name of up to 200 characters.";
 		return ERR_INPUT;
 	}
+	if ((*why = account_name_problem(workspace, LIMIT_WORKSPACE_NAME)) !=
+	    NULL)
+		return ERR_INPUT;
 	if ((rc = crypto_password_hash(password, plen, hash)) != ERR_OK)
 		return rc;
 	if ((rc = db_begin(db, a)) != ERR_OK)
@@ -357,18 +448,13 @@ static const char sql_workspace_create[] =
 
 enum err
 account_workspace_create(struct db *db, struct arena *a, const char *name,
-    int64_t *ws_out)
+    int64_t *ws_out, const char **why)
 {
-	const char *p[2], *s;
+	const char *p[2];
 	struct db_res *res;
-	size_t n;
 	enum err rc;
 
-	if (name == NULL || (n = strlen(name)) == 0 || n > 200)
-		return ERR_INPUT;
-	for (s = name; *s == ' ' || *s == '\t'; s++)
-		;
-	if (*s == '\0')
+	if ((*why = account_name_problem(name, LIMIT_WORKSPACE_NAME)) != NULL)
 		return ERR_INPUT;
 	p[0] = name;
 	p[1] = arena_printf(a, "%d", LIMIT_WORKSPACES_OWNED);

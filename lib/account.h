@@ -7,6 +7,7 @@
 #define SLUICE_ACCOUNT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -24,6 +25,24 @@ enum err	 account_any_user(struct db *, struct arena *, bool *out);
  * control characters, at most 320 bytes).
  */
 bool		 account_email_ok(const char *);
+
+/*
+ * Checks a name a person types (a workspace's, an API key's): valid
+ * UTF-8 of 1 to max bytes, not only spaces, and none of the characters
+ * that break a line or hide and reorder text: C0 and C1 controls, DEL,
+ * U+2028 and U+2029, the bidirectional embeddings and overrides
+ * (U+202A..U+202E) and isolates (U+2066..U+2069).  NULL when the name is
+ * fine, else a sentence saying what is wrong (static storage).
+ */
+const char	*account_name_problem(const char *name, size_t max);
+
+/*
+ * A copy of s without the characters account_name_problem() refuses (and
+ * without bytes that are not UTF-8), in the arena: for a name stored
+ * before names were checked, where a line break or a reordering does
+ * harm (a mail's Subject).
+ */
+char		*account_name_plain(struct arena *, const char *s);
 
 /*
  * Creates the first user, the first workspace and the owner membership,
@@ -90,11 +109,13 @@ enum err	 account_invite_accept(struct db *, struct arena *,
  * Creates a workspace named name whose owner is the request's user, the
  * sluice.user_id of the request's tenant scope (lib/app.c; the SQL
  * function sluice_workspace_create() of sql/080_auth.sql).  ERR_INPUT
- * when the name is empty, blank or over 200 bytes; ERR_CONFLICT when the
- * user owns LIMIT_WORKSPACES_OWNED workspaces already.
+ * when account_name_problem() refuses the name (*why says why);
+ * ERR_CONFLICT when the user owns LIMIT_WORKSPACES_OWNED workspaces
+ * already.
  */
 enum err	 account_workspace_create(struct db *, struct arena *,
-		    const char *name, int64_t *workspace_out);
+		    const char *name, int64_t *workspace_out,
+		    const char **why);
 
 /* Sets the user's weekly digest subscription in a workspace. */
 enum err	 account_set_digest(struct db *, struct arena *,

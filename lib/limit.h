@@ -67,6 +67,8 @@
 #define LIMIT_TRUSTED_PROXIES	16		/* SLUICE_TRUSTED_PROXIES */
 #define LIMIT_NEXT_PATH		1024		/* ?next= path after login */
 #define LIMIT_WORKSPACES_OWNED	20		/* workspaces one creates */
+#define LIMIT_WORKSPACE_NAME	200		/* bytes of a workspace's name */
+#define LIMIT_KEY_NAME		100		/* bytes of an API key's name */
 #define LIMIT_OAUTH_STATE_S	600		/* OAuth state lifetime */
 #define LIMIT_APIKEY_TOUCH_S	60		/* last_used_at write interval */
 #define LIMIT_TOKEN_TEXT	256		/* a presented cookie or API key */

@@ -41,6 +41,15 @@ test('attacks with input', async (t) => {
     assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
   });
   const sql = (q) => stack.sql(q);
+  // Item 7, first run: a workspace name with a line break is refused.
+  {
+    const c = new Client(stack.url);
+    const page = await c.get('/setup');
+    const r = await c.post('/setup', { pre: hidden(page.text, 'pre'), email: OWNER, password: PASSWORD, workspace: 'Input Co\r\nX' });
+    assert.equal(r.status, 422, r.text.slice(0, 300));
+    assert.match(r.text, /control characters/);
+    assert.equal(sql('SELECT count(*) FROM users')[0][0], '0');
+  }
   const owner = await setupOwner(stack.url, { email: OWNER, password: PASSWORD, workspace: 'Input Co' });
   const [[ws]] = sql("SELECT id FROM workspaces WHERE name = 'Input Co'");
   const key = stack.cli('api', ['create-key', ws, 'input', 'admin']).stdout.trim();
@@ -122,5 +131,31 @@ test('attacks with input', async (t) => {
     const ok = await api('/v1/metrics/ingest', `[${row('{"\\\\u0000":"\\\\u0000"}')}]`);
     assert.equal(ok.status, 200, ok.text);
     assert.equal(sql("SELECT dims->>'\\u0000' FROM metric_daily WHERE metric = 'nul_keys'")[0][0], '\\u0000');
+  });
+
+  await t.test('item 7: names with control or bidi characters are refused; the digest subject is one plain line anyway', async () => {
+    const csrf = await csrfOf(owner);
+    const names = ['Line\r\nBreak', 'Esc\u001b[31m', 'Tab\there', 'Del\u007f', 'C1\u0085', 'evil\u202egnp.exe',
+      'iso\u2066late\u2069', 'lre\u202a', 'lsep\u2028'];
+    const before = sql('SELECT count(*) FROM workspaces')[0][0];
+    for (const name of names) {
+      let r = await owner.post('/settings/workspaces', { csrf, name });
+      assert.equal(r.status, 422, `workspace ${JSON.stringify(name)}: ${r.status}`);
+      assert.match(r.text, /control characters/);
+      r = await owner.post('/settings/keys', { csrf, name, role: 'viewer' });
+      assert.equal(r.status, 422, `key ${JSON.stringify(name)}: ${r.status}`);
+    }
+    assert.equal(sql('SELECT count(*) FROM workspaces')[0][0], before);
+    assert.equal(sql("SELECT count(*) FROM api_keys WHERE name ~ '[[:cntrl:]]'")[0][0], '0');
+    // Plain names from any script still work.
+    let r = await owner.post('/settings/keys', { csrf, name: 'Caf\u00e9 \u05e9\u05dc\u05d5\u05dd', role: 'viewer' });
+    assert.equal(r.status, 200);
+    // A name stored before the check: the subject stays one line.
+    sql(`UPDATE workspaces SET name = E'Input Co\\r\\nBcc: victim@example.com\\u202e' WHERE id = ${ws}`);
+    r = await api(`/v1/digest/preview?email=${encodeURIComponent(OWNER)}`);
+    assert.equal(r.status, 200, r.text);
+    assert.ok(!/[\r\n\u202e]/.test(r.json.subject), JSON.stringify(r.json.subject));
+    assert.match(r.json.subject, /^Input CoBcc: victim@example.com weekly digest: /);
+    sql(`UPDATE workspaces SET name = 'Input Co' WHERE id = ${ws}`);
   });
 });

@@ -1090,6 +1090,8 @@ page_digest_preview(struct ctx *ctx)
 	if (rc != ERR_OK)
 		return rc;
 	resp_header(&ctx->resp, "Content-Security-Policy", DIGEST_PREVIEW_CSP);
+	/* A member's numbers, like every page of a session: never cached. */
+	resp_header(&ctx->resp, "Cache-Control", "no-store");
 	return resp_body(&ctx->resp, 200, "text/html; charset=utf-8", m.html,
 	    strlen(m.html));
 }

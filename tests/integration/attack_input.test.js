@@ -158,4 +158,12 @@ test('attacks with input', async (t) => {
     assert.match(r.json.subject, /^Input CoBcc: victim@example.com weekly digest: /);
     sql(`UPDATE workspaces SET name = 'Input Co' WHERE id = ${ws}`);
   });
+
+  await t.test('item 8: every page of a session is no-store, the digest preview too', async () => {
+    for (const p of ['/dashboard', '/connections', '/settings', '/digest/preview']) {
+      const r = await owner.get(p);
+      assert.equal(r.status, 200, p);
+      assert.equal(r.headers.get('cache-control'), 'no-store', p);
+    }
+  });
 });

@@ -166,4 +166,25 @@ test('attacks with input', async (t) => {
       assert.equal(r.headers.get('cache-control'), 'no-store', p);
     }
   });
+
+  await t.test('item 8: the email-events summary counts the mail this workspace sent, not mail of another workspace to a shared member', async () => {
+    // The owner also belongs to Other Co, which mailed them a digest.
+    const [[other]] = sql("INSERT INTO workspaces (name) VALUES ('Other Co') RETURNING id");
+    sql(`INSERT INTO memberships (workspace_id, user_id, role) SELECT ${other}, id, 'admin' FROM users WHERE email = '${OWNER}'`);
+    sql(`INSERT INTO digest_sends (workspace_id, recipient, period_start, resend_id, status)
+      VALUES (${other}, '${OWNER}', current_date, 'other-email-1', 'sent'), (${ws}, '${OWNER}', current_date - 7, 'mine-email-1', 'sent')`);
+    sql(`INSERT INTO email_events (message_id, type, email_id, recipient, created_at, payload) VALUES
+      ('msg_other_1', 'email.opened', 'other-email-1', '${OWNER}', now(), '{}'),
+      ('msg_mine_1', 'email.delivered', 'mine-email-1', '${OWNER}', now(), '{}'),
+      ('msg_loose_1', 'email.bounced', NULL, '${OWNER}', now(), '{}')`);
+    const otherKey = stack.cli('api', ['create-key', other, 'other', 'admin']).stdout.trim();
+    const summary = (k) => request(`${stack.url}/v1/email-events/summary`, { headers: { authorization: `Bearer ${k}` } });
+    let r = await summary(key);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.counts, { 'email.delivered': 1 }, r.text);
+    assert.deepEqual(r.json.latest.map((e) => e.message_id), ['msg_mine_1']);
+    r = await summary(otherKey);
+    assert.deepEqual(r.json.counts, { 'email.opened': 1 }, r.text);
+  });
+
 });

@@ -187,4 +187,23 @@ test('attacks with input', async (t) => {
     assert.deepEqual(r.json.counts, { 'email.opened': 1 }, r.text);
   });
 
+  await t.test('item 8: a digest run for an address that is not a member is 404 and uses up no cooldown', async () => {
+    const weekly = (body) => api('/v1/digest/weekly', body);
+    let r = await weekly({ scope: 'email', email: 'stranger@elsewhere.example' });
+    assert.equal(r.status, 404, r.text);
+    assert.match(r.json.error.message, /not a member of this workspace/);
+    assert.equal(sql(`SELECT count(*) FROM digest_runs WHERE workspace_id = ${ws}`)[0][0], '0');
+    // The cron secret, for an address of no workspace: the same.
+    const secret = fs.readFileSync(path.join(stack.dir, 'secrets.env'), 'utf8').match(/^SLUICE_CRON_SECRET=(.*)$/m)[1];
+    r = await request(`${stack.url}/v1/digest/weekly`, {
+      method: 'POST', headers: { 'x-cron-secret': secret, 'content-type': 'application/json' },
+      body: JSON.stringify({ scope: 'email', email: 'stranger@elsewhere.example' }),
+    });
+    assert.equal(r.status, 404, r.text);
+    assert.equal(sql('SELECT count(*) FROM digest_runs')[0][0], '0');
+    // A member right after: sent, not held up by a cooldown.
+    r = await weekly({ scope: 'email', email: OWNER });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.sent, 1);
+  });
 });

@@ -226,8 +226,8 @@ render_setup(struct ctx *ctx, int status, const char *error)
 	const char *pre;
 	enum err rc;
 
-	if ((rc = session_pre_new(&ctx->resp, app_https(ctx), &pre)) !=
-	    ERR_OK)
+	if ((rc = session_pre_new(&ctx->resp, ctx->cfg, app_https(ctx),
+	    &pre)) != ERR_OK)
 		return rc;
 	set(v, "title", "Set up");
 	set(v, "pre", pre);
@@ -257,7 +257,7 @@ form_setup(struct ctx *ctx)
 
 	if ((rc = setup_open(ctx)) != ERR_OK)
 		return rc;
-	if (!session_pre_ok(&ctx->req, app_https(ctx),
+	if (!session_pre_ok(&ctx->req, ctx->cfg, app_https(ctx),
 	    req_form(&ctx->req, "pre")))
 		return render_setup(ctx, 403, "This form expired; please "
 		    "submit it again.");
@@ -288,8 +288,8 @@ render_login(struct ctx *ctx, int status, const char *error)
 	const char *pre, *next;
 	enum err rc;
 
-	if ((rc = session_pre_new(&ctx->resp, app_https(ctx), &pre)) !=
-	    ERR_OK)
+	if ((rc = session_pre_new(&ctx->resp, ctx->cfg, app_https(ctx),
+	    &pre)) != ERR_OK)
 		return rc;
 	next = req_form(&ctx->req, "next");
 	if (next == NULL)
@@ -325,7 +325,8 @@ form_login(struct ctx *ctx)
 	bool https = app_https(ctx);
 	enum err rc;
 
-	if (!session_pre_ok(&ctx->req, https, req_form(&ctx->req, "pre")))
+	if (!session_pre_ok(&ctx->req, ctx->cfg, https,
+	    req_form(&ctx->req, "pre")))
 		return render_login(ctx, 403, "This form expired; please log "
 		    "in again.");
 	email = req_form(&ctx->req, "email");
@@ -988,8 +989,8 @@ render_invite(struct ctx *ctx, int status, const char *error)
 	set(v, "email", email);
 	if (user == 0) {
 		/* A new account: its password is chosen here. */
-		if ((rc = session_pre_new(&ctx->resp, app_https(ctx), &pre)) !=
-		    ERR_OK)
+		if ((rc = session_pre_new(&ctx->resp, ctx->cfg,
+		    app_https(ctx), &pre)) != ERR_OK)
 			return rc;
 		set(v, "pre", pre);
 		json_object_object_add(v, "new_user",
@@ -1046,8 +1047,8 @@ form_invite_accept(struct ctx *ctx)
 			return render_invite(ctx, 403, "This form expired; "
 			    "please submit it again.");
 		as = existing;
-	} else if (!session_pre_ok(&ctx->req, https, req_form(&ctx->req,
-	    "pre")))
+	} else if (!session_pre_ok(&ctx->req, ctx->cfg, https,
+	    req_form(&ctx->req, "pre")))
 		return render_invite(ctx, 403, "This form expired; please "
 		    "submit it again.");
 	rc = account_invite_accept(ctx->db, ctx->arena, token, as,

@@ -61,6 +61,7 @@
 #define LIMIT_SESSION_IDLE_S	(24 * 3600)	/* unused this long: expired */
 #define LIMIT_SESSION_ABS_S	(14 * 24 * 3600) /* expired this long after login */
 #define LIMIT_SESSION_TOUCH_S	60		/* last_seen_at write interval */
+#define LIMIT_PRE_SESSION_S	3600		/* a login or setup form's token */
 #define LIMIT_LOGIN_ACCOUNT	10		/* logins per account ... */
 #define LIMIT_LOGIN_ADDR	50		/* ... and per address ... */
 #define LIMIT_LOGIN_WINDOW_S	(15 * 60)	/* ... a window; then 429 */

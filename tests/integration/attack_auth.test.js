@@ -302,6 +302,48 @@ test('attacks on authentication and pages', async (t) => {
     }
   });
 
+  await t.test('SEC2 item 4: a pre-session token someone planted does not log in (signed, expiring, same-site)', async () => {
+    const fs = require('node:fs');
+    const path = require('node:path');
+    const keys = fs.readFileSync(path.join(stack.dir, 'secrets.env'), 'utf8').match(/^SLUICE_ENCRYPTION_KEYS=(.*)$/m)[1];
+    // The server's key, as lib/session.c derives it (only to forge tokens
+    // that differ from a real one in one property each).
+    const k = crypto.createHmac('sha256', keys.split(',')[0].trim()).update('sluice-pre-session-v1').digest();
+    const sign = (exp, nonce = crypto.randomBytes(16).toString('base64url')) => {
+      const head = `${String(exp).padStart(10, '0')}.${nonce}`;
+      return `${head}.${crypto.createHmac('sha256', k).update(head).digest('base64url')}`;
+    };
+    const now = Math.floor(Date.now() / 1000);
+    const attempt = (pre, headers = {}) => request(`${stack.url}/login`, {
+      method: 'POST',
+      headers: { cookie: `sluice_pre=${pre}`, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams({ pre, email: OWNER, password: OWNER_PW }).toString(),
+    });
+    const planted = [
+      token(),							// any 43 characters (was a login)
+      sign(now + 600).slice(0, -1) + 'A',			// a wrong mac
+      `${String(now + 600).padStart(10, '0')}.${'A'.repeat(22)}.${'B'.repeat(43)}`,
+      sign(now - 1),						// expired
+      sign(now + 7200),						// valid for longer than any the server makes
+    ];
+    for (const pre of planted) {
+      const r = await attempt(pre);
+      assert.equal(r.status, 403, `pre=${pre}: ${r.status}`);
+      assert.ok(!sessionSet(r), `pre=${pre} set a session cookie`);
+    }
+    // The same shape, signed as the server signs: accepted, so the cases
+    // above fail for the property each breaks.
+    let r = await attempt(sign(now + 600));
+    assert.equal(r.status, 303, 'a token signed as the server signs');
+    // A token the server gave, posted from another site: refused.
+    for (const [site, status] of [['cross-site', 403], ['same-site', 403], ['same-origin', 303]]) {
+      const c = new Client(stack.url);
+      const page = await c.get('/login');
+      r = await c.post('/login', { pre: hidden(page.text, 'pre'), email: OWNER, password: OWNER_PW }, { headers: { 'sec-fetch-site': site } });
+      assert.equal(r.status, status, `Sec-Fetch-Site: ${site}`);
+    }
+  });
+
   await t.test('item 9: no HSTS over a plain http base URL', async () => {
     const r = await request(`${stack.url}/login`);
     assert.equal(r.headers.get('strict-transport-security'), null);

@@ -344,6 +344,68 @@ test('attacks on authentication and pages', async (t) => {
     }
   });
 
+  await t.test('SEC2 item 3: the sandbox redirects only to a registered callback, for its own client, from its own consent form', async () => {
+    const client = 'sluice-sandbox-client';
+    const evil = 'https://evil.example/cb';
+    const authorize = {
+      google: ['/sandbox/google-accounts/o/oauth2/v2/auth', 'ga4', 401, 400],
+      meta: ['/sandbox/facebook/v25.0/dialog/oauth', 'instagram', 400, 400],
+      linkedin: ['/sandbox/linkedin-www/oauth/v2/authorization', 'linkedin', 400, 400],
+      mailchimp: ['/sandbox/mailchimp-login/oauth2/authorize', 'mailchimp', 400, 400],
+      slack: ['/sandbox/slack/oauth/v2/authorize', 'slack', 400, 400],
+      github: ['/sandbox/github/login/oauth/authorize', 'github', 404, 302],
+    };
+    const leavesSite = (r) => r.headers.get('location') !== null && new URL(r.headers.get('location'), stack.url).origin !== origin;
+    for (const [family, [p, slug, badClient, badRedirect]] of Object.entries(authorize)) {
+      const mine = `${stack.url}/oauth/${slug}/callback`;
+      const get = (q) => request(`${stack.url}${p}?${new URLSearchParams({ state: 'st', scope: 'x', ...q })}`);
+      let r = await get({ client_id: client, redirect_uri: mine });
+      assert.equal(r.status, 200, `${family}: the registered callback`);
+      r = await get({ client_id: 'someone-else', redirect_uri: mine });
+      assert.equal(r.status, badClient, `${family}: an unknown client`);
+      for (const bad of [evil, `${stack.url}/oauth/${slug}/callback/x`, `${stack.url}/login`, `${mine}?next=//evil.example`]) {
+        r = await get({ client_id: client, redirect_uri: bad });
+        assert.equal(r.status, badRedirect, `${family}: redirect_uri ${bad}`);
+        assert.ok(!leavesSite(r), `${family}: sent to ${r.headers.get('location')}`);
+        if (r.status === 302) {
+          // GitHub's own answer: the registered callback, with the error.
+          const loc = new URL(r.headers.get('location'));
+          assert.equal(`${loc.origin}${loc.pathname}`, mine);
+          assert.equal(loc.searchParams.get('error'), 'redirect_uri_mismatch');
+          assert.equal(loc.searchParams.get('state'), 'st');
+        }
+      }
+      // The consent post: without the page's signature, with a field
+      // changed after signing, posted from another site, or aimed at
+      // another redirect, it sends nobody anywhere.
+      const page = await get({ client_id: client, redirect_uri: mine });
+      const fields = Object.fromEntries(formFields(page.text));
+      assert.ok(fields.sig, `${family}: the consent form has no signature`);
+      const post = (form, headers = {}) => request(`${stack.url}/sandbox/consent`, {
+        method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams({ decision: 'allow', ...form }).toString(),
+      });
+      for (const [why, form, headers] of [
+        ['no signature', { provider: family, client_id: client, redirect_uri: evil, state: 'st' }],
+        ['no signature, registered redirect', { provider: family, client_id: client, redirect_uri: mine, state: 'st' }],
+        ['redirect changed', { ...fields, redirect_uri: evil }],
+        ['state changed', { ...fields, state: 'other' }],
+        ['client changed', { ...fields, client_id: 'someone-else' }],
+        ['signature of another time', { ...fields, sig: fields.sig.replace(/^\d+/, (x) => String(Number(x) - 1)) }],
+        ['cross-site', fields, { 'sec-fetch-site': 'cross-site' }],
+      ]) {
+        r = await post(form, headers);
+        assert.ok(r.status >= 400 && r.status < 500, `${family}, ${why}: ${r.status}`);
+        assert.equal(r.headers.get('location'), null, `${family}, ${why}: ${r.headers.get('location')}`);
+      }
+      for (const decision of ['allow', 'deny']) {
+        r = await post({ ...fields, decision });
+        assert.equal(r.status, 302, `${family} ${decision}: ${r.status} ${r.text.slice(0, 200)}`);
+        assert.ok(r.headers.get('location').startsWith(`${mine}?`), r.headers.get('location'));
+      }
+    }
+  });
+
   await t.test('item 9: no HSTS over a plain http base URL', async () => {
     const r = await request(`${stack.url}/login`);
     assert.equal(r.headers.get('strict-transport-security'), null);

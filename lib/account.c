@@ -443,6 +443,213 @@ fail:
 	return rc;
 }
 
+#define UTC_MINUTE(col) \
+	"to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"')"
+static const char sql_invites[] =
+	"SELECT coalesce(json_agg(json_build_object('id', i.id, 'email', "
+	"i.email, 'role', i.role, 'invited_by', u.email, 'created', "
+	UTC_MINUTE("i.created_at") ", 'expires', "
+	UTC_MINUTE("i.expires_at") ") ORDER BY i.created_at DESC, "
+	"i.id DESC), '[]') FROM invites i LEFT JOIN users u ON "
+	"u.id = i.invited_by WHERE i.workspace_id = $1 AND "
+	"i.used_at IS NULL AND i.expires_at > now()";
+static const char sql_invite_revoke[] =
+	"DELETE FROM invites WHERE workspace_id = $1 AND id = $2 AND "
+	"used_at IS NULL AND expires_at > now()";
+
+enum err
+account_invites_json(struct db *db, struct arena *a, int64_t ws,
+    const char **out)
+{
+	enum err rc;
+
+	*out = one_json(db, a, sql_invites, ws, &rc);
+	return rc;
+}
+
+enum err
+account_invite_revoke(struct db *db, struct arena *a, int64_t ws,
+    int64_t id)
+{
+	const char *p[2] = { arena_printf(a, "%lld", (long long)ws),
+	    arena_printf(a, "%lld", (long long)id) };
+	struct db_res *res;
+	enum err rc;
+
+	if ((rc = db_exec(db, a, sql_invite_revoke, 2, p, &res)) != ERR_OK)
+		return rc;
+	return db_changed(res) == 1 ? ERR_OK : ERR_NOTFOUND;
+}
+
+/*
+ * Members.  Every change locks the workspace's row first, so two owners
+ * removing each other at once are serialised and the second finds the
+ * first gone: a workspace always keeps an owner.
+ */
+static const char sql_ws_lock[] =
+	"SELECT 1 FROM workspaces WHERE id = $1 FOR NO KEY UPDATE";
+static const char sql_member_role[] =
+	"SELECT m.role, (SELECT count(*) FROM memberships o WHERE "
+	"o.workspace_id = $1 AND o.role = 'owner') FROM memberships m "
+	"WHERE m.workspace_id = $1 AND m.user_id = $2";
+static const char *const sql_remove[] = {
+	"DELETE FROM memberships WHERE workspace_id = $1 AND user_id = $2",
+	"DELETE FROM sessions WHERE workspace_id = $1 AND user_id = $2",
+	"DELETE FROM oauth_states WHERE workspace_id = $1 AND user_id = $2",
+	"UPDATE api_keys SET revoked_at = now() WHERE workspace_id = $1 AND "
+	    "created_by = $2 AND revoked_at IS NULL",
+};
+static const char sql_set_role[] =
+	"UPDATE memberships SET role = $3 WHERE workspace_id = $1 AND "
+	"user_id = $2";
+static const char sql_revoke_admin_keys[] =
+	"UPDATE api_keys SET revoked_at = now() WHERE workspace_id = $1 AND "
+	"created_by = $2 AND role = 'admin' AND revoked_at IS NULL";
+
+/*
+ * Begins a member change: locks the workspace, finds the member's role
+ * and applies the rules of account_member_remove().  On ERR_OK the
+ * transaction is open; on error it is rolled back.
+ */
+static enum err
+member_begin(struct db *db, struct arena *a, const char *p[2],
+    const char *by_role, const char **role_out, const char **why)
+{
+	struct db_res *res;
+	enum err rc;
+
+	*why = NULL;
+	if ((rc = db_begin(db, a)) != ERR_OK)
+		return rc;
+	if ((rc = db_exec(db, a, sql_ws_lock, 1, p, NULL)) != ERR_OK ||
+	    (rc = db_exec(db, a, sql_member_role, 2, p, &res)) != ERR_OK)
+		goto fail;
+	if (db_nrows(res) == 0) {
+		rc = ERR_NOTFOUND;
+		goto fail;
+	}
+	*role_out = db_get(res, 0, 0);
+	if (strcmp(*role_out, "owner") == 0 && (by_role == NULL ||
+	    strcmp(by_role, "owner") != 0)) {
+		*why = "Only an owner can remove an owner or change their "
+		    "role.";
+		rc = ERR_FORBIDDEN;
+		goto fail;
+	}
+	if (strcmp(*role_out, "owner") == 0 && db_get_int64(res, 0, 1, 0) <=
+	    1) {
+		*why = "This is the workspace's only owner: make another "
+		    "member an owner first.";
+		rc = ERR_CONFLICT;
+		goto fail;
+	}
+	return ERR_OK;
+fail:
+	db_rollback(db, a);
+	return rc;
+}
+
+enum err
+account_member_remove(struct db *db, struct arena *a, int64_t ws,
+    const char *by_role, int64_t user, const char **why)
+{
+	const char *p[2] = { arena_printf(a, "%lld", (long long)ws),
+	    arena_printf(a, "%lld", (long long)user) }, *role;
+	size_t i;
+	enum err rc;
+
+	if ((rc = member_begin(db, a, p, by_role, &role, why)) != ERR_OK)
+		return rc;
+	for (i = 0; i < sizeof(sql_remove) / sizeof(sql_remove[0]); i++)
+		if ((rc = db_exec(db, a, sql_remove[i], 2, p, NULL)) !=
+		    ERR_OK) {
+			db_rollback(db, a);
+			return rc;
+		}
+	return db_commit(db, a);
+}
+
+enum err
+account_member_role(struct db *db, struct arena *a, int64_t ws,
+    const char *by_role, int64_t user, const char *role, const char **why)
+{
+	const char *p[3] = { arena_printf(a, "%lld", (long long)ws),
+	    arena_printf(a, "%lld", (long long)user), role }, *was;
+	enum err rc;
+
+	*why = NULL;
+	if (role == NULL || (strcmp(role, "admin") != 0 &&
+	    strcmp(role, "viewer") != 0)) {
+		*why = "Choose admin or viewer.";
+		return ERR_INPUT;
+	}
+	if ((rc = member_begin(db, a, p, by_role, &was, why)) != ERR_OK)
+		return rc;
+	if ((rc = db_exec(db, a, sql_set_role, 3, p, NULL)) != ERR_OK ||
+	    (strcmp(role, "viewer") == 0 && (rc = db_exec(db, a,
+	    sql_revoke_admin_keys, 2, p, NULL)) != ERR_OK)) {
+		db_rollback(db, a);
+		return rc;
+	}
+	return db_commit(db, a);
+}
+
+static const char sql_password_of[] =
+	"SELECT password_hash FROM users WHERE id = $1";
+static const char sql_password_set[] =
+	"UPDATE users SET password_hash = $2 WHERE id = $1";
+static const char sql_other_sessions[] =
+	"DELETE FROM sessions WHERE user_id = $1 AND id_hash <> "
+	"decode($2, 'hex')";
+
+enum err
+account_password_change(struct db *db, struct arena *a, int64_t user,
+    const char *current, const char *new_pw, const char *keep,
+    const char **why)
+{
+	char hash[CRYPTO_PASSWORD_HASH_SIZE];
+	const char *p[2];
+	struct db_res *res;
+	size_t clen = current != NULL ? strlen(current) : 0;
+	size_t nlen = new_pw != NULL ? strlen(new_pw) : 0;
+	enum err rc;
+
+	*why = NULL;
+	p[0] = arena_printf(a, "%lld", (long long)user);
+	if (clen > LIMIT_PASSWORD)
+		return ERR_AUTH;
+	if ((rc = db_exec(db, a, sql_password_of, 1, p, &res)) != ERR_OK)
+		return rc;
+	if (db_nrows(res) == 0) {
+		(void)crypto_password_verify_none(current != NULL ? current :
+		    "", clen);
+		return ERR_AUTH;
+	}
+	if (crypto_password_verify(db_get(res, 0, 0), current != NULL ?
+	    current : "", clen) != ERR_OK)
+		return ERR_AUTH;
+	if (nlen < ACCOUNT_PASSWORD_MIN || nlen > LIMIT_PASSWORD) {
+		*why = "The new password needs at least 10 characters.";
+		return ERR_INPUT;
+	}
+	if ((rc = crypto_password_hash(new_pw, nlen, hash)) != ERR_OK)
+		return rc;
+	if ((rc = db_begin(db, a)) != ERR_OK)
+		goto out;
+	p[1] = hash;
+	if ((rc = db_exec(db, a, sql_password_set, 2, p, NULL)) == ERR_OK) {
+		p[1] = keep;
+		rc = db_exec(db, a, sql_other_sessions, 2, p, NULL);
+	}
+	if (rc == ERR_OK)
+		rc = db_commit(db, a);
+	else
+		db_rollback(db, a);
+out:
+	crypto_cleanse(hash, sizeof(hash));
+	return rc;
+}
+
 static const char sql_workspace_create[] =
 	"SELECT sluice_workspace_create($1, $2)";
 

@@ -117,6 +117,58 @@ enum err	 account_workspace_create(struct db *, struct arena *,
 		    const char *name, int64_t *workspace_out,
 		    const char **why);
 
+/*
+ * The workspace's pending invitations (neither used nor expired), newest
+ * first, as JSON text [{id, email, role, invited_by, created, expires}]
+ * (invited_by: the inviter's email, null when that account is gone;
+ * dates YYYY-MM-DD HH:MM UTC), arena-owned.
+ */
+enum err	 account_invites_json(struct db *, struct arena *,
+		    int64_t workspace_id, const char **out);
+
+/*
+ * Revokes a pending invitation of the workspace: its link stops working
+ * at once.  ERR_NOTFOUND when the workspace has no such pending
+ * invitation (another workspace's, used, expired or unknown alike).
+ */
+enum err	 account_invite_revoke(struct db *, struct arena *,
+		    int64_t workspace_id, int64_t invite_id);
+
+/*
+ * Removes a member from the workspace, in one transaction under the
+ * workspace's row lock: the membership, the member's sessions in this
+ * workspace (they end), their unfinished OAuth flows here, and the API
+ * keys they created here (revoked).  by_role is the remover's role.  An
+ * owner is removed only by an owner (ERR_FORBIDDEN), and never when the
+ * workspace has no other owner (ERR_CONFLICT); *why says so for the
+ * page.  ERR_NOTFOUND when user is not a member of the workspace.
+ */
+enum err	 account_member_remove(struct db *, struct arena *,
+		    int64_t workspace_id, const char *by_role, int64_t user,
+		    const char **why);
+
+/*
+ * Makes a member an admin or a viewer, under the same rules and errors
+ * as account_member_remove() (ERR_INPUT for another role).  A member made
+ * a viewer keeps no admin API key they created here: those are revoked
+ * (a viewer cannot make one).
+ */
+enum err	 account_member_role(struct db *, struct arena *,
+		    int64_t workspace_id, const char *by_role, int64_t user,
+		    const char *role, const char **why);
+
+/*
+ * Changes a user's password, as the owner role (users is not the request
+ * role's to write; see sql/100_access.sql): ERR_AUTH when current is not
+ * the user's password (checked in about the same time either way),
+ * ERR_INPUT with *why when the new one is too short or too long, else
+ * stores its hash and ends every other session of the user, in every
+ * workspace, keeping the one whose id hash is keep_session (hex).
+ */
+enum err	 account_password_change(struct db *, struct arena *,
+		    int64_t user, const char *current, const char *new_pw,
+		    const char *keep_session, const char **why);
+
 /* Sets the user's weekly digest subscription in a workspace. */
 enum err	 account_set_digest(struct db *, struct arena *,
 		    int64_t workspace_id, const char *email, bool subscribed);

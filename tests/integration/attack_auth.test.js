@@ -438,3 +438,231 @@ test('an https base URL: HSTS, and X-Forwarded-For ignored without a trusted pro
     assert.equal(counted('192.0.2.1'), '0');
   });
 });
+
+// Brief SEC2, item 1: access can be taken away.  Members removed (their
+// sessions here end, their keys here are revoked) and their roles
+// changed, by the rules (an admin never touches an owner, a workspace
+// keeps an owner); pending invitations listed and revoked; a person's
+// own password changed (the current one required and throttled, other
+// sessions ended).
+test('SEC2 item 1: members, roles, invitations and passwords can be changed', async (t) => {
+  const stack = await startStack({ programs: ['api', 'pages'] });
+  t.after(() => {
+    const reports = stack.stop();
+    assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
+  });
+  const sql = (q) => stack.sql(q);
+  const owner = await setupOwner(stack.url, { email: OWNER, password: OWNER_PW, workspace: 'Acme' });
+  const [[acme]] = sql("SELECT id FROM workspaces WHERE name = 'Acme'");
+  const [[ownerId]] = sql(`SELECT id FROM users WHERE email = '${OWNER}'`);
+  const csrfOf = async (c) => hidden((await c.get('/settings')).text, 'csrf');
+  const userId = (email) => sql(`SELECT id FROM users WHERE email = '${email}'`)[0][0];
+  const roleOf = (email) => (sql(`SELECT role FROM memberships m JOIN users u ON u.id = m.user_id
+    WHERE m.workspace_id = ${acme} AND u.email = '${email}'`)[0] || [null])[0];
+  // An invitation accepted by a new account; returns its logged-in client.
+  const join = async (email, role, password = `${email} password`) => {
+    const r = await owner.post('/settings/invite', { csrf: await csrfOf(owner), email, role });
+    assert.equal(r.status, 200, r.text.slice(0, 200));
+    const tok = r.text.match(/\/invite\/([A-Za-z0-9_-]{43})/)[1];
+    const c = new Client(stack.url);
+    const page = await c.get(`/invite/${tok}`);
+    const j = await c.post(`/invite/${tok}`, { pre: hidden(page.text, 'pre'), password });
+    assert.equal(j.status, 303, j.text.slice(0, 200));
+    return c;
+  };
+  const ADMIN = 'admin@example.com';
+  const VIEWER = 'viewer@example.com';
+  const admin = await join(ADMIN, 'admin');
+  const viewer = await join(VIEWER, 'viewer');
+
+  await t.test('an admin removes a member: their sessions here end, their keys here are revoked, nothing else of theirs', async () => {
+    const LEAVER = 'leaver@example.com';
+    const leaver = await join(LEAVER, 'admin');
+    const id = userId(LEAVER);
+    // A key the leaver made here, a second session here, and one in a
+    // workspace of their own.
+    let r = await leaver.post('/settings/keys', { csrf: await csrfOf(leaver), name: 'leaver script', role: 'admin' });
+    assert.equal(r.status, 200);
+    const key = r.text.match(/slk_[A-Za-z0-9_-]+/)[0];
+    assert.equal((await request(`${stack.url}/v1/connections`, { headers: { authorization: `Bearer ${key}` } })).status, 200);
+    const here2 = new Client(stack.url);
+    assert.equal((await login(here2, LEAVER, `${LEAVER} password`)).status, 303);
+    const elsewhere = new Client(stack.url);
+    assert.equal((await login(elsewhere, LEAVER, `${LEAVER} password`)).status, 303);
+    r = await elsewhere.post('/settings/workspaces', { csrf: await csrfOf(elsewhere), name: 'Leaver Own' });
+    assert.equal(r.status, 303);
+    // A key of another member stays.
+    r = await admin.post('/settings/keys', { csrf: await csrfOf(admin), name: 'admin script', role: 'admin' });
+    const adminKey = r.text.match(/slk_[A-Za-z0-9_-]+/)[0];
+
+    const page = await admin.get('/settings');
+    assert.match(page.text, new RegExp(`action="/settings/members/${id}/remove"`));
+    r = await admin.post(`/settings/members/${id}/remove`, { csrf: hidden(page.text, 'csrf') });
+    assert.equal(r.status, 303, r.text.slice(0, 300));
+    assert.equal(r.headers.get('location'), '/settings?msg=member_removed');
+    assert.equal(roleOf(LEAVER), null);
+    for (const c of [leaver, here2]) assert.equal((await c.get('/settings')).status, 303, 'a session in Acme lives on');
+    assert.equal((await elsewhere.get('/settings')).status, 200, 'the session in their own workspace ended');
+    assert.equal((await request(`${stack.url}/v1/connections`, { headers: { authorization: `Bearer ${key}` } })).status, 401);
+    assert.equal((await request(`${stack.url}/v1/connections`, { headers: { authorization: `Bearer ${adminKey}` } })).status, 200);
+    assert.equal(sql(`SELECT count(*) FROM sessions WHERE user_id = ${id} AND workspace_id = ${acme}`)[0][0], '0');
+    // They cannot come back into Acme by switching.
+    r = await elsewhere.post('/workspace/switch', { csrf: await csrfOf(elsewhere), workspace: acme });
+    assert.equal(r.status, 403);
+    // Not a member (any more, or at all): 404, nothing changes.
+    r = await admin.post(`/settings/members/${id}/remove`, { csrf: hidden(page.text, 'csrf') });
+    assert.equal(r.status, 404);
+    r = await admin.post('/settings/members/9999999/role', { csrf: hidden(page.text, 'csrf'), role: 'viewer' });
+    assert.equal(r.status, 404);
+  });
+
+  await t.test('an admin cannot remove or demote an owner; nobody removes or demotes the last owner', async () => {
+    const csrf = await csrfOf(admin);
+    let r = await admin.post(`/settings/members/${ownerId}/remove`, { csrf });
+    assert.equal(r.status, 403, r.text.slice(0, 200));
+    assert.match(r.text, /Only an owner/);
+    r = await admin.post(`/settings/members/${ownerId}/role`, { csrf, role: 'viewer' });
+    assert.equal(r.status, 403);
+    assert.equal(roleOf(OWNER), 'owner');
+    // The admin's page offers no control on the owner.
+    assert.ok(!(await admin.get('/settings')).text.includes(`/settings/members/${ownerId}/`));
+    // The only owner, by themselves.
+    const oc = await csrfOf(owner);
+    r = await owner.post(`/settings/members/${ownerId}/remove`, { csrf: oc });
+    assert.equal(r.status, 409);
+    assert.match(r.text, /only owner/);
+    r = await owner.post(`/settings/members/${ownerId}/role`, { csrf: oc, role: 'admin' });
+    assert.equal(r.status, 409);
+    assert.equal(roleOf(OWNER), 'owner');
+    // With a second owner, an owner may demote and remove an owner.
+    const SECOND = 'second-owner@example.com';
+    const second = await join(SECOND, 'admin');
+    sql(`UPDATE memberships SET role = 'owner' WHERE user_id = ${userId(SECOND)}`);
+    r = await owner.post(`/settings/members/${userId(SECOND)}/role`, { csrf: oc, role: 'viewer' });
+    assert.equal(r.status, 303);
+    assert.equal(roleOf(SECOND), 'viewer');
+    sql(`UPDATE memberships SET role = 'owner' WHERE user_id = ${userId(SECOND)}`);
+    // Two owners removing each other at once: one stays.
+    const sc = await csrfOf(second);
+    const both = await Promise.all([
+      owner.post(`/settings/members/${userId(SECOND)}/remove`, { csrf: oc }),
+      second.post(`/settings/members/${ownerId}/remove`, { csrf: sc }),
+    ]);
+    // The loser finds the only owner left (409), or its session already
+    // ended with its membership (401).
+    const st = both.map((x) => x.status).sort();
+    assert.ok(st[0] === 303 && [401, 409].includes(st[1]), st.join(' '));
+    assert.equal(sql(`SELECT count(*) FROM memberships WHERE workspace_id = ${acme} AND role = 'owner'`)[0][0], '1');
+    if (roleOf(OWNER) === null) {
+      // The second owner won: put things back for the next tests.
+      sql(`INSERT INTO memberships (workspace_id, user_id, role) VALUES (${acme}, ${ownerId}, 'owner')`);
+      sql(`DELETE FROM memberships WHERE workspace_id = ${acme} AND user_id = ${userId(SECOND)}`);
+      assert.equal((await login(owner, OWNER, OWNER_PW)).status, 303);
+    }
+  });
+
+  await t.test('roles change: admin to viewer (their admin keys here revoked) and back; a bad role is 422', async () => {
+    const id = userId(ADMIN);
+    const csrf = await csrfOf(owner);
+    let r = await admin.post('/settings/keys', { csrf: await csrfOf(admin), name: 'to revoke', role: 'admin' });
+    const adminKey = r.text.match(/slk_[A-Za-z0-9_-]+/)[0];
+    r = await admin.post('/settings/keys', { csrf: await csrfOf(admin), name: 'to keep', role: 'viewer' });
+    const viewerKey = r.text.match(/slk_[A-Za-z0-9_-]+/)[0];
+    r = await owner.post(`/settings/members/${id}/role`, { csrf, role: 'owner' });
+    assert.equal(r.status, 422);
+    r = await owner.post(`/settings/members/${id}/role`, { csrf, role: 'viewer' });
+    assert.equal(r.status, 303);
+    assert.equal(roleOf(ADMIN), 'viewer');
+    const probe = (k) => request(`${stack.url}/v1/connections`, { headers: { authorization: `Bearer ${k}` } });
+    assert.equal((await probe(adminKey)).status, 401);
+    assert.equal((await probe(viewerKey)).status, 200);
+    // At once a viewer: its session is refused what admins do.
+    r = await admin.post('/settings/invite', { csrf: await csrfOf(admin), email: 'x@example.com', role: 'viewer' });
+    assert.equal(r.status, 403);
+    r = await owner.post(`/settings/members/${id}/role`, { csrf, role: 'admin' });
+    assert.equal(r.status, 303);
+    assert.equal(roleOf(ADMIN), 'admin');
+  });
+
+  await t.test('pending invitations: listed with who invited and when they expire, and revoked', async () => {
+    let r = await admin.post('/settings/invite', { csrf: await csrfOf(admin), email: 'pending@example.com', role: 'viewer' });
+    const tok = r.text.match(/\/invite\/([A-Za-z0-9_-]{43})/)[1];
+    const [[id]] = sql("SELECT id FROM invites WHERE email = 'pending@example.com'");
+    const page = await owner.get('/settings');
+    const row = page.text.slice(page.text.indexOf('Pending invitations'));
+    assert.match(row, /pending@example\.com<\/td><td>viewer<\/td><td>admin@example\.com<\/td><td>\d{4}-\d\d-\d\d \d\d:\d\d UTC<\/td>/);
+    assert.ok(!/leaver@example.com<\/td><td>/.test(row.slice(0, row.indexOf('</table>'))), 'used invitations are not pending');
+    // A viewer sees no invitations.
+    assert.ok(!(await viewer.get('/settings')).text.includes('pending@example.com'));
+    r = await owner.post(`/settings/invites/${id}/revoke`, { csrf: hidden(page.text, 'csrf') });
+    assert.equal(r.status, 303);
+    assert.equal((await new Client(stack.url).get(`/invite/${tok}`)).status, 404);
+    r = await owner.post(`/settings/invites/${id}/revoke`, { csrf: hidden(page.text, 'csrf') });
+    assert.equal(r.status, 404);
+    // An invitation of another workspace is not found from Acme.
+    const [[other]] = sql("INSERT INTO workspaces (name) VALUES ('Other') RETURNING id");
+    const [[otherInvite]] = sql(`INSERT INTO invites (token_hash, workspace_id, email, role, expires_at)
+      VALUES (decode('${crypto.createHash('sha256').update('x').digest('hex')}', 'hex'), ${other}, 'o@example.com', 'admin', now() + interval '1 day') RETURNING id`);
+    r = await owner.post(`/settings/invites/${otherInvite}/revoke`, { csrf: hidden(page.text, 'csrf') });
+    assert.equal(r.status, 404);
+    assert.equal(sql(`SELECT count(*) FROM invites WHERE id = ${otherInvite}`)[0][0], '1');
+  });
+
+  await t.test('a viewer may change nothing of the members', async () => {
+    const csrf = await csrfOf(viewer);
+    for (const [p, form] of [[`/settings/members/${userId(ADMIN)}/remove`, {}], [`/settings/members/${userId(ADMIN)}/role`, { role: 'viewer' }],
+      ['/settings/invites/1/revoke', {}]]) {
+      const r = await viewer.post(p, { csrf, ...form });
+      assert.equal(r.status, 403, p);
+    }
+    assert.equal(roleOf(ADMIN), 'admin');
+    assert.ok(!(await viewer.get('/settings')).text.includes('/settings/members/'));
+  });
+
+  await t.test('anyone changes their own password: the current one is needed, their other sessions end', async () => {
+    const VPW = `${VIEWER} password`;
+    const NEW = 'a brand new viewer password';
+    const other = new Client(stack.url);
+    assert.equal((await login(other, VIEWER, VPW)).status, 303);
+    const page = await viewer.get('/settings/password');
+    assert.equal(page.status, 200);
+    assert.equal(page.headers.get('cache-control'), 'no-store');
+    const csrf = hidden(page.text, 'csrf');
+    const change = (form, c = viewer) => c.post('/settings/password', { csrf, current_password: VPW, new_password: NEW, new_password_again: NEW, ...form });
+    const hash = () => sql(`SELECT md5(password_hash) FROM users WHERE email = '${VIEWER}'`)[0][0];
+    const before = hash();
+    for (const [form, status] of [
+      [{ current_password: 'not my password' }, 403], [{ new_password_again: 'something else entirely' }, 422],
+      [{ new_password: 'short', new_password_again: 'short' }, 422], [{ csrf: 'forged' }, 403],
+      [{ current_password: null }, 422],
+    ]) {
+      const f = { csrf, current_password: VPW, new_password: NEW, new_password_again: NEW, ...form };
+      const r = await viewer.post('/settings/password', Object.fromEntries(Object.entries(f).filter(([, v]) => v !== null)));
+      assert.equal(r.status, status, JSON.stringify(form));
+      assert.equal(hash(), before, JSON.stringify(form));
+    }
+    // Without a session: refused.
+    let r = await change({}, new Client(stack.url));
+    assert.equal(r.status, 401);
+    r = await change({});
+    assert.equal(r.status, 303, r.text.slice(0, 300));
+    assert.equal(r.headers.get('location'), '/settings?msg=password');
+    assert.notEqual(hash(), before);
+    assert.equal((await viewer.get('/settings')).status, 200, 'the session that changed it ended');
+    assert.equal((await other.get('/settings')).status, 303, 'another session of the same person lives on');
+    assert.equal((await login(new Client(stack.url), VIEWER, VPW)).status, 401);
+    assert.equal((await login(new Client(stack.url), VIEWER, NEW)).status, 303);
+  });
+
+  await t.test('the current password is guessed no faster than a login', async () => {
+    const c = new Client(stack.url);
+    assert.equal((await login(c, ADMIN, `${ADMIN} password`)).status, 303);
+    const csrf = await csrfOf(c);
+    const statuses = [];
+    for (let i = 0; i < ACCOUNT_LIMIT + 1; i++) {
+      const r = await c.post('/settings/password', { csrf, current_password: `guess ${i}`, new_password: 'whatever it is now', new_password_again: 'whatever it is now' });
+      statuses.push(r.status);
+    }
+    assert.deepEqual(statuses, [...Array(ACCOUNT_LIMIT).fill(403), 429]);
+  });
+});

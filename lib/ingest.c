@@ -494,8 +494,8 @@ nul_keys(struct arena *a, const char *s, size_t len, size_t n,
 		case '"':
 			for (nul = false, k = ++t; t < e && *t != '"'; t++)
 				if (*t == '\\' && t + 1 < e) {
-					nul = nul || (t + 5 < e && strncmp(t + 1,
-					    "u0000", 5) == 0);
+					nul = nul || (t + 5 < e &&
+					    strncmp(t + 1, "u0000", 5) == 0);
 					t++;
 				}
 			if (depth < 2 || open[depth] != '{' || !key[depth] ||

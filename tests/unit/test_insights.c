@@ -340,7 +340,7 @@ test_insights_period_check(void **state)
 		{ "2026-03-04", "2026-03-04 is a Wednesday, its week starts on "
 		    "2026-03-02" },
 		{ "2026-03-01", "is a Sunday, its week starts on 2026-02-23" },
-		{ "2000-01-01", "is a Saturday, its week starts on 1999-12-27" },
+		{ "2000-01-01", "Saturday, its week starts on 1999-12-27" },
 		{ "2025-02-29", "not a real day" },
 		{ "2024-13-01", "not a real day" },
 		{ "2024-04-31", "not a real day" },

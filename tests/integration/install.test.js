@@ -101,7 +101,7 @@ test('a clone in a folder nobody else may enter', async (t) => {
   });
 
   await t.test('nothing the services run is read from the checkout', () => {
-    for (const pid of fs.readFileSync(path.join(stateDir, 'run/api.pid'), 'utf8').split(/\s+/).filter(Boolean)) {
+    for (const pid of fs.readFileSync(path.join(stateDir, 'svc/api.pid'), 'utf8').split(/\s+/).filter(Boolean)) {
       assert.ok(fs.readlinkSync(`/proc/${pid}/exe`).startsWith(`${stateDir}/app/bin/`));
     }
     // The service user may read its copy but not change it.
@@ -118,7 +118,7 @@ test('a clone in a folder nobody else may enter', async (t) => {
   });
 
   await t.test('only the service user and root reach the database, and not as a superuser', async () => {
-    const sock = path.join(stateDir, 'run');
+    const sock = path.join(stateDir, 'svc');
     // Another local user: not through the socket, and there is no TCP.
     const nobody = psql('nobody', sock, pgPort, 'sluice', 'SELECT 1');
     assert.notEqual(nobody.status, 0, 'nobody connected');
@@ -153,7 +153,7 @@ test('a clone in a folder nobody else may enter', async (t) => {
   });
 
   await t.test('stop, from the clone without naming the state, leaves nothing', async () => {
-    const pids = fs.readFileSync(path.join(stateDir, 'run/api.pid'), 'utf8').split(/\s+/).filter(Boolean).map(Number);
+    const pids = fs.readFileSync(path.join(stateDir, 'svc/api.pid'), 'utf8').split(/\s+/).filter(Boolean).map(Number);
     const r = sh('bash', [stackSh, 'stop'], { env });
     assert.equal(r.status, 0, r.stderr);
     for (const pid of pids) assert.ok(!isAlive(pid), `pid ${pid} still running`);
@@ -199,7 +199,7 @@ test('a cluster made with trust authentication is upgraded with its data', async
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /upgrading .*trusted every local connection/);
   assert.equal((await request(`http://127.0.0.1:${port}/readyz`)).status, 200);
-  const sock = path.join(dir, 'run');
+  const sock = path.join(dir, 'svc');
   const rows = psql(null, sock, pgPort, 'sluice', 'SELECT x FROM legacy_probe');
   assert.equal(rows.status, 0, rows.stderr);
   assert.equal(rows.stdout.trim(), '42');

@@ -52,9 +52,11 @@ function childrenOf(ppid) {
 }
 
 // A program's PIDs: the one in its pid file (the supervisor, or nginx's
-// master) first, then that process's children.
+// master) first, then that process's children.  Supervisors write theirs
+// in svc/, root's are in run/ (nginx/stack.sh).
 function pids(dir, name) {
-  const f = path.join(dir, 'run', `${name}.pid`);
+  let f = path.join(dir, 'svc', `${name}.pid`);
+  if (!fs.existsSync(f)) f = path.join(dir, 'run', `${name}.pid`);
   if (!fs.existsSync(f)) return [];
   const top = fs.readFileSync(f, 'utf8').split(/\s+/).filter(Boolean).map(Number);
   return top.flatMap((p) => [p, ...childrenOf(p)]);
@@ -85,8 +87,8 @@ async function startStack({ programs = ['api'], env = {} } = {}) {
   const url = `http://127.0.0.1:${port}`;
   // The owner role the programs use; adminUrl is the cluster's superuser
   // (both by peer authentication: the tests run as root).
-  const dbUrl = `host=${dir}/run port=${pgPort} dbname=sluice user=sluice`;
-  const adminUrl = `host=${dir}/run port=${pgPort} dbname=sluice user=postgres`;
+  const dbUrl = `host=${dir}/svc port=${pgPort} dbname=sluice user=sluice`;
+  const adminUrl = `host=${dir}/svc port=${pgPort} dbname=sluice user=postgres`;
   let stopped = false;
   return {
     url, dir, port, pgPort, programs, env: fullEnv,

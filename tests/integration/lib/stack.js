@@ -13,7 +13,7 @@ const path = require('node:path');
 const ROOT = path.resolve(__dirname, '../../..');
 const STACK = path.join(ROOT, 'nginx/stack.sh');
 const BIN = process.env.SLUICE_BIN || path.join(ROOT, 'build/asan/bin');
-const SHARED = process.env.SLUICE_SHARED || path.resolve(ROOT, '../shared');
+const FIXTURES = path.join(ROOT, 'tests/fixtures');
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -126,4 +126,4 @@ async function request(url, opts = {}) {
 
 const TOOLS = process.env.SLUICE_TOOLS || path.join(path.dirname(BIN), 'tools');
 
-module.exports = { startStack, request, freePort, ROOT, BIN, TOOLS, SHARED };
+module.exports = { startStack, request, freePort, ROOT, BIN, TOOLS, FIXTURES };

@@ -90,7 +90,11 @@ async function startFakeResend({ apiKey = 're_test' } = {}) {
     // Queues answers: {status, fixture, headers} or {status: 200, refuse: [i]}.
     next(...answers) { state.script.push(...answers); },
     reset() { state.calls.length = 0; state.delivered.length = 0; state.script.length = 0; },
-    close() { return new Promise((resolve) => server.close(resolve)); },
+    close() {
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      return closed;
+    },
   };
 }
 

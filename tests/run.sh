@@ -3,10 +3,18 @@
 # with one line the CI reads: "N passed, N failed".
 #   1. unit tests: each BUILD/test/test_* (cmocka), sanitizers on
 #   2. fuzz corpora: each BUILD/fuzz/replay_fuzz_* over tests/fuzz/corpus/*
-#   3. integration and browser tests: node --test tests/integration/
+#   3. integration and browser tests: node --test, one tests/integration/
+#      file at a time
+# Nothing may hang the run: each unit program and corpus replay has
+# SLUICE_UNIT_TIMEOUT seconds (60), each integration file
+# SLUICE_TEST_FILE_TIMEOUT seconds (180); what runs out counts as failed.
+# A stack an integration file leaves running (its process was killed
+# before it could stop it) is stopped here and counts as failed.
 set -u
 cd "$(dirname "$0")/.."
 build=${1:-build/asan}
+unit_limit=${SLUICE_UNIT_TIMEOUT:-60}
+file_limit=${SLUICE_TEST_FILE_TIMEOUT:-180}
 passed=0 failed=0
 failures=()
 
@@ -14,11 +22,69 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_erro
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export CMOCKA_MESSAGE_OUTPUT=stdout
 
+# Runs a command for at most $1 seconds (then SIGTERM, SIGKILL 10 s later);
+# its status, or 124/137 when it ran out.
+limited() {
+	local s=$1
+	shift
+	timeout -k 10 "$s" "$@"
+}
+
+ran_out() { [ "$1" -eq 124 ] || [ "$1" -eq 137 ]; }
+
+# Running and not a zombie (an unreaped child of a PID 1 that never reaps
+# still answers kill -0).
+alive() {
+	kill -0 "$1" 2>/dev/null || return 1
+	[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
+
+# Stops the stacks listed as started in $1 (tests/integration/lib/stack.js
+# writes "start PID DIR" and "stopped PID DIR") that were never stopped:
+# the process that started one gets 30 s to stop it itself, then it is
+# killed and the stack stopped here.  Each counts as a failure of $2.
+sweep() {
+	local list=$1 name=$2 what pid dir n
+	while read -r what pid dir; do
+		[ "$what" = start ] || continue
+		grep -qxF "stopped $pid $dir" "$list" && continue
+		for n in $(seq 300); do
+			alive "$pid" || break
+			sleep 0.1
+		done
+		grep -qxF "stopped $pid $dir" "$list" && continue
+		alive "$pid" && kill -KILL "$pid" 2>/dev/null
+		echo "$name left a stack running: stopping $dir"
+		bash nginx/stack.sh stop "$dir" >/dev/null 2>&1 ||
+		    echo "could not stop the stack in $dir"
+		[ -n "${SLUICE_KEEP:-}" ] || rm -rf "$dir"
+		failed=$((failed + 1))
+		failures+=("$name (left a stack running)")
+	done <"$list"
+}
+
+# Kills what is still running in process group $1 (a test file's: its
+# node processes and their children, never the stacks, which run in
+# their own sessions) after it ended; that counts as one failure of $2.
+leftovers() {
+	local group=$1 name=$2 pid left=()
+	for pid in $(pgrep -g "$group" 2>/dev/null); do
+		alive "$pid" && left+=("$pid")
+	done
+	[ ${#left[@]} -gt 0 ] || return 0
+	echo "$name left ${#left[@]} process(es) running:"
+	ps -o pid=,args= -p "$(IFS=,; echo "${left[*]}")" | sed 's/^/  /'
+	kill -KILL "${left[@]}" 2>/dev/null
+	failed=$((failed + 1))
+	failures+=("$name (left processes running)")
+}
+
 echo "== unit tests"
 for t in "$build"/test/test_*; do
 	[ -x "$t" ] || continue
-	out=$("$t" 2>&1); rc=$?
+	out=$(limited "$unit_limit" "$t" 2>&1); rc=$?
 	echo "$out"
+	ran_out $rc && echo "$(basename "$t"): stopped after ${unit_limit}s"
 	p=$(grep -E '^\[  PASSED  \] [0-9]+ test' <<<"$out" | grep -oE '[0-9]+' | head -1)
 	f=$(grep -E '^\[  FAILED  \] [0-9]+ test' <<<"$out" | grep -oE '[0-9]+' | head -1)
 	passed=$((passed + ${p:-0}))
@@ -38,9 +104,11 @@ for r in "$build"/fuzz/replay_fuzz_*; do
 		echo "$name: no corpus in $corpus"; failed=$((failed + 1))
 		failures+=("$name (no corpus)"); continue
 	fi
-	if "$r" "${files[@]}"; then
+	limited "$unit_limit" "$r" "${files[@]}"; rc=$?
+	if [ $rc -eq 0 ]; then
 		passed=$((passed + 1))
 	else
+		ran_out $rc && echo "$name: stopped after ${unit_limit}s"
 		failed=$((failed + 1)); failures+=("$name")
 	fi
 done
@@ -48,16 +116,40 @@ done
 echo "== integration tests"
 if compgen -G "tests/integration/*.test.js" >/dev/null; then
 	log=$(mktemp)
-	SLUICE_BIN="$PWD/$build/bin" SLUICE_TOOLS="$PWD/$build/tools" node --test --test-reporter=spec \
-	    --test-concurrency=1 tests/integration/ 2>&1 | tee "$log"
-	rc=${PIPESTATUS[0]}
-	p=$(grep -aE '^ℹ pass [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)
-	f=$(grep -aE '^ℹ fail [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)
-	passed=$((passed + ${p:-0}))
-	if [ "$rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then f=1; fi
-	failed=$((failed + ${f:-0}))
-	[ "$rc" -eq 0 ] || failures+=("integration")
-	rm -f "$log"
+	stacks=$(mktemp)
+	export SLUICE_TEST_STACKS=$stacks
+	export SLUICE_BIN="$PWD/$build/bin" SLUICE_TOOLS="$PWD/$build/tools"
+	for file in tests/integration/*.test.js; do
+		name=${file##*/}
+		: >"$stacks"
+		start=$SECONDS
+		# node's own limit cancels the file and reports what ran;
+		# timeout (its own process group: the file's) is there in
+		# case node itself does not end.
+		timeout -k 10 $((file_limit + 60)) node --test \
+		    --test-reporter=spec --test-timeout=$((file_limit * 1000)) \
+		    --test-force-exit "$file" >"$log" 2>&1 </dev/null &
+		group=$!
+		tail --pid="$group" -s 0.2 -n +1 -f "$log" | grep -av '^ℹ '
+		wait "$group"; rc=$?
+		p=$(grep -aE '^ℹ pass [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)
+		f=$(grep -aE '^ℹ fail [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)
+		c=$(grep -aE '^ℹ cancelled [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)
+		f=$(( ${f:-0} + ${c:-0} ))
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+		passed=$((passed + ${p:-0}))
+		failed=$((failed + f))
+		if ran_out "$rc"; then
+			echo "$name: stopped after $((file_limit + 60))s"
+		elif grep -aq 'test timed out after' "$log"; then
+			echo "$name: ran out of its ${file_limit}s"
+		fi
+		echo "-- $name: ${p:-0} passed, $f failed ($((SECONDS - start))s)"
+		[ "$rc" -eq 0 ] || failures+=("$name")
+		sweep "$stacks" "$name"
+		leftovers "$group" "$name"
+	done
+	rm -f "$log" "$stacks"
 fi
 
 echo

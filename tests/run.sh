@@ -8,8 +8,8 @@
 # Nothing may hang the run: each unit program and corpus replay has
 # SLUICE_UNIT_TIMEOUT seconds (60), each integration file
 # SLUICE_TEST_FILE_TIMEOUT seconds (180); what runs out counts as failed.
-# A stack an integration file leaves running (its process was killed
-# before it could stop it) is stopped here and counts as failed.
+# A stack an integration file did not stop (its process was killed
+# before it could) is stopped here and counts as failed.
 set -u
 cd "$(dirname "$0")/.."
 build=${1:-build/asan}
@@ -54,12 +54,14 @@ sweep() {
 		done
 		grep -qxF "stopped $pid $dir" "$list" && continue
 		alive "$pid" && kill -KILL "$pid" 2>/dev/null
-		echo "$name left a stack running: stopping $dir"
-		bash nginx/stack.sh stop "$dir" >/dev/null 2>&1 ||
-		    echo "could not stop the stack in $dir"
-		[ -n "${SLUICE_KEEP:-}" ] || rm -rf "$dir"
+		echo "$name did not stop its stack in $dir: stopping it"
+		if bash nginx/stack.sh stop "$dir" >/dev/null 2>&1; then
+			[ -n "${SLUICE_KEEP:-}" ] || rm -rf "$dir"
+		else
+			echo "could not stop the stack in $dir"
+		fi
 		failed=$((failed + 1))
-		failures+=("$name (left a stack running)")
+		failures+=("$name (did not stop its stack)")
 	done <"$list"
 }
 
@@ -119,6 +121,11 @@ if compgen -G "tests/integration/*.test.js" >/dev/null; then
 	stacks=$(mktemp)
 	export SLUICE_TEST_STACKS=$stacks
 	export SLUICE_BIN="$PWD/$build/bin" SLUICE_TOOLS="$PWD/$build/tools"
+	# Interrupted: the running file's processes get SIGTERM (its stacks
+	# are stopped by stack.js) before the run ends.
+	running=
+	trap 'if [ -n "$running" ]; then kill -TERM -- -"$running" 2>/dev/null;
+	    wait "$running"; fi; rm -f "$log" "$stacks"; exit 130' INT TERM
 	for file in tests/integration/*.test.js; do
 		name=${file##*/}
 		: >"$stacks"
@@ -129,9 +136,12 @@ if compgen -G "tests/integration/*.test.js" >/dev/null; then
 		timeout -k 10 $((file_limit + 60)) node --test \
 		    --test-reporter=spec --test-timeout=$((file_limit * 1000)) \
 		    --test-force-exit "$file" >"$log" 2>&1 </dev/null &
-		group=$!
-		tail --pid="$group" -s 0.2 -n +1 -f "$log" | grep -av '^ℹ '
+		group=$! running=$!
+		tail --pid="$group" -s 0.2 -n +1 -f "$log" | grep -av '^ℹ ' &
+		shown=$!
 		wait "$group"; rc=$?
+		wait "$shown"
+		running=
 		p=$(grep -aE '^ℹ pass [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)
 		f=$(grep -aE '^ℹ fail [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)
 		c=$(grep -aE '^ℹ cancelled [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)

@@ -53,25 +53,27 @@ function run(args, env) {
 // Stacks started by this process and not stopped yet: dir -> env.
 const live = new Map();
 
-// A line in run.sh's list of stacks ("start PID DIR" / "stopped PID DIR").
+// A line in run.sh's list of stacks ("start PID DIR" / "stopped PID DIR"),
+// while run.sh keeps one.
 function note(what, dir) {
   const list = process.env.SLUICE_TEST_STACKS;
-  if (list) fs.appendFileSync(list, `${what} ${process.pid} ${dir}\n`);
+  if (list && fs.existsSync(list)) fs.appendFileSync(list, `${what} ${process.pid} ${dir}\n`);
 }
 
-// Stops one stack once, on clean-up paths: says why it could not rather
-// than throwing; true when it stopped.
+// Stops one stack once, on clean-up paths, and removes its directory
+// (kept with SLUICE_KEEP, or when it could not be stopped: the error says
+// why rather than being thrown).
 function forceStop(dir, env) {
-  if (!live.has(dir)) return true;
+  if (!live.has(dir)) return;
   live.delete(dir);
   try {
     run(['stop', dir], env);
-    note('stopped', dir);
-    return true;
   } catch (e) {
     process.stderr.write(`stack: could not stop ${dir}: ${e.message}\n`);
-    return false;
+    return;
   }
+  note('stopped', dir);
+  if (!process.env.SLUICE_KEEP) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 // At exit, and on the signals a time limit or a person sends, stop what
@@ -142,9 +144,7 @@ async function startStack({ programs = ['api'], env = {} } = {}) {
     // Stop what the script started before it failed, keep its logs in
     // the message, and leave nothing behind.
     const tails = logTails(dir);
-    if (forceStop(dir, fullEnv) && !process.env.SLUICE_KEEP) {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    forceStop(dir, fullEnv);
     e.message += tails ? `\nlogs of ${dir}:\n${tails}` : '';
     throw e;
   }

@@ -8,8 +8,9 @@
 # Nothing may hang the run: each unit program and corpus replay has
 # SLUICE_UNIT_TIMEOUT seconds (60), each integration file
 # SLUICE_TEST_FILE_TIMEOUT seconds (180); what runs out counts as failed.
-# A stack an integration file did not stop (its process was killed
-# before it could) is stopped here and counts as failed.
+# What an integration file leaves running (processes, a stack its
+# process was killed before it could stop) is stopped here and counts as
+# failed.
 set -u
 cd "$(dirname "$0")/.."
 build=${1:-build/asan}
@@ -39,21 +40,33 @@ alive() {
 	[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
 }
 
-# Stops the stacks listed as started in $1 (tests/integration/lib/stack.js
-# writes "start PID DIR" and "stopped PID DIR") that were never stopped:
-# the process that started one gets 30 s to stop it itself, then it is
-# killed and the stack stopped here.  Each counts as a failure of $2.
-sweep() {
-	local list=$1 name=$2 what pid dir n
+# After test file $2 ended: its process group $1 (its node processes and
+# their children, stack.sh and the worker daemon included, but not the
+# stacks' servers, which run in sessions of their own) gets 30 s to end
+# (a node process stopping its stacks); what is left is killed, then every
+# stack listed in $3 as started but not stopped (tests/integration/lib/
+# stack.js writes "start PID DIR" and "stopped PID DIR") is stopped here.
+# Each of the two counts as a failure of the file.
+finish() {
+	local group=$1 name=$2 list=$3 n pid left what dir
+	for n in $(seq 300); do
+		left=()
+		for pid in $(pgrep -g "$group" 2>/dev/null); do
+			alive "$pid" && left+=("$pid")
+		done
+		[ ${#left[@]} -eq 0 ] && break
+		sleep 0.1
+	done
+	if [ ${#left[@]} -gt 0 ]; then
+		echo "$name left ${#left[@]} process(es) running:"
+		ps -o pid=,args= -p "$(IFS=,; echo "${left[*]}")" | sed 's/^/  /'
+		kill -KILL "${left[@]}" 2>/dev/null
+		failed=$((failed + 1))
+		failures+=("$name (left processes running)")
+	fi
 	while read -r what pid dir; do
 		[ "$what" = start ] || continue
 		grep -qxF "stopped $pid $dir" "$list" && continue
-		for n in $(seq 300); do
-			alive "$pid" || break
-			sleep 0.1
-		done
-		grep -qxF "stopped $pid $dir" "$list" && continue
-		alive "$pid" && kill -KILL "$pid" 2>/dev/null
 		echo "$name did not stop its stack in $dir: stopping it"
 		if bash nginx/stack.sh stop "$dir" >/dev/null 2>&1; then
 			[ -n "${SLUICE_KEEP:-}" ] || rm -rf "$dir"
@@ -63,22 +76,6 @@ sweep() {
 		failed=$((failed + 1))
 		failures+=("$name (did not stop its stack)")
 	done <"$list"
-}
-
-# Kills what is still running in process group $1 (a test file's: its
-# node processes and their children, never the stacks, which run in
-# their own sessions) after it ended; that counts as one failure of $2.
-leftovers() {
-	local group=$1 name=$2 pid left=()
-	for pid in $(pgrep -g "$group" 2>/dev/null); do
-		alive "$pid" && left+=("$pid")
-	done
-	[ ${#left[@]} -gt 0 ] || return 0
-	echo "$name left ${#left[@]} process(es) running:"
-	ps -o pid=,args= -p "$(IFS=,; echo "${left[*]}")" | sed 's/^/  /'
-	kill -KILL "${left[@]}" 2>/dev/null
-	failed=$((failed + 1))
-	failures+=("$name (left processes running)")
 }
 
 echo "== unit tests"
@@ -121,11 +118,13 @@ if compgen -G "tests/integration/*.test.js" >/dev/null; then
 	stacks=$(mktemp)
 	export SLUICE_TEST_STACKS=$stacks
 	export SLUICE_BIN="$PWD/$build/bin" SLUICE_TOOLS="$PWD/$build/tools"
-	# Interrupted: the running file's processes get SIGTERM (its stacks
-	# are stopped by stack.js) before the run ends.
+	# Interrupted: the running file's processes get SIGTERM through its
+	# timeout (stack.js stops its stacks), and its clean-up is done before
+	# the run ends.
 	running=
-	trap 'if [ -n "$running" ]; then kill -TERM -- -"$running" 2>/dev/null;
-	    wait "$running"; fi; rm -f "$log" "$stacks"; exit 130' INT TERM
+	trap 'if [ -n "$running" ]; then kill -TERM "$running" 2>/dev/null;
+	    wait "$running"; finish "$running" "$name" "$stacks"; fi;
+	    rm -f "$log" "$stacks"; exit 130' INT TERM
 	for file in tests/integration/*.test.js; do
 		name=${file##*/}
 		: >"$stacks"
@@ -141,7 +140,6 @@ if compgen -G "tests/integration/*.test.js" >/dev/null; then
 		shown=$!
 		wait "$group"; rc=$?
 		wait "$shown"
-		running=
 		p=$(grep -aE '^ℹ pass [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)
 		f=$(grep -aE '^ℹ fail [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)
 		c=$(grep -aE '^ℹ cancelled [0-9]+' "$log" | grep -oE '[0-9]+' | tail -1)
@@ -156,8 +154,8 @@ if compgen -G "tests/integration/*.test.js" >/dev/null; then
 		fi
 		echo "-- $name: ${p:-0} passed, $f failed ($((SECONDS - start))s)"
 		[ "$rc" -eq 0 ] || failures+=("$name")
-		sweep "$stacks" "$name"
-		leftovers "$group" "$name"
+		finish "$group" "$name" "$stacks"
+		running=
 	done
 	rm -f "$log" "$stacks"
 fi

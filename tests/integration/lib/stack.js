@@ -35,16 +35,18 @@ function freePort() {
   });
 }
 
-// Runs stack.sh for at most two minutes; timeout(1) ends the script and
-// whatever it started that has not left its process group (a program
-// that hangs in `api migrate`).
+// Runs stack.sh for at most two minutes.  A start stays in this process's
+// group, so what stops the test file (tests/run.sh) also stops a start in
+// progress rather than racing it; a stop runs in a session of its own, so
+// a signal sent to the group while it runs (a time limit) cannot cut it
+// short.
 function run(args, env) {
-  const r = spawnSync('timeout', ['-k', '5', '120', 'bash', STACK, ...args], {
-    env, encoding: 'utf8', timeout: 130000,
+  const cmd = args[0] === 'stop' ? ['setsid', '-w', 'bash'] : ['bash'];
+  const r = spawnSync(cmd[0], [...cmd.slice(1), STACK, ...args], {
+    env, encoding: 'utf8', timeout: 120000,
   });
   if (r.status !== 0) {
-    const why = r.status === 124 ? ' (still running after 120 s)'
-      : r.error ? ` (${r.error.message})` : '';
+    const why = r.error ? ` (${r.error.message})` : r.signal ? ` (${r.signal})` : '';
     throw new Error(`stack.sh ${args[0]} failed (${r.status})${why}:\n${r.stdout}\n${r.stderr}`);
   }
   return r.stdout;

@@ -40,13 +40,14 @@ alive() {
 	[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
 }
 
-# After test file $2 ended: its process group $1 (its node processes and
-# their children, stack.sh and the worker daemon included, but not the
-# stacks' servers, which run in sessions of their own) gets 30 s to end
-# (a node process stopping its stacks); what is left is killed, then every
-# stack listed in $3 as started but not stopped (tests/integration/lib/
-# stack.js writes "start PID DIR" and "stopped PID DIR") is stopped here.
-# Each of the two counts as a failure of the file.
+# After test file $2 ended: its process group $1 (its node processes, their
+# children and the stacks' worker daemons; stack.sh and the stacks'
+# servers run in sessions of their own) gets 30 s to end (a node process
+# stopping its stacks); what is left is killed.  Then every stack listed
+# in $3 as started but not stopped (tests/integration/lib/stack.js writes
+# "start PID DIR" and "stopped PID DIR") is stopped here, once a start of
+# it still running has ended.  Each of the two counts as a failure of the
+# file.
 finish() {
 	local group=$1 name=$2 list=$3 n pid left what dir
 	for n in $(seq 300); do
@@ -67,6 +68,10 @@ finish() {
 	while read -r what pid dir; do
 		[ "$what" = start ] || continue
 		grep -qxF "stopped $pid $dir" "$list" && continue
+		for n in $(seq 1300); do
+			pgrep -f "nginx/stack.sh start $dir " >/dev/null || break
+			sleep 0.1
+		done
 		echo "$name did not stop its stack in $dir: stopping it"
 		if bash nginx/stack.sh stop "$dir" >/dev/null 2>&1; then
 			[ -n "${SLUICE_KEEP:-}" ] || rm -rf "$dir"
@@ -128,6 +133,7 @@ if compgen -G "tests/integration/*.test.js" >/dev/null; then
 	for file in tests/integration/*.test.js; do
 		name=${file##*/}
 		: >"$stacks"
+		: >"$log"	# before tail opens it
 		start=$SECONDS
 		# node's own limit cancels the file and reports what ran;
 		# timeout (its own process group: the file's) is there in

@@ -35,18 +35,18 @@ function freePort() {
   });
 }
 
-// Runs stack.sh for at most two minutes.  A start stays in this process's
-// group, so what stops the test file (tests/run.sh) also stops a start in
-// progress rather than racing it; a stop runs in a session of its own, so
-// a signal sent to the group while it runs (a time limit) cannot cut it
-// short.
+// Runs stack.sh in a session of its own, so that a signal sent to this
+// process's group (a time limit, an interrupted run) cannot cut a start or
+// a stop short: a start cut short can leave programs no pid file names.
+// timeout(1) ends the script, and what it started that stayed in its
+// group (a program hanging in `api migrate`), after 110 s.
 function run(args, env) {
-  const cmd = args[0] === 'stop' ? ['setsid', '-w', 'bash'] : ['bash'];
-  const r = spawnSync(cmd[0], [...cmd.slice(1), STACK, ...args], {
-    env, encoding: 'utf8', timeout: 120000,
+  const r = spawnSync('setsid', ['-w', 'timeout', '-k', '5', '110', 'bash', STACK, ...args], {
+    env, encoding: 'utf8', timeout: 130000,
   });
   if (r.status !== 0) {
-    const why = r.error ? ` (${r.error.message})` : r.signal ? ` (${r.signal})` : '';
+    const why = r.status === 124 ? ' (still running after 110 s)'
+      : r.error ? ` (${r.error.message})` : r.signal ? ` (${r.signal})` : '';
     throw new Error(`stack.sh ${args[0]} failed (${r.status})${why}:\n${r.stdout}\n${r.stderr}`);
   }
   return r.stdout;

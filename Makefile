@@ -17,7 +17,8 @@ SHELL		:= /bin/bash
 BUILD		?= build
 SAN		?= 0
 PORT		?= 8080
-VAR		?= $(CURDIR)/var
+# Empty: nginx/stack.sh picks var/ or /var/lib/sluice/NAME-HASH (README).
+VAR		?=
 FUZZ_SECONDS	?= 60
 
 CC		:= gcc

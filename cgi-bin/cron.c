@@ -1,6 +1,8 @@
 /*
  * cgi-bin/cron.c — what cron calls with curl and X-Cron-Secret: the
- * daily sync enqueue and the scheduler's state.
+ * daily sync enqueue and the scheduler's state.  The worker daemon's
+ * built-in schedule (lib/schedule.h) makes the cron lines optional; the
+ * two together never double a day's sync.
  */
 #include <string.h>
 
@@ -9,6 +11,7 @@
 #include "app.h"
 #include "jsonx.h"
 #include "provider.h"
+#include "schedule.h"
 #include "syncq.h"
 
 static enum err	cron_sync_daily(struct ctx *);
@@ -63,17 +66,32 @@ cron_sync_daily(struct ctx *ctx)
 	    strlen(json));
 }
 
-/* Queue depth, running jobs, the oldest waiting one, the last daily run. */
+/*
+ * Queue depth, running jobs, the oldest waiting one, the last daily run,
+ * and "scheduler": the built-in schedule's last tick, whether it is
+ * stale, the next daily run and the next digest.
+ */
 static enum err
 cron_status(struct ctx *ctx)
 {
-	const char *json;
+	struct schedule_cfg sc;
+	struct json_object *o, *s;
+	const char *q, *sj;
+	char errbuf[160];
 	enum err rc;
 
-	if ((rc = syncq_status_json(ctx->db, ctx->arena, &json)) != ERR_OK)
+	if (schedule_cfg_load(&sc, errbuf, sizeof(errbuf)) != ERR_OK)
+		return app_fail(ctx, ERR_UNAVAILABLE, "%s", errbuf);
+	if ((rc = syncq_status_json(ctx->db, ctx->arena, &q)) != ERR_OK ||
+	    (rc = schedule_status_json(ctx->db, ctx->arena, &sc,
+	    *ctx->cfg->resend_api_key != '\0', &sj)) != ERR_OK)
 		return rc;
-	return resp_body(&ctx->resp, 200, "application/json", json,
-	    strlen(json));
+	if (jsonx_parse_depth(ctx->arena, q, strlen(q), 16, &o, NULL) !=
+	    ERR_OK || jsonx_parse_depth(ctx->arena, sj, strlen(sj), 16, &s,
+	    NULL) != ERR_OK)
+		return ERR_DB;
+	json_object_object_add(o, "scheduler", json_object_get(s));
+	return resp_json(&ctx->resp, 200, o);
 }
 
 int

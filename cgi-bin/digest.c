@@ -64,7 +64,9 @@ body_json(struct ctx *ctx, struct json_object **out)
 
 /*
  * {"scope":"all"} or {"scope":"email","email":"..."}: 200 {sent, skipped,
- * failed, run_id, recovered}; 429 with Retry-After within the cooldown.
+ * failed, run_id, recovered, quota_reached, workspaces}; 429 with
+ * Retry-After within the cooldown.  The cron secret covers every
+ * workspace; an admin's key its own workspace, with its own cooldown.
  */
 static enum err
 api_weekly(struct ctx *ctx)
@@ -87,16 +89,17 @@ api_weekly(struct ctx *ctx)
 	    !email_address_ok(email)))
 		return app_fail(ctx, ERR_INPUT, "scope \"email\" needs an "
 		    "\"email\" address.");
-	rc = digest_weekly(&e, ctx->cron ? 0 : ctx->workspace_id, email, &rep,
-	    &wait);
+	rc = digest_weekly(&e, ctx->cron ? DIGEST_CRON : DIGEST_ADMIN,
+	    ctx->cron ? 0 : ctx->workspace_id, email, &rep, &wait);
 	if (rc == ERR_UNAVAILABLE && *ctx->cfg->resend_api_key == '\0')
 		return app_fail(ctx, rc, "%s", no_key);
 	if (rc == ERR_RATELIMIT) {
 		resp_header(&ctx->resp, "Retry-After",
 		    arena_printf(ctx->arena, "%ld", wait));
 		resp_json_error(&ctx->resp, ERR_RATELIMIT, arena_printf(
-		    ctx->arena, "A digest run is in progress or finished less "
-		    "than %d minutes ago; try again in %ld seconds.",
+		    ctx->arena, "A digest run %s is in progress or finished "
+		    "less than %d minutes ago; try again in %ld seconds.",
+		    ctx->cron ? "over every workspace" : "of this workspace",
 		    LIMIT_DIGEST_COOLDOWN_S / 60, wait));
 		return ERR_OK;
 	}
@@ -113,6 +116,8 @@ api_weekly(struct ctx *ctx)
 	    json_object_new_int(rep.recovered));
 	json_object_object_add(o, "quota_reached",
 	    json_object_new_boolean(rep.quota));
+	json_object_object_add(o, "workspaces",
+	    json_object_new_int(rep.workspaces));
 	return resp_json(&ctx->resp, 200, o);
 }
 
@@ -162,6 +167,8 @@ api_test(struct ctx *ctx)
 	return resp_json(&ctx->resp, 200, o);
 }
 
+/* The workspace's last run (an admin's key), or cron's last run over
+ * every workspace (the cron secret). */
 static enum err
 api_status(struct ctx *ctx)
 {
@@ -169,7 +176,8 @@ api_status(struct ctx *ctx)
 	const char *json;
 	enum err rc;
 
-	if ((rc = digest_status_json(&e, &json)) != ERR_OK)
+	if ((rc = digest_status_json(&e, ctx->cron ? 0 : ctx->workspace_id,
+	    &json)) != ERR_OK)
 		return rc;
 	json = arena_printf(ctx->arena, "{\"last_run\":%s,"
 	    "\"sending_configured\":%s}", json,

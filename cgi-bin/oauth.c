@@ -2,6 +2,7 @@
  * cgi-bin/oauth.c — connecting a provider: the redirect to its consent
  * page and the callback that stores the sealed tokens.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -13,6 +14,7 @@
 #include "oauth.h"
 #include "oauthstate.h"
 #include "provider.h"
+#include "session.h"
 
 static enum err	page_start(struct ctx *);
 static enum err	page_callback(struct ctx *);
@@ -45,6 +47,42 @@ result(struct ctx *ctx, int status, const struct provider *p,
 	    p->name));
 	json_object_object_add(v, "slug", json_object_new_string(p->slug));
 	return app_render(ctx, status, "pages/oauth_result", v);
+}
+
+/* An error code of OAuth's form: lower-case letters and '_'. */
+static bool
+plain_code(const char *s)
+{
+	size_t n;
+
+	for (n = 0; s[n] != '\0'; n++)
+		if ((s[n] < 'a' || s[n] > 'z') && s[n] != '_')
+			return false;
+	return n >= 1 && n <= 40;
+}
+
+/*
+ * The provider came back with ?error=: our own sentence, naming the code
+ * only when it is a plain token; error_description is never shown (it is
+ * the provider's, or anyone's who crafted the link).
+ */
+static enum err
+provider_error(struct ctx *ctx, const struct provider *p, const char *error)
+{
+	if (strcmp(error, "access_denied") == 0 ||
+	    strncmp(error, "user_cancelled", 14) == 0)
+		return result(ctx, 200, p, "Connection cancelled",
+		    arena_printf(ctx->arena, "You cancelled the connection to "
+		    "%s — nothing was changed.", p->name));
+	if (plain_code(error))
+		return result(ctx, 400, p, "Connection not completed",
+		    arena_printf(ctx->arena, "%s did not complete the "
+		    "connection (error code: %s) — nothing was changed. Try "
+		    "again from the Connections page.", p->name, error));
+	return result(ctx, 400, p, "Connection not completed",
+	    arena_printf(ctx->arena, "%s did not complete the connection — "
+	    "nothing was changed. Try again from the Connections page.",
+	    p->name));
 }
 
 static enum err
@@ -90,17 +128,8 @@ page_callback(struct ctx *ctx)
 		    "provider.");
 	rc = oauthstate_take(ctx->db, ctx->arena, ctx->session, p->slug,
 	    req_query(&ctx->req, "state"), &taken, &why);
-	if ((error = req_query(&ctx->req, "error")) != NULL) {
-		if (strcmp(error, "access_denied") == 0 ||
-		    strncmp(error, "user_cancelled", 14) == 0)
-			return result(ctx, 200, p, "Connection cancelled",
-			    arena_printf(ctx->arena, "You cancelled the "
-			    "connection to %s — nothing was changed.",
-			    p->name));
-		return result(ctx, 400, p, "Connection not completed",
-		    arena_printf(ctx->arena, "%s reported a problem (%s) — "
-		    "nothing was changed.", p->name, error));
-	}
+	if ((error = req_query(&ctx->req, "error")) != NULL)
+		return provider_error(ctx, p, error);
 	if (rc == ERR_AUTH || rc == ERR_FORBIDDEN || rc == ERR_CONFLICT)
 		return result(ctx, rc == ERR_CONFLICT ? 400 : err_status(rc) ==
 		    401 ? 400 : 403, p, "Connection not completed",
@@ -108,6 +137,17 @@ page_callback(struct ctx *ctx)
 		    "Connections page — nothing was changed.", why));
 	if (rc != ERR_OK)
 		return rc;
+	/* Tokens belong to the workspace the flow started in, and the
+	 * request may act for the session's current workspace only. */
+	if (taken.workspace_id != ctx->workspace_id)
+		return result(ctx, 409, p, "Connection not completed",
+		    arena_printf(ctx->arena, "This connection was started in "
+		    "the workspace “%s”, but you have switched to “%s” since. "
+		    "Switch back to “%s” and connect again — nothing was "
+		    "changed.", taken.workspace_name != NULL ?
+		    taken.workspace_name : "another one",
+		    ctx->session->workspace_name, taken.workspace_name !=
+		    NULL ? taken.workspace_name : "it"));
 	if ((code = req_query(&ctx->req, "code")) == NULL || *code == '\0')
 		return result(ctx, 400, p, "Connection not completed",
 		    arena_printf(ctx->arena, "%s sent no authorization code "
@@ -122,7 +162,7 @@ page_callback(struct ctx *ctx)
 		    f.message));
 	}
 	if ((rc = connection_store(ctx->db, ctx->arena, ctx->app->keys,
-	    ctx->workspace_id, p->slug, &t, provider_mode(p, ctx->cfg) ==
+	    taken.workspace_id, p->slug, &t, provider_mode(p, ctx->cfg) ==
 	    PROVIDER_SANDBOX, &id)) != ERR_OK)
 		return rc;
 	log_msg(LOG_INFO, ctx->req.request_id, "connected", "%s connected "
@@ -131,10 +171,10 @@ page_callback(struct ctx *ctx)
 	    &accounts, &why);
 	if (rc == ERR_OK)
 		rc = connection_set_accounts(ctx->db, ctx->arena,
-		    ctx->workspace_id, id, accounts);
+		    taken.workspace_id, id, accounts);
 	else
 		rc = connection_set_status(ctx->db, ctx->arena,
-		    ctx->workspace_id, id, "connected", arena_printf(
+		    taken.workspace_id, id, "connected", arena_printf(
 		    ctx->arena, "Connected, but listing accounts failed: %s",
 		    why != NULL ? why : "unknown error"));
 	if (rc != ERR_OK)

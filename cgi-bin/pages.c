@@ -10,13 +10,16 @@
 #include "account.h"
 #include "apikey.h"
 #include "app.h"
+#include "config.h"
 #include "connect.h"
 #include "connection.h"
 #include "db.h"
 #include "digest.h"
 #include "jsonx.h"
+#include "limit.h"
 #include "oauth.h"
 #include "provider.h"
+#include "schedule.h"
 #include "session.h"
 #include "syncq.h"
 #include "tiles.h"
@@ -46,7 +49,9 @@ static enum err	form_key_revoke(struct ctx *);
 static enum err	form_digest(struct ctx *);
 static enum err	form_delete_data(struct ctx *);
 static enum err	form_time_zone(struct ctx *);
+static enum err	form_schedule(struct ctx *);
 static enum err	form_switch(struct ctx *);
+static enum err	form_workspace_create(struct ctx *);
 static enum err	page_invite(struct ctx *);
 static enum err	form_invite_accept(struct ctx *);
 
@@ -78,8 +83,11 @@ static const struct route routes[] = {
 	    0 },
 	{ HTTP_POST, "/settings/data/delete", form_delete_data, FORM, 0 },
 	{ HTTP_POST, "/settings/time-zone", form_time_zone, FORM, 0 },
+	{ HTTP_POST, "/settings/schedule", form_schedule, FORM, 0 },
 	{ HTTP_POST, "/workspace/switch", form_switch, ROUTE_HTML | ROUTE_CSRF,
 	    0 },
+	{ HTTP_POST, "/settings/workspaces", form_workspace_create,
+	    ROUTE_HTML | ROUTE_CSRF, 0 },
 	{ HTTP_GET, "/invite/:token", page_invite, ROUTE_HTML, 0 },
 	{ HTTP_POST, "/invite/:token", form_invite_accept, ROUTE_HTML, 0 },
 	{ HTTP_GET, "/digest/preview", page_digest_preview, PAGE, 0 },
@@ -106,7 +114,11 @@ static const struct {
 	{ "deleted", "notice", "The synced data is deleted." },
 	{ "time_zone", "notice", "Time zone saved. Days, weeks and the digest "
 	    "follow it from now on." },
+	{ "schedule", "notice", "Sync hour saved. The next daily sync "
+	    "follows it." },
 	{ "switched", "notice", "Switched workspace." },
+	{ "workspace_created", "notice", "Workspace created, and you are its "
+	    "owner. Connect its first accounts here." },
 	{ "joined", "notice", "Welcome! You joined the workspace." },
 };
 
@@ -127,13 +139,54 @@ flash(struct json_object *v, const char *kind, const char *message)
 	json_object_object_add(v, "flash", f);
 }
 
-/* A redirect target from a form: a local path only, never "//host". */
+/* The value of a hex digit, or -1. */
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * A redirect target from a form or query (?next=, already decoded once):
+ * a path of this site, or fallback.  Allowed: one leading '/' not followed
+ * by '/' or a backslash, then only ASCII letters, digits and
+ * -._~!$&'()*+,;=:@/? (RFC 3986's pchar, '/' and '?'), no "//" anywhere,
+ * and percent escapes of anything but '/', backslash, '%' and control
+ * characters; at most LIMIT_NEXT_PATH bytes.  Everything a WHATWG URL
+ * parser strips or bends (TAB, CR, LF, backslashes, spaces, non-ASCII) is
+ * refused, not cleaned, so such a path resolves to this origin in every
+ * browser.
+ */
 static const char *
 local_path(const char *next, const char *fallback)
 {
+	const char *p;
+	int c;
+
 	if (next == NULL || next[0] != '/' || next[1] == '/' ||
-	    next[1] == '\\' || strpbrk(next, "\r\n") != NULL)
+	    next[1] == '\\' || strlen(next) > LIMIT_NEXT_PATH ||
+	    strstr(next, "//") != NULL)
 		return fallback;
+	for (p = next; *p != '\0'; p++) {
+		if (*p == '%') {
+			if (hexval(p[1]) < 0 || hexval(p[2]) < 0)
+				return fallback;
+			c = hexval(p[1]) * 16 + hexval(p[2]);
+			if (c < 0x20 || c == 0x7f || c == '/' || c == '\\' ||
+			    c == '%')
+				return fallback;
+			p += 2;
+		} else if (!((*p >= 'a' && *p <= 'z') ||
+		    (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~!$&'()*+,;=:@/?", *p) != NULL))
+			return fallback;
+	}
 	return next;
 }
 
@@ -266,7 +319,7 @@ page_login(struct ctx *ctx)
 static enum err
 form_login(struct ctx *ctx)
 {
-	const char *email, *pw, *cookie, *old;
+	const char *email, *pw, *cookie, *old, *addr;
 	int64_t user, workspace;
 	int retry = 0;
 	bool https = app_https(ctx);
@@ -279,25 +332,27 @@ form_login(struct ctx *ctx)
 	pw = req_form(&ctx->req, "password");
 	if (email == NULL || pw == NULL)
 		return render_login(ctx, 422, "Enter your email and password.");
-	rc = session_login_allowed(ctx->db, ctx->arena, email,
-	    ctx->req.remote_addr, &retry);
+	/* The attempt is counted before the password is checked. */
+	addr = config_client_addr(ctx->cfg, ctx->arena, ctx->req.remote_addr,
+	    req_header(&ctx->req, "x-forwarded-for"));
+	rc = session_login_take(ctx->db, ctx->arena, email, addr, &retry);
 	if (rc == ERR_RATELIMIT) {
 		resp_header(&ctx->resp, "Retry-After",
 		    arena_printf(ctx->arena, "%d", retry));
-		return render_login(ctx, 429, "Too many failed attempts; wait "
-		    "15 minutes and try again.");
+		return render_login(ctx, 429, arena_printf(ctx->arena,
+		    "Too many failed attempts for this account or from this "
+		    "address; wait %d minutes and try again.",
+		    (retry + 59) / 60));
 	}
 	if (rc != ERR_OK)
 		return rc;
 	rc = account_authenticate(ctx->db, ctx->arena, email, pw, &user,
 	    &workspace);
-	if (rc == ERR_AUTH) {
-		(void)session_login_failed(ctx->db, ctx->arena, email,
-		    ctx->req.remote_addr);
+	if (rc == ERR_AUTH)
 		return render_login(ctx, 401, "Wrong email or password.");
-	}
 	if (rc != ERR_OK)
 		return rc;
+	(void)session_login_refund(ctx->db, ctx->arena, email, addr);
 	/* A fresh session id at every login; the old one is gone. */
 	if ((old = req_cookie(&ctx->req, session_cookie_name(https))) != NULL)
 		(void)session_destroy(ctx->db, ctx->arena, old);
@@ -342,6 +397,26 @@ notice_from_query(struct ctx *ctx, struct json_object *v)
 			flash(v, notices[i].kind, notices[i].text);
 }
 
+/* The workspace's schedule (next sync, a stuck scheduler) as "schedule". */
+static enum err
+schedule_into(struct ctx *ctx, struct json_object *v)
+{
+	struct schedule_cfg sc;
+	struct schedule_view sv;
+	char errbuf[160];
+	enum err rc;
+
+	if (schedule_cfg_load(&sc, errbuf, sizeof(errbuf)) != ERR_OK)
+		return app_fail(ctx, ERR_UNAVAILABLE, "%s", errbuf);
+	if ((rc = schedule_workspace(ctx->db, ctx->arena, &sc,
+	    *ctx->cfg->resend_api_key != '\0', ctx->workspace_id, &sv)) !=
+	    ERR_OK)
+		return rc;
+	json_object_object_add(v, "schedule", json_object_get(
+	    views_schedule(ctx->arena, &sv)));
+	return ERR_OK;
+}
+
 static enum err
 page_connections(struct ctx *ctx)
 {
@@ -366,6 +441,8 @@ page_connections(struct ctx *ctx)
 		    can_edit(ctx))));
 	}
 	json_object_object_add(v, "cards", cards);
+	if ((rc = schedule_into(ctx, v)) != ERR_OK)
+		return rc;
 	set(v, "title", "Connections");
 	notice_from_query(ctx, v);
 	return app_render(ctx, 200, "pages/connections", v);
@@ -472,6 +549,8 @@ page_connection(struct ctx *ctx)
 		history_view(ctx, v, text);
 	json_object_object_add(v, "can_edit", json_object_new_boolean(
 	    can_edit(ctx)));
+	if ((rc = schedule_into(ctx, v)) != ERR_OK)
+		return rc;
 	set(v, "slug", p->slug);
 	set(v, "title", p->name);
 	notice_from_query(ctx, v);
@@ -691,6 +770,8 @@ render_settings(struct ctx *ctx, int status, const char *new_key,
 			json_object_object_add(v, "time_zone", json_object_get(
 			    json_object_object_get(w, "time_zone")));
 	}
+	if ((rc = schedule_into(ctx, v)) != ERR_OK)
+		return rc;
 	set(v, "new_key", new_key);
 	set(v, "invite_link", invite_link);
 	if (error != NULL)
@@ -810,6 +891,29 @@ form_time_zone(struct ctx *ctx)
 	return resp_redirect(&ctx->resp, 303, "/settings?msg=time_zone");
 }
 
+/* sync_hour: "" (the default) or 0..23, in the workspace's zone. */
+static enum err
+form_schedule(struct ctx *ctx)
+{
+	const char *h = req_form(&ctx->req, "sync_hour");
+	char *end;
+	long hour = -1;
+	enum err rc;
+
+	if (h != NULL && *h != '\0') {
+		hour = strtol(h, &end, 10);
+		if (*end != '\0' || hour < 0 || hour > 23)
+			return render_settings(ctx, 422, NULL, NULL, "Choose "
+			    "the sync hour from the list (00:00 to 23:00), or "
+			    "the default.");
+	}
+	rc = schedule_set_hour(ctx->db, ctx->arena, ctx->workspace_id,
+	    (int)hour);
+	if (rc != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, "/settings?msg=schedule");
+}
+
 static enum err
 form_switch(struct ctx *ctx)
 {
@@ -829,32 +933,70 @@ form_switch(struct ctx *ctx)
 	return resp_redirect(&ctx->resp, 303, "/dashboard");
 }
 
+/* A new workspace, its creator its owner; the session moves to it. */
+static enum err
+form_workspace_create(struct ctx *ctx)
+{
+	int64_t id;
+	enum err rc;
+
+	rc = account_workspace_create(ctx->db, ctx->arena, req_form(&ctx->req,
+	    "name"), &id);
+	if (rc == ERR_INPUT)
+		return render_settings(ctx, 422, NULL, NULL, "Give the new "
+		    "workspace a name of up to 200 characters.");
+	if (rc == ERR_CONFLICT)
+		return render_settings(ctx, 409, NULL, NULL, arena_printf(
+		    ctx->arena, "You own %d workspaces already, the most one "
+		    "person may create.", LIMIT_WORKSPACES_OWNED));
+	if (rc != ERR_OK)
+		return rc;
+	if ((rc = session_switch(ctx->db, ctx->arena, ctx->session, id)) !=
+	    ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303,
+	    "/connections?msg=workspace_created");
+}
+
 static enum err
 render_invite(struct ctx *ctx, int status, const char *error)
 {
 	const char *token = route_capture(&ctx->match, "token"), *name, *email,
 	    *pre;
 	struct json_object *v = app_view(ctx);
-	bool exists;
+	int64_t user;
+	bool in;
 	enum err rc;
 
 	rc = account_invite_peek(ctx->db, ctx->arena, token, &name, &email,
-	    &exists);
+	    &user);
 	if (rc == ERR_NOTFOUND)
 		return app_fail(ctx, rc, "This invitation is unknown, used or "
 		    "expired; ask for a new one.");
 	if (rc != ERR_OK)
 		return rc;
-	if ((rc = session_pre_new(&ctx->resp, app_https(ctx), &pre)) !=
-	    ERR_OK)
-		return rc;
+	in = app_session(ctx) == ERR_OK;
 	set(v, "title", "Join");
 	set(v, "token", token);
 	set(v, "workspace", name);
 	set(v, "email", email);
-	set(v, "pre", pre);
-	json_object_object_add(v, "user_exists", json_object_new_boolean(
-	    exists));
+	if (user == 0) {
+		/* A new account: its password is chosen here. */
+		if ((rc = session_pre_new(&ctx->resp, app_https(ctx), &pre)) !=
+		    ERR_OK)
+			return rc;
+		set(v, "pre", pre);
+		json_object_object_add(v, "new_user",
+		    json_object_new_boolean(true));
+	} else if (in && ctx->session->user_id == user)
+		json_object_object_add(v, "can_join",
+		    json_object_new_boolean(true));
+	else if (in)
+		json_object_object_add(v, "other_user",
+		    json_object_new_boolean(true));
+	else
+		set(v, "login", arena_printf(ctx->arena,
+		    "/login?next=/invite/%s", token));
 	if (error != NULL)
 		flash(v, "error", error);
 	return app_render(ctx, status, "pages/invite", v);
@@ -866,20 +1008,45 @@ page_invite(struct ctx *ctx)
 	return render_invite(ctx, 200, NULL);
 }
 
+/*
+ * Accepting an invitation.  An email that has an account joins only from
+ * that account's session (its CSRF token): this form never checks an
+ * existing password, so it cannot be used to guess one.  A new email
+ * chooses its password here (pre-session token).
+ */
 static enum err
 form_invite_accept(struct ctx *ctx)
 {
-	const char *why = NULL, *cookie;
-	int64_t user, ws;
-	bool https = app_https(ctx);
+	const char *token = route_capture(&ctx->match, "token"), *why = NULL,
+	    *cookie, *name, *email, *old;
+	int64_t existing, user, ws, as = 0;
+	bool https = app_https(ctx), in = app_session(ctx) == ERR_OK;
 	enum err rc;
 
-	if (!session_pre_ok(&ctx->req, https, req_form(&ctx->req, "pre")))
+	rc = account_invite_peek(ctx->db, ctx->arena, token, &name, &email,
+	    &existing);
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "This invitation is unknown, used or "
+		    "expired; ask for a new one.");
+	if (rc != ERR_OK)
+		return rc;
+	if (existing != 0) {
+		if (!in || ctx->session->user_id != existing)
+			return render_invite(ctx, in ? 403 : 401,
+			    arena_printf(ctx->arena, "Log in as %s first, then "
+			    "accept the invitation.", email));
+		if (!session_csrf_ok(ctx->session, req_form(&ctx->req,
+		    "csrf")))
+			return render_invite(ctx, 403, "This form expired; "
+			    "please submit it again.");
+		as = existing;
+	} else if (!session_pre_ok(&ctx->req, https, req_form(&ctx->req,
+	    "pre")))
 		return render_invite(ctx, 403, "This form expired; please "
 		    "submit it again.");
-	rc = account_invite_accept(ctx->db, ctx->arena, route_capture(
-	    &ctx->match, "token"), req_form(&ctx->req, "password"), &user,
-	    &ws, &why);
+	rc = account_invite_accept(ctx->db, ctx->arena, token, as,
+	    as != 0 ? NULL : req_form(&ctx->req, "password"), &user, &ws,
+	    &why);
 	if (rc == ERR_AUTH || rc == ERR_INPUT)
 		return render_invite(ctx, rc == ERR_AUTH ? 401 : 422, why);
 	if (rc == ERR_NOTFOUND)
@@ -887,6 +1054,15 @@ form_invite_accept(struct ctx *ctx)
 		    "expired; ask for a new one.");
 	if (rc != ERR_OK)
 		return rc;
+	if (as != 0) {
+		/* Open the workspace just joined in the same session. */
+		if ((rc = session_switch(ctx->db, ctx->arena, ctx->session,
+		    ws)) != ERR_OK)
+			return rc;
+		return resp_redirect(&ctx->resp, 303, "/dashboard");
+	}
+	if ((old = req_cookie(&ctx->req, session_cookie_name(https))) != NULL)
+		(void)session_destroy(ctx->db, ctx->arena, old);
 	if ((rc = session_create(ctx->db, ctx->arena, user, ws, &cookie)) !=
 	    ERR_OK || (rc = session_set_cookie(&ctx->resp, https, cookie)) !=
 	    ERR_OK)

@@ -1,5 +1,6 @@
 /*
- * cgi-bin/worker.c — drains the sync queue (not FastCGI).
+ * cgi-bin/worker.c — drains the sync queue and keeps Sluice's schedule
+ * (not FastCGI).
  *
  *   worker --daemon [--procs N]   run until SIGTERM (`make run` starts one)
  *   worker --once [--procs N]     drain what is due, then exit (cron)
@@ -7,7 +8,10 @@
  * With --procs N the process forks N workers that lease jobs on their
  * own, so slow providers overlap; SIGTERM lets each finish the job in
  * hand.  A worker killed outright loses its lease, and the job runs again
- * when the lease runs out.
+ * when the lease runs out.  The daemon also forks one scheduler (unless
+ * SLUICE_SCHEDULER=0) that enqueues the daily syncs and sends the weekly
+ * digests when they are due (lib/schedule.h); the parent replaces a
+ * worker or scheduler that dies.
  */
 #include <errno.h>
 #include <signal.h>
@@ -24,6 +28,7 @@
 #include "httpc.h"
 #include "limit.h"
 #include "log.h"
+#include "schedule.h"
 #include "sync.h"
 #include "syncq.h"
 
@@ -185,14 +190,86 @@ child(struct app *app, struct sync_env *e, bool once, long poll_ms,
 	return status;
 }
 
+/*
+ * The scheduler: a tick every SLUICE_SCHEDULER_TICK_S seconds on its own
+ * connection (synchronous commit: a digest's claims must outlive a
+ * server crash), until SIGTERM.  A failed tick is logged and retried at
+ * the next one; its missing heartbeat shows on the pages.
+ */
+static int
+scheduler(struct app *app, const struct schedule_cfg *sc)
+{
+	struct schedule_env env;
+	struct schedule_tick t;
+	struct arena a;
+	char host[64], name[128];
+	enum err rc, last = ERR_OK;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == 0 && getppid() == 1)
+		stopping = 1;
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(name, sizeof(name), "%s:%ld", host, (long)getpid());
+	memset(&env, 0, sizeof(env));
+	env.db = db_new(app->cfg.database_url, app->cfg.db_backoff_max_ms);
+	env.cfg = &app->cfg;
+	env.tmpl = app->tmpl;
+	env.http = app->http;
+	env.sc = sc;
+	env.name = name;
+	env.stopping = &stopping;
+	arena_init(&a);
+	if (app->tmpl == NULL && *app->cfg.resend_api_key != '\0')
+		log_msg(LOG_WARN, NULL, "schedule", "templates not loaded "
+		    "(SLUICE_TEMPLATE_DIR): no scheduled digest");
+	log_msg(LOG_INFO, NULL, "schedule", "scheduler %s: a tick every %lds; "
+	    "daily sync at %02ld:00 where a workspace chose no hour; %s; in "
+	    "each workspace's time zone", name, sc->tick_s, sc->sync_hour,
+	    *app->cfg.resend_api_key == '\0' ? "no weekly digest "
+	    "(SLUICE_RESEND_API_KEY is not set)" : arena_printf(&a, "weekly "
+	    "digest on day %ld (1 is Monday) at %02ld:00", sc->digest_day,
+	    sc->digest_hour));
+	while (!stopping) {
+		arena_reset(&a);
+		rc = schedule_tick(&env, &a, &t);
+		if (rc != ERR_OK && rc != last)
+			log_msg(LOG_ERROR, NULL, "schedule", "tick failed: %s "
+			    "(tried again every %lds)", err_code(rc),
+			    sc->tick_s);
+		else if (rc == ERR_OK && last != ERR_OK)
+			log_msg(LOG_INFO, NULL, "schedule", "ticks again");
+		last = rc;
+		nap(sc->tick_s * 1000);
+	}
+	arena_free(&a);
+	db_free(env.db);
+	return 0;
+}
+
+/* Forks slot i: a worker (i < procs) or the scheduler (i == procs). */
+static pid_t
+spawn(struct app *app, struct sync_env *e, const struct schedule_cfg *sc,
+    long procs, long i, bool once, long poll_ms, long timeout_ms)
+{
+	pid_t pid;
+
+	if ((pid = fork()) != 0)
+		return pid;
+	if (i == procs)
+		_exit(scheduler(app, sc));
+	_exit(child(app, e, once, poll_ms, timeout_ms, (int)i + 1));
+}
+
 static int
 cli(struct app *app, int argc, char **argv)
 {
 	struct sync_env e;
+	struct schedule_cfg sc;
 	char errbuf[256];
 	bool once = false, daemon = false, forwarded = false;
-	long procs = 1, poll_ms, timeout_ms, i, alive;
-	pid_t pids[LIMIT_SYNC_PROCS], pid;
+	long procs = 1, poll_ms, timeout_ms, i, alive, slots;
+	pid_t pids[LIMIT_SYNC_PROCS + 1], pid;
 	int k, st;
 
 	for (k = 1; k < argc; k++) {
@@ -219,6 +296,7 @@ cli(struct app *app, int argc, char **argv)
 	}
 	memset(&e, 0, sizeof(e));
 	if (sync_env_load(&e, errbuf, sizeof(errbuf)) != ERR_OK ||
+	    schedule_cfg_load(&sc, errbuf, sizeof(errbuf)) != ERR_OK ||
 	    config_long("SLUICE_WORKER_POLL_MS", 1000, 10, 60000, &poll_ms,
 	    errbuf, sizeof(errbuf)) != ERR_OK ||
 	    config_long("SLUICE_SYNC_TIMEOUT_MS", LIMIT_UPSTREAM_TIMEOUT_MS,
@@ -231,23 +309,23 @@ cli(struct app *app, int argc, char **argv)
 		return 1;
 	}
 	catch_term();
-	if (procs == 1)
+	/* The daemon's last slot is the scheduler. */
+	slots = procs + (daemon && sc.enabled ? 1 : 0);
+	if (slots == 1)
 		return child(app, &e, once, poll_ms, timeout_ms, 0);
 	/* The parent only forks, forwards SIGTERM and reaps. */
-	for (i = 0; i < procs; i++) {
-		if ((pid = fork()) < 0) {
+	for (i = 0; i < slots; i++) {
+		if ((pid = spawn(app, &e, &sc, procs, i, once, poll_ms,
+		    timeout_ms)) < 0) {
 			perror("worker: fork");
-			procs = i;
+			slots = i;
 			break;
 		}
-		if (pid == 0)
-			_exit(child(app, &e, once, poll_ms, timeout_ms,
-			    (int)i + 1));
 		pids[i] = pid;
 	}
-	for (alive = procs; alive > 0;) {
+	for (alive = slots; alive > 0;) {
 		if (stopping && !forwarded) {
-			for (i = 0; i < procs; i++)
+			for (i = 0; i < slots; i++)
 				if (pids[i] > 0)
 					kill(pids[i], SIGTERM);
 			forwarded = true;
@@ -257,23 +335,21 @@ cli(struct app *app, int argc, char **argv)
 			continue;
 		if (pid < 0)
 			break;
-		for (i = 0; i < procs && pids[i] != pid; i++)
+		for (i = 0; i < slots && pids[i] != pid; i++)
 			;
-		if (i == procs)
+		if (i == slots)
 			continue;
 		pids[i] = 0;
 		alive--;
-		/* A daemon's worker that died is replaced. */
+		/* A daemon's worker or scheduler that died is replaced. */
 		if (!daemon || stopping || (WIFEXITED(st) &&
 		    WEXITSTATUS(st) == 0))
 			continue;
-		log_msg(LOG_WARN, NULL, "worker", "worker %ld died; starting "
-		    "another", (long)pid);
+		log_msg(LOG_WARN, NULL, "worker", "%s %ld died; starting "
+		    "another", i == procs ? "scheduler" : "worker", (long)pid);
 		nap(1000);
-		if ((pid = fork()) == 0)
-			_exit(child(app, &e, once, poll_ms, timeout_ms,
-			    (int)i + 1));
-		if (pid > 0) {
+		if ((pid = spawn(app, &e, &sc, procs, i, once, poll_ms,
+		    timeout_ms)) > 0) {
 			pids[i] = pid;
 			alive++;
 		}

@@ -167,7 +167,7 @@ static const char sql_invite[] =
 	"invited_by, expires_at) VALUES (decode($1, 'hex'), $2, $3, $4, $5, "
 	"now() + interval '7 days')";
 static const char sql_peek[] =
-	"SELECT w.name, i.email, EXISTS (SELECT 1 FROM users u WHERE "
+	"SELECT w.name, i.email, (SELECT u.id FROM users u WHERE "
 	"lower(u.email) = lower(i.email)) FROM invites i JOIN workspaces w "
 	"ON w.id = i.workspace_id WHERE i.token_hash = decode($1, 'hex') AND "
 	"i.used_at IS NULL AND i.expires_at > now()";
@@ -176,7 +176,7 @@ static const char sql_take[] =
 	"'hex') AND used_at IS NULL AND expires_at > now() RETURNING "
 	"workspace_id, email, role";
 static const char sql_find_user[] =
-	"SELECT id, password_hash FROM users WHERE lower(email) = lower($1)";
+	"SELECT id FROM users WHERE lower(email) = lower($1)";
 static const char sql_join[] =
 	"INSERT INTO memberships (workspace_id, user_id, role) VALUES ($1, $2, "
 	"$3) ON CONFLICT (workspace_id, user_id) DO NOTHING";
@@ -263,7 +263,7 @@ token_shape(const char *t)
 
 enum err
 account_invite_peek(struct db *db, struct arena *a, const char *token,
-    const char **ws_name, const char **email, bool *exists)
+    const char **ws_name, const char **email, int64_t *user_out)
 {
 	char hash[CRYPTO_SHA256_HEX_SIZE];
 	const char *p[1];
@@ -280,14 +280,14 @@ account_invite_peek(struct db *db, struct arena *a, const char *token,
 		return ERR_NOTFOUND;
 	*ws_name = db_get(res, 0, 0);
 	*email = db_get(res, 0, 1);
-	*exists = strcmp(db_get(res, 0, 2), "t") == 0;
+	*user_out = db_get_int64(res, 0, 2, 0);
 	return ERR_OK;
 }
 
 enum err
 account_invite_accept(struct db *db, struct arena *a, const char *token,
-    const char *password, int64_t *user_out, int64_t *ws_out,
-    const char **why)
+    int64_t as_user, const char *password, int64_t *user_out,
+    int64_t *ws_out, const char **why)
 {
 	char hash[CRYPTO_SHA256_HEX_SIZE], pwhash[CRYPTO_PASSWORD_HASH_SIZE];
 	const char *p[3], *email, *role, *ws;
@@ -315,13 +315,14 @@ account_invite_accept(struct db *db, struct arena *a, const char *token,
 	if ((rc = db_exec(db, a, sql_find_user, 1, p, &res)) != ERR_OK)
 		goto fail;
 	if (db_nrows(res) > 0) {
-		if (password == NULL || crypto_password_verify(db_get(res, 0, 1),
-		    password, plen) != ERR_OK) {
-			*why = "The password does not match this account.";
+		/* The account's owner, logged in: never a password here. */
+		if (as_user <= 0 || db_get_int64(res, 0, 0, 0) != as_user) {
+			*why = arena_printf(a, "Log in as %s first, then "
+			    "accept the invitation.", email);
 			rc = ERR_AUTH;
 			goto fail;
 		}
-		*user_out = db_get_int64(res, 0, 0, 0);
+		*user_out = as_user;
 	} else {
 		if (plen < ACCOUNT_PASSWORD_MIN || plen > LIMIT_PASSWORD) {
 			*why = "Choose a password of at least 10 characters.";
@@ -349,6 +350,34 @@ account_invite_accept(struct db *db, struct arena *a, const char *token,
 fail:
 	db_rollback(db, a);
 	return rc;
+}
+
+static const char sql_workspace_create[] =
+	"SELECT sluice_workspace_create($1, $2)";
+
+enum err
+account_workspace_create(struct db *db, struct arena *a, const char *name,
+    int64_t *ws_out)
+{
+	const char *p[2], *s;
+	struct db_res *res;
+	size_t n;
+	enum err rc;
+
+	if (name == NULL || (n = strlen(name)) == 0 || n > 200)
+		return ERR_INPUT;
+	for (s = name; *s == ' ' || *s == '\t'; s++)
+		;
+	if (*s == '\0')
+		return ERR_INPUT;
+	p[0] = name;
+	p[1] = arena_printf(a, "%d", LIMIT_WORKSPACES_OWNED);
+	if ((rc = db_exec(db, a, sql_workspace_create, 2, p, &res)) != ERR_OK)
+		return rc;
+	if (db_get(res, 0, 0) == NULL)
+		return ERR_CONFLICT;
+	*ws_out = db_get_int64(res, 0, 0, 0);
+	return ERR_OK;
 }
 
 enum err

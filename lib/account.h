@@ -64,23 +64,37 @@ enum err	 account_invite(struct db *, struct arena *, int64_t workspace_id,
 		    const char **token_out);
 
 /*
- * Looks an invite up without using it: ERR_OK with the workspace name and
- * email, ERR_NOTFOUND when unknown, used or expired.
+ * Looks an invite up without using it: ERR_OK with the workspace name,
+ * the email and *user_out, the id of the account that email has (0 when
+ * it has none); ERR_NOTFOUND when unknown, used or expired.
  */
 enum err	 account_invite_peek(struct db *, struct arena *,
 		    const char *token, const char **workspace_name,
-		    const char **email, bool *user_exists);
+		    const char **email, int64_t *user_out);
 
 /*
- * Accepts an invite: makes the account (when the email has none, with
- * the password given) or checks the existing account's password, adds the
- * membership and uses the invite up, in one transaction.  ERR_NOTFOUND
- * (unknown, used, expired), ERR_AUTH (wrong password), ERR_INPUT (*why).
+ * Accepts an invite, in one transaction: adds the membership and uses
+ * the invite up.  An email that has an account is accepted by that
+ * account only, logged in: as_user must be its id, and no password is
+ * checked here (ERR_AUTH otherwise, *why says to log in; nothing changes
+ * and the invite stays usable).  An email without an account gets one
+ * with the password given (ERR_INPUT, *why, when it is too short).
+ * ERR_NOTFOUND when the invite is unknown, used or expired.
  */
 enum err	 account_invite_accept(struct db *, struct arena *,
-		    const char *token, const char *password,
+		    const char *token, int64_t as_user, const char *password,
 		    int64_t *user_out, int64_t *workspace_out,
 		    const char **why);
+
+/*
+ * Creates a workspace named name whose owner is the request's user, the
+ * sluice.user_id of the request's tenant scope (lib/app.c; the SQL
+ * function sluice_workspace_create() of sql/080_auth.sql).  ERR_INPUT
+ * when the name is empty, blank or over 200 bytes; ERR_CONFLICT when the
+ * user owns LIMIT_WORKSPACES_OWNED workspaces already.
+ */
+enum err	 account_workspace_create(struct db *, struct arena *,
+		    const char *name, int64_t *workspace_out);
 
 /* Sets the user's weekly digest subscription in a workspace. */
 enum err	 account_set_digest(struct db *, struct arena *,

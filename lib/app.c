@@ -1,4 +1,5 @@
 /* app.c — the shared FastCGI request loop and process start-up. */
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -21,21 +22,11 @@
 #include "migrate.h"
 #include "jsonx.h"
 #include "mustache.h"
+#include "prefork.h"
 #include "session.h"
 #include "tmpl.h"
 
 static bool	cors(struct ctx *);
-
-/* Set by the SIGTERM/SIGINT handler; checked between requests. */
-static volatile sig_atomic_t stopping;
-
-static void
-on_term(int sig)
-{
-	(void)sig;
-	stopping = 1;
-	FCGX_ShutdownPending();
-}
 
 enum err
 app_fail(struct ctx *ctx, enum err e, const char *fmt, ...)
@@ -83,6 +74,80 @@ put_str(struct json_object *o, const char *k, const char *v)
 		json_object_object_add(o, k, json_object_new_string(v));
 }
 
+/* The array in the view with the most elements, or NULL. */
+static struct json_object *
+longest_list(struct json_object *o, int depth)
+{
+	struct json_object *best = NULL, *c;
+	size_t i, n;
+
+	if (o == NULL || depth > LIMIT_JSON_DEPTH)
+		return NULL;
+	if (json_object_is_type(o, json_type_array)) {
+		best = o;
+		n = json_object_array_length(o);
+		for (i = 0; i < n; i++)
+			if ((c = longest_list(json_object_array_get_idx(o, i),
+			    depth + 1)) != NULL &&
+			    json_object_array_length(c) >
+			    json_object_array_length(best))
+				best = c;
+		return best;
+	}
+	if (!json_object_is_type(o, json_type_object))
+		return NULL;
+	json_object_object_foreach(o, key, val) {
+		(void)key;
+		if ((c = longest_list(val, depth + 1)) != NULL &&
+		    (best == NULL || json_object_array_length(c) >
+		    json_object_array_length(best)))
+			best = c;
+	}
+	return best;
+}
+
+/*
+ * A page past LIMIT_TMPL_OUTPUT: its longest list loses its second half
+ * until the page fits (LIMIT_TMPL_SHORTEN cuts at most), and view
+ * "page_note" says how much is left out; layout/top shows it.  Returns
+ * the last render's result.
+ */
+static enum err
+render_shorter(struct ctx *ctx, const char *name, struct json_object *view,
+    struct mustache_error *merr)
+{
+	struct json_object *list, *first = NULL;
+	const char *note;
+	size_t n, total = 0;
+	enum err rc = ERR_TOOBIG;
+	int i;
+
+	for (i = 0; i < LIMIT_TMPL_SHORTEN && rc == ERR_TOOBIG; i++) {
+		if ((list = longest_list(view, 0)) == NULL ||
+		    (n = json_object_array_length(list)) < 2)
+			break;
+		if (first == NULL) {
+			first = list;
+			total = n;
+		}
+		json_object_array_del_idx(list, n - n / 2, n / 2);
+		note = arena_printf(ctx->arena, "This page is too long to show "
+		    "in full: its longest list shows only its first %zu "
+		    "entries of %zu. Remove entries you no longer need to see "
+		    "the others.", json_object_array_length(first), total);
+		json_object_object_add(view, "page_note",
+		    json_object_new_string(note));
+		memset(merr, 0, sizeof(*merr));
+		rc = tmpl_render_err(ctx->app->tmpl, name, view,
+		    &ctx->resp.body, merr);
+	}
+	if (rc == ERR_OK)
+		log_msg(LOG_WARN, ctx->req.request_id, "render", "%s: shown "
+		    "shortened, %zu of %zu entries of its longest list", name,
+		    json_object_array_length(first), total);
+	return rc;
+}
+
 enum err
 app_render(struct ctx *ctx, int status, const char *name,
     struct json_object *view)
@@ -111,6 +176,8 @@ app_render(struct ctx *ctx, int status, const char *name,
 	memset(&merr, 0, sizeof(merr));
 	rc = tmpl_render_err(ctx->app->tmpl, name, view, &ctx->resp.body,
 	    &merr);
+	if (rc == ERR_TOOBIG)
+		rc = render_shorter(ctx, name, view, &merr);
 	if (rc != ERR_OK) {
 		log_msg(LOG_ERROR, ctx->req.request_id, "render", "%s: %s",
 		    name, merr.msg[0] != '\0' ? merr.msg :
@@ -442,6 +509,7 @@ serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 	ctx->db = app->db;
 	ctx->arena = a;
 	resp_init(&ctx->resp, a);
+	ctx->resp.hsts = strncmp(app->cfg.base_url, "https://", 8) == 0;
 	rc = dispatch(ctx, rq);
 	if (ctx->req.request_id == NULL || *ctx->req.request_id == '\0')
 		ctx->req.request_id = arena_printf(a, "%x%lx%lu",
@@ -466,35 +534,36 @@ serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 	    errcode);
 }
 
+/* One child's life (prefork.h): accept and serve until told to stop. */
 static int
-loop(struct app *app)
+loop(void *arg)
 {
-	struct sigaction sa;
+	struct app *app = arg;
 	sigset_t term, old;
 	FCGX_Request rq;
+	int rc;
 	struct arena a;
 	unsigned long seq = 0;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term;	/* no SA_RESTART: accept() returns */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&term);
-	sigaddset(&term, SIGTERM);
-	sigaddset(&term, SIGINT);
-
-	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, 0, 0) != 0) {
+	prefork_signals(&term);
+	/* A signal ends the wait for a connection (prefork.h). */
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, 0,
+	    FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_msg(LOG_ERROR, NULL, "start", "FastCGI set-up failed");
 		return 1;
 	}
 	arena_init(&a);
 	log_msg(LOG_INFO, NULL, "start", "%s ready (pid %d)", app->name,
 	    (int)getpid());
-	while (!stopping) {
-		if (FCGX_Accept_r(&rq) < 0)
+	while (!prefork_stopping()) {
+		if ((rc = FCGX_Accept_r(&rq)) == -EINTR)
+			continue;
+		if (rc < 0) {
+			log_msg(LOG_ERROR, NULL, "accept", "FastCGI accept "
+			    "failed (%d)", rc);
 			break;
+		}
 		/* The request in hand finishes even if SIGTERM comes. */
 		sigprocmask(SIG_BLOCK, &term, &old);
 		serve(app, &a, &rq, ++seq);
@@ -507,6 +576,53 @@ loop(struct app *app)
 	log_msg(LOG_INFO, NULL, "stop", "%s stopping (pid %d)", app->name,
 	    (int)getpid());
 	return 0;
+}
+
+/* A child that becomes the supervisor drops its database connection: the
+ * next children must not share it. */
+static void
+reset(void *arg)
+{
+	struct app *app = arg;
+
+	db_free(app->db);
+	app->db = db_new(app->cfg.database_url, app->cfg.db_backoff_max_ms);
+}
+
+/*
+ * The FastCGI side: SLUICE_FCGI_PROCS children kept alive by a
+ * supervisor (lib/prefork.h); SLUICE_PID_FILE (optional) is the
+ * supervisor's pid file, and its ".lock" lets a child take over.
+ */
+static int
+supervise(struct app *app)
+{
+	struct prefork_def pd;
+	char errbuf[160], lock[4096];
+	const char *pidfile;
+	long procs;
+
+	if (config_long("SLUICE_FCGI_PROCS", 1, 1, LIMIT_FCGI_PROCS, &procs,
+	    errbuf, sizeof(errbuf)) != ERR_OK) {
+		fprintf(stderr, "%s: %s\n", app->name, errbuf);
+		return 1;
+	}
+	pidfile = config_env("SLUICE_PID_FILE", NULL);
+	if (pidfile != NULL && (size_t)snprintf(lock, sizeof(lock),
+	    "%s.lock", pidfile) >= sizeof(lock)) {
+		fprintf(stderr, "%s: SLUICE_PID_FILE is too long\n",
+		    app->name);
+		return 1;
+	}
+	memset(&pd, 0, sizeof(pd));
+	pd.name = app->name;
+	pd.procs = (int)procs;
+	pd.pidfile = pidfile;
+	pd.lockfile = pidfile != NULL ? lock : NULL;
+	pd.serve = loop;
+	pd.reset = reset;
+	pd.arg = app;
+	return prefork_run(&pd);
 }
 
 /* Counts the code's migrations for /readyz; a problem is logged. */
@@ -594,7 +710,7 @@ app_main(const struct app_def *def, int argc, char **argv)
 		    "spawn-fcgi); see --help\n", def->name);
 		status = 2;
 	} else
-		status = loop(&app);
+		status = supervise(&app);
 	db_free(app.db);
 	httpc_free(app.http);
 	crypto_keyring_free(app.keys);

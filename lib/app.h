@@ -93,8 +93,10 @@ enum err	 app_session(struct ctx *);
  * Renders template name as the response: status, text/html.  The view (a
  * json-c object; the arena owns it afterwards) gets "request_id" and,
  * when a session is loaded, "session" {email, workspace, role, csrf,
- * is_admin, is_viewer}.  ERR_TEMPLATE when rendering fails (the caller
- * returns it and the 500 page follows).
+ * is_admin, is_viewer}.  A page longer than LIMIT_TMPL_OUTPUT is shown
+ * with its longest list shortened and "page_note" saying so, rather than
+ * failing.  ERR_TEMPLATE when rendering fails (the caller returns it and
+ * the 500 page follows).
  */
 enum err	 app_render(struct ctx *, int status, const char *name,
 		    struct json_object *view);

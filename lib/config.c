@@ -1,10 +1,14 @@
 /* config.c — SLUICE_* environment variables into struct config. */
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "arena.h"
 #include "config.h"
 #include "limit.h"
 
@@ -42,6 +46,9 @@ static const struct config_var vars[] = {
 	  "1: provider URLs may be plain http on 127.0.0.1 (tests, fakes)" },
 	{ "SLUICE_DB_BACKOFF_MAX_MS", "2000",
 	  "longest wait between database reconnect attempts" },
+	{ "SLUICE_TRUSTED_PROXIES", "",
+	  "addresses or CIDR ranges of proxies in front of nginx whose "
+	  "X-Forwarded-For names the client; empty: it is ignored" },
 };
 
 const struct config_var *
@@ -112,6 +119,173 @@ config_long(const char *name, long def, long min, long max, long *out,
 }
 
 enum err
+config_net_parse(const char *s, struct config_net *out)
+{
+	char text[INET6_ADDRSTRLEN + 8], *slash, *end;
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0xff, 0xff };
+	size_t n = strlen(s);
+	long bits;
+	int max;
+
+	memset(out, 0, sizeof(*out));
+	if (n == 0 || n >= sizeof(text))
+		return ERR_INPUT;
+	memcpy(text, s, n + 1);
+	if ((slash = strchr(text, '/')) != NULL)
+		*slash = '\0';
+	if (inet_pton(AF_INET, text, out->addr) == 1) {
+		out->family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, text, out->addr) == 1) {
+		out->family = AF_INET6;
+		max = 128;
+		if (memcmp(out->addr, mapped, sizeof(mapped)) == 0) {
+			memmove(out->addr, out->addr + 12, 4);
+			memset(out->addr + 4, 0, 12);
+			out->family = AF_INET;
+			max = 32;
+		}
+	} else
+		return ERR_INPUT;
+	out->bits = max;
+	if (slash != NULL) {
+		errno = 0;
+		bits = strtol(slash + 1, &end, 10);
+		if (slash[1] < '0' || slash[1] > '9' || *end != '\0' ||
+		    errno != 0 || bits > (strchr(text, ':') != NULL ? 128 : 32))
+			return ERR_INPUT;
+		/* ::ffff:10.0.0.0/104 is 10.0.0.0/8 */
+		out->bits = max == 32 && strchr(text, ':') != NULL ?
+		    (int)bits - 96 : (int)bits;
+		if (out->bits < 0)
+			return ERR_INPUT;
+	}
+	return ERR_OK;
+}
+
+/* Whether the first bits of a and b are equal. */
+static bool
+same_prefix(const unsigned char *a, const unsigned char *b, int bits)
+{
+	int full = bits / 8, rest = bits % 8;
+	unsigned char mask;
+
+	if (memcmp(a, b, (size_t)full) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	mask = (unsigned char)(0xff << (8 - rest));
+	return (a[full] & mask) == (b[full] & mask);
+}
+
+static bool
+trusted(const struct config *cfg, const struct config_net *a)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->ntrusted; i++)
+		if (cfg->trusted[i].family == a->family &&
+		    same_prefix(cfg->trusted[i].addr, a->addr,
+		    cfg->trusted[i].bits))
+			return true;
+	return false;
+}
+
+bool
+config_trusted_proxy(const struct config *cfg, const char *addr)
+{
+	struct config_net a;
+
+	return addr != NULL && strchr(addr, '/') == NULL &&
+	    config_net_parse(addr, &a) == ERR_OK && trusted(cfg, &a);
+}
+
+/* The throttle's text for one address: IPv4 whole, IPv6 by its /64. */
+static const char *
+addr_text(struct arena *ar, const struct config_net *a)
+{
+	char text[INET6_ADDRSTRLEN];
+	unsigned char net[16];
+
+	if (a->family == AF_INET) {
+		inet_ntop(AF_INET, a->addr, text, sizeof(text));
+		return arena_strdup(ar, text);
+	}
+	memcpy(net, a->addr, 8);
+	memset(net + 8, 0, 8);
+	inet_ntop(AF_INET6, net, text, sizeof(text));
+	return arena_printf(ar, "%s/64", text);
+}
+
+const char *
+config_client_addr(const struct config *cfg, struct arena *ar,
+    const char *remote_addr, const char *xff)
+{
+	struct config_net client, hop;
+	char entry[INET6_ADDRSTRLEN + 8];
+	const char *end, *start, *s, *e;
+
+	if (remote_addr == NULL || config_net_parse(remote_addr, &client) !=
+	    ERR_OK || strchr(remote_addr, '/') != NULL)
+		return remote_addr != NULL ? remote_addr : "";
+	if (xff == NULL || !trusted(cfg, &client))
+		return addr_text(ar, &client);
+	/* From the right: each trusted proxy appended the address it saw. */
+	end = xff + strlen(xff);
+	while (end > xff && trusted(cfg, &client)) {
+		for (start = end; start > xff && start[-1] != ','; start--)
+			;
+		for (s = start; s < end && (*s == ' ' || *s == '\t'); s++)
+			;
+		for (e = end; e > s && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			;
+		if (e == s || (size_t)(e - s) >= sizeof(entry))
+			break;
+		memcpy(entry, s, (size_t)(e - s));
+		entry[e - s] = '\0';
+		if (strchr(entry, '/') != NULL ||
+		    config_net_parse(entry, &hop) != ERR_OK)
+			break;
+		client = hop;
+		end = start > xff ? start - 1 : xff;	/* before the comma */
+	}
+	return addr_text(ar, &client);
+}
+
+/* SLUICE_TRUSTED_PROXIES: ranges separated by spaces or commas. */
+static enum err
+load_trusted(struct config *cfg, char *errbuf, size_t errlen)
+{
+	const char *v = config_env("SLUICE_TRUSTED_PROXIES", ""), *p;
+	char one[INET6_ADDRSTRLEN + 8];
+	size_t n;
+
+	for (p = v; *p != '\0'; p += n) {
+		p += strspn(p, " ,\t");
+		if ((n = strcspn(p, " ,\t")) == 0)
+			break;
+		if (cfg->ntrusted == LIMIT_TRUSTED_PROXIES) {
+			snprintf(errbuf, errlen, "SLUICE_TRUSTED_PROXIES lists "
+			    "more than %d ranges; use CIDR ranges",
+			    LIMIT_TRUSTED_PROXIES);
+			return ERR_INPUT;
+		}
+		if (n >= sizeof(one) || (memcpy(one, p, n), one[n] = '\0',
+		    config_net_parse(one, &cfg->trusted[cfg->ntrusted])) !=
+		    ERR_OK) {
+			snprintf(errbuf, errlen, "SLUICE_TRUSTED_PROXIES: "
+			    "\"%.*s\" is not an IP address or CIDR range "
+			    "(e.g. 10.0.0.5, 10.0.0.0/24, 2001:db8::/48)",
+			    (int)(n > 64 ? 64 : n), p);
+			return ERR_INPUT;
+		}
+		cfg->ntrusted++;
+	}
+	return ERR_OK;
+}
+
+enum err
 config_load(struct config *cfg, char *errbuf, size_t errlen)
 {
 	enum err rc;
@@ -153,5 +327,5 @@ config_load(struct config *cfg, char *errbuf, size_t errlen)
 	    LIMIT_DB_BACKOFF_MAX_MS, LIMIT_DB_BACKOFF_MIN_MS, 60000,
 	    &cfg->db_backoff_max_ms, errbuf, errlen)) != ERR_OK)
 		return rc;
-	return ERR_OK;
+	return load_trusted(cfg, errbuf, errlen);
 }

@@ -14,6 +14,16 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "limit.h"
+
+struct arena;
+
+/* An address range: an address and how many of its leading bits count. */
+struct config_net {
+	int		 family;	/* AF_INET or AF_INET6 */
+	unsigned char	 addr[16];	/* network order; 4 bytes for AF_INET */
+	int		 bits;		/* prefix length */
+};
 
 struct config {
 	const char	*database_url;	/* SLUICE_DATABASE_URL */
@@ -34,6 +44,9 @@ struct config {
 	const char	*cors_origins;	/* SLUICE_CORS_ORIGINS, "" for none */
 	long		 http_timeout_ms; /* SLUICE_HTTP_TIMEOUT_MS */
 	long		 db_backoff_max_ms; /* SLUICE_DB_BACKOFF_MAX_MS */
+	/* SLUICE_TRUSTED_PROXIES: proxies whose X-Forwarded-For is believed */
+	struct config_net trusted[LIMIT_TRUSTED_PROXIES];
+	size_t		 ntrusted;
 };
 
 /* One documented variable. */
@@ -66,5 +79,32 @@ enum err	 config_bool(const char *name, bool def, bool *out,
 		    char *errbuf, size_t errlen);
 enum err	 config_long(const char *name, long def, long min, long max,
 		    long *out, char *errbuf, size_t errlen);
+
+/*
+ * Parses an address ("192.0.2.1", "2001:db8::1") or a range in CIDR
+ * notation ("10.0.0.0/8", "2001:db8::/32") into *out; an IPv4 address
+ * written as IPv6 (::ffff:192.0.2.1) counts as IPv4.  ERR_INPUT when it
+ * is neither, or the prefix is longer than the address.
+ */
+enum err	 config_net_parse(const char *s, struct config_net *out);
+
+/* Whether addr (an address, not a range) is inside one of the trusted
+ * proxies' ranges; false when addr does not parse. */
+bool		 config_trusted_proxy(const struct config *, const char *addr);
+
+/*
+ * The client's address as the login throttle counts it: remote_addr
+ * (REMOTE_ADDR), or, when that is a trusted proxy, the rightmost address
+ * of xff (X-Forwarded-For, may be NULL) that is not one — each trusted
+ * proxy appends the address it saw, so addresses left of that are the
+ * client's own claims and are never believed.  Without trusted proxies
+ * X-Forwarded-For is ignored.  An entry that is not an address stops the
+ * walk at the last address known good.  Written canonically (inet_ntop);
+ * an IPv6 address as its /64 ("2001:db8:1:2::/64"), the share one host
+ * or customer usually gets.  Arena-owned; remote_addr itself when it is
+ * not an address.
+ */
+const char	*config_client_addr(const struct config *, struct arena *,
+		    const char *remote_addr, const char *xff);
 
 #endif

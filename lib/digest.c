@@ -24,8 +24,14 @@
 #include "log.h"
 #include "tmpl.h"
 
+/* Runs over every workspace (cron's) hold one lock; each workspace's run
+ * holds its own (keys 7412, workspace id folded into an int4). */
 #define DIGEST_LOCK	"SELECT pg_try_advisory_lock(7411, 1)"
 #define DIGEST_UNLOCK	"SELECT pg_advisory_unlock(7411, 1)"
+#define WS_KEY		"7412, ($1::bigint % 2147483647)::int"
+#define WS_TRYLOCK	"SELECT pg_try_advisory_lock(" WS_KEY ")"
+#define WS_LOCK		"SELECT pg_advisory_lock(" WS_KEY ")"
+#define WS_UNLOCK	"SELECT pg_advisory_unlock(" WS_KEY ")"
 #define DIGEST_KPIS	24	/* KPIs shown in one digest */
 #define DIGEST_ERRORS	20	/* error lines kept on a run */
 
@@ -39,22 +45,41 @@ static const char sql_member_ws[] =
 	"AND ($2::bigint = 0 OR m.workspace_id = $2::bigint) "
 	"ORDER BY m.workspace_id LIMIT 1";
 
-/* Seconds left of the cooldown after the last finished run. */
+/* Seconds left of the cooldown after the last finished run of the
+ * workspace $2, or of the runs over every workspace ($2 NULL). */
 static const char sql_cooldown[] =
 	"SELECT GREATEST(1, ceil(extract(epoch FROM finished_at + "
 	"make_interval(secs => $1::int) - now())))::bigint "
-	"FROM digest_runs WHERE finished_at > now() - "
-	"make_interval(secs => $1::int) ORDER BY finished_at DESC LIMIT 1";
+	"FROM digest_runs WHERE workspace_id IS NOT DISTINCT FROM $2::bigint "
+	"AND finished_at > now() - make_interval(secs => $1::int) "
+	"ORDER BY finished_at DESC LIMIT 1";
 
-static const char sql_run_new[] =
-	"INSERT INTO digest_runs (scope, period_start, period_end) "
-	"SELECT $1, w - 7, w - 1 FROM (SELECT date_trunc('week', "
-	"now() AT TIME ZONE 'UTC')::date AS w) x RETURNING id";
+/* The scheduler's week of a workspace is done (a complete run for the
+ * period $2), or was tried too recently (cooldown $3, quota wait $4). */
+static const char sql_sched_done[] =
+	"SELECT 1 FROM digest_runs WHERE workspace_id = $1 AND ("
+	"(complete AND scope = 'all' AND period_start = $2::date) OR "
+	"finished_at > now() - make_interval(secs => $3::int) OR "
+	"(quota AND finished_at > now() - make_interval(secs => $4::int))) "
+	"LIMIT 1";
+
+/* The summary row of a run over every workspace (UTC week). */
+static const char sql_run_all[] =
+	"INSERT INTO digest_runs (scope, period_start, period_end, "
+	"started_by) SELECT $1, w - 7, w - 1, 'cron' FROM (SELECT "
+	"date_trunc('week', now() AT TIME ZONE 'UTC')::date AS w) x "
+	"RETURNING id";
+
+/* A workspace's row, over its own week. */
+static const char sql_run_ws[] =
+	"INSERT INTO digest_runs (workspace_id, started_by, scope, "
+	"period_start, period_end) VALUES ($1, $2, $3, $4::date, $5::date) "
+	"RETURNING id";
 
 static const char sql_run_done[] =
 	"UPDATE digest_runs SET finished_at = now(), sent = $2::int, "
-	"skipped = $3::int, failed = $4::int, errors = $5::jsonb "
-	"WHERE id = $1::bigint";
+	"skipped = $3::int, failed = $4::int, errors = $5::jsonb, "
+	"complete = $6::boolean, quota = $7::boolean WHERE id = $1::bigint";
 
 static const char sql_workspaces[] =
 	"SELECT id FROM workspaces WHERE ($2::bigint = 0 OR id = $2::bigint) "
@@ -123,25 +148,30 @@ static const char sql_release[] =
 static const char sql_expire[] =
 	"UPDATE digest_sends SET status = 'failed', error = 'claimed more "
 	"than 24 hours ago and never recorded: not re-sent, it may have "
-	"gone out' WHERE status = 'claimed' "
+	"gone out' WHERE workspace_id = $2 AND status = 'claimed' "
 	"AND created_at <= now() - make_interval(secs => $1::int)";
 
 static const char sql_pending[] =
 	"SELECT batch_id, workspace_id, to_char(period_start, 'YYYY-MM-DD') "
-	"FROM digest_sends WHERE status = 'claimed' AND batch_id IS NOT NULL "
-	"GROUP BY 1, 2, 3 ORDER BY 1";
+	"FROM digest_sends WHERE workspace_id = $1 AND status = 'claimed' "
+	"AND batch_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1";
 
 static const char sql_unsubscribe[] =
 	"INSERT INTO digest_subscriptions (workspace_id, email, subscribed) "
 	"VALUES ($1, lower($2), false) ON CONFLICT (workspace_id, email) "
 	"DO UPDATE SET subscribed = false, updated_at = now()";
 
+/* The workspace's last run, or the last run over every workspace. */
 static const char sql_status[] =
-	"SELECT json_build_object('run_id', id, 'scope', scope, "
+	"SELECT json_build_object('run_id', id, 'workspace_id', workspace_id, "
+	"'started_by', started_by, 'scope', scope, "
 	"'period_start', period_start, 'period_end', period_end, "
 	"'started_at', started_at, 'finished_at', finished_at, "
 	"'sent', sent, 'skipped', skipped, 'failed', failed, "
-	"'errors', errors)::text FROM digest_runs ORDER BY id DESC LIMIT 1";
+	"'complete', complete, 'quota_reached', quota, "
+	"'errors', errors)::text FROM digest_runs "
+	"WHERE workspace_id IS NOT DISTINCT FROM $1::bigint "
+	"ORDER BY id DESC LIMIT 1";
 
 /* --- unsubscribe tokens --------------------------------------------- */
 
@@ -534,8 +564,9 @@ render_for(const struct digest_env *env, const struct prepared *pp,
 	}
 	out->to = to;
 	out->subject = pp->subject;
-	out->period_start = pp->per.start;
-	out->period_end = pp->per.end;
+	/* Copies: pp may be the caller's local (digest_render's). */
+	out->period_start = arena_strdup(env->arena, pp->per.start);
+	out->period_end = arena_strdup(env->arena, pp->per.end);
 	out->unsubscribe_url = arena_printf(env->arena,
 	    "%s/v1/digest/unsubscribe?token=%s", env->cfg->base_url, token);
 	return digest_render_view(env->tmpl, env->arena, pp->view, to,
@@ -672,23 +703,27 @@ render_store_send(struct run *r, const struct prepared *pp,
 	return send_recorded(r, batch_id, body, rows);
 }
 
-/* Claimed rows no answer was recorded for: the same request again. */
+/*
+ * The workspace's claimed rows no answer was recorded for: the same
+ * request again.
+ */
 static enum err
-recover(struct run *r)
+recover(struct run *r, int64_t ws)
 {
 	const struct digest_env *env = r->env;
 	struct db_res *pend, *rows, *req;
 	struct prepared pp;
-	const char *p[1];
+	const char *p[2];
 	size_t i;
 	enum err rc;
 	int before;
 
 	p[0] = arena_printf(env->arena, "%d", LIMIT_DIGEST_KEY_AGE_S);
-	if ((rc = db_exec(env->db, env->arena, sql_expire, 1, p, NULL)) !=
+	p[1] = arena_printf(env->arena, "%lld", (long long)ws);
+	if ((rc = db_exec(env->db, env->arena, sql_expire, 2, p, NULL)) !=
 	    ERR_OK)
 		return rc;
-	if ((rc = db_exec(env->db, env->arena, sql_pending, 0, NULL,
+	if ((rc = db_exec(env->db, env->arena, sql_pending, 1, &p[1],
 	    &pend)) != ERR_OK)
 		return rc;
 	for (i = 0; i < db_nrows(pend) && !r->stop; i++) {
@@ -716,9 +751,10 @@ recover(struct run *r)
 	return ERR_OK;
 }
 
-/* One workspace: count the suppressed, then claim and send batches. */
+/* One workspace's period: count the suppressed, claim and send batches. */
 static enum err
-workspace_in(struct run *r, int64_t ws, const char *email)
+workspace_in(struct run *r, int64_t ws, const struct insights_period *per,
+    const char *email)
 {
 	const struct digest_env *env = r->env;
 	struct prepared pp;
@@ -735,9 +771,7 @@ workspace_in(struct run *r, int64_t ws, const char *email)
 		return rc;
 	r->rep->skipped += (int)db_get_int64(res, 0, 0, 0);
 	memset(&pp, 0, sizeof(pp));
-	if ((rc = insights_period(env->db, env->arena, ws, NULL,
-	    &pp.per)) != ERR_OK)
-		return rc;
+	pp.per = *per;
 	while (!r->stop) {
 		if ((rc = crypto_random_hex(id)) != ERR_OK)
 			return rc;
@@ -756,7 +790,7 @@ workspace_in(struct run *r, int64_t ws, const char *email)
 		if (db_nrows(rows) == 0)
 			break;
 		if (!prepared) {
-			if ((rc = prepare(env, ws, pp.per.start, &pp)) !=
+			if ((rc = prepare(env, ws, per->start, &pp)) !=
 			    ERR_OK)
 				return rc;
 			prepared = true;
@@ -767,93 +801,259 @@ workspace_in(struct run *r, int64_t ws, const char *email)
 	return ERR_OK;
 }
 
+static const char *const started_by_name[] = {
+	[DIGEST_CRON] = "cron",
+	[DIGEST_ADMIN] = "admin",
+	[DIGEST_SCHEDULE] = "schedule",
+};
+
 /*
- * workspace_in() with its own arena, so that a run over many workspaces
- * holds one workspace's rendered emails at a time, not all of them.
+ * A workspace's run over its last full week, recorded in its own
+ * digest_runs row (counts and errors of that workspace only), in an arena
+ * of its own so that a run over many workspaces holds one workspace's
+ * rendered emails at a time.  The counts are added to *rep (run_id set
+ * to the row); the errors, prefixed with the workspace, to all_errors
+ * when not NULL.  *stop says that Resend's daily quota stopped it.
  */
 static enum err
-workspace(struct run *r, int64_t ws, const char *email)
+workspace_run(const struct digest_env *env, enum digest_trigger by,
+    int64_t ws, const char *email, struct digest_report *rep,
+    struct json_object *all_errors, bool *stop)
 {
-	struct digest_env e = *r->env;
+	struct digest_env e = *env;
+	struct digest_report wr;
+	struct insights_period per;
+	struct db_res *res;
 	struct arena sub;
-	struct run rs = *r;
-	enum err rc;
+	struct run r;
+	const char *p[7], *line;
+	size_t i;
+	enum err rc, rc2;
 
 	arena_init(&sub);
 	e.arena = &sub;
-	rs.env = &e;
-	rc = workspace_in(&rs, ws, email);
-	r->stop = rs.stop;
-	arena_free(&sub);
-	return rc;
-}
-
-enum err
-digest_weekly(const struct digest_env *env, int64_t workspace_id,
-    const char *email, struct digest_report *out, long *retry_after_s)
-{
-	struct arena *a = env->arena;
-	struct db_res *res, *wss;
-	struct run r;
-	const char *p[5];
-	enum err rc, rc2;
-	size_t i;
-
-	memset(out, 0, sizeof(*out));
-	*retry_after_s = 0;
-	if (*env->cfg->resend_api_key == '\0')
-		return ERR_UNAVAILABLE;
-	if (env->tmpl == NULL)
-		return ERR_TEMPLATE;
-	if ((rc = db_exec(env->db, a, DIGEST_LOCK, 0, NULL, &res)) != ERR_OK)
-		return rc;
-	if (strcmp(db_get(res, 0, 0), "t") != 0) {
-		*retry_after_s = 60;
-		return ERR_RATELIMIT;
-	}
-	p[0] = arena_printf(a, "%d", LIMIT_DIGEST_COOLDOWN_S);
-	if ((rc = db_exec(env->db, a, sql_cooldown, 1, p, &res)) != ERR_OK)
-		goto out;
-	if (db_nrows(res) > 0) {
-		*retry_after_s = (long)db_get_int64(res, 0, 0, 1);
-		rc = ERR_RATELIMIT;
+	memset(&wr, 0, sizeof(wr));
+	*stop = false;
+	if ((rc = insights_period(e.db, &sub, ws, NULL, &per)) != ERR_OK) {
+		if (rc == ERR_NOTFOUND)
+			rc = ERR_OK;	/* deleted meanwhile: nothing to do */
 		goto out;
 	}
-	p[0] = email == NULL ? "all" : "email";
-	if ((rc = db_exec(env->db, a, sql_run_new, 1, p, &res)) != ERR_OK)
+	p[0] = arena_printf(&sub, "%lld", (long long)ws);
+	p[1] = started_by_name[by];
+	p[2] = email == NULL ? "all" : "email";
+	p[3] = per.start;
+	p[4] = per.end;
+	if ((rc = db_exec(e.db, &sub, sql_run_ws, 5, p, &res)) != ERR_OK)
 		goto out;
 	memset(&r, 0, sizeof(r));
-	r.env = env;
-	r.rep = out;
+	r.env = &e;
+	r.rep = &wr;
 	r.run_id = db_get(res, 0, 0);
-	r.errors = jsonx_own(a, json_object_new_array());
-	out->run_id = db_get_int64(res, 0, 0, 0);
-	rc = recover(&r);
-	if (rc == ERR_OK) {
-		p[0] = email;
-		p[1] = arena_printf(a, "%lld", (long long)workspace_id);
-		rc = db_exec(env->db, a, sql_workspaces, 2, p, &wss);
-	}
-	for (i = 0; rc == ERR_OK && !r.stop && i < db_nrows(wss); i++)
-		rc = workspace(&r, db_get_int64(wss, i, 0, 0), email);
+	r.errors = jsonx_own(&sub, json_object_new_array());
+	wr.run_id = db_get_int64(res, 0, 0, 0);
+	rc = recover(&r, ws);
+	if (rc == ERR_OK)
+		rc = workspace_in(&r, ws, &per, email);
 	if (rc != ERR_OK)
-		run_error(&r, arena_printf(a, "run stopped: %s",
+		run_error(&r, arena_printf(&sub, "run stopped: %s",
 		    err_code(rc)));
 	if (r.stop)
 		run_error(&r, "stopped: Resend's daily quota is reached (429 "
 		    "daily_quota_exceeded); the unsent recipients wait for the "
 		    "next run");
 	p[0] = r.run_id;
+	p[1] = arena_printf(&sub, "%d", wr.sent);
+	p[2] = arena_printf(&sub, "%d", wr.skipped);
+	p[3] = arena_printf(&sub, "%d", wr.failed);
+	p[4] = jsonx_string(&sub, r.errors);
+	p[5] = email == NULL && rc == ERR_OK && !r.stop ? "t" : "f";
+	p[6] = r.stop ? "t" : "f";
+	rc2 = db_exec(e.db, &sub, sql_run_done, 7, p, NULL);
+	if (rc == ERR_OK)
+		rc = rc2;
+	for (i = 0; all_errors != NULL &&
+	    i < json_object_array_length(r.errors); i++) {
+		line = json_object_get_string(json_object_array_get_idx(
+		    r.errors, i));
+		if (json_object_array_length(all_errors) < DIGEST_ERRORS)
+			json_object_array_add(all_errors,
+			    json_object_new_string(arena_printf(&sub,
+			    "workspace %lld: %s", (long long)ws, line)));
+	}
+	*stop = r.stop;
+out:
+	rep->run_id = wr.run_id;
+	rep->sent += wr.sent;
+	rep->skipped += wr.skipped;
+	rep->failed += wr.failed;
+	rep->recovered += wr.recovered;
+	rep->quota = rep->quota || wr.quota;
+	rep->workspaces += wr.run_id > 0;
+	arena_free(&sub);
+	return rc;
+}
+
+/* *busy: the lock is held elsewhere. */
+static enum err
+try_lock(const struct digest_env *env, const char *sql, int np,
+    const char *const *p, bool *busy)
+{
+	struct db_res *res;
+	enum err rc;
+
+	if ((rc = db_exec(env->db, env->arena, sql, np, p, &res)) != ERR_OK)
+		return rc;
+	*busy = strcmp(db_get(res, 0, 0), "t") != 0;
+	return ERR_OK;
+}
+
+/* ERR_RATELIMIT with *wait when the cooldown of ws (0: of the runs over
+ * every workspace) is not over. */
+static enum err
+cooldown(const struct digest_env *env, int64_t ws, long *wait)
+{
+	struct db_res *res;
+	const char *p[2];
+	enum err rc;
+
+	p[0] = arena_printf(env->arena, "%d", LIMIT_DIGEST_COOLDOWN_S);
+	p[1] = ws > 0 ? arena_printf(env->arena, "%lld", (long long)ws) :
+	    NULL;
+	if ((rc = db_exec(env->db, env->arena, sql_cooldown, 2, p, &res)) !=
+	    ERR_OK)
+		return rc;
+	if (db_nrows(res) == 0)
+		return ERR_OK;
+	*wait = (long)db_get_int64(res, 0, 0, 1);
+	return ERR_RATELIMIT;
+}
+
+/* ERR_RATELIMIT when the scheduler has nothing to do for ws now. */
+static enum err
+sched_due(const struct digest_env *env, int64_t ws, long *wait)
+{
+	struct insights_period per;
+	struct db_res *res;
+	const char *p[4];
+	enum err rc;
+
+	if ((rc = insights_period(env->db, env->arena, ws, NULL, &per)) !=
+	    ERR_OK)
+		return rc;
+	p[0] = arena_printf(env->arena, "%lld", (long long)ws);
+	p[1] = per.start;
+	p[2] = arena_printf(env->arena, "%d", LIMIT_DIGEST_COOLDOWN_S);
+	p[3] = arena_printf(env->arena, "%d", LIMIT_DIGEST_QUOTA_WAIT_S);
+	if ((rc = db_exec(env->db, env->arena, sql_sched_done, 4, p, &res)) !=
+	    ERR_OK)
+		return rc;
+	*wait = LIMIT_DIGEST_COOLDOWN_S;
+	return db_nrows(res) == 0 ? ERR_OK : ERR_RATELIMIT;
+}
+
+/* Every workspace (of email's, when not NULL), behind cron's lock. */
+static enum err
+run_all(const struct digest_env *env, const char *email,
+    struct digest_report *out, long *wait)
+{
+	struct arena *a = env->arena;
+	struct json_object *errors;
+	struct db_res *res, *wss;
+	const char *p[7];
+	bool busy, stop = false;
+	int64_t run_id = 0;
+	enum err rc, rc2;
+	size_t i;
+
+	if ((rc = try_lock(env, DIGEST_LOCK, 0, NULL, &busy)) != ERR_OK)
+		return rc;
+	if (busy) {
+		*wait = 60;
+		return ERR_RATELIMIT;
+	}
+	if ((rc = cooldown(env, 0, wait)) != ERR_OK)
+		goto out;
+	p[0] = email == NULL ? "all" : "email";
+	if ((rc = db_exec(env->db, a, sql_run_all, 1, p, &res)) != ERR_OK)
+		goto out;
+	run_id = db_get_int64(res, 0, 0, 0);
+	errors = jsonx_own(a, json_object_new_array());
+	p[0] = email;
+	p[1] = "0";
+	rc = db_exec(env->db, a, sql_workspaces, 2, p, &wss);
+	for (i = 0; rc == ERR_OK && !stop && i < db_nrows(wss); i++) {
+		/* Waits for a run of that workspace alone (an admin's). */
+		p[0] = db_get(wss, i, 0);
+		if ((rc = db_exec(env->db, a, WS_LOCK, 1, p, NULL)) != ERR_OK)
+			break;
+		rc = workspace_run(env, DIGEST_CRON, db_get_int64(wss, i, 0,
+		    0), email, out, errors, &stop);
+		rc2 = db_exec(env->db, a, WS_UNLOCK, 1, p, NULL);
+		if (rc == ERR_OK)
+			rc = rc2;
+	}
+	if (rc != ERR_OK && json_object_array_length(errors) < DIGEST_ERRORS)
+		json_object_array_add(errors, json_object_new_string(
+		    arena_printf(a, "run stopped: %s", err_code(rc))));
+	p[0] = arena_printf(a, "%lld", (long long)run_id);
 	p[1] = arena_printf(a, "%d", out->sent);
 	p[2] = arena_printf(a, "%d", out->skipped);
 	p[3] = arena_printf(a, "%d", out->failed);
-	p[4] = jsonx_string(a, r.errors);
-	rc2 = db_exec(env->db, a, sql_run_done, 5, p, NULL);
+	p[4] = jsonx_string(a, errors);
+	p[5] = email == NULL && rc == ERR_OK && !stop ? "t" : "f";
+	p[6] = stop ? "t" : "f";
+	rc2 = db_exec(env->db, a, sql_run_done, 7, p, NULL);
 	if (rc == ERR_OK)
 		rc = rc2;
 out:
+	out->run_id = run_id;
 	db_exec(env->db, a, DIGEST_UNLOCK, 0, NULL, NULL);
 	return rc;
+}
+
+/* One workspace, behind its own lock: an admin's call or the schedule. */
+static enum err
+run_one(const struct digest_env *env, enum digest_trigger by, int64_t ws,
+    const char *email, struct digest_report *out, long *wait)
+{
+	const char *p[1];
+	bool busy, stop;
+	enum err rc;
+
+	p[0] = arena_printf(env->arena, "%lld", (long long)ws);
+	if ((rc = try_lock(env, WS_TRYLOCK, 1, p, &busy)) != ERR_OK)
+		return rc;
+	if (busy) {
+		*wait = 60;
+		return ERR_RATELIMIT;
+	}
+	if (by == DIGEST_SCHEDULE)
+		rc = sched_due(env, ws, wait);
+	else
+		rc = cooldown(env, ws, wait);
+	if (rc == ERR_OK)
+		rc = workspace_run(env, by, ws, email, out, NULL, &stop);
+	db_exec(env->db, env->arena, WS_UNLOCK, 1, p, NULL);
+	return rc;
+}
+
+enum err
+digest_weekly(const struct digest_env *env, enum digest_trigger by,
+    int64_t workspace_id, const char *email, struct digest_report *out,
+    long *retry_after_s)
+{
+	memset(out, 0, sizeof(*out));
+	*retry_after_s = 0;
+	if (*env->cfg->resend_api_key == '\0')
+		return ERR_UNAVAILABLE;
+	if (env->tmpl == NULL)
+		return ERR_TEMPLATE;
+	if (by == DIGEST_CRON && workspace_id == 0)
+		return run_all(env, email, out, retry_after_s);
+	if (workspace_id <= 0 || (by == DIGEST_SCHEDULE && email != NULL))
+		return ERR_INPUT;
+	return run_one(env, by, workspace_id, email, out, retry_after_s);
 }
 
 enum err
@@ -895,12 +1095,16 @@ digest_send_test(const struct digest_env *env, int64_t workspace_id,
 }
 
 enum err
-digest_status_json(const struct digest_env *env, const char **out)
+digest_status_json(const struct digest_env *env, int64_t workspace_id,
+    const char **out)
 {
 	struct db_res *res;
+	const char *p[1];
 	enum err rc;
 
-	if ((rc = db_exec(env->db, env->arena, sql_status, 0, NULL, &res)) !=
+	p[0] = workspace_id > 0 ? arena_printf(env->arena, "%lld",
+	    (long long)workspace_id) : NULL;
+	if ((rc = db_exec(env->db, env->arena, sql_status, 1, p, &res)) !=
 	    ERR_OK)
 		return rc;
 	*out = db_nrows(res) == 1 ? db_get(res, 0, 0) : "null";

@@ -17,8 +17,17 @@
  * guard).  A batch refused for the daily quota was not sent: its claims
  * are released and the run stops, so the next run sends them.  Other
  * failures stay recorded as failed (a 5xx may hide a send) and are not
- * tried again for that period.  Weekly runs are serialised by an
- * advisory lock and spaced by LIMIT_DIGEST_COOLDOWN_S.
+ * tried again for that period.
+ *
+ * Runs belong to a workspace: each workspace's run is recorded in its own
+ * digest_runs row (its counts, its errors), under an advisory lock of its
+ * own.  Cron's call covers every workspace: one row per workspace plus a
+ * summary row without one, behind a lock of its own, spaced by
+ * LIMIT_DIGEST_COOLDOWN_S from the previous such call and never blocked
+ * by one workspace's runs (it waits for a run in progress).  An admin's
+ * call runs the admin's workspace only and has that workspace's
+ * cooldown.  The scheduler (lib/schedule) runs a workspace whose week
+ * has no complete run yet.
  *
  * Unsubscribe tokens: base64url("<workspace id>:<email>") "." base64url(
  * HMAC-SHA256(key, "sluice-unsubscribe-v1:" payload)).  The key is
@@ -78,9 +87,18 @@ struct digest_mail {
 	"'unsafe-inline'; img-src data:; base-uri 'none'; " \
 	"form-action 'none'; frame-ancestors 'none'"
 
+/* Who starts a weekly run: its lock, cooldown and record. */
+enum digest_trigger {
+	DIGEST_CRON,		/* X-Cron-Secret: every workspace */
+	DIGEST_ADMIN,		/* an admin's API key: one workspace */
+	DIGEST_SCHEDULE,	/* the scheduler: one workspace, when due */
+	DIGEST_TRIGGER__MAX
+};
+
 /* What a weekly run did. */
 struct digest_report {
-	int64_t		 run_id;
+	int64_t		 run_id;	/* the row (cron's: the summary) */
+	int		 workspaces;	/* workspace rows written */
 	int		 sent;
 	int		 skipped;	/* suppressed addresses */
 	int		 failed;
@@ -130,15 +148,24 @@ enum err	 digest_workspace_of(const struct digest_env *, int64_t given,
 		    const char *to, int64_t *out);
 
 /*
- * A weekly run over every workspace (workspace_id 0) or one, for every
- * subscribed member (email NULL) or only for one address.  ERR_OK with
- * *out filled; ERR_RATELIMIT with *retry_after_s while another run holds
- * the lock or the last one finished less than LIMIT_DIGEST_COOLDOWN_S
- * ago; ERR_UNAVAILABLE without SLUICE_RESEND_API_KEY; database errors.
+ * A weekly run for every subscribed member (email NULL) or only for one
+ * address: DIGEST_CRON with workspace_id 0 over every workspace, else
+ * over workspace_id alone.  Each workspace's week is its last full week
+ * in its zone.  ERR_OK with *out filled.  ERR_RATELIMIT with
+ * *retry_after_s: cron's call while another such call runs or less than
+ * LIMIT_DIGEST_COOLDOWN_S after the last one ended; an admin's call while
+ * a run of the workspace is in progress or less than the cooldown after
+ * its last run; DIGEST_SCHEDULE when that workspace's week already has a
+ * complete run, or a run ended within the cooldown (LIMIT_DIGEST_QUOTA_
+ * WAIT_S after a quota stop), or one is in progress.  ERR_UNAVAILABLE
+ * without SLUICE_RESEND_API_KEY; ERR_TEMPLATE without templates;
+ * ERR_INPUT for a workspace_id of 0 without DIGEST_CRON; database
+ * errors (the rows written so far say what was sent).
  */
 enum err	 digest_weekly(const struct digest_env *,
-		    int64_t workspace_id, const char *email,
-		    struct digest_report *out, long *retry_after_s);
+		    enum digest_trigger, int64_t workspace_id,
+		    const char *email, struct digest_report *out,
+		    long *retry_after_s);
 
 /*
  * Sends one digest now to `to` (member of workspace_id), outside the
@@ -150,11 +177,15 @@ enum err	 digest_send_test(const struct digest_env *,
 		    int64_t workspace_id, const char *to, const char **id_out,
 		    const char **error_out);
 
-/* The last run as JSON text {run_id, scope, period_start, period_end,
- * started_at, finished_at, sent, skipped, failed, errors}, or "null";
- * arena string. */
+/*
+ * The last run of workspace_id (0: the last run over every workspace,
+ * cron's) as JSON text {run_id, workspace_id, started_by, scope,
+ * period_start, period_end, started_at, finished_at, sent, skipped,
+ * failed, complete, quota_reached, errors}, or "null"; arena string.
+ * A workspace's errors name its own recipients only.
+ */
 enum err	 digest_status_json(const struct digest_env *,
-		    const char **out);
+		    int64_t workspace_id, const char **out);
 
 /* The unsubscribe token of (workspace, email); NULL when no key. */
 const char	*digest_unsub_token(const struct digest_env *,

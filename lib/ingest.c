@@ -1,5 +1,4 @@
 /* ingest.c — validating and upserting batches of daily metric rows. */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,8 +12,8 @@
 #include "limit.h"
 #include "metric.h"
 
-/* Values are refused from this magnitude on (and integers json-c clamps). */
-#define VALUE_MAX	1e18
+/* Exponents beyond this are as good as infinite (no overflow below it). */
+#define EXP_SATURATE	1000000000000LL
 
 /*
  * A batch goes in one of three ways, each in one transaction (see
@@ -168,21 +167,112 @@ check_date(struct json_object *v, long maxday)
 	return NULL;
 }
 
-static const char *
-check_value(struct json_object *v)
+/* Reads [0-9]+ at *p (before end); false when there is no digit. */
+static bool
+digits(const char **p, const char *end)
 {
-	double d;
+	const char *q = *p;
+
+	while (*p < end && **p >= '0' && **p <= '9')
+		(*p)++;
+	return *p > q;
+}
+
+const char *
+ingest_value(const char *s, size_t len, char out[INGEST_VALUE_SIZE])
+{
+	/* d[i] is the digit of 10^(INT - 1 - i); d[INT + DEC] rounds. */
+	enum { INT = LIMIT_VALUE_DIGITS, DEC = LIMIT_VALUE_DECIMALS };
+	static const char *const range = "is out of range: values must be "
+	    "below 1e18 in magnitude";
+	const char *p = s, *end = s + len, *ip, *fp = "";
+	char d[INT + DEC + 1], *o = out;
+	long long e = 0, idx, j, ilen, flen = 0;
+	bool neg, esign = false, nonzero = false;
+	int i, last;
+
+	neg = p < end && *p == '-';
+	p += neg;
+	ip = p;
+	if (!digits(&p, end))
+		return "must be a JSON number";
+	ilen = p - ip;
+	if (p < end && *p == '.') {
+		fp = ++p;
+		if (!digits(&p, end))
+			return "must be a JSON number";
+		flen = p - fp;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			esign = *p++ == '-';
+		if (p >= end || *p < '0' || *p > '9')
+			return "must be a JSON number";
+		for (; p < end && *p >= '0' && *p <= '9'; p++)
+			if (e < EXP_SATURATE)
+				e = e * 10 + (*p - '0');
+		if (esign)
+			e = -e;
+	}
+	if (p != end)
+		return "must be a JSON number";
+	/* Digit j of int||frac is 10^(ilen - 1 - j + e): d[INT - ilen + j
+	 * - e].  Digits past the rounding digit do not matter. */
+	memset(d, '0', sizeof(d));
+	for (j = 0; j < ilen + flen; j++) {
+		if ((j < ilen ? ip[j] : fp[j - ilen]) == '0')
+			continue;
+		idx = INT - ilen + j - e;
+		if (idx < 0)
+			return range;
+		if (idx > INT + DEC)
+			break;
+		d[idx] = j < ilen ? ip[j] : fp[j - ilen];
+	}
+	if (d[INT + DEC] >= '5') {
+		for (i = INT + DEC - 1; i >= 0 && d[i] == '9'; i--)
+			d[i] = '0';
+		if (i < 0)
+			return range;
+		d[i]++;
+	}
+	for (i = 0; i < INT + DEC; i++)
+		nonzero = nonzero || d[i] != '0';
+	if (neg && nonzero)
+		*o++ = '-';
+	for (i = 0; i < INT - 1 && d[i] == '0'; i++)
+		;
+	for (; i < INT; i++)
+		*o++ = d[i];
+	for (last = INT + DEC - 1; last >= INT && d[last] == '0'; last--)
+		;
+	if (last >= INT)
+		*o++ = '.';
+	for (i = INT; i <= last; i++)
+		*o++ = d[i];
+	*o = '\0';
+	return NULL;
+}
+
+/* A JSON number within range, as ingest_value()'s text in *out. */
+static const char *
+check_value(struct arena *a, struct json_object *v, const char **out)
+{
+	char text[INGEST_VALUE_SIZE];
+	const char *s, *why;
 
 	if (json_object_is_type(v, json_type_string))
 		return "must be a JSON number, not a string";
 	if (!json_object_is_type(v, json_type_int) &&
 	    !json_object_is_type(v, json_type_double))
 		return "must be a JSON number";
-	d = json_object_get_double(v);
-	if (!isfinite(d))
-		return "must be a finite number";
-	if (fabs(d) >= VALUE_MAX)
-		return "is out of range (at most 1e18 in magnitude)";
+	/* A double's text is the one sent; an integer json-c clamped to
+	 * 64 bits reads as a clamped one, out of range either way. */
+	s = json_object_get_string(v);
+	if ((why = ingest_value(s, strlen(s), text)) != NULL)
+		return why;
+	*out = arena_strdup(a, text);
 	return NULL;
 }
 
@@ -266,10 +356,8 @@ parse_row(struct arena *a, struct ingest_batch *b, size_t i,
 		r->date = json_object_get_string(v);
 	if (!json_object_object_get_ex(o, "value", &v) || v == NULL)
 		problem(b, i, "value", "is required");
-	else if ((why = check_value(v)) != NULL)
+	else if ((why = check_value(a, v, &r->value)) != NULL)
 		problem(b, i, "value", why);
-	else
-		r->value = json_object_get_string(v);
 	if (json_object_object_get_ex(o, "dims", &v) && v != NULL &&
 	    (why = check_dims(a, v, &r->dims)) != NULL)
 		problem(b, i, "dims", why);

@@ -17,6 +17,10 @@
 #include <time.h>
 
 #include "err.h"
+#include "limit.h"
+
+/* Bytes of ingest_value()'s text: sign, digits, point, NUL. */
+#define INGEST_VALUE_SIZE	(LIMIT_VALUE_DIGITS + LIMIT_VALUE_DECIMALS + 3)
 
 struct arena;
 struct buf;
@@ -28,7 +32,7 @@ struct ingest_row {
 	const char	*account_id;	/* same set, 0-64; default "" */
 	const char	*metric;	/* same set, 1-64 */
 	const char	*date;		/* YYYY-MM-DD, a real date */
-	const char	*value;		/* the JSON number as text */
+	const char	*value;		/* decimal text: ingest_value() */
 	const char	*dims;		/* compact JSON, NULL for {} */
 };
 
@@ -72,6 +76,19 @@ enum err	 ingest_parse(struct arena *, const char *body, size_t len,
  */
 const char	*ingest_problems_json(struct arena *,
 		    const struct ingest_batch *);
+
+/*
+ * The value a JSON number's text (len bytes of RFC 8259 number) stands
+ * for, as metric_daily stores it: rounded half away from zero to
+ * LIMIT_VALUE_DECIMALS decimal places, written to out in plain decimal
+ * notation without an exponent, trailing zeros or a minus sign on zero
+ * ("1.50" gives "1.5", "-3e2" "-300", "1e-16000" "0").  Returns NULL when
+ * it fits, else why not, for a person: not a number, or LIMIT_VALUE_DIGITS
+ * integer digits exceeded (1e18 or more in magnitude once rounded).  Any
+ * length is read once, left to right; out is always a short string.
+ */
+const char	*ingest_value(const char *text, size_t len,
+		    char out[INGEST_VALUE_SIZE]);
 
 /* True when key is a usable Idempotency-Key: 1-128 of [A-Za-z0-9_.:-]. */
 bool		 ingest_key_ok(const char *key);

@@ -22,6 +22,7 @@
 /* Responses. */
 #define LIMIT_RESPONSE		(8 * 1024 * 1024) /* a buffered response */
 #define LIMIT_RESP_HEADERS	32		/* headers set per response */
+#define LIMIT_HSTS_MAX_AGE_S	(365 * 24 * 3600) /* HSTS max-age */
 
 /* JSON. */
 #define LIMIT_JSON_DEPTH	32		/* nesting of parsed JSON */
@@ -31,6 +32,7 @@
 #define LIMIT_TMPL_DEPTH	64		/* nested sections */
 #define LIMIT_TMPL_PARTIALS	16		/* nested partial inclusion */
 #define LIMIT_TMPL_OUTPUT	(4 * 1024 * 1024) /* rendered output */
+#define LIMIT_TMPL_SHORTEN	20		/* cuts of a long page's list */
 #define LIMIT_TMPL_SIZE		(1024 * 1024)	/* one template's source */
 
 /* Upstream calls (httpc). */
@@ -59,8 +61,12 @@
 #define LIMIT_SESSION_IDLE_S	(24 * 3600)	/* unused this long: expired */
 #define LIMIT_SESSION_ABS_S	(14 * 24 * 3600) /* expired this long after login */
 #define LIMIT_SESSION_TOUCH_S	60		/* last_seen_at write interval */
-#define LIMIT_LOGIN_FAILURES	10		/* per account or address ... */
-#define LIMIT_LOGIN_WINDOW_S	(15 * 60)	/* ... in this window: 429 */
+#define LIMIT_LOGIN_ACCOUNT	10		/* logins per account ... */
+#define LIMIT_LOGIN_ADDR	50		/* ... and per address ... */
+#define LIMIT_LOGIN_WINDOW_S	(15 * 60)	/* ... a window; then 429 */
+#define LIMIT_TRUSTED_PROXIES	16		/* SLUICE_TRUSTED_PROXIES */
+#define LIMIT_NEXT_PATH		1024		/* ?next= path after login */
+#define LIMIT_WORKSPACES_OWNED	20		/* workspaces one creates */
 #define LIMIT_OAUTH_STATE_S	600		/* OAuth state lifetime */
 #define LIMIT_APIKEY_TOUCH_S	60		/* last_used_at write interval */
 #define LIMIT_TOKEN_TEXT	256		/* a presented cookie or API key */
@@ -71,12 +77,16 @@
 #define LIMIT_INGEST_PROBLEMS	100		/* row problems listed in a 422 */
 #define LIMIT_INGEST_DIMS	2048		/* bytes of one row's dims */
 #define LIMIT_METRIC_NAME	64		/* source, metric, account id */
+#define LIMIT_VALUE_DIGITS	18		/* integer digits of a value */
+#define LIMIT_VALUE_DECIMALS	6		/* its decimals, rounded */
+#define LIMIT_TILES		200		/* tiles in one dashboard */
 #define LIMIT_IDEMPOTENCY_KEY	128		/* Idempotency-Key header */
 
 /* Weekly digest (insights, digest, email). */
 #define LIMIT_DIGEST_BATCH	100		/* emails per Resend batch call */
 #define LIMIT_DIGEST_ATTEMPTS	3		/* tries of one Resend call */
 #define LIMIT_DIGEST_COOLDOWN_S	600		/* between weekly runs */
+#define LIMIT_DIGEST_QUOTA_WAIT_S 3600	/* scheduler, after a quota stop */
 #define LIMIT_DIGEST_RETRY_MAX_S 30		/* longest retry-after obeyed */
 #define LIMIT_DIGEST_BACKOFF_MS	500		/* first 5xx backoff, doubled */
 #define LIMIT_DIGEST_KEY_AGE_S	(24 * 3600)	/* Resend keeps a key this long */
@@ -92,6 +102,14 @@
 #define LIMIT_SYNC_PAGES	200		/* pages followed per report */
 #define LIMIT_SYNC_PROCS	64		/* worker --procs */
 #define LIMIT_SYNC_PURGE	10000		/* finished jobs deleted a call */
+#define LIMIT_SCHEDULE_DIGESTS	50		/* workspaces' digests per tick */
+#define LIMIT_SCHEDULE_PURGE_S	3600		/* scheduler's purge interval */
+
+/* Processes (prefork). */
+#define LIMIT_FCGI_PROCS	64		/* children of one program */
+#define LIMIT_RESPAWN_MIN_MS	100		/* pause before a quick respawn */
+#define LIMIT_RESPAWN_MAX_MS	10000		/* longest crash-loop pause */
+#define LIMIT_RESPAWN_STABLE_S	10		/* lived this long: not a loop */
 
 /* Logging. */
 #define LIMIT_LOG_LINE		4096		/* one log line */

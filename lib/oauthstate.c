@@ -13,12 +13,17 @@ static const char sql_new[] =
 	"session_hash, provider, pkce_verifier, expires_at) VALUES "
 	"(decode($1, 'hex'), $2, $3, decode($4, 'hex'), $5, $6, "
 	"now() + make_interval(secs => $7))";
-/* Marks it used first: a replay finds used_at set and gets nothing. */
+/*
+ * Marks it used first: a replay finds used_at set and gets nothing.  In a
+ * request's tenant scope it sees its user's states of other workspaces
+ * too (sql/080_auth.sql), so the callback can say where it started.
+ */
 static const char sql_take[] =
 	"UPDATE oauth_states SET used_at = now() WHERE state_hash = "
 	"decode($1, 'hex') AND used_at IS NULL RETURNING workspace_id, "
 	"user_id, encode(session_hash, 'hex'), provider, pkce_verifier, "
-	"expires_at > now()";
+	"expires_at > now(), (SELECT w.name FROM workspaces w WHERE w.id = "
+	"oauth_states.workspace_id)";
 static const char sql_gc[] =
 	"DELETE FROM oauth_states WHERE expires_at < now() - interval '1 day'";
 
@@ -96,5 +101,6 @@ oauthstate_take(struct db *db, struct arena *a, const struct session *s,
 	out->workspace_id = db_get_int64(res, 0, 0, 0);
 	out->user_id = db_get_int64(res, 0, 1, 0);
 	out->verifier = db_get(res, 0, 4);
+	out->workspace_name = db_get(res, 0, 6);
 	return ERR_OK;
 }

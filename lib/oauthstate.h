@@ -21,7 +21,8 @@ struct oauthstate {
 };
 
 struct oauthstate_taken {
-	int64_t		 workspace_id;
+	int64_t		 workspace_id;	/* where the flow started */
+	const char	*workspace_name; /* its name; NULL if not visible */
 	int64_t		 user_id;
 	const char	*verifier;	/* PKCE code_verifier */
 };
@@ -37,6 +38,8 @@ enum err	 oauthstate_new(struct db *, struct arena *,
  * *out filled; ERR_AUTH when unknown, malformed or already used;
  * ERR_FORBIDDEN when it belongs to another session or another provider;
  * ERR_CONFLICT when it expired.  *why says which, in words for a page.
+ * out->workspace_id is the workspace the flow started in, which may not
+ * be the session's current one: the caller stores tokens only there.
  */
 enum err	 oauthstate_take(struct db *, struct arena *,
 		    const struct session *, const char *provider,

@@ -174,6 +174,9 @@ resp_serialise(const struct resp *r, bool head_only, struct buf *out)
 			buf_printf(out, "%s: %s\r\n",
 			    security_headers[i].name,
 			    security_headers[i].value);
+	if (r->hsts && !has_header(r, "Strict-Transport-Security"))
+		buf_printf(out, "Strict-Transport-Security: max-age=%d\r\n",
+		    LIMIT_HSTS_MAX_AGE_S);
 	for (i = 0; i < r->nheaders; i++)
 		buf_printf(out, "%s: %s\r\n", r->headers[i].name,
 		    r->headers[i].value);

@@ -7,7 +7,10 @@
  * headers (nosniff, frame denial, referrer policy, CSP); a header of the
  * same name set by the handler replaces the default one (the digest
  * preview sets a CSP that allows the email's inline styles and nothing
- * else).
+ * else).  With hsts set (lib/app.c: SLUICE_BASE_URL is https) every
+ * response carries Strict-Transport-Security, max-age
+ * LIMIT_HSTS_MAX_AGE_S, without includeSubDomains (other hosts of the
+ * domain are not ours to commit).
  */
 #ifndef SLUICE_RESP_H
 #define SLUICE_RESP_H
@@ -30,6 +33,7 @@ struct resp {
 	const char	*content_type;
 	struct buf	 body;		/* at most LIMIT_RESPONSE bytes */
 	struct arena	*arena;
+	bool		 hsts;		/* send Strict-Transport-Security */
 };
 
 /* Options of resp_cookie(). */

@@ -36,13 +36,39 @@ static const char sql_switch[] =
 	"UPDATE sessions SET workspace_id = $2 WHERE id_hash = decode($1, "
 	"'hex') AND EXISTS (SELECT 1 FROM memberships WHERE user_id = $3 "
 	"AND workspace_id = $2)";
-static const char sql_failures[] =
-	"SELECT (SELECT count(*) FROM login_failures WHERE lower(email) = "
-	"lower($1) AND at > now() - make_interval(secs => $3)), "
-	"(SELECT count(*) FROM login_failures WHERE client_addr = $2 "
-	"AND at > now() - make_interval(secs => $3))";
-static const char sql_failed[] =
-	"INSERT INTO login_failures (email, client_addr) VALUES ($1, $2)";
+/*
+ * Login throttle: one attempt from the account's and the address's
+ * counters, both in one statement (rows locked in key order), and the
+ * seconds until the end of a window whose limit is passed (0: go on).
+ */
+static const char sql_take[] =
+	"WITH k (key_hash, lim) AS (VALUES "
+	"(sha256(convert_to('account:' || lower($1), 'UTF8')), $3::integer), "
+	"(sha256(convert_to('addr:' || $2, 'UTF8')), $4::integer)), "
+	"up AS (INSERT INTO login_throttle AS t (key_hash, attempts, "
+	"window_end) SELECT key_hash, 1, now() + make_interval(secs => $5) "
+	"FROM k ORDER BY key_hash ON CONFLICT (key_hash) DO UPDATE SET "
+	"attempts = CASE WHEN t.window_end <= now() THEN 1 "
+	"ELSE t.attempts + 1 END, "
+	"window_end = CASE WHEN t.window_end <= now() THEN EXCLUDED.window_end "
+	"ELSE t.window_end END RETURNING t.key_hash, t.attempts, t.window_end) "
+	"SELECT coalesce((max(ceil(extract(epoch FROM up.window_end - now()))) "
+	"FILTER (WHERE up.attempts > k.lim))::integer, 0) "
+	"FROM up JOIN k USING (key_hash)";
+/* Ended windows, a few at a time, never waiting for a row in use. */
+static const char sql_gc[] =
+	"DELETE FROM login_throttle WHERE key_hash IN (SELECT key_hash FROM "
+	"login_throttle WHERE window_end < now() LIMIT 100 "
+	"FOR UPDATE SKIP LOCKED)";
+/* One row per statement: a refund never holds two locks at once. */
+static const char sql_refund_account[] =
+	"UPDATE login_throttle SET attempts = attempts - 1 WHERE key_hash = "
+	"sha256(convert_to('account:' || lower($1), 'UTF8')) AND attempts > 0 "
+	"AND window_end > now()";
+static const char sql_refund_addr[] =
+	"UPDATE login_throttle SET attempts = attempts - 1 WHERE key_hash = "
+	"sha256(convert_to('addr:' || $1, 'UTF8')) AND attempts > 0 "
+	"AND window_end > now()";
 
 const char *
 session_cookie_name(bool https)
@@ -232,33 +258,38 @@ session_pre_ok(const struct req *r, bool https, const char *form_value)
 }
 
 enum err
-session_login_allowed(struct db *db, struct arena *a, const char *email,
+session_login_take(struct db *db, struct arena *a, const char *email,
     const char *addr, int *retry_after)
 {
-	const char *p[3];
+	const char *p[5];
 	struct db_res *res;
+	int64_t wait;
 	enum err rc;
 
+	*retry_after = 0;
+	(void)db_exec(db, a, sql_gc, 0, NULL, NULL);
 	p[0] = email;
 	p[1] = addr;
-	p[2] = i64(a, LIMIT_LOGIN_WINDOW_S);
-	if ((rc = db_exec(db, a, sql_failures, 3, p, &res)) != ERR_OK)
+	p[2] = i64(a, LIMIT_LOGIN_ACCOUNT);
+	p[3] = i64(a, LIMIT_LOGIN_ADDR);
+	p[4] = i64(a, LIMIT_LOGIN_WINDOW_S);
+	if ((rc = db_exec(db, a, sql_take, 5, p, &res)) != ERR_OK)
 		return rc;
-	if (db_get_int64(res, 0, 0, 0) >= LIMIT_LOGIN_FAILURES ||
-	    db_get_int64(res, 0, 1, 0) >= LIMIT_LOGIN_FAILURES) {
-		*retry_after = LIMIT_LOGIN_WINDOW_S;
-		return ERR_RATELIMIT;
-	}
-	return ERR_OK;
+	if ((wait = db_get_int64(res, 0, 0, 0)) <= 0)
+		return ERR_OK;
+	*retry_after = wait > LIMIT_LOGIN_WINDOW_S ? LIMIT_LOGIN_WINDOW_S :
+	    (int)wait;
+	return ERR_RATELIMIT;
 }
 
 enum err
-session_login_failed(struct db *db, struct arena *a, const char *email,
+session_login_refund(struct db *db, struct arena *a, const char *email,
     const char *addr)
 {
-	const char *p[2];
+	enum err rc;
 
-	p[0] = email;
-	p[1] = addr;
-	return db_exec(db, a, sql_failed, 2, p, NULL);
+	if ((rc = db_exec(db, a, sql_refund_account, 1, &email, NULL)) !=
+	    ERR_OK)
+		return rc;
+	return db_exec(db, a, sql_refund_addr, 1, &addr, NULL);
 }

@@ -54,8 +54,12 @@ enum err	 session_load(struct db *, struct arena *, const char *cookie,
 enum err	 session_destroy(struct db *, struct arena *,
 		    const char *cookie);
 
-/* Moves the session to another workspace the user belongs to;
- * ERR_FORBIDDEN when not a member. */
+/*
+ * Moves the session to another workspace the user belongs to; ERR_FORBIDDEN
+ * when not a member.  Works in a request's tenant scope (role sluice_web):
+ * sql/080_auth.sql lets a user move their own session to a workspace of
+ * theirs only.
+ */
 enum err	 session_switch(struct db *, struct arena *,
 		    const struct session *, int64_t workspace_id);
 
@@ -79,15 +83,24 @@ bool		 session_pre_ok(const struct req *, bool https,
 		    const char *form_value);
 
 /*
- * Login throttling: ERR_RATELIMIT (and *retry_after seconds) when the
- * email or the client address has LIMIT_LOGIN_FAILURES failures within
- * LIMIT_LOGIN_WINDOW_S, else ERR_OK.
+ * Login throttle, taken before a password is checked: one attempt from
+ * the account's counter (LIMIT_LOGIN_ACCOUNT per LIMIT_LOGIN_WINDOW_S,
+ * whatever the address) and one from the client address's
+ * (LIMIT_LOGIN_ADDR; config_client_addr() says which address), in one
+ * statement.  Concurrent attempts queue on the counters' rows, so no more
+ * attempts than the limit ever reach the password check.  A window is
+ * fixed from its first attempt.  ERR_OK: check the password, and call
+ * session_login_refund() when it was right; ERR_RATELIMIT with
+ * *retry_after, the seconds until the spent window ends; database errors
+ * as db_exec() returns them.  The database keeps only hashes of the
+ * email and address.
  */
-enum err	 session_login_allowed(struct db *, struct arena *,
+enum err	 session_login_take(struct db *, struct arena *,
 		    const char *email, const char *addr, int *retry_after);
 
-/* Records a failed login for the email and address. */
-enum err	 session_login_failed(struct db *, struct arena *,
+/* Gives back the attempt session_login_take() took: the password was
+ * right, so it counts against neither limit. */
+enum err	 session_login_refund(struct db *, struct arena *,
 		    const char *email, const char *addr);
 
 #endif

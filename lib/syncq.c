@@ -21,13 +21,39 @@ static const char sql_purge[] =
 	"sync_jobs WHERE status IN ('done', 'failed') AND finished_at < "
 	"now() - make_interval(days => $1::int) LIMIT $2::int) RETURNING 1) "
 	"SELECT count(*) FROM d";
+/* A daily job's day is the workspace's own (its time_zone), for cron's
+ * call and the scheduler alike: one daily job per connection and day,
+ * whoever enqueues it first. */
 static const char sql_daily[] =
-	"WITH c AS (SELECT id, workspace_id FROM connections WHERE status = "
-	"'connected' AND ($1::text IS NULL OR provider = $1)), "
+	"WITH c AS (SELECT c.id, c.workspace_id, (now() AT TIME ZONE "
+	"w.time_zone)::date AS day FROM connections c JOIN workspaces w ON "
+	"w.id = c.workspace_id WHERE c.status = 'connected' AND "
+	"($1::text IS NULL OR c.provider = $1)), "
 	"ins AS (INSERT INTO sync_jobs (workspace_id, connection_id, kind, "
-	"day) SELECT c.workspace_id, c.id, 'daily', current_date FROM c "
+	"day) SELECT c.workspace_id, c.id, 'daily', c.day FROM c "
 	"WHERE NOT EXISTS (SELECT 1 FROM sync_jobs j WHERE j.connection_id = "
-	"c.id AND j.kind = 'daily' AND j.day = current_date) "
+	"c.id AND j.kind = 'daily' AND j.day = c.day) "
+	"ON CONFLICT DO NOTHING RETURNING 1) "
+	"SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM c)";
+/*
+ * The scheduler's: workspaces whose local sync hour (sync_hour, else $1)
+ * has come today; their connected connections made before it and not
+ * synced since, without today's daily job.
+ */
+static const char sql_due[] =
+	"WITH w AS (SELECT id, time_zone AS tz, date_trunc('day', now() AT "
+	"TIME ZONE time_zone) + make_interval(hours => coalesce(sync_hour, "
+	"$1::int)) AS due_local FROM workspaces), "
+	"d AS (SELECT id, due_local::date AS day, due_local AT TIME ZONE tz "
+	"AS due FROM w WHERE due_local <= now() AT TIME ZONE tz), "
+	"c AS (SELECT c.id, c.workspace_id, d.day FROM connections c JOIN d "
+	"ON d.id = c.workspace_id WHERE c.status = 'connected' AND "
+	"c.created_at < d.due AND (c.last_sync_at IS NULL OR "
+	"c.last_sync_at < d.due) AND NOT EXISTS (SELECT 1 FROM sync_jobs j "
+	"WHERE j.connection_id = c.id AND j.kind = 'daily' AND "
+	"j.day = d.day)), "
+	"ins AS (INSERT INTO sync_jobs (workspace_id, connection_id, kind, "
+	"day) SELECT workspace_id, id, 'daily', day FROM c "
 	"ON CONFLICT DO NOTHING RETURNING 1) "
 	"SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM c)";
 /* Running jobs whose worker died first (index sync_jobs_leased: few, and
@@ -176,6 +202,22 @@ syncq_enqueue_daily(struct db *db, struct arena *a, const char *provider,
 		return rc;
 	*enqueued = (long)db_get_int64(res, 0, 0, 0);
 	*connections = (long)db_get_int64(res, 0, 1, 0);
+	return ERR_OK;
+}
+
+enum err
+syncq_enqueue_due(struct db *db, struct arena *a, int default_hour,
+    long *enqueued, long *due)
+{
+	const char *p[1];
+	struct db_res *res;
+	enum err rc;
+
+	p[0] = arena_printf(a, "%d", default_hour);
+	if ((rc = db_exec(db, a, sql_due, 1, p, &res)) != ERR_OK)
+		return rc;
+	*enqueued = (long)db_get_int64(res, 0, 0, 0);
+	*due = (long)db_get_int64(res, 0, 1, 0);
 	return ERR_OK;
 }
 

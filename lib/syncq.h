@@ -5,7 +5,9 @@
  * SKIP LOCKED and a lease expiry, so any number of workers on any number
  * of hosts share the queue and a crashed worker's lease runs out and the
  * job is retried.  At most one queued or running job per connection (a
- * unique partial index), at most one daily job per connection and day.
+ * unique partial index), at most one daily job per connection and day
+ * (the workspace's day, in its time zone), whoever enqueues it: cron's
+ * call or the scheduler (lib/schedule), on any number of hosts.
  * Strings returned live in the caller's arena.
  */
 #ifndef SLUICE_SYNCQ_H
@@ -48,13 +50,26 @@ enum err	 syncq_purge(struct db *, struct arena *, long keep_days,
 		    long *purged);
 
 /*
- * Queues today's daily job for every connected connection (of provider
- * only, when not NULL) that has none yet.  *enqueued counts the new jobs,
- * *connections the connected connections considered; the others already
- * had today's job or an active one.
+ * Queues today's daily job (today in the workspace's zone) for every
+ * connected connection (of provider only, when not NULL) that has none
+ * yet.  *enqueued counts the new jobs, *connections the connected
+ * connections considered; the others already had today's job or an
+ * active one.
  */
 enum err	 syncq_enqueue_daily(struct db *, struct arena *,
 		    const char *provider, long *enqueued, long *connections);
+
+/*
+ * The scheduler's daily enqueue: for each workspace whose sync hour
+ * (workspaces.sync_hour, else default_hour; in its time zone) has come
+ * today, queues today's daily job for its connected connections that
+ * were made before that hour and have not synced since.  Safe to call
+ * any number of times from any number of hosts, and beside cron's call.
+ * *enqueued counts the new jobs, *due the connections that were due
+ * (some may have had an active job).
+ */
+enum err	 syncq_enqueue_due(struct db *, struct arena *,
+		    int default_hour, long *enqueued, long *due);
 
 /* The state of a connection's latest job: "queued", "running", "done",
  * "failed" or NULL when none (arena-owned). */

@@ -48,6 +48,14 @@ struct tiles {
 	bool		*zero_has;
 	struct buf	*out;
 	bool		 first;
+	size_t		 budget;	/* custom tiles still listed */
+	size_t		 more;		/* custom tiles left out */
+};
+
+/* One provider's groups: t->g[lo..hi), sorted by metric. */
+struct range {
+	const char	*provider;
+	size_t		 lo, hi;
 };
 
 int
@@ -62,18 +70,6 @@ tiles_period(const char *s)
 	if (strcmp(s, "90d") == 0)
 		return 90;
 	return 0;
-}
-
-static struct group *
-find(struct tiles *t, const char *provider, const char *metric)
-{
-	size_t i;
-
-	for (i = 0; i < t->ng; i++)
-		if (strcmp(t->g[i].metric, metric) == 0 &&
-		    strcmp(t->g[i].provider, provider) == 0)
-			return &t->g[i];
-	return NULL;
 }
 
 static uint64_t
@@ -96,6 +92,20 @@ group_cmp(const void *x, const void *y)
 	int c = strcmp(a->provider, b->provider);
 
 	return c != 0 ? c : strcmp(a->metric, b->metric);
+}
+
+static int
+metric_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct group *)elem)->metric);
+}
+
+/* The provider's group of metric, or NULL. */
+static struct group *
+find(const struct tiles *t, const struct range *r, const char *metric)
+{
+	return bsearch(metric, t->g + r->lo, r->hi - r->lo, sizeof(*t->g),
+	    metric_cmp);
 }
 
 /* Groups the rows by (provider, metric), summing accounts per day, and
@@ -225,50 +235,89 @@ tile(struct tiles *t, const char *provider, const char *metric,
 	buf_puts(o, "]}");
 }
 
-/* The catalogue's tiles for a known provider, in catalogue order. */
-static void
-catalogue_tiles(struct tiles *t, const char *provider)
+/*
+ * The catalogue's tiles for a provider, in catalogue order (none for a
+ * custom source); with emit false only counted.  Returns how many.
+ */
+static size_t
+catalogue_tiles(struct tiles *t, const struct range *r, bool emit)
 {
 	const struct metric_def *all, *d;
 	struct group *ga, *gb;
-	size_t i, n;
+	size_t i, n, count = 0;
 
 	all = metric_all(&n);
 	for (i = 0; i < n; i++) {
 		d = &all[i];
-		if (strcmp(d->provider, provider) != 0)
+		if (strcmp(d->provider, r->provider) != 0)
 			continue;
 		if (d->agg == METRIC_RATIO) {
-			ga = find(t, provider, d->num);
-			gb = find(t, provider, d->den);
-			if (ga != NULL && gb != NULL)
-				tile(t, provider, d->name, d, ga, gb);
+			ga = find(t, r, d->num);
+			gb = find(t, r, d->den);
+			if (ga == NULL || gb == NULL)
+				continue;
 		} else if (d->agg == METRIC_TOTALS) {
-			ga = find(t, provider, d->name);
-			gb = find(t, provider, arena_printf(t->a, "%s:%dd",
-			    d->name, t->days));
-			if (ga != NULL || gb != NULL)
-				tile(t, provider, d->name, d, ga, gb);
-		} else if ((ga = find(t, provider, d->name)) != NULL)
-			tile(t, provider, d->name, d, ga, NULL);
+			ga = find(t, r, d->name);
+			gb = find(t, r, arena_printf(t->a, "%s:%dd", d->name,
+			    t->days));
+			if (ga == NULL && gb == NULL)
+				continue;
+		} else if ((ga = find(t, r, d->name)) != NULL)
+			gb = NULL;
+		else
+			continue;
+		count++;
+		if (emit)
+			tile(t, r->provider, d->name, d, ga, gb);
 	}
+	return count;
 }
 
-/* Tiles of one provider: the catalogue's, then its custom metrics. */
+/*
+ * Tiles of one provider: the catalogue's, then its custom metrics while
+ * the budget lasts (the others are counted in t->more).
+ */
 static void
-provider_tiles(struct tiles *t, const char *provider)
+provider_tiles(struct tiles *t, const struct range *r)
 {
+	struct group *g;
 	size_t i, baselen;
 	int days;
 
-	catalogue_tiles(t, provider);
-	for (i = 0; i < t->ng; i++) {
-		if (strcmp(t->g[i].provider, provider) != 0 ||
-		    metric_find(provider, t->g[i].metric) != NULL ||
-		    metric_totals_split(t->g[i].metric, &baselen, &days))
+	(void)catalogue_tiles(t, r, true);
+	for (i = r->lo; i < r->hi; i++) {
+		g = &t->g[i];
+		if (metric_find(r->provider, g->metric) != NULL ||
+		    metric_totals_split(g->metric, &baselen, &days))
 			continue;
-		tile(t, provider, t->g[i].metric, NULL, &t->g[i], NULL);
+		if (t->budget == 0) {
+			t->more++;
+			continue;
+		}
+		t->budget--;
+		tile(t, r->provider, g->metric, NULL, g, NULL);
 	}
+}
+
+/* The provider ranges of the sorted groups; *nout of them. */
+static struct range *
+ranges(struct tiles *t, size_t *nout)
+{
+	struct range *r;
+	size_t i, n = 0;
+
+	r = arena_calloc(t->a, t->ng > 0 ? t->ng : 1, sizeof(*r));
+	for (i = 0; i < t->ng; i++) {
+		if (n == 0 ||
+		    strcmp(r[n - 1].provider, t->g[i].provider) != 0) {
+			r[n].provider = t->g[i].provider;
+			r[n].lo = i;
+			n++;
+		}
+		r[n - 1].hi = i + 1;
+	}
+	*nout = n;
+	return r;
 }
 
 /* YYYY-MM-DD of a day number (days since 1970-01-01), in the arena. */
@@ -293,12 +342,13 @@ enum err
 tiles_json(struct db *db, struct arena *a, int64_t workspace_id, int days,
     const char *provider, const char **out)
 {
-	const char *p[3], *last = NULL, *tz = NULL;
+	const char *p[3], *tz = NULL;
 	struct db_res *res;
+	struct range *r;
 	struct tiles t;
+	size_t i, nr, ncat = 0;
 	long y = 0;
 	enum err rc;
-	size_t i;
 
 	p[0] = arena_printf(a, "%lld", (long long)workspace_id);
 	p[1] = arena_printf(a, "%d", days);
@@ -319,6 +369,12 @@ tiles_json(struct db *db, struct arena *a, int64_t workspace_id, int days,
 	t.zero_v = arena_calloc(a, (size_t)days, sizeof(*t.zero_v));
 	t.zero_has = arena_calloc(a, (size_t)days, sizeof(*t.zero_has));
 	load(&t, res);
+	r = ranges(&t, &nr);
+	/* Every catalogue tile (a bounded number), then custom ones up to
+	 * LIMIT_TILES in all. */
+	for (i = 0; i < nr; i++)
+		ncat += catalogue_tiles(&t, &r[i], false);
+	t.budget = ncat < LIMIT_TILES ? LIMIT_TILES - ncat : 0;
 	t.out = buf_new_arena(a, LIMIT_RESPONSE);
 	buf_printf(t.out, "{\"period\":\"%dd\",\"days\":%d,\"time_zone\":",
 	    days, days);
@@ -327,13 +383,9 @@ tiles_json(struct db *db, struct arena *a, int64_t workspace_id, int days,
 	    "\"previous\":{\"from\":\"%s\",\"to\":\"%s\"},\"tiles\":[",
 	    civil(a, y - days + 1), civil(a, y), civil(a, y - 2 * days + 1),
 	    civil(a, y - days));
-	for (i = 0; i < t.ng; i++) {
-		if (last != NULL && strcmp(last, t.g[i].provider) == 0)
-			continue;
-		last = t.g[i].provider;
-		provider_tiles(&t, last);
-	}
-	if (buf_puts(t.out, "]}") != ERR_OK)
+	for (i = 0; i < nr; i++)
+		provider_tiles(&t, &r[i]);
+	if (buf_printf(t.out, "],\"more_tiles\":%zu}", t.more) != ERR_OK)
 		return ERR_TOOBIG;
 	*out = buf_cstr(t.out);
 	return ERR_OK;

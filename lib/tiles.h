@@ -22,9 +22,12 @@ int		 tiles_period(const char *);
  *   {"period","days","time_zone","current":{"from","to"},
  *    "previous":{"from","to"},"tiles":[{"provider","metric","label",
  *    "unit","aggregation","current","previous","change","change_pct",
- *    "series":[N numbers or null]}]}
- * days is 7, 28 or 90; provider NULL means every provider.  Errors:
- * ERR_NOTFOUND when the workspace does not exist, ERR_DB, ERR_UNAVAILABLE.
+ *    "series":[N numbers or null]}],"more_tiles"}
+ * days is 7, 28 or 90; provider NULL means every provider.  At most
+ * LIMIT_TILES tiles: every catalogue tile, then custom metrics in order of
+ * provider and name while they fit; more_tiles counts the custom ones left
+ * out.  Errors: ERR_NOTFOUND when the workspace does not exist, ERR_DB,
+ * ERR_UNAVAILABLE.
  */
 enum err	 tiles_json(struct db *, struct arena *, int64_t workspace_id,
 		    int days, const char *provider, const char **out);

@@ -9,7 +9,9 @@
 #include "connection.h"
 #include "buf.h"
 #include "jsonx.h"
+#include "limit.h"
 #include "provider.h"
+#include "schedule.h"
 #include "views.h"
 
 const char *
@@ -132,6 +134,51 @@ views_connection_card(struct arena *a, const struct provider *p,
 	return v;
 }
 
+struct json_object *
+views_schedule(struct arena *a, const struct schedule_view *sv)
+{
+	struct json_object *v = jsonx_own(a, json_object_new_object());
+	struct json_object *hours, *h;
+	int i;
+
+	flag(v, "enabled", sv->enabled);
+	put(v, "time_zone", sv->time_zone);
+	put(v, "next_sync", sv->next_sync);
+	put(v, "next_digest", sv->next_digest);
+	put(v, "last_tick", sv->last_tick);
+	flag(v, "stale", sv->stale);
+	if (sv->stale && sv->last_tick == NULL)
+		put(v, "banner", "Sluice's scheduler is not running, so daily "
+		    "syncs are not queued by themselves. Start the worker "
+		    "daemon (make run starts it), or set SLUICE_SCHEDULER=0 "
+		    "if cron drives the schedule.");
+	else if (sv->stale)
+		put(v, "banner", arena_printf(a, "Sluice's scheduler last ran "
+		    "at %s (%s), so daily syncs are not being queued. Check "
+		    "that the worker daemon runs, and its log "
+		    "(var/log/worker.log).", sv->last_tick, views_ago(a,
+		    sv->tick_age_s)));
+	put(v, "sync_hour_label", arena_printf(a, "%02d:00%s", sv->sync_hour,
+	    sv->sync_hour_default ? " (the default)" : ""));
+	hours = json_object_new_array();
+	h = json_object_new_object();
+	put(h, "value", "");
+	put(h, "label", arena_printf(a, "Default (%02d:00)",
+	    sv->default_hour));
+	flag(h, "selected", sv->sync_hour_default);
+	json_object_array_add(hours, h);
+	for (i = 0; i < 24; i++) {
+		h = json_object_new_object();
+		put(h, "value", arena_printf(a, "%d", i));
+		put(h, "label", arena_printf(a, "%02d:00", i));
+		flag(h, "selected", !sv->sync_hour_default &&
+		    sv->sync_hour == i);
+		json_object_array_add(hours, h);
+	}
+	json_object_object_add(v, "hours", hours);
+	return v;
+}
+
 /* "1234567" -> "1,234,567" for the integer part of a formatted number. */
 static const char *
 grouped(struct arena *a, const char *digits)
@@ -250,6 +297,24 @@ tile_view(struct arena *a, struct json_object *t)
 	return v;
 }
 
+/*
+ * The note under a dashboard that leaves tiles out: how many, why, and
+ * what to change; NULL when nothing is left out.
+ */
+static const char *
+more_note(struct arena *a, int64_t more)
+{
+	if (more <= 0)
+		return NULL;
+	return arena_printf(a, "%s more custom metric%s %s not shown: a "
+	    "dashboard holds %d tiles, every catalogue metric first, then "
+	    "custom metrics by source and name. Send breakdowns (campaigns, "
+	    "pages, products) as \"dims\" of one metric rather than as "
+	    "metric names of their own, and stop sending metrics nobody "
+	    "reads.", views_number(a, (double)more, "count"), more == 1 ? "" :
+	    "s", more == 1 ? "is" : "are", LIMIT_TILES);
+}
+
 struct json_object *
 views_dashboard(struct arena *a, const char *tiles_json, const char *period)
 {
@@ -259,7 +324,8 @@ views_dashboard(struct arena *a, const char *tiles_json, const char *period)
 	    { "28d", "28 days" }, { "90d", "90 days" } };
 	const char *slug, *last = "", *from = NULL, *to = NULL;
 	const struct provider *p;
-	size_t i;
+	int64_t more = 0;
+	size_t i, n;
 
 	out = jsonx_own(a, json_object_new_object());
 	provs = json_object_new_array();
@@ -283,9 +349,17 @@ views_dashboard(struct arena *a, const char *tiles_json, const char *period)
 	    "from", &from);
 	(void)jsonx_get_string(json_object_object_get(doc, "current"), "to",
 	    &to);
+	(void)jsonx_get_int64(doc, "more_tiles", &more);
 	put(out, "from", from);
 	put(out, "to", to);
-	for (i = 0; i < json_object_array_length(tiles); i++) {
+	/* The page stays far below LIMIT_TMPL_OUTPUT whatever was stored:
+	 * at most LIMIT_TILES tiles (lib/tiles.c keeps to it too). */
+	n = json_object_array_length(tiles);
+	if (n > LIMIT_TILES) {
+		more += (int64_t)(n - LIMIT_TILES);
+		n = LIMIT_TILES;
+	}
+	for (i = 0; i < n; i++) {
 		t = json_object_array_get_idx(tiles, i);
 		if (jsonx_get_string(t, "provider", &slug) != ERR_OK)
 			continue;
@@ -308,5 +382,6 @@ views_dashboard(struct arena *a, const char *tiles_json, const char *period)
 		json_object_array_add(list, tile_view(a, t));
 	}
 	flag(out, "has_tiles", json_object_array_length(provs) > 0);
+	put(out, "more_note", more_note(a, more));
 	return out;
 }

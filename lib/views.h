@@ -15,6 +15,7 @@ struct config;
 struct connection;
 struct json_object;
 struct provider;
+struct schedule_view;
 
 /* "just now", "5 minutes ago", "3 days ago" for an age in seconds. */
 const char	*views_ago(struct arena *, int64_t seconds);
@@ -29,6 +30,15 @@ const char	*views_ago(struct arena *, int64_t seconds);
 struct json_object *views_connection_card(struct arena *,
 		    const struct provider *, const struct connection *c,
 		    const struct config *, bool can_edit);
+
+/*
+ * The schedule's part of a page (lib/schedule.h): {enabled, time_zone,
+ * next_sync, next_digest, last_tick, stale, banner (what is wrong and
+ * what to do, when stale), sync_hour_label, hours[{value, label,
+ * selected}] for the settings' choice ("" is the default)}.
+ */
+struct json_object *views_schedule(struct arena *,
+		    const struct schedule_view *);
 
 /*
  * Formats a value for a person by its catalogue unit: counts with
@@ -47,7 +57,9 @@ const char	*views_sparkline(struct arena *, struct json_object *series,
 /*
  * The dashboard's view from the tiles document (lib/tiles.h): per
  * provider its name, a chart of its first metric and its tiles with
- * formatted values, change (▲/▼ and %), and sparkline points.
+ * formatted values, change (▲/▼ and %), and sparkline points.  At most
+ * LIMIT_TILES tiles; when the document left some out (more_tiles) or had
+ * more, more_note says how many and what to do about it.
  */
 struct json_object *views_dashboard(struct arena *, const char *tiles_json,
 		    const char *period);

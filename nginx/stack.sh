@@ -1,35 +1,44 @@
 #!/usr/bin/env bash
 # nginx/stack.sh — starts and stops one Sluice stack: a private PostgreSQL
-# cluster, the FastCGI programs (spawn-fcgi) and nginx, all under VAR.
+# cluster, the FastCGI programs and nginx, all under one state directory.
 # `make run` / `make stop` call it; so do the integration tests, each with
-# its own VAR and ports.  Only processes recorded in VAR/run/*.pid are
-# ever stopped.
+# its own state directory and ports.  Only processes recorded in
+# VAR/run/*.pid are ever stopped.
 #
-#   stack.sh start  VAR PORT BINDIR "PROGRAMS"
-#   stack.sh stop   VAR
-#   stack.sh status VAR
+#   stack.sh start  [VAR] PORT BINDIR "PROGRAMS"
+#   stack.sh stop   [VAR]
+#   stack.sh status [VAR]
+#   stack.sh where                      (prints the default state directory)
 #   stack.sh pg-stop VAR | pg-start VAR     (fault tests)
 #
+# VAR empty: the checkout's var/ when the service user can reach it, else
+# $SLUICE_STATE_BASE/NAME-HASH (default /var/lib/sluice) with var/ a link
+# to it (a clone in /root or a mktemp -d folder).  The programs, templates and migrations the services
+# use are installed under VAR/app, so nothing they run reads the checkout.
+#
 # Settings (environment, then ./sluice.env, then VAR/secrets.env):
-#   SLUICE_PG_PORT (5433)  SLUICE_FCGI_PROCS (4)  SLUICE_FCGI_PROCS_<NAME>
-#   (one program's count, e.g. SLUICE_FCGI_PROCS_WEBHOOKS; webhooks defaults
-#   to twice SLUICE_FCGI_PROCS)  SLUICE_WORKER (1: start the sync worker
-#   daemon with the cron program)  SLUICE_WORKER_PROCS (4)
+#   SLUICE_PG_PORT (5433)  SLUICE_PG_LISTEN (empty: no TCP listener)
+#   SLUICE_FCGI_PROCS (4)  SLUICE_FCGI_PROCS_<NAME> (one program's count;
+#   webhooks defaults to twice SLUICE_FCGI_PROCS)  SLUICE_WORKER (1: start
+#   the sync worker daemon with the cron program)  SLUICE_WORKER_PROCS (4)
 #   and every SLUICE_* the programs read (README.md, Configuration).
 set -euo pipefail
+umask 027
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cmd=${1:-}
 var=${2:-}
-[ -n "$cmd" ] && [ -n "$var" ] || { sed -n '2,18p' "$0"; exit 2; }
-mkdir -p "$var"
-var=$(cd "$var" && pwd)
 pgbin=/usr/lib/postgresql/15/bin
+svc=sluice			# the system user the services run as (root)
+me=$(id -un)
 runas=()
-if [ "$(id -u)" = 0 ]; then runas=(runuser -u sluice --); fi
+if [ "$(id -u)" = 0 ]; then runas=(runuser -u "$svc" --); fi
+# Written into pg_hba.conf: a cluster without it predates peer auth.
+hba_mark='# sluice: peer authentication (nginx/stack.sh)'
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'stack: %s\n' "$*" >&2; exit 1; }
+[ -n "$cmd" ] || { sed -n '2,24p' "$0"; exit 2; }
 
 # Loads KEY=VALUE lines of a file for keys not already set.
 load_env() {
@@ -43,6 +52,44 @@ load_env() {
 		val=${val%\"}; val=${val#\"}; val=${val%\'}; val=${val#\'}
 		if [ -z "${!key+x}" ]; then export "$key=$val"; fi
 	done <"$file"
+}
+
+ensure_user() {
+	[ "$(id -u)" = 0 ] || return 0
+	id "$svc" >/dev/null 2>&1 || useradd --system --user-group \
+	    --home-dir /nonexistent --shell /usr/sbin/nologin "$svc"
+}
+
+# True when the service user can reach (search) the directory.
+reachable() {
+	[ "$(id -u)" = 0 ] || return 0
+	runuser -u "$svc" -- test -x "$1" 2>/dev/null
+}
+
+# The default state directory (see the header).
+default_var() {
+	local h
+	if [ -L "$root/var" ]; then
+		readlink -f "$root/var"
+	elif [ "$(id -u)" != 0 ] || reachable "$root"; then
+		echo "$root/var"
+	else
+		h=$(printf '%s' "$root" | sha256sum | cut -c1-8)
+		echo "${SLUICE_STATE_BASE:-/var/lib/sluice}/$(basename "$root")-$h"
+	fi
+}
+
+# Resolves var (an absolute path) and, for a default state directory away
+# from the checkout, leaves var/ in the checkout as a link to it.
+resolve_var() {
+	local given=$var
+	[ -n "$var" ] || var=$(default_var)
+	mkdir -p "$var"
+	var=$(cd "$var" && pwd)
+	if [ -z "$given" ] && [ "$var" != "$root/var" ] &&
+	    { [ ! -e "$root/var" ] || rmdir "$root/var" 2>/dev/null; }; then
+		ln -sfn "$var" "$root/var"
+	fi
 }
 
 # Writes VAR/secrets.env once (mode 0600) with what the user did not set.
@@ -85,7 +132,7 @@ stop_pids() {
 	local pid n
 	[ $# -gt 0 ] || return 0
 	kill "-$sig" "$@" 2>/dev/null || true
-	for n in $(seq 50); do
+	for n in $(seq 100); do
 		local left=()
 		for pid in "$@"; do alive "$pid" && left+=("$pid"); done
 		[ ${#left[@]} -eq 0 ] && return 0
@@ -94,35 +141,175 @@ stop_pids() {
 	kill -KILL "${left[@]}" 2>/dev/null || true
 }
 
+# Copies src over dst so that running processes keep the old file.
+replace_file() {
+	local src=$1 dst=$2 mode=$3
+	install -m "$mode" "$src" "$dst.new.$$"
+	mv -f "$dst.new.$$" "$dst"
+}
+
+# Copies directory src to dst whole, swapping the old copy out.
+replace_dir() {
+	local src=$1 dst=$2
+	rm -rf "$dst.new" "$dst.old"
+	cp -R "$src" "$dst.new"
+	[ ! -d "$dst" ] || mv "$dst" "$dst.old"
+	mv "$dst.new" "$dst"
+	rm -rf "$dst.old"
+}
+
+# The services' copy of the programs, templates, migrations and nginx
+# snippets: root's, readable by the service user, outside the checkout.
+install_app() {
+	local bin=$1 app=$var/app f
+	mkdir -p "$app/bin" "$app/nginx"
+	for f in "$bin"/*; do
+		[ -f "$f" ] && [ -x "$f" ] || continue
+		replace_file "$f" "$app/bin/${f##*/}" 0750
+	done
+	replace_dir "$root/templates" "$app/templates"
+	replace_dir "$root/sql" "$app/sql"
+	replace_file "$root/nginx/fastcgi.conf" "$app/nginx/fastcgi.conf" 0640
+	if [ "$(id -u)" = 0 ]; then
+		chown -R "root:$svc" "$app"
+		chmod -R g+rX,g-w,o-rwx "$app"
+	fi
+}
+
 pg_port() { cat "$var/run/pg.port" 2>/dev/null || echo "${SLUICE_PG_PORT:-5433}"; }
 
+# psql as the cluster's superuser (peer: root or the cluster's owner).
+pg_admin() {
+	PGOPTIONS='-c client_min_messages=warning' "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h "$var/run" -p "$(pg_port)" \
+	    -U postgres "$@"
+}
+
+# pg_hba.conf and pg_ident.conf, written deliberately: sockets only, by
+# peer: the service user as the owner role sluice; root (or, without root,
+# the user who runs the stack) as sluice or as the superuser postgres.
+# TCP (only when SLUICE_PG_LISTEN is set) needs a password (scram).
+write_auth() {
+	local d=$var/pg admin=$me
+	{
+		say "$hba_mark"
+		say "# TYPE DATABASE USER ADDRESS METHOD"
+		say "local all all peer map=sluice"
+		say "host all all 127.0.0.1/32 scram-sha-256"
+		say "host all all ::1/128 scram-sha-256"
+	} >"$d/pg_hba.conf.new"
+	{
+		say "# MAP SYSTEM-USER PG-USER (nginx/stack.sh)"
+		[ "$(id -u)" = 0 ] && say "sluice $svc sluice"
+		say "sluice $admin sluice"
+		say "sluice $admin postgres"
+	} >"$d/pg_ident.conf.new"
+	[ ${#runas[@]} -eq 0 ] ||
+	    chown "$svc:" "$d/pg_hba.conf.new" "$d/pg_ident.conf.new"
+	chmod 600 "$d/pg_hba.conf.new" "$d/pg_ident.conf.new"
+	mv -f "$d/pg_hba.conf.new" "$d/pg_hba.conf"
+	mv -f "$d/pg_ident.conf.new" "$d/pg_ident.conf"
+}
+
+pg_init() {
+	say "initialising PostgreSQL cluster in $var/pg"
+	mkdir -p "$var/pg"
+	chmod 700 "$var/pg"
+	[ ${#runas[@]} -eq 0 ] || chown "$svc:" "$var/pg"
+	"${runas[@]}" "$pgbin/initdb" -D "$var/pg" -U postgres \
+	    --auth-local=peer --auth-host=scram-sha-256 -E UTF8 \
+	    --locale=C.UTF-8 >"$var/log/initdb.log" 2>&1 ||
+	    die "initdb failed: see $var/log/initdb.log"
+	write_auth
+}
+
+pg_running() {
+	"${runas[@]}" "$pgbin/pg_ctl" -D "$var/pg" status >/dev/null 2>&1
+}
+
 pg_start() {
-	local port
+	local port listen
 	port=$(pg_port)
-	if [ ! -f "$var/pg/PG_VERSION" ]; then
-		say "initialising PostgreSQL cluster in $var/pg"
-		mkdir -p "$var/pg"
-		chmod 700 "$var/pg"
-		[ ${#runas[@]} -eq 0 ] || chown sluice: "$var/pg"
-		"${runas[@]}" "$pgbin/initdb" -D "$var/pg" -U sluice \
-		    --auth=trust -E UTF8 --locale=C.UTF-8 >"$var/log/initdb.log" \
-		    2>&1 || die "initdb failed: see $var/log/initdb.log"
+	listen=${SLUICE_PG_LISTEN:-}
+	[ -f "$var/pg/PG_VERSION" ] || pg_init
+	if grep -qF "$hba_mark" "$var/pg/pg_hba.conf" 2>/dev/null; then
+		write_auth	# the map follows who runs the stack
 	fi
-	if "${runas[@]}" "$pgbin/pg_ctl" -D "$var/pg" status >/dev/null 2>&1; then
-		return 0
-	fi
+	pg_running && return 0
 	"${runas[@]}" "$pgbin/pg_ctl" -D "$var/pg" -w -t 30 \
 	    -l "$var/log/postgres.log" -o "-p $port -k $var/run \
-	    -c listen_addresses=127.0.0.1 -c unix_socket_permissions=0770" \
+	    -c listen_addresses='$listen' -c unix_socket_permissions=0770" \
 	    start >/dev/null || die "PostgreSQL did not start: see $var/log/postgres.log"
 	echo "$port" >"$var/run/pg.port"
 }
 
 pg_stop() {
-	if [ -f "$var/pg/PG_VERSION" ] &&
-	    "${runas[@]}" "$pgbin/pg_ctl" -D "$var/pg" status >/dev/null 2>&1; then
+	if [ -f "$var/pg/PG_VERSION" ] && pg_running; then
 		"${runas[@]}" "$pgbin/pg_ctl" -D "$var/pg" -m fast -w stop >/dev/null
 	fi
+}
+
+# A cluster made by an older stack.sh (trust authentication, the services'
+# role its superuser) is dumped, made anew with peer authentication and
+# restored; the old one is kept beside it.
+pg_upgrade_trust() {
+	local dump=$var/run/upgrade.dump old
+	[ -f "$var/pg/PG_VERSION" ] || return 0
+	grep -qF "$hba_mark" "$var/pg/pg_hba.conf" 2>/dev/null && return 0
+	say "upgrading $var/pg: it trusted every local connection; dumping it and making it anew with peer authentication"
+	pg_running || "${runas[@]}" "$pgbin/pg_ctl" -D "$var/pg" -w -t 30 \
+	    -l "$var/log/postgres.log" -o "-p $(pg_port) -k $var/run \
+	    -c listen_addresses=''" start >/dev/null ||
+	    die "the old cluster did not start: see $var/log/postgres.log"
+	"${runas[@]}" "$pgbin/pg_dump" -h "$var/run" -p "$(pg_port)" \
+	    -U sluice -Fc -f "$dump" sluice || die "pg_dump of the old cluster failed"
+	pg_stop
+	old=$var/pg.trust-$(date +%Y%m%d%H%M%S)
+	mv "$var/pg" "$old"
+	pg_init
+	pg_start
+	pg_roles
+	"${runas[@]}" "$pgbin/pg_restore" -h "$var/run" -p "$(pg_port)" \
+	    -U sluice --no-owner --exit-on-error -d sluice "$dump" ||
+	    die "restoring the old data failed; the old cluster is in $old"
+	rm -f "$dump"
+	say "upgraded; the old cluster is kept in $old (delete it when all is well)"
+}
+
+# The roles and the database: sluice owns the database and runs the
+# programs (not a superuser), sluice_web is the role a request runs as.
+pg_roles() {
+	pg_admin -d postgres >/dev/null <<-'EOF'
+	DO $$
+	BEGIN
+		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sluice') THEN
+			CREATE ROLE sluice LOGIN;
+		END IF;
+		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sluice_web') THEN
+			CREATE ROLE sluice_web NOLOGIN;
+		END IF;
+	END
+	$$;
+	ALTER ROLE sluice LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
+	GRANT sluice_web TO sluice WITH ADMIN OPTION;
+	EOF
+	if ! pg_admin -d postgres -tAc \
+	    "SELECT 1 FROM pg_database WHERE datname = 'sluice'" | grep -q 1; then
+		pg_admin -d postgres -c "CREATE DATABASE sluice OWNER sluice" \
+		    >/dev/null
+	fi
+}
+
+# Waits (up to 5 s) until the supervisor in pid file f has n children.
+wait_children() {
+	local f=$1 n=$2 pid i
+	for i in $(seq 50); do
+		pid=$(cat "$f" 2>/dev/null || true)
+		[ -n "$pid" ] && alive "$pid" || { sleep 0.1; continue; }
+		[ "$(grep -l "^PPid:[[:space:]]*$pid\$" /proc/[0-9]*/status \
+		    2>/dev/null | wc -l)" -ge "$n" ] && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # Processes for one FastCGI program.  A webhook delivery spends most of
@@ -142,37 +329,38 @@ procs_of() {
 
 start() {
 	local port=$1 bin=$2 programs=$3 procs keep name sock fcgi_user=() u
+	local app
 	[ -d "$bin" ] || die "no programs in $bin: build first (make build)"
+	ensure_user
+	resolve_var
+	app=$var/app
 	load_env "$root/sluice.env"
 	make_secrets
 	load_env "$var/secrets.env"
 	mkdir -p "$var/run" "$var/log" "$var/nginx/locations" "$var/nginx/tmp"
-	chmod 755 "$var"
+	chmod 750 "$var" "$var/log"
+	chmod 755 "$var/run"
 	if [ "$(id -u)" = 0 ]; then
-		id sluice >/dev/null 2>&1 || useradd --system --user-group \
-		    --home-dir /nonexistent --shell /usr/sbin/nologin sluice
-		chown sluice: "$var/run" "$var/log" "$var/nginx/tmp"
-		runuser -u sluice -- test -x "$var" -a -r "$bin" -a -x "$bin" ||
-		    die "user sluice cannot reach $var or $bin; make the \
-parent directories searchable (chmod o+x) or choose another VAR"
-		fcgi_user=(-u sluice -g sluice)
-		u="user sluice sluice;"
+		chown "root:$svc" "$var" "$var/nginx"
+		chown "$svc:" "$var/run" "$var/log" "$var/nginx/tmp"
+		reachable "$var" || die "user $svc cannot reach $var; choose \
+another VAR (its parent directories must be searchable)"
+		fcgi_user=(-u "$svc" -g "$svc")
+		u="user $svc $svc;"
 	else
 		u=""
 	fi
+	install_app "$bin"
+	pg_upgrade_trust
 	pg_start
+	pg_roles
 	export SLUICE_DATABASE_URL=${SLUICE_DATABASE_URL:-"host=$var/run port=$(pg_port) dbname=sluice user=sluice"}
 	export SLUICE_BASE_URL=${SLUICE_BASE_URL:-"http://127.0.0.1:$port"}
-	export SLUICE_SQL_DIR=${SLUICE_SQL_DIR:-"$root/sql"}
-	export SLUICE_TEMPLATE_DIR=${SLUICE_TEMPLATE_DIR:-"$root/templates"}
+	export SLUICE_SQL_DIR=${SLUICE_SQL_DIR:-"$app/sql"}
+	export SLUICE_TEMPLATE_DIR=${SLUICE_TEMPLATE_DIR:-"$app/templates"}
 	export SLUICE_SANDBOX=${SLUICE_SANDBOX:-1}
-	if ! "${runas[@]}" "$pgbin/psql" -h "$var/run" -p "$(pg_port)" -U sluice \
-	    -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'sluice'" |
-	    grep -q 1; then
-		"${runas[@]}" "$pgbin/createdb" -h "$var/run" -p "$(pg_port)" \
-		    -U sluice sluice
-	fi
-	"${runas[@]}" env SLUICE_LOG_FILE= "$bin/api" migrate ||
+	"${runas[@]}" env SLUICE_LOG_FILE= PGOPTIONS="-c client_min_messages=warning" \
+	    "$app/bin/api" migrate ||
 	    die "migrations failed"
 
 	: >"$var/nginx/upstreams.conf"
@@ -187,19 +375,26 @@ parent directories searchable (chmod o+x) or choose another VAR"
 		if [ -n "$(pids_of "$var/run/$name.pid" "$name")" ]; then
 			say "$name: already running"
 		else
-			rm -f "$sock"
-			SLUICE_LOG_FILE="$var/log/$name.log" spawn-fcgi -s "$sock" \
-			    -M 0660 -F "$procs" -P "$var/run/$name.pid" \
-			    "${fcgi_user[@]}" -- "$bin/$name" >/dev/null ||
+			rm -f "$sock" "$var/run/$name.pid"
+			# One supervisor per program keeps its processes alive
+			# (lib/prefork.h).
+			SLUICE_LOG_FILE="$var/log/$name.log" \
+			    SLUICE_FCGI_PROCS=$procs \
+			    SLUICE_PID_FILE="$var/run/$name.pid" \
+			    spawn-fcgi -s "$sock" -M 0660 -F 1 \
+			    -P "$var/run/$name.pid" "${fcgi_user[@]}" \
+			    -- "$app/bin/$name" >/dev/null ||
 			    die "$name did not start"
+			wait_children "$var/run/$name.pid" "$procs" ||
+			    die "$name did not start its processes: see $var/log/$name.log"
 		fi
 		printf 'upstream sluice_%s {\n\tserver unix:%s;\n\tkeepalive %s;\n}\n' \
 		    "$name" "$sock" "$keep" >>"$var/nginx/upstreams.conf"
-		sed -e "s|@ROOT@|$root|g" -e "s|@VAR@|$var|g" \
+		sed -e "s|@APP@|$app|g" -e "s|@VAR@|$var|g" \
 		    "$root/nginx/locations/$name.conf" \
 		    >"$var/nginx/locations/$name.conf"
 	done
-	sed -e "s|@ROOT@|$root|g" -e "s|@VAR@|$var|g" -e "s|@PORT@|$port|g" \
+	sed -e "s|@APP@|$app|g" -e "s|@VAR@|$var|g" -e "s|@PORT@|$port|g" \
 	    -e "s|@USER@|$u|g" "$root/nginx/nginx.conf.in" >"$var/nginx/nginx.conf"
 	local npid
 	npid=$(pids_of "$var/run/nginx.pid" nginx)
@@ -212,24 +407,30 @@ parent directories searchable (chmod o+x) or choose another VAR"
 	# The sync worker daemon, with the cron program or when asked by name.
 	case " $programs " in
 	*" worker "*|*" cron "*)
-		if [ "${SLUICE_WORKER:-1}" = 1 ] && [ -x "$bin/worker" ] &&
+		if [ "${SLUICE_WORKER:-1}" = 1 ] && [ -x "$app/bin/worker" ] &&
 		    [ -z "$(pids_of "$var/run/worker.pid" worker)" ]; then
 			# setpriv execs (runuser would fork): the PID is the worker's.
 			local drop=()
-			[ "$(id -u)" = 0 ] && drop=(setpriv --reuid=sluice \
-			    --regid=sluice --init-groups)
-			SLUICE_LOG_FILE= "${drop[@]}" "$bin/worker" --daemon \
+			[ "$(id -u)" = 0 ] && drop=(setpriv --reuid="$svc" \
+			    --regid="$svc" --init-groups)
+			SLUICE_LOG_FILE= "${drop[@]}" "$app/bin/worker" --daemon \
 			    --procs "${SLUICE_WORKER_PROCS:-4}" \
 			    >>"$var/log/worker.log" 2>&1 </dev/null &
 			echo $! >"$var/run/worker.pid"
 		fi ;;
 	esac
 	echo "$port" >"$var/run/port"
+	say "state and logs: $var"
 	say "Sluice is running at http://127.0.0.1:$port/"
 }
 
 stop() {
 	local f name
+	if [ -z "$var" ]; then
+		var=$(default_var)
+		[ -d "$var" ] || return 0
+	fi
+	var=$(cd "$var" && pwd)
 	stop_pids TERM $(pids_of "$var/run/nginx.pid" nginx)
 	rm -f "$var/run/nginx.pid"
 	for f in "$var"/run/*.pid; do
@@ -237,21 +438,23 @@ stop() {
 		name=$(basename "$f" .pid)
 		[ "$name" = nginx ] && continue
 		stop_pids TERM $(pids_of "$f" "$name")
-		rm -f "$f" "$var/run/$name.sock"
+		rm -f "$f" "$var/run/$name.sock"	# never the .lock
 	done
 	pg_stop
 }
 
 status() {
 	local f name p
+	[ -n "$var" ] || var=$(default_var)
+	say "state: $var"
 	for f in "$var"/run/*.pid; do
 		[ -e "$f" ] || continue
 		name=$(basename "$f" .pid)
 		p=$(pids_of "$f" "$name" | tr '\n' ' ')
 		say "$name: ${p:-not running}"
 	done
-	if "${runas[@]}" "$pgbin/pg_ctl" -D "$var/pg" status >/dev/null 2>&1; then
-		say "postgres: running on port $(pg_port)"
+	if [ -f "$var/pg/PG_VERSION" ] && pg_running; then
+		say "postgres: running (socket in $var/run, port $(pg_port))"
 	else
 		say "postgres: not running"
 	fi
@@ -261,7 +464,8 @@ case "$cmd" in
 start) start "${3:-8080}" "${4:-$root/build/bin}" "${5:-api}" ;;
 stop) stop ;;
 status) status ;;
-pg-stop) pg_stop ;;
-pg-start) pg_start ;;
+where) ensure_user; default_var ;;
+pg-stop) [ -n "$var" ] || die "pg-stop needs VAR"; pg_stop ;;
+pg-start) [ -n "$var" ] || die "pg-start needs VAR"; pg_start ;;
 *) die "unknown command $cmd" ;;
 esac

@@ -89,7 +89,7 @@ test('metrics ingest', async (t) => {
       { ...good, date: '2026-1-01' },			// 11 format
       5,							// 12 not an object
       { source: 'ga4' },					// 13 three missing fields
-      { ...good, value: 1e19 }, // 14 out of range
+      { ...good, value: 1e19 },				// 14 out of range
       { ...good, date: daysAgo(5) },			// 15 fine
       { ...good, date: daysAgo(5) },			// 16 duplicate of 15
       { ...good, value: true },				// 17 boolean
@@ -120,6 +120,41 @@ test('metrics ingest', async (t) => {
     assert.equal(r.json.error.more_problems, 0);
     assert.match(r.json.error.message, /19 problems/);
     assert.equal(count(wsA), before);
+  });
+
+  await t.test('values: below 1e18, 6 decimals, exactly at the edges; stored short', async () => {
+    // Raw text, so the numbers travel exactly as written here.
+    const row = (i, v) => `{"source":"edge","metric":"m${i}","date":"${daysAgo(1)}","value":${v}}`;
+    const bad = ['1e18', '-1e18', '1000000000000000000', '-1000000000000000000', '1E+18',
+      '999999999999999999.9999995', '1e308', '99999999999999999999', '-99999999999999999999',
+      '1' + '0'.repeat(5000)];
+    let r = await ingest(ka, '[' + bad.map((v, i) => row(i, v)).join(',') + ']');
+    assert.equal(r.status, 422, r.text);
+    assert.deepEqual(r.json.error.problems.map((x) => [x.index, x.field]), bad.map((_, i) => [i, 'value']));
+    for (const x of r.json.error.problems) assert.match(x.reason, /out of range: values must be below 1e18/);
+    const good = [
+      ['999999999999999999', '999999999999999999'],
+      ['-999999999999999999', '-999999999999999999'],
+      ['999999999999999999.999999', '999999999999999999.999999'],
+      ['999999999999999999.9999994', '999999999999999999.999999'],
+      ['9.99999999999999999e17', '999999999999999999'],
+      ['-0', '0'], ['-0.0', '0'], ['0e99999', '0'],
+      ['0.000001', '0.000001'], ['1e-6', '0.000001'], ['0.0000005', '0.000001'],
+      ['-0.0000005', '-0.000001'], ['0.00000049', '0'], ['1e-7', '0'],
+      ['1e-16000', '0'], ['-1e-16000', '0'], ['2.5E+3', '2500'], ['1.23456789', '1.234568'],
+      ['0.' + '0'.repeat(5000) + '1', '0'], ['1.' + '0'.repeat(5000), '1'],
+    ];
+    r = await ingest(ka, '[' + good.map(([v], i) => row(i, v)).join(',') + ']');
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json, { inserted: good.length, updated: 0, unchanged: 0 });
+    const stored = stack.sql(`SELECT substr(metric, 2)::int, value::text, length(value::text) FROM metric_daily
+      WHERE workspace_id = ${wsA} AND provider = 'edge' ORDER BY 1`);
+    assert.deepEqual(stored.map((x) => x[1]), good.map(([, v]) => v));
+    assert.ok(stored.every((x) => Number(x[2]) <= 26), 'a stored value is longer than 26 characters');
+    // The same numbers written otherwise are the same values: unchanged.
+    r = await ingest(ka, '[' + good.map(([, v], i) => row(i, v + (v.includes('.') ? '0' : '.0'))).join(',') + ']');
+    assert.deepEqual(r.json, { inserted: 0, updated: 0, unchanged: good.length });
+    stack.sql(`DELETE FROM metric_daily WHERE provider = 'edge'`);
   });
 
   await t.test('the problem list is capped and says how many more', async () => {
@@ -308,4 +343,71 @@ test('metrics ingest', async (t) => {
     stack.sql(`DELETE FROM workspaces WHERE id = ${wsD}`);
     assert.equal(count(wsD), 0);
   });
+});
+
+test('pages too large to render degrade: tiny values under many names, thousands of keys', async (t) => {
+  const { setupOwner } = require('./lib/flows');
+  const stack = await startStack({ programs: ['api', 'pages'] });
+  t.after(() => {
+    const reports = stack.stop();
+    assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
+  });
+  const b = await setupOwner(stack.url);
+  const [[ws]] = stack.sql('SELECT id FROM workspaces');
+  const key = stack.cli('api', ['create-key', ws, 'k', 'admin']).stdout.trim();
+  const post = (body) => request(`${stack.url}/v1/metrics/ingest`, {
+    method: 'POST', body, timeout: 120000,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+  });
+  // Some catalogue data first: it must stay on the page whatever comes after.
+  let r = await post(JSON.stringify([1, 2, 3, 4, 5, 6, 7].map((d) => ({ source: 'ga4', metric: 'sessions', date: daysAgo(d), value: 100 + d }))));
+  assert.equal(r.status, 200, r.text);
+  // The attack's batch: 10,000 custom metrics of 1e-16000 in 10 sources (~700 KB).
+  const rows = Array.from({ length: 10000 }, (_, i) => `{"source":"s${i % 10}","metric":"m${i}","date":"${daysAgo(2)}","value":1e-16000}`);
+  const body = '[' + rows.join(',') + ']';
+  assert.ok(body.length > 650000);
+  r = await post(body);
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json, { inserted: 10000, updated: 0, unchanged: 0 });
+  const [[longest, zeros]] = stack.sql(`SELECT max(length(value::text)), count(*) FILTER (WHERE value = 0)
+    FROM metric_daily WHERE workspace_id = ${ws} AND provider LIKE 's%'`);
+  assert.equal(longest, '1');
+  assert.equal(zeros, '10000');
+  for (const period of ['7d', '90d']) {
+    r = await request(`${stack.url}/v1/dashboard/tiles?period=${period}`, { headers: { authorization: `Bearer ${key}` }, timeout: 60000 });
+    assert.equal(r.status, 200, r.text.slice(0, 300));
+    assert.ok(r.text.length < 200 * 1024, `tiles ${period}: ${r.text.length} bytes`);
+    assert.equal(r.json.tiles.length, 200);
+    assert.equal(r.json.more_tiles, 10000 - 199);
+    // The catalogue's tile is kept, custom ones follow in name order.
+    assert.deepEqual(r.json.tiles.filter((x) => x.provider === 'ga4').map((x) => x.metric), ['sessions']);
+    assert.deepEqual(r.json.tiles.slice(0, 3).map((x) => `${x.provider}/${x.metric}`), ['ga4/sessions', 's0/m0', 's0/m10']);
+    const page = await b.get(`/dashboard?period=${period}`);
+    assert.equal(page.status, 200, page.text.slice(0, 300));
+    assert.ok(page.text.length < 512 * 1024, `dashboard ${period}: ${page.text.length} bytes`);
+    assert.equal((page.text.match(/class="tile"/g) || []).length, 200);
+    assert.match(page.text, /9,801 more custom metrics are not shown: a dashboard holds 200 tiles/);
+    assert.match(page.text, /<h2 id="p-ga4">Google Analytics 4<\/h2>/);
+  }
+  // Below the limit nothing is left out and nothing is said.
+  stack.sql(`DELETE FROM metric_daily WHERE workspace_id = ${ws} AND provider LIKE 's%' AND metric <> 'm1'`);
+  r = await request(`${stack.url}/v1/dashboard/tiles`, { headers: { authorization: `Bearer ${key}` } });
+  assert.equal(r.json.more_tiles, 0);
+  assert.equal(r.json.tiles.length, 2);
+  const page = await b.get('/dashboard');
+  assert.equal(page.status, 200);
+  assert.doesNotMatch(page.text, /not shown/);
+
+  // Any page past the render limit (here: settings with 12,000 keys) shows
+  // its longest list shortened, says so, and answers 200, not 500.
+  stack.sql(`INSERT INTO api_keys (workspace_id, name, prefix, key_hash)
+    SELECT ${ws}, 'reporting script number ' || g || ' ' || repeat('x', 60), 'slk_' || lpad(g::text, 8, '0'),
+      sha256(('many-keys-' || g)::bytea) FROM generate_series(1, 12000) g`);
+  const settings = await b.get('/settings');
+  assert.equal(settings.status, 200, settings.text.slice(0, 300));
+  assert.ok(settings.text.length < 4 * 1024 * 1024);
+  const m = settings.text.match(/This page is too long to show in full: its longest list shows only its first (\d+) entries of 12001\. Remove entries you no longer need to see the others\./);
+  assert.ok(m, 'no note on the shortened page');
+  assert.equal((settings.text.match(/action="\/settings\/keys\/\d+\/revoke"/g) || []).length, Number(m[1]));
+  assert.match(settings.text, /<\/html>\s*$/);
 });

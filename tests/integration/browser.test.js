@@ -194,20 +194,37 @@ test('browser: setup, connect, dashboard, roles and escaping', async (t) => {
     assert.equal(stack.sql("SELECT status FROM connections WHERE provider = 'ga4'")[0][0], 'disconnected');
   });
 
+  await t.test('a second workspace from Settings, then back to the first', async () => {
+    await go('/settings');
+    await page.getByLabel('New workspace').fill('Second <Shop>');
+    await page.getByRole('button', { name: 'Create workspace' }).click();
+    await page.waitForURL(/\/connections\?msg=workspace_created$/);
+    await shot('10-workspace-created');
+    assert.equal(await page.locator('.workspace').textContent(), 'Second <Shop>');
+    assert.match(await page.locator('.flash').textContent(), /Workspace created, and you are its owner/);
+    // A fresh workspace: nothing connected yet.
+    assert.equal(await page.getByRole('link', { name: 'Connect', exact: true }).count(), 10);
+    await go('/settings');
+    await page.getByLabel('Current workspace').selectOption({ label: '<script>alert("x")</script> Shop (owner)' });
+    await page.getByRole('button', { name: 'Switch' }).click();
+    await page.waitForURL(/\/dashboard$/);
+    assert.equal(await page.locator('.workspace').textContent(), '<script>alert("x")</script> Shop');
+  });
+
   await t.test('wrong password is refused with a message', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(/\/login$/);
     await page.getByLabel('Email').fill('owner@example.com');
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Log in' }).click();
-    await shot('10-login-wrong');
+    await shot('11-login-wrong');
     assert.match(await page.locator('.flash').textContent(), /Wrong email or password/);
   });
 
   await t.test('unknown pages are the 404 page with a request id', async () => {
     const r = await go('/no/such/page');
     assert.equal(r.status(), 404);
-    await shot('11-not-found');
+    await shot('12-not-found');
     assert.match(await page.textContent('body'), /request ID/);
   });
 });

@@ -87,6 +87,11 @@ test('weekly digest through a fake Resend', async (t) => {
     const r = await request(`${stack.url}/v1/digest/preview?email=a1@example.com`, { headers: { 'x-cron-secret': CRON } });
     assert.equal(r.status, 200, r.text);
     assert.match(r.json.subject, /^Alpha weekly digest: /);
+    // The period is the last full week in Alpha's zone (these strings
+    // once pointed into a returned stack frame).
+    const [[ps, pe]] = stack.sql("SELECT to_char(s, 'YYYY-MM-DD'), to_char(s + 6, 'YYYY-MM-DD') FROM (SELECT date_trunc('week', now() AT TIME ZONE 'Europe/Paris')::date - 7 AS s) w");
+    assert.equal(r.json.period_start, ps);
+    assert.equal(r.json.period_end, pe);
     assert.match(r.json.html, /Reconnect LinkedIn to resume its numbers\./);
     assert.match(r.json.html, /Sessions on Google Analytics 4 spiked on Wed/);
     assert.match(r.json.text, /KEY NUMBERS/);
@@ -338,6 +343,59 @@ test('weekly digest through a fake Resend', async (t) => {
     const wk = await weekly({ scope: 'all' }, { authorization: `Bearer ${key}` });
     assert.equal(wk.status, 200, wk.text);
     assert.deepEqual(deliveredTo(), ['a2@example.com'], 'an admin key runs its own workspace only');
+  });
+
+  await t.test('runs, status and cooldown are per workspace; cron is not blocked by an admin', async () => {
+    fresh();
+    member(wsB, 'b2@example.com');
+    const kA = stack.cli('api', ['create-key', String(wsA), 'ka', 'admin']).stdout.trim();
+    const kB = stack.cli('api', ['create-key', String(wsB), 'kb', 'admin']).stdout.trim();
+    const as = (k) => ({ authorization: `Bearer ${k}` });
+    const status = async (h) => (await request(`${stack.url}/v1/digest/status`, { headers: h })).json;
+    const a = await weekly({ scope: 'all' }, as(kA));
+    assert.equal(a.status, 200, a.text);
+    assert.equal(a.json.sent, 2);
+    assert.equal(a.json.workspaces, 1);
+    const again = await weekly({ scope: 'all' }, as(kA));
+    assert.equal(again.status, 429, 'Alpha\'s own cooldown');
+    assert.match(again.json.error.message, /of this workspace/);
+    // Beta is not blocked by Alpha's cooldown; its second recipient fails.
+    fake.next({ status: 200, refuse: [1] });
+    const b = await weekly({ scope: 'all' }, as(kB));
+    assert.equal(b.status, 200, b.text);
+    assert.equal(b.json.sent, 1);
+    assert.equal(b.json.failed, 1);
+    // Each admin sees its own workspace's last run, never the other's.
+    const sa = await status(as(kA));
+    assert.equal(sa.last_run.run_id, a.json.run_id);
+    assert.equal(sa.last_run.workspace_id, Number(wsA));
+    assert.equal(sa.last_run.started_by, 'admin');
+    assert.equal(sa.last_run.sent, 2);
+    assert.deepEqual(sa.last_run.errors, []);
+    assert.doesNotMatch(JSON.stringify(sa), /b2@example\.com/);
+    const sb = await status(as(kB));
+    assert.equal(sb.last_run.run_id, b.json.run_id);
+    assert.match(sb.last_run.errors.join('\n'), /^b2@example\.com: refused in batch/);
+    // Cron's call for everyone runs (no 429) and sends only what is left.
+    const c = await weekly();
+    assert.equal(c.status, 200, c.text);
+    assert.equal(c.json.sent, 1, 'Acme\'s owner; Alpha and Beta were done');
+    assert.equal(c.json.workspaces, 3);
+    assert.deepEqual(deliveredTo(), ['a1@example.com', 'a1@example.com', 'a2@example.com', 'owner@example.com']);
+    const sc = await status({ 'x-cron-secret': CRON });
+    assert.equal(sc.last_run.run_id, c.json.run_id);
+    assert.equal(sc.last_run.workspace_id, null);
+    assert.equal(sc.last_run.started_by, 'cron');
+    assert.equal((await status(as(kA))).last_run.started_by, 'cron', 'cron\'s row for Alpha');
+    // Row-level security: as the web role in Alpha, no other workspace's run.
+    const [[mine, others]] = stack.sql(`BEGIN; SET LOCAL ROLE sluice_web;
+      SELECT set_config('sluice.workspace_id', '${wsA}', true);
+      SELECT count(*) FILTER (WHERE workspace_id = ${wsA}), count(*) FILTER (WHERE workspace_id IS DISTINCT FROM ${wsA})
+        FROM digest_runs; ROLLBACK;`).slice(-1);
+    assert.ok(Number(mine) >= 2, `Alpha's rows ${mine}`);
+    assert.equal(others, '0');
+    const [[all]] = stack.sql(`SELECT count(*) FROM digest_runs WHERE workspace_id IS DISTINCT FROM ${wsA}`);
+    assert.ok(Number(all) > 0);
   });
   void acme;
 });

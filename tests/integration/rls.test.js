@@ -52,11 +52,11 @@ test('row-level security', async (t) => {
   await t.test('the API runs its requests inside that wall', async () => {
     const key = stack.cli('api', ['create-key', a, 'rls']).stdout.trim();
     // Watch the statements the program sends (this test's cluster only).
-    stack.sql("ALTER SYSTEM SET log_statement = 'all'; SELECT pg_reload_conf();");
+    stack.sql("ALTER SYSTEM SET log_statement = 'all'; SELECT pg_reload_conf();", { admin: true });
     await new Promise((res) => setTimeout(res, 300));
     const r = await request(`${stack.url}/v1/connections`, { headers: { authorization: `Bearer ${key}` } });
     await new Promise((res) => setTimeout(res, 300));
-    stack.sql("ALTER SYSTEM RESET log_statement; SELECT pg_reload_conf();");
+    stack.sql("ALTER SYSTEM RESET log_statement; SELECT pg_reload_conf();", { admin: true });
     const pglog = require('node:fs').readFileSync(require('node:path').join(stack.dir, 'log/postgres.log'), 'utf8');
     const scoped = pglog.split('\n').filter((l) => /set_config\('role', 'sluice_web', true\)/.test(l));
     assert.ok(scoped.length >= 1, 'the request did not run as sluice_web');

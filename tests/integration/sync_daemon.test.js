@@ -1,7 +1,9 @@
 'use strict';
 // The worker as `make run` starts it: a daemon beside the cron program
 // (nginx/stack.sh), draining what cron enqueues; SIGTERM lets the job in
-// hand finish; `make stop` (stack.sh stop) stops it by its PID.
+// hand finish; `make stop` (stack.sh stop) stops it by its PID.  Beside
+// its workers it runs the scheduler (schedule.test.js), replaced when it
+// dies like a worker.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -68,6 +70,29 @@ test('worker daemon', async (t) => {
       ok = fresh === 't' && tested === 't';
     }
     assert.ok(ok, 'the token was not refreshed or the idle connection not checked');
+  });
+
+  await t.test('the daemon runs a scheduler beside its workers, and replaces it when it dies', async () => {
+    const children = () => fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+    const beats = () => stack.sql('SELECT name FROM scheduler_beats ORDER BY started_at').map((r) => r[0]);
+    let names;
+    for (let i = 0; i < 50 && !(names = beats()).length; i++) await sleep(200);
+    assert.equal(names.length, 1, 'one scheduler');
+    const spid = Number(names[0].split(':').pop());
+    assert.equal(children().length, 3, 'two workers and the scheduler');
+    assert.ok(children().includes(spid));
+    process.kill(spid, 'SIGKILL');
+    let again = [];
+    for (let i = 0; i < 100; i++) {
+      again = children();
+      if (again.length === 3 && !again.includes(spid) && beats().length === 2) break;
+      await sleep(200);
+    }
+    assert.equal(again.length, 3, 'replaced');
+    assert.ok(!again.includes(spid));
+    const npid = Number(beats()[1].split(':').pop());
+    assert.ok(again.includes(npid), 'the new scheduler beats');
+    assert.match(stack.log('worker'), /scheduler \d+ died; starting another/);
   });
 
   await t.test('SIGTERM: the job in hand finishes, then the daemon exits', async () => {

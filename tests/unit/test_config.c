@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "arena.h"
 #include "config.h"
 
 static int
@@ -96,6 +97,112 @@ test_config_vars_are_documented(void **state)
 	}
 }
 
+static void
+test_config_trusted_proxies_parse_or_name_the_variable(void **state)
+{
+	struct config c;
+	char err[256];
+
+	(void)state;
+	setenv("SLUICE_TRUSTED_PROXIES", " 10.0.0.0/8, 192.0.2.1 ::1 "
+	    "2001:db8::/32,", 1);
+	assert_int_equal(config_load(&c, err, sizeof(err)), ERR_OK);
+	assert_int_equal(c.ntrusted, 4);
+	assert_true(config_trusted_proxy(&c, "10.200.3.4"));
+	assert_true(config_trusted_proxy(&c, "192.0.2.1"));
+	assert_false(config_trusted_proxy(&c, "192.0.2.2"));
+	assert_true(config_trusted_proxy(&c, "::1"));
+	assert_true(config_trusted_proxy(&c, "2001:db8:ffff::1"));
+	assert_false(config_trusted_proxy(&c, "2001:db9::1"));
+	assert_true(config_trusted_proxy(&c, "::ffff:10.1.2.3"));
+	assert_false(config_trusted_proxy(&c, "11.0.0.1"));
+	assert_false(config_trusted_proxy(&c, "10.0.0.0/8"));
+	assert_false(config_trusted_proxy(&c, "proxy.example"));
+	setenv("SLUICE_TRUSTED_PROXIES", "10.0.0.1 proxy.example", 1);
+	assert_int_equal(config_load(&c, err, sizeof(err)), ERR_INPUT);
+	assert_non_null(strstr(err, "SLUICE_TRUSTED_PROXIES"));
+	assert_non_null(strstr(err, "proxy.example"));
+	setenv("SLUICE_TRUSTED_PROXIES", "10.0.0.0/33", 1);
+	assert_int_equal(config_load(&c, err, sizeof(err)), ERR_INPUT);
+	setenv("SLUICE_TRUSTED_PROXIES", "", 1);
+	assert_int_equal(config_load(&c, err, sizeof(err)), ERR_OK);
+	assert_int_equal(c.ntrusted, 0);
+}
+
+static void
+test_config_net_parse_ranges(void **state)
+{
+	static const char *const bad[] = { "", "/8", "10.0.0.0/", "10.0.0.0/x",
+	    "10.0.0.0/-1", "10.0.0.0/ 8", "::/129", "10.0.0", "1.2.3.4.5",
+	    "::ffff:10.0.0.0/95", "10.0.0.0/8/8", "fe80::1%eth0" };
+	struct config_net n;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(config_net_parse(bad[i], &n), ERR_INPUT);
+	assert_int_equal(config_net_parse("10.1.0.0/16", &n), ERR_OK);
+	assert_int_equal(n.bits, 16);
+	assert_int_equal(n.addr[1], 1);
+	assert_int_equal(config_net_parse("::ffff:10.0.0.0/104", &n), ERR_OK);
+	assert_int_equal(n.bits, 8);
+	assert_int_equal(n.addr[0], 10);
+	assert_int_equal(config_net_parse("2001:db8::1", &n), ERR_OK);
+	assert_int_equal(n.bits, 128);
+}
+
+static void
+test_config_client_addr_believes_only_trusted_hops(void **state)
+{
+	static const struct {
+		const char	*trusted, *remote, *xff, *want;
+	} cases[] = {
+		/* Without trusted proxies X-Forwarded-For is ignored. */
+		{ "", "127.0.0.1", "203.0.113.9", "127.0.0.1" },
+		{ "", "203.0.113.1", NULL, "203.0.113.1" },
+		/* From an untrusted peer too. */
+		{ "127.0.0.1", "198.51.100.1", "203.0.113.9", "198.51.100.1" },
+		/* The rightmost hop the trusted proxy added is the client. */
+		{ "127.0.0.1", "127.0.0.1", "203.0.113.9", "203.0.113.9" },
+		{ "127.0.0.1", "127.0.0.1", "192.0.2.66, 203.0.113.9",
+		  "203.0.113.9" },
+		{ "127.0.0.1", "127.0.0.1", NULL, "127.0.0.1" },
+		{ "127.0.0.1", "127.0.0.1", "", "127.0.0.1" },
+		/* Through a chain of trusted proxies. */
+		{ "127.0.0.1 10.0.0.0/8", "127.0.0.1",
+		  "192.0.2.66,203.0.113.9 ,10.1.1.1,\t10.2.2.2",
+		  "203.0.113.9" },
+		{ "127.0.0.1 10.0.0.0/8", "127.0.0.1", "10.3.3.3, 10.1.1.1",
+		  "10.3.3.3" },
+		/* Garbage stops the walk at the last good address. */
+		{ "127.0.0.1", "127.0.0.1", "203.0.113.9, junk", "127.0.0.1" },
+		{ "127.0.0.1", "127.0.0.1", "junk, 203.0.113.9",
+		  "203.0.113.9" },
+		{ "127.0.0.1", "127.0.0.1", "203.0.113.9,,", "127.0.0.1" },
+		{ "127.0.0.1", "127.0.0.1", "10.0.0.0/8", "127.0.0.1" },
+		/* Canonical text; IPv6 by its /64, IPv4 in IPv6 as IPv4. */
+		{ "", "2001:DB8:1:2:3:4:5:6", NULL, "2001:db8:1:2::/64" },
+		{ "::1", "::1", "2001:db8:a:b::1", "2001:db8:a:b::/64" },
+		{ "", "::ffff:192.0.2.9", NULL, "192.0.2.9" },
+		/* Not an address (a unix socket peer): kept as it is. */
+		{ "", "unix:", "203.0.113.9", "unix:" },
+	};
+	struct config c;
+	struct arena a;
+	char err[256];
+	size_t i;
+
+	(void)state;
+	arena_init(&a);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		setenv("SLUICE_TRUSTED_PROXIES", cases[i].trusted, 1);
+		assert_int_equal(config_load(&c, err, sizeof(err)), ERR_OK);
+		assert_string_equal(config_client_addr(&c, &a, cases[i].remote,
+		    cases[i].xff), cases[i].want);
+	}
+	arena_free(&a);
+}
+
 int
 main(void)
 {
@@ -107,6 +214,13 @@ main(void)
 		    test_config_rejects_bad_values_naming_the_variable,
 		    clear_env),
 		cmocka_unit_test(test_config_vars_are_documented),
+		cmocka_unit_test_setup(
+		    test_config_trusted_proxies_parse_or_name_the_variable,
+		    clear_env),
+		cmocka_unit_test(test_config_net_parse_ranges),
+		cmocka_unit_test_setup(
+		    test_config_client_addr_believes_only_trusted_hops,
+		    clear_env),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

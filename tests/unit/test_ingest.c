@@ -90,11 +90,154 @@ test_ingest_parses_valid_rows(void **state)
 	assert_string_equal(b.rows[0].value, "12");
 	assert_null(b.rows[0].dims);
 	assert_string_equal(b.rows[1].account_id, "1-2");
-	assert_string_equal(b.rows[1].value, "1.50");	/* the text as sent */
+	assert_string_equal(b.rows[1].value, "1.5");	/* canonical */
 	assert_string_equal(b.rows[1].dims, "{\"c\":\"x\"}");
-	assert_string_equal(b.rows[2].value, "-3e2");
+	assert_string_equal(b.rows[2].value, "-300");
 	assert_null(b.rows[2].dims);			/* {} is the default */
 	assert_true(b.has_dims);
+	arena_free(&a);
+}
+
+/* Values: below 1e18 in magnitude once rounded to 6 decimals, half away
+ * from zero; stored as short plain decimals whatever was sent. */
+static void
+test_ingest_value_range_and_precision(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*out;	/* NULL: refused */
+		const char	*why;
+	} cases[] = {
+		{ "0", "0", NULL }, { "-0", "0", NULL }, { "-0.0", "0", NULL },
+		{ "0e5", "0", NULL }, { "-0E-5", "0", NULL },
+		{ "12", "12", NULL }, { "1.50", "1.5", NULL },
+		{ "-3e2", "-300", NULL }, { "2.5E+3", "2500", NULL },
+		{ "120e-1", "12", NULL }, { "0.5e1", "5", NULL },
+		/* The range: 18 integer digits, both sides of 1e18. */
+		{ "999999999999999999", "999999999999999999", NULL },
+		{ "-999999999999999999", "-999999999999999999", NULL },
+		{ "9.99999999999999999e17", "999999999999999999", NULL },
+		{ "999999999999999999.999999", "999999999999999999.999999",
+		    NULL },
+		{ "999999999999999999.9999994", "999999999999999999.999999",
+		    NULL },
+		{ "999999999999999999.9999995", NULL, "range" },
+		{ "1000000000000000000", NULL, "range" },
+		{ "-1000000000000000000", NULL, "range" },
+		{ "1e18", NULL, "range" }, { "-1E+18", NULL, "range" },
+		{ "0.1e19", NULL, "range" }, { "1e308", NULL, "range" },
+		{ "1e99999999999999999999999", NULL, "range" },
+		{ "18446744073709551615", NULL, "range" },
+		/* The precision: 6 decimals, both sides of the rounding. */
+		{ "0.000001", "0.000001", NULL }, { "1e-6", "0.000001", NULL },
+		{ "0.0000005", "0.000001", NULL },
+		{ "-0.0000005", "-0.000001", NULL },
+		{ "0.00000049999999", "0", NULL }, { "1e-7", "0", NULL },
+		{ "5e-7", "0.000001", NULL }, { "-4.9e-7", "0", NULL },
+		{ "1.23456789", "1.234568", NULL },
+		{ "0.1234565", "0.123457", NULL },
+		{ "-2.5e-6", "-0.000003", NULL },
+		{ "123456789012345678.1234564", "123456789012345678.123456",
+		    NULL },
+		{ "0.9999995", "1", NULL }, { "-9.9999995", "-10", NULL },
+		{ "1e-16000", "0", NULL }, { "-1e-16000", "0", NULL },
+		{ "1e-99999999999999999999999", "0", NULL },
+		{ "0e99999999999999999999999", "0", NULL },
+		{ "1234.5e-3", "1.2345", NULL },
+		/* Not numbers. */
+		{ "", NULL, "number" }, { "-", NULL, "number" },
+		{ "1.", NULL, "number" }, { ".5", NULL, "number" },
+		{ "1e", NULL, "number" }, { "1e+", NULL, "number" },
+		{ "+1", NULL, "number" }, { "1x", NULL, "number" },
+		{ "NaN", NULL, "number" }, { "1 ", NULL, "number" },
+	};
+	char out[INGEST_VALUE_SIZE];
+	const char *why;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		why = ingest_value(cases[i].in, strlen(cases[i].in), out);
+		if (cases[i].out != NULL) {
+			if (why != NULL)
+				fail_msg("%s: %s", cases[i].in, why);
+			assert_string_equal(out, cases[i].out);
+		} else {
+			if (why == NULL)
+				fail_msg("%s: accepted as %s", cases[i].in,
+				    out);
+			assert_non_null(strstr(why, cases[i].why));
+		}
+	}
+}
+
+/* Many digits cost one pass and still give a short value. */
+static void
+test_ingest_value_many_digits(void **state)
+{
+	char out[INGEST_VALUE_SIZE], *s;
+	size_t n = 1 << 20;
+
+	(void)state;
+	s = test_malloc(n + 3);
+	s[0] = '0';
+	s[1] = '.';
+	memset(s + 2, '0', n);
+	s[n + 1] = '7';		/* 0.000…07: far below a micro */
+	assert_null(ingest_value(s, n + 2, out));
+	assert_string_equal(out, "0");
+	s[0] = '1';
+	assert_null(ingest_value(s, n + 2, out));
+	assert_string_equal(out, "1");
+	memset(s, '1', n + 2);	/* a million-digit integer */
+	assert_non_null(strstr(ingest_value(s, n + 2, out), "range"));
+	memset(s, '0', n + 2);	/* …and a million zeros (not JSON) */
+	s[n + 1] = '5';
+	assert_null(ingest_value(s, n + 2, out));
+	assert_string_equal(out, "5");
+	test_free(s);
+}
+
+/* Through the parser: the row and field are named, json-c's own number
+ * forms (clamped integers, doubles) give the same answers. */
+static void
+test_ingest_values_in_rows(void **state)
+{
+	struct ingest_batch b;
+	const char *err;
+	struct arena a;
+
+	(void)state;
+	arena_init(&a);
+	assert_int_equal(parse(&a, "[{\"source\":\"a\",\"metric\":\"m\","
+	    "\"date\":\"2026-01-01\",\"value\":999999999999999999},"
+	    "{\"source\":\"a\",\"metric\":\"m\",\"date\":\"2026-01-02\","
+	    "\"value\":-0},"
+	    "{\"source\":\"a\",\"metric\":\"m\",\"date\":\"2026-01-03\","
+	    "\"value\":1e-16000},"
+	    "{\"source\":\"a\",\"metric\":\"m\",\"date\":\"2026-01-04\","
+	    "\"value\":-999999999999999999.4999999}]", &b, &err), ERR_OK);
+	assert_string_equal(b.rows[0].value, "999999999999999999");
+	assert_string_equal(b.rows[1].value, "0");
+	assert_string_equal(b.rows[2].value, "0");
+	assert_string_equal(b.rows[3].value, "-999999999999999999.5");
+	assert_int_equal(parse(&a, "[{\"source\":\"a\",\"metric\":\"m\","
+	    "\"date\":\"2026-01-01\",\"value\":1000000000000000000},"
+	    "{\"source\":\"a\",\"metric\":\"m\",\"date\":\"2026-01-02\","
+	    "\"value\":99999999999999999999},"
+	    "{\"source\":\"a\",\"metric\":\"m\",\"date\":\"2026-01-03\","
+	    "\"value\":1e18},"
+	    "{\"source\":\"a\",\"metric\":\"m\",\"date\":\"2026-01-04\","
+	    "\"value\":-1e300},"
+	    "{\"source\":\"a\",\"metric\":\"m\",\"date\":\"2026-01-05\","
+	    "\"value\":-9223372036854775808}]", &b, &err),
+	    ERR_UNPROCESSABLE);
+	assert_int_equal(b.nproblems, 5);
+	assert_non_null(strstr(reason(&b, 0, "value"), "below 1e18"));
+	assert_non_null(strstr(reason(&b, 1, "value"), "below 1e18"));
+	assert_non_null(strstr(reason(&b, 2, "value"), "below 1e18"));
+	assert_non_null(strstr(reason(&b, 3, "value"), "below 1e18"));
+	assert_non_null(strstr(reason(&b, 4, "value"), "below 1e18"));
 	arena_free(&a);
 }
 
@@ -241,6 +384,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ingest_copy_text_escapes),
 		cmocka_unit_test(test_ingest_parses_valid_rows),
+		cmocka_unit_test(test_ingest_value_range_and_precision),
+		cmocka_unit_test(test_ingest_value_many_digits),
+		cmocka_unit_test(test_ingest_values_in_rows),
 		cmocka_unit_test(test_ingest_checks_dates),
 		cmocka_unit_test(test_ingest_lists_every_problem),
 		cmocka_unit_test(test_ingest_document_errors_and_limits),

@@ -109,11 +109,27 @@ function logTails(dir) {
   return out.join('\n');
 }
 
-// Programs' PIDs from the stack's pid files.
+// The children of a process (from /proc).
+function childrenOf(ppid) {
+  const kids = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(rest[1]) === ppid && rest[0] !== 'Z') kids.push(Number(d));
+    } catch { /* gone */ }
+  }
+  return kids.sort((a, b) => a - b);
+}
+
+// A program's PIDs: the one in its pid file (the supervisor, or nginx's
+// master) first, then that process's children.
 function pids(dir, name) {
   const f = path.join(dir, 'run', `${name}.pid`);
   if (!fs.existsSync(f)) return [];
-  return fs.readFileSync(f, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+  const top = fs.readFileSync(f, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+  return top.flatMap((p) => [p, ...childrenOf(p)]);
 }
 
 // Running and not a zombie (PID 1 here may never reap daemons).
@@ -133,7 +149,7 @@ async function startStack({ programs = ['api'], env = {} } = {}) {
     ...process.env,
     SLUICE_PG_PORT: String(pgPort),
     SLUICE_FCGI_PROCS: process.env.SLUICE_FCGI_PROCS || '2',
-    ASAN_OPTIONS: `log_path=${dir}/log/asan:detect_leaks=1:halt_on_error=1`,
+    ASAN_OPTIONS: `log_path=${dir}/log/asan:detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=1`,
     UBSAN_OPTIONS: `log_path=${dir}/log/ubsan:print_stacktrace=1:halt_on_error=1`,
     ...env,
   };
@@ -151,17 +167,22 @@ async function startStack({ programs = ['api'], env = {} } = {}) {
     throw e;
   }
   const url = `http://127.0.0.1:${port}`;
+  // The owner role the programs use; adminUrl is the cluster's superuser
+  // (both by peer authentication: the tests run as root).
   const dbUrl = `host=${dir}/run port=${pgPort} dbname=sluice user=sluice`;
+  const adminUrl = `host=${dir}/run port=${pgPort} dbname=sluice user=postgres`;
   let stopped = false;
   return {
     url, dir, port, pgPort, programs, env: fullEnv,
     pids: (name) => pids(dir, name),
     isAlive,
     dbUrl,
-    // Runs SQL through psql; returns the rows as arrays of strings.
-    sql(query) {
+    adminUrl,
+    // Runs SQL through psql as the owner role (as the superuser with
+    // { admin: true }); returns the rows as arrays of strings.
+    sql(query, { admin = false } = {}) {
       const r = spawnSync('/usr/lib/postgresql/15/bin/psql',
-        ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-d', dbUrl, '-f', '-'],
+        ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-d', admin ? adminUrl : dbUrl, '-f', '-'],
         { encoding: 'utf8', timeout: 30000, input: query, maxBuffer: 64 << 20 });
       if (r.status !== 0) throw new Error(`psql: ${r.stderr || r.error}`);
       return r.stdout.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t'));
@@ -233,4 +254,4 @@ async function request(url, opts = {}) {
 
 const TOOLS = process.env.SLUICE_TOOLS || path.join(path.dirname(BIN), 'tools');
 
-module.exports = { startStack, defer, request, freePort, ROOT, BIN, TOOLS, FIXTURES };
+module.exports = { startStack, defer, request, freePort, childrenOf, ROOT, BIN, TOOLS, FIXTURES };

@@ -1,0 +1,63 @@
+/*
+ * prefork.h — keeps a program's serving processes alive.
+ *
+ * A FastCGI program is started once (by spawn-fcgi, systemd or a shell)
+ * with its listening socket on descriptor 0.  That process becomes the
+ * supervisor: it forks the configured number of children, each of which
+ * runs the serve function over the inherited socket, and it replaces a
+ * child that exits or is killed within a moment.  A child that dies again
+ * soon after its start is replaced after a growing pause (a crash loop is
+ * logged, and does not spin).  SIGTERM or SIGINT to the supervisor is
+ * passed to every child, each finishes the request in hand, and the
+ * supervisor returns once all have exited.
+ *
+ * The supervisor itself can be replaced as well: it holds a lock on a
+ * file, and when it dies without being asked to stop, its children hear
+ * it (SIGUSR2), finish what they hold, and the first to take the lock
+ * becomes the new supervisor (it rewrites the pid file and forks fresh
+ * children); the others exit.
+ *
+ * A child's blocking wait (accept()) must fail with EINTR when a signal
+ * comes (libfcgi: FCGI_FAIL_ACCEPT_ON_INTR), and serve() then checks
+ * prefork_stopping().  A signal that lands just before the wait begins is
+ * followed by SIGALRM a second later, which interrupts it again.
+ */
+#ifndef SLUICE_PREFORK_H
+#define SLUICE_PREFORK_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+struct prefork_def {
+	const char	*name;		/* program name, for log lines */
+	int		 procs;		/* children to keep, 1..LIMIT_FCGI_PROCS */
+	const char	*pidfile;	/* the supervisor's pid file, or NULL */
+	const char	*lockfile;	/* lock for a takeover, or NULL: none */
+	/* One child's life: serve until prefork_stopping(); the value is the
+	 * child's exit status. */
+	int		(*serve)(void *arg);
+	/* Called in a child that becomes the supervisor, before it forks:
+	 * drop what must not be shared with the next children (a database
+	 * connection).  May be NULL. */
+	void		(*reset)(void *arg);
+	void		*arg;
+};
+
+/*
+ * Runs the supervisor described by def until it is told to stop, then
+ * returns 0 (or 1 when the lock is held by a live supervisor or the first
+ * child could not be started).  Children never return from this
+ * function: they exit with serve's status.  Signals: installs handlers
+ * for SIGTERM, SIGINT, SIGUSR2, SIGALRM and SIGCHLD's default.
+ */
+int	prefork_run(const struct prefork_def *def);
+
+/* In a child: true once it was asked to stop (SIGTERM/SIGINT) or its
+ * supervisor died.  serve() checks it between requests. */
+bool	prefork_stopping(void);
+
+/* The signals serve() blocks while a request is in hand, so that the
+ * request finishes first: fills set with them. */
+void	prefork_signals(sigset_t *set);
+
+#endif

@@ -399,6 +399,7 @@ start() {
 	resolve_var
 	app=$var/app
 	load_env "$root/sluice.env"
+	chmod 750 "$var"
 	if [ "$(id -u)" = 0 ]; then
 		chown -h "root:$svc" "$var"
 		reachable "$var" || die "user $svc cannot reach $var; choose \
@@ -408,7 +409,6 @@ another VAR (its parent directories must be searchable)"
 	else
 		u=""
 	fi
-	chmod 750 "$var"
 	[ ! -L "$var/secrets.env" ] || rm -f "$var/secrets.env"
 	own_dir "$var/run" root 750
 	own_dir "$var/log" root 750

@@ -72,18 +72,20 @@ function sanReports(dir) {
 
 test('a clone in a folder nobody else may enter', async (t) => {
   const { home, clone } = makeClone();
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-state-'));
-  fs.chmodSync(base, 0o755);
+  const top = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-state-'));
+  fs.chmodSync(top, 0o755);
+  // Like /var/lib/sluice on a new machine: not there yet.
+  const base = path.join(top, 'lib/sluice');
   const port = await freePort();
   const pgPort = await freePort();
-  const san = path.join(base, 'san');
+  const san = path.join(top, 'san');
   const env = { ...process.env, SLUICE_STATE_BASE: base, SLUICE_PG_PORT: String(pgPort), SLUICE_FCGI_PROCS: '1', ...sanEnv(san) };
   const stackSh = path.join(clone, 'nginx/stack.sh');
   let stateDir = null;
   t.after(() => {
     sh('bash', [stackSh, 'stop'], { env });
     fs.rmSync(home, { recursive: true, force: true });
-    fs.rmSync(base, { recursive: true, force: true });
+    fs.rmSync(top, { recursive: true, force: true });
   });
 
   await t.test('starts, and says where its state lives', async () => {
@@ -93,6 +95,7 @@ test('a clone in a folder nobody else may enter', async (t) => {
     assert.ok(m, r.stdout);
     stateDir = m[1];
     assert.match(stateDir, new RegExp(`^${base}/sluice-[0-9a-f]{8}$`));
+    assert.equal(fs.statSync(base).mode & 0o777, 0o755, 'the base folder is not open to the service user');
     assert.equal(fs.readlinkSync(path.join(clone, 'var')), stateDir);
     assert.equal(sh('bash', [stackSh, 'where'], { env }).stdout.trim(), stateDir);
     const ready = await request(`http://127.0.0.1:${port}/readyz`);
@@ -138,6 +141,32 @@ test('a clone in a folder nobody else may enter', async (t) => {
     assert.match(svcAdmin.stderr, /Peer authentication failed/);
     const hba = fs.readFileSync(path.join(stateDir, 'pg/pg_hba.conf'), 'utf8');
     assert.doesNotMatch(hba.replace(/^#.*$/mg, ''), /\btrust\b/);
+  });
+
+  await t.test('the service user cannot steer what root writes', () => {
+    // Root writes pid files, nginx's logs and its configuration: only in
+    // folders the service user may not change.
+    for (const d of ['.', 'run', 'log', 'nginx', 'nginx/tmp', 'app']) {
+      const f = path.join(stateDir, d, 'planted');
+      const r = sh('runuser', ['-u', 'sluice', '--', 'ln', '-s', '/etc/passwd', f]);
+      assert.notEqual(r.status, 0, `the service user could plant a link in ${d}`);
+      assert.equal(fs.statSync(path.join(stateDir, d)).uid, 0, `${d} is not root's`);
+    }
+    // What the service user owns, root only reads.
+    assert.equal(fs.statSync(path.join(stateDir, 'svc')).uid, Number(sh('id', ['-u', 'sluice']).stdout.trim()));
+  });
+
+  await t.test('a state folder of another user is refused', () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-other-'));
+    try {
+      sh('chown', ['nobody', other]);
+      const r = sh('bash', [stackSh, 'start', other, String(port + 1), BIN, 'api'], { env });
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /belongs to another user/);
+      assert.deepEqual(fs.readdirSync(other), [], 'it wrote into the folder');
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
   });
 
   await t.test('logs and secrets are private', () => {

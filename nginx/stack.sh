@@ -3,7 +3,7 @@
 # cluster, the FastCGI programs and nginx, all under one state directory.
 # `make run` / `make stop` call it; so do the integration tests, each with
 # its own state directory and ports.  Only processes recorded in
-# VAR/run/*.pid are ever stopped.
+# VAR/run/*.pid and VAR/svc/*.pid are ever stopped.
 #
 #   stack.sh start  [VAR] PORT BINDIR "PROGRAMS"
 #   stack.sh stop   [VAR]
@@ -27,7 +27,8 @@
 # A VAR (or anything in it) that is a link, or belongs to someone else, is
 # refused.
 #
-# Settings (environment, then ./sluice.env, then VAR/secrets.env):
+# Settings (environment, then SLUICE_ENV_FILE (./sluice.env), then
+# VAR/secrets.env):
 #   SLUICE_PG_PORT (5433)  SLUICE_PG_LISTEN (empty: no TCP listener)
 #   SLUICE_FCGI_PROCS (4)  SLUICE_FCGI_PROCS_<NAME> (one program's count;
 #   webhooks defaults to twice SLUICE_FCGI_PROCS)  SLUICE_WORKER (1: start
@@ -49,7 +50,11 @@ hba_mark='# sluice: peer authentication (nginx/stack.sh)'
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'stack: %s\n' "$*" >&2; exit 1; }
-[ -n "$cmd" ] || { sed -n '2,24p' "$0"; exit 2; }
+[ -n "$cmd" ] || { sed -n '2,36p' "$0"; exit 2; }
+# Every path is absolute from here on; the service user's commands must
+# not start in a folder it cannot enter (a checkout in /root).
+case $var in ''|/*) ;; *) var=$PWD/$var ;; esac
+cd /
 
 # Loads KEY=VALUE lines of a file for keys not already set.
 load_env() {
@@ -398,7 +403,7 @@ start() {
 	ensure_user
 	resolve_var
 	app=$var/app
-	load_env "$root/sluice.env"
+	load_env "${SLUICE_ENV_FILE:-$root/sluice.env}"
 	chmod 750 "$var"
 	if [ "$(id -u)" = 0 ]; then
 		chown -h "root:$svc" "$var"
@@ -485,15 +490,23 @@ another VAR (its parent directories must be searchable)"
 	case " $programs " in
 	*" worker "*|*" cron "*)
 		if [ "${SLUICE_WORKER:-1}" = 1 ] && [ -x "$app/bin/worker" ] &&
-		    [ -z "$(pids_of "$var/run/worker.pid" worker)" ]; then
-			# setpriv execs (runuser would fork): the PID is the worker's.
-			local drop=()
+		    [ -z "$(pids_of "$var/svc/worker.pid" worker)" ]; then
+			# A supervisor (lib/prefork.h) of the workers and the
+			# scheduler; it writes its own pid file.
+			local drop=() wprocs=${SLUICE_WORKER_PROCS:-4}
 			[ "$(id -u)" = 0 ] && drop=(setpriv --reuid="$svc" \
 			    --regid="$svc" --init-groups)
-			SLUICE_LOG_FILE= "${drop[@]}" "$app/bin/worker" --daemon \
-			    --procs "${SLUICE_WORKER_PROCS:-4}" \
+			rm -f "$var/svc/worker.pid"
+			SLUICE_LOG_FILE= SLUICE_PID_FILE="$var/svc/worker.pid" \
+			    "${drop[@]}" "$app/bin/worker" --daemon \
+			    --procs "$wprocs" \
 			    >>"$var/log/worker.log" 2>&1 </dev/null &
-			echo $! >"$var/run/worker.pid"
+			case ${SLUICE_SCHEDULER:-1} in
+			0|false|no|off|FALSE|NO|OFF) ;;
+			*) wprocs=$((wprocs + 1)) ;;
+			esac
+			wait_children "$var/svc/worker.pid" "$wprocs" ||
+			    die "the worker did not start: see $var/log/worker.log"
 		fi ;;
 	esac
 	echo "$port" >"$var/run/port"
@@ -502,22 +515,32 @@ another VAR (its parent directories must be searchable)"
 }
 
 stop() {
-	local f name
+	local f name p stopped=()
 	if [ -z "$var" ]; then
 		var=$(default_var)
-		[ -d "$var" ] || return 0
+		[ -d "$var" ] || { say "nothing to stop: no state in $var"; return 0; }
 	fi
 	var=$(cd "$var" && pwd)
-	stop_pids TERM $(pids_of "$var/run/nginx.pid" nginx)
+	p=$(pids_of "$var/run/nginx.pid" nginx)
+	if [ -n "$p" ]; then stop_pids TERM $p; stopped+=(nginx); fi
 	rm -f "$var/run/nginx.pid"
 	for f in "$var"/run/*.pid "$var"/svc/*.pid; do
 		[ -e "$f" ] || continue
 		name=$(basename "$f" .pid)
 		[ "$name" = nginx ] && continue
-		stop_pids TERM $(pids_of "$f" "$name")
+		p=$(pids_of "$f" "$name")
+		if [ -n "$p" ]; then stop_pids TERM $p; stopped+=("$name"); fi
 		rm -f "$f" "$var/run/$name.sock"	# never the .lock
 	done
-	pg_stop
+	if [ -f "$var/pg/PG_VERSION" ] && pg_running; then
+		pg_stop
+		stopped+=(postgres)
+	fi
+	if [ ${#stopped[@]} -gt 0 ]; then
+		say "stopped in $var: ${stopped[*]}"
+	else
+		say "nothing was running in $var"
+	fi
 }
 
 status() {

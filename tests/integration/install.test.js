@@ -79,7 +79,7 @@ test('a clone in a folder nobody else may enter', async (t) => {
   const port = await freePort();
   const pgPort = await freePort();
   const san = path.join(top, 'san');
-  const env = { ...process.env, SLUICE_STATE_BASE: base, SLUICE_PG_PORT: String(pgPort), SLUICE_FCGI_PROCS: '1', ...sanEnv(san) };
+  const env = { ...process.env, SLUICE_ENV_FILE: '/dev/null', SLUICE_STATE_BASE: base, SLUICE_PG_PORT: String(pgPort), SLUICE_FCGI_PROCS: '1', ...sanEnv(san) };
   const stackSh = path.join(clone, 'nginx/stack.sh');
   let stateDir = null;
   t.after(() => {
@@ -198,7 +198,7 @@ test('a cluster made with trust authentication is upgraded with its data', async
   const port = await freePort();
   const pgPort = await freePort();
   const san = path.join(dir, 'san');
-  const env = { ...process.env, SLUICE_PG_PORT: String(pgPort), SLUICE_PG_LISTEN: '127.0.0.1', SLUICE_FCGI_PROCS: '1', ...sanEnv(san) };
+  const env = { ...process.env, SLUICE_ENV_FILE: '/dev/null', SLUICE_PG_PORT: String(pgPort), SLUICE_PG_LISTEN: '127.0.0.1', SLUICE_FCGI_PROCS: '1', ...sanEnv(san) };
   const stackSh = path.join(ROOT, 'nginx/stack.sh');
   t.after(() => {
     sh('bash', [stackSh, 'stop', dir], { env });

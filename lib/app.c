@@ -607,7 +607,7 @@ serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 
 /* One child's life (prefork.h): accept and serve until told to stop. */
 static int
-loop(void *arg)
+loop(void *arg, int slot)
 {
 	struct app *app = arg;
 	sigset_t term, old;
@@ -616,6 +616,7 @@ loop(void *arg)
 	struct arena a;
 	unsigned long seq = 0;
 
+	(void)slot;	/* every process of a program serves alike */
 	signal(SIGPIPE, SIG_IGN);
 	prefork_signals(&term);
 	/* A signal ends the wait for a connection (prefork.h). */

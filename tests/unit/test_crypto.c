@@ -11,6 +11,8 @@
 
 #include <json-c/json.h>
 
+#include "fixture.h"
+
 #include "arena.h"
 #include "crypto.h"
 #include "jsonx.h"
@@ -985,7 +987,7 @@ read_file(const char *path, size_t *lenout)
 	size_t n;
 
 	if ((f = fopen(path, "rb")) == NULL)
-		fail_msg("cannot open %s (set SLUICE_SHARED)", path);
+		fail_msg("cannot open %s", path);
 	p = malloc(1024 * 1024);
 	assert_non_null(p);
 	n = fread(p, 1, 1024 * 1024 - 1, f);
@@ -1000,8 +1002,8 @@ test_crypto_wh_vectors(void **state)
 {
 	struct arena a;
 	struct json_object *root, *vecs, *v;
-	const char *shared, *secret, *id, *ts, *body, *sig, *name, *experr;
-	char path[1024], out[CRYPTO_WH_SIG_SIZE], *text;
+	const char *secret, *id, *ts, *body, *sig, *name, *experr;
+	char path[FIXTURE_PATH_SIZE], out[CRYPTO_WH_SIG_SIZE], *text;
 	int64_t now;
 	bool valid;
 	size_t len, i;
@@ -1009,10 +1011,7 @@ test_crypto_wh_vectors(void **state)
 
 	(void)state;
 	arena_init(&a);
-	if ((shared = getenv("SLUICE_SHARED")) == NULL)
-		shared = "../shared";
-	snprintf(path, sizeof(path), "%s/resend/signature-vectors.json",
-	    shared);
+	fixture_path(path, sizeof(path), "resend/signature-vectors.json");
 	text = read_file(path, &len);
 	assert_int_equal(jsonx_parse(&a, text, len, &root, NULL), ERR_OK);
 	assert_int_equal(jsonx_get_array(root, "vectors", &vecs), ERR_OK);

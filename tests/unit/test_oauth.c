@@ -1,7 +1,7 @@
 /*
  * test_oauth.c — token endpoint answers as the providers send them: every
- * token response and token error of ../shared/providers, read at test time
- * ($SLUICE_SHARED, default ../shared), parsed with each provider's quirks.
+ * token response and token error of tests/fixtures/providers, read at test
+ * time, parsed with each provider's quirks.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +13,8 @@
 #include <cmocka.h>
 
 #include <json-c/json.h>
+
+#include "fixture.h"
 
 #include "arena.h"
 #include "jsonx.h"
@@ -31,17 +33,15 @@ struct exchange {
 static void
 load(struct arena *a, const char *file, struct exchange *x)
 {
-	const char *shared = getenv("SLUICE_SHARED");
 	struct json_object *doc, *resp, *h, *v;
-	char path[512], *text;
+	char path[FIXTURE_PATH_SIZE], rel[512], *text;
 	long len;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/providers/%s", shared ? shared :
-	    "../shared", file);
+	snprintf(rel, sizeof(rel), "providers/%s", file);
+	fixture_path(path, sizeof(path), rel);
 	if ((f = fopen(path, "rb")) == NULL)
-		fail_msg("missing example %s: the shared folder is required",
-		    path);
+		fail_msg("missing example %s", path);
 	fseek(f, 0, SEEK_END);
 	len = ftell(f);
 	fseek(f, 0, SEEK_SET);

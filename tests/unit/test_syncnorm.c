@@ -1,7 +1,7 @@
 /*
  * test_syncnorm.c — each provider's normaliser fed the example files of
- * ../shared/providers as they are ($SLUICE_SHARED/providers, default
- * ../shared), with the exact rows expected.  A missing folder fails.
+ * tests/fixtures/providers as they are, with the exact rows expected.  A
+ * missing file fails.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +15,8 @@
 
 #include <json-c/json.h>
 
+#include "fixture.h"
+
 #include "arena.h"
 #include "buf.h"
 #include "ingest.h"
@@ -27,20 +29,18 @@ static struct arena A;
 static struct json_object *
 example(const char *name)
 {
-	const char *shared = getenv("SLUICE_SHARED");
 	struct json_object *root, *resp, *body;
-	char path[1024];
+	char path[FIXTURE_PATH_SIZE], rel[1024];
 	struct buf *b;
 	FILE *f;
 	char chunk[8192];
 	size_t n;
 
-	snprintf(path, sizeof(path), "%s/providers/%s", shared != NULL &&
-	    *shared != '\0' ? shared : "../shared", name);
+	snprintf(rel, sizeof(rel), "providers/%s", name);
+	fixture_path(path, sizeof(path), rel);
 	f = fopen(path, "r");
 	if (f == NULL)
-		fail_msg("example file %s is missing (set SLUICE_SHARED)",
-		    path);
+		fail_msg("example file %s is missing", path);
 	b = buf_new_arena(&A, 16 * 1024 * 1024);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		assert_int_equal(buf_append(b, chunk, n), ERR_OK);

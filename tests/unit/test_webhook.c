@@ -1,8 +1,8 @@
 /*
  * test_webhook.c — event parsing over every Resend fixture in
- * $SLUICE_SHARED/resend/webhooks (default ../shared beside the checkout;
- * a missing folder fails), unknown types, malformed bodies, the
- * suppression and digest decisions, and the signature check's verdicts.
+ * tests/fixtures/resend/webhooks (a missing folder fails), unknown types,
+ * malformed bodies, the suppression and digest decisions, and the
+ * signature check's verdicts.
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include "arena.h"
 #include "buf.h"
 #include "crypto.h"
@@ -26,31 +28,13 @@
 
 #define SECRET	"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
-/* The fixtures' folder: $SLUICE_SHARED, else ../shared beside the
- * checkout (found from the working directory upwards). */
+/* The fixtures' folder. */
 static const char *
 hooks_dir(void)
 {
-	static char path[PATH_SIZE + 64];
-	char dir[PATH_SIZE], probe[PATH_SIZE + 32], *slash;
-	const char *shared;
+	static char path[FIXTURE_PATH_SIZE];
 
-	if ((shared = getenv("SLUICE_SHARED")) != NULL) {
-		snprintf(path, sizeof(path), "%s/resend/webhooks", shared);
-		return path;
-	}
-	if (getcwd(dir, sizeof(dir)) == NULL)
-		fail_msg("getcwd failed");
-	for (;;) {
-		snprintf(probe, sizeof(probe), "%s/lib/webhook.h", dir);
-		if (access(probe, R_OK) == 0)
-			break;
-		if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
-			fail_msg("cannot find the checkout from the working "
-			    "directory; set SLUICE_SHARED");
-		*slash = '\0';
-	}
-	snprintf(path, sizeof(path), "%s/../shared/resend/webhooks", dir);
+	fixture_path(path, sizeof(path), "resend/webhooks");
 	return path;
 }
 
@@ -62,7 +46,7 @@ slurp(const char *path, size_t *lenout)
 	size_t n;
 
 	if ((f = fopen(path, "rb")) == NULL)
-		fail_msg("cannot open %s (set SLUICE_SHARED)", path);
+		fail_msg("cannot open %s", path);
 	p = malloc((1024 * 1024));
 	assert_non_null(p);
 	n = fread(p, 1, (1024 * 1024) - 1, f);
@@ -111,7 +95,7 @@ check_folder(struct arena *a, const char *sub)
 	snprintf(dir, sizeof(dir), "%s%s%s", hooks_dir(), *sub ? "/" : "",
 	    sub);
 	if ((d = opendir(dir)) == NULL)
-		fail_msg("cannot read %s (set SLUICE_SHARED)", dir);
+		fail_msg("cannot read %s", dir);
 	while ((de = readdir(d)) != NULL) {
 		n = strlen(de->d_name);
 		if (n < 6 || strcmp(de->d_name + n - 5, ".json") != 0)

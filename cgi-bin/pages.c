@@ -340,10 +340,56 @@ page_login(struct ctx *ctx)
 	return render_login(ctx, 200, NULL);
 }
 
+/* Starts a fresh session and sends the browser to next (or fallback). */
+static enum err
+login_as(struct ctx *ctx, int64_t user, int64_t workspace, const char *next)
+{
+	const char *cookie, *old;
+	bool https = app_https(ctx);
+	enum err rc;
+
+	/* A fresh session id at every login; the old one is gone. */
+	if ((old = req_cookie(&ctx->req, session_cookie_name(https))) != NULL)
+		(void)session_destroy(ctx->db, ctx->arena, old);
+	if ((rc = session_create(ctx->db, ctx->arena, user, workspace,
+	    &cookie)) != ERR_OK ||
+	    (rc = session_set_cookie(&ctx->resp, https, cookie)) != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, next);
+}
+
+/*
+ * The right password of a person who belongs to no workspace any more (an
+ * admin removed them).  Coming from an invitation to that person, the
+ * login accepts it and opens its workspace; otherwise the page says so.
+ */
+static enum err
+login_no_workspace(struct ctx *ctx, int64_t user)
+{
+	const char *next = req_form(&ctx->req, "next"), *token, *why;
+	int64_t joined, ws;
+	enum err rc;
+
+	if (next != NULL && strncmp(next, "/invite/", 8) == 0) {
+		token = arena_strndup(ctx->arena, next + 8,
+		    strcspn(next + 8, "?#/"));
+		rc = account_invite_accept(ctx->db, ctx->arena, token, user,
+		    NULL, &joined, &ws, &why);
+		if (rc == ERR_OK)
+			return login_as(ctx, joined, ws,
+			    "/dashboard?msg=joined");
+		if (rc != ERR_NOTFOUND && rc != ERR_AUTH)
+			return rc;
+	}
+	return render_login(ctx, 403, "You are not a member of any workspace "
+	    "now. Ask an admin to invite you, then open the invitation's "
+	    "link and log in from there.");
+}
+
 static enum err
 form_login(struct ctx *ctx)
 {
-	const char *email, *pw, *cookie, *old, *addr;
+	const char *email, *pw, *addr;
 	int64_t user, workspace;
 	int retry = 0;
 	bool https = app_https(ctx);
@@ -375,17 +421,14 @@ form_login(struct ctx *ctx)
 	    &workspace);
 	if (rc == ERR_AUTH)
 		return render_login(ctx, 401, "Wrong email or password.");
+	if (rc == ERR_NOTFOUND) {
+		(void)session_login_refund(ctx->db, ctx->arena, email, addr);
+		return login_no_workspace(ctx, user);
+	}
 	if (rc != ERR_OK)
 		return rc;
 	(void)session_login_refund(ctx->db, ctx->arena, email, addr);
-	/* A fresh session id at every login; the old one is gone. */
-	if ((old = req_cookie(&ctx->req, session_cookie_name(https))) != NULL)
-		(void)session_destroy(ctx->db, ctx->arena, old);
-	if ((rc = session_create(ctx->db, ctx->arena, user, workspace,
-	    &cookie)) != ERR_OK ||
-	    (rc = session_set_cookie(&ctx->resp, https, cookie)) != ERR_OK)
-		return rc;
-	return resp_redirect(&ctx->resp, 303, local_path(req_form(&ctx->req,
+	return login_as(ctx, user, workspace, local_path(req_form(&ctx->req,
 	    "next"), "/dashboard"));
 }
 

@@ -221,7 +221,7 @@ account_authenticate(struct db *db, struct arena *a, const char *email,
 	p[0] = email;
 	if ((rc = db_exec(db, a, sql_login, 1, p, &res)) != ERR_OK)
 		return rc;
-	if (db_nrows(res) == 0 || db_get(res, 0, 2) == NULL) {
+	if (db_nrows(res) == 0) {
 		/* The same work as a real check: no timing oracle. */
 		(void)crypto_password_verify_none(password, plen);
 		return ERR_AUTH;
@@ -231,6 +231,8 @@ account_authenticate(struct db *db, struct arena *a, const char *email,
 		return ERR_AUTH;
 	*user_out = db_get_int64(res, 0, 0, 0);
 	*workspace_out = db_get_int64(res, 0, 2, 0);
+	if (db_get(res, 0, 2) == NULL)
+		return ERR_NOTFOUND;	/* removed from every workspace */
 	p[0] = db_get(res, 0, 0);
 	(void)db_exec(db, a, sql_logged_in, 1, p, NULL);
 	return ERR_OK;
@@ -492,12 +494,18 @@ static const char sql_member_role[] =
 	"SELECT m.role, (SELECT count(*) FROM memberships o WHERE "
 	"o.workspace_id = $1 AND o.role = 'owner') FROM memberships m "
 	"WHERE m.workspace_id = $1 AND m.user_id = $2";
+/* What a member leaves behind goes with them: their invitations still
+ * pending too (a removed admin's invitation must not let them back in). */
+static const char sql_drop_invites[] =
+	"DELETE FROM invites WHERE workspace_id = $1 AND invited_by = $2 AND "
+	"used_at IS NULL";
 static const char *const sql_remove[] = {
 	"DELETE FROM memberships WHERE workspace_id = $1 AND user_id = $2",
 	"DELETE FROM sessions WHERE workspace_id = $1 AND user_id = $2",
 	"DELETE FROM oauth_states WHERE workspace_id = $1 AND user_id = $2",
 	"UPDATE api_keys SET revoked_at = now() WHERE workspace_id = $1 AND "
 	    "created_by = $2 AND revoked_at IS NULL",
+	sql_drop_invites,
 };
 static const char sql_set_role[] =
 	"UPDATE memberships SET role = $3 WHERE workspace_id = $1 AND "
@@ -586,8 +594,9 @@ account_member_role(struct db *db, struct arena *a, int64_t ws,
 	if ((rc = member_begin(db, a, p, by_role, &was, why)) != ERR_OK)
 		return rc;
 	if ((rc = db_exec(db, a, sql_set_role, 3, p, NULL)) != ERR_OK ||
-	    (strcmp(role, "viewer") == 0 && (rc = db_exec(db, a,
-	    sql_revoke_admin_keys, 2, p, NULL)) != ERR_OK)) {
+	    (strcmp(role, "viewer") == 0 && ((rc = db_exec(db, a,
+	    sql_revoke_admin_keys, 2, p, NULL)) != ERR_OK ||
+	    (rc = db_exec(db, a, sql_drop_invites, 2, p, NULL)) != ERR_OK))) {
 		db_rollback(db, a);
 		return rc;
 	}

@@ -56,8 +56,10 @@ enum err	 account_setup(struct db *, struct arena *, const char *email,
 
 /*
  * Checks an email and password.  ERR_OK with the user and the workspace
- * to open (the first they joined); ERR_AUTH otherwise, in about the same
- * time whether or not the email exists.
+ * to open (the first they joined); ERR_NOTFOUND with the user (and
+ * *workspace_out 0) when the password is right but the person belongs to
+ * no workspace any more; ERR_AUTH otherwise, in about the same time
+ * whether or not the email exists.
  */
 enum err	 account_authenticate(struct db *, struct arena *,
 		    const char *email, const char *password,

@@ -608,6 +608,43 @@ test('SEC2 item 1: members, roles, invitations and passwords can be changed', as
     assert.equal(sql(`SELECT count(*) FROM invites WHERE id = ${otherInvite}`)[0][0], '1');
   });
 
+  await t.test('a removed admin\'s pending invitations go with them; a removed person comes back only through a new invitation', async () => {
+    const GONE = 'gone@example.com';
+    const gone = await join(GONE, 'admin');
+    const goneId = userId(GONE);
+    // Before leaving, the admin invites a second address of their own.
+    let r = await gone.post('/settings/invite', { csrf: await csrfOf(gone), email: 'gone-alt@example.com', role: 'admin' });
+    assert.equal(r.status, 200);
+    const altTok = r.text.match(/\/invite\/([A-Za-z0-9_-]{43})/)[1];
+    const page = await owner.get('/settings');
+    r = await owner.post(`/settings/members/${goneId}/remove`, { csrf: hidden(page.text, 'csrf') });
+    assert.equal(r.status, 303);
+    assert.equal((await new Client(stack.url).get(`/invite/${altTok}`)).status, 404, 'the removed admin\'s invitation still works');
+    assert.equal(sql("SELECT count(*) FROM invites WHERE email = 'gone-alt@example.com'")[0][0], '0');
+    // Their right password now says plainly why there is nothing to open.
+    const c = new Client(stack.url);
+    r = await login(c, GONE, `${GONE} password`);
+    assert.equal(r.status, 403);
+    assert.match(r.text, /not a member of any workspace now/);
+    assert.ok(!sessionSet(r), 'a session without a workspace');
+    // Invited again, they log in from the invitation and are back.
+    r = await owner.post('/settings/invite', { csrf: await csrfOf(owner), email: GONE, role: 'viewer' });
+    const tok = r.text.match(/\/invite\/([A-Za-z0-9_-]{43})/)[1];
+    const back = new Client(stack.url);
+    const inv = await back.get(`/invite/${tok}`);
+    assert.match(inv.text, /\/login\?next=\/invite\//);
+    const lp = await back.get(`/login?next=/invite/${tok}`);
+    r = await back.post('/login', { pre: hidden(lp.text, 'pre'), email: GONE, password: `${GONE} password`, next: `/invite/${tok}` });
+    assert.equal(r.status, 303, r.text.slice(0, 300));
+    assert.equal(roleOf(GONE), 'viewer');
+    assert.equal((await back.get('/settings')).status, 200);
+    // A wrong password through the same door gives nothing.
+    const bad = new Client(stack.url);
+    const lp2 = await bad.get('/login');
+    r = await bad.post('/login', { pre: hidden(lp2.text, 'pre'), email: GONE, password: 'not the password', next: `/invite/${tok}` });
+    assert.equal(r.status, 401);
+  });
+
   await t.test('a viewer may change nothing of the members', async () => {
     const csrf = await csrfOf(viewer);
     for (const [p, form] of [[`/settings/members/${userId(ADMIN)}/remove`, {}], [`/settings/members/${userId(ADMIN)}/role`, { role: 'viewer' }],

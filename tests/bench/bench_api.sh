@@ -41,7 +41,6 @@ psqlq <<'EOF'
 INSERT INTO workspaces (name) SELECT 'bench ' || g FROM generate_series(1, 1000) g;
 ALTER TABLE metric_daily DROP CONSTRAINT metric_daily_pkey;
 DROP INDEX metric_daily_tiles;
-SET session_replication_role = replica;	-- no FK trigger per row
 SET synchronous_commit = off;
 INSERT INTO metric_daily (workspace_id, provider, account_id, metric, day, value)
 SELECT w, m.p, '', m.m, current_date - d, (w * 7 + d * 13 + m.k * 3) % 1000

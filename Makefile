@@ -30,7 +30,10 @@ PKG_LIBS	= $(shell pkg-config --libs libpq json-c libcurl openssl 2>/dev/null)
 WARN		:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
 		   -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
 		   -Wno-format-nonliteral
-CFLAGS_COMMON	= -std=c17 -D_GNU_SOURCE -iquote lib $(WARN) $(PKG_CFLAGS) \
+# lib/ is in layer folders (README, Module map).
+LIB_DIRS	:= $(patsubst %/,%,$(sort $(dir $(wildcard lib/*/*.h))))
+LIB_INC		:= -iquote lib $(LIB_DIRS:%=-iquote %)
+CFLAGS_COMMON	= -std=c17 -D_GNU_SOURCE $(LIB_INC) $(WARN) $(PKG_CFLAGS) \
 		   -fstack-protector-strong -fPIE -MMD -MP
 ifeq ($(SAN),1)
 CFLAGS_MODE	:= -O1 -g -fsanitize=address,undefined \
@@ -45,7 +48,7 @@ CFLAGS		= $(CFLAGS_COMMON) $(CFLAGS_MODE)
 LDFLAGS		= -pie -Wl,-z,relro,-z,now $(LDFLAGS_MODE)
 LIBS		= $(PKG_LIBS) -lfcgi -lm
 
-LIB_SRC		:= $(wildcard lib/*.c)
+LIB_SRC		:= $(wildcard lib/*/*.c)
 LIB_OBJ		:= $(LIB_SRC:lib/%.c=$(BUILD)/obj/lib/%.o)
 LIBA		:= $(BUILD)/libsluice.a
 PROGRAMS	:= $(patsubst cgi-bin/%.c,%,$(wildcard cgi-bin/*.c))
@@ -168,7 +171,7 @@ bench: deps-test build
 	$(call apt_ensure,$(DEB_BENCH))
 	bash tests/bench/run.sh $(BUILD)
 
-FUZZ_CFLAGS	= -std=c17 -D_GNU_SOURCE -iquote lib -g -O1 $(PKG_CFLAGS) \
+FUZZ_CFLAGS	= -std=c17 -D_GNU_SOURCE $(LIB_INC) -g -O1 $(PKG_CFLAGS) \
 		   -fsanitize=fuzzer,address,undefined -DARENA_DEBUG
 fuzz: deps-test
 	$(call apt_ensure,$(DEB_FUZZ))

@@ -11,7 +11,7 @@ const read = (f) => fs.readFileSync(path.join(root, f), 'utf8');
 
 test('every SLUICE_* variable read is documented in README.md', () => {
   const readme = read('README.md');
-  const sources = ['lib', 'cgi-bin'].flatMap((d) => fs.readdirSync(path.join(root, d))
+  const sources = ['lib', 'cgi-bin'].flatMap((d) => fs.readdirSync(path.join(root, d), { recursive: true })
     .filter((f) => f.endsWith('.c')).map((f) => `${d}/${f}`));
   const found = new Map();
   for (const f of sources) {

@@ -42,7 +42,7 @@ hooks_dir(void)
 	if (getcwd(dir, sizeof(dir)) == NULL)
 		fail_msg("getcwd failed");
 	for (;;) {
-		snprintf(probe, sizeof(probe), "%s/lib/webhook.h", dir);
+		snprintf(probe, sizeof(probe), "%s/lib/mail/webhook.h", dir);
 		if (access(probe, R_OK) == 0)
 			break;
 		if ((slash = strrchr(dir, '/')) == NULL || slash == dir)

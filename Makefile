@@ -30,9 +30,9 @@ PKG_LIBS	= $(shell pkg-config --libs libpq json-c libcurl openssl 2>/dev/null)
 WARN		:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
 		   -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
 		   -Wno-format-nonliteral
-# lib/ is in layer folders (README, Module map).
-LIB_DIRS	:= $(patsubst %/,%,$(sort $(dir $(wildcard lib/*/*.h))))
-LIB_INC		:= -iquote lib $(LIB_DIRS:%=-iquote %)
+# lib/ is in layer folders; a header is included by its folder path,
+# e.g. #include "store/db.h" (README, Module map).
+LIB_INC		:= -iquote lib
 CFLAGS_COMMON	= -std=c17 -D_GNU_SOURCE $(LIB_INC) $(WARN) $(PKG_CFLAGS) \
 		   -fstack-protector-strong -fPIE -MMD -MP
 ifeq ($(SAN),1)

@@ -1,18 +1,18 @@
 /*
  * cgi-bin/cron.c — what cron calls with curl and X-Cron-Secret: the
  * daily sync enqueue and the scheduler's state.  The worker daemon's
- * built-in schedule (lib/schedule.h) makes the cron lines optional; the
+ * built-in schedule (lib/sync/schedule.h) makes the cron lines optional; the
  * two together never double a day's sync.
  */
 #include <string.h>
 
 #include <json-c/json.h>
 
-#include "app.h"
-#include "jsonx.h"
-#include "provider.h"
-#include "schedule.h"
-#include "syncq.h"
+#include "base/jsonx.h"
+#include "providers/provider.h"
+#include "sync/schedule.h"
+#include "sync/syncq.h"
+#include "web/app.h"
 
 static enum err	cron_sync_daily(struct ctx *);
 static enum err	cron_status(struct ctx *);

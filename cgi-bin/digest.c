@@ -7,11 +7,11 @@
 
 #include <json-c/json.h>
 
-#include "app.h"
-#include "digest.h"
-#include "email.h"
-#include "jsonx.h"
-#include "limit.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "mail/digest.h"
+#include "mail/email.h"
+#include "web/app.h"
 
 static enum err	api_weekly(struct ctx *);
 static enum err	api_test(struct ctx *);

@@ -21,11 +21,11 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "jsonx.h"
-#include "limit.h"
-#include "mustache.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "render/mustache.h"
 
 struct partial {
 	const char		*name;

@@ -7,14 +7,14 @@
 
 #include <json-c/json.h>
 
-#include "accounts.h"
-#include "app.h"
-#include "connection.h"
-#include "log.h"
-#include "oauth.h"
-#include "oauthstate.h"
-#include "provider.h"
-#include "session.h"
+#include "base/log.h"
+#include "connections/connection.h"
+#include "connections/oauthstate.h"
+#include "providers/accounts.h"
+#include "providers/oauth.h"
+#include "providers/provider.h"
+#include "web/app.h"
+#include "web/session.h"
 
 static enum err	page_start(struct ctx *);
 static enum err	page_callback(struct ctx *);

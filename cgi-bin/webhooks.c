@@ -1,13 +1,13 @@
 /*
  * cgi-bin/webhooks.c — receives Resend's signed webhooks and shows
- * admins what arrived.  The logic is in lib/webhook.c.
+ * admins what arrived.  The logic is in lib/mail/webhook.c.
  */
 #include <time.h>
 
-#include "app.h"
-#include "limit.h"
-#include "log.h"
-#include "webhook.h"
+#include "base/limit.h"
+#include "base/log.h"
+#include "mail/webhook.h"
+#include "web/app.h"
 
 static enum err	hook_resend(struct ctx *);
 static enum err	api_events_summary(struct ctx *);

@@ -10,7 +10,7 @@
  * hand.  A worker killed outright loses its lease, and the job runs again
  * when the lease runs out.  The daemon also forks one scheduler (unless
  * SLUICE_SCHEDULER=0) that enqueues the daily syncs and sends the weekly
- * digests when they are due (lib/schedule.h); the parent replaces a
+ * digests when they are due (lib/sync/schedule.h); the parent replaces a
  * worker or scheduler that dies.
  */
 #include <errno.h>
@@ -23,14 +23,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app.h"
-#include "db.h"
-#include "httpc.h"
-#include "limit.h"
-#include "log.h"
-#include "schedule.h"
-#include "sync.h"
-#include "syncq.h"
+#include "base/limit.h"
+#include "base/log.h"
+#include "net/httpc.h"
+#include "store/db.h"
+#include "sync/schedule.h"
+#include "sync/sync.h"
+#include "sync/syncq.h"
+#include "web/app.h"
 
 static volatile sig_atomic_t stopping;
 

@@ -377,7 +377,7 @@ another VAR (its parent directories must be searchable)"
 		else
 			rm -f "$sock" "$var/run/$name.pid"
 			# One supervisor per program keeps its processes alive
-			# (lib/prefork.h).
+			# (lib/web/prefork.h).
 			SLUICE_LOG_FILE="$var/log/$name.log" \
 			    SLUICE_FCGI_PROCS=$procs \
 			    SLUICE_PID_FILE="$var/run/$name.pid" \

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
+#include "base/arena.h"
 
 #define ARENA_BLOCK	(16 * 1024)
 #define ARENA_ALIGN	16

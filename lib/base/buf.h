@@ -12,7 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-#include "err.h"
+#include "base/err.h"
 
 struct arena;
 

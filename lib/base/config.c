@@ -8,9 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "arena.h"
-#include "config.h"
-#include "limit.h"
+#include "base/arena.h"
+#include "base/config.h"
+#include "base/limit.h"
 
 static const struct config_var vars[] = {
 	{ "SLUICE_DATABASE_URL", "dbname=sluice",

@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "err.h"
-#include "limit.h"
+#include "base/err.h"
+#include "base/limit.h"
 
 struct arena;
 

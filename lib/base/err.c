@@ -1,5 +1,5 @@
 /* err.c — maps enum err to HTTP status and names. */
-#include "err.h"
+#include "base/err.h"
 
 static const struct {
 	int		 status;

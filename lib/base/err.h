@@ -2,7 +2,7 @@
  * err.h — the one error enum of the project, mapped once to HTTP status.
  *
  * Expected failures are returned as an enum err and passed up unchanged;
- * the edge (lib/app.c) turns them into a status, a page or a JSON error.
+ * the edge (lib/web/app.c) turns them into a status, a page or a JSON error.
  */
 #ifndef SLUICE_ERR_H
 #define SLUICE_ERR_H

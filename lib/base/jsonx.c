@@ -4,9 +4,9 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "jsonx.h"
-#include "limit.h"
+#include "base/arena.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
 
 static void
 put_cb(void *p)

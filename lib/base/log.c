@@ -5,9 +5,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "limit.h"
-#include "log.h"
+#include "base/buf.h"
+#include "base/limit.h"
+#include "base/log.h"
 
 /* Process configuration, set once at start-up by log_init(). */
 static const char	*log_program = "sluice";

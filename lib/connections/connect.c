@@ -3,17 +3,17 @@
 
 #include <json-c/json.h>
 
-#include "accounts.h"
-#include "arena.h"
-#include "httpc.h"
-#include "jsonx.h"
-#include "connect.h"
-#include "connection.h"
-#include "log.h"
-#include "oauth.h"
-#include "pcall.h"
-#include "provider.h"
-#include "token.h"
+#include "base/arena.h"
+#include "base/jsonx.h"
+#include "base/log.h"
+#include "connections/connect.h"
+#include "connections/connection.h"
+#include "connections/token.h"
+#include "net/httpc.h"
+#include "providers/accounts.h"
+#include "providers/oauth.h"
+#include "providers/pcall.h"
+#include "providers/provider.h"
 
 enum err
 connect_test(const struct token_env *env, struct arena *a,

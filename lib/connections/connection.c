@@ -1,12 +1,12 @@
 /* connection.c — a workspace's connections: storage, status, accounts. */
 #include <string.h>
 
-#include "arena.h"
-#include "connection.h"
-#include "crypto.h"
-#include "db.h"
-#include "oauth.h"
-#include "vault.h"
+#include "base/arena.h"
+#include "connections/connection.h"
+#include "connections/vault.h"
+#include "crypto/crypto.h"
+#include "providers/oauth.h"
+#include "store/db.h"
 
 /* PostgreSQL builds the JSON: one round trip, no token column named. */
 static const char sql_list[] =

@@ -7,9 +7,10 @@
 #define SLUICE_CONNECTION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "base/err.h"
 
 struct arena;
 struct crypto_keyring;

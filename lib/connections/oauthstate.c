@@ -1,12 +1,12 @@
 /* oauthstate.c — single-use, session-bound OAuth states with PKCE. */
 #include <string.h>
 
-#include "arena.h"
-#include "crypto.h"
-#include "db.h"
-#include "limit.h"
-#include "oauthstate.h"
-#include "session.h"
+#include "base/arena.h"
+#include "base/limit.h"
+#include "connections/oauthstate.h"
+#include "crypto/crypto.h"
+#include "store/db.h"
+#include "web/session.h"
 
 static const char sql_new[] =
 	"INSERT INTO oauth_states (state_hash, workspace_id, user_id, "

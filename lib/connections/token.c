@@ -2,14 +2,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "arena.h"
-#include "crypto.h"
-#include "db.h"
-#include "log.h"
-#include "oauth.h"
-#include "provider.h"
-#include "token.h"
-#include "vault.h"
+#include "base/arena.h"
+#include "base/log.h"
+#include "connections/token.h"
+#include "connections/vault.h"
+#include "crypto/crypto.h"
+#include "providers/oauth.h"
+#include "providers/provider.h"
+#include "store/db.h"
 
 #define SQL_ROW \
 	"SELECT provider, token_blob, status FROM connections " \

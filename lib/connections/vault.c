@@ -2,11 +2,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "arena.h"
-#include "crypto.h"
-#include "db.h"
-#include "log.h"
-#include "vault.h"
+#include "base/arena.h"
+#include "base/log.h"
+#include "connections/vault.h"
+#include "crypto/crypto.h"
+#include "store/db.h"
 
 static const char sql_batch[] =
 	"SELECT id, workspace_id, provider, token_blob FROM connections "

@@ -21,8 +21,8 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
-#include "arena.h"
-#include "crypto.h"
+#include "base/arena.h"
+#include "crypto/crypto.h"
 
 struct crypto_key {
 	char		id[CRYPTO_KEY_ID_SIZE];

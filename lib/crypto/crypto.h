@@ -24,8 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
-#include "limit.h"
+#include "base/err.h"
+#include "base/limit.h"
 
 struct arena;
 

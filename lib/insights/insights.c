@@ -11,14 +11,14 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "connection.h"
-#include "db.h"
-#include "insights.h"
-#include "jsonx.h"
-#include "limit.h"
-#include "metric.h"
-#include "provider.h"
+#include "base/arena.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "connections/connection.h"
+#include "insights/insights.h"
+#include "metrics/metric.h"
+#include "providers/provider.h"
+#include "store/db.h"
 
 /* The week: Monday of last week in the workspace's zone, or $2. */
 static const char sql_period[] =

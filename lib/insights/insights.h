@@ -1,7 +1,7 @@
 /*
  * insights.h — what changed in a workspace over a week, and what to do
  * about it: KPI totals against the previous week by each metric's
- * catalogue rule (lib/metric.h), the biggest movers up and down, days
+ * catalogue rule (lib/metrics/metric.h), the biggest movers up and down, days
  * beyond mean +/- 3 sigma of their prior 28 days, and connection health
  * (needs re-auth, failing syncs, data older than 48 hours).  Every
  * insight carries one plain sentence saying what to do.
@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "base/err.h"
 
 struct arena;
 struct db;

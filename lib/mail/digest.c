@@ -11,18 +11,18 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "config.h"
-#include "crypto.h"
-#include "db.h"
-#include "digest.h"
-#include "email.h"
-#include "insights.h"
-#include "jsonx.h"
-#include "limit.h"
-#include "log.h"
-#include "tmpl.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/config.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "base/log.h"
+#include "crypto/crypto.h"
+#include "insights/insights.h"
+#include "mail/digest.h"
+#include "mail/email.h"
+#include "render/tmpl.h"
+#include "store/db.h"
 
 /* Runs over every workspace (cron's) hold one lock; each workspace's run
  * holds its own (keys 7412, workspace id folded into an int4). */

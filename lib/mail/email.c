@@ -9,13 +9,13 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "config.h"
-#include "email.h"
-#include "httpc.h"
-#include "jsonx.h"
-#include "limit.h"
-#include "log.h"
+#include "base/arena.h"
+#include "base/config.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "base/log.h"
+#include "mail/email.h"
+#include "net/httpc.h"
 
 bool
 email_address_ok(const char *s)

@@ -9,12 +9,12 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "crypto.h"
-#include "db.h"
-#include "jsonx.h"
-#include "webhook.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/jsonx.h"
+#include "crypto/crypto.h"
+#include "mail/webhook.h"
+#include "store/db.h"
 
 /*
  * Storing an event is one statement, so one transaction and one round

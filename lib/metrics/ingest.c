@@ -4,13 +4,13 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "db.h"
-#include "ingest.h"
-#include "jsonx.h"
-#include "limit.h"
-#include "metric.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "metrics/ingest.h"
+#include "metrics/metric.h"
+#include "store/db.h"
 
 /* Exponents beyond this are as good as infinite (no overflow below it). */
 #define EXP_SATURATE	1000000000000LL

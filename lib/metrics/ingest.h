@@ -16,8 +16,8 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "err.h"
-#include "limit.h"
+#include "base/err.h"
+#include "base/limit.h"
 
 /* Bytes of ingest_value()'s text: sign, digits, point, NUL. */
 #define INGEST_VALUE_SIZE	(LIMIT_VALUE_DIGITS + LIMIT_VALUE_DECIMALS + 3)

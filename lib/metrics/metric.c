@@ -1,7 +1,7 @@
 /* metric.c — the metric catalogue and the aggregation rules. */
 #include <string.h>
 
-#include "metric.h"
+#include "metrics/metric.h"
 
 #define SUM(p, n, l, u)	{ p, n, l, u, METRIC_SUM, NULL, NULL, false }
 #define LAST(p, n, l, u)	{ p, n, l, u, METRIC_LAST, NULL, NULL, false }

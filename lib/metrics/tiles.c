@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "db.h"
-#include "limit.h"
-#include "metric.h"
-#include "tiles.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/limit.h"
+#include "metrics/metric.h"
+#include "metrics/tiles.h"
+#include "store/db.h"
 
 /*
  * One round trip: a header row (provider NULL) with the workspace's zone

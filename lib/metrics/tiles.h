@@ -1,15 +1,16 @@
 /*
  * tiles.h — GET /v1/dashboard/tiles: one tile per provider and metric of
- * a workspace, each aggregated by its catalogue rule (lib/metric.h) over
- * the last N full days up to yesterday in the workspace's time zone, with
- * the previous N days, the change and a daily sparkline.
+ * a workspace, each aggregated by its catalogue rule
+ * (lib/metrics/metric.h) over the last N full days up to yesterday in the
+ * workspace's time zone, with the previous N days, the change and a daily
+ * sparkline.
  */
 #ifndef SLUICE_TILES_H
 #define SLUICE_TILES_H
 
 #include <stdint.h>
 
-#include "err.h"
+#include "base/err.h"
 
 struct arena;
 struct db;

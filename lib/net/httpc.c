@@ -7,10 +7,10 @@
 
 #include <curl/curl.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "httpc.h"
-#include "limit.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/limit.h"
+#include "net/httpc.h"
 
 struct httpc {
 	CURL		*curl;

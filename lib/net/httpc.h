@@ -14,8 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "err.h"
-#include "req.h"
+#include "base/err.h"
+#include "web/req.h"
 
 struct arena;
 struct httpc;

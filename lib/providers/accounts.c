@@ -4,14 +4,14 @@
 
 #include <json-c/json.h>
 
-#include "accounts.h"
-#include "arena.h"
-#include "config.h"
-#include "httpc.h"
-#include "jsonx.h"
-#include "oauth.h"
-#include "pcall.h"
-#include "provider.h"
+#include "base/arena.h"
+#include "base/config.h"
+#include "base/jsonx.h"
+#include "net/httpc.h"
+#include "providers/accounts.h"
+#include "providers/oauth.h"
+#include "providers/pcall.h"
+#include "providers/provider.h"
 
 /* What one listing call needs: the provider, its tokens, the output. */
 struct lister {

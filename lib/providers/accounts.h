@@ -9,7 +9,7 @@
 #ifndef SLUICE_ACCOUNTS_H
 #define SLUICE_ACCOUNTS_H
 
-#include "err.h"
+#include "base/err.h"
 
 struct arena;
 struct config;

@@ -7,14 +7,14 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "config.h"
-#include "httpc.h"
-#include "jsonx.h"
-#include "oauth.h"
-#include "provider.h"
-#include "req.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/config.h"
+#include "base/jsonx.h"
+#include "net/httpc.h"
+#include "providers/oauth.h"
+#include "providers/provider.h"
+#include "web/req.h"
 
 /* A form or query string built from name/value pairs (NULL-terminated). */
 static const char *

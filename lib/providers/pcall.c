@@ -4,11 +4,11 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "config.h"
-#include "jsonx.h"
-#include "pcall.h"
-#include "provider.h"
+#include "base/arena.h"
+#include "base/config.h"
+#include "base/jsonx.h"
+#include "providers/pcall.h"
+#include "providers/provider.h"
 
 static int
 retry_after(const struct httpc_resp *r, int def)

@@ -12,8 +12,8 @@
 
 #include <stdint.h>
 
-#include "err.h"
-#include "httpc.h"
+#include "base/err.h"
+#include "net/httpc.h"
 
 struct arena;
 struct json_object;

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "config.h"
-#include "provider.h"
-#include "sandbox.h"
+#include "base/arena.h"
+#include "base/config.h"
+#include "providers/provider.h"
+#include "sandbox/sandbox.h"
 
 #define GOOGLE_AUTH	"https://accounts.google.com/o/oauth2/v2/auth"
 #define GOOGLE_TOKEN	"https://oauth2.googleapis.com/token"

@@ -9,11 +9,11 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "ingest.h"
-#include "limit.h"
-#include "syncnorm.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/limit.h"
+#include "metrics/ingest.h"
+#include "providers/syncnorm.h"
 
 void
 syncnorm_init(struct syncnorm *n, struct arena *a, const char *provider,

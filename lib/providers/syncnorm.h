@@ -1,7 +1,7 @@
 /*
  * syncnorm.h — fetch-and-normalise, the normalise half: each provider's
  * report bodies (parsed JSON) turned into metric_daily rows named as the
- * catalogue (lib/metric.c) names them.  Pure: no I/O, no clock; the
+ * catalogue (lib/metrics/metric.c) names them.  Pure: no I/O, no clock; the
  * example files of ../shared/providers are fed to them in the unit tests.
  *
  * Values stay text from the wire to PostgreSQL's numeric: money is
@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "err.h"
+#include "base/err.h"
 
 struct arena;
 struct ingest_row;

@@ -25,9 +25,9 @@
 #include <json-c/json.h>
 #include <json-c/linkhash.h>
 
-#include "buf.h"
-#include "limit.h"
-#include "mustache.h"
+#include "base/buf.h"
+#include "base/limit.h"
+#include "render/mustache.h"
 
 enum ntype {
 	N_TEXT,

@@ -16,10 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "limit.h"
-#include "mustache.h"
-#include "tmpl.h"
+#include "base/buf.h"
+#include "base/limit.h"
+#include "render/mustache.h"
+#include "render/tmpl.h"
 
 #define SUFFIX		".mustache"
 #define SUFFIX_LEN	(sizeof(SUFFIX) - 1)

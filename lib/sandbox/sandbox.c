@@ -1,7 +1,7 @@
 /*
  * sandbox.c — the sandbox core: the base-URL table, switches, stateless
  * tokens, the consent page, the synthetic series and small helpers the
- * provider files share (lib/sandbox_priv.h).
+ * provider files share (lib/sandbox/sandbox_priv.h).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -11,11 +11,11 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "config.h"
-#include "crypto.h"
-#include "jsonx.h"
-#include "sandbox_priv.h"
+#include "base/arena.h"
+#include "base/config.h"
+#include "base/jsonx.h"
+#include "crypto/crypto.h"
+#include "sandbox/sandbox_priv.h"
 
 const struct sandbox_base sandbox_bases[] = {
 	{ "google", "authorize", "https://accounts.google.com",

@@ -125,9 +125,10 @@
 #ifndef SLUICE_SANDBOX_H
 #define SLUICE_SANDBOX_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "base/err.h"
 
 struct ctx;
 

@@ -2,12 +2,12 @@
  * sandbox_faults.c — the catalogue of provider error shapes the sandbox
  * answers with, by name (the example file's name in ../shared/providers)
  * and by generic switch (429, 500, 401, invalid_grant, removed_metric;
- * see lib/sandbox.h).  Texts are ours; keys, types and statuses are the
+ * see lib/sandbox/sandbox.h).  Texts are ours; keys, types and statuses are the
  * providers'.
  */
 #include <stddef.h>
 
-#include "sandbox_priv.h"
+#include "sandbox/sandbox_priv.h"
 
 #define J	"application/json"
 #define JU	"application/json; charset=UTF-8"

@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "arena.h"
-#include "jsonx.h"
-#include "sandbox_priv.h"
+#include "base/arena.h"
+#include "base/jsonx.h"
+#include "sandbox/sandbox_priv.h"
 
 #define HJ		"application/json; charset=utf-8"
 #define GH_REPOS	3

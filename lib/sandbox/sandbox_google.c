@@ -10,9 +10,9 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "jsonx.h"
-#include "sandbox_priv.h"
+#include "base/arena.h"
+#include "base/jsonx.h"
+#include "sandbox/sandbox_priv.h"
 
 #define GJ	"application/json; charset=utf-8"
 #define GJU	"application/json; charset=UTF-8"

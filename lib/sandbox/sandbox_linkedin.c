@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "arena.h"
-#include "sandbox_priv.h"
+#include "base/arena.h"
+#include "sandbox/sandbox_priv.h"
 
 #define LJ		"application/json"
 #define LI_ACCESS	5184000		/* 60 days */

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "arena.h"
-#include "sandbox_priv.h"
+#include "base/arena.h"
+#include "sandbox/sandbox_priv.h"
 
 #define MJ		"application/json; charset=utf-8"
 #define MC_DC		"us19"

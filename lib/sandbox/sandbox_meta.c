@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "sandbox_priv.h"
+#include "base/arena.h"
+#include "sandbox/sandbox_priv.h"
 
 #define MJ	"application/json; charset=UTF-8"
 #define PAGE_RESTATE	3

@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "app.h"
-#include "buf.h"
-#include "sandbox.h"
+#include "base/buf.h"
+#include "sandbox/sandbox.h"
+#include "web/app.h"
 
 /* Error style of an API: which catalogue entries apply. */
 enum sandbox_style {

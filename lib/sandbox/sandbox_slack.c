@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "sandbox_priv.h"
+#include "base/arena.h"
+#include "sandbox/sandbox_priv.h"
 
 #define SJ		"application/json; charset=utf-8"
 #define SL_ROTATE	43200	/* 12 h */

@@ -6,10 +6,10 @@
 
 #include <libpq-fe.h>
 
-#include "arena.h"
-#include "db.h"
-#include "limit.h"
-#include "log.h"
+#include "base/arena.h"
+#include "base/limit.h"
+#include "base/log.h"
+#include "store/db.h"
 
 struct db {
 	PGconn		*conn;

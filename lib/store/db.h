@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "base/err.h"
 
 struct arena;
 struct db;
@@ -73,7 +73,7 @@ enum err	 db_exec_script(struct db *, struct arena *, const char *sql);
 
 /*
  * Transactions on the process connection.  Inside an open transaction
- * (e.g. the request's, see lib/app.c), db_begin() opens a savepoint and
+ * (e.g. the request's, see lib/web/app.c), db_begin() opens a savepoint and
  * db_commit()/db_rollback() release or roll back to it, so modules keep
  * their own all-or-nothing blocks whoever called them.
  */

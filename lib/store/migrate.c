@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "db.h"
-#include "limit.h"
-#include "migrate.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/limit.h"
+#include "store/db.h"
+#include "store/migrate.h"
 
 #define MIGRATE_LOCK	"7226110"	/* pg_advisory_lock key */
 #define MIGRATE_MAX	1000		/* files in sql/ */

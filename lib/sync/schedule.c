@@ -7,14 +7,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "arena.h"
-#include "config.h"
-#include "db.h"
-#include "digest.h"
-#include "limit.h"
-#include "log.h"
-#include "schedule.h"
-#include "syncq.h"
+#include "base/arena.h"
+#include "base/config.h"
+#include "base/limit.h"
+#include "base/log.h"
+#include "mail/digest.h"
+#include "store/db.h"
+#include "sync/schedule.h"
+#include "sync/syncq.h"
 
 /* The heartbeat; beats of schedulers gone for a day are dropped. */
 static const char sql_beat[] =

@@ -1,10 +1,10 @@
 /* syncq.c — the sync_jobs queue. */
 #include <string.h>
 
-#include "arena.h"
-#include "db.h"
-#include "limit.h"
-#include "syncq.h"
+#include "base/arena.h"
+#include "base/limit.h"
+#include "store/db.h"
+#include "sync/syncq.h"
 
 static const char sql_enqueue[] =
 	"INSERT INTO sync_jobs (workspace_id, connection_id, kind, priority) "

@@ -3,11 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "account.h"
-#include "arena.h"
-#include "crypto.h"
-#include "db.h"
-#include "limit.h"
+#include "base/arena.h"
+#include "base/limit.h"
+#include "crypto/crypto.h"
+#include "store/db.h"
+#include "tenancy/account.h"
 
 #define ACCOUNT_SETUP_LOCK	"7226111"	/* pg_advisory_xact_lock key */
 

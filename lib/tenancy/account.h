@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "base/err.h"
 
 struct arena;
 struct db;
@@ -88,7 +88,7 @@ enum err	 account_invite_accept(struct db *, struct arena *,
 
 /*
  * Creates a workspace named name whose owner is the request's user, the
- * sluice.user_id of the request's tenant scope (lib/app.c; the SQL
+ * sluice.user_id of the request's tenant scope (lib/web/app.c; the SQL
  * function sluice_workspace_create() of sql/080_auth.sql).  ERR_INPUT
  * when the name is empty, blank or over 200 bytes; ERR_CONFLICT when the
  * user owns LIMIT_WORKSPACES_OWNED workspaces already.

@@ -5,14 +5,14 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "connection.h"
-#include "buf.h"
-#include "jsonx.h"
-#include "limit.h"
-#include "provider.h"
-#include "schedule.h"
-#include "views.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "connections/connection.h"
+#include "providers/provider.h"
+#include "sync/schedule.h"
+#include "views/views.h"
 
 const char *
 views_ago(struct arena *a, int64_t s)
@@ -353,7 +353,7 @@ views_dashboard(struct arena *a, const char *tiles_json, const char *period)
 	put(out, "from", from);
 	put(out, "to", to);
 	/* The page stays far below LIMIT_TMPL_OUTPUT whatever was stored:
-	 * at most LIMIT_TILES tiles (lib/tiles.c keeps to it too). */
+	 * at most LIMIT_TILES tiles (lib/metrics/tiles.c keeps to it too). */
 	n = json_object_array_length(tiles);
 	if (n > LIMIT_TILES) {
 		more += (int64_t)(n - LIMIT_TILES);

@@ -32,7 +32,7 @@ struct json_object *views_connection_card(struct arena *,
 		    const struct config *, bool can_edit);
 
 /*
- * The schedule's part of a page (lib/schedule.h): {enabled, time_zone,
+ * The schedule's part of a page (lib/sync/schedule.h): {enabled, time_zone,
  * next_sync, next_digest, last_tick, stale, banner (what is wrong and
  * what to do, when stale), sync_hour_label, hours[{value, label,
  * selected}] for the settings' choice ("" is the default)}.
@@ -55,7 +55,7 @@ const char	*views_sparkline(struct arena *, struct json_object *series,
 		    int width, int height);
 
 /*
- * The dashboard's view from the tiles document (lib/tiles.h): per
+ * The dashboard's view from the tiles document (lib/metrics/tiles.h): per
  * provider its name, a chart of its first metric and its tiles with
  * formatted values, change (▲/▼ and %), and sparkline points.  At most
  * LIMIT_TILES tiles; when the document left some out (more_tiles) or had

@@ -2,11 +2,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "apikey.h"
-#include "arena.h"
-#include "crypto.h"
-#include "db.h"
-#include "limit.h"
+#include "base/arena.h"
+#include "base/limit.h"
+#include "crypto/crypto.h"
+#include "store/db.h"
+#include "web/apikey.h"
 
 #define APIKEY_PREFIX_LEN	12	/* "slk_" and 8 characters */
 #define STR(x)			#x

@@ -12,19 +12,19 @@
 #include <fcgiapp.h>
 #include <json-c/json.h>
 
-#include "apikey.h"
-#include "app.h"
-#include "crypto.h"
-#include "db.h"
-#include "httpc.h"
-#include "limit.h"
-#include "log.h"
-#include "migrate.h"
-#include "jsonx.h"
-#include "mustache.h"
-#include "prefork.h"
-#include "session.h"
-#include "tmpl.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "base/log.h"
+#include "crypto/crypto.h"
+#include "net/httpc.h"
+#include "render/mustache.h"
+#include "render/tmpl.h"
+#include "store/db.h"
+#include "store/migrate.h"
+#include "web/apikey.h"
+#include "web/app.h"
+#include "web/prefork.h"
+#include "web/session.h"
 
 static bool	cors(struct ctx *);
 
@@ -591,7 +591,7 @@ reset(void *arg)
 
 /*
  * The FastCGI side: SLUICE_FCGI_PROCS children kept alive by a
- * supervisor (lib/prefork.h); SLUICE_PID_FILE (optional) is the
+ * supervisor (lib/web/prefork.h); SLUICE_PID_FILE (optional) is the
  * supervisor's pid file, and its ".lock" lets a child take over.
  */
 static int

@@ -17,12 +17,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
-#include "config.h"
-#include "err.h"
-#include "req.h"
-#include "resp.h"
-#include "route.h"
+#include "base/arena.h"
+#include "base/config.h"
+#include "base/err.h"
+#include "web/req.h"
+#include "web/resp.h"
+#include "web/route.h"
 
 struct apikey_auth;
 struct crypto_keyring;

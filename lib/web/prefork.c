@@ -13,9 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "limit.h"
-#include "log.h"
-#include "prefork.h"
+#include "base/limit.h"
+#include "base/log.h"
+#include "web/prefork.h"
 
 /* One slot the supervisor keeps filled. */
 struct slot {

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "arena.h"
-#include "limit.h"
-#include "req.h"
+#include "base/arena.h"
+#include "base/limit.h"
+#include "web/req.h"
 
 static const struct {
 	const char		*name;

@@ -5,8 +5,8 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "resp.h"
+#include "base/arena.h"
+#include "web/resp.h"
 
 static const struct {
 	const char	*name;

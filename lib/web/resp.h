@@ -1,13 +1,13 @@
 /*
  * resp.h — the buffered response: status, headers, body, written once.
  *
- * Handlers fill a struct resp; lib/app.c serialises it after the handler
+ * Handlers fill a struct resp; lib/web/app.c serialises it after the handler
  * returns, so a failing handler never leaks half a page.  Header values
  * with CR, LF or NUL are refused.  Every response gets the security
  * headers (nosniff, frame denial, referrer policy, CSP); a header of the
  * same name set by the handler replaces the default one (the digest
  * preview sets a CSP that allows the email's inline styles and nothing
- * else).  With hsts set (lib/app.c: SLUICE_BASE_URL is https) every
+ * else).  With hsts set (lib/web/app.c: SLUICE_BASE_URL is https) every
  * response carries Strict-Transport-Security, max-age
  * LIMIT_HSTS_MAX_AGE_S, without includeSubDomains (other hosts of the
  * domain are not ours to commit).
@@ -18,10 +18,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "buf.h"
-#include "err.h"
-#include "limit.h"
-#include "req.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/limit.h"
+#include "web/req.h"
 
 struct arena;
 struct json_object;

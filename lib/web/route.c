@@ -1,8 +1,8 @@
 /* route.c — matches a path against a route table. */
 #include <string.h>
 
-#include "arena.h"
-#include "route.h"
+#include "base/arena.h"
+#include "web/route.h"
 
 /* Matches one pattern; captures go to m on success. */
 static int

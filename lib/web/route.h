@@ -10,13 +10,13 @@
 
 #include <stddef.h>
 
-#include "err.h"
-#include "limit.h"
-#include "req.h"
+#include "base/err.h"
+#include "base/limit.h"
+#include "web/req.h"
 
 struct ctx;
 
-/* Route flags: what lib/app.c checks before the handler runs. */
+/* Route flags: what lib/web/app.c checks before the handler runs. */
 enum route_flag {
 	ROUTE_HTML = 1 << 0,	/* errors as HTML pages, not JSON */
 	ROUTE_RAWBODY = 1 << 1,	/* keep the body unparsed (signatures) */

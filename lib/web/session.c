@@ -3,13 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "crypto.h"
-#include "db.h"
-#include "limit.h"
-#include "req.h"
-#include "resp.h"
-#include "session.h"
+#include "base/arena.h"
+#include "base/limit.h"
+#include "crypto/crypto.h"
+#include "store/db.h"
+#include "web/req.h"
+#include "web/resp.h"
+#include "web/session.h"
 
 static const char sql_member[] =
 	"SELECT role FROM memberships WHERE user_id = $1 AND workspace_id = $2";

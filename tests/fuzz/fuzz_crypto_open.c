@@ -16,8 +16,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "arena.h"
-#include "crypto.h"
+#include "base/arena.h"
+#include "crypto/crypto.h"
 
 #define KEYS	"k1:ERERERERERERERERERERERERERERERERERERERERERE=," \
 		"k2:IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI="

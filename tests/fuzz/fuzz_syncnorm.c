@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "ingest.h"
-#include "jsonx.h"
-#include "syncnorm.h"
+#include "base/arena.h"
+#include "base/jsonx.h"
+#include "metrics/ingest.h"
+#include "providers/syncnorm.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -17,7 +17,7 @@ const OWNER = 'owner@example.com';
 const OWNER_PW = 'correct horse battery';
 const VICTIM = 'victim@example.com';
 const VICTIM_PW = 'victim staple 2026';
-const ACCOUNT_LIMIT = 10;	// LIMIT_LOGIN_ACCOUNT in lib/limit.h
+const ACCOUNT_LIMIT = 10;	// LIMIT_LOGIN_ACCOUNT in lib/base/limit.h
 const ADDR_LIMIT = 50;		// LIMIT_LOGIN_ADDR
 
 const sha256 = (s) => crypto.createHash('sha256').update(s).digest('hex');

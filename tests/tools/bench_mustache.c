@@ -21,9 +21,9 @@
 
 #include <json-c/json.h>
 
-#include "buf.h"
-#include "limit.h"
-#include "tmpl.h"
+#include "base/buf.h"
+#include "base/limit.h"
+#include "render/tmpl.h"
 
 /* Current resident set size in KiB, from /proc/self/statm. */
 static long

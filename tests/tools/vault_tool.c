@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "crypto.h"
-#include "vault.h"
+#include "base/arena.h"
+#include "connections/vault.h"
+#include "crypto/crypto.h"
 
 /* One blob per input line "WS PROVIDER ID PLAINTEXT". */
 static int

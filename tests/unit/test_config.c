@@ -7,8 +7,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "config.h"
+#include "base/arena.h"
+#include "base/config.h"
 
 static int
 clear_env(void **state)

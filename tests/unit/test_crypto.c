@@ -11,9 +11,9 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "crypto.h"
-#include "jsonx.h"
+#include "base/arena.h"
+#include "base/jsonx.h"
+#include "crypto/crypto.h"
 
 /* Decodes a hex literal of the test into a malloc'd buffer. */
 static unsigned char *

@@ -16,13 +16,13 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "config.h"
-#include "digest.h"
-#include "email.h"
-#include "insights.h"
-#include "jsonx.h"
-#include "tmpl.h"
+#include "base/arena.h"
+#include "base/config.h"
+#include "base/jsonx.h"
+#include "insights/insights.h"
+#include "mail/digest.h"
+#include "mail/email.h"
+#include "render/tmpl.h"
 
 #define B	INSIGHTS_BASELINE
 #define P	INSIGHTS_PERIOD

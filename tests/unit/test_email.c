@@ -12,10 +12,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "config.h"
-#include "email.h"
-#include "httpc.h"
+#include "base/arena.h"
+#include "base/config.h"
+#include "mail/email.h"
+#include "net/httpc.h"
 
 /* One scripted answer; status 0 is "no answer" (ERR_UPSTREAM). */
 struct answer {

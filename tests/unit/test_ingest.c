@@ -7,10 +7,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "ingest.h"
-#include "limit.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/limit.h"
+#include "metrics/ingest.h"
 
 /* 2026-03-01T12:00:00Z: dates up to 2026-03-02 are accepted. */
 #define NOW	1772366400

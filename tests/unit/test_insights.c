@@ -8,8 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "insights.h"
+#include "base/arena.h"
+#include "insights/insights.h"
 
 #define B	INSIGHTS_BASELINE	/* index of the period's first day */
 #define P	INSIGHTS_PERIOD

@@ -9,9 +9,9 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "jsonx.h"
-#include "limit.h"
+#include "base/arena.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
 
 static enum err
 parse(struct arena *a, const char *s, struct json_object **o,

@@ -21,9 +21,9 @@
 
 #include <json-c/json.h>
 
-#include "buf.h"
-#include "limit.h"
-#include "mustache.h"
+#include "base/buf.h"
+#include "base/limit.h"
+#include "render/mustache.h"
 
 /* --- helpers ------------------------------------------------------------- */
 

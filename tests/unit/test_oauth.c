@@ -14,10 +14,10 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "jsonx.h"
-#include "oauth.h"
-#include "provider.h"
+#include "base/arena.h"
+#include "base/jsonx.h"
+#include "providers/oauth.h"
+#include "providers/provider.h"
 
 #define NOW	1800000000LL
 

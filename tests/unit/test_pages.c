@@ -17,13 +17,13 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "jsonx.h"
-#include "limit.h"
-#include "schedule.h"
-#include "tmpl.h"
-#include "views.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "render/tmpl.h"
+#include "sync/schedule.h"
+#include "views/views.h"
 
 #define GOLDEN	"tests/golden/pages/"
 

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "limit.h"
-#include "req.h"
+#include "base/arena.h"
+#include "base/limit.h"
+#include "web/req.h"
 
 static int
 setup(void **state)

@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "route.h"
+#include "base/arena.h"
+#include "web/route.h"
 
 static enum err
 h(struct ctx *ctx)

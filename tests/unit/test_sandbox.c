@@ -6,8 +6,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "sandbox_priv.h"
+#include "base/arena.h"
+#include "sandbox/sandbox_priv.h"
 
 static void
 test_sandbox_series_is_deterministic(void **state)

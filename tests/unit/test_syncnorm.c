@@ -15,11 +15,11 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "ingest.h"
-#include "jsonx.h"
-#include "syncnorm.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/jsonx.h"
+#include "metrics/ingest.h"
+#include "providers/syncnorm.h"
 
 static struct arena A;
 

@@ -23,11 +23,11 @@
 
 #include <json-c/json.h>
 
-#include "buf.h"
-#include "err.h"
-#include "limit.h"
-#include "mustache.h"
-#include "tmpl.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/limit.h"
+#include "render/mustache.h"
+#include "render/tmpl.h"
 
 #define REAL_TEMPLATES	"templates"
 

@@ -16,10 +16,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "crypto.h"
-#include "webhook.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "crypto/crypto.h"
+#include "mail/webhook.h"
 
 /* Room for a path. */
 #define PATH_SIZE	4096

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -292,12 +291,7 @@ httpc_do(struct httpc *c, struct arena *a, const struct httpc_req *r,
 const char *
 httpc_resp_header(const struct httpc_resp *r, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < r->headers.n; i++)
-		if (strcasecmp(r->headers.v[i].name, name) == 0)
-			return r->headers.v[i].value;
-	return NULL;
+	return kv_header(&r->headers, name);
 }
 
 const char *

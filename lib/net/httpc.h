@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
-#include "web/req.h"
+#include "base/kv.h"
 
 struct arena;
 struct httpc;

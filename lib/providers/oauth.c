@@ -11,6 +11,7 @@
 #include "base/buf.h"
 #include "base/config.h"
 #include "base/jsonx.h"
+#include "base/kv.h"
 #include "net/httpc.h"
 #include "providers/oauth.h"
 #include "providers/provider.h"
@@ -126,19 +127,19 @@ oauth_parse_tokens(struct arena *a, const struct provider *p, int status,
 		if (req_urlencoded(a, body, len, 32, &form, NULL) != ERR_OK)
 			return fail(f, ERR_UPSTREAM, false, "The sign-in "
 			    "service answered with a malformed form.");
-		if ((kv = req_kv_get(&form, "error")) != NULL)
+		if ((kv = kv_get(&form, "error")) != NULL)
 			return fail(f, ERR_AUTH, refused_grant(kv->value),
 			    arena_printf(a, "%s refused the sign-in (%s).",
 			    p->name, kv->value));
-		if ((kv = req_kv_get(&form, "access_token")) == NULL)
+		if ((kv = kv_get(&form, "access_token")) == NULL)
 			return fail(f, ERR_UPSTREAM, false, "The sign-in "
 			    "service sent no access token.");
 		out->access_token = kv->value;
-		if ((kv = req_kv_get(&form, "refresh_token")) != NULL)
+		if ((kv = kv_get(&form, "refresh_token")) != NULL)
 			out->refresh_token = kv->value;
-		if ((kv = req_kv_get(&form, "scope")) != NULL)
+		if ((kv = kv_get(&form, "scope")) != NULL)
 			out->scope = kv->value;
-		if ((kv = req_kv_get(&form, "expires_in")) != NULL &&
+		if ((kv = kv_get(&form, "expires_in")) != NULL &&
 		    (secs = strtoll(kv->value, NULL, 10)) > 0)
 			out->expires_at = now + secs;
 		return ERR_OK;

@@ -334,48 +334,26 @@ req_set_body(struct arena *a, struct req *r, const char *body, size_t len,
 	return ERR_OK;
 }
 
-const struct kv *
-req_kv_get(const struct kvlist *l, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->v[i].name, name) == 0)
-			return &l->v[i];
-	return NULL;
-}
-
 const char *
 req_query(const struct req *r, const char *name)
 {
-	const struct kv *kv = req_kv_get(&r->query, name);
-
-	return kv == NULL ? NULL : kv->value;
+	return kv_value(&r->query, name);
 }
 
 const char *
 req_form(const struct req *r, const char *name)
 {
-	const struct kv *kv = req_kv_get(&r->form, name);
-
-	return kv == NULL ? NULL : kv->value;
+	return kv_value(&r->form, name);
 }
 
 const char *
 req_cookie(const struct req *r, const char *name)
 {
-	const struct kv *kv = req_kv_get(&r->cookies, name);
-
-	return kv == NULL ? NULL : kv->value;
+	return kv_value(&r->cookies, name);
 }
 
 const char *
 req_header(const struct req *r, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < r->headers.n; i++)
-		if (strcasecmp(r->headers.v[i].name, name) == 0)
-			return r->headers.v[i].value;
-	return NULL;
+	return kv_header(&r->headers, name);
 }

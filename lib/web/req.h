@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
+#include "base/kv.h"
 
 struct arena;
 
@@ -26,18 +27,6 @@ enum http_method {
 	HTTP_PATCH = 1 << 4,
 	HTTP_DELETE = 1 << 5,
 	HTTP_OPTIONS = 1 << 6,
-};
-
-/* A name and its value; value holds len bytes plus a NUL. */
-struct kv {
-	const char	*name;
-	const char	*value;
-	size_t		 len;
-};
-
-struct kvlist {
-	struct kv	*v;
-	size_t		 n;
 };
 
 struct req {
@@ -105,9 +94,6 @@ const char	*req_query(const struct req *, const char *name);
 const char	*req_form(const struct req *, const char *name);
 const char	*req_cookie(const struct req *, const char *name);
 const char	*req_header(const struct req *, const char *name);
-
-/* The first matching field of a list, or NULL. */
-const struct kv	*req_kv_get(const struct kvlist *, const char *name);
 
 /* True when the Content-Type's media type is mt (parameters ignored). */
 bool		 req_is_content_type(const struct req *, const char *mt);

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "base/arena.h"
+#include "base/kv.h"
 #include "base/limit.h"
 #include "web/req.h"
 
@@ -83,8 +84,8 @@ test_req_urlencoded_empty_and_repeated_keys(void **state)
 	assert_string_equal(l.v[3].value, "2");
 	assert_string_equal(l.v[4].value, "x=y");
 	/* The first of repeated keys wins in lookups. */
-	assert_string_equal(req_kv_get(&l, "a")->value, "1");
-	assert_null(req_kv_get(&l, "zz"));
+	assert_string_equal(kv_get(&l, "a")->value, "1");
+	assert_null(kv_get(&l, "zz"));
 	assert_int_equal(req_urlencoded(a, "", 0, 10, &l, &err), ERR_OK);
 	assert_int_equal(l.n, 0);
 	assert_int_equal(req_urlencoded(a, "&&&", 3, 10, &l, &err), ERR_OK);

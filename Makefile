@@ -48,7 +48,12 @@ CFLAGS		= $(CFLAGS_COMMON) $(CFLAGS_MODE)
 LDFLAGS		= -pie -Wl,-z,relro,-z,now $(LDFLAGS_MODE)
 LIBS		= $(PKG_LIBS) -lfcgi -lm
 
-LIB_SRC		:= $(wildcard lib/*/*.c)
+# The product library, and the provider simulator in an archive of its own
+# that only cgi-bin/sandbox and the tests link.
+SBX_SRC		:= $(wildcard lib/sandbox/*.c)
+SBX_OBJ		:= $(SBX_SRC:lib/%.c=$(BUILD)/obj/lib/%.o)
+SBXA		:= $(BUILD)/libsandbox.a
+LIB_SRC		:= $(filter-out $(SBX_SRC),$(wildcard lib/*/*.c))
 LIB_OBJ		:= $(LIB_SRC:lib/%.c=$(BUILD)/obj/lib/%.o)
 LIBA		:= $(BUILD)/libsluice.a
 PROGRAMS	:= $(patsubst cgi-bin/%.c,%,$(wildcard cgi-bin/*.c))
@@ -75,7 +80,7 @@ DEB_FUZZ	:= clang libclang-rt-14-dev
 	test-build bench fuzz clean migrate status
 
 all: build
-build: deps-build $(LIBA) $(BINS)
+build: deps-build $(LIBA) $(SBXA) $(BINS)
 
 # --- dependencies -------------------------------------------------------
 
@@ -126,22 +131,31 @@ $(LIBA): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
+$(SBXA): $(SBX_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
 $(BUILD)/bin/%: $(BUILD)/obj/cgi-bin/%.o $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
 
-$(BUILD)/test/%: $(BUILD)/obj/tests/unit/%.o $(LIBA)
+# The one program that serves the simulator.
+$(BUILD)/bin/sandbox: $(BUILD)/obj/cgi-bin/sandbox.o $(SBXA) $(LIBA)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS) -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $< $(SBXA) $(LIBA) $(LIBS)
+
+$(BUILD)/test/%: $(BUILD)/obj/tests/unit/%.o $(SBXA) $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(SBXA) $(LIBA) $(LIBS) -lcmocka
 
 # Small programs the integration tests drive (tests/tools/*.c).
-$(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBA)
+$(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(SBXA) $(LIBA)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(SBXA) $(LIBA) $(LIBS)
 
 # Each fuzz target also builds with a replay driver: make test runs the corpus.
 $(BUILD)/fuzz/replay_%: $(BUILD)/obj/tests/fuzz/%.o \
-    $(BUILD)/obj/tests/fuzz/replay.o $(LIBA)
+    $(BUILD)/obj/tests/fuzz/replay.o $(SBXA) $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -149,7 +163,7 @@ $(BUILD)/obj/tests/fuzz/replay.o: tests/fuzz/replay.c
 	@mkdir -p $(@D)
 	@$(CC) $(CFLAGS) -c $< -o $@
 
-test-build: $(LIBA) $(BINS) $(TESTS) $(TOOLS) $(REPLAYS)
+test-build: $(LIBA) $(SBXA) $(BINS) $(TESTS) $(TOOLS) $(REPLAYS)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
@@ -178,7 +192,7 @@ fuzz: deps-test
 	@mkdir -p build/fuzz
 	@set -e; for src in $(FUZZ_SRC); do \
 	  name=$$(basename $$src .c); \
-	  clang $(FUZZ_CFLAGS) -o build/fuzz/$$name $$src $(LIB_SRC) \
+	  clang $(FUZZ_CFLAGS) -o build/fuzz/$$name $$src $(LIB_SRC) $(SBX_SRC) \
 	    $(PKG_LIBS) -lfcgi -lm; \
 	  mkdir -p tests/fuzz/corpus/$$name build/fuzz/new-$$name; \
 	  echo "fuzzing $$name for $(FUZZ_SECONDS)s"; \

@@ -6,7 +6,6 @@
 #include "base/arena.h"
 #include "base/config.h"
 #include "providers/provider.h"
-#include "sandbox/sandbox.h"
 
 #define GOOGLE_AUTH	"https://accounts.google.com/o/oauth2/v2/auth"
 #define GOOGLE_TOKEN	"https://oauth2.googleapis.com/token"
@@ -74,6 +73,42 @@ static const struct provider providers[] = {
 	  PROVIDER_TOKENS_NEVER, 2, "repositories" },
 };
 
+/*
+ * The sandbox's prefix for each real base URL (lib/sandbox/sandbox.h, URL
+ * scheme): a real URL that starts with one of these bases is served by
+ * the sandbox under SLUICE_BASE_URL + the prefix.
+ */
+static const struct provider_sandbox_base sandbox_bases[] = {
+	{ "google", "authorize", "https://accounts.google.com",
+	    "/sandbox/google-accounts" },
+	{ "google", "token", "https://oauth2.googleapis.com",
+	    "/sandbox/google-oauth" },
+	{ "ga4", "admin", "https://analyticsadmin.googleapis.com",
+	    "/sandbox/ga4-admin" },
+	{ "ga4", "data", "https://analyticsdata.googleapis.com",
+	    "/sandbox/ga4-data" },
+	{ "google_ads", "api", "https://googleads.googleapis.com",
+	    "/sandbox/google-ads" },
+	{ "youtube", "data", "https://www.googleapis.com/youtube/v3",
+	    "/sandbox/youtube/v3" },
+	{ "youtube", "analytics", "https://youtubeanalytics.googleapis.com",
+	    "/sandbox/youtube-analytics" },
+	{ "meta", "authorize", "https://www.facebook.com",
+	    "/sandbox/facebook" },
+	{ "meta", "graph", "https://graph.facebook.com", "/sandbox/graph" },
+	{ "linkedin", "oauth", "https://www.linkedin.com",
+	    "/sandbox/linkedin-www" },
+	{ "linkedin", "api", "https://api.linkedin.com",
+	    "/sandbox/linkedin-api" },
+	{ "mailchimp", "oauth", "https://login.mailchimp.com",
+	    "/sandbox/mailchimp-login" },
+	{ "mailchimp", "api", "https://{dc}.api.mailchimp.com",
+	    "/sandbox/mailchimp/{dc}" },
+	{ "slack", "oauth+api", "https://slack.com", "/sandbox/slack" },
+	{ "github", "oauth", "https://github.com", "/sandbox/github" },
+	{ "github", "api", "https://api.github.com", "/sandbox/github-api" },
+};
+
 static const char *const url_env[PROVIDER_URL__MAX] = {
 	[PROVIDER_AUTH_URL] = "AUTH_URL",
 	[PROVIDER_TOKEN_URL] = "TOKEN_URL",
@@ -87,6 +122,13 @@ provider_all(size_t *n)
 {
 	*n = sizeof(providers) / sizeof(providers[0]);
 	return providers;
+}
+
+const struct provider_sandbox_base *
+provider_sandbox_bases(size_t *n)
+{
+	*n = sizeof(sandbox_bases) / sizeof(sandbox_bases[0]);
+	return sandbox_bases;
 }
 
 const struct provider *
@@ -133,7 +175,8 @@ sandboxed(const char *real, const struct config *cfg, struct arena *a)
 {
 	size_t i, n;
 
-	for (i = 0; i < sandbox_nbases; i++) {
+	for (i = 0; i < sizeof(sandbox_bases) / sizeof(sandbox_bases[0]);
+	    i++) {
 		n = strlen(sandbox_bases[i].real);
 		if (strncmp(real, sandbox_bases[i].real, n) == 0 &&
 		    (real[n] == '\0' || real[n] == '/'))

@@ -61,8 +61,22 @@ struct provider {
 	const char	*accounts;	/* what its accounts are called */
 };
 
+/*
+ * One real base URL and the sandbox prefix that stands for it in sandbox
+ * mode (the sandbox's URL scheme: lib/sandbox/sandbox.h).
+ */
+struct provider_sandbox_base {
+	const char	*provider;	/* google, ga4, google_ads, ... */
+	const char	*role;		/* what the base serves */
+	const char	*real;		/* the provider's base URL */
+	const char	*path;		/* the sandbox prefix under the host */
+};
+
 /* The table; *n its length. */
 const struct provider *provider_all(size_t *n);
+
+/* The sandbox prefixes of every real base URL; *n its length; static. */
+const struct provider_sandbox_base *provider_sandbox_bases(size_t *n);
 
 /* The provider with this slug, or NULL. */
 const struct provider *provider_get(const char *slug);

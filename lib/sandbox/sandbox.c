@@ -15,40 +15,8 @@
 #include "base/config.h"
 #include "base/jsonx.h"
 #include "crypto/crypto.h"
+#include "providers/provider.h"
 #include "sandbox/sandbox_priv.h"
-
-const struct sandbox_base sandbox_bases[] = {
-	{ "google", "authorize", "https://accounts.google.com",
-	    "/sandbox/google-accounts" },
-	{ "google", "token", "https://oauth2.googleapis.com",
-	    "/sandbox/google-oauth" },
-	{ "ga4", "admin", "https://analyticsadmin.googleapis.com",
-	    "/sandbox/ga4-admin" },
-	{ "ga4", "data", "https://analyticsdata.googleapis.com",
-	    "/sandbox/ga4-data" },
-	{ "google_ads", "api", "https://googleads.googleapis.com",
-	    "/sandbox/google-ads" },
-	{ "youtube", "data", "https://www.googleapis.com/youtube/v3",
-	    "/sandbox/youtube/v3" },
-	{ "youtube", "analytics", "https://youtubeanalytics.googleapis.com",
-	    "/sandbox/youtube-analytics" },
-	{ "meta", "authorize", "https://www.facebook.com",
-	    "/sandbox/facebook" },
-	{ "meta", "graph", "https://graph.facebook.com", "/sandbox/graph" },
-	{ "linkedin", "oauth", "https://www.linkedin.com",
-	    "/sandbox/linkedin-www" },
-	{ "linkedin", "api", "https://api.linkedin.com",
-	    "/sandbox/linkedin-api" },
-	{ "mailchimp", "oauth", "https://login.mailchimp.com",
-	    "/sandbox/mailchimp-login" },
-	{ "mailchimp", "api", "https://{dc}.api.mailchimp.com",
-	    "/sandbox/mailchimp/{dc}" },
-	{ "slack", "oauth+api", "https://slack.com", "/sandbox/slack" },
-	{ "github", "oauth", "https://github.com", "/sandbox/github" },
-	{ "github", "api", "https://api.github.com", "/sandbox/github-api" },
-};
-const size_t sandbox_nbases = sizeof(sandbox_bases) /
-    sizeof(sandbox_bases[0]);
 
 #define TOKEN_KEY	0x5b1ce5a4dbeefULL	/* checksum salt */
 
@@ -788,23 +756,25 @@ sandbox_done(struct sbx *sx)
 enum err
 sandbox_index(struct ctx *ctx)
 {
+	const struct provider_sandbox_base *bases;
 	struct sbx sx;
 	enum err rc;
-	size_t i;
+	size_t i, n;
 
 	if (!sandbox_begin(ctx, SBX_GITHUB, SBX_NOFAULT, &sx, &rc))
 		return rc;
+	bases = provider_sandbox_bases(&n);
 	sandbox_start(&sx, 200, "application/json");
 	buf_puts(sx.out, "{\"bases\":[");
-	for (i = 0; i < sandbox_nbases; i++) {
+	for (i = 0; i < n; i++) {
 		buf_puts(sx.out, i ? ",{\"provider\":" : "{\"provider\":");
-		sandbox_jstr(sx.out, sandbox_bases[i].provider);
+		sandbox_jstr(sx.out, bases[i].provider);
 		buf_puts(sx.out, ",\"role\":");
-		sandbox_jstr(sx.out, sandbox_bases[i].role);
+		sandbox_jstr(sx.out, bases[i].role);
 		buf_puts(sx.out, ",\"real\":");
-		sandbox_jstr(sx.out, sandbox_bases[i].real);
+		sandbox_jstr(sx.out, bases[i].real);
 		buf_puts(sx.out, ",\"path\":");
-		sandbox_jstr(sx.out, sandbox_bases[i].path);
+		sandbox_jstr(sx.out, bases[i].path);
 		buf_puts(sx.out, "}");
 	}
 	buf_puts(sx.out, "]}");

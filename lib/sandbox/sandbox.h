@@ -43,8 +43,9 @@
  *   github oauth           https://github.com -> /sandbox/github
  *   github api             https://api.github.com -> /sandbox/github-api
  *
- * sandbox_bases[] is the same table in code; GET /sandbox/bases returns
- * it as JSON.  Absolute URLs the sandbox writes (paging links, the
+ * The provider layer owns the same table in code (provider_sandbox_bases()
+ * in lib/providers/provider.h: the product never includes the simulator);
+ * GET /sandbox/bases returns it as JSON.  Absolute URLs the sandbox writes (paging links, the
  * Mailchimp api_endpoint) use http://<Host of the request> + the prefix.
  *
  * Revocation: Google POST /revoke, Meta DELETE /{user}/permissions,
@@ -134,17 +135,6 @@ struct ctx;
 
 #define SANDBOX_SLOW_MS		3000	/* the "slow" switch */
 #define SANDBOX_MANY_PAGES	50	/* the "pages" switch */
-
-/* One row of the base-URL mapping. */
-struct sandbox_base {
-	const char	*provider;	/* google, ga4, google_ads, ... */
-	const char	*role;		/* what the base serves */
-	const char	*real;		/* the provider's base URL */
-	const char	*path;		/* the sandbox prefix under the host */
-};
-
-extern const struct sandbox_base sandbox_bases[];
-extern const size_t sandbox_nbases;
 
 /* One named error shape the switches can produce. */
 struct sandbox_fault {

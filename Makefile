@@ -3,6 +3,7 @@
 #   make run    install what is missing, build, start the stack on PORT
 #   make stop   stop exactly what `make run` started
 #   make test   sanitizer build and every test; ends with "N passed, N failed"
+#   make check-layers  every #include goes down lib/'s layers (README)
 #   make bench  benchmarks (tests/bench/README.md)
 #   make fuzz   libFuzzer on every tests/fuzz/fuzz_*.c target, FUZZ_SECONDS each
 #
@@ -77,7 +78,7 @@ DEB_BENCH	:= wrk bc
 DEB_FUZZ	:= clang libclang-rt-14-dev
 
 .PHONY: all build deps deps-build deps-test run stop start test unit \
-	test-build bench fuzz clean migrate status
+	test-build bench fuzz clean migrate status check-layers module-map
 
 all: build
 build: deps-build $(LIBA) $(SBXA) $(BINS)
@@ -169,10 +170,21 @@ test-build: $(LIBA) $(SBXA) $(BINS) $(TESTS) $(TOOLS) $(REPLAYS)
 
 # --- tests --------------------------------------------------------------
 
-# The whole suite: sanitizer build, unit tests, fuzz corpora, integration.
-test: deps-test
+# The whole suite: the include directions first (quick), then the sanitizer
+# build, unit tests, fuzz corpora, integration.
+test: check-layers deps-test
 	$(MAKE) --no-print-directory BUILD=build/asan SAN=1 test-build
 	bash tests/run.sh build/asan
+
+# Fails, naming the file, the include and the rule, when a file includes a
+# header of a layer above its own; silent when none does.  The table of
+# layers is in tests/tools/layers.sh.
+check-layers:
+	@bash tests/tools/layers.sh check
+
+# The layer table and module map of README.md, printed from the tree.
+module-map:
+	@bash tests/tools/layers.sh map
 
 # One module's unit tests: make unit T=arena (sanitizer build in UBUILD).
 UBUILD		?= build/asan

@@ -1070,7 +1070,10 @@ form_invite_accept(struct ctx *ctx)
 	return resp_redirect(&ctx->resp, 303, "/dashboard");
 }
 
-/* The digest the logged-in user would receive, exactly as sent (lib/digest). */
+/*
+ * The digest the logged-in user would receive, exactly as sent
+ * (lib/mail/digest).
+ */
 static enum err
 page_digest_preview(struct ctx *ctx)
 {

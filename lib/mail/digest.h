@@ -26,7 +26,7 @@
  * LIMIT_DIGEST_COOLDOWN_S from the previous such call and never blocked
  * by one workspace's runs (it waits for a run in progress).  An admin's
  * call runs the admin's workspace only and has that workspace's
- * cooldown.  The scheduler (lib/schedule) runs a workspace whose week
+ * cooldown.  The scheduler (lib/sync/schedule) runs a workspace whose week
  * has no complete run yet.
  *
  * Unsubscribe tokens: base64url("<workspace id>:<email>") "." base64url(

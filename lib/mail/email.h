@@ -1,6 +1,6 @@
 /*
  * email.h — the Resend client: builds send and batch requests, sends them
- * through lib/httpc with an Idempotency-Key, retries what may succeed
+ * through lib/net/httpc with an Idempotency-Key, retries what may succeed
  * later and reads every answer by HTTP status AND error name.
  *
  *   200          sent; a batch answers {data:[{id}]} in request order, and

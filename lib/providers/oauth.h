@@ -3,7 +3,7 @@
  * code exchange, refresh and revocation, with each provider's quirks
  * (Meta's long-lived exchange, Mailchimp's metadata call for its API
  * base, Slack's ok:false and rotation, GitHub's form-encoded answers and
- * errors under HTTP 200).  All network goes through lib/httpc; strings
+ * errors under HTTP 200).  All network goes through lib/net/httpc; strings
  * returned live in the caller's arena.
  */
 #ifndef SLUICE_OAUTH_H

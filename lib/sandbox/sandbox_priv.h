@@ -1,5 +1,5 @@
 /*
- * sandbox_priv.h — what the sandbox files share (lib/sandbox*.c only).
+ * sandbox_priv.h — what the sandbox files share (lib/sandbox/ only).
  *
  * Grouped by the file that defines it.  Everything returned lives in the
  * request arena.

@@ -7,7 +7,7 @@
  * job is retried.  At most one queued or running job per connection (a
  * unique partial index), at most one daily job per connection and day
  * (the workspace's day, in its time zone), whoever enqueues it: cron's
- * call or the scheduler (lib/schedule), on any number of hosts.
+ * call or the scheduler (lib/sync/schedule), on any number of hosts.
  * Strings returned live in the caller's arena.
  */
 #ifndef SLUICE_SYNCQ_H

@@ -43,7 +43,7 @@ struct app {
 	int			 code_latest;	/* highest of their versions */
 	struct crypto_keyring	*keys;	/* SLUICE_ENCRYPTION_KEYS, or NULL */
 	struct tmpl		*tmpl;	/* SLUICE_TEMPLATE_DIR, or NULL */
-	struct httpc		*http;	/* outgoing calls (lib/httpc) */
+	struct httpc		*http;	/* outgoing calls (lib/net/httpc) */
 };
 
 /* What a handler sees for one request; everything in it dies with the

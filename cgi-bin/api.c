@@ -10,6 +10,7 @@
 
 #include "base/jsonx.h"
 #include "base/limit.h"
+#include "base/mem.h"
 #include "connections/connect.h"
 #include "connections/connection.h"
 #include "connections/token.h"
@@ -515,7 +516,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct app_def def = {
-		"api", routes, sizeof(routes) / sizeof(routes[0]), cli,
+		"api", routes, nitems(routes), cli,
 		"  api migrate                  apply pending migrations\n"
 		"  api rotate-keys [BATCH]      re-seal tokens under the first "
 		"key\n"

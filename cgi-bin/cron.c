@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "base/jsonx.h"
+#include "base/mem.h"
 #include "providers/provider.h"
 #include "sync/schedule.h"
 #include "sync/syncq.h"
@@ -98,7 +99,7 @@ int
 main(int argc, char **argv)
 {
 	static const struct app_def def = { "cron", routes,
-	    sizeof(routes) / sizeof(routes[0]), NULL, NULL };
+	    nitems(routes), NULL, NULL };
 
 	return app_main(&def, argc, argv);
 }

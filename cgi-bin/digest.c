@@ -9,6 +9,7 @@
 
 #include "base/jsonx.h"
 #include "base/limit.h"
+#include "base/mem.h"
 #include "mail/digest.h"
 #include "mail/email.h"
 #include "web/app.h"
@@ -278,7 +279,7 @@ int
 main(int argc, char **argv)
 {
 	static const struct app_def def = { "digest", routes,
-	    sizeof(routes) / sizeof(routes[0]),
+	    nitems(routes),
 	    NULL, NULL };
 
 	return app_main(&def, argc, argv);

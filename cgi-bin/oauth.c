@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "base/log.h"
+#include "base/mem.h"
 #include "connections/connection.h"
 #include "connections/oauthstate.h"
 #include "providers/accounts.h"
@@ -187,7 +188,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct app_def def = {
-		"oauth", routes, sizeof(routes) / sizeof(routes[0]), NULL, NULL,
+		"oauth", routes, nitems(routes), NULL, NULL,
 	};
 
 	return app_main(&def, argc, argv);

@@ -10,6 +10,7 @@
 #include "base/config.h"
 #include "base/jsonx.h"
 #include "base/limit.h"
+#include "base/mem.h"
 #include "connections/connect.h"
 #include "connections/connection.h"
 #include "connections/token.h"
@@ -391,8 +392,7 @@ notice_from_query(struct ctx *ctx, struct json_object *v)
 
 	if (req_query(&ctx->req, "connected") != NULL)
 		msg = "connected";
-	for (i = 0; msg != NULL && i < sizeof(notices) / sizeof(notices[0]);
-	    i++)
+	for (i = 0; msg != NULL && i < nitems(notices); i++)
 		if (strcmp(msg, notices[i].key) == 0)
 			flash(v, notices[i].kind, notices[i].text);
 }
@@ -1095,7 +1095,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct app_def def = {
-		"pages", routes, sizeof(routes) / sizeof(routes[0]), NULL,
+		"pages", routes, nitems(routes), NULL,
 		NULL,
 	};
 

@@ -4,6 +4,7 @@
  * under /sandbox/, each provider's own path after its prefix.  Answers 404 unless
  * SLUICE_SANDBOX is on.
  */
+#include "base/mem.h"
 #include "sandbox/sandbox.h"
 #include "web/app.h"
 
@@ -109,7 +110,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct app_def def = {
-		"sandbox", routes, sizeof(routes) / sizeof(routes[0]), NULL,
+		"sandbox", routes, nitems(routes), NULL,
 		NULL,
 	};
 

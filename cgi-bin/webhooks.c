@@ -6,6 +6,7 @@
 
 #include "base/limit.h"
 #include "base/log.h"
+#include "base/mem.h"
 #include "mail/webhook.h"
 #include "web/app.h"
 
@@ -81,7 +82,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct app_def def = {
-		"webhooks", routes, sizeof(routes) / sizeof(routes[0]), NULL,
+		"webhooks", routes, nitems(routes), NULL,
 		NULL,
 	};
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/mem.h"
 
 #define ARENA_BLOCK	(16 * 1024)
 #define ARENA_ALIGN	16
@@ -22,13 +23,6 @@ struct arena_cleanup {
 	void			*p;
 };
 
-static void
-oom(void)
-{
-	fputs("arena: out of memory\n", stderr);
-	abort();
-}
-
 void
 arena_init(struct arena *a)
 {
@@ -41,9 +35,8 @@ block_new(size_t size)
 	struct arena_block *b;
 
 	if (size > SIZE_MAX - sizeof(*b))
-		oom();
-	if ((b = malloc(sizeof(*b) + size)) == NULL)
-		oom();
+		mem_oom();
+	b = xmalloc(sizeof(*b) + size);
 	b->next = NULL;
 	b->size = size;
 	b->off = 0;
@@ -58,7 +51,7 @@ arena_alloc(struct arena *a, size_t n)
 	if (n == 0)
 		n = 1;
 	if (n > SIZE_MAX - ARENA_ALIGN)
-		oom();
+		mem_oom();
 #ifdef ARENA_DEBUG
 	b = block_new(n);
 	b->off = n;
@@ -105,7 +98,7 @@ arena_calloc(struct arena *a, size_t n, size_t size)
 	void *p;
 
 	if (size != 0 && n > SIZE_MAX / size)
-		oom();
+		mem_oom();
 	p = arena_alloc(a, n * size);
 	memset(p, 0, n * size);
 	return p;
@@ -142,7 +135,7 @@ arena_vprintf(struct arena *a, const char *fmt, va_list ap)
 	n = vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
-		oom();
+		mem_oom();
 	p = arena_alloc(a, (size_t)n + 1);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	return p;

@@ -5,6 +5,7 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/mem.h"
 
 void
 buf_init(struct buf *b, size_t max)
@@ -36,7 +37,6 @@ static enum err
 reserve(struct buf *b, size_t need)
 {
 	size_t want, nsize;
-	char *p;
 
 	if (need > b->max || b->len > b->max - need)
 		return ERR_TOOBIG;
@@ -48,11 +48,7 @@ reserve(struct buf *b, size_t need)
 		nsize *= 2;
 	if (nsize > b->max + 1)
 		nsize = b->max + 1;
-	if ((p = realloc(b->data, nsize)) == NULL) {
-		fputs("buf: out of memory\n", stderr);
-		abort();
-	}
-	b->data = p;
+	b->data = xrealloc(b->data, nsize);
 	b->size = nsize;
 	return ERR_OK;
 }

@@ -11,6 +11,7 @@
 #include "base/arena.h"
 #include "base/config.h"
 #include "base/limit.h"
+#include "base/mem.h"
 
 static const struct config_var vars[] = {
 	{ "SLUICE_DATABASE_URL", "dbname=sluice",
@@ -54,7 +55,7 @@ static const struct config_var vars[] = {
 const struct config_var *
 config_vars(size_t *n)
 {
-	*n = sizeof(vars) / sizeof(vars[0]);
+	*n = nitems(vars);
 	return vars;
 }
 
@@ -80,7 +81,7 @@ config_bool(const char *name, bool def, bool *out, char *errbuf,
 		*out = def;
 		return ERR_OK;
 	}
-	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+	for (i = 0; i < nitems(yes); i++) {
 		if (strcasecmp(v, yes[i]) == 0) {
 			*out = true;
 			return ERR_OK;

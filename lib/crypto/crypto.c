@@ -22,6 +22,7 @@
 #include <openssl/rand.h>
 
 #include "base/arena.h"
+#include "base/mem.h"
 #include "crypto/crypto.h"
 
 struct crypto_key {
@@ -83,16 +84,6 @@ fatal(const char *what)
 {
 	fprintf(stderr, "crypto: %s failed\n", what);
 	abort();
-}
-
-static void *
-xmalloc(size_t n)
-{
-	void *p;
-
-	if ((p = malloc(n == 0 ? 1 : n)) == NULL)
-		fatal("malloc");
-	return p;
 }
 
 /* Writes a message into msg (may be NULL); always NUL-terminates. */

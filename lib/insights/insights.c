@@ -14,6 +14,7 @@
 #include "base/arena.h"
 #include "base/jsonx.h"
 #include "base/limit.h"
+#include "base/mem.h"
 #include "connections/connection.h"
 #include "insights/insights.h"
 #include "metrics/metric.h"
@@ -374,7 +375,7 @@ insights_lower_is_better(const char *metric)
 	    "bounce", "unsubscribe" };
 	size_t i;
 
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+	for (i = 0; i < nitems(words); i++)
 		if (strstr(metric, words[i]) != NULL)
 			return true;
 	return false;

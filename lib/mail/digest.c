@@ -17,6 +17,7 @@
 #include "base/jsonx.h"
 #include "base/limit.h"
 #include "base/log.h"
+#include "base/mem.h"
 #include "crypto/crypto.h"
 #include "insights/insights.h"
 #include "mail/digest.h"
@@ -185,9 +186,7 @@ unsub_key(const struct config *cfg, unsigned char *key)
 
 	if (*cfg->unsubscribe_secret != '\0') {
 		n = strlen(label) + 1 + strlen(cfg->unsubscribe_secret);
-		buf = malloc(n + 1);
-		if (buf == NULL)
-			abort();
+		buf = xmalloc(n + 1);
 		snprintf(buf, n + 1, "%s:%s", label, cfg->unsubscribe_secret);
 		crypto_sha256(buf, n, key);
 		crypto_cleanse(buf, n);
@@ -506,7 +505,7 @@ unescape_text(char *s)
 
 	while (*s != '\0') {
 		if (*s == '&')
-			for (i = 0; i < sizeof(ents) / sizeof(ents[0]); i++) {
+			for (i = 0; i < nitems(ents); i++) {
 				n = strlen(ents[i].ent);
 				if (strncmp(s, ents[i].ent, n) == 0) {
 					*w++ = ents[i].c;

@@ -8,6 +8,7 @@
 #include "base/buf.h"
 #include "base/jsonx.h"
 #include "base/limit.h"
+#include "base/mem.h"
 #include "metrics/ingest.h"
 #include "metrics/metric.h"
 #include "store/db.h"
@@ -297,7 +298,7 @@ known_field(const char *key)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+	for (i = 0; i < nitems(fields); i++)
 		if (strcmp(fields[i], key) == 0)
 			return true;
 	return false;

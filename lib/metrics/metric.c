@@ -1,6 +1,7 @@
 /* metric.c — the metric catalogue and the aggregation rules. */
 #include <string.h>
 
+#include "base/mem.h"
 #include "metrics/metric.h"
 
 #define SUM(p, n, l, u)	{ p, n, l, u, METRIC_SUM, NULL, NULL, false }
@@ -118,7 +119,7 @@ static const char *const agg_names[METRIC__MAX] = {
 const struct metric_def *
 metric_all(size_t *nout)
 {
-	*nout = sizeof(catalogue) / sizeof(catalogue[0]);
+	*nout = nitems(catalogue);
 	return catalogue;
 }
 
@@ -127,7 +128,7 @@ metric_find(const char *provider, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(catalogue) / sizeof(catalogue[0]); i++)
+	for (i = 0; i < nitems(catalogue); i++)
 		if (strcmp(catalogue[i].provider, provider) == 0 &&
 		    strcmp(catalogue[i].name, name) == 0)
 			return &catalogue[i];
@@ -139,7 +140,7 @@ metric_provider_known(const char *slug)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(providers) / sizeof(providers[0]); i++)
+	for (i = 0; i < nitems(providers); i++)
 		if (strcmp(providers[i], slug) == 0)
 			return true;
 	return false;

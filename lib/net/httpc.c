@@ -1,6 +1,5 @@
 /* httpc.c — libcurl behind a small, bounded, policy-checked interface. */
 #include <ctype.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +8,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/limit.h"
+#include "base/mem.h"
 #include "net/httpc.h"
 
 struct httpc {
@@ -33,17 +33,15 @@ httpc_new(const struct httpc_opts *o)
 {
 	struct httpc *c;
 
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		abort();
+	c = xcalloc(1, sizeof(*c));
 	if (o != NULL)
 		c->opts = *o;
 	if (c->opts.timeout_ms <= 0)
 		c->opts.timeout_ms = LIMIT_UPSTREAM_TIMEOUT_MS;
 	if (c->opts.max_body == 0)
 		c->opts.max_body = LIMIT_UPSTREAM_BODY;
-	if ((c->user_agent = strdup(c->opts.user_agent != NULL ?
-	    c->opts.user_agent : "Sluice/1.0")) == NULL)
-		abort();
+	c->user_agent = xstrdup(c->opts.user_agent != NULL ?
+	    c->opts.user_agent : "Sluice/1.0");
 	c->opts.user_agent = c->user_agent;
 	return c;
 }
@@ -155,7 +153,7 @@ check_url(const struct httpc *c, struct arena *a, const char *url,
 	enum err rc = ERR_OK;
 
 	if ((u = curl_url()) == NULL)
-		abort();
+		mem_oom();
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
@@ -196,7 +194,7 @@ curl_transport(struct httpc *c, struct arena *a, const struct httpc_req *r,
 	if (c->curl == NULL) {
 		curl_global_init(CURL_GLOBAL_DEFAULT);
 		if ((c->curl = curl_easy_init()) == NULL)
-			abort();
+			mem_oom();
 	}
 	curl_easy_reset(c->curl);
 	memset(&col, 0, sizeof(col));

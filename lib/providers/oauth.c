@@ -12,6 +12,7 @@
 #include "base/config.h"
 #include "base/jsonx.h"
 #include "base/kv.h"
+#include "base/mem.h"
 #include "net/httpc.h"
 #include "providers/oauth.h"
 #include "providers/provider.h"
@@ -97,8 +98,7 @@ refused_grant(const char *error)
 	    "bad_refresh_token", "unauthorized_client" };
 	size_t i;
 
-	for (i = 0; error != NULL && i < sizeof(codes) / sizeof(codes[0]);
-	    i++)
+	for (i = 0; error != NULL && i < nitems(codes); i++)
 		if (strcmp(error, codes[i]) == 0)
 			return true;
 	return false;

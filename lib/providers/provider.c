@@ -5,6 +5,7 @@
 
 #include "base/arena.h"
 #include "base/config.h"
+#include "base/mem.h"
 #include "providers/provider.h"
 
 #define GOOGLE_AUTH	"https://accounts.google.com/o/oauth2/v2/auth"
@@ -120,14 +121,14 @@ static const char *const url_env[PROVIDER_URL__MAX] = {
 const struct provider *
 provider_all(size_t *n)
 {
-	*n = sizeof(providers) / sizeof(providers[0]);
+	*n = nitems(providers);
 	return providers;
 }
 
 const struct provider_sandbox_base *
 provider_sandbox_bases(size_t *n)
 {
-	*n = sizeof(sandbox_bases) / sizeof(sandbox_bases[0]);
+	*n = nitems(sandbox_bases);
 	return sandbox_bases;
 }
 
@@ -138,7 +139,7 @@ provider_get(const char *slug)
 
 	if (slug == NULL)
 		return NULL;
-	for (i = 0; i < sizeof(providers) / sizeof(providers[0]); i++)
+	for (i = 0; i < nitems(providers); i++)
 		if (strcmp(providers[i].slug, slug) == 0)
 			return &providers[i];
 	return NULL;
@@ -175,8 +176,7 @@ sandboxed(const char *real, const struct config *cfg, struct arena *a)
 {
 	size_t i, n;
 
-	for (i = 0; i < sizeof(sandbox_bases) / sizeof(sandbox_bases[0]);
-	    i++) {
+	for (i = 0; i < nitems(sandbox_bases); i++) {
 		n = strlen(sandbox_bases[i].real);
 		if (strncmp(real, sandbox_bases[i].real, n) == 0 &&
 		    (real[n] == '\0' || real[n] == '/'))

@@ -12,6 +12,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/limit.h"
+#include "base/mem.h"
 #include "metrics/ingest.h"
 #include "providers/syncnorm.h"
 
@@ -461,7 +462,7 @@ syncnorm_google_ads(struct syncnorm *n, struct json_object *body,
 			dims = dims3(n->a, "campaign_id", id, "campaign_name",
 			    name, "currency", currency);
 			met = get(r, "metrics");
-			for (k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+			for (k = 0; k < nitems(m); k++) {
 				v = numtext(get(met, m[k].api));
 				if (v == NULL)
 					v = "0";	/* zero is left out */
@@ -557,14 +558,14 @@ syncnorm_youtube(struct syncnorm *n, struct json_object *report)
 		{ "shares", "shares" },
 	};
 	struct json_object *hs, *rows, *row;
-	int col[sizeof(m) / sizeof(m[0])], daycol = -1;
+	int col[nitems(m)], daycol = -1;
 	const char *name, *day, *v;
 	size_t i, k, j, nh, mark = n->n;
 
 	if ((hs = array_of(report, "columnHeaders")) == NULL)
 		return bad(n, mark, "YouTube: columnHeaders is missing");
 	nh = json_object_array_length(hs);
-	for (k = 0; k < sizeof(m) / sizeof(m[0]); k++)
+	for (k = 0; k < nitems(m); k++)
 		col[k] = -1;
 	for (j = 0; j < nh; j++) {
 		name = numtext(get(json_object_array_get_idx(hs, j), "name"));
@@ -573,7 +574,7 @@ syncnorm_youtube(struct syncnorm *n, struct json_object *report)
 			    "is missing", j);
 		if (strcmp(name, "day") == 0)
 			daycol = (int)j;
-		for (k = 0; k < sizeof(m) / sizeof(m[0]); k++)
+		for (k = 0; k < nitems(m); k++)
 			if (strcmp(name, m[k].api) == 0)
 				col[k] = (int)j;
 	}
@@ -593,7 +594,7 @@ syncnorm_youtube(struct syncnorm *n, struct json_object *report)
 		if (!is_day(day))
 			return bad(n, mark, "YouTube: rows[%zu].day is not "
 			    "YYYY-MM-DD", i);
-		for (k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+		for (k = 0; k < nitems(m); k++) {
 			if (col[k] < 0)
 				continue;
 			v = count_of(json_object_array_get_idx(row,
@@ -680,7 +681,7 @@ syncnorm_facebook(struct syncnorm *n, struct json_object *body)
 	};
 
 	return meta_series(n, n->n, body, "Facebook", map,
-	    sizeof(map) / sizeof(map[0]));
+	    nitems(map));
 }
 
 enum err
@@ -707,10 +708,10 @@ syncnorm_instagram(struct syncnorm *n, struct json_object *body,
 		if ((name = numtext(get(it, "name"))) == NULL)
 			return bad(n, mark, "Instagram: data[%zu].name is "
 			    "missing", i);
-		for (k = 0; k < sizeof(totals) / sizeof(totals[0]); k++)
+		for (k = 0; k < nitems(totals); k++)
 			if (strcmp(totals[k][0], name) == 0)
 				break;
-		if (k == sizeof(totals) / sizeof(totals[0]))
+		if (k == nitems(totals))
 			continue;
 		val = count_of(get(get(it, "total_value"), "value"));
 		if (val == NULL)
@@ -768,7 +769,7 @@ syncnorm_meta_ads(struct syncnorm *n, struct json_object *body,
 		acct = arena_printf(n->a, "%s:%s", n->account, id);
 		dims = dims3(n->a, "campaign_id", id, "campaign_name", name,
 		    "currency", currency);
-		for (k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
+		for (k = 0; k < nitems(counts); k++) {
 			v = get(it, counts[k][0]) == NULL ? "0" :
 			    count_of(get(it, counts[k][0]));
 			if (v == NULL)
@@ -839,8 +840,7 @@ syncnorm_linkedin(struct syncnorm *n, struct json_object *body)
 		if (imp == NULL || clk == NULL)
 			return bad(n, mark, "LinkedIn: elements[%zu]."
 			    "totalShareStatistics is incomplete", i);
-		for (eng = 0, k = 0; k < sizeof(parts) / sizeof(parts[0]);
-		    k++) {
+		for (eng = 0, k = 0; k < nitems(parts); k++) {
 			v = count_of(get(st, parts[k]));
 			eng += v != NULL ? strtoll(v, NULL, 10) : 0;
 		}
@@ -897,7 +897,7 @@ syncnorm_mailchimp(struct syncnorm *n, struct json_object *body,
 		if (!is_day(day))
 			return bad(n, mark, "Mailchimp: activity[%zu].day is "
 			    "not YYYY-MM-DD", i);
-		for (k = 0; k < sizeof(map) / sizeof(map[0]); k++) {
+		for (k = 0; k < nitems(map); k++) {
 			v = count_of(get(it, map[k][0]));
 			if (v == NULL)
 				return bad(n, mark, "Mailchimp: activity[%zu]."
@@ -952,7 +952,7 @@ syncnorm_mailchimp_reports(struct syncnorm *n, struct json_object *body,
 		acct = arena_printf(n->a, "%s:%s", list, id);
 		dims = dims3(n->a, "campaign_id", id, "campaign_title",
 		    numtext(get(it, "campaign_title")), NULL, NULL);
-		for (k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+		for (k = 0; k < nitems(m); k++) {
 			v = count_of(get(m[k].obj != NULL ? get(it, m[k].obj) :
 			    it, m[k].key));
 			if (v == NULL)

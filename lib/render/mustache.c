@@ -27,6 +27,7 @@
 
 #include "base/buf.h"
 #include "base/limit.h"
+#include "base/mem.h"
 #include "render/mustache.h"
 
 enum ntype {
@@ -59,24 +60,6 @@ struct mustache {
 	struct node	*nodes;
 	size_t		 nnodes;
 };
-
-static void *
-xrealloc(void *p, size_t n)
-{
-	if ((p = realloc(p, n == 0 ? 1 : n)) == NULL) {
-		fputs("mustache: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
-static char *
-xstrdup(const char *s)
-{
-	size_t len = strlen(s);
-
-	return memcpy(xrealloc(NULL, len + 1), s, len + 1);
-}
 
 /* Line and column (1-based, UTF-8 characters) of byte off in src. */
 static void
@@ -883,7 +866,7 @@ push_render(struct rstate *rs, const struct mustache *t, const struct node *n,
 {
 	enum err rc;
 
-	if (rs->nstack == (int)(sizeof(rs->stack) / sizeof(rs->stack[0]))) {
+	if (rs->nstack == (int)(nitems(rs->stack))) {
 		seterr(rs->err, t->name, t->src, n->pos,
 		    "sections nested deeper than %d", LIMIT_TMPL_DEPTH);
 		rs->errset = 1;
@@ -949,10 +932,7 @@ render_dynamic(struct rstate *rs, const struct mustache *t,
 	    rs->scratch, sizeof(rs->scratch), &len)) == NULL ||
 	    len == 0 || memchr(s, '\0', len) != NULL)
 		return ERR_OK;
-	if ((name = strndup(s, len)) == NULL) {
-		fputs("mustache: out of memory\n", stderr);
-		abort();
-	}
+	name = xstrndup(s, len);
 	rc = render_partial(rs, t, n, name);
 	free(name);
 	return rc;

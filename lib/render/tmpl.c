@@ -18,6 +18,7 @@
 
 #include "base/buf.h"
 #include "base/limit.h"
+#include "base/mem.h"
 #include "render/mustache.h"
 #include "render/tmpl.h"
 
@@ -42,24 +43,6 @@ struct loader {
 	char			*errbuf;
 	size_t			 errsize;
 };
-
-static void *
-xrealloc(void *p, size_t n)
-{
-	if ((p = realloc(p, n == 0 ? 1 : n)) == NULL) {
-		fputs("tmpl: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
-static char *
-xstrdup(const char *s)
-{
-	size_t len = strlen(s);
-
-	return memcpy(xrealloc(NULL, len + 1), s, len + 1);
-}
 
 static void
 seterr(struct loader *l, const char *fmt, ...)

@@ -14,6 +14,7 @@
 #include "base/arena.h"
 #include "base/config.h"
 #include "base/jsonx.h"
+#include "base/mem.h"
 #include "crypto/crypto.h"
 #include "providers/provider.h"
 #include "sandbox/sandbox_priv.h"
@@ -222,8 +223,7 @@ sandbox_tz(const char *account, int *offset_out)
 		{ "America/Los_Angeles", -8 },
 		{ "Asia/Tokyo", 9 },
 	};
-	size_t i = sandbox_hash(account, 5) % (sizeof(zones) /
-	    sizeof(zones[0]));
+	size_t i = sandbox_hash(account, 5) % (nitems(zones));
 
 	if (offset_out != NULL)
 		*offset_out = zones[i].off;
@@ -824,7 +824,7 @@ sandbox_authorize(struct ctx *ctx)
 
 	if (!sandbox_begin(ctx, SBX_GITHUB, SBX_NOFAULT, &sx, &rc))
 		return rc;
-	for (i = 0; i < sizeof(authz) / sizeof(authz[0]); i++)
+	for (i = 0; i < nitems(authz); i++)
 		if (strncmp(ctx->req.path, authz[i].prefix,
 		    strlen(authz[i].prefix)) == 0)
 			k = i;
@@ -859,7 +859,7 @@ sandbox_authorize(struct ctx *ctx)
 	add_str(f, "name", "provider");
 	add_str(f, "value", authz[k].id);
 	json_object_array_add(fields, f);
-	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+	for (i = 0; i < nitems(keep); i++) {
 		if ((v = req_query(&ctx->req, keep[i])) == NULL)
 			continue;
 		f = json_object_new_object();

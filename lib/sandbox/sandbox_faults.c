@@ -7,6 +7,7 @@
  */
 #include <stddef.h>
 
+#include "base/mem.h"
 #include "sandbox/sandbox_priv.h"
 
 #define J	"application/json"
@@ -428,6 +429,6 @@ static const struct sandbox_fault faults[] = {
 const struct sandbox_fault *
 sandbox_faults(size_t *n)
 {
-	*n = sizeof(faults) / sizeof(faults[0]);
+	*n = nitems(faults);
 	return faults;
 }

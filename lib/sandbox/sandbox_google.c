@@ -12,6 +12,7 @@
 
 #include "base/arena.h"
 #include "base/jsonx.h"
+#include "base/mem.h"
 #include "sandbox/sandbox_priv.h"
 
 #define GJ	"application/json; charset=utf-8"
@@ -398,11 +399,10 @@ sandbox_ga4_report(struct ctx *ctx)
 		o = json_object_array_get_idx(arr, i);
 		if (jsonx_get_string(o, "name", &name) != ERR_OK)
 			return ga4_bad(&sx, "A metric has no name.");
-		for (k = 0; k < sizeof(ga4_metrics) / sizeof(ga4_metrics[0]);
-		    k++)
+		for (k = 0; k < nitems(ga4_metrics); k++)
 			if (strcmp(ga4_metrics[k].name, name) == 0)
 				break;
-		if (k == sizeof(ga4_metrics) / sizeof(ga4_metrics[0]))
+		if (k == nitems(ga4_metrics))
 			return ga4_bad(&sx, arena_printf(ctx->arena, "Field "
 			    "%s is not a valid metric.", name));
 		mets[nm++] = &ga4_metrics[k];
@@ -576,7 +576,7 @@ static const struct ads_field {
 	{ "metrics.conversions_value", "metrics", "conversionsValue", 'd' },
 	{ "segments.date", "segments", "date", 's' },
 };
-#define NADS	(sizeof(ads_fields) / sizeof(ads_fields[0]))
+#define NADS	(nitems(ads_fields))
 
 static const char *const ads_groups[] = { "customer", "campaign",
     "customerClient", "metrics", "segments" };
@@ -663,7 +663,7 @@ ads_emit_row(struct sbx *sx, const struct ads_field **sel, size_t nsel,
 	bool first = true, open;
 
 	buf_puts(sx->out, "{");
-	for (g = 0; g < sizeof(ads_groups) / sizeof(ads_groups[0]); g++) {
+	for (g = 0; g < nitems(ads_groups); g++) {
 		open = false;
 		for (i = 0; i < nsel; i++) {
 			if (strcmp(sel[i]->group, ads_groups[g]) != 0)

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "base/arena.h"
+#include "base/mem.h"
 #include "sandbox/sandbox_priv.h"
 
 #define LJ		"application/json"
@@ -249,7 +250,7 @@ page_stats(struct sbx *sx, const struct sandbox_day *d)
 	size_t i;
 
 	buf_puts(sx->out, "\"totalPageStatistics\":{\"views\":{");
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+	for (i = 0; i < nitems(keys); i++)
 		buf_printf(sx->out, "%s\"%s\":{\"pageViews\":%lld}",
 		    i ? "," : "", keys[i], (long long)(all * pct[i] / 100));
 	buf_puts(sx->out, "},\"clicks\":{\"desktopCustomButtonClickCounts\":"

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/mem.h"
 #include "sandbox/sandbox_priv.h"
 
 #define MJ	"application/json; charset=UTF-8"
@@ -432,7 +433,7 @@ static const struct meta_metric {
 	{ "profile_links_taps", "Profile links taps", 4, true, true },
 	{ "follows_and_unfollows", "Follows and unfollows", 3, true, true },
 };
-#define NMETAS	(sizeof(metas) / sizeof(metas[0]))
+#define NMETAS	(nitems(metas))
 
 static int64_t
 meta_value(int src, const struct sandbox_day *d)

@@ -9,6 +9,7 @@
 #include "base/arena.h"
 #include "base/limit.h"
 #include "base/log.h"
+#include "base/mem.h"
 #include "store/db.h"
 
 struct db {
@@ -44,11 +45,8 @@ db_new(const char *conninfo, long backoff_max_ms)
 {
 	struct db *db;
 
-	if ((db = calloc(1, sizeof(*db))) == NULL ||
-	    (db->conninfo = strdup(conninfo)) == NULL) {
-		fputs("db: out of memory\n", stderr);
-		abort();
-	}
+	db = xcalloc(1, sizeof(*db));
+	db->conninfo = xstrdup(conninfo);
 	db->backoff_max_ms = backoff_max_ms > 0 ? backoff_max_ms :
 	    LIMIT_DB_BACKOFF_MAX_MS;
 	return db;

@@ -12,6 +12,7 @@
 #include "base/jsonx.h"
 #include "base/limit.h"
 #include "base/log.h"
+#include "base/mem.h"
 #include "connections/connection.h"
 #include "connections/token.h"
 #include "metrics/ingest.h"
@@ -973,10 +974,10 @@ fetch_all(struct run *r, const char *selected)
 	long keep = 0;
 	enum err rc;
 
-	for (k = 0; k < sizeof(fetchers) / sizeof(fetchers[0]); k++)
+	for (k = 0; k < nitems(fetchers); k++)
 		if (strcmp(fetchers[k].slug, r->p->slug) == 0)
 			break;
-	if (k == sizeof(fetchers) / sizeof(fetchers[0])) {
+	if (k == nitems(fetchers)) {
 		r->why = arena_printf(r->a, "%s has no sync yet", r->p->name);
 		return ERR_UNPROCESSABLE;
 	}

@@ -5,6 +5,7 @@
 
 #include "base/arena.h"
 #include "base/limit.h"
+#include "base/mem.h"
 #include "crypto/crypto.h"
 #include "store/db.h"
 #include "tenancy/account.h"
@@ -419,8 +420,7 @@ account_delete_data(struct db *db, struct arena *a, int64_t ws)
 
 	if ((rc = db_begin(db, a)) != ERR_OK)
 		return rc;
-	for (i = 0; i < sizeof(sql_delete_data) / sizeof(sql_delete_data[0]);
-	    i++)
+	for (i = 0; i < nitems(sql_delete_data); i++)
 		if ((rc = db_exec(db, a, sql_delete_data[i], 1, p, NULL)) !=
 		    ERR_OK) {
 			db_rollback(db, a);

@@ -7,6 +7,7 @@
 
 #include "base/arena.h"
 #include "base/limit.h"
+#include "base/mem.h"
 #include "web/req.h"
 
 static const struct {
@@ -27,7 +28,7 @@ req_method_from(const char *s)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+	for (i = 0; i < nitems(methods); i++)
 		if (strcmp(s, methods[i].name) == 0)
 			return methods[i].bit;
 	return 0;

@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 
 #include "base/arena.h"
+#include "base/mem.h"
 #include "web/resp.h"
 
 static const struct {
@@ -168,8 +169,7 @@ resp_serialise(const struct resp *r, bool head_only, struct buf *out)
 	if (r->content_type != NULL)
 		buf_printf(out, "Content-Type: %s\r\n", r->content_type);
 	buf_printf(out, "Content-Length: %zu\r\n", r->body.len);
-	for (i = 0; i < sizeof(security_headers) /
-	    sizeof(security_headers[0]); i++)
+	for (i = 0; i < nitems(security_headers); i++)
 		if (!has_header(r, security_headers[i].name))
 			buf_printf(out, "%s: %s\r\n",
 			    security_headers[i].name,

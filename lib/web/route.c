@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/mem.h"
 #include "web/route.h"
 
 /* Matches one pattern; captures go to m on success. */
@@ -88,7 +89,7 @@ route_allow(struct arena *a, unsigned methods)
 	char *s = arena_strdup(a, "");
 	size_t i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (i = 0; i < nitems(names); i++)
 		if (methods & (1u << i))
 			s = arena_printf(a, "%s%s%s", s, *s ? ", " : "",
 			    names[i]);

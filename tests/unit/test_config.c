@@ -9,6 +9,7 @@
 
 #include "base/arena.h"
 #include "base/config.h"
+#include "base/mem.h"
 
 static int
 clear_env(void **state)
@@ -139,7 +140,7 @@ test_config_net_parse_ranges(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (i = 0; i < nitems(bad); i++)
 		assert_int_equal(config_net_parse(bad[i], &n), ERR_INPUT);
 	assert_int_equal(config_net_parse("10.1.0.0/16", &n), ERR_OK);
 	assert_int_equal(n.bits, 16);
@@ -194,7 +195,7 @@ test_config_client_addr_believes_only_trusted_hops(void **state)
 
 	(void)state;
 	arena_init(&a);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		setenv("SLUICE_TRUSTED_PROXIES", cases[i].trusted, 1);
 		assert_int_equal(config_load(&c, err, sizeof(err)), ERR_OK);
 		assert_string_equal(config_client_addr(&c, &a, cases[i].remote,

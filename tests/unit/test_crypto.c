@@ -13,6 +13,7 @@
 
 #include "base/arena.h"
 #include "base/jsonx.h"
+#include "base/mem.h"
 #include "crypto/crypto.h"
 
 /* Decodes a hex literal of the test into a malloc'd buffer. */
@@ -118,7 +119,7 @@ test_crypto_hmac_rfc4231(void **state)
 
 	(void)state;
 	memset(big, 0xaa, sizeof(big));		/* cases 6 and 7 */
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+	for (i = 0; i < nitems(v); i++) {
 		if (v[i].key != NULL)
 			key = unhex(v[i].key, &keylen);
 		else {
@@ -228,7 +229,7 @@ test_crypto_gcm_vectors(void **state)
 	size_t i, keylen, ivlen, ptlen, aadlen, ctlen, taglen;
 
 	(void)state;
-	for (i = 0; i < sizeof(gcm_vectors) / sizeof(gcm_vectors[0]); i++) {
+	for (i = 0; i < nitems(gcm_vectors); i++) {
 		v = &gcm_vectors[i];
 		print_message("%s\n", v->name);
 		key = unhex(v->key, &keylen);
@@ -289,7 +290,7 @@ test_crypto_b64_rfc4648(void **state)
 	size_t i, n;
 
 	(void)state;
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+	for (i = 0; i < nitems(v); i++) {
 		assert_int_equal(crypto_b64_encode(v[i][0], strlen(v[i][0]),
 		    enc), strlen(v[i][1]));
 		assert_string_equal(enc, v[i][1]);
@@ -340,13 +341,13 @@ test_crypto_b64_rejects_malformed(void **state)
 	size_t i, n;
 
 	(void)state;
-	for (i = 0; i < sizeof(std) / sizeof(std[0]); i++) {
+	for (i = 0; i < nitems(std); i++) {
 		n = 99;
 		assert_int_equal(crypto_b64_decode(std[i].in, std[i].len, dec,
 		    sizeof(dec), &n), ERR_INPUT);
 		assert_int_equal(n, 0);
 	}
-	for (i = 0; i < sizeof(url) / sizeof(url[0]); i++) {
+	for (i = 0; i < nitems(url); i++) {
 		n = 99;
 		assert_int_equal(crypto_b64url_decode(url[i].in, url[i].len,
 		    dec, sizeof(dec), &n), ERR_INPUT);
@@ -879,7 +880,7 @@ test_crypto_password_malformed(void **state)
 	(void)state;
 	assert_int_equal(crypto_password_hash_params(&cheap, "pw", 2, good),
 	    ERR_OK);
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+	for (i = 0; i < nitems(v); i++) {
 		assert_int_equal(crypto_password_verify(v[i], "pw", 2),
 		    ERR_INPUT);
 		assert_true(crypto_password_needs_rehash(v[i]));
@@ -1116,7 +1117,7 @@ test_crypto_wh_timestamp_edges(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+	for (i = 0; i < nitems(v); i++) {
 		snprintf(ts, sizeof(ts), "%lld", (long long)(now + v[i].delta));
 		assert_int_equal(crypto_wh_sign(WH_SECRET, WH_ID, ts, WH_BODY,
 		    strlen(WH_BODY), sig), CRYPTO_WH_OK);
@@ -1193,7 +1194,7 @@ test_crypto_wh_malformed(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (i = 0; i < nitems(bad); i++)
 		if (wh(WH_SECRET, WH_ID, WH_TS, bad[i], WH_BODY, WH_NOW) !=
 		    CRYPTO_WH_BAD_HEADER)
 			fail_msg("accepted header \"%s\"", bad[i]);

@@ -12,6 +12,7 @@
 #include "base/arena.h"
 #include "base/jsonx.h"
 #include "base/limit.h"
+#include "base/mem.h"
 
 static enum err
 parse(struct arena *a, const char *s, struct json_object **o,
@@ -95,7 +96,7 @@ test_jsonx_rejects_malformed_documents(void **state)
 
 	(void)state;
 	arena_init(&a);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		err = NULL;
 		assert_int_equal(parse(&a, bad[i], &o, &err), ERR_INPUT);
 		assert_non_null(err);

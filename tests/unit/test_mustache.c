@@ -23,6 +23,7 @@
 
 #include "base/buf.h"
 #include "base/limit.h"
+#include "base/mem.h"
 #include "render/mustache.h"
 
 /* --- helpers ------------------------------------------------------------- */
@@ -221,7 +222,7 @@ test_mustache_spec(void **state)
 	int failed = 0;
 
 	(void)state;
-	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+	for (i = 0; i < nitems(required); i++)
 		failed += run_spec_file(required[i]);
 	assert_int_equal(failed, 0);
 }

@@ -16,6 +16,7 @@
 
 #include "base/arena.h"
 #include "base/jsonx.h"
+#include "base/mem.h"
 #include "providers/oauth.h"
 #include "providers/provider.h"
 
@@ -152,7 +153,7 @@ test_oauth_token_errors(void **state)
 
 	(void)state;
 	arena_init(&a);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		assert_int_equal(parse(&a, cases[i].slug, cases[i].file, &t,
 		    &f), ERR_AUTH);
 		assert_int_equal(f.invalid_grant, cases[i].invalid_grant);

@@ -21,6 +21,7 @@
 #include "base/buf.h"
 #include "base/jsonx.h"
 #include "base/limit.h"
+#include "base/mem.h"
 #include "render/tmpl.h"
 #include "sync/schedule.h"
 #include "views/views.h"
@@ -123,7 +124,7 @@ test_pages_match_golden(void **state)
 	(void)state;
 	arena_init(&a);
 	assert_int_equal(tmpl_load("templates", &t, err, sizeof(err)), ERR_OK);
-	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+	for (i = 0; i < nitems(pages); i++) {
 		snprintf(path, sizeof(path), GOLDEN "%s.view.json", pages[i]);
 		view = json_file(&a, path);
 		if (strcmp(pages[i], "login") != 0 &&

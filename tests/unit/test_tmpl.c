@@ -26,6 +26,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/limit.h"
+#include "base/mem.h"
 #include "render/mustache.h"
 #include "render/tmpl.h"
 
@@ -432,7 +433,7 @@ test_tmpl_real_templates_load_and_render(void **state)
 	view = json_tokener_parse("{\"title\":\"Not <Found>\","
 	    "\"request_id\":\"r-1<2>\"}");
 	buf_init(&b, LIMIT_TMPL_OUTPUT);
-	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+	for (i = 0; i < nitems(codes); i++) {
 		snprintf(name, sizeof(name), "errors/%s", codes[i]);
 		buf_reset(&b);
 		assert_int_equal(tmpl_render_buf(t, name, view, &b), ERR_OK);
@@ -481,7 +482,7 @@ test_tmpl_error_pages_match_golden(void **state)
 	assert_int_equal(tmpl_load(REAL_TEMPLATES, &t, err, sizeof(err)),
 	    ERR_OK);
 	buf_init(&b, LIMIT_TMPL_OUTPUT);
-	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+	for (i = 0; i < nitems(codes); i++) {
 		view = json_object_new_object();
 		json_object_object_add(view, "title",
 		    json_object_new_string(err_reason(codes[i])));

@@ -18,6 +18,7 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/mem.h"
 #include "crypto/crypto.h"
 #include "mail/webhook.h"
 
@@ -219,7 +220,7 @@ test_webhook_unknown_types_are_accepted(void **state)
 
 	(void)state;
 	arena_init(&a);
-	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+	for (i = 0; i < nitems(docs); i++) {
 		assert_int_equal(parse(&a, docs[i], &ev, &err), ERR_OK);
 		assert_int_equal(ev.kind, WEBHOOK_OTHER);
 		webhook_decide(&a, &ev, &fx);
@@ -264,7 +265,7 @@ test_webhook_malformed_bodies(void **state)
 
 	(void)state;
 	arena_init(&a);
-	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+	for (i = 0; i < nitems(docs); i++) {
 		if (parse(&a, docs[i], &ev, &err) != ERR_INPUT)
 			fail_msg("accepted: %s", docs[i]);
 		assert_non_null(err);
@@ -406,7 +407,7 @@ test_webhook_decision_per_type(void **state)
 
 	(void)state;
 	arena_init(&a);
-	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+	for (i = 0; i < nitems(want); i++) {
 		parse_fixture(&a, want[i].file, &ev);
 		webhook_decide(&a, &ev, &fx);
 		print_message("%-45s suppress=%s send=%d error=%s\n",

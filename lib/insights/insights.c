@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <json-c/json.h>
 
 #include "base/arena.h"
+#include "base/day.h"
 #include "base/jsonx.h"
 #include "base/limit.h"
 #include "base/mem.h"
@@ -132,18 +132,13 @@ day_name(struct arena *a, const struct insights_period *p, int k)
 	    "Thu", "Fri", "Sat" };
 	static const char *const mo[] = { "Jan", "Feb", "Mar", "Apr", "May",
 	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	struct tm tm;
-	time_t t;
+	int64_t day, y;
+	int m, d;
 
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = p->y - 1900;
-	tm.tm_mon = p->m - 1;
-	tm.tm_mday = p->d + k;
-	tm.tm_hour = 12;
-	t = timegm(&tm);
-	gmtime_r(&t, &tm);
-	return arena_printf(a, "%s %d %s", wd[tm.tm_wday], tm.tm_mday,
-	    mo[tm.tm_mon]);
+	day = day_from_civil(p->y, p->m, p->d + k);
+	day_to_civil(day, &y, &m, &d);
+	return arena_printf(a, "%s %d %s", wd[day_weekday(day)], d,
+	    mo[m - 1]);
 }
 
 static const struct insights_series *

@@ -6,6 +6,7 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/day.h"
 #include "base/jsonx.h"
 #include "base/limit.h"
 #include "base/mem.h"
@@ -120,27 +121,11 @@ check_name(struct json_object *v, size_t min)
 	return NULL;
 }
 
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-static long
-days_from_civil(int y, int m, int d)
-{
-	long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 static const char *
-check_date(struct json_object *v, long maxday)
+check_date(struct json_object *v, int64_t maxday)
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
 	const char *s;
-	int y, m, d, dim, i;
+	int y, m, d, i;
 
 	if (!json_object_is_type(v, json_type_string))
 		return "must be a string YYYY-MM-DD";
@@ -156,14 +141,11 @@ check_date(struct json_object *v, long maxday)
 	d = (s[8] - '0') * 10 + (s[9] - '0');
 	if (m < 1 || m > 12)
 		return "is not a real date (month)";
-	dim = mdays[m - 1];
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		dim = 29;
-	if (d < 1 || d > dim)
+	if (d < 1 || d > day_month_length(y, m))
 		return "is not a real date (day of month)";
 	if (y < 1970)
 		return "is before 1970";
-	if (days_from_civil(y, m, d) > maxday)
+	if (day_from_civil(y, m, d) > maxday)
 		return "is more than one day in the future";
 	return NULL;
 }
@@ -307,7 +289,7 @@ known_field(const char *key)
 /* Validates one row; true when it is good and *r is filled. */
 static bool
 parse_row(struct arena *a, struct ingest_batch *b, size_t i,
-    struct json_object *o, long maxday, struct ingest_row *r)
+    struct json_object *o, int64_t maxday, struct ingest_row *r)
 {
 	struct json_object *v;
 	const struct metric_def *def;
@@ -427,7 +409,7 @@ ingest_parse(struct arena *a, const char *body, size_t len, time_t now,
 	struct json_object *root;
 	bool *good;
 	size_t i, n;
-	long maxday;
+	int64_t maxday;
 	enum err rc;
 
 	memset(out, 0, sizeof(*out));
@@ -448,7 +430,7 @@ ingest_parse(struct arena *a, const char *body, size_t len, time_t now,
 		    "request", n, LIMIT_INGEST_ROWS);
 		return ERR_TOOBIG;
 	}
-	maxday = (long)(now / 86400) + 1;
+	maxday = day_of_epoch(now) + 1;
 	out->rows = arena_calloc(a, n, sizeof(*out->rows));
 	out->problems = arena_calloc(a, LIMIT_INGEST_PROBLEMS,
 	    sizeof(*out->problems));

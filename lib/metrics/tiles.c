@@ -7,6 +7,7 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/day.h"
 #include "base/limit.h"
 #include "metrics/metric.h"
 #include "metrics/tiles.h"
@@ -320,24 +321,6 @@ ranges(struct tiles *t, size_t *nout)
 	return r;
 }
 
-/* YYYY-MM-DD of a day number (days since 1970-01-01), in the arena. */
-static const char *
-civil(struct arena *a, long z)
-{
-	long era, doe, yoe, y, doy, mp, d, m;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	return arena_printf(a, "%04ld-%02ld-%02ld", y + (m <= 2), m, d);
-}
-
 enum err
 tiles_json(struct db *db, struct arena *a, int64_t workspace_id, int days,
     const char *provider, const char **out)
@@ -347,7 +330,7 @@ tiles_json(struct db *db, struct arena *a, int64_t workspace_id, int days,
 	struct range *r;
 	struct tiles t;
 	size_t i, nr, ncat = 0;
-	long y = 0;
+	int64_t y = 0;
 	enum err rc;
 
 	p[0] = arena_printf(a, "%lld", (long long)workspace_id);
@@ -358,7 +341,7 @@ tiles_json(struct db *db, struct arena *a, int64_t workspace_id, int days,
 	for (i = 0; i < db_nrows(res) && tz == NULL; i++)
 		if (db_get(res, i, 0) == NULL) {
 			tz = db_get(res, i, 1);
-			y = (long)db_get_int64(res, i, 2, 0);
+			y = db_get_int64(res, i, 2, 0);
 		}
 	if (tz == NULL)
 		return ERR_NOTFOUND;
@@ -381,8 +364,8 @@ tiles_json(struct db *db, struct arena *a, int64_t workspace_id, int days,
 	buf_put_json_string(t.out, tz, strlen(tz));
 	buf_printf(t.out, ",\"current\":{\"from\":\"%s\",\"to\":\"%s\"},"
 	    "\"previous\":{\"from\":\"%s\",\"to\":\"%s\"},\"tiles\":[",
-	    civil(a, y - days + 1), civil(a, y), civil(a, y - 2 * days + 1),
-	    civil(a, y - days));
+	    day_text(a, y - days + 1), day_text(a, y),
+	    day_text(a, y - 2 * days + 1), day_text(a, y - days));
 	for (i = 0; i < nr; i++)
 		provider_tiles(&t, &r[i]);
 	if (buf_printf(t.out, "],\"more_tiles\":%zu}", t.more) != ERR_OK)

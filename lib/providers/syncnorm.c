@@ -5,12 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <json-c/json.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/day.h"
 #include "base/limit.h"
 #include "base/mem.h"
 #include "metrics/ingest.h"
@@ -491,29 +491,7 @@ syncnorm_google_ads(struct syncnorm *n, struct json_object *body,
 static const char *
 epoch_day(struct arena *a, long long secs)
 {
-	struct tm tm;
-	time_t t = (time_t)secs;
-
-	if (gmtime_r(&t, &tm) == NULL)
-		return NULL;
-	return arena_printf(a, "%04d-%02d-%02d", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday);
-}
-
-/* The day before the date that s starts with (YYYY-MM-DD...). */
-static const char *
-day_before(struct arena *a, const char *s)
-{
-	struct tm tm;
-	int y, m, d;
-
-	if (s == NULL || sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3)
-		return NULL;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	return epoch_day(a, (long long)timegm(&tm) - 86400);
+	return day_text(a, day_of_epoch(secs));
 }
 
 /* A count (JSON integer, or string of digits) as text, else NULL. */
@@ -653,7 +631,8 @@ meta_series(struct syncnorm *n, size_t mark, struct json_object *body,
 			continue;
 		for (j = 0; j < json_object_array_length(vals); j++) {
 			v = json_object_array_get_idx(vals, j);
-			day = day_before(n->a, numtext(get(v, "end_time")));
+			/* The day before end_time's. */
+			day = day_add(n->a, numtext(get(v, "end_time")), -1);
 			val = count_of(get(v, "value"));
 			if (day == NULL)
 				return bad(n, mark, "%s: data[%zu].values[%zu]."
@@ -830,8 +809,8 @@ syncnorm_linkedin(struct syncnorm *n, struct json_object *body)
 			return bad(n, mark, "LinkedIn: elements[%zu].timeRange."
 			    "start is missing", i);
 		start = strtoll(v, NULL, 10);
-		if ((day = epoch_day(n->a, start / 1000)) == NULL ||
-		    start > 253402300799000LL)	/* 9999-12-31 */
+		day = epoch_day(n->a, start / 1000);
+		if (start > 253402300799000LL)	/* 9999-12-31 */
 			return bad(n, mark, "LinkedIn: elements[%zu].timeRange."
 			    "start is not a time", i);
 		st = get(it, "totalShareStatistics");

@@ -13,6 +13,7 @@
 
 #include "base/arena.h"
 #include "base/config.h"
+#include "base/day.h"
 #include "base/jsonx.h"
 #include "base/mem.h"
 #include "crypto/crypto.h"
@@ -137,37 +138,6 @@ sandbox_base_url(struct sbx *sx, const char *prefix)
 /* ------------------------------------------------------------------ */
 /* Days and time zones. */
 
-/* Days since the epoch for a civil date (proleptic Gregorian). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void
-civil_from_days(int64_t z, int *yo, int *mo, int *dd)
-{
-	int64_t era, doe, yoe, y, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*dd = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*mo = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*yo = (int)(y + (*mo <= 2));
-}
-
 int64_t
 sandbox_day_parse(const char *s)
 {
@@ -183,21 +153,23 @@ sandbox_day_parse(const char *s)
 		return -1;
 	if (y < 1970 || y > 2200 || m < 1 || m > 12 || d < 1 || d > 31)
 		return -1;
-	return days_from_civil(y, m, d);
+	return day_from_civil(y, m, d);
 }
 
 void
 sandbox_day_format(int64_t day, char sep, char out[11])
 {
 	char tmp[48];
-	int y, m, d;
+	int64_t y;
+	int m, d;
 
-	civil_from_days(day, &y, &m, &d);
+	day_to_civil(day, &y, &m, &d);
 	if (sep)
-		snprintf(tmp, sizeof(tmp), "%04d%c%02d%c%02d", y % 10000, sep,
-		    m, sep, d);
+		snprintf(tmp, sizeof(tmp), "%04d%c%02d%c%02d",
+		    (int)(y % 10000), sep, m, sep, d);
 	else
-		snprintf(tmp, sizeof(tmp), "%04d%02d%02d", y % 10000, m, d);
+		snprintf(tmp, sizeof(tmp), "%04d%02d%02d", (int)(y % 10000),
+		    m, d);
 	memcpy(out, tmp, 10);
 	out[sep ? 10 : 8] = '\0';
 }
@@ -205,9 +177,7 @@ sandbox_day_format(int64_t day, char sep, char out[11])
 int64_t
 sandbox_today(int64_t now, int offset_hours)
 {
-	int64_t t = now + (int64_t)offset_hours * 3600;
-
-	return t >= 0 ? t / 86400 : (t - 86399) / 86400;
+	return day_of_epoch(now + (int64_t)offset_hours * 3600);
 }
 
 const char *

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/day.h"
 #include "base/mem.h"
 #include "sandbox/sandbox_priv.h"
 
@@ -127,7 +128,7 @@ meta_day(const char *s)
 	t = strtoll(s, &end, 10);
 	if (end == s || *end != '\0' || t < 0)
 		return -1;
-	return t / 86400;
+	return day_of_epoch(t);
 }
 
 /* end_time of a Pacific day: the next day 07:00 (summer) or 08:00 UTC. */

@@ -9,6 +9,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/config.h"
+#include "base/day.h"
 #include "base/jsonx.h"
 #include "base/limit.h"
 #include "base/log.h"
@@ -184,7 +185,6 @@ call(struct run *r, struct pcall *c, struct pcall_result *out)
 	return ERR_OK;
 }
 
-static const char *day_add(struct arena *, const char *, long);
 
 /* The window's first and last day (YYYY-MM-DD) in time zone tz (the
  * workspace's when NULL; UTC when PostgreSQL does not know it). */
@@ -282,16 +282,9 @@ account_str(struct run *r, const char *id, const char *key)
 static int64_t
 epoch_of(const char *day)
 {
-	struct tm tm;
-	int y, m, d;
+	int64_t n;
 
-	if (day == NULL || sscanf(day, "%4d-%2d-%2d", &y, &m, &d) != 3)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	return (int64_t)timegm(&tm);
+	return day_scan(day, &n) ? n * DAY_SECONDS : 0;
 }
 
 static const char *
@@ -525,18 +518,6 @@ graph(struct run *r)
 	return base(r, PROVIDER_API_BASE);	/* version included */
 }
 
-/* day plus n days (YYYY-MM-DD, arena). */
-static const char *
-day_add(struct arena *a, const char *day, long n)
-{
-	struct tm tm;
-	time_t t = (time_t)(epoch_of(day) + (int64_t)n * 86400);
-
-	gmtime_r(&t, &tm);
-	return arena_printf(a, "%04d-%02d-%02d", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday);
-}
-
 /*
  * Page insights cover since..until-1 (Pacific days), at most 90 days a
  * call: the window in chunks, today included.
@@ -700,7 +681,7 @@ fetch_linkedin(struct run *r, struct syncnorm *n, const char *org)
 	    "q=organizationalEntity&organizationalEntity=%s&timeIntervals="
 	    "(timeRange:(start:%lld000,end:%lld000),timeGranularityType:DAY)",
 	    base(r, PROVIDER_API_BASE), urn, (long long)epoch_of(from),
-	    (long long)epoch_of(to) + 86400);
+	    (long long)epoch_of(to) + DAY_SECONDS);
 	if ((rc = call(r, &c, &res)) != ERR_OK)
 		return rc;
 	if ((rc = syncnorm_linkedin(n, res.json)) != ERR_OK)

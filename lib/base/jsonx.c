@@ -167,16 +167,30 @@ member(struct json_object *obj, const char *key, struct json_object **v)
 	return ERR_OK;
 }
 
-enum err
-jsonx_get_string(struct json_object *obj, const char *key, const char **out)
+/* The member if it has type t: ERR_OK, ERR_NOTFOUND or ERR_INPUT. */
+static enum err
+typed(struct json_object *obj, const char *key, enum json_type t,
+    struct json_object **out)
 {
 	struct json_object *v;
 	enum err rc;
 
 	if ((rc = member(obj, key, &v)) != ERR_OK)
 		return rc;
-	if (!json_object_is_type(v, json_type_string))
+	if (!json_object_is_type(v, t))
 		return ERR_INPUT;
+	*out = v;
+	return ERR_OK;
+}
+
+enum err
+jsonx_get_string(struct json_object *obj, const char *key, const char **out)
+{
+	struct json_object *v;
+	enum err rc;
+
+	if ((rc = typed(obj, key, json_type_string, &v)) != ERR_OK)
+		return rc;
 	*out = json_object_get_string(v);
 	return ERR_OK;
 }
@@ -188,10 +202,8 @@ jsonx_get_int64(struct json_object *obj, const char *key, int64_t *out)
 	enum err rc;
 	int64_t n;
 
-	if ((rc = member(obj, key, &v)) != ERR_OK)
+	if ((rc = typed(obj, key, json_type_int, &v)) != ERR_OK)
 		return rc;
-	if (!json_object_is_type(v, json_type_int))
-		return ERR_INPUT;
 	n = json_object_get_int64(v);
 	/* json-c clamps out-of-range integers to the limits. */
 	if (n == INT64_MAX || n == INT64_MIN) {
@@ -229,10 +241,8 @@ jsonx_get_bool(struct json_object *obj, const char *key, bool *out)
 	struct json_object *v;
 	enum err rc;
 
-	if ((rc = member(obj, key, &v)) != ERR_OK)
+	if ((rc = typed(obj, key, json_type_boolean, &v)) != ERR_OK)
 		return rc;
-	if (!json_object_is_type(v, json_type_boolean))
-		return ERR_INPUT;
 	*out = json_object_get_boolean(v);
 	return ERR_OK;
 }
@@ -241,30 +251,40 @@ enum err
 jsonx_get_object(struct json_object *obj, const char *key,
     struct json_object **out)
 {
-	struct json_object *v;
-	enum err rc;
-
-	if ((rc = member(obj, key, &v)) != ERR_OK)
-		return rc;
-	if (!json_object_is_type(v, json_type_object))
-		return ERR_INPUT;
-	*out = v;
-	return ERR_OK;
+	return typed(obj, key, json_type_object, out);
 }
 
 enum err
 jsonx_get_array(struct json_object *obj, const char *key,
     struct json_object **out)
 {
-	struct json_object *v;
-	enum err rc;
+	return typed(obj, key, json_type_array, out);
+}
 
-	if ((rc = member(obj, key, &v)) != ERR_OK)
-		return rc;
-	if (!json_object_is_type(v, json_type_array))
-		return ERR_INPUT;
-	*out = v;
-	return ERR_OK;
+struct json_object *
+jsonx_member(struct json_object *obj, const char *key)
+{
+	struct json_object *v;
+
+	return member(obj, key, &v) == ERR_OK ? v : NULL;
+}
+
+const char *
+jsonx_text(struct json_object *obj, const char *key)
+{
+	struct json_object *v;
+
+	return member(obj, key, &v) == ERR_OK ? json_object_get_string(v) :
+	    NULL;
+}
+
+const char *
+jsonx_str(struct json_object *obj, const char *key)
+{
+	struct json_object *v;
+
+	return typed(obj, key, json_type_string, &v) == ERR_OK ?
+	    json_object_get_string(v) : NULL;
 }
 
 const char *

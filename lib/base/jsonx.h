@@ -54,6 +54,19 @@ enum err	 jsonx_get_object(struct json_object *, const char *key,
 enum err	 jsonx_get_array(struct json_object *, const char *key,
 		    struct json_object **out);
 
+/*
+ * Lenient getters, for JSON where a missing, null or odd member only
+ * means "none" (provider answers, what we stored): NULL when obj is NULL
+ * or not an object, or has no such key, or its value is null.
+ * jsonx_member() returns the member, whatever its type; jsonx_text() its
+ * text: a string as is, any other value as JSON (42, true, {...});
+ * jsonx_str() a string member and NULL for any other type.  What they
+ * return belongs to obj and lives as long as it.
+ */
+struct json_object *jsonx_member(struct json_object *, const char *key);
+const char	*jsonx_text(struct json_object *, const char *key);
+const char	*jsonx_str(struct json_object *, const char *key);
+
 /* Registers json_object_put(obj) on the arena; returns obj. */
 struct json_object *jsonx_own(struct arena *, struct json_object *obj);
 

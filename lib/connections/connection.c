@@ -76,12 +76,6 @@ static const char sql_delete_comms[] =
 	"DELETE FROM communications WHERE workspace_id = $1 AND "
 	"connection_id = $2";
 
-static const char *
-i64(struct arena *a, int64_t v)
-{
-	return arena_printf(a, "%lld", (long long)v);
-}
-
 enum err
 connection_list_json(struct db *db, struct arena *a, int64_t workspace_id,
     const char **out)
@@ -90,7 +84,7 @@ connection_list_json(struct db *db, struct arena *a, int64_t workspace_id,
 	struct db_res *res;
 	enum err rc;
 
-	p[0] = i64(a, workspace_id);
+	p[0] = db_int64(a, workspace_id);
 	if ((rc = db_exec(db, a, sql_list, 1, p, &res)) != ERR_OK)
 		return rc;
 	*out = db_get(res, 0, 0);
@@ -112,10 +106,10 @@ connection_store(struct db *db, struct arena *a,
 		return ERR_UNAVAILABLE;
 	if ((rc = db_begin(db, a)) != ERR_OK)
 		return rc;
-	p[0] = i64(a, workspace_id);
+	p[0] = db_int64(a, workspace_id);
 	p[1] = provider;
 	p[2] = t->scope != NULL ? t->scope : "";
-	p[3] = t->expires_at > 0 ? i64(a, t->expires_at) : NULL;
+	p[3] = t->expires_at > 0 ? db_int64(a, t->expires_at) : NULL;
 	p[4] = t->api_base;
 	p[5] = sandbox ? "t" : "f";
 	if ((rc = db_exec(db, a, sql_upsert, 6, p, &res)) != ERR_OK)
@@ -125,7 +119,7 @@ connection_store(struct db *db, struct arena *a,
 	if ((rc = vault_seal(keys, a, workspace_id, provider, *id_out, plain,
 	    strlen(plain), &blob)) != ERR_OK)
 		goto fail;
-	p[0] = i64(a, *id_out);
+	p[0] = db_int64(a, *id_out);
 	p[1] = blob;
 	p[2] = crypto_keyring_current(keys);
 	if ((rc = db_exec(db, a, sql_seal, 3, p, NULL)) != ERR_OK)
@@ -169,7 +163,7 @@ connection_get(struct db *db, struct arena *a, int64_t workspace_id,
 	struct db_res *res;
 	enum err rc;
 
-	p[0] = i64(a, workspace_id);
+	p[0] = db_int64(a, workspace_id);
 	p[1] = provider;
 	if ((rc = db_exec(db, a, sql_get, 2, p, &res)) != ERR_OK)
 		return rc;
@@ -188,7 +182,7 @@ connection_all(struct db *db, struct arena *a, int64_t workspace_id,
 	size_t i;
 	enum err rc;
 
-	p[0] = i64(a, workspace_id);
+	p[0] = db_int64(a, workspace_id);
 	if ((rc = db_exec(db, a, sql_all, 1, p, &res)) != ERR_OK)
 		return rc;
 	*n = db_nrows(res);
@@ -214,7 +208,8 @@ enum err
 connection_set_accounts(struct db *db, struct arena *a,
     int64_t workspace_id, int64_t id, const char *accounts)
 {
-	const char *p[3] = { i64(a, workspace_id), i64(a, id), accounts };
+	const char *p[3] = { db_int64(a, workspace_id), db_int64(a, id),
+	    accounts };
 
 	return update(db, a, sql_accounts, 3, p);
 }
@@ -223,7 +218,8 @@ enum err
 connection_select(struct db *db, struct arena *a, int64_t workspace_id,
     int64_t id, const char *selected)
 {
-	const char *p[3] = { i64(a, workspace_id), i64(a, id), selected };
+	const char *p[3] = { db_int64(a, workspace_id), db_int64(a, id),
+	    selected };
 
 	return update(db, a, sql_select, 3, p);
 }
@@ -232,7 +228,8 @@ enum err
 connection_set_status(struct db *db, struct arena *a, int64_t workspace_id,
     int64_t id, const char *status, const char *error)
 {
-	const char *p[4] = { i64(a, workspace_id), i64(a, id), status, error };
+	const char *p[4] = { db_int64(a, workspace_id), db_int64(a, id),
+	    status, error };
 
 	return update(db, a, sql_status, 4, p);
 }
@@ -241,8 +238,8 @@ enum err
 connection_tested(struct db *db, struct arena *a, int64_t workspace_id,
     int64_t id, bool ok, const char *error)
 {
-	const char *p[4] = { i64(a, workspace_id), i64(a, id), ok ? "t" : "f",
-	    error };
+	const char *p[4] = { db_int64(a, workspace_id), db_int64(a, id),
+	    ok ? "t" : "f", error };
 
 	return update(db, a, sql_tested, 4, p);
 }
@@ -251,7 +248,7 @@ enum err
 connection_disconnect(struct db *db, struct arena *a, int64_t workspace_id,
     int64_t id, bool delete_data)
 {
-	const char *p[2] = { i64(a, workspace_id), i64(a, id) };
+	const char *p[2] = { db_int64(a, workspace_id), db_int64(a, id) };
 	enum err rc;
 
 	if ((rc = db_begin(db, a)) != ERR_OK)
@@ -296,7 +293,7 @@ enum err
 connection_history_json(struct db *db, struct arena *a, int64_t workspace_id,
     int64_t id, const char **out)
 {
-	const char *p[2] = { i64(a, workspace_id), i64(a, id) };
+	const char *p[2] = { db_int64(a, workspace_id), db_int64(a, id) };
 	struct db_res *res;
 	enum err rc;
 

@@ -45,12 +45,12 @@ oauthstate_new(struct db *db, struct arena *a, const struct session *s,
 	    challenge)) != ERR_OK)
 		return rc;
 	p[0] = tok.hash;
-	p[1] = arena_printf(a, "%lld", (long long)s->workspace_id);
-	p[2] = arena_printf(a, "%lld", (long long)s->user_id);
+	p[1] = db_int64(a, s->workspace_id);
+	p[2] = db_int64(a, s->user_id);
 	p[3] = s->id_hash;
 	p[4] = provider;
 	p[5] = verifier;
-	p[6] = arena_printf(a, "%d", LIMIT_OAUTH_STATE_S);
+	p[6] = db_int64(a, LIMIT_OAUTH_STATE_S);
 	(void)db_exec(db, a, sql_gc, 0, NULL, NULL);
 	if ((rc = db_exec(db, a, sql_new, 7, p, NULL)) != ERR_OK)
 		return rc;

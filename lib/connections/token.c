@@ -80,8 +80,8 @@ token_get(const struct token_env *env, struct arena *a, int64_t ws,
 		*why = "SLUICE_ENCRYPTION_KEYS is not set";
 		return ERR_UNAVAILABLE;
 	}
-	par[0] = arena_printf(a, "%lld", (long long)ws);
-	par[1] = arena_printf(a, "%lld", (long long)id);
+	par[0] = db_int64(a, ws);
+	par[1] = db_int64(a, id);
 	/* Most calls find a token good for a while: no lock, no transaction. */
 	if (!force) {
 		if ((rc = db_exec_static(env->db, a, sql_read, 2, par, &res)) !=

@@ -68,8 +68,8 @@ rotate_batch(struct db *db, const struct crypto_keyring *k, long batch,
 	if ((rc = db_begin(db, &a)) != ERR_OK)
 		goto out;
 	p[0] = crypto_keyring_current(k);
-	p[1] = arena_printf(&a, "%lld", (long long)*last_id);
-	p[2] = arena_printf(&a, "%ld", batch);
+	p[1] = db_int64(&a, *last_id);
+	p[2] = db_int64(&a, batch);
 	if ((rc = db_exec(db, &a, sql_batch, 3, p, &res)) != ERR_OK)
 		goto out;
 	for (i = 0; i < db_nrows(res); i++) {
@@ -93,7 +93,7 @@ rotate_batch(struct db *db, const struct crypto_keyring *k, long batch,
 		if ((rc = vault_seal(k, &a, ws, provider, id, plain,
 		    strlen(plain), &sealed)) != ERR_OK)
 			goto out;
-		p[0] = arena_printf(&a, "%lld", (long long)id);
+		p[0] = db_int64(&a, id);
 		p[1] = sealed;
 		p[2] = crypto_keyring_current(k);
 		if ((rc = db_exec(db, &a, sql_update, 3, p, NULL)) != ERR_OK)

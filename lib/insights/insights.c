@@ -609,7 +609,7 @@ insights_period(struct db *db, struct arena *a, int64_t workspace_id,
 	if (start != NULL && (strlen(start) != 10 || start[4] != '-' ||
 	    start[7] != '-' || strspn(start, "0123456789-") != 10))
 		return ERR_INPUT;
-	p[0] = arena_printf(a, "%lld", (long long)workspace_id);
+	p[0] = db_int64(a, workspace_id);
 	p[1] = start;
 	if ((rc = db_exec(db, a, sql_period, 2, p, &res)) != ERR_OK)
 		return rc;
@@ -635,7 +635,7 @@ insights_load(struct db *db, struct arena *a, int64_t workspace_id,
 	int64_t idx;
 	enum err rc;
 
-	p[0] = arena_printf(a, "%lld", (long long)workspace_id);
+	p[0] = db_int64(a, workspace_id);
 	p[1] = arena_printf(a, "%s", per->start);
 	{
 		/* first day of the baseline and last day of the period */

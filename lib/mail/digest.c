@@ -281,7 +281,7 @@ digest_unsubscribe(const struct digest_env *env, int64_t workspace_id,
 {
 	const char *p[2];
 
-	p[0] = arena_printf(env->arena, "%lld", (long long)workspace_id);
+	p[0] = db_int64(env->arena, workspace_id);
 	p[1] = email;
 	return db_exec(env->db, env->arena, sql_unsubscribe, 2, p, NULL);
 }
@@ -294,7 +294,7 @@ digest_workspace_name(const struct digest_env *env, int64_t workspace_id,
 	struct db_res *res;
 	enum err rc;
 
-	p[0] = arena_printf(env->arena, "%lld", (long long)workspace_id);
+	p[0] = db_int64(env->arena, workspace_id);
 	if ((rc = db_exec(env->db, env->arena, sql_ws_name, 1, p, &res)) !=
 	    ERR_OK)
 		return rc;
@@ -313,7 +313,7 @@ digest_workspace_of(const struct digest_env *env, int64_t given,
 	enum err rc;
 
 	p[0] = to;
-	p[1] = arena_printf(env->arena, "%lld", (long long)given);
+	p[1] = db_int64(env->arena, given);
 	if ((rc = db_exec(env->db, env->arena, sql_member_ws, 2, p, &res)) !=
 	    ERR_OK)
 		return rc;
@@ -692,7 +692,7 @@ render_store_send(struct run *r, const struct prepared *pp,
 	}
 	body = email_json_batch(env->arena, env->cfg, m, n);
 	p[0] = batch_id;
-	p[1] = arena_printf(env->arena, "%lld", (long long)pp->ws);
+	p[1] = db_int64(env->arena, pp->ws);
 	p[2] = r->run_id;
 	p[3] = pp->per.start;
 	p[4] = body;
@@ -717,8 +717,8 @@ recover(struct run *r, int64_t ws)
 	enum err rc;
 	int before;
 
-	p[0] = arena_printf(env->arena, "%d", LIMIT_DIGEST_KEY_AGE_S);
-	p[1] = arena_printf(env->arena, "%lld", (long long)ws);
+	p[0] = db_int64(env->arena, LIMIT_DIGEST_KEY_AGE_S);
+	p[1] = db_int64(env->arena, ws);
 	if ((rc = db_exec(env->db, env->arena, sql_expire, 2, p, NULL)) !=
 	    ERR_OK)
 		return rc;
@@ -763,7 +763,7 @@ workspace_in(struct run *r, int64_t ws, const struct insights_period *per,
 	bool prepared = false;
 	enum err rc;
 
-	p[0] = arena_printf(env->arena, "%lld", (long long)ws);
+	p[0] = db_int64(env->arena, ws);
 	p[1] = email;
 	if ((rc = db_exec(env->db, env->arena, sql_suppressed, 2, p, &res)) !=
 	    ERR_OK)
@@ -779,7 +779,7 @@ workspace_in(struct run *r, int64_t ws, const struct insights_period *per,
 		p[2] = pp.per.start;
 		p[3] = id;
 		p[4] = email;
-		p[5] = arena_printf(env->arena, "%d", LIMIT_DIGEST_BATCH);
+		p[5] = db_int64(env->arena, LIMIT_DIGEST_BATCH);
 		if ((rc = db_exec(env->db, env->arena, sql_claim, 6, p,
 		    NULL)) != ERR_OK)
 			return rc;
@@ -838,7 +838,7 @@ workspace_run(const struct digest_env *env, enum digest_trigger by,
 			rc = ERR_OK;	/* deleted meanwhile: nothing to do */
 		goto out;
 	}
-	p[0] = arena_printf(&sub, "%lld", (long long)ws);
+	p[0] = db_int64(&sub, ws);
 	p[1] = started_by_name[by];
 	p[2] = email == NULL ? "all" : "email";
 	p[3] = per.start;
@@ -862,9 +862,9 @@ workspace_run(const struct digest_env *env, enum digest_trigger by,
 		    "daily_quota_exceeded); the unsent recipients wait for the "
 		    "next run");
 	p[0] = r.run_id;
-	p[1] = arena_printf(&sub, "%d", wr.sent);
-	p[2] = arena_printf(&sub, "%d", wr.skipped);
-	p[3] = arena_printf(&sub, "%d", wr.failed);
+	p[1] = db_int64(&sub, wr.sent);
+	p[2] = db_int64(&sub, wr.skipped);
+	p[3] = db_int64(&sub, wr.failed);
 	p[4] = jsonx_string(&sub, r.errors);
 	p[5] = email == NULL && rc == ERR_OK && !r.stop ? "t" : "f";
 	p[6] = r.stop ? "t" : "f";
@@ -916,8 +916,8 @@ cooldown(const struct digest_env *env, int64_t ws, long *wait)
 	const char *p[2];
 	enum err rc;
 
-	p[0] = arena_printf(env->arena, "%d", LIMIT_DIGEST_COOLDOWN_S);
-	p[1] = ws > 0 ? arena_printf(env->arena, "%lld", (long long)ws) :
+	p[0] = db_int64(env->arena, LIMIT_DIGEST_COOLDOWN_S);
+	p[1] = ws > 0 ? db_int64(env->arena, ws) :
 	    NULL;
 	if ((rc = db_exec(env->db, env->arena, sql_cooldown, 2, p, &res)) !=
 	    ERR_OK)
@@ -940,10 +940,10 @@ sched_due(const struct digest_env *env, int64_t ws, long *wait)
 	if ((rc = insights_period(env->db, env->arena, ws, NULL, &per)) !=
 	    ERR_OK)
 		return rc;
-	p[0] = arena_printf(env->arena, "%lld", (long long)ws);
+	p[0] = db_int64(env->arena, ws);
 	p[1] = per.start;
-	p[2] = arena_printf(env->arena, "%d", LIMIT_DIGEST_COOLDOWN_S);
-	p[3] = arena_printf(env->arena, "%d", LIMIT_DIGEST_QUOTA_WAIT_S);
+	p[2] = db_int64(env->arena, LIMIT_DIGEST_COOLDOWN_S);
+	p[3] = db_int64(env->arena, LIMIT_DIGEST_QUOTA_WAIT_S);
 	if ((rc = db_exec(env->db, env->arena, sql_sched_done, 4, p, &res)) !=
 	    ERR_OK)
 		return rc;
@@ -995,10 +995,10 @@ run_all(const struct digest_env *env, const char *email,
 	if (rc != ERR_OK && json_object_array_length(errors) < DIGEST_ERRORS)
 		json_object_array_add(errors, json_object_new_string(
 		    arena_printf(a, "run stopped: %s", err_code(rc))));
-	p[0] = arena_printf(a, "%lld", (long long)run_id);
-	p[1] = arena_printf(a, "%d", out->sent);
-	p[2] = arena_printf(a, "%d", out->skipped);
-	p[3] = arena_printf(a, "%d", out->failed);
+	p[0] = db_int64(a, run_id);
+	p[1] = db_int64(a, out->sent);
+	p[2] = db_int64(a, out->skipped);
+	p[3] = db_int64(a, out->failed);
 	p[4] = jsonx_string(a, errors);
 	p[5] = email == NULL && rc == ERR_OK && !stop ? "t" : "f";
 	p[6] = stop ? "t" : "f";
@@ -1020,7 +1020,7 @@ run_one(const struct digest_env *env, enum digest_trigger by, int64_t ws,
 	bool busy, stop;
 	enum err rc;
 
-	p[0] = arena_printf(env->arena, "%lld", (long long)ws);
+	p[0] = db_int64(env->arena, ws);
 	if ((rc = try_lock(env, WS_TRYLOCK, 1, p, &busy)) != ERR_OK)
 		return rc;
 	if (busy) {

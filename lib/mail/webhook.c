@@ -303,17 +303,6 @@ valid_time(const char *s)
 	return oh <= 23 && om <= 59;
 }
 
-/* A string member of obj, or NULL when absent or not a string. */
-static const char *
-str(struct json_object *obj, const char *key)
-{
-	const char *s;
-
-	if (obj == NULL || jsonx_get_string(obj, key, &s) != ERR_OK)
-		return NULL;
-	return s;
-}
-
 /* At most max bytes of s, cut on a UTF-8 character boundary. */
 static const char *
 text(struct arena *a, const char *s, size_t max)
@@ -394,7 +383,7 @@ read_recipients(struct arena *a, struct json_object *data,
 	size_t i, j, n;
 
 	if (ev->kind == WEBHOOK_SUPPRESSION_ADDED)
-		add_recipient(a, ev, str(data, "email"));
+		add_recipient(a, ev, jsonx_str(data, "email"));
 	else if (data != NULL && jsonx_get_array(data, "to", &to) == ERR_OK) {
 		n = json_object_array_length(to);
 		for (i = 0; i < n; i++) {
@@ -405,7 +394,7 @@ read_recipients(struct arena *a, struct json_object *data,
 				add_recipient(a, ev, json_object_get_string(v));
 		}
 	} else
-		add_recipient(a, ev, str(data, "to"));
+		add_recipient(a, ev, jsonx_str(data, "to"));
 	if (ev->nrecipients < 2)
 		return;
 	qsort(ev->recipients, ev->nrecipients, sizeof(ev->recipients[0]),
@@ -425,11 +414,11 @@ read_bounce(struct arena *a, struct json_object *data,
 
 	if (data == NULL || jsonx_get_object(data, "bounce", &b) != ERR_OK)
 		return;
-	t = str(b, "type");
+	t = jsonx_str(b, "type");
 	ev->bounce_type = is_token(t, 64) ? t : NULL;
-	t = str(b, "subType");
+	t = jsonx_str(b, "subType");
 	ev->bounce_subtype = is_token(t, 64) ? t : NULL;
-	ev->bounce_message = text(a, str(b, "message"), WEBHOOK_MAX_TEXT);
+	ev->bounce_message = text(a, jsonx_str(b, "message"), WEBHOOK_MAX_TEXT);
 	if (ev->bounce_type == NULL)
 		ev->bounce = WEBHOOK_BOUNCE_NONE;
 	else if (strcmp(ev->bounce_type, "Permanent") == 0)
@@ -478,22 +467,22 @@ webhook_parse(struct arena *a, const char *body, size_t len,
 	}
 	out->type = s;
 	out->kind = webhook_kind_from(s);
-	s = str(root, "created_at");
+	s = jsonx_str(root, "created_at");
 	out->created_at = valid_time(s) ? s : NULL;
 	if (jsonx_get_object(root, "data", &o) == ERR_OK)
 		data = o;
-	s = str(data, "email_id");
+	s = jsonx_str(data, "email_id");
 	out->email_id = is_token(s, WEBHOOK_MAX_ID) ? s : NULL;
 	read_recipients(a, data, out);
 	read_bounce(a, data, out);
 	if (data != NULL && jsonx_get_object(data, "failed", &o) == ERR_OK)
-		out->failed_reason = text(a, str(o, "reason"),
+		out->failed_reason = text(a, jsonx_str(o, "reason"),
 		    WEBHOOK_MAX_TEXT);
 	if (data != NULL && jsonx_get_object(data, "suppressed", &o) ==
 	    ERR_OK)
-		out->suppressed_type = text(a, str(o, "type"),
+		out->suppressed_type = text(a, jsonx_str(o, "type"),
 		    WEBHOOK_MAX_TEXT);
-	out->origin = text(a, str(data, "origin"), 64);
+	out->origin = text(a, jsonx_str(data, "origin"), 64);
 	return ERR_OK;
 }
 
@@ -649,7 +638,7 @@ webhook_summary(struct db *db, struct arena *a, int64_t workspace_id,
 	enum err rc;
 
 	*out = NULL;
-	limit[0] = arena_printf(a, "%lld", (long long)workspace_id);
+	limit[0] = db_int64(a, workspace_id);
 	if ((rc = db_exec(db, a, SQL_COUNTS, 1, limit, &res)) != ERR_OK)
 		return rc;
 	root = jsonx_own(a, json_object_new_object());
@@ -664,7 +653,7 @@ webhook_summary(struct db *db, struct arena *a, int64_t workspace_id,
 	    json_object_new_int(24));
 	json_object_object_add(root, "total", json_object_new_int64(total));
 	json_object_object_add(root, "counts", counts);
-	limit[1] = arena_printf(a, "%d", WEBHOOK_LATEST);
+	limit[1] = db_int64(a, WEBHOOK_LATEST);
 	if ((rc = db_exec(db, a, SQL_LATEST, 2, limit, &res)) != ERR_OK)
 		return rc;
 	latest = json_object_new_array();

@@ -754,7 +754,7 @@ ingest_commit(struct db *db, struct arena *a, int64_t workspace_id,
 	bool again;
 
 	*replayed = false;
-	p[0] = arena_printf(a, "%lld", (long long)workspace_id);
+	p[0] = db_int64(a, workspace_id);
 	way = b->fresh ? WAY_COPY : b->nrows > 0 ? guess(db, a, p[0], b) :
 	    WAY_UPSERT;
 	rc = attempt(db, a, p, key, body_hash, b, way, status, json, replayed,

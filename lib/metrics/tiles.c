@@ -333,8 +333,8 @@ tiles_json(struct db *db, struct arena *a, int64_t workspace_id, int days,
 	int64_t y = 0;
 	enum err rc;
 
-	p[0] = arena_printf(a, "%lld", (long long)workspace_id);
-	p[1] = arena_printf(a, "%d", days);
+	p[0] = db_int64(a, workspace_id);
+	p[1] = db_int64(a, days);
 	p[2] = provider;
 	if ((rc = db_exec(db, a, sql_days, 3, p, &res)) != ERR_OK)
 		return rc;

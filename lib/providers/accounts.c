@@ -24,27 +24,6 @@ struct lister {
 	const char		*why;
 };
 
-static const char *
-str(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	if (o == NULL || !json_object_object_get_ex(o, k, &v) || v == NULL ||
-	    json_object_is_type(v, json_type_null))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static struct json_object *
-obj(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	if (o == NULL || !json_object_object_get_ex(o, k, &v))
-		return NULL;
-	return v;
-}
-
 static void
 add(struct lister *l, const char *id, const char *name, const char *tz,
     const char *currency)
@@ -105,22 +84,23 @@ list_ga4(struct lister *l)
 		    ""), &r);
 		if (rc != ERR_OK)
 			return rc;
-		sums = obj(r.json, "accountSummaries");
+		sums = jsonx_member(r.json, "accountSummaries");
 		for (i = 0; sums != NULL && i < json_object_array_length(sums);
 		    i++) {
 			s = json_object_array_get_idx(sums, i);
-			props = obj(s, "propertySummaries");
+			props = jsonx_member(s, "propertySummaries");
 			for (j = 0; props != NULL &&
 			    j < json_object_array_length(props); j++) {
 				pr = json_object_array_get_idx(props, j);
-				id = str(pr, "property");
+				id = jsonx_text(pr, "property");
 				if (id != NULL && strncmp(id, "properties/", 11)
 				    == 0)
 					id += 11;
-				add(l, id, str(pr, "displayName"), NULL, NULL);
+				add(l, id, jsonx_text(pr, "displayName"), NULL,
+				    NULL);
 			}
 		}
-		if ((token = str(r.json, "nextPageToken")) == NULL ||
+		if ((token = jsonx_text(r.json, "nextPageToken")) == NULL ||
 		    *token == '\0')
 			return ERR_OK;
 	}
@@ -140,7 +120,7 @@ list_google_ads(struct lister *l)
 	    base(l, PROVIDER_API_BASE)), &r);
 	if (rc != ERR_OK)
 		return rc;
-	names = obj(r.json, "resourceNames");
+	names = jsonx_member(r.json, "resourceNames");
 	for (i = 0; names != NULL && i < json_object_array_length(names);
 	    i++) {
 		id = json_object_get_string(json_object_array_get_idx(names,
@@ -164,12 +144,12 @@ list_youtube(struct lister *l)
 	    base(l, PROVIDER_API_BASE)), &r);
 	if (rc != ERR_OK)
 		return rc;
-	items = obj(r.json, "items");
+	items = jsonx_member(r.json, "items");
 	for (i = 0; items != NULL && i < json_object_array_length(items);
 	    i++) {
 		it = json_object_array_get_idx(items, i);
-		add(l, str(it, "id"), str(obj(it, "snippet"), "title"), NULL,
-		    NULL);
+		add(l, jsonx_text(it, "id"), jsonx_text(jsonx_member(it,
+		    "snippet"), "title"), NULL, NULL);
 	}
 	return ERR_OK;
 }
@@ -182,17 +162,18 @@ instagram_of_page(struct lister *l, struct json_object *page)
 	struct json_object *ig;
 	enum err rc;
 
-	if (str(page, "id") == NULL)
+	if (jsonx_text(page, "id") == NULL)
 		return ERR_OK;
 	rc = get(l, arena_printf(l->a, "%s/%s?fields=instagram_business_"
 	    "account", base(l, PROVIDER_API_BASE), httpc_escape(l->a,
-	    str(page, "id"))), &r);
+	    jsonx_text(page, "id"))), &r);
 	if (rc != ERR_OK)
 		return rc;
-	if ((ig = obj(r.json, "instagram_business_account")) != NULL)
-		add(l, str(ig, "id"), arena_printf(l->a, "%s (Instagram)",
-		    str(page, "name") ? str(page, "name") : str(ig, "id")),
-		    NULL, NULL);
+	if ((ig = jsonx_member(r.json, "instagram_business_account")) != NULL)
+		add(l, jsonx_text(ig, "id"), arena_printf(l->a,
+		    "%s (Instagram)", jsonx_text(page, "name") ?
+		    jsonx_text(page, "name") : jsonx_text(ig, "id")), NULL,
+		    NULL);
 	return ERR_OK;
 }
 
@@ -209,7 +190,7 @@ list_graph(struct lister *l, const char *first)
 	for (page = 0; next != NULL && page < ACCOUNTS_MAX_PAGES; page++) {
 		if ((rc = get(l, next, &r)) != ERR_OK)
 			return rc;
-		data = obj(r.json, "data");
+		data = jsonx_member(r.json, "data");
 		for (i = 0; data != NULL && i < json_object_array_length(data);
 		    i++) {
 			it = json_object_array_get_idx(data, i);
@@ -217,14 +198,15 @@ list_graph(struct lister *l, const char *first)
 				if ((rc = instagram_of_page(l, it)) != ERR_OK)
 					return rc;
 			} else if (strcmp(l->p->slug, "meta_ads") == 0)
-				add(l, str(it, "id"), str(it, "name"),
-				    str(it, "timezone_name"),
-				    str(it, "currency"));
+				add(l, jsonx_text(it, "id"),
+				    jsonx_text(it, "name"),
+				    jsonx_text(it, "timezone_name"),
+				    jsonx_text(it, "currency"));
 			else
-				add(l, str(it, "id"), str(it, "name"), NULL,
-				    NULL);
+				add(l, jsonx_text(it, "id"),
+				    jsonx_text(it, "name"), NULL, NULL);
 		}
-		next = str(obj(r.json, "paging"), "next");
+		next = jsonx_text(jsonx_member(r.json, "paging"), "next");
 	}
 	return ERR_OK;
 }
@@ -244,18 +226,18 @@ list_linkedin(struct lister *l)
 		    "&count=50", base(l, PROVIDER_API_BASE), start), &r);
 		if (rc != ERR_OK)
 			return rc;
-		els = obj(r.json, "elements");
+		els = jsonx_member(r.json, "elements");
 		for (i = 0; els != NULL && i < json_object_array_length(els);
 		    i++) {
 			it = json_object_array_get_idx(els, i);
-			org = str(it, "organization");
+			org = jsonx_text(it, "organization");
 			if (org != NULL && strncmp(org,
 			    "urn:li:organization:", 20) == 0)
 				add(l, org + 20, arena_printf(l->a,
 				    "Organization %s", org + 20), NULL, NULL);
 		}
 		start += els != NULL ? json_object_array_length(els) : 0;
-		total = str(obj(r.json, "paging"), "total");
+		total = jsonx_text(jsonx_member(r.json, "paging"), "total");
 		if (els == NULL || json_object_array_length(els) == 0 ||
 		    total == NULL || start >= strtoul(total, NULL, 10))
 			return ERR_OK;
@@ -283,14 +265,15 @@ list_mailchimp(struct lister *l)
 		    l->t->api_base, offset), &r);
 		if (rc != ERR_OK)
 			return rc;
-		lists = obj(r.json, "lists");
+		lists = jsonx_member(r.json, "lists");
 		for (i = 0; lists != NULL &&
 		    i < json_object_array_length(lists); i++) {
 			it = json_object_array_get_idx(lists, i);
-			add(l, str(it, "id"), str(it, "name"), NULL, NULL);
+			add(l, jsonx_text(it, "id"), jsonx_text(it, "name"),
+			    NULL, NULL);
 		}
 		offset += lists != NULL ? json_object_array_length(lists) : 0;
-		total = str(r.json, "total_items");
+		total = jsonx_text(r.json, "total_items");
 		if (lists == NULL || json_object_array_length(lists) == 0 ||
 		    total == NULL || offset >= strtoul(total, NULL, 10))
 			return ERR_OK;
@@ -314,15 +297,16 @@ list_slack(struct lister *l)
 		    cursor ? httpc_escape(l->a, cursor) : ""), &r);
 		if (rc != ERR_OK)
 			return rc;
-		chans = obj(r.json, "channels");
+		chans = jsonx_member(r.json, "channels");
 		for (i = 0; chans != NULL &&
 		    i < json_object_array_length(chans); i++) {
 			it = json_object_array_get_idx(chans, i);
-			add(l, str(it, "id"), arena_printf(l->a, "#%s",
-			    str(it, "name") ? str(it, "name") : "?"), NULL,
-			    NULL);
+			add(l, jsonx_text(it, "id"), arena_printf(l->a, "#%s",
+			    jsonx_text(it, "name") ? jsonx_text(it, "name") :
+			    "?"), NULL, NULL);
 		}
-		cursor = str(obj(r.json, "response_metadata"), "next_cursor");
+		cursor = jsonx_text(jsonx_member(r.json,
+		    "response_metadata"), "next_cursor");
 		if (cursor == NULL || *cursor == '\0')
 			return ERR_OK;
 	}
@@ -348,11 +332,11 @@ list_github(struct lister *l)
 		for (i = 0; json_object_is_type(r.json, json_type_array) &&
 		    i < json_object_array_length(r.json); i++) {
 			it = json_object_array_get_idx(r.json, i);
-			priv = obj(it, "private");
+			priv = jsonx_member(it, "private");
 			if (priv != NULL && json_object_get_boolean(priv))
 				continue;
-			add(l, str(it, "full_name"), str(it, "full_name"),
-			    NULL, NULL);
+			add(l, jsonx_text(it, "full_name"),
+			    jsonx_text(it, "full_name"), NULL, NULL);
 		}
 		next = httpc_link_next(l->a, &r.resp);
 	}

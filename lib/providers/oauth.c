@@ -79,7 +79,7 @@ member(struct arena *a, struct json_object *o, const char *k)
 {
 	struct json_object *v;
 
-	if (o == NULL || !json_object_object_get_ex(o, k, &v) || v == NULL)
+	if ((v = jsonx_member(o, k)) == NULL)
 		return NULL;
 	if (json_object_is_type(v, json_type_string))
 		return arena_strdup(a, json_object_get_string(v));

@@ -21,16 +21,6 @@ retry_after(const struct httpc_resp *r, int def)
 	return n > 86400 ? 86400 : (int)n;
 }
 
-static const char *
-str(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	if (o == NULL || !json_object_object_get_ex(o, k, &v) || v == NULL)
-		return NULL;
-	return json_object_get_string(v);
-}
-
 void
 pcall_provider_headers(const struct provider *p, struct pcall *c)
 {
@@ -104,9 +94,9 @@ pcall_json(struct httpc *h, struct arena *a, const struct provider *p,
 	}
 	/* Slack: HTTP 200 with ok:false. */
 	if (strcmp(p->slug, "slack") == 0 && json_object_is_type(out->json,
-	    json_type_object) && (code = str(out->json, "ok")) != NULL &&
+	    json_type_object) && (code = jsonx_text(out->json, "ok")) != NULL &&
 	    strcmp(code, "false") == 0) {
-		code = str(out->json, "error");
+		code = jsonx_text(out->json, "error");
 		out->why = arena_printf(a, "Slack: %s", code ? code : "error");
 		if (code != NULL && strcmp(code, "ratelimited") == 0) {
 			out->retry_after = retry_after(&out->resp, 60);
@@ -122,7 +112,8 @@ pcall_json(struct httpc *h, struct arena *a, const struct provider *p,
 	}
 	/* Mailchimp's metadata and others: HTTP 200 with an error string. */
 	if (status == 200 && json_object_is_type(out->json,
-	    json_type_object) && (code = str(out->json, "error")) != NULL &&
+	    json_type_object) &&
+	    (code = jsonx_text(out->json, "error")) != NULL &&
 	    json_object_object_get_ex(out->json, "error", &err) &&
 	    json_object_is_type(err, json_type_string)) {
 		out->why = arena_printf(a, "%s: %s", p->name, code);
@@ -137,12 +128,12 @@ pcall_json(struct httpc *h, struct arena *a, const struct provider *p,
 	err = NULL;
 	if (json_object_is_type(out->json, json_type_object))
 		json_object_object_get_ex(out->json, "error", &err);
-	reason = err != NULL ? str(err, "message") : NULL;
+	reason = err != NULL ? jsonx_text(err, "message") : NULL;
 	if (reason == NULL)
-		reason = str(out->json, "message");
+		reason = jsonx_text(out->json, "message");
 	if (reason == NULL)
-		reason = str(out->json, "detail");
-	code = err != NULL ? str(err, "code") : NULL;
+		reason = jsonx_text(out->json, "detail");
+	code = err != NULL ? jsonx_text(err, "code") : NULL;
 	out->why = arena_printf(a, "%s: %s (HTTP %d)", p->name,
 	    reason != NULL ? reason : "error", status);
 	if (code != NULL && (strcmp(code, "4") == 0 || strcmp(code, "17") == 0

@@ -11,6 +11,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/day.h"
+#include "base/jsonx.h"
 #include "base/limit.h"
 #include "base/mem.h"
 #include "metrics/ingest.h"
@@ -171,18 +172,6 @@ syncnorm_decimal(struct arena *a, const char *s, int shift, bool integer)
 	return out;
 }
 
-static struct json_object *
-get(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	if (o == NULL || !json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, k, &v) ||
-	    json_object_is_type(v, json_type_null))
-		return NULL;
-	return v;
-}
-
 /* A JSON string or number as its text; NULL otherwise. */
 static const char *
 numtext(struct json_object *v)
@@ -258,12 +247,12 @@ ga4_headers(struct syncnorm *n, struct json_object *report, int *col,
 
 	for (k = 0; k < GA__MAX; k++)
 		col[k] = -1;
-	hs = get(report, "metricHeaders");
+	hs = jsonx_member(report, "metricHeaders");
 	if (hs == NULL || !json_object_is_type(hs, json_type_array))
 		return bad(n, n->n, "GA4: metricHeaders is missing");
 	*ncols = json_object_array_length(hs);
 	for (i = 0; i < *ncols; i++) {
-		name = get(json_object_array_get_idx(hs, i), "name");
+		name = jsonx_member(json_object_array_get_idx(hs, i), "name");
 		if (name == NULL || !json_object_is_type(name,
 		    json_type_string))
 			return bad(n, n->n, "GA4: metricHeaders[%zu].name is "
@@ -284,13 +273,13 @@ ga4_values(struct syncnorm *n, size_t mark, struct json_object *row,
 	struct json_object *mv;
 	size_t k;
 
-	mv = get(row, "metricValues");
+	mv = jsonx_member(row, "metricValues");
 	if (mv == NULL || !json_object_is_type(mv, json_type_array) ||
 	    json_object_array_length(mv) != ncols)
 		return bad(n, mark, "GA4: rows[%zu].metricValues does not "
 		    "match metricHeaders", i);
 	for (k = 0; k < ncols; k++) {
-		v[k] = numtext(get(json_object_array_get_idx(mv, k),
+		v[k] = numtext(jsonx_member(json_object_array_get_idx(mv, k),
 		    "value"));
 		if (v[k] == NULL)
 			v[k] = "0";	/* proto3 leaves zero out */
@@ -315,16 +304,16 @@ syncnorm_ga4(struct syncnorm *n, struct json_object *report)
 		return rc;
 	if (ncols > 64)
 		return bad(n, mark, "GA4: too many metricHeaders");
-	if ((rows = get(report, "rows")) == NULL)
+	if ((rows = jsonx_member(report, "rows")) == NULL)
 		return ERR_OK;
 	if (!json_object_is_type(rows, json_type_array))
 		return bad(n, mark, "GA4: rows is not an array");
 	for (i = 0; i < json_object_array_length(rows); i++) {
 		row = json_object_array_get_idx(rows, i);
-		dv = get(row, "dimensionValues");
+		dv = jsonx_member(row, "dimensionValues");
 		day = ymd(n->a, dv != NULL && json_object_is_type(dv,
-		    json_type_array) ? numtext(get(json_object_array_get_idx(
-		    dv, 0), "value")) : NULL);
+		    json_type_array) ? numtext(jsonx_member(
+		    json_object_array_get_idx(dv, 0), "value")) : NULL);
 		if (day == NULL)
 			return bad(n, mark, "GA4: rows[%zu].dimensionValues[0]"
 			    ".value is not a YYYYMMDD date", i);
@@ -376,7 +365,7 @@ syncnorm_ga4_totals(struct syncnorm *n, struct json_object *report, int days,
 		return rc;
 	if (ncols > 64)
 		return bad(n, mark, "GA4: too many metricHeaders");
-	if ((rows = get(report, "rows")) == NULL)
+	if ((rows = jsonx_member(report, "rows")) == NULL)
 		return ERR_OK;	/* no users: no total row */
 	if (!json_object_is_type(rows, json_type_array) ||
 	    json_object_array_length(rows) != 1)
@@ -440,30 +429,31 @@ syncnorm_google_ads(struct syncnorm *n, struct json_object *body,
 		    "an array of batches");
 	for (b = 0; b < json_object_array_length(body); b++) {
 		batch = json_object_array_get_idx(body, b);
-		if ((results = get(batch, "results")) == NULL)
+		if ((results = jsonx_member(batch, "results")) == NULL)
 			continue;
 		if (!json_object_is_type(results, json_type_array))
 			return bad(n, mark, "Google Ads: [%zu].results is "
 			    "not an array", b);
 		for (i = 0; i < json_object_array_length(results); i++) {
 			r = json_object_array_get_idx(results, i);
-			day = numtext(get(get(r, "segments"), "date"));
+			day = numtext(jsonx_member(jsonx_member(r, "segments"),
+			    "date"));
 			if (!is_day(day))
 				return bad(n, mark, "Google Ads: [%zu].results"
 				    "[%zu].segments.date is not YYYY-MM-DD",
 				    b, i);
-			camp = get(r, "campaign");
-			id = numtext(get(camp, "id"));
-			name = numtext(get(camp, "name"));
+			camp = jsonx_member(r, "campaign");
+			id = numtext(jsonx_member(camp, "id"));
+			name = numtext(jsonx_member(camp, "name"));
 			if (!is_count(id))
 				return bad(n, mark, "Google Ads: [%zu].results"
 				    "[%zu].campaign.id is missing", b, i);
 			acct = arena_printf(n->a, "%s:%s", customer, id);
 			dims = dims3(n->a, "campaign_id", id, "campaign_name",
 			    name, "currency", currency);
-			met = get(r, "metrics");
+			met = jsonx_member(r, "metrics");
 			for (k = 0; k < nitems(m); k++) {
-				v = numtext(get(met, m[k].api));
+				v = numtext(jsonx_member(met, m[k].api));
 				if (v == NULL)
 					v = "0";	/* zero is left out */
 				if (m[k].shift < 0)
@@ -515,7 +505,7 @@ count_of(struct json_object *v)
 static struct json_object *
 array_of(struct json_object *o, const char *k)
 {
-	struct json_object *v = get(o, k);
+	struct json_object *v = jsonx_member(o, k);
 
 	return v != NULL && json_object_is_type(v, json_type_array) ? v :
 	    NULL;
@@ -546,7 +536,8 @@ syncnorm_youtube(struct syncnorm *n, struct json_object *report)
 	for (k = 0; k < nitems(m); k++)
 		col[k] = -1;
 	for (j = 0; j < nh; j++) {
-		name = numtext(get(json_object_array_get_idx(hs, j), "name"));
+		name = numtext(jsonx_member(json_object_array_get_idx(hs, j),
+		    "name"));
 		if (name == NULL)
 			return bad(n, mark, "YouTube: columnHeaders[%zu].name "
 			    "is missing", j);
@@ -558,7 +549,7 @@ syncnorm_youtube(struct syncnorm *n, struct json_object *report)
 	}
 	if (daycol < 0)
 		return bad(n, mark, "YouTube: no day column");
-	if ((rows = get(report, "rows")) == NULL)
+	if ((rows = jsonx_member(report, "rows")) == NULL)
 		return ERR_OK;
 	if (!json_object_is_type(rows, json_type_array))
 		return bad(n, mark, "YouTube: rows is not an array");
@@ -598,8 +589,9 @@ syncnorm_youtube_channel(struct syncnorm *n, struct json_object *list,
 	items = array_of(list, "items");
 	if (items == NULL || json_object_array_length(items) == 0)
 		return ERR_OK;
-	v = count_of(get(get(json_object_array_get_idx(items, 0),
-	    "statistics"), "subscriberCount"));
+	v = count_of(jsonx_member(jsonx_member(
+	    json_object_array_get_idx(items, 0), "statistics"),
+	    "subscriberCount"));
 	if (v == NULL)
 		return ERR_OK;	/* hidden subscriber count */
 	return syncnorm_add(n, NULL, "subscribers", day, v, NULL);
@@ -620,7 +612,7 @@ meta_series(struct syncnorm *n, size_t mark, struct json_object *body,
 		return bad(n, mark, "%s: data is missing", who);
 	for (i = 0; i < json_object_array_length(data); i++) {
 		it = json_object_array_get_idx(data, i);
-		name = numtext(get(it, "name"));
+		name = numtext(jsonx_member(it, "name"));
 		if (name == NULL)
 			return bad(n, mark, "%s: data[%zu].name is missing",
 			    who, i);
@@ -632,8 +624,9 @@ meta_series(struct syncnorm *n, size_t mark, struct json_object *body,
 		for (j = 0; j < json_object_array_length(vals); j++) {
 			v = json_object_array_get_idx(vals, j);
 			/* The day before end_time's. */
-			day = day_add(n->a, numtext(get(v, "end_time")), -1);
-			val = count_of(get(v, "value"));
+			day = day_add(n->a, numtext(jsonx_member(v,
+			    "end_time")), -1);
+			val = count_of(jsonx_member(v, "value"));
 			if (day == NULL)
 				return bad(n, mark, "%s: data[%zu].values[%zu]."
 				    "end_time is not a time", who, i, j);
@@ -684,7 +677,7 @@ syncnorm_instagram(struct syncnorm *n, struct json_object *body,
 		return bad(n, mark, "Instagram: data is missing");
 	for (i = 0; i < json_object_array_length(data); i++) {
 		it = json_object_array_get_idx(data, i);
-		if ((name = numtext(get(it, "name"))) == NULL)
+		if ((name = numtext(jsonx_member(it, "name"))) == NULL)
 			return bad(n, mark, "Instagram: data[%zu].name is "
 			    "missing", i);
 		for (k = 0; k < nitems(totals); k++)
@@ -692,7 +685,8 @@ syncnorm_instagram(struct syncnorm *n, struct json_object *body,
 				break;
 		if (k == nitems(totals))
 			continue;
-		val = count_of(get(get(it, "total_value"), "value"));
+		val = count_of(jsonx_member(jsonx_member(it, "total_value"),
+		    "value"));
 		if (val == NULL)
 			return bad(n, mark, "Instagram: data[%zu].total_value."
 			    "value is not a count", i);
@@ -709,7 +703,7 @@ enum err
 syncnorm_instagram_user(struct syncnorm *n, struct json_object *user,
     const char *day)
 {
-	const char *v = count_of(get(user, "followers_count"));
+	const char *v = count_of(jsonx_member(user, "followers_count"));
 
 	if (v == NULL)
 		return bad(n, n->n, "Instagram: followers_count is missing");
@@ -736,28 +730,29 @@ syncnorm_meta_ads(struct syncnorm *n, struct json_object *body,
 		return bad(n, mark, "Meta Ads: data is missing");
 	for (i = 0; i < json_object_array_length(data); i++) {
 		it = json_object_array_get_idx(data, i);
-		day = numtext(get(it, "date_start"));
+		day = numtext(jsonx_member(it, "date_start"));
 		if (!is_day(day))
 			return bad(n, mark, "Meta Ads: data[%zu].date_start is "
 			    "not YYYY-MM-DD", i);
-		id = numtext(get(it, "campaign_id"));
+		id = numtext(jsonx_member(it, "campaign_id"));
 		if (!is_count(id))
 			return bad(n, mark, "Meta Ads: data[%zu].campaign_id "
 			    "is missing", i);
-		name = numtext(get(it, "campaign_name"));
+		name = numtext(jsonx_member(it, "campaign_name"));
 		acct = arena_printf(n->a, "%s:%s", n->account, id);
 		dims = dims3(n->a, "campaign_id", id, "campaign_name", name,
 		    "currency", currency);
 		for (k = 0; k < nitems(counts); k++) {
-			v = get(it, counts[k][0]) == NULL ? "0" :
-			    count_of(get(it, counts[k][0]));
+			v = jsonx_member(it, counts[k][0]) == NULL ? "0" :
+			    count_of(jsonx_member(it, counts[k][0]));
 			if (v == NULL)
 				return bad(n, mark, "Meta Ads: data[%zu].%s is "
 				    "not a count", i, counts[k][0]);
 			syncnorm_add(n, acct, counts[k][1], day, v, dims);
 		}
-		spend = get(it, "spend") == NULL ? "0" : syncnorm_decimal(n->a,
-		    numtext(get(it, "spend")), 6, true);
+		spend = jsonx_member(it, "spend") == NULL ? "0" :
+		    syncnorm_decimal(n->a, numtext(jsonx_member(it, "spend")),
+		    6, true);
 		if (spend == NULL)
 			return bad(n, mark, "Meta Ads: data[%zu].spend is not "
 			    "a number", i);
@@ -767,13 +762,13 @@ syncnorm_meta_ads(struct syncnorm *n, struct json_object *body,
 		for (k = 0; acts != NULL && k < json_object_array_length(acts);
 		    k++) {
 			ac = json_object_array_get_idx(acts, k);
-			v = numtext(get(ac, "action_type"));
+			v = numtext(jsonx_member(ac, "action_type"));
 			if (v == NULL || (strcmp(v, "purchase") != 0 &&
 			    strcmp(v, "offsite_conversion.fb_pixel_purchase")
 			    != 0))
 				continue;
-			v = syncnorm_decimal(n->a, numtext(get(ac, "value")),
-			    0, false);
+			v = syncnorm_decimal(n->a, numtext(jsonx_member(ac,
+			    "value")), 0, false);
 			if (v == NULL)
 				return bad(n, mark, "Meta Ads: data[%zu]."
 				    "actions[%zu].value is not a number", i, k);
@@ -804,7 +799,8 @@ syncnorm_linkedin(struct syncnorm *n, struct json_object *body)
 		return bad(n, mark, "LinkedIn: elements is missing");
 	for (i = 0; i < json_object_array_length(els); i++) {
 		it = json_object_array_get_idx(els, i);
-		v = count_of(get(get(it, "timeRange"), "start"));
+		v = count_of(jsonx_member(jsonx_member(it, "timeRange"),
+		    "start"));
 		if (v == NULL)
 			return bad(n, mark, "LinkedIn: elements[%zu].timeRange."
 			    "start is missing", i);
@@ -813,14 +809,14 @@ syncnorm_linkedin(struct syncnorm *n, struct json_object *body)
 		if (start > 253402300799000LL)	/* 9999-12-31 */
 			return bad(n, mark, "LinkedIn: elements[%zu].timeRange."
 			    "start is not a time", i);
-		st = get(it, "totalShareStatistics");
-		imp = count_of(get(st, "impressionCount"));
-		clk = count_of(get(st, "clickCount"));
+		st = jsonx_member(it, "totalShareStatistics");
+		imp = count_of(jsonx_member(st, "impressionCount"));
+		clk = count_of(jsonx_member(st, "clickCount"));
 		if (imp == NULL || clk == NULL)
 			return bad(n, mark, "LinkedIn: elements[%zu]."
 			    "totalShareStatistics is incomplete", i);
 		for (eng = 0, k = 0; k < nitems(parts); k++) {
-			v = count_of(get(st, parts[k]));
+			v = count_of(jsonx_member(st, parts[k]));
 			eng += v != NULL ? strtoll(v, NULL, 10) : 0;
 		}
 		syncnorm_add(n, NULL, "impressions", day, imp, NULL);
@@ -835,7 +831,7 @@ enum err
 syncnorm_linkedin_followers(struct syncnorm *n, struct json_object *body,
     const char *day)
 {
-	const char *v = count_of(get(body, "firstDegreeSize"));
+	const char *v = count_of(jsonx_member(body, "firstDegreeSize"));
 
 	if (v == NULL)
 		return bad(n, n->n, "LinkedIn: firstDegreeSize is missing");
@@ -872,19 +868,19 @@ syncnorm_mailchimp(struct syncnorm *n, struct json_object *body,
 	*count = json_object_array_length(act);
 	for (i = 0; i < *count; i++) {
 		it = json_object_array_get_idx(act, i);
-		day = numtext(get(it, "day"));
+		day = numtext(jsonx_member(it, "day"));
 		if (!is_day(day))
 			return bad(n, mark, "Mailchimp: activity[%zu].day is "
 			    "not YYYY-MM-DD", i);
 		for (k = 0; k < nitems(map); k++) {
-			v = count_of(get(it, map[k][0]));
+			v = count_of(jsonx_member(it, map[k][0]));
 			if (v == NULL)
 				return bad(n, mark, "Mailchimp: activity[%zu]."
 				    "%s is not a count", i, map[k][0]);
 			syncnorm_add(n, NULL, map[k][1], day, v, NULL);
 		}
-		hb = count_of(get(it, "hard_bounce"));
-		sb = count_of(get(it, "soft_bounce"));
+		hb = count_of(jsonx_member(it, "hard_bounce"));
+		sb = count_of(jsonx_member(it, "soft_bounce"));
 		if (hb == NULL || sb == NULL)
 			return bad(n, mark, "Mailchimp: activity[%zu]."
 			    "hard_bounce or soft_bounce is not a count", i);
@@ -916,11 +912,11 @@ syncnorm_mailchimp_reports(struct syncnorm *n, struct json_object *body,
 	*count = json_object_array_length(reps);
 	for (i = 0; i < *count; i++) {
 		it = json_object_array_get_idx(reps, i);
-		lid = numtext(get(it, "list_id"));
+		lid = numtext(jsonx_member(it, "list_id"));
 		if (lid == NULL || strcmp(lid, list) != 0)
 			continue;	/* another audience's campaign */
-		id = numtext(get(it, "id"));
-		st = numtext(get(it, "send_time"));
+		id = numtext(jsonx_member(it, "id"));
+		st = numtext(jsonx_member(it, "send_time"));
 		if (id == NULL || *id == '\0')
 			return bad(n, mark, "Mailchimp: reports[%zu].id is "
 			    "missing", i);
@@ -930,10 +926,10 @@ syncnorm_mailchimp_reports(struct syncnorm *n, struct json_object *body,
 			    "is not an ISO 8601 time", i);
 		acct = arena_printf(n->a, "%s:%s", list, id);
 		dims = dims3(n->a, "campaign_id", id, "campaign_title",
-		    numtext(get(it, "campaign_title")), NULL, NULL);
+		    numtext(jsonx_member(it, "campaign_title")), NULL, NULL);
 		for (k = 0; k < nitems(m); k++) {
-			v = count_of(get(m[k].obj != NULL ? get(it, m[k].obj) :
-			    it, m[k].key));
+			v = count_of(jsonx_member(m[k].obj != NULL ?
+			    jsonx_member(it, m[k].obj) : it, m[k].key));
 			if (v == NULL)
 				return bad(n, mark, "Mailchimp: reports[%zu].%s%s"
 				    "%s is not a count", i, m[k].obj != NULL ?
@@ -941,8 +937,10 @@ syncnorm_mailchimp_reports(struct syncnorm *n, struct json_object *body,
 				    m[k].key);
 			syncnorm_add(n, acct, m[k].metric, day, v, dims);
 		}
-		hb = count_of(get(get(it, "bounces"), "hard_bounces"));
-		sb = count_of(get(get(it, "bounces"), "soft_bounces"));
+		hb = count_of(jsonx_member(jsonx_member(it, "bounces"),
+		    "hard_bounces"));
+		sb = count_of(jsonx_member(jsonx_member(it, "bounces"),
+		    "soft_bounces"));
 		if (hb == NULL || sb == NULL)
 			return bad(n, mark, "Mailchimp: reports[%zu].bounces is "
 			    "not two counts", i);
@@ -967,9 +965,9 @@ syncnorm_github_traffic(struct syncnorm *n, struct json_object *body,
 		return bad(n, mark, "GitHub: %s is missing", kind);
 	for (i = 0; i < json_object_array_length(list); i++) {
 		it = json_object_array_get_idx(list, i);
-		ts = numtext(get(it, "timestamp"));
-		c = count_of(get(it, "count"));
-		u = count_of(get(it, "uniques"));
+		ts = numtext(jsonx_member(it, "timestamp"));
+		c = count_of(jsonx_member(it, "count"));
+		u = count_of(jsonx_member(it, "uniques"));
 		if (ts == NULL || strlen(ts) < 10 ||
 		    !is_day(arena_strndup(n->a, ts, 10)))
 			return bad(n, mark, "GitHub: %s[%zu].timestamp is not "
@@ -982,7 +980,7 @@ syncnorm_github_traffic(struct syncnorm *n, struct json_object *body,
 		if (views)
 			syncnorm_add(n, NULL, "unique_visitors", ts, u, NULL);
 	}
-	if (views && (total = count_of(get(body, "uniques"))) != NULL)
+	if (views && (total = count_of(jsonx_member(body, "uniques"))) != NULL)
 		syncnorm_add(n, NULL, "unique_visitors:14d", end, total, NULL);
 	return ERR_OK;
 }
@@ -991,7 +989,7 @@ enum err
 syncnorm_github_repo(struct syncnorm *n, struct json_object *repo,
     const char *day)
 {
-	const char *v = count_of(get(repo, "stargazers_count"));
+	const char *v = count_of(jsonx_member(repo, "stargazers_count"));
 
 	if (v == NULL)
 		return bad(n, n->n, "GitHub: stargazers_count is missing");
@@ -1015,13 +1013,13 @@ syncnorm_slack(struct syncnorm *n, struct json_object *body,
 		return bad(n, n->n, "Slack: messages is missing");
 	for (i = 0; i < json_object_array_length(msgs); i++) {
 		m = json_object_array_get_idx(msgs, i);
-		ts = numtext(get(m, "ts"));
+		ts = numtext(jsonx_member(m, "ts"));
 		if (ts == NULL || syncnorm_decimal(n->a, ts, 0, false) ==
 		    NULL || *ts == '-' ||
 		    strtoll(ts, NULL, 10) > 253402300799LL)
 			return bad(n, n->n, "Slack: messages[%zu].ts is not "
 			    "a Slack timestamp", i);
-		thread = numtext(get(m, "thread_ts"));
+		thread = numtext(jsonx_member(m, "thread_ts"));
 		if (replies && thread != NULL && strcmp(thread, ts) == 0)
 			continue;	/* the parent, already stored */
 		if (out->n == out->size) {
@@ -1038,16 +1036,17 @@ syncnorm_slack(struct syncnorm *n, struct json_object *body,
 		x->ts = arena_strdup(n->a, ts);
 		x->thread_ts = thread != NULL ? arena_strdup(n->a, thread) :
 		    NULL;
-		x->user = arena_strdup(n->a, numtext(get(m, "user")));
-		c = numtext(get(m, "text"));
+		x->user = arena_strdup(n->a, numtext(jsonx_member(m, "user")));
+		c = numtext(jsonx_member(m, "text"));
 		x->text = arena_strdup(n->a, c != NULL ? c : "");
-		c = count_of(get(m, "reply_count"));
+		c = count_of(jsonx_member(m, "reply_count"));
 		x->reply_count = c != NULL ? strtol(c, NULL, 10) : 0;
 		x->day = epoch_day(n->a, strtoll(ts, NULL, 10));
 		x->raw = arena_strdup(n->a, json_object_to_json_string_ext(m,
 		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	}
-	c = numtext(get(get(body, "response_metadata"), "next_cursor"));
+	c = numtext(jsonx_member(jsonx_member(body, "response_metadata"),
+	    "next_cursor"));
 	if (c != NULL && *c != '\0')
 		*cursor = arena_strdup(n->a, c);
 	return ERR_OK;

@@ -419,6 +419,12 @@ db_get_int64(const struct db_res *res, size_t row, size_t col, int64_t def)
 	return *end == '\0' ? (int64_t)n : def;
 }
 
+const char *
+db_int64(struct arena *a, int64_t v)
+{
+	return arena_printf(a, "%lld", (long long)v);
+}
+
 int64_t
 db_changed(const struct db_res *res)
 {

@@ -96,6 +96,12 @@ const char	*db_get(const struct db_res *, size_t row, size_t col);
 int64_t		 db_get_int64(const struct db_res *, size_t row, size_t col,
 		    int64_t def);
 
+/*
+ * An integer as a statement parameter ("-42"), in the arena: what every
+ * id, count and number of seconds is sent as.
+ */
+const char	*db_int64(struct arena *, int64_t);
+
 /* Rows changed by an INSERT, UPDATE or DELETE. */
 int64_t		 db_changed(const struct db_res *);
 

@@ -188,7 +188,7 @@ migrate_apply(struct db *db, struct arena *a, const char *dir, int *applied,
 			    list[i].path);
 			goto out;
 		}
-		params[0] = arena_printf(a, "%d", list[i].version);
+		params[0] = db_int64(a, list[i].version);
 		params[1] = list[i].name;
 		/* A file may hold several statements: simple protocol. */
 		if ((rc = db_begin(db, a)) != ERR_OK ||

@@ -162,11 +162,11 @@ digests(struct schedule_env *env, struct arena *a, struct schedule_tick *out)
 	size_t i;
 	enum err rc;
 
-	p[0] = arena_printf(a, "%ld", sc->digest_day);
-	p[1] = arena_printf(a, "%ld", sc->digest_hour);
-	p[2] = arena_printf(a, "%d", LIMIT_DIGEST_COOLDOWN_S);
-	p[3] = arena_printf(a, "%d", LIMIT_DIGEST_QUOTA_WAIT_S);
-	p[4] = arena_printf(a, "%d", LIMIT_SCHEDULE_DIGESTS);
+	p[0] = db_int64(a, sc->digest_day);
+	p[1] = db_int64(a, sc->digest_hour);
+	p[2] = db_int64(a, LIMIT_DIGEST_COOLDOWN_S);
+	p[3] = db_int64(a, LIMIT_DIGEST_QUOTA_WAIT_S);
+	p[4] = db_int64(a, LIMIT_SCHEDULE_DIGESTS);
 	if ((rc = db_exec(env->db, a, sql_digest_due, 5, p, &res)) != ERR_OK)
 		return rc;
 	for (i = 0; i < db_nrows(res) && !*env->stopping; i++) {
@@ -236,10 +236,10 @@ schedule_workspace(struct db *db, struct arena *a,
 	enum err rc;
 
 	memset(out, 0, sizeof(*out));
-	p[0] = arena_printf(a, "%lld", (long long)ws);
-	p[1] = arena_printf(a, "%ld", sc->sync_hour);
-	p[2] = arena_printf(a, "%ld", sc->digest_day);
-	p[3] = arena_printf(a, "%ld", sc->digest_hour);
+	p[0] = db_int64(a, ws);
+	p[1] = db_int64(a, sc->sync_hour);
+	p[2] = db_int64(a, sc->digest_day);
+	p[3] = db_int64(a, sc->digest_hour);
 	if ((rc = db_exec(db, a, sql_view, 4, p, &res)) != ERR_OK)
 		return rc;
 	if (db_nrows(res) != 1)
@@ -267,7 +267,7 @@ schedule_set_hour(struct db *db, struct arena *a, int64_t ws, int hour)
 
 	if (hour < -1 || hour > 23)
 		return ERR_INPUT;
-	p[0] = arena_printf(a, "%lld", (long long)ws);
+	p[0] = db_int64(a, ws);
 	p[1] = hour < 0 ? NULL : arena_printf(a, "%d", hour);
 	if ((rc = db_exec(db, a, sql_set_hour, 2, p, &res)) != ERR_OK)
 		return rc;
@@ -283,12 +283,12 @@ schedule_status_json(struct db *db, struct arena *a,
 	enum err rc;
 
 	p[0] = sc->enabled ? "t" : "f";
-	p[1] = arena_printf(a, "%ld", sc->tick_s);
-	p[2] = arena_printf(a, "%ld", sc->stale_s);
-	p[3] = arena_printf(a, "%ld", sc->sync_hour);
+	p[1] = db_int64(a, sc->tick_s);
+	p[2] = db_int64(a, sc->stale_s);
+	p[3] = db_int64(a, sc->sync_hour);
 	p[4] = digest_on ? "t" : "f";
-	p[5] = arena_printf(a, "%ld", sc->digest_day);
-	p[6] = arena_printf(a, "%ld", sc->digest_hour);
+	p[5] = db_int64(a, sc->digest_day);
+	p[6] = db_int64(a, sc->digest_hour);
 	if ((rc = db_exec(db, a, sql_status, 7, p, &res)) != ERR_OK)
 		return rc;
 	*json = db_get(res, 0, 0);

@@ -116,12 +116,6 @@ struct run {
 	const char		*why;
 };
 
-static const char *
-i64(struct arena *a, int64_t v)
-{
-	return arena_printf(a, "%lld", (long long)v);
-}
-
 enum err
 sync_env_load(struct sync_env *e, char *errbuf, size_t errlen)
 {
@@ -270,12 +264,7 @@ account(struct run *r, const char *id)
 static const char *
 account_str(struct run *r, const char *id, const char *key)
 {
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(account(r, id), key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
+	return jsonx_str(account(r, id), key);
 }
 
 /* Seconds since the epoch of 00:00 UTC on day (YYYY-MM-DD). */
@@ -835,8 +824,8 @@ store_msgs(struct run *r, const struct syncnorm_msgs *m)
 		    i == 0);
 		elem(col[6], m->v[i].raw, i == 0);
 	}
-	p[0] = i64(r->a, r->job->workspace_id);
-	p[1] = i64(r->a, r->job->connection_id);
+	p[0] = db_int64(r->a, r->job->workspace_id);
+	p[1] = db_int64(r->a, r->job->connection_id);
 	for (k = 0; k < 7; k++) {
 		if (buf_putc(col[k], '}') != ERR_OK) {
 			r->why = "Slack: too many messages at once";
@@ -868,9 +857,9 @@ fetch_slack(struct run *r, struct syncnorm *n, const char *chan)
 
 	if ((rc = window(r, "UTC", r->days, &from, &to)) != ERR_OK)
 		return rc;
-	p[0] = i64(r->a, r->job->connection_id);
+	p[0] = db_int64(r->a, r->job->connection_id);
 	p[1] = chan;
-	p[2] = i64(r->a, r->days);
+	p[2] = db_int64(r->a, r->days);
 	if ((rc = db_exec(r->env->db, r->a, sql_comm_oldest, 3, p, &dr)) !=
 	    ERR_OK)
 		return rc;
@@ -1016,14 +1005,14 @@ finish(struct run *r, int64_t run_id, enum err rc, struct sync_outcome *out)
 	if (rc == ERR_AUTH && r->why != NULL)
 		(void)connection_set_status(e->db, r->a, r->job->workspace_id,
 		    r->job->connection_id, "needs_reauth", r->why);
-	p[0] = i64(r->a, run_id);
+	p[0] = db_int64(r->a, run_id);
 	p[1] = status;
-	p[2] = i64(r->a, r->pages);
-	p[3] = i64(r->a, r->fetched);
-	p[4] = i64(r->a, r->changed);
+	p[2] = db_int64(r->a, r->pages);
+	p[3] = db_int64(r->a, r->fetched);
+	p[4] = db_int64(r->a, r->changed);
 	p[5] = rc == ERR_OK ? NULL : r->why != NULL ? r->why : "failed";
-	p[6] = i64(r->a, r->job->workspace_id);
-	p[7] = i64(r->a, r->job->connection_id);
+	p[6] = db_int64(r->a, r->job->workspace_id);
+	p[7] = db_int64(r->a, r->job->connection_id);
 	(void)db_exec_static(e->db, r->a, rc == ERR_OK ? sql_end_ok :
 	    sql_end_err, 8, p, NULL);
 	out->status = status;
@@ -1054,9 +1043,9 @@ sync_job(const struct sync_env *e, struct arena *a,
 	r.a = a;
 	r.job = job;
 	r.extended = (int64_t)time(NULL);	/* just leased */
-	p[0] = i64(a, job->workspace_id);
-	p[1] = i64(a, job->connection_id);
-	p[2] = i64(a, job->id);
+	p[0] = db_int64(a, job->workspace_id);
+	p[1] = db_int64(a, job->connection_id);
+	p[2] = db_int64(a, job->id);
 	if (job->attempts > 1 && (rc = db_exec_static(e->db, a, sql_run_lost, 1,
 	    &p[2], NULL)) != ERR_OK)
 		return rc;
@@ -1114,7 +1103,7 @@ sync_token_care(const struct sync_env *e, struct arena *a, long limit,
 	enum err rc;
 
 	*checked = 0;
-	par[0] = arena_printf(a, "%ld", limit);
+	par[0] = db_int64(a, limit);
 	if ((rc = db_exec(e->db, a, sql_care, 1, par, &res)) != ERR_OK)
 		return rc;
 	for (i = 0; i < db_nrows(res); i++) {

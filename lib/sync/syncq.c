@@ -139,9 +139,9 @@ syncq_enqueue_now(struct db *db, struct arena *a, int64_t ws, int64_t conn,
 	struct db_res *res;
 	enum err rc;
 
-	p[0] = arena_printf(a, "%lld", (long long)ws);
-	p[1] = arena_printf(a, "%lld", (long long)conn);
-	p[2] = arena_printf(a, "%d", SYNCQ_PRIORITY_MANUAL);
+	p[0] = db_int64(a, ws);
+	p[1] = db_int64(a, conn);
+	p[2] = db_int64(a, SYNCQ_PRIORITY_MANUAL);
 	if ((rc = db_exec(db, a, sql_enqueue, 3, p, &res)) != ERR_OK)
 		return rc;
 	if (db_nrows(res) == 1) {
@@ -166,8 +166,8 @@ syncq_state(struct db *db, struct arena *a, int64_t ws, int64_t conn,
 	struct db_res *res;
 	enum err rc;
 
-	p[0] = arena_printf(a, "%lld", (long long)ws);
-	p[1] = arena_printf(a, "%lld", (long long)conn);
+	p[0] = db_int64(a, ws);
+	p[1] = db_int64(a, conn);
 	if ((rc = db_exec(db, a, sql_state, 2, p, &res)) != ERR_OK)
 		return rc;
 	*state = db_nrows(res) > 0 ? db_get(res, 0, 0) : NULL;
@@ -182,8 +182,8 @@ syncq_purge(struct db *db, struct arena *a, long keep_days, long *purged)
 	enum err rc;
 
 	*purged = 0;
-	p[0] = arena_printf(a, "%ld", keep_days);
-	p[1] = arena_printf(a, "%d", LIMIT_SYNC_PURGE);
+	p[0] = db_int64(a, keep_days);
+	p[1] = db_int64(a, LIMIT_SYNC_PURGE);
 	if ((rc = db_exec(db, a, sql_purge, 2, p, &res)) != ERR_OK)
 		return rc;
 	*purged = (long)db_get_int64(res, 0, 0, 0);
@@ -213,7 +213,7 @@ syncq_enqueue_due(struct db *db, struct arena *a, int default_hour,
 	struct db_res *res;
 	enum err rc;
 
-	p[0] = arena_printf(a, "%d", default_hour);
+	p[0] = db_int64(a, default_hour);
 	if ((rc = db_exec(db, a, sql_due, 1, p, &res)) != ERR_OK)
 		return rc;
 	*enqueued = (long)db_get_int64(res, 0, 0, 0);
@@ -230,7 +230,7 @@ syncq_lease(struct db *db, struct arena *a, const char *worker, int lease_s,
 	enum err rc;
 
 	p[0] = worker;
-	p[1] = arena_printf(a, "%d", lease_s);
+	p[1] = db_int64(a, lease_s);
 	if ((rc = db_exec_static(db, a, sql_lease_lost, 2, p, &res)) != ERR_OK)
 		return rc;
 	if (db_nrows(res) == 0 && (rc = db_exec_static(db, a, sql_lease, 2, p,
@@ -254,9 +254,9 @@ syncq_extend(struct db *db, struct arena *a, int64_t job, const char *worker,
 	struct db_res *res;
 	enum err rc;
 
-	p[0] = arena_printf(a, "%lld", (long long)job);
+	p[0] = db_int64(a, job);
 	p[1] = worker;
-	p[2] = arena_printf(a, "%d", lease_s);
+	p[2] = db_int64(a, lease_s);
 	if ((rc = db_exec_static(db, a, sql_extend, 3, p, &res)) != ERR_OK)
 		return rc;
 	return db_changed(res) == 1 ? ERR_OK : ERR_CONFLICT;
@@ -270,7 +270,7 @@ syncq_finish(struct db *db, struct arena *a, int64_t job, const char *worker,
 	struct db_res *res;
 	enum err rc;
 
-	p[0] = arena_printf(a, "%lld", (long long)job);
+	p[0] = db_int64(a, job);
 	p[1] = worker;
 	p[2] = error;
 	if ((rc = db_exec_static(db, a, sql_finish, 3, p, &res)) != ERR_OK)
@@ -286,9 +286,9 @@ syncq_retry(struct db *db, struct arena *a, int64_t job, const char *worker,
 	struct db_res *res;
 	enum err rc;
 
-	p[0] = arena_printf(a, "%lld", (long long)job);
+	p[0] = db_int64(a, job);
 	p[1] = worker;
-	p[2] = arena_printf(a, "%d", delay_s);
+	p[2] = db_int64(a, delay_s);
 	p[3] = error;
 	p[4] = counted ? "true" : "false";
 	if ((rc = db_exec_static(db, a, sql_retry, 5, p, &res)) != ERR_OK)
@@ -329,7 +329,7 @@ syncq_status_ws_json(struct db *db, struct arena *a, int64_t ws,
 	struct db_res *res;
 	enum err rc;
 
-	p[0] = arena_printf(a, "%lld", (long long)ws);
+	p[0] = db_int64(a, ws);
 	if ((rc = db_exec(db, a, sql_ws_status, 1, p, &res)) != ERR_OK)
 		return rc;
 	*json = db_get(res, 0, 0);
@@ -344,9 +344,9 @@ syncq_log_json(struct db *db, struct arena *a, int64_t ws,
 	struct db_res *res;
 	enum err rc;
 
-	p[0] = arena_printf(a, "%lld", (long long)ws);
+	p[0] = db_int64(a, ws);
 	p[1] = provider;
-	p[2] = arena_printf(a, "%d", limit);
+	p[2] = db_int64(a, limit);
 	if ((rc = db_exec(db, a, sql_log, 3, p, &res)) != ERR_OK)
 		return rc;
 	*json = db_get(res, 0, 0);

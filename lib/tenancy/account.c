@@ -104,8 +104,8 @@ account_setup(struct db *db, struct arena *a, const char *email,
 	if ((rc = db_exec(db, a, sql_workspace, 1, p, &res)) != ERR_OK)
 		goto fail;
 	*workspace_out = db_get_int64(res, 0, 0, 0);
-	p[0] = arena_printf(a, "%lld", (long long)*workspace_out);
-	p[1] = arena_printf(a, "%lld", (long long)*user_out);
+	p[0] = db_int64(a, *workspace_out);
+	p[1] = db_int64(a, *user_out);
 	p[2] = "owner";
 	if ((rc = db_exec(db, a, sql_member, 3, p, NULL)) != ERR_OK)
 		goto fail;
@@ -196,7 +196,7 @@ static const char *
 one_json(struct db *db, struct arena *a, const char *sql, int64_t id,
     enum err *rc)
 {
-	const char *p[1] = { arena_printf(a, "%lld", (long long)id) };
+	const char *p[1] = { db_int64(a, id) };
 	struct db_res *res;
 
 	if ((*rc = db_exec(db, a, sql, 1, p, &res)) != ERR_OK)
@@ -236,7 +236,7 @@ account_invite(struct db *db, struct arena *a, int64_t ws, int64_t by,
 	if (email == NULL || role == NULL || !account_email_ok(email) ||
 	    (strcmp(role, "admin") != 0 && strcmp(role, "viewer") != 0))
 		return ERR_INPUT;
-	p[0] = arena_printf(a, "%lld", (long long)ws);
+	p[0] = db_int64(a, ws);
 	p[1] = email;
 	if ((rc = db_exec(db, a, sql_is_member, 2, p, &res)) != ERR_OK)
 		return rc;
@@ -245,10 +245,10 @@ account_invite(struct db *db, struct arena *a, int64_t ws, int64_t by,
 	if ((rc = crypto_token_new(&tok)) != ERR_OK)
 		return rc;
 	p[0] = tok.hash;
-	p[1] = arena_printf(a, "%lld", (long long)ws);
+	p[1] = db_int64(a, ws);
 	p[2] = email;
 	p[3] = role;
-	p[4] = arena_printf(a, "%lld", (long long)by);
+	p[4] = db_int64(a, by);
 	if ((rc = db_exec(db, a, sql_invite, 5, p, NULL)) != ERR_OK)
 		return rc;
 	*token_out = arena_strdup(a, tok.token);
@@ -342,7 +342,7 @@ account_invite_accept(struct db *db, struct arena *a, const char *token,
 		*user_out = db_get_int64(res, 0, 0, 0);
 	}
 	p[0] = ws;
-	p[1] = arena_printf(a, "%lld", (long long)*user_out);
+	p[1] = db_int64(a, *user_out);
 	p[2] = role;
 	if ((rc = db_exec(db, a, sql_join, 3, p, NULL)) != ERR_OK)
 		goto fail;
@@ -372,7 +372,7 @@ account_workspace_create(struct db *db, struct arena *a, const char *name,
 	if (*s == '\0')
 		return ERR_INPUT;
 	p[0] = name;
-	p[1] = arena_printf(a, "%d", LIMIT_WORKSPACES_OWNED);
+	p[1] = db_int64(a, LIMIT_WORKSPACES_OWNED);
 	if ((rc = db_exec(db, a, sql_workspace_create, 2, p, &res)) != ERR_OK)
 		return rc;
 	if (db_get(res, 0, 0) == NULL)
@@ -385,7 +385,7 @@ enum err
 account_set_digest(struct db *db, struct arena *a, int64_t ws,
     const char *email, bool subscribed)
 {
-	const char *p[3] = { arena_printf(a, "%lld", (long long)ws), email,
+	const char *p[3] = { db_int64(a, ws), email,
 	    subscribed ? "t" : "f" };
 
 	return db_exec(db, a, sql_digest, 3, p, NULL);
@@ -400,7 +400,7 @@ enum err
 account_set_time_zone(struct db *db, struct arena *a, int64_t ws,
     const char *tz)
 {
-	const char *p[2] = { arena_printf(a, "%lld", (long long)ws), tz };
+	const char *p[2] = { db_int64(a, ws), tz };
 	struct db_res *res;
 	enum err rc;
 
@@ -414,7 +414,7 @@ account_set_time_zone(struct db *db, struct arena *a, int64_t ws,
 enum err
 account_delete_data(struct db *db, struct arena *a, int64_t ws)
 {
-	const char *p[1] = { arena_printf(a, "%lld", (long long)ws) };
+	const char *p[1] = { db_int64(a, ws) };
 	size_t i;
 	enum err rc;
 

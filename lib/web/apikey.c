@@ -50,8 +50,8 @@ apikey_create(struct db *db, struct arena *a, int64_t workspace_id,
 		return rc;
 	key = arena_printf(a, "%s%s", APIKEY_SCHEME, body);
 	crypto_token_hash(key, strlen(key), hash);
-	p[0] = arena_printf(a, "%lld", (long long)workspace_id);
-	p[1] = user_id > 0 ? arena_printf(a, "%lld", (long long)user_id) :
+	p[0] = db_int64(a, workspace_id);
+	p[1] = user_id > 0 ? db_int64(a, user_id) :
 	    NULL;
 	p[2] = name;
 	p[3] = arena_strndup(a, key, APIKEY_PREFIX_LEN);
@@ -104,8 +104,8 @@ apikey_revoke(struct db *db, struct arena *a, int64_t workspace_id,
 	struct db_res *res;
 	enum err rc;
 
-	p[0] = arena_printf(a, "%lld", (long long)workspace_id);
-	p[1] = arena_printf(a, "%lld", (long long)key_id);
+	p[0] = db_int64(a, workspace_id);
+	p[1] = db_int64(a, key_id);
 	if ((rc = db_exec(db, a, sql_revoke, 2, p, &res)) != ERR_OK)
 		return rc;
 	return db_changed(res) == 1 ? ERR_OK : ERR_NOTFOUND;
@@ -122,7 +122,7 @@ enum err
 apikey_list_json(struct db *db, struct arena *a, int64_t workspace_id,
     const char **out)
 {
-	const char *p[1] = { arena_printf(a, "%lld", (long long)workspace_id) };
+	const char *p[1] = { db_int64(a, workspace_id) };
 	struct db_res *res;
 	enum err rc;
 

@@ -434,7 +434,7 @@ tenant_scope(struct ctx *ctx)
 
 	if (ctx->workspace_id <= 0 || ctx->cron)
 		return ERR_OK;
-	p[0] = arena_printf(ctx->arena, "%lld", (long long)ctx->workspace_id);
+	p[0] = db_int64(ctx->arena, ctx->workspace_id);
 	p[1] = ctx->session != NULL ? arena_printf(ctx->arena, "%lld",
 	    (long long)ctx->session->user_id) : "";
 	if ((rc = db_begin(ctx->db, ctx->arena)) != ERR_OK)

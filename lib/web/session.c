@@ -76,12 +76,6 @@ session_cookie_name(bool https)
 	return https ? "__Host-sluice" : "sluice";
 }
 
-static char *
-i64(struct arena *a, int64_t v)
-{
-	return arena_printf(a, "%lld", (long long)v);
-}
-
 /* The CSRF token of a hex secret. */
 static const char *
 csrf_token(struct arena *a, const char *secret_hex)
@@ -110,8 +104,8 @@ session_create(struct db *db, struct arena *a, int64_t user_id,
 	struct db_res *res;
 	enum err rc;
 
-	p[0] = i64(a, user_id);
-	p[1] = i64(a, workspace_id);
+	p[0] = db_int64(a, user_id);
+	p[1] = db_int64(a, workspace_id);
 	if ((rc = db_exec(db, a, sql_member, 2, p, &res)) != ERR_OK)
 		return rc;
 	if (db_nrows(res) == 0)
@@ -120,10 +114,10 @@ session_create(struct db *db, struct arena *a, int64_t user_id,
 	    (rc = crypto_random_hex(secret)) != ERR_OK)
 		return rc;
 	p[0] = tok.hash;
-	p[1] = i64(a, user_id);
-	p[2] = i64(a, workspace_id);
+	p[1] = db_int64(a, user_id);
+	p[2] = db_int64(a, workspace_id);
 	p[3] = secret;
-	p[4] = i64(a, LIMIT_SESSION_ABS_S);
+	p[4] = db_int64(a, LIMIT_SESSION_ABS_S);
 	if ((rc = db_exec(db, a, sql_create, 5, p, NULL)) != ERR_OK)
 		return rc;
 	*cookie_out = arena_strdup(a, tok.token);
@@ -146,8 +140,8 @@ session_load(struct db *db, struct arena *a, const char *cookie,
 		return ERR_AUTH;
 	crypto_token_hash(cookie, len, hash);
 	p[0] = hash;
-	p[1] = i64(a, LIMIT_SESSION_IDLE_S);
-	p[2] = i64(a, LIMIT_SESSION_TOUCH_S);
+	p[1] = db_int64(a, LIMIT_SESSION_IDLE_S);
+	p[2] = db_int64(a, LIMIT_SESSION_TOUCH_S);
 	if ((rc = db_exec_static(db, a, sql_load, 3, p, &res)) != ERR_OK)
 		return rc;
 	if (db_nrows(res) == 0)
@@ -188,8 +182,8 @@ session_switch(struct db *db, struct arena *a, const struct session *s,
 	enum err rc;
 
 	p[0] = s->id_hash;
-	p[1] = i64(a, workspace_id);
-	p[2] = i64(a, s->user_id);
+	p[1] = db_int64(a, workspace_id);
+	p[2] = db_int64(a, s->user_id);
 	if ((rc = db_exec(db, a, sql_switch, 3, p, &res)) != ERR_OK)
 		return rc;
 	return db_changed(res) == 1 ? ERR_OK : ERR_FORBIDDEN;
@@ -270,9 +264,9 @@ session_login_take(struct db *db, struct arena *a, const char *email,
 	(void)db_exec(db, a, sql_gc, 0, NULL, NULL);
 	p[0] = email;
 	p[1] = addr;
-	p[2] = i64(a, LIMIT_LOGIN_ACCOUNT);
-	p[3] = i64(a, LIMIT_LOGIN_ADDR);
-	p[4] = i64(a, LIMIT_LOGIN_WINDOW_S);
+	p[2] = db_int64(a, LIMIT_LOGIN_ACCOUNT);
+	p[3] = db_int64(a, LIMIT_LOGIN_ADDR);
+	p[4] = db_int64(a, LIMIT_LOGIN_WINDOW_S);
 	if ((rc = db_exec(db, a, sql_take, 5, p, &res)) != ERR_OK)
 		return rc;
 	if ((wait = db_get_int64(res, 0, 0, 0)) <= 0)

@@ -65,6 +65,40 @@ test_jsonx_typed_getters(void **state)
 	arena_free(&a);
 }
 
+/* Missing, null and a non-object all give NULL; odd types depend. */
+static void
+test_jsonx_lenient_getters(void **state)
+{
+	const char *doc = "{\"s\":\"x\",\"i\":42,\"b\":false,\"o\":{\"k\":1},"
+	    "\"a\":[1],\"n\":null}";
+	struct json_object *o;
+	struct arena a;
+	const char *err = NULL;
+
+	(void)state;
+	arena_init(&a);
+	assert_int_equal(parse(&a, doc, &o, &err), ERR_OK);
+	assert_ptr_equal(jsonx_member(o, "o"), json_object_object_get(o, "o"));
+	assert_non_null(jsonx_member(o, "i"));
+	assert_null(jsonx_member(o, "n"));
+	assert_null(jsonx_member(o, "none"));
+	assert_null(jsonx_member(jsonx_member(o, "a"), "k"));
+	assert_null(jsonx_member(NULL, "k"));
+	assert_string_equal(jsonx_text(o, "s"), "x");
+	assert_string_equal(jsonx_text(o, "i"), "42");
+	assert_string_equal(jsonx_text(o, "b"), "false");
+	assert_string_equal(jsonx_text(o, "o"), "{ \"k\": 1 }");
+	assert_null(jsonx_text(o, "n"));
+	assert_null(jsonx_text(o, "none"));
+	assert_null(jsonx_text(jsonx_member(o, "s"), "k"));
+	assert_string_equal(jsonx_str(o, "s"), "x");
+	assert_null(jsonx_str(o, "i"));
+	assert_null(jsonx_str(o, "n"));
+	assert_null(jsonx_str(o, "none"));
+	assert_null(jsonx_str(NULL, "s"));
+	arena_free(&a);
+}
+
 static void
 test_jsonx_out_of_range_integer(void **state)
 {
@@ -157,6 +191,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jsonx_typed_getters),
+		cmocka_unit_test(test_jsonx_lenient_getters),
 		cmocka_unit_test(test_jsonx_out_of_range_integer),
 		cmocka_unit_test(test_jsonx_rejects_malformed_documents),
 		cmocka_unit_test(test_jsonx_depth_limit),

@@ -87,9 +87,8 @@ cron_status(struct ctx *ctx)
 	    (rc = schedule_status_json(ctx->db, ctx->arena, &sc,
 	    *ctx->cfg->resend_api_key != '\0', &sj)) != ERR_OK)
 		return rc;
-	if (jsonx_parse_depth(ctx->arena, q, strlen(q), 16, &o, NULL) !=
-	    ERR_OK || jsonx_parse_depth(ctx->arena, sj, strlen(sj), 16, &s,
-	    NULL) != ERR_OK)
+	if (jsonx_parse(ctx->arena, q, strlen(q), &o, NULL) != ERR_OK ||
+	    jsonx_parse(ctx->arena, sj, strlen(sj), &s, NULL) != ERR_OK)
 		return ERR_DB;
 	json_object_object_add(o, "scheduler", json_object_get(s));
 	return resp_json(&ctx->resp, 200, o);

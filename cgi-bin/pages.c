@@ -494,8 +494,7 @@ history_view(struct ctx *ctx, struct json_object *v, const char *text)
 	struct json_object *h, *runs, *daily, *counts;
 	size_t i;
 
-	if (jsonx_parse_depth(ctx->arena, text, strlen(text), 16, &h, NULL) !=
-	    ERR_OK)
+	if (jsonx_parse(ctx->arena, text, strlen(text), &h, NULL) != ERR_OK)
 		return;
 	if (jsonx_get_array(h, "runs", &runs) == ERR_OK) {
 		json_object_object_add(v, "runs", json_object_get(runs));
@@ -722,8 +721,8 @@ add_json(struct ctx *ctx, struct json_object *v, const char *key,
 {
 	struct json_object *o = NULL;
 
-	if (text != NULL && jsonx_parse_depth(ctx->arena, text, strlen(text),
-	    16, &o, NULL) == ERR_OK)
+	if (text != NULL && jsonx_parse(ctx->arena, text, strlen(text), &o,
+	    NULL) == ERR_OK)
 		json_object_object_add(v, key, json_object_get(o));
 	return o;
 }

@@ -81,7 +81,7 @@ tok_free_cb(void *p)
 }
 
 enum err
-jsonx_parse_depth(struct arena *a, const char *text, size_t len, int depth,
+jsonx_parse(struct arena *a, const char *text, size_t len,
     struct json_object **out, const char **errout)
 {
 	struct json_tokener *tok;
@@ -108,9 +108,7 @@ jsonx_parse_depth(struct arena *a, const char *text, size_t len, int depth,
 			    "JSON contains a NUL byte";
 		return ERR_INPUT;
 	}
-	if (depth < 1)
-		depth = 1;
-	if ((tok = json_tokener_new_ex(depth)) == NULL)
+	if ((tok = json_tokener_new_ex(LIMIT_JSON_DEPTH)) == NULL)
 		return ERR_SYSTEM;
 	arena_defer(a, tok_free_cb, tok);
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
@@ -148,13 +146,6 @@ jsonx_parse_depth(struct arena *a, const char *text, size_t len, int depth,
 	}
 	*out = obj;
 	return ERR_OK;
-}
-
-enum err
-jsonx_parse(struct arena *a, const char *text, size_t len,
-    struct json_object **out, const char **errout)
-{
-	return jsonx_parse_depth(a, text, len, LIMIT_JSON_DEPTH, out, errout);
 }
 
 static enum err

@@ -29,11 +29,6 @@ struct json_object;
 enum err	 jsonx_parse(struct arena *, const char *text, size_t len,
 		    struct json_object **out, const char **errout);
 
-/* Like jsonx_parse() with a caller-chosen depth limit (1 or more). */
-enum err	 jsonx_parse_depth(struct arena *, const char *text,
-		    size_t len, int depth, struct json_object **out,
-		    const char **errout);
-
 /*
  * Typed getters on an object's key.  ERR_OK and *out set; ERR_NOTFOUND
  * when obj is not an object or has no such key (JSON null counts as

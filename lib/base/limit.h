@@ -22,9 +22,13 @@
 /* Responses. */
 #define LIMIT_RESPONSE		(8 * 1024 * 1024) /* a buffered response */
 #define LIMIT_RESP_HEADERS	32		/* headers set per response */
+#define LIMIT_RESP_HEAD		(64 * 1024)	/* status line and headers */
 #define LIMIT_HSTS_MAX_AGE_S	(365 * 24 * 3600) /* HSTS max-age */
 
-/* JSON. */
+/*
+ * JSON.  One depth for every document we parse: requests, providers'
+ * answers (the deepest documented one nests 13 levels) and our own.
+ */
 #define LIMIT_JSON_DEPTH	32		/* nesting of parsed JSON */
 #define LIMIT_JSON_SIZE		(8 * 1024 * 1024) /* bytes parsed at once */
 
@@ -46,6 +50,8 @@
 #define LIMIT_DB_BACKOFF_MAX_MS	2000		/* longest reconnect wait */
 #define LIMIT_DB_RETRY_AFTER_S	2		/* Retry-After while down */
 #define LIMIT_DB_PREPARED	32		/* db_exec_static statements */
+#define LIMIT_MIGRATIONS	1000		/* files in sql/ */
+#define LIMIT_MIGRATION_SIZE	(4 * 1024 * 1024) /* one migration file */
 
 /* Cryptography (crypto). */
 #define LIMIT_KEYS		16		/* keys in SLUICE_ENCRYPTION_KEYS */
@@ -75,11 +81,13 @@
 /* Metrics ingest and tiles (ingest, metric, tiles). */
 #define LIMIT_INGEST_ROWS	10000		/* rows in one ingest request */
 #define LIMIT_INGEST_PROBLEMS	100		/* row problems listed in a 422 */
+#define LIMIT_INGEST_PROBLEMS_JSON (64 * 1024) /* that 422's body */
 #define LIMIT_INGEST_DIMS	2048		/* bytes of one row's dims */
 #define LIMIT_METRIC_NAME	64		/* source, metric, account id */
 #define LIMIT_VALUE_DIGITS	18		/* integer digits of a value */
 #define LIMIT_VALUE_DECIMALS	6		/* its decimals, rounded */
 #define LIMIT_TILES		200		/* tiles in one dashboard */
+#define LIMIT_SPARKLINE		(64 * 1024)	/* one tile's SVG points */
 #define LIMIT_IDEMPOTENCY_KEY	128		/* Idempotency-Key header */
 
 /* Weekly digest (insights, digest, email). */
@@ -92,6 +100,8 @@
 #define LIMIT_DIGEST_KEY_AGE_S	(24 * 3600)	/* Resend keeps a key this long */
 #define LIMIT_DIGEST_EMAIL	320		/* one recipient address */
 #define LIMIT_DIGEST_BODY	(512 * 1024)	/* one rendered digest part */
+#define LIMIT_DIGEST_KPIS	24		/* KPIs shown in one digest */
+#define LIMIT_DIGEST_ERRORS	20		/* error lines kept on a run */
 #define LIMIT_INSIGHTS_SERIES	2000		/* (provider, metric) series */
 #define LIMIT_INSIGHTS_ITEMS	12		/* insights listed in a digest */
 #define LIMIT_INSIGHTS_STALE_S	(48 * 3600)	/* data older than this: stale */
@@ -100,6 +110,8 @@
 #define LIMIT_SYNC_ROWS		200000		/* rows from one account's fetch */
 #define LIMIT_SYNC_BATCH	5000		/* rows upserted per transaction */
 #define LIMIT_SYNC_PAGES	200		/* pages followed per report */
+#define LIMIT_SYNC_METRIC_LIST	4096		/* metric names of one report */
+#define LIMIT_SYNC_MSG_COLUMN	(64 * 1024 * 1024) /* a message batch column */
 #define LIMIT_SYNC_PROCS	64		/* worker --procs */
 #define LIMIT_SYNC_PURGE	10000		/* finished jobs deleted a call */
 #define LIMIT_SCHEDULE_DIGESTS	50		/* workspaces' digests per tick */

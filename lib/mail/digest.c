@@ -33,8 +33,6 @@
 #define WS_TRYLOCK	"SELECT pg_try_advisory_lock(" WS_KEY ")"
 #define WS_LOCK		"SELECT pg_advisory_lock(" WS_KEY ")"
 #define WS_UNLOCK	"SELECT pg_advisory_unlock(" WS_KEY ")"
-#define DIGEST_KPIS	24	/* KPIs shown in one digest */
-#define DIGEST_ERRORS	20	/* error lines kept on a run */
 
 static const char sql_ws_name[] =
 	"SELECT name FROM workspaces WHERE id = $1";
@@ -422,7 +420,7 @@ digest_view(struct arena *a, const char *base_url, const char *workspace,
 	    json_object_new_boolean(in->nitems > 0));
 	json_object_object_add(v, "insights", arr);
 	arr = json_object_new_array();
-	for (i = 0; i < in->nkpis && i < DIGEST_KPIS; i++) {
+	for (i = 0; i < in->nkpis && i < LIMIT_DIGEST_KPIS; i++) {
 		k = &in->kpis[i];
 		o = json_object_new_object();
 		put_s(o, "label", k->label);
@@ -599,7 +597,7 @@ struct run {
 static void
 run_error(struct run *r, const char *what)
 {
-	if (json_object_array_length(r->errors) < DIGEST_ERRORS)
+	if (json_object_array_length(r->errors) < LIMIT_DIGEST_ERRORS)
 		json_object_array_add(r->errors,
 		    json_object_new_string(what));
 }
@@ -875,7 +873,7 @@ workspace_run(const struct digest_env *env, enum digest_trigger by,
 	    i < json_object_array_length(r.errors); i++) {
 		line = json_object_get_string(json_object_array_get_idx(
 		    r.errors, i));
-		if (json_object_array_length(all_errors) < DIGEST_ERRORS)
+		if (json_object_array_length(all_errors) < LIMIT_DIGEST_ERRORS)
 			json_object_array_add(all_errors,
 			    json_object_new_string(arena_printf(&sub,
 			    "workspace %lld: %s", (long long)ws, line)));
@@ -992,7 +990,7 @@ run_all(const struct digest_env *env, const char *email,
 		if (rc == ERR_OK)
 			rc = rc2;
 	}
-	if (rc != ERR_OK && json_object_array_length(errors) < DIGEST_ERRORS)
+	if (rc != ERR_OK && json_object_array_length(errors) < LIMIT_DIGEST_ERRORS)
 		json_object_array_add(errors, json_object_new_string(
 		    arena_printf(a, "run stopped: %s", err_code(rc))));
 	p[0] = db_int64(a, run_id);

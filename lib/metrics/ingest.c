@@ -458,7 +458,7 @@ ingest_problems_json(struct arena *a, const struct ingest_batch *b)
 	struct buf *o;
 	size_t i;
 
-	o = buf_new_arena(a, 64 * 1024);
+	o = buf_new_arena(a, LIMIT_INGEST_PROBLEMS_JSON);
 	buf_printf(o, "{\"error\":{\"code\":\"unprocessable\",\"message\":"
 	    "\"%zu problem%s in the rows; nothing was written\",\"problems\":[",
 	    b->nproblems_all, b->nproblems_all == 1 ? "" : "s");

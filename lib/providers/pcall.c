@@ -86,8 +86,8 @@ pcall_json(struct httpc *h, struct arena *a, const struct provider *p,
 		    status);
 		return ERR_UPSTREAM;
 	}
-	if (jsonx_parse_depth(a, out->resp.body, out->resp.body_len, 64,
-	    &out->json, NULL) != ERR_OK) {
+	if (jsonx_parse(a, out->resp.body, out->resp.body_len, &out->json,
+	    NULL) != ERR_OK) {
 		out->why = arena_printf(a, "%s answered with something that "
 		    "is not valid JSON (HTTP %d)", p->name, status);
 		return status == 401 ? ERR_AUTH : ERR_UPSTREAM;

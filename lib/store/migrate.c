@@ -12,8 +12,6 @@
 #include "store/migrate.h"
 
 #define MIGRATE_LOCK	"7226110"	/* pg_advisory_lock key */
-#define MIGRATE_MAX	1000		/* files in sql/ */
-#define MIGRATE_SIZE	(4 * 1024 * 1024) /* one file */
 
 static const char sql_create[] =
 	"CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -52,7 +50,7 @@ migrate_scan(struct arena *a, const char *dir, struct migration **out,
 		    "%s", dir);
 		return ERR_NOTFOUND;
 	}
-	list = arena_calloc(a, MIGRATE_MAX, sizeof(*list));
+	list = arena_calloc(a, LIMIT_MIGRATIONS, sizeof(*list));
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -66,7 +64,7 @@ migrate_scan(struct arena *a, const char *dir, struct migration **out,
 			    "NNN_name.sql", dir, de->d_name);
 			return ERR_INPUT;
 		}
-		if (cnt == MIGRATE_MAX) {
+		if (cnt == LIMIT_MIGRATIONS) {
 			closedir(d);
 			*errout = "too many migration files";
 			return ERR_TOOBIG;
@@ -99,7 +97,7 @@ read_file(struct arena *a, const char *path, const char **out)
 
 	if ((f = fopen(path, "r")) == NULL)
 		return ERR_NOTFOUND;
-	b = buf_new_arena(a, MIGRATE_SIZE);
+	b = buf_new_arena(a, LIMIT_MIGRATION_SIZE);
 	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		if (buf_append(b, chunk, got) != ERR_OK) {
 			fclose(f);

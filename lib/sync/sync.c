@@ -467,7 +467,7 @@ meta_insights(struct run *r, const char *urlfmt_base, const char *const *list,
 	enum err rc;
 
 	*nout = 0;
-	all = buf_new_arena(r->a, 4096);
+	all = buf_new_arena(r->a, LIMIT_SYNC_METRIC_LIST);
 	for (i = 0; i < nlist; i++)
 		buf_printf(all, "%s%s", i ? "," : "", list[i]);
 	memset(&c, 0, sizeof(c));
@@ -811,7 +811,7 @@ store_msgs(struct run *r, const struct syncnorm_msgs *m)
 	if (m->n == 0)
 		return ERR_OK;
 	for (k = 0; k < 7; k++) {
-		col[k] = buf_new_arena(r->a, 64 * 1024 * 1024);
+		col[k] = buf_new_arena(r->a, LIMIT_SYNC_MSG_COLUMN);
 		buf_putc(col[k], '{');
 	}
 	for (i = 0; i < m->n; i++) {

@@ -245,7 +245,7 @@ views_sparkline(struct arena *a, struct json_object *series, int w, int h)
 	}
 	if (!isfinite(lo))
 		return "";
-	b = buf_new_arena(a, 64 * 1024);
+	b = buf_new_arena(a, LIMIT_SPARKLINE);
 	for (i = 0; i < n; i++) {
 		p = json_object_array_get_idx(series, i);
 		if (p == NULL || json_object_is_type(p, json_type_null))
@@ -339,9 +339,8 @@ views_dashboard(struct arena *a, const char *tiles_json, const char *period)
 		json_object_array_add(periods, pv);
 	}
 	json_object_object_add(out, "periods", periods);
-	if (jsonx_parse_depth(a, tiles_json, strlen(tiles_json), 64, &doc,
-	    NULL) != ERR_OK || jsonx_get_array(doc, "tiles", &tiles) !=
-	    ERR_OK) {
+	if (jsonx_parse(a, tiles_json, strlen(tiles_json), &doc, NULL) !=
+	    ERR_OK || jsonx_get_array(doc, "tiles", &tiles) != ERR_OK) {
 		flag(out, "has_tiles", false);
 		return out;
 	}

@@ -519,7 +519,7 @@ serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 		error_response(ctx, rc);
 	}
 	resp_header(&ctx->resp, "X-Request-Id", ctx->req.request_id);
-	out = buf_new_arena(a, LIMIT_RESPONSE + 64 * 1024);
+	out = buf_new_arena(a, LIMIT_RESPONSE + LIMIT_RESP_HEAD);
 	if (resp_serialise(&ctx->resp, ctx->req.method == HTTP_HEAD, out) !=
 	    ERR_OK) {
 		errcode = err_code(ERR_TOOBIG);

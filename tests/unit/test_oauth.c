@@ -49,8 +49,8 @@ load(struct arena *a, const char *file, struct exchange *x)
 	text = arena_alloc(a, (size_t)len + 1);
 	assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
 	fclose(f);
-	assert_int_equal(jsonx_parse_depth(a, text, (size_t)len, 64, &doc,
-	    NULL), ERR_OK);
+	assert_int_equal(jsonx_parse(a, text, (size_t)len, &doc, NULL),
+	    ERR_OK);
 	assert_int_equal(jsonx_get_object(doc, "response", &resp), ERR_OK);
 	v = json_object_object_get(resp, "status");
 	x->status = json_object_get_int(v);

@@ -57,7 +57,7 @@ json_file(struct arena *a, const char *path)
 	char *s = slurp(a, path, &len);
 
 	assert_non_null(s);
-	assert_int_equal(jsonx_parse_depth(a, s, len, 32, &o, NULL), ERR_OK);
+	assert_int_equal(jsonx_parse(a, s, len, &o, NULL), ERR_OK);
 	return o;
 }
 

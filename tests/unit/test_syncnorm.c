@@ -45,14 +45,14 @@ example(const char *name)
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		assert_int_equal(buf_append(b, chunk, n), ERR_OK);
 	fclose(f);
-	assert_int_equal(jsonx_parse_depth(&A, b->data, b->len, 64, &root,
-	    NULL), ERR_OK);
+	assert_int_equal(jsonx_parse(&A, b->data, b->len, &root, NULL),
+	    ERR_OK);
 	assert_true(json_object_object_get_ex(root, "response", &resp));
 	assert_true(json_object_object_get_ex(resp, "body", &body));
 	if (json_object_is_type(body, json_type_string))
-		assert_int_equal(jsonx_parse_depth(&A,
-		    json_object_get_string(body), strlen(
-		    json_object_get_string(body)), 64, &body, NULL), ERR_OK);
+		assert_int_equal(jsonx_parse(&A, json_object_get_string(body),
+		    strlen(json_object_get_string(body)), &body, NULL),
+		    ERR_OK);
 	return body;
 }
 

@@ -74,15 +74,15 @@ api_intel(struct ctx *ctx)
 {
 	struct json_object *body = NULL, *scope = NULL;
 	const char *question = NULL, *provider = NULL, *period = NULL,
-	    *errout = NULL, *json;
+	    *why = NULL, *json;
 	struct insights_period per;
 	struct insights in;
 	enum err rc;
 
 	if (ctx->req.body_len > 0 && jsonx_parse(ctx->arena, ctx->req.body,
-	    ctx->req.body_len, &body, &errout) != ERR_OK)
+	    ctx->req.body_len, &body, &why) != ERR_OK)
 		return app_fail(ctx, ERR_INPUT, "The body must be JSON: %s.",
-		    errout != NULL ? errout : "invalid");
+		    why != NULL ? why : "invalid");
 	if (body != NULL && (jsonx_get_string(body, "question", &question) ==
 	    ERR_INPUT || jsonx_get_object(body, "scope", &scope) == ERR_INPUT ||
 	    jsonx_get_string(scope, "provider", &provider) == ERR_INPUT ||
@@ -237,7 +237,7 @@ api_ingest(struct ctx *ctx)
 {
 	char hash[CRYPTO_SHA256_HEX_SIZE];
 	struct ingest_batch b;
-	const char *key, *errout, *json;
+	const char *key, *why, *json;
 	bool replayed;
 	int status;
 	enum err rc;
@@ -254,14 +254,14 @@ api_ingest(struct ctx *ctx)
 		return app_fail(ctx, ERR_INPUT, "Idempotency-Key must be 1-128 "
 		    "characters of A-Z a-z 0-9 _ . : -");
 	rc = ingest_parse(ctx->arena, ctx->req.body, ctx->req.body_len,
-	    time(NULL), &b, &errout);
+	    time(NULL), &b, &why);
 	if (rc == ERR_UNPROCESSABLE && b.nproblems > 0) {
 		json = ingest_problems_json(ctx->arena, &b);
 		return resp_body(&ctx->resp, 422, "application/json", json,
 		    strlen(json));
 	}
 	if (rc != ERR_OK)
-		return app_fail(ctx, rc, "%s", errout);
+		return app_fail(ctx, rc, "%s", why);
 	crypto_sha256_hex(ctx->req.body, ctx->req.body_len, hash);
 	rc = ingest_commit(ctx->db, ctx->arena, ctx->workspace_id, key, hash,
 	    &b, &status, &json, &replayed);
@@ -409,19 +409,19 @@ api_readyz(struct ctx *ctx)
 static int
 cli_migrate(struct app *app, struct arena *a)
 {
-	const char *errout = "";
+	const char *why = "";
 	int applied, total;
 	enum err rc;
 
 	rc = migrate_apply(app->db, a, app->cfg.sql_dir, &applied, &total,
-	    &errout);
+	    &why);
 	if (rc == ERR_UNAVAILABLE) {
 		fprintf(stderr, "api migrate: cannot reach the database: %s\n",
 		    db_last_error(app->db));
 		return 1;
 	}
 	if (rc != ERR_OK) {
-		fprintf(stderr, "api migrate: %s\n", errout);
+		fprintf(stderr, "api migrate: %s\n", why);
 		return 1;
 	}
 	printf("migrations: %d applied now, %d in all\n", applied, total);

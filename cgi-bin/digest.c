@@ -50,16 +50,16 @@ env_of(struct ctx *ctx)
 static enum err
 body_json(struct ctx *ctx, struct json_object **out)
 {
-	const char *errout = NULL;
+	const char *why = NULL;
 
 	if (ctx->req.body_len == 0) {
 		*out = jsonx_own(ctx->arena, json_object_new_object());
 		return ERR_OK;
 	}
 	if (jsonx_parse(ctx->arena, ctx->req.body, ctx->req.body_len, out,
-	    &errout) != ERR_OK || !json_object_is_type(*out, json_type_object))
+	    &why) != ERR_OK || !json_object_is_type(*out, json_type_object))
 		return app_fail(ctx, ERR_INPUT, "The body must be a JSON "
-		    "object%s%s.", errout ? ": " : "", errout ? errout : "");
+		    "object%s%s.", why ? ": " : "", why ? why : "");
 	return ERR_OK;
 }
 

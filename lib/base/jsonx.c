@@ -82,7 +82,7 @@ tok_free_cb(void *p)
 
 enum err
 jsonx_parse(struct arena *a, const char *text, size_t len,
-    struct json_object **out, const char **errout)
+    struct json_object **out, const char **why)
 {
 	struct json_tokener *tok;
 	struct json_object *obj;
@@ -91,20 +91,20 @@ jsonx_parse(struct arena *a, const char *text, size_t len,
 
 	*out = NULL;
 	if (len > LIMIT_JSON_SIZE) {
-		if (errout != NULL)
-			*errout = arena_printf(a, "JSON body is %zu bytes, "
+		if (why != NULL)
+			*why = arena_printf(a, "JSON body is %zu bytes, "
 			    "more than the limit of %d", len,
 			    LIMIT_JSON_SIZE);
 		return ERR_TOOBIG;
 	}
 	if (has_single_quote(text, len)) {
-		if (errout != NULL)
-			*errout = "invalid JSON: strings must use double quotes";
+		if (why != NULL)
+			*why = "invalid JSON: strings must use double quotes";
 		return ERR_INPUT;
 	}
 	if (len == 0 || memchr(text, '\0', len) != NULL) {
-		if (errout != NULL)
-			*errout = len == 0 ? "empty JSON document" :
+		if (why != NULL)
+			*why = len == 0 ? "empty JSON document" :
 			    "JSON contains a NUL byte";
 		return ERR_INPUT;
 	}
@@ -116,13 +116,13 @@ jsonx_parse(struct arena *a, const char *text, size_t len,
 	jerr = json_tokener_get_error(tok);
 	off = json_tokener_get_parse_end(tok);
 	if (jerr == json_tokener_continue) {
-		if (errout != NULL)
-			*errout = "JSON ends too early (truncated document)";
+		if (why != NULL)
+			*why = "JSON ends too early (truncated document)";
 		return ERR_INPUT;
 	}
 	if (jerr != json_tokener_success) {
-		if (errout != NULL)
-			*errout = arena_printf(a, "invalid JSON at byte %zu: %s",
+		if (why != NULL)
+			*why = arena_printf(a, "invalid JSON at byte %zu: %s",
 			    off, jerr == json_tokener_error_depth ?
 			    "nested too deeply" :
 			    json_tokener_error_desc(jerr));
@@ -130,16 +130,16 @@ jsonx_parse(struct arena *a, const char *text, size_t len,
 	}
 	jsonx_own(a, obj);
 	if (has_nonfinite(obj)) {
-		if (errout != NULL)
-			*errout = "invalid JSON: NaN and Infinity are not numbers "
+		if (why != NULL)
+			*why = "invalid JSON: NaN and Infinity are not numbers "
 			    "in JSON";
 		return ERR_INPUT;
 	}
 	/* Only white space may follow the document. */
 	for (; off < len; off++) {
 		if (strchr(" \t\r\n", text[off]) == NULL) {
-			if (errout != NULL)
-				*errout = arena_printf(a, "invalid JSON at "
+			if (why != NULL)
+				*why = arena_printf(a, "invalid JSON at "
 				    "byte %zu: data after the document", off);
 			return ERR_INPUT;
 		}

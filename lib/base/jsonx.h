@@ -23,11 +23,11 @@ struct json_object;
  * Parses len bytes of strict JSON (RFC 8259: no NaN, no comments, no
  * trailing data) at most LIMIT_JSON_DEPTH deep and LIMIT_JSON_SIZE long.
  * On ERR_OK *out is the root, owned by the arena.  On error (ERR_INPUT,
- * or ERR_TOOBIG for size) *errout, if not NULL, is an arena string a
+ * or ERR_TOOBIG for size) *why, if not NULL, is an arena string a
  * person can act on, with the byte offset.
  */
 enum err	 jsonx_parse(struct arena *, const char *text, size_t len,
-		    struct json_object **out, const char **errout);
+		    struct json_object **out, const char **why);
 
 /*
  * Typed getters on an object's key.  ERR_OK and *out set; ERR_NOTFOUND

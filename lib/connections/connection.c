@@ -113,19 +113,19 @@ connection_store(struct db *db, struct arena *a,
 	p[4] = t->api_base;
 	p[5] = sandbox ? "t" : "f";
 	if ((rc = db_exec(db, a, sql_upsert, 6, p, &res)) != ERR_OK)
-		goto fail;
+		goto out;
 	*id_out = db_get_int64(res, 0, 0, 0);
 	plain = oauth_tokens_json(a, t);
 	if ((rc = vault_seal(keys, a, workspace_id, provider, *id_out, plain,
 	    strlen(plain), &blob)) != ERR_OK)
-		goto fail;
+		goto out;
 	p[0] = db_int64(a, *id_out);
 	p[1] = blob;
 	p[2] = crypto_keyring_current(keys);
 	if ((rc = db_exec(db, a, sql_seal, 3, p, NULL)) != ERR_OK)
-		goto fail;
+		goto out;
 	return db_commit(db, a);
-fail:
+out:
 	db_rollback(db, a);
 	return rc;
 }
@@ -256,11 +256,11 @@ connection_disconnect(struct db *db, struct arena *a, int64_t workspace_id,
 	if (delete_data &&
 	    ((rc = db_exec(db, a, sql_delete_data, 2, p, NULL)) != ERR_OK ||
 	    (rc = db_exec(db, a, sql_delete_comms, 2, p, NULL)) != ERR_OK))
-		goto fail;
+		goto out;
 	if ((rc = update(db, a, sql_disconnect, 2, p)) != ERR_OK)
-		goto fail;
+		goto out;
 	return db_commit(db, a);
-fail:
+out:
 	db_rollback(db, a);
 	return rc;
 }

@@ -756,31 +756,31 @@ blob_parse(const char *blob, size_t len, unsigned char **binout,
 	if (crypto_b64url_decode(blob, len, bin, CRYPTO_B64_DECODED_MAX(len),
 	    &binlen) != ERR_OK) {
 		say(msg, msgsize, "sealed blob is not base64url");
-		goto bad;
+		goto out;
 	}
 	if (binlen < 1 || bin[0] != CRYPTO_BLOB_VERSION) {
 		say(msg, msgsize, "sealed blob has unsupported version %u",
 		    binlen < 1 ? 0 : bin[0]);
-		goto bad;
+		goto out;
 	}
 	if (binlen < BLOB_MIN) {
 		say(msg, msgsize, "sealed blob is truncated");
-		goto bad;
+		goto out;
 	}
 	idlen = bin[1];
 	if (binlen < BLOB_HEAD(idlen) + CRYPTO_NONCE_LEN + CRYPTO_TAG_LEN) {
 		say(msg, msgsize, "sealed blob is truncated");
-		goto bad;
+		goto out;
 	}
 	if (!key_id_ok((const char *)bin + 2, idlen)) {
 		say(msg, msgsize, "sealed blob has a malformed key id");
-		goto bad;
+		goto out;
 	}
 	*binout = bin;
 	*binlenout = binlen;
 	*idlenout = idlen;
 	return ERR_OK;
- bad:
+out:
 	free(bin);
 	return ERR_INPUT;
 }

@@ -499,21 +499,17 @@ unescape_text(char *s)
 	} ents[] = { { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
 	    { "&quot;", '"' }, { "&#39;", '\'' } };
 	char *w = s;
-	size_t i, n;
+	size_t i;
 
 	while (*s != '\0') {
-		if (*s == '&')
-			for (i = 0; i < nitems(ents); i++) {
-				n = strlen(ents[i].ent);
-				if (strncmp(s, ents[i].ent, n) == 0) {
-					*w++ = ents[i].c;
-					s += n;
-					goto next;
-				}
-			}
-		*w++ = *s++;
-next:
-		;
+		for (i = 0; *s == '&' && i < nitems(ents); i++)
+			if (strncmp(s, ents[i].ent, strlen(ents[i].ent)) == 0)
+				break;
+		if (*s == '&' && i < nitems(ents)) {
+			*w++ = ents[i].c;
+			s += strlen(ents[i].ent);
+		} else
+			*w++ = *s++;
 	}
 	*w = '\0';
 }
@@ -1055,7 +1051,7 @@ digest_weekly(const struct digest_env *env, enum digest_trigger by,
 
 enum err
 digest_send_test(const struct digest_env *env, int64_t workspace_id,
-    const char *to, const char **id_out, const char **error_out)
+    const char *to, const char **id_out, const char **why)
 {
 	struct digest_mail mail;
 	struct email_msg m;
@@ -1064,7 +1060,7 @@ digest_send_test(const struct digest_env *env, int64_t workspace_id,
 	char key[CRYPTO_TOKEN_HEX_SIZE];
 	enum err rc;
 
-	*id_out = *error_out = NULL;
+	*id_out = *why = NULL;
 	if (*env->cfg->resend_api_key == '\0')
 		return ERR_UNAVAILABLE;
 	if ((rc = digest_render(env, workspace_id, to, &mail)) != ERR_OK)
@@ -1084,7 +1080,7 @@ digest_send_test(const struct digest_env *env, int64_t workspace_id,
 	if (rc != ERR_OK)
 		return rc;
 	if (res.outcome != EMAIL_SENT) {
-		*error_out = res.error;
+		*why = res.error;
 		return ERR_UPSTREAM;
 	}
 	*id_out = res.id;

@@ -128,7 +128,7 @@ enum verdict { V_OK, V_RETRY, V_FAIL, V_QUOTA };
 
 /* Reads a non-200 answer by status and name. */
 static enum verdict
-classify(struct arena *a, const struct httpc_resp *r, const char **errout,
+classify(struct arena *a, const struct httpc_resp *r, const char **why,
     const char **nameout, long *wait_ms, int attempt)
 {
 	struct json_object *o = NULL;
@@ -145,7 +145,7 @@ classify(struct arena *a, const struct httpc_resp *r, const char **errout,
 		name = r->status == 0 ? "no_answer" : r->status >= 500 ?
 		    "application_error" : "error";
 	*nameout = name;
-	*errout = arena_printf(a, "%d %s: %s", r->status, name,
+	*why = arena_printf(a, "%d %s: %s", r->status, name,
 	    msg != NULL ? msg : "(no message)");
 	*wait_ms = (long)LIMIT_DIGEST_BACKOFF_MS << (attempt - 1);
 	if (r->status == 429 && strcmp(name, "daily_quota_exceeded") == 0)
@@ -166,7 +166,7 @@ classify(struct arena *a, const struct httpc_resp *r, const char **errout,
 static enum verdict
 post(struct httpc *h, struct arena *a, const struct config *cfg,
     const char *path, const char *body, const char *key, bool batch,
-    struct httpc_resp *r, const char **errout, struct email_call *call)
+    struct httpc_resp *r, const char **why, struct email_call *call)
 {
 	struct httpc_req q;
 	const char *herr = NULL;
@@ -191,7 +191,7 @@ post(struct httpc *h, struct arena *a, const struct config *cfg,
 		memset(r, 0, sizeof(*r));
 		rc = httpc_do(h, a, &q, r, &herr);
 		if (rc == ERR_INPUT) {
-			*errout = arena_printf(a, "SLUICE_RESEND_API_BASE is "
+			*why = arena_printf(a, "SLUICE_RESEND_API_BASE is "
 			    "refused: %s", herr ? herr : "bad URL");
 			return V_FAIL;
 		}
@@ -200,21 +200,21 @@ post(struct httpc *h, struct arena *a, const struct config *cfg,
 		call->last_status = r->status;
 		if (r->status == 200)
 			return V_OK;
-		v = classify(a, r, errout, &call->last_name, &wait_ms,
+		v = classify(a, r, why, &call->last_name, &wait_ms,
 		    call->attempts);
 		if (r->status == 0 && herr != NULL)
-			*errout = arena_printf(a, "no answer from Resend: %s",
+			*why = arena_printf(a, "no answer from Resend: %s",
 			    herr);
 		log_msg(LOG_WARN, NULL, "resend_error", "attempt %d: %s",
-		    call->attempts, *errout);
+		    call->attempts, *why);
 		if (v != V_RETRY)
 			return v;
 		if (call->attempts < LIMIT_DIGEST_ATTEMPTS)
 			sleep_ms(wait_ms);
 	}
 	call->attempts = LIMIT_DIGEST_ATTEMPTS;
-	*errout = arena_printf(a, "gave up after %d attempts: %s",
-	    LIMIT_DIGEST_ATTEMPTS, *errout);
+	*why = arena_printf(a, "gave up after %d attempts: %s",
+	    LIMIT_DIGEST_ATTEMPTS, *why);
 	return V_FAIL;
 }
 

@@ -170,25 +170,25 @@ is_token(const char *s, size_t max)
 enum err
 webhook_verify(const char *secret, const char *id, const char *timestamp,
     const char *signature, const char *body, size_t len, int64_t now,
-    const char **errout)
+    const char **why)
 {
 	enum crypto_wh r;
 
 	if (secret == NULL || *secret == '\0') {
-		*errout = "not_configured: SLUICE_RESEND_WEBHOOK_SECRET is not "
+		*why = "not_configured: SLUICE_RESEND_WEBHOOK_SECRET is not "
 		    "set";
 		return ERR_UNAVAILABLE;
 	}
 	r = crypto_wh_verify(secret, id, timestamp, signature, body, len, now);
 	if (r < 0 || r >= CRYPTO_WH__MAX)
 		r = CRYPTO_WH_NO_MATCH;
-	*errout = wh_messages[r];
+	*why = wh_messages[r];
 	if (r == CRYPTO_WH_BAD_SECRET)
 		return ERR_UNAVAILABLE;
 	if (r != CRYPTO_WH_OK)
 		return ERR_AUTH;
 	if (!is_token(id, WEBHOOK_MAX_ID)) {
-		*errout = "bad_id: svix-id must be 1 to 256 printable ASCII "
+		*why = "bad_id: svix-id must be 1 to 256 printable ASCII "
 		    "characters";
 		return ERR_INPUT;
 	}
@@ -433,7 +433,7 @@ read_bounce(struct arena *a, struct json_object *data,
 
 enum err
 webhook_parse(struct arena *a, const char *body, size_t len,
-    struct webhook_event *out, const char **errout)
+    struct webhook_event *out, const char **why)
 {
 	struct json_object *root, *data = NULL, *o;
 	const char *s;
@@ -441,27 +441,27 @@ webhook_parse(struct arena *a, const char *body, size_t len,
 
 	memset(out, 0, sizeof(*out));
 	if (!valid_utf8((const unsigned char *)body, len)) {
-		*errout = "the body is not valid UTF-8";
+		*why = "the body is not valid UTF-8";
 		return ERR_INPUT;
 	}
 	if (has_nul_escape(body, len)) {
-		*errout = "the body has a \\u0000 escape, which cannot be "
+		*why = "the body has a \\u0000 escape, which cannot be "
 		    "stored";
 		return ERR_INPUT;
 	}
-	if ((rc = jsonx_parse(a, body, len, &root, errout)) != ERR_OK)
+	if ((rc = jsonx_parse(a, body, len, &root, why)) != ERR_OK)
 		return ERR_INPUT;
 	if (!json_object_is_type(root, json_type_object)) {
-		*errout = "the body is not a JSON object";
+		*why = "the body is not a JSON object";
 		return ERR_INPUT;
 	}
 	rc = jsonx_get_string(root, "type", &s);
 	if (rc == ERR_NOTFOUND) {
-		*errout = "the event has no \"type\"";
+		*why = "the event has no \"type\"";
 		return ERR_INPUT;
 	}
 	if (rc != ERR_OK || !is_token(s, WEBHOOK_MAX_TYPE)) {
-		*errout = "the event's \"type\" is not a string of 1 to 100 "
+		*why = "the event's \"type\" is not a string of 1 to 100 "
 		    "printable ASCII characters";
 		return ERR_INPUT;
 	}

@@ -111,23 +111,23 @@ enum webhook_kind webhook_kind_from(const char *type);
  * missing, stale or wrong; ERR_UNAVAILABLE when secret is empty or not a
  * whsec_ secret (a configuration problem, not the sender's); ERR_INPUT
  * when the signature holds but the svix-id is longer than WEBHOOK_MAX_ID
- * or has bytes other than printable ASCII.  *errout (static storage) says
+ * or has bytes other than printable ASCII.  *why (static storage) says
  * why, starting with the reason code; it never holds the secret.
  */
 enum err	 webhook_verify(const char *secret, const char *id,
 		    const char *timestamp, const char *signature,
 		    const char *body, size_t len, int64_t now,
-		    const char **errout);
+		    const char **why);
 
 /*
  * Parses a webhook body: strict JSON, valid UTF-8, an object whose "type"
  * is a non-empty string of at most WEBHOOK_MAX_TYPE printable bytes.  The
  * other fields are read when they have the documented shape and left
  * NULL otherwise.  ERR_OK with *out filled (arena-owned); ERR_INPUT with
- * *errout (arena or static) saying what is wrong.
+ * *why (arena or static) saying what is wrong.
  */
 enum err	 webhook_parse(struct arena *, const char *body, size_t len,
-		    struct webhook_event *out, const char **errout);
+		    struct webhook_event *out, const char **why);
 
 /*
  * Decides what a new event does (pure):

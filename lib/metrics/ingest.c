@@ -404,7 +404,7 @@ find_duplicates(struct arena *a, struct ingest_batch *b,
 
 enum err
 ingest_parse(struct arena *a, const char *body, size_t len, time_t now,
-    struct ingest_batch *out, const char **errout)
+    struct ingest_batch *out, const char **why)
 {
 	struct json_object *root;
 	bool *good;
@@ -413,20 +413,20 @@ ingest_parse(struct arena *a, const char *body, size_t len, time_t now,
 	enum err rc;
 
 	memset(out, 0, sizeof(*out));
-	*errout = NULL;
-	if ((rc = jsonx_parse(a, body, len, &root, errout)) != ERR_OK)
+	*why = NULL;
+	if ((rc = jsonx_parse(a, body, len, &root, why)) != ERR_OK)
 		return rc;
 	if (!json_object_is_type(root, json_type_array)) {
-		*errout = "the body must be a JSON array of rows";
+		*why = "the body must be a JSON array of rows";
 		return ERR_INPUT;
 	}
 	n = json_object_array_length(root);
 	if (n == 0) {
-		*errout = "the array is empty: send at least one row";
+		*why = "the array is empty: send at least one row";
 		return ERR_UNPROCESSABLE;
 	}
 	if (n > LIMIT_INGEST_ROWS) {
-		*errout = arena_printf(a, "%zu rows: at most %d fit in one "
+		*why = arena_printf(a, "%zu rows: at most %d fit in one "
 		    "request", n, LIMIT_INGEST_ROWS);
 		return ERR_TOOBIG;
 	}
@@ -444,7 +444,7 @@ ingest_parse(struct arena *a, const char *body, size_t len, time_t now,
 	}
 	find_duplicates(a, out, good);
 	if (out->nproblems_all > 0) {
-		*errout = arena_printf(a, "%zu problem%s in the rows; nothing "
+		*why = arena_printf(a, "%zu problem%s in the rows; nothing "
 		    "was written", out->nproblems_all,
 		    out->nproblems_all == 1 ? "" : "s");
 		return ERR_UNPROCESSABLE;
@@ -701,7 +701,7 @@ attempt(struct db *db, struct arena *a, const char **p, const char *key,
 	kp[2] = body_hash;
 	if (key != NULL) {
 		if ((rc = claim(db, a, kp, body_hash, status, json)) != ERR_OK)
-			goto fail;
+			goto out;
 		if (*status != 0) {
 			db_rollback(db, a);
 			*replayed = true;
@@ -712,7 +712,7 @@ attempt(struct db *db, struct arena *a, const char **p, const char *key,
 		rc = copy_fresh(db, a, p[0], b, &inserted);
 	else {
 		if (p[1] == NULL && (rc = arrays(a, b, p)) != ERR_OK)
-			goto fail;
+			goto out;
 		if (!b->has_dims)
 			p[6] = "{}";
 		rc = db_exec_static(db, a, way == WAY_INSERT ? sql_insert :
@@ -726,7 +726,7 @@ attempt(struct db *db, struct arena *a, const char **p, const char *key,
 	}
 	*again = rc == ERR_CONFLICT && way != WAY_UPSERT;
 	if (rc != ERR_OK)
-		goto fail;
+		goto out;
 	*status = 200;
 	*json = arena_printf(a, "{\"inserted\":%ld,\"updated\":%ld,"
 	    "\"unchanged\":%ld}", inserted, updated,
@@ -735,10 +735,10 @@ attempt(struct db *db, struct arena *a, const char **p, const char *key,
 		kp[2] = "200";
 		kp[3] = *json;
 		if ((rc = db_exec(db, a, sql_record, 4, kp, NULL)) != ERR_OK)
-			goto fail;
+			goto out;
 	}
 	return db_commit(db, a);
-fail:
+out:
 	db_rollback(db, a);
 	return rc;
 }

@@ -62,12 +62,12 @@ struct ingest_batch {
  * Parses and validates len bytes of body.  now is the current time: a
  * date later than tomorrow (UTC) is refused.  ERR_OK: every row valid.
  * ERR_UNPROCESSABLE: out->problems lists what is wrong (and for an empty
- * array *errout says so).  ERR_INPUT: not JSON, or not an array (*errout
+ * array *why says so).  ERR_INPUT: not JSON, or not an array (*why
  * says why).  ERR_TOOBIG: more than LIMIT_INGEST_ROWS rows.  Everything
  * in out belongs to the arena.
  */
 enum err	 ingest_parse(struct arena *, const char *body, size_t len,
-		    time_t now, struct ingest_batch *out, const char **errout);
+		    time_t now, struct ingest_batch *out, const char **why);
 
 /*
  * The 422 body for a batch with problems: {"error":{"code":

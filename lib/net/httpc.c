@@ -146,7 +146,7 @@ url_for_message(struct arena *a, const char *url)
 /* Checks scheme and host against the client's policy. */
 static enum err
 check_url(const struct httpc *c, struct arena *a, const char *url,
-    const char **errout)
+    const char **why)
 {
 	CURLU *u;
 	char *scheme = NULL, *host = NULL;
@@ -157,7 +157,7 @@ check_url(const struct httpc *c, struct arena *a, const char *url,
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-		*errout = "the URL is malformed";
+		*why = "the URL is malformed";
 		rc = ERR_INPUT;
 	} else if (strcmp(scheme, "https") == 0)
 		rc = ERR_OK;
@@ -166,7 +166,7 @@ check_url(const struct httpc *c, struct arena *a, const char *url,
 	    strcmp(host, "[::1]") == 0))
 		rc = ERR_OK;
 	else {
-		*errout = arena_printf(a, "refusing %s: only https (or http "
+		*why = arena_printf(a, "refusing %s: only https (or http "
 		    "to loopback in tests and the sandbox) is allowed",
 		    url_for_message(a, url));
 		rc = ERR_INPUT;
@@ -179,7 +179,7 @@ check_url(const struct httpc *c, struct arena *a, const char *url,
 
 static enum err
 curl_transport(struct httpc *c, struct arena *a, const struct httpc_req *r,
-    struct httpc_resp *out, const char **errout)
+    struct httpc_resp *out, const char **why)
 {
 	struct curl_slist *hs = NULL;
 	struct collect col;
@@ -247,12 +247,12 @@ curl_transport(struct httpc *c, struct arena *a, const struct httpc_req *r,
 	curl_easy_getinfo(c->curl, CURLINFO_TOTAL_TIME, &secs);
 	out->ms = secs * 1000.0;
 	if (col.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
-		*errout = arena_printf(a, "the answer from %s is larger than "
+		*why = arena_printf(a, "the answer from %s is larger than "
 		    "%zu bytes", url_for_message(a, r->url), c->opts.max_body);
 		return ERR_TOOBIG;
 	}
 	if (cc != CURLE_OK) {
-		*errout = cc == CURLE_OPERATION_TIMEDOUT ?
+		*why = cc == CURLE_OPERATION_TIMEDOUT ?
 		    arena_printf(a, "%s did not answer within %ld ms",
 		    url_for_message(a, r->url), timeout) :
 		    arena_printf(a, "%s: %s", url_for_message(a, r->url),
@@ -269,21 +269,21 @@ curl_transport(struct httpc *c, struct arena *a, const struct httpc_req *r,
 
 enum err
 httpc_do(struct httpc *c, struct arena *a, const struct httpc_req *r,
-    struct httpc_resp *out, const char **errout)
+    struct httpc_resp *out, const char **why)
 {
 	const char *dummy;
 	enum err rc;
 
-	if (errout == NULL)
-		errout = &dummy;
-	*errout = NULL;
+	if (why == NULL)
+		why = &dummy;
+	*why = NULL;
 	memset(out, 0, sizeof(*out));
 	out->body = "";
-	if ((rc = check_url(c, a, r->url, errout)) != ERR_OK)
+	if ((rc = check_url(c, a, r->url, why)) != ERR_OK)
 		return rc;
 	if (c->transport != NULL)
-		return c->transport(c, a, r, out, errout);
-	return curl_transport(c, a, r, out, errout);
+		return c->transport(c, a, r, out, why);
+	return curl_transport(c, a, r, out, why);
 }
 
 const char *

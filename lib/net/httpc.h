@@ -50,7 +50,7 @@ struct httpc_resp {
 
 /* A transport: performs req into resp; returns as httpc_do() does. */
 typedef enum err (*httpc_transport)(struct httpc *, struct arena *,
-    const struct httpc_req *, struct httpc_resp *, const char **errout);
+    const struct httpc_req *, struct httpc_resp *, const char **why);
 
 /* A client (process lifetime, keeps connections); free with httpc_free(). */
 struct httpc	*httpc_new(const struct httpc_opts *);
@@ -70,12 +70,12 @@ enum err	 httpc_header(struct httpc_req *, const char *name,
  * Performs one call.  ERR_OK whenever an HTTP answer came, whatever its
  * status.  ERR_INPUT for a URL the policy refuses (scheme, host),
  * ERR_UPSTREAM for connection failures and timeouts, ERR_TOOBIG when the
- * body is over the cap; *errout says what happened, without the URL's
+ * body is over the cap; *why says what happened, without the URL's
  * query (it may hold secrets).
  */
 enum err	 httpc_do(struct httpc *, struct arena *,
 		    const struct httpc_req *, struct httpc_resp *,
-		    const char **errout);
+		    const char **why);
 
 /* A response header's value (name case-insensitive), or NULL. */
 const char	*httpc_resp_header(const struct httpc_resp *, const char *name);

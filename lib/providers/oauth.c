@@ -200,7 +200,7 @@ token_call(struct httpc *h, struct arena *a, const struct provider *p,
 {
 	struct httpc_req r;
 	struct httpc_resp res;
-	const char *errout = NULL;
+	const char *why = NULL;
 	enum err rc;
 
 	memset(&r, 0, sizeof(r));
@@ -213,10 +213,10 @@ token_call(struct httpc *h, struct arena *a, const struct provider *p,
 		r.body = body;
 		r.body_len = strlen(body);
 	}
-	if ((rc = httpc_do(h, a, &r, &res, &errout)) != ERR_OK)
+	if ((rc = httpc_do(h, a, &r, &res, &why)) != ERR_OK)
 		return fail(f, rc == ERR_TOOBIG ? ERR_UPSTREAM : rc, false,
 		    arena_printf(a, "Could not reach %s: %s", p->name,
-		    errout != NULL ? errout : "no answer"));
+		    why != NULL ? why : "no answer"));
 	return oauth_parse_tokens(a, p, res.status,
 	    httpc_resp_header(&res, "content-type"), res.body, res.body_len,
 	    (int64_t)time(NULL), out, f);
@@ -249,7 +249,7 @@ mailchimp_metadata(struct httpc *h, struct arena *a, const struct provider *p,
 	struct httpc_req r;
 	struct httpc_resp res;
 	struct json_object *o;
-	const char *errout = NULL;
+	const char *why = NULL;
 	enum err rc;
 
 	memset(&r, 0, sizeof(r));
@@ -257,9 +257,9 @@ mailchimp_metadata(struct httpc *h, struct arena *a, const struct provider *p,
 	httpc_header(&r, "Accept", "application/json");
 	httpc_header(&r, "Authorization", arena_printf(a, "OAuth %s",
 	    t->access_token));
-	if ((rc = httpc_do(h, a, &r, &res, &errout)) != ERR_OK)
+	if ((rc = httpc_do(h, a, &r, &res, &why)) != ERR_OK)
 		return fail(f, ERR_UPSTREAM, false, arena_printf(a, "Could "
-		    "not reach Mailchimp: %s", errout));
+		    "not reach Mailchimp: %s", why));
 	if (res.status != 200 || jsonx_parse(a, res.body, res.body_len, &o,
 	    NULL) != ERR_OK)
 		return fail(f, ERR_UPSTREAM, false, "Mailchimp's account "
@@ -357,7 +357,7 @@ oauth_revoke(struct httpc *h, struct arena *a, const struct provider *p,
 {
 	struct httpc_req r;
 	struct httpc_resp res;
-	const char *url, *errout = NULL;
+	const char *url, *why = NULL;
 	enum err rc;
 
 	memset(f, 0, sizeof(*f));
@@ -379,9 +379,9 @@ oauth_revoke(struct httpc *h, struct arena *a, const struct provider *p,
 	r.method = "POST";
 	r.url = url;
 	r.body_len = strlen(r.body);
-	if ((rc = httpc_do(h, a, &r, &res, &errout)) != ERR_OK)
+	if ((rc = httpc_do(h, a, &r, &res, &why)) != ERR_OK)
 		return fail(f, ERR_UPSTREAM, false, arena_printf(a, "Could "
-		    "not reach %s to revoke access: %s", p->name, errout));
+		    "not reach %s to revoke access: %s", p->name, why));
 	/* An already invalid token counts as revoked. */
 	if (res.status >= 500)
 		return fail(f, ERR_UPSTREAM, false, arena_printf(a, "%s did "

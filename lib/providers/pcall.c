@@ -50,7 +50,7 @@ pcall_json(struct httpc *h, struct arena *a, const struct provider *p,
 {
 	struct httpc_req r;
 	struct json_object *err = NULL;
-	const char *errout = NULL, *code, *reason;
+	const char *why = NULL, *code, *reason;
 	int status;
 	enum err rc;
 
@@ -70,8 +70,8 @@ pcall_json(struct httpc *h, struct arena *a, const struct provider *p,
 		r.body = c->body;
 		r.body_len = strlen(c->body);
 	}
-	if ((rc = httpc_do(h, a, &r, &out->resp, &errout)) != ERR_OK) {
-		out->why = arena_printf(a, "%s: %s", p->name, errout);
+	if ((rc = httpc_do(h, a, &r, &out->resp, &why)) != ERR_OK) {
+		out->why = arena_printf(a, "%s: %s", p->name, why);
 		return rc == ERR_INPUT ? ERR_INPUT : ERR_UPSTREAM;
 	}
 	status = out->resp.status;

@@ -447,7 +447,7 @@ sandbox_github_revoke(struct ctx *ctx)
 	const char *what = route_capture(&ctx->match, "what"), *tok;
 	struct json_object *root;
 	struct sandbox_token t;
-	const char *errout;
+	const char *why;
 	struct sbx sx;
 	enum err rc;
 
@@ -455,7 +455,7 @@ sandbox_github_revoke(struct ctx *ctx)
 		return rc;
 	if ((strcmp(what, "grant") != 0 && strcmp(what, "token") != 0) ||
 	    jsonx_parse(ctx->arena, ctx->req.body, ctx->req.body_len, &root,
-	    &errout) != ERR_OK || jsonx_get_string(root, "access_token",
+	    &why) != ERR_OK || jsonx_get_string(root, "access_token",
 	    &tok) != ERR_OK || !sandbox_token_parse(tok, &t) ||
 	    t.prov != SBXP_GITHUB)
 		return sandbox_fail(&sx, -1, "error_404");

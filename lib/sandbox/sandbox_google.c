@@ -361,7 +361,7 @@ sandbox_ga4_report(struct ctx *ctx)
 {
 	struct json_object *root, *arr, *o, *v;
 	const struct ga4_metric *mets[10];
-	const char *prop, *errout, *s0, *s1, *name;
+	const char *prop, *why, *s0, *s1, *name;
 	int64_t today, d0, d1, d, lim = 10000, off = 0, nrows = 0, row;
 	bool by_date = false, keep = false, quota = false, all0;
 	struct sandbox_day sd;
@@ -377,7 +377,7 @@ sandbox_ga4_report(struct ctx *ctx)
 	    ":runReport")) == NULL)
 		return sandbox_fail(&sx, -1, "error-403-permission-denied");
 	if (jsonx_parse(ctx->arena, ctx->req.body, ctx->req.body_len, &root,
-	    &errout) != ERR_OK || !json_object_is_type(root, json_type_object))
+	    &why) != ERR_OK || !json_object_is_type(root, json_type_object))
 		return ga4_bad(&sx, "Invalid JSON payload received.");
 	sandbox_tz(prop, &tzoff);
 	today = sandbox_today(sx.now, tzoff);
@@ -716,7 +716,7 @@ sandbox_ads_stream(struct ctx *ctx)
 {
 	const struct ads_field *sel[32];
 	struct json_object *root;
-	const char *cap, *query, *errout, *p, *from_p, *where;
+	const char *cap, *query, *why, *p, *from_p, *where;
 	char *q, *cust, *tok, *save, rid[23], from[32], a[11], b[11];
 	size_t nsel = 0, i, nrows = 0;
 	bool has_metrics = false, has_date = false;
@@ -734,7 +734,7 @@ sandbox_ads_stream(struct ctx *ctx)
 		    "searchStream");
 	cust = arena_strdup(ctx->arena, route_capture(&ctx->match, "cust"));
 	if (jsonx_parse(ctx->arena, ctx->req.body, ctx->req.body_len, &root,
-	    &errout) != ERR_OK || jsonx_get_string(root, "query", &query) !=
+	    &why) != ERR_OK || jsonx_get_string(root, "query", &query) !=
 	    ERR_OK)
 		return sandbox_fail(&sx, -1, "error-400-query-error-"
 		    "searchStream");

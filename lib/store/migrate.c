@@ -37,7 +37,7 @@ cmp_version(const void *a, const void *b)
 
 enum err
 migrate_scan(struct arena *a, const char *dir, struct migration **out,
-    size_t *n, const char **errout)
+    size_t *n, const char **why)
 {
 	struct migration *list;
 	struct dirent *de;
@@ -46,7 +46,7 @@ migrate_scan(struct arena *a, const char *dir, struct migration **out,
 	const char *p;
 
 	if ((d = opendir(dir)) == NULL) {
-		*errout = arena_printf(a, "cannot read migrations directory "
+		*why = arena_printf(a, "cannot read migrations directory "
 		    "%s", dir);
 		return ERR_NOTFOUND;
 	}
@@ -60,13 +60,13 @@ migrate_scan(struct arena *a, const char *dir, struct migration **out,
 		if (p == de->d_name || *p != '_' || p - de->d_name > 6 ||
 		    len < 5 || strcmp(de->d_name + len - 4, ".sql") != 0) {
 			closedir(d);
-			*errout = arena_printf(a, "%s/%s is not named "
+			*why = arena_printf(a, "%s/%s is not named "
 			    "NNN_name.sql", dir, de->d_name);
 			return ERR_INPUT;
 		}
 		if (cnt == LIMIT_MIGRATIONS) {
 			closedir(d);
-			*errout = "too many migration files";
+			*why = "too many migration files";
 			return ERR_TOOBIG;
 		}
 		list[cnt].version = atoi(de->d_name);
@@ -78,7 +78,7 @@ migrate_scan(struct arena *a, const char *dir, struct migration **out,
 	qsort(list, cnt, sizeof(*list), cmp_version);
 	for (i = 1; i < cnt; i++)
 		if (list[i].version == list[i - 1].version) {
-			*errout = arena_printf(a, "%s and %s share version %d",
+			*why = arena_printf(a, "%s and %s share version %d",
 			    list[i - 1].name, list[i].name, list[i].version);
 			return ERR_INPUT;
 		}
@@ -145,7 +145,7 @@ applied_has(const struct db_res *res, int v)
 
 enum err
 migrate_apply(struct db *db, struct arena *a, const char *dir, int *applied,
-    int *total, const char **errout)
+    int *total, const char **why)
 {
 	struct migration *list;
 	struct db_res *done;
@@ -155,13 +155,13 @@ migrate_apply(struct db *db, struct arena *a, const char *dir, int *applied,
 	int known;
 
 	*applied = *total = 0;
-	if ((rc = migrate_scan(a, dir, &list, &n, errout)) != ERR_OK)
+	if ((rc = migrate_scan(a, dir, &list, &n, why)) != ERR_OK)
 		return rc;
 	if ((rc = db_exec(db, a, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")",
 	    0, NULL, NULL)) != ERR_OK ||
 	    (rc = db_exec(db, a, sql_create, 0, NULL, NULL)) != ERR_OK ||
 	    (rc = db_exec(db, a, sql_versions, 0, NULL, &done)) != ERR_OK) {
-		*errout = arena_printf(a, "database: %s", db_last_error(db));
+		*why = arena_printf(a, "database: %s", db_last_error(db));
 		goto out;
 	}
 	for (j = 0; j < db_nrows(done); j++) {
@@ -170,7 +170,7 @@ migrate_apply(struct db *db, struct arena *a, const char *dir, int *applied,
 			if (list[i].version == db_get_int64(done, j, 0, -1))
 				known = 1;
 		if (!known) {
-			*errout = arena_printf(a, "the database has migration "
+			*why = arena_printf(a, "the database has migration "
 			    "%s, which this code does not know: it is newer "
 			    "than the code; upgrade the code first",
 			    db_get(done, j, 0));
@@ -182,7 +182,7 @@ migrate_apply(struct db *db, struct arena *a, const char *dir, int *applied,
 		if (applied_has(done, list[i].version))
 			continue;
 		if ((rc = read_file(a, list[i].path, &sql)) != ERR_OK) {
-			*errout = arena_printf(a, "cannot read %s",
+			*why = arena_printf(a, "cannot read %s",
 			    list[i].path);
 			goto out;
 		}
@@ -193,7 +193,7 @@ migrate_apply(struct db *db, struct arena *a, const char *dir, int *applied,
 		    (rc = db_exec_script(db, a, sql)) != ERR_OK ||
 		    (rc = db_exec(db, a, sql_record, 2, params, NULL)) !=
 		    ERR_OK || (rc = db_commit(db, a)) != ERR_OK) {
-			*errout = arena_printf(a, "%s failed: %s",
+			*why = arena_printf(a, "%s failed: %s",
 			    list[i].name, db_last_error(db));
 			db_rollback(db, a);
 			rc = ERR_DB;

@@ -25,20 +25,20 @@ struct migration {
 /*
  * Lists dir's migrations in version order (arena-owned).  ERR_INPUT when
  * a file name does not start with digits and '_' and end in ".sql", or
- * two files share a number (*errout says which); ERR_NOTFOUND when dir
+ * two files share a number (*why says which); ERR_NOTFOUND when dir
  * cannot be read.
  */
 enum err	 migrate_scan(struct arena *, const char *dir,
-		    struct migration **out, size_t *n, const char **errout);
+		    struct migration **out, size_t *n, const char **why);
 
 /*
  * Applies the pending migrations of dir.  *applied is how many ran now,
  * *total how many the database has afterwards.  ERR_CONFLICT when the
  * database has a version newer than the code; ERR_DB when a migration
- * fails (rolled back; *errout names the file and the server's message).
+ * fails (rolled back; *why names the file and the server's message).
  */
 enum err	 migrate_apply(struct db *, struct arena *, const char *dir,
-		    int *applied, int *total, const char **errout);
+		    int *applied, int *total, const char **why);
 
 /*
  * Reads the database's state: *count applied migrations and *latest the

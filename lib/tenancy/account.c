@@ -90,28 +90,28 @@ account_setup(struct db *db, struct arena *a, const char *email,
 		return rc;
 	if ((rc = db_exec(db, a, sql_lock, 0, NULL, NULL)) != ERR_OK ||
 	    (rc = account_any_user(db, a, &any)) != ERR_OK)
-		goto fail;
+		goto out;
 	if (any) {
 		rc = ERR_CONFLICT;
-		goto fail;
+		goto out;
 	}
 	p[0] = email;
 	p[1] = hash;
 	if ((rc = db_exec(db, a, sql_user, 2, p, &res)) != ERR_OK)
-		goto fail;
+		goto out;
 	*user_out = db_get_int64(res, 0, 0, 0);
 	p[0] = workspace;
 	if ((rc = db_exec(db, a, sql_workspace, 1, p, &res)) != ERR_OK)
-		goto fail;
+		goto out;
 	*workspace_out = db_get_int64(res, 0, 0, 0);
 	p[0] = db_int64(a, *workspace_out);
 	p[1] = db_int64(a, *user_out);
 	p[2] = "owner";
 	if ((rc = db_exec(db, a, sql_member, 3, p, NULL)) != ERR_OK)
-		goto fail;
+		goto out;
 	crypto_cleanse(hash, sizeof(hash));
 	return db_commit(db, a);
-fail:
+out:
 	crypto_cleanse(hash, sizeof(hash));
 	db_rollback(db, a);
 	return rc;
@@ -304,51 +304,51 @@ account_invite_accept(struct db *db, struct arena *a, const char *token,
 		return rc;
 	p[0] = hash;
 	if ((rc = db_exec(db, a, sql_take, 1, p, &res)) != ERR_OK)
-		goto fail;
+		goto out;
 	if (db_nrows(res) == 0) {
 		rc = ERR_NOTFOUND;
-		goto fail;
+		goto out;
 	}
 	ws = db_get(res, 0, 0);
 	email = db_get(res, 0, 1);
 	role = db_get(res, 0, 2);
 	p[0] = email;
 	if ((rc = db_exec(db, a, sql_find_user, 1, p, &res)) != ERR_OK)
-		goto fail;
+		goto out;
 	if (db_nrows(res) > 0) {
 		/* The account's owner, logged in: never a password here. */
 		if (as_user <= 0 || db_get_int64(res, 0, 0, 0) != as_user) {
 			*why = arena_printf(a, "Log in as %s first, then "
 			    "accept the invitation.", email);
 			rc = ERR_AUTH;
-			goto fail;
+			goto out;
 		}
 		*user_out = as_user;
 	} else {
 		if (plen < ACCOUNT_PASSWORD_MIN || plen > LIMIT_PASSWORD) {
 			*why = "Choose a password of at least 10 characters.";
 			rc = ERR_INPUT;
-			goto fail;
+			goto out;
 		}
 		if ((rc = crypto_password_hash(password, plen, pwhash)) !=
 		    ERR_OK)
-			goto fail;
+			goto out;
 		p[0] = email;
 		p[1] = pwhash;
 		rc = db_exec(db, a, sql_user, 2, p, &res);
 		crypto_cleanse(pwhash, sizeof(pwhash));
 		if (rc != ERR_OK)
-			goto fail;
+			goto out;
 		*user_out = db_get_int64(res, 0, 0, 0);
 	}
 	p[0] = ws;
 	p[1] = db_int64(a, *user_out);
 	p[2] = role;
 	if ((rc = db_exec(db, a, sql_join, 3, p, NULL)) != ERR_OK)
-		goto fail;
+		goto out;
 	*ws_out = strtoll(ws, NULL, 10);
 	return db_commit(db, a);
-fail:
+out:
 	db_rollback(db, a);
 	return rc;
 }

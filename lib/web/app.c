@@ -245,7 +245,7 @@ read_body(struct ctx *ctx, FCGX_Stream *in, size_t max)
 {
 	size_t want = ctx->req.content_length, got = 0;
 	char sink[4096], *body;
-	const char *errout = NULL;
+	const char *why = NULL;
 	int n;
 
 	if (want > max) {
@@ -274,10 +274,10 @@ read_body(struct ctx *ctx, FCGX_Stream *in, size_t max)
 		ctx->req.body_len = got;
 		return ERR_OK;
 	}
-	if (req_set_body(ctx->arena, &ctx->req, body, got, &errout) !=
+	if (req_set_body(ctx->arena, &ctx->req, body, got, &why) !=
 	    ERR_OK)
 		return app_fail(ctx, ERR_INPUT, "The form is malformed: %s.",
-		    errout != NULL ? errout : "bad encoding");
+		    why != NULL ? why : "bad encoding");
 	return ERR_OK;
 }
 
@@ -452,12 +452,12 @@ static enum err
 dispatch(struct ctx *ctx, FCGX_Request *rq)
 {
 	const struct route *rt;
-	const char *errout = NULL;
+	const char *why = NULL;
 	enum err rc;
 
-	rc = req_parse(ctx->arena, rq->envp, &ctx->req, &errout);
+	rc = req_parse(ctx->arena, rq->envp, &ctx->req, &why);
 	if (rc != ERR_OK)
-		return app_fail(ctx, rc, "%s", errout != NULL ? errout :
+		return app_fail(ctx, rc, "%s", why != NULL ? why :
 		    "The request is malformed.");
 	if (cors(ctx))
 		return ERR_OK;
@@ -630,18 +630,18 @@ static void
 scan_migrations(struct app *app)
 {
 	struct migration *list;
-	const char *errout = NULL;
+	const char *why = NULL;
 	struct arena a;
 	size_t n;
 
 	arena_init(&a);
-	if (migrate_scan(&a, app->cfg.sql_dir, &list, &n, &errout) ==
+	if (migrate_scan(&a, app->cfg.sql_dir, &list, &n, &why) ==
 	    ERR_OK) {
 		app->code_migrations = (int)n;
 		app->code_latest = n > 0 ? list[n - 1].version : 0;
 	} else {
 		app->code_migrations = -1;
-		log_msg(LOG_ERROR, NULL, "start", "%s", errout);
+		log_msg(LOG_ERROR, NULL, "start", "%s", why);
 	}
 	arena_free(&a);
 }

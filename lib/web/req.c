@@ -79,7 +79,7 @@ req_unescape(struct arena *a, const char *s, size_t len, bool plus_is_space,
 
 enum err
 req_urlencoded(struct arena *a, const char *s, size_t len, size_t max,
-    struct kvlist *out, const char **errout)
+    struct kvlist *out, const char **why)
 {
 	const char *p, *end, *amp, *eq;
 	size_t n, cap;
@@ -103,8 +103,8 @@ req_urlencoded(struct arena *a, const char *s, size_t len, size_t max,
 				cap++;
 		}
 		if (cap > max) {
-			if (errout != NULL)
-				*errout = arena_printf(a, "more than %zu "
+			if (why != NULL)
+				*why = arena_printf(a, "more than %zu "
 				    "fields", max);
 			return ERR_TOOBIG;
 		}
@@ -122,8 +122,8 @@ req_urlencoded(struct arena *a, const char *s, size_t len, size_t max,
 		}
 		eq = memchr(p, '=', (size_t)(amp - p));
 		if (eq == p) {
-			if (errout != NULL)
-				*errout = "a field has a value but no name";
+			if (why != NULL)
+				*why = "a field has a value but no name";
 			return ERR_INPUT;
 		}
 		if (req_unescape(a, p, (size_t)((eq ? eq : amp) - p), true,
@@ -131,8 +131,8 @@ req_urlencoded(struct arena *a, const char *s, size_t len, size_t max,
 		    (eq != NULL ? req_unescape(a, eq + 1,
 		    (size_t)(amp - eq - 1), true, &value, &vlen) :
 		    (value = arena_strdup(a, ""), vlen = 0, ERR_OK)) != ERR_OK) {
-			if (errout != NULL)
-				*errout = "a field has a bad %-escape or a NUL "
+			if (why != NULL)
+				*why = "a field has a bad %-escape or a NUL "
 				    "byte";
 			return ERR_INPUT;
 		}
@@ -201,16 +201,16 @@ header_name(struct arena *a, const char *cgi, size_t len)
 }
 
 static enum err
-fail(const char **errout, const char *msg, enum err rc)
+fail(const char **why, const char *msg, enum err rc)
 {
-	if (errout != NULL)
-		*errout = msg;
+	if (why != NULL)
+		*why = msg;
 	return rc;
 }
 
 enum err
 req_parse(struct arena *a, char *const *params, struct req *r,
-    const char **errout)
+    const char **why)
 {
 	const char *method = "", *uri = NULL, *query = "", *ctype = "";
 	const char *clen = NULL, *eq, *val, *p;
@@ -251,10 +251,10 @@ req_parse(struct arena *a, char *const *params, struct req *r,
 			r->https = strcasecmp(val, "on") == 0;
 		else if (strncmp(params[i], "HTTP_", 5) == 0) {
 			if (vlen > LIMIT_HEADER)
-				return fail(errout, "a request header is too "
+				return fail(why, "a request header is too "
 				    "large", ERR_TOOBIG);
 			if (nh == LIMIT_HEADERS)
-				return fail(errout, "too many request headers",
+				return fail(why, "too many request headers",
 				    ERR_TOOBIG);
 			r->headers.v[nh].name = header_name(a, params[i] + 5,
 			    (size_t)(eq - params[i] - 5));
@@ -268,38 +268,38 @@ req_parse(struct arena *a, char *const *params, struct req *r,
 
 	r->method_name = arena_strdup(a, method);
 	if ((r->method = req_method_from(method)) == 0)
-		return fail(errout, "unknown request method", ERR_METHOD);
+		return fail(why, "unknown request method", ERR_METHOD);
 
 	if (uri == NULL)
 		uri = "/";
 	if (strlen(uri) > LIMIT_PATH)
-		return fail(errout, "the path is too long", ERR_TOOBIG);
+		return fail(why, "the path is too long", ERR_TOOBIG);
 	if (uri[0] != '/')
-		return fail(errout, "the path must start with /", ERR_INPUT);
+		return fail(why, "the path must start with /", ERR_INPUT);
 	for (p = uri; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return fail(errout, "the path has a control character",
+			return fail(why, "the path has a control character",
 			    ERR_INPUT);
 	path = arena_strdup(a, uri);
 	r->path = path;
 
 	if (strlen(query) > LIMIT_QUERY)
-		return fail(errout, "the query string is too long",
+		return fail(why, "the query string is too long",
 		    ERR_TOOBIG);
 	r->query_string = arena_strdup(a, query);
 	if ((rc = req_urlencoded(a, query, strlen(query), LIMIT_PARAMS,
-	    &r->query, errout)) != ERR_OK)
+	    &r->query, why)) != ERR_OK)
 		return rc;
 
 	r->content_type = arena_strdup(a, ctype);
 	if (clen != NULL && *clen != '\0') {
 		if (!isdigit((unsigned char)*clen))
-			return fail(errout, "Content-Length is not a number",
+			return fail(why, "Content-Length is not a number",
 			    ERR_INPUT);
 		errno = 0;
 		cl = strtoull(clen, &end, 10);
 		if (errno != 0 || *end != '\0')
-			return fail(errout, "Content-Length is not a number",
+			return fail(why, "Content-Length is not a number",
 			    ERR_INPUT);
 		if (cl > (unsigned long long)LIMIT_BODY_INGEST * 4)
 			cl = (unsigned long long)LIMIT_BODY_INGEST * 4;
@@ -325,13 +325,13 @@ req_is_content_type(const struct req *r, const char *mt)
 
 enum err
 req_set_body(struct arena *a, struct req *r, const char *body, size_t len,
-    const char **errout)
+    const char **why)
 {
 	r->body = arena_strndup(a, body, len);
 	r->body_len = len;
 	if (req_is_content_type(r, "application/x-www-form-urlencoded"))
 		return req_urlencoded(a, body, len, LIMIT_PARAMS, &r->form,
-		    errout);
+		    why);
 	return ERR_OK;
 }
 

@@ -51,12 +51,12 @@ struct req {
  * Parses the request line and headers from CGI parameters ("NAME=value"
  * strings, NULL-terminated array).  The body is not read here: see
  * req_set_body().  Errors: ERR_METHOD for an unknown method, ERR_INPUT
- * for a malformed path, query or Content-Length (*errout explains),
+ * for a malformed path, query or Content-Length (*why explains),
  * ERR_TOOBIG when a header, the query or the path is over its limit, or
  * there are too many fields.
  */
 enum err	 req_parse(struct arena *, char *const *params, struct req *out,
-		    const char **errout);
+		    const char **why);
 
 /*
  * Attaches len bytes of body (copied into the arena) and, for
@@ -65,7 +65,7 @@ enum err	 req_parse(struct arena *, char *const *params, struct req *out,
  * fields.
  */
 enum err	 req_set_body(struct arena *, struct req *, const char *body,
-		    size_t len, const char **errout);
+		    size_t len, const char **why);
 
 /*
  * Splits "a=1&b=2" into decoded fields ('+' is a space).  Empty keys are
@@ -74,7 +74,7 @@ enum err	 req_set_body(struct arena *, struct req *, const char *body,
  * a decoded NUL byte.
  */
 enum err	 req_urlencoded(struct arena *, const char *s, size_t len,
-		    size_t max, struct kvlist *out, const char **errout);
+		    size_t max, struct kvlist *out, const char **why);
 
 /*
  * Percent-decodes len bytes into a new arena string (*outlen bytes, plus

@@ -41,7 +41,7 @@ header(const struct httpc_req *q, const char *name)
 
 static enum err
 fake(struct httpc *h, struct arena *a, const struct httpc_req *q,
-    struct httpc_resp *r, const char **errout)
+    struct httpc_resp *r, const char **why)
 {
 	const struct answer *s;
 	struct kv *kv;
@@ -57,7 +57,7 @@ fake(struct httpc *h, struct arena *a, const struct httpc_req *q,
 	s = &script[calls++];
 	memset(r, 0, sizeof(*r));
 	if (s->status == 0) {
-		*errout = "connection refused";
+		*why = "connection refused";
 		return ERR_UPSTREAM;
 	}
 	r->status = s->status;

@@ -52,9 +52,9 @@ test_ingest_copy_text_escapes(void **state)
 
 static enum err
 parse(struct arena *a, const char *s, struct ingest_batch *b,
-    const char **errout)
+    const char **why)
 {
-	return ingest_parse(a, s, strlen(s), NOW, b, errout);
+	return ingest_parse(a, s, strlen(s), NOW, b, why);
 }
 
 /* The reason for (index, field), or NULL. */

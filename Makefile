@@ -145,9 +145,11 @@ $(BUILD)/bin/sandbox: $(BUILD)/obj/cgi-bin/sandbox.o $(SBXA) $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(SBXA) $(LIBA) $(LIBS)
 
-$(BUILD)/test/%: $(BUILD)/obj/tests/unit/%.o $(SBXA) $(LIBA)
+# Every unit test links tests/unit/testlib.c, what the tests share.
+TESTLIB		= $(BUILD)/obj/tests/unit/testlib.o
+$(BUILD)/test/%: $(BUILD)/obj/tests/unit/%.o $(TESTLIB) $(SBXA) $(LIBA)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(SBXA) $(LIBA) $(LIBS) -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $< $(TESTLIB) $(SBXA) $(LIBA) $(LIBS) -lcmocka
 
 # Small programs the integration tests drive (tests/tools/*.c).
 $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(SBXA) $(LIBA)

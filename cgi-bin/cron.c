@@ -36,8 +36,8 @@ cron_sync_daily(struct ctx *ctx)
 {
 	struct json_object *body;
 	const char *provider = NULL, *json;
+	const char *why;
 	long enqueued, conns, keep, purged;
-	char errbuf[160];
 	enum err rc;
 
 	if (ctx->req.body_len > 0) {
@@ -53,9 +53,9 @@ cron_sync_daily(struct ctx *ctx)
 			    "of ga4, google_ads, youtube, facebook, instagram, "
 			    "meta_ads, linkedin, mailchimp, slack, github.");
 	}
-	if (config_long("SLUICE_SYNC_KEEP_JOBS_DAYS", 30, 1, 36500, &keep,
-	    errbuf, sizeof(errbuf)) != ERR_OK)
-		return app_fail(ctx, ERR_UNAVAILABLE, "%s", errbuf);
+	if (config_long(ctx->arena, "SLUICE_SYNC_KEEP_JOBS_DAYS", 30, 1, 36500,
+	    &keep, &why) != ERR_OK)
+		return app_fail(ctx, ERR_UNAVAILABLE, "%s", why);
 	if ((rc = syncq_enqueue_daily(ctx->db, ctx->arena, provider,
 	    &enqueued, &conns)) != ERR_OK ||
 	    (rc = syncq_purge(ctx->db, ctx->arena, keep, &purged)) != ERR_OK)
@@ -77,12 +77,11 @@ cron_status(struct ctx *ctx)
 {
 	struct schedule_cfg sc;
 	struct json_object *o, *s;
-	const char *q, *sj;
-	char errbuf[160];
+	const char *q, *sj, *why;
 	enum err rc;
 
-	if (schedule_cfg_load(&sc, errbuf, sizeof(errbuf)) != ERR_OK)
-		return app_fail(ctx, ERR_UNAVAILABLE, "%s", errbuf);
+	if (schedule_cfg_load(ctx->arena, &sc, &why) != ERR_OK)
+		return app_fail(ctx, ERR_UNAVAILABLE, "%s", why);
 	if ((rc = syncq_status_json(ctx->db, ctx->arena, &q)) != ERR_OK ||
 	    (rc = schedule_status_json(ctx->db, ctx->arena, &sc,
 	    *ctx->cfg->resend_api_key != '\0', &sj)) != ERR_OK)

@@ -403,11 +403,11 @@ schedule_into(struct ctx *ctx, struct json_object *v)
 {
 	struct schedule_cfg sc;
 	struct schedule_view sv;
-	char errbuf[160];
+	const char *why;
 	enum err rc;
 
-	if (schedule_cfg_load(&sc, errbuf, sizeof(errbuf)) != ERR_OK)
-		return app_fail(ctx, ERR_UNAVAILABLE, "%s", errbuf);
+	if (schedule_cfg_load(ctx->arena, &sc, &why) != ERR_OK)
+		return app_fail(ctx, ERR_UNAVAILABLE, "%s", why);
 	if ((rc = schedule_workspace(ctx->db, ctx->arena, &sc,
 	    *ctx->cfg->resend_api_key != '\0', ctx->workspace_id, &sv)) !=
 	    ERR_OK)

@@ -72,12 +72,14 @@ nap(long ms)
 static struct db *
 worker_db(struct app *app)
 {
-	const char *url = app->cfg.database_url;
+	const char *url = app->cfg.database_url, *why;
 	char buf[2048];
 	bool async = true;
+	struct arena a;
 
-	(void)config_bool("SLUICE_SYNC_ASYNC_COMMIT", true, &async, buf,
-	    sizeof(buf));
+	arena_init(&a);
+	(void)config_bool(&a, "SLUICE_SYNC_ASYNC_COMMIT", true, &async, &why);
+	arena_free(&a);
 	if (!async)
 		return app->db;
 	if (strncmp(url, "postgres://", 11) == 0 ||
@@ -159,15 +161,18 @@ static int
 child(struct app *app, struct sync_env *e, bool once, long poll_ms,
     long timeout_ms, int k)
 {
-	char errbuf[128];
+	struct arena a;
+	const char *why;
 	long care_s = 600;
 	struct httpc_opts ho = { "Sluice/1.0 (+self-hosted)",
 	    app->cfg.sandbox || app->cfg.allow_loopback_http, timeout_ms, 0 };
 	char host[64], name[128];
 	int status;
 
-	(void)config_long("SLUICE_WORKER_CARE_S", 600, 1, 86400, &care_s,
-	    errbuf, sizeof(errbuf));
+	arena_init(&a);
+	(void)config_long(&a, "SLUICE_WORKER_CARE_S", 600, 1, 86400, &care_s,
+	    &why);
+	arena_free(&a);
 	if (gethostname(host, sizeof(host)) != 0)
 		snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';
@@ -266,8 +271,9 @@ cli(struct app *app, int argc, char **argv)
 {
 	struct sync_env e;
 	struct schedule_cfg sc;
-	char errbuf[256];
-	bool once = false, daemon = false, forwarded = false;
+	struct arena a;
+	const char *why;
+	bool once = false, daemon = false, forwarded = false, ok;
 	long procs = 1, poll_ms, timeout_ms, i, alive, slots;
 	pid_t pids[LIMIT_SYNC_PROCS + 1], pid;
 	int k, st;
@@ -295,15 +301,18 @@ cli(struct app *app, int argc, char **argv)
 		return 2;
 	}
 	memset(&e, 0, sizeof(e));
-	if (sync_env_load(&e, errbuf, sizeof(errbuf)) != ERR_OK ||
-	    schedule_cfg_load(&sc, errbuf, sizeof(errbuf)) != ERR_OK ||
-	    config_long("SLUICE_WORKER_POLL_MS", 1000, 10, 60000, &poll_ms,
-	    errbuf, sizeof(errbuf)) != ERR_OK ||
-	    config_long("SLUICE_SYNC_TIMEOUT_MS", LIMIT_UPSTREAM_TIMEOUT_MS,
-	    100, 600000, &timeout_ms, errbuf, sizeof(errbuf)) != ERR_OK) {
-		fprintf(stderr, "worker: %s\n", errbuf);
+	arena_init(&a);
+	ok = sync_env_load(&a, &e, &why) == ERR_OK &&
+	    schedule_cfg_load(&a, &sc, &why) == ERR_OK &&
+	    config_long(&a, "SLUICE_WORKER_POLL_MS", 1000, 10, 60000,
+	    &poll_ms, &why) == ERR_OK &&
+	    config_long(&a, "SLUICE_SYNC_TIMEOUT_MS", LIMIT_UPSTREAM_TIMEOUT_MS,
+	    100, 600000, &timeout_ms, &why) == ERR_OK;
+	if (!ok)
+		fprintf(stderr, "worker: %s\n", why);
+	arena_free(&a);
+	if (!ok)
 		return 1;
-	}
 	if (app->keys == NULL) {
 		fprintf(stderr, "worker: SLUICE_ENCRYPTION_KEYS is not set\n");
 		return 1;

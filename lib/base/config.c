@@ -69,8 +69,8 @@ config_env(const char *name, const char *def)
 }
 
 enum err
-config_bool(const char *name, bool def, bool *out, char *errbuf,
-    size_t errlen)
+config_bool(struct arena *a, const char *name, bool def, bool *out,
+    const char **why)
 {
 	static const char *const yes[] = { "1", "true", "yes", "on" };
 	static const char *const no[] = { "0", "false", "no", "off" };
@@ -91,14 +91,14 @@ config_bool(const char *name, bool def, bool *out, char *errbuf,
 			return ERR_OK;
 		}
 	}
-	snprintf(errbuf, errlen, "%s must be 1 or 0 (or true/false, yes/no, "
+	*why = arena_printf(a, "%s must be 1 or 0 (or true/false, yes/no, "
 	    "on/off)", name);
 	return ERR_INPUT;
 }
 
 enum err
-config_long(const char *name, long def, long min, long max, long *out,
-    char *errbuf, size_t errlen)
+config_long(struct arena *a, const char *name, long def, long min, long max,
+    long *out, const char **why)
 {
 	const char *v;
 	char *end;
@@ -111,7 +111,7 @@ config_long(const char *name, long def, long min, long max, long *out,
 	errno = 0;
 	n = strtol(v, &end, 10);
 	if (errno != 0 || end == v || *end != '\0' || n < min || n > max) {
-		snprintf(errbuf, errlen, "%s must be a whole number from %ld "
+		*why = arena_printf(a, "%s must be a whole number from %ld "
 		    "to %ld", name, min, max);
 		return ERR_INPUT;
 	}
@@ -256,7 +256,7 @@ config_client_addr(const struct config *cfg, struct arena *ar,
 
 /* SLUICE_TRUSTED_PROXIES: ranges separated by spaces or commas. */
 static enum err
-load_trusted(struct config *cfg, char *errbuf, size_t errlen)
+load_trusted(struct config *cfg, struct arena *a, const char **why)
 {
 	const char *v = config_env("SLUICE_TRUSTED_PROXIES", ""), *p;
 	char one[INET6_ADDRSTRLEN + 8];
@@ -267,7 +267,7 @@ load_trusted(struct config *cfg, char *errbuf, size_t errlen)
 		if ((n = strcspn(p, " ,\t")) == 0)
 			break;
 		if (cfg->ntrusted == LIMIT_TRUSTED_PROXIES) {
-			snprintf(errbuf, errlen, "SLUICE_TRUSTED_PROXIES lists "
+			*why = arena_printf(a, "SLUICE_TRUSTED_PROXIES lists "
 			    "more than %d ranges; use CIDR ranges",
 			    LIMIT_TRUSTED_PROXIES);
 			return ERR_INPUT;
@@ -275,7 +275,7 @@ load_trusted(struct config *cfg, char *errbuf, size_t errlen)
 		if (n >= sizeof(one) || (memcpy(one, p, n), one[n] = '\0',
 		    config_net_parse(one, &cfg->trusted[cfg->ntrusted])) !=
 		    ERR_OK) {
-			snprintf(errbuf, errlen, "SLUICE_TRUSTED_PROXIES: "
+			*why = arena_printf(a, "SLUICE_TRUSTED_PROXIES: "
 			    "\"%.*s\" is not an IP address or CIDR range "
 			    "(e.g. 10.0.0.5, 10.0.0.0/24, 2001:db8::/48)",
 			    (int)(n > 64 ? 64 : n), p);
@@ -287,7 +287,7 @@ load_trusted(struct config *cfg, char *errbuf, size_t errlen)
 }
 
 enum err
-config_load(struct config *cfg, char *errbuf, size_t errlen)
+config_load(struct arena *a, struct config *cfg, const char **why)
 {
 	enum err rc;
 
@@ -310,23 +310,22 @@ config_load(struct config *cfg, char *errbuf, size_t errlen)
 	cfg->unsubscribe_secret = config_env("SLUICE_UNSUBSCRIBE_SECRET", "");
 	if (strncmp(cfg->base_url, "http://", 7) != 0 &&
 	    strncmp(cfg->base_url, "https://", 8) != 0) {
-		snprintf(errbuf, errlen, "SLUICE_BASE_URL must start with "
-		    "http:// or https://");
+		*why = "SLUICE_BASE_URL must start with http:// or https://";
 		return ERR_INPUT;
 	}
-	if ((rc = config_bool("SLUICE_SANDBOX", false, &cfg->sandbox,
-	    errbuf, errlen)) != ERR_OK)
+	if ((rc = config_bool(a, "SLUICE_SANDBOX", false, &cfg->sandbox,
+	    why)) != ERR_OK)
 		return rc;
-	if ((rc = config_bool("SLUICE_ALLOW_LOOPBACK_HTTP", false,
-	    &cfg->allow_loopback_http, errbuf, errlen)) != ERR_OK)
+	if ((rc = config_bool(a, "SLUICE_ALLOW_LOOPBACK_HTTP", false,
+	    &cfg->allow_loopback_http, why)) != ERR_OK)
 		return rc;
-	if ((rc = config_long("SLUICE_HTTP_TIMEOUT_MS",
+	if ((rc = config_long(a, "SLUICE_HTTP_TIMEOUT_MS",
 	    LIMIT_UPSTREAM_TIMEOUT_MS, 100, 600000, &cfg->http_timeout_ms,
-	    errbuf, errlen)) != ERR_OK)
+	    why)) != ERR_OK)
 		return rc;
-	if ((rc = config_long("SLUICE_DB_BACKOFF_MAX_MS",
+	if ((rc = config_long(a, "SLUICE_DB_BACKOFF_MAX_MS",
 	    LIMIT_DB_BACKOFF_MAX_MS, LIMIT_DB_BACKOFF_MIN_MS, 60000,
-	    &cfg->db_backoff_max_ms, errbuf, errlen)) != ERR_OK)
+	    &cfg->db_backoff_max_ms, why)) != ERR_OK)
 		return rc;
-	return load_trusted(cfg, errbuf, errlen);
+	return load_trusted(cfg, a, why);
 }

@@ -57,11 +57,12 @@ struct config_var {
 };
 
 /*
- * Fills cfg from the environment, applying defaults.  On ERR_INPUT
- * errbuf holds a message naming the variable and what it accepts (never
- * the value of a secret).
+ * Fills cfg from the environment, applying defaults.  On ERR_INPUT *why
+ * (in the arena) names the variable and what it accepts (never the value
+ * of a secret).  The strings of cfg point into the environment.
  */
-enum err	 config_load(struct config *cfg, char *errbuf, size_t errlen);
+enum err	 config_load(struct arena *, struct config *cfg,
+		    const char **why);
 
 /* The documented variables, *n set to their count; static storage. */
 const struct config_var *config_vars(size_t *n);
@@ -72,13 +73,13 @@ const char	*config_env(const char *name, const char *def);
 /*
  * Parses a variable as a boolean (1/0, true/false, yes/no, on/off, any
  * case) or an integer within [min, max].  Unset or empty gives def.
- * ERR_INPUT with errbuf filled when the value does not parse or is out of
- * range.
+ * ERR_INPUT, *why (in the arena) naming the variable and what it accepts,
+ * when the value does not parse or is out of range.
  */
-enum err	 config_bool(const char *name, bool def, bool *out,
-		    char *errbuf, size_t errlen);
-enum err	 config_long(const char *name, long def, long min, long max,
-		    long *out, char *errbuf, size_t errlen);
+enum err	 config_bool(struct arena *, const char *name, bool def,
+		    bool *out, const char **why);
+enum err	 config_long(struct arena *, const char *name, long def,
+		    long min, long max, long *out, const char **why);
 
 /*
  * Parses an address ("192.0.2.1", "2001:db8::1") or a range in CIDR

@@ -31,7 +31,8 @@ open_row(const struct token_env *env, struct arena *a, struct db_res *res,
     int64_t ws, int64_t id, const struct provider **p,
     struct oauth_tokens *cur, const char **why)
 {
-	char msg[128], *opened;
+	const char *detail = NULL;
+	char *opened;
 
 	if (db_nrows(res) == 0 || db_get(res, 0, 1) == NULL) {
 		*why = "the connection has no tokens; connect it first";
@@ -43,10 +44,11 @@ open_row(const struct token_env *env, struct arena *a, struct db_res *res,
 	}
 	*p = provider_get(db_get(res, 0, 0));
 	if (*p == NULL || vault_open(env->keys, a, ws, (*p)->slug, id,
-	    db_get(res, 0, 1), &opened, msg, sizeof(msg)) != ERR_OK ||
+	    db_get(res, 0, 1), &opened, &detail) != ERR_OK ||
 	    oauth_tokens_parse(a, opened, cur) != ERR_OK) {
 		*why = *p == NULL ? "unknown provider" :
-		    arena_printf(a, "the stored tokens do not open: %s", msg);
+		    arena_printf(a, "the stored tokens do not open: %s",
+		    detail != NULL ? detail : "");
 		return ERR_AUTH;
 	}
 	return ERR_OK;

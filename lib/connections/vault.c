@@ -36,7 +36,7 @@ vault_seal(const struct crypto_keyring *k, struct arena *a,
 enum err
 vault_open(const struct crypto_keyring *k, struct arena *a,
     int64_t workspace_id, const char *provider, int64_t connection_id,
-    const char *blob, char **out, char *msg, size_t msgsize)
+    const char *blob, char **out, const char **why)
 {
 	const char *ad = aad(a, workspace_id, provider, connection_id);
 	unsigned char *plain;
@@ -44,7 +44,7 @@ vault_open(const struct crypto_keyring *k, struct arena *a,
 	enum err rc;
 
 	rc = crypto_open(k, a, blob, strlen(blob), ad, strlen(ad), &plain,
-	    &len, msg, msgsize);
+	    &len, why);
 	if (rc == ERR_OK)
 		*out = (char *)plain;
 	return rc;
@@ -55,8 +55,8 @@ static enum err
 rotate_batch(struct db *db, const struct crypto_keyring *k, long batch,
     int64_t *last_id, long *n, struct vault_counts *c)
 {
-	const char *p[3], *blob, *provider;
-	char msg[128], *plain, *sealed;
+	const char *p[3], *blob, *provider, *why;
+	char *plain, *sealed;
 	struct db_res *res;
 	struct arena a;
 	int64_t id, ws;
@@ -83,10 +83,10 @@ rotate_batch(struct db *db, const struct crypto_keyring *k, long batch,
 			c->skipped++;
 			continue;
 		}
-		if (vault_open(k, &a, ws, provider, id, blob, &plain, msg,
-		    sizeof(msg)) != ERR_OK) {
+		if (vault_open(k, &a, ws, provider, id, blob, &plain,
+		    &why) != ERR_OK) {
 			log_msg(LOG_WARN, NULL, "rotate", "connection %lld: "
-			    "%s", (long long)id, msg);
+			    "%s", (long long)id, why);
 			c->failed++;
 			continue;
 		}

@@ -34,13 +34,14 @@ enum err	 vault_seal(const struct crypto_keyring *, struct arena *,
 
 /*
  * Opens a connection's blob; *out is NUL-terminated plaintext in the
- * arena (cleansed at reset).  ERR_AUTH when it does not open; msg (may be
- * NULL) says why, naming an unknown key id, never key material.
+ * arena (cleansed at reset).  ERR_AUTH when it does not open; *why (if
+ * why is not NULL; in the arena) says why, naming an unknown key id,
+ * never key material.
  */
 enum err	 vault_open(const struct crypto_keyring *, struct arena *,
 		    int64_t workspace_id, const char *provider,
 		    int64_t connection_id, const char *blob, char **out,
-		    char *msg, size_t msgsize);
+		    const char **why);
 
 /*
  * Re-seals every stored token blob that is not under the current key,

@@ -86,16 +86,16 @@ fatal(const char *what)
 	abort();
 }
 
-/* Writes a message into msg (may be NULL); always NUL-terminates. */
+/* Sets *why (when why is not NULL) to a message in the arena. */
 static void __attribute__((format(printf, 3, 4)))
-say(char *msg, size_t size, const char *fmt, ...)
+say(struct arena *a, const char **why, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (msg == NULL || size == 0)
+	if (why == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, size, fmt, ap);
+	*why = arena_vprintf(a, fmt, ap);
 	va_end(ap);
 }
 
@@ -566,8 +566,8 @@ is_blank(char c)
  * known to be well-formed, by id; never the key text.
  */
 static enum err
-keyring_add(struct crypto_keyring *kr, size_t pos, const char *s, size_t len,
-    char *msg, size_t msgsize)
+keyring_add(struct arena *a, struct crypto_keyring *kr, size_t pos,
+    const char *s, size_t len, const char **why)
 {
 	struct crypto_key *k;
 	const char *colon, *key;
@@ -577,33 +577,33 @@ keyring_add(struct crypto_keyring *kr, size_t pos, const char *s, size_t len,
 	enum err rc;
 
 	if (len == 0) {
-		say(msg, msgsize, "SLUICE_ENCRYPTION_KEYS: entry %zu is empty",
+		say(a, why, "SLUICE_ENCRYPTION_KEYS: entry %zu is empty",
 		    pos);
 		return ERR_INPUT;
 	}
 	if ((colon = memchr(s, ':', len)) == NULL) {
-		say(msg, msgsize, "SLUICE_ENCRYPTION_KEYS: entry %zu has no "
+		say(a, why, "SLUICE_ENCRYPTION_KEYS: entry %zu has no "
 		    "':' (expected id:base64key)", pos);
 		return ERR_INPUT;
 	}
 	idlen = (size_t)(colon - s);
 	if (idlen == 0) {
-		say(msg, msgsize, "SLUICE_ENCRYPTION_KEYS: entry %zu has an "
+		say(a, why, "SLUICE_ENCRYPTION_KEYS: entry %zu has an "
 		    "empty key id", pos);
 		return ERR_INPUT;
 	}
 	if (!key_id_ok(s, idlen)) {
-		say(msg, msgsize, "SLUICE_ENCRYPTION_KEYS: entry %zu: a key id "
+		say(a, why, "SLUICE_ENCRYPTION_KEYS: entry %zu: a key id "
 		    "is 1-%d characters of A-Z a-z 0-9 _ -", pos, LIMIT_KEY_ID);
 		return ERR_INPUT;
 	}
 	if (keyring_find(kr, s, idlen) != NULL) {
-		say(msg, msgsize, "SLUICE_ENCRYPTION_KEYS: key id \"%.*s\" "
+		say(a, why, "SLUICE_ENCRYPTION_KEYS: key id \"%.*s\" "
 		    "appears more than once", (int)idlen, s);
 		return ERR_INPUT;
 	}
 	if (kr->n == LIMIT_KEYS) {
-		say(msg, msgsize, "SLUICE_ENCRYPTION_KEYS: more than %d keys "
+		say(a, why, "SLUICE_ENCRYPTION_KEYS: more than %d keys "
 		    "(at key id \"%.*s\")", LIMIT_KEYS, (int)idlen, s);
 		return ERR_INPUT;
 	}
@@ -614,13 +614,13 @@ keyring_add(struct crypto_keyring *kr, size_t pos, const char *s, size_t len,
 	else
 		rc = crypto_b64_decode(key, keylen, raw, sizeof(raw), &n);
 	if (rc == ERR_INPUT) {
-		say(msg, msgsize, "SLUICE_ENCRYPTION_KEYS: key \"%.*s\" is not "
+		say(a, why, "SLUICE_ENCRYPTION_KEYS: key \"%.*s\" is not "
 		    "valid padded base64", (int)idlen, s);
 		crypto_cleanse(raw, sizeof(raw));
 		return ERR_INPUT;
 	}
 	if (rc != ERR_OK || n != CRYPTO_KEY_LEN) {
-		say(msg, msgsize, "SLUICE_ENCRYPTION_KEYS: key \"%.*s\" must "
+		say(a, why, "SLUICE_ENCRYPTION_KEYS: key \"%.*s\" must "
 		    "decode to exactly %d bytes (openssl rand -base64 32)",
 		    (int)idlen, s, CRYPTO_KEY_LEN);
 		crypto_cleanse(raw, sizeof(raw));
@@ -636,8 +636,8 @@ keyring_add(struct crypto_keyring *kr, size_t pos, const char *s, size_t len,
 }
 
 enum err
-crypto_keyring_parse(const char *spec, struct crypto_keyring **out,
-    char *msg, size_t msgsize)
+crypto_keyring_parse(struct arena *a, const char *spec,
+    struct crypto_keyring **out, const char **why)
 {
 	struct crypto_keyring *kr;
 	const char *s, *e, *end;
@@ -645,14 +645,15 @@ crypto_keyring_parse(const char *spec, struct crypto_keyring **out,
 	enum err rc;
 
 	*out = NULL;
-	say(msg, msgsize, "%s", "");
+	if (why != NULL)
+		*why = NULL;
 	if (spec == NULL ||
 	    (len = strnlen(spec, LIMIT_KEYRING_SPEC + 1)) == 0) {
-		say(msg, msgsize, "SLUICE_ENCRYPTION_KEYS is not set or empty");
+		say(a, why, "SLUICE_ENCRYPTION_KEYS is not set or empty");
 		return ERR_INPUT;
 	}
 	if (len > LIMIT_KEYRING_SPEC) {
-		say(msg, msgsize, "SLUICE_ENCRYPTION_KEYS is longer than %d "
+		say(a, why, "SLUICE_ENCRYPTION_KEYS is longer than %d "
 		    "bytes", LIMIT_KEYRING_SPEC);
 		return ERR_INPUT;
 	}
@@ -667,8 +668,7 @@ crypto_keyring_parse(const char *spec, struct crypto_keyring **out,
 		len = (size_t)(e - s);
 		while (len > 0 && is_blank(s[len - 1]))
 			len--;
-		if ((rc = keyring_add(kr, pos, s, len, msg, msgsize)) !=
-		    ERR_OK) {
+		if ((rc = keyring_add(a, kr, pos, s, len, why)) != ERR_OK) {
 			crypto_keyring_free(kr);
 			return rc;
 		}
@@ -741,39 +741,40 @@ crypto_seal(const struct crypto_keyring *kr, struct arena *a,
  * with a message.
  */
 static enum err
-blob_parse(const char *blob, size_t len, unsigned char **binout,
-    size_t *binlenout, size_t *idlenout, char *msg, size_t msgsize)
+blob_parse(struct arena *a, const char *blob, size_t len,
+    unsigned char **binout, size_t *binlenout, size_t *idlenout,
+    const char **why)
 {
 	unsigned char *bin;
 	size_t binlen, idlen;
 
 	*binout = NULL;
 	if (len > CRYPTO_B64URL_LEN(BLOB_MAX)) {
-		say(msg, msgsize, "sealed blob is too long");
+		say(a, why, "sealed blob is too long");
 		return ERR_INPUT;
 	}
 	bin = xmalloc(CRYPTO_B64_DECODED_MAX(len));
 	if (crypto_b64url_decode(blob, len, bin, CRYPTO_B64_DECODED_MAX(len),
 	    &binlen) != ERR_OK) {
-		say(msg, msgsize, "sealed blob is not base64url");
+		say(a, why, "sealed blob is not base64url");
 		goto out;
 	}
 	if (binlen < 1 || bin[0] != CRYPTO_BLOB_VERSION) {
-		say(msg, msgsize, "sealed blob has unsupported version %u",
+		say(a, why, "sealed blob has unsupported version %u",
 		    binlen < 1 ? 0 : bin[0]);
 		goto out;
 	}
 	if (binlen < BLOB_MIN) {
-		say(msg, msgsize, "sealed blob is truncated");
+		say(a, why, "sealed blob is truncated");
 		goto out;
 	}
 	idlen = bin[1];
 	if (binlen < BLOB_HEAD(idlen) + CRYPTO_NONCE_LEN + CRYPTO_TAG_LEN) {
-		say(msg, msgsize, "sealed blob is truncated");
+		say(a, why, "sealed blob is truncated");
 		goto out;
 	}
 	if (!key_id_ok((const char *)bin + 2, idlen)) {
-		say(msg, msgsize, "sealed blob has a malformed key id");
+		say(a, why, "sealed blob has a malformed key id");
 		goto out;
 	}
 	*binout = bin;
@@ -796,7 +797,7 @@ secret_cleanse(void *p)
 enum err
 crypto_open(const struct crypto_keyring *kr, struct arena *a,
     const char *blob, size_t len, const void *aad, size_t aadlen,
-    unsigned char **out, size_t *lenout, char *msg, size_t msgsize)
+    unsigned char **out, size_t *lenout, const char **why)
 {
 	const struct crypto_key *k;
 	struct secret *s;
@@ -805,16 +806,16 @@ crypto_open(const struct crypto_keyring *kr, struct arena *a,
 
 	*out = NULL;
 	*lenout = 0;
-	say(msg, msgsize, "%s", "");
+	if (why != NULL)
+		*why = NULL;
 	if (aadlen > LIMIT_SEAL_AAD) {
-		say(msg, msgsize, "additional data is too long");
+		say(a, why, "additional data is too long");
 		return ERR_AUTH;
 	}
-	if (blob_parse(blob, len, &bin, &binlen, &idlen, msg, msgsize) !=
-	    ERR_OK)
+	if (blob_parse(a, blob, len, &bin, &binlen, &idlen, why) != ERR_OK)
 		return ERR_AUTH;
 	if ((k = keyring_find(kr, (const char *)bin + 2, idlen)) == NULL) {
-		say(msg, msgsize, "sealed blob uses unknown key id \"%.*s\"",
+		say(a, why, "sealed blob uses unknown key id \"%.*s\"",
 		    (int)idlen, (const char *)bin + 2);
 		free(bin);
 		return ERR_AUTH;
@@ -828,7 +829,7 @@ crypto_open(const struct crypto_keyring *kr, struct arena *a,
 	if (!gcm(0, k->key, nonce, bin, head, aad, aadlen,
 	    nonce + CRYPTO_NONCE_LEN, clen, s->data,
 	    nonce + CRYPTO_NONCE_LEN + clen)) {
-		say(msg, msgsize, "sealed blob failed authentication under key "
+		say(a, why, "sealed blob failed authentication under key "
 		    "\"%s\" (wrong row, wrong key or altered)", k->id);
 		free(bin);
 		return ERR_AUTH;
@@ -847,7 +848,7 @@ crypto_blob_key_id(const char *blob, size_t len, char *out)
 	size_t binlen, idlen;
 
 	out[0] = '\0';
-	if (blob_parse(blob, len, &bin, &binlen, &idlen, NULL, 0) != ERR_OK)
+	if (blob_parse(NULL, blob, len, &bin, &binlen, &idlen, NULL) != ERR_OK)
 		return ERR_INPUT;
 	memcpy(out, bin + 2, idlen);
 	out[idlen] = '\0';

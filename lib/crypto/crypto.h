@@ -198,16 +198,15 @@ struct crypto_keyring;
 
 #define CRYPTO_BLOB_VERSION	1
 #define CRYPTO_KEY_ID_SIZE	(LIMIT_KEY_ID + 1)
-#define CRYPTO_MSG_SIZE		128	/* an error message buffer */
 
 /*
  * Parses a key list (NUL-terminated).  ERR_OK and *out, a keyring owned
- * by the caller until crypto_keyring_free(); or ERR_INPUT with a message
- * in msg (msgsize bytes, may be NULL) that names the entry or key id at
- * fault and never contains key material.
+ * by the caller until crypto_keyring_free(); or ERR_INPUT with *why (if
+ * why is not NULL; in the arena) naming the entry or key id at fault,
+ * never key material.
  */
-enum err	 crypto_keyring_parse(const char *spec,
-		    struct crypto_keyring **out, char *msg, size_t msgsize);
+enum err	 crypto_keyring_parse(struct arena *, const char *spec,
+		    struct crypto_keyring **out, const char **why);
 
 /* Cleanses the key bytes and frees the keyring; NULL is a no-op. */
 void		 crypto_keyring_free(struct crypto_keyring *);
@@ -235,12 +234,13 @@ enum err	 crypto_seal(const struct crypto_keyring *, struct arena *,
  * the arena and cleansed when it is reset.  Every failure is ERR_AUTH
  * and gives no plaintext: malformed or truncated blob, unknown version,
  * unknown key id (the message names the id), wrong AAD, any changed bit.
- * msg (msgsize bytes, may be NULL) says which, in words safe to log.
+ * *why (if why is not NULL; in the arena) says which, in words safe to
+ * log.
  */
 enum err	 crypto_open(const struct crypto_keyring *, struct arena *,
 		    const char *blob, size_t len, const void *aad,
 		    size_t aadlen, unsigned char **out, size_t *lenout,
-		    char *msg, size_t msgsize);
+		    const char **why);
 
 /*
  * Copies the key id a blob names into out (CRYPTO_KEY_ID_SIZE bytes),

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/arena.h"
 #include "base/buf.h"
 #include "base/limit.h"
 #include "base/mem.h"
@@ -40,8 +41,8 @@ struct tmpl {
 
 struct loader {
 	struct tmpl		*set;
-	char			*errbuf;
-	size_t			 errsize;
+	struct arena		*a;
+	const char		**why;	/* NULL: not asked */
 };
 
 static void
@@ -53,10 +54,10 @@ seterr(struct loader *l, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (l->errsize == 0)
+	if (l->why == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(l->errbuf, l->errsize, fmt, ap);
+	*l->why = arena_vprintf(l->a, fmt, ap);
 	va_end(ap);
 }
 
@@ -208,7 +209,8 @@ load_dir(struct loader *l, const char *dir, const char *prefix)
 }
 
 enum err
-tmpl_load(const char *dir, struct tmpl **out, char *errbuf, size_t errsize)
+tmpl_load(struct arena *a, const char *dir, struct tmpl **out,
+    const char **why)
 {
 	const struct entry *e;
 	struct mustache_error me;
@@ -218,15 +220,15 @@ tmpl_load(const char *dir, struct tmpl **out, char *errbuf, size_t errsize)
 	size_t i;
 
 	*out = NULL;
-	if (errsize > 0)
-		errbuf[0] = '\0';
+	if (why != NULL)
+		*why = NULL;
 	set = xrealloc(NULL, sizeof(*set));
 	memset(set, 0, sizeof(*set));
 	set->partials.find = find_partial;
 	set->partials.ud = set;
 	l.set = set;
-	l.errbuf = errbuf;
-	l.errsize = errsize;
+	l.a = a;
+	l.why = why;
 	if ((rc = load_dir(&l, dir, "")) != ERR_OK) {
 		tmpl_free(set);
 		return rc;

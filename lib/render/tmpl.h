@@ -26,6 +26,7 @@
 
 #include "base/err.h"
 
+struct arena;
 struct buf;
 struct json_object;
 struct mustache;
@@ -35,14 +36,14 @@ struct tmpl;
 /*
  * Loads and compiles every template under dir.  On ERR_OK *out is the
  * set, owned by the caller until tmpl_free().  On error nothing is kept
- * and errbuf (errsize bytes, may be 0) holds one line a person can act
- * on, e.g. "templates/pages/home.mustache:3:5: unknown partial 'x'".
+ * and *why (if why is not NULL; in the arena) is one line a person can
+ * act on, e.g. "templates/pages/home.mustache:3:5: unknown partial 'x'".
  * Errors: ERR_TEMPLATE (a template does not compile or names a missing
  * partial), ERR_TOOBIG (a file longer than LIMIT_TMPL_SIZE), ERR_SYSTEM
  * (dir or a file cannot be read, or a path is too long).
  */
-enum err	 tmpl_load(const char *dir, struct tmpl **out, char *errbuf,
-		    size_t errsize);
+enum err	 tmpl_load(struct arena *, const char *dir, struct tmpl **out,
+		    const char **why);
 
 /* Releases the set and every template in it; NULL is allowed. */
 void		 tmpl_free(struct tmpl *);

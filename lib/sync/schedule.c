@@ -112,23 +112,23 @@ static const char sql_status[] =
 	"END))::text";
 
 enum err
-schedule_cfg_load(struct schedule_cfg *sc, char *errbuf, size_t errlen)
+schedule_cfg_load(struct arena *a, struct schedule_cfg *sc, const char **why)
 {
 	memset(sc, 0, sizeof(*sc));
-	if (config_bool("SLUICE_SCHEDULER", true, &sc->enabled, errbuf,
-	    errlen) != ERR_OK ||
-	    config_long("SLUICE_SCHEDULER_TICK_S", 30, 1, 3600, &sc->tick_s,
-	    errbuf, errlen) != ERR_OK ||
-	    config_long("SLUICE_SCHEDULER_STALE_S", 300, 10, 86400,
-	    &sc->stale_s, errbuf, errlen) != ERR_OK ||
-	    config_long("SLUICE_SCHEDULE_SYNC_HOUR", 3, 0, 23, &sc->sync_hour,
-	    errbuf, errlen) != ERR_OK ||
-	    config_long("SLUICE_SCHEDULE_DIGEST_DAY", 1, 1, 7,
-	    &sc->digest_day, errbuf, errlen) != ERR_OK ||
-	    config_long("SLUICE_SCHEDULE_DIGEST_HOUR", 7, 0, 23,
-	    &sc->digest_hour, errbuf, errlen) != ERR_OK ||
-	    config_long("SLUICE_SYNC_KEEP_JOBS_DAYS", 30, 1, 36500,
-	    &sc->keep_jobs_days, errbuf, errlen) != ERR_OK)
+	if (config_bool(a, "SLUICE_SCHEDULER", true, &sc->enabled, why) !=
+	    ERR_OK ||
+	    config_long(a, "SLUICE_SCHEDULER_TICK_S", 30, 1, 3600,
+	    &sc->tick_s, why) != ERR_OK ||
+	    config_long(a, "SLUICE_SCHEDULER_STALE_S", 300, 10, 86400,
+	    &sc->stale_s, why) != ERR_OK ||
+	    config_long(a, "SLUICE_SCHEDULE_SYNC_HOUR", 3, 0, 23,
+	    &sc->sync_hour, why) != ERR_OK ||
+	    config_long(a, "SLUICE_SCHEDULE_DIGEST_DAY", 1, 1, 7,
+	    &sc->digest_day, why) != ERR_OK ||
+	    config_long(a, "SLUICE_SCHEDULE_DIGEST_HOUR", 7, 0, 23,
+	    &sc->digest_hour, why) != ERR_OK ||
+	    config_long(a, "SLUICE_SYNC_KEEP_JOBS_DAYS", 30, 1, 36500,
+	    &sc->keep_jobs_days, why) != ERR_OK)
 		return ERR_INPUT;
 	return ERR_OK;
 }

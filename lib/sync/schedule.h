@@ -45,11 +45,11 @@ struct schedule_cfg {
 };
 
 /*
- * Reads the settings from the environment.  ERR_INPUT with errbuf naming
- * the variable and what it accepts when one does not parse.
+ * Reads the settings from the environment.  ERR_INPUT with *why (in the
+ * arena) naming the variable and what it accepts when one does not parse.
  */
-enum err	 schedule_cfg_load(struct schedule_cfg *, char *errbuf,
-		    size_t errlen);
+enum err	 schedule_cfg_load(struct arena *, struct schedule_cfg *,
+		    const char **why);
 
 /* A scheduler process's state (process lifetime). */
 struct schedule_env {

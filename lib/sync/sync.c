@@ -117,20 +117,20 @@ struct run {
 };
 
 enum err
-sync_env_load(struct sync_env *e, char *errbuf, size_t errlen)
+sync_env_load(struct arena *a, struct sync_env *e, const char **why)
 {
-	if (config_long("SLUICE_SYNC_LEASE_S", 300, 2, 86400, &e->lease_s,
-	    errbuf, errlen) != ERR_OK ||
-	    config_long("SLUICE_SYNC_BACKFILL_DAYS", 90, 1, 3650,
-	    &e->backfill_days, errbuf, errlen) != ERR_OK ||
-	    config_long("SLUICE_SYNC_RESTATE_DAYS", 0, 0, 3650,
-	    &e->restate_days, errbuf, errlen) != ERR_OK ||
-	    config_long("SLUICE_SYNC_MAX_ATTEMPTS", 5, 1, 100,
-	    &e->max_attempts, errbuf, errlen) != ERR_OK ||
-	    config_long("SLUICE_SYNC_BACKOFF_S", 30, 0, 86400, &e->backoff_s,
-	    errbuf, errlen) != ERR_OK ||
-	    config_long("SLUICE_SYNC_BACKOFF_MAX_S", 3600, 1, 86400,
-	    &e->backoff_max_s, errbuf, errlen) != ERR_OK)
+	if (config_long(a, "SLUICE_SYNC_LEASE_S", 300, 2, 86400, &e->lease_s,
+	    why) != ERR_OK ||
+	    config_long(a, "SLUICE_SYNC_BACKFILL_DAYS", 90, 1, 3650,
+	    &e->backfill_days, why) != ERR_OK ||
+	    config_long(a, "SLUICE_SYNC_RESTATE_DAYS", 0, 0, 3650,
+	    &e->restate_days, why) != ERR_OK ||
+	    config_long(a, "SLUICE_SYNC_MAX_ATTEMPTS", 5, 1, 100,
+	    &e->max_attempts, why) != ERR_OK ||
+	    config_long(a, "SLUICE_SYNC_BACKOFF_S", 30, 0, 86400,
+	    &e->backoff_s, why) != ERR_OK ||
+	    config_long(a, "SLUICE_SYNC_BACKOFF_MAX_S", 3600, 1, 86400,
+	    &e->backoff_max_s, why) != ERR_OK)
 		return ERR_INPUT;
 	return ERR_OK;
 }

@@ -63,9 +63,11 @@ struct sync_outcome {
 
 /*
  * Reads SLUICE_SYNC_* into env (the other fields are left alone).
- * ERR_INPUT with errbuf naming the variable when one does not parse.
+ * ERR_INPUT with *why (in the arena) naming the variable when one does
+ * not parse.
  */
-enum err	 sync_env_load(struct sync_env *, char *errbuf, size_t errlen);
+enum err	 sync_env_load(struct arena *, struct sync_env *,
+		    const char **why);
 
 /*
  * Runs a leased job to its end: fetch, upsert, record the run, and

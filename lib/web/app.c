@@ -598,15 +598,19 @@ static int
 supervise(struct app *app)
 {
 	struct prefork_def pd;
-	char errbuf[160], lock[4096];
-	const char *pidfile;
+	struct arena a;
+	char lock[4096];
+	const char *pidfile, *why;
 	long procs;
+	enum err rc;
 
-	if (config_long("SLUICE_FCGI_PROCS", 1, 1, LIMIT_FCGI_PROCS, &procs,
-	    errbuf, sizeof(errbuf)) != ERR_OK) {
-		fprintf(stderr, "%s: %s\n", app->name, errbuf);
+	arena_init(&a);
+	if ((rc = config_long(&a, "SLUICE_FCGI_PROCS", 1, 1, LIMIT_FCGI_PROCS,
+	    &procs, &why)) != ERR_OK)
+		fprintf(stderr, "%s: %s\n", app->name, why);
+	arena_free(&a);
+	if (rc != ERR_OK)
 		return 1;
-	}
 	pidfile = config_env("SLUICE_PID_FILE", NULL);
 	if (pidfile != NULL && (size_t)snprintf(lock, sizeof(lock),
 	    "%s.lock", pidfile) >= sizeof(lock)) {
@@ -646,48 +650,70 @@ scan_migrations(struct app *app)
 	arena_free(&a);
 }
 
+/*
+ * Start-up: the configuration, the log file (not for a CLI command), the
+ * keys and the templates (a CLI command may do without).  False, having
+ * said on stderr what is wrong, when the program cannot run.
+ */
+static bool
+start(struct app *app, bool cli)
+{
+	struct arena a;
+	const char *why = NULL;
+	bool ok = false;
+	int fd;
+
+	arena_init(&a);
+	if (config_load(&a, &app->cfg, &why) != ERR_OK) {
+		fprintf(stderr, "%s: configuration: %s\n", app->name, why);
+		goto out;
+	}
+	if (!cli && *app->cfg.log_file != '\0') {
+		fd = open(app->cfg.log_file, O_WRONLY | O_APPEND | O_CREAT |
+		    O_CLOEXEC, 0640);
+		if (fd < 0) {
+			fprintf(stderr, "%s: cannot open SLUICE_LOG_FILE %s\n",
+			    app->name, app->cfg.log_file);
+			goto out;
+		}
+		log_init(app->name, fd);
+	}
+	if (*app->cfg.encryption_keys != '\0' &&
+	    crypto_keyring_parse(&a, app->cfg.encryption_keys, &app->keys,
+	    &why) != ERR_OK) {
+		fprintf(stderr, "%s: SLUICE_ENCRYPTION_KEYS: %s\n", app->name,
+		    why);
+		goto out;
+	}
+	if (tmpl_load(&a, app->cfg.template_dir, &app->tmpl, &why) !=
+	    ERR_OK) {
+		if (!cli) {
+			fprintf(stderr, "%s: templates: %s\n", app->name,
+			    why);
+			goto out;
+		}
+		app->tmpl = NULL;
+	}
+	ok = true;
+out:
+	arena_free(&a);
+	return ok;
+}
+
 int
 app_main(const struct app_def *def, int argc, char **argv)
 {
 	struct app app;
-	char errbuf[256];
-	int fd, status;
+	int status;
 
 	memset(&app, 0, sizeof(app));
 	app.name = def->name;
 	app.routes = def->routes;
 	app.nroutes = def->nroutes;
 	log_init(def->name, 2);
-	if (config_load(&app.cfg, errbuf, sizeof(errbuf)) != ERR_OK) {
-		fprintf(stderr, "%s: configuration: %s\n", def->name, errbuf);
+	if (!start(&app, argc >= 2)) {
+		crypto_keyring_free(app.keys);
 		return 1;
-	}
-	if (argc < 2 && *app.cfg.log_file != '\0') {
-		fd = open(app.cfg.log_file, O_WRONLY | O_APPEND | O_CREAT |
-		    O_CLOEXEC, 0640);
-		if (fd < 0) {
-			fprintf(stderr, "%s: cannot open SLUICE_LOG_FILE %s\n",
-			    def->name, app.cfg.log_file);
-			return 1;
-		}
-		log_init(def->name, fd);
-	}
-	if (*app.cfg.encryption_keys != '\0' &&
-	    crypto_keyring_parse(app.cfg.encryption_keys, &app.keys, errbuf,
-	    sizeof(errbuf)) != ERR_OK) {
-		fprintf(stderr, "%s: SLUICE_ENCRYPTION_KEYS: %s\n", def->name,
-		    errbuf);
-		return 1;
-	}
-	if (tmpl_load(app.cfg.template_dir, &app.tmpl, errbuf,
-	    sizeof(errbuf)) != ERR_OK) {
-		if (argc < 2) {
-			fprintf(stderr, "%s: templates: %s\n", def->name,
-			    errbuf);
-			crypto_keyring_free(app.keys);
-			return 1;
-		}
-		app.tmpl = NULL;	/* a CLI command may not need them */
 	}
 	app.db = db_new(app.cfg.database_url, app.cfg.db_backoff_max_ms);
 	{

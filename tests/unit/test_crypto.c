@@ -15,6 +15,7 @@
 #include "base/jsonx.h"
 #include "base/mem.h"
 #include "crypto/crypto.h"
+#include "testlib.h"
 
 /* Decodes a hex literal of the test into a malloc'd buffer. */
 static unsigned char *
@@ -474,11 +475,11 @@ static struct crypto_keyring *
 keyring(const char *spec)
 {
 	struct crypto_keyring *kr;
-	char msg[CRYPTO_MSG_SIZE];
+	const char *msg;
 
-	assert_int_equal(crypto_keyring_parse(spec, &kr, msg, sizeof(msg)),
-	    ERR_OK);
-	assert_string_equal(msg, "");
+	assert_int_equal(crypto_keyring_parse(testlib_arena(), spec, &kr,
+	    &msg), ERR_OK);
+	assert_null(msg);
 	return kr;
 }
 
@@ -487,7 +488,8 @@ test_crypto_seal_round_trip(void **state)
 {
 	struct crypto_keyring *kr;
 	struct arena a;
-	char spec[128], *blob, *blob2, msg[CRYPTO_MSG_SIZE];
+	char spec[128], *blob, *blob2;
+	const char *msg;
 	char id[CRYPTO_KEY_ID_SIZE];
 	const char *plain = "{\"access_token\":\"ya29.secret\"}";
 	unsigned char *out;
@@ -507,7 +509,7 @@ test_crypto_seal_round_trip(void **state)
 	    "mnopqrstuvwxyz0123456789-_"), strlen(blob));
 	assert_null(strstr(blob, "ya29"));
 	assert_int_equal(crypto_open(kr, &a, blob, strlen(blob), AAD1,
-	    strlen(AAD1), &out, &n, msg, sizeof(msg)), ERR_OK);
+	    strlen(AAD1), &out, &n, &msg), ERR_OK);
 	assert_int_equal(n, strlen(plain));
 	assert_string_equal((char *)out, plain);
 	assert_int_equal(crypto_blob_key_id(blob, strlen(blob), id), ERR_OK);
@@ -521,15 +523,15 @@ test_crypto_seal_round_trip(void **state)
 	assert_int_equal(crypto_seal(kr, &a, "", 0, AAD1, strlen(AAD1),
 	    &blob), ERR_OK);
 	assert_int_equal(crypto_open(kr, &a, blob, strlen(blob), AAD1,
-	    strlen(AAD1), &out, &n, msg, sizeof(msg)), ERR_OK);
+	    strlen(AAD1), &out, &n, &msg), ERR_OK);
 	assert_int_equal(n, 0);
 	assert_string_equal((char *)out, "");
 	/* Empty AAD is allowed but must match too. */
 	assert_int_equal(crypto_seal(kr, &a, "x", 1, NULL, 0, &blob), ERR_OK);
 	assert_int_equal(crypto_open(kr, &a, blob, strlen(blob), NULL, 0,
-	    &out, &n, NULL, 0), ERR_OK);
+	    &out, &n, NULL), ERR_OK);
 	assert_int_equal(crypto_open(kr, &a, blob, strlen(blob), "x", 1,
-	    &out, &n, NULL, 0), ERR_AUTH);
+	    &out, &n, NULL), ERR_AUTH);
 	/* Limits. */
 	assert_int_equal(crypto_seal(kr, &a, plain, LIMIT_SEAL_PLAINTEXT + 1,
 	    AAD1, strlen(AAD1), &blob), ERR_TOOBIG);
@@ -544,7 +546,8 @@ test_crypto_seal_wrong_aad(void **state)
 {
 	struct crypto_keyring *kr;
 	struct arena a;
-	char spec[128], *blob, msg[CRYPTO_MSG_SIZE];
+	char spec[128], *blob;
+	const char *msg;
 	unsigned char *out;
 	size_t n;
 
@@ -555,13 +558,13 @@ test_crypto_seal_wrong_aad(void **state)
 	assert_int_equal(crypto_seal(kr, &a, "token", 5, AAD1, strlen(AAD1),
 	    &blob), ERR_OK);
 	assert_int_equal(crypto_open(kr, &a, blob, strlen(blob), AAD2,
-	    strlen(AAD2), &out, &n, msg, sizeof(msg)), ERR_AUTH);
+	    strlen(AAD2), &out, &n, &msg), ERR_AUTH);
 	assert_null(out);
 	assert_int_equal(n, 0);
 	assert_non_null(strstr(msg, "failed authentication"));
 	/* A prefix of the right AAD is not the right AAD. */
 	assert_int_equal(crypto_open(kr, &a, blob, strlen(blob), AAD1,
-	    strlen(AAD1) - 1, &out, &n, msg, sizeof(msg)), ERR_AUTH);
+	    strlen(AAD1) - 1, &out, &n, &msg), ERR_AUTH);
 	crypto_keyring_free(kr);
 	arena_free(&a);
 }
@@ -574,7 +577,7 @@ flip_and_open(struct crypto_keyring *kr, struct arena *a,
 {
 	unsigned char *copy = malloc(binlen), *out;
 	char *text = malloc(CRYPTO_B64URL_LEN(binlen) + 1);
-	char msg[CRYPTO_MSG_SIZE];
+	const char *msg;
 	size_t n;
 
 	assert_non_null(copy);
@@ -583,7 +586,7 @@ flip_and_open(struct crypto_keyring *kr, struct arena *a,
 	copy[byte] ^= (unsigned char)(1u << bit);
 	crypto_b64url_encode(copy, binlen, text);
 	assert_int_equal(crypto_open(kr, a, text, strlen(text), AAD1,
-	    strlen(AAD1), &out, &n, msg, sizeof(msg)), ERR_AUTH);
+	    strlen(AAD1), &out, &n, &msg), ERR_AUTH);
 	assert_null(out);
 	assert_int_equal(n, 0);
 	assert_true(strlen(msg) > 0);
@@ -640,7 +643,8 @@ test_crypto_seal_unknown_key_and_rotation(void **state)
 {
 	struct crypto_keyring *old, *both, *other;
 	struct arena a;
-	char e1[128], e2[128], spec[300], *blob, *blob2, msg[CRYPTO_MSG_SIZE];
+	char e1[128], e2[128], spec[300], *blob, *blob2;
+	const char *msg;
 	char id[CRYPTO_KEY_ID_SIZE];
 	unsigned char *out;
 	size_t n;
@@ -657,7 +661,7 @@ test_crypto_seal_unknown_key_and_rotation(void **state)
 	both = keyring(spec);
 	assert_string_equal(crypto_keyring_current(both), "new_2026");
 	assert_int_equal(crypto_open(both, &a, blob, strlen(blob), AAD1,
-	    strlen(AAD1), &out, &n, msg, sizeof(msg)), ERR_OK);
+	    strlen(AAD1), &out, &n, &msg), ERR_OK);
 	assert_memory_equal(out, "tok", 3);
 	assert_true(crypto_blob_needs_reseal(both, blob, strlen(blob)));
 	assert_false(crypto_blob_needs_reseal(old, blob, strlen(blob)));
@@ -669,7 +673,7 @@ test_crypto_seal_unknown_key_and_rotation(void **state)
 	/* A keyring without the old key names the missing id. */
 	other = keyring(e2);
 	assert_int_equal(crypto_open(other, &a, blob, strlen(blob), AAD1,
-	    strlen(AAD1), &out, &n, msg, sizeof(msg)), ERR_AUTH);
+	    strlen(AAD1), &out, &n, &msg), ERR_AUTH);
 	assert_null(out);
 	assert_non_null(strstr(msg, "unknown key id \"old-2025\""));
 	/* The same id with different key bytes fails authentication. */
@@ -677,7 +681,7 @@ test_crypto_seal_unknown_key_and_rotation(void **state)
 	crypto_keyring_free(other);
 	other = keyring(e2);
 	assert_int_equal(crypto_open(other, &a, blob, strlen(blob), AAD1,
-	    strlen(AAD1), &out, &n, msg, sizeof(msg)), ERR_AUTH);
+	    strlen(AAD1), &out, &n, &msg), ERR_AUTH);
 	assert_non_null(strstr(msg, "authentication"));
 	/* Not a blob at all. */
 	assert_int_equal(crypto_blob_key_id("!!", 2, id), ERR_INPUT);
@@ -694,7 +698,8 @@ test_crypto_seal_truncated(void **state)
 {
 	struct crypto_keyring *kr;
 	struct arena a;
-	char spec[128], *blob, *longer, msg[CRYPTO_MSG_SIZE];
+	char spec[128], *blob, *longer;
+	const char *msg;
 	unsigned char *out;
 	size_t len, i, n;
 
@@ -707,17 +712,17 @@ test_crypto_seal_truncated(void **state)
 	len = strlen(blob);
 	for (i = 0; i < len; i++) {
 		assert_int_equal(crypto_open(kr, &a, blob, i, AAD1,
-		    strlen(AAD1), &out, &n, msg, sizeof(msg)), ERR_AUTH);
+		    strlen(AAD1), &out, &n, &msg), ERR_AUTH);
 		assert_null(out);
 		assert_true(strlen(msg) > 0);
 	}
 	/* Extra characters fail too. */
 	longer = arena_printf(&a, "%sAAAA", blob);
 	assert_int_equal(crypto_open(kr, &a, longer, strlen(longer), AAD1,
-	    strlen(AAD1), &out, &n, msg, sizeof(msg)), ERR_AUTH);
+	    strlen(AAD1), &out, &n, &msg), ERR_AUTH);
 	longer = arena_printf(&a, "%s=", blob);
 	assert_int_equal(crypto_open(kr, &a, longer, strlen(longer), AAD1,
-	    strlen(AAD1), &out, &n, msg, sizeof(msg)), ERR_AUTH);
+	    strlen(AAD1), &out, &n, &msg), ERR_AUTH);
 	crypto_keyring_free(kr);
 	arena_free(&a);
 }
@@ -728,10 +733,10 @@ static void
 keyring_bad(const char *spec, const char *want, const char *secret)
 {
 	struct crypto_keyring *kr = (struct crypto_keyring *)1;
-	char msg[CRYPTO_MSG_SIZE];
+	const char *msg;
 
-	assert_int_equal(crypto_keyring_parse(spec, &kr, msg, sizeof(msg)),
-	    ERR_INPUT);
+	assert_int_equal(crypto_keyring_parse(testlib_arena(), spec, &kr,
+	    &msg), ERR_INPUT);
 	assert_null(kr);
 	print_message("%s\n", msg);
 	if (strstr(msg, want) == NULL)
@@ -1284,5 +1289,5 @@ main(void)
 		cmocka_unit_test(test_crypto_wh_sign_and_reasons),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, testlib_teardown);
 }

@@ -124,12 +124,12 @@ test_digest_email_matches_golden(void **state)
 	struct json_object *view;
 	struct tmpl *t;
 	const char *html, *text;
-	char err[256];
+	const char *err;
 	int failed;
 
 	(void)state;
 	arena_init(&a);
-	assert_int_equal(tmpl_load("templates", &t, err, sizeof(err)), ERR_OK);
+	assert_int_equal(tmpl_load(&a, "templates", &t, &err), ERR_OK);
 	dataset(&a, &in);
 	view = digest_view(&a, "https://hub.example.com", "Acme & Co <EU>",
 	    &week, &in);
@@ -163,11 +163,11 @@ test_digest_empty_week_renders(void **state)
 	struct insights in;
 	struct tmpl *t;
 	const char *html, *text;
-	char err[256];
+	const char *err;
 
 	(void)state;
 	arena_init(&a);
-	assert_int_equal(tmpl_load("templates", &t, err, sizeof(err)), ERR_OK);
+	assert_int_equal(tmpl_load(&a, "templates", &t, &err), ERR_OK);
 	assert_int_equal(insights_compute(&a, &week, NULL, 0, NULL, 0, &in),
 	    ERR_OK);
 	assert_int_equal(digest_render_view(t, &a, digest_view(&a,

@@ -116,14 +116,15 @@ test_pages_match_golden(void **state)
 	struct json_object *view;
 	struct arena a;
 	struct tmpl *t;
-	char err[512], path[128];
+	char path[128];
+	const char *err;
 	const char *tiles;
 	size_t i, len;
 	int failed = 0;
 
 	(void)state;
 	arena_init(&a);
-	assert_int_equal(tmpl_load("templates", &t, err, sizeof(err)), ERR_OK);
+	assert_int_equal(tmpl_load(&a, "templates", &t, &err), ERR_OK);
 	for (i = 0; i < nitems(pages); i++) {
 		snprintf(path, sizeof(path), GOLDEN "%s.view.json", pages[i]);
 		view = json_file(&a, path);

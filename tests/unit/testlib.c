@@ -1,0 +1,99 @@
+/* testlib.c — the unit tests' shared helpers (tests/unit/testlib.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "base/arena.h"
+#include "base/jsonx.h"
+#include "testlib.h"
+
+static struct arena	scratch;
+static int		scratch_ready;
+
+struct arena *
+testlib_arena(void)
+{
+	if (!scratch_ready) {
+		arena_init(&scratch);
+		scratch_ready = 1;
+	}
+	return &scratch;
+}
+
+int
+testlib_teardown(void **state)
+{
+	(void)state;
+	if (scratch_ready)
+		arena_free(&scratch);
+	scratch_ready = 0;
+	return 0;
+}
+
+char *
+testlib_slurp(struct arena *a, const char *path, size_t *len)
+{
+	FILE *f;
+	char *s;
+	long n = 0;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		fail_msg("cannot read %s (for ../shared: set SLUICE_SHARED)",
+		    path);
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		fail_msg("cannot read %s: not a regular file", path);
+	}
+	s = arena_alloc(a, (size_t)n + 1);
+	if (fread(s, 1, (size_t)n, f) != (size_t)n) {
+		fclose(f);
+		fail_msg("cannot read %s: it shrank", path);
+	}
+	fclose(f);
+	s[n] = '\0';
+	if (len != NULL)
+		*len = (size_t)n;
+	return s;
+}
+
+struct json_object *
+testlib_json_file(struct arena *a, const char *path)
+{
+	struct json_object *o;
+	const char *why = NULL;
+	size_t len;
+	char *s;
+
+	s = testlib_slurp(a, path, &len);
+	if (jsonx_parse(a, s, len, &o, &why) != ERR_OK)
+		fail_msg("%s: %s", path, why != NULL ? why : "not JSON");
+	return o;
+}
+
+const char *
+testlib_shared(struct arena *a, const char *rel)
+{
+	const char *dir = getenv("SLUICE_SHARED");
+	char cwd[4096], *slash;
+
+	if (dir != NULL && *dir != '\0')
+		return arena_printf(a, "%s/%s", dir, rel);
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		fail_msg("getcwd failed; set SLUICE_SHARED");
+	for (;;) {
+		if (access(arena_printf(a, "%s/tests/unit/testlib.h", cwd),
+		    R_OK) == 0)
+			return arena_printf(a, "%s/../shared/%s", cwd, rel);
+		if ((slash = strrchr(cwd, '/')) == NULL || slash == cwd)
+			fail_msg("cannot find the checkout from the working "
+			    "directory; set SLUICE_SHARED");
+		*slash = '\0';
+	}
+}

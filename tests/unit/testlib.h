@@ -1,0 +1,42 @@
+/*
+ * testlib.h — what the unit tests share, linked into every test binary:
+ * a scratch arena, whole files and JSON files read or failing the test,
+ * and where the reference material (../shared) is.
+ *
+ * Include it after <cmocka.h>.  A test program that uses testlib_arena()
+ * passes testlib_teardown as its group teardown (or a test's), so the
+ * arena is released even when a test fails half-way.
+ */
+#ifndef SLUICE_TESTLIB_H
+#define SLUICE_TESTLIB_H
+
+#include <stddef.h>
+
+struct arena;
+struct json_object;
+
+/* The tests' scratch arena, ready at first use. */
+struct arena	*testlib_arena(void);
+
+/* cmocka setup/teardown: releases the scratch arena's memory. */
+int		 testlib_teardown(void **state);
+
+/*
+ * The whole file at path, NUL-terminated, in the arena (*len, if not
+ * NULL, its length); fails the test, naming the file, when it cannot be
+ * read.
+ */
+char		*testlib_slurp(struct arena *, const char *path, size_t *len);
+
+/* The file at path parsed with jsonx_parse(), owned by the arena; fails
+ * the test when it cannot be read or is not JSON. */
+struct json_object *testlib_json_file(struct arena *, const char *path);
+
+/*
+ * The path of rel under the reference material: $SLUICE_SHARED/rel, else
+ * ../shared/rel beside the checkout the tests run in (found from the
+ * working directory up).  In the arena.
+ */
+const char	*testlib_shared(struct arena *, const char *rel);
+
+#endif

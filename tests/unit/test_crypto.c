@@ -983,44 +983,22 @@ test_crypto_password_default_params(void **state)
 
 /* --- webhook signatures ---------------------------------------------- */
 
-static char *
-read_file(const char *path, size_t *lenout)
-{
-	FILE *f;
-	char *p;
-	size_t n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		fail_msg("cannot open %s (set SLUICE_SHARED)", path);
-	p = malloc(1024 * 1024);
-	assert_non_null(p);
-	n = fread(p, 1, 1024 * 1024 - 1, f);
-	fclose(f);
-	p[n] = '\0';
-	*lenout = n;
-	return p;
-}
-
 static void
 test_crypto_wh_vectors(void **state)
 {
 	struct arena a;
 	struct json_object *root, *vecs, *v;
-	const char *shared, *secret, *id, *ts, *body, *sig, *name, *experr;
-	char path[1024], out[CRYPTO_WH_SIG_SIZE], *text;
+	const char *secret, *id, *ts, *body, *sig, *name, *experr;
+	char out[CRYPTO_WH_SIG_SIZE];
 	int64_t now;
 	bool valid;
-	size_t len, i;
+	size_t i;
 	enum crypto_wh want;
 
 	(void)state;
 	arena_init(&a);
-	if ((shared = getenv("SLUICE_SHARED")) == NULL)
-		shared = "../shared";
-	snprintf(path, sizeof(path), "%s/resend/signature-vectors.json",
-	    shared);
-	text = read_file(path, &len);
-	assert_int_equal(jsonx_parse(&a, text, len, &root, NULL), ERR_OK);
+	root = testlib_json_file(&a, testlib_shared(&a,
+	    "resend/signature-vectors.json"));
 	assert_int_equal(jsonx_get_array(root, "vectors", &vecs), ERR_OK);
 	assert_int_equal(json_object_array_length(vecs), 3);
 	for (i = 0; i < json_object_array_length(vecs); i++) {
@@ -1059,7 +1037,6 @@ test_crypto_wh_vectors(void **state)
 		assert_int_equal(crypto_wh_verify(secret + 6, id, ts, sig,
 		    body, strlen(body), now), want);
 	}
-	free(text);
 	arena_free(&a);
 }
 

@@ -21,10 +21,12 @@
 
 #include <json-c/json.h>
 
+#include "base/arena.h"
 #include "base/buf.h"
 #include "base/limit.h"
 #include "base/mem.h"
 #include "render/mustache.h"
+#include "testlib.h"
 
 /* --- helpers ------------------------------------------------------------- */
 
@@ -137,19 +139,6 @@ static const char *const required[] = {
 	"~dynamic-names",	/* optional in the spec, implemented */
 };
 
-static char *
-specpath(const char *file)
-{
-	const char *dir = getenv("SLUICE_SHARED");
-	char *path;
-
-	if (dir == NULL || *dir == '\0')
-		dir = "../shared";
-	if (asprintf(&path, "%s/mustache-spec/%s.json", dir, file) < 0)
-		abort();
-	return path;
-}
-
 /* Runs every test of one spec file; returns the number that failed. */
 static int
 run_spec_file(const char *file)
@@ -164,15 +153,10 @@ run_spec_file(const char *file)
 	size_t i, n;
 	int failed = 0;
 	enum err rc;
-	char *path;
 
-	path = specpath(file);
-	root = json_object_from_file(path);
-	if (root == NULL)
-		print_message("cannot read the mustache spec at %s "
-		    "(set SLUICE_SHARED)\n", path);
-	free(path);
-	assert_non_null(root);
+	root = testlib_json_file(testlib_arena(), testlib_shared(
+	    testlib_arena(), arena_printf(testlib_arena(),
+	    "mustache-spec/%s.json", file)));
 	assert_true(json_object_object_get_ex(root, "tests", &tests));
 	n = json_object_array_length(tests);
 	assert_true(n > 0);
@@ -211,7 +195,6 @@ run_spec_file(const char *file)
 	}
 	print_message("mustache spec: %zu/%zu passed (%s)\n", n - failed, n,
 	    file);
-	json_object_put(root);
 	return failed;
 }
 
@@ -635,5 +618,5 @@ main(void)
 		cmocka_unit_test(test_mustache_prefixes_never_crash),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, testlib_teardown);
 }

@@ -19,6 +19,7 @@
 #include "base/mem.h"
 #include "providers/oauth.h"
 #include "providers/provider.h"
+#include "testlib.h"
 
 #define NOW	1800000000LL
 
@@ -32,25 +33,10 @@ struct exchange {
 static void
 load(struct arena *a, const char *file, struct exchange *x)
 {
-	const char *shared = getenv("SLUICE_SHARED");
 	struct json_object *doc, *resp, *h, *v;
-	char path[512], *text;
-	long len;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/providers/%s", shared ? shared :
-	    "../shared", file);
-	if ((f = fopen(path, "rb")) == NULL)
-		fail_msg("missing example %s: the shared folder is required",
-		    path);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	text = arena_alloc(a, (size_t)len + 1);
-	assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
-	fclose(f);
-	assert_int_equal(jsonx_parse(a, text, (size_t)len, &doc, NULL),
-	    ERR_OK);
+	doc = testlib_json_file(a, testlib_shared(a, arena_printf(a,
+	    "providers/%s", file)));
 	assert_int_equal(jsonx_get_object(doc, "response", &resp), ERR_OK);
 	v = json_object_object_get(resp, "status");
 	x->status = json_object_get_int(v);

@@ -20,6 +20,7 @@
 #include "base/jsonx.h"
 #include "metrics/ingest.h"
 #include "providers/syncnorm.h"
+#include "testlib.h"
 
 static struct arena A;
 
@@ -27,26 +28,10 @@ static struct arena A;
 static struct json_object *
 example(const char *name)
 {
-	const char *shared = getenv("SLUICE_SHARED");
 	struct json_object *root, *resp, *body;
-	char path[1024];
-	struct buf *b;
-	FILE *f;
-	char chunk[8192];
-	size_t n;
 
-	snprintf(path, sizeof(path), "%s/providers/%s", shared != NULL &&
-	    *shared != '\0' ? shared : "../shared", name);
-	f = fopen(path, "r");
-	if (f == NULL)
-		fail_msg("example file %s is missing (set SLUICE_SHARED)",
-		    path);
-	b = buf_new_arena(&A, 16 * 1024 * 1024);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		assert_int_equal(buf_append(b, chunk, n), ERR_OK);
-	fclose(f);
-	assert_int_equal(jsonx_parse(&A, b->data, b->len, &root, NULL),
-	    ERR_OK);
+	root = testlib_json_file(&A, testlib_shared(&A, arena_printf(&A,
+	    "providers/%s", name)));
 	assert_true(json_object_object_get_ex(root, "response", &resp));
 	assert_true(json_object_object_get_ex(resp, "body", &body));
 	if (json_object_is_type(body, json_type_string))

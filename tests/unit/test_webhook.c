@@ -21,56 +21,18 @@
 #include "base/mem.h"
 #include "crypto/crypto.h"
 #include "mail/webhook.h"
+#include "testlib.h"
 
 /* Room for a path. */
 #define PATH_SIZE	4096
 
 #define SECRET	"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
-/* The fixtures' folder: $SLUICE_SHARED, else ../shared beside the
- * checkout (found from the working directory upwards). */
+/* The fixtures' folder (../shared/resend/webhooks). */
 static const char *
 hooks_dir(void)
 {
-	static char path[PATH_SIZE + 64];
-	char dir[PATH_SIZE], probe[PATH_SIZE + 32], *slash;
-	const char *shared;
-
-	if ((shared = getenv("SLUICE_SHARED")) != NULL) {
-		snprintf(path, sizeof(path), "%s/resend/webhooks", shared);
-		return path;
-	}
-	if (getcwd(dir, sizeof(dir)) == NULL)
-		fail_msg("getcwd failed");
-	for (;;) {
-		snprintf(probe, sizeof(probe), "%s/lib/mail/webhook.h", dir);
-		if (access(probe, R_OK) == 0)
-			break;
-		if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
-			fail_msg("cannot find the checkout from the working "
-			    "directory; set SLUICE_SHARED");
-		*slash = '\0';
-	}
-	snprintf(path, sizeof(path), "%s/../shared/resend/webhooks", dir);
-	return path;
-}
-
-static char *
-slurp(const char *path, size_t *lenout)
-{
-	FILE *f;
-	char *p;
-	size_t n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		fail_msg("cannot open %s (set SLUICE_SHARED)", path);
-	p = malloc((1024 * 1024));
-	assert_non_null(p);
-	n = fread(p, 1, (1024 * 1024) - 1, f);
-	fclose(f);
-	p[n] = '\0';
-	*lenout = n;
-	return p;
+	return testlib_shared(testlib_arena(), "resend/webhooks");
 }
 
 static enum err
@@ -90,12 +52,11 @@ parse_fixture(struct arena *a, const char *name, struct webhook_event *ev)
 	size_t len;
 
 	snprintf(path, sizeof(path), "%s/%s", hooks_dir(), name);
-	text = slurp(path, &len);
+	text = testlib_slurp(a, path, &len);
 	if (webhook_parse(a, text, len, ev, &err) != ERR_OK)
 		fail_msg("%s: %s", name, err);
 	/* The strings point into the parsed JSON, not into the text. */
 	memset(text, 0, len);
-	free(text);
 }
 
 /* Every *.json in dir (and variants/): parses, type from the name. */
@@ -570,5 +531,5 @@ main(void)
 		cmocka_unit_test(test_webhook_verify_verdicts),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, testlib_teardown);
 }

@@ -77,6 +77,38 @@ testlib_json_file(struct arena *a, const char *path)
 	return o;
 }
 
+int
+testlib_golden(const char *path, const char *got, size_t len)
+{
+	const char *update = getenv("SLUICE_GOLDEN_UPDATE");
+	struct arena a;
+	size_t wlen;
+	char *want;
+	FILE *f;
+	int bad;
+
+	if (update != NULL && strcmp(update, "1") == 0) {
+		if ((f = fopen(path, "w")) == NULL ||
+		    fwrite(got, 1, len, f) != len || fclose(f) != 0)
+			fail_msg("cannot write %s", path);
+		return 0;
+	}
+	if (access(path, R_OK) != 0) {
+		print_message("%s is missing: run with "
+		    "SLUICE_GOLDEN_UPDATE=1\n", path);
+		return 1;
+	}
+	arena_init(&a);
+	want = testlib_slurp(&a, path, &wlen);
+	bad = wlen != len || memcmp(want, got, len) != 0;
+	arena_free(&a);
+	if (bad)
+		print_message("%s differs from what renders now; if the change "
+		    "is meant, run with SLUICE_GOLDEN_UPDATE=1 and review the "
+		    "diff\n", path);
+	return bad;
+}
+
 const char *
 testlib_shared(struct arena *a, const char *rel)
 {

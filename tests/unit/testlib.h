@@ -33,6 +33,14 @@ char		*testlib_slurp(struct arena *, const char *path, size_t *len);
 struct json_object *testlib_json_file(struct arena *, const char *path);
 
 /*
+ * Compares len bytes of got with the golden file at path: 0 when they
+ * are the same; 1, having said what to do, when the file differs or is
+ * missing.  With SLUICE_GOLDEN_UPDATE=1 in the environment it writes got
+ * to path instead and returns 0.
+ */
+int		 testlib_golden(const char *path, const char *got, size_t len);
+
+/*
  * The path of rel under the reference material: $SLUICE_SHARED/rel, else
  * ../shared/rel beside the checkout the tests run in (found from the
  * working directory up).  In the arena.

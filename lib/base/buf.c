@@ -16,11 +16,18 @@ buf_init(struct buf *b, size_t max)
 	b->max = max;
 }
 
+/* buf_free() with a void * argument, for arena_defer(). */
+static void
+free_cb(void *p)
+{
+	buf_free(p);
+}
+
 void
 buf_init_arena(struct buf *b, struct arena *a, size_t max)
 {
 	buf_init(b, max);
-	arena_defer(a, buf_free_cb, b);
+	arena_defer(a, free_cb, b);
 }
 
 struct buf *
@@ -159,10 +166,4 @@ buf_free(struct buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->size = 0;
-}
-
-void
-buf_free_cb(void *p)
-{
-	buf_free(p);
 }

@@ -3,8 +3,9 @@
  *
  * A buffer owns its storage (malloc), grows by doubling up to max and
  * refuses to grow past it with ERR_TOOBIG; the contents are unchanged by a
- * refused append.  buf_free() releases it; buf_free_cb() suits
- * arena_defer() so a request's buffers go with its arena.
+ * refused append.  buf_free() releases it; buf_init_arena() and
+ * buf_new_arena() register that on an arena, so a request's buffers go
+ * with it.
  */
 #ifndef SLUICE_BUF_H
 #define SLUICE_BUF_H
@@ -58,8 +59,5 @@ void		 buf_reset(struct buf *);
 
 /* Releases the storage; the buffer is empty and reusable. */
 void		 buf_free(struct buf *);
-
-/* buf_free() with a void * argument, for arena_defer(). */
-void		 buf_free_cb(void *);
 
 #endif

@@ -16,7 +16,6 @@ struct httpc {
 	struct httpc_opts opts;
 	char		*user_agent;
 	httpc_transport	 transport;
-	void		*transport_data;
 };
 
 struct collect {
@@ -58,16 +57,9 @@ httpc_free(struct httpc *c)
 }
 
 void
-httpc_set_transport(struct httpc *c, httpc_transport t, void *data)
+httpc_set_transport(struct httpc *c, httpc_transport t)
 {
 	c->transport = t;
-	c->transport_data = data;
-}
-
-void *
-httpc_transport_data(const struct httpc *c)
-{
-	return c->transport_data;
 }
 
 enum err

@@ -57,10 +57,7 @@ struct httpc	*httpc_new(const struct httpc_opts *);
 void		 httpc_free(struct httpc *);
 
 /* Replaces the transport (NULL restores libcurl). */
-void		 httpc_set_transport(struct httpc *, httpc_transport, void *);
-
-/* The opaque pointer given with the transport. */
-void		*httpc_transport_data(const struct httpc *);
+void		 httpc_set_transport(struct httpc *, httpc_transport);
 
 /* Adds a request header; ERR_INPUT for CR/LF, ERR_TOOBIG when full. */
 enum err	 httpc_header(struct httpc_req *, const char *name,

@@ -373,12 +373,6 @@ db_last_error(const struct db *db)
 	return db->last_error;
 }
 
-bool
-db_in_tx(const struct db *db)
-{
-	return db->depth > 0;
-}
-
 int
 db_depth(const struct db *db)
 {
@@ -391,16 +385,11 @@ db_nrows(const struct db_res *res)
 	return (size_t)PQntuples(res->r);
 }
 
-size_t
-db_ncols(const struct db_res *res)
-{
-	return (size_t)PQnfields(res->r);
-}
 
 const char *
 db_get(const struct db_res *res, size_t row, size_t col)
 {
-	if (row >= db_nrows(res) || col >= db_ncols(res) ||
+	if (row >= db_nrows(res) || col >= (size_t)PQnfields(res->r) ||
 	    PQgetisnull(res->r, (int)row, (int)col))
 		return NULL;
 	return PQgetvalue(res->r, (int)row, (int)col);

@@ -85,9 +85,8 @@ void		 db_rollback(struct db *, struct arena *);
  * to an operator, e.g. the migration command); static until next call. */
 const char	*db_last_error(const struct db *);
 
-/* Rows and columns of a result. */
+/* Rows of a result. */
 size_t		 db_nrows(const struct db_res *);
-size_t		 db_ncols(const struct db_res *);
 
 /* A field as text, NULL for SQL NULL; lives as long as the result. */
 const char	*db_get(const struct db_res *, size_t row, size_t col);
@@ -105,8 +104,7 @@ const char	*db_int64(struct arena *, int64_t);
 /* Rows changed by an INSERT, UPDATE or DELETE. */
 int64_t		 db_changed(const struct db_res *);
 
-/* Whether a transaction is open on the connection; how many levels. */
-bool		 db_in_tx(const struct db *);
+/* How many transactions are open on the connection (0: none). */
 int		 db_depth(const struct db *);
 
 #endif

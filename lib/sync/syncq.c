@@ -127,9 +127,6 @@ static const char sql_log[] =
 	"status, started_at, finished_at, pages, rows_fetched, rows_changed, "
 	"duration_ms, error FROM sync_runs WHERE workspace_id = $1 AND "
 	"($2::text IS NULL OR provider = $2) ORDER BY id DESC LIMIT $3) r";
-static const char sql_state[] =
-	"SELECT status FROM sync_jobs WHERE workspace_id = $1 AND "
-	"connection_id = $2 ORDER BY id DESC LIMIT 1";
 
 enum err
 syncq_enqueue_now(struct db *db, struct arena *a, int64_t ws, int64_t conn,
@@ -155,22 +152,6 @@ syncq_enqueue_now(struct db *db, struct arena *a, int64_t ws, int64_t conn,
 	if (db_nrows(res) == 0)
 		return ERR_CONFLICT;	/* not connected */
 	*job_id = db_get_int64(res, 0, 0, 0);
-	return ERR_OK;
-}
-
-enum err
-syncq_state(struct db *db, struct arena *a, int64_t ws, int64_t conn,
-    const char **state)
-{
-	const char *p[2];
-	struct db_res *res;
-	enum err rc;
-
-	p[0] = db_int64(a, ws);
-	p[1] = db_int64(a, conn);
-	if ((rc = db_exec(db, a, sql_state, 2, p, &res)) != ERR_OK)
-		return rc;
-	*state = db_nrows(res) > 0 ? db_get(res, 0, 0) : NULL;
 	return ERR_OK;
 }
 

@@ -71,11 +71,6 @@ enum err	 syncq_enqueue_daily(struct db *, struct arena *,
 enum err	 syncq_enqueue_due(struct db *, struct arena *,
 		    int default_hour, long *enqueued, long *due);
 
-/* The state of a connection's latest job: "queued", "running", "done",
- * "failed" or NULL when none (arena-owned). */
-enum err	 syncq_state(struct db *, struct arena *, int64_t workspace_id,
-		    int64_t connection_id, const char **state);
-
 /*
  * Leases a running job whose lease ran out (its worker died), else the
  * next due one (highest priority, then oldest), for lease_s seconds

@@ -41,8 +41,12 @@ account_any_user(struct db *db, struct arena *a, bool *out)
 	return ERR_OK;
 }
 
-bool
-account_email_ok(const char *s)
+/*
+ * Checks the shape of an email (one '@', a dot after it, no spaces or
+ * control characters, at most 320 bytes).
+ */
+static bool
+email_ok(const char *s)
 {
 	const char *at, *p;
 	size_t n = strlen(s);
@@ -72,7 +76,7 @@ account_setup(struct db *db, struct arena *a, const char *email,
 
 	plen = strlen(password);
 	wlen = strlen(workspace);
-	if (!account_email_ok(email)) {
+	if (!email_ok(email)) {
 		*why = "Enter a valid email address.";
 		return ERR_INPUT;
 	}
@@ -233,7 +237,7 @@ account_invite(struct db *db, struct arena *a, int64_t ws, int64_t by,
 	struct db_res *res;
 	enum err rc;
 
-	if (email == NULL || role == NULL || !account_email_ok(email) ||
+	if (email == NULL || role == NULL || !email_ok(email) ||
 	    (strcmp(role, "admin") != 0 && strcmp(role, "viewer") != 0))
 		return ERR_INPUT;
 	p[0] = db_int64(a, ws);

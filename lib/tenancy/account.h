@@ -20,12 +20,6 @@ struct db;
 enum err	 account_any_user(struct db *, struct arena *, bool *out);
 
 /*
- * Checks the shape of an email (one '@', a dot after it, no spaces or
- * control characters, at most 320 bytes).
- */
-bool		 account_email_ok(const char *);
-
-/*
  * Creates the first user, the first workspace and the owner membership,
  * atomically.  ERR_CONFLICT when a user exists already (setup is over);
  * ERR_INPUT when a field is invalid (*why says which, for the form).

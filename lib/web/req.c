@@ -23,8 +23,9 @@ static const struct {
 	{ "OPTIONS", HTTP_OPTIONS },
 };
 
-enum http_method
-req_method_from(const char *s)
+/* Method bit for a name ("GET" -> HTTP_GET), 0 when unknown. */
+static enum http_method
+method_from(const char *s)
 {
 	size_t i;
 
@@ -267,7 +268,7 @@ req_parse(struct arena *a, char *const *params, struct req *r,
 	r->headers.n = nh;
 
 	r->method_name = arena_strdup(a, method);
-	if ((r->method = req_method_from(method)) == 0)
+	if ((r->method = method_from(method)) == 0)
 		return fail(why, "unknown request method", ERR_METHOD);
 
 	if (uri == NULL)

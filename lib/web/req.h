@@ -98,7 +98,4 @@ const char	*req_header(const struct req *, const char *name);
 /* True when the Content-Type's media type is mt (parameters ignored). */
 bool		 req_is_content_type(const struct req *, const char *mt);
 
-/* Method bit for a name ("GET" -> HTTP_GET), 0 when unknown. */
-enum http_method req_method_from(const char *);
-
 #endif

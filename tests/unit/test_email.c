@@ -93,7 +93,7 @@ setup(void **state)
 	f.cfg.mail_from = "d@example.com";
 	f.cfg.mail_from_name = "D";
 	f.h = httpc_new(&o);
-	httpc_set_transport(f.h, fake, NULL);
+	httpc_set_transport(f.h, fake);
 	calls = 0;
 	*state = &f;
 	return 0;

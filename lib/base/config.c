@@ -120,6 +120,20 @@ config_long(struct arena *a, const char *name, long def, long min, long max,
 }
 
 enum err
+config_longs(struct arena *a, const struct config_long *v, size_t n,
+    const char **why)
+{
+	enum err rc;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((rc = config_long(a, v[i].name, v[i].def, v[i].min,
+		    v[i].max, v[i].out, why)) != ERR_OK)
+			return rc;
+	return ERR_OK;
+}
+
+enum err
 config_net_parse(const char *s, struct config_net *out)
 {
 	char text[INET6_ADDRSTRLEN + 8], *slash, *end;

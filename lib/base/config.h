@@ -81,6 +81,20 @@ enum err	 config_bool(struct arena *, const char *name, bool def,
 enum err	 config_long(struct arena *, const char *name, long def,
 		    long min, long max, long *out, const char **why);
 
+/* One integer variable for config_longs(). */
+struct config_long {
+	const char	*name;
+	long		 def, min, max;
+	long		*out;
+};
+
+/*
+ * config_long() of n variables in order; ERR_INPUT with its *why at the
+ * first that does not parse.
+ */
+enum err	 config_longs(struct arena *, const struct config_long *,
+		    size_t n, const char **why);
+
 /*
  * Parses an address ("192.0.2.1", "2001:db8::1") or a range in CIDR
  * notation ("10.0.0.0/8", "2001:db8::/32") into *out; an IPv4 address

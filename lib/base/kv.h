@@ -17,8 +17,9 @@ struct kv {
 	size_t		 len;
 };
 
+/* A list reads the fields it points at; whoever filled them owns them. */
 struct kvlist {
-	struct kv	*v;
+	const struct kv	*v;
 	size_t		 n;
 };
 

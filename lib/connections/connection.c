@@ -81,14 +81,9 @@ connection_list_json(struct db *db, struct arena *a, int64_t workspace_id,
     const char **out)
 {
 	const char *p[1];
-	struct db_res *res;
-	enum err rc;
 
 	p[0] = db_int64(a, workspace_id);
-	if ((rc = db_exec(db, a, sql_list, 1, p, &res)) != ERR_OK)
-		return rc;
-	*out = db_get(res, 0, 0);
-	return ERR_OK;
+	return db_value(db, a, sql_list, 1, p, out);
 }
 
 enum err
@@ -294,11 +289,6 @@ connection_history_json(struct db *db, struct arena *a, int64_t workspace_id,
     int64_t id, const char **out)
 {
 	const char *p[2] = { db_int64(a, workspace_id), db_int64(a, id) };
-	struct db_res *res;
-	enum err rc;
 
-	if ((rc = db_exec(db, a, sql_history, 2, p, &res)) != ERR_OK)
-		return rc;
-	*out = db_get(res, 0, 0);
-	return ERR_OK;
+	return db_value(db, a, sql_history, 2, p, out);
 }

@@ -408,6 +408,20 @@ db_get_int64(const struct db_res *res, size_t row, size_t col, int64_t def)
 	return *end == '\0' ? (int64_t)n : def;
 }
 
+enum err
+db_value(struct db *db, struct arena *a, const char *sql, int nparams,
+    const char *const *params, const char **out)
+{
+	struct db_res *res;
+	enum err rc;
+
+	*out = NULL;
+	if ((rc = db_exec(db, a, sql, nparams, params, &res)) != ERR_OK)
+		return rc;
+	*out = db_get(res, 0, 0);
+	return ERR_OK;
+}
+
 const char *
 db_int64(struct arena *a, int64_t v)
 {

@@ -57,6 +57,14 @@ enum err	 db_exec_static(struct db *, struct arena *, const char *sql,
 		    struct db_res **out);
 
 /*
+ * db_exec() of a statement that answers one value (a count, a JSON
+ * document the server built): *out is the first row's first field, NULL
+ * for SQL NULL or no row, owned by the arena.  Errors as db_exec().
+ */
+enum err	 db_value(struct db *, struct arena *, const char *sql,
+		    int nparams, const char *const *params, const char **out);
+
+/*
  * COPY ... FROM STDIN (sql) fed len bytes of data in COPY's text format,
  * normally inside a transaction.  *rows (if not NULL) is the count
  * copied.  Errors as db_exec(); a failed COPY leaves the transaction

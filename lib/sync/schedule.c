@@ -11,6 +11,7 @@
 #include "base/config.h"
 #include "base/limit.h"
 #include "base/log.h"
+#include "base/mem.h"
 #include "mail/digest.h"
 #include "store/db.h"
 #include "sync/schedule.h"
@@ -114,23 +115,21 @@ static const char sql_status[] =
 enum err
 schedule_cfg_load(struct arena *a, struct schedule_cfg *sc, const char **why)
 {
+	const struct config_long vars[] = {
+		{ "SLUICE_SCHEDULER_TICK_S", 30, 1, 3600, &sc->tick_s },
+		{ "SLUICE_SCHEDULER_STALE_S", 300, 10, 86400, &sc->stale_s },
+		{ "SLUICE_SCHEDULE_SYNC_HOUR", 3, 0, 23, &sc->sync_hour },
+		{ "SLUICE_SCHEDULE_DIGEST_DAY", 1, 1, 7, &sc->digest_day },
+		{ "SLUICE_SCHEDULE_DIGEST_HOUR", 7, 0, 23, &sc->digest_hour },
+		{ "SLUICE_SYNC_KEEP_JOBS_DAYS", 30, 1, 36500,
+		    &sc->keep_jobs_days },
+	};
+
 	memset(sc, 0, sizeof(*sc));
 	if (config_bool(a, "SLUICE_SCHEDULER", true, &sc->enabled, why) !=
-	    ERR_OK ||
-	    config_long(a, "SLUICE_SCHEDULER_TICK_S", 30, 1, 3600,
-	    &sc->tick_s, why) != ERR_OK ||
-	    config_long(a, "SLUICE_SCHEDULER_STALE_S", 300, 10, 86400,
-	    &sc->stale_s, why) != ERR_OK ||
-	    config_long(a, "SLUICE_SCHEDULE_SYNC_HOUR", 3, 0, 23,
-	    &sc->sync_hour, why) != ERR_OK ||
-	    config_long(a, "SLUICE_SCHEDULE_DIGEST_DAY", 1, 1, 7,
-	    &sc->digest_day, why) != ERR_OK ||
-	    config_long(a, "SLUICE_SCHEDULE_DIGEST_HOUR", 7, 0, 23,
-	    &sc->digest_hour, why) != ERR_OK ||
-	    config_long(a, "SLUICE_SYNC_KEEP_JOBS_DAYS", 30, 1, 36500,
-	    &sc->keep_jobs_days, why) != ERR_OK)
+	    ERR_OK)
 		return ERR_INPUT;
-	return ERR_OK;
+	return config_longs(a, vars, nitems(vars), why);
 }
 
 static enum err
@@ -279,7 +278,6 @@ schedule_status_json(struct db *db, struct arena *a,
     const struct schedule_cfg *sc, bool digest_on, const char **json)
 {
 	const char *p[7];
-	struct db_res *res;
 	enum err rc;
 
 	p[0] = sc->enabled ? "t" : "f";
@@ -289,8 +287,7 @@ schedule_status_json(struct db *db, struct arena *a,
 	p[4] = digest_on ? "t" : "f";
 	p[5] = db_int64(a, sc->digest_day);
 	p[6] = db_int64(a, sc->digest_hour);
-	if ((rc = db_exec(db, a, sql_status, 7, p, &res)) != ERR_OK)
+	if ((rc = db_value(db, a, sql_status, 7, p, json)) != ERR_OK)
 		return rc;
-	*json = db_get(res, 0, 0);
 	return *json != NULL ? ERR_OK : ERR_DB;
 }

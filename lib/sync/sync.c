@@ -119,20 +119,17 @@ struct run {
 enum err
 sync_env_load(struct arena *a, struct sync_env *e, const char **why)
 {
-	if (config_long(a, "SLUICE_SYNC_LEASE_S", 300, 2, 86400, &e->lease_s,
-	    why) != ERR_OK ||
-	    config_long(a, "SLUICE_SYNC_BACKFILL_DAYS", 90, 1, 3650,
-	    &e->backfill_days, why) != ERR_OK ||
-	    config_long(a, "SLUICE_SYNC_RESTATE_DAYS", 0, 0, 3650,
-	    &e->restate_days, why) != ERR_OK ||
-	    config_long(a, "SLUICE_SYNC_MAX_ATTEMPTS", 5, 1, 100,
-	    &e->max_attempts, why) != ERR_OK ||
-	    config_long(a, "SLUICE_SYNC_BACKOFF_S", 30, 0, 86400,
-	    &e->backoff_s, why) != ERR_OK ||
-	    config_long(a, "SLUICE_SYNC_BACKOFF_MAX_S", 3600, 1, 86400,
-	    &e->backoff_max_s, why) != ERR_OK)
-		return ERR_INPUT;
-	return ERR_OK;
+	const struct config_long vars[] = {
+		{ "SLUICE_SYNC_LEASE_S", 300, 2, 86400, &e->lease_s },
+		{ "SLUICE_SYNC_BACKFILL_DAYS", 90, 1, 3650, &e->backfill_days },
+		{ "SLUICE_SYNC_RESTATE_DAYS", 0, 0, 3650, &e->restate_days },
+		{ "SLUICE_SYNC_MAX_ATTEMPTS", 5, 1, 100, &e->max_attempts },
+		{ "SLUICE_SYNC_BACKOFF_S", 30, 0, 86400, &e->backoff_s },
+		{ "SLUICE_SYNC_BACKOFF_MAX_S", 3600, 1, 86400,
+		    &e->backoff_max_s },
+	};
+
+	return config_longs(a, vars, nitems(vars), why);
 }
 
 /*

@@ -293,12 +293,10 @@ syncq_backoff(int attempts, int base_s, int max_s, uint32_t rnd)
 enum err
 syncq_status_json(struct db *db, struct arena *a, const char **json)
 {
-	struct db_res *res;
 	enum err rc;
 
-	if ((rc = db_exec(db, a, sql_status, 0, NULL, &res)) != ERR_OK)
+	if ((rc = db_value(db, a, sql_status, 0, NULL, json)) != ERR_OK)
 		return rc;
-	*json = db_get(res, 0, 0);
 	return *json != NULL ? ERR_OK : ERR_DB;
 }
 
@@ -307,13 +305,11 @@ syncq_status_ws_json(struct db *db, struct arena *a, int64_t ws,
     const char **json)
 {
 	const char *p[1];
-	struct db_res *res;
 	enum err rc;
 
 	p[0] = db_int64(a, ws);
-	if ((rc = db_exec(db, a, sql_ws_status, 1, p, &res)) != ERR_OK)
+	if ((rc = db_value(db, a, sql_ws_status, 1, p, json)) != ERR_OK)
 		return rc;
-	*json = db_get(res, 0, 0);
 	return *json != NULL ? ERR_OK : ERR_DB;
 }
 
@@ -322,14 +318,12 @@ syncq_log_json(struct db *db, struct arena *a, int64_t ws,
     const char *provider, int limit, const char **json)
 {
 	const char *p[3];
-	struct db_res *res;
 	enum err rc;
 
 	p[0] = db_int64(a, ws);
 	p[1] = provider;
 	p[2] = db_int64(a, limit);
-	if ((rc = db_exec(db, a, sql_log, 3, p, &res)) != ERR_OK)
+	if ((rc = db_value(db, a, sql_log, 3, p, json)) != ERR_OK)
 		return rc;
-	*json = db_get(res, 0, 0);
 	return *json != NULL ? ERR_OK : ERR_DB;
 }

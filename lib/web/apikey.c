@@ -123,11 +123,6 @@ apikey_list_json(struct db *db, struct arena *a, int64_t workspace_id,
     const char **out)
 {
 	const char *p[1] = { db_int64(a, workspace_id) };
-	struct db_res *res;
-	enum err rc;
 
-	if ((rc = db_exec(db, a, sql_list, 1, p, &res)) != ERR_OK)
-		return rc;
-	*out = db_get(res, 0, 0);
-	return ERR_OK;
+	return db_value(db, a, sql_list, 1, p, out);
 }

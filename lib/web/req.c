@@ -217,6 +217,7 @@ req_parse(struct arena *a, char *const *params, struct req *r,
 	const char *clen = NULL, *eq, *val, *p;
 	size_t nparams, i, nh = 0, vlen;
 	unsigned long long cl;
+	struct kv *h;
 	char *end, *path;
 	enum err rc;
 
@@ -225,7 +226,7 @@ req_parse(struct arena *a, char *const *params, struct req *r,
 	r->remote_addr = r->request_id = "";
 	for (nparams = 0; params != NULL && params[nparams] != NULL; nparams++)
 		;
-	r->headers.v = arena_calloc(a, LIMIT_HEADERS, sizeof(struct kv));
+	r->headers.v = h = arena_calloc(a, LIMIT_HEADERS, sizeof(*h));
 	for (i = 0; i < nparams; i++) {
 		if ((eq = strchr(params[i], '=')) == NULL)
 			continue;
@@ -257,10 +258,10 @@ req_parse(struct arena *a, char *const *params, struct req *r,
 			if (nh == LIMIT_HEADERS)
 				return fail(why, "too many request headers",
 				    ERR_TOOBIG);
-			r->headers.v[nh].name = header_name(a, params[i] + 5,
+			h[nh].name = header_name(a, params[i] + 5,
 			    (size_t)(eq - params[i] - 5));
-			r->headers.v[nh].value = arena_strdup(a, val);
-			r->headers.v[nh].len = vlen;
+			h[nh].value = arena_strdup(a, val);
+			h[nh].len = vlen;
 			nh++;
 		}
 #undef IS

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/kv.h"
 #include "base/mem.h"
 #include "web/route.h"
 
@@ -73,12 +74,9 @@ route_find(const struct route *routes, size_t n, unsigned method,
 const char *
 route_capture(const struct route_match *m, const char *name)
 {
-	size_t i;
+	const struct kvlist l = { m->captures, m->ncaptures };
 
-	for (i = 0; i < m->ncaptures; i++)
-		if (strcmp(m->captures[i].name, name) == 0)
-			return m->captures[i].value;
-	return NULL;
+	return kv_value(&l, name);
 }
 
 const char *

@@ -1,6 +1,8 @@
 /*
- * kv.h — names with values: the fields of a query, a form, cookies,
- * headers (ours and an upstream's) and a route's captures.
+ * kv.h — names with values, and lookups in lists of them.
+ *
+ * The fields of a query, a form, cookies, headers (ours and an
+ * upstream's) and a route's captures.
  *
  * A struct kv points at strings it does not own: they belong to whoever
  * filled the list (usually a request's arena) and live as long as it.

@@ -2,7 +2,9 @@
  * limit.h — every limit of Sluice, in one place.
  *
  * nginx/nginx.conf.in repeats the request limits (client_max_body_size,
- * large_client_header_buffers); keep the two in step.
+ * large_client_header_buffers); keep the two in step.  Named limit.h,
+ * not limits.h: GCC's <limits.h> chain (#include_next) would pick up a
+ * limits.h from our include path.
  */
 #ifndef SLUICE_LIMIT_H
 #define SLUICE_LIMIT_H

@@ -1,8 +1,10 @@
 /*
- * connect.h — what a person (pages) or a script (api) can do with a
- * connection: test it with one authenticated call, queue a sync,
- * disconnect it (revoking at the provider where it offers revocation).
- * One place for the logic, two front ends.
+ * connect.h — testing, syncing and disconnecting a connection.
+ *
+ * What a person (pages) or a script (api) can do with a connection: test
+ * it with one authenticated call, queue a sync, disconnect it (revoking
+ * at the provider where it offers revocation).  One place for the logic,
+ * two front ends.
  */
 #ifndef SLUICE_CONNECT_H
 #define SLUICE_CONNECT_H

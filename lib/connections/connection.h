@@ -1,7 +1,9 @@
 /*
- * connection.h — the connections of a workspace, as stored: status,
- * accounts, sync state.  Tokens are never read here (lib/connections/vault
- * and token handle them).  Results live in the caller's arena.
+ * connection.h — a workspace's connections as stored, without tokens.
+ *
+ * Status, accounts, sync state.  Tokens are never read here
+ * (lib/connections/vault and token handle them).  Results live in the
+ * caller's arena.
  */
 #ifndef SLUICE_CONNECTION_H
 #define SLUICE_CONNECTION_H

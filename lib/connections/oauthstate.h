@@ -1,8 +1,10 @@
 /*
- * oauthstate.h — the state of one OAuth authorization: 256 random bits,
- * stored hashed, single use, LIMIT_OAUTH_STATE_S seconds, bound to the
- * browser session that started it and to the provider, with a PKCE S256
- * verifier kept server-side.
+ * oauthstate.h — single-use, session-bound OAuth states with PKCE.
+ *
+ * The state of one OAuth authorization: 256 random bits, stored hashed,
+ * single use, LIMIT_OAUTH_STATE_S seconds, bound to the browser session
+ * that started it and to the provider, with a PKCE S256 verifier kept
+ * server-side.
  */
 #ifndef SLUICE_OAUTHSTATE_H
 #define SLUICE_OAUTHSTATE_H

@@ -1,6 +1,7 @@
 /*
- * token.h — a valid access token for a connection, whenever one is asked
- * for: refreshed when it expires within TOKEN_SKEW_S seconds, or when the
+ * token.h — a valid access token for a connection, whenever asked for.
+ *
+ * Refreshed when it expires within TOKEN_SKEW_S seconds, or when the
  * caller saw a 401; a rotated refresh token is stored in the same
  * transaction as the new access token, under a row lock, so two workers
  * refreshing at once never lose one; a refused refresh (invalid_grant,

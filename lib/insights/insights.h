@@ -1,9 +1,10 @@
 /*
- * insights.h — what changed in a workspace over a week, and what to do
- * about it: KPI totals against the previous week by each metric's
- * catalogue rule (lib/metrics/metric.h), the biggest movers up and down, days
- * beyond mean +/- 3 sigma of their prior 28 days, and connection health
- * (needs re-auth, failing syncs, data older than 48 hours).  Every
+ * insights.h — what changed in a week, and what to do about it.
+ *
+ * KPI totals of a workspace against the previous week by each metric's
+ * catalogue rule (lib/metrics/metric.h), the biggest movers up and down,
+ * days beyond mean +/- 3 sigma of their prior 28 days, and connection
+ * health (needs re-auth, failing syncs, data older than 48 hours).  Every
  * insight carries one plain sentence saying what to do.
  *
  * The computation is pure (insights_compute() takes arrays, no clock and

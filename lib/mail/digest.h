@@ -1,7 +1,8 @@
 /*
- * digest.h — the weekly digest: rendering (insights into the email
- * templates), signed unsubscribe links, and sending each recipient at
- * most one digest per period, ever.
+ * digest.h — the weekly digest, sent to each recipient once per period.
+ *
+ * Rendering (insights into the email templates), signed unsubscribe
+ * links, and sending each recipient at most one digest per period, ever.
  *
  * Exactly once.  A run claims up to LIMIT_DIGEST_BATCH unique
  * (workspace, recipient, period_start) rows of digest_sends under one

@@ -1,7 +1,9 @@
 /*
- * email.h — the Resend client: builds send and batch requests, sends them
- * through lib/net/httpc with an Idempotency-Key, retries what may succeed
- * later and reads every answer by HTTP status AND error name.
+ * email.h — the Resend client: sends, retries, answers read by name.
+ *
+ * Builds send and batch requests, sends them through lib/net/httpc with an
+ * Idempotency-Key, retries what may succeed later and reads every answer by
+ * HTTP status AND error name.
  *
  *   200          sent; a batch answers {data:[{id}]} in request order, and
  *                in permissive mode (always asked for here) errors[] of

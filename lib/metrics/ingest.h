@@ -1,7 +1,8 @@
 /*
- * ingest.h — POST /v1/metrics/ingest: parse and validate a batch of daily
- * metric rows, then upsert it into metric_daily all-or-nothing, with
- * Idempotency-Key replay.
+ * ingest.h — POST /v1/metrics/ingest: validate and upsert daily rows.
+ *
+ * Parses and validates a batch of daily metric rows, then upserts it into
+ * metric_daily all-or-nothing, with Idempotency-Key replay.
  *
  * A batch is a JSON array of at most LIMIT_INGEST_ROWS objects
  *   {"source", "account_id"?, "metric", "date", "value", "dims"?}

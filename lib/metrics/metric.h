@@ -1,7 +1,9 @@
 /*
- * metric.h — the metric catalogue: for every provider, the metrics Sluice
- * stores or derives, with a label, a unit and an aggregation rule, and the
- * aggregation of a period by that rule.
+ * metric.h — the metric catalogue: labels, units, aggregation rules.
+ *
+ * For every provider, the metrics Sluice stores or derives, with a label,
+ * a unit and an aggregation rule, and the aggregation of a period by that
+ * rule.
  *
  * Rules:
  *   SUM     counts and amounts: the sum of the period's days.

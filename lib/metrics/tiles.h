@@ -1,9 +1,10 @@
 /*
- * tiles.h — GET /v1/dashboard/tiles: one tile per provider and metric of
- * a workspace, each aggregated by its catalogue rule
- * (lib/metrics/metric.h) over the last N full days up to yesterday in the
- * workspace's time zone, with the previous N days, the change and a daily
- * sparkline.
+ * tiles.h — GET /v1/dashboard/tiles: a workspace's KPIs over N days.
+ *
+ * One tile per provider and metric of a workspace, each aggregated by its
+ * catalogue rule (lib/metrics/metric.h) over the last N full days up to
+ * yesterday in the workspace's time zone, with the previous N days, the
+ * change and a daily sparkline.
  */
 #ifndef SLUICE_TILES_H
 #define SLUICE_TILES_H

@@ -1,6 +1,7 @@
 /*
- * accounts.h — listing a connection's accounts at the provider: GA4
- * properties (account summaries), Google Ads accessible customers,
+ * accounts.h — a connection's accounts at its provider, every page.
+ *
+ * GA4 properties (account summaries), Google Ads accessible customers,
  * YouTube channels (mine), Facebook pages, Instagram business accounts
  * behind those pages, Meta ad accounts, LinkedIn organizations the member
  * administers, Mailchimp audiences, Slack channels, GitHub public

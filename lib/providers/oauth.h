@@ -1,10 +1,11 @@
 /*
- * oauth.h — talking to providers' token endpoints: the authorize URL, the
- * code exchange, refresh and revocation, with each provider's quirks
- * (Meta's long-lived exchange, Mailchimp's metadata call for its API
- * base, Slack's ok:false and rotation, GitHub's form-encoded answers and
- * errors under HTTP 200).  All network goes through lib/net/httpc; strings
- * returned live in the caller's arena.
+ * oauth.h — providers' token endpoints: authorize, exchange, refresh.
+ *
+ * The authorize URL, the code exchange, refresh and revocation, with each
+ * provider's quirks (Meta's long-lived exchange, Mailchimp's metadata call
+ * for its API base, Slack's ok:false and rotation, GitHub's form-encoded
+ * answers and errors under HTTP 200).  All network goes through
+ * lib/net/httpc; strings returned live in the caller's arena.
  */
 #ifndef SLUICE_OAUTH_H
 #define SLUICE_OAUTH_H

@@ -1,11 +1,13 @@
 /*
- * pcall.h — one authenticated call to a provider's API, with the errors
- * classified the same way for every provider: 401-like answers (Slack's
- * ok:false invalid_auth with HTTP 200, Meta's code 190, …) are ERR_AUTH,
- * rate limits (429, YouTube's 403 quotaExceeded, Slack's ratelimited,
- * Meta codes 4/17/32/613) ERR_RATELIMIT with the wait, 5xx and timeouts
- * ERR_UPSTREAM, a body that is not the JSON asked for ERR_UPSTREAM with
- * a message naming the provider.  Everything lives in the caller's arena.
+ * pcall.h — one provider API call, its errors classified alike for all.
+ *
+ * The errors are classified the same way for every provider: 401-like
+ * answers (Slack's ok:false invalid_auth with HTTP 200, Meta's code 190, …)
+ * are ERR_AUTH, rate limits (429, YouTube's 403 quotaExceeded, Slack's
+ * ratelimited, Meta codes 4/17/32/613) ERR_RATELIMIT with the wait, 5xx and
+ * timeouts ERR_UPSTREAM, a body that is not the JSON asked for ERR_UPSTREAM
+ * with a message naming the provider.  Everything lives in the caller's
+ * arena.
  */
 #ifndef SLUICE_PCALL_H
 #define SLUICE_PCALL_H

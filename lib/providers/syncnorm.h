@@ -1,7 +1,9 @@
 /*
- * syncnorm.h — fetch-and-normalise, the normalise half: each provider's
- * report bodies (parsed JSON) turned into metric_daily rows named as the
- * catalogue (lib/metrics/metric.c) names them.  Pure: no I/O, no clock; the
+ * syncnorm.h — providers' report bodies into catalogue-named rows.
+ *
+ * Fetch-and-normalise, the normalise half: each provider's report bodies
+ * (parsed JSON) turned into metric_daily rows named as the catalogue
+ * (lib/metrics/metric.c) names them.  Pure: no I/O, no clock; the
  * example files of ../shared/providers are fed to them in the unit tests.
  *
  * Values stay text from the wire to PostgreSQL's numeric: money is

@@ -1,7 +1,9 @@
 /*
- * sandbox.c — the sandbox core: the base-URL table, switches, stateless
- * tokens, the consent page, the synthetic series and small helpers the
- * provider files share (lib/sandbox/sandbox_priv.h).
+ * sandbox.c — the sandbox core: tokens, consent, series, shared helpers.
+ *
+ * Switches, stateless tokens, the consent page, /sandbox/bases, the
+ * synthetic series and small helpers the provider files share
+ * (lib/sandbox/sandbox_priv.h).
  */
 #include <ctype.h>
 #include <stdio.h>

@@ -1,8 +1,9 @@
 /*
- * sandbox.h — the built-in provider sandbox: a simulator of the OAuth
- * flows and APIs of the ten providers Sluice connects, so Sluice works
- * on a fresh machine with no real accounts and every OAuth, sync and
- * pages test runs against it.
+ * sandbox.h — the built-in simulator of the ten providers' OAuth and APIs.
+ *
+ * A simulator of the OAuth flows and APIs of the ten providers Sluice
+ * connects, so Sluice works on a fresh machine with no real accounts and
+ * every OAuth, sync and pages test runs against it.
  *
  * The sandbox is served by cgi-bin/sandbox.c under /sandbox/ and answers
  * 404 to everything unless SLUICE_SANDBOX is on (`make run` turns it on).
@@ -45,8 +46,9 @@
  *
  * The provider layer owns the same table in code (provider_sandbox_bases()
  * in lib/providers/provider.h: the product never includes the simulator);
- * GET /sandbox/bases returns it as JSON.  Absolute URLs the sandbox writes (paging links, the
- * Mailchimp api_endpoint) use http://<Host of the request> + the prefix.
+ * GET /sandbox/bases returns it as JSON.  Absolute URLs the sandbox
+ * writes (paging links, the Mailchimp api_endpoint) use
+ * http://<Host of the request> + the prefix.
  *
  * Revocation: Google POST /revoke, Meta DELETE /{user}/permissions,
  * LinkedIn POST /oauth/v2/revoke, Slack auth.revoke, GitHub DELETE

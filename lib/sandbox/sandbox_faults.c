@@ -1,9 +1,10 @@
 /*
- * sandbox_faults.c — the catalogue of provider error shapes the sandbox
- * answers with, by name (the example file's name in ../shared/providers)
- * and by generic switch (429, 500, 401, invalid_grant, removed_metric;
- * see lib/sandbox/sandbox.h).  Texts are ours; keys, types and statuses are the
- * providers'.
+ * sandbox_faults.c — the providers' error shapes the sandbox answers with.
+ *
+ * By name (the example file's name in ../shared/providers) and by generic
+ * switch (429, 500, 401, invalid_grant, removed_metric; see
+ * lib/sandbox/sandbox.h).  Texts are ours; keys, types and statuses are
+ * the providers'.
  */
 #include <stddef.h>
 

@@ -1,9 +1,10 @@
 /*
- * sandbox_github.c — GitHub in the sandbox: the OAuth token endpoint
- * (form-encoded unless Accept: application/json, errors with HTTP 200;
- * GitHub App client ids "Iv..." get 8-hour tokens with refresh), /user,
- * /user/repos and stargazers with Link pagination, one repository,
- * 14-day traffic, /rate_limit.
+ * sandbox_github.c — GitHub in the sandbox: OAuth, user, repositories.
+ *
+ * The OAuth token endpoint (form-encoded unless Accept: application/json,
+ * errors with HTTP 200; GitHub App client ids "Iv..." get 8-hour tokens
+ * with refresh), /user, /user/repos and stargazers with Link pagination,
+ * one repository, 14-day traffic, /rate_limit.
  */
 #include <stdio.h>
 #include <string.h>

@@ -1,8 +1,9 @@
 /*
- * sandbox_google.c — Google in the sandbox: OAuth token and revoke,
- * GA4 Admin (account summaries, property) and Data (runReport), Google
- * Ads (listAccessibleCustomers, searchStream with a small GAQL subset)
- * and YouTube (channels mine, Analytics reports).
+ * sandbox_google.c — Google in the sandbox: OAuth, GA4, Ads, YouTube.
+ *
+ * OAuth token and revoke, GA4 Admin (account summaries, property) and Data
+ * (runReport), Google Ads (listAccessibleCustomers, searchStream with a
+ * small GAQL subset) and YouTube (channels mine, Analytics reports).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,8 +1,9 @@
 /*
- * sandbox_linkedin.c — LinkedIn in the sandbox: access and refresh
- * tokens (365-day refresh window that does not slide), introspection,
- * organization ACLs and lookup, daily share, page and follower
- * statistics in Rest.li 2.0 syntax, network sizes.
+ * sandbox_linkedin.c — LinkedIn in the sandbox: tokens, organizations.
+ *
+ * Access and refresh tokens (365-day refresh window that does not slide),
+ * introspection, organization ACLs and lookup, daily share, page and
+ * follower statistics in Rest.li 2.0 syntax, network sizes.
  */
 #include <ctype.h>
 #include <stdio.h>

@@ -1,8 +1,9 @@
 /*
- * sandbox_mailchimp.c — Mailchimp in the sandbox: the token (never
- * expires, scope null), the metadata call (bad token: HTTP 200 with
- * "error"), audiences, campaign reports (counts grow for a week after
- * the send) and daily list activity (newest first, 180 days).
+ * sandbox_mailchimp.c — Mailchimp in the sandbox: token, lists, reports.
+ *
+ * The token (never expires, scope null), the metadata call (bad token: HTTP
+ * 200 with "error"), audiences, campaign reports (counts grow for a week
+ * after the send) and daily list activity (newest first, 180 days).
  */
 #include <stdio.h>
 #include <string.h>

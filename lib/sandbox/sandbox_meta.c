@@ -1,8 +1,10 @@
 /*
- * sandbox_meta.c — Meta in the sandbox: Facebook Login token exchange
- * (code, long-lived), debug_token, /me/accounts with page tokens, Page
- * fields and insights, Instagram fields and insights (time series and
- * total_value), ad accounts and ads insights (sync and async).
+ * sandbox_meta.c — Meta in the sandbox: Login, Pages, Instagram, Ads.
+ *
+ * Facebook Login token exchange (code, long-lived), debug_token,
+ * /me/accounts with page tokens, Page fields and insights, Instagram fields
+ * and insights (time series and total_value), ad accounts and ads insights
+ * (sync and async).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,8 +1,9 @@
 /*
- * sandbox_slack.c — Slack in the sandbox: oauth.v2.access (plain, with
- * token rotation, refresh with a new refresh token each time),
- * conversations.list/history/replies with cursors, users.info.  Errors
- * are HTTP 200 with ok:false, except 429.
+ * sandbox_slack.c — Slack in the sandbox: OAuth, channels, messages.
+ *
+ * oauth.v2.access (plain, with token rotation, refresh with a new refresh
+ * token each time), conversations.list/history/replies with cursors,
+ * users.info.  Errors are HTTP 200 with ok:false, except 429.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,9 @@
 /*
- * schedule.h — Sluice keeps its own schedule: each workspace's daily sync
- * at a local hour, and the weekly digest at a local day and hour, without
- * crontab lines.
+ * schedule.h — the built-in schedule: daily syncs, the weekly digest.
+ *
+ * Sluice keeps its own schedule: each workspace's daily sync at a local
+ * hour, and the weekly digest at a local day and hour, without crontab
+ * lines.
  *
  * The worker daemon (cgi-bin/worker.c) runs one scheduler process beside
  * its workers; it ticks every SLUICE_SCHEDULER_TICK_S seconds.  A tick

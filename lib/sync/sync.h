@@ -1,6 +1,8 @@
 /*
- * sync.h — one sync job: a connection's daily metrics fetched from its
- * provider for the selected accounts and upserted into metric_daily.
+ * sync.h — one sync job: a connection's daily metrics, fetched and stored.
+ *
+ * A connection's daily metrics fetched from its provider for the
+ * selected accounts and upserted into metric_daily.
  *
  * The window: a connection never synced backfills SLUICE_SYNC_BACKFILL_DAYS
  * (capped by what the provider keeps); later runs re-fetch the provider's

@@ -1,7 +1,9 @@
 /*
- * account.h — people and workspaces: first-run setup, login checks,
- * memberships.  Passwords are hashed with lib/crypto (scrypt) and never
- * leave this module.  Strings returned live in the caller's arena.
+ * account.h — people and workspaces: setup, logins, memberships.
+ *
+ * First-run setup, login checks, memberships, invitations.  Passwords are
+ * hashed with lib/crypto (scrypt) and never leave this module.  Strings
+ * returned live in the caller's arena.
  */
 #ifndef SLUICE_ACCOUNT_H
 #define SLUICE_ACCOUNT_H

@@ -1,6 +1,8 @@
 /*
- * apikey.h — API keys for the JSON API: random, shown once, stored as a
- * SHA-256 hash with a short visible prefix, revocable, last use recorded.
+ * apikey.h — API keys for the JSON API: shown once, stored hashed.
+ *
+ * Random, stored as a SHA-256 hash with a short visible prefix,
+ * revocable, last use recorded.
  *
  * A key reads "slk_" followed by 43 base64url characters; its first 12
  * characters are the prefix shown in lists.  Strings returned live in the

@@ -1,6 +1,5 @@
 /*
- * app.h — the one FastCGI loop every program shares, and the request
- * context handlers receive.
+ * app.h — the one FastCGI loop every program shares; a handler's context.
  *
  * A program is its route table plus app_main().  Per request: parse the
  * CGI parameters into a struct req, find the route (404, 405 with Allow),

@@ -1,6 +1,7 @@
 /*
- * req.h — the parsed request: method, path, query, form, cookies, headers
- * and body, every part bounded before it is read.
+ * req.h — the parsed request, every part bounded before it is read.
+ *
+ * Method, path, query, form, cookies, headers and body.
  *
  * Built from CGI-style "NAME=value" parameters (what nginx sends over
  * FastCGI) and a body, with no FastCGI types, so it can be unit-tested and

@@ -73,3 +73,25 @@ test('a header by its bare name, and a folder of no layer, fail', (t) => {
   assert.match(r.stdout, /^lib\/web\/req\.c:\d+: #include "arena\.h": not a lib\/ header by its folder path/m);
   assert.match(r.stdout, /^lib\/extra\/: a folder of no layer/m);
 });
+
+// README's layer table and module map are what `make module-map` prints.
+test('README.md has the module map of the tree', () => {
+  const r = run('map', root);
+  assert.equal(r.status, 0, r.stderr);
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const m = readme.match(/<!-- module-map:[^\n]*-->\n([\s\S]*?)<!-- \/module-map -->/);
+  assert.ok(m, 'README.md lacks the <!-- module-map --> block');
+  assert.equal(m[1], r.stdout, 'README.md and the tree disagree: paste `make module-map` into README.md');
+});
+
+test('the module map fails on a module of no layer or a header without its line', (t) => {
+  const dir = copy();
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(dir, 'lib', 'base', 'extra.h'), '/*\n * extra.h — an extra.\n */\n');
+  const f = path.join(dir, 'lib', 'base', 'kv.h');
+  fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace(/^ \* kv\.h — .*$/m, ' * kv.h — names with values,'));
+  const r = run('map', dir);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /lib\/base\/extra\.h is in no layer/);
+  assert.match(r.stderr, /lib\/base\/kv\.h: the top comment must begin "kv\.h — what it is for\." on one line/);
+});

@@ -102,46 +102,51 @@ check() {
 	END { exit bad > 0 }' - $files
 }
 
-# The first sentence of a file's top comment, without "NAME.h — ".
-purpose() {
-	awk 'NR == 1 && /^\/\*/ { sub(/^\/\*+ ?/, ""); if ($0 == "") next }
-	    /^ \*\/|\*\/$/ { sub(/ *\*\/.*$/, ""); s = s " " $0; exit }
-	    /^ \*$/ { exit }
-	    { sub(/^ \* ?/, ""); s = s " " $0 }
-	    END {
-		sub(/^ +/, "", s); sub(/^[^ ]+ — /, "", s)
-		if (match(s, /\.( |$)/)) s = substr(s, 1, RSTART - 1)
-		print s
-	    }' "$1"
+# The first line of a file's top comment ("/*" then " * NAME — what it
+# is for.", or "/* NAME — what it is for. */").
+first_line() {
+	awk 'NR == 1 && /^\/\* .*\*\/$/ { sub(/^\/\* /, ""); sub(/ \*\/$/, "")
+		print; exit }
+	    NR == 1 { next }
+	    { sub(/^ \* /, ""); print; exit }' "$1"
 }
 
 map() {
-	local folder rank mods m f bad=0 seen
-	echo '| layer | folders (a file includes its own folder and lower layers only) |'
+	local folder rank mods m f line first bad=0 seen
+	echo '| layer | folders |'
 	echo '|-------|---------|'
-	table | awk '{ f[$2] = f[$2] (f[$2] == "" ? "" : ", ") "`lib/" $1 "/`" }
+	table | awk '{ f[$2] = f[$2] (f[$2] == "" ? "" : ", ") "`" $1 "/`" }
 	    END { for (r = 0; r in f; r++) print "| " r " | " f[r] " |" }'
+	echo
+	echo '| folder | module | what it is for |'
+	echo '|--------|--------|----------------|'
 	while read -r folder rank mods; do
-		echo
-		echo "**\`lib/$folder/\`** (layer $rank)"
-		echo
-		echo '| module | what it is for |'
-		echo '|--------|----------------|'
+		first="**\`$folder/\`**"
 		seen=" "
 		for m in $mods; do
 			f=lib/$folder/$m.h
 			[ -e "$f" ] || f=lib/$folder/$m.c
 			if [ ! -e "$f" ]; then
-				echo "layers.sh: $folder/$m is in the table, not in lib/" >&2
+				echo "layers.sh: $folder/$m is in the table," \
+				    "not in lib/" >&2
 				bad=1; continue
 			fi
-			echo "| \`$m\` | $(purpose "$f") |"
+			line=$(first_line "$f")
+			case $line in
+			"${f##*/} — "*.) line=${line#* — }; line=${line%.} ;;
+			*)	echo "layers.sh: $f: the top comment must begin" \
+				    "\"${f##*/} — what it is for.\" on one line" >&2
+				bad=1; continue ;;
+			esac
+			echo "| $first | \`$m\` | $line |"
+			first=
 			seen="$seen$m "
 		done
 		for f in lib/"$folder"/*.[ch]; do
 			m=$(basename "$f"); m=${m%.[ch]}
 			case $seen in *" $m "*) continue ;; esac
-			echo "layers.sh: $f is in no layer: add $m to the table" >&2
+			echo "layers.sh: $f is in no layer: add $m to the" \
+			    "table" >&2
 			bad=1
 		done
 	done < <(table)

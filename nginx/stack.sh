@@ -13,8 +13,19 @@
 #
 # VAR empty: the checkout's var/ when the service user can reach it, else
 # $SLUICE_STATE_BASE/NAME-HASH (default /var/lib/sluice) with var/ a link
-# to it (a clone in /root or a mktemp -d folder).  The programs, templates and migrations the services
-# use are installed under VAR/app, so nothing they run reads the checkout.
+# to it (a clone in /root or a mktemp -d folder).  The programs, templates
+# and migrations the services use are installed under VAR/app, so nothing
+# they run reads the checkout.
+#
+# Who owns what (as root): everything root writes lives in folders only
+# root may change, so the service user can never steer root's writes:
+#   VAR, app/, run/ (root's pid files, the FastCGI sockets), log/ (the
+#   service user's log files are made by root and handed over), nginx/
+#   (nginx/tmp/* are made by nginx for its workers)     root, group sluice
+#   svc/ (PostgreSQL's socket, the supervisors' pid and lock files), pg/
+#                                                        sluice
+# A VAR (or anything in it) that is a link, or belongs to someone else, is
+# refused.
 #
 # Settings (environment, then ./sluice.env, then VAR/secrets.env):
 #   SLUICE_PG_PORT (5433)  SLUICE_PG_LISTEN (empty: no TCP listener)
@@ -84,8 +95,23 @@ default_var() {
 resolve_var() {
 	local given=$var
 	[ -n "$var" ] || var=$(default_var)
-	mkdir -p "$var"
+	if [ ! -e "$var" ]; then
+		install -d -m 0755 "$(dirname "$var")"	# e.g. /var/lib/sluice
+		install -d -m 0750 "$var"
+	fi
+	[ ! -L "$var" ] || die "$var is a link; give the folder it points to"
 	var=$(cd "$var" && pwd)
+	[ "$(stat -c %u "$var")" = "$(id -u)" ] ||
+	    die "$var belongs to another user; choose another VAR"
+	[ $(( 0$(stat -c %a "$var") & 022 )) -eq 0 ] ||
+	    die "$var may be changed by other users; choose another VAR"
+	# Its parent must not let others swap it: theirs only if sticky.
+	local up
+	up=$(dirname "$var")
+	[ "$(stat -c %u "$up")" = "$(id -u)" ] || [ "$(stat -c %u "$up")" = 0 ] ||
+	    die "$up belongs to another user; choose another VAR"
+	[ $(( 0$(stat -c %a "$up") & 022 )) -eq 0 ] || [ -k "$up" ] ||
+	    die "$up may be changed by other users; choose another VAR"
 	if [ -z "$given" ] && [ "$var" != "$root/var" ] &&
 	    { [ ! -e "$root/var" ] || rmdir "$root/var" 2>/dev/null; }; then
 		ln -sfn "$var" "$root/var"
@@ -141,6 +167,44 @@ stop_pids() {
 	kill -KILL "${left[@]}" 2>/dev/null || true
 }
 
+# A folder of the state directory with its owner and mode: made when
+# missing; a link, or a folder of another owner, is refused (as root the
+# owner is root or the service user).
+own_dir() {
+	local d=$1 owner=$2 mode=$3
+	if [ -L "$d" ] || { [ -e "$d" ] && [ ! -d "$d" ]; }; then
+		die "$d is not a plain folder; remove it"
+	fi
+	[ -d "$d" ] || install -d -m "$mode" "$d"
+	if [ "$(id -u)" = 0 ]; then
+		case $(stat -c %U "$d") in
+		root|"$svc") ;;	# an older layout's folder is taken over
+		*) die "$d belongs to another user; remove it" ;;
+		esac
+		chown -h "$owner:$svc" "$d"
+	fi
+	chmod "$mode" "$d"
+}
+
+# A log file the service user writes, in root's log folder: made by root
+# and handed over (a link or a non-file in its place is removed first).
+svc_log() {
+	local f=$var/log/$1
+	if [ -L "$f" ] || { [ -e "$f" ] && [ ! -f "$f" ]; }; then rm -f "$f"; fi
+	[ -e "$f" ] || : >"$f"
+	[ "$(id -u)" != 0 ] || chown -h "$svc:$svc" "$f"
+	chmod 640 "$f"
+}
+
+# Files root itself writes in log/ and run/: no link may stand there.
+no_links() {
+	local f
+	for f in "$@"/*; do
+		[ -L "$f" ] && rm -f "$f"
+	done
+	return 0
+}
+
 # Copies src over dst so that running processes keep the old file.
 replace_file() {
 	local src=$1 dst=$2 mode=$3
@@ -180,7 +244,7 @@ pg_port() { cat "$var/run/pg.port" 2>/dev/null || echo "${SLUICE_PG_PORT:-5433}"
 
 # psql as the cluster's superuser (peer: root or the cluster's owner).
 pg_admin() {
-	PGOPTIONS='-c client_min_messages=warning' "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h "$var/run" -p "$(pg_port)" \
+	PGOPTIONS='-c client_min_messages=warning' "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h "$var/svc" -p "$(pg_port)" \
 	    -U postgres "$@"
 }
 
@@ -236,7 +300,7 @@ pg_start() {
 	fi
 	pg_running && return 0
 	"${runas[@]}" "$pgbin/pg_ctl" -D "$var/pg" -w -t 30 \
-	    -l "$var/log/postgres.log" -o "-p $port -k $var/run \
+	    -l "$var/log/postgres.log" -o "-p $port -k $var/svc \
 	    -c listen_addresses='$listen' -c unix_socket_permissions=0770" \
 	    start >/dev/null || die "PostgreSQL did not start: see $var/log/postgres.log"
 	echo "$port" >"$var/run/pg.port"
@@ -252,15 +316,15 @@ pg_stop() {
 # role its superuser) is dumped, made anew with peer authentication and
 # restored; the old one is kept beside it.
 pg_upgrade_trust() {
-	local dump=$var/run/upgrade.dump old
+	local dump=$var/svc/upgrade.dump old
 	[ -f "$var/pg/PG_VERSION" ] || return 0
 	grep -qF "$hba_mark" "$var/pg/pg_hba.conf" 2>/dev/null && return 0
 	say "upgrading $var/pg: it trusted every local connection; dumping it and making it anew with peer authentication"
 	pg_running || "${runas[@]}" "$pgbin/pg_ctl" -D "$var/pg" -w -t 30 \
-	    -l "$var/log/postgres.log" -o "-p $(pg_port) -k $var/run \
+	    -l "$var/log/postgres.log" -o "-p $(pg_port) -k $var/svc \
 	    -c listen_addresses=''" start >/dev/null ||
 	    die "the old cluster did not start: see $var/log/postgres.log"
-	"${runas[@]}" "$pgbin/pg_dump" -h "$var/run" -p "$(pg_port)" \
+	"${runas[@]}" "$pgbin/pg_dump" -h "$var/svc" -p "$(pg_port)" \
 	    -U sluice -Fc -f "$dump" sluice || die "pg_dump of the old cluster failed"
 	pg_stop
 	old=$var/pg.trust-$(date +%Y%m%d%H%M%S)
@@ -268,7 +332,7 @@ pg_upgrade_trust() {
 	pg_init
 	pg_start
 	pg_roles
-	"${runas[@]}" "$pgbin/pg_restore" -h "$var/run" -p "$(pg_port)" \
+	"${runas[@]}" "$pgbin/pg_restore" -h "$var/svc" -p "$(pg_port)" \
 	    -U sluice --no-owner --exit-on-error -d sluice "$dump" ||
 	    die "restoring the old data failed; the old cluster is in $old"
 	rm -f "$dump"
@@ -335,14 +399,9 @@ start() {
 	resolve_var
 	app=$var/app
 	load_env "$root/sluice.env"
-	make_secrets
-	load_env "$var/secrets.env"
-	mkdir -p "$var/run" "$var/log" "$var/nginx/locations" "$var/nginx/tmp"
-	chmod 750 "$var" "$var/log"
-	chmod 755 "$var/run"
+	chmod 750 "$var"
 	if [ "$(id -u)" = 0 ]; then
-		chown "root:$svc" "$var" "$var/nginx"
-		chown "$svc:" "$var/run" "$var/log" "$var/nginx/tmp"
+		chown -h "root:$svc" "$var"
 		reachable "$var" || die "user $svc cannot reach $var; choose \
 another VAR (its parent directories must be searchable)"
 		fcgi_user=(-u "$svc" -g "$svc")
@@ -350,11 +409,23 @@ another VAR (its parent directories must be searchable)"
 	else
 		u=""
 	fi
+	[ ! -L "$var/secrets.env" ] || rm -f "$var/secrets.env"
+	own_dir "$var/run" root 750
+	own_dir "$var/log" root 750
+	own_dir "$var/nginx" root 750
+	own_dir "$var/nginx/locations" root 750
+	own_dir "$var/nginx/tmp" root 750
+	own_dir "$var/svc" "$svc" 750
+	no_links "$var/run"
+	no_links "$var/log"
+	for name in $programs worker postgres; do svc_log "$name.log"; done
+	make_secrets
+	load_env "$var/secrets.env"
 	install_app "$bin"
 	pg_upgrade_trust
 	pg_start
 	pg_roles
-	export SLUICE_DATABASE_URL=${SLUICE_DATABASE_URL:-"host=$var/run port=$(pg_port) dbname=sluice user=sluice"}
+	export SLUICE_DATABASE_URL=${SLUICE_DATABASE_URL:-"host=$var/svc port=$(pg_port) dbname=sluice user=sluice"}
 	export SLUICE_BASE_URL=${SLUICE_BASE_URL:-"http://127.0.0.1:$port"}
 	export SLUICE_SQL_DIR=${SLUICE_SQL_DIR:-"$app/sql"}
 	export SLUICE_TEMPLATE_DIR=${SLUICE_TEMPLATE_DIR:-"$app/templates"}
@@ -372,20 +443,20 @@ another VAR (its parent directories must be searchable)"
 		# one is always free to accept a new connection (fastcgi.conf).
 		keep=$(( (procs + 1) / 2 ))
 		sock=$var/run/$name.sock
-		if [ -n "$(pids_of "$var/run/$name.pid" "$name")" ]; then
+		if [ -n "$(pids_of "$var/svc/$name.pid" "$name")" ]; then
 			say "$name: already running"
 		else
-			rm -f "$sock" "$var/run/$name.pid"
+			rm -f "$sock" "$var/svc/$name.pid"
 			# One supervisor per program keeps its processes alive
-			# (lib/web/prefork.h).
+			# and writes its pid file (lib/web/prefork.h).
 			SLUICE_LOG_FILE="$var/log/$name.log" \
 			    SLUICE_FCGI_PROCS=$procs \
-			    SLUICE_PID_FILE="$var/run/$name.pid" \
+			    SLUICE_PID_FILE="$var/svc/$name.pid" \
 			    spawn-fcgi -s "$sock" -M 0660 -F 1 \
-			    -P "$var/run/$name.pid" "${fcgi_user[@]}" \
+			    "${fcgi_user[@]}" \
 			    -- "$app/bin/$name" >/dev/null ||
 			    die "$name did not start"
-			wait_children "$var/run/$name.pid" "$procs" ||
+			wait_children "$var/svc/$name.pid" "$procs" ||
 			    die "$name did not start its processes: see $var/log/$name.log"
 		fi
 		printf 'upstream sluice_%s {\n\tserver unix:%s;\n\tkeepalive %s;\n}\n' \
@@ -394,6 +465,12 @@ another VAR (its parent directories must be searchable)"
 		    "$root/nginx/locations/$name.conf" \
 		    >"$var/nginx/locations/$name.conf"
 	done
+	local hsts=""
+	case $SLUICE_BASE_URL in https://*)
+		hsts='add_header Strict-Transport-Security "max-age=31536000" always;' ;;
+	esac
+	sed -e "s|@HSTS@|$hsts|" "$root/nginx/headers.conf.in" \
+	    >"$var/nginx/headers.conf"
 	sed -e "s|@APP@|$app|g" -e "s|@VAR@|$var|g" -e "s|@PORT@|$port|g" \
 	    -e "s|@USER@|$u|g" "$root/nginx/nginx.conf.in" >"$var/nginx/nginx.conf"
 	local npid
@@ -433,7 +510,7 @@ stop() {
 	var=$(cd "$var" && pwd)
 	stop_pids TERM $(pids_of "$var/run/nginx.pid" nginx)
 	rm -f "$var/run/nginx.pid"
-	for f in "$var"/run/*.pid; do
+	for f in "$var"/run/*.pid "$var"/svc/*.pid; do
 		[ -e "$f" ] || continue
 		name=$(basename "$f" .pid)
 		[ "$name" = nginx ] && continue
@@ -447,14 +524,14 @@ status() {
 	local f name p
 	[ -n "$var" ] || var=$(default_var)
 	say "state: $var"
-	for f in "$var"/run/*.pid; do
+	for f in "$var"/run/*.pid "$var"/svc/*.pid; do
 		[ -e "$f" ] || continue
 		name=$(basename "$f" .pid)
 		p=$(pids_of "$f" "$name" | tr '\n' ' ')
 		say "$name: ${p:-not running}"
 	done
 	if [ -f "$var/pg/PG_VERSION" ] && pg_running; then
-		say "postgres: running (socket in $var/run, port $(pg_port))"
+		say "postgres: running (socket in $var/svc, port $(pg_port))"
 	else
 		say "postgres: not running"
 	fi

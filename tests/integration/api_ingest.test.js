@@ -6,7 +6,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
-const { startStack, request } = require('./lib/stack');
+const { startStack, defer, request } = require('./lib/stack');
 
 const today = new Date();
 const iso = (d) => d.toISOString().slice(0, 10);
@@ -300,7 +300,7 @@ test('metrics ingest', async (t) => {
     assert.equal(count(wsB), 2);
   });
 
-  await t.test('a workspace deleted while a batch is written: the batch waits, then stores nothing; its rows go with it', async () => {
+  await t.test('a workspace deleted while a batch is written: the batch waits, then stores nothing; its rows go with it', async (st) => {
     const [[wsC]] = stack.sql("INSERT INTO workspaces (name) VALUES ('C') RETURNING id");
     const kc = mkKey(wsC);
     let r = await ingest(kc, [{ source: 'ga4', metric: 'sessions', date: daysAgo(3), value: 1 }]);
@@ -309,11 +309,17 @@ test('metrics ingest', async (t) => {
     // Another session deletes the workspace and holds its transaction open.
     const psql = spawn('/usr/lib/postgresql/15/bin/psql',
       ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', stack.dbUrl]);
+    defer(st, () => psql.kill('SIGKILL'));
     let out = '';
+    let gone = false;
     psql.stdout.on('data', (d) => { out += d; });
-    const exited = new Promise((res) => psql.on('exit', res));
+    const exited = new Promise((res) => psql.on('exit', (code) => { gone = true; res(code); }));
     psql.stdin.write(`BEGIN; DELETE FROM workspaces WHERE id = ${wsC}; SELECT 'deleted';\n`);
-    while (!out.includes('deleted')) await new Promise((res) => setTimeout(res, 20));
+    const t0 = Date.now();
+    while (!out.includes('deleted') && !gone && Date.now() - t0 < 20000) {
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    assert.ok(out.includes('deleted'), `psql did not delete the workspace: ${out}`);
     let answered = false;
     let pending;
     try {

@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
-const { startStack, ROOT } = require('./lib/stack');
+const { startStack, defer, ROOT } = require('./lib/stack');
 
 const ART = path.join(ROOT, 'tests/artifacts');
 const CHROMIUM = process.env.SLUICE_CHROMIUM || '/usr/bin/chromium';
@@ -28,12 +28,12 @@ test('browser: setup, connect, dashboard, roles and escaping', async (t) => {
   fs.mkdirSync(ART, { recursive: true });
   // cron brings the sync worker daemon along (nginx/stack.sh).
   const stack = await startStack({ programs: ['api', 'pages', 'oauth', 'sandbox', 'cron'] });
-  const { browser } = await launch();
-  t.after(async () => {
-    await browser.close();
+  defer(t, () => {
     const reports = stack.stop();
     assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
   });
+  const { browser } = await launch();
+  defer(t, () => browser.close());
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   // Every page is screenshotted and checked for template leftovers.
   const shot = async (name) => {

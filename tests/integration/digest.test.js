@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startStack, request } = require('./lib/stack');
+const { startStack, defer, request } = require('./lib/stack');
 const { startFakeResend } = require('./lib/fake_resend');
 const { setupOwner } = require('./lib/flows');
 
@@ -15,7 +15,9 @@ const CRON = 'cron-secret-for-digest-tests-0123456789';
 
 test('weekly digest through a fake Resend', async (t) => {
   const fake = await startFakeResend();
+  defer(t, () => fake.close());
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-digest-'));
+  defer(t, () => fs.rmSync(tmp, { recursive: true, force: true }));
   fs.chmodSync(tmp, 0o777);	// the programs run as another user
   const faultFile = path.join(tmp, 'crash-once');
   const stack = await startStack({
@@ -30,9 +32,7 @@ test('weekly digest through a fake Resend', async (t) => {
       SLUICE_DIGEST_FAULT_FILE: faultFile,
     },
   });
-  t.after(async () => {
-    await fake.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
+  defer(t, () => {
     const reports = stack.stop();
     assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
   });

@@ -38,6 +38,29 @@ test('foundation', async (t) => {
     assert.deepEqual(r.json, { status: 'ok', db: 'ok', migrations });
   });
 
+  await t.test('nginx\'s own answers carry the security headers too', async () => {
+    const want = ['x-content-type-options', 'x-frame-options', 'referrer-policy', 'content-security-policy'];
+    const big = await request(`${stack.url}/readyz`, { headers: { 'x-big': 'a'.repeat(9000) } });
+    assert.equal(big.status, 400);
+    const stat = await request(`${stack.url}/static/style.css`);
+    assert.equal(stat.status, 200);
+    const ready = await request(`${stack.url}/readyz`);
+    for (const r of [big, stat, ready]) {
+      for (const h of want) assert.ok(r.headers.get(h), `${h} missing (${r.status})`);
+      // Once each: the programs' copies are hidden behind nginx's.
+      assert.ok(!r.headers.get('x-frame-options').includes(','), 'a header came twice');
+    }
+    assert.equal(ready.headers.get('strict-transport-security'), null, 'HSTS over plain http');
+  });
+
+  await t.test('an invitation\'s token is not written to the access log', async () => {
+    const token = 'Zq7secretinvitetoken0123456789abcdef';
+    await request(`${stack.url}/invite/${token}`);
+    const log = require('node:fs').readFileSync(path.join(stack.dir, 'log/nginx-access.log'), 'utf8');
+    assert.match(log, /"GET \/invite\/:token"/);
+    assert.ok(!log.includes(token));
+  });
+
   await t.test('unknown path is a JSON 404', async () => {
     const r = await request(`${stack.url}/v1/no/such/thing?x=1`);
     assert.equal(r.status, 404);

@@ -72,18 +72,20 @@ function sanReports(dir) {
 
 test('a clone in a folder nobody else may enter', async (t) => {
   const { home, clone } = makeClone();
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-state-'));
-  fs.chmodSync(base, 0o755);
+  const top = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-state-'));
+  fs.chmodSync(top, 0o755);
+  // Like /var/lib/sluice on a new machine: not there yet.
+  const base = path.join(top, 'lib/sluice');
   const port = await freePort();
   const pgPort = await freePort();
-  const san = path.join(base, 'san');
+  const san = path.join(top, 'san');
   const env = { ...process.env, SLUICE_STATE_BASE: base, SLUICE_PG_PORT: String(pgPort), SLUICE_FCGI_PROCS: '1', ...sanEnv(san) };
   const stackSh = path.join(clone, 'nginx/stack.sh');
   let stateDir = null;
   t.after(() => {
     sh('bash', [stackSh, 'stop'], { env });
     fs.rmSync(home, { recursive: true, force: true });
-    fs.rmSync(base, { recursive: true, force: true });
+    fs.rmSync(top, { recursive: true, force: true });
   });
 
   await t.test('starts, and says where its state lives', async () => {
@@ -93,6 +95,7 @@ test('a clone in a folder nobody else may enter', async (t) => {
     assert.ok(m, r.stdout);
     stateDir = m[1];
     assert.match(stateDir, new RegExp(`^${base}/sluice-[0-9a-f]{8}$`));
+    assert.equal(fs.statSync(base).mode & 0o777, 0o755, 'the base folder is not open to the service user');
     assert.equal(fs.readlinkSync(path.join(clone, 'var')), stateDir);
     assert.equal(sh('bash', [stackSh, 'where'], { env }).stdout.trim(), stateDir);
     const ready = await request(`http://127.0.0.1:${port}/readyz`);
@@ -101,7 +104,7 @@ test('a clone in a folder nobody else may enter', async (t) => {
   });
 
   await t.test('nothing the services run is read from the checkout', () => {
-    for (const pid of fs.readFileSync(path.join(stateDir, 'run/api.pid'), 'utf8').split(/\s+/).filter(Boolean)) {
+    for (const pid of fs.readFileSync(path.join(stateDir, 'svc/api.pid'), 'utf8').split(/\s+/).filter(Boolean)) {
       assert.ok(fs.readlinkSync(`/proc/${pid}/exe`).startsWith(`${stateDir}/app/bin/`));
     }
     // The service user may read its copy but not change it.
@@ -118,7 +121,7 @@ test('a clone in a folder nobody else may enter', async (t) => {
   });
 
   await t.test('only the service user and root reach the database, and not as a superuser', async () => {
-    const sock = path.join(stateDir, 'run');
+    const sock = path.join(stateDir, 'svc');
     // Another local user: not through the socket, and there is no TCP.
     const nobody = psql('nobody', sock, pgPort, 'sluice', 'SELECT 1');
     assert.notEqual(nobody.status, 0, 'nobody connected');
@@ -140,6 +143,32 @@ test('a clone in a folder nobody else may enter', async (t) => {
     assert.doesNotMatch(hba.replace(/^#.*$/mg, ''), /\btrust\b/);
   });
 
+  await t.test('the service user cannot steer what root writes', () => {
+    // Root writes pid files, nginx's logs and its configuration: only in
+    // folders the service user may not change.
+    for (const d of ['.', 'run', 'log', 'nginx', 'nginx/tmp', 'app']) {
+      const f = path.join(stateDir, d, 'planted');
+      const r = sh('runuser', ['-u', 'sluice', '--', 'ln', '-s', '/etc/passwd', f]);
+      assert.notEqual(r.status, 0, `the service user could plant a link in ${d}`);
+      assert.equal(fs.statSync(path.join(stateDir, d)).uid, 0, `${d} is not root's`);
+    }
+    // What the service user owns, root only reads.
+    assert.equal(fs.statSync(path.join(stateDir, 'svc')).uid, Number(sh('id', ['-u', 'sluice']).stdout.trim()));
+  });
+
+  await t.test('a state folder of another user is refused', () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-other-'));
+    try {
+      sh('chown', ['nobody', other]);
+      const r = sh('bash', [stackSh, 'start', other, String(port + 1), BIN, 'api'], { env });
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /belongs to another user/);
+      assert.deepEqual(fs.readdirSync(other), [], 'it wrote into the folder');
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  });
+
   await t.test('logs and secrets are private', () => {
     const logdir = path.join(stateDir, 'log');
     const files = fs.readdirSync(logdir);
@@ -153,7 +182,7 @@ test('a clone in a folder nobody else may enter', async (t) => {
   });
 
   await t.test('stop, from the clone without naming the state, leaves nothing', async () => {
-    const pids = fs.readFileSync(path.join(stateDir, 'run/api.pid'), 'utf8').split(/\s+/).filter(Boolean).map(Number);
+    const pids = fs.readFileSync(path.join(stateDir, 'svc/api.pid'), 'utf8').split(/\s+/).filter(Boolean).map(Number);
     const r = sh('bash', [stackSh, 'stop'], { env });
     assert.equal(r.status, 0, r.stderr);
     for (const pid of pids) assert.ok(!isAlive(pid), `pid ${pid} still running`);
@@ -199,7 +228,7 @@ test('a cluster made with trust authentication is upgraded with its data', async
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /upgrading .*trusted every local connection/);
   assert.equal((await request(`http://127.0.0.1:${port}/readyz`)).status, 200);
-  const sock = path.join(dir, 'run');
+  const sock = path.join(dir, 'svc');
   const rows = psql(null, sock, pgPort, 'sluice', 'SELECT x FROM legacy_probe');
   assert.equal(rows.status, 0, rows.stderr);
   assert.equal(rows.stdout.trim(), '42');

@@ -10,7 +10,7 @@ const http = require('node:http');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { OAuth2Server } = require('oauth2-mock-server');
-const { startStack, freePort, TOOLS } = require('./lib/stack');
+const { startStack, defer, freePort, TOOLS } = require('./lib/stack');
 const { setupOwner } = require('./lib/flows');
 const { hidden } = require('./lib/browser');
 
@@ -19,6 +19,7 @@ test('OAuth against oauth2-mock-server and a failing token endpoint', async (t) 
   await mock.issuer.keys.generate('RS256');
   const mockPort = await freePort();
   await mock.start(mockPort, '127.0.0.1');
+  defer(t, () => mock.stop());
   const issued = [];
   let tokenTtl = 120;	// inside the 5-minute refresh window
   mock.service.on('beforeResponse', (resp, req) => {
@@ -42,6 +43,11 @@ test('OAuth against oauth2-mock-server and a failing token endpoint', async (t) 
     });
   });
   await new Promise((r) => fake.listen(fakePort, '127.0.0.1', r));
+  defer(t, () => {
+    const closed = new Promise((r) => fake.close(r));
+    fake.closeAllConnections();
+    return closed;
+  });
   const base = `http://127.0.0.1:${mockPort}`;
   const stack = await startStack({
     programs: ['api', 'pages', 'oauth'],
@@ -62,10 +68,8 @@ test('OAuth against oauth2-mock-server and a failing token endpoint', async (t) 
       SLUICE_GITHUB_API_BASE: `http://127.0.0.1:${fakePort}/api`,
     },
   });
-  t.after(async () => {
+  defer(t, () => {
     const reports = stack.stop();
-    await mock.stop();
-    await new Promise((r) => fake.close(r));
     assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
   });
   const keys = fs.readFileSync(path.join(stack.dir, 'secrets.env'), 'utf8').match(/^SLUICE_ENCRYPTION_KEYS=(.*)$/m)[1];

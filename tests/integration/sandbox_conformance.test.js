@@ -1,6 +1,6 @@
 'use strict';
 // The provider sandbox against the providers' own example exchanges in
-// $SLUICE_SHARED/providers: every example request is sent to the sandbox
+// tests/fixtures/providers: every example request is sent to the sandbox
 // (URL mapped through GET /sandbox/bases, credentials replaced by sandbox
 // tokens obtained through each provider's consent and token endpoints,
 // error examples selected with X-Sandbox-Fault) and the answer must have
@@ -12,9 +12,9 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { startStack, request, SHARED } = require('./lib/stack');
+const { startStack, request, FIXTURES } = require('./lib/stack');
 
-const PROVIDERS = path.join(SHARED, 'providers');
+const PROVIDERS = path.join(FIXTURES, 'providers');
 const REDIRECT = 'https://hub.example.test/oauth/cb';
 const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
 const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
@@ -100,7 +100,7 @@ function providerOf(rel) {
 }
 
 function listExamples() {
-  assert.ok(fs.existsSync(PROVIDERS), `missing ${PROVIDERS} (set SLUICE_SHARED)`);
+  assert.ok(fs.existsSync(PROVIDERS), `missing ${PROVIDERS}`);
   const out = [];
   const walk = (dir) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {

@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const path = require('node:path');
 const { spawn, spawnSync } = require('node:child_process');
-const { startStack, request, BIN, TOOLS } = require('./lib/stack');
+const { startStack, defer, request, BIN, TOOLS } = require('./lib/stack');
 
 const key = () => crypto.randomBytes(32).toString('base64');
 const K1 = `k1:${key()}`;
@@ -74,7 +74,7 @@ test('secrets', async (t) => {
     assert.ok(!a.text.includes('"x"') && !b.text.includes('"y"'));
   });
 
-  await t.test('rotation re-seals rows under three keys, resumably', async () => {
+  await t.test('rotation re-seals rows under three keys, resumably', async (st) => {
     stack.sql('DELETE FROM connections');
     const keys = [K1, K2, K3];
     const rows = 3000;
@@ -107,6 +107,7 @@ test('secrets', async (t) => {
       env: { ...stack.env, SLUICE_DATABASE_URL: stack.dbUrl, SLUICE_ENCRYPTION_KEYS: ring, SLUICE_LOG_FILE: '' },
       stdio: 'ignore',
     });
+    defer(st, () => child.kill('SIGKILL'));
     const exited = new Promise((res) => child.on('exit', res));
     const t0 = Date.now();
     while (Number(stack.sql("SELECT count(*) FROM connections WHERE key_id = 'k4'")[0][0]) < 20 &&

@@ -8,7 +8,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawn, spawnSync } = require('node:child_process');
-const { startStack, TOOLS } = require('./lib/stack');
+const { startStack, defer, TOOLS } = require('./lib/stack');
 const { setupOwner, connectSandbox } = require('./lib/flows');
 
 const BIN = process.env.SLUICE_BIN || path.resolve(__dirname, '../../build/asan/bin');
@@ -208,12 +208,13 @@ test('sync faults', async (t) => {
     stack.sql(`UPDATE connections SET selected = '["${acct.ga4}"]' WHERE id = ${conn.ga4}`);
   });
 
-  await t.test('a worker killed with -9 mid-run: the job runs again, rows once', async () => {
+  await t.test('a worker killed with -9 mid-run: the job runs again, rows once', async (st) => {
     stack.sql(`DELETE FROM metric_daily WHERE provider = 'ga4'`);
     stack.sql(`UPDATE connections SET last_sync_at = NULL WHERE id = ${conn.ga4}`);
     select('ga4', `${acct.ga4}-fault-slow`);
     enqueue('ga4');
     const child = spawn(path.join(BIN, 'worker'), ['--once'], { env: wenv({ SLUICE_SYNC_LEASE_S: '2' }), stdio: 'ignore' });
+    defer(st, () => child.kill('SIGKILL'));
     await sleep(1500);
     let [[status, leased]] = stack.sql(`SELECT status, leased_by FROM sync_jobs WHERE connection_id = ${conn.ga4} ORDER BY id DESC LIMIT 1`);
     assert.equal(status, 'running');

@@ -11,7 +11,7 @@ const path = require('node:path');
 const { Webhook } = require('svix');
 
 const TOOLS = process.env.SLUICE_TOOLS;
-const SHARED = process.env.SLUICE_SHARED || path.join(process.cwd(), '..', 'shared');
+const { FIXTURES } = require('./lib/stack');
 
 function tool() {
 	assert.ok(TOOLS, 'SLUICE_TOOLS must name the tools directory');
@@ -163,8 +163,8 @@ test('several signatures in one header (secret rotation), both ways', () => {
 	}
 });
 
-test('the shared Resend vectors through the tool', () => {
-	const file = path.join(SHARED, 'resend', 'signature-vectors.json');
+test('the Resend vectors of tests/fixtures through the tool', () => {
+	const file = path.join(FIXTURES, 'resend', 'signature-vectors.json');
 	const { vectors } = JSON.parse(fs.readFileSync(file, 'utf8'));
 	assert.equal(vectors.length, 3);
 	for (const v of vectors) {

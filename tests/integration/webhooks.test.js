@@ -7,9 +7,9 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { Webhook } = require('svix');
-const { startStack, request, SHARED } = require('./lib/stack');
+const { startStack, request, FIXTURES } = require('./lib/stack');
 
-const HOOKS = path.join(SHARED, 'resend', 'webhooks');
+const HOOKS = path.join(FIXTURES, 'resend', 'webhooks');
 const SECRET = 'whsec_' + crypto.randomBytes(32).toString('base64');
 
 function fixture(name) {

@@ -997,7 +997,7 @@ test_crypto_wh_vectors(void **state)
 
 	(void)state;
 	arena_init(&a);
-	root = testlib_json_file(&a, testlib_shared(&a,
+	root = testlib_json_file(&a, testlib_fixture(&a,
 	    "resend/signature-vectors.json"));
 	assert_int_equal(jsonx_get_array(root, "vectors", &vecs), ERR_OK);
 	assert_int_equal(json_object_array_length(vecs), 3);

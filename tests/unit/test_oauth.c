@@ -1,7 +1,7 @@
 /*
  * test_oauth.c — token endpoint answers as the providers send them: every
- * token response and token error of ../shared/providers, read at test time
- * ($SLUICE_SHARED, default ../shared), parsed with each provider's quirks.
+ * token response and token error of tests/fixtures/providers, read at test
+ * time, parsed with each provider's quirks.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -35,7 +35,7 @@ load(struct arena *a, const char *file, struct exchange *x)
 {
 	struct json_object *doc, *resp, *h, *v;
 
-	doc = testlib_json_file(a, testlib_shared(a, arena_printf(a,
+	doc = testlib_json_file(a, testlib_fixture(a, arena_printf(a,
 	    "providers/%s", file)));
 	assert_int_equal(jsonx_get_object(doc, "response", &resp), ERR_OK);
 	v = json_object_object_get(resp, "status");

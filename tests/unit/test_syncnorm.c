@@ -1,7 +1,7 @@
 /*
  * test_syncnorm.c — each provider's normaliser fed the example files of
- * ../shared/providers as they are ($SLUICE_SHARED/providers, default
- * ../shared), with the exact rows expected.  A missing folder fails.
+ * tests/fixtures/providers as they are, with the exact rows expected.  A
+ * missing file fails.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,7 +30,7 @@ example(const char *name)
 {
 	struct json_object *root, *resp, *body;
 
-	root = testlib_json_file(&A, testlib_shared(&A, arena_printf(&A,
+	root = testlib_json_file(&A, testlib_fixture(&A, arena_printf(&A,
 	    "providers/%s", name)));
 	assert_true(json_object_object_get_ex(root, "response", &resp));
 	assert_true(json_object_object_get_ex(resp, "body", &body));

@@ -1,8 +1,8 @@
 /*
  * test_webhook.c — event parsing over every Resend fixture in
- * $SLUICE_SHARED/resend/webhooks (default ../shared beside the checkout;
- * a missing folder fails), unknown types, malformed bodies, the
- * suppression and digest decisions, and the signature check's verdicts.
+ * tests/fixtures/resend/webhooks (a missing folder fails), unknown types,
+ * malformed bodies, the suppression and digest decisions, and the
+ * signature check's verdicts.
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -28,11 +28,11 @@
 
 #define SECRET	"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
-/* The fixtures' folder (../shared/resend/webhooks). */
+/* The fixtures' folder. */
 static const char *
 hooks_dir(void)
 {
-	return testlib_shared(testlib_arena(), "resend/webhooks");
+	return testlib_fixture(testlib_arena(), "resend/webhooks");
 }
 
 static enum err
@@ -73,7 +73,7 @@ check_folder(struct arena *a, const char *sub)
 	snprintf(dir, sizeof(dir), "%s%s%s", hooks_dir(), *sub ? "/" : "",
 	    sub);
 	if ((d = opendir(dir)) == NULL)
-		fail_msg("cannot read %s (set SLUICE_SHARED)", dir);
+		fail_msg("cannot read %s", dir);
 	while ((de = readdir(d)) != NULL) {
 		n = strlen(de->d_name);
 		if (n < 6 || strcmp(de->d_name + n - 5, ".json") != 0)

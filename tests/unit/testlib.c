@@ -110,22 +110,32 @@ testlib_golden(const char *path, const char *got, size_t len)
 }
 
 const char *
-testlib_shared(struct arena *a, const char *rel)
+testlib_root(void)
 {
-	const char *dir = getenv("SLUICE_SHARED");
-	char cwd[4096], *slash;
+	static char root[4096];
+	char probe[sizeof(root) + 64], *slash;
 
-	if (dir != NULL && *dir != '\0')
-		return arena_printf(a, "%s/%s", dir, rel);
-	if (getcwd(cwd, sizeof(cwd)) == NULL)
-		fail_msg("getcwd failed; set SLUICE_SHARED");
+	if (root[0] != '\0')
+		return root;
+	if (getcwd(root, sizeof(root)) == NULL)
+		fail_msg("fixtures: cannot read the working directory");
 	for (;;) {
-		if (access(arena_printf(a, "%s/tests/unit/testlib.h", cwd),
-		    R_OK) == 0)
-			return arena_printf(a, "%s/../shared/%s", cwd, rel);
-		if ((slash = strrchr(cwd, '/')) == NULL || slash == cwd)
-			fail_msg("cannot find the checkout from the working "
-			    "directory; set SLUICE_SHARED");
+		snprintf(probe, sizeof(probe), "%s/tests/fixtures/README.md",
+		    root);
+		if (access(probe, R_OK) == 0)
+			return root;
+		if ((slash = strrchr(root, '/')) == NULL || slash == root) {
+			root[0] = '\0';
+			fail_msg("fixtures: no tests/fixtures/ in the working "
+			    "directory or its parents; run the tests from "
+			    "the checkout (make test)");
+		}
 		*slash = '\0';
 	}
+}
+
+const char *
+testlib_fixture(struct arena *a, const char *rel)
+{
+	return arena_printf(a, "%s/tests/fixtures/%s", testlib_root(), rel);
 }

@@ -1,7 +1,7 @@
 /*
  * testlib.h — what the unit tests share, linked into every test binary:
  * a scratch arena, whole files and JSON files read or failing the test,
- * and where the reference material (../shared) is.
+ * golden files, and where the example files (tests/fixtures/) are.
  *
  * Include it after <cmocka.h>.  A test program that uses testlib_arena()
  * passes testlib_teardown as its group teardown (or a test's), so the
@@ -41,10 +41,15 @@ struct json_object *testlib_json_file(struct arena *, const char *path);
 int		 testlib_golden(const char *path, const char *got, size_t len);
 
 /*
- * The path of rel under the reference material: $SLUICE_SHARED/rel, else
- * ../shared/rel beside the checkout the tests run in (found from the
- * working directory up).  In the arena.
+ * The checkout's root: the nearest of the working directory and its
+ * parents that holds tests/fixtures/README.md, so the tests run from the
+ * root (make test, make unit) or any folder inside.  Static storage.
+ * Fails the running test when there is none.
  */
-const char	*testlib_shared(struct arena *, const char *rel);
+const char	*testlib_root(void);
+
+/* The path of rel (e.g. "providers/github/user.json") inside
+ * tests/fixtures/, in the arena. */
+const char	*testlib_fixture(struct arena *, const char *rel);
 
 #endif

@@ -1,6 +1,6 @@
 'use strict';
 // A local fake of Resend's sending API for the digest tests.  It answers
-// in the shapes of $SLUICE_SHARED/resend/api (read at start), requires a
+// in the shapes of tests/fixtures/resend/api (read at start), requires a
 // Bearer key and a User-Agent, and keeps idempotency keys like Resend:
 // the same key with the same body answers the first answer again without
 // sending; with another body it answers 409 invalid_idempotent_request.
@@ -9,9 +9,9 @@ const http = require('node:http');
 const fs = require('node:fs');
 const path = require('node:path');
 const crypto = require('node:crypto');
-const { SHARED } = require('./stack');
+const { FIXTURES } = require('./stack');
 
-const API = path.join(SHARED, 'resend', 'api');
+const API = path.join(FIXTURES, 'resend', 'api');
 
 function fixture(name) {
   return JSON.parse(fs.readFileSync(path.join(API, `${name}.json`), 'utf8'));
@@ -90,7 +90,11 @@ async function startFakeResend({ apiKey = 're_test' } = {}) {
     // Queues answers: {status, fixture, headers} or {status: 200, refuse: [i]}.
     next(...answers) { state.script.push(...answers); },
     reset() { state.calls.length = 0; state.delivered.length = 0; state.script.length = 0; },
-    close() { return new Promise((resolve) => server.close(resolve)); },
+    close() {
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      return closed;
+    },
   };
 }
 

@@ -4,6 +4,14 @@
 // Started and stopped through nginx/stack.sh, the same script `make run`
 // uses.  Sanitizer reports of the programs land in DIR/log/asan.*; stop()
 // returns them so a test can fail on any.
+//
+// Nothing is left running, whatever happens: a stack that fails to start
+// is stopped before the error is thrown; one still running when the
+// process exits (a test that never reached its after(), a time limit's
+// SIGTERM, an uncaught error) is stopped then; and when tests/run.sh
+// names a file in $SLUICE_TEST_STACKS, each stack is written there when it
+// starts and when it is stopped, so run.sh stops what a killed process
+// left behind.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
@@ -13,7 +21,7 @@ const path = require('node:path');
 const ROOT = path.resolve(__dirname, '../../..');
 const STACK = path.join(ROOT, 'nginx/stack.sh');
 const BIN = process.env.SLUICE_BIN || path.join(ROOT, 'build/asan/bin');
-const SHARED = process.env.SLUICE_SHARED || path.resolve(ROOT, '../shared');
+const FIXTURES = path.join(ROOT, 'tests/fixtures');
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -27,14 +35,78 @@ function freePort() {
   });
 }
 
+// Runs stack.sh in a session of its own, so that a signal sent to this
+// process's group (a time limit, an interrupted run) cannot cut a start or
+// a stop short: a start cut short can leave programs no pid file names.
+// timeout(1) ends the script, and what it started that stayed in its
+// group (a program hanging in `api migrate`), after 110 s.
 function run(args, env) {
-  const r = spawnSync('bash', [STACK, ...args], {
-    env, encoding: 'utf8', timeout: 120000,
+  const r = spawnSync('setsid', ['-w', 'timeout', '-k', '5', '110', 'bash', STACK, ...args], {
+    env, encoding: 'utf8', timeout: 130000,
   });
   if (r.status !== 0) {
-    throw new Error(`stack.sh ${args[0]} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+    const why = r.status === 124 ? ' (still running after 110 s)'
+      : r.error ? ` (${r.error.message})` : r.signal ? ` (${r.signal})` : '';
+    throw new Error(`stack.sh ${args[0]} failed (${r.status})${why}:\n${r.stdout}\n${r.stderr}`);
   }
   return r.stdout;
+}
+
+// Stacks started by this process and not stopped yet: dir -> env.
+const live = new Map();
+
+// A line in run.sh's list of stacks ("start PID DIR" / "stopped PID DIR"),
+// while run.sh keeps one.
+function note(what, dir) {
+  const list = process.env.SLUICE_TEST_STACKS;
+  if (list && fs.existsSync(list)) fs.appendFileSync(list, `${what} ${process.pid} ${dir}\n`);
+}
+
+// Stops one stack once, on clean-up paths, and removes its directory
+// (kept with SLUICE_KEEP, or when it could not be stopped: the error says
+// why rather than being thrown).
+function forceStop(dir, env) {
+  if (!live.has(dir)) return;
+  live.delete(dir);
+  try {
+    run(['stop', dir], env);
+  } catch (e) {
+    process.stderr.write(`stack: could not stop ${dir}: ${e.message}\n`);
+    return;
+  }
+  note('stopped', dir);
+  if (!process.env.SLUICE_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+// At exit, and on the signals a time limit or a person sends, stop what
+// is still running (an exit handler may only do synchronous work, which
+// spawnSync is).
+let guarded = false;
+function guardExit() {
+  if (guarded) return;
+  guarded = true;
+  process.on('exit', () => {
+    for (const [dir, env] of [...live]) forceStop(dir, env);
+  });
+  for (const [sig, n] of [['SIGTERM', 15], ['SIGINT', 2], ['SIGHUP', 1]]) {
+    process.on(sig, () => {
+      process.stderr.write(`stack: ${sig}: stopping ${live.size} stack(s)\n`);
+      process.exit(128 + n);
+    });
+  }
+}
+
+// The last lines of the stack's logs, for an error message.
+function logTails(dir) {
+  const logdir = path.join(dir, 'log');
+  const out = [];
+  for (const f of fs.existsSync(logdir) ? fs.readdirSync(logdir).sort() : []) {
+    const file = path.join(logdir, f);
+    if (!fs.statSync(file).isFile()) continue;
+    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n').filter(Boolean);
+    if (lines.length > 0) out.push(`--- ${f}:\n${lines.slice(-10).join('\n')}`);
+  }
+  return out.join('\n');
 }
 
 // The children of a process (from /proc).
@@ -52,9 +124,11 @@ function childrenOf(ppid) {
 }
 
 // A program's PIDs: the one in its pid file (the supervisor, or nginx's
-// master) first, then that process's children.
+// master) first, then that process's children.  Supervisors write theirs
+// in svc/, root's are in run/ (nginx/stack.sh).
 function pids(dir, name) {
-  const f = path.join(dir, 'run', `${name}.pid`);
+  let f = path.join(dir, 'svc', `${name}.pid`);
+  if (!fs.existsSync(f)) f = path.join(dir, 'run', `${name}.pid`);
   if (!fs.existsSync(f)) return [];
   const top = fs.readFileSync(f, 'utf8').split(/\s+/).filter(Boolean).map(Number);
   return top.flatMap((p) => [p, ...childrenOf(p)]);
@@ -81,12 +155,24 @@ async function startStack({ programs = ['api'], env = {} } = {}) {
     UBSAN_OPTIONS: `log_path=${dir}/log/ubsan:print_stacktrace=1:halt_on_error=1`,
     ...env,
   };
-  run(['start', dir, String(port), BIN, programs.join(' ')], fullEnv);
+  guardExit();
+  live.set(dir, fullEnv);
+  note('start', dir);
+  try {
+    run(['start', dir, String(port), BIN, programs.join(' ')], fullEnv);
+  } catch (e) {
+    // Stop what the script started before it failed, keep its logs in
+    // the message, and leave nothing behind.
+    const tails = logTails(dir);
+    forceStop(dir, fullEnv);
+    e.message += tails ? `\nlogs of ${dir}:\n${tails}` : '';
+    throw e;
+  }
   const url = `http://127.0.0.1:${port}`;
   // The owner role the programs use; adminUrl is the cluster's superuser
   // (both by peer authentication: the tests run as root).
-  const dbUrl = `host=${dir}/run port=${pgPort} dbname=sluice user=sluice`;
-  const adminUrl = `host=${dir}/run port=${pgPort} dbname=sluice user=postgres`;
+  const dbUrl = `host=${dir}/svc port=${pgPort} dbname=sluice user=sluice`;
+  const adminUrl = `host=${dir}/svc port=${pgPort} dbname=sluice user=postgres`;
   let stopped = false;
   return {
     url, dir, port, pgPort, programs, env: fullEnv,
@@ -120,7 +206,9 @@ async function startStack({ programs = ['api'], env = {} } = {}) {
     stop() {
       if (stopped) return {};
       stopped = true;
-      run(['stop', dir], fullEnv);
+      run(['stop', dir], fullEnv);	// throws: still live, retried at exit
+      live.delete(dir);
+      note('stopped', dir);
       const reports = {};
       const logdir = path.join(dir, 'log');
       for (const f of fs.existsSync(logdir) ? fs.readdirSync(logdir) : []) {
@@ -136,6 +224,27 @@ async function startStack({ programs = ['api'], env = {} } = {}) {
   };
 }
 
+// Runs fn when the test t ends, passed or failed, also when it threw
+// half-way through its set-up: register each helper's clean-up right after
+// starting it.  Clean-ups run last registered first; every one runs even
+// when an earlier one throws, and the first error is thrown after all ran.
+const deferred = new WeakMap();
+function defer(t, fn) {
+  let fns = deferred.get(t);
+  if (!fns) {
+    fns = [];
+    deferred.set(t, fns);
+    t.after(async () => {
+      let first;
+      while (fns.length > 0) {
+        try { await fns.pop()(); } catch (e) { first ??= e; }
+      }
+      if (first) throw first;
+    });
+  }
+  fns.push(fn);
+}
+
 // fetch with a timeout; returns { status, headers, text, json }.
 async function request(url, opts = {}) {
   const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(opts.timeout || 10000), ...opts });
@@ -147,4 +256,4 @@ async function request(url, opts = {}) {
 
 const TOOLS = process.env.SLUICE_TOOLS || path.join(path.dirname(BIN), 'tools');
 
-module.exports = { startStack, request, freePort, childrenOf, ROOT, BIN, TOOLS, SHARED };
+module.exports = { startStack, defer, request, freePort, childrenOf, ROOT, BIN, TOOLS, FIXTURES };

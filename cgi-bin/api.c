@@ -63,6 +63,18 @@ static const struct route routes[] = {
 	{ HTTP_POST, "/v1/intel/analyze", api_intel, ROUTE_APIKEY, 0 },
 };
 
+/* Characters (code points) of a UTF-8 text: bytes that start one. */
+static size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
 /*
  * Facts (numbers with their period and source) and suggested actions for
  * a question, from the insights engine; deterministic, so a chat front
@@ -77,6 +89,7 @@ api_intel(struct ctx *ctx)
 	    *why = NULL, *json;
 	struct insights_period per;
 	struct insights in;
+	size_t n;
 	enum err rc;
 
 	if (ctx->req.body_len > 0 && jsonx_parse(ctx->arena, ctx->req.body,
@@ -89,16 +102,28 @@ api_intel(struct ctx *ctx)
 	    jsonx_get_string(scope, "period", &period) == ERR_INPUT))
 		return app_fail(ctx, ERR_UNPROCESSABLE, "question, "
 		    "scope.provider and scope.period must be strings.");
+	if (question != NULL && (n = utf8_chars(question)) >
+	    LIMIT_INTEL_QUESTION)
+		return app_fail(ctx, ERR_UNPROCESSABLE, "question has %zu "
+		    "characters; at most %d are accepted.", n,
+		    LIMIT_INTEL_QUESTION);
+	/* Never echoed: the value may be anything the caller sent. */
 	if (provider != NULL && !metric_provider_known(provider))
-		return app_fail(ctx, ERR_UNPROCESSABLE, "Unknown provider %s.",
-		    provider);
+		return app_fail(ctx, ERR_UNPROCESSABLE, "Unknown provider in "
+		    "scope.provider; use one of ga4, google_ads, youtube, "
+		    "facebook, instagram, meta_ads, linkedin, mailchimp, "
+		    "slack, github.");
 	if (period != NULL && strcmp(period, "last_week") == 0)
 		period = NULL;
+	if (period != NULL && insights_period_check(ctx->arena, period,
+	    &why) != ERR_OK)
+		return app_fail(ctx, ERR_UNPROCESSABLE, "scope.period %s (or "
+		    "send last_week).", why);
 	rc = insights_period(ctx->db, ctx->arena, ctx->workspace_id, period,
 	    &per);
 	if (rc == ERR_INPUT)
 		return app_fail(ctx, ERR_UNPROCESSABLE, "scope.period must be "
-		    "last_week or a date YYYY-MM-DD.");
+		    "last_week or a Monday YYYY-MM-DD.");
 	if (rc != ERR_OK || (rc = insights_load(ctx->db, ctx->arena,
 	    ctx->workspace_id, &per, &in)) != ERR_OK)
 		return rc;
@@ -117,8 +142,9 @@ conn_arg(struct ctx *ctx, const char *slug, const struct provider **p,
 	if (slug == NULL)
 		slug = route_capture(&ctx->match, "provider");
 	if ((*p = provider_get(slug)) == NULL)
-		return app_fail(ctx, ERR_NOTFOUND, "Unknown provider %s.",
-		    slug);
+		return app_fail(ctx, ERR_NOTFOUND, "Unknown provider; use one "
+		    "of ga4, google_ads, youtube, facebook, instagram, "
+		    "meta_ads, linkedin, mailchimp, slack, github.");
 	rc = connection_get(ctx->db, ctx->arena, ctx->workspace_id, slug, c);
 	if (rc == ERR_NOTFOUND || (rc == ERR_OK && !c->has_tokens))
 		return app_fail(ctx, ERR_CONFLICT, "%s is not connected.",

@@ -14,6 +14,7 @@
 #include "mail/email.h"
 #include "web/app.h"
 
+static enum err	target(struct ctx *, const char *, int64_t *);
 static enum err	api_weekly(struct ctx *);
 static enum err	api_test(struct ctx *);
 static enum err	api_status(struct ctx *);
@@ -65,7 +66,8 @@ body_json(struct ctx *ctx, struct json_object **out)
 
 /*
  * {"scope":"all"} or {"scope":"email","email":"..."}: 200 {sent, skipped,
- * failed, run_id, recovered, quota_reached, workspaces}; 429 with
+ * failed, run_id, recovered, quota_reached, workspaces}; 404 when the
+ * email is a member of no workspace the caller covers; 429 with
  * Retry-After within the cooldown.  The cron secret covers every
  * workspace; an admin's key its own workspace, with its own cooldown.
  */
@@ -76,6 +78,7 @@ api_weekly(struct ctx *ctx)
 	struct digest_report rep;
 	struct json_object *b, *o;
 	const char *scope = "all", *email = NULL;
+	int64_t ws;
 	long wait;
 	enum err rc;
 
@@ -90,6 +93,10 @@ api_weekly(struct ctx *ctx)
 	    !email_address_ok(email)))
 		return app_fail(ctx, ERR_INPUT, "scope \"email\" needs an "
 		    "\"email\" address.");
+	/* A stranger's address: 404 as for a test, before any run (and its
+	 * cooldown) starts. */
+	if (email != NULL && (rc = target(ctx, email, &ws)) != ERR_OK)
+		return rc;
 	rc = digest_weekly(&e, ctx->cron ? DIGEST_CRON : DIGEST_ADMIN,
 	    ctx->cron ? 0 : ctx->workspace_id, email, &rep, &wait);
 	if (rc == ERR_UNAVAILABLE && *ctx->cfg->resend_api_key == '\0')

@@ -55,6 +55,11 @@ static enum err	form_switch(struct ctx *);
 static enum err	form_workspace_create(struct ctx *);
 static enum err	page_invite(struct ctx *);
 static enum err	form_invite_accept(struct ctx *);
+static enum err	form_member_remove(struct ctx *);
+static enum err	form_member_role(struct ctx *);
+static enum err	form_invite_revoke(struct ctx *);
+static enum err	page_password(struct ctx *);
+static enum err	form_password(struct ctx *);
 
 #define PAGE	(ROUTE_HTML | ROUTE_SESSION)
 #define FORM	(ROUTE_HTML | ROUTE_CSRF | ROUTE_ADMIN)
@@ -78,6 +83,16 @@ static const struct route routes[] = {
 	    ROUTE_SESSION, 0 },
 	{ HTTP_GET, "/settings", page_settings, PAGE, 0 },
 	{ HTTP_POST, "/settings/invite", form_invite, FORM, 0 },
+	{ HTTP_POST, "/settings/invites/:invite/revoke", form_invite_revoke,
+	    FORM, 0 },
+	{ HTTP_POST, "/settings/members/:user/remove", form_member_remove, FORM,
+	    0 },
+	{ HTTP_POST, "/settings/members/:user/role", form_member_role, FORM,
+	    0 },
+	/* Outside the workspace's scope: the handler checks the session and
+	 * its CSRF token (form_password). */
+	{ HTTP_GET, "/settings/password", page_password, PAGE, 0 },
+	{ HTTP_POST, "/settings/password", form_password, ROUTE_HTML, 0 },
 	{ HTTP_POST, "/settings/keys", form_key_create, FORM, 0 },
 	{ HTTP_POST, "/settings/keys/:id/revoke", form_key_revoke, FORM, 0 },
 	{ HTTP_POST, "/settings/digest", form_digest, ROUTE_HTML | ROUTE_CSRF,
@@ -121,6 +136,15 @@ static const struct {
 	{ "workspace_created", "notice", "Workspace created, and you are its "
 	    "owner. Connect its first accounts here." },
 	{ "joined", "notice", "Welcome! You joined the workspace." },
+	{ "member_removed", "notice", "The member is removed: their sessions "
+	    "in this workspace have ended and the API keys they created here "
+	    "are revoked." },
+	{ "role", "notice", "Role changed. A member made a viewer keeps no "
+	    "admin API key they created here." },
+	{ "invite_revoked", "notice", "The invitation is revoked; its link no "
+	    "longer works." },
+	{ "password", "notice", "Password changed. Your other sessions have "
+	    "ended." },
 };
 
 static void
@@ -227,8 +251,8 @@ render_setup(struct ctx *ctx, int status, const char *error)
 	const char *pre;
 	enum err rc;
 
-	if ((rc = session_pre_new(&ctx->resp, app_https(ctx), &pre)) !=
-	    ERR_OK)
+	if ((rc = session_pre_new(&ctx->resp, ctx->cfg, app_https(ctx),
+	    &pre)) != ERR_OK)
 		return rc;
 	set(v, "title", "Set up");
 	set(v, "pre", pre);
@@ -258,7 +282,7 @@ form_setup(struct ctx *ctx)
 
 	if ((rc = setup_open(ctx)) != ERR_OK)
 		return rc;
-	if (!session_pre_ok(&ctx->req, app_https(ctx),
+	if (!session_pre_ok(&ctx->req, ctx->cfg, app_https(ctx),
 	    req_form(&ctx->req, "pre")))
 		return render_setup(ctx, 403, "This form expired; please "
 		    "submit it again.");
@@ -289,8 +313,8 @@ render_login(struct ctx *ctx, int status, const char *error)
 	const char *pre, *next;
 	enum err rc;
 
-	if ((rc = session_pre_new(&ctx->resp, app_https(ctx), &pre)) !=
-	    ERR_OK)
+	if ((rc = session_pre_new(&ctx->resp, ctx->cfg, app_https(ctx),
+	    &pre)) != ERR_OK)
 		return rc;
 	next = req_form(&ctx->req, "next");
 	if (next == NULL)
@@ -317,16 +341,63 @@ page_login(struct ctx *ctx)
 	return render_login(ctx, 200, NULL);
 }
 
+/* Starts a fresh session and sends the browser to next (or fallback). */
+static enum err
+login_as(struct ctx *ctx, int64_t user, int64_t workspace, const char *next)
+{
+	const char *cookie, *old;
+	bool https = app_https(ctx);
+	enum err rc;
+
+	/* A fresh session id at every login; the old one is gone. */
+	if ((old = req_cookie(&ctx->req, session_cookie_name(https))) != NULL)
+		(void)session_destroy(ctx->db, ctx->arena, old);
+	if ((rc = session_create(ctx->db, ctx->arena, user, workspace,
+	    &cookie)) != ERR_OK ||
+	    (rc = session_set_cookie(&ctx->resp, https, cookie)) != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, next);
+}
+
+/*
+ * The right password of a person who belongs to no workspace any more (an
+ * admin removed them).  Coming from an invitation to that person, the
+ * login accepts it and opens its workspace; otherwise the page says so.
+ */
+static enum err
+login_no_workspace(struct ctx *ctx, int64_t user)
+{
+	const char *next = req_form(&ctx->req, "next"), *token, *why;
+	int64_t joined, ws;
+	enum err rc;
+
+	if (next != NULL && strncmp(next, "/invite/", 8) == 0) {
+		token = arena_strndup(ctx->arena, next + 8,
+		    strcspn(next + 8, "?#/"));
+		rc = account_invite_accept(ctx->db, ctx->arena, token, user,
+		    NULL, &joined, &ws, &why);
+		if (rc == ERR_OK)
+			return login_as(ctx, joined, ws,
+			    "/dashboard?msg=joined");
+		if (rc != ERR_NOTFOUND && rc != ERR_AUTH)
+			return rc;
+	}
+	return render_login(ctx, 403, "You are not a member of any workspace "
+	    "now. Ask an admin to invite you, then open the invitation's "
+	    "link and log in from there.");
+}
+
 static enum err
 form_login(struct ctx *ctx)
 {
-	const char *email, *pw, *cookie, *old, *addr;
+	const char *email, *pw, *addr;
 	int64_t user, workspace;
 	int retry = 0;
 	bool https = app_https(ctx);
 	enum err rc;
 
-	if (!session_pre_ok(&ctx->req, https, req_form(&ctx->req, "pre")))
+	if (!session_pre_ok(&ctx->req, ctx->cfg, https,
+	    req_form(&ctx->req, "pre")))
 		return render_login(ctx, 403, "This form expired; please log "
 		    "in again.");
 	email = req_form(&ctx->req, "email");
@@ -351,17 +422,14 @@ form_login(struct ctx *ctx)
 	    &workspace);
 	if (rc == ERR_AUTH)
 		return render_login(ctx, 401, "Wrong email or password.");
+	if (rc == ERR_NOTFOUND) {
+		(void)session_login_refund(ctx->db, ctx->arena, email, addr);
+		return login_no_workspace(ctx, user);
+	}
 	if (rc != ERR_OK)
 		return rc;
 	(void)session_login_refund(ctx->db, ctx->arena, email, addr);
-	/* A fresh session id at every login; the old one is gone. */
-	if ((old = req_cookie(&ctx->req, session_cookie_name(https))) != NULL)
-		(void)session_destroy(ctx->db, ctx->arena, old);
-	if ((rc = session_create(ctx->db, ctx->arena, user, workspace,
-	    &cookie)) != ERR_OK ||
-	    (rc = session_set_cookie(&ctx->resp, https, cookie)) != ERR_OK)
-		return rc;
-	return resp_redirect(&ctx->resp, 303, local_path(req_form(&ctx->req,
+	return login_as(ctx, user, workspace, local_path(req_form(&ctx->req,
 	    "next"), "/dashboard"));
 }
 
@@ -727,13 +795,58 @@ add_json(struct ctx *ctx, struct json_object *v, const char *key,
 	return o;
 }
 
+static void
+put_bool(struct json_object *o, const char *k, bool b)
+{
+	json_object_object_add(o, k, json_object_new_boolean(b));
+}
+
+/*
+ * The members' rows: is_me (and the view's me_digest), the role as
+ * flags for the role form, and can_manage: an owner or admin may change
+ * or remove a member, an owner only if they are an owner too, and the
+ * only owner never.
+ */
+static void
+member_rows(struct ctx *ctx, struct json_object *v,
+    struct json_object *members)
+{
+	struct json_object *m;
+	const char *role;
+	size_t i, n, owners = 0;
+	int64_t uid;
+	bool owner;
+
+	n = members != NULL ? json_object_array_length(members) : 0;
+	for (i = 0; i < n; i++)
+		if (jsonx_get_string(json_object_array_get_idx(members, i),
+		    "role", &role) == ERR_OK && strcmp(role, "owner") == 0)
+			owners++;
+	for (i = 0; i < n; i++) {
+		m = json_object_array_get_idx(members, i);
+		if (jsonx_get_int64(m, "user_id", &uid) != ERR_OK ||
+		    jsonx_get_string(m, "role", &role) != ERR_OK)
+			continue;
+		owner = strcmp(role, "owner") == 0;
+		put_bool(m, "is_me", uid == ctx->session->user_id);
+		put_bool(m, "is_owner_role", owner);
+		put_bool(m, "is_admin_role", strcmp(role, "admin") == 0);
+		put_bool(m, "is_viewer_role", strcmp(role, "viewer") == 0);
+		put_bool(m, "can_manage", can_edit(ctx) && (!owner ||
+		    (strcmp(ctx->role, "owner") == 0 && owners > 1)));
+		if (uid == ctx->session->user_id)
+			json_object_object_add(v, "me_digest", json_object_get(
+			    json_object_object_get(m, "digest")));
+	}
+}
+
 static enum err
 render_settings(struct ctx *ctx, int status, const char *new_key,
     const char *invite_link, const char *error)
 {
-	struct json_object *v = app_view(ctx), *members, *m, *wss, *w;
+	struct json_object *v = app_view(ctx), *members, *wss, *w;
 	const char *text;
-	int64_t uid, wid;
+	int64_t wid;
 	size_t i;
 	enum err rc;
 
@@ -741,13 +854,14 @@ render_settings(struct ctx *ctx, int status, const char *new_key,
 	    &text)) != ERR_OK)
 		return rc;
 	members = add_json(ctx, v, "members", text);
-	for (i = 0; members != NULL && i < json_object_array_length(members);
-	    i++) {
-		m = json_object_array_get_idx(members, i);
-		if (jsonx_get_int64(m, "user_id", &uid) == ERR_OK &&
-		    uid == ctx->session->user_id)
-			json_object_object_add(v, "me_digest", json_object_get(
-			    json_object_object_get(m, "digest")));
+	member_rows(ctx, v, members);
+	if (can_edit(ctx)) {
+		if ((rc = account_invites_json(ctx->db, ctx->arena,
+		    ctx->workspace_id, &text)) != ERR_OK)
+			return rc;
+		json_object_object_add(v, "has_invites",
+		    json_object_new_boolean(strcmp(text, "[]") != 0));
+		add_json(ctx, v, "invites", text);
 	}
 	if ((rc = apikey_list_json(ctx->db, ctx->arena, ctx->workspace_id,
 	    &text)) != ERR_OK)
@@ -808,14 +922,176 @@ form_invite(struct ctx *ctx)
 	    "%s/invite/%s", ctx->cfg->base_url, token), NULL);
 }
 
+/* A numeric id captured from the path, or 0. */
+static int64_t
+capture_id(struct ctx *ctx, const char *name)
+{
+	const char *s = route_capture(&ctx->match, name);
+	char *end;
+	long long n;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return 0;
+	n = strtoll(s, &end, 10);
+	return *end == '\0' && n > 0 ? n : 0;
+}
+
+/* The result of a change to a member: the page for a refused one. */
+static enum err
+member_change_done(struct ctx *ctx, enum err rc, const char *why)
+{
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "No such member of this workspace.");
+	if (rc == ERR_FORBIDDEN || rc == ERR_CONFLICT || rc == ERR_INPUT)
+		return render_settings(ctx, rc == ERR_FORBIDDEN ? 403 :
+		    rc == ERR_CONFLICT ? 409 : 422, NULL, NULL, why);
+	return rc;
+}
+
+/* Removes a member: their sessions here end, their keys here are revoked
+ * (lib/tenancy/account.h).  One's own membership too: then to /login. */
+static enum err
+form_member_remove(struct ctx *ctx)
+{
+	int64_t user = capture_id(ctx, "user");
+	const char *why = NULL;
+	enum err rc;
+
+	if (user == 0)
+		return app_fail(ctx, ERR_NOTFOUND, "No such member of this "
+		    "workspace.");
+	rc = account_member_remove(ctx->db, ctx->arena, ctx->workspace_id,
+	    ctx->role, user, &why);
+	if (rc != ERR_OK)
+		return member_change_done(ctx, rc, why);
+	if (user == ctx->session->user_id) {
+		(void)session_clear_cookie(&ctx->resp, app_https(ctx));
+		return resp_redirect(&ctx->resp, 303, "/login");
+	}
+	return resp_redirect(&ctx->resp, 303, "/settings?msg=member_removed");
+}
+
+static enum err
+form_member_role(struct ctx *ctx)
+{
+	int64_t user = capture_id(ctx, "user");
+	const char *why = NULL;
+	enum err rc;
+
+	if (user == 0)
+		return app_fail(ctx, ERR_NOTFOUND, "No such member of this "
+		    "workspace.");
+	rc = account_member_role(ctx->db, ctx->arena, ctx->workspace_id,
+	    ctx->role, user, req_form(&ctx->req, "role"), &why);
+	if (rc != ERR_OK)
+		return member_change_done(ctx, rc, why);
+	return resp_redirect(&ctx->resp, 303, "/settings?msg=role");
+}
+
+static enum err
+form_invite_revoke(struct ctx *ctx)
+{
+	int64_t id = capture_id(ctx, "invite");
+	enum err rc;
+
+	rc = id == 0 ? ERR_NOTFOUND : account_invite_revoke(ctx->db,
+	    ctx->arena, ctx->workspace_id, id);
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "No such pending invitation: it may "
+		    "be used, expired or revoked already.");
+	if (rc != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, "/settings?msg=invite_revoked");
+}
+
+static enum err
+render_password(struct ctx *ctx, int status, const char *error)
+{
+	struct json_object *v = app_view(ctx);
+
+	set(v, "title", "Change password");
+	if (error != NULL)
+		flash(v, "error", error);
+	return app_render(ctx, status, "pages/settings_password", v);
+}
+
+static enum err
+page_password(struct ctx *ctx)
+{
+	return render_password(ctx, 200, NULL);
+}
+
+/*
+ * Changing one's own password: the session and its CSRF token, the
+ * current password (an attempt of the login throttle, like a login, so a
+ * stolen session cannot guess it), the new one twice.  The route is
+ * outside the workspace's scope (no ROUTE_SESSION): users is not the
+ * request role's to write (sql/100_access.sql) and the user's other
+ * sessions, which end, may be in any workspace.
+ */
+static enum err
+form_password(struct ctx *ctx)
+{
+	const char *cur = req_form(&ctx->req, "current_password"),
+	    *pw = req_form(&ctx->req, "new_password"),
+	    *again = req_form(&ctx->req, "new_password_again"), *why = NULL,
+	    *addr;
+	int retry = 0;
+	enum err rc;
+
+	if ((rc = app_session(ctx)) == ERR_AUTH)
+		return app_fail(ctx, rc, "Please log in first.");
+	if (rc != ERR_OK)
+		return rc;
+	if (!session_csrf_ok(ctx->session, req_form(&ctx->req, "csrf")))
+		return app_fail(ctx, ERR_FORBIDDEN, "This form has expired or "
+		    "did not come from this site; reload the page and try "
+		    "again.");
+	if (cur == NULL || pw == NULL || again == NULL)
+		return render_password(ctx, 422, "Enter your current password "
+		    "and the new one twice.");
+	if (strcmp(pw, again) != 0)
+		return render_password(ctx, 422, "The two new passwords "
+		    "differ; type the same one twice.");
+	addr = config_client_addr(ctx->cfg, ctx->arena, ctx->req.remote_addr,
+	    req_header(&ctx->req, "x-forwarded-for"));
+	rc = session_login_take(ctx->db, ctx->arena, ctx->session->email, addr,
+	    &retry);
+	if (rc == ERR_RATELIMIT) {
+		resp_header(&ctx->resp, "Retry-After",
+		    arena_printf(ctx->arena, "%d", retry));
+		return render_password(ctx, 429, arena_printf(ctx->arena,
+		    "Too many wrong passwords for this account; wait %d "
+		    "minutes and try again.", (retry + 59) / 60));
+	}
+	if (rc != ERR_OK)
+		return rc;
+	rc = account_password_change(ctx->db, ctx->arena,
+	    ctx->session->user_id, cur, pw, ctx->session->id_hash, &why);
+	if (rc == ERR_AUTH)
+		return render_password(ctx, 403, "That is not your current "
+		    "password.");
+	(void)session_login_refund(ctx->db, ctx->arena, ctx->session->email,
+	    addr);
+	if (rc == ERR_INPUT)
+		return render_password(ctx, 422, why);
+	if (rc != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, "/settings?msg=password");
+}
+
 static enum err
 form_key_create(struct ctx *ctx)
 {
 	const char *key, *name = req_form(&ctx->req, "name"),
-	    *role = req_form(&ctx->req, "role");
+	    *role = req_form(&ctx->req, "role"), *why;
 	int64_t id;
 	enum err rc;
 
+	if (name != NULL && (why = account_name_problem(name,
+	    LIMIT_KEY_NAME)) != NULL)
+		return render_settings(ctx, 422, NULL, NULL, arena_printf(
+		    ctx->arena, "Key name: %s", why));
 	rc = apikey_create(ctx->db, ctx->arena, ctx->workspace_id,
 	    ctx->session->user_id, name != NULL ? name : "", role != NULL ?
 	    role : "", &key, &id);
@@ -936,14 +1212,16 @@ form_switch(struct ctx *ctx)
 static enum err
 form_workspace_create(struct ctx *ctx)
 {
+	const char *why = NULL;
 	int64_t id;
 	enum err rc;
 
 	rc = account_workspace_create(ctx->db, ctx->arena, req_form(&ctx->req,
-	    "name"), &id);
+	    "name"), &id, &why);
 	if (rc == ERR_INPUT)
-		return render_settings(ctx, 422, NULL, NULL, "Give the new "
-		    "workspace a name of up to 200 characters.");
+		return render_settings(ctx, 422, NULL, NULL, arena_printf(
+		    ctx->arena, "New workspace: %s Use up to %d characters.",
+		    why, LIMIT_WORKSPACE_NAME));
 	if (rc == ERR_CONFLICT)
 		return render_settings(ctx, 409, NULL, NULL, arena_printf(
 		    ctx->arena, "You own %d workspaces already, the most one "
@@ -981,8 +1259,8 @@ render_invite(struct ctx *ctx, int status, const char *error)
 	set(v, "email", email);
 	if (user == 0) {
 		/* A new account: its password is chosen here. */
-		if ((rc = session_pre_new(&ctx->resp, app_https(ctx), &pre)) !=
-		    ERR_OK)
+		if ((rc = session_pre_new(&ctx->resp, ctx->cfg,
+		    app_https(ctx), &pre)) != ERR_OK)
 			return rc;
 		set(v, "pre", pre);
 		json_object_object_add(v, "new_user",
@@ -1039,8 +1317,8 @@ form_invite_accept(struct ctx *ctx)
 			return render_invite(ctx, 403, "This form expired; "
 			    "please submit it again.");
 		as = existing;
-	} else if (!session_pre_ok(&ctx->req, https, req_form(&ctx->req,
-	    "pre")))
+	} else if (!session_pre_ok(&ctx->req, ctx->cfg, https,
+	    req_form(&ctx->req, "pre")))
 		return render_invite(ctx, 403, "This form expired; please "
 		    "submit it again.");
 	rc = account_invite_accept(ctx->db, ctx->arena, token, as,
@@ -1086,6 +1364,8 @@ page_digest_preview(struct ctx *ctx)
 	if (rc != ERR_OK)
 		return rc;
 	resp_header(&ctx->resp, "Content-Security-Policy", DIGEST_PREVIEW_CSP);
+	/* A member's numbers, like every page of a session: never cached. */
+	resp_header(&ctx->resp, "Cache-Control", "no-store");
 	return resp_body(&ctx->resp, 200, "text/html; charset=utf-8", m.html,
 	    strlen(m.html));
 }

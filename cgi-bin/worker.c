@@ -13,13 +13,10 @@
  * digests when they are due (lib/sync/schedule.h); the parent replaces a
  * worker or scheduler that dies.
  */
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,34 +28,14 @@
 #include "sync/sync.h"
 #include "sync/syncq.h"
 #include "web/app.h"
-
-static volatile sig_atomic_t stopping;
-
-static void
-on_term(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
-
-static void
-catch_term(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-}
+#include "web/prefork.h"
 
 static void
 nap(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
-	if (!stopping)
+	if (!prefork_stopping())
 		nanosleep(&ts, NULL);
 }
 
@@ -104,7 +81,7 @@ work(struct sync_env *e, bool once, long poll_ms, long care_s)
 	enum err rc;
 
 	arena_init(&a);
-	while (!stopping) {
+	while (!prefork_stopping()) {
 		arena_reset(&a);
 		if (care_s > 0 && time(NULL) - last_care >= care_s) {
 			last_care = time(NULL);
@@ -177,10 +154,6 @@ child(struct app *app, struct sync_env *e, bool once, long poll_ms,
 		snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';
 	snprintf(name, sizeof(name), "%s:%ld:%d", host, (long)getpid(), k);
-	/* A forked worker hears SIGTERM when its parent goes, however. */
-	if (k > 0 && prctl(PR_SET_PDEATHSIG, SIGTERM) == 0 &&
-	    getppid() == 1)
-		stopping = 1;
 	e->worker = name;
 	e->db = worker_db(app);
 	e->http = httpc_new(&ho);
@@ -210,8 +183,6 @@ scheduler(struct app *app, const struct schedule_cfg *sc)
 	char host[64], name[128];
 	enum err rc, last = ERR_OK;
 
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == 0 && getppid() == 1)
-		stopping = 1;
 	if (gethostname(host, sizeof(host)) != 0)
 		snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';
@@ -223,7 +194,7 @@ scheduler(struct app *app, const struct schedule_cfg *sc)
 	env.http = app->http;
 	env.sc = sc;
 	env.name = name;
-	env.stopping = &stopping;
+	env.stopping = prefork_flag();
 	arena_init(&a);
 	if (app->tmpl == NULL && *app->cfg.resend_api_key != '\0')
 		log_msg(LOG_WARN, NULL, "schedule", "templates not loaded "
@@ -235,7 +206,7 @@ scheduler(struct app *app, const struct schedule_cfg *sc)
 	    "(SLUICE_RESEND_API_KEY is not set)" : arena_printf(&a, "weekly "
 	    "digest on day %ld (1 is Monday) at %02ld:00", sc->digest_day,
 	    sc->digest_hour));
-	while (!stopping) {
+	while (!prefork_stopping()) {
 		arena_reset(&a);
 		rc = schedule_tick(&env, &a, &t);
 		if (rc != ERR_OK && rc != last)
@@ -252,18 +223,36 @@ scheduler(struct app *app, const struct schedule_cfg *sc)
 	return 0;
 }
 
-/* Forks slot i: a worker (i < procs) or the scheduler (i == procs). */
-static pid_t
-spawn(struct app *app, struct sync_env *e, const struct schedule_cfg *sc,
-    long procs, long i, bool once, long poll_ms, long timeout_ms)
-{
-	pid_t pid;
+/* What every process of the worker shares (prefork.h's arg). */
+struct worker {
+	struct app		*app;
+	struct sync_env		*e;
+	const struct schedule_cfg *sc;
+	long			 procs, poll_ms, timeout_ms;
+	bool			 once;
+};
 
-	if ((pid = fork()) != 0)
-		return pid;
-	if (i == procs)
-		_exit(scheduler(app, sc));
-	_exit(child(app, e, once, poll_ms, timeout_ms, (int)i + 1));
+/* Slot i: a worker (i < procs) or the scheduler (i == procs). */
+static int
+serve(void *arg, int slot)
+{
+	struct worker *w = arg;
+
+	if (slot == w->procs)
+		return scheduler(w->app, w->sc);
+	return child(w->app, w->e, w->once, w->poll_ms, w->timeout_ms,
+	    slot + 1);
+}
+
+/* A worker that takes the supervisor's place drops its connection. */
+static void
+reset(void *arg)
+{
+	struct worker *w = arg;
+
+	db_free(w->app->db);
+	w->app->db = db_new(w->app->cfg.database_url,
+	    w->app->cfg.db_backoff_max_ms);
 }
 
 static int
@@ -271,12 +260,14 @@ cli(struct app *app, int argc, char **argv)
 {
 	struct sync_env e;
 	struct schedule_cfg sc;
+	struct worker w;
+	struct prefork_def pd;
 	struct arena a;
-	const char *why;
-	bool once = false, daemon = false, forwarded = false, ok;
-	long procs = 1, poll_ms, timeout_ms, i, alive, slots;
-	pid_t pids[LIMIT_SYNC_PROCS + 1], pid;
-	int k, st;
+	char lock[4096];
+	const char *pidfile, *why;
+	bool once = false, daemon = false, ok;
+	long procs = 1, poll_ms, timeout_ms;
+	int k;
 
 	for (k = 1; k < argc; k++) {
 		if (strcmp(argv[k], "--once") == 0)
@@ -317,53 +308,43 @@ cli(struct app *app, int argc, char **argv)
 		fprintf(stderr, "worker: SLUICE_ENCRYPTION_KEYS is not set\n");
 		return 1;
 	}
-	catch_term();
-	/* The daemon's last slot is the scheduler. */
-	slots = procs + (daemon && sc.enabled ? 1 : 0);
-	if (slots == 1)
-		return child(app, &e, once, poll_ms, timeout_ms, 0);
-	/* The parent only forks, forwards SIGTERM and reaps. */
-	for (i = 0; i < slots; i++) {
-		if ((pid = spawn(app, &e, &sc, procs, i, once, poll_ms,
-		    timeout_ms)) < 0) {
-			perror("worker: fork");
-			slots = i;
-			break;
+	/*
+	 * Every worker and the daemon's scheduler (its last slot) is a
+	 * process of a supervisor (lib/web/prefork.h): the daemon replaces
+	 * one that dies, and one of them takes the supervisor's place if it
+	 * is killed (SLUICE_PID_FILE and its .lock); --once waits for all.
+	 */
+	memset(&w, 0, sizeof(w));
+	w.app = app;
+	w.e = &e;
+	w.sc = &sc;
+	w.procs = procs;
+	w.poll_ms = poll_ms;
+	w.timeout_ms = timeout_ms;
+	w.once = once;
+	memset(&pd, 0, sizeof(pd));
+	pd.name = "worker";
+	pd.procs = (int)(procs + (daemon && sc.enabled ? 1 : 0));
+	pd.once = once;
+	if (daemon && (pidfile = config_env("SLUICE_PID_FILE", NULL)) !=
+	    NULL) {
+		if ((size_t)snprintf(lock, sizeof(lock), "%s.lock", pidfile) >=
+		    sizeof(lock)) {
+			fprintf(stderr, "worker: SLUICE_PID_FILE is too long\n");
+			return 1;
 		}
-		pids[i] = pid;
+		pd.pidfile = pidfile;
+		pd.lockfile = lock;
 	}
-	for (alive = slots; alive > 0;) {
-		if (stopping && !forwarded) {
-			for (i = 0; i < slots; i++)
-				if (pids[i] > 0)
-					kill(pids[i], SIGTERM);
-			forwarded = true;
-		}
-		pid = waitpid(-1, &st, 0);
-		if (pid < 0 && errno == EINTR)
-			continue;
-		if (pid < 0)
-			break;
-		for (i = 0; i < slots && pids[i] != pid; i++)
-			;
-		if (i == slots)
-			continue;
-		pids[i] = 0;
-		alive--;
-		/* A daemon's worker or scheduler that died is replaced. */
-		if (!daemon || stopping || (WIFEXITED(st) &&
-		    WEXITSTATUS(st) == 0))
-			continue;
-		log_msg(LOG_WARN, NULL, "worker", "%s %ld died; starting "
-		    "another", i == procs ? "scheduler" : "worker", (long)pid);
-		nap(1000);
-		if ((pid = spawn(app, &e, &sc, procs, i, once, poll_ms,
-		    timeout_ms)) > 0) {
-			pids[i] = pid;
-			alive++;
-		}
+	pd.serve = serve;
+	pd.reset = reset;
+	pd.arg = &w;
+	/* One worker once (cron's call): this process is the worker. */
+	if (once && pd.procs == 1) {
+		prefork_catch();
+		return serve(&w, 0);
 	}
-	return 0;
+	return prefork_run(&pd);
 }
 
 int

@@ -3,7 +3,7 @@
 # cluster, the FastCGI programs and nginx, all under one state directory.
 # `make run` / `make stop` call it; so do the integration tests, each with
 # its own state directory and ports.  Only processes recorded in
-# VAR/run/*.pid are ever stopped.
+# VAR/run/*.pid and VAR/svc/*.pid are ever stopped.
 #
 #   stack.sh start  [VAR] PORT BINDIR "PROGRAMS"
 #   stack.sh stop   [VAR]
@@ -27,7 +27,8 @@
 # A VAR (or anything in it) that is a link, or belongs to someone else, is
 # refused.
 #
-# Settings (environment, then ./sluice.env, then VAR/secrets.env):
+# Settings (environment, then SLUICE_ENV_FILE (./sluice.env), then
+# VAR/secrets.env):
 #   SLUICE_PG_PORT (5433)  SLUICE_PG_LISTEN (empty: no TCP listener)
 #   SLUICE_FCGI_PROCS (4)  SLUICE_FCGI_PROCS_<NAME> (one program's count;
 #   webhooks defaults to twice SLUICE_FCGI_PROCS)  SLUICE_WORKER (1: start
@@ -49,7 +50,11 @@ hba_mark='# sluice: peer authentication (nginx/stack.sh)'
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'stack: %s\n' "$*" >&2; exit 1; }
-[ -n "$cmd" ] || { sed -n '2,24p' "$0"; exit 2; }
+[ -n "$cmd" ] || { sed -n '2,36p' "$0"; exit 2; }
+# Every path is absolute from here on; the service user's commands must
+# not start in a folder it cannot enter (a checkout in /root).
+case $var in ''|/*) ;; *) var=$PWD/$var ;; esac
+cd /
 
 # Loads KEY=VALUE lines of a file for keys not already set.
 load_env() {
@@ -90,6 +95,22 @@ default_var() {
 	fi
 }
 
+# Dies unless the folder and every folder above it belong to root or to
+# this user and only they may change them (a sticky folder like /tmp
+# excepted): nobody else can swap the state folder or anything in it.
+safe_path() {
+	local d=$1 u
+	while :; do
+		u=$(stat -c %u "$d")
+		[ "$u" = 0 ] || [ "$u" = "$(id -u)" ] ||
+		    die "$d belongs to another user; choose another VAR"
+		[ $(( 0$(stat -c %a "$d") & 022 )) -eq 0 ] || [ -k "$d" ] ||
+		    die "$d may be changed by other users; choose another VAR"
+		[ "$d" = / ] && return 0
+		d=$(dirname "$d")
+	done
+}
+
 # Resolves var (an absolute path) and, for a default state directory away
 # from the checkout, leaves var/ in the checkout as a link to it.
 resolve_var() {
@@ -100,18 +121,8 @@ resolve_var() {
 		install -d -m 0750 "$var"
 	fi
 	[ ! -L "$var" ] || die "$var is a link; give the folder it points to"
-	var=$(cd "$var" && pwd)
-	[ "$(stat -c %u "$var")" = "$(id -u)" ] ||
-	    die "$var belongs to another user; choose another VAR"
-	[ $(( 0$(stat -c %a "$var") & 022 )) -eq 0 ] ||
-	    die "$var may be changed by other users; choose another VAR"
-	# Its parent must not let others swap it: theirs only if sticky.
-	local up
-	up=$(dirname "$var")
-	[ "$(stat -c %u "$up")" = "$(id -u)" ] || [ "$(stat -c %u "$up")" = 0 ] ||
-	    die "$up belongs to another user; choose another VAR"
-	[ $(( 0$(stat -c %a "$up") & 022 )) -eq 0 ] || [ -k "$up" ] ||
-	    die "$up may be changed by other users; choose another VAR"
+	var=$(cd "$var" && pwd -P)
+	safe_path "$var"
 	if [ -z "$given" ] && [ "$var" != "$root/var" ] &&
 	    { [ ! -e "$root/var" ] || rmdir "$root/var" 2>/dev/null; }; then
 		ln -sfn "$var" "$root/var"
@@ -142,15 +153,30 @@ alive() {
 	[ "$st" != Z ]
 }
 
-# PIDs in a pid file that are still ours: the executable path must match.
+# PIDs in a pid file that are still ours: the process runs exactly the
+# executable exe (or that file since replaced), and, for a pid file the
+# service user writes (in svc/), as the service user.  A pid file is read
+# only when it is a plain file.
 pids_of() {
-	local file=$1 want=$2 pid exe
-	[ -f "$file" ] || return 0
-	for pid in $(cat "$file"); do
+	local file=$1 exe=$2 pid got uid=""
+	[ -f "$file" ] && [ ! -L "$file" ] || return 0
+	case $file in "$var"/svc/*) uid=$(id -u "$svc" 2>/dev/null || id -u) ;; esac
+	for pid in $(head -c 64 "$file" | tr -cd '0-9 \n'); do
 		alive "$pid" || continue
-		exe=$(readlink "/proc/$pid/exe" 2>/dev/null || true)
-		case "$exe" in *"/$want"|*"/$want (deleted)") echo "$pid" ;; esac
+		got=$(readlink "/proc/$pid/exe" 2>/dev/null || true)
+		[ "$got" = "$exe" ] || [ "$got" = "$exe (deleted)" ] || continue
+		[ -z "$uid" ] || [ "$(stat -c %u "/proc/$pid")" = "$uid" ] ||
+		    continue
+		echo "$pid"
 	done
+}
+
+# The executable a program's pid file must name.
+exe_of() {
+	case $1 in
+	nginx) readlink -f "$(command -v nginx)" ;;
+	*) echo "$var/app/bin/$1" ;;
+	esac
 }
 
 stop_pids() {
@@ -253,25 +279,36 @@ pg_admin() {
 # the user who runs the stack) as sluice or as the superuser postgres.
 # TCP (only when SLUICE_PG_LISTEN is set) needs a password (scram).
 write_auth() {
-	local d=$var/pg admin=$me
+	local d=$var/pg admin=$me f
 	{
 		say "$hba_mark"
 		say "# TYPE DATABASE USER ADDRESS METHOD"
 		say "local all all peer map=sluice"
 		say "host all all 127.0.0.1/32 scram-sha-256"
 		say "host all all ::1/128 scram-sha-256"
-	} >"$d/pg_hba.conf.new"
+	} >"$var/run/pg_hba.conf"
 	{
 		say "# MAP SYSTEM-USER PG-USER (nginx/stack.sh)"
 		[ "$(id -u)" = 0 ] && say "sluice $svc sluice"
 		say "sluice $admin sluice"
 		say "sluice $admin postgres"
-	} >"$d/pg_ident.conf.new"
-	[ ${#runas[@]} -eq 0 ] ||
-	    chown "$svc:" "$d/pg_hba.conf.new" "$d/pg_ident.conf.new"
-	chmod 600 "$d/pg_hba.conf.new" "$d/pg_ident.conf.new"
-	mv -f "$d/pg_hba.conf.new" "$d/pg_hba.conf"
-	mv -f "$d/pg_ident.conf.new" "$d/pg_ident.conf"
+	} >"$var/run/pg_ident.conf"
+	# Written into pg/ by its owner, the service user: root never writes
+	# in a folder the service user may change.
+	for f in pg_hba.conf pg_ident.conf; do
+		[ ${#runas[@]} -eq 0 ] || chown -h "root:$svc" "$var/run/$f"
+		chmod 640 "$var/run/$f"
+		"${runas[@]}" install -m 600 "$var/run/$f" "$d/$f.new"
+		"${runas[@]}" mv -f "$d/$f.new" "$d/$f"
+		rm -f "$var/run/$f"
+	done
+}
+
+# True when the cluster's pg_hba.conf is the one write_auth() writes (read
+# as the service user, bounded: it owns the file).
+pg_ours() {
+	"${runas[@]}" timeout 5 grep -qF "$hba_mark" "$var/pg/pg_hba.conf" \
+	    2>/dev/null
 }
 
 pg_init() {
@@ -295,7 +332,7 @@ pg_start() {
 	port=$(pg_port)
 	listen=${SLUICE_PG_LISTEN:-}
 	[ -f "$var/pg/PG_VERSION" ] || pg_init
-	if grep -qF "$hba_mark" "$var/pg/pg_hba.conf" 2>/dev/null; then
+	if pg_ours; then
 		write_auth	# the map follows who runs the stack
 	fi
 	pg_running && return 0
@@ -318,7 +355,7 @@ pg_stop() {
 pg_upgrade_trust() {
 	local dump=$var/svc/upgrade.dump old
 	[ -f "$var/pg/PG_VERSION" ] || return 0
-	grep -qF "$hba_mark" "$var/pg/pg_hba.conf" 2>/dev/null && return 0
+	pg_ours && return 0
 	say "upgrading $var/pg: it trusted every local connection; dumping it and making it anew with peer authentication"
 	pg_running || "${runas[@]}" "$pgbin/pg_ctl" -D "$var/pg" -w -t 30 \
 	    -l "$var/log/postgres.log" -o "-p $(pg_port) -k $var/svc \
@@ -398,7 +435,7 @@ start() {
 	ensure_user
 	resolve_var
 	app=$var/app
-	load_env "$root/sluice.env"
+	load_env "${SLUICE_ENV_FILE:-$root/sluice.env}"
 	chmod 750 "$var"
 	if [ "$(id -u)" = 0 ]; then
 		chown -h "root:$svc" "$var"
@@ -443,7 +480,7 @@ another VAR (its parent directories must be searchable)"
 		# one is always free to accept a new connection (fastcgi.conf).
 		keep=$(( (procs + 1) / 2 ))
 		sock=$var/run/$name.sock
-		if [ -n "$(pids_of "$var/svc/$name.pid" "$name")" ]; then
+		if [ -n "$(pids_of "$var/svc/$name.pid" "$(exe_of "$name")")" ]; then
 			say "$name: already running"
 		else
 			rm -f "$sock" "$var/svc/$name.pid"
@@ -474,7 +511,7 @@ another VAR (its parent directories must be searchable)"
 	sed -e "s|@APP@|$app|g" -e "s|@VAR@|$var|g" -e "s|@PORT@|$port|g" \
 	    -e "s|@USER@|$u|g" "$root/nginx/nginx.conf.in" >"$var/nginx/nginx.conf"
 	local npid
-	npid=$(pids_of "$var/run/nginx.pid" nginx)
+	npid=$(pids_of "$var/run/nginx.pid" "$(exe_of nginx)")
 	if [ -n "$npid" ]; then
 		nginx -q -c "$var/nginx/nginx.conf" -p "$var/nginx" -s reload
 	else
@@ -485,15 +522,23 @@ another VAR (its parent directories must be searchable)"
 	case " $programs " in
 	*" worker "*|*" cron "*)
 		if [ "${SLUICE_WORKER:-1}" = 1 ] && [ -x "$app/bin/worker" ] &&
-		    [ -z "$(pids_of "$var/run/worker.pid" worker)" ]; then
-			# setpriv execs (runuser would fork): the PID is the worker's.
-			local drop=()
+		    [ -z "$(pids_of "$var/svc/worker.pid" "$(exe_of worker)")" ]; then
+			# A supervisor (lib/web/prefork.h) of the workers and the
+			# scheduler; it writes its own pid file.
+			local drop=() wprocs=${SLUICE_WORKER_PROCS:-4}
 			[ "$(id -u)" = 0 ] && drop=(setpriv --reuid="$svc" \
 			    --regid="$svc" --init-groups)
-			SLUICE_LOG_FILE= "${drop[@]}" "$app/bin/worker" --daemon \
-			    --procs "${SLUICE_WORKER_PROCS:-4}" \
+			rm -f "$var/svc/worker.pid"
+			SLUICE_LOG_FILE= SLUICE_PID_FILE="$var/svc/worker.pid" \
+			    "${drop[@]}" "$app/bin/worker" --daemon \
+			    --procs "$wprocs" \
 			    >>"$var/log/worker.log" 2>&1 </dev/null &
-			echo $! >"$var/run/worker.pid"
+			case ${SLUICE_SCHEDULER:-1} in
+			0|false|no|off|FALSE|NO|OFF) ;;
+			*) wprocs=$((wprocs + 1)) ;;
+			esac
+			wait_children "$var/svc/worker.pid" "$wprocs" ||
+			    die "the worker did not start: see $var/log/worker.log"
 		fi ;;
 	esac
 	echo "$port" >"$var/run/port"
@@ -502,33 +547,45 @@ another VAR (its parent directories must be searchable)"
 }
 
 stop() {
-	local f name
+	local f name p stopped=()
 	if [ -z "$var" ]; then
 		var=$(default_var)
-		[ -d "$var" ] || return 0
+		[ -d "$var" ] || { say "nothing to stop: no state in $var"; return 0; }
 	fi
-	var=$(cd "$var" && pwd)
-	stop_pids TERM $(pids_of "$var/run/nginx.pid" nginx)
+	[ -d "$var" ] || { say "nothing to stop: no state in $var"; return 0; }
+	var=$(cd "$var" && pwd -P)
+	safe_path "$var"
+	p=$(pids_of "$var/run/nginx.pid" "$(exe_of nginx)")
+	if [ -n "$p" ]; then stop_pids TERM $p; stopped+=(nginx); fi
 	rm -f "$var/run/nginx.pid"
-	for f in "$var"/run/*.pid "$var"/svc/*.pid; do
-		[ -e "$f" ] || continue
-		name=$(basename "$f" .pid)
-		[ "$name" = nginx ] && continue
-		stop_pids TERM $(pids_of "$f" "$name")
-		rm -f "$f" "$var/run/$name.sock"	# never the .lock
+	# Only the programs installed in app/bin, each by its own pid file.
+	for f in "$var"/app/bin/*; do
+		[ -f "$f" ] || continue
+		name=${f##*/}
+		p=$(pids_of "$var/svc/$name.pid" "$f")
+		if [ -n "$p" ]; then stop_pids TERM $p; stopped+=("$name"); fi
+		rm -f "$var/svc/$name.pid" "$var/run/$name.sock"	# not .lock
 	done
-	pg_stop
+	if [ -f "$var/pg/PG_VERSION" ] && pg_running; then
+		pg_stop
+		stopped+=(postgres)
+	fi
+	if [ ${#stopped[@]} -gt 0 ]; then
+		say "stopped in $var: ${stopped[*]}"
+	else
+		say "nothing was running in $var"
+	fi
 }
 
 status() {
 	local f name p
 	[ -n "$var" ] || var=$(default_var)
 	say "state: $var"
-	for f in "$var"/run/*.pid "$var"/svc/*.pid; do
-		[ -e "$f" ] || continue
-		name=$(basename "$f" .pid)
-		p=$(pids_of "$f" "$name" | tr '\n' ' ')
-		say "$name: ${p:-not running}"
+	say "nginx: $(pids_of "$var/run/nginx.pid" "$(exe_of nginx)" | tr '\n' ' ')"
+	for f in "$var"/app/bin/*; do
+		[ -f "$f" ] && [ -e "$var/svc/${f##*/}.pid" ] || continue
+		p=$(pids_of "$var/svc/${f##*/}.pid" "$f" | tr '\n' ' ')
+		say "${f##*/}: ${p:-not running}"
 	done
 	if [ -f "$var/pg/PG_VERSION" ] && pg_running; then
 		say "postgres: running (socket in $var/svc, port $(pg_port))"

@@ -69,12 +69,15 @@
 #define LIMIT_SESSION_IDLE_S	(24 * 3600)	/* unused this long: expired */
 #define LIMIT_SESSION_ABS_S	(14 * 24 * 3600) /* expired this long after login */
 #define LIMIT_SESSION_TOUCH_S	60		/* last_seen_at write interval */
+#define LIMIT_PRE_SESSION_S	3600		/* a pre-login form's token */
 #define LIMIT_LOGIN_ACCOUNT	10		/* logins per account ... */
 #define LIMIT_LOGIN_ADDR	50		/* ... and per address ... */
 #define LIMIT_LOGIN_WINDOW_S	(15 * 60)	/* ... a window; then 429 */
 #define LIMIT_TRUSTED_PROXIES	16		/* SLUICE_TRUSTED_PROXIES */
 #define LIMIT_NEXT_PATH		1024		/* ?next= path after login */
 #define LIMIT_WORKSPACES_OWNED	20		/* workspaces one creates */
+#define LIMIT_WORKSPACE_NAME	200		/* bytes of a workspace name */
+#define LIMIT_KEY_NAME		100		/* bytes of an API key name */
 #define LIMIT_OAUTH_STATE_S	600		/* OAuth state lifetime */
 #define LIMIT_APIKEY_TOUCH_S	60		/* last_used_at write interval */
 #define LIMIT_TOKEN_TEXT	256		/* a presented cookie or API key */
@@ -107,6 +110,9 @@
 #define LIMIT_INSIGHTS_SERIES	2000		/* (provider, metric) series */
 #define LIMIT_INSIGHTS_ITEMS	12		/* insights listed in a digest */
 #define LIMIT_INSIGHTS_STALE_S	(48 * 3600)	/* data older than this: stale */
+#define LIMIT_INSIGHTS_YEAR_MIN	2000		/* a week starts in this year */
+#define LIMIT_INSIGHTS_YEAR_MAX	2999		/* ... to this year */
+#define LIMIT_INTEL_QUESTION	500		/* characters of a question */
 
 /* Sync (syncnorm, sync, worker). */
 #define LIMIT_SYNC_ROWS		200000		/* rows from one account's fetch */

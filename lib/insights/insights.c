@@ -597,17 +597,90 @@ insights_compute(struct arena *a, const struct insights_period *p,
 	return ERR_OK;
 }
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+static long
+days_from_civil(long y, long m, long d)
+{
+	long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* The date of a day number, as "YYYY-MM-DD" in the arena. */
+static const char *
+civil_from_days(struct arena *a, long z)
+{
+	long era, doe, yoe, y, doy, mp, d, m;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp + (mp < 10 ? 3 : -9);
+	return arena_printf(a, "%04ld-%02ld-%02ld", y + (m <= 2), m, d);
+}
+
+enum err
+insights_period_check(struct arena *a, const char *start, const char **why)
+{
+	static const char *const wday[] = { "Monday", "Tuesday", "Wednesday",
+	    "Thursday", "Friday", "Saturday", "Sunday" };
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	long y, m, d, z, dow;
+
+	*why = NULL;
+	if (start == NULL || strlen(start) != 10 || start[4] != '-' ||
+	    start[7] != '-' || strspn(start, "0123456789") != 4 ||
+	    strspn(start + 5, "0123456789") != 2 ||
+	    strspn(start + 8, "0123456789") != 2) {
+		*why = "must be a date YYYY-MM-DD";
+		return ERR_INPUT;
+	}
+	y = strtol(start, NULL, 10);
+	m = strtol(start + 5, NULL, 10);
+	d = strtol(start + 8, NULL, 10);
+	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1] || (m == 2 &&
+	    d == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0)))) {
+		*why = "is not a real day";
+		return ERR_INPUT;
+	}
+	if (y < LIMIT_INSIGHTS_YEAR_MIN || y > LIMIT_INSIGHTS_YEAR_MAX) {
+		*why = arena_printf(a, "must be a day from %d-01-01 to "
+		    "%d-12-31", LIMIT_INSIGHTS_YEAR_MIN,
+		    LIMIT_INSIGHTS_YEAR_MAX);
+		return ERR_INPUT;
+	}
+	z = days_from_civil(y, m, d);
+	dow = ((z % 7) + 7 + 3) % 7;	/* 1970-01-01 was a Thursday */
+	if (dow != 0) {
+		*why = arena_printf(a, "must be a Monday, the first day of a "
+		    "week: %s is a %s, its week starts on %s", start,
+		    wday[dow], civil_from_days(a, z - dow));
+		return ERR_INPUT;
+	}
+	return ERR_OK;
+}
+
 enum err
 insights_period(struct db *db, struct arena *a, int64_t workspace_id,
     const char *start, struct insights_period *out)
 {
-	const char *p[2];
+	const char *p[2], *why;
 	struct db_res *res;
 	enum err rc;
 
 	memset(out, 0, sizeof(*out));
-	if (start != NULL && (strlen(start) != 10 || start[4] != '-' ||
-	    start[7] != '-' || strspn(start, "0123456789-") != 10))
+	if (start != NULL && insights_period_check(a, start, &why) != ERR_OK)
 		return ERR_INPUT;
 	p[0] = db_int64(a, workspace_id);
 	p[1] = start;
@@ -615,9 +688,11 @@ insights_period(struct db *db, struct arena *a, int64_t workspace_id,
 		return rc;
 	if (db_nrows(res) != 1 || db_get(res, 0, 0) == NULL)
 		return ERR_NOTFOUND;
-	snprintf(out->start, sizeof(out->start), "%s", db_get(res, 0, 0));
-	snprintf(out->end, sizeof(out->end), "%s", db_get(res, 0, 1));
-	if (sscanf(out->start, "%d-%d-%d", &out->y, &out->m, &out->d) != 3)
+	if ((size_t)snprintf(out->start, sizeof(out->start), "%s",
+	    db_get(res, 0, 0)) >= sizeof(out->start) ||
+	    (size_t)snprintf(out->end, sizeof(out->end), "%s",
+	    db_get(res, 0, 1)) >= sizeof(out->end) ||
+	    sscanf(out->start, "%d-%d-%d", &out->y, &out->m, &out->d) != 3)
 		return ERR_INPUT;
 	return ERR_OK;
 }

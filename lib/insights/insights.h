@@ -119,10 +119,21 @@ enum err	 insights_compute(struct arena *,
 		    struct insights *out);
 
 /*
+ * Checks the start of a week as a person gives it: "YYYY-MM-DD", a real
+ * day from LIMIT_INSIGHTS_YEAR_MIN-01-01 to LIMIT_INSIGHTS_YEAR_MAX-12-31,
+ * and a Monday (weeks run Monday to Sunday).  ERR_OK, or ERR_INPUT with
+ * *why, a sentence for the caller's error that says which rule failed
+ * and, for a day that is not a Monday, the Monday of its week (arena).
+ */
+enum err	 insights_period_check(struct arena *, const char *start,
+		    const char **why);
+
+/*
  * The last full week, Monday to Sunday, in the workspace's time zone
- * (when start is NULL), or the week starting at start ("YYYY-MM-DD");
- * ERR_NOTFOUND when there is no such workspace, ERR_INPUT for a bad
- * date, ERR_DB, ERR_UNAVAILABLE.
+ * (when start is NULL), or the week starting at start ("YYYY-MM-DD", as
+ * insights_period_check() accepts); ERR_NOTFOUND when there is no such
+ * workspace, ERR_INPUT for a start that check refuses, ERR_DB,
+ * ERR_UNAVAILABLE.
  */
 enum err	 insights_period(struct db *, struct arena *,
 		    int64_t workspace_id, const char *start,

@@ -24,6 +24,7 @@
 #include "mail/email.h"
 #include "render/tmpl.h"
 #include "store/db.h"
+#include "tenancy/account.h"
 
 /* Runs over every workspace (cron's) hold one lock; each workspace's run
  * holds its own (keys 7412, workspace id folded into an int4). */
@@ -454,8 +455,10 @@ digest_view(struct arena *a, const char *base_url, const char *workspace,
 	json_object_object_add(v, "has_kpis",
 	    json_object_new_boolean(in->nkpis > 0));
 	json_object_object_add(v, "kpis", arr);
-	put_s(v, "subject", arena_printf(a, "%s weekly digest: %s", workspace,
-	    period_label(a, per)));
+	/* One line whatever the name holds (a name stored before names
+	 * were checked may hold CR, LF or a direction override). */
+	put_s(v, "subject", arena_printf(a, "%s weekly digest: %s",
+	    account_name_plain(a, workspace), period_label(a, per)));
 	return v;
 }
 

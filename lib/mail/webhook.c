@@ -76,13 +76,13 @@ static const char SQL_INSERT_BOTH[] =
 
 /*
  * The summary: counts by type over a day of received_at, newest events —
- * of one workspace: events about its digest sends or its members.
+ * of one workspace: events about mail it sent (its digest sends), never
+ * events found by address (a person in two workspaces would show one
+ * workspace's mail to the other).
  */
 #define SQL_MINE \
-    " (email_id IN (SELECT resend_id FROM digest_sends WHERE workspace_id" \
-    " = $1 AND resend_id IS NOT NULL) OR recipient IN (SELECT lower(u.email)" \
-    " FROM memberships m JOIN users u ON u.id = m.user_id WHERE" \
-    " m.workspace_id = $1))"
+    " email_id IN (SELECT resend_id FROM digest_sends WHERE workspace_id" \
+    " = $1 AND resend_id IS NOT NULL)"
 static const char SQL_COUNTS[] =
     "SELECT type, count(*) FROM email_events"
     " WHERE received_at > now() - interval '24 hours' AND" SQL_MINE

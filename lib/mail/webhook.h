@@ -161,8 +161,9 @@ enum err	 webhook_store(struct db *, struct arena *, const char *svix_id,
 
 /*
  * The last 24 hours' event counts by type (by received_at) and the
- * WEBHOOK_LATEST newest events of one workspace (events about its digest
- * sends or addressed to its members), as a JSON object owned by the arena:
+ * WEBHOOK_LATEST newest events of one workspace (events about the mail it
+ * sent: its digest sends, not test sends), as a JSON object owned by the
+ * arena:
  * {"window_hours":24,"total":N,"counts":{"type":n,...},"latest":[{"id",
  * "message_id","type","email_id","recipient","created_at",
  * "received_at"},...]}.  Errors from db_exec().

@@ -259,6 +259,35 @@ check_value(struct arena *a, struct json_object *v, const char **out)
 	return NULL;
 }
 
+/* Whether a string anywhere in v holds a NUL (keys: see nul_keys()). */
+static bool
+has_nul(struct json_object *v)
+{
+	size_t i, n;
+
+	switch (json_object_get_type(v)) {
+	case json_type_string:
+		return memchr(json_object_get_string(v), '\0',
+		    (size_t)json_object_get_string_len(v)) != NULL;
+	case json_type_array:
+		n = json_object_array_length(v);
+		for (i = 0; i < n; i++)
+			if (has_nul(json_object_array_get_idx(v, i)))
+				return true;
+		return false;
+	case json_type_object: {
+		json_object_object_foreach(v, key, val) {
+			(void)key;
+			if (has_nul(val))
+				return true;
+		}
+		return false;
+	}
+	default:
+		return false;
+	}
+}
+
 static const char *
 check_dims(struct arena *a, struct json_object *v, const char **out)
 {
@@ -269,7 +298,7 @@ check_dims(struct arena *a, struct json_object *v, const char **out)
 	s = jsonx_string(a, v);
 	if (strlen(s) > LIMIT_INGEST_DIMS)
 		return "must be at most 2048 bytes of JSON";
-	if (strstr(s, "\\u0000") != NULL)
+	if (has_nul(v))
 		return "must not contain NUL characters";
 	*out = json_object_object_length(v) > 0 ? s : NULL;
 	return NULL;
@@ -402,11 +431,79 @@ find_duplicates(struct arena *a, struct ingest_batch *b,
 	}
 }
 
+/*
+ * json-c keeps an object's keys as C strings, so a key "a\u0000b" would
+ * arrive as "a" and two keys could become one.  Keys are therefore
+ * checked on the text, which jsonx_parse() has accepted as JSON: for
+ * each row of the root array (n of them), (*out)[i] is NULL, or the
+ * field of the row whose value holds a key with an escaped NUL ("dims"),
+ * or "" when a key of the row itself has one.
+ */
+static void
+nul_keys(struct arena *a, const char *s, size_t len, size_t n,
+    const char ***out)
+{
+	char open[LIMIT_JSON_DEPTH + 2] = { 0 };
+	const char *field = NULL, *k, *t, *e = s + len;
+	bool key[LIMIT_JSON_DEPTH + 2] = { false }, nul;
+	size_t row = 0;
+	int depth = 0;
+
+	*out = arena_calloc(a, n + 1, sizeof(**out));
+	for (t = s; t < e; t++) {
+		switch (*t) {
+		case '[':
+		case '{':
+			if (depth > LIMIT_JSON_DEPTH)
+				return;
+			depth++;
+			open[depth] = *t;
+			key[depth] = *t == '{';
+			break;
+		case ']':
+		case '}':
+			if (depth > 0)
+				depth--;
+			break;
+		case ',':
+			if (depth == 1)
+				row++;
+			if (depth >= 1 && open[depth] == '{')
+				key[depth] = true;
+			break;
+		case ':':
+			key[depth] = false;
+			break;
+		case '"':
+			for (nul = false, k = ++t; t < e && *t != '"'; t++)
+				if (*t == '\\' && t + 1 < e) {
+					nul = nul || (t + 5 < e &&
+					    strncmp(t + 1, "u0000", 5) == 0);
+					t++;
+				}
+			if (depth < 2 || open[depth] != '{' || !key[depth] ||
+			    row >= n)
+				break;
+			if (depth == 2)
+				field = arena_strndup(a, k, (size_t)(t - k) >
+				    LIMIT_METRIC_NAME ? LIMIT_METRIC_NAME :
+				    (size_t)(t - k));
+			if (nul && (*out)[row] == NULL)
+				(*out)[row] = depth == 2 || field == NULL ? "" :
+				    field;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
 enum err
 ingest_parse(struct arena *a, const char *body, size_t len, time_t now,
     struct ingest_batch *out, const char **why)
 {
 	struct json_object *root;
+	const char **nul;
 	bool *good;
 	size_t i, n;
 	int64_t maxday;
@@ -436,9 +533,17 @@ ingest_parse(struct arena *a, const char *body, size_t len, time_t now,
 	    sizeof(*out->problems));
 	out->nrows = n;
 	good = arena_calloc(a, n, sizeof(*good));
+	nul_keys(a, body, len, n, &nul);
 	for (i = 0; i < n; i++) {
 		good[i] = parse_row(a, out, i,
 		    json_object_array_get_idx(root, i), maxday, &out->rows[i]);
+		if (nul[i] != NULL) {
+			problem(out, i, *nul[i] != '\0' ? nul[i] : "row",
+			    *nul[i] != '\0' ? "must not contain NUL "
+			    "characters in its keys" : "has a field name with "
+			    "a NUL character");
+			good[i] = false;
+		}
 		if (out->rows[i].dims != NULL)
 			out->has_dims = true;
 	}

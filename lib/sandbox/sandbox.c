@@ -17,6 +17,7 @@
 #include "base/config.h"
 #include "base/day.h"
 #include "base/jsonx.h"
+#include "base/limit.h"
 #include "base/mem.h"
 #include "crypto/crypto.h"
 #include "providers/provider.h"
@@ -753,20 +754,64 @@ sandbox_index(struct ctx *ctx)
 	return ERR_OK;
 }
 
-/* Which provider an authorize path belongs to. */
+/*
+ * Which provider an authorize path belongs to, and what that provider
+ * answers, on its own page and without redirecting, to a client it does
+ * not know or a redirect_uri that client did not register (GitHub sends
+ * a mismatch to the registered callback instead: see authorize_check()).
+ */
 static const struct {
 	const char	*prefix;
 	const char	*name;		/* shown on the page */
-	const char	*id;		/* posted back */
+	const char	*id;		/* posted back; provider.h's family */
 	char		 sep;		/* scope separator */
+	int		 client_status;
+	const char	*client_error;
+	int		 redirect_status;
+	const char	*redirect_error;
 } authz[] = {
-	{ "/sandbox/google-accounts/", "Google", "google", ' ' },
-	{ "/sandbox/facebook/", "Facebook", "meta", ',' },
-	{ "/sandbox/linkedin-www/", "LinkedIn", "linkedin", ' ' },
-	{ "/sandbox/mailchimp-login/", "Mailchimp", "mailchimp", ' ' },
-	{ "/sandbox/slack/", "Slack", "slack", ',' },
-	{ "/sandbox/github/", "GitHub", "github", ' ' },
+	{ "/sandbox/google-accounts/", "Google", "google", ' ',
+	    401, "Error 401: invalid_client. The OAuth client was not found.",
+	    400, "Error 400: redirect_uri_mismatch. You can't sign in to this "
+	    "app because it doesn't comply with Google's OAuth 2.0 policy: "
+	    "the redirect_uri is not registered for the client." },
+	{ "/sandbox/facebook/", "Facebook", "meta", ',',
+	    400, "Invalid App ID: The provided app ID does not look like a "
+	    "valid app ID.",
+	    400, "URL blocked: This redirect failed because the redirect URI "
+	    "is not whitelisted in the app's Client OAuth Settings." },
+	{ "/sandbox/linkedin-www/", "LinkedIn", "linkedin", ' ',
+	    400, "invalid_client: The passed in client_id is invalid.",
+	    400, "The redirect_uri does not match the registered value." },
+	{ "/sandbox/mailchimp-login/", "Mailchimp", "mailchimp", ' ',
+	    400, "invalid_client: Invalid client_id.",
+	    400, "invalid_request: Invalid redirect_uri." },
+	{ "/sandbox/slack/", "Slack", "slack", ',',
+	    400, "Invalid client_id parameter.",
+	    400, "redirect_uri did not match any configured URIs." },
+	{ "/sandbox/github/", "GitHub", "github", ' ',
+	    404, "Not Found",
+	    0, NULL },
 };
+
+/*
+ * The sandbox's own OAuth clients, as registered with it: Sluice's (the
+ * client id provider_client() gives in sandbox mode) and two variants
+ * the tests use: Slack with token rotation on, and a GitHub App (client
+ * ids starting "Iv": expiring tokens with refresh).  Their redirect URLs
+ * are SLUICE_BASE_URL/oauth/<slug>/callback of the providers of the
+ * family, as provider_redirect_uri() makes them.
+ */
+static const char *const sandbox_clients[] = { "sluice-sandbox-client",
+    "sluice-sandbox-client-rotating", "Iv1.sluice-sandbox-client" };
+
+#define CONSENT_LABEL	"sluice-sandbox-consent-v1"
+#define CONSENT_TTL_S	600	/* a consent page is good this long */
+
+/* The consent form's fields bound by its signature, in order. */
+static const char *const consent_bound[] = { "provider", "client_id",
+    "redirect_uri", "state", "scope", "user_scope", "code_challenge",
+    "code_challenge_method", "login_hint", "access_type" };
 
 static void
 add_str(struct json_object *o, const char *k, const char *v)
@@ -781,14 +826,168 @@ consent_page(struct sbx *sx, int status, struct json_object *view)
 	return app_render(sx->ctx, status, "sandbox/consent", view);
 }
 
+/* The provider's page for a refused request: status and its sentence. */
+static enum err
+refusal(struct sbx *sx, size_t k, int status, const char *message)
+{
+	struct json_object *view = app_view(sx->ctx);
+
+	add_str(view, "provider", authz[k].name);
+	add_str(view, "error", message);
+	return consent_page(sx, status, view);
+}
+
+/* The authz entry of a family id ("google"), or nitems when none. */
+static size_t
+authz_of(const char *id)
+{
+	size_t k;
+
+	for (k = 0; k < nitems(authz); k++)
+		if (id != NULL && strcmp(authz[k].id, id) == 0)
+			break;
+	return k;
+}
+
+/* Whether uri is a redirect URL registered for the family id. */
+static bool
+redirect_registered(struct sbx *sx, const char *id, const char *uri)
+{
+	const struct provider *all;
+	size_t i, n;
+
+	all = provider_all(&n);
+	for (i = 0; uri != NULL && i < n; i++)
+		if (strcmp(all[i].family, id) == 0 && strcmp(uri,
+		    provider_redirect_uri(&all[i], sx->ctx->cfg,
+		    sx->ctx->arena)) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The client and redirect_uri of an authorization request, checked as
+ * the provider checks them: ERR_OK, or the response to give (already
+ * built) in *rc.  GitHub sends a redirect_uri mismatch to the client's
+ * registered callback with error=redirect_uri_mismatch (and state);
+ * the others answer with their own error page and never redirect.
+ */
+static bool
+authorize_check(struct sbx *sx, size_t k, const char *client,
+    const char *redirect, const char *state, enum err *rc)
+{
+	const struct provider *gh;
+	char *url;
+	size_t i;
+	bool known = false;
+
+	for (i = 0; client != NULL &&
+	    i < nitems(sandbox_clients); i++)
+		known = known || strcmp(client, sandbox_clients[i]) == 0;
+	if (!known) {
+		*rc = refusal(sx, k, authz[k].client_status,
+		    authz[k].client_error);
+		return false;
+	}
+	if (redirect_registered(sx, authz[k].id, redirect))
+		return true;
+	if (strcmp(authz[k].id, "github") == 0 &&
+	    (gh = provider_get("github")) != NULL) {
+		url = arena_printf(sx->ctx->arena, "%s?error="
+		    "redirect_uri_mismatch&error_description=%s&error_uri=%s",
+		    provider_redirect_uri(gh, sx->ctx->cfg, sx->ctx->arena),
+		    sandbox_urlenc(sx, "The redirect_uri MUST match the "
+		    "registered callback URL for this application."),
+		    sandbox_urlenc(sx, "https://docs.github.com/apps/"
+		    "managing-oauth-apps/troubleshooting-authorization-"
+		    "request-errors/#redirect-uri-mismatch"));
+		if (state != NULL)
+			url = arena_printf(sx->ctx->arena, "%s&state=%s", url,
+			    sandbox_urlenc(sx, state));
+		*rc = resp_redirect(&sx->ctx->resp, 302, url);
+		return false;
+	}
+	*rc = refusal(sx, k, authz[k].redirect_status,
+	    authz[k].redirect_error);
+	return false;
+}
+
+#define NBOUND	(nitems(consent_bound))
+
+/*
+ * The consent form's signature: "<expiry>.<mac>", the mac an HMAC-SHA256
+ * of the expiry and the values of the bound fields (v[i] for
+ * consent_bound[i], NULL when absent, told apart from "") under a key
+ * derived from the configured secrets.
+ */
+static const char *
+consent_sig(struct sbx *sx, int64_t exp, const char *const v[NBOUND])
+{
+	unsigned char key[CRYPTO_SHA256_LEN], mac[CRYPTO_SHA256_LEN];
+	char enc[CRYPTO_B64URL_LEN(CRYPTO_SHA256_LEN) + 1];
+	const struct config *cfg = sx->ctx->cfg;
+	struct buf *b;
+	size_t i;
+
+	b = buf_new_arena(sx->ctx->arena, LIMIT_BODY);
+	buf_printf(b, "%s\n%s", cfg->encryption_keys, cfg->cron_secret);
+	crypto_hmac_sha256(CONSENT_LABEL, strlen(CONSENT_LABEL), b->data,
+	    b->len, key);
+	buf_reset(b);
+	buf_printf(b, "%lld", (long long)exp);
+	for (i = 0; i < NBOUND; i++) {
+		buf_puts(b, v[i] != NULL ? "\n1" : "\n0");
+		if (v[i] != NULL)
+			buf_append(b, v[i], strlen(v[i]));
+	}
+	crypto_hmac_sha256(key, sizeof(key), b->data, b->len, mac);
+	crypto_b64url_encode(mac, sizeof(mac), enc);
+	crypto_cleanse(key, sizeof(key));
+	return arena_printf(sx->ctx->arena, "%lld.%s", (long long)exp, enc);
+}
+
+/* Whether the posted form carries the signature its page was given. */
+static bool
+consent_sig_ok(struct sbx *sx)
+{
+	const char *v[NBOUND], *sig = req_form(&sx->ctx->req, "sig"), *want;
+	int64_t exp;
+	size_t i;
+
+	if (sig == NULL || strspn(sig, "0123456789") == 0 ||
+	    sig[strspn(sig, "0123456789")] != '.')
+		return false;
+	exp = strtoll(sig, NULL, 10);
+	if (exp < sx->now || exp > sx->now + CONSENT_TTL_S)
+		return false;
+	for (i = 0; i < NBOUND; i++)
+		v[i] = req_form(&sx->ctx->req, consent_bound[i]);
+	want = consent_sig(sx, exp, v);
+	return strlen(sig) == strlen(want) &&
+	    crypto_equal(sig, want, strlen(want));
+}
+
+/* Adds a hidden field {name, value} to the consent form's list. */
+static void
+add_field(struct json_object *fields, const char *name, const char *value)
+{
+	struct json_object *f = json_object_new_object();
+
+	add_str(f, "name", name);
+	add_str(f, "value", value);
+	json_object_array_add(fields, f);
+}
+
+/*
+ * The consent page of an authorize URL, for a registered client and
+ * redirect_uri only (else the provider's refusal, authorize_check()).
+ * The form carries the request's fields and their signature.
+ */
 enum err
 sandbox_authorize(struct ctx *ctx)
 {
-	static const char *const keep[] = { "client_id", "redirect_uri",
-	    "state", "scope", "user_scope", "code_challenge",
-	    "code_challenge_method", "login_hint", "access_type" };
-	struct json_object *view, *scopes, *fields, *f;
-	const char *scope, *client, *redirect, *v;
+	struct json_object *view, *scopes, *fields;
+	const char *scope, *client, *redirect, *v[NBOUND];
 	struct sbx sx;
 	enum err rc;
 	size_t i, k = 0;
@@ -800,16 +999,13 @@ sandbox_authorize(struct ctx *ctx)
 		if (strncmp(ctx->req.path, authz[i].prefix,
 		    strlen(authz[i].prefix)) == 0)
 			k = i;
-	view = app_view(ctx);
-	add_str(view, "provider", authz[k].name);
 	client = req_query(&ctx->req, "client_id");
 	redirect = req_query(&ctx->req, "redirect_uri");
-	if (client == NULL || redirect == NULL || (strncmp(redirect,
-	    "http://", 7) != 0 && strncmp(redirect, "https://", 8) != 0)) {
-		add_str(view, "error", "client_id and an http(s) redirect_uri "
-		    "are required.");
-		return consent_page(&sx, 400, view);
-	}
+	if (!authorize_check(&sx, k, client, redirect, req_query(&ctx->req,
+	    "state"), &rc))
+		return rc;
+	view = app_view(ctx);
+	add_str(view, "provider", authz[k].name);
 	add_str(view, "client_id", client);
 	scopes = json_object_new_array();
 	scope = req_query(&ctx->req, "scope");
@@ -827,18 +1023,12 @@ sandbox_authorize(struct ctx *ctx)
 	    json_object_new_boolean(json_object_array_length(scopes) > 0));
 	json_object_object_add(view, "scopes", scopes);
 	fields = json_object_new_array();
-	f = json_object_new_object();
-	add_str(f, "name", "provider");
-	add_str(f, "value", authz[k].id);
-	json_object_array_add(fields, f);
-	for (i = 0; i < nitems(keep); i++) {
-		if ((v = req_query(&ctx->req, keep[i])) == NULL)
-			continue;
-		f = json_object_new_object();
-		add_str(f, "name", keep[i]);
-		add_str(f, "value", v);
-		json_object_array_add(fields, f);
-	}
+	v[0] = authz[k].id;
+	add_field(fields, "provider", v[0]);
+	for (i = 1; i < NBOUND; i++)
+		if ((v[i] = req_query(&ctx->req, consent_bound[i])) != NULL)
+			add_field(fields, consent_bound[i], v[i]);
+	add_field(fields, "sig", consent_sig(&sx, sx.now + CONSENT_TTL_S, v));
 	json_object_object_add(view, "fields", fields);
 	return consent_page(&sx, 200, view);
 }
@@ -858,10 +1048,11 @@ enum err
 sandbox_consent(struct ctx *ctx)
 {
 	const char *prov, *redirect, *state, *scope, *client, *chal, *meth;
-	const char *decision, *prefix = "", *user, *v;
+	const char *decision, *prefix = "", *user, *v, *site;
 	struct sandbox_token t;
 	struct sbx sx;
 	enum err rc;
+	size_t k;
 	char *url;
 
 	if (!sandbox_begin(ctx, SBX_GITHUB, SBX_NOFAULT, &sx, &rc))
@@ -877,10 +1068,17 @@ sandbox_consent(struct ctx *ctx)
 	user = req_form(&ctx->req, "user");
 	if (user == NULL)
 		user = req_form(&ctx->req, "login_hint");
-	if (prov == NULL || redirect == NULL || (strncmp(redirect, "http://",
-	    7) != 0 && strncmp(redirect, "https://", 8) != 0))
-		return app_fail(ctx, ERR_INPUT, "provider and an http(s) "
-		    "redirect_uri are required.");
+	if ((k = authz_of(prov)) == nitems(authz))
+		return app_fail(ctx, ERR_INPUT, "Unknown provider.");
+	/* Only the form of a consent page the sandbox made, recently, and
+	 * not posted from another site. */
+	site = req_header(&ctx->req, "sec-fetch-site");
+	if ((site != NULL && strcmp(site, "same-origin") != 0 &&
+	    strcmp(site, "none") != 0) || !consent_sig_ok(&sx))
+		return refusal(&sx, k, 403, "This consent page expired or did "
+		    "not come from the sandbox; start the connection again.");
+	if (!authorize_check(&sx, k, client, redirect, state, &rc))
+		return rc;
 	url = arena_strdup(ctx->arena, redirect);
 	if (decision == NULL || strcmp(decision, "allow") != 0) {
 		if (strcmp(prov, "linkedin") == 0) {

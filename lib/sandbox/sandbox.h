@@ -58,11 +58,21 @@
  * Consent.  Every authorize URL shows one consent page naming the
  * provider, client and scopes with Allow and Deny; both post to
  * /sandbox/consent, which redirects to redirect_uri with `code` and
- * `state`, or with the provider's own denial parameters.  A PKCE S256
- * challenge sent to the authorize URL is checked at the token endpoint.
- * `login_hint` (or the consent form's user field) picks sandbox user 1-3.
- * Google gives a refresh token only for access_type=offline; GitHub
- * client ids starting "Iv" (GitHub Apps) get 8-hour tokens with refresh;
+ * `state`, or with the provider's own denial parameters.  As a real
+ * provider, the sandbox knows its clients and their redirect URLs: the
+ * client id must be the sandbox's own ("sluice-sandbox-client", or its
+ * "-rotating" and "Iv1." variants below) and redirect_uri exactly
+ * SLUICE_BASE_URL/oauth/<slug>/callback of a provider of that family;
+ * otherwise the provider's own error page answers (GitHub: a redirect
+ * to the registered callback with error=redirect_uri_mismatch), never a
+ * redirect elsewhere.  The consent form carries an HMAC of its fields
+ * and a 10-minute expiry; a post without it, with a field changed, or
+ * that the browser says came from another site is refused (403).  A PKCE
+ * S256 challenge sent to the authorize URL is checked at the token
+ * endpoint.  `login_hint` (or the consent form's user field) picks
+ * sandbox user 1-3.  Google gives a refresh token only for
+ * access_type=offline; GitHub client ids starting "Iv" (GitHub Apps:
+ * "Iv1.sluice-sandbox-client") get 8-hour tokens with refresh;
  * LinkedIn gives 365-day refresh tokens unless the "no_refresh" switch.
  *
  * Switches.  A switch is chosen by the request header

@@ -62,6 +62,94 @@ email_ok(const char *s)
 	return true;
 }
 
+/*
+ * The code point of the UTF-8 sequence at s (at most n bytes) and its
+ * length in *len; -1 for a byte that does not start a valid sequence
+ * (overlong forms, surrogates and values past U+10FFFF included).
+ */
+static long
+utf8_next(const unsigned char *s, size_t n, size_t *len)
+{
+	static const long min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	size_t k, i;
+	long c;
+
+	*len = 1;
+	if (s[0] < 0x80)
+		return s[0];
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		k = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		k = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		k = 4;
+	else
+		return -1;
+	if (k > n)
+		return -1;
+	c = s[0] & (0x7f >> k);
+	for (i = 1; i < k; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return -1;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min[k] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return -1;
+	*len = k;
+	return c;
+}
+
+/* Characters that break a line or hide or reorder text. */
+static bool
+unsafe_char(long c)
+{
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 ||
+	    c == 0x2029 || (c >= 0x202a && c <= 0x202e) ||
+	    (c >= 0x2066 && c <= 0x2069);
+}
+
+const char *
+account_name_problem(const char *name, size_t max)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	size_t n, len, i;
+	long c;
+
+	if (name == NULL || (n = strlen(name)) == 0 ||
+	    strspn(name, " ") == n)
+		return "The name must not be empty.";
+	if (n > max)
+		return "The name is too long.";
+	for (i = 0; i < n; i += len) {
+		if ((c = utf8_next(s + i, n - i, &len)) < 0)
+			return "The name is not valid UTF-8 text.";
+		if (unsafe_char(c))
+			return "The name must not contain control characters "
+			    "(line breaks, tabs, escapes) or characters that "
+			    "change the direction of text.";
+	}
+	return NULL;
+}
+
+char *
+account_name_plain(struct arena *a, const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s), i, len, o = 0;
+	char *out = arena_alloc(a, n + 1);
+	long c;
+
+	for (i = 0; i < n; i += len) {
+		c = utf8_next(u + i, n - i, &len);
+		if (c >= 0 && !unsafe_char(c)) {
+			memcpy(out + o, s + i, len);
+			o += len;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 enum err
 account_setup(struct db *db, struct arena *a, const char *email,
     const char *password, const char *workspace, int64_t *user_out,
@@ -84,10 +172,13 @@ account_setup(struct db *db, struct arena *a, const char *email,
 		*why = "The password needs at least 10 characters.";
 		return ERR_INPUT;
 	}
-	if (wlen == 0 || wlen > 200) {
+	if (wlen == 0 || wlen > LIMIT_WORKSPACE_NAME) {
 		*why = "Give the workspace a name of up to 200 characters.";
 		return ERR_INPUT;
 	}
+	if ((*why = account_name_problem(workspace, LIMIT_WORKSPACE_NAME)) !=
+	    NULL)
+		return ERR_INPUT;
 	if ((rc = crypto_password_hash(password, plen, hash)) != ERR_OK)
 		return rc;
 	if ((rc = db_begin(db, a)) != ERR_OK)
@@ -135,7 +226,7 @@ account_authenticate(struct db *db, struct arena *a, const char *email,
 	p[0] = email;
 	if ((rc = db_exec(db, a, sql_login, 1, p, &res)) != ERR_OK)
 		return rc;
-	if (db_nrows(res) == 0 || db_get(res, 0, 2) == NULL) {
+	if (db_nrows(res) == 0) {
 		/* The same work as a real check: no timing oracle. */
 		(void)crypto_password_verify_none(password, plen);
 		return ERR_AUTH;
@@ -145,6 +236,8 @@ account_authenticate(struct db *db, struct arena *a, const char *email,
 		return ERR_AUTH;
 	*user_out = db_get_int64(res, 0, 0, 0);
 	*workspace_out = db_get_int64(res, 0, 2, 0);
+	if (db_get(res, 0, 2) == NULL)
+		return ERR_NOTFOUND;	/* removed from every workspace */
 	p[0] = db_get(res, 0, 0);
 	(void)db_exec(db, a, sql_logged_in, 1, p, NULL);
 	return ERR_OK;
@@ -357,23 +450,230 @@ out:
 	return rc;
 }
 
+#define UTC_MINUTE(col) \
+	"to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"')"
+static const char sql_invites[] =
+	"SELECT coalesce(json_agg(json_build_object('id', i.id, 'email', "
+	"i.email, 'role', i.role, 'invited_by', u.email, 'created', "
+	UTC_MINUTE("i.created_at") ", 'expires', "
+	UTC_MINUTE("i.expires_at") ") ORDER BY i.created_at DESC, "
+	"i.id DESC), '[]') FROM invites i LEFT JOIN users u ON "
+	"u.id = i.invited_by WHERE i.workspace_id = $1 AND "
+	"i.used_at IS NULL AND i.expires_at > now()";
+static const char sql_invite_revoke[] =
+	"DELETE FROM invites WHERE workspace_id = $1 AND id = $2 AND "
+	"used_at IS NULL AND expires_at > now()";
+
+enum err
+account_invites_json(struct db *db, struct arena *a, int64_t ws,
+    const char **out)
+{
+	enum err rc;
+
+	*out = one_json(db, a, sql_invites, ws, &rc);
+	return rc;
+}
+
+enum err
+account_invite_revoke(struct db *db, struct arena *a, int64_t ws,
+    int64_t id)
+{
+	const char *p[2] = { db_int64(a, ws), db_int64(a, id) };
+	struct db_res *res;
+	enum err rc;
+
+	if ((rc = db_exec(db, a, sql_invite_revoke, 2, p, &res)) != ERR_OK)
+		return rc;
+	return db_changed(res) == 1 ? ERR_OK : ERR_NOTFOUND;
+}
+
+/*
+ * Members.  Every change locks the workspace's row first, so two owners
+ * removing each other at once are serialised and the second finds the
+ * first gone: a workspace always keeps an owner.
+ */
+static const char sql_ws_lock[] =
+	"SELECT 1 FROM workspaces WHERE id = $1 FOR NO KEY UPDATE";
+static const char sql_member_role[] =
+	"SELECT m.role, (SELECT count(*) FROM memberships o WHERE "
+	"o.workspace_id = $1 AND o.role = 'owner') FROM memberships m "
+	"WHERE m.workspace_id = $1 AND m.user_id = $2";
+/* What a member leaves behind goes with them: their invitations still
+ * pending too (a removed admin's invitation must not let them back in). */
+static const char sql_drop_invites[] =
+	"DELETE FROM invites WHERE workspace_id = $1 AND invited_by = $2 AND "
+	"used_at IS NULL";
+static const char *const sql_remove[] = {
+	"DELETE FROM memberships WHERE workspace_id = $1 AND user_id = $2",
+	"DELETE FROM sessions WHERE workspace_id = $1 AND user_id = $2",
+	"DELETE FROM oauth_states WHERE workspace_id = $1 AND user_id = $2",
+	"UPDATE api_keys SET revoked_at = now() WHERE workspace_id = $1 AND "
+	    "created_by = $2 AND revoked_at IS NULL",
+	sql_drop_invites,
+};
+static const char sql_set_role[] =
+	"UPDATE memberships SET role = $3 WHERE workspace_id = $1 AND "
+	"user_id = $2";
+static const char sql_revoke_admin_keys[] =
+	"UPDATE api_keys SET revoked_at = now() WHERE workspace_id = $1 AND "
+	"created_by = $2 AND role = 'admin' AND revoked_at IS NULL";
+
+/*
+ * Begins a member change: locks the workspace, finds the member's role
+ * and applies the rules of account_member_remove().  On ERR_OK the
+ * transaction is open; on error it is rolled back.
+ */
+static enum err
+member_begin(struct db *db, struct arena *a, const char *p[2],
+    const char *by_role, const char **role_out, const char **why)
+{
+	struct db_res *res;
+	enum err rc;
+
+	*why = NULL;
+	if ((rc = db_begin(db, a)) != ERR_OK)
+		return rc;
+	if ((rc = db_exec(db, a, sql_ws_lock, 1, p, NULL)) != ERR_OK ||
+	    (rc = db_exec(db, a, sql_member_role, 2, p, &res)) != ERR_OK)
+		goto out;
+	if (db_nrows(res) == 0) {
+		rc = ERR_NOTFOUND;
+		goto out;
+	}
+	*role_out = db_get(res, 0, 0);
+	if (strcmp(*role_out, "owner") == 0 && (by_role == NULL ||
+	    strcmp(by_role, "owner") != 0)) {
+		*why = "Only an owner can remove an owner or change their "
+		    "role.";
+		rc = ERR_FORBIDDEN;
+		goto out;
+	}
+	if (strcmp(*role_out, "owner") == 0 && db_get_int64(res, 0, 1, 0) <=
+	    1) {
+		*why = "This is the workspace's only owner: make another "
+		    "member an owner first.";
+		rc = ERR_CONFLICT;
+		goto out;
+	}
+	return ERR_OK;
+out:
+	db_rollback(db, a);
+	return rc;
+}
+
+enum err
+account_member_remove(struct db *db, struct arena *a, int64_t ws,
+    const char *by_role, int64_t user, const char **why)
+{
+	const char *p[2] = { db_int64(a, ws), db_int64(a, user) }, *role;
+	size_t i;
+	enum err rc;
+
+	if ((rc = member_begin(db, a, p, by_role, &role, why)) != ERR_OK)
+		return rc;
+	for (i = 0; i < nitems(sql_remove); i++)
+		if ((rc = db_exec(db, a, sql_remove[i], 2, p, NULL)) !=
+		    ERR_OK) {
+			db_rollback(db, a);
+			return rc;
+		}
+	return db_commit(db, a);
+}
+
+enum err
+account_member_role(struct db *db, struct arena *a, int64_t ws,
+    const char *by_role, int64_t user, const char *role, const char **why)
+{
+	const char *p[3] = { db_int64(a, ws), db_int64(a, user), role },
+	    *was;
+	enum err rc;
+
+	*why = NULL;
+	if (role == NULL || (strcmp(role, "admin") != 0 &&
+	    strcmp(role, "viewer") != 0)) {
+		*why = "Choose admin or viewer.";
+		return ERR_INPUT;
+	}
+	if ((rc = member_begin(db, a, p, by_role, &was, why)) != ERR_OK)
+		return rc;
+	if ((rc = db_exec(db, a, sql_set_role, 3, p, NULL)) != ERR_OK ||
+	    (strcmp(role, "viewer") == 0 && ((rc = db_exec(db, a,
+	    sql_revoke_admin_keys, 2, p, NULL)) != ERR_OK ||
+	    (rc = db_exec(db, a, sql_drop_invites, 2, p, NULL)) != ERR_OK))) {
+		db_rollback(db, a);
+		return rc;
+	}
+	return db_commit(db, a);
+}
+
+static const char sql_password_of[] =
+	"SELECT password_hash FROM users WHERE id = $1";
+static const char sql_password_set[] =
+	"UPDATE users SET password_hash = $2 WHERE id = $1";
+static const char sql_other_sessions[] =
+	"DELETE FROM sessions WHERE user_id = $1 AND id_hash <> "
+	"decode($2, 'hex')";
+
+enum err
+account_password_change(struct db *db, struct arena *a, int64_t user,
+    const char *current, const char *new_pw, const char *keep,
+    const char **why)
+{
+	char hash[CRYPTO_PASSWORD_HASH_SIZE];
+	const char *p[2];
+	struct db_res *res;
+	size_t clen = current != NULL ? strlen(current) : 0;
+	size_t nlen = new_pw != NULL ? strlen(new_pw) : 0;
+	enum err rc;
+
+	*why = NULL;
+	p[0] = db_int64(a, user);
+	if (clen > LIMIT_PASSWORD)
+		return ERR_AUTH;
+	if ((rc = db_exec(db, a, sql_password_of, 1, p, &res)) != ERR_OK)
+		return rc;
+	if (db_nrows(res) == 0) {
+		(void)crypto_password_verify_none(current != NULL ? current :
+		    "", clen);
+		return ERR_AUTH;
+	}
+	if (crypto_password_verify(db_get(res, 0, 0), current != NULL ?
+	    current : "", clen) != ERR_OK)
+		return ERR_AUTH;
+	if (nlen < ACCOUNT_PASSWORD_MIN || nlen > LIMIT_PASSWORD) {
+		*why = "The new password needs at least 10 characters.";
+		return ERR_INPUT;
+	}
+	if ((rc = crypto_password_hash(new_pw, nlen, hash)) != ERR_OK)
+		return rc;
+	if ((rc = db_begin(db, a)) != ERR_OK)
+		goto out;
+	p[1] = hash;
+	if ((rc = db_exec(db, a, sql_password_set, 2, p, NULL)) == ERR_OK) {
+		p[1] = keep;
+		rc = db_exec(db, a, sql_other_sessions, 2, p, NULL);
+	}
+	if (rc == ERR_OK)
+		rc = db_commit(db, a);
+	else
+		db_rollback(db, a);
+out:
+	crypto_cleanse(hash, sizeof(hash));
+	return rc;
+}
+
 static const char sql_workspace_create[] =
 	"SELECT sluice_workspace_create($1, $2)";
 
 enum err
 account_workspace_create(struct db *db, struct arena *a, const char *name,
-    int64_t *ws_out)
+    int64_t *ws_out, const char **why)
 {
-	const char *p[2], *s;
+	const char *p[2];
 	struct db_res *res;
-	size_t n;
 	enum err rc;
 
-	if (name == NULL || (n = strlen(name)) == 0 || n > 200)
-		return ERR_INPUT;
-	for (s = name; *s == ' ' || *s == '\t'; s++)
-		;
-	if (*s == '\0')
+	if ((*why = account_name_problem(name, LIMIT_WORKSPACE_NAME)) != NULL)
 		return ERR_INPUT;
 	p[0] = name;
 	p[1] = db_int64(a, LIMIT_WORKSPACES_OWNED);

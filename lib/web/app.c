@@ -15,6 +15,7 @@
 #include "base/jsonx.h"
 #include "base/limit.h"
 #include "base/log.h"
+#include "base/mem.h"
 #include "crypto/crypto.h"
 #include "net/httpc.h"
 #include "render/mustache.h"
@@ -491,6 +492,76 @@ dispatch(struct ctx *ctx, FCGX_Request *rq)
 	return rc;
 }
 
+/* Route captures whose values are secrets (an invitation's token). */
+static const char *const secret_captures[] = { "token", "secret", "code",
+    "state" };
+
+/* Whether pattern segment pat (up to '/' or the end) is a secret capture. */
+static bool
+secret_segment(const char *pat)
+{
+	size_t i, n;
+
+	if (*pat != ':')
+		return false;
+	n = strcspn(pat + 1, "/");
+	for (i = 0; i < nitems(secret_captures); i++)
+		if (strlen(secret_captures[i]) == n &&
+		    strncmp(pat + 1, secret_captures[i], n) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The path as the access line shows it: a segment that sits where a
+ * route of this program captures a secret (":token"), after segments
+ * that match that route so far, is shown as "…", whatever the method and
+ * whatever follows (so a 404 or 405 on /invite/<token>/x hides it too).
+ */
+static const char *
+log_path(const struct ctx *ctx)
+{
+	const char *path = ctx->req.path, *pat, *s, *e;
+	struct buf *b;
+	size_t i, k, nseg = 0;
+	bool *hide, ok;
+
+	if (path == NULL || *path != '/')
+		return path;
+	for (s = path; (s = strchr(s, '/')) != NULL; s++)
+		nseg++;
+	hide = arena_calloc(ctx->arena, nseg, sizeof(*hide));
+	for (i = 0; i < ctx->app->nroutes; i++) {
+		pat = ctx->app->routes[i].pattern;
+		for (k = 0, s = path, ok = true; ok && k < nseg &&
+		    *pat == '/'; k++) {
+			pat++;
+			s++;
+			e = s + strcspn(s, "/");
+			if (secret_segment(pat))
+				hide[k] = true;
+			else if (*pat != ':' && (strcspn(pat, "/") !=
+			    (size_t)(e - s) || strncmp(pat, s,
+			    (size_t)(e - s)) != 0))
+				ok = false;
+			pat += strcspn(pat, "/");
+			s = e;
+		}
+	}
+	b = buf_new_arena(ctx->arena, strlen(path) + 4 * nseg + 1);
+	for (k = 0, s = path; k < nseg; k++) {
+		s++;
+		e = s + strcspn(s, "/");
+		buf_puts(b, "/");
+		if (hide[k] && e > s)
+			buf_puts(b, "\xe2\x80\xa6");
+		else
+			buf_append(b, s, (size_t)(e - s));
+		s = e;
+	}
+	return buf_cstr(b);
+}
+
 static void
 serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 {
@@ -529,14 +600,14 @@ serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 		resp_serialise(&ctx->resp, false, out);
 	}
 	FCGX_PutStr(out->data, (int)out->len, rq->out);
-	log_request(ctx->req.request_id, ctx->req.method_name, ctx->req.path,
+	log_request(ctx->req.request_id, ctx->req.method_name, log_path(ctx),
 	    ctx->resp.status == 0 ? 200 : ctx->resp.status, elapsed_ms(&t0),
 	    errcode);
 }
 
 /* One child's life (prefork.h): accept and serve until told to stop. */
 static int
-loop(void *arg)
+loop(void *arg, int slot)
 {
 	struct app *app = arg;
 	sigset_t term, old;
@@ -545,6 +616,7 @@ loop(void *arg)
 	struct arena a;
 	unsigned long seq = 0;
 
+	(void)slot;	/* every process of a program serves alike */
 	signal(SIGPIPE, SIG_IGN);
 	prefork_signals(&term);
 	/* A signal ends the wait for a connection (prefork.h). */

@@ -20,12 +20,14 @@
 /* One slot the supervisor keeps filled. */
 struct slot {
 	pid_t		pid;		/* 0 while empty */
+	bool		done;		/* once: ended, not replaced */
 	struct timespec	born;		/* CLOCK_MONOTONIC at fork */
 	long		pause_ms;	/* before the next respawn of this slot */
 };
 
 static volatile sig_atomic_t stop_asked;	/* SIGTERM or SIGINT */
 static volatile sig_atomic_t orphaned;		/* a child's supervisor died */
+static volatile sig_atomic_t stopping;		/* either of the two */
 static volatile sig_atomic_t is_child;		/* a child (for on_term) */
 
 /* In a child, a second signal a moment later covers one that came just
@@ -35,6 +37,7 @@ on_term(int sig)
 {
 	(void)sig;
 	stop_asked = 1;
+	stopping = 1;
 	if (is_child)
 		alarm(1);
 }
@@ -44,6 +47,7 @@ on_orphan(int sig)
 {
 	(void)sig;
 	orphaned = 1;
+	stopping = 1;
 	alarm(1);
 }
 
@@ -57,7 +61,13 @@ on_alarm(int sig)
 bool
 prefork_stopping(void)
 {
-	return stop_asked || orphaned;
+	return stopping != 0;
+}
+
+volatile sig_atomic_t *
+prefork_flag(void)
+{
+	return &stopping;
 }
 
 void
@@ -79,6 +89,13 @@ handle(int sig, void (*fn)(int))
 	sa.sa_handler = fn;
 	sigemptyset(&sa.sa_mask);
 	sigaction(sig, &sa, NULL);
+}
+
+void
+prefork_catch(void)
+{
+	handle(SIGTERM, on_term);
+	handle(SIGINT, on_term);
 }
 
 static long
@@ -149,7 +166,7 @@ write_pidfile(const char *path)
  * prefork_run(), which runs serve().
  */
 static bool
-spawn(struct slot *s, int lockfd, bool *in_child)
+spawn(struct slot *s, int lockfd, bool *in_child, int *slot_out, int k)
 {
 	pid_t parent = getpid(), pid;
 
@@ -170,6 +187,7 @@ spawn(struct slot *s, int lockfd, bool *in_child)
 		    getppid() != parent)
 			orphaned = 1;
 		*in_child = true;
+		*slot_out = k;
 		return true;
 	}
 	s->pid = pid;
@@ -215,14 +233,15 @@ describe(int st, char *buf, size_t size)
 
 /*
  * The supervisor's life.  Returns its status in the supervisor; in a
- * forked child returns at once with *in_child set.
+ * forked child returns at once with *in_child and *slot_out set.
  */
 static int
-supervise(const struct prefork_def *def, bool takeover, bool *in_child)
+supervise(const struct prefork_def *def, bool takeover, bool *in_child,
+    int *slot_out)
 {
 	struct slot slots[LIMIT_FCGI_PROCS];
 	char how[64];
-	int lockfd = -1, i, n, st;
+	int lockfd = -1, i, n, st, status = 0;
 	long pause;
 	pid_t pid;
 
@@ -251,7 +270,7 @@ supervise(const struct prefork_def *def, bool takeover, bool *in_child)
 	signal(SIGCHLD, SIG_DFL);
 	memset(slots, 0, sizeof(slots));
 	for (i = 0; i < n; i++) {
-		if (!spawn(&slots[i], lockfd, in_child))
+		if (!spawn(&slots[i], lockfd, in_child, slot_out, i))
 			break;
 		if (*in_child)
 			return 0;
@@ -277,6 +296,16 @@ supervise(const struct prefork_def *def, bool takeover, bool *in_child)
 		slots[i].pid = 0;
 		if (stop_asked)
 			break;
+		if (def->once) {
+			slots[i].done = true;
+			if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+				status = 1;
+			for (i = 0; i < n && slots[i].done; i++)
+				;
+			if (i == n)
+				break;
+			continue;
+		}
 		/* A child that lived a while is replaced at once; one that
 		 * dies young again and again waits longer each time. */
 		if (age_ms(&slots[i].born) >= LIMIT_RESPAWN_STABLE_S * 1000)
@@ -288,12 +317,12 @@ supervise(const struct prefork_def *def, bool takeover, bool *in_child)
 		pause = slots[i].pause_ms;
 		describe(st, how, sizeof(how));
 		log_msg(pause >= 1000 ? LOG_ERROR : LOG_WARN, NULL, "respawn",
-		    "%s: process %ld %s; starting another in %ld ms",
-		    def->name, (long)pid, how, pause);
+		    "%s: process %ld (slot %d) %s; starting another in %ld ms",
+		    def->name, (long)pid, i, how, pause);
 		pause_ms(pause);
 		if (stop_asked)
 			break;
-		if (!spawn(&slots[i], lockfd, in_child))
+		if (!spawn(&slots[i], lockfd, in_child, slot_out, i))
 			continue;
 		if (*in_child)
 			return 0;
@@ -303,30 +332,31 @@ supervise(const struct prefork_def *def, bool takeover, bool *in_child)
 	    def->name, (long)getpid());
 	if (lockfd >= 0)
 		close(lockfd);
-	return 0;
+	return status;
 }
 
 int
 prefork_run(const struct prefork_def *def)
 {
 	bool in_child, takeover = false;
-	int status;
+	int status, slot = 0;
 
 	for (;;) {
 		in_child = false;
-		status = supervise(def, takeover, &in_child);
+		status = supervise(def, takeover, &in_child, &slot);
 		if (!in_child) {
 			if (takeover)
 				_exit(status);
 			return status;
 		}
-		status = def->serve(def->arg);
+		status = def->serve(def->arg, slot);
 		/* A child whose supervisor died (and was not told to stop)
 		 * tries to take its place; the others just leave. */
 		if (!orphaned || stop_asked || def->lockfile == NULL ||
 		    *def->lockfile == '\0')
 			_exit(status);
 		orphaned = 0;
+		stopping = 0;
 		takeover = true;
 	}
 }

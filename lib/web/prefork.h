@@ -33,9 +33,12 @@ struct prefork_def {
 	int		 procs;		/* children to keep, 1..LIMIT_FCGI_PROCS */
 	const char	*pidfile;	/* the supervisor's pid file, or NULL */
 	const char	*lockfile;	/* lock for a takeover, or NULL: none */
+	bool		 once;		/* children are not replaced: the
+					 * supervisor returns when all ended */
 	/* One child's life: serve until prefork_stopping(); the value is the
-	 * child's exit status. */
-	int		(*serve)(void *arg);
+	 * child's exit status.  slot is 0..procs-1, the same for a child and
+	 * its replacements. */
+	int		(*serve)(void *arg, int slot);
 	/* Called in a child that becomes the supervisor, before it forks:
 	 * drop what must not be shared with the next children (a database
 	 * connection).  May be NULL. */
@@ -44,9 +47,10 @@ struct prefork_def {
 };
 
 /*
- * Runs the supervisor described by def until it is told to stop, then
- * returns 0 (or 1 when the lock is held by a live supervisor or the first
- * child could not be started).  Children never return from this
+ * Runs the supervisor described by def until it is told to stop (once:
+ * until every child ended), then returns 0 (or 1 when the lock is held by
+ * a live supervisor, the first child could not be started, or, once, a
+ * child failed).  Children never return from this
  * function: they exit with serve's status.  Signals: installs handlers
  * for SIGTERM, SIGINT, SIGUSR2, SIGALRM and SIGCHLD's default.
  */
@@ -55,6 +59,14 @@ int	prefork_run(const struct prefork_def *def);
 /* In a child: true once it was asked to stop (SIGTERM/SIGINT) or its
  * supervisor died.  serve() checks it between requests. */
 bool	prefork_stopping(void);
+
+/* For a process that serves alone, without a supervisor (a one-shot
+ * command): SIGTERM and SIGINT set prefork_stopping() from now on. */
+void	prefork_catch(void);
+
+/* The flag behind prefork_stopping(), for code that polls a pointer;
+ * static storage, set from signal handlers. */
+volatile sig_atomic_t *prefork_flag(void);
 
 /* The signals serve() blocks while a request is in hand, so that the
  * request finishes first: fills set with them. */

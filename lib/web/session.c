@@ -2,8 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/arena.h"
+#include "base/config.h"
 #include "base/limit.h"
 #include "crypto/crypto.h"
 #include "store/db.h"
@@ -224,31 +226,100 @@ pre_cookie_name(bool https)
 	return https ? "__Host-sluice_pre" : "sluice_pre";
 }
 
-enum err
-session_pre_new(struct resp *r, bool https, const char **out)
+#define PRE_LABEL	"sluice-pre-session-v1"
+#define PRE_NONCE	16	/* random bytes of a token */
+#define PRE_EXP_LEN	10	/* digits of its expiry (Unix seconds) */
+#define PRE_LEN		(PRE_EXP_LEN + 1 + CRYPTO_B64URL_LEN(PRE_NONCE) + 1 + \
+			    CRYPTO_B64URL_LEN(CRYPTO_SHA256_LEN))
+
+/* The signing key of pre-session tokens, from the configured secrets. */
+static bool
+pre_key(const struct config *cfg, unsigned char *key)
 {
-	struct resp_cookie_opts o = { 3600, https, false, "Strict" };
-	char *tok;
+	const char *spec = cfg->encryption_keys, *end;
+
+	while (*spec == ' ' || *spec == '\t')
+		spec++;
+	if ((end = strchr(spec, ',')) == NULL)
+		end = spec + strlen(spec);
+	while (end > spec && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (end == spec) {
+		spec = cfg->cron_secret;
+		end = spec + strlen(spec);
+	}
+	if (end == spec)
+		return false;
+	crypto_hmac_sha256(spec, (size_t)(end - spec), PRE_LABEL,
+	    strlen(PRE_LABEL), key);
+	return true;
+}
+
+/* The mac of "<expiry>.<nonce>" (the first len bytes of t) into out. */
+static bool
+pre_mac(const struct config *cfg, const char *t, size_t len,
+    char out[CRYPTO_B64URL_LEN(CRYPTO_SHA256_LEN) + 1])
+{
+	unsigned char key[CRYPTO_SHA256_LEN], mac[CRYPTO_SHA256_LEN];
+
+	if (!pre_key(cfg, key))
+		return false;
+	crypto_hmac_sha256(key, sizeof(key), t, len, mac);
+	crypto_b64url_encode(mac, sizeof(mac), out);
+	crypto_cleanse(key, sizeof(key));
+	return true;
+}
+
+enum err
+session_pre_new(struct resp *r, const struct config *cfg, bool https,
+    const char **out)
+{
+	struct resp_cookie_opts o = { LIMIT_PRE_SESSION_S, https, false,
+	    "Strict" };
+	unsigned char nonce[PRE_NONCE];
+	char *tok, mac[CRYPTO_B64URL_LEN(CRYPTO_SHA256_LEN) + 1];
+	size_t n;
 	enum err rc;
 
-	tok = arena_alloc(r->arena, CRYPTO_TOKEN_SIZE);
-	if ((rc = crypto_random_b64url(tok)) != ERR_OK)
+	tok = arena_alloc(r->arena, PRE_LEN + 1);
+	if ((rc = crypto_random(nonce, sizeof(nonce))) != ERR_OK)
 		return rc;
+	n = (size_t)snprintf(tok, PRE_LEN + 1, "%0*lld.", PRE_EXP_LEN,
+	    (long long)time(NULL) + LIMIT_PRE_SESSION_S);
+	n += crypto_b64url_encode(nonce, sizeof(nonce), tok + n);
+	if (!pre_mac(cfg, tok, n, mac))
+		return ERR_UNAVAILABLE;
+	tok[n++] = '.';
+	memcpy(tok + n, mac, sizeof(mac));
 	*out = tok;
 	return resp_cookie(r, pre_cookie_name(https), tok, &o);
 }
 
 bool
-session_pre_ok(const struct req *r, bool https, const char *form_value)
+session_pre_ok(const struct req *r, const struct config *cfg, bool https,
+    const char *form_value)
 {
-	const char *cookie = req_cookie(r, pre_cookie_name(https));
-	size_t n;
+	const char *cookie = req_cookie(r, pre_cookie_name(https)), *site;
+	char mac[CRYPTO_B64URL_LEN(CRYPTO_SHA256_LEN) + 1];
+	size_t head = PRE_EXP_LEN + 1 + CRYPTO_B64URL_LEN(PRE_NONCE);
+	long long exp, now = (long long)time(NULL);
 
-	if (cookie == NULL || form_value == NULL ||
-	    (n = strlen(cookie)) != CRYPTO_TOKEN_LEN ||
-	    strlen(form_value) != n)
+	/* A browser that says the form came from another site. */
+	site = req_header(r, "sec-fetch-site");
+	if (site != NULL && strcmp(site, "same-origin") != 0 &&
+	    strcmp(site, "none") != 0)
 		return false;
-	return crypto_equal(cookie, form_value, n) != 0;
+	if (cookie == NULL || form_value == NULL ||
+	    strlen(cookie) != PRE_LEN || strlen(form_value) != PRE_LEN ||
+	    !crypto_equal(cookie, form_value, PRE_LEN) ||
+	    strspn(cookie, "0123456789") != PRE_EXP_LEN ||
+	    cookie[PRE_EXP_LEN] != '.' || cookie[head] != '.')
+		return false;
+	if (!pre_mac(cfg, cookie, head, mac) ||
+	    !crypto_equal(mac, cookie + head + 1, sizeof(mac) - 1))
+		return false;
+	exp = strtoll(cookie, NULL, 10);
+	return exp > now && exp <= now + LIMIT_PRE_SESSION_S;
 }
 
 enum err

@@ -17,6 +17,7 @@
 #include "base/err.h"
 
 struct arena;
+struct config;
 struct db;
 struct req;
 struct resp;
@@ -73,14 +74,23 @@ enum err	 session_clear_cookie(struct resp *, bool https);
 
 /*
  * Pre-session CSRF for the forms shown before anyone is logged in (setup,
- * login): a random token set in a SameSite=Strict cookie and repeated in
- * the form (double submit).  session_pre_new() sets the cookie and gives
- * the token (arena-owned); session_pre_ok() checks a form value against
- * the request's cookie in constant time.
+ * login, choosing a password through an invitation): a token set in a
+ * SameSite=Strict cookie and repeated in the form (double submit), and
+ * signed: "<expiry>.<nonce>.<mac>", the mac an HMAC-SHA256 of expiry and
+ * nonce under a key derived from the configuration's secrets (the first
+ * SLUICE_ENCRYPTION_KEYS entry, else SLUICE_CRON_SECRET), valid
+ * LIMIT_PRE_SESSION_S.  A value someone else planted in the cookie and the
+ * form therefore passes only if this server made it, recently.
+ * session_pre_new() sets the cookie and gives the token (arena-owned);
+ * ERR_UNAVAILABLE when no secret is configured.  session_pre_ok() is true
+ * when the form value equals the cookie, the mac is right (constant
+ * time), the token has not expired, and the browser did not say the
+ * request came from another site (Sec-Fetch-Site).
  */
-enum err	 session_pre_new(struct resp *, bool https, const char **out);
-bool		 session_pre_ok(const struct req *, bool https,
-		    const char *form_value);
+enum err	 session_pre_new(struct resp *, const struct config *,
+		    bool https, const char **out);
+bool		 session_pre_ok(const struct req *, const struct config *,
+		    bool https, const char *form_value);
 
 /*
  * Login throttle, taken before a password is checked: one attempt from

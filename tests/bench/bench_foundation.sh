@@ -48,7 +48,9 @@ for r in $(seq "$rounds"); do
 done
 
 rss_max=0
-for pid in $(cat "$var/run/api.pid"); do
+# The supervisor (its pid file) and its processes.
+sup=$(cat "$var/svc/api.pid")
+for pid in $sup $(grep -l "^PPid:[[:space:]]*$sup\$" /proc/[0-9]*/status 2>/dev/null | cut -d/ -f3); do
 	kb=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
 	[ "$kb" -gt "$rss_max" ] && rss_max=$kb
 done

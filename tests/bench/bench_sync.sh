@@ -30,7 +30,7 @@ trap 'bash nginx/stack.sh stop "$var" >/dev/null 2>&1 || true; rm -rf "$var"' EX
 bash nginx/stack.sh start "$var" "$port" "$PWD/$build/bin" \
     "api pages oauth sandbox cron" >/dev/null
 url=http://127.0.0.1:$port
-dburl="host=$var/run port=$SLUICE_PG_PORT dbname=sluice user=sluice"
+dburl="host=$var/svc port=$SLUICE_PG_PORT dbname=sluice user=sluice"
 psqlq() { "$pgbin/psql" -X -q -A -t -v ON_ERROR_STOP=1 -d "$dburl" "$@"; }
 now() { date +%s.%N; }
 set -a; . "$var/secrets.env"; set +a
@@ -73,7 +73,10 @@ echo "connections: $n GA4 properties, 90-day backfill, ${latency} ms added per p
 # took 4-5 % of the two cores from the system being measured).
 sample() {
 	local files=() p f w c idle
-	for p in $(cat "$var/run/sandbox.pid"); do files+=("/proc/$p/wchan"); done
+	local sup
+	sup=$(cat "$var/svc/sandbox.pid")	# the supervisor; its processes:
+	for p in $(grep -l "^PPid:[[:space:]]*$sup\$" /proc/[0-9]*/status 2>/dev/null |
+	    cut -d/ -f3); do files+=("/proc/$p/wchan"); done
 	exec {idle}<> <(:)
 	while :; do
 		c=0

@@ -34,7 +34,7 @@ url=http://127.0.0.1:$port
 curl -fsS "$url/readyz" >/dev/null
 
 psql_() {
-	local cmd=(/usr/lib/postgresql/15/bin/psql -h "$var/run" -p
+	local cmd=(/usr/lib/postgresql/15/bin/psql -h "$var/svc" -p
 	    "$SLUICE_PG_PORT" -U sluice -d sluice -tAc "$1")
 	if [ "$(id -u)" = 0 ]; then runuser -u sluice -- "${cmd[@]}"; else "${cmd[@]}"; fi
 }

@@ -302,6 +302,110 @@ test('attacks on authentication and pages', async (t) => {
     }
   });
 
+  await t.test('SEC2 item 4: a pre-session token someone planted does not log in (signed, expiring, same-site)', async () => {
+    const fs = require('node:fs');
+    const path = require('node:path');
+    const keys = fs.readFileSync(path.join(stack.dir, 'secrets.env'), 'utf8').match(/^SLUICE_ENCRYPTION_KEYS=(.*)$/m)[1];
+    // The server's key, as lib/web/session.c derives it (only to forge tokens
+    // that differ from a real one in one property each).
+    const k = crypto.createHmac('sha256', keys.split(',')[0].trim()).update('sluice-pre-session-v1').digest();
+    const sign = (exp, nonce = crypto.randomBytes(16).toString('base64url')) => {
+      const head = `${String(exp).padStart(10, '0')}.${nonce}`;
+      return `${head}.${crypto.createHmac('sha256', k).update(head).digest('base64url')}`;
+    };
+    const now = Math.floor(Date.now() / 1000);
+    const attempt = (pre, headers = {}) => request(`${stack.url}/login`, {
+      method: 'POST',
+      headers: { cookie: `sluice_pre=${pre}`, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams({ pre, email: OWNER, password: OWNER_PW }).toString(),
+    });
+    const planted = [
+      token(),							// any 43 characters (was a login)
+      sign(now + 600).slice(0, -1) + 'A',			// a wrong mac
+      `${String(now + 600).padStart(10, '0')}.${'A'.repeat(22)}.${'B'.repeat(43)}`,
+      sign(now - 1),						// expired
+      sign(now + 7200),						// valid for longer than any the server makes
+    ];
+    for (const pre of planted) {
+      const r = await attempt(pre);
+      assert.equal(r.status, 403, `pre=${pre}: ${r.status}`);
+      assert.ok(!sessionSet(r), `pre=${pre} set a session cookie`);
+    }
+    // The same shape, signed as the server signs: accepted, so the cases
+    // above fail for the property each breaks.
+    let r = await attempt(sign(now + 600));
+    assert.equal(r.status, 303, 'a token signed as the server signs');
+    // A token the server gave, posted from another site: refused.
+    for (const [site, status] of [['cross-site', 403], ['same-site', 403], ['same-origin', 303]]) {
+      const c = new Client(stack.url);
+      const page = await c.get('/login');
+      r = await c.post('/login', { pre: hidden(page.text, 'pre'), email: OWNER, password: OWNER_PW }, { headers: { 'sec-fetch-site': site } });
+      assert.equal(r.status, status, `Sec-Fetch-Site: ${site}`);
+    }
+  });
+
+  await t.test('SEC2 item 3: the sandbox redirects only to a registered callback, for its own client, from its own consent form', async () => {
+    const client = 'sluice-sandbox-client';
+    const evil = 'https://evil.example/cb';
+    const authorize = {
+      google: ['/sandbox/google-accounts/o/oauth2/v2/auth', 'ga4', 401, 400],
+      meta: ['/sandbox/facebook/v25.0/dialog/oauth', 'instagram', 400, 400],
+      linkedin: ['/sandbox/linkedin-www/oauth/v2/authorization', 'linkedin', 400, 400],
+      mailchimp: ['/sandbox/mailchimp-login/oauth2/authorize', 'mailchimp', 400, 400],
+      slack: ['/sandbox/slack/oauth/v2/authorize', 'slack', 400, 400],
+      github: ['/sandbox/github/login/oauth/authorize', 'github', 404, 302],
+    };
+    const leavesSite = (r) => r.headers.get('location') !== null && new URL(r.headers.get('location'), stack.url).origin !== origin;
+    for (const [family, [p, slug, badClient, badRedirect]] of Object.entries(authorize)) {
+      const mine = `${stack.url}/oauth/${slug}/callback`;
+      const get = (q) => request(`${stack.url}${p}?${new URLSearchParams({ state: 'st', scope: 'x', ...q })}`);
+      let r = await get({ client_id: client, redirect_uri: mine });
+      assert.equal(r.status, 200, `${family}: the registered callback`);
+      r = await get({ client_id: 'someone-else', redirect_uri: mine });
+      assert.equal(r.status, badClient, `${family}: an unknown client`);
+      for (const bad of [evil, `${stack.url}/oauth/${slug}/callback/x`, `${stack.url}/login`, `${mine}?next=//evil.example`]) {
+        r = await get({ client_id: client, redirect_uri: bad });
+        assert.equal(r.status, badRedirect, `${family}: redirect_uri ${bad}`);
+        assert.ok(!leavesSite(r), `${family}: sent to ${r.headers.get('location')}`);
+        if (r.status === 302) {
+          // GitHub's own answer: the registered callback, with the error.
+          const loc = new URL(r.headers.get('location'));
+          assert.equal(`${loc.origin}${loc.pathname}`, mine);
+          assert.equal(loc.searchParams.get('error'), 'redirect_uri_mismatch');
+          assert.equal(loc.searchParams.get('state'), 'st');
+        }
+      }
+      // The consent post: without the page's signature, with a field
+      // changed after signing, posted from another site, or aimed at
+      // another redirect, it sends nobody anywhere.
+      const page = await get({ client_id: client, redirect_uri: mine });
+      const fields = Object.fromEntries(formFields(page.text));
+      assert.ok(fields.sig, `${family}: the consent form has no signature`);
+      const post = (form, headers = {}) => request(`${stack.url}/sandbox/consent`, {
+        method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams({ decision: 'allow', ...form }).toString(),
+      });
+      for (const [why, form, headers] of [
+        ['no signature', { provider: family, client_id: client, redirect_uri: evil, state: 'st' }],
+        ['no signature, registered redirect', { provider: family, client_id: client, redirect_uri: mine, state: 'st' }],
+        ['redirect changed', { ...fields, redirect_uri: evil }],
+        ['state changed', { ...fields, state: 'other' }],
+        ['client changed', { ...fields, client_id: 'someone-else' }],
+        ['signature of another time', { ...fields, sig: fields.sig.replace(/^\d+/, (x) => String(Number(x) - 1)) }],
+        ['cross-site', fields, { 'sec-fetch-site': 'cross-site' }],
+      ]) {
+        r = await post(form, headers);
+        assert.ok(r.status >= 400 && r.status < 500, `${family}, ${why}: ${r.status}`);
+        assert.equal(r.headers.get('location'), null, `${family}, ${why}: ${r.headers.get('location')}`);
+      }
+      for (const decision of ['allow', 'deny']) {
+        r = await post({ ...fields, decision });
+        assert.equal(r.status, 302, `${family} ${decision}: ${r.status} ${r.text.slice(0, 200)}`);
+        assert.ok(r.headers.get('location').startsWith(`${mine}?`), r.headers.get('location'));
+      }
+    }
+  });
+
   await t.test('item 9: no HSTS over a plain http base URL', async () => {
     const r = await request(`${stack.url}/login`);
     assert.equal(r.headers.get('strict-transport-security'), null);
@@ -332,5 +436,270 @@ test('an https base URL: HSTS, and X-Forwarded-For ignored without a trusted pro
       WHERE key_hash = sha256(convert_to('addr:${addr}', 'UTF8')) AND window_end > now()`)[0][0];
     assert.equal(counted('127.0.0.1'), '3');
     assert.equal(counted('192.0.2.1'), '0');
+  });
+});
+
+// Brief SEC2, item 1: access can be taken away.  Members removed (their
+// sessions here end, their keys here are revoked) and their roles
+// changed, by the rules (an admin never touches an owner, a workspace
+// keeps an owner); pending invitations listed and revoked; a person's
+// own password changed (the current one required and throttled, other
+// sessions ended).
+test('SEC2 item 1: members, roles, invitations and passwords can be changed', async (t) => {
+  const stack = await startStack({ programs: ['api', 'pages'] });
+  t.after(() => {
+    const reports = stack.stop();
+    assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
+  });
+  const sql = (q) => stack.sql(q);
+  const owner = await setupOwner(stack.url, { email: OWNER, password: OWNER_PW, workspace: 'Acme' });
+  const [[acme]] = sql("SELECT id FROM workspaces WHERE name = 'Acme'");
+  const [[ownerId]] = sql(`SELECT id FROM users WHERE email = '${OWNER}'`);
+  const csrfOf = async (c) => hidden((await c.get('/settings')).text, 'csrf');
+  const userId = (email) => sql(`SELECT id FROM users WHERE email = '${email}'`)[0][0];
+  const roleOf = (email) => (sql(`SELECT role FROM memberships m JOIN users u ON u.id = m.user_id
+    WHERE m.workspace_id = ${acme} AND u.email = '${email}'`)[0] || [null])[0];
+  // An invitation accepted by a new account; returns its logged-in client.
+  const join = async (email, role, password = `${email} password`) => {
+    const r = await owner.post('/settings/invite', { csrf: await csrfOf(owner), email, role });
+    assert.equal(r.status, 200, r.text.slice(0, 200));
+    const tok = r.text.match(/\/invite\/([A-Za-z0-9_-]{43})/)[1];
+    const c = new Client(stack.url);
+    const page = await c.get(`/invite/${tok}`);
+    const j = await c.post(`/invite/${tok}`, { pre: hidden(page.text, 'pre'), password });
+    assert.equal(j.status, 303, j.text.slice(0, 200));
+    return c;
+  };
+  const ADMIN = 'admin@example.com';
+  const VIEWER = 'viewer@example.com';
+  const admin = await join(ADMIN, 'admin');
+  const viewer = await join(VIEWER, 'viewer');
+
+  await t.test('an admin removes a member: their sessions here end, their keys here are revoked, nothing else of theirs', async () => {
+    const LEAVER = 'leaver@example.com';
+    const leaver = await join(LEAVER, 'admin');
+    const id = userId(LEAVER);
+    // A key the leaver made here, a second session here, and one in a
+    // workspace of their own.
+    let r = await leaver.post('/settings/keys', { csrf: await csrfOf(leaver), name: 'leaver script', role: 'admin' });
+    assert.equal(r.status, 200);
+    const key = r.text.match(/slk_[A-Za-z0-9_-]+/)[0];
+    assert.equal((await request(`${stack.url}/v1/connections`, { headers: { authorization: `Bearer ${key}` } })).status, 200);
+    const here2 = new Client(stack.url);
+    assert.equal((await login(here2, LEAVER, `${LEAVER} password`)).status, 303);
+    const elsewhere = new Client(stack.url);
+    assert.equal((await login(elsewhere, LEAVER, `${LEAVER} password`)).status, 303);
+    r = await elsewhere.post('/settings/workspaces', { csrf: await csrfOf(elsewhere), name: 'Leaver Own' });
+    assert.equal(r.status, 303);
+    // A key of another member stays.
+    r = await admin.post('/settings/keys', { csrf: await csrfOf(admin), name: 'admin script', role: 'admin' });
+    const adminKey = r.text.match(/slk_[A-Za-z0-9_-]+/)[0];
+
+    const page = await admin.get('/settings');
+    assert.match(page.text, new RegExp(`action="/settings/members/${id}/remove"`));
+    r = await admin.post(`/settings/members/${id}/remove`, { csrf: hidden(page.text, 'csrf') });
+    assert.equal(r.status, 303, r.text.slice(0, 300));
+    assert.equal(r.headers.get('location'), '/settings?msg=member_removed');
+    assert.equal(roleOf(LEAVER), null);
+    for (const c of [leaver, here2]) assert.equal((await c.get('/settings')).status, 303, 'a session in Acme lives on');
+    assert.equal((await elsewhere.get('/settings')).status, 200, 'the session in their own workspace ended');
+    assert.equal((await request(`${stack.url}/v1/connections`, { headers: { authorization: `Bearer ${key}` } })).status, 401);
+    assert.equal((await request(`${stack.url}/v1/connections`, { headers: { authorization: `Bearer ${adminKey}` } })).status, 200);
+    assert.equal(sql(`SELECT count(*) FROM sessions WHERE user_id = ${id} AND workspace_id = ${acme}`)[0][0], '0');
+    // They cannot come back into Acme by switching.
+    r = await elsewhere.post('/workspace/switch', { csrf: await csrfOf(elsewhere), workspace: acme });
+    assert.equal(r.status, 403);
+    // Not a member (any more, or at all): 404, nothing changes.
+    r = await admin.post(`/settings/members/${id}/remove`, { csrf: hidden(page.text, 'csrf') });
+    assert.equal(r.status, 404);
+    r = await admin.post('/settings/members/9999999/role', { csrf: hidden(page.text, 'csrf'), role: 'viewer' });
+    assert.equal(r.status, 404);
+  });
+
+  await t.test('an admin cannot remove or demote an owner; nobody removes or demotes the last owner', async () => {
+    const csrf = await csrfOf(admin);
+    let r = await admin.post(`/settings/members/${ownerId}/remove`, { csrf });
+    assert.equal(r.status, 403, r.text.slice(0, 200));
+    assert.match(r.text, /Only an owner/);
+    r = await admin.post(`/settings/members/${ownerId}/role`, { csrf, role: 'viewer' });
+    assert.equal(r.status, 403);
+    assert.equal(roleOf(OWNER), 'owner');
+    // The admin's page offers no control on the owner.
+    assert.ok(!(await admin.get('/settings')).text.includes(`/settings/members/${ownerId}/`));
+    // The only owner, by themselves.
+    const oc = await csrfOf(owner);
+    r = await owner.post(`/settings/members/${ownerId}/remove`, { csrf: oc });
+    assert.equal(r.status, 409);
+    assert.match(r.text, /only owner/);
+    r = await owner.post(`/settings/members/${ownerId}/role`, { csrf: oc, role: 'admin' });
+    assert.equal(r.status, 409);
+    assert.equal(roleOf(OWNER), 'owner');
+    // With a second owner, an owner may demote and remove an owner.
+    const SECOND = 'second-owner@example.com';
+    const second = await join(SECOND, 'admin');
+    sql(`UPDATE memberships SET role = 'owner' WHERE user_id = ${userId(SECOND)}`);
+    r = await owner.post(`/settings/members/${userId(SECOND)}/role`, { csrf: oc, role: 'viewer' });
+    assert.equal(r.status, 303);
+    assert.equal(roleOf(SECOND), 'viewer');
+    sql(`UPDATE memberships SET role = 'owner' WHERE user_id = ${userId(SECOND)}`);
+    // Two owners removing each other at once: one stays.
+    const sc = await csrfOf(second);
+    const both = await Promise.all([
+      owner.post(`/settings/members/${userId(SECOND)}/remove`, { csrf: oc }),
+      second.post(`/settings/members/${ownerId}/remove`, { csrf: sc }),
+    ]);
+    // The loser finds the only owner left (409), or its session already
+    // ended with its membership (401).
+    const st = both.map((x) => x.status).sort();
+    assert.ok(st[0] === 303 && [401, 409].includes(st[1]), st.join(' '));
+    assert.equal(sql(`SELECT count(*) FROM memberships WHERE workspace_id = ${acme} AND role = 'owner'`)[0][0], '1');
+    if (roleOf(OWNER) === null) {
+      // The second owner won: put things back for the next tests.
+      sql(`INSERT INTO memberships (workspace_id, user_id, role) VALUES (${acme}, ${ownerId}, 'owner')`);
+      sql(`DELETE FROM memberships WHERE workspace_id = ${acme} AND user_id = ${userId(SECOND)}`);
+      assert.equal((await login(owner, OWNER, OWNER_PW)).status, 303);
+    }
+  });
+
+  await t.test('roles change: admin to viewer (their admin keys here revoked) and back; a bad role is 422', async () => {
+    const id = userId(ADMIN);
+    const csrf = await csrfOf(owner);
+    let r = await admin.post('/settings/keys', { csrf: await csrfOf(admin), name: 'to revoke', role: 'admin' });
+    const adminKey = r.text.match(/slk_[A-Za-z0-9_-]+/)[0];
+    r = await admin.post('/settings/keys', { csrf: await csrfOf(admin), name: 'to keep', role: 'viewer' });
+    const viewerKey = r.text.match(/slk_[A-Za-z0-9_-]+/)[0];
+    r = await owner.post(`/settings/members/${id}/role`, { csrf, role: 'owner' });
+    assert.equal(r.status, 422);
+    r = await owner.post(`/settings/members/${id}/role`, { csrf, role: 'viewer' });
+    assert.equal(r.status, 303);
+    assert.equal(roleOf(ADMIN), 'viewer');
+    const probe = (k) => request(`${stack.url}/v1/connections`, { headers: { authorization: `Bearer ${k}` } });
+    assert.equal((await probe(adminKey)).status, 401);
+    assert.equal((await probe(viewerKey)).status, 200);
+    // At once a viewer: its session is refused what admins do.
+    r = await admin.post('/settings/invite', { csrf: await csrfOf(admin), email: 'x@example.com', role: 'viewer' });
+    assert.equal(r.status, 403);
+    r = await owner.post(`/settings/members/${id}/role`, { csrf, role: 'admin' });
+    assert.equal(r.status, 303);
+    assert.equal(roleOf(ADMIN), 'admin');
+  });
+
+  await t.test('pending invitations: listed with who invited and when they expire, and revoked', async () => {
+    let r = await admin.post('/settings/invite', { csrf: await csrfOf(admin), email: 'pending@example.com', role: 'viewer' });
+    const tok = r.text.match(/\/invite\/([A-Za-z0-9_-]{43})/)[1];
+    const [[id]] = sql("SELECT id FROM invites WHERE email = 'pending@example.com'");
+    const page = await owner.get('/settings');
+    const row = page.text.slice(page.text.indexOf('Pending invitations'));
+    assert.match(row, /pending@example\.com<\/td><td>viewer<\/td><td>admin@example\.com<\/td><td>\d{4}-\d\d-\d\d \d\d:\d\d UTC<\/td>/);
+    assert.ok(!/leaver@example.com<\/td><td>/.test(row.slice(0, row.indexOf('</table>'))), 'used invitations are not pending');
+    // A viewer sees no invitations.
+    assert.ok(!(await viewer.get('/settings')).text.includes('pending@example.com'));
+    r = await owner.post(`/settings/invites/${id}/revoke`, { csrf: hidden(page.text, 'csrf') });
+    assert.equal(r.status, 303);
+    assert.equal((await new Client(stack.url).get(`/invite/${tok}`)).status, 404);
+    r = await owner.post(`/settings/invites/${id}/revoke`, { csrf: hidden(page.text, 'csrf') });
+    assert.equal(r.status, 404);
+    // An invitation of another workspace is not found from Acme.
+    const [[other]] = sql("INSERT INTO workspaces (name) VALUES ('Other') RETURNING id");
+    const [[otherInvite]] = sql(`INSERT INTO invites (token_hash, workspace_id, email, role, expires_at)
+      VALUES (decode('${crypto.createHash('sha256').update('x').digest('hex')}', 'hex'), ${other}, 'o@example.com', 'admin', now() + interval '1 day') RETURNING id`);
+    r = await owner.post(`/settings/invites/${otherInvite}/revoke`, { csrf: hidden(page.text, 'csrf') });
+    assert.equal(r.status, 404);
+    assert.equal(sql(`SELECT count(*) FROM invites WHERE id = ${otherInvite}`)[0][0], '1');
+  });
+
+  await t.test('a removed admin\'s pending invitations go with them; a removed person comes back only through a new invitation', async () => {
+    const GONE = 'gone@example.com';
+    const gone = await join(GONE, 'admin');
+    const goneId = userId(GONE);
+    // Before leaving, the admin invites a second address of their own.
+    let r = await gone.post('/settings/invite', { csrf: await csrfOf(gone), email: 'gone-alt@example.com', role: 'admin' });
+    assert.equal(r.status, 200);
+    const altTok = r.text.match(/\/invite\/([A-Za-z0-9_-]{43})/)[1];
+    const page = await owner.get('/settings');
+    r = await owner.post(`/settings/members/${goneId}/remove`, { csrf: hidden(page.text, 'csrf') });
+    assert.equal(r.status, 303);
+    assert.equal((await new Client(stack.url).get(`/invite/${altTok}`)).status, 404, 'the removed admin\'s invitation still works');
+    assert.equal(sql("SELECT count(*) FROM invites WHERE email = 'gone-alt@example.com'")[0][0], '0');
+    // Their right password now says plainly why there is nothing to open.
+    const c = new Client(stack.url);
+    r = await login(c, GONE, `${GONE} password`);
+    assert.equal(r.status, 403);
+    assert.match(r.text, /not a member of any workspace now/);
+    assert.ok(!sessionSet(r), 'a session without a workspace');
+    // Invited again, they log in from the invitation and are back.
+    r = await owner.post('/settings/invite', { csrf: await csrfOf(owner), email: GONE, role: 'viewer' });
+    const tok = r.text.match(/\/invite\/([A-Za-z0-9_-]{43})/)[1];
+    const back = new Client(stack.url);
+    const inv = await back.get(`/invite/${tok}`);
+    assert.match(inv.text, /\/login\?next=\/invite\//);
+    const lp = await back.get(`/login?next=/invite/${tok}`);
+    r = await back.post('/login', { pre: hidden(lp.text, 'pre'), email: GONE, password: `${GONE} password`, next: `/invite/${tok}` });
+    assert.equal(r.status, 303, r.text.slice(0, 300));
+    assert.equal(roleOf(GONE), 'viewer');
+    assert.equal((await back.get('/settings')).status, 200);
+    // A wrong password through the same door gives nothing.
+    const bad = new Client(stack.url);
+    const lp2 = await bad.get('/login');
+    r = await bad.post('/login', { pre: hidden(lp2.text, 'pre'), email: GONE, password: 'not the password', next: `/invite/${tok}` });
+    assert.equal(r.status, 401);
+  });
+
+  await t.test('a viewer may change nothing of the members', async () => {
+    const csrf = await csrfOf(viewer);
+    for (const [p, form] of [[`/settings/members/${userId(ADMIN)}/remove`, {}], [`/settings/members/${userId(ADMIN)}/role`, { role: 'viewer' }],
+      ['/settings/invites/1/revoke', {}]]) {
+      const r = await viewer.post(p, { csrf, ...form });
+      assert.equal(r.status, 403, p);
+    }
+    assert.equal(roleOf(ADMIN), 'admin');
+    assert.ok(!(await viewer.get('/settings')).text.includes('/settings/members/'));
+  });
+
+  await t.test('anyone changes their own password: the current one is needed, their other sessions end', async () => {
+    const VPW = `${VIEWER} password`;
+    const NEW = 'a brand new viewer password';
+    const other = new Client(stack.url);
+    assert.equal((await login(other, VIEWER, VPW)).status, 303);
+    const page = await viewer.get('/settings/password');
+    assert.equal(page.status, 200);
+    assert.equal(page.headers.get('cache-control'), 'no-store');
+    const csrf = hidden(page.text, 'csrf');
+    const change = (form, c = viewer) => c.post('/settings/password', { csrf, current_password: VPW, new_password: NEW, new_password_again: NEW, ...form });
+    const hash = () => sql(`SELECT md5(password_hash) FROM users WHERE email = '${VIEWER}'`)[0][0];
+    const before = hash();
+    for (const [form, status] of [
+      [{ current_password: 'not my password' }, 403], [{ new_password_again: 'something else entirely' }, 422],
+      [{ new_password: 'short', new_password_again: 'short' }, 422], [{ csrf: 'forged' }, 403],
+      [{ current_password: null }, 422],
+    ]) {
+      const f = { csrf, current_password: VPW, new_password: NEW, new_password_again: NEW, ...form };
+      const r = await viewer.post('/settings/password', Object.fromEntries(Object.entries(f).filter(([, v]) => v !== null)));
+      assert.equal(r.status, status, JSON.stringify(form));
+      assert.equal(hash(), before, JSON.stringify(form));
+    }
+    // Without a session: refused.
+    let r = await change({}, new Client(stack.url));
+    assert.equal(r.status, 401);
+    r = await change({});
+    assert.equal(r.status, 303, r.text.slice(0, 300));
+    assert.equal(r.headers.get('location'), '/settings?msg=password');
+    assert.notEqual(hash(), before);
+    assert.equal((await viewer.get('/settings')).status, 200, 'the session that changed it ended');
+    assert.equal((await other.get('/settings')).status, 303, 'another session of the same person lives on');
+    assert.equal((await login(new Client(stack.url), VIEWER, VPW)).status, 401);
+    assert.equal((await login(new Client(stack.url), VIEWER, NEW)).status, 303);
+  });
+
+  await t.test('the current password is guessed no faster than a login', async () => {
+    const c = new Client(stack.url);
+    assert.equal((await login(c, ADMIN, `${ADMIN} password`)).status, 303);
+    const csrf = await csrfOf(c);
+    const statuses = [];
+    for (let i = 0; i < ACCOUNT_LIMIT + 1; i++) {
+      const r = await c.post('/settings/password', { csrf, current_password: `guess ${i}`, new_password: 'whatever it is now', new_password_again: 'whatever it is now' });
+      statuses.push(r.status);
+    }
+    assert.deepEqual(statuses, [...Array(ACCOUNT_LIMIT).fill(403), 429]);
   });
 });

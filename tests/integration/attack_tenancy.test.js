@@ -58,6 +58,7 @@ const SELF_SERVICE = {
   'POST /v1/digest/unsubscribe': 'public: the signed token names one address',
   'POST /v1/webhooks/resend': 'public: signed by Resend',
   'POST /v1/intel/analyze': 'reads only: a question over the workspace\'s numbers',
+  'POST /settings/password': 'changes the caller\'s own password; the current password is the proof',
 };
 
 // What a route must answer Bravo when it names Alpha's objects, beyond
@@ -69,6 +70,9 @@ const B_EXPECT = {
   'POST /v1/digest/test': [(s) => s === 404, 'another workspace\'s member is not found'],
   'GET /oauth/:provider/callback': [(s) => s >= 400 && s < 500, 'another session\'s OAuth state and code are refused'],
   'POST /v1/digest/weekly': [(s) => s !== 429, 'another workspace\'s digest run does not rate-limit this one'],
+  'POST /settings/members/:user/remove': [(s) => s === 404, 'another workspace\'s member is not found'],
+  'POST /settings/members/:user/role': [(s) => s === 404, 'another workspace\'s member is not found'],
+  'POST /settings/invites/:invite/revoke': [(s) => s === 404, 'another workspace\'s invitation is not found'],
 };
 
 // Cases that may fail while their fix is in progress, each naming its
@@ -237,6 +241,7 @@ test('tenancy attack: every route, another workspace and a viewer', async (t) =>
     UNION SELECT user_id FROM memberships WHERE workspace_id = ${wsA}
     UNION SELECT id FROM connections WHERE workspace_id = ${wsA}
     UNION SELECT id FROM api_keys WHERE workspace_id = ${wsA}
+    UNION SELECT id FROM invites WHERE workspace_id = ${wsA}
     UNION SELECT id FROM sync_jobs WHERE workspace_id = ${wsA}
     UNION SELECT id FROM sync_runs WHERE workspace_id = ${wsA}
     UNION SELECT id FROM digest_runs WHERE id < ${B_IDS}`).flat();
@@ -280,11 +285,12 @@ test('tenancy attack: every route, another workspace and a viewer', async (t) =>
   const [[aRun]] = sql(`SELECT max(id) FROM sync_runs WHERE workspace_id = ${wsA}`);
   const [[aUser]] = sql(`SELECT id FROM users WHERE email = '${A.owner}'`);
   const [[aAccount]] = sql(`SELECT selected->>0 FROM connections WHERE workspace_id = ${wsA} AND provider = '${ONLY_A}'`);
+  const [[aInvite]] = sql(`SELECT id FROM invites WHERE workspace_id = ${wsA} AND used_at IS NULL`);
 
   // Alpha's ids in every place a route may read one; and decoys of the
   // same shapes that name nothing at all.
   const alpha = {
-    capture: { provider: ONLY_A, id: aKeyId, token: usedToken },
+    capture: { provider: ONLY_A, id: aKeyId, token: usedToken, user: aUser, invite: aInvite },
     query: {
       email: A.owner, to: A.owner, workspace: wsA, workspace_id: wsA, id: aKeyId, key_id: aKeyId, user_id: aUser,
       member: aUser, connection_id: aConn, run_id: aRun, account: aAccount, provider: ONLY_A, period: '7d',
@@ -292,7 +298,7 @@ test('tenancy attack: every route, another workspace and a viewer', async (t) =>
     },
   };
   const decoy = {
-    capture: { provider: NEITHER, id: '9100001', token: 'x'.repeat(usedToken.length) },
+    capture: { provider: NEITHER, id: '9100001', token: 'x'.repeat(usedToken.length), user: '9100001', invite: '9100001' },
     query: {
       email: 'nobody@nowhere-tenant.example', to: 'nobody@nowhere-tenant.example', workspace: '9100001',
       workspace_id: '9100001', id: '9100001', key_id: '9100001', user_id: '9100001', member: '9100001',

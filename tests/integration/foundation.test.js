@@ -55,9 +55,12 @@ test('foundation', async (t) => {
 
   await t.test('an invitation\'s token is not written to the access log', async () => {
     const token = 'Zq7secretinvitetoken0123456789abcdef';
-    await request(`${stack.url}/invite/${token}`);
+    for (const p of [`/invite/${token}`, `/Invite/${token}`, `/v1/INVITE/${token}/x`]) {
+      await request(`${stack.url}${p}`);
+    }
     const log = require('node:fs').readFileSync(path.join(stack.dir, 'log/nginx-access.log'), 'utf8');
     assert.match(log, /"GET \/invite\/:token"/);
+    assert.match(log, /"GET \/v1\/INVITE\/:token"/);
     assert.ok(!log.includes(token));
   });
 

@@ -79,7 +79,7 @@ test('a clone in a folder nobody else may enter', async (t) => {
   const port = await freePort();
   const pgPort = await freePort();
   const san = path.join(top, 'san');
-  const env = { ...process.env, SLUICE_STATE_BASE: base, SLUICE_PG_PORT: String(pgPort), SLUICE_FCGI_PROCS: '1', ...sanEnv(san) };
+  const env = { ...process.env, SLUICE_ENV_FILE: '/dev/null', SLUICE_STATE_BASE: base, SLUICE_PG_PORT: String(pgPort), SLUICE_FCGI_PROCS: '1', ...sanEnv(san) };
   const stackSh = path.join(clone, 'nginx/stack.sh');
   let stateDir = null;
   t.after(() => {
@@ -156,6 +156,46 @@ test('a clone in a folder nobody else may enter', async (t) => {
     assert.equal(fs.statSync(path.join(stateDir, 'svc')).uid, Number(sh('id', ['-u', 'sluice']).stdout.trim()));
   });
 
+  await t.test('links and pid files the service user plants do not move root', async () => {
+    // Links where root's start used to write PostgreSQL's auth files.
+    const victim = path.join(top, 'victim');
+    fs.writeFileSync(victim, 'root\'s own\n', { mode: 0o644 });
+    const victim2 = path.join(top, 'victim2');
+    for (const [f, target] of [['pg_hba.conf.new', victim], ['pg_ident.conf.new', victim2]]) {
+      const r = sh('runuser', ['-u', 'sluice', '--', 'ln', '-s', target, path.join(stateDir, 'pg', f)]);
+      assert.equal(r.status, 0, r.stderr);
+    }
+    // A pid file naming a process of root's that is not Sluice's.
+    const bystander = require('node:child_process').spawn('sleep', ['600'], { stdio: 'ignore', detached: true });
+    t.after(() => { try { process.kill(bystander.pid, 'SIGKILL'); } catch { /* gone */ } });
+    for (const f of ['sleep.pid', 'api.pid.x', 'rootdaemon.pid']) {
+      sh('runuser', ['-u', 'sluice', '--', 'sh', '-c', `echo ${bystander.pid} > ${path.join(stateDir, 'svc', f)}`]);
+    }
+    const r = sh('bash', [stackSh, 'start', '', String(port), BIN, 'api'], { env });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.equal(fs.readFileSync(victim, 'utf8'), 'root\'s own\n');
+    assert.equal(fs.statSync(victim).uid, 0);
+    assert.ok(!fs.existsSync(victim2), 'root made a file through a planted link');
+    assert.equal((await request(`http://127.0.0.1:${port}/readyz`)).status, 200);
+    const st = sh('bash', [stackSh, 'status'], { env });
+    assert.doesNotMatch(st.stdout, /sleep|rootdaemon/);
+    t.bystander = bystander.pid;
+  });
+
+  await t.test('a state folder below another user\'s folder is refused', () => {
+    const theirs = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-theirs-'));
+    try {
+      sh('chown', ['nobody', theirs]);
+      const r = sh('bash', [stackSh, 'start', path.join(theirs, 'sub/var'), String(port + 2), BIN, 'api'], { env });
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /belongs to another user/);
+      const s2 = sh('bash', [stackSh, 'stop', theirs], { env });
+      assert.notEqual(s2.status, 0, 'stop trusted another user\'s folder');
+    } finally {
+      fs.rmSync(theirs, { recursive: true, force: true });
+    }
+  });
+
   await t.test('a state folder of another user is refused', () => {
     const other = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-other-'));
     try {
@@ -186,6 +226,7 @@ test('a clone in a folder nobody else may enter', async (t) => {
     const r = sh('bash', [stackSh, 'stop'], { env });
     assert.equal(r.status, 0, r.stderr);
     for (const pid of pids) assert.ok(!isAlive(pid), `pid ${pid} still running`);
+    assert.ok(t.bystander && isAlive(t.bystander), 'stop killed a process that is not Sluice\'s');
     assert.ok(!fs.existsSync(path.join(stateDir, 'pg/postmaster.pid')));
     assert.ok(await tcpRefused(port));
     assert.deepEqual(sanReports(san), []);
@@ -198,7 +239,7 @@ test('a cluster made with trust authentication is upgraded with its data', async
   const port = await freePort();
   const pgPort = await freePort();
   const san = path.join(dir, 'san');
-  const env = { ...process.env, SLUICE_PG_PORT: String(pgPort), SLUICE_PG_LISTEN: '127.0.0.1', SLUICE_FCGI_PROCS: '1', ...sanEnv(san) };
+  const env = { ...process.env, SLUICE_ENV_FILE: '/dev/null', SLUICE_PG_PORT: String(pgPort), SLUICE_PG_LISTEN: '127.0.0.1', SLUICE_FCGI_PROCS: '1', ...sanEnv(san) };
   const stackSh = path.join(ROOT, 'nginx/stack.sh');
   t.after(() => {
     sh('bash', [stackSh, 'stop', dir], { env });

@@ -78,7 +78,7 @@ test('processes that die are replaced', async (t) => {
     assert.ok(counts[200] > 100, `too few answers: ${JSON.stringify(counts)}`);
     // A process holds one request at a time.
     assert.ok(failures(counts) <= 1, `lost more than the killed process held: ${JSON.stringify(counts)}`);
-    assert.match(stack.log('api'), new RegExp(`process ${victim} killed by signal 9; starting another`));
+    assert.match(stack.log('api'), new RegExp(`process ${victim} \\(slot \\d+\\) killed by signal 9; starting another`));
   });
 
   await t.test('every process killed at once: all back within 2 s', async () => {

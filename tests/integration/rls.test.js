@@ -49,6 +49,43 @@ test('row-level security', async (t) => {
     assert.equal(stack.sql(`SELECT count(*) FROM connections WHERE workspace_id = ${b}`)[0][0], '2');
   });
 
+  await t.test('a request cannot write the tables that carry no workspace, nor read password hashes', async () => {
+    const [[u]] = stack.sql(`INSERT INTO users (email, password_hash) VALUES ('rls@example.com', 'x') RETURNING id`);
+    stack.sql(`INSERT INTO memberships (workspace_id, user_id, role) VALUES (${a}, ${u}, 'owner')`);
+    stack.sql(`INSERT INTO email_events (message_id, type, payload) VALUES ('rls-msg', 'email.sent', '{}')`);
+    stack.sql(`INSERT INTO email_suppressions (email, reason) VALUES ('gone@example.com', 'bounced')`);
+    const writes = [
+      "INSERT INTO users (email, password_hash) VALUES ('new@example.com', 'x')",
+      `UPDATE users SET password_hash = 'x' WHERE id = ${u}`,
+      `UPDATE users SET email = 'taken@example.com' WHERE id = ${u}`,
+      `DELETE FROM users WHERE id = ${u}`,
+      "INSERT INTO email_events (message_id, type, payload) VALUES ('forged', 'email.bounced', '{}')",
+      "UPDATE email_events SET type = 'email.delivered'",
+      'DELETE FROM email_events',
+      "INSERT INTO email_suppressions (email, reason) VALUES ('victim@example.com', 'manual')",
+      "DELETE FROM email_suppressions WHERE email = 'gone@example.com'",
+      "INSERT INTO schema_migrations (version, name) VALUES (999, 'forged')",
+      'DELETE FROM schema_migrations',
+      "INSERT INTO login_throttle (key_hash, attempts, window_end) VALUES ('\\x00', 0, now())",
+      'DELETE FROM login_throttle',
+      'TRUNCATE users, email_events, email_suppressions',
+      `SELECT password_hash FROM users WHERE id = ${u}`,
+      'SELECT * FROM users',
+      "SELECT nextval('users_id_seq')",
+    ];
+    for (const q of writes) {
+      assert.throws(() => stack.sql(`${scope(a, u)} ${q}; COMMIT;`), /permission denied/, q);
+    }
+    // What requests do need still works: members' addresses, the events
+    // and the suppressions a digest run reads.
+    const rows = stack.sql(`${scope(a, u)}
+      SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.workspace_id = ${a};
+      SELECT count(*) FROM email_events WHERE message_id = 'rls-msg';
+      SELECT count(*) FROM email_suppressions;
+      COMMIT;`);
+    assert.deepEqual(rows.slice(-3).map((r) => r[0]), ['rls@example.com', '1', '1']);
+  });
+
   await t.test('the API runs its requests inside that wall', async () => {
     const key = stack.cli('api', ['create-key', a, 'rls']).stdout.trim();
     // Watch the statements the program sends (this test's cluster only).

@@ -13,9 +13,21 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { startStack, request, FIXTURES } = require('./lib/stack');
+const { formFields } = require('./lib/flows');
 
 const PROVIDERS = path.join(FIXTURES, 'providers');
-const REDIRECT = 'https://hub.example.test/oauth/cb';
+// The sandbox's registered clients (lib/sandbox/sandbox.c): Sluice's own, Slack
+// with token rotation, a GitHub App.  Their redirect URLs are the stack's
+// /oauth/<slug>/callback; a family's is that of its first provider here.
+const CLIENT = 'sluice-sandbox-client';
+const CLIENT_ROTATING = 'sluice-sandbox-client-rotating';
+const CLIENT_APP = 'Iv1.sluice-sandbox-client';
+const SLUG = { google: 'ga4', meta: 'facebook', linkedin: 'linkedin', mailchimp: 'mailchimp', slack: 'slack', github: 'github' };
+const AUTHORIZE = {
+  google: '/sandbox/google-accounts/o/oauth2/v2/auth', meta: '/sandbox/facebook/v25.0/dialog/oauth',
+  linkedin: '/sandbox/linkedin-www/oauth/v2/authorization', mailchimp: '/sandbox/mailchimp-login/oauth2/authorize',
+  slack: '/sandbox/slack/oauth/v2/authorize', github: '/sandbox/github/login/oauth/authorize',
+};
 const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
 const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
 
@@ -198,10 +210,17 @@ function makeClient(url) {
       assert.ok(best, `no sandbox base for ${real}`);
       return `${url}${best.path}${real.slice(best.real.length)}`;
     },
-    // Consent (Allow) and the code from the redirect.
+    // The registered redirect URL of a family (google, meta, ...).
+    redirect(family) {
+      return `${url}/oauth/${SLUG[family]}/callback`;
+    },
+    // The authorize page, its consent form posted (Allow), and the code
+    // from the redirect.  user is the consent page's own choice.
     async code(provider, fields = {}) {
-      const body = new URLSearchParams({ provider, client_id: 'sandbox-client', redirect_uri: REDIRECT,
-        state: 'st8', decision: 'allow', ...fields });
+      const { user, ...query } = { client_id: CLIENT, redirect_uri: c.redirect(provider), state: 'st8', ...fields };
+      const page = await request(`${url}${AUTHORIZE[provider]}?${new URLSearchParams(query)}`);
+      assert.equal(page.status, 200, page.text);
+      const body = new URLSearchParams({ ...Object.fromEntries(formFields(page.text)), decision: 'allow', ...(user ? { user } : {}) });
       const r = await request(`${url}/sandbox/consent`, { method: 'POST', body });
       assert.equal(r.status, 302, r.text);
       return new URL(r.headers.get('location')).searchParams.get('code');
@@ -219,12 +238,12 @@ async function login(c) {
   let code = await c.code('google', { scope: 'openid email https://www.googleapis.com/auth/analytics.readonly',
     code_challenge: CHALLENGE, code_challenge_method: 'S256', access_type: 'offline' });
   let r = await c.post('/sandbox/google-oauth/token', { grant_type: 'authorization_code', code,
-    client_id: 'sandbox-client', redirect_uri: REDIRECT, code_verifier: VERIFIER });
+    client_id: CLIENT, redirect_uri: c.redirect('google'), code_verifier: VERIFIER });
   assert.equal(r.status, 200, r.text);
   t.google = r.json;
   code = await c.code('meta', { scope: 'pages_show_list,ads_read' });
   r = await request(`${c.url}/sandbox/graph/v25.0/oauth/access_token?client_id=a&client_secret=b&redirect_uri=${
-    encodeURIComponent(REDIRECT)}&code=${encodeURIComponent(code)}`);
+    encodeURIComponent(c.redirect('meta'))}&code=${encodeURIComponent(code)}`);
   assert.equal(r.status, 200, r.text);
   r = await request(`${c.url}/sandbox/graph/v25.0/oauth/access_token?grant_type=fb_exchange_token&client_id=a&client_secret=b&fb_exchange_token=${
     encodeURIComponent(r.json.access_token)}`);
@@ -232,26 +251,26 @@ async function login(c) {
   t.meta = r.json;
   code = await c.code('linkedin', { scope: 'r_organization_admin rw_organization_admin' });
   r = await c.post('/sandbox/linkedin-www/oauth/v2/accessToken', { grant_type: 'authorization_code', code,
-    client_id: 'a', client_secret: 'b', redirect_uri: REDIRECT });
+    client_id: 'a', client_secret: 'b', redirect_uri: c.redirect('linkedin') });
   assert.equal(r.status, 200, r.text);
   t.linkedin = r.json;
   code = await c.code('mailchimp');
   r = await c.post('/sandbox/mailchimp-login/oauth2/token', { grant_type: 'authorization_code', code,
-    client_id: 'a', client_secret: 'b', redirect_uri: REDIRECT });
+    client_id: 'a', client_secret: 'b', redirect_uri: c.redirect('mailchimp') });
   assert.equal(r.status, 200, r.text);
   t.mailchimp = r.json;
-  code = await c.code('slack', { client_id: 'sandbox-rotating', scope: 'channels:read,channels:history,users:read' });
-  r = await c.post('/sandbox/slack/api/oauth.v2.access', { code, redirect_uri: REDIRECT, grant_type: 'authorization_code' });
+  code = await c.code('slack', { client_id: CLIENT_ROTATING, scope: 'channels:read,channels:history,users:read' });
+  r = await c.post('/sandbox/slack/api/oauth.v2.access', { code, redirect_uri: c.redirect('slack'), grant_type: 'authorization_code' });
   assert.equal(r.json.ok, true, r.text);
   t.slack = r.json;
   code = await c.code('github', { scope: 'read:user repo' });
   r = await c.post('/sandbox/github/login/oauth/access_token', { client_id: 'a', client_secret: 'b', code,
-    redirect_uri: REDIRECT }, { Accept: 'application/json' });
+    redirect_uri: c.redirect('github') }, { Accept: 'application/json' });
   assert.ok(r.json.access_token, r.text);
   t.github = r.json;
-  code = await c.code('github', { client_id: 'Iv1.sandbox' });
-  r = await c.post('/sandbox/github/login/oauth/access_token', { client_id: 'Iv1.sandbox', client_secret: 'b', code,
-    redirect_uri: REDIRECT }, { Accept: 'application/json' });
+  code = await c.code('github', { client_id: CLIENT_APP });
+  r = await c.post('/sandbox/github/login/oauth/access_token', { client_id: CLIENT_APP, client_secret: 'b', code,
+    redirect_uri: c.redirect('github') }, { Accept: 'application/json' });
   assert.ok(r.json.refresh_token, r.text);
   t.githubApp = r.json;
   return t;
@@ -290,7 +309,7 @@ async function replay(c, tokens, rel, ex, prov, extra = {}) {
   const fields = req.form || req.query;
   if (fields.code && CODE_PROVIDER[prov]) {
     const extraConsent = fields.code_verifier ? { code_challenge: CHALLENGE, code_challenge_method: 'S256' } : {};
-    if (fields.redirect_uri) extraConsent.redirect_uri = fields.redirect_uri;
+    if (fields.redirect_uri) fields.redirect_uri = c.redirect(CODE_PROVIDER[prov]);
     Object.assign(extraConsent, CONSENT_EXTRA[prov] || {});
     fields.code = await c.code(CODE_PROVIDER[prov], extraConsent);
   }
@@ -342,12 +361,12 @@ function conforms(ex, r) {
 // with the provider's own callback parameters.
 async function checkAuthorize(c, ex, top) {
   const rq = ex.request;
-  const q = { ...rq.query, redirect_uri: REDIRECT };
+  const q = { ...rq.query, client_id: CLIENT, redirect_uri: c.redirect(top) };
   const url = `${await c.map(rq.url)}?${new URLSearchParams(q)}`;
   const page = await request(url);
   const problems = [];
   if (page.status !== 200 || !/Allow/.test(page.text) || !/Deny/.test(page.text)) problems.push('no consent page');
-  const fields = { provider: top, ...q };
+  const fields = Object.fromEntries(formFields(page.text));
   for (const [decision, key] of [['allow', 'callback_query_success'], ['deny', 'callback_query_denied']]) {
     const want = ex[key];
     if (!want) continue;
@@ -531,7 +550,7 @@ test('sandbox conformance', async (t) => {
     const props = `${c.url}/sandbox/ga4-admin/v1beta/properties/312456789`;
     let code = await c.code('google', { user: 'acct-fault-401', scope: 'openid', access_type: 'offline' });
     let tr = await c.post('/sandbox/google-oauth/token', { grant_type: 'authorization_code', code, client_id: 'x',
-      redirect_uri: REDIRECT });
+      redirect_uri: c.redirect('google') });
     assert.equal(tr.status, 200, tr.text);
     assert.equal((await request(props, auth(tr.json.access_token))).status, 401);
     const again = await c.post('/sandbox/google-oauth/token', { grant_type: 'refresh_token', client_id: 'x',
@@ -540,7 +559,7 @@ test('sandbox conformance', async (t) => {
     assert.equal((await request(props, auth(again.json.access_token))).status, 401);
     code = await c.code('google', { user: 'acct-fault-invalid_grant', access_type: 'offline' });
     tr = await c.post('/sandbox/google-oauth/token', { grant_type: 'authorization_code', code, client_id: 'x',
-      redirect_uri: REDIRECT });
+      redirect_uri: c.redirect('google') });
     assert.equal(tr.status, 200, tr.text);
     assert.equal((await request(props, auth(tr.json.access_token))).status, 200);
     const dead = await c.post('/sandbox/google-oauth/token', { grant_type: 'refresh_token', client_id: 'x',
@@ -568,11 +587,11 @@ test('sandbox conformance', async (t) => {
     assert.ok(r.json.refresh_token_expires_in <= 31536000);
     const code = await c.code('google', { code_challenge: CHALLENGE, code_challenge_method: 'S256' });
     r = await c.post('/sandbox/google-oauth/token', { grant_type: 'authorization_code', code, client_id: 'x',
-      redirect_uri: REDIRECT, code_verifier: 'wrong-verifier-wrong-verifier-wrong-verifier-00' });
+      redirect_uri: c.redirect('google'), code_verifier: 'wrong-verifier-wrong-verifier-wrong-verifier-00' });
     assert.equal(r.status, 400);
     assert.equal(r.json.error, 'invalid_grant');
     const noOffline = await c.post('/sandbox/google-oauth/token', { grant_type: 'authorization_code',
-      code: await c.code('google'), client_id: 'x', redirect_uri: REDIRECT });
+      code: await c.code('google'), client_id: 'x', redirect_uri: c.redirect('google') });
     assert.equal(noOffline.status, 200);
     assert.equal(noOffline.json.refresh_token, undefined);
     const code2 = await c.code('google');
@@ -583,7 +602,7 @@ test('sandbox conformance', async (t) => {
       { Accept: 'text/plain' });
     assert.match(r.headers.get('content-type'), /x-www-form-urlencoded/);
     assert.ok(new URLSearchParams(r.text).get('access_token'));
-    r = await c.post('/sandbox/mailchimp-login/oauth2/token', { code: await c.code('mailchimp'), redirect_uri: REDIRECT });
+    r = await c.post('/sandbox/mailchimp-login/oauth2/token', { code: await c.code('mailchimp'), redirect_uri: c.redirect('mailchimp') });
     assert.equal(r.json.expires_in, 0);
     r = await request(`${c.url}/sandbox/mailchimp-login/oauth2/metadata`, { headers: { Authorization: 'OAuth bogus' } });
     assert.equal(r.status, 200);
@@ -611,8 +630,8 @@ test('sandbox conformance', async (t) => {
   });
 
   await t.test('consent page escapes what it echoes', async () => {
-    const r = await request(`${c.url}/sandbox/github/login/oauth/authorize?client_id=%3Cscript%3E&redirect_uri=${
-      encodeURIComponent(REDIRECT)}&scope=a%22b%20%3Cimg%3E&state=%22%3E%3Cx`);
+    const r = await request(`${c.url}/sandbox/github/login/oauth/authorize?client_id=${CLIENT}&redirect_uri=${
+      encodeURIComponent(c.redirect('github'))}&scope=a%22b%20%3Cimg%3E%20%3Cscript%3E&state=%22%3E%3Cx`);
     assert.equal(r.status, 200);
     assert.ok(!/<script>|<img>|"><x/.test(r.text), r.text);
     assert.match(r.text, /&lt;script&gt;/);

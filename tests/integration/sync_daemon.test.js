@@ -28,7 +28,7 @@ test('worker daemon', async (t) => {
   const b = await setupOwner(stack.url);
   await connectSandbox(b, 'github');
   await connectSandbox(b, 'ga4');
-  const [pid] = stack.pids('worker');
+  let [pid] = stack.pids('worker');
   assert.ok(pid && stack.isAlive(pid), 'no worker daemon');
 
   await t.test('cron enqueues, the daemon drains', async () => {
@@ -92,7 +92,36 @@ test('worker daemon', async (t) => {
     assert.ok(!again.includes(spid));
     const npid = Number(beats()[1].split(':').pop());
     assert.ok(again.includes(npid), 'the new scheduler beats');
-    assert.match(stack.log('worker'), /scheduler \d+ died; starting another/);
+    assert.match(stack.log('worker'), new RegExp(`process ${spid} \\(slot 2\\) killed by signal 9; starting another`));
+  });
+
+  await t.test('kill -9 of the daemon: one of its processes takes its place', async () => {
+    const old = pid;
+    const kids = stack.pids('worker').slice(1);
+    assert.equal(kids.length, 3);
+    process.kill(old, 'SIGKILL');
+    let now = [];
+    for (let i = 0; i < 100; i++) {
+      now = stack.pids('worker');
+      if (now[0] !== old && stack.isAlive(now[0]) && now.length === 4) break;
+      await sleep(100);
+    }
+    assert.notEqual(now[0], old, 'no new supervisor');
+    assert.ok(kids.includes(now[0]), 'the new supervisor is not one of the old processes');
+    assert.equal(now.length, 4, 'two workers and the scheduler again');
+    assert.match(stack.log('worker'), /the supervisor died; pid \d+ takes its place/);
+    pid = now[0];
+    // The queue is still drained.
+    const res = await fetch(`${stack.url}/internal/cron/sync-daily`, { method: 'POST', headers: { 'X-Cron-Secret': secret } });
+    assert.equal(res.status, 202);
+    stack.sql("INSERT INTO sync_jobs (workspace_id, connection_id, kind) SELECT workspace_id, id, 'manual' FROM connections WHERE provider = 'github'");
+    let left;
+    for (let i = 0; i < 100; i++) {
+      [[left]] = stack.sql("SELECT count(*) FROM sync_jobs WHERE status IN ('queued', 'running')");
+      if (left === '0') break;
+      await sleep(200);
+    }
+    assert.equal(left, '0', 'the jobs were not run after the takeover');
   });
 
   await t.test('SIGTERM: the job in hand finishes, then the daemon exits', async () => {

@@ -110,6 +110,30 @@ test_digest_email_matches_golden(void **state)
 	assert_int_equal(failed, 0);
 }
 
+/* A name stored with CR/LF or a direction override: one plain line. */
+static void
+test_digest_subject_is_one_plain_line(void **state)
+{
+	struct arena a;
+	struct insights in;
+	struct json_object *view;
+	const char *subject;
+
+	(void)state;
+	arena_init(&a);
+	memset(&in, 0, sizeof(in));
+	view = digest_view(&a, "https://hub.example.com",
+	    "Acme\r\nBcc: victim@example.com\xe2\x80\xae\x1b[1m", &week, &in);
+	subject = json_object_get_string(json_object_object_get(view,
+	    "subject"));
+	assert_non_null(subject);
+	assert_null(strpbrk(subject, "\r\n\x1b"));
+	assert_null(strstr(subject, "\xe2\x80\xae"));
+	assert_true(strncmp(subject, "AcmeBcc: victim@example.com[1m weekly "
+	    "digest: ", 43) == 0);
+	arena_free(&a);
+}
+
 static void
 test_digest_empty_week_renders(void **state)
 {
@@ -245,6 +269,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_digest_email_matches_golden),
+		cmocka_unit_test(test_digest_subject_is_one_plain_line),
 		cmocka_unit_test(test_digest_empty_week_renders),
 		cmocka_unit_test(test_digest_unsubscribe_tokens),
 		cmocka_unit_test(test_email_request_json),

@@ -321,6 +321,52 @@ test_ingest_lists_every_problem(void **state)
 	arena_free(&a);
 }
 
+/* Whether some problem of (index, field) says needle. */
+static bool
+says(const struct ingest_batch *b, size_t index, const char *field,
+    const char *needle)
+{
+	size_t i;
+
+	for (i = 0; i < b->nproblems; i++)
+		if (b->problems[i].index == index &&
+		    strcmp(b->problems[i].field, field) == 0 &&
+		    strstr(b->problems[i].reason, needle) != NULL)
+			return true;
+	return false;
+}
+
+/* json-c cuts keys at a NUL ("a\u0000b" would become "a"): refused. */
+static void
+test_ingest_refuses_nul_in_keys(void **state)
+{
+	struct ingest_batch b;
+	const char *err;
+	struct arena a;
+
+	(void)state;
+	arena_init(&a);
+	assert_int_equal(parse(&a, "[{\"source\":\"a\",\"metric\":\"m\","
+	    "\"date\":\"2026-01-01\",\"value\":1,"
+	    "\"dims\":{\"\\u0000\":\"v\",\"a\\u0000b\":\"w\"}},"
+	    "{\"source\":\"a\",\"metric\":\"m\",\"date\":\"2026-01-02\","
+	    "\"value\":1,\"dims\":{\"x\":{\"y\\u0000\":1},"
+	    "\"\\\\u0000\":\"\\u0000 is a value here\"}},"
+	    "{\"source\":\"a\",\"metric\":\"m\",\"date\":\"2026-01-03\","
+	    "\"value\":1,\"dims\":{\"\\\\u0000\":1}},"
+	    "{\"source\":\"a\",\"metric\":\"m\",\"da\\u0000te\":1,"
+	    "\"date\":\"2026-01-04\",\"value\":1}]", &b, &err),
+	    ERR_UNPROCESSABLE);
+	assert_true(says(&b, 0, "dims", "NUL characters in its keys"));
+	assert_true(says(&b, 1, "dims", "NUL characters in its keys"));
+	assert_true(says(&b, 1, "dims", "must not contain NUL characters"));
+	/* An escaped backslash before u0000 is no NUL. */
+	assert_null(reason(&b, 2, "dims"));
+	assert_null(reason(&b, 2, "row"));
+	assert_true(says(&b, 3, "row", "field name with a NUL"));
+	arena_free(&a);
+}
+
 static void
 test_ingest_document_errors_and_limits(void **state)
 {
@@ -390,6 +436,7 @@ main(void)
 		cmocka_unit_test(test_ingest_values_in_rows),
 		cmocka_unit_test(test_ingest_checks_dates),
 		cmocka_unit_test(test_ingest_lists_every_problem),
+		cmocka_unit_test(test_ingest_refuses_nul_in_keys),
 		cmocka_unit_test(test_ingest_document_errors_and_limits),
 		cmocka_unit_test(test_ingest_idempotency_keys),
 	};

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "base/arena.h"
+#include "base/mem.h"
 #include "insights/insights.h"
 
 #define B	INSIGHTS_BASELINE	/* index of the period's first day */
@@ -324,6 +325,51 @@ test_insights_format(void **state)
 	arena_free(&a);
 }
 
+/* A period start: a real Monday from 2000 to 2999, else a reason. */
+static void
+test_insights_period_check(void **state)
+{
+	static const char *const good[] = { "2025-11-10", "2000-01-03",
+	    "2999-12-30", "2024-02-26", "2026-03-02" };
+	static const struct {
+		const char	*in;
+		const char	*why;
+	} bad[] = {
+		{ "9999-12-27", "from 2000-01-01 to 2999-12-31" },
+		{ "1999-12-27", "from 2000-01-01 to 2999-12-31" },
+		{ "3000-01-06", "from 2000-01-01 to 2999-12-31" },
+		{ "2026-03-04", "2026-03-04 is a Wednesday, its week starts on "
+		    "2026-03-02" },
+		{ "2026-03-01", "is a Sunday, its week starts on 2026-02-23" },
+		{ "2000-01-01", "Saturday, its week starts on 1999-12-27" },
+		{ "2025-02-29", "not a real day" },
+		{ "2024-13-01", "not a real day" },
+		{ "2024-04-31", "not a real day" },
+		{ "2024-1-01", "YYYY-MM-DD" },
+		{ "+024-01-01", "YYYY-MM-DD" },
+		{ "2024-01-0x", "YYYY-MM-DD" },
+		{ "2024-01-011", "YYYY-MM-DD" },
+		{ "", "YYYY-MM-DD" },
+	};
+	const char *why;
+	struct arena a;
+	size_t i;
+
+	(void)state;
+	arena_init(&a);
+	for (i = 0; i < nitems(good); i++) {
+		assert_int_equal(insights_period_check(&a, good[i], &why),
+		    ERR_OK);
+		assert_null(why);
+	}
+	for (i = 0; i < nitems(bad); i++) {
+		assert_int_equal(insights_period_check(&a, bad[i].in, &why),
+		    ERR_INPUT);
+		assert_non_null(strstr(why, bad[i].why));
+	}
+	arena_free(&a);
+}
+
 int
 main(void)
 {
@@ -336,6 +382,7 @@ main(void)
 		cmocka_unit_test(test_insights_health),
 		cmocka_unit_test(test_insights_deterministic),
 		cmocka_unit_test(test_insights_format),
+		cmocka_unit_test(test_insights_period_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -59,7 +59,7 @@ static void
 test_pages_match_golden(void **state)
 {
 	static const char *const pages[] = { "login", "setup", "settings",
-	    "connection", "connections" };
+	    "settings_password", "connection", "connections" };
 	struct json_object *view;
 	struct arena a;
 	struct tmpl *t;

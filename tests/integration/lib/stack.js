@@ -150,6 +150,8 @@ async function startStack({ programs = ['api'], env = {} } = {}) {
   const fullEnv = {
     ...process.env,
     SLUICE_PG_PORT: String(pgPort),
+    // The checkout's sluice.env is the operator's, never a test's.
+    SLUICE_ENV_FILE: '/dev/null',
     SLUICE_FCGI_PROCS: process.env.SLUICE_FCGI_PROCS || '2',
     ASAN_OPTIONS: `log_path=${dir}/log/asan:detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=1`,
     UBSAN_OPTIONS: `log_path=${dir}/log/ubsan:print_stacktrace=1:halt_on_error=1`,

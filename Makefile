@@ -3,6 +3,7 @@
 #   make run    install what is missing, build, start the stack on PORT
 #   make stop   stop exactly what `make run` started
 #   make test   sanitizer build and every test; ends with "N passed, N failed"
+#   make check-layers  every #include goes down lib/'s layers (README)
 #   make bench  benchmarks (tests/bench/README.md)
 #   make fuzz   libFuzzer on every tests/fuzz/fuzz_*.c target, FUZZ_SECONDS each
 #
@@ -30,7 +31,10 @@ PKG_LIBS	= $(shell pkg-config --libs libpq json-c libcurl openssl 2>/dev/null)
 WARN		:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
 		   -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
 		   -Wno-format-nonliteral
-CFLAGS_COMMON	= -std=c17 -D_GNU_SOURCE -iquote lib $(WARN) $(PKG_CFLAGS) \
+# lib/ is in layer folders; a header is included by its folder path,
+# e.g. #include "store/db.h" (README, Module map).
+LIB_INC		:= -iquote lib
+CFLAGS_COMMON	= -std=c17 -D_GNU_SOURCE $(LIB_INC) $(WARN) $(PKG_CFLAGS) \
 		   -fstack-protector-strong -fPIE -MMD -MP
 ifeq ($(SAN),1)
 CFLAGS_MODE	:= -O1 -g -fsanitize=address,undefined \
@@ -45,7 +49,12 @@ CFLAGS		= $(CFLAGS_COMMON) $(CFLAGS_MODE)
 LDFLAGS		= -pie -Wl,-z,relro,-z,now $(LDFLAGS_MODE)
 LIBS		= $(PKG_LIBS) -lfcgi -lm
 
-LIB_SRC		:= $(wildcard lib/*.c)
+# The product library, and the provider simulator in an archive of its own
+# that only cgi-bin/sandbox and the tests link.
+SBX_SRC		:= $(wildcard lib/sandbox/*.c)
+SBX_OBJ		:= $(SBX_SRC:lib/%.c=$(BUILD)/obj/lib/%.o)
+SBXA		:= $(BUILD)/libsandbox.a
+LIB_SRC		:= $(filter-out $(SBX_SRC),$(wildcard lib/*/*.c))
 LIB_OBJ		:= $(LIB_SRC:lib/%.c=$(BUILD)/obj/lib/%.o)
 LIBA		:= $(BUILD)/libsluice.a
 PROGRAMS	:= $(patsubst cgi-bin/%.c,%,$(wildcard cgi-bin/*.c))
@@ -69,10 +78,10 @@ DEB_BENCH	:= wrk bc
 DEB_FUZZ	:= clang libclang-rt-14-dev
 
 .PHONY: all build deps deps-build deps-test run stop start test unit \
-	test-build bench fuzz clean migrate status
+	test-build bench fuzz clean migrate status check-layers module-map
 
 all: build
-build: deps-build $(LIBA) $(BINS)
+build: deps-build $(LIBA) $(SBXA) $(BINS)
 
 # --- dependencies -------------------------------------------------------
 
@@ -123,22 +132,33 @@ $(LIBA): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
+$(SBXA): $(SBX_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
 $(BUILD)/bin/%: $(BUILD)/obj/cgi-bin/%.o $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
 
-$(BUILD)/test/%: $(BUILD)/obj/tests/unit/%.o $(LIBA)
+# The one program that serves the simulator.
+$(BUILD)/bin/sandbox: $(BUILD)/obj/cgi-bin/sandbox.o $(SBXA) $(LIBA)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS) -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $< $(SBXA) $(LIBA) $(LIBS)
+
+# Every unit test links tests/unit/testlib.c, what the tests share.
+TESTLIB		= $(BUILD)/obj/tests/unit/testlib.o
+$(BUILD)/test/%: $(BUILD)/obj/tests/unit/%.o $(TESTLIB) $(SBXA) $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(TESTLIB) $(SBXA) $(LIBA) $(LIBS) -lcmocka
 
 # Small programs the integration tests drive (tests/tools/*.c).
-$(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBA)
+$(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(SBXA) $(LIBA)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(SBXA) $(LIBA) $(LIBS)
 
 # Each fuzz target also builds with a replay driver: make test runs the corpus.
 $(BUILD)/fuzz/replay_%: $(BUILD)/obj/tests/fuzz/%.o \
-    $(BUILD)/obj/tests/fuzz/replay.o $(LIBA)
+    $(BUILD)/obj/tests/fuzz/replay.o $(SBXA) $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -146,16 +166,27 @@ $(BUILD)/obj/tests/fuzz/replay.o: tests/fuzz/replay.c
 	@mkdir -p $(@D)
 	@$(CC) $(CFLAGS) -c $< -o $@
 
-test-build: $(LIBA) $(BINS) $(TESTS) $(TOOLS) $(REPLAYS)
+test-build: $(LIBA) $(SBXA) $(BINS) $(TESTS) $(TOOLS) $(REPLAYS)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # --- tests --------------------------------------------------------------
 
-# The whole suite: sanitizer build, unit tests, fuzz corpora, integration.
-test: deps-test
+# The whole suite: the include directions first (quick), then the sanitizer
+# build, unit tests, fuzz corpora, integration.
+test: check-layers deps-test
 	$(MAKE) --no-print-directory BUILD=build/asan SAN=1 test-build
 	bash tests/run.sh build/asan
+
+# Fails, naming the file, the include and the rule, when a file includes a
+# header of a layer above its own; silent when none does.  The table of
+# layers is in tests/tools/layers.sh.
+check-layers:
+	@bash tests/tools/layers.sh check
+
+# The layer table and module map of README.md, printed from the tree.
+module-map:
+	@bash tests/tools/layers.sh map
 
 # One module's unit tests: make unit T=arena (sanitizer build in UBUILD).
 UBUILD		?= build/asan
@@ -168,14 +199,14 @@ bench: deps-test build
 	$(call apt_ensure,$(DEB_BENCH))
 	bash tests/bench/run.sh $(BUILD)
 
-FUZZ_CFLAGS	= -std=c17 -D_GNU_SOURCE -iquote lib -g -O1 $(PKG_CFLAGS) \
+FUZZ_CFLAGS	= -std=c17 -D_GNU_SOURCE $(LIB_INC) -g -O1 $(PKG_CFLAGS) \
 		   -fsanitize=fuzzer,address,undefined -DARENA_DEBUG
 fuzz: deps-test
 	$(call apt_ensure,$(DEB_FUZZ))
 	@mkdir -p build/fuzz
 	@set -e; for src in $(FUZZ_SRC); do \
 	  name=$$(basename $$src .c); \
-	  clang $(FUZZ_CFLAGS) -o build/fuzz/$$name $$src $(LIB_SRC) \
+	  clang $(FUZZ_CFLAGS) -o build/fuzz/$$name $$src $(LIB_SRC) $(SBX_SRC) \
 	    $(PKG_LIBS) -lfcgi -lm; \
 	  mkdir -p tests/fuzz/corpus/$$name build/fuzz/new-$$name; \
 	  echo "fuzzing $$name for $(FUZZ_SECONDS)s"; \

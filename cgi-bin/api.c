@@ -8,24 +8,25 @@
 
 #include <stdlib.h>
 
-#include "apikey.h"
-#include "app.h"
-#include "connect.h"
-#include "connection.h"
-#include "crypto.h"
-#include "db.h"
-#include "ingest.h"
-#include "insights.h"
-#include "jsonx.h"
-#include "limit.h"
-#include "metric.h"
-#include "syncq.h"
-#include "migrate.h"
-#include "provider.h"
-#include "syncq.h"
-#include "token.h"
-#include "tiles.h"
-#include "vault.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "base/mem.h"
+#include "connections/connect.h"
+#include "connections/connection.h"
+#include "connections/token.h"
+#include "connections/vault.h"
+#include "crypto/crypto.h"
+#include "insights/insights.h"
+#include "metrics/ingest.h"
+#include "metrics/metric.h"
+#include "metrics/tiles.h"
+#include "providers/provider.h"
+#include "store/db.h"
+#include "store/migrate.h"
+#include "sync/syncq.h"
+#include "sync/syncq.h"
+#include "web/apikey.h"
+#include "web/app.h"
 
 static enum err	api_healthz(struct ctx *);
 static enum err	api_readyz(struct ctx *);
@@ -85,16 +86,16 @@ api_intel(struct ctx *ctx)
 {
 	struct json_object *body = NULL, *scope = NULL;
 	const char *question = NULL, *provider = NULL, *period = NULL,
-	    *errout = NULL, *json, *why;
+	    *why = NULL, *json;
 	struct insights_period per;
 	struct insights in;
 	size_t n;
 	enum err rc;
 
 	if (ctx->req.body_len > 0 && jsonx_parse(ctx->arena, ctx->req.body,
-	    ctx->req.body_len, &body, &errout) != ERR_OK)
+	    ctx->req.body_len, &body, &why) != ERR_OK)
 		return app_fail(ctx, ERR_INPUT, "The body must be JSON: %s.",
-		    errout != NULL ? errout : "invalid");
+		    why != NULL ? why : "invalid");
 	if (body != NULL && (jsonx_get_string(body, "question", &question) ==
 	    ERR_INPUT || jsonx_get_object(body, "scope", &scope) == ERR_INPUT ||
 	    jsonx_get_string(scope, "provider", &provider) == ERR_INPUT ||
@@ -262,7 +263,7 @@ api_ingest(struct ctx *ctx)
 {
 	char hash[CRYPTO_SHA256_HEX_SIZE];
 	struct ingest_batch b;
-	const char *key, *errout, *json;
+	const char *key, *why, *json;
 	bool replayed;
 	int status;
 	enum err rc;
@@ -279,14 +280,14 @@ api_ingest(struct ctx *ctx)
 		return app_fail(ctx, ERR_INPUT, "Idempotency-Key must be 1-128 "
 		    "characters of A-Z a-z 0-9 _ . : -");
 	rc = ingest_parse(ctx->arena, ctx->req.body, ctx->req.body_len,
-	    time(NULL), &b, &errout);
+	    time(NULL), &b, &why);
 	if (rc == ERR_UNPROCESSABLE && b.nproblems > 0) {
 		json = ingest_problems_json(ctx->arena, &b);
 		return resp_body(&ctx->resp, 422, "application/json", json,
 		    strlen(json));
 	}
 	if (rc != ERR_OK)
-		return app_fail(ctx, rc, "%s", errout);
+		return app_fail(ctx, rc, "%s", why);
 	crypto_sha256_hex(ctx->req.body, ctx->req.body_len, hash);
 	rc = ingest_commit(ctx->db, ctx->arena, ctx->workspace_id, key, hash,
 	    &b, &status, &json, &replayed);
@@ -434,19 +435,19 @@ api_readyz(struct ctx *ctx)
 static int
 cli_migrate(struct app *app, struct arena *a)
 {
-	const char *errout = "";
+	const char *why = "";
 	int applied, total;
 	enum err rc;
 
 	rc = migrate_apply(app->db, a, app->cfg.sql_dir, &applied, &total,
-	    &errout);
+	    &why);
 	if (rc == ERR_UNAVAILABLE) {
 		fprintf(stderr, "api migrate: cannot reach the database: %s\n",
 		    db_last_error(app->db));
 		return 1;
 	}
 	if (rc != ERR_OK) {
-		fprintf(stderr, "api migrate: %s\n", errout);
+		fprintf(stderr, "api migrate: %s\n", why);
 		return 1;
 	}
 	printf("migrations: %d applied now, %d in all\n", applied, total);
@@ -541,7 +542,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct app_def def = {
-		"api", routes, sizeof(routes) / sizeof(routes[0]), cli,
+		"api", routes, nitems(routes), cli,
 		"  api migrate                  apply pending migrations\n"
 		"  api rotate-keys [BATCH]      re-seal tokens under the first "
 		"key\n"

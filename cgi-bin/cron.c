@@ -1,18 +1,19 @@
 /*
  * cgi-bin/cron.c — what cron calls with curl and X-Cron-Secret: the
  * daily sync enqueue and the scheduler's state.  The worker daemon's
- * built-in schedule (lib/schedule.h) makes the cron lines optional; the
+ * built-in schedule (lib/sync/schedule.h) makes the cron lines optional; the
  * two together never double a day's sync.
  */
 #include <string.h>
 
 #include <json-c/json.h>
 
-#include "app.h"
-#include "jsonx.h"
-#include "provider.h"
-#include "schedule.h"
-#include "syncq.h"
+#include "base/jsonx.h"
+#include "base/mem.h"
+#include "providers/provider.h"
+#include "sync/schedule.h"
+#include "sync/syncq.h"
+#include "web/app.h"
 
 static enum err	cron_sync_daily(struct ctx *);
 static enum err	cron_status(struct ctx *);
@@ -35,8 +36,8 @@ cron_sync_daily(struct ctx *ctx)
 {
 	struct json_object *body;
 	const char *provider = NULL, *json;
+	const char *why;
 	long enqueued, conns, keep, purged;
-	char errbuf[160];
 	enum err rc;
 
 	if (ctx->req.body_len > 0) {
@@ -52,9 +53,9 @@ cron_sync_daily(struct ctx *ctx)
 			    "of ga4, google_ads, youtube, facebook, instagram, "
 			    "meta_ads, linkedin, mailchimp, slack, github.");
 	}
-	if (config_long("SLUICE_SYNC_KEEP_JOBS_DAYS", 30, 1, 36500, &keep,
-	    errbuf, sizeof(errbuf)) != ERR_OK)
-		return app_fail(ctx, ERR_UNAVAILABLE, "%s", errbuf);
+	if (config_long(ctx->arena, "SLUICE_SYNC_KEEP_JOBS_DAYS", 30, 1, 36500,
+	    &keep, &why) != ERR_OK)
+		return app_fail(ctx, ERR_UNAVAILABLE, "%s", why);
 	if ((rc = syncq_enqueue_daily(ctx->db, ctx->arena, provider,
 	    &enqueued, &conns)) != ERR_OK ||
 	    (rc = syncq_purge(ctx->db, ctx->arena, keep, &purged)) != ERR_OK)
@@ -76,19 +77,17 @@ cron_status(struct ctx *ctx)
 {
 	struct schedule_cfg sc;
 	struct json_object *o, *s;
-	const char *q, *sj;
-	char errbuf[160];
+	const char *q, *sj, *why;
 	enum err rc;
 
-	if (schedule_cfg_load(&sc, errbuf, sizeof(errbuf)) != ERR_OK)
-		return app_fail(ctx, ERR_UNAVAILABLE, "%s", errbuf);
+	if (schedule_cfg_load(ctx->arena, &sc, &why) != ERR_OK)
+		return app_fail(ctx, ERR_UNAVAILABLE, "%s", why);
 	if ((rc = syncq_status_json(ctx->db, ctx->arena, &q)) != ERR_OK ||
 	    (rc = schedule_status_json(ctx->db, ctx->arena, &sc,
 	    *ctx->cfg->resend_api_key != '\0', &sj)) != ERR_OK)
 		return rc;
-	if (jsonx_parse_depth(ctx->arena, q, strlen(q), 16, &o, NULL) !=
-	    ERR_OK || jsonx_parse_depth(ctx->arena, sj, strlen(sj), 16, &s,
-	    NULL) != ERR_OK)
+	if (jsonx_parse(ctx->arena, q, strlen(q), &o, NULL) != ERR_OK ||
+	    jsonx_parse(ctx->arena, sj, strlen(sj), &s, NULL) != ERR_OK)
 		return ERR_DB;
 	json_object_object_add(o, "scheduler", json_object_get(s));
 	return resp_json(&ctx->resp, 200, o);
@@ -98,7 +97,7 @@ int
 main(int argc, char **argv)
 {
 	static const struct app_def def = { "cron", routes,
-	    sizeof(routes) / sizeof(routes[0]), NULL, NULL };
+	    nitems(routes), NULL, NULL };
 
 	return app_main(&def, argc, argv);
 }

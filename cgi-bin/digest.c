@@ -7,11 +7,12 @@
 
 #include <json-c/json.h>
 
-#include "app.h"
-#include "digest.h"
-#include "email.h"
-#include "jsonx.h"
-#include "limit.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "base/mem.h"
+#include "mail/digest.h"
+#include "mail/email.h"
+#include "web/app.h"
 
 static enum err	target(struct ctx *, const char *, int64_t *);
 static enum err	api_weekly(struct ctx *);
@@ -50,16 +51,16 @@ env_of(struct ctx *ctx)
 static enum err
 body_json(struct ctx *ctx, struct json_object **out)
 {
-	const char *errout = NULL;
+	const char *why = NULL;
 
 	if (ctx->req.body_len == 0) {
 		*out = jsonx_own(ctx->arena, json_object_new_object());
 		return ERR_OK;
 	}
 	if (jsonx_parse(ctx->arena, ctx->req.body, ctx->req.body_len, out,
-	    &errout) != ERR_OK || !json_object_is_type(*out, json_type_object))
+	    &why) != ERR_OK || !json_object_is_type(*out, json_type_object))
 		return app_fail(ctx, ERR_INPUT, "The body must be a JSON "
-		    "object%s%s.", errout ? ": " : "", errout ? errout : "");
+		    "object%s%s.", why ? ": " : "", why ? why : "");
 	return ERR_OK;
 }
 
@@ -285,7 +286,7 @@ int
 main(int argc, char **argv)
 {
 	static const struct app_def def = { "digest", routes,
-	    sizeof(routes) / sizeof(routes[0]),
+	    nitems(routes),
 	    NULL, NULL };
 
 	return app_main(&def, argc, argv);

@@ -21,11 +21,12 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "jsonx.h"
-#include "limit.h"
-#include "mustache.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "base/mem.h"
+#include "render/mustache.h"
 
 struct partial {
 	const char		*name;
@@ -99,10 +100,8 @@ render_case(struct json_object *c, struct buf *out, struct buf *errb)
 			    "of strings");
 			return 2;
 		}
-		ps.v = calloc(json_object_object_length(pv) + 1,
+		ps.v = xcalloc(json_object_object_length(pv) + 1,
 		    sizeof(*ps.v));
-		if (ps.v == NULL)
-			abort();
 		json_object_object_foreach(pv, name, sv) {
 			if (!json_object_is_type(sv, json_type_string)) {
 				(void)buf_printf(errb, "partial '%s' must be "

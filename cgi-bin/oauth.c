@@ -7,14 +7,15 @@
 
 #include <json-c/json.h>
 
-#include "accounts.h"
-#include "app.h"
-#include "connection.h"
-#include "log.h"
-#include "oauth.h"
-#include "oauthstate.h"
-#include "provider.h"
-#include "session.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "connections/connection.h"
+#include "connections/oauthstate.h"
+#include "providers/accounts.h"
+#include "providers/oauth.h"
+#include "providers/provider.h"
+#include "web/app.h"
+#include "web/session.h"
 
 static enum err	page_start(struct ctx *);
 static enum err	page_callback(struct ctx *);
@@ -187,7 +188,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct app_def def = {
-		"oauth", routes, sizeof(routes) / sizeof(routes[0]), NULL, NULL,
+		"oauth", routes, nitems(routes), NULL, NULL,
 	};
 
 	return app_main(&def, argc, argv);

@@ -7,24 +7,25 @@
 
 #include <json-c/json.h>
 
-#include "account.h"
-#include "apikey.h"
-#include "app.h"
-#include "config.h"
-#include "connect.h"
-#include "connection.h"
-#include "db.h"
-#include "digest.h"
-#include "jsonx.h"
-#include "limit.h"
-#include "oauth.h"
-#include "provider.h"
-#include "schedule.h"
-#include "session.h"
-#include "syncq.h"
-#include "tiles.h"
-#include "token.h"
-#include "views.h"
+#include "base/config.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "base/mem.h"
+#include "connections/connect.h"
+#include "connections/connection.h"
+#include "connections/token.h"
+#include "mail/digest.h"
+#include "metrics/tiles.h"
+#include "providers/oauth.h"
+#include "providers/provider.h"
+#include "store/db.h"
+#include "sync/schedule.h"
+#include "sync/syncq.h"
+#include "tenancy/account.h"
+#include "views/views.h"
+#include "web/apikey.h"
+#include "web/app.h"
+#include "web/session.h"
 
 static enum err	page_root(struct ctx *);
 static enum err	page_setup(struct ctx *);
@@ -459,8 +460,7 @@ notice_from_query(struct ctx *ctx, struct json_object *v)
 
 	if (req_query(&ctx->req, "connected") != NULL)
 		msg = "connected";
-	for (i = 0; msg != NULL && i < sizeof(notices) / sizeof(notices[0]);
-	    i++)
+	for (i = 0; msg != NULL && i < nitems(notices); i++)
 		if (strcmp(msg, notices[i].key) == 0)
 			flash(v, notices[i].kind, notices[i].text);
 }
@@ -471,11 +471,11 @@ schedule_into(struct ctx *ctx, struct json_object *v)
 {
 	struct schedule_cfg sc;
 	struct schedule_view sv;
-	char errbuf[160];
+	const char *why;
 	enum err rc;
 
-	if (schedule_cfg_load(&sc, errbuf, sizeof(errbuf)) != ERR_OK)
-		return app_fail(ctx, ERR_UNAVAILABLE, "%s", errbuf);
+	if (schedule_cfg_load(ctx->arena, &sc, &why) != ERR_OK)
+		return app_fail(ctx, ERR_UNAVAILABLE, "%s", why);
 	if ((rc = schedule_workspace(ctx->db, ctx->arena, &sc,
 	    *ctx->cfg->resend_api_key != '\0', ctx->workspace_id, &sv)) !=
 	    ERR_OK)
@@ -562,8 +562,7 @@ history_view(struct ctx *ctx, struct json_object *v, const char *text)
 	struct json_object *h, *runs, *daily, *counts;
 	size_t i;
 
-	if (jsonx_parse_depth(ctx->arena, text, strlen(text), 16, &h, NULL) !=
-	    ERR_OK)
+	if (jsonx_parse(ctx->arena, text, strlen(text), &h, NULL) != ERR_OK)
 		return;
 	if (jsonx_get_array(h, "runs", &runs) == ERR_OK) {
 		json_object_object_add(v, "runs", json_object_get(runs));
@@ -790,8 +789,8 @@ add_json(struct ctx *ctx, struct json_object *v, const char *key,
 {
 	struct json_object *o = NULL;
 
-	if (text != NULL && jsonx_parse_depth(ctx->arena, text, strlen(text),
-	    16, &o, NULL) == ERR_OK)
+	if (text != NULL && jsonx_parse(ctx->arena, text, strlen(text), &o,
+	    NULL) == ERR_OK)
 		json_object_object_add(v, key, json_object_get(o));
 	return o;
 }
@@ -949,8 +948,8 @@ member_change_done(struct ctx *ctx, enum err rc, const char *why)
 	return rc;
 }
 
-/* Removes a member: their sessions here end, their keys here are
- * revoked (lib/account.h).  One's own membership too: then to /login. */
+/* Removes a member: their sessions here end, their keys here are revoked
+ * (lib/tenancy/account.h).  One's own membership too: then to /login. */
 static enum err
 form_member_remove(struct ctx *ctx)
 {
@@ -1348,7 +1347,10 @@ form_invite_accept(struct ctx *ctx)
 	return resp_redirect(&ctx->resp, 303, "/dashboard");
 }
 
-/* The digest the logged-in user would receive, exactly as sent (lib/digest). */
+/*
+ * The digest the logged-in user would receive, exactly as sent
+ * (lib/mail/digest).
+ */
 static enum err
 page_digest_preview(struct ctx *ctx)
 {
@@ -1372,7 +1374,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct app_def def = {
-		"pages", routes, sizeof(routes) / sizeof(routes[0]), NULL,
+		"pages", routes, nitems(routes), NULL,
 		NULL,
 	};
 

@@ -1,11 +1,12 @@
 /*
- * cgi-bin/sandbox.c — the built-in provider sandbox (lib/sandbox.h): the
- * OAuth pages and APIs of the ten providers under /sandbox/, each
- * provider's own path after its prefix.  Answers 404 unless
+ * cgi-bin/sandbox.c — the built-in provider sandbox
+ * (lib/sandbox/sandbox.h): the OAuth pages and APIs of the ten providers
+ * under /sandbox/, each provider's own path after its prefix.  Answers 404 unless
  * SLUICE_SANDBOX is on.
  */
-#include "app.h"
-#include "sandbox.h"
+#include "base/mem.h"
+#include "sandbox/sandbox.h"
+#include "web/app.h"
 
 #define G	HTTP_GET
 #define P	HTTP_POST
@@ -109,7 +110,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct app_def def = {
-		"sandbox", routes, sizeof(routes) / sizeof(routes[0]), NULL,
+		"sandbox", routes, nitems(routes), NULL,
 		NULL,
 	};
 

@@ -1,13 +1,14 @@
 /*
  * cgi-bin/webhooks.c — receives Resend's signed webhooks and shows
- * admins what arrived.  The logic is in lib/webhook.c.
+ * admins what arrived.  The logic is in lib/mail/webhook.c.
  */
 #include <time.h>
 
-#include "app.h"
-#include "limit.h"
-#include "log.h"
-#include "webhook.h"
+#include "base/limit.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "mail/webhook.h"
+#include "web/app.h"
 
 static enum err	hook_resend(struct ctx *);
 static enum err	api_events_summary(struct ctx *);
@@ -81,7 +82,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct app_def def = {
-		"webhooks", routes, sizeof(routes) / sizeof(routes[0]), NULL,
+		"webhooks", routes, nitems(routes), NULL,
 		NULL,
 	};
 

@@ -10,7 +10,7 @@
  * hand.  A worker killed outright loses its lease, and the job runs again
  * when the lease runs out.  The daemon also forks one scheduler (unless
  * SLUICE_SCHEDULER=0) that enqueues the daily syncs and sends the weekly
- * digests when they are due (lib/schedule.h); the parent replaces a
+ * digests when they are due (lib/sync/schedule.h); the parent replaces a
  * worker or scheduler that dies.
  */
 #include <signal.h>
@@ -20,15 +20,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app.h"
-#include "db.h"
-#include "httpc.h"
-#include "limit.h"
-#include "log.h"
-#include "prefork.h"
-#include "schedule.h"
-#include "sync.h"
-#include "syncq.h"
+#include "base/limit.h"
+#include "base/log.h"
+#include "net/httpc.h"
+#include "store/db.h"
+#include "sync/schedule.h"
+#include "sync/sync.h"
+#include "sync/syncq.h"
+#include "web/app.h"
+#include "web/prefork.h"
 
 static void
 nap(long ms)
@@ -49,12 +49,14 @@ nap(long ms)
 static struct db *
 worker_db(struct app *app)
 {
-	const char *url = app->cfg.database_url;
+	const char *url = app->cfg.database_url, *why;
 	char buf[2048];
 	bool async = true;
+	struct arena a;
 
-	(void)config_bool("SLUICE_SYNC_ASYNC_COMMIT", true, &async, buf,
-	    sizeof(buf));
+	arena_init(&a);
+	(void)config_bool(&a, "SLUICE_SYNC_ASYNC_COMMIT", true, &async, &why);
+	arena_free(&a);
 	if (!async)
 		return app->db;
 	if (strncmp(url, "postgres://", 11) == 0 ||
@@ -136,15 +138,18 @@ static int
 child(struct app *app, struct sync_env *e, bool once, long poll_ms,
     long timeout_ms, int k)
 {
-	char errbuf[128];
+	struct arena a;
+	const char *why;
 	long care_s = 600;
 	struct httpc_opts ho = { "Sluice/1.0 (+self-hosted)",
 	    app->cfg.sandbox || app->cfg.allow_loopback_http, timeout_ms, 0 };
 	char host[64], name[128];
 	int status;
 
-	(void)config_long("SLUICE_WORKER_CARE_S", 600, 1, 86400, &care_s,
-	    errbuf, sizeof(errbuf));
+	arena_init(&a);
+	(void)config_long(&a, "SLUICE_WORKER_CARE_S", 600, 1, 86400, &care_s,
+	    &why);
+	arena_free(&a);
 	if (gethostname(host, sizeof(host)) != 0)
 		snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';
@@ -257,9 +262,10 @@ cli(struct app *app, int argc, char **argv)
 	struct schedule_cfg sc;
 	struct worker w;
 	struct prefork_def pd;
-	char errbuf[256], lock[4096];
-	const char *pidfile;
-	bool once = false, daemon = false;
+	struct arena a;
+	char lock[4096];
+	const char *pidfile, *why;
+	bool once = false, daemon = false, ok;
 	long procs = 1, poll_ms, timeout_ms;
 	int k;
 
@@ -286,24 +292,27 @@ cli(struct app *app, int argc, char **argv)
 		return 2;
 	}
 	memset(&e, 0, sizeof(e));
-	if (sync_env_load(&e, errbuf, sizeof(errbuf)) != ERR_OK ||
-	    schedule_cfg_load(&sc, errbuf, sizeof(errbuf)) != ERR_OK ||
-	    config_long("SLUICE_WORKER_POLL_MS", 1000, 10, 60000, &poll_ms,
-	    errbuf, sizeof(errbuf)) != ERR_OK ||
-	    config_long("SLUICE_SYNC_TIMEOUT_MS", LIMIT_UPSTREAM_TIMEOUT_MS,
-	    100, 600000, &timeout_ms, errbuf, sizeof(errbuf)) != ERR_OK) {
-		fprintf(stderr, "worker: %s\n", errbuf);
+	arena_init(&a);
+	ok = sync_env_load(&a, &e, &why) == ERR_OK &&
+	    schedule_cfg_load(&a, &sc, &why) == ERR_OK &&
+	    config_long(&a, "SLUICE_WORKER_POLL_MS", 1000, 10, 60000,
+	    &poll_ms, &why) == ERR_OK &&
+	    config_long(&a, "SLUICE_SYNC_TIMEOUT_MS", LIMIT_UPSTREAM_TIMEOUT_MS,
+	    100, 600000, &timeout_ms, &why) == ERR_OK;
+	if (!ok)
+		fprintf(stderr, "worker: %s\n", why);
+	arena_free(&a);
+	if (!ok)
 		return 1;
-	}
 	if (app->keys == NULL) {
 		fprintf(stderr, "worker: SLUICE_ENCRYPTION_KEYS is not set\n");
 		return 1;
 	}
 	/*
 	 * Every worker and the daemon's scheduler (its last slot) is a
-	 * process of a supervisor (lib/prefork.h): the daemon replaces one
-	 * that dies, and one of them takes the supervisor's place if it is
-	 * killed (SLUICE_PID_FILE and its .lock); --once waits for all.
+	 * process of a supervisor (lib/web/prefork.h): the daemon replaces
+	 * one that dies, and one of them takes the supervisor's place if it
+	 * is killed (SLUICE_PID_FILE and its .lock); --once waits for all.
 	 */
 	memset(&w, 0, sizeof(w));
 	w.app = app;

@@ -485,7 +485,7 @@ another VAR (its parent directories must be searchable)"
 		else
 			rm -f "$sock" "$var/svc/$name.pid"
 			# One supervisor per program keeps its processes alive
-			# and writes its pid file (lib/prefork.h).
+			# and writes its pid file (lib/web/prefork.h).
 			SLUICE_LOG_FILE="$var/log/$name.log" \
 			    SLUICE_FCGI_PROCS=$procs \
 			    SLUICE_PID_FILE="$var/svc/$name.pid" \
@@ -523,7 +523,7 @@ another VAR (its parent directories must be searchable)"
 	*" worker "*|*" cron "*)
 		if [ "${SLUICE_WORKER:-1}" = 1 ] && [ -x "$app/bin/worker" ] &&
 		    [ -z "$(pids_of "$var/svc/worker.pid" "$(exe_of worker)")" ]; then
-			# A supervisor (lib/prefork.h) of the workers and the
+			# A supervisor (lib/web/prefork.h) of the workers and the
 			# scheduler; it writes its own pid file.
 			local drop=() wprocs=${SLUICE_WORKER_PROCS:-4}
 			[ "$(id -u)" = 0 ] && drop=(setpriv --reuid="$svc" \

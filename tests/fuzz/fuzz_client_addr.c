@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "config.h"
+#include "base/arena.h"
+#include "base/config.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "arena.h"
-#include "crypto.h"
+#include "base/arena.h"
+#include "crypto/crypto.h"
 
 #define KEYS	"k1:ERERERERERERERERERERERERERERERERERERERERERE=," \
 		"k2:IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI="
@@ -33,19 +33,20 @@ fuzz_open(const char *in, size_t len)
 	struct arena a;
 	unsigned char *out;
 	size_t n;
-	char msg[CRYPTO_MSG_SIZE], id[CRYPTO_KEY_ID_SIZE];
+	char id[CRYPTO_KEY_ID_SIZE];
+	const char *msg;
 	enum err rc;
 
-	if (fixed == NULL && crypto_keyring_parse(KEYS, &fixed, NULL, 0) !=
+	if (fixed == NULL && crypto_keyring_parse(NULL, KEYS, &fixed, NULL) !=
 	    ERR_OK)
 		abort();
 	arena_init(&a);
-	rc = crypto_open(fixed, &a, in, len, AAD, strlen(AAD), &out, &n, msg,
-	    sizeof(msg));
+	rc = crypto_open(fixed, &a, in, len, AAD, strlen(AAD), &out, &n,
+	    &msg);
 	if (rc == ERR_OK) {
 		if (out == NULL || out[n] != '\0')
 			abort();
-	} else if (rc != ERR_AUTH || out != NULL || n != 0 ||
+	} else if (rc != ERR_AUTH || out != NULL || n != 0 || msg == NULL ||
 	    strlen(msg) == 0)
 		abort();
 	if (crypto_blob_key_id(in, len, id) == ERR_OK) {
@@ -62,23 +63,25 @@ fuzz_keyring(const char *spec)
 {
 	struct crypto_keyring *kr;
 	struct arena a;
-	char msg[CRYPTO_MSG_SIZE], *blob;
+	const char *msg;
+	char *blob;
 	unsigned char *out;
 	size_t n;
 
-	if (crypto_keyring_parse(spec, &kr, msg, sizeof(msg)) != ERR_OK) {
-		if (kr != NULL || strlen(msg) == 0)
+	arena_init(&a);
+	if (crypto_keyring_parse(&a, spec, &kr, &msg) != ERR_OK) {
+		if (kr != NULL || msg == NULL || strlen(msg) == 0)
 			abort();
+		arena_free(&a);
 		return;
 	}
-	arena_init(&a);
 	if (!crypto_keyring_has(kr, crypto_keyring_current(kr)))
 		abort();
 	if (crypto_seal(kr, &a, "secret", 6, AAD, strlen(AAD), &blob) !=
 	    ERR_OK)
 		abort();
 	if (crypto_open(kr, &a, blob, strlen(blob), AAD, strlen(AAD), &out,
-	    &n, NULL, 0) != ERR_OK || n != 6 || memcmp(out, "secret", 6) != 0)
+	    &n, NULL) != ERR_OK || n != 6 || memcmp(out, "secret", 6) != 0)
 		abort();
 	arena_free(&a);
 	crypto_keyring_free(kr);

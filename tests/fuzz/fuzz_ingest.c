@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "ingest.h"
+#include "base/arena.h"
+#include "metrics/ingest.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -3,8 +3,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "arena.h"
-#include "jsonx.h"
+#include "base/arena.h"
+#include "base/jsonx.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -12,9 +12,9 @@
 
 #include <json-c/json.h>
 
-#include "buf.h"
-#include "limit.h"
-#include "mustache.h"
+#include "base/buf.h"
+#include "base/limit.h"
+#include "render/mustache.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

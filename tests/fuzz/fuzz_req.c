@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "req.h"
+#include "base/arena.h"
+#include "web/req.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "ingest.h"
-#include "jsonx.h"
-#include "syncnorm.h"
+#include "base/arena.h"
+#include "base/jsonx.h"
+#include "metrics/ingest.h"
+#include "providers/syncnorm.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -42,8 +42,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	size_t count;
 
 	arena_init(&a);
-	if (jsonx_parse_depth(&a, (const char *)data, len, 64, &j, NULL) !=
-	    ERR_OK) {
+	if (jsonx_parse(&a, (const char *)data, len, &j, NULL) != ERR_OK) {
 		arena_free(&a);
 		return 0;
 	}

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "config.h"
-#include "digest.h"
-#include "email.h"
+#include "base/arena.h"
+#include "base/config.h"
+#include "mail/digest.h"
+#include "mail/email.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

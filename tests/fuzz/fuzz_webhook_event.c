@@ -2,8 +2,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "arena.h"
-#include "webhook.h"
+#include "base/arena.h"
+#include "mail/webhook.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

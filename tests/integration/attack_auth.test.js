@@ -17,7 +17,7 @@ const OWNER = 'owner@example.com';
 const OWNER_PW = 'correct horse battery';
 const VICTIM = 'victim@example.com';
 const VICTIM_PW = 'victim staple 2026';
-const ACCOUNT_LIMIT = 10;	// LIMIT_LOGIN_ACCOUNT in lib/limit.h
+const ACCOUNT_LIMIT = 10;	// LIMIT_LOGIN_ACCOUNT in lib/base/limit.h
 const ADDR_LIMIT = 50;		// LIMIT_LOGIN_ADDR
 
 const sha256 = (s) => crypto.createHash('sha256').update(s).digest('hex');
@@ -306,7 +306,7 @@ test('attacks on authentication and pages', async (t) => {
     const fs = require('node:fs');
     const path = require('node:path');
     const keys = fs.readFileSync(path.join(stack.dir, 'secrets.env'), 'utf8').match(/^SLUICE_ENCRYPTION_KEYS=(.*)$/m)[1];
-    // The server's key, as lib/session.c derives it (only to forge tokens
+    // The server's key, as lib/web/session.c derives it (only to forge tokens
     // that differ from a real one in one property each).
     const k = crypto.createHmac('sha256', keys.split(',')[0].trim()).update('sluice-pre-session-v1').digest();
     const sign = (exp, nonce = crypto.randomBytes(16).toString('base64url')) => {

@@ -1,5 +1,5 @@
 'use strict';
-// Processes that die are replaced (lib/prefork.h): a killed FastCGI process
+// Processes that die are replaced (lib/web/prefork.h): a killed FastCGI process
 // costs at most the requests it held and is back within 2 s; a killed
 // supervisor is replaced by one of its children; a crash loop waits longer
 // each time and says so; SIGTERM still stops everything.

@@ -11,13 +11,13 @@ const read = (f) => fs.readFileSync(path.join(root, f), 'utf8');
 
 test('every SLUICE_* variable read is documented in README.md', () => {
   const readme = read('README.md');
-  const sources = ['lib', 'cgi-bin'].flatMap((d) => fs.readdirSync(path.join(root, d))
+  const sources = ['lib', 'cgi-bin'].flatMap((d) => fs.readdirSync(path.join(root, d), { recursive: true })
     .filter((f) => f.endsWith('.c')).map((f) => `${d}/${f}`));
   const found = new Map();
   for (const f of sources) {
     const text = read(f);
-    // config_env("X", ...), config_long("X", ...), config_bool("X", ...), getenv("X")
-    for (const m of text.matchAll(/(?:config_env|config_long|config_bool|getenv)\(\s*"(SLUICE_[A-Z0-9_]+)"/g)) {
+    // config_env("X", ...), config_long(arena, "X", ...), config_bool(arena, "X", ...), getenv("X")
+    for (const m of text.matchAll(/(?:config_env|config_long|config_bool|getenv)\(\s*(?:[^,()"]+,\s*)?"(SLUICE_[A-Z0-9_]+)"/g)) {
       found.set(m[1], f);
     }
     // the table of config.c

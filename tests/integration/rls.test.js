@@ -1,7 +1,7 @@
 'use strict';
 // Row-level security: the second wall behind every workspace filter.  The
 // queries below forget their workspace filter on purpose, run as the web
-// programs run a request (lib/app.c: role sluice_web, sluice.workspace_id
+// programs run a request (lib/web/app.c: role sluice_web, sluice.workspace_id
 // set for the transaction), and must see only that workspace.
 const test = require('node:test');
 const assert = require('node:assert/strict');

@@ -16,7 +16,7 @@ const { startStack, request, FIXTURES } = require('./lib/stack');
 const { formFields } = require('./lib/flows');
 
 const PROVIDERS = path.join(FIXTURES, 'providers');
-// The sandbox's registered clients (lib/sandbox.c): Sluice's own, Slack
+// The sandbox's registered clients (lib/sandbox/sandbox.c): Sluice's own, Slack
 // with token rotation, a GitHub App.  Their redirect URLs are the stack's
 // /oauth/<slug>/callback; a family's is that of its first provider here.
 const CLIENT = 'sluice-sandbox-client';

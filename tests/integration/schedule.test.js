@@ -1,5 +1,5 @@
 'use strict';
-// Sluice keeps its own schedule (lib/schedule.c): the worker daemon's
+// Sluice keeps its own schedule (lib/sync/schedule.c): the worker daemon's
 // scheduler enqueues each workspace's daily sync at its local hour and
 // sends the weekly digest at its day and hour, without crontab lines.
 // Cron's calls and a second scheduler (another host) never double the

@@ -168,7 +168,7 @@ test('sync every provider against the sandbox', async (t) => {
   });
 
   await t.test('a first sync over rows already stored (an earlier connection\'s) updates them, never duplicates', () => {
-    // A first sync inserts without ON CONFLICT's check (lib/ingest.c,
+    // A first sync inserts without ON CONFLICT's check (lib/metrics/ingest.c,
     // fresh batches) and falls back to the upsert when rows exist.
     stack.sql(`UPDATE connections SET last_sync_at = NULL WHERE provider = 'ga4'`);
     const [[n]] = stack.sql(`WITH u AS (UPDATE metric_daily SET value = value + 3 WHERE provider = 'ga4' AND metric = 'sessions' AND day >= current_date - 40 RETURNING 1) SELECT count(*) FROM u`);

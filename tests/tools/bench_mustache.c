@@ -21,9 +21,10 @@
 
 #include <json-c/json.h>
 
-#include "buf.h"
-#include "limit.h"
-#include "tmpl.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/limit.h"
+#include "render/tmpl.h"
 
 /* Current resident set size in KiB, from /proc/self/statm. */
 static long
@@ -56,7 +57,8 @@ main(int argc, char *argv[])
 	struct rusage ru;
 	struct tmpl *t;
 	struct buf b;
-	char err[512];
+	struct arena boot;
+	const char *err;
 	long n, i, rss_first, rss_last;
 	double t0, t1, c0, c1;
 	enum err rc;
@@ -67,10 +69,13 @@ main(int argc, char *argv[])
 		    stderr);
 		return 2;
 	}
-	if (tmpl_load(argv[1], &t, err, sizeof(err)) != ERR_OK) {
+	arena_init(&boot);
+	if (tmpl_load(&boot, argv[1], &t, &err) != ERR_OK) {
 		fprintf(stderr, "bench_mustache: %s\n", err);
+		arena_free(&boot);
 		return 1;
 	}
+	arena_free(&boot);
 	if ((view = json_object_from_file(argv[3])) == NULL) {
 		fprintf(stderr, "bench_mustache: cannot read %s\n", argv[3]);
 		return 1;

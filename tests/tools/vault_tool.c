@@ -10,24 +10,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "crypto.h"
-#include "vault.h"
+#include "base/arena.h"
+#include "connections/vault.h"
+#include "crypto/crypto.h"
 
 /* One blob per input line "WS PROVIDER ID PLAINTEXT". */
 static int
 seal_lines(const char *spec)
 {
 	struct crypto_keyring *k = NULL;
-	char line[1024], prov[128], plain[512], msg[256], *out;
+	char line[1024], prov[128], plain[512], *out;
+	const char *msg;
 	long long ws, id;
 	struct arena a;
 
-	if (crypto_keyring_parse(spec, &k, msg, sizeof(msg)) != ERR_OK) {
+	arena_init(&a);
+	if (crypto_keyring_parse(&a, spec, &k, &msg) != ERR_OK) {
 		fprintf(stderr, "vault_tool: %s\n", msg);
+		arena_free(&a);
 		return 2;
 	}
-	arena_init(&a);
 	while (fgets(line, sizeof(line), stdin) != NULL) {
 		if (sscanf(line, "%lld %127s %lld %511s", &ws, prov, &id,
 		    plain) != 4 || vault_seal(k, &a, ws, prov, id, plain,
@@ -47,7 +49,8 @@ int
 main(int argc, char *argv[])
 {
 	struct crypto_keyring *k = NULL;
-	char msg[256], id[CRYPTO_KEY_ID_SIZE], *out;
+	char id[CRYPTO_KEY_ID_SIZE], *out;
+	const char *msg;
 	struct arena a;
 	int status = 1;
 	const char *spec = getenv("SLUICE_ENCRYPTION_KEYS");
@@ -65,11 +68,12 @@ main(int argc, char *argv[])
 		    "TEXT (SLUICE_ENCRYPTION_KEYS set)\n");
 		return 2;
 	}
-	if (crypto_keyring_parse(spec, &k, msg, sizeof(msg)) != ERR_OK) {
+	arena_init(&a);
+	if (crypto_keyring_parse(&a, spec, &k, &msg) != ERR_OK) {
 		fprintf(stderr, "vault_tool: %s\n", msg);
+		arena_free(&a);
 		return 2;
 	}
-	arena_init(&a);
 	if (strcmp(argv[1], "seal") == 0 && vault_seal(k, &a,
 	    strtoll(argv[2], NULL, 10), argv[3], strtoll(argv[4], NULL, 10),
 	    argv[5], strlen(argv[5]), &out) == ERR_OK) {
@@ -77,8 +81,8 @@ main(int argc, char *argv[])
 		status = 0;
 	} else if (strcmp(argv[1], "open") == 0) {
 		if (vault_open(k, &a, strtoll(argv[2], NULL, 10), argv[3],
-		    strtoll(argv[4], NULL, 10), argv[5], &out, msg,
-		    sizeof(msg)) == ERR_OK) {
+		    strtoll(argv[4], NULL, 10), argv[5], &out, &msg) ==
+		    ERR_OK) {
 			printf("%s\n", out);
 			status = 0;
 		} else

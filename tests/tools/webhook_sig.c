@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "crypto.h"
-#include "limit.h"
+#include "base/buf.h"
+#include "base/limit.h"
+#include "crypto/crypto.h"
 
 static void __attribute__((noreturn))
 usage(void)

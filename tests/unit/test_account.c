@@ -1,5 +1,8 @@
-/* test_account.c — the pure parts of lib/account: which names people may
- * type, and the plain form of a stored name for a mail's Subject. */
+/*
+ * test_account.c — the pure parts of lib/tenancy/account: which names
+ * people may type, and the plain form of a stored name for a mail's
+ * Subject.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,8 +10,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "account.h"
-#include "arena.h"
+#include "base/arena.h"
+#include "base/mem.h"
+#include "tenancy/account.h"
 
 static void
 test_account_name_accepts_plain_names(void **state)
@@ -20,7 +24,7 @@ test_account_name_accepts_plain_names(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+	for (i = 0; i < nitems(good); i++)
 		assert_null(account_name_problem(good[i], 200));
 }
 
@@ -42,7 +46,7 @@ test_account_name_refuses_controls_and_bidi(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (i = 0; i < nitems(bad); i++)
 		assert_non_null(account_name_problem(bad[i], 200));
 	memset(longname, 'x', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
+#include "base/arena.h"
 
 static void
 test_arena_alloc_is_aligned_and_distinct(void **state)

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "buf.h"
+#include "base/buf.h"
 
 static void
 test_buf_append_grows_and_terminates(void **state)

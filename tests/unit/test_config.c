@@ -7,8 +7,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "config.h"
+#include "base/arena.h"
+#include "base/config.h"
+#include "base/mem.h"
+#include "testlib.h"
 
 static int
 clear_env(void **state)
@@ -26,10 +28,10 @@ static void
 test_config_defaults(void **state)
 {
 	struct config c;
-	char err[256];
+	const char *why;
 
 	(void)state;
-	assert_int_equal(config_load(&c, err, sizeof(err)), ERR_OK);
+	assert_int_equal(config_load(testlib_arena(), &c, &why), ERR_OK);
 	assert_string_equal(c.database_url, "dbname=sluice");
 	assert_string_equal(c.base_url, "http://127.0.0.1:8080");
 	assert_string_equal(c.sql_dir, "sql");
@@ -41,21 +43,21 @@ static void
 test_config_reads_environment(void **state)
 {
 	struct config c;
-	char err[256];
+	const char *why;
 
 	(void)state;
 	setenv("SLUICE_DATABASE_URL", "host=/tmp dbname=x", 1);
 	setenv("SLUICE_SANDBOX", "Yes", 1);
 	setenv("SLUICE_BASE_URL", "https://hub.example.org", 1);
 	setenv("SLUICE_DB_BACKOFF_MAX_MS", "500", 1);
-	assert_int_equal(config_load(&c, err, sizeof(err)), ERR_OK);
+	assert_int_equal(config_load(testlib_arena(), &c, &why), ERR_OK);
 	assert_string_equal(c.database_url, "host=/tmp dbname=x");
 	assert_true(c.sandbox);
 	assert_string_equal(c.base_url, "https://hub.example.org");
 	assert_int_equal(c.db_backoff_max_ms, 500);
 	/* Empty means unset. */
 	setenv("SLUICE_SQL_DIR", "", 1);
-	assert_int_equal(config_load(&c, err, sizeof(err)), ERR_OK);
+	assert_int_equal(config_load(testlib_arena(), &c, &why), ERR_OK);
 	assert_string_equal(c.sql_dir, "sql");
 }
 
@@ -63,22 +65,22 @@ static void
 test_config_rejects_bad_values_naming_the_variable(void **state)
 {
 	struct config c;
-	char err[256];
+	const char *why;
 
 	(void)state;
 	setenv("SLUICE_SANDBOX", "maybe", 1);
-	assert_int_equal(config_load(&c, err, sizeof(err)), ERR_INPUT);
-	assert_non_null(strstr(err, "SLUICE_SANDBOX"));
+	assert_int_equal(config_load(testlib_arena(), &c, &why), ERR_INPUT);
+	assert_non_null(strstr(why, "SLUICE_SANDBOX"));
 	unsetenv("SLUICE_SANDBOX");
 	setenv("SLUICE_DB_BACKOFF_MAX_MS", "10x", 1);
-	assert_int_equal(config_load(&c, err, sizeof(err)), ERR_INPUT);
-	assert_non_null(strstr(err, "SLUICE_DB_BACKOFF_MAX_MS"));
+	assert_int_equal(config_load(testlib_arena(), &c, &why), ERR_INPUT);
+	assert_non_null(strstr(why, "SLUICE_DB_BACKOFF_MAX_MS"));
 	setenv("SLUICE_DB_BACKOFF_MAX_MS", "99999999", 1);
-	assert_int_equal(config_load(&c, err, sizeof(err)), ERR_INPUT);
+	assert_int_equal(config_load(testlib_arena(), &c, &why), ERR_INPUT);
 	unsetenv("SLUICE_DB_BACKOFF_MAX_MS");
 	setenv("SLUICE_BASE_URL", "ftp://x", 1);
-	assert_int_equal(config_load(&c, err, sizeof(err)), ERR_INPUT);
-	assert_non_null(strstr(err, "SLUICE_BASE_URL"));
+	assert_int_equal(config_load(testlib_arena(), &c, &why), ERR_INPUT);
+	assert_non_null(strstr(why, "SLUICE_BASE_URL"));
 }
 
 static void
@@ -101,12 +103,12 @@ static void
 test_config_trusted_proxies_parse_or_name_the_variable(void **state)
 {
 	struct config c;
-	char err[256];
+	const char *why;
 
 	(void)state;
 	setenv("SLUICE_TRUSTED_PROXIES", " 10.0.0.0/8, 192.0.2.1 ::1 "
 	    "2001:db8::/32,", 1);
-	assert_int_equal(config_load(&c, err, sizeof(err)), ERR_OK);
+	assert_int_equal(config_load(testlib_arena(), &c, &why), ERR_OK);
 	assert_int_equal(c.ntrusted, 4);
 	assert_true(config_trusted_proxy(&c, "10.200.3.4"));
 	assert_true(config_trusted_proxy(&c, "192.0.2.1"));
@@ -119,13 +121,13 @@ test_config_trusted_proxies_parse_or_name_the_variable(void **state)
 	assert_false(config_trusted_proxy(&c, "10.0.0.0/8"));
 	assert_false(config_trusted_proxy(&c, "proxy.example"));
 	setenv("SLUICE_TRUSTED_PROXIES", "10.0.0.1 proxy.example", 1);
-	assert_int_equal(config_load(&c, err, sizeof(err)), ERR_INPUT);
-	assert_non_null(strstr(err, "SLUICE_TRUSTED_PROXIES"));
-	assert_non_null(strstr(err, "proxy.example"));
+	assert_int_equal(config_load(testlib_arena(), &c, &why), ERR_INPUT);
+	assert_non_null(strstr(why, "SLUICE_TRUSTED_PROXIES"));
+	assert_non_null(strstr(why, "proxy.example"));
 	setenv("SLUICE_TRUSTED_PROXIES", "10.0.0.0/33", 1);
-	assert_int_equal(config_load(&c, err, sizeof(err)), ERR_INPUT);
+	assert_int_equal(config_load(testlib_arena(), &c, &why), ERR_INPUT);
 	setenv("SLUICE_TRUSTED_PROXIES", "", 1);
-	assert_int_equal(config_load(&c, err, sizeof(err)), ERR_OK);
+	assert_int_equal(config_load(testlib_arena(), &c, &why), ERR_OK);
 	assert_int_equal(c.ntrusted, 0);
 }
 
@@ -139,7 +141,7 @@ test_config_net_parse_ranges(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (i = 0; i < nitems(bad); i++)
 		assert_int_equal(config_net_parse(bad[i], &n), ERR_INPUT);
 	assert_int_equal(config_net_parse("10.1.0.0/16", &n), ERR_OK);
 	assert_int_equal(n.bits, 16);
@@ -189,14 +191,14 @@ test_config_client_addr_believes_only_trusted_hops(void **state)
 	};
 	struct config c;
 	struct arena a;
-	char err[256];
+	const char *why;
 	size_t i;
 
 	(void)state;
 	arena_init(&a);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		setenv("SLUICE_TRUSTED_PROXIES", cases[i].trusted, 1);
-		assert_int_equal(config_load(&c, err, sizeof(err)), ERR_OK);
+		assert_int_equal(config_load(&a, &c, &why), ERR_OK);
 		assert_string_equal(config_client_addr(&c, &a, cases[i].remote,
 		    cases[i].xff), cases[i].want);
 	}
@@ -223,5 +225,5 @@ main(void)
 		    clear_env),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, testlib_teardown);
 }

@@ -11,11 +11,11 @@
 
 #include <json-c/json.h>
 
-#include "fixture.h"
-
-#include "arena.h"
-#include "crypto.h"
-#include "jsonx.h"
+#include "base/arena.h"
+#include "base/jsonx.h"
+#include "base/mem.h"
+#include "crypto/crypto.h"
+#include "testlib.h"
 
 /* Decodes a hex literal of the test into a malloc'd buffer. */
 static unsigned char *
@@ -120,7 +120,7 @@ test_crypto_hmac_rfc4231(void **state)
 
 	(void)state;
 	memset(big, 0xaa, sizeof(big));		/* cases 6 and 7 */
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+	for (i = 0; i < nitems(v); i++) {
 		if (v[i].key != NULL)
 			key = unhex(v[i].key, &keylen);
 		else {
@@ -230,7 +230,7 @@ test_crypto_gcm_vectors(void **state)
 	size_t i, keylen, ivlen, ptlen, aadlen, ctlen, taglen;
 
 	(void)state;
-	for (i = 0; i < sizeof(gcm_vectors) / sizeof(gcm_vectors[0]); i++) {
+	for (i = 0; i < nitems(gcm_vectors); i++) {
 		v = &gcm_vectors[i];
 		print_message("%s\n", v->name);
 		key = unhex(v->key, &keylen);
@@ -291,7 +291,7 @@ test_crypto_b64_rfc4648(void **state)
 	size_t i, n;
 
 	(void)state;
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+	for (i = 0; i < nitems(v); i++) {
 		assert_int_equal(crypto_b64_encode(v[i][0], strlen(v[i][0]),
 		    enc), strlen(v[i][1]));
 		assert_string_equal(enc, v[i][1]);
@@ -342,13 +342,13 @@ test_crypto_b64_rejects_malformed(void **state)
 	size_t i, n;
 
 	(void)state;
-	for (i = 0; i < sizeof(std) / sizeof(std[0]); i++) {
+	for (i = 0; i < nitems(std); i++) {
 		n = 99;
 		assert_int_equal(crypto_b64_decode(std[i].in, std[i].len, dec,
 		    sizeof(dec), &n), ERR_INPUT);
 		assert_int_equal(n, 0);
 	}
-	for (i = 0; i < sizeof(url) / sizeof(url[0]); i++) {
+	for (i = 0; i < nitems(url); i++) {
 		n = 99;
 		assert_int_equal(crypto_b64url_decode(url[i].in, url[i].len,
 		    dec, sizeof(dec), &n), ERR_INPUT);
@@ -475,11 +475,11 @@ static struct crypto_keyring *
 keyring(const char *spec)
 {
 	struct crypto_keyring *kr;
-	char msg[CRYPTO_MSG_SIZE];
+	const char *msg;
 
-	assert_int_equal(crypto_keyring_parse(spec, &kr, msg, sizeof(msg)),
-	    ERR_OK);
-	assert_string_equal(msg, "");
+	assert_int_equal(crypto_keyring_parse(testlib_arena(), spec, &kr,
+	    &msg), ERR_OK);
+	assert_null(msg);
 	return kr;
 }
 
@@ -488,7 +488,8 @@ test_crypto_seal_round_trip(void **state)
 {
 	struct crypto_keyring *kr;
 	struct arena a;
-	char spec[128], *blob, *blob2, msg[CRYPTO_MSG_SIZE];
+	char spec[128], *blob, *blob2;
+	const char *msg;
 	char id[CRYPTO_KEY_ID_SIZE];
 	const char *plain = "{\"access_token\":\"ya29.secret\"}";
 	unsigned char *out;
@@ -508,7 +509,7 @@ test_crypto_seal_round_trip(void **state)
 	    "mnopqrstuvwxyz0123456789-_"), strlen(blob));
 	assert_null(strstr(blob, "ya29"));
 	assert_int_equal(crypto_open(kr, &a, blob, strlen(blob), AAD1,
-	    strlen(AAD1), &out, &n, msg, sizeof(msg)), ERR_OK);
+	    strlen(AAD1), &out, &n, &msg), ERR_OK);
 	assert_int_equal(n, strlen(plain));
 	assert_string_equal((char *)out, plain);
 	assert_int_equal(crypto_blob_key_id(blob, strlen(blob), id), ERR_OK);
@@ -522,15 +523,15 @@ test_crypto_seal_round_trip(void **state)
 	assert_int_equal(crypto_seal(kr, &a, "", 0, AAD1, strlen(AAD1),
 	    &blob), ERR_OK);
 	assert_int_equal(crypto_open(kr, &a, blob, strlen(blob), AAD1,
-	    strlen(AAD1), &out, &n, msg, sizeof(msg)), ERR_OK);
+	    strlen(AAD1), &out, &n, &msg), ERR_OK);
 	assert_int_equal(n, 0);
 	assert_string_equal((char *)out, "");
 	/* Empty AAD is allowed but must match too. */
 	assert_int_equal(crypto_seal(kr, &a, "x", 1, NULL, 0, &blob), ERR_OK);
 	assert_int_equal(crypto_open(kr, &a, blob, strlen(blob), NULL, 0,
-	    &out, &n, NULL, 0), ERR_OK);
+	    &out, &n, NULL), ERR_OK);
 	assert_int_equal(crypto_open(kr, &a, blob, strlen(blob), "x", 1,
-	    &out, &n, NULL, 0), ERR_AUTH);
+	    &out, &n, NULL), ERR_AUTH);
 	/* Limits. */
 	assert_int_equal(crypto_seal(kr, &a, plain, LIMIT_SEAL_PLAINTEXT + 1,
 	    AAD1, strlen(AAD1), &blob), ERR_TOOBIG);
@@ -545,7 +546,8 @@ test_crypto_seal_wrong_aad(void **state)
 {
 	struct crypto_keyring *kr;
 	struct arena a;
-	char spec[128], *blob, msg[CRYPTO_MSG_SIZE];
+	char spec[128], *blob;
+	const char *msg;
 	unsigned char *out;
 	size_t n;
 
@@ -556,13 +558,13 @@ test_crypto_seal_wrong_aad(void **state)
 	assert_int_equal(crypto_seal(kr, &a, "token", 5, AAD1, strlen(AAD1),
 	    &blob), ERR_OK);
 	assert_int_equal(crypto_open(kr, &a, blob, strlen(blob), AAD2,
-	    strlen(AAD2), &out, &n, msg, sizeof(msg)), ERR_AUTH);
+	    strlen(AAD2), &out, &n, &msg), ERR_AUTH);
 	assert_null(out);
 	assert_int_equal(n, 0);
 	assert_non_null(strstr(msg, "failed authentication"));
 	/* A prefix of the right AAD is not the right AAD. */
 	assert_int_equal(crypto_open(kr, &a, blob, strlen(blob), AAD1,
-	    strlen(AAD1) - 1, &out, &n, msg, sizeof(msg)), ERR_AUTH);
+	    strlen(AAD1) - 1, &out, &n, &msg), ERR_AUTH);
 	crypto_keyring_free(kr);
 	arena_free(&a);
 }
@@ -575,7 +577,7 @@ flip_and_open(struct crypto_keyring *kr, struct arena *a,
 {
 	unsigned char *copy = malloc(binlen), *out;
 	char *text = malloc(CRYPTO_B64URL_LEN(binlen) + 1);
-	char msg[CRYPTO_MSG_SIZE];
+	const char *msg;
 	size_t n;
 
 	assert_non_null(copy);
@@ -584,7 +586,7 @@ flip_and_open(struct crypto_keyring *kr, struct arena *a,
 	copy[byte] ^= (unsigned char)(1u << bit);
 	crypto_b64url_encode(copy, binlen, text);
 	assert_int_equal(crypto_open(kr, a, text, strlen(text), AAD1,
-	    strlen(AAD1), &out, &n, msg, sizeof(msg)), ERR_AUTH);
+	    strlen(AAD1), &out, &n, &msg), ERR_AUTH);
 	assert_null(out);
 	assert_int_equal(n, 0);
 	assert_true(strlen(msg) > 0);
@@ -641,7 +643,8 @@ test_crypto_seal_unknown_key_and_rotation(void **state)
 {
 	struct crypto_keyring *old, *both, *other;
 	struct arena a;
-	char e1[128], e2[128], spec[300], *blob, *blob2, msg[CRYPTO_MSG_SIZE];
+	char e1[128], e2[128], spec[300], *blob, *blob2;
+	const char *msg;
 	char id[CRYPTO_KEY_ID_SIZE];
 	unsigned char *out;
 	size_t n;
@@ -658,7 +661,7 @@ test_crypto_seal_unknown_key_and_rotation(void **state)
 	both = keyring(spec);
 	assert_string_equal(crypto_keyring_current(both), "new_2026");
 	assert_int_equal(crypto_open(both, &a, blob, strlen(blob), AAD1,
-	    strlen(AAD1), &out, &n, msg, sizeof(msg)), ERR_OK);
+	    strlen(AAD1), &out, &n, &msg), ERR_OK);
 	assert_memory_equal(out, "tok", 3);
 	assert_true(crypto_blob_needs_reseal(both, blob, strlen(blob)));
 	assert_false(crypto_blob_needs_reseal(old, blob, strlen(blob)));
@@ -670,7 +673,7 @@ test_crypto_seal_unknown_key_and_rotation(void **state)
 	/* A keyring without the old key names the missing id. */
 	other = keyring(e2);
 	assert_int_equal(crypto_open(other, &a, blob, strlen(blob), AAD1,
-	    strlen(AAD1), &out, &n, msg, sizeof(msg)), ERR_AUTH);
+	    strlen(AAD1), &out, &n, &msg), ERR_AUTH);
 	assert_null(out);
 	assert_non_null(strstr(msg, "unknown key id \"old-2025\""));
 	/* The same id with different key bytes fails authentication. */
@@ -678,7 +681,7 @@ test_crypto_seal_unknown_key_and_rotation(void **state)
 	crypto_keyring_free(other);
 	other = keyring(e2);
 	assert_int_equal(crypto_open(other, &a, blob, strlen(blob), AAD1,
-	    strlen(AAD1), &out, &n, msg, sizeof(msg)), ERR_AUTH);
+	    strlen(AAD1), &out, &n, &msg), ERR_AUTH);
 	assert_non_null(strstr(msg, "authentication"));
 	/* Not a blob at all. */
 	assert_int_equal(crypto_blob_key_id("!!", 2, id), ERR_INPUT);
@@ -695,7 +698,8 @@ test_crypto_seal_truncated(void **state)
 {
 	struct crypto_keyring *kr;
 	struct arena a;
-	char spec[128], *blob, *longer, msg[CRYPTO_MSG_SIZE];
+	char spec[128], *blob, *longer;
+	const char *msg;
 	unsigned char *out;
 	size_t len, i, n;
 
@@ -708,17 +712,17 @@ test_crypto_seal_truncated(void **state)
 	len = strlen(blob);
 	for (i = 0; i < len; i++) {
 		assert_int_equal(crypto_open(kr, &a, blob, i, AAD1,
-		    strlen(AAD1), &out, &n, msg, sizeof(msg)), ERR_AUTH);
+		    strlen(AAD1), &out, &n, &msg), ERR_AUTH);
 		assert_null(out);
 		assert_true(strlen(msg) > 0);
 	}
 	/* Extra characters fail too. */
 	longer = arena_printf(&a, "%sAAAA", blob);
 	assert_int_equal(crypto_open(kr, &a, longer, strlen(longer), AAD1,
-	    strlen(AAD1), &out, &n, msg, sizeof(msg)), ERR_AUTH);
+	    strlen(AAD1), &out, &n, &msg), ERR_AUTH);
 	longer = arena_printf(&a, "%s=", blob);
 	assert_int_equal(crypto_open(kr, &a, longer, strlen(longer), AAD1,
-	    strlen(AAD1), &out, &n, msg, sizeof(msg)), ERR_AUTH);
+	    strlen(AAD1), &out, &n, &msg), ERR_AUTH);
 	crypto_keyring_free(kr);
 	arena_free(&a);
 }
@@ -729,10 +733,10 @@ static void
 keyring_bad(const char *spec, const char *want, const char *secret)
 {
 	struct crypto_keyring *kr = (struct crypto_keyring *)1;
-	char msg[CRYPTO_MSG_SIZE];
+	const char *msg;
 
-	assert_int_equal(crypto_keyring_parse(spec, &kr, msg, sizeof(msg)),
-	    ERR_INPUT);
+	assert_int_equal(crypto_keyring_parse(testlib_arena(), spec, &kr,
+	    &msg), ERR_INPUT);
 	assert_null(kr);
 	print_message("%s\n", msg);
 	if (strstr(msg, want) == NULL)
@@ -881,7 +885,7 @@ test_crypto_password_malformed(void **state)
 	(void)state;
 	assert_int_equal(crypto_password_hash_params(&cheap, "pw", 2, good),
 	    ERR_OK);
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+	for (i = 0; i < nitems(v); i++) {
 		assert_int_equal(crypto_password_verify(v[i], "pw", 2),
 		    ERR_INPUT);
 		assert_true(crypto_password_needs_rehash(v[i]));
@@ -979,41 +983,22 @@ test_crypto_password_default_params(void **state)
 
 /* --- webhook signatures ---------------------------------------------- */
 
-static char *
-read_file(const char *path, size_t *lenout)
-{
-	FILE *f;
-	char *p;
-	size_t n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		fail_msg("cannot open %s", path);
-	p = malloc(1024 * 1024);
-	assert_non_null(p);
-	n = fread(p, 1, 1024 * 1024 - 1, f);
-	fclose(f);
-	p[n] = '\0';
-	*lenout = n;
-	return p;
-}
-
 static void
 test_crypto_wh_vectors(void **state)
 {
 	struct arena a;
 	struct json_object *root, *vecs, *v;
 	const char *secret, *id, *ts, *body, *sig, *name, *experr;
-	char path[FIXTURE_PATH_SIZE], out[CRYPTO_WH_SIG_SIZE], *text;
+	char out[CRYPTO_WH_SIG_SIZE];
 	int64_t now;
 	bool valid;
-	size_t len, i;
+	size_t i;
 	enum crypto_wh want;
 
 	(void)state;
 	arena_init(&a);
-	fixture_path(path, sizeof(path), "resend/signature-vectors.json");
-	text = read_file(path, &len);
-	assert_int_equal(jsonx_parse(&a, text, len, &root, NULL), ERR_OK);
+	root = testlib_json_file(&a, testlib_fixture(&a,
+	    "resend/signature-vectors.json"));
 	assert_int_equal(jsonx_get_array(root, "vectors", &vecs), ERR_OK);
 	assert_int_equal(json_object_array_length(vecs), 3);
 	for (i = 0; i < json_object_array_length(vecs); i++) {
@@ -1052,7 +1037,6 @@ test_crypto_wh_vectors(void **state)
 		assert_int_equal(crypto_wh_verify(secret + 6, id, ts, sig,
 		    body, strlen(body), now), want);
 	}
-	free(text);
 	arena_free(&a);
 }
 
@@ -1115,7 +1099,7 @@ test_crypto_wh_timestamp_edges(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+	for (i = 0; i < nitems(v); i++) {
 		snprintf(ts, sizeof(ts), "%lld", (long long)(now + v[i].delta));
 		assert_int_equal(crypto_wh_sign(WH_SECRET, WH_ID, ts, WH_BODY,
 		    strlen(WH_BODY), sig), CRYPTO_WH_OK);
@@ -1192,7 +1176,7 @@ test_crypto_wh_malformed(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (i = 0; i < nitems(bad); i++)
 		if (wh(WH_SECRET, WH_ID, WH_TS, bad[i], WH_BODY, WH_NOW) !=
 		    CRYPTO_WH_BAD_HEADER)
 			fail_msg("accepted header \"%s\"", bad[i]);
@@ -1282,5 +1266,5 @@ main(void)
 		cmocka_unit_test(test_crypto_wh_sign_and_reasons),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, testlib_teardown);
 }

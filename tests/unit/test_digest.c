@@ -16,13 +16,14 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "config.h"
-#include "digest.h"
-#include "email.h"
-#include "insights.h"
-#include "jsonx.h"
-#include "tmpl.h"
+#include "base/arena.h"
+#include "base/config.h"
+#include "base/jsonx.h"
+#include "insights/insights.h"
+#include "mail/digest.h"
+#include "mail/email.h"
+#include "render/tmpl.h"
+#include "testlib.h"
 
 #define B	INSIGHTS_BASELINE
 #define P	INSIGHTS_PERIOD
@@ -67,55 +68,6 @@ dataset(struct arena *a, struct insights *in)
 	assert_int_equal(insights_compute(a, &week, s, 6, c, 3, in), ERR_OK);
 }
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f;
-	char *p;
-	long n;
-
-	if ((f = fopen(path, "r")) == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	p = calloc(1, (size_t)n + 1);
-	if (p == NULL || fread(p, 1, (size_t)n, f) != (size_t)n)
-		abort();
-	fclose(f);
-	*len = (size_t)n;
-	return p;
-}
-
-static int
-golden(const char *path, const char *got)
-{
-	const char *update = getenv("SLUICE_GOLDEN_UPDATE");
-	size_t len;
-	char *want;
-	FILE *f;
-	int bad;
-
-	if (update != NULL && strcmp(update, "1") == 0) {
-		assert_non_null(f = fopen(path, "w"));
-		assert_int_equal(fwrite(got, 1, strlen(got), f), strlen(got));
-		assert_int_equal(fclose(f), 0);
-		return 0;
-	}
-	if ((want = slurp(path, &len)) == NULL) {
-		print_message("%s is missing: run with "
-		    "SLUICE_GOLDEN_UPDATE=1\n", path);
-		return 1;
-	}
-	bad = len != strlen(got) || memcmp(want, got, len) != 0;
-	if (bad)
-		print_message("%s differs from what renders now; if the change "
-		    "is meant, run with SLUICE_GOLDEN_UPDATE=1 and review the "
-		    "diff\n", path);
-	free(want);
-	return bad;
-}
-
 static void
 test_digest_email_matches_golden(void **state)
 {
@@ -124,12 +76,12 @@ test_digest_email_matches_golden(void **state)
 	struct json_object *view;
 	struct tmpl *t;
 	const char *html, *text;
-	char err[256];
+	const char *err;
 	int failed;
 
 	(void)state;
 	arena_init(&a);
-	assert_int_equal(tmpl_load("templates", &t, err, sizeof(err)), ERR_OK);
+	assert_int_equal(tmpl_load(&a, "templates", &t, &err), ERR_OK);
 	dataset(&a, &in);
 	view = digest_view(&a, "https://hub.example.com", "Acme & Co <EU>",
 	    &week, &in);
@@ -149,8 +101,10 @@ test_digest_email_matches_golden(void **state)
 	    "numbers."));
 	assert_non_null(strstr(text, "Cost rose 40% while Conversions fell "
 	    "28% on Google Ads"));
-	failed = golden("tests/golden/email/digest.html", html);
-	failed += golden("tests/golden/email/digest.txt", text);
+	failed = testlib_golden("tests/golden/email/digest.html", html,
+	    strlen(html));
+	failed += testlib_golden("tests/golden/email/digest.txt", text,
+	    strlen(text));
 	tmpl_free(t);
 	arena_free(&a);
 	assert_int_equal(failed, 0);
@@ -187,11 +141,11 @@ test_digest_empty_week_renders(void **state)
 	struct insights in;
 	struct tmpl *t;
 	const char *html, *text;
-	char err[256];
+	const char *err;
 
 	(void)state;
 	arena_init(&a);
-	assert_int_equal(tmpl_load("templates", &t, err, sizeof(err)), ERR_OK);
+	assert_int_equal(tmpl_load(&a, "templates", &t, &err), ERR_OK);
 	assert_int_equal(insights_compute(&a, &week, NULL, 0, NULL, 0, &in),
 	    ERR_OK);
 	assert_int_equal(digest_render_view(t, &a, digest_view(&a,

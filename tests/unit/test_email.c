@@ -12,10 +12,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "config.h"
-#include "email.h"
-#include "httpc.h"
+#include "base/arena.h"
+#include "base/config.h"
+#include "mail/email.h"
+#include "net/httpc.h"
 
 /* One scripted answer; status 0 is "no answer" (ERR_UPSTREAM). */
 struct answer {
@@ -41,7 +41,7 @@ header(const struct httpc_req *q, const char *name)
 
 static enum err
 fake(struct httpc *h, struct arena *a, const struct httpc_req *q,
-    struct httpc_resp *r, const char **errout)
+    struct httpc_resp *r, const char **why)
 {
 	const struct answer *s;
 	struct kv *kv;
@@ -57,7 +57,7 @@ fake(struct httpc *h, struct arena *a, const struct httpc_req *q,
 	s = &script[calls++];
 	memset(r, 0, sizeof(*r));
 	if (s->status == 0) {
-		*errout = "connection refused";
+		*why = "connection refused";
 		return ERR_UPSTREAM;
 	}
 	r->status = s->status;
@@ -93,7 +93,7 @@ setup(void **state)
 	f.cfg.mail_from = "d@example.com";
 	f.cfg.mail_from_name = "D";
 	f.h = httpc_new(&o);
-	httpc_set_transport(f.h, fake, NULL);
+	httpc_set_transport(f.h, fake);
 	calls = 0;
 	*state = &f;
 	return 0;

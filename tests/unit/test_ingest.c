@@ -7,10 +7,11 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "ingest.h"
-#include "limit.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/limit.h"
+#include "base/mem.h"
+#include "metrics/ingest.h"
 
 /* 2026-03-01T12:00:00Z: dates up to 2026-03-02 are accepted. */
 #define NOW	1772366400
@@ -51,9 +52,9 @@ test_ingest_copy_text_escapes(void **state)
 
 static enum err
 parse(struct arena *a, const char *s, struct ingest_batch *b,
-    const char **errout)
+    const char **why)
 {
-	return ingest_parse(a, s, strlen(s), NOW, b, errout);
+	return ingest_parse(a, s, strlen(s), NOW, b, why);
 }
 
 /* The reason for (index, field), or NULL. */
@@ -156,7 +157,7 @@ test_ingest_value_range_and_precision(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		why = ingest_value(cases[i].in, strlen(cases[i].in), out);
 		if (cases[i].out != NULL) {
 			if (why != NULL)
@@ -264,7 +265,7 @@ test_ingest_checks_dates(void **state)
 	char body[256];
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		arena_init(&a);
 		snprintf(body, sizeof(body), "[{\"source\":\"a\",\"metric\":"
 		    "\"m\",\"date\":\"%s\",\"value\":1}]", cases[i].date);

@@ -8,8 +8,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "insights.h"
+#include "base/arena.h"
+#include "base/mem.h"
+#include "insights/insights.h"
 
 #define B	INSIGHTS_BASELINE	/* index of the period's first day */
 #define P	INSIGHTS_PERIOD
@@ -356,12 +357,12 @@ test_insights_period_check(void **state)
 
 	(void)state;
 	arena_init(&a);
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+	for (i = 0; i < nitems(good); i++) {
 		assert_int_equal(insights_period_check(&a, good[i], &why),
 		    ERR_OK);
 		assert_null(why);
 	}
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < nitems(bad); i++) {
 		assert_int_equal(insights_period_check(&a, bad[i].in, &why),
 		    ERR_INPUT);
 		assert_non_null(strstr(why, bad[i].why));

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "metric.h"
+#include "metrics/metric.h"
 
 #define N	7
 #define X	false	/* a missing day */

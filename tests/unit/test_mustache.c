@@ -24,11 +24,12 @@
 
 #include <json-c/json.h>
 
-#include "fixture.h"
-
-#include "buf.h"
-#include "limit.h"
-#include "mustache.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/limit.h"
+#include "base/mem.h"
+#include "render/mustache.h"
+#include "testlib.h"
 
 /* --- helpers ------------------------------------------------------------- */
 
@@ -144,36 +145,20 @@ static const char *const required[] = {
 /*
  * The spec's folder: $SLUICE_MUSTACHE_SPEC_DIR when set (*explicit is
  * then 1), else shared/mustache-spec in the checkout's parent directory.
- * The string is static.
  */
 static const char *
 specdir(int *explicit)
 {
-	static char dir[FIXTURE_PATH_SIZE + 64];
 	const char *env, *root, *slash;
 
 	env = getenv("SLUICE_MUSTACHE_SPEC_DIR");
 	*explicit = env != NULL && *env != '\0';
-	if (*explicit) {
-		snprintf(dir, sizeof(dir), "%s", env);
-		return dir;
-	}
-	root = fixture_root();
+	if (*explicit)
+		return env;
+	root = testlib_root();
 	slash = strrchr(root, '/');
-	snprintf(dir, sizeof(dir), "%.*s/shared/mustache-spec",
+	return arena_printf(testlib_arena(), "%.*s/shared/mustache-spec",
 	    slash != NULL ? (int)(slash - root) : 0, root);
-	return dir;
-}
-
-static char *
-specpath(const char *file)
-{
-	char *path;
-	int explicit;
-
-	if (asprintf(&path, "%s/%s.json", specdir(&explicit), file) < 0)
-		abort();
-	return path;
 }
 
 /* Runs every test of one spec file; returns the number that failed. */
@@ -188,16 +173,11 @@ run_spec_file(const char *file)
 	struct plist pl;
 	struct buf b;
 	size_t i, n;
-	int failed = 0;
+	int failed = 0, explicit;
 	enum err rc;
-	char *path;
 
-	path = specpath(file);
-	root = json_object_from_file(path);
-	if (root == NULL)
-		print_message("cannot read the mustache spec at %s\n", path);
-	free(path);
-	assert_non_null(root);
+	root = testlib_json_file(testlib_arena(), arena_printf(
+	    testlib_arena(), "%s/%s.json", specdir(&explicit), file));
 	assert_true(json_object_object_get_ex(root, "tests", &tests));
 	n = json_object_array_length(tests);
 	assert_true(n > 0);
@@ -236,7 +216,6 @@ run_spec_file(const char *file)
 	}
 	print_message("mustache spec: %zu/%zu passed (%s)\n", n - failed, n,
 	    file);
-	json_object_put(root);
 	return failed;
 }
 
@@ -247,7 +226,7 @@ test_mustache_spec(void **state)
 	int failed = 0;
 
 	(void)state;
-	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+	for (i = 0; i < nitems(required); i++)
 		failed += run_spec_file(required[i]);
 	assert_int_equal(failed, 0);
 }
@@ -672,5 +651,5 @@ main(void)
 		fflush(stdout);
 		cmocka_set_skip_filter("test_mustache_spec");
 	}
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, testlib_teardown);
 }

@@ -14,12 +14,12 @@
 
 #include <json-c/json.h>
 
-#include "fixture.h"
-
-#include "arena.h"
-#include "jsonx.h"
-#include "oauth.h"
-#include "provider.h"
+#include "base/arena.h"
+#include "base/jsonx.h"
+#include "base/mem.h"
+#include "providers/oauth.h"
+#include "providers/provider.h"
+#include "testlib.h"
 
 #define NOW	1800000000LL
 
@@ -34,22 +34,9 @@ static void
 load(struct arena *a, const char *file, struct exchange *x)
 {
 	struct json_object *doc, *resp, *h, *v;
-	char path[FIXTURE_PATH_SIZE], rel[512], *text;
-	long len;
-	FILE *f;
 
-	snprintf(rel, sizeof(rel), "providers/%s", file);
-	fixture_path(path, sizeof(path), rel);
-	if ((f = fopen(path, "rb")) == NULL)
-		fail_msg("missing example %s", path);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	text = arena_alloc(a, (size_t)len + 1);
-	assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
-	fclose(f);
-	assert_int_equal(jsonx_parse_depth(a, text, (size_t)len, 64, &doc,
-	    NULL), ERR_OK);
+	doc = testlib_json_file(a, testlib_fixture(a, arena_printf(a,
+	    "providers/%s", file)));
 	assert_int_equal(jsonx_get_object(doc, "response", &resp), ERR_OK);
 	v = json_object_object_get(resp, "status");
 	x->status = json_object_get_int(v);
@@ -152,7 +139,7 @@ test_oauth_token_errors(void **state)
 
 	(void)state;
 	arena_init(&a);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < nitems(cases); i++) {
 		assert_int_equal(parse(&a, cases[i].slug, cases[i].file, &t,
 		    &f), ERR_AUTH);
 		assert_int_equal(f.invalid_grant, cases[i].invalid_grant);

@@ -17,86 +17,34 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "jsonx.h"
-#include "limit.h"
-#include "schedule.h"
-#include "tmpl.h"
-#include "views.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "base/mem.h"
+#include "render/tmpl.h"
+#include "sync/schedule.h"
+#include "views/views.h"
+#include "testlib.h"
 
 #define GOLDEN	"tests/golden/pages/"
-
-static char *
-slurp(struct arena *a, const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	long n;
-	char *s;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	s = arena_alloc(a, (size_t)n + 1);
-	if (fread(s, 1, (size_t)n, f) != (size_t)n)
-		abort();
-	s[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return s;
-}
-
-static struct json_object *
-json_file(struct arena *a, const char *path)
-{
-	struct json_object *o;
-	size_t len;
-	char *s = slurp(a, path, &len);
-
-	assert_non_null(s);
-	assert_int_equal(jsonx_parse_depth(a, s, len, 32, &o, NULL), ERR_OK);
-	return o;
-}
 
 /* Renders one page and compares it with its golden file. */
 static int
 check(struct arena *a, const struct tmpl *t, const char *page,
     struct json_object *view)
 {
-	const char *update = getenv("SLUICE_GOLDEN_UPDATE");
 	char path[128], name[64];
 	struct buf *b = buf_new_arena(a, LIMIT_TMPL_OUTPUT);
-	size_t len;
-	char *want;
-	FILE *f;
 
-	json_object_object_add(view, "session", json_object_get(json_file(a,
-	    GOLDEN "session.json")));
+	json_object_object_add(view, "session", json_object_get(
+	    testlib_json_file(a, GOLDEN "session.json")));
 	snprintf(name, sizeof(name), "pages/%s", page);
 	snprintf(path, sizeof(path), GOLDEN "%s.html", page);
 	assert_int_equal(tmpl_render_buf(t, name, view, b), ERR_OK);
 	/* Escaping holds: the workspace name's markup never appears raw. */
 	assert_null(strstr(buf_cstr(b), "<Shop>"));
-	if (update != NULL && strcmp(update, "1") == 0) {
-		assert_non_null(f = fopen(path, "w"));
-		assert_int_equal(fwrite(b->data, 1, b->len, f), b->len);
-		assert_int_equal(fclose(f), 0);
-		return 0;
-	}
-	if ((want = slurp(a, path, &len)) == NULL) {
-		print_message("%s is missing: run with SLUICE_GOLDEN_UPDATE=1\n",
-		    path);
-		return 1;
-	}
-	if (len != b->len || memcmp(want, b->data, len) != 0) {
-		print_message("%s differs from what %s renders now; if the "
-		    "change is meant, run with SLUICE_GOLDEN_UPDATE=1 and "
-		    "review the diff\n", path, name);
-		return 1;
-	}
-	return 0;
+	return testlib_golden(path, b->data, b->len);
 }
 
 /* A healthy schedule, and one whose scheduler stopped ticking. */
@@ -115,17 +63,18 @@ test_pages_match_golden(void **state)
 	struct json_object *view;
 	struct arena a;
 	struct tmpl *t;
-	char err[512], path[128];
+	char path[128];
+	const char *err;
 	const char *tiles;
 	size_t i, len;
 	int failed = 0;
 
 	(void)state;
 	arena_init(&a);
-	assert_int_equal(tmpl_load("templates", &t, err, sizeof(err)), ERR_OK);
-	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+	assert_int_equal(tmpl_load(&a, "templates", &t, &err), ERR_OK);
+	for (i = 0; i < nitems(pages); i++) {
 		snprintf(path, sizeof(path), GOLDEN "%s.view.json", pages[i]);
-		view = json_file(&a, path);
+		view = testlib_json_file(&a, path);
 		if (strcmp(pages[i], "login") != 0 &&
 		    strcmp(pages[i], "setup") != 0)
 			json_object_object_add(view, "schedule",
@@ -134,7 +83,7 @@ test_pages_match_golden(void **state)
 			    &sched_stale)));
 		failed += check(&a, t, pages[i], view);
 	}
-	tiles = slurp(&a, GOLDEN "dashboard.tiles.json", &len);
+	tiles = testlib_slurp(&a, GOLDEN "dashboard.tiles.json", &len);
 	assert_non_null(tiles);
 	view = views_dashboard(&a, tiles, "28d");
 	json_object_object_add(view, "request_id",

@@ -7,35 +7,21 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "limit.h"
-#include "req.h"
-
-static int
-setup(void **state)
-{
-	struct arena *a = malloc(sizeof(*a));
-
-	arena_init(a);
-	*state = a;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	arena_free(*state);
-	free(*state);
-	return 0;
-}
+#include "base/arena.h"
+#include "base/kv.h"
+#include "base/limit.h"
+#include "base/mem.h"
+#include "testlib.h"
+#include "web/req.h"
 
 static void
 test_req_unescape_percent_and_plus(void **state)
 {
-	struct arena *a = *state;
+	struct arena *a = testlib_arena();
 	size_t len;
 	char *out;
 
+	(void)state;
 	assert_int_equal(req_unescape(a, "a%20b+c%2B", 10, true, &out, &len),
 	    ERR_OK);
 	assert_string_equal(out, "a b c+");
@@ -50,9 +36,10 @@ test_req_unescape_percent_and_plus(void **state)
 static void
 test_req_unescape_rejects_bad_escapes_and_nul(void **state)
 {
-	struct arena *a = *state;
+	struct arena *a = testlib_arena();
 	char *out;
 
+	(void)state;
 	assert_int_equal(req_unescape(a, "%", 1, true, &out, NULL), ERR_INPUT);
 	assert_int_equal(req_unescape(a, "%4", 2, true, &out, NULL), ERR_INPUT);
 	assert_int_equal(req_unescape(a, "%zz", 3, true, &out, NULL),
@@ -66,11 +53,12 @@ test_req_unescape_rejects_bad_escapes_and_nul(void **state)
 static void
 test_req_urlencoded_empty_and_repeated_keys(void **state)
 {
-	struct arena *a = *state;
+	struct arena *a = testlib_arena();
 	struct kvlist l;
 	const char *err = NULL;
 	const char *s = "a=1&&b=&c&a=2&d=x%3Dy";
 
+	(void)state;
 	assert_int_equal(req_urlencoded(a, s, strlen(s), 10, &l, &err),
 	    ERR_OK);
 	assert_int_equal(l.n, 5);
@@ -83,8 +71,8 @@ test_req_urlencoded_empty_and_repeated_keys(void **state)
 	assert_string_equal(l.v[3].value, "2");
 	assert_string_equal(l.v[4].value, "x=y");
 	/* The first of repeated keys wins in lookups. */
-	assert_string_equal(req_kv_get(&l, "a")->value, "1");
-	assert_null(req_kv_get(&l, "zz"));
+	assert_string_equal(kv_get(&l, "a")->value, "1");
+	assert_null(kv_get(&l, "zz"));
 	assert_int_equal(req_urlencoded(a, "", 0, 10, &l, &err), ERR_OK);
 	assert_int_equal(l.n, 0);
 	assert_int_equal(req_urlencoded(a, "&&&", 3, 10, &l, &err), ERR_OK);
@@ -94,10 +82,11 @@ test_req_urlencoded_empty_and_repeated_keys(void **state)
 static void
 test_req_urlencoded_rejects_bad_input(void **state)
 {
-	struct arena *a = *state;
+	struct arena *a = testlib_arena();
 	struct kvlist l;
 	const char *err = NULL;
 
+	(void)state;
 	assert_int_equal(req_urlencoded(a, "=x", 2, 10, &l, &err), ERR_INPUT);
 	assert_non_null(err);
 	assert_int_equal(req_urlencoded(a, "a=%0", 4, 10, &l, &err),
@@ -112,12 +101,31 @@ test_req_urlencoded_rejects_bad_input(void **state)
 	assert_int_equal(l.n, 2);
 }
 
+/* base/kv: names are case-sensitive, except for kv_header(). */
+static void
+test_req_kv_lookups(void **state)
+{
+	struct kv v[] = { { "Content-Type", "text/plain", 10 },
+	    { "a", "1", 1 }, { "a", "2", 1 } };
+	struct kvlist l = { v, nitems(v) };
+
+	(void)state;
+	assert_ptr_equal(kv_get(&l, "a"), &v[1]);
+	assert_string_equal(kv_value(&l, "a"), "1");
+	assert_null(kv_value(&l, "A"));
+	assert_null(kv_value(&l, "content-type"));
+	assert_string_equal(kv_header(&l, "content-type"), "text/plain");
+	assert_string_equal(kv_header(&l, "CONTENT-TYPE"), "text/plain");
+	assert_null(kv_header(&l, "content"));
+}
+
 static void
 test_req_cookies(void **state)
 {
-	struct arena *a = *state;
+	struct arena *a = testlib_arena();
 	struct kvlist l;
 
+	(void)state;
 	req_cookies(a, "sid=abc; theme=\"dark\";junk; =x;  sp = v w ;last=",
 	    LIMIT_COOKIES, &l);
 	assert_int_equal(l.n, 4);
@@ -135,7 +143,7 @@ test_req_cookies(void **state)
 static void
 test_req_parse_full_request(void **state)
 {
-	struct arena *a = *state;
+	struct arena *a = testlib_arena();
 	char *params[] = {
 		"REQUEST_METHOD=POST", "DOCUMENT_URI=/v1/x y",
 		"QUERY_STRING=q=1+2&q=3", "CONTENT_TYPE=application/"
@@ -146,6 +154,7 @@ test_req_parse_full_request(void **state)
 	const char *err = NULL;
 	struct req r;
 
+	(void)state;
 	assert_int_equal(req_parse(a, params, &r, &err), ERR_OK);
 	assert_int_equal(r.method, HTTP_POST);
 	assert_string_equal(r.path, "/v1/x y");
@@ -168,7 +177,7 @@ test_req_parse_full_request(void **state)
 static void
 test_req_parse_content_types(void **state)
 {
-	struct arena *a = *state;
+	struct arena *a = testlib_arena();
 	char *json[] = { "REQUEST_METHOD=POST", "DOCUMENT_URI=/",
 		"CONTENT_TYPE=application/json", NULL };
 	char *none[] = { "REQUEST_METHOD=POST", "DOCUMENT_URI=/", NULL };
@@ -177,6 +186,7 @@ test_req_parse_content_types(void **state)
 	const char *err = NULL;
 	struct req r;
 
+	(void)state;
 	/* A non-form body is kept as is and not parsed. */
 	assert_int_equal(req_parse(a, json, &r, &err), ERR_OK);
 	assert_int_equal(req_set_body(a, &r, "a=%zz", 5, &err), ERR_OK);
@@ -193,7 +203,7 @@ test_req_parse_content_types(void **state)
 static void
 test_req_parse_rejects_bad_requests(void **state)
 {
-	struct arena *a = *state;
+	struct arena *a = testlib_arena();
 	char *method[] = { "REQUEST_METHOD=BREW", "DOCUMENT_URI=/", NULL };
 	char *relpath[] = { "REQUEST_METHOD=GET", "DOCUMENT_URI=x", NULL };
 	char *ctl[] = { "REQUEST_METHOD=GET", "DOCUMENT_URI=/a\nb", NULL };
@@ -206,6 +216,7 @@ test_req_parse_rejects_bad_requests(void **state)
 	const char *err = NULL;
 	struct req r;
 
+	(void)state;
 	assert_int_equal(req_parse(a, method, &r, &err), ERR_METHOD);
 	assert_int_equal(req_parse(a, relpath, &r, &err), ERR_INPUT);
 	assert_int_equal(req_parse(a, ctl, &r, &err), ERR_INPUT);
@@ -218,13 +229,14 @@ test_req_parse_rejects_bad_requests(void **state)
 static void
 test_req_parse_rejects_oversize(void **state)
 {
-	struct arena *a = *state;
+	struct arena *a = testlib_arena();
 	char *params[LIMIT_HEADERS + 4];
 	char *big, *longpath, *longquery;
 	const char *err = NULL;
 	struct req r;
 	size_t i;
 
+	(void)state;
 	big = arena_alloc(a, LIMIT_HEADER + 32);
 	memcpy(big, "HTTP_X_BIG=", 11);
 	memset(big + 11, 'x', LIMIT_HEADER + 1);
@@ -263,6 +275,7 @@ main(void)
 		cmocka_unit_test(test_req_unescape_rejects_bad_escapes_and_nul),
 		cmocka_unit_test(test_req_urlencoded_empty_and_repeated_keys),
 		cmocka_unit_test(test_req_urlencoded_rejects_bad_input),
+		cmocka_unit_test(test_req_kv_lookups),
 		cmocka_unit_test(test_req_cookies),
 		cmocka_unit_test(test_req_parse_full_request),
 		cmocka_unit_test(test_req_parse_content_types),
@@ -270,5 +283,5 @@ main(void)
 		cmocka_unit_test(test_req_parse_rejects_oversize),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, NULL, testlib_teardown);
 }

@@ -5,8 +5,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "route.h"
+#include "base/arena.h"
+#include "base/mem.h"
+#include "web/route.h"
 
 static enum err
 h(struct ctx *ctx)
@@ -24,7 +25,7 @@ static const struct route routes[] = {
 	{ HTTP_GET, "/oauth/:provider/:step", h, 0, 0 },
 	{ HTTP_GET, "/", h, 0, 0 },
 };
-#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+#define NROUTES (nitems(routes))
 
 static void
 test_route_literal_and_head(void **state)

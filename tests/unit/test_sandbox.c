@@ -6,8 +6,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "arena.h"
-#include "sandbox_priv.h"
+#include "base/arena.h"
+#include "base/mem.h"
+#include "sandbox/sandbox_priv.h"
 
 static void
 test_sandbox_series_is_deterministic(void **state)
@@ -47,7 +48,7 @@ test_sandbox_series_ratios_hold(void **state)
 	int64_t day;
 
 	(void)state;
-	for (i = 0; i < sizeof(accts) / sizeof(accts[0]); i++)
+	for (i = 0; i < nitems(accts); i++)
 		for (day = 19000; day < 19400; day++) {
 			sandbox_series(accts[i], day, 20000, 0, &d);
 			assert_true(d.impressions > d.clicks);

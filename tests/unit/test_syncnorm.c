@@ -15,13 +15,12 @@
 
 #include <json-c/json.h>
 
-#include "fixture.h"
-
-#include "arena.h"
-#include "buf.h"
-#include "ingest.h"
-#include "jsonx.h"
-#include "syncnorm.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/jsonx.h"
+#include "metrics/ingest.h"
+#include "providers/syncnorm.h"
+#include "testlib.h"
 
 static struct arena A;
 
@@ -30,29 +29,15 @@ static struct json_object *
 example(const char *name)
 {
 	struct json_object *root, *resp, *body;
-	char path[FIXTURE_PATH_SIZE], rel[1024];
-	struct buf *b;
-	FILE *f;
-	char chunk[8192];
-	size_t n;
 
-	snprintf(rel, sizeof(rel), "providers/%s", name);
-	fixture_path(path, sizeof(path), rel);
-	f = fopen(path, "r");
-	if (f == NULL)
-		fail_msg("example file %s is missing", path);
-	b = buf_new_arena(&A, 16 * 1024 * 1024);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		assert_int_equal(buf_append(b, chunk, n), ERR_OK);
-	fclose(f);
-	assert_int_equal(jsonx_parse_depth(&A, b->data, b->len, 64, &root,
-	    NULL), ERR_OK);
+	root = testlib_json_file(&A, testlib_fixture(&A, arena_printf(&A,
+	    "providers/%s", name)));
 	assert_true(json_object_object_get_ex(root, "response", &resp));
 	assert_true(json_object_object_get_ex(resp, "body", &body));
 	if (json_object_is_type(body, json_type_string))
-		assert_int_equal(jsonx_parse_depth(&A,
-		    json_object_get_string(body), strlen(
-		    json_object_get_string(body)), 64, &body, NULL), ERR_OK);
+		assert_int_equal(jsonx_parse(&A, json_object_get_string(body),
+		    strlen(json_object_get_string(body)), &body, NULL),
+		    ERR_OK);
 	return body;
 }
 

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "syncq.h"
+#include "sync/syncq.h"
 
 static void
 test_syncq_backoff_doubles_then_caps(void **state)

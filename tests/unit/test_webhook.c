@@ -16,12 +16,12 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "fixture.h"
-
-#include "arena.h"
-#include "buf.h"
-#include "crypto.h"
-#include "webhook.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "crypto/crypto.h"
+#include "mail/webhook.h"
+#include "testlib.h"
 
 /* Room for a path. */
 #define PATH_SIZE	4096
@@ -32,28 +32,7 @@
 static const char *
 hooks_dir(void)
 {
-	static char path[FIXTURE_PATH_SIZE];
-
-	fixture_path(path, sizeof(path), "resend/webhooks");
-	return path;
-}
-
-static char *
-slurp(const char *path, size_t *lenout)
-{
-	FILE *f;
-	char *p;
-	size_t n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		fail_msg("cannot open %s", path);
-	p = malloc((1024 * 1024));
-	assert_non_null(p);
-	n = fread(p, 1, (1024 * 1024) - 1, f);
-	fclose(f);
-	p[n] = '\0';
-	*lenout = n;
-	return p;
+	return testlib_fixture(testlib_arena(), "resend/webhooks");
 }
 
 static enum err
@@ -73,12 +52,11 @@ parse_fixture(struct arena *a, const char *name, struct webhook_event *ev)
 	size_t len;
 
 	snprintf(path, sizeof(path), "%s/%s", hooks_dir(), name);
-	text = slurp(path, &len);
+	text = testlib_slurp(a, path, &len);
 	if (webhook_parse(a, text, len, ev, &err) != ERR_OK)
 		fail_msg("%s: %s", name, err);
 	/* The strings point into the parsed JSON, not into the text. */
 	memset(text, 0, len);
-	free(text);
 }
 
 /* Every *.json in dir (and variants/): parses, type from the name. */
@@ -203,7 +181,7 @@ test_webhook_unknown_types_are_accepted(void **state)
 
 	(void)state;
 	arena_init(&a);
-	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+	for (i = 0; i < nitems(docs); i++) {
 		assert_int_equal(parse(&a, docs[i], &ev, &err), ERR_OK);
 		assert_int_equal(ev.kind, WEBHOOK_OTHER);
 		webhook_decide(&a, &ev, &fx);
@@ -248,7 +226,7 @@ test_webhook_malformed_bodies(void **state)
 
 	(void)state;
 	arena_init(&a);
-	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+	for (i = 0; i < nitems(docs); i++) {
 		if (parse(&a, docs[i], &ev, &err) != ERR_INPUT)
 			fail_msg("accepted: %s", docs[i]);
 		assert_non_null(err);
@@ -390,7 +368,7 @@ test_webhook_decision_per_type(void **state)
 
 	(void)state;
 	arena_init(&a);
-	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+	for (i = 0; i < nitems(want); i++) {
 		parse_fixture(&a, want[i].file, &ev);
 		webhook_decide(&a, &ev, &fx);
 		print_message("%-45s suppress=%s send=%d error=%s\n",
@@ -553,5 +531,5 @@ main(void)
 		cmocka_unit_test(test_webhook_verify_verdicts),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, testlib_teardown);
 }

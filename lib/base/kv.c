@@ -1,0 +1,35 @@
+/* kv.c — lookups in lists of names with values. */
+#include <string.h>
+#include <strings.h>
+
+#include "base/kv.h"
+
+const struct kv *
+kv_get(const struct kvlist *l, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].name, name) == 0)
+			return &l->v[i];
+	return NULL;
+}
+
+const char *
+kv_value(const struct kvlist *l, const char *name)
+{
+	const struct kv *kv = kv_get(l, name);
+
+	return kv == NULL ? NULL : kv->value;
+}
+
+const char *
+kv_header(const struct kvlist *l, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcasecmp(l->v[i].name, name) == 0)
+			return l->v[i].value;
+	return NULL;
+}

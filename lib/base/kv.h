@@ -1,0 +1,40 @@
+/*
+ * kv.h — names with values, and lookups in lists of them.
+ *
+ * The fields of a query, a form, cookies, headers (ours and an
+ * upstream's) and a route's captures.
+ *
+ * A struct kv points at strings it does not own: they belong to whoever
+ * filled the list (usually a request's arena) and live as long as it.
+ */
+#ifndef SLUICE_KV_H
+#define SLUICE_KV_H
+
+#include <stddef.h>
+
+/* A name and its value; value holds len bytes plus a NUL. */
+struct kv {
+	const char	*name;
+	const char	*value;
+	size_t		 len;
+};
+
+/* A list reads the fields it points at; whoever filled them owns them. */
+struct kvlist {
+	const struct kv	*v;
+	size_t		 n;
+};
+
+/* The first field of the list named name (case-sensitive), or NULL. */
+const struct kv	*kv_get(const struct kvlist *, const char *name);
+
+/* The value of kv_get(), or NULL when there is no such field. */
+const char	*kv_value(const struct kvlist *, const char *name);
+
+/*
+ * The value of the first field whose name is name in any ASCII case (HTTP
+ * header names), or NULL.
+ */
+const char	*kv_header(const struct kvlist *, const char *name);
+
+#endif

@@ -1,0 +1,138 @@
+/*
+ * limit.h — every limit of Sluice, in one place.
+ *
+ * nginx/nginx.conf.in repeats the request limits (client_max_body_size,
+ * large_client_header_buffers); keep the two in step.  Named limit.h,
+ * not limits.h: GCC's <limits.h> chain (#include_next) would pick up a
+ * limits.h from our include path.
+ */
+#ifndef SLUICE_LIMIT_H
+#define SLUICE_LIMIT_H
+
+/* Requests. */
+#define LIMIT_BODY		(1024 * 1024)	/* default request body */
+#define LIMIT_BODY_INGEST	(5 * 1024 * 1024) /* /v1/metrics/ingest */
+#define LIMIT_BODY_WEBHOOK	(256 * 1024)	/* /v1/webhooks/resend */
+#define LIMIT_HEADER		8192		/* one header value */
+#define LIMIT_HEADERS		64		/* headers kept per request */
+#define LIMIT_PARAMS		128		/* query or form fields */
+#define LIMIT_COOKIES		32		/* cookies kept per request */
+#define LIMIT_PATH		2048		/* request path */
+#define LIMIT_QUERY		8192		/* query string */
+#define LIMIT_CAPTURES		8		/* :name captures per route */
+
+/* Responses. */
+#define LIMIT_RESPONSE		(8 * 1024 * 1024) /* a buffered response */
+#define LIMIT_RESP_HEADERS	32		/* headers set per response */
+#define LIMIT_RESP_HEAD		(64 * 1024)	/* status line and headers */
+#define LIMIT_HSTS_MAX_AGE_S	(365 * 24 * 3600) /* HSTS max-age */
+
+/*
+ * JSON.  One depth for every document we parse: requests, providers'
+ * answers (the deepest documented one nests 13 levels) and our own.
+ */
+#define LIMIT_JSON_DEPTH	32		/* nesting of parsed JSON */
+#define LIMIT_JSON_SIZE		(8 * 1024 * 1024) /* bytes parsed at once */
+
+/* Templates. */
+#define LIMIT_TMPL_DEPTH	64		/* nested sections */
+#define LIMIT_TMPL_PARTIALS	16		/* nested partial inclusion */
+#define LIMIT_TMPL_OUTPUT	(4 * 1024 * 1024) /* rendered output */
+#define LIMIT_TMPL_SHORTEN	20		/* cuts of a long page's list */
+#define LIMIT_TMPL_SIZE		(1024 * 1024)	/* one template's source */
+
+/* Upstream calls (httpc). */
+#define LIMIT_UPSTREAM_BODY	(16 * 1024 * 1024) /* a provider response */
+#define LIMIT_UPSTREAM_TIMEOUT_MS 20000		/* whole call */
+#define LIMIT_UPSTREAM_CONNECT_MS 5000		/* connect phase */
+
+/* Database. */
+#define LIMIT_DB_CONNECT_S	2		/* connect_timeout */
+#define LIMIT_DB_BACKOFF_MIN_MS	100		/* first reconnect wait */
+#define LIMIT_DB_BACKOFF_MAX_MS	2000		/* longest reconnect wait */
+#define LIMIT_DB_RETRY_AFTER_S	2		/* Retry-After while down */
+#define LIMIT_DB_PREPARED	32		/* db_exec_static statements */
+#define LIMIT_MIGRATIONS	1000		/* files in sql/ */
+#define LIMIT_MIGRATION_SIZE	(4 * 1024 * 1024) /* one migration file */
+
+/* Cryptography (crypto). */
+#define LIMIT_KEYS		16		/* keys in SLUICE_ENCRYPTION_KEYS */
+#define LIMIT_KEY_ID		32		/* characters of one key id */
+#define LIMIT_KEYRING_SPEC	4096		/* SLUICE_ENCRYPTION_KEYS length */
+#define LIMIT_SEAL_PLAINTEXT	(64 * 1024)	/* bytes sealed in one blob */
+#define LIMIT_SEAL_AAD		1024		/* additional data of a blob */
+#define LIMIT_PASSWORD		1024		/* bytes of one password */
+#define LIMIT_SCRYPT_MEM	(256 * 1024 * 1024) /* scrypt 128*r*N bytes */
+#define LIMIT_WEBHOOK_SECRET	256		/* characters of a whsec_ secret */
+
+/* Sessions, API keys, logins (session, apikey). */
+#define LIMIT_SESSION_IDLE_S	(24 * 3600)	/* unused this long: expired */
+#define LIMIT_SESSION_ABS_S	(14 * 24 * 3600) /* expired this long after login */
+#define LIMIT_SESSION_TOUCH_S	60		/* last_seen_at write interval */
+#define LIMIT_PRE_SESSION_S	3600		/* a pre-login form's token */
+#define LIMIT_LOGIN_ACCOUNT	10		/* logins per account ... */
+#define LIMIT_LOGIN_ADDR	50		/* ... and per address ... */
+#define LIMIT_LOGIN_WINDOW_S	(15 * 60)	/* ... a window; then 429 */
+#define LIMIT_TRUSTED_PROXIES	16		/* SLUICE_TRUSTED_PROXIES */
+#define LIMIT_NEXT_PATH		1024		/* ?next= path after login */
+#define LIMIT_WORKSPACES_OWNED	20		/* workspaces one creates */
+#define LIMIT_WORKSPACE_NAME	200		/* bytes of a workspace name */
+#define LIMIT_KEY_NAME		100		/* bytes of an API key name */
+#define LIMIT_OAUTH_STATE_S	600		/* OAuth state lifetime */
+#define LIMIT_APIKEY_TOUCH_S	60		/* last_used_at write interval */
+#define LIMIT_TOKEN_TEXT	256		/* a presented cookie or API key */
+#define LIMIT_ROTATE_BATCH	100		/* blobs re-sealed per transaction */
+
+/* Metrics ingest and tiles (ingest, metric, tiles). */
+#define LIMIT_INGEST_ROWS	10000		/* rows in one ingest request */
+#define LIMIT_INGEST_PROBLEMS	100		/* row problems listed in a 422 */
+#define LIMIT_INGEST_PROBLEMS_JSON (64 * 1024) /* that 422's body */
+#define LIMIT_INGEST_DIMS	2048		/* bytes of one row's dims */
+#define LIMIT_METRIC_NAME	64		/* source, metric, account id */
+#define LIMIT_VALUE_DIGITS	18		/* integer digits of a value */
+#define LIMIT_VALUE_DECIMALS	6		/* its decimals, rounded */
+#define LIMIT_TILES		200		/* tiles in one dashboard */
+#define LIMIT_SPARKLINE		(64 * 1024)	/* one tile's SVG points */
+#define LIMIT_IDEMPOTENCY_KEY	128		/* Idempotency-Key header */
+
+/* Weekly digest (insights, digest, email). */
+#define LIMIT_DIGEST_BATCH	100		/* emails per Resend batch call */
+#define LIMIT_DIGEST_ATTEMPTS	3		/* tries of one Resend call */
+#define LIMIT_DIGEST_COOLDOWN_S	600		/* between weekly runs */
+#define LIMIT_DIGEST_QUOTA_WAIT_S 3600	/* scheduler, after a quota stop */
+#define LIMIT_DIGEST_RETRY_MAX_S 30		/* longest retry-after obeyed */
+#define LIMIT_DIGEST_BACKOFF_MS	500		/* first 5xx backoff, doubled */
+#define LIMIT_DIGEST_KEY_AGE_S	(24 * 3600)	/* Resend keeps a key this long */
+#define LIMIT_DIGEST_EMAIL	320		/* one recipient address */
+#define LIMIT_DIGEST_BODY	(512 * 1024)	/* one rendered digest part */
+#define LIMIT_DIGEST_KPIS	24		/* KPIs shown in one digest */
+#define LIMIT_DIGEST_ERRORS	20		/* error lines kept on a run */
+#define LIMIT_INSIGHTS_SERIES	2000		/* (provider, metric) series */
+#define LIMIT_INSIGHTS_ITEMS	12		/* insights listed in a digest */
+#define LIMIT_INSIGHTS_STALE_S	(48 * 3600)	/* data older than this: stale */
+#define LIMIT_INSIGHTS_YEAR_MIN	2000		/* a week starts in this year */
+#define LIMIT_INSIGHTS_YEAR_MAX	2999		/* ... to this year */
+#define LIMIT_INTEL_QUESTION	500		/* characters of a question */
+
+/* Sync (syncnorm, sync, worker). */
+#define LIMIT_SYNC_ROWS		200000		/* rows from one account's fetch */
+#define LIMIT_SYNC_BATCH	5000		/* rows upserted per transaction */
+#define LIMIT_SYNC_PAGES	200		/* pages followed per report */
+#define LIMIT_SYNC_METRIC_LIST	4096		/* metric names of one report */
+#define LIMIT_SYNC_MSG_COLUMN	(64 * 1024 * 1024) /* a message batch column */
+#define LIMIT_SYNC_PROCS	64		/* worker --procs */
+#define LIMIT_SYNC_PURGE	10000		/* finished jobs deleted a call */
+#define LIMIT_SCHEDULE_DIGESTS	50		/* workspaces' digests per tick */
+#define LIMIT_SCHEDULE_PURGE_S	3600		/* scheduler's purge interval */
+
+/* Processes (prefork). */
+#define LIMIT_FCGI_PROCS	64		/* children of one program */
+#define LIMIT_RESPAWN_MIN_MS	100		/* pause before a quick respawn */
+#define LIMIT_RESPAWN_MAX_MS	10000		/* longest crash-loop pause */
+#define LIMIT_RESPAWN_STABLE_S	10		/* lived this long: not a loop */
+
+/* Logging. */
+#define LIMIT_LOG_LINE		4096		/* one log line */
+#define LIMIT_LOG_FIELD		512		/* one logged string */
+
+#endif

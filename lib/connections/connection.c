@@ -1,0 +1,294 @@
+/* connection.c — a workspace's connections: storage, status, accounts. */
+#include <string.h>
+
+#include "base/arena.h"
+#include "connections/connection.h"
+#include "connections/vault.h"
+#include "crypto/crypto.h"
+#include "providers/oauth.h"
+#include "store/db.h"
+
+/* PostgreSQL builds the JSON: one round trip, no token column named. */
+static const char sql_list[] =
+	"SELECT coalesce(json_agg(json_build_object('id', id, 'provider', "
+	"provider, 'status', status, 'external_owner', external_owner, "
+	"'scopes', scopes, 'accounts', accounts, 'selected', selected, "
+	"'sandbox', sandbox, 'token_expires_at', token_expires_at, "
+	"'last_sync_at', last_sync_at, 'last_error', last_error, "
+	"'created_at', created_at) ORDER BY id DESC), '[]') "
+	"FROM connections WHERE workspace_id = $1";
+/* One connection per workspace and provider: reconnecting (even as
+ * another provider user) replaces the tokens of the same row. */
+static const char sql_upsert[] =
+	"INSERT INTO connections (workspace_id, provider, external_owner, "
+	"status, scopes, token_expires_at, api_base, sandbox) VALUES "
+	"($1, $2, '', 'connected', $3, to_timestamp($4), $5, $6) "
+	"ON CONFLICT (workspace_id, provider, external_owner) DO UPDATE SET "
+	"status = 'connected', scopes = EXCLUDED.scopes, token_expires_at = "
+	"EXCLUDED.token_expires_at, api_base = EXCLUDED.api_base, sandbox = "
+	"EXCLUDED.sandbox, last_error = NULL, updated_at = now() RETURNING id";
+static const char sql_seal[] =
+	"UPDATE connections SET token_blob = $2, key_id = $3 WHERE id = $1";
+/* A time in a zone, the zone named: "2026-11-22 09:00:00 Europe/Paris". */
+#define ZONED(col, tz) \
+	"to_char(" col " AT TIME ZONE " tz ", 'YYYY-MM-DD HH24:MI:SS ') || " tz
+#define CONN_COLUMNS \
+	"id, workspace_id, provider, status, accounts::text, " \
+	"selected::text, api_base, sandbox, token_blob IS NOT NULL, " \
+	"(SELECT " ZONED("last_sync_at", "w.time_zone") " FROM workspaces " \
+	"w WHERE w.id = connections.workspace_id), last_error, " \
+	"last_tested_at, " \
+	"last_test_ok, token_expires_at, " \
+	"extract(epoch FROM now() - last_sync_at)::bigint"
+static const char sql_get[] =
+	"SELECT " CONN_COLUMNS " FROM connections WHERE workspace_id = $1 "
+	"AND provider = $2 ORDER BY id LIMIT 1";
+static const char sql_all[] =
+	"SELECT " CONN_COLUMNS " FROM connections WHERE workspace_id = $1 "
+	"ORDER BY provider";
+static const char sql_accounts[] =
+	"UPDATE connections SET accounts = $3::jsonb, selected = CASE WHEN "
+	"selected = '[]'::jsonb THEN (SELECT coalesce(jsonb_agg(a->'id'), "
+	"'[]') FROM jsonb_array_elements($3::jsonb) a) ELSE (SELECT "
+	"coalesce(jsonb_agg(s), '[]') FROM jsonb_array_elements(selected) s "
+	"WHERE s IN (SELECT a->'id' FROM jsonb_array_elements($3::jsonb) a)) "
+	"END, updated_at = now() WHERE workspace_id = $1 AND id = $2";
+static const char sql_select[] =
+	"UPDATE connections SET selected = (SELECT coalesce(jsonb_agg(s), "
+	"'[]') FROM jsonb_array_elements($3::jsonb) s WHERE s IN (SELECT "
+	"a->'id' FROM jsonb_array_elements(accounts) a)), updated_at = now() "
+	"WHERE workspace_id = $1 AND id = $2";
+static const char sql_status[] =
+	"UPDATE connections SET status = $3, last_error = $4, updated_at = "
+	"now() WHERE workspace_id = $1 AND id = $2";
+static const char sql_tested[] =
+	"UPDATE connections SET last_tested_at = now(), last_test_ok = $3, "
+	"last_error = CASE WHEN $3 THEN NULL ELSE $4 END, updated_at = now() "
+	"WHERE workspace_id = $1 AND id = $2";
+static const char sql_disconnect[] =
+	"UPDATE connections SET status = 'disconnected', token_blob = NULL, "
+	"key_id = NULL, token_expires_at = NULL, updated_at = now() "
+	"WHERE workspace_id = $1 AND id = $2";
+static const char sql_delete_data[] =
+	"DELETE FROM metric_daily WHERE workspace_id = $1 AND provider = "
+	"(SELECT provider FROM connections WHERE workspace_id = $1 AND id = $2)";
+static const char sql_delete_comms[] =
+	"DELETE FROM communications WHERE workspace_id = $1 AND "
+	"connection_id = $2";
+
+enum err
+connection_list_json(struct db *db, struct arena *a, int64_t workspace_id,
+    const char **out)
+{
+	const char *p[1];
+
+	p[0] = db_int64(a, workspace_id);
+	return db_value(db, a, sql_list, 1, p, out);
+}
+
+enum err
+connection_store(struct db *db, struct arena *a,
+    const struct crypto_keyring *keys, int64_t workspace_id,
+    const char *provider, const struct oauth_tokens *t, bool sandbox,
+    int64_t *id_out)
+{
+	const char *p[6], *plain;
+	struct db_res *res;
+	char *blob;
+	enum err rc;
+
+	if (keys == NULL)
+		return ERR_UNAVAILABLE;
+	if ((rc = db_begin(db, a)) != ERR_OK)
+		return rc;
+	p[0] = db_int64(a, workspace_id);
+	p[1] = provider;
+	p[2] = t->scope != NULL ? t->scope : "";
+	p[3] = t->expires_at > 0 ? db_int64(a, t->expires_at) : NULL;
+	p[4] = t->api_base;
+	p[5] = sandbox ? "t" : "f";
+	if ((rc = db_exec(db, a, sql_upsert, 6, p, &res)) != ERR_OK)
+		goto out;
+	*id_out = db_get_int64(res, 0, 0, 0);
+	plain = oauth_tokens_json(a, t);
+	if ((rc = vault_seal(keys, a, workspace_id, provider, *id_out, plain,
+	    strlen(plain), &blob)) != ERR_OK)
+		goto out;
+	p[0] = db_int64(a, *id_out);
+	p[1] = blob;
+	p[2] = crypto_keyring_current(keys);
+	if ((rc = db_exec(db, a, sql_seal, 3, p, NULL)) != ERR_OK)
+		goto out;
+	return db_commit(db, a);
+out:
+	db_rollback(db, a);
+	return rc;
+}
+
+static void
+fill(struct arena *a, const struct db_res *res, size_t i,
+    struct connection *c)
+{
+	const char *v;
+
+	(void)a;
+	memset(c, 0, sizeof(*c));
+	c->id = db_get_int64(res, i, 0, 0);
+	c->workspace_id = db_get_int64(res, i, 1, 0);
+	c->provider = db_get(res, i, 2);
+	c->status = db_get(res, i, 3);
+	c->accounts = db_get(res, i, 4);
+	c->selected = db_get(res, i, 5);
+	c->api_base = db_get(res, i, 6);
+	c->sandbox = (v = db_get(res, i, 7)) != NULL && *v == 't';
+	c->has_tokens = (v = db_get(res, i, 8)) != NULL && *v == 't';
+	c->last_sync_at = db_get(res, i, 9);
+	c->last_error = db_get(res, i, 10);
+	c->last_tested_at = db_get(res, i, 11);
+	c->last_test_ok = (v = db_get(res, i, 12)) != NULL && *v == 't';
+	c->token_expires_at = db_get(res, i, 13);
+	c->last_sync_age = db_get_int64(res, i, 14, -1);
+}
+
+enum err
+connection_get(struct db *db, struct arena *a, int64_t workspace_id,
+    const char *provider, struct connection *out)
+{
+	const char *p[2];
+	struct db_res *res;
+	enum err rc;
+
+	p[0] = db_int64(a, workspace_id);
+	p[1] = provider;
+	if ((rc = db_exec(db, a, sql_get, 2, p, &res)) != ERR_OK)
+		return rc;
+	if (db_nrows(res) == 0)
+		return ERR_NOTFOUND;
+	fill(a, res, 0, out);
+	return ERR_OK;
+}
+
+enum err
+connection_all(struct db *db, struct arena *a, int64_t workspace_id,
+    struct connection **out, size_t *n)
+{
+	const char *p[1];
+	struct db_res *res;
+	size_t i;
+	enum err rc;
+
+	p[0] = db_int64(a, workspace_id);
+	if ((rc = db_exec(db, a, sql_all, 1, p, &res)) != ERR_OK)
+		return rc;
+	*n = db_nrows(res);
+	*out = arena_calloc(a, *n + 1, sizeof(**out));
+	for (i = 0; i < *n; i++)
+		fill(a, res, i, &(*out)[i]);
+	return ERR_OK;
+}
+
+static enum err
+update(struct db *db, struct arena *a, const char *sql, int n,
+    const char **p)
+{
+	struct db_res *res;
+	enum err rc;
+
+	if ((rc = db_exec(db, a, sql, n, p, &res)) != ERR_OK)
+		return rc;
+	return db_changed(res) > 0 ? ERR_OK : ERR_NOTFOUND;
+}
+
+enum err
+connection_set_accounts(struct db *db, struct arena *a,
+    int64_t workspace_id, int64_t id, const char *accounts)
+{
+	const char *p[3] = { db_int64(a, workspace_id), db_int64(a, id),
+	    accounts };
+
+	return update(db, a, sql_accounts, 3, p);
+}
+
+enum err
+connection_select(struct db *db, struct arena *a, int64_t workspace_id,
+    int64_t id, const char *selected)
+{
+	const char *p[3] = { db_int64(a, workspace_id), db_int64(a, id),
+	    selected };
+
+	return update(db, a, sql_select, 3, p);
+}
+
+enum err
+connection_set_status(struct db *db, struct arena *a, int64_t workspace_id,
+    int64_t id, const char *status, const char *error)
+{
+	const char *p[4] = { db_int64(a, workspace_id), db_int64(a, id),
+	    status, error };
+
+	return update(db, a, sql_status, 4, p);
+}
+
+enum err
+connection_tested(struct db *db, struct arena *a, int64_t workspace_id,
+    int64_t id, bool ok, const char *error)
+{
+	const char *p[4] = { db_int64(a, workspace_id), db_int64(a, id),
+	    ok ? "t" : "f", error };
+
+	return update(db, a, sql_tested, 4, p);
+}
+
+enum err
+connection_disconnect(struct db *db, struct arena *a, int64_t workspace_id,
+    int64_t id, bool delete_data)
+{
+	const char *p[2] = { db_int64(a, workspace_id), db_int64(a, id) };
+	enum err rc;
+
+	if ((rc = db_begin(db, a)) != ERR_OK)
+		return rc;
+	if (delete_data &&
+	    ((rc = db_exec(db, a, sql_delete_data, 2, p, NULL)) != ERR_OK ||
+	    (rc = db_exec(db, a, sql_delete_comms, 2, p, NULL)) != ERR_OK))
+		goto out;
+	if ((rc = update(db, a, sql_disconnect, 2, p)) != ERR_OK)
+		goto out;
+	return db_commit(db, a);
+out:
+	db_rollback(db, a);
+	return rc;
+}
+
+/* Times in the workspace's time zone, named. */
+static const char sql_history[] =
+	"WITH w AS (SELECT time_zone AS tz FROM workspaces WHERE id = $1) "
+	"SELECT json_build_object("
+	"'runs', (SELECT coalesce(json_agg(r ORDER BY r.started DESC), '[]') "
+	"FROM (SELECT to_char(started_at AT TIME ZONE (SELECT tz FROM w), "
+	"'YYYY-MM-DD HH24:MI') AS started, status, duration_ms, pages, "
+	"rows_fetched, rows_changed, error FROM sync_runs WHERE "
+	"workspace_id = $1 AND connection_id = $2 ORDER BY started_at DESC "
+	"LIMIT 20) r), "
+	"'daily', (SELECT coalesce(json_agg(d ORDER BY d.day), '[]') FROM "
+	"(SELECT to_char(g.day, 'YYYY-MM-DD') AS day, coalesce(sum("
+	"s.rows_changed), 0) AS rows FROM generate_series((now() AT TIME "
+	"ZONE (SELECT tz FROM w))::date - 29, (now() AT TIME ZONE (SELECT tz "
+	"FROM w))::date, interval '1 day') AS g(day) LEFT JOIN sync_runs s ON "
+	"s.workspace_id = $1 AND s.connection_id = $2 AND "
+	"(s.started_at AT TIME ZONE (SELECT tz FROM w))::date = g.day "
+	"GROUP BY g.day) d), "
+	"'job', (SELECT status FROM sync_jobs WHERE workspace_id = $1 AND "
+	"connection_id = $2 AND status IN ('queued', 'running') LIMIT 1), "
+	"'time_zone', (SELECT tz FROM w), "
+	"'last_sync', (SELECT " ZONED("last_sync_at", "w.tz") " FROM "
+	"connections, w WHERE workspace_id = $1 AND id = $2))";
+
+enum err
+connection_history_json(struct db *db, struct arena *a, int64_t workspace_id,
+    int64_t id, const char **out)
+{
+	const char *p[2] = { db_int64(a, workspace_id), db_int64(a, id) };
+
+	return db_value(db, a, sql_history, 2, p, out);
+}

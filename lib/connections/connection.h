@@ -1,0 +1,105 @@
+/*
+ * connection.h — a workspace's connections as stored, without tokens.
+ *
+ * Status, accounts, sync state.  Tokens are never read here
+ * (lib/connections/vault and token handle them).  Results live in the
+ * caller's arena.
+ */
+#ifndef SLUICE_CONNECTION_H
+#define SLUICE_CONNECTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+struct arena;
+struct crypto_keyring;
+struct db;
+struct oauth_tokens;
+
+/* One connection row, without its token blob. */
+struct connection {
+	int64_t		 id;
+	int64_t		 workspace_id;
+	const char	*provider;
+	const char	*status;	/* connected, needs_reauth, error, ... */
+	const char	*accounts;	/* JSON array text */
+	const char	*selected;	/* JSON array text of account ids */
+	const char	*api_base;	/* NULL unless per-account */
+	bool		 sandbox;
+	bool		 has_tokens;
+	const char	*last_sync_at;	/* "YYYY-MM-DD HH:MM:SS UTC" or NULL */
+	int64_t		 last_sync_age;	/* seconds ago, -1 when never */
+	const char	*last_error;
+	const char	*last_tested_at;
+	bool		 last_test_ok;
+	const char	*token_expires_at;
+};
+
+/*
+ * Stores a fresh token set for (workspace, provider): creates the
+ * connection, or replaces the tokens of the existing one (its history
+ * stays), sealed to the row; status becomes connected.  One transaction.
+ * *id_out is the connection's id.
+ */
+enum err	 connection_store(struct db *, struct arena *,
+		    const struct crypto_keyring *, int64_t workspace_id,
+		    const char *provider, const struct oauth_tokens *,
+		    bool sandbox, int64_t *id_out);
+
+/* The workspace's connection to a provider; ERR_NOTFOUND when none. */
+enum err	 connection_get(struct db *, struct arena *,
+		    int64_t workspace_id, const char *provider,
+		    struct connection *out);
+
+/* Every connection of the workspace (arena array), *n rows. */
+enum err	 connection_all(struct db *, struct arena *,
+		    int64_t workspace_id, struct connection **out, size_t *n);
+
+/* Records the accounts listed at the provider (JSON array text); when
+ * nothing was selected yet, selects them all. */
+enum err	 connection_set_accounts(struct db *, struct arena *,
+		    int64_t workspace_id, int64_t id, const char *accounts);
+
+/* Replaces the selection (JSON array text of ids, each one listed). */
+enum err	 connection_select(struct db *, struct arena *,
+		    int64_t workspace_id, int64_t id, const char *selected);
+
+/* Sets status and last error (NULL clears it). */
+enum err	 connection_set_status(struct db *, struct arena *,
+		    int64_t workspace_id, int64_t id, const char *status,
+		    const char *error);
+
+/* Records the result of "Test connection". */
+enum err	 connection_tested(struct db *, struct arena *,
+		    int64_t workspace_id, int64_t id, bool ok,
+		    const char *error);
+
+/*
+ * The connection's sync history as JSON text: {"runs":[{started, status,
+ * duration_ms, pages, rows_fetched, rows_changed, error}] (latest 20),
+ * "daily":[{day, rows}] (rows changed per day, last 30 days),
+ * "job": state of the latest queued/running job or null}.
+ */
+enum err	 connection_history_json(struct db *, struct arena *,
+		    int64_t workspace_id, int64_t id, const char **out);
+
+/*
+ * Disconnects: deletes the sealed tokens and sets status disconnected;
+ * with delete_data also deletes the connection's synced metrics.
+ */
+enum err	 connection_disconnect(struct db *, struct arena *,
+		    int64_t workspace_id, int64_t id, bool delete_data);
+
+/*
+ * The workspace's connections as a JSON array of objects {id, provider,
+ * status, external_owner, scopes, accounts, selected, sandbox,
+ * token_expires_at, last_sync_at, last_error, created_at}, newest first,
+ * as JSON text built by the database; owned by the arena.
+ */
+enum err	 connection_list_json(struct db *, struct arena *,
+		    int64_t workspace_id, const char **out);
+
+#endif

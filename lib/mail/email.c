@@ -1,0 +1,314 @@
+/*
+ * email.c — the Resend client (see email.h for how answers are read).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "base/arena.h"
+#include "base/config.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "base/log.h"
+#include "mail/email.h"
+#include "net/httpc.h"
+
+bool
+email_address_ok(const char *s)
+{
+	const char *at;
+	size_t i, n;
+
+	if (s == NULL || (n = strlen(s)) < 3 || n > LIMIT_DIGEST_EMAIL)
+		return false;
+	if ((at = strchr(s, '@')) == NULL || at == s || at[1] == '\0' ||
+	    strchr(at + 1, '@') != NULL || strchr(at + 1, '.') == NULL)
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || s[i] == '<' || s[i] == '>' ||
+		    s[i] == '"' || s[i] == ',' || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+static void
+add_str(struct json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v));
+}
+
+static struct json_object *
+msg_object(struct arena *a, const struct config *cfg,
+    const struct email_msg *m)
+{
+	struct json_object *o, *to, *hd, *tags, *t;
+
+	o = json_object_new_object();
+	add_str(o, "from", arena_printf(a, "%s <%s>", cfg->mail_from_name,
+	    cfg->mail_from));
+	to = json_object_new_array();
+	json_object_array_add(to, json_object_new_string(m->to));
+	json_object_object_add(o, "to", to);
+	add_str(o, "subject", m->subject);
+	add_str(o, "html", m->html);
+	add_str(o, "text", m->text);
+	if (m->unsubscribe_url != NULL) {
+		hd = json_object_new_object();
+		add_str(hd, "List-Unsubscribe", arena_printf(a, "<%s>",
+		    m->unsubscribe_url));
+		add_str(hd, "List-Unsubscribe-Post",
+		    "List-Unsubscribe=One-Click");
+		json_object_object_add(o, "headers", hd);
+	}
+	tags = json_object_new_array();
+	t = json_object_new_object();
+	add_str(t, "name", "kind");
+	add_str(t, "value", "weekly_digest");
+	json_object_array_add(tags, t);
+	if (m->tag != NULL) {
+		t = json_object_new_object();
+		add_str(t, "name", "digest_id");
+		add_str(t, "value", m->tag);
+		json_object_array_add(tags, t);
+	}
+	json_object_object_add(o, "tags", tags);
+	return o;
+}
+
+const char *
+email_json_one(struct arena *a, const struct config *cfg,
+    const struct email_msg *m)
+{
+	return jsonx_string(a, jsonx_own(a, msg_object(a, cfg, m)));
+}
+
+const char *
+email_json_batch(struct arena *a, const struct config *cfg,
+    const struct email_msg *m, size_t n)
+{
+	struct json_object *arr = jsonx_own(a, json_object_new_array());
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, msg_object(a, cfg, &m[i]));
+	return jsonx_string(a, arr);
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* Seconds in a retry-after header (delta seconds), bounded; def if none. */
+static long
+retry_after(const struct httpc_resp *r, long def)
+{
+	const char *v = httpc_resp_header(r, "retry-after");
+	char *end;
+	long s;
+
+	if (v == NULL)
+		return def;
+	errno = 0;
+	s = strtol(v, &end, 10);
+	if (errno != 0 || end == v || s < 0)
+		return def;
+	return s > LIMIT_DIGEST_RETRY_MAX_S ? LIMIT_DIGEST_RETRY_MAX_S : s;
+}
+
+enum verdict { V_OK, V_RETRY, V_FAIL, V_QUOTA };
+
+/* Reads a non-200 answer by status and name. */
+static enum verdict
+classify(struct arena *a, const struct httpc_resp *r, const char **why,
+    const char **nameout, long *wait_ms, int attempt)
+{
+	struct json_object *o = NULL;
+	const char *name = NULL, *msg = NULL;
+
+	if (r->status != 0 && r->body_len > 0 && jsonx_parse(a, r->body,
+	    r->body_len, &o, NULL) == ERR_OK) {
+		if (jsonx_get_string(o, "name", &name) != ERR_OK)
+			name = NULL;
+		if (jsonx_get_string(o, "message", &msg) != ERR_OK)
+			msg = NULL;
+	}
+	if (name == NULL)	/* unknown: the generic error of the status */
+		name = r->status == 0 ? "no_answer" : r->status >= 500 ?
+		    "application_error" : "error";
+	*nameout = name;
+	*why = arena_printf(a, "%d %s: %s", r->status, name,
+	    msg != NULL ? msg : "(no message)");
+	*wait_ms = (long)LIMIT_DIGEST_BACKOFF_MS << (attempt - 1);
+	if (r->status == 429 && strcmp(name, "daily_quota_exceeded") == 0)
+		return V_QUOTA;
+	if (r->status == 429) {
+		*wait_ms = retry_after(r, 1) * 1000;
+		return V_RETRY;
+	}
+	if (r->status == 0 || r->status >= 500)
+		return V_RETRY;
+	if (r->status == 409 &&
+	    strcmp(name, "concurrent_idempotent_requests") == 0)
+		return V_RETRY;
+	return V_FAIL;
+}
+
+/* Posts body to path until an answer is final; the last answer in *r. */
+static enum verdict
+post(struct httpc *h, struct arena *a, const struct config *cfg,
+    const char *path, const char *body, const char *key, bool batch,
+    struct httpc_resp *r, const char **why, struct email_call *call)
+{
+	struct httpc_req q;
+	const char *herr = NULL;
+	enum verdict v = V_FAIL;
+	long wait_ms = 0;
+	enum err rc;
+
+	memset(call, 0, sizeof(*call));
+	for (call->attempts = 1; call->attempts <= LIMIT_DIGEST_ATTEMPTS;
+	    call->attempts++) {
+		memset(&q, 0, sizeof(q));
+		q.method = "POST";
+		q.url = arena_printf(a, "%s%s", cfg->resend_api_base, path);
+		q.body = body;
+		q.body_len = strlen(body);
+		httpc_header(&q, "Authorization", arena_printf(a, "Bearer %s",
+		    cfg->resend_api_key));
+		httpc_header(&q, "Content-Type", "application/json");
+		httpc_header(&q, "Idempotency-Key", key);
+		if (batch)
+			httpc_header(&q, "x-batch-validation", "permissive");
+		memset(r, 0, sizeof(*r));
+		rc = httpc_do(h, a, &q, r, &herr);
+		if (rc == ERR_INPUT) {
+			*why = arena_printf(a, "SLUICE_RESEND_API_BASE is "
+			    "refused: %s", herr ? herr : "bad URL");
+			return V_FAIL;
+		}
+		if (rc != ERR_OK)
+			r->status = 0;
+		call->last_status = r->status;
+		if (r->status == 200)
+			return V_OK;
+		v = classify(a, r, why, &call->last_name, &wait_ms,
+		    call->attempts);
+		if (r->status == 0 && herr != NULL)
+			*why = arena_printf(a, "no answer from Resend: %s",
+			    herr);
+		log_msg(LOG_WARN, NULL, "resend_error", "attempt %d: %s",
+		    call->attempts, *why);
+		if (v != V_RETRY)
+			return v;
+		if (call->attempts < LIMIT_DIGEST_ATTEMPTS)
+			sleep_ms(wait_ms);
+	}
+	call->attempts = LIMIT_DIGEST_ATTEMPTS;
+	*why = arena_printf(a, "gave up after %d attempts: %s",
+	    LIMIT_DIGEST_ATTEMPTS, *why);
+	return V_FAIL;
+}
+
+static void
+fail_all(struct email_result *res, size_t n, enum email_outcome o,
+    const char *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		res[i].outcome = o;
+		res[i].id = NULL;
+		res[i].error = err;
+	}
+}
+
+enum err
+email_send_batch(struct httpc *h, struct arena *a, const struct config *cfg,
+    const char *body, size_t n, const char *key, struct email_result *res,
+    struct email_call *call)
+{
+	struct json_object *o, *data, *errs, *e;
+	struct httpc_resp r;
+	const char *err = "", *id, *msg;
+	enum verdict v;
+	size_t i, k, nd;
+	int64_t idx;
+
+	if (*cfg->resend_api_key == '\0')
+		return ERR_UNAVAILABLE;
+	v = post(h, a, cfg, "/emails/batch", body, key, true, &r, &err, call);
+	if (v != V_OK) {
+		fail_all(res, n, v == V_QUOTA ? EMAIL_QUOTA : EMAIL_FAILED,
+		    err);
+		return ERR_OK;
+	}
+	fail_all(res, n, EMAIL_FAILED, "Resend accepted the batch but "
+	    "returned no id for this email");
+	if (jsonx_parse(a, r.body, r.body_len, &o, NULL) != ERR_OK ||
+	    jsonx_get_array(o, "data", &data) != ERR_OK)
+		return ERR_OK;
+	/* Permissive mode: refused emails first, then ids in order. */
+	if (jsonx_get_array(o, "errors", &errs) == ERR_OK)
+		for (i = 0; i < json_object_array_length(errs); i++) {
+			e = json_object_array_get_idx(errs, i);
+			if (jsonx_get_int64(e, "index", &idx) != ERR_OK ||
+			    idx < 0 || (size_t)idx >= n)
+				continue;
+			if (jsonx_get_string(e, "message", &msg) != ERR_OK)
+				msg = "refused";
+			res[idx].outcome = EMAIL_FAILED;
+			res[idx].error = arena_printf(a, "refused in batch: %s",
+			    msg);
+			res[idx].id = "";	/* marks "has an outcome" */
+		}
+	nd = json_object_array_length(data);
+	for (i = 0, k = 0; i < n && k < nd; i++) {
+		if (res[i].id != NULL)
+			continue;
+		if (jsonx_get_string(json_object_array_get_idx(data, k++),
+		    "id", &id) != ERR_OK)
+			continue;
+		res[i].outcome = EMAIL_SENT;
+		res[i].id = id;
+		res[i].error = NULL;
+	}
+	for (i = 0; i < n; i++)
+		if (res[i].id != NULL && *res[i].id == '\0')
+			res[i].id = NULL;
+	return ERR_OK;
+}
+
+enum err
+email_send_one(struct httpc *h, struct arena *a, const struct config *cfg,
+    const char *body, const char *key, struct email_result *res,
+    struct email_call *call)
+{
+	struct json_object *o;
+	struct httpc_resp r;
+	const char *err = "", *id;
+	enum verdict v;
+
+	if (*cfg->resend_api_key == '\0')
+		return ERR_UNAVAILABLE;
+	v = post(h, a, cfg, "/emails", body, key, false, &r, &err, call);
+	fail_all(res, 1, v == V_QUOTA ? EMAIL_QUOTA : EMAIL_FAILED, err);
+	if (v == V_OK) {
+		if (jsonx_parse(a, r.body, r.body_len, &o, NULL) == ERR_OK &&
+		    jsonx_get_string(o, "id", &id) == ERR_OK) {
+			res->outcome = EMAIL_SENT;
+			res->id = id;
+			res->error = NULL;
+		} else
+			res->error = "Resend answered 200 without an id";
+	}
+	return ERR_OK;
+}

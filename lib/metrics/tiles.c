@@ -1,0 +1,375 @@
+/* tiles.c — dashboard tiles from metric_daily, by the catalogue's rules. */
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/day.h"
+#include "base/limit.h"
+#include "metrics/metric.h"
+#include "metrics/tiles.h"
+#include "store/db.h"
+
+/*
+ * One round trip: a header row (provider NULL) with the workspace's zone
+ * and yesterday there (days since 1970), then the raw rows of the 2N days
+ * in one index-only scan of metric_daily_tiles (workspace_id, day)
+ * INCLUDE (provider, metric, value), day as an index from the first day.
+ * Summing over accounts and grouping happen in C: no aggregate, no sort.
+ */
+static const char sql_days[] =
+	"WITH w AS MATERIALIZED (SELECT (now() AT TIME ZONE time_zone)::date "
+	"- 1 AS y, time_zone AS tz FROM workspaces WHERE id = $1) "
+	"SELECT NULL, tz, y - date '1970-01-01', NULL FROM w "
+	"UNION ALL "
+	"SELECT provider, metric, "
+	"day - ((SELECT y FROM w) - (2 * $2::int - 1)), value "
+	"FROM metric_daily WHERE workspace_id = $1 "
+	"AND day BETWEEN (SELECT y FROM w) - (2 * $2::int - 1) "
+	"AND (SELECT y FROM w) "
+	"AND ($3::text IS NULL OR provider = $3)";
+
+/* One (provider, metric) over the 2N days: previous period first. */
+struct group {
+	const char	*provider;
+	const char	*metric;
+	double		*v;
+	bool		*has;
+};
+
+struct tiles {
+	struct arena	*a;
+	struct group	*g;
+	size_t		 ng;
+	int		 days;
+	double		*zero_v;	/* an empty series */
+	bool		*zero_has;
+	struct buf	*out;
+	bool		 first;
+	size_t		 budget;	/* custom tiles still listed */
+	size_t		 more;		/* custom tiles left out */
+};
+
+/* One provider's groups: t->g[lo..hi), sorted by metric. */
+struct range {
+	const char	*provider;
+	size_t		 lo, hi;
+};
+
+int
+tiles_period(const char *s)
+{
+	if (s == NULL)
+		return 0;
+	if (strcmp(s, "7d") == 0)
+		return 7;
+	if (strcmp(s, "28d") == 0)
+		return 28;
+	if (strcmp(s, "90d") == 0)
+		return 90;
+	return 0;
+}
+
+static uint64_t
+hash2(const char *p, const char *m)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = (h ^ 0xff) * 1099511628211ULL;
+	for (; *m != '\0'; m++)
+		h = (h ^ (unsigned char)*m) * 1099511628211ULL;
+	return h;
+}
+
+static int
+group_cmp(const void *x, const void *y)
+{
+	const struct group *a = x, *b = y;
+	int c = strcmp(a->provider, b->provider);
+
+	return c != 0 ? c : strcmp(a->metric, b->metric);
+}
+
+static int
+metric_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct group *)elem)->metric);
+}
+
+/* The provider's group of metric, or NULL. */
+static struct group *
+find(const struct tiles *t, const struct range *r, const char *metric)
+{
+	return bsearch(metric, t->g + r->lo, r->hi - r->lo, sizeof(*t->g),
+	    metric_cmp);
+}
+
+/* Groups the rows by (provider, metric), summing accounts per day, and
+ * sorts the groups by provider and metric. */
+static void
+load(struct tiles *t, const struct db_res *res)
+{
+	size_t i, j, n = db_nrows(res), span = 2 * (size_t)t->days;
+	size_t size = 64, mask, *slot;
+	const size_t empty = (size_t)-1;
+	struct group *g;
+	const char *p, *m, *v;
+	long idx;
+
+	while (size < 2 * n)
+		size *= 2;
+	mask = size - 1;
+	slot = arena_alloc(t->a, size * sizeof(*slot));
+	memset(slot, 0xff, size * sizeof(*slot));
+	t->g = arena_calloc(t->a, n > 0 ? n : 1, sizeof(*t->g));
+	for (i = 0; i < n; i++) {
+		p = db_get(res, i, 0);
+		m = db_get(res, i, 1);
+		idx = (long)db_get_int64(res, i, 2, -1);
+		if (p == NULL || m == NULL || idx < 0 || (size_t)idx >= span ||
+		    (v = db_get(res, i, 3)) == NULL)
+			continue;
+		for (j = hash2(p, m) & mask; slot[j] != empty;
+		    j = (j + 1) & mask)
+			if (strcmp(t->g[slot[j]].metric, m) == 0 &&
+			    strcmp(t->g[slot[j]].provider, p) == 0)
+				break;
+		if (slot[j] == empty) {
+			slot[j] = t->ng;
+			g = &t->g[t->ng++];
+			g->provider = p;
+			g->metric = m;
+			g->v = arena_calloc(t->a, span, sizeof(*g->v));
+			g->has = arena_calloc(t->a, span, sizeof(*g->has));
+		} else
+			g = &t->g[slot[j]];
+		g->v[idx] += strtod(v, NULL);
+		g->has[idx] = true;
+	}
+	qsort(t->g, t->ng, sizeof(*t->g), group_cmp);
+}
+
+/* The previous (half 0) or current (half 1) period of a group. */
+static void
+half(const struct tiles *t, const struct group *g, int h,
+    struct metric_series *s)
+{
+	s->n = (size_t)t->days;
+	s->v = g != NULL ? g->v + h * t->days : t->zero_v;
+	s->has = g != NULL ? g->has + h * t->days : t->zero_has;
+}
+
+/* A number for JSON (15 significant digits), or null. */
+static void
+put_num(struct buf *b, bool ok, double v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	unsigned long long u;
+
+	if (!ok || !isfinite(v)) {
+		buf_append(b, "null", 4);
+		return;
+	}
+	/* Whole numbers, the common case, without printf. */
+	if (v == (double)(long long)v && fabs(v) < 1e15) {
+		u = (unsigned long long)(v < 0 ? -v : v);
+		do {
+			*--p = (char)('0' + u % 10);
+			u /= 10;
+		} while (u > 0);
+		if (v < 0)
+			*--p = '-';
+		buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
+		return;
+	}
+	buf_printf(b, "%.15g", v);
+}
+
+/* Appends one tile; a and b as for metric_aggregate(). */
+static void
+tile(struct tiles *t, const char *provider, const char *metric,
+    const struct metric_def *def, const struct group *ga,
+    const struct group *gb)
+{
+	struct metric_series ac, ap, bc, bp;
+	struct buf *o = t->out;
+	double cur = 0, prev = 0, v = 0;
+	bool hc, hp, ok;
+	int i;
+
+	half(t, ga, 1, &ac);
+	half(t, ga, 0, &ap);
+	half(t, gb, 1, &bc);
+	half(t, gb, 0, &bp);
+	hc = metric_aggregate(def, &ac, &bc, &cur);
+	hp = metric_aggregate(def, &ap, &bp, &prev);
+	buf_puts(o, t->first ? "{\"provider\":" : ",{\"provider\":");
+	t->first = false;
+	buf_put_json_string(o, provider, strlen(provider));
+	buf_puts(o, ",\"metric\":");
+	buf_put_json_string(o, metric, strlen(metric));
+	buf_puts(o, ",\"label\":");
+	buf_put_json_string(o, def ? def->label : metric,
+	    strlen(def ? def->label : metric));
+	buf_printf(o, ",\"unit\":\"%s\",\"aggregation\":\"%s\",\"current\":",
+	    def ? def->unit : "number", metric_agg_name(def ? def->agg :
+	    METRIC_SUM));
+	put_num(o, hc, cur);
+	buf_puts(o, ",\"previous\":");
+	put_num(o, hp, prev);
+	buf_puts(o, ",\"change\":");
+	put_num(o, hc && hp, cur - prev);
+	buf_puts(o, ",\"change_pct\":");
+	put_num(o, hc && hp && prev != 0, (cur - prev) / fabs(prev) * 100);
+	buf_puts(o, ",\"series\":[");
+	for (i = 0; i < t->days; i++) {
+		if (i > 0)
+			buf_putc(o, ',');
+		ok = metric_point(def, &ac, &bc, (size_t)i, &v);
+		put_num(o, ok, v);
+	}
+	buf_puts(o, "]}");
+}
+
+/*
+ * The catalogue's tiles for a provider, in catalogue order (none for a
+ * custom source); with emit false only counted.  Returns how many.
+ */
+static size_t
+catalogue_tiles(struct tiles *t, const struct range *r, bool emit)
+{
+	const struct metric_def *all, *d;
+	struct group *ga, *gb;
+	size_t i, n, count = 0;
+
+	all = metric_all(&n);
+	for (i = 0; i < n; i++) {
+		d = &all[i];
+		if (strcmp(d->provider, r->provider) != 0)
+			continue;
+		if (d->agg == METRIC_RATIO) {
+			ga = find(t, r, d->num);
+			gb = find(t, r, d->den);
+			if (ga == NULL || gb == NULL)
+				continue;
+		} else if (d->agg == METRIC_TOTALS) {
+			ga = find(t, r, d->name);
+			gb = find(t, r, arena_printf(t->a, "%s:%dd", d->name,
+			    t->days));
+			if (ga == NULL && gb == NULL)
+				continue;
+		} else if ((ga = find(t, r, d->name)) != NULL)
+			gb = NULL;
+		else
+			continue;
+		count++;
+		if (emit)
+			tile(t, r->provider, d->name, d, ga, gb);
+	}
+	return count;
+}
+
+/*
+ * Tiles of one provider: the catalogue's, then its custom metrics while
+ * the budget lasts (the others are counted in t->more).
+ */
+static void
+provider_tiles(struct tiles *t, const struct range *r)
+{
+	struct group *g;
+	size_t i, baselen;
+	int days;
+
+	(void)catalogue_tiles(t, r, true);
+	for (i = r->lo; i < r->hi; i++) {
+		g = &t->g[i];
+		if (metric_find(r->provider, g->metric) != NULL ||
+		    metric_totals_split(g->metric, &baselen, &days))
+			continue;
+		if (t->budget == 0) {
+			t->more++;
+			continue;
+		}
+		t->budget--;
+		tile(t, r->provider, g->metric, NULL, g, NULL);
+	}
+}
+
+/* The provider ranges of the sorted groups; *nout of them. */
+static struct range *
+ranges(struct tiles *t, size_t *nout)
+{
+	struct range *r;
+	size_t i, n = 0;
+
+	r = arena_calloc(t->a, t->ng > 0 ? t->ng : 1, sizeof(*r));
+	for (i = 0; i < t->ng; i++) {
+		if (n == 0 ||
+		    strcmp(r[n - 1].provider, t->g[i].provider) != 0) {
+			r[n].provider = t->g[i].provider;
+			r[n].lo = i;
+			n++;
+		}
+		r[n - 1].hi = i + 1;
+	}
+	*nout = n;
+	return r;
+}
+
+enum err
+tiles_json(struct db *db, struct arena *a, int64_t workspace_id, int days,
+    const char *provider, const char **out)
+{
+	const char *p[3], *tz = NULL;
+	struct db_res *res;
+	struct range *r;
+	struct tiles t;
+	size_t i, nr, ncat = 0;
+	int64_t y = 0;
+	enum err rc;
+
+	p[0] = db_int64(a, workspace_id);
+	p[1] = db_int64(a, days);
+	p[2] = provider;
+	if ((rc = db_exec(db, a, sql_days, 3, p, &res)) != ERR_OK)
+		return rc;
+	for (i = 0; i < db_nrows(res) && tz == NULL; i++)
+		if (db_get(res, i, 0) == NULL) {
+			tz = db_get(res, i, 1);
+			y = db_get_int64(res, i, 2, 0);
+		}
+	if (tz == NULL)
+		return ERR_NOTFOUND;
+	memset(&t, 0, sizeof(t));
+	t.a = a;
+	t.days = days;
+	t.first = true;
+	t.zero_v = arena_calloc(a, (size_t)days, sizeof(*t.zero_v));
+	t.zero_has = arena_calloc(a, (size_t)days, sizeof(*t.zero_has));
+	load(&t, res);
+	r = ranges(&t, &nr);
+	/* Every catalogue tile (a bounded number), then custom ones up to
+	 * LIMIT_TILES in all. */
+	for (i = 0; i < nr; i++)
+		ncat += catalogue_tiles(&t, &r[i], false);
+	t.budget = ncat < LIMIT_TILES ? LIMIT_TILES - ncat : 0;
+	t.out = buf_new_arena(a, LIMIT_RESPONSE);
+	buf_printf(t.out, "{\"period\":\"%dd\",\"days\":%d,\"time_zone\":",
+	    days, days);
+	buf_put_json_string(t.out, tz, strlen(tz));
+	buf_printf(t.out, ",\"current\":{\"from\":\"%s\",\"to\":\"%s\"},"
+	    "\"previous\":{\"from\":\"%s\",\"to\":\"%s\"},\"tiles\":[",
+	    day_text(a, y - days + 1), day_text(a, y),
+	    day_text(a, y - 2 * days + 1), day_text(a, y - days));
+	for (i = 0; i < nr; i++)
+		provider_tiles(&t, &r[i]);
+	if (buf_printf(t.out, "],\"more_tiles\":%zu}", t.more) != ERR_OK)
+		return ERR_TOOBIG;
+	*out = buf_cstr(t.out);
+	return ERR_OK;
+}

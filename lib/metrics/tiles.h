@@ -1,0 +1,37 @@
+/*
+ * tiles.h — GET /v1/dashboard/tiles: a workspace's KPIs over N days.
+ *
+ * One tile per provider and metric of a workspace, each aggregated by its
+ * catalogue rule (lib/metrics/metric.h) over the last N full days up to
+ * yesterday in the workspace's time zone, with the previous N days, the
+ * change and a daily sparkline.
+ */
+#ifndef SLUICE_TILES_H
+#define SLUICE_TILES_H
+
+#include <stdint.h>
+
+#include "base/err.h"
+
+struct arena;
+struct db;
+
+/* Days of a period name: "7d" 7, "28d" 28, "90d" 90; 0 for anything else. */
+int		 tiles_period(const char *);
+
+/*
+ * The tiles of a workspace as a JSON document in the arena (*out):
+ *   {"period","days","time_zone","current":{"from","to"},
+ *    "previous":{"from","to"},"tiles":[{"provider","metric","label",
+ *    "unit","aggregation","current","previous","change","change_pct",
+ *    "series":[N numbers or null]}],"more_tiles"}
+ * days is 7, 28 or 90; provider NULL means every provider.  At most
+ * LIMIT_TILES tiles: every catalogue tile, then custom metrics in order of
+ * provider and name while they fit; more_tiles counts the custom ones left
+ * out.  Errors: ERR_NOTFOUND when the workspace does not exist, ERR_DB,
+ * ERR_UNAVAILABLE.
+ */
+enum err	 tiles_json(struct db *, struct arena *, int64_t workspace_id,
+		    int days, const char *provider, const char **out);
+
+#endif

@@ -1,0 +1,428 @@
+/* oauth.c — token endpoints of the ten providers, quirks included. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/config.h"
+#include "base/jsonx.h"
+#include "base/kv.h"
+#include "base/mem.h"
+#include "net/httpc.h"
+#include "providers/oauth.h"
+#include "providers/provider.h"
+#include "web/req.h"
+
+/* A form or query string built from name/value pairs (NULL-terminated). */
+static const char *
+encode(struct arena *a, const char *const *kv)
+{
+	const char *s = "";
+	size_t i;
+
+	for (i = 0; kv[i] != NULL; i += 2) {
+		if (kv[i + 1] == NULL)
+			continue;
+		s = arena_printf(a, "%s%s%s=%s", s, *s ? "&" : "", kv[i],
+		    httpc_escape(a, kv[i + 1]));
+	}
+	return s;
+}
+
+enum err
+oauth_authorize_url(const struct provider *p, const struct config *cfg,
+    struct arena *a, const char *state, const char *challenge,
+    const char **out)
+{
+	const char *id, *secret, *base, *q;
+	enum err rc;
+
+	if ((rc = provider_client(p, cfg, &id, &secret)) != ERR_OK)
+		return rc;
+	base = provider_url(p, PROVIDER_AUTH_URL, cfg, a);
+	{
+		const char *kv[] = {
+			"response_type", "code",
+			"client_id", id,
+			"redirect_uri", provider_redirect_uri(p, cfg, a),
+			"scope", *p->scopes != '\0' ? p->scopes : NULL,
+			"state", state,
+			"code_challenge", p->pkce ? challenge : NULL,
+			"code_challenge_method", p->pkce ? "S256" : NULL,
+			NULL,
+		};
+		q = encode(a, kv);
+	}
+	*out = arena_printf(a, "%s%s%s%s%s", base, strchr(base, '?') ? "&" :
+	    "?", q, p->auth_params != NULL ? "&" : "",
+	    p->auth_params != NULL ? p->auth_params : "");
+	return ERR_OK;
+}
+
+static enum err
+fail(struct oauth_failure *f, enum err rc, bool invalid_grant,
+    const char *message)
+{
+	f->invalid_grant = invalid_grant;
+	f->message = message;
+	return rc;
+}
+
+/* A JSON member as a string (numbers too), or NULL. */
+static const char *
+member(struct arena *a, struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	if ((v = jsonx_member(o, k)) == NULL)
+		return NULL;
+	if (json_object_is_type(v, json_type_string))
+		return arena_strdup(a, json_object_get_string(v));
+	if (json_object_is_type(v, json_type_int) ||
+	    json_object_is_type(v, json_type_double))
+		return arena_strdup(a, json_object_get_string(v));
+	return NULL;
+}
+
+static bool
+refused_grant(const char *error)
+{
+	static const char *const codes[] = { "invalid_grant",
+	    "bad_verification_code", "invalid_refresh_token", "invalid_code",
+	    "token_revoked", "token_expired", "invalid_token",
+	    "bad_refresh_token", "unauthorized_client" };
+	size_t i;
+
+	for (i = 0; error != NULL && i < nitems(codes); i++)
+		if (strcmp(error, codes[i]) == 0)
+			return true;
+	return false;
+}
+
+enum err
+oauth_parse_tokens(struct arena *a, const struct provider *p, int status,
+    const char *ctype, const char *body, size_t len, int64_t now,
+    struct oauth_tokens *out, struct oauth_failure *f)
+{
+	struct json_object *o = NULL, *team, *meta_err;
+	const char *error = NULL, *desc = NULL, *exp, *jerr = NULL;
+	struct kvlist form;
+	const struct kv *kv;
+	long long secs;
+
+	memset(out, 0, sizeof(*out));
+	memset(f, 0, sizeof(*f));
+	if (status >= 500 || status == 0)
+		return fail(f, ERR_UPSTREAM, false, arena_printf(a, "%s's "
+		    "sign-in service failed (HTTP %d); try again later.",
+		    p->name, status));
+	if (ctype != NULL && strncasecmp(ctype,
+	    "application/x-www-form-urlencoded", 33) == 0) {
+		/* GitHub without Accept: application/json. */
+		if (req_urlencoded(a, body, len, 32, &form, NULL) != ERR_OK)
+			return fail(f, ERR_UPSTREAM, false, "The sign-in "
+			    "service answered with a malformed form.");
+		if ((kv = kv_get(&form, "error")) != NULL)
+			return fail(f, ERR_AUTH, refused_grant(kv->value),
+			    arena_printf(a, "%s refused the sign-in (%s).",
+			    p->name, kv->value));
+		if ((kv = kv_get(&form, "access_token")) == NULL)
+			return fail(f, ERR_UPSTREAM, false, "The sign-in "
+			    "service sent no access token.");
+		out->access_token = kv->value;
+		if ((kv = kv_get(&form, "refresh_token")) != NULL)
+			out->refresh_token = kv->value;
+		if ((kv = kv_get(&form, "scope")) != NULL)
+			out->scope = kv->value;
+		if ((kv = kv_get(&form, "expires_in")) != NULL &&
+		    (secs = strtoll(kv->value, NULL, 10)) > 0)
+			out->expires_at = now + secs;
+		return ERR_OK;
+	}
+	if (jsonx_parse(a, body, len, &o, &jerr) != ERR_OK ||
+	    !json_object_is_type(o, json_type_object))
+		return fail(f, ERR_UPSTREAM, false, arena_printf(a, "%s's "
+		    "sign-in service answered with something that is not a "
+		    "token (HTTP %d).", p->name, status));
+	/* Meta: {"error": {"message", "type", "code", "error_subcode"}}. */
+	if (json_object_object_get_ex(o, "error", &meta_err) &&
+	    json_object_is_type(meta_err, json_type_object)) {
+		desc = member(a, meta_err, "message");
+		error = member(a, meta_err, "code");
+		return fail(f, ERR_AUTH, error != NULL &&
+		    (strcmp(error, "190") == 0 || strcmp(error, "100") == 0),
+		    arena_printf(a, "%s refused the sign-in: %s", p->name,
+		    desc != NULL ? desc : "no reason given"));
+	}
+	/* Slack: {"ok": false, "error": "..."} with HTTP 200. */
+	if (json_object_object_get_ex(o, "ok", &team) &&
+	    json_object_is_type(team, json_type_boolean) &&
+	    !json_object_get_boolean(team)) {
+		error = member(a, o, "error");
+		return fail(f, ERR_AUTH, refused_grant(error),
+		    arena_printf(a, "%s refused the sign-in (%s).", p->name,
+		    error != NULL ? error : "unknown error"));
+	}
+	/* RFC 6749 errors, under any status (GitHub: 200). */
+	if ((error = member(a, o, "error")) != NULL) {
+		desc = member(a, o, "error_description");
+		return fail(f, ERR_AUTH, refused_grant(error),
+		    arena_printf(a, "%s refused the sign-in (%s%s%s).",
+		    p->name, error, desc != NULL ? ": " : "",
+		    desc != NULL ? desc : ""));
+	}
+	if (status >= 400)
+		return fail(f, ERR_AUTH, false, arena_printf(a, "%s refused "
+		    "the sign-in (HTTP %d).", p->name, status));
+	if ((out->access_token = member(a, o, "access_token")) == NULL)
+		return fail(f, ERR_UPSTREAM, false, arena_printf(a, "%s sent "
+		    "no access token.", p->name));
+	out->refresh_token = member(a, o, "refresh_token");
+	out->scope = member(a, o, "scope");
+	if ((exp = member(a, o, "expires_in")) != NULL &&
+	    (secs = strtoll(exp, NULL, 10)) > 0)
+		out->expires_at = now + secs;
+	if (json_object_object_get_ex(o, "team", &team))
+		out->owner = member(a, team, "id");
+	return ERR_OK;
+}
+
+/* Performs a token call and parses it. */
+static enum err
+token_call(struct httpc *h, struct arena *a, const struct provider *p,
+    const char *method, const char *url, const char *body,
+    struct oauth_tokens *out, struct oauth_failure *f)
+{
+	struct httpc_req r;
+	struct httpc_resp res;
+	const char *why = NULL;
+	enum err rc;
+
+	memset(&r, 0, sizeof(r));
+	r.method = method;
+	r.url = url;
+	httpc_header(&r, "Accept", "application/json");
+	if (body != NULL) {
+		httpc_header(&r, "Content-Type",
+		    "application/x-www-form-urlencoded");
+		r.body = body;
+		r.body_len = strlen(body);
+	}
+	if ((rc = httpc_do(h, a, &r, &res, &why)) != ERR_OK)
+		return fail(f, rc == ERR_TOOBIG ? ERR_UPSTREAM : rc, false,
+		    arena_printf(a, "Could not reach %s: %s", p->name,
+		    why != NULL ? why : "no answer"));
+	return oauth_parse_tokens(a, p, res.status,
+	    httpc_resp_header(&res, "content-type"), res.body, res.body_len,
+	    (int64_t)time(NULL), out, f);
+}
+
+/* Meta: trade a token for a long-lived (60-day) one. */
+static enum err
+meta_long_lived(struct httpc *h, struct arena *a, const struct provider *p,
+    const struct config *cfg, const char *token, struct oauth_tokens *out,
+    struct oauth_failure *f)
+{
+	const char *id, *secret, *url;
+
+	(void)provider_client(p, cfg, &id, &secret);
+	{
+		const char *kv[] = { "grant_type", "fb_exchange_token",
+		    "client_id", id, "client_secret", secret,
+		    "fb_exchange_token", token, NULL };
+		url = arena_printf(a, "%s?%s", provider_url(p,
+		    PROVIDER_TOKEN_URL, cfg, a), encode(a, kv));
+	}
+	return token_call(h, a, p, "GET", url, NULL, out, f);
+}
+
+/* Mailchimp: the metadata call names the account's API base. */
+static enum err
+mailchimp_metadata(struct httpc *h, struct arena *a, const struct provider *p,
+    const struct config *cfg, struct oauth_tokens *t, struct oauth_failure *f)
+{
+	struct httpc_req r;
+	struct httpc_resp res;
+	struct json_object *o;
+	const char *why = NULL;
+	enum err rc;
+
+	memset(&r, 0, sizeof(r));
+	r.url = provider_url(p, PROVIDER_API_BASE, cfg, a);
+	httpc_header(&r, "Accept", "application/json");
+	httpc_header(&r, "Authorization", arena_printf(a, "OAuth %s",
+	    t->access_token));
+	if ((rc = httpc_do(h, a, &r, &res, &why)) != ERR_OK)
+		return fail(f, ERR_UPSTREAM, false, arena_printf(a, "Could "
+		    "not reach Mailchimp: %s", why));
+	if (res.status != 200 || jsonx_parse(a, res.body, res.body_len, &o,
+	    NULL) != ERR_OK)
+		return fail(f, ERR_UPSTREAM, false, "Mailchimp's account "
+		    "lookup failed.");
+	/* A bad token is reported with HTTP 200 and an error member. */
+	if (member(a, o, "error") != NULL)
+		return fail(f, ERR_AUTH, true, "Mailchimp did not accept the "
+		    "new token.");
+	if ((t->api_base = member(a, o, "api_endpoint")) == NULL)
+		return fail(f, ERR_UPSTREAM, false, "Mailchimp did not say "
+		    "which data center holds the account.");
+	t->owner = member(a, o, "user_id");
+	return ERR_OK;
+}
+
+enum err
+oauth_exchange(struct httpc *h, struct arena *a, const struct provider *p,
+    const struct config *cfg, const char *code, const char *verifier,
+    struct oauth_tokens *out, struct oauth_failure *f)
+{
+	const char *id, *secret, *redirect, *url;
+	struct oauth_tokens short_lived;
+	enum err rc;
+
+	memset(f, 0, sizeof(*f));
+	if ((rc = provider_client(p, cfg, &id, &secret)) != ERR_OK)
+		return fail(f, rc, false, arena_printf(a, "%s is not "
+		    "configured.", p->name));
+	redirect = provider_redirect_uri(p, cfg, a);
+	url = provider_url(p, PROVIDER_TOKEN_URL, cfg, a);
+	if (strcmp(p->family, "meta") == 0) {
+		const char *kv[] = { "client_id", id, "redirect_uri",
+		    redirect, "client_secret", secret, "code", code, NULL };
+		rc = token_call(h, a, p, "GET", arena_printf(a, "%s?%s", url,
+		    encode(a, kv)), NULL, &short_lived, f);
+		if (rc != ERR_OK)
+			return rc;
+		return meta_long_lived(h, a, p, cfg, short_lived.access_token,
+		    out, f);
+	}
+	{
+		const char *kv[] = { "grant_type", "authorization_code",
+		    "code", code, "redirect_uri", redirect, "client_id", id,
+		    "client_secret", secret, "code_verifier",
+		    p->pkce ? verifier : NULL, NULL };
+		rc = token_call(h, a, p, "POST", url, encode(a, kv), out, f);
+	}
+	if (rc == ERR_OK && strcmp(p->slug, "mailchimp") == 0)
+		rc = mailchimp_metadata(h, a, p, cfg, out, f);
+	return rc;
+}
+
+enum err
+oauth_refresh(struct httpc *h, struct arena *a, const struct provider *p,
+    const struct config *cfg, const struct oauth_tokens *t,
+    struct oauth_tokens *out, struct oauth_failure *f)
+{
+	const char *id, *secret;
+	enum err rc;
+
+	memset(f, 0, sizeof(*f));
+	if ((rc = provider_client(p, cfg, &id, &secret)) != ERR_OK)
+		return fail(f, rc, false, arena_printf(a, "%s is not "
+		    "configured.", p->name));
+	if (strcmp(p->family, "meta") == 0)
+		rc = meta_long_lived(h, a, p, cfg, t->access_token, out, f);
+	else if (t->refresh_token == NULL)
+		return fail(f, ERR_AUTH, true, arena_printf(a, "%s gave no "
+		    "way to renew access; reconnect it.", p->name));
+	else {
+		const char *kv[] = { "grant_type", "refresh_token",
+		    "refresh_token", t->refresh_token, "client_id", id,
+		    "client_secret", secret, NULL };
+		rc = token_call(h, a, p, "POST", provider_url(p,
+		    PROVIDER_TOKEN_URL, cfg, a), encode(a, kv), out, f);
+	}
+	if (rc != ERR_OK)
+		return rc;
+	/* Google and LinkedIn keep the refresh token; Slack rotates it. */
+	if (out->refresh_token == NULL)
+		out->refresh_token = t->refresh_token;
+	if (out->owner == NULL)
+		out->owner = t->owner;
+	if (out->api_base == NULL)
+		out->api_base = t->api_base;
+	if (out->scope == NULL)
+		out->scope = t->scope;
+	return ERR_OK;
+}
+
+enum err
+oauth_revoke(struct httpc *h, struct arena *a, const struct provider *p,
+    const struct config *cfg, const struct oauth_tokens *t,
+    struct oauth_failure *f)
+{
+	struct httpc_req r;
+	struct httpc_resp res;
+	const char *url, *why = NULL;
+	enum err rc;
+
+	memset(f, 0, sizeof(*f));
+	memset(&r, 0, sizeof(r));
+	if ((url = provider_url(p, PROVIDER_REVOKE_URL, cfg, a)) != NULL) {
+		const char *kv[] = { "token", t->refresh_token != NULL ?
+		    t->refresh_token : t->access_token, NULL };
+		r.body = encode(a, kv);
+		httpc_header(&r, "Content-Type",
+		    "application/x-www-form-urlencoded");
+	} else if (strcmp(p->slug, "slack") == 0) {
+		url = arena_printf(a, "%s/auth.revoke", provider_url(p,
+		    PROVIDER_API_BASE, cfg, a));
+		httpc_header(&r, "Authorization", arena_printf(a, "Bearer %s",
+		    t->access_token));
+		r.body = "";
+	} else
+		return ERR_OK;	/* nothing to call: the tokens are deleted */
+	r.method = "POST";
+	r.url = url;
+	r.body_len = strlen(r.body);
+	if ((rc = httpc_do(h, a, &r, &res, &why)) != ERR_OK)
+		return fail(f, ERR_UPSTREAM, false, arena_printf(a, "Could "
+		    "not reach %s to revoke access: %s", p->name, why));
+	/* An already invalid token counts as revoked. */
+	if (res.status >= 500)
+		return fail(f, ERR_UPSTREAM, false, arena_printf(a, "%s did "
+		    "not confirm the revocation (HTTP %d).", p->name,
+		    res.status));
+	return ERR_OK;
+}
+
+const char *
+oauth_tokens_json(struct arena *a, const struct oauth_tokens *t)
+{
+	struct json_object *o = jsonx_own(a, json_object_new_object());
+
+#define PUT(k, v) if ((v) != NULL) json_object_object_add(o, k, \
+	json_object_new_string(v))
+	PUT("access_token", t->access_token);
+	PUT("refresh_token", t->refresh_token);
+	PUT("scope", t->scope);
+	PUT("owner", t->owner);
+	PUT("api_base", t->api_base);
+#undef PUT
+	json_object_object_add(o, "expires_at",
+	    json_object_new_int64(t->expires_at));
+	return jsonx_string(a, o);
+}
+
+enum err
+oauth_tokens_parse(struct arena *a, const char *json,
+    struct oauth_tokens *out)
+{
+	struct json_object *o;
+	enum err rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = jsonx_parse(a, json, strlen(json), &o, NULL)) != ERR_OK)
+		return rc;
+	out->access_token = member(a, o, "access_token");
+	out->refresh_token = member(a, o, "refresh_token");
+	out->scope = member(a, o, "scope");
+	out->owner = member(a, o, "owner");
+	out->api_base = member(a, o, "api_base");
+	(void)jsonx_get_int64(o, "expires_at", &out->expires_at);
+	return out->access_token != NULL ? ERR_OK : ERR_INPUT;
+}

@@ -1,0 +1,87 @@
+/*
+ * oauth.h — providers' token endpoints: authorize, exchange, refresh.
+ *
+ * The authorize URL, the code exchange, refresh and revocation, with each
+ * provider's quirks (Meta's long-lived exchange, Mailchimp's metadata call
+ * for its API base, Slack's ok:false and rotation, GitHub's form-encoded
+ * answers and errors under HTTP 200).  All network goes through
+ * lib/net/httpc; strings returned live in the caller's arena.
+ */
+#ifndef SLUICE_OAUTH_H
+#define SLUICE_OAUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+struct arena;
+struct config;
+struct httpc;
+struct provider;
+
+/* A token set, as stored (sealed) on the connection. */
+struct oauth_tokens {
+	const char	*access_token;
+	const char	*refresh_token;	/* NULL when none */
+	int64_t		 expires_at;	/* Unix seconds; 0: does not expire */
+	const char	*scope;		/* granted scopes, as sent back */
+	const char	*owner;		/* provider's id for the account owner */
+	const char	*api_base;	/* per-account API base (Mailchimp) */
+};
+
+/* Why a token call failed, for the page and the connection's status. */
+struct oauth_failure {
+	bool		 invalid_grant;	/* refresh/code refused: reconnect */
+	const char	*message;	/* plain words, no secrets */
+};
+
+/*
+ * The authorize URL for a state and PKCE challenge (arena-owned).
+ * ERR_UNAVAILABLE when the provider is not configured.
+ */
+enum err	 oauth_authorize_url(const struct provider *,
+		    const struct config *, struct arena *, const char *state,
+		    const char *challenge, const char **out);
+
+/*
+ * Parses a token endpoint's answer (status, Content-Type, body) into *out
+ * with now as the clock.  ERR_OK; ERR_AUTH when the provider refused
+ * (f->invalid_grant for invalid_grant-like refusals); ERR_UPSTREAM when
+ * the answer is not a token response (HTML, truncated JSON, 5xx).
+ */
+enum err	 oauth_parse_tokens(struct arena *, const struct provider *,
+		    int status, const char *content_type, const char *body,
+		    size_t len, int64_t now, struct oauth_tokens *out,
+		    struct oauth_failure *f);
+
+/*
+ * Exchanges an authorization code (with the PKCE verifier when the
+ * provider uses PKCE) and applies the provider's quirks.  Errors as
+ * oauth_parse_tokens(), plus ERR_UPSTREAM for timeouts and connection
+ * failures; f->message always says what happened.
+ */
+enum err	 oauth_exchange(struct httpc *, struct arena *,
+		    const struct provider *, const struct config *,
+		    const char *code, const char *verifier,
+		    struct oauth_tokens *out, struct oauth_failure *f);
+
+/* Refreshes with t->refresh_token; a new refresh token, when the
+ * provider rotates it, is in out->refresh_token (else the old one). */
+enum err	 oauth_refresh(struct httpc *, struct arena *,
+		    const struct provider *, const struct config *,
+		    const struct oauth_tokens *t, struct oauth_tokens *out,
+		    struct oauth_failure *f);
+
+/* Revokes at the provider when it offers revocation (else ERR_OK). */
+enum err	 oauth_revoke(struct httpc *, struct arena *,
+		    const struct provider *, const struct config *,
+		    const struct oauth_tokens *t, struct oauth_failure *f);
+
+/* The token set as JSON text (for sealing) and back. */
+const char	*oauth_tokens_json(struct arena *, const struct oauth_tokens *);
+enum err	 oauth_tokens_parse(struct arena *, const char *json,
+		    struct oauth_tokens *out);
+
+#endif

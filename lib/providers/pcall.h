@@ -1,0 +1,55 @@
+/*
+ * pcall.h — one provider API call, its errors classified alike for all.
+ *
+ * The errors are classified the same way for every provider: 401-like
+ * answers (Slack's ok:false invalid_auth with HTTP 200, Meta's code 190, …)
+ * are ERR_AUTH, rate limits (429, YouTube's 403 quotaExceeded, Slack's
+ * ratelimited, Meta codes 4/17/32/613) ERR_RATELIMIT with the wait, 5xx and
+ * timeouts ERR_UPSTREAM, a body that is not the JSON asked for ERR_UPSTREAM
+ * with a message naming the provider.  Everything lives in the caller's
+ * arena.
+ */
+#ifndef SLUICE_PCALL_H
+#define SLUICE_PCALL_H
+
+#include <stdint.h>
+
+#include "base/err.h"
+#include "net/httpc.h"
+
+struct arena;
+struct json_object;
+struct provider;
+
+struct pcall {
+	const char	*method;	/* GET when NULL */
+	const char	*url;
+	const char	*token;		/* access token */
+	const char	*auth_scheme;	/* "Bearer" when NULL */
+	const char	*body;		/* JSON body, or NULL */
+	const char	*header_name;	/* one extra header, or NULL */
+	const char	*header_value;
+	const char	*header2_name;
+	const char	*header2_value;
+};
+
+struct pcall_result {
+	struct json_object *json;	/* the parsed body (arena-owned) */
+	struct httpc_resp resp;		/* status, headers, raw body */
+	int		 retry_after;	/* seconds, with ERR_RATELIMIT */
+	const char	*why;		/* what failed, in plain words */
+};
+
+/*
+ * Sets the provider's own headers and auth scheme on c (Google Ads
+ * developer-token, LinkedIn-Version and Rest.li protocol, Mailchimp's
+ * "OAuth" scheme, GitHub's API version); values are static or from the
+ * environment.  c->url, c->token and c->body are left to the caller.
+ */
+void		 pcall_provider_headers(const struct provider *, struct pcall *c);
+
+/* Performs the call and classifies the answer (see above). */
+enum err	 pcall_json(struct httpc *, struct arena *, const struct provider *,
+		    const struct pcall *, struct pcall_result *out);
+
+#endif

@@ -1,0 +1,202 @@
+/*
+ * syncnorm.h — providers' report bodies into catalogue-named rows.
+ *
+ * Fetch-and-normalise, the normalise half: each provider's report bodies
+ * (parsed JSON) turned into metric_daily rows named as the catalogue
+ * (lib/metrics/metric.c) names them.  Pure: no I/O, no clock; the
+ * example files of ../shared/providers are fed to them in the unit tests.
+ *
+ * Values stay text from the wire to PostgreSQL's numeric: money is
+ * shifted to micros on its decimal digits, never through floating point.
+ * A body that does not have the shape the provider documents is refused
+ * with ERR_INPUT and n->why naming the field; rows added by a refused
+ * call are dropped (n->n is restored), so a batch is never partial.
+ * Everything lives in the arena given to syncnorm_init().
+ */
+#ifndef SLUICE_SYNCNORM_H
+#define SLUICE_SYNCNORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/err.h"
+
+struct arena;
+struct ingest_row;
+struct json_object;
+
+/* Rows being built for one provider and account. */
+struct syncnorm {
+	struct arena		*a;
+	const char		*provider;	/* slug: the rows' source */
+	const char		*account;	/* default account_id */
+	struct ingest_row	*rows;
+	size_t			 n;
+	size_t			 size;
+	bool			 has_dims;
+	const char		*from;		/* earlier: out */
+	const char		*why;		/* set with ERR_INPUT */
+};
+
+/* One Slack message for table communications. */
+struct syncnorm_msg {
+	const char	*channel;
+	const char	*ts;
+	const char	*thread_ts;	/* NULL outside threads */
+	const char	*user;		/* NULL for bots without one */
+	const char	*text;
+	long		 reply_count;
+	const char	*day;		/* YYYY-MM-DD (UTC) of ts */
+	const char	*raw;		/* the message as JSON text */
+};
+
+/* Slack messages being collected (arena-owned). */
+struct syncnorm_msgs {
+	struct syncnorm_msg	*v;
+	size_t			 n;
+	size_t			 size;
+};
+
+/* Starts an empty set of rows (arena-owned). */
+void		 syncnorm_init(struct syncnorm *, struct arena *,
+		    const char *provider, const char *account);
+
+/*
+ * Adds one row (strings copied into the arena).  account NULL: the
+ * default; dims NULL: {}.  ERR_TOOBIG past LIMIT_SYNC_ROWS.
+ */
+enum err	 syncnorm_add(struct syncnorm *, const char *account,
+		    const char *metric, const char *day, const char *value,
+		    const char *dims);
+
+/*
+ * The decimal text s (a JSON number: sign, digits, fraction, exponent)
+ * times 10^shift, rounded half away from zero to an integer when
+ * integer is true; an arena string, or NULL when s is not a number.
+ */
+const char	*syncnorm_decimal(struct arena *, const char *s, int shift,
+		    bool integer);
+
+/*
+ * GA4 runReport with the date dimension: one row per day and metric
+ * (sessions, total_users, active_users, new_users, page_views,
+ * engaged_sessions — or from bounceRate —, session_duration from
+ * averageSessionDuration, key_events, revenue_micros).  No `rows`: none.
+ */
+enum err	 syncnorm_ga4(struct syncnorm *, struct json_object *report);
+
+/*
+ * GA4 runReport without dimensions over the days-long period ending on
+ * day end (YYYY-MM-DD): the provider's own totals of the non-additive
+ * metrics, stored as active_users:<days>d and total_users:<days>d on end.
+ */
+enum err	 syncnorm_ga4_totals(struct syncnorm *,
+		    struct json_object *report, int days, const char *end);
+
+/*
+ * Google Ads searchStream (an array of batches) per campaign and day:
+ * account_id "<customer>:<campaign id>", dims {campaign_id,
+ * campaign_name, currency}; impressions, clicks, cost_micros (exact),
+ * conversions, conversion_value_micros.
+ */
+enum err	 syncnorm_google_ads(struct syncnorm *,
+		    struct json_object *body, const char *customer,
+		    const char *currency);
+
+/*
+ * YouTube Analytics reports (columnHeaders + rows, dimension day):
+ * views, watch_minutes, subscribers_gained, subscribers_lost, likes,
+ * comments, shares.  No `rows`: none.
+ */
+enum err	 syncnorm_youtube(struct syncnorm *,
+		    struct json_object *report);
+
+/* YouTube channels.list with statistics: subscribers on day. */
+enum err	 syncnorm_youtube_channel(struct syncnorm *,
+		    struct json_object *list, const char *day);
+
+/*
+ * Facebook Page insights (period=day): page_media_view impressions,
+ * page_total_media_view_unique reach, page_post_engagements engagements,
+ * page_views_total page_views, page_follows followers.  A value's day is
+ * the day before its end_time's date (Pacific day boundaries).
+ */
+enum err	 syncnorm_facebook(struct syncnorm *, struct json_object *body);
+
+/*
+ * Instagram insights.  Time series (metric_type unset): reach per day.
+ * With day set, a total_value answer for that one day: views,
+ * engagements (total_interactions), profile_views.  With totals_days,
+ * a total_value reach over the period ending on day: reach:<N>d.
+ */
+enum err	 syncnorm_instagram(struct syncnorm *, struct json_object *body,
+		    const char *day, int totals_days);
+
+/* Instagram user fields: followers (followers_count) on day. */
+enum err	 syncnorm_instagram_user(struct syncnorm *,
+		    struct json_object *user, const char *day);
+
+/*
+ * Meta Ads insights (level=campaign, time_increment=1) of ad account
+ * account: account_id "<account>:<campaign_id>", dims {campaign_id,
+ * campaign_name, currency}; impressions, reach, clicks, spend_micros
+ * (exact), conversions (the purchase actions).  Missing days: no row.
+ */
+enum err	 syncnorm_meta_ads(struct syncnorm *, struct json_object *body,
+		    const char *currency);
+
+/*
+ * LinkedIn organizationalEntityShareStatistics by DAY: impressions,
+ * clicks, engagements (clicks, likes, comments and shares), day from
+ * timeRange.start (UTC).
+ */
+enum err	 syncnorm_linkedin(struct syncnorm *, struct json_object *body);
+
+/* LinkedIn networkSizes: followers (firstDegreeSize) on day. */
+enum err	 syncnorm_linkedin_followers(struct syncnorm *,
+		    struct json_object *body, const char *day);
+
+/*
+ * Mailchimp lists/{id}/activity: emails_sent, opens (unique_opens),
+ * clicks (recipient_clicks), bounces (hard + soft), unsubscribes.
+ * *count gets the number of days in the page.
+ */
+enum err	 syncnorm_mailchimp(struct syncnorm *, struct json_object *body,
+		    size_t *count);
+
+/*
+ * Mailchimp /reports: each campaign of audience list, on its send day
+ * (send_time's date, UTC), account LIST:CAMPAIGN, dims {campaign_id,
+ * campaign_title}: campaign_emails_sent, campaign_opens (unique opens),
+ * campaign_clicks (unique subscriber clicks), campaign_unsubscribes,
+ * campaign_bounces (hard + soft) — totals that keep growing for days
+ * after the send.  Other audiences' campaigns are skipped.  *count gets
+ * the number of reports in the page.
+ */
+enum err	 syncnorm_mailchimp_reports(struct syncnorm *,
+		    struct json_object *body, const char *list,
+		    size_t *count);
+
+/*
+ * GitHub traffic/views or traffic/clones (kind "views" or "clones"):
+ * views and unique_visitors per day, unique_visitors:14d (the top-level
+ * uniques) on end; clones per day.
+ */
+enum err	 syncnorm_github_traffic(struct syncnorm *,
+		    struct json_object *body, const char *kind,
+		    const char *end);
+
+/* GitHub repository: stars (stargazers_count) on day. */
+enum err	 syncnorm_github_repo(struct syncnorm *,
+		    struct json_object *repo, const char *day);
+
+/*
+ * Slack conversations.history or conversations.replies of channel:
+ * appends its messages to out (a thread's parent again from replies is
+ * skipped); *cursor gets response_metadata.next_cursor or NULL.
+ */
+enum err	 syncnorm_slack(struct syncnorm *, struct json_object *body,
+		    const char *channel, bool replies,
+		    struct syncnorm_msgs *out, const char **cursor);
+
+#endif

@@ -1,0 +1,266 @@
+/*
+ * sandbox.h — the built-in simulator of the ten providers' OAuth and APIs.
+ *
+ * A simulator of the OAuth flows and APIs of the ten providers Sluice
+ * connects, so Sluice works on a fresh machine with no real accounts and
+ * every OAuth, sync and pages test runs against it.
+ *
+ * The sandbox is served by cgi-bin/sandbox.c under /sandbox/ and answers
+ * 404 to everything unless SLUICE_SANDBOX is on (`make run` turns it on).
+ * It keeps no state: authorization codes and tokens carry provider, kind,
+ * expiry, user seed, flags and the PKCE challenge in their text, sealed
+ * with a checksum (not cryptographic: it is a simulator).  Data are
+ * synthetic daily series seeded by account id, so the same request gives
+ * the same body (within one day) and two accounts differ.
+ *
+ * URL scheme.  Each real base URL maps to a sandbox prefix and the
+ * provider's own path follows, so a client only swaps the base:
+ *
+ *   provider/role          real base -> sandbox prefix
+ *   google authorize       https://accounts.google.com
+ *                            -> /sandbox/google-accounts
+ *   google token, revoke   https://oauth2.googleapis.com
+ *                            -> /sandbox/google-oauth
+ *   ga4 admin              https://analyticsadmin.googleapis.com
+ *                            -> /sandbox/ga4-admin
+ *   ga4 data               https://analyticsdata.googleapis.com
+ *                            -> /sandbox/ga4-data
+ *   google_ads api         https://googleads.googleapis.com
+ *                            -> /sandbox/google-ads
+ *   youtube data           https://www.googleapis.com/youtube/v3
+ *                            -> /sandbox/youtube/v3
+ *   youtube analytics      https://youtubeanalytics.googleapis.com
+ *                            -> /sandbox/youtube-analytics
+ *   meta authorize         https://www.facebook.com -> /sandbox/facebook
+ *   meta graph             https://graph.facebook.com -> /sandbox/graph
+ *                            (token, debug_token, pages, instagram, ads)
+ *   linkedin oauth         https://www.linkedin.com -> /sandbox/linkedin-www
+ *   linkedin api           https://api.linkedin.com -> /sandbox/linkedin-api
+ *   mailchimp oauth        https://login.mailchimp.com
+ *                            -> /sandbox/mailchimp-login (with metadata)
+ *   mailchimp api          https://{dc}.api.mailchimp.com
+ *                            -> /sandbox/mailchimp/{dc}
+ *   slack oauth+api        https://slack.com -> /sandbox/slack
+ *   github oauth           https://github.com -> /sandbox/github
+ *   github api             https://api.github.com -> /sandbox/github-api
+ *
+ * The provider layer owns the same table in code (provider_sandbox_bases()
+ * in lib/providers/provider.h: the product never includes the simulator);
+ * GET /sandbox/bases returns it as JSON.  Absolute URLs the sandbox
+ * writes (paging links, the Mailchimp api_endpoint) use
+ * http://<Host of the request> + the prefix.
+ *
+ * Revocation: Google POST /revoke, Meta DELETE /{user}/permissions,
+ * LinkedIn POST /oauth/v2/revoke, Slack auth.revoke, GitHub DELETE
+ * /applications/{client_id}/grant|token; Mailchimp has none.  Valid
+ * tokens answer success; the sandbox does not remember them (stateless).
+ *
+ * Consent.  Every authorize URL shows one consent page naming the
+ * provider, client and scopes with Allow and Deny; both post to
+ * /sandbox/consent, which redirects to redirect_uri with `code` and
+ * `state`, or with the provider's own denial parameters.  As a real
+ * provider, the sandbox knows its clients and their redirect URLs: the
+ * client id must be the sandbox's own ("sluice-sandbox-client", or its
+ * "-rotating" and "Iv1." variants below) and redirect_uri exactly
+ * SLUICE_BASE_URL/oauth/<slug>/callback of a provider of that family;
+ * otherwise the provider's own error page answers (GitHub: a redirect
+ * to the registered callback with error=redirect_uri_mismatch), never a
+ * redirect elsewhere.  The consent form carries an HMAC of its fields
+ * and a 10-minute expiry; a post without it, with a field changed, or
+ * that the browser says came from another site is refused (403).  A PKCE
+ * S256 challenge sent to the authorize URL is checked at the token
+ * endpoint.  `login_hint` (or the consent form's user field) picks
+ * sandbox user 1-3.  Google gives a refresh token only for
+ * access_type=offline; GitHub client ids starting "Iv" (GitHub Apps:
+ * "Iv1.sluice-sandbox-client") get 8-hour tokens with refresh;
+ * LinkedIn gives 365-day refresh tokens unless the "no_refresh" switch.
+ *
+ * Switches.  A switch is chosen by the request header
+ * `X-Sandbox-Fault: NAME`, or by an account id or name in the path,
+ * query, body or bearer token containing `-fault-NAME` (e.g. property
+ * `312-fault-429`, channel `C1-fault-500`).  The sandbox's own pages
+ * (consent, /sandbox/bases) take none.  Generic names:
+ *
+ *   429           rate limited, with Retry-After: GA4 429
+ *                 RESOURCE_EXHAUSTED, Ads 429 quotaError, YouTube 403
+ *                 quotaExceeded (as YouTube does), Meta 400 code 4,
+ *                 LinkedIn 429 serviceErrorCode 101, Mailchimp 429
+ *                 problem+json, Slack 429 ok:false ratelimited, GitHub
+ *                 403 secondary rate limit, token endpoints 429
+ *   500           server error: Google 500 INTERNAL, Meta 500 code 1/99,
+ *                 LinkedIn/Mailchimp/GitHub 500, Slack HTTP 200 ok:false
+ *                 internal_error
+ *   slow          answers normally after a 3 s sleep (SANDBOX_SLOW_MS)
+ *                 (SLUICE_SANDBOX_LATENCY_MS adds a delay to every API
+ *                 answer, for benchmarks)
+ *   401           expired access token: Google 401 UNAUTHENTICATED
+ *                 (YouTube authError), Meta 400 code 190/463, LinkedIn
+ *                 401 EXPIRED_ACCESS_TOKEN, Mailchimp 401 problem+json
+ *                 (metadata: 200 {"error":"invalid_token"}), Slack 200
+ *                 token_expired, GitHub 401 Bad credentials
+ *   invalid_grant token endpoints refuse the grant: Google 400
+ *                 invalid_grant, LinkedIn 400 invalid_request, Slack 200
+ *                 invalid_refresh_token, GitHub 200 bad_verification_code,
+ *                 Meta 400 code 100/36009, Mailchimp 400 invalid_grant
+ *   truncated     the normal body cut in half (invalid JSON)
+ *   removed_metric Meta: 400 (#100) invalid insights metric; GA4: 400
+ *                 INVALID_ARGUMENT for a metric name
+ *   pages         listings and reports split into SANDBOX_MANY_PAGES
+ *                 pages (50): GA4 account summaries, Meta accounts and
+ *                 ads insights, LinkedIn ACLs, Mailchimp lists and
+ *                 reports, Slack channels, GitHub repositories
+ *   empty         the account has no data (no rows / no channel)
+ *   rotation      Slack: tokens from this code rotate (also client_id
+ *                 ending in "-rotating")
+ *   no_refresh    LinkedIn: the app has no programmatic refresh tokens
+ *   403           permission denied in the provider's shape
+ *
+ * A switch can also live in a connection: consent with user (or
+ * login_hint) "anything-fault-NAME" and every code, token and refreshed
+ * token of that grant carries "-fault-NAME-", so Sluice's own calls with
+ * it get the switch (token endpoints ignore 401: the refresh works, the
+ * new token still fails).  Stateless limits: a code can be redeemed
+ * twice, Slack's refresh tokens are not single-use and revocation is not
+ * remembered; the switches produce those errors instead.
+ *
+ * Restatement windows (days a past day may still change once): GA4 3,
+ * Google Ads 30, YouTube 3, Meta Page/IG 3 and ads 28, LinkedIn 2,
+ * Mailchimp activity 7 (campaign reports grow for 7 days), GitHub 2.
+ *
+ * Every error shape of ../shared/providers can also be asked for by its
+ * example file's name without ".json" (e.g. `error_613_rate_limit`,
+ * `error-403-quota-exceeded-data-api`); sandbox_faults() lists them.
+ * Without a switch the sandbox answers errors naturally too: expired or
+ * garbled tokens get the provider's 401 (or 200 ok:false), a code with
+ * a wrong PKCE verifier or redirect_uri gets invalid_grant, removed Meta
+ * metrics and GA4's `conversions` fail the whole call.
+ */
+#ifndef SLUICE_SANDBOX_H
+#define SLUICE_SANDBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+struct ctx;
+
+#define SANDBOX_SLOW_MS		3000	/* the "slow" switch */
+#define SANDBOX_MANY_PAGES	50	/* the "pages" switch */
+
+/* One named error shape the switches can produce. */
+struct sandbox_fault {
+	int		 style;		/* enum sandbox_style (sandbox_priv.h) */
+	const char	*name;		/* example file name, no ".json" */
+	const char	*aliases;	/* generic names, space-separated */
+	int		 status;
+	const char	*headers;	/* "Name: value\n" lines */
+	const char	*ctype;
+	const char	*body;
+};
+
+/* The catalogue of error shapes, *n set to its length; static. */
+const struct sandbox_fault *sandbox_faults(size_t *n);
+
+/*
+ * Synthetic metrics of one account on one day (days since 1970-01-01).
+ * Deterministic in (account, day, today): weekly seasonality, a slow
+ * trend, an occasional spike; ratios hold (clicks < impressions,
+ * conversions < clicks, uniques <= totals).  A day younger than the
+ * restatement window may be reported lower until a day chosen per
+ * (account, day) inside the window, then its final value: it changes
+ * at most once.
+ */
+struct sandbox_day {
+	int64_t		 visits;	/* sessions, page visits */
+	int64_t		 users;
+	int64_t		 pageviews;
+	int64_t		 impressions;
+	int64_t		 reach;		/* unique people, <= impressions */
+	int64_t		 clicks;
+	double		 conversions;
+	int64_t		 cost_micros;
+	double		 revenue;
+	int64_t		 engagements;
+	int64_t		 likes;
+	int64_t		 comments;
+	int64_t		 shares;
+	int64_t		 follows;	/* gained */
+	int64_t		 unfollows;
+	int64_t		 views;		/* video or content views */
+	int64_t		 minutes;	/* watched */
+	int64_t		 emails_sent;
+	int64_t		 opens;
+	int64_t		 messages;
+	double		 bounce_rate;	/* 0..1 */
+	double		 avg_duration;	/* seconds */
+};
+
+void		 sandbox_series(const char *account, int64_t day,
+		    int64_t today, int restate_days, struct sandbox_day *out);
+
+/* The days d0..d1 (inclusive) summed into out: counts add up, rates
+ * and durations are averaged weighted by visits. */
+void		 sandbox_series_sum(const char *account, int64_t d0,
+		    int64_t d1, int64_t today, int restate_days,
+		    struct sandbox_day *out);
+
+/* Days since 1970-01-01 for "YYYY-MM-DD" (or "YYYYMMDD"); -1 when bad. */
+int64_t		 sandbox_day_parse(const char *);
+
+/* Writes "YYYY-MM-DD" (sep '-') or "YYYYMMDD" (sep 0) into out[11]. */
+void		 sandbox_day_format(int64_t day, char sep, char out[11]);
+
+/* 64-bit FNV-1a of a string mixed with a salt; deterministic. */
+uint64_t	 sandbox_hash(const char *, uint64_t salt);
+
+/*
+ * Route handlers (cgi-bin/sandbox.c holds the table).  Each answers in
+ * its provider's shapes, with status ERR_OK, or ERR_NOTFOUND when the
+ * sandbox is off.  Everything they write belongs to the request arena.
+ */
+enum err	 sandbox_index(struct ctx *);		/* GET /sandbox/bases */
+enum err	 sandbox_authorize(struct ctx *);	/* consent page */
+enum err	 sandbox_consent(struct ctx *);		/* Allow/Deny post */
+
+enum err	 sandbox_google_token(struct ctx *);
+enum err	 sandbox_google_revoke(struct ctx *);
+enum err	 sandbox_ga4_summaries(struct ctx *);
+enum err	 sandbox_ga4_property(struct ctx *);
+enum err	 sandbox_ga4_report(struct ctx *);
+enum err	 sandbox_ads_customers(struct ctx *);
+enum err	 sandbox_ads_stream(struct ctx *);
+enum err	 sandbox_yt_channels(struct ctx *);
+enum err	 sandbox_yt_reports(struct ctx *);
+
+enum err	 sandbox_meta_token(struct ctx *);
+enum err	 sandbox_meta_debug(struct ctx *);
+enum err	 sandbox_meta_node(struct ctx *);	/* GET /:ver/:id */
+enum err	 sandbox_meta_edge(struct ctx *);	/* /:ver/:id/:edge */
+
+enum err	 sandbox_linkedin_token(struct ctx *);
+enum err	 sandbox_linkedin_introspect(struct ctx *);
+enum err	 sandbox_linkedin_revoke(struct ctx *);
+enum err	 sandbox_linkedin_acls(struct ctx *);
+enum err	 sandbox_linkedin_org(struct ctx *);
+enum err	 sandbox_linkedin_stats(struct ctx *);
+enum err	 sandbox_linkedin_network(struct ctx *);
+
+enum err	 sandbox_mailchimp_token(struct ctx *);
+enum err	 sandbox_mailchimp_metadata(struct ctx *);
+enum err	 sandbox_mailchimp_lists(struct ctx *);
+enum err	 sandbox_mailchimp_reports(struct ctx *);
+enum err	 sandbox_mailchimp_activity(struct ctx *);
+
+enum err	 sandbox_slack_method(struct ctx *);	/* /api/:method */
+
+enum err	 sandbox_github_token(struct ctx *);
+enum err	 sandbox_github_user(struct ctx *);
+enum err	 sandbox_github_repos(struct ctx *);
+enum err	 sandbox_github_repo(struct ctx *);
+enum err	 sandbox_github_traffic(struct ctx *);
+enum err	 sandbox_github_stargazers(struct ctx *);
+enum err	 sandbox_github_rate(struct ctx *);
+enum err	 sandbox_github_revoke(struct ctx *);	/* DELETE grant|token */
+
+#endif

@@ -1,0 +1,402 @@
+/*
+ * sandbox_slack.c — Slack in the sandbox: OAuth, channels, messages.
+ *
+ * oauth.v2.access (plain, with token rotation, refresh with a new refresh
+ * token each time), conversations.list/history/replies with cursors,
+ * users.info.  Errors are HTTP 200 with ok:false, except 429.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "sandbox/sandbox_priv.h"
+
+#define SJ		"application/json; charset=utf-8"
+#define SL_ROTATE	43200	/* 12 h */
+#define SL_TEAM		"T0SBX0001"
+#define SL_PER_PAGE	2	/* conversations.list's own page cap */
+
+static const char *const chans[] = { "general", "marketing", "random" };
+static const char *const users[] = { "U0SBX0001", "U0SBX0002",
+    "U0SBX0003" };
+
+static void
+team(struct sbx *sx)
+{
+	buf_puts(sx->out, ",\"team\":{\"name\":\"Sandbox Workspace\",\"id\":"
+	    "\"" SL_TEAM "\"},\"enterprise\":null,"
+	    "\"is_enterprise_install\":false");
+}
+
+static const char *
+mint(struct sbx *sx, const char *prefix, char kind, const struct
+    sandbox_token *in, int64_t life, const char *flags)
+{
+	struct sandbox_token t;
+
+	memset(&t, 0, sizeof(t));
+	t.prov = SBXP_SLACK;
+	t.kind = kind;
+	t.user = in->user;
+	memcpy(t.fault, in->fault, sizeof(t.fault));
+	t.iat = sx->now;
+	t.exp = life ? sx->now + life : 0;
+	snprintf(t.flags, sizeof(t.flags), "%s", flags);
+	return sandbox_token_make(sx, prefix, &t);
+}
+
+static enum err
+oauth_access(struct sbx *sx)
+{
+	struct ctx *ctx = sx->ctx;
+	struct sandbox_token in;
+	const char *grant, *why, *scope;
+	bool rot;
+
+	grant = sandbox_param(ctx, "grant_type");
+	if (grant != NULL && strcmp(grant, "refresh_token") == 0) {
+		if (!sandbox_token_parse(sandbox_param(ctx, "refresh_token"),
+		    &in) || in.prov != SBXP_SLACK || in.kind != SBXK_REFRESH)
+			return sandbox_fail(sx, -1,
+			    "oauth_v2_access_error_invalid_refresh");
+		sandbox_start(sx, 200, SJ);
+		buf_puts(sx->out, "{\"ok\":true,\"app_id\":\"A0SBX0001\","
+		    "\"access_token\":");
+		sandbox_jstr(sx->out, mint(sx, "xoxe.xoxb-1-", SBXK_ACCESS,
+		    &in, SL_ROTATE, "R"));
+		buf_printf(sx->out, ",\"expires_in\":%d,\"refresh_token\":",
+		    SL_ROTATE);
+		sandbox_jstr(sx->out, mint(sx, "xoxe-1-", SBXK_REFRESH, &in,
+		    0, "R"));
+		buf_puts(sx->out, ",\"token_type\":\"bot\",\"scope\":"
+		    "\"channels:read,channels:history,users:read\","
+		    "\"bot_user_id\":\"U0SBXBOT1\"");
+		team(sx);
+		buf_puts(sx->out, "}");
+		return sandbox_done(sx);
+	}
+	if (!sandbox_code_ok(sx, sandbox_param(ctx, "code"), SBXP_SLACK,
+	    sandbox_param(ctx, "redirect_uri"), sandbox_param(ctx,
+	    "code_verifier"), &in, &why))
+		return sandbox_fail(sx, -1,
+		    "oauth_v2_access_error_invalid_code");
+	rot = strchr(in.flags, 'R') != NULL || sandbox_is(sx, "rotation");
+	scope = *in.scope ? in.scope : "channels:read,channels:history,"
+	    "users:read";
+	sandbox_start(sx, 200, SJ);
+	buf_puts(sx->out, "{\"ok\":true,\"access_token\":");
+	sandbox_jstr(sx->out, mint(sx, rot ? "xoxe.xoxb-1-" : "xoxb-",
+	    SBXK_ACCESS, &in, rot ? SL_ROTATE : 0, rot ? "R" : ""));
+	buf_puts(sx->out, ",\"token_type\":\"bot\",\"scope\":");
+	sandbox_jstr(sx->out, scope);
+	buf_puts(sx->out, ",\"bot_user_id\":\"U0SBXBOT1\",\"app_id\":"
+	    "\"A0SBX0001\"");
+	if (rot) {
+		buf_puts(sx->out, ",\"refresh_token\":");
+		sandbox_jstr(sx->out, mint(sx, "xoxe-1-", SBXK_REFRESH, &in,
+		    0, "R"));
+		buf_printf(sx->out, ",\"expires_in\":%d", SL_ROTATE);
+	}
+	team(sx);
+	buf_printf(sx->out, ",\"authed_user\":{\"id\":\"%s\",\"scope\":"
+	    "\"search:read\",\"access_token\":", users[(in.user - 1) % 3]);
+	sandbox_jstr(sx->out, mint(sx, rot ? "xoxe.xoxp-1-" : "xoxp-",
+	    SBXK_ACCESS, &in, rot ? SL_ROTATE : 0, rot ? "R" : ""));
+	buf_puts(sx->out, ",\"token_type\":\"user\"");
+	if (rot) {
+		buf_puts(sx->out, ",\"refresh_token\":");
+		sandbox_jstr(sx->out, mint(sx, "xoxe-1-", SBXK_REFRESH, &in,
+		    0, "R"));
+		buf_printf(sx->out, ",\"expires_in\":%d", SL_ROTATE);
+	}
+	buf_puts(sx->out, "}}");
+	return sandbox_done(sx);
+}
+
+static enum err
+conv_list(struct sbx *sx)
+{
+	const char *cur = sandbox_param(sx->ctx, "cursor");
+	long limit, off = 0, total, i, end;
+	char num[48], enc[80];
+
+	limit = sandbox_long(sandbox_param(sx->ctx, "limit"), 100, 1000);
+	if (limit == 0)
+		limit = 100;
+	if (limit > SL_PER_PAGE)
+		limit = SL_PER_PAGE;
+	if (cur != NULL && *cur != '\0') {
+		char dec[64];
+
+		/* cursors are base64 of "off:N" */
+		if (sandbox_unb64url(cur, dec, sizeof(dec)) &&
+		    strncmp(dec, "off:", 4) == 0)
+			off = sandbox_long(dec + 4, 0, 100000);
+	}
+	total = sandbox_is(sx, "pages") ? SANDBOX_MANY_PAGES * limit : 3;
+	if (sandbox_is(sx, "empty"))
+		total = 0;
+	end = off + limit < total ? off + limit : total;
+	sandbox_start(sx, 200, SJ);
+	buf_puts(sx->out, "{\"ok\":true,\"channels\":[");
+	for (i = off; i < end; i++) {
+		const char *name = i < 3 ? chans[i] : arena_printf(
+		    sx->ctx->arena, "channel-%ld", i);
+
+		buf_printf(sx->out, "%s{\"id\":\"C0SBX%04ld\",\"name\":\"%s\","
+		    "\"is_channel\":true,\"is_group\":false,\"is_im\":false,"
+		    "\"is_mpim\":false,\"is_private\":false,\"created\":"
+		    "1449252889,\"is_archived\":false,\"is_general\":%s,"
+		    "\"unlinked\":0,\"name_normalized\":\"%s\",\"is_shared\":"
+		    "false,\"is_org_shared\":false,\"is_pending_ext_shared\":"
+		    "false,\"pending_shared\":[],\"is_ext_shared\":false,"
+		    "\"context_team_id\":\"" SL_TEAM "\",\"updated\":"
+		    "1678229664302,\"parent_conversation\":null,\"creator\":"
+		    "\"%s\",\"is_member\":true,\"previous_names\":[],\"topic\":"
+		    "{\"value\":\"Topic of %s\",\"creator\":\"\",\"last_set\":0},"
+		    "\"purpose\":{\"value\":\"Purpose of %s\",\"creator\":\"\","
+		    "\"last_set\":0},\"num_members\":%ld}", i > off ? "," : "",
+		    i, name, i == 0 ? "true" : "false", name, users[0], name,
+		    name, 4 + i * 3);
+	}
+	snprintf(num, sizeof(num), "off:%ld", end);
+	sandbox_b64url(num, enc, sizeof(enc));
+	buf_printf(sx->out, "],\"response_metadata\":{\"next_cursor\":\"%s\"}}",
+	    end < total ? enc : "");
+	return sandbox_done(sx);
+}
+
+/* Tuesdays carry the weekly review: a join, the deploy bot and a
+ * thread; other days three or four plain messages. */
+static bool
+tuesday(int64_t day)
+{
+	return ((day + 4) % 7 + 7) % 7 == 2;
+}
+
+/* Messages of a channel on a day: how many, and the i-th's ts. */
+static int
+day_msgs(const char *chan, int64_t day)
+{
+	if (tuesday(day))
+		return 4;
+	return 3 + (int)(sandbox_hash(chan, (uint64_t)day) % 2);
+}
+
+static long long
+msg_ts(const char *chan, int64_t day, int i)
+{
+	/* spread over working hours, ascending with i */
+	return (long long)day * 86400 + 8 * 3600 + i * 3600 +
+	    (long long)(sandbox_hash(chan, (uint64_t)(day * 16 + i)) % 3000);
+}
+
+static bool
+chan_ok(const char *c)
+{
+	return c != NULL && (c[0] == 'C' || c[0] == 'G' || c[0] == 'D') &&
+	    strlen(c) >= 5 && strlen(c) < 40;
+}
+
+static enum err
+conv_history(struct sbx *sx)
+{
+	static const char *const texts[] = { "Reminder: campaign review at 3pm",
+	    "Numbers for yesterday are in the dashboard",
+	    "Good morning all", "Can someone check the ad budget?",
+	    "Shipped the new landing page" };
+	const char *chan = sandbox_param(sx->ctx, "channel");
+	const char *o = sandbox_param(sx->ctx, "oldest");
+	const char *l = sandbox_param(sx->ctx, "latest");
+	const char *cur = sandbox_param(sx->ctx, "cursor");
+	double oldest, latest, before;
+	long limit, n = 0;
+	int64_t day, d0;
+	int i, k;
+	bool more = false;
+	long long ts = 0, last = 0;
+
+	if (!chan_ok(chan))
+		return sandbox_fail(sx, -1, "error_channel_not_found");
+	limit = sandbox_long(sandbox_param(sx->ctx, "limit"), 100, 999);
+	if (limit == 0)
+		limit = 100;
+	latest = l != NULL ? atof(l) : (double)sx->now;
+	oldest = o != NULL ? atof(o) : latest - 30 * 86400.0;
+	if (latest > (double)sx->now)
+		latest = (double)sx->now;
+	before = latest + 1;
+	if (cur != NULL && *cur != '\0') {
+		char dec[64];
+
+		if (sandbox_unb64url(cur, dec, sizeof(dec)) &&
+		    strncmp(dec, "next_ts:", 8) == 0)
+			before = atof(dec + 8);
+	}
+	if (oldest < latest - 400 * 86400.0)
+		oldest = latest - 400 * 86400.0;
+	sandbox_start(sx, 200, SJ);
+	buf_puts(sx->out, "{\"ok\":true,\"messages\":[");
+	d0 = (int64_t)(oldest / 86400) - 1;
+	for (day = (int64_t)(latest / 86400); day >= d0 && !more &&
+	    !sandbox_is(sx, "empty"); day--) {
+		k = day_msgs(chan, day);
+		for (i = k - 1; i >= 0; i--) {
+			ts = msg_ts(chan, day, i);
+			if ((double)ts >= before || (double)ts > latest ||
+			    (double)ts < oldest)
+				continue;
+			if (n == limit) {
+				more = true;
+				break;
+			}
+			buf_puts(sx->out, n ? "," : "");
+			if (tuesday(day) && i == 1)
+				buf_printf(sx->out, "{\"type\":\"message\","
+				    "\"subtype\":\"channel_join\",\"user\":"
+				    "\"%s\",\"text\":\"<@%s> has joined the "
+				    "channel\",\"ts\":\"%lld.%06d\"}", users[2],
+				    users[2], ts, (i + 1) * 50);
+			else if (tuesday(day) && i == 2)
+				buf_printf(sx->out, "{\"type\":\"message\","
+				    "\"subtype\":\"bot_message\",\"bot_id\":"
+				    "\"B0SBXBOT1\",\"username\":\"deploybot\","
+				    "\"text\":\"Deploy finished\",\"ts\":"
+				    "\"%lld.%06d\"}", ts, (i + 1) * 50);
+			else if (tuesday(day) && i == 3)
+				buf_printf(sx->out, "{\"type\":\"message\","
+				    "\"user\":\"%s\",\"text\":\"Weekly campaign "
+				    "review thread\",\"ts\":\"%lld.%06d\","
+				    "\"team\":\"" SL_TEAM "\",\"thread_ts\":"
+				    "\"%lld.%06d\",\"reply_count\":2,"
+				    "\"reply_users_count\":2,\"latest_reply\":"
+				    "\"%lld.000250\",\"reply_users\":[\"%s\","
+				    "\"%s\"],\"is_locked\":false,\"subscribed\":"
+				    "false}", users[0], ts, (i + 1) * 50, ts,
+				    (i + 1) * 50, ts + 1200, users[1], users[2]);
+			else
+				buf_printf(sx->out, "{\"type\":\"message\","
+				    "\"user\":\"%s\",\"text\":\"%s\",\"ts\":"
+				    "\"%lld.%06d\",\"team\":\"" SL_TEAM "\"}",
+				    users[(day + i) % 3], texts[(day + i) % 5], ts,
+				    (i + 1) * 50);
+			last = ts;
+			n++;
+		}
+	}
+	buf_printf(sx->out, "],\"has_more\":%s,\"pin_count\":0,"
+	    "\"channel_actions_ts\":null,\"channel_actions_count\":0",
+	    more ? "true" : "false");
+	if (more) {
+		char num[48], enc[80];
+
+		snprintf(num, sizeof(num), "next_ts:%lld", last);
+		sandbox_b64url(num, enc, sizeof(enc));
+		buf_printf(sx->out, ",\"response_metadata\":{\"next_cursor\":"
+		    "\"%s\"}", enc);
+	}
+	buf_puts(sx->out, "}");
+	return sandbox_done(sx);
+}
+
+static enum err
+conv_replies(struct sbx *sx)
+{
+	const char *chan = sandbox_param(sx->ctx, "channel");
+	const char *ts = sandbox_param(sx->ctx, "ts");
+	long long p;
+
+	if (!chan_ok(chan))
+		return sandbox_fail(sx, -1, "error_channel_not_found");
+	if (ts == NULL || (p = atoll(ts)) <= 0)
+		return sandbox_fail(sx, -1, "error_channel_not_found");
+	sandbox_start(sx, 200, SJ);
+	buf_printf(sx->out, "{\"ok\":true,\"messages\":[{\"type\":\"message\","
+	    "\"user\":\"%s\",\"text\":\"Draft for the next newsletter is "
+	    "ready\",\"ts\":\"%s\",\"thread_ts\":\"%s\",\"reply_count\":2,"
+	    "\"reply_users_count\":2,\"latest_reply\":\"%lld.000250\","
+	    "\"reply_users\":[\"%s\",\"%s\"],\"is_locked\":false,"
+	    "\"subscribed\":false},{\"type\":\"message\",\"user\":\"%s\","
+	    "\"text\":\"Looks good\",\"ts\":\"%lld.000210\",\"thread_ts\":"
+	    "\"%s\",\"parent_user_id\":\"%s\"},{\"type\":\"message\","
+	    "\"user\":\"%s\",\"text\":\"Ship it\",\"ts\":\"%lld.000250\","
+	    "\"thread_ts\":\"%s\",\"parent_user_id\":\"%s\"}],"
+	    "\"has_more\":false}", users[0], ts, ts, p + 1200, users[1],
+	    users[2], users[1], p + 300, ts, users[0], users[2], p + 1200, ts,
+	    users[0]);
+	return sandbox_done(sx);
+}
+
+static enum err
+users_info(struct sbx *sx)
+{
+	const char *u = sandbox_param(sx->ctx, "user");
+	int i;
+
+	if (u == NULL || (u[0] != 'U' && u[0] != 'W') || strlen(u) < 5 ||
+	    strlen(u) > 20 || strspn(u + 1, "0") == strlen(u + 1))
+		return sandbox_fail(sx, -1, "users_info_error_user_not_found");
+	i = (int)(sandbox_hash(u, 12) % 3);
+	sandbox_start(sx, 200, SJ);
+	buf_puts(sx->out, "{\"ok\":true,\"user\":{\"id\":");
+	sandbox_jstr(sx->out, u);
+	buf_printf(sx->out, ",\"team_id\":\"" SL_TEAM "\",\"name\":"
+	    "\"sandbox%d\",\"deleted\":false,\"color\":\"9f69e7\","
+	    "\"real_name\":\"Sandbox Person %d\",\"tz\":\"America/Los_Angeles\","
+	    "\"tz_label\":\"Pacific Standard Time\",\"tz_offset\":-28800,"
+	    "\"profile\":{\"avatar_hash\":\"ge3b51ca72de\",\"status_text\":"
+	    "\"\",\"status_emoji\":\"\",\"real_name\":\"Sandbox Person %d\","
+	    "\"display_name\":\"sandbox%d\",\"real_name_normalized\":"
+	    "\"Sandbox Person %d\",\"display_name_normalized\":\"sandbox%d\","
+	    "\"email\":\"person%d@sandbox.example\",\"image_24\":"
+	    "\"https://example.invalid/24.png\",\"image_48\":"
+	    "\"https://example.invalid/48.png\",\"image_72\":"
+	    "\"https://example.invalid/72.png\",\"image_192\":"
+	    "\"https://example.invalid/192.png\",\"team\":\"" SL_TEAM "\"},"
+	    "\"is_admin\":%s,\"is_owner\":false,\"is_primary_owner\":false,"
+	    "\"is_restricted\":false,\"is_ultra_restricted\":false,\"is_bot\":"
+	    "false,\"is_app_user\":false,\"updated\":1502138686,\"has_2fa\":"
+	    "false}}", i, i, i, i, i, i, i, i == 0 ? "true" : "false");
+	return sandbox_done(sx);
+}
+
+enum err
+sandbox_slack_method(struct ctx *ctx)
+{
+	const char *m = route_capture(&ctx->match, "method");
+	bool oauth = strcmp(m, "oauth.v2.access") == 0;
+	struct sbx sx;
+	enum err rc;
+
+	if (!sandbox_begin(ctx, SBX_SLACK, oauth ? SBX_TOKEN_EP : SBX_AUTH,
+	    &sx, &rc))
+		return rc;
+	if (oauth)
+		return oauth_access(&sx);
+	if (strcmp(m, "conversations.list") == 0)
+		return conv_list(&sx);
+	if (strcmp(m, "conversations.history") == 0)
+		return conv_history(&sx);
+	if (strcmp(m, "conversations.replies") == 0)
+		return conv_replies(&sx);
+	if (strcmp(m, "users.info") == 0)
+		return users_info(&sx);
+	if (strcmp(m, "auth.revoke") == 0) {
+		sandbox_start(&sx, 200, SJ);
+		buf_puts(sx.out, "{\"ok\":true,\"revoked\":true}");
+		return ERR_OK;
+	}
+	if (strcmp(m, "auth.test") == 0) {
+		sandbox_start(&sx, 200, SJ);
+		buf_printf(sx.out, "{\"ok\":true,\"url\":"
+		    "\"https://sandbox.slack.invalid/\",\"team\":\"Sandbox "
+		    "Workspace\",\"user\":\"sandbox%d\",\"team_id\":\"" SL_TEAM
+		    "\",\"user_id\":\"%s\"}", sx.tok.user,
+		    users[(sx.tok.user - 1) % 3]);
+		return ERR_OK;
+	}
+	sandbox_start(&sx, 200, SJ);
+	buf_puts(sx.out, "{\"ok\":false,\"error\":\"unknown_method\"}");
+	return ERR_OK;
+}

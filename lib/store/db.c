@@ -1,0 +1,437 @@
+/* db.c — one libpq connection per process, with reconnect and backoff. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+#include "base/arena.h"
+#include "base/limit.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "store/db.h"
+
+struct db {
+	PGconn		*conn;
+	char		*conninfo;
+	long		 backoff_ms;	/* current wait after a failure */
+	long		 backoff_max_ms;
+	struct timespec	 next_try;	/* no reconnect before this */
+	int		 depth;	/* open transaction levels */
+	char		 last_error[256];
+	/* db_exec_static: prepared[i] is named "sluice_<i>" on this conn. */
+	const char	*prepared[LIMIT_DB_PREPARED];
+	int		 nprepared;
+};
+
+enum mode { MODE_PARAMS, MODE_SCRIPT, MODE_STATIC };
+
+struct db_res {
+	PGresult	*r;
+};
+
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+struct db *
+db_new(const char *conninfo, long backoff_max_ms)
+{
+	struct db *db;
+
+	db = xcalloc(1, sizeof(*db));
+	db->conninfo = xstrdup(conninfo);
+	db->backoff_max_ms = backoff_max_ms > 0 ? backoff_max_ms :
+	    LIMIT_DB_BACKOFF_MAX_MS;
+	return db;
+}
+
+void
+db_free(struct db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	free(db->conninfo);
+	free(db);
+}
+
+static void
+set_error(struct db *db, const char *msg)
+{
+	size_t n;
+
+	snprintf(db->last_error, sizeof(db->last_error), "%s",
+	    msg != NULL ? msg : "unknown error");
+	n = strlen(db->last_error);
+	while (n > 0 && (db->last_error[n - 1] == '\n' ||
+	    db->last_error[n - 1] == ' '))
+		db->last_error[--n] = '\0';
+}
+
+static void
+drop(struct db *db)
+{
+	long now = now_ms();
+
+	if (db->conn != NULL) {
+		PQfinish(db->conn);
+		db->conn = NULL;
+	}
+	db->depth = 0;
+	db->backoff_ms = db->backoff_ms == 0 ? LIMIT_DB_BACKOFF_MIN_MS :
+	    db->backoff_ms * 2;
+	if (db->backoff_ms > db->backoff_max_ms)
+		db->backoff_ms = db->backoff_max_ms;
+	db->next_try.tv_sec = (now + db->backoff_ms) / 1000;
+	db->next_try.tv_nsec = ((now + db->backoff_ms) % 1000) * 1000000L;
+}
+
+static enum err
+connect_now(struct db *db)
+{
+	static const char *const keys[] = { "dbname", "connect_timeout",
+	    "application_name", NULL };
+	char timeout[16];
+	const char *vals[4];
+
+	snprintf(timeout, sizeof(timeout), "%d", LIMIT_DB_CONNECT_S);
+	/* dbname may hold a whole conninfo string or URI (expand_dbname). */
+	vals[0] = db->conninfo;
+	vals[1] = timeout;
+	vals[2] = "sluice";
+	vals[3] = NULL;
+	db->conn = PQconnectdbParams(keys, vals, 1);
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		set_error(db, db->conn ? PQerrorMessage(db->conn) :
+		    "out of memory");
+		log_msg(LOG_WARN, NULL, "db_connect", "cannot connect to the "
+		    "database: %s", db->last_error);
+		drop(db);
+		return ERR_UNAVAILABLE;
+	}
+	db->backoff_ms = 0;
+	db->depth = 0;
+	db->nprepared = 0;	/* statements belong to the old connection */
+	return ERR_OK;
+}
+
+enum err
+db_ready(struct db *db)
+{
+	long now;
+
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+		return ERR_OK;
+	if (db->conn != NULL)
+		drop(db);
+	now = now_ms();
+	if (db->backoff_ms != 0 && now < db->next_try.tv_sec * 1000L +
+	    db->next_try.tv_nsec / 1000000L)
+		return ERR_UNAVAILABLE;
+	return connect_now(db);
+}
+
+static void
+res_clear(void *p)
+{
+	PQclear(p);
+}
+
+static enum err
+classify(const PGresult *r)
+{
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+	if (state == NULL)
+		return ERR_DB;
+	if (strcmp(state, "23505") == 0 || strcmp(state, "23P01") == 0 ||
+	    strcmp(state, "40001") == 0)
+		return ERR_CONFLICT;
+	if (strncmp(state, "23", 2) == 0 || strncmp(state, "22", 2) == 0)
+		return ERR_INPUT;
+	if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+	    strcmp(state, "57P03") == 0)
+		return ERR_UNAVAILABLE;
+	return ERR_DB;
+}
+
+/* A failed result (NULL: the connection's error): recorded, classified,
+ * logged once unless the caller expects it (conflict, bad input). */
+static enum err
+failed(struct db *db, const PGresult *r)
+{
+	enum err rc;
+
+	set_error(db, r != NULL ? PQresultErrorField(r,
+	    PG_DIAG_MESSAGE_PRIMARY) : PQerrorMessage(db->conn));
+	rc = r != NULL ? classify(r) : ERR_UNAVAILABLE;
+	if (rc != ERR_CONFLICT && rc != ERR_INPUT)
+		log_msg(LOG_ERROR, NULL, "db_error", "%s", db->last_error);
+	return rc;
+}
+
+/*
+ * Sends sql once the connection is up: a script, a one-off statement, or
+ * a static one prepared on first use.  NULL or an error result on failure.
+ */
+static PGresult *
+send_sql(struct db *db, const char *sql, int nparams,
+    const char *const *params, enum mode mode)
+{
+	char name[24];
+	PGresult *r;
+	int i;
+
+	if (mode == MODE_SCRIPT)
+		return PQexec(db->conn, sql);
+	if (mode == MODE_STATIC) {
+		for (i = 0; i < db->nprepared && db->prepared[i] != sql; i++)
+			;
+		if (i < LIMIT_DB_PREPARED) {
+			snprintf(name, sizeof(name), "sluice_%d", i);
+			if (i == db->nprepared) {
+				r = PQprepare(db->conn, name, sql, nparams,
+				    NULL);
+				if (r == NULL ||
+				    PQresultStatus(r) != PGRES_COMMAND_OK)
+					return r;
+				PQclear(r);
+				db->prepared[db->nprepared++] = sql;
+			}
+			return PQexecPrepared(db->conn, name, nparams, params,
+			    NULL, NULL, 0);
+		}
+	}
+	return PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL,
+	    0);
+}
+
+static enum err
+run(struct db *db, struct arena *a, const char *sql, int nparams,
+    const char *const *params, enum mode mode, struct db_res **out)
+{
+	struct db_res *res;
+	PGresult *r;
+	enum err rc;
+	int tries;
+	ExecStatusType st;
+
+	if (out != NULL)
+		*out = NULL;
+	for (tries = 0; tries < 2; tries++) {
+		if ((rc = db_ready(db)) != ERR_OK)
+			return rc;
+		r = send_sql(db, sql, nparams, params, mode);
+		if (r == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+			set_error(db, PQerrorMessage(db->conn));
+			PQclear(r);
+			/* A connection found dead outside a transaction
+			 * (e.g. the server restarted since the last request)
+			 * is replaced and the statement sent once more. */
+			if (db->depth == 0 && tries == 0) {
+				PQfinish(db->conn);
+				db->conn = NULL;
+				db->backoff_ms = 0;
+				continue;
+			}
+			log_msg(LOG_WARN, NULL, "db_lost", "database "
+			    "connection lost: %s", db->last_error);
+			drop(db);
+			return ERR_UNAVAILABLE;
+		}
+		break;
+	}
+	st = PQresultStatus(r);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		rc = failed(db, r);
+		PQclear(r);
+		return rc;
+	}
+	arena_defer(a, res_clear, r);
+	if (out != NULL) {
+		res = arena_alloc(a, sizeof(*res));
+		res->r = r;
+		*out = res;
+	}
+	return ERR_OK;
+}
+
+enum err
+db_exec(struct db *db, struct arena *a, const char *sql, int nparams,
+    const char *const *params, struct db_res **out)
+{
+	return run(db, a, sql, nparams, params, MODE_PARAMS, out);
+}
+
+enum err
+db_exec_static(struct db *db, struct arena *a, const char *sql,
+    int nparams, const char *const *params, struct db_res **out)
+{
+	return run(db, a, sql, nparams, params, MODE_STATIC, out);
+}
+
+enum err
+db_copy_in(struct db *db, const char *sql, const char *data, size_t len,
+    int64_t *rows)
+{
+	PGresult *r, *extra;
+	enum err rc;
+	bool sent;
+
+	if (rows != NULL)
+		*rows = 0;
+	if ((rc = db_ready(db)) != ERR_OK)
+		return rc;
+	r = PQexec(db->conn, sql);
+	if (r != NULL && PQresultStatus(r) == PGRES_COPY_IN) {
+		PQclear(r);
+		sent = len == 0 || PQputCopyData(db->conn, data, (int)len) == 1;
+		/* The end (or the abort) always goes, or the COPY hangs. */
+		if (PQputCopyEnd(db->conn, sent ? NULL : "the rows could not "
+		    "be sent") != 1)
+			r = NULL;	/* the connection's error */
+		else
+			r = PQgetResult(db->conn);	/* the COPY's own */
+		while ((extra = PQgetResult(db->conn)) != NULL)
+			PQclear(extra);
+	}
+	if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
+		rc = failed(db, r);
+	else if (rows != NULL)
+		*rows = strtoll(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		drop(db);
+	return rc;
+}
+
+enum err
+db_exec_script(struct db *db, struct arena *a, const char *sql)
+{
+	return run(db, a, sql, 0, NULL, MODE_SCRIPT, NULL);
+}
+
+enum err
+db_begin(struct db *db, struct arena *a)
+{
+	enum err rc;
+
+	/* Inside a transaction (the request's), a nested one is a savepoint. */
+	rc = db_exec(db, a, db->depth == 0 ? "BEGIN" : arena_printf(a,
+	    "SAVEPOINT sluice_%d", db->depth), 0, NULL, NULL);
+	if (rc == ERR_OK)
+		db->depth++;
+	return rc;
+}
+
+enum err
+db_commit(struct db *db, struct arena *a)
+{
+	enum err rc;
+
+	if (db->depth <= 0)
+		return ERR_OK;
+	db->depth--;
+	rc = db_exec(db, a, db->depth == 0 ? "COMMIT" : arena_printf(a,
+	    "RELEASE SAVEPOINT sluice_%d", db->depth), 0, NULL, NULL);
+	if (rc != ERR_OK && db->depth > 0)
+		db_rollback(db, a);	/* keep the levels consistent */
+	return rc;
+}
+
+void
+db_rollback(struct db *db, struct arena *a)
+{
+	if (db->depth <= 0)
+		return;
+	db->depth--;
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		db->depth = 0;
+		return;
+	}
+	if (db->depth == 0)
+		(void)db_exec(db, a, "ROLLBACK", 0, NULL, NULL);
+	else {
+		(void)db_exec(db, a, arena_printf(a, "ROLLBACK TO SAVEPOINT "
+		    "sluice_%d", db->depth), 0, NULL, NULL);
+		(void)db_exec(db, a, arena_printf(a, "RELEASE SAVEPOINT "
+		    "sluice_%d", db->depth), 0, NULL, NULL);
+	}
+}
+
+const char *
+db_last_error(const struct db *db)
+{
+	return db->last_error;
+}
+
+int
+db_depth(const struct db *db)
+{
+	return db->depth;
+}
+
+size_t
+db_nrows(const struct db_res *res)
+{
+	return (size_t)PQntuples(res->r);
+}
+
+
+const char *
+db_get(const struct db_res *res, size_t row, size_t col)
+{
+	if (row >= db_nrows(res) || col >= (size_t)PQnfields(res->r) ||
+	    PQgetisnull(res->r, (int)row, (int)col))
+		return NULL;
+	return PQgetvalue(res->r, (int)row, (int)col);
+}
+
+int64_t
+db_get_int64(const struct db_res *res, size_t row, size_t col, int64_t def)
+{
+	const char *s;
+	char *end;
+	long long n;
+
+	if ((s = db_get(res, row, col)) == NULL || *s == '\0')
+		return def;
+	n = strtoll(s, &end, 10);
+	return *end == '\0' ? (int64_t)n : def;
+}
+
+enum err
+db_value(struct db *db, struct arena *a, const char *sql, int nparams,
+    const char *const *params, const char **out)
+{
+	struct db_res *res;
+	enum err rc;
+
+	*out = NULL;
+	if ((rc = db_exec(db, a, sql, nparams, params, &res)) != ERR_OK)
+		return rc;
+	*out = db_get(res, 0, 0);
+	return ERR_OK;
+}
+
+const char *
+db_int64(struct arena *a, int64_t v)
+{
+	return arena_printf(a, "%lld", (long long)v);
+}
+
+int64_t
+db_changed(const struct db_res *res)
+{
+	const char *s = PQcmdTuples(res->r);
+
+	return s != NULL && *s != '\0' ? strtoll(s, NULL, 10) : 0;
+}

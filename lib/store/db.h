@@ -1,0 +1,118 @@
+/*
+ * db.h — the database: one connection per process, the only libpq user.
+ *
+ * Every statement is parameterised and sent with PQexecParams (unnamed,
+ * so it also works behind PgBouncer in transaction mode).  When the server
+ * goes away, calls answer ERR_UNAVAILABLE and the connection is retried
+ * with backoff on later calls; nothing has to restart.  Results are
+ * registered on the caller's arena and freed with it.
+ */
+#ifndef SLUICE_DB_H
+#define SLUICE_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+struct arena;
+struct db;
+struct db_res;
+
+/*
+ * A handle for conninfo (copied); does not connect yet.  Process
+ * lifetime: the caller frees it with db_free().
+ */
+struct db	*db_new(const char *conninfo, long backoff_max_ms);
+void		 db_free(struct db *);
+
+/*
+ * Makes sure the connection is up: reconnects when it is down and the
+ * backoff since the last failure has passed.  ERR_OK or ERR_UNAVAILABLE.
+ */
+enum err	 db_ready(struct db *);
+
+/*
+ * Runs one statement with text parameters (NULL is SQL NULL).  On ERR_OK
+ * *out (if not NULL) is the result, owned by the arena.  Errors:
+ * ERR_UNAVAILABLE when the server cannot be reached, ERR_CONFLICT on a
+ * unique or exclusion violation, ERR_INPUT on a check, not-null or
+ * foreign-key violation or bad input syntax, ERR_DB otherwise; the
+ * server's message is logged once here (without parameters).
+ */
+enum err	 db_exec(struct db *, struct arena *, const char *sql,
+		    int nparams, const char *const *params,
+		    struct db_res **out);
+
+/*
+ * db_exec() for a hot statement: sql must have static storage (a string
+ * literal or a static const array), since its address is the key.  It is
+ * parsed and planned once per connection (a prepared statement, up to
+ * LIMIT_DB_PREPARED of them; beyond that it runs as db_exec() does) and
+ * only executed afterwards.  Same results and errors as db_exec().
+ */
+enum err	 db_exec_static(struct db *, struct arena *, const char *sql,
+		    int nparams, const char *const *params,
+		    struct db_res **out);
+
+/*
+ * db_exec() of a statement that answers one value (a count, a JSON
+ * document the server built): *out is the first row's first field, NULL
+ * for SQL NULL or no row, owned by the arena.  Errors as db_exec().
+ */
+enum err	 db_value(struct db *, struct arena *, const char *sql,
+		    int nparams, const char *const *params, const char **out);
+
+/*
+ * COPY ... FROM STDIN (sql) fed len bytes of data in COPY's text format,
+ * normally inside a transaction.  *rows (if not NULL) is the count
+ * copied.  Errors as db_exec(); a failed COPY leaves the transaction
+ * aborted (roll it back).
+ */
+enum err	 db_copy_in(struct db *, const char *sql, const char *data,
+		    size_t len, int64_t *rows);
+
+/*
+ * Runs a parameterless script of several statements (simple protocol).
+ * Only for migrations: everything else goes through db_exec().
+ */
+enum err	 db_exec_script(struct db *, struct arena *, const char *sql);
+
+/*
+ * Transactions on the process connection.  Inside an open transaction
+ * (e.g. the request's, see lib/web/app.c), db_begin() opens a savepoint and
+ * db_commit()/db_rollback() release or roll back to it, so modules keep
+ * their own all-or-nothing blocks whoever called them.
+ */
+enum err	 db_begin(struct db *, struct arena *);
+enum err	 db_commit(struct db *, struct arena *);
+void		 db_rollback(struct db *, struct arena *);
+
+/* The message of the last failed statement (for callers that report it
+ * to an operator, e.g. the migration command); static until next call. */
+const char	*db_last_error(const struct db *);
+
+/* Rows of a result. */
+size_t		 db_nrows(const struct db_res *);
+
+/* A field as text, NULL for SQL NULL; lives as long as the result. */
+const char	*db_get(const struct db_res *, size_t row, size_t col);
+
+/* A field as an integer; NULL or non-numeric gives def. */
+int64_t		 db_get_int64(const struct db_res *, size_t row, size_t col,
+		    int64_t def);
+
+/*
+ * An integer as a statement parameter ("-42"), in the arena: what every
+ * id, count and number of seconds is sent as.
+ */
+const char	*db_int64(struct arena *, int64_t);
+
+/* Rows changed by an INSERT, UPDATE or DELETE. */
+int64_t		 db_changed(const struct db_res *);
+
+/* How many transactions are open on the connection (0: none). */
+int		 db_depth(const struct db *);
+
+#endif

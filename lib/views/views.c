@@ -1,0 +1,386 @@
+/* views.c — shaping domain data for the templates. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "connections/connection.h"
+#include "providers/provider.h"
+#include "sync/schedule.h"
+#include "views/views.h"
+
+const char *
+views_ago(struct arena *a, int64_t s)
+{
+	if (s < 0)
+		return "never";
+	if (s < 60)
+		return "just now";
+	if (s < 3600)
+		return arena_printf(a, "%lld minute%s ago", (long long)(s / 60),
+		    s / 60 == 1 ? "" : "s");
+	if (s < 86400)
+		return arena_printf(a, "%lld hour%s ago", (long long)(s / 3600),
+		    s / 3600 == 1 ? "" : "s");
+	return arena_printf(a, "%lld day%s ago", (long long)(s / 86400),
+	    s / 86400 == 1 ? "" : "s");
+}
+
+static void
+put(struct json_object *o, const char *k, const char *v)
+{
+	if (v != NULL)
+		json_object_object_add(o, k, json_object_new_string(v));
+}
+
+static void
+flag(struct json_object *o, const char *k, bool v)
+{
+	json_object_object_add(o, k, json_object_new_boolean(v));
+}
+
+/* Names of the selected accounts, from the connection's JSON. */
+static struct json_object *
+selected_names(struct arena *a, const struct connection *c)
+{
+	struct json_object *accounts, *selected, *out, *acc;
+	const char *want, *id, *name;
+	size_t i, j;
+
+	out = json_object_new_array();
+	if (jsonx_parse(a, c->accounts, strlen(c->accounts), &accounts,
+	    NULL) != ERR_OK || jsonx_parse(a, c->selected,
+	    strlen(c->selected), &selected, NULL) != ERR_OK)
+		return out;
+	for (i = 0; i < json_object_array_length(selected); i++) {
+		want = json_object_get_string(json_object_array_get_idx(
+		    selected, i));
+		for (j = 0; want != NULL &&
+		    j < json_object_array_length(accounts); j++) {
+			acc = json_object_array_get_idx(accounts, j);
+			if (jsonx_get_string(acc, "id", &id) != ERR_OK ||
+			    strcmp(id, want) != 0)
+				continue;
+			name = id;
+			(void)jsonx_get_string(acc, "name", &name);
+			json_object_array_add(out, json_object_new_string(name));
+			break;
+		}
+	}
+	return out;
+}
+
+struct json_object *
+views_connection_card(struct arena *a, const struct provider *p,
+    const struct connection *c, const struct config *cfg, bool can_edit)
+{
+	struct json_object *v = jsonx_own(a, json_object_new_object());
+	enum provider_mode mode = provider_mode(p, cfg);
+	const char *status = c != NULL ? c->status : "none";
+	const char *label, *cls;
+	bool live = c != NULL && strcmp(status, "connected") == 0;
+	bool reauth = c != NULL && strcmp(status, "needs_reauth") == 0;
+	bool error = c != NULL && strcmp(status, "error") == 0;
+
+	if (mode == PROVIDER_UNCONFIGURED && !live) {
+		label = "Not configured";
+		cls = "muted";
+	} else if (live) {
+		label = "Connected";
+		cls = "ok";
+	} else if (reauth) {
+		label = "Needs re-auth";
+		cls = "warn";
+	} else if (error) {
+		label = "Error";
+		cls = "error";
+	} else {
+		label = "Not connected";
+		cls = "muted";
+	}
+	put(v, "slug", p->slug);
+	put(v, "name", p->name);
+	put(v, "status_label", label);
+	put(v, "status_class", cls);
+	put(v, "accounts_word", p->accounts);
+	flag(v, "sandbox", c != NULL ? c->sandbox : mode == PROVIDER_SANDBOX);
+	flag(v, "not_configured", mode == PROVIDER_UNCONFIGURED);
+	if (mode == PROVIDER_UNCONFIGURED)
+		put(v, "setup_hint", provider_setup_hint(p, a));
+	flag(v, "can_edit", can_edit);
+	flag(v, "can_connect", can_edit && mode != PROVIDER_UNCONFIGURED &&
+	    !live && !reauth);
+	flag(v, "can_reconnect", can_edit && mode != PROVIDER_UNCONFIGURED &&
+	    (live || reauth || error));
+	flag(v, "is_live", live);
+	flag(v, "can_manage", can_edit && live);
+	if (c != NULL) {
+		struct json_object *names = selected_names(a, c);
+
+		flag(v, "has_selected", json_object_array_length(names) > 0);
+		json_object_object_add(v, "selected", names);
+		put(v, "last_sync_ago", views_ago(a, c->last_sync_age));
+		put(v, "last_sync_at", c->last_sync_at);
+		put(v, "last_error", c->last_error);
+		if (c->last_tested_at != NULL)
+			put(v, "last_test", c->last_test_ok ? "passed" :
+			    "failed");
+	}
+	return v;
+}
+
+struct json_object *
+views_schedule(struct arena *a, const struct schedule_view *sv)
+{
+	struct json_object *v = jsonx_own(a, json_object_new_object());
+	struct json_object *hours, *h;
+	int i;
+
+	flag(v, "enabled", sv->enabled);
+	put(v, "time_zone", sv->time_zone);
+	put(v, "next_sync", sv->next_sync);
+	put(v, "next_digest", sv->next_digest);
+	put(v, "last_tick", sv->last_tick);
+	flag(v, "stale", sv->stale);
+	if (sv->stale && sv->last_tick == NULL)
+		put(v, "banner", "Sluice's scheduler is not running, so daily "
+		    "syncs are not queued by themselves. Start the worker "
+		    "daemon (make run starts it), or set SLUICE_SCHEDULER=0 "
+		    "if cron drives the schedule.");
+	else if (sv->stale)
+		put(v, "banner", arena_printf(a, "Sluice's scheduler last ran "
+		    "at %s (%s), so daily syncs are not being queued. Check "
+		    "that the worker daemon runs, and its log "
+		    "(var/log/worker.log).", sv->last_tick, views_ago(a,
+		    sv->tick_age_s)));
+	put(v, "sync_hour_label", arena_printf(a, "%02d:00%s", sv->sync_hour,
+	    sv->sync_hour_default ? " (the default)" : ""));
+	hours = json_object_new_array();
+	h = json_object_new_object();
+	put(h, "value", "");
+	put(h, "label", arena_printf(a, "Default (%02d:00)",
+	    sv->default_hour));
+	flag(h, "selected", sv->sync_hour_default);
+	json_object_array_add(hours, h);
+	for (i = 0; i < 24; i++) {
+		h = json_object_new_object();
+		put(h, "value", arena_printf(a, "%d", i));
+		put(h, "label", arena_printf(a, "%02d:00", i));
+		flag(h, "selected", !sv->sync_hour_default &&
+		    sv->sync_hour == i);
+		json_object_array_add(hours, h);
+	}
+	json_object_object_add(v, "hours", hours);
+	return v;
+}
+
+/* "1234567" -> "1,234,567" for the integer part of a formatted number. */
+static const char *
+grouped(struct arena *a, const char *digits)
+{
+	const char *dot = strchr(digits, '.');
+	size_t ilen = dot != NULL ? (size_t)(dot - digits) : strlen(digits);
+	size_t neg = digits[0] == '-', i, j = 0;
+	char *out = arena_alloc(a, strlen(digits) + ilen / 3 + 2);
+
+	for (i = 0; i < ilen; i++) {
+		out[j++] = digits[i];
+		if (i >= neg && i + 1 < ilen && (ilen - i - 1) % 3 == 0)
+			out[j++] = ',';
+	}
+	strcpy(out + j, digits + ilen);
+	return out;
+}
+
+const char *
+views_number(struct arena *a, double v, const char *unit)
+{
+	long long s;
+
+	if (!isfinite(v))
+		return "–";
+	if (unit != NULL && strcmp(unit, "ratio") == 0)
+		return arena_printf(a, "%.1f%%", v * 100.0);
+	if (unit != NULL && strcmp(unit, "currency_micros") == 0)
+		return grouped(a, arena_printf(a, "%.2f", v / 1e6));
+	if (unit != NULL && strcmp(unit, "seconds") == 0) {
+		s = llround(v);
+		if (s < 60)
+			return arena_printf(a, "%llds", s);
+		if (s < 3600)
+			return arena_printf(a, "%lldm %02llds", s / 60, s % 60);
+		return arena_printf(a, "%sh %02lldm", grouped(a,
+		    arena_printf(a, "%lld", s / 3600)), (s % 3600) / 60);
+	}
+	if (unit != NULL && strcmp(unit, "minutes") == 0)
+		return arena_printf(a, "%s min", grouped(a,
+		    arena_printf(a, "%.0f", v)));
+	if (fabs(v - round(v)) < 1e-9)
+		return grouped(a, arena_printf(a, "%.0f", v));
+	return grouped(a, arena_printf(a, "%.2f", v));
+}
+
+const char *
+views_sparkline(struct arena *a, struct json_object *series, int w, int h)
+{
+	size_t n, i;
+	double lo = INFINITY, hi = -INFINITY, v, x, y;
+	struct json_object *p;
+	struct buf *b;
+
+	if (series == NULL || (n = json_object_array_length(series)) == 0)
+		return "";
+	for (i = 0; i < n; i++) {
+		p = json_object_array_get_idx(series, i);
+		if (p == NULL || json_object_is_type(p, json_type_null))
+			continue;
+		v = json_object_get_double(p);
+		lo = v < lo ? v : lo;
+		hi = v > hi ? v : hi;
+	}
+	if (!isfinite(lo))
+		return "";
+	b = buf_new_arena(a, LIMIT_SPARKLINE);
+	for (i = 0; i < n; i++) {
+		p = json_object_array_get_idx(series, i);
+		if (p == NULL || json_object_is_type(p, json_type_null))
+			continue;
+		v = json_object_get_double(p);
+		x = n > 1 ? (double)i * w / (double)(n - 1) : w / 2.0;
+		y = hi > lo ? h - 1 - (v - lo) * (h - 2) / (hi - lo) : h / 2.0;
+		buf_printf(b, "%s%.1f,%.1f", b->len ? " " : "", x, y);
+	}
+	return arena_strdup(a, buf_cstr(b));
+}
+
+static double
+num(struct json_object *o, const char *k, bool *ok)
+{
+	struct json_object *v;
+
+	*ok = o != NULL && json_object_object_get_ex(o, k, &v) && v != NULL &&
+	    !json_object_is_type(v, json_type_null);
+	return *ok ? json_object_get_double(v) : 0;
+}
+
+static struct json_object *
+tile_view(struct arena *a, struct json_object *t)
+{
+	struct json_object *v = json_object_new_object(), *series = NULL;
+	const char *unit = NULL, *label = NULL;
+	double cur, prev, pct;
+	bool okc, okp, okpct;
+
+	(void)jsonx_get_string(t, "unit", &unit);
+	(void)jsonx_get_string(t, "label", &label);
+	(void)jsonx_get_array(t, "series", &series);
+	cur = num(t, "current", &okc);
+	prev = num(t, "previous", &okp);
+	pct = num(t, "change_pct", &okpct);
+	put(v, "label", label);
+	put(v, "value", okc ? views_number(a, cur, unit) : "–");
+	put(v, "previous", okp ? views_number(a, prev, unit) : "–");
+	if (okpct) {
+		put(v, "change", arena_printf(a, "%s %.1f%%", pct > 0 ? "▲" :
+		    pct < 0 ? "▼" : "", fabs(pct)));
+		put(v, "trend", pct > 0 ? "up" : pct < 0 ? "down" : "flat");
+	} else {
+		put(v, "change", "no comparison");
+		put(v, "trend", "flat");
+	}
+	put(v, "spark", views_sparkline(a, series, 100, 28));
+	return v;
+}
+
+/*
+ * The note under a dashboard that leaves tiles out: how many, why, and
+ * what to change; NULL when nothing is left out.
+ */
+static const char *
+more_note(struct arena *a, int64_t more)
+{
+	if (more <= 0)
+		return NULL;
+	return arena_printf(a, "%s more custom metric%s %s not shown: a "
+	    "dashboard holds %d tiles, every catalogue metric first, then "
+	    "custom metrics by source and name. Send breakdowns (campaigns, "
+	    "pages, products) as \"dims\" of one metric rather than as "
+	    "metric names of their own, and stop sending metrics nobody "
+	    "reads.", views_number(a, (double)more, "count"), more == 1 ? "" :
+	    "s", more == 1 ? "is" : "are", LIMIT_TILES);
+}
+
+struct json_object *
+views_dashboard(struct arena *a, const char *tiles_json, const char *period)
+{
+	struct json_object *doc, *tiles, *t, *out, *provs, *cur = NULL;
+	struct json_object *list = NULL, *series, *periods, *pv;
+	static const char *const names[][2] = { { "7d", "7 days" },
+	    { "28d", "28 days" }, { "90d", "90 days" } };
+	const char *slug, *last = "", *from = NULL, *to = NULL;
+	const struct provider *p;
+	int64_t more = 0;
+	size_t i, n;
+
+	out = jsonx_own(a, json_object_new_object());
+	provs = json_object_new_array();
+	json_object_object_add(out, "providers", provs);
+	periods = json_object_new_array();
+	for (i = 0; i < 3; i++) {
+		pv = json_object_new_object();
+		put(pv, "value", names[i][0]);
+		put(pv, "label", names[i][1]);
+		flag(pv, "current", strcmp(names[i][0], period) == 0);
+		json_object_array_add(periods, pv);
+	}
+	json_object_object_add(out, "periods", periods);
+	if (jsonx_parse(a, tiles_json, strlen(tiles_json), &doc, NULL) !=
+	    ERR_OK || jsonx_get_array(doc, "tiles", &tiles) != ERR_OK) {
+		flag(out, "has_tiles", false);
+		return out;
+	}
+	(void)jsonx_get_string(json_object_object_get(doc, "current"),
+	    "from", &from);
+	(void)jsonx_get_string(json_object_object_get(doc, "current"), "to",
+	    &to);
+	(void)jsonx_get_int64(doc, "more_tiles", &more);
+	put(out, "from", from);
+	put(out, "to", to);
+	/* The page stays far below LIMIT_TMPL_OUTPUT whatever was stored:
+	 * at most LIMIT_TILES tiles (lib/metrics/tiles.c keeps to it too). */
+	n = json_object_array_length(tiles);
+	if (n > LIMIT_TILES) {
+		more += (int64_t)(n - LIMIT_TILES);
+		n = LIMIT_TILES;
+	}
+	for (i = 0; i < n; i++) {
+		t = json_object_array_get_idx(tiles, i);
+		if (jsonx_get_string(t, "provider", &slug) != ERR_OK)
+			continue;
+		if (strcmp(slug, last) != 0) {
+			cur = json_object_new_object();
+			p = provider_get(slug);
+			put(cur, "slug", slug);
+			put(cur, "name", p != NULL ? p->name : slug);
+			list = json_object_new_array();
+			json_object_object_add(cur, "tiles", list);
+			/* The chart: the provider's first metric, larger. */
+			series = NULL;
+			(void)jsonx_get_array(t, "series", &series);
+			put(cur, "chart", views_sparkline(a, series, 600, 120));
+			put(cur, "chart_label", json_object_get_string(
+			    json_object_object_get(t, "label")));
+			json_object_array_add(provs, cur);
+			last = slug;
+		}
+		json_object_array_add(list, tile_view(a, t));
+	}
+	flag(out, "has_tiles", json_object_array_length(provs) > 0);
+	put(out, "more_note", more_note(a, more));
+	return out;
+}

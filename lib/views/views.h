@@ -1,0 +1,67 @@
+/*
+ * views.h — JSON views for the pages' templates, built from domain data.
+ * Everything here only shapes data for display (labels, relative times,
+ * which actions fit a status); templates escape it.  Objects returned are
+ * owned by the arena.
+ */
+#ifndef SLUICE_VIEWS_H
+#define SLUICE_VIEWS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct arena;
+struct config;
+struct connection;
+struct json_object;
+struct provider;
+struct schedule_view;
+
+/* "just now", "5 minutes ago", "3 days ago" for an age in seconds. */
+const char	*views_ago(struct arena *, int64_t seconds);
+
+/*
+ * One provider's card: name, slug, status {label, class}, the actions
+ * that fit (connect, reconnect, choose, test, sync, disconnect), the
+ * selected accounts' names, last sync, last error, sandbox badge, the
+ * setup hint when not configured.  c is NULL when never connected;
+ * can_edit is false for viewers (no actions).
+ */
+struct json_object *views_connection_card(struct arena *,
+		    const struct provider *, const struct connection *c,
+		    const struct config *, bool can_edit);
+
+/*
+ * The schedule's part of a page (lib/sync/schedule.h): {enabled, time_zone,
+ * next_sync, next_digest, last_tick, stale, banner (what is wrong and
+ * what to do, when stale), sync_hour_label, hours[{value, label,
+ * selected}] for the settings' choice ("" is the default)}.
+ */
+struct json_object *views_schedule(struct arena *,
+		    const struct schedule_view *);
+
+/*
+ * Formats a value for a person by its catalogue unit: counts with
+ * thousands separators, currency_micros as money with two decimals,
+ * ratio as a percentage, seconds as "1m 05s", minutes as "1,234 min".
+ */
+const char	*views_number(struct arena *, double v, const char *unit);
+
+/*
+ * SVG polyline points ("x,y x,y ...") drawing a series (JSON array of
+ * numbers or nulls) in a width x height box; "" when it has no numbers.
+ */
+const char	*views_sparkline(struct arena *, struct json_object *series,
+		    int width, int height);
+
+/*
+ * The dashboard's view from the tiles document (lib/metrics/tiles.h): per
+ * provider its name, a chart of its first metric and its tiles with
+ * formatted values, change (▲/▼ and %), and sparkline points.  At most
+ * LIMIT_TILES tiles; when the document left some out (more_tiles) or had
+ * more, more_note says how many and what to do about it.
+ */
+struct json_object *views_dashboard(struct arena *, const char *tiles_json,
+		    const char *period);
+
+#endif

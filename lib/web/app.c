@@ -1,0 +1,817 @@
+/* app.c — the shared FastCGI request loop and process start-up. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+#include <json-c/json.h>
+
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "crypto/crypto.h"
+#include "net/httpc.h"
+#include "render/mustache.h"
+#include "render/tmpl.h"
+#include "store/db.h"
+#include "store/migrate.h"
+#include "web/apikey.h"
+#include "web/app.h"
+#include "web/prefork.h"
+#include "web/session.h"
+
+static bool	cors(struct ctx *);
+
+enum err
+app_fail(struct ctx *ctx, enum err e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ctx->error = arena_vprintf(ctx->arena, fmt, ap);
+	va_end(ap);
+	return e;
+}
+
+static double
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* Whether an error should be an HTML page rather than JSON. */
+static int
+wants_html(const struct ctx *ctx)
+{
+	const char *accept;
+
+	if (ctx->match.route != NULL)
+		return (ctx->match.route->flags & ROUTE_HTML) != 0;
+	accept = req_header(&ctx->req, "accept");
+	return accept != NULL && strstr(accept, "text/html") != NULL;
+}
+
+struct json_object *
+app_view(struct ctx *ctx)
+{
+	return jsonx_own(ctx->arena, json_object_new_object());
+}
+
+static void
+put_str(struct json_object *o, const char *k, const char *v)
+{
+	if (v != NULL)
+		json_object_object_add(o, k, json_object_new_string(v));
+}
+
+/* The array in the view with the most elements, or NULL. */
+static struct json_object *
+longest_list(struct json_object *o, int depth)
+{
+	struct json_object *best = NULL, *c;
+	size_t i, n;
+
+	if (o == NULL || depth > LIMIT_JSON_DEPTH)
+		return NULL;
+	if (json_object_is_type(o, json_type_array)) {
+		best = o;
+		n = json_object_array_length(o);
+		for (i = 0; i < n; i++)
+			if ((c = longest_list(json_object_array_get_idx(o, i),
+			    depth + 1)) != NULL &&
+			    json_object_array_length(c) >
+			    json_object_array_length(best))
+				best = c;
+		return best;
+	}
+	if (!json_object_is_type(o, json_type_object))
+		return NULL;
+	json_object_object_foreach(o, key, val) {
+		(void)key;
+		if ((c = longest_list(val, depth + 1)) != NULL &&
+		    (best == NULL || json_object_array_length(c) >
+		    json_object_array_length(best)))
+			best = c;
+	}
+	return best;
+}
+
+/*
+ * A page past LIMIT_TMPL_OUTPUT: its longest list loses its second half
+ * until the page fits (LIMIT_TMPL_SHORTEN cuts at most), and view
+ * "page_note" says how much is left out; layout/top shows it.  Returns
+ * the last render's result.
+ */
+static enum err
+render_shorter(struct ctx *ctx, const char *name, struct json_object *view,
+    struct mustache_error *merr)
+{
+	struct json_object *list, *first = NULL;
+	const char *note;
+	size_t n, total = 0;
+	enum err rc = ERR_TOOBIG;
+	int i;
+
+	for (i = 0; i < LIMIT_TMPL_SHORTEN && rc == ERR_TOOBIG; i++) {
+		if ((list = longest_list(view, 0)) == NULL ||
+		    (n = json_object_array_length(list)) < 2)
+			break;
+		if (first == NULL) {
+			first = list;
+			total = n;
+		}
+		json_object_array_del_idx(list, n - n / 2, n / 2);
+		note = arena_printf(ctx->arena, "This page is too long to show "
+		    "in full: its longest list shows only its first %zu "
+		    "entries of %zu. Remove entries you no longer need to see "
+		    "the others.", json_object_array_length(first), total);
+		json_object_object_add(view, "page_note",
+		    json_object_new_string(note));
+		memset(merr, 0, sizeof(*merr));
+		rc = tmpl_render_err(ctx->app->tmpl, name, view,
+		    &ctx->resp.body, merr);
+	}
+	if (rc == ERR_OK)
+		log_msg(LOG_WARN, ctx->req.request_id, "render", "%s: shown "
+		    "shortened, %zu of %zu entries of its longest list", name,
+		    json_object_array_length(first), total);
+	return rc;
+}
+
+enum err
+app_render(struct ctx *ctx, int status, const char *name,
+    struct json_object *view)
+{
+	struct mustache_error merr;
+	struct json_object *s;
+	enum err rc;
+
+	if (ctx->app->tmpl == NULL)
+		return app_fail(ctx, ERR_TEMPLATE, "The templates are not "
+		    "loaded (SLUICE_TEMPLATE_DIR).");
+	put_str(view, "request_id", ctx->req.request_id);
+	if (ctx->session != NULL) {
+		s = json_object_new_object();
+		put_str(s, "email", ctx->session->email);
+		put_str(s, "workspace", ctx->session->workspace_name);
+		put_str(s, "role", ctx->session->role);
+		put_str(s, "csrf", ctx->session->csrf);
+		json_object_object_add(s, "is_admin", json_object_new_boolean(
+		    strcmp(ctx->session->role, "viewer") != 0));
+		json_object_object_add(s, "is_viewer", json_object_new_boolean(
+		    strcmp(ctx->session->role, "viewer") == 0));
+		json_object_object_add(view, "session", s);
+	}
+	resp_body(&ctx->resp, status, "text/html; charset=utf-8", "", 0);
+	memset(&merr, 0, sizeof(merr));
+	rc = tmpl_render_err(ctx->app->tmpl, name, view, &ctx->resp.body,
+	    &merr);
+	if (rc == ERR_TOOBIG)
+		rc = render_shorter(ctx, name, view, &merr);
+	if (rc != ERR_OK) {
+		log_msg(LOG_ERROR, ctx->req.request_id, "render", "%s: %s",
+		    name, merr.msg[0] != '\0' ? merr.msg :
+		    err_code(rc));
+		return ERR_TEMPLATE;
+	}
+	resp_header(&ctx->resp, "Cache-Control", "no-store");
+	return ERR_OK;
+}
+
+/* The HTML error page; plain text when the templates cannot render it. */
+static void
+error_page(struct ctx *ctx, enum err e, int status, const char *msg)
+{
+	struct json_object *view;
+	const char *name;
+
+	if (ctx->app->tmpl != NULL) {
+		view = app_view(ctx);
+		put_str(view, "title", err_reason(status));
+		if (ctx->error != NULL)
+			put_str(view, "message", msg);
+		name = arena_printf(ctx->arena, "errors/%d", status);
+		if (tmpl_get(ctx->app->tmpl, name) == NULL)
+			name = status >= 500 ? "errors/500" : "errors/400";
+		if (app_render(ctx, status, name, view) == ERR_OK)
+			return;
+		resp_clear(&ctx->resp);
+	}
+	(void)e;
+	resp_body(&ctx->resp, status, "text/plain; charset=utf-8", "", 0);
+	buf_printf(&ctx->resp.body, "%d %s\n%s\nrequest id: %s\n",
+	    status, err_reason(status), msg, ctx->req.request_id);
+}
+
+/* Replaces whatever the handler built with the response for error e. */
+static void
+error_response(struct ctx *ctx, enum err e)
+{
+	const char *msg;
+	int status;
+
+	if (ctx->resp.status == 303 && e == ERR_AUTH)
+		return;		/* the login redirect stands */
+	resp_clear(&ctx->resp);
+	(void)cors(ctx);	/* listed origins may read errors too */
+	status = err_status(e);
+	msg = ctx->error != NULL ? ctx->error : err_reason(status);
+	if (e == ERR_UNAVAILABLE)
+		resp_header(&ctx->resp, "Retry-After",
+		    arena_printf(ctx->arena, "%d", LIMIT_DB_RETRY_AFTER_S));
+	if (e == ERR_METHOD)
+		resp_header(&ctx->resp, "Allow",
+		    route_allow(ctx->arena, ctx->match.allowed));
+	if (wants_html(ctx))
+		error_page(ctx, e, status, msg);
+	else
+		resp_json_error(&ctx->resp, e, msg);
+	resp_header(&ctx->resp, "Cache-Control", "no-store");
+}
+
+/* Reads and keeps the body, or drains it when it is over the limit. */
+static enum err
+read_body(struct ctx *ctx, FCGX_Stream *in, size_t max)
+{
+	size_t want = ctx->req.content_length, got = 0;
+	char sink[4096], *body;
+	const char *why = NULL;
+	int n;
+
+	if (want > max) {
+		while (FCGX_GetStr(sink, sizeof(sink), in) > 0)
+			;
+		return app_fail(ctx, ERR_TOOBIG, "The request body is larger "
+		    "than the %zu bytes this endpoint accepts.", max);
+	}
+	body = arena_alloc(ctx->arena, want + 1);
+	while (got < want) {
+		n = FCGX_GetStr(body + got, (int)(want - got), in);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	/* Read up to the end of stdin too: an unread end-of-stream record
+	 * left on a kept connection breaks the next request on it (502). */
+	while (got == want && FCGX_GetStr(sink, sizeof(sink), in) > 0)
+		got = want + 1;
+	if (got != want)
+		return app_fail(ctx, ERR_INPUT, "The request body ended "
+		    "before Content-Length bytes.");
+	if (ctx->match.route->flags & ROUTE_RAWBODY) {
+		body[got] = '\0';
+		ctx->req.body = body;
+		ctx->req.body_len = got;
+		return ERR_OK;
+	}
+	if (req_set_body(ctx->arena, &ctx->req, body, got, &why) !=
+	    ERR_OK)
+		return app_fail(ctx, ERR_INPUT, "The form is malformed: %s.",
+		    why != NULL ? why : "bad encoding");
+	return ERR_OK;
+}
+
+bool
+app_https(const struct ctx *ctx)
+{
+	return ctx->req.https ||
+	    strncmp(ctx->cfg->base_url, "https://", 8) == 0;
+}
+
+enum err
+app_session(struct ctx *ctx)
+{
+	struct session *s;
+	const char *cookie;
+	enum err rc;
+
+	if (ctx->session != NULL)
+		return ERR_OK;
+	cookie = req_cookie(&ctx->req, session_cookie_name(app_https(ctx)));
+	if (cookie == NULL)
+		return ERR_AUTH;
+	s = arena_calloc(ctx->arena, 1, sizeof(*s));
+	if ((rc = session_load(ctx->db, ctx->arena, cookie, s)) != ERR_OK)
+		return rc;
+	ctx->session = s;
+	ctx->workspace_id = s->workspace_id;
+	ctx->role = s->role;
+	return ERR_OK;
+}
+
+/* X-Cron-Secret against SLUICE_CRON_SECRET, in constant time. */
+static bool
+cron_ok(const struct ctx *ctx)
+{
+	const char *got = req_header(&ctx->req, "x-cron-secret");
+	const char *want = ctx->cfg->cron_secret;
+	size_t n = strlen(want);
+
+	return n > 0 && got != NULL && strlen(got) == n &&
+	    crypto_equal(got, want, n);
+}
+
+/* The route flags' checks: who may call this, and with what proof. */
+static enum err
+authorise(struct ctx *ctx)
+{
+	unsigned flags = ctx->match.route->flags;
+	const char *token;
+	enum err rc;
+
+	if (flags & (ROUTE_SESSION | ROUTE_CSRF)) {
+		rc = app_session(ctx);
+		if (rc == ERR_AUTH && (flags & ROUTE_HTML) &&
+		    ctx->req.method == HTTP_GET) {
+			resp_redirect(&ctx->resp, 303, arena_printf(ctx->arena,
+			    "/login?next=%s", ctx->req.path));
+			return ERR_AUTH;
+		}
+		if (rc == ERR_AUTH)
+			return app_fail(ctx, rc, "Please log in first.");
+		if (rc != ERR_OK)
+			return rc;
+	}
+	if ((flags & ROUTE_CSRF) && ctx->req.method != HTTP_GET &&
+	    ctx->req.method != HTTP_HEAD) {
+		token = req_form(&ctx->req, "csrf");
+		if (token == NULL)
+			token = req_header(&ctx->req, "x-csrf-token");
+		if (!session_csrf_ok(ctx->session, token))
+			return app_fail(ctx, ERR_FORBIDDEN, "This form has "
+			    "expired or did not come from this site; reload "
+			    "the page and try again.");
+	}
+	if ((flags & ROUTE_CRON) && cron_ok(ctx))
+		ctx->cron = true;
+	else if (flags & ROUTE_APIKEY) {
+		ctx->key = arena_calloc(ctx->arena, 1, sizeof(*ctx->key));
+		rc = apikey_check(ctx->db, ctx->arena,
+		    req_header(&ctx->req, "authorization"), ctx->key);
+		if (rc == ERR_AUTH)
+			return app_fail(ctx, rc, "A valid API key is needed: "
+			    "send Authorization: Bearer slk_...");
+		if (rc != ERR_OK)
+			return rc;
+		ctx->workspace_id = ctx->key->workspace_id;
+		ctx->role = ctx->key->role;
+	} else if (flags & ROUTE_CRON)
+		return app_fail(ctx, ERR_AUTH, "A valid X-Cron-Secret header "
+		    "is needed.");
+	if ((flags & ROUTE_ADMIN) && !ctx->cron && (ctx->role == NULL ||
+	    (strcmp(ctx->role, "owner") != 0 &&
+	    strcmp(ctx->role, "admin") != 0)))
+		return app_fail(ctx, ERR_FORBIDDEN, "Only owners and admins "
+		    "may do this.");
+	return ERR_OK;
+}
+
+/* The request's Origin when SLUICE_CORS_ORIGINS lists it, else NULL. */
+static const char *
+cors_origin(const struct ctx *ctx)
+{
+	const char *origin = req_header(&ctx->req, "origin");
+	const char *list = ctx->cfg->cors_origins, *p;
+	size_t n;
+
+	if (origin == NULL || *list == '\0' ||
+	    strncmp(ctx->req.path, "/v1/", 4) != 0)
+		return NULL;
+	n = strlen(origin);
+	for (p = list; (p = strstr(p, origin)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == '\0' ||
+		    p[n] == ' '))
+			return origin;
+	return NULL;
+}
+
+/* CORS: only listed origins get the headers; preflights end here. */
+static bool
+cors(struct ctx *ctx)
+{
+	const char *origin = cors_origin(ctx);
+
+	if (origin == NULL)
+		return false;
+	resp_header(&ctx->resp, "Access-Control-Allow-Origin", origin);
+	resp_header(&ctx->resp, "Vary", "Origin");
+	if (ctx->req.method != HTTP_OPTIONS)
+		return false;
+	resp_header(&ctx->resp, "Access-Control-Allow-Methods",
+	    "GET, POST, DELETE, OPTIONS");
+	resp_header(&ctx->resp, "Access-Control-Allow-Headers",
+	    "Authorization, Content-Type, Idempotency-Key");
+	resp_header(&ctx->resp, "Access-Control-Max-Age", "600");
+	resp_body(&ctx->resp, 204, NULL, "", 0);
+	return true;
+}
+
+static const char sql_scope[] =
+	"SELECT set_config('role', 'sluice_web', true), "
+	"set_config('sluice.workspace_id', $1, true), "
+	"set_config('sluice.user_id', $2, true)";
+
+/*
+ * Row-level security (sql/050_rls.sql): once the request is known to act
+ * for one workspace, it runs in one transaction as role sluice_web with
+ * that workspace (and user) set for the transaction only.
+ */
+static enum err
+tenant_scope(struct ctx *ctx)
+{
+	const char *p[2];
+	enum err rc;
+
+	if (ctx->workspace_id <= 0 || ctx->cron)
+		return ERR_OK;
+	p[0] = db_int64(ctx->arena, ctx->workspace_id);
+	p[1] = ctx->session != NULL ? arena_printf(ctx->arena, "%lld",
+	    (long long)ctx->session->user_id) : "";
+	if ((rc = db_begin(ctx->db, ctx->arena)) != ERR_OK)
+		return rc;
+	if ((rc = db_exec_static(ctx->db, ctx->arena, sql_scope, 2, p, NULL)) !=
+	    ERR_OK) {
+		db_rollback(ctx->db, ctx->arena);
+		return rc;
+	}
+	ctx->scoped = true;
+	return ERR_OK;
+}
+
+static enum err
+dispatch(struct ctx *ctx, FCGX_Request *rq)
+{
+	const struct route *rt;
+	const char *why = NULL;
+	enum err rc;
+
+	rc = req_parse(ctx->arena, rq->envp, &ctx->req, &why);
+	if (rc != ERR_OK)
+		return app_fail(ctx, rc, "%s", why != NULL ? why :
+		    "The request is malformed.");
+	if (cors(ctx))
+		return ERR_OK;
+	rc = route_find(ctx->app->routes, ctx->app->nroutes,
+	    ctx->req.method, ctx->req.path, ctx->arena, &ctx->match);
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "Nothing lives at this address.");
+	if (rc == ERR_METHOD)
+		return app_fail(ctx, rc, "This address does not accept %s.",
+		    ctx->req.method_name);
+	rt = ctx->match.route;
+	if ((rc = read_body(ctx, rq->in, rt->max_body ? rt->max_body :
+	    LIMIT_BODY)) != ERR_OK)
+		return rc;
+	if (!(rt->flags & ROUTE_NODB) && db_ready(ctx->db) != ERR_OK)
+		return app_fail(ctx, ERR_UNAVAILABLE, "The database is not "
+		    "reachable; try again in a few seconds.");
+	if ((rc = authorise(ctx)) != ERR_OK)
+		return rc;
+	if (!(rt->flags & ROUTE_NODB) && (rc = tenant_scope(ctx)) != ERR_OK)
+		return rc;
+	rc = rt->fn(ctx);
+	/* Levels a handler left open are rolled back; the request's own
+	 * transaction commits what the handler wrote, as autocommit would
+	 * (an aborted one ends as a rollback). */
+	while (db_depth(ctx->db) > (ctx->scoped ? 1 : 0))
+		db_rollback(ctx->db, ctx->arena);
+	if (ctx->scoped && db_commit(ctx->db, ctx->arena) != ERR_OK &&
+	    rc == ERR_OK)
+		rc = ERR_DB;
+	return rc;
+}
+
+/* Route captures whose values are secrets (an invitation's token). */
+static const char *const secret_captures[] = { "token", "secret", "code",
+    "state" };
+
+/* Whether pattern segment pat (up to '/' or the end) is a secret capture. */
+static bool
+secret_segment(const char *pat)
+{
+	size_t i, n;
+
+	if (*pat != ':')
+		return false;
+	n = strcspn(pat + 1, "/");
+	for (i = 0; i < nitems(secret_captures); i++)
+		if (strlen(secret_captures[i]) == n &&
+		    strncmp(pat + 1, secret_captures[i], n) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The path as the access line shows it: a segment that sits where a
+ * route of this program captures a secret (":token"), after segments
+ * that match that route so far, is shown as "…", whatever the method and
+ * whatever follows (so a 404 or 405 on /invite/<token>/x hides it too).
+ */
+static const char *
+log_path(const struct ctx *ctx)
+{
+	const char *path = ctx->req.path, *pat, *s, *e;
+	struct buf *b;
+	size_t i, k, nseg = 0;
+	bool *hide, ok;
+
+	if (path == NULL || *path != '/')
+		return path;
+	for (s = path; (s = strchr(s, '/')) != NULL; s++)
+		nseg++;
+	hide = arena_calloc(ctx->arena, nseg, sizeof(*hide));
+	for (i = 0; i < ctx->app->nroutes; i++) {
+		pat = ctx->app->routes[i].pattern;
+		for (k = 0, s = path, ok = true; ok && k < nseg &&
+		    *pat == '/'; k++) {
+			pat++;
+			s++;
+			e = s + strcspn(s, "/");
+			if (secret_segment(pat))
+				hide[k] = true;
+			else if (*pat != ':' && (strcspn(pat, "/") !=
+			    (size_t)(e - s) || strncmp(pat, s,
+			    (size_t)(e - s)) != 0))
+				ok = false;
+			pat += strcspn(pat, "/");
+			s = e;
+		}
+	}
+	b = buf_new_arena(ctx->arena, strlen(path) + 4 * nseg + 1);
+	for (k = 0, s = path; k < nseg; k++) {
+		s++;
+		e = s + strcspn(s, "/");
+		buf_puts(b, "/");
+		if (hide[k] && e > s)
+			buf_puts(b, "\xe2\x80\xa6");
+		else
+			buf_append(b, s, (size_t)(e - s));
+		s = e;
+	}
+	return buf_cstr(b);
+}
+
+static void
+serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
+{
+	struct timespec t0;
+	struct ctx *ctx;
+	struct buf *out;
+	enum err rc;
+	const char *errcode = NULL;
+
+	/* The context and buffers live in the arena: their cleanups run at
+	 * arena_reset(), after this function returned. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ctx = arena_calloc(a, 1, sizeof(*ctx));
+	ctx->app = app;
+	ctx->cfg = &app->cfg;
+	ctx->db = app->db;
+	ctx->arena = a;
+	resp_init(&ctx->resp, a);
+	ctx->resp.hsts = strncmp(app->cfg.base_url, "https://", 8) == 0;
+	rc = dispatch(ctx, rq);
+	if (ctx->req.request_id == NULL || *ctx->req.request_id == '\0')
+		ctx->req.request_id = arena_printf(a, "%x%lx%lu",
+		    (unsigned)getpid(), (long)t0.tv_sec, seq);
+	if (rc != ERR_OK) {
+		errcode = err_code(rc);
+		error_response(ctx, rc);
+	}
+	resp_header(&ctx->resp, "X-Request-Id", ctx->req.request_id);
+	out = buf_new_arena(a, LIMIT_RESPONSE + LIMIT_RESP_HEAD);
+	if (resp_serialise(&ctx->resp, ctx->req.method == HTTP_HEAD, out) !=
+	    ERR_OK) {
+		errcode = err_code(ERR_TOOBIG);
+		ctx->error = "The response grew past its limit.";
+		error_response(ctx, ERR_SYSTEM);
+		buf_reset(out);
+		resp_serialise(&ctx->resp, false, out);
+	}
+	FCGX_PutStr(out->data, (int)out->len, rq->out);
+	log_request(ctx->req.request_id, ctx->req.method_name, log_path(ctx),
+	    ctx->resp.status == 0 ? 200 : ctx->resp.status, elapsed_ms(&t0),
+	    errcode);
+}
+
+/* One child's life (prefork.h): accept and serve until told to stop. */
+static int
+loop(void *arg, int slot)
+{
+	struct app *app = arg;
+	sigset_t term, old;
+	FCGX_Request rq;
+	int rc;
+	struct arena a;
+	unsigned long seq = 0;
+
+	(void)slot;	/* every process of a program serves alike */
+	signal(SIGPIPE, SIG_IGN);
+	prefork_signals(&term);
+	/* A signal ends the wait for a connection (prefork.h). */
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, 0,
+	    FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+		log_msg(LOG_ERROR, NULL, "start", "FastCGI set-up failed");
+		return 1;
+	}
+	arena_init(&a);
+	log_msg(LOG_INFO, NULL, "start", "%s ready (pid %d)", app->name,
+	    (int)getpid());
+	while (!prefork_stopping()) {
+		if ((rc = FCGX_Accept_r(&rq)) == -EINTR)
+			continue;
+		if (rc < 0) {
+			log_msg(LOG_ERROR, NULL, "accept", "FastCGI accept "
+			    "failed (%d)", rc);
+			break;
+		}
+		/* The request in hand finishes even if SIGTERM comes. */
+		sigprocmask(SIG_BLOCK, &term, &old);
+		serve(app, &a, &rq, ++seq);
+		FCGX_Finish_r(&rq);
+		arena_reset(&a);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	}
+	FCGX_Free(&rq, 1);
+	arena_free(&a);
+	log_msg(LOG_INFO, NULL, "stop", "%s stopping (pid %d)", app->name,
+	    (int)getpid());
+	return 0;
+}
+
+/* A child that becomes the supervisor drops its database connection: the
+ * next children must not share it. */
+static void
+reset(void *arg)
+{
+	struct app *app = arg;
+
+	db_free(app->db);
+	app->db = db_new(app->cfg.database_url, app->cfg.db_backoff_max_ms);
+}
+
+/*
+ * The FastCGI side: SLUICE_FCGI_PROCS children kept alive by a
+ * supervisor (lib/web/prefork.h); SLUICE_PID_FILE (optional) is the
+ * supervisor's pid file, and its ".lock" lets a child take over.
+ */
+static int
+supervise(struct app *app)
+{
+	struct prefork_def pd;
+	struct arena a;
+	char lock[4096];
+	const char *pidfile, *why;
+	long procs;
+	enum err rc;
+
+	arena_init(&a);
+	if ((rc = config_long(&a, "SLUICE_FCGI_PROCS", 1, 1, LIMIT_FCGI_PROCS,
+	    &procs, &why)) != ERR_OK)
+		fprintf(stderr, "%s: %s\n", app->name, why);
+	arena_free(&a);
+	if (rc != ERR_OK)
+		return 1;
+	pidfile = config_env("SLUICE_PID_FILE", NULL);
+	if (pidfile != NULL && (size_t)snprintf(lock, sizeof(lock),
+	    "%s.lock", pidfile) >= sizeof(lock)) {
+		fprintf(stderr, "%s: SLUICE_PID_FILE is too long\n",
+		    app->name);
+		return 1;
+	}
+	memset(&pd, 0, sizeof(pd));
+	pd.name = app->name;
+	pd.procs = (int)procs;
+	pd.pidfile = pidfile;
+	pd.lockfile = pidfile != NULL ? lock : NULL;
+	pd.serve = loop;
+	pd.reset = reset;
+	pd.arg = app;
+	return prefork_run(&pd);
+}
+
+/* Counts the code's migrations for /readyz; a problem is logged. */
+static void
+scan_migrations(struct app *app)
+{
+	struct migration *list;
+	const char *why = NULL;
+	struct arena a;
+	size_t n;
+
+	arena_init(&a);
+	if (migrate_scan(&a, app->cfg.sql_dir, &list, &n, &why) ==
+	    ERR_OK) {
+		app->code_migrations = (int)n;
+		app->code_latest = n > 0 ? list[n - 1].version : 0;
+	} else {
+		app->code_migrations = -1;
+		log_msg(LOG_ERROR, NULL, "start", "%s", why);
+	}
+	arena_free(&a);
+}
+
+/*
+ * Start-up: the configuration, the log file (not for a CLI command), the
+ * keys and the templates (a CLI command may do without).  False, having
+ * said on stderr what is wrong, when the program cannot run.
+ */
+static bool
+start(struct app *app, bool cli)
+{
+	struct arena a;
+	const char *why = NULL;
+	bool ok = false;
+	int fd;
+
+	arena_init(&a);
+	if (config_load(&a, &app->cfg, &why) != ERR_OK) {
+		fprintf(stderr, "%s: configuration: %s\n", app->name, why);
+		goto out;
+	}
+	if (!cli && *app->cfg.log_file != '\0') {
+		fd = open(app->cfg.log_file, O_WRONLY | O_APPEND | O_CREAT |
+		    O_CLOEXEC, 0640);
+		if (fd < 0) {
+			fprintf(stderr, "%s: cannot open SLUICE_LOG_FILE %s\n",
+			    app->name, app->cfg.log_file);
+			goto out;
+		}
+		log_init(app->name, fd);
+	}
+	if (*app->cfg.encryption_keys != '\0' &&
+	    crypto_keyring_parse(&a, app->cfg.encryption_keys, &app->keys,
+	    &why) != ERR_OK) {
+		fprintf(stderr, "%s: SLUICE_ENCRYPTION_KEYS: %s\n", app->name,
+		    why);
+		goto out;
+	}
+	if (tmpl_load(&a, app->cfg.template_dir, &app->tmpl, &why) !=
+	    ERR_OK) {
+		if (!cli) {
+			fprintf(stderr, "%s: templates: %s\n", app->name,
+			    why);
+			goto out;
+		}
+		app->tmpl = NULL;
+	}
+	ok = true;
+out:
+	arena_free(&a);
+	return ok;
+}
+
+int
+app_main(const struct app_def *def, int argc, char **argv)
+{
+	struct app app;
+	int status;
+
+	memset(&app, 0, sizeof(app));
+	app.name = def->name;
+	app.routes = def->routes;
+	app.nroutes = def->nroutes;
+	log_init(def->name, 2);
+	if (!start(&app, argc >= 2)) {
+		crypto_keyring_free(app.keys);
+		return 1;
+	}
+	app.db = db_new(app.cfg.database_url, app.cfg.db_backoff_max_ms);
+	{
+		struct httpc_opts ho = { "Sluice/1.0 (+self-hosted)",
+		    app.cfg.sandbox || app.cfg.allow_loopback_http,
+		    app.cfg.http_timeout_ms, 0 };
+		app.http = httpc_new(&ho);
+	}
+	scan_migrations(&app);
+	if (argc >= 2) {
+		if (def->cli == NULL || strcmp(argv[1], "--help") == 0 ||
+		    strcmp(argv[1], "-h") == 0) {
+			fprintf(stderr, "usage: %s (under FastCGI)\n%s",
+			    def->name, def->usage != NULL ? def->usage : "");
+			status = def->cli == NULL ? 2 : 0;
+		} else
+			status = def->cli(&app, argc, argv);
+	} else if (FCGX_IsCGI()) {
+		fprintf(stderr, "%s: not started under FastCGI (use "
+		    "spawn-fcgi); see --help\n", def->name);
+		status = 2;
+	} else
+		status = supervise(&app);
+	db_free(app.db);
+	httpc_free(app.http);
+	crypto_keyring_free(app.keys);
+	tmpl_free(app.tmpl);
+	return status;
+}

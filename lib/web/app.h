@@ -1,0 +1,117 @@
+/*
+ * app.h — the one FastCGI loop every program shares; a handler's context.
+ *
+ * A program is its route table plus app_main().  Per request: parse the
+ * CGI parameters into a struct req, find the route (404, 405 with Allow),
+ * read the body within the route's limit (413), check the database unless
+ * the route says ROUTE_NODB (503 with Retry-After while it is down), run
+ * the handler, turn a returned error into one JSON or HTML error, write
+ * the buffered response once, log one line, reset the arena.  SIGTERM
+ * lets the request in hand finish, then the process exits.
+ */
+#ifndef SLUICE_APP_H
+#define SLUICE_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/config.h"
+#include "base/err.h"
+#include "web/req.h"
+#include "web/resp.h"
+#include "web/route.h"
+
+struct apikey_auth;
+struct crypto_keyring;
+struct db;
+struct httpc;
+struct json_object;
+struct session;
+struct tmpl;
+
+/* Process state: made at start-up, freed at exit. */
+struct app {
+	const char		*name;
+	const struct route	*routes;
+	size_t			 nroutes;
+	struct config		 cfg;
+	struct db		*db;
+	int			 code_migrations; /* files in SLUICE_SQL_DIR */
+	int			 code_latest;	/* highest of their versions */
+	struct crypto_keyring	*keys;	/* SLUICE_ENCRYPTION_KEYS, or NULL */
+	struct tmpl		*tmpl;	/* SLUICE_TEMPLATE_DIR, or NULL */
+	struct httpc		*http;	/* outgoing calls (lib/net/httpc) */
+};
+
+/* What a handler sees for one request; everything in it dies with the
+ * request's arena. */
+struct ctx {
+	struct app		*app;
+	const struct config	*cfg;
+	struct db		*db;
+	struct arena		*arena;
+	struct req		 req;
+	struct resp		 resp;
+	struct route_match	 match;
+	const char		*error;	/* message for the error response */
+	/* Who is asking, set by the route flags' checks: */
+	struct session		*session;	/* ROUTE_SESSION / ROUTE_CSRF */
+	struct apikey_auth	*key;		/* ROUTE_APIKEY */
+	int64_t			 workspace_id;	/* of the session or key */
+	const char		*role;		/* owner, admin or viewer */
+	bool			 cron;		/* ROUTE_CRON secret matched */
+	bool			 scoped;	/* in the tenant's transaction */
+};
+
+/* A program's description for app_main(). */
+struct app_def {
+	const char		*name;
+	const struct route	*routes;
+	size_t			 nroutes;
+	/* Optional command-line mode: `prog ARGS...` from a shell. */
+	int			(*cli)(struct app *, int argc, char **argv);
+	const char		*usage;	/* one line per CLI command */
+};
+
+/*
+ * Runs the program: with arguments, its CLI; under FastCGI, the request
+ * loop until SIGTERM.  Returns the process exit status.
+ */
+int		 app_main(const struct app_def *, int argc, char **argv);
+
+/*
+ * Loads the browser session from its cookie if there is one (routes
+ * without ROUTE_SESSION that still want to know who is asking).  ERR_OK
+ * with ctx->session set, ERR_AUTH when there is no valid session.
+ */
+enum err	 app_session(struct ctx *);
+
+/*
+ * Renders template name as the response: status, text/html.  The view (a
+ * json-c object; the arena owns it afterwards) gets "request_id" and,
+ * when a session is loaded, "session" {email, workspace, role, csrf,
+ * is_admin, is_viewer}.  A page longer than LIMIT_TMPL_OUTPUT is shown
+ * with its longest list shortened and "page_note" saying so, rather than
+ * failing.  ERR_TEMPLATE when rendering fails (the caller returns it and
+ * the 500 page follows).
+ */
+enum err	 app_render(struct ctx *, int status, const char *name,
+		    struct json_object *view);
+
+/* A new empty JSON object owned by the request's arena. */
+struct json_object *app_view(struct ctx *);
+
+/* True when the request came over https (for cookie attributes). */
+bool		 app_https(const struct ctx *);
+
+/*
+ * Sets the message the error response will carry and returns e, so a
+ * handler can `return app_fail(ctx, ERR_INPUT, "...", ...)`.  The message
+ * is shown to the client: never put a secret in it.
+ */
+enum err	 app_fail(struct ctx *, enum err e, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,4 +1,5 @@
 /* log.c — JSON-lines logging; each line is one write(2). */
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +26,20 @@ log_init(const char *program, int fd)
 {
 	log_program = program;
 	log_fd = fd;
+}
+
+int
+log_reopen(const char *path)
+{
+	int fd;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -1;
+	if (log_fd > 2)
+		close(log_fd);
+	log_fd = fd;
+	return 0;
 }
 
 static void

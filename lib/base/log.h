@@ -20,6 +20,15 @@ enum log_level {
 /* Sets the program name and the descriptor lines go to (process-wide). */
 void	log_init(const char *program, int fd);
 
+/*
+ * Opens path for appending (created 0640) as this process's own log file
+ * and closes the descriptor used so far unless it is stderr.  A forked
+ * process calls it so that its lines do not go through its parent's open
+ * file, whose position lock every process writing to it would share.
+ * 0, or -1 with the old descriptor kept.
+ */
+int	log_reopen(const char *path);
+
 /* The access line: time, request id, program, method, path, status, ms. */
 void	log_request(const char *request_id, const char *method,
 	    const char *path, int status, double ms, const char *error);

@@ -617,6 +617,11 @@ loop(void *arg, int slot)
 	unsigned long seq = 0;
 
 	(void)slot;	/* every process of a program serves alike */
+	/* Its own open log file, as each process had under spawn-fcgi:
+	 * processes appending through one shared open file take turns on
+	 * its position lock. */
+	if (*app->cfg.log_file != '\0')
+		(void)log_reopen(app->cfg.log_file);
 	signal(SIGPIPE, SIG_IGN);
 	prefork_signals(&term);
 	/* A signal ends the wait for a connection (prefork.h). */

@@ -110,9 +110,8 @@ api_intel(struct ctx *ctx)
 	/* Never echoed: the value may be anything the caller sent. */
 	if (provider != NULL && !metric_provider_known(provider))
 		return app_fail(ctx, ERR_UNPROCESSABLE, "Unknown provider in "
-		    "scope.provider; use one of ga4, google_ads, youtube, "
-		    "facebook, instagram, meta_ads, linkedin, mailchimp, "
-		    "slack, github.");
+		    "scope.provider; use one of %s.",
+		    provider_slugs(ctx->arena, ", "));
 	if (period != NULL && strcmp(period, "last_week") == 0)
 		period = NULL;
 	if (period != NULL && insights_period_check(ctx->arena, period,
@@ -143,8 +142,7 @@ conn_arg(struct ctx *ctx, const char *slug, const struct provider **p,
 		slug = route_capture(&ctx->match, "provider");
 	if ((*p = provider_get(slug)) == NULL)
 		return app_fail(ctx, ERR_NOTFOUND, "Unknown provider; use one "
-		    "of ga4, google_ads, youtube, facebook, instagram, "
-		    "meta_ads, linkedin, mailchimp, slack, github.");
+		    "of %s.", provider_slugs(ctx->arena, ", "));
 	rc = connection_get(ctx->db, ctx->arena, ctx->workspace_id, slug, c);
 	if (rc == ERR_NOTFOUND || (rc == ERR_OK && !c->has_tokens))
 		return app_fail(ctx, ERR_CONFLICT, "%s is not connected.",
@@ -320,8 +318,7 @@ api_tiles(struct ctx *ctx)
 		    "90d.");
 	if (provider != NULL && !metric_provider_known(provider))
 		return app_fail(ctx, ERR_INPUT, "Unknown provider; use one of "
-		    "ga4, google_ads, youtube, facebook, instagram, meta_ads, "
-		    "linkedin, mailchimp, slack, github.");
+		    "%s.", provider_slugs(ctx->arena, ", "));
 	rc = tiles_json(ctx->db, ctx->arena, ctx->workspace_id, days,
 	    provider, &json);
 	if (rc != ERR_OK)
@@ -358,8 +355,7 @@ api_sync_log(struct ctx *ctx)
 
 	if (provider != NULL && !metric_provider_known(provider))
 		return app_fail(ctx, ERR_INPUT, "Unknown provider; use one of "
-		    "ga4, google_ads, youtube, facebook, instagram, meta_ads, "
-		    "linkedin, mailchimp, slack, github.");
+		    "%s.", provider_slugs(ctx->arena, ", "));
 	if (lim != NULL && ((limit = strtol(lim, &end, 10)) < 1 ||
 	    limit > 500 || *end != '\0' || end == lim))
 		return app_fail(ctx, ERR_INPUT, "limit must be 1 to 500.");

@@ -50,8 +50,7 @@ cron_sync_daily(struct ctx *ctx)
 		if (rc == ERR_INPUT || (rc == ERR_OK &&
 		    provider_get(provider) == NULL))
 			return app_fail(ctx, ERR_INPUT, "provider must be one "
-			    "of ga4, google_ads, youtube, facebook, instagram, "
-			    "meta_ads, linkedin, mailchimp, slack, github.");
+			    "of %s.", provider_slugs(ctx->arena, ", "));
 	}
 	if (config_long(ctx->arena, "SLUICE_SYNC_KEEP_JOBS_DAYS", 30, 1, 36500,
 	    &keep, &why) != ERR_OK)

@@ -489,7 +489,7 @@ static enum err
 page_connections(struct ctx *ctx)
 {
 	struct json_object *v = app_view(ctx), *cards;
-	const struct provider *all;
+	const struct provider *const *all;
 	struct connection *conns;
 	const struct connection *c;
 	size_t n, nc, i, j;
@@ -502,10 +502,10 @@ page_connections(struct ctx *ctx)
 	cards = json_object_new_array();
 	for (i = 0; i < n; i++) {
 		for (c = NULL, j = 0; j < nc; j++)
-			if (strcmp(conns[j].provider, all[i].slug) == 0)
+			if (strcmp(conns[j].provider, all[i]->slug) == 0)
 				c = &conns[j];
 		json_object_array_add(cards, json_object_get(
-		    views_connection_card(ctx->arena, &all[i], c, ctx->cfg,
+		    views_connection_card(ctx->arena, all[i], c, ctx->cfg,
 		    can_edit(ctx))));
 	}
 	json_object_object_add(v, "cards", cards);

@@ -333,11 +333,9 @@ provider_kpis(struct work *w, const char *provider)
 	size_t i, n, baselen;
 	int days;
 
-	all = metric_all(&n);
+	all = metric_of(provider, &n);
 	for (i = 0; i < n; i++) {
 		d = &all[i];
-		if (strcmp(d->provider, provider) != 0)
-			continue;
 		if (d->agg == METRIC_RATIO) {
 			a = find(w->s, w->n, provider, d->num);
 			b = find(w->s, w->n, provider, d->den);

@@ -318,7 +318,7 @@ known_field(const char *key)
 /* Validates one row; true when it is good and *r is filled. */
 static bool
 parse_row(struct arena *a, struct ingest_batch *b, size_t i,
-    struct json_object *o, int64_t maxday, struct ingest_row *r)
+    struct json_object *o, int64_t maxday, struct metric_row *r)
 {
 	struct json_object *v;
 	const struct metric_def *def;
@@ -377,7 +377,7 @@ parse_row(struct arena *a, struct ingest_batch *b, size_t i,
 }
 
 static uint64_t
-row_hash(const struct ingest_row *r)
+row_hash(const struct metric_row *r)
 {
 	const char *parts[4] = { r->source, r->account_id, r->metric,
 	    r->date };
@@ -394,7 +394,7 @@ row_hash(const struct ingest_row *r)
 }
 
 static bool
-same_key(const struct ingest_row *x, const struct ingest_row *y)
+same_key(const struct metric_row *x, const struct metric_row *y)
 {
 	return strcmp(x->date, y->date) == 0 &&
 	    strcmp(x->metric, y->metric) == 0 &&
@@ -622,7 +622,7 @@ static enum err
 arrays(struct arena *a, const struct ingest_batch *b, const char **p)
 {
 	struct buf *col[6];
-	const struct ingest_row *r;
+	const struct metric_row *r;
 	enum err rc = ERR_OK;
 	size_t i;
 	int c;
@@ -681,7 +681,7 @@ enum err
 ingest_copy_text(struct arena *a, const char *ws,
     const struct ingest_batch *b, struct buf **out)
 {
-	const struct ingest_row *r;
+	const struct metric_row *r;
 	enum err rc = ERR_OK;
 	size_t i;
 
@@ -768,7 +768,7 @@ static enum way
 guess(struct db *db, struct arena *a, const char *ws,
     const struct ingest_batch *b)
 {
-	const struct ingest_row *f = &b->rows[0], *l = &b->rows[b->nrows - 1];
+	const struct metric_row *f = &b->rows[0], *l = &b->rows[b->nrows - 1];
 	const char *p[9];
 	struct db_res *res;
 

@@ -19,6 +19,7 @@
 
 #include "base/err.h"
 #include "base/limit.h"
+#include "providers/provider.h"
 
 /* Bytes of ingest_value()'s text: sign, digits, point, NUL. */
 #define INGEST_VALUE_SIZE	(LIMIT_VALUE_DIGITS + LIMIT_VALUE_DECIMALS + 3)
@@ -27,15 +28,7 @@ struct arena;
 struct buf;
 struct db;
 
-/* One valid row, as text ready for PostgreSQL. */
-struct ingest_row {
-	const char	*source;	/* [a-z0-9_.:-]{1,64} */
-	const char	*account_id;	/* same set, 0-64; default "" */
-	const char	*metric;	/* same set, 1-64 */
-	const char	*date;		/* YYYY-MM-DD, a real date */
-	const char	*value;		/* decimal text: ingest_value() */
-	const char	*dims;		/* compact JSON, NULL for {} */
-};
+/* The rows: struct metric_row (lib/providers/provider.h). */
 
 /* Why row index was refused. */
 struct ingest_problem {
@@ -45,7 +38,7 @@ struct ingest_problem {
 };
 
 struct ingest_batch {
-	struct ingest_row	*rows;
+	struct metric_row	*rows;
 	size_t			 nrows;
 	struct ingest_problem	*problems;	/* the first ones */
 	size_t			 nproblems;	/* first 100 at most */

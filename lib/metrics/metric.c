@@ -1,113 +1,8 @@
-/* metric.c — the metric catalogue and the aggregation rules. */
+/* metric.c — the catalogue looked up, and the aggregation rules. */
 #include <string.h>
 
 #include "base/mem.h"
 #include "metrics/metric.h"
-
-#define SUM(p, n, l, u)	{ p, n, l, u, METRIC_SUM, NULL, NULL, false }
-#define LAST(p, n, l, u)	{ p, n, l, u, METRIC_LAST, NULL, NULL, false }
-#define TOTALS(p, n, l, u) { p, n, l, u, METRIC_TOTALS, NULL, NULL, false }
-#define RATIO(p, n, l, u, a, b)	{ p, n, l, u, METRIC_RATIO, a, b, false }
-#define RATIO1M(p, n, l, u, a, b) { p, n, l, u, METRIC_RATIO, a, b, true }
-
-/* README.md, "## Metrics", lists this table: keep the two in step. */
-static const struct metric_def catalogue[] = {
-	SUM("ga4", "sessions", "Sessions", "count"),
-	TOTALS("ga4", "active_users", "Active users", "count"),
-	TOTALS("ga4", "total_users", "Total users", "count"),
-	SUM("ga4", "new_users", "New users", "count"),
-	SUM("ga4", "page_views", "Page views", "count"),
-	SUM("ga4", "engaged_sessions", "Engaged sessions", "count"),
-	RATIO("ga4", "engagement_rate", "Engagement rate", "ratio",
-	    "engaged_sessions", "sessions"),
-	RATIO1M("ga4", "bounce_rate", "Bounce rate", "ratio",
-	    "engaged_sessions", "sessions"),
-	SUM("ga4", "session_duration", "Session duration", "seconds"),
-	RATIO("ga4", "avg_session_duration", "Average session duration",
-	    "seconds", "session_duration", "sessions"),
-	SUM("ga4", "key_events", "Key events", "count"),
-	SUM("ga4", "revenue_micros", "Revenue", "currency_micros"),
-
-	SUM("google_ads", "impressions", "Impressions", "count"),
-	SUM("google_ads", "clicks", "Clicks", "count"),
-	SUM("google_ads", "cost_micros", "Cost", "currency_micros"),
-	SUM("google_ads", "conversions", "Conversions", "count"),
-	SUM("google_ads", "conversion_value_micros", "Conversion value",
-	    "currency_micros"),
-	RATIO("google_ads", "ctr", "Click-through rate", "ratio", "clicks",
-	    "impressions"),
-	RATIO("google_ads", "cpc", "Cost per click", "currency_micros",
-	    "cost_micros", "clicks"),
-	RATIO("google_ads", "conversion_rate", "Conversion rate", "ratio",
-	    "conversions", "clicks"),
-
-	SUM("youtube", "views", "Views", "count"),
-	SUM("youtube", "watch_minutes", "Watch time", "minutes"),
-	SUM("youtube", "subscribers_gained", "Subscribers gained", "count"),
-	SUM("youtube", "subscribers_lost", "Subscribers lost", "count"),
-	LAST("youtube", "subscribers", "Subscribers", "count"),
-	SUM("youtube", "likes", "Likes", "count"),
-	SUM("youtube", "comments", "Comments", "count"),
-	SUM("youtube", "shares", "Shares", "count"),
-
-	TOTALS("facebook", "reach", "Reach", "count"),
-	SUM("facebook", "impressions", "Impressions", "count"),
-	SUM("facebook", "engagements", "Engagements", "count"),
-	SUM("facebook", "page_views", "Page views", "count"),
-	LAST("facebook", "followers", "Followers", "count"),
-
-	TOTALS("instagram", "reach", "Reach", "count"),
-	SUM("instagram", "views", "Views", "count"),
-	SUM("instagram", "engagements", "Engagements", "count"),
-	SUM("instagram", "profile_views", "Profile views", "count"),
-	LAST("instagram", "followers", "Followers", "count"),
-
-	SUM("meta_ads", "impressions", "Impressions", "count"),
-	TOTALS("meta_ads", "reach", "Reach", "count"),
-	SUM("meta_ads", "clicks", "Clicks", "count"),
-	SUM("meta_ads", "spend_micros", "Spend", "currency_micros"),
-	SUM("meta_ads", "conversions", "Conversions", "count"),
-	RATIO("meta_ads", "ctr", "Click-through rate", "ratio", "clicks",
-	    "impressions"),
-	RATIO("meta_ads", "cpc", "Cost per click", "currency_micros",
-	    "spend_micros", "clicks"),
-
-	SUM("linkedin", "impressions", "Impressions", "count"),
-	SUM("linkedin", "clicks", "Clicks", "count"),
-	SUM("linkedin", "engagements", "Engagements", "count"),
-	RATIO("linkedin", "engagement_rate", "Engagement rate", "ratio",
-	    "engagements", "impressions"),
-	LAST("linkedin", "followers", "Followers", "count"),
-
-	SUM("mailchimp", "emails_sent", "Emails sent", "count"),
-	SUM("mailchimp", "opens", "Opens", "count"),
-	SUM("mailchimp", "clicks", "Clicks", "count"),
-	SUM("mailchimp", "bounces", "Bounces", "count"),
-	SUM("mailchimp", "unsubscribes", "Unsubscribes", "count"),
-	RATIO("mailchimp", "open_rate", "Open rate", "ratio", "opens",
-	    "emails_sent"),
-	RATIO("mailchimp", "click_rate", "Click rate", "ratio", "clicks",
-	    "emails_sent"),
-	SUM("mailchimp", "campaign_emails_sent", "Campaign emails sent",
-	    "count"),
-	SUM("mailchimp", "campaign_opens", "Campaign opens", "count"),
-	SUM("mailchimp", "campaign_clicks", "Campaign clicks", "count"),
-	SUM("mailchimp", "campaign_bounces", "Campaign bounces", "count"),
-	SUM("mailchimp", "campaign_unsubscribes", "Campaign unsubscribes",
-	    "count"),
-
-	SUM("github", "views", "Views", "count"),
-	TOTALS("github", "unique_visitors", "Unique visitors", "count"),
-	SUM("github", "clones", "Clones", "count"),
-	LAST("github", "stars", "Stars", "count"),
-
-	SUM("slack", "messages", "Messages", "count"),
-};
-
-static const char *const providers[] = {
-	"ga4", "google_ads", "youtube", "facebook", "instagram", "meta_ads",
-	"linkedin", "mailchimp", "slack", "github",
-};
 
 static const char *const agg_names[METRIC__MAX] = {
 	[METRIC_SUM] = "sum",
@@ -117,33 +12,31 @@ static const char *const agg_names[METRIC__MAX] = {
 };
 
 const struct metric_def *
-metric_all(size_t *nout)
+metric_of(const char *provider, size_t *nout)
 {
-	*nout = nitems(catalogue);
-	return catalogue;
+	const struct provider *p = provider_get(provider);
+
+	*nout = p != NULL ? p->nmetrics : 0;
+	return p != NULL ? p->metrics : NULL;
 }
 
 const struct metric_def *
 metric_find(const char *provider, const char *name)
 {
-	size_t i;
+	const struct metric_def *all;
+	size_t i, n;
 
-	for (i = 0; i < nitems(catalogue); i++)
-		if (strcmp(catalogue[i].provider, provider) == 0 &&
-		    strcmp(catalogue[i].name, name) == 0)
-			return &catalogue[i];
+	all = metric_of(provider, &n);
+	for (i = 0; i < n; i++)
+		if (strcmp(all[i].name, name) == 0)
+			return &all[i];
 	return NULL;
 }
 
 bool
 metric_provider_known(const char *slug)
 {
-	size_t i;
-
-	for (i = 0; i < nitems(providers); i++)
-		if (strcmp(providers[i], slug) == 0)
-			return true;
-	return false;
+	return provider_get(slug) != NULL;
 }
 
 const char *

@@ -2,8 +2,9 @@
  * metric.h — the metric catalogue: labels, units, aggregation rules.
  *
  * For every provider, the metrics Sluice stores or derives, with a label,
- * a unit and an aggregation rule, and the aggregation of a period by that
- * rule.
+ * a unit and an aggregation rule (each provider's file holds its rows:
+ * struct metric_def in lib/providers/provider.h), and the aggregation of
+ * a period by that rule.
  *
  * Rules:
  *   SUM     counts and amounts: the sum of the period's days.
@@ -27,24 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum metric_agg {
-	METRIC_SUM,
-	METRIC_RATIO,
-	METRIC_LAST,
-	METRIC_TOTALS,
-	METRIC__MAX
-};
-
-struct metric_def {
-	const char	*provider;	/* provider slug, e.g. "ga4" */
-	const char	*name;		/* stored (or derived) name */
-	const char	*label;		/* for people */
-	const char	*unit;		/* count, seconds, ... */
-	enum metric_agg	 agg;
-	const char	*num;		/* RATIO: numerator metric */
-	const char	*den;		/* RATIO: denominator metric */
-	bool		 complement;	/* RATIO: 1 - num / den */
-};
+#include "providers/provider.h"
 
 /* A period's daily points, oldest first; has[i] false: no data that day. */
 struct metric_series {
@@ -53,14 +37,15 @@ struct metric_series {
 	size_t		 n;
 };
 
-/* The catalogue in order (provider, then display order); *nout entries. */
-const struct metric_def	*metric_all(size_t *nout);
+/* A provider's catalogue in display order (its `metrics`); *nout
+ * entries, none for a slug the registry does not know. */
+const struct metric_def	*metric_of(const char *provider, size_t *nout);
 
 /* The entry for provider and name, or NULL when the catalogue has none. */
 const struct metric_def	*metric_find(const char *provider,
 			    const char *name);
 
-/* True when slug is one of the catalogue's providers. */
+/* True when slug is one of the registry's providers. */
 bool		 metric_provider_known(const char *slug);
 
 /* "sum", "ratio", "last" or "totals"; static. */

@@ -247,11 +247,9 @@ catalogue_tiles(struct tiles *t, const struct range *r, bool emit)
 	struct group *ga, *gb;
 	size_t i, n, count = 0;
 
-	all = metric_all(&n);
+	all = metric_of(r->provider, &n);
 	for (i = 0; i < n; i++) {
 		d = &all[i];
-		if (strcmp(d->provider, r->provider) != 0)
-			continue;
 		if (d->agg == METRIC_RATIO) {
 			ga = find(t, r, d->num);
 			gb = find(t, r, d->den);

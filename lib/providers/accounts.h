@@ -1,26 +1,50 @@
 /*
  * accounts.h — a connection's accounts at its provider, every page.
  *
- * GA4 properties (account summaries), Google Ads accessible customers,
- * YouTube channels (mine), Facebook pages, Instagram business accounts
- * behind those pages, Meta ad accounts, LinkedIn organizations the member
- * administers, Mailchimp audiences, Slack channels, GitHub public
- * repositories — following each provider's pagination.
+ * Each provider's `list` hook (its file in lib/providers/) follows its
+ * own pagination and adds what it finds with accounts_add(); this module
+ * runs the hook and gives it the authenticated call.
  */
 #ifndef SLUICE_ACCOUNTS_H
 #define SLUICE_ACCOUNTS_H
 
 #include "base/err.h"
+#include "providers/provider.h"
 
 struct arena;
 struct config;
 struct httpc;
+struct json_object;
 struct oauth_tokens;
 struct pcall_result;
-struct provider;
 
 #define ACCOUNTS_MAX_PAGES	100	/* pages followed per listing */
 #define ACCOUNTS_MAX		2000	/* accounts kept per connection */
+
+/* One listing in progress, as a provider's `list` hook sees it. */
+struct accounts_lister {
+	struct httpc		*h;
+	struct arena		*a;
+	const struct provider	*p;
+	const struct config	*cfg;
+	const struct oauth_tokens *t;
+	struct json_object	*out;	/* the array being built */
+	const char		*why;	/* set by accounts_get() */
+};
+
+/* Adds an account (id NULL: nothing; name NULL: the id; tz and currency
+ * when the listing gives them); past ACCOUNTS_MAX, nothing. */
+void		 accounts_add(struct accounts_lister *, const char *id,
+		    const char *name, const char *tz, const char *currency);
+
+/* GETs url with the connection's token; pcall_json()'s errors, l->why
+ * set on failure. */
+enum err	 accounts_get(struct accounts_lister *, const char *url,
+		    struct pcall_result *);
+
+/* A URL of the provider under the configuration (provider_url()). */
+const char	*accounts_base(struct accounts_lister *,
+		    enum provider_url);
 
 /*
  * Lists the accounts as a JSON array text [{"id","name",...}] (arena-

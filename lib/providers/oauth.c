@@ -1,4 +1,4 @@
-/* oauth.c — token endpoints of the ten providers, quirks included. */
+/* oauth.c — OAuth 2 token endpoints, with the providers' hooks. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +18,8 @@
 #include "providers/provider.h"
 #include "web/req.h"
 
-/* A form or query string built from name/value pairs (NULL-terminated). */
-static const char *
-encode(struct arena *a, const char *const *kv)
+const char *
+oauth_form(struct arena *a, const char *const *kv)
 {
 	const char *s = "";
 	size_t i;
@@ -56,7 +55,7 @@ oauth_authorize_url(const struct provider *p, const struct config *cfg,
 			"code_challenge_method", p->pkce ? "S256" : NULL,
 			NULL,
 		};
-		q = encode(a, kv);
+		q = oauth_form(a, kv);
 	}
 	*out = arena_printf(a, "%s%s%s%s%s", base, strchr(base, '?') ? "&" :
 	    "?", q, p->auth_params != NULL ? "&" : "",
@@ -64,8 +63,8 @@ oauth_authorize_url(const struct provider *p, const struct config *cfg,
 	return ERR_OK;
 }
 
-static enum err
-fail(struct oauth_failure *f, enum err rc, bool invalid_grant,
+enum err
+oauth_fail(struct oauth_failure *f, enum err rc, bool invalid_grant,
     const char *message)
 {
 	f->invalid_grant = invalid_grant;
@@ -118,21 +117,21 @@ oauth_parse_tokens(struct arena *a, const struct provider *p, int status,
 	memset(out, 0, sizeof(*out));
 	memset(f, 0, sizeof(*f));
 	if (status >= 500 || status == 0)
-		return fail(f, ERR_UPSTREAM, false, arena_printf(a, "%s's "
-		    "sign-in service failed (HTTP %d); try again later.",
+		return oauth_fail(f, ERR_UPSTREAM, false, arena_printf(a,
+		    "%s's sign-in service failed (HTTP %d); try again later.",
 		    p->name, status));
 	if (ctype != NULL && strncasecmp(ctype,
 	    "application/x-www-form-urlencoded", 33) == 0) {
 		/* GitHub without Accept: application/json. */
 		if (req_urlencoded(a, body, len, 32, &form, NULL) != ERR_OK)
-			return fail(f, ERR_UPSTREAM, false, "The sign-in "
+			return oauth_fail(f, ERR_UPSTREAM, false, "The sign-in "
 			    "service answered with a malformed form.");
 		if ((kv = kv_get(&form, "error")) != NULL)
-			return fail(f, ERR_AUTH, refused_grant(kv->value),
+			return oauth_fail(f, ERR_AUTH, refused_grant(kv->value),
 			    arena_printf(a, "%s refused the sign-in (%s).",
 			    p->name, kv->value));
 		if ((kv = kv_get(&form, "access_token")) == NULL)
-			return fail(f, ERR_UPSTREAM, false, "The sign-in "
+			return oauth_fail(f, ERR_UPSTREAM, false, "The sign-in "
 			    "service sent no access token.");
 		out->access_token = kv->value;
 		if ((kv = kv_get(&form, "refresh_token")) != NULL)
@@ -146,15 +145,15 @@ oauth_parse_tokens(struct arena *a, const struct provider *p, int status,
 	}
 	if (jsonx_parse(a, body, len, &o, &jerr) != ERR_OK ||
 	    !json_object_is_type(o, json_type_object))
-		return fail(f, ERR_UPSTREAM, false, arena_printf(a, "%s's "
-		    "sign-in service answered with something that is not a "
-		    "token (HTTP %d).", p->name, status));
+		return oauth_fail(f, ERR_UPSTREAM, false, arena_printf(a,
+		    "%s's sign-in service answered with something that is not "
+		    "a token (HTTP %d).", p->name, status));
 	/* Meta: {"error": {"message", "type", "code", "error_subcode"}}. */
 	if (json_object_object_get_ex(o, "error", &meta_err) &&
 	    json_object_is_type(meta_err, json_type_object)) {
 		desc = member(a, meta_err, "message");
 		error = member(a, meta_err, "code");
-		return fail(f, ERR_AUTH, error != NULL &&
+		return oauth_fail(f, ERR_AUTH, error != NULL &&
 		    (strcmp(error, "190") == 0 || strcmp(error, "100") == 0),
 		    arena_printf(a, "%s refused the sign-in: %s", p->name,
 		    desc != NULL ? desc : "no reason given"));
@@ -164,24 +163,24 @@ oauth_parse_tokens(struct arena *a, const struct provider *p, int status,
 	    json_object_is_type(team, json_type_boolean) &&
 	    !json_object_get_boolean(team)) {
 		error = member(a, o, "error");
-		return fail(f, ERR_AUTH, refused_grant(error),
+		return oauth_fail(f, ERR_AUTH, refused_grant(error),
 		    arena_printf(a, "%s refused the sign-in (%s).", p->name,
 		    error != NULL ? error : "unknown error"));
 	}
 	/* RFC 6749 errors, under any status (GitHub: 200). */
 	if ((error = member(a, o, "error")) != NULL) {
 		desc = member(a, o, "error_description");
-		return fail(f, ERR_AUTH, refused_grant(error),
+		return oauth_fail(f, ERR_AUTH, refused_grant(error),
 		    arena_printf(a, "%s refused the sign-in (%s%s%s).",
 		    p->name, error, desc != NULL ? ": " : "",
 		    desc != NULL ? desc : ""));
 	}
 	if (status >= 400)
-		return fail(f, ERR_AUTH, false, arena_printf(a, "%s refused "
-		    "the sign-in (HTTP %d).", p->name, status));
+		return oauth_fail(f, ERR_AUTH, false, arena_printf(a, "%s "
+		    "refused the sign-in (HTTP %d).", p->name, status));
 	if ((out->access_token = member(a, o, "access_token")) == NULL)
-		return fail(f, ERR_UPSTREAM, false, arena_printf(a, "%s sent "
-		    "no access token.", p->name));
+		return oauth_fail(f, ERR_UPSTREAM, false, arena_printf(a,
+		    "%s sent no access token.", p->name));
 	out->refresh_token = member(a, o, "refresh_token");
 	out->scope = member(a, o, "scope");
 	if ((exp = member(a, o, "expires_in")) != NULL &&
@@ -192,11 +191,9 @@ oauth_parse_tokens(struct arena *a, const struct provider *p, int status,
 	return ERR_OK;
 }
 
-/* Performs a token call and parses it. */
-static enum err
-token_call(struct httpc *h, struct arena *a, const struct provider *p,
-    const char *method, const char *url, const char *body,
-    struct oauth_tokens *out, struct oauth_failure *f)
+enum err
+oauth_token_call(const struct oauth_call *c, const char *method,
+    const char *url, const char *body, struct oauth_tokens *out)
 {
 	struct httpc_req r;
 	struct httpc_resp res;
@@ -213,66 +210,13 @@ token_call(struct httpc *h, struct arena *a, const struct provider *p,
 		r.body = body;
 		r.body_len = strlen(body);
 	}
-	if ((rc = httpc_do(h, a, &r, &res, &why)) != ERR_OK)
-		return fail(f, rc == ERR_TOOBIG ? ERR_UPSTREAM : rc, false,
-		    arena_printf(a, "Could not reach %s: %s", p->name,
-		    why != NULL ? why : "no answer"));
-	return oauth_parse_tokens(a, p, res.status,
+	if ((rc = httpc_do(c->h, c->a, &r, &res, &why)) != ERR_OK)
+		return oauth_fail(c->f, rc == ERR_TOOBIG ? ERR_UPSTREAM : rc,
+		    false, arena_printf(c->a, "Could not reach %s: %s",
+		    c->p->name, why != NULL ? why : "no answer"));
+	return oauth_parse_tokens(c->a, c->p, res.status,
 	    httpc_resp_header(&res, "content-type"), res.body, res.body_len,
-	    (int64_t)time(NULL), out, f);
-}
-
-/* Meta: trade a token for a long-lived (60-day) one. */
-static enum err
-meta_long_lived(struct httpc *h, struct arena *a, const struct provider *p,
-    const struct config *cfg, const char *token, struct oauth_tokens *out,
-    struct oauth_failure *f)
-{
-	const char *id, *secret, *url;
-
-	(void)provider_client(p, cfg, &id, &secret);
-	{
-		const char *kv[] = { "grant_type", "fb_exchange_token",
-		    "client_id", id, "client_secret", secret,
-		    "fb_exchange_token", token, NULL };
-		url = arena_printf(a, "%s?%s", provider_url(p,
-		    PROVIDER_TOKEN_URL, cfg, a), encode(a, kv));
-	}
-	return token_call(h, a, p, "GET", url, NULL, out, f);
-}
-
-/* Mailchimp: the metadata call names the account's API base. */
-static enum err
-mailchimp_metadata(struct httpc *h, struct arena *a, const struct provider *p,
-    const struct config *cfg, struct oauth_tokens *t, struct oauth_failure *f)
-{
-	struct httpc_req r;
-	struct httpc_resp res;
-	struct json_object *o;
-	const char *why = NULL;
-	enum err rc;
-
-	memset(&r, 0, sizeof(r));
-	r.url = provider_url(p, PROVIDER_API_BASE, cfg, a);
-	httpc_header(&r, "Accept", "application/json");
-	httpc_header(&r, "Authorization", arena_printf(a, "OAuth %s",
-	    t->access_token));
-	if ((rc = httpc_do(h, a, &r, &res, &why)) != ERR_OK)
-		return fail(f, ERR_UPSTREAM, false, arena_printf(a, "Could "
-		    "not reach Mailchimp: %s", why));
-	if (res.status != 200 || jsonx_parse(a, res.body, res.body_len, &o,
-	    NULL) != ERR_OK)
-		return fail(f, ERR_UPSTREAM, false, "Mailchimp's account "
-		    "lookup failed.");
-	/* A bad token is reported with HTTP 200 and an error member. */
-	if (member(a, o, "error") != NULL)
-		return fail(f, ERR_AUTH, true, "Mailchimp did not accept the "
-		    "new token.");
-	if ((t->api_base = member(a, o, "api_endpoint")) == NULL)
-		return fail(f, ERR_UPSTREAM, false, "Mailchimp did not say "
-		    "which data center holds the account.");
-	t->owner = member(a, o, "user_id");
-	return ERR_OK;
+	    (int64_t)time(NULL), out, c->f);
 }
 
 enum err
@@ -280,35 +224,26 @@ oauth_exchange(struct httpc *h, struct arena *a, const struct provider *p,
     const struct config *cfg, const char *code, const char *verifier,
     struct oauth_tokens *out, struct oauth_failure *f)
 {
-	const char *id, *secret, *redirect, *url;
-	struct oauth_tokens short_lived;
+	const struct oauth_call c = { h, a, p, cfg, f };
+	const char *id, *secret;
 	enum err rc;
 
 	memset(f, 0, sizeof(*f));
 	if ((rc = provider_client(p, cfg, &id, &secret)) != ERR_OK)
-		return fail(f, rc, false, arena_printf(a, "%s is not "
+		return oauth_fail(f, rc, false, arena_printf(a, "%s is not "
 		    "configured.", p->name));
-	redirect = provider_redirect_uri(p, cfg, a);
-	url = provider_url(p, PROVIDER_TOKEN_URL, cfg, a);
-	if (strcmp(p->family, "meta") == 0) {
-		const char *kv[] = { "client_id", id, "redirect_uri",
-		    redirect, "client_secret", secret, "code", code, NULL };
-		rc = token_call(h, a, p, "GET", arena_printf(a, "%s?%s", url,
-		    encode(a, kv)), NULL, &short_lived, f);
-		if (rc != ERR_OK)
-			return rc;
-		return meta_long_lived(h, a, p, cfg, short_lived.access_token,
-		    out, f);
-	}
-	{
+	if (p->exchange != NULL)
+		rc = p->exchange(&c, code, verifier, out);
+	else {
 		const char *kv[] = { "grant_type", "authorization_code",
-		    "code", code, "redirect_uri", redirect, "client_id", id,
-		    "client_secret", secret, "code_verifier",
-		    p->pkce ? verifier : NULL, NULL };
-		rc = token_call(h, a, p, "POST", url, encode(a, kv), out, f);
+		    "code", code, "redirect_uri", provider_redirect_uri(p, cfg,
+		    a), "client_id", id, "client_secret", secret,
+		    "code_verifier", p->pkce ? verifier : NULL, NULL };
+		rc = oauth_token_call(&c, "POST", provider_url(p,
+		    PROVIDER_TOKEN_URL, cfg, a), oauth_form(a, kv), out);
 	}
-	if (rc == ERR_OK && strcmp(p->slug, "mailchimp") == 0)
-		rc = mailchimp_metadata(h, a, p, cfg, out, f);
+	if (rc == ERR_OK && p->after_exchange != NULL)
+		rc = p->after_exchange(&c, out);
 	return rc;
 }
 
@@ -317,24 +252,25 @@ oauth_refresh(struct httpc *h, struct arena *a, const struct provider *p,
     const struct config *cfg, const struct oauth_tokens *t,
     struct oauth_tokens *out, struct oauth_failure *f)
 {
+	const struct oauth_call c = { h, a, p, cfg, f };
 	const char *id, *secret;
 	enum err rc;
 
 	memset(f, 0, sizeof(*f));
 	if ((rc = provider_client(p, cfg, &id, &secret)) != ERR_OK)
-		return fail(f, rc, false, arena_printf(a, "%s is not "
+		return oauth_fail(f, rc, false, arena_printf(a, "%s is not "
 		    "configured.", p->name));
-	if (strcmp(p->family, "meta") == 0)
-		rc = meta_long_lived(h, a, p, cfg, t->access_token, out, f);
+	if (p->refresh != NULL)
+		rc = p->refresh(&c, t, out);
 	else if (t->refresh_token == NULL)
-		return fail(f, ERR_AUTH, true, arena_printf(a, "%s gave no "
-		    "way to renew access; reconnect it.", p->name));
+		return oauth_fail(f, ERR_AUTH, true, arena_printf(a, "%s gave "
+		    "no way to renew access; reconnect it.", p->name));
 	else {
 		const char *kv[] = { "grant_type", "refresh_token",
 		    "refresh_token", t->refresh_token, "client_id", id,
 		    "client_secret", secret, NULL };
-		rc = token_call(h, a, p, "POST", provider_url(p,
-		    PROVIDER_TOKEN_URL, cfg, a), encode(a, kv), out, f);
+		rc = oauth_token_call(&c, "POST", provider_url(p,
+		    PROVIDER_TOKEN_URL, cfg, a), oauth_form(a, kv), out);
 	}
 	if (rc != ERR_OK)
 		return rc;
@@ -365,12 +301,12 @@ oauth_revoke(struct httpc *h, struct arena *a, const struct provider *p,
 	if ((url = provider_url(p, PROVIDER_REVOKE_URL, cfg, a)) != NULL) {
 		const char *kv[] = { "token", t->refresh_token != NULL ?
 		    t->refresh_token : t->access_token, NULL };
-		r.body = encode(a, kv);
+		r.body = oauth_form(a, kv);
 		httpc_header(&r, "Content-Type",
 		    "application/x-www-form-urlencoded");
-	} else if (strcmp(p->slug, "slack") == 0) {
-		url = arena_printf(a, "%s/auth.revoke", provider_url(p,
-		    PROVIDER_API_BASE, cfg, a));
+	} else if (p->revoke_path != NULL) {
+		url = arena_printf(a, "%s%s", provider_url(p,
+		    PROVIDER_API_BASE, cfg, a), p->revoke_path);
 		httpc_header(&r, "Authorization", arena_printf(a, "Bearer %s",
 		    t->access_token));
 		r.body = "";
@@ -380,12 +316,12 @@ oauth_revoke(struct httpc *h, struct arena *a, const struct provider *p,
 	r.url = url;
 	r.body_len = strlen(r.body);
 	if ((rc = httpc_do(h, a, &r, &res, &why)) != ERR_OK)
-		return fail(f, ERR_UPSTREAM, false, arena_printf(a, "Could "
-		    "not reach %s to revoke access: %s", p->name, why));
+		return oauth_fail(f, ERR_UPSTREAM, false, arena_printf(a,
+		    "Could not reach %s to revoke access: %s", p->name, why));
 	/* An already invalid token counts as revoked. */
 	if (res.status >= 500)
-		return fail(f, ERR_UPSTREAM, false, arena_printf(a, "%s did "
-		    "not confirm the revocation (HTTP %d).", p->name,
+		return oauth_fail(f, ERR_UPSTREAM, false, arena_printf(a,
+		    "%s did not confirm the revocation (HTTP %d).", p->name,
 		    res.status));
 	return ERR_OK;
 }

@@ -1,11 +1,13 @@
 /*
  * oauth.h — providers' token endpoints: authorize, exchange, refresh.
  *
- * The authorize URL, the code exchange, refresh and revocation, with each
- * provider's quirks (Meta's long-lived exchange, Mailchimp's metadata call
- * for its API base, Slack's ok:false and rotation, GitHub's form-encoded
- * answers and errors under HTTP 200).  All network goes through
- * lib/net/httpc; strings returned live in the caller's arena.
+ * The authorize URL, the code exchange, refresh and revocation of OAuth 2,
+ * reading every token answer's shape (form-encoded, errors under HTTP 200,
+ * ok:false, error objects); a provider's hooks replace or follow a step
+ * (Meta's long-lived exchange, Mailchimp's metadata call for its API
+ * base), built from the pieces at the end of this header.  All network
+ * goes through lib/net/httpc; strings returned live in the caller's
+ * arena.
  */
 #ifndef SLUICE_OAUTH_H
 #define SLUICE_OAUTH_H
@@ -78,6 +80,30 @@ enum err	 oauth_refresh(struct httpc *, struct arena *,
 enum err	 oauth_revoke(struct httpc *, struct arena *,
 		    const struct provider *, const struct config *,
 		    const struct oauth_tokens *t, struct oauth_failure *f);
+
+/* One token step in progress, as a provider's hook is given it. */
+struct oauth_call {
+	struct httpc		*h;
+	struct arena		*a;
+	const struct provider	*p;
+	const struct config	*cfg;
+	struct oauth_failure	*f;	/* filled on failure */
+};
+
+/* Calls a token endpoint (method GET or POST, body form-encoded or
+ * NULL) and parses the answer: oauth_parse_tokens()'s errors, plus
+ * ERR_UPSTREAM when it cannot be reached; c->f says what happened. */
+enum err	 oauth_token_call(const struct oauth_call *c,
+		    const char *method, const char *url, const char *body,
+		    struct oauth_tokens *out);
+
+/* A form or query string from name/value pairs ending in NULL (a NULL
+ * value leaves its pair out); arena-owned. */
+const char	*oauth_form(struct arena *, const char *const *kv);
+
+/* Fills f and returns rc. */
+enum err	 oauth_fail(struct oauth_failure *f, enum err rc,
+		    bool invalid_grant, const char *message);
 
 /* The token set as JSON text (for sealing) and back. */
 const char	*oauth_tokens_json(struct arena *, const struct oauth_tokens *);

@@ -10,8 +10,8 @@
 #include "providers/pcall.h"
 #include "providers/provider.h"
 
-static int
-retry_after(const struct httpc_resp *r, int def)
+int
+pcall_retry_after(const struct httpc_resp *r, int def)
 {
 	const char *v = httpc_resp_header(r, "retry-after");
 	long n;
@@ -24,24 +24,37 @@ retry_after(const struct httpc_resp *r, int def)
 void
 pcall_provider_headers(const struct provider *p, struct pcall *c)
 {
-	if (strcmp(p->slug, "mailchimp") == 0)
-		c->auth_scheme = "OAuth";
-	if (strcmp(p->slug, "google_ads") == 0) {
-		c->header_name = "developer-token";
-		c->header_value = config_env("SLUICE_GOOGLE_ADS_DEVELOPER_TOKEN",
-		    "sandbox-developer-token");
+	const struct provider_header *h = p->headers;
+
+	c->auth_scheme = p->auth_scheme;
+	if (h[0].name != NULL) {
+		c->header_name = h[0].name;
+		c->header_value = h[0].env != NULL ? config_env(h[0].env,
+		    h[0].value) : h[0].value;
 	}
-	if (strcmp(p->slug, "linkedin") == 0) {
-		c->header_name = "LinkedIn-Version";
-		c->header_value = config_env("SLUICE_LINKEDIN_VERSION",
-		    "202603");
-		c->header2_name = "X-Restli-Protocol-Version";
-		c->header2_value = "2.0.0";
+	if (h[1].name != NULL) {
+		c->header2_name = h[1].name;
+		c->header2_value = h[1].env != NULL ? config_env(h[1].env,
+		    h[1].value) : h[1].value;
 	}
-	if (strcmp(p->slug, "github") == 0) {
-		c->header_name = "X-GitHub-Api-Version";
-		c->header_value = "2022-11-28";
-	}
+}
+
+const char *
+pcall_error_text(struct arena *a, const struct provider *p,
+    const struct pcall_result *out)
+{
+	struct json_object *err = NULL;
+	const char *reason;
+
+	if (json_object_is_type(out->json, json_type_object))
+		json_object_object_get_ex(out->json, "error", &err);
+	reason = err != NULL ? jsonx_text(err, "message") : NULL;
+	if (reason == NULL)
+		reason = jsonx_text(out->json, "message");
+	if (reason == NULL)
+		reason = jsonx_text(out->json, "detail");
+	return arena_printf(a, "%s: %s (HTTP %d)", p->name,
+	    reason != NULL ? reason : "error", out->resp.status);
 }
 
 enum err
@@ -50,7 +63,7 @@ pcall_json(struct httpc *h, struct arena *a, const struct provider *p,
 {
 	struct httpc_req r;
 	struct json_object *err = NULL;
-	const char *why = NULL, *code, *reason;
+	const char *why = NULL, *code;
 	int status;
 	enum err rc;
 
@@ -76,7 +89,7 @@ pcall_json(struct httpc *h, struct arena *a, const struct provider *p,
 	}
 	status = out->resp.status;
 	if (status == 429) {
-		out->retry_after = retry_after(&out->resp, 60);
+		out->retry_after = pcall_retry_after(&out->resp, 60);
 		out->why = arena_printf(a, "%s is rate limiting requests",
 		    p->name);
 		return ERR_RATELIMIT;
@@ -92,24 +105,9 @@ pcall_json(struct httpc *h, struct arena *a, const struct provider *p,
 		    "is not valid JSON (HTTP %d)", p->name, status);
 		return status == 401 ? ERR_AUTH : ERR_UPSTREAM;
 	}
-	/* Slack: HTTP 200 with ok:false. */
-	if (strcmp(p->slug, "slack") == 0 && json_object_is_type(out->json,
-	    json_type_object) && (code = jsonx_text(out->json, "ok")) != NULL &&
-	    strcmp(code, "false") == 0) {
-		code = jsonx_text(out->json, "error");
-		out->why = arena_printf(a, "Slack: %s", code ? code : "error");
-		if (code != NULL && strcmp(code, "ratelimited") == 0) {
-			out->retry_after = retry_after(&out->resp, 60);
-			return ERR_RATELIMIT;
-		}
-		if (code != NULL && (strcmp(code, "invalid_auth") == 0 ||
-		    strcmp(code, "not_authed") == 0 ||
-		    strcmp(code, "token_expired") == 0 ||
-		    strcmp(code, "token_revoked") == 0 ||
-		    strcmp(code, "account_inactive") == 0))
-			return ERR_AUTH;
-		return ERR_UPSTREAM;
-	}
+	/* The provider's own error bodies (Slack's ok:false, Meta's codes). */
+	if (p->classify != NULL && (rc = p->classify(a, p, out)) != ERR_OK)
+		return rc;
 	/* Mailchimp's metadata and others: HTTP 200 with an error string. */
 	if (status == 200 && json_object_is_type(out->json,
 	    json_type_object) &&
@@ -125,30 +123,13 @@ pcall_json(struct httpc *h, struct arena *a, const struct provider *p,
 	/* Error bodies: Google {error:{code,message,status,errors[]}},
 	 * Meta {error:{message,code}}, LinkedIn {message,serviceErrorCode},
 	 * Mailchimp problem+json {title,detail}, GitHub {message}. */
-	err = NULL;
-	if (json_object_is_type(out->json, json_type_object))
-		json_object_object_get_ex(out->json, "error", &err);
-	reason = err != NULL ? jsonx_text(err, "message") : NULL;
-	if (reason == NULL)
-		reason = jsonx_text(out->json, "message");
-	if (reason == NULL)
-		reason = jsonx_text(out->json, "detail");
-	code = err != NULL ? jsonx_text(err, "code") : NULL;
-	out->why = arena_printf(a, "%s: %s (HTTP %d)", p->name,
-	    reason != NULL ? reason : "error", status);
-	if (code != NULL && (strcmp(code, "4") == 0 || strcmp(code, "17") == 0
-	    || strcmp(code, "32") == 0 || strcmp(code, "613") == 0 ||
-	    strcmp(code, "80000") == 0)) {
-		out->retry_after = retry_after(&out->resp, 300);
+	out->why = pcall_error_text(a, p, out);
+	if (status == 403 && (strstr(out->why, "quota") != NULL ||
+	    strstr(out->why, "rate limit") != NULL)) {
+		out->retry_after = pcall_retry_after(&out->resp, 3600);
 		return ERR_RATELIMIT;
 	}
-	if (status == 403 && reason != NULL &&
-	    (strstr(reason, "quota") != NULL ||
-	    strstr(reason, "rate limit") != NULL)) {
-		out->retry_after = retry_after(&out->resp, 3600);
-		return ERR_RATELIMIT;
-	}
-	if (status == 401 || (code != NULL && strcmp(code, "190") == 0))
+	if (status == 401)
 		return ERR_AUTH;
 	if (status == 403)
 		return ERR_FORBIDDEN;

@@ -1,13 +1,13 @@
 /*
  * pcall.h — one provider API call, its errors classified alike for all.
  *
- * The errors are classified the same way for every provider: 401-like
- * answers (Slack's ok:false invalid_auth with HTTP 200, Meta's code 190, …)
- * are ERR_AUTH, rate limits (429, YouTube's 403 quotaExceeded, Slack's
- * ratelimited, Meta codes 4/17/32/613) ERR_RATELIMIT with the wait, 5xx and
- * timeouts ERR_UPSTREAM, a body that is not the JSON asked for ERR_UPSTREAM
- * with a message naming the provider.  Everything lives in the caller's
- * arena.
+ * The errors are classified the same way for every provider: 401 is
+ * ERR_AUTH, rate limits (429, a 403 that speaks of a quota or rate limit)
+ * ERR_RATELIMIT with the wait, 5xx and timeouts ERR_UPSTREAM, a body that
+ * is not the JSON asked for ERR_UPSTREAM with a message naming the
+ * provider; a provider's `classify` hook reads its own error bodies first
+ * (Slack's ok:false with HTTP 200, Meta's codes).  Everything lives in the
+ * caller's arena.
  */
 #ifndef SLUICE_PCALL_H
 #define SLUICE_PCALL_H
@@ -41,15 +41,21 @@ struct pcall_result {
 };
 
 /*
- * Sets the provider's own headers and auth scheme on c (Google Ads
- * developer-token, LinkedIn-Version and Rest.li protocol, Mailchimp's
- * "OAuth" scheme, GitHub's API version); values are static or from the
- * environment.  c->url, c->token and c->body are left to the caller.
+ * Sets the provider's own headers and auth scheme on c (its `headers`
+ * and `auth_scheme`); values are static or from the environment.
+ * c->url, c->token and c->body are left to the caller.
  */
 void		 pcall_provider_headers(const struct provider *, struct pcall *c);
 
 /* Performs the call and classifies the answer (see above). */
 enum err	 pcall_json(struct httpc *, struct arena *, const struct provider *,
 		    const struct pcall *, struct pcall_result *out);
+
+/* The Retry-After header in seconds (at most a day), else def. */
+int		 pcall_retry_after(const struct httpc_resp *, int def);
+
+/* "<provider>: <the body's message> (HTTP <status>)" (arena-owned). */
+const char	*pcall_error_text(struct arena *, const struct provider *,
+		    const struct pcall_result *);
 
 #endif

@@ -1,14 +1,22 @@
 /*
- * provider.h — the ten providers as data: one table row each.
+ * provider.h — a provider as data and hooks, and the registry.
  *
- * Code exists only for what differs between providers (the token
- * exchange's quirks, account listing and the fetch-and-normalise step).
+ * Each provider lives in one file, lib/providers/<slug>.c, exporting one
+ * `const struct provider provider_<slug>` written with designated
+ * initialisers: its URLs, scopes, token style, windows, headers, metric
+ * catalogue and sandbox prefixes as data, and hooks only for what
+ * differs (listing accounts, fetching a day range, reading its own error
+ * bodies, the token exchange's quirks).  A family's shared parts are in
+ * google.h and meta.{c,h}.  lib/providers/registry.c holds the one list;
+ * everything that lists providers (validation, messages, enums) asks it.
+ *
  * Every URL can be overridden by configuration, SLUICE_<ENV>_AUTH_URL,
  * _TOKEN_URL, _REVOKE_URL, _API_BASE (and _API_BASE2 where a provider has
  * two APIs); credentials come from SLUICE_<ENV>_CLIENT_ID and
  * _CLIENT_SECRET, falling back to the family's (SLUICE_GOOGLE_…,
  * SLUICE_META_…).  A provider without credentials uses the built-in
  * sandbox when SLUICE_SANDBOX is on, and is "not configured" otherwise.
+ * Everything here is static storage unless a function says otherwise.
  */
 #ifndef SLUICE_PROVIDER_H
 #define SLUICE_PROVIDER_H
@@ -18,8 +26,14 @@
 
 #include "base/err.h"
 
+struct accounts_lister;
 struct arena;
 struct config;
+struct fetch;
+struct oauth_call;
+struct oauth_tokens;
+struct pcall_result;
+struct syncnorm;
 
 /* How a provider's tokens live. */
 enum provider_tokens {
@@ -46,6 +60,80 @@ enum provider_mode {
 	PROVIDER_UNCONFIGURED,		/* neither */
 };
 
+/*
+ * The catalogue's vocabulary (lib/metrics/metric.h aggregates by it).
+ *   SUM     counts and amounts: the sum of the period's days.
+ *   RATIO   rates: sum(num) / sum(den) over the period, from two stored
+ *           metrics, never a mean of daily rates; not stored itself.
+ *   LAST    running totals (followers): the latest day with data.
+ *   TOTALS  non-additive counts (unique users, reach): the provider's own
+ *           total for an N-day period, stored as "<name>:<N>d" on the
+ *           period's last day; days are never summed.
+ */
+enum metric_agg {
+	METRIC_SUM,
+	METRIC_RATIO,
+	METRIC_LAST,
+	METRIC_TOTALS,
+	METRIC__MAX
+};
+
+/* One metric of a provider's catalogue. */
+struct metric_def {
+	const char	*name;		/* stored (or derived) name */
+	const char	*label;		/* for people */
+	const char	*unit;		/* count, seconds, ... */
+	enum metric_agg	 agg;
+	const char	*num;		/* RATIO: numerator metric */
+	const char	*den;		/* RATIO: denominator metric */
+	bool		 complement;	/* RATIO: 1 - num / den */
+};
+
+/* Catalogue rows, for the provider files' tables. */
+#define METRIC_DEF_SUM(n, l, u)	{ n, l, u, METRIC_SUM, NULL, NULL, false }
+#define METRIC_DEF_LAST(n, l, u) { n, l, u, METRIC_LAST, NULL, NULL, false }
+#define METRIC_DEF_TOTALS(n, l, u) \
+	{ n, l, u, METRIC_TOTALS, NULL, NULL, false }
+#define METRIC_DEF_RATIO(n, l, u, a, b) \
+	{ n, l, u, METRIC_RATIO, a, b, false }
+#define METRIC_DEF_RATIO1M(n, l, u, a, b) \
+	{ n, l, u, METRIC_RATIO, a, b, true }
+
+/*
+ * One daily value as metric_daily stores it: what a provider's fetch
+ * produces (lib/providers/syncnorm.h) and what ingest stores
+ * (lib/metrics/ingest.h).
+ */
+struct metric_row {
+	const char	*source;	/* [a-z0-9_.:-]{1,64} */
+	const char	*account_id;	/* same set, 0-64; default "" */
+	const char	*metric;	/* same set, 1-64 */
+	const char	*date;		/* YYYY-MM-DD, a real date */
+	const char	*value;		/* decimal text: ingest_value() */
+	const char	*dims;		/* compact JSON, NULL for {} */
+};
+
+/*
+ * One real base URL and the sandbox prefix that stands for it in sandbox
+ * mode (the sandbox's URL scheme: lib/sandbox/sandbox.h).
+ */
+struct provider_sandbox_base {
+	const char	*owner;		/* google, ga4, meta, ... */
+	const char	*role;		/* what the base serves */
+	const char	*real;		/* the provider's base URL */
+	const char	*path;		/* the sandbox prefix under the host */
+};
+
+/* An extra header of every API call; the value from env when set. */
+struct provider_header {
+	const char	*name;
+	const char	*env;		/* SLUICE_... value, or NULL */
+	const char	*value;
+};
+
+#define PROVIDER_HEADERS	2
+#define PROVIDER_BASES		4
+
 struct provider {
 	const char	*slug;		/* "google_ads": URLs, rows, config */
 	const char	*name;		/* "Google Ads" */
@@ -57,29 +145,65 @@ struct provider {
 	const char	*auth_params;	/* extra authorize parameters */
 	bool		 pkce;		/* send an S256 challenge */
 	enum provider_tokens tokens;
+	/* Revocation by POST to API_BASE + this path with the access token
+	 * as Bearer (Slack), when there is no REVOKE_URL; NULL: none. */
+	const char	*revoke_path;
 	int		 restatement_days; /* trailing window re-fetched */
+	int		 keeps_days;	/* history kept upstream; 0: all */
 	const char	*accounts;	/* what its accounts are called */
+	const char	*api_version;	/* the version Sluice speaks */
+	const char	*api_sunset;	/* YYYY-MM-DD it is retired, or NULL */
+	const char	*auth_scheme;	/* API calls: "Bearer" when NULL */
+	struct provider_header headers[PROVIDER_HEADERS];
+	struct provider_sandbox_base sandbox[PROVIDER_BASES];
+	const struct metric_def *metrics;	/* its catalogue, in order */
+	size_t		 nmetrics;
+
+	/* Appends its accounts (lib/providers/accounts.h); pcall errors. */
+	enum err	(*list)(struct accounts_lister *);
+	/* Fetches one account's rows for the window into n
+	 * (lib/providers/fetch.h); errors as fetch_call(), f->why set. */
+	enum err	(*fetch)(struct fetch *, struct syncnorm *n,
+			    const char *account);
+	/* Reads its own error bodies (Slack's ok:false, Meta's codes):
+	 * the error, with out->why and out->retry_after set, or ERR_OK
+	 * when the answer is for the generic classification. */
+	enum err	(*classify)(struct arena *, const struct provider *,
+			    struct pcall_result *out);
+	/* Replaces the code exchange / the refresh (Meta's long-lived
+	 * tokens); NULL: the standard OAuth 2 calls. */
+	enum err	(*exchange)(const struct oauth_call *,
+			    const char *code, const char *verifier,
+			    struct oauth_tokens *out);
+	enum err	(*refresh)(const struct oauth_call *,
+			    const struct oauth_tokens *t,
+			    struct oauth_tokens *out);
+	/* After a good exchange (Mailchimp's metadata call). */
+	enum err	(*after_exchange)(const struct oauth_call *,
+			    struct oauth_tokens *t);
 };
 
-/*
- * One real base URL and the sandbox prefix that stands for it in sandbox
- * mode (the sandbox's URL scheme: lib/sandbox/sandbox.h).
- */
-struct provider_sandbox_base {
-	const char	*provider;	/* google, ga4, google_ads, ... */
-	const char	*role;		/* what the base serves */
-	const char	*real;		/* the provider's base URL */
-	const char	*path;		/* the sandbox prefix under the host */
-};
+/* The catalogue fields of a provider's initialiser, from its table. */
+#define PROVIDER_CATALOGUE(table) \
+	.metrics = (table), \
+	.nmetrics = sizeof(table) / sizeof((table)[0])
 
-/* The table; *n its length. */
-const struct provider *provider_all(size_t *n);
-
-/* The sandbox prefixes of every real base URL; *n its length; static. */
-const struct provider_sandbox_base *provider_sandbox_bases(size_t *n);
+/* The registry in display order; *n its length. */
+const struct provider *const *provider_all(size_t *n);
 
 /* The provider with this slug, or NULL. */
 const struct provider *provider_get(const char *slug);
+
+/* The slugs joined by sep ("ga4, google_ads, ..."); arena-owned. */
+const char	*provider_slugs(struct arena *, const char *sep);
+
+/*
+ * The sandbox prefixes of every provider's real base URLs, each once (a
+ * family's shared ones under the family's name); arena-owned array, *n
+ * its length.
+ */
+const struct provider_sandbox_base *provider_sandbox_bases(struct arena *,
+		    size_t *n);
 
 /* Real credentials, the sandbox, or not configured. */
 enum provider_mode provider_mode(const struct provider *,

@@ -2,9 +2,12 @@
  * syncnorm.h — providers' report bodies into catalogue-named rows.
  *
  * Fetch-and-normalise, the normalise half: each provider's report bodies
- * (parsed JSON) turned into metric_daily rows named as the catalogue
- * (lib/metrics/metric.c) names them.  Pure: no I/O, no clock; the
- * example files of ../shared/providers are fed to them in the unit tests.
+ * (parsed JSON) turned into metric_daily rows named as its catalogue
+ * names them.  The normalisers are defined in their provider's file
+ * (lib/providers/<slug>.c) and declared here so that the unit tests feed
+ * them the examples of tests/fixtures/providers; this module holds the
+ * rows being built and the checks every normaliser shares.  Pure: no
+ * I/O, no clock.
  *
  * Values stay text from the wire to PostgreSQL's numeric: money is
  * shifted to micros on its decimal digits, never through floating point.
@@ -22,7 +25,7 @@
 #include "base/err.h"
 
 struct arena;
-struct ingest_row;
+struct metric_row;
 struct json_object;
 
 /* Rows being built for one provider and account. */
@@ -30,7 +33,7 @@ struct syncnorm {
 	struct arena		*a;
 	const char		*provider;	/* slug: the rows' source */
 	const char		*account;	/* default account_id */
-	struct ingest_row	*rows;
+	struct metric_row	*rows;
 	size_t			 n;
 	size_t			 size;
 	bool			 has_dims;
@@ -76,6 +79,42 @@ enum err	 syncnorm_add(struct syncnorm *, const char *account,
  */
 const char	*syncnorm_decimal(struct arena *, const char *s, int shift,
 		    bool integer);
+
+/*
+ * Refuses the call: drops the rows added since mark, sets n->why from the
+ * format (naming the field) and returns ERR_INPUT.
+ */
+enum err	 syncnorm_bad(struct syncnorm *, size_t mark, const char *fmt,
+		    ...) __attribute__((format(printf, 3, 4)));
+
+/* A JSON string or number as its text (owned by v); NULL otherwise. */
+const char	*syncnorm_text(struct json_object *v);
+
+/* A count (JSON integer >= 0, or a string of digits) as text, else NULL. */
+const char	*syncnorm_count(struct json_object *v);
+
+/* True when s is 1 to 20 decimal digits. */
+bool		 syncnorm_is_count(const char *s);
+
+/* True when s looks like YYYY-MM-DD. */
+bool		 syncnorm_is_day(const char *s);
+
+/* "YYYYMMDD" as "YYYY-MM-DD" (arena), or NULL. */
+const char	*syncnorm_ymd(struct arena *, const char *s);
+
+/* Seconds since the epoch as their UTC day, YYYY-MM-DD (arena). */
+const char	*syncnorm_epoch_day(struct arena *, long long secs);
+
+/* Compact JSON {k1: v1, k2: v2, k3: v3} leaving out NULL values (k3 may
+ * be NULL too); arena-owned. */
+const char	*syncnorm_dims(struct arena *, const char *k1, const char *v1,
+		    const char *k2, const char *v2, const char *k3,
+		    const char *v3);
+
+/* Member k of o when it is an array, else NULL. */
+struct json_object *syncnorm_array(struct json_object *o, const char *k);
+
+/* --- the providers' normalisers (lib/providers/<slug>.c) ------------ */
 
 /*
  * GA4 runReport with the date dimension: one row per day and metric

@@ -736,12 +736,12 @@ sandbox_index(struct ctx *ctx)
 
 	if (!sandbox_begin(ctx, SBX_GITHUB, SBX_NOFAULT, &sx, &rc))
 		return rc;
-	bases = provider_sandbox_bases(&n);
+	bases = provider_sandbox_bases(sx.ctx->arena, &n);
 	sandbox_start(&sx, 200, "application/json");
 	buf_puts(sx.out, "{\"bases\":[");
 	for (i = 0; i < n; i++) {
 		buf_puts(sx.out, i ? ",{\"provider\":" : "{\"provider\":");
-		sandbox_jstr(sx.out, bases[i].provider);
+		sandbox_jstr(sx.out, bases[i].owner);
 		buf_puts(sx.out, ",\"role\":");
 		sandbox_jstr(sx.out, bases[i].role);
 		buf_puts(sx.out, ",\"real\":");
@@ -853,13 +853,13 @@ authz_of(const char *id)
 static bool
 redirect_registered(struct sbx *sx, const char *id, const char *uri)
 {
-	const struct provider *all;
+	const struct provider *const *all;
 	size_t i, n;
 
 	all = provider_all(&n);
 	for (i = 0; uri != NULL && i < n; i++)
-		if (strcmp(all[i].family, id) == 0 && strcmp(uri,
-		    provider_redirect_uri(&all[i], sx->ctx->cfg,
+		if (strcmp(all[i]->family, id) == 0 && strcmp(uri,
+		    provider_redirect_uri(all[i], sx->ctx->cfg,
 		    sx->ctx->arena)) == 0)
 			return true;
 	return false;

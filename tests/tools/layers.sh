@@ -28,8 +28,10 @@ LAYERS='
 1 render       mustache tmpl
 2 web          req resp route session apikey prefork app
 2 tenancy      account
-2 metrics      metric ingest tiles
-3 providers    provider oauth pcall accounts syncnorm
+3 providers    provider registry oauth pcall accounts fetch syncnorm
+               google meta ga4 google_ads youtube facebook instagram
+               meta_ads linkedin mailchimp slack github
+4 metrics      metric ingest tiles
 4 connections  vault connection oauthstate token connect
 5 insights     insights
 6 mail         email webhook digest

@@ -21,7 +21,7 @@
 static void
 test_ingest_copy_text_escapes(void **state)
 {
-	struct ingest_row rows[3] = {
+	struct metric_row rows[3] = {
 		{ "ga4", "", "sessions", "2026-02-01", "120", NULL },
 		{ "google_ads", "1:2", "clicks", "2026-02-02", "-2.5e3",
 		    "{\"campaign\":\"Brand \\\"US\\\"\tx\"}" },

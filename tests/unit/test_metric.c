@@ -16,8 +16,10 @@
 static void
 test_metric_catalogue_lookups(void **state)
 {
+	const struct provider *const *ps;
 	const struct metric_def *d, *all;
-	size_t n, i, baselen;
+	const char *slug;
+	size_t n, np, i, k, total, baselen;
 	int days;
 
 	(void)state;
@@ -42,21 +44,30 @@ test_metric_catalogue_lookups(void **state)
 
 	/* Every RATIO names two stored metrics of its own provider, every
 	 * provider has metrics, and names are unique per provider. */
-	all = metric_all(&n);
-	assert_true(n > 50);
-	for (i = 0; i < n; i++) {
-		assert_true(metric_provider_known(all[i].provider));
-		assert_ptr_equal(metric_find(all[i].provider, all[i].name),
-		    &all[i]);
-		if (all[i].agg != METRIC_RATIO)
-			continue;
-		d = metric_find(all[i].provider, all[i].num);
-		assert_non_null(d);
-		assert_int_not_equal(d->agg, METRIC_RATIO);
-		d = metric_find(all[i].provider, all[i].den);
-		assert_non_null(d);
-		assert_int_not_equal(d->agg, METRIC_RATIO);
+	ps = provider_all(&np);
+	assert_int_equal(np, 10);
+	for (k = 0, total = 0; k < np; k++) {
+		slug = ps[k]->slug;
+		all = metric_of(slug, &n);
+		assert_true(n > 0);
+		assert_ptr_equal(all, ps[k]->metrics);
+		total += n;
+		for (i = 0; i < n; i++) {
+			assert_ptr_equal(metric_find(slug, all[i].name),
+			    &all[i]);
+			if (all[i].agg != METRIC_RATIO)
+				continue;
+			d = metric_find(slug, all[i].num);
+			assert_non_null(d);
+			assert_int_not_equal(d->agg, METRIC_RATIO);
+			d = metric_find(slug, all[i].den);
+			assert_non_null(d);
+			assert_int_not_equal(d->agg, METRIC_RATIO);
+		}
 	}
+	assert_true(total > 50);
+	assert_null(metric_of("crm", &n));
+	assert_int_equal(n, 0);
 
 	assert_true(metric_totals_split("active_users:28d", &baselen, &days));
 	assert_int_equal(baselen, 12);

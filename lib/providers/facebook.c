@@ -1,0 +1,116 @@
+/* facebook.c — Facebook Pages: pages, daily Page insights. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "base/arena.h"
+#include "base/day.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "base/mem.h"
+#include "net/httpc.h"
+#include "providers/accounts.h"
+#include "providers/fetch.h"
+#include "providers/meta.h"
+#include "providers/pcall.h"
+#include "providers/provider.h"
+#include "providers/syncnorm.h"
+
+enum err
+syncnorm_facebook(struct syncnorm *n, struct json_object *body)
+{
+	static const char *const map[][2] = {
+		{ "page_media_view", "impressions" },
+		{ "page_total_media_view_unique", "reach" },
+		{ "page_post_engagements", "engagements" },
+		{ "page_views_total", "page_views" },
+		{ "page_follows", "followers" },
+	};
+
+	return meta_series(n, n->n, body, "Facebook", map,
+	    nitems(map));
+}
+
+/* One Page of /me/accounts. */
+static enum err
+page(struct accounts_lister *l, struct json_object *it)
+{
+	accounts_add(l, jsonx_text(it, "id"), jsonx_text(it, "name"), NULL,
+	    NULL);
+	return ERR_OK;
+}
+
+static enum err
+list(struct accounts_lister *l)
+{
+	return meta_list(l, arena_printf(l->a, "%s/me/accounts?fields=id,name&"
+	    "limit=100", accounts_base(l, PROVIDER_API_BASE)), page);
+}
+
+/*
+ * Page insights cover since..until-1 (Pacific days), at most 90 days a
+ * call: the window in chunks, today included.
+ */
+static enum err
+fetch(struct fetch *f, struct syncnorm *n, const char *page)
+{
+	static const char *const metrics[] = { "page_media_view",
+	    "page_total_media_view_unique", "page_post_engagements",
+	    "page_views_total", "page_follows" };
+	struct json_object *got[8], *v;
+	struct pcall_result res;
+	const char *url, *from, *to, *since, *until, *end;
+	size_t ngot, i;
+	enum err rc;
+
+	if ((rc = fetch_window(f, "America/Los_Angeles", f->days, &from,
+	    &to)) != ERR_OK)
+		return rc;
+	/* Page insights want the Page's token: asked with the user's. */
+	url = arena_printf(f->a, "%s/%s?fields=access_token", meta_graph(f),
+	    page);
+	rc = fetch_get(f, url, &res);
+	if (rc == ERR_RATELIMIT || rc == ERR_AUTH || rc == ERR_CONFLICT)
+		return rc;
+	f->why = NULL;	/* otherwise the user's token it is */
+	if (rc == ERR_OK &&
+	    json_object_object_get_ex(res.json, "access_token", &v) &&
+	    json_object_is_type(v, json_type_string))
+		f->page_token = json_object_get_string(v);
+	end = day_add(f->a, to, 1);
+	for (since = from; strcmp(since, end) < 0; since = until) {
+		until = day_add(f->a, since, 90);
+		if (strcmp(until, end) > 0)
+			until = end;
+		if ((rc = meta_insights(f, arena_printf(f->a, "%s/%s/insights?"
+		    "period=day&since=%s&until=%s", meta_graph(f), page, since,
+		    until), metrics, 5, got, &ngot)) != ERR_OK)
+			return rc;
+		for (i = 0; i < ngot; i++)
+			if ((rc = syncnorm_facebook(n, got[i])) != ERR_OK)
+				return fetch_norm_failed(f, n, rc);
+	}
+	return ERR_OK;
+}
+
+static const struct metric_def metrics[] = {
+	METRIC_DEF_TOTALS("reach", "Reach", "count"),
+	METRIC_DEF_SUM("impressions", "Impressions", "count"),
+	METRIC_DEF_SUM("engagements", "Engagements", "count"),
+	METRIC_DEF_SUM("page_views", "Page views", "count"),
+	METRIC_DEF_LAST("followers", "Followers", "count"),
+};
+
+const struct provider provider_facebook = {
+	.slug = "facebook",
+	.name = "Facebook Pages",
+	META_PROVIDER,
+	.env = "FACEBOOK",
+	.scopes = "pages_show_list,pages_read_engagement,read_insights",
+	.accounts = "pages",
+	PROVIDER_CATALOGUE(metrics),
+	.list = list,
+	.fetch = fetch,
+};

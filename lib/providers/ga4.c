@@ -1,0 +1,337 @@
+/* ga4.c — Google Analytics 4: properties, daily report, user totals. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "base/arena.h"
+#include "base/config.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "base/mem.h"
+#include "net/httpc.h"
+#include "providers/accounts.h"
+#include "providers/fetch.h"
+#include "providers/google.h"
+#include "providers/pcall.h"
+#include "providers/provider.h"
+#include "providers/syncnorm.h"
+
+enum ga4_col {
+	GA_SESSIONS, GA_TOTAL_USERS, GA_ACTIVE_USERS, GA_NEW_USERS,
+	GA_PAGE_VIEWS, GA_ENGAGED, GA_BOUNCE, GA_AVG_DURATION, GA_KEY_EVENTS,
+	GA_REVENUE, GA__MAX
+};
+
+static const struct {
+	const char	*api;
+	const char	*metric;	/* stored as is, NULL: derived */
+} ga4_cols[GA__MAX] = {
+	[GA_SESSIONS] = { "sessions", "sessions" },
+	[GA_TOTAL_USERS] = { "totalUsers", "total_users" },
+	[GA_ACTIVE_USERS] = { "activeUsers", "active_users" },
+	[GA_NEW_USERS] = { "newUsers", "new_users" },
+	[GA_PAGE_VIEWS] = { "screenPageViews", "page_views" },
+	[GA_ENGAGED] = { "engagedSessions", "engaged_sessions" },
+	[GA_BOUNCE] = { "bounceRate", NULL },
+	[GA_AVG_DURATION] = { "averageSessionDuration", NULL },
+	[GA_KEY_EVENTS] = { "keyEvents", "key_events" },
+	[GA_REVENUE] = { "totalRevenue", NULL },
+};
+
+/* Which column of the report each of ours is, -1 when absent. */
+static enum err
+ga4_headers(struct syncnorm *n, struct json_object *report, int *col,
+    size_t *ncols)
+{
+	struct json_object *hs, *name;
+	size_t i, k;
+
+	for (k = 0; k < GA__MAX; k++)
+		col[k] = -1;
+	hs = jsonx_member(report, "metricHeaders");
+	if (hs == NULL || !json_object_is_type(hs, json_type_array))
+		return syncnorm_bad(n, n->n, "GA4: metricHeaders is missing");
+	*ncols = json_object_array_length(hs);
+	for (i = 0; i < *ncols; i++) {
+		name = jsonx_member(json_object_array_get_idx(hs, i), "name");
+		if (name == NULL || !json_object_is_type(name,
+		    json_type_string))
+			return syncnorm_bad(n, n->n, "GA4: "
+			    "metricHeaders[%zu].name is missing", i);
+		for (k = 0; k < GA__MAX; k++)
+			if (strcmp(ga4_cols[k].api,
+			    json_object_get_string(name)) == 0)
+				col[k] = (int)i;
+	}
+	return ERR_OK;
+}
+
+/* Row i's metric values, checked: every one a decimal string. */
+static enum err
+ga4_values(struct syncnorm *n, size_t mark, struct json_object *row,
+    size_t i, size_t ncols, const char **v)
+{
+	struct json_object *mv;
+	size_t k;
+
+	mv = jsonx_member(row, "metricValues");
+	if (mv == NULL || !json_object_is_type(mv, json_type_array) ||
+	    json_object_array_length(mv) != ncols)
+		return syncnorm_bad(n, mark, "GA4: rows[%zu].metricValues does "
+		    "not match metricHeaders", i);
+	for (k = 0; k < ncols; k++) {
+		v[k] = syncnorm_text(jsonx_member(json_object_array_get_idx(mv,
+		    k), "value"));
+		if (v[k] == NULL)
+			v[k] = "0";	/* proto3 leaves zero out */
+		if (syncnorm_decimal(n->a, v[k], 0, false) == NULL)
+			return syncnorm_bad(n, mark, "GA4: "
+			    "rows[%zu].metricValues[%zu].value is not a number",
+			    i, k);
+	}
+	return ERR_OK;
+}
+
+enum err
+syncnorm_ga4(struct syncnorm *n, struct json_object *report)
+{
+	struct json_object *rows, *row, *dv;
+	const char *v[64], *day, *val;
+	int col[GA__MAX], k;
+	size_t i, ncols, mark = n->n;
+	double s, x;
+	enum err rc;
+
+	if ((rc = ga4_headers(n, report, col, &ncols)) != ERR_OK)
+		return rc;
+	if (ncols > 64)
+		return syncnorm_bad(n, mark, "GA4: too many metricHeaders");
+	if ((rows = jsonx_member(report, "rows")) == NULL)
+		return ERR_OK;
+	if (!json_object_is_type(rows, json_type_array))
+		return syncnorm_bad(n, mark, "GA4: rows is not an array");
+	for (i = 0; i < json_object_array_length(rows); i++) {
+		row = json_object_array_get_idx(rows, i);
+		dv = jsonx_member(row, "dimensionValues");
+		day = syncnorm_ymd(n->a, dv != NULL && json_object_is_type(dv,
+		    json_type_array) ? syncnorm_text(jsonx_member(
+		    json_object_array_get_idx(dv, 0), "value")) : NULL);
+		if (day == NULL)
+			return syncnorm_bad(n, mark, "GA4: "
+			    "rows[%zu].dimensionValues[0].value is not a "
+			    "YYYYMMDD date", i);
+		if ((rc = ga4_values(n, mark, row, i, ncols, v)) != ERR_OK)
+			return rc;
+		for (k = 0; k < GA__MAX; k++) {
+			if (col[k] < 0 || ga4_cols[k].metric == NULL)
+				continue;
+			val = syncnorm_decimal(n->a, v[col[k]], 0, true);
+			if ((rc = syncnorm_add(n, NULL, ga4_cols[k].metric,
+			    day, val, NULL)) != ERR_OK)
+				return syncnorm_bad(n, mark, "GA4: too many "
+				    "rows");
+		}
+		s = col[GA_SESSIONS] >= 0 ? strtod(v[col[GA_SESSIONS]], NULL) :
+		    0;
+		if (col[GA_ENGAGED] < 0 && col[GA_BOUNCE] >= 0 &&
+		    col[GA_SESSIONS] >= 0) {
+			x = strtod(v[col[GA_BOUNCE]], NULL);
+			syncnorm_add(n, NULL, "engaged_sessions", day,
+			    arena_printf(n->a, "%.0f", round(s * (1 - x))),
+			    NULL);
+		}
+		if (col[GA_AVG_DURATION] >= 0 && col[GA_SESSIONS] >= 0) {
+			x = strtod(v[col[GA_AVG_DURATION]], NULL);
+			syncnorm_add(n, NULL, "session_duration", day,
+			    arena_printf(n->a, "%.0f", round(s * x)), NULL);
+		}
+		if (col[GA_REVENUE] >= 0)
+			syncnorm_add(n, NULL, "revenue_micros", day,
+			    syncnorm_decimal(n->a, v[col[GA_REVENUE]], 6, true),
+			    NULL);
+		if (n->n >= LIMIT_SYNC_ROWS)
+			return syncnorm_bad(n, mark, "GA4: too many rows");
+	}
+	return ERR_OK;
+}
+
+enum err
+syncnorm_ga4_totals(struct syncnorm *n, struct json_object *report, int days,
+    const char *end)
+{
+	struct json_object *rows;
+	const char *v[64];
+	int col[GA__MAX];
+	size_t ncols, mark = n->n;
+	enum err rc;
+
+	if ((rc = ga4_headers(n, report, col, &ncols)) != ERR_OK)
+		return rc;
+	if (ncols > 64)
+		return syncnorm_bad(n, mark, "GA4: too many metricHeaders");
+	if ((rows = jsonx_member(report, "rows")) == NULL)
+		return ERR_OK;	/* no users: no total row */
+	if (!json_object_is_type(rows, json_type_array) ||
+	    json_object_array_length(rows) != 1)
+		return syncnorm_bad(n, mark, "GA4: a totals report has one "
+		    "row");
+	if ((rc = ga4_values(n, mark, json_object_array_get_idx(rows, 0), 0,
+	    ncols, v)) != ERR_OK)
+		return rc;
+	if (col[GA_ACTIVE_USERS] >= 0)
+		syncnorm_add(n, NULL, arena_printf(n->a, "active_users:%dd",
+		    days), end, syncnorm_decimal(n->a, v[col[GA_ACTIVE_USERS]],
+		    0, true), NULL);
+	if (col[GA_TOTAL_USERS] >= 0)
+		syncnorm_add(n, NULL, arena_printf(n->a, "total_users:%dd",
+		    days), end, syncnorm_decimal(n->a, v[col[GA_TOTAL_USERS]],
+		    0, true), NULL);
+	return ERR_OK;
+}
+
+/* GA4: properties inside account summaries; pageToken paging. */
+static enum err
+list(struct accounts_lister *l)
+{
+	struct pcall_result r;
+	struct json_object *sums, *props, *s, *pr;
+	const char *token = NULL, *id;
+	size_t i, j, page;
+	enum err rc;
+
+	for (page = 0; page < ACCOUNTS_MAX_PAGES; page++) {
+		rc = accounts_get(l, arena_printf(l->a, "%s/accountSummaries?"
+		    "pageSize=200%s%s", accounts_base(l, PROVIDER_API_BASE),
+		    token ? "&pageToken=" : "", token ? httpc_escape(l->a,
+		    token) : ""), &r);
+		if (rc != ERR_OK)
+			return rc;
+		sums = jsonx_member(r.json, "accountSummaries");
+		for (i = 0; sums != NULL && i < json_object_array_length(sums);
+		    i++) {
+			s = json_object_array_get_idx(sums, i);
+			props = jsonx_member(s, "propertySummaries");
+			for (j = 0; props != NULL &&
+			    j < json_object_array_length(props); j++) {
+				pr = json_object_array_get_idx(props, j);
+				id = jsonx_text(pr, "property");
+				if (id != NULL && strncmp(id, "properties/", 11)
+				    == 0)
+					id += 11;
+				accounts_add(l, id, jsonx_text(pr,
+				    "displayName"), NULL, NULL);
+			}
+		}
+		if ((token = jsonx_text(r.json, "nextPageToken")) == NULL ||
+		    *token == '\0')
+			return ERR_OK;
+	}
+	return ERR_OK;
+}
+
+static const char ga4_daily[] =
+	"{\"dateRanges\":[{\"startDate\":\"%lddaysAgo\",\"endDate\":"
+	"\"today\"}],\"dimensions\":[{\"name\":\"date\"}],\"metrics\":["
+	"{\"name\":\"sessions\"},{\"name\":\"totalUsers\"},"
+	"{\"name\":\"activeUsers\"},{\"name\":\"newUsers\"},"
+	"{\"name\":\"screenPageViews\"},{\"name\":\"engagedSessions\"},"
+	"{\"name\":\"averageSessionDuration\"},{\"name\":\"keyEvents\"},"
+	"{\"name\":\"totalRevenue\"}],\"orderBys\":[{\"dimension\":"
+	"{\"dimensionName\":\"date\"}}],\"limit\":%ld,\"offset\":%ld}";
+static const char ga4_total[] =
+	"{\"dateRanges\":[{\"startDate\":\"%s\",\"endDate\":\"%s\"}],"
+	"\"metrics\":[{\"name\":\"activeUsers\"},{\"name\":\"totalUsers\"}]}";
+
+static enum err
+fetch(struct fetch *f, struct syncnorm *n, const char *prop)
+{
+	static const int periods[] = { 7, 28, 90 };
+	struct pcall_result res;
+	struct json_object *rc_v;
+	const char *url, *from, *to, *tz;
+	long off = 0, page_rows, total;
+	size_t before;
+	enum err rc;
+	int i;
+
+	/* Rows a page (GA4's default 10,000; smaller to test paging). */
+	page_rows = strtol(config_env("SLUICE_SYNC_GA4_PAGE_ROWS", "10000"),
+	    NULL, 10);
+	if (page_rows < 1 || page_rows > 100000)
+		page_rows = 10000;
+	url = arena_printf(f->a, "%s/properties/%s:runReport",
+	    fetch_base(f, PROVIDER_API_BASE2), prop);
+	for (;;) {
+		if ((rc = fetch_post(f, url, arena_printf(f->a, ga4_daily,
+		    f->days - 1, page_rows, off), &res)) != ERR_OK)
+			return rc;
+		before = n->n;
+		if ((rc = syncnorm_ga4(n, res.json)) != ERR_OK)
+			return fetch_norm_failed(f, n, rc);
+		total = json_object_object_get_ex(res.json, "rowCount", &rc_v) ?
+		    (long)json_object_get_int64(rc_v) : 0;
+		off += page_rows;
+		if (off >= total || n->n == before || f->pages >
+		    LIMIT_SYNC_PAGES)
+			break;
+	}
+	/* The provider's own totals of users, periods ending today. */
+	tz = fetch_account(f, prop, "time_zone");
+	for (i = 0; i < 3; i++) {
+		if ((rc = fetch_window(f, tz, periods[i], &from, &to)) !=
+		    ERR_OK)
+			return rc;
+		if ((rc = fetch_post(f, url, arena_printf(f->a, ga4_total,
+		    from, to), &res)) != ERR_OK)
+			return rc;
+		if ((rc = syncnorm_ga4_totals(n, res.json, periods[i], to)) !=
+		    ERR_OK)
+			return fetch_norm_failed(f, n, rc);
+	}
+	return ERR_OK;
+}
+
+/* README.md, "## Metrics", lists the catalogues: keep them in step. */
+static const struct metric_def metrics[] = {
+	METRIC_DEF_SUM("sessions", "Sessions", "count"),
+	METRIC_DEF_TOTALS("active_users", "Active users", "count"),
+	METRIC_DEF_TOTALS("total_users", "Total users", "count"),
+	METRIC_DEF_SUM("new_users", "New users", "count"),
+	METRIC_DEF_SUM("page_views", "Page views", "count"),
+	METRIC_DEF_SUM("engaged_sessions", "Engaged sessions", "count"),
+	METRIC_DEF_RATIO("engagement_rate", "Engagement rate", "ratio",
+	    "engaged_sessions", "sessions"),
+	METRIC_DEF_RATIO1M("bounce_rate", "Bounce rate", "ratio",
+	    "engaged_sessions", "sessions"),
+	METRIC_DEF_SUM("session_duration", "Session duration", "seconds"),
+	METRIC_DEF_RATIO("avg_session_duration", "Average session duration",
+	    "seconds", "session_duration", "sessions"),
+	METRIC_DEF_SUM("key_events", "Key events", "count"),
+	METRIC_DEF_SUM("revenue_micros", "Revenue", "currency_micros"),
+};
+
+const struct provider provider_ga4 = {
+	.slug = "ga4",
+	.name = "Google Analytics 4",
+	GOOGLE_PROVIDER,
+	.env = "GA4",
+	.urls[PROVIDER_API_BASE] =
+	    "https://analyticsadmin.googleapis.com/v1beta",
+	.urls[PROVIDER_API_BASE2] =
+	    "https://analyticsdata.googleapis.com/v1beta",
+	.scopes = "openid email "
+	    "https://www.googleapis.com/auth/analytics.readonly",
+	.restatement_days = 3,
+	.accounts = "properties",
+	.api_version = "Admin and Data API v1beta",
+	.sandbox[2] = { "ga4", "admin", "https://analyticsadmin.googleapis.com",
+	    "/sandbox/ga4-admin" },
+	.sandbox[3] = { "ga4", "data", "https://analyticsdata.googleapis.com",
+	    "/sandbox/ga4-data" },
+	PROVIDER_CATALOGUE(metrics),
+	.list = list,
+	.fetch = fetch,
+};

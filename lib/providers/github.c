@@ -1,0 +1,162 @@
+/* github.c — GitHub: public repositories, traffic, stars. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "base/arena.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "base/mem.h"
+#include "net/httpc.h"
+#include "providers/accounts.h"
+#include "providers/fetch.h"
+#include "providers/pcall.h"
+#include "providers/provider.h"
+#include "providers/syncnorm.h"
+
+enum err
+syncnorm_github_traffic(struct syncnorm *n, struct json_object *body,
+    const char *kind, const char *end)
+{
+	struct json_object *list, *it;
+	const char *ts, *c, *u, *total;
+	bool views = strcmp(kind, "views") == 0;
+	size_t i, mark = n->n;
+
+	if ((list = syncnorm_array(body, kind)) == NULL)
+		return syncnorm_bad(n, mark, "GitHub: %s is missing", kind);
+	for (i = 0; i < json_object_array_length(list); i++) {
+		it = json_object_array_get_idx(list, i);
+		ts = syncnorm_text(jsonx_member(it, "timestamp"));
+		c = syncnorm_count(jsonx_member(it, "count"));
+		u = syncnorm_count(jsonx_member(it, "uniques"));
+		if (ts == NULL || strlen(ts) < 10 ||
+		    !syncnorm_is_day(arena_strndup(n->a, ts, 10)))
+			return syncnorm_bad(n, mark, "GitHub: "
+			    "%s[%zu].timestamp is not a time", kind, i);
+		if (c == NULL || u == NULL)
+			return syncnorm_bad(n, mark, "GitHub: %s[%zu].count or "
+			    "uniques is not a count", kind, i);
+		ts = arena_strndup(n->a, ts, 10);
+		syncnorm_add(n, NULL, views ? "views" : "clones", ts, c, NULL);
+		if (views)
+			syncnorm_add(n, NULL, "unique_visitors", ts, u, NULL);
+	}
+	if (views && (total = syncnorm_count(jsonx_member(body, "uniques"))) !=
+	    NULL)
+		syncnorm_add(n, NULL, "unique_visitors:14d", end, total, NULL);
+	return ERR_OK;
+}
+
+enum err
+syncnorm_github_repo(struct syncnorm *n, struct json_object *repo,
+    const char *day)
+{
+	const char *v = syncnorm_count(jsonx_member(repo, "stargazers_count"));
+
+	if (v == NULL)
+		return syncnorm_bad(n, n->n, "GitHub: stargazers_count is "
+		    "missing");
+	return syncnorm_add(n, NULL, "stars", day, v, NULL);
+}
+
+/* GitHub: public repositories only; private ones never leave. */
+static enum err
+list(struct accounts_lister *l)
+{
+	struct pcall_result r;
+	struct json_object *it, *priv;
+	const char *next;
+	size_t i, page;
+	enum err rc;
+
+	next = arena_printf(l->a, "%s/user/repos?visibility=public&affiliation="
+	    "owner,organization_member&sort=full_name&per_page=100",
+	    accounts_base(l, PROVIDER_API_BASE));
+	for (page = 0; next != NULL && page < ACCOUNTS_MAX_PAGES; page++) {
+		if ((rc = accounts_get(l, next, &r)) != ERR_OK)
+			return rc;
+		for (i = 0; json_object_is_type(r.json, json_type_array) &&
+		    i < json_object_array_length(r.json); i++) {
+			it = json_object_array_get_idx(r.json, i);
+			priv = jsonx_member(it, "private");
+			if (priv != NULL && json_object_get_boolean(priv))
+				continue;
+			accounts_add(l, jsonx_text(it, "full_name"),
+			    jsonx_text(it, "full_name"), NULL, NULL);
+		}
+		next = httpc_link_next(l->a, &r.resp);
+	}
+	return ERR_OK;
+}
+
+static enum err
+fetch(struct fetch *f, struct syncnorm *n, const char *repo)
+{
+	static const char *const kinds[] = { "views", "clones" };
+	struct pcall_result res;
+	const char *url, *from, *to;
+	size_t i;
+	enum err rc;
+
+	if ((rc = fetch_window(f, "UTC", f->days, &from, &to)) != ERR_OK)
+		return rc;
+	n->from = from;
+	for (i = 0; i < 2; i++) {
+		url = arena_printf(f->a, "%s/repos/%s/traffic/%s?per=day",
+		    fetch_base(f, PROVIDER_API_BASE), repo, kinds[i]);
+		if ((rc = fetch_get(f, url, &res)) != ERR_OK)
+			return rc;
+		if ((rc = syncnorm_github_traffic(n, res.json, kinds[i], to)) !=
+		    ERR_OK)
+			return fetch_norm_failed(f, n, rc);
+	}
+	url = arena_printf(f->a, "%s/repos/%s", fetch_base(f,
+	    PROVIDER_API_BASE), repo);
+	if ((rc = fetch_get(f, url, &res)) != ERR_OK)
+		return rc;
+	if ((rc = syncnorm_github_repo(n, res.json, to)) != ERR_OK)
+		f->why = n->why;
+	return rc;
+}
+
+static const struct metric_def metrics[] = {
+	METRIC_DEF_SUM("views", "Views", "count"),
+	METRIC_DEF_TOTALS("unique_visitors", "Unique visitors", "count"),
+	METRIC_DEF_SUM("clones", "Clones", "count"),
+	METRIC_DEF_LAST("stars", "Stars", "count"),
+};
+
+const struct provider provider_github = {
+	.slug = "github",
+	.name = "GitHub",
+	.family = "github",
+	.env = "GITHUB",
+	.urls = {
+		[PROVIDER_AUTH_URL] =
+		    "https://github.com/login/oauth/authorize",
+		[PROVIDER_TOKEN_URL] =
+		    "https://github.com/login/oauth/access_token",
+		[PROVIDER_API_BASE] = "https://api.github.com",
+	},
+	.scopes = "read:user public_repo",
+	.auth_params = "allow_signup=false",
+	.tokens = PROVIDER_TOKENS_NEVER,
+	.restatement_days = 2,
+	.keeps_days = 14,
+	.accounts = "repositories",
+	.api_version = "REST 2022-11-28",
+	.headers = {
+		{ "X-GitHub-Api-Version", NULL, "2022-11-28" },
+	},
+	.sandbox = {
+		{ "github", "oauth", "https://github.com", "/sandbox/github" },
+		{ "github", "api", "https://api.github.com",
+		    "/sandbox/github-api" },
+	},
+	PROVIDER_CATALOGUE(metrics),
+	.list = list,
+	.fetch = fetch,
+};

@@ -1,0 +1,186 @@
+/* instagram.c — Instagram: business accounts, reach, views, followers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "base/arena.h"
+#include "base/day.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "base/mem.h"
+#include "net/httpc.h"
+#include "providers/accounts.h"
+#include "providers/fetch.h"
+#include "providers/meta.h"
+#include "providers/pcall.h"
+#include "providers/provider.h"
+#include "providers/syncnorm.h"
+
+enum err
+syncnorm_instagram(struct syncnorm *n, struct json_object *body,
+    const char *day, int totals_days)
+{
+	static const char *const series[][2] = { { "reach", "reach" } };
+	static const char *const totals[][2] = {
+		{ "views", "views" },
+		{ "total_interactions", "engagements" },
+		{ "profile_views", "profile_views" },
+		{ "reach", "reach" },
+	};
+	struct json_object *data, *it;
+	const char *name, *val;
+	size_t i, k, mark = n->n;
+
+	if (day == NULL)
+		return meta_series(n, mark, body, "Instagram", series, 1);
+	if ((data = syncnorm_array(body, "data")) == NULL)
+		return syncnorm_bad(n, mark, "Instagram: data is missing");
+	for (i = 0; i < json_object_array_length(data); i++) {
+		it = json_object_array_get_idx(data, i);
+		if ((name = syncnorm_text(jsonx_member(it, "name"))) == NULL)
+			return syncnorm_bad(n, mark, "Instagram: "
+			    "data[%zu].name is missing", i);
+		for (k = 0; k < nitems(totals); k++)
+			if (strcmp(totals[k][0], name) == 0)
+				break;
+		if (k == nitems(totals))
+			continue;
+		val = syncnorm_count(jsonx_member(jsonx_member(it,
+		    "total_value"), "value"));
+		if (val == NULL)
+			return syncnorm_bad(n, mark, "Instagram: "
+			    "data[%zu].total_value.value is not a count", i);
+		if (totals_days > 0)
+			syncnorm_add(n, NULL, arena_printf(n->a, "%s:%dd",
+			    totals[k][1], totals_days), day, val, NULL);
+		else if (strcmp(name, "reach") != 0)
+			syncnorm_add(n, NULL, totals[k][1], day, val, NULL);
+	}
+	return ERR_OK;
+}
+
+enum err
+syncnorm_instagram_user(struct syncnorm *n, struct json_object *user,
+    const char *day)
+{
+	const char *v = syncnorm_count(jsonx_member(user, "followers_count"));
+
+	if (v == NULL)
+		return syncnorm_bad(n, n->n, "Instagram: followers_count is "
+		    "missing");
+	return syncnorm_add(n, NULL, "followers", day, v, NULL);
+}
+
+/* Instagram: the business account behind one page, if it has one. */
+static enum err
+of_page(struct accounts_lister *l, struct json_object *page)
+{
+	struct pcall_result r;
+	struct json_object *ig;
+	enum err rc;
+
+	if (jsonx_text(page, "id") == NULL)
+		return ERR_OK;
+	rc = accounts_get(l, arena_printf(l->a, "%s/%s?"
+	    "fields=instagram_business_account", accounts_base(l,
+	    PROVIDER_API_BASE), httpc_escape(l->a, jsonx_text(page, "id"))),
+	    &r);
+	if (rc != ERR_OK)
+		return rc;
+	if ((ig = jsonx_member(r.json, "instagram_business_account")) != NULL)
+		accounts_add(l, jsonx_text(ig, "id"), arena_printf(l->a,
+		    "%s (Instagram)", jsonx_text(page, "name") ?
+		    jsonx_text(page, "name") : jsonx_text(ig, "id")), NULL,
+		    NULL);
+	return ERR_OK;
+}
+
+static enum err
+list(struct accounts_lister *l)
+{
+	return meta_list(l, arena_printf(l->a, "%s/me/accounts?fields=id,name&"
+	    "limit=100", accounts_base(l, PROVIDER_API_BASE)), of_page);
+}
+
+/*
+ * Instagram: reach as a daily series; views, interactions and profile
+ * views only as total_value (one number per window), so one call a day;
+ * reach totals for 7 and 28 days; followers from the user.
+ */
+static enum err
+fetch(struct fetch *f, struct syncnorm *n, const char *ig)
+{
+	static const char *const series[] = { "reach" };
+	static const char *const totals[] = { "views", "total_interactions",
+	    "profile_views" };
+	static const char *const reach[] = { "reach" };
+	static const int periods[] = { 7, 28 };
+	struct pcall_result res;
+	struct json_object *got[8];
+	const char *url, *from, *to, *day;
+	size_t ngot, i;
+	enum err rc;
+
+	if ((rc = fetch_window(f, "America/Los_Angeles", f->days, &from,
+	    &to)) != ERR_OK)
+		return rc;
+	if ((rc = meta_insights(f, arena_printf(f->a, "%s/%s/insights?"
+	    "period=day&since=%s&until=%s", meta_graph(f), ig, from,
+	    day_add(f->a, to, 1)), series, 1, got, &ngot)) != ERR_OK)
+		return rc;
+	for (i = 0; i < ngot; i++)
+		if ((rc = syncnorm_instagram(n, got[i], NULL, 0)) != ERR_OK)
+			return fetch_norm_failed(f, n, rc);
+	for (day = from; strcmp(day, to) <= 0; day = day_add(f->a, day, 1)) {
+		if ((rc = meta_insights(f, arena_printf(f->a, "%s/%s/insights?"
+		    "period=day&metric_type=total_value&since=%s&until=%s",
+		    meta_graph(f), ig, day, day_add(f->a, day, 1)), totals, 3,
+		    got, &ngot)) != ERR_OK)
+			return rc;
+		for (i = 0; i < ngot; i++)
+			if ((rc = syncnorm_instagram(n, got[i], day, 0)) !=
+			    ERR_OK)
+				return fetch_norm_failed(f, n, rc);
+	}
+	for (i = 0; i < 2; i++) {
+		if ((rc = meta_insights(f, arena_printf(f->a, "%s/%s/insights?"
+		    "period=day&metric_type=total_value&since=%s&until=%s",
+		    meta_graph(f), ig, day_add(f->a, to, 1 - periods[i]),
+		    day_add(f->a, to, 1)), reach, 1, got, &ngot)) != ERR_OK)
+			return rc;
+		if ((rc = syncnorm_instagram(n, got[0], to, periods[i])) !=
+		    ERR_OK)
+			return fetch_norm_failed(f, n, rc);
+	}
+	url = arena_printf(f->a, "%s/%s?fields=followers_count,media_count,"
+	    "username", meta_graph(f), ig);
+	if ((rc = fetch_get(f, url, &res)) != ERR_OK)
+		return rc;
+	if ((rc = syncnorm_instagram_user(n, res.json, to)) != ERR_OK)
+		f->why = n->why;
+	return rc;
+}
+
+static const struct metric_def metrics[] = {
+	METRIC_DEF_TOTALS("reach", "Reach", "count"),
+	METRIC_DEF_SUM("views", "Views", "count"),
+	METRIC_DEF_SUM("engagements", "Engagements", "count"),
+	METRIC_DEF_SUM("profile_views", "Profile views", "count"),
+	METRIC_DEF_LAST("followers", "Followers", "count"),
+};
+
+const struct provider provider_instagram = {
+	.slug = "instagram",
+	.name = "Instagram",
+	META_PROVIDER,
+	.env = "INSTAGRAM",
+	.scopes = "instagram_basic,instagram_manage_insights,pages_show_list,"
+	    "pages_read_engagement",
+	.keeps_days = 30,
+	.accounts = "business accounts",
+	PROVIDER_CATALOGUE(metrics),
+	.list = list,
+	.fetch = fetch,
+};

@@ -1,0 +1,189 @@
+/* linkedin.c — LinkedIn: organisations, share statistics, followers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "base/arena.h"
+#include "base/day.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "base/mem.h"
+#include "net/httpc.h"
+#include "providers/accounts.h"
+#include "providers/fetch.h"
+#include "providers/pcall.h"
+#include "providers/provider.h"
+#include "providers/syncnorm.h"
+
+enum err
+syncnorm_linkedin(struct syncnorm *n, struct json_object *body)
+{
+	static const char *const parts[] = { "clickCount", "likeCount",
+	    "commentCount", "shareCount" };
+	struct json_object *els, *it, *st;
+	const char *day, *imp, *clk, *v;
+	long long start, eng;
+	size_t i, k, mark = n->n;
+
+	if ((els = syncnorm_array(body, "elements")) == NULL)
+		return syncnorm_bad(n, mark, "LinkedIn: elements is missing");
+	for (i = 0; i < json_object_array_length(els); i++) {
+		it = json_object_array_get_idx(els, i);
+		v = syncnorm_count(jsonx_member(jsonx_member(it, "timeRange"),
+		    "start"));
+		if (v == NULL)
+			return syncnorm_bad(n, mark, "LinkedIn: "
+			    "elements[%zu].timeRange.start is missing", i);
+		start = strtoll(v, NULL, 10);
+		day = syncnorm_epoch_day(n->a, start / 1000);
+		if (start > 253402300799000LL)	/* 9999-12-31 */
+			return syncnorm_bad(n, mark, "LinkedIn: "
+			    "elements[%zu].timeRange.start is not a time", i);
+		st = jsonx_member(it, "totalShareStatistics");
+		imp = syncnorm_count(jsonx_member(st, "impressionCount"));
+		clk = syncnorm_count(jsonx_member(st, "clickCount"));
+		if (imp == NULL || clk == NULL)
+			return syncnorm_bad(n, mark, "LinkedIn: elements[%zu]."
+			    "totalShareStatistics is incomplete", i);
+		for (eng = 0, k = 0; k < nitems(parts); k++) {
+			v = syncnorm_count(jsonx_member(st, parts[k]));
+			eng += v != NULL ? strtoll(v, NULL, 10) : 0;
+		}
+		syncnorm_add(n, NULL, "impressions", day, imp, NULL);
+		syncnorm_add(n, NULL, "clicks", day, clk, NULL);
+		syncnorm_add(n, NULL, "engagements", day, arena_printf(n->a,
+		    "%lld", eng), NULL);
+	}
+	return ERR_OK;
+}
+
+enum err
+syncnorm_linkedin_followers(struct syncnorm *n, struct json_object *body,
+    const char *day)
+{
+	const char *v = syncnorm_count(jsonx_member(body, "firstDegreeSize"));
+
+	if (v == NULL)
+		return syncnorm_bad(n, n->n, "LinkedIn: firstDegreeSize is "
+		    "missing");
+	return syncnorm_add(n, NULL, "followers", day, v, NULL);
+}
+
+static enum err
+list(struct accounts_lister *l)
+{
+	struct pcall_result r;
+	struct json_object *els, *it;
+	const char *org, *total;
+	size_t i, start = 0, page;
+	enum err rc;
+
+	for (page = 0; page < ACCOUNTS_MAX_PAGES; page++) {
+		rc = accounts_get(l, arena_printf(l->a, "%s/organizationAcls?"
+		    "q=roleAssignee&role=ADMINISTRATOR&state=APPROVED&"
+		    "start=%zu&count=50", accounts_base(l, PROVIDER_API_BASE),
+		    start), &r);
+		if (rc != ERR_OK)
+			return rc;
+		els = jsonx_member(r.json, "elements");
+		for (i = 0; els != NULL && i < json_object_array_length(els);
+		    i++) {
+			it = json_object_array_get_idx(els, i);
+			org = jsonx_text(it, "organization");
+			if (org != NULL && strncmp(org,
+			    "urn:li:organization:", 20) == 0)
+				accounts_add(l, org + 20, arena_printf(l->a,
+				    "Organization %s", org + 20), NULL, NULL);
+		}
+		start += els != NULL ? json_object_array_length(els) : 0;
+		total = jsonx_text(jsonx_member(r.json, "paging"), "total");
+		if (els == NULL || json_object_array_length(els) == 0 ||
+		    total == NULL || start >= strtoul(total, NULL, 10))
+			return ERR_OK;
+	}
+	return ERR_OK;
+}
+
+/* Seconds since the epoch of 00:00 UTC on day (YYYY-MM-DD). */
+static int64_t
+epoch_of(const char *day)
+{
+	int64_t n;
+
+	return day_scan(day, &n) ? n * DAY_SECONDS : 0;
+}
+
+static enum err
+fetch(struct fetch *f, struct syncnorm *n, const char *org)
+{
+	struct pcall_result res;
+	const char *url, *from, *to, *urn;
+	enum err rc;
+
+	if ((rc = fetch_window(f, "UTC", f->days, &from, &to)) != ERR_OK)
+		return rc;
+	urn = httpc_escape(f->a, arena_printf(f->a, "urn:li:organization:%s",
+	    org));
+	/* The interval ends tomorrow 00:00 UTC so today is in it. */
+	url = arena_printf(f->a, "%s/organizationalEntityShareStatistics?"
+	    "q=organizationalEntity&organizationalEntity=%s&timeIntervals="
+	    "(timeRange:(start:%lld000,end:%lld000),timeGranularityType:DAY)",
+	    fetch_base(f, PROVIDER_API_BASE), urn, (long long)epoch_of(from),
+	    (long long)epoch_of(to) + DAY_SECONDS);
+	if ((rc = fetch_get(f, url, &res)) != ERR_OK)
+		return rc;
+	if ((rc = syncnorm_linkedin(n, res.json)) != ERR_OK)
+		return fetch_norm_failed(f, n, rc);
+	url = arena_printf(f->a, "%s/networkSizes/%s?"
+	    "edgeType=COMPANY_FOLLOWED_BY_MEMBER", fetch_base(f,
+	    PROVIDER_API_BASE), urn);
+	if ((rc = fetch_get(f, url, &res)) != ERR_OK)
+		return rc;
+	if ((rc = syncnorm_linkedin_followers(n, res.json, to)) != ERR_OK)
+		f->why = n->why;
+	return rc;
+}
+
+static const struct metric_def metrics[] = {
+	METRIC_DEF_SUM("impressions", "Impressions", "count"),
+	METRIC_DEF_SUM("clicks", "Clicks", "count"),
+	METRIC_DEF_SUM("engagements", "Engagements", "count"),
+	METRIC_DEF_RATIO("engagement_rate", "Engagement rate", "ratio",
+	    "engagements", "impressions"),
+	METRIC_DEF_LAST("followers", "Followers", "count"),
+};
+
+const struct provider provider_linkedin = {
+	.slug = "linkedin",
+	.name = "LinkedIn",
+	.family = "linkedin",
+	.env = "LINKEDIN",
+	.urls = {
+		[PROVIDER_AUTH_URL] =
+		    "https://www.linkedin.com/oauth/v2/authorization",
+		[PROVIDER_TOKEN_URL] =
+		    "https://www.linkedin.com/oauth/v2/accessToken",
+		[PROVIDER_API_BASE] = "https://api.linkedin.com/rest",
+	},
+	.scopes = "rw_organization_admin",
+	.tokens = PROVIDER_TOKENS_EXPIRING,
+	.restatement_days = 2,
+	.keeps_days = 366,
+	.accounts = "organizations",
+	.api_version = "LinkedIn-Version 202603",
+	.headers = {
+		{ "LinkedIn-Version", "SLUICE_LINKEDIN_VERSION", "202603" },
+		{ "X-Restli-Protocol-Version", NULL, "2.0.0" },
+	},
+	.sandbox = {
+		{ "linkedin", "oauth", "https://www.linkedin.com",
+		    "/sandbox/linkedin-www" },
+		{ "linkedin", "api", "https://api.linkedin.com",
+		    "/sandbox/linkedin-api" },
+	},
+	PROVIDER_CATALOGUE(metrics),
+	.list = list,
+	.fetch = fetch,
+};

@@ -1,0 +1,302 @@
+/* mailchimp.c — Mailchimp: audiences, daily activity, campaign reports. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "base/arena.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "base/mem.h"
+#include "net/httpc.h"
+#include "providers/accounts.h"
+#include "providers/fetch.h"
+#include "providers/oauth.h"
+#include "providers/pcall.h"
+#include "providers/provider.h"
+#include "providers/syncnorm.h"
+
+/* Two counts' sum (hard and soft bounces), as text. */
+static const char *
+sum2(struct arena *a, const char *x, const char *y)
+{
+	return arena_printf(a, "%lld", strtoll(x, NULL, 10) +
+	    strtoll(y, NULL, 10));
+}
+
+enum err
+syncnorm_mailchimp(struct syncnorm *n, struct json_object *body,
+    size_t *count)
+{
+	static const char *const map[][2] = {
+		{ "emails_sent", "emails_sent" },
+		{ "unique_opens", "opens" },
+		{ "recipient_clicks", "clicks" },
+		{ "unsubs", "unsubscribes" },
+	};
+	struct json_object *act, *it;
+	const char *day, *v, *hb, *sb;
+	size_t i, k, mark = n->n;
+
+	*count = 0;
+	if ((act = syncnorm_array(body, "activity")) == NULL)
+		return syncnorm_bad(n, mark, "Mailchimp: activity is missing");
+	*count = json_object_array_length(act);
+	for (i = 0; i < *count; i++) {
+		it = json_object_array_get_idx(act, i);
+		day = syncnorm_text(jsonx_member(it, "day"));
+		if (!syncnorm_is_day(day))
+			return syncnorm_bad(n, mark, "Mailchimp: "
+			    "activity[%zu].day is not YYYY-MM-DD", i);
+		for (k = 0; k < nitems(map); k++) {
+			v = syncnorm_count(jsonx_member(it, map[k][0]));
+			if (v == NULL)
+				return syncnorm_bad(n, mark, "Mailchimp: "
+				    "activity[%zu].%s is not a count", i,
+				    map[k][0]);
+			syncnorm_add(n, NULL, map[k][1], day, v, NULL);
+		}
+		hb = syncnorm_count(jsonx_member(it, "hard_bounce"));
+		sb = syncnorm_count(jsonx_member(it, "soft_bounce"));
+		if (hb == NULL || sb == NULL)
+			return syncnorm_bad(n, mark, "Mailchimp: activity[%zu]."
+			    "hard_bounce or soft_bounce is not a count", i);
+		syncnorm_add(n, NULL, "bounces", day, sum2(n->a, hb, sb),
+		    NULL);
+	}
+	return ERR_OK;
+}
+
+enum err
+syncnorm_mailchimp_reports(struct syncnorm *n, struct json_object *body,
+    const char *list, size_t *count)
+{
+	static const struct {
+		const char	*obj, *key, *metric;
+	} m[] = {
+		{ NULL, "emails_sent", "campaign_emails_sent" },
+		{ "opens", "unique_opens", "campaign_opens" },
+		{ "clicks", "unique_subscriber_clicks", "campaign_clicks" },
+		{ NULL, "unsubscribed", "campaign_unsubscribes" },
+	};
+	struct json_object *reps, *it;
+	const char *id, *lid, *st, *day, *acct, *dims, *v, *hb, *sb;
+	size_t i, k, mark = n->n;
+
+	*count = 0;
+	if ((reps = syncnorm_array(body, "reports")) == NULL)
+		return syncnorm_bad(n, mark, "Mailchimp: reports is missing");
+	*count = json_object_array_length(reps);
+	for (i = 0; i < *count; i++) {
+		it = json_object_array_get_idx(reps, i);
+		lid = syncnorm_text(jsonx_member(it, "list_id"));
+		if (lid == NULL || strcmp(lid, list) != 0)
+			continue;	/* another audience's campaign */
+		id = syncnorm_text(jsonx_member(it, "id"));
+		st = syncnorm_text(jsonx_member(it, "send_time"));
+		if (id == NULL || *id == '\0')
+			return syncnorm_bad(n, mark, "Mailchimp: "
+			    "reports[%zu].id is missing", i);
+		if (st == NULL || strlen(st) < 10 ||
+		    !syncnorm_is_day(day = arena_strndup(n->a, st, 10)))
+			return syncnorm_bad(n, mark, "Mailchimp: "
+			    "reports[%zu].send_time is not an ISO 8601 time",
+			    i);
+		acct = arena_printf(n->a, "%s:%s", list, id);
+		dims = syncnorm_dims(n->a, "campaign_id", id, "campaign_title",
+		    syncnorm_text(jsonx_member(it, "campaign_title")), NULL,
+		    NULL);
+		for (k = 0; k < nitems(m); k++) {
+			v = syncnorm_count(jsonx_member(m[k].obj != NULL ?
+			    jsonx_member(it, m[k].obj) : it, m[k].key));
+			if (v == NULL)
+				return syncnorm_bad(n, mark, "Mailchimp: "
+				    "reports[%zu].%s%s%s is not a count", i,
+				    m[k].obj != NULL ? m[k].obj : "",
+				    m[k].obj != NULL ? "." : "", m[k].key);
+			syncnorm_add(n, acct, m[k].metric, day, v, dims);
+		}
+		hb = syncnorm_count(jsonx_member(jsonx_member(it, "bounces"),
+		    "hard_bounces"));
+		sb = syncnorm_count(jsonx_member(jsonx_member(it, "bounces"),
+		    "soft_bounces"));
+		if (hb == NULL || sb == NULL)
+			return syncnorm_bad(n, mark, "Mailchimp: "
+			    "reports[%zu].bounces is not two counts", i);
+		syncnorm_add(n, acct, "campaign_bounces", day, sum2(n->a, hb,
+		    sb), dims);
+	}
+	return ERR_OK;
+}
+
+static enum err
+list(struct accounts_lister *l)
+{
+	struct pcall_result r;
+	struct json_object *lists, *it;
+	const char *total;
+	size_t i, offset = 0, page;
+	enum err rc;
+
+	if (l->t->api_base == NULL) {
+		l->why = "Mailchimp did not say where the account lives; "
+		    "reconnect it";
+		return ERR_AUTH;
+	}
+	for (page = 0; page < ACCOUNTS_MAX_PAGES; page++) {
+		rc = accounts_get(l, arena_printf(l->a, "%s/3.0/lists?"
+		    "count=100&offset=%zu&fields=lists.id,lists.name,"
+		    "total_items", l->t->api_base, offset), &r);
+		if (rc != ERR_OK)
+			return rc;
+		lists = jsonx_member(r.json, "lists");
+		for (i = 0; lists != NULL &&
+		    i < json_object_array_length(lists); i++) {
+			it = json_object_array_get_idx(lists, i);
+			accounts_add(l, jsonx_text(it, "id"), jsonx_text(it,
+			    "name"), NULL, NULL);
+		}
+		offset += lists != NULL ? json_object_array_length(lists) : 0;
+		total = jsonx_text(r.json, "total_items");
+		if (lists == NULL || json_object_array_length(lists) == 0 ||
+		    total == NULL || offset >= strtoul(total, NULL, 10))
+			return ERR_OK;
+	}
+	return ERR_OK;
+}
+
+static enum err
+fetch(struct fetch *f, struct syncnorm *n, const char *list)
+{
+	struct pcall_result res;
+	const char *url, *from, *to, *api;
+	size_t count;
+	long off = 0, page;
+	enum err rc;
+
+	if ((rc = fetch_window(f, f->ws_tz, f->days, &from, &to)) != ERR_OK)
+		return rc;
+	n->from = from;
+	api = f->api_base;
+	if (api == NULL) {
+		f->why = "Mailchimp: the account's datacenter is unknown";
+		return ERR_CONFLICT;
+	}
+	/* Newest day first, 100 a page, until the window is covered. */
+	for (page = 0; page < LIMIT_SYNC_PAGES && off < f->days + 1; page++) {
+		url = arena_printf(f->a, "%s/3.0/lists/%s/activity?count=100&"
+		    "offset=%ld", api, httpc_escape(f->a, list), off);
+		if ((rc = fetch_get(f, url, &res)) != ERR_OK)
+			return rc;
+		if ((rc = syncnorm_mailchimp(n, res.json, &count)) != ERR_OK)
+			return fetch_norm_failed(f, n, rc);
+		if (count < 100)
+			break;
+		off += 100;
+	}
+	/* Campaign totals on their send days: they grow for about a week
+	 * after the send, so at least the last 14 days are asked again. */
+	if ((rc = fetch_window(f, f->ws_tz, f->days > 14 ? f->days : 14, &from,
+	    &to)) != ERR_OK)
+		return rc;
+	n->from = from;
+	for (off = 0, page = 0; page < LIMIT_SYNC_PAGES; page++) {
+		url = arena_printf(f->a, "%s/3.0/reports?type=regular&"
+		    "count=100&offset=%ld&since_send_time=%sT00%%3A00%%3A00"
+		    "%%2B00%%3A00", api, off, from);
+		if ((rc = fetch_get(f, url, &res)) != ERR_OK)
+			return rc;
+		if ((rc = syncnorm_mailchimp_reports(n, res.json, list,
+		    &count)) != ERR_OK)
+			return fetch_norm_failed(f, n, rc);
+		if (count < 100)
+			break;
+		off += 100;
+	}
+	return ERR_OK;
+}
+
+/* After the exchange: the metadata call names the account's API base. */
+static enum err
+metadata(const struct oauth_call *c, struct oauth_tokens *t)
+{
+	struct httpc_req r;
+	struct httpc_resp res;
+	struct json_object *o;
+	const char *why = NULL;
+	enum err rc;
+
+	memset(&r, 0, sizeof(r));
+	r.url = provider_url(c->p, PROVIDER_API_BASE, c->cfg, c->a);
+	httpc_header(&r, "Accept", "application/json");
+	httpc_header(&r, "Authorization", arena_printf(c->a, "OAuth %s",
+	    t->access_token));
+	if ((rc = httpc_do(c->h, c->a, &r, &res, &why)) != ERR_OK)
+		return oauth_fail(c->f, ERR_UPSTREAM, false, arena_printf(c->a,
+		    "Could not reach Mailchimp: %s", why));
+	if (res.status != 200 || jsonx_parse(c->a, res.body, res.body_len,
+	    &o, NULL) != ERR_OK)
+		return oauth_fail(c->f, ERR_UPSTREAM, false, "Mailchimp's "
+		    "account lookup failed.");
+	/* A bad token is reported with HTTP 200 and an error member. */
+	if (jsonx_text(o, "error") != NULL)
+		return oauth_fail(c->f, ERR_AUTH, true, "Mailchimp did not "
+		    "accept the new token.");
+	if ((t->api_base = jsonx_text(o, "api_endpoint")) == NULL)
+		return oauth_fail(c->f, ERR_UPSTREAM, false, "Mailchimp did "
+		    "not say which data center holds the account.");
+	t->owner = jsonx_text(o, "user_id");
+	return ERR_OK;
+}
+
+static const struct metric_def metrics[] = {
+	METRIC_DEF_SUM("emails_sent", "Emails sent", "count"),
+	METRIC_DEF_SUM("opens", "Opens", "count"),
+	METRIC_DEF_SUM("clicks", "Clicks", "count"),
+	METRIC_DEF_SUM("bounces", "Bounces", "count"),
+	METRIC_DEF_SUM("unsubscribes", "Unsubscribes", "count"),
+	METRIC_DEF_RATIO("open_rate", "Open rate", "ratio", "opens",
+	    "emails_sent"),
+	METRIC_DEF_RATIO("click_rate", "Click rate", "ratio", "clicks",
+	    "emails_sent"),
+	METRIC_DEF_SUM("campaign_emails_sent", "Campaign emails sent",
+	    "count"),
+	METRIC_DEF_SUM("campaign_opens", "Campaign opens", "count"),
+	METRIC_DEF_SUM("campaign_clicks", "Campaign clicks", "count"),
+	METRIC_DEF_SUM("campaign_bounces", "Campaign bounces", "count"),
+	METRIC_DEF_SUM("campaign_unsubscribes", "Campaign unsubscribes",
+	    "count"),
+};
+
+const struct provider provider_mailchimp = {
+	.slug = "mailchimp",
+	.name = "Mailchimp",
+	.family = "mailchimp",
+	.env = "MAILCHIMP",
+	.urls = {
+		[PROVIDER_AUTH_URL] =
+		    "https://login.mailchimp.com/oauth2/authorize",
+		[PROVIDER_TOKEN_URL] =
+		    "https://login.mailchimp.com/oauth2/token",
+		[PROVIDER_API_BASE] =
+		    "https://login.mailchimp.com/oauth2/metadata",
+	},
+	.scopes = "",
+	.tokens = PROVIDER_TOKENS_NEVER,
+	.restatement_days = 2,
+	.keeps_days = 180,
+	.accounts = "audiences",
+	.api_version = "Marketing API 3.0",
+	.auth_scheme = "OAuth",
+	.sandbox = {
+		{ "mailchimp", "oauth", "https://login.mailchimp.com",
+		    "/sandbox/mailchimp-login" },
+		{ "mailchimp", "api", "https://{dc}.api.mailchimp.com",
+		    "/sandbox/mailchimp/{dc}" },
+	},
+	PROVIDER_CATALOGUE(metrics),
+	.list = list,
+	.fetch = fetch,
+	.after_exchange = metadata,
+};

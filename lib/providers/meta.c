@@ -1,0 +1,222 @@
+/* meta.c — what Facebook, Instagram and Meta Ads share. */
+#include <stdbool.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/day.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "providers/accounts.h"
+#include "providers/fetch.h"
+#include "providers/meta.h"
+#include "providers/oauth.h"
+#include "providers/pcall.h"
+#include "providers/provider.h"
+#include "providers/syncnorm.h"
+
+/* The trade of a token for a long-lived (60-day) one. */
+static enum err
+long_lived(const struct oauth_call *c, const char *token,
+    struct oauth_tokens *out)
+{
+	const char *id, *secret;
+
+	(void)provider_client(c->p, c->cfg, &id, &secret);
+	{
+		const char *kv[] = { "grant_type", "fb_exchange_token",
+		    "client_id", id, "client_secret", secret,
+		    "fb_exchange_token", token, NULL };
+
+		return oauth_token_call(c, "GET", arena_printf(c->a, "%s?%s",
+		    provider_url(c->p, PROVIDER_TOKEN_URL, c->cfg, c->a),
+		    oauth_form(c->a, kv)), NULL, out);
+	}
+}
+
+enum err
+meta_exchange(const struct oauth_call *c, const char *code,
+    const char *verifier, struct oauth_tokens *out)
+{
+	struct oauth_tokens short_lived;
+	const char *id, *secret;
+	enum err rc;
+
+	(void)verifier;		/* Meta does not take PKCE here */
+	(void)provider_client(c->p, c->cfg, &id, &secret);
+	{
+		const char *kv[] = { "client_id", id, "redirect_uri",
+		    provider_redirect_uri(c->p, c->cfg, c->a),
+		    "client_secret", secret, "code", code, NULL };
+
+		rc = oauth_token_call(c, "GET", arena_printf(c->a, "%s?%s",
+		    provider_url(c->p, PROVIDER_TOKEN_URL, c->cfg, c->a),
+		    oauth_form(c->a, kv)), NULL, &short_lived);
+	}
+	if (rc != ERR_OK)
+		return rc;
+	return long_lived(c, short_lived.access_token, out);
+}
+
+enum err
+meta_refresh(const struct oauth_call *c, const struct oauth_tokens *t,
+    struct oauth_tokens *out)
+{
+	return long_lived(c, t->access_token, out);
+}
+
+enum err
+meta_classify(struct arena *a, const struct provider *p,
+    struct pcall_result *out)
+{
+	static const char *const limits[] = { "4", "17", "32", "613",
+	    "80000" };
+	const char *code;
+	size_t i;
+
+	if (out->resp.status < 400 || (code = jsonx_text(jsonx_member(
+	    out->json, "error"), "code")) == NULL)
+		return ERR_OK;
+	for (i = 0; i < nitems(limits); i++)
+		if (strcmp(code, limits[i]) == 0) {
+			out->why = pcall_error_text(a, p, out);
+			out->retry_after = pcall_retry_after(&out->resp, 300);
+			return ERR_RATELIMIT;
+		}
+	if (strcmp(code, "190") == 0) {
+		out->why = pcall_error_text(a, p, out);
+		return ERR_AUTH;
+	}
+	return ERR_OK;
+}
+
+enum err
+meta_list(struct accounts_lister *l, const char *first,
+    enum err (*each)(struct accounts_lister *, struct json_object *))
+{
+	struct pcall_result r;
+	struct json_object *data, *it;
+	const char *next = first;
+	size_t i, page;
+	enum err rc;
+
+	for (page = 0; next != NULL && page < ACCOUNTS_MAX_PAGES; page++) {
+		if ((rc = accounts_get(l, next, &r)) != ERR_OK)
+			return rc;
+		data = jsonx_member(r.json, "data");
+		for (i = 0; data != NULL && i < json_object_array_length(data);
+		    i++) {
+			it = json_object_array_get_idx(data, i);
+			if ((rc = each(l, it)) != ERR_OK)
+				return rc;
+		}
+		next = jsonx_text(jsonx_member(r.json, "paging"), "next");
+	}
+	return ERR_OK;
+}
+
+/* Graph's error code 100: a metric of the list is not (any more) valid. */
+static bool
+invalid_metric(const struct pcall_result *res)
+{
+	return res->resp.status == 400 && res->resp.body != NULL &&
+	    strstr(res->resp.body, "\"code\":100") != NULL;
+}
+
+enum err
+meta_insights(struct fetch *f, const char *urlfmt_base,
+    const char *const *list, size_t nlist, struct json_object **out,
+    size_t *nout)
+{
+	struct pcall_result res;
+	struct buf *all;
+	const char *url;
+	size_t i;
+	enum err rc;
+
+	*nout = 0;
+	all = buf_new_arena(f->a, LIMIT_SYNC_METRIC_LIST);
+	for (i = 0; i < nlist; i++)
+		buf_printf(all, "%s%s", i ? "," : "", list[i]);
+	url = arena_printf(f->a, "%s&metric=%s", urlfmt_base, buf_cstr(all));
+	rc = fetch_get(f, url, &res);
+	if (rc == ERR_OK) {
+		out[(*nout)++] = res.json;
+		return ERR_OK;
+	}
+	if (!invalid_metric(&res))
+		return rc;
+	for (i = 0; i < nlist; i++) {
+		url = arena_printf(f->a, "%s&metric=%s", urlfmt_base,
+		    list[i]);
+		rc = fetch_get(f, url, &res);
+		if (rc == ERR_OK)
+			out[(*nout)++] = res.json;
+		else if (invalid_metric(&res))
+			log_msg(LOG_WARN, NULL, "sync", "%s: metric %s was "
+			    "refused; left out", f->p->name, list[i]);
+		else
+			return rc;
+	}
+	if (*nout == 0) {
+		f->why = arena_printf(f->a, "%s refused every insights metric "
+		    "(removed by the provider?)", f->p->name);
+		return ERR_UPSTREAM;
+	}
+	f->why = NULL;
+	return ERR_OK;
+}
+
+const char *
+meta_graph(struct fetch *f)
+{
+	return fetch_base(f, PROVIDER_API_BASE);	/* version included */
+}
+
+enum err
+meta_series(struct syncnorm *n, size_t mark, struct json_object *body,
+    const char *who, const char *const map[][2], size_t nmap)
+{
+	struct json_object *data, *it, *vals, *v;
+	const char *name, *day, *val;
+	size_t i, j, k;
+
+	if ((data = syncnorm_array(body, "data")) == NULL)
+		return syncnorm_bad(n, mark, "%s: data is missing", who);
+	for (i = 0; i < json_object_array_length(data); i++) {
+		it = json_object_array_get_idx(data, i);
+		name = syncnorm_text(jsonx_member(it, "name"));
+		if (name == NULL)
+			return syncnorm_bad(n, mark, "%s: data[%zu].name is "
+			    "missing", who, i);
+		for (k = 0; k < nmap; k++)
+			if (strcmp(map[k][0], name) == 0)
+				break;
+		if (k == nmap || (vals = syncnorm_array(it, "values")) == NULL)
+			continue;
+		for (j = 0; j < json_object_array_length(vals); j++) {
+			v = json_object_array_get_idx(vals, j);
+			/* The day before end_time's. */
+			day = day_add(n->a, syncnorm_text(jsonx_member(v,
+			    "end_time")), -1);
+			val = syncnorm_count(jsonx_member(v, "value"));
+			if (day == NULL)
+				return syncnorm_bad(n, mark, "%s: "
+				    "data[%zu].values[%zu].end_time is not a "
+				    "time", who, i, j);
+			if (val == NULL)
+				return syncnorm_bad(n, mark, "%s: "
+				    "data[%zu].values[%zu].value is not a "
+				    "count", who, i, j);
+			if (syncnorm_add(n, NULL, map[k][1], day, val, NULL) !=
+			    ERR_OK)
+				return syncnorm_bad(n, mark, "%s: too many "
+				    "rows", who);
+		}
+	}
+	return ERR_OK;
+}

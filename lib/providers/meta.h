@@ -1,0 +1,95 @@
+/*
+ * meta.h — what the Meta providers share.
+ *
+ * Facebook Pages, Instagram and Meta Ads share the Graph API version and
+ * endpoints, the long-lived token exchange, Graph's error codes, its
+ * paging and its insights calls.
+ */
+#ifndef SLUICE_META_H
+#define SLUICE_META_H
+
+#include <stddef.h>
+
+#include "base/err.h"
+
+struct accounts_lister;
+struct arena;
+struct fetch;
+struct json_object;
+struct oauth_call;
+struct oauth_tokens;
+struct pcall_result;
+struct provider;
+struct syncnorm;
+
+#define META_VERSION	"v25.0"
+#define META_AUTH	"https://www.facebook.com/" META_VERSION "/dialog/oauth"
+#define META_TOKEN	"https://graph.facebook.com/" META_VERSION \
+			"/oauth/access_token"
+#define META_GRAPH	"https://graph.facebook.com/" META_VERSION
+
+/* The sandbox rows of every Meta provider. */
+#define META_SANDBOX_BASES \
+	{ "meta", "authorize", "https://www.facebook.com", \
+	    "/sandbox/facebook" }, \
+	{ "meta", "graph", "https://graph.facebook.com", "/sandbox/graph" }
+
+/* The fields every Meta provider shares, for its initialiser. */
+#define META_PROVIDER \
+	.family = "meta", \
+	.family_env = "META", \
+	.urls[PROVIDER_AUTH_URL] = META_AUTH, \
+	.urls[PROVIDER_TOKEN_URL] = META_TOKEN, \
+	.urls[PROVIDER_API_BASE] = META_GRAPH, \
+	.tokens = PROVIDER_TOKENS_LONG_LIVED, \
+	.restatement_days = 28, \
+	.api_version = "Graph API " META_VERSION, \
+	.sandbox = { META_SANDBOX_BASES }, \
+	.classify = meta_classify, \
+	.exchange = meta_exchange, \
+	.refresh = meta_refresh
+
+/* Hooks (struct provider): the code exchange by GET, then the trade for
+ * a long-lived (60-day) token; the refresh is the same trade. */
+enum err	 meta_exchange(const struct oauth_call *, const char *code,
+		    const char *verifier, struct oauth_tokens *out);
+enum err	 meta_refresh(const struct oauth_call *,
+		    const struct oauth_tokens *t, struct oauth_tokens *out);
+
+/* Hook: Graph's error codes 4, 17, 32, 613 and 80000 are rate limits
+ * (waiting Retry-After or 5 minutes), 190 a token that is no longer
+ * valid; ERR_OK for any other answer. */
+enum err	 meta_classify(struct arena *, const struct provider *,
+		    struct pcall_result *out);
+
+/* Follows data[] and paging.next from the first URL, handing each item
+ * to each(); accounts_get()'s errors, or each()'s. */
+enum err	 meta_list(struct accounts_lister *, const char *first,
+		    enum err (*each)(struct accounts_lister *,
+		    struct json_object *item));
+
+/* The Graph base URL (version included) under the configuration. */
+const char	*meta_graph(struct fetch *);
+
+/*
+ * Page or Instagram insights for the metrics in list at url (which ends
+ * in a query): a removed metric fails the whole call (code 100), so then
+ * each is asked alone and the refused ones are left out (and logged).
+ * The answers in out (at most nlist), *nout of them; fetch_call()'s
+ * errors, ERR_UPSTREAM when every metric was refused.
+ */
+enum err	 meta_insights(struct fetch *, const char *url,
+		    const char *const *list, size_t nlist,
+		    struct json_object **out, size_t *nout);
+
+/*
+ * Insights items (name, values[{value, end_time}]) into rows: each
+ * value on the day before its end_time's date, item name map[k][0]
+ * stored as map[k][1]; who names the provider in errors.  Errors as
+ * syncnorm_bad().
+ */
+enum err	 meta_series(struct syncnorm *, size_t mark,
+		    struct json_object *body, const char *who,
+		    const char *const map[][2], size_t nmap);
+
+#endif

@@ -1,0 +1,164 @@
+/* meta_ads.c — Meta Ads: ad accounts, campaigns by day, spend. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "base/arena.h"
+#include "base/day.h"
+#include "base/jsonx.h"
+#include "base/limit.h"
+#include "base/mem.h"
+#include "net/httpc.h"
+#include "providers/accounts.h"
+#include "providers/fetch.h"
+#include "providers/meta.h"
+#include "providers/pcall.h"
+#include "providers/provider.h"
+#include "providers/syncnorm.h"
+
+enum err
+syncnorm_meta_ads(struct syncnorm *n, struct json_object *body,
+    const char *currency)
+{
+	static const char *const counts[][2] = {
+		{ "impressions", "impressions" },
+		{ "reach", "reach" },
+		{ "clicks", "clicks" },
+	};
+	struct json_object *data, *it, *acts, *ac;
+	const char *day, *id, *name, *acct, *dims, *v, *spend;
+	size_t i, k, mark = n->n;
+	char *conv;
+
+	if ((data = syncnorm_array(body, "data")) == NULL)
+		return syncnorm_bad(n, mark, "Meta Ads: data is missing");
+	for (i = 0; i < json_object_array_length(data); i++) {
+		it = json_object_array_get_idx(data, i);
+		day = syncnorm_text(jsonx_member(it, "date_start"));
+		if (!syncnorm_is_day(day))
+			return syncnorm_bad(n, mark, "Meta Ads: "
+			    "data[%zu].date_start is not YYYY-MM-DD", i);
+		id = syncnorm_text(jsonx_member(it, "campaign_id"));
+		if (!syncnorm_is_count(id))
+			return syncnorm_bad(n, mark, "Meta Ads: "
+			    "data[%zu].campaign_id is missing", i);
+		name = syncnorm_text(jsonx_member(it, "campaign_name"));
+		acct = arena_printf(n->a, "%s:%s", n->account, id);
+		dims = syncnorm_dims(n->a, "campaign_id", id, "campaign_name",
+		    name, "currency", currency);
+		for (k = 0; k < nitems(counts); k++) {
+			v = jsonx_member(it, counts[k][0]) == NULL ? "0" :
+			    syncnorm_count(jsonx_member(it, counts[k][0]));
+			if (v == NULL)
+				return syncnorm_bad(n, mark, "Meta Ads: "
+				    "data[%zu].%s is not a count", i,
+				    counts[k][0]);
+			syncnorm_add(n, acct, counts[k][1], day, v, dims);
+		}
+		spend = jsonx_member(it, "spend") == NULL ? "0" :
+		    syncnorm_decimal(n->a, syncnorm_text(jsonx_member(it,
+		    "spend")), 6, true);
+		if (spend == NULL)
+			return syncnorm_bad(n, mark, "Meta Ads: "
+			    "data[%zu].spend is not a number", i);
+		syncnorm_add(n, acct, "spend_micros", day, spend, dims);
+		conv = NULL;
+		acts = syncnorm_array(it, "actions");
+		for (k = 0; acts != NULL && k < json_object_array_length(acts);
+		    k++) {
+			ac = json_object_array_get_idx(acts, k);
+			v = syncnorm_text(jsonx_member(ac, "action_type"));
+			if (v == NULL || (strcmp(v, "purchase") != 0 &&
+			    strcmp(v, "offsite_conversion.fb_pixel_purchase")
+			    != 0))
+				continue;
+			v = syncnorm_decimal(n->a,
+			    syncnorm_text(jsonx_member(ac, "value")), 0, false);
+			if (v == NULL)
+				return syncnorm_bad(n, mark, "Meta Ads: "
+				    "data[%zu].actions[%zu].value is not a "
+				    "number", i, k);
+			conv = arena_strdup(n->a, v);
+			break;
+		}
+		syncnorm_add(n, acct, "conversions", day, conv != NULL ? conv :
+		    "0", dims);
+		if (n->n >= LIMIT_SYNC_ROWS)
+			return syncnorm_bad(n, mark, "Meta Ads: too many rows");
+	}
+	return ERR_OK;
+}
+
+/* One ad account, with its zone and currency. */
+static enum err
+ad_account(struct accounts_lister *l, struct json_object *it)
+{
+	accounts_add(l, jsonx_text(it, "id"), jsonx_text(it, "name"),
+	    jsonx_text(it, "timezone_name"), jsonx_text(it, "currency"));
+	return ERR_OK;
+}
+
+static enum err
+list(struct accounts_lister *l)
+{
+	return meta_list(l, arena_printf(l->a, "%s/me/adaccounts?fields=id,"
+	    "account_id,name,currency,timezone_name&limit=100",
+	    accounts_base(l, PROVIDER_API_BASE)), ad_account);
+}
+
+static enum err
+fetch(struct fetch *f, struct syncnorm *n, const char *act)
+{
+	struct pcall_result res;
+	struct json_object *v;
+	const char *from, *to, *url;
+	long page;
+	enum err rc;
+
+	if ((rc = fetch_window(f, fetch_account(f, act, "time_zone"), f->days,
+	    &from, &to)) != ERR_OK)
+		return rc;
+	url = arena_printf(f->a, "%s/%s/insights?level=campaign&"
+	    "time_increment=1&time_range=%s&fields=campaign_id,campaign_name,"
+	    "impressions,reach,clicks,spend,actions&limit=500", meta_graph(f),
+	    httpc_escape(f->a, act), httpc_escape(f->a, arena_printf(f->a,
+	    "{\"since\":\"%s\",\"until\":\"%s\"}", from, to)));
+	for (page = 0; url != NULL && page < LIMIT_SYNC_PAGES; page++) {
+		if ((rc = fetch_get(f, url, &res)) != ERR_OK)
+			return rc;
+		if ((rc = syncnorm_meta_ads(n, res.json, fetch_account(f, act,
+		    "currency"))) != ERR_OK)
+			return fetch_norm_failed(f, n, rc);
+		url = NULL;
+		if (json_object_object_get_ex(res.json, "paging", &v) &&
+		    json_object_object_get_ex(v, "next", &v))
+			url = json_object_get_string(v);
+	}
+	return ERR_OK;
+}
+
+static const struct metric_def metrics[] = {
+	METRIC_DEF_SUM("impressions", "Impressions", "count"),
+	METRIC_DEF_TOTALS("reach", "Reach", "count"),
+	METRIC_DEF_SUM("clicks", "Clicks", "count"),
+	METRIC_DEF_SUM("spend_micros", "Spend", "currency_micros"),
+	METRIC_DEF_SUM("conversions", "Conversions", "count"),
+	METRIC_DEF_RATIO("ctr", "Click-through rate", "ratio", "clicks",
+	    "impressions"),
+	METRIC_DEF_RATIO("cpc", "Cost per click", "currency_micros",
+	    "spend_micros", "clicks"),
+};
+
+const struct provider provider_meta_ads = {
+	.slug = "meta_ads",
+	.name = "Meta Ads",
+	META_PROVIDER,
+	.env = "META_ADS",
+	.scopes = "ads_read,read_insights",
+	.accounts = "ad accounts",
+	PROVIDER_CATALOGUE(metrics),
+	.list = list,
+	.fetch = fetch,
+};

@@ -1,0 +1,167 @@
+/*
+ * test_registry.c — the provider registry is the one list: every provider
+ * is complete, and what the project publishes about providers (the
+ * OpenAPI document's provider enums, the sandbox's prefixes) agrees with
+ * it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <json-c/json.h>
+
+#include "base/arena.h"
+#include "base/config.h"
+#include "providers/provider.h"
+#include "testlib.h"
+
+/* Each provider has what every part of Sluice asks of it. */
+static void
+test_registry_providers_complete(void **state)
+{
+	const struct provider *const *all;
+	const struct provider *p;
+	char env[64];
+	size_t n, i, j, k, bases;
+
+	(void)state;
+	all = provider_all(&n);
+	assert_int_equal(n, 10);
+	for (i = 0; i < n; i++) {
+		p = all[i];
+		assert_ptr_equal(provider_get(p->slug), p);
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(all[j]->slug, p->slug);
+		assert_non_null(p->name);
+		assert_non_null(p->family);
+		assert_non_null(p->accounts);
+		assert_non_null(p->api_version);
+		/* SLUICE_<ENV>_ is the slug in capitals. */
+		for (k = 0; p->slug[k] != '\0' && k + 1 < sizeof(env); k++)
+			env[k] = (char)(p->slug[k] >= 'a' && p->slug[k] <= 'z' ?
+			    p->slug[k] - 'a' + 'A' : p->slug[k]);
+		env[k] = '\0';
+		assert_string_equal(p->env, env);
+		assert_non_null(p->urls[PROVIDER_AUTH_URL]);
+		assert_non_null(p->urls[PROVIDER_TOKEN_URL]);
+		assert_non_null(p->urls[PROVIDER_API_BASE]);
+		assert_true(p->restatement_days > 0);
+		assert_non_null(p->list);
+		assert_non_null(p->fetch);
+		assert_non_null(p->metrics);
+		assert_true(p->nmetrics > 0);
+		for (bases = 0, k = 0; k < PROVIDER_BASES; k++)
+			bases += p->sandbox[k].real != NULL;
+		assert_true(bases > 0);
+	}
+	assert_null(provider_get("crm"));
+	assert_null(provider_get(NULL));
+}
+
+/* In sandbox mode every real URL of every provider has a sandbox prefix. */
+static void
+test_registry_sandbox_covers_every_url(void **state)
+{
+	const struct provider *const *all;
+	struct config cfg;
+	struct arena *a = testlib_arena();
+	const char *url;
+	size_t n, i, k, nb;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.sandbox = true;
+	cfg.base_url = "http://127.0.0.1:9";
+	all = provider_all(&n);
+	for (i = 0; i < n; i++)
+		for (k = 0; k < PROVIDER_URL__MAX; k++) {
+			if (all[i]->urls[k] == NULL)
+				continue;
+			url = provider_url(all[i], k, &cfg, a);
+			assert_non_null(url);
+			if (strncmp(url, "http://127.0.0.1:9/sandbox/",
+			    27) != 0)
+				fail_msg("%s: %s has no sandbox prefix",
+				    all[i]->slug, all[i]->urls[k]);
+		}
+	/* The index lists each base once: 16 of them today. */
+	(void)provider_sandbox_bases(a, &nb);
+	assert_int_equal(nb, 16);
+}
+
+/* Every provider enum of the OpenAPI document is the registry's list. */
+static void
+check_enum(struct json_object *en, int *found)
+{
+	const struct provider *const *all;
+	size_t n, i;
+
+	all = provider_all(&n);
+	assert_true(json_object_is_type(en, json_type_array));
+	assert_int_equal(json_object_array_length(en), n);
+	for (i = 0; i < n; i++)
+		assert_string_equal(json_object_get_string(
+		    json_object_array_get_idx(en, i)), all[i]->slug);
+	(*found)++;
+}
+
+static void
+walk(struct json_object *o, int *found)
+{
+	struct json_object *v, *s, *en;
+	size_t i;
+
+	if (json_object_is_type(o, json_type_array)) {
+		for (i = 0; i < json_object_array_length(o); i++)
+			walk(json_object_array_get_idx(o, i), found);
+		return;
+	}
+	if (!json_object_is_type(o, json_type_object))
+		return;
+	/* A parameter {"name": "provider", "schema": {"enum": [...]}}. */
+	if (json_object_object_get_ex(o, "name", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    strcmp(json_object_get_string(v), "provider") == 0 &&
+	    json_object_object_get_ex(o, "schema", &s) &&
+	    json_object_object_get_ex(s, "enum", &en))
+		check_enum(en, found);
+	/* A property "provider": {"enum": [...]}. */
+	if (json_object_object_get_ex(o, "properties", &v) &&
+	    json_object_object_get_ex(v, "provider", &s) &&
+	    json_object_object_get_ex(s, "enum", &en))
+		check_enum(en, found);
+	json_object_object_foreach(o, key, val) {
+		(void)key;
+		walk(val, found);
+	}
+}
+
+static void
+test_registry_openapi_enums(void **state)
+{
+	struct arena *a = testlib_arena();
+	struct json_object *doc;
+	int found = 0;
+
+	(void)state;
+	doc = testlib_json_file(a, arena_printf(a, "%s/templates/static/"
+	    "openapi.json", testlib_root()));
+	walk(doc, &found);
+	assert_true(found >= 3);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_registry_providers_complete),
+		cmocka_unit_test(test_registry_sandbox_covers_every_url),
+		cmocka_unit_test(test_registry_openapi_enums),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, testlib_teardown);
+}

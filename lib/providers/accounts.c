@@ -48,6 +48,33 @@ accounts_get(struct accounts_lister *l, const char *url,
 	return rc;
 }
 
+enum err
+accounts_walk(struct accounts_lister *l, const char *url,
+    const struct accounts_listing *how)
+{
+	struct pcall_result r;
+	struct json_object *items;
+	size_t i, n, seen = 0, page;
+	enum err rc;
+
+	for (page = 0; url != NULL && page < ACCOUNTS_MAX_PAGES; page++) {
+		if ((rc = accounts_get(l, url, &r)) != ERR_OK)
+			return rc;
+		items = how->items != NULL ? jsonx_member(r.json, how->items) :
+		    r.json;
+		n = json_object_is_type(items, json_type_array) ?
+		    json_object_array_length(items) : 0;
+		for (i = 0; i < n; i++)
+			if ((rc = how->each(l, json_object_array_get_idx(items,
+			    i))) != ERR_OK)
+				return rc;
+		seen += n;
+		url = n > 0 && how->next != NULL ? how->next(l, &r, seen) :
+		    NULL;
+	}
+	return ERR_OK;
+}
+
 const char *
 accounts_base(struct accounts_lister *l, enum provider_url which)
 {

@@ -8,6 +8,8 @@
 #ifndef SLUICE_ACCOUNTS_H
 #define SLUICE_ACCOUNTS_H
 
+#include <stddef.h>
+
 #include "base/err.h"
 #include "providers/provider.h"
 
@@ -41,6 +43,26 @@ void		 accounts_add(struct accounts_lister *, const char *id,
  * set on failure. */
 enum err	 accounts_get(struct accounts_lister *, const char *url,
 		    struct pcall_result *);
+
+/* The shape of a listing: where a page's items are, what to do with
+ * each, and where the next page is. */
+struct accounts_listing {
+	const char	*items;		/* the body's member; NULL: the body */
+	enum err	(*each)(struct accounts_lister *,
+			    struct json_object *item);
+	/* The next page's URL (arena-owned), or NULL at the end; seen
+	 * counts the items so far.  NULL: one page. */
+	const char	*(*next)(struct accounts_lister *,
+			    const struct pcall_result *page, size_t seen);
+};
+
+/*
+ * GETs url and the pages after it, handing every item to each(); a page
+ * without items ends the listing, so does ACCOUNTS_MAX_PAGES.
+ * accounts_get()'s errors, or each()'s.
+ */
+enum err	 accounts_walk(struct accounts_lister *, const char *url,
+		    const struct accounts_listing *);
 
 /* A URL of the provider under the configuration (provider_url()). */
 const char	*accounts_base(struct accounts_lister *,

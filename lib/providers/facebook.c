@@ -45,8 +45,10 @@ page(struct accounts_lister *l, struct json_object *it)
 static enum err
 list(struct accounts_lister *l)
 {
-	return meta_list(l, arena_printf(l->a, "%s/me/accounts?fields=id,name&"
-	    "limit=100", accounts_base(l, PROVIDER_API_BASE)), page);
+	static const struct accounts_listing how = { "data", page, meta_next };
+
+	return accounts_walk(l, arena_printf(l->a, "%s/me/accounts?fields=id,"
+	    "name&limit=100", accounts_base(l, PROVIDER_API_BASE)), &how);
 }
 
 /*

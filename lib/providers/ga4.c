@@ -192,44 +192,49 @@ syncnorm_ga4_totals(struct syncnorm *n, struct json_object *report, int days,
 	return ERR_OK;
 }
 
-/* GA4: properties inside account summaries; pageToken paging. */
+/* One account summary: its properties. */
+static enum err
+summary(struct accounts_lister *l, struct json_object *s)
+{
+	struct json_object *props, *pr;
+	const char *id;
+	size_t j;
+
+	props = jsonx_member(s, "propertySummaries");
+	for (j = 0; props != NULL && j < json_object_array_length(props);
+	    j++) {
+		pr = json_object_array_get_idx(props, j);
+		id = jsonx_text(pr, "property");
+		if (id != NULL && strncmp(id, "properties/", 11) == 0)
+			id += 11;
+		accounts_add(l, id, jsonx_text(pr, "displayName"), NULL, NULL);
+	}
+	return ERR_OK;
+}
+
+/* pageToken paging. */
+static const char *
+next(struct accounts_lister *l, const struct pcall_result *r, size_t seen)
+{
+	const char *token = jsonx_text(r->json, "nextPageToken");
+
+	(void)seen;
+	if (token == NULL || *token == '\0')
+		return NULL;
+	return arena_printf(l->a, "%s/accountSummaries?pageSize=200&"
+	    "pageToken=%s", accounts_base(l, PROVIDER_API_BASE),
+	    httpc_escape(l->a, token));
+}
+
+/* GA4: properties inside account summaries. */
 static enum err
 list(struct accounts_lister *l)
 {
-	struct pcall_result r;
-	struct json_object *sums, *props, *s, *pr;
-	const char *token = NULL, *id;
-	size_t i, j, page;
-	enum err rc;
+	static const struct accounts_listing how = { "accountSummaries",
+	    summary, next };
 
-	for (page = 0; page < ACCOUNTS_MAX_PAGES; page++) {
-		rc = accounts_get(l, arena_printf(l->a, "%s/accountSummaries?"
-		    "pageSize=200%s%s", accounts_base(l, PROVIDER_API_BASE),
-		    token ? "&pageToken=" : "", token ? httpc_escape(l->a,
-		    token) : ""), &r);
-		if (rc != ERR_OK)
-			return rc;
-		sums = jsonx_member(r.json, "accountSummaries");
-		for (i = 0; sums != NULL && i < json_object_array_length(sums);
-		    i++) {
-			s = json_object_array_get_idx(sums, i);
-			props = jsonx_member(s, "propertySummaries");
-			for (j = 0; props != NULL &&
-			    j < json_object_array_length(props); j++) {
-				pr = json_object_array_get_idx(props, j);
-				id = jsonx_text(pr, "property");
-				if (id != NULL && strncmp(id, "properties/", 11)
-				    == 0)
-					id += 11;
-				accounts_add(l, id, jsonx_text(pr,
-				    "displayName"), NULL, NULL);
-			}
-		}
-		if ((token = jsonx_text(r.json, "nextPageToken")) == NULL ||
-		    *token == '\0')
-			return ERR_OK;
-	}
-	return ERR_OK;
+	return accounts_walk(l, arena_printf(l->a, "%s/accountSummaries?"
+	    "pageSize=200", accounts_base(l, PROVIDER_API_BASE)), &how);
 }
 
 static const char ga4_daily[] =

@@ -54,42 +54,39 @@ enum err
 syncnorm_github_repo(struct syncnorm *n, struct json_object *repo,
     const char *day)
 {
-	const char *v = syncnorm_count(jsonx_member(repo, "stargazers_count"));
-
-	if (v == NULL)
-		return syncnorm_bad(n, n->n, "GitHub: stargazers_count is "
-		    "missing");
-	return syncnorm_add(n, NULL, "stars", day, v, NULL);
+	return syncnorm_count_on(n, "GitHub", repo, "stargazers_count", "stars",
+	    day);
 }
 
-/* GitHub: public repositories only; private ones never leave. */
+/* One repository; private ones never leave. */
+static enum err
+repo(struct accounts_lister *l, struct json_object *it)
+{
+	struct json_object *priv = jsonx_member(it, "private");
+
+	if (priv == NULL || !json_object_get_boolean(priv))
+		accounts_add(l, jsonx_text(it, "full_name"), jsonx_text(it,
+		    "full_name"), NULL, NULL);
+	return ERR_OK;
+}
+
+/* The Link header's rel="next". */
+static const char *
+next(struct accounts_lister *l, const struct pcall_result *r, size_t seen)
+{
+	(void)seen;
+	return httpc_link_next(l->a, &r->resp);
+}
+
+/* GitHub: public repositories only. */
 static enum err
 list(struct accounts_lister *l)
 {
-	struct pcall_result r;
-	struct json_object *it, *priv;
-	const char *next;
-	size_t i, page;
-	enum err rc;
+	static const struct accounts_listing how = { NULL, repo, next };
 
-	next = arena_printf(l->a, "%s/user/repos?visibility=public&affiliation="
-	    "owner,organization_member&sort=full_name&per_page=100",
-	    accounts_base(l, PROVIDER_API_BASE));
-	for (page = 0; next != NULL && page < ACCOUNTS_MAX_PAGES; page++) {
-		if ((rc = accounts_get(l, next, &r)) != ERR_OK)
-			return rc;
-		for (i = 0; json_object_is_type(r.json, json_type_array) &&
-		    i < json_object_array_length(r.json); i++) {
-			it = json_object_array_get_idx(r.json, i);
-			priv = jsonx_member(it, "private");
-			if (priv != NULL && json_object_get_boolean(priv))
-				continue;
-			accounts_add(l, jsonx_text(it, "full_name"),
-			    jsonx_text(it, "full_name"), NULL, NULL);
-		}
-		next = httpc_link_next(l->a, &r.resp);
-	}
-	return ERR_OK;
+	return accounts_walk(l, arena_printf(l->a, "%s/user/repos?visibility="
+	    "public&affiliation=owner,organization_member&sort=full_name&"
+	    "per_page=100", accounts_base(l, PROVIDER_API_BASE)), &how);
 }
 
 static enum err

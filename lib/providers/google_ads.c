@@ -88,31 +88,27 @@ syncnorm_google_ads(struct syncnorm *n, struct json_object *body,
 	return ERR_OK;
 }
 
+/* One resource name, customers/<id>. */
+static enum err
+customer(struct accounts_lister *l, struct json_object *name)
+{
+	const char *id = json_object_get_string(name);
+
+	if (id != NULL && strncmp(id, "customers/", 10) == 0)
+		id += 10;
+	accounts_add(l, id, arena_printf(l->a, "Customer %s", id), NULL, NULL);
+	return ERR_OK;
+}
+
 static enum err
 list(struct accounts_lister *l)
 {
-	struct pcall_result r;
-	struct json_object *names;
-	const char *id;
-	size_t i;
-	enum err rc;
+	static const struct accounts_listing how = { "resourceNames",
+	    customer, NULL };
 
-	rc = accounts_get(l, arena_printf(l->a,
-	    "%s/customers:listAccessibleCustomers", accounts_base(l,
-	    PROVIDER_API_BASE)), &r);
-	if (rc != ERR_OK)
-		return rc;
-	names = jsonx_member(r.json, "resourceNames");
-	for (i = 0; names != NULL && i < json_object_array_length(names);
-	    i++) {
-		id = json_object_get_string(json_object_array_get_idx(names,
-		    i));
-		if (id != NULL && strncmp(id, "customers/", 10) == 0)
-			id += 10;
-		accounts_add(l, id, arena_printf(l->a, "Customer %s", id), NULL,
-		    NULL);
-	}
-	return ERR_OK;
+	return accounts_walk(l, arena_printf(l->a, "%s/customers:"
+	    "listAccessibleCustomers", accounts_base(l, PROVIDER_API_BASE)),
+	    &how);
 }
 
 static enum err

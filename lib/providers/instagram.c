@@ -65,12 +65,8 @@ enum err
 syncnorm_instagram_user(struct syncnorm *n, struct json_object *user,
     const char *day)
 {
-	const char *v = syncnorm_count(jsonx_member(user, "followers_count"));
-
-	if (v == NULL)
-		return syncnorm_bad(n, n->n, "Instagram: followers_count is "
-		    "missing");
-	return syncnorm_add(n, NULL, "followers", day, v, NULL);
+	return syncnorm_count_on(n, "Instagram", user, "followers_count",
+	    "followers", day);
 }
 
 /* Instagram: the business account behind one page, if it has one. */
@@ -100,8 +96,11 @@ of_page(struct accounts_lister *l, struct json_object *page)
 static enum err
 list(struct accounts_lister *l)
 {
-	return meta_list(l, arena_printf(l->a, "%s/me/accounts?fields=id,name&"
-	    "limit=100", accounts_base(l, PROVIDER_API_BASE)), of_page);
+	static const struct accounts_listing how = { "data", of_page,
+	    meta_next };
+
+	return accounts_walk(l, arena_printf(l->a, "%s/me/accounts?fields=id,"
+	    "name&limit=100", accounts_base(l, PROVIDER_API_BASE)), &how);
 }
 
 /*

@@ -63,47 +63,45 @@ enum err
 syncnorm_linkedin_followers(struct syncnorm *n, struct json_object *body,
     const char *day)
 {
-	const char *v = syncnorm_count(jsonx_member(body, "firstDegreeSize"));
-
-	if (v == NULL)
-		return syncnorm_bad(n, n->n, "LinkedIn: firstDegreeSize is "
-		    "missing");
-	return syncnorm_add(n, NULL, "followers", day, v, NULL);
+	return syncnorm_count_on(n, "LinkedIn", body, "firstDegreeSize",
+	    "followers", day);
 }
 
+#define ORGS	"%s/organizationAcls?q=roleAssignee&role=ADMINISTRATOR&" \
+		"state=APPROVED&start=%zu&count=50"
+
+static enum err
+org(struct accounts_lister *l, struct json_object *it)
+{
+	const char *urn = jsonx_text(it, "organization");
+
+	if (urn != NULL && strncmp(urn, "urn:li:organization:", 20) == 0)
+		accounts_add(l, urn + 20, arena_printf(l->a, "Organization %s",
+		    urn + 20), NULL, NULL);
+	return ERR_OK;
+}
+
+/* start/count paging until paging.total. */
+static const char *
+next(struct accounts_lister *l, const struct pcall_result *r, size_t seen)
+{
+	const char *total = jsonx_text(jsonx_member(r->json, "paging"),
+	    "total");
+
+	if (total == NULL || seen >= strtoul(total, NULL, 10))
+		return NULL;
+	return arena_printf(l->a, ORGS, accounts_base(l, PROVIDER_API_BASE),
+	    seen);
+}
+
+/* The organizations the member administers. */
 static enum err
 list(struct accounts_lister *l)
 {
-	struct pcall_result r;
-	struct json_object *els, *it;
-	const char *org, *total;
-	size_t i, start = 0, page;
-	enum err rc;
+	static const struct accounts_listing how = { "elements", org, next };
 
-	for (page = 0; page < ACCOUNTS_MAX_PAGES; page++) {
-		rc = accounts_get(l, arena_printf(l->a, "%s/organizationAcls?"
-		    "q=roleAssignee&role=ADMINISTRATOR&state=APPROVED&"
-		    "start=%zu&count=50", accounts_base(l, PROVIDER_API_BASE),
-		    start), &r);
-		if (rc != ERR_OK)
-			return rc;
-		els = jsonx_member(r.json, "elements");
-		for (i = 0; els != NULL && i < json_object_array_length(els);
-		    i++) {
-			it = json_object_array_get_idx(els, i);
-			org = jsonx_text(it, "organization");
-			if (org != NULL && strncmp(org,
-			    "urn:li:organization:", 20) == 0)
-				accounts_add(l, org + 20, arena_printf(l->a,
-				    "Organization %s", org + 20), NULL, NULL);
-		}
-		start += els != NULL ? json_object_array_length(els) : 0;
-		total = jsonx_text(jsonx_member(r.json, "paging"), "total");
-		if (els == NULL || json_object_array_length(els) == 0 ||
-		    total == NULL || start >= strtoul(total, NULL, 10))
-			return ERR_OK;
-	}
-	return ERR_OK;
+	return accounts_walk(l, arena_printf(l->a, ORGS, accounts_base(l,
+	    PROVIDER_API_BASE), (size_t)0), &how);
 }
 
 /* Seconds since the epoch of 00:00 UTC on day (YYYY-MM-DD). */

@@ -130,40 +130,42 @@ syncnorm_mailchimp_reports(struct syncnorm *n, struct json_object *body,
 	return ERR_OK;
 }
 
+#define LISTS	"%s/3.0/lists?count=100&offset=%zu&fields=lists.id," \
+		"lists.name,total_items"
+
+static enum err
+audience(struct accounts_lister *l, struct json_object *it)
+{
+	accounts_add(l, jsonx_text(it, "id"), jsonx_text(it, "name"), NULL,
+	    NULL);
+	return ERR_OK;
+}
+
+/* offset paging until total_items. */
+static const char *
+next(struct accounts_lister *l, const struct pcall_result *r, size_t seen)
+{
+	const char *total = jsonx_text(r->json, "total_items");
+
+	if (total == NULL || seen >= strtoul(total, NULL, 10))
+		return NULL;
+	return arena_printf(l->a, LISTS, l->t->api_base, seen);
+}
+
+/* The audiences (lists), at the account's own API base. */
 static enum err
 list(struct accounts_lister *l)
 {
-	struct pcall_result r;
-	struct json_object *lists, *it;
-	const char *total;
-	size_t i, offset = 0, page;
-	enum err rc;
+	static const struct accounts_listing how = { "lists", audience,
+	    next };
 
 	if (l->t->api_base == NULL) {
 		l->why = "Mailchimp did not say where the account lives; "
 		    "reconnect it";
 		return ERR_AUTH;
 	}
-	for (page = 0; page < ACCOUNTS_MAX_PAGES; page++) {
-		rc = accounts_get(l, arena_printf(l->a, "%s/3.0/lists?"
-		    "count=100&offset=%zu&fields=lists.id,lists.name,"
-		    "total_items", l->t->api_base, offset), &r);
-		if (rc != ERR_OK)
-			return rc;
-		lists = jsonx_member(r.json, "lists");
-		for (i = 0; lists != NULL &&
-		    i < json_object_array_length(lists); i++) {
-			it = json_object_array_get_idx(lists, i);
-			accounts_add(l, jsonx_text(it, "id"), jsonx_text(it,
-			    "name"), NULL, NULL);
-		}
-		offset += lists != NULL ? json_object_array_length(lists) : 0;
-		total = jsonx_text(r.json, "total_items");
-		if (lists == NULL || json_object_array_length(lists) == 0 ||
-		    total == NULL || offset >= strtoul(total, NULL, 10))
-			return ERR_OK;
-	}
-	return ERR_OK;
+	return accounts_walk(l, arena_printf(l->a, LISTS, l->t->api_base,
+	    (size_t)0), &how);
 }
 
 static enum err

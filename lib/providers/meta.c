@@ -94,29 +94,14 @@ meta_classify(struct arena *a, const struct provider *p,
 	return ERR_OK;
 }
 
-enum err
-meta_list(struct accounts_lister *l, const char *first,
-    enum err (*each)(struct accounts_lister *, struct json_object *))
+const char *
+meta_next(struct accounts_lister *l, const struct pcall_result *r,
+    size_t seen)
 {
-	struct pcall_result r;
-	struct json_object *data, *it;
-	const char *next = first;
-	size_t i, page;
-	enum err rc;
+	const char *next = jsonx_text(jsonx_member(r->json, "paging"), "next");
 
-	for (page = 0; next != NULL && page < ACCOUNTS_MAX_PAGES; page++) {
-		if ((rc = accounts_get(l, next, &r)) != ERR_OK)
-			return rc;
-		data = jsonx_member(r.json, "data");
-		for (i = 0; data != NULL && i < json_object_array_length(data);
-		    i++) {
-			it = json_object_array_get_idx(data, i);
-			if ((rc = each(l, it)) != ERR_OK)
-				return rc;
-		}
-		next = jsonx_text(jsonx_member(r.json, "paging"), "next");
-	}
-	return ERR_OK;
+	(void)seen;
+	return next != NULL ? arena_strdup(l->a, next) : NULL;
 }
 
 /* Graph's error code 100: a metric of the list is not (any more) valid. */

@@ -62,11 +62,10 @@ enum err	 meta_refresh(const struct oauth_call *,
 enum err	 meta_classify(struct arena *, const struct provider *,
 		    struct pcall_result *out);
 
-/* Follows data[] and paging.next from the first URL, handing each item
- * to each(); accounts_get()'s errors, or each()'s. */
-enum err	 meta_list(struct accounts_lister *, const char *first,
-		    enum err (*each)(struct accounts_lister *,
-		    struct json_object *item));
+/* Graph's paging for accounts_walk() (items in "data"): paging.next,
+ * an absolute URL, until absent; arena-owned. */
+const char	*meta_next(struct accounts_lister *,
+		    const struct pcall_result *page, size_t seen);
 
 /* The Graph base URL (version included) under the configuration. */
 const char	*meta_graph(struct fetch *);

@@ -103,9 +103,12 @@ ad_account(struct accounts_lister *l, struct json_object *it)
 static enum err
 list(struct accounts_lister *l)
 {
-	return meta_list(l, arena_printf(l->a, "%s/me/adaccounts?fields=id,"
+	static const struct accounts_listing how = { "data", ad_account,
+	    meta_next };
+
+	return accounts_walk(l, arena_printf(l->a, "%s/me/adaccounts?fields=id,"
 	    "account_id,name,currency,timezone_name&limit=100",
-	    accounts_base(l, PROVIDER_API_BASE)), ad_account);
+	    accounts_base(l, PROVIDER_API_BASE)), &how);
 }
 
 static enum err

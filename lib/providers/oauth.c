@@ -219,6 +219,20 @@ oauth_token_call(const struct oauth_call *c, const char *method,
 	    (int64_t)time(NULL), out, c->f);
 }
 
+/* A token step begins: c->f cleared, the client's credentials;
+ * ERR_UNAVAILABLE (c->f says so) when the provider is not configured. */
+static enum err
+begin(const struct oauth_call *c, const char **id, const char **secret)
+{
+	enum err rc;
+
+	memset(c->f, 0, sizeof(*c->f));
+	if ((rc = provider_client(c->p, c->cfg, id, secret)) != ERR_OK)
+		return oauth_fail(c->f, rc, false, arena_printf(c->a, "%s is "
+		    "not configured.", c->p->name));
+	return ERR_OK;
+}
+
 enum err
 oauth_exchange(struct httpc *h, struct arena *a, const struct provider *p,
     const struct config *cfg, const char *code, const char *verifier,
@@ -228,10 +242,8 @@ oauth_exchange(struct httpc *h, struct arena *a, const struct provider *p,
 	const char *id, *secret;
 	enum err rc;
 
-	memset(f, 0, sizeof(*f));
-	if ((rc = provider_client(p, cfg, &id, &secret)) != ERR_OK)
-		return oauth_fail(f, rc, false, arena_printf(a, "%s is not "
-		    "configured.", p->name));
+	if ((rc = begin(&c, &id, &secret)) != ERR_OK)
+		return rc;
 	if (p->exchange != NULL)
 		rc = p->exchange(&c, code, verifier, out);
 	else {
@@ -256,10 +268,8 @@ oauth_refresh(struct httpc *h, struct arena *a, const struct provider *p,
 	const char *id, *secret;
 	enum err rc;
 
-	memset(f, 0, sizeof(*f));
-	if ((rc = provider_client(p, cfg, &id, &secret)) != ERR_OK)
-		return oauth_fail(f, rc, false, arena_printf(a, "%s is not "
-		    "configured.", p->name));
+	if ((rc = begin(&c, &id, &secret)) != ERR_OK)
+		return rc;
 	if (p->refresh != NULL)
 		rc = p->refresh(&c, t, out);
 	else if (t->refresh_token == NULL)
@@ -274,7 +284,7 @@ oauth_refresh(struct httpc *h, struct arena *a, const struct provider *p,
 	}
 	if (rc != ERR_OK)
 		return rc;
-	/* Google and LinkedIn keep the refresh token; Slack rotates it. */
+	/* Most keep the refresh token; a rotating one sends a new one. */
 	if (out->refresh_token == NULL)
 		out->refresh_token = t->refresh_token;
 	if (out->owner == NULL)

@@ -108,7 +108,7 @@ pcall_json(struct httpc *h, struct arena *a, const struct provider *p,
 	/* The provider's own error bodies (Slack's ok:false, Meta's codes). */
 	if (p->classify != NULL && (rc = p->classify(a, p, out)) != ERR_OK)
 		return rc;
-	/* Mailchimp's metadata and others: HTTP 200 with an error string. */
+	/* HTTP 200 with an error string (an OAuth-style refusal). */
 	if (status == 200 && json_object_is_type(out->json,
 	    json_type_object) &&
 	    (code = jsonx_text(out->json, "error")) != NULL &&
@@ -120,9 +120,8 @@ pcall_json(struct httpc *h, struct arena *a, const struct provider *p,
 	}
 	if (status < 400)
 		return ERR_OK;
-	/* Error bodies: Google {error:{code,message,status,errors[]}},
-	 * Meta {error:{message,code}}, LinkedIn {message,serviceErrorCode},
-	 * Mailchimp problem+json {title,detail}, GitHub {message}. */
+	/* Error bodies carry their reason in error.message, message or
+	 * detail (problem+json): pcall_error_text(). */
 	out->why = pcall_error_text(a, p, out);
 	if (status == 403 && (strstr(out->why, "quota") != NULL ||
 	    strstr(out->why, "rate limit") != NULL)) {

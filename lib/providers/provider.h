@@ -37,11 +37,11 @@ struct syncnorm;
 
 /* How a provider's tokens live. */
 enum provider_tokens {
-	PROVIDER_TOKENS_REFRESH,	/* short access, refresh token (Google) */
-	PROVIDER_TOKENS_ROTATING,	/* refresh token replaced on use (Slack) */
-	PROVIDER_TOKENS_LONG_LIVED,	/* exchange for a 60-day token (Meta) */
-	PROVIDER_TOKENS_EXPIRING,	/* expires, maybe no refresh (LinkedIn) */
-	PROVIDER_TOKENS_NEVER,		/* never expires (Mailchimp, GitHub) */
+	PROVIDER_TOKENS_REFRESH,	/* short access, long refresh token */
+	PROVIDER_TOKENS_ROTATING,	/* refresh token replaced on use */
+	PROVIDER_TOKENS_LONG_LIVED,	/* traded for a 60-day token */
+	PROVIDER_TOKENS_EXPIRING,	/* expires, maybe without refresh */
+	PROVIDER_TOKENS_NEVER,		/* never expires */
 };
 
 enum provider_url {
@@ -137,7 +137,7 @@ struct provider_header {
 struct provider {
 	const char	*slug;		/* "google_ads": URLs, rows, config */
 	const char	*name;		/* "Google Ads" */
-	const char	*family;	/* google, meta, linkedin, ... */
+	const char	*family;	/* google, meta, or its own slug */
 	const char	*env;		/* "GOOGLE_ADS": SLUICE_GOOGLE_ADS_... */
 	const char	*family_env;	/* "GOOGLE", or NULL */
 	const char	*urls[PROVIDER_URL__MAX]; /* real URLs, NULL: none */

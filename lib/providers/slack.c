@@ -72,36 +72,41 @@ syncnorm_slack(struct syncnorm *n, struct json_object *body,
 	return ERR_OK;
 }
 
+#define CHANNELS	"%s/conversations.list?types=public_channel&" \
+			"exclude_archived=true&limit=200%s%s"
+
+static enum err
+channel(struct accounts_lister *l, struct json_object *it)
+{
+	accounts_add(l, jsonx_text(it, "id"), arena_printf(l->a, "#%s",
+	    jsonx_text(it, "name") ? jsonx_text(it, "name") : "?"), NULL,
+	    NULL);
+	return ERR_OK;
+}
+
+/* Cursor paging: response_metadata.next_cursor until empty. */
+static const char *
+next(struct accounts_lister *l, const struct pcall_result *r, size_t seen)
+{
+	const char *cursor = jsonx_text(jsonx_member(r->json,
+	    "response_metadata"), "next_cursor");
+
+	(void)seen;
+	if (cursor == NULL || *cursor == '\0')
+		return NULL;
+	return arena_printf(l->a, CHANNELS, accounts_base(l,
+	    PROVIDER_API_BASE), "&cursor=", httpc_escape(l->a, cursor));
+}
+
+/* The public channels that are not archived. */
 static enum err
 list(struct accounts_lister *l)
 {
-	struct pcall_result r;
-	struct json_object *chans, *it;
-	const char *cursor = NULL;
-	size_t i, page;
-	enum err rc;
+	static const struct accounts_listing how = { "channels", channel,
+	    next };
 
-	for (page = 0; page < ACCOUNTS_MAX_PAGES; page++) {
-		rc = accounts_get(l, arena_printf(l->a, "%s/conversations.list?"
-		    "types=public_channel&exclude_archived=true&limit=200%s%s",
-		    accounts_base(l, PROVIDER_API_BASE), cursor ? "&cursor=" :
-		    "", cursor ? httpc_escape(l->a, cursor) : ""), &r);
-		if (rc != ERR_OK)
-			return rc;
-		chans = jsonx_member(r.json, "channels");
-		for (i = 0; chans != NULL &&
-		    i < json_object_array_length(chans); i++) {
-			it = json_object_array_get_idx(chans, i);
-			accounts_add(l, jsonx_text(it, "id"), arena_printf(l->a,
-			    "#%s", jsonx_text(it, "name") ? jsonx_text(it,
-			    "name") : "?"), NULL, NULL);
-		}
-		cursor = jsonx_text(jsonx_member(r.json,
-		    "response_metadata"), "next_cursor");
-		if (cursor == NULL || *cursor == '\0')
-			return ERR_OK;
-	}
-	return ERR_OK;
+	return accounts_walk(l, arena_printf(l->a, CHANNELS, accounts_base(l,
+	    PROVIDER_API_BASE), "", ""), &how);
 }
 
 static enum err

@@ -262,3 +262,13 @@ syncnorm_dims(struct arena *a, const char *k1, const char *v1, const char *k2,
 	return s;
 }
 
+enum err
+syncnorm_count_on(struct syncnorm *n, const char *who, struct json_object *o,
+    const char *key, const char *metric, const char *day)
+{
+	const char *v = syncnorm_count(jsonx_member(o, key));
+
+	if (v == NULL)
+		return syncnorm_bad(n, n->n, "%s: %s is missing", who, key);
+	return syncnorm_add(n, NULL, metric, day, v, NULL);
+}

@@ -111,6 +111,12 @@ const char	*syncnorm_dims(struct arena *, const char *k1, const char *v1,
 		    const char *k2, const char *v2, const char *k3,
 		    const char *v3);
 
+/* The count member key of o stored as metric on day: one row, or
+ * syncnorm_bad() naming who and key when it is missing. */
+enum err	 syncnorm_count_on(struct syncnorm *, const char *who,
+		    struct json_object *o, const char *key,
+		    const char *metric, const char *day);
+
 /* Member k of o when it is an array, else NULL. */
 struct json_object *syncnorm_array(struct json_object *o, const char *k);
 

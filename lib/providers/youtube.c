@@ -105,26 +105,21 @@ syncnorm_youtube_channel(struct syncnorm *n, struct json_object *list,
 }
 
 static enum err
+channel(struct accounts_lister *l, struct json_object *it)
+{
+	accounts_add(l, jsonx_text(it, "id"), jsonx_text(jsonx_member(it,
+	    "snippet"), "title"), NULL, NULL);
+	return ERR_OK;
+}
+
+/* The channels of the signed-in account (mine). */
+static enum err
 list(struct accounts_lister *l)
 {
-	struct pcall_result r;
-	struct json_object *items, *it;
-	size_t i;
-	enum err rc;
+	static const struct accounts_listing how = { "items", channel, NULL };
 
-	rc = accounts_get(l, arena_printf(l->a, "%s/channels?part=id,snippet&"
-	    "mine=true", accounts_base(l, PROVIDER_API_BASE)), &r);
-	if (rc != ERR_OK)
-		return rc;
-	items = jsonx_member(r.json, "items");
-	for (i = 0; items != NULL && i < json_object_array_length(items);
-	    i++) {
-		it = json_object_array_get_idx(items, i);
-		accounts_add(l, jsonx_text(it, "id"),
-		    jsonx_text(jsonx_member(it, "snippet"), "title"), NULL,
-		    NULL);
-	}
-	return ERR_OK;
+	return accounts_walk(l, arena_printf(l->a, "%s/channels?part=id,"
+	    "snippet&mine=true", accounts_base(l, PROVIDER_API_BASE)), &how);
 }
 
 static enum err

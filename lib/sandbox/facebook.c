@@ -30,14 +30,10 @@ static enum err
 page_node(struct sbx *sx, const char *id)
 {
 	const char *ig;
-	const char *fields = req_query(&sx->ctx->req, "fields");
+	const char *fields;
 	bool first = true;
 
-	if (fields == NULL)
-		fields = "id,name";
-	sandbox_start(sx, 200, MJ);
-	buf_puts(sx->out, "{");
-	sandbox_meta_usage(sx, id, "pages");
+	fields = sandbox_meta_node_start(sx, id, "pages");
 	if (sandbox_meta_has_field(fields, "instagram_business_account") &&
 	    (ig = ig_of(sx, id)) != NULL) {
 		buf_printf(sx->out, "\"instagram_business_account\":"
@@ -49,10 +45,7 @@ page_node(struct sbx *sx, const char *id)
 		    first ? "" : ",", id + strlen(id) - 4);
 		first = false;
 	}
-	buf_printf(sx->out, "%s\"id\":", first ? "" : ",");
-	sandbox_jstr(sx->out, id);
-	buf_puts(sx->out, "}");
-	return sandbox_done(sx);
+	return sandbox_meta_node_end(sx, id, first);
 }
 
 /* GET /me/accounts: the user's Pages with their tokens. */
@@ -179,8 +172,6 @@ static const struct sandbox_graph graph[] = {
 const struct sandbox_provider sandbox_facebook = {
 	.slug = "facebook",
 	.family = &sandbox_family_meta,
-	.faults = faults,
-	.nfaults = nitems(faults),
-	.graph = graph,
-	.ngraph = nitems(graph),
+	SANDBOX_LIST(faults),
+	SANDBOX_LIST(graph),
 };

@@ -23,7 +23,6 @@
 static const struct sandbox_api ga4_api = {
 	.name = "ga4",
 	.prov = SBXP_GOOGLE,
-	.missing = "api-error-401-invalid",
 	.invalid = "api-error-401-invalid",
 	.expired = "api-error-401-expired-access-token",
 };
@@ -386,6 +385,15 @@ api_report(struct ctx *ctx)
 
 #define JU	"application/json; charset=UTF-8"
 
+static const struct route routes[] = {
+	{ HTTP_GET, "/sandbox/ga4-admin/v1beta/accountSummaries",
+	    api_summaries, ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/ga4-admin/v1beta/properties/:id",
+	    api_property, ROUTE_NODB, 0 },
+	{ HTTP_POST, "/sandbox/ga4-data/v1beta/properties/:idaction",
+	    api_report, ROUTE_NODB, 0 },
+};
+
 static const struct sandbox_fault faults[] = {
 	{ &ga4_api, "api-error-401-expired-access-token", "401", 401,
 	    "WWW-Authenticate: Bearer realm=\"https://accounts.google.com/\", "
@@ -438,20 +446,9 @@ static const struct sandbox_fault faults[] = {
 	    "encountered.\",\"status\":\"INTERNAL\"}}" },
 };
 
-static const struct route routes[] = {
-	{ HTTP_GET, "/sandbox/ga4-admin/v1beta/accountSummaries",
-	    api_summaries, ROUTE_NODB, 0 },
-	{ HTTP_GET, "/sandbox/ga4-admin/v1beta/properties/:id",
-	    api_property, ROUTE_NODB, 0 },
-	{ HTTP_POST, "/sandbox/ga4-data/v1beta/properties/:idaction",
-	    api_report, ROUTE_NODB, 0 },
-};
-
 const struct sandbox_provider sandbox_ga4 = {
 	.slug = "ga4",
 	.family = &sandbox_family_google,
-	.routes = routes,
-	.nroutes = nitems(routes),
-	.faults = faults,
-	.nfaults = nitems(faults),
+	SANDBOX_LIST(routes),
+	SANDBOX_LIST(faults),
 };

@@ -28,9 +28,7 @@ static const struct sandbox_api oauth_api = {
 static const struct sandbox_api rest_api = {
 	.name = "github",
 	.prov = SBXP_GITHUB,
-	.missing = "error_bad_credentials",
 	.invalid = "error_bad_credentials",
-	.expired = "error_bad_credentials",
 };
 
 static void
@@ -494,47 +492,6 @@ api_revoke(struct ctx *ctx)
 	"\",\"error_uri\":\"/apps/managing-oauth-apps/troubleshooting-oauth-" \
 	"app-access-token-request-errors/#" e "\"}"
 
-static const struct sandbox_fault faults[] = {
-	{ &oauth_api, "oauth_error_bad_verification_code",
-	    "invalid_grant", 200, NULL, Ju,
-	    GH_OERR("bad_verification_code",
-	    "The code passed is incorrect or expired.") },
-	{ &oauth_api, "oauth_error_incorrect_client_credentials",
-	    "401", 200, NULL, Ju,
-	    GH_OERR("incorrect_client_credentials",
-	    "The client_id and/or client_secret passed are incorrect.") },
-	{ &oauth_api, "oauth_error_redirect_uri_mismatch", NULL, 200,
-	    NULL, Ju,
-	    GH_OERR("redirect_uri_mismatch", "The redirect_uri does not "
-	    "match the registered callback URL for this application.") },
-	{ &oauth_api, "oauth_error_500", "500", 500, NULL, Ju,
-	    GH_OERR("server_error", "Internal error.") },
-	{ &oauth_api, "oauth_error_429", "429", 429,
-	    "Retry-After: 30\n", Ju,
-	    GH_OERR("slow_down", "Too many requests.") },
-	{ &rest_api, "error_bad_credentials", "401", 401, NULL, Ju,
-	    GH_ERR("Bad credentials", "", 401) },
-	{ &rest_api, "error_primary_rate_limit", NULL, 403,
-	    "x-ratelimit-limit: 5000\nx-ratelimit-remaining: 0\n"
-	    "x-ratelimit-used: 5000\nx-ratelimit-reset: 1780365600\n"
-	    "x-ratelimit-resource: core\n", Ju,
-	    GH_ERR("API rate limit exceeded for this user.",
-	    "/overview/rate-limits-for-the-rest-api", 403) },
-	{ &rest_api, "error_secondary_rate_limit", "429", 403,
-	    "retry-after: 30\nx-ratelimit-limit: 5000\n"
-	    "x-ratelimit-remaining: 4512\nx-ratelimit-reset: 1780365600\n",
-	    Ju,
-	    GH_ERR("You have exceeded a secondary rate limit; wait before "
-	    "trying again.", "/overview/rate-limits-for-the-rest-api", 403) },
-	{ &rest_api, "error_traffic_forbidden", "403", 403, GH_RL, Ju,
-	    GH_ERR("Must have push access to repository",
-	    "/metrics/traffic", 403) },
-	{ &rest_api, "error_500", "500", 500, NULL, Ju,
-	    GH_ERR("Server Error", "", 500) },
-	{ &rest_api, "error_404", "404", 404, NULL, Ju,
-	    GH_ERR("Not Found", "", 404) },
-};
-
 /* What the redirect carries when the user denies. */
 static const char *const deny[] = {
 	"error", "access_denied",
@@ -582,11 +539,50 @@ static const struct route routes[] = {
 	    api_revoke, ROUTE_NODB, 0 },
 };
 
+static const struct sandbox_fault faults[] = {
+	{ &oauth_api, "oauth_error_bad_verification_code",
+	    "invalid_grant", 200, NULL, Ju,
+	    GH_OERR("bad_verification_code",
+	    "The code passed is incorrect or expired.") },
+	{ &oauth_api, "oauth_error_incorrect_client_credentials",
+	    "401", 200, NULL, Ju,
+	    GH_OERR("incorrect_client_credentials",
+	    "The client_id and/or client_secret passed are incorrect.") },
+	{ &oauth_api, "oauth_error_redirect_uri_mismatch", NULL, 200,
+	    NULL, Ju,
+	    GH_OERR("redirect_uri_mismatch", "The redirect_uri does not "
+	    "match the registered callback URL for this application.") },
+	{ &oauth_api, "oauth_error_500", "500", 500, NULL, Ju,
+	    GH_OERR("server_error", "Internal error.") },
+	{ &oauth_api, "oauth_error_429", "429", 429,
+	    "Retry-After: 30\n", Ju,
+	    GH_OERR("slow_down", "Too many requests.") },
+	{ &rest_api, "error_bad_credentials", "401", 401, NULL, Ju,
+	    GH_ERR("Bad credentials", "", 401) },
+	{ &rest_api, "error_primary_rate_limit", NULL, 403,
+	    "x-ratelimit-limit: 5000\nx-ratelimit-remaining: 0\n"
+	    "x-ratelimit-used: 5000\nx-ratelimit-reset: 1780365600\n"
+	    "x-ratelimit-resource: core\n", Ju,
+	    GH_ERR("API rate limit exceeded for this user.",
+	    "/overview/rate-limits-for-the-rest-api", 403) },
+	{ &rest_api, "error_secondary_rate_limit", "429", 403,
+	    "retry-after: 30\nx-ratelimit-limit: 5000\n"
+	    "x-ratelimit-remaining: 4512\nx-ratelimit-reset: 1780365600\n",
+	    Ju,
+	    GH_ERR("You have exceeded a secondary rate limit; wait before "
+	    "trying again.", "/overview/rate-limits-for-the-rest-api", 403) },
+	{ &rest_api, "error_traffic_forbidden", "403", 403, GH_RL, Ju,
+	    GH_ERR("Must have push access to repository",
+	    "/metrics/traffic", 403) },
+	{ &rest_api, "error_500", "500", 500, NULL, Ju,
+	    GH_ERR("Server Error", "", 500) },
+	{ &rest_api, "error_404", "404", 404, NULL, Ju,
+	    GH_ERR("Not Found", "", 404) },
+};
+
 const struct sandbox_provider sandbox_github = {
 	.slug = "github",
 	.family = &family,
-	.routes = routes,
-	.nroutes = nitems(routes),
-	.faults = faults,
-	.nfaults = nitems(faults),
+	SANDBOX_LIST(routes),
+	SANDBOX_LIST(faults),
 };

@@ -218,8 +218,6 @@ const struct sandbox_family sandbox_family_google = {
 	.allow = allow,
 	.state_first = true,
 	.echo_scope = true,
-	.routes = routes,
-	.nroutes = nitems(routes),
-	.faults = faults,
-	.nfaults = nitems(faults),
+	SANDBOX_LIST(routes),
+	SANDBOX_LIST(faults),
 };

@@ -22,7 +22,6 @@
 static const struct sandbox_api ads_api = {
 	.name = "google_ads",
 	.prov = SBXP_GOOGLE,
-	.missing = "api-error-401-invalid",
 	.invalid = "api-error-401-invalid",
 	.expired = "api-error-401-expired-access-token",
 };
@@ -375,6 +374,14 @@ api_stream(struct ctx *ctx)
 	"googleads.v23.errors.GoogleAdsFailure\",\"errors\":[{\"errorCode\":" \
 	code ",\"message\":\"" msg "\"}],\"requestId\":\"" req "\"}]"
 
+static const struct route routes[] = {
+	{ HTTP_GET, "/sandbox/google-ads/:ver/"
+	    "customers:listAccessibleCustomers", api_customers,
+	    ROUTE_NODB, 0 },
+	{ HTTP_POST, "/sandbox/google-ads/:ver/customers/:cust/:idaction",
+	    api_stream, ROUTE_NODB, 0 },
+};
+
 static const struct sandbox_fault faults[] = {
 	{ &ads_api, "api-error-401-expired-access-token", "401", 401,
 	    "WWW-Authenticate: Bearer realm=\"https://accounts.google.com/\", "
@@ -436,19 +443,9 @@ static const struct sandbox_fault faults[] = {
 	    "encountered.\",\"status\":\"INTERNAL\"}}" },
 };
 
-static const struct route routes[] = {
-	{ HTTP_GET, "/sandbox/google-ads/:ver/"
-	    "customers:listAccessibleCustomers", api_customers,
-	    ROUTE_NODB, 0 },
-	{ HTTP_POST, "/sandbox/google-ads/:ver/customers/:cust/:idaction",
-	    api_stream, ROUTE_NODB, 0 },
-};
-
 const struct sandbox_provider sandbox_google_ads = {
 	.slug = "google_ads",
 	.family = &sandbox_family_google,
-	.routes = routes,
-	.nroutes = nitems(routes),
-	.faults = faults,
-	.nfaults = nitems(faults),
+	SANDBOX_LIST(routes),
+	SANDBOX_LIST(faults),
 };

@@ -10,21 +10,16 @@
 #include "base/mem.h"
 #include "sandbox/sandbox_priv.h"
 
-#define MJ	SANDBOX_META_JSON
 
 /* GET /:ver/:ig-user: the Instagram account's fields. */
 static enum err
 ig_node(struct sbx *sx, const char *id)
 {
 	struct sandbox_day d;
-	const char *fields = req_query(&sx->ctx->req, "fields");
+	const char *fields;
 	bool first = true;
 
-	if (fields == NULL)
-		fields = "id,name";
-	sandbox_start(sx, 200, MJ);
-	buf_puts(sx->out, "{");
-	sandbox_meta_usage(sx, id, "instagram");
+	fields = sandbox_meta_node_start(sx, id, "instagram");
 	sandbox_series(id, sandbox_today(sx->now, -8) - 1,
 	    sandbox_today(sx->now, -8), 0, &d);
 	if (sandbox_meta_has_field(fields, "followers_count")) {
@@ -48,10 +43,7 @@ ig_node(struct sbx *sx, const char *id)
 		    first ? "" : ",", id + strlen(id) - 4);
 		first = false;
 	}
-	buf_printf(sx->out, "%s\"id\":", first ? "" : ",");
-	sandbox_jstr(sx->out, id);
-	buf_puts(sx->out, "}");
-	return sandbox_done(sx);
+	return sandbox_meta_node_end(sx, id, first);
 }
 
 /* Instagram metrics: name, title, value source, total-only. */
@@ -109,8 +101,6 @@ static const struct sandbox_graph graph[] = {
 const struct sandbox_provider sandbox_instagram = {
 	.slug = "instagram",
 	.family = &sandbox_family_meta,
-	.faults = faults,
-	.nfaults = nitems(faults),
-	.graph = graph,
-	.ngraph = nitems(graph),
+	SANDBOX_LIST(faults),
+	SANDBOX_LIST(graph),
 };

@@ -30,7 +30,6 @@ static const struct sandbox_api oauth_api = {
 static const struct sandbox_api rest_api = {
 	.name = "linkedin",
 	.prov = SBXP_LINKEDIN,
-	.missing = "error_401_invalid_token",
 	.invalid = "error_401_invalid_token",
 	.expired = "error_401_expired_token",
 };
@@ -402,44 +401,6 @@ api_network(struct ctx *ctx)
 #define LI_ERR(st, sec, code, msg) "{\"status\":" #st ",\"serviceErrorCode\":" \
 	#sec ",\"code\":\"" code "\",\"message\":\"" msg "\"}"
 
-static const struct sandbox_fault faults[] = {
-	{ &oauth_api, "oauth_error_invalid_code", "invalid_grant",
-	    400, NULL, J,
-	    "{\"error\":\"invalid_request\",\"error_description\":\"Unable "
-	    "to retrieve access token: the authorization code or refresh "
-	    "token is invalid or expired\"}" },
-	{ &oauth_api, "oauth_error_500", "500", 500, NULL, J,
-	    "{\"error\":\"server_error\",\"error_description\":\"Internal "
-	    "error\"}" },
-	{ &oauth_api, "oauth_error_429", "429", 429,
-	    "Retry-After: 30\n", J,
-	    "{\"error\":\"temporarily_unavailable\",\"error_description\":"
-	    "\"Too many requests\"}" },
-	{ &rest_api, "error_401_expired_token", "401", 401, NULL, J,
-	    LI_ERR(401, 65602, "EXPIRED_ACCESS_TOKEN",
-	    "The token used in the request has expired") },
-	{ &rest_api, "error_401_invalid_token", NULL, 401, NULL, J,
-	    LI_ERR(401, 65600, "INVALID_ACCESS_TOKEN",
-	    "Invalid access token") },
-	{ &rest_api, "error_401_revoked_token", NULL, 401, NULL, J,
-	    LI_ERR(401, 65601, "REVOKED_ACCESS_TOKEN",
-	    "The token used in the request has been revoked by the user") },
-	{ &rest_api, "error_403_access_denied", "403", 403, NULL, J,
-	    LI_ERR(403, 100, "ACCESS_DENIED",
-	    "Not enough permissions to access this organization") },
-	{ &rest_api, "error_426_version", NULL, 426, NULL, J,
-	    "{\"status\":426,\"code\":\"NONEXISTENT_VERSION\",\"message\":"
-	    "\"Requested version is not active\"}" },
-	{ &rest_api, "error_429_throttled", "429", 429,
-	    "Retry-After: 30\n", J,
-	    "{\"serviceErrorCode\":101,\"message\":\"Resource level throttle "
-	    "APPLICATION DAY limit for calls to this resource is reached.\","
-	    "\"status\":429}" },
-	{ &rest_api, "error_500", "500", 500, NULL, J,
-	    "{\"serviceErrorCode\":0,\"message\":\"Internal Server Error\","
-	    "\"status\":500}" },
-};
-
 /* What the redirect carries when the user denies. */
 static const char *const deny[] = {
 	"error", "user_cancelled_authorize",
@@ -487,11 +448,47 @@ static const struct route routes[] = {
 	    api_network, ROUTE_NODB, 0 },
 };
 
+static const struct sandbox_fault faults[] = {
+	{ &oauth_api, "oauth_error_invalid_code", "invalid_grant",
+	    400, NULL, J,
+	    "{\"error\":\"invalid_request\",\"error_description\":\"Unable "
+	    "to retrieve access token: the authorization code or refresh "
+	    "token is invalid or expired\"}" },
+	{ &oauth_api, "oauth_error_500", "500", 500, NULL, J,
+	    "{\"error\":\"server_error\",\"error_description\":\"Internal "
+	    "error\"}" },
+	{ &oauth_api, "oauth_error_429", "429", 429,
+	    "Retry-After: 30\n", J,
+	    "{\"error\":\"temporarily_unavailable\",\"error_description\":"
+	    "\"Too many requests\"}" },
+	{ &rest_api, "error_401_expired_token", "401", 401, NULL, J,
+	    LI_ERR(401, 65602, "EXPIRED_ACCESS_TOKEN",
+	    "The token used in the request has expired") },
+	{ &rest_api, "error_401_invalid_token", NULL, 401, NULL, J,
+	    LI_ERR(401, 65600, "INVALID_ACCESS_TOKEN",
+	    "Invalid access token") },
+	{ &rest_api, "error_401_revoked_token", NULL, 401, NULL, J,
+	    LI_ERR(401, 65601, "REVOKED_ACCESS_TOKEN",
+	    "The token used in the request has been revoked by the user") },
+	{ &rest_api, "error_403_access_denied", "403", 403, NULL, J,
+	    LI_ERR(403, 100, "ACCESS_DENIED",
+	    "Not enough permissions to access this organization") },
+	{ &rest_api, "error_426_version", NULL, 426, NULL, J,
+	    "{\"status\":426,\"code\":\"NONEXISTENT_VERSION\",\"message\":"
+	    "\"Requested version is not active\"}" },
+	{ &rest_api, "error_429_throttled", "429", 429,
+	    "Retry-After: 30\n", J,
+	    "{\"serviceErrorCode\":101,\"message\":\"Resource level throttle "
+	    "APPLICATION DAY limit for calls to this resource is reached.\","
+	    "\"status\":429}" },
+	{ &rest_api, "error_500", "500", 500, NULL, J,
+	    "{\"serviceErrorCode\":0,\"message\":\"Internal Server Error\","
+	    "\"status\":500}" },
+};
+
 const struct sandbox_provider sandbox_linkedin = {
 	.slug = "linkedin",
 	.family = &family,
-	.routes = routes,
-	.nroutes = nitems(routes),
-	.faults = faults,
-	.nfaults = nitems(faults),
+	SANDBOX_LIST(routes),
+	SANDBOX_LIST(faults),
 };

@@ -21,18 +21,14 @@
 static const struct sandbox_api login_api = {
 	.name = "mailchimp login",
 	.prov = SBXP_MAILCHIMP,
-	.missing = "401",
 	.invalid = "401",
-	.expired = "401",
 };
 
 /* The Marketing API: problem+json. */
 static const struct sandbox_api mc_api = {
 	.name = "mailchimp",
 	.prov = SBXP_MAILCHIMP,
-	.missing = "error_401_invalid_key",
 	.invalid = "error_401_invalid_key",
-	.expired = "error_401_invalid_key",
 };
 
 static enum err
@@ -331,34 +327,6 @@ api_activity(struct ctx *ctx)
 	",\"detail\":\"" detail "\",\"instance\":\"7f0e5a1c-sbx0-4000-8000-" \
 	"0000000000" #st "\"}"
 
-static const struct sandbox_fault faults[] = {
-	{ &login_api, "oauth_token_invalid_grant", "invalid_grant",
-	    400, NULL, J, "{\"error\":\"invalid_grant\"}" },
-	{ &login_api, "oauth_metadata_invalid_token", "401", 200,
-	    NULL, J, "{\"error\":\"invalid_token\"}" },
-	{ &login_api, "oauth_error_500", "500", 500, NULL, J,
-	    "{\"error\":\"server_error\"}" },
-	{ &mc_api, "error_401_invalid_key", "401", 401, MC_HDR, PJ,
-	    MC_ERR("API Key Invalid", 401, "The API key or token is invalid "
-	    "or belongs to another datacenter.") },
-	{ &mc_api, "error_403_forbidden", "403", 403, MC_HDR, PJ,
-	    MC_ERR("Forbidden", 403, "This token may not access the "
-	    "resource.") },
-	{ &mc_api, "error_404_not_found", "404", 404, MC_HDR, PJ,
-	    MC_ERR("Resource Not Found", 404, "The requested resource could "
-	    "not be found.") },
-	{ &mc_api, "error_405_method", NULL, 405, MC_HDR, PJ,
-	    MC_ERR("Method Not Allowed", 405, "The requested method and "
-	    "resource are not compatible.") },
-	{ &mc_api, "error_429_too_many", "429", 429,
-	    "Retry-After: 30\n" MC_HDR, PJ,
-	    MC_ERR("Too Many Requests", 429, "More than 10 simultaneous "
-	    "connections.") },
-	{ &mc_api, "error_500", "500", 500, MC_HDR, PJ,
-	    MC_ERR("Internal Server Error", 500, "An unexpected internal "
-	    "error occurred.") },
-};
-
 static const struct sandbox_family family = {
 	.id = "mailchimp",
 	.name = "Mailchimp",
@@ -387,11 +355,37 @@ static const struct route routes[] = {
 	    api_activity, ROUTE_NODB, 0 },
 };
 
+static const struct sandbox_fault faults[] = {
+	{ &login_api, "oauth_token_invalid_grant", "invalid_grant",
+	    400, NULL, J, "{\"error\":\"invalid_grant\"}" },
+	{ &login_api, "oauth_metadata_invalid_token", "401", 200,
+	    NULL, J, "{\"error\":\"invalid_token\"}" },
+	{ &login_api, "oauth_error_500", "500", 500, NULL, J,
+	    "{\"error\":\"server_error\"}" },
+	{ &mc_api, "error_401_invalid_key", "401", 401, MC_HDR, PJ,
+	    MC_ERR("API Key Invalid", 401, "The API key or token is invalid "
+	    "or belongs to another datacenter.") },
+	{ &mc_api, "error_403_forbidden", "403", 403, MC_HDR, PJ,
+	    MC_ERR("Forbidden", 403, "This token may not access the "
+	    "resource.") },
+	{ &mc_api, "error_404_not_found", "404", 404, MC_HDR, PJ,
+	    MC_ERR("Resource Not Found", 404, "The requested resource could "
+	    "not be found.") },
+	{ &mc_api, "error_405_method", NULL, 405, MC_HDR, PJ,
+	    MC_ERR("Method Not Allowed", 405, "The requested method and "
+	    "resource are not compatible.") },
+	{ &mc_api, "error_429_too_many", "429", 429,
+	    "Retry-After: 30\n" MC_HDR, PJ,
+	    MC_ERR("Too Many Requests", 429, "More than 10 simultaneous "
+	    "connections.") },
+	{ &mc_api, "error_500", "500", 500, MC_HDR, PJ,
+	    MC_ERR("Internal Server Error", 500, "An unexpected internal "
+	    "error occurred.") },
+};
+
 const struct sandbox_provider sandbox_mailchimp = {
 	.slug = "mailchimp",
 	.family = &family,
-	.routes = routes,
-	.nroutes = nitems(routes),
-	.faults = faults,
-	.nfaults = nitems(faults),
+	SANDBOX_LIST(routes),
+	SANDBOX_LIST(faults),
 };

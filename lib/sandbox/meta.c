@@ -24,7 +24,6 @@
 const struct sandbox_api sandbox_api_meta = {
 	.name = "meta",
 	.prov = SBXP_META,
-	.missing = "error_190_invalid",
 	.invalid = "error_190_invalid",
 	.expired = "error_190_expired",
 };
@@ -158,6 +157,26 @@ sandbox_meta_paging(struct sbx *sx, long off, long end, long total)
 		    sandbox_meta_page_url(sx, "after",
 		    sandbox_meta_cursor(sx, end - 1)));
 	buf_puts(sx->out, "}}");
+}
+
+const char *
+sandbox_meta_node_start(struct sbx *sx, const char *id, const char *type)
+{
+	const char *fields = req_query(&sx->ctx->req, "fields");
+
+	sandbox_start(sx, 200, MJ);
+	buf_puts(sx->out, "{");
+	sandbox_meta_usage(sx, id, type);
+	return fields != NULL ? fields : "id,name";
+}
+
+enum err
+sandbox_meta_node_end(struct sbx *sx, const char *id, bool first)
+{
+	buf_printf(sx->out, "%s\"id\":", first ? "" : ",");
+	sandbox_jstr(sx->out, id);
+	buf_puts(sx->out, "}");
+	return sandbox_done(sx);
 }
 
 /* ------------------------------------------------------------------ */
@@ -549,8 +568,6 @@ const struct sandbox_family sandbox_family_meta = {
 	    "redirect URI is not whitelisted in the app's Client OAuth "
 	    "Settings.",
 	.deny = deny,
-	.routes = routes,
-	.nroutes = nitems(routes),
-	.faults = faults,
-	.nfaults = nitems(faults),
+	SANDBOX_LIST(routes),
+	SANDBOX_LIST(faults),
 };

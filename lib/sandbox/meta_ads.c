@@ -223,8 +223,6 @@ static const struct sandbox_graph graph[] = {
 const struct sandbox_provider sandbox_meta_ads = {
 	.slug = "meta_ads",
 	.family = &sandbox_family_meta,
-	.faults = faults,
-	.nfaults = nitems(faults),
-	.graph = graph,
-	.ngraph = nitems(graph),
+	SANDBOX_LIST(faults),
+	SANDBOX_LIST(graph),
 };

@@ -594,7 +594,8 @@ sandbox_begin(struct ctx *ctx, const struct sandbox_api *api,
 		return true;
 	tok = sandbox_bearer(ctx);
 	if (tok == NULL || *tok == '\0') {
-		sandbox_fail(sx, api->missing);
+		sandbox_fail(sx, api->missing != NULL ? api->missing :
+		    api->invalid);
 		return false;
 	}
 	if (!sandbox_token_parse(tok, &sx->tok) || sx->tok.prov != api->prov ||
@@ -604,7 +605,8 @@ sandbox_begin(struct ctx *ctx, const struct sandbox_api *api,
 		return false;
 	}
 	if (sx->tok.exp != 0 && sx->tok.exp < sx->now) {
-		sandbox_fail(sx, api->expired);
+		sandbox_fail(sx, api->expired != NULL ? api->expired :
+		    api->invalid);
 		return false;
 	}
 	return true;

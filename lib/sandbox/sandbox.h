@@ -170,9 +170,9 @@ struct sbx;
 struct sandbox_api {
 	const char	*name;		/* "ga4", for messages */
 	char		 prov;		/* enum sandbox_prov of its tokens */
-	const char	*missing;	/* no token at all */
 	const char	*invalid;	/* garbled or another provider's */
-	const char	*expired;	/* expired */
+	const char	*missing;	/* no token at all; NULL: invalid */
+	const char	*expired;	/* expired; NULL: invalid */
 };
 
 /* One named error shape the switches can produce. */
@@ -250,6 +250,10 @@ struct sandbox_provider {
 	const struct sandbox_graph *graph;
 	size_t		 ngraph;
 };
+
+/* A table and its length, as the structs above take them:
+ * SANDBOX_LIST(routes) is ".routes = routes, .nroutes = nitems(routes)". */
+#define SANDBOX_LIST(x)	.x = (x), .n##x = nitems(x)
 
 /* The registry (lib/sandbox/registry.c): every provider's simulator, in
  * the order of its routes; *n set to its length; static. */

@@ -167,18 +167,31 @@ const char	*sandbox_google_currency(const char *account);
 #define SANDBOX_META_JSON	"application/json; charset=UTF-8"
 #define SANDBOX_IG_PREFIX	"178414"	/* Instagram account ids */
 
+/* The family's consent data, and the Graph API's error style that
+ * Facebook, Instagram and Meta Ads share. */
 extern const struct sandbox_family sandbox_family_meta;
 extern const struct sandbox_api sandbox_api_meta;
 
-/* The Graph API's error style and its answers' headers, cursors and
- * paging URLs, shared by Facebook, Instagram and Meta Ads. */
+/* Adds the X-App-Usage header of a Graph answer. */
 void		 sandbox_meta_app_usage(struct sbx *);
+
+/* Adds the X-Business-Use-Case-Usage header of id, of a type ("pages",
+ * "instagram"). */
 void		 sandbox_meta_usage(struct sbx *, const char *id,
 		    const char *type);
+
+/* A Graph cursor for index i (base64 of it), in the arena; and back:
+ * the index, or -1 when c is NULL or bad. */
 const char	*sandbox_meta_cursor(struct sbx *, long i);
-long		 sandbox_meta_uncursor(const char *);
+long		 sandbox_meta_uncursor(const char *c);
+
+/* This request's absolute URL with its after, before, since and until
+ * left out and name=value added (value as given), in the arena. */
 const char	*sandbox_meta_page_url(struct sbx *, const char *name,
 		    const char *value);
+
+/* Whether the Graph fields list (comma-separated, maybe with {...}
+ * subfields) names f. */
 bool		 sandbox_meta_has_field(const char *fields, const char *f);
 
 /* Closes a "data" list of items off..end-1 of total and adds Graph
@@ -186,7 +199,16 @@ bool		 sandbox_meta_has_field(const char *fields, const char *f);
 void		 sandbox_meta_paging(struct sbx *, long off, long end,
 		    long total);
 
-/* The Page ids of a user (i: 0..2). */
+/* Starts the answer of a node: 200, "{", the usage header of type
+ * ("pages", "instagram"); returns the fields asked for (default
+ * "id,name"). */
+const char	*sandbox_meta_node_start(struct sbx *, const char *id,
+		    const char *type);
+
+/* Ends it: the id (after a comma unless first) and "}". */
+enum err	 sandbox_meta_node_end(struct sbx *, const char *id, bool first);
+
+/* The id of a user's Page i (0..2), in the arena. */
 const char	*sandbox_meta_page_id(struct sbx *, int user, int i);
 
 /* One Page or Instagram insights metric: name, title, value source,

@@ -22,8 +22,8 @@
 static const struct sandbox_api slack_api = {
 	.name = "slack",
 	.prov = SBXP_SLACK,
-	.missing = "error_not_authed",
 	.invalid = "error_invalid_auth",
+	.missing = "error_not_authed",
 	.expired = "error_token_expired",
 };
 
@@ -417,6 +417,26 @@ api_method(struct ctx *ctx)
 #define Ju	"application/json; charset=utf-8"
 #define SL(e)	"{\"ok\":false,\"error\":\"" e "\"}"
 
+static const struct sandbox_family family = {
+	.id = "slack",
+	.name = "Slack",
+	.authorize = "/sandbox/slack/",
+	.sep = ',',
+	.prov = SBXP_SLACK,
+	.code_prefix = "4724.",
+	.client_status = 400,
+	.client_error = "Invalid client_id parameter.",
+	.redirect_status = 400,
+	.redirect_error = "redirect_uri did not match any configured URIs.",
+};
+
+static const struct route routes[] = {
+	{ HTTP_GET, "/sandbox/slack/oauth/v2/authorize", sandbox_authorize,
+	    ROUTE_NODB | ROUTE_HTML, 0 },
+	{ HTTP_GET | HTTP_POST, "/sandbox/slack/api/:method",
+	    api_method, ROUTE_NODB, 0 },
+};
+
 static const struct sandbox_fault faults[] = {
 	{ &slack_api, "error_account_inactive", NULL, 200, NULL, Ju,
 	    SL("account_inactive") },
@@ -447,31 +467,9 @@ static const struct sandbox_fault faults[] = {
 	    SL("user_not_found") },
 };
 
-static const struct sandbox_family family = {
-	.id = "slack",
-	.name = "Slack",
-	.authorize = "/sandbox/slack/",
-	.sep = ',',
-	.prov = SBXP_SLACK,
-	.code_prefix = "4724.",
-	.client_status = 400,
-	.client_error = "Invalid client_id parameter.",
-	.redirect_status = 400,
-	.redirect_error = "redirect_uri did not match any configured URIs.",
-};
-
-static const struct route routes[] = {
-	{ HTTP_GET, "/sandbox/slack/oauth/v2/authorize", sandbox_authorize,
-	    ROUTE_NODB | ROUTE_HTML, 0 },
-	{ HTTP_GET | HTTP_POST, "/sandbox/slack/api/:method",
-	    api_method, ROUTE_NODB, 0 },
-};
-
 const struct sandbox_provider sandbox_slack = {
 	.slug = "slack",
 	.family = &family,
-	.routes = routes,
-	.nroutes = nitems(routes),
-	.faults = faults,
-	.nfaults = nitems(faults),
+	SANDBOX_LIST(routes),
+	SANDBOX_LIST(faults),
 };

@@ -22,9 +22,7 @@
 static const struct sandbox_api yt_api = {
 	.name = "youtube",
 	.prov = SBXP_GOOGLE,
-	.missing = "youtube-401",
 	.invalid = "youtube-401",
-	.expired = "youtube-401",
 };
 
 /* ------------------------------------------------------------------ */
@@ -216,6 +214,13 @@ api_reports(struct ctx *ctx)
 
 #define JU	"application/json; charset=UTF-8"
 
+static const struct route routes[] = {
+	{ HTTP_GET, "/sandbox/youtube/v3/channels", api_channels,
+	    ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/youtube-analytics/v2/reports",
+	    api_reports, ROUTE_NODB, 0 },
+};
+
 static const struct sandbox_fault faults[] = {
 	{ &yt_api, "youtube-401", "401", 401,
 	    "WWW-Authenticate: Bearer realm=\"https://accounts.google.com/\", "
@@ -242,18 +247,9 @@ static const struct sandbox_fault faults[] = {
 	    "\"INTERNAL\"}}" },
 };
 
-static const struct route routes[] = {
-	{ HTTP_GET, "/sandbox/youtube/v3/channels", api_channels,
-	    ROUTE_NODB, 0 },
-	{ HTTP_GET, "/sandbox/youtube-analytics/v2/reports",
-	    api_reports, ROUTE_NODB, 0 },
-};
-
 const struct sandbox_provider sandbox_youtube = {
 	.slug = "youtube",
 	.family = &sandbox_family_google,
-	.routes = routes,
-	.nroutes = nitems(routes),
-	.faults = faults,
-	.nfaults = nitems(faults),
+	SANDBOX_LIST(routes),
+	SANDBOX_LIST(faults),
 };

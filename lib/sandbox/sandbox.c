@@ -535,114 +535,15 @@ sandbox_is(const struct sbx *sx, const char *name)
 	return strcmp(sx->fault, name) == 0;
 }
 
-/* Whether the catalogue entry f answers to name. */
-static bool
-fault_named(const struct sandbox_fault *f, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p;
-
-	if (strcmp(f->name, name) == 0)
-		return true;
-	for (p = f->aliases; p != NULL && (p = strstr(p, name)) != NULL;
-	    p += n)
-		if ((p == f->aliases || p[-1] == ' ') && (p[n] == '\0' ||
-		    p[n] == ' '))
-			return true;
-	return false;
-}
-
 void
 sandbox_start(struct sbx *sx, int status, const char *ctype)
 {
 	resp_body(&sx->ctx->resp, status, ctype, "", 0);
 }
 
-enum err
-sandbox_fail(struct sbx *sx, int style, const char *name)
-{
-	const struct sandbox_fault *fs, *f = NULL;
-	char line[512], *colon;
-	const char *p, *e;
-	size_t n, i, len;
-
-	if (style < 0)
-		style = sx->style;
-	fs = sandbox_faults(&n);
-	for (i = 0; i < n && f == NULL; i++)
-		if (fs[i].style == style && fault_named(&fs[i], name))
-			f = &fs[i];
-	if (f == NULL)
-		return ERR_SYSTEM;
-	resp_clear(&sx->ctx->resp);
-	sandbox_start(sx, f->status, f->ctype);
-	for (p = f->headers; p != NULL && *p != '\0'; p = e + 1) {
-		if ((e = strchr(p, '\n')) == NULL)
-			break;
-		len = (size_t)(e - p);
-		if (len >= sizeof(line))
-			continue;
-		memcpy(line, p, len);
-		line[len] = '\0';
-		if ((colon = strchr(line, ':')) == NULL)
-			continue;
-		*colon = '\0';
-		resp_header(&sx->ctx->resp, line, colon + 2);
-	}
-	buf_puts(sx->out, f->body);
-	return ERR_OK;
-}
-
-/* The auth failure of a style: expired or garbled token. */
-static const char *
-auth_fault(int style, bool expired)
-{
-	switch (style) {
-	case SBX_GA4:
-	case SBX_ADS:
-		return expired ? "api-error-401-expired-access-token" :
-		    "api-error-401-invalid";
-	case SBX_YOUTUBE:
-		return "youtube-401";
-	case SBX_META:
-		return expired ? "error_190_expired" : "error_190_invalid";
-	case SBX_LINKEDIN:
-		return expired ? "error_401_expired_token" :
-		    "error_401_invalid_token";
-	case SBX_MAILCHIMP:
-		return "error_401_invalid_key";
-	case SBX_SLACK:
-		return expired ? "error_token_expired" : "error_invalid_auth";
-	case SBX_GITHUB:
-		return "error_bad_credentials";
-	default:
-		return "401";
-	}
-}
-
-static char
-style_prov(int style)
-{
-	switch (style) {
-	case SBX_META:
-		return SBXP_META;
-	case SBX_LINKEDIN:
-		return SBXP_LINKEDIN;
-	case SBX_MAILCHIMP:
-	case SBX_MAILCHIMP_LOGIN:
-		return SBXP_MAILCHIMP;
-	case SBX_SLACK:
-		return SBXP_SLACK;
-	case SBX_GITHUB:
-		return SBXP_GITHUB;
-	default:
-		return SBXP_GOOGLE;
-	}
-}
-
 bool
-sandbox_begin(struct ctx *ctx, int style, unsigned flags, struct sbx *sx,
-    enum err *rcout)
+sandbox_begin(struct ctx *ctx, const struct sandbox_api *api,
+    unsigned flags, struct sbx *sx, enum err *rcout)
 {
 	static char none[] = "";
 	const char *h, *tok;
@@ -652,7 +553,7 @@ sandbox_begin(struct ctx *ctx, int style, unsigned flags, struct sbx *sx,
 
 	memset(sx, 0, sizeof(*sx));
 	sx->ctx = ctx;
-	sx->style = style;
+	sx->api = api;
 	sx->out = &ctx->resp.body;
 	sx->now = (int64_t)time(NULL);
 	sx->fault = none;
@@ -687,27 +588,25 @@ sandbox_begin(struct ctx *ctx, int style, unsigned flags, struct sbx *sx,
 		ts.tv_nsec = (SANDBOX_SLOW_MS % 1000) * 1000000L;
 		nanosleep(&ts, NULL);
 	}
-	if (*sx->fault != '\0' && sandbox_fail(sx, -1, sx->fault) == ERR_OK)
+	if (*sx->fault != '\0' && sandbox_fail(sx, sx->fault) == ERR_OK)
 		return false;
 	if (!(flags & SBX_AUTH))
 		return true;
 	tok = sandbox_bearer(ctx);
 	if (tok == NULL || *tok == '\0') {
-		if (style == SBX_SLACK)
-			sandbox_fail(sx, -1, "error_not_authed");
-		else
-			sandbox_fail(sx, -1, auth_fault(style, false));
+		sandbox_fail(sx, api->missing != NULL ? api->missing :
+		    api->invalid);
 		return false;
 	}
-	if (!sandbox_token_parse(tok, &sx->tok) ||
-	    sx->tok.prov != style_prov(style) ||
+	if (!sandbox_token_parse(tok, &sx->tok) || sx->tok.prov != api->prov ||
 	    (sx->tok.kind != SBXK_ACCESS && sx->tok.kind != SBXK_LONG &&
 	    sx->tok.kind != SBXK_PAGE)) {
-		sandbox_fail(sx, -1, auth_fault(style, false));
+		sandbox_fail(sx, api->invalid);
 		return false;
 	}
 	if (sx->tok.exp != 0 && sx->tok.exp < sx->now) {
-		sandbox_fail(sx, -1, auth_fault(style, true));
+		sandbox_fail(sx, api->expired != NULL ? api->expired :
+		    api->invalid);
 		return false;
 	}
 	return true;
@@ -734,7 +633,7 @@ sandbox_index(struct ctx *ctx)
 	enum err rc;
 	size_t i, n;
 
-	if (!sandbox_begin(ctx, SBX_GITHUB, SBX_NOFAULT, &sx, &rc))
+	if (!sandbox_begin(ctx, NULL, SBX_NOFAULT, &sx, &rc))
 		return rc;
 	bases = provider_sandbox_bases(sx.ctx->arena, &n);
 	sandbox_start(&sx, 200, "application/json");
@@ -754,45 +653,26 @@ sandbox_index(struct ctx *ctx)
 	return ERR_OK;
 }
 
-/*
- * Which provider an authorize path belongs to, and what that provider
- * answers, on its own page and without redirecting, to a client it does
- * not know or a redirect_uri that client did not register (GitHub sends
- * a mismatch to the registered callback instead: see authorize_check()).
- */
-static const struct {
-	const char	*prefix;
-	const char	*name;		/* shown on the page */
-	const char	*id;		/* posted back; provider.h's family */
-	char		 sep;		/* scope separator */
-	int		 client_status;
-	const char	*client_error;
-	int		 redirect_status;
-	const char	*redirect_error;
-} authz[] = {
-	{ "/sandbox/google-accounts/", "Google", "google", ' ',
-	    401, "Error 401: invalid_client. The OAuth client was not found.",
-	    400, "Error 400: redirect_uri_mismatch. You can't sign in to this "
-	    "app because it doesn't comply with Google's OAuth 2.0 policy: "
-	    "the redirect_uri is not registered for the client." },
-	{ "/sandbox/facebook/", "Facebook", "meta", ',',
-	    400, "Invalid App ID: The provided app ID does not look like a "
-	    "valid app ID.",
-	    400, "URL blocked: This redirect failed because the redirect URI "
-	    "is not whitelisted in the app's Client OAuth Settings." },
-	{ "/sandbox/linkedin-www/", "LinkedIn", "linkedin", ' ',
-	    400, "invalid_client: The passed in client_id is invalid.",
-	    400, "The redirect_uri does not match the registered value." },
-	{ "/sandbox/mailchimp-login/", "Mailchimp", "mailchimp", ' ',
-	    400, "invalid_client: Invalid client_id.",
-	    400, "invalid_request: Invalid redirect_uri." },
-	{ "/sandbox/slack/", "Slack", "slack", ',',
-	    400, "Invalid client_id parameter.",
-	    400, "redirect_uri did not match any configured URIs." },
-	{ "/sandbox/github/", "GitHub", "github", ' ',
-	    404, "Not Found",
-	    0, NULL },
-};
+/* The family whose authorize paths begin with path's, or whose id is
+ * id (path NULL); NULL when none. */
+static const struct sandbox_family *
+family_of(const char *path, const char *id)
+{
+	const struct sandbox_provider *const *all;
+	const struct sandbox_family *f;
+	size_t i, n;
+
+	all = sandbox_all(&n);
+	for (i = 0; i < n; i++) {
+		f = all[i]->family;
+		if (path != NULL && strncmp(path, f->authorize,
+		    strlen(f->authorize)) == 0)
+			return f;
+		if (path == NULL && id != NULL && strcmp(f->id, id) == 0)
+			return f;
+	}
+	return NULL;
+}
 
 /*
  * The sandbox's own OAuth clients, as registered with it: Sluice's (the
@@ -828,25 +708,14 @@ consent_page(struct sbx *sx, int status, struct json_object *view)
 
 /* The provider's page for a refused request: status and its sentence. */
 static enum err
-refusal(struct sbx *sx, size_t k, int status, const char *message)
+refusal(struct sbx *sx, const struct sandbox_family *f, int status,
+    const char *message)
 {
 	struct json_object *view = app_view(sx->ctx);
 
-	add_str(view, "provider", authz[k].name);
+	add_str(view, "provider", f->name);
 	add_str(view, "error", message);
 	return consent_page(sx, status, view);
-}
-
-/* The authz entry of a family id ("google"), or nitems when none. */
-static size_t
-authz_of(const char *id)
-{
-	size_t k;
-
-	for (k = 0; k < nitems(authz); k++)
-		if (id != NULL && strcmp(authz[k].id, id) == 0)
-			break;
-	return k;
 }
 
 /* Whether uri is a redirect URL registered for the family id. */
@@ -865,18 +734,34 @@ redirect_registered(struct sbx *sx, const char *id, const char *uri)
 	return false;
 }
 
+/* The first provider of the family id (its registered callback). */
+static const struct provider *
+first_of(const char *id)
+{
+	const struct provider *all;
+	size_t i, n;
+
+	all = provider_all(&n);
+	for (i = 0; i < n; i++)
+		if (strcmp(all[i].family, id) == 0)
+			return &all[i];
+	return NULL;
+}
+
 /*
  * The client and redirect_uri of an authorization request, checked as
  * the provider checks them: ERR_OK, or the response to give (already
- * built) in *rc.  GitHub sends a redirect_uri mismatch to the client's
- * registered callback with error=redirect_uri_mismatch (and state);
- * the others answer with their own error page and never redirect.
+ * built) in *rc.  A family without a redirect_status (GitHub) sends a
+ * redirect_uri mismatch to the client's registered callback with
+ * error=redirect_uri_mismatch (and state); the others answer with their
+ * own error page and never redirect.
  */
 static bool
-authorize_check(struct sbx *sx, size_t k, const char *client,
-    const char *redirect, const char *state, enum err *rc)
+authorize_check(struct sbx *sx, const struct sandbox_family *f,
+    const char *client, const char *redirect, const char *state,
+    enum err *rc)
 {
-	const struct provider *gh;
+	const struct provider *p;
 	char *url;
 	size_t i;
 	bool known = false;
@@ -885,30 +770,24 @@ authorize_check(struct sbx *sx, size_t k, const char *client,
 	    i < nitems(sandbox_clients); i++)
 		known = known || strcmp(client, sandbox_clients[i]) == 0;
 	if (!known) {
-		*rc = refusal(sx, k, authz[k].client_status,
-		    authz[k].client_error);
+		*rc = refusal(sx, f, f->client_status, f->client_error);
 		return false;
 	}
-	if (redirect_registered(sx, authz[k].id, redirect))
+	if (redirect_registered(sx, f->id, redirect))
 		return true;
-	if (strcmp(authz[k].id, "github") == 0 &&
-	    (gh = provider_get("github")) != NULL) {
+	if (f->redirect_status == 0 && (p = first_of(f->id)) != NULL) {
 		url = arena_printf(sx->ctx->arena, "%s?error="
 		    "redirect_uri_mismatch&error_description=%s&error_uri=%s",
-		    provider_redirect_uri(gh, sx->ctx->cfg, sx->ctx->arena),
-		    sandbox_urlenc(sx, "The redirect_uri MUST match the "
-		    "registered callback URL for this application."),
-		    sandbox_urlenc(sx, "https://docs.github.com/apps/"
-		    "managing-oauth-apps/troubleshooting-authorization-"
-		    "request-errors/#redirect-uri-mismatch"));
+		    provider_redirect_uri(p, sx->ctx->cfg, sx->ctx->arena),
+		    sandbox_urlenc(sx, f->mismatch_description),
+		    sandbox_urlenc(sx, f->mismatch_uri));
 		if (state != NULL)
 			url = arena_printf(sx->ctx->arena, "%s&state=%s", url,
 			    sandbox_urlenc(sx, state));
 		*rc = resp_redirect(&sx->ctx->resp, 302, url);
 		return false;
 	}
-	*rc = refusal(sx, k, authz[k].redirect_status,
-	    authz[k].redirect_error);
+	*rc = refusal(sx, f, f->redirect_status, f->redirect_error);
 	return false;
 }
 
@@ -988,28 +867,28 @@ sandbox_authorize(struct ctx *ctx)
 {
 	struct json_object *view, *scopes, *fields;
 	const char *scope, *client, *redirect, *v[NBOUND];
+	const struct sandbox_family *f;
 	struct sbx sx;
 	enum err rc;
-	size_t i, k = 0;
+	size_t i;
 	char sep;
 
-	if (!sandbox_begin(ctx, SBX_GITHUB, SBX_NOFAULT, &sx, &rc))
+	if (!sandbox_begin(ctx, NULL, SBX_NOFAULT, &sx, &rc))
 		return rc;
-	for (i = 0; i < nitems(authz); i++)
-		if (strncmp(ctx->req.path, authz[i].prefix,
-		    strlen(authz[i].prefix)) == 0)
-			k = i;
+	if ((f = family_of(ctx->req.path, NULL)) == NULL)
+		return app_fail(ctx, ERR_NOTFOUND,
+		    "Nothing lives at this address.");
 	client = req_query(&ctx->req, "client_id");
 	redirect = req_query(&ctx->req, "redirect_uri");
-	if (!authorize_check(&sx, k, client, redirect, req_query(&ctx->req,
+	if (!authorize_check(&sx, f, client, redirect, req_query(&ctx->req,
 	    "state"), &rc))
 		return rc;
 	view = app_view(ctx);
-	add_str(view, "provider", authz[k].name);
+	add_str(view, "provider", f->name);
 	add_str(view, "client_id", client);
 	scopes = json_object_new_array();
 	scope = req_query(&ctx->req, "scope");
-	sep = authz[k].sep;
+	sep = f->sep;
 	while (scope != NULL && *scope != '\0') {
 		const char *e = strchr(scope, sep);
 		size_t n = e != NULL ? (size_t)(e - scope) : strlen(scope);
@@ -1023,7 +902,7 @@ sandbox_authorize(struct ctx *ctx)
 	    json_object_new_boolean(json_object_array_length(scopes) > 0));
 	json_object_object_add(view, "scopes", scopes);
 	fields = json_object_new_array();
-	v[0] = authz[k].id;
+	v[0] = f->id;
 	add_field(fields, "provider", v[0]);
 	for (i = 1; i < NBOUND; i++)
 		if ((v[i] = req_query(&ctx->req, consent_bound[i])) != NULL)
@@ -1048,14 +927,16 @@ enum err
 sandbox_consent(struct ctx *ctx)
 {
 	const char *prov, *redirect, *state, *scope, *client, *chal, *meth;
-	const char *decision, *prefix = "", *user, *v, *site;
+	const char *decision, *user, *v, *site;
+	const struct sandbox_family *f;
+	const char *const *kv;
 	struct sandbox_token t;
 	struct sbx sx;
 	enum err rc;
-	size_t k;
+	const char *code;
 	char *url;
 
-	if (!sandbox_begin(ctx, SBX_GITHUB, SBX_NOFAULT, &sx, &rc))
+	if (!sandbox_begin(ctx, NULL, SBX_NOFAULT, &sx, &rc))
 		return rc;
 	prov = req_form(&ctx->req, "provider");
 	redirect = req_form(&ctx->req, "redirect_uri");
@@ -1068,37 +949,23 @@ sandbox_consent(struct ctx *ctx)
 	user = req_form(&ctx->req, "user");
 	if (user == NULL)
 		user = req_form(&ctx->req, "login_hint");
-	if ((k = authz_of(prov)) == nitems(authz))
+	if ((f = family_of(NULL, prov)) == NULL)
 		return app_fail(ctx, ERR_INPUT, "Unknown provider.");
 	/* Only the form of a consent page the sandbox made, recently, and
 	 * not posted from another site. */
 	site = req_header(&ctx->req, "sec-fetch-site");
 	if ((site != NULL && strcmp(site, "same-origin") != 0 &&
 	    strcmp(site, "none") != 0) || !consent_sig_ok(&sx))
-		return refusal(&sx, k, 403, "This consent page expired or did "
+		return refusal(&sx, f, 403, "This consent page expired or did "
 		    "not come from the sandbox; start the connection again.");
-	if (!authorize_check(&sx, k, client, redirect, state, &rc))
+	if (!authorize_check(&sx, f, client, redirect, state, &rc))
 		return rc;
 	url = arena_strdup(ctx->arena, redirect);
 	if (decision == NULL || strcmp(decision, "allow") != 0) {
-		if (strcmp(prov, "linkedin") == 0) {
-			url = qadd(&sx, url, "error",
-			    "user_cancelled_authorize");
-			url = qadd(&sx, url, "error_description",
-			    "The user cancelled the authorization");
-		} else if (strcmp(prov, "meta") == 0) {
+		if (f->deny == NULL)
 			url = qadd(&sx, url, "error", "access_denied");
-			url = qadd(&sx, url, "error_code", "200");
-			url = qadd(&sx, url, "error_description",
-			    "Permissions error");
-			url = qadd(&sx, url, "error_reason", "user_denied");
-		} else if (strcmp(prov, "github") == 0) {
-			url = qadd(&sx, url, "error", "access_denied");
-			url = qadd(&sx, url, "error_description",
-			    "The user has denied your application access.");
-			url = qadd(&sx, url, "error_uri", "/sandbox/docs");
-		} else
-			url = qadd(&sx, url, "error", "access_denied");
+		for (kv = f->deny; kv != NULL && *kv != NULL; kv += 2)
+			url = qadd(&sx, url, kv[0], kv[1]);
 		url = qadd(&sx, url, "state", state);
 		return resp_redirect(&ctx->resp, 302, url);
 	}
@@ -1134,35 +1001,16 @@ sandbox_consent(struct ctx *ctx)
 	if ((v = req_form(&ctx->req, "access_type")) != NULL &&
 	    strcmp(v, "offline") == 0)
 		strcat(t.flags, "O");
-	if (strcmp(prov, "google") == 0) {
-		t.prov = SBXP_GOOGLE;
-		prefix = "4/0";
-	} else if (strcmp(prov, "meta") == 0) {
-		t.prov = SBXP_META;
-		prefix = "AQB";
-	} else if (strcmp(prov, "linkedin") == 0) {
-		t.prov = SBXP_LINKEDIN;
-		prefix = "AQT";
-	} else if (strcmp(prov, "mailchimp") == 0)
-		t.prov = SBXP_MAILCHIMP;
-	else if (strcmp(prov, "slack") == 0) {
-		t.prov = SBXP_SLACK;
-		prefix = "4724.";
-	} else if (strcmp(prov, "github") == 0)
-		t.prov = SBXP_GITHUB;
-	else
-		return app_fail(ctx, ERR_INPUT, "Unknown provider.");
-	if (strcmp(prov, "google") == 0) {
+	t.prov = f->prov;
+	code = sandbox_token_make(&sx, f->code_prefix, &t);
+	if (f->state_first)
 		url = qadd(&sx, url, "state", state);
-		url = qadd(&sx, url, "code", sandbox_token_make(&sx, prefix,
-		    &t));
+	url = qadd(&sx, url, "code", code);
+	if (!f->state_first)
+		url = qadd(&sx, url, "state", state);
+	if (f->echo_scope)
 		url = qadd(&sx, url, "scope", scope);
-		url = qadd(&sx, url, "authuser", "0");
-		url = qadd(&sx, url, "prompt", "consent");
-	} else {
-		url = qadd(&sx, url, "code", sandbox_token_make(&sx, prefix,
-		    &t));
-		url = qadd(&sx, url, "state", state);
-	}
+	for (kv = f->allow; kv != NULL && *kv != NULL; kv += 2)
+		url = qadd(&sx, url, kv[0], kv[1]);
 	return resp_redirect(&ctx->resp, 302, url);
 }

@@ -1,6 +1,16 @@
 /*
  * sandbox.h — the built-in simulator of the ten providers' OAuth and APIs.
  *
+ * Files.  One per provider, named as in lib/providers/ (ga4.c,
+ * google_ads.c, youtube.c, facebook.c, instagram.c, meta_ads.c,
+ * linkedin.c, mailchimp.c, slack.c, github.c), each exporting one
+ * `const struct sandbox_provider sandbox_<slug>`: its routes, its fault
+ * rows and what else differs; google.c and meta.c hold what a family
+ * shares (OAuth endpoints, the consent data, the Graph API's dispatch);
+ * sandbox.c is the core (tokens, switches, consent, series), faults.c
+ * the generic fault mechanism and registry.c the one list.  Adding a
+ * provider's simulator is its file and one line in registry.c.
+ *
  * A simulator of the OAuth flows and APIs of the ten providers Sluice
  * connects, so Sluice works on a fresh machine with no real accounts and
  * every OAuth, sync and pages test runs against it.
@@ -129,7 +139,8 @@
  *
  * Every error shape of ../shared/providers can also be asked for by its
  * example file's name without ".json" (e.g. `error_613_rate_limit`,
- * `error-403-quota-exceeded-data-api`); sandbox_faults() lists them.
+ * `error-403-quota-exceeded-data-api`); each provider's fault rows list
+ * them.
  * Without a switch the sandbox answers errors naturally too: expired or
  * garbled tokens get the provider's 401 (or 200 ok:false), a code with
  * a wrong PKCE verifier or redirect_uri gets invalid_grant, removed Meta
@@ -138,19 +149,35 @@
 #ifndef SLUICE_SANDBOX_H
 #define SLUICE_SANDBOX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "base/err.h"
+#include "web/route.h"
 
 struct ctx;
+struct sbx;
 
 #define SANDBOX_SLOW_MS		3000	/* the "slow" switch */
 #define SANDBOX_MANY_PAGES	50	/* the "pages" switch */
 
+/*
+ * One API's error style: which fault rows apply to its requests, whose
+ * tokens it takes and which of its rows answer a missing, garbled or
+ * expired token.  Each provider file owns its own.
+ */
+struct sandbox_api {
+	const char	*name;		/* "ga4", for messages */
+	char		 prov;		/* enum sandbox_prov of its tokens */
+	const char	*invalid;	/* garbled or another provider's */
+	const char	*missing;	/* no token at all; NULL: invalid */
+	const char	*expired;	/* expired; NULL: invalid */
+};
+
 /* One named error shape the switches can produce. */
 struct sandbox_fault {
-	int		 style;		/* enum sandbox_style (sandbox_priv.h) */
+	const struct sandbox_api *api;	/* the API whose errors it is */
 	const char	*name;		/* example file name, no ".json" */
 	const char	*aliases;	/* generic names, space-separated */
 	int		 status;
@@ -159,8 +186,86 @@ struct sandbox_fault {
 	const char	*body;
 };
 
-/* The catalogue of error shapes, *n set to its length; static. */
-const struct sandbox_fault *sandbox_faults(size_t *n);
+/*
+ * A node or edge of Meta's Graph API that a Meta provider answers:
+ * lib/sandbox/meta.c serves /graph/:ver/:id and /graph/:ver/:id/:edge
+ * and hands each request to the entry of the right edge (NULL: the node
+ * itself) whose id prefix is the longest that matches.  The handler
+ * gets the started request and the id; it answers as a route handler.
+ */
+struct sandbox_graph {
+	const char	*edge;		/* "insights"; NULL: the node */
+	const char	*id_prefix;	/* "act_"; "": any id */
+	bool		 post;		/* answers POST too */
+	enum err	(*fn)(struct sbx *, const char *id);
+};
+
+/*
+ * What the providers of one OAuth family share: the consent page's data
+ * (lib/sandbox/sandbox.c) and the routes and fault rows of its common
+ * endpoints.  A family of one provider keeps its routes in the provider.
+ */
+struct sandbox_family {
+	const char	*id;		/* provider.h's family: "google" */
+	const char	*name;		/* shown on the consent page */
+	const char	*authorize;	/* prefix of its authorize paths */
+	char		 sep;		/* scope separator */
+	char		 prov;		/* enum sandbox_prov of its codes */
+	const char	*code_prefix;	/* before a code's "S1." */
+	/* What it answers, on its own page, to an unknown client or an
+	 * unregistered redirect_uri.  redirect_status 0: it redirects to
+	 * the registered callback instead, with error=redirect_uri_mismatch,
+	 * mismatch_description and mismatch_uri (GitHub). */
+	int		 client_status;
+	const char	*client_error;
+	int		 redirect_status;
+	const char	*redirect_error;
+	const char	*mismatch_description;
+	const char	*mismatch_uri;
+	const char *const *deny;	/* name, value, ...: on Deny; NULL:
+					   error=access_denied */
+	const char *const *allow;	/* name, value, ...: after code and
+					   state on Allow */
+	bool		 state_first;	/* state before code on Allow */
+	bool		 echo_scope;	/* the scope back on Allow */
+	const struct route *routes;
+	size_t		 nroutes;
+	const struct sandbox_fault *faults;
+	size_t		 nfaults;
+};
+
+/*
+ * One provider's simulator: the product's slug, its family, its routes
+ * (patterns under its sandbox prefixes, lib/providers/provider.h's
+ * provider_sandbox_bases()), its fault rows and, for Meta, its Graph
+ * nodes and edges.
+ */
+struct sandbox_provider {
+	const char	*slug;		/* as provider_get() knows it */
+	const struct sandbox_family *family;
+	const struct route *routes;
+	size_t		 nroutes;
+	const struct sandbox_fault *faults;
+	size_t		 nfaults;
+	const struct sandbox_graph *graph;
+	size_t		 ngraph;
+};
+
+/* A table and its length, as the structs above take them:
+ * SANDBOX_LIST(routes) is ".routes = routes, .nroutes = nitems(routes)". */
+#define SANDBOX_LIST(x)	.x = (x), .n##x = nitems(x)
+
+/* The registry (lib/sandbox/registry.c): every provider's simulator, in
+ * the order of its routes; *n set to its length; static. */
+const struct sandbox_provider *const *sandbox_all(size_t *n);
+
+/*
+ * The sandbox program's route table: the sandbox's own pages, then for
+ * each provider of sandbox_all() its family's routes (the first time
+ * the family comes) and its own.  Built once and kept for the process;
+ * *n set to its length.
+ */
+const struct route *sandbox_routes(size_t *n);
 
 /*
  * Synthetic metrics of one account on one day (days since 1970-01-01).
@@ -214,53 +319,11 @@ void		 sandbox_day_format(int64_t day, char sep, char out[11]);
 /* 64-bit FNV-1a of a string mixed with a salt; deterministic. */
 uint64_t	 sandbox_hash(const char *, uint64_t salt);
 
-/*
- * Route handlers (cgi-bin/sandbox.c holds the table).  Each answers in
- * its provider's shapes, with status ERR_OK, or ERR_NOTFOUND when the
- * sandbox is off.  Everything they write belongs to the request arena.
- */
+/* The sandbox's own pages (sandbox_routes() lists them).  Each answers
+ * ERR_NOTFOUND when the sandbox is off; what they write belongs to the
+ * request arena. */
 enum err	 sandbox_index(struct ctx *);		/* GET /sandbox/bases */
 enum err	 sandbox_authorize(struct ctx *);	/* consent page */
 enum err	 sandbox_consent(struct ctx *);		/* Allow/Deny post */
-
-enum err	 sandbox_google_token(struct ctx *);
-enum err	 sandbox_google_revoke(struct ctx *);
-enum err	 sandbox_ga4_summaries(struct ctx *);
-enum err	 sandbox_ga4_property(struct ctx *);
-enum err	 sandbox_ga4_report(struct ctx *);
-enum err	 sandbox_ads_customers(struct ctx *);
-enum err	 sandbox_ads_stream(struct ctx *);
-enum err	 sandbox_yt_channels(struct ctx *);
-enum err	 sandbox_yt_reports(struct ctx *);
-
-enum err	 sandbox_meta_token(struct ctx *);
-enum err	 sandbox_meta_debug(struct ctx *);
-enum err	 sandbox_meta_node(struct ctx *);	/* GET /:ver/:id */
-enum err	 sandbox_meta_edge(struct ctx *);	/* /:ver/:id/:edge */
-
-enum err	 sandbox_linkedin_token(struct ctx *);
-enum err	 sandbox_linkedin_introspect(struct ctx *);
-enum err	 sandbox_linkedin_revoke(struct ctx *);
-enum err	 sandbox_linkedin_acls(struct ctx *);
-enum err	 sandbox_linkedin_org(struct ctx *);
-enum err	 sandbox_linkedin_stats(struct ctx *);
-enum err	 sandbox_linkedin_network(struct ctx *);
-
-enum err	 sandbox_mailchimp_token(struct ctx *);
-enum err	 sandbox_mailchimp_metadata(struct ctx *);
-enum err	 sandbox_mailchimp_lists(struct ctx *);
-enum err	 sandbox_mailchimp_reports(struct ctx *);
-enum err	 sandbox_mailchimp_activity(struct ctx *);
-
-enum err	 sandbox_slack_method(struct ctx *);	/* /api/:method */
-
-enum err	 sandbox_github_token(struct ctx *);
-enum err	 sandbox_github_user(struct ctx *);
-enum err	 sandbox_github_repos(struct ctx *);
-enum err	 sandbox_github_repo(struct ctx *);
-enum err	 sandbox_github_traffic(struct ctx *);
-enum err	 sandbox_github_stargazers(struct ctx *);
-enum err	 sandbox_github_rate(struct ctx *);
-enum err	 sandbox_github_revoke(struct ctx *);	/* DELETE grant|token */
 
 #endif

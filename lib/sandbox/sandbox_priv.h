@@ -14,23 +14,6 @@
 #include "sandbox/sandbox.h"
 #include "web/app.h"
 
-/* Error style of an API: which catalogue entries apply. */
-enum sandbox_style {
-	SBX_GOOGLE_OAUTH,	/* token/revoke: RFC 6749 bodies */
-	SBX_GA4,		/* {error:{code,message,status,details?}} */
-	SBX_ADS,		/* GoogleAdsFailure details */
-	SBX_YOUTUBE,		/* {error:{errors[],code,message}} */
-	SBX_META,		/* {error:{message,type,code,...}} */
-	SBX_LINKEDIN_OAUTH,
-	SBX_LINKEDIN,		/* {status,serviceErrorCode,code,message} */
-	SBX_MAILCHIMP_LOGIN,
-	SBX_MAILCHIMP,		/* problem+json */
-	SBX_SLACK,		/* 200 ok:false */
-	SBX_GITHUB_OAUTH,	/* 200 {error,...} */
-	SBX_GITHUB,		/* {message,documentation_url,status} */
-	SBX__MAX
-};
-
 /* Provider codes carried in tokens. */
 enum sandbox_prov {
 	SBXP_GOOGLE = 'g',
@@ -68,7 +51,7 @@ struct sandbox_token {
 /* One request in the sandbox. */
 struct sbx {
 	struct ctx	*ctx;
-	int		 style;
+	const struct sandbox_api *api;	/* NULL: the sandbox's own pages */
 	const char	*fault;		/* switch name, "" when none */
 	struct buf	*out;		/* the response body */
 	struct sandbox_token tok;	/* the caller's token when checked */
@@ -88,8 +71,8 @@ struct sbx {
  * checks the token when SBX_AUTH.  Returns true when the handler should
  * go on; false when the response is complete (*rcout to return).
  */
-bool		 sandbox_begin(struct ctx *, int style, unsigned flags,
-		    struct sbx *, enum err *rcout);
+bool		 sandbox_begin(struct ctx *, const struct sandbox_api *,
+		    unsigned flags, struct sbx *, enum err *rcout);
 
 /* Finishes a body (the "truncated" switch cuts it). */
 enum err	 sandbox_done(struct sbx *);
@@ -97,9 +80,6 @@ enum err	 sandbox_done(struct sbx *);
 /* True when the switch is name. */
 bool		 sandbox_is(const struct sbx *, const char *name);
 
-/* Answers the catalogue entry name of the request's style (or of style
- * when >= 0); ERR_OK, or ERR_SYSTEM when there is no such entry. */
-enum err	 sandbox_fail(struct sbx *, int style, const char *name);
 
 /* Starts a JSON (or other) body with a status. */
 void		 sandbox_start(struct sbx *, int status, const char *ctype);
@@ -160,5 +140,89 @@ const char	*sandbox_urlenc(struct sbx *, const char *s);
 bool		 sandbox_code_ok(struct sbx *, const char *code, char prov,
 		    const char *redirect_uri, const char *verifier,
 		    struct sandbox_token *out, const char **why);
+
+/* --- faults.c ------------------------------------------------------ */
+
+/*
+ * Answers the fault row of the request's API named name (its example
+ * file's name or one of its aliases), from the rows of every provider
+ * and family in the registry: status, headers and body.  ERR_OK, or
+ * ERR_SYSTEM when the API has no such row (nothing written then).
+ */
+enum err	 sandbox_fail(struct sbx *, const char *name);
+
+/* The fault row of api named name, or NULL. */
+const struct sandbox_fault *sandbox_fault_find(const struct sandbox_api *,
+		    const char *name);
+
+/* --- google.c ------------------------------------------------------- */
+
+extern const struct sandbox_family sandbox_family_google;
+
+/* The currency of a Google account (GA4 property, Ads customer). */
+const char	*sandbox_google_currency(const char *account);
+
+/* --- meta.c --------------------------------------------------------- */
+
+#define SANDBOX_META_JSON	"application/json; charset=UTF-8"
+#define SANDBOX_IG_PREFIX	"178414"	/* Instagram account ids */
+
+/* The family's consent data, and the Graph API's error style that
+ * Facebook, Instagram and Meta Ads share. */
+extern const struct sandbox_family sandbox_family_meta;
+extern const struct sandbox_api sandbox_api_meta;
+
+/* Adds the X-App-Usage header of a Graph answer. */
+void		 sandbox_meta_app_usage(struct sbx *);
+
+/* Adds the X-Business-Use-Case-Usage header of id, of a type ("pages",
+ * "instagram"). */
+void		 sandbox_meta_usage(struct sbx *, const char *id,
+		    const char *type);
+
+/* A Graph cursor for index i (base64 of it), in the arena; and back:
+ * the index, or -1 when c is NULL or bad. */
+const char	*sandbox_meta_cursor(struct sbx *, long i);
+long		 sandbox_meta_uncursor(const char *c);
+
+/* This request's absolute URL with its after, before, since and until
+ * left out and name=value added (value as given), in the arena. */
+const char	*sandbox_meta_page_url(struct sbx *, const char *name,
+		    const char *value);
+
+/* Whether the Graph fields list (comma-separated, maybe with {...}
+ * subfields) names f. */
+bool		 sandbox_meta_has_field(const char *fields, const char *f);
+
+/* Closes a "data" list of items off..end-1 of total and adds Graph
+ * paging: cursors, and previous and next URLs where there are some. */
+void		 sandbox_meta_paging(struct sbx *, long off, long end,
+		    long total);
+
+/* Starts the answer of a node: 200, "{", the usage header of type
+ * ("pages", "instagram"); returns the fields asked for (default
+ * "id,name"). */
+const char	*sandbox_meta_node_start(struct sbx *, const char *id,
+		    const char *type);
+
+/* Ends it: the id (after a comma unless first) and "}". */
+enum err	 sandbox_meta_node_end(struct sbx *, const char *id, bool first);
+
+/* The id of a user's Page i (0..2), in the arena. */
+const char	*sandbox_meta_page_id(struct sbx *, int user, int i);
+
+/* One Page or Instagram insights metric: name, title, value source,
+ * whether only metric_type=total_value has it. */
+struct sandbox_meta_metric {
+	const char	*name;
+	const char	*title;
+	int		 src;
+	bool		 total_only;
+};
+
+/* GET /:id/insights of a Page (ig false) or an Instagram account over
+ * the metrics of its table. */
+enum err	 sandbox_meta_insights(struct sbx *, const char *id, bool ig,
+		    const struct sandbox_meta_metric *, size_t n);
 
 #endif

@@ -37,9 +37,9 @@ LAYERS='
 6 mail         email webhook digest
 7 sync         syncq sync schedule
 8 views        views
-9 sandbox      sandbox sandbox_priv sandbox_faults sandbox_google
-               sandbox_meta sandbox_linkedin sandbox_mailchimp
-               sandbox_slack sandbox_github
+9 sandbox      sandbox sandbox_priv faults registry google ga4 google_ads
+               youtube meta facebook instagram meta_ads linkedin
+               mailchimp slack github
 '
 
 what=${1:-check}

@@ -1,13 +1,15 @@
-/* test_sandbox.c — the sandbox's series generator, days and tokens. */
+/* test_sandbox.c — the sandbox's series, days, tokens and registry. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "base/arena.h"
 #include "base/mem.h"
+#include "providers/provider.h"
 #include "sandbox/sandbox_priv.h"
 
 static void
@@ -221,21 +223,201 @@ test_sandbox_pkce_rfc7636_vector(void **state)
 	assert_false(sandbox_pkce_ok(NULL, "x"));
 }
 
-static void
-test_sandbox_faults_are_named_once_per_style(void **state)
+/* Every fault row of the registry, each family's once, into rows[]. */
+static size_t
+all_faults(const struct sandbox_fault **rows, size_t size)
 {
-	const struct sandbox_fault *f;
+	const struct sandbox_provider *const *all;
+	const struct sandbox_family *fam[16];
+	size_t i, j, k, n, nfam = 0, len = 0;
+
+	all = sandbox_all(&n);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < nfam && fam[k] != all[i]->family; k++)
+			;
+		if (k == nfam) {
+			assert_true(nfam < nitems(fam));
+			fam[nfam++] = all[i]->family;
+			for (j = 0; j < all[i]->family->nfaults; j++) {
+				assert_true(len < size);
+				rows[len++] = &all[i]->family->faults[j];
+			}
+		}
+		for (j = 0; j < all[i]->nfaults; j++) {
+			assert_true(len < size);
+			rows[len++] = &all[i]->faults[j];
+		}
+	}
+	return len;
+}
+
+/* Whether word (space-separated) is in list. */
+static int
+has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p;
+
+	for (p = list; p != NULL && (p = strstr(p, word)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == '\0' ||
+		    p[n] == ' '))
+			return 1;
+	return 0;
+}
+
+/*
+ * The fault rows, spread over the provider files, still answer one row
+ * per API and name: no two rows of an API share a name or an alias, and
+ * sandbox_fault_find() finds each row by its name and its API's
+ * answers to a missing, garbled or expired token exist.
+ */
+static void
+test_sandbox_faults_answer_once_per_api(void **state)
+{
+	const struct sandbox_fault *f[200];
+	const struct sandbox_api *api;
+	char words[256], *w, *save;
 	size_t n, i, j;
 
 	(void)state;
-	f = sandbox_faults(&n);
-	assert_true(n > 60);
+	n = all_faults(f, nitems(f));
+	assert_true(n > 80);
 	for (i = 0; i < n; i++) {
-		assert_true(f[i].status >= 200 && f[i].status < 600);
-		assert_non_null(f[i].body);
+		api = f[i]->api;
+		assert_non_null(api);
+		assert_true(f[i]->status >= 200 && f[i]->status < 600);
+		assert_non_null(f[i]->body);
+		assert_ptr_equal(sandbox_fault_find(api, f[i]->name), f[i]);
+		snprintf(words, sizeof(words), "%s %s", f[i]->name,
+		    f[i]->aliases != NULL ? f[i]->aliases : "");
+		for (j = 0; j < n; j++) {
+			if (j == i || f[j]->api != api)
+				continue;
+			for (w = strtok_r(words, " ", &save); w != NULL;
+			    w = strtok_r(NULL, " ", &save))
+				assert_false(strcmp(f[j]->name, w) == 0 ||
+				    has_word(f[j]->aliases, w));
+			snprintf(words, sizeof(words), "%s %s", f[i]->name,
+			    f[i]->aliases != NULL ? f[i]->aliases : "");
+		}
+		if (api->missing != NULL)
+			assert_non_null(sandbox_fault_find(api, api->missing));
+		if (api->invalid != NULL)
+			assert_non_null(sandbox_fault_find(api, api->invalid));
+		if (api->expired != NULL)
+			assert_non_null(sandbox_fault_find(api, api->expired));
+	}
+}
+
+/*
+ * The sandbox's registry against the product's: every provider_all()
+ * slug has exactly one simulator, with a route (or a Graph entry) and a
+ * fault row, in the provider's family; every simulator names a product
+ * provider.
+ */
+static void
+test_sandbox_registry_matches_providers(void **state)
+{
+	const struct sandbox_provider *const *sb;
+	const struct provider *all, *p;
+	size_t i, j, n, nsb, found;
+
+	(void)state;
+	all = provider_all(&n);
+	sb = sandbox_all(&nsb);
+	for (i = 0; i < n; i++) {
+		for (found = 0, j = 0; j < nsb; j++)
+			if (strcmp(sb[j]->slug, all[i].slug) == 0) {
+				found++;
+				assert_true(sb[j]->nroutes + sb[j]->ngraph >
+				    0);
+				assert_true(sb[j]->nfaults > 0);
+			}
+		if (found != 1)
+			fail_msg("%s: %zu simulators", all[i].slug, found);
+	}
+	for (j = 0; j < nsb; j++) {
+		if ((p = provider_get(sb[j]->slug)) == NULL)
+			fail_msg("%s: no such provider", sb[j]->slug);
+		assert_string_equal(sb[j]->family->id, p->family);
+	}
+}
+
+/* Whether route pattern r lies under the sandbox base path (its
+ * "{dc}" a capture). */
+static int
+under_base(const char *r, const char *path)
+{
+	char want[128], *p;
+
+	snprintf(want, sizeof(want), "%s", path);
+	if ((p = strchr(want, '{')) != NULL) {
+		*p = ':';
+		if ((p = strchr(p, '}')) != NULL)
+			memmove(p, p + 1, strlen(p));
+	}
+	return strncmp(r, want, strlen(want)) == 0 &&
+	    (r[strlen(want)] == '/' || r[strlen(want)] == '\0');
+}
+
+/* Whether a route of sb (or of its family) lies under a base of its
+ * own provider or family. */
+static void
+assert_routes_under_bases(const struct sandbox_provider *sb,
+    const struct route *r, size_t nr)
+{
+	const struct provider_sandbox_base *b;
+	size_t i, j, nb;
+	int ok;
+
+	b = provider_sandbox_bases(&nb);
+	for (i = 0; i < nr; i++) {
+		for (ok = 0, j = 0; j < nb && !ok; j++)
+			ok = (strcmp(b[j].provider, sb->slug) == 0 ||
+			    strcmp(b[j].provider, sb->family->id) == 0) &&
+			    under_base(r[i].pattern, b[j].path);
+		if (!ok)
+			fail_msg("%s: %s is under no base of its own",
+			    sb->slug, r[i].pattern);
+	}
+}
+
+/*
+ * The program's table is the registry's: the sandbox's own two pages,
+ * then each family's routes once and each provider's, every one under
+ * its provider's sandbox prefix, no method and pattern twice.
+ */
+static void
+test_sandbox_routes_are_the_registrys(void **state)
+{
+	const struct sandbox_provider *const *sb;
+	const struct route *r;
+	size_t i, j, n, nsb, want = 2;
+
+	(void)state;
+	sb = sandbox_all(&nsb);
+	for (i = 0; i < nsb; i++) {
+		for (j = 0; j < i && sb[j]->family != sb[i]->family; j++)
+			;
+		if (j == i)
+			want += sb[i]->family->nroutes;
+		want += sb[i]->nroutes;
+		assert_routes_under_bases(sb[i], sb[i]->routes,
+		    sb[i]->nroutes);
+		assert_routes_under_bases(sb[i], sb[i]->family->routes,
+		    sb[i]->family->nroutes);
+	}
+	r = sandbox_routes(&n);
+	assert_int_equal(n, want);
+	assert_ptr_equal(sandbox_routes(&j), r);
+	assert_string_equal(r[0].pattern, "/sandbox/bases");
+	assert_string_equal(r[1].pattern, "/sandbox/consent");
+	for (i = 0; i < n; i++) {
+		assert_non_null(r[i].fn);
+		assert_true(r[i].flags & ROUTE_NODB);
 		for (j = i + 1; j < n; j++)
-			assert_false(f[i].style == f[j].style &&
-			    strcmp(f[i].name, f[j].name) == 0);
+			assert_false(r[i].methods == r[j].methods &&
+			    strcmp(r[i].pattern, r[j].pattern) == 0);
 	}
 }
 
@@ -253,7 +435,9 @@ main(void)
 		cmocka_unit_test(test_sandbox_days_parse_and_format),
 		cmocka_unit_test(test_sandbox_token_round_trip_and_tamper),
 		cmocka_unit_test(test_sandbox_pkce_rfc7636_vector),
-		cmocka_unit_test(test_sandbox_faults_are_named_once_per_style),
+		cmocka_unit_test(test_sandbox_faults_answer_once_per_api),
+		cmocka_unit_test(test_sandbox_registry_matches_providers),
+		cmocka_unit_test(test_sandbox_routes_are_the_registrys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

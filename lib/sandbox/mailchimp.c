@@ -1,5 +1,5 @@
 /*
- * sandbox_mailchimp.c — Mailchimp in the sandbox: token, lists, reports.
+ * mailchimp.c — Mailchimp in the sandbox: token, lists, reports.
  *
  * The token (never expires, scope null), the metadata call (bad token: HTTP
  * 200 with "error"), audiences, campaign reports (counts grow for a week
@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/mem.h"
 #include "sandbox/sandbox_priv.h"
 
 #define MJ		"application/json; charset=utf-8"
@@ -16,20 +17,34 @@
 #define MC_CAMPAIGNS	3
 #define MC_DAYS		180
 
-enum err
-sandbox_mailchimp_token(struct ctx *ctx)
+/* The login server: OAuth token and metadata. */
+static const struct sandbox_api login_api = {
+	.name = "mailchimp login",
+	.prov = SBXP_MAILCHIMP,
+	.invalid = "401",
+};
+
+/* The Marketing API: problem+json. */
+static const struct sandbox_api mc_api = {
+	.name = "mailchimp",
+	.prov = SBXP_MAILCHIMP,
+	.invalid = "error_401_invalid_key",
+};
+
+static enum err
+api_token(struct ctx *ctx)
 {
 	struct sandbox_token in, t;
 	const char *why;
 	struct sbx sx;
 	enum err rc;
 
-	if (!sandbox_begin(ctx, SBX_MAILCHIMP_LOGIN, SBX_TOKEN_EP, &sx, &rc))
+	if (!sandbox_begin(ctx, &login_api, SBX_TOKEN_EP, &sx, &rc))
 		return rc;
 	if (!sandbox_code_ok(&sx, req_form(&ctx->req, "code"), SBXP_MAILCHIMP,
 	    req_form(&ctx->req, "redirect_uri"), req_form(&ctx->req,
 	    "code_verifier"), &in, &why))
-		return sandbox_fail(&sx, -1, "oauth_token_invalid_grant");
+		return sandbox_fail(&sx, "oauth_token_invalid_grant");
 	memset(&t, 0, sizeof(t));
 	t.prov = SBXP_MAILCHIMP;
 	t.kind = SBXK_ACCESS;
@@ -43,13 +58,13 @@ sandbox_mailchimp_token(struct ctx *ctx)
 	return sandbox_done(&sx);
 }
 
-enum err
-sandbox_mailchimp_metadata(struct ctx *ctx)
+static enum err
+api_metadata(struct ctx *ctx)
 {
 	struct sbx sx;
 	enum err rc;
 
-	if (!sandbox_begin(ctx, SBX_MAILCHIMP_LOGIN, SBX_AUTH, &sx, &rc))
+	if (!sandbox_begin(ctx, &login_api, SBX_AUTH, &sx, &rc))
 		return rc;
 	sandbox_start(&sx, 200, "application/json");
 	buf_printf(sx.out, "{\"dc\":\"%s\",\"role\":\"owner\",\"accountname\":"
@@ -70,7 +85,7 @@ sandbox_mailchimp_metadata(struct ctx *ctx)
 static bool
 mc_begin(struct ctx *ctx, struct sbx *sx, enum err *rc)
 {
-	return sandbox_begin(ctx, SBX_MAILCHIMP, SBX_AUTH, sx, rc);
+	return sandbox_begin(ctx, &mc_api, SBX_AUTH, sx, rc);
 }
 
 /* One _links entry. */
@@ -105,8 +120,8 @@ iso(int64_t day, int hour, char *out, size_t size)
 	snprintf(out, size, "%sT%02d:00:00+00:00", d, hour);
 }
 
-enum err
-sandbox_mailchimp_lists(struct ctx *ctx)
+static enum err
+api_lists(struct ctx *ctx)
 {
 	long count, off, total, i;
 	struct sandbox_day d;
@@ -217,8 +232,8 @@ report(struct sbx *sx, int i, int64_t today)
 	buf_puts(sx->out, "]}");
 }
 
-enum err
-sandbox_mailchimp_reports(struct ctx *ctx)
+static enum err
+api_reports(struct ctx *ctx)
 {
 	long count, off, total, i;
 	int64_t today;
@@ -251,8 +266,8 @@ sandbox_mailchimp_reports(struct ctx *ctx)
 	return sandbox_done(&sx);
 }
 
-enum err
-sandbox_mailchimp_activity(struct ctx *ctx)
+static enum err
+api_activity(struct ctx *ctx)
 {
 	const char *id;
 	long count, off, i;
@@ -297,3 +312,80 @@ sandbox_mailchimp_activity(struct ctx *ctx)
 	buf_puts(sx.out, "]}");
 	return sandbox_done(&sx);
 }
+
+/* ------------------------------------------------------------------ */
+/* Its error shapes, routes and entry in the registry. */
+
+#define J	"application/json"
+#define PJ	"application/problem+json; charset=utf-8"
+#define MC_HDR	"X-Request-Id: 5d0c1b2a-sbx0-4000-8000-000000000001\n" \
+	"Link: <http://sandbox.invalid/schema/3.0/ProblemDetailDocument.json>; " \
+	"rel=\"describedBy\"\n"
+#define MC_ERR(title, st, detail) \
+	"{\"type\":\"https://mailchimp.com/developer/marketing/docs/errors/\"," \
+	"\"title\":\"" title "\",\"status\":" #st \
+	",\"detail\":\"" detail "\",\"instance\":\"7f0e5a1c-sbx0-4000-8000-" \
+	"0000000000" #st "\"}"
+
+static const struct sandbox_family family = {
+	.id = "mailchimp",
+	.name = "Mailchimp",
+	.authorize = "/sandbox/mailchimp-login/",
+	.sep = ' ',
+	.prov = SBXP_MAILCHIMP,
+	.code_prefix = "",
+	.client_status = 400,
+	.client_error = "invalid_client: Invalid client_id.",
+	.redirect_status = 400,
+	.redirect_error = "invalid_request: Invalid redirect_uri.",
+};
+
+static const struct route routes[] = {
+	{ HTTP_GET, "/sandbox/mailchimp-login/oauth2/authorize",
+	    sandbox_authorize, ROUTE_NODB | ROUTE_HTML, 0 },
+	{ HTTP_POST, "/sandbox/mailchimp-login/oauth2/token",
+	    api_token, ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/mailchimp-login/oauth2/metadata",
+	    api_metadata, ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/mailchimp/:dc/3.0/lists",
+	    api_lists, ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/mailchimp/:dc/3.0/reports",
+	    api_reports, ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/mailchimp/:dc/3.0/lists/:id/activity",
+	    api_activity, ROUTE_NODB, 0 },
+};
+
+static const struct sandbox_fault faults[] = {
+	{ &login_api, "oauth_token_invalid_grant", "invalid_grant",
+	    400, NULL, J, "{\"error\":\"invalid_grant\"}" },
+	{ &login_api, "oauth_metadata_invalid_token", "401", 200,
+	    NULL, J, "{\"error\":\"invalid_token\"}" },
+	{ &login_api, "oauth_error_500", "500", 500, NULL, J,
+	    "{\"error\":\"server_error\"}" },
+	{ &mc_api, "error_401_invalid_key", "401", 401, MC_HDR, PJ,
+	    MC_ERR("API Key Invalid", 401, "The API key or token is invalid "
+	    "or belongs to another datacenter.") },
+	{ &mc_api, "error_403_forbidden", "403", 403, MC_HDR, PJ,
+	    MC_ERR("Forbidden", 403, "This token may not access the "
+	    "resource.") },
+	{ &mc_api, "error_404_not_found", "404", 404, MC_HDR, PJ,
+	    MC_ERR("Resource Not Found", 404, "The requested resource could "
+	    "not be found.") },
+	{ &mc_api, "error_405_method", NULL, 405, MC_HDR, PJ,
+	    MC_ERR("Method Not Allowed", 405, "The requested method and "
+	    "resource are not compatible.") },
+	{ &mc_api, "error_429_too_many", "429", 429,
+	    "Retry-After: 30\n" MC_HDR, PJ,
+	    MC_ERR("Too Many Requests", 429, "More than 10 simultaneous "
+	    "connections.") },
+	{ &mc_api, "error_500", "500", 500, MC_HDR, PJ,
+	    MC_ERR("Internal Server Error", 500, "An unexpected internal "
+	    "error occurred.") },
+};
+
+const struct sandbox_provider sandbox_mailchimp = {
+	.slug = "mailchimp",
+	.family = &family,
+	SANDBOX_LIST(routes),
+	SANDBOX_LIST(faults),
+};

@@ -1,5 +1,5 @@
 /*
- * sandbox_github.c — GitHub in the sandbox: OAuth, user, repositories.
+ * github.c — GitHub in the sandbox: OAuth, user, repositories.
  *
  * The OAuth token endpoint (form-encoded unless Accept: application/json,
  * errors with HTTP 200; GitHub App client ids "Iv..." get 8-hour tokens
@@ -11,11 +11,25 @@
 
 #include "base/arena.h"
 #include "base/jsonx.h"
+#include "base/mem.h"
 #include "sandbox/sandbox_priv.h"
 
 #define HJ		"application/json; charset=utf-8"
 #define GH_REPOS	3
 #define GH_RESTATE	2
+
+/* The OAuth endpoints: HTTP 200 {error,...}. */
+static const struct sandbox_api oauth_api = {
+	.name = "github oauth",
+	.prov = SBXP_GITHUB,
+};
+
+/* The REST API: {message,documentation_url,status}. */
+static const struct sandbox_api rest_api = {
+	.name = "github",
+	.prov = SBXP_GITHUB,
+	.invalid = "error_bad_credentials",
+};
 
 static void
 rl_headers(struct sbx *sx)
@@ -45,7 +59,7 @@ oauth_err(struct sbx *sx, const char *name, const char *code,
     const char *desc)
 {
 	if (wants_json(sx->ctx))
-		return sandbox_fail(sx, -1, name);
+		return sandbox_fail(sx, name);
 	sandbox_start(sx, 200, "application/x-www-form-urlencoded; "
 	    "charset=utf-8");
 	buf_printf(sx->out, "error=%s&error_description=%s&error_uri=%s",
@@ -55,8 +69,8 @@ oauth_err(struct sbx *sx, const char *name, const char *code,
 	return ERR_OK;
 }
 
-enum err
-sandbox_github_token(struct ctx *ctx)
+static enum err
+api_token(struct ctx *ctx)
 {
 	struct sandbox_token in, t;
 	const char *grant, *why, *at, *rt = NULL;
@@ -65,7 +79,7 @@ sandbox_github_token(struct ctx *ctx)
 	enum err rc;
 	bool expiring;
 
-	if (!sandbox_begin(ctx, SBX_GITHUB_OAUTH, SBX_TOKEN_EP, &sx, &rc))
+	if (!sandbox_begin(ctx, &oauth_api, SBX_TOKEN_EP, &sx, &rc))
 		return rc;
 	if (req_form(&ctx->req, "client_id") == NULL)
 		return oauth_err(&sx,
@@ -146,7 +160,7 @@ sandbox_github_token(struct ctx *ctx)
 static bool
 gh_begin(struct ctx *ctx, struct sbx *sx, enum err *rc)
 {
-	if (!sandbox_begin(ctx, SBX_GITHUB, SBX_AUTH, sx, rc))
+	if (!sandbox_begin(ctx, &rest_api, SBX_AUTH, sx, rc))
 		return false;
 	rl_headers(sx);
 	return true;
@@ -180,8 +194,8 @@ login_of(struct sbx *sx)
 	return arena_printf(sx->ctx->arena, "sandbox-user%d", sx->tok.user);
 }
 
-enum err
-sandbox_github_user(struct ctx *ctx)
+static enum err
+api_user(struct ctx *ctx)
 {
 	struct sbx sx;
 	enum err rc;
@@ -295,8 +309,8 @@ paging(struct sbx *sx, long total, long *page, long *per, long *last)
 	*last = total > 0 ? (total + *per - 1) / *per : 1;
 }
 
-enum err
-sandbox_github_repos(struct ctx *ctx)
+static enum err
+api_repos(struct ctx *ctx)
 {
 	static const char *const names[] = { "hello-sandbox", "metrics-demo",
 	    "zz-archive" };
@@ -327,8 +341,8 @@ sandbox_github_repos(struct ctx *ctx)
 	return sandbox_done(&sx);
 }
 
-enum err
-sandbox_github_repo(struct ctx *ctx)
+static enum err
+api_repo(struct ctx *ctx)
 {
 	struct sbx sx;
 	enum err rc;
@@ -341,8 +355,8 @@ sandbox_github_repo(struct ctx *ctx)
 	return sandbox_done(&sx);
 }
 
-enum err
-sandbox_github_traffic(struct ctx *ctx)
+static enum err
+api_traffic(struct ctx *ctx)
 {
 	const char *kind = route_capture(&ctx->match, "kind"), *key;
 	char full[256], day[11];
@@ -356,7 +370,7 @@ sandbox_github_traffic(struct ctx *ctx)
 	if (!gh_begin(ctx, &sx, &rc))
 		return rc;
 	if (strcmp(kind, "views") != 0 && strcmp(kind, "clones") != 0)
-		return sandbox_fail(&sx, -1, "error_404");
+		return sandbox_fail(&sx, "error_404");
 	key = kind;
 	snprintf(full, sizeof(full), "%s/%s#%s", route_capture(&ctx->match,
 	    "owner"), route_capture(&ctx->match, "repo"), kind);
@@ -382,8 +396,8 @@ sandbox_github_traffic(struct ctx *ctx)
 	return sandbox_done(&sx);
 }
 
-enum err
-sandbox_github_stargazers(struct ctx *ctx)
+static enum err
+api_stargazers(struct ctx *ctx)
 {
 	const char *acc = req_header(&ctx->req, "accept");
 	bool star = acc != NULL && strstr(acc, "star+json") != NULL;
@@ -420,8 +434,8 @@ sandbox_github_stargazers(struct ctx *ctx)
 	return sandbox_done(&sx);
 }
 
-enum err
-sandbox_github_rate(struct ctx *ctx)
+static enum err
+api_rate(struct ctx *ctx)
 {
 	long long reset;
 	struct sbx sx;
@@ -442,8 +456,8 @@ sandbox_github_rate(struct ctx *ctx)
 
 /* DELETE /applications/{client_id}/grant|token with {"access_token"}:
  * 204 for a sandbox token, 404 otherwise (GitHub's answer for both). */
-enum err
-sandbox_github_revoke(struct ctx *ctx)
+static enum err
+api_revoke(struct ctx *ctx)
 {
 	const char *what = route_capture(&ctx->match, "what"), *tok;
 	struct json_object *root;
@@ -452,15 +466,123 @@ sandbox_github_revoke(struct ctx *ctx)
 	struct sbx sx;
 	enum err rc;
 
-	if (!sandbox_begin(ctx, SBX_GITHUB, 0, &sx, &rc))
+	if (!sandbox_begin(ctx, &rest_api, 0, &sx, &rc))
 		return rc;
 	if ((strcmp(what, "grant") != 0 && strcmp(what, "token") != 0) ||
 	    jsonx_parse(ctx->arena, ctx->req.body, ctx->req.body_len, &root,
 	    &why) != ERR_OK || jsonx_get_string(root, "access_token",
 	    &tok) != ERR_OK || !sandbox_token_parse(tok, &t) ||
 	    t.prov != SBXP_GITHUB)
-		return sandbox_fail(&sx, -1, "error_404");
+		return sandbox_fail(&sx, "error_404");
 	rl_headers(&sx);
 	sandbox_start(&sx, 204, HJ);
 	return ERR_OK;
 }
+
+/* ------------------------------------------------------------------ */
+/* Its error shapes, routes and entry in the registry. */
+
+#define Ju	"application/json; charset=utf-8"
+#define GH_RL	"x-ratelimit-limit: 5000\nx-ratelimit-remaining: 4990\n" \
+	"x-ratelimit-used: 10\nx-ratelimit-reset: 1780365600\n" \
+	"x-ratelimit-resource: core\n"
+#define GH_ERR(msg, doc, st) "{\"message\":\"" msg "\",\"documentation_url\":" \
+	"\"https://docs.github.com/rest" doc "\",\"status\":\"" #st "\"}"
+#define GH_OERR(e, msg) "{\"error\":\"" e "\",\"error_description\":\"" msg \
+	"\",\"error_uri\":\"/apps/managing-oauth-apps/troubleshooting-oauth-" \
+	"app-access-token-request-errors/#" e "\"}"
+
+/* What the redirect carries when the user denies. */
+static const char *const deny[] = {
+	"error", "access_denied",
+	"error_description", "The user has denied your application access.",
+	"error_uri", "/sandbox/docs",
+	NULL
+};
+
+static const struct sandbox_family family = {
+	.id = "github",
+	.name = "GitHub",
+	.authorize = "/sandbox/github/",
+	.sep = ' ',
+	.prov = SBXP_GITHUB,
+	.code_prefix = "",
+	.client_status = 404,
+	.client_error = "Not Found",
+	.redirect_status = 0,
+	.mismatch_description = "The redirect_uri MUST match the "
+	    "registered callback URL for this application.",
+	.mismatch_uri = "https://docs.github.com/apps/managing-oauth-apps/"
+	    "troubleshooting-authorization-request-errors/"
+	    "#redirect-uri-mismatch",
+	.deny = deny,
+};
+
+static const struct route routes[] = {
+	{ HTTP_GET, "/sandbox/github/login/oauth/authorize",
+	    sandbox_authorize, ROUTE_NODB | ROUTE_HTML, 0 },
+	{ HTTP_POST, "/sandbox/github/login/oauth/access_token",
+	    api_token, ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/github-api/user", api_user,
+	    ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/github-api/user/repos", api_repos,
+	    ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/github-api/repos/:owner/:repo",
+	    api_repo, ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/github-api/repos/:owner/:repo/traffic/:kind",
+	    api_traffic, ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/github-api/repos/:owner/:repo/stargazers",
+	    api_stargazers, ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/github-api/rate_limit", api_rate,
+	    ROUTE_NODB, 0 },
+	{ HTTP_DELETE, "/sandbox/github-api/applications/:client/:what",
+	    api_revoke, ROUTE_NODB, 0 },
+};
+
+static const struct sandbox_fault faults[] = {
+	{ &oauth_api, "oauth_error_bad_verification_code",
+	    "invalid_grant", 200, NULL, Ju,
+	    GH_OERR("bad_verification_code",
+	    "The code passed is incorrect or expired.") },
+	{ &oauth_api, "oauth_error_incorrect_client_credentials",
+	    "401", 200, NULL, Ju,
+	    GH_OERR("incorrect_client_credentials",
+	    "The client_id and/or client_secret passed are incorrect.") },
+	{ &oauth_api, "oauth_error_redirect_uri_mismatch", NULL, 200,
+	    NULL, Ju,
+	    GH_OERR("redirect_uri_mismatch", "The redirect_uri does not "
+	    "match the registered callback URL for this application.") },
+	{ &oauth_api, "oauth_error_500", "500", 500, NULL, Ju,
+	    GH_OERR("server_error", "Internal error.") },
+	{ &oauth_api, "oauth_error_429", "429", 429,
+	    "Retry-After: 30\n", Ju,
+	    GH_OERR("slow_down", "Too many requests.") },
+	{ &rest_api, "error_bad_credentials", "401", 401, NULL, Ju,
+	    GH_ERR("Bad credentials", "", 401) },
+	{ &rest_api, "error_primary_rate_limit", NULL, 403,
+	    "x-ratelimit-limit: 5000\nx-ratelimit-remaining: 0\n"
+	    "x-ratelimit-used: 5000\nx-ratelimit-reset: 1780365600\n"
+	    "x-ratelimit-resource: core\n", Ju,
+	    GH_ERR("API rate limit exceeded for this user.",
+	    "/overview/rate-limits-for-the-rest-api", 403) },
+	{ &rest_api, "error_secondary_rate_limit", "429", 403,
+	    "retry-after: 30\nx-ratelimit-limit: 5000\n"
+	    "x-ratelimit-remaining: 4512\nx-ratelimit-reset: 1780365600\n",
+	    Ju,
+	    GH_ERR("You have exceeded a secondary rate limit; wait before "
+	    "trying again.", "/overview/rate-limits-for-the-rest-api", 403) },
+	{ &rest_api, "error_traffic_forbidden", "403", 403, GH_RL, Ju,
+	    GH_ERR("Must have push access to repository",
+	    "/metrics/traffic", 403) },
+	{ &rest_api, "error_500", "500", 500, NULL, Ju,
+	    GH_ERR("Server Error", "", 500) },
+	{ &rest_api, "error_404", "404", 404, NULL, Ju,
+	    GH_ERR("Not Found", "", 404) },
+};
+
+const struct sandbox_provider sandbox_github = {
+	.slug = "github",
+	.family = &family,
+	SANDBOX_LIST(routes),
+	SANDBOX_LIST(faults),
+};

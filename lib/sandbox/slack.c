@@ -1,5 +1,5 @@
 /*
- * sandbox_slack.c — Slack in the sandbox: OAuth, channels, messages.
+ * slack.c — Slack in the sandbox: OAuth, channels, messages.
  *
  * oauth.v2.access (plain, with token rotation, refresh with a new refresh
  * token each time), conversations.list/history/replies with cursors,
@@ -10,12 +10,22 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/mem.h"
 #include "sandbox/sandbox_priv.h"
 
 #define SJ		"application/json; charset=utf-8"
 #define SL_ROTATE	43200	/* 12 h */
 #define SL_TEAM		"T0SBX0001"
 #define SL_PER_PAGE	2	/* conversations.list's own page cap */
+
+/* Web API and OAuth alike: HTTP 200 with ok:false, except 429. */
+static const struct sandbox_api slack_api = {
+	.name = "slack",
+	.prov = SBXP_SLACK,
+	.invalid = "error_invalid_auth",
+	.missing = "error_not_authed",
+	.expired = "error_token_expired",
+};
 
 static const char *const chans[] = { "general", "marketing", "random" };
 static const char *const users[] = { "U0SBX0001", "U0SBX0002",
@@ -58,7 +68,7 @@ oauth_access(struct sbx *sx)
 	if (grant != NULL && strcmp(grant, "refresh_token") == 0) {
 		if (!sandbox_token_parse(sandbox_param(ctx, "refresh_token"),
 		    &in) || in.prov != SBXP_SLACK || in.kind != SBXK_REFRESH)
-			return sandbox_fail(sx, -1,
+			return sandbox_fail(sx,
 			    "oauth_v2_access_error_invalid_refresh");
 		sandbox_start(sx, 200, SJ);
 		buf_puts(sx->out, "{\"ok\":true,\"app_id\":\"A0SBX0001\","
@@ -79,7 +89,7 @@ oauth_access(struct sbx *sx)
 	if (!sandbox_code_ok(sx, sandbox_param(ctx, "code"), SBXP_SLACK,
 	    sandbox_param(ctx, "redirect_uri"), sandbox_param(ctx,
 	    "code_verifier"), &in, &why))
-		return sandbox_fail(sx, -1,
+		return sandbox_fail(sx,
 		    "oauth_v2_access_error_invalid_code");
 	rot = strchr(in.flags, 'R') != NULL || sandbox_is(sx, "rotation");
 	scope = *in.scope ? in.scope : "channels:read,channels:history,"
@@ -218,7 +228,7 @@ conv_history(struct sbx *sx)
 	long long ts = 0, last = 0;
 
 	if (!chan_ok(chan))
-		return sandbox_fail(sx, -1, "error_channel_not_found");
+		return sandbox_fail(sx, "error_channel_not_found");
 	limit = sandbox_long(sandbox_param(sx->ctx, "limit"), 100, 999);
 	if (limit == 0)
 		limit = 100;
@@ -308,9 +318,9 @@ conv_replies(struct sbx *sx)
 	long long p;
 
 	if (!chan_ok(chan))
-		return sandbox_fail(sx, -1, "error_channel_not_found");
+		return sandbox_fail(sx, "error_channel_not_found");
 	if (ts == NULL || (p = atoll(ts)) <= 0)
-		return sandbox_fail(sx, -1, "error_channel_not_found");
+		return sandbox_fail(sx, "error_channel_not_found");
 	sandbox_start(sx, 200, SJ);
 	buf_printf(sx->out, "{\"ok\":true,\"messages\":[{\"type\":\"message\","
 	    "\"user\":\"%s\",\"text\":\"Draft for the next newsletter is "
@@ -336,7 +346,7 @@ users_info(struct sbx *sx)
 
 	if (u == NULL || (u[0] != 'U' && u[0] != 'W') || strlen(u) < 5 ||
 	    strlen(u) > 20 || strspn(u + 1, "0") == strlen(u + 1))
-		return sandbox_fail(sx, -1, "users_info_error_user_not_found");
+		return sandbox_fail(sx, "users_info_error_user_not_found");
 	i = (int)(sandbox_hash(u, 12) % 3);
 	sandbox_start(sx, 200, SJ);
 	buf_puts(sx->out, "{\"ok\":true,\"user\":{\"id\":");
@@ -361,15 +371,15 @@ users_info(struct sbx *sx)
 	return sandbox_done(sx);
 }
 
-enum err
-sandbox_slack_method(struct ctx *ctx)
+static enum err
+api_method(struct ctx *ctx)
 {
 	const char *m = route_capture(&ctx->match, "method");
 	bool oauth = strcmp(m, "oauth.v2.access") == 0;
 	struct sbx sx;
 	enum err rc;
 
-	if (!sandbox_begin(ctx, SBX_SLACK, oauth ? SBX_TOKEN_EP : SBX_AUTH,
+	if (!sandbox_begin(ctx, &slack_api, oauth ? SBX_TOKEN_EP : SBX_AUTH,
 	    &sx, &rc))
 		return rc;
 	if (oauth)
@@ -400,3 +410,66 @@ sandbox_slack_method(struct ctx *ctx)
 	buf_puts(sx.out, "{\"ok\":false,\"error\":\"unknown_method\"}");
 	return ERR_OK;
 }
+
+/* ------------------------------------------------------------------ */
+/* Its error shapes, routes and entry in the registry. */
+
+#define Ju	"application/json; charset=utf-8"
+#define SL(e)	"{\"ok\":false,\"error\":\"" e "\"}"
+
+static const struct sandbox_family family = {
+	.id = "slack",
+	.name = "Slack",
+	.authorize = "/sandbox/slack/",
+	.sep = ',',
+	.prov = SBXP_SLACK,
+	.code_prefix = "4724.",
+	.client_status = 400,
+	.client_error = "Invalid client_id parameter.",
+	.redirect_status = 400,
+	.redirect_error = "redirect_uri did not match any configured URIs.",
+};
+
+static const struct route routes[] = {
+	{ HTTP_GET, "/sandbox/slack/oauth/v2/authorize", sandbox_authorize,
+	    ROUTE_NODB | ROUTE_HTML, 0 },
+	{ HTTP_GET | HTTP_POST, "/sandbox/slack/api/:method",
+	    api_method, ROUTE_NODB, 0 },
+};
+
+static const struct sandbox_fault faults[] = {
+	{ &slack_api, "error_account_inactive", NULL, 200, NULL, Ju,
+	    SL("account_inactive") },
+	{ &slack_api, "error_channel_not_found", NULL, 200, NULL, Ju,
+	    SL("channel_not_found") },
+	{ &slack_api, "error_invalid_auth", NULL, 200, NULL, Ju,
+	    SL("invalid_auth") },
+	{ &slack_api, "error_missing_scope", "403", 200, NULL, Ju,
+	    "{\"ok\":false,\"error\":\"missing_scope\",\"needed\":"
+	    "\"channels:history\",\"provided\":\"channels:read,users:read\"}" },
+	{ &slack_api, "error_not_authed", NULL, 200, NULL, Ju,
+	    SL("not_authed") },
+	{ &slack_api, "error_not_in_channel", NULL, 200, NULL, Ju,
+	    SL("not_in_channel") },
+	{ &slack_api, "error_ratelimited", "429", 429, "Retry-After: 30\n", Ju,
+	    SL("ratelimited") },
+	{ &slack_api, "error_token_expired", "401", 200, NULL, Ju,
+	    SL("token_expired") },
+	{ &slack_api, "error_token_revoked", NULL, 200, NULL, Ju,
+	    SL("token_revoked") },
+	{ &slack_api, "error_internal", "500", 200, NULL, Ju,
+	    SL("internal_error") },
+	{ &slack_api, "oauth_v2_access_error_invalid_code", NULL, 200, NULL,
+	    Ju, SL("invalid_code") },
+	{ &slack_api, "oauth_v2_access_error_invalid_refresh",
+	    "invalid_grant", 200, NULL, Ju, SL("invalid_refresh_token") },
+	{ &slack_api, "users_info_error_user_not_found", NULL, 200, NULL, Ju,
+	    SL("user_not_found") },
+};
+
+const struct sandbox_provider sandbox_slack = {
+	.slug = "slack",
+	.family = &family,
+	SANDBOX_LIST(routes),
+	SANDBOX_LIST(faults),
+};

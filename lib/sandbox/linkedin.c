@@ -1,5 +1,5 @@
 /*
- * sandbox_linkedin.c — LinkedIn in the sandbox: tokens, organizations.
+ * linkedin.c — LinkedIn in the sandbox: tokens, organizations.
  *
  * Access and refresh tokens (365-day refresh window that does not slide),
  * introspection, organization ACLs and lookup, daily share, page and
@@ -19,6 +19,20 @@
 #define LI_ACCESS	5184000		/* 60 days */
 #define LI_REFRESH	31536000	/* 365 days */
 #define LI_RESTATE	2
+
+/* The OAuth endpoints: RFC 6749 bodies. */
+static const struct sandbox_api oauth_api = {
+	.name = "linkedin oauth",
+	.prov = SBXP_LINKEDIN,
+};
+
+/* The Rest.li API: {status,serviceErrorCode,code,message}. */
+static const struct sandbox_api rest_api = {
+	.name = "linkedin",
+	.prov = SBXP_LINKEDIN,
+	.invalid = "error_401_invalid_token",
+	.expired = "error_401_expired_token",
+};
 
 /* The organization id at the end of a URN ("...:2414183"). */
 static const char *
@@ -53,8 +67,8 @@ version_ok(struct sbx *sx)
 	return have > 200000 && have <= now && have > now - 100;
 }
 
-enum err
-sandbox_linkedin_token(struct ctx *ctx)
+static enum err
+api_token(struct ctx *ctx)
 {
 	struct sandbox_token in, t;
 	const char *grant, *why;
@@ -63,7 +77,7 @@ sandbox_linkedin_token(struct ctx *ctx)
 	bool refresh;
 	char *scope, *p;
 
-	if (!sandbox_begin(ctx, SBX_LINKEDIN_OAUTH, SBX_TOKEN_EP, &sx, &rc))
+	if (!sandbox_begin(ctx, &oauth_api, SBX_TOKEN_EP, &sx, &rc))
 		return rc;
 	grant = req_form(&ctx->req, "grant_type");
 	refresh = grant != NULL && strcmp(grant, "refresh_token") == 0;
@@ -72,13 +86,13 @@ sandbox_linkedin_token(struct ctx *ctx)
 		    &in) || in.prov != SBXP_LINKEDIN ||
 		    in.kind != SBXK_REFRESH || (in.exp != 0 &&
 		    in.exp < sx.now))
-			return sandbox_fail(&sx, -1,
+			return sandbox_fail(&sx,
 			    "oauth_error_invalid_code");
 	} else if (grant == NULL || strcmp(grant, "authorization_code") !=
 	    0 || !sandbox_code_ok(&sx, req_form(&ctx->req, "code"),
 	    SBXP_LINKEDIN, req_form(&ctx->req, "redirect_uri"),
 	    req_form(&ctx->req, "code_verifier"), &in, &why))
-		return sandbox_fail(&sx, -1, "oauth_error_invalid_code");
+		return sandbox_fail(&sx, "oauth_error_invalid_code");
 	memset(&t, 0, sizeof(t));
 	t.prov = SBXP_LINKEDIN;
 	t.kind = SBXK_ACCESS;
@@ -116,15 +130,15 @@ sandbox_linkedin_token(struct ctx *ctx)
 	return sandbox_done(&sx);
 }
 
-enum err
-sandbox_linkedin_introspect(struct ctx *ctx)
+static enum err
+api_introspect(struct ctx *ctx)
 {
 	struct sandbox_token t;
 	struct sbx sx;
 	enum err rc;
 	bool ok;
 
-	if (!sandbox_begin(ctx, SBX_LINKEDIN_OAUTH, 0, &sx, &rc))
+	if (!sandbox_begin(ctx, &oauth_api, 0, &sx, &rc))
 		return rc;
 	ok = sandbox_token_parse(req_form(&ctx->req, "token"), &t) &&
 	    t.prov == SBXP_LINKEDIN && t.kind != SBXK_CODE;
@@ -145,18 +159,18 @@ sandbox_linkedin_introspect(struct ctx *ctx)
 	return sandbox_done(&sx);
 }
 
-enum err
-sandbox_linkedin_revoke(struct ctx *ctx)
+static enum err
+api_revoke(struct ctx *ctx)
 {
 	struct sandbox_token t;
 	struct sbx sx;
 	enum err rc;
 
-	if (!sandbox_begin(ctx, SBX_LINKEDIN_OAUTH, SBX_TOKEN_EP, &sx, &rc))
+	if (!sandbox_begin(ctx, &oauth_api, SBX_TOKEN_EP, &sx, &rc))
 		return rc;
 	if (!sandbox_token_parse(req_form(&ctx->req, "token"), &t) ||
 	    t.prov != SBXP_LINKEDIN)
-		return sandbox_fail(&sx, -1, "oauth_error_invalid_code");
+		return sandbox_fail(&sx, "oauth_error_invalid_code");
 	sandbox_start(&sx, 200, LJ);
 	return ERR_OK;
 }
@@ -171,17 +185,17 @@ org_id(int user, int i)
 static bool
 li_begin(struct ctx *ctx, struct sbx *sx, enum err *rc)
 {
-	if (!sandbox_begin(ctx, SBX_LINKEDIN, SBX_AUTH, sx, rc))
+	if (!sandbox_begin(ctx, &rest_api, SBX_AUTH, sx, rc))
 		return false;
 	if (!version_ok(sx)) {
-		*rc = sandbox_fail(sx, -1, "error_426_version");
+		*rc = sandbox_fail(sx, "error_426_version");
 		return false;
 	}
 	return true;
 }
 
-enum err
-sandbox_linkedin_acls(struct ctx *ctx)
+static enum err
+api_acls(struct ctx *ctx)
 {
 	long start, count, total, i;
 	struct sbx sx;
@@ -216,8 +230,8 @@ sandbox_linkedin_acls(struct ctx *ctx)
 	return sandbox_done(&sx);
 }
 
-enum err
-sandbox_linkedin_org(struct ctx *ctx)
+static enum err
+api_org(struct ctx *ctx)
 {
 	const char *id;
 	struct sbx sx;
@@ -227,7 +241,7 @@ sandbox_linkedin_org(struct ctx *ctx)
 		return rc;
 	id = route_capture(&ctx->match, "id");
 	if (strspn(id, "0123456789") != strlen(id))
-		return sandbox_fail(&sx, -1, "error_403_access_denied");
+		return sandbox_fail(&sx, "error_403_access_denied");
 	sandbox_start(&sx, 200, LJ);
 	buf_printf(sx.out, "{\"id\":%s,\"localizedName\":\"Sandbox Org %s\","
 	    "\"vanityName\":\"sandbox-org-%s\",\"name\":{\"localized\":{"
@@ -258,8 +272,8 @@ page_stats(struct sbx *sx, const struct sandbox_day *d)
 	    "[],\"mobileCustomButtonClickCounts\":[]}}");
 }
 
-enum err
-sandbox_linkedin_stats(struct ctx *ctx)
+static enum err
+api_stats(struct ctx *ctx)
 {
 	const char *path = ctx->req.path, *ti, *org, *key;
 	long long s0, s1;
@@ -276,7 +290,7 @@ sandbox_linkedin_stats(struct ctx *ctx)
 	    "PageStatistics") != NULL ? 1 : 2;
 	key = kind == 1 ? "organization" : "organizationalEntity";
 	if ((org = org_of(&sx, req_query(&ctx->req, key))) == NULL)
-		return sandbox_fail(&sx, -1, "error_403_access_denied");
+		return sandbox_fail(&sx, "error_403_access_denied");
 	today = sandbox_today(sx.now, 0);
 	ti = req_query(&ctx->req, "timeIntervals");
 	sandbox_start(&sx, 200, LJ);
@@ -363,8 +377,8 @@ sandbox_linkedin_stats(struct ctx *ctx)
 	return sandbox_done(&sx);
 }
 
-enum err
-sandbox_linkedin_network(struct ctx *ctx)
+static enum err
+api_network(struct ctx *ctx)
 {
 	const char *org;
 	struct sbx sx;
@@ -373,9 +387,108 @@ sandbox_linkedin_network(struct ctx *ctx)
 	if (!li_begin(ctx, &sx, &rc))
 		return rc;
 	if ((org = org_of(&sx, route_capture(&ctx->match, "urn"))) == NULL)
-		return sandbox_fail(&sx, -1, "error_403_access_denied");
+		return sandbox_fail(&sx, "error_403_access_denied");
 	sandbox_start(&sx, 200, LJ);
 	buf_printf(sx.out, "{\"firstDegreeSize\":%llu}", (unsigned long long)
 	    (1000 + sandbox_hash(org, 11) % 20000));
 	return sandbox_done(&sx);
 }
+
+/* ------------------------------------------------------------------ */
+/* Its error shapes, routes and entry in the registry. */
+
+#define J	"application/json"
+#define LI_ERR(st, sec, code, msg) "{\"status\":" #st ",\"serviceErrorCode\":" \
+	#sec ",\"code\":\"" code "\",\"message\":\"" msg "\"}"
+
+/* What the redirect carries when the user denies. */
+static const char *const deny[] = {
+	"error", "user_cancelled_authorize",
+	"error_description", "The user cancelled the authorization",
+	NULL
+};
+
+static const struct sandbox_family family = {
+	.id = "linkedin",
+	.name = "LinkedIn",
+	.authorize = "/sandbox/linkedin-www/",
+	.sep = ' ',
+	.prov = SBXP_LINKEDIN,
+	.code_prefix = "AQT",
+	.client_status = 400,
+	.client_error = "invalid_client: The passed in client_id is invalid.",
+	.redirect_status = 400,
+	.redirect_error = "The redirect_uri does not match the registered "
+	    "value.",
+	.deny = deny,
+};
+
+static const struct route routes[] = {
+	{ HTTP_GET, "/sandbox/linkedin-www/oauth/v2/authorization",
+	    sandbox_authorize, ROUTE_NODB | ROUTE_HTML, 0 },
+	{ HTTP_POST, "/sandbox/linkedin-www/oauth/v2/accessToken",
+	    api_token, ROUTE_NODB, 0 },
+	{ HTTP_POST, "/sandbox/linkedin-www/oauth/v2/introspectToken",
+	    api_introspect, ROUTE_NODB, 0 },
+	{ HTTP_POST, "/sandbox/linkedin-www/oauth/v2/revoke",
+	    api_revoke, ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/linkedin-api/rest/organizationAcls",
+	    api_acls, ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/linkedin-api/rest/organizations/:id",
+	    api_org, ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/linkedin-api/rest/"
+	    "organizationalEntityShareStatistics", api_stats,
+	    ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/linkedin-api/rest/organizationPageStatistics",
+	    api_stats, ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/linkedin-api/rest/"
+	    "organizationalEntityFollowerStatistics", api_stats,
+	    ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/linkedin-api/rest/networkSizes/:urn",
+	    api_network, ROUTE_NODB, 0 },
+};
+
+static const struct sandbox_fault faults[] = {
+	{ &oauth_api, "oauth_error_invalid_code", "invalid_grant",
+	    400, NULL, J,
+	    "{\"error\":\"invalid_request\",\"error_description\":\"Unable "
+	    "to retrieve access token: the authorization code or refresh "
+	    "token is invalid or expired\"}" },
+	{ &oauth_api, "oauth_error_500", "500", 500, NULL, J,
+	    "{\"error\":\"server_error\",\"error_description\":\"Internal "
+	    "error\"}" },
+	{ &oauth_api, "oauth_error_429", "429", 429,
+	    "Retry-After: 30\n", J,
+	    "{\"error\":\"temporarily_unavailable\",\"error_description\":"
+	    "\"Too many requests\"}" },
+	{ &rest_api, "error_401_expired_token", "401", 401, NULL, J,
+	    LI_ERR(401, 65602, "EXPIRED_ACCESS_TOKEN",
+	    "The token used in the request has expired") },
+	{ &rest_api, "error_401_invalid_token", NULL, 401, NULL, J,
+	    LI_ERR(401, 65600, "INVALID_ACCESS_TOKEN",
+	    "Invalid access token") },
+	{ &rest_api, "error_401_revoked_token", NULL, 401, NULL, J,
+	    LI_ERR(401, 65601, "REVOKED_ACCESS_TOKEN",
+	    "The token used in the request has been revoked by the user") },
+	{ &rest_api, "error_403_access_denied", "403", 403, NULL, J,
+	    LI_ERR(403, 100, "ACCESS_DENIED",
+	    "Not enough permissions to access this organization") },
+	{ &rest_api, "error_426_version", NULL, 426, NULL, J,
+	    "{\"status\":426,\"code\":\"NONEXISTENT_VERSION\",\"message\":"
+	    "\"Requested version is not active\"}" },
+	{ &rest_api, "error_429_throttled", "429", 429,
+	    "Retry-After: 30\n", J,
+	    "{\"serviceErrorCode\":101,\"message\":\"Resource level throttle "
+	    "APPLICATION DAY limit for calls to this resource is reached.\","
+	    "\"status\":429}" },
+	{ &rest_api, "error_500", "500", 500, NULL, J,
+	    "{\"serviceErrorCode\":0,\"message\":\"Internal Server Error\","
+	    "\"status\":500}" },
+};
+
+const struct sandbox_provider sandbox_linkedin = {
+	.slug = "linkedin",
+	.family = &family,
+	SANDBOX_LIST(routes),
+	SANDBOX_LIST(faults),
+};

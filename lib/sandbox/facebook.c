@@ -1,0 +1,177 @@
+/*
+ * facebook.c — Facebook Pages in the sandbox: Pages, fields, insights.
+ *
+ * /me/accounts with page tokens, a Page's fields and its daily insights,
+ * as entries of the Graph API that meta.c serves.  Login is Meta's
+ * (meta.c).
+ */
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/mem.h"
+#include "sandbox/sandbox_priv.h"
+
+#define MJ	SANDBOX_META_JSON
+
+/* The Instagram account of page i (none for the second page). */
+static const char *
+ig_of(struct sbx *sx, const char *page)
+{
+	size_t n = strlen(page);
+
+	if (n > 0 && page[n - 1] == '2')
+		return NULL;
+	return arena_printf(sx->ctx->arena, SANDBOX_IG_PREFIX "%s", n > 11 ?
+	    page + n - 11 : page);
+}
+
+/* GET /:ver/:page: the Page's fields. */
+static enum err
+page_node(struct sbx *sx, const char *id)
+{
+	const char *ig;
+	const char *fields;
+	bool first = true;
+
+	fields = sandbox_meta_node_start(sx, id, "pages");
+	if (sandbox_meta_has_field(fields, "instagram_business_account") &&
+	    (ig = ig_of(sx, id)) != NULL) {
+		buf_printf(sx->out, "\"instagram_business_account\":"
+		    "{\"id\":\"%s\"}", ig);
+		first = false;
+	}
+	if (sandbox_meta_has_field(fields, "name")) {
+		buf_printf(sx->out, "%s\"name\":\"Sandbox Page %s\"",
+		    first ? "" : ",", id + strlen(id) - 4);
+		first = false;
+	}
+	return sandbox_meta_node_end(sx, id, first);
+}
+
+/* GET /me/accounts: the user's Pages with their tokens. */
+static enum err
+accounts(struct sbx *sx, const char *user)
+{
+	static const char *const cats[] = { "Software", "Community",
+	    "Magazine" };
+	static const char *const catid[] = { "2211", "2612", "2236" };
+	const char *fields = req_query(&sx->ctx->req, "fields");
+	long limit, off, total, i, end;
+	struct sandbox_token t;
+	bool first;
+
+	(void)user;	/* "me": the token's user */
+	limit = sandbox_long(req_query(&sx->ctx->req, "limit"), 25, 100);
+	if (limit == 0)
+		limit = 25;
+	off = sandbox_meta_uncursor(req_query(&sx->ctx->req, "after")) + 1;
+	if (off < 0)
+		off = 0;
+	total = sandbox_is(sx, "pages") ? SANDBOX_MANY_PAGES * limit : 3;
+	if (sandbox_is(sx, "empty"))
+		total = 0;
+	if (fields == NULL)
+		fields = "access_token,category,category_list,name,id,tasks";
+	sandbox_start(sx, 200, MJ);
+	sandbox_meta_app_usage(sx);
+	buf_puts(sx->out, "{\"data\":[");
+	end = off + limit < total ? off + limit : total;
+	memset(&t, 0, sizeof(t));
+	t.prov = SBXP_META;
+	t.kind = SBXK_PAGE;
+	t.user = sx->tok.user;
+	strcpy(t.fault, sx->tok.fault);
+	t.iat = sx->tok.iat;	/* same user token, same page tokens */
+	for (i = off; i < end; i++) {
+		const char *id = i < 3 ? sandbox_meta_page_id(sx, sx->tok.user,
+		    (int)i) :
+		    arena_printf(sx->ctx->arena, "10485769%07ld", i);
+
+		first = true;
+		buf_puts(sx->out, i > off ? ",{" : "{");
+		if (sandbox_meta_has_field(fields, "access_token")) {
+			buf_puts(sx->out, "\"access_token\":");
+			sandbox_jstr(sx->out, sandbox_token_make(sx, "EAA",
+			    &t));
+			first = false;
+		}
+		if (sandbox_meta_has_field(fields, "category")) {
+			buf_printf(sx->out, "%s\"category\":\"%s\"", first ?
+			    "" : ",", cats[i % 3]);
+			first = false;
+		}
+		if (sandbox_meta_has_field(fields, "category_list")) {
+			buf_printf(sx->out, "%s\"category_list\":[{\"id\":"
+			    "\"%s\",\"name\":\"%s\"}]", first ? "" : ",",
+			    catid[i % 3], cats[i % 3]);
+			first = false;
+		}
+		if (sandbox_meta_has_field(fields, "name")) {
+			buf_printf(sx->out, "%s\"name\":\"Sandbox Page %ld\"",
+			    first ? "" : ",", i + 1);
+			first = false;
+		}
+		buf_printf(sx->out, "%s\"id\":\"%s\"", first ? "" : ",", id);
+		if (sandbox_meta_has_field(fields, "tasks"))
+			buf_printf(sx->out, ",\"tasks\":[\"ANALYZE\"%s]",
+			    i % 3 == 0 ? ",\"ADVERTISE\",\"MODERATE\","
+			    "\"CREATE_CONTENT\",\"MESSAGING\",\"MANAGE\"" : "");
+		buf_puts(sx->out, "}");
+	}
+	sandbox_meta_paging(sx, off, end, total);
+	return sandbox_done(sx);
+}
+
+/* Page metrics: name, title, value source, total-only. */
+static const struct sandbox_meta_metric metrics[] = {
+	{ "page_post_engagements", "Daily Post Engagements", 0, false },
+	{ "page_media_view", "Daily Media Views", 1, false },
+	{ "page_total_media_view_unique", "Daily Unique Media Viewers", 2,
+	    false },
+	{ "page_daily_follows_unique", "Daily New Follows", 3, false },
+	{ "page_daily_unfollows_unique", "Daily Unfollows", 4, false },
+	{ "page_follows", "Followers", 5, false },
+	{ "page_views_total", "Daily Page Views", 6, false },
+};
+
+/* GET /:page/insights. */
+static enum err
+insights(struct sbx *sx, const char *id)
+{
+	return sandbox_meta_insights(sx, id, false, metrics,
+	    nitems(metrics));
+}
+
+/* ------------------------------------------------------------------ */
+/* Its error shapes, Graph entries and entry in the registry. */
+
+#define JU	"application/json; charset=UTF-8"
+#define META_ERR(body)	"{\"error\":{" body "}}"
+
+static const struct sandbox_fault faults[] = {
+	{ &sandbox_api_meta, "error_32_page_limit", NULL, 400,
+	    "X-Business-Use-Case-Usage: {\"104857600000001\":[{\"type\":"
+	    "\"pages\",\"call_count\":100,\"total_cputime\":10,"
+	    "\"total_time\":15,\"estimated_time_to_regain_access\":5}]}\n", JU,
+	    META_ERR("\"message\":\"(#32) Page request limit reached\","
+	    "\"type\":\"OAuthException\",\"is_transient\":true,\"code\":32,"
+	    "\"fbtrace_id\":\"SbxTrace0000006\"") },
+	{ &sandbox_api_meta, "page_insights_error_invalid_metric",
+	    "removed_metric", 400, NULL, JU,
+	    META_ERR("\"message\":\"(#100) The value must be a valid insights "
+	    "metric\",\"type\":\"OAuthException\",\"code\":100,"
+	    "\"fbtrace_id\":\"SbxTrace0000012\"") },
+};
+
+static const struct sandbox_graph graph[] = {
+	{ NULL, "", false, page_node },
+	{ "accounts", "", false, accounts },
+	{ "insights", "", false, insights },
+};
+
+const struct sandbox_provider sandbox_facebook = {
+	.slug = "facebook",
+	.family = &sandbox_family_meta,
+	SANDBOX_LIST(faults),
+	SANDBOX_LIST(graph),
+};

@@ -738,13 +738,13 @@ redirect_registered(struct sbx *sx, const char *id, const char *uri)
 static const struct provider *
 first_of(const char *id)
 {
-	const struct provider *all;
+	const struct provider *const *all;
 	size_t i, n;
 
 	all = provider_all(&n);
 	for (i = 0; i < n; i++)
-		if (strcmp(all[i].family, id) == 0)
-			return &all[i];
+		if (strcmp(all[i]->family, id) == 0)
+			return all[i];
 	return NULL;
 }
 

@@ -15,7 +15,8 @@
 # checks README.md against `map`.
 set -u
 
-# The layers, lowest first: rank, folder, its modules in reading order.
+# The layers, lowest first: rank, folder, its modules in reading order
+# ("...": the folder's other modules, alphabetically — the providers).
 # A file of lib/F/ includes headers of lib/F/ and of folders of a lower
 # rank only (never one of its own rank or above); cgi-bin/ includes only
 # lib/ headers, and lib/sandbox/ only from cgi-bin/sandbox.c.  Tests may
@@ -29,17 +30,14 @@ LAYERS='
 2 web          req resp route session apikey prefork app
 2 tenancy      account
 3 providers    provider registry oauth pcall accounts fetch syncnorm
-               google meta ga4 google_ads youtube facebook instagram
-               meta_ads linkedin mailchimp slack github
+               google meta ...
 4 metrics      metric ingest tiles
 4 connections  vault connection oauthstate token connect
 5 insights     insights
 6 mail         email webhook digest
 7 sync         syncq sync schedule
 8 views        views
-9 sandbox      sandbox sandbox_priv faults registry google ga4 google_ads
-               youtube meta facebook instagram meta_ads linkedin
-               mailchimp slack github
+9 sandbox      sandbox sandbox_priv faults registry google meta ...
 '
 
 what=${1:-check}
@@ -113,6 +111,22 @@ first_line() {
 	    { sub(/^ \* /, ""); print; exit }' "$1"
 }
 
+# The modules named, with "..." replaced by the folder's modules the row
+# does not name, alphabetically (so a provider's file needs no line here).
+expand_rest() {
+	local folder=$1 m f named=" " rest=""
+	shift
+	for m in "$@"; do named="$named$m "; done
+	for f in lib/"$folder"/*.[ch]; do
+		m=$(basename "$f"); m=${m%.[ch]}
+		case "$named$rest" in *" $m "*) continue ;; esac
+		rest="$rest$m "
+	done
+	for m in "$@"; do
+		if [ "$m" = ... ]; then printf '%s' "$rest"; else printf '%s ' "$m"; fi
+	done
+}
+
 map() {
 	local folder rank mods m f line first bad=0 seen
 	echo '| layer | folders |'
@@ -125,6 +139,7 @@ map() {
 	while read -r folder rank mods; do
 		first="**\`$folder/\`**"
 		seen=" "
+		mods=$(expand_rest "$folder" $mods)
 		for m in $mods; do
 			f=lib/$folder/$m.h
 			[ -e "$f" ] || f=lib/$folder/$m.c

@@ -11,6 +11,7 @@
 #include "base/mem.h"
 #include "providers/provider.h"
 #include "sandbox/sandbox_priv.h"
+#include "testlib.h"
 
 static void
 test_sandbox_series_is_deterministic(void **state)
@@ -319,7 +320,7 @@ static void
 test_sandbox_registry_matches_providers(void **state)
 {
 	const struct sandbox_provider *const *sb;
-	const struct provider *all, *p;
+	const struct provider *const *all, *p;
 	size_t i, j, n, nsb, found;
 
 	(void)state;
@@ -327,14 +328,14 @@ test_sandbox_registry_matches_providers(void **state)
 	sb = sandbox_all(&nsb);
 	for (i = 0; i < n; i++) {
 		for (found = 0, j = 0; j < nsb; j++)
-			if (strcmp(sb[j]->slug, all[i].slug) == 0) {
+			if (strcmp(sb[j]->slug, all[i]->slug) == 0) {
 				found++;
 				assert_true(sb[j]->nroutes + sb[j]->ngraph >
 				    0);
 				assert_true(sb[j]->nfaults > 0);
 			}
 		if (found != 1)
-			fail_msg("%s: %zu simulators", all[i].slug, found);
+			fail_msg("%s: %zu simulators", all[i]->slug, found);
 	}
 	for (j = 0; j < nsb; j++) {
 		if ((p = provider_get(sb[j]->slug)) == NULL)
@@ -370,11 +371,11 @@ assert_routes_under_bases(const struct sandbox_provider *sb,
 	size_t i, j, nb;
 	int ok;
 
-	b = provider_sandbox_bases(&nb);
+	b = provider_sandbox_bases(testlib_arena(), &nb);
 	for (i = 0; i < nr; i++) {
 		for (ok = 0, j = 0; j < nb && !ok; j++)
-			ok = (strcmp(b[j].provider, sb->slug) == 0 ||
-			    strcmp(b[j].provider, sb->family->id) == 0) &&
+			ok = (strcmp(b[j].owner, sb->slug) == 0 ||
+			    strcmp(b[j].owner, sb->family->id) == 0) &&
 			    under_base(r[i].pattern, b[j].path);
 		if (!ok)
 			fail_msg("%s: %s is under no base of its own",
@@ -440,5 +441,5 @@ main(void)
 		cmocka_unit_test(test_sandbox_routes_are_the_registrys),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, testlib_teardown);
 }

@@ -1,0 +1,86 @@
+'use strict';
+// What a connection reaches at its provider and what it leaves behind:
+// Google Ads clients under a manager (listed by name and place in the
+// tree, synced with login-customer-id), account names in the pickers,
+// revocation at every provider on disconnect, and API versions near
+// their sunset.  All through the sandbox.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { startStack } = require('./lib/stack');
+const { setupOwner, connectSandbox } = require('./lib/flows');
+
+function secrets(stack) {
+  const text = fs.readFileSync(path.join(stack.dir, 'secrets.env'), 'utf8');
+  return { keys: text.match(/^SLUICE_ENCRYPTION_KEYS=(.*)$/m)[1] };
+}
+
+test('provider reach', async (t) => {
+  const stack = await startStack({
+    programs: ['api', 'pages', 'oauth', 'sandbox', 'cron'],
+    env: { SLUICE_WORKER: '0' },
+  });
+  t.after(() => {
+    const reports = stack.stop();
+    assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
+  });
+  const worker = (env = {}) => {
+    const r = stack.cli('worker', ['--once'], {
+      SLUICE_ENCRYPTION_KEYS: secrets(stack).keys, SLUICE_SANDBOX: '1',
+      SLUICE_BASE_URL: stack.url, SLUICE_SYNC_BACKOFF_S: '0', SLUICE_SYNC_MAX_ATTEMPTS: '1', ...env,
+    });
+    assert.equal(r.status, 0, `worker: ${r.stderr}`);
+    return r;
+  };
+  const b = await setupOwner(stack.url);
+  const accountsOf = (slug) => JSON.parse(stack.sql(`SELECT accounts FROM connections WHERE provider = '${slug}'`)[0][0]);
+  const enqueue = (slug) => stack.sql(`INSERT INTO sync_jobs (workspace_id, connection_id, kind) SELECT workspace_id, id, 'manual' FROM connections WHERE provider = '${slug}'`);
+  const lastRun = (slug) => {
+    const [[status, err]] = stack.sql(`SELECT status, coalesce(error, '') FROM sync_runs WHERE provider = '${slug}' ORDER BY id DESC LIMIT 1`);
+    return { status, err };
+  };
+
+  await t.test('Google Ads: clients under a manager, by name, synced through the manager', async () => {
+    const { res } = await connectSandbox(b, 'google_ads');
+    assert.equal(res.status, 303, res.text.slice(0, 300));
+    const accts = accountsOf('google_ads');
+    const byName = (re) => accts.find((a) => re.test(a.name));
+    const cafe = byName(/^Café Zürich AG — 4\d\d-\d\d\d-\d\d\d\d \(via Sandbox Manager 9\d{9}\)$/);
+    const nord = byName(/^Bäckerei Nord GmbH — 4\d\d-\d\d\d-\d\d\d\d \(via Sandbox Manager 9\d{9} › Agentur Süd \(Manager\)\)$/);
+    assert.ok(cafe, JSON.stringify(accts));
+    assert.ok(nord, JSON.stringify(accts));
+    const manager = cafe.name.match(/Sandbox Manager (\d+)/)[1];
+    assert.equal(cafe.login_customer_id, manager);
+    assert.equal(nord.login_customer_id, manager);
+    // Managers are not offered, nor the cancelled client.
+    assert.ok(!accts.some((a) => /^[89]/.test(a.id)), JSON.stringify(accts));
+    assert.ok(!accts.some((a) => /Alte Kampagnen/.test(a.name)), JSON.stringify(accts));
+    // The clients reached directly: by name, without a manager.
+    const direct = accts.filter((a) => /^Sandbox Client \d+ — \d{3}-\d{3}-\d{4}$/.test(a.name));
+    assert.equal(direct.length, 2, JSON.stringify(accts));
+    assert.ok(direct.every((a) => !a.login_customer_id && a.time_zone && a.currency));
+
+    // The picker shows the names.
+    const page = await b.get('/connections/google_ads');
+    assert.match(page.text, /Café Zürich AG — 4\d\d-\d\d\d-\d\d\d\d/);
+
+    stack.sql(`UPDATE connections SET selected = '["${cafe.id}", "${nord.id}"]' WHERE provider = 'google_ads'`);
+    enqueue('google_ads');
+    worker();
+    let run = lastRun('google_ads');
+    assert.equal(run.status, 'ok', run.err);
+    for (const a of [cafe, nord]) {
+      const [[n]] = stack.sql(`SELECT count(*) FROM metric_daily WHERE provider = 'google_ads' AND account_id LIKE '${a.id}:%' AND metric = 'cost_micros'`);
+      assert.ok(Number(n) > 0, `${a.name}: no rows`);
+    }
+
+    // Without the manager's id the sandbox refuses, as Google does.
+    stack.sql(`UPDATE connections SET accounts = (SELECT jsonb_agg(a - 'login_customer_id') FROM jsonb_array_elements(accounts) a), selected = '["${cafe.id}"]' WHERE provider = 'google_ads'`);
+    enqueue('google_ads');
+    worker();
+    run = lastRun('google_ads');
+    assert.notEqual(run.status, 'ok');
+    assert.match(run.err, /login-customer-id|manager/i);
+  });
+});

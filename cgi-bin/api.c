@@ -8,6 +8,8 @@
 
 #include <stdlib.h>
 
+#include <json-c/json.h>
+
 #include "base/jsonx.h"
 #include "base/limit.h"
 #include "base/mem.h"
@@ -208,16 +210,27 @@ api_conn_delete(struct ctx *ctx)
 	struct token_env env = env_of(ctx);
 	const struct provider *p;
 	struct connection c;
-	const char *d = req_query(&ctx->req, "delete_data");
+	const char *d = req_query(&ctx->req, "delete_data"), *note, *body;
+	struct json_object *o;
+	enum connect_revoke rv;
 	enum err rc;
 
 	if ((rc = conn_arg(ctx, NULL, &p, &c)) != ERR_OK)
 		return rc;
 	if ((rc = connect_disconnect(&env, ctx->arena, p, &c, d != NULL &&
-	    strcmp(d, "1") == 0)) != ERR_OK)
+	    strcmp(d, "1") == 0, &rv, &note)) != ERR_OK)
 		return rc;
-	return resp_body(&ctx->resp, 200, "application/json",
-	    "{\"status\":\"disconnected\"}", 25);
+	o = jsonx_own(ctx->arena, json_object_new_object());
+	json_object_object_add(o, "status",
+	    json_object_new_string("disconnected"));
+	json_object_object_add(o, "revoked",
+	    json_object_new_boolean(rv == CONNECT_REVOKED));
+	if (note != NULL)
+		json_object_object_add(o, "revoke_note",
+		    json_object_new_string(note));
+	body = jsonx_string(ctx->arena, o);
+	return resp_body(&ctx->resp, 200, "application/json", body,
+	    strlen(body));
 }
 
 static enum err

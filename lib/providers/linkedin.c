@@ -13,6 +13,7 @@
 #include "net/httpc.h"
 #include "providers/accounts.h"
 #include "providers/fetch.h"
+#include "providers/oauth.h"
 #include "providers/pcall.h"
 #include "providers/provider.h"
 #include "providers/syncnorm.h"
@@ -153,6 +154,28 @@ static const struct metric_def metrics[] = {
 	METRIC_DEF_LAST("followers", "Followers", "count"),
 };
 
+/* Revokes the access token: its revocation endpoint, with the client's
+ * credentials in the form. */
+static enum err
+revoke(const struct oauth_call *c, const struct oauth_tokens *t)
+{
+	struct oauth_revoke_req q;
+	const char *id, *secret;
+
+	if (provider_client(c->p, c->cfg, &id, &secret) != ERR_OK)
+		return oauth_fail(c->f, ERR_UPSTREAM, false, "LinkedIn is not "
+		    "configured, so its access could not be revoked.");
+	memset(&q, 0, sizeof(q));
+	q.url = provider_url(c->p, PROVIDER_REVOKE_URL, c->cfg, c->a);
+	{
+		const char *kv[] = { "client_id", id, "client_secret", secret,
+		    "token", t->access_token, NULL };
+
+		q.form = oauth_form(c->a, kv);
+	}
+	return oauth_revoke_send(c, &q);
+}
+
 const struct provider provider_linkedin = {
 	.slug = "linkedin",
 	.name = "LinkedIn",
@@ -163,6 +186,8 @@ const struct provider provider_linkedin = {
 		    "https://www.linkedin.com/oauth/v2/authorization",
 		[PROVIDER_TOKEN_URL] =
 		    "https://www.linkedin.com/oauth/v2/accessToken",
+		[PROVIDER_REVOKE_URL] =
+		    "https://www.linkedin.com/oauth/v2/revoke",
 		[PROVIDER_API_BASE] = "https://api.linkedin.com/rest",
 	},
 	.scopes = "rw_organization_admin",
@@ -184,4 +209,5 @@ const struct provider provider_linkedin = {
 	PROVIDER_CATALOGUE(metrics),
 	.list = list,
 	.fetch = fetch,
+	.revoke = revoke,
 };

@@ -205,3 +205,16 @@ meta_series(struct syncnorm *n, size_t mark, struct json_object *body,
 	}
 	return ERR_OK;
 }
+
+enum err
+meta_revoke(const struct oauth_call *c, const struct oauth_tokens *t)
+{
+	struct oauth_revoke_req q;
+
+	memset(&q, 0, sizeof(q));
+	q.method = "DELETE";
+	q.url = arena_printf(c->a, "%s/me/permissions", provider_url(c->p,
+	    PROVIDER_API_BASE, c->cfg, c->a));
+	q.bearer = t->access_token;
+	return oauth_revoke_send(c, &q);
+}

@@ -47,7 +47,8 @@ struct syncnorm;
 	.sandbox = { META_SANDBOX_BASES }, \
 	.classify = meta_classify, \
 	.exchange = meta_exchange, \
-	.refresh = meta_refresh
+	.refresh = meta_refresh, \
+	.revoke = meta_revoke
 
 /* Hooks (struct provider): the code exchange by GET, then the trade for
  * a long-lived (60-day) token; the refresh is the same trade. */
@@ -55,6 +56,12 @@ enum err	 meta_exchange(const struct oauth_call *, const char *code,
 		    const char *verifier, struct oauth_tokens *out);
 enum err	 meta_refresh(const struct oauth_call *,
 		    const struct oauth_tokens *t, struct oauth_tokens *out);
+
+/* Hook: revokes the app's permissions for the login (DELETE
+ * /me/permissions with the token): every token of the app for that
+ * person stops working. */
+enum err	 meta_revoke(const struct oauth_call *,
+		    const struct oauth_tokens *t);
 
 /* Hook: Graph's error codes 4, 17, 32, 613 and 80000 are rate limits
  * (waiting Retry-After or 5 minutes), 190 a token that is no longer

@@ -178,6 +178,12 @@ struct provider {
 	enum err	(*refresh)(const struct oauth_call *,
 			    const struct oauth_tokens *t,
 			    struct oauth_tokens *out);
+	/* Revokes the grant where it takes more than a REVOKE_URL or
+	 * revoke_path (GitHub's DELETE of the grant, LinkedIn's client
+	 * credentials, Meta's permissions): oauth_revoke_send()'s errors;
+	 * NULL: those, or nothing to revoke. */
+	enum err	(*revoke)(const struct oauth_call *,
+			    const struct oauth_tokens *t);
 	/* After a good exchange (Mailchimp's metadata call). */
 	enum err	(*after_exchange)(const struct oauth_call *,
 			    struct oauth_tokens *t);

@@ -10,6 +10,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { startStack } = require('./lib/stack');
 const { setupOwner, connectSandbox } = require('./lib/flows');
+const { hidden } = require('./lib/browser');
 
 function secrets(stack) {
   const text = fs.readFileSync(path.join(stack.dir, 'secrets.env'), 'utf8');
@@ -82,5 +83,75 @@ test('provider reach', async (t) => {
     run = lastRun('google_ads');
     assert.notEqual(run.status, 'ok');
     assert.match(run.err, /login-customer-id|manager/i);
+  });
+
+  // The access log's lines for the sandbox since mark (its length).
+  const logFile = path.join(stack.dir, 'log', 'nginx-access.log');
+  const logMark = () => (fs.existsSync(logFile) ? fs.statSync(logFile).size : 0);
+  const logSince = (mark) => fs.readFileSync(logFile, 'utf8').slice(mark);
+  const disconnect = async (slug) => {
+    const page = await b.get(`/connections/${slug}`);
+    const r = await b.post(`/connections/${slug}/disconnect`, { csrf: hidden(page.text, 'csrf'), confirm: '1' });
+    assert.equal(r.status, 303, r.text.slice(0, 300));
+    const [[status, blob]] = stack.sql(`SELECT status, coalesce(token_blob, '') FROM connections WHERE provider = '${slug}'`);
+    assert.equal(status, 'disconnected');
+    assert.equal(blob, '', `${slug}: tokens left`);
+    return r.headers.get('location');
+  };
+
+  await t.test('disconnect revokes at every provider that offers it', async () => {
+    const expect = {
+      github: /"DELETE \/sandbox\/github-api\/applications\/sluice-sandbox-client\/grant" 204 /,
+      linkedin: /"POST \/sandbox\/linkedin-www\/oauth\/v2\/revoke" 200 /,
+      facebook: /"DELETE \/sandbox\/graph\/v25\.0\/me\/permissions" 200 /,
+      slack: /"POST \/sandbox\/slack\/api\/auth\.revoke" 200 /,
+    };
+    for (const slug of Object.keys(expect)) {
+      const { res } = await connectSandbox(b, slug);
+      assert.equal(res.status, 303, `${slug}: ${res.text.slice(0, 300)}`);
+    }
+    for (const [slug, re] of Object.entries(expect)) {
+      const mark = logMark();
+      const where = await disconnect(slug);
+      assert.equal(where, '/connections?msg=disconnected', slug);
+      assert.match(logSince(mark), re, `${slug}: no revocation reached the sandbox`);
+    }
+  });
+
+  await t.test('a login another connection shares is revoked with the last of them', async () => {
+    // google_ads (connected above) and ga4 share the Google login.
+    const { res } = await connectSandbox(b, 'ga4');
+    assert.equal(res.status, 303);
+    let mark = logMark();
+    let where = await disconnect('ga4');
+    assert.equal(where, '/connections?msg=disconnected_shared');
+    assert.doesNotMatch(logSince(mark), /google-oauth\/revoke/);
+    const list = await b.get(where);
+    assert.match(list.text, /access at the provider stays while another connection uses the same login/);
+    mark = logMark();
+    where = await disconnect('google_ads');
+    assert.equal(where, '/connections?msg=disconnected');
+    assert.match(logSince(mark), /"POST \/sandbox\/google-oauth\/revoke" 200 /);
+  });
+
+  await t.test('a revocation that fails is said on the page; the tokens are deleted anyway', async () => {
+    const { res } = await connectSandbox(b, 'github', 'allow', { user: 'acct-fault-500' });
+    assert.equal(res.status, 303);
+    const mark = logMark();
+    const where = await disconnect('github');
+    assert.equal(where, '/connections?msg=disconnected_unrevoked');
+    assert.match(logSince(mark), /"DELETE \/sandbox\/github-api\/applications\/sluice-sandbox-client\/grant" 500 /);
+    const list = await b.get(where);
+    assert.match(list.text, /did not confirm that it revoked Sluice(&#39;|&#x27;|')s access/);
+  });
+
+  await t.test('the API says whether the access was revoked', async () => {
+    const { res } = await connectSandbox(b, 'linkedin');
+    assert.equal(res.status, 303);
+    const ws = stack.sql('SELECT id FROM workspaces')[0][0];
+    const key = stack.cli('api', ['create-key', ws, 'admin key', 'admin']).stdout.trim();
+    const r = await fetch(`${stack.url}/v1/connections/linkedin`, { method: 'DELETE', headers: { Authorization: `Bearer ${key}` } });
+    assert.equal(r.status, 200);
+    assert.deepEqual(await r.json(), { status: 'disconnected', revoked: true });
   });
 });

@@ -124,6 +124,7 @@
 #define LIMIT_SYNC_PURGE	10000		/* finished jobs deleted a call */
 #define LIMIT_ADS_TREE_ROWS	1000		/* a Google Ads manager's children */
 #define LIMIT_ADS_TREE_DEPTH	6		/* manager levels followed down */
+#define LIMIT_LINKEDIN_NAMES	200		/* organizations looked up by name */
 #define LIMIT_SCHEDULE_DIGESTS	50		/* workspaces' digests per tick */
 #define LIMIT_SCHEDULE_PURGE_S	3600		/* scheduler's purge interval */
 

@@ -71,14 +71,34 @@ syncnorm_linkedin_followers(struct syncnorm *n, struct json_object *body,
 #define ORGS	"%s/organizationAcls?q=roleAssignee&role=ADMINISTRATOR&" \
 		"state=APPROVED&start=%zu&count=50"
 
+/*
+ * An organization the member administers, by its name (the organization
+ * lookup: GET /organizations/{id}, localizedName).  When the name cannot
+ * be read (refused, gone, throttled) it is "Organization N"; only an
+ * invalid token ends the listing.
+ */
 static enum err
 org(struct accounts_lister *l, struct json_object *it)
 {
-	const char *urn = jsonx_text(it, "organization");
+	const char *urn = jsonx_text(it, "organization"), *id, *name = NULL;
+	struct pcall_result r;
+	enum err rc;
 
-	if (urn != NULL && strncmp(urn, "urn:li:organization:", 20) == 0)
-		accounts_add(l, urn + 20, arena_printf(l->a, "Organization %s",
-		    urn + 20), NULL, NULL);
+	if (urn == NULL || strncmp(urn, "urn:li:organization:", 20) != 0 ||
+	    !syncnorm_is_count(urn + 20))
+		return ERR_OK;
+	id = urn + 20;
+	if (json_object_array_length(l->out) < LIMIT_LINKEDIN_NAMES) {
+		rc = accounts_get(l, arena_printf(l->a, "%s/organizations/%s",
+		    accounts_base(l, PROVIDER_API_BASE), id), &r);
+		if (rc == ERR_AUTH)
+			return rc;
+		if (rc == ERR_OK)
+			name = jsonx_str(r.json, "localizedName");
+		l->why = NULL;
+	}
+	accounts_add(l, id, name != NULL && *name != '\0' ? name :
+	    arena_printf(l->a, "Organization %s", id), NULL, NULL);
 	return ERR_OK;
 }
 

@@ -85,6 +85,17 @@ test('provider reach', async (t) => {
     assert.match(run.err, /login-customer-id|manager/i);
   });
 
+  await t.test('LinkedIn: the picker shows the organizations by name', async () => {
+    const { res } = await connectSandbox(b, 'linkedin');
+    assert.equal(res.status, 303);
+    const accts = accountsOf('linkedin');
+    assert.ok(accts.length >= 2, JSON.stringify(accts));
+    for (const a of accts) assert.equal(a.name, `Sandbox Org ${a.id}`);
+    const page = await b.get('/connections/linkedin');
+    assert.match(page.text, /Sandbox Org \d+/);
+    assert.doesNotMatch(page.text, /Organization \d+/);
+  });
+
   // The access log's lines for the sandbox since mark (its length).
   const logFile = path.join(stack.dir, 'log', 'nginx-access.log');
   const logMark = () => (fs.existsSync(logFile) ? fs.statSync(logFile).size : 0);

@@ -125,7 +125,7 @@ connect_github_json(const struct token_env *env, struct arena *a,
 	memset(&call, 0, sizeof(call));
 	call.token = t.access_token;
 	call.header_name = "X-GitHub-Api-Version";
-	call.header_value = "2022-11-28";
+	call.header_value = provider_version(p);
 	if (!repos) {
 		call.url = arena_printf(a, "%s/user", base);
 		if ((rc = pcall_json(env->http, a, p, &call, &r)) != ERR_OK) {

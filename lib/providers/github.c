@@ -152,7 +152,7 @@ revoke(const struct oauth_call *c, const struct oauth_tokens *t)
 	q.json = jsonx_string(c->a, o);
 	q.basic = true;
 	q.header_name = "X-GitHub-Api-Version";
-	q.header_value = "2022-11-28";
+	q.header_value = provider_version(c->p);
 	return oauth_revoke_send(c, &q);
 }
 
@@ -174,9 +174,12 @@ const struct provider provider_github = {
 	.restatement_days = 2,
 	.keeps_days = 14,
 	.accounts = "repositories",
-	.api_version = "REST 2022-11-28",
+	.api_version = "REST (X-GitHub-Api-Version header)",
+	.version = "2022-11-28",
+	.version_env = "SLUICE_GITHUB_API_VERSION",
 	.headers = {
-		{ "X-GitHub-Api-Version", NULL, "2022-11-28" },
+		{ "X-GitHub-Api-Version", "SLUICE_GITHUB_API_VERSION",
+		    "2022-11-28" },
 	},
 	.sandbox = {
 		{ "github", "oauth", "https://github.com", "/sandbox/github" },

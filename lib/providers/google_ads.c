@@ -442,11 +442,16 @@ const struct provider provider_google_ads = {
 	.name = "Google Ads",
 	GOOGLE_PROVIDER,
 	.env = "GOOGLE_ADS",
-	.urls[PROVIDER_API_BASE] = "https://googleads.googleapis.com/v23",
+	.urls[PROVIDER_API_BASE] = "https://googleads.googleapis.com/{version}",
 	.scopes = "openid email https://www.googleapis.com/auth/adwords",
 	.restatement_days = 30,
 	.accounts = "customers",
-	.api_version = "v23",
+	.api_version = "REST",
+	/* Projected for February 2027 ("Deprecation and sunset", Google Ads
+	 * API docs): the first day of the month, to warn in time. */
+	.version = "v23",
+	.version_env = "SLUICE_GOOGLE_ADS_API_VERSION",
+	.api_sunset = "2027-02-01",
 	.headers = {
 		{ "developer-token", "SLUICE_GOOGLE_ADS_DEVELOPER_TOKEN",
 		    "sandbox-developer-token" },

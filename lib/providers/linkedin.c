@@ -215,7 +215,10 @@ const struct provider provider_linkedin = {
 	.restatement_days = 2,
 	.keeps_days = 366,
 	.accounts = "organizations",
-	.api_version = "LinkedIn-Version 202603",
+	.api_version = "REST (LinkedIn-Version header)",
+	.version = "202603",
+	.version_env = "SLUICE_LINKEDIN_VERSION",
+	.api_sunset = "2027-03-16",
 	.headers = {
 		{ "LinkedIn-Version", "SLUICE_LINKEDIN_VERSION", "202603" },
 		{ "X-Restli-Protocol-Version", NULL, "2.0.0" },

@@ -91,6 +91,11 @@ meta_classify(struct arena *a, const struct provider *p,
 		out->why = pcall_error_text(a, p, out);
 		return ERR_AUTH;
 	}
+	/* "You are calling a deprecated version of the Ads API." */
+	if (strcmp(code, "2635") == 0) {
+		out->why = provider_version_refused(p, a, out->resp.status);
+		return ERR_UNPROCESSABLE;
+	}
 	return ERR_OK;
 }
 

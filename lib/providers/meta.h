@@ -26,7 +26,7 @@ struct syncnorm;
 #define META_AUTH	"https://www.facebook.com/" META_VERSION "/dialog/oauth"
 #define META_TOKEN	"https://graph.facebook.com/" META_VERSION \
 			"/oauth/access_token"
-#define META_GRAPH	"https://graph.facebook.com/" META_VERSION
+#define META_GRAPH	"https://graph.facebook.com/{version}"
 
 /* The sandbox rows of every Meta provider. */
 #define META_SANDBOX_BASES \
@@ -34,7 +34,10 @@ struct syncnorm;
 	    "/sandbox/facebook" }, \
 	{ "meta", "graph", "https://graph.facebook.com", "/sandbox/graph" }
 
-/* The fields every Meta provider shares, for its initialiser. */
+/* The fields every Meta provider shares, for its initialiser: the
+ * provider adds its api_version, version_env and api_sunset (Meta Ads
+ * speaks the Marketing API, whose versions retire earlier than the Graph
+ * API's that Pages use). */
 #define META_PROVIDER \
 	.family = "meta", \
 	.family_env = "META", \
@@ -43,7 +46,7 @@ struct syncnorm;
 	.urls[PROVIDER_API_BASE] = META_GRAPH, \
 	.tokens = PROVIDER_TOKENS_LONG_LIVED, \
 	.restatement_days = 28, \
-	.api_version = "Graph API " META_VERSION, \
+	.version = META_VERSION, \
 	.sandbox = { META_SANDBOX_BASES }, \
 	.classify = meta_classify, \
 	.exchange = meta_exchange, \

@@ -17,10 +17,13 @@ function secrets(stack) {
   return { keys: text.match(/^SLUICE_ENCRYPTION_KEYS=(.*)$/m)[1] };
 }
 
+const dayAfter = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+
 test('provider reach', async (t) => {
   const stack = await startStack({
     programs: ['api', 'pages', 'oauth', 'sandbox', 'cron'],
-    env: { SLUICE_WORKER: '0' },
+    // A LinkedIn version retiring in 30 days, a GitHub one retired.
+    env: { SLUICE_WORKER: '0', SLUICE_LINKEDIN_API_SUNSET: dayAfter(30), SLUICE_GITHUB_API_SUNSET: dayAfter(-1) },
   });
   t.after(() => {
     const reports = stack.stop();
@@ -164,5 +167,37 @@ test('provider reach', async (t) => {
     const r = await fetch(`${stack.url}/v1/connections/linkedin`, { method: 'DELETE', headers: { Authorization: `Bearer ${key}` } });
     assert.equal(r.status, 200);
     assert.deepEqual(await r.json(), { status: 'disconnected', revoked: true });
+  });
+
+  await t.test('API versions near their sunset are warned of: /readyz, the pages, the log', async () => {
+    const r = await fetch(`${stack.url}/readyz`);
+    assert.equal(r.status, 200);
+    const body = await r.json();
+    assert.equal(body.status, 'ok');
+    const w = body.warnings || [];
+    assert.ok(w.some((x) => /^LinkedIn: API version 202603 is retired on \d{4}-\d\d-\d\d \(in 30 days\); set SLUICE_LINKEDIN_VERSION /.test(x)), JSON.stringify(w));
+    assert.ok(w.some((x) => /^GitHub: API version 2022-11-28 was retired on .*; set SLUICE_GITHUB_API_VERSION /.test(x)), JSON.stringify(w));
+    assert.ok(!w.some((x) => /Mailchimp|Slack/.test(x)), JSON.stringify(w));
+    const page = await b.get('/connections');
+    assert.match(page.text, /LinkedIn: API version 202603 is retired on/);
+    // A sync of a LinkedIn connection says so in the log.
+    await connectSandbox(b, 'linkedin');
+    enqueue('linkedin');
+    const out = worker();
+    assert.match(out.stderr, /LinkedIn: API version 202603 is retired on/);
+  });
+
+  await t.test('a retired version (LinkedIn 426) is a connection error naming the variable, not retried', async () => {
+    stack.sql(`DELETE FROM sync_jobs`);
+    enqueue('linkedin');
+    worker({ SLUICE_LINKEDIN_VERSION: '202401', SLUICE_SYNC_MAX_ATTEMPTS: '5' });
+    const run = lastRun('linkedin');
+    assert.equal(run.status, 'error');
+    assert.match(run.err, /LinkedIn no longer accepts API version 202401 \(HTTP 426\): set SLUICE_LINKEDIN_VERSION/);
+    const [[status, attempts]] = stack.sql(`SELECT status, attempts FROM sync_jobs WHERE connection_id = (SELECT id FROM connections WHERE provider = 'linkedin') ORDER BY id DESC LIMIT 1`);
+    assert.notEqual(status, 'queued', 'retried as if it were an outage');
+    assert.equal(attempts, '1');
+    const [[err]] = stack.sql(`SELECT coalesce(last_error, '') FROM connections WHERE provider = 'linkedin'`);
+    assert.match(err, /SLUICE_LINKEDIN_VERSION/);
   });
 });

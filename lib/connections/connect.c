@@ -31,8 +31,8 @@ connect_test(const struct token_env *env, struct arena *a,
 	return rc;
 }
 
-/* Another live connection of the workspace that shares p's login (a
- * family's grant: Google's, Meta's), or NULL. */
+/* Another live connection of the workspace that shares p's login (one
+ * grant for a family's providers), or NULL. */
 static const struct provider *
 sharing(const struct token_env *env, struct arena *a,
     const struct provider *p, const struct connection *c)
@@ -41,7 +41,7 @@ sharing(const struct token_env *env, struct arena *a,
 	struct connection *all;
 	size_t i, n;
 
-	if (strcmp(p->family, p->slug) == 0 || connection_all(env->db, a,
+	if (p->family_env == NULL || connection_all(env->db, a,
 	    c->workspace_id, &all, &n) != ERR_OK)
 		return NULL;
 	for (i = 0; i < n; i++)

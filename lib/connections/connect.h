@@ -42,8 +42,8 @@ enum connect_revoke {
  * Revokes at the provider (best effort), deletes the sealed tokens and
  * sets disconnected; with delete_data also the synced numbers and
  * messages.  The revocation is left out while another connection of the
- * workspace shares the login (a family's grant: revoking would end it
- * too).  *revoke says what became of the access, *note (NULL when it
+ * workspace shares the login (one grant for a family's providers:
+ * revoking would end it too).  *revoke says what became of the access, *note (NULL when it
  * was revoked or there is nothing to revoke) why, in plain words
  * (arena-owned); the tokens are deleted either way.
  */

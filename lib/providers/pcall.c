@@ -88,8 +88,8 @@ pcall_json(struct httpc *h, struct arena *a, const struct provider *p,
 		return rc == ERR_INPUT ? ERR_INPUT : ERR_UPSTREAM;
 	}
 	status = out->resp.status;
-	/* The version is retired (LinkedIn): a setting to change, not an
-	 * outage to retry. */
+	/* 426 Upgrade Required: the API version is retired, a setting to
+	 * change, not an outage to retry. */
 	if (status == 426) {
 		out->why = provider_version_refused(p, a, status);
 		return ERR_UNPROCESSABLE;

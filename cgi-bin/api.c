@@ -405,7 +405,7 @@ api_healthz(struct ctx *ctx)
 
 /*
  * Ready: the database and migrations, and "warnings" when the API
- * version of a usable provider retires within
+ * version of a provider with credentials retires within
  * PROVIDER_SUNSET_WARN_DAYS (or has): still ready, but someone must act.
  */
 static enum err
@@ -422,7 +422,7 @@ readyz_ok(struct ctx *ctx, int count)
 	json_object_object_add(o, "migrations", json_object_new_int(count));
 	all = provider_all(&n);
 	for (i = 0; i < n; i++) {
-		if (provider_mode(all[i], ctx->cfg) == PROVIDER_UNCONFIGURED ||
+		if (provider_mode(all[i], ctx->cfg) != PROVIDER_REAL ||
 		    (s = provider_sunset_warning(all[i], ctx->arena,
 		    (long)(time(NULL) / 86400))) == NULL)
 			continue;

@@ -123,9 +123,9 @@
 #define LIMIT_SYNC_MSG_COLUMN	(64 * 1024 * 1024) /* a message batch column */
 #define LIMIT_SYNC_PROCS	64		/* worker --procs */
 #define LIMIT_SYNC_PURGE	10000		/* finished jobs deleted a call */
-#define LIMIT_ADS_TREE_ROWS	1000		/* a Google Ads manager's children */
-#define LIMIT_ADS_TREE_DEPTH	6		/* manager levels followed down */
-#define LIMIT_LINKEDIN_NAMES	200		/* organizations looked up by name */
+#define LIMIT_ADS_TREE_ROWS	1000		/* children of an Ads manager */
+#define LIMIT_ADS_TREE_DEPTH	6		/* manager levels followed */
+#define LIMIT_LINKEDIN_NAMES	200		/* organizations named */
 #define LIMIT_SCHEDULE_DIGESTS	50		/* workspaces' digests per tick */
 #define LIMIT_SCHEDULE_PURGE_S	3600		/* scheduler's purge interval */
 

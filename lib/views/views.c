@@ -114,7 +114,7 @@ views_connection_card(struct arena *a, const struct provider *p,
 	flag(v, "not_configured", mode == PROVIDER_UNCONFIGURED);
 	if (mode == PROVIDER_UNCONFIGURED)
 		put(v, "setup_hint", provider_setup_hint(p, a));
-	else
+	else if (c != NULL && c->has_tokens)	/* in use */
 		put(v, "version_warning", provider_sunset_warning(p, a,
 		    (long)(time(NULL) / 86400)));
 	flag(v, "can_edit", can_edit);

@@ -57,7 +57,8 @@ int		 pcall_retry_after(const struct httpc_resp *, int def);
 
 /*
  * s as plain words for a page or a log: markup tags removed (a link's
- * text kept), the entities &amp; &lt; &gt; &quot; &#39; &nbsp; read,
+ * text kept; a tag that breaks a line, <br> or </p>, is a space), the
+ * entities &amp; &lt; &gt; &quot; &#39; &nbsp; read,
  * control characters and runs of white space one space, and at most max
  * bytes (cut on a character boundary, "..." added).  Arena-owned; NULL
  * for NULL.

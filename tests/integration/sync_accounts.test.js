@@ -12,6 +12,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { startStack } = require('./lib/stack');
 const { setupOwner, connectSandbox } = require('./lib/flows');
+const { validate, responseSchema } = require('./lib/schema');
 
 test('accounts sync on their own', async (t) => {
   const stack = await startStack({
@@ -94,6 +95,9 @@ test('accounts sync on their own', async (t) => {
     const [[ws]] = stack.sql(`SELECT id FROM workspaces LIMIT 1`);
     const key = stack.cli('api', ['create-key', ws, 'k', 'viewer']).stdout.trim();
     const st = await (await fetch(`${stack.url}/v1/sync/status`, { headers: { authorization: `Bearer ${key}` } })).json();
+    assert.deepEqual(validate(responseSchema('/v1/sync/status'), st), []);
+    const log = await (await fetch(`${stack.url}/v1/sync/log?provider=ga4`, { headers: { authorization: `Bearer ${key}` } })).json();
+    assert.deepEqual(validate(responseSchema('/v1/sync/log'), log), []);
     const ga4 = st.connections.find((x) => x.provider === 'ga4');
     assert.equal(ga4.last_run.status, 'partial');
     const byId = Object.fromEntries(ga4.accounts.map((a) => [a.id, a]));

@@ -109,7 +109,8 @@ test('accounts sync on their own', async (t) => {
     const page = await b.get('/connections/ga4');
     assert.equal(page.status, 200);
     assert.match(page.text, /Selected properties: last sync/);
-    assert.match(page.text, new RegExp(`${bad}</span></td><td>[^<]*</td><td><span class="error-text">error: [^<]*no access to this property`));
+    assert.match(page.text, new RegExp(`${bad}</span> — <span class="error-text">error: [^<]*no access to this property`));
+    assert.match(page.text, new RegExp(`${p2}</span> — ok `));
   });
 
   await t.test('a Page whose token does not come back is that Page\'s error, not the login\'s', () => {

@@ -561,6 +561,11 @@ fetch_all(struct run *r, const char *selected)
 		changed = r->changed;
 		rc = p->fetch(&r->f, &n, id);
 		r->f.page_token = NULL;
+		if (rc == ERR_OK && n.overflowed) {
+			r->f.why = arena_printf(r->f.a, "more than %d rows at "
+			    "once; nothing of it was stored", LIMIT_SYNC_ROWS);
+			rc = ERR_TOOBIG;
+		}
 		if (rc == ERR_OK && (rc = flush(r, &n)) != ERR_OK)
 			return rc;	/* the database */
 		if (rc == ERR_OK) {

@@ -299,7 +299,7 @@ static struct json_object *
 tile_view(struct arena *a, struct json_object *t)
 {
 	struct json_object *v = json_object_new_object(), *series = NULL;
-	const char *unit = NULL, *label = NULL, *metric = NULL;
+	const char *unit = NULL, *label = NULL, *metric = NULL, *why = NULL;
 	double cur, prev, pct, pp;
 	int64_t days, dc, dp;
 	bool okc, okp, okpct, okpp, partial;
@@ -317,20 +317,26 @@ tile_view(struct arena *a, struct json_object *t)
 	put(v, "value", okc ? views_number(a, cur, unit) : "–");
 	put(v, "previous", okp ? views_number(a, prev, unit) : "–");
 	put(v, "trend", "flat");
-	if (partial && okc)
+	(void)jsonx_get_string(t, "unavailable", &why);
+	if (why != NULL) {
+		put(v, "change", "not available for this period");
+		put(v, "coverage", why);
+	} else if (partial && okc)
 		put(v, "change", arena_printf(a, "partial data: %lld of %lld "
 		    "days before", (long long)dp, (long long)days));
 	else if (okpp) {
+		pp = fabs(pp) < 0.05 ? 0 : pp;	/* what "0.0" shows */
 		put(v, "change", arena_printf(a, "%s %.1f pp", pp > 0 ? "▲" :
 		    pp < 0 ? "▼" : "", fabs(pp)));
 		put(v, "trend", judged(metric, pp));
 	} else if (okpct) {
+		pct = fabs(pct) < 0.05 ? 0 : pct;
 		put(v, "change", arena_printf(a, "%s %.1f%%", pct > 0 ? "▲" :
 		    pct < 0 ? "▼" : "", fabs(pct)));
 		put(v, "trend", judged(metric, pct));
 	} else
 		put(v, "change", "no comparison");
-	if (days > 0 && dc < days && okc)
+	if (why == NULL && days > 0 && dc < days && okc)
 		put(v, "coverage", arena_printf(a, "data on %lld of %lld days",
 		    (long long)dc, (long long)days));
 	put(v, "spark", views_sparkline(a, series, 100, 28));
@@ -393,6 +399,10 @@ views_dashboard(struct arena *a, const char *tiles_json, const char *period)
 	put(out, "from", from);
 	put(out, "to", to);
 	put(out, "time_zone", tz);
+	if (strcmp(period, "custom") == 0) {
+		put(out, "range_from", from);
+		put(out, "range_to", to);
+	}
 	/* The page stays far below LIMIT_TMPL_OUTPUT whatever was stored:
 	 * at most LIMIT_TILES tiles (lib/metrics/tiles.c keeps to it too). */
 	n = json_object_array_length(tiles);

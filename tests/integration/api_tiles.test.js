@@ -53,6 +53,7 @@ test('dashboard tiles', async (t) => {
   ]);
   put(wsA, 'github', [
     ['stars', '', 13, 5], ['stars', '', 9, 7], ['stars', '', 4, 9], ['stars', '', 2, 12],
+    ['unique_visitors', '', 1, 3], ['unique_visitors:14d', '', 0, 40],
   ]);
   put(wsA, 'crm', [['deals.won', '', 0, 3], ['deals.won', '', 1, 4]]);
   // Every day of both 7-day periods: a full comparison.
@@ -122,6 +123,12 @@ test('dashboard tiles', async (t) => {
     assert.equal(st.previous, 7);
     assert.equal(st.change, 5);
     close(st.change_pct, 5 / 7 * 100, 'stars change');
+    // GitHub counts unique visitors over 14 days only: no 7-day value,
+    // and the tile says why instead of a bare dash.
+    const uv = get(r, 'github', 'unique_visitors');
+    assert.equal(uv.current, null);
+    assert.match(uv.unavailable, /14 days only/);
+    assert.equal(st.unavailable, undefined);
     // A running total's latest value is whole on any day: never partial.
     assert.deepEqual(st.coverage, { days: 7, current: 2, previous: 2, partial: false });
     assert.deepEqual(st.series, [null, null, 9, null, 12, null, null]);
@@ -152,7 +159,7 @@ test('dashboard tiles', async (t) => {
 
     assert.deepEqual(r.json.tiles.map((x) => `${x.provider}/${x.metric}`), [
       'crm/deals.won', 'ga4/sessions', 'ga4/active_users', 'ga4/total_users',
-      'ga4/engaged_sessions', 'ga4/engagement_rate', 'ga4/bounce_rate', 'github/stars',
+      'ga4/engaged_sessions', 'ga4/engagement_rate', 'ga4/bounce_rate', 'github/unique_visitors', 'github/stars',
       'linkedin/impressions', 'linkedin/engagements', 'linkedin/engagement_rate',
     ]);
   });
@@ -171,11 +178,47 @@ test('dashboard tiles', async (t) => {
     assert.equal(get(r, 'ga4', 'sessions').series.length, 90);
   });
 
+  await t.test('a custom range: any days up to today, the same rules', async () => {
+    const y = yesterday(wsA);
+    const day = (k) => stack.sql(`SELECT to_char(date '${y}' - ${k}, 'YYYY-MM-DD')`)[0][0];
+    // Sessions 6 to 2 days before yesterday: 10 + 20 + 30 + 40 (k = 6, 5, 3, 2).
+    let r = await tiles(ka, `?from=${day(6)}&to=${day(2)}`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.period, 'custom');
+    assert.equal(r.json.days, 5);
+    assert.deepEqual(r.json.current, { from: day(6), to: day(2) });
+    assert.deepEqual(r.json.previous, { from: day(11), to: day(7) });
+    assert.deepEqual(validate(responseSchema('/v1/dashboard/tiles'), r.json), []);
+    assert.equal(get(r, 'ga4', 'sessions').current, 100);
+    assert.equal(get(r, 'ga4', 'sessions').previous, 100);	// k = 10
+    // A provider's own totals exist for 7/28/90 days ending yesterday only.
+    r = await tiles(ka, `?from=${day(3)}&to=${day(0)}`);
+    const au = get(r, 'ga4', 'active_users');
+    assert.equal(au.current, null);
+    assert.match(au.unavailable, /7, 28 and 90 days ending yesterday only/);
+    // The 7 days ending yesterday asked as a range: the total row is there.
+    r = await tiles(ka, `?from=${day(6)}&to=${day(0)}`);
+    assert.equal(get(r, 'ga4', 'active_users').current, 42);
+    assert.equal(get(r, 'ga4', 'active_users').unavailable, undefined);
+    const bad = async (q, re) => {
+      const b = await tiles(ka, q);
+      assert.equal(b.status, 400, `${q}: ${b.text}`);
+      assert.match(b.json.error.message, re, q);
+    };
+    await bad(`?period=7d&from=${day(6)}&to=${day(2)}`, /not both/);
+    await bad(`?from=${day(6)}`, /both be dates/);
+    await bad('?from=2026-02-30&to=2026-03-02', /both be dates/);
+    await bad(`?from=${day(2)}&to=${day(6)}`, /not be before/);
+    await bad(`?from=${day(400)}&to=${day(0)}`, /366 days/);
+    const future = stack.sql(`SELECT to_char(date '${y}' + 2, 'YYYY-MM-DD')`)[0][0];
+    await bad(`?from=${day(3)}&to=${future}`, /after today/);
+  });
+
   await t.test('provider filter, defaults and errors', async () => {
     let r = await tiles(ka, '?provider=github');
     assert.equal(r.status, 200);
     assert.equal(r.json.period, '7d');
-    assert.deepEqual(r.json.tiles.map((x) => x.metric), ['stars']);
+    assert.deepEqual(r.json.tiles.map((x) => x.metric), ['unique_visitors', 'stars']);
     r = await tiles(ka, '?period=30d');
     assert.equal(r.status, 400);
     assert.match(r.json.error.message, /7d, 28d or 90d/);

@@ -139,7 +139,7 @@ test('accounts sync on their own', async (t) => {
     assert.equal(r.status, 'ok', r.err);
     assert.equal(days('ga4', p, 'sessions'), 90);
     const [[pages]] = stack.sql(`SELECT pages FROM sync_runs WHERE id = ${r.id}`);
-    assert.equal(Number(pages), 45 + 3);	// 90 rows by 2, three totals
+    assert.equal(Number(pages), 45 + 6);	// 90 rows by 2, six totals
   });
 
   await t.test('a YouTube day published three days late is stored, and one not there yet is asked again', () => {

@@ -124,6 +124,13 @@
  *                 ending in "-rotating")
  *   no_refresh    LinkedIn: the app has no programmatic refresh tokens
  *   403           permission denied in the provider's shape
+ *   short_pages   GA4: report pages of 2 rows whatever the limit asked
+ *                 (rowCount stays the whole report's)
+ *   late          YouTube: Analytics publishes a day 3 days late
+ *                 (without it, 2 days late)
+ *   no_page_token Facebook: the Page's node answers fields=access_token
+ *                 without one (the person lost the Page role), and its
+ *                 insights refuse the user's token with (#190)
  *
  * A switch can also live in a connection: consent with user (or
  * login_hint) "anything-fault-NAME" and every code, token and refreshed

@@ -124,6 +124,14 @@
  *                 ending in "-rotating")
  *   no_refresh    LinkedIn: the app has no programmatic refresh tokens
  *   403           permission denied in the provider's shape
+ *   deleted       Slack: one message and one reply in 40 of the big
+ *                 channel are gone (thread parents stay), as if deleted
+ *                 since the last run; carry it in a connection's token
+ *
+ * Slack's big channel: any channel id starting "C0SBXBIG" (not listed by
+ * conversations.list; select it by id) holds 23 messages a day back 400
+ * days, a thread of 2 to 4 replies every third day and one of 240
+ * replies every 45th; history and replies page by `limit` and cursor.
  *
  * A switch can also live in a connection: consent with user (or
  * login_hint) "anything-fault-NAME" and every code, token and refreshed

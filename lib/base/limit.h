@@ -105,7 +105,8 @@
 #define LIMIT_DIGEST_KEY_AGE_S	(24 * 3600)	/* Resend keeps a key this long */
 #define LIMIT_DIGEST_EMAIL	320		/* one recipient address */
 #define LIMIT_DIGEST_BODY	(512 * 1024)	/* one rendered digest part */
-#define LIMIT_DIGEST_KPIS	24		/* KPIs shown in one digest */
+#define LIMIT_DIGEST_KPIS_PER_SOURCE 4	/* KPIs of one source in a digest */
+#define LIMIT_DIGEST_SOURCES	20		/* sources with a digest section */
 #define LIMIT_DIGEST_ERRORS	20		/* error lines kept on a run */
 #define LIMIT_INSIGHTS_SERIES	2000		/* (provider, metric) series */
 #define LIMIT_INSIGHTS_ITEMS	12		/* insights listed in a digest */

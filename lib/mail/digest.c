@@ -391,15 +391,118 @@ bar(double v, double max)
 	return w < 1 ? 1 : w > 100 ? 100 : w;
 }
 
+/* One KPI line of the digest. */
+static struct json_object *
+kpi_view(struct arena *a, const struct insights_kpi *k)
+{
+	struct json_object *o = json_object_new_object();
+	double max, pp;
+	int b;
+
+	put_s(o, "label", k->label);
+	put_s(o, "current", k->has_cur ? insights_format(a, k->unit, k->cur) :
+	    "no data");
+	put_s(o, "previous", k->has_prev ? insights_format(a, k->unit,
+	    k->prev) : "no data");
+	/* A rate moves in percentage points, anything else in percent. */
+	pp = (k->cur - k->prev) * 100;
+	if (strcmp(k->unit, "ratio") == 0 && k->has_cur && k->has_prev)
+		put_s(o, "change", fabs(pp) < 0.05 ? "0 pp" : arena_printf(a,
+		    "%+.1f pp", pp));
+	else if (k->has_pct && fabs(k->pct) < 0.05)
+		put_s(o, "change", "0%");
+	else if (k->has_pct)
+		put_s(o, "change", fabs(k->pct) >= 10 ? arena_printf(a,
+		    "%+.0f%%", k->pct) : arena_printf(a, "%+.1f%%", k->pct));
+	else
+		put_s(o, "change", k->has_cur && !k->has_prev ? "new" :
+		    "\xe2\x80\x93");
+	put_s(o, "change_color", !k->has_pct || fabs(k->pct) < 0.05 ?
+	    "#6b7280" : (k->pct > 0) != insights_lower_is_better(k->metric) ?
+	    "#15803d" : "#b91c1c");
+	max = fmax(k->has_cur ? fabs(k->cur) : 0, k->has_prev ?
+	    fabs(k->prev) : 0);
+	b = bar(k->has_cur ? k->cur : 0, max);
+	put_i(o, "bar_cur", b);
+	put_i(o, "bar_cur_rest", 100 - b);
+	b = bar(k->has_prev ? k->prev : 0, max);
+	put_i(o, "bar_prev", b);
+	put_i(o, "bar_prev_rest", 100 - b);
+	return o;
+}
+
+/* How much a KPI moved, for ranking: |change| in percent, 0 without. */
+static double
+moved(const struct insights_kpi *k)
+{
+	return k->has_pct ? fabs(k->pct) : 0;
+}
+
+/*
+ * One section per source, in the order of in->kpis (grouped by source,
+ * catalogue order inside): the source's headline (its first KPI) and the
+ * ones that moved most, LIMIT_DIGEST_KPIS_PER_SOURCE in all, in their
+ * catalogue order, and how many more the dashboard has.  Every source
+ * with numbers gets its section, up to LIMIT_DIGEST_SOURCES; the sources
+ * past that are counted in a last line, never dropped silently.
+ */
+static struct json_object *
+sources(struct arena *a, const struct insights *in)
+{
+	struct json_object *out, *src, *list;
+	const struct insights_kpi *k = in->kpis;
+	bool *keep;
+	size_t lo, hi, i, j, best, kept, nsrc = 0, more_src = 0;
+
+	out = json_object_new_array();
+	keep = arena_calloc(a, in->nkpis + 1, sizeof(*keep));
+	for (lo = 0; lo < in->nkpis; lo = hi) {
+		for (hi = lo + 1; hi < in->nkpis &&
+		    strcmp(k[hi].provider, k[lo].provider) == 0; hi++)
+			;
+		if (nsrc == LIMIT_DIGEST_SOURCES) {
+			more_src++;
+			continue;
+		}
+		nsrc++;
+		keep[lo] = true;
+		for (kept = 1; kept < LIMIT_DIGEST_KPIS_PER_SOURCE &&
+		    kept < hi - lo; kept++) {
+			for (best = hi, j = lo + 1; j < hi; j++)
+				if (!keep[j] && (best == hi ||
+				    moved(&k[j]) > moved(&k[best])))
+					best = j;
+			keep[best] = true;
+		}
+		src = json_object_new_object();
+		put_s(src, "name", k[lo].provider_name);
+		list = json_object_new_array();
+		for (i = lo; i < hi; i++)
+			if (keep[i])
+				json_object_array_add(list, kpi_view(a, &k[i]));
+		json_object_object_add(src, "kpis", list);
+		if (hi - lo > kept)
+			put_s(src, "more", arena_printf(a, "and %zu more on "
+			    "your dashboard", hi - lo - kept));
+		json_object_array_add(out, src);
+	}
+	if (more_src > 0) {
+		src = json_object_new_object();
+		put_s(src, "name", arena_printf(a, "%zu more source%s",
+		    more_src, more_src == 1 ? "" : "s"));
+		json_object_object_add(src, "kpis", json_object_new_array());
+		put_s(src, "more", "their numbers are on your dashboard");
+		json_object_array_add(out, src);
+	}
+	return out;
+}
+
 struct json_object *
 digest_view(struct arena *a, const char *base_url, const char *workspace,
     const struct insights_period *per, const struct insights *in)
 {
 	struct json_object *v, *arr, *o;
-	const struct insights_kpi *k;
-	double max;
 	size_t i;
-	int b;
 
 	v = jsonx_own(a, json_object_new_object());
 	put_s(v, "workspace", workspace);
@@ -420,41 +523,9 @@ digest_view(struct arena *a, const char *base_url, const char *workspace,
 	json_object_object_add(v, "has_insights",
 	    json_object_new_boolean(in->nitems > 0));
 	json_object_object_add(v, "insights", arr);
-	arr = json_object_new_array();
-	for (i = 0; i < in->nkpis && i < LIMIT_DIGEST_KPIS; i++) {
-		k = &in->kpis[i];
-		o = json_object_new_object();
-		put_s(o, "label", k->label);
-		put_s(o, "provider_name", k->provider_name);
-		put_s(o, "current", k->has_cur ? insights_format(a, k->unit,
-		    k->cur) : "no data");
-		put_s(o, "previous", k->has_prev ? insights_format(a,
-		    k->unit, k->prev) : "no data");
-		if (k->has_pct && fabs(k->pct) < 0.05)
-			put_s(o, "change", "0%");
-		else if (k->has_pct)
-			put_s(o, "change", fabs(k->pct) >= 10 ?
-			    arena_printf(a, "%+.0f%%", k->pct) :
-			    arena_printf(a, "%+.1f%%", k->pct));
-		else
-			put_s(o, "change", k->has_cur && !k->has_prev ?
-			    "new" : "\xe2\x80\x93");
-		put_s(o, "change_color", !k->has_pct || fabs(k->pct) < 0.05 ?
-		    "#6b7280" : (k->pct > 0) != insights_lower_is_better(
-		    k->metric) ? "#15803d" : "#b91c1c");
-		max = fmax(k->has_cur ? fabs(k->cur) : 0,
-		    k->has_prev ? fabs(k->prev) : 0);
-		b = bar(k->has_cur ? k->cur : 0, max);
-		put_i(o, "bar_cur", b);
-		put_i(o, "bar_cur_rest", 100 - b);
-		b = bar(k->has_prev ? k->prev : 0, max);
-		put_i(o, "bar_prev", b);
-		put_i(o, "bar_prev_rest", 100 - b);
-		json_object_array_add(arr, o);
-	}
 	json_object_object_add(v, "has_kpis",
 	    json_object_new_boolean(in->nkpis > 0));
-	json_object_object_add(v, "kpis", arr);
+	json_object_object_add(v, "sources", sources(a, in));
 	/* One line whatever the name holds (a name stored before names
 	 * were checked may hold CR, LF or a direction override). */
 	put_s(v, "subject", arena_printf(a, "%s weekly digest: %s",

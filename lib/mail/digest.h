@@ -120,9 +120,13 @@ enum err	 digest_render(const struct digest_env *, int64_t workspace_id,
  * The email templates' view of a workspace's week (pure: no database):
  * {subject, workspace, period_label, period_start, period_end,
  * dashboard_url, has_insights, insights[{kind, title, action, color}],
- * has_kpis, kpis[{label, provider_name, current, previous, change,
- * change_color, bar_cur, bar_cur_rest, bar_prev, bar_prev_rest}]}.
- * Owned by the arena.
+ * has_kpis, sources[{name, kpis[{label, current, previous, change,
+ * change_color, bar_cur, bar_cur_rest, bar_prev, bar_prev_rest}],
+ * more}]}: a section for every source with numbers (up to
+ * LIMIT_DIGEST_SOURCES, then one line counting the rest), each with its
+ * headline KPI and those that moved most (LIMIT_DIGEST_KPIS_PER_SOURCE),
+ * "and N more on your dashboard" for the others; rates change in
+ * percentage points.  Owned by the arena.
  */
 struct json_object *digest_view(struct arena *, const char *base_url,
 		    const char *workspace, const struct insights_period *,

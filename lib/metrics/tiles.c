@@ -190,7 +190,27 @@ put_num(struct buf *b, bool ok, double v)
 	buf_printf(b, "%.15g", v);
 }
 
-/* Appends one tile; a and b as for metric_aggregate(). */
+/* Days of half h with a point (RATIO: both parts; TOTALS: the daily row). */
+static int
+covered(const struct metric_def *def, const struct metric_series *a,
+    const struct metric_series *b)
+{
+	double v;
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < a->n; i++)
+		n += metric_point(def, a, b, i, &v);
+	return n;
+}
+
+/*
+ * Appends one tile; a and b as for metric_aggregate().  A sum or a ratio
+ * is compared only when the previous period has data on at least as many
+ * days as the current one (else it is "partial"); a running total (LAST)
+ * or a provider's period total (TOTALS) is whole on any day.  A ratio
+ * changes in percentage points (change_pp), never in percent of itself.
+ */
 static void
 tile(struct tiles *t, const char *provider, const char *metric,
     const struct metric_def *def, const struct group *ga,
@@ -198,9 +218,10 @@ tile(struct tiles *t, const char *provider, const char *metric,
 {
 	struct metric_series ac, ap, bc, bp;
 	struct buf *o = t->out;
+	const char *unit = def ? def->unit : "number";
 	double cur = 0, prev = 0, v = 0;
-	bool hc, hp, ok;
-	int i;
+	bool hc, hp, ok, ratio, partial;
+	int i, cc, cp;
 
 	half(t, ga, 1, &ac);
 	half(t, ga, 0, &ap);
@@ -208,6 +229,12 @@ tile(struct tiles *t, const char *provider, const char *metric,
 	half(t, gb, 0, &bp);
 	hc = metric_aggregate(def, &ac, &bc, &cur);
 	hp = metric_aggregate(def, &ap, &bp, &prev);
+	cc = covered(def, &ac, &bc);
+	cp = covered(def, &ap, &bp);
+	partial = cp < cc && (def == NULL || def->agg == METRIC_SUM ||
+	    def->agg == METRIC_RATIO);
+	ratio = strcmp(unit, "ratio") == 0;
+	ok = hc && hp && !partial;
 	buf_puts(o, t->first ? "{\"provider\":" : ",{\"provider\":");
 	t->first = false;
 	buf_put_json_string(o, provider, strlen(provider));
@@ -217,15 +244,19 @@ tile(struct tiles *t, const char *provider, const char *metric,
 	buf_put_json_string(o, def ? def->label : metric,
 	    strlen(def ? def->label : metric));
 	buf_printf(o, ",\"unit\":\"%s\",\"aggregation\":\"%s\",\"current\":",
-	    def ? def->unit : "number", metric_agg_name(def ? def->agg :
-	    METRIC_SUM));
+	    unit, metric_agg_name(def ? def->agg : METRIC_SUM));
 	put_num(o, hc, cur);
 	buf_puts(o, ",\"previous\":");
 	put_num(o, hp, prev);
 	buf_puts(o, ",\"change\":");
-	put_num(o, hc && hp, cur - prev);
+	put_num(o, ok, cur - prev);
 	buf_puts(o, ",\"change_pct\":");
-	put_num(o, hc && hp && prev != 0, (cur - prev) / fabs(prev) * 100);
+	put_num(o, ok && !ratio && prev != 0, (cur - prev) / fabs(prev) * 100);
+	buf_puts(o, ",\"change_pp\":");
+	put_num(o, ok && ratio, (cur - prev) * 100);
+	buf_printf(o, ",\"coverage\":{\"days\":%d,\"current\":%d,"
+	    "\"previous\":%d,\"partial\":%s}", t->days, cc, cp,
+	    partial ? "true" : "false");
 	buf_puts(o, ",\"series\":[");
 	for (i = 0; i < t->days; i++) {
 		if (i > 0)

@@ -24,7 +24,13 @@ int		 tiles_period(const char *);
  *   {"period","days","time_zone","current":{"from","to"},
  *    "previous":{"from","to"},"tiles":[{"provider","metric","label",
  *    "unit","aggregation","current","previous","change","change_pct",
+ *    "change_pp","coverage":{"days","current","previous","partial"},
  *    "series":[N numbers or null]}],"more_tiles"}
+ * coverage counts the days of each period with data; when the previous
+ * period has fewer than the current one a sum or ratio tile is partial
+ * and change, change_pct and change_pp are null (a running total or a
+ * provider's period total is whole on any day).  A ratio's change is in percentage
+ * points (change_pp; change_pct null); other units' in percent.
  * days is 7, 28 or 90; provider NULL means every provider.  At most
  * LIMIT_TILES tiles: every catalogue tile, then custom metrics in order of
  * provider and name while they fit; more_tiles counts the custom ones left

@@ -10,6 +10,7 @@
 #include "base/jsonx.h"
 #include "base/limit.h"
 #include "connections/connection.h"
+#include "insights/insights.h"
 #include "providers/provider.h"
 #include "sync/schedule.h"
 #include "views/views.h"
@@ -268,31 +269,70 @@ num(struct json_object *o, const char *k, bool *ok)
 	return *ok ? json_object_get_double(v) : 0;
 }
 
+/* The coverage of a tile: days with data now and before, out of days. */
+static void
+coverage(struct json_object *t, int64_t *days, int64_t *cur, int64_t *prev,
+    bool *partial)
+{
+	struct json_object *c = json_object_object_get(t, "coverage");
+
+	*days = *cur = *prev = 0;
+	*partial = false;
+	(void)jsonx_get_int64(c, "days", days);
+	(void)jsonx_get_int64(c, "current", cur);
+	(void)jsonx_get_int64(c, "previous", prev);
+	(void)jsonx_get_bool(c, "partial", partial);
+}
+
+/* "good", "bad" or "flat": a change judged by what the metric means
+ * (a cost or a bounce rate that rises is bad). */
+static const char *
+judged(const char *metric, double change)
+{
+	if (change == 0)
+		return "flat";
+	return (change > 0) != insights_lower_is_better(metric != NULL ?
+	    metric : "") ? "good" : "bad";
+}
+
 static struct json_object *
 tile_view(struct arena *a, struct json_object *t)
 {
 	struct json_object *v = json_object_new_object(), *series = NULL;
-	const char *unit = NULL, *label = NULL;
-	double cur, prev, pct;
-	bool okc, okp, okpct;
+	const char *unit = NULL, *label = NULL, *metric = NULL;
+	double cur, prev, pct, pp;
+	int64_t days, dc, dp;
+	bool okc, okp, okpct, okpp, partial;
 
 	(void)jsonx_get_string(t, "unit", &unit);
 	(void)jsonx_get_string(t, "label", &label);
+	(void)jsonx_get_string(t, "metric", &metric);
 	(void)jsonx_get_array(t, "series", &series);
 	cur = num(t, "current", &okc);
 	prev = num(t, "previous", &okp);
 	pct = num(t, "change_pct", &okpct);
+	pp = num(t, "change_pp", &okpp);
+	coverage(t, &days, &dc, &dp, &partial);
 	put(v, "label", label);
 	put(v, "value", okc ? views_number(a, cur, unit) : "–");
 	put(v, "previous", okp ? views_number(a, prev, unit) : "–");
-	if (okpct) {
+	put(v, "trend", "flat");
+	if (partial && okc)
+		put(v, "change", arena_printf(a, "partial data: %lld of %lld "
+		    "days before", (long long)dp, (long long)days));
+	else if (okpp) {
+		put(v, "change", arena_printf(a, "%s %.1f pp", pp > 0 ? "▲" :
+		    pp < 0 ? "▼" : "", fabs(pp)));
+		put(v, "trend", judged(metric, pp));
+	} else if (okpct) {
 		put(v, "change", arena_printf(a, "%s %.1f%%", pct > 0 ? "▲" :
 		    pct < 0 ? "▼" : "", fabs(pct)));
-		put(v, "trend", pct > 0 ? "up" : pct < 0 ? "down" : "flat");
-	} else {
+		put(v, "trend", judged(metric, pct));
+	} else
 		put(v, "change", "no comparison");
-		put(v, "trend", "flat");
-	}
+	if (days > 0 && dc < days && okc)
+		put(v, "coverage", arena_printf(a, "data on %lld of %lld days",
+		    (long long)dc, (long long)days));
 	put(v, "spark", views_sparkline(a, series, 100, 28));
 	return v;
 }
@@ -322,7 +362,7 @@ views_dashboard(struct arena *a, const char *tiles_json, const char *period)
 	struct json_object *list = NULL, *series, *periods, *pv;
 	static const char *const names[][2] = { { "7d", "7 days" },
 	    { "28d", "28 days" }, { "90d", "90 days" } };
-	const char *slug, *last = "", *from = NULL, *to = NULL;
+	const char *slug, *last = "", *from = NULL, *to = NULL, *tz = NULL;
 	const struct provider *p;
 	int64_t more = 0;
 	size_t i, n;
@@ -349,8 +389,10 @@ views_dashboard(struct arena *a, const char *tiles_json, const char *period)
 	(void)jsonx_get_string(json_object_object_get(doc, "current"), "to",
 	    &to);
 	(void)jsonx_get_int64(doc, "more_tiles", &more);
+	(void)jsonx_get_string(doc, "time_zone", &tz);
 	put(out, "from", from);
 	put(out, "to", to);
+	put(out, "time_zone", tz);
 	/* The page stays far below LIMIT_TMPL_OUTPUT whatever was stored:
 	 * at most LIMIT_TILES tiles (lib/metrics/tiles.c keeps to it too). */
 	n = json_object_array_length(tiles);

@@ -111,12 +111,16 @@ apikey_revoke(struct db *db, struct arena *a, int64_t workspace_id,
 	return db_changed(res) == 1 ? ERR_OK : ERR_NOTFOUND;
 }
 
+/* Times in the workspace's zone, which the text names. */
 static const char sql_list[] =
-	"SELECT coalesce(json_agg(json_build_object('id', id, 'name', name, "
-	"'prefix', prefix, 'role', role, 'created', to_char(created_at, "
-	"'YYYY-MM-DD'), 'last_used', to_char(last_used_at, 'YYYY-MM-DD "
-	"HH24:MI'), 'revoked', revoked_at IS NOT NULL) ORDER BY id DESC), "
-	"'[]') FROM api_keys WHERE workspace_id = $1";
+	"SELECT coalesce(json_agg(json_build_object('id', k.id, 'name', "
+	"k.name, 'prefix', k.prefix, 'role', k.role, 'created', "
+	"to_char(k.created_at AT TIME ZONE w.time_zone, 'YYYY-MM-DD'), "
+	"'last_used', to_char(k.last_used_at AT TIME ZONE w.time_zone, "
+	"'YYYY-MM-DD HH24:MI') || ' ' || w.time_zone, 'revoked', "
+	"k.revoked_at IS NOT NULL) ORDER BY k.id DESC), '[]') "
+	"FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id "
+	"WHERE k.workspace_id = $1";
 
 enum err
 apikey_list_json(struct db *db, struct arena *a, int64_t workspace_id,

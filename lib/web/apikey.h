@@ -48,7 +48,9 @@ enum err	 apikey_revoke(struct db *, struct arena *, int64_t workspace_id,
 		    int64_t key_id);
 
 /* The workspace's keys as JSON text [{id, name, prefix, role, created,
- * last_used, revoked}] (never a hash), arena-owned. */
+ * last_used, revoked}] (never a hash; created and last_used in the
+ * workspace's zone, last_used naming it: "2026-12-06 09:30 Europe/Paris"),
+ * arena-owned. */
 enum err	 apikey_list_json(struct db *, struct arena *,
 		    int64_t workspace_id, const char **out);
 

@@ -5,6 +5,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { startStack, request } = require('./lib/stack');
+const { validate, responseSchema } = require('./lib/schema');
 
 const close = (got, want, what) => {
   assert.ok(got !== null && Math.abs(got - want) < 1e-9 * Math.max(1, Math.abs(want)),
@@ -54,6 +55,10 @@ test('dashboard tiles', async (t) => {
     ['stars', '', 13, 5], ['stars', '', 9, 7], ['stars', '', 4, 9], ['stars', '', 2, 12],
   ]);
   put(wsA, 'crm', [['deals.won', '', 0, 3], ['deals.won', '', 1, 4]]);
+  // Every day of both 7-day periods: a full comparison.
+  put(wsA, 'linkedin', [...Array(14).keys()].flatMap((k) => [
+    ['impressions', '', k, k < 7 ? 110 : 100], ['engagements', '', k, k < 7 ? 33 : 20],
+  ]));
   put(wsB, 'ga4', [['sessions', '', 0, 777], ['engaged_sessions', '', 0, 1]]);
   put(wsB, 'github', [['stars', '', 0, 1]]);
   const yesterday = (ws) => stack.sql(`SELECT (now() AT TIME ZONE time_zone)::date - 1 FROM workspaces WHERE id = ${ws}`)[0][0];
@@ -63,6 +68,10 @@ test('dashboard tiles', async (t) => {
     const r = await tiles(ka, '?period=7d');
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.period, '7d');
+    // The answer is what the OpenAPI document says it is.
+    assert.deepEqual(validate(responseSchema('/v1/dashboard/tiles'), r.json), []);
+    assert.deepEqual(validate(responseSchema('/v1/dashboard/tiles'), { ...r.json, days: '7' }),
+      ['$.days: string, want integer']);
     assert.equal(r.json.time_zone, 'Pacific/Kiritimati');
     assert.equal(r.json.current.to, yesterday(wsA));
     assert.equal(r.json.current.from, stack.sql(`SELECT date '${yesterday(wsA)}' - 6`)[0][0]);
@@ -70,12 +79,26 @@ test('dashboard tiles', async (t) => {
     assert.equal(r.json.previous.from, stack.sql(`SELECT date '${yesterday(wsA)}' - 13`)[0][0]);
 
     // SUM over accounts and days; missing days are null in the series.
+    // The previous period has data on 1 day, the current on 5: partial,
+    // so no change is given (a +55 % over one day would mislead).
     const s = get(r, 'ga4', 'sessions');
     assert.deepEqual({ ...s, series: undefined }, {
       provider: 'ga4', metric: 'sessions', label: 'Sessions', unit: 'count', aggregation: 'sum',
-      current: 155, previous: 100, change: 55, change_pct: 55, series: undefined,
+      current: 155, previous: 100, change: null, change_pct: null, change_pp: null,
+      coverage: { days: 7, current: 5, previous: 1, partial: true }, series: undefined,
     });
     assert.deepEqual(s.series, [10, 20, null, 30, 40, null, 55]);
+
+    // Both periods covered: the change in percent; a ratio's in points.
+    const im = get(r, 'linkedin', 'impressions');
+    assert.deepEqual([im.current, im.previous, im.change, im.change_pp], [770, 700, 70, null]);
+    close(im.change_pct, 10, 'impressions change');
+    assert.deepEqual(im.coverage, { days: 7, current: 7, previous: 7, partial: false });
+    const er = get(r, 'linkedin', 'engagement_rate');
+    close(er.current, 0.3, 'engagement rate now');
+    close(er.previous, 0.2, 'engagement rate before');
+    close(er.change_pp, 10, 'engagement rate change in points');
+    assert.equal(er.change_pct, null);
 
     // RATIO of sums, not the mean of the daily ratios.
     const e = get(r, 'ga4', 'engagement_rate');
@@ -99,6 +122,8 @@ test('dashboard tiles', async (t) => {
     assert.equal(st.previous, 7);
     assert.equal(st.change, 5);
     close(st.change_pct, 5 / 7 * 100, 'stars change');
+    // A running total's latest value is whole on any day: never partial.
+    assert.deepEqual(st.coverage, { days: 7, current: 2, previous: 2, partial: false });
     assert.deepEqual(st.series, [null, null, 9, null, 12, null, null]);
 
     // TOTALS: the provider's own 7-day totals, never the sum of days.
@@ -108,6 +133,8 @@ test('dashboard tiles', async (t) => {
     assert.equal(au.previous, 40);
     assert.equal(au.change, 2);
     assert.equal(au.change_pct, 5);
+    // The provider's own period totals: never partial, whatever the days.
+    assert.equal(au.coverage.partial, false);
     assert.deepEqual(au.series, [null, null, null, null, null, 30, 20]);
     const tu = get(r, 'ga4', 'total_users');
     assert.equal(tu.current, null);	// no total row: no value, not 25
@@ -126,6 +153,7 @@ test('dashboard tiles', async (t) => {
     assert.deepEqual(r.json.tiles.map((x) => `${x.provider}/${x.metric}`), [
       'crm/deals.won', 'ga4/sessions', 'ga4/active_users', 'ga4/total_users',
       'ga4/engaged_sessions', 'ga4/engagement_rate', 'ga4/bounce_rate', 'github/stars',
+      'linkedin/impressions', 'linkedin/engagements', 'linkedin/engagement_rate',
     ]);
   });
 

@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
-const { startStack, defer, ROOT } = require('./lib/stack');
+const { startStack, defer, request, ROOT } = require('./lib/stack');
 
 const ART = path.join(ROOT, 'tests/artifacts');
 const CHROMIUM = process.env.SLUICE_CHROMIUM || '/usr/bin/chromium';
@@ -139,6 +139,14 @@ test('browser: setup, connect, dashboard, roles and escaping', async (t) => {
       assert.match(await page.locator('.flash').first().textContent(), /Unknown time zone/);
       assert.equal(zone(), 'America/New_York', `${bad} changed the zone`);
     }
+    // A key's "last used" is a time in the workspace's zone, which it names.
+    const ws = stack.sql('SELECT id FROM workspaces')[0][0];
+    const key = stack.cli('api', ['create-key', ws, 'zone check', 'viewer']).stdout.trim();
+    assert.equal((await request(`${stack.url}/v1/connections`, { headers: { authorization: `Bearer ${key}` } })).status, 200);
+    await go('/settings');
+    const used = await page.locator('tr', { hasText: 'zone check' }).locator('td').nth(4).textContent();
+    const there = stack.sql("SELECT to_char(last_used_at AT TIME ZONE 'America/New_York', 'YYYY-MM-DD HH24:MI') FROM api_keys WHERE name = 'zone check'")[0][0];
+    assert.equal(used, `${there} America/New_York`);
     await go('/settings');
     await page.getByLabel('Time zone').fill('UTC');
     await page.getByRole('button', { name: 'Save time zone' }).click();

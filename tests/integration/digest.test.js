@@ -83,6 +83,38 @@ test('weekly digest through a fake Resend', async (t) => {
     assert.equal((await weekly({ scope: 'some' })).status, 400);
   });
 
+  await t.test('the digest has a section for every source, however many', async () => {
+    // A workspace of its own (gone again at the end: the other tests count
+    // recipients) with ten sources; Google Ads has more numbers than fit.
+    const [[wsC]] = stack.sql("INSERT INTO workspaces (name) VALUES ('Gamma') RETURNING id");
+    member(wsC, 'c1@example.com', 'owner');
+    const rows = [['ga4', 'sessions'], ['google_ads', 'impressions'], ['google_ads', 'clicks'],
+      ['google_ads', 'cost_micros'], ['google_ads', 'conversions'], ['google_ads', 'conversion_value_micros'],
+      ['youtube', 'views'], ['facebook', 'impressions'], ['instagram', 'views'], ['meta_ads', 'impressions'],
+      ['linkedin', 'impressions'], ['mailchimp', 'emails_sent'], ['slack', 'messages'], ['github', 'views']];
+    stack.sql(`INSERT INTO metric_daily (workspace_id, provider, account_id, metric, day, value)
+      SELECT ${wsC}, p, 'a', m, d::date, 10 + extract(day FROM d)
+      FROM (VALUES ${rows.map(([p, m]) => `('${p}', '${m}')`).join(',')}) v(p, m),
+        (SELECT date_trunc('week', now() AT TIME ZONE 'UTC')::date - 7 AS s) w,
+        generate_series(s - 7, s + 6, interval '1 day') d`);
+    try {
+      const r = await request(`${stack.url}/v1/digest/preview?email=c1@example.com`, { headers: { 'x-cron-secret': CRON } });
+      assert.equal(r.status, 200, r.text);
+      for (const name of ['Google Analytics 4', 'Google Ads', 'YouTube', 'Facebook Pages', 'Instagram',
+        'Meta Ads', 'LinkedIn', 'Mailchimp', 'Slack', 'GitHub']) {
+        assert.match(r.json.text, new RegExp(`\\n${name}\\n- `), `${name} has no section`);
+        assert.ok(r.json.html.includes(`>${name}</td>`), `${name} has no section in the HTML`);
+      }
+      // Google Ads: 5 stored metrics and 3 rates, 4 shown, the rest counted.
+      const ads = r.json.text.split('\nGoogle Ads\n')[1].split('\n\n')[0];
+      assert.equal(ads.split('\n').filter((l) => l.startsWith('- ')).length, 4, ads);
+      assert.match(ads, /\(and 4 more on your dashboard\)/);
+      assert.match(ads, /^- Impressions: /, 'the headline first');
+    } finally {
+      stack.sql(`DELETE FROM workspaces WHERE id = ${wsC}`);
+    }
+  });
+
   await t.test('preview renders what would be sent, without sending', async () => {
     const r = await request(`${stack.url}/v1/digest/preview?email=a1@example.com`, { headers: { 'x-cron-secret': CRON } });
     assert.equal(r.status, 200, r.text);
@@ -95,7 +127,7 @@ test('weekly digest through a fake Resend', async (t) => {
     assert.match(r.json.html, /Reconnect LinkedIn to resume its numbers\./);
     assert.match(r.json.html, /Sessions on Google Analytics 4 spiked on Wed/);
     assert.match(r.json.text, /KEY NUMBERS/);
-    assert.match(r.json.text, /Sessions \(Google Analytics 4\): 1,240 \/ 700 \/ \+77%/);
+    assert.match(r.json.text, /\nGoogle Analytics 4\n- Sessions: 1,240 \/ 700 \/ \+77%\n/);
     assert.doesNotMatch(r.json.html, /<script|<svg/i);
     assert.match(r.json.headers['List-Unsubscribe'], /^<http:\/\/127\.0\.0\.1:\d+\/v1\/digest\/unsubscribe\?token=[\w-]+\.[\w-]+>$/);
     assert.equal(r.json.headers['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');

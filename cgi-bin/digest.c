@@ -154,15 +154,21 @@ api_test(struct ctx *ctx)
 	struct digest_env e = env_of(ctx);
 	struct json_object *b, *o;
 	const char *to = NULL, *id, *error;
+	bool override = false;
 	int64_t ws;
 	enum err rc;
 
 	if ((rc = body_json(ctx, &b)) != ERR_OK)
 		return rc;
 	jsonx_get_string(b, "to", &to);
+	if (jsonx_get_bool(b, "override_suppression", &override) == ERR_INPUT)
+		return app_fail(ctx, ERR_INPUT, "override_suppression must be "
+		    "true or false.");
 	if ((rc = target(ctx, to, &ws)) != ERR_OK)
 		return rc;
-	rc = digest_send_test(&e, ws, to, &id, &error);
+	rc = digest_send_test(&e, ws, to, override, &id, &error);
+	if (rc == ERR_CONFLICT)
+		return app_fail(ctx, rc, "%s", error);
 	if (rc == ERR_UNAVAILABLE && *ctx->cfg->resend_api_key == '\0')
 		return app_fail(ctx, rc, "%s", no_key);
 	if (rc == ERR_UPSTREAM)

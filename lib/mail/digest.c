@@ -99,6 +99,11 @@ static const char sql_suppressed[] =
 	"WHERE d.workspace_id = $1 AND lower(d.email) = lower(u.email) "
 	"AND NOT d.subscribed)";
 
+/* Why an address gets no mail: its suppression, if any. */
+static const char sql_suppression[] =
+	"SELECT reason, to_char(created_at, 'YYYY-MM-DD') "
+	"FROM email_suppressions WHERE email = lower($1)";
+
 /* Claims up to $6 unclaimed recipients of one workspace and period. */
 static const char sql_claim[] =
 	"INSERT INTO digest_sends (workspace_id, run_id, recipient, "
@@ -1125,16 +1130,31 @@ digest_weekly(const struct digest_env *env, enum digest_trigger by,
 
 enum err
 digest_send_test(const struct digest_env *env, int64_t workspace_id,
-    const char *to, const char **id_out, const char **why)
+    const char *to, bool override, const char **id_out, const char **why)
 {
 	struct digest_mail mail;
 	struct email_msg m;
 	struct email_result res;
 	struct email_call call;
+	struct db_res *sup;
 	char key[CRYPTO_TOKEN_HEX_SIZE];
 	enum err rc;
 
 	*id_out = *why = NULL;
+	if ((rc = db_exec(env->db, env->arena, sql_suppression, 1, &to,
+	    &sup)) != ERR_OK)
+		return rc;
+	if (db_nrows(sup) > 0 && !override) {
+		*why = arena_printf(env->arena, "%s gets no mail from Sluice: "
+		    "it %s on %s, so the weekly digest skips it too. Send "
+		    "the test elsewhere, or send it anyway with "
+		    "\"override_suppression\": true.", to,
+		    strcmp(db_get(sup, 0, 0), "complained") == 0 ?
+		    "marked a digest as spam" : strcmp(db_get(sup, 0, 0),
+		    "bounced") == 0 ? "bounced" : "was suppressed",
+		    db_get(sup, 0, 1));
+		return ERR_CONFLICT;
+	}
 	if (*env->cfg->resend_api_key == '\0')
 		return ERR_UNAVAILABLE;
 	if ((rc = digest_render(env, workspace_id, to, &mail)) != ERR_OK)

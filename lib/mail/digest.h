@@ -175,12 +175,14 @@ enum err	 digest_weekly(const struct digest_env *,
 /*
  * Sends one digest now to `to` (member of workspace_id), outside the
  * once-per-period accounting.  ERR_OK with *id_out Resend's id;
- * ERR_UPSTREAM with *why when Resend refused or failed;
- * ERR_UNAVAILABLE without SLUICE_RESEND_API_KEY; render errors.
+ * ERR_CONFLICT with *why when the address is suppressed (it bounced or
+ * complained) and override is false; ERR_UPSTREAM with *why when Resend
+ * refused or failed; ERR_UNAVAILABLE without SLUICE_RESEND_API_KEY;
+ * render errors.
  */
 enum err	 digest_send_test(const struct digest_env *,
-		    int64_t workspace_id, const char *to, const char **id_out,
-		    const char **why);
+		    int64_t workspace_id, const char *to, bool override,
+		    const char **id_out, const char **why);
 
 /*
  * The last run of workspace_id (0: the last run over every workspace,

@@ -218,7 +218,7 @@ tile(struct tiles *t, const char *provider, const char *metric,
 {
 	struct metric_series ac, ap, bc, bp;
 	struct buf *o = t->out;
-	const char *unit = def ? def->unit : "number";
+	const char *unit = def ? def->unit : "number", *why;
 	double cur = 0, prev = 0, v = 0;
 	bool hc, hp, ok, ratio, partial;
 	int i, cc, cp;
@@ -235,6 +235,9 @@ tile(struct tiles *t, const char *provider, const char *metric,
 	    def->agg == METRIC_RATIO);
 	ratio = strcmp(unit, "ratio") == 0;
 	ok = hc && hp && !partial;
+	why = def != NULL && def->agg == METRIC_TOTALS && (def->no_totals &
+	    (t->days == 7 ? METRIC_7D : t->days == 28 ? METRIC_28D :
+	    METRIC_90D)) ? def->no_totals_why : NULL;
 	buf_puts(o, t->first ? "{\"provider\":" : ",{\"provider\":");
 	t->first = false;
 	buf_put_json_string(o, provider, strlen(provider));
@@ -257,6 +260,10 @@ tile(struct tiles *t, const char *provider, const char *metric,
 	buf_printf(o, ",\"coverage\":{\"days\":%d,\"current\":%d,"
 	    "\"previous\":%d,\"partial\":%s}", t->days, cc, cp,
 	    partial ? "true" : "false");
+	if (why != NULL) {
+		buf_puts(o, ",\"unavailable\":");
+		buf_put_json_string(o, why, strlen(why));
+	}
 	buf_puts(o, ",\"series\":[");
 	for (i = 0; i < t->days; i++) {
 		if (i > 0)

@@ -25,7 +25,9 @@ int		 tiles_period(const char *);
  *    "previous":{"from","to"},"tiles":[{"provider","metric","label",
  *    "unit","aggregation","current","previous","change","change_pct",
  *    "change_pp","coverage":{"days","current","previous","partial"},
- *    "series":[N numbers or null]}],"more_tiles"}
+ *    "series":[N numbers or null], "unavailable"}],"more_tiles"}
+ * "unavailable" (only then present) says why a provider's own total
+ * (TOTALS) does not exist for this period (metric_def.no_totals).
  * coverage counts the days of each period with data; when the previous
  * period has fewer than the current one a sum or ratio tile is partial
  * and change, change_pct and change_pp are null (a running total or a

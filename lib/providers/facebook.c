@@ -98,7 +98,10 @@ fetch(struct fetch *f, struct syncnorm *n, const char *page)
 }
 
 static const struct metric_def metrics[] = {
-	METRIC_DEF_TOTALS("reach", "Reach", "count"),
+	METRIC_DEF_TOTALS_BUT("reach", "Reach", "count",
+	    METRIC_7D | METRIC_28D | METRIC_90D, "Sluice does not fetch "
+	    "Facebook's own reach totals for a period yet, and a day's reach "
+	    "cannot be added up"),
 	METRIC_DEF_SUM("impressions", "Impressions", "count"),
 	METRIC_DEF_SUM("engagements", "Engagements", "count"),
 	METRIC_DEF_SUM("page_views", "Page views", "count"),

@@ -8,6 +8,7 @@
 
 #include "base/arena.h"
 #include "base/config.h"
+#include "base/day.h"
 #include "base/jsonx.h"
 #include "base/limit.h"
 #include "base/mem.h"
@@ -256,11 +257,12 @@ fetch(struct fetch *f, struct syncnorm *n, const char *prop)
 	static const int periods[] = { 7, 28, 90 };
 	struct pcall_result res;
 	struct json_object *rc_v;
-	const char *url, *from, *to, *tz;
+	const char *url, *from, *to, *yesterday;
 	long off = 0, page_rows, total;
 	size_t before;
 	enum err rc;
-	int i;
+	size_t i;
+	int days;
 
 	/* Rows a page (GA4's default 10,000; smaller to test paging). */
 	page_rows = strtol(config_env("SLUICE_SYNC_GA4_PAGE_ROWS", "10000"),
@@ -283,16 +285,23 @@ fetch(struct fetch *f, struct syncnorm *n, const char *prop)
 		    LIMIT_SYNC_PAGES)
 			break;
 	}
-	/* The provider's own totals of users, periods ending today. */
-	tz = fetch_account(f, prop, "time_zone");
-	for (i = 0; i < 3; i++) {
-		if ((rc = fetch_window(f, tz, periods[i], &from, &to)) !=
-		    ERR_OK)
-			return rc;
+	/*
+	 * The provider's own totals of users for exactly the periods the
+	 * tiles show: the 7, 28 and 90 days ending yesterday in the
+	 * workspace's zone, and the periods before them; asked again on
+	 * every sync, so late and restated days reach them.
+	 */
+	if ((rc = fetch_window(f, NULL, 1, &from, &to)) != ERR_OK)
+		return rc;
+	yesterday = day_add(f->a, to, -1);
+	for (i = 0; i < 2 * nitems(periods); i++) {
+		days = periods[i / 2];
+		to = day_add(f->a, yesterday, -(i % 2) * days);
+		from = day_add(f->a, to, -(days - 1));
 		if ((rc = fetch_post(f, url, arena_printf(f->a, ga4_total,
 		    from, to), &res)) != ERR_OK)
 			return rc;
-		if ((rc = syncnorm_ga4_totals(n, res.json, periods[i], to)) !=
+		if ((rc = syncnorm_ga4_totals(n, res.json, days, to)) !=
 		    ERR_OK)
 			return fetch_norm_failed(f, n, rc);
 	}

@@ -121,7 +121,10 @@ fetch(struct fetch *f, struct syncnorm *n, const char *repo)
 
 static const struct metric_def metrics[] = {
 	METRIC_DEF_SUM("views", "Views", "count"),
-	METRIC_DEF_TOTALS("unique_visitors", "Unique visitors", "count"),
+	METRIC_DEF_TOTALS_BUT("unique_visitors", "Unique visitors", "count",
+	    METRIC_7D | METRIC_28D | METRIC_90D, "GitHub counts unique visitors "
+	    "for its last 14 days only, and a day's visitors cannot be added "
+	    "up"),
 	METRIC_DEF_SUM("clones", "Clones", "count"),
 	METRIC_DEF_LAST("stars", "Stars", "count"),
 };

@@ -118,7 +118,7 @@ fetch(struct fetch *f, struct syncnorm *n, const char *ig)
 	static const int periods[] = { 7, 28 };
 	struct pcall_result res;
 	struct json_object *got[8];
-	const char *url, *from, *to, *day;
+	const char *url, *from, *to, *day, *end, *first, *last;
 	size_t ngot, i;
 	enum err rc;
 
@@ -143,14 +143,27 @@ fetch(struct fetch *f, struct syncnorm *n, const char *ig)
 			    ERR_OK)
 				return fetch_norm_failed(f, n, rc);
 	}
-	for (i = 0; i < 2; i++) {
+	/*
+	 * Reach totals for the tiles' periods: the 7 and 28 days ending
+	 * yesterday in the workspace's zone, and the periods before them
+	 * while they lie within the days Instagram keeps.
+	 */
+	if ((rc = fetch_window(f, NULL, 1, &day, &end)) != ERR_OK)
+		return rc;
+	end = day_add(f->a, end, -1);
+	for (i = 0; i < 2 * nitems(periods); i++) {
+		last = day_add(f->a, end, -(int)(i % 2) * periods[i / 2]);
+		first = day_add(f->a, last, 1 - periods[i / 2]);
+		if (strcmp(first, day_add(f->a, to, -(f->p->keeps_days - 1))) <
+		    0)
+			continue;
 		if ((rc = meta_insights(f, arena_printf(f->a, "%s/%s/insights?"
 		    "period=day&metric_type=total_value&since=%s&until=%s",
-		    meta_graph(f), ig, day_add(f->a, to, 1 - periods[i]),
-		    day_add(f->a, to, 1)), reach, 1, got, &ngot)) != ERR_OK)
+		    meta_graph(f), ig, first, day_add(f->a, last, 1)), reach, 1,
+		    got, &ngot)) != ERR_OK)
 			return rc;
-		if ((rc = syncnorm_instagram(n, got[0], to, periods[i])) !=
-		    ERR_OK)
+		if ((rc = syncnorm_instagram(n, got[0], last, periods[i / 2]))
+		    != ERR_OK)
 			return fetch_norm_failed(f, n, rc);
 	}
 	url = arena_printf(f->a, "%s/%s?fields=followers_count,media_count,"
@@ -163,7 +176,8 @@ fetch(struct fetch *f, struct syncnorm *n, const char *ig)
 }
 
 static const struct metric_def metrics[] = {
-	METRIC_DEF_TOTALS("reach", "Reach", "count"),
+	METRIC_DEF_TOTALS_BUT("reach", "Reach", "count", METRIC_90D,
+	    "Instagram gives reach totals for at most 30 days"),
 	METRIC_DEF_SUM("views", "Views", "count"),
 	METRIC_DEF_SUM("engagements", "Engagements", "count"),
 	METRIC_DEF_SUM("profile_views", "Profile views", "count"),

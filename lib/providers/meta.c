@@ -108,8 +108,11 @@ meta_next(struct accounts_lister *l, const struct pcall_result *r,
 static bool
 invalid_metric(const struct pcall_result *res)
 {
-	return res->resp.status == 400 && res->resp.body != NULL &&
-	    strstr(res->resp.body, "\"code\":100") != NULL;
+	const char *code = jsonx_text(jsonx_member(res->json, "error"),
+	    "code");
+
+	return res->resp.status == 400 && code != NULL &&
+	    strcmp(code, "100") == 0;
 }
 
 enum err

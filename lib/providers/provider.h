@@ -87,17 +87,33 @@ struct metric_def {
 	const char	*num;		/* RATIO: numerator metric */
 	const char	*den;		/* RATIO: denominator metric */
 	bool		 complement;	/* RATIO: 1 - num / den */
+	/* TOTALS: the tiles' periods the provider gives no total for
+	 * (METRIC_7D | ...; 0: it gives all), and why, for people. */
+	unsigned	 no_totals;
+	const char	*no_totals_why;
 };
 
+#define METRIC_7D	1u
+#define METRIC_28D	2u
+#define METRIC_90D	4u
+
 /* Catalogue rows, for the provider files' tables. */
-#define METRIC_DEF_SUM(n, l, u)	{ n, l, u, METRIC_SUM, NULL, NULL, false }
-#define METRIC_DEF_LAST(n, l, u) { n, l, u, METRIC_LAST, NULL, NULL, false }
+#define METRIC_DEF_SUM(n, l, u) \
+	{ .name = n, .label = l, .unit = u, .agg = METRIC_SUM }
+#define METRIC_DEF_LAST(n, l, u) \
+	{ .name = n, .label = l, .unit = u, .agg = METRIC_LAST }
 #define METRIC_DEF_TOTALS(n, l, u) \
-	{ n, l, u, METRIC_TOTALS, NULL, NULL, false }
+	{ .name = n, .label = l, .unit = u, .agg = METRIC_TOTALS }
 #define METRIC_DEF_RATIO(n, l, u, a, b) \
-	{ n, l, u, METRIC_RATIO, a, b, false }
+	{ .name = n, .label = l, .unit = u, .agg = METRIC_RATIO, .num = a, \
+	    .den = b }
 #define METRIC_DEF_RATIO1M(n, l, u, a, b) \
-	{ n, l, u, METRIC_RATIO, a, b, true }
+	{ .name = n, .label = l, .unit = u, .agg = METRIC_RATIO, .num = a, \
+	    .den = b, .complement = true }
+/* A TOTALS metric whose provider has no total for the periods in mask. */
+#define METRIC_DEF_TOTALS_BUT(n, l, u, mask, why) \
+	{ .name = n, .label = l, .unit = u, .agg = METRIC_TOTALS, \
+	    .no_totals = (mask), .no_totals_why = why }
 
 /*
  * One daily value as metric_daily stores it: what a provider's fetch
@@ -106,7 +122,8 @@ struct metric_def {
  */
 struct metric_row {
 	const char	*source;	/* [a-z0-9_.:-]{1,64} */
-	const char	*account_id;	/* same set, 0-64; default "" */
+	const char	*account_id;	/* the provider's id, or "" (ingest: the */
+					/* same set as source, 0-64) */
 	const char	*metric;	/* same set, 1-64 */
 	const char	*date;		/* YYYY-MM-DD, a real date */
 	const char	*value;		/* decimal text: ingest_value() */
@@ -161,8 +178,13 @@ struct provider {
 
 	/* Appends its accounts (lib/providers/accounts.h); pcall errors. */
 	enum err	(*list)(struct accounts_lister *);
-	/* Fetches one account's rows for the window into n
-	 * (lib/providers/fetch.h); errors as fetch_call(), f->why set. */
+	/* Fetches one account's rows for the window (f->days ending today)
+	 * into n (lib/providers/fetch.h).  The account id comes as the
+	 * listing gave it: escape it in URLs.  Follow pages up to
+	 * LIMIT_SYNC_PAGES; store a TOTALS metric's own total for each
+	 * period the tiles show (7, 28, 90 days ending yesterday in the
+	 * workspace's zone, and the periods before) as "<name>:<N>d" on the
+	 * period's last day.  Errors as fetch_call(), f->why set. */
 	enum err	(*fetch)(struct fetch *, struct syncnorm *n,
 			    const char *account);
 	/* Reads its own error bodies (Slack's ok:false, Meta's codes):

@@ -35,9 +35,11 @@ syncnorm_add(struct syncnorm *n, const char *account, const char *metric,
 
 	if (n->from != NULL && strncmp(day, n->from, 10) < 0)
 		return ERR_OK;	/* before the window */
+	if (n->n >= LIMIT_SYNC_ROWS) {
+		n->overflowed = true;	/* the sync refuses the whole set */
+		return ERR_TOOBIG;
+	}
 	if (n->n == n->size) {
-		if (n->size >= LIMIT_SYNC_ROWS)
-			return ERR_TOOBIG;
 		n->size = n->size ? n->size * 2 : 64;
 		grown = arena_calloc(n->a, n->size, sizeof(*grown));
 		if (n->n > 0)

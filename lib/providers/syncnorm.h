@@ -37,7 +37,8 @@ struct syncnorm {
 	size_t			 n;
 	size_t			 size;
 	bool			 has_dims;
-	const char		*from;		/* earlier: out */
+	bool			 overflowed;	/* a row past LIMIT_SYNC_ROWS */
+	const char		*from;		/* rows dated before: left out */
 	const char		*why;		/* set with ERR_INPUT */
 };
 
@@ -68,7 +69,10 @@ void		 syncnorm_init(struct syncnorm *, struct arena *,
 
 /*
  * Adds one row (strings copied into the arena).  account NULL: the
- * default; dims NULL: {}.  ERR_TOOBIG past LIMIT_SYNC_ROWS.
+ * default; dims NULL: {}.  A row dated before n->from (when set) is
+ * left out (ERR_OK).  ERR_TOOBIG past LIMIT_SYNC_ROWS, and n->overflowed
+ * stays set: the sync refuses the whole set, whether or not the caller
+ * looked at the return value, so a batch is never partial.
  */
 enum err	 syncnorm_add(struct syncnorm *, const char *account,
 		    const char *metric, const char *day, const char *value,

@@ -566,6 +566,11 @@ fetch_all(struct run *r, const char *selected)
 		syncnorm_init(&n, r->f.a, p->slug, id);
 		rc = p->fetch(&r->f, &n, id);
 		r->f.page_token = NULL;
+		if (rc == ERR_OK && n.overflowed) {
+			r->f.why = arena_printf(r->f.a, "more than %d rows at "
+			    "once; nothing of it was stored", LIMIT_SYNC_ROWS);
+			rc = ERR_TOOBIG;
+		}
 		if (rc != ERR_OK) {
 			r->f.why = arena_printf(r->f.a, "account %s: %s", id,
 			    r->f.why != NULL ? r->f.why : "failed");

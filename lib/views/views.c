@@ -299,7 +299,7 @@ static struct json_object *
 tile_view(struct arena *a, struct json_object *t)
 {
 	struct json_object *v = json_object_new_object(), *series = NULL;
-	const char *unit = NULL, *label = NULL, *metric = NULL;
+	const char *unit = NULL, *label = NULL, *metric = NULL, *why = NULL;
 	double cur, prev, pct, pp;
 	int64_t days, dc, dp;
 	bool okc, okp, okpct, okpp, partial;
@@ -317,7 +317,11 @@ tile_view(struct arena *a, struct json_object *t)
 	put(v, "value", okc ? views_number(a, cur, unit) : "–");
 	put(v, "previous", okp ? views_number(a, prev, unit) : "–");
 	put(v, "trend", "flat");
-	if (partial && okc)
+	(void)jsonx_get_string(t, "unavailable", &why);
+	if (why != NULL) {
+		put(v, "change", "not available for this period");
+		put(v, "coverage", why);
+	} else if (partial && okc)
 		put(v, "change", arena_printf(a, "partial data: %lld of %lld "
 		    "days before", (long long)dp, (long long)days));
 	else if (okpp) {
@@ -330,7 +334,7 @@ tile_view(struct arena *a, struct json_object *t)
 		put(v, "trend", judged(metric, pct));
 	} else
 		put(v, "change", "no comparison");
-	if (days > 0 && dc < days && okc)
+	if (why == NULL && days > 0 && dc < days && okc)
 		put(v, "coverage", arena_printf(a, "data on %lld of %lld days",
 		    (long long)dc, (long long)days));
 	put(v, "spark", views_sparkline(a, series, 100, 28));

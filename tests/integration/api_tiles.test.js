@@ -53,6 +53,7 @@ test('dashboard tiles', async (t) => {
   ]);
   put(wsA, 'github', [
     ['stars', '', 13, 5], ['stars', '', 9, 7], ['stars', '', 4, 9], ['stars', '', 2, 12],
+    ['unique_visitors', '', 1, 3], ['unique_visitors:14d', '', 0, 40],
   ]);
   put(wsA, 'crm', [['deals.won', '', 0, 3], ['deals.won', '', 1, 4]]);
   // Every day of both 7-day periods: a full comparison.
@@ -122,6 +123,12 @@ test('dashboard tiles', async (t) => {
     assert.equal(st.previous, 7);
     assert.equal(st.change, 5);
     close(st.change_pct, 5 / 7 * 100, 'stars change');
+    // GitHub counts unique visitors over 14 days only: no 7-day value,
+    // and the tile says why instead of a bare dash.
+    const uv = get(r, 'github', 'unique_visitors');
+    assert.equal(uv.current, null);
+    assert.match(uv.unavailable, /14 days only/);
+    assert.equal(st.unavailable, undefined);
     // A running total's latest value is whole on any day: never partial.
     assert.deepEqual(st.coverage, { days: 7, current: 2, previous: 2, partial: false });
     assert.deepEqual(st.series, [null, null, 9, null, 12, null, null]);
@@ -152,7 +159,7 @@ test('dashboard tiles', async (t) => {
 
     assert.deepEqual(r.json.tiles.map((x) => `${x.provider}/${x.metric}`), [
       'crm/deals.won', 'ga4/sessions', 'ga4/active_users', 'ga4/total_users',
-      'ga4/engaged_sessions', 'ga4/engagement_rate', 'ga4/bounce_rate', 'github/stars',
+      'ga4/engaged_sessions', 'ga4/engagement_rate', 'ga4/bounce_rate', 'github/unique_visitors', 'github/stars',
       'linkedin/impressions', 'linkedin/engagements', 'linkedin/engagement_rate',
     ]);
   });
@@ -175,7 +182,7 @@ test('dashboard tiles', async (t) => {
     let r = await tiles(ka, '?provider=github');
     assert.equal(r.status, 200);
     assert.equal(r.json.period, '7d');
-    assert.deepEqual(r.json.tiles.map((x) => x.metric), ['stars']);
+    assert.deepEqual(r.json.tiles.map((x) => x.metric), ['unique_visitors', 'stars']);
     r = await tiles(ka, '?period=30d');
     assert.equal(r.status, 400);
     assert.match(r.json.error.message, /7d, 28d or 90d/);

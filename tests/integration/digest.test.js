@@ -368,6 +368,21 @@ test('weekly digest through a fake Resend', async (t) => {
       method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ to: 'b1@example.com' }),
     })).status, 404, 'not a member of the key\'s workspace');
+    // A suppressed address (it bounced) gets no test either, unless an
+    // admin insists; the message says why and what to do.
+    const sent = fake.state.delivered.length;
+    const test2 = (body) => request(`${stack.url}/v1/digest/test`, {
+      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    let sup = await test2({ to: 'bounced@example.com' });
+    assert.equal(sup.status, 409, sup.text);
+    assert.match(sup.json.error.message, /bounced@example\.com gets no mail from Sluice: it bounced on \d{4}-\d\d-\d\d.*override_suppression/);
+    assert.equal(fake.state.delivered.length, sent, 'nothing sent');
+    assert.equal((await test2({ to: 'bounced@example.com', override_suppression: 'yes' })).status, 400);
+    sup = await test2({ to: 'bounced@example.com', override_suppression: true });
+    assert.equal(sup.status, 200, sup.text);
+    assert.equal(fake.state.delivered.length, sent + 1);
     // The test send is not counted against the period.
     assert.equal(stack.sql("SELECT count(*) FROM digest_sends WHERE recipient = 'a2@example.com'")[0][0], '0');
     cool();

@@ -66,12 +66,15 @@ test('a header by its bare name, and a folder of no layer, fail', (t) => {
   const dir = copy();
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   include(dir, 'lib/web/req.c', '#include "arena.h"');
+  // A folder named first and left again: it reaches sync/ from providers/.
+  include(dir, 'lib/providers/fetch.c', '#include "providers/../sync/sync.h"');
   fs.mkdirSync(path.join(dir, 'lib', 'extra'));
   fs.writeFileSync(path.join(dir, 'lib', 'extra', 'x.c'), '#include "base/err.h"\n');
   const r = run('check', dir);
   assert.equal(r.status, 1);
   assert.match(r.stdout, /^lib\/web\/req\.c:\d+: #include "arena\.h": not a lib\/ header by its folder path/m);
   assert.match(r.stdout, /^lib\/extra\/: a folder of no layer/m);
+  assert.match(r.stdout, /^lib\/providers\/fetch\.c:\d+: #include "providers\/\.\.\/sync\/sync\.h": a path with \. or \.\. hides/m);
 });
 
 // README's layer table and module map are what `make module-map` prints.

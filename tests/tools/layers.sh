@@ -11,7 +11,7 @@
 #                            tree disagree
 #
 # ROOT is the checkout (default: this script's).  `make check-layers` and
-# `make module-map` run it; tests/integration/readme_modules.test.js
+# `make module-map` run it; tests/integration/layers.test.js
 # checks README.md against `map`.
 set -u
 
@@ -80,7 +80,11 @@ check() {
 		split(FILENAME, p, "/")
 		where = FILENAME ":" FNR ": #include \"" inc "\": "
 		dir = inc ~ /\// ? substr(inc, 1, index(inc, "/") - 1) : ""
-		if (dir == "" || !(dir in rank)) {
+		if (inc ~ /(^|\/)\.\.?(\/|$)/) {
+			print where "a path with . or .. hides the folder it " \
+			    "reaches (write \"FOLDER/NAME.h\")"
+			bad++
+		} else if (dir == "" || !(dir in rank)) {
 			print where "not a lib/ header by its folder path " \
 			    "(write \"FOLDER/NAME.h\", FOLDER a layer of " \
 			    "tests/tools/layers.sh)"

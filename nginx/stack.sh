@@ -8,6 +8,9 @@
 #   stack.sh start  [VAR] PORT BINDIR "PROGRAMS"
 #   stack.sh stop   [VAR]
 #   stack.sh status [VAR]
+#   stack.sh cli    [VAR] PROGRAM ARGS...  (api migrate, api rotate-keys,
+#                       api create-key, worker --once: with the stack's
+#                       own configuration, as the service user)
 #   stack.sh where                      (prints the default state directory)
 #   stack.sh pg-stop VAR | pg-start VAR     (fault tests)
 #
@@ -457,16 +460,11 @@ another VAR (its parent directories must be searchable)"
 	no_links "$var/log"
 	for name in $programs worker postgres; do svc_log "$name.log"; done
 	make_secrets
-	load_env "$var/secrets.env"
 	install_app "$bin"
 	pg_upgrade_trust
 	pg_start
 	pg_roles
-	export SLUICE_DATABASE_URL=${SLUICE_DATABASE_URL:-"host=$var/svc port=$(pg_port) dbname=sluice user=sluice"}
-	export SLUICE_BASE_URL=${SLUICE_BASE_URL:-"http://127.0.0.1:$port"}
-	export SLUICE_SQL_DIR=${SLUICE_SQL_DIR:-"$app/sql"}
-	export SLUICE_TEMPLATE_DIR=${SLUICE_TEMPLATE_DIR:-"$app/templates"}
-	export SLUICE_SANDBOX=${SLUICE_SANDBOX:-1}
+	program_env "$port"
 	"${runas[@]}" env SLUICE_LOG_FILE= PGOPTIONS="-c client_min_messages=warning" \
 	    "$app/bin/api" migrate ||
 	    die "migrations failed"
@@ -577,6 +575,33 @@ stop() {
 	fi
 }
 
+# The environment the programs run with: the settings, the secrets, the
+# private cluster and the installed files (start() exports the same).
+program_env() {
+	local port=$1 app=$var/app
+	load_env "${SLUICE_ENV_FILE:-$root/sluice.env}"
+	load_env "$var/secrets.env"
+	export SLUICE_DATABASE_URL=${SLUICE_DATABASE_URL:-"host=$var/svc port=$(pg_port) dbname=sluice user=sluice"}
+	export SLUICE_BASE_URL=${SLUICE_BASE_URL:-"http://127.0.0.1:$port"}
+	export SLUICE_SQL_DIR=${SLUICE_SQL_DIR:-"$app/sql"}
+	export SLUICE_TEMPLATE_DIR=${SLUICE_TEMPLATE_DIR:-"$app/templates"}
+	export SLUICE_SANDBOX=${SLUICE_SANDBOX:-1}
+}
+
+# One command of an installed program, with the stack's configuration.
+cli() {
+	local prog=${1:-}
+	[ -n "$prog" ] || die "cli needs a program: api migrate, api rotate-keys, api create-key WORKSPACE NAME ROLE, worker --once"
+	shift
+	case $prog in */*|.*) die "no program $prog" ;; esac
+	[ -n "$var" ] || var=$(default_var)
+	[ -x "$var/app/bin/$prog" ] ||
+	    die "no $prog in $var/app/bin: start the stack first (make run)"
+	[ -f "$var/secrets.env" ] || die "no $var/secrets.env: start the stack first (make run)"
+	program_env "$(cat "$var/run/port" 2>/dev/null || echo 8080)"
+	exec "${runas[@]}" env SLUICE_LOG_FILE= "$var/app/bin/$prog" "$@"
+}
+
 status() {
 	local f name p
 	[ -n "$var" ] || var=$(default_var)
@@ -598,6 +623,7 @@ case "$cmd" in
 start) start "${3:-8080}" "${4:-$root/build/bin}" "${5:-api}" ;;
 stop) stop ;;
 status) status ;;
+cli) shift 2; cli "$@" ;;
 where) ensure_user; default_var ;;
 pg-stop) [ -n "$var" ] || die "pg-stop needs VAR"; pg_stop ;;
 pg-start) [ -n "$var" ] || die "pg-start needs VAR"; pg_start ;;

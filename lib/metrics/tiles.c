@@ -21,9 +21,12 @@
  * Summing over accounts and grouping happen in C: no aggregate, no sort.
  */
 static const char sql_days[] =
-	"WITH w AS MATERIALIZED (SELECT (now() AT TIME ZONE time_zone)::date "
-	"- 1 AS y, time_zone AS tz FROM workspaces WHERE id = $1) "
-	"SELECT NULL, tz, y - date '1970-01-01', NULL FROM w "
+	"WITH w AS MATERIALIZED (SELECT coalesce($4::date, "
+	"(now() AT TIME ZONE time_zone)::date - 1) AS y, time_zone AS tz, "
+	"(now() AT TIME ZONE time_zone)::date AS today "
+	"FROM workspaces WHERE id = $1) "
+	"SELECT NULL, tz, y - date '1970-01-01', today - date '1970-01-01' "
+	"FROM w "
 	"UNION ALL "
 	"SELECT provider, metric, "
 	"day - ((SELECT y FROM w) - (2 * $2::int - 1)), value "
@@ -45,6 +48,7 @@ struct tiles {
 	struct group	*g;
 	size_t		 ng;
 	int		 days;
+	bool		 custom;	/* a range asked for, not 7/28/90 */
 	double		*zero_v;	/* an empty series */
 	bool		*zero_has;
 	struct buf	*out;
@@ -71,6 +75,32 @@ tiles_period(const char *s)
 	if (strcmp(s, "90d") == 0)
 		return 90;
 	return 0;
+}
+
+/* True when s is a real date written YYYY-MM-DD; *day its number. */
+static bool
+strict_day(struct arena *ar, const char *s, int64_t *day)
+{
+	return s != NULL && strlen(s) == 10 && day_scan(s, day) &&
+	    strcmp(day_text(ar, *day), s) == 0;
+}
+
+void
+tiles_range(struct arena *ar, const char *from, const char *to, int *days,
+    const char **why)
+{
+	int64_t a, b;
+
+	*days = 0;
+	*why = NULL;
+	if (!strict_day(ar, from, &a) || !strict_day(ar, to, &b))
+		*why = "from and to must both be dates, YYYY-MM-DD";
+	else if (b < a)
+		*why = "to must not be before from";
+	else if (b - a + 1 > TILES_MAX_DAYS)
+		*why = "a range is at most 366 days";
+	else
+		*days = (int)(b - a + 1);
 }
 
 static uint64_t
@@ -235,9 +265,14 @@ tile(struct tiles *t, const char *provider, const char *metric,
 	    def->agg == METRIC_RATIO);
 	ratio = strcmp(unit, "ratio") == 0;
 	ok = hc && hp && !partial;
-	why = def != NULL && def->agg == METRIC_TOTALS && (def->no_totals &
-	    (t->days == 7 ? METRIC_7D : t->days == 28 ? METRIC_28D :
-	    METRIC_90D)) ? def->no_totals_why : NULL;
+	why = NULL;
+	if (def != NULL && def->agg == METRIC_TOTALS && t->custom && !hc)
+		why = "the provider's own totals are kept for 7, 28 and 90 "
+		    "days ending yesterday only";
+	else if (def != NULL && def->agg == METRIC_TOTALS && !t->custom &&
+	    (def->no_totals & (t->days == 7 ? METRIC_7D : t->days == 28 ?
+	    METRIC_28D : METRIC_90D)))
+		why = def->no_totals_why;
 	buf_puts(o, t->first ? "{\"provider\":" : ",{\"provider\":");
 	t->first = false;
 	buf_put_json_string(o, provider, strlen(provider));
@@ -359,31 +394,39 @@ ranges(struct tiles *t, size_t *nout)
 
 enum err
 tiles_json(struct db *db, struct arena *a, int64_t workspace_id, int days,
-    const char *provider, const char **out)
+    const char *end, const char *provider, const char **out)
 {
-	const char *p[3], *tz = NULL;
+	const char *p[4], *tz = NULL;
 	struct db_res *res;
 	struct range *r;
 	struct tiles t;
 	size_t i, nr, ncat = 0;
-	int64_t y = 0;
+	int64_t y = 0, today = 0, e;
 	enum err rc;
 
+	if (days < 1 || days > TILES_MAX_DAYS ||
+	    (end != NULL && !day_scan(end, &e)))
+		return ERR_INPUT;
 	p[0] = db_int64(a, workspace_id);
 	p[1] = db_int64(a, days);
 	p[2] = provider;
-	if ((rc = db_exec(db, a, sql_days, 3, p, &res)) != ERR_OK)
+	p[3] = end;
+	if ((rc = db_exec(db, a, sql_days, 4, p, &res)) != ERR_OK)
 		return rc;
 	for (i = 0; i < db_nrows(res) && tz == NULL; i++)
 		if (db_get(res, i, 0) == NULL) {
 			tz = db_get(res, i, 1);
 			y = db_get_int64(res, i, 2, 0);
+			today = db_get_int64(res, i, 3, 0);
 		}
 	if (tz == NULL)
 		return ERR_NOTFOUND;
+	if (y > today)
+		return ERR_UNPROCESSABLE;
 	memset(&t, 0, sizeof(t));
 	t.a = a;
 	t.days = days;
+	t.custom = end != NULL;
 	t.first = true;
 	t.zero_v = arena_calloc(a, (size_t)days, sizeof(*t.zero_v));
 	t.zero_has = arena_calloc(a, (size_t)days, sizeof(*t.zero_has));
@@ -395,8 +438,12 @@ tiles_json(struct db *db, struct arena *a, int64_t workspace_id, int days,
 		ncat += catalogue_tiles(&t, &r[i], false);
 	t.budget = ncat < LIMIT_TILES ? LIMIT_TILES - ncat : 0;
 	t.out = buf_new_arena(a, LIMIT_RESPONSE);
-	buf_printf(t.out, "{\"period\":\"%dd\",\"days\":%d,\"time_zone\":",
-	    days, days);
+	if (t.custom)
+		buf_printf(t.out, "{\"period\":\"custom\",\"days\":%d,"
+		    "\"time_zone\":", days);
+	else
+		buf_printf(t.out, "{\"period\":\"%dd\",\"days\":%d,"
+		    "\"time_zone\":", days, days);
 	buf_put_json_string(t.out, tz, strlen(tz));
 	buf_printf(t.out, ",\"current\":{\"from\":\"%s\",\"to\":\"%s\"},"
 	    "\"previous\":{\"from\":\"%s\",\"to\":\"%s\"},\"tiles\":[",

@@ -16,8 +16,18 @@
 struct arena;
 struct db;
 
+#define TILES_MAX_DAYS	366	/* longest custom range */
+
 /* Days of a period name: "7d" 7, "28d" 28, "90d" 90; 0 for anything else. */
 int		 tiles_period(const char *);
+
+/*
+ * A custom range from..to (real dates, YYYY-MM-DD, inclusive): *days its
+ * length and *why NULL, or *why saying what is wrong (not dates, to
+ * before from, longer than TILES_MAX_DAYS) in plain words (static).
+ */
+void		 tiles_range(struct arena *, const char *from, const char *to,
+		    int *days, const char **why);
 
 /*
  * The tiles of a workspace as a JSON document in the arena (*out):
@@ -31,15 +41,22 @@ int		 tiles_period(const char *);
  * coverage counts the days of each period with data; when the previous
  * period has fewer than the current one a sum or ratio tile is partial
  * and change, change_pct and change_pp are null (a running total or a
- * provider's period total is whole on any day).  A ratio's change is in percentage
- * points (change_pp; change_pct null); other units' in percent.
- * days is 7, 28 or 90; provider NULL means every provider.  At most
- * LIMIT_TILES tiles: every catalogue tile, then custom metrics in order of
- * provider and name while they fit; more_tiles counts the custom ones left
- * out.  Errors: ERR_NOTFOUND when the workspace does not exist, ERR_DB,
- * ERR_UNAVAILABLE.
+ * provider's period total is whole on any day).  A ratio's change is in
+ * percentage points (change_pp; change_pct null); other units' in
+ * percent.  "unavailable" (only then present) says why a provider's own
+ * total (TOTALS) does not exist for this period.
+ * The current period is the days days ending on end (YYYY-MM-DD; NULL:
+ * yesterday in the workspace's zone, and period "7d", "28d" or "90d";
+ * else period "custom"), days 1..TILES_MAX_DAYS; provider NULL means
+ * every provider.  At most LIMIT_TILES tiles: every catalogue tile, then
+ * custom metrics in order of provider and name while they fit;
+ * more_tiles counts the custom ones left out.  Errors: ERR_INPUT for days
+ * out of range or end not a date, ERR_UNPROCESSABLE when end is after
+ * today in the workspace's zone, ERR_NOTFOUND when the workspace does not
+ * exist, ERR_DB, ERR_UNAVAILABLE.
  */
 enum err	 tiles_json(struct db *, struct arena *, int64_t workspace_id,
-		    int days, const char *provider, const char **out);
+		    int days, const char *end, const char *provider,
+		    const char **out);
 
 #endif

@@ -325,10 +325,12 @@ tile_view(struct arena *a, struct json_object *t)
 		put(v, "change", arena_printf(a, "partial data: %lld of %lld "
 		    "days before", (long long)dp, (long long)days));
 	else if (okpp) {
+		pp = fabs(pp) < 0.05 ? 0 : pp;	/* what "0.0" shows */
 		put(v, "change", arena_printf(a, "%s %.1f pp", pp > 0 ? "▲" :
 		    pp < 0 ? "▼" : "", fabs(pp)));
 		put(v, "trend", judged(metric, pp));
 	} else if (okpct) {
+		pct = fabs(pct) < 0.05 ? 0 : pct;
 		put(v, "change", arena_printf(a, "%s %.1f%%", pct > 0 ? "▲" :
 		    pct < 0 ? "▼" : "", fabs(pct)));
 		put(v, "trend", judged(metric, pct));
@@ -397,6 +399,10 @@ views_dashboard(struct arena *a, const char *tiles_json, const char *period)
 	put(out, "from", from);
 	put(out, "to", to);
 	put(out, "time_zone", tz);
+	if (strcmp(period, "custom") == 0) {
+		put(out, "range_from", from);
+		put(out, "range_to", to);
+	}
 	/* The page stays far below LIMIT_TMPL_OUTPUT whatever was stored:
 	 * at most LIMIT_TILES tiles (lib/metrics/tiles.c keeps to it too). */
 	n = json_object_array_length(tiles);

@@ -178,6 +178,42 @@ test('dashboard tiles', async (t) => {
     assert.equal(get(r, 'ga4', 'sessions').series.length, 90);
   });
 
+  await t.test('a custom range: any days up to today, the same rules', async () => {
+    const y = yesterday(wsA);
+    const day = (k) => stack.sql(`SELECT to_char(date '${y}' - ${k}, 'YYYY-MM-DD')`)[0][0];
+    // Sessions 6 to 2 days before yesterday: 10 + 20 + 30 + 40 (k = 6, 5, 3, 2).
+    let r = await tiles(ka, `?from=${day(6)}&to=${day(2)}`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.period, 'custom');
+    assert.equal(r.json.days, 5);
+    assert.deepEqual(r.json.current, { from: day(6), to: day(2) });
+    assert.deepEqual(r.json.previous, { from: day(11), to: day(7) });
+    assert.deepEqual(validate(responseSchema('/v1/dashboard/tiles'), r.json), []);
+    assert.equal(get(r, 'ga4', 'sessions').current, 100);
+    assert.equal(get(r, 'ga4', 'sessions').previous, 100);	// k = 10
+    // A provider's own totals exist for 7/28/90 days ending yesterday only.
+    r = await tiles(ka, `?from=${day(3)}&to=${day(0)}`);
+    const au = get(r, 'ga4', 'active_users');
+    assert.equal(au.current, null);
+    assert.match(au.unavailable, /7, 28 and 90 days ending yesterday only/);
+    // The 7 days ending yesterday asked as a range: the total row is there.
+    r = await tiles(ka, `?from=${day(6)}&to=${day(0)}`);
+    assert.equal(get(r, 'ga4', 'active_users').current, 42);
+    assert.equal(get(r, 'ga4', 'active_users').unavailable, undefined);
+    const bad = async (q, re) => {
+      const b = await tiles(ka, q);
+      assert.equal(b.status, 400, `${q}: ${b.text}`);
+      assert.match(b.json.error.message, re, q);
+    };
+    await bad(`?period=7d&from=${day(6)}&to=${day(2)}`, /not both/);
+    await bad(`?from=${day(6)}`, /both be dates/);
+    await bad('?from=2026-02-30&to=2026-03-02', /both be dates/);
+    await bad(`?from=${day(2)}&to=${day(6)}`, /not be before/);
+    await bad(`?from=${day(400)}&to=${day(0)}`, /366 days/);
+    const future = stack.sql(`SELECT to_char(date '${y}' + 2, 'YYYY-MM-DD')`)[0][0];
+    await bad(`?from=${day(3)}&to=${future}`, /after today/);
+  });
+
   await t.test('provider filter, defaults and errors', async () => {
     let r = await tiles(ka, '?provider=github');
     assert.equal(r.status, 200);

@@ -110,6 +110,15 @@ test('browser: setup, connect, dashboard, roles and escaping', async (t) => {
       await go(`/dashboard?period=${p}`);
       assert.ok(await page.locator('.tile-value').count() >= 5, `no tiles for ${p}`);
     }
+    // Any range of days, from the form; the page names its days and zone.
+    const [[a, b]] = stack.sql("SELECT to_char(current_date - 20, 'YYYY-MM-DD'), to_char(current_date - 10, 'YYYY-MM-DD')");
+    await page.getByLabel('From').fill(a);
+    await page.getByLabel('to', { exact: true }).fill(b);
+    await page.getByRole('button', { name: 'Show these days' }).click();
+    await page.waitForURL(/from=.*&to=/);
+    assert.match(await page.locator('p.hint').textContent(), new RegExp(`From ${a} to ${b} \\(UTC days\\)`));
+    assert.ok(await page.locator('.tile-value').count() >= 5, 'no tiles for the range');
+    await shot('06b-dashboard-range');
   });
 
   await t.test('the time zone is set on the settings page; an unknown one is refused', async () => {

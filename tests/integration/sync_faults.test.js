@@ -184,7 +184,7 @@ test('sync faults', async (t) => {
     worker({ SLUICE_SYNC_GA4_PAGE_ROWS: '7' });
     const r = lastRun('ga4');
     assert.equal(r.status, 'ok', r.err);
-    assert.equal(r.pages, 13 + 3);	// 90 days / 7, and three totals
+    assert.equal(r.pages, 13 + 6);	// 90 days / 7, and six totals (7, 28, 90 days and the periods before)
     const after = stack.sql(`SELECT metric, day, value FROM metric_daily WHERE provider = 'ga4' AND account_id = '${acct.ga4}' AND metric = 'sessions' ORDER BY day`);
     assert.equal(after.length, 90);
     assert.deepEqual(after.slice(0, before.length - 3), before.slice(0, before.length - 3));

@@ -559,7 +559,7 @@ account_rows(struct ctx *ctx, const struct connection *c)
 static void
 history_view(struct ctx *ctx, struct json_object *v, const char *text)
 {
-	struct json_object *h, *runs, *daily, *counts;
+	struct json_object *h, *runs, *daily, *counts, *accts;
 	size_t i;
 
 	if (jsonx_parse(ctx->arena, text, strlen(text), &h, NULL) != ERR_OK)
@@ -577,6 +577,13 @@ history_view(struct ctx *ctx, struct json_object *v, const char *text)
 			    daily, i), "rows")));
 		set(v, "daily_chart", views_sparkline(ctx->arena, counts, 600,
 		    80));
+	}
+	if (jsonx_get_array(h, "accounts", &accts) == ERR_OK &&
+	    json_object_array_length(accts) > 0) {
+		json_object_object_add(v, "account_outcomes",
+		    json_object_get(accts));
+		json_object_object_add(v, "has_account_outcomes",
+		    json_object_new_boolean(true));
 	}
 	json_object_object_add(v, "job", json_object_get(
 	    json_object_object_get(h, "job")));

@@ -124,6 +124,8 @@
 #define LIMIT_SYNC_MSG_COLUMN	(64 * 1024 * 1024) /* a message batch column */
 #define LIMIT_SYNC_PROCS	64		/* worker --procs */
 #define LIMIT_SYNC_PURGE	10000		/* finished jobs deleted a call */
+#define LIMIT_SYNC_ERROR	300		/* bytes of a stored error message */
+#define LIMIT_SYNC_ERRORS	1000		/* bytes naming a run's failed accounts */
 #define LIMIT_SCHEDULE_DIGESTS	50		/* workspaces' digests per tick */
 #define LIMIT_SCHEDULE_PURGE_S	3600		/* scheduler's purge interval */
 

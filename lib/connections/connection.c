@@ -75,6 +75,10 @@ static const char sql_delete_data[] =
 static const char sql_delete_comms[] =
 	"DELETE FROM communications WHERE workspace_id = $1 AND "
 	"connection_id = $2";
+/* Its accounts' sync state: synced again, they are backfilled again. */
+static const char sql_delete_accounts[] =
+	"DELETE FROM sync_accounts WHERE workspace_id = $1 AND "
+	"connection_id = $2";
 
 enum err
 connection_list_json(struct db *db, struct arena *a, int64_t workspace_id,
@@ -250,7 +254,8 @@ connection_disconnect(struct db *db, struct arena *a, int64_t workspace_id,
 		return rc;
 	if (delete_data &&
 	    ((rc = db_exec(db, a, sql_delete_data, 2, p, NULL)) != ERR_OK ||
-	    (rc = db_exec(db, a, sql_delete_comms, 2, p, NULL)) != ERR_OK))
+	    (rc = db_exec(db, a, sql_delete_comms, 2, p, NULL)) != ERR_OK ||
+	    (rc = db_exec(db, a, sql_delete_accounts, 2, p, NULL)) != ERR_OK))
 		goto out;
 	if ((rc = update(db, a, sql_disconnect, 2, p)) != ERR_OK)
 		goto out;
@@ -278,6 +283,16 @@ static const char sql_history[] =
 	"s.workspace_id = $1 AND s.connection_id = $2 AND "
 	"(s.started_at AT TIME ZONE (SELECT tz FROM w))::date = g.day "
 	"GROUP BY g.day) d), "
+	"'accounts', (SELECT coalesce(json_agg(json_build_object('id', "
+	"a.account_id, 'name', coalesce((SELECT l->>'name' FROM "
+	"jsonb_array_elements(c.accounts) l WHERE l->>'id' = a.account_id "
+	"LIMIT 1), a.account_id), 'status', a.status, 'ok', a.status = 'ok', "
+	"'error', a.error, 'rows_fetched', a.rows_fetched, 'rows_changed', "
+	"a.rows_changed, 'attempted', to_char(a.attempted_at AT TIME ZONE "
+	"(SELECT tz FROM w), 'YYYY-MM-DD HH24:MI')) ORDER BY a.account_id), "
+	"'[]') FROM sync_accounts a JOIN connections c ON c.workspace_id = "
+	"a.workspace_id AND c.id = a.connection_id WHERE a.workspace_id = $1 "
+	"AND a.connection_id = $2 AND c.selected ? a.account_id), "
 	"'job', (SELECT status FROM sync_jobs WHERE workspace_id = $1 AND "
 	"connection_id = $2 AND status IN ('queued', 'running') LIMIT 1), "
 	"'time_zone', (SELECT tz FROM w), "

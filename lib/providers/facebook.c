@@ -52,6 +52,42 @@ list(struct accounts_lister *l)
 }
 
 /*
+ * The Page's own access token into f->page_token.  The Page's node
+ * answers without one when the person who connected no longer has a
+ * role on the Page (or never had a task that gives it): that is this
+ * Page's trouble, not the login's, and the user's token would only
+ * earn a 190 from the insights.
+ */
+static enum err
+page_token(struct fetch *f, const char *page)
+{
+	struct pcall_result res;
+	struct json_object *v;
+	const char *name;
+	enum err rc;
+
+	rc = fetch_get(f, arena_printf(f->a, "%s/%s?fields=access_token",
+	    meta_graph(f), page), &res);
+	if (rc == ERR_OK &&
+	    json_object_object_get_ex(res.json, "access_token", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    json_object_get_string_len(v) > 0) {
+		f->page_token = json_object_get_string(v);
+		return ERR_OK;
+	}
+	if (rc == ERR_RATELIMIT || rc == ERR_AUTH || rc == ERR_CONFLICT ||
+	    rc == ERR_UPSTREAM)
+		return rc;
+	name = fetch_account(f, page, "name");
+	f->why = arena_printf(f->a, "Facebook did not give Sluice the access "
+	    "token of the Page \"%s\": the person who connected Facebook no "
+	    "longer has a role on it. Ask an admin of the Page to give them "
+	    "a role again (in the Page's settings), or untick the Page here",
+	    name != NULL ? name : page);
+	return ERR_FORBIDDEN;
+}
+
+/*
  * Page insights cover since..until-1 (Pacific days), at most 90 days a
  * call: the window in chunks, today included.
  */
@@ -61,26 +97,17 @@ fetch(struct fetch *f, struct syncnorm *n, const char *page)
 	static const char *const metrics[] = { "page_media_view",
 	    "page_total_media_view_unique", "page_post_engagements",
 	    "page_views_total", "page_follows" };
-	struct json_object *got[8], *v;
-	struct pcall_result res;
-	const char *url, *from, *to, *since, *until, *end;
+	struct json_object *got[8];
+	const char *from, *to, *since, *until, *end;
 	size_t ngot, i;
 	enum err rc;
 
 	if ((rc = fetch_window(f, "America/Los_Angeles", f->days, &from,
 	    &to)) != ERR_OK)
 		return rc;
-	/* Page insights want the Page's token: asked with the user's. */
-	url = arena_printf(f->a, "%s/%s?fields=access_token", meta_graph(f),
-	    page);
-	rc = fetch_get(f, url, &res);
-	if (rc == ERR_RATELIMIT || rc == ERR_AUTH || rc == ERR_CONFLICT)
+	/* Page insights want the Page's token, asked with the user's. */
+	if ((rc = page_token(f, page)) != ERR_OK)
 		return rc;
-	f->why = NULL;	/* otherwise the user's token it is */
-	if (rc == ERR_OK &&
-	    json_object_object_get_ex(res.json, "access_token", &v) &&
-	    json_object_is_type(v, json_type_string))
-		f->page_token = json_object_get_string(v);
 	end = day_add(f->a, to, 1);
 	for (since = from; strcmp(since, end) < 0; since = until) {
 		until = day_add(f->a, since, 90);

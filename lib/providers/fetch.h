@@ -101,6 +101,10 @@ struct fetch {
 	const char		*page_token;	/* instead of the user's */
 	long			 pages;		/* calls made so far */
 	const char		*why;		/* what failed */
+	/* The last day the provider had published for the account
+	 * (YYYY-MM-DD), when the hook can tell; NULL otherwise.  The
+	 * next run asks again from the day after it. */
+	const char		*through;
 };
 
 /* The services, by name: a GET of url, a POST of the JSON body to url,

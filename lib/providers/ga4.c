@@ -256,10 +256,9 @@ fetch(struct fetch *f, struct syncnorm *n, const char *prop)
 {
 	static const int periods[] = { 7, 28, 90 };
 	struct pcall_result res;
-	struct json_object *rc_v;
+	struct json_object *rc_v, *rows;
 	const char *url, *from, *to, *yesterday;
-	long off = 0, page_rows, total;
-	size_t before;
+	long off = 0, page_rows, total, got;
 	enum err rc;
 	size_t i;
 	int days;
@@ -271,19 +270,35 @@ fetch(struct fetch *f, struct syncnorm *n, const char *prop)
 		page_rows = 10000;
 	url = arena_printf(f->a, "%s/properties/%s:runReport",
 	    fetch_base(f, PROVIDER_API_BASE2), prop);
+	/* A page may hold fewer rows than asked: the next starts after
+	 * the rows received, until rowCount. */
 	for (;;) {
 		if ((rc = fetch_post(f, url, arena_printf(f->a, ga4_daily,
 		    f->days - 1, page_rows, off), &res)) != ERR_OK)
 			return rc;
-		before = n->n;
 		if ((rc = syncnorm_ga4(n, res.json)) != ERR_OK)
 			return fetch_norm_failed(f, n, rc);
 		total = json_object_object_get_ex(res.json, "rowCount", &rc_v) ?
 		    (long)json_object_get_int64(rc_v) : 0;
-		off += page_rows;
-		if (off >= total || n->n == before || f->pages >
-		    LIMIT_SYNC_PAGES)
+		rows = jsonx_member(res.json, "rows");
+		got = rows != NULL && json_object_is_type(rows,
+		    json_type_array) ? (long)json_object_array_length(rows) : 0;
+		off += got;
+		if (off >= total)
 			break;
+		if (got == 0) {
+			f->why = arena_printf(f->a, "Google Analytics 4 "
+			    "reported %ld rows for property %s but gave only "
+			    "%ld", total, prop, off);
+			return ERR_UPSTREAM;
+		}
+		if (f->pages > LIMIT_SYNC_PAGES) {
+			f->why = arena_printf(f->a, "Google Analytics 4: the "
+			    "report of property %s needs more than %d pages "
+			    "(%ld of %ld rows fetched)", prop, LIMIT_SYNC_PAGES,
+			    off, total);
+			return ERR_UNPROCESSABLE;
+		}
 	}
 	/*
 	 * The provider's own totals of users for exactly the periods the

@@ -1,5 +1,6 @@
 /* meta.c — what Facebook, Instagram and Meta Ads share. */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -69,29 +70,52 @@ meta_refresh(const struct oauth_call *c, const struct oauth_tokens *t,
 	return long_lived(c, t->access_token, out);
 }
 
+/*
+ * Graph's error 190 (and 102) with these subcodes: the person's login
+ * session itself expired or was invalidated, so only reconnecting helps
+ * (Graph API, "Handling Errors": app not installed, checkpointed,
+ * password changed, expired, unconfirmed user, logged out).  Without a
+ * subcode the token is expired or invalid too.  Any other subcode is
+ * about the object asked for: 492, the person's role on the Page is
+ * gone; 2069032, the call wants a Page access token.
+ */
+static const long session_subcodes[] = { 458, 459, 460, 463, 464, 467 };
+
 enum err
 meta_classify(struct arena *a, const struct provider *p,
     struct pcall_result *out)
 {
-	static const char *const limits[] = { "4", "17", "32", "613",
-	    "80000" };
-	const char *code;
+	static const long limits[] = { 4, 17, 32, 613 };
+	struct json_object *err;
+	const char *msg;
+	long code, sub;
 	size_t i;
 
-	if (out->resp.status < 400 || (code = jsonx_text(jsonx_member(
-	    out->json, "error"), "code")) == NULL)
+	if (out->resp.status < 400 || (err = jsonx_member(out->json,
+	    "error")) == NULL || jsonx_text(err, "code") == NULL)
 		return ERR_OK;
+	code = strtol(jsonx_text(err, "code"), NULL, 10);
+	sub = jsonx_text(err, "error_subcode") != NULL ?
+	    strtol(jsonx_text(err, "error_subcode"), NULL, 10) : 0;
+	msg = jsonx_text(err, "message");
+	out->why = pcall_error_text(a, p, out);
 	for (i = 0; i < nitems(limits); i++)
-		if (strcmp(code, limits[i]) == 0) {
-			out->why = pcall_error_text(a, p, out);
-			out->retry_after = pcall_retry_after(&out->resp, 300);
-			return ERR_RATELIMIT;
-		}
-	if (strcmp(code, "190") == 0) {
-		out->why = pcall_error_text(a, p, out);
-		return ERR_AUTH;
+		if (code == limits[i])
+			break;
+	if (i < nitems(limits) || (code >= 80000 && code <= 80014)) {
+		out->retry_after = pcall_retry_after(&out->resp, 300);
+		return ERR_RATELIMIT;
 	}
-	return ERR_OK;
+	if (code != 190 && code != 102)
+		return ERR_OK;
+	for (i = 0; i < nitems(session_subcodes); i++)
+		if (sub == session_subcodes[i])
+			return ERR_AUTH;
+	if (sub == 0 && (msg == NULL || strcasestr(msg, "page access token") ==
+	    NULL))
+		return ERR_AUTH;
+	/* The object's trouble, not the login's. */
+	return ERR_FORBIDDEN;
 }
 
 const char *

@@ -56,9 +56,16 @@ enum err	 meta_exchange(const struct oauth_call *, const char *code,
 enum err	 meta_refresh(const struct oauth_call *,
 		    const struct oauth_tokens *t, struct oauth_tokens *out);
 
-/* Hook: Graph's error codes 4, 17, 32, 613 and 80000 are rate limits
- * (waiting Retry-After or 5 minutes), 190 a token that is no longer
- * valid; ERR_OK for any other answer. */
+/*
+ * Hook: Graph's errors by code and subcode.  Codes 4, 17, 32, 613 and
+ * 80000-80014 are rate limits (waiting Retry-After or 5 minutes); 190
+ * (or 102) with a subcode of the login session (458, 459, 460, 463,
+ * 464, 467) or without one is ERR_AUTH: reconnecting helps; 190 with
+ * any other subcode (492: the person's role on the Page is gone,
+ * 2069032: a Page access token is needed) or a message asking for a
+ * Page access token is ERR_FORBIDDEN, the account's trouble only.
+ * out->why is the plain message; ERR_OK for any other answer.
+ */
 enum err	 meta_classify(struct arena *, const struct provider *,
 		    struct pcall_result *out);
 

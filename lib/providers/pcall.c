@@ -1,12 +1,16 @@
 /* pcall.c — provider API calls with one error classification. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
 #include "base/arena.h"
 #include "base/config.h"
 #include "base/jsonx.h"
+#include "base/limit.h"
+#include "base/mem.h"
 #include "providers/pcall.h"
 #include "providers/provider.h"
 
@@ -39,6 +43,92 @@ pcall_provider_headers(const struct provider *p, struct pcall *c)
 	}
 }
 
+/* Whether the tag whose name starts at s breaks a line (<br>, </p>). */
+static bool
+block(const char *s)
+{
+	static const char *const names[] = { "br", "p", "div", "li", "tr",
+	    "td", "h1", "h2", "h3", "h4", "ul", "ol", "table" };
+	size_t i, n;
+
+	if (*s == '/')
+		s++;
+	for (i = 0; i < nitems(names); i++) {
+		n = strlen(names[i]);
+		if (strncasecmp(s, names[i], n) == 0 && (s[n] == '>' ||
+		    s[n] == '/' || s[n] == ' ' || s[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+const char *
+pcall_plain(struct arena *a, const char *s, size_t max)
+{
+	static const struct { const char *name; char c; } ents[] = {
+		{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
+		{ "&quot;", '"' }, { "&#39;", '\'' }, { "&#x27;", '\'' },
+		{ "&nbsp;", ' ' },
+	};
+	char *out;
+	size_t n = 0, i, k;
+	bool space = false;
+	unsigned char c;
+
+	if (s == NULL)
+		return NULL;
+	out = arena_alloc(a, strlen(s) + 4);
+	for (i = 0; s[i] != '\0'; ) {
+		c = (unsigned char)s[i];
+		if (c == '<') {		/* a tag: to its end */
+			if (block(s + i + 1))
+				space = space || n > 0;
+			while (s[i] != '\0' && s[i] != '>')
+				i++;
+			if (s[i] == '>')
+				i++;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f || c == ' ') {
+			space = space || n > 0;
+			i++;
+			continue;
+		}
+		if (c == '&') {
+			for (k = 0; k < nitems(ents); k++)
+				if (strncmp(s + i, ents[k].name,
+				    strlen(ents[k].name)) == 0)
+					break;
+			if (k < nitems(ents)) {
+				i += strlen(ents[k].name);
+				if (ents[k].c == ' ') {
+					space = space || n > 0;
+					continue;
+				}
+				if (space)
+					out[n++] = ' ';
+				space = false;
+				out[n++] = ents[k].c;
+				continue;
+			}
+		}
+		if (space)
+			out[n++] = ' ';
+		space = false;
+		out[n++] = s[i++];
+	}
+	out[n] = '\0';
+	if (n > max && max >= 4) {
+		n = max - 3;
+		while (n > 0 && ((unsigned char)out[n] & 0xc0) == 0x80)
+			n--;		/* not inside a UTF-8 character */
+		while (n > 0 && out[n - 1] == ' ')
+			n--;
+		memcpy(out + n, "...", 4);
+	}
+	return out;
+}
+
 const char *
 pcall_error_text(struct arena *a, const struct provider *p,
     const struct pcall_result *out)
@@ -54,7 +144,8 @@ pcall_error_text(struct arena *a, const struct provider *p,
 	if (reason == NULL)
 		reason = jsonx_text(out->json, "detail");
 	return arena_printf(a, "%s: %s (HTTP %d)", p->name,
-	    reason != NULL ? reason : "error", out->resp.status);
+	    reason != NULL ? pcall_plain(a, reason, LIMIT_SYNC_ERROR) :
+	    "error", out->resp.status);
 }
 
 enum err

@@ -12,6 +12,7 @@
 #ifndef SLUICE_PCALL_H
 #define SLUICE_PCALL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/err.h"
@@ -54,7 +55,18 @@ enum err	 pcall_json(struct httpc *, struct arena *, const struct provider *,
 /* The Retry-After header in seconds (at most a day), else def. */
 int		 pcall_retry_after(const struct httpc_resp *, int def);
 
-/* "<provider>: <the body's message> (HTTP <status>)" (arena-owned). */
+/*
+ * s as plain words for a page or a log: markup tags removed (a link's
+ * text kept; a tag that breaks a line, <br> or </p>, is a space), the
+ * entities &amp; &lt; &gt; &quot; &#39; &nbsp; read,
+ * control characters and runs of white space one space, and at most max
+ * bytes (cut on a character boundary, "..." added).  Arena-owned; NULL
+ * for NULL.
+ */
+const char	*pcall_plain(struct arena *, const char *s, size_t max);
+
+/* "<provider>: <the body's message> (HTTP <status>)", plain
+ * (pcall_plain()) and bounded (LIMIT_SYNC_ERROR); arena-owned. */
 const char	*pcall_error_text(struct arena *, const struct provider *,
 		    const struct pcall_result *);
 

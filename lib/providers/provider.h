@@ -166,6 +166,9 @@ struct provider {
 	 * as Bearer (Slack), when there is no REVOKE_URL; NULL: none. */
 	const char	*revoke_path;
 	int		 restatement_days; /* trailing window re-fetched */
+	/* Days the provider publishes a day late (YouTube Analytics: 2-3):
+	 * later runs re-fetch restatement_days + lag_days. */
+	int		 lag_days;
 	int		 keeps_days;	/* history kept upstream; 0: all */
 	const char	*accounts;	/* what its accounts are called */
 	const char	*api_version;	/* the version Sluice speaks */

@@ -127,6 +127,7 @@ fetch(struct fetch *f, struct syncnorm *n, const char *chan)
 {
 	struct pcall_result res;
 	const char *url, *from, *to;
+	size_t before, i;
 	enum err rc;
 
 	/* YouTube's days are Pacific. */
@@ -140,8 +141,14 @@ fetch(struct fetch *f, struct syncnorm *n, const char *chan)
 	    httpc_escape(f->a, chan), from, to);
 	if ((rc = fetch_get(f, url, &res)) != ERR_OK)
 		return rc;
+	before = n->n;
 	if ((rc = syncnorm_youtube(n, res.json)) != ERR_OK)
 		return fetch_norm_failed(f, n, rc);
+	/* The last day published: the next run asks from the day after. */
+	for (i = before; i < n->n; i++)
+		if (f->through == NULL || strcmp(n->rows[i].date,
+		    f->through) > 0)
+			f->through = n->rows[i].date;
 	url = arena_printf(f->a, "%s/channels?part=statistics&id=%s",
 	    fetch_base(f, PROVIDER_API_BASE), httpc_escape(f->a, chan));
 	if ((rc = fetch_get(f, url, &res)) != ERR_OK)
@@ -174,6 +181,8 @@ const struct provider provider_youtube = {
 	    "https://www.googleapis.com/auth/youtube.readonly "
 	    "https://www.googleapis.com/auth/yt-analytics.readonly",
 	.restatement_days = 2,
+	/* Analytics publishes a day 2-3 days after it ends. */
+	.lag_days = 3,
 	.accounts = "channels",
 	.api_version = "Data API v3, Analytics API v2",
 	.sandbox[2] = { "youtube", "data",

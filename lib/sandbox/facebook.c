@@ -25,7 +25,23 @@ ig_of(struct sbx *sx, const char *page)
 	    page + n - 11 : page);
 }
 
-/* GET /:ver/:page: the Page's fields. */
+/* A Page token of the request's user (the same for every Page). */
+static const char *
+page_token(struct sbx *sx)
+{
+	struct sandbox_token t;
+
+	memset(&t, 0, sizeof(t));
+	t.prov = SBXP_META;
+	t.kind = SBXK_PAGE;
+	t.user = sx->tok.user;
+	strcpy(t.fault, sx->tok.fault);
+	t.iat = sx->tok.iat;	/* same user token, same page tokens */
+	return sandbox_token_make(sx, "EAA", &t);
+}
+
+/* GET /:ver/:page: the Page's fields (its token with "no_page_token":
+ * the person lost the Page role). */
 static enum err
 page_node(struct sbx *sx, const char *id)
 {
@@ -34,10 +50,17 @@ page_node(struct sbx *sx, const char *id)
 	bool first = true;
 
 	fields = sandbox_meta_node_start(sx, id, "pages");
+	/* The Page's own token, unless the person lost the Page role. */
+	if (sandbox_meta_has_field(fields, "access_token") &&
+	    !sandbox_is(sx, "no_page_token")) {
+		buf_puts(sx->out, "\"access_token\":");
+		sandbox_jstr(sx->out, page_token(sx));
+		first = false;
+	}
 	if (sandbox_meta_has_field(fields, "instagram_business_account") &&
 	    (ig = ig_of(sx, id)) != NULL) {
-		buf_printf(sx->out, "\"instagram_business_account\":"
-		    "{\"id\":\"%s\"}", ig);
+		buf_printf(sx->out, "%s\"instagram_business_account\":"
+		    "{\"id\":\"%s\"}", first ? "" : ",", ig);
 		first = false;
 	}
 	if (sandbox_meta_has_field(fields, "name")) {
@@ -57,7 +80,6 @@ accounts(struct sbx *sx, const char *user)
 	static const char *const catid[] = { "2211", "2612", "2236" };
 	const char *fields = req_query(&sx->ctx->req, "fields");
 	long limit, off, total, i, end;
-	struct sandbox_token t;
 	bool first;
 
 	(void)user;	/* "me": the token's user */
@@ -76,12 +98,6 @@ accounts(struct sbx *sx, const char *user)
 	sandbox_meta_app_usage(sx);
 	buf_puts(sx->out, "{\"data\":[");
 	end = off + limit < total ? off + limit : total;
-	memset(&t, 0, sizeof(t));
-	t.prov = SBXP_META;
-	t.kind = SBXK_PAGE;
-	t.user = sx->tok.user;
-	strcpy(t.fault, sx->tok.fault);
-	t.iat = sx->tok.iat;	/* same user token, same page tokens */
 	for (i = off; i < end; i++) {
 		const char *id = i < 3 ? sandbox_meta_page_id(sx, sx->tok.user,
 		    (int)i) :
@@ -91,8 +107,7 @@ accounts(struct sbx *sx, const char *user)
 		buf_puts(sx->out, i > off ? ",{" : "{");
 		if (sandbox_meta_has_field(fields, "access_token")) {
 			buf_puts(sx->out, "\"access_token\":");
-			sandbox_jstr(sx->out, sandbox_token_make(sx, "EAA",
-			    &t));
+			sandbox_jstr(sx->out, page_token(sx));
 			first = false;
 		}
 		if (sandbox_meta_has_field(fields, "category")) {
@@ -134,10 +149,13 @@ static const struct sandbox_meta_metric metrics[] = {
 	{ "page_views_total", "Daily Page Views", 6, false },
 };
 
-/* GET /:page/insights. */
+/* GET /:page/insights: a Page whose token did not come back
+ * ("no_page_token") is asked with the user's token, which Graph refuses. */
 static enum err
 insights(struct sbx *sx, const char *id)
 {
+	if (sandbox_is(sx, "no_page_token") && sx->tok.kind != SBXK_PAGE)
+		return sandbox_fail(sx, "error_190_page_token_required");
 	return sandbox_meta_insights(sx, id, false, metrics,
 	    nitems(metrics));
 }
@@ -156,6 +174,21 @@ static const struct sandbox_fault faults[] = {
 	    META_ERR("\"message\":\"(#32) Page request limit reached\","
 	    "\"type\":\"OAuthException\",\"is_transient\":true,\"code\":32,"
 	    "\"fbtrace_id\":\"SbxTrace0000006\"") },
+	{ &sandbox_api_meta, "error_190_page_token_required", NULL, 400, NULL,
+	    JU, META_ERR("\"message\":\"(#190) This method must be called "
+	    "with a Page Access Token\",\"type\":\"OAuthException\","
+	    "\"code\":190,\"fbtrace_id\":\"SbxTrace0000025\"") },
+	{ &sandbox_api_meta, "error_190_2069032_page_token", NULL, 400, NULL,
+	    JU, META_ERR("\"message\":\"A Page access token is required for "
+	    "this call.\",\"type\":\"OAuthException\",\"code\":190,"
+	    "\"error_subcode\":2069032,\"fbtrace_id\":"
+	    "\"SbxTrace0000026\"") },
+	{ &sandbox_api_meta, "error_190_492_page_role", NULL, 400, NULL, JU,
+	    META_ERR("\"message\":\"Error validating access token: the user "
+	    "associated with the Page access token does not have an "
+	    "appropriate role on the Page.\",\"type\":\"OAuthException\","
+	    "\"code\":190,\"error_subcode\":492,\"fbtrace_id\":"
+	    "\"SbxTrace0000024\"") },
 	{ &sandbox_api_meta, "page_insights_error_invalid_metric",
 	    "removed_metric", 400, NULL, JU,
 	    META_ERR("\"message\":\"(#100) The value must be a valid insights "

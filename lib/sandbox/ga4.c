@@ -17,6 +17,7 @@
 
 #define GJU	"application/json; charset=UTF-8"
 #define GA4_RESTATE	3	/* days a GA4 day may still change */
+#define GA4_SHORT_PAGE	2	/* rows a report page, "short_pages" */
 
 /* Admin and Data: {error:{code,message,status,details?}}; its 401s
  * are the generic Google ones. */
@@ -308,6 +309,9 @@ api_report(struct ctx *ctx)
 		off = json_object_get_int64(v);
 	if (lim <= 0 || lim > 250000)
 		lim = 10000;
+	/* Pages shorter than asked (GA4 may answer fewer rows). */
+	if (sandbox_is(&sx, "short_pages") && lim > GA4_SHORT_PAGE)
+		lim = GA4_SHORT_PAGE;
 	if (off < 0)
 		off = 0;
 

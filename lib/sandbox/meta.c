@@ -445,7 +445,9 @@ api_node(struct ctx *ctx)
 	struct sbx sx;
 	enum err rc;
 
-	if (!sandbox_begin(ctx, &sandbox_api_meta, SBX_AUTH, &sx, &rc))
+	/* A node's fields name no metric (a Page's token, its name). */
+	if (!sandbox_begin(ctx, &sandbox_api_meta, SBX_AUTH | SBX_NOMETRIC,
+	    &sx, &rc))
 		return rc;
 	id = route_capture(&ctx->match, "id");
 	if (strcmp(id, "me") == 0) {
@@ -505,6 +507,23 @@ static const struct sandbox_fault faults[] = {
 	    "session was invalidated by a password change.\",\"type\":"
 	    "\"OAuthException\",\"code\":190,\"error_subcode\":460,"
 	    "\"fbtrace_id\":\"SbxTrace0000003\"") },
+	{ &sandbox_api_meta, "error_190_458_app_not_installed", NULL, 400, NULL,
+	    JU, META_ERR("\"message\":\"Error validating access token: the "
+	    "user has not authorized the application.\",\"type\":"
+	    "\"OAuthException\",\"code\":190,\"error_subcode\":458,"
+	    "\"fbtrace_id\":\"SbxTrace0000021\"") },
+	{ &sandbox_api_meta, "error_190_459_checkpointed", NULL, 400, NULL, JU,
+	    META_ERR("\"message\":\"Error validating access token: log in "
+	    "to www.facebook.com and follow the instructions given.\","
+	    "\"type\":\"OAuthException\",\"code\":190,\"error_subcode\":"
+	    "459,\"error_user_title\":\"Log in to Facebook\","
+	    "\"error_user_msg\":\"Log in at www.facebook.com and follow the "
+	    "instructions given.\",\"fbtrace_id\":\"SbxTrace0000022\"") },
+	{ &sandbox_api_meta, "error_190_467_logged_out", NULL, 400, NULL, JU,
+	    META_ERR("\"message\":\"Error validating access token: the "
+	    "session is invalid because the user logged out.\",\"type\":"
+	    "\"OAuthException\",\"code\":190,\"error_subcode\":467,"
+	    "\"fbtrace_id\":\"SbxTrace0000023\"") },
 	{ &sandbox_api_meta, "error_10_permission", "403", 400, NULL, JU,
 	    META_ERR("\"message\":\"(#10) This call needs the "
 	    "pages_read_engagement permission.\",\"type\":\"OAuthException\","

@@ -588,7 +588,9 @@ sandbox_begin(struct ctx *ctx, const struct sandbox_api *api,
 		ts.tv_nsec = (SANDBOX_SLOW_MS % 1000) * 1000000L;
 		nanosleep(&ts, NULL);
 	}
-	if (*sx->fault != '\0' && sandbox_fail(sx, sx->fault) == ERR_OK)
+	if (*sx->fault != '\0' && !((flags & SBX_NOMETRIC) &&
+	    sandbox_is(sx, "removed_metric")) &&
+	    sandbox_fail(sx, sx->fault) == ERR_OK)
 		return false;
 	if (!(flags & SBX_AUTH))
 		return true;

@@ -127,6 +127,13 @@
  *   deleted       Slack: one message and one reply in 40 of the big
  *                 channel are gone (thread parents stay), as if deleted
  *                 since the last run; carry it in a connection's token
+ *   short_pages   GA4: report pages of 2 rows whatever the limit asked
+ *                 (rowCount stays the whole report's)
+ *   late          YouTube: Analytics publishes a day 3 days late
+ *                 (without it, 2 days late)
+ *   no_page_token Facebook: the Page's node answers fields=access_token
+ *                 without one (the person lost the Page role), and its
+ *                 insights refuse the user's token with (#190)
  *
  * Slack's big channel: any channel id starting "C0SBXBIG" (not listed by
  * conversations.list; select it by id) holds 23 messages a day back 400

@@ -64,6 +64,7 @@ struct sbx {
 #define SBX_AUTH	0x1	/* needs a valid access token */
 #define SBX_TOKEN_EP	0x2	/* a token endpoint: the 401 switch passes */
 #define SBX_NOFAULT	0x4	/* the sandbox's own pages: no switches */
+#define SBX_NOMETRIC	0x8	/* names no metric: removed_metric passes */
 
 /*
  * Starts a sandbox request: 404 when the sandbox is off, reads the

@@ -17,6 +17,8 @@
 
 #define GJU	"application/json; charset=UTF-8"
 #define YT_RESTATE	3
+#define YT_LAG		2	/* days a day is published late */
+#define YT_LATE		3	/* the same with the "late" switch */
 
 /* {error:{errors[],code,message}}. */
 static const struct sandbox_api yt_api = {
@@ -134,7 +136,7 @@ api_reports(struct ctx *ctx)
 {
 	const char *ids, *metrics, *dims, *chan;
 	char *list, *tok, *save, *names[20], day[11];
-	int64_t today, d0, d1, d, v;
+	int64_t today, d0, d1, d, v, lag;
 	struct sandbox_day sd;
 	size_t n = 0, i, rows = 0;
 	struct sbx sx;
@@ -182,15 +184,17 @@ api_reports(struct ctx *ctx)
 		    "\"METRIC\",\"dataType\":\"INTEGER\"}", i ? "," : "",
 		    names[i]);
 	buf_puts(sx.out, "]");
+	/* The newest days are not published yet (2 days, 3 "late"). */
+	lag = sandbox_is(&sx, "late") ? YT_LATE : YT_LAG;
 	for (d = by_day ? d0 : d1; d <= d1 && !sandbox_is(&sx, "empty");
 	    d++) {
-		if (by_day && d > today - 2)	/* the newest are not final */
+		if (by_day && d > today - lag)
 			break;
 		if (by_day)
 			sandbox_series(chan, d, today, YT_RESTATE, &sd);
 		else
-			sandbox_series_sum(chan, d0, d1 < today - 2 ? d1 :
-			    today - 2, today, YT_RESTATE, &sd);
+			sandbox_series_sum(chan, d0, d1 < today - lag ? d1 :
+			    today - lag, today, YT_RESTATE, &sd);
 		buf_puts(sx.out, rows++ ? ",[" : ",\"rows\":[[");
 		if (by_day) {
 			sandbox_day_format(d, '-', day);
@@ -237,9 +241,12 @@ static const struct sandbox_fault faults[] = {
 	{ &yt_api, "error-403-quota-exceeded-data-api", "429", 403,
 	    "Retry-After: 30\n", JU,
 	    "{\"error\":{\"errors\":[{\"domain\":\"youtube.quota\","
-	    "\"reason\":\"quotaExceeded\",\"message\":\"The daily quota of "
-	    "this project is used up.\"}],\"code\":403,\"message\":\"The "
-	    "daily quota of this project is used up.\"}}" },
+	    "\"reason\":\"quotaExceeded\",\"message\":\"The request cannot "
+	    "be completed because you have exceeded your <a href=\\\"/youtube/"
+	    "v3/getting-started#quota\\\">quota</a>.\"}],\"code\":403,"
+	    "\"message\":\"The request cannot be completed because you have "
+	    "exceeded your <a href=\\\"/youtube/v3/getting-started#quota"
+	    "\\\">quota</a>.\"}}" },
 	{ &yt_api, "youtube-500", "500", 500, NULL, JU,
 	    "{\"error\":{\"code\":500,\"message\":\"Backend Error\","
 	    "\"errors\":[{\"message\":\"Backend Error\",\"domain\":"

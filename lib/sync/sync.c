@@ -55,6 +55,29 @@ static const char sql_end_ok[] =
 static const char sql_end_err[] =
 	RUN_END "UPDATE connections SET last_error = $6 "
 	"WHERE workspace_id = $7 AND id = $8";
+/* Some accounts synced, some failed: synced, with the failures named. */
+static const char sql_end_partial[] =
+	RUN_END "UPDATE connections SET last_sync_at = now(), last_error = $6 "
+	"WHERE workspace_id = $7 AND id = $8";
+/* An account's own state: backfilled yet, and days since the last day
+ * its provider had published (NULL: unknown). */
+static const char sql_acct_state[] =
+	"SELECT backfilled_at IS NOT NULL, current_date - data_through "
+	"FROM sync_accounts WHERE workspace_id = $1 AND connection_id = $2 "
+	"AND account_id = $3";
+/* An account's outcome in this run; ok also marks its backfill done. */
+static const char sql_acct_end[] =
+	"INSERT INTO sync_accounts AS s (workspace_id, connection_id, "
+	"account_id, status, error, rows_fetched, rows_changed, run_id, "
+	"synced_at, backfilled_at, data_through) VALUES ($1, $2, $3, $4, $5, "
+	"$6, $7, $8, CASE WHEN $4 = 'ok' THEN now() END, CASE WHEN $4 = 'ok' "
+	"THEN now() END, $9::date) ON CONFLICT (workspace_id, connection_id, "
+	"account_id) DO UPDATE SET status = EXCLUDED.status, error = "
+	"EXCLUDED.error, rows_fetched = EXCLUDED.rows_fetched, rows_changed = "
+	"EXCLUDED.rows_changed, run_id = EXCLUDED.run_id, attempted_at = "
+	"now(), synced_at = coalesce(EXCLUDED.synced_at, s.synced_at), "
+	"backfilled_at = coalesce(s.backfilled_at, EXCLUDED.backfilled_at), "
+	"data_through = coalesce(EXCLUDED.data_through, s.data_through)";
 /* Today and the window's first day in a time zone. */
 static const char sql_window[] =
 	"SELECT to_char(d - ($2::int - 1), 'YYYY-MM-DD'), "
@@ -192,11 +215,18 @@ struct run {
 	const struct syncq_job	*job;
 	struct oauth_tokens	 tok;
 	bool			 refreshed;	/* forced once */
-	bool			 first;		/* backfill */
+	bool			 first;		/* the connection's backfill */
+	bool			 acct_first;	/* the account's backfill */
 	struct json_object	*accounts;	/* as listed */
 	long			 fetched;
 	long			 changed;
 	int			 retry_after;	/* rate limit */
+	int64_t			 run_id;
+	bool			 lease_lost;
+	long			 nok;		/* accounts synced */
+	long			 nfail;		/* accounts failed */
+	enum err		 fail_rc;	/* the failures' worst */
+	struct buf		*failed;	/* what failed, for people */
 	const char		*tz_cached;	/* run_window() */
 	const char		*today_cached;
 	int64_t			 extended;	/* lease, when */
@@ -257,6 +287,7 @@ run_call(struct fetch *f, struct pcall *c, struct pcall_result *out)
 		if (syncq_extend(r->env->db, r->f.a, r->job->id, r->env->worker,
 		    (int)r->env->lease_s) != ERR_OK) {
 			r->f.why = "the lease was lost";
+			r->lease_lost = true;
 			return ERR_CONFLICT;
 		}
 		r->extended = (int64_t)time(NULL);
@@ -316,7 +347,7 @@ flush(struct run *r, struct syncnorm *n)
 		b.rows = n->rows + off;
 		b.nrows = k;
 		b.has_dims = n->has_dims;
-		b.fresh = r->first;
+		b.fresh = r->acct_first;
 		rc = ingest_commit(r->env->db, r->f.a, r->job->workspace_id,
 		    NULL, NULL, &b, &status, &json, &replayed);
 		if (rc != ERR_OK) {
@@ -530,13 +561,124 @@ static const struct fetch_ops run_ops = {
 	.msgs_daily = msgs_daily,
 };
 
+/*
+ * The account's window: its backfill the first time (the connection's
+ * first sync, or an account ticked since), else the provider's
+ * restatement window plus its publication lag, stretched back to the
+ * day after the last one the provider had published; capped by what the
+ * provider keeps.
+ */
+static enum err
+account_window(struct run *r, const char *id)
+{
+	const struct provider *p = r->f.p;
+	struct db_res *res;
+	const char *par[3];
+	long behind = -1;
+	enum err rc;
+
+	par[0] = db_int64(r->f.a, r->job->workspace_id);
+	par[1] = db_int64(r->f.a, r->job->connection_id);
+	par[2] = id;
+	if ((rc = db_exec_static(r->env->db, r->f.a, sql_acct_state, 3, par,
+	    &res)) != ERR_OK) {
+		r->f.why = "the account's sync state could not be read";
+		return rc;
+	}
+	r->acct_first = r->first || db_nrows(res) == 0 ||
+	    strcmp(db_get(res, 0, 0), "t") != 0;
+	if (db_nrows(res) > 0)
+		behind = (long)db_get_int64(res, 0, 1, -1);
+	if (r->acct_first)
+		r->f.days = r->env->backfill_days;
+	else {
+		r->f.days = (r->env->restate_days > 0 ? r->env->restate_days :
+		    p->restatement_days) + p->lag_days;
+		/* A day not published yet is asked again until it comes
+		 * (one more for the provider's zone), within the backfill. */
+		if (behind + 1 > r->f.days)
+			r->f.days = behind + 1 < r->env->backfill_days ?
+			    behind + 1 : r->env->backfill_days;
+	}
+	if (r->f.days < 1)
+		r->f.days = 1;
+	if (p->keeps_days > 0 && r->f.days > p->keeps_days)
+		r->f.days = p->keeps_days;
+	r->f.backfill = r->env->backfill_days;
+	if (p->keeps_days > 0 && r->f.backfill > p->keeps_days)
+		r->f.backfill = p->keeps_days;
+	return ERR_OK;
+}
+
+/* Records one account's outcome (sync_accounts). */
+static enum err
+account_end(struct run *r, const char *id, const char *status,
+    const char *why, long fetched, long changed)
+{
+	const char *par[9];
+
+	par[0] = db_int64(r->f.a, r->job->workspace_id);
+	par[1] = db_int64(r->f.a, r->job->connection_id);
+	par[2] = id;
+	par[3] = status;
+	par[4] = why;
+	par[5] = db_int64(r->f.a, fetched);
+	par[6] = db_int64(r->f.a, changed);
+	par[7] = db_int64(r->f.a, r->run_id);
+	par[8] = strcmp(status, "ok") == 0 ? r->f.through : NULL;
+	return db_exec_static(r->env->db, r->f.a, sql_acct_end, 9, par, NULL);
+}
+
+/* Whether a failure may pass by itself (a retry of the job may help). */
+static bool
+transient(enum err rc)
+{
+	return rc == ERR_UPSTREAM || rc == ERR_UNAVAILABLE || rc == ERR_DB;
+}
+
+/*
+ * Notes a failed account: its outcome, and its name with the reason in
+ * the run's message ("Sandbox Page 1 (1048...): ...; ...").
+ */
+static enum err
+account_failed(struct run *r, const char *id, enum err rc, const char *status,
+    long fetched)
+{
+	const char *name, *why;
+
+	why = pcall_plain(r->f.a, r->f.why != NULL ? r->f.why : "failed",
+	    LIMIT_SYNC_ERROR);
+	r->nfail++;
+	if (r->nfail == 1 || (transient(rc) && !transient(r->fail_rc)))
+		r->fail_rc = rc;
+	name = run_account(&r->f, id, "name");
+	if (r->failed == NULL)
+		r->failed = buf_new_arena(r->f.a, LIMIT_SYNC_ERRORS);
+	if (r->failed->len > 0)
+		buf_puts(r->failed, "; ");
+	if (name != NULL && strcmp(name, id) != 0)
+		buf_printf(r->failed, "%s (%s): %s", name, id, why);
+	else
+		buf_printf(r->failed, "%s: %s", id, why);
+	return account_end(r, id, status, why, fetched, 0);
+}
+
+/*
+ * Every selected account on its own: one that fails is recorded with
+ * its reason and the others still sync.  A rate limit stops the run
+ * (what was stored stays; the job waits), as do a refused login, a
+ * lost lease and the database failing.  With failed accounts the
+ * failures' worst error comes back (a transient one first, so the job
+ * is retried), r->nok and r->nfail counting, r->f.why naming them.
+ */
 static enum err
 fetch_all(struct run *r, const char *selected)
 {
 	const struct provider *p = r->f.p;
 	struct json_object *sel;
 	struct syncnorm n;
-	const char *id;
+	const char *id, *status;
+	long fetched, changed;
 	size_t i;
 	enum err rc;
 
@@ -544,16 +686,6 @@ fetch_all(struct run *r, const char *selected)
 		r->f.why = arena_printf(r->f.a, "%s has no sync yet", p->name);
 		return ERR_UNPROCESSABLE;
 	}
-	r->f.days = r->first ? r->env->backfill_days :
-	    r->env->restate_days > 0 ? r->env->restate_days :
-	    p->restatement_days;
-	r->f.backfill = r->env->backfill_days;
-	if (r->f.days < 1)
-		r->f.days = 1;
-	if (p->keeps_days > 0 && r->f.days > p->keeps_days)
-		r->f.days = p->keeps_days;
-	if (p->keeps_days > 0 && r->f.backfill > p->keeps_days)
-		r->f.backfill = p->keeps_days;
 	if (jsonx_parse(r->f.a, selected, strlen(selected), &sel, NULL) !=
 	    ERR_OK || !json_object_is_type(sel, json_type_array)) {
 		r->f.why = "the selected accounts are not readable";
@@ -563,7 +695,13 @@ fetch_all(struct run *r, const char *selected)
 		id = json_object_get_string(json_object_array_get_idx(sel, i));
 		if (id == NULL)
 			continue;
+		if ((rc = account_window(r, id)) != ERR_OK)
+			return rc;
 		syncnorm_init(&n, r->f.a, p->slug, id);
+		r->f.why = NULL;
+		r->f.through = NULL;
+		fetched = r->fetched;
+		changed = r->changed;
 		rc = p->fetch(&r->f, &n, id);
 		r->f.page_token = NULL;
 		if (rc == ERR_OK && n.overflowed) {
@@ -571,15 +709,34 @@ fetch_all(struct run *r, const char *selected)
 			    "once; nothing of it was stored", LIMIT_SYNC_ROWS);
 			rc = ERR_TOOBIG;
 		}
-		if (rc != ERR_OK) {
-			r->f.why = arena_printf(r->f.a, "account %s: %s", id,
-			    r->f.why != NULL ? r->f.why : "failed");
+		if (rc == ERR_OK && (rc = flush(r, &n)) != ERR_OK)
+			return rc;	/* the database */
+		if (rc == ERR_OK) {
+			r->nok++;
+			if ((rc = account_end(r, id, "ok", NULL, r->fetched -
+			    fetched, r->changed - changed)) != ERR_OK)
+				return rc;
+			continue;
+		}
+		if (r->lease_lost)
+			return rc;
+		status = rc == ERR_RATELIMIT ? "rate_limited" :
+		    rc == ERR_AUTH ? "auth" : "error";
+		if (account_failed(r, id, rc, status, (long)n.n) != ERR_OK)
+			return ERR_DB;
+		if (rc == ERR_RATELIMIT || rc == ERR_AUTH) {
+			/* The connection's own trouble: this account's
+			 * reason is the run's. */
+			r->f.why = buf_cstr(r->failed);
 			return rc;
 		}
-		if ((rc = flush(r, &n)) != ERR_OK)
-			return rc;
 	}
-	return ERR_OK;
+	if (r->nfail == 0)
+		return ERR_OK;
+	r->f.why = arena_printf(r->f.a, "%ld of %ld %s failed: %s", r->nfail,
+	    r->nfail + r->nok, p->accounts != NULL ? p->accounts : "accounts",
+	    buf_cstr(r->failed));
+	return r->fail_rc;
 }
 
 /* Records the end of the run, the connection's state and the job's. */
@@ -592,7 +749,7 @@ finish(struct run *r, int64_t run_id, enum err rc, struct sync_outcome *out)
 	bool retry = false, counted = true;
 
 	status = rc == ERR_OK ? "ok" : rc == ERR_RATELIMIT ? "rate_limited" :
-	    rc == ERR_AUTH ? "auth" : "error";
+	    rc == ERR_AUTH ? "auth" : r->nok > 0 ? "partial" : "error";
 	if (rc == ERR_RATELIMIT) {
 		retry = true;
 		counted = false;
@@ -605,17 +762,20 @@ finish(struct run *r, int64_t run_id, enum err rc, struct sync_outcome *out)
 	}
 	if (rc == ERR_AUTH && r->f.why != NULL)
 		(void)connection_set_status(e->db, r->f.a, r->job->workspace_id,
-		    r->job->connection_id, "needs_reauth", r->f.why);
+		    r->job->connection_id, "needs_reauth", pcall_plain(r->f.a,
+		    r->f.why, LIMIT_SYNC_ERRORS));
 	p[0] = db_int64(r->f.a, run_id);
 	p[1] = status;
 	p[2] = db_int64(r->f.a, r->f.pages);
 	p[3] = db_int64(r->f.a, r->fetched);
 	p[4] = db_int64(r->f.a, r->changed);
-	p[5] = rc == ERR_OK ? NULL : r->f.why != NULL ? r->f.why : "failed";
+	p[5] = rc == ERR_OK ? NULL : pcall_plain(r->f.a, r->f.why != NULL ?
+	    r->f.why : "failed", LIMIT_SYNC_ERRORS);
 	p[6] = db_int64(r->f.a, r->job->workspace_id);
 	p[7] = db_int64(r->f.a, r->job->connection_id);
 	(void)db_exec_static(e->db, r->f.a, rc == ERR_OK ? sql_end_ok :
-	    sql_end_err, 8, p, NULL);
+	    strcmp(status, "partial") == 0 ? sql_end_partial : sql_end_err, 8,
+	    p, NULL);
 	out->status = status;
 	out->error = p[5];
 	out->pages = r->f.pages;
@@ -625,7 +785,9 @@ finish(struct run *r, int64_t run_id, enum err rc, struct sync_outcome *out)
 	if (retry)
 		return syncq_retry(e->db, r->f.a, r->job->id, e->worker, delay,
 		    counted, p[5]);
-	return syncq_finish(e->db, r->f.a, r->job->id, e->worker, p[5]);
+	/* A partial run's job is done: its failures are the accounts'. */
+	return syncq_finish(e->db, r->f.a, r->job->id, e->worker,
+	    strcmp(status, "partial") == 0 ? NULL : p[5]);
 }
 
 enum err
@@ -667,6 +829,7 @@ sync_job(const struct sync_env *e, struct arena *a,
 	    &r.accounts, NULL) != ERR_OK)
 		r.accounts = NULL;
 	run_id = db_get_int64(res, 0, 7, 0);
+	r.run_id = run_id;
 	if (job->attempts > e->max_attempts) {
 		/* Workers died on it (leases ran out) too many times. */
 		r.f.why = arena_printf(a, "given up after %d attempts",
@@ -692,8 +855,7 @@ sync_job(const struct sync_env *e, struct arena *a,
 		r.f.why = arena_printf(a, "%s: the connection must be "
 		    "reconnected (%s)", r.f.p->name, r.f.why != NULL ? r.f.why :
 		    "refused");
-	if (rc == ERR_CONFLICT && r.f.why != NULL && strcmp(r.f.why,
-	    "the lease was lost") == 0)
+	if (r.lease_lost)
 		return ERR_OK;	/* another worker has the job now */
 	return finish(&r, run_id, rc, out);
 }

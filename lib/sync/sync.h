@@ -4,21 +4,25 @@
  * A connection's daily metrics fetched from its provider for the
  * selected accounts and upserted into metric_daily.
  *
- * The window: a connection never synced backfills SLUICE_SYNC_BACKFILL_DAYS
- * (capped by what the provider keeps); later runs re-fetch the provider's
- * restatement window (or SLUICE_SYNC_RESTATE_DAYS), days counted in the
- * account's own time zone.  Rows go through ingest_commit() in batches of
- * LIMIT_SYNC_BATCH, one transaction each, so unchanged rows are not
- * written and a rerun never duplicates.
+ * The window: an account never synced backfills SLUICE_SYNC_BACKFILL_DAYS
+ * (capped by what the provider keeps), with the connection's first sync
+ * or on its own when ticked later; later runs re-fetch the provider's
+ * restatement window (or SLUICE_SYNC_RESTATE_DAYS) plus its publication
+ * lag, back to the day after the last one the provider had published,
+ * days counted in the account's own time zone.  Rows go through
+ * ingest_commit() in batches of LIMIT_SYNC_BATCH, one transaction each,
+ * so unchanged rows are not written and a rerun never duplicates.
  *
- * Failures stay with their connection: a 401 refreshes the token once
- * (token_get force) and retries, a refused refresh leaves the connection
- * needs_reauth; a rate limit puts the job back after Retry-After without
- * counting the attempt; a 5xx, timeout or unreadable body is retried with
- * exponential backoff and jitter up to SLUICE_SYNC_MAX_ATTEMPTS; a body
- * of the wrong shape fails the run naming the field.  Every attempt
- * writes one sync_runs row and updates connections.last_sync_at or
- * last_error.
+ * Each selected account syncs on its own: one that fails is recorded
+ * (sync_accounts) with a plain message and the others still sync; the
+ * run is then "partial" (some synced) or "error" (none).  A rate limit
+ * puts the job back after Retry-After without counting the attempt, and
+ * a refused login (a 401 after one forced refresh, a refused refresh)
+ * leaves the connection needs_reauth: both stop the whole connection.
+ * A 5xx, timeout or unreadable body is retried with exponential backoff
+ * and jitter up to SLUICE_SYNC_MAX_ATTEMPTS; a body of the wrong shape
+ * fails its account naming the field.  Every attempt writes one
+ * sync_runs row and updates connections.last_sync_at or last_error.
  */
 #ifndef SLUICE_SYNC_H
 #define SLUICE_SYNC_H
@@ -55,7 +59,8 @@ struct sync_env {
 
 /* What sync_job() did, for the worker's log. */
 struct sync_outcome {
-	const char	*status;	/* ok, error, rate_limited, auth */
+	const char	*status;	/* ok, partial, error, rate_limited,
+					 * auth */
 	const char	*error;		/* NULL when ok */
 	long		 pages;
 	long		 rows_fetched;

@@ -119,7 +119,15 @@ static const char sql_ws_status[] =
 	"(SELECT row_to_json(r) FROM (SELECT id, status, started_at, "
 	"finished_at, pages, rows_fetched, rows_changed, duration_ms, error "
 	"FROM sync_runs WHERE connection_id = c.id ORDER BY id DESC LIMIT 1) "
-	"r)) ORDER BY c.id), '[]'::json)) FROM connections c "
+	"r), 'accounts', (SELECT coalesce(json_agg(json_build_object('id', "
+	"a.account_id, 'name', (SELECT l->>'name' FROM jsonb_array_elements("
+	"c.accounts) l WHERE l->>'id' = a.account_id LIMIT 1), 'status', "
+	"a.status, 'error', a.error, 'rows_fetched', a.rows_fetched, "
+	"'rows_changed', a.rows_changed, 'attempted_at', a.attempted_at, "
+	"'synced_at', a.synced_at) ORDER BY a.account_id), '[]'::json) FROM "
+	"sync_accounts a WHERE a.workspace_id = c.workspace_id AND "
+	"a.connection_id = c.id AND c.selected ? a.account_id)) "
+	"ORDER BY c.id), '[]'::json)) FROM connections c "
 	"WHERE c.workspace_id = $1 AND c.status <> 'disconnected'";
 static const char sql_log[] =
 	"SELECT json_build_object('runs', coalesce(json_agg(row_to_json(r)), "

@@ -171,12 +171,13 @@ test('slack exactly', async (t) => {
     const midPass = [];
     const jobStatus = () => stack.sql(`SELECT status FROM sync_jobs WHERE connection_id = ${conn} ORDER BY id DESC LIMIT 1`)[0][0];
     for (let k = 0; k < 6 && jobStatus() !== 'done'; k++) {
-      const child = spawn(path.join(BIN, 'worker'), ['--once'], { env: wenv({ SLUICE_SYNC_LEASE_S: '2' }), stdio: ['ignore', 'ignore', 'pipe'] });
+      // 5 messages a page: a long run, so that every kill lands in it
+      const child = spawn(path.join(BIN, 'worker'), ['--once'], { env: wenv({ SLUICE_SYNC_LEASE_S: '2', SLUICE_SYNC_SLACK_PAGE_LIMIT: '5' }), stdio: ['ignore', 'ignore', 'pipe'] });
       const exited = new Promise((r) => child.on('exit', (code, sig) => r(sig || code)));
       let err = '';
       child.stderr.on('data', (d) => { err += d; });
       defer(st, () => child.kill('SIGKILL'));
-      await sleep(300 + Math.floor(Math.random() * 1200));
+      await sleep(300 + Math.floor(Math.random() * 1000));
       child.kill('SIGKILL');
       const how = await exited;
       if (how !== 'SIGKILL') {	// it finished the job before the kill
@@ -187,11 +188,12 @@ test('slack exactly', async (t) => {
       midPass.push(`${n}${cursor ? '+' : ''}`);
       await sleep(2100);	// the lease runs out
     }
+    st.diagnostic(`messages stored at each kill (+: mid-pass): ${midPass}`);
     const grew = midPass.filter((x) => x.endsWith('+'));
-    assert.ok(grew.length >= 2, `killed mid-pass only ${grew.length} times: ${midPass}`);
+    assert.ok(grew.length >= 3, `killed mid-pass only ${grew.length} times: ${midPass}`);
     const counts = grew.map((x) => Number(x.slice(0, -1)));
     assert.ok(counts[counts.length - 1] > counts[0], `no progress across kills: ${midPass}`);
-    worker();
+    worker({ SLUICE_SYNC_SLACK_PAGE_LIMIT: '5' });
     const r = lastRun();
     assert.equal(r.status, 'ok', `${r.err} (kills at ${midPass})`);
     const tr = await truth();

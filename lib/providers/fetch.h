@@ -19,8 +19,38 @@
 struct pcall;
 struct pcall_result;
 struct syncnorm;
+struct syncnorm_msg;
 struct syncnorm_msgs;
 struct fetch;
+
+/* A channel's pass through its history: its window (provider
+ * timestamps, both ends included) and the cursor of the next page (NULL
+ * for the first). */
+struct fetch_pass {
+	const char	*oldest;
+	const char	*latest;
+	const char	*cursor;
+};
+
+/*
+ * One page of a channel's history (thread NULL) or of a thread's
+ * replies (thread: the parent's ts), as received, and the cursor of the
+ * next page (NULL: it was the last).  Stored messages of the stretch
+ * the page covers that it does not show are removed: for history, the
+ * top-level messages from the page's oldest (the window's start on the
+ * last page) up to where the page before ended, with their replies;
+ * for replies, those after the page before's newest up to the page's
+ * newest (without end on the last page).  On a thread's last page,
+ * parent is the parent message, stored with its thread_state as the
+ * state its replies were read in.
+ */
+struct fetch_page {
+	const char			*channel;
+	const char			*thread;
+	const struct syncnorm_msgs	*m;
+	const char			*cursor;
+	const struct syncnorm_msg	*parent;
+};
 
 /* The sync's side of a fetch. */
 struct fetch_ops {
@@ -35,13 +65,26 @@ struct fetch_ops {
 	/* A field of the listed account (time_zone, currency), or NULL. */
 	const char	*(*account)(struct fetch *, const char *id,
 			    const char *key);
-	/* Messages of a channel: where to continue (a provider timestamp,
-	 * the newest stored less `days`), storing, and the stored daily
-	 * counts since day from as "messages" rows in n. */
-	enum err	(*msgs_since)(struct fetch *, const char *channel,
-			    long days, const char **oldest);
-	enum err	(*msgs_store)(struct fetch *,
-			    const struct syncnorm_msgs *);
+	/*
+	 * Messages of a channel, read in passes over a window of its
+	 * history, newest first, that survive the worker being killed:
+	 * msgs_pass() gives the pass in progress (or starts one over
+	 * [oldest, latest], provider timestamps); msgs_thread() says where
+	 * the replies of a thread stand: the stored state of the thread
+	 * when they were last read whole (*seen, NULL when never) and the
+	 * cursor of its next page when a read was cut short (*cursor);
+	 * msgs_page() stores one page (struct fetch_page) and records where
+	 * the pass goes on, in one statement; msgs_daily() adds the stored
+	 * daily counts of every day from `from` to today (UTC) as
+	 * "messages" rows to n, zero for a day without any.
+	 */
+	enum err	(*msgs_pass)(struct fetch *, const char *channel,
+			    const char *oldest, const char *latest,
+			    struct fetch_pass *out);
+	enum err	(*msgs_thread)(struct fetch *, const char *channel,
+			    const char *thread, const char **seen,
+			    const char **cursor);
+	enum err	(*msgs_page)(struct fetch *, const struct fetch_page *);
 	enum err	(*msgs_daily)(struct fetch *, struct syncnorm *n,
 			    const char *channel, const char *from);
 };
@@ -52,6 +95,7 @@ struct fetch {
 	const struct config	*cfg;
 	const struct fetch_ops	*ops;
 	long			 days;		/* the window's length */
+	long			 backfill;	/* a first sync's window */
 	const char		*ws_tz;		/* the workspace's zone */
 	const char		*api_base;	/* the account's (Mailchimp) */
 	const char		*page_token;	/* instead of the user's */

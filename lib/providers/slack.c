@@ -2,10 +2,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
 #include "base/arena.h"
+#include "base/config.h"
+#include "base/day.h"
 #include "base/jsonx.h"
 #include "base/limit.h"
 #include "base/mem.h"
@@ -61,6 +64,12 @@ syncnorm_slack(struct syncnorm *n, struct json_object *body,
 		x->text = arena_strdup(n->a, c != NULL ? c : "");
 		c = syncnorm_count(jsonx_member(m, "reply_count"));
 		x->reply_count = c != NULL ? strtol(c, NULL, 10) : 0;
+		/* A parent's replies, as far as its history entry shows. */
+		c = syncnorm_text(jsonx_member(m, "latest_reply"));
+		if (!replies && (x->reply_count > 0 || (thread != NULL &&
+		    strcmp(thread, ts) == 0)))
+			x->thread_state = arena_printf(n->a, "%ld:%s",
+			    x->reply_count, c != NULL ? c : "");
 		x->day = syncnorm_epoch_day(n->a, strtoll(ts, NULL, 10));
 		x->raw = arena_strdup(n->a, json_object_to_json_string_ext(m,
 		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -109,58 +118,149 @@ list(struct accounts_lister *l)
 	    PROVIDER_API_BASE), "", ""), &how);
 }
 
-static enum err
-fetch(struct fetch *f, struct syncnorm *n, const char *chan)
+/* Messages a page (Slack: at most 999, 200 advised; smaller to test). */
+static long
+page_limit(void)
 {
-	struct pcall_result res;
-	struct syncnorm_msgs m, thread;
-	const char *url, *cursor = NULL, *oldest, *from, *to, *tc;
-	long page, calls = 0;
-	size_t i, before;
+	long l;
+
+	l = strtol(config_env("SLUICE_SYNC_SLACK_PAGE_LIMIT", "200"), NULL,
+	    10);
+	return l >= 1 && l <= 999 ? l : 200;
+}
+
+/* Whether the thread's replies need reading: never read whole, read in
+ * another state of the thread, a read cut short, or a reply recent
+ * enough to be edited still; *cursor where to go on. */
+static enum err
+thread_due(struct fetch *f, const char *chan,
+    const struct syncnorm_msg *parent, const char **cursor, bool *due)
+{
+	const char *seen, *latest;
 	enum err rc;
 
-	if ((rc = fetch_window(f, "UTC", f->days, &from, &to)) != ERR_OK)
+	if ((rc = f->ops->msgs_thread(f, chan, parent->ts, &seen, cursor)) !=
+	    ERR_OK)
 		return rc;
-	if ((rc = f->ops->msgs_since(f, chan, f->days, &oldest)) != ERR_OK)
+	latest = strchr(parent->thread_state, ':') + 1;
+	*due = *cursor != NULL || seen == NULL ||
+	    strcmp(seen, parent->thread_state) != 0 ||
+	    strtoll(latest, NULL, 10) >= (long long)time(NULL) -
+	    (long long)f->p->restatement_days * DAY_SECONDS;
+	return ERR_OK;
+}
+
+/* Every page of a thread's replies, each stored as it comes. */
+static enum err
+thread(struct fetch *f, struct syncnorm *n, const char *chan,
+    const struct syncnorm_msg *parent, long limit)
+{
+	struct fetch_page pg;
+	struct pcall_result res;
+	struct syncnorm_msgs m;
+	const char *url, *cursor, *next;
+	long page;
+	bool due;
+	enum err rc;
+
+	if ((rc = thread_due(f, chan, parent, &cursor, &due)) != ERR_OK ||
+	    !due)
 		return rc;
-	memset(&m, 0, sizeof(m));
 	for (page = 0; page < LIMIT_SYNC_PAGES; page++) {
-		url = arena_printf(f->a, "%s/conversations.history?"
-		    "channel=%s&oldest=%s&limit=200%s%s",
-		    fetch_base(f, PROVIDER_API_BASE),
-		    httpc_escape(f->a, chan), oldest, cursor ? "&cursor=" : "",
+		url = arena_printf(f->a, "%s/conversations.replies?"
+		    "channel=%s&ts=%s&limit=%ld%s%s", fetch_base(f,
+		    PROVIDER_API_BASE), httpc_escape(f->a, chan), parent->ts,
+		    limit, cursor ? "&cursor=" : "",
 		    cursor ? httpc_escape(f->a, cursor) : "");
 		if ((rc = fetch_get(f, url, &res)) != ERR_OK)
 			return rc;
-		before = m.n;
-		if ((rc = syncnorm_slack(n, res.json, chan, false, &m,
-		    &cursor)) != ERR_OK)
+		memset(&m, 0, sizeof(m));
+		if ((rc = syncnorm_slack(n, res.json, chan, true, &m,
+		    &next)) != ERR_OK)
 			return fetch_norm_failed(f, n, rc);
-		/* Thread replies of the page's parents. */
-		for (i = before; i < m.n && calls < LIMIT_SYNC_PAGES; i++) {
-			if (m.v[i].reply_count <= 0)
-				continue;
-			memset(&thread, 0, sizeof(thread));
-			url = arena_printf(f->a, "%s/conversations.replies?"
-			    "channel=%s&ts=%s&limit=200", fetch_base(f,
-			    PROVIDER_API_BASE), httpc_escape(f->a, chan),
-			    m.v[i].ts);
-			calls++;
-			if ((rc = fetch_get(f, url, &res)) != ERR_OK)
+		memset(&pg, 0, sizeof(pg));
+		pg.channel = chan;
+		pg.thread = parent->ts;
+		pg.m = &m;
+		pg.cursor = next;
+		pg.parent = next == NULL ? parent : NULL;
+		if ((rc = f->ops->msgs_page(f, &pg)) != ERR_OK)
+			return rc;
+		if ((cursor = next) == NULL)
+			return ERR_OK;
+	}
+	f->why = arena_printf(f->a, "Slack: the thread %s has more than %d "
+	    "pages of replies", parent->ts, LIMIT_SYNC_PAGES);
+	return ERR_TOOBIG;
+}
+
+/*
+ * One channel: a pass over the window's history (the backfill window,
+ * every run, so that deletions anywhere in it and new replies to its
+ * threads are seen), newest first, a page at a time; a page's threads
+ * are read before the page is stored, and each page records where the
+ * pass goes on, so a run cut short anywhere resumes there.  Then the
+ * window's daily counts, from what is stored.
+ */
+static enum err
+fetch(struct fetch *f, struct syncnorm *n, const char *chan)
+{
+	struct fetch_pass pass;
+	struct fetch_page pg;
+	struct pcall_result res;
+	struct syncnorm_msgs m;
+	const char *url, *from, *to, *next;
+	int64_t day;
+	long page, limit = page_limit();
+	size_t i;
+	enum err rc;
+
+	if ((rc = fetch_window(f, "UTC", f->backfill > f->days ? f->backfill :
+	    f->days, &from, &to)) != ERR_OK)
+		return rc;
+	if (!day_scan(from, &day))
+		return ERR_SYSTEM;
+	if ((rc = f->ops->msgs_pass(f, chan, arena_printf(f->a,
+	    "%lld.000000", (long long)day * DAY_SECONDS), arena_printf(f->a,
+	    "%lld.999999", (long long)time(NULL)), &pass)) != ERR_OK)
+		return rc;
+	for (page = 0; page < LIMIT_SYNC_MSG_PAGES; page++) {
+		url = arena_printf(f->a, "%s/conversations.history?"
+		    "channel=%s&oldest=%s&latest=%s&inclusive=true&limit=%ld"
+		    "%s%s", fetch_base(f, PROVIDER_API_BASE),
+		    httpc_escape(f->a, chan), pass.oldest, pass.latest, limit,
+		    pass.cursor ? "&cursor=" : "",
+		    pass.cursor ? httpc_escape(f->a, pass.cursor) : "");
+		if ((rc = fetch_get(f, url, &res)) != ERR_OK)
+			return rc;
+		memset(&m, 0, sizeof(m));
+		if ((rc = syncnorm_slack(n, res.json, chan, false, &m,
+		    &next)) != ERR_OK)
+			return fetch_norm_failed(f, n, rc);
+		for (i = 0; i < m.n; i++)
+			if (m.v[i].thread_state != NULL && (rc = thread(f, n,
+			    chan, &m.v[i], limit)) != ERR_OK)
 				return rc;
-			if ((rc = syncnorm_slack(n, res.json, chan, true,
-			    &thread, &tc)) != ERR_OK)
-				return fetch_norm_failed(f, n, rc);
-			if ((rc = f->ops->msgs_store(f, &thread)) != ERR_OK)
-				return rc;
-		}
-		if (cursor == NULL)
+		memset(&pg, 0, sizeof(pg));
+		pg.channel = chan;
+		pg.m = &m;
+		pg.cursor = next;
+		if ((rc = f->ops->msgs_page(f, &pg)) != ERR_OK)
+			return rc;
+		if ((pass.cursor = next) == NULL)
 			break;
 	}
-	if ((rc = f->ops->msgs_store(f, &m)) != ERR_OK)
-		return rc;
-	/* The daily message counts of the window, from what is stored. */
-	return f->ops->msgs_daily(f, n, chan, from);
+	if (pass.cursor != NULL) {
+		/* Kept: the next run goes on from there. */
+		f->why = arena_printf(f->a, "Slack: channel %s has more than %d "
+		    "pages in the window; the next run goes on", chan,
+		    LIMIT_SYNC_MSG_PAGES);
+		return ERR_UNAVAILABLE;
+	}
+	/* The daily message counts of the pass's window, from what is
+	 * stored. */
+	return f->ops->msgs_daily(f, n, chan, day_text(f->a,
+	    day_of_epoch(strtoll(pass.oldest, NULL, 10))));
 }
 
 /* HTTP 200 with ok:false: the error string says what failed. */

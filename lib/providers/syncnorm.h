@@ -50,6 +50,8 @@ struct syncnorm_msg {
 	const char	*user;		/* NULL for bots without one */
 	const char	*text;
 	long		 reply_count;
+	const char	*thread_state;	/* a parent's replies, in the
+					   provider's words; NULL: none */
 	const char	*day;		/* YYYY-MM-DD (UTC) of ts */
 	const char	*raw;		/* the message as JSON text */
 };

@@ -124,6 +124,9 @@
  *                 ending in "-rotating")
  *   no_refresh    LinkedIn: the app has no programmatic refresh tokens
  *   403           permission denied in the provider's shape
+ *   deleted       Slack: one message and one reply in 40 of the big
+ *                 channel are gone (thread parents stay), as if deleted
+ *                 since the last run; carry it in a connection's token
  *   short_pages   GA4: report pages of 2 rows whatever the limit asked
  *                 (rowCount stays the whole report's)
  *   late          YouTube: Analytics publishes a day 3 days late
@@ -131,6 +134,11 @@
  *   no_page_token Facebook: the Page's node answers fields=access_token
  *                 without one (the person lost the Page role), and its
  *                 insights refuse the user's token with (#190)
+ *
+ * Slack's big channel: any channel id starting "C0SBXBIG" (not listed by
+ * conversations.list; select it by id) holds 23 messages a day back 400
+ * days, a thread of 2 to 4 replies every third day and one of 240
+ * replies every 45th; history and replies page by `limit` and cursor.
  *
  * A switch can also live in a connection: consent with user (or
  * login_hint) "anything-fault-NAME" and every code, token and refreshed

@@ -209,6 +209,183 @@ chan_ok(const char *c)
 	    strlen(c) >= 5 && strlen(c) < 40;
 }
 
+/*
+ * The big channel (ids starting C0SBXBIG, not listed): SL_BIG_DAY
+ * messages every day, history far before any window, a thread of 2 to 4
+ * replies every third day and one of SL_BIG_THREAD replies every
+ * 45th.  Timestamps are handled in microseconds.  The "deleted" switch
+ * (carried by a connection's token) deletes one message in 40 and one
+ * reply in 40, thread parents excepted, as a person would between runs.
+ */
+#define SL_BIG		"C0SBXBIG"
+#define SL_BIG_DAY	23
+#define SL_BIG_THREAD	240
+#define SL_US		1000000LL
+
+static bool
+big(const char *chan)
+{
+	return strncmp(chan, SL_BIG, strlen(SL_BIG)) == 0;
+}
+
+static int64_t
+big_ts(const char *chan, int64_t day, int i)
+{
+	return (day * 86400 + 1800 + i * 3600 + (int64_t)(sandbox_hash(chan,
+	    (uint64_t)(day * 32 + i)) % 1200)) * SL_US + (i + 1) * 100;
+}
+
+/* Replies the i-th message of day has (deleted ones included). */
+static int
+big_nreplies(const char *chan, int64_t day, int i)
+{
+	if (i != 5)
+		return 0;
+	if (((day % 45) + 45) % 45 == 7)
+		return SL_BIG_THREAD;
+	if (((day % 3) + 3) % 3 == 0)
+		return 2 + (int)(sandbox_hash(chan, (uint64_t)day) % 3);
+	return 0;
+}
+
+static int64_t
+reply_ts(int64_t parent, int j)
+{
+	return parent + (int64_t)(j + 1) * 60 * SL_US + 10 + j;
+}
+
+static bool
+gone(struct sbx *sx, const char *chan, int64_t us)
+{
+	return sandbox_is(sx, "deleted") && sandbox_hash(chan,
+	    (uint64_t)us) % 40 == 0;
+}
+
+/* A timestamp "S.UUUUUU" in microseconds; def when absent or bad. */
+static int64_t
+us_of(const char *s, int64_t def)
+{
+	char *end;
+	long long sec;
+	int64_t frac = 0, scale = 100000;
+
+	if (s == NULL || *s == '\0')
+		return def;
+	sec = strtoll(s, &end, 10);
+	if (end == s || sec < 0 || sec > 99999999999LL)
+		return def;
+	if (*end == '.')
+		for (end++; *end >= '0' && *end <= '9' && scale > 0; end++) {
+			frac += (*end - '0') * scale;
+			scale /= 10;
+		}
+	return (int64_t)sec * SL_US + frac;
+}
+
+static const char *
+ts_text(struct sbx *sx, int64_t us)
+{
+	return arena_printf(sx->ctx->arena, "%lld.%06lld",
+	    (long long)(us / SL_US), (long long)(us % SL_US));
+}
+
+/* A thread's replies that are there now: how many and the latest. */
+static int
+big_live(struct sbx *sx, const char *chan, int64_t parent, int k,
+    int64_t *latest)
+{
+	int j, n = 0;
+
+	*latest = 0;
+	for (j = 0; j < k; j++) {
+		if (reply_ts(parent, j) > sx->now * SL_US ||
+		    gone(sx, chan, reply_ts(parent, j)))
+			continue;
+		*latest = reply_ts(parent, j);
+		n++;
+	}
+	return n;
+}
+
+static void
+big_msg(struct sbx *sx, const char *chan, int64_t day, int i, bool first)
+{
+	int64_t ts = big_ts(chan, day, i), latest;
+	int k = big_nreplies(chan, day, i), n;
+
+	buf_printf(sx->out, "%s{\"type\":\"message\",\"user\":\"%s\","
+	    "\"text\":\"Launch note %lld-%d\",\"ts\":\"%s\",\"team\":\""
+	    SL_TEAM "\"", first ? "" : ",", users[(day + i) % 3],
+	    (long long)day, i, ts_text(sx, ts));
+	if (k > 0) {
+		n = big_live(sx, chan, ts, k, &latest);
+		buf_printf(sx->out, ",\"thread_ts\":\"%s\",\"reply_count\":%d,"
+		    "\"reply_users_count\":2,\"latest_reply\":\"%s\","
+		    "\"reply_users\":[\"%s\",\"%s\"],\"is_locked\":false,"
+		    "\"subscribed\":false", ts_text(sx, ts), n,
+		    ts_text(sx, latest ? latest : ts), users[1], users[2]);
+	}
+	buf_puts(sx->out, "}");
+}
+
+/* History of the big channel: newest first below the cursor. */
+static enum err
+big_history(struct sbx *sx, const char *chan, long limit)
+{
+	const char *cur = sandbox_param(sx->ctx, "cursor");
+	bool incl = sandbox_param(sx->ctx, "inclusive") != NULL &&
+	    (strcmp(sandbox_param(sx->ctx, "inclusive"), "true") == 0 ||
+	    strcmp(sandbox_param(sx->ctx, "inclusive"), "1") == 0);
+	int64_t now = sx->now * SL_US, latest, oldest, below, ts, last = 0;
+	int64_t day;
+	long n = 0;
+	int i;
+	bool more = false;
+	char dec[64], num[48], enc[80];
+
+	latest = us_of(sandbox_param(sx->ctx, "latest"), now);
+	if (latest > now)
+		latest = now;
+	oldest = us_of(sandbox_param(sx->ctx, "oldest"), 0);
+	if (oldest < latest - 400 * 86400 * SL_US)
+		oldest = latest - 400 * 86400 * SL_US;
+	below = INT64_MAX;
+	if (cur != NULL && *cur != '\0' && sandbox_unb64url(cur, dec,
+	    sizeof(dec)) && strncmp(dec, "next_us:", 8) == 0)
+		below = strtoll(dec + 8, NULL, 10);
+	sandbox_start(sx, 200, SJ);
+	buf_puts(sx->out, "{\"ok\":true,\"messages\":[");
+	for (day = latest / (86400 * SL_US); !more && !sandbox_is(sx,
+	    "empty") && day >= oldest / (86400 * SL_US); day--) {
+		for (i = SL_BIG_DAY - 1; i >= 0; i--) {
+			ts = big_ts(chan, day, i);
+			if (ts >= below || ts > latest || ts < oldest ||
+			    (!incl && (ts == latest || ts == oldest)) ||
+			    (big_nreplies(chan, day, i) == 0 &&
+			    gone(sx, chan, ts)))
+				continue;
+			if (n == limit) {
+				more = true;
+				break;
+			}
+			big_msg(sx, chan, day, i, n == 0);
+			last = ts;
+			n++;
+		}
+	}
+	buf_printf(sx->out, "],\"has_more\":%s,\"pin_count\":0,"
+	    "\"channel_actions_ts\":null,\"channel_actions_count\":0",
+	    more ? "true" : "false");
+	if (more) {
+		snprintf(num, sizeof(num), "next_us:%lld", (long long)last);
+		sandbox_b64url(num, enc, sizeof(enc));
+		buf_printf(sx->out, ",\"response_metadata\":{\"next_cursor\":"
+		    "\"%s\"}", enc);
+	}
+	buf_puts(sx->out, "}");
+	return sandbox_done(sx);
+}
+
 static enum err
 conv_history(struct sbx *sx)
 {
@@ -232,6 +409,8 @@ conv_history(struct sbx *sx)
 	limit = sandbox_long(sandbox_param(sx->ctx, "limit"), 100, 999);
 	if (limit == 0)
 		limit = 100;
+	if (big(chan))
+		return big_history(sx, chan, limit);
 	latest = l != NULL ? atof(l) : (double)sx->now;
 	oldest = o != NULL ? atof(o) : latest - 30 * 86400.0;
 	if (latest > (double)sx->now)
@@ -310,31 +489,80 @@ conv_history(struct sbx *sx)
 	return sandbox_done(sx);
 }
 
+/*
+ * A thread, parent first, in pages of `limit` (the parent counts) with
+ * a cursor.  In the big channel the parent's own replies; elsewhere any
+ * ts is a parent with two.
+ */
 static enum err
 conv_replies(struct sbx *sx)
 {
+	static const char *const said[] = { "Looks good", "Ship it",
+	    "Agreed", "One more pass on the copy" };
 	const char *chan = sandbox_param(sx->ctx, "channel");
 	const char *ts = sandbox_param(sx->ctx, "ts");
-	long long p;
+	const char *cur = sandbox_param(sx->ctx, "cursor");
+	int64_t p, day, r, latest;
+	long limit, off = 0, at, n;
+	int k = 2, i, live;
+	char dec[64], num[48], enc[80];
 
 	if (!chan_ok(chan))
 		return sandbox_fail(sx, "error_channel_not_found");
-	if (ts == NULL || (p = atoll(ts)) <= 0)
+	if (ts == NULL || (p = us_of(ts, 0)) <= 0)
 		return sandbox_fail(sx, "error_channel_not_found");
+	limit = sandbox_long(sandbox_param(sx->ctx, "limit"), 1000, 1000);
+	if (limit == 0)
+		limit = 1000;
+	if (cur != NULL && *cur != '\0' && sandbox_unb64url(cur, dec,
+	    sizeof(dec)) && strncmp(dec, "off:", 4) == 0)
+		off = sandbox_long(dec + 4, 0, 100000);
+	if (big(chan)) {
+		day = p / (86400 * SL_US);
+		k = 0;
+		for (i = 0; i < SL_BIG_DAY; i++)
+			if (big_ts(chan, day, i) == p)
+				k = big_nreplies(chan, day, i);
+	}
+	live = big(chan) ? big_live(sx, chan, p, k, &latest) : k;
+	if (!big(chan))
+		latest = (p / SL_US + 1200) * SL_US + 250;
 	sandbox_start(sx, 200, SJ);
-	buf_printf(sx->out, "{\"ok\":true,\"messages\":[{\"type\":\"message\","
-	    "\"user\":\"%s\",\"text\":\"Draft for the next newsletter is "
-	    "ready\",\"ts\":\"%s\",\"thread_ts\":\"%s\",\"reply_count\":2,"
-	    "\"reply_users_count\":2,\"latest_reply\":\"%lld.000250\","
-	    "\"reply_users\":[\"%s\",\"%s\"],\"is_locked\":false,"
-	    "\"subscribed\":false},{\"type\":\"message\",\"user\":\"%s\","
-	    "\"text\":\"Looks good\",\"ts\":\"%lld.000210\",\"thread_ts\":"
-	    "\"%s\",\"parent_user_id\":\"%s\"},{\"type\":\"message\","
-	    "\"user\":\"%s\",\"text\":\"Ship it\",\"ts\":\"%lld.000250\","
-	    "\"thread_ts\":\"%s\",\"parent_user_id\":\"%s\"}],"
-	    "\"has_more\":false}", users[0], ts, ts, p + 1200, users[1],
-	    users[2], users[1], p + 300, ts, users[0], users[2], p + 1200, ts,
-	    users[0]);
+	buf_puts(sx->out, "{\"ok\":true,\"messages\":[");
+	/* item 0 is the parent, item j + 1 the j-th reply */
+	for (at = 0, n = 0, i = -1; i < k && n < limit; i++) {
+		r = i < 0 ? p : big(chan) ? reply_ts(p, i) : i == 0 ?
+		    (p / SL_US + 300) * SL_US + 210 : latest;
+		if (i >= 0 && (r > sx->now * SL_US || (big(chan) &&
+		    gone(sx, chan, r))))
+			continue;
+		if (at++ < off)
+			continue;
+		if (i < 0)
+			buf_printf(sx->out, "{\"type\":\"message\",\"user\":"
+			    "\"%s\",\"text\":\"Draft for the next newsletter "
+			    "is ready\",\"ts\":\"%s\",\"thread_ts\":\"%s\","
+			    "\"reply_count\":%d,\"reply_users_count\":2,"
+			    "\"latest_reply\":\"%s\",\"reply_users\":[\"%s\","
+			    "\"%s\"],\"is_locked\":false,\"subscribed\":false}",
+			    users[0], ts, ts, live, ts_text(sx, live ? latest :
+			    p), users[1], users[2]);
+		else
+			buf_printf(sx->out, "%s{\"type\":\"message\",\"user\":"
+			    "\"%s\",\"text\":\"%s\",\"ts\":\"%s\",\"thread_ts\":"
+			    "\"%s\",\"parent_user_id\":\"%s\"}", n ? "," : "",
+			    users[1 + i % 2], said[i % 4], ts_text(sx, r), ts,
+			    users[0]);
+		n++;
+	}
+	buf_printf(sx->out, "],\"has_more\":%s", i < k ? "true" : "false");
+	if (i < k) {
+		snprintf(num, sizeof(num), "off:%ld", at);
+		sandbox_b64url(num, enc, sizeof(enc));
+		buf_printf(sx->out, ",\"response_metadata\":{\"next_cursor\":"
+		    "\"%s\"}", enc);
+	}
+	buf_puts(sx->out, "}");
 	return sandbox_done(sx);
 }
 

@@ -91,30 +91,118 @@ static const char sql_care[] =
 	"created_at) < now() - interval '1 day') ORDER BY token_expires_at "
 	"NULLS LAST LIMIT $1";
 
-/* Slack: continue from the newest stored message, less the restatement
- * window (edits and replies); the first time, the backfill window. */
-static const char sql_comm_oldest[] =
-	"SELECT coalesce(to_char(greatest(max(ts::numeric) - $3::int * 86400, "
-	"0), 'FM9999999999990.000000'), to_char(extract(epoch FROM now()) - "
-	"$3::int * 86400, 'FM9999999999990')) FROM communications "
-	"WHERE connection_id = $1 AND channel_id = $2";
-static const char sql_comm_upsert[] =
-	"WITH up AS (INSERT INTO communications AS c (workspace_id, "
-	"connection_id, channel_id, ts, thread_ts, user_id, text, reply_count, "
-	"posted_at, raw) SELECT $1::bigint, $2::bigint, s.c, s.t, s.th, s.u, "
-	"s.x, s.r, to_timestamp(s.t::numeric), s.j FROM unnest($3::text[], "
-	"$4::text[], $5::text[], $6::text[], $7::text[], $8::int[], "
-	"$9::jsonb[]) AS s(c, t, th, u, x, r, j) "
-	"ON CONFLICT (workspace_id, channel_id, ts) DO UPDATE SET "
-	"thread_ts = EXCLUDED.thread_ts, text = EXCLUDED.text, reply_count = "
-	"EXCLUDED.reply_count, raw = EXCLUDED.raw WHERE c.text IS DISTINCT "
-	"FROM EXCLUDED.text OR c.reply_count IS DISTINCT FROM "
-	"EXCLUDED.reply_count OR c.thread_ts IS DISTINCT FROM "
-	"EXCLUDED.thread_ts RETURNING 1) SELECT count(*) FROM up";
+/*
+ * Messages.  The upsert of a page: new messages inserted, changed ones
+ * updated; a thread's state is only ever set (by its last reply page).
+ */
+#define COMM_UPSERT \
+	"up AS (INSERT INTO communications AS c (workspace_id, " \
+	"connection_id, channel_id, ts, thread_ts, user_id, text, " \
+	"reply_count, posted_at, raw, replies_seen) SELECT $1::bigint, " \
+	"$2::bigint, s.c, s.t, s.th, s.u, s.x, s.r, to_timestamp(" \
+	"s.t::numeric), s.j, s.rs FROM unnest($3::text[], $4::text[], " \
+	"$5::text[], $6::text[], $7::text[], $8::int[], $9::jsonb[], " \
+	"$10::text[]) AS s(c, t, th, u, x, r, j, rs) " \
+	"ON CONFLICT (workspace_id, channel_id, ts) DO UPDATE SET " \
+	"thread_ts = EXCLUDED.thread_ts, text = EXCLUDED.text, reply_count = " \
+	"EXCLUDED.reply_count, raw = EXCLUDED.raw, replies_seen = coalesce(" \
+	"EXCLUDED.replies_seen, c.replies_seen) WHERE c.text IS DISTINCT " \
+	"FROM EXCLUDED.text OR c.reply_count IS DISTINCT FROM " \
+	"EXCLUDED.reply_count OR c.thread_ts IS DISTINCT FROM " \
+	"EXCLUDED.thread_ts OR (EXCLUDED.replies_seen IS NOT NULL AND " \
+	"c.replies_seen IS DISTINCT FROM EXCLUDED.replies_seen) " \
+	"RETURNING 1), " \
+	"pg AS (SELECT min(t::numeric) AS lo, max(t::numeric) AS hi FROM " \
+	"unnest($4::text[]) t), " \
+	"p AS (SELECT * FROM channel_progress WHERE workspace_id = $1 AND " \
+	"connection_id = $2 AND channel_id = $11) "
+#define COMM_MINE \
+	"c.workspace_id = $1 AND c.connection_id = $2 AND c.channel_id = $11 "
+/*
+ * A history page ($12: the next cursor, NULL on the last): the top-level
+ * messages of the stretch it covers that it does not show are removed
+ * with their replies, and so are the replies of a message it shows
+ * outside any thread; the pass goes on below the page, or ends.
+ */
+static const char sql_comm_history[] =
+	"WITH " COMM_UPSERT ", "
+	"r AS (SELECT CASE WHEN $12::text IS NULL THEN "
+	"p.window_oldest::numeric ELSE pg.lo END AS lo, p.upper::numeric AS hi "
+	"FROM p, pg), "
+	"gone AS (DELETE FROM communications c USING r WHERE " COMM_MINE
+	"AND (c.thread_ts IS NULL OR c.thread_ts = c.ts) AND r.lo IS NOT NULL "
+	"AND c.ts::numeric >= r.lo AND (r.hi IS NULL OR c.ts::numeric < r.hi) "
+	"AND NOT c.ts = ANY($4::text[]) RETURNING c.ts), "
+	"orphans AS (DELETE FROM communications c WHERE " COMM_MINE
+	"AND c.thread_ts <> c.ts AND (c.thread_ts IN (SELECT ts FROM gone) OR "
+	"c.thread_ts IN (SELECT s.t FROM unnest($4::text[], $5::text[]) "
+	"AS s(t, th) WHERE s.th IS NULL)) RETURNING 1), "
+	"prog AS (UPDATE channel_progress q SET cursor = $12, upper = CASE "
+	"WHEN $12::text IS NULL THEN NULL ELSE coalesce(pg.lo::text, q.upper) "
+	"END, threads = CASE WHEN $12::text IS NULL THEN '{}' ELSE q.threads "
+	"END, oldest_fetched = CASE WHEN pg.lo IS NULL OR (q.oldest_fetched "
+	"IS NOT NULL AND q.oldest_fetched::numeric <= pg.lo) THEN "
+	"q.oldest_fetched ELSE pg.lo::text END, newest_fetched = CASE WHEN "
+	"pg.hi IS NULL OR (q.newest_fetched IS NOT NULL AND "
+	"q.newest_fetched::numeric >= pg.hi) THEN q.newest_fetched ELSE "
+	"pg.hi::text END, finished_at = CASE WHEN $12::text IS NULL THEN now() "
+	"ELSE q.finished_at END FROM pg WHERE q.workspace_id = $1 AND "
+	"q.connection_id = $2 AND q.channel_id = $11 RETURNING 1) "
+	"SELECT (SELECT count(*) FROM up) + (SELECT count(*) FROM gone) + "
+	"(SELECT count(*) FROM orphans), (SELECT count(*) FROM prog)";
+/*
+ * A page of a thread's replies ($12: the next cursor, NULL on the last;
+ * $13 the thread): its replies after the page before's newest, up to
+ * its own newest (without end on the last), that it does not show are
+ * removed; the thread's cursor is kept, or dropped at its end.
+ */
+static const char sql_comm_thread[] =
+	"WITH " COMM_UPSERT ", "
+	"r AS (SELECT coalesce(p.threads->$13::text->>'after', "
+	"$13::text)::numeric AS lo, "
+	"CASE WHEN $12::text IS NULL THEN NULL ELSE pg.hi END AS hi, "
+	"$12::text IS NOT NULL AND pg.hi IS NULL AS blank FROM p, pg), "
+	"gone AS (DELETE FROM communications c USING r WHERE " COMM_MINE
+	"AND c.thread_ts = $13::text AND c.ts <> $13::text AND NOT r.blank AND "
+	"c.ts::numeric > r.lo AND (r.hi IS NULL OR c.ts::numeric <= r.hi) AND "
+	"NOT c.ts = ANY($4::text[]) RETURNING 1), "
+	"prog AS (UPDATE channel_progress q SET threads = CASE WHEN $12::text "
+	"IS NULL THEN q.threads - $13::text ELSE q.threads || "
+	"jsonb_build_object($13::text, jsonb_build_object('cursor', $12::text, "
+	"'after', coalesce(pg.hi::text, q.threads->$13::text->>'after', "
+	"$13::text))) END FROM pg "
+	"WHERE q.workspace_id = $1 AND q.connection_id = $2 AND "
+	"q.channel_id = $11 RETURNING 1) "
+	"SELECT (SELECT count(*) FROM up) + (SELECT count(*) FROM gone), "
+	"(SELECT count(*) FROM prog)";
+/* The pass in progress, or a new one over [$4, $5] when the last one
+ * ended (or there was none). */
+static const char sql_comm_pass[] =
+	"WITH q AS (INSERT INTO channel_progress AS q (workspace_id, "
+	"connection_id, channel_id, window_oldest, window_latest, started_at) "
+	"VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT (workspace_id, "
+	"connection_id, channel_id) DO UPDATE SET (window_oldest, "
+	"window_latest, cursor, upper, threads, oldest_fetched, "
+	"newest_fetched, started_at) = (EXCLUDED.window_oldest, "
+	"EXCLUDED.window_latest, NULL, NULL, '{}', NULL, NULL, now()) "
+	"WHERE q.finished_at >= q.started_at "
+	"RETURNING window_oldest, window_latest, cursor) "
+	"SELECT * FROM q UNION ALL SELECT window_oldest, window_latest, cursor "
+	"FROM channel_progress WHERE workspace_id = $1 AND connection_id = $2 "
+	"AND channel_id = $3 AND NOT EXISTS (SELECT 1 FROM q)";
+/* Where a thread's replies stand. */
+static const char sql_comm_thread_at[] =
+	"SELECT (SELECT replies_seen FROM communications WHERE workspace_id = "
+	"$1 AND connection_id = $2 AND channel_id = $3 AND ts = $4), "
+	"(SELECT threads->$4::text->>'cursor' FROM channel_progress WHERE "
+	"workspace_id = $1 AND connection_id = $2 AND channel_id = $3)";
+/* Every day's count from $4 to today (UTC), zero for a day without. */
 static const char sql_comm_daily[] =
-	"SELECT to_char(posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), count(*) "
-	"FROM communications WHERE connection_id = $1 AND channel_id = $2 AND "
-	"posted_at >= $3::date GROUP BY 1 ORDER BY 1";
+	"SELECT to_char(d, 'YYYY-MM-DD'), count(c.ts) FROM generate_series("
+	"$4::date, (now() AT TIME ZONE 'UTC')::date, interval '1 day') d "
+	"LEFT JOIN communications c ON c.workspace_id = $1 AND "
+	"c.connection_id = $2 AND c.channel_id = $3 AND (c.posted_at AT TIME "
+	"ZONE 'UTC')::date = d::date GROUP BY d ORDER BY d";
 
 /*
  * One run in progress.  Its first member is what the provider's fetch
@@ -320,37 +408,35 @@ elem(struct buf *b, const char *s, bool first)
 	buf_putc(b, '"');
 }
 
-/* Stores messages (new ones inserted, edited ones updated). */
+/* The message columns of one page as PostgreSQL array literals (p[2] to
+ * p[9]); the thread's parent last, with its state, when given. */
 static enum err
-msgs_store(struct fetch *f, const struct syncnorm_msgs *m)
+msgs_columns(struct run *r, const struct fetch_page *pg, const char **p)
 {
-	struct run *r = (struct run *)f;
-	struct buf *col[7];
-	const char *p[9];
-	struct db_res *res;
-	size_t i;
+	const struct syncnorm_msg *m;
+	struct buf *col[8];
+	size_t i, n;
 	int k;
-	enum err rc;
 
-	if (m->n == 0)
-		return ERR_OK;
-	for (k = 0; k < 7; k++) {
+	n = pg->m != NULL ? pg->m->n : 0;
+	for (k = 0; k < 8; k++) {
 		col[k] = buf_new_arena(r->f.a, LIMIT_SYNC_MSG_COLUMN);
 		buf_putc(col[k], '{');
 	}
-	for (i = 0; i < m->n; i++) {
-		elem(col[0], m->v[i].channel, i == 0);
-		elem(col[1], m->v[i].ts, i == 0);
-		elem(col[2], m->v[i].thread_ts, i == 0);
-		elem(col[3], m->v[i].user, i == 0);
-		elem(col[4], m->v[i].text, i == 0);
-		elem(col[5], arena_printf(r->f.a, "%ld", m->v[i].reply_count),
+	for (i = 0; i < n + (pg->parent != NULL); i++) {
+		m = i < n ? &pg->m->v[i] : pg->parent;
+		elem(col[0], m->channel, i == 0);
+		elem(col[1], m->ts, i == 0);
+		elem(col[2], m->thread_ts, i == 0);
+		elem(col[3], m->user, i == 0);
+		elem(col[4], m->text, i == 0);
+		elem(col[5], arena_printf(r->f.a, "%ld", m->reply_count),
 		    i == 0);
-		elem(col[6], m->v[i].raw, i == 0);
+		elem(col[6], m->raw, i == 0);
+		elem(col[7], i < n ? NULL : m->thread_state != NULL ?
+		    m->thread_state : "", i == 0);
 	}
-	p[0] = db_int64(r->f.a, r->job->workspace_id);
-	p[1] = db_int64(r->f.a, r->job->connection_id);
-	for (k = 0; k < 7; k++) {
+	for (k = 0; k < 8; k++) {
 		if (buf_putc(col[k], '}') != ERR_OK) {
 			r->f.why = arena_printf(r->f.a, "%s: too many messages "
 			    "at once", r->f.p->name);
@@ -358,33 +444,85 @@ msgs_store(struct fetch *f, const struct syncnorm_msgs *m)
 		}
 		p[k + 2] = buf_cstr(col[k]);
 	}
-	if ((rc = db_exec(r->env->db, r->f.a, sql_comm_upsert, 9, p, &res)) !=
-	    ERR_OK) {
+	return ERR_OK;
+}
+
+/* Stores a page and records where the pass goes on (fetch_page). */
+static enum err
+msgs_page(struct fetch *f, const struct fetch_page *pg)
+{
+	struct run *r = (struct run *)f;
+	const char *p[13];
+	struct db_res *res;
+	enum err rc;
+
+	p[0] = db_int64(f->a, r->job->workspace_id);
+	p[1] = db_int64(f->a, r->job->connection_id);
+	if ((rc = msgs_columns(r, pg, p)) != ERR_OK)
+		return rc;
+	p[10] = pg->channel;
+	p[11] = pg->cursor;
+	p[12] = pg->thread;
+	if ((rc = db_exec(r->env->db, f->a, pg->thread != NULL ?
+	    sql_comm_thread : sql_comm_history, pg->thread != NULL ? 13 : 12,
+	    p, &res)) != ERR_OK) {
 		r->f.why = "the messages could not be stored";
 		return rc;
 	}
-	r->fetched += (long)m->n;
+	if (db_get_int64(res, 0, 1, 0) != 1) {
+		r->f.why = "the channel's progress is gone";
+		return ERR_CONFLICT;
+	}
+	r->fetched += pg->m != NULL ? (long)pg->m->n : 0;
 	r->changed += (long)db_get_int64(res, 0, 0, 0);
 	return ERR_OK;
 }
 
-
 static enum err
-msgs_since(struct fetch *f, const char *channel, long days,
-    const char **oldest)
+msgs_pass(struct fetch *f, const char *channel, const char *oldest,
+    const char *latest, struct fetch_pass *out)
 {
 	struct run *r = (struct run *)f;
 	struct db_res *res;
-	const char *p[3];
+	const char *p[5];
 	enum err rc;
 
-	p[0] = db_int64(f->a, r->job->connection_id);
-	p[1] = channel;
-	p[2] = db_int64(f->a, days);
-	if ((rc = db_exec(r->env->db, f->a, sql_comm_oldest, 3, p, &res)) !=
+	p[0] = db_int64(f->a, r->job->workspace_id);
+	p[1] = db_int64(f->a, r->job->connection_id);
+	p[2] = channel;
+	p[3] = oldest;
+	p[4] = latest;
+	if ((rc = db_exec(r->env->db, f->a, sql_comm_pass, 5, p, &res)) !=
 	    ERR_OK)
 		return rc;
-	*oldest = db_get(res, 0, 0);
+	if (db_nrows(res) != 1) {
+		r->f.why = "the channel's progress could not be kept";
+		return ERR_DB;
+	}
+	out->oldest = db_get(res, 0, 0);
+	out->latest = db_get(res, 0, 1);
+	out->cursor = db_get(res, 0, 2);
+	return ERR_OK;
+}
+
+static enum err
+msgs_thread(struct fetch *f, const char *channel, const char *thread,
+    const char **seen, const char **cursor)
+{
+	struct run *r = (struct run *)f;
+	struct db_res *res;
+	const char *p[4];
+	enum err rc;
+
+	p[0] = db_int64(f->a, r->job->workspace_id);
+	p[1] = db_int64(f->a, r->job->connection_id);
+	p[2] = channel;
+	p[3] = thread;
+	if ((rc = db_exec(r->env->db, f->a, sql_comm_thread_at, 4, p, &res)) !=
+	    ERR_OK)
+		return rc;
+	*seen = db_get(res, 0, 0);
+	*cursor = db_get(res, 0, 1);
 	return ERR_OK;
 }
 
@@ -394,14 +532,15 @@ msgs_daily(struct fetch *f, struct syncnorm *n, const char *channel,
 {
 	struct run *r = (struct run *)f;
 	struct db_res *res;
-	const char *p[3];
+	const char *p[4];
 	size_t i;
 	enum err rc;
 
-	p[0] = db_int64(f->a, r->job->connection_id);
-	p[1] = channel;
-	p[2] = from;
-	if ((rc = db_exec(r->env->db, f->a, sql_comm_daily, 3, p, &res)) !=
+	p[0] = db_int64(f->a, r->job->workspace_id);
+	p[1] = db_int64(f->a, r->job->connection_id);
+	p[2] = channel;
+	p[3] = from;
+	if ((rc = db_exec(r->env->db, f->a, sql_comm_daily, 4, p, &res)) !=
 	    ERR_OK)
 		return rc;
 	for (i = 0; i < db_nrows(res); i++)
@@ -416,8 +555,9 @@ static const struct fetch_ops run_ops = {
 	.call = run_call,
 	.window = run_window,
 	.account = run_account,
-	.msgs_since = msgs_since,
-	.msgs_store = msgs_store,
+	.msgs_pass = msgs_pass,
+	.msgs_thread = msgs_thread,
+	.msgs_page = msgs_page,
 	.msgs_daily = msgs_daily,
 };
 
@@ -464,6 +604,9 @@ account_window(struct run *r, const char *id)
 		r->f.days = 1;
 	if (p->keeps_days > 0 && r->f.days > p->keeps_days)
 		r->f.days = p->keeps_days;
+	r->f.backfill = r->env->backfill_days;
+	if (p->keeps_days > 0 && r->f.backfill > p->keeps_days)
+		r->f.backfill = p->keeps_days;
 	return ERR_OK;
 }
 

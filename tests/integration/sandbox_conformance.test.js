@@ -83,6 +83,7 @@ const SWITCH = {
   'github/traffic_empty.json': 'empty',
   'slack/oauth_v2_access_with_rotation.json': 'rotation',
   'linkedin/oauth_access_token_no_refresh.json': 'no_refresh',
+  'slack/conversations_history_empty.json': 'empty',
 };
 // Second pages: fetched by following the first page's own link or token.
 const FOLLOW = {
@@ -94,6 +95,8 @@ const FOLLOW = {
   'slack/conversations_list_page2.json': ['slack/conversations_list_page1.json',
     (r, req) => { req.query.cursor = r.json.response_metadata.next_cursor; }],
   'slack/conversations_history_page2.json': ['slack/conversations_history_page1.json',
+    (r, req) => { req.query.cursor = r.json.response_metadata.next_cursor; }],
+  'slack/conversations_replies_page2.json': ['slack/conversations_replies_page1.json',
     (r, req) => { req.query.cursor = r.json.response_metadata.next_cursor; }],
   'github/user_repos_page2.json': ['github/user_repos_page1.json',
     (r, req) => { req.absolute = /<([^>]+)>; rel="next"/.exec(r.headers.get('link'))[1]; }],

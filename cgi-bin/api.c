@@ -8,6 +8,8 @@
 
 #include <stdlib.h>
 
+#include <json-c/json.h>
+
 #include "base/jsonx.h"
 #include "base/limit.h"
 #include "base/mem.h"
@@ -208,16 +210,27 @@ api_conn_delete(struct ctx *ctx)
 	struct token_env env = env_of(ctx);
 	const struct provider *p;
 	struct connection c;
-	const char *d = req_query(&ctx->req, "delete_data");
+	const char *d = req_query(&ctx->req, "delete_data"), *note, *body;
+	struct json_object *o;
+	enum connect_revoke rv;
 	enum err rc;
 
 	if ((rc = conn_arg(ctx, NULL, &p, &c)) != ERR_OK)
 		return rc;
 	if ((rc = connect_disconnect(&env, ctx->arena, p, &c, d != NULL &&
-	    strcmp(d, "1") == 0)) != ERR_OK)
+	    strcmp(d, "1") == 0, &rv, &note)) != ERR_OK)
 		return rc;
-	return resp_body(&ctx->resp, 200, "application/json",
-	    "{\"status\":\"disconnected\"}", 25);
+	o = jsonx_own(ctx->arena, json_object_new_object());
+	json_object_object_add(o, "status",
+	    json_object_new_string("disconnected"));
+	json_object_object_add(o, "revoked",
+	    json_object_new_boolean(rv == CONNECT_REVOKED));
+	if (note != NULL)
+		json_object_object_add(o, "revoke_note",
+		    json_object_new_string(note));
+	body = jsonx_string(ctx->arena, o);
+	return resp_body(&ctx->resp, 200, "application/json", body,
+	    strlen(body));
 }
 
 static enum err
@@ -403,6 +416,40 @@ api_healthz(struct ctx *ctx)
 	    sizeof(body) - 1);
 }
 
+/*
+ * Ready: the database and migrations, and "warnings" when the API
+ * version of a provider with credentials retires within
+ * PROVIDER_SUNSET_WARN_DAYS (or has): still ready, but someone must act.
+ */
+static enum err
+readyz_ok(struct ctx *ctx, int count)
+{
+	const struct provider *const *all;
+	struct json_object *o, *w = NULL;
+	const char *s, *body;
+	size_t i, n;
+
+	o = jsonx_own(ctx->arena, json_object_new_object());
+	json_object_object_add(o, "status", json_object_new_string("ok"));
+	json_object_object_add(o, "db", json_object_new_string("ok"));
+	json_object_object_add(o, "migrations", json_object_new_int(count));
+	all = provider_all(&n);
+	for (i = 0; i < n; i++) {
+		if (provider_mode(all[i], ctx->cfg) != PROVIDER_REAL ||
+		    (s = provider_sunset_warning(all[i], ctx->arena,
+		    (long)(time(NULL) / 86400))) == NULL)
+			continue;
+		if (w == NULL) {
+			w = json_object_new_array();
+			json_object_object_add(o, "warnings", w);
+		}
+		json_object_array_add(w, json_object_new_string(s));
+	}
+	body = jsonx_string(ctx->arena, o);
+	return resp_body(&ctx->resp, 200, "application/json", body,
+	    strlen(body));
+}
+
 /* 503 with a reason until the database answers and is migrated. */
 static enum err
 api_readyz(struct ctx *ctx)
@@ -436,9 +483,7 @@ api_readyz(struct ctx *ctx)
 		    count, reason);
 		return ERR_OK;
 	}
-	resp_body(&ctx->resp, 200, "application/json", "", 0);
-	return buf_printf(&ctx->resp.body, "{\"status\":\"ok\",\"db\":\"ok\","
-	    "\"migrations\":%d}", count);
+	return readyz_ok(ctx, count);
 }
 
 static int

@@ -124,6 +124,14 @@ static const struct {
 	{ "queued", "notice", "Sync queued; it starts within a minute." },
 	{ "running", "notice", "A sync is already queued or running." },
 	{ "disconnected", "notice", "Disconnected. The tokens are deleted." },
+	{ "disconnected_unrevoked", "error", "Disconnected and the tokens are "
+	    "deleted, but the provider did not confirm that it revoked "
+	    "Sluice's access (see the log): remove Sluice in your account's "
+	    "settings at the provider." },
+	{ "disconnected_shared", "notice", "Disconnected. The tokens are "
+	    "deleted; the access at the provider stays while another "
+	    "connection uses the same login, and is revoked when the last of "
+	    "them is disconnected." },
 	{ "digest_on", "notice", "You will get the weekly digest." },
 	{ "digest_off", "notice", "You will no longer get the weekly digest." },
 	{ "revoked", "notice", "The key is revoked." },
@@ -753,7 +761,8 @@ form_disconnect(struct ctx *ctx)
 	struct token_env env = token_env(ctx);
 	const struct provider *p;
 	struct connection c;
-	const char *confirm;
+	const char *confirm, *note;
+	enum connect_revoke rv;
 	enum err rc;
 
 	if ((rc = live_connection(ctx, &p, &c)) != ERR_OK)
@@ -763,9 +772,15 @@ form_disconnect(struct ctx *ctx)
 		return app_fail(ctx, ERR_UNPROCESSABLE, "Tick the box to "
 		    "confirm that %s should be disconnected.", p->name);
 	if ((rc = connect_disconnect(&env, ctx->arena, p, &c,
-	    req_form(&ctx->req, "delete_data") != NULL)) != ERR_OK)
+	    req_form(&ctx->req, "delete_data") != NULL, &rv, &note)) !=
+	    ERR_OK)
 		return rc;
-	return resp_redirect(&ctx->resp, 303, "/connections?msg=disconnected");
+	(void)note;	/* in the log; the notice is a fixed text */
+	return resp_redirect(&ctx->resp, 303, rv == CONNECT_REVOKE_FAILED ?
+	    "/connections?msg=disconnected_unrevoked" :
+	    rv == CONNECT_REVOKE_SHARED ?
+	    "/connections?msg=disconnected_shared" :
+	    "/connections?msg=disconnected");
 }
 
 static enum err

@@ -126,6 +126,9 @@
 #define LIMIT_SYNC_PURGE	10000		/* finished jobs deleted a call */
 #define LIMIT_SYNC_ERROR	300		/* bytes of a stored error message */
 #define LIMIT_SYNC_ERRORS	1000		/* bytes naming a run's failed accounts */
+#define LIMIT_ADS_TREE_ROWS	1000		/* children of an Ads manager */
+#define LIMIT_ADS_TREE_DEPTH	6		/* manager levels followed */
+#define LIMIT_LINKEDIN_NAMES	200		/* organizations named */
 #define LIMIT_SCHEDULE_DIGESTS	50		/* workspaces' digests per tick */
 #define LIMIT_SCHEDULE_PURGE_S	3600		/* scheduler's purge interval */
 

@@ -31,19 +31,62 @@ connect_test(const struct token_env *env, struct arena *a,
 	return rc;
 }
 
+/* Another live connection of the workspace that shares p's login (one
+ * grant for a family's providers), or NULL. */
+static const struct provider *
+sharing(const struct token_env *env, struct arena *a,
+    const struct provider *p, const struct connection *c)
+{
+	const struct provider *q;
+	struct connection *all;
+	size_t i, n;
+
+	if (p->family_env == NULL || connection_all(env->db, a,
+	    c->workspace_id, &all, &n) != ERR_OK)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (all[i].id != c->id && all[i].has_tokens &&
+		    (q = provider_get(all[i].provider)) != NULL &&
+		    strcmp(q->family, p->family) == 0)
+			return q;
+	return NULL;
+}
+
 enum err
 connect_disconnect(const struct token_env *env, struct arena *a,
-    const struct provider *p, const struct connection *c, bool delete_data)
+    const struct provider *p, const struct connection *c, bool delete_data,
+    enum connect_revoke *revoke, const char **note)
 {
+	const struct provider *other;
 	struct oauth_failure f;
 	struct oauth_tokens t;
 	const char *why = NULL;
+	bool revoked;
 
-	if (token_get(env, a, c->workspace_id, c->id, false, 0, &t, &why) ==
-	    ERR_OK && oauth_revoke(env->http, a, p, env->cfg, &t, &f) !=
+	*note = NULL;
+	*revoke = CONNECT_REVOKE_NONE;
+	if (token_get(env, a, c->workspace_id, c->id, false, 0, &t, &why) !=
 	    ERR_OK)
+		;	/* no usable token: nothing to revoke */
+	else if ((other = sharing(env, a, p, c)) != NULL) {
+		*revoke = CONNECT_REVOKE_SHARED;
+		*note = arena_printf(a, "%s's access was not revoked: %s uses "
+		    "the same login and would stop working too. It is "
+		    "revoked when the last of them is disconnected.", p->name,
+		    other->name);
+	} else if (oauth_revoke(env->http, a, p, env->cfg, &t, &revoked,
+	    &f) != ERR_OK) {
+		*revoke = CONNECT_REVOKE_FAILED;
 		log_msg(LOG_WARN, NULL, "revoke", "%s: %s", p->slug,
 		    f.message);
+		*note = arena_printf(a, "%s The tokens are deleted here; to "
+		    "be sure, remove Sluice's access in your %s account "
+		    "settings.", f.message, p->name);
+	} else if (revoked) {
+		*revoke = CONNECT_REVOKED;
+		log_msg(LOG_INFO, NULL, "revoke", "%s: access revoked",
+		    p->slug);
+	}
 	return connection_disconnect(env->db, a, c->workspace_id, c->id,
 	    delete_data);
 }
@@ -82,7 +125,7 @@ connect_github_json(const struct token_env *env, struct arena *a,
 	memset(&call, 0, sizeof(call));
 	call.token = t.access_token;
 	call.header_name = "X-GitHub-Api-Version";
-	call.header_value = "2022-11-28";
+	call.header_value = provider_version(p);
 	if (!repos) {
 		call.url = arena_printf(a, "%s/user", base);
 		if ((rc = pcall_json(env->http, a, p, &call, &r)) != ERR_OK) {

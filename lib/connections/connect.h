@@ -29,14 +29,28 @@ enum err	 connect_test(const struct token_env *, struct arena *,
 		    const struct provider *, const struct connection *,
 		    const char **why);
 
+/* What became of the access at the provider on a disconnect. */
+enum connect_revoke {
+	CONNECT_REVOKED,		/* revoked (or unknown there) */
+	CONNECT_REVOKE_NONE,		/* the provider offers no revocation,
+					   or no token was left */
+	CONNECT_REVOKE_SHARED,		/* kept: another connection shares it */
+	CONNECT_REVOKE_FAILED,		/* not confirmed */
+};
+
 /*
- * Revokes at the provider (best effort; a failure is logged, not fatal),
- * deletes the sealed tokens and sets disconnected; with delete_data also
- * the synced numbers and messages.
+ * Revokes at the provider (best effort), deletes the sealed tokens and
+ * sets disconnected; with delete_data also the synced numbers and
+ * messages.  The revocation is left out while another connection of the
+ * workspace shares the login (one grant for a family's providers:
+ * revoking would end it too).  *revoke says what became of the access, *note (NULL when it
+ * was revoked or there is nothing to revoke) why, in plain words
+ * (arena-owned); the tokens are deleted either way.
  */
 enum err	 connect_disconnect(const struct token_env *, struct arena *,
 		    const struct provider *, const struct connection *,
-		    bool delete_data);
+		    bool delete_data, enum connect_revoke *revoke,
+		    const char **note);
 
 /*
  * The connected GitHub account as JSON text (arena-owned): with repos

@@ -10,14 +10,14 @@
 #include "providers/pcall.h"
 #include "providers/provider.h"
 
-void
+struct json_object *
 accounts_add(struct accounts_lister *l, const char *id, const char *name,
     const char *tz, const char *currency)
 {
 	struct json_object *o;
 
 	if (id == NULL || json_object_array_length(l->out) >= ACCOUNTS_MAX)
-		return;
+		return NULL;
 	o = json_object_new_object();
 	json_object_object_add(o, "id", json_object_new_string(id));
 	json_object_object_add(o, "name", json_object_new_string(
@@ -29,6 +29,22 @@ accounts_add(struct accounts_lister *l, const char *id, const char *name,
 		json_object_object_add(o, "currency",
 		    json_object_new_string(currency));
 	json_object_array_add(l->out, o);
+	return o;
+}
+
+struct json_object *
+accounts_find(struct accounts_lister *l, const char *id)
+{
+	struct json_object *o;
+	const char *v;
+	size_t i;
+
+	for (i = 0; id != NULL && i < json_object_array_length(l->out); i++) {
+		o = json_object_array_get_idx(l->out, i);
+		if ((v = jsonx_text(o, "id")) != NULL && strcmp(v, id) == 0)
+			return o;
+	}
+	return NULL;
 }
 
 enum err
@@ -36,13 +52,21 @@ accounts_get(struct accounts_lister *l, const char *url,
     struct pcall_result *r)
 {
 	struct pcall c;
-	enum err rc;
 
 	memset(&c, 0, sizeof(c));
 	c.url = url;
-	c.token = l->t->access_token;
-	pcall_provider_headers(l->p, &c);
-	rc = pcall_json(l->h, l->a, l->p, &c, r);
+	return accounts_call(l, &c, r);
+}
+
+enum err
+accounts_call(struct accounts_lister *l, struct pcall *c,
+    struct pcall_result *r)
+{
+	enum err rc;
+
+	c->token = l->t->access_token;
+	pcall_provider_headers(l->p, c);
+	rc = pcall_json(l->h, l->a, l->p, c, r);
 	if (rc != ERR_OK)
 		l->why = r->why;
 	return rc;

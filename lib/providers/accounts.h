@@ -18,6 +18,7 @@ struct config;
 struct httpc;
 struct json_object;
 struct oauth_tokens;
+struct pcall;
 struct pcall_result;
 
 #define ACCOUNTS_MAX_PAGES	100	/* pages followed per listing */
@@ -35,13 +36,25 @@ struct accounts_lister {
 };
 
 /* Adds an account (id NULL: nothing; name NULL: the id; tz and currency
- * when the listing gives them); past ACCOUNTS_MAX, nothing. */
-void		 accounts_add(struct accounts_lister *, const char *id,
+ * when the listing gives them); past ACCOUNTS_MAX, nothing.  Returns the
+ * account's object (owned by the listing: a provider may add its own
+ * members, which the fetch reads back with fetch_account()), or NULL
+ * when nothing was added. */
+struct json_object *accounts_add(struct accounts_lister *, const char *id,
 		    const char *name, const char *tz, const char *currency);
+
+/* The account already added with this id, or NULL. */
+struct json_object *accounts_find(struct accounts_lister *, const char *id);
 
 /* GETs url with the connection's token; pcall_json()'s errors, l->why
  * set on failure. */
 enum err	 accounts_get(struct accounts_lister *, const char *url,
+		    struct pcall_result *);
+
+/* Any call c (method, URL, body, and header2 when the provider has no
+ * second header of its own) with the connection's token and the
+ * provider's headers; errors as accounts_get(). */
+enum err	 accounts_call(struct accounts_lister *, struct pcall *c,
 		    struct pcall_result *);
 
 /* The shape of a listing: where a page's items are, what to do with

@@ -139,6 +139,8 @@ const struct provider provider_facebook = {
 	.slug = "facebook",
 	.name = "Facebook Pages",
 	META_PROVIDER,
+	.api_version = "Graph API",
+	.version_env = "SLUICE_FACEBOOK_API_VERSION",
 	.env = "FACEBOOK",
 	.scopes = "pages_show_list,pages_read_engagement,read_insights",
 	.accounts = "pages",

@@ -12,6 +12,7 @@
 #include "net/httpc.h"
 #include "providers/accounts.h"
 #include "providers/fetch.h"
+#include "providers/oauth.h"
 #include "providers/pcall.h"
 #include "providers/provider.h"
 #include "providers/syncnorm.h"
@@ -129,6 +130,35 @@ static const struct metric_def metrics[] = {
 	METRIC_DEF_LAST("stars", "Stars", "count"),
 };
 
+/*
+ * Revokes the grant (every token of it): DELETE
+ * /applications/{client_id}/grant with the client's id and secret as
+ * Basic and the token in the body.
+ */
+static enum err
+revoke(const struct oauth_call *c, const struct oauth_tokens *t)
+{
+	struct oauth_revoke_req q;
+	struct json_object *o;
+	const char *id, *secret;
+
+	if (provider_client(c->p, c->cfg, &id, &secret) != ERR_OK)
+		return oauth_fail(c->f, ERR_UPSTREAM, false, "GitHub is not "
+		    "configured, so its access could not be revoked.");
+	memset(&q, 0, sizeof(q));
+	q.method = "DELETE";
+	q.url = arena_printf(c->a, "%s/applications/%s/grant", provider_url(
+	    c->p, PROVIDER_API_BASE, c->cfg, c->a), httpc_escape(c->a, id));
+	o = jsonx_own(c->a, json_object_new_object());
+	json_object_object_add(o, "access_token",
+	    json_object_new_string(t->access_token));
+	q.json = jsonx_string(c->a, o);
+	q.basic = true;
+	q.header_name = "X-GitHub-Api-Version";
+	q.header_value = provider_version(c->p);
+	return oauth_revoke_send(c, &q);
+}
+
 const struct provider provider_github = {
 	.slug = "github",
 	.name = "GitHub",
@@ -147,9 +177,12 @@ const struct provider provider_github = {
 	.restatement_days = 2,
 	.keeps_days = 14,
 	.accounts = "repositories",
-	.api_version = "REST 2022-11-28",
+	.api_version = "REST (X-GitHub-Api-Version header)",
+	.version = "2022-11-28",
+	.version_env = "SLUICE_GITHUB_API_VERSION",
 	.headers = {
-		{ "X-GitHub-Api-Version", NULL, "2022-11-28" },
+		{ "X-GitHub-Api-Version", "SLUICE_GITHUB_API_VERSION",
+		    "2022-11-28" },
 	},
 	.sandbox = {
 		{ "github", "oauth", "https://github.com", "/sandbox/github" },
@@ -159,4 +192,5 @@ const struct provider provider_github = {
 	PROVIDER_CATALOGUE(metrics),
 	.list = list,
 	.fetch = fetch,
+	.revoke = revoke,
 };

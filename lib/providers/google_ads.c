@@ -88,27 +88,240 @@ syncnorm_google_ads(struct syncnorm *n, struct json_object *body,
 	return ERR_OK;
 }
 
-/* One resource name, customers/<id>. */
-static enum err
-customer(struct accounts_lister *l, struct json_object *name)
+enum err
+syncnorm_google_ads_clients(struct arena *a, struct json_object *body,
+    struct syncnorm_ads_client *out, size_t max, size_t *n, const char **why)
 {
-	const char *id = json_object_get_string(name);
+	struct json_object *batch, *results, *r, *cc, *v;
+	const char *id, *level;
+	size_t b, i;
 
-	if (id != NULL && strncmp(id, "customers/", 10) == 0)
-		id += 10;
-	accounts_add(l, id, arena_printf(l->a, "Customer %s", id), NULL, NULL);
+	*n = 0;
+	if (!json_object_is_type(body, json_type_array)) {
+		*why = "Google Ads: the customer_client query did not answer "
+		    "an array of batches";
+		return ERR_UPSTREAM;
+	}
+	for (b = 0; b < json_object_array_length(body); b++) {
+		batch = json_object_array_get_idx(body, b);
+		if ((results = jsonx_member(batch, "results")) == NULL)
+			continue;
+		if (!json_object_is_type(results, json_type_array)) {
+			*why = arena_printf(a, "Google Ads: [%zu].results is "
+			    "not an array", b);
+			return ERR_UPSTREAM;
+		}
+		for (i = 0; i < json_object_array_length(results); i++) {
+			r = json_object_array_get_idx(results, i);
+			cc = jsonx_member(r, "customerClient");
+			id = syncnorm_text(jsonx_member(cc, "id"));
+			/* proto3: a level of 0 may be left out. */
+			level = syncnorm_text(jsonx_member(cc, "level"));
+			if (level == NULL)
+				level = "0";
+			if (!syncnorm_is_count(id) || !syncnorm_is_count(level) ||
+			    strlen(level) > 2) {
+				*why = arena_printf(a, "Google Ads: "
+				    "[%zu].results[%zu].customerClient has no "
+				    "id or level", b, i);
+				return ERR_UPSTREAM;
+			}
+			if (*n == max)
+				continue;
+			out[*n].id = id;
+			out[*n].level = strtol(level, NULL, 10);
+			out[*n].name = jsonx_str(cc, "descriptiveName");
+			out[*n].status = jsonx_str(cc, "status");
+			out[*n].currency = jsonx_str(cc, "currencyCode");
+			out[*n].time_zone = jsonx_str(cc, "timeZone");
+			out[*n].manager = (v = jsonx_member(cc, "manager")) !=
+			    NULL && json_object_get_boolean(v);
+			(*n)++;
+		}
+	}
 	return ERR_OK;
 }
 
+/* A manager's children, with the tree's shape: each query asks one
+ * level down and sub-managers are asked in turn. */
+#define ADS_TREE_QUERY	"{\"query\":\"SELECT customer_client.id, " \
+	"customer_client.descriptive_name, customer_client.manager, " \
+	"customer_client.level, customer_client.status, " \
+	"customer_client.currency_code, customer_client.time_zone FROM " \
+	"customer_client WHERE customer_client.level <= 1\"}"
+
+/* The header that names the manager a client is reached through. */
+#define ADS_LOGIN_HEADER	"login-customer-id"
+
+/* "4400000044" as Google shows it: "440-000-0044". */
+static const char *
+dashed(struct arena *a, const char *id)
+{
+	if (strlen(id) != 10)
+		return id;
+	return arena_printf(a, "%.3s-%.3s-%.4s", id, id + 3, id + 6);
+}
+
+/* searchStream of cust, through manager login (NULL: directly). */
+static enum err
+tree_query(struct accounts_lister *l, const char *cust, const char *login,
+    struct pcall_result *r)
+{
+	struct pcall c;
+
+	memset(&c, 0, sizeof(c));
+	c.method = "POST";
+	c.url = arena_printf(l->a, "%s/customers/%s/googleAds:searchStream",
+	    accounts_base(l, PROVIDER_API_BASE), cust);
+	c.body = ADS_TREE_QUERY;
+	/* Google Ads has one header of its own: the second slot is free. */
+	if (login != NULL) {
+		c.header2_name = ADS_LOGIN_HEADER;
+		c.header2_value = login;
+	}
+	return accounts_call(l, &c, r);
+}
+
+/*
+ * Offers a client account: "Café Zürich AG — 440-000-0044", with the
+ * managers above it when reached through one (login: the manager's id,
+ * sent as login-customer-id on every call for it).  An account reached
+ * directly is kept so, whatever manager also reaches it.
+ */
+static void
+offer(struct accounts_lister *l, const struct syncnorm_ads_client *c,
+    const char *login, const char *via)
+{
+	struct json_object *o;
+	const char *name;
+
+	if ((o = accounts_find(l, c->id)) != NULL) {
+		if (login == NULL) {
+			json_object_object_del(o, "login_customer_id");
+			json_object_object_del(o, "manager_path");
+		}
+		return;
+	}
+	name = arena_printf(l->a, "%s — %s", c->name != NULL && *c->name !=
+	    '\0' ? c->name : "Customer", dashed(l->a, c->id));
+	if (via != NULL)
+		name = arena_printf(l->a, "%s (via %s)", name, via);
+	if ((o = accounts_add(l, c->id, name, c->time_zone, c->currency)) ==
+	    NULL || login == NULL)
+		return;
+	json_object_object_add(o, "login_customer_id",
+	    json_object_new_string(login));
+	json_object_object_add(o, "manager_path", json_object_new_string(via));
+}
+
+/*
+ * The accounts under cust, an accessible customer (root) or a manager
+ * below it (depth > 0; via names the managers down to it).  A manager
+ * is not offered itself: its metrics are its clients'.  Clients that are
+ * cancelled, suspended or closed are left out.  A sub-tree that cannot be
+ * read (403, 404) is skipped; other errors end the listing.
+ */
+static enum err
+tree(struct accounts_lister *l, const char *root, const char *cust,
+    const char *via, int depth)
+{
+	struct syncnorm_ads_client *c;
+	struct pcall_result r;
+	const char *here = NULL, *below;
+	size_t i, n;
+	enum err rc;
+
+	rc = tree_query(l, cust, depth > 0 ? root : NULL, &r);
+	if (rc == ERR_FORBIDDEN || rc == ERR_NOTFOUND) {
+		/* An accessible customer we cannot query: as listed. */
+		if (depth == 0)
+			accounts_add(l, cust, arena_printf(l->a, "Customer "
+			    "%s", dashed(l->a, cust)), NULL, NULL);
+		l->why = NULL;
+		return ERR_OK;
+	}
+	if (rc != ERR_OK)
+		return rc;
+	c = arena_calloc(l->a, LIMIT_ADS_TREE_ROWS, sizeof(*c));
+	if ((rc = syncnorm_google_ads_clients(l->a, r.json, c,
+	    LIMIT_ADS_TREE_ROWS, &n, &l->why)) != ERR_OK)
+		return rc;
+	for (i = 0; i < n; i++)
+		if (c[i].level == 0) {
+			here = c[i].name != NULL && *c[i].name != '\0' ?
+			    c[i].name : dashed(l->a, c[i].id);
+			if (depth == 0 && !c[i].manager)
+				offer(l, &c[i], NULL, NULL);
+		}
+	if (here == NULL)
+		here = dashed(l->a, cust);
+	below = via != NULL ? arena_printf(l->a, "%s › %s", via, here) : here;
+	for (i = 0; i < n; i++) {
+		if (c[i].level != 1 || strcmp(c[i].id, cust) == 0)
+			continue;
+		if (c[i].manager) {
+			if (depth + 1 < LIMIT_ADS_TREE_DEPTH &&
+			    (rc = tree(l, root, c[i].id, below, depth + 1)) !=
+			    ERR_OK)
+				return rc;
+		} else if (c[i].status == NULL ||
+		    strcmp(c[i].status, "ENABLED") == 0)
+			offer(l, &c[i], root, below);
+	}
+	return ERR_OK;
+}
+
+/*
+ * The customers the login reaches directly, then, for each, the tree
+ * below it: a manager's clients at every level.
+ */
 static enum err
 list(struct accounts_lister *l)
 {
-	static const struct accounts_listing how = { "resourceNames",
-	    customer, NULL };
+	struct pcall_result r;
+	struct json_object *names;
+	const char *id;
+	size_t i, n;
+	enum err rc;
 
-	return accounts_walk(l, arena_printf(l->a, "%s/customers:"
+	if ((rc = accounts_get(l, arena_printf(l->a, "%s/customers:"
 	    "listAccessibleCustomers", accounts_base(l, PROVIDER_API_BASE)),
-	    &how);
+	    &r)) != ERR_OK)
+		return rc;
+	names = jsonx_member(r.json, "resourceNames");
+	n = json_object_is_type(names, json_type_array) ?
+	    json_object_array_length(names) : 0;
+	for (i = 0; i < n; i++) {
+		id = json_object_get_string(json_object_array_get_idx(names,
+		    i));
+		if (id == NULL || strncmp(id, "customers/", 10) != 0 ||
+		    !syncnorm_is_count(id + 10))
+			continue;
+		if ((rc = tree(l, id + 10, id + 10, NULL, 0)) != ERR_OK)
+			return rc;
+	}
+	return ERR_OK;
+}
+
+/* searchStream of the account, through its manager when it has one. */
+static enum err
+search(struct fetch *f, const char *cust, const char *query,
+    struct pcall_result *res)
+{
+	struct pcall c;
+	const char *login = fetch_account(f, cust, "login_customer_id");
+
+	memset(&c, 0, sizeof(c));
+	c.method = "POST";
+	c.url = arena_printf(f->a, "%s/customers/%s/googleAds:searchStream",
+	    fetch_base(f, PROVIDER_API_BASE), cust);
+	c.body = query;
+	/* Google Ads has one header of its own: the second slot is free. */
+	if (login != NULL) {
+		c.header2_name = ADS_LOGIN_HEADER;
+		c.header2_value = login;
+	}
+	return fetch_call(f, &c, res);
 }
 
 static enum err
@@ -116,12 +329,10 @@ fetch(struct fetch *f, struct syncnorm *n, const char *cust)
 {
 	struct pcall_result res;
 	struct json_object *cu, *v;
-	const char *url, *tz = NULL, *cur = NULL, *from, *to;
+	const char *tz = NULL, *cur = NULL, *from, *to;
 	enum err rc;
 
-	url = arena_printf(f->a, "%s/customers/%s/googleAds:searchStream",
-	    fetch_base(f, PROVIDER_API_BASE), cust);
-	if ((rc = fetch_post(f, url, "{\"query\":\"SELECT customer.id, "
+	if ((rc = search(f, cust, "{\"query\":\"SELECT customer.id, "
 	    "customer.currency_code, customer.time_zone, customer.manager "
 	    "FROM customer\"}", &res)) != ERR_OK)
 		return rc;
@@ -140,7 +351,7 @@ fetch(struct fetch *f, struct syncnorm *n, const char *cust)
 	}
 	if ((rc = fetch_window(f, tz, f->days, &from, &to)) != ERR_OK)
 		return rc;
-	if ((rc = fetch_post(f, url, arena_printf(f->a, "{\"query\":\"SELECT "
+	if ((rc = search(f, cust, arena_printf(f->a, "{\"query\":\"SELECT "
 	    "segments.date, campaign.id, campaign.name, metrics.impressions, "
 	    "metrics.clicks, metrics.cost_micros, metrics.conversions, "
 	    "metrics.conversions_value FROM campaign WHERE segments.date "
@@ -149,6 +360,65 @@ fetch(struct fetch *f, struct syncnorm *n, const char *cust)
 		return rc;
 	if ((rc = syncnorm_google_ads(n, res.json, cust, cur)) != ERR_OK)
 		return fetch_norm_failed(f, n, rc);
+	return ERR_OK;
+}
+
+/*
+ * The first GoogleAdsFailure error of an error body (an object, or an
+ * array of them from searchStream): its code ("USER_PERMISSION_DENIED")
+ * and message, or NULL.
+ */
+static const char *
+ads_failure(struct pcall_result *out, const char **message)
+{
+	struct json_object *e = out->json, *d, *errs, *code;
+	size_t i;
+
+	if (json_object_is_type(e, json_type_array))
+		e = json_object_array_get_idx(e, 0);
+	d = jsonx_member(jsonx_member(e, "error"), "details");
+	for (i = 0; json_object_is_type(d, json_type_array) &&
+	    i < json_object_array_length(d); i++) {
+		errs = jsonx_member(json_object_array_get_idx(d, i), "errors");
+		if (!json_object_is_type(errs, json_type_array) ||
+		    json_object_array_length(errs) == 0)
+			continue;
+		e = json_object_array_get_idx(errs, 0);
+		*message = jsonx_str(e, "message");
+		code = jsonx_member(e, "errorCode");
+		if (!json_object_is_type(code, json_type_object))
+			return NULL;
+		json_object_object_foreach(code, k, v) {
+			(void)k;
+			return json_object_get_string(v);
+		}
+	}
+	return NULL;
+}
+
+/* Google Ads' own failures, where a plain message helps. */
+static enum err
+classify(struct arena *a, const struct provider *p, struct pcall_result *out)
+{
+	const char *code, *msg = NULL;
+
+	if (out->resp.status < 400 ||
+	    (code = ads_failure(out, &msg)) == NULL)
+		return ERR_OK;
+	if (strcmp(code, "USER_PERMISSION_DENIED") == 0) {
+		out->why = arena_printf(a, "%s refused this account to the "
+		    "login: an account under a manager account is reached "
+		    "through the manager (sent as login-customer-id); "
+		    "reconnect %s so the account is listed with its manager, "
+		    "or untick it (USER_PERMISSION_DENIED)", p->name, p->name);
+		return ERR_FORBIDDEN;
+	}
+	if (strcmp(code, "CUSTOMER_NOT_ENABLED") == 0) {
+		out->why = arena_printf(a, "%s: the account is not enabled "
+		    "(cancelled, suspended or closed); untick it "
+		    "(CUSTOMER_NOT_ENABLED)", p->name);
+		return ERR_FORBIDDEN;
+	}
 	return ERR_OK;
 }
 
@@ -172,11 +442,16 @@ const struct provider provider_google_ads = {
 	.name = "Google Ads",
 	GOOGLE_PROVIDER,
 	.env = "GOOGLE_ADS",
-	.urls[PROVIDER_API_BASE] = "https://googleads.googleapis.com/v23",
+	.urls[PROVIDER_API_BASE] = "https://googleads.googleapis.com/{version}",
 	.scopes = "openid email https://www.googleapis.com/auth/adwords",
 	.restatement_days = 30,
 	.accounts = "customers",
-	.api_version = "v23",
+	.api_version = "REST",
+	/* Projected for February 2027 ("Deprecation and sunset", Google Ads
+	 * API docs): the first day of the month, to warn in time. */
+	.version = "v23",
+	.version_env = "SLUICE_GOOGLE_ADS_API_VERSION",
+	.api_sunset = "2027-02-01",
 	.headers = {
 		{ "developer-token", "SLUICE_GOOGLE_ADS_DEVELOPER_TOKEN",
 		    "sandbox-developer-token" },
@@ -186,4 +461,5 @@ const struct provider provider_google_ads = {
 	PROVIDER_CATALOGUE(metrics),
 	.list = list,
 	.fetch = fetch,
+	.classify = classify,
 };

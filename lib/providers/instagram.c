@@ -188,6 +188,8 @@ const struct provider provider_instagram = {
 	.slug = "instagram",
 	.name = "Instagram",
 	META_PROVIDER,
+	.api_version = "Graph API (Instagram)",
+	.version_env = "SLUICE_INSTAGRAM_API_VERSION",
 	.env = "INSTAGRAM",
 	.scopes = "instagram_basic,instagram_manage_insights,pages_show_list,"
 	    "pages_read_engagement",

@@ -13,6 +13,7 @@
 #include "net/httpc.h"
 #include "providers/accounts.h"
 #include "providers/fetch.h"
+#include "providers/oauth.h"
 #include "providers/pcall.h"
 #include "providers/provider.h"
 #include "providers/syncnorm.h"
@@ -70,14 +71,34 @@ syncnorm_linkedin_followers(struct syncnorm *n, struct json_object *body,
 #define ORGS	"%s/organizationAcls?q=roleAssignee&role=ADMINISTRATOR&" \
 		"state=APPROVED&start=%zu&count=50"
 
+/*
+ * An organization the member administers, by its name (the organization
+ * lookup: GET /organizations/{id}, localizedName).  When the name cannot
+ * be read (refused, gone, throttled) it is "Organization N"; only an
+ * invalid token ends the listing.
+ */
 static enum err
 org(struct accounts_lister *l, struct json_object *it)
 {
-	const char *urn = jsonx_text(it, "organization");
+	const char *urn = jsonx_text(it, "organization"), *id, *name = NULL;
+	struct pcall_result r;
+	enum err rc;
 
-	if (urn != NULL && strncmp(urn, "urn:li:organization:", 20) == 0)
-		accounts_add(l, urn + 20, arena_printf(l->a, "Organization %s",
-		    urn + 20), NULL, NULL);
+	if (urn == NULL || strncmp(urn, "urn:li:organization:", 20) != 0 ||
+	    !syncnorm_is_count(urn + 20))
+		return ERR_OK;
+	id = urn + 20;
+	if (json_object_array_length(l->out) < LIMIT_LINKEDIN_NAMES) {
+		rc = accounts_get(l, arena_printf(l->a, "%s/organizations/%s",
+		    accounts_base(l, PROVIDER_API_BASE), id), &r);
+		if (rc == ERR_AUTH)
+			return rc;
+		if (rc == ERR_OK)
+			name = jsonx_str(r.json, "localizedName");
+		l->why = NULL;
+	}
+	accounts_add(l, id, name != NULL && *name != '\0' ? name :
+	    arena_printf(l->a, "Organization %s", id), NULL, NULL);
 	return ERR_OK;
 }
 
@@ -153,6 +174,28 @@ static const struct metric_def metrics[] = {
 	METRIC_DEF_LAST("followers", "Followers", "count"),
 };
 
+/* Revokes the access token: its revocation endpoint, with the client's
+ * credentials in the form. */
+static enum err
+revoke(const struct oauth_call *c, const struct oauth_tokens *t)
+{
+	struct oauth_revoke_req q;
+	const char *id, *secret;
+
+	if (provider_client(c->p, c->cfg, &id, &secret) != ERR_OK)
+		return oauth_fail(c->f, ERR_UPSTREAM, false, "LinkedIn is not "
+		    "configured, so its access could not be revoked.");
+	memset(&q, 0, sizeof(q));
+	q.url = provider_url(c->p, PROVIDER_REVOKE_URL, c->cfg, c->a);
+	{
+		const char *kv[] = { "client_id", id, "client_secret", secret,
+		    "token", t->access_token, NULL };
+
+		q.form = oauth_form(c->a, kv);
+	}
+	return oauth_revoke_send(c, &q);
+}
+
 const struct provider provider_linkedin = {
 	.slug = "linkedin",
 	.name = "LinkedIn",
@@ -163,6 +206,8 @@ const struct provider provider_linkedin = {
 		    "https://www.linkedin.com/oauth/v2/authorization",
 		[PROVIDER_TOKEN_URL] =
 		    "https://www.linkedin.com/oauth/v2/accessToken",
+		[PROVIDER_REVOKE_URL] =
+		    "https://www.linkedin.com/oauth/v2/revoke",
 		[PROVIDER_API_BASE] = "https://api.linkedin.com/rest",
 	},
 	.scopes = "rw_organization_admin",
@@ -170,7 +215,10 @@ const struct provider provider_linkedin = {
 	.restatement_days = 2,
 	.keeps_days = 366,
 	.accounts = "organizations",
-	.api_version = "LinkedIn-Version 202603",
+	.api_version = "REST (LinkedIn-Version header)",
+	.version = "202603",
+	.version_env = "SLUICE_LINKEDIN_VERSION",
+	.api_sunset = "2027-03-16",
 	.headers = {
 		{ "LinkedIn-Version", "SLUICE_LINKEDIN_VERSION", "202603" },
 		{ "X-Restli-Protocol-Version", NULL, "2.0.0" },
@@ -184,4 +232,5 @@ const struct provider provider_linkedin = {
 	PROVIDER_CATALOGUE(metrics),
 	.list = list,
 	.fetch = fetch,
+	.revoke = revoke,
 };

@@ -106,6 +106,11 @@ meta_classify(struct arena *a, const struct provider *p,
 		out->retry_after = pcall_retry_after(&out->resp, 300);
 		return ERR_RATELIMIT;
 	}
+	/* "You are calling a deprecated version of the Ads API." */
+	if (code == 2635) {
+		out->why = provider_version_refused(p, a, out->resp.status);
+		return ERR_UNPROCESSABLE;
+	}
 	if (code != 190 && code != 102)
 		return ERR_OK;
 	for (i = 0; i < nitems(session_subcodes); i++)
@@ -231,4 +236,17 @@ meta_series(struct syncnorm *n, size_t mark, struct json_object *body,
 		}
 	}
 	return ERR_OK;
+}
+
+enum err
+meta_revoke(const struct oauth_call *c, const struct oauth_tokens *t)
+{
+	struct oauth_revoke_req q;
+
+	memset(&q, 0, sizeof(q));
+	q.method = "DELETE";
+	q.url = arena_printf(c->a, "%s/me/permissions", provider_url(c->p,
+	    PROVIDER_API_BASE, c->cfg, c->a));
+	q.bearer = t->access_token;
+	return oauth_revoke_send(c, &q);
 }

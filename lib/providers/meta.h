@@ -26,7 +26,7 @@ struct syncnorm;
 #define META_AUTH	"https://www.facebook.com/" META_VERSION "/dialog/oauth"
 #define META_TOKEN	"https://graph.facebook.com/" META_VERSION \
 			"/oauth/access_token"
-#define META_GRAPH	"https://graph.facebook.com/" META_VERSION
+#define META_GRAPH	"https://graph.facebook.com/{version}"
 
 /* The sandbox rows of every Meta provider. */
 #define META_SANDBOX_BASES \
@@ -34,7 +34,10 @@ struct syncnorm;
 	    "/sandbox/facebook" }, \
 	{ "meta", "graph", "https://graph.facebook.com", "/sandbox/graph" }
 
-/* The fields every Meta provider shares, for its initialiser. */
+/* The fields every Meta provider shares, for its initialiser: the
+ * provider adds its api_version, version_env and api_sunset (Meta Ads
+ * speaks the Marketing API, whose versions retire earlier than the Graph
+ * API's that Pages use). */
 #define META_PROVIDER \
 	.family = "meta", \
 	.family_env = "META", \
@@ -43,11 +46,12 @@ struct syncnorm;
 	.urls[PROVIDER_API_BASE] = META_GRAPH, \
 	.tokens = PROVIDER_TOKENS_LONG_LIVED, \
 	.restatement_days = 28, \
-	.api_version = "Graph API " META_VERSION, \
+	.version = META_VERSION, \
 	.sandbox = { META_SANDBOX_BASES }, \
 	.classify = meta_classify, \
 	.exchange = meta_exchange, \
-	.refresh = meta_refresh
+	.refresh = meta_refresh, \
+	.revoke = meta_revoke
 
 /* Hooks (struct provider): the code exchange by GET, then the trade for
  * a long-lived (60-day) token; the refresh is the same trade. */
@@ -55,6 +59,12 @@ enum err	 meta_exchange(const struct oauth_call *, const char *code,
 		    const char *verifier, struct oauth_tokens *out);
 enum err	 meta_refresh(const struct oauth_call *,
 		    const struct oauth_tokens *t, struct oauth_tokens *out);
+
+/* Hook: revokes the app's permissions for the login (DELETE
+ * /me/permissions with the token): every token of the app for that
+ * person stops working. */
+enum err	 meta_revoke(const struct oauth_call *,
+		    const struct oauth_tokens *t);
 
 /*
  * Hook: Graph's errors by code and subcode.  Codes 4, 17, 32, 613 and
@@ -64,7 +74,9 @@ enum err	 meta_refresh(const struct oauth_call *,
  * any other subcode (492: the person's role on the Page is gone,
  * 2069032: a Page access token is needed) or a message asking for a
  * Page access token is ERR_FORBIDDEN, the account's trouble only.
- * out->why is the plain message; ERR_OK for any other answer.
+ * Code 2635 (a deprecated Marketing API version) is ERR_UNPROCESSABLE
+ * naming the variable to change.  out->why is the plain message; ERR_OK
+ * for any other answer.
  */
 enum err	 meta_classify(struct arena *, const struct provider *,
 		    struct pcall_result *out);

@@ -13,6 +13,7 @@
 #include "base/jsonx.h"
 #include "base/kv.h"
 #include "base/mem.h"
+#include "crypto/crypto.h"
 #include "net/httpc.h"
 #include "providers/oauth.h"
 #include "providers/provider.h"
@@ -297,43 +298,87 @@ oauth_refresh(struct httpc *h, struct arena *a, const struct provider *p,
 }
 
 enum err
-oauth_revoke(struct httpc *h, struct arena *a, const struct provider *p,
-    const struct config *cfg, const struct oauth_tokens *t,
-    struct oauth_failure *f)
+oauth_revoke_send(const struct oauth_call *c, const struct oauth_revoke_req *q)
 {
+	char cred[512], b64[CRYPTO_B64_LEN(511) + 1];
+	const char *id, *secret, *why = NULL;
 	struct httpc_req r;
 	struct httpc_resp res;
-	const char *url, *why = NULL;
+	int n;
+
+	memset(&r, 0, sizeof(r));
+	r.method = q->method != NULL ? q->method : "POST";
+	r.url = q->url;
+	if (q->form != NULL) {
+		httpc_header(&r, "Content-Type",
+		    "application/x-www-form-urlencoded");
+		r.body = q->form;
+	} else if (q->json != NULL) {
+		httpc_header(&r, "Content-Type", "application/json");
+		httpc_header(&r, "Accept", "application/json");
+		r.body = q->json;
+	} else
+		r.body = "";
+	r.body_len = strlen(r.body);
+	if (q->bearer != NULL)
+		httpc_header(&r, "Authorization", arena_printf(c->a,
+		    "Bearer %s", q->bearer));
+	if (q->basic) {
+		if (provider_client(c->p, c->cfg, &id, &secret) != ERR_OK ||
+		    (n = snprintf(cred, sizeof(cred), "%s:%s", id, secret)) <
+		    0 || (size_t)n >= sizeof(cred))
+			return oauth_fail(c->f, ERR_UPSTREAM, false,
+			    arena_printf(c->a, "%s is not configured, so its "
+			    "access could not be revoked.", c->p->name));
+		crypto_b64_encode(cred, (size_t)n, b64);
+		httpc_header(&r, "Authorization", arena_printf(c->a,
+		    "Basic %s", b64));
+	}
+	if (q->header_name != NULL)
+		httpc_header(&r, q->header_name, q->header_value);
+	if (httpc_do(c->h, c->a, &r, &res, &why) != ERR_OK)
+		return oauth_fail(c->f, ERR_UPSTREAM, false, arena_printf(c->a,
+		    "Could not reach %s to revoke access: %s", c->p->name,
+		    why));
+	/* An already invalid token counts as revoked. */
+	if ((res.status >= 200 && res.status < 300) || res.status == 400 ||
+	    res.status == 404 || res.status == 410)
+		return ERR_OK;
+	return oauth_fail(c->f, ERR_UPSTREAM, false, arena_printf(c->a,
+	    "%s did not confirm the revocation (HTTP %d).", c->p->name,
+	    res.status));
+}
+
+enum err
+oauth_revoke(struct httpc *h, struct arena *a, const struct provider *p,
+    const struct config *cfg, const struct oauth_tokens *t, bool *revoked,
+    struct oauth_failure *f)
+{
+	struct oauth_call c = { h, a, p, cfg, f };
+	struct oauth_revoke_req q;
 	enum err rc;
 
 	memset(f, 0, sizeof(*f));
-	memset(&r, 0, sizeof(r));
-	if ((url = provider_url(p, PROVIDER_REVOKE_URL, cfg, a)) != NULL) {
+	memset(&q, 0, sizeof(q));
+	*revoked = false;
+	if (p->revoke != NULL)
+		rc = p->revoke(&c, t);
+	else if ((q.url = provider_url(p, PROVIDER_REVOKE_URL, cfg, a)) !=
+	    NULL) {
 		const char *kv[] = { "token", t->refresh_token != NULL ?
 		    t->refresh_token : t->access_token, NULL };
-		r.body = oauth_form(a, kv);
-		httpc_header(&r, "Content-Type",
-		    "application/x-www-form-urlencoded");
+
+		q.form = oauth_form(a, kv);
+		rc = oauth_revoke_send(&c, &q);
 	} else if (p->revoke_path != NULL) {
-		url = arena_printf(a, "%s%s", provider_url(p,
+		q.url = arena_printf(a, "%s%s", provider_url(p,
 		    PROVIDER_API_BASE, cfg, a), p->revoke_path);
-		httpc_header(&r, "Authorization", arena_printf(a, "Bearer %s",
-		    t->access_token));
-		r.body = "";
+		q.bearer = t->access_token;
+		rc = oauth_revoke_send(&c, &q);
 	} else
 		return ERR_OK;	/* nothing to call: the tokens are deleted */
-	r.method = "POST";
-	r.url = url;
-	r.body_len = strlen(r.body);
-	if ((rc = httpc_do(h, a, &r, &res, &why)) != ERR_OK)
-		return oauth_fail(f, ERR_UPSTREAM, false, arena_printf(a,
-		    "Could not reach %s to revoke access: %s", p->name, why));
-	/* An already invalid token counts as revoked. */
-	if (res.status >= 500)
-		return oauth_fail(f, ERR_UPSTREAM, false, arena_printf(a,
-		    "%s did not confirm the revocation (HTTP %d).", p->name,
-		    res.status));
-	return ERR_OK;
+	*revoked = rc == ERR_OK;
+	return rc;
 }
 
 const char *

@@ -76,10 +76,18 @@ enum err	 oauth_refresh(struct httpc *, struct arena *,
 		    const struct oauth_tokens *t, struct oauth_tokens *out,
 		    struct oauth_failure *f);
 
-/* Revokes at the provider when it offers revocation (else ERR_OK). */
+/*
+ * Revokes at the provider when it offers revocation: its `revoke` hook,
+ * else its REVOKE_URL (RFC 7009: the refresh token, else the access
+ * token, as a form) or revoke_path (the access token as Bearer).  ERR_OK
+ * when revoked, when the provider no longer knows the token, or when it
+ * offers no revocation (*revoked false then); otherwise the error of
+ * oauth_revoke_send() with f->message in plain words.
+ */
 enum err	 oauth_revoke(struct httpc *, struct arena *,
 		    const struct provider *, const struct config *,
-		    const struct oauth_tokens *t, struct oauth_failure *f);
+		    const struct oauth_tokens *t, bool *revoked,
+		    struct oauth_failure *f);
 
 /* One token step in progress, as a provider's hook is given it. */
 struct oauth_call {
@@ -100,6 +108,27 @@ enum err	 oauth_token_call(const struct oauth_call *c,
 /* A form or query string from name/value pairs ending in NULL (a NULL
  * value leaves its pair out); arena-owned. */
 const char	*oauth_form(struct arena *, const char *const *kv);
+
+/* One revocation request, as a provider's `revoke` hook builds it. */
+struct oauth_revoke_req {
+	const char	*method;	/* POST when NULL */
+	const char	*url;
+	const char	*form;		/* a form body, or NULL */
+	const char	*json;		/* a JSON body, or NULL */
+	const char	*bearer;	/* the token as Bearer, or NULL */
+	bool		 basic;		/* client id and secret as Basic */
+	const char	*header_name;	/* one more header, or NULL */
+	const char	*header_value;
+};
+
+/*
+ * Sends a revocation and reads the status: ERR_OK when the provider
+ * confirmed it (2xx) or no longer knows the token (400, 404, 410: it is
+ * invalid already); ERR_UPSTREAM when it cannot be reached or answers
+ * anything else (a refused client, 429, 5xx), c->f->message saying so.
+ */
+enum err	 oauth_revoke_send(const struct oauth_call *c,
+		    const struct oauth_revoke_req *r);
 
 /* Fills f and returns rc. */
 enum err	 oauth_fail(struct oauth_failure *f, enum err rc,

@@ -179,6 +179,12 @@ pcall_json(struct httpc *h, struct arena *a, const struct provider *p,
 		return rc == ERR_INPUT ? ERR_INPUT : ERR_UPSTREAM;
 	}
 	status = out->resp.status;
+	/* 426 Upgrade Required: the API version is retired, a setting to
+	 * change, not an outage to retry. */
+	if (status == 426) {
+		out->why = provider_version_refused(p, a, status);
+		return ERR_UNPROCESSABLE;
+	}
 	if (status == 429) {
 		out->retry_after = pcall_retry_after(&out->resp, 60);
 		out->why = arena_printf(a, "%s is rate limiting requests",

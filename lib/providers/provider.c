@@ -5,6 +5,7 @@
 
 #include "base/arena.h"
 #include "base/config.h"
+#include "base/day.h"
 #include "providers/provider.h"
 
 static const char *const url_env[PROVIDER_URL__MAX] = {
@@ -86,11 +87,23 @@ sandboxed(const struct provider *p, const char *real,
 	return NULL;
 }
 
+/* url with "{version}" replaced by the version in use (arena-owned),
+ * or url itself. */
+static const char *
+versioned(const struct provider *p, const char *url, struct arena *a)
+{
+	const char *at = strstr(url, "{version}"), *v;
+
+	if (at == NULL || (v = provider_version(p)) == NULL)
+		return url;
+	return arena_printf(a, "%.*s%s%s", (int)(at - url), url, v, at + 9);
+}
+
 const char *
 provider_url(const struct provider *p, enum provider_url which,
     const struct config *cfg, struct arena *a)
 {
-	const char *v;
+	const char *v, *real;
 
 	if (which < 0 || which >= PROVIDER_URL__MAX)
 		return NULL;
@@ -98,10 +111,69 @@ provider_url(const struct provider *p, enum provider_url which,
 		return v;
 	if (p->urls[which] == NULL)
 		return NULL;
+	real = versioned(p, p->urls[which], a);
 	if (provider_mode(p, cfg) == PROVIDER_SANDBOX &&
-	    (v = sandboxed(p, p->urls[which], cfg, a)) != NULL)
+	    (v = sandboxed(p, real, cfg, a)) != NULL)
 		return v;
-	return p->urls[which];
+	return real;
+}
+
+const char *
+provider_version(const struct provider *p)
+{
+	const char *v;
+
+	if (p->version_env != NULL &&
+	    (v = config_env(p->version_env, NULL)) != NULL && *v != '\0')
+		return v;
+	return p->version;
+}
+
+const char *
+provider_sunset(const struct provider *p)
+{
+	const char *v;
+
+	if ((v = setting(p, "API_SUNSET")) != NULL && *v != '\0')
+		return v;
+	if (p->version == NULL || p->api_sunset == NULL ||
+	    strcmp(provider_version(p), p->version) != 0)
+		return NULL;
+	return p->api_sunset;
+}
+
+const char *
+provider_sunset_warning(const struct provider *p, struct arena *a,
+    long today)
+{
+	const char *s = provider_sunset(p);
+	int64_t day;
+	long left;
+
+	if (s == NULL || !day_scan(s, &day))
+		return NULL;
+	left = (long)day - today;
+	if (left > PROVIDER_SUNSET_WARN_DAYS)
+		return NULL;
+	if (left <= 0)
+		return arena_printf(a, "%s: API version %s was retired on %s; "
+		    "set %s to a current version and restart Sluice.",
+		    p->name, provider_version(p), s, p->version_env);
+	return arena_printf(a, "%s: API version %s is retired on %s (in %ld "
+	    "day%s); set %s to a newer version before then and restart "
+	    "Sluice.", p->name, provider_version(p), s, left, left == 1 ? "" :
+	    "s", p->version_env);
+}
+
+const char *
+provider_version_refused(const struct provider *p, struct arena *a,
+    int status)
+{
+	return arena_printf(a, "%s no longer accepts API version %s (HTTP "
+	    "%d): set %s to a current version and restart Sluice; syncs "
+	    "stay stopped until then.", p->name, provider_version(p) != NULL ?
+	    provider_version(p) : "in use", status, p->version_env != NULL ?
+	    p->version_env : "the provider's API version");
 }
 
 enum err

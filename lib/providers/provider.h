@@ -171,8 +171,14 @@ struct provider {
 	int		 lag_days;
 	int		 keeps_days;	/* history kept upstream; 0: all */
 	const char	*accounts;	/* what its accounts are called */
-	const char	*api_version;	/* the version Sluice speaks */
-	const char	*api_sunset;	/* YYYY-MM-DD it is retired, or NULL */
+	const char	*api_version;	/* the APIs Sluice speaks, for people */
+	/* The version of the API that expires: "{version}" in urls[] (or
+	 * the header named by version_env) is it; version_env changes it;
+	 * api_sunset is the day the default retires (NULL: not published),
+	 * SLUICE_<ENV>_API_SUNSET that of a configured one. */
+	const char	*version;	/* "v23", "202603"; NULL: none */
+	const char	*version_env;	/* "SLUICE_GOOGLE_ADS_API_VERSION" */
+	const char	*api_sunset;	/* YYYY-MM-DD the default retires */
 	const char	*auth_scheme;	/* API calls: "Bearer" when NULL */
 	struct provider_header headers[PROVIDER_HEADERS];
 	struct provider_sandbox_base sandbox[PROVIDER_BASES];
@@ -203,6 +209,12 @@ struct provider {
 	enum err	(*refresh)(const struct oauth_call *,
 			    const struct oauth_tokens *t,
 			    struct oauth_tokens *out);
+	/* Revokes the grant where it takes more than a REVOKE_URL or
+	 * revoke_path (GitHub's DELETE of the grant, LinkedIn's client
+	 * credentials, Meta's permissions): oauth_revoke_send()'s errors;
+	 * NULL: those, or nothing to revoke. */
+	enum err	(*revoke)(const struct oauth_call *,
+			    const struct oauth_tokens *t);
 	/* After a good exchange (Mailchimp's metadata call). */
 	enum err	(*after_exchange)(const struct oauth_call *,
 			    struct oauth_tokens *t);
@@ -254,6 +266,29 @@ enum err	 provider_client(const struct provider *, const struct config *,
  * SLUICE_BASE_URL/oauth/<slug>/callback.  Arena-owned. */
 const char	*provider_redirect_uri(const struct provider *,
 		    const struct config *, struct arena *);
+
+/* The API version in use: version_env's value, else the default (NULL
+ * when the provider has none). */
+const char	*provider_version(const struct provider *);
+
+/* The day (YYYY-MM-DD) the version in use retires: SLUICE_<ENV>_API_SUNSET,
+ * else api_sunset for the default version; NULL when unknown. */
+const char	*provider_sunset(const struct provider *);
+
+#define PROVIDER_SUNSET_WARN_DAYS	60	/* warn this long before */
+
+/*
+ * A warning for people when the version in use retires within
+ * PROVIDER_SUNSET_WARN_DAYS of today (days since the epoch, UTC) or has
+ * retired, naming the variable to change; NULL otherwise.  Arena-owned.
+ */
+const char	*provider_sunset_warning(const struct provider *,
+		    struct arena *, long today);
+
+/* The message of an answer that refuses the API version (LinkedIn's 426,
+ * a "version deprecated" error): what to change, arena-owned. */
+const char	*provider_version_refused(const struct provider *,
+		    struct arena *, int status);
 
 /* The variable names a person sets to configure it, for the page. */
 const char	*provider_setup_hint(const struct provider *, struct arena *);

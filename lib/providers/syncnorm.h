@@ -154,6 +154,27 @@ enum err	 syncnorm_google_ads(struct syncnorm *,
 		    struct json_object *body, const char *customer,
 		    const char *currency);
 
+/* One row of a Google Ads customer_client query. */
+struct syncnorm_ads_client {
+	const char	*id;		/* "4400000044" */
+	const char	*name;		/* descriptiveName, or NULL */
+	const char	*status;	/* ENABLED, CANCELED, ...; or NULL */
+	const char	*currency;	/* or NULL */
+	const char	*time_zone;	/* or NULL */
+	long		 level;		/* 0: the customer asked */
+	bool		 manager;
+};
+
+/*
+ * Google Ads searchStream of customer_client (an array of batches): its
+ * rows into out (at most max, the rest left out), *n their count;
+ * strings belong to body.  ERR_UPSTREAM with *why when the body is not
+ * that shape or a row has no numeric id or level.
+ */
+enum err	 syncnorm_google_ads_clients(struct arena *,
+		    struct json_object *body, struct syncnorm_ads_client *out,
+		    size_t max, size_t *n, const char **why);
+
 /*
  * YouTube Analytics reports (columnHeaders + rows, dimension day):
  * views, watch_minutes, subscribers_gained, subscribers_lost, likes,

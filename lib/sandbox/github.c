@@ -12,6 +12,7 @@
 #include "base/arena.h"
 #include "base/jsonx.h"
 #include "base/mem.h"
+#include "crypto/crypto.h"
 #include "sandbox/sandbox_priv.h"
 
 #define HJ		"application/json; charset=utf-8"
@@ -454,8 +455,25 @@ api_rate(struct ctx *ctx)
 	return sandbox_done(&sx);
 }
 
-/* DELETE /applications/{client_id}/grant|token with {"access_token"}:
- * 204 for a sandbox token, 404 otherwise (GitHub's answer for both). */
+/* Whether the request carries Basic credentials of client. */
+static bool
+basic_of(struct ctx *ctx, const char *client)
+{
+	const char *h = req_header(&ctx->req, "authorization");
+	char dec[512];
+	size_t n, k = strlen(client);
+
+	if (h == NULL || strncmp(h, "Basic ", 6) != 0 ||
+	    crypto_b64_decode(h + 6, strlen(h + 6), dec, sizeof(dec) - 1,
+	    &n) != ERR_OK)
+		return false;
+	dec[n] = '\0';
+	return n > k + 1 && strncmp(dec, client, k) == 0 && dec[k] == ':';
+}
+
+/* DELETE /applications/{client_id}/grant|token with {"access_token"}
+ * and the app's Basic credentials: 204 for a sandbox token, 404
+ * otherwise (GitHub's answer for both), 401 without the credentials. */
 static enum err
 api_revoke(struct ctx *ctx)
 {
@@ -468,6 +486,8 @@ api_revoke(struct ctx *ctx)
 
 	if (!sandbox_begin(ctx, &rest_api, 0, &sx, &rc))
 		return rc;
+	if (!basic_of(ctx, route_capture(&ctx->match, "client")))
+		return sandbox_fail(&sx, "error_bad_credentials");
 	if ((strcmp(what, "grant") != 0 && strcmp(what, "token") != 0) ||
 	    jsonx_parse(ctx->arena, ctx->req.body, ctx->req.body_len, &root,
 	    &why) != ERR_OK || jsonx_get_string(root, "access_token",

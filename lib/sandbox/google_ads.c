@@ -2,6 +2,11 @@
  * google_ads.c — Google Ads in the sandbox: customers and searchStream.
  *
  * listAccessibleCustomers and searchStream with a small GAQL subset.
+ * Each user reaches two clients and a manager directly; the manager has a
+ * tree below it (ads_tree): a client, a sub-manager with a client of its
+ * own, and a cancelled client.  A call for an account of that tree must
+ * name the manager in login-customer-id, as Google wants, or it gets
+ * USER_PERMISSION_DENIED; the cancelled one gets CUSTOMER_NOT_ENABLED.
  * OAuth is Google's (google.c).
  */
 #include <stdio.h>
@@ -51,6 +56,75 @@ ads_customer(int user, int i)
 	    (uint64_t)(user * 10 + i)) % 999999999LL);
 }
 
+/* Whether an id is a manager's: the accessible manager (9...) and the
+ * sub-managers of trees (8...). */
+static bool
+ads_is_manager(const char *cust)
+{
+	return cust[0] == '9' || cust[0] == '8';
+}
+
+/* One account of a manager's tree. */
+struct ads_node {
+	char		 id[16];
+	const char	*name;
+	int		 parent;	/* index, -1 for the manager */
+	int		 level;		/* below the manager */
+	bool		 manager;
+	const char	*status;
+};
+
+#define ADS_TREE	5
+
+/*
+ * The tree below manager mgr: mgr itself, "Café Zürich AG", a sub-manager
+ * (8...) with "Bäckerei Nord GmbH" below it, and a cancelled client.
+ * Client ids start with 4, from the manager's id.
+ */
+static void
+ads_tree(const char *mgr, struct ads_node t[ADS_TREE])
+{
+	static const struct { const char *name; int parent, level; char first;
+	    const char *status; } shape[ADS_TREE] = {
+		{ NULL, -1, 0, 0, "ENABLED" },
+		{ "Café Zürich AG", 0, 1, '4', "ENABLED" },
+		{ "Agentur Süd (Manager)", 0, 1, '8', "ENABLED" },
+		{ "Bäckerei Nord GmbH", 2, 2, '4', "ENABLED" },
+		{ "Alte Kampagnen KG", 0, 1, '4', "CANCELED" },
+	};
+	int i;
+
+	for (i = 0; i < ADS_TREE; i++) {
+		if (i == 0)
+			snprintf(t[i].id, sizeof(t[i].id), "%s", mgr);
+		else
+			snprintf(t[i].id, sizeof(t[i].id), "%c%09lld",
+			    shape[i].first, (long long)(sandbox_hash(mgr,
+			    (uint64_t)i) % 1000000000LL));
+		t[i].name = shape[i].name;
+		t[i].parent = shape[i].parent;
+		t[i].level = shape[i].level;
+		t[i].manager = i == 0 || shape[i].first == '8';
+		t[i].status = shape[i].status;
+	}
+}
+
+/* The node of the user's manager's tree with this id (not the manager
+ * itself), or -1; t filled with the tree. */
+static int
+ads_node_of(int user, const char *cust, struct ads_node t[ADS_TREE])
+{
+	char mgr[16];
+	int i;
+
+	snprintf(mgr, sizeof(mgr), "%lld", ads_customer(user, 2));
+	ads_tree(mgr, t);
+	for (i = 1; i < ADS_TREE; i++)
+		if (strcmp(t[i].id, cust) == 0)
+			return i;
+	return -1;
+}
+
 static enum err
 api_customers(struct ctx *ctx)
 {
@@ -96,6 +170,9 @@ static const struct ads_field {
 	{ "customer_client.status", "customerClient", "status", 's' },
 	{ "customer_client.client_customer", "customerClient",
 	    "clientCustomer", 's' },
+	{ "customer_client.currency_code", "customerClient", "currencyCode",
+	    's' },
+	{ "customer_client.time_zone", "customerClient", "timeZone", 's' },
 	{ "metrics.impressions", "metrics", "impressions", 'S' },
 	{ "metrics.clicks", "metrics", "clicks", 'S' },
 	{ "metrics.cost_micros", "metrics", "costMicros", 'S' },
@@ -111,8 +188,9 @@ static const char *const ads_groups[] = { "customer", "campaign",
 /* One row's context for field values. */
 struct ads_row {
 	const char	*cust;		/* customer id */
+	const char	*name;		/* the customer's descriptive name */
 	int		 camp;		/* campaign index, -1 */
-	int		 child;		/* customer_client index, -1 */
+	const struct ads_node *child;	/* customer_client row, NULL */
 	int64_t		 day;
 	struct sandbox_day d;
 };
@@ -125,13 +203,12 @@ ads_value(struct sbx *sx, const struct ads_field *f, const struct ads_row *r)
 	struct buf *b = sx->out;
 	double share = r->camp < 0 ? 1.0 : r->camp == 0 ? 0.4 : 0.6;
 	char day[11];
-	bool mgr = r->cust[0] == '9';
+	bool mgr = ads_is_manager(r->cust);
 
 	if (strcmp(f->gaql, "customer.id") == 0)
 		buf_printf(b, "\"%s\"", r->cust);
 	else if (strcmp(f->gaql, "customer.descriptive_name") == 0)
-		buf_printf(b, "\"Sandbox %s %s\"", mgr ? "Manager" :
-		    "Client", r->cust);
+		sandbox_jstr(b, r->name);
 	else if (strcmp(f->gaql, "customer.currency_code") == 0)
 		buf_printf(b, "\"%s\"", sandbox_google_currency(r->cust));
 	else if (strcmp(f->gaql, "customer.time_zone") == 0)
@@ -141,9 +218,10 @@ ads_value(struct sbx *sx, const struct ads_field *f, const struct ads_row *r)
 	else if (strcmp(f->gaql, "customer.test_account") == 0)
 		buf_puts(b, "false");
 	else if (strcmp(f->gaql, "customer.status") == 0 ||
-	    strcmp(f->gaql, "campaign.status") == 0 ||
-	    strcmp(f->gaql, "customer_client.status") == 0)
+	    strcmp(f->gaql, "campaign.status") == 0)
 		buf_puts(b, "\"ENABLED\"");
+	else if (strcmp(f->gaql, "customer_client.status") == 0)
+		sandbox_jstr(b, r->child->status);
 	else if (strcmp(f->gaql, "campaign.id") == 0)
 		buf_printf(b, "\"%lld\"", 20000000000LL + (long long)
 		    (sandbox_hash(r->cust, 20 + (uint64_t)r->camp) %
@@ -151,17 +229,20 @@ ads_value(struct sbx *sx, const struct ads_field *f, const struct ads_row *r)
 	else if (strcmp(f->gaql, "campaign.name") == 0)
 		buf_printf(b, "\"%s\"", camps[r->camp % 3]);
 	else if (strcmp(f->gaql, "customer_client.id") == 0)
-		buf_printf(b, "\"%lld\"", ads_customer(r->child + 1, 0));
+		buf_printf(b, "\"%s\"", r->child->id);
 	else if (strcmp(f->gaql, "customer_client.descriptive_name") == 0)
-		buf_printf(b, "\"Sandbox Client %lld\"",
-		    ads_customer(r->child + 1, 0));
+		sandbox_jstr(b, r->child->name);
 	else if (strcmp(f->gaql, "customer_client.manager") == 0)
-		buf_puts(b, "false");
+		buf_puts(b, r->child->manager ? "true" : "false");
 	else if (strcmp(f->gaql, "customer_client.level") == 0)
-		buf_puts(b, "\"1\"");
+		buf_printf(b, "\"%d\"", r->child->level);
 	else if (strcmp(f->gaql, "customer_client.client_customer") == 0)
-		buf_printf(b, "\"customers/%lld\"",
-		    ads_customer(r->child + 1, 0));
+		buf_printf(b, "\"customers/%s\"", r->child->id);
+	else if (strcmp(f->gaql, "customer_client.currency_code") == 0)
+		buf_printf(b, "\"%s\"", sandbox_google_currency(
+		    r->child->id));
+	else if (strcmp(f->gaql, "customer_client.time_zone") == 0)
+		sandbox_jstr(b, sandbox_tz(r->child->id, NULL));
 	else if (strcmp(f->gaql, "metrics.impressions") == 0)
 		buf_printf(b, "\"%lld\"", (long long)((double)
 		    r->d.impressions * share));
@@ -213,8 +294,7 @@ ads_emit_row(struct sbx *sx, const struct ads_field **sel, size_t nsel,
 				else if (g == 2)
 					buf_printf(sx->out, "\"resourceName\":"
 					    "\"customers/%s/customerClients/"
-					    "%lld\",", r->cust,
-					    ads_customer(r->child + 1, 0));
+					    "%s\",", r->cust, r->child->id);
 			} else
 				buf_puts(sx->out, ",");
 			buf_printf(sx->out, "\"%s\":", sel[i]->camel);
@@ -238,6 +318,44 @@ gaql_norm(struct sbx *sx, const char *q)
 	return o;
 }
 
+/*
+ * The customer_client rows of cust, levels counted from it: a manager's
+ * tree (9...), a sub-manager and its client (8...; the user's tree's
+ * node when tree is given), or a client alone.  Returns their number.
+ */
+static int
+ads_kids(const char *cust, const struct ads_node *tree, int node,
+    const char *name, struct ads_node out[ADS_TREE])
+{
+	struct ads_node t[ADS_TREE];
+	int i, n = 0;
+
+	if (cust[0] == '9') {
+		ads_tree(cust, out);
+		out[0].name = name;
+		return ADS_TREE;
+	}
+	if (cust[0] == '8') {
+		if (tree == NULL) {	/* a sub-manager of some tree */
+			ads_tree(cust, t);
+			tree = t;
+			node = 2;
+			snprintf(t[2].id, sizeof(t[2].id), "%s", cust);
+		}
+		for (i = 0; i < ADS_TREE; i++)
+			if (i == node || tree[i].parent == node) {
+				out[n] = tree[i];
+				out[n++].level = i == node ? 0 : 1;
+			}
+		return n;
+	}
+	memset(out, 0, sizeof(*out));
+	snprintf(out[0].id, sizeof(out[0].id), "%s", cust);
+	out[0].name = name;
+	out[0].status = "ENABLED";
+	return 1;
+}
+
 static enum err
 api_stream(struct ctx *ctx)
 {
@@ -248,10 +366,12 @@ api_stream(struct ctx *ctx)
 	size_t nsel = 0, i, nrows = 0;
 	bool has_metrics = false, has_date = false;
 	int64_t today, d0, d1, d;
+	struct ads_node tree[ADS_TREE], kids[ADS_TREE];
+	const char *login, *name;
 	struct ads_row r;
 	struct sbx sx;
 	enum err rc;
-	int tzoff, c, ncamp;
+	int tzoff, c, ncamp, node, nkids, maxlevel;
 
 	if (!sandbox_begin(ctx, &ads_api, SBX_AUTH, &sx, &rc))
 		return rc;
@@ -260,6 +380,19 @@ api_stream(struct ctx *ctx)
 		return sandbox_fail(&sx, "error-400-query-error-"
 		    "searchStream");
 	cust = arena_strdup(ctx->arena, route_capture(&ctx->match, "cust"));
+	/* An account of the user's manager's tree: through the manager. */
+	if ((node = ads_node_of(sx.tok.user, cust, tree)) > 0) {
+		login = req_header(&ctx->req, "login-customer-id");
+		if (login == NULL || strcmp(login, tree[0].id) != 0)
+			return sandbox_fail(&sx,
+			    "error-403-user-permission-denied");
+		if (strcmp(tree[node].status, "ENABLED") != 0)
+			return sandbox_fail(&sx,
+			    "error-403-customer-not-enabled");
+		name = tree[node].name;
+	} else
+		name = arena_printf(ctx->arena, "Sandbox %s %s",
+		    ads_is_manager(cust) ? "Manager" : "Client", cust);
 	if (jsonx_parse(ctx->arena, ctx->req.body, ctx->req.body_len, &root,
 	    &why) != ERR_OK || jsonx_get_string(root, "query", &query) !=
 	    ERR_OK)
@@ -292,7 +425,7 @@ api_stream(struct ctx *ctx)
 				has_date = true;
 		}
 	}
-	if (has_metrics && cust[0] == '9')
+	if (has_metrics && ads_is_manager(cust))
 		return sandbox_fail(&sx, "error-400-metrics-for-manager");
 	sandbox_tz(cust, &tzoff);
 	today = sandbox_today(sx.now, tzoff);
@@ -320,8 +453,14 @@ api_stream(struct ctx *ctx)
 	buf_puts(sx.out, "[{");
 	memset(&r, 0, sizeof(r));
 	r.cust = cust;
+	r.name = name;
 	r.camp = -1;
-	r.child = -1;
+	r.child = NULL;
+	maxlevel = ADS_TREE;
+	if (where != NULL && (p = strstr(where, "customer_client.level <= "))
+	    != NULL)
+		maxlevel = atoi(p + 25);
+	nkids = ads_kids(cust, node > 0 ? tree : NULL, node, name, kids);
 	ncamp = strcmp(from, "campaign") == 0 ? 2 : 1;
 	for (d = has_date ? d0 : d1; d <= d1 && !sandbox_is(&sx, "empty");
 	    d++) {
@@ -334,8 +473,10 @@ api_stream(struct ctx *ctx)
 			sandbox_series_sum(cust, d0, d1, today, ADS_RESTATE,
 			    &r.d);
 		if (strcmp(from, "customer_client") == 0) {
-			for (c = 0; c < 2; c++) {
-				r.child = c;
+			for (c = 0; c < nkids; c++) {
+				if (kids[c].level > maxlevel)
+					continue;
+				r.child = &kids[c];
 				buf_puts(sx.out, nrows++ ? "," :
 				    "\"results\":[");
 				ads_emit_row(&sx, sel, nsel, &r);

@@ -168,7 +168,11 @@ api_revoke(struct ctx *ctx)
 
 	if (!sandbox_begin(ctx, &oauth_api, SBX_TOKEN_EP, &sx, &rc))
 		return rc;
-	if (!sandbox_token_parse(req_form(&ctx->req, "token"), &t) ||
+	/* The client's credentials are required, as at the token
+	 * endpoint. */
+	if (req_form(&ctx->req, "client_id") == NULL ||
+	    req_form(&ctx->req, "client_secret") == NULL ||
+	    !sandbox_token_parse(req_form(&ctx->req, "token"), &t) ||
 	    t.prov != SBXP_LINKEDIN)
 		return sandbox_fail(&sx, "oauth_error_invalid_code");
 	sandbox_start(&sx, 200, LJ);

@@ -820,6 +820,9 @@ sync_job(const struct sync_env *e, struct arena *a,
 		return syncq_finish(e->db, a, job->id, e->worker,
 		    "the connection is gone");
 	r.f.p = provider_get(db_get(res, 0, 0));
+	if (r.f.p != NULL && (why = provider_sunset_warning(r.f.p, a,
+	    (long)(time(NULL) / 86400))) != NULL)
+		log_msg(LOG_WARN, NULL, "version", "%s", why);
 	status = db_get(res, 0, 1);
 	selected = db_get(res, 0, 2);
 	r.first = strcmp(db_get(res, 0, 4), "t") == 0;

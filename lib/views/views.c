@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -113,6 +114,9 @@ views_connection_card(struct arena *a, const struct provider *p,
 	flag(v, "not_configured", mode == PROVIDER_UNCONFIGURED);
 	if (mode == PROVIDER_UNCONFIGURED)
 		put(v, "setup_hint", provider_setup_hint(p, a));
+	else if (c != NULL && c->has_tokens)	/* in use */
+		put(v, "version_warning", provider_sunset_warning(p, a,
+		    (long)(time(NULL) / 86400)));
 	flag(v, "can_edit", can_edit);
 	flag(v, "can_connect", can_edit && mode != PROVIDER_UNCONFIGURED &&
 	    !live && !reauth);

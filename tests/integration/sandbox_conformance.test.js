@@ -321,6 +321,7 @@ async function replay(c, tokens, rel, ex, prov, extra = {}) {
     req.form.refresh_token = prov === 'github' ? tokens.githubApp.refresh_token : tok.refresh_token;
   }
   if (req.form && req.form.token) req.form.token = tok.refresh_token || tok.access_token;
+  if (req.json && req.json.access_token) req.json.access_token = tok.access_token;
   const sw = extra.fault || SWITCH[rel] || ((ex.response.status >= 400 || /error/.test(path.basename(rel)))
     ? path.basename(rel, '.json') : null);
   if (sw) headers['X-Sandbox-Fault'] = sw;

@@ -230,6 +230,56 @@ test_syncnorm_google_ads_campaign_example(void **state)
 	assert_int_equal(n.n, 0);
 }
 
+/* A manager's children over two batches, the whole tree at once, a
+ * client alone; the row cap and a bad body. */
+static void
+test_syncnorm_google_ads_clients(void **state)
+{
+	struct syncnorm_ads_client c[8];
+	struct json_object *bad;
+	const char *why = NULL;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(syncnorm_google_ads_clients(&A, example(
+	    "google/google-ads/searchStream-customer-client-manager.json"),
+	    c, 8, &n, &why), ERR_OK);
+	assert_int_equal(n, 4);
+	assert_string_equal(c[0].id, "9120000007");
+	assert_int_equal(c[0].level, 0);
+	assert_true(c[0].manager);
+	assert_string_equal(c[1].name, "Café Zürich AG");
+	assert_string_equal(c[1].currency, "CHF");
+	assert_string_equal(c[1].time_zone, "Europe/Zurich");
+	assert_int_equal(c[1].level, 1);
+	assert_false(c[1].manager);
+	assert_true(c[2].manager);	/* the sub-manager, second batch */
+	assert_string_equal(c[3].status, "CANCELED");
+	assert_int_equal(syncnorm_google_ads_clients(&A, example(
+	    "google/google-ads/searchStream-customer-client-all-levels.json"),
+	    c, 8, &n, &why), ERR_OK);
+	assert_int_equal(n, 5);
+	assert_int_equal(c[3].level, 2);
+	assert_string_equal(c[3].name, "Bäckerei Nord GmbH");
+	assert_int_equal(syncnorm_google_ads_clients(&A, example(
+	    "google/google-ads/searchStream-customer-client-all-levels.json"),
+	    c, 2, &n, &why), ERR_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(syncnorm_google_ads_clients(&A, example(
+	    "google/google-ads/searchStream-customer-client-client.json"),
+	    c, 8, &n, &why), ERR_OK);
+	assert_int_equal(n, 1);
+	assert_false(c[0].manager);
+	assert_int_equal(syncnorm_google_ads_clients(&A, example(
+	    "google/google-ads/error-403-user-permission-denied.json"),
+	    c, 8, &n, &why), ERR_UPSTREAM);
+	assert_int_equal(jsonx_parse(&A, "[{\"results\":[{\"customerClient\":"
+	    "{\"descriptiveName\":\"x\"}}]}]", 58, &bad, NULL), ERR_OK);
+	assert_int_equal(syncnorm_google_ads_clients(&A, bad, c, 8, &n, &why),
+	    ERR_UPSTREAM);
+	assert_non_null(strstr(why, "customerClient has no id"));
+}
+
 static void
 test_syncnorm_youtube_example(void **state)
 {
@@ -555,6 +605,7 @@ main(void)
 		cmocka_unit_test(test_syncnorm_ga4_empty_and_bad),
 		cmocka_unit_test(test_syncnorm_ga4_totals),
 		cmocka_unit_test(test_syncnorm_google_ads_campaign_example),
+		cmocka_unit_test(test_syncnorm_google_ads_clients),
 		cmocka_unit_test(test_syncnorm_youtube_example),
 		cmocka_unit_test(test_syncnorm_facebook_example),
 		cmocka_unit_test(test_syncnorm_instagram_examples),

@@ -1,0 +1,220 @@
+'use strict';
+// What a connection reaches at its provider and what it leaves behind:
+// Google Ads clients under a manager (listed by name and place in the
+// tree, synced with login-customer-id), account names in the pickers,
+// revocation at every provider on disconnect, and API versions near
+// their sunset.  All through the sandbox.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { startStack } = require('./lib/stack');
+const { setupOwner, connectSandbox } = require('./lib/flows');
+const { hidden } = require('./lib/browser');
+
+function secrets(stack) {
+  const text = fs.readFileSync(path.join(stack.dir, 'secrets.env'), 'utf8');
+  return { keys: text.match(/^SLUICE_ENCRYPTION_KEYS=(.*)$/m)[1] };
+}
+
+const dayAfter = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+
+test('provider reach', async (t) => {
+  const stack = await startStack({
+    programs: ['api', 'pages', 'oauth', 'sandbox', 'cron'],
+    // A LinkedIn version retiring in 30 days, a GitHub one retired.
+    env: { SLUICE_WORKER: '0', SLUICE_LINKEDIN_API_SUNSET: dayAfter(30), SLUICE_GITHUB_API_SUNSET: dayAfter(-1) },
+  });
+  t.after(() => {
+    const reports = stack.stop();
+    assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
+  });
+  const worker = (env = {}) => {
+    const r = stack.cli('worker', ['--once'], {
+      SLUICE_ENCRYPTION_KEYS: secrets(stack).keys, SLUICE_SANDBOX: '1',
+      SLUICE_BASE_URL: stack.url, SLUICE_SYNC_BACKOFF_S: '0', SLUICE_SYNC_MAX_ATTEMPTS: '1', ...env,
+    });
+    assert.equal(r.status, 0, `worker: ${r.stderr}`);
+    return r;
+  };
+  const b = await setupOwner(stack.url);
+  const accountsOf = (slug) => JSON.parse(stack.sql(`SELECT accounts FROM connections WHERE provider = '${slug}'`)[0][0]);
+  const enqueue = (slug) => stack.sql(`INSERT INTO sync_jobs (workspace_id, connection_id, kind) SELECT workspace_id, id, 'manual' FROM connections WHERE provider = '${slug}'`);
+  const lastRun = (slug) => {
+    const [[status, err]] = stack.sql(`SELECT status, coalesce(error, '') FROM sync_runs WHERE provider = '${slug}' ORDER BY id DESC LIMIT 1`);
+    return { status, err };
+  };
+
+  await t.test('Google Ads: clients under a manager, by name, synced through the manager', async () => {
+    const { res } = await connectSandbox(b, 'google_ads');
+    assert.equal(res.status, 303, res.text.slice(0, 300));
+    const accts = accountsOf('google_ads');
+    const byName = (re) => accts.find((a) => re.test(a.name));
+    const cafe = byName(/^Café Zürich AG — 4\d\d-\d\d\d-\d\d\d\d \(via Sandbox Manager 9\d{9}\)$/);
+    const nord = byName(/^Bäckerei Nord GmbH — 4\d\d-\d\d\d-\d\d\d\d \(via Sandbox Manager 9\d{9} › Agentur Süd \(Manager\)\)$/);
+    assert.ok(cafe, JSON.stringify(accts));
+    assert.ok(nord, JSON.stringify(accts));
+    const manager = cafe.name.match(/Sandbox Manager (\d+)/)[1];
+    assert.equal(cafe.login_customer_id, manager);
+    assert.equal(nord.login_customer_id, manager);
+    // Managers are not offered, nor the cancelled client.
+    assert.ok(!accts.some((a) => /^[89]/.test(a.id)), JSON.stringify(accts));
+    assert.ok(!accts.some((a) => /Alte Kampagnen/.test(a.name)), JSON.stringify(accts));
+    // The clients reached directly: by name, without a manager.
+    const direct = accts.filter((a) => /^Sandbox Client \d+ — \d{3}-\d{3}-\d{4}$/.test(a.name));
+    assert.equal(direct.length, 2, JSON.stringify(accts));
+    assert.ok(direct.every((a) => !a.login_customer_id && a.time_zone && a.currency));
+
+    // The picker shows the names.
+    const page = await b.get('/connections/google_ads');
+    assert.match(page.text, /Café Zürich AG — 4\d\d-\d\d\d-\d\d\d\d/);
+
+    stack.sql(`UPDATE connections SET selected = '["${cafe.id}", "${nord.id}"]' WHERE provider = 'google_ads'`);
+    enqueue('google_ads');
+    worker();
+    let run = lastRun('google_ads');
+    assert.equal(run.status, 'ok', run.err);
+    for (const a of [cafe, nord]) {
+      const [[n]] = stack.sql(`SELECT count(*) FROM metric_daily WHERE provider = 'google_ads' AND account_id LIKE '${a.id}:%' AND metric = 'cost_micros'`);
+      assert.ok(Number(n) > 0, `${a.name}: no rows`);
+    }
+
+    // Without the manager's id the sandbox refuses, as Google does.
+    stack.sql(`UPDATE connections SET accounts = (SELECT jsonb_agg(a - 'login_customer_id') FROM jsonb_array_elements(accounts) a), selected = '["${cafe.id}"]' WHERE provider = 'google_ads'`);
+    enqueue('google_ads');
+    worker();
+    run = lastRun('google_ads');
+    assert.notEqual(run.status, 'ok');
+    assert.match(run.err, /login-customer-id|manager/i);
+  });
+
+  await t.test('LinkedIn: the picker shows the organizations by name', async () => {
+    const { res } = await connectSandbox(b, 'linkedin');
+    assert.equal(res.status, 303);
+    const accts = accountsOf('linkedin');
+    assert.ok(accts.length >= 2, JSON.stringify(accts));
+    for (const a of accts) assert.equal(a.name, `Sandbox Org ${a.id}`);
+    const page = await b.get('/connections/linkedin');
+    assert.match(page.text, /Sandbox Org \d+/);
+    assert.doesNotMatch(page.text, /Organization \d+/);
+  });
+
+  // The access log's lines for the sandbox since mark (its length).
+  const logFile = path.join(stack.dir, 'log', 'nginx-access.log');
+  const logMark = () => (fs.existsSync(logFile) ? fs.statSync(logFile).size : 0);
+  const logSince = (mark) => fs.readFileSync(logFile, 'utf8').slice(mark);
+  const disconnect = async (slug) => {
+    const page = await b.get(`/connections/${slug}`);
+    const r = await b.post(`/connections/${slug}/disconnect`, { csrf: hidden(page.text, 'csrf'), confirm: '1' });
+    assert.equal(r.status, 303, r.text.slice(0, 300));
+    const [[status, blob]] = stack.sql(`SELECT status, coalesce(token_blob, '') FROM connections WHERE provider = '${slug}'`);
+    assert.equal(status, 'disconnected');
+    assert.equal(blob, '', `${slug}: tokens left`);
+    return r.headers.get('location');
+  };
+
+  await t.test('disconnect revokes at every provider that offers it', async () => {
+    const expect = {
+      github: /"DELETE \/sandbox\/github-api\/applications\/sluice-sandbox-client\/grant" 204 /,
+      linkedin: /"POST \/sandbox\/linkedin-www\/oauth\/v2\/revoke" 200 /,
+      facebook: /"DELETE \/sandbox\/graph\/v25\.0\/me\/permissions" 200 /,
+      slack: /"POST \/sandbox\/slack\/api\/auth\.revoke" 200 /,
+    };
+    for (const slug of Object.keys(expect)) {
+      const { res } = await connectSandbox(b, slug);
+      assert.equal(res.status, 303, `${slug}: ${res.text.slice(0, 300)}`);
+    }
+    for (const [slug, re] of Object.entries(expect)) {
+      const mark = logMark();
+      const where = await disconnect(slug);
+      assert.equal(where, '/connections?msg=disconnected', slug);
+      assert.match(logSince(mark), re, `${slug}: no revocation reached the sandbox`);
+    }
+  });
+
+  await t.test('a login another connection shares is revoked with the last of them', async () => {
+    // google_ads (connected above) and ga4 share the Google login.
+    const { res } = await connectSandbox(b, 'ga4');
+    assert.equal(res.status, 303);
+    let mark = logMark();
+    let where = await disconnect('ga4');
+    assert.equal(where, '/connections?msg=disconnected_shared');
+    assert.doesNotMatch(logSince(mark), /google-oauth\/revoke/);
+    const list = await b.get(where);
+    assert.match(list.text, /access at the provider stays while another connection uses the same login/);
+    mark = logMark();
+    where = await disconnect('google_ads');
+    assert.equal(where, '/connections?msg=disconnected');
+    assert.match(logSince(mark), /"POST \/sandbox\/google-oauth\/revoke" 200 /);
+  });
+
+  await t.test('a revocation that fails is said on the page; the tokens are deleted anyway', async () => {
+    const { res } = await connectSandbox(b, 'github', 'allow', { user: 'acct-fault-500' });
+    assert.equal(res.status, 303);
+    const mark = logMark();
+    const where = await disconnect('github');
+    assert.equal(where, '/connections?msg=disconnected_unrevoked');
+    assert.match(logSince(mark), /"DELETE \/sandbox\/github-api\/applications\/sluice-sandbox-client\/grant" 500 /);
+    const list = await b.get(where);
+    assert.match(list.text, /did not confirm that it revoked Sluice(&#39;|&#x27;|')s access/);
+  });
+
+  await t.test('the API says whether the access was revoked', async () => {
+    const { res } = await connectSandbox(b, 'linkedin');
+    assert.equal(res.status, 303);
+    const ws = stack.sql('SELECT id FROM workspaces')[0][0];
+    const key = stack.cli('api', ['create-key', ws, 'admin key', 'admin']).stdout.trim();
+    const r = await fetch(`${stack.url}/v1/connections/linkedin`, { method: 'DELETE', headers: { Authorization: `Bearer ${key}` } });
+    assert.equal(r.status, 200);
+    assert.deepEqual(await r.json(), { status: 'disconnected', revoked: true });
+  });
+
+  await t.test('API versions near their sunset are warned of: /readyz, the pages, the log', async () => {
+    // /readyz: the providers with credentials (here LinkedIn and GitHub,
+    // on a stack of its own), not those in sandbox mode.
+    let r = await fetch(`${stack.url}/readyz`);
+    assert.equal(r.status, 200);
+    assert.equal((await r.json()).warnings, undefined);
+    const real = await startStack({ programs: ['api'], env: {
+      SLUICE_LINKEDIN_CLIENT_ID: 'li-id', SLUICE_LINKEDIN_CLIENT_SECRET: 'li-secret', SLUICE_LINKEDIN_API_SUNSET: dayAfter(30),
+      SLUICE_GITHUB_CLIENT_ID: 'gh-id', SLUICE_GITHUB_CLIENT_SECRET: 'gh-secret', SLUICE_GITHUB_API_SUNSET: dayAfter(-1),
+      SLUICE_MAILCHIMP_CLIENT_ID: 'mc-id', SLUICE_MAILCHIMP_CLIENT_SECRET: 'mc-secret',
+    } });
+    try {
+      r = await fetch(`${real.url}/readyz`);
+    } finally {
+      const reports = real.stop();
+      assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
+    }
+    assert.equal(r.status, 200);
+    const body = await r.json();
+    assert.equal(body.status, 'ok');
+    const w = body.warnings || [];
+    assert.ok(w.some((x) => /^LinkedIn: API version 202603 is retired on \d{4}-\d\d-\d\d \(in 30 days\); set SLUICE_LINKEDIN_VERSION /.test(x)), JSON.stringify(w));
+    assert.ok(w.some((x) => /^GitHub: API version 2022-11-28 was retired on .*; set SLUICE_GITHUB_API_VERSION /.test(x)), JSON.stringify(w));
+    assert.equal(w.length, 2, JSON.stringify(w));
+    // The pages show it for a connection in use; the log of its sync.
+    await connectSandbox(b, 'linkedin');
+    const page = await b.get('/connections');
+    assert.match(page.text, /LinkedIn: API version 202603 is retired on/);
+    assert.match((await b.get('/connections/linkedin')).text, /LinkedIn: API version 202603 is retired on/);
+    assert.doesNotMatch(page.text, /GitHub: API version/, 'a provider not in use is not warned of on the page');
+    enqueue('linkedin');
+    const out = worker();
+    assert.match(out.stderr, /LinkedIn: API version 202603 is retired on/);
+  });
+
+  await t.test('a retired version (LinkedIn 426) is a connection error naming the variable, not retried', async () => {
+    stack.sql(`DELETE FROM sync_jobs`);
+    enqueue('linkedin');
+    worker({ SLUICE_LINKEDIN_VERSION: '202401', SLUICE_SYNC_MAX_ATTEMPTS: '5' });
+    const run = lastRun('linkedin');
+    assert.equal(run.status, 'error');
+    assert.match(run.err, /LinkedIn no longer accepts API version 202401 \(HTTP 426\): set SLUICE_LINKEDIN_VERSION/);
+    const [[status, attempts]] = stack.sql(`SELECT status, attempts FROM sync_jobs WHERE connection_id = (SELECT id FROM connections WHERE provider = 'linkedin') ORDER BY id DESC LIMIT 1`);
+    assert.notEqual(status, 'queued', 'retried as if it were an outage');
+    assert.equal(attempts, '1');
+    const [[err]] = stack.sql(`SELECT coalesce(last_error, '') FROM connections WHERE provider = 'linkedin'`);
+    assert.match(err, /SLUICE_LINKEDIN_VERSION/);
+  });
+});

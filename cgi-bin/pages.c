@@ -563,6 +563,50 @@ account_rows(struct ctx *ctx, const struct connection *c)
 	return rows;
 }
 
+/* A run's status in words. */
+static const char *
+run_status_words(const char *status)
+{
+	static const struct {
+		const char	*status, *words;
+	} names[] = {
+		{ "ok", "ok" },
+		{ "partial", "partly failed" },
+		{ "error", "failed" },
+		{ "rate_limited", "paused by a rate limit" },
+		{ "auth", "needs reconnecting" },
+		{ "running", "running" },
+	};
+	size_t i;
+
+	for (i = 0; status != NULL && i < nitems(names); i++)
+		if (strcmp(names[i].status, status) == 0)
+			return names[i].words;
+	return status;
+}
+
+/* A run's numbers as people read them: separators, seconds, words. */
+static void
+run_view(struct ctx *ctx, struct json_object *run)
+{
+	struct arena *a = ctx->arena;
+	const char *status = NULL;
+	int64_t ms = -1, n;
+
+	(void)jsonx_get_string(run, "status", &status);
+	set(run, "status_words", run_status_words(status));
+	if (jsonx_get_int64(run, "duration_ms", &ms) == ERR_OK && ms >= 0)
+		set(run, "duration", ms < 1000 ? arena_printf(a, "%lld ms",
+		    (long long)ms) : arena_printf(a, "%s s", views_number(a,
+		    (double)(ms / 100) / 10.0, "number")));
+	if (jsonx_get_int64(run, "pages", &n) == ERR_OK)
+		set(run, "pages_text", views_number(a, (double)n, "count"));
+	if (jsonx_get_int64(run, "rows_fetched", &n) == ERR_OK)
+		set(run, "fetched_text", views_number(a, (double)n, "count"));
+	if (jsonx_get_int64(run, "rows_changed", &n) == ERR_OK)
+		set(run, "changed_text", views_number(a, (double)n, "count"));
+}
+
 /* Sync history and the rows-per-day chart, from the history document. */
 static void
 history_view(struct ctx *ctx, struct json_object *v, const char *text)
@@ -573,6 +617,8 @@ history_view(struct ctx *ctx, struct json_object *v, const char *text)
 	if (jsonx_parse(ctx->arena, text, strlen(text), &h, NULL) != ERR_OK)
 		return;
 	if (jsonx_get_array(h, "runs", &runs) == ERR_OK) {
+		for (i = 0; i < json_object_array_length(runs); i++)
+			run_view(ctx, json_object_array_get_idx(runs, i));
 		json_object_object_add(v, "runs", json_object_get(runs));
 		json_object_object_add(v, "has_runs", json_object_new_boolean(
 		    json_object_array_length(runs) > 0));

@@ -89,7 +89,11 @@ test('browser: setup, connect, dashboard, roles and escaping', async (t) => {
     // The page's script polls the job and reloads when the worker is done.
     await page.waitForSelector('#job-state', { state: 'detached', timeout: 60000 });
     await shot('05-connection-synced');
-    assert.match(await page.locator('table').textContent(), /ok/);
+    const history = await page.locator('table tbody tr').first().locator('td').allTextContents();
+    assert.equal(history[1], 'ok');
+    assert.match(history[2], /^\d+ ms$|^[\d,]+\.\d s$/, `duration ${history[2]}`);
+    const [[fetched]] = stack.sql('SELECT rows_fetched FROM sync_runs ORDER BY id DESC LIMIT 1');
+    assert.equal(history[4], Number(fetched).toLocaleString('en-US'), 'rows fetched, thousands separated');
     await go('/connections');
     const card = page.locator('article', { hasText: 'Google Analytics 4' });
     assert.match(await card.textContent(), /Connected/);

@@ -9,6 +9,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { startStack } = require('./lib/stack');
+const { validate, responseSchema } = require('./lib/schema');
 const { setupOwner, connectSandbox } = require('./lib/flows');
 const { hidden } = require('./lib/browser');
 
@@ -166,7 +167,10 @@ test('provider reach', async (t) => {
     const key = stack.cli('api', ['create-key', ws, 'admin key', 'admin']).stdout.trim();
     const r = await fetch(`${stack.url}/v1/connections/linkedin`, { method: 'DELETE', headers: { Authorization: `Bearer ${key}` } });
     assert.equal(r.status, 200);
-    assert.deepEqual(await r.json(), { status: 'disconnected', revoked: true });
+    const body = await r.json();
+    assert.deepEqual(body, { status: 'disconnected', revoked: true });
+    // As the OpenAPI document describes it.
+    assert.deepEqual(validate(responseSchema('/v1/connections/{provider}', 'delete'), body), []);
   });
 
   await t.test('API versions near their sunset are warned of: /readyz, the pages, the log', async () => {

@@ -10,38 +10,20 @@
 // other page sizes.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
 const path = require('node:path');
 const { spawn, spawnSync } = require('node:child_process');
-const { startStack, request, defer, TOOLS } = require('./lib/stack');
-const { setupOwner, connectSandbox } = require('./lib/flows');
+const { request, defer, TOOLS, BIN } = require('./lib/stack');
+const { setupOwner, connectSandbox, syncStack, secrets, workerEnv, runWorker } = require('./lib/flows');
 
-const BIN = process.env.SLUICE_BIN || path.resolve(__dirname, '../../build/asan/bin');
 const CHAN = 'C0SBXBIG1';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 test('slack exactly', async (t) => {
-  const stack = await startStack({
-    programs: ['api', 'pages', 'oauth', 'sandbox', 'cron'],
-    env: { SLUICE_WORKER: '0', SLUICE_SANDBOX_LATENCY_MS: '4' },
-  });
-  t.after(() => {
-    const reports = stack.stop();
-    assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
-  });
-  const text = fs.readFileSync(path.join(stack.dir, 'secrets.env'), 'utf8');
-  const keys = text.match(/^SLUICE_ENCRYPTION_KEYS=(.*)$/m)[1];
-  const wenv = (env = {}) => ({
-    ...stack.env, SLUICE_DATABASE_URL: stack.dbUrl, SLUICE_LOG_FILE: '',
-    SLUICE_ENCRYPTION_KEYS: keys, SLUICE_SANDBOX: '1', SLUICE_BASE_URL: stack.url,
-    SLUICE_SYNC_BACKOFF_S: '0', SLUICE_SYNC_SLACK_PAGE_LIMIT: '15',
-    SLUICE_SYNC_MAX_ATTEMPTS: '30', ...env,
-  });
-  const worker = (env = {}) => {
-    const r = spawnSync(path.join(BIN, 'worker'), ['--once'], { encoding: 'utf8', timeout: 300000, env: wenv(env) });
-    assert.equal(r.status, 0, r.stderr);
-    return r;
-  };
+  const stack = await syncStack(t, { SLUICE_SANDBOX_LATENCY_MS: '4' });
+  const slack = { SLUICE_SYNC_SLACK_PAGE_LIMIT: '15', SLUICE_SYNC_MAX_ATTEMPTS: '30' };
+  const { keys } = secrets(stack);
+  const wenv = (env = {}) => workerEnv(stack, { ...slack, ...env });
+  const worker = (env = {}) => runWorker(stack, { ...slack, ...env }, ['--once'], 300000);
   const b = await setupOwner(stack.url);
   await connectSandbox(b, 'slack');
   const [[conn, ws]] = stack.sql(`SELECT id, workspace_id FROM connections WHERE provider = 'slack'`);

@@ -8,30 +8,12 @@
 // a day not published yet is asked again until it comes.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const path = require('node:path');
-const { startStack } = require('./lib/stack');
-const { setupOwner, connectSandbox } = require('./lib/flows');
+const { setupOwner, connectSandbox, syncStack, runWorker } = require('./lib/flows');
 const { validate, responseSchema } = require('./lib/schema');
 
 test('accounts sync on their own', async (t) => {
-  const stack = await startStack({
-    programs: ['api', 'pages', 'oauth', 'sandbox', 'cron'],
-    env: { SLUICE_WORKER: '0' },
-  });
-  t.after(() => {
-    const reports = stack.stop();
-    assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
-  });
-  const text = fs.readFileSync(path.join(stack.dir, 'secrets.env'), 'utf8');
-  const keys = text.match(/^SLUICE_ENCRYPTION_KEYS=(.*)$/m)[1];
-  const worker = () => {
-    const r = stack.cli('worker', ['--once'], {
-      SLUICE_ENCRYPTION_KEYS: keys, SLUICE_SANDBOX: '1',
-      SLUICE_BASE_URL: stack.url, SLUICE_SYNC_BACKOFF_S: '0',
-    });
-    assert.equal(r.status, 0, `worker: ${r.stderr}`);
-  };
+  const stack = await syncStack(t);
+  const worker = () => runWorker(stack);
   const b = await setupOwner(stack.url);
   const conn = {};
   const accts = {};

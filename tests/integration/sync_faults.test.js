@@ -5,36 +5,18 @@
 // killed with -9 mid-run, and two workers sharing one queue.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
 const path = require('node:path');
 const { spawn, spawnSync } = require('node:child_process');
-const { startStack, defer, TOOLS } = require('./lib/stack');
-const { setupOwner, connectSandbox } = require('./lib/flows');
+const { defer, TOOLS, BIN } = require('./lib/stack');
+const { setupOwner, connectSandbox, syncStack, secrets, workerEnv, runWorker } = require('./lib/flows');
 
-const BIN = process.env.SLUICE_BIN || path.resolve(__dirname, '../../build/asan/bin');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 test('sync faults', async (t) => {
-  const stack = await startStack({
-    programs: ['api', 'pages', 'oauth', 'sandbox', 'cron'],
-    env: { SLUICE_WORKER: '0' },
-  });
-  t.after(() => {
-    const reports = stack.stop();
-    assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
-  });
-  const text = fs.readFileSync(path.join(stack.dir, 'secrets.env'), 'utf8');
-  const keys = text.match(/^SLUICE_ENCRYPTION_KEYS=(.*)$/m)[1];
-  const wenv = (env = {}) => ({
-    ...stack.env, SLUICE_DATABASE_URL: stack.dbUrl, SLUICE_LOG_FILE: '',
-    SLUICE_ENCRYPTION_KEYS: keys, SLUICE_SANDBOX: '1', SLUICE_BASE_URL: stack.url,
-    SLUICE_SYNC_BACKOFF_S: '0', ...env,
-  });
-  const worker = (env = {}, args = ['--once']) => {
-    const r = spawnSync(path.join(BIN, 'worker'), args, { encoding: 'utf8', timeout: 120000, env: wenv(env) });
-    assert.equal(r.status, 0, r.stderr);
-    return r;
-  };
+  const stack = await syncStack(t);
+  const { keys } = secrets(stack);
+  const wenv = (env = {}) => workerEnv(stack, env);
+  const worker = (env = {}, args = ['--once']) => runWorker(stack, env, args);
   const b = await setupOwner(stack.url);
   const conn = {};
   const acct = {};
@@ -200,7 +182,7 @@ test('sync faults', async (t) => {
     assert.equal(status, 'needs_reauth');
     assert.ok(err.length > 0);
     const res = await fetch(`${stack.url}/internal/cron/sync-daily`, {
-      method: 'POST', headers: { 'X-Cron-Secret': text.match(/^SLUICE_CRON_SECRET=(.*)$/m)[1] },
+      method: 'POST', headers: { 'X-Cron-Secret': secrets(stack).cron },
     });
     const body = await res.json();
     assert.equal(body.connections, 2);	// facebook, meta_ads

@@ -8,19 +8,11 @@
 // sandbox.c, sandbox_series_sum), its active users 97 % of that.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const path = require('node:path');
-const { startStack, request } = require('./lib/stack');
-const { setupOwner, connectSandbox } = require('./lib/flows');
+const { request } = require('./lib/stack');
+const { setupOwner, connectSandbox, syncStack, runWorker } = require('./lib/flows');
 
 test('GA4 unique users: the provider\'s totals for the tiles\' periods', async (t) => {
-  const stack = await startStack({ programs: ['api', 'pages', 'oauth', 'sandbox', 'cron'], env: { SLUICE_WORKER: '0' } });
-  t.after(() => {
-    const reports = stack.stop();
-    assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
-  });
-  const secrets = fs.readFileSync(path.join(stack.dir, 'secrets.env'), 'utf8');
-  const keys = secrets.match(/^SLUICE_ENCRYPTION_KEYS=(.*)$/m)[1];
+  const stack = await syncStack(t);
   const b = await setupOwner(stack.url);
   // A zone far from UTC: its yesterday is not the server's.
   stack.sql("UPDATE workspaces SET time_zone = 'Pacific/Kiritimati'");
@@ -30,11 +22,7 @@ test('GA4 unique users: the provider\'s totals for the tiles\' periods', async (
   }
   stack.sql("INSERT INTO sync_jobs (workspace_id, connection_id, kind) SELECT workspace_id, id, 'manual' FROM connections");
   // 200 days of daily rows: every day of both 90-day periods is stored.
-  const w = stack.cli('worker', ['--once'], {
-    SLUICE_ENCRYPTION_KEYS: keys, SLUICE_SANDBOX: '1', SLUICE_BASE_URL: stack.url,
-    SLUICE_SYNC_BACKFILL_DAYS: '200',
-  });
-  assert.equal(w.status, 0, w.stderr);
+  runWorker(stack, { SLUICE_SYNC_BACKFILL_DAYS: '200' });
   assert.deepEqual(stack.sql('SELECT status, coalesce(error, \'\') FROM sync_runs'), [['ok', ''], ['ok', '']]);
   const [[ws]] = stack.sql('SELECT id FROM workspaces');
   const key = stack.cli('api', ['create-key', ws, 'k', 'viewer']).stdout.trim();

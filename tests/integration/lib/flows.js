@@ -1,8 +1,12 @@
 'use strict';
-// Page flows shared by the integration tests: first-run setup and the
-// sandbox's OAuth consent.
+// Page flows shared by the integration tests: first-run setup, the
+// sandbox's OAuth consent, and the stack a sync test drives by hand.
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
 const { Client, hidden } = require('./browser');
+const { startStack, BIN } = require('./stack');
 
 // Sets up the first account and returns its logged-in client.
 async function setupOwner(url, { email = 'owner@example.com', password = 'correct horse battery', workspace = 'Acme' } = {}) {
@@ -35,4 +39,46 @@ async function connectSandbox(b, slug, decision = 'allow', extraForm = {}) {
   return { callback: cb, res: await b.get(cb.pathname + cb.search) };
 }
 
-module.exports = { setupOwner, connectSandbox, formFields };
+// The stack a sync test needs (every program but the worker daemon: the
+// test runs `worker` itself), stopped when test t ends, which fails if
+// anything was left running.
+async function syncStack(t, env = {}) {
+  const stack = await startStack({
+    programs: ['api', 'pages', 'oauth', 'sandbox', 'cron'],
+    env: { SLUICE_WORKER: '0', ...env },
+  });
+  t.after(() => {
+    const reports = stack.stop();
+    assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
+  });
+  return stack;
+}
+
+// The stack's generated secrets (its secrets.env).
+function secrets(stack) {
+  const text = fs.readFileSync(path.join(stack.dir, 'secrets.env'), 'utf8');
+  return {
+    keys: text.match(/^SLUICE_ENCRYPTION_KEYS=(.*)$/m)[1],
+    cron: text.match(/^SLUICE_CRON_SECRET=(.*)$/m)[1],
+  };
+}
+
+// The environment `worker` runs with against the stack's sandbox (no
+// backoff, so a retried job runs again at once), env added last.
+function workerEnv(stack, env = {}) {
+  return {
+    ...stack.env, SLUICE_DATABASE_URL: stack.dbUrl, SLUICE_LOG_FILE: '',
+    SLUICE_ENCRYPTION_KEYS: secrets(stack).keys, SLUICE_SANDBOX: '1',
+    SLUICE_BASE_URL: stack.url, SLUICE_SYNC_BACKOFF_S: '0', ...env,
+  };
+}
+
+// Runs `worker` (--once by default) to its end; the test fails unless it
+// exits 0.  Returns spawnSync's result.
+function runWorker(stack, env = {}, args = ['--once'], timeout = 120000) {
+  const r = spawnSync(path.join(BIN, 'worker'), args, { encoding: 'utf8', timeout, env: workerEnv(stack, env) });
+  assert.equal(r.status, 0, `worker: ${r.stderr}`);
+  return r;
+}
+
+module.exports = { setupOwner, connectSandbox, formFields, syncStack, secrets, workerEnv, runWorker };

@@ -25,7 +25,7 @@
 #include "providers/provider.h"
 #include "store/db.h"
 #include "store/migrate.h"
-#include "sync/syncq.h"
+#include "sync/schedule.h"
 #include "sync/syncq.h"
 #include "web/apikey.h"
 #include "web/app.h"
@@ -416,6 +416,57 @@ api_healthz(struct ctx *ctx)
 	    sizeof(body) - 1);
 }
 
+/* Adds a warning to o's "warnings", made on first use. */
+static void
+warn(struct json_object *o, struct json_object **w, const char *s)
+{
+	if (*w == NULL) {
+		*w = json_object_new_array();
+		json_object_object_add(o, "warnings", *w);
+	}
+	json_object_array_add(*w, json_object_new_string(s));
+}
+
+/*
+ * With ?details=1 (operators, monitoring): the scheduler's last tick and
+ * a warning when it has not ticked within SLUICE_SCHEDULER_STALE_S (the
+ * worker daemon that runs it is down or stuck).  Never in the plain
+ * answer a load balancer polls: the API serves without a scheduler.
+ */
+static enum err
+readyz_details(struct ctx *ctx, struct json_object *o, struct json_object **w)
+{
+	struct schedule_cfg sc;
+	struct json_object *s;
+	const char *why;
+	long age;
+	enum err rc;
+
+	if (schedule_cfg_load(ctx->arena, &sc, &why) != ERR_OK)
+		sc.enabled = false;
+	if ((rc = schedule_beat_age(ctx->db, ctx->arena, &age)) != ERR_OK)
+		return rc;
+	s = json_object_new_object();
+	json_object_object_add(o, "scheduler", s);
+	json_object_object_add(s, "enabled",
+	    json_object_new_boolean(sc.enabled));
+	json_object_object_add(s, "last_tick_age_s", age < 0 ? NULL :
+	    json_object_new_int64(age));
+	json_object_object_add(s, "stale", json_object_new_boolean(
+	    sc.enabled && (age < 0 || age > sc.stale_s)));
+	if (!sc.enabled)
+		return ERR_OK;
+	if (age < 0)
+		warn(o, w, "the scheduler has never run: start the worker "
+		    "daemon (worker --daemon; make run starts it) or set "
+		    "SLUICE_SCHEDULER=0 if cron drives the schedule");
+	else if (age > sc.stale_s)
+		warn(o, w, arena_printf(ctx->arena, "the scheduler last ran "
+		    "%ld s ago: the worker daemon is down or stuck (see its "
+		    "log)", age));
+	return ERR_OK;
+}
+
 /*
  * Ready: the database and migrations, and "warnings" when the API
  * version of a provider with credentials retires within
@@ -426,24 +477,24 @@ readyz_ok(struct ctx *ctx, int count)
 {
 	const struct provider *const *all;
 	struct json_object *o, *w = NULL;
-	const char *s, *body;
+	const char *s, *body, *details = req_query(&ctx->req, "details");
 	size_t i, n;
+	enum err rc;
 
 	o = jsonx_own(ctx->arena, json_object_new_object());
 	json_object_object_add(o, "status", json_object_new_string("ok"));
 	json_object_object_add(o, "db", json_object_new_string("ok"));
 	json_object_object_add(o, "migrations", json_object_new_int(count));
+	if (details != NULL && strcmp(details, "1") == 0 &&
+	    (rc = readyz_details(ctx, o, &w)) != ERR_OK)
+		return rc;
 	all = provider_all(&n);
 	for (i = 0; i < n; i++) {
 		if (provider_mode(all[i], ctx->cfg) != PROVIDER_REAL ||
 		    (s = provider_sunset_warning(all[i], ctx->arena,
 		    (long)(time(NULL) / 86400))) == NULL)
 			continue;
-		if (w == NULL) {
-			w = json_object_new_array();
-			json_object_object_add(o, "warnings", w);
-		}
-		json_object_array_add(w, json_object_new_string(s));
+		warn(o, &w, s);
 	}
 	body = jsonx_string(ctx->arena, o);
 	return resp_body(&ctx->resp, 200, "application/json", body,

@@ -273,6 +273,24 @@ schedule_set_hour(struct db *db, struct arena *a, int64_t ws, int hour)
 	return db_nrows(res) == 1 ? ERR_OK : ERR_NOTFOUND;
 }
 
+static const char sql_beat_age[] =
+	"SELECT coalesce(floor(extract(epoch FROM now() - max(beat_at))), -1) "
+	"FROM scheduler_beats";
+
+enum err
+schedule_beat_age(struct db *db, struct arena *a, long *age_s)
+{
+	struct db_res *res;
+	enum err rc;
+
+	*age_s = -1;
+	if ((rc = db_exec_static(db, a, sql_beat_age, 0, NULL, &res)) !=
+	    ERR_OK)
+		return rc;
+	*age_s = (long)db_get_int64(res, 0, 0, -1);
+	return ERR_OK;
+}
+
 enum err
 schedule_status_json(struct db *db, struct arena *a,
     const struct schedule_cfg *sc, bool digest_on, const char **json)

@@ -116,6 +116,12 @@ enum err	 schedule_set_hour(struct db *, struct arena *,
 		    int64_t workspace_id, int hour);
 
 /*
+ * Seconds since any scheduler last ticked (*age_s; -1 when none ever
+ * did).  Errors of the database.
+ */
+enum err	 schedule_beat_age(struct db *, struct arena *, long *age_s);
+
+/*
  * The scheduler's state as JSON text: {"enabled","tick_s",
  * "stale_after_s","last_tick","stale","instances":[{"name","started_at",
  * "last_tick"}],"sync_hour","next_daily":{"at","local","time_zone",

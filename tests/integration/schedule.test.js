@@ -193,10 +193,24 @@ test('the built-in schedule: daily syncs and the weekly digest without crontab',
   });
 
   await t.test('a stopped scheduler shows on the pages and in the status', async () => {
+    // Running: /readyz?details=1 says when the scheduler last ticked.
+    let ready = await request(`${stack.url}/readyz?details=1`);
+    assert.equal(ready.status, 200);
+    assert.equal(ready.json.scheduler.enabled, true);
+    assert.equal(ready.json.scheduler.stale, false);
+    assert.ok(ready.json.scheduler.last_tick_age_s >= 0 && ready.json.scheduler.last_tick_age_s < 60);
+    assert.equal(ready.json.warnings, undefined);
     const [pid] = stack.pids('worker');
     process.kill(pid, 'SIGTERM');
     await until('the daemon to stop', () => !stack.isAlive(pid));
     stack.sql("UPDATE scheduler_beats SET beat_at = now() - interval '10 minutes'");
+    // Stopped: still ready (the API serves without it), but it says so;
+    // the plain answer a load balancer polls stays as it was.
+    ready = await request(`${stack.url}/readyz?details=1`);
+    assert.equal(ready.status, 200);
+    assert.equal(ready.json.scheduler.stale, true);
+    assert.match(ready.json.warnings.join('\n'), /the scheduler last ran 6\d\d s ago: the worker daemon is down or stuck/);
+    assert.deepEqual(Object.keys((await request(`${stack.url}/readyz`)).json).sort(), ['db', 'migrations', 'status']);
     const s = await status(stack);
     assert.equal(s.scheduler.stale, true);
     assert.equal(s.scheduler.instances.length, 0);
@@ -206,6 +220,9 @@ test('the built-in schedule: daily syncs and the weekly digest without crontab',
     assert.match((await b.get('/connections')).text, /Sluice&#39;s scheduler is not running/);
     assert.match((await b.get('/settings')).text, /Sluice&#39;s scheduler is not running/);
     assert.equal((await status(stack)).scheduler.last_tick, null);
+    ready = await request(`${stack.url}/readyz?details=1`);
+    assert.equal(ready.json.scheduler.last_tick_age_s, null);
+    assert.match(ready.json.warnings.join('\n'), /the scheduler has never run/);
   });
 });
 
@@ -236,6 +253,11 @@ test('SLUICE_SCHEDULER=0: nothing is enqueued by itself, cron drives it', async 
   assert.equal(s.scheduler.enabled, false);
   assert.equal(s.scheduler.stale, false);
   assert.equal(s.scheduler.next_daily, null);
+  // Off by choice: nothing to warn about.
+  const ready = await request(`${stack.url}/readyz?details=1`);
+  assert.equal(ready.json.scheduler.enabled, false);
+  assert.equal(ready.json.scheduler.stale, false);
+  assert.equal(ready.json.warnings, undefined);
   const page = await b.get('/connections');
   assert.doesNotMatch(page.text, /Next sync|scheduler is not running|scheduler last ran/);
   assert.match((await b.get('/settings')).text, /own schedule is off \(SLUICE_SCHEDULER=0\)/);

@@ -122,6 +122,8 @@ static const struct {
 	{ "test_failed", "error", "The test call failed; see the error "
 	    "below." },
 	{ "queued", "notice", "Sync queued; it starts within a minute." },
+	{ "sync_done", "notice", "The sync has finished; its result is the "
+	    "first line of the history below." },
 	{ "running", "notice", "A sync is already queued or running." },
 	{ "disconnected", "notice", "Disconnected. The tokens are deleted." },
 	{ "disconnected_unrevoked", "error", "Disconnected and the tokens are "

@@ -1,7 +1,8 @@
 /*
  * sync.js — while a sync is queued or running, poll the connection's
- * status and reload the page when it is done.  Without JavaScript the page
- * says the same thing and a reload shows the result.
+ * status and, when it is done, load the page again saying so (not the
+ * "queued" note it was opened with): the history then shows the result.
+ * Without JavaScript the page says the same thing and a reload shows it.
  */
 (function () {
 	"use strict";
@@ -16,7 +17,9 @@
 		    .then(function (r) { return r.ok ? r.json() : null; })
 		    .then(function (s) {
 			if (s && !s.job) {
-				window.location.reload();
+				var u = new URL(window.location.href);
+				u.searchParams.set("msg", "sync_done");
+				window.location.replace(u.toString());
 				return;
 			}
 			var el = document.getElementById("job-state");

@@ -88,6 +88,11 @@ test('browser: setup, connect, dashboard, roles and escaping', async (t) => {
     assert.match(await page.locator('div.flash').textContent(), /Sync queued|already queued/);
     // The page's script polls the job and reloads when the worker is done.
     await page.waitForSelector('#job-state', { state: 'detached', timeout: 60000 });
+    // Then it says the sync has finished, not "queued" any more.
+    await page.waitForURL(/msg=sync_done$/);
+    const flash = await page.locator('div.flash').textContent();
+    assert.match(flash, /The sync has finished/);
+    assert.doesNotMatch(flash, /queued/);
     await shot('05-connection-synced');
     const history = await page.locator('table tbody tr').first().locator('td').allTextContents();
     assert.equal(history[1], 'ok');

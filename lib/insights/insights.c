@@ -315,7 +315,10 @@ kpi(struct work *w, const char *provider, const char *metric,
 	k->metric = metric;
 	k->label = def != NULL ? def->label : metric;
 	k->unit = def != NULL ? def->unit : "count";
-	if (k->has_cur && k->has_prev && k->prev != 0) {
+	/* A week with data on fewer days than this one is no comparison. */
+	k->partial = metric_partial(def, metric_covered(def, &ac, &bc),
+	    metric_covered(def, &ap, &bp));
+	if (k->has_cur && k->has_prev && k->prev != 0 && !k->partial) {
 		k->has_pct = true;
 		k->pct = (k->cur - k->prev) / fabs(k->prev) * 100;
 	}

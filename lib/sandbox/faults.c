@@ -3,7 +3,7 @@
  *
  * The rows themselves live with their providers (each file's
  * `faults[]`, and a family's in google.c or meta.c): by name (the
- * example file's name in ../shared/providers) and by generic switch
+ * example file's name in tests/fixtures/providers) and by generic switch
  * (429, 500, 401, invalid_grant, removed_metric; see
  * lib/sandbox/sandbox.h).  This file finds the row a request's API has
  * under a name, across the registry, and writes it as the response.

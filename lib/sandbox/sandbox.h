@@ -152,7 +152,7 @@
  * Google Ads 30, YouTube 3, Meta Page/IG 3 and ads 28, LinkedIn 2,
  * Mailchimp activity 7 (campaign reports grow for 7 days), GitHub 2.
  *
- * Every error shape of ../shared/providers can also be asked for by its
+ * Every error shape of tests/fixtures/providers can also be asked for by its
  * example file's name without ".json" (e.g. `error_613_rate_limit`,
  * `error-403-quota-exceeded-data-api`); each provider's fault rows list
  * them.

@@ -44,7 +44,7 @@ testlib_slurp(struct arena *a, const char *path, size_t *len)
 	long n = 0;
 
 	if ((f = fopen(path, "rb")) == NULL)
-		fail_msg("cannot read %s (for ../shared: set SLUICE_SHARED)",
+		fail_msg("cannot read %s (fixtures live in tests/fixtures/)",
 		    path);
 	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
 	    fseek(f, 0, SEEK_SET) != 0) {

@@ -60,6 +60,7 @@ struct insights_kpi {
 	const char	*label;		/* "Cost" */
 	const char	*unit;		/* count, ratio, currency_micros, ... */
 	bool		 has_cur, has_prev, has_pct;
+	bool		 partial;	/* last week covered less: no pct */
 	double		 cur, prev;
 	double		 pct;		/* change in percent of |prev| */
 };

@@ -411,7 +411,9 @@ kpi_view(struct arena *a, const struct insights_kpi *k)
 	    k->prev) : "no data");
 	/* A rate moves in percentage points, anything else in percent. */
 	pp = (k->cur - k->prev) * 100;
-	if (strcmp(k->unit, "ratio") == 0 && k->has_cur && k->has_prev)
+	if (k->partial && k->has_cur && k->has_prev)
+		put_s(o, "change", "partial data");
+	else if (strcmp(k->unit, "ratio") == 0 && k->has_cur && k->has_prev)
 		put_s(o, "change", fabs(pp) < 0.05 ? "0 pp" : arena_printf(a,
 		    "%+.1f pp", pp));
 	else if (k->has_pct && fabs(k->pct) < 0.05)

@@ -116,6 +116,26 @@ metric_aggregate(const struct metric_def *def, const struct metric_series *a,
 	}
 }
 
+int
+metric_covered(const struct metric_def *def, const struct metric_series *a,
+    const struct metric_series *b)
+{
+	double v;
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < a->n; i++)
+		n += metric_point(def, a, b, i, &v);
+	return n;
+}
+
+bool
+metric_partial(const struct metric_def *def, int cur_days, int prev_days)
+{
+	return prev_days < cur_days && (def == NULL || def->agg ==
+	    METRIC_SUM || def->agg == METRIC_RATIO);
+}
+
 bool
 metric_point(const struct metric_def *def, const struct metric_series *a,
     const struct metric_series *b, size_t i, double *out)

@@ -77,4 +77,21 @@ bool		 metric_point(const struct metric_def *def,
 		    const struct metric_series *a,
 		    const struct metric_series *b, size_t i, double *out);
 
+/*
+ * The days of series a (and b, as for metric_point()) that have a point:
+ * a RATIO's days with both parts, a TOTALS metric's daily rows.
+ */
+int		 metric_covered(const struct metric_def *def,
+		    const struct metric_series *a,
+		    const struct metric_series *b);
+
+/*
+ * True when a comparison of two periods would mislead: a sum or a ratio
+ * (def NULL: a sum) whose previous period has data on fewer days than the
+ * current one.  A running total (LAST) or a provider's period total
+ * (TOTALS) is whole on any day, never partial.
+ */
+bool		 metric_partial(const struct metric_def *def, int cur_days,
+		    int prev_days);
+
 #endif

@@ -220,20 +220,6 @@ put_num(struct buf *b, bool ok, double v)
 	buf_printf(b, "%.15g", v);
 }
 
-/* Days of half h with a point (RATIO: both parts; TOTALS: the daily row). */
-static int
-covered(const struct metric_def *def, const struct metric_series *a,
-    const struct metric_series *b)
-{
-	double v;
-	size_t i;
-	int n = 0;
-
-	for (i = 0; i < a->n; i++)
-		n += metric_point(def, a, b, i, &v);
-	return n;
-}
-
 /*
  * Appends one tile; a and b as for metric_aggregate().  A sum or a ratio
  * is compared only when the previous period has data on at least as many
@@ -259,10 +245,9 @@ tile(struct tiles *t, const char *provider, const char *metric,
 	half(t, gb, 0, &bp);
 	hc = metric_aggregate(def, &ac, &bc, &cur);
 	hp = metric_aggregate(def, &ap, &bp, &prev);
-	cc = covered(def, &ac, &bc);
-	cp = covered(def, &ap, &bp);
-	partial = cp < cc && (def == NULL || def->agg == METRIC_SUM ||
-	    def->agg == METRIC_RATIO);
+	cc = metric_covered(def, &ac, &bc);
+	cp = metric_covered(def, &ap, &bp);
+	partial = metric_partial(def, cc, cp);
 	ratio = strcmp(unit, "ratio") == 0;
 	ok = hc && hp && !partial;
 	why = NULL;

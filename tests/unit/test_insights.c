@@ -160,6 +160,40 @@ test_insights_sum_ratio_and_movers(void **state)
 	arena_free(&a);
 }
 
+/*
+ * A source that started two days before last week ended (Instagram
+ * backfills 30 days) has last week half empty: no percentage and no
+ * mover, however large the rise looks; a running total still compares.
+ */
+static void
+test_insights_partial_week(void **state)
+{
+	struct arena a;
+	struct insights in;
+	struct insights_series s[2];
+	const struct insights_kpi *k;
+	int i;
+
+	(void)state;
+	arena_init(&a);
+	fill(&s[0], "instagram", "views", 10, 400);
+	fill(&s[1], "instagram", "followers", 900, 950);
+	for (i = B - P; i < B - 2; i++)
+		s[0].has[i] = s[1].has[i] = false;
+	assert_int_equal(insights_compute(&a, &week, s, 2, NULL, 0, &in),
+	    ERR_OK);
+	k = kpi(&in, "instagram", "views");
+	assert_true(k->has_cur && k->has_prev);
+	assert_true(k->partial);
+	assert_false(k->has_pct);
+	k = kpi(&in, "instagram", "followers");
+	assert_false(k->partial);
+	assert_true(k->has_pct);
+	for (i = 0; i < (int)in.nitems; i++)
+		assert_string_not_equal(in.items[i].metric, "views");
+	arena_free(&a);
+}
+
 static void
 test_insights_anomaly(void **state)
 {
@@ -377,6 +411,7 @@ main(void)
 		cmocka_unit_test(test_insights_empty),
 		cmocka_unit_test(test_insights_one_day),
 		cmocka_unit_test(test_insights_sum_ratio_and_movers),
+		cmocka_unit_test(test_insights_partial_week),
 		cmocka_unit_test(test_insights_anomaly),
 		cmocka_unit_test(test_insights_spend_vs_results),
 		cmocka_unit_test(test_insights_health),

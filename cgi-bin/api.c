@@ -345,8 +345,8 @@ api_tiles(struct ctx *ctx)
 	rc = tiles_json(ctx->db, ctx->arena, ctx->workspace_id, days,
 	    from != NULL ? to : NULL, provider, &json);
 	if (rc == ERR_UNPROCESSABLE)
-		return app_fail(ctx, ERR_INPUT, "to is after today in the "
-		    "workspace's time zone.");
+		return app_fail(ctx, ERR_INPUT, "to must be yesterday or "
+		    "earlier in the workspace's time zone (today is not over).");
 	if (rc != ERR_OK)
 		return rc;
 	resp_header(&ctx->resp, "Cache-Control", "private, max-age=60");

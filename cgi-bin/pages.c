@@ -858,8 +858,9 @@ page_dashboard(struct ctx *ctx)
 	rc = tiles_json(ctx->db, ctx->arena, ctx->workspace_id, days,
 	    from != NULL ? to : NULL, NULL, &tiles);
 	if (rc == ERR_UNPROCESSABLE)
-		return app_fail(ctx, ERR_INPUT, "The range ends after today "
-		    "in the workspace's time zone.");
+		return app_fail(ctx, ERR_INPUT, "The range must end yesterday "
+		    "or earlier in the workspace's time zone (today is not "
+		    "over).");
 	if (rc != ERR_OK)
 		return rc;
 	v = views_dashboard(ctx->arena, tiles, period);

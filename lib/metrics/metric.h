@@ -88,8 +88,8 @@ int		 metric_covered(const struct metric_def *def,
 /*
  * True when a comparison of two periods would mislead: a sum or a ratio
  * (def NULL: a sum) whose previous period has data on fewer days than the
- * current one.  A running total (LAST) or a provider's period total
- * (TOTALS) is whole on any day, never partial.
+ * current one.  A running total (LAST), a provider's period total
+ * (TOTALS) or a sparse metric (events on some days) is never partial.
  */
 bool		 metric_partial(const struct metric_def *def, int cur_days,
 		    int prev_days);

@@ -77,12 +77,13 @@ tiles_period(const char *s)
 	return 0;
 }
 
-/* True when s is a real date written YYYY-MM-DD; *day its number. */
+/* True when s is a real date written YYYY-MM-DD from 2000 on; *day its
+ * number. */
 static bool
 strict_day(struct arena *ar, const char *s, int64_t *day)
 {
-	return s != NULL && strlen(s) == 10 && day_scan(s, day) &&
-	    strcmp(day_text(ar, *day), s) == 0;
+	return s != NULL && strlen(s) == 10 && s[0] >= '2' && s[0] <= '9' &&
+	    day_scan(s, day) && strcmp(day_text(ar, *day), s) == 0;
 }
 
 void
@@ -94,7 +95,8 @@ tiles_range(struct arena *ar, const char *from, const char *to, int *days,
 	*days = 0;
 	*why = NULL;
 	if (!strict_day(ar, from, &a) || !strict_day(ar, to, &b))
-		*why = "from and to must both be dates, YYYY-MM-DD";
+		*why = "from and to must both be real dates from 2000 on, "
+		    "YYYY-MM-DD";
 	else if (b < a)
 		*why = "to must not be before from";
 	else if (b - a + 1 > TILES_MAX_DAYS)
@@ -251,7 +253,12 @@ tile(struct tiles *t, const char *provider, const char *metric,
 	ratio = strcmp(unit, "ratio") == 0;
 	ok = hc && hp && !partial;
 	why = NULL;
-	if (def != NULL && def->agg == METRIC_TOTALS && t->custom && !hc)
+	if (def != NULL && def->agg == METRIC_TOTALS && !t->custom && !hc &&
+	    (def->no_totals & (t->days == 7 ? METRIC_7D : t->days == 28 ?
+	    METRIC_28D : METRIC_90D)) == 0)
+		why = "the provider's own total for these days comes with "
+		    "the next sync";
+	else if (def != NULL && def->agg == METRIC_TOTALS && t->custom && !hc)
 		why = "the provider's own totals are kept for 7, 28 and 90 "
 		    "days ending yesterday only";
 	else if (def != NULL && def->agg == METRIC_TOTALS && !t->custom &&
@@ -406,7 +413,7 @@ tiles_json(struct db *db, struct arena *a, int64_t workspace_id, int days,
 		}
 	if (tz == NULL)
 		return ERR_NOTFOUND;
-	if (y > today)
+	if (y >= today)		/* today is not over: no comparison */
 		return ERR_UNPROCESSABLE;
 	memset(&t, 0, sizeof(t));
 	t.a = a;

@@ -51,8 +51,8 @@ void		 tiles_range(struct arena *, const char *from, const char *to,
  * every provider.  At most LIMIT_TILES tiles: every catalogue tile, then
  * custom metrics in order of provider and name while they fit;
  * more_tiles counts the custom ones left out.  Errors: ERR_INPUT for days
- * out of range or end not a date, ERR_UNPROCESSABLE when end is after
- * today in the workspace's zone, ERR_NOTFOUND when the workspace does not
+ * out of range or end not a date, ERR_UNPROCESSABLE when end is today or
+ * later in the workspace's zone (a day not over compares with nothing), ERR_NOTFOUND when the workspace does not
  * exist, ERR_DB, ERR_UNAVAILABLE.
  */
 enum err	 tiles_json(struct db *, struct arena *, int64_t workspace_id,

@@ -262,12 +262,12 @@ static const struct metric_def metrics[] = {
 	    "emails_sent"),
 	METRIC_DEF_RATIO("click_rate", "Click rate", "ratio", "clicks",
 	    "emails_sent"),
-	METRIC_DEF_SUM("campaign_emails_sent", "Campaign emails sent",
+	METRIC_DEF_SPARSE("campaign_emails_sent", "Campaign emails sent",
 	    "count"),
-	METRIC_DEF_SUM("campaign_opens", "Campaign opens", "count"),
-	METRIC_DEF_SUM("campaign_clicks", "Campaign clicks", "count"),
-	METRIC_DEF_SUM("campaign_bounces", "Campaign bounces", "count"),
-	METRIC_DEF_SUM("campaign_unsubscribes", "Campaign unsubscribes",
+	METRIC_DEF_SPARSE("campaign_opens", "Campaign opens", "count"),
+	METRIC_DEF_SPARSE("campaign_clicks", "Campaign clicks", "count"),
+	METRIC_DEF_SPARSE("campaign_bounces", "Campaign bounces", "count"),
+	METRIC_DEF_SPARSE("campaign_unsubscribes", "Campaign unsubscribes",
 	    "count"),
 };
 

@@ -91,6 +91,9 @@ struct metric_def {
 	 * (METRIC_7D | ...; 0: it gives all), and why, for people. */
 	unsigned	 no_totals;
 	const char	*no_totals_why;
+	/* Events on some days only (a campaign's send day): a day without
+	 * a row is a zero, not a gap, so a period is never partial. */
+	bool		 sparse;
 };
 
 #define METRIC_7D	1u
@@ -110,6 +113,9 @@ struct metric_def {
 #define METRIC_DEF_RATIO1M(n, l, u, a, b) \
 	{ .name = n, .label = l, .unit = u, .agg = METRIC_RATIO, .num = a, \
 	    .den = b, .complement = true }
+/* A SUM of events that happen on some days only. */
+#define METRIC_DEF_SPARSE(n, l, u) \
+	{ .name = n, .label = l, .unit = u, .agg = METRIC_SUM, .sparse = true }
 /* A TOTALS metric whose provider has no total for the periods in mask. */
 #define METRIC_DEF_TOTALS_BUT(n, l, u, mask, why) \
 	{ .name = n, .label = l, .unit = u, .agg = METRIC_TOTALS, \

@@ -325,7 +325,9 @@ tile_view(struct arena *a, struct json_object *t)
 	if (why != NULL) {
 		put(v, "change", "not available for this period");
 		put(v, "coverage", why);
-	} else if (partial && okc)
+	} else if (partial && okc && dp == 0)
+		put(v, "change", "no data for the days before");
+	else if (partial && okc)
 		put(v, "change", arena_printf(a, "partial data: %lld of %lld "
 		    "days before", (long long)dp, (long long)days));
 	else if (okpp) {

@@ -145,6 +145,7 @@ test('dashboard tiles', async (t) => {
     assert.deepEqual(au.series, [null, null, null, null, null, 30, 20]);
     const tu = get(r, 'ga4', 'total_users');
     assert.equal(tu.current, null);	// no total row: no value, not 25
+    assert.match(tu.unavailable, /comes with the next sync/);
     assert.equal(tu.change, null);
     assert.deepEqual(tu.series, [null, null, null, null, null, null, 25]);
     // Totals rows are not tiles of their own.
@@ -178,7 +179,7 @@ test('dashboard tiles', async (t) => {
     assert.equal(get(r, 'ga4', 'sessions').series.length, 90);
   });
 
-  await t.test('a custom range: any days up to today, the same rules', async () => {
+  await t.test('a custom range: any days up to yesterday, the same rules', async () => {
     const y = yesterday(wsA);
     const day = (k) => stack.sql(`SELECT to_char(date '${y}' - ${k}, 'YYYY-MM-DD')`)[0][0];
     // Sessions 6 to 2 days before yesterday: 10 + 20 + 30 + 40 (k = 6, 5, 3, 2).
@@ -206,12 +207,17 @@ test('dashboard tiles', async (t) => {
       assert.match(b.json.error.message, re, q);
     };
     await bad(`?period=7d&from=${day(6)}&to=${day(2)}`, /not both/);
-    await bad(`?from=${day(6)}`, /both be dates/);
-    await bad('?from=2026-02-30&to=2026-03-02', /both be dates/);
+    await bad(`?from=${day(6)}`, /both be real dates/);
+    await bad('?from=2026-02-30&to=2026-03-02', /both be real dates/);
     await bad(`?from=${day(2)}&to=${day(6)}`, /not be before/);
     await bad(`?from=${day(400)}&to=${day(0)}`, /366 days/);
     const future = stack.sql(`SELECT to_char(date '${y}' + 2, 'YYYY-MM-DD')`)[0][0];
-    await bad(`?from=${day(3)}&to=${future}`, /after today/);
+    await bad(`?from=${day(3)}&to=${future}`, /yesterday or earlier/);
+    // Today is not over: nothing to compare it with yet.
+    await bad(`?from=${day(3)}&to=${stack.sql(`SELECT to_char(date '${y}' + 1, 'YYYY-MM-DD')`)[0][0]}`, /today is not over/);
+    // Dates before 2000 (or PostgreSQL's own range) are not dates here.
+    await bad('?from=0000-01-01&to=0000-01-02', /real dates from 2000 on/);
+    await bad('?from=-001-01-01&to=-001-01-02', /real dates from 2000 on/);
   });
 
   await t.test('provider filter, defaults and errors', async () => {

@@ -41,6 +41,18 @@ test_metric_catalogue_lookups(void **state)
 	assert_false(metric_provider_known("crm"));
 	assert_false(metric_provider_known(""));
 	assert_string_equal(metric_agg_name(METRIC_TOTALS), "totals");
+	/* A previous period covered less: sums and rates are partial;
+	 * running totals, period totals and sparse events never. */
+	assert_true(metric_partial(metric_find("ga4", "sessions"), 7, 2));
+	assert_false(metric_partial(metric_find("ga4", "sessions"), 7, 7));
+	assert_true(metric_partial(metric_find("ga4", "engagement_rate"), 7,
+	    2));
+	assert_false(metric_partial(metric_find("github", "stars"), 7, 2));
+	assert_false(metric_partial(metric_find("ga4", "active_users"), 7,
+	    2));
+	assert_false(metric_partial(metric_find("mailchimp",
+	    "campaign_opens"), 2, 1));
+	assert_true(metric_partial(NULL, 2, 1));
 
 	/* Every RATIO names two stored metrics of its own provider, every
 	 * provider has metrics, and names are unique per provider. */

@@ -11,6 +11,7 @@
 #include "base/jsonx.h"
 #include "base/limit.h"
 #include "base/mem.h"
+#include "base/numfmt.h"
 #include "connections/connect.h"
 #include "connections/connection.h"
 #include "connections/token.h"
@@ -599,14 +600,17 @@ run_view(struct ctx *ctx, struct json_object *run)
 	set(run, "status_words", run_status_words(status));
 	if (jsonx_get_int64(run, "duration_ms", &ms) == ERR_OK && ms >= 0)
 		set(run, "duration", ms < 1000 ? arena_printf(a, "%lld ms",
-		    (long long)ms) : arena_printf(a, "%s s", views_number(a,
-		    (double)(ms / 100) / 10.0, "number")));
+		    (long long)ms) : arena_printf(a, "%s s", numfmt_value(a,
+		    (double)(ms / 100) / 10.0, NULL, NULL)));
 	if (jsonx_get_int64(run, "pages", &n) == ERR_OK)
-		set(run, "pages_text", views_number(a, (double)n, "count"));
+		set(run, "pages_text", numfmt_value(a, (double)n,
+		    "count", NULL));
 	if (jsonx_get_int64(run, "rows_fetched", &n) == ERR_OK)
-		set(run, "fetched_text", views_number(a, (double)n, "count"));
+		set(run, "fetched_text", numfmt_value(a, (double)n,
+		    "count", NULL));
 	if (jsonx_get_int64(run, "rows_changed", &n) == ERR_OK)
-		set(run, "changed_text", views_number(a, (double)n, "count"));
+		set(run, "changed_text", numfmt_value(a, (double)n,
+		    "count", NULL));
 }
 
 /* Sync history and the rows-per-day chart, from the history document. */

@@ -41,13 +41,6 @@ struct json_object *views_schedule(struct arena *,
 		    const struct schedule_view *);
 
 /*
- * Formats a value for a person by its catalogue unit: counts with
- * thousands separators, currency_micros as money with two decimals,
- * ratio as a percentage, seconds as "1m 05s", minutes as "1,234 min".
- */
-const char	*views_number(struct arena *, double v, const char *unit);
-
-/*
  * SVG polyline points ("x,y x,y ...") drawing a series (JSON array of
  * numbers or nulls) in a width x height box; "" when it has no numbers.
  */

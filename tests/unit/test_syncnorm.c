@@ -114,7 +114,8 @@ test_syncnorm_ga4_daily_example(void **state)
 	    "312456789 key_events 2024-05-01 37\n"
 	    "312456789 engaged_sessions 2024-05-01 1082\n"
 	    "312456789 session_duration 2024-05-01 282612\n"
-	    "312456789 revenue_micros 2024-05-01 1249500000\n"
+	    "312456789 revenue_micros 2024-05-01 1249500000 "
+	    "{\"currency\":\"USD\"}\n"
 	    "312456789 sessions 2024-05-02 1765\n"
 	    "312456789 total_users 2024-05-02 1471\n"
 	    "312456789 active_users 2024-05-02 1440\n"
@@ -122,7 +123,8 @@ test_syncnorm_ga4_daily_example(void **state)
 	    "312456789 key_events 2024-05-02 29\n"
 	    "312456789 engaged_sessions 2024-05-02 996\n"
 	    "312456789 session_duration 2024-05-02 249012\n"
-	    "312456789 revenue_micros 2024-05-02 986250000\n"
+	    "312456789 revenue_micros 2024-05-02 986250000 "
+	    "{\"currency\":\"USD\"}\n"
 	    "312456789 sessions 2024-05-03 1503\n"
 	    "312456789 total_users 2024-05-03 1289\n"
 	    "312456789 active_users 2024-05-03 1262\n"
@@ -130,7 +132,8 @@ test_syncnorm_ga4_daily_example(void **state)
 	    "312456789 key_events 2024-05-03 22\n"
 	    "312456789 engaged_sessions 2024-05-03 815\n"
 	    "312456789 session_duration 2024-05-03 208771\n"
-	    "312456789 revenue_micros 2024-05-03 0\n");
+	    "312456789 revenue_micros 2024-05-03 0 "
+	    "{\"currency\":\"USD\"}\n");
 }
 
 static void

@@ -158,18 +158,6 @@ enum err	 insights_load(struct db *, struct arena *,
  * click, bounce rate, unsubscribes (by name). */
 bool		 insights_lower_is_better(const char *metric);
 
-/*
- * The insights as grounding for a chat front end (POST /v1/intel/analyze),
- * a JSON text in the arena: {"period":{start,end},"facts":[{provider,
- * metric,label,unit,currency,current,previous,change_pct,period,source}],
- * "insights":[{kind,provider,metric,title,action,good}],"actions":[…]}
- * (actions: each sentence once, in order).  provider, if not NULL, keeps
- * only that provider's facts and insights; question, if not NULL, is
- * echoed as "question".  Deterministic.
- */
-const char	*insights_json(struct arena *, const struct insights_period *,
-		    const struct insights *, const char *provider,
-		    const char *question);
 
 /* A stable name of a kind, e.g. "anomaly"; static storage. */
 const char	*insights_kind_name(enum insights_kind);

@@ -835,13 +835,33 @@ form_disconnect(struct ctx *ctx)
 	    "/connections?msg=disconnected");
 }
 
+/*
+ * The dashboard again with what was wrong with the period or range asked
+ * for, the range form holding what was typed (400).
+ */
+static enum err
+dashboard_error(struct ctx *ctx, const char *from, const char *to,
+    const char *why)
+{
+	struct json_object *v;
+
+	v = views_dashboard(ctx->arena, "", "custom");
+	set(v, "error", why);
+	set(v, "range_from", from);
+	set(v, "range_to", to);
+	set(v, "title", "Dashboard");
+	return app_render(ctx, 400, "pages/dashboard", v);
+}
+
 static enum err
 page_dashboard(struct ctx *ctx)
 {
 	const char *period = req_query(&ctx->req, "period"), *tiles, *why;
 	const char *from = req_query(&ctx->req, "from");
 	const char *to = req_query(&ctx->req, "to");
+	struct connection *conns;
 	struct json_object *v;
+	size_t i, n, live = 0;
 	int days;
 	enum err rc;
 
@@ -850,24 +870,37 @@ page_dashboard(struct ctx *ctx)
 	if (from != NULL || to != NULL) {
 		tiles_range(ctx->arena, from, to, &days, &why);
 		if (why != NULL)
-			return app_fail(ctx, ERR_INPUT, "The range: %s.", why);
+			return dashboard_error(ctx, from, to, arena_printf(
+			    ctx->arena, "The range: %s.", why));
 		period = "custom";
 	} else {
 		if (period == NULL)
 			period = "28d";
 		if ((days = tiles_period(period)) == 0)
-			return app_fail(ctx, ERR_INPUT, "The period must be "
-			    "7d, 28d or 90d.");
+			return dashboard_error(ctx, NULL, NULL, "The period "
+			    "must be 7d, 28d or 90d.");
 	}
 	rc = tiles_json(ctx->db, ctx->arena, ctx->workspace_id, days,
 	    from != NULL ? to : NULL, NULL, &tiles);
 	if (rc == ERR_UNPROCESSABLE)
-		return app_fail(ctx, ERR_INPUT, "The range must end yesterday "
-		    "or earlier in the workspace's time zone (today is not "
-		    "over).");
+		return dashboard_error(ctx, from, to, "The range must end "
+		    "yesterday or earlier in the workspace's time zone (today "
+		    "is not over).");
 	if (rc != ERR_OK)
 		return rc;
 	v = views_dashboard(ctx->arena, tiles, period);
+	/* Nothing in these days: say whether sources are connected. */
+	if (!json_object_get_boolean(json_object_object_get(v, "has_tiles"))) {
+		if ((rc = connection_all(ctx->db, ctx->arena,
+		    ctx->workspace_id, &conns, &n)) != ERR_OK)
+			return rc;
+		for (i = 0; i < n; i++)
+			live += strcmp(conns[i].status, "disconnected") != 0;
+		if (live > 0)
+			set(v, "connected", arena_printf(ctx->arena, "%zu "
+			    "source%s connected", live, live == 1 ? " is" :
+			    "s are"));
+	}
 	set(v, "title", "Dashboard");
 	return app_render(ctx, 200, "pages/dashboard", v);
 }

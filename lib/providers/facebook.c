@@ -144,6 +144,7 @@ const struct provider provider_facebook = {
 	.env = "FACEBOOK",
 	.scopes = "pages_show_list,pages_read_engagement,read_insights",
 	.accounts = "pages",
+	.days = "Pacific time, as Meta counts a Page's days",
 	PROVIDER_CATALOGUE(metrics),
 	.list = list,
 	.fetch = fetch,

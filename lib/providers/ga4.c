@@ -361,6 +361,7 @@ const struct provider provider_ga4 = {
 	    "https://www.googleapis.com/auth/analytics.readonly",
 	.restatement_days = 3,
 	.accounts = "properties",
+	.days = "each property's time zone",
 	.api_version = "Admin and Data API v1beta",
 	.sandbox[2] = { "ga4", "admin", "https://analyticsadmin.googleapis.com",
 	    "/sandbox/ga4-admin" },

@@ -177,6 +177,7 @@ const struct provider provider_github = {
 	.restatement_days = 2,
 	.keeps_days = 14,
 	.accounts = "repositories",
+	.days = "UTC",
 	.api_version = "REST (X-GitHub-Api-Version header)",
 	.version = "2022-11-28",
 	.version_env = "SLUICE_GITHUB_API_VERSION",

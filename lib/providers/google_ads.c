@@ -446,6 +446,7 @@ const struct provider provider_google_ads = {
 	.scopes = "openid email https://www.googleapis.com/auth/adwords",
 	.restatement_days = 30,
 	.accounts = "customers",
+	.days = "each customer's time zone",
 	.api_version = "REST",
 	/* Projected for February 2027 ("Deprecation and sunset", Google Ads
 	 * API docs): the first day of the month, to warn in time. */

@@ -195,6 +195,7 @@ const struct provider provider_instagram = {
 	    "pages_read_engagement",
 	.keeps_days = 30,
 	.accounts = "business accounts",
+	.days = "Pacific time, as Meta counts its days",
 	PROVIDER_CATALOGUE(metrics),
 	.list = list,
 	.fetch = fetch,

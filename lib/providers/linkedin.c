@@ -215,6 +215,7 @@ const struct provider provider_linkedin = {
 	.restatement_days = 2,
 	.keeps_days = 366,
 	.accounts = "organizations",
+	.days = "UTC",
 	.api_version = "REST (LinkedIn-Version header)",
 	.version = "202603",
 	.version_env = "SLUICE_LINKEDIN_VERSION",

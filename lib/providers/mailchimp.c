@@ -289,6 +289,7 @@ const struct provider provider_mailchimp = {
 	.restatement_days = 2,
 	.keeps_days = 180,
 	.accounts = "audiences",
+	.days = "Mailchimp's days; campaign sends on their UTC date",
 	.api_version = "Marketing API 3.0",
 	.auth_scheme = "OAuth",
 	.sandbox = {

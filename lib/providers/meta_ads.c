@@ -167,6 +167,7 @@ const struct provider provider_meta_ads = {
 	.env = "META_ADS",
 	.scopes = "ads_read,read_insights",
 	.accounts = "ad accounts",
+	.days = "each ad account's time zone",
 	PROVIDER_CATALOGUE(metrics),
 	.list = list,
 	.fetch = fetch,

@@ -177,6 +177,9 @@ struct provider {
 	int		 lag_days;
 	int		 keeps_days;	/* history kept upstream; 0: all */
 	const char	*accounts;	/* what its accounts are called */
+	/* Whose calendar its days follow, for people ("UTC", "each ad
+	 * account's time zone"); NULL: the workspace's. */
+	const char	*days;
 	const char	*api_version;	/* the APIs Sluice speaks, for people */
 	/* The version of the API that expires: "{version}" in urls[] (or
 	 * the header named by version_env) is it; version_env changes it;

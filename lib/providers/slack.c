@@ -307,6 +307,7 @@ const struct provider provider_slack = {
 	.revoke_path = "/auth.revoke",
 	.restatement_days = 2,
 	.accounts = "channels",
+	.days = "UTC",
 	.api_version = "Web API",
 	.sandbox = {
 		{ "slack", "oauth+api", "https://slack.com", "/sandbox/slack" },

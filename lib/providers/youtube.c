@@ -184,6 +184,7 @@ const struct provider provider_youtube = {
 	/* Analytics publishes a day 2-3 days after it ends. */
 	.lag_days = 3,
 	.accounts = "channels",
+	.days = "Pacific time, as YouTube Analytics counts them",
 	.api_version = "Data API v3, Analytics API v2",
 	.sandbox[2] = { "youtube", "data",
 	    "https://www.googleapis.com/youtube/v3", "/sandbox/youtube/v3" },

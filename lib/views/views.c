@@ -387,6 +387,7 @@ views_dashboard(struct arena *a, const char *tiles_json, const char *period)
 			p = provider_get(slug);
 			put(cur, "slug", slug);
 			put(cur, "name", p != NULL ? p->name : slug);
+			put(cur, "days", p != NULL ? p->days : NULL);
 			list = json_object_new_array();
 			json_object_object_add(cur, "tiles", list);
 			/* The chart: the provider's first metric, larger. */

@@ -24,9 +24,9 @@
 
 /* The week: Monday of last week in the workspace's zone, or $2. */
 static const char sql_period[] =
-	"SELECT to_char(s, 'YYYY-MM-DD'), to_char(s + 6, 'YYYY-MM-DD') "
+	"SELECT to_char(s, 'YYYY-MM-DD'), to_char(s + 6, 'YYYY-MM-DD'), tz "
 	"FROM (SELECT COALESCE($2::date, date_trunc('week', "
-	"now() AT TIME ZONE time_zone)::date - 7) AS s "
+	"now() AT TIME ZONE time_zone)::date - 7) AS s, time_zone AS tz "
 	"FROM workspaces WHERE id = $1) w";
 
 /* The INSIGHTS_DAYS days ending with the period, accounts apart (summed
@@ -432,6 +432,17 @@ cmp_up(const void *x, const void *y)
 	return strcmp(a->metric, b->metric);
 }
 
+/* How far k moved: a rate in percentage points ("2.4 pp"), anything
+ * else in percent of the week before ("34%"). */
+static const char *
+moved_by(struct work *w, const struct insights_kpi *k)
+{
+	if (strcmp(k->unit, "ratio") == 0)
+		return arena_printf(w->a, "%.1f pp", fabs(k->cur - k->prev) *
+		    100);
+	return pct_text(w->a, k->pct) + 1;
+}
+
 static void
 movers(struct work *w)
 {
@@ -452,16 +463,15 @@ movers(struct work *w)
 		it = item(w, INSIGHTS_MOVER_DOWN, k->provider, k->metric);
 		it->size = k->pct;
 		it->title = arena_printf(w->a, "%s on %s fell %s (%s to %s)",
-		    k->label, k->provider_name, pct_text(w->a, k->pct) + 1,
-		    fmt(w, k, k->prev),
-		    fmt(w, k, k->cur));
+		    k->label, k->provider_name, moved_by(w, k),
+		    fmt(w, k, k->prev), fmt(w, k, k->cur));
 		it->good = insights_lower_is_better(k->metric);
 		if (it->good)
 			it->action = arena_printf(w->a, "Good news: find what "
 			    "lowered it on %s and keep it.", k->provider_name);
 		else
 			it->action = arena_printf(w->a, "Find what changed on "
-			    "%s this week (budgets, posts, tracking) before it "
+			    "%s that week (budgets, posts, tracking) before it "
 			    "costs another week.", k->provider_name);
 		taken++;
 		w->out->ndown++;
@@ -473,9 +483,8 @@ movers(struct work *w)
 		it = item(w, INSIGHTS_MOVER_UP, k->provider, k->metric);
 		it->size = k->pct;
 		it->title = arena_printf(w->a, "%s on %s rose %s (%s to %s)",
-		    k->label, k->provider_name, pct_text(w->a, k->pct) + 1,
-		    fmt(w, k, k->prev),
-		    fmt(w, k, k->cur));
+		    k->label, k->provider_name, moved_by(w, k),
+		    fmt(w, k, k->prev), fmt(w, k, k->cur));
 		it->good = !insights_lower_is_better(k->metric);
 		if (!it->good)
 			it->action = arena_printf(w->a, "Find out what raised "
@@ -729,6 +738,7 @@ insights_period(struct db *db, struct arena *a, int64_t workspace_id,
 	    db_get(res, 0, 1)) >= sizeof(out->end) ||
 	    sscanf(out->start, "%d-%d-%d", &out->y, &out->m, &out->d) != 3)
 		return ERR_INPUT;
+	out->time_zone = db_get(res, 0, 2);
 	return ERR_OK;
 }
 

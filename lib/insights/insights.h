@@ -109,6 +109,8 @@ struct insights_period {
 	char	start[11];	/* "YYYY-MM-DD" */
 	char	end[11];
 	int	y, m, d;	/* the start's date */
+	const char *time_zone;	/* the workspace's, whose days these are
+				 * (arena); NULL: not known */
 };
 
 /*

@@ -471,7 +471,9 @@ fact_sentence(struct arena *a, const struct insights_kpi *k,
 	if (k->has_pct)
 		return arena_printf(a, "%s on %s %s %s (%s to %s) in %s.",
 		    k->label, k->provider_name, k->pct > 0 ? "rose" : "fell",
-		    pct_words(a, k->pct), prev, cur, week);
+		    strcmp(k->unit, "ratio") == 0 ? arena_printf(a, "%.1f pp",
+		    fabs(k->cur - k->prev) * 100) : pct_words(a, k->pct), prev,
+		    cur, week);
 	if (k->partial)
 		return arena_printf(a, "%s on %s was %s in %s; the week before "
 		    "has data on fewer days, so there is no fair comparison.",

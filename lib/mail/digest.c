@@ -340,8 +340,9 @@ struct prepared {
 	const char		*subject;
 };
 
+/* "10–16 Nov 2025", "29 Dec 2025 – 4 Jan 2026". */
 static const char *
-period_label(struct arena *a, const struct insights_period *p)
+period_days(struct arena *a, const struct insights_period *p)
 {
 	static const char *const mo[] = { "Jan", "Feb", "Mar", "Apr", "May",
 	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
@@ -358,6 +359,16 @@ period_label(struct arena *a, const struct insights_period *p)
 		    mo[p->m - 1], d2, mo[m2 - 1], y2);
 	return arena_printf(a, "%d\xe2\x80\x93%d %s %d", p->d, d2,
 	    mo[m2 - 1], y2);
+}
+
+/* The week's days and whose they are: "10–16 Nov 2025 (Europe/Paris)". */
+static const char *
+period_label(struct arena *a, const struct insights_period *p)
+{
+	const char *days = period_days(a, p);
+
+	return p->time_zone != NULL ? arena_printf(a, "%s (%s)", days,
+	    p->time_zone) : days;
 }
 
 static void
@@ -565,7 +576,7 @@ digest_view(struct arena *a, const char *base_url, const char *workspace,
 	/* One line whatever the name holds (a name stored before names
 	 * were checked may hold CR, LF or a direction override). */
 	put_s(v, "subject", arena_printf(a, "%s weekly digest: %s",
-	    account_name_plain(a, workspace), period_label(a, per)));
+	    account_name_plain(a, workspace), period_days(a, per)));
 	return v;
 }
 

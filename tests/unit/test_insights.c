@@ -18,7 +18,7 @@
 
 /* Monday 10 November 2025. */
 static const struct insights_period week = { "2025-11-10", "2025-11-16",
-    2025, 11, 10 };
+    2025, 11, 10, NULL };
 
 static void
 fill(struct insights_series *s, const char *provider, const char *metric,
@@ -154,8 +154,9 @@ test_insights_sum_ratio_and_movers(void **state)
 	it = find_kind(&in, INSIGHTS_MOVER_DOWN, 0);
 	assert_string_equal(it->metric, "engagement_rate");
 	assert_float_equal(it->size, -40, 1e-9);
+	/* A rate moves in percentage points. */
 	assert_string_equal(it->title, "Engagement rate on Google Analytics "
-	    "4 fell 40% (50.0% to 30.0%)");
+	    "4 fell 20.0 pp (50.0% to 30.0%)");
 	it = find_kind(&in, INSIGHTS_MOVER_DOWN, 1);
 	assert_float_equal(it->size, -16, 1e-9);
 	arena_free(&a);

@@ -867,6 +867,9 @@ page_dashboard(struct ctx *ctx)
 
 	if (from != NULL && *from == '\0' && to != NULL && *to == '\0')
 		from = to = NULL;	/* the range form sent empty */
+	if (period != NULL && (from != NULL || to != NULL))
+		return dashboard_error(ctx, from, to, "Pick a period (7, 28 "
+		    "or 90 days) or a range of days; not both.");
 	if (from != NULL || to != NULL) {
 		tiles_range(ctx->arena, from, to, &days, &why);
 		if (why != NULL)

@@ -45,6 +45,7 @@ test('dashboard: range errors on the page, empty days, whose days', async (t) =>
     ['from=2026-03-01&to=2026-02-01', /to must not be before from/],
     ['from=2020-01-01&to=2026-01-01', /at most 366 days/],
     ['period=1y', /The period must be 7d, 28d or 90d\./],
+    ['period=7d&from=2026-03-01&to=2026-03-02', /Pick a period \(7, 28 or 90 days\) or a range of days; not both\./],
   ];
   for (const [q, why] of cases) {
     r = await b.get(`/dashboard?${q}`);

@@ -117,9 +117,11 @@ syncnorm_ga4(struct syncnorm *n, struct json_object *report)
 		return syncnorm_bad(n, mark, "GA4: rows is not an array");
 	/* The property's currency, which revenue is reported in. */
 	cur = jsonx_str(jsonx_member(report, "metadata"), "currencyCode");
-	if (numfmt_currency_ok(cur))
+	if (numfmt_currency_ok(cur)) {
 		money = syncnorm_dims(n->a, "currency", cur, NULL, NULL, NULL,
 		    NULL);
+		n->currency = money != NULL ? arena_strdup(n->a, cur) : NULL;
+	}
 	for (i = 0; i < json_object_array_length(rows); i++) {
 		row = json_object_array_get_idx(rows, i);
 		dv = jsonx_member(row, "dimensionValues");

@@ -39,6 +39,10 @@ struct syncnorm {
 	bool			 has_dims;
 	bool			 overflowed;	/* a row past LIMIT_SYNC_ROWS */
 	const char		*from;		/* rows dated before: left out */
+	/* The account's currency, when a normaliser learnt it from the
+	 * report (GA4's metadata): the sync gives it to the account's
+	 * stored money rows that name none (written before it was kept). */
+	const char		*currency;
 	const char		*why;		/* set with ERR_INPUT */
 };
 

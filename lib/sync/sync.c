@@ -28,6 +28,14 @@
 #include "sync/sync.h"
 #include "sync/syncq.h"
 
+/* An account's money rows stored before their currency was kept get
+ * the one its latest report named ($4; $5 the money metrics). */
+static const char sql_currency[] =
+	"UPDATE metric_daily SET dims = dims || jsonb_build_object("
+	"'currency', $4::text) WHERE workspace_id = $1 AND provider = $2 "
+	"AND account_id = $3 AND metric = ANY ($5::text[]) "
+	"AND currency IS NULL";
+
 /* The connection, and a run started for it (none when it is gone). */
 static const char sql_start[] =
 	"WITH c AS (SELECT c.provider, c.status, c.selected::text, "
@@ -325,6 +333,41 @@ run_window(struct fetch *f, const char *tz, long days, const char **from,
 	*to = r->today_cached;
 	*from = day_add(r->f.a, *to, -(days - 1));
 	return ERR_OK;
+}
+
+/*
+ * Gives account's money rows that name no currency the one its report
+ * named (nothing when currency is NULL): history stored before Sluice
+ * kept currencies is then never a tile of its own.
+ */
+static enum err
+money_currency(struct run *r, const char *account, const char *currency)
+{
+	const struct metric_def *d;
+	const char *p[5];
+	struct buf *names;
+	size_t i, n, k = 0;
+
+	if (currency == NULL)
+		return ERR_OK;
+	d = r->f.p->metrics;
+	n = r->f.p->nmetrics;
+	names = buf_new_arena(r->f.a, LIMIT_RESPONSE);
+	buf_putc(names, '{');
+	for (i = 0; i < n; i++)
+		if (d[i].agg == METRIC_SUM &&
+		    strcmp(d[i].unit, "currency_micros") == 0)
+			buf_printf(names, "%s\"%s\"", k++ > 0 ? "," : "",
+			    d[i].name);
+	buf_putc(names, '}');
+	if (k == 0)
+		return ERR_OK;
+	p[0] = db_int64(r->f.a, r->job->workspace_id);
+	p[1] = r->f.p->slug;
+	p[2] = account;
+	p[3] = currency;
+	p[4] = buf_cstr(names);
+	return db_exec_static(r->env->db, r->f.a, sql_currency, 5, p, NULL);
 }
 
 /* Writes the rows in batches, one transaction each. */
@@ -709,7 +752,8 @@ fetch_all(struct run *r, const char *selected)
 			    "once; nothing of it was stored", LIMIT_SYNC_ROWS);
 			rc = ERR_TOOBIG;
 		}
-		if (rc == ERR_OK && (rc = flush(r, &n)) != ERR_OK)
+		if (rc == ERR_OK && ((rc = flush(r, &n)) != ERR_OK ||
+		    (rc = money_currency(r, id, n.currency)) != ERR_OK))
 			return rc;	/* the database */
 		if (rc == ERR_OK) {
 			r->nok++;

@@ -26,6 +26,15 @@ test('EUR and USD ad accounts: two spend figures, never one sum', async (t) => {
   assert.deepEqual(stack.sql("SELECT DISTINCT currency FROM metric_daily WHERE provider = 'meta_ads' ORDER BY 1"), [['EUR'], ['USD']]);
   // GA4 revenue is in its property's currency (runReport's metadata).
   assert.deepEqual(stack.sql("SELECT count(*) FROM metric_daily WHERE provider = 'ga4' AND metric = 'revenue_micros' AND currency IS NULL"), [['0']]);
+  // Revenue stored before currencies were kept (none named) gets its
+  // property's currency with the next sync, though that sync re-fetches
+  // only its last few days: history never becomes a tile of its own.
+  stack.sql("UPDATE metric_daily SET dims = '{}' WHERE provider = 'ga4' AND metric = 'revenue_micros'");
+  const [[old]] = stack.sql("SELECT count(*) FROM metric_daily WHERE provider = 'ga4' AND metric = 'revenue_micros' AND currency IS NULL");
+  assert.ok(Number(old) >= 30, `${old} rows without a currency`);
+  stack.sql("INSERT INTO sync_jobs (workspace_id, connection_id, kind) SELECT workspace_id, id, 'manual' FROM connections WHERE provider = 'ga4'");
+  runWorker(stack);
+  assert.deepEqual(stack.sql("SELECT count(*) FROM metric_daily WHERE provider = 'ga4' AND metric = 'revenue_micros' AND currency IS NULL"), [['0']]);
 
   const [[ws]] = stack.sql('SELECT id FROM workspaces');
   const key = stack.cli('api', ['create-key', ws, 'k', 'viewer']).stdout.trim();

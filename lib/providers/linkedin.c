@@ -213,7 +213,9 @@ const struct provider provider_linkedin = {
 	.scopes = "rw_organization_admin",
 	.tokens = PROVIDER_TOKENS_EXPIRING,
 	.restatement_days = 2,
-	.keeps_days = 366,
+	/* Share statistics cover a rolling 12-month window: 365 days
+	 * ending today start inside it in any year. */
+	.keeps_days = 365,
 	.accounts = "organizations",
 	.days = "UTC",
 	.api_version = "REST (LinkedIn-Version header)",

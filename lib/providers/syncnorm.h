@@ -242,7 +242,8 @@ enum err	 syncnorm_mailchimp(struct syncnorm *, struct json_object *body,
 
 /*
  * Mailchimp /reports: each campaign of audience list, on its send day
- * (send_time's date, UTC), account LIST:CAMPAIGN, dims {campaign_id,
+ * in the account's time zone (days[i] for reports[i]; days NULL or
+ * days[i] NULL: send_time's own date), account LIST:CAMPAIGN, dims {campaign_id,
  * campaign_title}: campaign_emails_sent, campaign_opens (unique opens),
  * campaign_clicks (unique subscriber clicks), campaign_unsubscribes,
  * campaign_bounces (hard + soft) — totals that keep growing for days
@@ -251,7 +252,7 @@ enum err	 syncnorm_mailchimp(struct syncnorm *, struct json_object *body,
  */
 enum err	 syncnorm_mailchimp_reports(struct syncnorm *,
 		    struct json_object *body, const char *list,
-		    size_t *count);
+		    const char *const *days, size_t *count);
 
 /*
  * GitHub traffic/views or traffic/clones (kind "views" or "clones"):

@@ -36,6 +36,13 @@ static const char sql_currency[] =
 	"AND account_id = $3 AND metric = ANY ($5::text[]) "
 	"AND currency IS NULL";
 
+/* Times ($2, text) as dates in zone $1; NULL for a text that is not an
+ * ISO 8601 time with a date. */
+static const char sql_local_days[] =
+	"SELECT CASE WHEN t ~ '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d' "
+	"THEN to_char(t::timestamptz AT TIME ZONE $1, 'YYYY-MM-DD') END "
+	"FROM unnest($2::text[]) WITH ORDINALITY AS u(t, i) ORDER BY i";
+
 /* The connection, and a run started for it (none when it is gone). */
 static const char sql_start[] =
 	"WITH c AS (SELECT c.provider, c.status, c.selected::text, "
@@ -430,6 +437,7 @@ run_account(struct fetch *f, const char *id, const char *key)
 
 
 
+
 /* --- messages (lib/providers/fetch.h: msgs_*) ------------------------ */
 
 /* Appends s as an element of a PostgreSQL array literal. */
@@ -449,6 +457,41 @@ elem(struct buf *b, const char *s, bool first)
 		buf_putc(b, *s);
 	}
 	buf_putc(b, '"');
+}
+
+/* The dates of times in a zone (struct fetch_ops local_days). */
+static enum err
+run_local_days(struct fetch *f, const char *tz, const char *const *ts,
+    size_t n, const char ***days)
+{
+	struct run *r = (struct run *)f;
+	struct db_res *res;
+	struct buf *b;
+	const char *p[2];
+	size_t i;
+	enum err rc;
+
+	*days = arena_calloc(f->a, n + 1, sizeof(**days));
+	if (n == 0)
+		return ERR_OK;
+	b = buf_new_arena(f->a, LIMIT_RESPONSE);
+	buf_putc(b, '{');
+	for (i = 0; i < n; i++)
+		elem(b, ts[i], i == 0);
+	buf_putc(b, '}');
+	p[0] = tz != NULL ? tz : "UTC";
+	p[1] = buf_cstr(b);
+	rc = db_exec_static(r->env->db, f->a, sql_local_days, 2, p, &res);
+	if (rc == ERR_INPUT) {	/* a zone unknown to PostgreSQL */
+		p[0] = "UTC";
+		rc = db_exec_static(r->env->db, f->a, sql_local_days, 2, p,
+		    &res);
+	}
+	if (rc != ERR_OK)
+		return rc;
+	for (i = 0; i < n && i < db_nrows(res); i++)
+		(*days)[i] = db_get(res, i, 0);
+	return ERR_OK;
 }
 
 /* The message columns of one page as PostgreSQL array literals (p[2] to
@@ -598,6 +641,7 @@ static const struct fetch_ops run_ops = {
 	.call = run_call,
 	.window = run_window,
 	.account = run_account,
+	.local_days = run_local_days,
 	.msgs_pass = msgs_pass,
 	.msgs_thread = msgs_thread,
 	.msgs_page = msgs_page,

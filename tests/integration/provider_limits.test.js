@@ -19,3 +19,22 @@ test('LinkedIn: a 400-day backfill stays inside the 12-month window', async (t) 
   const [[oldest, want]] = stack.sql("SELECT min(day)::text, ((now() AT TIME ZONE 'UTC')::date - 364)::text FROM metric_daily WHERE provider = 'linkedin' AND metric = 'impressions'");
   assert.equal(oldest, want);
 });
+
+// Mailchimp counts its days in the account's time zone (the API root's
+// account_timezone): a campaign goes on its send day there, the same day
+// its emails count in the audience's daily activity.  The simulator's
+// account is in Auckland and sends at 14:00 UTC: the next day there.
+test('Mailchimp: campaigns on the account\'s day', async (t) => {
+  const stack = await syncStack(t);
+  const b = await setupOwner(stack.url);
+  const { res } = await connectSandbox(b, 'mailchimp');
+  assert.equal(res.status, 303);
+  stack.sql("INSERT INTO sync_jobs (workspace_id, connection_id, kind) SELECT workspace_id, id, 'manual' FROM connections");
+  runWorker(stack, { SLUICE_SYNC_BACKFILL_DAYS: '60' });
+  assert.deepEqual(stack.sql("SELECT status, coalesce(error, '') FROM sync_runs"), [['ok', '']]);
+  // Campaign i is sent at 14:00 UTC, 3 + 14 i days before today (UTC).
+  const rows = stack.sql("SELECT DISTINCT ((now() AT TIME ZONE 'UTC')::date - day) FROM metric_daily WHERE provider = 'mailchimp' AND metric = 'campaign_emails_sent' ORDER BY 1");
+  assert.ok(rows.length >= 3, `campaign days: ${JSON.stringify(rows)}`);
+  for (const [back] of rows)
+    assert.equal((Number(back) - 2) % 14, 0, `a campaign ${back} days back is not on Auckland's day`);
+});

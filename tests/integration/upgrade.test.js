@@ -281,6 +281,22 @@ test('an upgrade from the previous release keeps every row', async (t) => {
     }
   });
 
+  await t.test('api migrate logs how long each migration held its locks', () => {
+    stack.sql('CREATE DATABASE timing OWNER sluice', { admin: true });
+    const url = stack.dbUrl.replace('dbname=sluice', 'dbname=timing');
+    const today = sqlFiles(path.join(ROOT, 'sql'));
+    const r = stack.cli('api', ['migrate'], { SLUICE_DATABASE_URL: url, SLUICE_SQL_DIR: path.join(stack.dir, 'app/sql') });
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((l) => l.event === 'migration');
+    assert.deepEqual(lines.map((l) => l.msg.split(' ')[0]), today);
+    for (const l of lines) assert.match(l.msg, /^\S+\.sql applied in \d+ ms \(its locks were held that long\)$/);
+    // Nothing pending: nothing logged.
+    const again = stack.cli('api', ['migrate'], { SLUICE_DATABASE_URL: url, SLUICE_SQL_DIR: path.join(stack.dir, 'app/sql') });
+    assert.equal(again.status, 0, again.stderr);
+    assert.doesNotMatch(again.stderr, /"migration"/);
+    stack.sql('DROP DATABASE timing', { admin: true });
+  });
+
   await t.test('the pages and the API show the upgraded data', async () => {
     // The programs as `make run` starts them: today's migrations installed.
     const env = { ...stack.env };

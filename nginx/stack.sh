@@ -738,7 +738,10 @@ restore() {
 		pg_admin -d postgres -c "DROP DATABASE sluice_restore" >/dev/null
 		die "the restored data could not be migrated; nothing was changed: $out"
 	fi
-	say "restored data migrated to this code's schema (api migrate: ${out##*: })"
+	say "restored data migrated to this code's schema (api migrate: $(printf '%s\n' "$out" | sed -n 's/^migrations: //p'))"
+	# Each migration applied now, with how long it held its locks.
+	printf '%s\n' "$out" | sed -n \
+	    's/.*"event":"migration","msg":"\([^"]*\)".*/  \1/p'
 	# The swap: nobody may connect to the old database while it is
 	# renamed; the programs reconnect to the new one by themselves.
 	stamp=$(date -u +%Y%m%d%H%M%S)

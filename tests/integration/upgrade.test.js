@@ -204,6 +204,31 @@ function snapshot(stack, cols) {
   return out;
 }
 
+// Every table and column of the previous release is still there (or
+// named in CHANGED), with the same rows.
+function assertKept(stack, cols, before) {
+  const now = catalogue(stack);
+  const kept = {};
+  for (const [tb, list] of Object.entries(cols)) {
+    if (!now.tables.includes(tb)) {
+      assert.ok(CHANGED[tb], `table ${tb} is gone after the upgrade`);
+      continue;
+    }
+    if (CHANGED[tb]) continue;
+    kept[tb] = list.filter((c) => {
+      const here = now.cols[tb].some((x) => x.name === c);
+      assert.ok(here || CHANGED[`${tb}.${c}`], `column ${tb}.${c} is gone after the upgrade`);
+      return here && !CHANGED[`${tb}.${c}`];
+    });
+  }
+  const after = snapshot(stack, kept);
+  for (const [tb, list] of Object.entries(kept)) {
+    assert.equal(after[tb].rows, before[tb].rows, `${tb}: rows after the upgrade`);
+    for (const c of list) assert.equal(after[tb].columns[c], before[tb].columns[c], `${tb}.${c} changed by the upgrade`);
+    if (list.length === cols[tb].length) assert.equal(after[tb].digest, before[tb].digest, `${tb}: rows changed by the upgrade`);
+  }
+}
+
 const shell = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SLUICE_')));
 shell.SLUICE_ENV_FILE = '/dev/null';
 
@@ -243,6 +268,26 @@ test('an upgrade from the previous release keeps every row', async (t) => {
   const cols = Object.fromEntries(cat.tables.map((tb) => [tb, cat.cols[tb].map((c) => c.name)]));
   const before = snapshot(stack, cols);
 
+  await t.test('a backup of the previous release restores into today\'s code', async () => {
+    const make = (st, ...args) => spawnSync('make', ['-s', '--no-print-directory', `VAR=${st.dir}`, ...args],
+      { cwd: ROOT, env: shell, encoding: 'utf8', timeout: 300000 });
+    const dump = path.join(stack.dir, 'previous.dump');
+    let r = make(stack, 'backup', `FILE=${dump}`);
+    assert.equal(r.status, 0, r.stderr);
+    const fresh = await startStack({ programs: ['api'] });
+    t.after(() => {
+      const reports = fresh.stop();
+      assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
+    });
+    r = make(fresh, 'restore', `FILE=${dump}`);
+    assert.equal(r.status, 0, r.stderr);
+    const today = sqlFiles(path.join(ROOT, 'sql'));
+    const pending = today.filter((f) => parseInt(f, 10) > PREVIOUS.latest);
+    assert.match(r.stdout, new RegExp(`restored data migrated to this code's schema \\(api migrate: ${pending.length} applied now, ${today.length} in all\\)`));
+    for (const f of pending) assert.match(r.stdout, new RegExp(`^  ${f} applied in \\d+ ms`, 'm'));
+    assertKept(fresh, cols, before);
+  });
+
   await t.test('make migrate applies today\'s migrations and keeps the data', () => {
     const r = spawnSync('make', ['-s', '--no-print-directory', `VAR=${stack.dir}`, 'migrate'],
       { cwd: ROOT, env: shell, encoding: 'utf8', timeout: 300000 });
@@ -251,27 +296,7 @@ test('an upgrade from the previous release keeps every row', async (t) => {
     assert.match(r.stdout, new RegExp(`migrations: ${today.length - prev.files.length} applied now, ${today.length} in all`));
     assert.deepEqual(stack.sql('SELECT version FROM schema_migrations ORDER BY 1').map(([v]) => Number(v)),
       today.map((f) => parseInt(f, 10)));
-    // Every old table and column is still there, with the same rows.
-    const now = catalogue(stack);
-    const kept = {};
-    for (const [tb, list] of Object.entries(cols)) {
-      if (!now.tables.includes(tb)) {
-        assert.ok(CHANGED[tb], `table ${tb} is gone after the upgrade`);
-        continue;
-      }
-      if (CHANGED[tb]) continue;
-      kept[tb] = list.filter((c) => {
-        const here = now.cols[tb].some((x) => x.name === c);
-        assert.ok(here || CHANGED[`${tb}.${c}`], `column ${tb}.${c} is gone after the upgrade`);
-        return here && !CHANGED[`${tb}.${c}`];
-      });
-    }
-    const after = snapshot(stack, kept);
-    for (const [tb, list] of Object.entries(kept)) {
-      assert.equal(after[tb].rows, before[tb].rows, `${tb}: rows after the upgrade`);
-      for (const c of list) assert.equal(after[tb].columns[c], before[tb].columns[c], `${tb}.${c} changed by the upgrade`);
-      if (list.length === cols[tb].length) assert.equal(after[tb].digest, before[tb].digest, `${tb}: rows changed by the upgrade`);
-    }
+    assertKept(stack, cols, before);
     // The sealed tokens still open.
     for (const [ws, p, id, blob] of stack.sql('SELECT workspace_id, provider, id, token_blob FROM connections ORDER BY id')) {
       const o = spawnSync(path.join(TOOLS, 'vault_tool'), ['open', ws, p, id, blob],

@@ -771,7 +771,9 @@ key_id, ' '), '') FROM connections WHERE token_blob IS NOT NULL")
 	for k in $need; do
 		case $have in *" $k "*) ;; *) missing="$missing $k" ;; esac
 	done
-	if [ -n "$missing" ]; then
+	if [ -z "$need" ]; then
+		say "no connection in it holds sealed tokens"
+	elif [ -n "$missing" ]; then
 		say "WARNING: the restored tokens are sealed with key id(s)$missing, which this installation does not have (keys from $where): until the secrets.env that goes with this backup is put back and the stack restarted (make stop; make run), those connections cannot sync and must be connected again"
 	else
 		say "the tokens' key id(s) ($need) are configured here; they open only if they are the very keys of the backed-up installation (its secrets.env): a connection's Test, or the next sync, tells"

@@ -38,3 +38,27 @@ test('Mailchimp: campaigns on the account\'s day', async (t) => {
   for (const [back] of rows)
     assert.equal((Number(back) - 2) % 14, 0, `a campaign ${back} days back is not on Auckland's day`);
 });
+
+// Google's granular consent lets a person untick a permission; a
+// connection without it would sync nothing.  Sluice names what is missing
+// and stores nothing; with every box ticked the same flow connects.
+test('Google: an unticked permission is named, nothing stored', async (t) => {
+  const stack = await syncStack(t);
+  const b = await setupOwner(stack.url);
+  const scope = 'https://www.googleapis.com/auth/analytics.readonly';
+  const start = await b.get('/oauth/ga4/start');
+  const authorize = new URL(start.headers.get('location'));
+  const consent = await b.get(authorize.pathname + authorize.search);
+  assert.equal(consent.status, 200);
+  // The sandbox's consent screen offers to untick it, as Google's does.
+  const box = new RegExp(`<input type="checkbox" name="(withhold_\\d+)" value="${scope.replace(/[./]/g, '\\$&')}">`).exec(consent.text);
+  assert.ok(box, 'no checkbox for the analytics permission');
+  const { callback, res } = await connectSandbox(b, 'ga4', 'allow', { [box[1]]: scope });
+  assert.ok(callback.searchParams.get('code'));
+  assert.equal(res.status, 403);
+  assert.match(res.text, /Google Analytics 4 did not give Sluice every permission it asked for: https:\/\/www\.googleapis\.com\/auth\/analytics\.readonly was not allowed\. Connect again and leave every permission ticked/);
+  assert.deepEqual(stack.sql('SELECT count(*) FROM connections'), [['0']]);
+  const ok = await connectSandbox(b, 'ga4');
+  assert.equal(ok.res.status, 303);
+  assert.deepEqual(stack.sql('SELECT count(*) FROM connections'), [['1']]);
+});

@@ -96,8 +96,8 @@ ads_account_ranges(struct sbx *sx, const char *acct, int64_t today)
 	char a[11], b[11];
 	struct sandbox_day sd;
 	int64_t d0, d1;
-	bool first = true, f;
-	int nr = 0;
+	bool f;
+	int nr = 0, rows = 0;
 
 	fields = req_query(&sx->ctx->req, "fields");
 	if (fields == NULL)
@@ -126,8 +126,7 @@ ads_account_ranges(struct sbx *sx, const char *acct, int64_t today)
 		d1 = sandbox_day_parse(b);
 		if (sandbox_is(sx, "empty") || d0 > today)
 			continue;
-		buf_puts(sx->out, first ? "{" : ",{");
-		first = false;
+		buf_puts(sx->out, rows++ > 0 ? ",{" : "{");
 		f = true;
 		if (sandbox_meta_has_field(fields, "account_id")) {
 			buf_printf(sx->out, "\"account_id\":\"%s\"", acct);
@@ -148,7 +147,7 @@ ads_account_ranges(struct sbx *sx, const char *acct, int64_t today)
 		buf_printf(sx->out, "%s\"date_start\":\"%s\",\"date_stop\":"
 		    "\"%s\"}", f ? "" : ",", a, b);
 	}
-	sandbox_meta_paging(sx, 0, 0, 0);
+	sandbox_meta_paging(sx, 0, rows, rows);
 	return sandbox_done(sx);
 }
 
@@ -290,6 +289,15 @@ ads_insights(struct sbx *sx, const char *id)
 #define META_ERR(body)	"{\"error\":{" body "}}"
 
 static const struct sandbox_fault faults[] = {
+	{ &sandbox_api_meta, "error_613_1487742_ad_account_limit", NULL, 400,
+	    NULL, JU,
+	    META_ERR("\"message\":\"(#613) Calls within one hour have "
+	    "exceeded the rate limit for this ad account.\",\"type\":"
+	    "\"OAuthException\",\"code\":613,\"error_subcode\":1487742,"
+	    "\"is_transient\":true,\"error_user_title\":\"Too many calls\","
+	    "\"error_user_msg\":\"There have been too many calls from this "
+	    "ad-account. Please wait a bit and try again.\",\"fbtrace_id\":"
+	    "\"SbxTrace0000027\"") },
 	{ &sandbox_api_meta, "error_80000_ads_insights_limit", NULL, 400,
 	    "X-Business-Use-Case-Usage: {\"1234567890\":[{\"type\":"
 	    "\"ads_insights\",\"call_count\":100,\"total_cputime\":20,"

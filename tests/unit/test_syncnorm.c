@@ -424,10 +424,12 @@ test_syncnorm_meta_ads_examples(void **state)
 
 /* Facebook's reach of a week and of 28 days: reach:7d and reach:28d on
  * the day each period ends (the day before end_time's date); a daily
- * answer or another metric gives none; an error body is refused. */
+ * answer, another metric or no data gives none; an error body is
+ * refused. */
 static void
 test_syncnorm_facebook_totals_examples(void **state)
 {
+	struct json_object *empty;
 	struct syncnorm n;
 
 	(void)state;
@@ -438,8 +440,9 @@ test_syncnorm_facebook_totals_examples(void **state)
 	    "meta/page_insights_reach_days_28.json")), ERR_OK);
 	assert_int_equal(syncnorm_facebook_totals(&n, example(
 	    "meta/page_insights_day.json")), ERR_OK);
-	assert_int_equal(syncnorm_facebook_totals(&n, example(
-	    "meta/page_insights_reach_empty.json")), ERR_OK);
+	assert_int_equal(jsonx_parse(&A, "{\"data\":[]}", 11, &empty, NULL),
+	    ERR_OK);
+	assert_int_equal(syncnorm_facebook_totals(&n, empty), ERR_OK);
 	assert_string_equal(text(&n),
 	    "104857600000001 reach:7d 2026-06-01 6920\n"
 	    "104857600000001 reach:7d 2026-06-02 7105\n"

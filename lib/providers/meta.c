@@ -211,11 +211,11 @@ meta_values(struct syncnorm *n, size_t mark, struct json_object *item,
 		    -1);
 		val = syncnorm_count(jsonx_member(v, "value"));
 		if (day == NULL)
-			return syncnorm_bad(n, mark, "%s: data[%zu].values[%zu]."
-			    "end_time is not a time", who, i, j);
+			return syncnorm_bad(n, mark, "%s: data[%zu]."
+			    "values[%zu].end_time is not a time", who, i, j);
 		if (val == NULL)
-			return syncnorm_bad(n, mark, "%s: data[%zu].values[%zu]."
-			    "value is not a count", who, i, j);
+			return syncnorm_bad(n, mark, "%s: data[%zu]."
+			    "values[%zu].value is not a count", who, i, j);
 		if (syncnorm_add(n, NULL, metric, day, val, NULL) != ERR_OK)
 			return syncnorm_bad(n, mark, "%s: too many rows", who);
 	}

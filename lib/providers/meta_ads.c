@@ -117,11 +117,11 @@ syncnorm_meta_ads_totals(struct syncnorm *n, struct json_object *body,
 	dims = currency != NULL ? syncnorm_dims(n->a, "currency", currency,
 	    NULL, NULL, NULL, NULL) : NULL;
 	for (k = 0; k < nranges; k++) {
-		if (!day_scan(ranges[k][0], &a) || !day_scan(ranges[k][1], &b) ||
-		    b < a || b - a >= 999)
-			return syncnorm_bad(n, mark, "Meta Ads: the range %s..%s "
-			    "asked for is not a period of 1 to 999 days",
-			    ranges[k][0], ranges[k][1]);
+		if (!day_scan(ranges[k][0], &a) ||
+		    !day_scan(ranges[k][1], &b) || b < a || b - a >= 999)
+			return syncnorm_bad(n, mark, "Meta Ads: the range "
+			    "%s..%s asked for is not a period of 1 to 999 "
+			    "days", ranges[k][0], ranges[k][1]);
 		/* No row for a range: nobody was reached in it. */
 		v = "0";
 		for (i = 0; i < json_object_array_length(data); i++) {

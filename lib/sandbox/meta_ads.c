@@ -133,8 +133,8 @@ ads_account_ranges(struct sbx *sx, const char *acct, int64_t today)
 			f = false;
 		}
 		if (sandbox_meta_has_field(fields, "reach")) {
-			buf_printf(sx->out, "%s\"reach\":\"%lld\"", f ? "" : ",",
-			    ads_reach(acct, d0, d1, today));
+			buf_printf(sx->out, "%s\"reach\":\"%lld\"",
+			    f ? "" : ",", ads_reach(acct, d0, d1, today));
 			f = false;
 		}
 		if (sandbox_meta_has_field(fields, "impressions")) {

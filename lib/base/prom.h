@@ -1,6 +1,7 @@
 /*
- * prom.h — the Prometheus text exposition format (version 0.0.4) on a
- * struct buf: counters, gauges and histograms, with # HELP and # TYPE.
+ * prom.h — the Prometheus text exposition format (0.0.4) on a buf.
+ *
+ * Counters, gauges and histograms, with # HELP and # TYPE.
  *
  * No C client for this is packaged in Debian 12, and Sluice needs only
  * the writing side: a scrape builds the whole page in one bounded buffer

@@ -1,6 +1,8 @@
 /*
- * ops.h — what an operator watches: the metrics scrape's numbers from
- * the database, the workers' heartbeat, and /readyz's queue facts.
+ * ops.h — the database's numbers for the metrics scrape and /readyz.
+ *
+ * What an operator watches: the scrape's numbers, the workers'
+ * heartbeat, the queue.
  *
  * Every statement here reads across workspaces, so it runs with the
  * privileges the cron program and /readyz already use for the queue's

@@ -1,6 +1,7 @@
 /*
- * reqstats.h — each program's HTTP request counters, shared by its
- * prefork children, read by the metrics scrape (lib/base/prom.h).
+ * reqstats.h — HTTP request counters a program's processes share.
+ *
+ * Read by the metrics scrape (lib/base/prom.h).
  *
  * Design: the supervisor, before it forks, creates one small file per
  * program next to its pid file ("<SLUICE_PID_FILE>.reqstats", e.g.

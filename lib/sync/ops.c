@@ -10,25 +10,21 @@
 #include "store/db.h"
 #include "sync/ops.h"
 
-/* Sync run duration bounds in seconds, and the same in milliseconds for
- * width_bucket() (keep the two in step). */
+/*
+ * Sync run duration bounds in seconds; sql/130_operations.sql's
+ * sluice_sync_run_bucket() has the same in milliseconds (each plus one:
+ * bucket i holds (bounds[i-1], bounds[i]]).  Keep the two in step.
+ */
 static const double run_bounds[] = { 1, 5, 15, 30, 60, 120, 300, 600,
     1800, 3600 };
 #define RUN_NB		(sizeof(run_bounds) / sizeof(run_bounds[0]))
-#define RUN_BOUNDS_MS	"'{1001,5001,15001,30001,60001,120001,300001," \
-			"600001,1800001,3600001}'::int[]"
 
-/*
- * Finished runs by provider, outcome and duration bucket: width_bucket()
- * gives i when bounds_ms[i-1] <= ms < bounds_ms[i], so with bounds one
- * above each limit, bucket i holds (limit[i-1], limit[i]] as Prometheus
- * counts (le).  One pass over sync_runs.
- */
+/* Finished runs by provider, outcome and duration bucket: the totals the
+ * trigger keeps as runs finish (sql/130_operations.sql), not the runs. */
 static const char sql_runs[] =
-	"SELECT provider, status, width_bucket(coalesce(duration_ms, 0), "
-	RUN_BOUNDS_MS "), count(*), coalesce(sum(duration_ms), 0), "
-	"coalesce(sum(rows_changed), 0), coalesce(sum(rows_fetched), 0) "
-	"FROM sync_runs WHERE status <> 'running' GROUP BY 1, 2, 3";
+	"SELECT provider, outcome, bucket, sum(runs), sum(duration_ms), "
+	"sum(rows_changed), sum(rows_fetched) FROM sync_run_totals "
+	"GROUP BY 1, 2, 3";
 static const char sql_queue[] =
 	"SELECT count(*) FILTER (WHERE status = 'queued'), "
 	"count(*) FILTER (WHERE status = 'queued' AND run_after <= now()), "
@@ -130,8 +126,8 @@ runs(struct db *db, struct arena *a, struct prom *p)
 		s[k].fetched += num(r, i, 6);
 	}
 	prom_family(p, "sluice_sync_run_duration_seconds", PROM_HISTOGRAM,
-	    "Finished sync runs (sync_runs) by provider and outcome, and how "
-	    "long they took.");
+	    "Finished sync runs by provider and outcome, and how long they "
+	    "took.");
 	for (k = 0; k < np * no; k++) {
 		l[0] = (struct prom_label){ "provider", s[k].provider };
 		l[1] = (struct prom_label){ "outcome", s[k].outcome };

@@ -94,3 +94,40 @@ SELECT provider, status, sluice_sync_run_bucket(duration_ms), 0, count(*),
 	coalesce(sum(duration_ms), 0), sum(rows_changed), sum(rows_fetched)
 FROM sync_runs WHERE finished_at IS NOT NULL AND status <> 'running'
 GROUP BY 1, 2, 3;
+
+-- Digest emails counted as they reach a status, for the scrape's
+-- sluice_digest_emails_total{status}: counting digest_sends at each
+-- scrape took 27 ms with a year of them (156,000 rows at 1,000
+-- workspaces).  A send that went out and later bounced counts once as
+-- sent and once as failed; a claim released unsent is not counted.
+CREATE TABLE digest_send_totals (
+	status		text NOT NULL,
+	shard		smallint NOT NULL,
+	emails		bigint NOT NULL DEFAULT 0,
+	PRIMARY KEY (status, shard)
+);
+REVOKE ALL ON digest_send_totals FROM sluice_web;
+GRANT SELECT ON digest_send_totals TO sluice_web;
+
+CREATE FUNCTION sluice_digest_send_count() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	INSERT INTO digest_send_totals AS t (status, shard, emails)
+	VALUES (NEW.status, pg_backend_pid() % 8, 1)
+	ON CONFLICT (status, shard) DO UPDATE SET emails = t.emails + 1;
+	RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER digest_sends_count_insert AFTER INSERT ON digest_sends
+	FOR EACH ROW WHEN (NEW.status <> 'claimed')
+	EXECUTE FUNCTION sluice_digest_send_count();
+CREATE TRIGGER digest_sends_count_update AFTER UPDATE OF status
+	ON digest_sends FOR EACH ROW
+	WHEN (NEW.status IS DISTINCT FROM OLD.status AND
+	    NEW.status <> 'claimed')
+	EXECUTE FUNCTION sluice_digest_send_count();
+
+INSERT INTO digest_send_totals (status, shard, emails)
+SELECT status, 0, count(*) FROM digest_sends WHERE status <> 'claimed'
+GROUP BY 1;

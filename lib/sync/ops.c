@@ -38,8 +38,9 @@ static const char sql_conns[] =
 static const char sql_last_daily[] =
 	"SELECT floor(extract(epoch FROM max(finished_at)))::bigint "
 	"FROM sync_jobs WHERE kind = 'daily' AND status = 'done'";
+/* Emails that reached each status, kept by a trigger as they do. */
 static const char sql_digest[] =
-	"SELECT status, count(*) FROM digest_sends GROUP BY 1";
+	"SELECT status, sum(emails) FROM digest_send_totals GROUP BY 1";
 static const char sql_beat[] =
 	"WITH d AS (DELETE FROM worker_beats WHERE beat_at < now() - "
 	"interval '1 day') "
@@ -55,9 +56,9 @@ static const char *const outcomes[] = { "ok", "partial", "error",
 /* A connection's statuses (sql/001_init.sql). */
 static const char *const conn_statuses[] = { "connected", "needs_reauth",
     "error", "disconnected" };
-/* A digest email's statuses (sql/001_init.sql). */
-static const char *const digest_statuses[] = { "claimed", "sent",
-    "skipped", "failed" };
+/* A digest email's final statuses (sql/001_init.sql). */
+static const char *const digest_statuses[] = { "sent", "skipped",
+    "failed" };
 
 /* One (provider, outcome) series of the runs histogram. */
 struct run_series {
@@ -257,7 +258,8 @@ digests(struct db *db, struct arena *a, struct prom *p)
 		if ((k = find(digest_statuses, ns, db_get(r, i, 0))) < ns)
 			n[k] += num(r, i, 1);
 	prom_family(p, "sluice_digest_emails_total", PROM_COUNTER,
-	    "Weekly digest emails by status (claimed: being sent now).");
+	    "Weekly digest emails that were sent, skipped or failed (one that "
+	    "bounced after it was sent counts in both).");
 	for (k = 0; k < ns; k++) {
 		l[0] = (struct prom_label){ "status", digest_statuses[k] };
 		prom_sample(p, l, 1, n[k]);

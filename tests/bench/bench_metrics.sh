@@ -4,7 +4,8 @@
 #   data    10,000 connections (1,000 workspaces x 10 providers), a month
 #           of their history: 300,000 finished sync runs and 300,000 daily
 #           jobs (SLUICE_SYNC_KEEP_JOBS_DAYS keeps 30 days), 100 queued
-#           jobs, 24,000 digest emails; generated in SQL
+#           jobs, 24,000 digest emails (8 weeks of 3 recipients per
+#           workspace; BENCH_DIGEST_WEEKS); generated in SQL
 #   scrape  BENCH_SCRAPES sequential scrapes through nginx (curl): p50, p99
 #           and max of the whole request, and the page's own
 #           sluice_scrape_duration_seconds (the database part and the
@@ -16,6 +17,7 @@ cd "$(dirname "$0")/../.."
 build=${1:-build}
 n=${BENCH_SCRAPES:-200}
 runs_days=${BENCH_RUN_DAYS:-30}
+digest_weeks=${BENCH_DIGEST_WEEKS:-8}
 pgbin=/usr/lib/postgresql/15/bin
 
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
@@ -31,7 +33,7 @@ dburl="host=$var/svc port=$SLUICE_PG_PORT dbname=sluice user=sluice"
 psqlq() { "$pgbin/psql" -X -q -A -t -v ON_ERROR_STOP=1 -d "$dburl" "$@"; }
 
 t0=$(date +%s.%N)
-psqlq -v days="$runs_days" <<'EOF'
+psqlq -v days="$runs_days" -v weeks="$digest_weeks" <<'EOF'
 SET synchronous_commit = off;
 INSERT INTO workspaces (name) SELECT 'bench ' || g FROM generate_series(1, 1000) g;
 INSERT INTO connections (workspace_id, provider, external_owner, status)
@@ -60,7 +62,7 @@ FROM connections WHERE id % 100 = 0;
 INSERT INTO digest_sends (workspace_id, recipient, period_start, status)
 SELECT w.id, 'r' || r || '@example.com', current_date - 7 * k,
 	(ARRAY['sent', 'sent', 'sent', 'skipped', 'failed'])[1 + (w.id + r + k) % 5]
-FROM workspaces w, generate_series(1, 3) r, generate_series(1, 8) k;
+FROM workspaces w, generate_series(1, 3) r, generate_series(1, :weeks) k;
 VACUUM ANALYZE sync_runs, sync_jobs, connections, digest_sends, sync_run_totals;
 EOF
 t1=$(date +%s.%N)

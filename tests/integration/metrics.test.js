@@ -168,6 +168,14 @@ test('metrics and readyz', async (t) => {
     want('sluice_http_requests_total{program="cron",route="/internal/metrics",status="200"}', 1);
   });
 
+  await t.test('counters never go down: a deleted run stays counted', async () => {
+    const key = 'sluice_sync_run_duration_seconds_count{provider="github",outcome="ok"}';
+    const before = parse((await scrape()).text).get(key);
+    assert.equal(before, 1);
+    stack.sql('DELETE FROM sync_runs');
+    assert.equal(parse((await scrape()).text).get(key), before);
+  });
+
   await t.test('access: loopback or the cron secret; never a 5xx', async () => {
     const fwd = { 'x-forwarded-for': '203.0.113.7' };
     // Forwarded by a proxy that is not trusted: refused without the secret.

@@ -240,7 +240,13 @@ test('metrics and readyz', async (t) => {
     assert.equal(r.json.warnings, undefined);
     assert.deepEqual(Object.keys((await request(`${stack.url}/readyz`)).json).sort(), ['db', 'migrations', 'status']);
 
-    // A job waiting since 5 minutes and a lost lease show in the queue.
+    // The daemon stopped (it would take the job below over at once).
+    const [pid] = stack.pids('worker');
+    process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 100 && stack.isAlive(pid); i++) await sleep(100);
+    assert.ok(!stack.isAlive(pid), 'the worker daemon did not stop');
+
+    // A job whose worker died (its lease ran out) shows in the queue.
     const [[cid]] = stack.sql('SELECT id FROM connections LIMIT 1');
     stack.sql(`INSERT INTO sync_jobs (workspace_id, connection_id, kind, status, run_after, lease_until)
       SELECT workspace_id, id, 'manual', 'running', now() - interval '10 minutes', now() - interval '1 minute'
@@ -253,10 +259,7 @@ test('metrics and readyz', async (t) => {
     assert.equal(m.get('sluice_sync_queue_jobs{state="running"}'), 0);
     stack.sql(`DELETE FROM sync_jobs WHERE kind = 'manual'`);
 
-    // The daemon stopped, its last beat 20 minutes old: said, still ready.
-    const [pid] = stack.pids('worker');
-    process.kill(pid, 'SIGTERM');
-    for (let i = 0; i < 100 && stack.isAlive(pid); i++) await sleep(100);
+    // Its last beat 20 minutes old: said, still ready.
     stack.sql("UPDATE worker_beats SET beat_at = now() - interval '20 minutes'");
     r = await request(`${stack.url}/readyz?details=1`);
     assert.equal(r.status, 200);

@@ -32,7 +32,7 @@ struct ops_queue {
 	int64_t		 due;		/* waiting and due now */
 	int64_t		 running;	/* leased, lease not run out */
 	int64_t		 expired;	/* leased, lease ran out */
-	int64_t		 oldest_wait_s;	/* the oldest due job's wait, 0 */
+	int64_t		 oldest_wait_s;	/* oldest due job's wait, or 0 */
 };
 
 /*

@@ -39,8 +39,9 @@ struct rs_file {
 	char		 magic[8];
 	uint32_t	 size;		/* sizeof(struct rs_file) */
 	uint32_t	 nroutes;
-	int64_t		 started;	/* the supervisor's start, Unix time */
-	int32_t		 pids[LIMIT_FCGI_PROCS + 1]; /* supervisor, slots */
+	int64_t		 started;	/* supervisor's start (Unix) */
+	/* The supervisor's pid, then each child slot's. */
+	int32_t		 pids[LIMIT_FCGI_PROCS + 1];
 	char		 name[LIMIT_REQSTATS_NAME];
 	char		 routes[LIMIT_REQSTATS_ROUTES][LIMIT_REQSTATS_NAME];
 	uint64_t	 events[REQSTATS__MAX];

@@ -26,6 +26,7 @@
 #include "providers/provider.h"
 #include "store/db.h"
 #include "store/migrate.h"
+#include "sync/ops.h"
 #include "sync/schedule.h"
 #include "sync/syncq.h"
 #include "web/apikey.h"
@@ -429,9 +430,55 @@ warn(struct json_object *o, struct json_object **w, const char *s)
 }
 
 /*
- * With ?details=1 (operators, monitoring): the scheduler's last tick and
- * a warning when it has not ticked within SLUICE_SCHEDULER_STALE_S (the
- * worker daemon that runs it is down or stuck).  Never in the plain
+ * The sync workers' last heartbeat and the queue, with a warning when no
+ * worker was seen for LIMIT_WORKER_STALE_S while jobs wait (or ever).
+ */
+static enum err
+readyz_workers(struct ctx *ctx, struct json_object *o, struct json_object **w)
+{
+	struct ops_queue q;
+	struct json_object *k;
+	long age;
+	enum err rc;
+
+	if ((rc = ops_worker_age(ctx->db, ctx->arena, &age)) != ERR_OK ||
+	    (rc = ops_queue(ctx->db, ctx->arena, &q)) != ERR_OK)
+		return rc;
+	k = json_object_new_object();
+	json_object_object_add(o, "worker", k);
+	json_object_object_add(k, "last_seen_age_s", age < 0 ? NULL :
+	    json_object_new_int64(age));
+	json_object_object_add(k, "stale", json_object_new_boolean(age < 0 ||
+	    age > LIMIT_WORKER_STALE_S));
+	k = json_object_new_object();
+	json_object_object_add(o, "queue", k);
+	json_object_object_add(k, "queued", json_object_new_int64(q.queued));
+	json_object_object_add(k, "due", json_object_new_int64(q.due));
+	json_object_object_add(k, "running", json_object_new_int64(q.running));
+	json_object_object_add(k, "expired_leases",
+	    json_object_new_int64(q.expired));
+	json_object_object_add(k, "oldest_wait_s",
+	    json_object_new_int64(q.oldest_wait_s));
+	if (age < 0)
+		warn(o, w, "no sync worker has ever run: start the worker "
+		    "daemon (worker --daemon; make run starts it) or run "
+		    "worker --once from cron");
+	else if (age > LIMIT_WORKER_STALE_S)
+		warn(o, w, arena_printf(ctx->arena, "no sync worker was seen "
+		    "for %ld minutes (%ld jobs due): the worker daemon is down "
+		    "or stuck (see its log)", age / 60, (long)q.due));
+	if (q.expired > 0)
+		warn(o, w, arena_printf(ctx->arena, "%ld running jobs lost "
+		    "their worker (lease ran out); they run again",
+		    (long)q.expired));
+	return ERR_OK;
+}
+
+/*
+ * With ?details=1 (operators, monitoring): the schema's state, the
+ * scheduler's last tick and a warning when it has not ticked within
+ * SLUICE_SCHEDULER_STALE_S (the worker daemon that runs it is down or
+ * stuck), the workers' last heartbeat and the queue.  Never in the plain
  * answer a load balancer polls: the API serves without a scheduler.
  */
 static enum err
@@ -442,6 +489,16 @@ readyz_details(struct ctx *ctx, struct json_object *o, struct json_object **w)
 	const char *why;
 	long age;
 	enum err rc;
+
+	s = json_object_new_object();
+	json_object_object_add(o, "schema", s);
+	json_object_object_add(s, "state", json_object_new_string("current"));
+	json_object_object_add(s, "code_migrations",
+	    json_object_new_int(ctx->app->code_migrations));
+	json_object_object_add(s, "code_latest",
+	    json_object_new_int(ctx->app->code_latest));
+	if ((rc = readyz_workers(ctx, o, w)) != ERR_OK)
+		return rc;
 
 	if (schedule_cfg_load(ctx->arena, &sc, &why) != ERR_OK)
 		sc.enabled = false;
@@ -506,7 +563,7 @@ readyz_ok(struct ctx *ctx, int count)
 static enum err
 api_readyz(struct ctx *ctx)
 {
-	const char *reason = NULL, *db = "ok";
+	const char *reason = NULL, *db = "ok", *schema = "current";
 	int count = 0, latest = 0;
 	enum err rc;
 
@@ -514,25 +571,32 @@ api_readyz(struct ctx *ctx)
 	if (rc == ERR_UNAVAILABLE) {
 		db = "down";
 		reason = "the database is not reachable";
-	} else if (rc == ERR_NOTFOUND)
+		schema = "unknown";
+	} else if (rc == ERR_NOTFOUND) {
 		reason = "the database has no migrations applied";
-	else if (rc != ERR_OK) {
+		schema = "behind";
+	} else if (rc != ERR_OK) {
 		db = "error";
 		reason = "the database answered with an error";
-	} else if (ctx->app->code_migrations < 0)
+		schema = "unknown";
+	} else if (ctx->app->code_migrations < 0) {
 		reason = "the migrations directory cannot be read";
-	else if (latest > ctx->app->code_latest)
+		schema = "unknown";
+	} else if (latest > ctx->app->code_latest) {
 		reason = "the database schema is newer than this code";
-	else if (count < ctx->app->code_migrations)
+		schema = "ahead";
+	} else if (count < ctx->app->code_migrations) {
 		reason = "migrations are pending";
+		schema = "behind";
+	}
 	resp_header(&ctx->resp, "Cache-Control", "no-store");
 	if (reason != NULL) {
 		if (rc == ERR_UNAVAILABLE)
 			resp_header(&ctx->resp, "Retry-After", "2");
 		resp_body(&ctx->resp, 503, "application/json", "", 0);
 		buf_printf(&ctx->resp.body, "{\"status\":\"unavailable\","
-		    "\"db\":\"%s\",\"migrations\":%d,\"reason\":\"%s\"}", db,
-		    count, reason);
+		    "\"db\":\"%s\",\"migrations\":%d,\"schema\":\"%s\","
+		    "\"reason\":\"%s\"}", db, count, schema, reason);
 		return ERR_OK;
 	}
 	return readyz_ok(ctx, count);

@@ -9,6 +9,7 @@
 #include "base/mem.h"
 #include "mail/webhook.h"
 #include "web/app.h"
+#include "web/reqstats.h"
 
 static enum err	hook_resend(struct ctx *);
 static enum err	api_events_summary(struct ctx *);
@@ -44,14 +45,18 @@ hook_resend(struct ctx *ctx)
 	    "svix-timestamp"), req_header(&ctx->req, "svix-signature"),
 	    ctx->req.body, ctx->req.body_len, (int64_t)time(NULL), &why);
 	if (rc != ERR_OK) {
+		if (rc != ERR_UNAVAILABLE)
+			reqstats_event(REQSTATS_WEBHOOK_REJECTED);
 		log_msg(rc == ERR_UNAVAILABLE ? LOG_ERROR : LOG_WARN,
 		    ctx->req.request_id, "webhook_rejected", "%s", why);
 		return app_fail(ctx, rc, "The webhook was rejected: %s.", why);
 	}
 	if (webhook_parse(ctx->arena, ctx->req.body, ctx->req.body_len, &ev,
-	    &why) != ERR_OK)
+	    &why) != ERR_OK) {
+		reqstats_event(REQSTATS_WEBHOOK_REJECTED);
 		return app_fail(ctx, ERR_INPUT, "The webhook event is "
 		    "malformed: %s.", why);
+	}
 	webhook_decide(ctx->arena, &ev, &fx);
 	rc = webhook_store(ctx->db, ctx->arena, id, &ev, &fx, ctx->req.body,
 	    ctx->req.body_len, &inserted);
@@ -60,6 +65,8 @@ hook_resend(struct ctx *ctx)
 		    "the database refused its JSON.");
 	if (rc != ERR_OK)
 		return rc;
+	reqstats_event(inserted ? REQSTATS_WEBHOOK_STORED :
+	    REQSTATS_WEBHOOK_DUPLICATE);
 	resp_body(&ctx->resp, 200, "application/json", "", 0);
 	return buf_printf(&ctx->resp.body, "{\"received\":true,"
 	    "\"duplicate\":%s}", inserted ? "false" : "true");

@@ -24,6 +24,7 @@
 #include "base/log.h"
 #include "net/httpc.h"
 #include "store/db.h"
+#include "sync/ops.h"
 #include "sync/schedule.h"
 #include "sync/sync.h"
 #include "sync/syncq.h"
@@ -76,13 +77,17 @@ work(struct sync_env *e, bool once, long poll_ms, long care_s)
 	struct syncq_job job;
 	struct sync_outcome o;
 	struct arena a;
-	time_t last_care = 0;
+	time_t last_care = 0, last_beat = 0;
 	long jobs = 0, ok = 0, failed = 0, retried = 0, checked;
 	enum err rc;
 
 	arena_init(&a);
 	while (!prefork_stopping()) {
 		arena_reset(&a);
+		/* The heartbeat /readyz reads (lib/sync/ops.h). */
+		if (time(NULL) - last_beat >= LIMIT_WORKER_BEAT_S &&
+		    ops_worker_beat(e->db, &a, e->worker) == ERR_OK)
+			last_beat = time(NULL);
 		if (care_s > 0 && time(NULL) - last_care >= care_s) {
 			last_care = time(NULL);
 			(void)sync_token_care(e, &a, 100, &checked);

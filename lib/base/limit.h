@@ -143,4 +143,12 @@
 #define LIMIT_LOG_LINE		4096		/* one log line */
 #define LIMIT_LOG_FIELD		512		/* one logged string */
 
+/* Operations: the metrics scrape and /readyz (prom, reqstats, ops). */
+#define LIMIT_REQSTATS_ROUTES	64		/* routes counted per program */
+#define LIMIT_REQSTATS_NAME	64		/* bytes of a route or program */
+#define LIMIT_REQSTATS_FILES	32		/* programs one scrape reads */
+#define LIMIT_METRICS_PAGE	(4 * 1024 * 1024) /* a scrape's response */
+#define LIMIT_WORKER_BEAT_S	30		/* a worker's heartbeat interval */
+#define LIMIT_WORKER_STALE_S	600		/* no beat this long: warn */
+
 #endif

@@ -28,6 +28,7 @@
 #include "web/apikey.h"
 #include "web/app.h"
 #include "web/prefork.h"
+#include "web/reqstats.h"
 #include "web/session.h"
 
 static bool	cors(struct ctx *);
@@ -325,6 +326,33 @@ cron_ok(const struct ctx *ctx)
 	    crypto_equal(got, want, n);
 }
 
+/*
+ * Whether the client is on this host: REMOTE_ADDR is a loopback address
+ * and no proxy forwarded the request for someone else.  A request that
+ * carries X-Forwarded-For, Forwarded or X-Real-IP came through a proxy:
+ * it counts as local only when that proxy is trusted
+ * (SLUICE_TRUSTED_PROXIES) and the client it names is loopback too, so a
+ * reverse proxy on the same host never opens a local-only route to the
+ * world.
+ */
+static bool
+local_client(const struct ctx *ctx)
+{
+	const char *remote = ctx->req.remote_addr, *xff, *addr;
+
+	if (remote == NULL || (strncmp(remote, "127.", 4) != 0 &&
+	    strcmp(remote, "::1") != 0))
+		return false;
+	xff = req_header(&ctx->req, "x-forwarded-for");
+	if (xff == NULL && req_header(&ctx->req, "forwarded") == NULL &&
+	    req_header(&ctx->req, "x-real-ip") == NULL)
+		return true;
+	if (xff == NULL || !config_trusted_proxy(ctx->cfg, remote))
+		return false;
+	addr = config_client_addr(ctx->cfg, ctx->arena, remote, xff);
+	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::/64") == 0;
+}
+
 /* The route flags' checks: who may call this, and with what proof. */
 static enum err
 authorise(struct ctx *ctx)
@@ -356,7 +384,8 @@ authorise(struct ctx *ctx)
 			    "expired or did not come from this site; reload "
 			    "the page and try again.");
 	}
-	if ((flags & ROUTE_CRON) && cron_ok(ctx))
+	if ((flags & ROUTE_CRON) && (cron_ok(ctx) ||
+	    ((flags & ROUTE_LOCAL) && local_client(ctx))))
 		ctx->cron = true;
 	else if (flags & ROUTE_APIKEY) {
 		ctx->key = arena_calloc(ctx->arena, 1, sizeof(*ctx->key));
@@ -573,6 +602,8 @@ serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 	struct buf *out;
 	enum err rc;
 	const char *errcode = NULL;
+	double ms;
+	int status;
 
 	/* The context and buffers live in the arena: their cleanups run at
 	 * arena_reset(), after this function returned. */
@@ -603,9 +634,13 @@ serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 		resp_serialise(&ctx->resp, false, out);
 	}
 	FCGX_PutStr(out->data, (int)out->len, rq->out);
+	ms = elapsed_ms(&t0);
+	status = ctx->resp.status == 0 ? 200 : ctx->resp.status;
 	log_request(ctx->req.request_id, ctx->req.method_name, log_path(ctx),
-	    ctx->resp.status == 0 ? 200 : ctx->resp.status, elapsed_ms(&t0),
-	    errcode);
+	    status, ms, errcode);
+	reqstats_count(ctx->match.route != NULL ?
+	    (size_t)(ctx->match.route - app->routes) : app->nroutes, status,
+	    ms / 1e3);
 }
 
 /*
@@ -684,10 +719,10 @@ loop(void *arg, int slot)
 	sigset_t term;
 	struct arena a;
 	unsigned long seq = 0;
-	size_t i, n, held, free_slot;
+	size_t i, n, free_slot;
 	int fl, fd, r;
 
-	(void)slot;	/* every process of a program serves alike */
+	reqstats_pid(slot);	/* otherwise every process serves alike */
 	/* Its own open log file, as each process had under spawn-fcgi:
 	 * processes appending through one shared open file take turns on
 	 * its position lock. */
@@ -715,7 +750,7 @@ loop(void *arg, int slot)
 	log_msg(LOG_INFO, NULL, "start", "%s ready (pid %d)", app->name,
 	    (int)getpid());
 	while (!prefork_stopping()) {
-		n = held = 0;
+		n = 0;
 		free_slot = LIMIT_FCGI_CONNS;
 		for (i = 0; i < LIMIT_FCGI_CONNS; i++) {
 			if (conn[i].ipcFd < 0) {
@@ -726,7 +761,6 @@ loop(void *arg, int slot)
 			pfd[n].fd = conn[i].ipcFd;
 			pfd[n].events = POLLIN;
 			who[n++] = i;
-			held++;
 		}
 		if (free_slot < LIMIT_FCGI_CONNS) {
 			pfd[n].fd = 0;
@@ -783,6 +817,7 @@ reset(void *arg)
 
 	db_free(app->db);
 	app->db = db_new(app->cfg.database_url, app->cfg.db_backoff_max_ms);
+	reqstats_pid(-1);
 }
 
 /*
@@ -814,6 +849,14 @@ supervise(struct app *app)
 		    app->name);
 		return 1;
 	}
+	arena_init(&a);
+	/* The request counters the children share (web/reqstats.h). */
+	if (reqstats_create(pidfile != NULL ? arena_printf(&a, "%s.reqstats",
+	    pidfile) : NULL, app->name, app->routes, app->nroutes, &why) !=
+	    ERR_OK)
+		log_msg(LOG_WARN, NULL, "start", "%s: no request counters: %s",
+		    app->name, why);
+	arena_free(&a);
 	memset(&pd, 0, sizeof(pd));
 	pd.name = app->name;
 	pd.procs = (int)procs;

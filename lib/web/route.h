@@ -26,6 +26,8 @@ enum route_flag {
 	ROUTE_ADMIN = 1 << 5,	/* owner or admin only */
 	ROUTE_CRON = 1 << 6,	/* needs X-Cron-Secret */
 	ROUTE_NODB = 1 << 7,	/* runs without the database */
+	ROUTE_LOCAL = 1 << 8,	/* with ROUTE_CRON: a loopback client needs
+				 * no secret (app.c, local_client()) */
 };
 
 struct route {

@@ -59,6 +59,7 @@ const SELF_SERVICE = {
   'POST /v1/webhooks/resend': 'public: signed by Resend',
   'POST /v1/intel/analyze': 'reads only: a question over the workspace\'s numbers',
   'POST /settings/password': 'changes the caller\'s own password; the current password is the proof',
+  'GET /internal/metrics': 'reads only: open to loopback clients (a host-local Prometheus), as these tests are; counts, no tenant\'s rows (metrics.test.js refuses a forwarded client without the secret)',
 };
 
 // What a route must answer Bravo when it names Alpha's objects, beyond

@@ -22,12 +22,12 @@ set -u
 # lib/ headers, and lib/sandbox/ only from cgi-bin/sandbox.c.  Tests may
 # include anything.
 LAYERS='
-0 base         err limit mem arena buf kv day log config jsonx numfmt
+0 base         err limit mem arena buf kv day log config jsonx numfmt prom
 1 crypto       crypto
 1 store        db migrate
 1 net          httpc
 1 render       mustache tmpl
-2 web          req resp route session apikey prefork app
+2 web          req resp route session apikey prefork reqstats app
 2 tenancy      account
 3 providers    provider registry oauth pcall accounts fetch syncnorm
                google meta ...
@@ -35,7 +35,7 @@ LAYERS='
 4 connections  vault connection oauthstate token connect
 5 insights     insights intel
 6 mail         email webhook digest
-7 sync         syncq sync schedule
+7 sync         syncq sync schedule ops
 8 views        views
 9 sandbox      sandbox sandbox_priv faults registry google meta ...
 '

@@ -697,6 +697,26 @@ conn_alive(FCGX_Request *c)
 }
 
 /*
+ * Closes connection c, just served, when its process holds more than
+ * LIMIT_FCGI_KEEP open: nginx would send the next request on it even
+ * while the process is busy with another connection's, so a process keeps
+ * few and nginx opens a new connection instead, which a free process
+ * accepts.
+ */
+static void
+spare(FCGX_Request *conn, FCGX_Request *c)
+{
+	size_t i, held = 0;
+
+	for (i = 0; i < LIMIT_FCGI_CONNS; i++)
+		held += conn[i].ipcFd >= 0;
+	if (c->ipcFd >= 0 && held > LIMIT_FCGI_KEEP) {
+		FCGX_Free(c, 1);
+		c->ipcFd = -1;
+	}
+}
+
+/*
  * One child's life (prefork.h): serve until told to stop.
  *
  * nginx keeps FastCGI connections open between requests (fastcgi.conf).
@@ -705,7 +725,8 @@ conn_alive(FCGX_Request *c)
  * ones (p99 in hundreds of milliseconds under load, tests/bench/README.md
  * "Tail").  Here a process holds up to LIMIT_FCGI_CONNS connections and
  * serves whichever has a request: it polls the listening socket (while it
- * has room) and every connection it holds, one request at a time.  The
+ * has room) and every connection it holds, one request at a time, taking
+ * turns; once idle it keeps LIMIT_FCGI_KEEP of them open (spare()).  The
  * listening socket is non-blocking, so the processes that wake for one
  * new connection do not wait in accept() for the one that took it.
  */
@@ -719,7 +740,7 @@ loop(void *arg, int slot)
 	sigset_t term;
 	struct arena a;
 	unsigned long seq = 0;
-	size_t i, n, free_slot;
+	size_t i, k, n, free_slot, turn = 0;
 	int fl, fd, r;
 
 	reqstats_pid(slot);	/* otherwise every process serves alike */
@@ -775,15 +796,21 @@ loop(void *arg, int slot)
 			    strerror(errno));
 			break;
 		}
+		/* Every connection with a request is served once, starting
+		 * after the one served first last time, so none waits for
+		 * others twice; a new connection comes last. */
+		for (k = 0; k < n && !prefork_stopping(); k++) {
+			i = (k + turn) % n;
+			if (pfd[i].revents == 0 || who[i] == LIMIT_FCGI_CONNS)
+				continue;
+			if (conn_alive(&conn[who[i]]) && serve_conn(app, &a,
+			    &conn[who[i]], &term, &seq))
+				spare(conn, &conn[who[i]]);
+		}
+		turn++;
 		for (i = 0; i < n && !prefork_stopping(); i++) {
-			if (pfd[i].revents == 0)
+			if (pfd[i].revents == 0 || who[i] < LIMIT_FCGI_CONNS)
 				continue;
-			if (who[i] < LIMIT_FCGI_CONNS) {
-				if (conn_alive(&conn[who[i]]))
-					(void)serve_conn(app, &a,
-					    &conn[who[i]], &term, &seq);
-				continue;
-			}
 			/* A new connection, unless another process took
 			 * it first. */
 			fd = accept4(0, NULL, NULL, SOCK_CLOEXEC);
@@ -796,8 +823,8 @@ loop(void *arg, int slot)
 				continue;
 			}
 			conn[free_slot].ipcFd = fd;
-			(void)serve_conn(app, &a, &conn[free_slot], &term,
-			    &seq);
+			if (serve_conn(app, &a, &conn[free_slot], &term, &seq))
+				spare(conn, &conn[free_slot]);
 		}
 	}
 	for (i = 0; i < LIMIT_FCGI_CONNS; i++)

@@ -2,6 +2,7 @@
  * cgi-bin/pages.c — the pages people use in the browser: first-run setup,
  * login and logout, dashboard, connections, settings.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -162,6 +163,12 @@ set(struct json_object *v, const char *k, const char *s)
 {
 	if (s != NULL)
 		json_object_object_add(v, k, json_object_new_string(s));
+}
+
+static void
+put_bool(struct json_object *o, const char *k, bool b)
+{
+	json_object_object_add(o, k, json_object_new_boolean(b));
 }
 
 static void
@@ -535,34 +542,90 @@ provider_arg(struct ctx *ctx, const struct provider **p)
 	    "does not know that provider.");
 }
 
-/* The accounts with their selected flag, for the form. */
-static struct json_object *
-account_rows(struct ctx *ctx, const struct connection *c)
+/* A picker longer than this offers its filter (?q=). */
+#define PICKER_FILTER_FROM	8
+
+/* Whether needle (ASCII letters compared without case) is in hay. */
+static bool
+contains_nocase(const char *hay, const char *needle)
 {
-	struct json_object *accounts, *selected, *rows, *acc, *row;
-	const char *id;
-	size_t i, j;
+	size_t i, n = strlen(needle);
+
+	for (; *hay != '\0'; hay++) {
+		for (i = 0; i < n && hay[i] != '\0'; i++)
+			if (tolower((unsigned char)hay[i]) !=
+			    tolower((unsigned char)needle[i]))
+				break;
+		if (i == n)
+			return true;
+	}
+	return n == 0;
+}
+
+/*
+ * The picker: "accounts" with their selected flag and show_id (the id
+ * when it is not the name already: GitHub's "owner/repo"), only those
+ * whose name or id contains the filter q when one is given; "kept" the
+ * selected ones the filter hides (hidden inputs, so saving a filtered
+ * list keeps them); "filter" {q, note} for a long or filtered list.
+ * Returns the number of accounts the connection has.
+ */
+static size_t
+account_rows(struct ctx *ctx, struct json_object *v,
+    const struct connection *c)
+{
+	struct json_object *accounts, *selected, *rows, *kept, *acc, *row, *f;
+	const char *id, *name, *q = req_query(&ctx->req, "q");
+	size_t i, j, n = 0;
 	bool on;
 
 	rows = json_object_new_array();
+	kept = json_object_new_array();
+	json_object_object_add(v, "accounts", rows);
+	json_object_object_add(v, "kept", kept);
+	if (q != NULL && *q == '\0')
+		q = NULL;
 	if (jsonx_parse(ctx->arena, c->accounts, strlen(c->accounts),
 	    &accounts, NULL) != ERR_OK || jsonx_parse(ctx->arena,
-	    c->selected, strlen(c->selected), &selected, NULL) != ERR_OK)
-		return rows;
+	    c->selected, strlen(c->selected), &selected, NULL) != ERR_OK ||
+	    !json_object_is_type(accounts, json_type_array) ||
+	    !json_object_is_type(selected, json_type_array))
+		return 0;
 	for (i = 0; i < json_object_array_length(accounts); i++) {
 		acc = json_object_array_get_idx(accounts, i);
 		if (jsonx_get_string(acc, "id", &id) != ERR_OK)
 			continue;
+		if (jsonx_get_string(acc, "name", &name) != ERR_OK)
+			name = id;
+		n++;
 		for (on = false, j = 0; j < json_object_array_length(selected);
 		    j++)
 			on = on || strcmp(id, json_object_get_string(
 			    json_object_array_get_idx(selected, j))) == 0;
+		if (q != NULL && !contains_nocase(name, q) &&
+		    !contains_nocase(id, q)) {
+			if (on) {
+				row = json_object_new_object();
+				set(row, "id", id);
+				json_object_array_add(kept, row);
+			}
+			continue;
+		}
 		row = json_object_get(acc);
-		json_object_object_add(row, "selected",
-		    json_object_new_boolean(on));
+		put_bool(row, "selected", on);
+		put_bool(row, "show_id", strcmp(id, name) != 0);
 		json_object_array_add(rows, row);
 	}
-	return rows;
+	if (q != NULL || n > PICKER_FILTER_FROM) {
+		f = json_object_new_object();
+		set(f, "q", q);
+		set(f, "note", q == NULL ? arena_printf(ctx->arena, "%zu in "
+		    "all.", n) : arena_printf(ctx->arena, "%zu of %zu match "
+		    "\u201c%s\u201d; ticked ones not shown stay chosen.",
+		    json_object_array_length(rows), n, q));
+		json_object_object_add(v, "filter", f);
+	}
+	return n;
 }
 
 /* A run's status in words. */
@@ -650,7 +713,7 @@ history_view(struct ctx *ctx, struct json_object *v, const char *text)
 static enum err
 page_connection(struct ctx *ctx)
 {
-	struct json_object *v = app_view(ctx), *rows;
+	struct json_object *v = app_view(ctx);
 	const char *text;
 	const struct provider *p;
 	struct connection c;
@@ -668,11 +731,7 @@ page_connection(struct ctx *ctx)
 	    views_connection_card(ctx->arena, p, have ? &c : NULL, ctx->cfg,
 	    can_edit(ctx))));
 	if (have && strcmp(c.status, "disconnected") != 0) {
-		rows = account_rows(ctx, &c);
-		json_object_object_add(v, "has_accounts",
-		    json_object_new_boolean(json_object_array_length(rows) >
-		    0));
-		json_object_object_add(v, "accounts", rows);
+		put_bool(v, "has_accounts", account_rows(ctx, v, &c) > 0);
 	}
 	if (have && (rc = connection_history_json(ctx->db, ctx->arena,
 	    ctx->workspace_id, c.id, &text)) == ERR_OK)
@@ -881,12 +940,6 @@ add_json(struct ctx *ctx, struct json_object *v, const char *key,
 	return o;
 }
 
-static void
-put_bool(struct json_object *o, const char *k, bool b)
-{
-	json_object_object_add(o, k, json_object_new_boolean(b));
-}
-
 /*
  * The members' rows: is_me (and the view's me_digest), the role as
  * flags for the role form, and can_manage: an owner or admin may change
@@ -948,6 +1001,10 @@ render_settings(struct ctx *ctx, int status, const char *new_key,
 		json_object_object_add(v, "has_invites",
 		    json_object_new_boolean(strcmp(text, "[]") != 0));
 		add_json(ctx, v, "invites", text);
+		if ((rc = account_time_zones(ctx->db, ctx->arena, &text)) !=
+		    ERR_OK)
+			return rc;
+		add_json(ctx, v, "zones", text);
 	}
 	if ((rc = apikey_list_json(ctx->db, ctx->arena, ctx->workspace_id,
 	    &text)) != ERR_OK)
@@ -1006,6 +1063,15 @@ form_invite(struct ctx *ctx)
 		return rc;
 	return render_settings(ctx, 200, NULL, arena_printf(ctx->arena,
 	    "%s/invite/%s", ctx->cfg->base_url, token), NULL);
+}
+
+/* Whether the form's confirm field says yes ("1"). */
+static bool
+confirmed(struct ctx *ctx)
+{
+	const char *c = req_form(&ctx->req, "confirm");
+
+	return c != NULL && strcmp(c, "1") == 0;
 }
 
 /* A numeric id captured from the path, or 0. */
@@ -1080,6 +1146,10 @@ form_invite_revoke(struct ctx *ctx)
 	int64_t id = capture_id(ctx, "invite");
 	enum err rc;
 
+	if (!confirmed(ctx))
+		return render_settings(ctx, 422, NULL, NULL, "Confirm that "
+		    "the invitation should be revoked: open Revoke… and "
+		    "press Yes, revoke.");
 	rc = id == 0 ? ERR_NOTFOUND : account_invite_revoke(ctx->db,
 	    ctx->arena, ctx->workspace_id, id);
 	if (rc == ERR_NOTFOUND)
@@ -1129,10 +1199,12 @@ form_password(struct ctx *ctx)
 		return app_fail(ctx, rc, "Please log in first.");
 	if (rc != ERR_OK)
 		return rc;
-	if (!session_csrf_ok(ctx->session, req_form(&ctx->req, "csrf")))
+	if (!session_csrf_ok(ctx->session, req_form(&ctx->req, "csrf"))) {
+		ctx->form_expired = true;
 		return app_fail(ctx, ERR_FORBIDDEN, "This form has expired or "
 		    "did not come from this site; reload the page and try "
 		    "again.");
+	}
 	if (cur == NULL || pw == NULL || again == NULL)
 		return render_password(ctx, 422, "Enter your current password "
 		    "and the new one twice.");
@@ -1178,9 +1250,10 @@ form_key_create(struct ctx *ctx)
 	    LIMIT_KEY_NAME)) != NULL)
 		return render_settings(ctx, 422, NULL, NULL, arena_printf(
 		    ctx->arena, "Key name: %s", why));
+	/* Least privilege: a key is read-only unless asked otherwise. */
 	rc = apikey_create(ctx->db, ctx->arena, ctx->workspace_id,
 	    ctx->session->user_id, name != NULL ? name : "", role != NULL ?
-	    role : "", &key, &id);
+	    role : "viewer", &key, &id);
 	if (rc == ERR_INPUT)
 		return render_settings(ctx, 422, NULL, NULL, "Give the key a "
 		    "name of up to 100 characters and a role.");
@@ -1199,6 +1272,10 @@ form_key_revoke(struct ctx *ctx)
 
 	if (*end != '\0' || n <= 0)
 		return app_fail(ctx, ERR_NOTFOUND, "No such key.");
+	if (!confirmed(ctx))
+		return render_settings(ctx, 422, NULL, NULL, "Confirm that "
+		    "the key should be revoked: open Revoke… and press Yes, "
+		    "revoke.");
 	rc = apikey_revoke(ctx->db, ctx->arena, ctx->workspace_id, n);
 	if (rc == ERR_NOTFOUND)
 		return app_fail(ctx, rc, "No such key, or it is revoked "

@@ -215,6 +215,10 @@ const struct provider provider_linkedin = {
 	.restatement_days = 2,
 	.keeps_days = 366,
 	.accounts = "organizations",
+	.mark = "in",
+	.reads = "Daily impressions, clicks, engagements and followers of "
+	    "the organization pages you choose. Sluice only reads; nothing "
+	    "is posted.",
 	.api_version = "REST (LinkedIn-Version header)",
 	.version = "202603",
 	.version_env = "SLUICE_LINKEDIN_VERSION",

@@ -177,6 +177,8 @@ struct provider {
 	int		 lag_days;
 	int		 keeps_days;	/* history kept upstream; 0: all */
 	const char	*accounts;	/* what its accounts are called */
+	const char	*mark;		/* its monogram on the pages ("GA") */
+	const char	*reads;		/* what Sluice reads, for people */
 	const char	*api_version;	/* the APIs Sluice speaks, for people */
 	/* The version of the API that expires: "{version}" in urls[] (or
 	 * the header named by version_env) is it; version_env changes it;

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -890,6 +891,65 @@ form_disconnect(struct ctx *ctx)
 	    "/connections?msg=disconnected");
 }
 
+/* A tile's place on the dashboard (dashboard_order). */
+struct tile_place {
+	const char	*name;		/* the provider's display name */
+	bool		 custom;	/* an ingest source, not a provider */
+	size_t		 i;		/* its place in the API's answer */
+};
+
+static int
+tile_place_cmp(const void *x, const void *y)
+{
+	const struct tile_place *a = x, *b = y;
+	int c;
+
+	if (a->custom != b->custom)
+		return a->custom ? 1 : -1;
+	if ((c = strcasecmp(a->name, b->name)) != 0)
+		return c;
+	return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/*
+ * The tiles document with its tiles in the dashboard's order: the
+ * providers Sluice knows by display name ("Facebook Pages" before
+ * "GitHub"), then the ingest API's custom sources by name; each
+ * provider's tiles keep their order.  The API's own order (by slug) is
+ * unchanged; text as it came when it cannot be read.
+ */
+static const char *
+dashboard_order(struct ctx *ctx, const char *text)
+{
+	struct json_object *doc, *tiles, *sorted, *t;
+	const struct provider *p;
+	struct tile_place *pl;
+	const char *slug;
+	size_t i, n;
+
+	if (jsonx_parse(ctx->arena, text, strlen(text), &doc, NULL) !=
+	    ERR_OK || jsonx_get_array(doc, "tiles", &tiles) != ERR_OK)
+		return text;
+	n = json_object_array_length(tiles);
+	pl = arena_calloc(ctx->arena, n > 0 ? n : 1, sizeof(*pl));
+	for (i = 0; i < n; i++) {
+		t = json_object_array_get_idx(tiles, i);
+		if (jsonx_get_string(t, "provider", &slug) != ERR_OK)
+			slug = "";
+		p = provider_get(slug);
+		pl[i].name = p != NULL ? p->name : slug;
+		pl[i].custom = p == NULL;
+		pl[i].i = i;
+	}
+	qsort(pl, n, sizeof(*pl), tile_place_cmp);
+	sorted = json_object_new_array();
+	for (i = 0; i < n; i++)
+		json_object_array_add(sorted, json_object_get(
+		    json_object_array_get_idx(tiles, pl[i].i)));
+	json_object_object_add(doc, "tiles", sorted);
+	return jsonx_string(ctx->arena, doc);
+}
+
 static enum err
 page_dashboard(struct ctx *ctx)
 {
@@ -922,7 +982,7 @@ page_dashboard(struct ctx *ctx)
 		    "over).");
 	if (rc != ERR_OK)
 		return rc;
-	v = views_dashboard(ctx->arena, tiles, period);
+	v = views_dashboard(ctx->arena, dashboard_order(ctx, tiles), period);
 	set(v, "title", "Dashboard");
 	return app_render(ctx, 200, "pages/dashboard", v);
 }

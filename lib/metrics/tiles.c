@@ -4,7 +4,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
@@ -12,7 +11,6 @@
 #include "base/limit.h"
 #include "metrics/metric.h"
 #include "metrics/tiles.h"
-#include "providers/provider.h"
 #include "store/db.h"
 
 /*
@@ -365,27 +363,7 @@ provider_tiles(struct tiles *t, const struct range *r)
 	}
 }
 
-/*
- * The order of the dashboard's sections: the providers Sluice knows by
- * their display name ("Facebook Pages" before "GitHub"), then the custom
- * sources of the ingest API by name.
- */
-static int
-range_cmp(const void *x, const void *y)
-{
-	const struct range *a = x, *b = y;
-	const struct provider *pa = provider_get(a->provider);
-	const struct provider *pb = provider_get(b->provider);
-
-	if ((pa == NULL) != (pb == NULL))
-		return pa == NULL ? 1 : -1;
-	if (pa == NULL)
-		return strcmp(a->provider, b->provider);
-	return strcasecmp(pa->name, pb->name);
-}
-
-/* The provider ranges of the sorted groups, in range_cmp()'s order;
- * *nout of them. */
+/* The provider ranges of the sorted groups; *nout of them. */
 static struct range *
 ranges(struct tiles *t, size_t *nout)
 {
@@ -402,7 +380,6 @@ ranges(struct tiles *t, size_t *nout)
 		}
 		r[n - 1].hi = i + 1;
 	}
-	qsort(r, n, sizeof(*r), range_cmp);
 	*nout = n;
 	return r;
 }

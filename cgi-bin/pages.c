@@ -677,8 +677,9 @@ run_view(struct ctx *ctx, struct json_object *run)
 static void
 history_view(struct ctx *ctx, struct json_object *v, const char *text)
 {
-	struct json_object *h, *runs, *daily, *counts, *accts;
+	struct json_object *h, *runs, *daily, *counts, *accts, *rows;
 	size_t i;
+	bool any;
 
 	if (jsonx_parse(ctx->arena, text, strlen(text), &h, NULL) != ERR_OK)
 		return;
@@ -691,12 +692,17 @@ history_view(struct ctx *ctx, struct json_object *v, const char *text)
 	}
 	if (jsonx_get_array(h, "daily", &daily) == ERR_OK) {
 		counts = jsonx_own(ctx->arena, json_object_new_array());
-		for (i = 0; i < json_object_array_length(daily); i++)
-			json_object_array_add(counts, json_object_get(
-			    json_object_object_get(json_object_array_get_idx(
-			    daily, i), "rows")));
-		set(v, "daily_chart", views_sparkline(ctx->arena, counts, 600,
-		    80));
+		for (any = false, i = 0; i < json_object_array_length(daily);
+		    i++) {
+			rows = json_object_object_get(
+			    json_object_array_get_idx(daily, i), "rows");
+			any = any || json_object_get_int64(rows) > 0;
+			json_object_array_add(counts, json_object_get(rows));
+		}
+		/* No flat line before anything was synced. */
+		if (any)
+			set(v, "daily_chart", views_sparkline(ctx->arena,
+			    counts, 600, 80));
 	}
 	if (jsonx_get_array(h, "accounts", &accts) == ERR_OK &&
 	    json_object_array_length(accts) > 0) {

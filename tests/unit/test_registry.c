@@ -40,8 +40,8 @@ test_registry_providers_complete(void **state)
 		assert_non_null(p->family);
 		assert_non_null(p->accounts);
 		assert_non_null(p->api_version);
-		/* The pages' mark (two letters, unlike any other's) and the
-		 * plain sentence of what Sluice reads, said before connecting. */
+		/* The pages' mark (two letters, unlike any other's) and
+		 * what Sluice reads, said in plain words before connecting. */
 		assert_non_null(p->mark);
 		assert_int_equal(strlen(p->mark), 2);
 		for (j = 0; j < i; j++)

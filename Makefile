@@ -79,7 +79,7 @@ DEB_FUZZ	:= clang libclang-rt-14-dev
 
 .PHONY: all build deps deps-build deps-test run stop start test unit \
 	test-build bench fuzz clean migrate status check-layers module-map \
-	cli rotate-keys api-key
+	cli rotate-keys api-key backup restore
 
 all: build
 build: deps-build $(LIBA) $(SBXA) $(BINS)
@@ -244,3 +244,12 @@ api-key:
 	@bash nginx/stack.sh cli "$(VAR)" api create-key "$(WS)" "$(or $(NAME),key)" "$(or $(ROLE),viewer)"
 cli:
 	@bash nginx/stack.sh cli "$(VAR)" $(ARGS)
+
+# A dump of the running stack's database, and its restore into an empty
+# installation (README, Operations: Backup and restore):
+#   make backup [FILE=path]   make restore FILE=path [FORCE=1]
+backup:
+	@bash nginx/stack.sh backup "$(VAR)" "$(FILE)"
+restore:
+	@test -n "$(FILE)" || { echo "make restore FILE=<dump> [FORCE=1]" >&2; exit 2; }
+	@bash nginx/stack.sh restore "$(VAR)" "$(FILE)" "$(FORCE)"

@@ -19,6 +19,7 @@
 #include "connections/vault.h"
 #include "crypto/crypto.h"
 #include "insights/insights.h"
+#include "insights/intel.h"
 #include "metrics/ingest.h"
 #include "metrics/metric.h"
 #include "metrics/tiles.h"
@@ -78,9 +79,9 @@ utf8_chars(const char *s)
 }
 
 /*
- * Facts (numbers with their period and source) and suggested actions for
- * a question, from the insights engine; deterministic, so a chat front
- * end can ground its answer in it.  Body: {"question"?, "scope"?:
+ * A week's facts (numbers with their period and source) that answer a
+ * question, ranked and said in a sentence (lib/insights/intel.h), with
+ * the suggested actions; deterministic.  Body: {"question"?, "scope"?:
  * {"provider"?, "period"?: "last_week" or a Monday "YYYY-MM-DD"}}.
  */
 static enum err
@@ -128,7 +129,7 @@ api_intel(struct ctx *ctx)
 	if (rc != ERR_OK || (rc = insights_load(ctx->db, ctx->arena,
 	    ctx->workspace_id, &per, &in)) != ERR_OK)
 		return rc;
-	json = insights_json(ctx->arena, &per, &in, provider, question);
+	json = intel_json(ctx->arena, &per, &in, provider, question);
 	return resp_body(&ctx->resp, 200, "application/json", json,
 	    strlen(json));
 }

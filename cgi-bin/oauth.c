@@ -117,7 +117,7 @@ static enum err
 page_callback(struct ctx *ctx)
 {
 	const struct provider *p = provider_of(ctx);
-	const char *error, *code, *why = NULL, *accounts;
+	const char *error, *code, *why = NULL, *accounts, *missing;
 	struct oauthstate_taken taken;
 	struct oauth_tokens t;
 	struct oauth_failure f;
@@ -162,6 +162,15 @@ page_callback(struct ctx *ctx)
 		    arena_printf(ctx->arena, "%s — nothing was changed.",
 		    f.message));
 	}
+	/* Granular consent: a permission left unticked is no connection
+	 * that syncs nothing; say which and store nothing. */
+	if ((missing = oauth_missing_scopes(ctx->arena, p, t.scope)) != NULL)
+		return result(ctx, 403, p, "Connection not completed",
+		    arena_printf(ctx->arena, "%s did not give Sluice every "
+		    "permission it asked for: %s %s not allowed. Connect "
+		    "again and leave every permission ticked on %s's screen "
+		    "— nothing was changed.", p->name, missing,
+		    strchr(missing, ',') != NULL ? "were" : "was", p->name));
 	if ((rc = connection_store(ctx->db, ctx->arena, ctx->app->keys,
 	    taken.workspace_id, p->slug, &t, provider_mode(p, ctx->cfg) ==
 	    PROVIDER_SANDBOX, &id)) != ERR_OK)

@@ -13,6 +13,7 @@
 #include "base/jsonx.h"
 #include "base/limit.h"
 #include "base/mem.h"
+#include "base/numfmt.h"
 #include "connections/connect.h"
 #include "connections/connection.h"
 #include "connections/token.h"
@@ -663,14 +664,17 @@ run_view(struct ctx *ctx, struct json_object *run)
 	set(run, "status_words", run_status_words(status));
 	if (jsonx_get_int64(run, "duration_ms", &ms) == ERR_OK && ms >= 0)
 		set(run, "duration", ms < 1000 ? arena_printf(a, "%lld ms",
-		    (long long)ms) : arena_printf(a, "%s s", views_number(a,
-		    (double)(ms / 100) / 10.0, "number")));
+		    (long long)ms) : arena_printf(a, "%s s", numfmt_value(a,
+		    (double)(ms / 100) / 10.0, NULL, NULL)));
 	if (jsonx_get_int64(run, "pages", &n) == ERR_OK)
-		set(run, "pages_text", views_number(a, (double)n, "count"));
+		set(run, "pages_text", numfmt_value(a, (double)n,
+		    "count", NULL));
 	if (jsonx_get_int64(run, "rows_fetched", &n) == ERR_OK)
-		set(run, "fetched_text", views_number(a, (double)n, "count"));
+		set(run, "fetched_text", numfmt_value(a, (double)n,
+		    "count", NULL));
 	if (jsonx_get_int64(run, "rows_changed", &n) == ERR_OK)
-		set(run, "changed_text", views_number(a, (double)n, "count"));
+		set(run, "changed_text", numfmt_value(a, (double)n,
+		    "count", NULL));
 }
 
 /* Sync history and the rows-per-day chart, from the history document. */
@@ -956,39 +960,75 @@ dashboard_order(struct ctx *ctx, const char *text)
 	return jsonx_string(ctx->arena, doc);
 }
 
+/*
+ * The dashboard again with what was wrong with the period or range asked
+ * for, the range form holding what was typed (400).
+ */
+static enum err
+dashboard_error(struct ctx *ctx, const char *from, const char *to,
+    const char *why)
+{
+	struct json_object *v;
+
+	v = views_dashboard(ctx->arena, "", "custom");
+	set(v, "error", why);
+	set(v, "range_from", from);
+	set(v, "range_to", to);
+	set(v, "title", "Dashboard");
+	return app_render(ctx, 400, "pages/dashboard", v);
+}
+
 static enum err
 page_dashboard(struct ctx *ctx)
 {
 	const char *period = req_query(&ctx->req, "period"), *tiles, *why;
 	const char *from = req_query(&ctx->req, "from");
 	const char *to = req_query(&ctx->req, "to");
+	struct connection *conns;
 	struct json_object *v;
+	size_t i, n, live = 0;
 	int days;
 	enum err rc;
 
 	if (from != NULL && *from == '\0' && to != NULL && *to == '\0')
 		from = to = NULL;	/* the range form sent empty */
+	if (period != NULL && (from != NULL || to != NULL))
+		return dashboard_error(ctx, from, to, "Pick a period (7, 28 "
+		    "or 90 days) or a range of days; not both.");
 	if (from != NULL || to != NULL) {
 		tiles_range(ctx->arena, from, to, &days, &why);
 		if (why != NULL)
-			return app_fail(ctx, ERR_INPUT, "The range: %s.", why);
+			return dashboard_error(ctx, from, to, arena_printf(
+			    ctx->arena, "The range: %s.", why));
 		period = "custom";
 	} else {
 		if (period == NULL)
 			period = "28d";
 		if ((days = tiles_period(period)) == 0)
-			return app_fail(ctx, ERR_INPUT, "The period must be "
-			    "7d, 28d or 90d.");
+			return dashboard_error(ctx, NULL, NULL, "The period "
+			    "must be 7d, 28d or 90d.");
 	}
 	rc = tiles_json(ctx->db, ctx->arena, ctx->workspace_id, days,
 	    from != NULL ? to : NULL, NULL, &tiles);
 	if (rc == ERR_UNPROCESSABLE)
-		return app_fail(ctx, ERR_INPUT, "The range must end yesterday "
-		    "or earlier in the workspace's time zone (today is not "
-		    "over).");
+		return dashboard_error(ctx, from, to, "The range must end "
+		    "yesterday or earlier in the workspace's time zone (today "
+		    "is not over).");
 	if (rc != ERR_OK)
 		return rc;
 	v = views_dashboard(ctx->arena, dashboard_order(ctx, tiles), period);
+	/* Nothing in these days: say whether sources are connected. */
+	if (!json_object_get_boolean(json_object_object_get(v, "has_tiles"))) {
+		if ((rc = connection_all(ctx->db, ctx->arena,
+		    ctx->workspace_id, &conns, &n)) != ERR_OK)
+			return rc;
+		for (i = 0; i < n; i++)
+			live += strcmp(conns[i].status, "disconnected") != 0;
+		if (live > 0)
+			set(v, "connected", arena_printf(ctx->arena, "%zu "
+			    "source%s connected", live, live == 1 ? " is" :
+			    "s are"));
+	}
 	set(v, "title", "Dashboard");
 	return app_render(ctx, 200, "pages/dashboard", v);
 }

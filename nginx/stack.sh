@@ -11,6 +11,10 @@
 #   stack.sh cli    [VAR] PROGRAM ARGS...  (api migrate, api rotate-keys,
 #                       api create-key, worker --once: with the stack's
 #                       own configuration, as the service user)
+#   stack.sh backup  [VAR] [FILE]       (pg_dump -Fc of the stack's database;
+#                       FILE defaults to VAR/backups/sluice-UTCTIME.dump)
+#   stack.sh restore [VAR] FILE [FORCE] (into an installation without
+#                       workspaces, or FORCE=1; then the migrations)
 #   stack.sh where                      (prints the default state directory)
 #   stack.sh pg-stop VAR | pg-start VAR     (fault tests)
 #
@@ -53,10 +57,11 @@ hba_mark='# sluice: peer authentication (nginx/stack.sh)'
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'stack: %s\n' "$*" >&2; exit 1; }
-[ -n "$cmd" ] || { sed -n '2,36p' "$0"; exit 2; }
+[ -n "$cmd" ] || { sed -n '2,40p' "$0"; exit 2; }
 # Every path is absolute from here on; the service user's commands must
 # not start in a folder it cannot enter (a checkout in /root).
 case $var in ''|/*) ;; *) var=$PWD/$var ;; esac
+here=$PWD	# a FILE given to backup or restore is relative to it
 cd /
 
 # Loads KEY=VALUE lines of a file for keys not already set.
@@ -602,6 +607,179 @@ cli() {
 	exec "${runas[@]}" env SLUICE_LOG_FILE= "$var/app/bin/$prog" "$@"
 }
 
+# --- backup and restore ---------------------------------------------------
+
+# The state directory of a stack that has run (backup, restore): var made
+# absolute and checked, its cluster running; dies with what to do if not.
+stack_var() {
+	[ -n "$var" ] || var=$(default_var)
+	[ -d "$var" ] || die "no state in $var: start the stack first (make run)"
+	var=$(cd "$var" && pwd -P)
+	safe_path "$var"
+	[ -f "$var/secrets.env" ] ||
+	    die "no $var/secrets.env: start the stack first (make run)"
+	[ -f "$var/pg/PG_VERSION" ] && pg_running ||
+	    die "PostgreSQL is not running in $var: start the stack first (make run)"
+}
+
+# Where the encryption keys come from, said for an operator: the
+# environment, the settings file or the state directory's secrets.env.
+# Called before program_env, which exports them.
+keys_where() {
+	local envf=${SLUICE_ENV_FILE:-$root/sluice.env}
+	if [ -n "${SLUICE_ENCRYPTION_KEYS+x}" ]; then
+		echo "the environment variable SLUICE_ENCRYPTION_KEYS of the programs"
+	elif [ -f "$envf" ] && grep -q '^SLUICE_ENCRYPTION_KEYS=' "$envf"; then
+		echo "$envf (SLUICE_ENCRYPTION_KEYS)"
+	else
+		echo "$var/secrets.env (SLUICE_ENCRYPTION_KEYS)"
+	fi
+}
+
+# The ids of the configured keys ("k1:KEY,k2:KEY" gives "k1 k2"): an id
+# is no secret, a key is never printed.
+key_ids() {
+	local k out=""
+	for k in ${SLUICE_ENCRYPTION_KEYS//,/ }; do out="$out ${k%%:*}"; done
+	echo "${out# }"
+}
+
+# The connection string of the private cluster's database db.
+db_url() { echo "host=$var/svc port=$(pg_port) dbname=$1 user=sluice"; }
+
+# The rows of a table in the private cluster's database db (psql as the
+# superuser); 0 when the table does not exist.
+count_rows() {
+	if [ "$(pg_admin -d "$1" -tAc \
+	    "SELECT to_regclass('public.$2') IS NOT NULL")" = t ]; then
+		pg_admin -d "$1" -tAc "SELECT count(*) FROM public.$2"
+	else
+		echo 0
+	fi
+}
+
+# make backup: a consistent dump (one snapshot, pg_dump's custom format)
+# of the stack's database, mode 0600, written whole or not at all.
+backup() {
+	local file=${1:-} tmp where ids size ver
+	case $file in ''|/*) ;; *) file=$here/$file ;; esac
+	stack_var
+	where=$(keys_where)	# before program_env exports the keys
+	program_env "$(cat "$var/run/port" 2>/dev/null || echo 8080)"
+	if [ -z "$file" ]; then
+		own_dir "$var/backups" root 700
+		file=$var/backups/sluice-$(date -u +%Y%m%dT%H%M%SZ).dump
+	fi
+	[ ! -e "$file" ] && [ ! -L "$file" ] ||
+	    die "$file exists; give another FILE (a backup is never overwritten)"
+	[ -d "$(dirname "$file")" ] || die "no folder $(dirname "$file")"
+	tmp=$(dirname "$file")/.$(basename "$file").partial.$$
+	rm -f "$tmp"
+	# pg_dump reads every table in one snapshot: a consistent copy
+	# while the stack runs.
+	(umask 077; "$pgbin/pg_dump" -Fc -d "$SLUICE_DATABASE_URL" -f "$tmp") ||
+	    { rm -f "$tmp"; die "pg_dump failed; no backup was written"; }
+	chmod 600 "$tmp"
+	mv -f "$tmp" "$file"
+	ver=$("$pgbin/psql" -X -q -d "$SLUICE_DATABASE_URL" -tAc \
+	    "SELECT coalesce(max(version), 0) FROM schema_migrations")
+	ids=$("$pgbin/psql" -X -q -d "$SLUICE_DATABASE_URL" -tAc \
+	    "SELECT coalesce(string_agg(DISTINCT key_id, ' '), '') FROM \
+connections WHERE token_blob IS NOT NULL")
+	size=$(du -h "$file" | cut -f1)
+	say "backup: $file ($size, schema at migration $ver)"
+	say "The connections' OAuth tokens in it are sealed with the encryption"
+	say "keys in $where${ids:+; key ids used: $ids}."
+	say "The dump is useless without those keys: the tokens cannot be opened"
+	say "and every connection would have to be connected again.  The keys are"
+	say "NOT in the dump: back that file up separately, as secret as the dump."
+	say "Restore with: make restore FILE=$file"
+}
+
+# make restore: the dump goes into a new database, which this code's
+# migrations bring up to date; only then does it replace the stack's
+# database (renamed away, dropped when it had no workspace).  Nothing is
+# changed when any step before that fails.
+restore() {
+	local file=${1:-} force=${2:-} ws users conns rows stamp old out
+	local have need missing="" k where
+	[ -n "$file" ] || die "restore needs a dump: make restore FILE=…"
+	case $file in /*) ;; *) file=$here/$file ;; esac
+	[ -f "$file" ] || die "no file $file"
+	stack_var
+	where=$(keys_where)	# before program_env exports the keys
+	load_env "${SLUICE_ENV_FILE:-$root/sluice.env}"
+	[ -z "${SLUICE_DATABASE_URL:-}" ] ||
+	    die "SLUICE_DATABASE_URL is set: make restore only restores into the private cluster make run starts (use pg_restore for another database)"
+	program_env "$(cat "$var/run/port" 2>/dev/null || echo 8080)"
+	"$pgbin/pg_restore" -l "$file" >/dev/null 2>&1 ||
+	    die "$file is not a dump made by make backup (pg_dump -Fc)"
+	ws=$(count_rows sluice workspaces)
+	if [ "$ws" != 0 ] && [ "$force" != 1 ]; then
+		users=$(count_rows sluice users)
+		conns=$(count_rows sluice connections)
+		rows=$(count_rows sluice metric_daily)
+		die "the database in $var is not empty: it has $ws workspace(s), $users user(s), $conns connection(s) and $rows metric row(s), which restoring would replace.  Back it up first (make backup), then run make restore FILE=$file FORCE=1"
+	fi
+	say "restoring $file into a new database"
+	pg_admin -d postgres -c "DROP DATABASE IF EXISTS sluice_restore" \
+	    -c "CREATE DATABASE sluice_restore OWNER sluice" >/dev/null
+	if ! out=$("$pgbin/pg_restore" --no-owner --exit-on-error \
+	    --single-transaction -d "$(db_url sluice_restore)" "$file" 2>&1); then
+		pg_admin -d postgres -c "DROP DATABASE sluice_restore" >/dev/null
+		die "pg_restore failed; nothing was changed: $out"
+	fi
+	# An older dump is brought up to this code's migrations before it
+	# replaces anything; a dump newer than the code is refused here.
+	if ! out=$("${runas[@]}" env SLUICE_LOG_FILE= \
+	    SLUICE_DATABASE_URL="$(db_url sluice_restore)" \
+	    PGOPTIONS="-c client_min_messages=warning" \
+	    "$var/app/bin/api" migrate 2>&1); then
+		pg_admin -d postgres -c "DROP DATABASE sluice_restore" >/dev/null
+		die "the restored data could not be migrated; nothing was changed: $out"
+	fi
+	say "restored data migrated to this code's schema (api migrate: $(printf '%s\n' "$out" | sed -n 's/^migrations: //p'))"
+	# Each migration applied now, with how long it held its locks.
+	printf '%s\n' "$out" | sed -n \
+	    's/.*"event":"migration","msg":"\([^"]*\)".*/  \1/p'
+	# The swap: nobody may connect to the old database while it is
+	# renamed; the programs reconnect to the new one by themselves.
+	stamp=$(date -u +%Y%m%d%H%M%S)
+	old=sluice_before_restore_$stamp
+	if ! pg_admin -d postgres >/dev/null <<-EOF
+	ALTER DATABASE sluice ALLOW_CONNECTIONS false;
+	SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity
+	    WHERE datname = 'sluice' AND pid <> pg_backend_pid();
+	ALTER DATABASE sluice RENAME TO $old;
+	ALTER DATABASE sluice_restore RENAME TO sluice;
+	EOF
+	then
+		pg_admin -d postgres -c "ALTER DATABASE sluice ALLOW_CONNECTIONS true" \
+		    >/dev/null 2>&1 || true
+		die "could not swap the databases; the old one is unchanged and the restored copy is the database sluice_restore"
+	fi
+	if [ "$ws" = 0 ]; then
+		pg_admin -d postgres -c "DROP DATABASE $old" >/dev/null
+	else
+		say "the replaced database is kept as $old (no connections allowed); drop it when all is well: $pgbin/psql -h $var/svc -p $(pg_port) -U postgres -d postgres -c 'DROP DATABASE $old'"
+	fi
+	say "restored: $(count_rows sluice workspaces) workspace(s), $(count_rows sluice users) user(s), $(count_rows sluice connections) connection(s), $(count_rows sluice metric_daily) metric row(s)"
+	# The tokens open only with the keys that sealed them.
+	need=$(pg_admin -d sluice -tAc "SELECT coalesce(string_agg(DISTINCT \
+key_id, ' '), '') FROM connections WHERE token_blob IS NOT NULL")
+	have=" $(key_ids) "
+	for k in $need; do
+		case $have in *" $k "*) ;; *) missing="$missing $k" ;; esac
+	done
+	if [ -z "$need" ]; then
+		say "no connection in it holds sealed tokens"
+	elif [ -n "$missing" ]; then
+		say "WARNING: the restored tokens are sealed with key id(s)$missing, which this installation does not have (keys from $where): until the secrets.env that goes with this backup is put back and the stack restarted (make stop; make run), those connections cannot sync and must be connected again"
+	else
+		say "the tokens' key id(s) ($need) are configured here; they open only if they are the very keys of the backed-up installation (its secrets.env): a connection's Test, or the next sync, tells"
+	fi
+}
+
 status() {
 	local f name p
 	[ -n "$var" ] || var=$(default_var)
@@ -624,6 +802,8 @@ start) start "${3:-8080}" "${4:-$root/build/bin}" "${5:-api}" ;;
 stop) stop ;;
 status) status ;;
 cli) shift 2; cli "$@" ;;
+backup) backup "${3:-}" ;;
+restore) restore "${3:-}" "${4:-}" ;;
 where) ensure_user; default_var ;;
 pg-stop) [ -n "$var" ] || die "pg-stop needs VAR"; pg_stop ;;
 pg-start) [ -n "$var" ] || die "pg-start needs VAR"; pg_start ;;

@@ -15,6 +15,7 @@
 #include "base/jsonx.h"
 #include "base/limit.h"
 #include "base/mem.h"
+#include "base/numfmt.h"
 #include "connections/connection.h"
 #include "insights/insights.h"
 #include "metrics/metric.h"
@@ -23,18 +24,20 @@
 
 /* The week: Monday of last week in the workspace's zone, or $2. */
 static const char sql_period[] =
-	"SELECT to_char(s, 'YYYY-MM-DD'), to_char(s + 6, 'YYYY-MM-DD') "
+	"SELECT to_char(s, 'YYYY-MM-DD'), to_char(s + 6, 'YYYY-MM-DD'), tz "
 	"FROM (SELECT COALESCE($2::date, date_trunc('week', "
-	"now() AT TIME ZONE time_zone)::date - 7) AS s "
+	"now() AT TIME ZONE time_zone)::date - 7) AS s, time_zone AS tz "
 	"FROM workspaces WHERE id = $1) w";
 
 /* The INSIGHTS_DAYS days ending with the period, accounts apart (summed
  * in C), in a byte order that does not depend on the collation. */
 static const char sql_series[] =
-	"SELECT provider, metric, day - $2::date, value::float8 "
+	"SELECT provider, metric, day - $2::date, value::float8, "
+	"coalesce(currency, '') "
 	"FROM metric_daily WHERE workspace_id = $1 "
 	"AND day BETWEEN $2::date AND $3::date "
-	"ORDER BY provider COLLATE \"C\", metric COLLATE \"C\"";
+	"ORDER BY provider COLLATE \"C\", metric COLLATE \"C\", "
+	"currency COLLATE \"C\" NULLS LAST";
 
 static const char *const kind_names[INSIGHTS__MAX] = {
 	[INSIGHTS_REAUTH] = "needs_reauth",
@@ -58,61 +61,6 @@ provider_label(const char *slug)
 	const struct provider *p = provider_get(slug);
 
 	return p != NULL ? p->name : slug;
-}
-
-/* Digits with thousands separators into the arena ("-12,480.5"). */
-static const char *
-grouped(struct arena *a, double v, int decimals)
-{
-	char raw[64], out[96];
-	const char *dot;
-	size_t i, n, o = 0, intlen;
-
-	if (!isfinite(v))
-		return "n/a";
-	snprintf(raw, sizeof(raw), "%.*f", decimals, fabs(v));
-	if (strcmp(raw, "0") != 0 && v < 0 && strspn(raw, "0.") !=
-	    strlen(raw))
-		out[o++] = '-';
-	dot = strchr(raw, '.');
-	intlen = dot != NULL ? (size_t)(dot - raw) : strlen(raw);
-	for (i = 0; i < intlen; i++) {
-		if (i > 0 && (intlen - i) % 3 == 0)
-			out[o++] = ',';
-		out[o++] = raw[i];
-	}
-	n = strlen(raw);
-	for (; i < n && o < sizeof(out) - 1; i++)
-		out[o++] = raw[i];
-	out[o] = '\0';
-	return arena_strdup(a, out);
-}
-
-const char *
-insights_format(struct arena *a, const char *unit, double v)
-{
-	long s;
-
-	if (!isfinite(v))
-		return "n/a";
-	if (unit == NULL)
-		unit = "count";
-	if (strcmp(unit, "ratio") == 0)
-		return arena_printf(a, "%.1f%%", v * 100);
-	if (strcmp(unit, "currency_micros") == 0)
-		return grouped(a, v / 1e6, 2);
-	if (strcmp(unit, "seconds") == 0 || strcmp(unit, "minutes") == 0) {
-		s = lround(strcmp(unit, "minutes") == 0 ? v * 60 : v);
-		if (s >= 3600)
-			return arena_printf(a, "%ldh %ldm", s / 3600,
-			    (s % 3600) / 60);
-		if (s >= 60)
-			return arena_printf(a, "%ldm %lds", s / 60, s % 60);
-		return arena_printf(a, "%lds", s);
-	}
-	if (fabs(v - round(v)) < 1e-9)
-		return grouped(a, v, 0);
-	return grouped(a, v, fabs(v) < 10 ? 2 : 1);
 }
 
 /* "+40%", "-12%", "+2.5%". */
@@ -141,17 +89,58 @@ day_name(struct arena *a, const struct insights_period *p, int k)
 	    mo[m - 1]);
 }
 
-static const struct insights_series *
-find(const struct insights_series *s, size_t n, const char *provider,
+static bool
+named(const struct insights_series *s, const char *provider,
     const char *metric)
+{
+	return strcmp(s->provider, provider) == 0 &&
+	    strcmp(s->metric, metric) == 0;
+}
+
+/* The series of provider's metric in currency alone ("": none), or
+ * NULL. */
+static const struct insights_series *
+find_in(const struct insights_series *s, size_t n, const char *provider,
+    const char *metric, const char *currency)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (strcmp(s[i].provider, provider) == 0 &&
-		    strcmp(s[i].metric, metric) == 0)
+		if (named(&s[i], provider, metric) &&
+		    strcmp(s[i].currency != NULL ? s[i].currency : "",
+		    currency) == 0)
 			return &s[i];
 	return NULL;
+}
+
+/* The series of provider's metric, every currency added up (a count or
+ * a rate; arena), or NULL. */
+static const struct insights_series *
+find(struct arena *a, const struct insights_series *s, size_t n,
+    const char *provider, const char *metric)
+{
+	struct insights_series *m = NULL;
+	const struct insights_series *one = NULL;
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		if (!named(&s[i], provider, metric))
+			continue;
+		if (one == NULL) {
+			one = &s[i];
+			continue;
+		}
+		if (m == NULL) {
+			m = arena_calloc(a, 1, sizeof(*m));
+			*m = *one;
+			m->currency = "";
+		}
+		for (k = 0; k < INSIGHTS_DAYS; k++) {
+			m->v[k] += s[i].v[k];
+			m->has[k] = m->has[k] || s[i].has[k];
+		}
+	}
+	return m != NULL ? m : one;
 }
 
 /* A series window: off days from the start, len days. */
@@ -199,6 +188,13 @@ item(struct work *w, enum insights_kind kind, const char *provider,
 	it->metric = metric;
 	it->day = -1;
 	return it;
+}
+
+/* A value of KPI k for a person, money in its currency (arena). */
+static const char *
+fmt(struct work *w, const struct insights_kpi *k, double v)
+{
+	return numfmt_value(w->a, v, k->unit, k->currency);
 }
 
 /* The largest departure of a period day from its prior 28 days. */
@@ -262,30 +258,30 @@ anomaly(struct work *w, const struct metric_def *def,
 	it->size = best;
 	it->title = arena_printf(w->a, "%s on %s %s on %s: %s", k->label,
 	    k->provider_name, best > 0 ? "spiked" : "dropped",
-	    day_name(w->a, w->p, bday), insights_format(w->a, k->unit, bx));
+	    day_name(w->a, w->p, bday), fmt(w, k, bx));
 	if (bs > 0 && fabs(best) >= 100)
 		it->action = arena_printf(w->a, "That is far %s its 28-day "
 		    "mean of %s, which barely varied: check %s for a "
 		    "campaign, an outage or a tracking change that day.",
 		    best > 0 ? "above" : "below",
-		    insights_format(w->a, k->unit, bm), k->provider_name);
+		    fmt(w, k, bm), k->provider_name);
 	else if (bs > 0)
 		it->action = arena_printf(w->a, "That is %.1f standard "
 		    "deviations %s its 28-day mean of %s: check %s for a "
 		    "campaign, an outage or a tracking change that day.",
 		    fabs(best), best > 0 ? "above" : "below",
-		    insights_format(w->a, k->unit, bm), k->provider_name);
+		    fmt(w, k, bm), k->provider_name);
 	else
 		it->action = arena_printf(w->a, "It had been steady at %s for "
 		    "28 days: check %s for a campaign, an outage or a tracking "
-		    "change that day.", insights_format(w->a, k->unit, bm),
+		    "change that day.", fmt(w, k, bm),
 		    k->provider_name);
 }
 
 static void
 kpi(struct work *w, const char *provider, const char *metric,
-    const struct metric_def *def, const struct insights_series *a,
-    const struct insights_series *b)
+    const char *currency, const struct metric_def *def,
+    const struct insights_series *a, const struct insights_series *b)
 {
 	struct metric_series ac, ap, bc, bp;
 	struct insights_kpi *k;
@@ -315,6 +311,13 @@ kpi(struct work *w, const char *provider, const char *metric,
 	k->metric = metric;
 	k->label = def != NULL ? def->label : metric;
 	k->unit = def != NULL ? def->unit : "count";
+	k->currency = currency != NULL && *currency != '\0' ? currency : NULL;
+	/* Money names its currency: two currencies are two KPIs. */
+	if (k->currency != NULL)
+		k->label = arena_printf(w->a, "%s (%s)", k->label, k->currency);
+	else if (strcmp(k->unit, "currency_micros") == 0)
+		k->label = arena_printf(w->a, "%s (currency not known)",
+		    k->label);
 	/* A week with data on fewer days than this one is no comparison. */
 	k->partial = metric_partial(def, metric_covered(def, &ac, &bc),
 	    metric_covered(def, &ap, &bp));
@@ -327,6 +330,32 @@ kpi(struct work *w, const char *provider, const char *metric,
 }
 
 /* The KPIs of one provider: catalogue order, then custom metrics. */
+/* A money metric's KPIs, one per currency its amounts (a RATIO's
+ * numerator) are in; never added across currencies. */
+static void
+money_kpis(struct work *w, const char *provider, const struct metric_def *d)
+{
+	const struct insights_series *b;
+	const char *cur, *m = d->agg == METRIC_RATIO ? d->num : d->name;
+	size_t i, n = 0;
+
+	for (i = 0; i < w->n; i++)
+		n += named(&w->s[i], provider, m);
+	for (i = 0; i < w->n; i++) {
+		if (!named(&w->s[i], provider, m))
+			continue;
+		cur = w->s[i].currency != NULL ? w->s[i].currency : "";
+		b = NULL;
+		/* The denominator's series of the same currency; with one
+		 * currency only, all of them (counts sent without one). */
+		if (d->agg == METRIC_RATIO && (b = find_in(w->s, w->n,
+		    provider, d->den, cur)) == NULL && (n > 1 || (b = find(w->a,
+		    w->s, w->n, provider, d->den)) == NULL))
+			continue;
+		kpi(w, provider, d->name, cur, d, &w->s[i], b);
+	}
+}
+
 static void
 provider_kpis(struct work *w, const char *provider)
 {
@@ -339,27 +368,32 @@ provider_kpis(struct work *w, const char *provider)
 	all = metric_of(provider, &n);
 	for (i = 0; i < n; i++) {
 		d = &all[i];
-		if (d->agg == METRIC_RATIO) {
-			a = find(w->s, w->n, provider, d->num);
-			b = find(w->s, w->n, provider, d->den);
+		if (strcmp(d->unit, "currency_micros") == 0 &&
+		    (d->agg == METRIC_SUM || d->agg == METRIC_RATIO))
+			money_kpis(w, provider, d);
+		else if (d->agg == METRIC_RATIO) {
+			a = find(w->a, w->s, w->n, provider, d->num);
+			b = find(w->a, w->s, w->n, provider, d->den);
 			if (a != NULL && b != NULL)
-				kpi(w, provider, d->name, d, a, b);
+				kpi(w, provider, d->name, NULL, d, a, b);
 		} else if (d->agg == METRIC_TOTALS) {
 			snprintf(name, sizeof(name), "%s:%dd", d->name,
 			    INSIGHTS_PERIOD);
-			b = find(w->s, w->n, provider, name);
+			b = find(w->a, w->s, w->n, provider, name);
 			if (b != NULL)
-				kpi(w, provider, d->name, d,
-				    find(w->s, w->n, provider, d->name), b);
-		} else if ((a = find(w->s, w->n, provider, d->name)) != NULL)
-			kpi(w, provider, d->name, d, a, NULL);
+				kpi(w, provider, d->name, NULL, d, find(w->a,
+				    w->s, w->n, provider, d->name), b);
+		} else if ((a = find(w->a, w->s, w->n, provider, d->name)) !=
+		    NULL)
+			kpi(w, provider, d->name, NULL, d, a, NULL);
 	}
 	for (i = 0; i < w->n; i++) {
 		if (strcmp(w->s[i].provider, provider) != 0 ||
 		    metric_find(provider, w->s[i].metric) != NULL ||
 		    metric_totals_split(w->s[i].metric, &baselen, &days))
 			continue;
-		kpi(w, provider, w->s[i].metric, NULL, &w->s[i], NULL);
+		kpi(w, provider, w->s[i].metric, w->s[i].currency, NULL,
+		    &w->s[i], NULL);
 	}
 }
 
@@ -398,6 +432,17 @@ cmp_up(const void *x, const void *y)
 	return strcmp(a->metric, b->metric);
 }
 
+/* How far k moved: a rate in percentage points ("2.4 pp"), anything
+ * else in percent of the week before ("34%"). */
+static const char *
+moved_by(struct work *w, const struct insights_kpi *k)
+{
+	if (strcmp(k->unit, "ratio") == 0)
+		return arena_printf(w->a, "%.1f pp", fabs(k->cur - k->prev) *
+		    100);
+	return pct_text(w->a, k->pct) + 1;
+}
+
 static void
 movers(struct work *w)
 {
@@ -418,16 +463,15 @@ movers(struct work *w)
 		it = item(w, INSIGHTS_MOVER_DOWN, k->provider, k->metric);
 		it->size = k->pct;
 		it->title = arena_printf(w->a, "%s on %s fell %s (%s to %s)",
-		    k->label, k->provider_name, pct_text(w->a, k->pct) + 1,
-		    insights_format(w->a, k->unit, k->prev),
-		    insights_format(w->a, k->unit, k->cur));
+		    k->label, k->provider_name, moved_by(w, k),
+		    fmt(w, k, k->prev), fmt(w, k, k->cur));
 		it->good = insights_lower_is_better(k->metric);
 		if (it->good)
 			it->action = arena_printf(w->a, "Good news: find what "
 			    "lowered it on %s and keep it.", k->provider_name);
 		else
 			it->action = arena_printf(w->a, "Find what changed on "
-			    "%s this week (budgets, posts, tracking) before it "
+			    "%s that week (budgets, posts, tracking) before it "
 			    "costs another week.", k->provider_name);
 		taken++;
 		w->out->ndown++;
@@ -439,9 +483,8 @@ movers(struct work *w)
 		it = item(w, INSIGHTS_MOVER_UP, k->provider, k->metric);
 		it->size = k->pct;
 		it->title = arena_printf(w->a, "%s on %s rose %s (%s to %s)",
-		    k->label, k->provider_name, pct_text(w->a, k->pct) + 1,
-		    insights_format(w->a, k->unit, k->prev),
-		    insights_format(w->a, k->unit, k->cur));
+		    k->label, k->provider_name, moved_by(w, k),
+		    fmt(w, k, k->prev), fmt(w, k, k->cur));
 		it->good = !insights_lower_is_better(k->metric);
 		if (!it->good)
 			it->action = arena_printf(w->a, "Find out what raised "
@@ -695,6 +738,7 @@ insights_period(struct db *db, struct arena *a, int64_t workspace_id,
 	    db_get(res, 0, 1)) >= sizeof(out->end) ||
 	    sscanf(out->start, "%d-%d-%d", &out->y, &out->m, &out->d) != 3)
 		return ERR_INPUT;
+	out->time_zone = db_get(res, 0, 2);
 	return ERR_OK;
 }
 
@@ -702,7 +746,7 @@ enum err
 insights_load(struct db *db, struct arena *a, int64_t workspace_id,
     const struct insights_period *per, struct insights *out)
 {
-	const char *p[3], *prov, *met, *v;
+	const char *p[3], *prov, *met, *v, *cur;
 	struct insights_series *s = NULL;
 	struct insights_conn *ic;
 	struct connection *conns;
@@ -732,7 +776,8 @@ insights_load(struct db *db, struct arena *a, int64_t workspace_id,
 	for (i = 0; i < nrows; i++)
 		if (i == 0 || strcmp(db_get(res, i, 0),
 		    db_get(res, i - 1, 0)) != 0 || strcmp(db_get(res, i, 1),
-		    db_get(res, i - 1, 1)) != 0)
+		    db_get(res, i - 1, 1)) != 0 || strcmp(db_get(res, i, 4),
+		    db_get(res, i - 1, 4)) != 0)
 			n++;
 	if (n > LIMIT_INSIGHTS_SERIES)
 		n = LIMIT_INSIGHTS_SERIES;
@@ -743,15 +788,18 @@ insights_load(struct db *db, struct arena *a, int64_t workspace_id,
 		met = db_get(res, i, 1);
 		idx = db_get_int64(res, i, 2, -1);
 		v = db_get(res, i, 3);
-		if (prov == NULL || met == NULL || v == NULL || idx < 0 ||
-		    idx >= INSIGHTS_DAYS)
+		cur = db_get(res, i, 4);
+		if (prov == NULL || met == NULL || v == NULL || cur == NULL ||
+		    idx < 0 || idx >= INSIGHTS_DAYS)
 			continue;
 		if (n == 0 || strcmp(s[n - 1].provider, prov) != 0 ||
-		    strcmp(s[n - 1].metric, met) != 0) {
+		    strcmp(s[n - 1].metric, met) != 0 ||
+		    strcmp(s[n - 1].currency, cur) != 0) {
 			if (n == LIMIT_INSIGHTS_SERIES)
 				break;
 			s[n].provider = prov;
 			s[n].metric = met;
+			s[n].currency = cur;
 			n++;
 		}
 		s[n - 1].v[idx] += strtod(v, NULL);
@@ -767,81 +815,4 @@ insights_load(struct db *db, struct arena *a, int64_t workspace_id,
 		ic[i].last_sync_age = conns[i].last_sync_age;
 	}
 	return insights_compute(a, per, s, n, ic, nc, out);
-}
-
-static void
-jput(struct json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, v != NULL ? json_object_new_string(v) :
-	    NULL);
-}
-
-static void
-jnum(struct json_object *o, const char *k, bool has, double v)
-{
-	json_object_object_add(o, k, has ? json_object_new_double(v) : NULL);
-}
-
-const char *
-insights_json(struct arena *a, const struct insights_period *p,
-    const struct insights *in, const char *provider, const char *question)
-{
-	struct json_object *root, *per, *facts, *items, *actions, *o;
-	const struct insights_kpi *k;
-	const struct insights_item *it;
-	size_t i, j;
-	bool seen;
-
-	root = jsonx_own(a, json_object_new_object());
-	if (question != NULL)
-		jput(root, "question", question);
-	per = json_object_new_object();
-	jput(per, "start", p->start);
-	jput(per, "end", p->end);
-	json_object_object_add(root, "period", per);
-	facts = json_object_new_array();
-	for (i = 0; i < in->nkpis; i++) {
-		k = &in->kpis[i];
-		if (provider != NULL && strcmp(k->provider, provider) != 0)
-			continue;
-		o = json_object_new_object();
-		jput(o, "provider", k->provider);
-		jput(o, "metric", k->metric);
-		jput(o, "label", k->label);
-		jput(o, "unit", k->unit);
-		jnum(o, "current", k->has_cur, k->cur);
-		jnum(o, "previous", k->has_prev, k->prev);
-		jnum(o, "change_pct", k->has_pct, k->pct);
-		json_object_object_add(o, "period", json_object_get(per));
-		jput(o, "source", "metric_daily");
-		json_object_array_add(facts, o);
-	}
-	json_object_object_add(root, "facts", facts);
-	items = json_object_new_array();
-	actions = json_object_new_array();
-	for (i = 0; i < in->nitems; i++) {
-		it = &in->items[i];
-		if (provider != NULL && (it->provider == NULL ||
-		    strcmp(it->provider, provider) != 0))
-			continue;
-		o = json_object_new_object();
-		jput(o, "kind", insights_kind_name(it->kind));
-		jput(o, "provider", it->provider);
-		jput(o, "metric", it->metric);
-		jput(o, "title", it->title);
-		jput(o, "action", it->action);
-		json_object_object_add(o, "good",
-		    json_object_new_boolean(it->good));
-		json_object_array_add(items, o);
-		for (seen = false, j = 0; it->action != NULL &&
-		    j < json_object_array_length(actions); j++)
-			seen = seen || strcmp(it->action, json_object_get_string(
-			    json_object_array_get_idx(actions, j))) == 0;
-		if (it->action != NULL && !seen)
-			json_object_array_add(actions,
-			    json_object_new_string(it->action));
-	}
-	json_object_object_add(root, "insights", items);
-	json_object_object_add(root, "actions", actions);
-	return jsonx_string(a, root);
 }

@@ -34,13 +34,17 @@ struct db;
 #define INSIGHTS_MOVE_PCT	10.0	/* smallest change called a move */
 
 /*
- * One stored (provider, metric) series, accounts summed: INSIGHTS_DAYS
+ * One stored (provider, metric, currency) series, accounts summed (a
+ * money KPI is one currency's; any other adds the currencies' series of
+ * its metric up): INSIGHTS_DAYS
  * points, oldest first.  Index INSIGHTS_BASELINE is the period's first
  * day; the previous period is the INSIGHTS_PERIOD days before it.
  */
 struct insights_series {
 	const char	*provider;
 	const char	*metric;
+	const char	*currency;	/* ISO 4217 of its rows; "" or NULL:
+					 * none */
 	double		 v[INSIGHTS_DAYS];
 	bool		 has[INSIGHTS_DAYS];
 };
@@ -57,8 +61,9 @@ struct insights_kpi {
 	const char	*provider;
 	const char	*provider_name;	/* "Google Ads" */
 	const char	*metric;
-	const char	*label;		/* "Cost" */
+	const char	*label;		/* "Cost (EUR)" */
 	const char	*unit;		/* count, ratio, currency_micros, ... */
+	const char	*currency;	/* money's ISO 4217 code, or NULL */
 	bool		 has_cur, has_prev, has_pct;
 	bool		 partial;	/* last week covered less: no pct */
 	double		 cur, prev;
@@ -104,12 +109,14 @@ struct insights_period {
 	char	start[11];	/* "YYYY-MM-DD" */
 	char	end[11];
 	int	y, m, d;	/* the start's date */
+	const char *time_zone;	/* the workspace's, whose days these are
+				 * (arena); NULL: not known */
 };
 
 /*
  * Computes the insights of n series and nc connections for the period
  * starting at p (used for day names in sentences).  The series must not
- * repeat a (provider, metric) pair.  Empty input gives no KPIs and no
+ * repeat a (provider, metric, currency).  Empty input gives no KPIs and no
  * items.  ERR_OK, or ERR_TOOBIG when n is over LIMIT_INSIGHTS_SERIES.
  * The result and its strings belong to the arena.
  */
@@ -149,26 +156,10 @@ enum err	 insights_load(struct db *, struct arena *,
 		    int64_t workspace_id, const struct insights_period *,
 		    struct insights *out);
 
-/* Formats a value of a unit for people: "12,480", "4.2%", "$1,234.50",
- * "3m 20s"; the string belongs to the arena. */
-const char	*insights_format(struct arena *, const char *unit, double v);
-
 /* True for metrics where a rise is bad news: costs, spend, cost per
  * click, bounce rate, unsubscribes (by name). */
 bool		 insights_lower_is_better(const char *metric);
 
-/*
- * The insights as grounding for a chat front end (POST /v1/intel/analyze),
- * a JSON text in the arena: {"period":{start,end},"facts":[{provider,
- * metric,label,unit,current,previous,change_pct,period,source}],
- * "insights":[{kind,provider,metric,title,action,good}],"actions":[…]}
- * (actions: each sentence once, in order).  provider, if not NULL, keeps
- * only that provider's facts and insights; question, if not NULL, is
- * echoed as "question".  Deterministic.
- */
-const char	*insights_json(struct arena *, const struct insights_period *,
-		    const struct insights *, const char *provider,
-		    const char *question);
 
 /* A stable name of a kind, e.g. "anomaly"; static storage. */
 const char	*insights_kind_name(enum insights_kind);

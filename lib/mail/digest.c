@@ -18,10 +18,12 @@
 #include "base/limit.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "base/numfmt.h"
 #include "crypto/crypto.h"
 #include "insights/insights.h"
 #include "mail/digest.h"
 #include "mail/email.h"
+#include "metrics/metric.h"
 #include "render/tmpl.h"
 #include "store/db.h"
 #include "tenancy/account.h"
@@ -338,8 +340,9 @@ struct prepared {
 	const char		*subject;
 };
 
+/* "10–16 Nov 2025", "29 Dec 2025 – 4 Jan 2026". */
 static const char *
-period_label(struct arena *a, const struct insights_period *p)
+period_days(struct arena *a, const struct insights_period *p)
 {
 	static const char *const mo[] = { "Jan", "Feb", "Mar", "Apr", "May",
 	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
@@ -356,6 +359,16 @@ period_label(struct arena *a, const struct insights_period *p)
 		    mo[p->m - 1], d2, mo[m2 - 1], y2);
 	return arena_printf(a, "%d\xe2\x80\x93%d %s %d", p->d, d2,
 	    mo[m2 - 1], y2);
+}
+
+/* The week's days and whose they are: "10–16 Nov 2025 (Europe/Paris)". */
+static const char *
+period_label(struct arena *a, const struct insights_period *p)
+{
+	const char *days = period_days(a, p);
+
+	return p->time_zone != NULL ? arena_printf(a, "%s (%s)", days,
+	    p->time_zone) : days;
 }
 
 static void
@@ -405,10 +418,10 @@ kpi_view(struct arena *a, const struct insights_kpi *k)
 	int b;
 
 	put_s(o, "label", k->label);
-	put_s(o, "current", k->has_cur ? insights_format(a, k->unit, k->cur) :
-	    "no data");
-	put_s(o, "previous", k->has_prev ? insights_format(a, k->unit,
-	    k->prev) : "no data");
+	put_s(o, "current", k->has_cur ? numfmt_value(a, k->cur, k->unit,
+	    k->currency) : "no data");
+	put_s(o, "previous", k->has_prev ? numfmt_value(a, k->prev, k->unit,
+	    k->currency) : "no data");
 	/* A rate moves in percentage points, anything else in percent. */
 	pp = (k->cur - k->prev) * 100;
 	if (k->partial && k->has_cur && k->has_prev)
@@ -446,9 +459,35 @@ moved(const struct insights_kpi *k)
 }
 
 /*
+ * Keeps the first money amount of a source's KPIs k[lo..hi) (its cost,
+ * spend or revenue), in each of its currencies, while there is room
+ * after the headline; returns how many it kept.
+ */
+static size_t
+money_kept(const struct insights_kpi *k, size_t lo, size_t hi, bool *keep)
+{
+	const struct metric_def *d;
+	const char *first = NULL;
+	size_t j, n = 0;
+
+	for (j = lo + 1; j < hi && 1 + n < LIMIT_DIGEST_KPIS_PER_SOURCE; j++) {
+		d = metric_find(k[j].provider, k[j].metric);
+		if (d == NULL || d->agg != METRIC_SUM ||
+		    strcmp(d->unit, "currency_micros") != 0 ||
+		    (first != NULL && strcmp(first, k[j].metric) != 0))
+			continue;
+		first = k[j].metric;
+		keep[j] = true;
+		n++;
+	}
+	return n;
+}
+
+/*
  * One section per source, in the order of in->kpis (grouped by source,
- * catalogue order inside): the source's headline (its first KPI) and the
- * ones that moved most, LIMIT_DIGEST_KPIS_PER_SOURCE in all, in their
+ * catalogue order inside): the source's headline (its first KPI), its
+ * money amount in each currency (money_kept()) and the ones that moved
+ * most, LIMIT_DIGEST_KPIS_PER_SOURCE in all, in their
  * catalogue order, and how many more the dashboard has.  Every source
  * with numbers gets its section, up to LIMIT_DIGEST_SOURCES; the sources
  * past that are counted in a last line, never dropped silently.
@@ -473,7 +512,8 @@ sources(struct arena *a, const struct insights *in)
 		}
 		nsrc++;
 		keep[lo] = true;
-		for (kept = 1; kept < LIMIT_DIGEST_KPIS_PER_SOURCE &&
+		kept = 1 + money_kept(k, lo, hi, keep);
+		for (; kept < LIMIT_DIGEST_KPIS_PER_SOURCE &&
 		    kept < hi - lo; kept++) {
 			for (best = hi, j = lo + 1; j < hi; j++)
 				if (!keep[j] && (best == hi ||
@@ -536,7 +576,7 @@ digest_view(struct arena *a, const char *base_url, const char *workspace,
 	/* One line whatever the name holds (a name stored before names
 	 * were checked may hold CR, LF or a direction override). */
 	put_s(v, "subject", arena_printf(a, "%s weekly digest: %s",
-	    account_name_plain(a, workspace), period_label(a, per)));
+	    account_name_plain(a, workspace), period_days(a, per)));
 	return v;
 }
 

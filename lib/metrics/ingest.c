@@ -10,6 +10,7 @@
 #include "base/jsonx.h"
 #include "base/limit.h"
 #include "base/mem.h"
+#include "base/numfmt.h"
 #include "metrics/ingest.h"
 #include "metrics/metric.h"
 #include "store/db.h"
@@ -291,10 +292,16 @@ has_nul(struct json_object *v)
 static const char *
 check_dims(struct arena *a, struct json_object *v, const char **out)
 {
+	struct json_object *c;
 	const char *s;
 
 	if (!json_object_is_type(v, json_type_object))
 		return "must be an object";
+	if (json_object_object_get_ex(v, "currency", &c) &&
+	    (!json_object_is_type(c, json_type_string) ||
+	    !numfmt_currency_ok(json_object_get_string(c))))
+		return "currency must be an ISO 4217 code such as \"EUR\" "
+		    "(three capital letters)";
 	s = jsonx_string(a, v);
 	if (strlen(s) > LIMIT_INGEST_DIMS)
 		return "must be at most 2048 bytes of JSON";

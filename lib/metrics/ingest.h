@@ -7,7 +7,10 @@
  * A batch is a JSON array of at most LIMIT_INGEST_ROWS objects
  *   {"source", "account_id"?, "metric", "date", "value", "dims"?}
  * Every row is checked and every problem reported; a batch with any
- * problem writes nothing.  Strings returned live in the caller's arena.
+ * problem writes nothing.  An amount names its currency as dims
+ * {"currency": "EUR"} (ISO 4217; checked): amounts of different
+ * currencies are never added together (lib/metrics/tiles.h).  Strings
+ * returned live in the caller's arena.
  */
 #ifndef SLUICE_INGEST_H
 #define SLUICE_INGEST_H

@@ -25,22 +25,26 @@ static const char sql_days[] =
 	"(now() AT TIME ZONE time_zone)::date - 1) AS y, time_zone AS tz, "
 	"(now() AT TIME ZONE time_zone)::date AS today "
 	"FROM workspaces WHERE id = $1) "
-	"SELECT NULL, tz, y - date '1970-01-01', today - date '1970-01-01' "
-	"FROM w "
+	"SELECT NULL, tz, y - date '1970-01-01', today - date '1970-01-01', "
+	"NULL FROM w "
 	"UNION ALL "
 	"SELECT provider, metric, "
-	"day - ((SELECT y FROM w) - (2 * $2::int - 1)), value "
+	"day - ((SELECT y FROM w) - (2 * $2::int - 1)), value, currency "
 	"FROM metric_daily WHERE workspace_id = $1 "
 	"AND day BETWEEN (SELECT y FROM w) - (2 * $2::int - 1) "
 	"AND (SELECT y FROM w) "
 	"AND ($3::text IS NULL OR provider = $3)";
 
-/* One (provider, metric) over the 2N days: previous period first. */
+/* One (provider, metric, currency) over the 2N days: previous period
+ * first. */
 struct group {
 	const char	*provider;
 	const char	*metric;
+	const char	*currency;	/* ISO 4217, or "" for none */
 	double		*v;
 	bool		*has;
+	struct group	*merged;	/* every currency of the metric added
+					 * up (find()), once made */
 };
 
 struct tiles {
@@ -106,7 +110,7 @@ tiles_range(struct arena *ar, const char *from, const char *to, int *days,
 }
 
 static uint64_t
-hash2(const char *p, const char *m)
+hash3(const char *p, const char *m, const char *c)
 {
 	uint64_t h = 14695981039346656037ULL;
 
@@ -115,34 +119,98 @@ hash2(const char *p, const char *m)
 	h = (h ^ 0xff) * 1099511628211ULL;
 	for (; *m != '\0'; m++)
 		h = (h ^ (unsigned char)*m) * 1099511628211ULL;
+	h = (h ^ 0xff) * 1099511628211ULL;
+	for (; *c != '\0'; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
 	return h;
 }
 
+/* Provider, metric, then currency: named ones first, none last. */
 static int
 group_cmp(const void *x, const void *y)
 {
 	const struct group *a = x, *b = y;
 	int c = strcmp(a->provider, b->provider);
 
-	return c != 0 ? c : strcmp(a->metric, b->metric);
+	if (c == 0)
+		c = strcmp(a->metric, b->metric);
+	if (c == 0 && (*a->currency == '\0') != (*b->currency == '\0'))
+		return *a->currency == '\0' ? 1 : -1;
+	return c != 0 ? c : strcmp(a->currency, b->currency);
 }
 
-static int
-metric_cmp(const void *key, const void *elem)
+/* The provider's first group of metric (its currencies follow it), or
+ * NULL. */
+static struct group *
+first_of(const struct tiles *t, const struct range *r, const char *metric)
 {
-	return strcmp(key, ((const struct group *)elem)->metric);
+	size_t lo = r->lo, hi = r->hi, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(t->g[mid].metric, metric) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < r->hi && strcmp(t->g[lo].metric, metric) == 0 ?
+	    &t->g[lo] : NULL;
 }
 
-/* The provider's group of metric, or NULL. */
+/* The groups of metric from g on: how many (its currencies). */
+static size_t
+run_of(const struct tiles *t, const struct range *r, const struct group *g)
+{
+	size_t i = (size_t)(g - t->g), n = 0;
+
+	while (i + n < r->hi && strcmp(t->g[i + n].metric, g->metric) == 0)
+		n++;
+	return n;
+}
+
+/* The provider's metric in every currency added up (what a count or a
+ * rate is), or NULL. */
 static struct group *
 find(const struct tiles *t, const struct range *r, const char *metric)
 {
-	return bsearch(metric, t->g + r->lo, r->hi - r->lo, sizeof(*t->g),
-	    metric_cmp);
+	struct group *g = first_of(t, r, metric), *m;
+	size_t n, i, k, span = 2 * (size_t)t->days;
+
+	if (g == NULL || (n = run_of(t, r, g)) == 1)
+		return g;
+	if (g->merged != NULL)
+		return g->merged;
+	m = arena_calloc(t->a, 1, sizeof(*m));
+	*m = *g;
+	m->currency = "";
+	m->merged = NULL;
+	m->v = arena_calloc(t->a, span, sizeof(*m->v));
+	m->has = arena_calloc(t->a, span, sizeof(*m->has));
+	for (i = 0; i < n; i++)
+		for (k = 0; k < span; k++) {
+			m->v[k] += g[i].v[k];
+			m->has[k] = m->has[k] || g[i].has[k];
+		}
+	g->merged = m;
+	return m;
 }
 
-/* Groups the rows by (provider, metric), summing accounts per day, and
- * sorts the groups by provider and metric. */
+/* The provider's metric in currency alone ("": none), or NULL. */
+static struct group *
+find_in(const struct tiles *t, const struct range *r, const char *metric,
+    const char *currency)
+{
+	struct group *g = first_of(t, r, metric);
+	size_t i, n;
+
+	for (i = 0, n = g != NULL ? run_of(t, r, g) : 0; i < n; i++)
+		if (strcmp(g[i].currency, currency) == 0)
+			return &g[i];
+	return NULL;
+}
+
+/* Groups the rows by (provider, metric, currency), summing accounts per
+ * day, and sorts the groups. */
 static void
 load(struct tiles *t, const struct db_res *res)
 {
@@ -150,7 +218,7 @@ load(struct tiles *t, const struct db_res *res)
 	size_t size = 64, mask, *slot;
 	const size_t empty = (size_t)-1;
 	struct group *g;
-	const char *p, *m, *v;
+	const char *p, *m, *v, *c;
 	long idx;
 
 	while (size < 2 * n)
@@ -166,16 +234,20 @@ load(struct tiles *t, const struct db_res *res)
 		if (p == NULL || m == NULL || idx < 0 || (size_t)idx >= span ||
 		    (v = db_get(res, i, 3)) == NULL)
 			continue;
-		for (j = hash2(p, m) & mask; slot[j] != empty;
+		if ((c = db_get(res, i, 4)) == NULL)
+			c = "";
+		for (j = hash3(p, m, c) & mask; slot[j] != empty;
 		    j = (j + 1) & mask)
 			if (strcmp(t->g[slot[j]].metric, m) == 0 &&
-			    strcmp(t->g[slot[j]].provider, p) == 0)
+			    strcmp(t->g[slot[j]].provider, p) == 0 &&
+			    strcmp(t->g[slot[j]].currency, c) == 0)
 				break;
 		if (slot[j] == empty) {
 			slot[j] = t->ng;
 			g = &t->g[t->ng++];
 			g->provider = p;
 			g->metric = m;
+			g->currency = c;
 			g->v = arena_calloc(t->a, span, sizeof(*g->v));
 			g->has = arena_calloc(t->a, span, sizeof(*g->has));
 		} else
@@ -231,8 +303,8 @@ put_num(struct buf *b, bool ok, double v)
  */
 static void
 tile(struct tiles *t, const char *provider, const char *metric,
-    const struct metric_def *def, const struct group *ga,
-    const struct group *gb)
+    const char *currency, const struct metric_def *def,
+    const struct group *ga, const struct group *gb)
 {
 	struct metric_series ac, ap, bc, bp;
 	struct buf *o = t->out;
@@ -273,8 +345,13 @@ tile(struct tiles *t, const char *provider, const char *metric,
 	buf_puts(o, ",\"label\":");
 	buf_put_json_string(o, def ? def->label : metric,
 	    strlen(def ? def->label : metric));
-	buf_printf(o, ",\"unit\":\"%s\",\"aggregation\":\"%s\",\"current\":",
+	buf_printf(o, ",\"unit\":\"%s\",\"aggregation\":\"%s\",\"currency\":",
 	    unit, metric_agg_name(def ? def->agg : METRIC_SUM));
+	if (currency != NULL && *currency != '\0')
+		buf_put_json_string(o, currency, strlen(currency));
+	else
+		buf_puts(o, "null");
+	buf_puts(o, ",\"current\":");
 	put_num(o, hc, cur);
 	buf_puts(o, ",\"previous\":");
 	put_num(o, hp, prev);
@@ -302,6 +379,35 @@ tile(struct tiles *t, const char *provider, const char *metric,
 }
 
 /*
+ * The tiles of a money metric d, one per currency its amounts (a RATIO's
+ * numerator) are in, never added across currencies; with emit false only
+ * counted.  Returns how many.
+ */
+static size_t
+money_tiles(struct tiles *t, const struct range *r,
+    const struct metric_def *d, bool emit)
+{
+	struct group *g, *gb;
+	size_t i, n, count = 0;
+
+	g = first_of(t, r, d->agg == METRIC_RATIO ? d->num : d->name);
+	for (i = 0, n = g != NULL ? run_of(t, r, g) : 0; i < n; i++) {
+		gb = NULL;
+		/* The denominator's rows of the same currency; with one
+		 * currency only, all of them (counts sent without one). */
+		if (d->agg == METRIC_RATIO && (gb = find_in(t, r, d->den,
+		    g[i].currency)) == NULL && (n > 1 || (gb = find(t, r,
+		    d->den)) == NULL))
+			continue;
+		count++;
+		if (emit)
+			tile(t, r->provider, d->name, g[i].currency, d, &g[i],
+			    gb);
+	}
+	return count;
+}
+
+/*
  * The catalogue's tiles for a provider, in catalogue order (none for a
  * custom source); with emit false only counted.  Returns how many.
  */
@@ -315,6 +421,11 @@ catalogue_tiles(struct tiles *t, const struct range *r, bool emit)
 	all = metric_of(r->provider, &n);
 	for (i = 0; i < n; i++) {
 		d = &all[i];
+		if (strcmp(d->unit, "currency_micros") == 0 &&
+		    (d->agg == METRIC_SUM || d->agg == METRIC_RATIO)) {
+			count += money_tiles(t, r, d, emit);
+			continue;
+		}
 		if (d->agg == METRIC_RATIO) {
 			ga = find(t, r, d->num);
 			gb = find(t, r, d->den);
@@ -332,7 +443,7 @@ catalogue_tiles(struct tiles *t, const struct range *r, bool emit)
 			continue;
 		count++;
 		if (emit)
-			tile(t, r->provider, d->name, d, ga, gb);
+			tile(t, r->provider, d->name, NULL, d, ga, gb);
 	}
 	return count;
 }
@@ -359,7 +470,7 @@ provider_tiles(struct tiles *t, const struct range *r)
 			continue;
 		}
 		t->budget--;
-		tile(t, r->provider, g->metric, NULL, g, NULL);
+		tile(t, r->provider, g->metric, g->currency, NULL, g, NULL);
 	}
 }
 

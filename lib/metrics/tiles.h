@@ -33,11 +33,18 @@ void		 tiles_range(struct arena *, const char *from, const char *to,
  * The tiles of a workspace as a JSON document in the arena (*out):
  *   {"period","days","time_zone","current":{"from","to"},
  *    "previous":{"from","to"},"tiles":[{"provider","metric","label",
- *    "unit","aggregation","current","previous","change","change_pct",
- *    "change_pp","coverage":{"days","current","previous","partial"},
+ *    "unit","aggregation","currency","current","previous","change",
+ *    "change_pct","change_pp","coverage":{"days","current","previous",
+ *    "partial"},
  *    "series":[N numbers or null], "unavailable"}],"more_tiles"}
  * "unavailable" (only then present) says why a provider's own total
  * (TOTALS) does not exist for this period (metric_def.no_totals).
+ * Money (unit currency_micros) is never added across currencies (a
+ * row's currency: metric_daily.currency, from its dims): a money tile
+ * per currency, "currency" its ISO 4217 code, null when the rows name
+ * none; a RATIO of money divides by its denominator's rows of the same
+ * currency.  A custom metric is split the same way.  Every other tile
+ * adds all accounts up and has "currency" null.
  * coverage counts the days of each period with data; when the previous
  * period has fewer than the current one a sum or ratio tile is partial
  * and change, change_pct and change_pp are null (a running total or a
@@ -52,8 +59,9 @@ void		 tiles_range(struct arena *, const char *from, const char *to,
  * custom metrics in order of provider and name while they fit;
  * more_tiles counts the custom ones left out.  Errors: ERR_INPUT for days
  * out of range or end not a date, ERR_UNPROCESSABLE when end is today or
- * later in the workspace's zone (a day not over compares with nothing), ERR_NOTFOUND when the workspace does not
- * exist, ERR_DB, ERR_UNAVAILABLE.
+ * later in the workspace's zone (a day not over compares with nothing),
+ * ERR_NOTFOUND when the workspace does not exist, ERR_DB,
+ * ERR_UNAVAILABLE.
  */
 enum err	 tiles_json(struct db *, struct arena *, int64_t workspace_id,
 		    int days, const char *end, const char *provider,

@@ -148,6 +148,7 @@ const struct provider provider_facebook = {
 	.reads = "Daily reach, impressions, engagements, page views and "
 	    "followers of the Facebook Pages you choose. Sluice only reads; "
 	    "nothing is posted.",
+	.days = "Pacific time, as Meta counts a Page's days",
 	PROVIDER_CATALOGUE(metrics),
 	.list = list,
 	.fetch = fetch,

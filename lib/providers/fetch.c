@@ -47,6 +47,13 @@ fetch_account(struct fetch *f, const char *id, const char *key)
 	return f->ops->account(f, id, key);
 }
 
+enum err
+fetch_local_days(struct fetch *f, const char *tz, const char *const *ts,
+    size_t n, const char ***days)
+{
+	return f->ops->local_days(f, tz, ts, n, days);
+}
+
 const char *
 fetch_base(struct fetch *f, enum provider_url which)
 {

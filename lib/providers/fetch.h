@@ -65,6 +65,12 @@ struct fetch_ops {
 	/* A field of the listed account (time_zone, currency), or NULL. */
 	const char	*(*account)(struct fetch *, const char *id,
 			    const char *key);
+	/* The dates (YYYY-MM-DD) in time zone tz of n ISO 8601 times with
+	 * an offset (*days[i] NULL where ts[i] is not one); UTC when
+	 * PostgreSQL does not know tz.  Arena-owned; ERR_DB. */
+	enum err	(*local_days)(struct fetch *, const char *tz,
+			    const char *const *ts, size_t n,
+			    const char ***days);
 	/*
 	 * Messages of a channel, read in passes over a window of its
 	 * history, newest first, that survive the worker being killed:
@@ -119,6 +125,8 @@ enum err	 fetch_window(struct fetch *, const char *tz, long days,
 		    const char **from, const char **to);
 const char	*fetch_account(struct fetch *, const char *id,
 		    const char *key);
+enum err	 fetch_local_days(struct fetch *, const char *tz,
+		    const char *const *ts, size_t n, const char ***days);
 
 /* A URL of the provider under the configuration (provider_url()). */
 const char	*fetch_base(struct fetch *, enum provider_url);

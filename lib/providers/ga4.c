@@ -12,6 +12,7 @@
 #include "base/jsonx.h"
 #include "base/limit.h"
 #include "base/mem.h"
+#include "base/numfmt.h"
 #include "net/httpc.h"
 #include "providers/accounts.h"
 #include "providers/fetch.h"
@@ -100,7 +101,7 @@ enum err
 syncnorm_ga4(struct syncnorm *n, struct json_object *report)
 {
 	struct json_object *rows, *row, *dv;
-	const char *v[64], *day, *val;
+	const char *v[64], *day, *val, *cur, *money = NULL;
 	int col[GA__MAX], k;
 	size_t i, ncols, mark = n->n;
 	double s, x;
@@ -114,6 +115,13 @@ syncnorm_ga4(struct syncnorm *n, struct json_object *report)
 		return ERR_OK;
 	if (!json_object_is_type(rows, json_type_array))
 		return syncnorm_bad(n, mark, "GA4: rows is not an array");
+	/* The property's currency, which revenue is reported in. */
+	cur = jsonx_str(jsonx_member(report, "metadata"), "currencyCode");
+	if (numfmt_currency_ok(cur)) {
+		money = syncnorm_dims(n->a, "currency", cur, NULL, NULL, NULL,
+		    NULL);
+		n->currency = money != NULL ? arena_strdup(n->a, cur) : NULL;
+	}
 	for (i = 0; i < json_object_array_length(rows); i++) {
 		row = json_object_array_get_idx(rows, i);
 		dv = jsonx_member(row, "dimensionValues");
@@ -152,7 +160,7 @@ syncnorm_ga4(struct syncnorm *n, struct json_object *report)
 		if (col[GA_REVENUE] >= 0)
 			syncnorm_add(n, NULL, "revenue_micros", day,
 			    syncnorm_decimal(n->a, v[col[GA_REVENUE]], 6, true),
-			    NULL);
+			    money);
 		if (n->n >= LIMIT_SYNC_ROWS)
 			return syncnorm_bad(n, mark, "GA4: too many rows");
 	}
@@ -359,6 +367,7 @@ const struct provider provider_ga4 = {
 	.reads = "Daily sessions, users, page views, key events and revenue "
 	    "of the GA4 properties you choose. Sluice only reads; nothing is "
 	    "changed.",
+	.days = "each property's time zone",
 	.api_version = "Admin and Data API v1beta",
 	.sandbox[2] = { "ga4", "admin", "https://analyticsadmin.googleapis.com",
 	    "/sandbox/ga4-admin" },

@@ -181,6 +181,7 @@ const struct provider provider_github = {
 	.reads = "Daily views, unique visitors, clones and stars of the "
 	    "repositories you choose. Sluice only reads; no code or setting "
 	    "is changed.",
+	.days = "UTC",
 	.api_version = "REST (X-GitHub-Api-Version header)",
 	.version = "2022-11-28",
 	.version_env = "SLUICE_GITHUB_API_VERSION",

@@ -450,6 +450,7 @@ const struct provider provider_google_ads = {
 	.reads = "Daily impressions, clicks, cost and conversions of the "
 	    "Google Ads customers you choose. Sluice only reads; no campaign "
 	    "or budget is changed.",
+	.days = "each customer's time zone",
 	.api_version = "REST",
 	/* Projected for February 2027 ("Deprecation and sunset", Google Ads
 	 * API docs): the first day of the month, to warn in time. */

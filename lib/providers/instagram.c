@@ -199,6 +199,7 @@ const struct provider provider_instagram = {
 	.reads = "Daily reach, views, engagements, profile views and "
 	    "followers of the business accounts you choose. Sluice only "
 	    "reads; nothing is posted.",
+	.days = "Pacific time, as Meta counts its days",
 	PROVIDER_CATALOGUE(metrics),
 	.list = list,
 	.fetch = fetch,

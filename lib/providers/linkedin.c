@@ -213,12 +213,15 @@ const struct provider provider_linkedin = {
 	.scopes = "rw_organization_admin",
 	.tokens = PROVIDER_TOKENS_EXPIRING,
 	.restatement_days = 2,
-	.keeps_days = 366,
+	/* Share statistics cover a rolling 12-month window: 365 days
+	 * ending today start inside it in any year. */
+	.keeps_days = 365,
 	.accounts = "organizations",
 	.mark = "in",
 	.reads = "Daily impressions, clicks, engagements and followers of "
 	    "the organization pages you choose. Sluice only reads; nothing "
 	    "is posted.",
+	.days = "UTC",
 	.api_version = "REST (LinkedIn-Version header)",
 	.version = "202603",
 	.version_env = "SLUICE_LINKEDIN_VERSION",

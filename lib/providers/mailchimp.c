@@ -70,7 +70,7 @@ syncnorm_mailchimp(struct syncnorm *n, struct json_object *body,
 
 enum err
 syncnorm_mailchimp_reports(struct syncnorm *n, struct json_object *body,
-    const char *list, size_t *count)
+    const char *list, const char *const *days, size_t *count)
 {
 	static const struct {
 		const char	*obj, *key, *metric;
@@ -103,6 +103,8 @@ syncnorm_mailchimp_reports(struct syncnorm *n, struct json_object *body,
 			return syncnorm_bad(n, mark, "Mailchimp: "
 			    "reports[%zu].send_time is not an ISO 8601 time",
 			    i);
+		if (days != NULL && days[i] != NULL)
+			day = days[i];	/* the account's day */
 		acct = arena_printf(n->a, "%s:%s", list, id);
 		dims = syncnorm_dims(n->a, "campaign_id", id, "campaign_title",
 		    syncnorm_text(jsonx_member(it, "campaign_title")), NULL,
@@ -168,11 +170,53 @@ list(struct accounts_lister *l)
 	    (size_t)0), &how);
 }
 
+/* The account's time zone from the API root (NULL when it names none). */
+static enum err
+account_zone(struct fetch *f, const char *api, const char **tz)
+{
+	struct pcall_result res;
+	enum err rc;
+
+	*tz = NULL;
+	if ((rc = fetch_get(f, arena_printf(f->a, "%s/3.0/?fields="
+	    "account_timezone", api), &res)) != ERR_OK)
+		return rc;
+	*tz = jsonx_text(res.json, "account_timezone");
+	if (*tz != NULL && (**tz == '\0' || strlen(*tz) > 64))
+		*tz = NULL;
+	return ERR_OK;
+}
+
+/* Each report's send day in zone tz (*days[i] for reports[i]). */
+static enum err
+send_days(struct fetch *f, struct json_object *body, const char *tz,
+    const char ***days)
+{
+	struct json_object *reps = syncnorm_array(body, "reports");
+	const char **ts;
+	size_t i, n = reps != NULL ? json_object_array_length(reps) : 0;
+	enum err rc;
+
+	*days = NULL;
+	if (tz == NULL || n == 0)
+		return ERR_OK;
+	ts = arena_calloc(f->a, n, sizeof(*ts));
+	for (i = 0; i < n; i++)
+		ts[i] = syncnorm_text(jsonx_member(json_object_array_get_idx(
+		    reps, i), "send_time"));
+	rc = fetch_local_days(f, tz, ts, n, days);
+	if (rc == ERR_INPUT) {
+		f->why = "Mailchimp: a campaign's send_time is not a time";
+		return ERR_UPSTREAM;
+	}
+	return rc;
+}
+
 static enum err
 fetch(struct fetch *f, struct syncnorm *n, const char *list)
 {
 	struct pcall_result res;
-	const char *url, *from, *to, *api;
+	const char *url, *from, *to, *api, *tz, **days;
 	size_t count;
 	long off = 0, page;
 	enum err rc;
@@ -197,8 +241,11 @@ fetch(struct fetch *f, struct syncnorm *n, const char *list)
 			break;
 		off += 100;
 	}
-	/* Campaign totals on their send days: they grow for about a week
-	 * after the send, so at least the last 14 days are asked again. */
+	/* Campaign totals on their send days, in the account's time zone
+	 * (its daily activity's days): they grow for about a week after the
+	 * send, so at least the last 14 days are asked again. */
+	if ((rc = account_zone(f, api, &tz)) != ERR_OK)
+		return rc;
 	if ((rc = fetch_window(f, f->ws_tz, f->days > 14 ? f->days : 14, &from,
 	    &to)) != ERR_OK)
 		return rc;
@@ -209,7 +256,9 @@ fetch(struct fetch *f, struct syncnorm *n, const char *list)
 		    "%%2B00%%3A00", api, off, from);
 		if ((rc = fetch_get(f, url, &res)) != ERR_OK)
 			return rc;
-		if ((rc = syncnorm_mailchimp_reports(n, res.json, list,
+		if ((rc = send_days(f, res.json, tz, &days)) != ERR_OK)
+			return rc;
+		if ((rc = syncnorm_mailchimp_reports(n, res.json, list, days,
 		    &count)) != ERR_OK)
 			return fetch_norm_failed(f, n, rc);
 		if (count < 100)
@@ -293,6 +342,7 @@ const struct provider provider_mailchimp = {
 	.reads = "Daily emails sent, opens, clicks, bounces and unsubscribes "
 	    "of the audiences you choose. Sluice only reads; no email is "
 	    "sent.",
+	.days = "the Mailchimp account's time zone",
 	.api_version = "Marketing API 3.0",
 	.auth_scheme = "OAuth",
 	.sandbox = {

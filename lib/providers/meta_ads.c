@@ -171,6 +171,7 @@ const struct provider provider_meta_ads = {
 	.reads = "Daily impressions, reach, clicks, spend and conversions of "
 	    "the ad accounts you choose. Sluice only reads; no ad or budget "
 	    "is changed.",
+	.days = "each ad account's time zone",
 	PROVIDER_CATALOGUE(metrics),
 	.list = list,
 	.fetch = fetch,

@@ -417,3 +417,46 @@ oauth_tokens_parse(struct arena *a, const char *json,
 	(void)jsonx_get_int64(o, "expires_at", &out->expires_at);
 	return out->access_token != NULL ? ERR_OK : ERR_INPUT;
 }
+
+/* True when scope (len bytes) is a word of list (space or comma
+ * separated). */
+static bool
+has_scope(const char *list, const char *scope, size_t len)
+{
+	const char *p = list;
+	size_t n;
+
+	while (*p != '\0') {
+		n = strcspn(p, " ,");
+		if (n == len && strncmp(p, scope, len) == 0)
+			return true;
+		p += n;
+		p += strspn(p, " ,");
+	}
+	return false;
+}
+
+const char *
+oauth_missing_scopes(struct arena *a, const struct provider *p,
+    const char *granted)
+{
+	static const char *const signin[] = { "openid", "email", "profile" };
+	const char *s = p->scopes, *out = NULL;
+	size_t n, i;
+	bool skip;
+
+	if (granted == NULL || s == NULL)
+		return NULL;
+	while (*s != '\0') {
+		s += strspn(s, " ,");
+		n = strcspn(s, " ,");
+		for (skip = n == 0, i = 0; i < nitems(signin) && !skip; i++)
+			skip = strlen(signin[i]) == n &&
+			    strncmp(signin[i], s, n) == 0;
+		if (!skip && !has_scope(granted, s, n))
+			out = out == NULL ? arena_strndup(a, s, n) :
+			    arena_printf(a, "%s, %.*s", out, (int)n, s);
+		s += n;
+	}
+	return out;
+}

@@ -59,6 +59,16 @@ enum err	 oauth_parse_tokens(struct arena *, const struct provider *,
 		    struct oauth_failure *f);
 
 /*
+ * The permissions Sluice asked for (p->scopes) that granted, the scope
+ * the token answer names, leaves out — a person can untick one on
+ * Google's consent screen — as "a, b" (arena); NULL when none is missing
+ * or the answer names no scope.  Sign-in scopes (openid, email,
+ * profile) are not data and never count as missing.
+ */
+const char	*oauth_missing_scopes(struct arena *, const struct provider *,
+		    const char *granted);
+
+/*
  * Exchanges an authorization code (with the PKCE verifier when the
  * provider uses PKCE) and applies the provider's quirks.  Errors as
  * oauth_parse_tokens(), plus ERR_UPSTREAM for timeouts and connection

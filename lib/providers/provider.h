@@ -179,6 +179,9 @@ struct provider {
 	const char	*accounts;	/* what its accounts are called */
 	const char	*mark;		/* its monogram on the pages ("GA") */
 	const char	*reads;		/* what Sluice reads, for people */
+	/* Whose calendar its days follow, for people ("UTC", "each ad
+	 * account's time zone"); NULL: the workspace's. */
+	const char	*days;
 	const char	*api_version;	/* the APIs Sluice speaks, for people */
 	/* The version of the API that expires: "{version}" in urls[] (or
 	 * the header named by version_env) is it; version_env changes it;

@@ -311,6 +311,7 @@ const struct provider provider_slack = {
 	.reads = "The messages and replies of the public channels you "
 	    "choose, stored in Sluice and counted per day. Sluice only "
 	    "reads; nothing is posted.",
+	.days = "UTC",
 	.api_version = "Web API",
 	.sandbox = {
 		{ "slack", "oauth+api", "https://slack.com", "/sandbox/slack" },

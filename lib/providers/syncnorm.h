@@ -39,6 +39,10 @@ struct syncnorm {
 	bool			 has_dims;
 	bool			 overflowed;	/* a row past LIMIT_SYNC_ROWS */
 	const char		*from;		/* rows dated before: left out */
+	/* The account's currency, when a normaliser learnt it from the
+	 * report (GA4's metadata): the sync gives it to the account's
+	 * stored money rows that name none (written before it was kept). */
+	const char		*currency;
 	const char		*why;		/* set with ERR_INPUT */
 };
 
@@ -238,7 +242,8 @@ enum err	 syncnorm_mailchimp(struct syncnorm *, struct json_object *body,
 
 /*
  * Mailchimp /reports: each campaign of audience list, on its send day
- * (send_time's date, UTC), account LIST:CAMPAIGN, dims {campaign_id,
+ * in the account's time zone (days[i] for reports[i]; days NULL or
+ * days[i] NULL: send_time's own date), account LIST:CAMPAIGN, dims {campaign_id,
  * campaign_title}: campaign_emails_sent, campaign_opens (unique opens),
  * campaign_clicks (unique subscriber clicks), campaign_unsubscribes,
  * campaign_bounces (hard + soft) — totals that keep growing for days
@@ -247,7 +252,7 @@ enum err	 syncnorm_mailchimp(struct syncnorm *, struct json_object *body,
  */
 enum err	 syncnorm_mailchimp_reports(struct syncnorm *,
 		    struct json_object *body, const char *list,
-		    size_t *count);
+		    const char *const *days, size_t *count);
 
 /*
  * GitHub traffic/views or traffic/clones (kind "views" or "clones"):

@@ -188,6 +188,7 @@ const struct provider provider_youtube = {
 	.reads = "Daily views, watch time, subscribers, likes, comments and "
 	    "shares of the channels you choose. Sluice only reads; nothing "
 	    "is uploaded or changed.",
+	.days = "Pacific time, as YouTube Analytics counts them",
 	.api_version = "Data API v3, Analytics API v2",
 	.sandbox[2] = { "youtube", "data",
 	    "https://www.googleapis.com/youtube/v3", "/sandbox/youtube/v3" },

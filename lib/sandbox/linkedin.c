@@ -336,6 +336,15 @@ api_stats(struct ctx *ctx)
 		    "\"message\":\"timeIntervals is malformed\"}");
 		return ERR_OK;
 	}
+	/* Share statistics exist for a rolling 12-month window only. */
+	if (s0 / 86400000LL < (long long)(sx.now / 86400) - 365) {
+		resp_clear(&ctx->resp);
+		sandbox_start(&sx, 400, LJ);
+		buf_puts(sx.out, "{\"status\":400,\"code\":\"ILLEGAL_ARGUMENT\","
+		    "\"message\":\"timeRange.start must be within the past 12 "
+		    "months\"}");
+		return ERR_OK;
+	}
 	for (day = s0 / 86400000LL; day < s1 / 86400000LL &&
 	    !sandbox_is(&sx, "empty"); day++) {
 		if (day >= today || (kind == 2 && day >= today - 2))

@@ -120,6 +120,33 @@ iso(int64_t day, int hour, char *out, size_t size)
 	snprintf(out, size, "%sT%02d:00:00+00:00", d, hour);
 }
 
+/*
+ * The API root: the account, with its time zone (Mailchimp's days, its
+ * campaigns' send days).  The sandbox's account is in Auckland, so a
+ * campaign sent at 14:00 UTC goes on the next day there.
+ */
+static enum err
+api_root(struct ctx *ctx)
+{
+	struct sbx sx;
+	enum err rc;
+
+	if (!mc_begin(ctx, &sx, &rc))
+		return rc;
+	sandbox_start(&sx, 200, MJ);
+	buf_printf(sx.out, "{\"account_id\":\"%s\",\"login_id\":\"%d\","
+	    "\"account_name\":\"Sandbox Newsletter Co\",\"email\":"
+	    "\"owner@example.com\",\"role\":\"owner\",\"pricing_plan_type\":"
+	    "\"monthly\",\"account_timezone\":\"Pacific/Auckland\","
+	    "\"account_industry\":\"Software and Web App\",\"pro_enabled\":"
+	    "false,\"total_subscribers\":4200,\"_links\":[",
+	    sandbox_hexid(&sx, arena_printf(ctx->arena, "mcacct%d",
+	    sx.tok.user), 25), 70000 + sx.tok.user);
+	link(&sx, "self", "/", "Root/Response");
+	buf_puts(sx.out, "]}");
+	return sandbox_done(&sx);
+}
+
 static enum err
 api_lists(struct ctx *ctx)
 {
@@ -347,6 +374,8 @@ static const struct route routes[] = {
 	    api_token, ROUTE_NODB, 0 },
 	{ HTTP_GET, "/sandbox/mailchimp-login/oauth2/metadata",
 	    api_metadata, ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/mailchimp/:dc/3.0/",
+	    api_root, ROUTE_NODB, 0 },
 	{ HTTP_GET, "/sandbox/mailchimp/:dc/3.0/lists",
 	    api_lists, ROUTE_NODB, 0 },
 	{ HTTP_GET, "/sandbox/mailchimp/:dc/3.0/reports",

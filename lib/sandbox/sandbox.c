@@ -895,9 +895,15 @@ sandbox_authorize(struct ctx *ctx)
 		const char *e = strchr(scope, sep);
 		size_t n = e != NULL ? (size_t)(e - scope) : strlen(scope);
 
-		if (n > 0)
-			json_object_array_add(scopes,
+		if (n > 0) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "name",
 			    json_object_new_string_len(scope, (int)n));
+			json_object_object_add(o, "n", json_object_new_int(
+			    (int)json_object_array_length(scopes) + 1));
+			json_object_array_add(scopes, o);
+		}
 		scope = e != NULL ? e + 1 : NULL;
 	}
 	json_object_object_add(view, "has_scopes",
@@ -923,6 +929,40 @@ qadd(struct sbx *sx, char *url, const char *name, const char *value)
 	return arena_printf(sx->ctx->arena, "%s%c%s=%s", url,
 	    strchr(url, '?') != NULL ? '&' : '?', name,
 	    sandbox_urlenc(sx, value));
+}
+
+/*
+ * The scopes the person left ticked: scope without those posted as
+ * withhold_1..withhold_LIMIT (granular consent: Google lets a person
+ * untick a permission), into out.
+ */
+static void
+granted(struct sbx *sx, const struct sandbox_family *f, const char *scope,
+    char *out, size_t size)
+{
+	const char *w[16], *e;
+	size_t i, n, len, o = 0;
+	bool drop;
+
+	for (i = 0; i < nitems(w); i++)
+		w[i] = req_form(&sx->ctx->req, arena_printf(sx->ctx->arena,
+		    "withhold_%zu", i + 1));
+	out[0] = '\0';
+	while (*scope != '\0') {
+		e = strchr(scope, f->sep);
+		len = e != NULL ? (size_t)(e - scope) : strlen(scope);
+		for (drop = false, n = 0; n < nitems(w) && !drop; n++)
+			drop = w[n] != NULL && strlen(w[n]) == len &&
+			    strncmp(w[n], scope, len) == 0;
+		if (!drop && len > 0 && o + len + 2 < size) {
+			if (o > 0)
+				out[o++] = f->sep;
+			memcpy(out + o, scope, len);
+			o += len;
+			out[o] = '\0';
+		}
+		scope = e != NULL ? e + 1 : scope + len;
+	}
 }
 
 enum err
@@ -980,7 +1020,7 @@ sandbox_consent(struct ctx *ctx)
 	t.exp = sx.now + 600;
 	sandbox_redir_hash(redirect, t.redir);
 	if (scope != NULL && strlen(scope) < sizeof(t.scope))
-		strcpy(t.scope, scope);
+		granted(&sx, f, scope, t.scope, sizeof(t.scope));
 	if (chal != NULL && *chal != '\0') {
 		if (meth == NULL || strcmp(meth, "S256") != 0 ||
 		    strlen(chal) != 43)

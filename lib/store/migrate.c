@@ -4,10 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/limit.h"
+#include "base/log.h"
 #include "store/db.h"
 #include "store/migrate.h"
 
@@ -131,6 +133,16 @@ migrate_status(struct db *db, struct arena *a, int *count, int *latest)
 	return ERR_DB;
 }
 
+/* Milliseconds of the monotonic clock. */
+static long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
 /* True when version v is among the applied ones. */
 static int
 applied_has(const struct db_res *res, int v)
@@ -152,6 +164,7 @@ migrate_apply(struct db *db, struct arena *a, const char *dir, int *applied,
 	const char *params[2], *sql;
 	size_t n, i, j;
 	enum err rc;
+	long t0;
 	int known;
 
 	*applied = *total = 0;
@@ -188,6 +201,7 @@ migrate_apply(struct db *db, struct arena *a, const char *dir, int *applied,
 		}
 		params[0] = db_int64(a, list[i].version);
 		params[1] = list[i].name;
+		t0 = mono_ms();
 		/* A file may hold several statements: simple protocol. */
 		if ((rc = db_begin(db, a)) != ERR_OK ||
 		    (rc = db_exec_script(db, a, sql)) != ERR_OK ||
@@ -199,6 +213,10 @@ migrate_apply(struct db *db, struct arena *a, const char *dir, int *applied,
 			rc = ERR_DB;
 			goto out;
 		}
+		/* One transaction: what it locked stayed locked this long. */
+		log_msg(LOG_INFO, NULL, "migration", "%s applied in %ld ms "
+		    "(its locks were held that long)", list[i].name,
+		    mono_ms() - t0);
 		(*applied)++;
 	}
 	*total = (int)n;

@@ -32,10 +32,12 @@ enum err	 migrate_scan(struct arena *, const char *dir,
 		    struct migration **out, size_t *n, const char **why);
 
 /*
- * Applies the pending migrations of dir.  *applied is how many ran now,
- * *total how many the database has afterwards.  ERR_CONFLICT when the
- * database has a version newer than the code; ERR_DB when a migration
- * fails (rolled back; *why names the file and the server's message).
+ * Applies the pending migrations of dir, logging each one's name and how
+ * long its transaction (and so its locks) took.  *applied is how many ran
+ * now, *total how many the database has afterwards.  ERR_CONFLICT when
+ * the database has a version newer than the code; ERR_DB when a
+ * migration fails (rolled back; *why names the file and the server's
+ * message).
  */
 enum err	 migrate_apply(struct db *, struct arena *, const char *dir,
 		    int *applied, int *total, const char **why);

@@ -28,6 +28,21 @@
 #include "sync/sync.h"
 #include "sync/syncq.h"
 
+/* An account's money rows stored before their currency was kept get
+ * the one its latest report named ($4; $5 the money metrics). */
+static const char sql_currency[] =
+	"UPDATE metric_daily SET dims = dims || jsonb_build_object("
+	"'currency', $4::text) WHERE workspace_id = $1 AND provider = $2 "
+	"AND account_id = $3 AND metric = ANY ($5::text[]) "
+	"AND currency IS NULL";
+
+/* Times ($2, text) as dates in zone $1; NULL for a text that is not an
+ * ISO 8601 time with a date. */
+static const char sql_local_days[] =
+	"SELECT CASE WHEN t ~ '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d' "
+	"THEN to_char(t::timestamptz AT TIME ZONE $1, 'YYYY-MM-DD') END "
+	"FROM unnest($2::text[]) WITH ORDINALITY AS u(t, i) ORDER BY i";
+
 /* The connection, and a run started for it (none when it is gone). */
 static const char sql_start[] =
 	"WITH c AS (SELECT c.provider, c.status, c.selected::text, "
@@ -327,6 +342,41 @@ run_window(struct fetch *f, const char *tz, long days, const char **from,
 	return ERR_OK;
 }
 
+/*
+ * Gives account's money rows that name no currency the one its report
+ * named (nothing when currency is NULL): history stored before Sluice
+ * kept currencies is then never a tile of its own.
+ */
+static enum err
+money_currency(struct run *r, const char *account, const char *currency)
+{
+	const struct metric_def *d;
+	const char *p[5];
+	struct buf *names;
+	size_t i, n, k = 0;
+
+	if (currency == NULL)
+		return ERR_OK;
+	d = r->f.p->metrics;
+	n = r->f.p->nmetrics;
+	names = buf_new_arena(r->f.a, LIMIT_RESPONSE);
+	buf_putc(names, '{');
+	for (i = 0; i < n; i++)
+		if (d[i].agg == METRIC_SUM &&
+		    strcmp(d[i].unit, "currency_micros") == 0)
+			buf_printf(names, "%s\"%s\"", k++ > 0 ? "," : "",
+			    d[i].name);
+	buf_putc(names, '}');
+	if (k == 0)
+		return ERR_OK;
+	p[0] = db_int64(r->f.a, r->job->workspace_id);
+	p[1] = r->f.p->slug;
+	p[2] = account;
+	p[3] = currency;
+	p[4] = buf_cstr(names);
+	return db_exec_static(r->env->db, r->f.a, sql_currency, 5, p, NULL);
+}
+
 /* Writes the rows in batches, one transaction each. */
 static enum err
 flush(struct run *r, struct syncnorm *n)
@@ -387,6 +437,7 @@ run_account(struct fetch *f, const char *id, const char *key)
 
 
 
+
 /* --- messages (lib/providers/fetch.h: msgs_*) ------------------------ */
 
 /* Appends s as an element of a PostgreSQL array literal. */
@@ -406,6 +457,41 @@ elem(struct buf *b, const char *s, bool first)
 		buf_putc(b, *s);
 	}
 	buf_putc(b, '"');
+}
+
+/* The dates of times in a zone (struct fetch_ops local_days). */
+static enum err
+run_local_days(struct fetch *f, const char *tz, const char *const *ts,
+    size_t n, const char ***days)
+{
+	struct run *r = (struct run *)f;
+	struct db_res *res;
+	struct buf *b;
+	const char *p[2];
+	size_t i;
+	enum err rc;
+
+	*days = arena_calloc(f->a, n + 1, sizeof(**days));
+	if (n == 0)
+		return ERR_OK;
+	b = buf_new_arena(f->a, LIMIT_RESPONSE);
+	buf_putc(b, '{');
+	for (i = 0; i < n; i++)
+		elem(b, ts[i], i == 0);
+	buf_putc(b, '}');
+	p[0] = tz != NULL ? tz : "UTC";
+	p[1] = buf_cstr(b);
+	rc = db_exec_static(r->env->db, f->a, sql_local_days, 2, p, &res);
+	if (rc == ERR_INPUT) {	/* a zone unknown to PostgreSQL */
+		p[0] = "UTC";
+		rc = db_exec_static(r->env->db, f->a, sql_local_days, 2, p,
+		    &res);
+	}
+	if (rc != ERR_OK)
+		return rc;
+	for (i = 0; i < n && i < db_nrows(res); i++)
+		(*days)[i] = db_get(res, i, 0);
+	return ERR_OK;
 }
 
 /* The message columns of one page as PostgreSQL array literals (p[2] to
@@ -555,6 +641,7 @@ static const struct fetch_ops run_ops = {
 	.call = run_call,
 	.window = run_window,
 	.account = run_account,
+	.local_days = run_local_days,
 	.msgs_pass = msgs_pass,
 	.msgs_thread = msgs_thread,
 	.msgs_page = msgs_page,
@@ -709,7 +796,8 @@ fetch_all(struct run *r, const char *selected)
 			    "once; nothing of it was stored", LIMIT_SYNC_ROWS);
 			rc = ERR_TOOBIG;
 		}
-		if (rc == ERR_OK && (rc = flush(r, &n)) != ERR_OK)
+		if (rc == ERR_OK && ((rc = flush(r, &n)) != ERR_OK ||
+		    (rc = money_currency(r, id, n.currency)) != ERR_OK))
 			return rc;	/* the database */
 		if (rc == ERR_OK) {
 			r->nok++;

@@ -11,6 +11,7 @@
 #include "base/buf.h"
 #include "base/jsonx.h"
 #include "base/limit.h"
+#include "base/numfmt.h"
 #include "connections/connection.h"
 #include "insights/insights.h"
 #include "providers/provider.h"
@@ -194,52 +195,6 @@ views_schedule(struct arena *a, const struct schedule_view *sv)
 	return v;
 }
 
-/* "1234567" -> "1,234,567" for the integer part of a formatted number. */
-static const char *
-grouped(struct arena *a, const char *digits)
-{
-	const char *dot = strchr(digits, '.');
-	size_t ilen = dot != NULL ? (size_t)(dot - digits) : strlen(digits);
-	size_t neg = digits[0] == '-', i, j = 0;
-	char *out = arena_alloc(a, strlen(digits) + ilen / 3 + 2);
-
-	for (i = 0; i < ilen; i++) {
-		out[j++] = digits[i];
-		if (i >= neg && i + 1 < ilen && (ilen - i - 1) % 3 == 0)
-			out[j++] = ',';
-	}
-	strcpy(out + j, digits + ilen);
-	return out;
-}
-
-const char *
-views_number(struct arena *a, double v, const char *unit)
-{
-	long long s;
-
-	if (!isfinite(v))
-		return "–";
-	if (unit != NULL && strcmp(unit, "ratio") == 0)
-		return arena_printf(a, "%.1f%%", v * 100.0);
-	if (unit != NULL && strcmp(unit, "currency_micros") == 0)
-		return grouped(a, arena_printf(a, "%.2f", v / 1e6));
-	if (unit != NULL && strcmp(unit, "seconds") == 0) {
-		s = llround(v);
-		if (s < 60)
-			return arena_printf(a, "%llds", s);
-		if (s < 3600)
-			return arena_printf(a, "%lldm %02llds", s / 60, s % 60);
-		return arena_printf(a, "%sh %02lldm", grouped(a,
-		    arena_printf(a, "%lld", s / 3600)), (s % 3600) / 60);
-	}
-	if (unit != NULL && strcmp(unit, "minutes") == 0)
-		return arena_printf(a, "%s min", grouped(a,
-		    arena_printf(a, "%.0f", v)));
-	if (fabs(v - round(v)) < 1e-9)
-		return grouped(a, arena_printf(a, "%.0f", v));
-	return grouped(a, arena_printf(a, "%.2f", v));
-}
-
 const char *
 views_sparkline(struct arena *a, struct json_object *series, int w, int h)
 {
@@ -314,6 +269,7 @@ tile_view(struct arena *a, struct json_object *t)
 {
 	struct json_object *v = json_object_new_object(), *series = NULL;
 	const char *unit = NULL, *label = NULL, *metric = NULL, *why = NULL;
+	const char *money = NULL;
 	double cur, prev, pct, pp;
 	int64_t days, dc, dp;
 	bool okc, okp, okpct, okpp, partial;
@@ -326,10 +282,16 @@ tile_view(struct arena *a, struct json_object *t)
 	prev = num(t, "previous", &okp);
 	pct = num(t, "change_pct", &okpct);
 	pp = num(t, "change_pp", &okpp);
+	(void)jsonx_get_string(t, "currency", &money);
 	coverage(t, &days, &dc, &dp, &partial);
+	/* Money names its currency; amounts of two are two tiles. */
+	if (money != NULL)
+		label = arena_printf(a, "%s (%s)", label, money);
+	else if (unit != NULL && strcmp(unit, "currency_micros") == 0)
+		label = arena_printf(a, "%s (currency not known)", label);
 	put(v, "label", label);
-	put(v, "value", okc ? views_number(a, cur, unit) : "–");
-	put(v, "previous", okp ? views_number(a, prev, unit) : "–");
+	put(v, "value", okc ? numfmt_value(a, cur, unit, money) : "–");
+	put(v, "previous", okp ? numfmt_value(a, prev, unit, money) : "–");
 	put(v, "trend", "flat");
 	(void)jsonx_get_string(t, "unavailable", &why);
 	if (why != NULL) {
@@ -373,8 +335,8 @@ more_note(struct arena *a, int64_t more)
 	    "custom metrics by source and name. Send breakdowns (campaigns, "
 	    "pages, products) as \"dims\" of one metric rather than as "
 	    "metric names of their own, and stop sending metrics nobody "
-	    "reads.", views_number(a, (double)more, "count"), more == 1 ? "" :
-	    "s", more == 1 ? "is" : "are", LIMIT_TILES);
+	    "reads.", numfmt_value(a, (double)more, "count", NULL),
+	    more == 1 ? "" : "s", more == 1 ? "is" : "are", LIMIT_TILES);
 }
 
 struct json_object *
@@ -435,6 +397,7 @@ views_dashboard(struct arena *a, const char *tiles_json, const char *period)
 			p = provider_get(slug);
 			put(cur, "slug", slug);
 			put(cur, "name", p != NULL ? p->name : slug);
+			put(cur, "days", p != NULL ? p->days : NULL);
 			list = json_object_new_array();
 			json_object_object_add(cur, "tiles", list);
 			/* The chart: the provider's first metric, larger. */

@@ -41,13 +41,6 @@ struct json_object *views_schedule(struct arena *,
 		    const struct schedule_view *);
 
 /*
- * Formats a value for a person by its catalogue unit: counts with
- * thousands separators, currency_micros as money with two decimals,
- * ratio as a percentage, seconds as "1m 05s", minutes as "1,234 min".
- */
-const char	*views_number(struct arena *, double v, const char *unit);
-
-/*
  * SVG polyline points ("x,y x,y ...") drawing a series (JSON array of
  * numbers or nulls) in a width x height box; "" when it has no numbers.
  */
@@ -56,8 +49,9 @@ const char	*views_sparkline(struct arena *, struct json_object *series,
 
 /*
  * The dashboard's view from the tiles document (lib/metrics/tiles.h): per
- * provider its name, a chart of its first metric and its tiles with
- * formatted values, change (▲/▼ and % or pp, "partial data", "not
+ * provider its name, whose calendar its days follow (provider.days), a
+ * chart of its first metric and its tiles with formatted values (money
+ * in its currency, named in the label), change (▲/▼ and % or pp, "partial data", "not
  * available"), coverage and sparkline points; the period's days and zone;
  * period is "7d", "28d", "90d" or "custom" (its from and to then fill the
  * range form).  At most LIMIT_TILES tiles; when the document left some out

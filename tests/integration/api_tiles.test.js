@@ -85,7 +85,7 @@ test('dashboard tiles', async (t) => {
     const s = get(r, 'ga4', 'sessions');
     assert.deepEqual({ ...s, series: undefined }, {
       provider: 'ga4', metric: 'sessions', label: 'Sessions', unit: 'count', aggregation: 'sum',
-      current: 155, previous: 100, change: null, change_pct: null, change_pp: null,
+      currency: null, current: 155, previous: 100, change: null, change_pct: null, change_pp: null,
       coverage: { days: 7, current: 5, previous: 1, partial: true }, series: undefined,
     });
     assert.deepEqual(s.series, [10, 20, null, 30, 40, null, 55]);
@@ -251,5 +251,55 @@ test('dashboard tiles', async (t) => {
     ].map((s) => s.replace(/=(0\.\d+)$/, (m, v) => `=${Number(Number(v).toPrecision(15))}`)));
     const a = await tiles(ka);
     assert.ok(!a.text.includes('777'));
+  });
+
+  // Meta Ads in EUR and USD (two ad accounts, two campaigns in EUR),
+  // GA4 revenue whose property named no currency, and a custom amount
+  // ingested in CHF: money is never added across currencies.
+  await t.test('money: one tile per currency, never a sum of two', async () => {
+    const [[wsD]] = stack.sql("INSERT INTO workspaces (name, time_zone) VALUES ('D', 'Europe/Paris') RETURNING id");
+    const kd = mkKey(wsD);
+    const rows = [];
+    const add = (provider, acct, metric, k, v, cur) => rows.push(
+      `(${wsD}, '${provider}', '${acct}', '${metric}', (SELECT (now() AT TIME ZONE time_zone)::date - 1 FROM workspaces WHERE id = ${wsD}) - ${k}, ${v}, '${cur ? JSON.stringify({ currency: cur, campaign_id: acct }) : '{}'}')`);
+    for (let k = 0; k < 14; k++) {
+      add('meta_ads', 'act_1:c1', 'spend_micros', k, 1000000000, 'EUR');
+      add('meta_ads', 'act_1:c2', 'spend_micros', k, 500000000, 'EUR');
+      add('meta_ads', 'act_2:c9', 'spend_micros', k, 300000000, 'USD');
+      add('meta_ads', 'act_1:c1', 'clicks', k, 100, 'EUR');
+      add('meta_ads', 'act_1:c2', 'clicks', k, 50, 'EUR');
+      add('meta_ads', 'act_2:c9', 'clicks', k, 30, 'USD');
+      add('meta_ads', 'act_1:c1', 'impressions', k, 1000, 'EUR');
+      add('meta_ads', 'act_2:c9', 'impressions', k, 900, 'USD');
+      add('ga4', '123', 'revenue_micros', k, 2500000, null);
+      add('crm', '', 'deal_value', k, 10, k < 7 ? 'CHF' : null);
+    }
+    stack.sql(`INSERT INTO metric_daily (workspace_id, provider, account_id, metric, day, value, dims) VALUES ${rows.join(',')}`);
+    // Three capital letters or nothing: dims' "currency" of another shape is no currency.
+    assert.deepEqual(stack.sql(`SELECT count(*) FROM metric_daily WHERE workspace_id = ${wsD} AND currency IS NOT NULL`), [['119']]);
+    const r = await tiles(kd, '?period=7d');
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(validate(responseSchema('/v1/dashboard/tiles'), r.json), []);
+    const pick = (p, m) => r.json.tiles.filter((x) => x.provider === p && x.metric === m)
+      .map((x) => [x.currency, x.current, x.previous]);
+    assert.deepEqual(pick('meta_ads', 'spend_micros'), [['EUR', 7 * 1500000000, 7 * 1500000000], ['USD', 7 * 300000000, 7 * 300000000]]);
+    // Cost per click over the same currency's clicks: 1,500 EUR / 150, 300 USD / 30.
+    assert.deepEqual(pick('meta_ads', 'cpc'), [['EUR', 10000000, 10000000], ['USD', 10000000, 10000000]]);
+    // Counts and rates add every account up, whatever its currency.
+    assert.deepEqual(pick('meta_ads', 'clicks'), [[null, 7 * 180, 7 * 180]]);
+    const ctr = r.json.tiles.find((x) => x.provider === 'meta_ads' && x.metric === 'ctr');
+    close(ctr.current, 180 / 1900, 'ctr over both accounts');
+    assert.equal(ctr.currency, null);
+    // No currency named: one tile that says so (currency null), not a guess.
+    assert.deepEqual(pick('ga4', 'revenue_micros'), [[null, 7 * 2500000, 7 * 2500000]]);
+    // A custom metric split the same way: CHF this week, none before.
+    assert.deepEqual(pick('crm', 'deal_value'), [['CHF', 70, null], [null, null, 70]]);
+    // Ingest refuses a currency that is not an ISO 4217 code.
+    const bad = await request(`${stack.url}/v1/metrics/ingest`, {
+      method: 'POST', headers: { authorization: `Bearer ${kd}`, 'content-type': 'application/json' },
+      body: JSON.stringify([{ source: 'crm', metric: 'deal_value', date: yesterday(wsD), value: 1, dims: { currency: 'euro' } }]),
+    });
+    assert.equal(bad.status, 422, bad.text);
+    assert.match(bad.json.error.problems[0].reason, /ISO 4217/);
   });
 });

@@ -126,7 +126,9 @@ test('weekly digest through a fake Resend', async (t) => {
     assert.equal(r.json.period_end, pe);
     assert.match(r.json.html, /Reconnect LinkedIn to resume its numbers\./);
     assert.match(r.json.html, /Sessions on Google Analytics 4 spiked on Wed/);
-    assert.match(r.json.text, /KEY NUMBERS/);
+    assert.match(r.json.text, /KEY NUMBERS \(that week \/ the week before \/ change\)/);
+    // The week's days name whose days they are.
+    assert.match(r.json.text, /^Sluice weekly digest: Alpha\n.* \(Europe\/Paris\), compared with the week before\n/);
     assert.match(r.json.text, /\nGoogle Analytics 4\n- Sessions: 1,240 \/ 700 \/ \+77%\n/);
     assert.doesNotMatch(r.json.html, /<script|<svg/i);
     assert.match(r.json.headers['List-Unsubscribe'], /^<http:\/\/127\.0\.0\.1:\d+\/v1\/digest\/unsubscribe\?token=[\w-]+\.[\w-]+>$/);
@@ -464,7 +466,7 @@ test('without an API key sending fails clearly and previews still work', async (
   assert.match(r.json.error.message, /SLUICE_RESEND_API_KEY/);
   const p = await request(`${stack.url}/v1/digest/preview?email=solo@example.com`, { headers: { 'x-cron-secret': CRON } });
   assert.equal(p.status, 200, p.text);
-  assert.match(p.json.text, /No numbers arrived for this week/);
+  assert.match(p.json.text, /No numbers arrived for that week/);
   const st = await request(`${stack.url}/v1/digest/status`, { headers: { 'x-cron-secret': CRON } });
   assert.equal(st.json.sending_configured, false);
   assert.equal(st.json.last_run, null);

@@ -4,6 +4,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { startStack, request } = require('./lib/stack');
+const { validate, responseSchema } = require('./lib/schema');
 
 test('intel analyze', async (t) => {
   const stack = await startStack({ programs: ['api'] });
@@ -40,6 +41,32 @@ test('intel analyze', async (t) => {
     assert.ok(r.json.actions.some((x) => /Reconnect LinkedIn/.test(x)), r.json.actions.join(' | '));
     const again = await ask(ka, { question: 'How did last week go?' });
     assert.equal(again.text, r.text, 'not deterministic');
+  });
+
+  await t.test('the question is read: what it names and asks, and what the data cannot tell', async () => {
+    let r = await ask(ka, { question: 'Why did our website sessions go up?' });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(validate(responseSchema('/v1/intel/analyze', 'post'), r.json), []);
+    assert.deepEqual(r.json.understood, { providers: ['ga4'], metrics: ['sessions'], intent: 'why', other_period: null });
+    assert.deepEqual(r.json.facts.map((f) => `${f.provider}/${f.metric}`), ['ga4/sessions']);
+    assert.equal(r.json.answerable, true);
+    assert.match(r.json.answer, new RegExp(`^Sessions on Google Analytics 4 rose 100% \\(700 to 1,400\\) in the week ${r.json.period.start} to ${r.json.period.end}\\.`));
+    assert.match(r.json.answer, /not why/);
+    // A connection that needs re-authorisation: no numbers, but what is known.
+    r = await ask(ka, { question: 'How is LinkedIn doing this month?' });
+    assert.equal(r.json.answerable, true);
+    assert.equal(r.json.understood.other_period, 'month');
+    assert.match(r.json.answer, /^No numbers for the week .* answer this: LinkedIn needs to be/);
+    assert.match(r.json.answer, /whole weeks/);
+    // Nothing from YouTube: said so, no facts from elsewhere.
+    r = await ask(ka, { question: 'What did YouTube views do?' });
+    assert.equal(r.json.answerable, false);
+    assert.deepEqual(r.json.facts, []);
+    assert.match(r.json.answer, /^There is no data from YouTube for the week/);
+    // Different questions, different answers, from the same data.
+    const a1 = await ask(ka, { question: 'what fell?' });
+    const a2 = await ask(ka, { question: 'what rose?' });
+    assert.notEqual(a1.json.answer, a2.json.answer);
   });
 
   await t.test('scope by provider, bad input, other tenants', async () => {

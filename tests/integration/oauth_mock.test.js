@@ -25,6 +25,8 @@ test('OAuth against oauth2-mock-server and a failing token endpoint', async (t) 
   mock.service.on('beforeResponse', (resp, req) => {
     if (resp.body.access_token) {
       resp.body.expires_in = tokenTtl;
+      // What Google answers: the scopes granted, sign-in ones expanded.
+      resp.body.scope = 'https://www.googleapis.com/auth/analytics.readonly openid https://www.googleapis.com/auth/userinfo.email';
       issued.push({ grant: req.body.grant_type, refresh: resp.body.refresh_token, pkce: 'code_verifier' in req.body });
     }
   });

@@ -29,7 +29,7 @@
 #define P	INSIGHTS_PERIOD
 
 static const struct insights_period week = { "2025-11-10", "2025-11-16",
-    2025, 11, 10 };
+    2025, 11, 10, "Europe/Berlin" };
 
 static void
 series(struct insights_series *s, const char *provider, const char *metric,
@@ -62,6 +62,7 @@ dataset(struct arena *a, struct insights *in)
 	s[0].v[B + 2] = 2600;
 	series(&s[1], "ga4", "engaged_sessions", 600, 610);
 	series(&s[2], "google_ads", "cost_micros", 50e6, 70e6);
+	s[2].currency = "EUR";
 	series(&s[3], "google_ads", "conversions", 20, 15);
 	series(&s[4], "google_ads", "clicks", 300, 330);
 	series(&s[5], "google_ads", "impressions", 9000, 9000);
@@ -99,8 +100,8 @@ test_digest_email_matches_golden(void **state)
 	    "numbers."));
 	assert_non_null(strstr(text, "Reconnect LinkedIn to resume its "
 	    "numbers."));
-	assert_non_null(strstr(text, "Cost rose 40% while Conversions fell "
-	    "28% on Google Ads"));
+	assert_non_null(strstr(text, "Cost (EUR) rose 40% while Conversions "
+	    "fell 28% on Google Ads"));
 	failed = testlib_golden("tests/golden/email/digest.html", html,
 	    strlen(html));
 	failed += testlib_golden("tests/golden/email/digest.txt", text,

@@ -10,6 +10,7 @@
 
 #include "base/arena.h"
 #include "base/mem.h"
+#include "base/numfmt.h"
 #include "insights/insights.h"
 
 #define B	INSIGHTS_BASELINE	/* index of the period's first day */
@@ -17,7 +18,7 @@
 
 /* Monday 10 November 2025. */
 static const struct insights_period week = { "2025-11-10", "2025-11-16",
-    2025, 11, 10 };
+    2025, 11, 10, NULL };
 
 static void
 fill(struct insights_series *s, const char *provider, const char *metric,
@@ -153,8 +154,9 @@ test_insights_sum_ratio_and_movers(void **state)
 	it = find_kind(&in, INSIGHTS_MOVER_DOWN, 0);
 	assert_string_equal(it->metric, "engagement_rate");
 	assert_float_equal(it->size, -40, 1e-9);
+	/* A rate moves in percentage points. */
 	assert_string_equal(it->title, "Engagement rate on Google Analytics "
-	    "4 fell 40% (50.0% to 30.0%)");
+	    "4 fell 20.0 pp (50.0% to 30.0%)");
 	it = find_kind(&in, INSIGHTS_MOVER_DOWN, 1);
 	assert_float_equal(it->size, -16, 1e-9);
 	arena_free(&a);
@@ -267,16 +269,17 @@ test_insights_spend_vs_results(void **state)
 	(void)state;
 	arena_init(&a);
 	fill(&s[0], "google_ads", "cost_micros", 100e6, 140e6);
+	s[0].currency = "USD";
 	fill(&s[1], "google_ads", "conversions", 25, 22);
 	assert_int_equal(insights_compute(&a, &week, s, 2, NULL, 0, &in),
 	    ERR_OK);
 	it = find_kind(&in, INSIGHTS_PAIR, 0);
 	assert_non_null(it);
-	assert_string_equal(it->title, "Cost rose 40% while Conversions fell "
-	    "12% on Google Ads");
+	assert_string_equal(it->title, "Cost (USD) rose 40% while Conversions "
+	    "fell 12% on Google Ads");
 	assert_non_null(strstr(it->action, "campaigns"));
-	assert_string_equal(insights_format(&a, "currency_micros",
-	    kpi(&in, "google_ads", "cost_micros")->cur), "980.00");
+	assert_string_equal(numfmt_value(&a, kpi(&in, "google_ads",
+	    "cost_micros")->cur, "currency_micros", "USD"), "$980.00");
 	arena_free(&a);
 }
 
@@ -339,23 +342,51 @@ test_insights_deterministic(void **state)
 	arena_free(&a);
 }
 
+/*
+ * Money is never added across currencies: an EUR and a USD account's
+ * cost are two KPIs, each with its own cost per click (over its own
+ * clicks), while clicks add up over both.
+ */
 static void
-test_insights_format(void **state)
+test_insights_currencies(void **state)
 {
 	struct arena a;
+	struct insights in;
+	struct insights_series s[4];
+	size_t i, ncost = 0, ncpc = 0;
 
 	(void)state;
 	arena_init(&a);
-	assert_string_equal(insights_format(&a, "count", 12480), "12,480");
-	assert_string_equal(insights_format(&a, "count", -1234567),
-	    "-1,234,567");
-	assert_string_equal(insights_format(&a, "count", 2.5), "2.50");
-	assert_string_equal(insights_format(&a, "ratio", 0.4213), "42.1%");
-	assert_string_equal(insights_format(&a, "currency_micros", 1234500000),
-	    "1,234.50");
-	assert_string_equal(insights_format(&a, "seconds", 200), "3m 20s");
-	assert_string_equal(insights_format(&a, "minutes", 65), "1h 5m");
-	assert_string_equal(insights_format(&a, "count", 0), "0");
+	fill(&s[0], "meta_ads", "clicks", 10, 10);
+	s[0].currency = "EUR";
+	fill(&s[1], "meta_ads", "clicks", 30, 30);
+	s[1].currency = "USD";
+	fill(&s[2], "meta_ads", "spend_micros", 5e6, 5e6);
+	s[2].currency = "EUR";
+	fill(&s[3], "meta_ads", "spend_micros", 9e6, 9e6);
+	s[3].currency = "USD";
+	assert_int_equal(insights_compute(&a, &week, s, 4, NULL, 0, &in),
+	    ERR_OK);
+	assert_float_equal(kpi(&in, "meta_ads", "clicks")->cur, 280, 1e-9);
+	assert_null(kpi(&in, "meta_ads", "clicks")->currency);
+	for (i = 0; i < in.nkpis; i++) {
+		const struct insights_kpi *k = &in.kpis[i];
+
+		if (strcmp(k->metric, "spend_micros") == 0) {
+			ncost++;
+			assert_non_null(k->currency);
+			assert_float_equal(k->cur, strcmp(k->currency, "EUR") ==
+			    0 ? 35e6 : 63e6, 1e-3);
+			assert_non_null(strstr(k->label, k->currency));
+		}
+		if (strcmp(k->metric, "cpc") == 0) {
+			ncpc++;
+			assert_float_equal(k->cur, strcmp(k->currency, "EUR") ==
+			    0 ? 0.5e6 : 0.3e6, 1e-3);
+		}
+	}
+	assert_int_equal(ncost, 2);
+	assert_int_equal(ncpc, 2);
 	arena_free(&a);
 }
 
@@ -416,7 +447,7 @@ main(void)
 		cmocka_unit_test(test_insights_spend_vs_results),
 		cmocka_unit_test(test_insights_health),
 		cmocka_unit_test(test_insights_deterministic),
-		cmocka_unit_test(test_insights_format),
+		cmocka_unit_test(test_insights_currencies),
 		cmocka_unit_test(test_insights_period_check),
 	};
 

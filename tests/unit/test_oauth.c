@@ -170,12 +170,42 @@ test_oauth_not_a_token(void **state)
 	arena_free(&a);
 }
 
+/* Google's granular consent: an unticked permission is named; sign-in
+ * scopes and an answer without a scope never count. */
+static void
+test_oauth_missing_scopes(void **state)
+{
+	const struct provider *ga4 = provider_get("ga4");
+	const struct provider *yt = provider_get("youtube");
+	const struct provider *gh = provider_get("github");
+	struct arena a;
+
+	(void)state;
+	arena_init(&a);
+	assert_null(oauth_missing_scopes(&a, ga4, NULL));
+	assert_null(oauth_missing_scopes(&a, ga4, "openid "
+	    "https://www.googleapis.com/auth/userinfo.email "
+	    "https://www.googleapis.com/auth/analytics.readonly"));
+	assert_string_equal(oauth_missing_scopes(&a, ga4, "openid "
+	    "https://www.googleapis.com/auth/userinfo.email"),
+	    "https://www.googleapis.com/auth/analytics.readonly");
+	assert_string_equal(oauth_missing_scopes(&a, yt, "openid"),
+	    "https://www.googleapis.com/auth/youtube.readonly, "
+	    "https://www.googleapis.com/auth/yt-analytics.readonly");
+	/* GitHub answers comma-separated, in its own order. */
+	assert_null(oauth_missing_scopes(&a, gh, "public_repo,read:user"));
+	assert_string_equal(oauth_missing_scopes(&a, gh, "read:user"),
+	    "public_repo");
+	arena_free(&a);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_oauth_token_responses),
 		cmocka_unit_test(test_oauth_token_errors),
+		cmocka_unit_test(test_oauth_missing_scopes),
 		cmocka_unit_test(test_oauth_not_a_token),
 	};
 

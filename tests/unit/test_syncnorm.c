@@ -114,7 +114,8 @@ test_syncnorm_ga4_daily_example(void **state)
 	    "312456789 key_events 2024-05-01 37\n"
 	    "312456789 engaged_sessions 2024-05-01 1082\n"
 	    "312456789 session_duration 2024-05-01 282612\n"
-	    "312456789 revenue_micros 2024-05-01 1249500000\n"
+	    "312456789 revenue_micros 2024-05-01 1249500000 "
+	    "{\"currency\":\"USD\"}\n"
 	    "312456789 sessions 2024-05-02 1765\n"
 	    "312456789 total_users 2024-05-02 1471\n"
 	    "312456789 active_users 2024-05-02 1440\n"
@@ -122,7 +123,8 @@ test_syncnorm_ga4_daily_example(void **state)
 	    "312456789 key_events 2024-05-02 29\n"
 	    "312456789 engaged_sessions 2024-05-02 996\n"
 	    "312456789 session_duration 2024-05-02 249012\n"
-	    "312456789 revenue_micros 2024-05-02 986250000\n"
+	    "312456789 revenue_micros 2024-05-02 986250000 "
+	    "{\"currency\":\"USD\"}\n"
 	    "312456789 sessions 2024-05-03 1503\n"
 	    "312456789 total_users 2024-05-03 1289\n"
 	    "312456789 active_users 2024-05-03 1262\n"
@@ -130,7 +132,8 @@ test_syncnorm_ga4_daily_example(void **state)
 	    "312456789 key_events 2024-05-03 22\n"
 	    "312456789 engaged_sessions 2024-05-03 815\n"
 	    "312456789 session_duration 2024-05-03 208771\n"
-	    "312456789 revenue_micros 2024-05-03 0\n");
+	    "312456789 revenue_micros 2024-05-03 0 "
+	    "{\"currency\":\"USD\"}\n");
 }
 
 static void
@@ -481,10 +484,12 @@ test_syncnorm_mailchimp_reports_examples(void **state)
 	syncnorm_init(&n, &A, "mailchimp", "a1b2c3d4e5");
 	n.from = "2026-04-10";	/* leaves April's send out */
 	assert_int_equal(syncnorm_mailchimp_reports(&n, example(
-	    "mailchimp/reports_page1.json"), "a1b2c3d4e5", &count), ERR_OK);
+	    "mailchimp/reports_page1.json"), "a1b2c3d4e5", NULL, &count),
+	    ERR_OK);
 	assert_int_equal(count, 2);
 	assert_int_equal(syncnorm_mailchimp_reports(&n, example(
-	    "mailchimp/reports_page2.json"), "a1b2c3d4e5", &count), ERR_OK);
+	    "mailchimp/reports_page2.json"), "a1b2c3d4e5", NULL, &count),
+	    ERR_OK);
 	assert_int_equal(count, 1);
 	assert_string_equal(text(&n),
 	    "a1b2c3d4e5:42694e9e57 campaign_emails_sent 2026-06-02 1480 "
@@ -520,13 +525,34 @@ test_syncnorm_mailchimp_reports_examples(void **state)
 	/* Another audience: nothing; the empty page: nothing. */
 	syncnorm_init(&n, &A, "mailchimp", "other");
 	assert_int_equal(syncnorm_mailchimp_reports(&n, example(
-	    "mailchimp/reports_page1.json"), "other", &count), ERR_OK);
+	    "mailchimp/reports_page1.json"), "other", NULL, &count), ERR_OK);
 	assert_int_equal(count, 2);
 	assert_int_equal(n.n, 0);
 	assert_int_equal(syncnorm_mailchimp_reports(&n, example(
-	    "mailchimp/reports_empty.json"), "a1b2c3d4e5", &count), ERR_OK);
+	    "mailchimp/reports_empty.json"), "a1b2c3d4e5", NULL, &count),
+	    ERR_OK);
 	assert_int_equal(count, 0);
 	assert_int_equal(n.n, 0);
+}
+
+/* A campaign goes on the account's day: the days given for the reports
+ * (the sync computes them from send_time in the account's zone). */
+static void
+test_syncnorm_mailchimp_account_day(void **state)
+{
+	static const char *const days[] = { "2026-06-03", NULL };
+	struct syncnorm n;
+	size_t count;
+
+	(void)state;
+	syncnorm_init(&n, &A, "mailchimp", "a1b2c3d4e5");
+	assert_int_equal(syncnorm_mailchimp_reports(&n, example(
+	    "mailchimp/reports_page1.json"), "a1b2c3d4e5", days, &count),
+	    ERR_OK);
+	assert_int_equal(count, 2);
+	assert_int_equal(n.n, 10);
+	assert_string_equal(n.rows[0].date, "2026-06-03");
+	assert_string_equal(n.rows[5].date, "2026-05-05");	/* own date */
 }
 
 static void
@@ -613,6 +639,7 @@ main(void)
 		cmocka_unit_test(test_syncnorm_linkedin_examples),
 		cmocka_unit_test(test_syncnorm_mailchimp_example),
 		cmocka_unit_test(test_syncnorm_mailchimp_reports_examples),
+		cmocka_unit_test(test_syncnorm_mailchimp_account_day),
 		cmocka_unit_test(test_syncnorm_github_examples),
 		cmocka_unit_test(test_syncnorm_slack_examples),
 	};

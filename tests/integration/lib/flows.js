@@ -18,10 +18,17 @@ async function setupOwner(url, { email = 'owner@example.com', password = 'correc
   return b;
 }
 
-// The form fields of the first <form> in a page, as [name, value] pairs.
+// The fields of the first <form> in a page as a browser sends them, as
+// [name, value] pairs: inputs with a name and a value, checkboxes and
+// radio buttons only when checked.
 function formFields(html) {
   const f = html.slice(html.indexOf('<form'), html.indexOf('</form>'));
-  return [...f.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2].replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>')]);
+  const attr = (tag, k) => (new RegExp(`\\s${k}="([^"]*)"`).exec(tag) || [])[1];
+  const unescape = (v) => v.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+  return [...f.matchAll(/<input\b[^>]*>/g)].map((m) => m[0])
+    .filter((tag) => attr(tag, 'name') !== undefined && attr(tag, 'value') !== undefined)
+    .filter((tag) => !/\stype="(checkbox|radio)"/.test(tag) || /\schecked\b/.test(tag))
+    .map((tag) => [attr(tag, 'name'), unescape(attr(tag, 'value'))]);
 }
 
 // Runs the connect flow through the sandbox's consent page; decision is

@@ -1,0 +1,155 @@
+/* numfmt.c — numbers for people (numfmt.h). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/mem.h"
+#include "base/numfmt.h"
+
+/* Currencies written with a symbol, or with other than two decimals
+ * (ISO 4217's minor units); every other code is "CODE 1,234.50". */
+static const struct currency {
+	const char	*code;
+	const char	*symbol;	/* NULL: the code */
+	int		 decimals;
+} currencies[] = {
+	{ .code = "AUD", .symbol = "A$", .decimals = 2 },
+	{ .code = "BHD", .decimals = 3 },
+	{ .code = "BRL", .symbol = "R$", .decimals = 2 },
+	{ .code = "CAD", .symbol = "CA$", .decimals = 2 },
+	{ .code = "CLP", .decimals = 0 },
+	{ .code = "EUR", .symbol = "€", .decimals = 2 },
+	{ .code = "GBP", .symbol = "£", .decimals = 2 },
+	{ .code = "INR", .symbol = "₹", .decimals = 2 },
+	{ .code = "IQD", .decimals = 3 },
+	{ .code = "ISK", .decimals = 0 },
+	{ .code = "JOD", .decimals = 3 },
+	{ .code = "JPY", .symbol = "¥", .decimals = 0 },
+	{ .code = "KRW", .symbol = "₩", .decimals = 0 },
+	{ .code = "KWD", .decimals = 3 },
+	{ .code = "LYD", .decimals = 3 },
+	{ .code = "OMR", .decimals = 3 },
+	{ .code = "PYG", .decimals = 0 },
+	{ .code = "TND", .decimals = 3 },
+	{ .code = "UGX", .decimals = 0 },
+	{ .code = "USD", .symbol = "$", .decimals = 2 },
+	{ .code = "VND", .decimals = 0 },
+	{ .code = "XAF", .decimals = 0 },
+	{ .code = "XOF", .decimals = 0 },
+};
+
+bool
+numfmt_currency_ok(const char *s)
+{
+	return s != NULL && strlen(s) == 3 && s[0] >= 'A' && s[0] <= 'Z' &&
+	    s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z';
+}
+
+static const struct currency *
+currency(const char *code)
+{
+	size_t i;
+
+	for (i = 0; code != NULL && i < nitems(currencies); i++)
+		if (strcmp(currencies[i].code, code) == 0)
+			return &currencies[i];
+	return NULL;
+}
+
+int
+numfmt_currency_decimals(const char *code)
+{
+	const struct currency *c = currency(code);
+
+	return c != NULL ? c->decimals : 2;
+}
+
+/* |v| with decimals and thousands separators ("12,480.50"); *neg when
+ * the written value is below zero (a rounded -0.001 is "0.00", not
+ * negative). */
+static const char *
+grouped(struct arena *a, double v, int decimals, bool *neg)
+{
+	char raw[400], out[540];
+	const char *dot;
+	size_t i, n, o = 0, intlen;
+
+	snprintf(raw, sizeof(raw), "%.*f", decimals, fabs(v));
+	*neg = v < 0 && strspn(raw, "0.") != strlen(raw);
+	dot = strchr(raw, '.');
+	intlen = dot != NULL ? (size_t)(dot - raw) : strlen(raw);
+	for (i = 0; i < intlen; i++) {
+		if (i > 0 && (intlen - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = raw[i];
+	}
+	n = strlen(raw);
+	for (; i < n && o < sizeof(out) - 1; i++)
+		out[o++] = raw[i];
+	out[o] = '\0';
+	return arena_strdup(a, out);
+}
+
+/* A signed number with separators: decimals when not whole. */
+static const char *
+number(struct arena *a, double v, int decimals)
+{
+	const char *g;
+	bool neg;
+
+	g = grouped(a, v, decimals, &neg);
+	return neg ? arena_printf(a, "-%s", g) : g;
+}
+
+static const char *
+money(struct arena *a, double amount, const char *code)
+{
+	const struct currency *c = currency(code);
+	const char *g;
+	bool neg;
+
+	g = grouped(a, amount, c != NULL ? c->decimals : 2, &neg);
+	if (!numfmt_currency_ok(code))
+		return neg ? arena_printf(a, "-%s", g) : g;
+	if (c != NULL && c->symbol != NULL)
+		return arena_printf(a, "%s%s%s", neg ? "-" : "", c->symbol,
+		    g);
+	return arena_printf(a, "%s%s %s", neg ? "-" : "", code, g);
+}
+
+static const char *
+duration(struct arena *a, double v)
+{
+	long long s = llround(v);
+	const char *sign = s < 0 ? "-" : "";
+
+	s = s < 0 ? -s : s;
+	if (s < 60)
+		return arena_printf(a, "%s%llds", sign, s);
+	if (s < 3600)
+		return arena_printf(a, "%s%lldm %02llds", sign, s / 60, s % 60);
+	return arena_printf(a, "%s%sh %02lldm", sign, number(a,
+	    (double)(s / 3600), 0), (s % 3600) / 60);
+}
+
+const char *
+numfmt_value(struct arena *a, double v, const char *unit,
+    const char *currency)
+{
+	const char *s;
+
+	if (!isfinite(v) || fabs(v) > 1e300)
+		return "–";
+	if (unit != NULL && strcmp(unit, "ratio") == 0)
+		return arena_printf(a, "%.1f%%", v * 100.0);
+	if (unit != NULL && strcmp(unit, "currency_micros") == 0)
+		return money(a, v / 1e6, currency);
+	if (unit != NULL && strcmp(unit, "seconds") == 0)
+		return duration(a, v);
+	if (unit != NULL && strcmp(unit, "minutes") == 0)
+		return arena_printf(a, "%s min", number(a, v, 0));
+	s = number(a, v, fabs(v - round(v)) < 1e-9 ? 0 : 2);
+	return numfmt_currency_ok(currency) ? arena_printf(a, "%s %s", s,
+	    currency) : s;
+}

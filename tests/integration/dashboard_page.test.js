@@ -1,0 +1,69 @@
+'use strict';
+// The dashboard page as a person meets it: a range it cannot show gives
+// the page again with the reason beside the form (not a bare error
+// page); days with no numbers say that sources are connected rather than
+// "connect a source"; each source says whose calendar its days follow.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { setupOwner, connectSandbox, syncStack, runWorker } = require('./lib/flows');
+
+test('dashboard: range errors on the page, empty days, whose days', async (t) => {
+  const stack = await syncStack(t);
+  const b = await setupOwner(stack.url);
+  stack.sql("UPDATE workspaces SET time_zone = 'America/New_York'");
+
+  // Before any source: the first-steps text.
+  let r = await b.get('/dashboard');
+  assert.equal(r.status, 200);
+  assert.match(r.text, /No numbers yet\. Connect a source/);
+
+  for (const slug of ['meta_ads', 'github']) {
+    const { res } = await connectSandbox(b, slug);
+    assert.equal(res.status, 303, slug);
+  }
+  stack.sql("INSERT INTO sync_jobs (workspace_id, connection_id, kind) SELECT workspace_id, id, 'manual' FROM connections");
+  runWorker(stack, { SLUICE_SYNC_BACKFILL_DAYS: '14' });
+
+  r = await b.get('/dashboard?period=7d');
+  assert.equal(r.status, 200);
+  assert.match(r.text, / in America\/New_York, compared with as many days before/);
+  const meta = r.text.split('id="p-meta_ads"')[1].split('</section>')[0];
+  assert.match(meta, /Days in each ad account&#39;s time zone\./);
+  const gh = r.text.split('id="p-github"')[1].split('</section>')[0];
+  assert.match(gh, /Days in UTC\./);
+
+  // Days before any data: the sources are connected, so not "connect one".
+  r = await b.get('/dashboard?from=2001-01-01&to=2001-01-31');
+  assert.equal(r.status, 200);
+  assert.match(r.text, /No numbers from 2001-01-01 to 2001-01-31\. 2 sources are connected/);
+  assert.doesNotMatch(r.text, /No numbers yet/);
+
+  // A range that is not one: the dashboard again, 400, the reason beside
+  // the form, what was typed kept (escaped), the navigation there.
+  const cases = [
+    ['from=2026-02-30&to=2026-03-01', /from and to must both be real dates/],
+    ['from=2026-03-01&to=2026-02-01', /to must not be before from/],
+    ['from=2020-01-01&to=2026-01-01', /at most 366 days/],
+    ['period=1y', /The period must be 7d, 28d or 90d\./],
+    ['period=7d&from=2026-03-01&to=2026-03-02', /Pick a period \(7, 28 or 90 days\) or a range of days; not both\./],
+  ];
+  for (const [q, why] of cases) {
+    r = await b.get(`/dashboard?${q}`);
+    assert.equal(r.status, 400, q);
+    assert.match(r.text, /<p class="flash flash-error" role="alert" id="range-error">/, q);
+    assert.match(r.text, why, q);
+    assert.match(r.text, /<form class="range" method="get" action="\/dashboard">/, q);
+    assert.match(r.text, /href="\/connections"/, `${q}: the navigation`);
+    assert.doesNotMatch(r.text, /No numbers yet/, q);
+  }
+  r = await b.get('/dashboard?from=2026-02-30&to=%22%3E%3Cscript%3E');
+  assert.equal(r.status, 400);
+  assert.match(r.text, /value="2026-02-30"/);
+  assert.doesNotMatch(r.text, /"><script>/);
+  // Today is not over: a range ending today is refused, in the zone's days.
+  const [[today]] = stack.sql("SELECT to_char((now() AT TIME ZONE 'America/New_York')::date, 'YYYY-MM-DD')");
+  r = await b.get(`/dashboard?from=${today}&to=${today}`);
+  assert.equal(r.status, 400);
+  assert.match(r.text, /must end yesterday or earlier/);
+  assert.match(r.text, new RegExp(`id="range-to" name="to" value="${today}"`));
+});

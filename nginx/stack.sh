@@ -479,9 +479,10 @@ another VAR (its parent directories must be searchable)"
 	for name in $programs; do
 		[ "$name" = worker ] && continue	# not FastCGI: below
 		procs=$(procs_of "$name")
-		# Idle kept connections per upstream: fewer than processes, so
-		# one is always free to accept a new connection (fastcgi.conf).
-		keep=$(( (procs + 1) / 2 ))
+		# Idle kept connections per upstream and nginx worker: each
+		# process holds up to LIMIT_FCGI_CONNS of them and serves any
+		# that brings a request (fastcgi.conf), so two per process.
+		keep=$(( procs * 2 ))
 		sock=$var/run/$name.sock
 		if [ -n "$(pids_of "$var/svc/$name.pid" "$(exe_of "$name")")" ]; then
 			say "$name: already running"

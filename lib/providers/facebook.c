@@ -1,4 +1,4 @@
-/* facebook.c — Facebook Pages: pages, daily Page insights. */
+/* facebook.c — Facebook Pages: pages, daily Page insights, reach. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +31,39 @@ syncnorm_facebook(struct syncnorm *n, struct json_object *body)
 
 	return meta_series(n, n->n, body, "Facebook", map,
 	    nitems(map));
+}
+
+enum err
+syncnorm_facebook_totals(struct syncnorm *n, struct json_object *body)
+{
+	static const char *const periods[][2] = {
+		{ "week", "reach:7d" },
+		{ "days_28", "reach:28d" },
+	};
+	struct json_object *data, *it;
+	const char *name, *period;
+	size_t i, k, mark = n->n;
+	enum err rc;
+
+	if ((data = syncnorm_array(body, "data")) == NULL)
+		return syncnorm_bad(n, mark, "Facebook: data is missing");
+	for (i = 0; i < json_object_array_length(data); i++) {
+		it = json_object_array_get_idx(data, i);
+		name = syncnorm_text(jsonx_member(it, "name"));
+		period = syncnorm_text(jsonx_member(it, "period"));
+		if (name == NULL || period == NULL)
+			return syncnorm_bad(n, mark, "Facebook: data[%zu].name "
+			    "or data[%zu].period is missing", i, i);
+		if (strcmp(name, "page_total_media_view_unique") != 0)
+			continue;
+		for (k = 0; k < nitems(periods); k++)
+			if (strcmp(periods[k][0], period) == 0)
+				break;
+		if (k < nitems(periods) && (rc = meta_values(n, mark, it, i,
+		    "Facebook", periods[k][1])) != ERR_OK)
+			return rc;
+	}
+	return ERR_OK;
 }
 
 /* One Page of /me/accounts. */
@@ -88,8 +121,43 @@ page_token(struct fetch *f, const char *page)
 }
 
 /*
+ * The Page's reach over the tiles' periods, people counted once (which
+ * the daily rows cannot give): Facebook's unique media viewers of a
+ * week and of 28 days, each value the period ending on its day, from
+ * the end of the period before yesterday's to yesterday in the
+ * workspace's zone.  Facebook has no 90-day period.  Asked again on
+ * every sync, so restated days reach them.
+ */
+static enum err
+fetch_reach(struct fetch *f, struct syncnorm *n, const char *page)
+{
+	static const char *const reach[] = { "page_total_media_view_unique" };
+	static const struct {
+		const char	*period;
+		int		 days;
+	} periods[] = { { "week", 7 }, { "days_28", 28 } };
+	struct json_object *got[1];
+	const char *today, *end;
+	size_t ngot, i;
+	enum err rc;
+
+	if ((rc = fetch_window(f, NULL, 1, &today, &end)) != ERR_OK)
+		return rc;
+	for (i = 0; i < nitems(periods); i++) {
+		if ((rc = meta_insights(f, arena_printf(f->a, "%s/%s/insights?"
+		    "period=%s&since=%s&until=%s", meta_graph(f), page,
+		    periods[i].period, day_add(f->a, end, -1 - periods[i].days),
+		    end), reach, 1, got, &ngot)) != ERR_OK)
+			return rc;
+		if ((rc = syncnorm_facebook_totals(n, got[0])) != ERR_OK)
+			return fetch_norm_failed(f, n, rc);
+	}
+	return ERR_OK;
+}
+
+/*
  * Page insights cover since..until-1 (Pacific days), at most 90 days a
- * call: the window in chunks, today included.
+ * call: the window in chunks, today included; then the reach totals.
  */
 static enum err
 fetch(struct fetch *f, struct syncnorm *n, const char *page)
@@ -121,14 +189,15 @@ fetch(struct fetch *f, struct syncnorm *n, const char *page)
 			if ((rc = syncnorm_facebook(n, got[i])) != ERR_OK)
 				return fetch_norm_failed(f, n, rc);
 	}
-	return ERR_OK;
+	return fetch_reach(f, n, page);
 }
 
 static const struct metric_def metrics[] = {
-	METRIC_DEF_TOTALS_BUT("reach", "Reach", "count",
-	    METRIC_7D | METRIC_28D | METRIC_90D, "Sluice does not fetch "
-	    "Facebook's own reach totals for a period yet, and a day's reach "
-	    "cannot be added up"),
+	/* Facebook's reach of each Page over the period (reach:Nd); the
+	 * tile adds the Pages', so a person who saw two Pages counts
+	 * twice, as in every tool that adds Pages. */
+	METRIC_DEF_TOTALS_BUT("reach", "Reach", "count", METRIC_90D,
+	    "Facebook gives page reach for 7 and 28 days only"),
 	METRIC_DEF_SUM("impressions", "Impressions", "count"),
 	METRIC_DEF_SUM("engagements", "Engagements", "count"),
 	METRIC_DEF_SUM("page_views", "Page views", "count"),

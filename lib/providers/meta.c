@@ -195,12 +195,41 @@ meta_graph(struct fetch *f)
 }
 
 enum err
+meta_values(struct syncnorm *n, size_t mark, struct json_object *item,
+    size_t i, const char *who, const char *metric)
+{
+	struct json_object *vals, *v;
+	const char *day, *val;
+	size_t j;
+
+	if ((vals = syncnorm_array(item, "values")) == NULL)
+		return ERR_OK;
+	for (j = 0; j < json_object_array_length(vals); j++) {
+		v = json_object_array_get_idx(vals, j);
+		/* The day before end_time's. */
+		day = day_add(n->a, syncnorm_text(jsonx_member(v, "end_time")),
+		    -1);
+		val = syncnorm_count(jsonx_member(v, "value"));
+		if (day == NULL)
+			return syncnorm_bad(n, mark, "%s: data[%zu]."
+			    "values[%zu].end_time is not a time", who, i, j);
+		if (val == NULL)
+			return syncnorm_bad(n, mark, "%s: data[%zu]."
+			    "values[%zu].value is not a count", who, i, j);
+		if (syncnorm_add(n, NULL, metric, day, val, NULL) != ERR_OK)
+			return syncnorm_bad(n, mark, "%s: too many rows", who);
+	}
+	return ERR_OK;
+}
+
+enum err
 meta_series(struct syncnorm *n, size_t mark, struct json_object *body,
     const char *who, const char *const map[][2], size_t nmap)
 {
-	struct json_object *data, *it, *vals, *v;
-	const char *name, *day, *val;
-	size_t i, j, k;
+	struct json_object *data, *it;
+	const char *name;
+	size_t i, k;
+	enum err rc;
 
 	if ((data = syncnorm_array(body, "data")) == NULL)
 		return syncnorm_bad(n, mark, "%s: data is missing", who);
@@ -213,27 +242,9 @@ meta_series(struct syncnorm *n, size_t mark, struct json_object *body,
 		for (k = 0; k < nmap; k++)
 			if (strcmp(map[k][0], name) == 0)
 				break;
-		if (k == nmap || (vals = syncnorm_array(it, "values")) == NULL)
-			continue;
-		for (j = 0; j < json_object_array_length(vals); j++) {
-			v = json_object_array_get_idx(vals, j);
-			/* The day before end_time's. */
-			day = day_add(n->a, syncnorm_text(jsonx_member(v,
-			    "end_time")), -1);
-			val = syncnorm_count(jsonx_member(v, "value"));
-			if (day == NULL)
-				return syncnorm_bad(n, mark, "%s: "
-				    "data[%zu].values[%zu].end_time is not a "
-				    "time", who, i, j);
-			if (val == NULL)
-				return syncnorm_bad(n, mark, "%s: "
-				    "data[%zu].values[%zu].value is not a "
-				    "count", who, i, j);
-			if (syncnorm_add(n, NULL, map[k][1], day, val, NULL) !=
-			    ERR_OK)
-				return syncnorm_bad(n, mark, "%s: too many "
-				    "rows", who);
-		}
+		if (k < nmap && (rc = meta_values(n, mark, it, i, who,
+		    map[k][1])) != ERR_OK)
+			return rc;
 	}
 	return ERR_OK;
 }

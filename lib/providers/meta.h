@@ -110,4 +110,13 @@ enum err	 meta_series(struct syncnorm *, size_t mark,
 		    struct json_object *body, const char *who,
 		    const char *const map[][2], size_t nmap);
 
+/*
+ * The values[{value, end_time}] of insights item number i (of data[])
+ * into rows named metric, each on the day before its end_time's date;
+ * none when the item has no values.  Errors as syncnorm_bad().
+ */
+enum err	 meta_values(struct syncnorm *, size_t mark,
+		    struct json_object *item, size_t i, const char *who,
+		    const char *metric);
+
 #endif

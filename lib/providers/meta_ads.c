@@ -1,4 +1,4 @@
-/* meta_ads.c — Meta Ads: ad accounts, campaigns by day, spend. */
+/* meta_ads.c — Meta Ads: ad accounts, campaigns by day, spend, reach. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +91,58 @@ syncnorm_meta_ads(struct syncnorm *n, struct json_object *body,
 	return ERR_OK;
 }
 
+enum err
+syncnorm_meta_ads_totals(struct syncnorm *n, struct json_object *body,
+    const char *currency, const char *const ranges[][2], size_t nranges)
+{
+	struct json_object *data, *it;
+	const char *start, *stop, *v, *dims;
+	size_t i, k, mark = n->n;
+	int64_t a, b;
+
+	if ((data = syncnorm_array(body, "data")) == NULL)
+		return syncnorm_bad(n, mark, "Meta Ads: data is missing");
+	for (i = 0; i < json_object_array_length(data); i++) {
+		it = json_object_array_get_idx(data, i);
+		start = syncnorm_text(jsonx_member(it, "date_start"));
+		stop = syncnorm_text(jsonx_member(it, "date_stop"));
+		if (!syncnorm_is_day(start) || !syncnorm_is_day(stop))
+			return syncnorm_bad(n, mark, "Meta Ads: data[%zu]."
+			    "date_start or date_stop is not YYYY-MM-DD", i);
+		if (jsonx_member(it, "reach") != NULL &&
+		    syncnorm_count(jsonx_member(it, "reach")) == NULL)
+			return syncnorm_bad(n, mark, "Meta Ads: "
+			    "data[%zu].reach is not a count", i);
+	}
+	dims = currency != NULL ? syncnorm_dims(n->a, "currency", currency,
+	    NULL, NULL, NULL, NULL) : NULL;
+	for (k = 0; k < nranges; k++) {
+		if (!day_scan(ranges[k][0], &a) ||
+		    !day_scan(ranges[k][1], &b) || b < a || b - a >= 999)
+			return syncnorm_bad(n, mark, "Meta Ads: the range "
+			    "%s..%s asked for is not a period of 1 to 999 "
+			    "days", ranges[k][0], ranges[k][1]);
+		/* No row for a range: nobody was reached in it. */
+		v = "0";
+		for (i = 0; i < json_object_array_length(data); i++) {
+			it = json_object_array_get_idx(data, i);
+			if (strcmp(syncnorm_text(jsonx_member(it,
+			    "date_start")), ranges[k][0]) == 0 &&
+			    strcmp(syncnorm_text(jsonx_member(it,
+			    "date_stop")), ranges[k][1]) == 0) {
+				if (jsonx_member(it, "reach") != NULL)
+					v = syncnorm_count(jsonx_member(it,
+					    "reach"));
+				break;
+			}
+		}
+		if (syncnorm_add(n, NULL, arena_printf(n->a, "reach:%dd",
+		    (int)(b - a + 1)), ranges[k][1], v, dims) != ERR_OK)
+			return syncnorm_bad(n, mark, "Meta Ads: too many rows");
+	}
+	return ERR_OK;
+}
+
 /* One ad account, with its zone and currency. */
 static enum err
 ad_account(struct accounts_lister *l, struct json_object *it)
@@ -109,6 +161,46 @@ list(struct accounts_lister *l)
 	return accounts_walk(l, arena_printf(l->a, "%s/me/adaccounts?fields=id,"
 	    "account_id,name,currency,timezone_name&limit=100",
 	    accounts_base(l, PROVIDER_API_BASE)), &how);
+}
+
+/*
+ * The reach of the tiles' periods, people counted once over the whole
+ * range (which the daily rows cannot give): the 7, 28 and 90 days
+ * ending yesterday in the workspace's zone and the period before each,
+ * in one call at account level with six time_ranges (one result row
+ * each, whatever time_increment says).  Asked again on every sync, so
+ * restated days reach them.
+ */
+static enum err
+fetch_reach(struct fetch *f, struct syncnorm *n, const char *act)
+{
+	static const int periods[] = { 7, 28, 90 };
+	const char *ranges[2 * nitems(periods)][2];
+	struct pcall_result res;
+	const char *today, *end, *tr = "";
+	size_t i;
+	enum err rc;
+
+	if ((rc = fetch_window(f, NULL, 1, &today, &end)) != ERR_OK)
+		return rc;
+	end = day_add(f->a, end, -1);
+	for (i = 0; i < nitems(ranges); i++) {
+		ranges[i][1] = day_add(f->a, end, -(int)(i % 2) *
+		    periods[i / 2]);
+		ranges[i][0] = day_add(f->a, ranges[i][1], 1 - periods[i / 2]);
+		tr = arena_printf(f->a, "%s%s{\"since\":\"%s\",\"until\":"
+		    "\"%s\"}", tr, i ? "," : "[", ranges[i][0], ranges[i][1]);
+	}
+	tr = arena_printf(f->a, "%s]", tr);
+	if ((rc = fetch_get(f, arena_printf(f->a, "%s/%s/insights?"
+	    "level=account&fields=account_id,reach&time_ranges=%s&limit=25",
+	    meta_graph(f), httpc_escape(f->a, act), httpc_escape(f->a, tr)),
+	    &res)) != ERR_OK)
+		return rc;
+	if ((rc = syncnorm_meta_ads_totals(n, res.json, fetch_account(f, act,
+	    "currency"), ranges, nitems(ranges))) != ERR_OK)
+		return fetch_norm_failed(f, n, rc);
+	return ERR_OK;
 }
 
 static enum err
@@ -139,15 +231,15 @@ fetch(struct fetch *f, struct syncnorm *n, const char *act)
 		    json_object_object_get_ex(v, "next", &v))
 			url = json_object_get_string(v);
 	}
-	return ERR_OK;
+	return fetch_reach(f, n, act);
 }
 
 static const struct metric_def metrics[] = {
 	METRIC_DEF_SUM("impressions", "Impressions", "count"),
-	METRIC_DEF_TOTALS_BUT("reach", "Reach", "count",
-	    METRIC_7D | METRIC_28D | METRIC_90D, "Sluice does not fetch Meta's "
-	    "own reach totals for a period yet, and a day's reach cannot be "
-	    "added up"),
+	/* Meta's reach of each ad account over the period (reach:Nd); the
+	 * tile adds the accounts', so a person reached by two accounts'
+	 * ads counts twice, as in every tool that adds accounts. */
+	METRIC_DEF_TOTALS("reach", "Reach", "count"),
 	METRIC_DEF_SUM("clicks", "Clicks", "count"),
 	METRIC_DEF_SUM("spend_micros", "Spend", "currency_micros"),
 	METRIC_DEF_SUM("conversions", "Conversions", "count"),

@@ -200,6 +200,15 @@ enum err	 syncnorm_youtube_channel(struct syncnorm *,
 enum err	 syncnorm_facebook(struct syncnorm *, struct json_object *body);
 
 /*
+ * Facebook Page insights of page_total_media_view_unique with
+ * period=week or period=days_28: each value, the unique viewers of the
+ * 7 or 28 days ending on the day before its end_time's date, as
+ * reach:7d or reach:28d on that day.  Other metrics and periods: none.
+ */
+enum err	 syncnorm_facebook_totals(struct syncnorm *,
+		    struct json_object *body);
+
+/*
  * Instagram insights.  Time series (metric_type unset): reach per day.
  * With day set, a total_value answer for that one day: views,
  * engagements (total_interactions), profile_views.  With totals_days,
@@ -220,6 +229,18 @@ enum err	 syncnorm_instagram_user(struct syncnorm *,
  */
 enum err	 syncnorm_meta_ads(struct syncnorm *, struct json_object *body,
 		    const char *currency);
+
+/*
+ * Meta Ads insights at level=account over time_ranges (one row per
+ * range: date_start, date_stop, reach): for each of the nranges ranges
+ * asked ({since, until}, YYYY-MM-DD), the reach of its row as
+ * reach:<N>d (N its days) on until, account the default, dims
+ * {currency}; "0" when the answer has no row for it (no delivery).
+ * Rows of ranges not asked for are ignored.
+ */
+enum err	 syncnorm_meta_ads_totals(struct syncnorm *,
+		    struct json_object *body, const char *currency,
+		    const char *const ranges[][2], size_t nranges);
 
 /*
  * LinkedIn organizationalEntityShareStatistics by DAY: impressions,

@@ -278,22 +278,56 @@ meta_value(int src, const struct sandbox_day *d)
 	}
 }
 
+/*
+ * A Page metric's value over the span days ending on day: the day's
+ * value for a span of 1; else the sum of the span's daily values, of
+ * which 80 % for the unique viewers (src 2): people seen on several
+ * days count once, so a test can compute the period's reach by hand
+ * from the daily rows, floor(sum * 8 / 10).
+ */
+static int64_t
+meta_span(const char *id, int src, int64_t day, int span, int64_t today)
+{
+	struct sandbox_day sd;
+	int64_t sum = 0;
+	int k;
+
+	for (k = 0; k < span; k++) {
+		sandbox_series(id, day - k, today, PAGE_RESTATE, &sd);
+		sum += meta_value(src, &sd);
+	}
+	return span > 1 && src == 2 ? sum * 8 / 10 : sum;
+}
+
 enum err
 sandbox_meta_insights(struct sbx *sx, const char *id, bool ig,
     const struct sandbox_meta_metric *metas, size_t nmetas)
 {
-	const char *metric, *mtype, *bd, *s, *u;
+	const char *metric, *mtype, *bd, *s, *u, *period;
 	const struct sandbox_meta_metric *sel[20];
 	struct sandbox_day sd;
 	char *list, *tok, *save;
 	int64_t today, d0, d1, d, sum;
 	size_t n = 0, i, k;
 	bool total;
+	int span = 1;
 
 	metric = req_query(&sx->ctx->req, "metric");
 	mtype = req_query(&sx->ctx->req, "metric_type");
 	bd = req_query(&sx->ctx->req, "breakdown");
 	total = mtype != NULL && strcmp(mtype, "total_value") == 0;
+	/* A Page's week and days_28 periods: each value covers the 7 or
+	 * 28 days ending on its day. */
+	period = req_query(&sx->ctx->req, "period");
+	if (period == NULL)
+		period = "day";
+	if (!ig && !total && strcmp(period, "week") == 0)
+		span = 7;
+	else if (!ig && !total && strcmp(period, "days_28") == 0)
+		span = 28;
+	else if (strcmp(period, "day") != 0)
+		return sandbox_fail(sx,
+		    "page_insights_error_invalid_metric");
 	if (metric == NULL || sandbox_is(sx, "removed_metric"))
 		return sandbox_fail(sx,
 		    "page_insights_error_invalid_metric");
@@ -334,8 +368,8 @@ sandbox_meta_insights(struct sbx *sx, const char *id, bool ig,
 	sandbox_meta_usage(sx, id, ig ? "instagram" : "pages");
 	buf_puts(sx->out, "{\"data\":[");
 	for (i = 0; i < n; i++) {
-		buf_printf(sx->out, "%s{\"name\":\"%s\",\"period\":\"day\",",
-		    i ? "," : "", sel[i]->name);
+		buf_printf(sx->out, "%s{\"name\":\"%s\",\"period\":\"%s\",",
+		    i ? "," : "", sel[i]->name, period);
 		if (total) {
 			for (sum = 0, d = d0; d < d1; d++) {
 				sandbox_series(id, d, today, PAGE_RESTATE,
@@ -361,20 +395,17 @@ sandbox_meta_insights(struct sbx *sx, const char *id, bool ig,
 			buf_puts(sx->out, "},");
 		} else {
 			buf_puts(sx->out, "\"values\":[");
-			for (d = d0; d < d1; d++) {
-				sandbox_series(id, d, today, PAGE_RESTATE,
-				    &sd);
+			for (d = d0; d < d1; d++)
 				buf_printf(sx->out, "%s{\"value\":%lld,"
 				    "\"end_time\":\"%s\"}", d > d0 ? "," : "",
-				    (long long)meta_value(sel[i]->src, &sd),
-				    end_time(sx, d));
-			}
+				    (long long)meta_span(id, sel[i]->src, d,
+				    span, today), end_time(sx, d));
 			buf_printf(sx->out, "],\"title\":\"%s\","
 			    "\"description\":\"%s per day.\",", sel[i]->title,
 			    sel[i]->title);
 		}
-		buf_printf(sx->out, "\"id\":\"%s/insights/%s/day\"}", id,
-		    sel[i]->name);
+		buf_printf(sx->out, "\"id\":\"%s/insights/%s/%s\"}", id,
+		    sel[i]->name, period);
 	}
 	buf_puts(sx->out, "]");
 	if (!total) {

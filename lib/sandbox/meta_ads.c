@@ -14,6 +14,7 @@
 
 #define MJ		SANDBOX_META_JSON
 #define ADS_RESTATE	28
+#define SANDBOX_ADS_RANGES	50	/* time_ranges of one call */
 
 /* GET /me/adaccounts. */
 static enum err
@@ -60,12 +61,102 @@ ads_usage(struct sbx *sx, const char *acct)
 	    "\"ads_api_access_tier\":\"standard_access\"}");
 }
 
+/*
+ * The reach of the account over d0..d1 (days after today left out): the
+ * people its campaigns reached each day (as the daily rows give them)
+ * summed, of which 80 %, since a person reached on several days counts
+ * once: floor(sum * 8 / 10), which a test computes from the daily rows.
+ */
+static long long
+ads_reach(const char *acct, int64_t d0, int64_t d1, int64_t today)
+{
+	struct sandbox_day sd;
+	long long sum = 0;
+	int64_t d;
+
+	for (d = d0; d <= d1 && d <= today; d++) {
+		sandbox_series(acct, d, today, ADS_RESTATE, &sd);
+		sum += (long long)((double)sd.reach * 0.45) +
+		    (long long)((double)sd.reach * 0.55);
+	}
+	return sum * 8 / 10;
+}
+
+/*
+ * GET /act_:id/insights?level=account without time_increment: one row
+ * per range of time_ranges (or the one time_range), the whole range's
+ * deduplicated reach and impressions; no row for a range without
+ * delivery; a malformed range, or more than SANDBOX_ADS_RANGES, is
+ * refused.
+ */
+static enum err
+ads_account_ranges(struct sbx *sx, const char *acct, int64_t today)
+{
+	const char *tr, *fields, *p;
+	char a[11], b[11];
+	struct sandbox_day sd;
+	int64_t d0, d1;
+	bool f;
+	int nr = 0, rows = 0;
+
+	fields = req_query(&sx->ctx->req, "fields");
+	if (fields == NULL)
+		fields = "impressions,spend";
+	if ((tr = req_query(&sx->ctx->req, "time_ranges")) == NULL)
+		tr = req_query(&sx->ctx->req, "time_range");
+	/* Every range well formed first: an error is the whole answer. */
+	for (p = tr; tr != NULL && (p = strstr(p, "{\"since\"")) != NULL;
+	    p++)
+		if (sscanf(p, "{\"since\":\"%10[0-9-]\",\"until\":"
+		    "\"%10[0-9-]\"}", a, b) != 2 ||
+		    (d0 = sandbox_day_parse(a)) < 0 ||
+		    (d1 = sandbox_day_parse(b)) < d0 || d1 - d0 > 400 ||
+		    ++nr > SANDBOX_ADS_RANGES)
+			break;
+	if (tr == NULL || nr == 0 || p != NULL)
+		return sandbox_fail(sx, "page_insights_error_invalid_metric");
+	sandbox_start(sx, 200, MJ);
+	ads_usage(sx, acct);
+	buf_puts(sx->out, "{\"data\":[");
+	for (p = strstr(tr, "{\"since\""); p != NULL;
+	    p = strstr(p + 1, "{\"since\"")) {
+		(void)sscanf(p, "{\"since\":\"%10[0-9-]\",\"until\":"
+		    "\"%10[0-9-]\"}", a, b);
+		d0 = sandbox_day_parse(a);
+		d1 = sandbox_day_parse(b);
+		if (sandbox_is(sx, "empty") || d0 > today)
+			continue;
+		buf_puts(sx->out, rows++ > 0 ? ",{" : "{");
+		f = true;
+		if (sandbox_meta_has_field(fields, "account_id")) {
+			buf_printf(sx->out, "\"account_id\":\"%s\"", acct);
+			f = false;
+		}
+		if (sandbox_meta_has_field(fields, "reach")) {
+			buf_printf(sx->out, "%s\"reach\":\"%lld\"",
+			    f ? "" : ",", ads_reach(acct, d0, d1, today));
+			f = false;
+		}
+		if (sandbox_meta_has_field(fields, "impressions")) {
+			sandbox_series_sum(acct, d0, d1, today, ADS_RESTATE,
+			    &sd);
+			buf_printf(sx->out, "%s\"impressions\":\"%lld\"",
+			    f ? "" : ",", (long long)sd.impressions);
+			f = false;
+		}
+		buf_printf(sx->out, "%s\"date_start\":\"%s\",\"date_stop\":"
+		    "\"%s\"}", f ? "" : ",", a, b);
+	}
+	sandbox_meta_paging(sx, 0, rows, rows);
+	return sandbox_done(sx);
+}
+
 /* /act_:id/insights: POST starts an async report, GET reads. */
 static enum err
 ads_insights(struct sbx *sx, const char *id)
 {
 	static const char *const names[] = { "Summer Sale", "Retargeting" };
-	const char *tr, *fields, *acct = id + 4;
+	const char *tr, *fields, *lvl, *acct = id + 4;
 	char a[11], b[11], day[11];
 	int64_t today, d0, d1, d;
 	long limit, off, total, i, end;
@@ -82,6 +173,10 @@ ads_insights(struct sbx *sx, const char *id)
 	}
 	sandbox_tz(acct, &tzoff);
 	today = sandbox_today(sx->now, tzoff);
+	lvl = req_query(&sx->ctx->req, "level");
+	if (lvl != NULL && strcmp(lvl, "account") == 0 &&
+	    req_query(&sx->ctx->req, "time_increment") == NULL)
+		return ads_account_ranges(sx, acct, today);
 	d0 = today - 30;
 	d1 = today - 1;
 	tr = req_query(&sx->ctx->req, "time_range");
@@ -194,6 +289,15 @@ ads_insights(struct sbx *sx, const char *id)
 #define META_ERR(body)	"{\"error\":{" body "}}"
 
 static const struct sandbox_fault faults[] = {
+	{ &sandbox_api_meta, "error_613_1487742_ad_account_limit", NULL, 400,
+	    NULL, JU,
+	    META_ERR("\"message\":\"(#613) Calls within one hour have "
+	    "exceeded the rate limit for this ad account.\",\"type\":"
+	    "\"OAuthException\",\"code\":613,\"error_subcode\":1487742,"
+	    "\"is_transient\":true,\"error_user_title\":\"Too many calls\","
+	    "\"error_user_msg\":\"There have been too many calls from this "
+	    "ad-account. Please wait a bit and try again.\",\"fbtrace_id\":"
+	    "\"SbxTrace0000027\"") },
 	{ &sandbox_api_meta, "error_80000_ads_insights_limit", NULL, 400,
 	    "X-Business-Use-Case-Usage: {\"1234567890\":[{\"type\":"
 	    "\"ads_insights\",\"call_count\":100,\"total_cputime\":20,"

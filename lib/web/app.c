@@ -1,6 +1,9 @@
 /* app.c — the shared FastCGI request loop and process start-up. */
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -616,16 +619,84 @@ serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 	    errcode);
 }
 
-/* One child's life (prefork.h): accept and serve until told to stop. */
+/*
+ * One request on connection c: libfcgi reads it (the connection is known
+ * to have data, or to be a new one), the answer is written, and the
+ * connection stays open when nginx asked to keep it.  False when the
+ * connection brought no request (closed, or a protocol error): it is
+ * closed.
+ */
+static bool
+serve_conn(struct app *app, struct arena *a, FCGX_Request *c,
+    const sigset_t *term, unsigned long *seq)
+{
+	sigset_t old;
+	int rc;
+
+	/* A connection in hand is never closed by FCGX_Accept_r(). */
+	c->keepConnection = 1;
+	if ((rc = FCGX_Accept_r(c)) < 0) {
+		/* It read no request, closed the connection and tried the
+		 * listening socket, which is non-blocking here. */
+		if (rc != -EAGAIN && rc != -EWOULDBLOCK && rc != -EINTR)
+			log_msg(LOG_WARN, NULL, "accept", "FastCGI "
+			    "connection dropped (%d)", rc);
+		if (c->ipcFd >= 0) {
+			FCGX_Finish_r(c);
+			FCGX_Free(c, 1);
+		}
+		c->ipcFd = -1;
+		return false;
+	}
+	/* The request in hand finishes even if SIGTERM comes. */
+	sigprocmask(SIG_BLOCK, term, &old);
+	serve(app, a, c, ++*seq);
+	FCGX_Finish_r(c);	/* closes it unless nginx keeps it */
+	arena_reset(a);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return true;
+}
+
+/* True when connection fd has bytes to read; false when it was closed
+ * (or failed), and it is then closed here. */
+static bool
+conn_alive(FCGX_Request *c)
+{
+	char b;
+	ssize_t n = recv(c->ipcFd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR)))
+		return true;
+	FCGX_Free(c, 1);
+	c->ipcFd = -1;
+	return false;
+}
+
+/*
+ * One child's life (prefork.h): serve until told to stop.
+ *
+ * nginx keeps FastCGI connections open between requests (fastcgi.conf).
+ * libfcgi's own loop would stay with one kept connection, blocked on it
+ * while it is idle, so requests on other connections waited behind idle
+ * ones (p99 in hundreds of milliseconds under load, tests/bench/README.md
+ * "Tail").  Here a process holds up to LIMIT_FCGI_CONNS connections and
+ * serves whichever has a request: it polls the listening socket (while it
+ * has room) and every connection it holds, one request at a time.  The
+ * listening socket is non-blocking, so the processes that wake for one
+ * new connection do not wait in accept() for the one that took it.
+ */
 static int
 loop(void *arg, int slot)
 {
 	struct app *app = arg;
-	sigset_t term, old;
-	FCGX_Request rq;
-	int rc;
+	FCGX_Request conn[LIMIT_FCGI_CONNS];
+	struct pollfd pfd[LIMIT_FCGI_CONNS + 1];
+	size_t who[LIMIT_FCGI_CONNS + 1];
+	sigset_t term;
 	struct arena a;
 	unsigned long seq = 0;
+	size_t i, n, held, free_slot;
+	int fl, fd, r;
 
 	(void)slot;	/* every process of a program serves alike */
 	/* Its own open log file, as each process had under spawn-fcgi:
@@ -635,31 +706,79 @@ loop(void *arg, int slot)
 		(void)log_reopen(app->cfg.log_file);
 	signal(SIGPIPE, SIG_IGN);
 	prefork_signals(&term);
-	/* A signal ends the wait for a connection (prefork.h). */
-	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, 0,
-	    FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+	if (FCGX_Init() != 0) {
 		log_msg(LOG_ERROR, NULL, "start", "FastCGI set-up failed");
+		return 1;
+	}
+	for (i = 0; i < LIMIT_FCGI_CONNS; i++)
+		if (FCGX_InitRequest(&conn[i], 0, 0) != 0) {
+			log_msg(LOG_ERROR, NULL, "start", "FastCGI set-up "
+			    "failed");
+			return 1;
+		}
+	if ((fl = fcntl(0, F_GETFL)) < 0 || fcntl(0, F_SETFL,
+	    fl | O_NONBLOCK) < 0) {
+		log_msg(LOG_ERROR, NULL, "start", "the FastCGI socket cannot "
+		    "be made non-blocking");
 		return 1;
 	}
 	arena_init(&a);
 	log_msg(LOG_INFO, NULL, "start", "%s ready (pid %d)", app->name,
 	    (int)getpid());
 	while (!prefork_stopping()) {
-		if ((rc = FCGX_Accept_r(&rq)) == -EINTR)
-			continue;
-		if (rc < 0) {
-			log_msg(LOG_ERROR, NULL, "accept", "FastCGI accept "
-			    "failed (%d)", rc);
+		n = held = 0;
+		free_slot = LIMIT_FCGI_CONNS;
+		for (i = 0; i < LIMIT_FCGI_CONNS; i++) {
+			if (conn[i].ipcFd < 0) {
+				if (free_slot == LIMIT_FCGI_CONNS)
+					free_slot = i;
+				continue;
+			}
+			pfd[n].fd = conn[i].ipcFd;
+			pfd[n].events = POLLIN;
+			who[n++] = i;
+			held++;
+		}
+		if (free_slot < LIMIT_FCGI_CONNS) {
+			pfd[n].fd = 0;
+			pfd[n].events = POLLIN;
+			who[n++] = LIMIT_FCGI_CONNS;
+		}
+		/* A signal ends the wait (prefork.h). */
+		if ((r = poll(pfd, n, -1)) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_msg(LOG_ERROR, NULL, "accept", "poll failed: %s",
+			    strerror(errno));
 			break;
 		}
-		/* The request in hand finishes even if SIGTERM comes. */
-		sigprocmask(SIG_BLOCK, &term, &old);
-		serve(app, &a, &rq, ++seq);
-		FCGX_Finish_r(&rq);
-		arena_reset(&a);
-		sigprocmask(SIG_SETMASK, &old, NULL);
+		for (i = 0; i < n && !prefork_stopping(); i++) {
+			if (pfd[i].revents == 0)
+				continue;
+			if (who[i] < LIMIT_FCGI_CONNS) {
+				if (conn_alive(&conn[who[i]]))
+					(void)serve_conn(app, &a,
+					    &conn[who[i]], &term, &seq);
+				continue;
+			}
+			/* A new connection, unless another process took
+			 * it first. */
+			fd = accept4(0, NULL, NULL, SOCK_CLOEXEC);
+			if (fd < 0) {
+				if (errno != EAGAIN && errno != EWOULDBLOCK &&
+				    errno != EINTR && errno != ECONNABORTED)
+					log_msg(LOG_WARN, NULL, "accept",
+					    "accept failed: %s",
+					    strerror(errno));
+				continue;
+			}
+			conn[free_slot].ipcFd = fd;
+			(void)serve_conn(app, &a, &conn[free_slot], &term,
+			    &seq);
+		}
 	}
-	FCGX_Free(&rq, 1);
+	for (i = 0; i < LIMIT_FCGI_CONNS; i++)
+		FCGX_Free(&conn[i], 1);
 	arena_free(&a);
 	log_msg(LOG_INFO, NULL, "stop", "%s stopping (pid %d)", app->name,
 	    (int)getpid());

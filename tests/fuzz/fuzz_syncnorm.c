@@ -9,6 +9,7 @@
 
 #include "base/arena.h"
 #include "base/jsonx.h"
+#include "base/mem.h"
 #include "metrics/ingest.h"
 #include "providers/syncnorm.h"
 
@@ -34,6 +35,9 @@ check(struct syncnorm *n, enum err rc)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
+	static const char *const ranges[][2] = {
+		{ "2026-01-01", "2026-01-07" }, { "2026-01-01", "2026-03-31" },
+	};
 	struct json_object *j;
 	struct syncnorm n;
 	struct syncnorm_msgs m;
@@ -54,9 +58,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	RUN(syncnorm_youtube(&n, j));
 	RUN(syncnorm_youtube_channel(&n, j, "2026-01-01"));
 	RUN(syncnorm_facebook(&n, j));
+	RUN(syncnorm_facebook_totals(&n, j));
 	RUN(syncnorm_instagram(&n, j, NULL, 0));
 	RUN(syncnorm_instagram(&n, j, "2026-01-01", 7));
 	RUN(syncnorm_meta_ads(&n, j, "EUR"));
+	RUN(syncnorm_meta_ads_totals(&n, j, "EUR", ranges, nitems(ranges)));
 	RUN(syncnorm_linkedin(&n, j));
 	RUN(syncnorm_mailchimp(&n, j, &count));
 	RUN(syncnorm_github_traffic(&n, j, "views", "2026-01-01"));

@@ -133,7 +133,7 @@ test('browser: setup, connect, dashboard, roles and escaping', async (t) => {
     await page.getByLabel('to', { exact: true }).fill(b);
     await page.getByRole('button', { name: 'Show these days' }).click();
     await page.waitForURL(/from=.*&to=/);
-    assert.match(await page.locator('p.hint').textContent(), new RegExp(`From ${a} to ${b} \\(UTC days\\)`));
+    assert.match(await page.locator('#period-hint').textContent(), new RegExp(`From ${a} to ${b} in UTC, compared`));
     assert.ok(await page.locator('.tile-value').count() >= 5, 'no tiles for the range');
     await shot('06b-dashboard-range');
   });

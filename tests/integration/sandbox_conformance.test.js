@@ -79,6 +79,7 @@ const SWITCH = {
   'google/youtube/channels-list-mine-no-channel.json': 'empty',
   'google/youtube/reports-query-no-rows.json': 'empty',
   'meta/ads_insights_empty.json': 'empty',
+  'meta/ads_insights_account_empty.json': 'empty',
   'meta/page_access_token_missing.json': 'no_page_token',
   'github/traffic_empty.json': 'empty',
   'slack/oauth_v2_access_with_rotation.json': 'rotation',

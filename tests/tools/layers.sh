@@ -22,7 +22,7 @@ set -u
 # lib/ headers, and lib/sandbox/ only from cgi-bin/sandbox.c.  Tests may
 # include anything.
 LAYERS='
-0 base         err limit mem arena buf kv day log config jsonx
+0 base         err limit mem arena buf kv day log config jsonx numfmt
 1 crypto       crypto
 1 store        db migrate
 1 net          httpc
@@ -33,7 +33,7 @@ LAYERS='
                google meta ...
 4 metrics      metric ingest tiles
 4 connections  vault connection oauthstate token connect
-5 insights     insights
+5 insights     insights intel
 6 mail         email webhook digest
 7 sync         syncq sync schedule
 8 views        views

@@ -422,6 +422,95 @@ test_syncnorm_meta_ads_examples(void **state)
 	assert_int_equal(n.n, 0);
 }
 
+/* Facebook's reach of a week and of 28 days: reach:7d and reach:28d on
+ * the day each period ends (the day before end_time's date); a daily
+ * answer, another metric or no data gives none; an error body is
+ * refused. */
+static void
+test_syncnorm_facebook_totals_examples(void **state)
+{
+	struct json_object *empty;
+	struct syncnorm n;
+
+	(void)state;
+	syncnorm_init(&n, &A, "facebook", "104857600000001");
+	assert_int_equal(syncnorm_facebook_totals(&n, example(
+	    "meta/page_insights_reach_week.json")), ERR_OK);
+	assert_int_equal(syncnorm_facebook_totals(&n, example(
+	    "meta/page_insights_reach_days_28.json")), ERR_OK);
+	assert_int_equal(syncnorm_facebook_totals(&n, example(
+	    "meta/page_insights_day.json")), ERR_OK);
+	assert_int_equal(jsonx_parse(&A, "{\"data\":[]}", 11, &empty, NULL),
+	    ERR_OK);
+	assert_int_equal(syncnorm_facebook_totals(&n, empty), ERR_OK);
+	assert_string_equal(text(&n),
+	    "104857600000001 reach:7d 2026-06-01 6920\n"
+	    "104857600000001 reach:7d 2026-06-02 7105\n"
+	    "104857600000001 reach:28d 2026-06-02 24388\n");
+	assert_int_equal(syncnorm_facebook_totals(&n, example(
+	    "meta/error_190_2069032_page_token.json")), ERR_INPUT);
+	assert_int_equal(n.n, 3);
+	assert_non_null(strstr(n.why, "data is missing"));
+}
+
+/* Meta Ads' reach over time_ranges: reach:<N>d on each range's last
+ * day with the account's currency; a range without a row reached
+ * nobody (0); an error body or a bad count is refused whole. */
+static void
+test_syncnorm_meta_ads_totals_examples(void **state)
+{
+	static const char *const ranges[][2] = {
+		{ "2026-08-25", "2026-08-31" }, { "2026-08-18", "2026-08-24" },
+		{ "2026-08-04", "2026-08-31" }, { "2026-07-07", "2026-08-03" },
+		{ "2026-06-03", "2026-08-31" }, { "2026-03-05", "2026-06-02" },
+	};
+	struct json_object *bad;
+	struct syncnorm n;
+	const char *j;
+
+	(void)state;
+	syncnorm_init(&n, &A, "meta_ads", "act_1234567890");
+	assert_int_equal(syncnorm_meta_ads_totals(&n, example(
+	    "meta/ads_insights_account_time_ranges.json"), "EUR", ranges, 6),
+	    ERR_OK);
+#define E " {\"currency\":\"EUR\"}\n"
+	assert_string_equal(text(&n),
+	    "act_1234567890 reach:7d 2026-08-31 18342" E
+	    "act_1234567890 reach:7d 2026-08-24 17015" E
+	    "act_1234567890 reach:28d 2026-08-31 52870" E
+	    "act_1234567890 reach:28d 2026-08-03 49233" E
+	    "act_1234567890 reach:90d 2026-08-31 120456" E
+	    "act_1234567890 reach:90d 2026-06-02 0" E);
+#undef E
+	/* Only the ranges asked for: the 7-day rows alone. */
+	syncnorm_init(&n, &A, "meta_ads", "act_1");
+	assert_int_equal(syncnorm_meta_ads_totals(&n, example(
+	    "meta/ads_insights_account_time_ranges.json"), NULL, ranges, 2),
+	    ERR_OK);
+	assert_string_equal(text(&n),
+	    "act_1 reach:7d 2026-08-31 18342\n"
+	    "act_1 reach:7d 2026-08-24 17015\n");
+	syncnorm_init(&n, &A, "meta_ads", "act_1");
+	assert_int_equal(syncnorm_meta_ads_totals(&n, example(
+	    "meta/ads_insights_account_empty.json"), "USD", ranges, 2),
+	    ERR_OK);
+	assert_string_equal(text(&n),
+	    "act_1 reach:7d 2026-08-31 0 {\"currency\":\"USD\"}\n"
+	    "act_1 reach:7d 2026-08-24 0 {\"currency\":\"USD\"}\n");
+	assert_int_equal(syncnorm_meta_ads_totals(&n, example(
+	    "meta/error_613_1487742_ad_account_limit.json"), "USD", ranges,
+	    2), ERR_INPUT);
+	assert_int_equal(n.n, 2);
+	assert_non_null(strstr(n.why, "data is missing"));
+	j = "{\"data\":[{\"reach\":\"12x\",\"date_start\":\"2026-08-25\","
+	    "\"date_stop\":\"2026-08-31\"}]}";
+	assert_int_equal(jsonx_parse(&A, j, strlen(j), &bad, NULL), ERR_OK);
+	assert_int_equal(syncnorm_meta_ads_totals(&n, bad, "USD", ranges, 2),
+	    ERR_INPUT);
+	assert_int_equal(n.n, 2);
+	assert_non_null(strstr(n.why, "data[0].reach"));
+}
+
 static void
 test_syncnorm_linkedin_examples(void **state)
 {
@@ -636,6 +725,8 @@ main(void)
 		cmocka_unit_test(test_syncnorm_facebook_example),
 		cmocka_unit_test(test_syncnorm_instagram_examples),
 		cmocka_unit_test(test_syncnorm_meta_ads_examples),
+		cmocka_unit_test(test_syncnorm_meta_ads_totals_examples),
+		cmocka_unit_test(test_syncnorm_facebook_totals_examples),
 		cmocka_unit_test(test_syncnorm_linkedin_examples),
 		cmocka_unit_test(test_syncnorm_mailchimp_example),
 		cmocka_unit_test(test_syncnorm_mailchimp_reports_examples),

@@ -2,8 +2,10 @@
  * cgi-bin/pages.c — the pages people use in the browser: first-run setup,
  * login and logout, dashboard, connections, settings.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -163,6 +165,12 @@ set(struct json_object *v, const char *k, const char *s)
 {
 	if (s != NULL)
 		json_object_object_add(v, k, json_object_new_string(s));
+}
+
+static void
+put_bool(struct json_object *o, const char *k, bool b)
+{
+	json_object_object_add(o, k, json_object_new_boolean(b));
 }
 
 static void
@@ -536,34 +544,90 @@ provider_arg(struct ctx *ctx, const struct provider **p)
 	    "does not know that provider.");
 }
 
-/* The accounts with their selected flag, for the form. */
-static struct json_object *
-account_rows(struct ctx *ctx, const struct connection *c)
+/* A picker longer than this offers its filter (?q=). */
+#define PICKER_FILTER_FROM	8
+
+/* Whether needle (ASCII letters compared without case) is in hay. */
+static bool
+contains_nocase(const char *hay, const char *needle)
 {
-	struct json_object *accounts, *selected, *rows, *acc, *row;
-	const char *id;
-	size_t i, j;
+	size_t i, n = strlen(needle);
+
+	for (; *hay != '\0'; hay++) {
+		for (i = 0; i < n && hay[i] != '\0'; i++)
+			if (tolower((unsigned char)hay[i]) !=
+			    tolower((unsigned char)needle[i]))
+				break;
+		if (i == n)
+			return true;
+	}
+	return n == 0;
+}
+
+/*
+ * The picker: "accounts" with their selected flag and show_id (the id
+ * when it is not the name already: GitHub's "owner/repo"), only those
+ * whose name or id contains the filter q when one is given; "kept" the
+ * selected ones the filter hides (hidden inputs, so saving a filtered
+ * list keeps them); "filter" {q, note} for a long or filtered list.
+ * Returns the number of accounts the connection has.
+ */
+static size_t
+account_rows(struct ctx *ctx, struct json_object *v,
+    const struct connection *c)
+{
+	struct json_object *accounts, *selected, *rows, *kept, *acc, *row, *f;
+	const char *id, *name, *q = req_query(&ctx->req, "q");
+	size_t i, j, n = 0;
 	bool on;
 
 	rows = json_object_new_array();
+	kept = json_object_new_array();
+	json_object_object_add(v, "accounts", rows);
+	json_object_object_add(v, "kept", kept);
+	if (q != NULL && *q == '\0')
+		q = NULL;
 	if (jsonx_parse(ctx->arena, c->accounts, strlen(c->accounts),
 	    &accounts, NULL) != ERR_OK || jsonx_parse(ctx->arena,
-	    c->selected, strlen(c->selected), &selected, NULL) != ERR_OK)
-		return rows;
+	    c->selected, strlen(c->selected), &selected, NULL) != ERR_OK ||
+	    !json_object_is_type(accounts, json_type_array) ||
+	    !json_object_is_type(selected, json_type_array))
+		return 0;
 	for (i = 0; i < json_object_array_length(accounts); i++) {
 		acc = json_object_array_get_idx(accounts, i);
 		if (jsonx_get_string(acc, "id", &id) != ERR_OK)
 			continue;
+		if (jsonx_get_string(acc, "name", &name) != ERR_OK)
+			name = id;
+		n++;
 		for (on = false, j = 0; j < json_object_array_length(selected);
 		    j++)
 			on = on || strcmp(id, json_object_get_string(
 			    json_object_array_get_idx(selected, j))) == 0;
+		if (q != NULL && !contains_nocase(name, q) &&
+		    !contains_nocase(id, q)) {
+			if (on) {
+				row = json_object_new_object();
+				set(row, "id", id);
+				json_object_array_add(kept, row);
+			}
+			continue;
+		}
 		row = json_object_get(acc);
-		json_object_object_add(row, "selected",
-		    json_object_new_boolean(on));
+		put_bool(row, "selected", on);
+		put_bool(row, "show_id", strcmp(id, name) != 0);
 		json_object_array_add(rows, row);
 	}
-	return rows;
+	if (q != NULL || n > PICKER_FILTER_FROM) {
+		f = json_object_new_object();
+		set(f, "q", q);
+		set(f, "note", q == NULL ? arena_printf(ctx->arena, "%zu in "
+		    "all.", n) : arena_printf(ctx->arena, "%zu of %zu match "
+		    "\u201c%s\u201d; ticked ones not shown stay chosen.",
+		    json_object_array_length(rows), n, q));
+		json_object_object_add(v, "filter", f);
+	}
+	return n;
 }
 
 /* A run's status in words. */
@@ -617,8 +681,9 @@ run_view(struct ctx *ctx, struct json_object *run)
 static void
 history_view(struct ctx *ctx, struct json_object *v, const char *text)
 {
-	struct json_object *h, *runs, *daily, *counts, *accts;
+	struct json_object *h, *runs, *daily, *counts, *accts, *rows;
 	size_t i;
+	bool any;
 
 	if (jsonx_parse(ctx->arena, text, strlen(text), &h, NULL) != ERR_OK)
 		return;
@@ -631,12 +696,17 @@ history_view(struct ctx *ctx, struct json_object *v, const char *text)
 	}
 	if (jsonx_get_array(h, "daily", &daily) == ERR_OK) {
 		counts = jsonx_own(ctx->arena, json_object_new_array());
-		for (i = 0; i < json_object_array_length(daily); i++)
-			json_object_array_add(counts, json_object_get(
-			    json_object_object_get(json_object_array_get_idx(
-			    daily, i), "rows")));
-		set(v, "daily_chart", views_sparkline(ctx->arena, counts, 600,
-		    80));
+		for (any = false, i = 0; i < json_object_array_length(daily);
+		    i++) {
+			rows = json_object_object_get(
+			    json_object_array_get_idx(daily, i), "rows");
+			any = any || json_object_get_int64(rows) > 0;
+			json_object_array_add(counts, json_object_get(rows));
+		}
+		/* No flat line before anything was synced. */
+		if (any)
+			set(v, "daily_chart", views_sparkline(ctx->arena,
+			    counts, 600, 80));
 	}
 	if (jsonx_get_array(h, "accounts", &accts) == ERR_OK &&
 	    json_object_array_length(accts) > 0) {
@@ -654,7 +724,7 @@ history_view(struct ctx *ctx, struct json_object *v, const char *text)
 static enum err
 page_connection(struct ctx *ctx)
 {
-	struct json_object *v = app_view(ctx), *rows;
+	struct json_object *v = app_view(ctx);
 	const char *text;
 	const struct provider *p;
 	struct connection c;
@@ -672,11 +742,7 @@ page_connection(struct ctx *ctx)
 	    views_connection_card(ctx->arena, p, have ? &c : NULL, ctx->cfg,
 	    can_edit(ctx))));
 	if (have && strcmp(c.status, "disconnected") != 0) {
-		rows = account_rows(ctx, &c);
-		json_object_object_add(v, "has_accounts",
-		    json_object_new_boolean(json_object_array_length(rows) >
-		    0));
-		json_object_object_add(v, "accounts", rows);
+		put_bool(v, "has_accounts", account_rows(ctx, v, &c) > 0);
 	}
 	if (have && (rc = connection_history_json(ctx->db, ctx->arena,
 	    ctx->workspace_id, c.id, &text)) == ERR_OK)
@@ -835,6 +901,65 @@ form_disconnect(struct ctx *ctx)
 	    "/connections?msg=disconnected");
 }
 
+/* A tile's place on the dashboard (dashboard_order). */
+struct tile_place {
+	const char	*name;		/* the provider's display name */
+	bool		 custom;	/* an ingest source, not a provider */
+	size_t		 i;		/* its place in the API's answer */
+};
+
+static int
+tile_place_cmp(const void *x, const void *y)
+{
+	const struct tile_place *a = x, *b = y;
+	int c;
+
+	if (a->custom != b->custom)
+		return a->custom ? 1 : -1;
+	if ((c = strcasecmp(a->name, b->name)) != 0)
+		return c;
+	return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/*
+ * The tiles document with its tiles in the dashboard's order: the
+ * providers Sluice knows by display name ("Facebook Pages" before
+ * "GitHub"), then the ingest API's custom sources by name; each
+ * provider's tiles keep their order.  The API's own order (by slug) is
+ * unchanged; text as it came when it cannot be read.
+ */
+static const char *
+dashboard_order(struct ctx *ctx, const char *text)
+{
+	struct json_object *doc, *tiles, *sorted, *t;
+	const struct provider *p;
+	struct tile_place *pl;
+	const char *slug;
+	size_t i, n;
+
+	if (jsonx_parse(ctx->arena, text, strlen(text), &doc, NULL) !=
+	    ERR_OK || jsonx_get_array(doc, "tiles", &tiles) != ERR_OK)
+		return text;
+	n = json_object_array_length(tiles);
+	pl = arena_calloc(ctx->arena, n > 0 ? n : 1, sizeof(*pl));
+	for (i = 0; i < n; i++) {
+		t = json_object_array_get_idx(tiles, i);
+		if (jsonx_get_string(t, "provider", &slug) != ERR_OK)
+			slug = "";
+		p = provider_get(slug);
+		pl[i].name = p != NULL ? p->name : slug;
+		pl[i].custom = p == NULL;
+		pl[i].i = i;
+	}
+	qsort(pl, n, sizeof(*pl), tile_place_cmp);
+	sorted = json_object_new_array();
+	for (i = 0; i < n; i++)
+		json_object_array_add(sorted, json_object_get(
+		    json_object_array_get_idx(tiles, pl[i].i)));
+	json_object_object_add(doc, "tiles", sorted);
+	return jsonx_string(ctx->arena, doc);
+}
+
 /*
  * The dashboard again with what was wrong with the period or range asked
  * for, the range form holding what was typed (400).
@@ -891,7 +1016,7 @@ page_dashboard(struct ctx *ctx)
 		    "is not over).");
 	if (rc != ERR_OK)
 		return rc;
-	v = views_dashboard(ctx->arena, tiles, period);
+	v = views_dashboard(ctx->arena, dashboard_order(ctx, tiles), period);
 	/* Nothing in these days: say whether sources are connected. */
 	if (!json_object_get_boolean(json_object_object_get(v, "has_tiles"))) {
 		if ((rc = connection_all(ctx->db, ctx->arena,
@@ -919,12 +1044,6 @@ add_json(struct ctx *ctx, struct json_object *v, const char *key,
 	    NULL) == ERR_OK)
 		json_object_object_add(v, key, json_object_get(o));
 	return o;
-}
-
-static void
-put_bool(struct json_object *o, const char *k, bool b)
-{
-	json_object_object_add(o, k, json_object_new_boolean(b));
 }
 
 /*
@@ -988,6 +1107,10 @@ render_settings(struct ctx *ctx, int status, const char *new_key,
 		json_object_object_add(v, "has_invites",
 		    json_object_new_boolean(strcmp(text, "[]") != 0));
 		add_json(ctx, v, "invites", text);
+		if ((rc = account_time_zones(ctx->db, ctx->arena, &text)) !=
+		    ERR_OK)
+			return rc;
+		add_json(ctx, v, "zones", text);
 	}
 	if ((rc = apikey_list_json(ctx->db, ctx->arena, ctx->workspace_id,
 	    &text)) != ERR_OK)
@@ -1046,6 +1169,15 @@ form_invite(struct ctx *ctx)
 		return rc;
 	return render_settings(ctx, 200, NULL, arena_printf(ctx->arena,
 	    "%s/invite/%s", ctx->cfg->base_url, token), NULL);
+}
+
+/* Whether the form's confirm field says yes ("1"). */
+static bool
+confirmed(struct ctx *ctx)
+{
+	const char *c = req_form(&ctx->req, "confirm");
+
+	return c != NULL && strcmp(c, "1") == 0;
 }
 
 /* A numeric id captured from the path, or 0. */
@@ -1120,6 +1252,10 @@ form_invite_revoke(struct ctx *ctx)
 	int64_t id = capture_id(ctx, "invite");
 	enum err rc;
 
+	if (!confirmed(ctx))
+		return render_settings(ctx, 422, NULL, NULL, "Confirm that "
+		    "the invitation should be revoked: open Revoke… and "
+		    "press Yes, revoke.");
 	rc = id == 0 ? ERR_NOTFOUND : account_invite_revoke(ctx->db,
 	    ctx->arena, ctx->workspace_id, id);
 	if (rc == ERR_NOTFOUND)
@@ -1169,10 +1305,12 @@ form_password(struct ctx *ctx)
 		return app_fail(ctx, rc, "Please log in first.");
 	if (rc != ERR_OK)
 		return rc;
-	if (!session_csrf_ok(ctx->session, req_form(&ctx->req, "csrf")))
+	if (!session_csrf_ok(ctx->session, req_form(&ctx->req, "csrf"))) {
+		ctx->form_expired = true;
 		return app_fail(ctx, ERR_FORBIDDEN, "This form has expired or "
 		    "did not come from this site; reload the page and try "
 		    "again.");
+	}
 	if (cur == NULL || pw == NULL || again == NULL)
 		return render_password(ctx, 422, "Enter your current password "
 		    "and the new one twice.");
@@ -1218,9 +1356,10 @@ form_key_create(struct ctx *ctx)
 	    LIMIT_KEY_NAME)) != NULL)
 		return render_settings(ctx, 422, NULL, NULL, arena_printf(
 		    ctx->arena, "Key name: %s", why));
+	/* Least privilege: a key is read-only unless asked otherwise. */
 	rc = apikey_create(ctx->db, ctx->arena, ctx->workspace_id,
 	    ctx->session->user_id, name != NULL ? name : "", role != NULL ?
-	    role : "", &key, &id);
+	    role : "viewer", &key, &id);
 	if (rc == ERR_INPUT)
 		return render_settings(ctx, 422, NULL, NULL, "Give the key a "
 		    "name of up to 100 characters and a role.");
@@ -1239,6 +1378,10 @@ form_key_revoke(struct ctx *ctx)
 
 	if (*end != '\0' || n <= 0)
 		return app_fail(ctx, ERR_NOTFOUND, "No such key.");
+	if (!confirmed(ctx))
+		return render_settings(ctx, 422, NULL, NULL, "Confirm that "
+		    "the key should be revoked: open Revoke… and press Yes, "
+		    "revoke.");
 	rc = apikey_revoke(ctx->db, ctx->arena, ctx->workspace_id, n);
 	if (rc == ERR_NOTFOUND)
 		return app_fail(ctx, rc, "No such key, or it is revoked "

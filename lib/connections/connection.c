@@ -18,7 +18,8 @@ static const char sql_list[] =
 	"'created_at', created_at) ORDER BY id DESC), '[]') "
 	"FROM connections WHERE workspace_id = $1";
 /* One connection per workspace and provider: reconnecting (even as
- * another provider user) replaces the tokens of the same row. */
+ * another provider user) replaces the tokens of the same row, and the
+ * last test's result, which was of the old tokens, is forgotten. */
 static const char sql_upsert[] =
 	"INSERT INTO connections (workspace_id, provider, external_owner, "
 	"status, scopes, token_expires_at, api_base, sandbox) VALUES "
@@ -26,7 +27,8 @@ static const char sql_upsert[] =
 	"ON CONFLICT (workspace_id, provider, external_owner) DO UPDATE SET "
 	"status = 'connected', scopes = EXCLUDED.scopes, token_expires_at = "
 	"EXCLUDED.token_expires_at, api_base = EXCLUDED.api_base, sandbox = "
-	"EXCLUDED.sandbox, last_error = NULL, updated_at = now() RETURNING id";
+	"EXCLUDED.sandbox, last_error = NULL, last_tested_at = NULL, "
+	"last_test_ok = NULL, updated_at = now() RETURNING id";
 static const char sql_seal[] =
 	"UPDATE connections SET token_blob = $2, key_id = $3 WHERE id = $1";
 /* A time in a zone, the zone named: "2026-11-22 09:00:00 Europe/Paris". */

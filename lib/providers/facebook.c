@@ -213,6 +213,10 @@ const struct provider provider_facebook = {
 	.env = "FACEBOOK",
 	.scopes = "pages_show_list,pages_read_engagement,read_insights",
 	.accounts = "pages",
+	.mark = "Fb",
+	.reads = "Daily reach, impressions, engagements, page views and "
+	    "followers of the Facebook Pages you choose. Sluice only reads; "
+	    "nothing is posted.",
 	.days = "Pacific time, as Meta counts a Page's days",
 	PROVIDER_CATALOGUE(metrics),
 	.list = list,

@@ -363,6 +363,10 @@ const struct provider provider_ga4 = {
 	    "https://www.googleapis.com/auth/analytics.readonly",
 	.restatement_days = 3,
 	.accounts = "properties",
+	.mark = "GA",
+	.reads = "Daily sessions, users, page views, key events and revenue "
+	    "of the GA4 properties you choose. Sluice only reads; nothing is "
+	    "changed.",
 	.days = "each property's time zone",
 	.api_version = "Admin and Data API v1beta",
 	.sandbox[2] = { "ga4", "admin", "https://analyticsadmin.googleapis.com",

@@ -177,6 +177,10 @@ const struct provider provider_github = {
 	.restatement_days = 2,
 	.keeps_days = 14,
 	.accounts = "repositories",
+	.mark = "GH",
+	.reads = "Daily views, unique visitors, clones and stars of the "
+	    "repositories you choose. Sluice only reads; no code or setting "
+	    "is changed.",
 	.days = "UTC",
 	.api_version = "REST (X-GitHub-Api-Version header)",
 	.version = "2022-11-28",

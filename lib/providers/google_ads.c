@@ -446,6 +446,10 @@ const struct provider provider_google_ads = {
 	.scopes = "openid email https://www.googleapis.com/auth/adwords",
 	.restatement_days = 30,
 	.accounts = "customers",
+	.mark = "Ad",
+	.reads = "Daily impressions, clicks, cost and conversions of the "
+	    "Google Ads customers you choose. Sluice only reads; no campaign "
+	    "or budget is changed.",
 	.days = "each customer's time zone",
 	.api_version = "REST",
 	/* Projected for February 2027 ("Deprecation and sunset", Google Ads

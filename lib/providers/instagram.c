@@ -195,6 +195,10 @@ const struct provider provider_instagram = {
 	    "pages_read_engagement",
 	.keeps_days = 30,
 	.accounts = "business accounts",
+	.mark = "Ig",
+	.reads = "Daily reach, views, engagements, profile views and "
+	    "followers of the business accounts you choose. Sluice only "
+	    "reads; nothing is posted.",
 	.days = "Pacific time, as Meta counts its days",
 	PROVIDER_CATALOGUE(metrics),
 	.list = list,

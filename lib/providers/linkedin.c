@@ -217,6 +217,10 @@ const struct provider provider_linkedin = {
 	 * ending today start inside it in any year. */
 	.keeps_days = 365,
 	.accounts = "organizations",
+	.mark = "in",
+	.reads = "Daily impressions, clicks, engagements and followers of "
+	    "the organization pages you choose. Sluice only reads; nothing "
+	    "is posted.",
 	.days = "UTC",
 	.api_version = "REST (LinkedIn-Version header)",
 	.version = "202603",

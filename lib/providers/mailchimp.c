@@ -338,6 +338,10 @@ const struct provider provider_mailchimp = {
 	.restatement_days = 2,
 	.keeps_days = 180,
 	.accounts = "audiences",
+	.mark = "Mc",
+	.reads = "Daily emails sent, opens, clicks, bounces and unsubscribes "
+	    "of the audiences you choose. Sluice only reads; no email is "
+	    "sent.",
 	.days = "the Mailchimp account's time zone",
 	.api_version = "Marketing API 3.0",
 	.auth_scheme = "OAuth",

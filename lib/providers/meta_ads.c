@@ -259,6 +259,10 @@ const struct provider provider_meta_ads = {
 	.env = "META_ADS",
 	.scopes = "ads_read,read_insights",
 	.accounts = "ad accounts",
+	.mark = "MA",
+	.reads = "Daily impressions, reach, clicks, spend and conversions of "
+	    "the ad accounts you choose. Sluice only reads; no ad or budget "
+	    "is changed.",
 	.days = "each ad account's time zone",
 	PROVIDER_CATALOGUE(metrics),
 	.list = list,

@@ -177,6 +177,8 @@ struct provider {
 	int		 lag_days;
 	int		 keeps_days;	/* history kept upstream; 0: all */
 	const char	*accounts;	/* what its accounts are called */
+	const char	*mark;		/* its monogram on the pages ("GA") */
+	const char	*reads;		/* what Sluice reads, for people */
 	/* Whose calendar its days follow, for people ("UTC", "each ad
 	 * account's time zone"); NULL: the workspace's. */
 	const char	*days;

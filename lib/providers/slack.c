@@ -307,6 +307,10 @@ const struct provider provider_slack = {
 	.revoke_path = "/auth.revoke",
 	.restatement_days = 2,
 	.accounts = "channels",
+	.mark = "Sl",
+	.reads = "The messages and replies of the public channels you "
+	    "choose, stored in Sluice and counted per day. Sluice only "
+	    "reads; nothing is posted.",
 	.days = "UTC",
 	.api_version = "Web API",
 	.sandbox = {

@@ -184,6 +184,10 @@ const struct provider provider_youtube = {
 	/* Analytics publishes a day 2-3 days after it ends. */
 	.lag_days = 3,
 	.accounts = "channels",
+	.mark = "YT",
+	.reads = "Daily views, watch time, subscribers, likes, comments and "
+	    "shares of the channels you choose. Sluice only reads; nothing "
+	    "is uploaded or changed.",
 	.days = "Pacific time, as YouTube Analytics counts them",
 	.api_version = "Data API v3, Analytics API v2",
 	.sandbox[2] = { "youtube", "data",

@@ -701,6 +701,19 @@ static const char sql_time_zone[] =
 	"UPDATE workspaces SET time_zone = $2 WHERE id = $1 AND EXISTS "
 	"(SELECT 1 FROM pg_timezone_names WHERE name = $2) RETURNING 1";
 
+/* The zones a person picks from: the IANA names, without tzdata's
+ * posix/ and right/ copies of them. */
+static const char sql_time_zones[] =
+	"SELECT coalesce(json_agg(name ORDER BY name), '[]') FROM "
+	"pg_timezone_names WHERE name !~ '^(posix|right)/' AND name <> "
+	"'localtime'";
+
+enum err
+account_time_zones(struct db *db, struct arena *a, const char **out)
+{
+	return db_value(db, a, sql_time_zones, 0, NULL, out);
+}
+
 enum err
 account_set_time_zone(struct db *db, struct arena *a, int64_t ws,
     const char *tz)

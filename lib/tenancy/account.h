@@ -179,6 +179,14 @@ enum err	 account_set_digest(struct db *, struct arena *,
 enum err	 account_set_time_zone(struct db *, struct arena *,
 		    int64_t workspace_id, const char *tz);
 
+/*
+ * The time zones PostgreSQL knows, as JSON text ["Africa/Abidjan", ...]
+ * sorted by name (tzdata's posix/ and right/ copies left out): those
+ * account_set_time_zone() accepts.  Arena-owned; errors as db_exec().
+ */
+enum err	 account_time_zones(struct db *, struct arena *,
+		    const char **out);
+
 /* Deletes the workspace's synced data (metrics, messages, sync history). */
 enum err	 account_delete_data(struct db *, struct arena *,
 		    int64_t workspace_id);

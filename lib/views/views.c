@@ -1,4 +1,5 @@
 /* views.c — shaping domain data for the templates. */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -111,6 +112,10 @@ views_connection_card(struct arena *a, const struct provider *p,
 	put(v, "status_label", label);
 	put(v, "status_class", cls);
 	put(v, "accounts_word", p->accounts);
+	put(v, "accounts_title", arena_printf(a, "%c%s",
+	    toupper((unsigned char)p->accounts[0]), p->accounts + 1));
+	put(v, "mark", p->mark);
+	put(v, "reads", p->reads);
 	flag(v, "sandbox", c != NULL ? c->sandbox : mode == PROVIDER_SANDBOX);
 	flag(v, "not_configured", mode == PROVIDER_UNCONFIGURED);
 	if (mode == PROVIDER_UNCONFIGURED)
@@ -124,11 +129,16 @@ views_connection_card(struct arena *a, const struct provider *p,
 	flag(v, "can_reconnect", can_edit && mode != PROVIDER_UNCONFIGURED &&
 	    (live || reauth || error));
 	flag(v, "is_live", live);
+	flag(v, "is_reauth", reauth);
 	flag(v, "can_manage", can_edit && live);
+	/* A broken connection can still be tested and let go. */
+	flag(v, "can_disconnect", can_edit && c != NULL && c->has_tokens);
 	if (c != NULL) {
 		struct json_object *names = selected_names(a, c);
 
-		flag(v, "has_selected", json_object_array_length(names) > 0);
+		/* A disconnected source collects nothing. */
+		flag(v, "has_selected", strcmp(status, "disconnected") != 0 &&
+		    json_object_array_length(names) > 0);
 		json_object_object_add(v, "selected", names);
 		put(v, "last_sync_ago", views_ago(a, c->last_sync_age));
 		put(v, "last_sync_at", c->last_sync_at);

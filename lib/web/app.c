@@ -201,10 +201,19 @@ error_page(struct ctx *ctx, enum err e, int status, const char *msg)
 	const char *name;
 
 	if (ctx->app->tmpl != NULL) {
+		/* An address no route knows: the page keeps the navigation of
+		 * a logged-in visitor and says only that nothing is there. */
+		if (ctx->match.route == NULL && status == 404 &&
+		    ctx->session == NULL && db_ready(ctx->db) == ERR_OK)
+			(void)app_session(ctx);
 		view = app_view(ctx);
 		put_str(view, "title", err_reason(status));
-		if (ctx->error != NULL)
+		if (ctx->error != NULL && !(ctx->match.route == NULL &&
+		    status == 404) && !ctx->form_expired)
 			put_str(view, "message", msg);
+		if (ctx->form_expired)
+			json_object_object_add(view, "form_expired",
+			    json_object_new_boolean(true));
 		name = arena_printf(ctx->arena, "errors/%d", status);
 		if (tmpl_get(ctx->app->tmpl, name) == NULL)
 			name = status >= 500 ? "errors/500" : "errors/400";
@@ -379,10 +388,12 @@ authorise(struct ctx *ctx)
 		token = req_form(&ctx->req, "csrf");
 		if (token == NULL)
 			token = req_header(&ctx->req, "x-csrf-token");
-		if (!session_csrf_ok(ctx->session, token))
+		if (!session_csrf_ok(ctx->session, token)) {
+			ctx->form_expired = true;
 			return app_fail(ctx, ERR_FORBIDDEN, "This form has "
 			    "expired or did not come from this site; reload "
 			    "the page and try again.");
+		}
 	}
 	if ((flags & ROUTE_CRON) && (cron_ok(ctx) ||
 	    ((flags & ROUTE_LOCAL) && local_client(ctx))))

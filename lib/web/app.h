@@ -63,6 +63,9 @@ struct ctx {
 	const char		*role;		/* owner, admin or viewer */
 	bool			 cron;		/* ROUTE_CRON secret matched */
 	bool			 scoped;	/* in the tenant's transaction */
+	/* The 403 is of a stale or foreign form (its CSRF token): the
+	 * error page says the form expired, not that access is missing. */
+	bool			 form_expired;
 };
 
 /* A program's description for app_main(). */

@@ -600,16 +600,16 @@ test('SEC2 item 1: members, roles, invitations and passwords can be changed', as
     assert.ok(!/leaver@example.com<\/td><td>/.test(row.slice(0, row.indexOf('</table>'))), 'used invitations are not pending');
     // A viewer sees no invitations.
     assert.ok(!(await viewer.get('/settings')).text.includes('pending@example.com'));
-    r = await owner.post(`/settings/invites/${id}/revoke`, { csrf: hidden(page.text, 'csrf') });
+    r = await owner.post(`/settings/invites/${id}/revoke`, { csrf: hidden(page.text, 'csrf'), confirm: '1' });
     assert.equal(r.status, 303);
     assert.equal((await new Client(stack.url).get(`/invite/${tok}`)).status, 404);
-    r = await owner.post(`/settings/invites/${id}/revoke`, { csrf: hidden(page.text, 'csrf') });
+    r = await owner.post(`/settings/invites/${id}/revoke`, { csrf: hidden(page.text, 'csrf'), confirm: '1' });
     assert.equal(r.status, 404);
     // An invitation of another workspace is not found from Acme.
     const [[other]] = sql("INSERT INTO workspaces (name) VALUES ('Other') RETURNING id");
     const [[otherInvite]] = sql(`INSERT INTO invites (token_hash, workspace_id, email, role, expires_at)
       VALUES (decode('${crypto.createHash('sha256').update('x').digest('hex')}', 'hex'), ${other}, 'o@example.com', 'admin', now() + interval '1 day') RETURNING id`);
-    r = await owner.post(`/settings/invites/${otherInvite}/revoke`, { csrf: hidden(page.text, 'csrf') });
+    r = await owner.post(`/settings/invites/${otherInvite}/revoke`, { csrf: hidden(page.text, 'csrf'), confirm: '1' });
     assert.equal(r.status, 404);
     assert.equal(sql(`SELECT count(*) FROM invites WHERE id = ${otherInvite}`)[0][0], '1');
   });

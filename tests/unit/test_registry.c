@@ -40,6 +40,15 @@ test_registry_providers_complete(void **state)
 		assert_non_null(p->family);
 		assert_non_null(p->accounts);
 		assert_non_null(p->api_version);
+		/* The pages' mark (two letters, unlike any other's) and
+		 * what Sluice reads, said in plain words before connecting. */
+		assert_non_null(p->mark);
+		assert_int_equal(strlen(p->mark), 2);
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(all[j]->mark, p->mark);
+		assert_non_null(p->reads);
+		assert_non_null(strstr(p->reads, "Sluice only reads"));
+		assert_int_equal(p->reads[strlen(p->reads) - 1], '.');
 		/* SLUICE_<ENV>_ is the slug in capitals. */
 		for (k = 0; p->slug[k] != '\0' && k + 1 < sizeof(env); k++)
 			env[k] = (char)(p->slug[k] >= 'a' && p->slug[k] <= 'z' ?

@@ -20,6 +20,7 @@
 #include "crypto/crypto.h"
 #include "insights/insights.h"
 #include "insights/intel.h"
+#include "metrics/export.h"
 #include "metrics/ingest.h"
 #include "metrics/metric.h"
 #include "metrics/tiles.h"
@@ -46,6 +47,7 @@ static enum err	api_conn_delete(struct ctx *);
 static enum err	api_github_user(struct ctx *);
 static enum err	api_github_repos(struct ctx *);
 static enum err	api_intel(struct ctx *);
+static enum err	api_metrics(struct ctx *);
 
 static const struct route routes[] = {
 	{ HTTP_GET, "/healthz", api_healthz, ROUTE_NODB, 0 },
@@ -54,6 +56,7 @@ static const struct route routes[] = {
 	{ HTTP_POST, "/v1/metrics/ingest", api_ingest,
 	    ROUTE_APIKEY | ROUTE_ADMIN, LIMIT_BODY_INGEST },
 	{ HTTP_GET, "/v1/dashboard/tiles", api_tiles, ROUTE_APIKEY, 0 },
+	{ HTTP_GET, "/v1/metrics", api_metrics, ROUTE_APIKEY, 0 },
 	{ HTTP_GET, "/v1/sync/status", api_sync_status, ROUTE_APIKEY, 0 },
 	{ HTTP_GET, "/v1/sync/log", api_sync_log, ROUTE_APIKEY, 0 },
 	{ HTTP_POST, "/v1/connections/:provider/sync", api_conn_sync,
@@ -352,6 +355,69 @@ api_tiles(struct ctx *ctx)
 	if (rc != ERR_OK)
 		return rc;
 	resp_header(&ctx->resp, "Cache-Control", "private, max-age=60");
+	return resp_body(&ctx->resp, 200, "application/json", json,
+	    strlen(json));
+}
+
+/* A CSV download under way: its request and what it holds. */
+struct csv_out {
+	struct ctx			*ctx;
+	const struct export_query	*q;
+};
+
+/* The headers of a CSV download, once its days are known. */
+static enum err
+csv_begin(void *arg, const char *from, const char *to)
+{
+	struct csv_out *o = arg;
+
+	resp_header(&o->ctx->resp, "Content-Disposition", arena_printf(
+	    o->ctx->arena, "attachment; filename=\"%s\"", export_filename(
+	    o->ctx->arena, from, to, o->q->group)));
+	resp_header(&o->ctx->resp, "Cache-Control", "private, no-store");
+	return app_stream_begin(o->ctx, 200, "text/csv; charset=utf-8");
+}
+
+static enum err
+csv_emit(void *arg, const char *data, size_t len)
+{
+	return app_stream_write(((struct csv_out *)arg)->ctx, data, len);
+}
+
+/*
+ * The workspace's stored rows (lib/metrics/export.h): JSON pages with a
+ * cursor, or with format=csv (or Accept: text/csv) one CSV stream.
+ */
+static enum err
+api_metrics(struct ctx *ctx)
+{
+	struct export_query q;
+	struct csv_out o;
+	const char *param, *why, *json;
+	enum err rc;
+
+	rc = export_parse(ctx->arena, &ctx->req.query, req_header(&ctx->req,
+	    "accept"), &q, &param, &why);
+	if (rc != ERR_OK)
+		return app_fail(ctx, rc == ERR_TOOBIG ? ERR_TOOBIG : ERR_INPUT,
+		    "%s %s.", param, why);
+	if (q.csv) {
+		o.ctx = ctx;
+		o.q = &q;
+		rc = export_csv(ctx->db, ctx->arena, ctx->workspace_id, &q,
+		    csv_begin, csv_emit, &o);
+	} else
+		rc = export_json(ctx->db, ctx->arena, ctx->workspace_id, &q,
+		    &json);
+	if (rc == ERR_UNPROCESSABLE)
+		return app_fail(ctx, ERR_INPUT, "to must be yesterday or "
+		    "earlier in the workspace's time zone (today is not over).");
+	if (rc == ERR_INPUT)
+		return app_fail(ctx, ERR_INPUT, "cursor is not one this API "
+		    "gave; start again without it.");
+	if (rc != ERR_OK || q.csv)
+		return rc;
+	resp_header(&ctx->resp, "Cache-Control", "private, no-store");
 	return resp_body(&ctx->resp, 200, "application/json", json,
 	    strlen(json));
 }

@@ -605,6 +605,32 @@ log_path(const struct ctx *ctx)
 	return buf_cstr(b);
 }
 
+enum err
+app_stream_begin(struct ctx *ctx, int status, const char *content_type)
+{
+	struct buf *head;
+
+	ctx->resp.status = status;
+	ctx->resp.content_type = content_type;
+	ctx->resp.streamed = true;
+	resp_header(&ctx->resp, "X-Request-Id", ctx->req.request_id != NULL ?
+	    ctx->req.request_id : "");
+	head = buf_new_arena(ctx->arena, LIMIT_RESP_HEAD);
+	if (resp_serialise(&ctx->resp, true, head) != ERR_OK)
+		return ERR_TOOBIG;
+	return FCGX_PutStr(head->data, (int)head->len, ctx->out) < 0 ?
+	    ERR_SYSTEM : ERR_OK;
+}
+
+enum err
+app_stream_write(struct ctx *ctx, const char *data, size_t len)
+{
+	if (ctx->req.method == HTTP_HEAD || len == 0)
+		return ERR_OK;
+	return FCGX_PutStr(data, (int)len, ctx->out) < 0 ? ERR_SYSTEM :
+	    ERR_OK;
+}
+
 static void
 serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 {
@@ -626,14 +652,17 @@ serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 	ctx->arena = a;
 	resp_init(&ctx->resp, a);
 	ctx->resp.hsts = strncmp(app->cfg.base_url, "https://", 8) == 0;
+	ctx->out = rq->out;
 	rc = dispatch(ctx, rq);
 	if (ctx->req.request_id == NULL || *ctx->req.request_id == '\0')
 		ctx->req.request_id = arena_printf(a, "%x%lx%lu",
 		    (unsigned)getpid(), (long)t0.tv_sec, seq);
-	if (rc != ERR_OK) {
+	if (rc != ERR_OK)
 		errcode = err_code(rc);
+	if (ctx->resp.streamed)	/* headers and body went out already */
+		goto done;
+	if (rc != ERR_OK)
 		error_response(ctx, rc);
-	}
 	resp_header(&ctx->resp, "X-Request-Id", ctx->req.request_id);
 	out = buf_new_arena(a, LIMIT_RESPONSE + LIMIT_RESP_HEAD);
 	if (resp_serialise(&ctx->resp, ctx->req.method == HTTP_HEAD, out) !=
@@ -645,6 +674,7 @@ serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 		resp_serialise(&ctx->resp, false, out);
 	}
 	FCGX_PutStr(out->data, (int)out->len, rq->out);
+done:
 	ms = elapsed_ms(&t0);
 	status = ctx->resp.status == 0 ? 200 : ctx->resp.status;
 	log_request(ctx->req.request_id, ctx->req.method_name, log_path(ctx),

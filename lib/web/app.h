@@ -66,6 +66,7 @@ struct ctx {
 	/* The 403 is of a stale or foreign form (its CSRF token): the
 	 * error page says the form expired, not that access is missing. */
 	bool			 form_expired;
+	void			*out;	/* the FastCGI output (streams) */
 };
 
 /* A program's description for app_main(). */
@@ -102,6 +103,18 @@ enum err	 app_session(struct ctx *);
  */
 enum err	 app_render(struct ctx *, int status, const char *name,
 		    struct json_object *view);
+
+/*
+ * A body too large to hold, written as it is made (a CSV export): sends
+ * status, content type and the headers set so far now, without a
+ * Content-Length; then app_stream_write() sends each piece (nothing for
+ * HEAD).  After the start the status cannot change: a handler that fails
+ * later returns its error, which is logged, and the body stops short.
+ * ERR_SYSTEM when the client is gone.
+ */
+enum err	 app_stream_begin(struct ctx *, int status,
+		    const char *content_type);
+enum err	 app_stream_write(struct ctx *, const char *data, size_t len);
 
 /* A new empty JSON object owned by the request's arena. */
 struct json_object *app_view(struct ctx *);

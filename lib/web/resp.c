@@ -168,7 +168,8 @@ resp_serialise(const struct resp *r, bool head_only, struct buf *out)
 	buf_printf(out, "Status: %d %s\r\n", status, err_reason(status));
 	if (r->content_type != NULL)
 		buf_printf(out, "Content-Type: %s\r\n", r->content_type);
-	buf_printf(out, "Content-Length: %zu\r\n", r->body.len);
+	if (!r->streamed)
+		buf_printf(out, "Content-Length: %zu\r\n", r->body.len);
 	for (i = 0; i < nitems(security_headers); i++)
 		if (!has_header(r, security_headers[i].name))
 			buf_printf(out, "%s: %s\r\n",
@@ -182,7 +183,7 @@ resp_serialise(const struct resp *r, bool head_only, struct buf *out)
 		    r->headers[i].value);
 	if (buf_puts(out, "\r\n") != ERR_OK)
 		return ERR_TOOBIG;
-	if (!head_only)
+	if (!head_only && !r->streamed)
 		return buf_append(out, r->body.data, r->body.len);
 	return ERR_OK;
 }

@@ -34,6 +34,9 @@ struct resp {
 	struct buf	 body;		/* at most LIMIT_RESPONSE bytes */
 	struct arena	*arena;
 	bool		 hsts;		/* send Strict-Transport-Security */
+	/* The body follows the headers as the handler writes it
+	 * (app_stream_begin()): no Content-Length, no body here. */
+	bool		 streamed;
 };
 
 /* Options of resp_cookie(). */
@@ -73,7 +76,8 @@ enum err	 resp_redirect(struct resp *, int status, const char *location);
 
 /*
  * Writes the CGI response ("Status: ...", headers, blank line, body) into
- * out.  head_only omits the body (HEAD).
+ * out.  head_only omits the body (HEAD); a streamed response has no
+ * Content-Length and no body here.
  */
 enum err	 resp_serialise(const struct resp *, bool head_only,
 		    struct buf *out);

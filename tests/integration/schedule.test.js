@@ -124,10 +124,12 @@ test('the built-in schedule: daily syncs and the weekly digest without crontab',
   });
 
   await t.test('cron first, then the scheduler: one job for the day', async () => {
-    // The workspace's clock at about 10:00 (an Etc/GMT zone), its hour
-    // 20:00: not due yet.
+    // The workspace's clock at 10:00 or 11:00 of the same date as UTC
+    // (an Etc/GMT zone; at 23:00 UTC, +11 would be tomorrow there, when
+    // the digest of this test's day is not due), its hour 20:00: not due
+    // yet.
     const u = new Date().getUTCHours();
-    const k = ((10 - u + 36) % 24) - 12;
+    const k = Math.max(10 - u, -12);
     const tz = k === 0 ? 'UTC' : `Etc/GMT${k > 0 ? '-' : '+'}${Math.abs(k)}`;
     stack.sql(`UPDATE workspaces SET time_zone = '${tz}', sync_hour = 20 WHERE id = ${ws}`);
     dayPasses(stack);

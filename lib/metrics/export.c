@@ -1,0 +1,606 @@
+/* export.c — a workspace's stored numbers as JSON pages or CSV (export.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/day.h"
+#include "base/kv.h"
+#include "base/limit.h"
+#include "base/mem.h"
+#include "metrics/export.h"
+#include "metrics/metric.h"
+#include "providers/provider.h"
+#include "store/db.h"
+
+/* The period asked for, in the workspace's days ($2/$3 NULL: the 28
+ * days ending yesterday). */
+static const char sql_span[] =
+	"SELECT time_zone, to_char(coalesce($2::date, "
+	"(now() AT TIME ZONE time_zone)::date - 28), 'YYYY-MM-DD'), "
+	"to_char(coalesce($3::date, (now() AT TIME ZONE time_zone)::date - 1), "
+	"'YYYY-MM-DD'), coalesce($3::date, (now() AT TIME ZONE time_zone)::date "
+	"- 1) >= (now() AT TIME ZONE time_zone)::date "
+	"FROM workspaces WHERE id = $1";
+
+/*
+ * The rows, in key order (provider, account, metric, period, currency),
+ * after the key $7..$11 (a cursor; '' and 0001-01-01 from the start).
+ * $12: the period ("day", "week", "month"); $13: "provider/metric" of
+ * running totals (LAST), $14: of non-additive counts (TOTALS).  Every
+ * statement names every parameter (PostgreSQL wants each one's type).
+ */
+#define ROWS_FROM \
+	"FROM metric_daily WHERE workspace_id = $1 " \
+	"AND day BETWEEN $2::date AND $3::date " \
+	"AND ($4::text[] IS NULL OR provider = ANY ($4::text[])) " \
+	"AND ($5::text[] IS NULL OR account_id = ANY ($5::text[])) " \
+	"AND ($6::text[] IS NULL OR metric = ANY ($6::text[])) " \
+	"AND metric !~ ':[0-9]+d$'"
+/* Days: the primary key's order, read straight from its index. */
+#define ROWS_DAY \
+	"SELECT provider, account_id, metric, to_char(day, 'YYYY-MM-DD'), " \
+	"coalesce(currency, ''), value::text, 1, dims::text " ROWS_FROM \
+	" AND $12 = 'day' AND (provider, account_id, metric, day) > " \
+	"($7, $8, $9, $10::date) AND $11 = $11 AND $13::text[] = $13 " \
+	"AND $14::text[] = $14 ORDER BY provider, account_id, metric, day"
+#define ROWS_GROUP \
+	"SELECT provider, account_id, metric, to_char(p, 'YYYY-MM-DD'), cur, " \
+	"v, n, NULL FROM (SELECT provider, account_id, metric, " \
+	"date_trunc($12, day)::date AS p, coalesce(currency, '') AS cur, CASE " \
+	"WHEN provider || '/' || metric = ANY ($13::text[]) THEN " \
+	"((array_agg(value ORDER BY day DESC))[1])::text " \
+	"WHEN provider || '/' || metric = ANY ($14::text[]) THEN NULL " \
+	"ELSE sum(value)::text END AS v, count(*) AS n " ROWS_FROM \
+	" GROUP BY 1, 2, 3, 4, 5) r " \
+	"WHERE (provider, account_id, metric, p, cur) > " \
+	"($7, $8, $9, $10::date, $11) " \
+	"ORDER BY provider, account_id, metric, p, cur"
+static const char *const sql_page[] = {
+	[EXPORT_DAY] = ROWS_DAY " LIMIT $15",
+	[EXPORT_WEEK] = ROWS_GROUP " LIMIT $15",
+	[EXPORT_MONTH] = ROWS_GROUP " LIMIT $15",
+};
+static const char *const sql_declare[] = {
+	[EXPORT_DAY] = "DECLARE sluice_export NO SCROLL CURSOR FOR " ROWS_DAY,
+	[EXPORT_WEEK] = "DECLARE sluice_export NO SCROLL CURSOR FOR "
+	    ROWS_GROUP,
+	[EXPORT_MONTH] = "DECLARE sluice_export NO SCROLL CURSOR FOR "
+	    ROWS_GROUP,
+};
+static const char sql_fetch[] = "FETCH 2000 FROM sluice_export";
+static const char sql_close[] = "CLOSE sluice_export";
+
+#define NPARAMS	15
+
+static const char *const group_names[] = {
+	[EXPORT_DAY] = "day",
+	[EXPORT_WEEK] = "week",
+	[EXPORT_MONTH] = "month",
+};
+
+/* The parameters a request may send. */
+static const char *const known[] = {
+	"provider", "account_id", "metric", "from", "to", "group", "format",
+	"limit", "cursor",
+};
+
+/* True when s is 1-64 of [a-z0-9_.:-] (a source or metric name). */
+static bool
+name_ok(const char *s, size_t min)
+{
+	size_t n = strlen(s);
+
+	return n >= min && n <= LIMIT_METRIC_NAME &&
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_.:-") == n;
+}
+
+/* An account id as providers name them ("owner/repo", "act_1:c9"):
+ * 0-256 bytes, no control character. */
+static bool
+account_ok(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return n <= 256;
+}
+
+/* A real date YYYY-MM-DD from 2000 on; *d its day number. */
+static bool
+date_ok(struct arena *a, const char *s, int64_t *d)
+{
+	return s != NULL && strlen(s) == 10 && s[0] >= '2' && s[0] <= '9' &&
+	    day_scan(s, d) && strcmp(day_text(a, *d), s) == 0;
+}
+
+/* A rate the catalogue derives from two stored metrics, named for the
+ * providers asked for (all when none): why it is no row, or NULL. */
+static const char *
+derived(struct arena *a, const struct export_query *q, const char *m)
+{
+	const struct provider *const *all;
+	const struct metric_def *d;
+	size_t i, n;
+
+	all = provider_all(&n);
+	for (i = 0; i < n; i++) {
+		size_t k;
+		bool asked = q->nproviders == 0;
+
+		for (k = 0; k < q->nproviders && !asked; k++)
+			asked = strcmp(q->providers[k], all[i]->slug) == 0;
+		if (!asked || (d = metric_find(all[i]->slug, m)) == NULL ||
+		    d->agg != METRIC_RATIO)
+			continue;
+		return arena_printf(a, "%s is not stored: %s computes it from "
+		    "%s and %s; ask for those (or read it from "
+		    "/v1/dashboard/tiles)", m, all[i]->name, d->num, d->den);
+	}
+	return NULL;
+}
+
+static bool
+add(const char **v, size_t *n, const char *s)
+{
+	if (*n == EXPORT_MAX_NAMES)
+		return false;
+	v[(*n)++] = s;
+	return true;
+}
+
+enum err
+export_parse(struct arena *a, const struct kvlist *query, const char *accept,
+    struct export_query *q, const char **param, const char **why)
+{
+	const char *format = NULL, *group = NULL, *limit = NULL, *s;
+	int64_t f, t;
+	size_t i, k;
+	char *end;
+	long l;
+
+	memset(q, 0, sizeof(*q));
+	q->limit = EXPORT_PAGE_DEFAULT;
+	*param = *why = NULL;
+	for (i = 0; i < query->n; i++) {
+		const char *nm = query->v[i].name, *v = query->v[i].value;
+
+		for (k = 0; k < nitems(known) && strcmp(known[k], nm) != 0;
+		    k++)
+			;
+		if (k == nitems(known)) {
+			*param = nm;
+			*why = "is not a parameter of /v1/metrics (provider, "
+			    "account_id, metric, from, to, group, format, "
+			    "limit, cursor)";
+			return ERR_INPUT;
+		}
+		*param = nm;
+		if (strcmp(nm, "provider") == 0) {
+			if (!name_ok(v, 1)) {
+				*why = arena_printf(a, "must be a source name "
+				    "(a-z, 0-9, _ . : -), one of %s or a custom "
+				    "source", provider_slugs(a, ", "));
+				return ERR_INPUT;
+			}
+			if (!add(q->providers, &q->nproviders, v))
+				goto many;
+		} else if (strcmp(nm, "account_id") == 0) {
+			if (!account_ok(v)) {
+				*why = "must be an account id as the rows name it "
+				    "(at most 256 bytes, no control characters)";
+				return ERR_INPUT;
+			}
+			if (!add(q->accounts, &q->naccounts, v))
+				goto many;
+		} else if (strcmp(nm, "metric") == 0) {
+			if (!name_ok(v, 1))
+				goto badname;
+			if (!add(q->metrics, &q->nmetrics, v))
+				goto many;
+		} else if (strcmp(nm, "from") == 0)
+			q->from = v;
+		else if (strcmp(nm, "to") == 0)
+			q->to = v;
+		else if (strcmp(nm, "group") == 0)
+			group = v;
+		else if (strcmp(nm, "format") == 0)
+			format = v;
+		else if (strcmp(nm, "limit") == 0)
+			limit = v;
+		else
+			q->cursor = v;
+	}
+	for (i = 0; i < q->nmetrics; i++)
+		if ((s = derived(a, q, q->metrics[i])) != NULL) {
+			*param = "metric";
+			*why = s;
+			return ERR_INPUT;
+		}
+	*param = "from";
+	if ((q->from == NULL) != (q->to == NULL)) {
+		*why = "from and to go together (or neither: the 28 days "
+		    "ending yesterday)";
+		return ERR_INPUT;
+	}
+	if (q->from != NULL && !date_ok(a, q->from, &f)) {
+		*why = "must be a real date from 2000 on, YYYY-MM-DD";
+		return ERR_INPUT;
+	}
+	*param = "to";
+	if (q->to != NULL && !date_ok(a, q->to, &t)) {
+		*why = "must be a real date from 2000 on, YYYY-MM-DD";
+		return ERR_INPUT;
+	}
+	if (q->from != NULL && t < f) {
+		*why = "must not be before from";
+		return ERR_INPUT;
+	}
+	if (q->from != NULL && t - f + 1 > EXPORT_MAX_DAYS) {
+		*param = "from..to";
+		*why = arena_printf(a, "covers %lld days; at most %d are read "
+		    "at once: split the range", (long long)(t - f + 1),
+		    EXPORT_MAX_DAYS);
+		return ERR_TOOBIG;
+	}
+	*param = "group";
+	if (group != NULL) {
+		for (k = 0; k < nitems(group_names) &&
+		    strcmp(group_names[k], group) != 0; k++)
+			;
+		if (k == nitems(group_names)) {
+			*why = "must be day, week or month";
+			return ERR_INPUT;
+		}
+		q->group = (enum export_group)k;
+	}
+	*param = "format";
+	if (format != NULL && strcmp(format, "csv") != 0 &&
+	    strcmp(format, "json") != 0) {
+		*why = "must be json or csv";
+		return ERR_INPUT;
+	}
+	q->csv = format != NULL ? strcmp(format, "csv") == 0 :
+	    accept != NULL && strstr(accept, "text/csv") != NULL;
+	*param = "limit";
+	if (limit != NULL) {
+		l = strtol(limit, &end, 10);
+		if (*limit == '\0' || *end != '\0' || l < 1 ||
+		    l > EXPORT_PAGE_MAX) {
+			*why = arena_printf(a, "must be a number from 1 to %d",
+			    EXPORT_PAGE_MAX);
+			return ERR_INPUT;
+		}
+		q->limit = (size_t)l;
+	}
+	*param = NULL;
+	return ERR_OK;
+many:
+	*why = arena_printf(a, "is given more than %d times", EXPORT_MAX_NAMES);
+	return ERR_INPUT;
+badname:
+	*why = "must be 1 to 64 of a-z, 0-9, _ . : -";
+	return ERR_INPUT;
+}
+
+/* A PostgreSQL array literal of texts, quotes and backslashes escaped. */
+static const char *
+array(struct arena *a, const char *const *v, size_t n)
+{
+	struct buf *b;
+	const char *s;
+	size_t i;
+
+	if (n == 0)
+		return NULL;
+	b = buf_new_arena(a, 64 * 1024);
+	buf_putc(b, '{');
+	for (i = 0; i < n; i++) {
+		buf_puts(b, i > 0 ? ",\"" : "\"");
+		for (s = v[i]; *s != '\0'; s++) {
+			if (*s == '"' || *s == '\\')
+				buf_putc(b, '\\');
+			buf_putc(b, *s);
+		}
+		buf_putc(b, '"');
+	}
+	buf_putc(b, '}');
+	return buf_cstr(b);
+}
+
+/* "provider/metric" of every catalogue metric with rule agg. */
+static const char *
+rule_names(struct arena *a, enum metric_agg agg)
+{
+	const struct provider *const *all;
+	struct buf *b;
+	size_t i, k, n, nd, c = 0;
+
+	b = buf_new_arena(a, 16 * 1024);
+	buf_putc(b, '{');
+	all = provider_all(&n);
+	for (i = 0; i < n; i++) {
+		const struct metric_def *d = metric_of(all[i]->slug, &nd);
+
+		for (k = 0; k < nd; k++)
+			if (d[k].agg == agg)
+				buf_printf(b, "%s\"%s/%s\"", c++ > 0 ? "," : "",
+				    all[i]->slug, d[k].name);
+	}
+	buf_putc(b, '}');
+	return buf_cstr(b);
+}
+
+/* The cursor's key: five fields, hex-encoded, joined by '.'. */
+static const char *
+cursor_make(struct arena *a, const struct db_res *r, size_t row)
+{
+	static const size_t cols[] = { 0, 1, 2, 3, 4 };
+	struct buf *b = buf_new_arena(a, 1024);
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < nitems(cols); i++) {
+		if (i > 0)
+			buf_putc(b, '.');
+		for (s = db_get(r, row, cols[i]); s != NULL && *s != '\0'; s++)
+			buf_printf(b, "%02x", (unsigned char)*s);
+	}
+	return buf_cstr(b);
+}
+
+static bool
+cursor_read(struct arena *a, const char *c, const char **key)
+{
+	size_t i, n, k = 0;
+	char *out;
+	int64_t d;
+
+	for (i = 0; i < 5; i++) {
+		n = strcspn(c, ".");
+		if (n % 2 != 0 || n > 2 * 256 ||
+		    strspn(c, "0123456789abcdef") < n)
+			return false;
+		out = arena_alloc(a, n / 2 + 1);
+		for (k = 0; k < n / 2; k++) {
+			unsigned v;
+
+			if (sscanf(c + 2 * k, "%2x", &v) != 1 || v == 0)
+				return false;
+			out[k] = (char)v;
+		}
+		out[k] = '\0';
+		key[i] = out;
+		c += n;
+		if (i < 4 && *c++ != '.')
+			return false;
+	}
+	return *c == '\0' && name_ok(key[0], 1) && account_ok(key[1]) &&
+	    name_ok(key[2], 1) && date_ok(a, key[3], &d) &&
+	    (*key[4] == '\0' || strlen(key[4]) == 3);
+}
+
+/* The statement's parameters for q over from..to; ERR_INPUT for a
+ * cursor that is not one of ours. */
+static enum err
+params(struct arena *a, int64_t ws, const struct export_query *q,
+    const char *from, const char *to, const char **p)
+{
+	const char *key[5] = { "", "", "", "0001-01-01", "" };
+
+	if (q->cursor != NULL && !cursor_read(a, q->cursor, key))
+		return ERR_INPUT;
+	p[0] = db_int64(a, ws);
+	p[1] = from;
+	p[2] = to;
+	p[3] = array(a, q->providers, q->nproviders);
+	p[4] = array(a, q->accounts, q->naccounts);
+	p[5] = array(a, q->metrics, q->nmetrics);
+	memcpy(&p[6], key, sizeof(key));
+	p[11] = group_names[q->group];
+	p[12] = rule_names(a, METRIC_LAST);
+	p[13] = rule_names(a, METRIC_TOTALS);
+	p[14] = db_int64(a, (int64_t)q->limit);
+	return ERR_OK;
+}
+
+/* The period, and whether its last day is over. */
+static enum err
+span(struct db *db, struct arena *a, int64_t ws, const struct export_query *q,
+    const char **tz, const char **from, const char **to)
+{
+	const char *p[3];
+	struct db_res *r;
+	enum err rc;
+
+	p[0] = db_int64(a, ws);
+	p[1] = q->from;
+	p[2] = q->to;
+	if ((rc = db_exec(db, a, sql_span, 3, p, &r)) != ERR_OK)
+		return rc;
+	if (db_nrows(r) != 1)
+		return ERR_NOTFOUND;
+	*tz = db_get(r, 0, 0);
+	*from = db_get(r, 0, 1);
+	*to = db_get(r, 0, 2);
+	return strcmp(db_get(r, 0, 3), "t") == 0 ? ERR_UNPROCESSABLE : ERR_OK;
+}
+
+/* The catalogue's words for a row's metric. */
+static void
+meta(const char *provider, const char *metric, const char **label,
+    const char **unit, const char **agg)
+{
+	const struct metric_def *d = metric_find(provider, metric);
+
+	*label = d != NULL ? d->label : metric;
+	*unit = d != NULL ? d->unit : "number";
+	*agg = metric_agg_name(d != NULL ? d->agg : METRIC_SUM);
+}
+
+enum err
+export_json(struct db *db, struct arena *a, int64_t ws,
+    const struct export_query *q, const char **out)
+{
+	const char *p[NPARAMS], *tz, *from, *to, *label, *unit, *agg, *v;
+	struct db_res *r;
+	struct buf *b;
+	size_t i, n;
+	enum err rc;
+
+	if ((rc = span(db, a, ws, q, &tz, &from, &to)) != ERR_OK)
+		return rc;
+	if ((rc = params(a, ws, q, from, to, p)) != ERR_OK)
+		return rc;
+	if ((rc = db_exec(db, a, sql_page[q->group], NPARAMS, p, &r)) != ERR_OK)
+		return rc;
+	n = db_nrows(r);
+	b = buf_new_arena(a, LIMIT_RESPONSE);
+	buf_printf(b, "{\"from\":\"%s\",\"to\":\"%s\",\"group\":\"%s\","
+	    "\"time_zone\":", from, to, group_names[q->group]);
+	buf_put_json_string(b, tz, strlen(tz));
+	buf_puts(b, ",\"rows\":[");
+	for (i = 0; i < n; i++) {
+		meta(db_get(r, i, 0), db_get(r, i, 2), &label, &unit, &agg);
+		buf_puts(b, i > 0 ? ",{\"period\":\"" : "{\"period\":\"");
+		buf_puts(b, db_get(r, i, 3));
+		buf_puts(b, "\",\"provider\":");
+		buf_put_json_string(b, db_get(r, i, 0), strlen(db_get(r, i,
+		    0)));
+		buf_puts(b, ",\"account_id\":");
+		buf_put_json_string(b, db_get(r, i, 1), strlen(db_get(r, i,
+		    1)));
+		buf_puts(b, ",\"metric\":");
+		buf_put_json_string(b, db_get(r, i, 2), strlen(db_get(r, i,
+		    2)));
+		buf_puts(b, ",\"label\":");
+		buf_put_json_string(b, label, strlen(label));
+		buf_printf(b, ",\"unit\":\"%s\",\"aggregation\":\"%s\","
+		    "\"currency\":", unit, agg);
+		if (*db_get(r, i, 4) != '\0')
+			buf_printf(b, "\"%s\"", db_get(r, i, 4));
+		else
+			buf_puts(b, "null");
+		v = db_get(r, i, 5);
+		buf_printf(b, ",\"value\":%s,\"days\":%s", v != NULL ? v :
+		    "null", db_get(r, i, 6));
+		if (db_get(r, i, 7) != NULL)
+			buf_printf(b, ",\"dims\":%s", db_get(r, i, 7));
+		if (v == NULL)
+			buf_puts(b, ",\"note\":\"a count of unique people: "
+			    "days cannot be added, and the provider gives "
+			    "no total for this period\"");
+		buf_putc(b, '}');
+	}
+	buf_puts(b, "],\"next_cursor\":");
+	if (n == q->limit && n > 0)
+		buf_printf(b, "\"%s\"}", cursor_make(a, r, n - 1));
+	else
+		buf_puts(b, "null}");
+	if (b->len >= LIMIT_RESPONSE - 1)
+		return ERR_TOOBIG;
+	*out = buf_cstr(b);
+	return ERR_OK;
+}
+
+/* Appends s as one CSV field (RFC 4180). */
+static void
+field(struct buf *b, const char *s, bool first)
+{
+	if (!first)
+		buf_putc(b, ',');
+	if (s == NULL)
+		return;
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		buf_puts(b, s);
+		return;
+	}
+	buf_putc(b, '"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+}
+
+#define CSV_PIECE	(64 * 1024)
+
+enum err
+export_csv(struct db *db, struct arena *a, int64_t ws,
+    const struct export_query *q,
+    enum err (*begin)(void *, const char *, const char *),
+    enum err (*emit)(void *, const char *, size_t), void *arg)
+{
+	const char *p[NPARAMS], *tz, *from, *to, *label, *unit, *agg;
+	struct arena chunk;
+	struct db_res *r;
+	struct buf *b;
+	size_t i, n;
+	enum err rc;
+
+	if ((rc = span(db, a, ws, q, &tz, &from, &to)) != ERR_OK)
+		return rc;
+	if ((rc = params(a, ws, q, from, to, p)) != ERR_OK)
+		return rc;
+	/* The cursor takes all rows: no page. */
+	if ((rc = db_exec(db, a, sql_declare[q->group], NPARAMS - 1, p, NULL)) !=
+	    ERR_OK)
+		return rc;
+	if ((rc = begin(arg, from, to)) != ERR_OK)
+		return rc;
+	b = buf_new_arena(a, CSV_PIECE + 16 * 1024);
+	buf_puts(b, "period,provider,account_id,metric,label,unit,"
+	    "aggregation,currency,value,days,dims\r\n");
+	arena_init(&chunk);
+	do {
+		arena_reset(&chunk);
+		if ((rc = db_exec(db, &chunk, sql_fetch, 0, NULL, &r)) !=
+		    ERR_OK)
+			break;
+		n = db_nrows(r);
+		for (i = 0; i < n && rc == ERR_OK; i++) {
+			meta(db_get(r, i, 0), db_get(r, i, 2), &label, &unit,
+			    &agg);
+			field(b, db_get(r, i, 3), true);
+			field(b, db_get(r, i, 0), false);
+			field(b, db_get(r, i, 1), false);
+			field(b, db_get(r, i, 2), false);
+			field(b, label, false);
+			field(b, unit, false);
+			field(b, agg, false);
+			field(b, db_get(r, i, 4), false);
+			field(b, db_get(r, i, 5), false);
+			field(b, db_get(r, i, 6), false);
+			field(b, db_get(r, i, 7), false);
+			buf_puts(b, "\r\n");
+			if (b->len >= CSV_PIECE) {
+				rc = emit(arg, b->data, b->len);
+				buf_reset(b);
+			}
+		}
+	} while (rc == ERR_OK && n > 0);
+	arena_free(&chunk);
+	if (rc == ERR_OK && b->len > 0)
+		rc = emit(arg, b->data, b->len);
+	if (rc == ERR_OK)
+		rc = db_exec(db, a, sql_close, 0, NULL, NULL);
+	return rc;
+}
+
+const char *
+export_filename(struct arena *a, const char *from, const char *to,
+    enum export_group g)
+{
+	static const char *const kind[] = {
+		[EXPORT_DAY] = "daily",
+		[EXPORT_WEEK] = "weekly",
+		[EXPORT_MONTH] = "monthly",
+	};
+
+	return arena_printf(a, "sluice-metrics-%s-%s-to-%s.csv", kind[g],
+	    from, to);
+}

@@ -411,7 +411,8 @@ api_metrics(struct ctx *ctx)
 		    &json);
 	if (rc == ERR_UNPROCESSABLE)
 		return app_fail(ctx, ERR_INPUT, "to must be yesterday or "
-		    "earlier in the workspace's time zone (today is not over).");
+		    "earlier in the workspace's time zone (today is not "
+		    "over).");
 	if (rc == ERR_INPUT)
 		return app_fail(ctx, ERR_INPUT, "cursor is not one this API "
 		    "gave; start again without it.");

@@ -19,9 +19,9 @@
 static const char sql_span[] =
 	"SELECT time_zone, to_char(coalesce($2::date, "
 	"(now() AT TIME ZONE time_zone)::date - 28), 'YYYY-MM-DD'), "
-	"to_char(coalesce($3::date, (now() AT TIME ZONE time_zone)::date - 1), "
-	"'YYYY-MM-DD'), coalesce($3::date, (now() AT TIME ZONE time_zone)::date "
-	"- 1) >= (now() AT TIME ZONE time_zone)::date "
+	"to_char(coalesce($3::date, (now() AT TIME ZONE time_zone)::date "
+	"- 1), 'YYYY-MM-DD'), coalesce($3::date, (now() AT TIME ZONE "
+	"time_zone)::date - 1) >= (now() AT TIME ZONE time_zone)::date "
 	"FROM workspaces WHERE id = $1";
 
 /*
@@ -48,7 +48,8 @@ static const char sql_span[] =
 #define ROWS_GROUP \
 	"SELECT provider, account_id, metric, to_char(p, 'YYYY-MM-DD'), cur, " \
 	"v, n, NULL FROM (SELECT provider, account_id, metric, " \
-	"date_trunc($12, day)::date AS p, coalesce(currency, '') AS cur, CASE " \
+	"date_trunc($12, day)::date AS p, coalesce(currency, '') AS cur, " \
+	"CASE " \
 	"WHEN provider || '/' || metric = ANY ($13::text[]) THEN " \
 	"((array_agg(value ORDER BY day DESC))[1])::text " \
 	"WHEN provider || '/' || metric = ANY ($14::text[]) THEN NULL " \
@@ -181,17 +182,18 @@ export_parse(struct arena *a, const struct kvlist *query, const char *accept,
 		*param = nm;
 		if (strcmp(nm, "provider") == 0) {
 			if (!name_ok(v, 1)) {
-				*why = arena_printf(a, "must be a source name "
-				    "(a-z, 0-9, _ . : -), one of %s or a custom "
-				    "source", provider_slugs(a, ", "));
+				*why = arena_printf(a, "must be a source "
+				    "name (a-z, 0-9, _ . : -), one of %s or a "
+				    "custom source", provider_slugs(a, ", "));
 				return ERR_INPUT;
 			}
 			if (!add(q->providers, &q->nproviders, v))
 				goto many;
 		} else if (strcmp(nm, "account_id") == 0) {
 			if (!account_ok(v)) {
-				*why = "must be an account id as the rows name it "
-				    "(at most 256 bytes, no control characters)";
+				*why = "must be an account id as the rows "
+				    "name it (at most 256 bytes, no control "
+				    "characters)";
 				return ERR_INPUT;
 			}
 			if (!add(q->accounts, &q->naccounts, v))
@@ -547,8 +549,8 @@ export_csv(struct db *db, struct arena *a, int64_t ws,
 	if ((rc = params(a, ws, q, from, to, p)) != ERR_OK)
 		return rc;
 	/* The cursor takes all rows: no page. */
-	if ((rc = db_exec(db, a, sql_declare[q->group], NPARAMS - 1, p, NULL)) !=
-	    ERR_OK)
+	if ((rc = db_exec(db, a, sql_declare[q->group], NPARAMS - 1, p,
+	    NULL)) != ERR_OK)
 		return rc;
 	if ((rc = begin(arg, from, to)) != ERR_OK)
 		return rc;

@@ -2,8 +2,8 @@
  * export.h — GET /v1/metrics: stored numbers as JSON pages or CSV.
  *
  * A workspace's daily rows of metric_daily filtered by provider, account
- * and metric
- * (each repeatable) over from..to (the workspace's days), or the same
+ * and metric (each repeatable) over from..to (the workspace's days), or
+ * the same
  * grouped by week (Monday first) or month with each metric's rule: a sum
  * of days, a running total's last day, and for a non-additive count (a
  * provider's unique users or reach) no value at all (its days cannot be

@@ -103,12 +103,20 @@ api_intel(struct ctx *ctx)
 	    ctx->req.body_len, &body, &why) != ERR_OK)
 		return app_fail(ctx, ERR_INPUT, "The body must be JSON: %s.",
 		    why != NULL ? why : "invalid");
+	if (body != NULL && !json_object_is_type(body, json_type_object))
+		return app_fail(ctx, ERR_UNPROCESSABLE, "The body must be a "
+		    "JSON object: {\"question\": \"...\", \"scope\": "
+		    "{...}}.");
 	if (body != NULL && (jsonx_get_string(body, "question", &question) ==
 	    ERR_INPUT || jsonx_get_object(body, "scope", &scope) == ERR_INPUT ||
 	    jsonx_get_string(scope, "provider", &provider) == ERR_INPUT ||
 	    jsonx_get_string(scope, "period", &period) == ERR_INPUT))
 		return app_fail(ctx, ERR_UNPROCESSABLE, "question, "
 		    "scope.provider and scope.period must be strings.");
+	if (question != NULL && (why = intel_question_problem(question,
+	    (size_t)json_object_get_string_len(json_object_object_get(body,
+	    "question")))) != NULL)
+		return app_fail(ctx, ERR_UNPROCESSABLE, "question %s.", why);
 	if (question != NULL && (n = utf8_chars(question)) >
 	    LIMIT_INTEL_QUESTION)
 		return app_fail(ctx, ERR_UNPROCESSABLE, "question has %zu "
@@ -130,6 +138,12 @@ api_intel(struct ctx *ctx)
 	if (rc == ERR_INPUT)
 		return app_fail(ctx, ERR_UNPROCESSABLE, "scope.period must be "
 		    "last_week or a Monday YYYY-MM-DD.");
+	if (rc == ERR_OK && !per.over)
+		return app_fail(ctx, ERR_UNPROCESSABLE, "scope.period: the "
+		    "week of %s ends on %s, which is not over yet in the "
+		    "workspace's time zone (%s); send last_week or an earlier "
+		    "Monday.", per.start, per.end, per.time_zone != NULL ?
+		    per.time_zone : "UTC");
 	if (rc != ERR_OK || (rc = insights_load(ctx->db, ctx->arena,
 	    ctx->workspace_id, &per, &in)) != ERR_OK)
 		return rc;

@@ -39,11 +39,39 @@ static const struct currency {
 	{ .code = "XOF", .decimals = 0 },
 };
 
+/* ISO 4217's codes (list one, current and recently withdrawn ones a
+ * stored row may still carry), sorted, each followed by a space. */
+static const char iso4217[] =
+	"AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD "
+	"BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY "
+	"COP COU CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP "
+	"GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS INR IQD "
+	"IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR "
+	"LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR "
+	"MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON "
+	"RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC "
+	"SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU "
+	"UYW UZS VED VES VND VUV WST XAF XAG XAU XBA XBB XBC XBD XCD XCG XDR "
+	"XOF XPD XPF XPT XSU XTS XUA XXX YER ZAR ZMW ZWG ZWL";
+
 bool
 numfmt_currency_ok(const char *s)
 {
 	return s != NULL && strlen(s) == 3 && s[0] >= 'A' && s[0] <= 'Z' &&
 	    s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z';
+}
+
+bool
+numfmt_currency_known(const char *s)
+{
+	const char *p;
+
+	if (!numfmt_currency_ok(s))
+		return false;
+	for (p = iso4217; (p = strstr(p, s)) != NULL; p++)
+		if ((p - iso4217) % 4 == 0)
+			return true;
+	return false;
 }
 
 static const struct currency *

@@ -18,6 +18,9 @@ struct arena;
 /* True when s has the form of an ISO 4217 code: three capital letters. */
 bool		 numfmt_currency_ok(const char *s);
 
+/* True when s is one of ISO 4217's codes (not only of their form). */
+bool		 numfmt_currency_known(const char *s);
+
 /*
  * v for a person by its catalogue unit (NULL: a plain number):
  * "count" and plain numbers with separators (two decimals when not

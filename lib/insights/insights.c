@@ -24,9 +24,11 @@
 
 /* The week: Monday of last week in the workspace's zone, or $2. */
 static const char sql_period[] =
-	"SELECT to_char(s, 'YYYY-MM-DD'), to_char(s + 6, 'YYYY-MM-DD'), tz "
+	"SELECT to_char(s, 'YYYY-MM-DD'), to_char(s + 6, 'YYYY-MM-DD'), tz, "
+	"s + 6 < today "
 	"FROM (SELECT COALESCE($2::date, date_trunc('week', "
-	"now() AT TIME ZONE time_zone)::date - 7) AS s, time_zone AS tz "
+	"now() AT TIME ZONE time_zone)::date - 7) AS s, time_zone AS tz, "
+	"(now() AT TIME ZONE time_zone)::date AS today "
 	"FROM workspaces WHERE id = $1) w";
 
 /* The INSIGHTS_DAYS days ending with the period, accounts apart (summed
@@ -739,6 +741,7 @@ insights_period(struct db *db, struct arena *a, int64_t workspace_id,
 	    sscanf(out->start, "%d-%d-%d", &out->y, &out->m, &out->d) != 3)
 		return ERR_INPUT;
 	out->time_zone = db_get(res, 0, 2);
+	out->over = strcmp(db_get(res, 0, 3), "t") == 0;
 	return ERR_OK;
 }
 

@@ -111,6 +111,7 @@ struct insights_period {
 	int	y, m, d;	/* the start's date */
 	const char *time_zone;	/* the workspace's, whose days these are
 				 * (arena); NULL: not known */
+	bool	over;		/* its last day is before today there */
 };
 
 /*

@@ -116,6 +116,65 @@ static const char *const intent_names[] = {
 	[INTEL_DOWN] = "down",
 };
 
+/* The length of the UTF-8 sequence at s (n bytes left) and its code
+ * point in *c, or 0 when it is not one (RFC 3629: no overlong forms, no
+ * surrogates, nothing past U+10FFFF). */
+static size_t
+utf8_seq(const unsigned char *s, size_t n, long *c)
+{
+	size_t len, i;
+	long min;
+
+	if (s[0] < 0x80) {
+		*c = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		*c = s[0] & 0x1f;
+		min = 0x80;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		*c = s[0] & 0x0f;
+		min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		*c = s[0] & 0x07;
+		min = 0x10000;
+	} else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		*c = (*c << 6) | (s[i] & 0x3f);
+	}
+	if (*c < min || *c > 0x10ffff || (*c >= 0xd800 && *c <= 0xdfff))
+		return 0;
+	return len;
+}
+
+const char *
+intel_question_problem(const char *question, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)question;
+	size_t i, k;
+	long c;
+
+	if (strlen(question) != len)
+		return "must not contain a NUL character";
+	for (i = 0; i < len; i += k) {
+		if ((k = utf8_seq(s + i, len - i, &c)) == 0)
+			return "is not valid UTF-8 text";
+		if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') ||
+		    (c >= 0x7f && c <= 0x9f))
+			return "must not contain control characters other "
+			    "than line breaks and tabs";
+	}
+	return NULL;
+}
+
 const char *
 intel_intent_name(enum intel_intent i)
 {
@@ -465,7 +524,8 @@ fact_sentence(struct arena *a, const struct insights_kpi *k,
 	if (!k->has_cur)
 		return arena_printf(a, "%s on %s has no data for %s (%s the "
 		    "week before).", k->label, k->provider_name, week, prev);
-	if (k->has_pct && fabs(k->pct) < 0.05)
+	if (k->has_pct && (strcmp(k->unit, "ratio") == 0 ? fabs(k->cur -
+	    k->prev) * 100 < 0.05 : fabs(k->pct) < 0.05))
 		return arena_printf(a, "%s on %s held steady at %s in %s.",
 		    k->label, k->provider_name, cur, week);
 	if (k->has_pct)
@@ -516,11 +576,40 @@ item_named(const struct insights_item *it, const char *provider,
 
 /* Why the data cannot answer: nothing named has a number that week. */
 static const char *
-no_answer(struct arena *a, const struct intel_query *q, const char *week)
+no_answer(struct arena *a, const struct insights *in, const char *provider,
+    const struct intel_query *q, const char *week)
 {
+	const struct metric_def *d;
 	const char **names;
-	size_t i;
+	size_t i, k;
 
+	/* A source with numbers that week, but not the ones named. */
+	for (i = 0; i < in->nkpis && q->nmetrics > 0; i++) {
+		if ((provider != NULL && strcmp(in->kpis[i].provider,
+		    provider) != 0) || (q->nproviders > 0 ?
+		    !named_provider(q, in->kpis[i].provider) :
+		    metric_find(in->kpis[i].provider, q->metrics[0].metric) ==
+		    NULL))
+			continue;
+		names = arena_calloc(a, q->nmetrics, sizeof(*names));
+		for (k = 0; k < q->nmetrics; k++)
+			names[k] = q->metrics[k].label;
+		d = metric_find(in->kpis[i].provider, q->metrics[0].metric);
+		return arena_printf(a, "%s has numbers for %s, but no %s: %s",
+		    in->kpis[i].provider_name, week, listed(a, names,
+		    q->nmetrics), d != NULL && d->agg == METRIC_TOTALS ?
+		    "it is a count of unique people, which the provider "
+		    "totals itself; Sluice keeps its totals for the 7, 28 and "
+		    "90 days ending yesterday, so a week's comes with the "
+		    "digest of the Monday after it." : d != NULL &&
+		    d->agg == METRIC_RATIO ? "one of its parts was not "
+		    "stored for those days." : "nothing of it was stored for "
+		    "those days.");
+	}
+	if (q->nproviders == 0 && provider != NULL)
+		return arena_printf(a, "There is no data from %s for %s: it "
+		    "is not connected, or nothing was synced for those days.",
+		    pname(provider), week);
 	if (q->nproviders > 0) {
 		names = arena_calloc(a, q->nproviders, sizeof(*names));
 		for (i = 0; i < q->nproviders; i++)
@@ -650,7 +739,7 @@ intel_json(struct arena *a, const struct insights_period *p,
 	    health_answer(a, in, provider, &q, week);
 	health = say != NULL && n == 0;
 	if (say == NULL)
-		say = no_answer(a, &q, week);
+		say = no_answer(a, in, provider, &q, week);
 	if (q.other_period != NULL)
 		say = arena_printf(a, "%s This analysis covers whole weeks, "
 		    "Monday to Sunday, not \"%s\": for other periods, read "
@@ -679,6 +768,10 @@ intel_json(struct arena *a, const struct insights_period *p,
 		    json_object_new_double(k->prev) : NULL);
 		json_object_object_add(o, "change_pct", k->has_pct ?
 		    json_object_new_double(k->pct) : NULL);
+		/* A rate's change in percentage points, as said. */
+		json_object_object_add(o, "change_pp", k->has_cur &&
+		    k->has_prev && strcmp(k->unit, "ratio") == 0 ?
+		    json_object_new_double((k->cur - k->prev) * 100) : NULL);
 		json_object_object_add(o, "period", json_object_get(per));
 		json_object_object_add(o, "source",
 		    json_object_new_string("metric_daily"));

@@ -58,6 +58,14 @@ struct intel_query {
 void		 intel_parse(struct arena *, const char *question,
 		    const struct insights *in, struct intel_query *out);
 
+/*
+ * What is wrong with a question of len bytes (the JSON string's length),
+ * as a phrase after "question" ("must not contain a NUL character",
+ * "is not valid UTF-8 text", "must not contain control characters other
+ * than line breaks and tabs"), or NULL when it can be read.  Static.
+ */
+const char	*intel_question_problem(const char *question, size_t len);
+
 /* "overview", "change", "why", "up" or "down"; static. */
 const char	*intel_intent_name(enum intel_intent);
 

@@ -435,8 +435,8 @@ kpi_view(struct arena *a, const struct insights_kpi *k)
 		put_s(o, "change", fabs(k->pct) >= 10 ? arena_printf(a,
 		    "%+.0f%%", k->pct) : arena_printf(a, "%+.1f%%", k->pct));
 	else
-		put_s(o, "change", k->has_cur && !k->has_prev ? "new" :
-		    "\xe2\x80\x93");
+		put_s(o, "change", k->has_cur && !k->has_prev ?
+		    "none before" : "\xe2\x80\x93");
 	put_s(o, "change_color", !k->has_pct || fabs(k->pct) < 0.05 ?
 	    "#6b7280" : (k->pct > 0) != insights_lower_is_better(k->metric) ?
 	    "#15803d" : "#b91c1c");

@@ -299,7 +299,7 @@ check_dims(struct arena *a, struct json_object *v, const char **out)
 		return "must be an object";
 	if (json_object_object_get_ex(v, "currency", &c) &&
 	    (!json_object_is_type(c, json_type_string) ||
-	    !numfmt_currency_ok(json_object_get_string(c))))
+	    !numfmt_currency_known(json_object_get_string(c))))
 		return "currency must be an ISO 4217 code such as \"EUR\" "
 		    "(three capital letters)";
 	s = jsonx_string(a, v);

@@ -301,5 +301,11 @@ test('dashboard tiles', async (t) => {
     });
     assert.equal(bad.status, 422, bad.text);
     assert.match(bad.json.error.problems[0].reason, /ISO 4217/);
+    // Three capital letters that are no currency are refused too.
+    const xyz = await request(`${stack.url}/v1/metrics/ingest`, {
+      method: 'POST', headers: { authorization: `Bearer ${kd}`, 'content-type': 'application/json' },
+      body: JSON.stringify([{ source: 'crm', metric: 'deal_value', date: yesterday(wsD), value: 1, dims: { currency: 'XYZ' } }]),
+    });
+    assert.equal(xyz.status, 422, xyz.text);
   });
 });

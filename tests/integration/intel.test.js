@@ -89,4 +89,29 @@ test('intel analyze', async (t) => {
     assert.equal(r.json.facts.length, 0);
     assert.equal(r.json.insights.length, 0);
   });
+
+  await t.test('a question is text; a week must be over', async () => {
+    const raw = (body) => request(`${stack.url}/v1/intel/analyze`, {
+      method: 'POST', headers: { authorization: `Bearer ${ka}`, 'content-type': 'application/json' }, body,
+    });
+    let r = await ask(ka, { question: 'Why did sessions go up?\u0000 And LinkedIn?' });
+    assert.equal(r.status, 422);
+    assert.match(r.json.error.message, /question must not contain a NUL character/);
+    r = await raw(Buffer.concat([Buffer.from('{"question":"caf'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]));
+    assert.ok(r.status === 400 || r.status === 422, `${r.status} ${r.text}`);
+    assert.ok(!r.text.includes('\ufffd') && Buffer.from(r.text, 'utf8').toString('utf8') === r.text);
+    r = await ask(ka, { question: 'red \u001b[31malert' });
+    assert.equal(r.status, 422);
+    assert.match(r.json.error.message, /control characters/);
+    r = await raw('[1,2,3]');
+    assert.equal(r.status, 422);
+    assert.match(r.json.error.message, /must be a JSON object/);
+    // This week (not over) and next week: refused, naming the week.
+    const [[monday, next]] = stack.sql("SELECT to_char(date_trunc('week', now() AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD'), to_char(date_trunc('week', now() AT TIME ZONE 'UTC')::date + 7, 'YYYY-MM-DD')");
+    for (const week of [monday, next]) {
+      r = await ask(ka, { scope: { period: week } });
+      assert.equal(r.status, 422, r.text);
+      assert.match(r.json.error.message, new RegExp(`the week of ${week} ends on .* not over yet`));
+    }
+  });
 });

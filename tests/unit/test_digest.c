@@ -29,7 +29,7 @@
 #define P	INSIGHTS_PERIOD
 
 static const struct insights_period week = { "2025-11-10", "2025-11-16",
-    2025, 11, 10, "Europe/Berlin" };
+    2025, 11, 10, "Europe/Berlin", true };
 
 static void
 series(struct insights_series *s, const char *provider, const char *metric,

@@ -18,7 +18,7 @@
 
 /* Monday 10 November 2025. */
 static const struct insights_period week = { "2025-11-10", "2025-11-16",
-    2025, 11, 10, NULL };
+    2025, 11, 10, NULL, true };
 
 static void
 fill(struct insights_series *s, const char *provider, const char *metric,

@@ -22,7 +22,7 @@
 #define P	INSIGHTS_PERIOD
 
 static const struct insights_period week = { "2025-11-10", "2025-11-16",
-    2025, 11, 10, NULL };
+    2025, 11, 10, NULL, true };
 
 static void
 fill(struct insights_series *s, const char *provider, const char *metric,
@@ -235,10 +235,46 @@ test_intel_cannot_answer(void **state)
 	o = ask(&a, &in, NULL, "What was our bounce rate yesterday?");
 	assert_false(json_object_get_boolean(json_object_object_get(o,
 	    "answerable")));
-	assert_non_null(strstr(str(o, "answer"), "No Bounce rate was stored"));
+	/* GA4 has numbers, not the parts of a bounce rate. */
+	assert_non_null(strstr(str(o, "answer"), "Google Analytics 4 has "
+	    "numbers for the week 2025-11-10 to 2025-11-16, but no Bounce "
+	    "rate: one of its parts was not stored"));
 	assert_non_null(strstr(str(o, "answer"), "whole weeks"));
 	json_object_put(o);
+	/* Reach on a source that has numbers: not "not connected". */
+	o = ask(&a, &in, NULL, "What is our Meta Ads reach?");
+	assert_string_equal(str(o, "answer"), "Meta Ads has numbers for the "
+	    "week 2025-11-10 to 2025-11-16, but no Reach: it is a count of "
+	    "unique people, which the provider totals itself; Sluice keeps "
+	    "its totals for the 7, 28 and 90 days ending yesterday, so a "
+	    "week's comes with the digest of the Monday after it.");
+	json_object_put(o);
+	/* A scope's provider without data is named. */
+	o = ask(&a, &in, "linkedin", NULL);
+	assert_non_null(strstr(str(o, "answer"), "There is no data from "
+	    "LinkedIn"));
+	json_object_put(o);
 	arena_free(&a);
+}
+
+/* What a question may hold: text, line breaks and tabs; not NUL, broken
+ * UTF-8 or other control characters. */
+static void
+test_intel_question_problem(void **state)
+{
+	(void)state;
+	assert_null(intel_question_problem("Why?\nAnd ☕ too\t?", 18));
+	assert_string_equal(intel_question_problem("Why?", 5),
+	    "must not contain a NUL character");
+	assert_string_equal(intel_question_problem("caf\xc3", 4),
+	    "is not valid UTF-8 text");
+	assert_string_equal(intel_question_problem("\xc0\xaf", 2),
+	    "is not valid UTF-8 text");	/* overlong */
+	assert_string_equal(intel_question_problem("\xed\xa0\x80", 3),
+	    "is not valid UTF-8 text");	/* a surrogate */
+	assert_string_equal(intel_question_problem("a\x1b[31m", 6),
+	    "must not contain control characters other than line breaks "
+	    "and tabs");
 }
 
 /* Any bytes are a question: nothing crashes, the answer is JSON. */
@@ -272,6 +308,7 @@ main(void)
 		cmocka_unit_test(test_intel_why),
 		cmocka_unit_test(test_intel_rank),
 		cmocka_unit_test(test_intel_cannot_answer),
+		cmocka_unit_test(test_intel_question_problem),
 		cmocka_unit_test(test_intel_any_bytes),
 	};
 

@@ -88,6 +88,15 @@ test_numfmt_currency_ok(void **state)
 	assert_false(numfmt_currency_ok("EURO"));
 	assert_false(numfmt_currency_ok("E1R"));
 	assert_false(numfmt_currency_ok("€"));
+	/* Known codes, not only their form. */
+	assert_true(numfmt_currency_known("EUR"));
+	assert_true(numfmt_currency_known("AED"));
+	assert_true(numfmt_currency_known("ZWL"));
+	assert_true(numfmt_currency_known("JPY"));
+	assert_false(numfmt_currency_known("XYZ"));
+	assert_false(numfmt_currency_known("EURO"));
+	assert_false(numfmt_currency_known("EDA"));	/* across a boundary */
+	assert_false(numfmt_currency_known(NULL));
 }
 
 int

@@ -31,6 +31,7 @@
 #include "sync/schedule.h"
 #include "sync/syncq.h"
 #include "web/apikey.h"
+#include "views/views.h"
 #include "web/app.h"
 
 static enum err	api_healthz(struct ctx *);
@@ -373,31 +374,6 @@ api_tiles(struct ctx *ctx)
 	    strlen(json));
 }
 
-/* A CSV download under way: its request and what it holds. */
-struct csv_out {
-	struct ctx			*ctx;
-	const struct export_query	*q;
-};
-
-/* The headers of a CSV download, once its days are known. */
-static enum err
-csv_begin(void *arg, const char *from, const char *to)
-{
-	struct csv_out *o = arg;
-
-	resp_header(&o->ctx->resp, "Content-Disposition", arena_printf(
-	    o->ctx->arena, "attachment; filename=\"%s\"", export_filename(
-	    o->ctx->arena, from, to, o->q->group)));
-	resp_header(&o->ctx->resp, "Cache-Control", "private, no-store");
-	return app_stream_begin(o->ctx, 200, "text/csv; charset=utf-8");
-}
-
-static enum err
-csv_emit(void *arg, const char *data, size_t len)
-{
-	return app_stream_write(((struct csv_out *)arg)->ctx, data, len);
-}
-
 /*
  * The workspace's stored rows (lib/metrics/export.h): JSON pages with a
  * cursor, or with format=csv (or Accept: text/csv) one CSV stream.
@@ -406,7 +382,6 @@ static enum err
 api_metrics(struct ctx *ctx)
 {
 	struct export_query q;
-	struct csv_out o;
 	const char *param, *why, *json;
 	enum err rc;
 
@@ -415,12 +390,9 @@ api_metrics(struct ctx *ctx)
 	if (rc != ERR_OK)
 		return app_fail(ctx, rc == ERR_TOOBIG ? ERR_TOOBIG : ERR_INPUT,
 		    "%s %s.", param, why);
-	if (q.csv) {
-		o.ctx = ctx;
-		o.q = &q;
-		rc = export_csv(ctx->db, ctx->arena, ctx->workspace_id, &q,
-		    csv_begin, csv_emit, &o);
-	} else
+	if (q.csv)
+		rc = views_download(ctx, &q);
+	else
 		rc = export_json(ctx->db, ctx->arena, ctx->workspace_id, &q,
 		    &json);
 	if (rc == ERR_UNPROCESSABLE)

@@ -18,6 +18,7 @@
 #include "connections/connection.h"
 #include "connections/token.h"
 #include "mail/digest.h"
+#include "metrics/export.h"
 #include "metrics/tiles.h"
 #include "providers/oauth.h"
 #include "providers/provider.h"
@@ -37,6 +38,8 @@ static enum err	page_login(struct ctx *);
 static enum err	form_login(struct ctx *);
 static enum err	form_logout(struct ctx *);
 static enum err	page_dashboard(struct ctx *);
+static enum err	page_dashboard_csv(struct ctx *);
+static enum err	page_connection_csv(struct ctx *);
 static enum err	page_connections(struct ctx *);
 static enum err	page_digest_preview(struct ctx *);
 static enum err	page_connection(struct ctx *);
@@ -75,6 +78,9 @@ static const struct route routes[] = {
 	{ HTTP_POST, "/login", form_login, ROUTE_HTML, 0 },
 	{ HTTP_POST, "/logout", form_logout, ROUTE_HTML | ROUTE_CSRF, 0 },
 	{ HTTP_GET, "/dashboard", page_dashboard, PAGE, 0 },
+	{ HTTP_GET, "/dashboard/export.csv", page_dashboard_csv, PAGE, 0 },
+	{ HTTP_GET, "/connections/:provider/export.csv", page_connection_csv,
+	    PAGE, 0 },
 	{ HTTP_GET, "/connections", page_connections, PAGE, 0 },
 	{ HTTP_GET, "/connections/:provider", page_connection, PAGE, 0 },
 	{ HTTP_POST, "/connections/:provider/accounts", form_accounts, FORM, 0 },
@@ -1031,6 +1037,52 @@ page_dashboard(struct ctx *ctx)
 	}
 	set(v, "title", "Dashboard");
 	return app_render(ctx, 200, "pages/dashboard", v);
+}
+
+/*
+ * The dashboard's days as a CSV download (lib/metrics/export.h): every
+ * source's rows, one per account and day, of the period or range the
+ * dashboard shows; a bad one gives the dashboard again with the reason.
+ */
+static enum err
+page_dashboard_csv(struct ctx *ctx)
+{
+	const char *period = req_query(&ctx->req, "period"), *why;
+	const char *from = req_query(&ctx->req, "from");
+	const char *to = req_query(&ctx->req, "to");
+	struct export_query q;
+	int days = 28;
+	enum err rc;
+
+	if (from != NULL || to != NULL) {
+		tiles_range(ctx->arena, from, to, &days, &why);
+		if (why != NULL)
+			return dashboard_error(ctx, from, to, arena_printf(
+			    ctx->arena, "The range: %s.", why));
+	} else if (period != NULL && (days = tiles_period(period)) == 0)
+		return dashboard_error(ctx, NULL, NULL, "The period must be "
+		    "7d, 28d or 90d.");
+	export_query_days(&q, days, from, to, NULL);
+	if ((rc = views_download(ctx, &q)) == ERR_UNPROCESSABLE)
+		return dashboard_error(ctx, from, to, "The range must end "
+		    "yesterday or earlier in the workspace's time zone (today "
+		    "is not over).");
+	return rc;
+}
+
+/* One source's last 90 days as a CSV download, each account's rows. */
+static enum err
+page_connection_csv(struct ctx *ctx)
+{
+	const struct provider *p = provider_get(route_capture(&ctx->match,
+	    "provider"));
+	struct export_query q;
+
+	if (p == NULL)
+		return app_fail(ctx, ERR_NOTFOUND, "Sluice does not know that "
+		    "source.");
+	export_query_days(&q, 90, NULL, NULL, p->slug);
+	return views_download(ctx, &q);
 }
 
 /* Parses a JSON array text from the database into the view under key. */

@@ -14,11 +14,11 @@
 #include "providers/provider.h"
 #include "store/db.h"
 
-/* The period asked for, in the workspace's days ($2/$3 NULL: the 28
+/* The period asked for, in the workspace's days ($2/$3 NULL: the $4
  * days ending yesterday). */
 static const char sql_span[] =
 	"SELECT time_zone, to_char(coalesce($2::date, "
-	"(now() AT TIME ZONE time_zone)::date - 28), 'YYYY-MM-DD'), "
+	"(now() AT TIME ZONE time_zone)::date - $4::int), 'YYYY-MM-DD'), "
 	"to_char(coalesce($3::date, (now() AT TIME ZONE time_zone)::date "
 	"- 1), 'YYYY-MM-DD'), coalesce($3::date, (now() AT TIME ZONE "
 	"time_zone)::date - 1) >= (now() AT TIME ZONE time_zone)::date "
@@ -165,6 +165,7 @@ export_parse(struct arena *a, const struct kvlist *query, const char *accept,
 
 	memset(q, 0, sizeof(*q));
 	q->limit = EXPORT_PAGE_DEFAULT;
+	q->days = 28;
 	*param = *why = NULL;
 	for (i = 0; i < query->n; i++) {
 		const char *nm = query->v[i].name, *v = query->v[i].value;
@@ -414,14 +415,15 @@ static enum err
 span(struct db *db, struct arena *a, int64_t ws, const struct export_query *q,
     const char **tz, const char **from, const char **to)
 {
-	const char *p[3];
+	const char *p[4];
 	struct db_res *r;
 	enum err rc;
 
 	p[0] = db_int64(a, ws);
 	p[1] = q->from;
 	p[2] = q->to;
-	if ((rc = db_exec(db, a, sql_span, 3, p, &r)) != ERR_OK)
+	p[3] = db_int64(a, q->days > 0 ? q->days : 28);
+	if ((rc = db_exec(db, a, sql_span, 4, p, &r)) != ERR_OK)
 		return rc;
 	if (db_nrows(r) != 1)
 		return ERR_NOTFOUND;
@@ -591,6 +593,22 @@ export_csv(struct db *db, struct arena *a, int64_t ws,
 	if (rc == ERR_OK)
 		rc = db_exec(db, a, sql_close, 0, NULL, NULL);
 	return rc;
+}
+
+void
+export_query_days(struct export_query *q, int days, const char *from,
+    const char *to, const char *provider)
+{
+	memset(q, 0, sizeof(*q));
+	q->days = days;
+	q->from = from;
+	q->to = to;
+	q->csv = true;
+	q->limit = EXPORT_PAGE_DEFAULT;
+	if (provider != NULL) {
+		q->providers[0] = provider;
+		q->nproviders = 1;
+	}
 }
 
 const char *

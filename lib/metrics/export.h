@@ -43,8 +43,10 @@ struct export_query {
 	size_t			 naccounts;
 	const char		*metrics[EXPORT_MAX_NAMES];
 	size_t			 nmetrics;
-	const char		*from, *to;	/* YYYY-MM-DD; NULL: the 28
-						 * days ending yesterday */
+	const char		*from, *to;	/* YYYY-MM-DD; NULL: the
+						 * days days ending
+						 * yesterday */
+	int			 days;		/* 28 unless set */
 	enum export_group	 group;
 	bool			 csv;
 	size_t			 limit;		/* rows of a JSON page */
@@ -90,6 +92,14 @@ enum err	 export_csv(struct db *, struct arena *, int64_t ws,
 		    const char *to),
 		    enum err (*emit)(void *arg, const char *data, size_t len),
 		    void *arg);
+
+/*
+ * A query for the pages' downloads: the days (7, 28 or 90) ending
+ * yesterday, or from..to, of every source or of provider only (may be
+ * NULL), each day; CSV.
+ */
+void		 export_query_days(struct export_query *, int days,
+		    const char *from, const char *to, const char *provider);
 
 /* "daily-2026-11-01-to-2026-11-28.csv"-like name for a download
  * (arena). */

@@ -9,14 +9,17 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/err.h"
 #include "base/jsonx.h"
 #include "base/limit.h"
 #include "base/numfmt.h"
 #include "connections/connection.h"
 #include "insights/insights.h"
+#include "metrics/export.h"
 #include "providers/provider.h"
 #include "sync/schedule.h"
 #include "views/views.h"
+#include "web/app.h"
 
 const char *
 views_ago(struct arena *a, int64_t s)
@@ -381,6 +384,10 @@ views_dashboard(struct arena *a, const char *tiles_json, const char *period)
 		put(out, "range_from", from);
 		put(out, "range_to", to);
 	}
+	/* The same days as a CSV download (/dashboard/export.csv). */
+	put(out, "download", strcmp(period, "custom") == 0 && from != NULL &&
+	    to != NULL ? arena_printf(a, "from=%s&to=%s", from, to) :
+	    arena_printf(a, "period=%s", period));
 	/* The page stays far below LIMIT_TMPL_OUTPUT whatever was stored:
 	 * at most LIMIT_TILES tiles (lib/metrics/tiles.c keeps to it too). */
 	n = json_object_array_length(tiles);
@@ -414,4 +421,38 @@ views_dashboard(struct arena *a, const char *tiles_json, const char *period)
 	flag(out, "has_tiles", json_object_array_length(provs) > 0);
 	put(out, "more_note", more_note(a, more));
 	return out;
+}
+
+/* A CSV download under way: its request and what it holds. */
+struct download {
+	struct ctx			*ctx;
+	const struct export_query	*q;
+};
+
+/* The headers of a CSV download, once its days are known. */
+static enum err
+download_begin(void *arg, const char *from, const char *to)
+{
+	struct download *d = arg;
+
+	resp_header(&d->ctx->resp, "Content-Disposition", arena_printf(
+	    d->ctx->arena, "attachment; filename=\"%s\"", export_filename(
+	    d->ctx->arena, from, to, d->q->group)));
+	resp_header(&d->ctx->resp, "Cache-Control", "private, no-store");
+	return app_stream_begin(d->ctx, 200, "text/csv; charset=utf-8");
+}
+
+static enum err
+download_piece(void *arg, const char *data, size_t len)
+{
+	return app_stream_write(((struct download *)arg)->ctx, data, len);
+}
+
+enum err
+views_download(struct ctx *ctx, const struct export_query *q)
+{
+	struct download d = { ctx, q };
+
+	return export_csv(ctx->db, ctx->arena, ctx->workspace_id, q,
+	    download_begin, download_piece, &d);
 }

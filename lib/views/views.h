@@ -10,9 +10,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/err.h"
+
 struct arena;
 struct config;
 struct connection;
+struct ctx;
+struct export_query;
 struct json_object;
 struct provider;
 struct schedule_view;
@@ -59,5 +63,13 @@ const char	*views_sparkline(struct arena *, struct json_object *series,
  */
 struct json_object *views_dashboard(struct arena *, const char *tiles_json,
 		    const char *period);
+
+/*
+ * Streams the rows of q (lib/metrics/export.h) as a CSV download for the
+ * request's workspace: text/csv, a file name that says what it holds,
+ * no caching.  Errors as export_csv(); once the headers are out, an error
+ * only cuts the body short.
+ */
+enum err	 views_download(struct ctx *, const struct export_query *);
 
 #endif

@@ -32,6 +32,28 @@ test('dashboard: range errors on the page, empty days, whose days', async (t) =>
   const gh = r.text.split('id="p-github"')[1].split('</section>')[0];
   assert.match(gh, /Days in UTC\./);
 
+  // The days shown, as CSV: every stored row of them, one per account
+  // and day; a source's page downloads its own 90 days.
+  const link = /href="(\/dashboard\/export\.csv\?period=7d)" download>Download these days as CSV</.exec(r.text);
+  assert.ok(link, 'the dashboard links its download');
+  let csv = await b.get(link[1]);
+  assert.equal(csv.status, 200);
+  assert.equal(csv.headers.get('content-type'), 'text/csv; charset=utf-8');
+  assert.match(csv.headers.get('content-disposition'), /^attachment; filename="sluice-metrics-daily-\d{4}-\d\d-\d\d-to-\d{4}-\d\d-\d\d\.csv"$/);
+  const lines = csv.text.split('\r\n').filter((l) => l !== '');
+  assert.equal(lines[0], 'period,provider,account_id,metric,label,unit,aggregation,currency,value,days,dims');
+  const [[n7]] = stack.sql("SELECT count(*) FROM metric_daily WHERE metric !~ ':[0-9]+d$' AND day BETWEEN (now() AT TIME ZONE 'America/New_York')::date - 7 AND (now() AT TIME ZONE 'America/New_York')::date - 1");
+  assert.ok(Number(n7) > 0);
+  assert.equal(lines.length - 1, Number(n7));
+  const conn = await b.get('/connections/github');
+  assert.match(conn.text, /href="\/connections\/github\/export\.csv" download>Download its last 90 days as CSV</);
+  csv = await b.get('/connections/github/export.csv');
+  assert.equal(csv.status, 200);
+  const ghRows = csv.text.split('\r\n').filter((l) => l !== '').slice(1);
+  assert.ok(ghRows.length > 0 && ghRows.every((l) => l.split(',')[1] === 'github'), 'only GitHub\'s rows');
+  assert.equal((await b.get('/connections/nope/export.csv')).status, 404);
+  assert.equal((await b.get('/dashboard/export.csv?from=2026-03-02&to=2026-03-01')).status, 400);
+
   // Days before any data: the sources are connected, so not "connect one".
   r = await b.get('/dashboard?from=2001-01-01&to=2001-01-31');
   assert.equal(r.status, 200);

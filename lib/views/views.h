@@ -55,10 +55,11 @@ const char	*views_sparkline(struct arena *, struct json_object *series,
  * The dashboard's view from the tiles document (lib/metrics/tiles.h): per
  * provider its name, whose calendar its days follow (provider.days), a
  * chart of its first metric and its tiles with formatted values (money
- * in its currency, named in the label), change (▲/▼ and % or pp, "partial data", "not
- * available"), coverage and sparkline points; the period's days and zone;
- * period is "7d", "28d", "90d" or "custom" (its from and to then fill the
- * range form).  At most LIMIT_TILES tiles; when the document left some out
+ * in its currency, named in the label), change (▲/▼ and % or pp,
+ * "partial data", "not available"), coverage and sparkline points; the
+ * period's days and zone; period is "7d", "28d", "90d" or "custom" (its
+ * from and to then fill the range form); "download", the query of the
+ * same days' CSV (/dashboard/export.csv).  At most LIMIT_TILES tiles; when the document left some out
  * (more_tiles) or had more, more_note says how many and what to do.
  */
 struct json_object *views_dashboard(struct arena *, const char *tiles_json,

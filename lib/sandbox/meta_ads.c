@@ -307,6 +307,19 @@ static const struct sandbox_fault faults[] = {
 	    "account; wait a bit and try again.\",\"type\":\"OAuthException\","
 	    "\"is_transient\":true,\"code\":80000,\"error_subcode\":2446079,"
 	    "\"fbtrace_id\":\"SbxTrace0000009\"") },
+	{ &sandbox_api_meta, "error_80004_ads_management_limit", NULL, 400,
+	    "X-Business-Use-Case-Usage: {\"1234567890\":[{\"type\":"
+	    "\"ads_management\",\"call_count\":100,\"total_cputime\":9,"
+	    "\"total_time\":14,\"estimated_time_to_regain_access\":12,"
+	    "\"ads_api_access_tier\":\"development_access\"}]}\n"
+	    "X-Ad-Account-Usage: {\"acc_id_util_pct\":100,"
+	    "\"reset_time_duration\":540,\"ads_api_access_tier\":"
+	    "\"development_access\"}\n", JU,
+	    META_ERR("\"message\":\"(#80004) There have been too many calls "
+	    "to this ad-account. Wait a bit and try again.\",\"type\":"
+	    "\"OAuthException\",\"is_transient\":true,\"code\":80004,"
+	    "\"error_subcode\":2446079,\"fbtrace_id\":"
+	    "\"SbxTrace0000032\"") },
 	{ &sandbox_api_meta, "error_ads_too_much_data", "500", 500, NULL, JU,
 	    META_ERR("\"message\":\"An unknown error occurred\",\"type\":"
 	    "\"OAuthException\",\"code\":1,\"error_subcode\":99,"

@@ -230,7 +230,6 @@ struct run {
 	const struct syncq_job	*job;
 	struct oauth_tokens	 tok;
 	bool			 refreshed;	/* forced once */
-	bool			 first;		/* the connection's backfill */
 	bool			 acct_first;	/* the account's backfill */
 	struct json_object	*accounts;	/* as listed */
 	long			 fetched;
@@ -672,7 +671,11 @@ account_window(struct run *r, const char *id)
 		r->f.why = "the account's sync state could not be read";
 		return rc;
 	}
-	r->acct_first = r->first || db_nrows(res) == 0 ||
+	/* Whether its own backfill is done, not the connection's: a run
+	 * stopped by a rate limit keeps the backfills it finished, and its
+	 * retry goes on with the accounts still to do instead of starting
+	 * every backfill again (and running into the limit again). */
+	r->acct_first = db_nrows(res) == 0 ||
 	    strcmp(db_get(res, 0, 0), "t") != 0;
 	if (db_nrows(res) > 0)
 		behind = (long)db_get_int64(res, 0, 1, -1);
@@ -913,7 +916,6 @@ sync_job(const struct sync_env *e, struct arena *a,
 		log_msg(LOG_WARN, NULL, "version", "%s", why);
 	status = db_get(res, 0, 1);
 	selected = db_get(res, 0, 2);
-	r.first = strcmp(db_get(res, 0, 4), "t") == 0;
 	r.f.ws_tz = db_get(res, 0, 5);
 	r.f.api_base = db_get(res, 0, 6);
 	if (jsonx_parse(a, db_get(res, 0, 3), strlen(db_get(res, 0, 3)),

@@ -579,7 +579,7 @@ static const struct sandbox_fault faults[] = {
 	    "\"rateScope\":\"DEVELOPER\",\"rateName\":\"Number of operations "
 	    "for basic access\",\"retryDelay\":\"30s\"}}}],\"requestId\":"
 	    "\"sbxQta0000000000000001\"}]}}" },
-	{ &ads_api, "error-429-retry-info", NULL, 429, NULL, JU,
+	{ &ads_api, "error-429-retry-info", "retry_info", 429, NULL, JU,
 	    "{\"error\":{\"code\":429,\"message\":\"Resource has been "
 	    "exhausted (e.g. check quota).\",\"status\":"
 	    "\"RESOURCE_EXHAUSTED\",\"details\":[{\"@type\":\"type."

@@ -140,6 +140,8 @@
  *   usage_high    Meta: a good, empty answer whose X-App-Usage and
  *                 X-Business-Use-Case-Usage say 93% used (4 minutes to
  *                 regain access)
+ *   retry_info    Google Ads: 429 RESOURCE_TEMPORARILY_EXHAUSTED whose
+ *                 wait is a google.rpc.RetryInfo retryDelay of 42s
  *   throttled     Mailchimp: its connection limit as a 403 "Too Many
  *                 Requests" with Retry-After: 45
  *   no_page_token Facebook: the Page's node answers fields=access_token

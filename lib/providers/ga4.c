@@ -289,6 +289,10 @@ fetch(struct fetch *f, struct syncnorm *n, const char *prop)
 			return rc;
 		if ((rc = syncnorm_ga4(n, res.json)) != ERR_OK)
 			return fetch_norm_failed(f, n, rc);
+		/* Rows come by date, one a day: the days so far are
+		 * whole (kept if a quota stops the next page). */
+		if (n->n > 0)
+			f->stored_through = n->rows[n->n - 1].date;
 		total = json_object_object_get_ex(res.json, "rowCount", &rc_v) ?
 		    (long)json_object_get_int64(rc_v) : 0;
 		rows = jsonx_member(res.json, "rows");

@@ -321,6 +321,11 @@ api_report(struct ctx *ctx)
 		lim = GA4_SHORT_PAGE;
 	if (off < 0)
 		off = 0;
+	/* "quota_midway": the tokens run out after a report's first
+	 * page. */
+	if (sandbox_is(&sx, "quota_midway") && off > 0)
+		return sandbox_fail(&sx,
+		    "error-429-resource-exhausted-project-hourly");
 
 	sandbox_start(&sx, 200, GJU);
 	/* proto3 JSON: empty repeated fields are left out */

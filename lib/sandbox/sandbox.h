@@ -137,6 +137,8 @@
  *                 (the project's hourly tokens, no Retry-After) for
  *                 every property but the person's first; carry it in a
  *                 connection's token to stop a sync after one property
+ *   quota_midway  GA4: the same 429 for every report page but the first
+ *                 (offset > 0): a backfill cut short part way
  *   usage_high    Meta: a good, empty answer whose X-App-Usage and
  *                 X-Business-Use-Case-Usage say 93% used (4 minutes to
  *                 regain access)

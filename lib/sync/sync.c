@@ -74,25 +74,31 @@ static const char sql_end_err[] =
 static const char sql_end_partial[] =
 	RUN_END "UPDATE connections SET last_sync_at = now(), last_error = $6 "
 	"WHERE workspace_id = $7 AND id = $8";
-/* An account's own state: backfilled yet, and days since the last day
- * its provider had published (NULL: unknown). */
+/* An account's own state: backfilled yet, days since the last day its
+ * provider had published (NULL: unknown), and days since the last day
+ * of a backfill cut short that is stored (NULL: none). */
 static const char sql_acct_state[] =
-	"SELECT backfilled_at IS NOT NULL, current_date - data_through "
-	"FROM sync_accounts WHERE workspace_id = $1 AND connection_id = $2 "
-	"AND account_id = $3";
-/* An account's outcome in this run; ok also marks its backfill done. */
+	"SELECT backfilled_at IS NOT NULL, current_date - data_through, "
+	"current_date - backfill_through FROM sync_accounts WHERE "
+	"workspace_id = $1 AND connection_id = $2 AND account_id = $3";
+/* An account's outcome in this run; ok also marks its backfill done
+ * (and forgets where a cut one stood), $10 records where a backfill cut
+ * short stands. */
 static const char sql_acct_end[] =
 	"INSERT INTO sync_accounts AS s (workspace_id, connection_id, "
 	"account_id, status, error, rows_fetched, rows_changed, run_id, "
-	"synced_at, backfilled_at, data_through) VALUES ($1, $2, $3, $4, $5, "
-	"$6, $7, $8, CASE WHEN $4 = 'ok' THEN now() END, CASE WHEN $4 = 'ok' "
-	"THEN now() END, $9::date) ON CONFLICT (workspace_id, connection_id, "
+	"synced_at, backfilled_at, data_through, backfill_through) VALUES "
+	"($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $4 = 'ok' THEN now() END, "
+	"CASE WHEN $4 = 'ok' THEN now() END, $9::date, $10::date) "
+	"ON CONFLICT (workspace_id, connection_id, "
 	"account_id) DO UPDATE SET status = EXCLUDED.status, error = "
 	"EXCLUDED.error, rows_fetched = EXCLUDED.rows_fetched, rows_changed = "
 	"EXCLUDED.rows_changed, run_id = EXCLUDED.run_id, attempted_at = "
 	"now(), synced_at = coalesce(EXCLUDED.synced_at, s.synced_at), "
 	"backfilled_at = coalesce(s.backfilled_at, EXCLUDED.backfilled_at), "
-	"data_through = coalesce(EXCLUDED.data_through, s.data_through)";
+	"data_through = coalesce(EXCLUDED.data_through, s.data_through), "
+	"backfill_through = CASE WHEN EXCLUDED.status = 'ok' THEN NULL ELSE "
+	"coalesce(EXCLUDED.backfill_through, s.backfill_through) END";
 /* Today and the window's first day in a time zone. */
 static const char sql_window[] =
 	"SELECT to_char(d - ($2::int - 1), 'YYYY-MM-DD'), "
@@ -231,6 +237,8 @@ struct run {
 	struct oauth_tokens	 tok;
 	bool			 refreshed;	/* forced once */
 	bool			 acct_first;	/* the account's backfill */
+	bool			 resumed;	/* ... going on where it stopped */
+	const char		*kept_through;	/* a cut backfill's rows */
 	struct json_object	*accounts;	/* as listed */
 	long			 fetched;
 	long			 changed;
@@ -396,7 +404,7 @@ flush(struct run *r, struct syncnorm *n)
 		b.rows = n->rows + off;
 		b.nrows = k;
 		b.has_dims = n->has_dims;
-		b.fresh = r->acct_first;
+		b.fresh = r->acct_first && !r->resumed;
 		rc = ingest_commit(r->env->db, r->f.a, r->job->workspace_id,
 		    NULL, NULL, &b, &status, &json, &replayed);
 		if (rc != ERR_OK) {
@@ -679,7 +687,15 @@ account_window(struct run *r, const char *id)
 	    strcmp(db_get(res, 0, 0), "t") != 0;
 	if (db_nrows(res) > 0)
 		behind = (long)db_get_int64(res, 0, 1, -1);
-	if (r->acct_first)
+	/* A backfill a rate limit cut short goes on from the last day it
+	 * stored (asked again: one more for the provider's zone). */
+	r->resumed = r->acct_first && db_nrows(res) > 0 &&
+	    db_get(res, 0, 2) != NULL;
+	if (r->resumed) {
+		r->f.days = (long)db_get_int64(res, 0, 2, 0) + 2;
+		if (r->f.days > r->env->backfill_days)
+			r->f.days = r->env->backfill_days;
+	} else if (r->acct_first)
 		r->f.days = r->env->backfill_days;
 	else {
 		r->f.days = (r->env->restate_days > 0 ? r->env->restate_days :
@@ -705,7 +721,7 @@ static enum err
 account_end(struct run *r, const char *id, const char *status,
     const char *why, long fetched, long changed)
 {
-	const char *par[9];
+	const char *par[10];
 
 	par[0] = db_int64(r->f.a, r->job->workspace_id);
 	par[1] = db_int64(r->f.a, r->job->connection_id);
@@ -716,7 +732,9 @@ account_end(struct run *r, const char *id, const char *status,
 	par[6] = db_int64(r->f.a, changed);
 	par[7] = db_int64(r->f.a, r->run_id);
 	par[8] = strcmp(status, "ok") == 0 ? r->f.through : NULL;
-	return db_exec_static(r->env->db, r->f.a, sql_acct_end, 9, par, NULL);
+	par[9] = strcmp(status, "ok") == 0 ? NULL : r->kept_through;
+	return db_exec_static(r->env->db, r->f.a, sql_acct_end, 10, par,
+	    NULL);
 }
 
 /* Whether a failure may pass by itself (a retry of the job may help). */
@@ -768,7 +786,7 @@ fetch_all(struct run *r, const char *selected)
 	struct json_object *sel;
 	struct syncnorm n;
 	const char *id, *status;
-	long fetched, changed;
+	long fetched, changed, rows;
 	size_t i;
 	enum err rc;
 
@@ -790,6 +808,8 @@ fetch_all(struct run *r, const char *selected)
 		syncnorm_init(&n, r->f.a, p->slug, id);
 		r->f.why = NULL;
 		r->f.through = NULL;
+		r->f.stored_through = NULL;
+		r->kept_through = NULL;
 		fetched = r->fetched;
 		changed = r->changed;
 		rc = p->fetch(&r->f, &n, id);
@@ -811,6 +831,23 @@ fetch_all(struct run *r, const char *selected)
 		}
 		if (r->lease_lost)
 			return rc;
+		/* A backfill a quota cut short: the days the provider gave
+		 * whole are kept, and the retry goes on from there. */
+		if (rc == ERR_RATELIMIT && r->acct_first &&
+		    r->f.stored_through != NULL && !n.overflowed &&
+		    n.n > 0) {
+			rows = (long)n.n;
+			if (flush(r, &n) != ERR_OK)
+				return ERR_DB;
+			r->kept_through = r->f.stored_through;
+			if (account_failed(r, id, rc, "rate_limited",
+			    rows) != ERR_OK)
+				return ERR_DB;
+			r->f.why = arena_printf(r->f.a, "%s (its backfill is "
+			    "stored through %s and goes on from there)",
+			    buf_cstr(r->failed), r->kept_through);
+			return rc;
+		}
 		status = rc == ERR_RATELIMIT ? "rate_limited" :
 		    rc == ERR_AUTH ? "auth" : "error";
 		if (account_failed(r, id, rc, status, (long)n.n) != ERR_OK)

@@ -107,6 +107,49 @@ test('rate limits', async (t) => {
     assert.equal(dup, '0');
   });
 
+  await t.test('GA4: a backfill cut part way keeps the days it got and goes on from there', () => {
+    // A property not synced yet, its report in pages of 30 days; the
+    // tokens run out after the first page.
+    const p = accts.ga4[0];
+    const worker = (env) => { enqueue('ga4'); runWorker(stack, env); };
+    const lastRun = () => stack.sql(`SELECT status, coalesce(error, ''), rows_fetched FROM sync_runs WHERE connection_id = ${conn.ga4} ORDER BY id DESC LIMIT 1`)[0];
+    stack.sql(`DELETE FROM metric_daily WHERE provider = 'ga4'; DELETE FROM sync_accounts WHERE connection_id = ${conn.ga4}`);
+    select('ga4', [p]);
+    let original;
+    retoken('ga4', (tok) => {
+      original = tok.access_token;
+      tok.access_token = tok.access_token.replace('S1.', '-fault-quota_midway-S1.');
+      tok.expires_at = Math.floor(Date.now() / 1000) + 86400;
+    });
+    worker({ SLUICE_SYNC_GA4_PAGE_ROWS: '30' });
+    let [status, err] = lastRun();
+    assert.equal(status, 'rate_limited', err);
+    assert.match(err, /its backfill is stored through \d{4}-\d\d-\d\d and goes on from there/);
+    waits('ga4', untilHour());
+    // The first 30 days are stored, the oldest of the window first.
+    assert.equal(days('ga4', p, 'sessions'), 30);
+    const [[through, backfilled]] = stack.sql(`SELECT backfill_through::text, backfilled_at IS NOT NULL FROM sync_accounts WHERE connection_id = ${conn.ga4} AND account_id = '${p}'`);
+    assert.equal(backfilled, 'f');
+    const [[maxDay]] = stack.sql(`SELECT max(day)::text FROM metric_daily WHERE provider = 'ga4' AND account_id = '${p}' AND metric = 'sessions'`);
+    assert.equal(through, maxDay);
+
+    // The retry asks from there on (not the whole window, nor only the
+    // restatement window) and the backfill is whole: 90 days, each once.
+    retoken('ga4', (tok) => { tok.access_token = original; });
+    worker({ SLUICE_SYNC_GA4_PAGE_ROWS: '30' });
+    let fetched;
+    [status, err, fetched] = lastRun();
+    assert.equal(status, 'ok', err);
+    assert.equal(days('ga4', p, 'sessions'), 90);
+    const s = state('ga4');
+    assert.deepEqual([s[p].status, s[p].backfilled], ['ok', true]);
+    const [[left]] = stack.sql(`SELECT count(*) FROM sync_accounts WHERE connection_id = ${conn.ga4} AND backfill_through IS NOT NULL`);
+    assert.equal(left, '0');
+    // 60 or 61 days (and the totals) asked again, not 90.
+    const perDay = Number(stack.sql(`SELECT count(*) FROM metric_daily WHERE provider = 'ga4' AND account_id = '${p}' AND metric NOT LIKE '%:%'`)[0][0]) / 90;
+    assert.ok(Number(fetched) < 63 * perDay + 12 && Number(fetched) > 59 * perDay, `the retry fetched ${fetched} rows (${perDay} a day)`);
+  });
+
   await t.test('GA4: below the hourly token floor the property stops until the next hour', () => {
     select('ga4', [`${accts.ga4[0]}-fault-quota_low`]);
     const r = sync('ga4');

@@ -5,11 +5,11 @@
  * ERR_AUTH, rate limits (429, a 403 that speaks of a quota or rate limit)
  * ERR_RATELIMIT with the wait the provider gives (Retry-After, Google's
  * retryDelay, what the classify hook reads; a 429's body goes to the
- * hook too, which may only refine the wait), 5xx and timeouts ERR_UPSTREAM, a body that
- * is not the JSON asked for ERR_UPSTREAM with a message naming the
- * provider; a provider's `classify` hook reads its own error bodies first
- * (Slack's ok:false with HTTP 200, Meta's codes).  Everything lives in the
- * caller's arena.
+ * hook too, which may only refine the wait), 5xx and timeouts
+ * ERR_UPSTREAM, a body that is not the JSON asked for ERR_UPSTREAM with a
+ * message naming the provider; a provider's `classify` hook reads its own
+ * answers first (Slack's ok:false with HTTP 200, Meta's codes and usage
+ * headers, GA4's propertyQuota).  Everything lives in the caller's arena.
  */
 #ifndef SLUICE_PCALL_H
 #define SLUICE_PCALL_H

@@ -237,7 +237,7 @@ struct run {
 	struct oauth_tokens	 tok;
 	bool			 refreshed;	/* forced once */
 	bool			 acct_first;	/* the account's backfill */
-	bool			 resumed;	/* ... going on where it stopped */
+	bool			 resumed;	/* ... where it stopped */
 	const char		*kept_through;	/* a cut backfill's rows */
 	struct json_object	*accounts;	/* as listed */
 	long			 fetched;

@@ -559,7 +559,9 @@ static const struct sandbox_fault faults[] = {
 	    META_ERR("\"message\":\"(#10) This call needs the "
 	    "pages_read_engagement permission.\",\"type\":\"OAuthException\","
 	    "\"code\":10,\"fbtrace_id\":\"SbxTrace0000004\"") },
-	{ &sandbox_api_meta, "error_17_user_limit", NULL, 400, NULL, JU,
+	{ &sandbox_api_meta, "error_17_user_limit", NULL, 400,
+	    "X-App-Usage: {\"call_count\":100,\"total_cputime\":64,"
+	    "\"total_time\":73}\n", JU,
 	    META_ERR("\"message\":\"(#17) User request limit reached\","
 	    "\"type\":\"OAuthException\",\"is_transient\":true,\"code\":17,"
 	    "\"error_subcode\":2446079,\"fbtrace_id\":\"SbxTrace0000005\"") },

@@ -290,7 +290,9 @@ ads_insights(struct sbx *sx, const char *id)
 
 static const struct sandbox_fault faults[] = {
 	{ &sandbox_api_meta, "error_613_1487742_ad_account_limit", NULL, 400,
-	    NULL, JU,
+	    "X-Ad-Account-Usage: {\"acc_id_util_pct\":100,"
+	    "\"reset_time_duration\":1800,\"ads_api_access_tier\":"
+	    "\"standard_access\"}\n", JU,
 	    META_ERR("\"message\":\"(#613) Calls within one hour have "
 	    "exceeded the rate limit for this ad account.\",\"type\":"
 	    "\"OAuthException\",\"code\":613,\"error_subcode\":1487742,"

@@ -176,6 +176,10 @@ test('rate limits', async (t) => {
     r = sync('meta_ads');
     assert.equal(r.status, 'rate_limited', r.err);
     waits('meta_ads', 12 * 60);	// the business use case's 12 minutes
+    select('meta_ads', [`${act}-fault-error_613_1487742_ad_account_limit`]);
+    r = sync('meta_ads');
+    assert.equal(r.status, 'rate_limited', r.err);
+    waits('meta_ads', 1800);	// X-Ad-Account-Usage's reset_time_duration
   });
 
   await t.test('Google Ads: RESOURCE_EXHAUSTED waits its retryDelay', () => {

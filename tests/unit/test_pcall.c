@@ -187,6 +187,8 @@ test_meta_rate_limits_wait_what_meta_says(void **state)
 		{ "meta/error_4_app_limit.json", LIMIT_META_WAIT_S },
 		{ "meta/error_17_user_limit.json", LIMIT_META_WAIT_S },
 		{ "meta/error_613_rate_limit.json", LIMIT_META_WAIT_S },
+		/* the ad account's reset_time_duration, seconds */
+		{ "meta/error_613_1487742_ad_account_limit.json", 1800 },
 		/* estimated_time_to_regain_access, minutes */
 		{ "meta/error_32_page_limit.json", -1 },
 		{ "meta/error_80000_ads_insights_limit.json", 19 * 60 },

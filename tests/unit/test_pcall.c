@@ -260,6 +260,15 @@ test_meta_stops_before_the_limit(void **state)
 	json_object_put(r.json);
 }
 
+/* Whether wait w is about want (a clock turning a second, or the hour,
+ * since want was reckoned). */
+static bool
+near(int w, int want)
+{
+	return abs(w - want) <= 2 || abs(w - want + 3600) <= 2 ||
+	    abs(w - want + 86400) <= 2;
+}
+
 /* GA4: hourly tokens back next hour, daily ones at midnight PST. */
 static void
 test_ga4_quota(void **state)
@@ -273,7 +282,7 @@ test_ga4_quota(void **state)
 	assert_int_equal(classify("ga4",
 	    "google/ga4/runReport-response-quota-low.json", &r),
 	    ERR_RATELIMIT);
-	assert_true(abs(r.retry_after - hour) <= 2);
+	assert_true(near(r.retry_after, hour));
 	assert_non_null(strstr(r.why, "412"));
 	/* Plenty left: the answer is used. */
 	assert_int_equal(classify("ga4",
@@ -281,14 +290,14 @@ test_ga4_quota(void **state)
 	/* 429s: the hour, the project's hour, the day. */
 	classify("ga4", "google/ga4/error-429-resource-exhausted-hourly.json",
 	    &r);
-	assert_true(abs(r.retry_after - hour) <= 2);
+	assert_true(near(r.retry_after, hour));
 	classify("ga4",
 	    "google/ga4/error-429-resource-exhausted-project-hourly.json", &r);
-	assert_true(abs(r.retry_after - hour) <= 2);
+	assert_true(near(r.retry_after, hour));
 	classify("ga4", "google/ga4/error-429-resource-exhausted-daily.json",
 	    &r);
-	assert_int_equal(r.retry_after, pcall_until_utc_hour(now,
-	    LIMIT_GA4_DAY_UTC_HOUR));
+	assert_true(near(r.retry_after, pcall_until_utc_hour(now,
+	    LIMIT_GA4_DAY_UTC_HOUR)));
 	/* 08:00 UTC is midnight PST: from 07:59:30, 30 s and a minute. */
 	assert_int_equal(pcall_until_utc_hour(86400 * 100 + 8 * 3600 - 30,
 	    8), 90);

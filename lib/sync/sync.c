@@ -46,7 +46,7 @@ static const char sql_local_days[] =
 /* The connection, and a run started for it (none when it is gone). */
 static const char sql_start[] =
 	"WITH c AS (SELECT c.provider, c.status, c.selected::text, "
-	"c.accounts::text, c.last_sync_at IS NULL, w.time_zone, c.api_base "
+	"c.accounts::text, w.time_zone, c.api_base "
 	"FROM connections c JOIN workspaces w ON w.id = c.workspace_id "
 	"WHERE c.workspace_id = $1 AND c.id = $2), "
 	"r AS (INSERT INTO sync_runs (workspace_id, connection_id, job_id, "
@@ -656,8 +656,10 @@ static const struct fetch_ops run_ops = {
 };
 
 /*
- * The account's window: its backfill the first time (the connection's
- * first sync, or an account ticked since), else the provider's
+ * The account's window: its backfill until that is done (the account's
+ * own state, sync_accounts: a new connection's accounts, an account
+ * ticked since, one whose backfill a rate limit stopped) — from the last
+ * day stored when a rate limit cut it part way —, else the provider's
  * restatement window plus its publication lag, stretched back to the
  * day after the last one the provider had published; capped by what the
  * provider keeps.
@@ -774,7 +776,8 @@ account_failed(struct run *r, const char *id, enum err rc, const char *status,
 /*
  * Every selected account on its own: one that fails is recorded with
  * its reason and the others still sync.  A rate limit stops the run
- * (what was stored stays; the job waits), as do a refused login, a
+ * (what was stored stays, and so do the whole days of a backfill it cut
+ * part way: fetch.stored_through; the job waits), as do a refused login, a
  * lost lease and the database failing.  With failed accounts the
  * failures' worst error comes back (a transient one first, so the job
  * is retried), r->nok and r->nfail counting, r->f.why naming them.
@@ -953,12 +956,12 @@ sync_job(const struct sync_env *e, struct arena *a,
 		log_msg(LOG_WARN, NULL, "version", "%s", why);
 	status = db_get(res, 0, 1);
 	selected = db_get(res, 0, 2);
-	r.f.ws_tz = db_get(res, 0, 5);
-	r.f.api_base = db_get(res, 0, 6);
+	r.f.ws_tz = db_get(res, 0, 4);
+	r.f.api_base = db_get(res, 0, 5);
 	if (jsonx_parse(a, db_get(res, 0, 3), strlen(db_get(res, 0, 3)),
 	    &r.accounts, NULL) != ERR_OK)
 		r.accounts = NULL;
-	run_id = db_get_int64(res, 0, 7, 0);
+	run_id = db_get_int64(res, 0, 6, 0);
 	r.run_id = run_id;
 	if (job->attempts > e->max_attempts) {
 		/* Workers died on it (leases ran out) too many times. */

@@ -132,6 +132,24 @@
 #define LIMIT_SCHEDULE_DIGESTS	50		/* workspaces' digests per tick */
 #define LIMIT_SCHEDULE_PURGE_S	3600		/* scheduler's purge interval */
 
+/*
+ * Providers' rate limits (pcall, meta, ga4, google_ads, mailchimp).  A
+ * fetch stops itself, rate limited, once a provider's own usage header
+ * says this share of a limit is used (Meta's X-App-Usage,
+ * X-Business-Use-Case-Usage, X-Ad-Account-Usage), or once GA4's
+ * propertyQuota leaves fewer tokens than the floors: the job waits and
+ * goes on where it stopped instead of running into the wall.
+ */
+#define LIMIT_RATE_USAGE_PCT	90		/* % of a Meta limit: stop */
+#define LIMIT_RATE_WAIT_S	60		/* a 429 without a wait */
+#define LIMIT_RATE_QUOTA_WAIT_S	3600		/* a quota 403, no wait */
+#define LIMIT_RATE_WAIT_MAX_S	(36 * 3600)	/* longest wait obeyed */
+#define LIMIT_META_WAIT_S	300		/* Meta, no time given */
+#define LIMIT_GA4_HOUR_FLOOR	1000		/* GA4 tokens left this hour */
+#define LIMIT_GA4_DAY_FLOOR	5000		/* GA4 tokens left this day */
+#define LIMIT_GA4_DAY_UTC_HOUR	8		/* GA4's quota day (PST) */
+#define LIMIT_MAILCHIMP_WAIT_S	60		/* Mailchimp's throttle */
+
 /* Processes (prefork). */
 #define LIMIT_FCGI_PROCS	64		/* children of one program */
 #define LIMIT_FCGI_CONNS	32		/* connections a child holds */

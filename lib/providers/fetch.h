@@ -111,6 +111,11 @@ struct fetch {
 	 * (YYYY-MM-DD), when the hook can tell; NULL otherwise.  The
 	 * next run asks again from the day after it. */
 	const char		*through;
+	/* The last day (YYYY-MM-DD) through which the rows the hook has
+	 * added so far are complete, when its rows come in date order
+	 * (GA4); NULL otherwise.  When a rate limit stops a backfill, those
+	 * rows are stored and the retry asks from that day on. */
+	const char		*stored_through;
 };
 
 /* The services, by name: a GET of url, a POST of the JSON body to url,

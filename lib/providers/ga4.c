@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -254,10 +255,12 @@ static const char ga4_daily[] =
 	"{\"name\":\"screenPageViews\"},{\"name\":\"engagedSessions\"},"
 	"{\"name\":\"averageSessionDuration\"},{\"name\":\"keyEvents\"},"
 	"{\"name\":\"totalRevenue\"}],\"orderBys\":[{\"dimension\":"
-	"{\"dimensionName\":\"date\"}}],\"limit\":%ld,\"offset\":%ld}";
+	"{\"dimensionName\":\"date\"}}],\"limit\":%ld,\"offset\":%ld,"
+	"\"returnPropertyQuota\":true}";
 static const char ga4_total[] =
 	"{\"dateRanges\":[{\"startDate\":\"%s\",\"endDate\":\"%s\"}],"
-	"\"metrics\":[{\"name\":\"activeUsers\"},{\"name\":\"totalUsers\"}]}";
+	"\"metrics\":[{\"name\":\"activeUsers\"},{\"name\":\"totalUsers\"}],"
+	"\"returnPropertyQuota\":true}";
 
 static enum err
 fetch(struct fetch *f, struct syncnorm *n, const char *prop)
@@ -286,6 +289,10 @@ fetch(struct fetch *f, struct syncnorm *n, const char *prop)
 			return rc;
 		if ((rc = syncnorm_ga4(n, res.json)) != ERR_OK)
 			return fetch_norm_failed(f, n, rc);
+		/* Rows come by date, one a day: the days so far are
+		 * whole (kept if a quota stops the next page). */
+		if (n->n > 0)
+			f->stored_through = n->rows[n->n - 1].date;
 		total = json_object_object_get_ex(res.json, "rowCount", &rc_v) ?
 		    (long)json_object_get_int64(rc_v) : 0;
 		rows = jsonx_member(res.json, "rows");
@@ -327,6 +334,74 @@ fetch(struct fetch *f, struct syncnorm *n, const char *prop)
 		if ((rc = syncnorm_ga4_totals(n, res.json, days, to)) !=
 		    ERR_OK)
 			return fetch_norm_failed(f, n, rc);
+	}
+	return ERR_OK;
+}
+
+/* Tokens left in one QuotaStatus of propertyQuota (proto3 JSON leaves
+ * out a 0); -1 when the quota is not reported. */
+static long
+tokens_left(struct json_object *quota, const char *which)
+{
+	struct json_object *q = jsonx_member(quota, which);
+	const char *v;
+
+	if (q == NULL || !json_object_is_type(q, json_type_object))
+		return -1;
+	v = jsonx_text(q, "remaining");
+	return v != NULL ? strtol(v, NULL, 10) : 0;
+}
+
+/*
+ * GA4's quotas (Data API limits and quotas): a property's tokens are
+ * counted per hour, per project per hour and per day; hourly tokens
+ * come back within the hour, daily ones at midnight Pacific Standard
+ * Time.  A 429 RESOURCE_EXHAUSTED without a Retry-After waits for the
+ * one its message names; a good answer whose propertyQuota leaves
+ * fewer tokens than the floors (LIMIT_GA4_HOUR_FLOOR,
+ * LIMIT_GA4_DAY_FLOOR) stops the property's fetch until they come back,
+ * before GA4 refuses it.
+ */
+static enum err
+classify(struct arena *a, const struct provider *p, struct pcall_result *out)
+{
+	struct json_object *quota;
+	const char *msg;
+	int64_t now = (int64_t)time(NULL);
+	long day, hour, project;
+
+	if (out->resp.status == 429) {
+		msg = jsonx_text(jsonx_member(out->json, "error"), "message");
+		if (out->retry_after == 0)
+			out->retry_after = msg != NULL &&
+			    strstr(msg, "per day") != NULL ?
+			    pcall_until_utc_hour(now, LIMIT_GA4_DAY_UTC_HOUR) :
+			    pcall_until_hour(now);
+		return ERR_RATELIMIT;
+	}
+	if (out->resp.status != 200 ||
+	    (quota = jsonx_member(out->json, "propertyQuota")) == NULL)
+		return ERR_OK;
+	day = tokens_left(quota, "tokensPerDay");
+	hour = tokens_left(quota, "tokensPerHour");
+	project = tokens_left(quota, "tokensPerProjectPerHour");
+	if (day >= 0 && day < LIMIT_GA4_DAY_FLOOR) {
+		out->retry_after = pcall_until_utc_hour(now,
+		    LIMIT_GA4_DAY_UTC_HOUR);
+		out->why = arena_printf(a, "%s: only %ld of the property's "
+		    "tokens for today are left; Sluice goes on after "
+		    "midnight Pacific time, when they come back", p->name,
+		    day);
+		return ERR_RATELIMIT;
+	}
+	if (project >= 0 && (hour < 0 || project < hour))
+		hour = project;
+	if (hour >= 0 && hour < LIMIT_GA4_HOUR_FLOOR) {
+		out->retry_after = pcall_until_hour(now);
+		out->why = arena_printf(a, "%s: only %ld of the property's "
+		    "tokens for this hour are left; Sluice goes on in the next "
+		    "hour, when they come back", p->name, hour);
+		return ERR_RATELIMIT;
 	}
 	return ERR_OK;
 }
@@ -376,4 +451,5 @@ const struct provider provider_ga4 = {
 	PROVIDER_CATALOGUE(metrics),
 	.list = list,
 	.fetch = fetch,
+	.classify = classify,
 };

@@ -413,6 +413,21 @@ classify(struct arena *a, const struct provider *p, struct pcall_result *out)
 		    "or untick it (USER_PERMISSION_DENIED)", p->name, p->name);
 		return ERR_FORBIDDEN;
 	}
+	/* Quota (QuotaErrorEnum): wait the retryDelay of its
+	 * quotaErrorDetails (or Retry-After) before asking again. */
+	if (strcmp(code, "RESOURCE_EXHAUSTED") == 0 ||
+	    strcmp(code, "RESOURCE_TEMPORARILY_EXHAUSTED") == 0) {
+		out->retry_after = pcall_retry_after(&out->resp, 0);
+		if (out->retry_after == 0)
+			out->retry_after = pcall_wait(pcall_google_delay(
+			    out->json));
+		if (out->retry_after == 0)
+			out->retry_after = LIMIT_RATE_WAIT_S;
+		out->why = arena_printf(a, "%s: the API quota is used up "
+		    "(%s); Sluice waits %d s as Google asks", p->name, code,
+		    out->retry_after);
+		return ERR_RATELIMIT;
+	}
 	if (strcmp(code, "CUSTOMER_NOT_ENABLED") == 0) {
 		out->why = arena_printf(a, "%s: the account is not enabled "
 		    "(cancelled, suspended or closed); untick it "

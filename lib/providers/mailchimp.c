@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -301,6 +302,43 @@ metadata(const struct oauth_call *c, struct oauth_tokens *t)
 	return ERR_OK;
 }
 
+/*
+ * Mailchimp's limits (Marketing API, "Errors"; API limits): no daily
+ * quota, but at most 10 simultaneous connections per account; past it
+ * the answer is a problem+json whose title is "Too Many Requests"
+ * (TooManyRequests, formerly Too_Many_Connections) — with HTTP 429, or a
+ * 403 from its edge.  Such a 403 is a rate limit to wait out (its
+ * Retry-After, else LIMIT_MAILCHIMP_WAIT_S); any other 403 is a refusal
+ * of the account (its detail says why).
+ */
+static enum err
+classify(struct arena *a, const struct provider *p, struct pcall_result *out)
+{
+	static const char *const titles[] = { "Too Many Requests",
+	    "TooManyRequests", "Too_Many_Connections" };
+	const char *title, *detail;
+	size_t i;
+
+	if (out->resp.status != 403 && out->resp.status != 429)
+		return ERR_OK;
+	title = jsonx_text(out->json, "title");
+	detail = jsonx_text(out->json, "detail");
+	for (i = 0; title != NULL && i < nitems(titles); i++)
+		if (strcasecmp(title, titles[i]) == 0)
+			break;
+	if ((title == NULL || i == nitems(titles)) && (detail == NULL ||
+	    (strcasestr(detail, "simultaneous connections") == NULL &&
+	    strcasestr(detail, "too many requests") == NULL)))
+		return ERR_OK;
+	if (out->retry_after == 0)
+		out->retry_after = pcall_retry_after(&out->resp,
+		    LIMIT_MAILCHIMP_WAIT_S);
+	out->why = arena_printf(a, "%s is rate limiting requests: %s",
+	    p->name, pcall_plain(a, detail != NULL ? detail : title,
+	    LIMIT_SYNC_ERROR));
+	return ERR_RATELIMIT;
+}
+
 static const struct metric_def metrics[] = {
 	METRIC_DEF_SUM("emails_sent", "Emails sent", "count"),
 	METRIC_DEF_SUM("opens", "Opens", "count"),
@@ -354,5 +392,6 @@ const struct provider provider_mailchimp = {
 	PROVIDER_CATALOGUE(metrics),
 	.list = list,
 	.fetch = fetch,
+	.classify = classify,
 	.after_exchange = metadata,
 };

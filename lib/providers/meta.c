@@ -81,16 +81,121 @@ meta_refresh(const struct oauth_call *c, const struct oauth_tokens *t,
  */
 static const long session_subcodes[] = { 458, 459, 460, 463, 464, 467 };
 
+/* A number member of o (a JSON number or numeric text), or 0. */
+static double
+num(struct json_object *o, const char *key)
+{
+	struct json_object *v = jsonx_member(o, key);
+
+	if (v == NULL)
+		return 0;
+	if (json_object_is_type(v, json_type_string))
+		return strtod(json_object_get_string(v), NULL);
+	return json_object_get_double(v);
+}
+
+/* Notes a share of a limit used (percent) under a name. */
+static void
+usage_pct(struct meta_usage *u, double pct, const char *which)
+{
+	if (pct > u->pct) {
+		u->pct = pct;
+		u->which = which;
+	}
+}
+
+/* One usage header's JSON document, or NULL. */
+static struct json_object *
+usage_header(struct arena *a, const struct httpc_resp *r, const char *name)
+{
+	const char *v = httpc_resp_header(r, name);
+	struct json_object *o;
+
+	if (v == NULL || jsonx_parse(a, v, strlen(v), &o, NULL) != ERR_OK ||
+	    !json_object_is_type(o, json_type_object))
+		return NULL;
+	return o;
+}
+
+void
+meta_usage(struct arena *a, const struct httpc_resp *r, struct meta_usage *u)
+{
+	static const char *const app_keys[] = { "call_count",
+	    "total_cputime", "total_time" };
+	struct json_object *o, *list, *e;
+	size_t i, k;
+	double m;
+
+	memset(u, 0, sizeof(*u));
+	if ((o = usage_header(a, r, "x-app-usage")) != NULL)
+		for (k = 0; k < nitems(app_keys); k++)
+			usage_pct(u, num(o, app_keys[k]), "app");
+	if ((o = usage_header(a, r, "x-business-use-case-usage")) != NULL) {
+		json_object_object_foreach(o, key, v) {
+			(void)key;
+			list = v;
+			if (!json_object_is_type(list, json_type_array))
+				continue;
+			for (i = 0; i < json_object_array_length(list); i++) {
+				e = json_object_array_get_idx(list, i);
+				for (k = 0; k < nitems(app_keys); k++)
+					usage_pct(u, num(e, app_keys[k]),
+					    jsonx_text(e, "type") != NULL ?
+					    jsonx_text(e, "type") :
+					    "business use case");
+				/* minutes */
+				m = num(e, "estimated_time_to_regain_access");
+				if (m * 60 > u->regain)
+					u->regain = pcall_wait((long)(m * 60));
+			}
+		}
+	}
+	if ((o = usage_header(a, r, "x-ad-account-usage")) != NULL) {
+		usage_pct(u, num(o, "acc_id_util_pct"), "ad account");
+		u->reset = pcall_wait((long)num(o, "reset_time_duration"));
+	}
+	if ((o = usage_header(a, r, "x-fb-ads-insights-throttle")) != NULL) {
+		usage_pct(u, num(o, "app_id_util_pct"), "ads insights");
+		usage_pct(u, num(o, "acc_id_util_pct"), "ads insights");
+	}
+}
+
+/* The wait before Meta takes calls again: Retry-After, the business
+ * use case's time to regain access, the ad account's reset, else
+ * LIMIT_META_WAIT_S. */
+static int
+usage_wait(const struct pcall_result *out, const struct meta_usage *u)
+{
+	int w = pcall_retry_after(&out->resp, 0);
+
+	if (w == 0)
+		w = u->regain;
+	if (w == 0)
+		w = u->reset;
+	return w > 0 ? w : LIMIT_META_WAIT_S;
+}
+
 enum err
 meta_classify(struct arena *a, const struct provider *p,
     struct pcall_result *out)
 {
 	static const long limits[] = { 4, 17, 32, 613 };
+	struct meta_usage u;
 	struct json_object *err;
 	const char *msg;
 	long code, sub;
 	size_t i;
 
+	meta_usage(a, &out->resp, &u);
+	/* Near a limit: stop before running into it. */
+	if (out->resp.status < 400 && u.pct >= LIMIT_RATE_USAGE_PCT) {
+		out->retry_after = usage_wait(out, &u);
+		out->why = arena_printf(a, "%s: %.0f%% of Meta's %s rate "
+		    "limit is used; Sluice pauses for %d minutes rather than "
+		    "run into it", p->name, u.pct, u.which,
+		    (out->retry_after + 59) / 60);
+		return ERR_RATELIMIT;
+	}
 	if (out->resp.status < 400 || (err = jsonx_member(out->json,
 	    "error")) == NULL || jsonx_text(err, "code") == NULL)
 		return ERR_OK;
@@ -102,8 +207,9 @@ meta_classify(struct arena *a, const struct provider *p,
 	for (i = 0; i < nitems(limits); i++)
 		if (code == limits[i])
 			break;
-	if (i < nitems(limits) || (code >= 80000 && code <= 80014)) {
-		out->retry_after = pcall_retry_after(&out->resp, 300);
+	if (i < nitems(limits) || (code >= 80000 && code <= 80014) ||
+	    out->resp.status == 429) {
+		out->retry_after = usage_wait(out, &u);
 		return ERR_RATELIMIT;
 	}
 	/* "You are calling a deprecated version of the Ads API." */

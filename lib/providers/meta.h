@@ -15,6 +15,7 @@
 struct accounts_lister;
 struct arena;
 struct fetch;
+struct httpc_resp;
 struct json_object;
 struct oauth_call;
 struct oauth_tokens;
@@ -67,8 +68,33 @@ enum err	 meta_revoke(const struct oauth_call *,
 		    const struct oauth_tokens *t);
 
 /*
+ * What Meta's usage headers say: X-App-Usage (call_count, total_cputime,
+ * total_time, percent of the app's limits), X-Business-Use-Case-Usage
+ * (keyed by business object id, a list of {type, the same three,
+ * estimated_time_to_regain_access in minutes}), X-Ad-Account-Usage
+ * (acc_id_util_pct, reset_time_duration in seconds) and
+ * x-fb-ads-insights-throttle (app_id_util_pct, acc_id_util_pct).
+ */
+struct meta_usage {
+	double		 pct;		/* the highest share used, percent */
+	const char	*which;		/* its limit: "app", "pages", ... */
+	int		 regain;	/* seconds, business use case */
+	int		 reset;		/* seconds, ad account */
+};
+
+/* Reads the usage headers of r (absent or unreadable ones count 0). */
+void		 meta_usage(struct arena *, const struct httpc_resp *r,
+		    struct meta_usage *out);
+
+/*
  * Hook: Graph's errors by code and subcode.  Codes 4, 17, 32, 613 and
- * 80000-80014 are rate limits (waiting Retry-After or 5 minutes); 190
+ * 80000-80014 (and any 429) are rate limits, waiting what Meta says:
+ * Retry-After, else the longest estimated_time_to_regain_access of
+ * X-Business-Use-Case-Usage, else X-Ad-Account-Usage's
+ * reset_time_duration, else LIMIT_META_WAIT_S.  A good answer whose
+ * usage headers say LIMIT_RATE_USAGE_PCT or more of a limit is used is
+ * ERR_RATELIMIT too (with the same wait): the fetch stops before the
+ * wall rather than run into it.  190
  * (or 102) with a subcode of the login session (458, 459, 460, 463,
  * 464, 467) or without one is ERR_AUTH: reconnecting helps; 190 with
  * any other subcode (492: the person's role on the Page is gone,

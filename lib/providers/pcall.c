@@ -25,6 +25,101 @@ pcall_retry_after(const struct httpc_resp *r, int def)
 	return n > 86400 ? 86400 : (int)n;
 }
 
+int
+pcall_wait(long s)
+{
+	if (s <= 0)
+		return 0;
+	return s > LIMIT_RATE_WAIT_MAX_S ? LIMIT_RATE_WAIT_MAX_S : (int)s;
+}
+
+int
+pcall_duration(const char *s)
+{
+	double d;
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	d = strtod(s, &end);
+	if (end == s || strcmp(end, "s") != 0 || d < 0 || d > 1e9)
+		return -1;
+	return pcall_wait((long)d + (d > (double)(long)d ? 1 : 0));
+}
+
+/* A google.protobuf.Duration in JSON: "30s", or {"seconds": 30}. */
+static int
+duration_json(struct json_object *v)
+{
+	const char *sec;
+
+	if (v == NULL)
+		return -1;
+	if (json_object_is_type(v, json_type_string))
+		return pcall_duration(json_object_get_string(v));
+	if ((sec = jsonx_text(v, "seconds")) != NULL && *sec >= '0' &&
+	    *sec <= '9')
+		return pcall_wait(strtol(sec, NULL, 10));
+	return -1;
+}
+
+int
+pcall_google_delay(struct json_object *body)
+{
+	struct json_object *details, *d, *errs, *e, *q;
+	size_t i, j;
+	int best = -1, s;
+
+	/* searchStream answers an array of responses */
+	if (json_object_is_type(body, json_type_array)) {
+		for (i = 0; i < json_object_array_length(body); i++)
+			if ((s = pcall_google_delay(json_object_array_get_idx(
+			    body, i))) > best)
+				best = s;
+		return best;
+	}
+	details = jsonx_member(jsonx_member(body, "error"), "details");
+	if (details == NULL || !json_object_is_type(details, json_type_array))
+		return -1;
+	for (i = 0; i < json_object_array_length(details); i++) {
+		d = json_object_array_get_idx(details, i);
+		/* google.rpc.RetryInfo */
+		if ((s = duration_json(jsonx_member(d, "retryDelay"))) > best)
+			best = s;
+		/* Google Ads: GoogleAdsFailure.errors[].details.
+		 * quotaErrorDetails.retryDelay */
+		errs = jsonx_member(d, "errors");
+		if (errs == NULL || !json_object_is_type(errs,
+		    json_type_array))
+			continue;
+		for (j = 0; j < json_object_array_length(errs); j++) {
+			e = json_object_array_get_idx(errs, j);
+			q = jsonx_member(jsonx_member(e, "details"),
+			    "quotaErrorDetails");
+			if ((s = duration_json(jsonx_member(q,
+			    "retryDelay"))) > best)
+				best = s;
+		}
+	}
+	return best;
+}
+
+int
+pcall_until_hour(int64_t now)
+{
+	return (int)(3600 - now % 3600) + 60;
+}
+
+int
+pcall_until_utc_hour(int64_t now, int hour)
+{
+	int64_t at = now - now % 86400 + (int64_t)hour * 3600;
+
+	if (at <= now)
+		at += 86400;
+	return (int)(at - now) + 60;
+}
+
 void
 pcall_provider_headers(const struct provider *p, struct pcall *c)
 {
@@ -129,23 +224,62 @@ pcall_plain(struct arena *a, const char *s, size_t max)
 	return out;
 }
 
+/* The body's own reason: error.message, message or detail; or NULL. */
+static const char *
+reason(const struct pcall_result *out)
+{
+	struct json_object *err = NULL;
+	const char *r;
+
+	if (json_object_is_type(out->json, json_type_object))
+		json_object_object_get_ex(out->json, "error", &err);
+	r = err != NULL ? jsonx_text(err, "message") : NULL;
+	if (r == NULL)
+		r = jsonx_text(out->json, "message");
+	if (r == NULL)
+		r = jsonx_text(out->json, "detail");
+	return r;
+}
+
 const char *
 pcall_error_text(struct arena *a, const struct provider *p,
     const struct pcall_result *out)
 {
-	struct json_object *err = NULL;
-	const char *reason;
+	const char *r = reason(out);
 
-	if (json_object_is_type(out->json, json_type_object))
-		json_object_object_get_ex(out->json, "error", &err);
-	reason = err != NULL ? jsonx_text(err, "message") : NULL;
-	if (reason == NULL)
-		reason = jsonx_text(out->json, "message");
-	if (reason == NULL)
-		reason = jsonx_text(out->json, "detail");
 	return arena_printf(a, "%s: %s (HTTP %d)", p->name,
-	    reason != NULL ? pcall_plain(a, reason, LIMIT_SYNC_ERROR) :
-	    "error", out->resp.status);
+	    r != NULL ? pcall_plain(a, r, LIMIT_SYNC_ERROR) : "error",
+	    out->resp.status);
+}
+
+/*
+ * A 429: always a rate limit.  The wait is the one the provider gives
+ * (Retry-After, then Google's RetryInfo or quotaErrorDetails), then what
+ * its classify hook reads in its own headers and body (Meta's usage
+ * headers, GA4's hourly or daily tokens), else LIMIT_RATE_WAIT_S.
+ */
+static enum err
+too_many(struct arena *a, const struct provider *p, struct pcall_result *out)
+{
+	const char *r;
+
+	out->retry_after = pcall_retry_after(&out->resp, 0);
+	if (jsonx_parse(a, out->resp.body, out->resp.body_len, &out->json,
+	    NULL) == ERR_OK) {
+		if (out->retry_after == 0)
+			out->retry_after = pcall_wait(pcall_google_delay(
+			    out->json));
+		if (p->classify != NULL)
+			(void)p->classify(a, p, out);
+	} else
+		out->json = NULL;
+	r = reason(out);
+	out->why = r != NULL ? arena_printf(a, "%s is rate limiting "
+	    "requests: %s", p->name, pcall_plain(a, r, LIMIT_SYNC_ERROR)) :
+	    arena_printf(a, "%s is rate limiting requests", p->name);
+	if (out->retry_after <= 0)
+		out->retry_after = LIMIT_RATE_WAIT_S;
+	return ERR_RATELIMIT;
 }
 
 enum err
@@ -185,12 +319,8 @@ pcall_json(struct httpc *h, struct arena *a, const struct provider *p,
 		out->why = provider_version_refused(p, a, status);
 		return ERR_UNPROCESSABLE;
 	}
-	if (status == 429) {
-		out->retry_after = pcall_retry_after(&out->resp, 60);
-		out->why = arena_printf(a, "%s is rate limiting requests",
-		    p->name);
-		return ERR_RATELIMIT;
-	}
+	if (status == 429)
+		return too_many(a, p, out);
 	if (status >= 500) {
 		out->why = arena_printf(a, "%s failed (HTTP %d)", p->name,
 		    status);
@@ -222,7 +352,12 @@ pcall_json(struct httpc *h, struct arena *a, const struct provider *p,
 	out->why = pcall_error_text(a, p, out);
 	if (status == 403 && (strstr(out->why, "quota") != NULL ||
 	    strstr(out->why, "rate limit") != NULL)) {
-		out->retry_after = pcall_retry_after(&out->resp, 3600);
+		out->retry_after = pcall_retry_after(&out->resp, 0);
+		if (out->retry_after == 0)
+			out->retry_after = pcall_wait(pcall_google_delay(
+			    out->json));
+		if (out->retry_after == 0)
+			out->retry_after = LIMIT_RATE_QUOTA_WAIT_S;
 		return ERR_RATELIMIT;
 	}
 	if (status == 401)

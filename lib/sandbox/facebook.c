@@ -174,6 +174,14 @@ static const struct sandbox_fault faults[] = {
 	    META_ERR("\"message\":\"(#32) Page request limit reached\","
 	    "\"type\":\"OAuthException\",\"is_transient\":true,\"code\":32,"
 	    "\"fbtrace_id\":\"SbxTrace0000006\"") },
+	{ &sandbox_api_meta, "error_80001_pages_limit", NULL, 400,
+	    "X-Business-Use-Case-Usage: {\"104857600000001\":[{\"type\":"
+	    "\"pages\",\"call_count\":100,\"total_cputime\":12,"
+	    "\"total_time\":20,\"estimated_time_to_regain_access\":7}]}\n",
+	    JU, META_ERR("\"message\":\"(#80001) There have been too many "
+	    "calls to this Page account. Wait a bit and try again.\","
+	    "\"type\":\"OAuthException\",\"is_transient\":true,\"code\":"
+	    "80001,\"fbtrace_id\":\"SbxTrace0000031\"") },
 	{ &sandbox_api_meta, "error_190_page_token_required", NULL, 400, NULL,
 	    JU, META_ERR("\"message\":\"(#190) This method must be called "
 	    "with a Page Access Token\",\"type\":\"OAuthException\","

@@ -258,6 +258,13 @@ api_report(struct ctx *ctx)
 	if ((prop = prop_id(&sx, route_capture(&ctx->match, "idaction"),
 	    ":runReport")) == NULL)
 		return sandbox_fail(&sx, "error-403-permission-denied");
+	/* "ga4_project_quota": the project's hourly tokens were spent on
+	 * the person's first property; the others are refused. */
+	if (sandbox_is(&sx, "ga4_project_quota") && strcmp(prop,
+	    arena_printf(ctx->arena, "%lld", ga4_property(sx.tok.user, 0,
+	    0))) != 0)
+		return sandbox_fail(&sx,
+		    "error-429-resource-exhausted-project-hourly");
 	if (jsonx_parse(ctx->arena, ctx->req.body, ctx->req.body_len, &root,
 	    &why) != ERR_OK || !json_object_is_type(root, json_type_object))
 		return ga4_bad(&sx, "Invalid JSON payload received.");
@@ -314,6 +321,11 @@ api_report(struct ctx *ctx)
 		lim = GA4_SHORT_PAGE;
 	if (off < 0)
 		off = 0;
+	/* "quota_midway": the tokens run out after a report's first
+	 * page. */
+	if (sandbox_is(&sx, "quota_midway") && off > 0)
+		return sandbox_fail(&sx,
+		    "error-429-resource-exhausted-project-hourly");
 
 	sandbox_start(&sx, 200, GJU);
 	/* proto3 JSON: empty repeated fields are left out */
@@ -371,11 +383,16 @@ api_report(struct ctx *ctx)
 	    "\"timeZone\":", sandbox_google_currency(prop));
 	sandbox_jstr(sx.out, sandbox_tz(prop, NULL));
 	buf_puts(sx.out, "}");
+	/* "quota_low": the hour's tokens nearly gone; "quota_day_low":
+	 * the day's. */
 	if (quota)
-		buf_puts(sx.out, ",\"propertyQuota\":{\"tokensPerDay\":{"
-		    "\"consumed\":12,\"remaining\":199853},\"tokensPerHour\":{"
-		    "\"consumed\":12,\"remaining\":39921},"
-		    "\"concurrentRequests\":{\"remaining\":10},"
+		buf_printf(sx.out, ",\"propertyQuota\":{\"tokensPerDay\":{"
+		    "\"consumed\":12,\"remaining\":%d},\"tokensPerHour\":{"
+		    "\"consumed\":12,\"remaining\":%d},",
+		    sandbox_is(&sx, "quota_day_low") ? 1830 : 199853,
+		    sandbox_is(&sx, "quota_low") ? 412 : 39921);
+	if (quota)
+		buf_puts(sx.out, "\"concurrentRequests\":{\"remaining\":10},"
 		    "\"serverErrorsPerProjectPerHour\":{\"remaining\":10},"
 		    "\"potentiallyThresholdedRequestsPerHour\":{"
 		    "\"remaining\":120},\"tokensPerProjectPerHour\":{"
@@ -445,6 +462,11 @@ static const struct sandbox_fault faults[] = {
 	    "{\"error\":{\"code\":429,\"message\":\"Property tokens per hour "
 	    "are used up; they return within the hour.\",\"status\":"
 	    "\"RESOURCE_EXHAUSTED\"}}" },
+	{ &ga4_api, "error-429-resource-exhausted-project-hourly", NULL, 429,
+	    NULL, JU,
+	    "{\"error\":{\"code\":429,\"message\":\"The project's tokens "
+	    "per hour for this property are used up; they return within "
+	    "the hour.\",\"status\":\"RESOURCE_EXHAUSTED\"}}" },
 	{ &ga4_api, "error-500-internal", "500", 500, NULL, JU,
 	    "{\"error\":{\"code\":500,\"message\":\"Internal error "
 	    "encountered.\",\"status\":\"INTERNAL\"}}" },

@@ -579,6 +579,16 @@ static const struct sandbox_fault faults[] = {
 	    "\"rateScope\":\"DEVELOPER\",\"rateName\":\"Number of operations "
 	    "for basic access\",\"retryDelay\":\"30s\"}}}],\"requestId\":"
 	    "\"sbxQta0000000000000001\"}]}}" },
+	{ &ads_api, "error-429-retry-info", "retry_info", 429, NULL, JU,
+	    "{\"error\":{\"code\":429,\"message\":\"Resource has been "
+	    "exhausted (e.g. check quota).\",\"status\":"
+	    "\"RESOURCE_EXHAUSTED\",\"details\":[{\"@type\":\"type."
+	    "googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":\"42s\"},"
+	    "{\"@type\":\"type.googleapis.com/google.ads.googleads.v23."
+	    "errors.GoogleAdsFailure\",\"errors\":[{\"errorCode\":{"
+	    "\"quotaError\":\"RESOURCE_TEMPORARILY_EXHAUSTED\"},\"message\":"
+	    "\"Too many requests in a short time; retry shortly.\"}],"
+	    "\"requestId\":\"sbxQta0000000000000002\"}]}}" },
 	{ &ads_api, "error-500-internal", "500", 500, NULL, JU,
 	    "{\"error\":{\"code\":500,\"message\":\"Internal error "
 	    "encountered.\",\"status\":\"INTERNAL\"}}" },

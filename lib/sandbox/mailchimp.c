@@ -407,6 +407,10 @@ static const struct sandbox_fault faults[] = {
 	    "Retry-After: 30\n" MC_HDR, PJ,
 	    MC_ERR("Too Many Requests", 429, "More than 10 simultaneous "
 	    "connections.") },
+	{ &mc_api, "error_403_too_many_requests", "throttled", 403,
+	    "Retry-After: 45\n" MC_HDR, PJ,
+	    MC_ERR("Too Many Requests", 403, "You have exceeded the limit "
+	    "of 10 simultaneous connections.") },
 	{ &mc_api, "error_500", "500", 500, MC_HDR, PJ,
 	    MC_ERR("Internal Server Error", 500, "An unexpected internal "
 	    "error occurred.") },

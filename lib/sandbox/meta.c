@@ -559,7 +559,9 @@ static const struct sandbox_fault faults[] = {
 	    META_ERR("\"message\":\"(#10) This call needs the "
 	    "pages_read_engagement permission.\",\"type\":\"OAuthException\","
 	    "\"code\":10,\"fbtrace_id\":\"SbxTrace0000004\"") },
-	{ &sandbox_api_meta, "error_17_user_limit", NULL, 400, NULL, JU,
+	{ &sandbox_api_meta, "error_17_user_limit", NULL, 400,
+	    "X-App-Usage: {\"call_count\":100,\"total_cputime\":64,"
+	    "\"total_time\":73}\n", JU,
 	    META_ERR("\"message\":\"(#17) User request limit reached\","
 	    "\"type\":\"OAuthException\",\"is_transient\":true,\"code\":17,"
 	    "\"error_subcode\":2446079,\"fbtrace_id\":\"SbxTrace0000005\"") },
@@ -569,6 +571,13 @@ static const struct sandbox_fault faults[] = {
 	    META_ERR("\"message\":\"(#4) Application request limit reached\","
 	    "\"type\":\"OAuthException\",\"is_transient\":true,\"code\":4,"
 	    "\"fbtrace_id\":\"SbxTrace0000007\"") },
+	{ &sandbox_api_meta, "usage_near_limit", "usage_high", 200,
+	    "X-App-Usage: {\"call_count\":93,\"total_cputime\":40,"
+	    "\"total_time\":61}\nX-Business-Use-Case-Usage: {"
+	    "\"104857600000001\":[{\"type\":\"pages\",\"call_count\":"
+	    "93,\"total_cputime\":30,\"total_time\":41,"
+	    "\"estimated_time_to_regain_access\":4}]}\n", JU,
+	    "{\"data\":[]}" },
 	{ &sandbox_api_meta, "error_613_rate_limit", NULL, 400, NULL, JU,
 	    META_ERR("\"message\":\"(#613) Calls to this API exceeded the "
 	    "rate limit.\",\"type\":\"OAuthException\",\"is_transient\":true,"

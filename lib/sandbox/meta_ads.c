@@ -290,7 +290,9 @@ ads_insights(struct sbx *sx, const char *id)
 
 static const struct sandbox_fault faults[] = {
 	{ &sandbox_api_meta, "error_613_1487742_ad_account_limit", NULL, 400,
-	    NULL, JU,
+	    "X-Ad-Account-Usage: {\"acc_id_util_pct\":100,"
+	    "\"reset_time_duration\":1800,\"ads_api_access_tier\":"
+	    "\"standard_access\"}\n", JU,
 	    META_ERR("\"message\":\"(#613) Calls within one hour have "
 	    "exceeded the rate limit for this ad account.\",\"type\":"
 	    "\"OAuthException\",\"code\":613,\"error_subcode\":1487742,"
@@ -307,6 +309,19 @@ static const struct sandbox_fault faults[] = {
 	    "account; wait a bit and try again.\",\"type\":\"OAuthException\","
 	    "\"is_transient\":true,\"code\":80000,\"error_subcode\":2446079,"
 	    "\"fbtrace_id\":\"SbxTrace0000009\"") },
+	{ &sandbox_api_meta, "error_80004_ads_management_limit", NULL, 400,
+	    "X-Business-Use-Case-Usage: {\"1234567890\":[{\"type\":"
+	    "\"ads_management\",\"call_count\":100,\"total_cputime\":9,"
+	    "\"total_time\":14,\"estimated_time_to_regain_access\":12,"
+	    "\"ads_api_access_tier\":\"development_access\"}]}\n"
+	    "X-Ad-Account-Usage: {\"acc_id_util_pct\":100,"
+	    "\"reset_time_duration\":540,\"ads_api_access_tier\":"
+	    "\"development_access\"}\n", JU,
+	    META_ERR("\"message\":\"(#80004) There have been too many calls "
+	    "to this ad-account. Wait a bit and try again.\",\"type\":"
+	    "\"OAuthException\",\"is_transient\":true,\"code\":80004,"
+	    "\"error_subcode\":2446079,\"fbtrace_id\":"
+	    "\"SbxTrace0000032\"") },
 	{ &sandbox_api_meta, "error_ads_too_much_data", "500", 500, NULL, JU,
 	    META_ERR("\"message\":\"An unknown error occurred\",\"type\":"
 	    "\"OAuthException\",\"code\":1,\"error_subcode\":99,"

@@ -131,6 +131,21 @@
  *                 (rowCount stays the whole report's)
  *   late          YouTube: Analytics publishes a day 3 days late
  *                 (without it, 2 days late)
+ *   quota_low     GA4: runReport's propertyQuota leaves 412 tokens of
+ *                 the hour (quota_day_low: 1,830 of the day)
+ *   ga4_project_quota GA4: runReport answers 429 RESOURCE_EXHAUSTED
+ *                 (the project's hourly tokens, no Retry-After) for
+ *                 every property but the person's first; carry it in a
+ *                 connection's token to stop a sync after one property
+ *   quota_midway  GA4: the same 429 for every report page but the first
+ *                 (offset > 0): a backfill cut short part way
+ *   usage_high    Meta: a good, empty answer whose X-App-Usage and
+ *                 X-Business-Use-Case-Usage say 93% used (4 minutes to
+ *                 regain access)
+ *   retry_info    Google Ads: 429 RESOURCE_TEMPORARILY_EXHAUSTED whose
+ *                 wait is a google.rpc.RetryInfo retryDelay of 42s
+ *   throttled     Mailchimp: its connection limit as a 403 "Too Many
+ *                 Requests" with Retry-After: 45
  *   no_page_token Facebook: the Page's node answers fields=access_token
  *                 without one (the person lost the Page role), and its
  *                 insights refuse the user's token with (#190)

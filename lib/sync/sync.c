@@ -46,7 +46,7 @@ static const char sql_local_days[] =
 /* The connection, and a run started for it (none when it is gone). */
 static const char sql_start[] =
 	"WITH c AS (SELECT c.provider, c.status, c.selected::text, "
-	"c.accounts::text, c.last_sync_at IS NULL, w.time_zone, c.api_base "
+	"c.accounts::text, w.time_zone, c.api_base "
 	"FROM connections c JOIN workspaces w ON w.id = c.workspace_id "
 	"WHERE c.workspace_id = $1 AND c.id = $2), "
 	"r AS (INSERT INTO sync_runs (workspace_id, connection_id, job_id, "
@@ -74,25 +74,31 @@ static const char sql_end_err[] =
 static const char sql_end_partial[] =
 	RUN_END "UPDATE connections SET last_sync_at = now(), last_error = $6 "
 	"WHERE workspace_id = $7 AND id = $8";
-/* An account's own state: backfilled yet, and days since the last day
- * its provider had published (NULL: unknown). */
+/* An account's own state: backfilled yet, days since the last day its
+ * provider had published (NULL: unknown), and days since the last day
+ * of a backfill cut short that is stored (NULL: none). */
 static const char sql_acct_state[] =
-	"SELECT backfilled_at IS NOT NULL, current_date - data_through "
-	"FROM sync_accounts WHERE workspace_id = $1 AND connection_id = $2 "
-	"AND account_id = $3";
-/* An account's outcome in this run; ok also marks its backfill done. */
+	"SELECT backfilled_at IS NOT NULL, current_date - data_through, "
+	"current_date - backfill_through FROM sync_accounts WHERE "
+	"workspace_id = $1 AND connection_id = $2 AND account_id = $3";
+/* An account's outcome in this run; ok also marks its backfill done
+ * (and forgets where a cut one stood), $10 records where a backfill cut
+ * short stands. */
 static const char sql_acct_end[] =
 	"INSERT INTO sync_accounts AS s (workspace_id, connection_id, "
 	"account_id, status, error, rows_fetched, rows_changed, run_id, "
-	"synced_at, backfilled_at, data_through) VALUES ($1, $2, $3, $4, $5, "
-	"$6, $7, $8, CASE WHEN $4 = 'ok' THEN now() END, CASE WHEN $4 = 'ok' "
-	"THEN now() END, $9::date) ON CONFLICT (workspace_id, connection_id, "
+	"synced_at, backfilled_at, data_through, backfill_through) VALUES "
+	"($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $4 = 'ok' THEN now() END, "
+	"CASE WHEN $4 = 'ok' THEN now() END, $9::date, $10::date) "
+	"ON CONFLICT (workspace_id, connection_id, "
 	"account_id) DO UPDATE SET status = EXCLUDED.status, error = "
 	"EXCLUDED.error, rows_fetched = EXCLUDED.rows_fetched, rows_changed = "
 	"EXCLUDED.rows_changed, run_id = EXCLUDED.run_id, attempted_at = "
 	"now(), synced_at = coalesce(EXCLUDED.synced_at, s.synced_at), "
 	"backfilled_at = coalesce(s.backfilled_at, EXCLUDED.backfilled_at), "
-	"data_through = coalesce(EXCLUDED.data_through, s.data_through)";
+	"data_through = coalesce(EXCLUDED.data_through, s.data_through), "
+	"backfill_through = CASE WHEN EXCLUDED.status = 'ok' THEN NULL ELSE "
+	"coalesce(EXCLUDED.backfill_through, s.backfill_through) END";
 /* Today and the window's first day in a time zone. */
 static const char sql_window[] =
 	"SELECT to_char(d - ($2::int - 1), 'YYYY-MM-DD'), "
@@ -230,8 +236,9 @@ struct run {
 	const struct syncq_job	*job;
 	struct oauth_tokens	 tok;
 	bool			 refreshed;	/* forced once */
-	bool			 first;		/* the connection's backfill */
 	bool			 acct_first;	/* the account's backfill */
+	bool			 resumed;	/* ... where it stopped */
+	const char		*kept_through;	/* a cut backfill's rows */
 	struct json_object	*accounts;	/* as listed */
 	long			 fetched;
 	long			 changed;
@@ -397,7 +404,7 @@ flush(struct run *r, struct syncnorm *n)
 		b.rows = n->rows + off;
 		b.nrows = k;
 		b.has_dims = n->has_dims;
-		b.fresh = r->acct_first;
+		b.fresh = r->acct_first && !r->resumed;
 		rc = ingest_commit(r->env->db, r->f.a, r->job->workspace_id,
 		    NULL, NULL, &b, &status, &json, &replayed);
 		if (rc != ERR_OK) {
@@ -649,8 +656,10 @@ static const struct fetch_ops run_ops = {
 };
 
 /*
- * The account's window: its backfill the first time (the connection's
- * first sync, or an account ticked since), else the provider's
+ * The account's window: its backfill until that is done (the account's
+ * own state, sync_accounts: a new connection's accounts, an account
+ * ticked since, one whose backfill a rate limit stopped) — from the last
+ * day stored when a rate limit cut it part way —, else the provider's
  * restatement window plus its publication lag, stretched back to the
  * day after the last one the provider had published; capped by what the
  * provider keeps.
@@ -672,11 +681,23 @@ account_window(struct run *r, const char *id)
 		r->f.why = "the account's sync state could not be read";
 		return rc;
 	}
-	r->acct_first = r->first || db_nrows(res) == 0 ||
+	/* Whether its own backfill is done, not the connection's: a run
+	 * stopped by a rate limit keeps the backfills it finished, and its
+	 * retry goes on with the accounts still to do instead of starting
+	 * every backfill again (and running into the limit again). */
+	r->acct_first = db_nrows(res) == 0 ||
 	    strcmp(db_get(res, 0, 0), "t") != 0;
 	if (db_nrows(res) > 0)
 		behind = (long)db_get_int64(res, 0, 1, -1);
-	if (r->acct_first)
+	/* A backfill a rate limit cut short goes on from the last day it
+	 * stored (asked again: one more for the provider's zone). */
+	r->resumed = r->acct_first && db_nrows(res) > 0 &&
+	    db_get(res, 0, 2) != NULL;
+	if (r->resumed) {
+		r->f.days = (long)db_get_int64(res, 0, 2, 0) + 2;
+		if (r->f.days > r->env->backfill_days)
+			r->f.days = r->env->backfill_days;
+	} else if (r->acct_first)
 		r->f.days = r->env->backfill_days;
 	else {
 		r->f.days = (r->env->restate_days > 0 ? r->env->restate_days :
@@ -702,7 +723,7 @@ static enum err
 account_end(struct run *r, const char *id, const char *status,
     const char *why, long fetched, long changed)
 {
-	const char *par[9];
+	const char *par[10];
 
 	par[0] = db_int64(r->f.a, r->job->workspace_id);
 	par[1] = db_int64(r->f.a, r->job->connection_id);
@@ -713,7 +734,9 @@ account_end(struct run *r, const char *id, const char *status,
 	par[6] = db_int64(r->f.a, changed);
 	par[7] = db_int64(r->f.a, r->run_id);
 	par[8] = strcmp(status, "ok") == 0 ? r->f.through : NULL;
-	return db_exec_static(r->env->db, r->f.a, sql_acct_end, 9, par, NULL);
+	par[9] = strcmp(status, "ok") == 0 ? NULL : r->kept_through;
+	return db_exec_static(r->env->db, r->f.a, sql_acct_end, 10, par,
+	    NULL);
 }
 
 /* Whether a failure may pass by itself (a retry of the job may help). */
@@ -753,7 +776,8 @@ account_failed(struct run *r, const char *id, enum err rc, const char *status,
 /*
  * Every selected account on its own: one that fails is recorded with
  * its reason and the others still sync.  A rate limit stops the run
- * (what was stored stays; the job waits), as do a refused login, a
+ * (what was stored stays, and so do the whole days of a backfill it cut
+ * part way: fetch.stored_through; the job waits), as do a refused login, a
  * lost lease and the database failing.  With failed accounts the
  * failures' worst error comes back (a transient one first, so the job
  * is retried), r->nok and r->nfail counting, r->f.why naming them.
@@ -765,7 +789,7 @@ fetch_all(struct run *r, const char *selected)
 	struct json_object *sel;
 	struct syncnorm n;
 	const char *id, *status;
-	long fetched, changed;
+	long fetched, changed, rows;
 	size_t i;
 	enum err rc;
 
@@ -787,6 +811,8 @@ fetch_all(struct run *r, const char *selected)
 		syncnorm_init(&n, r->f.a, p->slug, id);
 		r->f.why = NULL;
 		r->f.through = NULL;
+		r->f.stored_through = NULL;
+		r->kept_through = NULL;
 		fetched = r->fetched;
 		changed = r->changed;
 		rc = p->fetch(&r->f, &n, id);
@@ -808,6 +834,23 @@ fetch_all(struct run *r, const char *selected)
 		}
 		if (r->lease_lost)
 			return rc;
+		/* A backfill a quota cut short: the days the provider gave
+		 * whole are kept, and the retry goes on from there. */
+		if (rc == ERR_RATELIMIT && r->acct_first &&
+		    r->f.stored_through != NULL && !n.overflowed &&
+		    n.n > 0) {
+			rows = (long)n.n;
+			if (flush(r, &n) != ERR_OK)
+				return ERR_DB;
+			r->kept_through = r->f.stored_through;
+			if (account_failed(r, id, rc, "rate_limited",
+			    rows) != ERR_OK)
+				return ERR_DB;
+			r->f.why = arena_printf(r->f.a, "%s (its backfill is "
+			    "stored through %s and goes on from there)",
+			    buf_cstr(r->failed), r->kept_through);
+			return rc;
+		}
 		status = rc == ERR_RATELIMIT ? "rate_limited" :
 		    rc == ERR_AUTH ? "auth" : "error";
 		if (account_failed(r, id, rc, status, (long)n.n) != ERR_OK)
@@ -913,13 +956,12 @@ sync_job(const struct sync_env *e, struct arena *a,
 		log_msg(LOG_WARN, NULL, "version", "%s", why);
 	status = db_get(res, 0, 1);
 	selected = db_get(res, 0, 2);
-	r.first = strcmp(db_get(res, 0, 4), "t") == 0;
-	r.f.ws_tz = db_get(res, 0, 5);
-	r.f.api_base = db_get(res, 0, 6);
+	r.f.ws_tz = db_get(res, 0, 4);
+	r.f.api_base = db_get(res, 0, 5);
 	if (jsonx_parse(a, db_get(res, 0, 3), strlen(db_get(res, 0, 3)),
 	    &r.accounts, NULL) != ERR_OK)
 		r.accounts = NULL;
-	run_id = db_get_int64(res, 0, 7, 0);
+	run_id = db_get_int64(res, 0, 6, 0);
 	r.run_id = run_id;
 	if (job->attempts > e->max_attempts) {
 		/* Workers died on it (leases ran out) too many times. */

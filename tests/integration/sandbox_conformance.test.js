@@ -81,6 +81,8 @@ const SWITCH = {
   'meta/ads_insights_empty.json': 'empty',
   'meta/ads_insights_account_empty.json': 'empty',
   'meta/page_access_token_missing.json': 'no_page_token',
+  'meta/usage_near_limit.json': 'usage_near_limit',
+  'google/ga4/runReport-response-quota-low.json': 'quota_low',
   'github/traffic_empty.json': 'empty',
   'slack/oauth_v2_access_with_rotation.json': 'rotation',
   'linkedin/oauth_access_token_no_refresh.json': 'no_refresh',

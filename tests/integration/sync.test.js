@@ -170,7 +170,9 @@ test('sync every provider against the sandbox', async (t) => {
   await t.test('a first sync over rows already stored (an earlier connection\'s) updates them, never duplicates', () => {
     // A first sync inserts without ON CONFLICT's check (lib/metrics/ingest.c,
     // fresh batches) and falls back to the upsert when rows exist.
-    stack.sql(`UPDATE connections SET last_sync_at = NULL WHERE provider = 'ga4'`);
+    // (A backfill is each account's own: its sync_accounts row says it
+    // is not done.)
+    stack.sql(`UPDATE connections SET last_sync_at = NULL WHERE provider = 'ga4'; UPDATE sync_accounts SET backfilled_at = NULL WHERE connection_id IN (SELECT id FROM connections WHERE provider = 'ga4')`);
     const [[n]] = stack.sql(`WITH u AS (UPDATE metric_daily SET value = value + 3 WHERE provider = 'ga4' AND metric = 'sessions' AND day >= current_date - 40 RETURNING 1) SELECT count(*) FROM u`);
     assert.ok(Number(n) > 30, n);
     const [[before]] = stack.sql(`SELECT count(*) FROM metric_daily`);

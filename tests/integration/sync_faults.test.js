@@ -161,7 +161,7 @@ test('sync faults', async (t) => {
   await t.test('GA4 offset paging: 13 pages of 7 rows give the same rows', () => {
     const before = stack.sql(`SELECT metric, day, value FROM metric_daily WHERE provider = 'ga4' AND account_id = '${acct.ga4}' AND metric = 'sessions' ORDER BY day`);
     stack.sql(`DELETE FROM metric_daily WHERE provider = 'ga4'`);
-    stack.sql(`UPDATE connections SET last_sync_at = NULL WHERE id = ${conn.ga4}`);
+    stack.sql(`UPDATE connections SET last_sync_at = NULL WHERE id = ${conn.ga4}; DELETE FROM sync_accounts WHERE connection_id = ${conn.ga4}`);
     select('ga4', acct.ga4);
     enqueue('ga4');
     worker({ SLUICE_SYNC_GA4_PAGE_ROWS: '7' });
@@ -193,7 +193,7 @@ test('sync faults', async (t) => {
 
   await t.test('a worker killed with -9 mid-run: the job runs again, rows once', async (st) => {
     stack.sql(`DELETE FROM metric_daily WHERE provider = 'ga4'`);
-    stack.sql(`UPDATE connections SET last_sync_at = NULL WHERE id = ${conn.ga4}`);
+    stack.sql(`UPDATE connections SET last_sync_at = NULL WHERE id = ${conn.ga4}; DELETE FROM sync_accounts WHERE connection_id = ${conn.ga4}`);
     select('ga4', `${acct.ga4}-fault-slow`);
     enqueue('ga4');
     const child = spawn(path.join(BIN, 'worker'), ['--once'], { env: wenv({ SLUICE_SYNC_LEASE_S: '2' }), stdio: 'ignore' });

@@ -12,24 +12,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include <json-c/json.h>
 
 #include "base/arena.h"
 #include "base/jsonx.h"
+#include "base/kv.h"
 #include "base/limit.h"
 #include "providers/meta.h"
 #include "providers/pcall.h"
 #include "providers/provider.h"
 #include "testlib.h"
 
-/* The example's response as pcall_json() leaves it for a classify hook. */
+/* The example's response as pcall_json() leaves it for a classify hook,
+ * its headers included (names lower case, as httpc keeps them). */
 static void
 example(const char *name, struct pcall_result *out)
 {
 	struct arena *a = testlib_arena();
-	struct json_object *root, *resp, *v;
+	struct json_object *root, *resp, *v, *hdrs;
+	struct kv *kv;
+	size_t n = 0;
+	char *lower, *c;
 
 	memset(out, 0, sizeof(*out));
 	root = testlib_json_file(a, testlib_fixture(a, arena_printf(a,
@@ -40,6 +46,43 @@ example(const char *name, struct pcall_result *out)
 	assert_true(json_object_object_get_ex(resp, "body", &out->json));
 	out->resp.body = jsonx_string(a, out->json);
 	out->resp.body_len = strlen(out->resp.body);
+	if (!json_object_object_get_ex(resp, "headers", &hdrs))
+		return;
+	kv = arena_alloc(a, sizeof(*kv) * 16);
+	json_object_object_foreach(hdrs, key, val) {
+		if (n == 16)
+			break;
+		lower = arena_strdup(a, key);
+		for (c = lower; *c != '\0'; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c - 'A' + 'a');
+		kv[n].name = lower;
+		kv[n].value = json_object_get_string(val);
+		kv[n].len = strlen(kv[n].value);
+		n++;
+	}
+	out->resp.headers.v = kv;
+	out->resp.headers.n = n;
+}
+
+/* The hook of provider slug on the example, as pcall_json() calls it for
+ * an answer (a 429's wait taken from Retry-After and Google's delay
+ * first, as too_many() does). */
+static enum err
+classify(const char *slug, const char *file, struct pcall_result *r)
+{
+	const struct provider *p = provider_get(slug);
+
+	example(file, r);
+	if (r->resp.status == 429) {
+		r->retry_after = pcall_retry_after(&r->resp, 0);
+		if (r->retry_after == 0)
+			r->retry_after = pcall_wait(pcall_google_delay(
+			    r->json));
+	}
+	assert_non_null(p);
+	assert_non_null(p->classify);
+	return p->classify(testlib_arena(), p, r);
 }
 
 static void
@@ -132,6 +175,197 @@ test_meta_classify_by_code_and_subcode(void **state)
 	}
 }
 
+/* Meta's rate limits wait what its headers say, not a flat delay. */
+static void
+test_meta_rate_limits_wait_what_meta_says(void **state)
+{
+	static const struct {
+		const char	*file;
+		int		 wait;
+	} cases[] = {
+		/* Retry-After absent: X-App-Usage has no time: the default */
+		{ "meta/error_4_app_limit.json", LIMIT_META_WAIT_S },
+		{ "meta/error_17_user_limit.json", LIMIT_META_WAIT_S },
+		{ "meta/error_613_rate_limit.json", LIMIT_META_WAIT_S },
+		/* the ad account's reset_time_duration, seconds */
+		{ "meta/error_613_1487742_ad_account_limit.json", 1800 },
+		/* estimated_time_to_regain_access, minutes */
+		{ "meta/error_32_page_limit.json", -1 },
+		{ "meta/error_80000_ads_insights_limit.json", 19 * 60 },
+		{ "meta/error_80001_pages_limit.json", 7 * 60 },
+		/* the business use case's 12 minutes over the account's
+		 * reset in 540 s */
+		{ "meta/error_80004_ads_management_limit.json", 12 * 60 },
+	};
+	struct pcall_result r;
+	struct meta_usage u;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (classify("facebook", cases[i].file, &r) != ERR_RATELIMIT)
+			fail_msg("%s: not a rate limit", cases[i].file);
+		meta_usage(testlib_arena(), &r.resp, &u);
+		if (cases[i].wait == -1)	/* as its own header says */
+			assert_int_equal(r.retry_after, u.regain > 0 ?
+			    u.regain : LIMIT_META_WAIT_S);
+		else if (r.retry_after != cases[i].wait)
+			fail_msg("%s: waits %d s, not %d", cases[i].file,
+			    r.retry_after, cases[i].wait);
+	}
+	/* The ad account's usage is read too. */
+	example("meta/error_80004_ads_management_limit.json", &r);
+	meta_usage(testlib_arena(), &r.resp, &u);
+	assert_int_equal(u.reset, 540);
+	assert_int_equal((int)u.pct, 100);
+}
+
+/* A good answer at 93% of a limit stops the fetch; a calm one does not. */
+static void
+test_meta_stops_before_the_limit(void **state)
+{
+	struct pcall_result r;
+	struct meta_usage u;
+	const char *v;
+	struct kv kv[1];
+
+	(void)state;
+	assert_int_equal(classify("facebook", "meta/usage_near_limit.json",
+	    &r), ERR_RATELIMIT);
+	assert_int_equal(r.retry_after, 4 * 60);
+	assert_non_null(strstr(r.why, "93%"));
+	/* The headers of an ordinary answer, from rate_limit_headers.json. */
+	v = "{\"acc_id_util_pct\":9.67,\"reset_time_duration\":100}";
+	kv[0].name = "x-ad-account-usage";
+	kv[0].value = v;
+	kv[0].len = strlen(v);
+	memset(&r, 0, sizeof(r));
+	r.resp.status = 200;
+	r.resp.headers.v = kv;
+	r.resp.headers.n = 1;
+	r.json = json_object_new_object();
+	assert_int_equal(meta_classify(testlib_arena(),
+	    provider_get("meta_ads"), &r), ERR_OK);
+	json_object_put(r.json);
+	meta_usage(testlib_arena(), &r.resp, &u);
+	assert_true(u.pct > 9.6 && u.pct < 9.7);
+	/* At the threshold exactly: stopped. */
+	v = "{\"acc_id_util_pct\":90,\"reset_time_duration\":100}";
+	kv[0].value = v;
+	kv[0].len = strlen(v);
+	r.json = json_object_new_object();
+	assert_int_equal(meta_classify(testlib_arena(),
+	    provider_get("meta_ads"), &r), ERR_RATELIMIT);
+	assert_int_equal(r.retry_after, 100);
+	json_object_put(r.json);
+}
+
+/* Whether wait w is about want (a clock turning a second, or the hour,
+ * since want was reckoned). */
+static bool
+near(int w, int want)
+{
+	return abs(w - want) <= 2 || abs(w - want + 3600) <= 2 ||
+	    abs(w - want + 86400) <= 2;
+}
+
+/* GA4: hourly tokens back next hour, daily ones at midnight PST. */
+static void
+test_ga4_quota(void **state)
+{
+	struct pcall_result r;
+	int64_t now = (int64_t)time(NULL);
+	int hour = 3600 - (int)(now % 3600) + 60;
+
+	(void)state;
+	/* Nearly exhausted hourly tokens in a good answer: stop. */
+	assert_int_equal(classify("ga4",
+	    "google/ga4/runReport-response-quota-low.json", &r),
+	    ERR_RATELIMIT);
+	assert_true(near(r.retry_after, hour));
+	assert_non_null(strstr(r.why, "412"));
+	/* Plenty left: the answer is used. */
+	assert_int_equal(classify("ga4",
+	    "google/ga4/runReport-response-daily.json", &r), ERR_OK);
+	/* 429s: the hour, the project's hour, the day. */
+	classify("ga4", "google/ga4/error-429-resource-exhausted-hourly.json",
+	    &r);
+	assert_true(near(r.retry_after, hour));
+	classify("ga4",
+	    "google/ga4/error-429-resource-exhausted-project-hourly.json", &r);
+	assert_true(near(r.retry_after, hour));
+	classify("ga4", "google/ga4/error-429-resource-exhausted-daily.json",
+	    &r);
+	assert_true(near(r.retry_after, pcall_until_utc_hour(now,
+	    LIMIT_GA4_DAY_UTC_HOUR)));
+	/* 08:00 UTC is midnight PST: from 07:59:30, 30 s and a minute. */
+	assert_int_equal(pcall_until_utc_hour(86400 * 100 + 8 * 3600 - 30,
+	    8), 90);
+	assert_int_equal(pcall_until_utc_hour(86400 * 100 + 8 * 3600, 8),
+	    86400 + 60);
+	assert_int_equal(pcall_until_hour(3600 * 5 + 1200), 2400 + 60);
+}
+
+/* Google's retryDelay: quotaErrorDetails, RetryInfo, Durations. */
+static void
+test_google_ads_retry_delay(void **state)
+{
+	struct pcall_result r;
+
+	(void)state;
+	assert_int_equal(pcall_duration("30s"), 30);
+	assert_int_equal(pcall_duration("1.5s"), 2);
+	assert_int_equal(pcall_duration("0s"), 0);
+	assert_int_equal(pcall_duration("30"), -1);
+	assert_int_equal(pcall_duration("-3s"), -1);
+	assert_int_equal(pcall_duration("999999999s"), LIMIT_RATE_WAIT_MAX_S);
+	/* 40591 s as Google gives it: more than the longest wait obeyed. */
+	assert_int_equal(classify("google_ads",
+	    "google/google-ads/error-429-quota-resource-exhausted.json", &r),
+	    ERR_RATELIMIT);
+	assert_int_equal(r.retry_after, 40591);
+	assert_int_equal(classify("google_ads",
+	    "google/google-ads/error-429-retry-info.json", &r),
+	    ERR_RATELIMIT);
+	assert_int_equal(r.retry_after, 42);
+	assert_non_null(strstr(r.why, "RESOURCE_TEMPORARILY_EXHAUSTED"));
+	/* Not a quota: not a rate limit. */
+	assert_int_equal(classify("google_ads",
+	    "google/google-ads/error-403-user-permission-denied.json", &r),
+	    ERR_FORBIDDEN);
+	/* searchStream's array of responses */
+	example("google/google-ads/error-429-retry-info.json", &r);
+	{
+		struct json_object *arr = json_object_new_array();
+
+		json_object_array_add(arr, json_object_get(r.json));
+		assert_int_equal(pcall_google_delay(arr), 42);
+		json_object_put(arr);
+	}
+}
+
+/* Mailchimp: its connection limit as a 403 is a wait, not a refusal. */
+static void
+test_mailchimp_throttle_or_forbidden(void **state)
+{
+	struct pcall_result r;
+
+	(void)state;
+	assert_int_equal(classify("mailchimp",
+	    "mailchimp/error_403_too_many_requests.json", &r),
+	    ERR_RATELIMIT);
+	assert_int_equal(r.retry_after, 45);
+	assert_non_null(strstr(r.why, "simultaneous connections"));
+	assert_int_equal(classify("mailchimp",
+	    "mailchimp/error_429_too_many.json", &r), ERR_RATELIMIT);
+	assert_int_equal(r.retry_after, LIMIT_MAILCHIMP_WAIT_S);
+	/* A real 403: the generic classification (ERR_FORBIDDEN). */
+	assert_int_equal(classify("mailchimp",
+	    "mailchimp/error_403_forbidden.json", &r), ERR_OK);
+	assert_int_equal(classify("mailchimp",
+	    "mailchimp/error_404_not_found.json", &r), ERR_OK);
+}
+
 int
 main(void)
 {
@@ -140,6 +374,11 @@ main(void)
 		cmocka_unit_test(test_pcall_plain_bounds_on_a_character),
 		cmocka_unit_test(test_pcall_error_text_is_plain),
 		cmocka_unit_test(test_meta_classify_by_code_and_subcode),
+		cmocka_unit_test(test_meta_rate_limits_wait_what_meta_says),
+		cmocka_unit_test(test_meta_stops_before_the_limit),
+		cmocka_unit_test(test_ga4_quota),
+		cmocka_unit_test(test_google_ads_retry_delay),
+		cmocka_unit_test(test_mailchimp_throttle_or_forbidden),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, testlib_teardown);

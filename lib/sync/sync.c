@@ -755,9 +755,15 @@ account_failed(struct run *r, const char *id, enum err rc, const char *status,
     long fetched)
 {
 	const char *name, *why;
+	size_t n;
 
 	why = pcall_plain(r->f.a, r->f.why != NULL ? r->f.why : "failed",
 	    LIMIT_SYNC_ERROR);
+	/* Shown on the provider's own page and history: its name once. */
+	n = strlen(r->f.p->name);
+	if (strncmp(why, r->f.p->name, n) == 0 && strncmp(why + n, ": ", 2) ==
+	    0)
+		why = why + n + 2;
 	r->nfail++;
 	if (r->nfail == 1 || (transient(rc) && !transient(r->fail_rc)))
 		r->fail_rc = rc;

@@ -43,7 +43,7 @@ test('rate limits', async (t) => {
     const j = job(slug);
     assert.equal(j.status, 'queued');
     assert.equal(j.attempts, 0, 'a rate limit is not a failed attempt');
-    assert.ok(j.wait <= want && j.wait >= want - 15, `waits ${j.wait} s, not about ${want} s`);
+    assert.ok(j.wait <= want + 1 && j.wait >= want - 15, `waits ${j.wait} s, not about ${want} s`);
   };
   // The wait until a minute past the next hour (as seen now; one hour
   // less when the hour turned since the run).
@@ -52,8 +52,9 @@ test('rate limits', async (t) => {
     assert.equal(j.status, 'queued');
     assert.equal(j.attempts, 0, 'a rate limit is not a failed attempt');
     const want = 3600 - Math.floor(Date.now() / 1000) % 3600 + 60;
-    const off = ((want - j.wait) % 3600 + 3600) % 3600;
-    assert.ok(off <= 15, `waits ${j.wait} s, not about ${want} s`);
+    // The run took a few seconds; its rounding may put it one past.
+    const d = ((want - j.wait) % 3600 + 3600) % 3600;
+    assert.ok(Math.min(d, 3600 - d) <= 15, `waits ${j.wait} s, not about ${want} s`);
   };
   const days = (slug, acct, metric) => Number(stack.sql(`SELECT count(DISTINCT day) FROM metric_daily WHERE provider = '${slug}' AND account_id = '${acct}' AND metric = '${metric}'`)[0][0]);
   const state = (slug) => Object.fromEntries(stack.sql(`SELECT account_id, status, rows_fetched, backfilled_at IS NOT NULL FROM sync_accounts WHERE connection_id = ${conn[slug]}`).map(([a, s, n, bf]) => [a, { status: s, rows: Number(n), backfilled: bf === 't' }]));

@@ -60,6 +60,8 @@ test('accounts sync on their own', async (t) => {
     assert.equal(r.status, 'partial', r.err);
     assert.match(r.err, /1 of 3 properties failed/);
     assert.match(r.err, new RegExp(`${bad}: .*no access to this property`));
+    // Shown on GA4's own page: its name is not repeated inside.
+    assert.doesNotMatch(r.err, /Google Analytics 4:/);
     const o = outcomes('ga4', r.id);
     assert.equal(o[bad].status, 'error');
     assert.match(o[bad].error, /no access to this property/);

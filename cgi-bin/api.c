@@ -13,6 +13,7 @@
 #include "base/jsonx.h"
 #include "base/limit.h"
 #include "base/mem.h"
+#include "base/utf8.h"
 #include "connections/connect.h"
 #include "connections/connection.h"
 #include "connections/token.h"
@@ -70,18 +71,6 @@ static const struct route routes[] = {
 	{ HTTP_GET, "/v1/github/repos", api_github_repos, ROUTE_APIKEY, 0 },
 	{ HTTP_POST, "/v1/intel/analyze", api_intel, ROUTE_APIKEY, 0 },
 };
-
-/* Characters (code points) of a UTF-8 text: bytes that start one. */
-static size_t
-utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
 
 /*
  * A week's facts (numbers with their period and source) that answer a

@@ -7,6 +7,7 @@
 
 #include "base/buf.h"
 #include "base/prom.h"
+#include "base/utf8.h"
 
 static const char *const type_names[PROM__MAX] = {
 	[PROM_COUNTER] = "counter",
@@ -53,36 +54,6 @@ good_name(const char *s, bool colon)
 	return true;
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	unsigned cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
 /*
  * Appends s escaped: backslash and line feed always, the double quote
  * when quote (label values; HELP text keeps it); other control
@@ -102,7 +73,7 @@ put_escaped(struct prom *p, const char *s, bool quote)
 			rc = buf_puts(p->b, "\\n");
 		else if (*c == '"' && quote)
 			rc = buf_puts(p->b, "\\\"");
-		else if (*c < 0x20 || *c == 0x7f || (k = utf8_len(c, n)) == 0)
+		else if (*c < 0x20 || *c == 0x7f || utf8_next(c, n, &k) < 0)
 			rc = buf_putc(p->b, '?');
 		else {
 			rc = buf_append(p->b, c, k);

@@ -13,6 +13,7 @@
 #include "base/limit.h"
 #include "base/mem.h"
 #include "base/numfmt.h"
+#include "base/utf8.h"
 #include "insights/insights.h"
 #include "insights/intel.h"
 #include "metrics/metric.h"
@@ -116,45 +117,6 @@ static const char *const intent_names[] = {
 	[INTEL_DOWN] = "down",
 };
 
-/* The length of the UTF-8 sequence at s (n bytes left) and its code
- * point in *c, or 0 when it is not one (RFC 3629: no overlong forms, no
- * surrogates, nothing past U+10FFFF). */
-static size_t
-utf8_seq(const unsigned char *s, size_t n, long *c)
-{
-	size_t len, i;
-	long min;
-
-	if (s[0] < 0x80) {
-		*c = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		*c = s[0] & 0x1f;
-		min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		*c = s[0] & 0x0f;
-		min = 0x800;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		*c = s[0] & 0x07;
-		min = 0x10000;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		*c = (*c << 6) | (s[i] & 0x3f);
-	}
-	if (*c < min || *c > 0x10ffff || (*c >= 0xd800 && *c <= 0xdfff))
-		return 0;
-	return len;
-}
-
 const char *
 intel_question_problem(const char *question, size_t len)
 {
@@ -165,7 +127,7 @@ intel_question_problem(const char *question, size_t len)
 	if (strlen(question) != len)
 		return "must not contain a NUL character";
 	for (i = 0; i < len; i += k) {
-		if ((k = utf8_seq(s + i, len - i, &c)) == 0)
+		if ((c = utf8_next(s + i, len - i, &k)) < 0)
 			return "is not valid UTF-8 text";
 		if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') ||
 		    (c >= 0x7f && c <= 0x9f))

@@ -12,6 +12,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/jsonx.h"
+#include "base/utf8.h"
 #include "crypto/crypto.h"
 #include "mail/webhook.h"
 #include "store/db.h"
@@ -193,42 +194,6 @@ webhook_verify(const char *secret, const char *id, const char *timestamp,
 		return ERR_INPUT;
 	}
 	return ERR_OK;
-}
-
-/* Valid UTF-8 as PostgreSQL accepts it: no overlongs, no surrogates. */
-static int
-valid_utf8(const unsigned char *s, size_t len)
-{
-	size_t i = 0, n, k;
-	unsigned char c;
-
-	while (i < len) {
-		c = s[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3;
-		else
-			return 0;
-		if (len - i <= n)
-			return 0;
-		for (k = 1; k <= n; k++)
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-		if ((c == 0xe0 && s[i + 1] < 0xa0) ||
-		    (c == 0xed && s[i + 1] > 0x9f) ||
-		    (c == 0xf0 && s[i + 1] < 0x90) ||
-		    (c == 0xf4 && s[i + 1] > 0x8f))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
 }
 
 /* Whether a JSON text has the escape \u0000, which jsonb refuses. */
@@ -440,7 +405,7 @@ webhook_parse(struct arena *a, const char *body, size_t len,
 	enum err rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!valid_utf8((const unsigned char *)body, len)) {
+	if (!utf8_valid(body, len)) {
 		*why = "the body is not valid UTF-8";
 		return ERR_INPUT;
 	}

@@ -6,6 +6,7 @@
 #include "base/arena.h"
 #include "base/limit.h"
 #include "base/mem.h"
+#include "base/utf8.h"
 #include "crypto/crypto.h"
 #include "store/db.h"
 #include "tenancy/account.h"
@@ -60,43 +61,6 @@ email_ok(const char *s)
 		    *p == '>' || *p == '"' || *p == ',' || *p == ';')
 			return false;
 	return true;
-}
-
-/*
- * The code point of the UTF-8 sequence at s (at most n bytes) and its
- * length in *len; -1 for a byte that does not start a valid sequence
- * (overlong forms, surrogates and values past U+10FFFF included).
- */
-static long
-utf8_next(const unsigned char *s, size_t n, size_t *len)
-{
-	static const long min[] = { 0, 0, 0x80, 0x800, 0x10000 };
-	size_t k, i;
-	long c;
-
-	*len = 1;
-	if (s[0] < 0x80)
-		return s[0];
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		k = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		k = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		k = 4;
-	else
-		return -1;
-	if (k > n)
-		return -1;
-	c = s[0] & (0x7f >> k);
-	for (i = 1; i < k; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return -1;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min[k] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return -1;
-	*len = k;
-	return c;
 }
 
 /* Characters that break a line or hide or reorder text. */

@@ -1,0 +1,60 @@
+/* utf8.c — UTF-8 text (utf8.h). */
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/utf8.h"
+
+long
+utf8_next(const unsigned char *s, size_t n, size_t *len)
+{
+	static const long min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	size_t k, i;
+	long c;
+
+	*len = 1;
+	if (s[0] < 0x80)
+		return s[0];
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		k = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		k = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		k = 4;
+	else
+		return -1;
+	if (k > n)
+		return -1;
+	c = s[0] & (0x7f >> k);
+	for (i = 1; i < k; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return -1;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min[k] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return -1;
+	*len = k;
+	return c;
+}
+
+bool
+utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, len;
+
+	for (i = 0; i < n; i += len)
+		if (utf8_next(u + i, n - i, &len) < 0)
+			return false;
+	return true;
+}
+
+size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}

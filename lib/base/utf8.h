@@ -1,0 +1,27 @@
+/*
+ * utf8.h — UTF-8 text: code points, validity and length (RFC 3629).
+ *
+ * What PostgreSQL accepts as UTF-8: no overlong forms, no surrogates,
+ * nothing past U+10FFFF.  Nothing is allocated.
+ */
+#ifndef SLUICE_UTF8_H
+#define SLUICE_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * The code point of the sequence at s (at most n bytes, n >= 1) and its
+ * length in *len; -1 (with *len 1) for a byte that does not start a valid
+ * sequence.
+ */
+long		 utf8_next(const unsigned char *s, size_t n, size_t *len);
+
+/* True when the n bytes at s are valid UTF-8 (a NUL is a character). */
+bool		 utf8_valid(const char *s, size_t n);
+
+/* The characters (code points) of a NUL-terminated UTF-8 string: the
+ * bytes that start one. */
+size_t		 utf8_chars(const char *s);
+
+#endif

@@ -433,6 +433,19 @@ span(struct db *db, struct arena *a, int64_t ws, const struct export_query *q,
 	return strcmp(db_get(r, 0, 3), "t") == 0 ? ERR_UNPROCESSABLE : ERR_OK;
 }
 
+/* The period of q and the statement's parameters for it. */
+static enum err
+prepare(struct db *db, struct arena *a, int64_t ws,
+    const struct export_query *q, const char **tz, const char **from,
+    const char **to, const char **p)
+{
+	enum err rc;
+
+	if ((rc = span(db, a, ws, q, tz, from, to)) != ERR_OK)
+		return rc;
+	return params(a, ws, q, *from, *to, p);
+}
+
 /* The catalogue's words for a row's metric. */
 static void
 meta(const char *provider, const char *metric, const char **label,
@@ -455,9 +468,7 @@ export_json(struct db *db, struct arena *a, int64_t ws,
 	size_t i, n;
 	enum err rc;
 
-	if ((rc = span(db, a, ws, q, &tz, &from, &to)) != ERR_OK)
-		return rc;
-	if ((rc = params(a, ws, q, from, to, p)) != ERR_OK)
+	if ((rc = prepare(db, a, ws, q, &tz, &from, &to, p)) != ERR_OK)
 		return rc;
 	if ((rc = db_exec(db, a, sql_page[q->group], NPARAMS, p, &r)) != ERR_OK)
 		return rc;
@@ -546,9 +557,7 @@ export_csv(struct db *db, struct arena *a, int64_t ws,
 	size_t i, n;
 	enum err rc;
 
-	if ((rc = span(db, a, ws, q, &tz, &from, &to)) != ERR_OK)
-		return rc;
-	if ((rc = params(a, ws, q, from, to, p)) != ERR_OK)
+	if ((rc = prepare(db, a, ws, q, &tz, &from, &to, p)) != ERR_OK)
 		return rc;
 	/* The cursor takes all rows: no page. */
 	if ((rc = db_exec(db, a, sql_declare[q->group], NPARAMS - 1, p,

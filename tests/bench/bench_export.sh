@@ -11,15 +11,8 @@ cd "$(dirname "$0")/../.."
 build=${1:-build}
 pgbin=/usr/lib/postgresql/15/bin
 
-free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-var=$(mktemp -d /tmp/sluice-bench-XXXXXX)
-port=$(free_port)
-export SLUICE_PG_PORT=$(free_port)
-trap 'bash nginx/stack.sh stop "$var" >/dev/null 2>&1 || true; rm -rf "$var"' EXIT
-bash nginx/stack.sh start "$var" "$port" "$PWD/$build/bin" "api" >/dev/null
-url=http://127.0.0.1:$port
-curl -fsS "$url/readyz" >/dev/null
-dburl="host=$var/svc port=$SLUICE_PG_PORT dbname=sluice user=sluice"
+. tests/bench/lib.sh
+bench_stack "$build" "api"
 psqlq() { "$pgbin/psql" -X -q -A -t -v ON_ERROR_STOP=1 -d "$dburl" "$@"; }
 psqlq <<'SQL'
 INSERT INTO workspaces (name) VALUES ('export');

@@ -13,14 +13,8 @@ rounds=${BENCH_ROUNDS:-3}
 secs=${BENCH_SECONDS:-5}
 conns=${BENCH_CONNECTIONS:-16}
 
-free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-var=$(mktemp -d /tmp/sluice-bench-XXXXXX)
-port=$(free_port)
-export SLUICE_PG_PORT=$(free_port)
-trap 'bash nginx/stack.sh stop "$var" >/dev/null 2>&1 || true; rm -rf "$var"' EXIT
-bash nginx/stack.sh start "$var" "$port" "$PWD/$build/bin" "api" >/dev/null
-url=http://127.0.0.1:$port
-curl -fsS "$url/readyz" >/dev/null
+. tests/bench/lib.sh
+bench_stack "$build" "api"
 
 # wrk_run PATH → "rps p50_ms p99_ms"
 wrk_run() {

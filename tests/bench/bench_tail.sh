@@ -13,15 +13,8 @@ secs=${BENCH_SECONDS:-5}
 conns=${BENCH_TAIL_CONNS:-4 16 64}
 pgbin=/usr/lib/postgresql/15/bin
 
-free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-var=$(mktemp -d /tmp/sluice-bench-XXXXXX)
-port=$(free_port)
-export SLUICE_PG_PORT=$(free_port)
-trap 'bash nginx/stack.sh stop "$var" >/dev/null 2>&1 || true; rm -rf "$var"' EXIT
-bash nginx/stack.sh start "$var" "$port" "$PWD/$build/bin" "api" >/dev/null
-url=http://127.0.0.1:$port
-curl -fsS "$url/readyz" >/dev/null
-dburl="host=$var/svc port=$SLUICE_PG_PORT dbname=sluice user=sluice"
+. tests/bench/lib.sh
+bench_stack "$build" "api"
 "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -d "$dburl" <<'SQL'
 INSERT INTO workspaces (name) VALUES ('tail');
 INSERT INTO metric_daily (workspace_id, provider, account_id, metric, day, value)

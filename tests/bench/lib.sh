@@ -1,0 +1,21 @@
+# tests/bench/lib.sh — sourced by the benchmarks: a private stack of the
+# release build in BUILD, on free loopback ports, stopped on exit.
+#   bench_stack BUILD "PROGRAMS"  starts it; sets var, port, url, dburl
+#                                 (and exports SLUICE_PG_PORT)
+#   free_port                     prints a free loopback port
+
+free_port() {
+	node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+bench_stack() {
+	local build=$1 programs=$2
+	var=$(mktemp -d /tmp/sluice-bench-XXXXXX)
+	port=$(free_port)
+	export SLUICE_PG_PORT=$(free_port)
+	trap 'bash nginx/stack.sh stop "$var" >/dev/null 2>&1 || true; rm -rf "$var"' EXIT
+	bash nginx/stack.sh start "$var" "$port" "$PWD/$build/bin" "$programs" >/dev/null
+	url=http://127.0.0.1:$port
+	curl -fsS "$url/readyz" >/dev/null
+	dburl="host=$var/svc port=$SLUICE_PG_PORT dbname=sluice user=sluice"
+}

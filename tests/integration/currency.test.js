@@ -8,19 +8,12 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { request } = require('./lib/stack');
-const { setupOwner, connectSandbox, syncStack, runWorker } = require('./lib/flows');
+const { syncedSources, runWorker } = require('./lib/flows');
 const { validate, responseSchema } = require('./lib/schema');
 
 test('EUR and USD ad accounts: two spend figures, never one sum', async (t) => {
-  const stack = await syncStack(t);
-  const b = await setupOwner(stack.url);
-  for (const slug of ['meta_ads', 'google_ads', 'ga4']) {
-    const { res } = await connectSandbox(b, slug);
-    assert.equal(res.status, 303, slug);
-  }
-  stack.sql("INSERT INTO sync_jobs (workspace_id, connection_id, kind) SELECT workspace_id, id, 'manual' FROM connections");
-  runWorker(stack, { SLUICE_SYNC_BACKFILL_DAYS: '30' });
-  assert.deepEqual(stack.sql("SELECT DISTINCT status FROM sync_runs"), [['ok']]);
+  const { stack, b, key } = await syncedSources(t, ['meta_ads', 'google_ads', 'ga4'],
+    { env: { SLUICE_SYNC_BACKFILL_DAYS: '30' } });
   // Every ad row names a currency; Meta's two accounts are EUR and USD.
   assert.deepEqual(stack.sql("SELECT count(*) FROM metric_daily WHERE provider IN ('meta_ads', 'google_ads') AND currency IS NULL"), [['0']]);
   assert.deepEqual(stack.sql("SELECT DISTINCT currency FROM metric_daily WHERE provider = 'meta_ads' ORDER BY 1"), [['EUR'], ['USD']]);
@@ -36,8 +29,6 @@ test('EUR and USD ad accounts: two spend figures, never one sum', async (t) => {
   runWorker(stack);
   assert.deepEqual(stack.sql("SELECT count(*) FROM metric_daily WHERE provider = 'ga4' AND metric = 'revenue_micros' AND currency IS NULL"), [['0']]);
 
-  const [[ws]] = stack.sql('SELECT id FROM workspaces');
-  const key = stack.cli('api', ['create-key', ws, 'k', 'viewer']).stdout.trim();
   const r = await request(`${stack.url}/v1/dashboard/tiles?period=7d`, { headers: { authorization: `Bearer ${key}` } });
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(validate(responseSchema('/v1/dashboard/tiles'), r.json), []);

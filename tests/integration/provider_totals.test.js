@@ -11,23 +11,13 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { request } = require('./lib/stack');
-const { setupOwner, connectSandbox, syncStack, runWorker } = require('./lib/flows');
+const { syncedSources } = require('./lib/flows');
 
 test('Facebook and Meta Ads reach: the provider\'s totals for the tiles\' periods', async (t) => {
-  const stack = await syncStack(t);
-  const b = await setupOwner(stack.url);
-  // A zone far from UTC: its yesterday is not the server's.
-  stack.sql("UPDATE workspaces SET time_zone = 'Pacific/Kiritimati'");
-  for (const slug of ['facebook', 'meta_ads']) {
-    const { res } = await connectSandbox(b, slug);
-    assert.equal(res.status, 303, slug);
-  }
-  stack.sql("INSERT INTO sync_jobs (workspace_id, connection_id, kind) SELECT workspace_id, id, 'manual' FROM connections");
-  // 200 days of daily rows: every day of both 90-day periods is stored.
-  runWorker(stack, { SLUICE_SYNC_BACKFILL_DAYS: '200' });
-  assert.deepEqual(stack.sql('SELECT status, coalesce(error, \'\') FROM sync_runs'), [['ok', ''], ['ok', '']]);
-  const [[ws]] = stack.sql('SELECT id FROM workspaces');
-  const key = stack.cli('api', ['create-key', ws, 'k', 'viewer']).stdout.trim();
+  // A zone far from UTC (its yesterday is not the server's); 200 days of
+  // daily rows: every day of both 90-day periods is stored.
+  const { stack, key } = await syncedSources(t, ['facebook', 'meta_ads'],
+    { zone: 'Pacific/Kiritimati', env: { SLUICE_SYNC_BACKFILL_DAYS: '200' } });
   const [[y]] = stack.sql("SELECT to_char((now() AT TIME ZONE 'Pacific/Kiritimati')::date - 1, 'YYYY-MM-DD')");
 
   // The period reach of [to - days + 1, to] by hand: per Page (facebook)

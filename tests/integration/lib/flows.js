@@ -88,4 +88,24 @@ function runWorker(stack, env = {}, args = ['--once'], timeout = 120000) {
   return r;
 }
 
-module.exports = { setupOwner, connectSandbox, formFields, syncStack, secrets, workerEnv, runWorker };
+// A sync stack with its owner, the sandbox sources slugs connected and
+// synced once by `worker --once` (env added to the worker's), the
+// workspace in zone when given; every run must end ok.  Returns
+// { stack, b (the owner's client), ws, key (a viewer's API key) }.
+async function syncedSources(t, slugs, { zone = null, env = {} } = {}) {
+  const stack = await syncStack(t);
+  const b = await setupOwner(stack.url);
+  if (zone) stack.sql(`UPDATE workspaces SET time_zone = '${zone}'`);
+  for (const slug of slugs) {
+    const { res } = await connectSandbox(b, slug);
+    assert.equal(res.status, 303, slug);
+  }
+  stack.sql("INSERT INTO sync_jobs (workspace_id, connection_id, kind) SELECT workspace_id, id, 'manual' FROM connections");
+  runWorker(stack, env);
+  assert.deepEqual(stack.sql("SELECT DISTINCT status, coalesce(error, '') FROM sync_runs"), [['ok', '']]);
+  const [[ws]] = stack.sql('SELECT id FROM workspaces');
+  const key = stack.cli('api', ['create-key', ws, 'k', 'viewer']).stdout.trim();
+  return { stack, b, ws, key };
+}
+
+module.exports = { setupOwner, connectSandbox, formFields, syncStack, secrets, workerEnv, runWorker, syncedSources };

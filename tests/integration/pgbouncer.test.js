@@ -275,7 +275,7 @@ test('every program through PgBouncer in transaction mode (SLUICE_DB_POOLER=tran
 });
 
 test('control: the same stack without SLUICE_DB_POOLER breaks', { skip: !fs.existsSync(PGBOUNCER) && 'pgbouncer is not installed (make deps-test)' }, async (t) => {
-  const { stack, pgb, env2 } = await bouncedStack(t, '');
+  const { stack, env2 } = await bouncedStack(t, '');
   await setupOwner(stack.url);
   const [[ws]] = stack.sql("SELECT id FROM workspaces WHERE name = 'Acme'");
   const mk = spawnSync(path.join(BIN, 'api'), ['create-key', ws, 'k', 'admin'], { encoding: 'utf8', env: { ...env2, SLUICE_LOG_FILE: '' } });
@@ -286,7 +286,6 @@ test('control: the same stack without SLUICE_DB_POOLER breaks', { skip: !fs.exis
     failed += rs.filter((r) => r.status !== 200).length;
   }
   const logs = PROGRAMS.map((n) => stack.log(n)).join('\n');
-  if (process.env.PGB_DEBUG) console.log(stack.pids('api').map((p) => fs.readFileSync(`/proc/${p}/environ`, 'utf8').split('\0').filter((l) => /DATABASE|POOLER/.test(l))), pgb.log().slice(-1500), stack.log('api').slice(-3000), stack.sql("SELECT pid, backend_start, state, query FROM pg_stat_activity WHERE usename='sluice'", { admin: true }));
   assert.ok(failed > 0 || mk.status !== 0, 'every request passed: the pooler test cannot fail');
   assert.match(logs, /prepared statement \\?"sluice_[0-9]+\\?" (does not exist|already exists)/);
 });

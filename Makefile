@@ -73,7 +73,7 @@ DEB_BUILD	:= gcc make pkg-config libc6-dev libfcgi-dev libpq-dev \
 		   libjson-c-dev libcurl4-openssl-dev libssl-dev libcmocka-dev
 DEB_RUN		:= postgresql-15 nginx-light spawn-fcgi curl ca-certificates \
 		   openssl procps
-DEB_TEST	:= nodejs chromium fonts-dejavu-core prometheus
+DEB_TEST	:= nodejs chromium fonts-dejavu-core prometheus pgbouncer
 DEB_BENCH	:= wrk bc
 DEB_FUZZ	:= clang libclang-rt-14-dev
 

@@ -58,7 +58,9 @@ worker_db(struct app *app)
 	arena_init(&a);
 	(void)config_bool(&a, "SLUICE_SYNC_ASYNC_COMMIT", true, &async, &why);
 	arena_free(&a);
-	if (!async)
+	/* A pooler in transaction mode refuses (or ignores) startup
+	 * options: the worker commits synchronously behind one. */
+	if (!async || app->cfg.db_pooled)
 		return app->db;
 	if (strncmp(url, "postgres://", 11) == 0 ||
 	    strncmp(url, "postgresql://", 13) == 0)
@@ -67,7 +69,7 @@ worker_db(struct app *app)
 	else
 		snprintf(buf, sizeof(buf), "%s options='-c "
 		    "synchronous_commit=off'", url);
-	return db_new(buf, app->cfg.db_backoff_max_ms);
+	return db_new(buf, app->cfg.db_backoff_max_ms, app->cfg.db_pooled);
 }
 
 /* One worker: lease, run, repeat; once: until nothing is due. */
@@ -193,7 +195,8 @@ scheduler(struct app *app, const struct schedule_cfg *sc)
 	host[sizeof(host) - 1] = '\0';
 	snprintf(name, sizeof(name), "%s:%ld", host, (long)getpid());
 	memset(&env, 0, sizeof(env));
-	env.db = db_new(app->cfg.database_url, app->cfg.db_backoff_max_ms);
+	env.db = db_new(app->cfg.database_url, app->cfg.db_backoff_max_ms,
+	    app->cfg.db_pooled);
 	env.cfg = &app->cfg;
 	env.tmpl = app->tmpl;
 	env.http = app->http;
@@ -257,7 +260,7 @@ reset(void *arg)
 
 	db_free(w->app->db);
 	w->app->db = db_new(w->app->cfg.database_url,
-	    w->app->cfg.db_backoff_max_ms);
+	    w->app->cfg.db_backoff_max_ms, w->app->cfg.db_pooled);
 }
 
 static int

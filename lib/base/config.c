@@ -47,6 +47,9 @@ static const struct config_var vars[] = {
 	  "1: provider URLs may be plain http on 127.0.0.1 (tests, fakes)" },
 	{ "SLUICE_DB_BACKOFF_MAX_MS", "2000",
 	  "longest wait between database reconnect attempts" },
+	{ "SLUICE_DB_POOLER", "none",
+	  "transaction: a pooler in transaction mode (PgBouncer) is in "
+	  "front of the database; none: a direct connection" },
 	{ "SLUICE_TRUSTED_PROXIES", "",
 	  "addresses or CIDR ranges of proxies in front of nginx whose "
 	  "X-Forwarded-For names the client; empty: it is ignored" },
@@ -303,6 +306,7 @@ load_trusted(struct config *cfg, struct arena *a, const char **why)
 enum err
 config_load(struct arena *a, struct config *cfg, const char **why)
 {
+	const char *pooler;
 	enum err rc;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -341,5 +345,13 @@ config_load(struct arena *a, struct config *cfg, const char **why)
 	    LIMIT_DB_BACKOFF_MAX_MS, LIMIT_DB_BACKOFF_MIN_MS, 60000,
 	    &cfg->db_backoff_max_ms, why)) != ERR_OK)
 		return rc;
+	pooler = config_env("SLUICE_DB_POOLER", "none");
+	if (strcmp(pooler, "transaction") == 0)
+		cfg->db_pooled = true;
+	else if (strcmp(pooler, "none") != 0) {
+		*why = "SLUICE_DB_POOLER must be none (a direct connection) or "
+		    "transaction (PgBouncer in transaction mode)";
+		return ERR_INPUT;
+	}
 	return load_trusted(cfg, a, why);
 }

@@ -44,6 +44,10 @@ struct config {
 	const char	*cors_origins;	/* SLUICE_CORS_ORIGINS, "" for none */
 	long		 http_timeout_ms; /* SLUICE_HTTP_TIMEOUT_MS */
 	long		 db_backoff_max_ms; /* SLUICE_DB_BACKOFF_MAX_MS */
+	/* SLUICE_DB_POOLER=transaction: a pooler (PgBouncer) in transaction
+	 * mode is in front of the database; nothing may rely on the session
+	 * (lib/store/db.h). */
+	bool		 db_pooled;
 	/* SLUICE_TRUSTED_PROXIES: proxies whose X-Forwarded-For is believed */
 	struct config_net trusted[LIMIT_TRUSTED_PROXIES];
 	size_t		 ntrusted;

@@ -28,14 +28,11 @@
 #include "store/db.h"
 #include "tenancy/account.h"
 
-/* Runs over every workspace (cron's) hold one lock; each workspace's run
- * holds its own (keys 7412, workspace id folded into an int4). */
-#define DIGEST_LOCK	"SELECT pg_try_advisory_lock(7411, 1)"
-#define DIGEST_UNLOCK	"SELECT pg_advisory_unlock(7411, 1)"
-#define WS_KEY		"7412, ($1::bigint % 2147483647)::int"
-#define WS_TRYLOCK	"SELECT pg_try_advisory_lock(" WS_KEY ")"
-#define WS_LOCK		"SELECT pg_advisory_lock(" WS_KEY ")"
-#define WS_UNLOCK	"SELECT pg_advisory_unlock(" WS_KEY ")"
+/* Runs over every workspace (cron's) hold one lock (7411, 1); each
+ * workspace's run holds its own (7412, workspace id folded into an int4):
+ * advisory locks through db_lock(), also behind a pooler. */
+#define DIGEST_LOCK	7411
+#define WS_LOCK		7412
 
 static const char sql_ws_name[] =
 	"SELECT name FROM workspaces WHERE id = $1";
@@ -1010,15 +1007,15 @@ out:
 
 /* *busy: the lock is held elsewhere. */
 static enum err
-try_lock(const struct digest_env *env, const char *sql, int np,
-    const char *const *p, bool *busy)
+try_lock(const struct digest_env *env, int64_t k1, int64_t k2, bool *busy)
 {
-	struct db_res *res;
 	enum err rc;
+	bool got;
 
-	if ((rc = db_exec(env->db, env->arena, sql, np, p, &res)) != ERR_OK)
+	if ((rc = db_lock(env->db, env->arena, k1, k2, false, &got)) !=
+	    ERR_OK)
 		return rc;
-	*busy = strcmp(db_get(res, 0, 0), "t") != 0;
+	*busy = !got;
 	return ERR_OK;
 }
 
@@ -1076,11 +1073,11 @@ run_all(const struct digest_env *env, const char *email,
 	struct db_res *res, *wss;
 	const char *p[7];
 	bool busy, stop = false;
-	int64_t run_id = 0;
+	int64_t run_id = 0, ws;
 	enum err rc, rc2;
 	size_t i;
 
-	if ((rc = try_lock(env, DIGEST_LOCK, 0, NULL, &busy)) != ERR_OK)
+	if ((rc = try_lock(env, DIGEST_LOCK, 1, &busy)) != ERR_OK)
 		return rc;
 	if (busy) {
 		*wait = 60;
@@ -1098,14 +1095,13 @@ run_all(const struct digest_env *env, const char *email,
 	rc = db_exec(env->db, a, sql_workspaces, 2, p, &wss);
 	for (i = 0; rc == ERR_OK && !stop && i < db_nrows(wss); i++) {
 		/* Waits for a run of that workspace alone (an admin's). */
-		p[0] = db_get(wss, i, 0);
-		if ((rc = db_exec(env->db, a, WS_LOCK, 1, p, NULL)) != ERR_OK)
+		ws = db_get_int64(wss, i, 0, 0);
+		if ((rc = db_lock(env->db, a, WS_LOCK, ws, true, NULL)) !=
+		    ERR_OK)
 			break;
-		rc = workspace_run(env, DIGEST_CRON, db_get_int64(wss, i, 0,
-		    0), email, out, errors, &stop);
-		rc2 = db_exec(env->db, a, WS_UNLOCK, 1, p, NULL);
-		if (rc == ERR_OK)
-			rc = rc2;
+		rc = workspace_run(env, DIGEST_CRON, ws, email, out, errors,
+		    &stop);
+		db_unlock(env->db, a, WS_LOCK, ws);
 	}
 	if (rc != ERR_OK && json_object_array_length(errors) < LIMIT_DIGEST_ERRORS)
 		json_object_array_add(errors, json_object_new_string(
@@ -1122,7 +1118,7 @@ run_all(const struct digest_env *env, const char *email,
 		rc = rc2;
 out:
 	out->run_id = run_id;
-	db_exec(env->db, a, DIGEST_UNLOCK, 0, NULL, NULL);
+	db_unlock(env->db, a, DIGEST_LOCK, 1);
 	return rc;
 }
 
@@ -1131,12 +1127,10 @@ static enum err
 run_one(const struct digest_env *env, enum digest_trigger by, int64_t ws,
     const char *email, struct digest_report *out, long *wait)
 {
-	const char *p[1];
 	bool busy, stop;
 	enum err rc;
 
-	p[0] = db_int64(env->arena, ws);
-	if ((rc = try_lock(env, WS_TRYLOCK, 1, p, &busy)) != ERR_OK)
+	if ((rc = try_lock(env, WS_LOCK, ws, &busy)) != ERR_OK)
 		return rc;
 	if (busy) {
 		*wait = 60;
@@ -1148,7 +1142,7 @@ run_one(const struct digest_env *env, enum digest_trigger by, int64_t ws,
 		rc = cooldown(env, ws, wait);
 	if (rc == ERR_OK)
 		rc = workspace_run(env, by, ws, email, out, NULL, &stop);
-	db_exec(env->db, env->arena, WS_UNLOCK, 1, p, NULL);
+	db_unlock(env->db, env->arena, WS_LOCK, ws);
 	return rc;
 }
 

@@ -23,6 +23,9 @@ struct db {
 	/* db_exec_static: prepared[i] is named "sluice_<i>" on this conn. */
 	const char	*prepared[LIMIT_DB_PREPARED];
 	int		 nprepared;
+	bool		 pooled;	/* transaction pooler: no session state */
+	PGconn		*lockconn;	/* pooled: holds db_lock()'s locks */
+	int		 nlocks;	/* pooled: locks held (savepoints) */
 };
 
 enum mode { MODE_PARAMS, MODE_SCRIPT, MODE_STATIC };
@@ -41,7 +44,7 @@ now_ms(void)
 }
 
 struct db *
-db_new(const char *conninfo, long backoff_max_ms)
+db_new(const char *conninfo, long backoff_max_ms, bool pooled)
 {
 	struct db *db;
 
@@ -49,6 +52,7 @@ db_new(const char *conninfo, long backoff_max_ms)
 	db->conninfo = xstrdup(conninfo);
 	db->backoff_max_ms = backoff_max_ms > 0 ? backoff_max_ms :
 	    LIMIT_DB_BACKOFF_MAX_MS;
+	db->pooled = pooled;
 	return db;
 }
 
@@ -59,6 +63,8 @@ db_free(struct db *db)
 		return;
 	if (db->conn != NULL)
 		PQfinish(db->conn);
+	if (db->lockconn != NULL)
+		PQfinish(db->lockconn);
 	free(db->conninfo);
 	free(db);
 }
@@ -94,8 +100,9 @@ drop(struct db *db)
 	db->next_try.tv_nsec = ((now + db->backoff_ms) % 1000) * 1000000L;
 }
 
-static enum err
-connect_now(struct db *db)
+/* A new connection to conninfo (NULL when out of memory). */
+static PGconn *
+open_conn(const struct db *db)
 {
 	static const char *const keys[] = { "dbname", "connect_timeout",
 	    "application_name", NULL };
@@ -108,7 +115,13 @@ connect_now(struct db *db)
 	vals[1] = timeout;
 	vals[2] = "sluice";
 	vals[3] = NULL;
-	db->conn = PQconnectdbParams(keys, vals, 1);
+	return PQconnectdbParams(keys, vals, 1);
+}
+
+static enum err
+connect_now(struct db *db)
+{
+	db->conn = open_conn(db);
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
 		set_error(db, db->conn ? PQerrorMessage(db->conn) :
 		    "out of memory");
@@ -192,7 +205,9 @@ send_sql(struct db *db, const char *sql, int nparams,
 
 	if (mode == MODE_SCRIPT)
 		return PQexec(db->conn, sql);
-	if (mode == MODE_STATIC) {
+	/* Behind a pooler the next transaction may run in another server
+	 * session, which never saw the statement prepared. */
+	if (mode == MODE_STATIC && !db->pooled) {
 		for (i = 0; i < db->nprepared && db->prepared[i] != sql; i++)
 			;
 		if (i < LIMIT_DB_PREPARED) {
@@ -364,6 +379,119 @@ db_rollback(struct db *db, struct arena *a)
 		    "sluice_%d", db->depth), 0, NULL, NULL);
 		(void)db_exec(db, a, arena_printf(a, "RELEASE SAVEPOINT "
 		    "sluice_%d", db->depth), 0, NULL, NULL);
+	}
+}
+
+/* One statement on the lock connection; false (logged) when it failed. */
+static bool
+lock_exec(struct db *db, const char *sql, int np, const char *const *p,
+    bool *got)
+{
+	PGresult *r;
+	bool ok;
+
+	r = PQexecParams(db->lockconn, sql, np, NULL, p, NULL, NULL, 0);
+	ok = r != NULL && (PQresultStatus(r) == PGRES_COMMAND_OK ||
+	    PQresultStatus(r) == PGRES_TUPLES_OK);
+	if (!ok) {
+		set_error(db, r != NULL ? PQresultErrorField(r,
+		    PG_DIAG_MESSAGE_PRIMARY) : PQerrorMessage(db->lockconn));
+		log_msg(LOG_ERROR, NULL, "db_lock", "%s", db->last_error);
+	} else if (got != NULL)
+		*got = PQntuples(r) > 0 && strcmp(PQgetvalue(r, 0, 0),
+		    "t") == 0;
+	PQclear(r);
+	return ok;
+}
+
+/* The lock functions' arguments: one bigint key, or two int keys. */
+static const char *
+lock_args(struct arena *a, int64_t k1, int64_t k2)
+{
+	return k2 < 0 ? arena_printf(a, "%lld", (long long)k1) :
+	    arena_printf(a, "%d, %d", (int)(k1 % 2147483647),
+	    (int)(k2 % 2147483647));
+}
+
+enum err
+db_lock(struct db *db, struct arena *a, int64_t k1, int64_t k2, bool wait,
+    bool *got)
+{
+	const char *args = lock_args(a, k1, k2);
+	struct db_res *res;
+	char sp[32];
+	enum err rc;
+	bool taken = true;
+
+	if (got != NULL)
+		*got = false;
+	if (!db->pooled) {
+		rc = db_exec(db, a, arena_printf(a, "SELECT pg_%sadvisory_lock"
+		    "(%s)", wait ? "" : "try_", args), 0, NULL, &res);
+		if (rc == ERR_OK && got != NULL)
+			*got = wait || strcmp(db_get(res, 0, 0), "t") == 0;
+		return rc;
+	}
+	if (db->lockconn != NULL && PQstatus(db->lockconn) != CONNECTION_OK) {
+		PQfinish(db->lockconn);	/* its locks went with it */
+		db->lockconn = NULL;
+		db->nlocks = 0;
+	}
+	if (db->lockconn == NULL) {
+		db->lockconn = open_conn(db);
+		if (db->lockconn == NULL ||
+		    PQstatus(db->lockconn) != CONNECTION_OK) {
+			set_error(db, db->lockconn != NULL ?
+			    PQerrorMessage(db->lockconn) : "out of memory");
+			log_msg(LOG_WARN, NULL, "db_connect", "cannot connect "
+			    "to the database for a lock: %s", db->last_error);
+			PQfinish(db->lockconn);
+			db->lockconn = NULL;
+			return ERR_UNAVAILABLE;
+		}
+		db->nlocks = 0;
+	}
+	snprintf(sp, sizeof(sp), "SAVEPOINT sluice_lock_%d", db->nlocks);
+	if ((db->nlocks == 0 && !lock_exec(db, "BEGIN", 0, NULL, NULL)) ||
+	    !lock_exec(db, sp, 0, NULL, NULL) ||
+	    !lock_exec(db, arena_printf(a, "SELECT pg_%sadvisory_xact_lock"
+	    "(%s)", wait ? "" : "try_", args), 0, NULL, wait ? NULL :
+	    &taken)) {
+		PQfinish(db->lockconn);	/* ends the transaction, locks too */
+		db->lockconn = NULL;
+		db->nlocks = 0;
+		return ERR_DB;
+	}
+	db->nlocks++;
+	if (got != NULL)
+		*got = taken;
+	if (!taken)
+		db_unlock(db, a, k1, k2);	/* drops the savepoint */
+	return ERR_OK;
+}
+
+void
+db_unlock(struct db *db, struct arena *a, int64_t k1, int64_t k2)
+{
+	char sql[64];
+
+	if (!db->pooled) {
+		(void)db_exec(db, a, arena_printf(a, "SELECT "
+		    "pg_advisory_unlock(%s)", lock_args(a, k1, k2)), 0, NULL,
+		    NULL);
+		return;
+	}
+	if (db->lockconn == NULL || db->nlocks <= 0)
+		return;
+	db->nlocks--;
+	/* Rolling back to the savepoint frees what was locked after it. */
+	snprintf(sql, sizeof(sql), "ROLLBACK TO SAVEPOINT sluice_lock_%d",
+	    db->nlocks);
+	if (!lock_exec(db, sql, 0, NULL, NULL) ||
+	    (db->nlocks == 0 && !lock_exec(db, "COMMIT", 0, NULL, NULL))) {
+		PQfinish(db->lockconn);
+		db->lockconn = NULL;
+		db->nlocks = 0;
 	}
 }
 

@@ -21,10 +21,14 @@ struct db;
 struct db_res;
 
 /*
- * A handle for conninfo (copied); does not connect yet.  Process
- * lifetime: the caller frees it with db_free().
+ * A handle for conninfo (copied); does not connect yet.  pooled: the
+ * server is reached through a pooler in transaction mode (PgBouncer,
+ * SLUICE_DB_POOLER=transaction), where consecutive transactions may run on
+ * different server sessions: then nothing is kept in the session (no
+ * named prepared statements; db_lock() takes transaction-scoped locks).
+ * Process lifetime: the caller frees it with db_free().
  */
-struct db	*db_new(const char *conninfo, long backoff_max_ms);
+struct db	*db_new(const char *conninfo, long backoff_max_ms, bool pooled);
 void		 db_free(struct db *);
 
 /*
@@ -50,7 +54,9 @@ enum err	 db_exec(struct db *, struct arena *, const char *sql,
  * literal or a static const array), since its address is the key.  It is
  * parsed and planned once per connection (a prepared statement, up to
  * LIMIT_DB_PREPARED of them; beyond that it runs as db_exec() does) and
- * only executed afterwards.  Same results and errors as db_exec().
+ * only executed afterwards.  Behind a pooler (db_new()'s pooled) it runs
+ * as db_exec() does: a named statement would live in one server session
+ * only.  Same results and errors as db_exec().
  */
 enum err	 db_exec_static(struct db *, struct arena *, const char *sql,
 		    int nparams, const char *const *params,
@@ -111,6 +117,21 @@ const char	*db_int64(struct arena *, int64_t);
 
 /* Rows changed by an INSERT, UPDATE or DELETE. */
 int64_t		 db_changed(const struct db_res *);
+
+/*
+ * An advisory lock (keys k1, k2) held across the caller's transactions
+ * until db_unlock() (a migration run, a digest run).  Directly, a session
+ * lock on the connection.  Behind a pooler (db_new()'s pooled) a session
+ * lock would stay with whichever server session ran it, so it is taken
+ * transaction-scoped in a transaction held open on a second connection of
+ * the handle (one pooled server session for as long as a lock is held);
+ * locks are then released in reverse order of taking (a savepoint each).
+ * wait: block until it is free; else *got (if not NULL) says whether it
+ * was taken.  Errors as db_exec().
+ */
+enum err	 db_lock(struct db *, struct arena *, int64_t k1, int64_t k2,
+		    bool wait, bool *got);
+void		 db_unlock(struct db *, struct arena *, int64_t k1, int64_t k2);
 
 /* How many transactions are open on the connection (0: none). */
 int		 db_depth(const struct db *);

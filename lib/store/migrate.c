@@ -13,7 +13,7 @@
 #include "store/db.h"
 #include "store/migrate.h"
 
-#define MIGRATE_LOCK	"7226110"	/* pg_advisory_lock key */
+#define MIGRATE_LOCK	7226110		/* advisory lock key (db_lock) */
 
 static const char sql_create[] =
 	"CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -170,8 +170,7 @@ migrate_apply(struct db *db, struct arena *a, const char *dir, int *applied,
 	*applied = *total = 0;
 	if ((rc = migrate_scan(a, dir, &list, &n, why)) != ERR_OK)
 		return rc;
-	if ((rc = db_exec(db, a, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")",
-	    0, NULL, NULL)) != ERR_OK ||
+	if ((rc = db_lock(db, a, MIGRATE_LOCK, -1, true, NULL)) != ERR_OK ||
 	    (rc = db_exec(db, a, sql_create, 0, NULL, NULL)) != ERR_OK ||
 	    (rc = db_exec(db, a, sql_versions, 0, NULL, &done)) != ERR_OK) {
 		*why = arena_printf(a, "database: %s", db_last_error(db));
@@ -222,7 +221,6 @@ migrate_apply(struct db *db, struct arena *a, const char *dir, int *applied,
 	*total = (int)n;
 	rc = ERR_OK;
 out:
-	(void)db_exec(db, a, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")",
-	    0, NULL, NULL);
+	db_unlock(db, a, MIGRATE_LOCK, -1);
 	return rc;
 }

@@ -884,7 +884,8 @@ reset(void *arg)
 	struct app *app = arg;
 
 	db_free(app->db);
-	app->db = db_new(app->cfg.database_url, app->cfg.db_backoff_max_ms);
+	app->db = db_new(app->cfg.database_url, app->cfg.db_backoff_max_ms,
+	    app->cfg.db_pooled);
 	reqstats_pid(-1);
 }
 
@@ -1022,7 +1023,8 @@ app_main(const struct app_def *def, int argc, char **argv)
 		crypto_keyring_free(app.keys);
 		return 1;
 	}
-	app.db = db_new(app.cfg.database_url, app.cfg.db_backoff_max_ms);
+	app.db = db_new(app.cfg.database_url, app.cfg.db_backoff_max_ms,
+	    app.cfg.db_pooled);
 	{
 		struct httpc_opts ho = { "Sluice/1.0 (+self-hosted)",
 		    app.cfg.sandbox || app.cfg.allow_loopback_http,

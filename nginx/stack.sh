@@ -479,8 +479,8 @@ another VAR (its parent directories must be searchable)"
 	for name in $programs; do
 		[ "$name" = worker ] && continue	# not FastCGI: below
 		procs=$(procs_of "$name")
-		# Idle kept connections per upstream and nginx worker: a
-		# process keeps two once idle (LIMIT_FCGI_KEEP, fastcgi.conf).
+		# Idle kept connections per upstream and nginx worker: two a
+		# process, which serves any of its connections (fastcgi.conf).
 		keep=$(( procs * 2 ))
 		sock=$var/run/$name.sock
 		if [ -n "$(pids_of "$var/svc/$name.pid" "$(exe_of "$name")")" ]; then

@@ -738,26 +738,6 @@ conn_alive(FCGX_Request *c)
 }
 
 /*
- * Closes connection c, just served, when its process holds more than
- * LIMIT_FCGI_KEEP open: nginx would send the next request on it even
- * while the process is busy with another connection's, so a process keeps
- * few and nginx opens a new connection instead, which a free process
- * accepts.
- */
-static void
-spare(FCGX_Request *conn, FCGX_Request *c)
-{
-	size_t i, held = 0;
-
-	for (i = 0; i < LIMIT_FCGI_CONNS; i++)
-		held += conn[i].ipcFd >= 0;
-	if (c->ipcFd >= 0 && held > LIMIT_FCGI_KEEP) {
-		FCGX_Free(c, 1);
-		c->ipcFd = -1;
-	}
-}
-
-/*
  * One child's life (prefork.h): serve until told to stop.
  *
  * nginx keeps FastCGI connections open between requests (fastcgi.conf).
@@ -767,9 +747,10 @@ spare(FCGX_Request *conn, FCGX_Request *c)
  * "Tail").  Here a process holds up to LIMIT_FCGI_CONNS connections and
  * serves whichever has a request: it polls the listening socket (while it
  * has room) and every connection it holds, one request at a time, taking
- * turns; once idle it keeps LIMIT_FCGI_KEEP of them open (spare()).  The
- * listening socket is non-blocking, so the processes that wake for one
- * new connection do not wait in accept() for the one that took it.
+ * turns.  It never closes a kept connection itself: nginx may be sending
+ * the next request down it at that very moment, and would answer 502.
+ * The listening socket is non-blocking, so the processes that wake for
+ * one new connection do not wait in accept() for the one that took it.
  */
 static int
 loop(void *arg, int slot)
@@ -844,9 +825,9 @@ loop(void *arg, int slot)
 			i = (k + turn) % n;
 			if (pfd[i].revents == 0 || who[i] == LIMIT_FCGI_CONNS)
 				continue;
-			if (conn_alive(&conn[who[i]]) && serve_conn(app, &a,
-			    &conn[who[i]], &term, &seq))
-				spare(conn, &conn[who[i]]);
+			if (conn_alive(&conn[who[i]]))
+				(void)serve_conn(app, &a, &conn[who[i]],
+				    &term, &seq);
 		}
 		turn++;
 		for (i = 0; i < n && !prefork_stopping(); i++) {
@@ -864,8 +845,8 @@ loop(void *arg, int slot)
 				continue;
 			}
 			conn[free_slot].ipcFd = fd;
-			if (serve_conn(app, &a, &conn[free_slot], &term, &seq))
-				spare(conn, &conn[free_slot]);
+			(void)serve_conn(app, &a, &conn[free_slot], &term,
+			    &seq);
 		}
 	}
 	for (i = 0; i < LIMIT_FCGI_CONNS; i++)

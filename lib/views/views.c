@@ -323,7 +323,7 @@ views_chart(struct arena *a, struct json_object *series,
 	double left, pw, ph, dx, ky, val, least = 0, bottom;
 	size_t n, i, have = 0, width = 0, mid;
 	int64_t day0 = 0;
-	bool dated;
+	bool dated, before = false;
 
 	n = series != NULL && json_object_is_type(series, json_type_array) ?
 	    json_object_array_length(series) : 0;
@@ -352,6 +352,7 @@ views_chart(struct arena *a, struct json_object *series,
 			}
 		}
 		if (day_value(previous, i, &val)) {
+			before = true;
 			lo = val < lo ? val : lo;
 			hi = val > hi ? val : hi;
 		}
@@ -365,14 +366,19 @@ views_chart(struct arena *a, struct json_object *series,
 	}
 	lo = dmin < lo ? dmin : lo;
 	hi = dmax > hi ? dmax : hi;
-	put(v, "summary", arena_printf(a, "%s per day%s%s%s%s: lowest %s%s%s, "
-	    "highest %s%s%s%s.", what, dated ? ", " : "", dated ? first : "",
-	    dated ? " to " : "", dated ? last : "",
-	    numfmt_value(a, dmin, unit, currency), lo_day ? " on " : "",
-	    lo_day ? lo_day : "", numfmt_value(a, dmax, unit, currency),
-	    hi_day ? " on " : "", hi_day ? hi_day : "", have < n ?
-	    arena_printf(a, "; no data on %zu of %zu days", n - have, n) :
-	    ""));
+	label = numfmt_value(a, dmin, unit, currency);
+	if (strcmp(label, numfmt_value(a, dmax, unit, currency)) != 0)
+		label = arena_printf(a, "lowest %s%s%s, highest %s%s%s", label,
+		    lo_day ? " on " : "", lo_day ? lo_day : "", numfmt_value(a,
+		    dmax, unit, currency), hi_day ? " on " : "", hi_day ?
+		    hi_day : "");
+	else
+		label = arena_printf(a, "%s on %s", label, have > 1 ?
+		    "every day with data" : lo_day ? lo_day : "its one day");
+	put(v, "summary", arena_printf(a, "%s per day%s%s%s%s: %s%s.", what,
+	    dated ? ", " : "", dated ? first : "", dated ? " to " : "",
+	    dated ? last : "", label, have < n ? arena_printf(a, "; no data "
+	    "on %zu of %zu days", n - have, n) : ""));
 
 	/* Rounded value ticks from zero (or below it) past the highest;
 	 * whole counts, whole cents. */
@@ -444,7 +450,8 @@ views_chart(struct arena *a, struct json_object *series,
 	}
 	json_object_object_add(v, "points", pts);
 	json_object_object_add(v, "rows", rows);
-	flag(v, "has_previous", previous != NULL);
+	/* Said only where the faint line is drawn. */
+	flag(v, "has_previous", before);
 
 	/* The first, middle and last days under the axis. */
 	ticks = json_object_new_array();

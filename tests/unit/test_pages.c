@@ -256,6 +256,17 @@ test_views_chart_geometry(void **state)
 	assert_string_equal(field(c, "points", 1, "title"),
 	    "2026-12-01: 50.0%");
 
+	/* The same number every day is said once; no comparison line is
+	 * named when the period before has no data. */
+	c = views_chart(&a, parse(&a, "[5, null, 5]"), parse(&a,
+	    "[null, null, null]"), "2026-11-30", "Views", "count", NULL);
+	assert_string_equal(field(c, NULL, 0, "summary"), "Views per day, "
+	    "2026-11-30 to 2026-12-02: 5 on every day with data; no data "
+	    "on 1 of 3 days.");
+	assert_false(json_object_get_boolean(json_object_object_get(c,
+	    "has_previous")));
+	assert_int_equal(count(c, "previous"), 0);
+
 	/* No number at all: no line, no zeros, the empty state. */
 	c = views_chart(&a, parse(&a, "[null, null, null]"), NULL,
 	    "2026-11-30", "Sessions", "count", NULL);

@@ -323,8 +323,13 @@ test('browser: pages a person enjoys (issue 20)', { timeout: 300000 }, async (t)
     const stored = sql(`SELECT day::text, value::bigint FROM metric_daily WHERE provider = 'shop'
       AND day >= (now() AT TIME ZONE 'Asia/Kolkata')::date - 7 ORDER BY day`);
     assert.equal(stored.length, 5);
-    const titles = await chart.locator('.chart-point title').allTextContents();
+    const titles = await chart.locator('circle.chart-point title').allTextContents();
     assert.deepEqual(titles, stored.map(([day, v]) => `${day}: ${Number(v).toLocaleString('en-US')}`));
+    // A point is easy to point at: the mouse over it finds it (its
+    // title is then the browser's tooltip).
+    const last = chart.locator('circle.chart-point').last();
+    await last.hover();
+    assert.ok(await last.evaluate((e) => e.matches(':hover')), 'the point is hovered');
     // Gaps, not zeros: the line breaks at the two days without data.
     assert.equal(await chart.locator('polyline.chart-line').count(), 3);
     assert.ok(await chart.locator('polyline.chart-previous').count() >= 1, 'the period before is drawn');

@@ -107,6 +107,12 @@ test('browser: setup, connect, dashboard, roles and escaping', async (t) => {
     assert.match(history[2], /^\d+ ms$|^[\d,]+\.\d s$/, `duration ${history[2]}`);
     const [[fetched]] = stack.sql('SELECT rows_fetched FROM sync_runs ORDER BY id DESC LIMIT 1');
     assert.equal(history[4], Number(fetched).toLocaleString('en-US'), 'rows fetched, thousands separated');
+    // The rows-per-day chart: a point on the day of the sync, titled
+    // with what was stored; days without a sync are gaps, not zeros.
+    const [[today, changed]] = stack.sql(`SELECT (started_at AT TIME ZONE 'UTC')::date::text, sum(rows_changed)
+      FROM sync_runs GROUP BY 1`);
+    assert.deepEqual(await page.locator('#history figure.chart circle.chart-point title').allTextContents(),
+      [`${today}: ${Number(changed).toLocaleString('en-US')}`]);
     await go('/connections');
     const card = page.locator('article', { hasText: 'Google Analytics 4' });
     assert.match(await card.textContent(), /Connected/);

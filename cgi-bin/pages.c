@@ -687,7 +687,7 @@ run_view(struct ctx *ctx, struct json_object *run)
 static void
 history_view(struct ctx *ctx, struct json_object *v, const char *text)
 {
-	struct json_object *h, *runs, *daily, *counts, *accts, *rows;
+	struct json_object *h, *runs, *daily, *counts, *accts, *rows, *chart;
 	size_t i;
 	bool any;
 
@@ -700,7 +700,8 @@ history_view(struct ctx *ctx, struct json_object *v, const char *text)
 		json_object_object_add(v, "has_runs", json_object_new_boolean(
 		    json_object_array_length(runs) > 0));
 	}
-	if (jsonx_get_array(h, "daily", &daily) == ERR_OK) {
+	if (jsonx_get_array(h, "daily", &daily) == ERR_OK &&
+	    json_object_array_length(daily) > 0) {
 		counts = jsonx_own(ctx->arena, json_object_new_array());
 		for (any = false, i = 0; i < json_object_array_length(daily);
 		    i++) {
@@ -709,10 +710,17 @@ history_view(struct ctx *ctx, struct json_object *v, const char *text)
 			any = any || json_object_get_int64(rows) > 0;
 			json_object_array_add(counts, json_object_get(rows));
 		}
-		/* No flat line before anything was synced. */
-		if (any)
-			set(v, "daily_chart", views_sparkline(ctx->arena,
-			    counts, 600, 80));
+		/* No flat line before anything was synced: the empty
+		 * state says so instead. */
+		chart = views_chart(ctx->arena, any ? counts : NULL, NULL,
+		    json_object_get_string(json_object_object_get(
+		    json_object_array_get_idx(daily, 0), "day")),
+		    "Rows changed", "count", NULL);
+		set(chart, "id", "chart-rows");
+		set(chart, "empty", "No rows synced in the last 30 days yet: "
+		    "the chart fills after the first sync.");
+		json_object_object_add(v, "daily_chart",
+		    json_object_get(chart));
 	}
 	if (jsonx_get_array(h, "accounts", &accts) == ERR_OK &&
 	    json_object_array_length(accts) > 0) {

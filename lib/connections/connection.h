@@ -80,7 +80,8 @@ enum err	 connection_tested(struct db *, struct arena *,
 /*
  * The connection's sync history as JSON text: {"runs":[{started, status,
  * duration_ms, pages, rows_fetched, rows_changed, error}] (latest 20),
- * "daily":[{day, rows}] (rows changed per day, last 30 days),
+ * "daily":[{day, rows}] (rows changed per day, last 30 days; rows null
+ * on a day without a sync run),
  * "accounts":[{id, name, status, ok, error, rows_fetched, rows_changed,
  * attempted}] (each selected account's last outcome, sync_accounts),
  * "job": state of the latest queued/running job or null}.

@@ -375,6 +375,13 @@ tile(struct tiles *t, const char *provider, const char *metric,
 		ok = metric_point(def, &ac, &bc, (size_t)i, &v);
 		put_num(o, ok, v);
 	}
+	buf_puts(o, "],\"previous_series\":[");
+	for (i = 0; i < t->days; i++) {
+		if (i > 0)
+			buf_putc(o, ',');
+		ok = metric_point(def, &ap, &bp, (size_t)i, &v);
+		put_num(o, ok, v);
+	}
 	buf_puts(o, "]}");
 }
 

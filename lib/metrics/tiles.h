@@ -36,7 +36,11 @@ void		 tiles_range(struct arena *, const char *from, const char *to,
  *    "unit","aggregation","currency","current","previous","change",
  *    "change_pct","change_pp","coverage":{"days","current","previous",
  *    "partial"},
- *    "series":[N numbers or null], "unavailable"}],"more_tiles"}
+ *    "series":[N numbers or null], "previous_series":[N numbers or null],
+ *    "unavailable"}],"more_tiles"}
+ * series holds a point a day of the current period, previous_series
+ * the previous period's by the same day index (its day i is the current
+ * day i less N days), null on days without data.
  * "unavailable" (only then present) says why a provider's own total
  * (TOTALS) does not exist for this period (metric_def.no_totals).
  * Money (unit currency_micros) is never added across currencies (a

@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "base/arena.h"
+#include "base/day.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/jsonx.h"
@@ -16,6 +17,7 @@
 #include "connections/connection.h"
 #include "insights/insights.h"
 #include "metrics/export.h"
+#include "metrics/tiles.h"
 #include "providers/provider.h"
 #include "sync/schedule.h"
 #include "views/views.h"
@@ -231,6 +233,244 @@ views_sparkline(struct arena *a, struct json_object *series, int w, int h)
 	return arena_strdup(a, buf_cstr(b));
 }
 
+/* The chart's box (viewBox units): plot area inside the margins. */
+#define CHART_W		480
+#define CHART_H		200
+#define CHART_TOP	12
+#define CHART_BOTTOM	30	/* room for the dates */
+#define CHART_RIGHT	12
+#define CHART_GLYPH	9	/* a label character's width, about */
+
+/* The value of day i of a series; false on null or past its end. */
+static bool
+day_value(struct json_object *series, size_t i, double *v)
+{
+	struct json_object *p;
+
+	if (series == NULL || i >= json_object_array_length(series))
+		return false;
+	p = json_object_array_get_idx(series, i);
+	if (p == NULL || json_object_is_type(p, json_type_null))
+		return false;
+	*v = json_object_get_double(p);
+	return isfinite(*v);
+}
+
+/* A rounded step (1, 2, 2.5 or 5 times a power of ten) that cuts span
+ * into about want parts, never finer than least. */
+static double
+nice_step(double span, int want, double least)
+{
+	double raw = span / want, mag, f;
+
+	if (!(raw > 0))
+		return least > 0 ? least : 1;
+	mag = pow(10, floor(log10(raw)));
+	f = raw / mag;
+	raw = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) *
+	    mag;
+	return raw < least ? least : raw;
+}
+
+/* Characters (not bytes) of UTF-8 text. */
+static size_t
+chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* The polylines of a series, broken at days without data. */
+static struct json_object *
+chart_lines(struct arena *a, struct json_object *series, size_t n,
+    double x0, double dx, double y0, double lo, double ky)
+{
+	struct json_object *out = json_object_new_array(), *seg;
+	struct buf *b = NULL;
+	double v;
+	size_t i;
+
+	for (i = 0; i <= n; i++) {
+		if (i < n && day_value(series, i, &v)) {
+			if (b == NULL)
+				b = buf_new_arena(a, LIMIT_SPARKLINE);
+			buf_printf(b, "%s%.1f,%.1f", b->len ? " " : "",
+			    x0 + dx * (double)i, y0 - (v - lo) * ky);
+			continue;
+		}
+		if (b != NULL && b->len > 0) {
+			seg = json_object_new_object();
+			put(seg, "points", arena_strdup(a, buf_cstr(b)));
+			json_object_array_add(out, seg);
+		}
+		b = NULL;
+	}
+	return out;
+}
+
+struct json_object *
+views_chart(struct arena *a, struct json_object *series,
+    struct json_object *previous, const char *first, const char *what,
+    const char *unit, const char *currency)
+{
+	struct json_object *v = jsonx_own(a, json_object_new_object());
+	struct json_object *ticks, *pts, *rows, *o;
+	const char *last = NULL, *label, *lo_day = NULL, *hi_day = NULL;
+	double lo = 0, hi = 0, dmin = INFINITY, dmax = -INFINITY, step, t;
+	double left, pw, ph, dx, ky, val, least = 0, bottom;
+	size_t n, i, have = 0, width = 0, mid;
+	int64_t day0 = 0;
+	bool dated, before = false;
+
+	n = series != NULL && json_object_is_type(series, json_type_array) ?
+	    json_object_array_length(series) : 0;
+	if (n > TILES_MAX_DAYS)
+		n = TILES_MAX_DAYS;
+	if (previous != NULL && !json_object_is_type(previous,
+	    json_type_array))
+		previous = NULL;
+	dated = day_scan(first, &day0);
+	if (dated && n > 0)
+		last = day_text(a, day0 + (int64_t)n - 1);
+	put(v, "title", arena_printf(a, "%s per day", what));
+	put(v, "empty", "No data for these days yet.");
+	for (i = 0; i < n; i++) {
+		if (day_value(series, i, &val)) {
+			have++;
+			if (val < dmin) {
+				dmin = val;
+				lo_day = dated ? day_text(a, day0 +
+				    (int64_t)i) : NULL;
+			}
+			if (val > dmax) {
+				dmax = val;
+				hi_day = dated ? day_text(a, day0 +
+				    (int64_t)i) : NULL;
+			}
+		}
+		if (day_value(previous, i, &val)) {
+			before = true;
+			lo = val < lo ? val : lo;
+			hi = val > hi ? val : hi;
+		}
+	}
+	flag(v, "has_data", have > 0);
+	if (have == 0) {
+		put(v, "summary", dated && n > 0 ? arena_printf(a, "%s per "
+		    "day, %s to %s: no data for these days yet.", what, first,
+		    last) : arena_printf(a, "%s per day: no data yet.", what));
+		return v;
+	}
+	lo = dmin < lo ? dmin : lo;
+	hi = dmax > hi ? dmax : hi;
+	label = numfmt_value(a, dmin, unit, currency);
+	if (strcmp(label, numfmt_value(a, dmax, unit, currency)) != 0)
+		label = arena_printf(a, "lowest %s%s%s, highest %s%s%s", label,
+		    lo_day ? " on " : "", lo_day ? lo_day : "", numfmt_value(a,
+		    dmax, unit, currency), hi_day ? " on " : "", hi_day ?
+		    hi_day : "");
+	else
+		label = arena_printf(a, "%s on %s", label, have > 1 ?
+		    "every day with data" : lo_day ? lo_day : "its one day");
+	put(v, "summary", arena_printf(a, "%s per day%s%s%s%s: %s%s.", what,
+	    dated ? ", " : "", dated ? first : "", dated ? " to " : "",
+	    dated ? last : "", label, have < n ? arena_printf(a, "; no data "
+	    "on %zu of %zu days", n - have, n) : ""));
+
+	/* Rounded value ticks from zero (or below it) past the highest;
+	 * whole counts, whole cents. */
+	if (unit != NULL && strcmp(unit, "count") == 0)
+		least = 1;
+	else if (unit != NULL && strcmp(unit, "currency_micros") == 0)
+		least = 1e6 / pow(10, numfmt_currency_decimals(currency));
+	step = nice_step(hi - lo, 4, least);
+	lo = floor(lo / step) * step;
+	hi = ceil(hi / step) * step;
+	if (hi <= lo)
+		hi = lo + step;
+	ticks = json_object_new_array();
+	for (t = lo; t <= hi + step / 2; t += step) {
+		label = numfmt_value(a, fabs(t) < step / 1e6 ? 0 : t, unit,
+		    currency);
+		width = chars(label) > width ? chars(label) : width;
+		o = json_object_new_object();
+		put(o, "label", label);
+		json_object_array_add(ticks, o);
+	}
+	left = 10 + CHART_GLYPH * (double)width;
+	pw = CHART_W - CHART_RIGHT - left;
+	bottom = CHART_H - CHART_BOTTOM;
+	ph = bottom - CHART_TOP;
+	ky = ph / (hi - lo);
+	for (i = 0; i < json_object_array_length(ticks); i++) {
+		o = json_object_array_get_idx(ticks, i);
+		t = bottom - (double)i * step * ky;
+		put(o, "y", arena_printf(a, "%.1f", t));
+		put(o, "x0", arena_printf(a, "%.1f", left));
+		put(o, "x1", arena_printf(a, "%.1f", left + pw));
+		put(o, "lx", arena_printf(a, "%.1f", left - 6));
+	}
+	json_object_object_add(v, "yticks", ticks);
+	put(v, "width", arena_printf(a, "%d", CHART_W));
+	put(v, "height", arena_printf(a, "%d", CHART_H));
+
+	/* A day's x: the first at the left edge, the last at the right. */
+	dx = n > 1 ? pw / (double)(n - 1) : 0;
+	left = n > 1 ? left : left + pw / 2;
+	json_object_object_add(v, "segments", chart_lines(a, series, n, left,
+	    dx, bottom, lo, ky));
+	json_object_object_add(v, "previous", chart_lines(a, previous, n,
+	    left, dx, bottom, lo, ky));
+	pts = json_object_new_array();
+	rows = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		const char *d = dated ? day_text(a, day0 + (int64_t)i) :
+		    arena_printf(a, "day %zu", i + 1);
+		bool has = day_value(series, i, &val);
+
+		o = json_object_new_object();
+		put(o, "day", d);
+		put(o, "value", has ? numfmt_value(a, val, unit, currency) :
+		    "no data");
+		if (previous != NULL)
+			put(o, "before", day_value(previous, i, &t) ?
+			    numfmt_value(a, t, unit, currency) : "no data");
+		json_object_array_add(rows, o);
+		if (!has)
+			continue;
+		o = json_object_new_object();
+		put(o, "x", arena_printf(a, "%.1f", left + dx * (double)i));
+		put(o, "y", arena_printf(a, "%.1f", bottom - (val - lo) * ky));
+		put(o, "title", arena_printf(a, "%s: %s", d, numfmt_value(a,
+		    val, unit, currency)));
+		json_object_array_add(pts, o);
+	}
+	json_object_object_add(v, "points", pts);
+	json_object_object_add(v, "rows", rows);
+	/* Said only where the faint line is drawn. */
+	flag(v, "has_previous", before);
+
+	/* The first, middle and last days under the axis. */
+	ticks = json_object_new_array();
+	mid = n / 2;
+	for (i = 0; dated && i < n; i++) {
+		if (i != 0 && i != n - 1 && (i != mid || n < 5))
+			continue;
+		o = json_object_new_object();
+		put(o, "x", arena_printf(a, "%.1f", left + dx * (double)i));
+		put(o, "y", arena_printf(a, "%d", CHART_H - 8));
+		put(o, "label", day_text(a, day0 + (int64_t)i));
+		put(o, "anchor", n == 1 ? "middle" : i == 0 ? "start" :
+		    i == n - 1 ? "end" : "middle");
+		json_object_array_add(ticks, o);
+	}
+	json_object_object_add(v, "xticks", ticks);
+	return v;
+}
+
 static double
 num(struct json_object *o, const char *k, bool *ok)
 {
@@ -346,10 +586,12 @@ struct json_object *
 views_dashboard(struct arena *a, const char *tiles_json, const char *period)
 {
 	struct json_object *doc, *tiles, *t, *out, *provs, *cur = NULL;
-	struct json_object *list = NULL, *series, *periods, *pv;
+	struct json_object *list = NULL, *series, *prev, *periods, *pv;
+	struct json_object *chart;
 	static const char *const names[][2] = { { "7d", "7 days" },
 	    { "28d", "28 days" }, { "90d", "90 days" } };
 	const char *slug, *last = "", *from = NULL, *to = NULL, *tz = NULL;
+	const char *unit, *money, *label;
 	const struct provider *p;
 	int64_t more = 0;
 	size_t i, n;
@@ -408,11 +650,23 @@ views_dashboard(struct arena *a, const char *tiles_json, const char *period)
 			list = json_object_new_array();
 			json_object_object_add(cur, "tiles", list);
 			/* The chart: the provider's first metric, larger. */
-			series = NULL;
+			series = prev = NULL;
+			unit = money = NULL;
+			label = slug;
 			(void)jsonx_get_array(t, "series", &series);
-			put(cur, "chart", views_sparkline(a, series, 600, 120));
-			put(cur, "chart_label", json_object_get_string(
-			    json_object_object_get(t, "label")));
+			(void)jsonx_get_array(t, "previous_series", &prev);
+			(void)jsonx_get_string(t, "unit", &unit);
+			(void)jsonx_get_string(t, "currency", &money);
+			(void)jsonx_get_string(t, "label", &label);
+			if (money != NULL)
+				label = arena_printf(a, "%s (%s)", label,
+				    money);
+			chart = views_chart(a, series, prev, from, label,
+			    unit, money);
+			put(chart, "id", arena_printf(a, "chart-%s", slug));
+			json_object_object_add(cur, "chart",
+			    json_object_get(chart));
+			put(cur, "chart_label", label);
 			json_object_array_add(provs, cur);
 			last = slug;
 		}

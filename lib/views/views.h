@@ -52,6 +52,30 @@ const char	*views_sparkline(struct arena *, struct json_object *series,
 		    int width, int height);
 
 /*
+ * A chart a person can read, for a template to draw as inline SVG: one
+ * value a day of series (JSON array of numbers or nulls, day i being
+ * first, "YYYY-MM-DD", plus i), with previous (the period before's
+ * values by the same day index, or NULL) as a faint comparison line;
+ * what names the values ("Sessions"), unit and currency write them as
+ * numfmt_value() does.  Returns {width, height (the viewBox), has_data,
+ * segments[{points}] (the line, broken where a day has no data: no
+ * zeros are made up), previous[{points}], points[{x, y, title}] (title
+ * "YYYY-MM-DD: value"), yticks[{y, x0, x1, lx, label}] (a few rounded
+ * values from zero or below, written with the unit), xticks[{x, y,
+ * label, anchor}] (the first, middle and last day; anchor start, middle
+ * or end), title ("Sessions per day"), summary ("…, from to to: lowest
+ * v on day, highest v on day; no data on n days") and rows[{day, value,
+ * before}] (a table of the same numbers; before only with previous),
+ * has_previous, empty ("No data for these days yet.")}; has_data
+ * false (and only title, summary and empty set) when no day has a
+ * number.  Every text is plain: templates escape it (the partial
+ * "partials/chart" draws it).  The object is owned by the arena.
+ */
+struct json_object *views_chart(struct arena *, struct json_object *series,
+		    struct json_object *previous, const char *first,
+		    const char *what, const char *unit, const char *currency);
+
+/*
  * The dashboard's view from the tiles document (lib/metrics/tiles.h): per
  * provider its name, whose calendar its days follow (provider.days), a
  * chart of its first metric and its tiles with formatted values (money

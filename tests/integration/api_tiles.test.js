@@ -83,12 +83,16 @@ test('dashboard tiles', async (t) => {
     // The previous period has data on 1 day, the current on 5: partial,
     // so no change is given (a +55 % over one day would mislead).
     const s = get(r, 'ga4', 'sessions');
-    assert.deepEqual({ ...s, series: undefined }, {
+    assert.deepEqual({ ...s, series: undefined, previous_series: undefined }, {
       provider: 'ga4', metric: 'sessions', label: 'Sessions', unit: 'count', aggregation: 'sum',
       currency: null, current: 155, previous: 100, change: null, change_pct: null, change_pp: null,
       coverage: { days: 7, current: 5, previous: 1, partial: true }, series: undefined,
+      previous_series: undefined,
     });
     assert.deepEqual(s.series, [10, 20, null, 30, 40, null, 55]);
+    // The previous period by the same day index (10 days before
+    // yesterday is its day 3): the dashboard's comparison line.
+    assert.deepEqual(s.previous_series, [null, null, null, 100, null, null, null]);
 
     // Both periods covered: the change in percent; a ratio's in points.
     const im = get(r, 'linkedin', 'impressions');

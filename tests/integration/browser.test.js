@@ -102,11 +102,17 @@ test('browser: setup, connect, dashboard, roles and escaping', async (t) => {
     assert.match(flash, /The sync has finished/);
     assert.doesNotMatch(flash, /queued/);
     await shot('05-connection-synced');
-    const history = await page.locator('table tbody tr').first().locator('td').allTextContents();
+    const history = await page.locator('#history .table-wrap table tbody tr').first().locator('td').allTextContents();
     assert.equal(history[1], 'ok');
     assert.match(history[2], /^\d+ ms$|^[\d,]+\.\d s$/, `duration ${history[2]}`);
     const [[fetched]] = stack.sql('SELECT rows_fetched FROM sync_runs ORDER BY id DESC LIMIT 1');
     assert.equal(history[4], Number(fetched).toLocaleString('en-US'), 'rows fetched, thousands separated');
+    // The rows-per-day chart: a point on the day of the sync, titled
+    // with what was stored; days without a sync are gaps, not zeros.
+    const [[today, changed]] = stack.sql(`SELECT (started_at AT TIME ZONE 'UTC')::date::text, sum(rows_changed)
+      FROM sync_runs GROUP BY 1`);
+    assert.deepEqual(await page.locator('#history figure.chart circle.chart-point title').allTextContents(),
+      [`${today}: ${Number(changed).toLocaleString('en-US')}`]);
     await go('/connections');
     const card = page.locator('article', { hasText: 'Google Analytics 4' });
     assert.match(await card.textContent(), /Connected/);
@@ -153,7 +159,7 @@ test('browser: setup, connect, dashboard, roles and escaping', async (t) => {
     const want = stack.sql("SELECT to_char(last_sync_at AT TIME ZONE 'America/New_York', 'YYYY-MM-DD HH24:MI:SS') || ' America/New_York' FROM connections WHERE provider = 'ga4'")[0][0];
     assert.equal(await page.locator('time').first().getAttribute('title'), want);
     // (the dashboard above has tiles: a sync has run, so a history row exists)
-    assert.match(await page.locator('#history th').first().textContent(), /Started \(America\/New_York\)/);
+    assert.match(await page.locator('#history .table-wrap th').first().textContent(), /Started \(America\/New_York\)/);
     await go('/settings');
     for (const bad of ['Mars/Olympus', '+05:00', 'europe/paris ']) {
       await page.getByLabel('Time zone').fill(bad);

@@ -180,8 +180,10 @@ test('browser: pages a person enjoys (issue 20)', { timeout: 300000 }, async (t)
     assert.equal(await page.getByRole('button', { name: 'Sync now' }).count(), 0);
     assert.equal(await page.getByRole('button', { name: 'Disconnect' }).count(), 1);
     assert.equal(await page.getByRole('button', { name: 'Test connection' }).count(), 1);
-    // Nothing synced yet: no chart drawing a flat line, the history says so.
-    assert.equal(await page.locator('figure.chart').count(), 0);
+    // Nothing synced yet: no chart drawing a flat line, but the empty
+    // state in words; the history says so too.
+    assert.equal(await page.locator('figure.chart svg').count(), 0);
+    assert.match(await page.locator('figure.chart .chart-empty').textContent(), /No rows synced in the last 30 days yet/);
     assert.match(await page.locator('#history').textContent(), /No sync has run yet/);
     await reconnect.click();
     await page.waitForURL(/\/sandbox\//);
@@ -307,6 +309,47 @@ test('browser: pages a person enjoys (issue 20)', { timeout: 300000 }, async (t)
     const names = await page.locator('main section h2[id^="p-"]').allTextContents();
     assert.deepEqual(names.filter((n) => ['crm', 'Facebook Pages', 'GitHub', 'Google Analytics 4'].includes(n)),
       ['Facebook Pages', 'GitHub', 'Google Analytics 4', 'crm']);
+  });
+
+  await t.test('dashboard charts: dated axes, a titled point per day with data equal to what is stored, gaps, the period before', async () => {
+    const [[ws]] = sql('SELECT id FROM workspaces');
+    // Days 1..14 before today in the workspace's zone, none on days 3
+    // and 5: the current 7 days have 5 points, the 7 before 7.
+    sql(`INSERT INTO metric_daily (workspace_id, provider, account_id, metric, day, value)
+      SELECT ${ws}, 'shop', 'a1', 'orders', (now() AT TIME ZONE 'Asia/Kolkata')::date - d, 1000 + 37 * d
+      FROM generate_series(1, 14) d WHERE d NOT IN (3, 5)`);
+    await go('/dashboard?period=7d', 'dashboard-charts');
+    const chart = page.locator('section[aria-labelledby="p-shop"] figure.chart');
+    const stored = sql(`SELECT day::text, value::bigint FROM metric_daily WHERE provider = 'shop'
+      AND day >= (now() AT TIME ZONE 'Asia/Kolkata')::date - 7 ORDER BY day`);
+    assert.equal(stored.length, 5);
+    const titles = await chart.locator('circle.chart-point title').allTextContents();
+    assert.deepEqual(titles, stored.map(([day, v]) => `${day}: ${Number(v).toLocaleString('en-US')}`));
+    // A point is easy to point at: the mouse over it finds it (its
+    // title is then the browser's tooltip).
+    const last = chart.locator('circle.chart-point').last();
+    await last.hover();
+    assert.ok(await last.evaluate((e) => e.matches(':hover')), 'the point is hovered');
+    // Gaps, not zeros: the line breaks at the two days without data.
+    assert.equal(await chart.locator('polyline.chart-line').count(), 3);
+    assert.ok(await chart.locator('polyline.chart-previous').count() >= 1, 'the period before is drawn');
+    // The x axis: the period's first, middle and last day; y: rounded values.
+    const [from, to] = sql(`SELECT ((now() AT TIME ZONE 'Asia/Kolkata')::date - 7)::text,
+      ((now() AT TIME ZONE 'Asia/Kolkata')::date - 1)::text`)[0];
+    const xs = await chart.locator('text.chart-x').allTextContents();
+    assert.equal(xs.length, 3);
+    assert.deepEqual([xs[0], xs[2]], [from, to]);
+    const ys = await chart.locator('text.chart-y').allTextContents();
+    assert.equal(ys[0], '0');
+    assert.ok(ys.length >= 2 && ys.every((y) => /^[0-9,]+$/.test(y)), ys.join(' '));
+    // Its words for screen readers: the summary it is described by.
+    const desc = await chart.locator('svg').getAttribute('aria-describedby');
+    assert.match(await page.locator(`#${desc}`).textContent(),
+      new RegExp(`^orders per day, ${from} to ${to}: lowest 1,037 on ${to}, highest 1,259 on ${from}; no data on 2 of 7 days`));
+    // The same numbers in a table, without a mouse.
+    await chart.locator('summary').click();
+    assert.equal(await chart.locator('tbody tr').count(), 7);
+    await shot('dashboard-charts-table');
   });
 
   await t.test('the digest preview and an empty dashboard pass axe-core too', async () => {

@@ -173,7 +173,7 @@ test('attacks with input', async (t) => {
     const [[other]] = sql("INSERT INTO workspaces (name) VALUES ('Other Co') RETURNING id");
     sql(`INSERT INTO memberships (workspace_id, user_id, role) SELECT ${other}, id, 'admin' FROM users WHERE email = '${OWNER}'`);
     sql(`INSERT INTO digest_sends (workspace_id, recipient, period_start, resend_id, status)
-      VALUES (${other}, '${OWNER}', current_date, 'other-email-1', 'sent'), (${ws}, '${OWNER}', current_date - 7, 'mine-email-1', 'sent')`);
+      VALUES (${other}, '${OWNER}', current_date, 'other-email-1', 'sent'), (${ws}, '${OWNER}', date '2020-01-06', 'mine-email-1', 'sent')`);
     sql(`INSERT INTO email_events (message_id, type, email_id, recipient, created_at, payload) VALUES
       ('msg_other_1', 'email.opened', 'other-email-1', '${OWNER}', now(), '{}'),
       ('msg_mine_1', 'email.delivered', 'mine-email-1', '${OWNER}', now(), '{}'),

@@ -16,7 +16,7 @@ pgbin=/usr/lib/postgresql/15/bin
 command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] ||
     { echo "bench_pgbouncer: pgbouncer is not installed (make deps-test)" >&2; exit 1; }
 
-free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+. tests/bench/lib.sh
 var=$(mktemp -d /tmp/sluice-bench-XXXXXX)
 pgb=$(mktemp -d /tmp/sluice-pgb-XXXXXX)
 port=$(free_port)
@@ -34,14 +34,7 @@ bash nginx/stack.sh start "$var" "$port" "$PWD/$build/bin" "api" >/dev/null
 url=http://127.0.0.1:$port
 curl -fsS "$url/readyz" >/dev/null
 dburl="host=$var/svc port=$SLUICE_PG_PORT dbname=sluice user=sluice"
-"$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -d "$dburl" <<'SQL'
-INSERT INTO workspaces (name) VALUES ('pgb');
-INSERT INTO metric_daily (workspace_id, provider, account_id, metric, day, value)
-SELECT 1, p, 'a' || a, 'm' || m, current_date - d, (a * 7 + m * 3 + d) % 100
-FROM unnest(ARRAY['ga4','google_ads','meta_ads','linkedin','youtube','github']) p,
-     generate_series(1, 4) a, generate_series(1, 6) m, generate_series(1, 14) d;
-ANALYZE metric_daily;
-SQL
+tiles_data "$dburl"
 key=$(SLUICE_DATABASE_URL=$dburl SLUICE_LOG_FILE= "$build/bin/api" create-key 1 bench viewer)
 
 # PgBouncer (transaction mode) in front of the stack's PostgreSQL: SCRAM

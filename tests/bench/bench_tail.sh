@@ -15,14 +15,7 @@ pgbin=/usr/lib/postgresql/15/bin
 
 . tests/bench/lib.sh
 bench_stack "$build" "api"
-"$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -d "$dburl" <<'SQL'
-INSERT INTO workspaces (name) VALUES ('tail');
-INSERT INTO metric_daily (workspace_id, provider, account_id, metric, day, value)
-SELECT 1, p, 'a' || a, 'm' || m, current_date - d, (a * 7 + m * 3 + d) % 100
-FROM unnest(ARRAY['ga4','google_ads','meta_ads','linkedin','youtube','github']) p,
-     generate_series(1, 4) a, generate_series(1, 6) m, generate_series(1, 14) d;
-ANALYZE metric_daily;
-SQL
+tiles_data "$dburl"
 key=$(SLUICE_DATABASE_URL=$dburl SLUICE_LOG_FILE= "$build/bin/api" create-key 1 bench viewer)
 
 # wrk's latency distribution as "p50 p90 p99 max" in milliseconds.

@@ -3,6 +3,8 @@
 #   bench_stack BUILD "PROGRAMS"  starts it; sets var, port, url, dburl
 #                                 (and exports SLUICE_PG_PORT)
 #   free_port                     prints a free loopback port
+#   tiles_data DBURL              workspace 1 with 144 series of 14 days
+#                                 (2,016 rows), as the tiles benchmarks read
 
 free_port() {
 	node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
@@ -18,4 +20,15 @@ bench_stack() {
 	url=http://127.0.0.1:$port
 	curl -fsS "$url/readyz" >/dev/null
 	dburl="host=$var/svc port=$SLUICE_PG_PORT dbname=sluice user=sluice"
+}
+
+tiles_data() {
+	/usr/lib/postgresql/15/bin/psql -X -q -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
+INSERT INTO workspaces (name) VALUES ('tiles');
+INSERT INTO metric_daily (workspace_id, provider, account_id, metric, day, value)
+SELECT 1, p, 'a' || a, 'm' || m, current_date - d, (a * 7 + m * 3 + d) % 100
+FROM unnest(ARRAY['ga4','google_ads','meta_ads','linkedin','youtube','github']) p,
+     generate_series(1, 4) a, generate_series(1, 6) m, generate_series(1, 14) d;
+ANALYZE metric_daily;
+SQL
 }

@@ -427,17 +427,38 @@ kept(struct arena *a, const char *body, size_t len)
 	return i > 0 ? arena_strndup(a, body, i) : NULL;
 }
 
-/* Posts one leased delivery (row r of res) and records how it went. */
+enum err
+outbox_sign(struct arena *a, struct httpc_req *req, const char *secret,
+    const char *msg_id, const char *ts, const char *body)
+{
+	char sig[CRYPTO_WH_SIG_SIZE];
+	enum err rc;
+
+	if (crypto_wh_sign(secret, msg_id, ts, body, strlen(body), sig) !=
+	    CRYPTO_WH_OK)
+		return ERR_INPUT;
+	req->method = "POST";
+	req->body = body;
+	req->body_len = strlen(body);
+	if ((rc = httpc_header(req, "Content-Type", "application/json")) ==
+	    ERR_OK && (rc = httpc_header(req, "webhook-id", msg_id)) ==
+	    ERR_OK && (rc = httpc_header(req, "webhook-timestamp", ts)) ==
+	    ERR_OK)
+		rc = httpc_header(req, "webhook-signature",
+		    arena_strdup(a, sig));
+	crypto_cleanse(sig, sizeof(sig));
+	return rc;
+}
+
+/* Posts one leased delivery (row 0 of res) and records how it went. */
 static enum err
 attempt(struct db *db, struct httpc *http, struct arena *a,
     const struct outbox_cfg *cfg, struct db_res *res)
 {
 	struct httpc_req req;
 	struct httpc_resp resp;
-	char sig[CRYPTO_WH_SIG_SIZE];
-	const char *id = db_get(res, 0, 0), *url = db_get(res, 0, 3),
-	    *secret = db_get(res, 0, 4), *msg = db_get(res, 0, 6),
-	    *body = db_get(res, 0, 7), *why = NULL, *status, *p[6], *ts;
+	const char *id = db_get(res, 0, 0), *msg = db_get(res, 0, 6),
+	    *why = NULL, *status, *p[6], *ts;
 	int n = (int)db_get_int64(res, 0, 1, 1);
 	long wait = 0;
 	bool disabled;
@@ -446,28 +467,19 @@ attempt(struct db *db, struct httpc *http, struct arena *a,
 	memset(&req, 0, sizeof(req));
 	memset(&resp, 0, sizeof(resp));
 	ts = arena_printf(a, "%lld", (long long)time(NULL));
+	req.url = db_get(res, 0, 3);
+	req.timeout_ms = LIMIT_HOOK_TIMEOUT_MS;
+	req.dest = cfg->allow_http ? HTTPC_DEST_PUBLIC_LOOPBACK :
+	    HTTPC_DEST_PUBLIC;
 	if ((disabled = strcmp(db_get(res, 0, 5), "t") != 0)) {
 		why = "the endpoint is disabled";
 		rc = ERR_FORBIDDEN;
-	} else if (crypto_wh_sign(secret, msg, ts, body, strlen(body), sig) !=
-	    CRYPTO_WH_OK) {
-		why = "the endpoint's secret is not usable; rotate it";
+	} else if (outbox_sign(a, &req, db_get(res, 0, 4), msg, ts,
+	    db_get(res, 0, 7)) != ERR_OK) {
+		why = "the endpoint's secret is not usable; make a new one";
 		rc = ERR_SYSTEM;
-	} else {
-		req.method = "POST";
-		req.url = url;
-		req.body = body;
-		req.body_len = strlen(body);
-		req.timeout_ms = LIMIT_HOOK_TIMEOUT_MS;
-		req.dest = cfg->allow_http ? HTTPC_DEST_PUBLIC_LOOPBACK :
-		    HTTPC_DEST_PUBLIC;
-		(void)httpc_header(&req, "Content-Type", "application/json");
-		(void)httpc_header(&req, "webhook-id", msg);
-		(void)httpc_header(&req, "webhook-timestamp", ts);
-		(void)httpc_header(&req, "webhook-signature", sig);
+	} else
 		rc = httpc_do(http, a, &req, &resp, &why);
-	}
-	crypto_cleanse(sig, sizeof(sig));
 	if (rc == ERR_OK && resp.status >= 200 && resp.status < 300)
 		status = "delivered";
 	else {

@@ -31,6 +31,7 @@
 struct arena;
 struct db;
 struct httpc;
+struct httpc_req;
 
 /* An event type of the catalogue (README.md, Outgoing webhooks). */
 struct outbox_type {
@@ -78,6 +79,20 @@ const char	*outbox_url_problem(const char *url, bool allow_http);
  * event (give up: failed).
  */
 long		 outbox_retry_ms(int attempts, long age_ms, long unit_ms);
+
+/*
+ * Makes req a signed delivery: POST of body (NUL-terminated, sent as is)
+ * with Content-Type application/json and the Standard Webhooks headers
+ * webhook-id (msg_id), webhook-timestamp (ts, Unix seconds as text) and
+ * webhook-signature ("v1," and the base64 HMAC-SHA256 of
+ * "msg_id.ts.body" under the key secret's base64 names), the values in
+ * the arena.  ERR_OK; ERR_INPUT when secret is not whsec_ and base64,
+ * msg_id is empty, or a value holds CR or LF; ERR_TOOBIG when req has no
+ * room for four more headers.
+ */
+enum err	 outbox_sign(struct arena *, struct httpc_req *req,
+		    const char *secret, const char *msg_id, const char *ts,
+		    const char *body);
 
 /*
  * Registers an endpoint of workspace ws made by user (0: none) for url

@@ -326,3 +326,59 @@ test('outgoing webhooks, signed and verified with svix', { timeout: 600000 }, as
     assert.equal(stack.sql('SELECT count(*) FROM webhook_deliveries')[0][0], '0');
   });
 });
+
+// Settings → Webhooks in a real browser (Debian's chromium,
+// playwright-core): reached from Settings, an endpoint added with the
+// form, a test event sent and delivered; axe-core finds no serious or
+// critical violation; screenshots in tests/artifacts/21-webhooks*.png.
+test('browser: Settings → Webhooks', { timeout: 300000 }, async (t) => {
+  const fs = require('node:fs');
+  const { chromium } = require('playwright-core');
+  const { ROOT } = require('./lib/stack');
+  const { checkA11y } = require('./lib/a11y');
+  const ART = path.join(ROOT, 'tests/artifacts');
+  fs.mkdirSync(ART, { recursive: true });
+  const stack = await syncStack(t, { SLUICE_WEBHOOKS_ALLOW_HTTP: '1' });
+  const rx = await receiver(t);
+  const browser = await chromium.launch({
+    executablePath: process.env.SLUICE_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  defer(t, () => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  await page.goto(`${stack.url}/setup`);
+  await page.getByLabel('Your email').fill('owner@example.com');
+  await page.getByLabel(/^Password/).fill(PASSWORD);
+  await page.getByLabel(/Workspace name/).fill('Acme');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL(/\/connections$/);
+  await page.goto(`${stack.url}/settings`);
+  await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
+  await page.waitForURL(/\/settings\/webhooks$/);
+  await checkA11y(page, 'webhooks (empty)');
+  await page.getByLabel('URL').fill(rx.url);
+  await page.getByRole('checkbox', { name: /digest\.sent/ }).uncheck();
+  await page.getByRole('button', { name: 'Add endpoint' }).click();
+  const secret = await page.locator('.flash code').textContent();
+  assert.match(secret, /^whsec_[A-Za-z0-9+/]{43}=$/);
+  await checkA11y(page, 'webhooks (new secret)');
+  await page.getByRole('button', { name: /^Send test event/ }).click();
+  await page.waitForURL(/msg=hook_test/);
+  await runWorker(stack);
+  assert.equal(rx.got.length, 1);
+  const ev = new Webhook(secret).verify(rx.got[0].body, rx.got[0].headers);
+  assert.equal(ev.type, 'webhook.test');
+  await page.reload();
+  const row = page.getByRole('region', { name: /Last deliveries to/ }).locator('tbody tr');
+  assert.equal(await row.count(), 1);
+  assert.match(await row.textContent(), /webhook\.test.*msg_[0-9a-f]{32}.*1delivered200/s);
+  await checkA11y(page, 'webhooks (a delivery)');
+  await page.screenshot({ path: path.join(ART, '21-webhooks.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await checkA11y(page, 'webhooks (phone)');
+  await page.screenshot({ path: path.join(ART, '21-webhooks-phone.png'), fullPage: true });
+  const events = stack.sql('SELECT events FROM webhook_endpoints');
+  assert.deepEqual(events, [['{connection.connected,connection.needs_reauth,connection.disconnected,sync.succeeded,sync.failed}']]);
+});

@@ -15,6 +15,10 @@
 -- and could be forgotten by the next one.  With no endpoint subscribed to
 -- a type, the trigger's one indexed look-up is all it costs.
 --
+-- Locks: the new tables start empty; creating the triggers takes a
+-- SHARE ROW EXCLUSIVE lock on connections, sync_runs and digest_sends for
+-- a moment (writes wait, reads go on); nothing is rewritten.
+--
 -- Tenant tables with the policies of 050_rls.sql.  The signing secret is
 -- never readable by the web role (it writes it, only the owner role, the
 -- worker's, reads it): a page shows it once, when it is made.

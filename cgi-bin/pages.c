@@ -113,6 +113,14 @@ static const struct route routes[] = {
 	{ HTTP_POST, "/settings/data/delete", form_delete_data, FORM, 0 },
 	{ HTTP_POST, "/settings/time-zone", form_time_zone, FORM, 0 },
 	{ HTTP_POST, "/settings/schedule", form_schedule, FORM, 0 },
+	{ HTTP_GET, "/settings/webhooks", page_webhooks, PAGE | ROUTE_ADMIN,
+	    0 },
+	{ HTTP_POST, "/settings/webhooks", form_webhook_add, FORM, 0 },
+	{ HTTP_POST, "/settings/webhooks/:id/test", form_webhook, FORM, 0 },
+	{ HTTP_POST, "/settings/webhooks/:id/enable", form_webhook, FORM, 0 },
+	{ HTTP_POST, "/settings/webhooks/:id/disable", form_webhook, FORM, 0 },
+	{ HTTP_POST, "/settings/webhooks/:id/rotate", form_webhook, FORM, 0 },
+	{ HTTP_POST, "/settings/webhooks/:id/delete", form_webhook, FORM, 0 },
 	{ HTTP_POST, "/workspace/switch", form_switch, ROUTE_HTML | ROUTE_CSRF,
 	    0 },
 	{ HTTP_POST, "/settings/workspaces", form_workspace_create,
@@ -120,10 +128,6 @@ static const struct route routes[] = {
 	{ HTTP_GET, "/invite/:token", page_invite, ROUTE_HTML, 0 },
 	{ HTTP_POST, "/invite/:token", form_invite_accept, ROUTE_HTML, 0 },
 	{ HTTP_GET, "/digest/preview", page_digest_preview, PAGE, 0 },
-	{ HTTP_GET, "/settings/webhooks", page_webhooks, PAGE | ROUTE_ADMIN,
-	    0 },
-	{ HTTP_POST, "/settings/webhooks", form_webhook_add, FORM, 0 },
-	{ HTTP_POST, "/settings/webhooks/:id/:action", form_webhook, FORM, 0 },
 };
 
 /* Notices a redirect may ask for (?msg=…): fixed texts, never echoed. */
@@ -1792,15 +1796,16 @@ form_webhook_add(struct ctx *ctx)
 	return render_webhooks(ctx, 200, secret, NULL);
 }
 
-/* test, enable, disable, rotate or delete (confirmed) endpoint :id. */
+/* test, enable, disable, rotate or delete (confirmed) endpoint :id: the
+ * action is the path's last segment (the routes name each one). */
 static enum err
 form_webhook(struct ctx *ctx)
 {
-	const char *act = route_capture(&ctx->match, "action"), *secret;
+	const char *act = strrchr(ctx->req.path, '/') + 1, *secret;
 	int64_t id = capture_id(ctx, "id"), ws = ctx->workspace_id;
 	enum err rc = ERR_NOTFOUND;
 
-	if (id == 0 || act == NULL)
+	if (id == 0)
 		rc = ERR_NOTFOUND;
 	else if (strcmp(act, "test") == 0)
 		rc = outbox_send_test(ctx->db, ctx->arena, ws, id);

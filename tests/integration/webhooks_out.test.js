@@ -190,6 +190,37 @@ test('outgoing webhooks, signed and verified with svix', { timeout: 600000 }, as
     assert.equal(d.data.connection_id, Number(conn));
   });
 
+  await t.test('digest.sent once per send; one event per change; 30 days kept', async () => {
+    // A send claimed, then sent (as lib/mail/digest.c does), then its
+    // status written again: one event.  One inserted already sent: one.
+    const [[claimed]] = stack.sql(`INSERT INTO digest_sends (workspace_id, recipient, period_start) VALUES (${ws}, 'owner@example.com', date '2026-11-30') RETURNING id`);
+    stack.sql(`UPDATE digest_sends SET status = 'sent', sent_at = now(), resend_id = 're_1' WHERE id = ${claimed}`);
+    stack.sql(`UPDATE digest_sends SET status = 'failed' WHERE id = ${claimed}; UPDATE digest_sends SET status = 'sent' WHERE id = ${claimed}`);
+    const [[direct]] = stack.sql(`INSERT INTO digest_sends (workspace_id, recipient, period_start, status, sent_at) VALUES (${ws}, 'b@example.com', date '2026-11-30', 'sent', now()) RETURNING id`);
+    // A finished run whose row is written again makes no second event.
+    const [[runs]] = stack.sql("SELECT count(*) FROM webhook_events WHERE type LIKE 'sync.%'");
+    stack.sql(`UPDATE sync_runs SET finished_at = finished_at + interval '1 second', status = status WHERE connection_id = ${conn}`);
+    assert.equal(stack.sql("SELECT count(*) FROM webhook_events WHERE type LIKE 'sync.%'")[0][0], runs);
+    // An event older than 30 days is dropped by the next worker.
+    const [[old]] = stack.sql(`SELECT sluice_webhook_emit(${ws}, 'sync.failed', 'old', '{}'::jsonb)`);
+    stack.sql(`UPDATE webhook_events SET created_at = now() - interval '31 days' WHERE id = ${old}; UPDATE webhook_deliveries SET status = 'failed' WHERE event_id = ${old}`);
+    await worker();
+    const got = fresh();
+    const sent = got.filter((e) => e.type === 'digest.sent');
+    assert.deepEqual(sent.map((e) => e.data.digest_send_id).sort(), [Number(claimed), Number(direct)].sort());
+    assert.equal(sent.find((e) => e.data.digest_send_id === Number(claimed)).data.recipient, 'owner@example.com');
+    assert.equal(sent.find((e) => e.data.digest_send_id === Number(claimed)).data.period_start, '2026-11-30');
+    assert.equal(got.length, 2, got.map((e) => e.type).join());
+    assert.equal(stack.sql(`SELECT count(*) FROM webhook_events WHERE id = ${old}`)[0][0], '0');
+    assert.equal(stack.sql(`SELECT count(*) FROM webhook_deliveries WHERE event_id = ${old}`)[0][0], '0');
+    // The same change twice (the dedupe key) is one event and one delivery.
+    assert.deepEqual(stack.sql(`SELECT sluice_webhook_emit(${ws}, 'sync.failed', 'twice', '{}'::jsonb) IS NOT NULL, sluice_webhook_emit(${ws}, 'sync.failed', 'twice', '{}'::jsonb) IS NULL`), [['t', 't']]);
+    assert.equal(stack.sql("SELECT count(*) FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id WHERE e.dedupe = 'twice'")[0][0], '1');
+    assert.throws(() => stack.sql(`INSERT INTO webhook_deliveries (workspace_id, endpoint_id, event_id) SELECT workspace_id, endpoint_id, event_id FROM webhook_deliveries LIMIT 1`), /duplicate key/);
+    await worker();
+    assert.equal(fresh().length, 1);
+  });
+
   await t.test('500 then 200: the same webhook-id twice, the page shows the attempts', async () => {
     rx.answer(500);
     const r = await owner.post(`/settings/webhooks/${endpoint}/test`, { csrf });

@@ -36,8 +36,6 @@ CREATE TABLE webhook_endpoints (
 	PRIMARY KEY (workspace_id, id),
 	UNIQUE (id)
 );
-CREATE INDEX webhook_endpoints_events ON webhook_endpoints
-	USING gin (events) WHERE enabled;
 
 -- One row per event; body is the exact JSON posted (and signed) to every
 -- endpoint, msg_id its webhook-id.  dedupe says which row change made it
@@ -151,8 +149,27 @@ END
 $$;
 REVOKE ALL ON FUNCTION sluice_webhook_emit(bigint, text, text, jsonb,
 	bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION sluice_webhook_emit(bigint, text, text, jsonb,
-	bigint) TO sluice_web;
+
+-- "Send test event": a webhook.test event for endpoint p_endpoint of
+-- p_ws only.  The one event the web role makes itself, and only for the
+-- workspace its request acts for (sluice.workspace_id, 050_rls.sql).
+CREATE FUNCTION sluice_webhook_test(p_ws bigint, p_endpoint bigint)
+	RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	IF sluice_workspace() IS DISTINCT FROM p_ws AND
+	    sluice_workspace() IS NOT NULL THEN
+		RAISE EXCEPTION 'not the workspace of this request'
+		    USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	RETURN sluice_webhook_emit(p_ws, 'webhook.test', NULL,
+	    jsonb_build_object('endpoint_id', p_endpoint, 'message',
+	    'A test event from Sluice: your endpoint receives and verifies '
+	    'webhooks.'), p_endpoint);
+END
+$$;
+REVOKE ALL ON FUNCTION sluice_webhook_test(bigint, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION sluice_webhook_test(bigint, bigint) TO sluice_web;
 
 -- What a connection event says about it: never a token or a secret.
 CREATE FUNCTION sluice_webhook_connection_data(c connections) RETURNS jsonb

@@ -57,10 +57,7 @@ static const char sql_enabled[] =
 	"SELECT enabled FROM webhook_endpoints WHERE workspace_id = $1 "
 	"AND id = $2";
 static const char sql_test[] =
-	"SELECT sluice_webhook_emit($1, '" OUTBOX_TEST_TYPE "', NULL, "
-	"jsonb_build_object('endpoint_id', $2::bigint, 'message', 'A test "
-	"event from Sluice: your endpoint receives and verifies webhooks.'), "
-	"$2::bigint)";
+	"SELECT sluice_webhook_test($1, $2)";
 static const char sql_list[] =
 	"SELECT coalesce(json_agg(json_build_object('id', e.id, 'url', e.url, "
 	"'events', e.events, 'enabled', e.enabled, 'created', "

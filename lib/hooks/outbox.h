@@ -47,7 +47,7 @@ const struct outbox_type *outbox_types(size_t *n);
 
 /* What the outbox reads from the environment. */
 struct outbox_cfg {
-	bool	allow_http;	/* SLUICE_WEBHOOKS_ALLOW_HTTP: http://loopback */
+	bool	allow_http;	/* SLUICE_WEBHOOKS_ALLOW_HTTP */
 	long	unit_ms;	/* SLUICE_WEBHOOKS_RETRY_UNIT_MS: "a minute" */
 };
 

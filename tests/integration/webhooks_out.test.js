@@ -263,10 +263,13 @@ test('outgoing webhooks, signed and verified with svix', { timeout: 600000 }, as
     assert.doesNotThrow(() => new Webhook(secret).verify(r.body, r.headers));
   });
 
-  await t.test('the web role cannot read a secret', () => {
+  await t.test('the web role cannot read a secret, nor make events', () => {
     assert.throws(() => stack.sql(`SET ROLE sluice_web; SET sluice.workspace_id = '${ws}'; SELECT secret FROM webhook_endpoints`), /permission denied/);
     assert.deepEqual(stack.sql(`SET ROLE sluice_web; SET sluice.workspace_id = '${ws}'; SELECT url FROM webhook_endpoints`), [[rx.url]]);
     assert.deepEqual(stack.sql('SET ROLE sluice_web; SELECT count(*) FROM webhook_deliveries'), [['0']], 'no workspace set: no row');
+    // It makes no event but a test event, and only for its own workspace.
+    assert.throws(() => stack.sql(`SET ROLE sluice_web; SET sluice.workspace_id = '${ws}'; SELECT sluice_webhook_emit(${ws}, 'sync.failed', NULL, '{}'::jsonb)`), /permission denied/);
+    assert.throws(() => stack.sql(`SET ROLE sluice_web; SET sluice.workspace_id = '${Number(ws) + 1}'; SELECT sluice_webhook_test(${ws}, ${endpoint})`), /not the workspace of this request/);
   });
 
   await t.test('bad URLs are refused with 400 and a message', async () => {

@@ -127,7 +127,7 @@ test_outbox_url_rules(void **state)
 		{ "https://[2606:4700::1111]/x", false, true },
 		{ "https://example.com", false, true },
 		{ "http://example.com/x", false, false },
-		{ "http://example.com/x", true, false },	/* not loopback */
+		{ "http://example.com/x", true, false },	/* not loop */
 		{ "http://127.0.0.1:9/x", false, false },
 		{ "http://127.0.0.1:9/x", true, true },
 		{ "http://localhost:9/x", true, true },
@@ -135,7 +135,7 @@ test_outbox_url_rules(void **state)
 		{ "https://127.0.0.1/x", false, false },
 		{ "https://localhost/x", false, false },
 		{ "https://a.localhost/x", false, false },
-		{ "https://10.0.0.1/x", true, false },	/* private, even in tests */
+		{ "https://10.0.0.1/x", true, false },	/* private: never */
 		{ "https://172.16.5.4/x", false, false },
 		{ "https://192.168.1.1/x", false, false },
 		{ "https://169.254.169.254/latest/meta-data", false, false },

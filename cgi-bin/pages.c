@@ -669,9 +669,7 @@ run_view(struct ctx *ctx, struct json_object *run)
 	(void)jsonx_get_string(run, "status", &status);
 	set(run, "status_words", run_status_words(status));
 	if (jsonx_get_int64(run, "duration_ms", &ms) == ERR_OK && ms >= 0)
-		set(run, "duration", ms < 1000 ? arena_printf(a, "%lld ms",
-		    (long long)ms) : arena_printf(a, "%s s", numfmt_value(a,
-		    (double)(ms / 100) / 10.0, NULL, NULL)));
+		set(run, "duration", views_duration(a, ms));
 	if (jsonx_get_int64(run, "pages", &n) == ERR_OK)
 		set(run, "pages_text", numfmt_value(a, (double)n,
 		    "count", NULL));
@@ -683,16 +681,30 @@ run_view(struct ctx *ctx, struct json_object *run)
 		    "count", NULL));
 }
 
-/* Sync history and the rows-per-day chart, from the history document. */
+/*
+ * Sync history and the rows-per-day chart, from the history document;
+ * what a running sync has done so far, and, on a page opened after a Sync
+ * now (?msg=queued or sync_done) once it is over, what it came to.
+ */
 static void
-history_view(struct ctx *ctx, struct json_object *v, const char *text)
+history_view(struct ctx *ctx, const struct provider *p, struct json_object *v,
+    const char *text)
 {
 	struct json_object *h, *runs, *daily, *counts, *accts, *rows, *chart;
+	const char *msg = req_query(&ctx->req, "msg"), *live, *result;
 	size_t i;
-	bool any;
+	bool any, failed, after;
 
 	if (jsonx_parse(ctx->arena, text, strlen(text), &h, NULL) != ERR_OK)
 		return;
+	after = msg != NULL && (strcmp(msg, "queued") == 0 ||
+	    strcmp(msg, "sync_done") == 0);
+	views_sync_state(ctx->arena, p, h, after, &live, &result, &failed);
+	set(v, "sync_live", live);
+	if (result != NULL)
+		flash(v, failed ? "error" : "notice", result);
+	else if (live != NULL && after)	/* the live line says it */
+		json_object_object_del(v, "flash");
 	if (jsonx_get_array(h, "runs", &runs) == ERR_OK) {
 		for (i = 0; i < json_object_array_length(runs); i++)
 			run_view(ctx, json_object_array_get_idx(runs, i));
@@ -758,16 +770,16 @@ page_connection(struct ctx *ctx)
 	if (have && strcmp(c.status, "disconnected") != 0) {
 		put_bool(v, "has_accounts", account_rows(ctx, v, &c) > 0);
 	}
+	notice_from_query(ctx, v);
 	if (have && (rc = connection_history_json(ctx->db, ctx->arena,
 	    ctx->workspace_id, c.id, &text)) == ERR_OK)
-		history_view(ctx, v, text);
+		history_view(ctx, p, v, text);
 	json_object_object_add(v, "can_edit", json_object_new_boolean(
 	    can_edit(ctx)));
 	if ((rc = schedule_into(ctx, v)) != ERR_OK)
 		return rc;
 	set(v, "slug", p->slug);
 	set(v, "title", p->name);
-	notice_from_query(ctx, v);
 	return app_render(ctx, 200, "pages/connection", v);
 }
 
@@ -848,7 +860,9 @@ api_sync_status(struct ctx *ctx)
 {
 	const struct provider *p;
 	struct connection c;
-	const char *text;
+	struct json_object *h;
+	const char *text, *live, *result;
+	bool failed;
 	enum err rc;
 
 	if ((rc = provider_arg(ctx, &p)) != ERR_OK)
@@ -860,6 +874,15 @@ api_sync_status(struct ctx *ctx)
 	if (rc != ERR_OK || (rc = connection_history_json(ctx->db, ctx->arena,
 	    ctx->workspace_id, c.id, &text)) != ERR_OK)
 		return rc;
+	/* The words the page shows while it runs, made where the page's
+	 * are. */
+	if (jsonx_parse(ctx->arena, text, strlen(text), &h, NULL) == ERR_OK) {
+		views_sync_state(ctx->arena, p, h, false, &live, &result,
+		    &failed);
+		set(h, "live", live);
+		text = json_object_to_json_string_ext(h,
+		    JSON_C_TO_STRING_PLAIN);
+	}
 	resp_header(&ctx->resp, "Cache-Control", "no-store");
 	return resp_body(&ctx->resp, 200, "application/json", text,
 	    strlen(text));

@@ -84,7 +84,10 @@ enum err	 connection_tested(struct db *, struct arena *,
  * on a day without a sync run),
  * "accounts":[{id, name, status, ok, error, rows_fetched, rows_changed,
  * attempted}] (each selected account's last outcome, sync_accounts),
- * "job": state of the latest queued/running job or null}.
+ * "job": state of the latest queued/running job or null,
+ * "progress": the running run's {done (accounts finished), total
+ * (accounts selected, null when unknown), rows (fetched so far),
+ * seconds (since it started)} or null, "time_zone", "last_sync"}.
  */
 enum err	 connection_history_json(struct db *, struct arena *,
 		    int64_t workspace_id, int64_t id, const char **out);

@@ -10,14 +10,17 @@
 #include <json-c/json.h>
 
 #include "base/config.h"
+#include "base/arena.h"
 #include "base/jsonx.h"
 #include "base/limit.h"
+#include "base/log.h"
 #include "base/mem.h"
 #include "base/numfmt.h"
 #include "connections/connect.h"
 #include "connections/connection.h"
 #include "connections/token.h"
 #include "mail/digest.h"
+#include "mail/notice.h"
 #include "metrics/export.h"
 #include "metrics/tiles.h"
 #include "providers/oauth.h"
@@ -66,6 +69,11 @@ static enum err	form_member_role(struct ctx *);
 static enum err	form_invite_revoke(struct ctx *);
 static enum err	page_password(struct ctx *);
 static enum err	form_password(struct ctx *);
+static void	notice_from_query(struct ctx *, struct json_object *);
+static enum err	page_forgot(struct ctx *);
+static enum err	form_forgot(struct ctx *);
+static enum err	page_reset(struct ctx *);
+static enum err	form_reset(struct ctx *);
 
 #define PAGE	(ROUTE_HTML | ROUTE_SESSION)
 #define FORM	(ROUTE_HTML | ROUTE_CSRF | ROUTE_ADMIN)
@@ -76,6 +84,11 @@ static const struct route routes[] = {
 	{ HTTP_POST, "/setup", form_setup, ROUTE_HTML, 0 },
 	{ HTTP_GET, "/login", page_login, ROUTE_HTML, 0 },
 	{ HTTP_POST, "/login", form_login, ROUTE_HTML, 0 },
+	/* Forms before a login: the pre-session token is their CSRF check. */
+	{ HTTP_GET, "/password/forgot", page_forgot, ROUTE_HTML, 0 },
+	{ HTTP_POST, "/password/forgot", form_forgot, ROUTE_HTML, 0 },
+	{ HTTP_GET, "/password/reset/:token", page_reset, ROUTE_HTML, 0 },
+	{ HTTP_POST, "/password/reset/:token", form_reset, ROUTE_HTML, 0 },
 	{ HTTP_POST, "/logout", form_logout, ROUTE_HTML | ROUTE_CSRF, 0 },
 	{ HTTP_GET, "/dashboard", page_dashboard, PAGE, 0 },
 	{ HTTP_GET, "/dashboard/export.csv", page_dashboard_csv, PAGE, 0 },
@@ -164,6 +177,8 @@ static const struct {
 	    "longer works." },
 	{ "password", "notice", "Password changed. Your other sessions have "
 	    "ended." },
+	{ "password_reset", "notice", "Your new password is set, and every "
+	    "session you had has ended. Log in with it." },
 };
 
 static void
@@ -350,6 +365,8 @@ render_login(struct ctx *ctx, int status, const char *error)
 	set(v, "email", req_form(&ctx->req, "email"));
 	if (error != NULL)
 		flash(v, "error", error);
+	else
+		notice_from_query(ctx, v);
 	return app_render(ctx, status, "pages/login", v);
 }
 
@@ -456,6 +473,160 @@ form_login(struct ctx *ctx)
 	(void)session_login_refund(ctx->db, ctx->arena, email, addr);
 	return login_as(ctx, user, workspace, local_path(req_form(&ctx->req,
 	    "next"), "/dashboard"));
+}
+
+/*
+ * "Forgot your password?": the address form (sent is true once a request
+ * went through: the page then says what happens next, the same whether
+ * or not the address has an account).
+ */
+static enum err
+render_forgot(struct ctx *ctx, int status, const char *error, bool sent)
+{
+	struct json_object *v = app_view(ctx);
+	const char *pre;
+	enum err rc;
+
+	if ((rc = session_pre_new(&ctx->resp, ctx->cfg, app_https(ctx),
+	    &pre)) != ERR_OK)
+		return rc;
+	set(v, "title", "Forgot your password?");
+	set(v, "pre", pre);
+	set(v, "email", req_form(&ctx->req, "email"));
+	put_bool(v, "sent", sent);
+	put_bool(v, "mails", *ctx->cfg->resend_api_key != '\0');
+	if (error != NULL)
+		flash(v, "error", error);
+	return app_render(ctx, status, "pages/password_forgot", v);
+}
+
+static enum err
+page_forgot(struct ctx *ctx)
+{
+	return render_forgot(ctx, 200, NULL, false);
+}
+
+/* Mails the link; a failure is the log's, never the page's (the page may
+ * not tell which addresses have accounts). */
+static void
+mail_reset_link(struct ctx *ctx, const char *to, const char *token)
+{
+	struct json_object *v = jsonx_own(ctx->arena,
+	    json_object_new_object());
+	const char *why;
+	enum err rc;
+
+	set(v, "url", arena_printf(ctx->arena, "%s/password/reset/%s",
+	    ctx->cfg->base_url, token));
+	set(v, "email", to);
+	json_object_object_add(v, "minutes", json_object_new_int(
+	    LIMIT_RESET_VALID_S / 60));
+	rc = notice_send(ctx->app->http, ctx->arena, ctx->cfg, ctx->app->tmpl,
+	    "password_reset", v, to, "Set a new password for Sluice", &why);
+	if (rc == ERR_UNAVAILABLE)
+		log_msg(LOG_WARN, ctx->req.request_id, "password_reset_unsent",
+		    "a password reset link was asked for, but no "
+		    "SLUICE_RESEND_API_KEY is set: make a link with `make "
+		    "password-link EMAIL=…`");
+	else if (rc != ERR_OK)
+		log_msg(LOG_ERROR, ctx->req.request_id, "password_reset_unsent",
+		    "the password reset mail failed: %s", why != NULL ? why :
+		    err_code(rc));
+}
+
+static enum err
+form_forgot(struct ctx *ctx)
+{
+	const char *client, *token, *to;
+	int retry;
+	enum err rc;
+
+	if (!session_pre_ok(&ctx->req, ctx->cfg, app_https(ctx),
+	    req_form(&ctx->req, "pre")))
+		return render_forgot(ctx, 403, "This form expired; please try "
+		    "again.", false);
+	client = config_client_addr(ctx->cfg, ctx->arena, ctx->req.remote_addr,
+	    req_header(&ctx->req, "x-forwarded-for"));
+	rc = account_reset_request(ctx->db, ctx->arena, req_form(&ctx->req,
+	    "email"), client, &token, &to, &retry);
+	if (rc == ERR_INPUT)
+		return render_forgot(ctx, 422, "Enter the email address you "
+		    "log in with.", false);
+	if (rc == ERR_RATELIMIT) {
+		resp_header(&ctx->resp, "Retry-After",
+		    arena_printf(ctx->arena, "%d", retry));
+		return render_forgot(ctx, 429, arena_printf(ctx->arena,
+		    "Too many links were asked for this address or from this "
+		    "network; wait %d minutes and try again.",
+		    (retry + 59) / 60), false);
+	}
+	if (rc != ERR_OK)
+		return rc;
+	if (token != NULL)
+		mail_reset_link(ctx, to, token);
+	return render_forgot(ctx, 200, NULL, true);
+}
+
+/* The new-password form of a reset link, or the page saying it is over. */
+static enum err
+render_reset(struct ctx *ctx, int status, const char *error)
+{
+	struct json_object *v = app_view(ctx);
+	const char *token = route_capture(&ctx->match, "token"), *email, *pre;
+	enum err rc;
+
+	rc = account_reset_peek(ctx->db, ctx->arena, token, &email);
+	if (rc != ERR_OK && rc != ERR_NOTFOUND)
+		return rc;
+	set(v, "title", "Set a new password");
+	if (rc == ERR_NOTFOUND) {
+		put_bool(v, "over", true);
+		return app_render(ctx, 404, "pages/password_reset", v);
+	}
+	if ((rc = session_pre_new(&ctx->resp, ctx->cfg, app_https(ctx),
+	    &pre)) != ERR_OK)
+		return rc;
+	set(v, "pre", pre);
+	set(v, "email", email);
+	set(v, "token", token);
+	if (error != NULL)
+		flash(v, "error", error);
+	return app_render(ctx, status, "pages/password_reset", v);
+}
+
+static enum err
+page_reset(struct ctx *ctx)
+{
+	return render_reset(ctx, 200, NULL);
+}
+
+static enum err
+form_reset(struct ctx *ctx)
+{
+	const char *pw = req_form(&ctx->req, "password"), *again, *why;
+	int64_t user;
+	enum err rc;
+
+	if (!session_pre_ok(&ctx->req, ctx->cfg, app_https(ctx),
+	    req_form(&ctx->req, "pre")))
+		return render_reset(ctx, 403, "This form expired; please try "
+		    "again.");
+	again = req_form(&ctx->req, "password2");
+	if (pw == NULL || again == NULL || strcmp(pw, again) != 0)
+		return render_reset(ctx, 422, "The two passwords differ; type "
+		    "the same one twice.");
+	rc = account_reset_use(ctx->db, ctx->arena, route_capture(&ctx->match,
+	    "token"), pw, &user, &why);
+	if (rc == ERR_INPUT)
+		return render_reset(ctx, 422, why);
+	if (rc == ERR_NOTFOUND)
+		return render_reset(ctx, 404, NULL);
+	if (rc != ERR_OK)
+		return rc;
+	/* Whatever session this browser had is one of those ended. */
+	if ((rc = session_clear_cookie(&ctx->resp, app_https(ctx))) != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, "/login?msg=password_reset");
 }
 
 static enum err

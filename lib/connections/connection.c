@@ -48,13 +48,22 @@ static const char sql_get[] =
 static const char sql_all[] =
 	"SELECT " CONN_COLUMNS " FROM connections WHERE workspace_id = $1 "
 	"ORDER BY provider";
+/* Also answers the chosen accounts the new listing lacks ("name (id)",
+ * from the listing before), as the statement found the row. */
 static const char sql_accounts[] =
-	"UPDATE connections SET accounts = $3::jsonb, selected = CASE WHEN "
-	"selected = '[]'::jsonb THEN (SELECT coalesce(jsonb_agg(a->'id'), "
-	"'[]') FROM jsonb_array_elements($3::jsonb) a) ELSE (SELECT "
+	"WITH u AS (UPDATE connections SET accounts = $3::jsonb, selected = "
+	"CASE WHEN selected = '[]'::jsonb THEN (SELECT coalesce(jsonb_agg("
+	"a->'id'), '[]') FROM jsonb_array_elements($3::jsonb) a) ELSE (SELECT "
 	"coalesce(jsonb_agg(s), '[]') FROM jsonb_array_elements(selected) s "
 	"WHERE s IN (SELECT a->'id' FROM jsonb_array_elements($3::jsonb) a)) "
-	"END, updated_at = now() WHERE workspace_id = $1 AND id = $2";
+	"END, updated_at = now() WHERE workspace_id = $1 AND id = $2 "
+	"RETURNING id) SELECT (SELECT count(*) FROM u), l.names, l.n FROM "
+	"(SELECT string_agg(coalesce((SELECT (a->>'name') || ' (' || (s #>> "
+	"'{}') || ')' FROM jsonb_array_elements(c.accounts) a WHERE a->'id' "
+	"= s AND a->>'name' <> s #>> '{}' LIMIT 1), s #>> '{}'), ', ') AS "
+	"names, count(*) AS n FROM connections c, jsonb_array_elements("
+	"c.selected) s WHERE c.workspace_id = $1 AND c.id = $2 AND s NOT IN "
+	"(SELECT a->'id' FROM jsonb_array_elements($3::jsonb) a)) l";
 static const char sql_select[] =
 	"UPDATE connections SET selected = (SELECT coalesce(jsonb_agg(s), "
 	"'[]') FROM jsonb_array_elements($3::jsonb) s WHERE s IN (SELECT "
@@ -207,12 +216,23 @@ update(struct db *db, struct arena *a, const char *sql, int n,
 
 enum err
 connection_set_accounts(struct db *db, struct arena *a,
-    int64_t workspace_id, int64_t id, const char *accounts)
+    int64_t workspace_id, int64_t id, const char *accounts,
+    const char **lost, long *nlost)
 {
 	const char *p[3] = { db_int64(a, workspace_id), db_int64(a, id),
 	    accounts };
+	struct db_res *res;
+	enum err rc;
 
-	return update(db, a, sql_accounts, 3, p);
+	*lost = NULL;
+	*nlost = 0;
+	if ((rc = db_exec(db, a, sql_accounts, 3, p, &res)) != ERR_OK)
+		return rc;
+	if (db_get_int64(res, 0, 0, 0) == 0)
+		return ERR_NOTFOUND;
+	*lost = db_get(res, 0, 1);
+	*nlost = (long)db_get_int64(res, 0, 2, 0);
+	return ERR_OK;
 }
 
 enum err

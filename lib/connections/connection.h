@@ -58,10 +58,16 @@ enum err	 connection_get(struct db *, struct arena *,
 enum err	 connection_all(struct db *, struct arena *,
 		    int64_t workspace_id, struct connection **out, size_t *n);
 
-/* Records the accounts listed at the provider (JSON array text); when
- * nothing was selected yet, selects them all. */
+/*
+ * Records the accounts listed at the provider (JSON array text); when
+ * nothing was selected yet, selects them all, else keeps the chosen ones
+ * still listed.  *lost gets the chosen ones the listing lacks, "name
+ * (id), …" (a reconnect as a login that cannot see them), or NULL;
+ * *nlost how many.
+ */
 enum err	 connection_set_accounts(struct db *, struct arena *,
-		    int64_t workspace_id, int64_t id, const char *accounts);
+		    int64_t workspace_id, int64_t id, const char *accounts,
+		    const char **lost, long *nlost);
 
 /* Replaces the selection (JSON array text of ids, each one listed). */
 enum err	 connection_select(struct db *, struct arena *,

@@ -391,7 +391,9 @@ api_metrics(struct ctx *ctx)
 		    "over).");
 	if (rc == ERR_INPUT)
 		return app_fail(ctx, ERR_INPUT, "cursor is not one this API "
-		    "gave; start again without it.");
+		    "gave for this query: page with the same provider, "
+		    "account_id, metric, from, to and group as the page that "
+		    "gave it, or start again without it.");
 	if (rc != ERR_OK || q.csv)
 		return rc;
 	resp_header(&ctx->resp, "Cache-Control", "private, no-store");

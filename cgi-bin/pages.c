@@ -1280,9 +1280,19 @@ page_connection_csv(struct ctx *ctx)
 	    "provider"));
 	struct export_query q;
 
+	struct connection c;
+	enum err rc;
+
 	if (p == NULL)
 		return app_fail(ctx, ERR_NOTFOUND, "Sluice does not know that "
 		    "source.");
+	rc = connection_get(ctx->db, ctx->arena, ctx->workspace_id, p->slug,
+	    &c);
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "%s was never connected here: there "
+		    "is nothing of it to download.", p->name);
+	if (rc != ERR_OK)
+		return rc;
 	export_query_days(&q, 90, NULL, NULL, p->slug);
 	return views_download(ctx, &q);
 }

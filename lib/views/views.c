@@ -790,7 +790,7 @@ download_begin(void *arg, const char *from, const char *to)
 
 	resp_header(&d->ctx->resp, "Content-Disposition", arena_printf(
 	    d->ctx->arena, "attachment; filename=\"%s\"", export_filename(
-	    d->ctx->arena, from, to, d->q->group)));
+	    d->ctx->arena, from, to, d->q)));
 	resp_header(&d->ctx->resp, "Cache-Control", "private, no-store");
 	return app_stream_begin(d->ctx, 200, "text/csv; charset=utf-8");
 }

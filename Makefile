@@ -79,7 +79,7 @@ DEB_FUZZ	:= clang libclang-rt-14-dev
 
 .PHONY: all build deps deps-build deps-test run stop start test unit \
 	test-build bench fuzz clean migrate status check-layers module-map \
-	cli rotate-keys api-key backup restore
+	cli rotate-keys api-key password-link backup restore
 
 all: build
 build: deps-build $(LIBA) $(SBXA) $(BINS)
@@ -234,6 +234,7 @@ status:
 # configuration (secrets, private cluster) and as its service user:
 #   make migrate   make rotate-keys [BATCH=500]
 #   make api-key WS=1 [NAME=script] [ROLE=viewer|admin]
+#   make password-link EMAIL=someone@example.com
 #   make cli ARGS="worker --once"
 migrate:
 	@bash nginx/stack.sh cli "$(VAR)" api migrate
@@ -242,6 +243,9 @@ rotate-keys:
 api-key:
 	@test -n "$(WS)" || { echo "make api-key WS=<workspace id> [NAME=…] [ROLE=viewer|admin]" >&2; exit 2; }
 	@bash nginx/stack.sh cli "$(VAR)" api create-key "$(WS)" "$(or $(NAME),key)" "$(or $(ROLE),viewer)"
+password-link:
+	@test -n "$(EMAIL)" || { echo "make password-link EMAIL=<address>" >&2; exit 2; }
+	@bash nginx/stack.sh cli "$(VAR)" api password-link "$(EMAIL)"
 cli:
 	@bash nginx/stack.sh cli "$(VAR)" $(ARGS)
 

@@ -31,6 +31,7 @@
 #include "sync/ops.h"
 #include "sync/schedule.h"
 #include "sync/syncq.h"
+#include "tenancy/account.h"
 #include "web/apikey.h"
 #include "views/views.h"
 #include "web/app.h"
@@ -390,7 +391,9 @@ api_metrics(struct ctx *ctx)
 		    "over).");
 	if (rc == ERR_INPUT)
 		return app_fail(ctx, ERR_INPUT, "cursor is not one this API "
-		    "gave; start again without it.");
+		    "gave for this query: page with the same provider, "
+		    "account_id, metric, from, to and group as the page that "
+		    "gave it, or start again without it.");
 	if (rc != ERR_OK || q.csv)
 		return rc;
 	resp_header(&ctx->resp, "Cache-Control", "private, no-store");
@@ -728,6 +731,39 @@ cli_create_key(struct app *app, struct arena *a, int argc, char **argv)
 	return 0;
 }
 
+/* A password reset link for a person, for an installation that sends no
+ * email (the forgot-password page tells people to ask for one). */
+static int
+cli_password_link(struct app *app, struct arena *a, int argc, char **argv)
+{
+	const char *token, *to;
+	int retry;
+	enum err rc;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: api password-link EMAIL\n");
+		return 2;
+	}
+	rc = account_reset_request(app->db, a, argv[2], "cli", &token, &to,
+	    &retry);
+	if (rc == ERR_OK && token == NULL) {
+		fprintf(stderr, "api password-link: no account has the address "
+		    "%s\n", argv[2]);
+		return 1;
+	}
+	if (rc != ERR_OK) {
+		fprintf(stderr, "api password-link: %s\n", rc == ERR_INPUT ?
+		    "that is not an email address" : rc == ERR_RATELIMIT ?
+		    arena_printf(a, "three links were made for this address "
+		    "in the last hour; try again in %d minutes",
+		    (retry + 59) / 60) : db_last_error(app->db));
+		return 1;
+	}
+	/* Shown once: only its hash is stored.  It works for an hour. */
+	printf("%s/password/reset/%s\n", app->cfg.base_url, token);
+	return 0;
+}
+
 static int
 cli(struct app *app, int argc, char **argv)
 {
@@ -741,6 +777,8 @@ cli(struct app *app, int argc, char **argv)
 		status = cli_rotate(app, argc, argv);
 	else if (strcmp(argv[1], "create-key") == 0)
 		status = cli_create_key(app, &a, argc, argv);
+	else if (strcmp(argv[1], "password-link") == 0)
+		status = cli_password_link(app, &a, argc, argv);
 	else {
 		fprintf(stderr, "api: unknown command %s; see --help\n",
 		    argv[1]);
@@ -758,7 +796,9 @@ main(int argc, char *argv[])
 		"  api migrate                  apply pending migrations\n"
 		"  api rotate-keys [BATCH]      re-seal tokens under the first "
 		"key\n"
-		"  api create-key WS NAME [ROLE] make an API key (shown once)\n",
+		"  api create-key WS NAME [ROLE] make an API key (shown once)\n"
+		"  api password-link EMAIL      a link to set a new password "
+		"(one hour)\n",
 	};
 
 	return app_main(&def, argc, argv);

@@ -117,7 +117,8 @@ static enum err
 page_callback(struct ctx *ctx)
 {
 	const struct provider *p = provider_of(ctx);
-	const char *error, *code, *why = NULL, *accounts, *missing;
+	const char *error, *code, *why = NULL, *accounts, *missing, *lost;
+	long nlost;
 	struct oauthstate_taken taken;
 	struct oauth_tokens t;
 	struct oauth_failure f;
@@ -179,14 +180,23 @@ page_callback(struct ctx *ctx)
 	    "(connection %lld)", p->slug, (long long)id);
 	rc = accounts_list(ctx->app->http, ctx->arena, p, ctx->cfg, &t,
 	    &accounts, &why);
-	if (rc == ERR_OK)
-		rc = connection_set_accounts(ctx->db, ctx->arena,
-		    taken.workspace_id, id, accounts);
-	else
+	if (rc != ERR_OK)
 		rc = connection_set_status(ctx->db, ctx->arena,
 		    taken.workspace_id, id, "connected", arena_printf(
 		    ctx->arena, "Connected, but listing accounts failed: %s",
 		    why != NULL ? why : "unknown error"));
+	else if ((rc = connection_set_accounts(ctx->db, ctx->arena,
+	    taken.workspace_id, id, accounts, &lost, &nlost)) == ERR_OK &&
+	    lost != NULL)
+		/* Reconnected as a login that does not see what was chosen:
+		 * said on the page until a sync succeeds, never silent. */
+		rc = connection_set_status(ctx->db, ctx->arena,
+		    taken.workspace_id, id, "connected", arena_printf(
+		    ctx->arena, "This login cannot see %s, chosen before: "
+		    "%s no longer synced (the numbers already stored stay). "
+		    "Reconnect with the login that has %s, or choose others "
+		    "below.", lost, nlost > 1 ? "they are" : "it is",
+		    nlost > 1 ? "them" : "it"));
 	if (rc != ERR_OK)
 		return rc;
 	return resp_redirect(&ctx->resp, 303, arena_printf(ctx->arena,

@@ -10,8 +10,10 @@
 #include <json-c/json.h>
 
 #include "base/config.h"
+#include "base/arena.h"
 #include "base/jsonx.h"
 #include "base/limit.h"
+#include "base/log.h"
 #include "base/mem.h"
 #include "base/numfmt.h"
 #include "connections/connect.h"
@@ -19,6 +21,7 @@
 #include "connections/token.h"
 #include "hooks/outbox.h"
 #include "mail/digest.h"
+#include "mail/notice.h"
 #include "metrics/export.h"
 #include "metrics/tiles.h"
 #include "providers/oauth.h"
@@ -70,6 +73,11 @@ static enum err	form_password(struct ctx *);
 static enum err	page_webhooks(struct ctx *);
 static enum err	form_webhook_add(struct ctx *);
 static enum err	form_webhook(struct ctx *);
+static void	notice_from_query(struct ctx *, struct json_object *);
+static enum err	page_forgot(struct ctx *);
+static enum err	form_forgot(struct ctx *);
+static enum err	page_reset(struct ctx *);
+static enum err	form_reset(struct ctx *);
 
 #define PAGE	(ROUTE_HTML | ROUTE_SESSION)
 #define FORM	(ROUTE_HTML | ROUTE_CSRF | ROUTE_ADMIN)
@@ -80,6 +88,11 @@ static const struct route routes[] = {
 	{ HTTP_POST, "/setup", form_setup, ROUTE_HTML, 0 },
 	{ HTTP_GET, "/login", page_login, ROUTE_HTML, 0 },
 	{ HTTP_POST, "/login", form_login, ROUTE_HTML, 0 },
+	/* Forms before a login: the pre-session token is their CSRF check. */
+	{ HTTP_GET, "/password/forgot", page_forgot, ROUTE_HTML, 0 },
+	{ HTTP_POST, "/password/forgot", form_forgot, ROUTE_HTML, 0 },
+	{ HTTP_GET, "/password/reset/:token", page_reset, ROUTE_HTML, 0 },
+	{ HTTP_POST, "/password/reset/:token", form_reset, ROUTE_HTML, 0 },
 	{ HTTP_POST, "/logout", form_logout, ROUTE_HTML | ROUTE_CSRF, 0 },
 	{ HTTP_GET, "/dashboard", page_dashboard, PAGE, 0 },
 	{ HTTP_GET, "/dashboard/export.csv", page_dashboard_csv, PAGE, 0 },
@@ -182,6 +195,8 @@ static const struct {
 	{ "hook_disable", "notice", "Endpoint disabled: it gets no new events, "
 	    "and its pending deliveries are not sent." },
 	{ "hook_delete", "notice", "Endpoint deleted." },
+	{ "password_reset", "notice", "Your new password is set, and every "
+	    "session you had has ended. Log in with it." },
 };
 
 static void
@@ -368,6 +383,8 @@ render_login(struct ctx *ctx, int status, const char *error)
 	set(v, "email", req_form(&ctx->req, "email"));
 	if (error != NULL)
 		flash(v, "error", error);
+	else
+		notice_from_query(ctx, v);
 	return app_render(ctx, status, "pages/login", v);
 }
 
@@ -474,6 +491,160 @@ form_login(struct ctx *ctx)
 	(void)session_login_refund(ctx->db, ctx->arena, email, addr);
 	return login_as(ctx, user, workspace, local_path(req_form(&ctx->req,
 	    "next"), "/dashboard"));
+}
+
+/*
+ * "Forgot your password?": the address form (sent is true once a request
+ * went through: the page then says what happens next, the same whether
+ * or not the address has an account).
+ */
+static enum err
+render_forgot(struct ctx *ctx, int status, const char *error, bool sent)
+{
+	struct json_object *v = app_view(ctx);
+	const char *pre;
+	enum err rc;
+
+	if ((rc = session_pre_new(&ctx->resp, ctx->cfg, app_https(ctx),
+	    &pre)) != ERR_OK)
+		return rc;
+	set(v, "title", "Forgot your password?");
+	set(v, "pre", pre);
+	set(v, "email", req_form(&ctx->req, "email"));
+	put_bool(v, "sent", sent);
+	put_bool(v, "mails", *ctx->cfg->resend_api_key != '\0');
+	if (error != NULL)
+		flash(v, "error", error);
+	return app_render(ctx, status, "pages/password_forgot", v);
+}
+
+static enum err
+page_forgot(struct ctx *ctx)
+{
+	return render_forgot(ctx, 200, NULL, false);
+}
+
+/* Mails the link; a failure is the log's, never the page's (the page may
+ * not tell which addresses have accounts). */
+static void
+mail_reset_link(struct ctx *ctx, const char *to, const char *token)
+{
+	struct json_object *v = jsonx_own(ctx->arena,
+	    json_object_new_object());
+	const char *why;
+	enum err rc;
+
+	set(v, "url", arena_printf(ctx->arena, "%s/password/reset/%s",
+	    ctx->cfg->base_url, token));
+	set(v, "email", to);
+	json_object_object_add(v, "minutes", json_object_new_int(
+	    LIMIT_RESET_VALID_S / 60));
+	rc = notice_send(ctx->app->http, ctx->arena, ctx->cfg, ctx->app->tmpl,
+	    "password_reset", v, to, "Set a new password for Sluice", &why);
+	if (rc == ERR_UNAVAILABLE)
+		log_msg(LOG_WARN, ctx->req.request_id, "password_reset_unsent",
+		    "a password reset link was asked for, but no "
+		    "SLUICE_RESEND_API_KEY is set: make a link with `make "
+		    "password-link EMAIL=…`");
+	else if (rc != ERR_OK)
+		log_msg(LOG_ERROR, ctx->req.request_id, "password_reset_unsent",
+		    "the password reset mail failed: %s", why != NULL ? why :
+		    err_code(rc));
+}
+
+static enum err
+form_forgot(struct ctx *ctx)
+{
+	const char *client, *token, *to;
+	int retry;
+	enum err rc;
+
+	if (!session_pre_ok(&ctx->req, ctx->cfg, app_https(ctx),
+	    req_form(&ctx->req, "pre")))
+		return render_forgot(ctx, 403, "This form expired; please try "
+		    "again.", false);
+	client = config_client_addr(ctx->cfg, ctx->arena, ctx->req.remote_addr,
+	    req_header(&ctx->req, "x-forwarded-for"));
+	rc = account_reset_request(ctx->db, ctx->arena, req_form(&ctx->req,
+	    "email"), client, &token, &to, &retry);
+	if (rc == ERR_INPUT)
+		return render_forgot(ctx, 422, "Enter the email address you "
+		    "log in with.", false);
+	if (rc == ERR_RATELIMIT) {
+		resp_header(&ctx->resp, "Retry-After",
+		    arena_printf(ctx->arena, "%d", retry));
+		return render_forgot(ctx, 429, arena_printf(ctx->arena,
+		    "Too many links were asked for this address or from this "
+		    "network; wait %d minutes and try again.",
+		    (retry + 59) / 60), false);
+	}
+	if (rc != ERR_OK)
+		return rc;
+	if (token != NULL)
+		mail_reset_link(ctx, to, token);
+	return render_forgot(ctx, 200, NULL, true);
+}
+
+/* The new-password form of a reset link, or the page saying it is over. */
+static enum err
+render_reset(struct ctx *ctx, int status, const char *error)
+{
+	struct json_object *v = app_view(ctx);
+	const char *token = route_capture(&ctx->match, "token"), *email, *pre;
+	enum err rc;
+
+	rc = account_reset_peek(ctx->db, ctx->arena, token, &email);
+	if (rc != ERR_OK && rc != ERR_NOTFOUND)
+		return rc;
+	set(v, "title", "Set a new password");
+	if (rc == ERR_NOTFOUND) {
+		put_bool(v, "over", true);
+		return app_render(ctx, 404, "pages/password_reset", v);
+	}
+	if ((rc = session_pre_new(&ctx->resp, ctx->cfg, app_https(ctx),
+	    &pre)) != ERR_OK)
+		return rc;
+	set(v, "pre", pre);
+	set(v, "email", email);
+	set(v, "token", token);
+	if (error != NULL)
+		flash(v, "error", error);
+	return app_render(ctx, status, "pages/password_reset", v);
+}
+
+static enum err
+page_reset(struct ctx *ctx)
+{
+	return render_reset(ctx, 200, NULL);
+}
+
+static enum err
+form_reset(struct ctx *ctx)
+{
+	const char *pw = req_form(&ctx->req, "password"), *again, *why;
+	int64_t user;
+	enum err rc;
+
+	if (!session_pre_ok(&ctx->req, ctx->cfg, app_https(ctx),
+	    req_form(&ctx->req, "pre")))
+		return render_reset(ctx, 403, "This form expired; please try "
+		    "again.");
+	again = req_form(&ctx->req, "password2");
+	if (pw == NULL || again == NULL || strcmp(pw, again) != 0)
+		return render_reset(ctx, 422, "The two passwords differ; type "
+		    "the same one twice.");
+	rc = account_reset_use(ctx->db, ctx->arena, route_capture(&ctx->match,
+	    "token"), pw, &user, &why);
+	if (rc == ERR_INPUT)
+		return render_reset(ctx, 422, why);
+	if (rc == ERR_NOTFOUND)
+		return render_reset(ctx, 404, NULL);
+	if (rc != ERR_OK)
+		return rc;
+	/* Whatever session this browser had is one of those ended. */
+	if ((rc = session_clear_cookie(&ctx->resp, app_https(ctx))) != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, "/login?msg=password_reset");
 }
 
 static enum err
@@ -687,9 +858,7 @@ run_view(struct ctx *ctx, struct json_object *run)
 	(void)jsonx_get_string(run, "status", &status);
 	set(run, "status_words", run_status_words(status));
 	if (jsonx_get_int64(run, "duration_ms", &ms) == ERR_OK && ms >= 0)
-		set(run, "duration", ms < 1000 ? arena_printf(a, "%lld ms",
-		    (long long)ms) : arena_printf(a, "%s s", numfmt_value(a,
-		    (double)(ms / 100) / 10.0, NULL, NULL)));
+		set(run, "duration", views_duration(a, ms));
 	if (jsonx_get_int64(run, "pages", &n) == ERR_OK)
 		set(run, "pages_text", numfmt_value(a, (double)n,
 		    "count", NULL));
@@ -701,16 +870,30 @@ run_view(struct ctx *ctx, struct json_object *run)
 		    "count", NULL));
 }
 
-/* Sync history and the rows-per-day chart, from the history document. */
+/*
+ * Sync history and the rows-per-day chart, from the history document;
+ * what a running sync has done so far, and, on a page opened after a Sync
+ * now (?msg=queued or sync_done) once it is over, what it came to.
+ */
 static void
-history_view(struct ctx *ctx, struct json_object *v, const char *text)
+history_view(struct ctx *ctx, const struct provider *p, struct json_object *v,
+    const char *text)
 {
 	struct json_object *h, *runs, *daily, *counts, *accts, *rows, *chart;
+	const char *msg = req_query(&ctx->req, "msg"), *live, *result;
 	size_t i;
-	bool any;
+	bool any, failed, after;
 
 	if (jsonx_parse(ctx->arena, text, strlen(text), &h, NULL) != ERR_OK)
 		return;
+	after = msg != NULL && (strcmp(msg, "queued") == 0 ||
+	    strcmp(msg, "sync_done") == 0);
+	views_sync_state(ctx->arena, p, h, after, &live, &result, &failed);
+	set(v, "sync_live", live);
+	if (result != NULL)
+		flash(v, failed ? "error" : "notice", result);
+	else if (live != NULL && after)	/* the live line says it */
+		json_object_object_del(v, "flash");
 	if (jsonx_get_array(h, "runs", &runs) == ERR_OK) {
 		for (i = 0; i < json_object_array_length(runs); i++)
 			run_view(ctx, json_object_array_get_idx(runs, i));
@@ -776,16 +959,16 @@ page_connection(struct ctx *ctx)
 	if (have && strcmp(c.status, "disconnected") != 0) {
 		put_bool(v, "has_accounts", account_rows(ctx, v, &c) > 0);
 	}
+	notice_from_query(ctx, v);
 	if (have && (rc = connection_history_json(ctx->db, ctx->arena,
 	    ctx->workspace_id, c.id, &text)) == ERR_OK)
-		history_view(ctx, v, text);
+		history_view(ctx, p, v, text);
 	json_object_object_add(v, "can_edit", json_object_new_boolean(
 	    can_edit(ctx)));
 	if ((rc = schedule_into(ctx, v)) != ERR_OK)
 		return rc;
 	set(v, "slug", p->slug);
 	set(v, "title", p->name);
-	notice_from_query(ctx, v);
 	return app_render(ctx, 200, "pages/connection", v);
 }
 
@@ -866,7 +1049,9 @@ api_sync_status(struct ctx *ctx)
 {
 	const struct provider *p;
 	struct connection c;
-	const char *text;
+	struct json_object *h;
+	const char *text, *live, *result;
+	bool failed;
 	enum err rc;
 
 	if ((rc = provider_arg(ctx, &p)) != ERR_OK)
@@ -878,6 +1063,15 @@ api_sync_status(struct ctx *ctx)
 	if (rc != ERR_OK || (rc = connection_history_json(ctx->db, ctx->arena,
 	    ctx->workspace_id, c.id, &text)) != ERR_OK)
 		return rc;
+	/* The words the page shows while it runs, made where the page's
+	 * are. */
+	if (jsonx_parse(ctx->arena, text, strlen(text), &h, NULL) == ERR_OK) {
+		views_sync_state(ctx->arena, p, h, false, &live, &result,
+		    &failed);
+		set(h, "live", live);
+		text = json_object_to_json_string_ext(h,
+		    JSON_C_TO_STRING_PLAIN);
+	}
 	resp_header(&ctx->resp, "Cache-Control", "no-store");
 	return resp_body(&ctx->resp, 200, "application/json", text,
 	    strlen(text));
@@ -1104,9 +1298,19 @@ page_connection_csv(struct ctx *ctx)
 	    "provider"));
 	struct export_query q;
 
+	struct connection c;
+	enum err rc;
+
 	if (p == NULL)
 		return app_fail(ctx, ERR_NOTFOUND, "Sluice does not know that "
 		    "source.");
+	rc = connection_get(ctx->db, ctx->arena, ctx->workspace_id, p->slug,
+	    &c);
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "%s was never connected here: there "
+		    "is nothing of it to download.", p->name);
+	if (rc != ERR_OK)
+		return rc;
 	export_query_days(&q, 90, NULL, NULL, p->slug);
 	return views_download(ctx, &q);
 }

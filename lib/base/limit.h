@@ -73,6 +73,11 @@
 #define LIMIT_LOGIN_ACCOUNT	10		/* logins per account ... */
 #define LIMIT_LOGIN_ADDR	50		/* ... and per address ... */
 #define LIMIT_LOGIN_WINDOW_S	(15 * 60)	/* ... a window; then 429 */
+#define LIMIT_RESET_ACCOUNT	3		/* reset links per address ... */
+#define LIMIT_RESET_CLIENT	20		/* ... and per client ... */
+#define LIMIT_RESET_WINDOW_S	3600		/* ... an hour; then 429 */
+#define LIMIT_RESET_VALID_S	3600		/* a reset link works an hour */
+#define LIMIT_NOTICE_BODY	(64 * 1024)	/* one notice email, rendered */
 #define LIMIT_TRUSTED_PROXIES	16		/* SLUICE_TRUSTED_PROXIES */
 #define LIMIT_NEXT_PATH		1024		/* ?next= path after login */
 #define LIMIT_WORKSPACES_OWNED	20		/* workspaces one creates */

@@ -48,13 +48,22 @@ static const char sql_get[] =
 static const char sql_all[] =
 	"SELECT " CONN_COLUMNS " FROM connections WHERE workspace_id = $1 "
 	"ORDER BY provider";
+/* Also answers the chosen accounts the new listing lacks ("name (id)",
+ * from the listing before), as the statement found the row. */
 static const char sql_accounts[] =
-	"UPDATE connections SET accounts = $3::jsonb, selected = CASE WHEN "
-	"selected = '[]'::jsonb THEN (SELECT coalesce(jsonb_agg(a->'id'), "
-	"'[]') FROM jsonb_array_elements($3::jsonb) a) ELSE (SELECT "
+	"WITH u AS (UPDATE connections SET accounts = $3::jsonb, selected = "
+	"CASE WHEN selected = '[]'::jsonb THEN (SELECT coalesce(jsonb_agg("
+	"a->'id'), '[]') FROM jsonb_array_elements($3::jsonb) a) ELSE (SELECT "
 	"coalesce(jsonb_agg(s), '[]') FROM jsonb_array_elements(selected) s "
 	"WHERE s IN (SELECT a->'id' FROM jsonb_array_elements($3::jsonb) a)) "
-	"END, updated_at = now() WHERE workspace_id = $1 AND id = $2";
+	"END, updated_at = now() WHERE workspace_id = $1 AND id = $2 "
+	"RETURNING id) SELECT (SELECT count(*) FROM u), l.names, l.n FROM "
+	"(SELECT string_agg(coalesce((SELECT (a->>'name') || ' (' || (s #>> "
+	"'{}') || ')' FROM jsonb_array_elements(c.accounts) a WHERE a->'id' "
+	"= s AND a->>'name' <> s #>> '{}' LIMIT 1), s #>> '{}'), ', ') AS "
+	"names, count(*) AS n FROM connections c, jsonb_array_elements("
+	"c.selected) s WHERE c.workspace_id = $1 AND c.id = $2 AND s NOT IN "
+	"(SELECT a->'id' FROM jsonb_array_elements($3::jsonb) a)) l";
 static const char sql_select[] =
 	"UPDATE connections SET selected = (SELECT coalesce(jsonb_agg(s), "
 	"'[]') FROM jsonb_array_elements($3::jsonb) s WHERE s IN (SELECT "
@@ -207,12 +216,23 @@ update(struct db *db, struct arena *a, const char *sql, int n,
 
 enum err
 connection_set_accounts(struct db *db, struct arena *a,
-    int64_t workspace_id, int64_t id, const char *accounts)
+    int64_t workspace_id, int64_t id, const char *accounts,
+    const char **lost, long *nlost)
 {
 	const char *p[3] = { db_int64(a, workspace_id), db_int64(a, id),
 	    accounts };
+	struct db_res *res;
+	enum err rc;
 
-	return update(db, a, sql_accounts, 3, p);
+	*lost = NULL;
+	*nlost = 0;
+	if ((rc = db_exec(db, a, sql_accounts, 3, p, &res)) != ERR_OK)
+		return rc;
+	if (db_get_int64(res, 0, 0, 0) == 0)
+		return ERR_NOTFOUND;
+	*lost = db_get(res, 0, 1);
+	*nlost = (long)db_get_int64(res, 0, 2, 0);
+	return ERR_OK;
 }
 
 enum err
@@ -271,12 +291,13 @@ out:
 static const char sql_history[] =
 	"WITH w AS (SELECT time_zone AS tz FROM workspaces WHERE id = $1) "
 	"SELECT json_build_object("
-	"'runs', (SELECT coalesce(json_agg(r ORDER BY r.started DESC), '[]') "
-	"FROM (SELECT to_char(started_at AT TIME ZONE (SELECT tz FROM w), "
-	"'YYYY-MM-DD HH24:MI') AS started, status, duration_ms, pages, "
-	"rows_fetched, rows_changed, error FROM sync_runs WHERE "
-	"workspace_id = $1 AND connection_id = $2 ORDER BY started_at DESC "
-	"LIMIT 20) r), "
+	"'runs', (SELECT coalesce(json_agg(to_jsonb(r) - 'n' ORDER BY r.n), "
+	"'[]') FROM (SELECT to_char(started_at AT TIME ZONE (SELECT tz FROM "
+	"w), 'YYYY-MM-DD HH24:MI') AS started, status, duration_ms, pages, "
+	"rows_fetched, rows_changed, error, row_number() OVER (ORDER BY "
+	"started_at DESC, id DESC) AS n FROM sync_runs WHERE workspace_id = "
+	"$1 AND connection_id = $2 ORDER BY started_at DESC, id DESC LIMIT "
+	"20) r), "
 	"'daily', (SELECT coalesce(json_agg(d ORDER BY d.day), '[]') FROM "
 	"(SELECT to_char(g.day, 'YYYY-MM-DD') AS day, sum("
 	"s.rows_changed) AS rows FROM generate_series((now() AT TIME "
@@ -297,6 +318,16 @@ static const char sql_history[] =
 	"AND a.connection_id = $2 AND c.selected ? a.account_id), "
 	"'job', (SELECT status FROM sync_jobs WHERE workspace_id = $1 AND "
 	"connection_id = $2 AND status IN ('queued', 'running') LIMIT 1), "
+	"'progress', (SELECT json_build_object('done', count(a.account_id), "
+	"'rows', coalesce(sum(a.rows_fetched), 0), 'total', (SELECT CASE "
+	"WHEN jsonb_typeof(selected) = 'array' THEN jsonb_array_length("
+	"selected) END FROM connections WHERE workspace_id = $1 AND id = $2), "
+	"'seconds', floor(extract(epoch FROM now() - r.started_at))::bigint) "
+	"FROM (SELECT id, started_at FROM sync_runs WHERE workspace_id = $1 "
+	"AND connection_id = $2 AND status = 'running' ORDER BY started_at "
+	"DESC LIMIT 1) r LEFT JOIN sync_accounts a ON a.workspace_id = $1 AND "
+	"a.connection_id = $2 AND a.run_id = r.id GROUP BY r.id, "
+	"r.started_at), "
 	"'time_zone', (SELECT tz FROM w), "
 	"'last_sync', (SELECT " ZONED("last_sync_at", "w.tz") " FROM "
 	"connections, w WHERE workspace_id = $1 AND id = $2))";

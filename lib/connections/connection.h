@@ -58,10 +58,16 @@ enum err	 connection_get(struct db *, struct arena *,
 enum err	 connection_all(struct db *, struct arena *,
 		    int64_t workspace_id, struct connection **out, size_t *n);
 
-/* Records the accounts listed at the provider (JSON array text); when
- * nothing was selected yet, selects them all. */
+/*
+ * Records the accounts listed at the provider (JSON array text); when
+ * nothing was selected yet, selects them all, else keeps the chosen ones
+ * still listed.  *lost gets the chosen ones the listing lacks, "name
+ * (id), …" (a reconnect as a login that cannot see them), or NULL;
+ * *nlost how many.
+ */
 enum err	 connection_set_accounts(struct db *, struct arena *,
-		    int64_t workspace_id, int64_t id, const char *accounts);
+		    int64_t workspace_id, int64_t id, const char *accounts,
+		    const char **lost, long *nlost);
 
 /* Replaces the selection (JSON array text of ids, each one listed). */
 enum err	 connection_select(struct db *, struct arena *,
@@ -84,7 +90,10 @@ enum err	 connection_tested(struct db *, struct arena *,
  * on a day without a sync run),
  * "accounts":[{id, name, status, ok, error, rows_fetched, rows_changed,
  * attempted}] (each selected account's last outcome, sync_accounts),
- * "job": state of the latest queued/running job or null}.
+ * "job": state of the latest queued/running job or null,
+ * "progress": the running run's {done (accounts finished), total
+ * (accounts selected, null when unknown), rows (fetched so far),
+ * seconds (since it started)} or null, "time_zone", "last_sync"}.
  */
 enum err	 connection_history_json(struct db *, struct arena *,
 		    int64_t workspace_id, int64_t id, const char **out);

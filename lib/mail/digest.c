@@ -603,35 +603,6 @@ prepare(const struct digest_env *env, int64_t ws, const char *start,
 	return ERR_OK;
 }
 
-/*
- * Plain text is not HTML: turns the engine's five entities back into
- * their characters, in place, in one left-to-right pass (so "&amp;lt;"
- * from a literal "&lt;" becomes "&lt;" again: the exact inverse).
- */
-static void
-unescape_text(char *s)
-{
-	static const struct {
-		const char	*ent;
-		char		 c;
-	} ents[] = { { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
-	    { "&quot;", '"' }, { "&#39;", '\'' } };
-	char *w = s;
-	size_t i;
-
-	while (*s != '\0') {
-		for (i = 0; *s == '&' && i < nitems(ents); i++)
-			if (strncmp(s, ents[i].ent, strlen(ents[i].ent)) == 0)
-				break;
-		if (*s == '&' && i < nitems(ents)) {
-			*w++ = ents[i].c;
-			s += strlen(ents[i].ent);
-		} else
-			*w++ = *s++;
-	}
-	*w = '\0';
-}
-
 enum err
 digest_render_view(const struct tmpl *t, struct arena *a,
     struct json_object *view, const char *to, const char *unsubscribe_url,
@@ -654,7 +625,7 @@ digest_render_view(const struct tmpl *t, struct arena *a,
 		return rc;
 	}
 	plain = arena_strdup(a, buf_cstr(text));
-	unescape_text(plain);
+	tmpl_unescape(plain);
 	*html_out = buf_cstr(html);
 	*text_out = plain;
 	return ERR_OK;

@@ -67,7 +67,7 @@ msg_object(struct arena *a, const struct config *cfg,
 	tags = json_object_new_array();
 	t = json_object_new_object();
 	add_str(t, "name", "kind");
-	add_str(t, "value", "weekly_digest");
+	add_str(t, "value", m->kind != NULL ? m->kind : "weekly_digest");
 	json_object_array_add(tags, t);
 	if (m->tag != NULL) {
 		t = json_object_new_object();

@@ -37,6 +37,7 @@ struct email_msg {
 	const char	*text;
 	const char	*unsubscribe_url;	/* NULL: no List-Unsubscribe */
 	const char	*tag;			/* digest id tag, or NULL */
+	const char	*kind;			/* tag "kind"; NULL: weekly_digest */
 };
 
 enum email_outcome {

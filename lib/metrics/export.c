@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
@@ -9,6 +10,7 @@
 #include "base/kv.h"
 #include "base/limit.h"
 #include "base/mem.h"
+#include "crypto/crypto.h"
 #include "metrics/export.h"
 #include "metrics/metric.h"
 #include "providers/provider.h"
@@ -28,7 +30,9 @@ static const char sql_span[] =
  * The rows, in key order (provider, account, metric, period, currency),
  * after the key $7..$11 (a cursor; '' and 0001-01-01 from the start).
  * $12: the period ("day", "week", "month"); $13: "provider/metric" of
- * running totals (LAST), $14: of non-additive counts (TOTALS).  Every
+ * running totals (LAST), $14: of non-additive counts (TOTALS: a whole
+ * Monday-to-Sunday week inside the range takes the provider's own 7-day
+ * total stored on its Sunday; other periods have none).  Every
  * statement names every parameter (PostgreSQL wants each one's type).
  */
 #define ROWS_FROM \
@@ -36,9 +40,10 @@ static const char sql_span[] =
 	"AND day BETWEEN $2::date AND $3::date " \
 	"AND ($4::text[] IS NULL OR provider = ANY ($4::text[])) " \
 	"AND ($5::text[] IS NULL OR account_id = ANY ($5::text[])) " \
-	"AND ($6::text[] IS NULL OR metric = ANY ($6::text[])) " \
-	"AND metric !~ ':[0-9]+d$'"
-/* Days: the primary key's order, read straight from its index. */
+	"AND ($6::text[] IS NULL OR metric = ANY ($6::text[])) "
+/* Days: the primary key's order, read straight from its index.  A
+ * provider's own total of a period ("active_users:28d" on the period's
+ * last day) is a row too: the dashboard shows it. */
 #define ROWS_DAY \
 	"SELECT provider, account_id, metric, to_char(day, 'YYYY-MM-DD'), " \
 	"coalesce(currency, ''), value::text, 1, dims::text " ROWS_FROM \
@@ -47,14 +52,18 @@ static const char sql_span[] =
 	"AND $14::text[] = $14 ORDER BY provider, account_id, metric, day"
 #define ROWS_GROUP \
 	"SELECT provider, account_id, metric, to_char(p, 'YYYY-MM-DD'), cur, " \
-	"v, n, NULL FROM (SELECT provider, account_id, metric, " \
-	"date_trunc($12, day)::date AS p, coalesce(currency, '') AS cur, " \
-	"CASE " \
+	"CASE WHEN t THEN (SELECT w.value::text FROM metric_daily w WHERE " \
+	"$12 = 'week' AND p >= $2::date AND p + 6 <= $3::date AND " \
+	"w.workspace_id = $1 AND w.provider = r.provider AND w.account_id = " \
+	"r.account_id AND w.metric = r.metric || ':7d' AND w.day = p + 6 " \
+	"LIMIT 1) ELSE v END, n, NULL FROM (SELECT provider, account_id, " \
+	"metric, date_trunc($12, day)::date AS p, coalesce(currency, '') AS " \
+	"cur, provider || '/' || metric = ANY ($14::text[]) AS t, CASE " \
 	"WHEN provider || '/' || metric = ANY ($13::text[]) THEN " \
 	"((array_agg(value ORDER BY day DESC))[1])::text " \
 	"WHEN provider || '/' || metric = ANY ($14::text[]) THEN NULL " \
 	"ELSE sum(value)::text END AS v, count(*) AS n " ROWS_FROM \
-	" GROUP BY 1, 2, 3, 4, 5) r " \
+	"AND metric !~ ':[0-9]+d$' GROUP BY 1, 2, 3, 4, 5) r " \
 	"WHERE (provider, account_id, metric, p, cur) > " \
 	"($7, $8, $9, $10::date, $11) " \
 	"ORDER BY provider, account_id, metric, p, cur"
@@ -110,12 +119,13 @@ account_ok(const char *s)
 	return n <= 256;
 }
 
-/* A real date YYYY-MM-DD from 2000 on; *d its day number. */
+/* A real date YYYY-MM-DD from 1970 on (what ingest stores); *d its day
+ * number. */
 static bool
 date_ok(struct arena *a, const char *s, int64_t *d)
 {
-	return s != NULL && strlen(s) == 10 && s[0] >= '2' && s[0] <= '9' &&
-	    day_scan(s, d) && strcmp(day_text(a, *d), s) == 0;
+	return s != NULL && strlen(s) == 10 && s[0] >= '1' && s[0] <= '9' &&
+	    day_scan(s, d) && *d >= 0 && strcmp(day_text(a, *d), s) == 0;
 }
 
 /* A rate the catalogue derives from two stored metrics, named for the
@@ -153,11 +163,48 @@ add(const char **v, size_t *n, const char *s)
 	return true;
 }
 
+/*
+ * Whether an Accept header prefers CSV: the highest q of text/csv against
+ * that of application/json or a wildcard that covers it (media types
+ * compared without case; JSON wins a tie; q=0 means not at all).
+ */
+static bool
+accept_csv(const char *h)
+{
+	double qcsv = 0, qjson = 0, qv;
+	const char *p, *e, *semi, *k;
+	size_t n;
+
+	for (p = h; p != NULL && *p != '\0'; p = *e == ',' ? e + 1 : e) {
+		e = p + strcspn(p, ",");
+		p += strspn(p, " \t");
+		n = strcspn(p, ";, \t");
+		qv = 1;
+		for (semi = memchr(p, ';', (size_t)(e - p)); semi != NULL;
+		    semi = memchr(semi + 1, ';', (size_t)(e - semi - 1))) {
+			k = semi + 1 + strspn(semi + 1, " \t");
+			if ((k[0] == 'q' || k[0] == 'Q') && k[1] == '=')
+				qv = strtod(k + 2, NULL);
+		}
+		if (n == 8 && strncasecmp(p, "text/csv", n) == 0) {
+			if (qv > qcsv)
+				qcsv = qv;
+		} else if ((n == 16 && strncasecmp(p, "application/json",
+		    n) == 0) || (n == 13 && strncasecmp(p, "application/*",
+		    n) == 0) || (n == 3 && strncmp(p, "*/*", n) == 0)) {
+			if (qv > qjson)
+				qjson = qv;
+		}
+	}
+	return qcsv > 0 && qcsv > qjson;
+}
+
 enum err
 export_parse(struct arena *a, const struct kvlist *query, const char *accept,
     struct export_query *q, const char **param, const char **why)
 {
 	const char *format = NULL, *group = NULL, *limit = NULL, *s;
+	const char **one;
 	int64_t f, t;
 	size_t i, k;
 	char *end;
@@ -191,9 +238,9 @@ export_parse(struct arena *a, const struct kvlist *query, const char *accept,
 			if (!add(q->providers, &q->nproviders, v))
 				goto many;
 		} else if (strcmp(nm, "account_id") == 0) {
-			if (!account_ok(v)) {
+			if (*v == '\0' || !account_ok(v)) {
 				*why = "must be an account id as the rows "
-				    "name it (at most 256 bytes, no control "
+				    "name it (1 to 256 bytes, no control "
 				    "characters)";
 				return ERR_INPUT;
 			}
@@ -204,18 +251,20 @@ export_parse(struct arena *a, const struct kvlist *query, const char *accept,
 				goto badname;
 			if (!add(q->metrics, &q->nmetrics, v))
 				goto many;
-		} else if (strcmp(nm, "from") == 0)
-			q->from = v;
-		else if (strcmp(nm, "to") == 0)
-			q->to = v;
-		else if (strcmp(nm, "group") == 0)
-			group = v;
-		else if (strcmp(nm, "format") == 0)
-			format = v;
-		else if (strcmp(nm, "limit") == 0)
-			limit = v;
-		else
-			q->cursor = v;
+		} else {
+			one = strcmp(nm, "from") == 0 ? &q->from :
+			    strcmp(nm, "to") == 0 ? &q->to :
+			    strcmp(nm, "group") == 0 ? &group :
+			    strcmp(nm, "format") == 0 ? &format :
+			    strcmp(nm, "limit") == 0 ? &limit : &q->cursor;
+			if (*one != NULL) {
+				*why = "is given more than once; give it once "
+				    "(only provider, account_id and metric "
+				    "repeat)";
+				return ERR_INPUT;
+			}
+			*one = v;
+		}
 	}
 	for (i = 0; i < q->nmetrics; i++)
 		if ((s = derived(a, q, q->metrics[i])) != NULL) {
@@ -225,17 +274,19 @@ export_parse(struct arena *a, const struct kvlist *query, const char *accept,
 		}
 	*param = "from";
 	if ((q->from == NULL) != (q->to == NULL)) {
-		*why = "from and to go together (or neither: the 28 days "
-		    "ending yesterday)";
+		*param = q->from == NULL ? "to" : "from";
+		*why = arena_printf(a, "goes with %s: give both, or neither "
+		    "(the 28 days ending yesterday)", q->from == NULL ? "from" :
+		    "to");
 		return ERR_INPUT;
 	}
 	if (q->from != NULL && !date_ok(a, q->from, &f)) {
-		*why = "must be a real date from 2000 on, YYYY-MM-DD";
+		*why = "must be a real date from 1970 on, YYYY-MM-DD";
 		return ERR_INPUT;
 	}
 	*param = "to";
 	if (q->to != NULL && !date_ok(a, q->to, &t)) {
-		*why = "must be a real date from 2000 on, YYYY-MM-DD";
+		*why = "must be a real date from 1970 on, YYYY-MM-DD";
 		return ERR_INPUT;
 	}
 	if (q->from != NULL && t < f) {
@@ -267,7 +318,13 @@ export_parse(struct arena *a, const struct kvlist *query, const char *accept,
 		return ERR_INPUT;
 	}
 	q->csv = format != NULL ? strcmp(format, "csv") == 0 :
-	    accept != NULL && strstr(accept, "text/csv") != NULL;
+	    accept_csv(accept);
+	*param = "cursor";
+	if (q->csv && q->cursor != NULL) {
+		*why = "pages JSON only: a CSV carries every row in one "
+		    "answer (leave the cursor out)";
+		return ERR_INPUT;
+	}
 	*param = "limit";
 	if (limit != NULL) {
 		l = strtol(limit, &end, 10);
@@ -337,9 +394,39 @@ rule_names(struct arena *a, enum metric_agg agg)
 	return buf_cstr(b);
 }
 
-/* The cursor's key: five fields, hex-encoded, joined by '.'. */
+/*
+ * What a cursor belongs to: the first 16 hex digits of the SHA-256 of the
+ * query's period, grouping and filters (each value with its length, so
+ * no two queries read alike).  A page's cursor continues only the query
+ * that gave it.
+ */
 static const char *
-cursor_make(struct arena *a, const struct db_res *r, size_t row)
+query_tag(struct arena *a, const struct export_query *q, const char *from,
+    const char *to)
+{
+	char hex[CRYPTO_SHA256_HEX_SIZE];
+	struct buf *b = buf_new_arena(a, 64 * 1024);
+	size_t i;
+
+	buf_printf(b, "%s|%s|%s", from, to, group_names[q->group]);
+	for (i = 0; i < q->nproviders; i++)
+		buf_printf(b, "|p%zu:%s", strlen(q->providers[i]),
+		    q->providers[i]);
+	for (i = 0; i < q->naccounts; i++)
+		buf_printf(b, "|a%zu:%s", strlen(q->accounts[i]),
+		    q->accounts[i]);
+	for (i = 0; i < q->nmetrics; i++)
+		buf_printf(b, "|m%zu:%s", strlen(q->metrics[i]),
+		    q->metrics[i]);
+	crypto_sha256_hex(b->data, b->len, hex);
+	return arena_strndup(a, hex, 16);
+}
+
+/* The cursor's key: five fields, hex-encoded, and the query's tag,
+ * joined by '.'. */
+static const char *
+cursor_make(struct arena *a, const struct db_res *r, size_t row,
+    const char *tag)
 {
 	static const size_t cols[] = { 0, 1, 2, 3, 4 };
 	struct buf *b = buf_new_arena(a, 1024);
@@ -352,11 +439,14 @@ cursor_make(struct arena *a, const struct db_res *r, size_t row)
 		for (s = db_get(r, row, cols[i]); s != NULL && *s != '\0'; s++)
 			buf_printf(b, "%02x", (unsigned char)*s);
 	}
+	buf_printf(b, ".%s", tag);
 	return buf_cstr(b);
 }
 
+/* A cursor of ours for the query tagged tag: its key into key[0..4]. */
 static bool
-cursor_read(struct arena *a, const char *c, const char **key)
+cursor_read(struct arena *a, const char *c, const char *tag,
+    const char **key)
 {
 	size_t i, n, k = 0;
 	char *out;
@@ -378,10 +468,10 @@ cursor_read(struct arena *a, const char *c, const char **key)
 		out[k] = '\0';
 		key[i] = out;
 		c += n;
-		if (i < 4 && *c++ != '.')
+		if (*c++ != '.')
 			return false;
 	}
-	return *c == '\0' && name_ok(key[0], 1) && account_ok(key[1]) &&
+	return strcmp(c, tag) == 0 && name_ok(key[0], 1) && account_ok(key[1]) &&
 	    name_ok(key[2], 1) && date_ok(a, key[3], &d) &&
 	    (*key[4] == '\0' || strlen(key[4]) == 3);
 }
@@ -394,7 +484,8 @@ params(struct arena *a, int64_t ws, const struct export_query *q,
 {
 	const char *key[5] = { "", "", "", "0001-01-01", "" };
 
-	if (q->cursor != NULL && !cursor_read(a, q->cursor, key))
+	if (q->cursor != NULL && !cursor_read(a, q->cursor, query_tag(a, q,
+	    from, to), key))
 		return ERR_INPUT;
 	p[0] = db_int64(a, ws);
 	p[1] = from;
@@ -446,16 +537,36 @@ prepare(struct db *db, struct arena *a, int64_t ws,
 	return params(a, ws, q, *from, *to, p);
 }
 
-/* The catalogue's words for a row's metric. */
+/*
+ * The catalogue's words for a row's metric; a provider's own total of a
+ * period ("reach:28d") takes its metric's, "…, 28 days to this day", and
+ * the aggregation "total".  *money: the row's currency is meant.
+ */
 static void
-meta(const char *provider, const char *metric, const char **label,
-    const char **unit, const char **agg)
+meta(struct arena *a, const char *provider, const char *metric,
+    const char **label, const char **unit, const char **agg, bool *money)
 {
 	const struct metric_def *d = metric_find(provider, metric);
+	const char *colon = strrchr(metric, ':');
+	long days;
+	char *end;
 
+	if (d == NULL && colon != NULL && colon[1] >= '1' &&
+	    colon[1] <= '9' && (days = strtol(colon + 1, &end, 10)) > 0 &&
+	    strcmp(end, "d") == 0 && (d = metric_find(provider,
+	    arena_strndup(a, metric, (size_t)(colon - metric)))) != NULL) {
+		*label = arena_printf(a, "%s, %ld days to this day", d->label,
+		    days);
+		*unit = d->unit;
+		*agg = "total";
+		*money = false;
+		return;
+	}
 	*label = d != NULL ? d->label : metric;
 	*unit = d != NULL ? d->unit : "number";
 	*agg = metric_agg_name(d != NULL ? d->agg : METRIC_SUM);
+	/* Counts of a row in an ad account's currency are not money. */
+	*money = d == NULL || strcmp(d->unit, "currency_micros") == 0;
 }
 
 enum err
@@ -466,6 +577,7 @@ export_json(struct db *db, struct arena *a, int64_t ws,
 	struct db_res *r;
 	struct buf *b;
 	size_t i, n;
+	bool money;
 	enum err rc;
 
 	if ((rc = prepare(db, a, ws, q, &tz, &from, &to, p)) != ERR_OK)
@@ -479,7 +591,8 @@ export_json(struct db *db, struct arena *a, int64_t ws,
 	buf_put_json_string(b, tz, strlen(tz));
 	buf_puts(b, ",\"rows\":[");
 	for (i = 0; i < n; i++) {
-		meta(db_get(r, i, 0), db_get(r, i, 2), &label, &unit, &agg);
+		meta(a, db_get(r, i, 0), db_get(r, i, 2), &label, &unit, &agg,
+		    &money);
 		buf_puts(b, i > 0 ? ",{\"period\":\"" : "{\"period\":\"");
 		buf_puts(b, db_get(r, i, 3));
 		buf_puts(b, "\",\"provider\":");
@@ -495,7 +608,7 @@ export_json(struct db *db, struct arena *a, int64_t ws,
 		buf_put_json_string(b, label, strlen(label));
 		buf_printf(b, ",\"unit\":\"%s\",\"aggregation\":\"%s\","
 		    "\"currency\":", unit, agg);
-		if (*db_get(r, i, 4) != '\0')
+		if (money && *db_get(r, i, 4) != '\0')
 			buf_printf(b, "\"%s\"", db_get(r, i, 4));
 		else
 			buf_puts(b, "null");
@@ -512,7 +625,8 @@ export_json(struct db *db, struct arena *a, int64_t ws,
 	}
 	buf_puts(b, "],\"next_cursor\":");
 	if (n == q->limit && n > 0)
-		buf_printf(b, "\"%s\"}", cursor_make(a, r, n - 1));
+		buf_printf(b, "\"%s\"}", cursor_make(a, r, n - 1,
+		    query_tag(a, q, from, to)));
 	else
 		buf_puts(b, "null}");
 	if (b->len >= LIMIT_RESPONSE - 1)
@@ -555,6 +669,7 @@ export_csv(struct db *db, struct arena *a, int64_t ws,
 	struct db_res *r;
 	struct buf *b;
 	size_t i, n;
+	bool money;
 	enum err rc;
 
 	if ((rc = prepare(db, a, ws, q, &tz, &from, &to, p)) != ERR_OK)
@@ -576,8 +691,8 @@ export_csv(struct db *db, struct arena *a, int64_t ws,
 			break;
 		n = db_nrows(r);
 		for (i = 0; i < n && rc == ERR_OK; i++) {
-			meta(db_get(r, i, 0), db_get(r, i, 2), &label, &unit,
-			    &agg);
+			meta(&chunk, db_get(r, i, 0), db_get(r, i, 2), &label,
+			    &unit, &agg, &money);
 			field(b, db_get(r, i, 3), true);
 			field(b, db_get(r, i, 0), false);
 			field(b, db_get(r, i, 1), false);
@@ -585,7 +700,7 @@ export_csv(struct db *db, struct arena *a, int64_t ws,
 			field(b, label, false);
 			field(b, unit, false);
 			field(b, agg, false);
-			field(b, db_get(r, i, 4), false);
+			field(b, money ? db_get(r, i, 4) : "", false);
 			field(b, db_get(r, i, 5), false);
 			field(b, db_get(r, i, 6), false);
 			field(b, db_get(r, i, 7), false);
@@ -622,7 +737,7 @@ export_query_days(struct export_query *q, int days, const char *from,
 
 const char *
 export_filename(struct arena *a, const char *from, const char *to,
-    enum export_group g)
+    const struct export_query *q)
 {
 	static const char *const kind[] = {
 		[EXPORT_DAY] = "daily",
@@ -630,6 +745,7 @@ export_filename(struct arena *a, const char *from, const char *to,
 		[EXPORT_MONTH] = "monthly",
 	};
 
-	return arena_printf(a, "sluice-metrics-%s-%s-to-%s.csv", kind[g],
-	    from, to);
+	/* One source's download names it: "sluice-meta_ads-daily-…". */
+	return arena_printf(a, "sluice-%s-%s-%s-to-%s.csv", q->nproviders == 1 ?
+	    q->providers[0] : "metrics", kind[q->group], from, to);
 }

@@ -101,9 +101,10 @@ enum err	 export_csv(struct db *, struct arena *, int64_t ws,
 void		 export_query_days(struct export_query *, int days,
 		    const char *from, const char *to, const char *provider);
 
-/* "daily-2026-11-01-to-2026-11-28.csv"-like name for a download
- * (arena). */
+/* A download's file name (arena): what it holds and its days,
+ * "sluice-metrics-daily-2026-11-01-to-2026-11-28.csv", with the source's
+ * slug instead of "metrics" when q asks for one source only. */
 const char	*export_filename(struct arena *, const char *from,
-		    const char *to, enum export_group);
+		    const char *to, const struct export_query *q);
 
 #endif

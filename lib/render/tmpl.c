@@ -303,3 +303,27 @@ tmpl_render_buf(const struct tmpl *set, const char *name,
 {
 	return tmpl_render_err(set, name, view, out, NULL);
 }
+
+void
+tmpl_unescape(char *s)
+{
+	static const struct {
+		const char	*ent;
+		char		 c;
+	} ents[] = { { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
+	    { "&quot;", '"' }, { "&#39;", '\'' } };
+	char *w = s;
+	size_t i;
+
+	while (*s != '\0') {
+		for (i = 0; *s == '&' && i < nitems(ents); i++)
+			if (strncmp(s, ents[i].ent, strlen(ents[i].ent)) == 0)
+				break;
+		if (*s == '&' && i < nitems(ents)) {
+			*w++ = ents[i].c;
+			s += strlen(ents[i].ent);
+		} else
+			*w++ = *s++;
+	}
+	*w = '\0';
+}

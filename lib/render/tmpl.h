@@ -70,4 +70,12 @@ enum err	 tmpl_render_err(const struct tmpl *, const char *name,
 		    struct json_object *view, struct buf *out,
 		    struct mustache_error *errout);
 
+/*
+ * Plain text is not HTML: turns the engine's five entities back into
+ * their characters, in place, in one left-to-right pass (so "&amp;lt;"
+ * from a literal "&lt;" becomes "&lt;" again: the exact inverse), for a
+ * plain-text email rendered with everything escaped.
+ */
+void		 tmpl_unescape(char *s);
+
 #endif

@@ -710,3 +710,145 @@ account_delete_data(struct db *db, struct arena *a, int64_t ws)
 		}
 	return db_commit(db, a);
 }
+
+/* --- password reset links ------------------------------------------ */
+
+/* Links asked for in the window by the address and by the client, and
+ * how long until the oldest of the fuller count leaves it. */
+static const char sql_reset_counts[] =
+	"WITH a AS (SELECT created_at FROM password_resets WHERE email = "
+	"lower($1) AND created_at > now() - make_interval(secs => $3)), c AS "
+	"(SELECT created_at FROM password_resets WHERE client_addr = $2 AND "
+	"created_at > now() - make_interval(secs => $3)) SELECT (SELECT "
+	"count(*) FROM a), (SELECT count(*) FROM c), ceil(extract(epoch FROM "
+	"greatest((SELECT min(created_at) FROM a), (SELECT min(created_at) "
+	"FROM c)) + make_interval(secs => $3) - now()))::int";
+/* The link of the account with that address; a request for an address
+ * without one is recorded all the same (user NULL).  Day-old rows go. */
+static const char sql_reset_new[] =
+	"WITH old AS (DELETE FROM password_resets WHERE created_at < now() - "
+	"interval '1 day') INSERT INTO password_resets (token_hash, user_id, "
+	"email, client_addr, expires_at) VALUES (decode($1, 'hex'), (SELECT "
+	"id FROM users WHERE lower(email) = lower($2)), lower($2), $3, now() "
+	"+ make_interval(secs => $4)) RETURNING (SELECT email FROM users u "
+	"WHERE u.id = user_id)";
+static const char sql_reset_peek[] =
+	"SELECT u.email FROM password_resets r JOIN users u ON u.id = "
+	"r.user_id WHERE r.token_hash = decode($1, 'hex') AND r.used_at IS "
+	"NULL AND r.expires_at > now()";
+static const char sql_reset_take[] =
+	"UPDATE password_resets SET used_at = now() WHERE token_hash = "
+	"decode($1, 'hex') AND used_at IS NULL AND expires_at > now() AND "
+	"user_id IS NOT NULL RETURNING user_id";
+static const char *const sql_reset_after[] = {
+	"DELETE FROM sessions WHERE user_id = $1",
+	"UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND "
+	    "used_at IS NULL",
+};
+
+enum err
+account_reset_request(struct db *db, struct arena *a, const char *email,
+    const char *client, const char **token_out, const char **to_out,
+    int *retry_s)
+{
+	struct crypto_token tok;
+	const char *p[4];
+	struct db_res *res;
+	enum err rc;
+
+	*token_out = *to_out = NULL;
+	*retry_s = 0;
+	if (email == NULL || !email_ok(email))
+		return ERR_INPUT;
+	p[0] = email;
+	p[1] = client;
+	p[2] = db_int64(a, LIMIT_RESET_WINDOW_S);
+	if ((rc = db_exec(db, a, sql_reset_counts, 3, p, &res)) != ERR_OK)
+		return rc;
+	if (db_get_int64(res, 0, 0, 0) >= LIMIT_RESET_ACCOUNT ||
+	    db_get_int64(res, 0, 1, 0) >= LIMIT_RESET_CLIENT) {
+		*retry_s = (int)db_get_int64(res, 0, 2, LIMIT_RESET_WINDOW_S);
+		if (*retry_s < 1)
+			*retry_s = 1;
+		return ERR_RATELIMIT;
+	}
+	if ((rc = crypto_token_new(&tok)) != ERR_OK)
+		return rc;
+	p[0] = tok.hash;
+	p[1] = email;
+	p[2] = client;
+	p[3] = db_int64(a, LIMIT_RESET_VALID_S);
+	if ((rc = db_exec(db, a, sql_reset_new, 4, p, &res)) == ERR_OK &&
+	    db_get(res, 0, 0) != NULL) {
+		*to_out = db_get(res, 0, 0);
+		*token_out = arena_strdup(a, tok.token);
+	}
+	crypto_cleanse(&tok, sizeof(tok));
+	return rc;
+}
+
+enum err
+account_reset_peek(struct db *db, struct arena *a, const char *token,
+    const char **email)
+{
+	char hash[CRYPTO_SHA256_HEX_SIZE];
+	const char *p[1] = { hash };
+	struct db_res *res;
+	enum err rc;
+
+	*email = NULL;
+	if (!token_shape(token))
+		return ERR_NOTFOUND;
+	crypto_token_hash(token, strlen(token), hash);
+	if ((rc = db_exec(db, a, sql_reset_peek, 1, p, &res)) != ERR_OK)
+		return rc;
+	if (db_nrows(res) == 0)
+		return ERR_NOTFOUND;
+	*email = db_get(res, 0, 0);
+	return ERR_OK;
+}
+
+enum err
+account_reset_use(struct db *db, struct arena *a, const char *token,
+    const char *password, int64_t *user_out, const char **why)
+{
+	char hash[CRYPTO_SHA256_HEX_SIZE], pw[CRYPTO_PASSWORD_HASH_SIZE];
+	const char *p[2];
+	struct db_res *res;
+	size_t n = password != NULL ? strlen(password) : 0, i;
+	enum err rc;
+
+	*why = NULL;
+	*user_out = 0;
+	if (!token_shape(token))
+		return ERR_NOTFOUND;
+	if (n < ACCOUNT_PASSWORD_MIN || n > LIMIT_PASSWORD) {
+		*why = n > LIMIT_PASSWORD ? "That password is too long." :
+		    "The new password needs at least 10 characters.";
+		return ERR_INPUT;
+	}
+	crypto_token_hash(token, strlen(token), hash);
+	if ((rc = crypto_password_hash(password, n, pw)) != ERR_OK)
+		return rc;
+	if ((rc = db_begin(db, a)) != ERR_OK)
+		goto out;
+	p[0] = hash;
+	if ((rc = db_exec(db, a, sql_reset_take, 1, p, &res)) == ERR_OK &&
+	    db_nrows(res) == 0)
+		rc = ERR_NOTFOUND;
+	if (rc == ERR_OK) {
+		*user_out = db_get_int64(res, 0, 0, 0);
+		p[0] = db_get(res, 0, 0);
+		p[1] = pw;
+		rc = db_exec(db, a, sql_password_set, 2, p, NULL);
+	}
+	for (i = 0; rc == ERR_OK && i < nitems(sql_reset_after); i++)
+		rc = db_exec(db, a, sql_reset_after[i], 1, p, NULL);
+	if (rc == ERR_OK)
+		rc = db_commit(db, a);
+	else
+		db_rollback(db, a);
+out:
+	crypto_cleanse(pw, sizeof(pw));
+	return rc;
+}

@@ -167,6 +167,38 @@ enum err	 account_password_change(struct db *, struct arena *,
 		    int64_t user, const char *current, const char *new_pw,
 		    const char *keep_session, const char **why);
 
+/*
+ * "Forgot your password?".  For an address that has an account, a
+ * one-time token valid LIMIT_RESET_VALID_S, stored hashed: *token_out
+ * (for the link, arena) and *to_out (the address as the account has it);
+ * both NULL when no account has the address, which the caller must not
+ * tell apart in its answer.  client is the client's address.
+ * ERR_RATELIMIT (*retry_s set) when the address asked for
+ * LIMIT_RESET_ACCOUNT links or the client for LIMIT_RESET_CLIENT in the
+ * last LIMIT_RESET_WINDOW_S, account or not; ERR_INPUT for a string that
+ * is not an address.
+ */
+enum err	 account_reset_request(struct db *, struct arena *,
+		    const char *email, const char *client,
+		    const char **token_out, const char **to_out,
+		    int *retry_s);
+
+/* ERR_OK with the account's address when token is a reset link that
+ * still works; ERR_NOTFOUND when unknown, used or expired. */
+enum err	 account_reset_peek(struct db *, struct arena *,
+		    const char *token, const char **email);
+
+/*
+ * Uses a reset link, in one transaction: sets the password, ends every
+ * session of the person in every workspace and uses up all their links;
+ * *user_out the account.  ERR_INPUT with *why when the password is too
+ * short or too long (the link still works); ERR_NOTFOUND when the link
+ * is unknown, used or expired.
+ */
+enum err	 account_reset_use(struct db *, struct arena *,
+		    const char *token, const char *password, int64_t *user_out,
+		    const char **why);
+
 /* Sets the user's weekly digest subscription in a workspace. */
 enum err	 account_set_digest(struct db *, struct arena *,
 		    int64_t workspace_id, const char *email, bool subscribed);

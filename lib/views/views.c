@@ -40,6 +40,105 @@ views_ago(struct arena *a, int64_t s)
 	    s / 86400 == 1 ? "" : "s");
 }
 
+const char *
+views_duration(struct arena *a, int64_t ms)
+{
+	if (ms < 0)
+		ms = 0;
+	if (ms < 1000)
+		return arena_printf(a, "%lld ms", (long long)ms);
+	if (ms < 60000)
+		return ms % 1000 == 0 ? arena_printf(a, "%lld s",
+		    (long long)(ms / 1000)) : arena_printf(a, "%s s",
+		    numfmt_value(a, (double)(ms / 100) / 10.0, NULL, NULL));
+	return arena_printf(a, "%lld min %02lld s", (long long)(ms / 60000),
+	    (long long)(ms / 1000 % 60));
+}
+
+/* A count with separators ("1,632"). */
+static const char *
+count_text(struct arena *a, int64_t n)
+{
+	return numfmt_value(a, (double)n, "count", NULL);
+}
+
+/* What a finished run came to, in words; *failed for bad news. */
+static const char *
+run_result(struct arena *a, const struct provider *p, struct json_object *run,
+    bool *failed)
+{
+	const char *status = NULL, *error = NULL;
+	int64_t fetched = 0, changed = 0, ms = -1;
+
+	(void)jsonx_get_string(run, "status", &status);
+	(void)jsonx_get_string(run, "error", &error);
+	(void)jsonx_get_int64(run, "rows_fetched", &fetched);
+	(void)jsonx_get_int64(run, "rows_changed", &changed);
+	(void)jsonx_get_int64(run, "duration_ms", &ms);
+	*failed = true;
+	if (status == NULL || strcmp(status, "running") == 0)
+		return NULL;
+	if (strcmp(status, "ok") == 0) {
+		*failed = false;
+		return arena_printf(a, "Sync finished: %s row%s fetched, %s "
+		    "changed, in %s.", count_text(a, fetched), fetched == 1 ?
+		    "" : "s", count_text(a, changed), views_duration(a, ms));
+	}
+	if (strcmp(status, "partial") == 0)
+		return arena_printf(a, "Sync finished, but some %s failed: %s "
+		    "rows fetched; see each one below.", p->accounts != NULL ?
+		    p->accounts : "accounts", count_text(a, fetched));
+	if (strcmp(status, "rate_limited") == 0)
+		return arena_printf(a, "Sync paused: %s asked Sluice to slow "
+		    "down. It goes on by itself later; nothing is lost.",
+		    p->name);
+	if (strcmp(status, "auth") == 0)
+		return arena_printf(a, "Sync stopped: %s needs reconnecting "
+		    "(use Reconnect above).", p->name);
+	return arena_printf(a, "Sync failed: %s", error != NULL ? error :
+	    "see the history below.");
+}
+
+void
+views_sync_state(struct arena *a, const struct provider *p,
+    struct json_object *h, bool finished, const char **live,
+    const char **result, bool *failed)
+{
+	struct json_object *prog, *runs;
+	const char *job = NULL;
+	int64_t done = 0, total = 0, rows = 0, secs = 0;
+	const char *took;
+
+	*live = *result = NULL;
+	*failed = false;
+	(void)jsonx_get_string(h, "job", &job);
+	if (job != NULL) {
+		prog = json_object_object_get(h, "progress");
+		if (strcmp(job, "running") != 0 || !json_object_is_type(prog,
+		    json_type_object)) {
+			*live = "Sync queued: it starts within a minute.";
+			return;
+		}
+		(void)jsonx_get_int64(prog, "done", &done);
+		(void)jsonx_get_int64(prog, "total", &total);
+		(void)jsonx_get_int64(prog, "rows", &rows);
+		(void)jsonx_get_int64(prog, "seconds", &secs);
+		took = secs < 60 ? arena_printf(a, "%lld s", (long long)(secs <
+		    0 ? 0 : secs)) : views_duration(a, secs * 1000);
+		*live = total > 0 ? arena_printf(a, "Syncing %s\u2026 %lld of "
+		    "%lld %s done, %s rows fetched so far (%s).", p->name,
+		    (long long)(done < total ? done : total), (long long)total,
+		    p->accounts != NULL ? p->accounts : "accounts",
+		    count_text(a, rows), took) : arena_printf(a, "Syncing "
+		    "%s\u2026 (%s so far).", p->name, took);
+		return;
+	}
+	if (finished && jsonx_get_array(h, "runs", &runs) == ERR_OK &&
+	    json_object_array_length(runs) > 0)
+		*result = run_result(a, p, json_object_array_get_idx(runs, 0),
+		    failed);
+}
+
 static void
 put(struct json_object *o, const char *k, const char *v)
 {
@@ -691,7 +790,7 @@ download_begin(void *arg, const char *from, const char *to)
 
 	resp_header(&d->ctx->resp, "Content-Disposition", arena_printf(
 	    d->ctx->arena, "attachment; filename=\"%s\"", export_filename(
-	    d->ctx->arena, from, to, d->q->group)));
+	    d->ctx->arena, from, to, d->q)));
 	resp_header(&d->ctx->resp, "Cache-Control", "private, no-store");
 	return app_stream_begin(d->ctx, 200, "text/csv; charset=utf-8");
 }

@@ -35,6 +35,24 @@ struct json_object *views_connection_card(struct arena *,
 		    const struct provider *, const struct connection *c,
 		    const struct config *, bool can_edit);
 
+/* A duration for people: "840 ms", "2.4 s", "1 min 05 s". */
+const char	*views_duration(struct arena *, int64_t ms);
+
+/*
+ * What a connection's page and its polling script say of its sync, from
+ * the history document h (connection_history_json()).  While a job is
+ * queued or running, *live gets "Sync queued: it starts within a
+ * minute." or "Syncing LinkedIn… 2 of 3 organizations done, 1,234 rows
+ * fetched so far (12 s)."; else NULL.  When finished is true (the page
+ * was opened after a Sync now) and no job is active, *result gets what
+ * the last run came to ("Sync finished: 1,632 rows fetched, 120 changed,
+ * in 2.4 s.", "Sync failed: …") and *failed whether it is bad news;
+ * else *result is NULL.  Strings in the arena.
+ */
+void		 views_sync_state(struct arena *, const struct provider *,
+		    struct json_object *h, bool finished, const char **live,
+		    const char **result, bool *failed);
+
 /*
  * The schedule's part of a page (lib/sync/schedule.h): {enabled, time_zone,
  * next_sync, next_digest, last_tick, stale, banner (what is wrong and

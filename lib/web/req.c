@@ -289,8 +289,16 @@ req_parse(struct arena *a, char *const *params, struct req *r,
 		return fail(why, "the query string is too long",
 		    ERR_TOOBIG);
 	r->query_string = arena_strdup(a, query);
-	if ((rc = req_urlencoded(a, query, strlen(query), LIMIT_PARAMS,
-	    &r->query, why)) != ERR_OK)
+	rc = req_urlencoded(a, query, strlen(query), LIMIT_PARAMS, &r->query,
+	    why);
+	/* Too many parameters is a bad query, not a large body. */
+	if (rc == ERR_TOOBIG) {
+		if (why != NULL)
+			*why = arena_printf(a, "the query string has more "
+			    "than %d parameters", LIMIT_PARAMS);
+		return ERR_INPUT;
+	}
+	if (rc != ERR_OK)
 		return rc;
 
 	r->content_type = arena_strdup(a, ctype);

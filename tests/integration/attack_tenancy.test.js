@@ -55,6 +55,8 @@ const SELF_SERVICE = {
   'POST /login': 'public: logs in',
   'POST /setup': 'public: closed once a user exists',
   'POST /invite/:token': 'public: the invitation token is the proof',
+  'POST /password/forgot': 'public: answers the same for every address, and mails a link only to the address itself',
+  'POST /password/reset/:token': 'public: the reset token, mailed to the address, is the proof',
   'POST /v1/digest/unsubscribe': 'public: the signed token names one address',
   'POST /v1/webhooks/resend': 'public: signed by Resend',
   'POST /v1/intel/analyze': 'reads only: a question over the workspace\'s numbers',

@@ -274,6 +274,38 @@ test('browser: pages a person enjoys (issue 20)', { timeout: 300000 }, async (t)
     await anon.close();
   });
 
+  await t.test('forgot password: ask, get a link from the operator, set a new one', async () => {
+    const anon = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await anon.goto(`${stack.url}/login`);
+    await anon.getByRole('link', { name: 'Forgot your password?' }).click();
+    await anon.waitForURL(/\/password\/forgot$/);
+    await anon.getByLabel('Email').fill('owner@example.com');
+    await anon.getByRole('button', { name: 'Continue' }).click();
+    await anon.waitForLoadState();
+    assert.match(await anon.textContent('main'), /This Sluice sends no email, so ask the person who runs it for a link/);
+    await shot('password-forgot-sent', anon);
+    // No email service here: the operator makes the link.
+    const shell = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SLUICE_')));
+    const made = require('node:child_process').spawnSync('make', ['-s', '--no-print-directory', `VAR=${stack.dir}`, 'password-link', 'EMAIL=owner@example.com'],
+      { cwd: ROOT, env: { ...shell, SLUICE_ENV_FILE: '/dev/null' }, encoding: 'utf8', timeout: 60000 });
+    assert.equal(made.status, 0, made.stderr);
+    await anon.goto(made.stdout.trim());
+    await shot('password-reset-form', anon);
+    await anon.getByLabel(/New password/).fill(PASSWORD);
+    await anon.getByLabel('The same again').fill(PASSWORD);
+    await anon.getByRole('button', { name: 'Set the password' }).click();
+    await anon.waitForURL(/\/login\?msg=password_reset$/);
+    assert.match(await anon.textContent('main'), /Your new password is set/);
+    await checkA11y(anon, 'login after reset');
+    await anon.close();
+    // The reset ended this session too: log in again for what follows.
+    await page.goto(`${stack.url}/login`);
+    await page.getByLabel('Email').fill('owner@example.com');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(/\/dashboard/);
+  });
+
   await t.test('an expired form says it expired, not that access is missing', async () => {
     await go('/connections/ga4');
     await page.locator('form[action="/connections/ga4/sync"] input[name="csrf"]').evaluate((e) => { e.value = 'stale'; });

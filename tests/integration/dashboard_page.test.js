@@ -42,16 +42,22 @@ test('dashboard: range errors on the page, empty days, whose days', async (t) =>
   assert.match(csv.headers.get('content-disposition'), /^attachment; filename="sluice-metrics-daily-\d{4}-\d\d-\d\d-to-\d{4}-\d\d-\d\d\.csv"$/);
   const lines = csv.text.split('\r\n').filter((l) => l !== '');
   assert.equal(lines[0], 'period,provider,account_id,metric,label,unit,aggregation,currency,value,days,dims');
-  const [[n7]] = stack.sql("SELECT count(*) FROM metric_daily WHERE metric !~ ':[0-9]+d$' AND day BETWEEN (now() AT TIME ZONE 'America/New_York')::date - 7 AND (now() AT TIME ZONE 'America/New_York')::date - 1");
+  // Every row of the days shown, the providers' own totals of a period
+  // (the "users, 7 days" tiles) among them.
+  const [[n7]] = stack.sql("SELECT count(*) FROM metric_daily WHERE day BETWEEN (now() AT TIME ZONE 'America/New_York')::date - 7 AND (now() AT TIME ZONE 'America/New_York')::date - 1");
   assert.ok(Number(n7) > 0);
   assert.equal(lines.length - 1, Number(n7));
   const conn = await b.get('/connections/github');
   assert.match(conn.text, /href="\/connections\/github\/export\.csv" download>Download its last 90 days as CSV</);
   csv = await b.get('/connections/github/export.csv');
   assert.equal(csv.status, 200);
+  assert.match(csv.headers.get('content-disposition'), /^attachment; filename="sluice-github-daily-\d{4}-\d\d-\d\d-to-\d{4}-\d\d-\d\d\.csv"$/);
+  assert.match(conn.text, /one row per account, metric and day/);
   const ghRows = csv.text.split('\r\n').filter((l) => l !== '').slice(1);
   assert.ok(ghRows.length > 0 && ghRows.every((l) => l.split(',')[1] === 'github'), 'only GitHub\'s rows');
   assert.equal((await b.get('/connections/nope/export.csv')).status, 404);
+  assert.deepEqual(stack.sql("SELECT count(*) FROM connections WHERE provider = 'slack'"), [['0']]);
+  assert.equal((await b.get('/connections/slack/export.csv')).status, 404, 'a source never connected has nothing to download');
   assert.equal((await b.get('/dashboard/export.csv?from=2026-03-02&to=2026-03-01')).status, 400);
 
   // Days before any data: the sources are connected, so not "connect one".

@@ -134,8 +134,17 @@ test('GET /v1/metrics', async (t) => {
     const cases = [
       ['?metric=cpc', 400, /metric cpc is not stored: .* from (cost_micros|spend_micros) and clicks/],
       ['?from=2026-02-30&to=2026-03-01', 400, /^from must be a real date/],
+      ['?from=1969-12-31&to=1970-01-31', 400, /^from must be a real date from 1970 on/],
       ['?from=2026-03-02&to=2026-03-01', 400, /^to must not be before from/],
-      ['?from=2026-03-01', 400, /from and to go together/],
+      ['?from=2026-03-01', 400, /^from goes with to: give both, or neither/],
+      ['?to=2026-03-01', 400, /^to goes with from/],
+      ['?group=week&group=month', 400, /^group is given more than once/],
+      ['?format=json&format=csv', 400, /^format is given more than once/],
+      ['?limit=5&limit=6', 400, /^limit is given more than once/],
+      [`?from=${from}&to=${to}&from=${from}`, 400, /^from is given more than once/],
+      ['?account_id=', 400, /^account_id must be an account id .*1 to 256 bytes/],
+      ['?format=csv&cursor=61', 400, /^cursor pages JSON only/],
+      ['?' + Array.from({ length: 129 }, (_, i) => `x${i}=1`).join('&'), 400, /the query string has more than 128 parameters/],
       ['?from=2010-01-01&to=2026-01-01', 413, /from\.\.to covers 5845 days; at most 3660/],
       ['?group=year', 400, /^group must be day, week or month/],
       ['?format=xml', 400, /^format must be json or csv/],
@@ -157,6 +166,65 @@ test('GET /v1/metrics', async (t) => {
       assert.match(r.json.error.message, why, q);
     }
     assert.equal((await get('slk_nope', '')).status, 401);
+    // An address longer than nginx takes: its JSON error, not an HTML page.
+    const long = await get(ka, `?provider=${'x'.repeat(9000)}`);
+    assert.equal(long.status, 414);
+    assert.equal(long.json.error.code, 'uri_too_long');
+  });
+
+  await t.test('a cursor continues only the query that gave it', async () => {
+    const first = await get(ka, `?from=${from}&to=${to}&limit=3`);
+    const c = first.json.next_cursor;
+    assert.ok(c);
+    assert.equal((await get(ka, `?from=${from}&to=${to}&limit=5&cursor=${c}`)).status, 200, 'another page size is the same query');
+    for (const other of [`?from=${from}&to=${to}&limit=3&group=week`, `?from=${from}&to=${to}&limit=3&provider=github`,
+      `?limit=3&from=${from}&to=${from}`, `?from=${from}&to=${to}&limit=3&metric=clicks`]) {
+      const r = await get(ka, `${other}&cursor=${c}`);
+      assert.equal(r.status, 400, other);
+      assert.match(r.json.error.message, /cursor is not one this API gave for this query/);
+    }
+    // A cursor made by hand (the key without the query's tag) is refused.
+    const bare = c.split('.').slice(0, 5).join('.') + '.';
+    assert.equal((await get(ka, `?from=${from}&to=${to}&limit=3&cursor=${bare}`)).status, 400);
+  });
+
+  await t.test('Accept: q-values and case, JSON on a tie', async () => {
+    const csv = (r) => (r.headers.get('content-type') || '').startsWith('text/csv');
+    for (const [accept, wantCsv] of [['text/csv', true], ['TEXT/CSV', true], ['text/csv;q=0, application/json', false],
+      ['application/json, text/csv', false], ['application/json;q=0.5, text/csv', true], ['*/*', false],
+      ['text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', false], ['text/csv; q=0.9, */*; q=0.1', true]]) {
+      assert.equal(csv(await get(ka, `?from=${from}&to=${from}`, { accept })), wantCsv, accept);
+    }
+  });
+
+  await t.test("the providers' own totals: rows of their day, and a whole week's", async () => {
+    // reach:7d on every Sunday of the range and reach:28d on its last day,
+    // as a sync stores them (the dashboard shows these).
+    stack.sql(`INSERT INTO metric_daily (workspace_id, provider, account_id, metric, day, value)
+      SELECT ${a}, 'meta_ads', 'act_1', 'reach:7d', d, 5000 + extract(doy FROM d)
+      FROM generate_series('${from}'::date, '${to}'::date, interval '1 day') d WHERE extract(isodow FROM d) = 7
+      UNION ALL SELECT ${a}, 'meta_ads', 'act_1', 'reach:28d', '${to}', 31337`);
+    const days = (await get(ka, `?from=${from}&to=${to}&limit=10000&metric=reach:28d`)).json.rows;
+    assert.equal(days.length, 1);
+    assert.deepEqual([days[0].period, days[0].value, days[0].label, days[0].aggregation, days[0].currency],
+      [to, 31337, 'Reach, 28 days to this day', 'total', null]);
+    const weeks = (await get(ka, `?from=${from}&to=${to}&group=week&metric=reach&limit=10000`)).json.rows;
+    const sundays = Object.fromEntries(stack.sql(`SELECT to_char(day - 6, 'YYYY-MM-DD'), value FROM metric_daily
+      WHERE workspace_id = ${a} AND metric = 'reach:7d'`).map(([mon, v]) => [mon, Number(v)]));
+    let whole = 0;
+    for (const w of weeks) {
+      const inside = w.period >= from && Object.hasOwn(sundays, w.period) &&
+        new Date(Date.parse(w.period) + 6 * 86400000).toISOString().slice(0, 10) <= to;
+      if (inside) {
+        whole++;
+        assert.equal(w.value, sundays[w.period], `week of ${w.period}: the provider's own total`);
+      } else {
+        assert.equal(w.value, null, `week of ${w.period} is not whole in the range`);
+        assert.match(w.note, /cannot be added/);
+      }
+    }
+    assert.ok(whole >= 3, `${whole} whole weeks`);
+    stack.sql(`DELETE FROM metric_daily WHERE workspace_id = ${a} AND metric LIKE 'reach:%'`);
   });
 
   await t.test('another workspace sees only its own rows', async () => {

@@ -1,0 +1,42 @@
+'use strict';
+// Reconnecting a source as another login at the provider (the sandbox's
+// user 2 sees other GA4 properties than user 1): the chosen properties
+// that login cannot see are named on the connection's page, not dropped
+// silently; reconnecting as the same login says nothing.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { startStack, defer } = require('./lib/stack');
+const { setupOwner, connectSandbox } = require('./lib/flows');
+
+test('reconnect as another login', async (t) => {
+  const stack = await startStack({ programs: ['api', 'pages', 'oauth', 'sandbox'], env: { SLUICE_WORKER: '0' } });
+  defer(t, () => {
+    const reports = stack.stop();
+    assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
+  });
+  const b = await setupOwner(stack.url);
+  const errorText = (html) => ((html.match(/<p class="error-text">([^<]*)<\/p>/) || [])[1] || '').replace(/&#39;/g, "'");
+  const chosen = () => JSON.parse(stack.sql("SELECT selected FROM connections WHERE provider = 'ga4'")[0][0]);
+  const names = () => Object.fromEntries(JSON.parse(stack.sql("SELECT accounts FROM connections WHERE provider = 'ga4'")[0][0]).map((a) => [a.id, a.name]));
+
+  await connectSandbox(b, 'ga4', 'allow', { user: '1' });
+  const first = chosen();
+  const firstNames = names();
+  assert.ok(first.length >= 2);
+
+  await t.test('the same login again: nothing to say', async () => {
+    await connectSandbox(b, 'ga4', 'allow', { user: '1' });
+    assert.deepEqual(chosen(), first);
+    assert.equal(errorText((await b.get('/connections/ga4')).text), '');
+  });
+
+  await t.test('another login: the chosen properties it cannot see are named', async () => {
+    await connectSandbox(b, 'ga4', 'allow', { user: '2' });
+    const page = await b.get('/connections/ga4');
+    const text = errorText(page.text);
+    const listed = first.map((id) => `${firstNames[id]} (${id})`).join(', ');
+    assert.equal(text, `This login cannot see ${listed}, chosen before: they are no longer synced (the numbers already stored stay). Reconnect with the login that has them, or choose others below.`);
+    assert.deepEqual(chosen(), [], 'nothing this login cannot see stays chosen');
+    assert.ok(Object.keys(names()).every((id) => !first.includes(id)), 'the list is the new login\'s');
+  });
+});

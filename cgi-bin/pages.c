@@ -524,11 +524,22 @@ page_forgot(struct ctx *ctx)
 	return render_forgot(ctx, 200, NULL, false);
 }
 
-/* Mails the link; a failure is the log's, never the page's (the page may
- * not tell which addresses have accounts). */
+/* A reset link to mail once the answer is out. */
+struct reset_mail {
+	const char	*to;
+	const char	*token;
+};
+
+/*
+ * Mails the link, after the answer has gone (app_after()): the answer
+ * takes the same time whether or not the address has an account.  A
+ * failure is the log's, never the page's.
+ */
 static void
-mail_reset_link(struct ctx *ctx, const char *to, const char *token)
+mail_reset_link(struct ctx *ctx, void *arg)
 {
+	const struct reset_mail *m = arg;
+	const char *to = m->to, *token = m->token;
 	struct json_object *v = jsonx_own(ctx->arena,
 	    json_object_new_object());
 	const char *why;
@@ -555,6 +566,7 @@ mail_reset_link(struct ctx *ctx, const char *to, const char *token)
 static enum err
 form_forgot(struct ctx *ctx)
 {
+	struct reset_mail *m;
 	const char *client, *token, *to;
 	int retry;
 	enum err rc;
@@ -580,8 +592,12 @@ form_forgot(struct ctx *ctx)
 	}
 	if (rc != ERR_OK)
 		return rc;
-	if (token != NULL)
-		mail_reset_link(ctx, to, token);
+	if (token != NULL) {
+		m = arena_calloc(ctx->arena, 1, sizeof(*m));
+		m->to = to;
+		m->token = token;
+		app_after(ctx, mail_reset_link, m);
+	}
 	return render_forgot(ctx, 200, NULL, true);
 }
 

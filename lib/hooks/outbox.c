@@ -40,6 +40,8 @@ static const struct outbox_type types[] = {
 /* Minutes before attempt 2, 3, 4, 5; every later one waits the last. */
 static const long retry_min[] = { 1, 5, 30, 120, 360 };
 
+static const char sql_lock_ws[] =
+	"SELECT 1 FROM workspaces WHERE id = $1 FOR NO KEY UPDATE";
 static const char sql_count[] =
 	"SELECT count(*) FROM webhook_endpoints WHERE workspace_id = $1";
 static const char sql_create[] =
@@ -214,6 +216,10 @@ outbox_url_problem(const char *url, bool allow_http)
 	for (i = 0; i < hlen; i++)
 		h[i] = (char)tolower((unsigned char)host[i]);
 	h[hlen] = '\0';
+	/* "127.0.0.1." and "localhost." are those hosts: the root's dot
+	 * goes before the checks. */
+	if (hlen > 1 && h[hlen - 1] == '.' && *p != '[')
+		h[--hlen] = '\0';
 	if (port < end) {
 		if (*port != ':' || port + 1 == end || end - port > 6 ||
 		    strspn(port + 1, "0123456789") != (size_t)(end - port - 1))
@@ -235,6 +241,11 @@ outbox_url_problem(const char *url, bool allow_http)
 			    "(e.g. 203.0.113.7), or use a name.";
 		loop = strcmp(h, "localhost") == 0 || (hlen > 10 &&
 		    strcmp(h + hlen - 10, ".localhost") == 0);
+		/* A name of one label is a machine on the local network
+		 * (/etc/hosts, a search domain), never the internet. */
+		if (!loop && strchr(h, '.') == NULL)
+			return "The URL's host must be a full domain name "
+			    "(hooks.example.com), reachable on the internet.";
 		ok = !loop || allow_http;
 	}
 	if (!ok)
@@ -319,24 +330,34 @@ outbox_endpoint_create(struct db *db, struct arena *a, int64_t ws,
 		(void)buf_printf(arr, "%s%s", i > 0 ? "," : "", events[i]);
 	}
 	(void)buf_putc(arr, '}');
-	p[0] = db_int64(a, ws);
-	if ((rc = db_value(db, a, sql_count, 1, p, &count)) != ERR_OK)
+	if ((rc = new_secret(a, secret_out)) != ERR_OK)
 		return rc;
+	/* Counted and added under the workspace's row lock: concurrent
+	 * adds take turns, so none slips past the limit. */
+	if ((rc = db_begin(db, a)) != ERR_OK)
+		return rc;
+	p[0] = db_int64(a, ws);
+	if ((rc = db_exec(db, a, sql_lock_ws, 1, p, NULL)) != ERR_OK ||
+	    (rc = db_value(db, a, sql_count, 1, p, &count)) != ERR_OK)
+		goto out;
 	if (count != NULL && atol(count) >= LIMIT_HOOK_ENDPOINTS) {
 		*why = "This workspace has " XSTR(LIMIT_HOOK_ENDPOINTS)
 		    " endpoints already: delete one first.";
-		return ERR_CONFLICT;
+		rc = ERR_CONFLICT;
+		goto out;
 	}
-	if ((rc = new_secret(a, secret_out)) != ERR_OK)
-		return rc;
 	p[1] = url;
 	p[2] = buf_cstr(arr);
 	p[3] = *secret_out;
 	p[4] = user > 0 ? db_int64(a, user) : NULL;
-	if ((rc = db_exec(db, a, sql_create, 5, p, &res)) != ERR_OK)
-		return rc;
-	*id_out = db_get_int64(res, 0, 0, 0);
-	return ERR_OK;
+	if ((rc = db_exec(db, a, sql_create, 5, p, &res)) == ERR_OK)
+		*id_out = db_get_int64(res, 0, 0, 0);
+out:
+	if (rc == ERR_OK)
+		rc = db_commit(db, a);
+	else
+		db_rollback(db, a);
+	return rc;
 }
 
 /* Runs a statement on endpoint id of ws: ERR_NOTFOUND when no row. */

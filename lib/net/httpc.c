@@ -131,12 +131,19 @@ slist_free(void *p)
 	curl_slist_free_all(p);
 }
 
-/* The URL without its query and fragment, for messages. */
+/*
+ * The URL without its query and fragment, for messages; without its path
+ * too unless path: a URL a user typed (a webhook's) may carry its secret
+ * in the path, as Slack's and Discord's do.
+ */
 static const char *
-url_for_message(struct arena *a, const char *url)
+url_for_message(struct arena *a, const char *url, bool path)
 {
 	size_t n = strcspn(url, "?#");
+	const char *host = strstr(url, "://");
 
+	if (!path && host != NULL && (size_t)(host + 3 - url) < n)
+		n = (size_t)(host + 3 - url) + strcspn(host + 3, "/?#");
 	return arena_strndup(a, url, n);
 }
 
@@ -165,7 +172,7 @@ check_url(const struct httpc *c, struct arena *a, const char *url,
 	else {
 		*why = arena_printf(a, "refusing %s: only https (or http "
 		    "to loopback in tests and the sandbox) is allowed",
-		    url_for_message(a, url));
+		    url_for_message(a, url, true));
 		rc = ERR_INPUT;
 	}
 	curl_free(scheme);
@@ -186,6 +193,7 @@ v4_public(const unsigned char *p, bool loopback_ok)
 	    (p[0] == 172 && (p[1] & 0xf0) == 16) ||
 	    (p[0] == 192 && p[1] == 0 && (p[2] == 0 || p[2] == 2)) ||
 	    (p[0] == 192 && p[1] == 168) ||
+	    (p[0] == 192 && p[1] == 88 && p[2] == 99) ||	/* 6to4 relay */
 	    (p[0] == 198 && (p[1] & 0xfe) == 18) ||
 	    (p[0] == 198 && p[1] == 51 && p[2] == 100) ||
 	    (p[0] == 203 && p[1] == 0 && p[2] == 113));
@@ -195,7 +203,8 @@ bool
 httpc_addr_public(const struct sockaddr *sa, bool loopback_ok)
 {
 	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0, 0xff, 0xff }, nat64[12] = { 0, 0x64, 0xff, 0x9b };
+	    0, 0xff, 0xff }, nat64[12] = { 0, 0x64, 0xff, 0x9b },
+	    translated[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0 };
 	const unsigned char *p;
 	size_t i;
 
@@ -208,7 +217,8 @@ httpc_addr_public(const struct sockaddr *sa, bool loopback_ok)
 	if (sa->sa_family != AF_INET6)
 		return false;
 	p = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
-	if (memcmp(p, mapped, 12) == 0 || memcmp(p, nat64, 12) == 0)
+	if (memcmp(p, mapped, 12) == 0 || memcmp(p, nat64, 12) == 0 ||
+	    memcmp(p, translated, 12) == 0)
 		return v4_public(p + 12, loopback_ok);
 	for (i = 0; i < 15 && p[i] == 0; i++)
 		;
@@ -223,6 +233,10 @@ httpc_addr_public(const struct sockaddr *sa, bool loopback_ok)
 	    (p[0] == 0x20 && p[1] == 0x01 && p[2] == 0x0d &&
 	    p[3] == 0xb8) ||				/* documentation */
 	    (p[0] == 0x20 && p[1] == 0x02) ||		/* 6to4 */
+	    (p[0] == 0x20 && p[1] == 0x01 && p[2] == 0 &&
+	    p[3] == 0) ||				/* Teredo */
+	    (p[0] == 0 && p[1] == 0x64 && p[2] == 0xff && p[3] == 0x9b &&
+	    p[4] == 0 && p[5] == 1) ||			/* local NAT64 */
 	    (p[0] == 0x01 && p[1] == 0 && p[2] == 0 && p[3] == 0 &&
 	    p[4] == 0 && p[5] == 0 && p[6] == 0 && p[7] == 0)); /* discard */
 }
@@ -251,7 +265,7 @@ curl_transport(struct httpc *c, struct arena *a, const struct httpc_req *r,
 	long status = 0, timeout;
 	double secs = 0;
 	size_t i;
-	const char *method = r->method != NULL ? r->method : "GET";
+	const char *method = r->method != NULL ? r->method : "GET", *shown;
 
 	/* libcurl (and its TLS) is set up at the first call, not at start:
 	 * a program that never calls out keeps ~2 MiB less resident. */
@@ -316,22 +330,21 @@ curl_transport(struct httpc *c, struct arena *a, const struct httpc_req *r,
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(c->curl, CURLINFO_TOTAL_TIME, &secs);
 	out->ms = secs * 1000.0;
+	shown = url_for_message(a, r->url, r->dest == HTTPC_DEST_ANY);
 	if (col.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
 		*why = arena_printf(a, "the answer from %s is larger than "
-		    "%zu bytes", url_for_message(a, r->url), c->opts.max_body);
+		    "%zu bytes", shown, c->opts.max_body);
 		return ERR_TOOBIG;
 	}
 	if (cc != CURLE_OK && col.refused) {
 		*why = arena_printf(a, "refusing %s: its host resolves to a "
-		    "loopback, private, link-local or reserved address",
-		    url_for_message(a, r->url));
+		    "loopback, private, link-local or reserved address", shown);
 		return ERR_FORBIDDEN;
 	}
 	if (cc != CURLE_OK) {
 		*why = cc == CURLE_OPERATION_TIMEDOUT ?
-		    arena_printf(a, "%s did not answer within %ld ms",
-		    url_for_message(a, r->url), timeout) :
-		    arena_printf(a, "%s: %s", url_for_message(a, r->url),
+		    arena_printf(a, "%s did not answer within %ld ms", shown,
+		    timeout) : arena_printf(a, "%s: %s", shown,
 		    curl_easy_strerror(cc));
 		return ERR_UPSTREAM;
 	}

@@ -578,6 +578,10 @@ static const char sql_password_set[] =
 static const char sql_other_sessions[] =
 	"DELETE FROM sessions WHERE user_id = $1 AND id_hash <> "
 	"decode($2, 'hex')";
+/* A new password ends the reset links asked for before it. */
+static const char sql_links_end[] =
+	"UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND "
+	"used_at IS NULL";
 
 enum err
 account_password_change(struct db *db, struct arena *a, int64_t user,
@@ -618,6 +622,8 @@ account_password_change(struct db *db, struct arena *a, int64_t user,
 		p[1] = keep;
 		rc = db_exec(db, a, sql_other_sessions, 2, p, NULL);
 	}
+	if (rc == ERR_OK)
+		rc = db_exec(db, a, sql_links_end, 1, p, NULL);
 	if (rc == ERR_OK)
 		rc = db_commit(db, a);
 	else
@@ -715,6 +721,9 @@ account_delete_data(struct db *db, struct arena *a, int64_t ws)
 
 /* Links asked for in the window by the address and by the client, and
  * how long until the oldest of the fuller count leaves it. */
+/* Requests take turns (few, and never on a hot path). */
+static const char sql_reset_lock[] =
+	"LOCK TABLE password_resets IN SHARE ROW EXCLUSIVE MODE";
 static const char sql_reset_counts[] =
 	"WITH a AS (SELECT created_at FROM password_resets WHERE email = "
 	"lower($1) AND created_at > now() - make_interval(secs => $3)), c AS "
@@ -753,34 +762,47 @@ account_reset_request(struct db *db, struct arena *a, const char *email,
 {
 	struct crypto_token tok;
 	const char *p[4];
-	struct db_res *res;
+	struct db_res *res, *made = NULL;
+	bool begun = false;
 	enum err rc;
 
 	*token_out = *to_out = NULL;
 	*retry_s = 0;
 	if (email == NULL || !email_ok(email))
 		return ERR_INPUT;
+	if ((rc = crypto_token_new(&tok)) != ERR_OK)
+		return rc;
+	/* Counted and recorded under one lock: concurrent requests take
+	 * turns, so none slips past the bounds. */
+	if ((rc = db_begin(db, a)) != ERR_OK)
+		goto out;
+	begun = true;
 	p[0] = email;
 	p[1] = client;
 	p[2] = db_int64(a, LIMIT_RESET_WINDOW_S);
-	if ((rc = db_exec(db, a, sql_reset_counts, 3, p, &res)) != ERR_OK)
-		return rc;
+	if ((rc = db_exec(db, a, sql_reset_lock, 0, NULL, NULL)) != ERR_OK ||
+	    (rc = db_exec(db, a, sql_reset_counts, 3, p, &res)) != ERR_OK)
+		goto out;
 	if (db_get_int64(res, 0, 0, 0) >= LIMIT_RESET_ACCOUNT ||
 	    db_get_int64(res, 0, 1, 0) >= LIMIT_RESET_CLIENT) {
 		*retry_s = (int)db_get_int64(res, 0, 2, LIMIT_RESET_WINDOW_S);
 		if (*retry_s < 1)
 			*retry_s = 1;
-		return ERR_RATELIMIT;
+		rc = ERR_RATELIMIT;
+		goto out;
 	}
-	if ((rc = crypto_token_new(&tok)) != ERR_OK)
-		return rc;
 	p[0] = tok.hash;
 	p[1] = email;
 	p[2] = client;
 	p[3] = db_int64(a, LIMIT_RESET_VALID_S);
-	if ((rc = db_exec(db, a, sql_reset_new, 4, p, &res)) == ERR_OK &&
-	    db_get(res, 0, 0) != NULL) {
-		*to_out = db_get(res, 0, 0);
+	rc = db_exec(db, a, sql_reset_new, 4, p, &made);
+out:
+	if (begun && rc == ERR_OK)
+		rc = db_commit(db, a);
+	else if (begun)
+		db_rollback(db, a);
+	if (rc == ERR_OK && db_get(made, 0, 0) != NULL) {
+		*to_out = db_get(made, 0, 0);
 		*token_out = arena_strdup(a, tok.token);
 	}
 	crypto_cleanse(&tok, sizeof(tok));

@@ -631,7 +631,15 @@ app_stream_write(struct ctx *ctx, const char *data, size_t len)
 	    ERR_OK;
 }
 
-static void
+void
+app_after(struct ctx *ctx, void (*fn)(struct ctx *, void *), void *arg)
+{
+	ctx->after = fn;
+	ctx->after_arg = arg;
+}
+
+/* Answers one request; its context (in a) for the work after it. */
+static struct ctx *
 serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 {
 	struct timespec t0;
@@ -682,6 +690,7 @@ done:
 	reqstats_count(ctx->match.route != NULL ?
 	    (size_t)(ctx->match.route - app->routes) : app->nroutes, status,
 	    ms / 1e3);
+	return ctx;
 }
 
 /*
@@ -695,6 +704,7 @@ static bool
 serve_conn(struct app *app, struct arena *a, FCGX_Request *c,
     const sigset_t *term, unsigned long *seq)
 {
+	struct ctx *ctx;
 	sigset_t old;
 	int rc;
 
@@ -715,8 +725,10 @@ serve_conn(struct app *app, struct arena *a, FCGX_Request *c,
 	}
 	/* The request in hand finishes even if SIGTERM comes. */
 	sigprocmask(SIG_BLOCK, term, &old);
-	serve(app, a, c, ++*seq);
+	ctx = serve(app, a, c, ++*seq);
 	FCGX_Finish_r(c);	/* closes it unless nginx keeps it */
+	if (ctx->after != NULL)
+		ctx->after(ctx, ctx->after_arg);
 	arena_reset(a);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return true;

@@ -67,6 +67,9 @@ struct ctx {
 	 * error page says the form expired, not that access is missing. */
 	bool			 form_expired;
 	void			*out;	/* the FastCGI output (streams) */
+	/* Work after the answer is out (app_after()). */
+	void			(*after)(struct ctx *, void *);
+	void			*after_arg;
 };
 
 /* A program's description for app_main(). */
@@ -103,6 +106,17 @@ enum err	 app_session(struct ctx *);
  */
 enum err	 app_render(struct ctx *, int status, const char *name,
 		    struct json_object *view);
+
+/*
+ * Runs fn(ctx, arg) once the answer has gone to the client and its
+ * connection is finished, before the request's arena goes: work whose
+ * duration must not show in the answer's time (mailing a password reset
+ * link only when the address has an account).  The request's
+ * transaction is over then: fn works with ctx->db as a program outside
+ * a workspace does.  One per request; a later call replaces it.
+ */
+void		 app_after(struct ctx *, void (*fn)(struct ctx *, void *),
+		    void *arg);
 
 /*
  * A body too large to hold, written as it is made (a CSV export): sends

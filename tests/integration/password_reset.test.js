@@ -57,6 +57,11 @@ test('password reset by email', async (t) => {
   });
   const owner = await setupOwner(stack.url);
   const linkOf = (m) => (m.text.match(/https?:\/\/\S+\/password\/reset\/[A-Za-z0-9_-]{43}/) || [])[0];
+  // The mail leaves after the answer: waits until n were delivered.
+  const mailed = async (n) => {
+    for (let i = 0; i < 200 && fake.state.delivered.length < n; i++) await new Promise((ok) => setTimeout(ok, 25));
+    return fake.state.delivered.length;
+  };
 
   await t.test('the login page offers it', async () => {
     const r = await new Client(stack.url).get('/login');
@@ -67,7 +72,7 @@ test('password reset by email', async (t) => {
   await t.test('an address with an account gets one link; one without, the same page and no mail', async () => {
     const known = await ask(stack.url, OWNER.toUpperCase());
     assert.equal(known.status, 200);
-    assert.equal(fake.state.delivered.length, 1);
+    assert.equal(await mailed(1), 1);
     const m = fake.state.delivered[0];
     assert.equal(m.to, OWNER);
     link = linkOf(m);
@@ -80,7 +85,7 @@ test('password reset by email', async (t) => {
     assert.equal(unknown.status, 200);
     assert.equal(main(unknown.text), main(known.text));
     assert.match(main(known.text), /If an account uses that address, a link to set a new password is on its way/);
-    assert.equal(fake.state.delivered.length, 1);
+    assert.equal(await mailed(2), 1);
     assert.equal(Number(stack.sql("SELECT count(*) FROM password_resets WHERE user_id IS NULL")[0][0]), 1);
   });
 
@@ -123,18 +128,67 @@ test('password reset by email', async (t) => {
 
   await t.test('a newer link replaces nothing, using one ends the others; an hour-old one is dead', async () => {
     stack.sql('DELETE FROM password_resets');
+    const had = fake.state.delivered.length;
     await ask(stack.url, OWNER);
+    await mailed(had + 1);
     await ask(stack.url, OWNER);
+    await mailed(had + 2);
     const [first, second] = fake.state.delivered.slice(-2).map(linkOf);
     assert.notEqual(first, second);
     assert.equal((await setPassword(stack.url, second, OLD + ' again')).status, 303);
     assert.equal((await setPassword(stack.url, first, NEW)).status, 404);
     await ask(stack.url, OWNER);
+    await mailed(had + 3);
     const third = linkOf(fake.state.delivered.at(-1));
     stack.sql("UPDATE password_resets SET expires_at = now() - interval '1 second' WHERE used_at IS NULL");
     assert.equal((await setPassword(stack.url, third, NEW)).status, 404);
     assert.equal((await new Client(stack.url).get('/password/reset/' + 'A'.repeat(43))).status, 404);
     assert.equal((await new Client(stack.url).get('/password/reset/short')).status, 404);
+  });
+
+  await t.test('the mail goes after the answer: its time does not tell an account', async () => {
+    stack.sql('DELETE FROM password_resets');
+    const calls = fake.state.calls.length, delivered = fake.state.delivered.length;
+    const release = fake.hold();
+    try {
+      // Resend does not answer until released: an answer now proves the
+      // page did not wait for the mail.
+      const r = await Promise.race([ask(stack.url, OWNER),
+        new Promise((resolve) => setTimeout(() => resolve(null), 15000))]);
+      assert.ok(r, 'the page waited for Resend');
+      assert.equal(r.status, 200);
+      assert.equal(fake.state.delivered.length, delivered);
+      for (let i = 0; i < 100 && fake.state.calls.length === calls; i++) await new Promise((ok) => setTimeout(ok, 50));
+      assert.equal(fake.state.calls.length, calls + 1, 'the mail was sent after the answer');
+    } finally {
+      release();
+    }
+    for (let i = 0; i < 100 && fake.state.delivered.length === delivered; i++) await new Promise((ok) => setTimeout(ok, 50));
+    assert.equal(fake.state.delivered.length, delivered + 1);
+  });
+
+  await t.test('a password changed in Settings ends the links asked for before', async () => {
+    stack.sql('DELETE FROM password_resets');
+    const had = fake.state.delivered.length;
+    await ask(stack.url, OWNER);
+    await mailed(had + 1);
+    const link = linkOf(fake.state.delivered.at(-1));
+    const c = new Client(stack.url);
+    const lp = await c.get('/login');
+    assert.equal((await c.post('/login', { pre: hidden(lp.text, 'pre'), email: OWNER, password: OLD + ' again' })).status, 303);
+    const sp = await c.get('/settings/password');
+    const changed = await c.post('/settings/password', { csrf: hidden(sp.text, 'csrf'), current_password: OLD + ' again', new_password: NEW, new_password_again: NEW });
+    assert.equal(changed.status, 303, changed.text.slice(0, 300));
+    assert.equal((await setPassword(stack.url, link, 'an attacker passphrase')).status, 404);
+    assert.equal(await login(stack.url, OWNER, NEW), 303);
+  });
+
+  await t.test('concurrent requests do not pass the bounds', async () => {
+    stack.sql('DELETE FROM password_resets');
+    const answers = await Promise.all(Array.from({ length: 30 }, () => ask(stack.url, 'racer@example.com')));
+    assert.equal(answers.filter((r) => r.status === 200).length, 3);
+    assert.equal(answers.filter((r) => r.status === 429).length, 27);
+    assert.deepEqual(stack.sql("SELECT count(*) FROM password_resets WHERE email = 'racer@example.com'"), [['3']]);
   });
 
   await t.test('three links an hour for an address, with or without an account', async () => {

@@ -282,6 +282,9 @@ test('outgoing webhooks, signed and verified with svix', { timeout: 600000 }, as
       ['https://[fd00::1]/hook', /private/],
       ['https://2130706433/hook', /four decimal numbers/],
       ['https://example.com:99999/hook', /port/],
+      ['https://10.0.0.1./hook', /private/],
+      ['https://vm/hook', /full domain name/],
+      ['https://[64:ff9b:1::7f00:1]/hook', /reserved/],
       ['https://exa mple.com/', /spaces/],
       ['', /Enter the endpoint/],
     ];
@@ -296,6 +299,16 @@ test('outgoing webhooks, signed and verified with svix', { timeout: 600000 }, as
     const unknown = await owner.post('/settings/webhooks', { csrf, url: 'https://example.com/hook', event: 'sync.exploded' });
     assert.equal(unknown.status, 400);
     assert.equal(stack.sql('SELECT count(*) FROM webhook_endpoints')[0][0], '1', 'nothing stored');
+  });
+
+  await t.test('concurrent adds stop at the limit of 20', async () => {
+    const [[ws]] = stack.sql('SELECT workspace_id FROM webhook_endpoints LIMIT 1');
+    const had = Number(stack.sql(`SELECT count(*) FROM webhook_endpoints WHERE workspace_id = ${ws}`)[0][0]);
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) =>
+      owner.post('/settings/webhooks', { csrf, url: `https://hooks${i}.example.com/h`, event: 'sync.failed' })));
+    assert.equal(answers.filter((r) => r.status === 409).length, 30 - (20 - had));
+    assert.deepEqual(stack.sql(`SELECT count(*) FROM webhook_endpoints WHERE workspace_id = ${ws}`), [['20']]);
+    stack.sql(`DELETE FROM webhook_endpoints WHERE workspace_id = ${ws} AND url LIKE 'https://hooks%.example.com/h'`);
   });
 
   await t.test('a viewer gets 403; another workspace gets 404', async () => {

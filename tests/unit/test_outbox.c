@@ -133,6 +133,20 @@ test_outbox_url_rules(void **state)
 		{ "http://localhost:9/x", true, true },
 		{ "http://[::1]:9/x", true, true },
 		{ "https://127.0.0.1/x", false, false },
+		/* An outside review's forms: the root's dot, one-label
+		 * names (/etc/hosts), IPv4-translated, local-use NAT64,
+		 * Teredo, the 6to4 relay. */
+		{ "https://127.0.0.1./x", false, false },
+		{ "https://localhost./x", false, false },
+		{ "https://169.254.169.254./x", false, false },
+		{ "https://hooks.example.com./x", false, true },
+		{ "https://vm/x", false, false },
+		{ "https://intranet:8443/x", false, false },
+		{ "https://[::ffff:0:7f00:1]/x", false, false },
+		{ "https://[64:ff9b:1::7f00:1]/x", false, false },
+		{ "https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/x", false,
+		    false },
+		{ "https://192.88.99.1/x", false, false },
 		{ "https://localhost/x", false, false },
 		{ "https://a.localhost/x", false, false },
 		{ "https://10.0.0.1/x", true, false },	/* private: never */
@@ -269,14 +283,20 @@ test_httpc_dest_refuses_at_connect(void **state)
 	arena_init(&a);
 	c = httpc_new(&o);
 	memset(&r, 0, sizeof(r));
-	r.url = "http://localhost:1/hook";
+	/* A path may hold the hook's secret (Slack's, Discord's): a user's
+	 * URL is named by its host only in messages (and logs). */
+	r.url = "http://localhost:1/services/T0/B0/PATHSECRET";
 	r.dest = HTTPC_DEST_PUBLIC;
 	assert_int_equal(httpc_do(c, &a, &r, &resp, &why), ERR_FORBIDDEN);
 	assert_non_null(strstr(why, "loopback, private"));
+	assert_null(strstr(why, "PATHSECRET"));
+	assert_non_null(strstr(why, "http://localhost:1"));
 	r.dest = HTTPC_DEST_PUBLIC_LOOPBACK;
 	assert_int_equal(httpc_do(c, &a, &r, &resp, &why), ERR_UPSTREAM);
+	assert_null(strstr(why, "PATHSECRET"));
 	r.dest = HTTPC_DEST_ANY;
 	assert_int_equal(httpc_do(c, &a, &r, &resp, &why), ERR_UPSTREAM);
+	assert_non_null(strstr(why, "/services/T0/B0/PATHSECRET"));
 	httpc_free(c);
 	arena_free(&a);
 }

@@ -29,6 +29,7 @@ async function startFakeResend({ apiKey = 're_test' } = {}) {
     delivered: [],	// {to, id, key, subject, html, text, headers}
     keys: new Map(),	// Idempotency-Key -> {text, status, body}
     script: [],		// scripted answers, first in first out
+    gate: null,		// while set (hold()), answers wait for it
   };
   const send = (res, status, body, headers = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -38,12 +39,13 @@ async function startFakeResend({ apiKey = 're_test' } = {}) {
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const text = Buffer.concat(chunks).toString('utf8');
       let body;
       try { body = JSON.parse(text); } catch { body = undefined; }
       const call = { path: req.url, headers: req.headers, body, text };
       state.calls.push(call);
+      if (state.gate) await state.gate;
       if (!req.headers['user-agent']) {
         return send(res, 403, { statusCode: 403, name: 'validation_error', message: 'User-Agent header is required.' });
       }
@@ -89,6 +91,12 @@ async function startFakeResend({ apiKey = 're_test' } = {}) {
     state,
     // Queues answers: {status, fixture, headers} or {status: 200, refuse: [i]}.
     next(...answers) { state.script.push(...answers); },
+    // Holds every answer until the returned function is called.
+    hold() {
+      let open;
+      state.gate = new Promise((r) => { open = r; });
+      return () => { state.gate = null; open(); };
+    },
     reset() { state.calls.length = 0; state.delivered.length = 0; state.script.length = 0; },
     close() {
       const closed = new Promise((resolve) => server.close(resolve));

@@ -1,6 +1,7 @@
 /*
- * booking.h — bookings: an event booked with its type, date, status and
- * value in a currency, made from an inquiry or on its own.
+ * booking.h — bookings, made from an inquiry or on their own.
+ *
+ * An event booked with its type, date, status and value in a currency.
  *
  * Values are exact decimals written with at most the currency's own
  * decimals (ISO 4217: JPY none, EUR two); a value always names its

@@ -1,7 +1,9 @@
 /*
- * inquiry.h — inquiries: a site's public form and the API put them in,
- * people work them through new → contacted → qualified → converted (or
- * lost) with an owner and notes.
+ * inquiry.h — inquiries from a site's form and the API, and their pipeline.
+ *
+ * A site's public form and the API put them in; people work them through
+ * new → contacted → qualified → converted (or lost) with an owner and
+ * notes.
  *
  * The parsers are pure (no database) so they can be unit-tested and
  * fuzzed; the rest reads and writes the tables of sql/220.  Every

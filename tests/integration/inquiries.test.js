@@ -8,6 +8,7 @@ const assert = require('node:assert/strict');
 const { startStack, request } = require('./lib/stack');
 const { setupOwner } = require('./lib/flows');
 const { hidden } = require('./lib/browser');
+const { validate, responseSchema } = require('./lib/schema');
 
 test('inquiries and bookings', { timeout: 600000 }, async (t) => {
   const stack = await startStack({ programs: ['api', 'pages'] });
@@ -33,7 +34,10 @@ test('inquiries and bookings', { timeout: 600000 }, async (t) => {
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const count = (table, ws) => Number(stack.sql(`SELECT count(*) FROM ${table} WHERE workspace_id = ${ws}`)[0][0]);
-  const fields = (r) => r.json.error.problems.map((p) => p.field).sort();
+  const fields = (r) => {
+    fields.last = r.json;
+    return r.json.error.problems.map((p) => p.field).sort();
+  };
 
   // The form's address, as Settings shows it (made on first view).
   const settings = await b.get('/settings/inquiry-form');
@@ -116,7 +120,9 @@ test('inquiries and bookings', { timeout: 600000 }, async (t) => {
 
   await t.test('GET /v1/inquiries: filters, cursor pages, bad parameters named', async () => {
     for (let i = 0; i < 3; i++) await api(ka, 'POST', '/v1/inquiries', { phone: `+44 20 7946 00${i}0` });
-    const all = (await api(ka, 'GET', '/v1/inquiries')).json.inquiries;
+    const listed = (await api(ka, 'GET', '/v1/inquiries')).json;
+    assert.deepEqual(validate(responseSchema('/v1/inquiries'), listed), []);
+    const all = listed.inquiries;
     assert.equal(all.length, 5);
     assert.ok(all.every((x, i) => i === 0 || all[i - 1].id > x.id), 'newest first');
     let r = await api(ka, 'GET', '/v1/inquiries?limit=2');
@@ -149,6 +155,7 @@ test('inquiries and bookings', { timeout: 600000 }, async (t) => {
     assert.equal(r.json.notes.length, 1);
     assert.equal(r.json.notes[0].body, 'Called, left a message.');
     assert.equal(r.json.notes[0].author, null);
+    assert.deepEqual(validate(responseSchema('/v1/inquiries/{id}', 'patch'), r.json), []);
     r = await api(ka, 'PATCH', `/v1/inquiries/${first}`, { owner: null });
     assert.equal(r.json.owner, null);
     assert.equal(r.json.status, 'contacted');
@@ -219,7 +226,10 @@ test('inquiries and bookings', { timeout: 600000 }, async (t) => {
     assert.equal(r.json.value, null);
     assert.equal(r.json.currency, null);
     assert.equal((await api(kview, 'PATCH', `/v1/bookings/${booking}`, { status: 'cancelled' })).status, 403);
-    assert.equal((await api(ka, 'GET', '/v1/bookings?status=confirmed')).json.bookings.length, 2);
+    const confirmed = (await api(ka, 'GET', '/v1/bookings?status=confirmed')).json;
+    assert.equal(confirmed.bookings.length, 2);
+    assert.deepEqual(validate(responseSchema('/v1/bookings'), confirmed), []);
+    assert.deepEqual(validate(responseSchema('/v1/bookings', 'post', '422'), fields.last), []);
     assert.equal((await api(ka, 'GET', '/v1/bookings?from=2027-06-01&to=2027-06-30')).json.bookings.length, 1);
     assert.equal((await api(ka, 'GET', '/v1/bookings?status=won')).status, 400);
     assert.equal((await api(ka, 'GET', '/v1/bookings/0')).status, 400);
@@ -491,5 +501,8 @@ test('inquiries and bookings', { timeout: 600000 }, async (t) => {
     const seen = stack.sql(`BEGIN; SET LOCAL ROLE sluice_web; SELECT set_config('sluice.workspace_id', '${wsA}', true);
       SELECT count(*) FROM inquiries WHERE workspace_id = ${wsB}; COMMIT;`);
     assert.equal(seen[seen.length - 1][0], '0');
+    // The throttle is the owner role's alone.
+    assert.throws(() => stack.sql(`BEGIN; SET LOCAL ROLE sluice_web; SELECT set_config('sluice.workspace_id', '${wsA}', true);
+      DELETE FROM inquiry_throttle; COMMIT;`), /permission denied/);
   });
 });

@@ -14,6 +14,7 @@
 #include "base/limit.h"
 #include "base/mem.h"
 #include "base/utf8.h"
+#include "business/attribution.h"
 #include "business/booking.h"
 #include "business/inquiry.h"
 #include "connections/connect.h"
@@ -61,6 +62,7 @@ static enum err	api_bookings(struct ctx *);
 static enum err	api_booking(struct ctx *);
 static enum err	api_booking_patch(struct ctx *);
 static enum err	form_inquiry(struct ctx *);
+static enum err	api_attribution(struct ctx *);
 
 static const struct route routes[] = {
 	{ HTTP_GET, "/healthz", api_healthz, ROUTE_NODB, 0 },
@@ -93,6 +95,7 @@ static const struct route routes[] = {
 	{ HTTP_GET, "/v1/bookings/:id", api_booking, ROUTE_APIKEY, 0 },
 	{ HTTP_PATCH, "/v1/bookings/:id", api_booking_patch,
 	    ROUTE_APIKEY | ROUTE_ADMIN, LIMIT_BODY_FORM },
+	{ HTTP_GET, "/v1/attribution", api_attribution, ROUTE_APIKEY, 0 },
 	/* A site's public form (no key, no session): nginx/locations/
 	 * api.conf routes /f/ here. */
 	{ HTTP_POST | HTTP_OPTIONS, "/f/:token", form_inquiry, ROUTE_RAWBODY,
@@ -425,6 +428,23 @@ api_booking_patch(struct ctx *ctx)
 		return app_fail(ctx, rc, "This workspace has no booking %lld.",
 		    (long long)id);
 	return rc != ERR_OK ? rc : api_booking(ctx);
+}
+
+/* Inquiries, bookings and spend per channel: ?from=&to= (default: the
+ * 28 days ending today). */
+static enum err
+api_attribution(struct ctx *ctx)
+{
+	const char *from, *to, *param, *why, *json;
+	enum err rc;
+
+	if (attribution_period_parse(&ctx->req.query, &from, &to, &param,
+	    &why) != ERR_OK)
+		return app_fail(ctx, ERR_INPUT, "%s %s.", param, why);
+	if ((rc = attribution_report_json(ctx->db, ctx->arena,
+	    ctx->workspace_id, from, to, &json)) != ERR_OK)
+		return rc;
+	return json_answer(ctx, 200, json);
 }
 
 /*

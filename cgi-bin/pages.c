@@ -15,6 +15,7 @@
 #include "base/limit.h"
 #include "base/mem.h"
 #include "base/numfmt.h"
+#include "business/attribution.h"
 #include "business/booking.h"
 #include "business/inquiry.h"
 #include "connections/connect.h"
@@ -82,6 +83,8 @@ static enum err	form_booking_change(struct ctx *);
 static enum err	page_inquiry_form(struct ctx *);
 static enum err	form_inquiry_form(struct ctx *);
 static enum err	form_inquiry_form_rotate(struct ctx *);
+static enum err	page_attribution(struct ctx *);
+static enum err	form_attribution_rules(struct ctx *);
 static void	nav_counts(struct ctx *, struct json_object *);
 
 #define PAGE	(ROUTE_HTML | ROUTE_SESSION)
@@ -146,6 +149,8 @@ static const struct route routes[] = {
 	{ HTTP_POST, "/settings/inquiry-form", form_inquiry_form, FORM, 0 },
 	{ HTTP_POST, "/settings/inquiry-form/rotate", form_inquiry_form_rotate,
 	    FORM, 0 },
+	{ HTTP_GET, "/attribution", page_attribution, PAGE, 0 },
+	{ HTTP_POST, "/attribution/rules", form_attribution_rules, FORM, 0 },
 };
 
 /* Notices a redirect may ask for (?msg=…): fixed texts, never echoed. */
@@ -1739,6 +1744,7 @@ static const struct {
 	{ "saved", "Saved." },
 	{ "note", "Note added." },
 	{ "booked", "Booking created." },
+	{ "rules", "Rules saved: every inquiry is counted by them now." },
 	{ "rotated", "The form has a new address: paste the new snippet into "
 	    "your site; the old address no longer works." },
 };
@@ -2226,6 +2232,91 @@ form_inquiry_form_rotate(struct ctx *ctx)
 		return rc;
 	return resp_redirect(&ctx->resp, 303,
 	    "/settings/inquiry-form?done=rotated");
+}
+
+/* Each {currency, value} of list key in o gets "text" ("€41.00"). */
+static void
+money_texts(struct ctx *ctx, struct json_object *o, const char *key)
+{
+	struct json_object *list = jsonx_member(o, key), *m;
+	size_t i, n = list != NULL ? json_object_array_length(list) : 0;
+	const char *text = "";
+
+	for (i = 0; i < n; i++) {
+		m = json_object_array_get_idx(list, i);
+		text = arena_printf(ctx->arena, "%s%s%s", text, i > 0 ? ", " :
+		    "", numfmt_value(ctx->arena, json_object_get_double(
+		    jsonx_member(m, "value")) * 1e6, "currency_micros",
+		    jsonx_str(m, "currency")));
+	}
+	if (n > 0)
+		set(o, arena_printf(ctx->arena, "%s_text", key), text);
+}
+
+static enum err
+render_attribution(struct ctx *ctx, int status, const char *error,
+    const char *text)
+{
+	struct json_object *v = app_view(ctx), *o, *list, *c, *r;
+	const char *from, *to, *param, *why, *json, *rules;
+	size_t i, n;
+	bool dflt;
+	enum err rc;
+
+	if (attribution_period_parse(&ctx->req.query, &from, &to, &param,
+	    &why) != ERR_OK)
+		return app_fail(ctx, ERR_INPUT, "%s %s.", param, why);
+	if ((rc = attribution_report_json(ctx->db, ctx->arena,
+	    ctx->workspace_id, from, to, &json)) != ERR_OK ||
+	    (rc = attribution_rules_text(ctx->db, ctx->arena,
+	    ctx->workspace_id, &rules, &dflt)) != ERR_OK)
+		return rc;
+	set(v, "title", "Attribution");
+	if (error != NULL)
+		flash(v, "error", error);
+	else
+		biz_notice(ctx, v);
+	o = add_json(ctx, v, "report", json);
+	list = jsonx_member(o, "channels");
+	n = list != NULL ? json_object_array_length(list) : 0;
+	for (i = 0; i < n; i++) {
+		c = json_object_array_get_idx(list, i);
+		r = jsonx_member(c, "conversion_rate");
+		if (r != NULL)
+			set(c, "rate_text", numfmt_value(ctx->arena,
+			    json_object_get_double(r), "ratio", NULL));
+		money_texts(ctx, c, "booking_value");
+		money_texts(ctx, c, "spend");
+		money_texts(ctx, c, "cost_per_inquiry");
+		money_texts(ctx, c, "cost_per_booking");
+	}
+	set(v, "rules", text != NULL ? text : rules);
+	put_bool(v, "rules_default", dflt && text == NULL);
+	return app_render(ctx, status, "pages/inquiries_attribution", v);
+}
+
+static enum err
+page_attribution(struct ctx *ctx)
+{
+	return render_attribution(ctx, 200, NULL, NULL);
+}
+
+static enum err
+form_attribution_rules(struct ctx *ctx)
+{
+	const char *text = req_form(&ctx->req, "rules"), *why;
+	enum err rc;
+
+	if (text == NULL)
+		text = "";
+	why = attribution_rules_save(ctx->db, ctx->arena, ctx->workspace_id,
+	    text, &rc);
+	if (why != NULL && rc == ERR_UNPROCESSABLE)
+		return render_attribution(ctx, 422, arena_printf(ctx->arena,
+		    "Rules not saved: %s.", why), text);
+	if (why != NULL)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, "/attribution?done=rules");
 }
 
 int

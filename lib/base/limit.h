@@ -184,5 +184,9 @@
 #define LIMIT_FORM_ALL		500		/* posts per form */
 #define LIMIT_FORM_ALL_S	3600		/* ... in this window */
 #define LIMIT_BOOKING_DIGITS	12		/* integer digits of a value */
+#define LIMIT_ATTR_RULES	50		/* attribution rules of a workspace */
+#define LIMIT_ATTR_CHANNEL	60		/* characters of a channel's name */
+#define LIMIT_ATTR_PATTERN	200		/* bytes of a rule's pattern */
+#define LIMIT_ATTR_DAYS		3660		/* days of a report's period */
 
 #endif

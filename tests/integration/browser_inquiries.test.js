@@ -2,7 +2,8 @@
 // Issue 24 in a real browser (Debian's chromium, playwright-core): a
 // site's form submission becomes an inquiry, counted in the navigation;
 // it is marked contacted, then converted, and "Create booking" makes its
-// booking, shown with its value in its currency.  Every page is checked
+// booking, shown with its value in its currency, and in attribution
+// next to its channel's ad spend.  Every page is checked
 // by axe-core and screenshotted to tests/artifacts/24-*.png.
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -32,6 +33,8 @@ test('browser: a form submission becomes an inquiry, then a booking (issue 24)',
   defer(t, () => browser.close());
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   page.setDefaultTimeout(15000);
+  // A select's name includes its options' text (the label wraps it).
+  const select = (name) => page.getByRole('combobox', { name: new RegExp(`^${name}`) });
   const shot = async (name, p = page) => {
     await p.screenshot({ path: path.join(ART, `24-${name}.png`), fullPage: true });
     await checkA11y(p, name);
@@ -110,8 +113,8 @@ document.getElementById('f').addEventListener('submit', async (e) => {
     await page.getByRole('link', { name: /\d{4}-\d\d-\d\d/ }).first().click();
     await page.waitForURL(/\/inquiries\/\d+$/);
     assert.equal(await page.locator('h1').textContent(), 'Inquiry from Maya & Tom');
-    await page.getByLabel('Status').selectOption('contacted');
-    await page.getByLabel('Owner').selectOption({ label: 'owner@example.com' });
+    await select('Status').selectOption('contacted');
+    await select('Owner').selectOption({ label: 'owner@example.com' });
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL(/done=saved$/);
     await page.getByLabel('Add a note').fill('Called Maya; sending the price list.');
@@ -126,10 +129,10 @@ document.getElementById('f').addEventListener('submit', async (e) => {
 
   await t.test('converted, it offers "Create booking"; the booking shows its value', async () => {
     assert.equal(await page.getByRole('button', { name: 'Create booking' }).count(), 0, 'no booking before converting');
-    await page.getByLabel('Status').selectOption('converted');
+    await select('Status').selectOption('converted');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL(/done=saved$/);
-    await page.getByLabel('Event type').selectOption('wedding');
+    await select('Event type').selectOption('wedding');
     await page.getByLabel('Event date').fill('2027-06-12');
     await page.getByLabel('Value').fill('2400.00');
     await page.getByLabel('Currency').fill('EUR');
@@ -142,7 +145,7 @@ document.getElementById('f').addEventListener('submit', async (e) => {
     await link.click();
     await page.waitForURL(/\/bookings\/\d+$/);
     await shot('booking');
-    await page.getByLabel('Status').selectOption('confirmed');
+    await select('Status').selectOption('confirmed');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL(/done=saved$/);
     await page.goto(`${stack.url}/bookings`);
@@ -151,6 +154,19 @@ document.getElementById('f').addEventListener('submit', async (e) => {
     assert.match(await row.textContent(), /wedding.*2027-06-12.*confirmed.*€2,400\.00/s);
     assert.deepEqual(stack.sql('SELECT b.status, b.value, b.currency, i.status FROM bookings b JOIN inquiries i ON i.id = b.inquiry_id'),
       [['confirmed', '2400.000', 'EUR', 'converted']]);
+  });
+
+  await t.test('attribution: the inquiry and its booking next to Google Ads\' spend', async () => {
+    stack.sql(`INSERT INTO metric_daily (workspace_id, provider, account_id, metric, day, value, dims)
+      SELECT id, 'google_ads', '123-456-7890', 'cost_micros', current_date, 82000000, '{"currency":"EUR"}' FROM workspaces`);
+    await page.goto(`${stack.url}/inquiries`);
+    await page.getByRole('link', { name: 'Attribution' }).click();
+    await page.waitForURL(/\/attribution$/);
+    await shot('attribution');
+    const row = page.locator('tbody tr', { hasText: 'Google Ads' });
+    assert.deepEqual(await row.locator('td').allTextContents(),
+      ['Google Ads', '1', '1', '100.0%', '€2,400.00', '€82.00', '€82.00', '€82.00']);
+    await page.goto(`${stack.url}/bookings`);
   });
 
   await t.test('a refused booking says why, in the page', async () => {

@@ -493,10 +493,81 @@ test('inquiries and bookings', { timeout: 600000 }, async (t) => {
     assert.equal((await form('email=new%40example.com', {}, fresh)).status, 201);
   });
 
+  await t.test('attribution: channels by rules, bookings, spend per currency', async () => {
+    stack.sql(`DELETE FROM inquiries WHERE workspace_id = ${wsA}`);
+    stack.sql(`INSERT INTO metric_daily (workspace_id, provider, account_id, metric, day, value, dims) VALUES
+      (${wsA}, 'google_ads', '111', 'cost_micros', current_date, 82000000, '{"currency":"EUR"}'),
+      (${wsA}, 'google_ads', '222', 'cost_micros', current_date - 1, 10000000, '{"currency":"USD"}'),
+      (${wsA}, 'google_ads', '111', 'cost_micros', current_date - 40, 99000000, '{"currency":"EUR"}'),
+      (${wsB}, 'google_ads', '333', 'cost_micros', current_date, 1000000000, '{"currency":"EUR"}')`);
+    const mk = async (body) => (await api(ka, 'POST', '/v1/inquiries', { email: 'p@example.com', ...body })).json.id;
+    const g1 = await mk({ utm_source: 'Google', utm_medium: 'cpc' });
+    const g2 = await mk({ utm_source: 'google', utm_medium: 'cpc', referrer: 'https://www.google.com/' });
+    await mk({ utm_source: 'instagram', utm_medium: 'paid_social' });
+    await mk({ utm_source: 'facebook', utm_medium: 'social' });
+    await mk({ referrer: 'https://l.instagram.com/' });
+    await mk({});
+    await mk({ utm_source: 'newsletter', utm_medium: 'email' });
+    await mk({ utm_source: 'bing', utm_medium: 'cpc' });
+    assert.equal((await api(ka, 'POST', '/v1/bookings', { inquiry_id: g1, event_type: 'wedding', value: 2400, currency: 'EUR', status: 'confirmed' })).status, 201);
+    assert.equal((await api(ka, 'POST', '/v1/bookings', { inquiry_id: g2, event_type: 'event', value: 500, currency: 'EUR', status: 'cancelled' })).status, 201);
+    let r = await api(ka, 'GET', '/v1/attribution');
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(validate(responseSchema('/v1/attribution'), r.json), []);
+    const by = Object.fromEntries(r.json.channels.map((c) => [c.channel, c]));
+    assert.deepEqual(r.json.channels.map((c) => c.channel), ['Google Ads', 'Meta Ads', 'Facebook', 'Instagram', 'Mailchimp', 'Direct', 'Other']);
+    assert.deepEqual(by['Google Ads'], {
+      channel: 'Google Ads', inquiries: 2, bookings: 1, conversion_rate: 0.5,
+      booking_value: [{ currency: 'EUR', value: 2400 }],
+      spend: [{ currency: 'EUR', value: 82 }, { currency: 'USD', value: 10 }],
+      cost_per_inquiry: [{ currency: 'EUR', value: 41 }, { currency: 'USD', value: 5 }],
+      cost_per_booking: [{ currency: 'EUR', value: 82 }, { currency: 'USD', value: 10 }],
+    });
+    assert.deepEqual(r.json.channels.map((c) => c.inquiries), [2, 1, 1, 1, 1, 1, 1]);
+    assert.equal(by['Meta Ads'].spend.length, 0, 'no Meta spend synced');
+    assert.equal(by.Direct.conversion_rate, 0);
+    // B's spend is B's.
+    r = await api(kb, 'GET', '/v1/attribution');
+    assert.deepEqual(r.json.channels.find((c) => c.channel === 'Google Ads').spend, [{ currency: 'EUR', value: 1000 }]);
+    // A period: 40 days ago alone holds only that day's spend.
+    const day = (n) => new Date(Date.now() - n * 86400000).toISOString().slice(0, 10);
+    r = await api(ka, 'GET', `/v1/attribution?from=${day(40)}&to=${day(40)}`);
+    assert.deepEqual(r.json.channels[0].spend, [{ currency: 'EUR', value: 99 }]);
+    assert.equal(r.json.channels[0].inquiries, 0);
+    assert.deepEqual(r.json.channels[0].cost_per_inquiry, []);
+    for (const [q, param] of [['from=2026-01-01', 'to'], ['to=2026-01-01', 'from'], ['from=x&to=2026-01-01', 'from'],
+      ['from=2026-01-02&to=2026-01-01', 'from'], ['from=2000-01-01&to=2026-01-01', 'from']]) {
+      r = await api(ka, 'GET', `/v1/attribution?${q}`);
+      assert.equal(r.status, 400, q);
+      assert.match(r.json.error.message, new RegExp(`^${param} `), q);
+    }
+    // The page, and the rules edited there.
+    let page = await b.get('/attribution');
+    assert.equal(page.status, 200);
+    assert.match(page.text, /<td>Google Ads<\/td><td>2<\/td><td>1<\/td><td>50(\.0)?%<\/td><td>€2,400\.00<\/td><td>€82\.00, \$10\.00<\/td><td>€41\.00, \$5\.00<\/td>/);
+    const csrf = hidden(page.text, 'csrf');
+    page = await b.post('/attribution/rules', { csrf, rules: 'Search | ^(google|bing | |' });
+    assert.equal(page.status, 422);
+    assert.match(page.text, /line 1: &quot;\^\(google\|bing&quot; is not a regular expression/);
+    page = await b.post('/attribution/rules', { csrf, rules: 'Search | a | b | c | d' });
+    assert.equal(page.status, 422);
+    page = await b.post('/attribution/rules', { csrf, rules: '# paid and unpaid search\nSearch | ^(google|bing)$ | |\n\nGoogle Ads | ^google$ | ^cpc$ |' });
+    assert.equal(page.status, 303);
+    r = await api(ka, 'GET', '/v1/attribution');
+    assert.deepEqual(r.json.channels.map((c) => [c.channel, c.inquiries]), [['Search', 3], ['Google Ads', 0], ['Other', 5]]);
+    assert.deepEqual(r.json.channels[1].spend, [{ currency: 'EUR', value: 82 }, { currency: 'USD', value: 10 }]);
+    // B's channels are not A's rules.
+    assert.equal((await api(kb, 'GET', '/v1/attribution')).json.channels[0].channel, 'Google Ads');
+    page = await b.post('/attribution/rules', { csrf, rules: '' });
+    assert.equal(page.status, 303);
+    assert.equal((await api(ka, 'GET', '/v1/attribution')).json.channels.length, 7);
+    assert.equal(Number(stack.sql(`SELECT count(*) FROM attribution_rules WHERE workspace_id = ${wsA}`)[0][0]), 0);
+  });
+
   await t.test('row-level security covers the new tables', async () => {
     const rows = stack.sql(`SELECT relname, relrowsecurity FROM pg_class WHERE relname IN
-      ('inquiry_forms', 'inquiries', 'inquiry_notes', 'inquiry_requests', 'bookings') ORDER BY relname`);
-    assert.deepEqual(rows.map((x) => x[1]), ['t', 't', 't', 't', 't']);
+      ('inquiry_forms', 'inquiries', 'inquiry_notes', 'inquiry_requests', 'bookings', 'attribution_rules') ORDER BY relname`);
+    assert.deepEqual(rows.map((x) => x[1]), ['t', 't', 't', 't', 't', 't']);
     // As the web role with A's workspace set, B's rows are invisible.
     const seen = stack.sql(`BEGIN; SET LOCAL ROLE sluice_web; SELECT set_config('sluice.workspace_id', '${wsA}', true);
       SELECT count(*) FROM inquiries WHERE workspace_id = ${wsB}; COMMIT;`);

@@ -34,7 +34,7 @@ LAYERS='
 4 metrics      metric ingest tiles export
 4 connections  vault connection oauthstate token connect
 5 insights     insights intel
-5 business     inquiry booking
+5 business     inquiry booking attribution
 6 mail         email webhook digest
 7 sync         syncq sync schedule ops
 8 views        views

@@ -1896,6 +1896,10 @@ render_inquiry(struct ctx *ctx, int64_t id, int status, const char *error)
 		return rc;
 	inq = add_json(ctx, v, "inquiry", json);
 	received(ctx, inq);
+	m = jsonx_member(inq, "notes");
+	n = m != NULL ? json_object_array_length(m) : 0;
+	for (i = 0; i < n; i++)
+		received(ctx, json_object_array_get_idx(m, i));
 	set(v, "title", "Inquiry");
 	if (error != NULL)
 		flash(v, "error", error);

@@ -266,6 +266,7 @@ test('inquiries and bookings', { timeout: 600000 }, async (t) => {
     assert.equal((await form('email=x', { 'content-type': 'multipart/form-data; boundary=x' })).status, 415);
     // The log never shows the token.
     assert.ok(!stack.log('api').includes(tokenA), 'the form token is in the access log');
+    assert.match(stack.log('api'), /"\/f\/…"/, 'the form\'s posts are logged, without the token');
   });
 
   await t.test('the honeypot: thanked, dropped', async () => {

@@ -22,6 +22,7 @@
 
 #include "base/limit.h"
 #include "base/log.h"
+#include "hooks/outbox.h"
 #include "net/httpc.h"
 #include "store/db.h"
 #include "sync/ops.h"
@@ -72,6 +73,31 @@ worker_db(struct app *app)
 	return db_new(buf, app->cfg.db_backoff_max_ms, app->cfg.db_pooled);
 }
 
+/*
+ * Outgoing webhooks (lib/hooks/outbox.h): each worker posts the due
+ * deliveries before it looks at the sync queue, with a client of their
+ * own, and drops events past LIMIT_HOOK_KEEP_DAYS once an hour.
+ */
+static struct {
+	struct httpc		*http;
+	struct outbox_cfg	 cfg;
+	time_t			 pruned;
+} hooks;
+
+static void
+hooks_pass(struct db *db, struct arena *a)
+{
+	if (hooks.http == NULL)
+		return;
+	(void)outbox_deliver(db, hooks.http, a, &hooks.cfg, LIMIT_HOOK_BATCH,
+	    NULL);
+	if (time(NULL) - hooks.pruned >= 3600) {
+		hooks.pruned = time(NULL);
+		(void)outbox_prune(db, a, LIMIT_HOOK_KEEP_DAYS, NULL);
+	}
+	arena_reset(a);
+}
+
 /* One worker: lease, run, repeat; once: until nothing is due. */
 static int
 work(struct sync_env *e, bool once, long poll_ms, long care_s)
@@ -95,6 +121,7 @@ work(struct sync_env *e, bool once, long poll_ms, long care_s)
 			(void)sync_token_care(e, &a, 100, &checked);
 			arena_reset(&a);
 		}
+		hooks_pass(e->db, &a);
 		rc = syncq_lease(e->db, &a, e->worker, (int)e->lease_s, &job);
 		if (rc == ERR_NOTFOUND) {
 			if (once)
@@ -150,12 +177,21 @@ child(struct app *app, struct sync_env *e, bool once, long poll_ms,
 	long care_s = 600;
 	struct httpc_opts ho = { "Sluice/1.0 (+self-hosted)",
 	    app->cfg.sandbox || app->cfg.allow_loopback_http, timeout_ms, 0 };
+	struct httpc_opts hko = { "Sluice-Webhooks/1.0", false, 0,
+	    LIMIT_HOOK_READ };
 	char host[64], name[128];
 	int status;
 
 	arena_init(&a);
 	(void)config_long(&a, "SLUICE_WORKER_CARE_S", 600, 1, 86400, &care_s,
 	    &why);
+	if (outbox_cfg_load(&a, &hooks.cfg, &why) != ERR_OK)
+		log_msg(LOG_ERROR, NULL, "webhook", "no outgoing webhooks: %s",
+		    why);
+	else {
+		hko.allow_loopback_http = hooks.cfg.allow_http;
+		hooks.http = httpc_new(&hko);
+	}
 	arena_free(&a);
 	if (gethostname(host, sizeof(host)) != 0)
 		snprintf(host, sizeof(host), "localhost");
@@ -170,6 +206,8 @@ child(struct app *app, struct sync_env *e, bool once, long poll_ms,
 	/* One daemon worker (the first) also looks after tokens. */
 	status = work(e, once, poll_ms, !once && k <= 1 ? care_s : 0);
 	httpc_free(e->http);
+	httpc_free(hooks.http);
+	hooks.http = NULL;
 	if (e->db != app->db)
 		db_free(e->db);
 	return status;

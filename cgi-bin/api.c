@@ -14,6 +14,9 @@
 #include "base/limit.h"
 #include "base/mem.h"
 #include "base/utf8.h"
+#include "business/attribution.h"
+#include "business/booking.h"
+#include "business/inquiry.h"
 #include "connections/connect.h"
 #include "connections/connection.h"
 #include "connections/token.h"
@@ -51,6 +54,16 @@ static enum err	api_github_user(struct ctx *);
 static enum err	api_github_repos(struct ctx *);
 static enum err	api_intel(struct ctx *);
 static enum err	api_metrics(struct ctx *);
+static enum err	api_inquiry_create(struct ctx *);
+static enum err	api_inquiries(struct ctx *);
+static enum err	api_inquiry(struct ctx *);
+static enum err	api_inquiry_patch(struct ctx *);
+static enum err	api_booking_create(struct ctx *);
+static enum err	api_bookings(struct ctx *);
+static enum err	api_booking(struct ctx *);
+static enum err	api_booking_patch(struct ctx *);
+static enum err	form_inquiry(struct ctx *);
+static enum err	api_attribution(struct ctx *);
 
 static const struct route routes[] = {
 	{ HTTP_GET, "/healthz", api_healthz, ROUTE_NODB, 0 },
@@ -71,6 +84,23 @@ static const struct route routes[] = {
 	{ HTTP_GET, "/v1/github/user", api_github_user, ROUTE_APIKEY, 0 },
 	{ HTTP_GET, "/v1/github/repos", api_github_repos, ROUTE_APIKEY, 0 },
 	{ HTTP_POST, "/v1/intel/analyze", api_intel, ROUTE_APIKEY, 0 },
+	{ HTTP_POST, "/v1/inquiries", api_inquiry_create,
+	    ROUTE_APIKEY | ROUTE_ADMIN, LIMIT_BODY_FORM },
+	{ HTTP_GET, "/v1/inquiries", api_inquiries, ROUTE_APIKEY, 0 },
+	{ HTTP_GET, "/v1/inquiries/:id", api_inquiry, ROUTE_APIKEY, 0 },
+	{ HTTP_PATCH, "/v1/inquiries/:id", api_inquiry_patch,
+	    ROUTE_APIKEY | ROUTE_ADMIN, LIMIT_BODY_FORM },
+	{ HTTP_POST, "/v1/bookings", api_booking_create,
+	    ROUTE_APIKEY | ROUTE_ADMIN, LIMIT_BODY_FORM },
+	{ HTTP_GET, "/v1/bookings", api_bookings, ROUTE_APIKEY, 0 },
+	{ HTTP_GET, "/v1/bookings/:id", api_booking, ROUTE_APIKEY, 0 },
+	{ HTTP_PATCH, "/v1/bookings/:id", api_booking_patch,
+	    ROUTE_APIKEY | ROUTE_ADMIN, LIMIT_BODY_FORM },
+	{ HTTP_GET, "/v1/attribution", api_attribution, ROUTE_APIKEY, 0 },
+	/* A site's public form (no key, no session): nginx/locations/
+	 * api.conf routes /f/ here. */
+	{ HTTP_POST | HTTP_OPTIONS, "/f/:token", form_inquiry, ROUTE_RAWBODY,
+	    LIMIT_BODY_FORM },
 };
 
 /*
@@ -141,6 +171,454 @@ api_intel(struct ctx *ctx)
 	json = intel_json(ctx->arena, &per, &in, provider, question);
 	return resp_body(&ctx->resp, 200, "application/json", json,
 	    strlen(json));
+}
+
+/* 415 unless the body is JSON (the API's inquiries and bookings). */
+static bool
+json_body(struct ctx *ctx)
+{
+	static const char msg[] = "{\"error\":{\"code\":"
+	    "\"unsupported_media_type\",\"message\":\"Send the body as "
+	    "Content-Type: application/json.\"}}";
+
+	if (req_is_content_type(&ctx->req, "application/json"))
+		return true;
+	resp_body(&ctx->resp, 415, "application/json", msg, sizeof(msg) - 1);
+	return false;
+}
+
+/* The path's :id: 400 unless a positive integer. */
+static enum err
+path_id(struct ctx *ctx, int64_t *id)
+{
+	const char *s = route_capture(&ctx->match, "id");
+	char *end;
+
+	*id = s != NULL && strlen(s) <= 18 ? strtoll(s, &end, 10) : 0;
+	if (*id <= 0 || *end != '\0')
+		return app_fail(ctx, ERR_INPUT, "id must be a positive "
+		    "integer (the id a list gave).");
+	return ERR_OK;
+}
+
+static enum err
+json_answer(struct ctx *ctx, int status, const char *json)
+{
+	resp_header(&ctx->resp, "Cache-Control", "private, no-store");
+	return resp_body(&ctx->resp, status, "application/json", json,
+	    strlen(json));
+}
+
+static enum err
+problems_answer(struct ctx *ctx, const struct inquiry_problem *p, size_t n)
+{
+	return json_answer(ctx, 422, inquiry_problems_json(ctx->arena, p, n));
+}
+
+/*
+ * A new inquiry from the API (a CRM, a DM bridge): 201 and the inquiry,
+ * 422 listing every bad field, 415 unless JSON; Idempotency-Key replays.
+ */
+static enum err
+api_inquiry_create(struct ctx *ctx)
+{
+	char hash[CRYPTO_SHA256_HEX_SIZE];
+	struct inquiry_in in;
+	const char *key, *why = NULL, *json;
+	bool replayed;
+	int status;
+	enum err rc;
+
+	if (!json_body(ctx))
+		return ERR_OK;
+	key = req_header(&ctx->req, "idempotency-key");
+	if (key != NULL && !ingest_key_ok(key))
+		return app_fail(ctx, ERR_INPUT, "Idempotency-Key must be 1-128 "
+		    "characters of A-Z a-z 0-9 _ . : -");
+	rc = inquiry_parse_json(ctx->arena, ctx->req.body, ctx->req.body_len,
+	    "api", &in, &why);
+	if (rc == ERR_INPUT)
+		return app_fail(ctx, ERR_INPUT, "%s", why);
+	if (rc != ERR_OK)
+		return problems_answer(ctx, in.problems, in.nproblems);
+	crypto_sha256_hex(ctx->req.body, ctx->req.body_len, hash);
+	rc = inquiry_create(ctx->db, ctx->arena, ctx->workspace_id, &in, key,
+	    hash, &status, &json, &replayed);
+	if (rc == ERR_CONFLICT)
+		return app_fail(ctx, rc, "This Idempotency-Key was already "
+		    "used with a different body.");
+	if (rc != ERR_OK)
+		return rc;
+	if (replayed)
+		resp_header(&ctx->resp, "Idempotent-Replayed", "true");
+	return json_answer(ctx, status, json);
+}
+
+/* ?status, from, to (created, workspace's zone), limit, cursor. */
+static enum err
+api_inquiries(struct ctx *ctx)
+{
+	struct inquiry_query q;
+	const char *param, *why, *json;
+	enum err rc;
+
+	if (inquiry_query_parse(&ctx->req.query, &q, &param, &why) != ERR_OK)
+		return app_fail(ctx, ERR_INPUT, "%s %s.", param, why);
+	if ((rc = inquiry_list_json(ctx->db, ctx->arena, ctx->workspace_id,
+	    &q, &json)) != ERR_OK)
+		return rc;
+	return json_answer(ctx, 200, json);
+}
+
+static enum err
+api_inquiry(struct ctx *ctx)
+{
+	const char *json;
+	int64_t id;
+	enum err rc;
+
+	if ((rc = path_id(ctx, &id)) != ERR_OK)
+		return rc;
+	rc = inquiry_get_json(ctx->db, ctx->arena, ctx->workspace_id, id,
+	    &json);
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "This workspace has no inquiry %lld.",
+		    (long long)id);
+	return rc != ERR_OK ? rc : json_answer(ctx, 200, json);
+}
+
+/* {"status"?, "owner"?: user id or null, "note"?}: 200 and the inquiry. */
+static enum err
+api_inquiry_patch(struct ctx *ctx)
+{
+	struct inquiry_change c;
+	struct json_object *body, *m;
+	struct inquiry_problem pr;
+	const char *why = NULL, *field = NULL;
+	int64_t id;
+	enum err rc;
+
+	if (!json_body(ctx))
+		return ERR_OK;
+	if ((rc = path_id(ctx, &id)) != ERR_OK)
+		return rc;
+	if (jsonx_parse(ctx->arena, ctx->req.body, ctx->req.body_len, &body,
+	    &why) != ERR_OK || !json_object_is_type(body, json_type_object))
+		return app_fail(ctx, ERR_INPUT, "The body must be a JSON "
+		    "object {\"status\"?, \"owner\"?, \"note\"?}%s%s.",
+		    why != NULL ? ": " : "", why != NULL ? why : "");
+	memset(&c, 0, sizeof(c));
+	if (jsonx_get_string(body, "status", &c.status) == ERR_INPUT)
+		field = "status";
+	else if (jsonx_get_string(body, "note", &c.note) == ERR_INPUT)
+		field = "note";
+	else if (json_object_object_get_ex(body, "owner", &m)) {
+		c.has_owner = true;
+		if (m != NULL && (jsonx_get_int64(body, "owner", &c.owner) !=
+		    ERR_OK || c.owner <= 0))
+			c.owner = -1;
+	}
+	if (field != NULL) {
+		pr.field = field;
+		pr.reason = "must be a string";
+		return problems_answer(ctx, &pr, 1);
+	}
+	if (c.note != NULL && strlen(c.note) != (size_t)
+	    json_object_get_string_len(json_object_object_get(body, "note")))
+		c.note = "";	/* a NUL byte: refused below */
+	if ((pr.reason = inquiry_change_problem(&c, &pr.field)) != NULL)
+		return problems_answer(ctx, &pr, 1);
+	rc = inquiry_update(ctx->db, ctx->arena, ctx->workspace_id, id, &c);
+	if (rc == ERR_UNPROCESSABLE) {
+		pr.field = "owner";
+		pr.reason = "is not a member of this workspace";
+		return problems_answer(ctx, &pr, 1);
+	}
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "This workspace has no inquiry %lld.",
+		    (long long)id);
+	return rc != ERR_OK ? rc : api_inquiry(ctx);
+}
+
+/* A booking, of an inquiry (inquiry_id) or on its own: 201 and it. */
+static enum err
+api_booking_create(struct ctx *ctx)
+{
+	struct booking_in in;
+	struct inquiry_problem pr;
+	const char *why = NULL, *json;
+	enum err rc;
+
+	if (!json_body(ctx))
+		return ERR_OK;
+	rc = booking_parse_json(ctx->arena, ctx->req.body, ctx->req.body_len,
+	    true, &in, &why);
+	if (rc == ERR_INPUT)
+		return app_fail(ctx, ERR_INPUT, "%s", why);
+	if (rc != ERR_OK)
+		return problems_answer(ctx, in.problems, in.nproblems);
+	rc = booking_create(ctx->db, ctx->arena, ctx->workspace_id, &in,
+	    &json);
+	if (rc == ERR_UNPROCESSABLE) {
+		pr.field = "inquiry_id";
+		pr.reason = "names no inquiry of this workspace";
+		return problems_answer(ctx, &pr, 1);
+	}
+	return rc != ERR_OK ? rc : json_answer(ctx, 201, json);
+}
+
+/* ?status, from, to (event date), limit, cursor. */
+static enum err
+api_bookings(struct ctx *ctx)
+{
+	struct inquiry_query q;
+	const char *param, *why, *json;
+	enum err rc;
+
+	if (booking_query_parse(&ctx->req.query, &q, &param, &why) != ERR_OK)
+		return app_fail(ctx, ERR_INPUT, "%s %s.", param, why);
+	if ((rc = booking_list_json(ctx->db, ctx->arena, ctx->workspace_id,
+	    &q, &json)) != ERR_OK)
+		return rc;
+	return json_answer(ctx, 200, json);
+}
+
+static enum err
+api_booking(struct ctx *ctx)
+{
+	const char *json;
+	int64_t id;
+	enum err rc;
+
+	if ((rc = path_id(ctx, &id)) != ERR_OK)
+		return rc;
+	rc = booking_get_json(ctx->db, ctx->arena, ctx->workspace_id, id,
+	    &json);
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "This workspace has no booking %lld.",
+		    (long long)id);
+	return rc != ERR_OK ? rc : json_answer(ctx, 200, json);
+}
+
+static enum err
+api_booking_patch(struct ctx *ctx)
+{
+	struct booking_in in;
+	struct inquiry_problem pr;
+	const char *why = NULL;
+	int64_t id;
+	enum err rc;
+
+	if (!json_body(ctx))
+		return ERR_OK;
+	if ((rc = path_id(ctx, &id)) != ERR_OK)
+		return rc;
+	rc = booking_parse_json(ctx->arena, ctx->req.body, ctx->req.body_len,
+	    false, &in, &why);
+	if (rc == ERR_INPUT)
+		return app_fail(ctx, ERR_INPUT, "%s", why);
+	if (rc != ERR_OK)
+		return problems_answer(ctx, in.problems, in.nproblems);
+	rc = booking_update(ctx->db, ctx->arena, ctx->workspace_id, id, &in);
+	if (rc == ERR_UNPROCESSABLE) {
+		pr.field = "inquiry_id";
+		pr.reason = "names no inquiry of this workspace";
+		return problems_answer(ctx, &pr, 1);
+	}
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "This workspace has no booking %lld.",
+		    (long long)id);
+	return rc != ERR_OK ? rc : api_booking(ctx);
+}
+
+/* Inquiries, bookings and spend per channel: ?from=&to= (default: the
+ * 28 days ending today). */
+static enum err
+api_attribution(struct ctx *ctx)
+{
+	const char *from, *to, *param, *why, *json;
+	enum err rc;
+
+	if (attribution_period_parse(&ctx->req.query, &from, &to, &param,
+	    &why) != ERR_OK)
+		return app_fail(ctx, ERR_INPUT, "%s %s.", param, why);
+	if ((rc = attribution_report_json(ctx->db, ctx->arena,
+	    ctx->workspace_id, from, to, &json)) != ERR_OK)
+		return rc;
+	return json_answer(ctx, 200, json);
+}
+
+/*
+ * The public form's answer: JSON for fetch, a small page for a plain
+ * HTML form post.  The CORS headers set before stay (no app_fail(): the
+ * error path starts the response afresh).
+ */
+static enum err
+form_done(struct ctx *ctx, bool html, enum err e, const char *msg,
+    const struct inquiry_in *in)
+{
+	struct json_object *v, *list, *x;
+	size_t i;
+
+	if (!html) {
+		if (in != NULL)
+			return json_answer(ctx, 422, inquiry_problems_json(
+			    ctx->arena, in->problems, in->nproblems));
+		resp_json_error(&ctx->resp, e, msg);
+		resp_header(&ctx->resp, "Cache-Control", "no-store");
+		return ERR_OK;
+	}
+	v = app_view(ctx);
+	json_object_object_add(v, "message", json_object_new_string(msg));
+	if (in != NULL) {
+		list = json_object_new_array();
+		json_object_object_add(v, "problems", list);
+		json_object_object_add(v, "has_problems",
+		    json_object_new_boolean(in->nproblems > 0));
+		for (i = 0; i < in->nproblems; i++) {
+			x = json_object_new_object();
+			json_object_object_add(x, "field",
+			    json_object_new_string(in->problems[i].field));
+			json_object_object_add(x, "reason",
+			    json_object_new_string(in->problems[i].reason));
+			json_object_array_add(list, x);
+		}
+	}
+	return app_render(ctx, err_status(e), "pages/inquiries_form_result",
+	    v);
+}
+
+/* CORS for the form's own site origins; true for a preflight, answered. */
+static bool
+form_cors(struct ctx *ctx, const struct inquiry_form *f)
+{
+	const char *origin = req_header(&ctx->req, "origin");
+	bool ok = inquiry_form_origin_ok(f, origin);
+
+	resp_header(&ctx->resp, "Vary", "Origin");
+	if (ok)
+		resp_header(&ctx->resp, "Access-Control-Allow-Origin", origin);
+	if (ctx->req.method != HTTP_OPTIONS)
+		return false;
+	if (ok) {
+		resp_header(&ctx->resp, "Access-Control-Allow-Methods",
+		    "POST, OPTIONS");
+		resp_header(&ctx->resp, "Access-Control-Allow-Headers",
+		    "Content-Type, Idempotency-Key");
+		resp_header(&ctx->resp, "Access-Control-Max-Age", "600");
+	}
+	resp_body(&ctx->resp, 204, NULL, "", 0);
+	return true;
+}
+
+/* The fields of the body, urlencoded or JSON; 400/415 answered. */
+static enum err
+form_fields(struct ctx *ctx, bool html, struct inquiry_in *in, bool *done)
+{
+	struct kvlist kv;
+	const char *why = NULL;
+	enum err rc;
+
+	*done = true;
+	if (req_is_content_type(&ctx->req,
+	    "application/x-www-form-urlencoded")) {
+		rc = req_urlencoded(ctx->arena, ctx->req.body,
+		    ctx->req.body_len, LIMIT_PARAMS, &kv, &why);
+		if (rc != ERR_OK)
+			return form_done(ctx, html, ERR_INPUT, arena_printf(
+			    ctx->arena, "The form is malformed: %s.", why !=
+			    NULL ? why : "bad encoding"), NULL);
+		rc = inquiry_parse_form(ctx->arena, &kv, "form", in);
+	} else if (req_is_content_type(&ctx->req, "application/json")) {
+		rc = inquiry_parse_json(ctx->arena, ctx->req.body,
+		    ctx->req.body_len, "form", in, &why);
+		if (rc == ERR_INPUT)
+			return form_done(ctx, false, ERR_INPUT, why, NULL);
+	} else {
+		resp_body(&ctx->resp, 415, "application/json", "", 0);
+		return buf_puts(&ctx->resp.body, "{\"error\":{\"code\":"
+		    "\"unsupported_media_type\",\"message\":\"Send the form "
+		    "as application/x-www-form-urlencoded (an HTML form's "
+		    "default) or application/json.\"}}");
+	}
+	*done = rc == ERR_UNPROCESSABLE && !in->spam;
+	return *done ? form_done(ctx, html, ERR_UNPROCESSABLE, "Some fields "
+	    "need another look.", in) : ERR_OK;
+}
+
+/*
+ * POST /f/:token — a site's form: find the workspace by the token, CORS
+ * for its site, the throttle, the fields (a filled honeypot is thanked
+ * and dropped), then exactly once per Idempotency-Key; a plain HTML post
+ * is sent to the thank-you page.
+ */
+static enum err
+form_inquiry(struct ctx *ctx)
+{
+	char hash[CRYPTO_SHA256_HEX_SIZE];
+	struct inquiry_form f;
+	struct inquiry_in in;
+	const char *origin = req_header(&ctx->req, "origin");
+	const char *accept = req_header(&ctx->req, "accept");
+	const char *key, *json, *addr;
+	bool html, done, replayed;
+	long wait;
+	int status;
+	enum err rc;
+
+	html = accept != NULL && strstr(accept, "text/html") != NULL;
+	rc = inquiry_form_find(ctx->db, ctx->arena,
+	    route_capture(&ctx->match, "token"), &f);
+	if (rc == ERR_NOTFOUND)
+		return form_done(ctx, html, rc, "No form lives at this "
+		    "address: copy it again from Sluice's Settings, Inquiry "
+		    "form (it changes when the address is rotated).", NULL);
+	if (rc != ERR_OK || form_cors(ctx, &f))
+		return rc;
+	if (origin != NULL && *f.origins != '\0' &&
+	    !inquiry_form_origin_ok(&f, origin))
+		return form_done(ctx, html, ERR_FORBIDDEN, "This form takes "
+		    "submissions from its own site only.", NULL);
+	addr = config_client_addr(ctx->cfg, ctx->arena, ctx->req.remote_addr,
+	    req_header(&ctx->req, "x-forwarded-for"));
+	if ((rc = inquiry_form_throttle(ctx->db, ctx->arena, f.workspace_id,
+	    addr, &wait)) != ERR_OK)
+		return rc;
+	if (wait > 0) {
+		resp_header(&ctx->resp, "Retry-After",
+		    arena_printf(ctx->arena, "%ld", wait));
+		return form_done(ctx, html, ERR_RATELIMIT, arena_printf(
+		    ctx->arena, "Too many submissions; please try again in "
+		    "%ld minutes.", (wait + 59) / 60), NULL);
+	}
+	if ((rc = form_fields(ctx, html, &in, &done)) != ERR_OK || done)
+		return rc;
+	key = req_header(&ctx->req, "idempotency-key");
+	if (key != NULL && !ingest_key_ok(key))
+		return form_done(ctx, html, ERR_INPUT, "Idempotency-Key must "
+		    "be 1-128 characters of A-Z a-z 0-9 _ . : -", NULL);
+	if (!in.spam) {
+		crypto_sha256_hex(ctx->req.body, ctx->req.body_len, hash);
+		if ((rc = app_scope(ctx, f.workspace_id)) != ERR_OK)
+			return rc;
+		rc = inquiry_create(ctx->db, ctx->arena, f.workspace_id, &in,
+		    key != NULL ? arena_printf(ctx->arena, "form:%s", key) :
+		    NULL, hash, &status, &json, &replayed);
+		if (rc == ERR_CONFLICT)
+			return form_done(ctx, html, rc, "This Idempotency-Key "
+			    "was already used with a different submission.",
+			    NULL);
+		if (rc != ERR_OK)
+			return rc;
+		if (replayed)
+			resp_header(&ctx->resp, "Idempotent-Replayed", "true");
+	}
+	if (html && *f.thank_you_url != '\0')
+		return resp_redirect(&ctx->resp, 303, f.thank_you_url);
+	if (html)
+		return app_render(ctx, 200, "pages/inquiries_form_result",
+		    app_view(ctx));
+	return json_answer(ctx, 201, "{\"status\":\"received\"}");
 }
 
 /* The live connection of the path's provider, or a JSON error. */

@@ -3,6 +3,7 @@
  * login and logout, dashboard, connections, settings.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,6 +17,9 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/numfmt.h"
+#include "business/attribution.h"
+#include "business/booking.h"
+#include "business/inquiry.h"
 #include "connections/connect.h"
 #include "connections/connection.h"
 #include "connections/token.h"
@@ -70,6 +74,22 @@ static enum err	form_member_role(struct ctx *);
 static enum err	form_invite_revoke(struct ctx *);
 static enum err	page_password(struct ctx *);
 static enum err	form_password(struct ctx *);
+/* Inquiries and bookings (issue 24): their block is at the end. */
+static enum err	page_inquiries(struct ctx *);
+static enum err	page_inquiry(struct ctx *);
+static enum err	form_inquiry_change(struct ctx *);
+static enum err	form_inquiry_note(struct ctx *);
+static enum err	form_inquiry_booking(struct ctx *);
+static enum err	page_bookings(struct ctx *);
+static enum err	page_booking(struct ctx *);
+static enum err	form_booking_create(struct ctx *);
+static enum err	form_booking_change(struct ctx *);
+static enum err	page_inquiry_form(struct ctx *);
+static enum err	form_inquiry_form(struct ctx *);
+static enum err	form_inquiry_form_rotate(struct ctx *);
+static enum err	page_attribution(struct ctx *);
+static enum err	form_attribution_rules(struct ctx *);
+static void	nav_counts(struct ctx *, struct json_object *);
 static enum err	page_webhooks(struct ctx *);
 static enum err	form_webhook_add(struct ctx *);
 static enum err	form_webhook(struct ctx *);
@@ -141,6 +161,21 @@ static const struct route routes[] = {
 	{ HTTP_GET, "/invite/:token", page_invite, ROUTE_HTML, 0 },
 	{ HTTP_POST, "/invite/:token", form_invite_accept, ROUTE_HTML, 0 },
 	{ HTTP_GET, "/digest/preview", page_digest_preview, PAGE, 0 },
+	{ HTTP_GET, "/inquiries", page_inquiries, PAGE, 0 },
+	{ HTTP_GET, "/inquiries/:id", page_inquiry, PAGE, 0 },
+	{ HTTP_POST, "/inquiries/:id", form_inquiry_change, FORM, 0 },
+	{ HTTP_POST, "/inquiries/:id/notes", form_inquiry_note, FORM, 0 },
+	{ HTTP_POST, "/inquiries/:id/booking", form_inquiry_booking, FORM, 0 },
+	{ HTTP_GET, "/bookings", page_bookings, PAGE, 0 },
+	{ HTTP_POST, "/bookings", form_booking_create, FORM, 0 },
+	{ HTTP_GET, "/bookings/:id", page_booking, PAGE, 0 },
+	{ HTTP_POST, "/bookings/:id", form_booking_change, FORM, 0 },
+	{ HTTP_GET, "/settings/inquiry-form", page_inquiry_form, PAGE, 0 },
+	{ HTTP_POST, "/settings/inquiry-form", form_inquiry_form, FORM, 0 },
+	{ HTTP_POST, "/settings/inquiry-form/rotate", form_inquiry_form_rotate,
+	    FORM, 0 },
+	{ HTTP_GET, "/attribution", page_attribution, PAGE, 0 },
+	{ HTTP_POST, "/attribution/rules", form_attribution_rules, FORM, 0 },
 };
 
 /* Notices a redirect may ask for (?msg=…): fixed texts, never echoed. */
@@ -1937,6 +1972,595 @@ page_digest_preview(struct ctx *ctx)
 	    strlen(m.html));
 }
 
+/* --- Inquiries and bookings (issue 24; lib/business/) ------------------- */
+
+/* Notices of this block's redirects (?done=…): fixed texts. */
+static const struct {
+	const char	*key;
+	const char	*text;
+} biz_notices[] = {
+	{ "saved", "Saved." },
+	{ "note", "Note added." },
+	{ "booked", "Booking created." },
+	{ "rules", "Rules saved: every inquiry is counted by them now." },
+	{ "rotated", "The form has a new address: paste the new snippet into "
+	    "your site; the old address no longer works." },
+};
+
+/* The navigation's "Inquiries (3)": the new ones (app_def view_extra). */
+static void
+nav_counts(struct ctx *ctx, struct json_object *view)
+{
+	long n;
+
+	if (inquiry_count_new(ctx->db, ctx->arena, ctx->workspace_id, &n) ==
+	    ERR_OK && n > 0)
+		json_object_object_add(view, "nav_inquiries_new",
+		    json_object_new_int64(n));
+}
+
+static void
+biz_notice(struct ctx *ctx, struct json_object *v)
+{
+	const char *done = req_query(&ctx->req, "done");
+	size_t i;
+
+	for (i = 0; done != NULL && i < nitems(biz_notices); i++)
+		if (strcmp(done, biz_notices[i].key) == 0)
+			flash(v, "notice", biz_notices[i].text);
+}
+
+/* Options of a select: [{value, label, selected}]. */
+static void
+options(struct json_object *v, const char *key, const char *const *list,
+    size_t n, const char *current)
+{
+	struct json_object *a = json_object_new_array(), *o;
+	char label[32];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		o = json_object_new_object();
+		set(o, "value", list[i]);
+		snprintf(label, sizeof(label), "%s", list[i]);
+		label[0] = (char)toupper((unsigned char)label[0]);
+		set(o, "label", label);
+		put_bool(o, "selected", current != NULL &&
+		    strcmp(current, list[i]) == 0);
+		json_object_array_add(a, o);
+	}
+	json_object_object_add(v, key, a);
+}
+
+static const char *const inquiry_statuses[] = { "new", "contacted",
+    "qualified", "converted", "lost" };
+static const char *const booking_statuses[] = { "tentative", "confirmed",
+    "completed", "cancelled" };
+static const char *const booking_types[] = { "wedding", "engagement",
+    "portrait", "event", "other" };
+
+/* "2026-12-07 09:30" from "2026-12-07T09:30:00Z". */
+static void
+received(struct ctx *ctx, struct json_object *o)
+{
+	const char *t = jsonx_str(o, "created_at");
+
+	if (t != NULL && strlen(t) >= 16)
+		set(o, "received", arena_printf(ctx->arena, "%.10s %.5s", t,
+		    t + 11));
+}
+
+/* A booking's value for a person, in its currency ("€2,400.00"). */
+static void
+value_display(struct ctx *ctx, struct json_object *b)
+{
+	const char *cur = jsonx_str(b, "currency");
+	struct json_object *v = jsonx_member(b, "value");
+
+	if (v != NULL && cur != NULL)
+		set(b, "value_display", numfmt_value(ctx->arena,
+		    json_object_get_double(v) * 1e6, "currency_micros", cur));
+}
+
+/* The query of the next page, or nothing on the last. */
+static void
+next_page(struct ctx *ctx, struct json_object *v, struct json_object *list,
+    const char *status)
+{
+	const char *c = jsonx_str(list, "next_cursor");
+
+	if (c != NULL)
+		set(v, "next", arena_printf(ctx->arena, "%s%s%scursor=%s",
+		    status != NULL ? "status=" : "", status != NULL ? status :
+		    "", status != NULL ? "&" : "", c));
+}
+
+static enum err
+page_inquiries(struct ctx *ctx)
+{
+	struct json_object *v = app_view(ctx), *o, *list;
+	struct inquiry_query q;
+	const char *param, *why, *json;
+	size_t i, n;
+	enum err rc;
+
+	if (req_query(&ctx->req, "status") != NULL &&
+	    *req_query(&ctx->req, "status") == '\0')
+		return resp_redirect(&ctx->resp, 303, "/inquiries");
+	if (inquiry_query_parse(&ctx->req.query, &q, &param, &why) != ERR_OK)
+		return app_fail(ctx, ERR_INPUT, "%s %s.", param, why);
+	if (q.limit == 50)
+		q.limit = LIMIT_INQUIRY_PAGE;
+	if ((rc = inquiry_list_json(ctx->db, ctx->arena, ctx->workspace_id,
+	    &q, &json)) != ERR_OK)
+		return rc;
+	set(v, "title", "Inquiries");
+	biz_notice(ctx, v);
+	set(v, "status", q.status);
+	options(v, "statuses", inquiry_statuses, nitems(inquiry_statuses),
+	    q.status);
+	o = add_json(ctx, v, "page", json);
+	list = jsonx_member(o, "inquiries");
+	n = list != NULL ? json_object_array_length(list) : 0;
+	for (i = 0; i < n; i++) {
+		struct json_object *x = json_object_array_get_idx(list, i);
+		const char *email = jsonx_str(x, "email");
+
+		received(ctx, x);
+		set(x, "contact", email != NULL && *email != '\0' ? email :
+		    jsonx_str(x, "phone"));
+	}
+	json_object_object_add(v, "inquiries", json_object_get(list));
+	put_bool(v, "has_inquiries", n > 0);
+	next_page(ctx, v, o, q.status);
+	return app_render(ctx, 200, "pages/inquiries", v);
+}
+
+/* The inquiry page, with a flash (status 200, or 422 for a refused form). */
+static enum err
+render_inquiry(struct ctx *ctx, int64_t id, int status, const char *error)
+{
+	struct json_object *v = app_view(ctx), *inq, *m, *ids, *bk, *list;
+	const char *json, *owner, *st;
+	size_t i, n;
+	enum err rc;
+
+	rc = inquiry_get_json(ctx->db, ctx->arena, ctx->workspace_id, id,
+	    &json);
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "This workspace has no such "
+		    "inquiry.");
+	if (rc != ERR_OK)
+		return rc;
+	inq = add_json(ctx, v, "inquiry", json);
+	received(ctx, inq);
+	m = jsonx_member(inq, "notes");
+	n = m != NULL ? json_object_array_length(m) : 0;
+	for (i = 0; i < n; i++)
+		received(ctx, json_object_array_get_idx(m, i));
+	set(v, "title", "Inquiry");
+	if (error != NULL)
+		flash(v, "error", error);
+	else
+		biz_notice(ctx, v);
+	st = jsonx_str(inq, "status");
+	options(v, "statuses", inquiry_statuses, nitems(inquiry_statuses), st);
+	options(v, "types", booking_types, nitems(booking_types), NULL);
+	put_bool(v, "can_book", st != NULL && strcmp(st, "converted") == 0);
+	if ((rc = inquiry_members_json(ctx->db, ctx->arena, ctx->workspace_id,
+	    &json)) != ERR_OK)
+		return rc;
+	m = add_json(ctx, v, "members", json);
+	owner = jsonx_text(jsonx_member(inq, "owner"), "id");
+	n = m != NULL ? json_object_array_length(m) : 0;
+	for (i = 0; i < n; i++)
+		put_bool(json_object_array_get_idx(m, i), "selected",
+		    owner != NULL && strcmp(owner, jsonx_text(
+		    json_object_array_get_idx(m, i), "id")) == 0);
+	ids = jsonx_member(inq, "bookings");
+	list = json_object_new_array();
+	json_object_object_add(v, "bookings", list);
+	n = ids != NULL ? json_object_array_length(ids) : 0;
+	for (i = 0; i < n; i++) {
+		if (booking_get_json(ctx->db, ctx->arena, ctx->workspace_id,
+		    json_object_get_int64(json_object_array_get_idx(ids, i)),
+		    &json) != ERR_OK || jsonx_parse(ctx->arena, json,
+		    strlen(json), &bk, NULL) != ERR_OK)
+			continue;
+		value_display(ctx, bk);
+		json_object_array_add(list, json_object_get(bk));
+	}
+	return app_render(ctx, status, "pages/inquiries_detail", v);
+}
+
+static enum err
+page_inquiry(struct ctx *ctx)
+{
+	int64_t id = capture_id(ctx, "id");
+
+	if (id == 0)
+		return app_fail(ctx, ERR_NOTFOUND, "This workspace has no such "
+		    "inquiry.");
+	return render_inquiry(ctx, id, 200, NULL);
+}
+
+/* After a change: the inquiry again (post/redirect/get). */
+static enum err
+inquiry_back(struct ctx *ctx, int64_t id, const char *done)
+{
+	return resp_redirect(&ctx->resp, 303, arena_printf(ctx->arena,
+	    "/inquiries/%lld?done=%s", (long long)id, done));
+}
+
+static enum err
+inquiry_change(struct ctx *ctx, struct inquiry_change *c, const char *done)
+{
+	int64_t id = capture_id(ctx, "id");
+	const char *field, *why;
+	enum err rc;
+
+	if (id == 0)
+		return app_fail(ctx, ERR_NOTFOUND, "This workspace has no such "
+		    "inquiry.");
+	if ((why = inquiry_change_problem(c, &field)) != NULL)
+		return render_inquiry(ctx, id, 422, arena_printf(ctx->arena,
+		    "Not saved: %s %s.", field, why));
+	rc = inquiry_update(ctx->db, ctx->arena, ctx->workspace_id, id, c);
+	if (rc == ERR_UNPROCESSABLE)
+		return render_inquiry(ctx, id, 422, "Not saved: the owner must "
+		    "be a member of this workspace.");
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "This workspace has no such "
+		    "inquiry.");
+	return rc != ERR_OK ? rc : inquiry_back(ctx, id, done);
+}
+
+static enum err
+form_inquiry_change(struct ctx *ctx)
+{
+	struct inquiry_change c;
+	const char *owner = req_form(&ctx->req, "owner");
+	char *end;
+
+	memset(&c, 0, sizeof(c));
+	c.status = req_form(&ctx->req, "status");
+	if (owner != NULL) {
+		c.has_owner = true;
+		c.owner = strtoll(owner, &end, 10);
+		if (*owner == '\0' || *end != '\0' || c.owner < 0)
+			c.owner = -1;
+	}
+	return inquiry_change(ctx, &c, "saved");
+}
+
+static enum err
+form_inquiry_note(struct ctx *ctx)
+{
+	struct inquiry_change c;
+
+	memset(&c, 0, sizeof(c));
+	c.note = req_form(&ctx->req, "note");
+	if (c.note == NULL)
+		c.note = "";
+	c.author = ctx->session->user_id;
+	return inquiry_change(ctx, &c, "note");
+}
+
+/* The first problem of a refused booking form, for the flash. */
+static const char *
+booking_problem(struct ctx *ctx, const struct booking_in *in)
+{
+	return arena_printf(ctx->arena, "Not saved: %s %s.",
+	    in->problems[0].field, in->problems[0].reason);
+}
+
+static enum err
+form_inquiry_booking(struct ctx *ctx)
+{
+	int64_t id = capture_id(ctx, "id");
+	struct booking_in in;
+	const char *json;
+	enum err rc;
+
+	if (id == 0)
+		return app_fail(ctx, ERR_NOTFOUND, "This workspace has no such "
+		    "inquiry.");
+	if (booking_parse_form(ctx->arena, &ctx->req.form, true, &in) !=
+	    ERR_OK)
+		return render_inquiry(ctx, id, 422, booking_problem(ctx, &in));
+	in.has_inquiry = true;
+	in.inquiry_id = id;
+	rc = booking_create(ctx->db, ctx->arena, ctx->workspace_id, &in,
+	    &json);
+	if (rc == ERR_UNPROCESSABLE)
+		return app_fail(ctx, ERR_NOTFOUND, "This workspace has no such "
+		    "inquiry.");
+	return rc != ERR_OK ? rc : inquiry_back(ctx, id, "booked");
+}
+
+static enum err
+render_bookings(struct ctx *ctx, int status, const char *error)
+{
+	struct json_object *v = app_view(ctx), *o, *list;
+	struct inquiry_query q;
+	const char *param, *why, *json;
+	size_t i, n;
+	enum err rc;
+
+	if (booking_query_parse(&ctx->req.query, &q, &param, &why) != ERR_OK)
+		return app_fail(ctx, ERR_INPUT, "%s %s.", param, why);
+	if (q.limit == 50)
+		q.limit = LIMIT_INQUIRY_PAGE;
+	if ((rc = booking_list_json(ctx->db, ctx->arena, ctx->workspace_id,
+	    &q, &json)) != ERR_OK)
+		return rc;
+	set(v, "title", "Bookings");
+	if (error != NULL)
+		flash(v, "error", error);
+	else
+		biz_notice(ctx, v);
+	set(v, "status", q.status);
+	options(v, "statuses", booking_statuses, nitems(booking_statuses),
+	    q.status);
+	options(v, "types", booking_types, nitems(booking_types), NULL);
+	o = add_json(ctx, v, "page", json);
+	list = jsonx_member(o, "bookings");
+	n = list != NULL ? json_object_array_length(list) : 0;
+	for (i = 0; i < n; i++)
+		value_display(ctx, json_object_array_get_idx(list, i));
+	json_object_object_add(v, "bookings", json_object_get(list));
+	put_bool(v, "has_bookings", n > 0);
+	next_page(ctx, v, o, q.status);
+	return app_render(ctx, status, "pages/bookings", v);
+}
+
+static enum err
+page_bookings(struct ctx *ctx)
+{
+	if (req_query(&ctx->req, "status") != NULL &&
+	    *req_query(&ctx->req, "status") == '\0')
+		return resp_redirect(&ctx->resp, 303, "/bookings");
+	return render_bookings(ctx, 200, NULL);
+}
+
+static enum err
+form_booking_create(struct ctx *ctx)
+{
+	struct booking_in in;
+	const char *json;
+	struct json_object *o;
+	enum err rc;
+
+	if (booking_parse_form(ctx->arena, &ctx->req.form, true, &in) !=
+	    ERR_OK)
+		return render_bookings(ctx, 422, booking_problem(ctx, &in));
+	in.has_inquiry = false;
+	if ((rc = booking_create(ctx->db, ctx->arena, ctx->workspace_id, &in,
+	    &json)) != ERR_OK)
+		return rc;
+	if (jsonx_parse(ctx->arena, json, strlen(json), &o, NULL) != ERR_OK)
+		return ERR_DB;
+	return resp_redirect(&ctx->resp, 303, arena_printf(ctx->arena,
+	    "/bookings/%s?done=booked", jsonx_text(o, "id")));
+}
+
+static enum err
+render_booking(struct ctx *ctx, int64_t id, int status, const char *error)
+{
+	struct json_object *v = app_view(ctx), *b;
+	const char *json;
+	enum err rc;
+
+	rc = booking_get_json(ctx->db, ctx->arena, ctx->workspace_id, id,
+	    &json);
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "This workspace has no such booking.");
+	if (rc != ERR_OK)
+		return rc;
+	b = add_json(ctx, v, "booking", json);
+	value_display(ctx, b);
+	set(v, "title", "Booking");
+	if (error != NULL)
+		flash(v, "error", error);
+	else
+		biz_notice(ctx, v);
+	options(v, "statuses", booking_statuses, nitems(booking_statuses),
+	    jsonx_str(b, "status"));
+	options(v, "types", booking_types, nitems(booking_types),
+	    jsonx_str(b, "event_type"));
+	return app_render(ctx, status, "pages/bookings_detail", v);
+}
+
+static enum err
+page_booking(struct ctx *ctx)
+{
+	int64_t id = capture_id(ctx, "id");
+
+	if (id == 0)
+		return app_fail(ctx, ERR_NOTFOUND, "This workspace has no such "
+		    "booking.");
+	return render_booking(ctx, id, 200, NULL);
+}
+
+static enum err
+form_booking_change(struct ctx *ctx)
+{
+	int64_t id = capture_id(ctx, "id");
+	struct booking_in in;
+	enum err rc;
+
+	if (id == 0)
+		return app_fail(ctx, ERR_NOTFOUND, "This workspace has no such "
+		    "booking.");
+	if (booking_parse_form(ctx->arena, &ctx->req.form, false, &in) !=
+	    ERR_OK)
+		return render_booking(ctx, id, 422, booking_problem(ctx, &in));
+	in.has_inquiry = false;
+	rc = booking_update(ctx->db, ctx->arena, ctx->workspace_id, id, &in);
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "This workspace has no such booking.");
+	return rc != ERR_OK ? rc : resp_redirect(&ctx->resp, 303,
+	    arena_printf(ctx->arena, "/bookings/%lld?done=saved",
+	    (long long)id));
+}
+
+static enum err
+render_inquiry_form(struct ctx *ctx, int status, const char *error,
+    const char *origins, const char *thank_you)
+{
+	struct json_object *v = app_view(ctx), *f;
+	struct inquiry_form form;
+	enum err rc;
+
+	if ((rc = inquiry_form_get(ctx->db, ctx->arena, ctx->workspace_id,
+	    &form)) != ERR_OK)
+		return rc;
+	set(v, "title", "Inquiry form");
+	if (error != NULL)
+		flash(v, "error", error);
+	else
+		biz_notice(ctx, v);
+	f = json_object_new_object();
+	json_object_object_add(v, "form", f);
+	set(f, "url", arena_printf(ctx->arena, "%s/f/%s", ctx->cfg->base_url,
+	    form.token));
+	set(f, "origins", origins != NULL ? origins : form.origins);
+	set(f, "thank_you_url", thank_you != NULL ? thank_you :
+	    form.thank_you_url);
+	return app_render(ctx, status, "pages/inquiries_settings", v);
+}
+
+static enum err
+page_inquiry_form(struct ctx *ctx)
+{
+	if (!can_edit(ctx))
+		return app_fail(ctx, ERR_FORBIDDEN, "Only owners and admins "
+		    "may see and change the site's form.");
+	return render_inquiry_form(ctx, 200, NULL, NULL, NULL);
+}
+
+static enum err
+form_inquiry_form(struct ctx *ctx)
+{
+	const char *origins = req_form(&ctx->req, "origins");
+	const char *thanks = req_form(&ctx->req, "thank_you_url");
+	const char *why, *field;
+	enum err rc;
+
+	if (origins == NULL)
+		origins = "";
+	if (thanks == NULL)
+		thanks = "";
+	why = inquiry_form_save(ctx->db, ctx->arena, ctx->workspace_id,
+	    origins, thanks, &field, &rc);
+	if (why != NULL && rc == ERR_UNPROCESSABLE)
+		return render_inquiry_form(ctx, 422, arena_printf(ctx->arena,
+		    "Not saved: %s %s.", strcmp(field, "origins") == 0 ?
+		    "Site origins" : "The thank-you page", why), origins,
+		    thanks);
+	if (why != NULL)
+		return rc;
+	return resp_redirect(&ctx->resp, 303,
+	    "/settings/inquiry-form?done=saved");
+}
+
+static enum err
+form_inquiry_form_rotate(struct ctx *ctx)
+{
+	enum err rc;
+
+	if ((rc = inquiry_form_rotate(ctx->db, ctx->arena,
+	    ctx->workspace_id)) != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303,
+	    "/settings/inquiry-form?done=rotated");
+}
+
+/* Each {currency, value} of list key in o gets "text" ("€41.00"). */
+static void
+money_texts(struct ctx *ctx, struct json_object *o, const char *key)
+{
+	struct json_object *list = jsonx_member(o, key), *m;
+	size_t i, n = list != NULL ? json_object_array_length(list) : 0;
+	const char *text = "";
+
+	for (i = 0; i < n; i++) {
+		m = json_object_array_get_idx(list, i);
+		text = arena_printf(ctx->arena, "%s%s%s", text, i > 0 ? ", " :
+		    "", numfmt_value(ctx->arena, json_object_get_double(
+		    jsonx_member(m, "value")) * 1e6, "currency_micros",
+		    jsonx_str(m, "currency")));
+	}
+	if (n > 0)
+		set(o, arena_printf(ctx->arena, "%s_text", key), text);
+}
+
+static enum err
+render_attribution(struct ctx *ctx, int status, const char *error,
+    const char *text)
+{
+	struct json_object *v = app_view(ctx), *o, *list, *c, *r;
+	const char *from, *to, *param, *why, *json, *rules;
+	size_t i, n;
+	bool dflt;
+	enum err rc;
+
+	if (attribution_period_parse(&ctx->req.query, &from, &to, &param,
+	    &why) != ERR_OK)
+		return app_fail(ctx, ERR_INPUT, "%s %s.", param, why);
+	if ((rc = attribution_report_json(ctx->db, ctx->arena,
+	    ctx->workspace_id, from, to, &json)) != ERR_OK ||
+	    (rc = attribution_rules_text(ctx->db, ctx->arena,
+	    ctx->workspace_id, &rules, &dflt)) != ERR_OK)
+		return rc;
+	set(v, "title", "Attribution");
+	if (error != NULL)
+		flash(v, "error", error);
+	else
+		biz_notice(ctx, v);
+	o = add_json(ctx, v, "report", json);
+	list = jsonx_member(o, "channels");
+	n = list != NULL ? json_object_array_length(list) : 0;
+	for (i = 0; i < n; i++) {
+		c = json_object_array_get_idx(list, i);
+		r = jsonx_member(c, "conversion_rate");
+		if (r != NULL)
+			set(c, "rate_text", numfmt_value(ctx->arena,
+			    json_object_get_double(r), "ratio", NULL));
+		money_texts(ctx, c, "booking_value");
+		money_texts(ctx, c, "spend");
+		money_texts(ctx, c, "cost_per_inquiry");
+		money_texts(ctx, c, "cost_per_booking");
+	}
+	set(v, "rules", text != NULL ? text : rules);
+	put_bool(v, "rules_default", dflt && text == NULL);
+	return app_render(ctx, status, "pages/inquiries_attribution", v);
+}
+
+static enum err
+page_attribution(struct ctx *ctx)
+{
+	return render_attribution(ctx, 200, NULL, NULL);
+}
+
+static enum err
+form_attribution_rules(struct ctx *ctx)
+{
+	const char *text = req_form(&ctx->req, "rules"), *why;
+	enum err rc;
+
+	if (text == NULL)
+		text = "";
+	why = attribution_rules_save(ctx->db, ctx->arena, ctx->workspace_id,
+	    text, &rc);
+	if (why != NULL && rc == ERR_UNPROCESSABLE)
+		return render_attribution(ctx, 422, arena_printf(ctx->arena,
+		    "Rules not saved: %s.", why), text);
+	if (why != NULL)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, "/attribution?done=rules");
+}
+
 /*
  * Outgoing webhooks (lib/hooks/outbox.h): the workspace's endpoints with
  * their last deliveries, the event catalogue for the form, and a secret
@@ -2063,5 +2687,6 @@ main(int argc, char *argv[])
 		NULL,
 	};
 
+	app_view_extra(nav_counts);
 	return app_main(&def, argc, argv);
 }

@@ -186,4 +186,24 @@
 #define LIMIT_WORKER_BEAT_S	30		/* a worker's heartbeat interval */
 #define LIMIT_WORKER_STALE_S	600		/* no beat this long: warn */
 
+/* Inquiries and bookings (lib/business/). */
+#define LIMIT_BODY_FORM		(32 * 1024)	/* POST /f/:token, /v1/inquiries */
+#define LIMIT_INQUIRY_SHORT	200		/* characters: name, UTM values */
+#define LIMIT_INQUIRY_EMAIL	254		/* bytes of an email address */
+#define LIMIT_INQUIRY_PHONE	40		/* characters of a phone number */
+#define LIMIT_INQUIRY_SOURCE	64		/* bytes of a source name */
+#define LIMIT_INQUIRY_TEXT	5000		/* characters: message, note */
+#define LIMIT_INQUIRY_URL	2000		/* bytes: referrer, pages, URLs */
+#define LIMIT_INQUIRY_PAGE	100		/* rows of a list page (max) */
+#define LIMIT_FORM_ORIGINS	5		/* site origins of one form */
+#define LIMIT_FORM_ADDR		10		/* posts per address and form */
+#define LIMIT_FORM_ADDR_S	600		/* ... in this window */
+#define LIMIT_FORM_ALL		500		/* posts per form */
+#define LIMIT_FORM_ALL_S	3600		/* ... in this window */
+#define LIMIT_BOOKING_DIGITS	12		/* integer digits of a value */
+#define LIMIT_ATTR_RULES	50		/* attribution rules of a workspace */
+#define LIMIT_ATTR_CHANNEL	60		/* characters of a channel's name */
+#define LIMIT_ATTR_PATTERN	200		/* bytes of a rule's pattern */
+#define LIMIT_ATTR_DAYS		3660		/* days of a report's period */
+
 #endif

@@ -33,6 +33,15 @@
 
 static bool	cors(struct ctx *);
 
+/* app_view_extra(). */
+static void	(*view_extra)(struct ctx *, struct json_object *);
+
+void
+app_view_extra(void (*fn)(struct ctx *, struct json_object *))
+{
+	view_extra = fn;
+}
+
 enum err
 app_fail(struct ctx *ctx, enum err e, const char *fmt, ...)
 {
@@ -176,6 +185,8 @@ app_render(struct ctx *ctx, int status, const char *name,
 		json_object_object_add(s, "is_viewer", json_object_new_boolean(
 		    strcmp(ctx->session->role, "viewer") == 0));
 		json_object_object_add(view, "session", s);
+		if (ctx->app->view_extra != NULL)
+			ctx->app->view_extra(ctx, view);
 	}
 	resp_body(&ctx->resp, status, "text/html; charset=utf-8", "", 0);
 	memset(&merr, 0, sizeof(merr));
@@ -452,7 +463,7 @@ cors(struct ctx *ctx)
 	if (ctx->req.method != HTTP_OPTIONS)
 		return false;
 	resp_header(&ctx->resp, "Access-Control-Allow-Methods",
-	    "GET, POST, DELETE, OPTIONS");
+	    "GET, POST, PATCH, DELETE, OPTIONS");
 	resp_header(&ctx->resp, "Access-Control-Allow-Headers",
 	    "Authorization, Content-Type, Idempotency-Key");
 	resp_header(&ctx->resp, "Access-Control-Max-Age", "600");
@@ -490,6 +501,15 @@ tenant_scope(struct ctx *ctx)
 	}
 	ctx->scoped = true;
 	return ERR_OK;
+}
+
+enum err
+app_scope(struct ctx *ctx, int64_t workspace_id)
+{
+	if (ctx->scoped)
+		return ERR_OK;
+	ctx->workspace_id = workspace_id;
+	return tenant_scope(ctx);
 }
 
 static enum err
@@ -1011,6 +1031,7 @@ app_main(const struct app_def *def, int argc, char **argv)
 	app.name = def->name;
 	app.routes = def->routes;
 	app.nroutes = def->nroutes;
+	app.view_extra = view_extra;
 	log_init(def->name, 2);
 	if (!start(&app, argc >= 2)) {
 		crypto_keyring_free(app.keys);

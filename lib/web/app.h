@@ -43,6 +43,9 @@ struct app {
 	struct crypto_keyring	*keys;	/* SLUICE_ENCRYPTION_KEYS, or NULL */
 	struct tmpl		*tmpl;	/* SLUICE_TEMPLATE_DIR, or NULL */
 	struct httpc		*http;	/* outgoing calls (lib/net/httpc) */
+	/* app_view_extra()'s function, or NULL. */
+	void			(*view_extra)(struct ctx *,
+				    struct json_object *);
 };
 
 /* What a handler sees for one request; everything in it dies with the
@@ -81,6 +84,14 @@ struct app_def {
 	int			(*cli)(struct app *, int argc, char **argv);
 	const char		*usage;	/* one line per CLI command */
 };
+
+/*
+ * Sets what a program adds to every page of a logged-in person (the
+ * navigation's counts), called by app_render() on the view it is about
+ * to render; fn leaves the view as it is when it fails.  Call before
+ * app_main().
+ */
+void		 app_view_extra(void (*fn)(struct ctx *, struct json_object *));
 
 /*
  * Runs the program: with arguments, its CLI; under FastCGI, the request
@@ -129,6 +140,15 @@ void		 app_after(struct ctx *, void (*fn)(struct ctx *, void *),
 enum err	 app_stream_begin(struct ctx *, int status,
 		    const char *content_type);
 enum err	 app_stream_write(struct ctx *, const char *data, size_t len);
+
+/*
+ * Enters the tenant scope of a workspace a handler found by itself (a
+ * public form's token): the rest of the request runs in one transaction
+ * as role sluice_web for that workspace (sql/050), committed after the
+ * handler as for routes with a session or key.  ERR_OK when already in a
+ * scope.  Errors of the database.
+ */
+enum err	 app_scope(struct ctx *, int64_t workspace_id);
 
 /* A new empty JSON object owned by the request's arena. */
 struct json_object *app_view(struct ctx *);

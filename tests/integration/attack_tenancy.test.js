@@ -61,6 +61,8 @@ const SELF_SERVICE = {
   'POST /v1/webhooks/resend': 'public: signed by Resend',
   'POST /v1/intel/analyze': 'reads only: a question over the workspace\'s numbers',
   'POST /settings/password': 'changes the caller\'s own password; the current password is the proof',
+  'POST /f/:token': 'public: a site\'s inquiry form; the token in the address is the proof',
+  'OPTIONS /f/:token': 'public: the CORS preflight of a site\'s inquiry form',
   'GET /internal/metrics': 'reads only: open to loopback clients (a host-local Prometheus), as these tests are; counts, no tenant\'s rows (metrics.test.js refuses a forwarded client without the secret)',
 };
 
@@ -346,7 +348,9 @@ test('tenancy attack: every route, another workspace and a viewer', async (t) =>
     res.sent = `${plain(url)}\n${isJson ? body || '' : plain(body || '')}`;
     return res;
   };
-  const order = (x) => (x.method === 'GET' ? 0 : /logout|switch|delete|disconnect|revoke/.test(x.pattern) ? 2 : 1);
+  // Routes that end or move the caller's session (a new workspace moves
+  // it too) come last, so the routes after them meet the same session.
+  const order = (x) => (x.method === 'GET' ? 0 : /logout|switch|workspaces|delete|disconnect|revoke/.test(x.pattern) ? 2 : 1);
   const sorted = [...attacked].sort((x, y) => order(x) - order(y));
   // The state each attempt is compared with: re-read after a change, so
   // a failure names the one route that made it.

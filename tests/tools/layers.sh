@@ -35,6 +35,7 @@ LAYERS='
 4 metrics      metric ingest tiles export
 4 connections  vault connection oauthstate token connect
 5 insights     insights intel
+5 business     inquiry booking attribution
 6 mail         email notice webhook digest
 7 sync         syncq sync schedule ops
 8 views        views

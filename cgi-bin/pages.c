@@ -19,6 +19,7 @@
 #include "connections/token.h"
 #include "mail/digest.h"
 #include "metrics/export.h"
+#include "metrics/reporting.h"
 #include "metrics/tiles.h"
 #include "providers/oauth.h"
 #include "providers/provider.h"
@@ -53,6 +54,8 @@ static enum err	page_settings(struct ctx *);
 static enum err	form_invite(struct ctx *);
 static enum err	form_key_create(struct ctx *);
 static enum err	form_key_revoke(struct ctx *);
+static enum err	form_sql_login(struct ctx *);
+static enum err	form_sql_login_revoke(struct ctx *);
 static enum err	form_digest(struct ctx *);
 static enum err	form_delete_data(struct ctx *);
 static enum err	form_time_zone(struct ctx *);
@@ -104,6 +107,9 @@ static const struct route routes[] = {
 	{ HTTP_POST, "/settings/password", form_password, ROUTE_HTML, 0 },
 	{ HTTP_POST, "/settings/keys", form_key_create, FORM, 0 },
 	{ HTTP_POST, "/settings/keys/:id/revoke", form_key_revoke, FORM, 0 },
+	{ HTTP_POST, "/settings/sql-logins", form_sql_login, FORM, 0 },
+	{ HTTP_POST, "/settings/sql-logins/revoke", form_sql_login_revoke,
+	    FORM, 0 },
 	{ HTTP_POST, "/settings/digest", form_digest, ROUTE_HTML | ROUTE_CSRF,
 	    0 },
 	{ HTTP_POST, "/settings/data/delete", form_delete_data, FORM, 0 },
@@ -146,6 +152,8 @@ static const struct {
 	{ "digest_on", "notice", "You will get the weekly digest." },
 	{ "digest_off", "notice", "You will no longer get the weekly digest." },
 	{ "revoked", "notice", "The key is revoked." },
+	{ "sql_login_revoked", "notice", "The SQL login is revoked: it can "
+	    "no longer connect, and its open connections were ended." },
 	{ "deleted", "notice", "The synced data is deleted." },
 	{ "time_zone", "notice", "Time zone saved. Days, weeks and the digest "
 	    "follow it from now on." },
@@ -1145,9 +1153,43 @@ member_rows(struct ctx *ctx, struct json_object *v,
 	}
 }
 
+/*
+ * Settings' "Direct SQL" view (admins): {available, database, port,
+ * host, tcp, logins[], has_logins, new_login}; new_login (or NULL) is
+ * a login just made, its password shown this once.
+ */
 static enum err
-render_settings(struct ctx *ctx, int status, const char *new_key,
-    const char *invite_link, const char *error)
+sql_logins_into(struct ctx *ctx, struct json_object *v,
+    struct json_object *new_login)
+{
+	struct json_object *r = json_object_new_object();
+	const char *dbname, *port, *listen, *text;
+	bool available;
+	enum err rc;
+
+	json_object_object_add(v, "reporting", r);
+	if (new_login != NULL)
+		json_object_object_add(r, "new_login", new_login);
+	if ((rc = reporting_status(ctx->db, ctx->arena, &available, &dbname,
+	    &port, &listen)) != ERR_OK)
+		return rc;
+	put_bool(r, "available", available);
+	set(r, "database", dbname);
+	set(r, "port", port);
+	put_bool(r, "tcp", *listen != '\0');
+	set(r, "host", strchr(listen, '*') != NULL || strstr(listen,
+	    "0.0.0.0") != NULL ? "this server's address" : listen);
+	if ((rc = reporting_logins_json(ctx->db, ctx->arena,
+	    ctx->workspace_id, &text)) != ERR_OK)
+		return rc;
+	put_bool(r, "has_logins", strcmp(text, "[]") != 0);
+	add_json(ctx, r, "logins", text);
+	return ERR_OK;
+}
+
+static enum err
+render_settings_with(struct ctx *ctx, int status, const char *new_key,
+    const char *invite_link, const char *error, struct json_object *login)
 {
 	struct json_object *v = app_view(ctx), *members, *wss, *w;
 	const char *text;
@@ -1171,6 +1213,8 @@ render_settings(struct ctx *ctx, int status, const char *new_key,
 		    ERR_OK)
 			return rc;
 		add_json(ctx, v, "zones", text);
+		if ((rc = sql_logins_into(ctx, v, login)) != ERR_OK)
+			return rc;
 	}
 	if ((rc = apikey_list_json(ctx->db, ctx->arena, ctx->workspace_id,
 	    &text)) != ERR_OK)
@@ -1202,6 +1246,14 @@ render_settings(struct ctx *ctx, int status, const char *new_key,
 		notice_from_query(ctx, v);
 	set(v, "title", "Settings");
 	return app_render(ctx, status, "pages/settings", v);
+}
+
+static enum err
+render_settings(struct ctx *ctx, int status, const char *new_key,
+    const char *invite_link, const char *error)
+{
+	return render_settings_with(ctx, status, new_key, invite_link, error,
+	    NULL);
 }
 
 static enum err
@@ -1449,6 +1501,51 @@ form_key_revoke(struct ctx *ctx)
 	if (rc != ERR_OK)
 		return rc;
 	return resp_redirect(&ctx->resp, 303, "/settings?msg=revoked");
+}
+
+/* A read-only SQL login for BI tools; its password is shown once. */
+static enum err
+form_sql_login(struct ctx *ctx)
+{
+	struct json_object *login;
+	const char *role, *password, *why = NULL;
+	enum err rc;
+
+	rc = reporting_login_create(ctx->db, ctx->arena, ctx->workspace_id,
+	    ctx->session->user_id, req_form(&ctx->req, "name"), &role,
+	    &password, &why);
+	if (rc == ERR_INPUT || rc == ERR_CONFLICT || rc == ERR_UNAVAILABLE)
+		return render_settings(ctx, rc == ERR_INPUT ? 422 : rc ==
+		    ERR_CONFLICT ? 409 : 503, NULL, NULL, why);
+	if (rc != ERR_OK)
+		return rc;
+	login = json_object_new_object();
+	set(login, "role", role);
+	set(login, "password", password);
+	return render_settings_with(ctx, 200, NULL, NULL, NULL, login);
+}
+
+static enum err
+form_sql_login_revoke(struct ctx *ctx)
+{
+	const char *role = req_form(&ctx->req, "login");
+	enum err rc;
+
+	if (role == NULL || *role == '\0')
+		return app_fail(ctx, ERR_NOTFOUND, "No such SQL login.");
+	if (!confirmed(ctx))
+		return render_settings(ctx, 422, NULL, NULL, "Confirm that "
+		    "the SQL login should be revoked: open Revoke… and press "
+		    "Yes, revoke.");
+	rc = reporting_login_revoke(ctx->db, ctx->arena, ctx->workspace_id,
+	    role);
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "No such SQL login, or it is revoked "
+		    "already.");
+	if (rc != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303,
+	    "/settings?msg=sql_login_revoked");
 }
 
 static enum err

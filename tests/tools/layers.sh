@@ -31,7 +31,7 @@ LAYERS='
 2 tenancy      account
 3 providers    provider registry oauth pcall accounts fetch syncnorm
                google meta ...
-4 metrics      metric ingest tiles export
+4 metrics      metric ingest tiles export reporting
 4 connections  vault connection oauthstate token connect
 5 insights     insights intel
 6 mail         email webhook digest

@@ -150,7 +150,11 @@ static const struct {
 	    "connection uses the same login, and is revoked when the last of "
 	    "them is disconnected." },
 	{ "digest_on", "notice", "You will get the weekly digest." },
-	{ "digest_off", "notice", "You will no longer get the weekly digest." },
+	{ "digest_off", "notice", "You will no longer get the digest." },
+	{ "digest_monthly", "notice", "You will get the monthly digest "
+	    "(on the 1st, for the month before) instead of the weekly one." },
+	{ "digest_both", "notice", "You will get the weekly and the monthly "
+	    "digest." },
 	{ "revoked", "notice", "The key is revoked." },
 	{ "sql_login_revoked", "notice", "The SQL login is revoked: it can "
 	    "no longer connect, and its open connections were ended." },
@@ -1187,6 +1191,29 @@ sql_logins_into(struct ctx *ctx, struct json_object *v,
 	return ERR_OK;
 }
 
+/* The member's digests as the form's choice: digest_cadence {weekly,
+ * monthly, both, none}, one of them true. */
+static enum err
+digest_choice_into(struct ctx *ctx, struct json_object *v)
+{
+	struct digest_env e = { ctx->db, ctx->arena, ctx->cfg,
+	    ctx->app->tmpl, ctx->app->http };
+	struct json_object *c;
+	bool weekly, monthly;
+	enum err rc;
+
+	if ((rc = digest_preferences(&e, ctx->workspace_id,
+	    ctx->session->email, &weekly, &monthly)) != ERR_OK)
+		return rc;
+	c = json_object_new_object();
+	put_bool(c, "weekly", weekly && !monthly);
+	put_bool(c, "monthly", monthly && !weekly);
+	put_bool(c, "both", weekly && monthly);
+	put_bool(c, "none", !weekly && !monthly);
+	json_object_object_add(v, "digest_cadence", c);
+	return ERR_OK;
+}
+
 static enum err
 render_settings_with(struct ctx *ctx, int status, const char *new_key,
     const char *invite_link, const char *error, struct json_object *login)
@@ -1237,6 +1264,8 @@ render_settings_with(struct ctx *ctx, int status, const char *new_key,
 			    json_object_object_get(w, "time_zone")));
 	}
 	if ((rc = schedule_into(ctx, v)) != ERR_OK)
+		return rc;
+	if ((rc = digest_choice_into(ctx, v)) != ERR_OK)
 		return rc;
 	set(v, "new_key", new_key);
 	set(v, "invite_link", invite_link);
@@ -1548,17 +1577,42 @@ form_sql_login_revoke(struct ctx *ctx)
 	    "/settings?msg=sql_login_revoked");
 }
 
+/*
+ * The member's digests: cadence weekly, monthly, both or none (the form's
+ * select); without it, the older form's "subscribed" box (weekly or
+ * none, the monthly choice kept).
+ */
 static enum err
 form_digest(struct ctx *ctx)
 {
-	bool on = req_form(&ctx->req, "subscribed") != NULL;
+	struct digest_env e = { ctx->db, ctx->arena, ctx->cfg,
+	    ctx->app->tmpl, ctx->app->http };
+	const char *cadence = req_form(&ctx->req, "cadence");
+	bool weekly, monthly;
 	enum err rc;
 
-	if ((rc = account_set_digest(ctx->db, ctx->arena, ctx->workspace_id,
-	    ctx->session->email, on)) != ERR_OK)
+	if ((rc = digest_preferences(&e, ctx->workspace_id,
+	    ctx->session->email, &weekly, &monthly)) != ERR_OK)
 		return rc;
-	return resp_redirect(&ctx->resp, 303, on ? "/settings?msg=digest_on" :
-	    "/settings?msg=digest_off");
+	if (cadence == NULL)
+		weekly = req_form(&ctx->req, "subscribed") != NULL;
+	else if (strcmp(cadence, "weekly") == 0 ||
+	    strcmp(cadence, "monthly") == 0 || strcmp(cadence, "both") == 0 ||
+	    strcmp(cadence, "none") == 0) {
+		weekly = strcmp(cadence, "weekly") == 0 ||
+		    strcmp(cadence, "both") == 0;
+		monthly = strcmp(cadence, "monthly") == 0 ||
+		    strcmp(cadence, "both") == 0;
+	} else
+		return render_settings(ctx, 422, NULL, NULL, "Choose weekly, "
+		    "monthly, both or none.");
+	if ((rc = digest_set_preferences(&e, ctx->workspace_id,
+	    ctx->session->email, weekly, monthly)) != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, weekly && monthly ?
+	    "/settings?msg=digest_both" : monthly ?
+	    "/settings?msg=digest_monthly" : weekly ?
+	    "/settings?msg=digest_on" : "/settings?msg=digest_off");
 }
 
 static enum err
@@ -1783,9 +1837,12 @@ page_digest_preview(struct ctx *ctx)
 	struct digest_env e = { ctx->db, ctx->arena, ctx->cfg,
 	    ctx->app->tmpl, ctx->app->http };
 	struct digest_mail m;
+	const char *kind = req_query(&ctx->req, "kind");
 	enum err rc;
 
-	rc = digest_render(&e, ctx->session->workspace_id,
+	/* ?kind=monthly: the last full month's. */
+	rc = digest_render_kind(&e, kind != NULL && strcmp(kind, "monthly") ==
+	    0 ? DIGEST_MONTHLY : DIGEST_WEEKLY, ctx->session->workspace_id,
 	    ctx->session->email, &m);
 	if (rc != ERR_OK)
 		return rc;

@@ -108,6 +108,7 @@
 #define LIMIT_DIGEST_BODY	(512 * 1024)	/* one rendered digest part */
 #define LIMIT_DIGEST_KPIS_PER_SOURCE 4	/* KPIs of one source in a digest */
 #define LIMIT_DIGEST_SOURCES	20		/* sources with a digest section */
+#define LIMIT_DIGEST_MONTH_ROWS 124000	/* rows a monthly digest reads */
 #define LIMIT_DIGEST_ERRORS	20		/* error lines kept on a run */
 #define LIMIT_INSIGHTS_SERIES	2000		/* (provider, metric) series */
 #define LIMIT_INSIGHTS_ITEMS	12		/* insights listed in a digest */

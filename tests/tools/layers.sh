@@ -34,7 +34,7 @@ LAYERS='
 4 metrics      metric ingest tiles export reporting
 4 connections  vault connection oauthstate token connect
 5 insights     insights intel
-6 mail         email webhook digest
+6 mail         email webhook digest monthly
 7 sync         syncq sync schedule ops
 8 views        views
 9 sandbox      sandbox sandbox_priv faults registry google meta ...

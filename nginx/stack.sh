@@ -865,6 +865,9 @@ restore() {
 		    >/dev/null 2>&1 || true
 		die "could not swap the databases; the old one is unchanged and the restored copy is the database sluice_restore"
 	fi
+	# The dump made the reporting login functions the owner role's: give
+	# them back to sluice_roles (sql/200_reporting.sql).
+	reporting_sql sluice | pg_admin -d sluice >/dev/null
 	if [ "$ws" = 0 ]; then
 		pg_admin -d postgres -c "DROP DATABASE $old" >/dev/null
 	else

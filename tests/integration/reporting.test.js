@@ -282,4 +282,31 @@ test('reporting: read-only SQL logins for BI tools', { timeout: 300000 }, async 
     const back = await owner.get('/settings');
     assert.match(back.text, /Create read-only SQL login/);
   });
+
+  await t.test('after make backup and make restore, logins can still be made', async () => {
+    // An operator's shell (backup.test.js).
+    const shell = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SLUICE_')));
+    shell.SLUICE_ENV_FILE = '/dev/null';
+    const make = (...args) => spawnSync('make', ['-s', '--no-print-directory', `VAR=${stack.dir}`, ...args],
+      { cwd: `${__dirname}/../..`, env: shell, encoding: 'utf8', timeout: 120000 });
+    const dump = `${stack.dir}/reporting.dump`;
+    let r = make('backup', `FILE=${dump}`);
+    assert.equal(r.status, 0, r.stderr);
+    r = make('restore', `FILE=${dump}`, 'FORCE=1');
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(sql(`SELECT proname, proowner::regrole::text FROM pg_proc
+      WHERE proname IN ('reporting_login_create', 'reporting_login_drop') ORDER BY 1`),
+    [['reporting_login_create', 'sluice_roles'], ['reporting_login_drop', 'sluice_roles']]);
+    let page;
+    for (let i = 0; i < 50; i++) {
+      page = await owner.get('/settings');
+      if (page.status === 200) break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    const made = await owner.post('/settings/sql-logins', { csrf: hidden(page.text, 'csrf'), name: 'After restore' });
+    assert.equal(made.status, 200, made.text.slice(0, 300));
+    const m = /User <code>(sluice_ro_[0-9]+_[0-9a-f]+)<\/code>, password <code>([0-9a-f]+)<\/code>/.exec(made.text);
+    assert.ok(m);
+    assert.deepEqual(must(ro(m[1], m[2], 'SELECT name FROM reporting.workspace'), 'after restore'), [['Acme']]);
+  });
 });

@@ -32,14 +32,24 @@ static const char sql_catalogue[] =
 	"metric_catalogue.unit, metric_catalogue.aggregation) IS DISTINCT "
 	"FROM (excluded.label, excluded.unit, excluded.aggregation)";
 
+static const char sql_have_catalogue[] =
+	"SELECT to_regclass('public.metric_catalogue') IS NOT NULL";
+
 enum err
 reporting_catalogue_refresh(struct db *db, struct arena *a)
 {
 	const struct provider *const *all;
 	struct json_object *rows, *o;
-	const char *p[1];
+	const char *p[1], *have;
 	size_t i, j, n;
+	enum err rc;
 
+	/* A schema before sql/200_reporting.sql has no catalogue yet. */
+	if ((rc = db_value(db, a, sql_have_catalogue, 0, NULL, &have)) !=
+	    ERR_OK)
+		return rc;
+	if (have == NULL || strcmp(have, "t") != 0)
+		return ERR_OK;
 	rows = jsonx_own(a, json_object_new_array());
 	all = provider_all(&n);
 	for (i = 0; i < n; i++) {

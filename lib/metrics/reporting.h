@@ -26,7 +26,8 @@ struct db;
 /*
  * Rewrites metric_catalogue from the providers' registry (labels, units,
  * aggregation rules), in one statement; `api migrate` calls it after the
- * migrations.  Errors as db_exec().
+ * migrations.  Nothing on a schema without the table (migrations before
+ * sql/200_reporting.sql).  Errors as db_exec().
  */
 enum err	 reporting_catalogue_refresh(struct db *, struct arena *);
 

@@ -27,6 +27,7 @@
 #include "metrics/export.h"
 #include "metrics/ingest.h"
 #include "metrics/metric.h"
+#include "metrics/reporting.h"
 #include "metrics/tiles.h"
 #include "providers/provider.h"
 #include "store/db.h"
@@ -1141,6 +1142,12 @@ cli_migrate(struct app *app, struct arena *a)
 	}
 	if (rc != ERR_OK) {
 		fprintf(stderr, "api migrate: %s\n", why);
+		return 1;
+	}
+	/* The reporting views' labels come from the programs' catalogue. */
+	if ((rc = reporting_catalogue_refresh(app->db, a)) != ERR_OK) {
+		fprintf(stderr, "api migrate: the metric catalogue could not "
+		    "be written: %s\n", db_last_error(app->db));
 		return 1;
 	}
 	printf("migrations: %d applied now, %d in all\n", applied, total);

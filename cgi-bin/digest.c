@@ -1,6 +1,7 @@
 /*
- * cgi-bin/digest.c — the weekly digest: the cron-driven run, a test send,
- * the last run's status, the preview, and the unsubscribe link.
+ * cgi-bin/digest.c — the weekly and monthly digests: the cron-driven runs,
+ * a test send, the last run's status, the preview, and the unsubscribe
+ * link.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 static enum err	target(struct ctx *, const char *, int64_t *);
 static enum err	api_weekly(struct ctx *);
+static enum err	api_monthly(struct ctx *);
 static enum err	api_test(struct ctx *);
 static enum err	api_status(struct ctx *);
 static enum err	api_preview(struct ctx *);
@@ -26,6 +28,7 @@ static enum err	form_unsubscribe(struct ctx *);
 
 static const struct route routes[] = {
 	{ HTTP_POST, "/v1/digest/weekly", api_weekly, DIGEST_AUTH, 0 },
+	{ HTTP_POST, "/v1/digest/monthly", api_monthly, DIGEST_AUTH, 0 },
 	{ HTTP_POST, "/v1/digest/test", api_test, DIGEST_AUTH, 0 },
 	{ HTTP_GET, "/v1/digest/status", api_status, DIGEST_AUTH, 0 },
 	{ HTTP_GET, "/v1/digest/preview", api_preview, DIGEST_AUTH, 0 },
@@ -64,6 +67,22 @@ body_json(struct ctx *ctx, struct json_object **out)
 	return ERR_OK;
 }
 
+/* ?kind=weekly (the default) or monthly; ERR_INPUT otherwise. */
+static enum err
+kind_of(struct ctx *ctx, enum digest_kind *out)
+{
+	const char *k = req_query(&ctx->req, "kind");
+
+	if (k == NULL || strcmp(k, "weekly") == 0)
+		*out = DIGEST_WEEKLY;
+	else if (strcmp(k, "monthly") == 0)
+		*out = DIGEST_MONTHLY;
+	else
+		return app_fail(ctx, ERR_INPUT, "kind must be \"weekly\" or "
+		    "\"monthly\".");
+	return ERR_OK;
+}
+
 /*
  * {"scope":"all"} or {"scope":"email","email":"..."}: 200 {sent, skipped,
  * failed, run_id, recovered, quota_reached, workspaces}; 404 when the
@@ -72,7 +91,7 @@ body_json(struct ctx *ctx, struct json_object **out)
  * workspace; an admin's key its own workspace, with its own cooldown.
  */
 static enum err
-api_weekly(struct ctx *ctx)
+run_kind(struct ctx *ctx, enum digest_kind kind)
 {
 	struct digest_env e = env_of(ctx);
 	struct digest_report rep;
@@ -97,7 +116,7 @@ api_weekly(struct ctx *ctx)
 	 * cooldown) starts. */
 	if (email != NULL && (rc = target(ctx, email, &ws)) != ERR_OK)
 		return rc;
-	rc = digest_weekly(&e, ctx->cron ? DIGEST_CRON : DIGEST_ADMIN,
+	rc = digest_run(&e, kind, ctx->cron ? DIGEST_CRON : DIGEST_ADMIN,
 	    ctx->cron ? 0 : ctx->workspace_id, email, &rep, &wait);
 	if (rc == ERR_UNAVAILABLE && *ctx->cfg->resend_api_key == '\0')
 		return app_fail(ctx, rc, "%s", no_key);
@@ -105,8 +124,9 @@ api_weekly(struct ctx *ctx)
 		resp_header(&ctx->resp, "Retry-After",
 		    arena_printf(ctx->arena, "%ld", wait));
 		resp_json_error(&ctx->resp, ERR_RATELIMIT, arena_printf(
-		    ctx->arena, "A digest run %s is in progress or finished "
+		    ctx->arena, "A %s digest run %s is in progress or finished "
 		    "less than %d minutes ago; try again in %ld seconds.",
+		    kind == DIGEST_MONTHLY ? "monthly" : "weekly",
 		    ctx->cron ? "over every workspace" : "of this workspace",
 		    LIMIT_DIGEST_COOLDOWN_S / 60, wait));
 		return ERR_OK;
@@ -145,6 +165,19 @@ target(struct ctx *ctx, const char *to, int64_t *ws)
 		return app_fail(ctx, rc, "That address is not a member of "
 		    "%s.", ctx->cron ? "any workspace" : "this workspace");
 	return rc;
+}
+
+static enum err
+api_weekly(struct ctx *ctx)
+{
+	return run_kind(ctx, DIGEST_WEEKLY);
+}
+
+/* The last full calendar month, to the members who chose it. */
+static enum err
+api_monthly(struct ctx *ctx)
+{
+	return run_kind(ctx, DIGEST_MONTHLY);
 }
 
 /* {"to": "..."}: sends one digest now; not counted for the period. */
@@ -187,11 +220,14 @@ static enum err
 api_status(struct ctx *ctx)
 {
 	struct digest_env e = env_of(ctx);
+	enum digest_kind kind;
 	const char *json;
 	enum err rc;
 
-	if ((rc = digest_status_json(&e, ctx->cron ? 0 : ctx->workspace_id,
-	    &json)) != ERR_OK)
+	if ((rc = kind_of(ctx, &kind)) != ERR_OK)
+		return rc;
+	if ((rc = digest_status_json(&e, kind, ctx->cron ? 0 :
+	    ctx->workspace_id, &json)) != ERR_OK)
 		return rc;
 	json = arena_printf(ctx->arena, "{\"last_run\":%s,"
 	    "\"sending_configured\":%s}", json,
@@ -200,7 +236,8 @@ api_status(struct ctx *ctx)
 	    strlen(json));
 }
 
-/* ?email=...[&format=html|text]: exactly what would be sent. */
+/* ?email=...[&format=html|text][&kind=monthly]: exactly what would be
+ * sent. */
 static enum err
 api_preview(struct ctx *ctx)
 {
@@ -209,12 +246,15 @@ api_preview(struct ctx *ctx)
 	struct json_object *o, *h;
 	const char *to = req_query(&ctx->req, "email");
 	const char *fmt = req_query(&ctx->req, "format");
+	enum digest_kind kind;
 	int64_t ws;
 	enum err rc;
 
+	if ((rc = kind_of(ctx, &kind)) != ERR_OK)
+		return rc;
 	if ((rc = target(ctx, to, &ws)) != ERR_OK)
 		return rc;
-	if ((rc = digest_render(&e, ws, to, &m)) != ERR_OK)
+	if ((rc = digest_render_kind(&e, kind, ws, to, &m)) != ERR_OK)
 		return rc;
 	if (fmt != NULL && strcmp(fmt, "html") == 0) {
 		resp_header(&ctx->resp, "Content-Security-Policy",

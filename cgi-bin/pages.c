@@ -27,6 +27,7 @@
 #include "mail/digest.h"
 #include "mail/notice.h"
 #include "metrics/export.h"
+#include "metrics/reporting.h"
 #include "metrics/tiles.h"
 #include "providers/oauth.h"
 #include "providers/provider.h"
@@ -61,6 +62,8 @@ static enum err	page_settings(struct ctx *);
 static enum err	form_invite(struct ctx *);
 static enum err	form_key_create(struct ctx *);
 static enum err	form_key_revoke(struct ctx *);
+static enum err	form_sql_login(struct ctx *);
+static enum err	form_sql_login_revoke(struct ctx *);
 static enum err	form_digest(struct ctx *);
 static enum err	form_delete_data(struct ctx *);
 static enum err	form_time_zone(struct ctx *);
@@ -141,6 +144,9 @@ static const struct route routes[] = {
 	{ HTTP_POST, "/settings/password", form_password, ROUTE_HTML, 0 },
 	{ HTTP_POST, "/settings/keys", form_key_create, FORM, 0 },
 	{ HTTP_POST, "/settings/keys/:id/revoke", form_key_revoke, FORM, 0 },
+	{ HTTP_POST, "/settings/sql-logins", form_sql_login, FORM, 0 },
+	{ HTTP_POST, "/settings/sql-logins/revoke", form_sql_login_revoke,
+	    FORM, 0 },
 	{ HTTP_POST, "/settings/digest", form_digest, ROUTE_HTML | ROUTE_CSRF,
 	    0 },
 	{ HTTP_POST, "/settings/data/delete", form_delete_data, FORM, 0 },
@@ -204,8 +210,14 @@ static const struct {
 	    "connection uses the same login, and is revoked when the last of "
 	    "them is disconnected." },
 	{ "digest_on", "notice", "You will get the weekly digest." },
-	{ "digest_off", "notice", "You will no longer get the weekly digest." },
+	{ "digest_off", "notice", "You will no longer get the digest." },
+	{ "digest_monthly", "notice", "You will get the monthly digest "
+	    "(on the 1st, for the month before) instead of the weekly one." },
+	{ "digest_both", "notice", "You will get the weekly and the monthly "
+	    "digest." },
 	{ "revoked", "notice", "The key is revoked." },
+	{ "sql_login_revoked", "notice", "The SQL login is revoked: it can "
+	    "no longer connect, and its open connections were ended." },
 	{ "deleted", "notice", "The synced data is deleted." },
 	{ "time_zone", "notice", "Time zone saved. Days, weeks and the digest "
 	    "follow it from now on." },
@@ -1418,9 +1430,66 @@ member_rows(struct ctx *ctx, struct json_object *v,
 	}
 }
 
+/*
+ * Settings' "Direct SQL" view (admins): {available, database, port,
+ * host, tcp, logins[], has_logins, new_login}; new_login (or NULL) is
+ * a login just made, its password shown this once.
+ */
 static enum err
-render_settings(struct ctx *ctx, int status, const char *new_key,
-    const char *invite_link, const char *error)
+sql_logins_into(struct ctx *ctx, struct json_object *v,
+    struct json_object *new_login)
+{
+	struct json_object *r = json_object_new_object();
+	const char *dbname, *port, *listen, *text;
+	bool available;
+	enum err rc;
+
+	json_object_object_add(v, "reporting", r);
+	if (new_login != NULL)
+		json_object_object_add(r, "new_login", new_login);
+	if ((rc = reporting_status(ctx->db, ctx->arena, &available, &dbname,
+	    &port, &listen)) != ERR_OK)
+		return rc;
+	put_bool(r, "available", available);
+	set(r, "database", dbname);
+	set(r, "port", port);
+	put_bool(r, "tcp", *listen != '\0');
+	set(r, "host", strchr(listen, '*') != NULL || strstr(listen,
+	    "0.0.0.0") != NULL ? "this server's address" : listen);
+	if ((rc = reporting_logins_json(ctx->db, ctx->arena,
+	    ctx->workspace_id, &text)) != ERR_OK)
+		return rc;
+	put_bool(r, "has_logins", strcmp(text, "[]") != 0);
+	add_json(ctx, r, "logins", text);
+	return ERR_OK;
+}
+
+/* The member's digests as the form's choice: digest_cadence {weekly,
+ * monthly, both, none}, one of them true. */
+static enum err
+digest_choice_into(struct ctx *ctx, struct json_object *v)
+{
+	struct digest_env e = { ctx->db, ctx->arena, ctx->cfg,
+	    ctx->app->tmpl, ctx->app->http };
+	struct json_object *c;
+	bool weekly, monthly;
+	enum err rc;
+
+	if ((rc = digest_preferences(&e, ctx->workspace_id,
+	    ctx->session->email, &weekly, &monthly)) != ERR_OK)
+		return rc;
+	c = json_object_new_object();
+	put_bool(c, "weekly", weekly && !monthly);
+	put_bool(c, "monthly", monthly && !weekly);
+	put_bool(c, "both", weekly && monthly);
+	put_bool(c, "none", !weekly && !monthly);
+	json_object_object_add(v, "digest_cadence", c);
+	return ERR_OK;
+}
+
+static enum err
+render_settings_with(struct ctx *ctx, int status, const char *new_key,
+    const char *invite_link, const char *error, struct json_object *login)
 {
 	struct json_object *v = app_view(ctx), *members, *wss, *w;
 	const char *text;
@@ -1444,6 +1513,8 @@ render_settings(struct ctx *ctx, int status, const char *new_key,
 		    ERR_OK)
 			return rc;
 		add_json(ctx, v, "zones", text);
+		if ((rc = sql_logins_into(ctx, v, login)) != ERR_OK)
+			return rc;
 	}
 	if ((rc = apikey_list_json(ctx->db, ctx->arena, ctx->workspace_id,
 	    &text)) != ERR_OK)
@@ -1467,6 +1538,8 @@ render_settings(struct ctx *ctx, int status, const char *new_key,
 	}
 	if ((rc = schedule_into(ctx, v)) != ERR_OK)
 		return rc;
+	if ((rc = digest_choice_into(ctx, v)) != ERR_OK)
+		return rc;
 	set(v, "new_key", new_key);
 	set(v, "invite_link", invite_link);
 	if (error != NULL)
@@ -1475,6 +1548,14 @@ render_settings(struct ctx *ctx, int status, const char *new_key,
 		notice_from_query(ctx, v);
 	set(v, "title", "Settings");
 	return app_render(ctx, status, "pages/settings", v);
+}
+
+static enum err
+render_settings(struct ctx *ctx, int status, const char *new_key,
+    const char *invite_link, const char *error)
+{
+	return render_settings_with(ctx, status, new_key, invite_link, error,
+	    NULL);
 }
 
 static enum err
@@ -1724,17 +1805,87 @@ form_key_revoke(struct ctx *ctx)
 	return resp_redirect(&ctx->resp, 303, "/settings?msg=revoked");
 }
 
+/* A read-only SQL login for BI tools; its password is shown once. */
+static enum err
+form_sql_login(struct ctx *ctx)
+{
+	struct json_object *login;
+	const char *role, *password, *why = NULL;
+	enum err rc;
+
+	rc = reporting_login_create(ctx->db, ctx->arena, ctx->workspace_id,
+	    ctx->session->user_id, req_form(&ctx->req, "name"), &role,
+	    &password, &why);
+	if (rc == ERR_INPUT || rc == ERR_CONFLICT || rc == ERR_UNAVAILABLE)
+		return render_settings(ctx, rc == ERR_INPUT ? 422 : rc ==
+		    ERR_CONFLICT ? 409 : 503, NULL, NULL, why);
+	if (rc != ERR_OK)
+		return rc;
+	login = json_object_new_object();
+	set(login, "role", role);
+	set(login, "password", password);
+	return render_settings_with(ctx, 200, NULL, NULL, NULL, login);
+}
+
+static enum err
+form_sql_login_revoke(struct ctx *ctx)
+{
+	const char *role = req_form(&ctx->req, "login");
+	enum err rc;
+
+	if (role == NULL || *role == '\0')
+		return app_fail(ctx, ERR_NOTFOUND, "No such SQL login.");
+	if (!confirmed(ctx))
+		return render_settings(ctx, 422, NULL, NULL, "Confirm that "
+		    "the SQL login should be revoked: open Revoke… and press "
+		    "Yes, revoke.");
+	rc = reporting_login_revoke(ctx->db, ctx->arena, ctx->workspace_id,
+	    role);
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "No such SQL login, or it is revoked "
+		    "already.");
+	if (rc != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303,
+	    "/settings?msg=sql_login_revoked");
+}
+
+/*
+ * The member's digests: cadence weekly, monthly, both or none (the form's
+ * select); without it, the older form's "subscribed" box (weekly or
+ * none, the monthly choice kept).
+ */
 static enum err
 form_digest(struct ctx *ctx)
 {
-	bool on = req_form(&ctx->req, "subscribed") != NULL;
+	struct digest_env e = { ctx->db, ctx->arena, ctx->cfg,
+	    ctx->app->tmpl, ctx->app->http };
+	const char *cadence = req_form(&ctx->req, "cadence");
+	bool weekly, monthly;
 	enum err rc;
 
-	if ((rc = account_set_digest(ctx->db, ctx->arena, ctx->workspace_id,
-	    ctx->session->email, on)) != ERR_OK)
+	if ((rc = digest_preferences(&e, ctx->workspace_id,
+	    ctx->session->email, &weekly, &monthly)) != ERR_OK)
 		return rc;
-	return resp_redirect(&ctx->resp, 303, on ? "/settings?msg=digest_on" :
-	    "/settings?msg=digest_off");
+	if (cadence == NULL)
+		weekly = req_form(&ctx->req, "subscribed") != NULL;
+	else if (strcmp(cadence, "weekly") == 0 ||
+	    strcmp(cadence, "monthly") == 0 || strcmp(cadence, "both") == 0 ||
+	    strcmp(cadence, "none") == 0) {
+		weekly = strcmp(cadence, "weekly") == 0 ||
+		    strcmp(cadence, "both") == 0;
+		monthly = strcmp(cadence, "monthly") == 0 ||
+		    strcmp(cadence, "both") == 0;
+	} else
+		return render_settings(ctx, 422, NULL, NULL, "Choose weekly, "
+		    "monthly, both or none.");
+	if ((rc = digest_set_preferences(&e, ctx->workspace_id,
+	    ctx->session->email, weekly, monthly)) != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, weekly && monthly ?
+	    "/settings?msg=digest_both" : monthly ?
+	    "/settings?msg=digest_monthly" : weekly ?
+	    "/settings?msg=digest_on" : "/settings?msg=digest_off");
 }
 
 static enum err
@@ -1959,9 +2110,12 @@ page_digest_preview(struct ctx *ctx)
 	struct digest_env e = { ctx->db, ctx->arena, ctx->cfg,
 	    ctx->app->tmpl, ctx->app->http };
 	struct digest_mail m;
+	const char *kind = req_query(&ctx->req, "kind");
 	enum err rc;
 
-	rc = digest_render(&e, ctx->session->workspace_id,
+	/* ?kind=monthly: the last full month's. */
+	rc = digest_render_kind(&e, kind != NULL && strcmp(kind, "monthly") ==
+	    0 ? DIGEST_MONTHLY : DIGEST_WEEKLY, ctx->session->workspace_id,
 	    ctx->session->email, &m);
 	if (rc != ERR_OK)
 		return rc;

@@ -16,6 +16,8 @@
 #   stack.sh restore [VAR] FILE [FORCE] (into an installation without
 #                       workspaces, or FORCE=1; then the migrations)
 #   stack.sh where                      (prints the default state directory)
+#   stack.sh reporting-sql [APPROLE]    (prints the superuser's SQL behind
+#                       reporting logins, for an external PostgreSQL)
 #   stack.sh pg-stop VAR | pg-start VAR     (fault tests)
 #
 # VAR empty: the checkout's var/ when the service user can reach it, else
@@ -285,13 +287,19 @@ pg_admin() {
 # pg_hba.conf and pg_ident.conf, written deliberately: sockets only, by
 # peer: the service user as the owner role sluice; root (or, without root,
 # the user who runs the stack) as sluice or as the superuser postgres.
-# TCP (only when SLUICE_PG_LISTEN is set) needs a password (scram).
+# TCP (only when SLUICE_PG_LISTEN is set) needs a password (scram); a
+# reporting login (member of sluice_reporting) reaches database sluice
+# only, over TCP only.
 write_auth() {
 	local d=$var/pg admin=$me f
 	{
 		say "$hba_mark"
 		say "# TYPE DATABASE USER ADDRESS METHOD"
 		say "local all all peer map=sluice"
+		# Reporting logins (BI tools): their database only.
+		say "host sluice +sluice_reporting 127.0.0.1/32 scram-sha-256"
+		say "host sluice +sluice_reporting ::1/128 scram-sha-256"
+		say "host all +sluice_reporting all reject"
 		say "host all all 127.0.0.1/32 scram-sha-256"
 		say "host all all ::1/128 scram-sha-256"
 	} >"$var/run/pg_hba.conf"
@@ -406,6 +414,105 @@ pg_roles() {
 		pg_admin -d postgres -c "CREATE DATABASE sluice OWNER sluice" \
 		    >/dev/null
 	fi
+	reporting_sql sluice | pg_admin -d sluice >/dev/null
+}
+
+# The SQL (for the cluster's superuser, in the application's database)
+# behind read-only reporting logins (sql/200_reporting.sql): the group
+# role sluice_reporting, which may read the reporting views only, and
+# the NOLOGIN role sluice_roles (CREATEROLE, never granted to anyone)
+# owning the two functions that make and drop the logins, executable by
+# the application's role $1 alone.  Role names are made here, never taken
+# from the caller; the drop function drops reporting logins only.  Safe
+# to run again.  `stack.sh reporting-sql [APPROLE]` prints it for an
+# external PostgreSQL.
+reporting_sql() {
+	local app=${1:-sluice}
+	[[ "$app" =~ ^[a-z_][a-z0-9_]{0,62}$ ]] ||
+	    die "the application role must be a plain lower-case name"
+	sed "s/@APP@/$app/g" <<-'EOF'
+	DO $$
+	BEGIN
+		IF NOT EXISTS (SELECT 1 FROM pg_roles
+		    WHERE rolname = 'sluice_reporting') THEN
+			CREATE ROLE sluice_reporting NOLOGIN;
+		END IF;
+		IF NOT EXISTS (SELECT 1 FROM pg_roles
+		    WHERE rolname = 'sluice_roles') THEN
+			CREATE ROLE sluice_roles NOLOGIN CREATEROLE;
+		END IF;
+		IF EXISTS (SELECT 1 FROM pg_namespace
+		    WHERE nspname = 'reporting') THEN
+			GRANT USAGE ON SCHEMA reporting TO sluice_reporting;
+			GRANT SELECT ON ALL TABLES IN SCHEMA reporting
+			    TO sluice_reporting;
+		END IF;
+	END
+	$$;
+	ALTER ROLE sluice_reporting NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE
+	    NOREPLICATION NOBYPASSRLS;
+	ALTER ROLE sluice_roles NOLOGIN NOSUPERUSER NOCREATEDB CREATEROLE
+	    NOREPLICATION NOBYPASSRLS;
+	GRANT pg_signal_backend TO sluice_roles;
+	CREATE OR REPLACE FUNCTION public.reporting_login_create(ws bigint)
+	RETURNS TABLE (role_name text, password text)
+	LANGUAGE plpgsql SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp AS $f$
+	DECLARE
+		r	text;
+		pw	text;
+	BEGIN
+		IF ws IS NULL OR ws <= 0 THEN
+			RAISE EXCEPTION 'no such workspace' USING ERRCODE = '22023';
+		END IF;
+		r := 'sluice_ro_' || ws::text || '_' ||
+		    left(replace(gen_random_uuid()::text, '-', ''), 12);
+		pw := replace(gen_random_uuid()::text ||
+		    gen_random_uuid()::text, '-', '');
+		EXECUTE format('CREATE ROLE %I LOGIN INHERIT NOSUPERUSER '
+		    'NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS '
+		    'CONNECTION LIMIT 5 PASSWORD %L IN ROLE sluice_reporting',
+		    r, pw);
+		EXECUTE format('ALTER ROLE %I SET default_transaction_read_only '
+		    '= on', r);
+		EXECUTE format('ALTER ROLE %I SET statement_timeout = %L', r,
+		    '300s');
+		RETURN QUERY SELECT r, pw;
+	END
+	$f$;
+	CREATE OR REPLACE FUNCTION public.reporting_login_drop(login text)
+	RETURNS boolean
+	LANGUAGE plpgsql SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp AS $f$
+	DECLARE
+		victim	oid;
+	BEGIN
+		SELECT r.oid INTO victim FROM pg_roles r
+		WHERE r.rolname = login AND r.rolname ~ '^sluice_ro_[0-9]+_[0-9a-f]+$'
+		    AND NOT r.rolsuper AND NOT r.rolcreaterole
+		    AND NOT r.rolcreatedb AND NOT r.rolreplication
+		    AND NOT r.rolbypassrls
+		    AND (SELECT array_agg(g.rolname::text) FROM pg_auth_members m
+		    JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid)
+		    = ARRAY['sluice_reporting']
+		    AND NOT EXISTS (SELECT 1 FROM pg_auth_members m
+		    WHERE m.roleid = r.oid);
+		IF victim IS NULL THEN
+			RETURN false;
+		END IF;
+		EXECUTE format('DROP ROLE %I', login);
+		PERFORM pg_terminate_backend(a.pid) FROM pg_stat_activity a
+		    WHERE a.usesysid = victim;
+		RETURN true;
+	END
+	$f$;
+	ALTER FUNCTION public.reporting_login_create(bigint) OWNER TO sluice_roles;
+	ALTER FUNCTION public.reporting_login_drop(text) OWNER TO sluice_roles;
+	REVOKE ALL ON FUNCTION public.reporting_login_create(bigint),
+	    public.reporting_login_drop(text) FROM PUBLIC;
+	GRANT EXECUTE ON FUNCTION public.reporting_login_create(bigint),
+	    public.reporting_login_drop(text) TO @APP@;
+	EOF
 }
 
 # Waits (up to 5 s) until the supervisor in pid file f has n children.
@@ -758,6 +865,9 @@ restore() {
 		    >/dev/null 2>&1 || true
 		die "could not swap the databases; the old one is unchanged and the restored copy is the database sluice_restore"
 	fi
+	# The dump made the reporting login functions the owner role's: give
+	# them back to sluice_roles (sql/200_reporting.sql).
+	reporting_sql sluice | pg_admin -d sluice >/dev/null
 	if [ "$ws" = 0 ]; then
 		pg_admin -d postgres -c "DROP DATABASE $old" >/dev/null
 	else
@@ -807,5 +917,6 @@ restore) restore "${3:-}" "${4:-}" ;;
 where) ensure_user; default_var ;;
 pg-stop) [ -n "$var" ] || die "pg-stop needs VAR"; pg_stop ;;
 pg-start) [ -n "$var" ] || die "pg-start needs VAR"; pg_start ;;
+reporting-sql) reporting_sql "${2:-sluice}" ;;
 *) die "unknown command $cmd" ;;
 esac

@@ -83,6 +83,7 @@
 #define LIMIT_WORKSPACES_OWNED	20		/* workspaces one creates */
 #define LIMIT_WORKSPACE_NAME	200		/* bytes of a workspace name */
 #define LIMIT_KEY_NAME		100		/* bytes of an API key name */
+#define LIMIT_REPORTING_LOGINS	10		/* read-only SQL logins of a workspace */
 #define LIMIT_OAUTH_STATE_S	600		/* OAuth state lifetime */
 #define LIMIT_APIKEY_TOUCH_S	60		/* last_used_at write interval */
 #define LIMIT_TOKEN_TEXT	256		/* a presented cookie or API key */
@@ -112,6 +113,7 @@
 #define LIMIT_DIGEST_BODY	(512 * 1024)	/* one rendered digest part */
 #define LIMIT_DIGEST_KPIS_PER_SOURCE 4	/* KPIs of one source in a digest */
 #define LIMIT_DIGEST_SOURCES	20		/* sources with a digest section */
+#define LIMIT_DIGEST_MONTH_ROWS 124000	/* rows a monthly digest reads */
 #define LIMIT_DIGEST_ERRORS	20		/* error lines kept on a run */
 #define LIMIT_INSIGHTS_SERIES	2000		/* (provider, metric) series */
 #define LIMIT_INSIGHTS_ITEMS	12		/* insights listed in a digest */

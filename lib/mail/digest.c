@@ -23,6 +23,7 @@
 #include "insights/insights.h"
 #include "mail/digest.h"
 #include "mail/email.h"
+#include "mail/monthly.h"
 #include "metrics/metric.h"
 #include "render/tmpl.h"
 #include "store/db.h"
@@ -50,30 +51,35 @@ static const char sql_cooldown[] =
 	"SELECT GREATEST(1, ceil(extract(epoch FROM finished_at + "
 	"make_interval(secs => $1::int) - now())))::bigint "
 	"FROM digest_runs WHERE workspace_id IS NOT DISTINCT FROM $2::bigint "
+	"AND kind = $3 "
 	"AND finished_at > now() - make_interval(secs => $1::int) "
 	"ORDER BY finished_at DESC LIMIT 1";
 
-/* The scheduler's week of a workspace is done (a complete run for the
- * period $2), or was tried too recently (cooldown $3, quota wait $4). */
+/* The scheduler's week (month: kind $5) of a workspace is done (a
+ * complete run for the period $2), or was tried too recently (cooldown
+ * $3, quota wait $4). */
 static const char sql_sched_done[] =
-	"SELECT 1 FROM digest_runs WHERE workspace_id = $1 AND ("
+	"SELECT 1 FROM digest_runs WHERE workspace_id = $1 AND kind = $5 AND ("
 	"(complete AND scope = 'all' AND period_start = $2::date) OR "
 	"finished_at > now() - make_interval(secs => $3::int) OR "
 	"(quota AND finished_at > now() - make_interval(secs => $4::int))) "
 	"LIMIT 1";
 
-/* The summary row of a run over every workspace (UTC week). */
+/* The summary row of a run over every workspace (UTC week or month). */
 static const char sql_run_all[] =
 	"INSERT INTO digest_runs (scope, period_start, period_end, "
-	"started_by) SELECT $1, w - 7, w - 1, 'cron' FROM (SELECT "
-	"date_trunc('week', now() AT TIME ZONE 'UTC')::date AS w) x "
+	"started_by, kind) SELECT $1, CASE WHEN $2 = 'monthly' THEN "
+	"(m - interval '1 month')::date ELSE w - 7 END, CASE WHEN "
+	"$2 = 'monthly' THEN m - 1 ELSE w - 1 END, 'cron', $2 FROM (SELECT "
+	"date_trunc('week', now() AT TIME ZONE 'UTC')::date AS w, "
+	"date_trunc('month', now() AT TIME ZONE 'UTC')::date AS m) x "
 	"RETURNING id";
 
 /* A workspace's row, over its own week. */
 static const char sql_run_ws[] =
 	"INSERT INTO digest_runs (workspace_id, started_by, scope, "
-	"period_start, period_end) VALUES ($1, $2, $3, $4::date, $5::date) "
-	"RETURNING id";
+	"period_start, period_end, kind) VALUES ($1, $2, $3, $4::date, "
+	"$5::date, $6) RETURNING id";
 
 static const char sql_run_done[] =
 	"UPDATE digest_runs SET finished_at = now(), sent = $2::int, "
@@ -87,39 +93,49 @@ static const char sql_workspaces[] =
 	"JOIN users u ON u.id = m.user_id "
 	"WHERE lower(u.email) = lower($1))) ORDER BY id";
 
-/* Members who want the digest but whose address is suppressed. */
+/*
+ * Who wants a digest of kind $K: the weekly one every member unless they
+ * turned it off (subscribed false), the monthly one those who chose it
+ * (monthly true).  workspace $1, the member's address e.
+ */
+#define WANTS(K, e) \
+	"CASE WHEN " K " = 'monthly' THEN EXISTS (SELECT 1 FROM " \
+	"digest_subscriptions d WHERE d.workspace_id = $1 AND " \
+	"lower(d.email) = lower(" e ") AND d.monthly) ELSE NOT EXISTS (" \
+	"SELECT 1 FROM digest_subscriptions d WHERE d.workspace_id = $1 " \
+	"AND lower(d.email) = lower(" e ") AND NOT d.subscribed) END"
+
+/* Members who want the digest (kind $3) but whose address is
+ * suppressed. */
 static const char sql_suppressed[] =
 	"SELECT count(DISTINCT lower(u.email)) FROM memberships m "
 	"JOIN users u ON u.id = m.user_id WHERE m.workspace_id = $1 "
 	"AND ($2::text IS NULL OR lower(u.email) = lower($2)) "
 	"AND EXISTS (SELECT 1 FROM email_suppressions s "
 	"WHERE s.email = lower(u.email)) "
-	"AND NOT EXISTS (SELECT 1 FROM digest_subscriptions d "
-	"WHERE d.workspace_id = $1 AND lower(d.email) = lower(u.email) "
-	"AND NOT d.subscribed)";
+	"AND " WANTS("$3", "u.email");
 
 /* Why an address gets no mail: its suppression, if any. */
 static const char sql_suppression[] =
 	"SELECT reason, to_char(created_at, 'YYYY-MM-DD') "
 	"FROM email_suppressions WHERE email = lower($1)";
 
-/* Claims up to $6 unclaimed recipients of one workspace and period. */
+/* Claims up to $6 unclaimed recipients of one workspace, kind ($7)
+ * and period. */
 static const char sql_claim[] =
 	"INSERT INTO digest_sends (workspace_id, run_id, recipient, "
-	"period_start, batch_id) "
-	"SELECT $1, $2, r.email, $3::date, $4 FROM ("
+	"period_start, batch_id, kind) "
+	"SELECT $1, $2, r.email, $3::date, $4, $7 FROM ("
 	"SELECT DISTINCT lower(u.email) COLLATE \"C\" AS email "
 	"FROM memberships m JOIN users u ON u.id = m.user_id "
 	"WHERE m.workspace_id = $1 "
 	"AND ($5::text IS NULL OR lower(u.email) = lower($5)) "
 	"AND NOT EXISTS (SELECT 1 FROM email_suppressions s "
 	"WHERE s.email = lower(u.email)) "
-	"AND NOT EXISTS (SELECT 1 FROM digest_subscriptions d "
-	"WHERE d.workspace_id = $1 AND lower(d.email) = lower(u.email) "
-	"AND NOT d.subscribed) "
+	"AND " WANTS("$7", "u.email") " "
 	"AND NOT EXISTS (SELECT 1 FROM digest_sends x "
 	"WHERE x.workspace_id = $1 AND x.recipient = lower(u.email) "
-	"AND x.period_start = $3::date) "
+	"AND x.kind = $7 AND x.period_start = $3::date) "
 	"ORDER BY 1 LIMIT $6::int) r "
 	"ON CONFLICT DO NOTHING";
 
@@ -129,7 +145,7 @@ static const char sql_batch_rows[] =
 
 static const char sql_batch_store[] =
 	"INSERT INTO digest_batches (batch_id, workspace_id, run_id, "
-	"period_start, request) VALUES ($1, $2, $3, $4::date, $5)";
+	"period_start, request, kind) VALUES ($1, $2, $3, $4::date, $5, $6)";
 
 static const char sql_batch_request[] =
 	"SELECT request FROM digest_batches WHERE batch_id = $1";
@@ -156,14 +172,28 @@ static const char sql_expire[] =
 	"AND created_at <= now() - make_interval(secs => $1::int)";
 
 static const char sql_pending[] =
-	"SELECT batch_id, workspace_id, to_char(period_start, 'YYYY-MM-DD') "
-	"FROM digest_sends WHERE workspace_id = $1 AND status = 'claimed' "
-	"AND batch_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1";
+	"SELECT batch_id, workspace_id, to_char(period_start, 'YYYY-MM-DD'), "
+	"kind FROM digest_sends WHERE workspace_id = $1 AND status = "
+	"'claimed' AND batch_id IS NOT NULL GROUP BY 1, 2, 3, 4 ORDER BY 1";
 
+/* A link in either digest stops both. */
 static const char sql_unsubscribe[] =
-	"INSERT INTO digest_subscriptions (workspace_id, email, subscribed) "
-	"VALUES ($1, lower($2), false) ON CONFLICT (workspace_id, email) "
-	"DO UPDATE SET subscribed = false, updated_at = now()";
+	"INSERT INTO digest_subscriptions (workspace_id, email, subscribed, "
+	"monthly) VALUES ($1, lower($2), false, false) ON CONFLICT "
+	"(workspace_id, email) DO UPDATE SET subscribed = false, monthly = "
+	"false, updated_at = now()";
+
+/* A member's choice: weekly ($3), monthly ($4). */
+static const char sql_prefs_set[] =
+	"INSERT INTO digest_subscriptions (workspace_id, email, subscribed, "
+	"monthly) VALUES ($1, lower($2), $3, $4) ON CONFLICT "
+	"(workspace_id, email) DO UPDATE SET subscribed = EXCLUDED.subscribed, "
+	"monthly = EXCLUDED.monthly, updated_at = now()";
+
+static const char sql_prefs[] =
+	"SELECT coalesce(bool_or(subscribed), true), "
+	"coalesce(bool_or(monthly), false) FROM digest_subscriptions "
+	"WHERE workspace_id = $1 AND lower(email) = lower($2)";
 
 /* The workspace's last run, or the last run over every workspace. */
 static const char sql_status[] =
@@ -174,8 +204,13 @@ static const char sql_status[] =
 	"'sent', sent, 'skipped', skipped, 'failed', failed, "
 	"'complete', complete, 'quota_reached', quota, "
 	"'errors', errors)::text FROM digest_runs "
-	"WHERE workspace_id IS NOT DISTINCT FROM $1::bigint "
+	"WHERE workspace_id IS NOT DISTINCT FROM $1::bigint AND kind = $2 "
 	"ORDER BY id DESC LIMIT 1";
+
+static const char *const kind_name[DIGEST_KIND__MAX] = {
+	[DIGEST_WEEKLY] = "weekly",
+	[DIGEST_MONTHLY] = "monthly",
+};
 
 /* --- unsubscribe tokens --------------------------------------------- */
 
@@ -328,8 +363,9 @@ digest_workspace_of(const struct digest_env *env, int64_t given,
 
 /* --- rendering -------------------------------------------------------- */
 
-/* A workspace's week, ready to render for any recipient. */
+/* A workspace's week or month, ready to render for any recipient. */
 struct prepared {
+	enum digest_kind	 kind;
 	int64_t			 ws;
 	const char		*name;
 	struct insights_period	 per;
@@ -550,6 +586,9 @@ digest_view(struct arena *a, const char *base_url, const char *workspace,
 
 	v = jsonx_own(a, json_object_new_object());
 	put_s(v, "workspace", workspace);
+	put_s(v, "kind_word", "weekly");
+	put_s(v, "period_word", "week");
+	put_s(v, "Period_word", "Week");
 	put_s(v, "period_label", period_label(a, per));
 	put_s(v, "period_start", per->start);
 	put_s(v, "period_end", per->end);
@@ -577,27 +616,65 @@ digest_view(struct arena *a, const char *base_url, const char *workspace,
 	return v;
 }
 
-/* Loads the workspace's week (period start NULL: the last full week). */
+struct json_object *
+digest_month_view(struct arena *a, const char *base_url,
+    const char *workspace, const struct insights_period *per,
+    const struct insights *in)
+{
+	static const char *const mo[] = { "January", "February", "March",
+	    "April", "May", "June", "July", "August", "September", "October",
+	    "November", "December" };
+	struct json_object *v;
+	const char *month;
+
+	v = digest_view(a, base_url, workspace, per, in);
+	month = per->m >= 1 && per->m <= 12 ? arena_printf(a, "%s %d",
+	    mo[per->m - 1], per->y) : arena_printf(a, "%s to %s", per->start,
+	    per->end);
+	put_s(v, "kind_word", "monthly");
+	put_s(v, "period_word", "month");
+	put_s(v, "Period_word", "Month");
+	put_s(v, "period_label", per->time_zone != NULL ? arena_printf(a,
+	    "%s (%s)", month, per->time_zone) : month);
+	put_s(v, "subject", arena_printf(a, "%s monthly digest: %s",
+	    account_name_plain(a, workspace), month));
+	return v;
+}
+
+/* Loads the workspace's week or month (period start NULL: the last full
+ * one). */
 static enum err
-prepare(const struct digest_env *env, int64_t ws, const char *start,
-    struct prepared *pp)
+prepare(const struct digest_env *env, enum digest_kind kind, int64_t ws,
+    const char *start, struct prepared *pp)
 {
 	struct insights in;
+	int prev_days;
 	enum err rc;
 
 	start = arena_strdup(env->arena, start);	/* may point into pp */
 	memset(pp, 0, sizeof(*pp));
+	pp->kind = kind;
 	pp->ws = ws;
 	if ((rc = digest_workspace_name(env, ws, &pp->name)) != ERR_OK)
 		return rc;
-	if ((rc = insights_period(env->db, env->arena, ws, start,
-	    &pp->per)) != ERR_OK)
-		return rc;
-	if ((rc = insights_load(env->db, env->arena, ws, &pp->per, &in)) !=
-	    ERR_OK)
-		return rc;
-	pp->view = digest_view(env->arena, env->cfg->base_url, pp->name,
-	    &pp->per, &in);
+	if (kind == DIGEST_MONTHLY) {
+		if ((rc = monthly_period(env->db, env->arena, ws, start,
+		    &pp->per, &prev_days)) != ERR_OK ||
+		    (rc = monthly_load(env->db, env->arena, ws, &pp->per,
+		    prev_days, &in)) != ERR_OK)
+			return rc;
+		pp->view = digest_month_view(env->arena, env->cfg->base_url,
+		    pp->name, &pp->per, &in);
+	} else {
+		if ((rc = insights_period(env->db, env->arena, ws, start,
+		    &pp->per)) != ERR_OK)
+			return rc;
+		if ((rc = insights_load(env->db, env->arena, ws, &pp->per,
+		    &in)) != ERR_OK)
+			return rc;
+		pp->view = digest_view(env->arena, env->cfg->base_url,
+		    pp->name, &pp->per, &in);
+	}
 	pp->subject = json_object_get_string(json_object_object_get(pp->view,
 	    "subject"));
 	return ERR_OK;
@@ -656,23 +733,31 @@ render_for(const struct digest_env *env, const struct prepared *pp,
 }
 
 enum err
-digest_render(const struct digest_env *env, int64_t workspace_id,
-    const char *to, struct digest_mail *out)
+digest_render_kind(const struct digest_env *env, enum digest_kind kind,
+    int64_t workspace_id, const char *to, struct digest_mail *out)
 {
 	struct prepared pp;
 	enum err rc;
 
 	if (env->tmpl == NULL)
 		return ERR_TEMPLATE;
-	if ((rc = prepare(env, workspace_id, NULL, &pp)) != ERR_OK)
+	if ((rc = prepare(env, kind, workspace_id, NULL, &pp)) != ERR_OK)
 		return rc;
 	return render_for(env, &pp, to, out);
+}
+
+enum err
+digest_render(const struct digest_env *env, int64_t workspace_id,
+    const char *to, struct digest_mail *out)
+{
+	return digest_render_kind(env, DIGEST_WEEKLY, workspace_id, to, out);
 }
 
 /* --- sending ---------------------------------------------------------- */
 
 struct run {
 	const struct digest_env	*env;
+	enum digest_kind	 kind;
 	struct digest_report	*rep;
 	const char		*run_id;	/* text */
 	struct json_object	*errors;	/* arena-owned array */
@@ -756,7 +841,7 @@ render_store_send(struct run *r, const struct prepared *pp,
 	const struct digest_env *env = r->env;
 	struct email_msg *m;
 	struct digest_mail mail;
-	const char *p[5], *body;
+	const char *p[6], *body;
 	size_t i, n = db_nrows(rows);
 	enum err rc;
 
@@ -770,8 +855,9 @@ render_store_send(struct run *r, const struct prepared *pp,
 		m[i].html = mail.html;
 		m[i].text = mail.text;
 		m[i].unsubscribe_url = mail.unsubscribe_url;
-		m[i].tag = arena_printf(env->arena, "w%lld-%s",
-		    (long long)pp->ws, pp->per.start);
+		m[i].tag = arena_printf(env->arena, "%c%lld-%s",
+		    pp->kind == DIGEST_MONTHLY ? 'm' : 'w', (long long)pp->ws,
+		    pp->per.start);
 	}
 	body = email_json_batch(env->arena, env->cfg, m, n);
 	p[0] = batch_id;
@@ -779,7 +865,8 @@ render_store_send(struct run *r, const struct prepared *pp,
 	p[2] = r->run_id;
 	p[3] = pp->per.start;
 	p[4] = body;
-	if ((rc = db_exec(env->db, env->arena, sql_batch_store, 5, p,
+	p[5] = kind_name[pp->kind];
+	if ((rc = db_exec(env->db, env->arena, sql_batch_store, 6, p,
 	    NULL)) != ERR_OK)
 		return rc;
 	return send_recorded(r, batch_id, body, rows);
@@ -821,8 +908,10 @@ recover(struct run *r, int64_t ws)
 			rc = send_recorded(r, p[0], db_get(req, 0, 0), rows);
 		} else {
 			/* Never stored, so never sent: render it now. */
-			rc = prepare(env, db_get_int64(pend, i, 1, 0),
-			    db_get(pend, i, 2), &pp);
+			rc = prepare(env, strcmp(db_get(pend, i, 3),
+			    "monthly") == 0 ? DIGEST_MONTHLY : DIGEST_WEEKLY,
+			    db_get_int64(pend, i, 1, 0), db_get(pend, i, 2),
+			    &pp);
 			if (rc == ERR_OK)
 				rc = render_store_send(r, &pp, p[0], rows);
 		}
@@ -842,13 +931,14 @@ workspace_in(struct run *r, int64_t ws, const struct insights_period *per,
 	struct prepared pp;
 	struct db_res *res, *rows;
 	char id[CRYPTO_TOKEN_HEX_SIZE];
-	const char *p[6];
+	const char *p[7];
 	bool prepared = false;
 	enum err rc;
 
 	p[0] = db_int64(env->arena, ws);
 	p[1] = email;
-	if ((rc = db_exec(env->db, env->arena, sql_suppressed, 2, p, &res)) !=
+	p[2] = kind_name[r->kind];
+	if ((rc = db_exec(env->db, env->arena, sql_suppressed, 3, p, &res)) !=
 	    ERR_OK)
 		return rc;
 	r->rep->skipped += (int)db_get_int64(res, 0, 0, 0);
@@ -863,7 +953,8 @@ workspace_in(struct run *r, int64_t ws, const struct insights_period *per,
 		p[3] = id;
 		p[4] = email;
 		p[5] = db_int64(env->arena, LIMIT_DIGEST_BATCH);
-		if ((rc = db_exec(env->db, env->arena, sql_claim, 6, p,
+		p[6] = kind_name[r->kind];
+		if ((rc = db_exec(env->db, env->arena, sql_claim, 7, p,
 		    NULL)) != ERR_OK)
 			return rc;
 		if ((rc = db_exec(env->db, env->arena, sql_batch_rows, 1,
@@ -872,8 +963,8 @@ workspace_in(struct run *r, int64_t ws, const struct insights_period *per,
 		if (db_nrows(rows) == 0)
 			break;
 		if (!prepared) {
-			if ((rc = prepare(env, ws, per->start, &pp)) !=
-			    ERR_OK)
+			if ((rc = prepare(env, r->kind, ws, per->start,
+			    &pp)) != ERR_OK)
 				return rc;
 			prepared = true;
 		}
@@ -898,9 +989,9 @@ static const char *const started_by_name[] = {
  * when not NULL.  *stop says that Resend's daily quota stopped it.
  */
 static enum err
-workspace_run(const struct digest_env *env, enum digest_trigger by,
-    int64_t ws, const char *email, struct digest_report *rep,
-    struct json_object *all_errors, bool *stop)
+workspace_run(const struct digest_env *env, enum digest_kind kind,
+    enum digest_trigger by, int64_t ws, const char *email,
+    struct digest_report *rep, struct json_object *all_errors, bool *stop)
 {
 	struct digest_env e = *env;
 	struct digest_report wr;
@@ -910,13 +1001,16 @@ workspace_run(const struct digest_env *env, enum digest_trigger by,
 	struct run r;
 	const char *p[7], *line;
 	size_t i;
+	int prev_days;
 	enum err rc, rc2;
 
 	arena_init(&sub);
 	e.arena = &sub;
 	memset(&wr, 0, sizeof(wr));
 	*stop = false;
-	if ((rc = insights_period(e.db, &sub, ws, NULL, &per)) != ERR_OK) {
+	rc = kind == DIGEST_MONTHLY ? monthly_period(e.db, &sub, ws, NULL,
+	    &per, &prev_days) : insights_period(e.db, &sub, ws, NULL, &per);
+	if (rc != ERR_OK) {
 		if (rc == ERR_NOTFOUND)
 			rc = ERR_OK;	/* deleted meanwhile: nothing to do */
 		goto out;
@@ -926,10 +1020,12 @@ workspace_run(const struct digest_env *env, enum digest_trigger by,
 	p[2] = email == NULL ? "all" : "email";
 	p[3] = per.start;
 	p[4] = per.end;
-	if ((rc = db_exec(e.db, &sub, sql_run_ws, 5, p, &res)) != ERR_OK)
+	p[5] = kind_name[kind];
+	if ((rc = db_exec(e.db, &sub, sql_run_ws, 6, p, &res)) != ERR_OK)
 		goto out;
 	memset(&r, 0, sizeof(r));
 	r.env = &e;
+	r.kind = kind;
 	r.rep = &wr;
 	r.run_id = db_get(res, 0, 0);
 	r.errors = jsonx_own(&sub, json_object_new_array());
@@ -993,16 +1089,18 @@ try_lock(const struct digest_env *env, int64_t k1, int64_t k2, bool *busy)
 /* ERR_RATELIMIT with *wait when the cooldown of ws (0: of the runs over
  * every workspace) is not over. */
 static enum err
-cooldown(const struct digest_env *env, int64_t ws, long *wait)
+cooldown(const struct digest_env *env, enum digest_kind kind, int64_t ws,
+    long *wait)
 {
 	struct db_res *res;
-	const char *p[2];
+	const char *p[3];
 	enum err rc;
 
 	p[0] = db_int64(env->arena, LIMIT_DIGEST_COOLDOWN_S);
 	p[1] = ws > 0 ? db_int64(env->arena, ws) :
 	    NULL;
-	if ((rc = db_exec(env->db, env->arena, sql_cooldown, 2, p, &res)) !=
+	p[2] = kind_name[kind];
+	if ((rc = db_exec(env->db, env->arena, sql_cooldown, 3, p, &res)) !=
 	    ERR_OK)
 		return rc;
 	if (db_nrows(res) == 0)
@@ -1013,21 +1111,26 @@ cooldown(const struct digest_env *env, int64_t ws, long *wait)
 
 /* ERR_RATELIMIT when the scheduler has nothing to do for ws now. */
 static enum err
-sched_due(const struct digest_env *env, int64_t ws, long *wait)
+sched_due(const struct digest_env *env, enum digest_kind kind, int64_t ws,
+    long *wait)
 {
 	struct insights_period per;
 	struct db_res *res;
-	const char *p[4];
+	const char *p[5];
+	int prev_days;
 	enum err rc;
 
-	if ((rc = insights_period(env->db, env->arena, ws, NULL, &per)) !=
-	    ERR_OK)
+	rc = kind == DIGEST_MONTHLY ? monthly_period(env->db, env->arena, ws,
+	    NULL, &per, &prev_days) : insights_period(env->db, env->arena, ws,
+	    NULL, &per);
+	if (rc != ERR_OK)
 		return rc;
 	p[0] = db_int64(env->arena, ws);
 	p[1] = per.start;
 	p[2] = db_int64(env->arena, LIMIT_DIGEST_COOLDOWN_S);
 	p[3] = db_int64(env->arena, LIMIT_DIGEST_QUOTA_WAIT_S);
-	if ((rc = db_exec(env->db, env->arena, sql_sched_done, 4, p, &res)) !=
+	p[4] = kind_name[kind];
+	if ((rc = db_exec(env->db, env->arena, sql_sched_done, 5, p, &res)) !=
 	    ERR_OK)
 		return rc;
 	*wait = LIMIT_DIGEST_COOLDOWN_S;
@@ -1036,8 +1139,8 @@ sched_due(const struct digest_env *env, int64_t ws, long *wait)
 
 /* Every workspace (of email's, when not NULL), behind cron's lock. */
 static enum err
-run_all(const struct digest_env *env, const char *email,
-    struct digest_report *out, long *wait)
+run_all(const struct digest_env *env, enum digest_kind kind,
+    const char *email, struct digest_report *out, long *wait)
 {
 	struct arena *a = env->arena;
 	struct json_object *errors;
@@ -1048,16 +1151,17 @@ run_all(const struct digest_env *env, const char *email,
 	enum err rc, rc2;
 	size_t i;
 
-	if ((rc = try_lock(env, DIGEST_LOCK, 1, &busy)) != ERR_OK)
+	if ((rc = try_lock(env, DIGEST_LOCK, 1 + kind, &busy)) != ERR_OK)
 		return rc;
 	if (busy) {
 		*wait = 60;
 		return ERR_RATELIMIT;
 	}
-	if ((rc = cooldown(env, 0, wait)) != ERR_OK)
+	if ((rc = cooldown(env, kind, 0, wait)) != ERR_OK)
 		goto out;
 	p[0] = email == NULL ? "all" : "email";
-	if ((rc = db_exec(env->db, a, sql_run_all, 1, p, &res)) != ERR_OK)
+	p[1] = kind_name[kind];
+	if ((rc = db_exec(env->db, a, sql_run_all, 2, p, &res)) != ERR_OK)
 		goto out;
 	run_id = db_get_int64(res, 0, 0, 0);
 	errors = jsonx_own(a, json_object_new_array());
@@ -1070,8 +1174,8 @@ run_all(const struct digest_env *env, const char *email,
 		if ((rc = db_lock(env->db, a, WS_LOCK, ws, true, NULL)) !=
 		    ERR_OK)
 			break;
-		rc = workspace_run(env, DIGEST_CRON, ws, email, out, errors,
-		    &stop);
+		rc = workspace_run(env, kind, DIGEST_CRON, ws, email, out,
+		    errors, &stop);
 		db_unlock(env->db, a, WS_LOCK, ws);
 	}
 	if (rc != ERR_OK && json_object_array_length(errors) < LIMIT_DIGEST_ERRORS)
@@ -1089,14 +1193,15 @@ run_all(const struct digest_env *env, const char *email,
 		rc = rc2;
 out:
 	out->run_id = run_id;
-	db_unlock(env->db, a, DIGEST_LOCK, 1);
+	db_unlock(env->db, a, DIGEST_LOCK, 1 + kind);
 	return rc;
 }
 
 /* One workspace, behind its own lock: an admin's call or the schedule. */
 static enum err
-run_one(const struct digest_env *env, enum digest_trigger by, int64_t ws,
-    const char *email, struct digest_report *out, long *wait)
+run_one(const struct digest_env *env, enum digest_kind kind,
+    enum digest_trigger by, int64_t ws, const char *email,
+    struct digest_report *out, long *wait)
 {
 	bool busy, stop;
 	enum err rc;
@@ -1108,11 +1213,11 @@ run_one(const struct digest_env *env, enum digest_trigger by, int64_t ws,
 		return ERR_RATELIMIT;
 	}
 	if (by == DIGEST_SCHEDULE)
-		rc = sched_due(env, ws, wait);
+		rc = sched_due(env, kind, ws, wait);
 	else
-		rc = cooldown(env, ws, wait);
+		rc = cooldown(env, kind, ws, wait);
 	if (rc == ERR_OK)
-		rc = workspace_run(env, by, ws, email, out, NULL, &stop);
+		rc = workspace_run(env, kind, by, ws, email, out, NULL, &stop);
 	db_unlock(env->db, env->arena, WS_LOCK, ws);
 	return rc;
 }
@@ -1122,17 +1227,29 @@ digest_weekly(const struct digest_env *env, enum digest_trigger by,
     int64_t workspace_id, const char *email, struct digest_report *out,
     long *retry_after_s)
 {
+	return digest_run(env, DIGEST_WEEKLY, by, workspace_id, email, out,
+	    retry_after_s);
+}
+
+enum err
+digest_run(const struct digest_env *env, enum digest_kind kind,
+    enum digest_trigger by, int64_t workspace_id, const char *email,
+    struct digest_report *out, long *retry_after_s)
+{
 	memset(out, 0, sizeof(*out));
+	if (kind < 0 || kind >= DIGEST_KIND__MAX)
+		return ERR_INPUT;
 	*retry_after_s = 0;
 	if (*env->cfg->resend_api_key == '\0')
 		return ERR_UNAVAILABLE;
 	if (env->tmpl == NULL)
 		return ERR_TEMPLATE;
 	if (by == DIGEST_CRON && workspace_id == 0)
-		return run_all(env, email, out, retry_after_s);
+		return run_all(env, kind, email, out, retry_after_s);
 	if (workspace_id <= 0 || (by == DIGEST_SCHEDULE && email != NULL))
 		return ERR_INPUT;
-	return run_one(env, by, workspace_id, email, out, retry_after_s);
+	return run_one(env, kind, by, workspace_id, email, out,
+	    retry_after_s);
 }
 
 enum err
@@ -1189,18 +1306,51 @@ digest_send_test(const struct digest_env *env, int64_t workspace_id,
 }
 
 enum err
-digest_status_json(const struct digest_env *env, int64_t workspace_id,
-    const char **out)
+digest_status_json(const struct digest_env *env, enum digest_kind kind,
+    int64_t workspace_id, const char **out)
 {
 	struct db_res *res;
-	const char *p[1];
+	const char *p[2];
 	enum err rc;
 
 	p[0] = workspace_id > 0 ? arena_printf(env->arena, "%lld",
 	    (long long)workspace_id) : NULL;
-	if ((rc = db_exec(env->db, env->arena, sql_status, 1, p, &res)) !=
+	p[1] = kind_name[kind < DIGEST_KIND__MAX ? kind : DIGEST_WEEKLY];
+	if ((rc = db_exec(env->db, env->arena, sql_status, 2, p, &res)) !=
 	    ERR_OK)
 		return rc;
 	*out = db_nrows(res) == 1 ? db_get(res, 0, 0) : "null";
 	return ERR_OK;
+}
+
+enum err
+digest_preferences(const struct digest_env *env, int64_t workspace_id,
+    const char *email, bool *weekly_out, bool *monthly_out)
+{
+	struct db_res *res;
+	const char *p[2];
+	enum err rc;
+
+	p[0] = db_int64(env->arena, workspace_id);
+	p[1] = email;
+	if ((rc = db_exec(env->db, env->arena, sql_prefs, 2, p, &res)) !=
+	    ERR_OK)
+		return rc;
+	*weekly_out = db_nrows(res) != 1 || strcmp(db_get(res, 0, 0), "t") == 0;
+	*monthly_out = db_nrows(res) == 1 && strcmp(db_get(res, 0, 1), "t") ==
+	    0;
+	return ERR_OK;
+}
+
+enum err
+digest_set_preferences(const struct digest_env *env, int64_t workspace_id,
+    const char *email, bool weekly, bool monthly)
+{
+	const char *p[4];
+
+	p[0] = db_int64(env->arena, workspace_id);
+	p[1] = email;
+	p[2] = weekly ? "t" : "f";
+	p[3] = monthly ? "t" : "f";
+	return db_exec(env->db, env->arena, sql_prefs_set, 4, p, NULL);
 }

@@ -1,6 +1,16 @@
 /*
  * digest.h — the weekly digest, sent to each recipient once per period.
  *
+ * And the monthly one: each member chooses weekly (the default), monthly,
+ * both or none in Settings (digest_subscriptions: subscribed is the
+ * weekly digest, monthly the monthly one; an unsubscribe link stops
+ * both).  The monthly digest covers the last full calendar month in the
+ * workspace's zone against the month before (lib/mail/monthly.h), is due
+ * from the 1st of the month, and has the same exactly-once machinery
+ * below: a digest_sends row is unique per (workspace, recipient, kind,
+ * period_start), runs and batches carry their kind, and each kind has
+ * its own cooldown and cron lock.
+ *
  * Rendering (insights into the email templates), signed unsubscribe
  * links, and sending each recipient at most one digest per period, ever.
  *
@@ -88,6 +98,14 @@ struct digest_mail {
 	"'unsafe-inline'; img-src data:; base-uri 'none'; " \
 	"form-action 'none'; frame-ancestors 'none'"
 
+/* Which digest: indexes the kind names stored in digest_runs, digest_sends
+ * and digest_batches ("weekly", "monthly"). */
+enum digest_kind {
+	DIGEST_WEEKLY,
+	DIGEST_MONTHLY,
+	DIGEST_KIND__MAX
+};
+
 /* Who starts a weekly run: its lock, cooldown and record. */
 enum digest_trigger {
 	DIGEST_CRON,		/* X-Cron-Secret: every workspace */
@@ -133,6 +151,21 @@ struct json_object *digest_view(struct arena *, const char *base_url,
 		    const struct insights *);
 
 /*
+ * digest_view() for a calendar month (its first day in per->start; in
+ * from monthly_compute()): the same keys, the monthly words, a period
+ * label such as "November 2026 (Europe/Paris)" and the subject "<name>
+ * monthly digest: November 2026".  Owned by the arena.
+ */
+struct json_object *digest_month_view(struct arena *, const char *base_url,
+		    const char *workspace, const struct insights_period *,
+		    const struct insights *);
+
+/* digest_render() of either kind (monthly: the last full month). */
+enum err	 digest_render_kind(const struct digest_env *,
+		    enum digest_kind, int64_t workspace_id, const char *to,
+		    struct digest_mail *out);
+
+/*
  * Renders a view for one recipient (adds "recipient" and
  * "unsubscribe_url" to it): *html_out from email/digest_html, *text_out
  * from email/digest_text as plain text (entities turned back into
@@ -173,6 +206,18 @@ enum err	 digest_weekly(const struct digest_env *,
 		    long *retry_after_s);
 
 /*
+ * digest_weekly() for either kind: a monthly run sends the last full
+ * calendar month (each workspace's, in its zone; cron's summary row has
+ * the UTC month) to the members who chose it, with the same locks,
+ * cooldown (its own), records and errors.  ERR_INPUT for an unknown
+ * kind.
+ */
+enum err	 digest_run(const struct digest_env *, enum digest_kind,
+		    enum digest_trigger, int64_t workspace_id,
+		    const char *email, struct digest_report *out,
+		    long *retry_after_s);
+
+/*
  * Sends one digest now to `to` (member of workspace_id), outside the
  * once-per-period accounting.  ERR_OK with *id_out Resend's id;
  * ERR_CONFLICT with *why when the address is suppressed (it bounced or
@@ -185,14 +230,14 @@ enum err	 digest_send_test(const struct digest_env *,
 		    const char **id_out, const char **why);
 
 /*
- * The last run of workspace_id (0: the last run over every workspace,
- * cron's) as JSON text {run_id, workspace_id, started_by, scope,
+ * The last run of the kind of workspace_id (0: the last run over every
+ * workspace, cron's) as JSON text {run_id, workspace_id, started_by, scope,
  * period_start, period_end, started_at, finished_at, sent, skipped,
  * failed, complete, quota_reached, errors}, or "null"; arena string.
  * A workspace's errors name its own recipients only.
  */
 enum err	 digest_status_json(const struct digest_env *,
-		    int64_t workspace_id, const char **out);
+		    enum digest_kind, int64_t workspace_id, const char **out);
 
 /* The unsubscribe token of (workspace, email); NULL when no key. */
 const char	*digest_unsub_token(const struct digest_env *,
@@ -207,7 +252,20 @@ enum err	 digest_unsub_verify(const struct digest_env *,
 		    const char *token, int64_t *workspace_out,
 		    const char **email_out);
 
-/* Records that email no longer wants the workspace's digest. */
+/*
+ * Which digests email gets from the workspace: *weekly_out (true unless
+ * turned off) and *monthly_out (false unless chosen).  Database errors.
+ */
+enum err	 digest_preferences(const struct digest_env *,
+		    int64_t workspace_id, const char *email, bool *weekly_out,
+		    bool *monthly_out);
+
+/* Records email's choice of digests in the workspace. */
+enum err	 digest_set_preferences(const struct digest_env *,
+		    int64_t workspace_id, const char *email, bool weekly,
+		    bool monthly);
+
+/* Records that email no longer wants the workspace's digests (both). */
 enum err	 digest_unsubscribe(const struct digest_env *,
 		    int64_t workspace_id, const char *email);
 

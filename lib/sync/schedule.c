@@ -39,9 +39,31 @@ static const char sql_digest_due[] =
 	"hours => $2::int) "
 	"AND EXISTS (SELECT 1 FROM memberships m WHERE m.workspace_id = w.id) "
 	"AND NOT EXISTS (SELECT 1 FROM digest_runs r WHERE "
-	"r.workspace_id = w.id AND ((r.complete AND r.scope = 'all' AND "
-	"r.period_start = k.wk::date - 7) OR "
+	"r.workspace_id = w.id AND r.kind = 'weekly' AND ((r.complete AND "
+	"r.scope = 'all' AND r.period_start = k.wk::date - 7) OR "
 	"r.finished_at > now() - make_interval(secs => $3::int) OR "
+	"(r.quota AND r.finished_at > now() - make_interval(secs => $4::int))"
+	")) ORDER BY w.id LIMIT $5::int";
+
+/*
+ * The same for the monthly digest: from the 1st of the month at the
+ * digest hour ($2; $1 unused, the day is the 1st), workspaces with a
+ * member who chose it and no complete monthly run for the last month.
+ */
+static const char sql_monthly_due[] =
+	"SELECT w.id FROM workspaces w "
+	"CROSS JOIN LATERAL (SELECT now() AT TIME ZONE w.time_zone AS lt) l "
+	"CROSS JOIN LATERAL (SELECT date_trunc('month', l.lt) AS mo) k "
+	"WHERE $1::int > 0 AND l.lt >= k.mo + make_interval(hours => $2::int) "
+	"AND EXISTS (SELECT 1 FROM digest_subscriptions d JOIN users u ON "
+	"lower(u.email) = lower(d.email) JOIN memberships m ON "
+	"m.user_id = u.id AND m.workspace_id = d.workspace_id "
+	"WHERE d.workspace_id = w.id AND d.monthly) "
+	"AND NOT EXISTS (SELECT 1 FROM digest_runs r WHERE "
+	"r.workspace_id = w.id AND r.kind = 'monthly' AND ((r.complete AND "
+	"r.scope = 'all' AND r.period_start = "
+	"(k.mo - interval '1 month')::date) "
+	"OR r.finished_at > now() - make_interval(secs => $3::int) OR "
 	"(r.quota AND r.finished_at > now() - make_interval(secs => $4::int))"
 	")) ORDER BY w.id LIMIT $5::int";
 
@@ -147,9 +169,11 @@ can_send(const struct schedule_env *env)
 	return *env->cfg->resend_api_key != '\0' && env->tmpl != NULL;
 }
 
-/* The due workspaces' digests, one after the other, a beat after each. */
+/* The due workspaces' digests of a kind, one after the other, a beat
+ * after each. */
 static enum err
-digests(struct schedule_env *env, struct arena *a, struct schedule_tick *out)
+digests(struct schedule_env *env, struct arena *a, enum digest_kind kind,
+    struct schedule_tick *out)
 {
 	const struct schedule_cfg *sc = env->sc;
 	struct digest_env de = { env->db, a, env->cfg, env->tmpl, env->http };
@@ -166,11 +190,12 @@ digests(struct schedule_env *env, struct arena *a, struct schedule_tick *out)
 	p[2] = db_int64(a, LIMIT_DIGEST_COOLDOWN_S);
 	p[3] = db_int64(a, LIMIT_DIGEST_QUOTA_WAIT_S);
 	p[4] = db_int64(a, LIMIT_SCHEDULE_DIGESTS);
-	if ((rc = db_exec(env->db, a, sql_digest_due, 5, p, &res)) != ERR_OK)
+	if ((rc = db_exec(env->db, a, kind == DIGEST_MONTHLY ?
+	    sql_monthly_due : sql_digest_due, 5, p, &res)) != ERR_OK)
 		return rc;
 	for (i = 0; i < db_nrows(res) && !*env->stopping; i++) {
 		ws = db_get_int64(res, i, 0, 0);
-		rc = digest_weekly(&de, DIGEST_SCHEDULE, ws, NULL, &rep,
+		rc = digest_run(&de, kind, DIGEST_SCHEDULE, ws, NULL, &rep,
 		    &wait);
 		/* Done meanwhile, or running elsewhere: nothing to do. */
 		if (rc == ERR_RATELIMIT)
@@ -179,9 +204,10 @@ digests(struct schedule_env *env, struct arena *a, struct schedule_tick *out)
 			out->digests++;
 			out->sent += rep.sent;
 			out->failed += rep.failed;
-			log_msg(LOG_INFO, NULL, "schedule", "digest of "
+			log_msg(LOG_INFO, NULL, "schedule", "%s digest of "
 			    "workspace %lld: run %lld sent=%d skipped=%d "
-			    "failed=%d%s",
+			    "failed=%d%s", kind == DIGEST_MONTHLY ? "monthly" :
+			    "weekly",
 			    (long long)ws, (long long)rep.run_id, rep.sent,
 			    rep.skipped, rep.failed, rep.quota ? " (daily "
 			    "quota reached: tried again later)" : "");
@@ -222,7 +248,11 @@ schedule_tick(struct schedule_env *env, struct arena *a,
 	}
 	if ((rc = beat(env, a)) != ERR_OK)
 		return rc;
-	return can_send(env) ? digests(env, a, out) : ERR_OK;
+	if (!can_send(env))
+		return ERR_OK;
+	if ((rc = digests(env, a, DIGEST_WEEKLY, out)) != ERR_OK)
+		return rc;
+	return digests(env, a, DIGEST_MONTHLY, out);
 }
 
 enum err

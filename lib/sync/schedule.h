@@ -10,7 +10,10 @@
  * enqueues the daily jobs that are due (syncq_enqueue_due: the queue's
  * one daily job per connection and day), sends the weekly digest of the
  * workspaces whose week has no complete run yet (digest_weekly with
- * DIGEST_SCHEDULE: each recipient once per period), deletes old finished
+ * DIGEST_SCHEDULE: each recipient once per period), from the 1st of a
+ * month at the digest hour the monthly digest of the workspaces where a
+ * member chose it and whose last month has no complete run (digest_run
+ * with DIGEST_MONTHLY), deletes old finished
  * jobs once an hour, and records a heartbeat in scheduler_beats.  Every
  * step is safe beside cron's calls and beside other schedulers on other
  * hosts: the database decides, nothing is doubled.  The pages and

@@ -32,11 +32,11 @@ LAYERS='
 2 hooks        outbox
 3 providers    provider registry oauth pcall accounts fetch syncnorm
                google meta ...
-4 metrics      metric ingest tiles export
+4 metrics      metric ingest tiles export reporting
 4 connections  vault connection oauthstate token connect
 5 insights     insights intel
 5 business     inquiry booking attribution
-6 mail         email notice webhook digest
+6 mail         email notice webhook digest monthly
 7 sync         syncq sync schedule ops
 8 views        views
 9 sandbox      sandbox sandbox_priv faults registry google meta ...

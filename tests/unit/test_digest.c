@@ -1,8 +1,9 @@
 /*
  * test_digest.c — the digest email for a fixed dataset against the golden
  * files tests/golden/email/digest.html and digest.txt (run from the repo
- * root; SLUICE_GOLDEN_UPDATE=1 rewrites them: review the diff), signed
- * unsubscribe tokens, and the Resend request JSON.
+ * root; SLUICE_GOLDEN_UPDATE=1 rewrites them: review the diff), the
+ * monthly digest's numbers and its golden files digest_monthly.html and
+ * .txt, signed unsubscribe tokens, and the Resend request JSON.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,9 +20,11 @@
 #include "base/arena.h"
 #include "base/config.h"
 #include "base/jsonx.h"
+#include "base/mem.h"
 #include "insights/insights.h"
 #include "mail/digest.h"
 #include "mail/email.h"
+#include "mail/monthly.h"
 #include "render/tmpl.h"
 #include "testlib.h"
 
@@ -265,11 +268,153 @@ test_email_request_json(void **state)
 	arena_free(&a);
 }
 
+/* November 2025 (30 days) against October (31 days). */
+static const struct insights_period month = { "2025-11-01", "2025-11-30",
+    2025, 11, 1, "Europe/Berlin", true };
+#define OCT	31
+#define NOV	30
+
+static struct monthly_row mrows[2048];
+static size_t nmrows;
+
+/* value v_oct on October's days lo..hi-1 (0-based), v_nov on November's
+ * days lo2..hi2-1. */
+static void
+mput(const char *provider, const char *metric, const char *currency,
+    double v_oct, int lo, int hi, double v_nov, int lo2, int hi2)
+{
+	int d;
+
+	for (d = lo; d < hi; d++)
+		mrows[nmrows++] = (struct monthly_row){ provider, metric,
+		    currency, d, v_oct };
+	for (d = lo2; d < hi2; d++)
+		mrows[nmrows++] = (struct monthly_row){ provider, metric,
+		    currency, OCT + d, v_nov };
+	assert_true(nmrows < nitems(mrows));
+}
+
+/* Rows grouped by provider as the database gives them. */
+static void
+month_dataset(void)
+{
+	nmrows = 0;
+	mput("ga4", "active_users", "", 70, 0, OCT, 80, 0, NOV);
+	mput("ga4", "active_users:7d", "", 400, 0, OCT, 450, 0, NOV);
+	mput("ga4", "sessions", "", 100, 0, OCT, 120, 0, NOV);
+	mput("ga4", "signups", "", 2, 0, OCT, 3, 0, NOV);
+	mput("github", "stars", "", 50, 0, OCT, 58, 0, NOV);
+	mput("google_ads", "clicks", "", 100, 0, OCT, 100, 0, NOV);
+	mput("google_ads", "cost_micros", "EUR", 10e6, 0, OCT, 12e6, 0, NOV);
+	mput("google_ads", "cost_micros", "USD", 0, 0, 0, 5e6, 3, 4);
+	/* LinkedIn connected on 21 October: a partial month before. */
+	mput("linkedin", "impressions", "", 500, 21, OCT, 500, 0, NOV);
+}
+
+static const struct insights_kpi *
+kpi_of(const struct insights *in, const char *provider, const char *label)
+{
+	size_t i;
+
+	for (i = 0; i < in->nkpis; i++)
+		if (strcmp(in->kpis[i].provider, provider) == 0 &&
+		    strcmp(in->kpis[i].label, label) == 0)
+			return &in->kpis[i];
+	return NULL;
+}
+
+/* Each rule over calendar months of different lengths. */
+static void
+test_monthly_rules(void **state)
+{
+	const struct insights_kpi *k;
+	struct insights in;
+	struct arena a;
+
+	(void)state;
+	arena_init(&a);
+	month_dataset();
+	assert_int_equal(monthly_compute(&a, mrows, nmrows, OCT, NOV, &in),
+	    ERR_OK);
+	assert_int_equal(in.nitems, 0);
+	/* Sums add the days; a shorter month fully covered is no
+	 * "partial" comparison. */
+	assert_non_null(k = kpi_of(&in, "ga4", "Sessions"));
+	assert_true(k->cur == 3600 && k->prev == 3100 && k->has_pct &&
+	    !k->partial);
+	/* A custom metric is a sum. */
+	assert_non_null(k = kpi_of(&in, "ga4", "signups"));
+	assert_true(k->cur == 90 && k->prev == 62);
+	/* Unique users have no total for a month: no KPI at all, never
+	 * the days added up. */
+	assert_null(kpi_of(&in, "ga4", "Active users"));
+	/* A running total: the last day. */
+	assert_non_null(k = kpi_of(&in, "github", "Stars"));
+	assert_true(k->cur == 58 && k->prev == 50);
+	/* Money stays in its currency; a rate is a ratio of sums. */
+	assert_non_null(k = kpi_of(&in, "google_ads", "Cost (EUR)"));
+	assert_true(k->cur == 360e6 && k->prev == 310e6);
+	assert_non_null(k = kpi_of(&in, "google_ads", "Cost (USD)"));
+	assert_true(k->cur == 5e6 && k->has_cur && !k->has_prev);
+	assert_non_null(k = kpi_of(&in, "google_ads",
+	    "Cost per click (EUR)"));
+	assert_true(k->cur == 360e6 / 3000 && k->prev == 310e6 / 3100);
+	/* October covered 10 of its 31 days, November all 30: partial. */
+	assert_non_null(k = kpi_of(&in, "linkedin", "Impressions"));
+	assert_true(k->partial && !k->has_pct);
+	/* Bad lengths. */
+	assert_int_equal(monthly_compute(&a, mrows, nmrows, 0, NOV, &in),
+	    ERR_INPUT);
+	assert_int_equal(monthly_compute(&a, mrows, nmrows, OCT, 32, &in),
+	    ERR_INPUT);
+	arena_free(&a);
+}
+
+static void
+test_monthly_email_matches_golden(void **state)
+{
+	struct arena a;
+	struct insights in;
+	struct json_object *view;
+	struct tmpl *t;
+	const char *html, *text, *err;
+	int failed;
+
+	(void)state;
+	arena_init(&a);
+	assert_int_equal(tmpl_load(&a, "templates", &t, &err), ERR_OK);
+	month_dataset();
+	assert_int_equal(monthly_compute(&a, mrows, nmrows, OCT, NOV, &in),
+	    ERR_OK);
+	view = digest_month_view(&a, "https://hub.example.com",
+	    "Acme & Co <EU>", &month, &in);
+	assert_string_equal(json_object_get_string(json_object_object_get(
+	    view, "subject")), "Acme & Co <EU> monthly digest: November 2025");
+	assert_int_equal(digest_render_view(t, &a, view, "ops@example.com",
+	    "https://hub.example.com/v1/digest/unsubscribe?token=abc.def",
+	    &html, &text), ERR_OK);
+	assert_non_null(strstr(text, "Sluice monthly digest: Acme & Co <EU>"));
+	assert_non_null(strstr(text, "November 2025 (Europe/Berlin), "
+	    "compared with the month before"));
+	assert_null(strstr(text, "week"));
+	assert_null(strstr(html, "week"));
+	assert_non_null(strstr(html, "partial data"));
+	failed = testlib_golden("tests/golden/email/digest_monthly.html", html,
+	    strlen(html));
+	failed += testlib_golden("tests/golden/email/digest_monthly.txt", text,
+	    strlen(text));
+	tmpl_free(t);
+	arena_free(&a);
+	assert_int_equal(failed, 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_digest_email_matches_golden),
+		cmocka_unit_test(test_monthly_rules),
+		cmocka_unit_test(test_monthly_email_matches_golden),
 		cmocka_unit_test(test_digest_subject_is_one_plain_line),
 		cmocka_unit_test(test_digest_empty_week_renders),
 		cmocka_unit_test(test_digest_unsubscribe_tokens),

@@ -24,6 +24,7 @@
 #include "base/log.h"
 #include "net/httpc.h"
 #include "store/db.h"
+#include "sync/alerts.h"
 #include "sync/ops.h"
 #include "sync/schedule.h"
 #include "sync/sync.h"
@@ -72,14 +73,31 @@ worker_db(struct app *app)
 	return db_new(buf, app->cfg.db_backoff_max_ms, app->cfg.db_pooled);
 }
 
-/* One worker: lease, run, repeat; once: until nothing is due. */
+/* The alert step (lib/sync/alerts.h), its outcome logged on failure. */
+static void
+alert_step(const struct alerts_env *ae, struct arena *a)
+{
+	struct alerts_report r;
+	enum err rc;
+
+	if ((rc = alerts_step(ae, a, &r)) != ERR_OK)
+		log_msg(LOG_WARN, NULL, "alerts", "alert step failed: %s "
+		    "(tried again in %ds)", err_code(rc), LIMIT_ALERT_STEP_S);
+	arena_reset(a);
+}
+
+/*
+ * One worker: lease, run, repeat; once: until nothing is due.  With ae,
+ * the alert step too: every LIMIT_ALERT_STEP_S, or once at the end.
+ */
 static int
-work(struct sync_env *e, bool once, long poll_ms, long care_s)
+work(struct sync_env *e, bool once, long poll_ms, long care_s,
+    const struct alerts_env *ae)
 {
 	struct syncq_job job;
 	struct sync_outcome o;
 	struct arena a;
-	time_t last_care = 0, last_beat = 0;
+	time_t last_care = 0, last_beat = 0, last_alert = 0;
 	long jobs = 0, ok = 0, failed = 0, retried = 0, checked;
 	enum err rc;
 
@@ -94,6 +112,11 @@ work(struct sync_env *e, bool once, long poll_ms, long care_s)
 			last_care = time(NULL);
 			(void)sync_token_care(e, &a, 100, &checked);
 			arena_reset(&a);
+		}
+		if (ae != NULL && !once && time(NULL) - last_alert >=
+		    LIMIT_ALERT_STEP_S) {
+			last_alert = time(NULL);
+			alert_step(ae, &a);
 		}
 		rc = syncq_lease(e->db, &a, e->worker, (int)e->lease_s, &job);
 		if (rc == ERR_NOTFOUND) {
@@ -131,6 +154,8 @@ work(struct sync_env *e, bool once, long poll_ms, long care_s)
 		    o.error != NULL ? " error=" : "",
 		    o.error != NULL ? o.error : "");
 	}
+	if (ae != NULL && once && !prefork_stopping())
+		alert_step(ae, &a);
 	arena_free(&a);
 	if (once)
 		printf("{\"worker\":\"%s\",\"jobs\":%ld,\"ok\":%ld,"
@@ -146,8 +171,10 @@ child(struct app *app, struct sync_env *e, bool once, long poll_ms,
     long timeout_ms, int k)
 {
 	struct arena a;
+	struct alerts_env ae;
 	const char *why;
 	long care_s = 600;
+	bool alerts;
 	struct httpc_opts ho = { "Sluice/1.0 (+self-hosted)",
 	    app->cfg.sandbox || app->cfg.allow_loopback_http, timeout_ms, 0 };
 	char host[64], name[128];
@@ -156,6 +183,10 @@ child(struct app *app, struct sync_env *e, bool once, long poll_ms,
 	arena_init(&a);
 	(void)config_long(&a, "SLUICE_WORKER_CARE_S", 600, 1, 86400, &care_s,
 	    &why);
+	memset(&ae, 0, sizeof(ae));
+	/* The first worker also steps the alerts (cli() checked the
+	 * settings). */
+	alerts = k <= 1 && alerts_env_load(&a, &ae, &why) == ERR_OK;
 	arena_free(&a);
 	if (gethostname(host, sizeof(host)) != 0)
 		snprintf(host, sizeof(host), "localhost");
@@ -167,8 +198,13 @@ child(struct app *app, struct sync_env *e, bool once, long poll_ms,
 	e->keys = app->keys;
 	e->cfg = &app->cfg;
 	srandom((unsigned)getpid() ^ (unsigned)time(NULL));
+	ae.db = e->db;
+	ae.cfg = &app->cfg;
+	ae.tmpl = app->tmpl;
+	ae.http = e->http;
 	/* One daemon worker (the first) also looks after tokens. */
-	status = work(e, once, poll_ms, !once && k <= 1 ? care_s : 0);
+	status = work(e, once, poll_ms, !once && k <= 1 ? care_s : 0,
+	    alerts ? &ae : NULL);
 	httpc_free(e->http);
 	if (e->db != app->db)
 		db_free(e->db);
@@ -268,6 +304,7 @@ cli(struct app *app, int argc, char **argv)
 {
 	struct sync_env e;
 	struct schedule_cfg sc;
+	struct alerts_env ae;
 	struct worker w;
 	struct prefork_def pd;
 	struct arena a;
@@ -303,6 +340,7 @@ cli(struct app *app, int argc, char **argv)
 	arena_init(&a);
 	ok = sync_env_load(&a, &e, &why) == ERR_OK &&
 	    schedule_cfg_load(&a, &sc, &why) == ERR_OK &&
+	    alerts_env_load(&a, &ae, &why) == ERR_OK &&
 	    config_long(&a, "SLUICE_WORKER_POLL_MS", 1000, 10, 60000,
 	    &poll_ms, &why) == ERR_OK &&
 	    config_long(&a, "SLUICE_SYNC_TIMEOUT_MS", LIMIT_UPSTREAM_TIMEOUT_MS,

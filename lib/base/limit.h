@@ -132,6 +132,13 @@
 #define LIMIT_SCHEDULE_DIGESTS	50		/* workspaces' digests per tick */
 #define LIMIT_SCHEDULE_PURGE_S	3600		/* scheduler's purge interval */
 
+/* Alerts (lib/sync/alerts.h). */
+#define LIMIT_ALERT_STEP_S	60		/* the worker's alert step */
+#define LIMIT_ALERT_LATE_S	7200		/* a daily sync this late: missed */
+#define LIMIT_ALERT_KEEP_DAYS	90		/* resolved incidents kept */
+#define LIMIT_ALERT_EMAILS	50		/* incidents emailed per step */
+#define LIMIT_ALERT_RECIPIENTS	50		/* admins emailed per incident */
+
 /*
  * Providers' rate limits (pcall, meta, ga4, google_ads, mailchimp).  A
  * fetch stops itself, rate limited, once a provider's own usage header

@@ -608,8 +608,8 @@ prepare(const struct digest_env *env, int64_t ws, const char *start,
  * their characters, in place, in one left-to-right pass (so "&amp;lt;"
  * from a literal "&lt;" becomes "&lt;" again: the exact inverse).
  */
-static void
-unescape_text(char *s)
+void
+digest_text_plain(char *s)
 {
 	static const struct {
 		const char	*ent;
@@ -654,7 +654,7 @@ digest_render_view(const struct tmpl *t, struct arena *a,
 		return rc;
 	}
 	plain = arena_strdup(a, buf_cstr(text));
-	unescape_text(plain);
+	digest_text_plain(plain);
 	*html_out = buf_cstr(html);
 	*text_out = plain;
 	return ERR_OK;

@@ -194,6 +194,13 @@ enum err	 digest_send_test(const struct digest_env *,
 enum err	 digest_status_json(const struct digest_env *,
 		    int64_t workspace_id, const char **out);
 
+/*
+ * Turns the five entities the template engine writes back into their
+ * characters, in place: a text template's output as plain text (the
+ * digest's, the alerts').
+ */
+void		 digest_text_plain(char *);
+
 /* The unsubscribe token of (workspace, email); NULL when no key. */
 const char	*digest_unsub_token(const struct digest_env *,
 		    int64_t workspace_id, const char *email);

@@ -35,7 +35,7 @@ LAYERS='
 4 connections  vault connection oauthstate token connect
 5 insights     insights intel
 6 mail         email webhook digest
-7 sync         syncq sync schedule ops
+7 sync         syncq sync schedule ops alerts
 8 views        views
 9 sandbox      sandbox sandbox_priv faults registry google meta ...
 '

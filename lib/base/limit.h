@@ -132,12 +132,16 @@
 #define LIMIT_SCHEDULE_DIGESTS	50		/* workspaces' digests per tick */
 #define LIMIT_SCHEDULE_PURGE_S	3600		/* scheduler's purge interval */
 
-/* Alerts (lib/sync/alerts.h). */
-#define LIMIT_ALERT_STEP_S	60		/* the worker's alert step */
-#define LIMIT_ALERT_LATE_S	7200		/* a daily sync this late: missed */
-#define LIMIT_ALERT_KEEP_DAYS	90		/* resolved incidents kept */
-#define LIMIT_ALERT_EMAILS	50		/* incidents emailed per step */
-#define LIMIT_ALERT_RECIPIENTS	50		/* admins emailed per incident */
+/*
+ * Alerts (lib/sync/alerts.h): the worker's step, how late a daily sync
+ * is missed (the emails say "two hours"), how long resolved incidents
+ * are kept, incidents emailed per step, admins emailed per incident.
+ */
+#define LIMIT_ALERT_STEP_S	60
+#define LIMIT_ALERT_LATE_S	7200
+#define LIMIT_ALERT_KEEP_DAYS	90
+#define LIMIT_ALERT_EMAILS	50
+#define LIMIT_ALERT_RECIPIENTS	50
 
 /*
  * Providers' rate limits (pcall, meta, ga4, google_ads, mailchimp).  A

@@ -17,9 +17,10 @@
 --               sent, e.g. no SLUICE_RESEND_API_KEY; then no "resolved"
 --               email either)
 --   resolved_emailed_at  the "resolved" email's
---   quiet       resolved because a worse incident of the same connection
---               took its place (failing, then needs reconnecting): no
---               "resolved" email
+--   quiet       resolved without a "resolved" email: a worse incident of
+--               the same connection took its place (failing, then needs
+--               reconnecting), or the connection was disconnected or
+--               removed
 CREATE TABLE alerts (
 	id		bigint GENERATED ALWAYS AS IDENTITY,
 	workspace_id	bigint NOT NULL REFERENCES workspaces ON DELETE CASCADE,

@@ -217,9 +217,10 @@ alerts_decide(const struct alerts_fact *facts, size_t nf,
     const struct alerts_open *open, size_t no, int threshold,
     struct alerts_action *out)
 {
+	const struct alerts_fact *f;
 	enum alerts_kind k, now;
 	size_t i, j, n = 0;
-	bool found;
+	bool found, quiet;
 
 	for (i = 0; i < nf; i++) {
 		if ((k = alerts_condition(&facts[i], threshold)) ==
@@ -234,15 +235,19 @@ alerts_decide(const struct alerts_fact *facts, size_t nf,
 			    0 };
 	}
 	for (j = 0; j < no; j++) {
-		now = ALERTS_NONE;
-		for (i = 0; i < nf && now == ALERTS_NONE; i++)
+		for (f = NULL, i = 0; i < nf && f == NULL; i++)
 			if (same(open[j].workspace_id, open[j].subject,
 			    facts[i].workspace_id, facts[i].subject))
-				now = alerts_condition(&facts[i], threshold);
+				f = &facts[i];
+		now = f != NULL ? alerts_condition(f, threshold) : ALERTS_NONE;
 		if (now == open[j].kind)
 			continue;
-		out[n++] = (struct alerts_action){ now == ALERTS_NONE ?
-		    ALERTS_RESOLVE : ALERTS_SUPERSEDE, open[j].kind, 0, j };
+		/* A connection's incident without a fact: the row is gone. */
+		quiet = now != ALERTS_NONE || (open[j].kind != ALERTS_MISSED &&
+		    (f == NULL || (f->status != NULL &&
+		    strcmp(f->status, "disconnected") == 0)));
+		out[n++] = (struct alerts_action){ quiet ? ALERTS_QUIET :
+		    ALERTS_RESOLVE, open[j].kind, 0, j };
 	}
 	return n;
 }
@@ -501,8 +506,9 @@ resolve_one(const struct alerts_env *env, struct arena *a,
 	log_msg(LOG_INFO, NULL, "alerts", "alert %lld resolved in workspace "
 	    "%lld: %s%s", (long long)o->id, (long long)o->workspace_id,
 	    arena_printf(a, kinds[o->kind].banner, source_name(o->kind,
-	    db_get(r, 0, 0)), db_get(r, 0, 1)), quiet ? " (superseded by "
-	    "another alert of the same source)" : "");
+	    db_get(r, 0, 0)), db_get(r, 0, 1)), quiet ? " (no \"resolved\" "
+	    "email: another alert took its place, or the source was "
+	    "disconnected or removed)" : "");
 	return ERR_OK;
 }
 
@@ -550,7 +556,7 @@ decide_and_act(const struct alerts_env *env, struct arena *a,
 			    out);
 		else
 			rc = resolve_one(env, a, &open[acts[i].open],
-			    acts[i].what == ALERTS_SUPERSEDE, out);
+			    acts[i].what == ALERTS_QUIET, out);
 		if (rc != ERR_OK)
 			return rc;
 	}

@@ -81,14 +81,14 @@ struct alerts_open {
 enum alerts_do {
 	ALERTS_OPEN,		/* open kind for facts[fact] */
 	ALERTS_RESOLVE,		/* open[open] recovered: "resolved" email */
-	ALERTS_SUPERSEDE,	/* open[open] became worse: no email */
+	ALERTS_QUIET,		/* open[open] ended without an email */
 };
 
 struct alerts_action {
 	enum alerts_do	 what;
 	enum alerts_kind kind;		/* OPEN: the kind */
 	size_t		 fact;		/* OPEN: index into the facts */
-	size_t		 open;		/* RESOLVE, SUPERSEDE: into open */
+	size_t		 open;		/* RESOLVE, QUIET: into open */
 };
 
 /*
@@ -104,9 +104,12 @@ enum alerts_kind alerts_condition(const struct alerts_fact *,
  * Decides (pure: state in, actions out) what to open and what to
  * resolve: an OPEN for every fact whose condition has no open incident of
  * that workspace, kind and subject; for every open incident whose
- * condition no longer holds, a RESOLVE, or a SUPERSEDE when the same
- * subject now has another condition.  out must have room for nf + no
- * actions; returns how many were written (OPENs first, in fact order).
+ * condition no longer holds, a RESOLVE (the source recovered), or a
+ * QUIET when nobody needs a "resolved" note: the same subject now has
+ * another condition (failing, then needs reconnecting), or its
+ * connection was disconnected or is gone (no fact).  out must have room
+ * for nf + no actions; returns how many were written (OPENs first, in
+ * fact order).
  */
 size_t		 alerts_decide(const struct alerts_fact *facts, size_t nf,
 		    const struct alerts_open *open, size_t no, int threshold,

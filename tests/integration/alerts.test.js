@@ -329,4 +329,17 @@ test('alerts: one email per incident, a resolved note, a banner', { timeout: 600
     assert.equal(p.status, 403);
     assert.equal((await banner(v, '/dashboard')).length, 1, 'a viewer sees the banner');
   });
+
+  await t.test('disconnected by a person: the banner goes, no "resolved" email', async () => {
+    fake.reset();
+    assert.equal(alerts().filter((a) => a[3] === 'f').length, 1);
+    const page = await b.get('/connections/ga4');
+    const r = await b.post('/connections/ga4/disconnect', { csrf: hidden(page.text, 'csrf'), confirm: '1' });
+    assert.equal(r.status, 303);
+    await worker();
+    assert.equal(alerts().filter((a) => a[3] === 'f').length, 0);
+    assert.deepEqual(await banner(b, '/dashboard'), []);
+    assert.equal(fake.state.calls.length, 0);
+    assert.equal(stack.sql('SELECT count(*) FROM alerts WHERE quiet')[0][0], '1');
+  });
 });

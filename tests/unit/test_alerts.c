@@ -114,7 +114,7 @@ test_alerts_decide_resolves_and_supersedes(void **state)
 
 	(void)state;
 	/* 7 reconnected (fact without a condition); 8 failed, now needs
-	 * reconnecting; 9's connection is gone (no fact). */
+	 * reconnecting; 9's connection is gone (no fact): quiet. */
 	facts[0] = conn(1, "connection:7", "connected", 0);
 	facts[1] = conn(1, "connection:8", "needs_reauth", 3);
 	open[0] = (struct alerts_open){ 1, 1, ALERTS_REAUTH, "connection:7" };
@@ -129,10 +129,32 @@ test_alerts_decide_resolves_and_supersedes(void **state)
 	assert_int_equal(out[0].fact, 1);
 	assert_int_equal(out[1].what, ALERTS_RESOLVE);
 	assert_int_equal(out[1].open, 0);
-	assert_int_equal(out[2].what, ALERTS_SUPERSEDE);
+	assert_int_equal(out[2].what, ALERTS_QUIET);
 	assert_int_equal(out[2].open, 1);
-	assert_int_equal(out[3].what, ALERTS_RESOLVE);
+	assert_int_equal(out[3].what, ALERTS_QUIET);
 	assert_int_equal(out[3].open, 2);
+}
+
+static void
+test_alerts_decide_disconnected_is_quiet(void **state)
+{
+	struct alerts_fact facts[1];
+	struct alerts_open open[2];
+	struct alerts_action out[3];
+	size_t n;
+
+	(void)state;
+	/* A person disconnected it: no "connected again" note.  A missed
+	 * daily run without a fact ran since: resolved, with its note. */
+	facts[0] = conn(1, "connection:7", "disconnected", 0);
+	open[0] = (struct alerts_open){ 1, 1, ALERTS_REAUTH, "connection:7" };
+	open[1] = (struct alerts_open){ 2, 1, ALERTS_MISSED, "schedule" };
+	n = alerts_decide(facts, 1, open, 2, 3, out);
+	assert_int_equal(n, 2);
+	assert_int_equal(out[0].what, ALERTS_QUIET);
+	assert_int_equal(out[0].open, 0);
+	assert_int_equal(out[1].what, ALERTS_RESOLVE);
+	assert_int_equal(out[1].open, 1);
 }
 
 static void
@@ -201,6 +223,7 @@ main(void)
 		cmocka_unit_test(test_alerts_decide_opens_once),
 		cmocka_unit_test(test_alerts_decide_workspaces_apart),
 		cmocka_unit_test(test_alerts_decide_resolves_and_supersedes),
+		cmocka_unit_test(test_alerts_decide_disconnected_is_quiet),
 		cmocka_unit_test(test_alerts_decide_threshold_moves),
 		cmocka_unit_test(test_alerts_kind_names_round_trip),
 		cmocka_unit_test(test_alerts_banner_words),

@@ -17,6 +17,7 @@
 #include "connections/connect.h"
 #include "connections/connection.h"
 #include "connections/token.h"
+#include "hooks/outbox.h"
 #include "mail/digest.h"
 #include "metrics/export.h"
 #include "metrics/tiles.h"
@@ -68,6 +69,9 @@ static enum err	form_member_role(struct ctx *);
 static enum err	form_invite_revoke(struct ctx *);
 static enum err	page_password(struct ctx *);
 static enum err	form_password(struct ctx *);
+static enum err	page_webhooks(struct ctx *);
+static enum err	form_webhook_add(struct ctx *);
+static enum err	form_webhook(struct ctx *);
 
 #define PAGE	(ROUTE_HTML | ROUTE_SESSION)
 #define FORM	(ROUTE_HTML | ROUTE_CSRF | ROUTE_ADMIN)
@@ -112,6 +116,14 @@ static const struct route routes[] = {
 	{ HTTP_POST, "/settings/data/delete", form_delete_data, FORM, 0 },
 	{ HTTP_POST, "/settings/time-zone", form_time_zone, FORM, 0 },
 	{ HTTP_POST, "/settings/schedule", form_schedule, FORM, 0 },
+	{ HTTP_GET, "/settings/webhooks", page_webhooks, PAGE | ROUTE_ADMIN,
+	    0 },
+	{ HTTP_POST, "/settings/webhooks", form_webhook_add, FORM, 0 },
+	{ HTTP_POST, "/settings/webhooks/:id/test", form_webhook, FORM, 0 },
+	{ HTTP_POST, "/settings/webhooks/:id/enable", form_webhook, FORM, 0 },
+	{ HTTP_POST, "/settings/webhooks/:id/disable", form_webhook, FORM, 0 },
+	{ HTTP_POST, "/settings/webhooks/:id/rotate", form_webhook, FORM, 0 },
+	{ HTTP_POST, "/settings/webhooks/:id/delete", form_webhook, FORM, 0 },
 	{ HTTP_POST, "/workspace/switch", form_switch, ROUTE_HTML | ROUTE_CSRF,
 	    0 },
 	{ HTTP_POST, "/settings/workspaces", form_workspace_create,
@@ -171,6 +183,12 @@ static const struct {
 	    "longer works." },
 	{ "password", "notice", "Password changed. Your other sessions have "
 	    "ended." },
+	{ "hook_test", "notice", "Test event queued: the worker posts it "
+	    "within a few seconds; its delivery shows below." },
+	{ "hook_enable", "notice", "Endpoint enabled: it gets new events." },
+	{ "hook_disable", "notice", "Endpoint disabled: it gets no new events, "
+	    "and its pending deliveries are not sent." },
+	{ "hook_delete", "notice", "Endpoint deleted." },
 };
 
 static void
@@ -1743,6 +1761,124 @@ page_digest_preview(struct ctx *ctx)
 	resp_header(&ctx->resp, "Cache-Control", "no-store");
 	return resp_body(&ctx->resp, 200, "text/html; charset=utf-8", m.html,
 	    strlen(m.html));
+}
+
+/*
+ * Outgoing webhooks (lib/hooks/outbox.h): the workspace's endpoints with
+ * their last deliveries, the event catalogue for the form, and a secret
+ * just made (shown this once).  Admins only (the routes' ROUTE_ADMIN).
+ */
+static enum err
+render_webhooks(struct ctx *ctx, int status, const char *secret,
+    const char *error)
+{
+	struct json_object *v = app_view(ctx), *ts, *o;
+	const struct outbox_type *t;
+	const char *text;
+	int64_t wid;
+	size_t i, n;
+	enum err rc;
+
+	if ((rc = outbox_endpoints_json(ctx->db, ctx->arena,
+	    ctx->workspace_id, &text)) != ERR_OK)
+		return rc;
+	add_json(ctx, v, "endpoints", text);
+	ts = json_object_new_array();
+	for (t = outbox_types(&n), i = 0; i < n; i++) {
+		o = json_object_new_object();
+		set(o, "name", t[i].name);
+		set(o, "label", t[i].label);
+		json_object_array_add(ts, o);
+	}
+	json_object_object_add(v, "types", ts);
+	if ((rc = account_workspaces_json(ctx->db, ctx->arena,
+	    ctx->session->user_id, &text)) != ERR_OK)
+		return rc;
+	o = add_json(ctx, v, "workspaces", text);
+	for (i = 0; o != NULL && i < json_object_array_length(o); i++)
+		if (jsonx_get_int64(json_object_array_get_idx(o, i), "id",
+		    &wid) == ERR_OK && wid == ctx->workspace_id)
+			json_object_object_add(v, "time_zone", json_object_get(
+			    json_object_object_get(json_object_array_get_idx(o,
+			    i), "time_zone")));
+	set(v, "new_secret", secret);
+	if (error != NULL)
+		flash(v, "error", error);
+	else
+		notice_from_query(ctx, v);
+	set(v, "title", "Webhooks");
+	return app_render(ctx, status, "pages/settings_webhooks", v);
+}
+
+static enum err
+page_webhooks(struct ctx *ctx)
+{
+	return render_webhooks(ctx, 200, NULL, NULL);
+}
+
+/* Adds an endpoint: url and the ticked event boxes (name "event"). */
+static enum err
+form_webhook_add(struct ctx *ctx)
+{
+	const char *ev[16], *secret, *why = NULL;
+	struct outbox_cfg cfg;
+	size_t i, n = 0;
+	int64_t id;
+	enum err rc;
+
+	if ((rc = outbox_cfg_load(ctx->arena, &cfg, &why)) != ERR_OK)
+		return app_fail(ctx, ERR_UNAVAILABLE, "%s", why);
+	for (i = 0; i < ctx->req.form.n && n < nitems(ev); i++)
+		if (strcmp(ctx->req.form.v[i].name, "event") == 0)
+			ev[n++] = ctx->req.form.v[i].value;
+	rc = outbox_endpoint_create(ctx->db, ctx->arena, ctx->workspace_id,
+	    ctx->session->user_id, req_form(&ctx->req, "url"), ev, n,
+	    cfg.allow_http, &id, &secret, &why);
+	if (rc == ERR_INPUT || rc == ERR_CONFLICT)
+		return render_webhooks(ctx, rc == ERR_INPUT ? 400 : 409, NULL,
+		    why);
+	if (rc != ERR_OK)
+		return rc;
+	return render_webhooks(ctx, 200, secret, NULL);
+}
+
+/* test, enable, disable, rotate or delete (confirmed) endpoint :id: the
+ * action is the path's last segment (the routes name each one). */
+static enum err
+form_webhook(struct ctx *ctx)
+{
+	const char *act = strrchr(ctx->req.path, '/') + 1, *secret;
+	int64_t id = capture_id(ctx, "id"), ws = ctx->workspace_id;
+	enum err rc = ERR_NOTFOUND;
+
+	if (id == 0)
+		rc = ERR_NOTFOUND;
+	else if (strcmp(act, "test") == 0)
+		rc = outbox_send_test(ctx->db, ctx->arena, ws, id);
+	else if (strcmp(act, "enable") == 0 || strcmp(act, "disable") == 0)
+		rc = outbox_endpoint_enable(ctx->db, ctx->arena, ws, id,
+		    act[0] == 'e');
+	else if ((strcmp(act, "delete") == 0 || strcmp(act, "rotate") == 0) &&
+	    !confirmed(ctx))
+		return render_webhooks(ctx, 422, NULL, "Confirm it: open the "
+		    "button's menu and press Yes.");
+	else if (strcmp(act, "delete") == 0)
+		rc = outbox_endpoint_delete(ctx->db, ctx->arena, ws, id);
+	else if (strcmp(act, "rotate") == 0) {
+		if ((rc = outbox_endpoint_rotate(ctx->db, ctx->arena, ws, id,
+		    &secret)) == ERR_OK)
+			return render_webhooks(ctx, 200, secret, NULL);
+	}
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "No such webhook endpoint in this "
+		    "workspace.");
+	if (rc == ERR_CONFLICT)
+		return render_webhooks(ctx, 409, NULL, "The endpoint is "
+		    "disabled: enable it first.");
+	if (rc != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, arena_printf(ctx->arena,
+	    "/settings/webhooks?msg=hook_%s", act));
 }
 
 int

@@ -22,6 +22,7 @@
 
 #include "base/limit.h"
 #include "base/log.h"
+#include "hooks/outbox.h"
 #include "net/httpc.h"
 #include "store/db.h"
 #include "sync/alerts.h"
@@ -73,6 +74,31 @@ worker_db(struct app *app)
 	return db_new(buf, app->cfg.db_backoff_max_ms, app->cfg.db_pooled);
 }
 
+/*
+ * Outgoing webhooks (lib/hooks/outbox.h): each worker posts the due
+ * deliveries before it looks at the sync queue, with a client of their
+ * own, and drops events past LIMIT_HOOK_KEEP_DAYS once an hour.
+ */
+static struct {
+	struct httpc		*http;
+	struct outbox_cfg	 cfg;
+	time_t			 pruned;
+} hooks;
+
+static void
+hooks_pass(struct db *db, struct arena *a)
+{
+	if (hooks.http == NULL)
+		return;
+	(void)outbox_deliver(db, hooks.http, a, &hooks.cfg, LIMIT_HOOK_BATCH,
+	    NULL);
+	if (time(NULL) - hooks.pruned >= 3600) {
+		hooks.pruned = time(NULL);
+		(void)outbox_prune(db, a, LIMIT_HOOK_KEEP_DAYS, NULL);
+	}
+	arena_reset(a);
+}
+
 /* The alert step (lib/sync/alerts.h), its outcome logged on failure. */
 static void
 alert_step(const struct alerts_env *ae, struct arena *a)
@@ -118,6 +144,7 @@ work(struct sync_env *e, bool once, long poll_ms, long care_s,
 			last_alert = time(NULL);
 			alert_step(ae, &a);
 		}
+		hooks_pass(e->db, &a);
 		rc = syncq_lease(e->db, &a, e->worker, (int)e->lease_s, &job);
 		if (rc == ERR_NOTFOUND) {
 			if (once)
@@ -177,6 +204,8 @@ child(struct app *app, struct sync_env *e, bool once, long poll_ms,
 	bool alerts;
 	struct httpc_opts ho = { "Sluice/1.0 (+self-hosted)",
 	    app->cfg.sandbox || app->cfg.allow_loopback_http, timeout_ms, 0 };
+	struct httpc_opts hko = { "Sluice-Webhooks/1.0", false, 0,
+	    LIMIT_HOOK_READ };
 	char host[64], name[128];
 	int status;
 
@@ -187,6 +216,13 @@ child(struct app *app, struct sync_env *e, bool once, long poll_ms,
 	/* The first worker also steps the alerts (cli() checked the
 	 * settings). */
 	alerts = k <= 1 && alerts_env_load(&a, &ae, &why) == ERR_OK;
+	if (outbox_cfg_load(&a, &hooks.cfg, &why) != ERR_OK)
+		log_msg(LOG_ERROR, NULL, "webhook", "no outgoing webhooks: %s",
+		    why);
+	else {
+		hko.allow_loopback_http = hooks.cfg.allow_http;
+		hooks.http = httpc_new(&hko);
+	}
 	arena_free(&a);
 	if (gethostname(host, sizeof(host)) != 0)
 		snprintf(host, sizeof(host), "localhost");
@@ -206,6 +242,8 @@ child(struct app *app, struct sync_env *e, bool once, long poll_ms,
 	status = work(e, once, poll_ms, !once && k <= 1 ? care_s : 0,
 	    alerts ? &ae : NULL);
 	httpc_free(e->http);
+	httpc_free(hooks.http);
+	hooks.http = NULL;
 	if (e->db != app->db)
 		db_free(e->db);
 	return status;

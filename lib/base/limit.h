@@ -161,6 +161,18 @@
 #define LIMIT_GA4_DAY_UTC_HOUR	8		/* GA4's quota day (PST) */
 #define LIMIT_MAILCHIMP_WAIT_S	60		/* Mailchimp's throttle */
 
+/* Outgoing webhooks (hooks/outbox). */
+#define LIMIT_HOOK_URL		2048		/* bytes of an endpoint URL */
+#define LIMIT_HOOK_ENDPOINTS	20		/* endpoints of a workspace */
+#define LIMIT_HOOK_TIMEOUT_MS	10000		/* one delivery, whole call */
+#define LIMIT_HOOK_READ		(64 * 1024)	/* an answer read at most */
+#define LIMIT_HOOK_KEEP		1024		/* bytes of it stored */
+#define LIMIT_HOOK_LIST		20		/* deliveries on the page */
+#define LIMIT_HOOK_WINDOW_MIN	(24 * 60)	/* retried this long, minutes */
+#define LIMIT_HOOK_LEASE_S	60		/* a delivery's lease */
+#define LIMIT_HOOK_BATCH	20		/* deliveries per worker pass */
+#define LIMIT_HOOK_KEEP_DAYS	30		/* events kept this long */
+
 /* Processes (prefork). */
 #define LIMIT_FCGI_PROCS	64		/* children of one program */
 #define LIMIT_FCGI_CONNS	32		/* connections a child holds */

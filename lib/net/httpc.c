@@ -1,4 +1,7 @@
 /* httpc.c — libcurl behind a small, bounded, policy-checked interface. */
+#include <sys/socket.h>
+#include <netinet/in.h>
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +28,8 @@ struct collect {
 	size_t		 nheaders;
 	size_t		 max_headers;
 	int		 too_big;
+	enum httpc_dest	 dest;
+	int		 refused;	/* a destination the policy refuses */
 };
 
 struct httpc *
@@ -169,6 +174,73 @@ check_url(const struct httpc *c, struct arena *a, const char *url,
 	return rc;
 }
 
+/* Whether the 4 bytes at p (network order) are a public IPv4 address. */
+static bool
+v4_public(const unsigned char *p, bool loopback_ok)
+{
+	if (p[0] == 127)
+		return loopback_ok;
+	return !(p[0] == 0 || p[0] == 10 || p[0] >= 224 ||
+	    (p[0] == 100 && (p[1] & 0xc0) == 64) ||
+	    (p[0] == 169 && p[1] == 254) ||
+	    (p[0] == 172 && (p[1] & 0xf0) == 16) ||
+	    (p[0] == 192 && p[1] == 0 && (p[2] == 0 || p[2] == 2)) ||
+	    (p[0] == 192 && p[1] == 168) ||
+	    (p[0] == 198 && (p[1] & 0xfe) == 18) ||
+	    (p[0] == 198 && p[1] == 51 && p[2] == 100) ||
+	    (p[0] == 203 && p[1] == 0 && p[2] == 113));
+}
+
+bool
+httpc_addr_public(const struct sockaddr *sa, bool loopback_ok)
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0xff, 0xff }, nat64[12] = { 0, 0x64, 0xff, 0x9b };
+	const unsigned char *p;
+	size_t i;
+
+	if (sa == NULL)
+		return false;
+	if (sa->sa_family == AF_INET)
+		return v4_public((const unsigned char *)
+		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+		    loopback_ok);
+	if (sa->sa_family != AF_INET6)
+		return false;
+	p = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+	if (memcmp(p, mapped, 12) == 0 || memcmp(p, nat64, 12) == 0)
+		return v4_public(p + 12, loopback_ok);
+	for (i = 0; i < 15 && p[i] == 0; i++)
+		;
+	if (i == 15)		/* :: and ::1 */
+		return p[15] == 1 && loopback_ok;
+	if (i >= 12)		/* ::a.b.c.d, deprecated IPv4-compatible */
+		return false;
+	return !((p[0] & 0xfe) == 0xfc ||	/* fc00::/7 unique local */
+	    (p[0] == 0xfe && (p[1] & 0xc0) == 0x80) ||	/* fe80::/10 */
+	    (p[0] == 0xfe && (p[1] & 0xc0) == 0xc0) ||	/* fec0::/10 */
+	    p[0] == 0xff ||				/* multicast */
+	    (p[0] == 0x20 && p[1] == 0x01 && p[2] == 0x0d &&
+	    p[3] == 0xb8) ||				/* documentation */
+	    (p[0] == 0x20 && p[1] == 0x02) ||		/* 6to4 */
+	    (p[0] == 0x01 && p[1] == 0 && p[2] == 0 && p[3] == 0 &&
+	    p[4] == 0 && p[5] == 0 && p[6] == 0 && p[7] == 0)); /* discard */
+}
+
+/* Opens curl's socket only to an address the call's policy allows. */
+static curl_socket_t
+on_open(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	struct collect *c = arg;
+
+	if (purpose != CURLSOCKTYPE_IPCXN || !httpc_addr_public(&addr->addr,
+	    c->dest == HTTPC_DEST_PUBLIC_LOOPBACK)) {
+		c->refused = 1;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(addr->family, addr->socktype, addr->protocol);
+}
+
 static enum err
 curl_transport(struct httpc *c, struct arena *a, const struct httpc_req *r,
     struct httpc_resp *out, const char **why)
@@ -194,6 +266,7 @@ curl_transport(struct httpc *c, struct arena *a, const struct httpc_req *r,
 	col.max_headers = LIMIT_HEADERS;
 	col.headers = arena_calloc(a, col.max_headers, sizeof(struct kv));
 	col.body = buf_new_arena(a, c->opts.max_body);
+	col.dest = r->dest;
 	for (i = 0; i < r->nheaders; i++)
 		hs = curl_slist_append(hs, arena_printf(a, "%s: %s",
 		    r->headers[i].name, r->headers[i].value));
@@ -222,6 +295,11 @@ curl_transport(struct httpc *c, struct arena *a, const struct httpc_req *r,
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &col);
 	curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, &col);
+	if (r->dest != HTTPC_DEST_ANY) {
+		curl_easy_setopt(c->curl, CURLOPT_OPENSOCKETFUNCTION, on_open);
+		curl_easy_setopt(c->curl, CURLOPT_OPENSOCKETDATA, &col);
+		curl_easy_setopt(c->curl, CURLOPT_PROXY, "");
+	}
 	if (strcmp(method, "GET") == 0)
 		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
 	else if (strcmp(method, "HEAD") == 0)
@@ -242,6 +320,12 @@ curl_transport(struct httpc *c, struct arena *a, const struct httpc_req *r,
 		*why = arena_printf(a, "the answer from %s is larger than "
 		    "%zu bytes", url_for_message(a, r->url), c->opts.max_body);
 		return ERR_TOOBIG;
+	}
+	if (cc != CURLE_OK && col.refused) {
+		*why = arena_printf(a, "refusing %s: its host resolves to a "
+		    "loopback, private, link-local or reserved address",
+		    url_for_message(a, r->url));
+		return ERR_FORBIDDEN;
 	}
 	if (cc != CURLE_OK) {
 		*why = cc == CURLE_OPERATION_TIMEDOUT ?

@@ -19,6 +19,7 @@
 
 struct arena;
 struct httpc;
+struct sockaddr;
 
 #define HTTPC_MAX_HEADERS	16	/* request headers per call */
 
@@ -27,6 +28,18 @@ struct httpc_opts {
 	bool		 allow_loopback_http; /* http://127.x, localhost */
 	long		 timeout_ms;	/* 0: LIMIT_UPSTREAM_TIMEOUT_MS */
 	size_t		 max_body;	/* 0: LIMIT_UPSTREAM_BODY */
+};
+
+/*
+ * Which addresses a call may connect to, checked on the address the name
+ * resolved to, as the connection is opened (so a name that resolves to
+ * another address later gains nothing); proxies are not used for a call
+ * that restricts it.  Outgoing webhooks go to URLs users type.
+ */
+enum httpc_dest {
+	HTTPC_DEST_ANY = 0,	/* providers, Resend: URLs we configure */
+	HTTPC_DEST_PUBLIC,	/* no loopback, private, link-local ... */
+	HTTPC_DEST_PUBLIC_LOOPBACK, /* the same, loopback allowed (tests) */
 };
 
 struct httpc_req {
@@ -38,6 +51,7 @@ struct httpc_req {
 	size_t		 body_len;
 	long		 timeout_ms;	/* 0: the client's */
 	bool		 follow_redirects;
+	enum httpc_dest	 dest;		/* where it may connect (SSRF) */
 };
 
 struct httpc_resp {
@@ -66,6 +80,9 @@ enum err	 httpc_header(struct httpc_req *, const char *name,
 /*
  * Performs one call.  ERR_OK whenever an HTTP answer came, whatever its
  * status.  ERR_INPUT for a URL the policy refuses (scheme, host),
+ * ERR_FORBIDDEN when req's dest refuses the address the host resolved to
+ * (give such calls a client of their own: a connection kept open by an
+ * unrestricted call to the same host would be reused unchecked),
  * ERR_UPSTREAM for connection failures and timeouts, ERR_TOOBIG when the
  * body is over the cap; *why says what happened, without the URL's
  * query (it may hold secrets).
@@ -73,6 +90,16 @@ enum err	 httpc_header(struct httpc_req *, const char *name,
 enum err	 httpc_do(struct httpc *, struct arena *,
 		    const struct httpc_req *, struct httpc_resp *,
 		    const char **why);
+
+/*
+ * Whether an address is one HTTPC_DEST_PUBLIC may connect to: not
+ * unspecified, loopback (unless loopback_ok), private (RFC 1918, unique
+ * local fc00::/7), shared (100.64/10), link-local, multicast, reserved or
+ * documentation/benchmark space; IPv4-mapped and NAT64 IPv6 addresses are
+ * judged by the IPv4 address they carry.  sa is AF_INET or AF_INET6
+ * (anything else: false).
+ */
+bool		 httpc_addr_public(const struct sockaddr *sa, bool loopback_ok);
 
 /* A response header's value (name case-insensitive), or NULL. */
 const char	*httpc_resp_header(const struct httpc_resp *, const char *name);

@@ -29,6 +29,7 @@ LAYERS='
 1 render       mustache tmpl
 2 web          req resp route session apikey prefork reqstats app
 2 tenancy      account
+2 hooks        outbox
 3 providers    provider registry oauth pcall accounts fetch syncnorm
                google meta ...
 4 metrics      metric ingest tiles export

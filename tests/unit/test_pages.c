@@ -83,7 +83,8 @@ static void
 test_pages_match_golden(void **state)
 {
 	static const char *const pages[] = { "login", "setup", "settings",
-	    "settings_password", "connection", "connections" };
+	    "settings_password", "settings_webhooks", "connection",
+	    "connections" };
 	struct json_object *view;
 	struct arena a;
 	struct tmpl *t;

@@ -32,6 +32,7 @@
 #include "providers/oauth.h"
 #include "providers/provider.h"
 #include "store/db.h"
+#include "sync/alerts.h"
 #include "sync/schedule.h"
 #include "sync/syncq.h"
 #include "tenancy/account.h"
@@ -65,6 +66,7 @@ static enum err	form_key_revoke(struct ctx *);
 static enum err	form_sql_login(struct ctx *);
 static enum err	form_sql_login_revoke(struct ctx *);
 static enum err	form_digest(struct ctx *);
+static enum err	form_alerts(struct ctx *);
 static enum err	form_delete_data(struct ctx *);
 static enum err	form_time_zone(struct ctx *);
 static enum err	form_schedule(struct ctx *);
@@ -149,6 +151,7 @@ static const struct route routes[] = {
 	    FORM, 0 },
 	{ HTTP_POST, "/settings/digest", form_digest, ROUTE_HTML | ROUTE_CSRF,
 	    0 },
+	{ HTTP_POST, "/settings/alerts", form_alerts, FORM, 0 },
 	{ HTTP_POST, "/settings/data/delete", form_delete_data, FORM, 0 },
 	{ HTTP_POST, "/settings/time-zone", form_time_zone, FORM, 0 },
 	{ HTTP_POST, "/settings/schedule", form_schedule, FORM, 0 },
@@ -215,6 +218,10 @@ static const struct {
 	    "(on the 1st, for the month before) instead of the weekly one." },
 	{ "digest_both", "notice", "You will get the weekly and the monthly "
 	    "digest." },
+	{ "alerts_on", "notice", "You will get an email when a source needs "
+	    "attention." },
+	{ "alerts_off", "notice", "You will no longer get alert emails; the "
+	    "pages still show open alerts." },
 	{ "revoked", "notice", "The key is revoked." },
 	{ "sql_login_revoked", "notice", "The SQL login is revoked: it can "
 	    "no longer connect, and its open connections were ended." },
@@ -742,6 +749,20 @@ notice_from_query(struct ctx *ctx, struct json_object *v)
 			flash(v, notices[i].kind, notices[i].text);
 }
 
+/* The workspace's open alerts as "alerts" (partials/alerts). */
+static enum err
+alerts_into(struct ctx *ctx, struct json_object *v)
+{
+	struct json_object *list;
+	enum err rc;
+
+	if ((rc = alerts_banner(ctx->db, ctx->arena, ctx->workspace_id,
+	    &list)) != ERR_OK)
+		return rc;
+	json_object_object_add(v, "alerts", json_object_get(list));
+	return ERR_OK;
+}
+
 /* The workspace's schedule (next sync, a stuck scheduler) as "schedule". */
 static enum err
 schedule_into(struct ctx *ctx, struct json_object *v)
@@ -786,7 +807,8 @@ page_connections(struct ctx *ctx)
 		    can_edit(ctx))));
 	}
 	json_object_object_add(v, "cards", cards);
-	if ((rc = schedule_into(ctx, v)) != ERR_OK)
+	if ((rc = schedule_into(ctx, v)) != ERR_OK ||
+	    (rc = alerts_into(ctx, v)) != ERR_OK)
 		return rc;
 	set(v, "title", "Connections");
 	notice_from_query(ctx, v);
@@ -1318,6 +1340,8 @@ page_dashboard(struct ctx *ctx)
 			    "source%s connected", live, live == 1 ? " is" :
 			    "s are"));
 	}
+	if ((rc = alerts_into(ctx, v)) != ERR_OK)
+		return rc;
 	set(v, "title", "Dashboard");
 	return app_render(ctx, 200, "pages/dashboard", v);
 }
@@ -1493,6 +1517,7 @@ render_settings_with(struct ctx *ctx, int status, const char *new_key,
 {
 	struct json_object *v = app_view(ctx), *members, *wss, *w;
 	const char *text;
+	bool on = false;
 	int64_t wid;
 	size_t i;
 	enum err rc;
@@ -1540,6 +1565,13 @@ render_settings_with(struct ctx *ctx, int status, const char *new_key,
 		return rc;
 	if ((rc = digest_choice_into(ctx, v)) != ERR_OK)
 		return rc;
+	if (can_edit(ctx)) {
+		if ((rc = alerts_optin(ctx->db, ctx->arena, ctx->workspace_id,
+		    ctx->session->user_id, &on)) != ERR_OK &&
+		    rc != ERR_NOTFOUND)
+			return rc;
+		put_bool(v, "me_alerts", on);
+	}
 	set(v, "new_key", new_key);
 	set(v, "invite_link", invite_link);
 	if (error != NULL)
@@ -1886,6 +1918,20 @@ form_digest(struct ctx *ctx)
 	    "/settings?msg=digest_both" : monthly ?
 	    "/settings?msg=digest_monthly" : weekly ?
 	    "/settings?msg=digest_on" : "/settings?msg=digest_off");
+}
+
+/* "Email me when a source needs attention": the admin's own choice. */
+static enum err
+form_alerts(struct ctx *ctx)
+{
+	bool on = req_form(&ctx->req, "alerts") != NULL;
+	enum err rc;
+
+	if ((rc = alerts_set_optin(ctx->db, ctx->arena, ctx->workspace_id,
+	    ctx->session->user_id, on)) != ERR_OK)
+		return rc;
+	return resp_redirect(&ctx->resp, 303, on ? "/settings?msg=alerts_on" :
+	    "/settings?msg=alerts_off");
 }
 
 static enum err

@@ -25,6 +25,7 @@
 #include "hooks/outbox.h"
 #include "net/httpc.h"
 #include "store/db.h"
+#include "sync/alerts.h"
 #include "sync/ops.h"
 #include "sync/schedule.h"
 #include "sync/sync.h"
@@ -98,14 +99,31 @@ hooks_pass(struct db *db, struct arena *a)
 	arena_reset(a);
 }
 
-/* One worker: lease, run, repeat; once: until nothing is due. */
+/* The alert step (lib/sync/alerts.h), its outcome logged on failure. */
+static void
+alert_step(const struct alerts_env *ae, struct arena *a)
+{
+	struct alerts_report r;
+	enum err rc;
+
+	if ((rc = alerts_step(ae, a, &r)) != ERR_OK)
+		log_msg(LOG_WARN, NULL, "alerts", "alert step failed: %s "
+		    "(tried again in %ds)", err_code(rc), LIMIT_ALERT_STEP_S);
+	arena_reset(a);
+}
+
+/*
+ * One worker: lease, run, repeat; once: until nothing is due.  With ae,
+ * the alert step too: every LIMIT_ALERT_STEP_S, or once at the end.
+ */
 static int
-work(struct sync_env *e, bool once, long poll_ms, long care_s)
+work(struct sync_env *e, bool once, long poll_ms, long care_s,
+    const struct alerts_env *ae)
 {
 	struct syncq_job job;
 	struct sync_outcome o;
 	struct arena a;
-	time_t last_care = 0, last_beat = 0;
+	time_t last_care = 0, last_beat = 0, last_alert = 0;
 	long jobs = 0, ok = 0, failed = 0, retried = 0, checked;
 	enum err rc;
 
@@ -120,6 +138,11 @@ work(struct sync_env *e, bool once, long poll_ms, long care_s)
 			last_care = time(NULL);
 			(void)sync_token_care(e, &a, 100, &checked);
 			arena_reset(&a);
+		}
+		if (ae != NULL && !once && time(NULL) - last_alert >=
+		    LIMIT_ALERT_STEP_S) {
+			last_alert = time(NULL);
+			alert_step(ae, &a);
 		}
 		hooks_pass(e->db, &a);
 		rc = syncq_lease(e->db, &a, e->worker, (int)e->lease_s, &job);
@@ -158,6 +181,8 @@ work(struct sync_env *e, bool once, long poll_ms, long care_s)
 		    o.error != NULL ? " error=" : "",
 		    o.error != NULL ? o.error : "");
 	}
+	if (ae != NULL && once && !prefork_stopping())
+		alert_step(ae, &a);
 	arena_free(&a);
 	if (once)
 		printf("{\"worker\":\"%s\",\"jobs\":%ld,\"ok\":%ld,"
@@ -173,8 +198,10 @@ child(struct app *app, struct sync_env *e, bool once, long poll_ms,
     long timeout_ms, int k)
 {
 	struct arena a;
+	struct alerts_env ae;
 	const char *why;
 	long care_s = 600;
+	bool alerts;
 	struct httpc_opts ho = { "Sluice/1.0 (+self-hosted)",
 	    app->cfg.sandbox || app->cfg.allow_loopback_http, timeout_ms, 0 };
 	struct httpc_opts hko = { "Sluice-Webhooks/1.0", false, 0,
@@ -185,6 +212,10 @@ child(struct app *app, struct sync_env *e, bool once, long poll_ms,
 	arena_init(&a);
 	(void)config_long(&a, "SLUICE_WORKER_CARE_S", 600, 1, 86400, &care_s,
 	    &why);
+	memset(&ae, 0, sizeof(ae));
+	/* The first worker also steps the alerts (cli() checked the
+	 * settings). */
+	alerts = k <= 1 && alerts_env_load(&a, &ae, &why) == ERR_OK;
 	if (outbox_cfg_load(&a, &hooks.cfg, &why) != ERR_OK)
 		log_msg(LOG_ERROR, NULL, "webhook", "no outgoing webhooks: %s",
 		    why);
@@ -203,8 +234,13 @@ child(struct app *app, struct sync_env *e, bool once, long poll_ms,
 	e->keys = app->keys;
 	e->cfg = &app->cfg;
 	srandom((unsigned)getpid() ^ (unsigned)time(NULL));
+	ae.db = e->db;
+	ae.cfg = &app->cfg;
+	ae.tmpl = app->tmpl;
+	ae.http = e->http;
 	/* One daemon worker (the first) also looks after tokens. */
-	status = work(e, once, poll_ms, !once && k <= 1 ? care_s : 0);
+	status = work(e, once, poll_ms, !once && k <= 1 ? care_s : 0,
+	    alerts ? &ae : NULL);
 	httpc_free(e->http);
 	httpc_free(hooks.http);
 	hooks.http = NULL;
@@ -306,6 +342,7 @@ cli(struct app *app, int argc, char **argv)
 {
 	struct sync_env e;
 	struct schedule_cfg sc;
+	struct alerts_env ae;
 	struct worker w;
 	struct prefork_def pd;
 	struct arena a;
@@ -341,6 +378,7 @@ cli(struct app *app, int argc, char **argv)
 	arena_init(&a);
 	ok = sync_env_load(&a, &e, &why) == ERR_OK &&
 	    schedule_cfg_load(&a, &sc, &why) == ERR_OK &&
+	    alerts_env_load(&a, &ae, &why) == ERR_OK &&
 	    config_long(&a, "SLUICE_WORKER_POLL_MS", 1000, 10, 60000,
 	    &poll_ms, &why) == ERR_OK &&
 	    config_long(&a, "SLUICE_SYNC_TIMEOUT_MS", LIMIT_UPSTREAM_TIMEOUT_MS,

@@ -140,6 +140,17 @@
 #define LIMIT_SCHEDULE_PURGE_S	3600		/* scheduler's purge interval */
 
 /*
+ * Alerts (lib/sync/alerts.h): the worker's step, how late a daily sync
+ * is missed (the emails say "two hours"), how long resolved incidents
+ * are kept, incidents emailed per step, admins emailed per incident.
+ */
+#define LIMIT_ALERT_STEP_S	60
+#define LIMIT_ALERT_LATE_S	7200
+#define LIMIT_ALERT_KEEP_DAYS	90
+#define LIMIT_ALERT_EMAILS	50
+#define LIMIT_ALERT_RECIPIENTS	50
+
+/*
  * Providers' rate limits (pcall, meta, ga4, google_ads, mailchimp).  A
  * fetch stops itself, rate limited, once a provider's own usage header
  * says this share of a limit is used (Meta's X-App-Usage,

@@ -37,7 +37,7 @@ LAYERS='
 5 insights     insights intel
 5 business     inquiry booking attribution
 6 mail         email notice webhook digest monthly
-7 sync         syncq sync schedule ops
+7 sync         syncq sync schedule ops alerts
 8 views        views
 9 sandbox      sandbox sandbox_priv faults registry google meta ...
 '

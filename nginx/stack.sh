@@ -471,7 +471,7 @@ reporting_sql() {
 		    gen_random_uuid()::text, '-', '');
 		EXECUTE format('CREATE ROLE %I LOGIN INHERIT NOSUPERUSER '
 		    'NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS '
-		    'CONNECTION LIMIT 5 PASSWORD %L IN ROLE sluice_reporting',
+		    'CONNECTION LIMIT 3 PASSWORD %L IN ROLE sluice_reporting',
 		    r, pw);
 		EXECUTE format('ALTER ROLE %I SET default_transaction_read_only '
 		    '= on', r);
@@ -512,6 +512,29 @@ reporting_sql() {
 	    public.reporting_login_drop(text) FROM PUBLIC;
 	GRANT EXECUTE ON FUNCTION public.reporting_login_create(bigint),
 	    public.reporting_login_drop(text) TO @APP@;
+	-- What every role may call but a read-only login must not: large
+	-- objects (a write, and an object that would keep its role from
+	-- being dropped) and advisory locks (the application's own: its
+	-- migrations and digest runs).  The application's roles keep them.
+	DO $$
+	DECLARE
+		f	regprocedure;
+	BEGIN
+		FOR f IN SELECT p.oid::regprocedure FROM pg_proc p
+		    WHERE p.pronamespace = 'pg_catalog'::regnamespace AND
+		    (p.proname ~ '^(lo_|pg_(try_)?advisory_)' OR
+		    p.proname IN ('loread', 'lowrite')) LOOP
+			EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC',
+			    f);
+			EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO @APP@', f);
+			IF EXISTS (SELECT 1 FROM pg_roles
+			    WHERE rolname = 'sluice_web') THEN
+				EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO '
+				    'sluice_web', f);
+			END IF;
+		END LOOP;
+	END
+	$$;
 	EOF
 }
 
@@ -808,7 +831,7 @@ connections WHERE token_blob IS NOT NULL")
 # database (renamed away, dropped when it had no workspace).  Nothing is
 # changed when any step before that fails.
 restore() {
-	local file=${1:-} force=${2:-} ws users conns rows stamp old out
+	local file=${1:-} force=${2:-} ws users conns rows stamp old out list
 	local have need missing="" k where
 	[ -n "$file" ] || die "restore needs a dump: make restore FILE=…"
 	case $file in /*) ;; *) file=$here/$file ;; esac
@@ -831,11 +854,19 @@ restore() {
 	say "restoring $file into a new database"
 	pg_admin -d postgres -c "DROP DATABASE IF EXISTS sluice_restore" \
 	    -c "CREATE DATABASE sluice_restore OWNER sluice" >/dev/null
+	# The grants on pg_catalog's functions (which of them reporting
+	# logins may not call) are the superuser's to make: left out here,
+	# made again by reporting_sql below.
+	list=$(mktemp)
+	"$pgbin/pg_restore" -l "$file" | grep -v '^[0-9]*; [0-9]* [0-9]* ACL pg_catalog ' >"$list"
 	if ! out=$("$pgbin/pg_restore" --no-owner --exit-on-error \
-	    --single-transaction -d "$(db_url sluice_restore)" "$file" 2>&1); then
+	    --single-transaction -L "$list" -d "$(db_url sluice_restore)" \
+	    "$file" 2>&1); then
+		rm -f "$list"
 		pg_admin -d postgres -c "DROP DATABASE sluice_restore" >/dev/null
 		die "pg_restore failed; nothing was changed: $out"
 	fi
+	rm -f "$list"
 	# An older dump is brought up to this code's migrations before it
 	# replaces anything; a dump newer than the code is refused here.
 	if ! out=$("${runas[@]}" env SLUICE_LOG_FILE= \
@@ -866,7 +897,8 @@ restore() {
 		die "could not swap the databases; the old one is unchanged and the restored copy is the database sluice_restore"
 	fi
 	# The dump made the reporting login functions the owner role's: give
-	# them back to sluice_roles (sql/200_reporting.sql).
+	# them back to sluice_roles (sql/200_reporting.sql), and take back
+	# from reporting logins what they may not call.
 	reporting_sql sluice | pg_admin -d sluice >/dev/null
 	if [ "$ws" = 0 ]; then
 		pg_admin -d postgres -c "DROP DATABASE $old" >/dev/null

@@ -144,7 +144,22 @@ reporting_login_create(struct db *db, struct arena *a, int64_t workspace_id,
 	}
 	p[1] = db_int64(a, user_id);
 	p[2] = label;
-	if ((rc = db_exec(db, a, sql_create, 3, p, &res)) != ERR_OK)
+	/* The function counts again under a lock, the installation's
+	 * logins too (sql/260_reporting_fence.sql); a refusal rolls back to
+	 * here, and the request goes on. */
+	if ((rc = db_begin(db, a)) != ERR_OK)
+		return rc;
+	if ((rc = db_exec(db, a, sql_create, 3, p, &res)) != ERR_OK) {
+		db_rollback(db, a);
+		if (rc == ERR_CONFLICT)
+			*why = arena_printf(a, "There are as many read-only "
+			    "SQL logins as allowed (%d a workspace, %d in this "
+			    "installation, each with at most 3 connections): "
+			    "revoke one first.", LIMIT_REPORTING_LOGINS,
+			    LIMIT_REPORTING_LOGINS_ALL);
+		return rc;
+	}
+	if ((rc = db_commit(db, a)) != ERR_OK)
 		return rc;
 	if (db_nrows(res) != 1)
 		return ERR_DB;

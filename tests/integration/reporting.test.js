@@ -118,6 +118,19 @@ test('reporting: read-only SQL logins for BI tools', { timeout: 300000 }, async 
     assert.ok(!JSON.stringify(sql('SELECT * FROM reporting_logins')).includes(password), 'Sluice stores no password');
   });
 
+  await t.test('the installation holds 15 logins at most, whoever asks', async () => {
+    // 14 logins of another workspace beside Acme's one: the 16th is
+    // refused (each login has at most 3 connections: 45 of the server's).
+    sql(`INSERT INTO reporting_logins (workspace_id, role_name, name)
+      SELECT ${other}, 'sluice_ro_${other}_fake' || g, 'fake' FROM generate_series(1, 14) g`);
+    const page = await owner.get('/settings');
+    const r = await owner.post('/settings/sql-logins', { csrf: hidden(page.text, 'csrf'), name: 'one too many' });
+    assert.equal(r.status, 409, r.text.slice(0, 300));
+    assert.match(r.text, /15 in this installation/);
+    sql(`DELETE FROM reporting_logins WHERE role_name LIKE 'sluice_ro_${other}_fake%'`);
+    assert.deepEqual(sql(`SELECT rolconnlimit FROM pg_roles WHERE rolname = '${login}'`), [['3']]);
+  });
+
   await t.test('a viewer can neither see nor make nor revoke logins', async () => {
     const page = await viewer.get('/settings');
     assert.equal(page.status, 200);
@@ -229,6 +242,34 @@ test('reporting: read-only SQL logins for BI tools', { timeout: 300000 }, async 
     refused(ro(login, password, 'SELECT 1', { host: `${stack.dir}/svc` }), 'the socket', /authentication failed/);
     // Any other role (the programs' included) sees no row.
     assert.equal(sql('SELECT count(*) FROM reporting.metrics_daily')[0][0], '0');
+  });
+
+  await t.test('EXPLAIN ANALYZE of a login\'s own condition counts its own rows only', () => {
+    // Leakproof conditions (text and date comparisons) used to reach the
+    // base tables' scans, where EXPLAIN ANALYZE counted every workspace's
+    // matches (an outside review read another workspace's name so).
+    const force = 'SET enable_nestloop = off; SET enable_mergejoin = off; SET enable_indexscan = off; SET enable_bitmapscan = off; SET enable_hashjoin = off;';
+    const plan = (view, cond) => must(ro(login, password,
+      `${force} EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT 1 FROM reporting.${view} WHERE ${cond}`),
+    `${view} ${cond}`).map((r) => r.join(' ')).join('\n').replace(/'[^']*'/g, "'?'");
+    for (const [view, col] of [['workspace', 'name'], ['metrics_daily', 'account_id'], ['metrics_daily', 'metric'],
+      ['connections', 'last_error'], ['accounts', 'account_id'], ['sync_runs', 'provider']]) {
+      const theirs = plan(view, `starts_with(${col}, 'othertenant')`);
+      const nobody = plan(view, `starts_with(${col}, 'zzzznobody')`);
+      assert.equal(theirs, nobody, `${view}.${col}: the plan tells another workspace's rows apart:\n${theirs}`);
+    }
+    const other = plan('workspace', "name = 'Other Tenant'");
+    assert.equal(other, plan('workspace', "name = 'No Such Tenant'"));
+  });
+
+  await t.test('a login cannot write large objects or take the application\'s locks', () => {
+    refused(ro(login, password, "SET default_transaction_read_only = off; SELECT lo_from_bytea(0, 'x'::bytea)"),
+      'a large object', /permission denied/);
+    refused(ro(login, password, 'SELECT lo_create(0)'), 'lo_create', /permission denied/);
+    refused(ro(login, password, 'SELECT pg_advisory_lock(7226110)'), 'the migration lock', /permission denied/);
+    refused(ro(login, password, 'SELECT pg_try_advisory_xact_lock(7412, 2)'), 'a digest lock', /permission denied/);
+    // The application keeps them.
+    assert.deepEqual(sql('SELECT pg_try_advisory_xact_lock(1, 1)'), [['t']]);
   });
 
   await t.test('a revoked login is dropped, its connection ended, and cannot log in', async () => {

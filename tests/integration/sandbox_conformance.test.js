@@ -98,6 +98,9 @@ const FOLLOW = {
     (r, req) => { req.query.pageToken = r.json.nextPageToken; }],
   'google/gbp/reviews-list-page2.json': ['google/gbp/reviews-list-page1.json',
     (r, req) => { req.query.pageToken = r.json.nextPageToken; }],
+  // the sandbox's last ten (its page tokens are "SBXp" and an offset)
+  'google/gbp/reviews-list-page3.json': ['google/gbp/reviews-list-page1.json',
+    (r, req) => { req.query.pageToken = `SBXp${r.json.totalReviewCount - 10}`; }],
   'meta/me_accounts_page2.json': ['meta/me_accounts_page1.json', (r, req) => { req.absolute = r.json.paging.next; }],
   'meta/ads_insights_campaign_daily_page2.json': ['meta/ads_insights_campaign_daily_page1.json',
     (r, req) => { req.absolute = r.json.paging.next; }],

@@ -5,7 +5,7 @@
  * The Account Management API's accounts (one a person; "pages": 50, one
  * a page), the Business Information API's locations (two an account, the
  * same two for an account id it does not know; "pages": one a page) and the My Business API v4's reviews of a
- * location (20 to 79, newest update first, 50 a page; "empty": none),
+ * location (51 to 119, newest update first, 50 a page; "empty": none),
  * deterministic per person and location.  OAuth is Google's (google.c).
  */
 #include <stdio.h>
@@ -189,11 +189,12 @@ api_reviews(struct ctx *ctx)
 	static const char *const names[6] = { "Anna M\xc3\xbcller",
 	    "Luca Bernasconi", "Sophie Martin", "Jonas Weber",
 	    "Chlo\xc3\xa9 <Dubois> & Co", "Marco Rossi" };
-	static const char *const texts[5] = { "Wonderful photos, we love "
-	    "every one of them.", "Friendly and quick. The prints took a "
-	    "little longer than promised.", "Not what we had hoped for.",
-	    "Great light and patient with the kids \xe2\x80\x94 thank you!",
-	    "Booked for our wedding: \"perfect\" is the word." };
+	/* By the stars they go with. */
+	static const char *const texts[5] = { "Not what we had hoped for.",
+	    "The prints came three weeks late.", "Friendly and quick; the "
+	    "prints took a little longer than promised.", "Great light and "
+	    "patient with the kids \xe2\x80\x94 thank you!", "Booked for our "
+	    "wedding: \"perfect\" is the word." };
 	const char *acct = route_capture(&ctx->match, "acct");
 	const char *loc = route_capture(&ctx->match, "loc"), *full;
 	struct review r;
@@ -206,8 +207,8 @@ api_reviews(struct ctx *ctx)
 		return rc;
 	full = arena_printf(ctx->arena, "accounts/%s/locations/%s", acct, loc);
 	today = sandbox_today(sx.now, 0);
-	count = sandbox_is(&sx, "empty") ? 0 : 20 + (long)(sandbox_hash(loc,
-	    7) % 60);
+	count = sandbox_is(&sx, "empty") ? 0 : 51 + (long)(sandbox_hash(loc,
+	    7) % 69);
 	size = sandbox_long(req_query(&ctx->req, "pageSize"), GBP_PAGE,
 	    1000);
 	if (size == 0 || size > GBP_PAGE)
@@ -242,7 +243,7 @@ api_reviews(struct ctx *ctx)
 		    words[r.stars - 1]);
 		if (r.comment) {
 			buf_puts(sx.out, ",\"comment\":");
-			sandbox_jstr(sx.out, texts[(r.h >> 36) % 5]);
+			sandbox_jstr(sx.out, texts[r.stars - 1]);
 		}
 		buf_puts(sx.out, ",\"createTime\":");
 		when(sx.out, r.day, r.minute);

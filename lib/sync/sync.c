@@ -230,7 +230,7 @@ static const char sql_comm_daily[] =
  * $1 workspace, $2 connection, $3 provider, $4 account, $5 the items
  * (a JSON array), $6 where the window starts (NULL: all).  Upserted by
  * id, changed only when they differ; those of the window gone upstream
- * deleted; the count of rows changed.
+ * deleted; the count of items and the count of rows changed.
  */
 static const char sql_items_reviews[] =
 	"WITH x AS (SELECT DISTINCT ON (id) * FROM jsonb_to_recordset("
@@ -260,7 +260,8 @@ static const char sql_items_reviews[] =
 	"r.provider = $3 AND r.account_id = $4 AND ($6::timestamptz IS NULL "
 	"OR r.updated_at >= $6::timestamptz) AND NOT EXISTS (SELECT 1 FROM x "
 	"WHERE x.id = r.review_id) RETURNING 1) "
-	"SELECT (SELECT count(*) FROM up) + (SELECT count(*) FROM del)";
+	"SELECT (SELECT count(*) FROM x), "
+	"(SELECT count(*) FROM up) + (SELECT count(*) FROM del)";
 
 static const struct {
 	const char	*kind;
@@ -717,7 +718,8 @@ items_store(struct fetch *f, const struct fetch_items *it)
 		    it->kind);
 		return rc;
 	}
-	r->changed += (long)db_get_int64(res, 0, 0, 0);
+	r->fetched += (long)db_get_int64(res, 0, 0, 0);
+	r->changed += (long)db_get_int64(res, 0, 1, 0);
 	return ERR_OK;
 }
 

@@ -1,8 +1,8 @@
 /*
- * reviews.h — GET /v1/reviews and the dashboard's recent reviews: the
- * reviews the sync keeps (table reviews, sql/250_reviews.sql).
+ * reviews.h — GET /v1/reviews: the reviews the sync keeps, in pages.
  *
- * A workspace's reviews, newest first, filtered by location (an account
+ * The table reviews (sql/250_reviews.sql); the dashboard's recent ones
+ * too.  A workspace's reviews, newest first, filtered by location (an account
  * id as the sync lists it), rating and the days they were written (the
  * workspace's days), in pages with a cursor.
  */

@@ -1,6 +1,5 @@
 /*
- * gbp.c — Google Business Profile: locations, their reviews, and a daily
- * rating and review count.
+ * gbp.c — Google Business Profile: locations, reviews, daily rating.
  *
  * Accounts are locations: the Account Management API's accounts, each
  * account's locations from the Business Information API (offered as

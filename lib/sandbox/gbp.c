@@ -1,6 +1,5 @@
 /*
- * gbp.c — Google Business Profile in the sandbox: accounts, locations,
- * reviews.
+ * gbp.c — Google Business Profile in the sandbox: locations, reviews.
  *
  * The Account Management API's accounts (one a person; "pages": 50, one
  * a page), the Business Information API's locations (two an account, the

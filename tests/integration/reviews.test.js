@@ -209,6 +209,35 @@ test('Google Business Profile reviews', async (t) => {
     assert.equal(back.status, 303);
   });
 
+  await t.test('the reviews go with the connection\'s data', async () => {
+    const count = () => Number(stack.sql(`SELECT count(*) FROM reviews WHERE workspace_id = ${ws}`)[0][0]);
+    const before = count();
+    assert.ok(before > 0);
+    // Disconnecting without deleting the data keeps them.
+    let page = await b.get('/connections/gbp');
+    let r = await b.post('/connections/gbp/disconnect', { csrf: hidden(page.text, 'csrf'), confirm: '1' });
+    assert.equal(r.status, 303, r.text.slice(0, 300));
+    assert.equal(count(), before);
+    // Settings' "Delete synced data" removes them.
+    page = await b.get('/settings');
+    r = await b.post('/settings/data/delete', { csrf: hidden(page.text, 'csrf'), confirm: '1' });
+    assert.equal(r.status, 303, r.text.slice(0, 300));
+    assert.equal(count(), 0);
+    // Connected and synced again, then disconnected with its data: gone.
+    await connectSandbox(b, 'gbp');
+    stack.sql(`UPDATE connections SET selected = '["${loc}"]' WHERE id = ${conn}`);
+    assert.equal(sync().status, 'ok');
+    assert.equal(count(), before);
+    page = await b.get('/connections/gbp');
+    r = await b.post('/connections/gbp/disconnect', { csrf: hidden(page.text, 'csrf'), confirm: '1', delete_data: '1' });
+    assert.equal(r.status, 303, r.text.slice(0, 300));
+    assert.equal(count(), 0);
+    // Synced again for the browser's look.
+    await connectSandbox(b, 'gbp');
+    stack.sql(`UPDATE connections SET selected = '["${loc}"]' WHERE id = ${conn}`);
+    assert.equal(sync().status, 'ok');
+  });
+
   await t.test('in a browser: the Reviews section, axe-core clean', async () => {
     fs.mkdirSync(ART, { recursive: true });
     const browser = await chromium.launch({ executablePath: process.env.SLUICE_CHROMIUM || '/usr/bin/chromium',

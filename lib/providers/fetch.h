@@ -7,8 +7,8 @@
  * and the services below — the authenticated call with its 401-refresh-
  * retry and lease care, the window's days in a time zone, the listed
  * account's facts, the message store of providers that keep messages
- * (Slack) and the item store of those that keep other items (reviews).  Tests fill it with their own services.  Everything
- * lives in f->a.
+ * (Slack) and the item store of those that keep other items (reviews).
+ * Tests fill it with their own services.  Everything lives in f->a.
  */
 #ifndef SLUICE_FETCH_H
 #define SLUICE_FETCH_H

@@ -111,8 +111,9 @@ list(struct accounts_lister *l)
 		    i < json_object_array_length(items); i++) {
 			name = jsonx_text(json_object_array_get_idx(items, i),
 			    "name");
-			if (name != NULL && strncmp(name, "accounts/", 9) == 0 &&
-			    (rc = locations(l, name)) != ERR_OK)
+			if (name == NULL || strncmp(name, "accounts/", 9) != 0)
+				continue;
+			if ((rc = locations(l, name)) != ERR_OK)
 				return rc;
 		}
 		token = jsonx_text(r.json, "nextPageToken");

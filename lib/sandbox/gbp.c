@@ -3,9 +3,10 @@
  *
  * The Account Management API's accounts (one a person; "pages": 50, one
  * a page), the Business Information API's locations (two an account, the
- * same two for an account id it does not know; "pages": one a page) and the My Business API v4's reviews of a
- * location (51 to 119, newest update first, 50 a page; "empty": none),
- * deterministic per person and location.  OAuth is Google's (google.c).
+ * same two for an account id it does not know; "pages": one a page) and
+ * the My Business API v4's reviews of a location (51 to 119, newest
+ * update first, 50 a page; "empty": none), deterministic per person and
+ * location.  OAuth is Google's (google.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,8 +250,9 @@ api_reviews(struct ctx *ctx)
 		buf_puts(sx.out, ",\"updateTime\":");
 		when(sx.out, r.day, r.minute + (r.reply ? 90 : 0));
 		if (r.reply) {
-			buf_puts(sx.out, ",\"reviewReply\":{\"comment\":\"Thank "
-			    "you for your kind words!\",\"updateTime\":");
+			buf_puts(sx.out, ",\"reviewReply\":{\"comment\":"
+			    "\"Thank you for your kind words!\","
+			    "\"updateTime\":");
 			when(sx.out, r.day, r.minute + 90);
 			buf_puts(sx.out, "}");
 		}

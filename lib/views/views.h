@@ -117,7 +117,8 @@ struct json_object *views_dashboard(struct arena *, const char *tiles_json,
  * location)}.  *out NULL when the workspace keeps neither reviews nor
  * ratings.  Arena-owned; ERR_DB.
  */
-enum err	 views_reviews(struct ctx *, int days, struct json_object **out);
+enum err	 views_reviews(struct ctx *, int days,
+		    struct json_object **out);
 
 /*
  * Streams the rows of q (lib/metrics/export.h) as a CSV download for the

@@ -1,5 +1,5 @@
 'use strict';
-// Connecting all ten providers through the sandbox's real redirect flow,
+// Connecting every provider through the sandbox's real redirect flow,
 // then choosing accounts, testing, syncing and disconnecting; and the
 // attacks on the OAuth state (replay, another session, expiry, tampering).
 const test = require('node:test');

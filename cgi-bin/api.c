@@ -28,6 +28,7 @@
 #include "metrics/ingest.h"
 #include "metrics/metric.h"
 #include "metrics/reporting.h"
+#include "metrics/reviews.h"
 #include "metrics/tiles.h"
 #include "providers/provider.h"
 #include "store/db.h"
@@ -65,6 +66,7 @@ static enum err	api_booking(struct ctx *);
 static enum err	api_booking_patch(struct ctx *);
 static enum err	form_inquiry(struct ctx *);
 static enum err	api_attribution(struct ctx *);
+static enum err	api_reviews(struct ctx *);
 
 static const struct route routes[] = {
 	{ HTTP_GET, "/healthz", api_healthz, ROUTE_NODB, 0 },
@@ -74,6 +76,7 @@ static const struct route routes[] = {
 	    ROUTE_APIKEY | ROUTE_ADMIN, LIMIT_BODY_INGEST },
 	{ HTTP_GET, "/v1/dashboard/tiles", api_tiles, ROUTE_APIKEY, 0 },
 	{ HTTP_GET, "/v1/metrics", api_metrics, ROUTE_APIKEY, 0 },
+	{ HTTP_GET, "/v1/reviews", api_reviews, ROUTE_APIKEY, 0 },
 	{ HTTP_GET, "/v1/sync/status", api_sync_status, ROUTE_APIKEY, 0 },
 	{ HTTP_GET, "/v1/sync/log", api_sync_log, ROUTE_APIKEY, 0 },
 	{ HTTP_POST, "/v1/connections/:provider/sync", api_conn_sync,
@@ -874,6 +877,25 @@ api_metrics(struct ctx *ctx)
 		    "account_id, metric, from, to and group as the page that "
 		    "gave it, or start again without it.");
 	if (rc != ERR_OK || q.csv)
+		return rc;
+	resp_header(&ctx->resp, "Cache-Control", "private, no-store");
+	return resp_body(&ctx->resp, 200, "application/json", json,
+	    strlen(json));
+}
+
+/* The kept reviews, newest first, in pages (lib/metrics/reviews.h). */
+static enum err
+api_reviews(struct ctx *ctx)
+{
+	struct reviews_query q;
+	const char *param, *why, *json;
+	enum err rc;
+
+	if (reviews_parse(ctx->arena, &ctx->req.query, &q, &param, &why) !=
+	    ERR_OK)
+		return app_fail(ctx, ERR_INPUT, "%s %s.", param, why);
+	if ((rc = reviews_json(ctx->db, ctx->arena, ctx->workspace_id, &q,
+	    &json)) != ERR_OK)
 		return rc;
 	resp_header(&ctx->resp, "Cache-Control", "private, no-store");
 	return resp_body(&ctx->resp, 200, "application/json", json,

@@ -1296,7 +1296,7 @@ page_dashboard(struct ctx *ctx)
 	const char *from = req_query(&ctx->req, "from");
 	const char *to = req_query(&ctx->req, "to");
 	struct connection *conns;
-	struct json_object *v;
+	struct json_object *v, *reviews;
 	size_t i, n, live = 0;
 	int days;
 	enum err rc;
@@ -1342,6 +1342,11 @@ page_dashboard(struct ctx *ctx)
 	}
 	if ((rc = alerts_into(ctx, v)) != ERR_OK)
 		return rc;
+	/* The kept reviews and the rating's trend (lib/views/views.h). */
+	if ((rc = views_reviews(ctx, days, &reviews)) != ERR_OK)
+		return rc;
+	if (reviews != NULL)
+		json_object_object_add(v, "reviews", json_object_get(reviews));
 	set(v, "title", "Dashboard");
 	return app_render(ctx, 200, "pages/dashboard", v);
 }

@@ -54,6 +54,12 @@ fetch_local_days(struct fetch *f, const char *tz, const char *const *ts,
 	return f->ops->local_days(f, tz, ts, n, days);
 }
 
+enum err
+fetch_items_store(struct fetch *f, const struct fetch_items *it)
+{
+	return f->ops->items_store(f, it);
+}
+
 const char *
 fetch_base(struct fetch *f, enum provider_url which)
 {

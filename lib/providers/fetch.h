@@ -6,9 +6,9 @@
  * itself: the sync (lib/sync/sync.c) fills a struct fetch with the window
  * and the services below — the authenticated call with its 401-refresh-
  * retry and lease care, the window's days in a time zone, the listed
- * account's facts, and the message store of providers that keep
- * messages (Slack).  Tests fill it with their own services.  Everything
- * lives in f->a.
+ * account's facts, the message store of providers that keep messages
+ * (Slack) and the item store of those that keep other items (reviews).
+ * Tests fill it with their own services.  Everything lives in f->a.
  */
 #ifndef SLUICE_FETCH_H
 #define SLUICE_FETCH_H
@@ -52,6 +52,23 @@ struct fetch_page {
 	const struct syncnorm_msg	*parent;
 };
 
+/*
+ * Items of one kind that a provider keeps besides metrics, for one
+ * account, as the fetch read them: json is an array of objects whose
+ * members are the kind's columns (for "reviews": id, rating (1-5 or
+ * null), comment, reviewer, created_at, updated_at, reply,
+ * reply_updated_at, url; times ISO 8601).  since is where the window the
+ * fetch read starts (an updated_at; NULL: the account's whole history):
+ * stored items of the account in the window that json does not hold are
+ * removed.
+ */
+struct fetch_items {
+	const char	*kind;		/* "reviews" */
+	const char	*account;
+	const char	*json;
+	const char	*since;
+};
+
 /* The sync's side of a fetch. */
 struct fetch_ops {
 	/* One API call with the connection's token (or f->page_token):
@@ -93,6 +110,11 @@ struct fetch_ops {
 	enum err	(*msgs_page)(struct fetch *, const struct fetch_page *);
 	enum err	(*msgs_daily)(struct fetch *, struct syncnorm *n,
 			    const char *channel, const char *from);
+	/* Upserts the items by id and removes those gone (struct
+	 * fetch_items), in one statement: ERR_OK, ERR_INPUT for a kind
+	 * the store does not keep or items it refuses, ERR_DB. */
+	enum err	(*items_store)(struct fetch *,
+			    const struct fetch_items *);
 };
 
 struct fetch {
@@ -132,6 +154,9 @@ const char	*fetch_account(struct fetch *, const char *id,
 		    const char *key);
 enum err	 fetch_local_days(struct fetch *, const char *tz,
 		    const char *const *ts, size_t n, const char ***days);
+
+/* Stores items (ops->items_store); errors as that. */
+enum err	 fetch_items_store(struct fetch *, const struct fetch_items *);
 
 /* A URL of the provider under the configuration (provider_url()). */
 const char	*fetch_base(struct fetch *, enum provider_url);

@@ -14,6 +14,7 @@ static const char *const url_env[PROVIDER_URL__MAX] = {
 	[PROVIDER_REVOKE_URL] = "REVOKE_URL",
 	[PROVIDER_API_BASE] = "API_BASE",
 	[PROVIDER_API_BASE2] = "API_BASE2",
+	[PROVIDER_API_BASE3] = "API_BASE3",
 };
 
 const struct provider_sandbox_base *

@@ -11,11 +11,12 @@
  * everything that lists providers (validation, messages, enums) asks it.
  *
  * Every URL can be overridden by configuration, SLUICE_<ENV>_AUTH_URL,
- * _TOKEN_URL, _REVOKE_URL, _API_BASE (and _API_BASE2 where a provider has
- * two APIs); credentials come from SLUICE_<ENV>_CLIENT_ID and
- * _CLIENT_SECRET, falling back to the family's (SLUICE_GOOGLE_…,
- * SLUICE_META_…).  A provider without credentials uses the built-in
- * sandbox when SLUICE_SANDBOX is on, and is "not configured" otherwise.
+ * _TOKEN_URL, _REVOKE_URL, _API_BASE (and _API_BASE2, _API_BASE3 where a
+ * provider has two or three APIs); credentials come from
+ * SLUICE_<ENV>_CLIENT_ID and _CLIENT_SECRET, falling back to the family's
+ * (SLUICE_GOOGLE_…, SLUICE_META_…).  A provider without credentials uses
+ * the built-in sandbox when SLUICE_SANDBOX is on, and is "not configured"
+ * otherwise.
  * Everything here is static storage unless a function says otherwise.
  */
 #ifndef SLUICE_PROVIDER_H
@@ -50,6 +51,7 @@ enum provider_url {
 	PROVIDER_REVOKE_URL,
 	PROVIDER_API_BASE,
 	PROVIDER_API_BASE2,
+	PROVIDER_API_BASE3,
 	PROVIDER_URL__MAX
 };
 
@@ -155,7 +157,7 @@ struct provider_header {
 };
 
 #define PROVIDER_HEADERS	2
-#define PROVIDER_BASES		4
+#define PROVIDER_BASES		5
 
 struct provider {
 	const char	*slug;		/* "google_ads": URLs, rows, config */

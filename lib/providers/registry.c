@@ -6,7 +6,7 @@
 #include "providers/provider.h"
 
 extern const struct provider provider_ga4, provider_google_ads,
-    provider_youtube, provider_facebook, provider_instagram,
+    provider_youtube, provider_gbp, provider_facebook, provider_instagram,
     provider_meta_ads, provider_linkedin, provider_mailchimp,
     provider_slack, provider_github;
 
@@ -15,6 +15,7 @@ static const struct provider *const registry[] = {
 	&provider_ga4,
 	&provider_google_ads,
 	&provider_youtube,
+	&provider_gbp,
 	&provider_facebook,
 	&provider_instagram,
 	&provider_meta_ads,

@@ -12,13 +12,15 @@
 
 /* Each defined in lib/sandbox/<slug>.c. */
 extern const struct sandbox_provider sandbox_ga4, sandbox_google_ads,
-    sandbox_youtube, sandbox_facebook, sandbox_instagram, sandbox_meta_ads,
-    sandbox_linkedin, sandbox_mailchimp, sandbox_slack, sandbox_github;
+    sandbox_youtube, sandbox_gbp, sandbox_facebook, sandbox_instagram,
+    sandbox_meta_ads, sandbox_linkedin, sandbox_mailchimp, sandbox_slack,
+    sandbox_github;
 
 static const struct sandbox_provider *const all[] = {
 	&sandbox_ga4,
 	&sandbox_google_ads,
 	&sandbox_youtube,
+	&sandbox_gbp,
 	&sandbox_facebook,
 	&sandbox_instagram,
 	&sandbox_meta_ads,

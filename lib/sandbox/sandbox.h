@@ -1,8 +1,8 @@
 /*
- * sandbox.h — the built-in simulator of the ten providers' OAuth and APIs.
+ * sandbox.h — the built-in simulator of the providers' OAuth and APIs.
  *
  * Files.  One per provider, named as in lib/providers/ (ga4.c,
- * google_ads.c, youtube.c, facebook.c, instagram.c, meta_ads.c,
+ * google_ads.c, youtube.c, gbp.c, facebook.c, instagram.c, meta_ads.c,
  * linkedin.c, mailchimp.c, slack.c, github.c), each exporting one
  * `const struct sandbox_provider sandbox_<slug>`: its routes, its fault
  * rows and what else differs; google.c and meta.c hold what a family
@@ -11,7 +11,7 @@
  * the generic fault mechanism and registry.c the one list.  Adding a
  * provider's simulator is its file and one line in registry.c.
  *
- * A simulator of the OAuth flows and APIs of the ten providers Sluice
+ * A simulator of the OAuth flows and APIs of the providers Sluice
  * connects, so Sluice works on a fresh machine with no real accounts and
  * every OAuth, sync and pages test runs against it.
  *
@@ -41,6 +41,11 @@
  *                            -> /sandbox/youtube/v3
  *   youtube analytics      https://youtubeanalytics.googleapis.com
  *                            -> /sandbox/youtube-analytics
+ *   gbp accounts           https://mybusinessaccountmanagement.googleapis.com
+ *                            -> /sandbox/gbp-accounts
+ *   gbp locations          https://mybusinessbusinessinformation.googleapis.com
+ *                            -> /sandbox/gbp-info
+ *   gbp reviews            https://mybusiness.googleapis.com -> /sandbox/gbp
  *   meta authorize         https://www.facebook.com -> /sandbox/facebook
  *   meta graph             https://graph.facebook.com -> /sandbox/graph
  *                            (token, debug_token, pages, instagram, ads)
@@ -118,12 +123,16 @@
  *   pages         listings and reports split into SANDBOX_MANY_PAGES
  *                 pages (50): GA4 account summaries, Meta accounts and
  *                 ads insights, LinkedIn ACLs, Mailchimp lists and
- *                 reports, Slack channels, GitHub repositories
- *   empty         the account has no data (no rows / no channel)
+ *                 reports, Slack channels, GitHub repositories, Google
+ *                 Business Profile accounts and locations (one a page)
+ *   empty         the account has no data (no rows / no channel / a
+ *                 location without reviews)
  *   rotation      Slack: tokens from this code rotate (also client_id
  *                 ending in "-rotating")
  *   no_refresh    LinkedIn: the app has no programmatic refresh tokens
  *   403           permission denied in the provider's shape
+ *   404           Google Business Profile: the location was deleted
+ *                 (404 NOT_FOUND; also "deleted" on its API)
  *   deleted       Slack: one message and one reply in 40 of the big
  *                 channel are gone (thread parents stay), as if deleted
  *                 since the last run; carry it in a connection's token

@@ -226,6 +226,51 @@ static const char sql_comm_daily[] =
 	"ZONE 'UTC')::date = d::date GROUP BY d ORDER BY d";
 
 /*
+ * The items a fetch keeps besides metrics (struct fetch_items), by kind:
+ * $1 workspace, $2 connection, $3 provider, $4 account, $5 the items
+ * (a JSON array), $6 where the window starts (NULL: all).  Upserted by
+ * id, changed only when they differ; those of the window gone upstream
+ * deleted; the count of items and the count of rows changed.
+ */
+static const char sql_items_reviews[] =
+	"WITH x AS (SELECT DISTINCT ON (id) * FROM jsonb_to_recordset("
+	"$5::jsonb) AS x(id text, rating smallint, comment text, "
+	"reviewer text, created_at timestamptz, updated_at timestamptz, "
+	"reply text, reply_updated_at timestamptz, url text) "
+	"WHERE id IS NOT NULL ORDER BY id), "
+	"up AS (INSERT INTO reviews AS r (workspace_id, connection_id, "
+	"provider, account_id, review_id, rating, comment, reviewer, "
+	"created_at, updated_at, reply, reply_updated_at, url) "
+	"SELECT $1, $2, $3, $4, id, rating, coalesce(comment, ''), "
+	"coalesce(nullif(reviewer, ''), 'Anonymous'), created_at, "
+	"coalesce(updated_at, created_at), reply, reply_updated_at, url "
+	"FROM x ON CONFLICT (workspace_id, provider, account_id, review_id) "
+	"DO UPDATE SET connection_id = EXCLUDED.connection_id, "
+	"rating = EXCLUDED.rating, comment = EXCLUDED.comment, "
+	"reviewer = EXCLUDED.reviewer, created_at = EXCLUDED.created_at, "
+	"updated_at = EXCLUDED.updated_at, reply = EXCLUDED.reply, "
+	"reply_updated_at = EXCLUDED.reply_updated_at, url = EXCLUDED.url "
+	"WHERE (r.connection_id, r.rating, r.comment, r.reviewer, "
+	"r.created_at, r.updated_at, r.reply, r.reply_updated_at, r.url) "
+	"IS DISTINCT FROM (EXCLUDED.connection_id, EXCLUDED.rating, "
+	"EXCLUDED.comment, EXCLUDED.reviewer, EXCLUDED.created_at, "
+	"EXCLUDED.updated_at, EXCLUDED.reply, EXCLUDED.reply_updated_at, "
+	"EXCLUDED.url) RETURNING 1), "
+	"del AS (DELETE FROM reviews r WHERE r.workspace_id = $1 AND "
+	"r.provider = $3 AND r.account_id = $4 AND ($6::timestamptz IS NULL "
+	"OR r.updated_at >= $6::timestamptz) AND NOT EXISTS (SELECT 1 FROM x "
+	"WHERE x.id = r.review_id) RETURNING 1) "
+	"SELECT (SELECT count(*) FROM x), "
+	"(SELECT count(*) FROM up) + (SELECT count(*) FROM del)";
+
+static const struct {
+	const char	*kind;
+	const char	*sql;
+} items_sql[] = {
+	{ "reviews", sql_items_reviews },
+};
+
+/*
  * One run in progress.  Its first member is what the provider's fetch
  * hook sees (lib/providers/fetch.h); the services below get the run
  * back from it.
@@ -642,6 +687,42 @@ msgs_daily(struct fetch *f, struct syncnorm *n, const char *channel,
 	return ERR_OK;
 }
 
+/* --- items (lib/providers/fetch.h: items_store) --------------------- */
+
+static enum err
+items_store(struct fetch *f, const struct fetch_items *it)
+{
+	struct run *r = (struct run *)f;
+	struct db_res *res;
+	const char *p[6];
+	size_t i;
+	enum err rc;
+
+	for (i = 0; i < nitems(items_sql); i++)
+		if (strcmp(items_sql[i].kind, it->kind) == 0)
+			break;
+	if (i == nitems(items_sql)) {
+		f->why = arena_printf(f->a, "%s: Sluice keeps no %s",
+		    f->p->name, it->kind);
+		return ERR_INPUT;
+	}
+	p[0] = db_int64(f->a, r->job->workspace_id);
+	p[1] = db_int64(f->a, r->job->connection_id);
+	p[2] = f->p->slug;
+	p[3] = it->account;
+	p[4] = it->json;
+	p[5] = it->since;
+	if ((rc = db_exec(r->env->db, f->a, items_sql[i].sql, 6, p, &res)) !=
+	    ERR_OK) {
+		f->why = arena_printf(f->a, "the %s could not be stored",
+		    it->kind);
+		return rc;
+	}
+	r->fetched += (long)db_get_int64(res, 0, 0, 0);
+	r->changed += (long)db_get_int64(res, 0, 1, 0);
+	return ERR_OK;
+}
+
 /* --- the run --------------------------------------------------------- */
 
 static const struct fetch_ops run_ops = {
@@ -653,6 +734,7 @@ static const struct fetch_ops run_ops = {
 	.msgs_thread = msgs_thread,
 	.msgs_page = msgs_page,
 	.msgs_daily = msgs_daily,
+	.items_store = items_store,
 };
 
 /*

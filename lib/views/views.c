@@ -17,8 +17,10 @@
 #include "connections/connection.h"
 #include "insights/insights.h"
 #include "metrics/export.h"
+#include "metrics/reviews.h"
 #include "metrics/tiles.h"
 #include "providers/provider.h"
+#include "store/db.h"
 #include "sync/schedule.h"
 #include "views/views.h"
 #include "web/app.h"
@@ -808,4 +810,71 @@ views_download(struct ctx *ctx, const struct export_query *q)
 
 	return export_csv(ctx->db, ctx->arena, ctx->workspace_id, q,
 	    download_begin, download_piece, &d);
+}
+
+/* The average rating of each day of the last $2 days up to today in the
+ * workspace's zone ($3: the providers that state one), weighted by each
+ * location's review count; first, the series and the count of days. */
+static const char sql_rating[] =
+	"WITH w AS (SELECT time_zone AS tz FROM workspaces WHERE id = $1), "
+	"d AS (SELECT generate_series((now() AT TIME ZONE (SELECT tz FROM w))"
+	"::date - ($2::int - 1), (now() AT TIME ZONE (SELECT tz FROM w))"
+	"::date, interval '1 day')::date AS day) "
+	"SELECT to_char(min(d.day), 'YYYY-MM-DD'), json_agg(x.v ORDER BY "
+	"d.day)::text, count(x.v) FROM d LEFT JOIN LATERAL (SELECT "
+	"round(sum(r.value * c.value) / nullif(sum(c.value), 0), 2) AS v "
+	"FROM metric_daily r JOIN metric_daily c ON c.workspace_id = "
+	"r.workspace_id AND c.provider = r.provider AND c.account_id = "
+	"r.account_id AND c.day = r.day AND c.metric = 'reviews' "
+	"WHERE r.workspace_id = $1 AND r.provider = ANY ($3::text[]) AND "
+	"r.metric = 'rating' AND r.day = d.day) x ON true";
+
+enum err
+views_reviews(struct ctx *ctx, int days, struct json_object **out)
+{
+	const struct provider *const *all;
+	struct json_object *o, *recent, *series, *chart;
+	struct db_res *res;
+	struct buf *b;
+	const char *p[3], *json;
+	size_t i, k, n;
+	enum err rc;
+
+	*out = NULL;
+	all = provider_all(&n);
+	b = buf_new_arena(ctx->arena, 4096);
+	buf_putc(b, '{');
+	for (i = 0; i < n; i++)
+		for (k = 0; k < all[i]->nmetrics; k++)
+			if (strcmp(all[i]->metrics[k].name, "rating") == 0)
+				buf_printf(b, "%s%s", b->len > 1 ? "," :
+				    "", all[i]->slug);
+	buf_putc(b, '}');
+	p[0] = db_int64(ctx->arena, ctx->workspace_id);
+	p[1] = db_int64(ctx->arena, days);
+	p[2] = buf_cstr(b);
+	if ((rc = db_exec(ctx->db, ctx->arena, sql_rating, 3, p, &res)) !=
+	    ERR_OK)
+		return rc;
+	if ((rc = reviews_recent_json(ctx->db, ctx->arena, ctx->workspace_id,
+	    5, &json)) != ERR_OK)
+		return rc;
+	if (jsonx_parse(ctx->arena, json, strlen(json), &recent, NULL) !=
+	    ERR_OK || jsonx_parse(ctx->arena, db_get(res, 0, 1),
+	    strlen(db_get(res, 0, 1)), &series, NULL) != ERR_OK)
+		return ERR_DB;
+	if (json_object_array_length(recent) == 0 &&
+	    strcmp(db_get(res, 0, 2), "0") == 0)
+		return ERR_OK;
+	o = jsonx_own(ctx->arena, json_object_new_object());
+	chart = views_chart(ctx->arena, series, NULL, db_get(res, 0, 0),
+	    "Average rating", "stars", NULL);
+	put(chart, "id", "chart-reviews");
+	put(chart, "empty", "No rating stated in these days yet.");
+	json_object_object_add(o, "chart", json_object_get(chart));
+	json_object_object_add(o, "recent", json_object_get(recent));
+	json_object_object_add(o, "has_recent", json_object_new_boolean(
+	    json_object_array_length(recent) > 0));
+	*out = o;
+	return ERR_OK;
 }

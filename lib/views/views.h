@@ -108,6 +108,19 @@ struct json_object *views_dashboard(struct arena *, const char *tiles_json,
 		    const char *period);
 
 /*
+ * The dashboard's "Reviews" section of the request's workspace: {chart
+ * (views_chart() of the average rating of the days days ending today in
+ * the workspace's zone — each day the mean of the locations' stated
+ * averages weighted by their review counts, the "rating" and "reviews"
+ * rows of the providers whose catalogue has a "rating"), recent[] (the 5
+ * newest reviews, lib/metrics/reviews.h: stars, reviewer, date, excerpt,
+ * location)}.  *out NULL when the workspace keeps neither reviews nor
+ * ratings.  Arena-owned; ERR_DB.
+ */
+enum err	 views_reviews(struct ctx *, int days,
+		    struct json_object **out);
+
+/*
  * Streams the rows of q (lib/metrics/export.h) as a CSV download for the
  * request's workspace: text/csv, a file name that says what it holds,
  * no caching.  Errors as export_csv(); once the headers are out, an error

@@ -253,7 +253,7 @@ test('browser: setup, connect, dashboard, roles and escaping', async (t) => {
     assert.equal(await page.locator('.workspace').textContent(), 'Second <Shop>');
     assert.match(await page.locator('.flash').textContent(), /Workspace created, and you are its owner/);
     // A fresh workspace: nothing connected yet.
-    assert.equal(await page.getByRole('link', { name: /^Connect\b/ }).count(), 10);
+    assert.equal(await page.getByRole('link', { name: /^Connect\b/ }).count(), 11);
     await go('/settings');
     await page.getByLabel('Current workspace').selectOption({ label: '<script>alert("x")</script> Shop (owner)' });
     await page.getByRole('button', { name: 'Switch' }).click();

@@ -79,8 +79,8 @@ test('browser: pages a person enjoys (issue 20)', { timeout: 300000 }, async (t)
     await page.waitForURL(/\/connections$/);
     await shot('connections');
     const cards = page.locator('article.card');
-    assert.equal(await cards.count(), 10);
-    for (let i = 0; i < 10; i++) {
+    assert.equal(await cards.count(), 11);
+    for (let i = 0; i < 11; i++) {
       const card = cards.nth(i);
       const mark = card.locator('.mark');
       assert.match(await mark.textContent(), /^[A-Za-z]{2}$/, 'a two-letter monogram');

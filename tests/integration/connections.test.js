@@ -1,5 +1,5 @@
 'use strict';
-// Connecting all ten providers through the sandbox's real redirect flow,
+// Connecting every provider through the sandbox's real redirect flow,
 // then choosing accounts, testing, syncing and disconnecting; and the
 // attacks on the OAuth state (replay, another session, expiry, tampering).
 const test = require('node:test');
@@ -10,7 +10,7 @@ const { startStack, TOOLS } = require('./lib/stack');
 const { Client, hidden } = require('./lib/browser');
 const { setupOwner, connectSandbox } = require('./lib/flows');
 
-const PROVIDERS = ['ga4', 'google_ads', 'youtube', 'facebook', 'instagram', 'meta_ads', 'linkedin', 'mailchimp', 'slack', 'github'];
+const PROVIDERS = ['ga4', 'google_ads', 'youtube', 'gbp', 'facebook', 'instagram', 'meta_ads', 'linkedin', 'mailchimp', 'slack', 'github'];
 
 test('connections through the sandbox', async (t) => {
   const stack = await startStack({ programs: ['api', 'pages', 'oauth', 'sandbox'] });
@@ -50,7 +50,7 @@ test('connections through the sandbox', async (t) => {
 
   await t.test('the connections page shows every provider connected', async () => {
     const r = await b.get('/connections');
-    assert.equal((r.text.match(/badge-ok">Connected/g) || []).length, 10);
+    assert.equal((r.text.match(/badge-ok">Connected/g) || []).length, PROVIDERS.length);
     assert.ok(!/access_token|xoxb-|ya29\./.test(r.text), 'a token reached the page');
   });
 

@@ -42,6 +42,7 @@ const DEFAULT_REQUEST = {
   'google/ga4': 'google/ga4/runReport-request-daily.json',
   'google/google-ads': 'google/google-ads/searchStream-customer-daily.json',
   'google/youtube': 'google/youtube/reports-query-daily.json',
+  'google/gbp': 'google/gbp/reviews-list-page1.json',
   'google/oauth': 'google/oauth/token-request-refresh.json',
   meta: 'meta/me_accounts_page1.json',
   linkedin: 'linkedin/organization.json',
@@ -78,6 +79,7 @@ const SWITCH = {
   'google/google-ads/searchStream-response-empty.json': 'empty',
   'google/youtube/channels-list-mine-no-channel.json': 'empty',
   'google/youtube/reports-query-no-rows.json': 'empty',
+  'google/gbp/reviews-list-empty.json': 'empty',
   'meta/ads_insights_empty.json': 'empty',
   'meta/ads_insights_account_empty.json': 'empty',
   'meta/page_access_token_missing.json': 'no_page_token',
@@ -92,6 +94,13 @@ const SWITCH = {
 const FOLLOW = {
   'google/ga4/admin-accountSummaries-list-page2.json': ['google/ga4/admin-accountSummaries-list-page1.json',
     (r, req) => { req.query.pageToken = r.json.nextPageToken; }],
+  'google/gbp/locations-list-page2.json': ['google/gbp/locations-list-page1.json',
+    (r, req) => { req.query.pageToken = r.json.nextPageToken; }],
+  'google/gbp/reviews-list-page2.json': ['google/gbp/reviews-list-page1.json',
+    (r, req) => { req.query.pageToken = r.json.nextPageToken; }],
+  // the sandbox's last ten (its page tokens are "SBXp" and an offset)
+  'google/gbp/reviews-list-page3.json': ['google/gbp/reviews-list-page1.json',
+    (r, req) => { req.query.pageToken = `SBXp${r.json.totalReviewCount - 10}`; }],
   'meta/me_accounts_page2.json': ['meta/me_accounts_page1.json', (r, req) => { req.absolute = r.json.paging.next; }],
   'meta/ads_insights_campaign_daily_page2.json': ['meta/ads_insights_campaign_daily_page1.json',
     (r, req) => { req.absolute = r.json.paging.next; }],
@@ -115,7 +124,8 @@ const IGNORED_HEADERS = new Set(['content-length', 'date', 'content-type']);
 function providerOf(rel) {
   const [top, sub] = rel.split('/');
   if (top !== 'google') return top;
-  return { oauth: 'google-oauth', ga4: 'ga4', 'google-ads': 'google-ads', youtube: 'youtube' }[sub];
+  return { oauth: 'google-oauth', ga4: 'ga4', 'google-ads': 'google-ads', youtube: 'youtube',
+    gbp: 'gbp' }[sub];
 }
 
 function listExamples() {
@@ -285,7 +295,7 @@ async function login(c) {
 
 const TOKEN_OF = {
   'google-oauth': (t) => t.google, ga4: (t) => t.google, 'google-ads': (t) => t.google, youtube: (t) => t.google,
-  meta: (t) => t.meta, linkedin: (t) => t.linkedin, mailchimp: (t) => t.mailchimp, slack: (t) => t.slack,
+  gbp: (t) => t.google, meta: (t) => t.meta, linkedin: (t) => t.linkedin, mailchimp: (t) => t.mailchimp, slack: (t) => t.slack,
   github: (t) => t.github,
 };
 const CODE_PROVIDER = { 'google-oauth': 'google', meta: 'meta', linkedin: 'linkedin', mailchimp: 'mailchimp',
@@ -474,6 +484,8 @@ test('sandbox conformance', async (t) => {
       ['google/ga4/runReport-request-daily.json', 'ga4', 'removed_metric', 'google/ga4/error-400-invalid-metric.json'],
       ['google/google-ads/searchStream-customer-daily.json', 'google-ads', '429', 'google/google-ads/error-429-quota-resource-exhausted.json'],
       ['google/youtube/reports-query-daily.json', 'youtube', '429', 'google/youtube/error-403-quota-exceeded-data-api.json'],
+      ['google/gbp/reviews-list-page1.json', 'gbp', '429', 'google/gbp/reviews-error-429-resource-exhausted.json'],
+      ['google/gbp/reviews-list-page1.json', 'gbp', '403', 'google/gbp/reviews-error-403-permission-denied.json'],
       ['google/oauth/token-request-refresh.json', 'google-oauth', 'invalid_grant', 'google/oauth/token-error-invalid-grant-revoked.json'],
       ['meta/me_accounts_page1.json', 'meta', '401', 'meta/error_190_expired.json'],
       ['meta/me_accounts_page1.json', 'meta', '429', 'meta/error_4_app_limit.json'],
@@ -506,6 +518,7 @@ test('sandbox conformance', async (t) => {
       ['google/ga4/admin-properties-get.json', 'ga4', 500, 403],
       ['google/google-ads/listAccessibleCustomers-response.json', 'google-ads', 500, 403],
       ['google/youtube/channels-list-mine.json', 'youtube', 500, 403],
+      ['google/gbp/accounts-list.json', 'gbp', 500, 403],
       ['meta/me_accounts_page1.json', 'meta', 500, 400],
       ['linkedin/organization.json', 'linkedin', 500, 403],
       ['mailchimp/lists.json', 'mailchimp', 500, 403],

@@ -11,7 +11,7 @@ const { startStack } = require('./lib/stack');
 const { setupOwner, connectSandbox } = require('./lib/flows');
 
 const PROVIDERS = (process.env.SYNC_PROVIDERS ||
-  'ga4 google_ads youtube facebook instagram meta_ads linkedin mailchimp slack github').split(' ');
+  'ga4 google_ads youtube gbp facebook instagram meta_ads linkedin mailchimp slack github').split(' ');
 
 // Metrics each provider must yield after one sync (catalogue names).
 const EXPECT = {
@@ -23,6 +23,7 @@ const EXPECT = {
   meta_ads: ['impressions', 'reach', 'clicks', 'spend_micros', 'conversions'],
   linkedin: ['impressions', 'clicks', 'engagements', 'followers'],
   mailchimp: ['emails_sent', 'opens', 'clicks', 'bounces', 'unsubscribes', 'campaign_emails_sent', 'campaign_opens', 'campaign_clicks', 'campaign_bounces', 'campaign_unsubscribes'],
+  gbp: ['rating', 'reviews', 'new_reviews'],
   slack: ['messages'],
   github: ['views', 'unique_visitors', 'unique_visitors:14d', 'clones', 'stars'],
 };

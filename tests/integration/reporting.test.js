@@ -25,6 +25,8 @@ const COLUMNS = {
   metric_catalogue: ['provider', 'metric', 'label', 'unit', 'aggregation'],
   metrics_daily: ['provider', 'account_id', 'metric', 'base_metric', 'label', 'unit', 'aggregation',
     'total_days', 'day', 'value', 'currency', 'updated_at'],
+  reviews: ['connection_id', 'provider', 'account_id', 'review_id', 'rating', 'comment', 'reviewer',
+    'created_at', 'updated_at', 'reply', 'reply_updated_at'],
   sync_runs: ['run_id', 'connection_id', 'provider', 'started_at', 'finished_at', 'status',
     'rows_fetched', 'rows_changed', 'duration_ms', 'error'],
   workspace: ['workspace_id', 'name', 'time_zone'],
@@ -49,6 +51,9 @@ function seed(sql, ws, tag) {
     (${ws}, 'ga4', '${tag}-acct', 'sessions', current_date - 1, 12, '{}'),
     (${ws}, 'ga4', '${tag}-acct', 'active_users:7d', current_date - 1, 40, '{}'),
     (${ws}, 'google_ads', '${tag}-acct', 'cost_micros', current_date - 1, 9500000, '{"currency": "EUR"}')`);
+  sql(`INSERT INTO reviews (workspace_id, connection_id, provider, account_id, review_id, rating, comment,
+    reviewer, created_at, updated_at) VALUES (${ws}, ${conn}, 'gbp', '${tag}-acct', '${tag}-review', 5,
+    '${tag} was great', '${tag} reviewer', now(), now())`);
   return conn;
 }
 
@@ -253,7 +258,7 @@ test('reporting: read-only SQL logins for BI tools', { timeout: 300000 }, async 
       `${force} EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT 1 FROM reporting.${view} WHERE ${cond}`),
     `${view} ${cond}`).map((r) => r.join(' ')).join('\n').replace(/'[^']*'/g, "'?'");
     for (const [view, col] of [['workspace', 'name'], ['metrics_daily', 'account_id'], ['metrics_daily', 'metric'],
-      ['connections', 'last_error'], ['accounts', 'account_id'], ['sync_runs', 'provider']]) {
+      ['connections', 'last_error'], ['accounts', 'account_id'], ['sync_runs', 'provider'], ['reviews', 'comment']]) {
       const theirs = plan(view, `starts_with(${col}, 'othertenant')`);
       const nobody = plan(view, `starts_with(${col}, 'zzzznobody')`);
       assert.equal(theirs, nobody, `${view}.${col}: the plan tells another workspace's rows apart:\n${theirs}`);

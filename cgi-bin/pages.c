@@ -1289,6 +1289,49 @@ dashboard_error(struct ctx *ctx, const char *from, const char *to,
 	return app_render(ctx, 400, "pages/dashboard", v);
 }
 
+static void	money_texts(struct ctx *, struct json_object *, const char *);
+
+/*
+ * Inquiries by the channel that brought them, over the dashboard's days
+ * (lib/business/attribution.h), as "attribution" {channels[] with
+ * inquiries, bookings and cost_per_inquiry_text; query (the same days on
+ * the Attribution page)}; nothing when no inquiry came in these days.
+ */
+static enum err
+attribution_into(struct ctx *ctx, struct json_object *v)
+{
+	struct json_object *doc, *list, *c, *shown, *o;
+	const char *from = jsonx_str(v, "from"), *to = jsonx_str(v, "to");
+	const char *json;
+	size_t i, n;
+	enum err rc;
+
+	if (from == NULL || to == NULL)
+		return ERR_OK;
+	if ((rc = attribution_report_json(ctx->db, ctx->arena,
+	    ctx->workspace_id, from, to, &json)) != ERR_OK)
+		return rc;
+	if (jsonx_parse(ctx->arena, json, strlen(json), &doc, NULL) !=
+	    ERR_OK || (list = jsonx_member(doc, "channels")) == NULL)
+		return ERR_OK;
+	shown = jsonx_own(ctx->arena, json_object_new_array());
+	n = json_object_array_length(list);
+	for (i = 0; i < n; i++) {
+		c = json_object_array_get_idx(list, i);
+		if (json_object_get_int64(jsonx_member(c, "inquiries")) <= 0)
+			continue;
+		money_texts(ctx, c, "cost_per_inquiry");
+		json_object_array_add(shown, json_object_get(c));
+	}
+	if (json_object_array_length(shown) == 0)
+		return ERR_OK;
+	o = json_object_new_object();
+	json_object_object_add(o, "channels", json_object_get(shown));
+	set(o, "query", arena_printf(ctx->arena, "from=%s&to=%s", from, to));
+	json_object_object_add(v, "attribution", o);
+	return ERR_OK;
+}
+
 static enum err
 page_dashboard(struct ctx *ctx)
 {
@@ -1347,6 +1390,8 @@ page_dashboard(struct ctx *ctx)
 		return rc;
 	if (reviews != NULL)
 		json_object_object_add(v, "reviews", json_object_get(reviews));
+	if ((rc = attribution_into(ctx, v)) != ERR_OK)
+		return rc;
 	set(v, "title", "Dashboard");
 	return app_render(ctx, 200, "pages/dashboard", v);
 }

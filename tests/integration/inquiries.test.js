@@ -527,6 +527,17 @@ test('inquiries and bookings', { timeout: 600000 }, async (t) => {
     assert.deepEqual(r.json.channels.map((c) => c.inquiries), [2, 1, 1, 1, 1, 1, 1]);
     assert.equal(by['Meta Ads'].spend.length, 0, 'no Meta spend synced');
     assert.equal(by.Direct.conversion_rate, 0);
+    // The dashboard's days end yesterday: inquiries of yesterday show
+    // there by channel, with the cost per inquiry of those days' spend.
+    stack.sql(`UPDATE inquiries SET created_at = created_at - interval '1 day' WHERE workspace_id = ${wsA}`);
+    const dash = await b.get('/dashboard?period=7d');
+    assert.equal(dash.status, 200);
+    assert.match(dash.text, /<h2 id="attribution-heading">Inquiries by channel<\/h2>/);
+    assert.match(dash.text, /<tr><td>Google Ads<\/td><td class="num">2<\/td><td class="num">1<\/td><td class="num">\$5\.00<\/td><\/tr>/);
+    assert.match(dash.text, /<tr><td>Direct<\/td><td class="num">1<\/td><td class="num">0<\/td><td class="num">–<\/td><\/tr>/);
+    assert.match(dash.text, /href="\/attribution\?from=\d{4}-\d\d-\d\d&amp;to=\d{4}-\d\d-\d\d"/);
+    stack.sql(`UPDATE inquiries SET created_at = created_at + interval '1 day' WHERE workspace_id = ${wsA}`);
+    assert.doesNotMatch((await b.get('/dashboard?period=7d')).text, /Inquiries by channel/, 'none in these days: no section');
     // B's spend is B's.
     r = await api(kb, 'GET', '/v1/attribution');
     assert.deepEqual(r.json.channels.find((c) => c.channel === 'Google Ads').spend, [{ currency: 'EUR', value: 1000 }]);

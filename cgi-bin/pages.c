@@ -1292,6 +1292,39 @@ dashboard_error(struct ctx *ctx, const char *from, const char *to,
 static void	money_texts(struct ctx *, struct json_object *, const char *);
 
 /*
+ * None in the dashboard's days (which end yesterday): when some came in
+ * the 28 days to today, "attribution" {recent: their count, query} says
+ * so, so that an inquiry of today is not missed.
+ */
+static enum err
+attribution_today(struct ctx *ctx, struct json_object *v)
+{
+	struct json_object *doc, *list, *o;
+	const char *json;
+	int64_t n = 0;
+	size_t i;
+	enum err rc;
+
+	if ((rc = attribution_report_json(ctx->db, ctx->arena,
+	    ctx->workspace_id, NULL, NULL, &json)) != ERR_OK)
+		return rc;
+	if (jsonx_parse(ctx->arena, json, strlen(json), &doc, NULL) !=
+	    ERR_OK || (list = jsonx_member(doc, "channels")) == NULL)
+		return ERR_OK;
+	for (i = 0; i < json_object_array_length(list); i++)
+		n += json_object_get_int64(jsonx_member(
+		    json_object_array_get_idx(list, i), "inquiries"));
+	if (n == 0)
+		return ERR_OK;
+	o = json_object_new_object();
+	json_object_object_add(o, "recent", json_object_new_int64(n));
+	set(o, "recent_text", arena_printf(ctx->arena, "%lld %s", (long
+	    long)n, n == 1 ? "inquiry" : "inquiries"));
+	json_object_object_add(v, "attribution", o);
+	return ERR_OK;
+}
+
+/*
  * Inquiries by the channel that brought them, over the dashboard's days
  * (lib/business/attribution.h), as "attribution" {channels[] with
  * inquiries, bookings and cost_per_inquiry_text; query (the same days on
@@ -1324,7 +1357,7 @@ attribution_into(struct ctx *ctx, struct json_object *v)
 		json_object_array_add(shown, json_object_get(c));
 	}
 	if (json_object_array_length(shown) == 0)
-		return ERR_OK;
+		return attribution_today(ctx, v);
 	o = json_object_new_object();
 	json_object_object_add(o, "channels", json_object_get(shown));
 	set(o, "query", arena_printf(ctx->arena, "from=%s&to=%s", from, to));

@@ -731,7 +731,7 @@ cli() {
 	case $prog in */*|.*) die "no program $prog" ;; esac
 	[ -n "$var" ] || var=$(default_var)
 	[ -x "$var/app/bin/$prog" ] ||
-	    die "no $prog in $var/app/bin: start the stack first (make run)"
+	    die "no $prog in $var/app/bin: start the stack first (make run), or give the VAR= it was started with"
 	[ -f "$var/secrets.env" ] || die "no $var/secrets.env: start the stack first (make run)"
 	program_env "$(cat "$var/run/port" 2>/dev/null || echo 8080)"
 	exec "${runas[@]}" env SLUICE_LOG_FILE= "$var/app/bin/$prog" "$@"

@@ -34,7 +34,7 @@ static const struct outbox_type types[] = {
 	{ "connection.disconnected", "a connection is disconnected" },
 	{ "sync.succeeded", "a sync run ends well" },
 	{ "sync.failed", "a sync run fails (each failed attempt)" },
-	{ "digest.sent", "a weekly digest email is sent" },
+	{ "digest.sent", "a digest email (weekly or monthly) is sent" },
 };
 
 /* Minutes before attempt 2, 3, 4, 5; every later one waits the last. */

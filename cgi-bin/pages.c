@@ -2585,7 +2585,17 @@ render_bookings(struct ctx *ctx, int status, const char *error)
 	set(v, "status", q.status);
 	options(v, "statuses", booking_statuses, nitems(booking_statuses),
 	    q.status);
-	options(v, "types", booking_types, nitems(booking_types), NULL);
+	/* After a refused form, what was typed stays in it. */
+	options(v, "types", booking_types, nitems(booking_types), error !=
+	    NULL ? req_form(&ctx->req, "event_type") : NULL);
+	if (error != NULL) {
+		struct json_object *typed = json_object_new_object();
+
+		set(typed, "event_date", req_form(&ctx->req, "event_date"));
+		set(typed, "value", req_form(&ctx->req, "value"));
+		set(typed, "currency", req_form(&ctx->req, "currency"));
+		json_object_object_add(v, "typed", typed);
+	}
 	o = add_json(ctx, v, "page", json);
 	list = jsonx_member(o, "bookings");
 	n = list != NULL ? json_object_array_length(list) : 0;

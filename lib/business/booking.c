@@ -299,6 +299,14 @@ booking_parse_form(struct arena *a, const struct kvlist *form, bool create,
 		if (out->value == NULL || (out->currency != NULL &&
 		    *out->currency == '\0'))
 			out->currency = out->value == NULL ? NULL : "";
+		/* A person types "chf": the code is CHF. */
+		if (out->currency != NULL && *out->currency != '\0') {
+			char *up = arena_strdup(a, out->currency), *c;
+
+			for (c = up; *c != '\0'; c++)
+				*c = (char)toupper((unsigned char)*c);
+			out->currency = up;
+		}
 	}
 	return finish(out, create);
 }

@@ -483,6 +483,20 @@ test('inquiries and bookings', { timeout: 600000 }, async (t) => {
     }
   });
 
+  await t.test('the booking form keeps what was typed when refused; a currency in any case', async () => {
+    const page = await b.get('/bookings');
+    const csrf = hidden(page.text, 'csrf');
+    const bad = await b.post('/bookings', { csrf, event_type: 'portrait', event_date: '2027-01-16', value: '450', currency: '' });
+    assert.equal(bad.status, 422);
+    assert.match(bad.text, /<option value="portrait" selected>/);
+    assert.match(bad.text, /name="event_date" value="2027-01-16"/);
+    assert.match(bad.text, /name="value"[^>]*value="450"/);
+    const ok = await b.post('/bookings', { csrf, event_type: 'portrait', event_date: '2027-01-16', value: '450.50', currency: 'chf' });
+    assert.equal(ok.status, 303, ok.text.slice(0, 300));
+    const id = ok.headers.get('location').match(/\/bookings\/(\d+)/)[1];
+    assert.deepEqual(stack.sql(`SELECT currency, trim_scale(value) FROM bookings WHERE id = ${id}`), [['CHF', '450.5']]);
+  });
+
   await t.test('rotating the address: the old token stops working', async () => {
     unthrottle();
     const page = await b.get('/settings/inquiry-form');

@@ -1610,6 +1610,9 @@ render_settings_with(struct ctx *ctx, int status, const char *new_key,
 		return rc;
 	members = add_json(ctx, v, "members", text);
 	member_rows(ctx, v, members);
+	/* Without a Resend key no email goes out: the digest and alert
+	 * choices say so. */
+	put_bool(v, "mails", *ctx->cfg->resend_api_key != '\0');
 	if (can_edit(ctx)) {
 		if ((rc = account_invites_json(ctx->db, ctx->arena,
 		    ctx->workspace_id, &text)) != ERR_OK)

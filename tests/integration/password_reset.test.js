@@ -63,6 +63,12 @@ test('password reset by email', async (t) => {
     return fake.state.delivered.length;
   };
 
+  await t.test('Settings does not say "no email" where Resend is set', async () => {
+    const r = await owner.get('/settings');
+    assert.equal(r.status, 200);
+    assert.doesNotMatch(r.text, /sends no email yet/);
+  });
+
   await t.test('the login page offers it', async () => {
     const r = await new Client(stack.url).get('/login');
     assert.match(r.text, /<a href="\/password\/forgot">Forgot your password\?<\/a>/);
@@ -213,7 +219,11 @@ test('without an email service: the operator makes the link', async (t) => {
     const reports = stack.stop();
     assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
   });
-  await setupOwner(stack.url);
+  const owner = await setupOwner(stack.url);
+  // Settings says what the digest and alert choices do without email.
+  const settings = (await owner.get('/settings')).text;
+  assert.match(settings, /This Sluice sends no email yet \(no SLUICE_RESEND_API_KEY is set: README, Digest\)/);
+  assert.match(settings, /alerts show on the dashboard and in the log only/);
   const r = await ask(stack.url, OWNER);
   assert.equal(r.status, 200);
   assert.match(main(r.text), /This Sluice sends no email, so ask the person who runs it for a link/);

@@ -17,6 +17,18 @@ struct httpc;
 struct json_object;
 struct tmpl;
 
+struct email_msg;
+
+/*
+ * Renders templates/email/<name>_html and <name>_text with view into
+ * *msg for `to` with `subject`; the text part as plain text (the
+ * engine's entities turned back, tmpl_unescape()).  Strings in the
+ * arena; the template errors of tmpl_render_buf().
+ */
+enum err	 notice_render(struct arena *, const struct tmpl *,
+		    const char *name, struct json_object *view, const char *to,
+		    const char *subject, struct email_msg *msg);
+
 /*
  * Renders and sends one message to `to` with `subject`.  ERR_UNAVAILABLE
  * without SLUICE_RESEND_API_KEY (nothing rendered or sent); ERR_UPSTREAM

@@ -9,7 +9,6 @@
 #include <json-c/json.h>
 
 #include "base/arena.h"
-#include "base/buf.h"
 #include "base/config.h"
 #include "base/jsonx.h"
 #include "base/limit.h"
@@ -17,8 +16,8 @@
 #include "base/mem.h"
 #include "mail/digest.h"
 #include "mail/email.h"
+#include "mail/notice.h"
 #include "providers/provider.h"
-#include "render/tmpl.h"
 #include "store/db.h"
 #include "sync/alerts.h"
 
@@ -343,33 +342,19 @@ mail_view(struct arena *a, const struct alerts_env *env,
 	return v;
 }
 
-/* Renders one recipient's email into msg. */
+/* Renders one recipient's email into msg (lib/mail/notice.h). */
 static enum err
 render(struct arena *a, const struct alerts_env *env,
     struct json_object *v, const char *to, struct email_msg *msg)
 {
-	struct buf *html, *text;
-	char *plain;
 	enum err rc;
 
 	put(v, "recipient", to);
-	html = buf_new_arena(a, LIMIT_DIGEST_BODY);
-	text = buf_new_arena(a, LIMIT_DIGEST_BODY);
-	if ((rc = tmpl_render_buf(env->tmpl, "email/alert_html", v, html)) !=
-	    ERR_OK || (rc = tmpl_render_buf(env->tmpl, "email/alert_text", v,
-	    text)) != ERR_OK) {
+	if ((rc = notice_render(a, env->tmpl, "alert", v, to, jsonx_str(v,
+	    "subject"), msg)) != ERR_OK)
 		log_msg(LOG_ERROR, NULL, "alerts", "template: %s",
 		    err_code(rc));
-		return rc;
-	}
-	plain = arena_strdup(a, buf_cstr(text));
-	tmpl_unescape(plain);
-	memset(msg, 0, sizeof(*msg));
-	msg->to = to;
-	msg->subject = jsonx_str(v, "subject");
-	msg->html = buf_cstr(html);
-	msg->text = plain;
-	return ERR_OK;
+	return rc;
 }
 
 /* Sends one incident's email to its recipients; counts in *out. */

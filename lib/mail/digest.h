@@ -11,6 +11,11 @@
  * period_start), runs and batches carry their kind, and each kind has
  * its own cooldown and cron lock.
  *
+ * Both say which channels brought inquiries in their period, a sentence
+ * each ("Google Ads brought 6 inquiries and 2 bookings this week at
+ * €41.00 per inquiry": lib/business/attribution.h), the cost per inquiry
+ * only where the channel's spend is in one currency.
+ *
  * Rendering (insights into the email templates), signed unsubscribe
  * links, and sending each recipient at most one digest per period, ever.
  *

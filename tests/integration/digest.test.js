@@ -115,6 +115,67 @@ test('weekly digest through a fake Resend', async (t) => {
     }
   });
 
+  await t.test('the digest says which channels brought the week\'s inquiries, and at what cost', async () => {
+    // Inquiries through the API, moved into last week; Google Ads spend
+    // of last week in one currency, Meta Ads in two (no cost named).
+    const [[wsD]] = stack.sql("INSERT INTO workspaces (name) VALUES ('Delta') RETURNING id");
+    member(wsD, 'd1@example.com', 'owner');
+    try {
+      const key = stack.cli('api', ['create-key', wsD, 'k', 'admin']);
+      assert.equal(key.status, 0, key.stderr);
+      const api = (path, body) => request(`${stack.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key.stdout.trim()}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const ids = [];
+      for (const [i, utm] of [['google', 'cpc'], ['google', 'cpc'], ['google', 'cpc'], ['facebook', 'paid'], ['', '']].entries()) {
+        const r = await api('/v1/inquiries', {
+          name: `P${i}`, email: `p${i}@example.com`, message: 'Hello',
+          ...(utm[0] ? { utm_source: utm[0], utm_medium: utm[1] } : {}),
+        });
+        assert.equal(r.status, 201, r.text);
+        ids.push(r.json.id);
+      }
+      const b = await api('/v1/bookings', { inquiry_id: ids[0], event_type: 'wedding', value: 900, currency: 'EUR' });
+      assert.equal(b.status, 201, b.text);
+      const week = "(date_trunc('week', now() AT TIME ZONE 'UTC')::date - 5)";
+      stack.sql(`UPDATE inquiries SET created_at = ${week} + time '12:00' WHERE workspace_id = ${wsD}`);
+      stack.sql(`INSERT INTO metric_daily (workspace_id, provider, account_id, metric, day, value, dims) VALUES
+        (${wsD}, 'google_ads', '1', 'cost_micros', ${week}, 100000000, '{"currency":"EUR"}'),
+        (${wsD}, 'google_ads', '1', 'cost_micros', ${week} + 1, 23000000, '{"currency":"EUR"}'),
+        (${wsD}, 'google_ads', '1', 'cost_micros', ${week} - 7, 50000000, '{"currency":"EUR"}'),
+        (${wsD}, 'meta_ads', '2', 'spend_micros', ${week}, 5000000, '{"currency":"EUR"}'),
+        (${wsD}, 'meta_ads', '3', 'spend_micros', ${week}, 7000000, '{"currency":"USD"}')`);
+      const [[spend]] = stack.sql(`SELECT sum(value) / 1e6 FROM metric_daily WHERE workspace_id = ${wsD}
+        AND provider = 'google_ads' AND day BETWEEN ${week} - 2 AND ${week} + 4`);
+      const [[inq]] = stack.sql(`SELECT count(*) FROM inquiries WHERE workspace_id = ${wsD} AND utm_source = 'google'`);
+      const per = (Number(spend) / Number(inq)).toFixed(2);
+      assert.equal(per, '41.00');
+      const r = await request(`${stack.url}/v1/digest/preview?email=d1@example.com`, { headers: { 'x-cron-secret': CRON } });
+      assert.equal(r.status, 200, r.text);
+      const lines = r.json.text.split('\nINQUIRIES BY CHANNEL\n')[1].split('\n\n')[0].split('\n');
+      assert.deepEqual(lines, [
+        `* Google Ads brought 3 inquiries and 1 booking this week at \u20ac${per} per inquiry`,
+        '* Meta Ads brought 1 inquiry and 0 bookings this week',
+        '* Direct brought 1 inquiry and 0 bookings this week',
+      ]);
+      assert.ok(r.json.html.includes(`>Google Ads brought 3 inquiries and 1 booking this week at \u20ac${per} per inquiry</td>`), r.json.html);
+      assert.match(r.json.html, /<h2[^>]*>Inquiries by channel<\/h2>/);
+      // The monthly digest shares it, for its month.
+      const m = await request(`${stack.url}/v1/digest/preview?email=d1@example.com&kind=monthly`, { headers: { 'x-cron-secret': CRON } });
+      assert.equal(m.status, 200, m.text);
+      assert.doesNotMatch(m.json.text, /this week/);
+      // None in a week: no section.
+      stack.sql(`UPDATE inquiries SET created_at = created_at - interval '14 days' WHERE workspace_id = ${wsD}`);
+      const none = await request(`${stack.url}/v1/digest/preview?email=d1@example.com`, { headers: { 'x-cron-secret': CRON } });
+      assert.doesNotMatch(none.json.text, /INQUIRIES BY CHANNEL/);
+      assert.doesNotMatch(none.json.html, /Inquiries by channel/);
+    } finally {
+      stack.sql(`DELETE FROM workspaces WHERE id = ${wsD}`);
+    }
+  });
+
   await t.test('preview renders what would be sent, without sending', async () => {
     const r = await request(`${stack.url}/v1/digest/preview?email=a1@example.com`, { headers: { 'x-cron-secret': CRON } });
     assert.equal(r.status, 200, r.text);

@@ -88,6 +88,8 @@ static const char sql_delete_comms[] =
 	"connection_id = $2";
 static const char sql_delete_reviews[] =
 	"DELETE FROM reviews WHERE workspace_id = $1 AND connection_id = $2";
+static const char sql_delete_content[] =		/* and its metrics */
+	"DELETE FROM content WHERE workspace_id = $1 AND connection_id = $2";
 /* Its accounts' sync state: synced again, they are backfilled again. */
 static const char sql_delete_accounts[] =
 	"DELETE FROM sync_accounts WHERE workspace_id = $1 AND "
@@ -280,6 +282,7 @@ connection_disconnect(struct db *db, struct arena *a, int64_t workspace_id,
 	    ((rc = db_exec(db, a, sql_delete_data, 2, p, NULL)) != ERR_OK ||
 	    (rc = db_exec(db, a, sql_delete_comms, 2, p, NULL)) != ERR_OK ||
 	    (rc = db_exec(db, a, sql_delete_reviews, 2, p, NULL)) != ERR_OK ||
+	    (rc = db_exec(db, a, sql_delete_content, 2, p, NULL)) != ERR_OK ||
 	    (rc = db_exec(db, a, sql_delete_accounts, 2, p, NULL)) != ERR_OK))
 		goto out;
 	if ((rc = update(db, a, sql_disconnect, 2, p)) != ERR_OK)

@@ -60,6 +60,13 @@ fetch_items_store(struct fetch *f, const struct fetch_items *it)
 	return f->ops->items_store(f, it);
 }
 
+enum err
+fetch_items_due(struct fetch *f, const struct fetch_items *it,
+    const char **due)
+{
+	return f->ops->items_due(f, it, due);
+}
+
 const char *
 fetch_base(struct fetch *f, enum provider_url which)
 {

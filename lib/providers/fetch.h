@@ -57,13 +57,18 @@ struct fetch_page {
  * account, as the fetch read them: json is an array of objects whose
  * members are the kind's columns (for "reviews": id, rating (1-5 or
  * null), comment, reviewer, created_at, updated_at, reply,
- * reply_updated_at, url; times ISO 8601).  since is where the window the
- * fetch read starts (an updated_at; NULL: the account's whole history):
- * stored items of the account in the window that json does not hold are
- * removed.
+ * reply_updated_at, url; times ISO 8601; for "content": id, type (post,
+ * reel, story, video, short), caption (an excerpt), permalink,
+ * published_at, and metrics {views, reach, likes, comments, shares,
+ * saves} when the item was measured this run, each a count or null where
+ * the provider has none — never 0 for unknown).  since is where the
+ * window the fetch read starts (an updated_at, a published_at; NULL: the
+ * account's whole history): stored items of the account in the window
+ * that json does not hold are removed (content: and those published
+ * before since).
  */
 struct fetch_items {
-	const char	*kind;		/* "reviews" */
+	const char	*kind;		/* "reviews", "content" */
 	const char	*account;
 	const char	*json;
 	const char	*since;
@@ -115,6 +120,12 @@ struct fetch_ops {
 	 * the store does not keep or items it refuses, ERR_DB. */
 	enum err	(*items_store)(struct fetch *,
 			    const struct fetch_items *);
+	/* Of the content items in it->json ([{id, published_at}]), the
+	 * ids due a measurement as a JSON array (*due, arena): published
+	 * in the last 30 days, or last measured 7 days ago or more (or
+	 * never).  ERR_INPUT for another kind, ERR_DB. */
+	enum err	(*items_due)(struct fetch *,
+			    const struct fetch_items *, const char **due);
 };
 
 struct fetch {
@@ -157,6 +168,10 @@ enum err	 fetch_local_days(struct fetch *, const char *tz,
 
 /* Stores items (ops->items_store); errors as that. */
 enum err	 fetch_items_store(struct fetch *, const struct fetch_items *);
+
+/* The items due a measurement (ops->items_due); errors as that. */
+enum err	 fetch_items_due(struct fetch *, const struct fetch_items *,
+		    const char **due);
 
 /* A URL of the provider under the configuration (provider_url()). */
 const char	*fetch_base(struct fetch *, enum provider_url);

@@ -69,6 +69,186 @@ syncnorm_instagram_user(struct syncnorm *n, struct json_object *user,
 	    "followers", day);
 }
 
+/*
+ * Content.  Fields used, from the Graph API's IG Media reference: id,
+ * caption (absent on an item without one), media_product_type (FEED,
+ * REELS, STORY, AD: the type; media_type IMAGE/VIDEO/CAROUSEL_ALBUM does
+ * not tell a reel from a feed video), permalink, timestamp (UTC,
+ * "2026-11-30T18:10:00+0000"), like_count (absent when the owner hid the
+ * likes) and comments_count: likes and comments come from the listing,
+ * the rest from the item's insights.
+ */
+enum err
+syncnorm_instagram_media(struct syncnorm *n, struct json_object *body,
+    const char *since, struct json_object *items, bool *older)
+{
+	struct json_object *data, *it, *o, *counts;
+	const char *id, *ts, *pt, *v;
+	size_t i;
+
+	if ((data = syncnorm_array(body, "data")) == NULL)
+		return syncnorm_bad(n, n->n, "Instagram: data is missing");
+	for (i = 0; i < json_object_array_length(data); i++) {
+		it = json_object_array_get_idx(data, i);
+		if ((id = syncnorm_text(jsonx_member(it, "id"))) == NULL ||
+		    (ts = jsonx_str(it, "timestamp")) == NULL ||
+		    strlen(ts) < 10)
+			return syncnorm_bad(n, n->n, "Instagram: data[%zu] "
+			    "has no id or timestamp", i);
+		if (strncmp(ts, since, 10) < 0) {
+			*older = true;
+			continue;
+		}
+		pt = jsonx_str(it, "media_product_type");
+		o = json_object_new_object();
+		json_object_object_add(o, "id", json_object_new_string(id));
+		json_object_object_add(o, "type", json_object_new_string(
+		    pt != NULL && strcmp(pt, "REELS") == 0 ? "reel" :
+		    pt != NULL && strcmp(pt, "STORY") == 0 ? "story" :
+		    "post"));
+		json_object_object_add(o, "caption", json_object_new_string(
+		    syncnorm_excerpt(n->a, jsonx_str(it, "caption"))));
+		if ((v = jsonx_str(it, "permalink")) != NULL)
+			json_object_object_add(o, "permalink",
+			    json_object_new_string(v));
+		json_object_object_add(o, "published_at",
+		    json_object_new_string(ts));
+		counts = json_object_new_object();
+		v = syncnorm_count(jsonx_member(it, "like_count"));
+		json_object_object_add(counts, "likes", v != NULL ?
+		    json_object_new_int64(strtoll(v, NULL, 10)) : NULL);
+		v = syncnorm_count(jsonx_member(it, "comments_count"));
+		json_object_object_add(counts, "comments", v != NULL ?
+		    json_object_new_int64(strtoll(v, NULL, 10)) : NULL);
+		json_object_object_add(o, "counts", counts);
+		json_object_array_add(items, o);
+	}
+	return ERR_OK;
+}
+
+void
+syncnorm_instagram_media_insights(struct json_object *body,
+    struct json_object *metrics)
+{
+	static const char *const names[][2] = { { "views", "views" },
+	    { "reach", "reach" }, { "saved", "saves" },
+	    { "shares", "shares" } };
+	struct json_object *data, *it;
+	const char *name, *v;
+	size_t i, k;
+
+	for (k = 0; k < nitems(names); k++)
+		json_object_object_add(metrics, names[k][1], NULL);
+	if ((data = syncnorm_array(body, "data")) == NULL)
+		return;
+	for (i = 0; i < json_object_array_length(data); i++) {
+		it = json_object_array_get_idx(data, i);
+		if ((name = jsonx_str(it, "name")) == NULL)
+			continue;
+		for (k = 0; k < nitems(names); k++)
+			if (strcmp(names[k][0], name) == 0)
+				break;
+		v = syncnorm_count(jsonx_member(json_object_array_get_idx(
+		    syncnorm_array(it, "values"), 0), "value"));
+		if (k < nitems(names) && v != NULL)
+			json_object_object_add(metrics, names[k][1],
+			    json_object_new_int64(strtoll(v, NULL, 10)));
+	}
+}
+
+/*
+ * The account's media of the last LIMIT_CONTENT_DAYS days (newest first,
+ * Graph cursor pages, at most LIMIT_SYNC_PAGES) and, for those due a
+ * measurement (fetch_items_due()), their lifetime insights: views,
+ * reach, saved, shares (stories: views, reach, shares; impressions and
+ * plays are gone since v22).  An item Instagram has no insights for
+ * (an empty data[], or error 10: not enough viewers) keeps them null.
+ */
+static enum err
+content(struct fetch *f, struct syncnorm *n, const char *ig)
+{
+	struct pcall_result res;
+	struct json_object *items, *ids, *due, *it, *m, *counts, *err;
+	struct fetch_items fi;
+	const char *url, *from, *to, *duejson, *id;
+	bool older = false;
+	size_t i, k;
+	long pages;
+	enum err rc;
+
+	if ((rc = fetch_window(f, "UTC", LIMIT_CONTENT_DAYS, &from, &to)) !=
+	    ERR_OK)
+		return rc;
+	items = jsonx_own(f->a, json_object_new_array());
+	url = arena_printf(f->a, "%s/%s/media?fields=id,caption,media_type,"
+	    "media_product_type,permalink,timestamp,like_count,"
+	    "comments_count&limit=50", meta_graph(f), ig);
+	for (pages = 0; url != NULL && !older && pages < LIMIT_SYNC_PAGES;
+	    pages++) {
+		if ((rc = fetch_get(f, url, &res)) != ERR_OK)
+			return rc;
+		if ((rc = syncnorm_instagram_media(n, res.json, from, items,
+		    &older)) != ERR_OK)
+			return fetch_norm_failed(f, n, rc);
+		url = jsonx_text(jsonx_member(res.json, "paging"), "next");
+	}
+	ids = jsonx_own(f->a, json_object_new_array());
+	for (i = 0; i < json_object_array_length(items); i++) {
+		it = json_object_array_get_idx(items, i);
+		m = json_object_new_object();
+		json_object_object_add(m, "id", json_object_get(
+		    jsonx_member(it, "id")));
+		json_object_object_add(m, "published_at", json_object_get(
+		    jsonx_member(it, "published_at")));
+		json_object_array_add(ids, m);
+	}
+	fi.kind = "content";
+	fi.account = ig;
+	fi.json = json_object_to_json_string_ext(ids, JSON_C_TO_STRING_PLAIN);
+	fi.since = arena_printf(f->a, "%sT00:00:00Z", from);
+	if ((rc = fetch_items_due(f, &fi, &duejson)) != ERR_OK)
+		return rc;
+	if (jsonx_parse(f->a, duejson, strlen(duejson), &due, NULL) != ERR_OK)
+		return ERR_DB;
+	for (i = 0; i < json_object_array_length(items); i++) {
+		it = json_object_array_get_idx(items, i);
+		id = jsonx_str(it, "id");
+		for (k = 0; k < json_object_array_length(due); k++)
+			if (strcmp(json_object_get_string(
+			    json_object_array_get_idx(due, k)), id) == 0)
+				break;
+		counts = jsonx_member(it, "counts");
+		if (k < json_object_array_length(due)) {
+			m = json_object_new_object();
+			rc = fetch_get(f, arena_printf(f->a, "%s/%s/insights?"
+			    "metric=%s", meta_graph(f), httpc_escape(f->a, id),
+			    strcmp(jsonx_str(it, "type"), "story") == 0 ?
+			    "views,reach,shares" : "views,reach,saved,shares"),
+			    &res);
+			err = rc != ERR_OK ? jsonx_member(res.json, "error") :
+			    NULL;
+			if (rc != ERR_OK && (err == NULL || jsonx_text(err,
+			    "code") == NULL || strcmp(jsonx_text(err, "code"),
+			    "10") != 0)) {
+				json_object_put(m);
+				return rc;
+			}
+			f->why = NULL;
+			syncnorm_instagram_media_insights(rc == ERR_OK ?
+			    res.json : NULL, m);
+			json_object_object_add(m, "likes", json_object_get(
+			    jsonx_member(counts, "likes")));
+			json_object_object_add(m, "comments", json_object_get(
+			    jsonx_member(counts, "comments")));
+			json_object_object_add(it, "metrics", m);
+		}
+		json_object_object_del(it, "counts");
+	}
+	fi.json = json_object_to_json_string_ext(items,
+	    JSON_C_TO_STRING_PLAIN);
+	return fetch_items_store(f, &fi);
+}
+
 /* Instagram: the business account behind one page, if it has one. */
 static enum err
 of_page(struct accounts_lister *l, struct json_object *page)
@@ -170,9 +350,11 @@ fetch(struct fetch *f, struct syncnorm *n, const char *ig)
 	    "username", meta_graph(f), ig);
 	if ((rc = fetch_get(f, url, &res)) != ERR_OK)
 		return rc;
-	if ((rc = syncnorm_instagram_user(n, res.json, to)) != ERR_OK)
+	if ((rc = syncnorm_instagram_user(n, res.json, to)) != ERR_OK) {
 		f->why = n->why;
-	return rc;
+		return rc;
+	}
+	return content(f, n, ig);
 }
 
 static const struct metric_def metrics[] = {

@@ -14,6 +14,7 @@
 #include "base/jsonx.h"
 #include "base/limit.h"
 #include "base/mem.h"
+#include "base/utf8.h"
 #include "providers/provider.h"
 #include "providers/syncnorm.h"
 
@@ -273,4 +274,30 @@ syncnorm_count_on(struct syncnorm *n, const char *who, struct json_object *o,
 	if (v == NULL)
 		return syncnorm_bad(n, n->n, "%s: %s is missing", who, key);
 	return syncnorm_add(n, NULL, metric, day, v, NULL);
+}
+
+const char *
+syncnorm_excerpt(struct arena *a, const char *s)
+{
+	struct buf *b;
+	size_t n, len, chars = 0;
+
+	if (s == NULL)
+		return "";
+	n = strlen(s);
+	b = buf_new_arena(a, n < 4 * LIMIT_CONTENT_CAPTION ? n + 4 :
+	    4 * LIMIT_CONTENT_CAPTION + 4);
+	while (n > 0) {
+		if (chars == LIMIT_CONTENT_CAPTION) {
+			buf_puts(b, "\xe2\x80\xa6");	/* … */
+			break;
+		}
+		if (utf8_next((const unsigned char *)s, n, &len) >= 0) {
+			buf_append(b, s, len);
+			chars++;
+		}
+		s += len;
+		n -= len;
+	}
+	return buf_cstr(b);
 }

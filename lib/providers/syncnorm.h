@@ -127,6 +127,10 @@ enum err	 syncnorm_count_on(struct syncnorm *, const char *who,
 		    struct json_object *o, const char *key,
 		    const char *metric, const char *day);
 
+/* The first LIMIT_CONTENT_CAPTION characters of s (UTF-8; an invalid
+ * byte is left out), with "…" when cut; "" for NULL; arena-owned. */
+const char	*syncnorm_excerpt(struct arena *, const char *s);
+
 /* Member k of o when it is an array, else NULL. */
 struct json_object *syncnorm_array(struct json_object *o, const char *k);
 
@@ -216,6 +220,26 @@ enum err	 syncnorm_facebook_totals(struct syncnorm *,
  */
 enum err	 syncnorm_instagram(struct syncnorm *, struct json_object *body,
 		    const char *day, int totals_days);
+
+/*
+ * One page of Instagram's /{ig-user}/media (fields id, caption,
+ * media_type, media_product_type, permalink, timestamp, like_count,
+ * comments_count) into content items (lib/providers/fetch.h) appended
+ * to the JSON array items: type reel (REELS), story (STORY), else post;
+ * each with "likes"/"comments" (null when the field is absent: the
+ * owner hid likes) under "counts".  Items published before day since
+ * (YYYY-MM-DD, UTC) are left out and set *older (the list is newest
+ * first).  ERR_INPUT with n->why for a body without data or an item
+ * without id or timestamp.
+ */
+enum err	 syncnorm_instagram_media(struct syncnorm *,
+		    struct json_object *body, const char *since,
+		    struct json_object *items, bool *older);
+
+/* An item's /{media}/insights answer into its metrics object: views,
+ * reach, saves (saved) and shares where data[] has them (else null). */
+void		 syncnorm_instagram_media_insights(struct json_object *body,
+		    struct json_object *metrics);
 
 /* Instagram user fields: followers (followers_count) on day. */
 enum err	 syncnorm_instagram_user(struct syncnorm *,

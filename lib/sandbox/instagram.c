@@ -5,7 +5,10 @@
  * series and total_value), as entries of the Graph API that meta.c
  * serves.  Login is Meta's (meta.c).
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/mem.h"
 #include "sandbox/sandbox_priv.h"
@@ -71,6 +74,120 @@ insights(struct sbx *sx, const char *id)
 }
 
 /* ------------------------------------------------------------------ */
+/* Content: media of an account and each one's lifetime insights. */
+
+#define IG_MEDIA_PREFIX	"179555"	/* media ids: prefix, account, index */
+#define IG_MEDIA_N	14		/* items of an account, newest first */
+
+/* Item i of an account: published i * 9 days (and some hours) ago; 0 a
+ * story, every third a reel, the rest posts; item 4 has no caption, 5
+ * hides its likes, 6 has no insights (not enough viewers). */
+static int64_t
+media_time(const char *id, long i, int64_t now)
+{
+	return now - (int64_t)i * 9 * 86400 - 3600 - (int64_t)(sandbox_hash(id,
+	    21) % 7200);
+}
+
+/* GET /:ver/:ig-user/media: the account's media, Graph cursor pages. */
+static enum err
+media(struct sbx *sx, const char *ig)
+{
+	static const char *const ptype[] = { "STORY", "FEED", "FEED", "REELS" };
+	const char *fields = req_query(&sx->ctx->req, "fields");
+	const char *lim = req_query(&sx->ctx->req, "limit");
+	long off, end, limit, total, i;
+	char id[64], ts[32];
+	time_t t;
+	struct tm tm;
+
+	if (fields == NULL)
+		fields = "id";
+	limit = lim != NULL ? strtol(lim, NULL, 10) : 25;
+	if (limit < 1 || limit > 100)
+		limit = 25;
+	/* Pages of at most 5 so that a sync follows several. */
+	if (limit > 5)
+		limit = 5;
+	off = sandbox_meta_uncursor(req_query(&sx->ctx->req, "after")) + 1;
+	if (off < 0)
+		off = 0;
+	total = sandbox_is(sx, "empty") ? 0 : IG_MEDIA_N;
+	end = off + limit < total ? off + limit : total;
+	sandbox_start(sx, 200, "application/json; charset=UTF-8");
+	sandbox_meta_usage(sx, ig, "instagram");
+	buf_puts(sx->out, "{\"data\":[");
+	for (i = off; i < end; i++) {
+		snprintf(id, sizeof(id), IG_MEDIA_PREFIX "%s%02ld",
+		    strlen(ig) > 8 ? ig + strlen(ig) - 8 : ig, i);
+		t = (time_t)media_time(ig, i, sx->now);
+		gmtime_r(&t, &tm);
+		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S+0000", &tm);
+		buf_printf(sx->out, "%s{\"id\":\"%s\"", i > off ? "," : "",
+		    id);
+		if (sandbox_meta_has_field(fields, "caption") && i != 4)
+			buf_printf(sx->out, ",\"caption\":\"Sandbox %s %ld: "
+			    "caf\u00e9 \u2615 #sluice\"", i % 3 == 0 && i > 0 ?
+			    "reel" : "post", i);
+		if (sandbox_meta_has_field(fields, "media_type"))
+			buf_printf(sx->out, ",\"media_type\":\"%s\"",
+			    i % 3 == 0 ? "VIDEO" : i % 2 ? "IMAGE" :
+			    "CAROUSEL_ALBUM");
+		if (sandbox_meta_has_field(fields, "media_product_type"))
+			buf_printf(sx->out, ",\"media_product_type\":\"%s\"",
+			    i == 0 ? "STORY" : ptype[i % 3 == 0 ? 3 : 1]);
+		if (sandbox_meta_has_field(fields, "permalink"))
+			buf_printf(sx->out, ",\"permalink\":\"https://www."
+			    "instagram.com/%s/Sbx%s/\"", i % 3 == 0 && i > 0 ?
+			    "reel" : "p", id + strlen(id) - 6);
+		if (sandbox_meta_has_field(fields, "timestamp"))
+			buf_printf(sx->out, ",\"timestamp\":\"%s\"", ts);
+		if (sandbox_meta_has_field(fields, "like_count") && i != 5 &&
+		    i != 0)
+			buf_printf(sx->out, ",\"like_count\":%llu",
+			    (unsigned long long)(sandbox_hash(id, 22) % 300));
+		if (sandbox_meta_has_field(fields, "comments_count") && i != 0)
+			buf_printf(sx->out, ",\"comments_count\":%llu",
+			    (unsigned long long)(sandbox_hash(id, 23) % 40));
+		buf_puts(sx->out, "}");
+	}
+	sandbox_meta_paging(sx, off, end, total);
+	return sandbox_done(sx);
+}
+
+/* GET /:ver/:media/insights?metric=...: lifetime numbers of an item, for
+ * the metrics asked that its type has (a story has no saved); item 6
+ * none (an empty data[], as Instagram answers when it has none). */
+static enum err
+media_insights(struct sbx *sx, const char *id)
+{
+	static const char *const names[] = { "views", "reach", "saved",
+	    "shares" };
+	const char *metric = req_query(&sx->ctx->req, "metric");
+	long i = strtol(id + strlen(id) - 2, NULL, 10);
+	uint64_t h = sandbox_hash(id, 24);
+	bool first = true;
+	size_t k;
+
+	sandbox_start(sx, 200, "application/json; charset=UTF-8");
+	buf_puts(sx->out, "{\"data\":[");
+	for (k = 0; k < nitems(names) && i != 6; k++) {
+		if (metric == NULL || !sandbox_meta_has_field(metric,
+		    names[k]) || (i == 0 && k == 2))
+			continue;
+		buf_printf(sx->out, "%s{\"name\":\"%s\",\"period\":"
+		    "\"lifetime\",\"values\":[{\"value\":%llu}],"
+		    "\"title\":\"%s\",\"id\":\"%s/insights/%s/lifetime\"}",
+		    first ? "" : ",", names[k], (unsigned long long)(
+		    (h >> (k * 12)) % (k < 2 ? 5000 : 200)), names[k], id,
+		    names[k]);
+		first = false;
+	}
+	buf_puts(sx->out, "]}");
+	return sandbox_done(sx);
+}
+
+/* ------------------------------------------------------------------ */
 /* Its error shapes, Graph entries and entry in the registry. */
 
 #define JU	"application/json; charset=UTF-8"
@@ -96,6 +213,8 @@ static const struct sandbox_fault faults[] = {
 static const struct sandbox_graph graph[] = {
 	{ NULL, SANDBOX_IG_PREFIX, false, ig_node },
 	{ "insights", SANDBOX_IG_PREFIX, false, insights },
+	{ "media", SANDBOX_IG_PREFIX, false, media },
+	{ "insights", IG_MEDIA_PREFIX, false, media_insights },
 };
 
 const struct sandbox_provider sandbox_instagram = {

@@ -263,11 +263,70 @@ static const char sql_items_reviews[] =
 	"SELECT (SELECT count(*) FROM x), "
 	"(SELECT count(*) FROM up) + (SELECT count(*) FROM del)";
 
+/*
+ * Content: the items, and for those that carry "metrics" today's
+ * measurement (UTC; a number absent or null stays NULL); items published
+ * before the window (they left the 90 days) go too.  A measurement goes
+ * with its item (sql/280).
+ */
+static const char sql_items_content[] =
+	"WITH x AS (SELECT DISTINCT ON (id) * FROM jsonb_to_recordset("
+	"$5::jsonb) AS x(id text, type text, caption text, permalink text, "
+	"published_at timestamptz, metrics jsonb) "
+	"WHERE id IS NOT NULL ORDER BY id), "
+	"up AS (INSERT INTO content AS c (workspace_id, connection_id, "
+	"provider, account_id, item_id, type, caption, permalink, "
+	"published_at) SELECT $1, $2, $3, $4, id, type, coalesce(caption, "
+	"''), permalink, published_at FROM x "
+	"ON CONFLICT (workspace_id, provider, account_id, item_id) "
+	"DO UPDATE SET connection_id = EXCLUDED.connection_id, "
+	"type = EXCLUDED.type, caption = EXCLUDED.caption, "
+	"permalink = EXCLUDED.permalink, published_at = EXCLUDED.published_at "
+	"WHERE (c.connection_id, c.type, c.caption, c.permalink, "
+	"c.published_at) IS DISTINCT FROM (EXCLUDED.connection_id, "
+	"EXCLUDED.type, EXCLUDED.caption, EXCLUDED.permalink, "
+	"EXCLUDED.published_at) RETURNING 1), "
+	"m AS (INSERT INTO content_metrics AS m (workspace_id, provider, "
+	"account_id, item_id, day, views, reach, likes, comments, shares, "
+	"saves) SELECT $1, $3, $4, id, (now() AT TIME ZONE 'UTC')::date, "
+	"(metrics->>'views')::bigint, (metrics->>'reach')::bigint, "
+	"(metrics->>'likes')::bigint, (metrics->>'comments')::bigint, "
+	"(metrics->>'shares')::bigint, (metrics->>'saves')::bigint FROM x "
+	"WHERE jsonb_typeof(metrics) = 'object' "
+	"ON CONFLICT (workspace_id, provider, account_id, item_id, day) "
+	"DO UPDATE SET views = EXCLUDED.views, reach = EXCLUDED.reach, "
+	"likes = EXCLUDED.likes, comments = EXCLUDED.comments, "
+	"shares = EXCLUDED.shares, saves = EXCLUDED.saves "
+	"WHERE (m.views, m.reach, m.likes, m.comments, m.shares, m.saves) "
+	"IS DISTINCT FROM (EXCLUDED.views, EXCLUDED.reach, EXCLUDED.likes, "
+	"EXCLUDED.comments, EXCLUDED.shares, EXCLUDED.saves) RETURNING 1), "
+	"del AS (DELETE FROM content c WHERE c.workspace_id = $1 AND "
+	"c.provider = $3 AND c.account_id = $4 AND ($6::timestamptz IS NULL "
+	"OR c.published_at < $6::timestamptz OR NOT EXISTS (SELECT 1 FROM x "
+	"WHERE x.id = c.item_id)) RETURNING 1) "
+	"SELECT (SELECT count(*) FROM x), (SELECT count(*) FROM up) + "
+	"(SELECT count(*) FROM m) + (SELECT count(*) FROM del)";
+
+/*
+ * Which of the items ($4: [{id, published_at}]) of account $3 are due a
+ * measurement: those published in the last 30 days every run, older ones
+ * when their last measurement is 7 days old or more (or none).
+ */
+static const char sql_items_due[] =
+	"SELECT coalesce(jsonb_agg(x.id ORDER BY x.id), '[]')::text FROM "
+	"jsonb_to_recordset($4::jsonb) AS x(id text, published_at "
+	"timestamptz) WHERE x.id IS NOT NULL AND (x.published_at >= now() - "
+	"interval '30 days' OR NOT EXISTS (SELECT 1 FROM content_metrics m "
+	"WHERE m.workspace_id = $1 AND m.provider = $2 AND m.account_id = $3 "
+	"AND m.item_id = x.id AND m.day > (now() AT TIME ZONE 'UTC')::date - "
+	"7))";
+
 static const struct {
 	const char	*kind;
 	const char	*sql;
 } items_sql[] = {
 	{ "reviews", sql_items_reviews },
+	{ "content", sql_items_content },
 };
 
 /*
@@ -723,6 +782,29 @@ items_store(struct fetch *f, const struct fetch_items *it)
 	return ERR_OK;
 }
 
+static enum err
+items_due(struct fetch *f, const struct fetch_items *it, const char **due)
+{
+	struct run *r = (struct run *)f;
+	const char *p[4];
+	enum err rc;
+
+	if (strcmp(it->kind, "content") != 0) {
+		f->why = arena_printf(f->a, "%s: Sluice measures no %s",
+		    f->p->name, it->kind);
+		return ERR_INPUT;
+	}
+	p[0] = db_int64(f->a, r->job->workspace_id);
+	p[1] = f->p->slug;
+	p[2] = it->account;
+	p[3] = it->json;
+	if ((rc = db_value(r->env->db, f->a, sql_items_due, 4, p, due)) !=
+	    ERR_OK)
+		f->why = arena_printf(f->a, "the %s due could not be read",
+		    it->kind);
+	return rc;
+}
+
 /* --- the run --------------------------------------------------------- */
 
 static const struct fetch_ops run_ops = {
@@ -735,6 +817,7 @@ static const struct fetch_ops run_ops = {
 	.msgs_page = msgs_page,
 	.msgs_daily = msgs_daily,
 	.items_store = items_store,
+	.items_due = items_due,
 };
 
 /*

@@ -250,6 +250,7 @@ static const char *const sql_delete_data[] = {
 	"DELETE FROM metric_daily WHERE workspace_id = $1",
 	"DELETE FROM communications WHERE workspace_id = $1",
 	"DELETE FROM reviews WHERE workspace_id = $1",
+	"DELETE FROM content WHERE workspace_id = $1",	/* and its metrics */
 	"DELETE FROM sync_runs WHERE workspace_id = $1",
 	"DELETE FROM sync_accounts WHERE workspace_id = $1",
 	"UPDATE connections SET last_sync_at = NULL WHERE workspace_id = $1",

@@ -22,6 +22,8 @@ const COLUMNS = {
   accounts: ['connection_id', 'provider', 'account_id', 'name', 'time_zone', 'currency', 'selected',
     'sync_status', 'last_synced_at', 'data_through'],
   connections: ['connection_id', 'provider', 'status', 'last_sync_at', 'last_error', 'created_at'],
+  content: ['connection_id', 'provider', 'account_id', 'item_id', 'type', 'caption', 'permalink', 'published_at',
+    'measured_on', 'views', 'reach', 'likes', 'comments', 'shares', 'saves'],
   metric_catalogue: ['provider', 'metric', 'label', 'unit', 'aggregation'],
   metrics_daily: ['provider', 'account_id', 'metric', 'base_metric', 'label', 'unit', 'aggregation',
     'total_days', 'day', 'value', 'currency', 'updated_at'],
@@ -54,6 +56,10 @@ function seed(sql, ws, tag) {
   sql(`INSERT INTO reviews (workspace_id, connection_id, provider, account_id, review_id, rating, comment,
     reviewer, created_at, updated_at) VALUES (${ws}, ${conn}, 'gbp', '${tag}-acct', '${tag}-review', 5,
     '${tag} was great', '${tag} reviewer', now(), now())`);
+  sql(`INSERT INTO content (workspace_id, connection_id, provider, account_id, item_id, type, caption,
+    published_at) VALUES (${ws}, ${conn}, 'instagram', '${tag}-acct', '${tag}-item', 'reel', '${tag} reel', now());
+    INSERT INTO content_metrics (workspace_id, provider, account_id, item_id, day, views, likes)
+    VALUES (${ws}, 'instagram', '${tag}-acct', '${tag}-item', current_date, 100, 7)`);
   return conn;
 }
 
@@ -258,7 +264,8 @@ test('reporting: read-only SQL logins for BI tools', { timeout: 300000 }, async 
       `${force} EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT 1 FROM reporting.${view} WHERE ${cond}`),
     `${view} ${cond}`).map((r) => r.join(' ')).join('\n').replace(/'[^']*'/g, "'?'");
     for (const [view, col] of [['workspace', 'name'], ['metrics_daily', 'account_id'], ['metrics_daily', 'metric'],
-      ['connections', 'last_error'], ['accounts', 'account_id'], ['sync_runs', 'provider'], ['reviews', 'comment']]) {
+      ['connections', 'last_error'], ['accounts', 'account_id'], ['sync_runs', 'provider'], ['reviews', 'comment'],
+      ['content', 'caption']]) {
       const theirs = plan(view, `starts_with(${col}, 'othertenant')`);
       const nobody = plan(view, `starts_with(${col}, 'zzzznobody')`);
       assert.equal(theirs, nobody, `${view}.${col}: the plan tells another workspace's rows apart:\n${theirs}`);

@@ -151,7 +151,10 @@ media(struct sbx *sx, const char *ig)
 			    (unsigned long long)(sandbox_hash(id, 23) % 40));
 		buf_puts(sx->out, "}");
 	}
-	sandbox_meta_paging(sx, off, end, total);
+	if (total > 0)
+		sandbox_meta_paging(sx, off, end, total);
+	else
+		buf_puts(sx->out, "]}");	/* no paging, as Instagram */
 	return sandbox_done(sx);
 }
 
@@ -161,8 +164,9 @@ media(struct sbx *sx, const char *ig)
 static enum err
 media_insights(struct sbx *sx, const char *id)
 {
-	static const char *const names[] = { "views", "reach", "saved",
-	    "shares" };
+	static const char *const names[][2] = { { "views", "Views" },
+	    { "reach", "Accounts reached" }, { "saved", "Saves" },
+	    { "shares", "Shares" } };
 	const char *metric = req_query(&sx->ctx->req, "metric");
 	long i = strtol(id + strlen(id) - 2, NULL, 10);
 	uint64_t h = sandbox_hash(id, 24);
@@ -173,14 +177,15 @@ media_insights(struct sbx *sx, const char *id)
 	buf_puts(sx->out, "{\"data\":[");
 	for (k = 0; k < nitems(names) && i != 6; k++) {
 		if (metric == NULL || !sandbox_meta_has_field(metric,
-		    names[k]) || (i == 0 && k == 2))
+		    names[k][0]) || (i == 0 && k == 2))
 			continue;
 		buf_printf(sx->out, "%s{\"name\":\"%s\",\"period\":"
 		    "\"lifetime\",\"values\":[{\"value\":%llu}],"
-		    "\"title\":\"%s\",\"id\":\"%s/insights/%s/lifetime\"}",
-		    first ? "" : ",", names[k], (unsigned long long)(
-		    (h >> (k * 12)) % (k < 2 ? 5000 : 200)), names[k], id,
-		    names[k]);
+		    "\"title\":\"%s\",\"description\":\"%s of the media "
+		    "over its lifetime.\",\"id\":\"%s/insights/%s/lifetime\"}",
+		    first ? "" : ",", names[k][0], (unsigned long long)(
+		    (h >> (k * 12)) % (k < 2 ? 5000 : 200)), names[k][1],
+		    names[k][1], id, names[k][0]);
 		first = false;
 	}
 	buf_puts(sx->out, "]}");
@@ -208,6 +213,11 @@ static const struct sandbox_fault faults[] = {
 	    META_ERR("\"message\":\"(#100) There cannot be more than 30 days "
 	    "between since and until\",\"type\":\"OAuthException\","
 	    "\"code\":100,\"fbtrace_id\":\"SbxTrace0000015\"") },
+	{ &sandbox_api_meta, "ig_media_insights_error_10_not_enough_viewers",
+	    NULL, 400, NULL, JU,
+	    META_ERR("\"message\":\"(#10) Not enough viewers for the media "
+	    "to show insights\",\"type\":\"OAuthException\",\"code\":10,"
+	    "\"fbtrace_id\":\"SbxTrace0000016\"") },
 };
 
 static const struct sandbox_graph graph[] = {

@@ -18,6 +18,8 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/jsonx.h"
+#include "base/limit.h"
+#include "base/utf8.h"
 #include "metrics/ingest.h"
 #include "providers/syncnorm.h"
 #include "testlib.h"
@@ -343,6 +345,145 @@ test_syncnorm_facebook_example(void **state)
 	    "104857600000001 reach 2026-06-02 1604\n"
 	    "104857600000001 followers 2026-06-01 5231\n"
 	    "104857600000001 followers 2026-06-02 5240\n");
+}
+
+/* Content items as text: one line each, "-" for a JSON null. */
+static const char *
+items_text(struct json_object *items)
+{
+	struct buf *b = buf_new_arena(&A, 64 * 1024);
+	struct json_object *it, *c;
+	const char *k[] = { "likes", "comments" };
+	size_t i, j;
+
+	for (i = 0; i < json_object_array_length(items); i++) {
+		it = json_object_array_get_idx(items, i);
+		buf_printf(b, "%s %s %s %s", jsonx_str(it, "id"),
+		    jsonx_str(it, "type"), jsonx_str(it, "published_at"),
+		    jsonx_str(it, "permalink") != NULL ? "link" : "nolink");
+		c = jsonx_member(it, "counts");
+		for (j = 0; j < 2; j++)
+			buf_printf(b, " %s=%s", k[j], jsonx_member(c, k[j]) ==
+			    NULL ? "-" : json_object_get_string(jsonx_member(c,
+			    k[j])));
+		buf_printf(b, " [%s]\n", jsonx_str(it, "caption"));
+	}
+	return arena_strdup(&A, buf_cstr(b));
+}
+
+/* The metrics object of an insights answer as "views reach saves
+ * shares", "-" for null (never 0 for unknown). */
+static const char *
+insights_text(const char *name)
+{
+	struct json_object *m = jsonx_own(&A, json_object_new_object());
+	const char *k[] = { "views", "reach", "saves", "shares" };
+	const char *out = "";
+	size_t j;
+
+	syncnorm_instagram_media_insights(name != NULL ? example(name) : NULL,
+	    m);
+	for (j = 0; j < 4; j++)
+		out = arena_printf(&A, "%s%s%s", out, j ? " " : "",
+		    jsonx_member(m, k[j]) == NULL ? "-" :
+		    json_object_get_string(jsonx_member(m, k[j])));
+	return out;
+}
+
+static void
+test_syncnorm_instagram_content(void **state)
+{
+	struct syncnorm n;
+	struct json_object *items = jsonx_own(&A, json_object_new_array());
+	const char *cap, *want;
+	bool older = false;
+	size_t len, chars;
+
+	(void)state;
+	syncnorm_init(&n, &A, "instagram", "17841400000000001");
+	/* Two pages; the 90 days start on 2026-03-16: the last two items
+	 * of page 2 are older and say so. */
+	assert_int_equal(syncnorm_instagram_media(&n, example(
+	    "meta/ig_media_page1.json"), "2026-03-16", items, &older), ERR_OK);
+	assert_false(older);
+	assert_int_equal(syncnorm_instagram_media(&n, example(
+	    "meta/ig_media_page2.json"), "2026-03-16", items, &older), ERR_OK);
+	assert_true(older);
+	cap = jsonx_str(json_object_array_get_idx(items, 1), "caption");
+	/* A long caption cut after LIMIT_CONTENT_CAPTION characters, on a
+	 * character's boundary, with an ellipsis. */
+	len = strlen(cap);
+	assert_true(len > LIMIT_CONTENT_CAPTION + 3);
+	assert_true(utf8_valid(cap, len));
+	chars = utf8_chars(cap);
+	assert_int_equal(chars, LIMIT_CONTENT_CAPTION + 1);
+	assert_string_equal(cap + len - 3, "\xe2\x80\xa6");
+	json_object_object_add(json_object_array_get_idx(items, 1),
+	    "caption", json_object_new_string("(long)"));
+	want =
+	    "1795550000000100 story 2026-06-14T09:12:44+0000 link "
+	    "likes=- comments=- [Today only]\n"
+	    "1795550000000101 post 2026-06-12T17:03:10+0000 link "
+	    "likes=212 comments=18 [(long)]\n"
+	    "1795550000000102 post 2026-06-03T08:40:00+0000 link "
+	    "likes=0 comments=0 []\n"
+	    "1795550000000103 reel 2026-05-25T19:30:05+0000 link "
+	    "likes=1043 comments=57 [New reel: the making of]\n"
+	    "1795550000000104 post 2026-05-16T12:00:00+0000 link "
+	    "likes=- comments=3 [Likes hidden on this one]\n"
+	    "1795550000000105 post 2026-05-01T10:00:00+0000 link "
+	    "likes=88 comments=4 [Spring sale]\n"
+	    "1795550000000106 reel 2026-04-02T10:00:00+0000 link "
+	    "likes=2 comments=0 [Reel with few viewers]\n";
+	assert_string_equal(items_text(items), want);
+	/* An empty account: nothing, and no page beyond it. */
+	items = jsonx_own(&A, json_object_new_array());
+	older = false;
+	assert_int_equal(syncnorm_instagram_media(&n, example(
+	    "meta/ig_media_empty.json"), "2026-03-16", items, &older), ERR_OK);
+	assert_int_equal(json_object_array_length(items), 0);
+	assert_false(older);
+	/* An error body is no page. */
+	assert_int_equal(syncnorm_instagram_media(&n, example(
+	    "meta/ig_media_insights_error_10_not_enough_viewers.json"),
+	    "2026-03-16", items, &older), ERR_INPUT);
+	/* Insights: a reel's four (a real 0 stays 0), a story without
+	 * saves, none at all, an error body: NULL, never 0. */
+	assert_string_equal(insights_text("meta/ig_media_insights_reel.json"),
+	    "48210 30117 412 0");
+	assert_string_equal(insights_text("meta/ig_media_insights_story.json"),
+	    "930 801 - 5");
+	assert_string_equal(insights_text("meta/ig_media_insights_empty.json"),
+	    "- - - -");
+	assert_string_equal(insights_text(
+	    "meta/ig_media_insights_error_10_not_enough_viewers.json"),
+	    "- - - -");
+	assert_string_equal(insights_text(NULL), "- - - -");
+}
+
+static void
+test_syncnorm_excerpt(void **state)
+{
+	char big[4 * LIMIT_CONTENT_CAPTION + 16];
+	const char *e;
+	size_t i;
+
+	(void)state;
+	assert_string_equal(syncnorm_excerpt(&A, NULL), "");
+	assert_string_equal(syncnorm_excerpt(&A, "short"), "short");
+	/* 250 two-byte characters: 200 of them and the ellipsis. */
+	for (i = 0; i < 250; i++)
+		memcpy(big + 2 * i, "\xc3\xa9", 2);
+	big[500] = '\0';
+	e = syncnorm_excerpt(&A, big);
+	assert_int_equal(strlen(e), 2 * LIMIT_CONTENT_CAPTION + 3);
+	assert_true(utf8_valid(e, strlen(e)));
+	/* Exactly the limit: kept whole. */
+	big[2 * LIMIT_CONTENT_CAPTION] = '\0';
+	assert_int_equal(strlen(syncnorm_excerpt(&A, big)),
+	    2 * LIMIT_CONTENT_CAPTION);
+	/* An invalid byte is left out. */
+	assert_string_equal(syncnorm_excerpt(&A, "a\xff" "b"), "ab");
 }
 
 static void
@@ -724,6 +865,8 @@ main(void)
 		cmocka_unit_test(test_syncnorm_youtube_example),
 		cmocka_unit_test(test_syncnorm_facebook_example),
 		cmocka_unit_test(test_syncnorm_instagram_examples),
+		cmocka_unit_test(test_syncnorm_instagram_content),
+		cmocka_unit_test(test_syncnorm_excerpt),
 		cmocka_unit_test(test_syncnorm_meta_ads_examples),
 		cmocka_unit_test(test_syncnorm_meta_ads_totals_examples),
 		cmocka_unit_test(test_syncnorm_facebook_totals_examples),

@@ -28,6 +28,7 @@
 #include "metrics/ingest.h"
 #include "metrics/metric.h"
 #include "metrics/reporting.h"
+#include "metrics/content.h"
 #include "metrics/reviews.h"
 #include "metrics/tiles.h"
 #include "providers/provider.h"
@@ -67,6 +68,7 @@ static enum err	api_booking_patch(struct ctx *);
 static enum err	form_inquiry(struct ctx *);
 static enum err	api_attribution(struct ctx *);
 static enum err	api_reviews(struct ctx *);
+static enum err	api_content(struct ctx *);
 
 static const struct route routes[] = {
 	{ HTTP_GET, "/healthz", api_healthz, ROUTE_NODB, 0 },
@@ -77,6 +79,7 @@ static const struct route routes[] = {
 	{ HTTP_GET, "/v1/dashboard/tiles", api_tiles, ROUTE_APIKEY, 0 },
 	{ HTTP_GET, "/v1/metrics", api_metrics, ROUTE_APIKEY, 0 },
 	{ HTTP_GET, "/v1/reviews", api_reviews, ROUTE_APIKEY, 0 },
+	{ HTTP_GET, "/v1/content", api_content, ROUTE_APIKEY, 0 },
 	{ HTTP_GET, "/v1/sync/status", api_sync_status, ROUTE_APIKEY, 0 },
 	{ HTTP_GET, "/v1/sync/log", api_sync_log, ROUTE_APIKEY, 0 },
 	{ HTTP_POST, "/v1/connections/:provider/sync", api_conn_sync,
@@ -895,6 +898,26 @@ api_reviews(struct ctx *ctx)
 	    ERR_OK)
 		return app_fail(ctx, ERR_INPUT, "%s %s.", param, why);
 	if ((rc = reviews_json(ctx->db, ctx->arena, ctx->workspace_id, &q,
+	    &json)) != ERR_OK)
+		return rc;
+	resp_header(&ctx->resp, "Cache-Control", "private, no-store");
+	return resp_body(&ctx->resp, 200, "application/json", json,
+	    strlen(json));
+}
+
+/* What the accounts published, with its numbers (lib/metrics/content.h):
+ * filters, sort and cursor pages. */
+static enum err
+api_content(struct ctx *ctx)
+{
+	struct content_query q;
+	const char *param, *why, *json;
+	enum err rc;
+
+	if (content_parse(ctx->arena, &ctx->req.query, &q, &param, &why) !=
+	    ERR_OK)
+		return app_fail(ctx, ERR_INPUT, "%s %s.", param, why);
+	if ((rc = content_json(ctx->db, ctx->arena, ctx->workspace_id, &q,
 	    &json)) != ERR_OK)
 		return rc;
 	resp_header(&ctx->resp, "Cache-Control", "private, no-store");

@@ -26,6 +26,7 @@
 #include "hooks/outbox.h"
 #include "mail/digest.h"
 #include "mail/notice.h"
+#include "metrics/content.h"
 #include "metrics/export.h"
 #include "metrics/reporting.h"
 #include "metrics/tiles.h"
@@ -1365,6 +1366,100 @@ attribution_into(struct ctx *ctx, struct json_object *v)
 	return ERR_OK;
 }
 
+/* A count for the pages, "–" when unknown (null). */
+static const char *
+count_text(struct ctx *ctx, struct json_object *o, const char *k)
+{
+	struct json_object *n = jsonx_member(o, k);
+
+	return n == NULL || json_object_is_type(n, json_type_null) ? "\xe2\x80"
+	    "\x93" : numfmt_value(ctx->arena, json_object_get_double(n),
+	    "count", NULL);
+}
+
+/* Top content's items, as the template draws them. */
+static void
+content_items(struct ctx *ctx, struct json_object *list)
+{
+	static const char *const k[] = { "engagement", "views", "reach",
+	    "likes", "comments", "shares", "saves" };
+	const struct provider *p;
+	struct json_object *it;
+	size_t i, j;
+
+	for (i = 0; list != NULL && i < json_object_array_length(list); i++) {
+		it = json_object_array_get_idx(list, i);
+		for (j = 0; j < nitems(k); j++)
+			set(it, arena_printf(ctx->arena, "%s_text", k[j]),
+			    count_text(ctx, it, k[j]));
+		p = provider_get(jsonx_str(it, "provider"));
+		set(it, "provider_name", p != NULL ? p->name :
+		    jsonx_str(it, "provider"));
+		/* A link only to a web page (a source's odd value is text). */
+		if (jsonx_str(it, "permalink") != NULL &&
+		    strncmp(jsonx_str(it, "permalink"), "https://", 8) != 0)
+			json_object_object_del(it, "permalink");
+	}
+}
+
+/*
+ * Top content of the dashboard's days (lib/metrics/content.h), by
+ * engagement, overall and per provider, as "content" {overall[],
+ * providers[] {name, items[]}}; when none of those days has numbers, an
+ * empty state when a source that keeps content is connected; nothing
+ * otherwise.
+ */
+static enum err
+content_into(struct ctx *ctx, struct json_object *v)
+{
+	static const char *const keeps[] = { "instagram", "facebook",
+	    "youtube", "linkedin" };
+	struct json_object *doc, *o, *list, *pr;
+	struct connection *conns;
+	const char *from = jsonx_str(v, "from"), *to = jsonx_str(v, "to");
+	const char *json;
+	const struct provider *p;
+	size_t i, j, n;
+	bool keeping;
+	enum err rc;
+
+	if (from == NULL || to == NULL)
+		return ERR_OK;
+	if ((rc = content_top_json(ctx->db, ctx->arena, ctx->workspace_id,
+	    from, to, 5, &json)) != ERR_OK)
+		return rc;
+	if (jsonx_parse(ctx->arena, json, strlen(json), &doc, NULL) != ERR_OK)
+		return ERR_DB;
+	list = jsonx_member(doc, "overall");
+	if (list == NULL || json_object_array_length(list) == 0) {
+		if ((rc = connection_all(ctx->db, ctx->arena,
+		    ctx->workspace_id, &conns, &n)) != ERR_OK)
+			return rc;
+		for (i = 0, keeping = false; i < n; i++)
+			for (j = 0; j < nitems(keeps); j++)
+				keeping |= strcmp(conns[i].provider, keeps[j])
+				    == 0 && strcmp(conns[i].status,
+				    "disconnected") != 0;
+		if (!keeping)
+			return ERR_OK;
+		o = json_object_new_object();
+		json_object_object_add(o, "empty", json_object_new_boolean(1));
+		json_object_object_add(v, "content", o);
+		return ERR_OK;
+	}
+	content_items(ctx, list);
+	list = jsonx_member(doc, "providers");
+	for (i = 0; list != NULL && i < json_object_array_length(list); i++) {
+		pr = json_object_array_get_idx(list, i);
+		content_items(ctx, jsonx_member(pr, "items"));
+		p = provider_get(jsonx_str(pr, "provider"));
+		set(pr, "name", p != NULL ? p->name : jsonx_str(pr,
+		    "provider"));
+	}
+	json_object_object_add(v, "content", json_object_get(doc));
+	return ERR_OK;
+}
+
 static enum err
 page_dashboard(struct ctx *ctx)
 {
@@ -1423,6 +1518,8 @@ page_dashboard(struct ctx *ctx)
 		return rc;
 	if (reviews != NULL)
 		json_object_object_add(v, "reviews", json_object_get(reviews));
+	if ((rc = content_into(ctx, v)) != ERR_OK)
+		return rc;
 	if ((rc = attribution_into(ctx, v)) != ERR_OK)
 		return rc;
 	set(v, "title", "Dashboard");

@@ -25,7 +25,9 @@
 #include "mail/digest.h"
 #include "mail/email.h"
 #include "mail/monthly.h"
+#include "metrics/content.h"
 #include "metrics/metric.h"
+#include "providers/provider.h"
 #include "render/tmpl.h"
 #include "store/db.h"
 #include "tenancy/account.h"
@@ -699,6 +701,55 @@ attribution_view(const struct digest_env *env, enum digest_kind kind,
 	return ERR_OK;
 }
 
+/*
+ * The period's top content (lib/metrics/content.h): the three items
+ * published in it with the most engagement, as "top_content" [{line}]
+ * and has_top_content: "Sandbox reel 3 (Instagram reel, 2026-11-30):
+ * 1,234 engagements, 5,678 views".
+ */
+static enum err
+content_view(const struct digest_env *env, int64_t ws,
+    const struct insights_period *per, struct json_object *v)
+{
+	struct arena *a = env->arena;
+	struct json_object *doc, *list, *it, *arr, *o, *views;
+	const struct provider *p;
+	const char *json, *cap, *what;
+	size_t i;
+	enum err rc;
+
+	if ((rc = content_top_json(env->db, a, ws, per->start, per->end, 3,
+	    &json)) != ERR_OK)
+		return rc;
+	arr = jsonx_own(a, json_object_new_array());
+	if (jsonx_parse(a, json, strlen(json), &doc, NULL) != ERR_OK ||
+	    (list = jsonx_member(doc, "overall")) == NULL)
+		list = arr;
+	for (i = 0; i < json_object_array_length(list); i++) {
+		it = json_object_array_get_idx(list, i);
+		p = provider_get(jsonx_str(it, "provider"));
+		cap = jsonx_str(it, "caption");
+		what = arena_printf(a, "%s %s", p != NULL ? p->name :
+		    jsonx_str(it, "provider"), jsonx_str(it, "type"));
+		views = jsonx_member(it, "views");
+		o = json_object_new_object();
+		put_s(o, "line", arena_printf(a, "%s (%s, %s): %s engagements%s",
+		    cap != NULL && *cap != '\0' ? cap : arena_printf(a,
+		    "Untitled %s", jsonx_str(it, "type")), what,
+		    jsonx_str(it, "date"), numfmt_value(a,
+		    json_object_get_double(jsonx_member(it, "engagement")),
+		    "count", NULL), views != NULL && !json_object_is_type(
+		    views, json_type_null) ? arena_printf(a, ", %s views",
+		    numfmt_value(a, json_object_get_double(views), "count",
+		    NULL)) : ""));
+		json_object_array_add(arr, o);
+	}
+	json_object_object_add(v, "has_top_content",
+	    json_object_new_boolean(json_object_array_length(arr) > 0));
+	json_object_object_add(v, "top_content", json_object_get(arr));
+	return ERR_OK;
+}
+
 /* Loads the workspace's week or month (period start NULL: the last full
  * one). */
 static enum err
@@ -734,7 +785,8 @@ prepare(const struct digest_env *env, enum digest_kind kind, int64_t ws,
 		    pp->name, &pp->per, &in);
 	}
 	if ((rc = attribution_view(env, kind, ws, &pp->per, pp->view)) !=
-	    ERR_OK)
+	    ERR_OK ||
+	    (rc = content_view(env, ws, &pp->per, pp->view)) != ERR_OK)
 		return rc;
 	pp->subject = json_object_get_string(json_object_object_get(pp->view,
 	    "subject"));

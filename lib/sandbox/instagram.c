@@ -79,14 +79,15 @@ insights(struct sbx *sx, const char *id)
 #define IG_MEDIA_PREFIX	"179555"	/* media ids: prefix, account, index */
 #define IG_MEDIA_N	14		/* items of an account, newest first */
 
-/* Item i of an account: published i * 9 days (and some hours) ago; 0 a
- * story, every third a reel, the rest posts; item 4 has no caption, 5
- * hides its likes, 6 has no insights (not enough viewers). */
+/* Item i of an account: published i * 9 days before today's start
+ * (UTC), less some hours, so that it stays put all day; 0 a story, every
+ * third a reel, the rest posts; item 4 has no caption, 5 hides its
+ * likes, 6 has no insights (an empty data[]). */
 static int64_t
 media_time(const char *id, long i, int64_t now)
 {
-	return now - (int64_t)i * 9 * 86400 - 3600 - (int64_t)(sandbox_hash(id,
-	    21) % 7200);
+	return now - now % 86400 - (int64_t)i * 9 * 86400 - 3600 -
+	    (int64_t)(sandbox_hash(id, 21) % 7200);
 }
 
 /* GET /:ver/:ig-user/media: the account's media, Graph cursor pages. */

@@ -107,6 +107,124 @@ test('Instagram content and its numbers', async (t) => {
     for (const [id, v] of Object.entries(m)) assert.equal(v.split(':')[1], 'true', id);
   });
 
+  const key = (role, w = ws) => {
+    const r = stack.cli('api', ['create-key', w, 'k', role]);
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trim();
+  };
+  const api = (q, k) => request(`${stack.url}/v1/content${q}`, { headers: { Authorization: `Bearer ${k}` } });
+
+  await t.test('GET /v1/content: filters, sorts, cursor pages, tenancy, bad filters', async () => {
+    const viewer = key('viewer');
+    const all = stack.sql(`SELECT c.item_id, c.type, coalesce(m.likes, 0) + coalesce(m.comments, 0) + coalesce(m.shares, 0)
+        + coalesce(m.saves, 0), num_nonnulls(m.likes, m.comments, m.shares, m.saves)
+      FROM content c LEFT JOIN LATERAL (SELECT * FROM content_metrics x WHERE x.workspace_id = c.workspace_id
+        AND x.item_id = c.item_id ORDER BY day DESC LIMIT 1) m ON true
+      WHERE c.workspace_id = ${ws} ORDER BY c.published_at DESC, c.item_id DESC`);
+    let r = await api('', viewer);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.content.map((c) => c.id), all.map((a) => a[0]));
+    assert.equal(r.json.next_cursor, null);
+    const story = r.json.content.find((c) => c.type === 'story');
+    assert.equal(story.saves, null, 'unknown is null, not 0');
+    assert.equal(story.provider, 'instagram');
+    assert.equal(story.account, ig);
+    // Engagement: likes + comments + shares + saves of those known.
+    for (const c of r.json.content) {
+      const row = all.find((a) => a[0] === c.id);
+      assert.equal(c.engagement, row[3] === '0' ? null : Number(row[2]), c.id);
+    }
+    // Pages of 3 by engagement: the same items, highest first, unknown last.
+    const seen = [];
+    let cursor = '';
+    for (let i = 0; i < 10; i++) {
+      r = await api(`?sort=engagement&limit=3${cursor}`, viewer);
+      assert.equal(r.status, 200, r.text);
+      seen.push(...r.json.content);
+      if (!r.json.next_cursor) break;
+      cursor = `&cursor=${encodeURIComponent(r.json.next_cursor)}`;
+    }
+    assert.equal(seen.length, all.length);
+    const eng = seen.map((c) => (c.engagement === null ? -1 : c.engagement));
+    assert.deepEqual(eng, [...eng].sort((x, y) => y - x));
+    // Filters.
+    r = await api('?type=reel', viewer);
+    assert.ok(r.json.content.length > 0);
+    assert.ok(r.json.content.every((c) => c.type === 'reel'));
+    assert.equal(r.json.content.length, all.filter((a) => a[1] === 'reel').length);
+    const [[d]] = stack.sql(`SELECT to_char(max(published_at) AT TIME ZONE (SELECT time_zone FROM workspaces WHERE id = ${ws}), 'YYYY-MM-DD') FROM content WHERE workspace_id = ${ws}`);
+    r = await api(`?since=${d}&until=${d}&provider=instagram&account=${ig}`, viewer);
+    assert.ok(r.json.content.length >= 1);
+    assert.equal((await api('?provider=youtube', viewer)).json.content.length, 0);
+    assert.equal((await api('?account=nope', viewer)).json.content.length, 0);
+    // Bad filters: 400 naming the parameter.
+    for (const q of ['?type=tweet', '?provider=slack', '?since=2026-02-30', '?since=2026-03-02&until=2026-03-01',
+      '?sort=views', '?limit=0', '?limit=501', '?cursor=abc', '?foo=1', '?type=reel&type=post',
+      `?cursor=${encodeURIComponent('5.1.61.62.63')}`]) {
+      r = await api(q, viewer);
+      assert.equal(r.status, 400, `${q}: ${r.text}`);
+      assert.equal(r.json.error.code, 'bad_request', q);
+    }
+    // Another workspace's key sees nothing of these.
+    const [[other]] = stack.sql("INSERT INTO workspaces (name) VALUES ('Other') RETURNING id");
+    r = await api('', key('admin', other));
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json.content, []);
+    assert.equal((await api('', 'slk_nope')).status, 401);
+  });
+
+  await t.test('the dashboard\'s Top content shows the numbers SQL has', async () => {
+    const page = await b.get('/dashboard?period=90d');
+    assert.equal(page.status, 200);
+    assert.match(page.text, /<h2 id="content-heading">Top content<\/h2>/);
+    const [[from, to]] = stack.sql(`SELECT to_char(d - 90, 'YYYY-MM-DD'), to_char(d - 1, 'YYYY-MM-DD')
+      FROM (SELECT (now() AT TIME ZONE (SELECT time_zone FROM workspaces WHERE id = ${ws}))::date AS d) x`);
+    const top = stack.sql(`SELECT c.item_id, c.permalink, m.likes, m.comments, m.shares, m.saves,
+        coalesce(m.likes, 0) + coalesce(m.comments, 0) + coalesce(m.shares, 0) + coalesce(m.saves, 0) AS e
+      FROM content c JOIN LATERAL (SELECT * FROM content_metrics x WHERE x.workspace_id = c.workspace_id
+        AND x.item_id = c.item_id ORDER BY day DESC LIMIT 1) m ON true
+      WHERE c.workspace_id = ${ws} AND num_nonnulls(m.likes, m.comments, m.shares, m.saves) > 0
+        AND (c.published_at AT TIME ZONE (SELECT time_zone FROM workspaces WHERE id = ${ws}))::date BETWEEN '${from}' AND '${to}'
+      ORDER BY e DESC, c.published_at DESC, c.item_id LIMIT 5`);
+    assert.ok(top.length > 0);
+    const fmt = (v) => (v === '' ? '–' : Number(v).toLocaleString('en-US'));
+    const overall = page.text.split('id="content-overall"')[1].split('</table>')[0];
+    const rows = [...overall.matchAll(/<tr><td>(.*?)<\/td><td>Instagram<\/td><td>(\w+)<\/td><td><time datetime="([\d-]+)">[\d-]+<\/time><\/td><td class="num">([^<]+)<\/td>/g)];
+    assert.equal(rows.length, top.length, overall);
+    rows.forEach((m, i) => {
+      assert.equal(m[4], fmt(top[i][6]), `engagement of ${top[i][0]}`);
+      assert.ok(m[1].includes(`href="${top[i][1]}" rel="noopener noreferrer"`), m[1]);
+    });
+    const ins = page.text.split('id="content-instagram"')[1].split('</table>')[0];
+    const first = ins.match(/<td class="num">([^<]+)<\/td><td class="num">([^<]+)<\/td><td class="num">([^<]+)<\/td><td class="num">([^<]+)<\/td><td class="num">([^<]+)<\/td><\/tr>/);
+    assert.deepEqual(first.slice(1), [top[0][6], top[0][2], top[0][3], top[0][4], top[0][5]].map(fmt));
+    // A caption is escaped: one with markup shows as text.
+    stack.sql(`UPDATE content SET caption = '<b>bold</b> & co' WHERE workspace_id = ${ws} AND item_id = '${top[0][0]}'`);
+    const esc = await b.get('/dashboard?period=90d');
+    assert.match(esc.text, /&lt;b&gt;bold&lt;\/b&gt; &amp; co/);
+    assert.doesNotMatch(esc.text, /<b>bold<\/b>/);
+    // Days without any: the empty state.
+    const none = await b.get(`/dashboard?from=2020-01-01&to=2020-01-07`);
+    assert.match(none.text, /No post, reel, story or video published from 2020-01-01 to 2020-01-07 has numbers yet/);
+  });
+
+  await t.test('the digest lists the week\'s top content', async () => {
+    // The best item, as if published on last week's Wednesday.
+    const [[id, e, views]] = stack.sql(`SELECT c.item_id, coalesce(m.likes, 0) + coalesce(m.comments, 0) + coalesce(m.shares, 0)
+        + coalesce(m.saves, 0), coalesce(m.views::text, '') FROM content c JOIN LATERAL (SELECT * FROM content_metrics x
+        WHERE x.workspace_id = c.workspace_id AND x.item_id = c.item_id ORDER BY day DESC LIMIT 1) m ON true
+      WHERE c.workspace_id = ${ws} AND c.type = 'reel' AND m.likes IS NOT NULL ORDER BY 2 DESC LIMIT 1`);
+    stack.sql(`UPDATE content SET published_at = (date_trunc('week', now() AT TIME ZONE 'UTC')::date - 5) + time '12:00'
+      WHERE workspace_id = ${ws} AND item_id = '${id}'`);
+    const r = await b.get('/digest/preview');
+    assert.equal(r.status, 200);
+    assert.match(r.text, />Top content<\/h2>/);
+    const line = r.text.split('>Top content</h2>')[1].split('</table>')[0];
+    const fmt = (v) => Number(v).toLocaleString('en-US');
+    assert.ok(line.includes(`(Instagram reel, `), line);
+    assert.ok(line.includes(`: ${fmt(e)} engagements${views ? `, ${fmt(views)} views` : ''}</td>`), line);
+  });
+
   await t.test('content goes with the connection\'s data', async () => {
     const count = (table) => Number(stack.sql(`SELECT count(*) FROM ${table} WHERE workspace_id = ${ws}`)[0][0]);
     const before = count('content');

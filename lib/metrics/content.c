@@ -1,0 +1,281 @@
+/* content.c — the kept content and its numbers, for the API and pages. */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/day.h"
+#include "base/kv.h"
+#include "base/mem.h"
+#include "metrics/content.h"
+#include "store/db.h"
+
+#define CONTENT_KEY_MAX	256	/* bytes of a cursor's text field */
+
+/*
+ * Each item of workspace $1 with its latest measurement, its engagement
+ * and its sort keys; the filters $2 provider, $3 account, $4 type, $5
+ * since, $6 until (the workspace's days).  Shared by both statements.
+ */
+#define CONTENT_ROWS \
+	"w AS (SELECT time_zone AS tz FROM workspaces WHERE id = $1), " \
+	"c AS (SELECT c.provider, c.account_id, c.item_id, c.type, " \
+	"c.caption, c.permalink, c.published_at, m.day, m.views, m.reach, " \
+	"m.likes, m.comments, m.shares, m.saves, CASE WHEN " \
+	"num_nonnulls(m.likes, m.comments, m.shares, m.saves) = 0 THEN " \
+	"NULL ELSE coalesce(m.likes, 0) + coalesce(m.comments, 0) + " \
+	"coalesce(m.shares, 0) + coalesce(m.saves, 0) END AS eng, " \
+	"(extract(epoch FROM c.published_at) * 1000000)::bigint AS us, " \
+	"convert_to(c.provider, 'UTF8') AS kp, convert_to(c.account_id, " \
+	"'UTF8') AS ka, convert_to(c.item_id, 'UTF8') AS ki FROM content c " \
+	"LEFT JOIN LATERAL (SELECT * FROM content_metrics x WHERE " \
+	"x.workspace_id = c.workspace_id AND x.provider = c.provider AND " \
+	"x.account_id = c.account_id AND x.item_id = c.item_id ORDER BY " \
+	"x.day DESC LIMIT 1) m ON true WHERE c.workspace_id = $1 " \
+	"AND ($2::text IS NULL OR c.provider = $2) " \
+	"AND ($3::text IS NULL OR c.account_id = $3) " \
+	"AND ($4::text IS NULL OR c.type = $4) " \
+	"AND ($5::date IS NULL OR c.published_at >= $5::date::timestamp AT " \
+	"TIME ZONE (SELECT tz FROM w)) " \
+	"AND ($6::date IS NULL OR c.published_at < ($6::date + 1)::timestamp " \
+	"AT TIME ZONE (SELECT tz FROM w))) "
+
+/* An item as JSON (of a row of c). */
+#define CONTENT_ITEM \
+	"json_build_object('provider', provider, 'account', account_id, " \
+	"'id', item_id, 'type', type, 'caption', caption, 'permalink', " \
+	"permalink, 'published_at', to_char(published_at AT TIME ZONE " \
+	"'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'measured_on', " \
+	"to_char(day, 'YYYY-MM-DD'), 'views', views, 'reach', reach, " \
+	"'likes', likes, 'comments', comments, 'shares', shares, 'saves', " \
+	"saves, 'engagement', eng"
+
+/*
+ * A page: the filters, $7 limit, $8 sort ("engagement" or not), $9..$13
+ * the cursor's key (the engagement, -1 for none, 0 when sorted by date;
+ * microseconds since the epoch; provider, account and item id
+ * hex-encoded); the next cursor from the last row shown when there are
+ * more.
+ */
+static const char sql_page[] =
+	"WITH " CONTENT_ROWS ", "
+	"k AS (SELECT *, CASE WHEN $8 = 'engagement' THEN coalesce(eng, -1) "
+	"ELSE 0 END AS ke FROM c), "
+	"r AS (SELECT * FROM k WHERE $9::bigint IS NULL OR (ke, us, kp, ka, "
+	"ki) < ($9::bigint, $10::bigint, decode($11, 'hex'), decode($12, "
+	"'hex'), decode($13, 'hex')) ORDER BY ke DESC, us DESC, kp DESC, "
+	"ka DESC, ki DESC LIMIT $7::int + 1), "
+	"n AS (SELECT *, row_number() OVER (ORDER BY ke DESC, us DESC, "
+	"kp DESC, ka DESC, ki DESC) AS i FROM r) "
+	"SELECT json_build_object('content', coalesce((SELECT json_agg("
+	CONTENT_ITEM ") ORDER BY i) FROM n WHERE i <= $7::int), '[]'), "
+	"'next_cursor', (SELECT ke || '.' || us || '.' || encode(kp, 'hex') "
+	"|| '.' || encode(ka, 'hex') || '.' || encode(ki, 'hex') FROM n "
+	"WHERE i = $7::int AND EXISTS (SELECT 1 FROM n WHERE i > $7::int)))";
+
+/* Top content: the items published from $5 to $6 with an engagement,
+ * the $7 best overall and of each provider. */
+static const char sql_top[] =
+	"WITH " CONTENT_ROWS ", "
+	"t AS (SELECT *, to_char(published_at AT TIME ZONE (SELECT tz FROM w), "
+	"'YYYY-MM-DD') AS date, row_number() OVER (PARTITION BY provider "
+	"ORDER BY eng DESC, published_at DESC, item_id) AS pi, row_number() "
+	"OVER (ORDER BY eng DESC, published_at DESC, provider, item_id) AS oi "
+	"FROM c WHERE eng IS NOT NULL) "
+	"SELECT json_build_object('overall', coalesce((SELECT json_agg("
+	CONTENT_ITEM ", 'date', date) ORDER BY oi) FROM t WHERE oi <= "
+	"$7::int), '[]'), 'providers', coalesce((SELECT json_agg("
+	"json_build_object('provider', p, 'items', (SELECT json_agg("
+	CONTENT_ITEM ", 'date', date) ORDER BY pi) FROM t WHERE t.provider "
+	"= p AND pi <= $7::int)) ORDER BY p) FROM (SELECT DISTINCT provider "
+	"AS p FROM t) ps), '[]'))";
+
+static const char *const known[] = { "provider", "account", "type",
+	"since", "until", "sort", "limit", "cursor" };
+static const char *const providers[] = { "instagram", "facebook",
+	"youtube", "linkedin" };
+static const char *const types[] = { "post", "reel", "story", "video",
+	"short" };
+
+/* A strict YYYY-MM-DD, a real day, as a day number. */
+static bool
+date_ok(struct arena *a, const char *s, int64_t *d)
+{
+	return s != NULL && strlen(s) == 10 && day_scan(s, d) &&
+	    strcmp(day_text(a, *d), s) == 0;
+}
+
+/* Whether s is one of the n words of list. */
+static bool
+one_of(const char *s, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, list[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Whether s is n bytes of lowercase hex, even, at most max bytes
+ * decoded, and no NUL byte among them. */
+static bool
+hex_ok(const char *s, size_t n, size_t max)
+{
+	size_t i;
+
+	if (n == 0 || n % 2 != 0 || n > 2 * max ||
+	    strspn(s, "0123456789abcdef") < n)
+		return false;
+	for (i = 0; i < n; i += 2)
+		if (s[i] == '0' && s[i + 1] == '0')
+			return false;
+	return true;
+}
+
+/* The cursor's five fields into key[0..4] (arena); false when it is not
+ * one of ours. */
+static bool
+cursor_read(struct arena *a, const char *c, const char **key)
+{
+	size_t i, n, skip;
+
+	for (i = 0; i < 5; i++) {
+		n = strcspn(c, ".");
+		skip = i == 0 && *c == '-' ? 1 : 0;
+		if (i < 2 ? n == skip || n - skip > 19 || strspn(c + skip,
+		    "0123456789") < n - skip : !hex_ok(c, n, CONTENT_KEY_MAX))
+			return false;
+		key[i] = arena_strndup(a, c, n);
+		c += n;
+		if (i < 4 && *c++ != '.')
+			return false;
+	}
+	return *c == '\0';
+}
+
+enum err
+content_parse(struct arena *a, const struct kvlist *query,
+    struct content_query *q, const char **param, const char **why)
+{
+	const char *key[5];
+	int64_t d0, d1;
+	char *end;
+	long v;
+	size_t i, k;
+
+	memset(q, 0, sizeof(*q));
+	*param = *why = NULL;
+	for (i = 0; i < query->n; i++) {
+		for (k = 0; k < nitems(known); k++)
+			if (strcmp(query->v[i].name, known[k]) == 0)
+				break;
+		if (k == nitems(known)) {
+			*param = arena_strdup(a, query->v[i].name);
+			*why = "is not a parameter of /v1/content (provider, "
+			    "account, type, since, until, sort, limit, cursor)";
+			return ERR_INPUT;
+		}
+		if (kv_get(query, query->v[i].name) != &query->v[i]) {
+			*param = known[k];
+			*why = "is given twice";
+			return ERR_INPUT;
+		}
+	}
+	if ((q->provider = kv_value(query, "provider")) != NULL &&
+	    !one_of(q->provider, providers, nitems(providers))) {
+		*param = "provider";
+		*why = "must be instagram, facebook, youtube or linkedin";
+		return ERR_INPUT;
+	}
+	q->account = kv_value(query, "account");
+	if (q->account != NULL && (*q->account == '\0' ||
+	    strlen(q->account) > CONTENT_KEY_MAX)) {
+		*param = "account";
+		*why = "must be an account id as /v1/connections lists it";
+		return ERR_INPUT;
+	}
+	if ((q->type = kv_value(query, "type")) != NULL &&
+	    !one_of(q->type, types, nitems(types))) {
+		*param = "type";
+		*why = "must be post, reel, story, video or short";
+		return ERR_INPUT;
+	}
+	q->since = kv_value(query, "since");
+	q->until = kv_value(query, "until");
+	if (q->since != NULL && !date_ok(a, q->since, &d0)) {
+		*param = "since";
+		*why = "must be a date, YYYY-MM-DD";
+		return ERR_INPUT;
+	}
+	if (q->until != NULL && !date_ok(a, q->until, &d1)) {
+		*param = "until";
+		*why = "must be a date, YYYY-MM-DD";
+		return ERR_INPUT;
+	}
+	if (q->since != NULL && q->until != NULL && d1 < d0) {
+		*param = "until";
+		*why = "must not be before since";
+		return ERR_INPUT;
+	}
+	if ((q->sort = kv_value(query, "sort")) != NULL &&
+	    strcmp(q->sort, "published") != 0 &&
+	    strcmp(q->sort, "engagement") != 0) {
+		*param = "sort";
+		*why = "must be published or engagement";
+		return ERR_INPUT;
+	}
+	q->limit = kv_value(query, "limit");
+	if (q->limit != NULL && ((v = strtol(q->limit, &end, 10)) < 1 ||
+	    v > CONTENT_PAGE_MAX || *end != '\0' || end == q->limit ||
+	    *q->limit == '+' || *q->limit == ' ')) {
+		*param = "limit";
+		*why = "must be 1 to 500";
+		return ERR_INPUT;
+	}
+	q->cursor = kv_value(query, "cursor");
+	if (q->cursor != NULL && (!cursor_read(a, q->cursor, key) ||
+	    ((q->sort == NULL || strcmp(q->sort, "engagement") != 0) &&
+	    strcmp(key[0], "0") != 0))) {
+		*param = "cursor";
+		*why = "is not one this API gave for this sort; start again "
+		    "without it";
+		return ERR_INPUT;
+	}
+	return ERR_OK;
+}
+
+enum err
+content_json(struct db *db, struct arena *a, int64_t ws,
+    const struct content_query *q, const char **out)
+{
+	const char *p[13], *key[5] = { NULL, NULL, NULL, NULL, NULL };
+
+	if (q->cursor != NULL && !cursor_read(a, q->cursor, key))
+		return ERR_INPUT;
+	p[0] = db_int64(a, ws);
+	p[1] = q->provider;
+	p[2] = q->account;
+	p[3] = q->type;
+	p[4] = q->since;
+	p[5] = q->until;
+	p[6] = q->limit != NULL ? q->limit : db_int64(a,
+	    CONTENT_PAGE_DEFAULT);
+	p[7] = q->sort != NULL ? q->sort : "published";
+	memcpy(&p[8], key, sizeof(key));
+	return db_value(db, a, sql_page, 13, p, out);
+}
+
+enum err
+content_top_json(struct db *db, struct arena *a, int64_t ws,
+    const char *from, const char *to, int n, const char **out)
+{
+	const char *p[7];
+
+	p[0] = db_int64(a, ws);
+	p[1] = p[2] = p[3] = NULL;
+	p[4] = from;
+	p[5] = to;
+	p[6] = db_int64(a, n);
+	return db_value(db, a, sql_top, 7, p, out);
+}

@@ -1,8 +1,7 @@
 /*
- * content.h — GET /v1/content and the pages' Top content: what the
- * accounts published and how it did.
+ * content.h — GET /v1/content and Top content: what accounts published.
  *
- * The tables content and content_metrics (sql/280_content.sql): each
+ * How it did: the tables content and content_metrics (sql/280_content.sql): each
  * item with its latest measurement (lifetime numbers, NULL where the
  * provider has none) and its engagement, likes + comments + shares +
  * saves of the numbers it has (null when it has none of them).

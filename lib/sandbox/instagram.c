@@ -82,7 +82,8 @@ insights(struct sbx *sx, const char *id)
 /* Item i of an account: published i * 9 days before today's start
  * (UTC), less some hours, so that it stays put all day; 0 a story, every
  * third a reel, the rest posts; item 4 has no caption, 5 hides its
- * likes, 6 has no insights (an empty data[]). */
+ * likes, 6 has no insights (an empty data[]), 7 too few viewers for
+ * them (error 10). */
 static int64_t
 media_time(const char *id, long i, int64_t now)
 {
@@ -161,7 +162,8 @@ media(struct sbx *sx, const char *ig)
 
 /* GET /:ver/:media/insights?metric=...: lifetime numbers of an item, for
  * the metrics asked that its type has (a story has no saved); item 6
- * none (an empty data[], as Instagram answers when it has none). */
+ * none (an empty data[], as Instagram answers when it has none), item 7
+ * error 10 (not enough viewers). */
 static enum err
 media_insights(struct sbx *sx, const char *id)
 {
@@ -174,6 +176,14 @@ media_insights(struct sbx *sx, const char *id)
 	bool first = true;
 	size_t k;
 
+	if (i == 7) {		/* as ig_media_insights_error_10_... */
+		sandbox_start(sx, 400, "application/json; charset=UTF-8");
+		buf_puts(sx->out, "{\"error\":{\"message\":\"(#10) Not "
+		    "enough viewers for the media to show insights\",\"type\":"
+		    "\"OAuthException\",\"code\":10,\"fbtrace_id\":"
+		    "\"SbxTrace0000017\"}}");
+		return sandbox_done(sx);
+	}
 	sandbox_start(sx, 200, "application/json; charset=UTF-8");
 	buf_puts(sx->out, "{\"data\":[");
 	for (k = 0; k < nitems(names) && i != 6; k++) {

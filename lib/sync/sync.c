@@ -267,7 +267,7 @@ static const char sql_items_reviews[] =
  * Content: the items, and for those that carry "metrics" today's
  * measurement (UTC; a number absent or null stays NULL); items published
  * before the window (they left the 90 days) go too.  A measurement goes
- * with its item (sql/280).
+ * with its item (sql/280).  Rows: the items and the measurements.
  */
 static const char sql_items_content[] =
 	"WITH x AS (SELECT DISTINCT ON (id) * FROM jsonb_to_recordset("
@@ -304,7 +304,8 @@ static const char sql_items_content[] =
 	"c.provider = $3 AND c.account_id = $4 AND ($6::timestamptz IS NULL "
 	"OR c.published_at < $6::timestamptz OR NOT EXISTS (SELECT 1 FROM x "
 	"WHERE x.id = c.item_id)) RETURNING 1) "
-	"SELECT (SELECT count(*) FROM x), (SELECT count(*) FROM up) + "
+	"SELECT (SELECT count(*) FROM x) + (SELECT count(*) FROM x WHERE "
+	"jsonb_typeof(metrics) = 'object'), (SELECT count(*) FROM up) + "
 	"(SELECT count(*) FROM m) + (SELECT count(*) FROM del)";
 
 /*

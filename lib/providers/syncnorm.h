@@ -241,6 +241,17 @@ enum err	 syncnorm_instagram_media(struct syncnorm *,
 void		 syncnorm_instagram_media_insights(struct json_object *body,
 		    struct json_object *metrics);
 
+/*
+ * A YouTube videos answer (part snippet, statistics, contentDetails) into
+ * content items (lib/providers/fetch.h) appended to the JSON array
+ * items: type short (at most three minutes long) or video, the title as
+ * caption, "views"/"likes"/"comments" under "counts" (null when absent:
+ * hidden likes, comments off).  ERR_INPUT with n->why for a body without
+ * items or an item without id or snippet.publishedAt.
+ */
+enum err	 syncnorm_youtube_videos(struct syncnorm *,
+		    struct json_object *body, struct json_object *items);
+
 /* Instagram user fields: followers (followers_count) on day. */
 enum err	 syncnorm_instagram_user(struct syncnorm *,
 		    struct json_object *user, const char *day);

@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 
 #include "base/arena.h"
+#include "base/buf.h"
 #include "base/jsonx.h"
 #include "base/limit.h"
 #include "base/mem.h"
@@ -104,6 +105,229 @@ syncnorm_youtube_channel(struct syncnorm *n, struct json_object *list,
 	return syncnorm_add(n, NULL, "subscribers", day, v, NULL);
 }
 
+/* Seconds of an ISO 8601 duration as YouTube gives it ("PT1M5S",
+ * "P1DT2H"); -1 when it is not one. */
+static long
+duration_s(const char *d)
+{
+	long v, total = 0;
+	bool time = false;
+	char *end;
+
+	if (d == NULL || *d++ != 'P')
+		return -1;
+	while (*d != '\0') {
+		if (*d == 'T') {
+			time = true;
+			d++;
+			continue;
+		}
+		v = strtol(d, &end, 10);
+		if (end == d || v < 0)
+			return -1;
+		switch (*end) {
+		case 'D':
+			total += v * 86400;
+			break;
+		case 'H':
+			total += v * 3600;
+			break;
+		case 'M':
+			total += time ? v * 60 : v * 30 * 86400;
+			break;
+		case 'S':
+			total += v;
+			break;
+		case 'W':
+			total += v * 7 * 86400;
+			break;
+		default:
+			return -1;
+		}
+		d = end + 1;
+	}
+	return total;
+}
+
+/*
+ * Content.  Fields used, from the Data API's videos resource: id,
+ * snippet.title (the caption; YouTube has no other short text),
+ * snippet.publishedAt, contentDetails.duration, statistics.viewCount,
+ * likeCount (absent when the owner hides likes) and commentCount
+ * (absent when comments are off).  The API does not say which videos
+ * are Shorts: a video of at most three minutes is taken for one (Shorts
+ * may be that long since October 2024), and linked as /shorts/ID.  No
+ * reach, shares or saves: those numbers are NULL.
+ */
+enum err
+syncnorm_youtube_videos(struct syncnorm *n, struct json_object *body,
+    struct json_object *items)
+{
+	static const char *const counts[][2] = { { "viewCount", "views" },
+	    { "likeCount", "likes" }, { "commentCount", "comments" } };
+	struct json_object *list, *it, *sn, *st, *o, *c;
+	const char *id, *ts, *v;
+	long secs;
+	size_t i, k;
+
+	if ((list = syncnorm_array(body, "items")) == NULL)
+		return syncnorm_bad(n, n->n, "YouTube: items is missing");
+	for (i = 0; i < json_object_array_length(list); i++) {
+		it = json_object_array_get_idx(list, i);
+		sn = jsonx_member(it, "snippet");
+		if ((id = jsonx_str(it, "id")) == NULL ||
+		    (ts = jsonx_str(sn, "publishedAt")) == NULL)
+			return syncnorm_bad(n, n->n, "YouTube: items[%zu] "
+			    "has no id or snippet.publishedAt", i);
+		secs = duration_s(jsonx_str(jsonx_member(it,
+		    "contentDetails"), "duration"));
+		o = json_object_new_object();
+		json_object_object_add(o, "id", json_object_new_string(id));
+		json_object_object_add(o, "type", json_object_new_string(
+		    secs >= 0 && secs <= 180 ? "short" : "video"));
+		json_object_object_add(o, "caption", json_object_new_string(
+		    syncnorm_excerpt(n->a, jsonx_str(sn, "title"))));
+		json_object_object_add(o, "permalink", json_object_new_string(
+		    arena_printf(n->a, "https://www.youtube.com/%s%s",
+		    secs >= 0 && secs <= 180 ? "shorts/" : "watch?v=", id)));
+		json_object_object_add(o, "published_at",
+		    json_object_new_string(ts));
+		st = jsonx_member(it, "statistics");
+		c = json_object_new_object();
+		for (k = 0; k < nitems(counts); k++) {
+			v = syncnorm_count(jsonx_member(st, counts[k][0]));
+			json_object_object_add(c, counts[k][1], v != NULL ?
+			    json_object_new_int64(strtoll(v, NULL, 10)) :
+			    NULL);
+		}
+		json_object_object_add(o, "counts", c);
+		json_object_array_add(items, o);
+	}
+	return ERR_OK;
+}
+
+/*
+ * The channel's uploads of the last LIMIT_CONTENT_DAYS days: the uploads
+ * playlist (channels part=contentDetails), its items newest first in
+ * pages of 50 (playlistItems: contentDetails.videoId and
+ * videoPublishedAt) until one is older, then the videos themselves in
+ * batches of 50 (videos part=snippet,statistics,contentDetails: one unit
+ * of quota a call, as playlistItems; search would cost 100).  Numbers
+ * are kept for the videos due a measurement (fetch_items_due()).
+ */
+static enum err
+content(struct fetch *f, const char *chan)
+{
+	struct pcall_result res;
+	struct json_object *list, *it, *items, *ids, *due, *m, *c;
+	struct fetch_items fi;
+	struct buf *batch;
+	const char *uploads, *url, *from, *to, *token = NULL, *vid, *at;
+	const char *duejson, *id;
+	struct syncnorm n;
+	bool older = false;
+	size_t i, k, nb;
+	long pages;
+	enum err rc;
+
+	if ((rc = fetch_window(f, "UTC", LIMIT_CONTENT_DAYS, &from, &to)) !=
+	    ERR_OK)
+		return rc;
+	if ((rc = fetch_get(f, arena_printf(f->a, "%s/channels?part="
+	    "contentDetails&id=%s", fetch_base(f, PROVIDER_API_BASE),
+	    httpc_escape(f->a, chan)), &res)) != ERR_OK)
+		return rc;
+	list = syncnorm_array(res.json, "items");
+	uploads = list == NULL || json_object_array_length(list) == 0 ? NULL :
+	    jsonx_str(jsonx_member(jsonx_member(json_object_array_get_idx(
+	    list, 0), "contentDetails"), "relatedPlaylists"), "uploads");
+	syncnorm_init(&n, f->a, f->p->slug, chan);
+	items = jsonx_own(f->a, json_object_new_array());
+	ids = jsonx_own(f->a, json_object_new_array());
+	for (pages = 0; uploads != NULL && !older && pages < LIMIT_SYNC_PAGES;
+	    pages++) {
+		url = arena_printf(f->a, "%s/playlistItems?part="
+		    "contentDetails&playlistId=%s&maxResults=50%s%s",
+		    fetch_base(f, PROVIDER_API_BASE), httpc_escape(f->a,
+		    uploads), token != NULL ? "&pageToken=" : "",
+		    token != NULL ? httpc_escape(f->a, token) : "");
+		if ((rc = fetch_get(f, url, &res)) != ERR_OK)
+			return rc;
+		list = syncnorm_array(res.json, "items");
+		for (i = 0; list != NULL && i < json_object_array_length(list);
+		    i++) {
+			it = jsonx_member(json_object_array_get_idx(list, i),
+			    "contentDetails");
+			vid = jsonx_str(it, "videoId");
+			at = jsonx_str(it, "videoPublishedAt");
+			if (vid == NULL || at == NULL)
+				continue;	/* a private or deleted video */
+			if (strncmp(at, from, 10) < 0) {
+				older = true;
+				continue;
+			}
+			json_object_array_add(ids, json_object_new_string(vid));
+		}
+		if ((token = jsonx_str(res.json, "nextPageToken")) == NULL)
+			break;
+	}
+	batch = buf_new_arena(f->a, 50 * 64);
+	for (i = 0, nb = 0; i <= json_object_array_length(ids); i++) {
+		if (i < json_object_array_length(ids)) {
+			buf_printf(batch, "%s%s", nb > 0 ? "," : "",
+			    httpc_escape(f->a, json_object_get_string(
+			    json_object_array_get_idx(ids, i))));
+			if (++nb < 50)
+				continue;
+		}
+		if (nb == 0)
+			break;
+		if ((rc = fetch_get(f, arena_printf(f->a, "%s/videos?part="
+		    "snippet,statistics,contentDetails&id=%s&maxResults=50",
+		    fetch_base(f, PROVIDER_API_BASE), buf_cstr(batch)), &res))
+		    != ERR_OK)
+			return rc;
+		if ((rc = syncnorm_youtube_videos(&n, res.json, items)) !=
+		    ERR_OK)
+			return fetch_norm_failed(f, &n, rc);
+		batch = buf_new_arena(f->a, 50 * 64);
+		nb = 0;
+	}
+	list = jsonx_own(f->a, json_object_new_array());
+	for (i = 0; i < json_object_array_length(items); i++) {
+		it = json_object_array_get_idx(items, i);
+		m = json_object_new_object();
+		json_object_object_add(m, "id", json_object_get(jsonx_member(it,
+		    "id")));
+		json_object_object_add(m, "published_at", json_object_get(
+		    jsonx_member(it, "published_at")));
+		json_object_array_add(list, m);
+	}
+	fi.kind = "content";
+	fi.account = chan;
+	fi.json = json_object_to_json_string_ext(list, JSON_C_TO_STRING_PLAIN);
+	fi.since = arena_printf(f->a, "%sT00:00:00Z", from);
+	if ((rc = fetch_items_due(f, &fi, &duejson)) != ERR_OK)
+		return rc;
+	if (jsonx_parse(f->a, duejson, strlen(duejson), &due, NULL) != ERR_OK)
+		return ERR_DB;
+	for (i = 0; i < json_object_array_length(items); i++) {
+		it = json_object_array_get_idx(items, i);
+		id = jsonx_str(it, "id");
+		c = jsonx_member(it, "counts");
+		for (k = 0; k < json_object_array_length(due); k++)
+			if (strcmp(json_object_get_string(
+			    json_object_array_get_idx(due, k)), id) == 0)
+				break;
+		if (k < json_object_array_length(due))
+			json_object_object_add(it, "metrics", json_object_get(c));
+		json_object_object_del(it, "counts");
+	}
+	fi.json = json_object_to_json_string_ext(items,
+	    JSON_C_TO_STRING_PLAIN);
+	return fetch_items_store(f, &fi);
+}
+
 static enum err
 channel(struct accounts_lister *l, struct json_object *it)
 {
@@ -153,9 +377,11 @@ fetch(struct fetch *f, struct syncnorm *n, const char *chan)
 	    fetch_base(f, PROVIDER_API_BASE), httpc_escape(f->a, chan));
 	if ((rc = fetch_get(f, url, &res)) != ERR_OK)
 		return rc;
-	if ((rc = syncnorm_youtube_channel(n, res.json, to)) != ERR_OK)
+	if ((rc = syncnorm_youtube_channel(n, res.json, to)) != ERR_OK) {
 		f->why = n->why;
-	return rc;
+		return rc;
+	}
+	return content(f, chan);
 }
 
 static const struct metric_def metrics[] = {

@@ -1,12 +1,14 @@
 /*
  * youtube.c — YouTube in the sandbox: channels and Analytics reports.
  *
- * The Data API's channels (mine) and the Analytics API's reports.  OAuth
+ * The Data API's channels (mine), uploads playlist items and videos, and
+ * the Analytics API's reports.  OAuth
  * is Google's (google.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -73,6 +75,10 @@ api_channels(struct ctx *ctx)
 			    "\"Sandbox Channel %d\",\"description\":\"A "
 			    "channel of the Sluice sandbox.\"},\"country\":"
 			    "\"US\"}", sx.tok.user, sx.tok.user, sx.tok.user);
+		if (strstr(part, "contentDetails") != NULL)
+			buf_printf(sx.out, ",\"contentDetails\":{"
+			    "\"relatedPlaylists\":{\"likes\":\"\",\"uploads\":"
+			    "\"UU%s\"}}", id + 2);
 		if (strstr(part, "statistics") != NULL) {
 			today = sandbox_today(sx.now, 0);
 			for (i = 1; i <= 30; i++) {
@@ -214,6 +220,162 @@ api_reports(struct ctx *ctx)
 }
 
 /* ------------------------------------------------------------------ */
+/* Uploads: the uploads playlist's items and the videos. */
+
+#define YT_VIDEOS	14	/* uploads of a channel, newest first */
+
+/* Video j of a channel (its uploads playlist without "UU"): "Sbx", two
+ * digits, six of the channel's; published j * 8 days before today's
+ * start (UTC), less some hours, so that it stays put all day. */
+static const char *
+video_id(struct sbx *sx, const char *chan, long j)
+{
+	return arena_printf(sx->ctx->arena, "Sbx%02ld%s", j, sandbox_hexid(sx,
+	    chan, 6));
+}
+
+static const char *
+video_time(struct sbx *sx, const char *vid, long j)
+{
+	int64_t t = sx->now - sx->now % 86400 - (int64_t)j * 8 * 86400 -
+	    3600 - (int64_t)(sandbox_hash(vid, 31) % 7200);
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char ts[32];
+
+	gmtime_r(&tt, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return arena_strdup(sx->ctx->arena, ts);
+}
+
+/* GET /youtube/v3/playlistItems?part=contentDetails&playlistId=UU...:
+ * the channel's uploads, newest first, pages of at most 5. */
+static enum err
+api_playlist_items(struct ctx *ctx)
+{
+	const char *pl, *tok, *vid;
+	struct sbx sx;
+	long off = 0, end, total, j, per;
+	enum err rc;
+
+	if (!sandbox_begin(ctx, &yt_api, SBX_AUTH, &sx, &rc))
+		return rc;
+	pl = req_query(&ctx->req, "playlistId");
+	tok = req_query(&ctx->req, "pageToken");
+	if (pl == NULL || strncmp(pl, "UU", 2) != 0) {
+		sandbox_start(&sx, 404, GJU);
+		buf_puts(sx.out, "{\"error\":{\"code\":404,\"message\":"
+		    "\"The playlist identified with the request's "
+		    "<code>playlistId</code> parameter cannot be found.\","
+		    "\"errors\":[{\"message\":\"The playlist identified with "
+		    "the request's <code>playlistId</code> parameter cannot be "
+		    "found.\",\"domain\":\"youtube.playlistItem\",\"reason\":"
+		    "\"playlistNotFound\",\"location\":\"playlistId\","
+		    "\"locationType\":\"parameter\"}]}}");
+		return sandbox_done(&sx);
+	}
+	if (tok != NULL && strncmp(tok, "SBXp", 4) == 0)
+		off = strtol(tok + 4, NULL, 10);
+	per = sandbox_long(req_query(&ctx->req, "maxResults"), 5, 50);
+	if (per < 1 || per > 5)
+		per = 5;
+	total = sandbox_is(&sx, "empty") ? 0 : YT_VIDEOS;
+	if (off < 0 || off > total)
+		off = total;
+	end = off + per < total ? off + per : total;
+	sandbox_start(&sx, 200, GJU);
+	buf_printf(sx.out, "{\"kind\":\"youtube#playlistItemListResponse\","
+	    "\"etag\":\"%s\"", sandbox_hexid(&sx, arena_printf(ctx->arena,
+	    "%s%ld", pl, off), 27));
+	if (end < total)
+		buf_printf(sx.out, ",\"nextPageToken\":\"SBXp%ld\"", end);
+	if (off > 0)
+		buf_printf(sx.out, ",\"prevPageToken\":\"SBXp%ld\"",
+		    off - per > 0 ? off - per : 0);
+	buf_puts(sx.out, ",\"items\":[");
+	for (j = off; j < end; j++) {
+		vid = video_id(&sx, pl + 2, j);
+		buf_printf(sx.out, "%s{\"kind\":\"youtube#playlistItem\","
+		    "\"etag\":\"%s\",\"id\":\"%s\",\"contentDetails\":{"
+		    "\"videoId\":\"%s\",\"videoPublishedAt\":\"%s\"}}",
+		    j > off ? "," : "", sandbox_hexid(&sx, vid, 27),
+		    sandbox_hexid(&sx, arena_printf(ctx->arena, "pi%s", vid),
+		    40), vid, video_time(&sx, vid, j));
+	}
+	buf_printf(sx.out, "],\"pageInfo\":{\"totalResults\":%ld,"
+	    "\"resultsPerPage\":%ld}}", total, per);
+	return sandbox_done(&sx);
+}
+
+/* GET /youtube/v3/videos?part=...&id=a,b: the sandbox's videos among the
+ * ids; 1 and every fourth after it a Short (45 s), 2 hides its likes, 3
+ * has comments off. */
+static enum err
+api_videos(struct ctx *ctx)
+{
+	const char *part, *ids, *p, *vid;
+	struct sbx sx;
+	size_t n;
+	long j, cnt = 0;
+	uint64_t h;
+	enum err rc;
+
+	if (!sandbox_begin(ctx, &yt_api, SBX_AUTH, &sx, &rc))
+		return rc;
+	part = req_query(&ctx->req, "part");
+	if (part == NULL)
+		part = "id";
+	ids = req_query(&ctx->req, "id");
+	sandbox_start(&sx, 200, GJU);
+	buf_printf(sx.out, "{\"kind\":\"youtube#videoListResponse\","
+	    "\"etag\":\"%s\",\"items\":[", sandbox_hexid(&sx, ids != NULL ?
+	    ids : "", 27));
+	for (p = ids; p != NULL && *p != '\0'; p += n + (p[n] == ',')) {
+		n = strcspn(p, ",");
+		vid = arena_strndup(ctx->arena, p, n);
+		if (n != 11 || strncmp(vid, "Sbx", 3) != 0 ||
+		    strspn(vid + 3, "0123456789") < 2)
+			continue;
+		j = (vid[3] - '0') * 10 + vid[4] - '0';
+		h = sandbox_hash(vid, 32);
+		buf_printf(sx.out, "%s{\"kind\":\"youtube#video\",\"etag\":"
+		    "\"%s\",\"id\":\"%s\"", cnt++ > 0 ? "," : "",
+		    sandbox_hexid(&sx, vid, 27), vid);
+		if (strstr(part, "snippet") != NULL)
+			buf_printf(sx.out, ",\"snippet\":{\"publishedAt\":"
+			    "\"%s\",\"channelId\":\"UCsbx\",\"title\":"
+			    "\"Sandbox %s %ld: Z\u00fcrich \u00e0 v\u00e9lo\","
+			    "\"description\":\"A video of the Sluice sandbox.\","
+			    "\"categoryId\":\"22\",\"liveBroadcastContent\":"
+			    "\"none\"}", video_time(&sx, vid, j),
+			    j % 4 == 1 ? "short" : "video", j);
+		if (strstr(part, "contentDetails") != NULL)
+			buf_printf(sx.out, ",\"contentDetails\":{\"duration\":"
+			    "\"%s\",\"dimension\":\"2d\",\"definition\":"
+			    "\"hd\",\"caption\":\"false\",\"licensedContent\":"
+			    "false,\"projection\":\"rectangular\"}",
+			    j % 4 == 1 ? "PT45S" : "PT7M12S");
+		if (strstr(part, "statistics") != NULL) {
+			buf_printf(sx.out, ",\"statistics\":{\"viewCount\":"
+			    "\"%llu\"", (unsigned long long)(h % 90000));
+			if (j != 2)
+				buf_printf(sx.out, ",\"likeCount\":\"%llu\"",
+				    (unsigned long long)((h >> 20) % 900));
+			buf_puts(sx.out, ",\"favoriteCount\":\"0\"");
+			if (j != 3)
+				buf_printf(sx.out, ",\"commentCount\":"
+				    "\"%llu\"", (unsigned long long)((h >> 40)
+				    % 60));
+			buf_puts(sx.out, "}");
+		}
+		buf_puts(sx.out, "}");
+	}
+	buf_printf(sx.out, "],\"pageInfo\":{\"totalResults\":%ld,"
+	    "\"resultsPerPage\":%ld}}", cnt, cnt);
+	return sandbox_done(&sx);
+}
+
+/* ------------------------------------------------------------------ */
 /* Its error shapes, routes and entry in the registry. */
 
 #define JU	"application/json; charset=UTF-8"
@@ -221,6 +383,9 @@ api_reports(struct ctx *ctx)
 static const struct route routes[] = {
 	{ HTTP_GET, "/sandbox/youtube/v3/channels", api_channels,
 	    ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/youtube/v3/playlistItems", api_playlist_items,
+	    ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/youtube/v3/videos", api_videos, ROUTE_NODB, 0 },
 	{ HTTP_GET, "/sandbox/youtube-analytics/v2/reports",
 	    api_reports, ROUTE_NODB, 0 },
 };

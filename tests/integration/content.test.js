@@ -277,3 +277,55 @@ test('Instagram content and its numbers', async (t) => {
     assert.equal(count('content_metrics'), 0);
   });
 });
+
+test('YouTube uploads and their numbers', async (t) => {
+  const stack = await syncStack(t);
+  const b = await setupOwner(stack.url, { password: PASSWORD });
+  const { res } = await connectSandbox(b, 'youtube');
+  assert.equal(res.status, 303, res.text.slice(0, 300));
+  const [[conn, ws, list, blob]] = stack.sql("SELECT id, workspace_id, accounts::text, token_blob FROM connections WHERE provider = 'youtube'");
+  const chan = JSON.parse(list)[0].id;
+  stack.sql(`UPDATE connections SET selected = '["${chan}"]' WHERE id = ${conn}`);
+  stack.sql(`INSERT INTO sync_jobs (workspace_id, connection_id, kind) VALUES (${ws}, ${conn}, 'manual')`);
+  runWorker(stack);
+  const [[status, err]] = stack.sql(`SELECT status, coalesce(error, '') FROM sync_runs WHERE connection_id = ${conn} ORDER BY id DESC LIMIT 1`);
+  assert.equal(status, 'ok', err);
+  // The simulator's uploads of the last 90 days and their videos.
+  const opened = spawnSync(path.join(TOOLS, 'vault_tool'), ['open', ws, 'youtube', conn, blob],
+    { encoding: 'utf8', env: { ...process.env, SLUICE_ENCRYPTION_KEYS: secrets(stack).keys } });
+  assert.equal(opened.status, 0, opened.stderr);
+  const auth = { Authorization: `Bearer ${JSON.parse(opened.stdout).access_token}` };
+  const base = `${stack.url}/sandbox/youtube/v3`;
+  let r = await request(`${base}/channels?part=contentDetails&id=${chan}`, { headers: auth });
+  const uploads = r.json.items[0].contentDetails.relatedPlaylists.uploads;
+  const ids = [];
+  let tok = '';
+  for (let i = 0; i < 20; i++) {
+    r = await request(`${base}/playlistItems?part=contentDetails&playlistId=${uploads}&maxResults=50${tok}`, { headers: auth });
+    assert.equal(r.status, 200, r.text);
+    ids.push(...r.json.items.map((it) => it.contentDetails));
+    if (!r.json.nextPageToken) break;
+    tok = `&pageToken=${r.json.nextPageToken}`;
+  }
+  const since = new Date(Date.now() - 89 * 86400000).toISOString().slice(0, 10);
+  const kept = ids.filter((c) => c.videoPublishedAt.slice(0, 10) >= since).map((c) => c.videoId);
+  assert.ok(kept.length > 0 && kept.length < ids.length, 'some uploads are older than 90 days');
+  r = await request(`${base}/videos?part=snippet,statistics,contentDetails&id=${kept.join(',')}`, { headers: auth });
+  const num = (v) => (v === undefined ? '' : String(v));
+  const want = r.json.items.map((v) => {
+    const short = v.contentDetails.duration === 'PT45S';
+    return [v.id, short ? 'short' : 'video', v.snippet.title,
+      `https://www.youtube.com/${short ? 'shorts/' : 'watch?v='}${v.id}`, v.snippet.publishedAt.slice(0, 19),
+      num(v.statistics.viewCount), '', num(v.statistics.likeCount), num(v.statistics.commentCount), '', ''];
+  }).sort((x, y) => (x[0] < y[0] ? -1 : 1));
+  const stored = stack.sql(`SELECT c.item_id, c.type, c.caption, coalesce(c.permalink, ''),
+      to_char(c.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS'),
+      coalesce(m.views::text, ''), coalesce(m.reach::text, ''), coalesce(m.likes::text, ''),
+      coalesce(m.comments::text, ''), coalesce(m.shares::text, ''), coalesce(m.saves::text, '')
+    FROM content c LEFT JOIN content_metrics m USING (workspace_id, provider, account_id, item_id)
+    WHERE c.workspace_id = ${ws} AND c.provider = 'youtube' ORDER BY c.item_id, m.day`);
+  assert.deepEqual(stored, want);
+  assert.ok(want.some((w) => w[1] === 'short') && want.some((w) => w[1] === 'video'));
+  assert.ok(want.some((w) => w[7] === '' && w[8] !== ''), 'hidden likes are NULL');
+  assert.ok(want.some((w) => w[8] === '' && w[7] !== ''), 'comments off: NULL');
+});

@@ -79,6 +79,7 @@ const SWITCH = {
   'google/google-ads/searchStream-response-empty.json': 'empty',
   'google/youtube/channels-list-mine-no-channel.json': 'empty',
   'google/youtube/reports-query-no-rows.json': 'empty',
+  'google/youtube/playlistItems-list-empty.json': 'empty',
   'google/gbp/reviews-list-empty.json': 'empty',
   'meta/ads_insights_empty.json': 'empty',
   'meta/ads_insights_account_empty.json': 'empty',

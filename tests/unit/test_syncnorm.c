@@ -462,6 +462,50 @@ test_syncnorm_instagram_content(void **state)
 }
 
 static void
+test_syncnorm_youtube_content(void **state)
+{
+	struct syncnorm n;
+	struct json_object *items = jsonx_own(&A, json_object_new_array());
+	struct json_object *it, *c;
+	struct buf *b = buf_new_arena(&A, 4096);
+	const char *k[] = { "views", "likes", "comments" };
+	size_t i, j;
+
+	(void)state;
+	syncnorm_init(&n, &A, "youtube", "UCsbx1a2b3c4d5e6f7a8b9c0");
+	assert_int_equal(syncnorm_youtube_videos(&n, example(
+	    "google/youtube/videos-list.json"), items), ERR_OK);
+	for (i = 0; i < json_object_array_length(items); i++) {
+		it = json_object_array_get_idx(items, i);
+		c = jsonx_member(it, "counts");
+		buf_printf(b, "%s %s %s %s", jsonx_str(it, "id"),
+		    jsonx_str(it, "type"), jsonx_str(it, "published_at"),
+		    jsonx_str(it, "permalink"));
+		for (j = 0; j < 3; j++)
+			buf_printf(b, " %s=%s", k[j], jsonx_member(c, k[j]) ==
+			    NULL ? "-" : json_object_get_string(jsonx_member(c,
+			    k[j])));
+		buf_printf(b, " [%s]\n", jsonx_str(it, "caption"));
+	}
+	/* 59 s is a Short, 3 min 1 s a video; a real 0 stays 0, hidden
+	 * likes and comments off are null. */
+	assert_string_equal(buf_cstr(b),
+	    "Sbx001a2b3c video 2026-11-28T16:00:00Z "
+	    "https://www.youtube.com/watch?v=Sbx001a2b3c views=48210 "
+	    "likes=1043 comments=57 [How we build: a week in Z\xc3\xbcrich]\n"
+	    "Sbx011a2b3c short 2026-11-20T16:00:00Z "
+	    "https://www.youtube.com/shorts/Sbx011a2b3c views=120355 "
+	    "likes=8120 comments=0 [60 seconds of espresso \xe2\x98\x95 "
+	    "#shorts]\n"
+	    "Sbx021a2b3c video 2026-11-12T16:00:00Z "
+	    "https://www.youtube.com/watch?v=Sbx021a2b3c views=0 likes=- "
+	    "comments=- [Likes hidden, comments off]\n");
+	/* Not a videos answer. */
+	assert_int_equal(syncnorm_youtube_videos(&n, example(
+	    "google/youtube/error-403-forbidden.json"), items), ERR_INPUT);
+}
+
+static void
 test_syncnorm_excerpt(void **state)
 {
 	char big[4 * LIMIT_CONTENT_CAPTION + 16];
@@ -866,6 +910,7 @@ main(void)
 		cmocka_unit_test(test_syncnorm_facebook_example),
 		cmocka_unit_test(test_syncnorm_instagram_examples),
 		cmocka_unit_test(test_syncnorm_instagram_content),
+		cmocka_unit_test(test_syncnorm_youtube_content),
 		cmocka_unit_test(test_syncnorm_excerpt),
 		cmocka_unit_test(test_syncnorm_meta_ads_examples),
 		cmocka_unit_test(test_syncnorm_meta_ads_totals_examples),

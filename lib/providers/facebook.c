@@ -156,6 +156,182 @@ fetch_reach(struct fetch *f, struct syncnorm *n, const char *page)
 }
 
 /*
+ * Content.  Fields used, from the Graph API's Page published_posts and
+ * Post references: id, message (absent on a post without text),
+ * permalink_url, created_time, reactions and comments with
+ * summary(total_count) (limit(0): the counts without the lists) and
+ * shares.count.  shares is absent from a post nobody shared, but Graph
+ * does not document that, so an absent count stays NULL.  Every item is
+ * a post.
+ */
+enum err
+syncnorm_facebook_posts(struct syncnorm *n, struct json_object *body,
+    const char *since, struct json_object *items, bool *older)
+{
+	struct json_object *data, *it, *o, *c;
+	const char *id, *ts, *v;
+	size_t i;
+
+	if ((data = syncnorm_array(body, "data")) == NULL)
+		return syncnorm_bad(n, n->n, "Facebook: data is missing");
+	for (i = 0; i < json_object_array_length(data); i++) {
+		it = json_object_array_get_idx(data, i);
+		if ((id = jsonx_str(it, "id")) == NULL ||
+		    (ts = jsonx_str(it, "created_time")) == NULL ||
+		    strlen(ts) < 10)
+			return syncnorm_bad(n, n->n, "Facebook: data[%zu] "
+			    "has no id or created_time", i);
+		if (strncmp(ts, since, 10) < 0) {
+			*older = true;
+			continue;
+		}
+		o = json_object_new_object();
+		json_object_object_add(o, "id", json_object_new_string(id));
+		json_object_object_add(o, "type", json_object_new_string(
+		    "post"));
+		json_object_object_add(o, "caption", json_object_new_string(
+		    syncnorm_excerpt(n->a, jsonx_str(it, "message"))));
+		if ((v = jsonx_str(it, "permalink_url")) != NULL)
+			json_object_object_add(o, "permalink",
+			    json_object_new_string(v));
+		json_object_object_add(o, "published_at",
+		    json_object_new_string(ts));
+		c = json_object_new_object();
+		v = syncnorm_count(jsonx_member(jsonx_member(jsonx_member(it,
+		    "reactions"), "summary"), "total_count"));
+		json_object_object_add(c, "likes", v != NULL ?
+		    json_object_new_int64(strtoll(v, NULL, 10)) : NULL);
+		v = syncnorm_count(jsonx_member(jsonx_member(jsonx_member(it,
+		    "comments"), "summary"), "total_count"));
+		json_object_object_add(c, "comments", v != NULL ?
+		    json_object_new_int64(strtoll(v, NULL, 10)) : NULL);
+		v = syncnorm_count(jsonx_member(jsonx_member(it, "shares"),
+		    "count"));
+		json_object_object_add(c, "shares", v != NULL ?
+		    json_object_new_int64(strtoll(v, NULL, 10)) : NULL);
+		json_object_object_add(o, "counts", c);
+		json_object_array_add(items, o);
+	}
+	return ERR_OK;
+}
+
+void
+syncnorm_facebook_post_insights(struct json_object *body,
+    struct json_object *metrics)
+{
+	static const char *const names[][2] = {
+		{ "post_media_view", "views" },
+		{ "post_total_media_view_unique", "reach" },
+	};
+	struct json_object *data, *it;
+	const char *name, *v;
+	size_t i, k;
+
+	for (k = 0; k < nitems(names); k++)
+		json_object_object_add(metrics, names[k][1], NULL);
+	if ((data = syncnorm_array(body, "data")) == NULL)
+		return;
+	for (i = 0; i < json_object_array_length(data); i++) {
+		it = json_object_array_get_idx(data, i);
+		if ((name = jsonx_str(it, "name")) == NULL)
+			continue;
+		for (k = 0; k < nitems(names); k++)
+			if (strcmp(names[k][0], name) == 0)
+				break;
+		v = syncnorm_count(jsonx_member(json_object_array_get_idx(
+		    syncnorm_array(it, "values"), 0), "value"));
+		if (k < nitems(names) && v != NULL)
+			json_object_object_add(metrics, names[k][1],
+			    json_object_new_int64(strtoll(v, NULL, 10)));
+	}
+}
+
+/*
+ * The Page's posts of the last LIMIT_CONTENT_DAYS days (newest first,
+ * Graph cursor pages) with their counts, and for those due a
+ * measurement (fetch_items_due()) their lifetime insights: views
+ * (post_media_view) and reach (post_total_media_view_unique, which
+ * replaced post_impressions_unique in 2025).  No saves on Facebook.
+ */
+static enum err
+content(struct fetch *f, struct syncnorm *n, const char *page)
+{
+	struct pcall_result res;
+	struct json_object *items, *ids, *due, *it, *m, *c;
+	struct fetch_items fi;
+	const char *url, *from, *to, *duejson, *id;
+	bool older = false;
+	size_t i, k;
+	long pages;
+	enum err rc;
+
+	if ((rc = fetch_window(f, "UTC", LIMIT_CONTENT_DAYS, &from, &to)) !=
+	    ERR_OK)
+		return rc;
+	items = jsonx_own(f->a, json_object_new_array());
+	url = arena_printf(f->a, "%s/%s/published_posts?fields=id,message,"
+	    "permalink_url,created_time,shares,reactions.summary(total_count)"
+	    ".limit(0),comments.summary(total_count).limit(0)&limit=25",
+	    meta_graph(f), httpc_escape(f->a, page));
+	for (pages = 0; url != NULL && !older && pages < LIMIT_SYNC_PAGES;
+	    pages++) {
+		if ((rc = fetch_get(f, url, &res)) != ERR_OK)
+			return rc;
+		if ((rc = syncnorm_facebook_posts(n, res.json, from, items,
+		    &older)) != ERR_OK)
+			return fetch_norm_failed(f, n, rc);
+		url = jsonx_text(jsonx_member(res.json, "paging"), "next");
+	}
+	ids = jsonx_own(f->a, json_object_new_array());
+	for (i = 0; i < json_object_array_length(items); i++) {
+		it = json_object_array_get_idx(items, i);
+		m = json_object_new_object();
+		json_object_object_add(m, "id", json_object_get(
+		    jsonx_member(it, "id")));
+		json_object_object_add(m, "published_at", json_object_get(
+		    jsonx_member(it, "published_at")));
+		json_object_array_add(ids, m);
+	}
+	fi.kind = "content";
+	fi.account = page;
+	fi.json = json_object_to_json_string_ext(ids, JSON_C_TO_STRING_PLAIN);
+	fi.since = arena_printf(f->a, "%sT00:00:00Z", from);
+	if ((rc = fetch_items_due(f, &fi, &duejson)) != ERR_OK)
+		return rc;
+	if (jsonx_parse(f->a, duejson, strlen(duejson), &due, NULL) != ERR_OK)
+		return ERR_DB;
+	for (i = 0; i < json_object_array_length(items); i++) {
+		it = json_object_array_get_idx(items, i);
+		id = jsonx_str(it, "id");
+		c = jsonx_member(it, "counts");
+		for (k = 0; k < json_object_array_length(due); k++)
+			if (strcmp(json_object_get_string(
+			    json_object_array_get_idx(due, k)), id) == 0)
+				break;
+		if (k < json_object_array_length(due)) {
+			if ((rc = fetch_get(f, arena_printf(f->a, "%s/%s/"
+			    "insights?metric=post_media_view,"
+			    "post_total_media_view_unique", meta_graph(f),
+			    httpc_escape(f->a, id)), &res)) != ERR_OK)
+				return rc;
+			m = json_object_new_object();
+			syncnorm_facebook_post_insights(res.json, m);
+			json_object_object_add(m, "likes", json_object_get(
+			    jsonx_member(c, "likes")));
+			json_object_object_add(m, "comments", json_object_get(
+			    jsonx_member(c, "comments")));
+			json_object_object_add(m, "shares", json_object_get(
+			    jsonx_member(c, "shares")));
+			json_object_object_add(it, "metrics", m);
+		}
+		json_object_object_del(it, "counts");
+	}
+	fi.json = json_object_to_json_string_ext(items,
+	    JSON_C_TO_STRING_PLAIN);
+	return fetch_items_store(f, &fi);
+}
+
+/*
  * Page insights cover since..until-1 (Pacific days), at most 90 days a
  * call: the window in chunks, today included; then the reach totals.
  */
@@ -189,7 +365,9 @@ fetch(struct fetch *f, struct syncnorm *n, const char *page)
 			if ((rc = syncnorm_facebook(n, got[i])) != ERR_OK)
 				return fetch_norm_failed(f, n, rc);
 	}
-	return fetch_reach(f, n, page);
+	if ((rc = fetch_reach(f, n, page)) != ERR_OK)
+		return rc;
+	return content(f, n, page);
 }
 
 static const struct metric_def metrics[] = {

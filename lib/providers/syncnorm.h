@@ -252,6 +252,25 @@ void		 syncnorm_instagram_media_insights(struct json_object *body,
 enum err	 syncnorm_youtube_videos(struct syncnorm *,
 		    struct json_object *body, struct json_object *items);
 
+/*
+ * One page of a Facebook Page's published_posts (fields id, message,
+ * permalink_url, created_time, shares, reactions and comments with
+ * summary(total_count)) into content items of type post appended to
+ * items, with "likes" (reactions), "comments" and "shares" under
+ * "counts" (null when absent).  Posts created before day since are
+ * left out and set *older.  ERR_INPUT with n->why for a body without
+ * data or a post without id or created_time.
+ */
+enum err	 syncnorm_facebook_posts(struct syncnorm *,
+		    struct json_object *body, const char *since,
+		    struct json_object *items, bool *older);
+
+/* A post's insights answer into its metrics object: views
+ * (post_media_view) and reach (post_total_media_view_unique), else
+ * null. */
+void		 syncnorm_facebook_post_insights(struct json_object *body,
+		    struct json_object *metrics);
+
 /* Instagram user fields: followers (followers_count) on day. */
 enum err	 syncnorm_instagram_user(struct syncnorm *,
 		    struct json_object *user, const char *day);

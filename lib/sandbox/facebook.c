@@ -2,10 +2,14 @@
  * facebook.c — Facebook Pages in the sandbox: Pages, fields, insights.
  *
  * /me/accounts with page tokens, a Page's fields and its daily insights,
- * as entries of the Graph API that meta.c serves.  Login is Meta's
+ * its published posts and their insights, as entries of the Graph API
+ * that meta.c serves.  Login is Meta's
  * (meta.c).
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/arena.h"
 #include "base/mem.h"
@@ -149,13 +153,134 @@ static const struct sandbox_meta_metric metrics[] = {
 	{ "page_views_total", "Daily Page Views", 6, false },
 };
 
+/* ------------------------------------------------------------------ */
+/* Content: a Page's published posts and each one's lifetime insights. */
+
+#define FB_POSTS	14	/* posts of a Page, newest first */
+
+/* Whether the Graph fields list names f, maybe with modifiers
+ * (".summary(...)") or subfields. */
+static bool
+has_edge(const char *fields, const char *f)
+{
+	size_t n = strlen(f);
+	const char *p;
+
+	for (p = fields; p != NULL && (p = strstr(p, f)) != NULL; p += n)
+		if ((p == fields || p[-1] == ',') && (p[n] == '\0' ||
+		    p[n] == ',' || p[n] == '{' || p[n] == '.'))
+			return true;
+	return false;
+}
+
+/* GET /:page/published_posts: post j published j * 8 days before
+ * today's start (UTC), less some hours; 3 has no message, every third
+ * from 2 no shares (Graph leaves the field out), pages of at most 5. */
+static enum err
+published_posts(struct sbx *sx, const char *page)
+{
+	const char *fields = req_query(&sx->ctx->req, "fields");
+	long off, end, limit, total, j;
+	char id[64], ts[32];
+	uint64_t h;
+	time_t t;
+	struct tm tm;
+
+	if (fields == NULL)
+		fields = "id,message,created_time";
+	limit = sandbox_long(req_query(&sx->ctx->req, "limit"), 25, 100);
+	if (limit < 1 || limit > 5)
+		limit = 5;
+	off = sandbox_meta_uncursor(req_query(&sx->ctx->req, "after")) + 1;
+	if (off < 0)
+		off = 0;
+	total = sandbox_is(sx, "empty") ? 0 : FB_POSTS;
+	end = off + limit < total ? off + limit : total;
+	sandbox_start(sx, 200, "application/json; charset=UTF-8");
+	sandbox_meta_usage(sx, page, "pages");
+	buf_puts(sx->out, "{\"data\":[");
+	for (j = off; j < end; j++) {
+		snprintf(id, sizeof(id), "%s_%ld", page, 1000000 + j);
+		h = sandbox_hash(id, 41);
+		t = (time_t)(sx->now - sx->now % 86400 - j * 8 * 86400 -
+		    3600 - (int64_t)(h % 7200));
+		gmtime_r(&t, &tm);
+		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S+0000", &tm);
+		buf_printf(sx->out, "%s{", j > off ? "," : "");
+		if (has_edge(fields, "message") && j != 3)
+			buf_printf(sx->out, "\"message\":\"Sandbox post %ld: "
+			    "caf\u00e9 opening \U0001F389\",", j);
+		if (has_edge(fields, "permalink_url"))
+			buf_printf(sx->out, "\"permalink_url\":\"https://www."
+			    "facebook.com/%s/posts/%ld\",", page, 1000000 + j);
+		if (has_edge(fields, "created_time"))
+			buf_printf(sx->out, "\"created_time\":\"%s\",", ts);
+		if (has_edge(fields, "shares") && j % 3 != 2)
+			buf_printf(sx->out, "\"shares\":{\"count\":%llu},",
+			    (unsigned long long)(h >> 8) % 50);
+		if (has_edge(fields, "reactions"))
+			buf_printf(sx->out, "\"reactions\":{\"data\":[],"
+			    "\"summary\":{\"total_count\":%llu,"
+			    "\"viewer_reaction\":\"NONE\"}},",
+			    (unsigned long long)(h >> 16) % 700);
+		if (has_edge(fields, "comments"))
+			buf_printf(sx->out, "\"comments\":{\"data\":[],"
+			    "\"summary\":{\"order\":\"ranked\","
+			    "\"total_count\":%llu,\"can_comment\":true}},",
+			    (unsigned long long)(h >> 28) % 90);
+		buf_printf(sx->out, "\"id\":\"%s\"}", id);
+	}
+	if (total > 0)
+		sandbox_meta_paging(sx, off, end, total);
+	else
+		buf_puts(sx->out, "]}");
+	return sandbox_done(sx);
+}
+
+/* GET /:page_post/insights?metric=...: a post's lifetime views and
+ * reach; post 5 none (an empty data[]). */
+static enum err
+post_insights(struct sbx *sx, const char *id)
+{
+	static const char *const names[][2] = {
+		{ "post_media_view", "Media views" },
+		{ "post_total_media_view_unique", "Total media viewers" },
+	};
+	const char *metric = req_query(&sx->ctx->req, "metric");
+	const char *us = strchr(id, '_');
+	long j = strtol(us + 1, NULL, 10) - 1000000;
+	uint64_t h = sandbox_hash(id, 42);
+	bool first = true;
+	size_t k;
+
+	sandbox_start(sx, 200, "application/json; charset=UTF-8");
+	buf_puts(sx->out, "{\"data\":[");
+	for (k = 0; k < nitems(names) && j != 5; k++) {
+		if (metric == NULL || !has_edge(metric, names[k][0]))
+			continue;
+		buf_printf(sx->out, "%s{\"name\":\"%s\",\"period\":"
+		    "\"lifetime\",\"values\":[{\"value\":%llu}],\"title\":"
+		    "\"Lifetime %s\",\"description\":\"Lifetime: %s of the "
+		    "post.\",\"id\":\"%s/insights/%s/lifetime\"}", first ? "" :
+		    ",", names[k][0], (unsigned long long)((h >> (k * 16)) %
+		    (k == 0 ? 20000 : 8000)), names[k][1], names[k][1], id,
+		    names[k][0]);
+		first = false;
+	}
+	buf_puts(sx->out, "]}");
+	return sandbox_done(sx);
+}
+
 /* GET /:page/insights: a Page whose token did not come back
- * ("no_page_token") is asked with the user's token, which Graph refuses. */
+ * ("no_page_token") is asked with the user's token, which Graph refuses;
+ * GET /:page_post/insights: a post's. */
 static enum err
 insights(struct sbx *sx, const char *id)
 {
 	if (sandbox_is(sx, "no_page_token") && sx->tok.kind != SBXK_PAGE)
 		return sandbox_fail(sx, "error_190_page_token_required");
+	if (strchr(id, '_') != NULL)
+		return post_insights(sx, id);
 	return sandbox_meta_insights(sx, id, false, metrics,
 	    nitems(metrics));
 }
@@ -208,6 +333,7 @@ static const struct sandbox_graph graph[] = {
 	{ NULL, "", false, page_node },
 	{ "accounts", "", false, accounts },
 	{ "insights", "", false, insights },
+	{ "published_posts", "", false, published_posts },
 };
 
 const struct sandbox_provider sandbox_facebook = {

@@ -329,3 +329,53 @@ test('YouTube uploads and their numbers', async (t) => {
   assert.ok(want.some((w) => w[7] === '' && w[8] !== ''), 'hidden likes are NULL');
   assert.ok(want.some((w) => w[8] === '' && w[7] !== ''), 'comments off: NULL');
 });
+
+test('Facebook Page posts and their numbers', async (t) => {
+  const stack = await syncStack(t);
+  const b = await setupOwner(stack.url, { password: PASSWORD });
+  const { res } = await connectSandbox(b, 'facebook');
+  assert.equal(res.status, 303, res.text.slice(0, 300));
+  const [[conn, ws, list, blob]] = stack.sql("SELECT id, workspace_id, accounts::text, token_blob FROM connections WHERE provider = 'facebook'");
+  const page = JSON.parse(list)[0].id;
+  stack.sql(`UPDATE connections SET selected = '["${page}"]' WHERE id = ${conn}`);
+  stack.sql(`INSERT INTO sync_jobs (workspace_id, connection_id, kind) VALUES (${ws}, ${conn}, 'manual')`);
+  runWorker(stack);
+  const [[status, err]] = stack.sql(`SELECT status, coalesce(error, '') FROM sync_runs WHERE connection_id = ${conn} ORDER BY id DESC LIMIT 1`);
+  assert.equal(status, 'ok', err);
+  const opened = spawnSync(path.join(TOOLS, 'vault_tool'), ['open', ws, 'facebook', conn, blob],
+    { encoding: 'utf8', env: { ...process.env, SLUICE_ENCRYPTION_KEYS: secrets(stack).keys } });
+  assert.equal(opened.status, 0, opened.stderr);
+  const auth = { Authorization: `Bearer ${JSON.parse(opened.stdout).access_token}` };
+  const posts = [];
+  let url = `${stack.url}/sandbox/graph/v23.0/${page}/published_posts?fields=id,message,permalink_url,created_time,shares,reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0)&limit=25`;
+  for (let i = 0; url && i < 20; i++) {
+    const r = await request(url, { headers: auth });
+    assert.equal(r.status, 200, r.text);
+    posts.push(...r.json.data);
+    url = r.json.paging && r.json.paging.next;
+  }
+  const since = new Date(Date.now() - 89 * 86400000).toISOString().slice(0, 10);
+  const kept = posts.filter((p) => p.created_time.slice(0, 10) >= since);
+  assert.ok(kept.length > 0 && kept.length < posts.length, 'some posts are older than 90 days');
+  const num = (v) => (v === undefined || v === null ? '' : String(v));
+  const want = [];
+  for (const p of kept) {
+    const r = await request(`${stack.url}/sandbox/graph/v23.0/${p.id}/insights?metric=post_media_view,post_total_media_view_unique`, { headers: auth });
+    assert.equal(r.status, 200, r.text);
+    const ins = Object.fromEntries(r.json.data.map((d) => [d.name, d.values[0].value]));
+    want.push([p.id, 'post', p.message || '', p.permalink_url, p.created_time.slice(0, 19),
+      num(ins.post_media_view), num(ins.post_total_media_view_unique), num(p.reactions.summary.total_count),
+      num(p.comments.summary.total_count), num(p.shares && p.shares.count), '']);
+  }
+  want.sort((x, y) => (x[0] < y[0] ? -1 : 1));
+  const stored = stack.sql(`SELECT c.item_id, c.type, c.caption, coalesce(c.permalink, ''),
+      to_char(c.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS'),
+      coalesce(m.views::text, ''), coalesce(m.reach::text, ''), coalesce(m.likes::text, ''),
+      coalesce(m.comments::text, ''), coalesce(m.shares::text, ''), coalesce(m.saves::text, '')
+    FROM content c LEFT JOIN content_metrics m USING (workspace_id, provider, account_id, item_id)
+    WHERE c.workspace_id = ${ws} AND c.provider = 'facebook' ORDER BY c.item_id, m.day`);
+  assert.deepEqual(stored, want);
+  assert.ok(want.some((w) => w[9] === ''), 'a post without shares: NULL');
+  assert.ok(want.some((w) => w[5] === '' && w[7] !== ''), 'a post without insights: NULL');
+  assert.ok(want.some((w) => w[2] === ''), 'a post without message');
+});

@@ -506,6 +506,84 @@ test_syncnorm_youtube_content(void **state)
 }
 
 static void
+test_syncnorm_facebook_content(void **state)
+{
+	struct syncnorm n;
+	struct json_object *items = jsonx_own(&A, json_object_new_array());
+	struct json_object *it, *c, *m;
+	struct buf *b = buf_new_arena(&A, 8192);
+	const char *k[] = { "likes", "comments", "shares" };
+	bool older = false;
+	size_t i, j;
+
+	(void)state;
+	syncnorm_init(&n, &A, "facebook", "104857600000001");
+	assert_int_equal(syncnorm_facebook_posts(&n, example(
+	    "meta/page_published_posts_page1.json"), "2026-09-01", items,
+	    &older), ERR_OK);
+	assert_false(older);
+	assert_int_equal(syncnorm_facebook_posts(&n, example(
+	    "meta/page_published_posts_page2.json"), "2026-09-01", items,
+	    &older), ERR_OK);
+	assert_true(older);
+	for (i = 0; i < json_object_array_length(items); i++) {
+		it = json_object_array_get_idx(items, i);
+		c = jsonx_member(it, "counts");
+		buf_printf(b, "%s %s %s", jsonx_str(it, "id"),
+		    jsonx_str(it, "type"), jsonx_str(it, "published_at"));
+		for (j = 0; j < 3; j++)
+			buf_printf(b, " %s=%s", k[j], jsonx_member(c, k[j]) ==
+			    NULL ? "-" : json_object_get_string(jsonx_member(c,
+			    k[j])));
+		buf_printf(b, " [%s]\n", jsonx_str(it, "caption"));
+	}
+	/* No shares field: NULL; no message: ""; page 2's last two are
+	 * older than the 90 days. */
+	assert_string_equal(buf_cstr(b),
+	    "104857600000001_1000000 post 2026-11-30T18:30:00+0000 likes=240 "
+	    "comments=31 shares=12 [Opening night at the caf\xc3\xa9 "
+	    "\xf0\x9f\x8e\x89 post 0]\n"
+	    "104857600000001_1000001 post 2026-11-22T18:30:00+0000 likes=241 "
+	    "comments=32 shares=13 [Opening night at the caf\xc3\xa9 "
+	    "\xf0\x9f\x8e\x89 post 1]\n"
+	    "104857600000001_1000002 post 2026-11-14T18:30:00+0000 likes=242 "
+	    "comments=33 shares=- [Opening night at the caf\xc3\xa9 "
+	    "\xf0\x9f\x8e\x89 post 2]\n"
+	    "104857600000001_1000003 post 2026-11-06T18:30:00+0000 likes=243 "
+	    "comments=34 shares=15 []\n"
+	    "104857600000001_1000004 post 2026-11-01T18:30:00+0000 likes=244 "
+	    "comments=35 shares=16 [Opening night at the caf\xc3\xa9 "
+	    "\xf0\x9f\x8e\x89 post 4]\n"
+	    "104857600000001_1000005 post 2026-10-24T18:30:00+0000 likes=245 "
+	    "comments=36 shares=17 [Opening night at the caf\xc3\xa9 "
+	    "\xf0\x9f\x8e\x89 post 5]\n"
+	    "104857600000001_1000006 post 2026-10-16T18:30:00+0000 likes=246 "
+	    "comments=37 shares=18 [Opening night at the caf\xc3\xa9 "
+	    "\xf0\x9f\x8e\x89 post 6]\n"
+	    "104857600000001_1000007 post 2026-10-08T18:30:00+0000 likes=247 "
+	    "comments=38 shares=19 [Opening night at the caf\xc3\xa9 "
+	    "\xf0\x9f\x8e\x89 post 7]\n");
+	items = jsonx_own(&A, json_object_new_array());
+	older = false;
+	assert_int_equal(syncnorm_facebook_posts(&n, example(
+	    "meta/page_published_posts_empty.json"), "2026-09-01", items,
+	    &older), ERR_OK);
+	assert_int_equal(json_object_array_length(items), 0);
+	assert_int_equal(syncnorm_facebook_posts(&n, example(
+	    "meta/error_10_permission.json"), "2026-09-01", items, &older),
+	    ERR_INPUT);
+	m = jsonx_own(&A, json_object_new_object());
+	syncnorm_facebook_post_insights(example("meta/post_insights.json"), m);
+	assert_string_equal(json_object_to_json_string_ext(m,
+	    JSON_C_TO_STRING_PLAIN), "{\"views\":5310,\"reach\":2874}");
+	m = jsonx_own(&A, json_object_new_object());
+	syncnorm_facebook_post_insights(example(
+	    "meta/post_insights_empty.json"), m);
+	assert_string_equal(json_object_to_json_string_ext(m,
+	    JSON_C_TO_STRING_PLAIN), "{\"views\":null,\"reach\":null}");
+}
+
+static void
 test_syncnorm_excerpt(void **state)
 {
 	char big[4 * LIMIT_CONTENT_CAPTION + 16];
@@ -911,6 +989,7 @@ main(void)
 		cmocka_unit_test(test_syncnorm_instagram_examples),
 		cmocka_unit_test(test_syncnorm_instagram_content),
 		cmocka_unit_test(test_syncnorm_youtube_content),
+		cmocka_unit_test(test_syncnorm_facebook_content),
 		cmocka_unit_test(test_syncnorm_excerpt),
 		cmocka_unit_test(test_syncnorm_meta_ads_examples),
 		cmocka_unit_test(test_syncnorm_meta_ads_totals_examples),

@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 
 #include "base/arena.h"
+#include "base/buf.h"
 #include "base/day.h"
 #include "base/jsonx.h"
 #include "base/limit.h"
@@ -134,6 +135,208 @@ epoch_of(const char *day)
 	return day_scan(day, &n) ? n * DAY_SECONDS : 0;
 }
 
+/*
+ * Content.  Fields used, from the Posts API (/rest/posts, q=author,
+ * sortBy=CREATED: newest first): id (urn:li:share or urn:li:ugcPost),
+ * commentary (the caption), createdAt (milliseconds), lifecycleState
+ * (PUBLISHED only) and content.media.id (a urn:li:video: makes a video);
+ * the post's page is /feed/update/{urn}/.  Numbers from the share
+ * statistics of those posts (shares= or ugcPosts=List(...)):
+ * impressionCount (views), uniqueImpressionsCount (reach), likeCount,
+ * commentCount, shareCount; LinkedIn has no saves.
+ */
+enum err
+syncnorm_linkedin_posts(struct syncnorm *n, struct json_object *body,
+    const char *since, struct json_object *items, bool *older)
+{
+	struct json_object *list, *it, *o;
+	const char *id, *ms, *state, *media, *ts;
+	long long t;
+	size_t i;
+
+	if ((list = syncnorm_array(body, "elements")) == NULL)
+		return syncnorm_bad(n, n->n, "LinkedIn: elements is missing");
+	for (i = 0; i < json_object_array_length(list); i++) {
+		it = json_object_array_get_idx(list, i);
+		if ((id = jsonx_str(it, "id")) == NULL ||
+		    (ms = syncnorm_count(jsonx_member(it, "createdAt"))) ==
+		    NULL)
+			return syncnorm_bad(n, n->n, "LinkedIn: elements[%zu] "
+			    "has no id or createdAt", i);
+		state = jsonx_str(it, "lifecycleState");
+		if (state != NULL && strcmp(state, "PUBLISHED") != 0)
+			continue;
+		t = strtoll(ms, NULL, 10) / 1000;
+		ts = arena_printf(n->a, "%sT%02lld:%02lld:%02lldZ",
+		    syncnorm_epoch_day(n->a, t), t % 86400 / 3600,
+		    t % 3600 / 60, t % 60);
+		if (strncmp(ts, since, 10) < 0) {
+			*older = true;
+			continue;
+		}
+		media = jsonx_str(jsonx_member(jsonx_member(it, "content"),
+		    "media"), "id");
+		o = json_object_new_object();
+		json_object_object_add(o, "id", json_object_new_string(id));
+		json_object_object_add(o, "type", json_object_new_string(
+		    media != NULL && strncmp(media, "urn:li:video:", 13) == 0 ?
+		    "video" : "post"));
+		json_object_object_add(o, "caption", json_object_new_string(
+		    syncnorm_excerpt(n->a, jsonx_str(it, "commentary"))));
+		json_object_object_add(o, "permalink", json_object_new_string(
+		    arena_printf(n->a, "https://www.linkedin.com/feed/update/"
+		    "%s/", id)));
+		json_object_object_add(o, "published_at",
+		    json_object_new_string(ts));
+		json_object_array_add(items, o);
+	}
+	return ERR_OK;
+}
+
+void
+syncnorm_linkedin_post_stats(struct json_object *body,
+    struct json_object *byid)
+{
+	static const char *const names[][2] = {
+		{ "impressionCount", "views" },
+		{ "uniqueImpressionsCount", "reach" },
+		{ "likeCount", "likes" },
+		{ "commentCount", "comments" },
+		{ "shareCount", "shares" },
+	};
+	struct json_object *list, *it, *st, *m;
+	const char *id, *v;
+	size_t i, k;
+
+	if ((list = syncnorm_array(body, "elements")) == NULL)
+		return;
+	for (i = 0; i < json_object_array_length(list); i++) {
+		it = json_object_array_get_idx(list, i);
+		if ((id = jsonx_str(it, "share")) == NULL &&
+		    (id = jsonx_str(it, "ugcPost")) == NULL)
+			continue;
+		st = jsonx_member(it, "totalShareStatistics");
+		m = json_object_new_object();
+		for (k = 0; k < nitems(names); k++) {
+			v = syncnorm_count(jsonx_member(st, names[k][0]));
+			json_object_object_add(m, names[k][1], v != NULL ?
+			    json_object_new_int64(strtoll(v, NULL, 10)) : NULL);
+		}
+		json_object_object_add(m, "saves", NULL);
+		json_object_object_add(byid, id, m);
+	}
+}
+
+/*
+ * The organization's posts of the last LIMIT_CONTENT_DAYS days (pages of
+ * up to 50 until one is older or a page is empty) and, for those due
+ * a measurement, their lifetime share statistics, 20 posts a call (the
+ * shares and the ugcPosts apart).  A post LinkedIn gives no statistics
+ * for keeps NULLs.
+ */
+static enum err
+content(struct fetch *f, const char *org, const char *urn)
+{
+	static const struct {
+		const char	*prefix, *param;
+	} kinds[] = { { "urn:li:share:", "shares" },
+	    { "urn:li:ugcPost:", "ugcPosts" } };
+	struct pcall_result res;
+	struct json_object *items, *ids, *due, *it, *m, *byid;
+	struct fetch_items fi;
+	struct syncnorm n;
+	struct buf *b;
+	const char *from, *to, *duejson, *id;
+	bool older = false;
+	size_t i, k, j, got, nb;
+	long start = 0, pages;
+	enum err rc;
+
+	if ((rc = fetch_window(f, "UTC", LIMIT_CONTENT_DAYS, &from, &to)) !=
+	    ERR_OK)
+		return rc;
+	syncnorm_init(&n, f->a, f->p->slug, org);
+	items = jsonx_own(f->a, json_object_new_array());
+	for (pages = 0; !older && pages < LIMIT_SYNC_PAGES; pages++) {
+		if ((rc = fetch_get(f, arena_printf(f->a, "%s/posts?author=%s&"
+		    "q=author&count=50&start=%ld&sortBy=CREATED",
+		    fetch_base(f, PROVIDER_API_BASE), urn, start), &res)) !=
+		    ERR_OK)
+			return rc;
+		if ((rc = syncnorm_linkedin_posts(&n, res.json, from, items,
+		    &older)) != ERR_OK)
+			return fetch_norm_failed(f, &n, rc);
+		got = json_object_array_length(syncnorm_array(res.json,
+		    "elements"));
+		if (got == 0)		/* a page may be shorter than asked */
+			break;
+		start += (long)got;
+	}
+	ids = jsonx_own(f->a, json_object_new_array());
+	for (i = 0; i < json_object_array_length(items); i++) {
+		it = json_object_array_get_idx(items, i);
+		m = json_object_new_object();
+		json_object_object_add(m, "id", json_object_get(
+		    jsonx_member(it, "id")));
+		json_object_object_add(m, "published_at", json_object_get(
+		    jsonx_member(it, "published_at")));
+		json_object_array_add(ids, m);
+	}
+	fi.kind = "content";
+	fi.account = org;
+	fi.json = json_object_to_json_string_ext(ids, JSON_C_TO_STRING_PLAIN);
+	fi.since = arena_printf(f->a, "%sT00:00:00Z", from);
+	if ((rc = fetch_items_due(f, &fi, &duejson)) != ERR_OK)
+		return rc;
+	if (jsonx_parse(f->a, duejson, strlen(duejson), &due, NULL) != ERR_OK)
+		return ERR_DB;
+	byid = jsonx_own(f->a, json_object_new_object());
+	for (k = 0; k < nitems(kinds); k++) {
+		b = buf_new_arena(f->a, 20 * 128);
+		for (j = 0, nb = 0; j <= json_object_array_length(due); j++) {
+			if (j < json_object_array_length(due)) {
+				id = json_object_get_string(
+				    json_object_array_get_idx(due, j));
+				if (strncmp(id, kinds[k].prefix,
+				    strlen(kinds[k].prefix)) != 0)
+					continue;
+				buf_printf(b, "%s%s", nb > 0 ? "," : "",
+				    httpc_escape(f->a, id));
+				if (++nb < 20)
+					continue;
+			}
+			if (nb == 0)
+				break;
+			if ((rc = fetch_get(f, arena_printf(f->a, "%s/"
+			    "organizationalEntityShareStatistics?q="
+			    "organizationalEntity&organizationalEntity=%s&"
+			    "%s=List(%s)", fetch_base(f, PROVIDER_API_BASE),
+			    urn, kinds[k].param, buf_cstr(b)), &res)) !=
+			    ERR_OK)
+				return rc;
+			syncnorm_linkedin_post_stats(res.json, byid);
+			b = buf_new_arena(f->a, 20 * 128);
+			nb = 0;
+		}
+	}
+	for (i = 0; i < json_object_array_length(items); i++) {
+		it = json_object_array_get_idx(items, i);
+		id = jsonx_str(it, "id");
+		for (k = 0; k < json_object_array_length(due); k++)
+			if (strcmp(json_object_get_string(
+			    json_object_array_get_idx(due, k)), id) == 0)
+				break;
+		if (k == json_object_array_length(due))
+			continue;
+		m = jsonx_member(byid, id);
+		json_object_object_add(it, "metrics", m != NULL ?
+		    json_object_get(m) : json_object_new_object());
+	}
+	fi.json = json_object_to_json_string_ext(items,
+	    JSON_C_TO_STRING_PLAIN);
+	return fetch_items_store(f, &fi);
+}
+
 static enum err
 fetch(struct fetch *f, struct syncnorm *n, const char *org)
 {
@@ -160,9 +363,11 @@ fetch(struct fetch *f, struct syncnorm *n, const char *org)
 	    PROVIDER_API_BASE), urn);
 	if ((rc = fetch_get(f, url, &res)) != ERR_OK)
 		return rc;
-	if ((rc = syncnorm_linkedin_followers(n, res.json, to)) != ERR_OK)
+	if ((rc = syncnorm_linkedin_followers(n, res.json, to)) != ERR_OK) {
 		f->why = n->why;
-	return rc;
+		return rc;
+	}
+	return content(f, org, urn);
 }
 
 static const struct metric_def metrics[] = {

@@ -271,6 +271,23 @@ enum err	 syncnorm_facebook_posts(struct syncnorm *,
 void		 syncnorm_facebook_post_insights(struct json_object *body,
 		    struct json_object *metrics);
 
+/*
+ * One page of LinkedIn's /rest/posts (q=author) into content items
+ * appended to items (published ones only; type video when its media is
+ * a urn:li:video:, else post; the commentary as caption).  Posts created
+ * before day since are left out and set *older.  ERR_INPUT with n->why
+ * for a body without elements or a post without id or createdAt.
+ */
+enum err	 syncnorm_linkedin_posts(struct syncnorm *,
+		    struct json_object *body, const char *since,
+		    struct json_object *items, bool *older);
+
+/* Share statistics of posts (shares= or ugcPosts=List(...)) into byid:
+ * the post's urn -> its metrics object (views, reach, likes, comments,
+ * shares; saves and an absent count null). */
+void		 syncnorm_linkedin_post_stats(struct json_object *body,
+		    struct json_object *byid);
+
 /* Instagram user fields: followers (followers_count) on day. */
 enum err	 syncnorm_instagram_user(struct syncnorm *,
 		    struct json_object *user, const char *day);

@@ -276,6 +276,116 @@ page_stats(struct sbx *sx, const struct sandbox_day *d)
 	    "[],\"mobileCustomButtonClickCounts\":[]}}");
 }
 
+/* --- content: an organization's posts and their statistics --------- */
+
+#define LI_POSTS	14	/* posts of an organization, newest first */
+
+/* Post j's urn: every third a ugcPost, the rest shares. */
+static const char *
+post_urn(struct sbx *sx, const char *org, long j)
+{
+	return arena_printf(sx->ctx->arena, "urn:li:%s:7%s%06ld",
+	    j % 3 == 1 ? "ugcPost" : "share", org, j);
+}
+
+/* GET /rest/posts?author=urn:li:organization:ID&q=author: post j created
+ * j * 8 days before today's start (UTC), less some hours, newest first;
+ * 2 without commentary, every fourth from 2 a video; count/start
+ * paging. */
+static enum err
+api_posts(struct ctx *ctx)
+{
+	const char *org, *urn;
+	struct sbx sx;
+	long start, count, end, total, j;
+	long long ms;
+	enum err rc;
+
+	if (!li_begin(ctx, &sx, &rc))
+		return rc;
+	if ((org = org_of(&sx, req_query(&ctx->req, "author"))) == NULL)
+		return sandbox_fail(&sx, "error_403_access_denied");
+	start = sandbox_long(req_query(&ctx->req, "start"), 0, 100000);
+	count = sandbox_long(req_query(&ctx->req, "count"), 10, 100);
+	if (count < 1)
+		count = 10;
+	total = sandbox_is(&sx, "empty") ? 0 : LI_POSTS;
+	/* Pages of at most 5, so that a sync reads several. */
+	end = start + (count < 5 ? count : 5);
+	if (end > total)
+		end = total;
+	sandbox_start(&sx, 200, LJ);
+	buf_printf(sx.out, "{\"paging\":{\"start\":%ld,\"count\":%ld,"
+	    "\"links\":[]},\"elements\":[", start, count);
+	for (j = start; j < end; j++) {
+		urn = post_urn(&sx, org, j);
+		ms = ((long long)(sx.now - sx.now % 86400) - j * 8 * 86400 -
+		    3600 - (long long)(sandbox_hash(urn, 51) % 7200)) * 1000;
+		buf_printf(sx.out, "%s{\"id\":\"%s\",\"author\":"
+		    "\"urn:li:organization:%s\",\"commentary\":\"%s\","
+		    "\"visibility\":\"PUBLIC\",\"lifecycleState\":"
+		    "\"PUBLISHED\",\"createdAt\":%lld,\"publishedAt\":%lld,"
+		    "\"lastModifiedAt\":%lld,\"isReshareDisabledByAuthor\":"
+		    "false", j > start ? "," : "", urn, org, j == 2 ? "" :
+		    arena_printf(ctx->arena, "Sandbox update %ld: we are "
+		    "hiring in M\u00fcnchen", j), ms, ms, ms);
+		if (j % 4 == 2)
+			buf_printf(sx.out, ",\"content\":{\"media\":{"
+			    "\"title\":\"Sandbox video %ld\",\"id\":"
+			    "\"urn:li:video:C5F%06ld\"}}", j, j);
+		buf_puts(sx.out, "}");
+	}
+	buf_puts(sx.out, "]}");
+	return sandbox_done(&sx);
+}
+
+/* The lifetime statistics of the posts listed in shares= or ugcPosts=
+ * (List(urn,...), as the query decoded them); post 5 gets none (left out,
+ * as LinkedIn leaves out a post it has none for). */
+static enum err
+post_stats(struct sbx *sx, const char *org, const char *list,
+    const char *kind)
+{
+	const char *p, *urn;
+	size_t n;
+	uint64_t h;
+	long j;
+	bool first = true;
+
+	sandbox_start(sx, 200, LJ);
+	buf_puts(sx->out, "{\"paging\":{\"start\":0,\"count\":10,"
+	    "\"links\":[]},\"elements\":[");
+	if (strncmp(list, "List(", 5) == 0)
+		list += 5;
+	for (p = list; *p != '\0' && *p != ')'; p += n + (p[n] == ',')) {
+		n = strcspn(p, ",)");
+		urn = arena_strndup(sx->ctx->arena, p, n);
+		if (strncmp(urn, "urn:li:", 7) != 0 || strlen(urn) < 7)
+			continue;
+		j = strtol(urn + strlen(urn) - 6, NULL, 10);
+		if (j == 5)
+			continue;
+		h = sandbox_hash(urn, 52);
+		buf_printf(sx->out, "%s{\"totalShareStatistics\":{"
+		    "\"uniqueImpressionsCount\":%llu,\"clickCount\":%llu,"
+		    "\"engagement\":%.6f,\"likeCount\":%llu,"
+		    "\"commentCount\":%llu,\"shareCount\":%llu,"
+		    "\"impressionCount\":%llu},\"%s\":\"%s\","
+		    "\"organizationalEntity\":\"urn:li:organization:%s\"}",
+		    first ? "" : ",", (unsigned long long)(h % 3000),
+		    (unsigned long long)((h >> 12) % 200),
+		    (double)((h >> 20) % 900) / 10000.0,
+		    (unsigned long long)((h >> 24) % 300),
+		    (unsigned long long)((h >> 32) % 40),
+		    (unsigned long long)((h >> 40) % 30),
+		    (unsigned long long)(h % 3000 + (h >> 44) % 5000), kind,
+		    urn, org);
+		first = false;
+	}
+	buf_puts(sx->out, "]}");
+	return sandbox_done(sx);
+}
+
 static enum err
 api_stats(struct ctx *ctx)
 {
@@ -295,6 +405,12 @@ api_stats(struct ctx *ctx)
 	key = kind == 1 ? "organization" : "organizationalEntity";
 	if ((org = org_of(&sx, req_query(&ctx->req, key))) == NULL)
 		return sandbox_fail(&sx, "error_403_access_denied");
+	if (kind == 0 && req_query(&ctx->req, "shares") != NULL)
+		return post_stats(&sx, org, req_query(&ctx->req, "shares"),
+		    "share");
+	if (kind == 0 && req_query(&ctx->req, "ugcPosts") != NULL)
+		return post_stats(&sx, org, req_query(&ctx->req, "ugcPosts"),
+		    "ugcPost");
 	today = sandbox_today(sx.now, 0);
 	ti = req_query(&ctx->req, "timeIntervals");
 	sandbox_start(&sx, 200, LJ);
@@ -451,6 +567,8 @@ static const struct route routes[] = {
 	    api_org, ROUTE_NODB, 0 },
 	{ HTTP_GET, "/sandbox/linkedin-api/rest/"
 	    "organizationalEntityShareStatistics", api_stats,
+	    ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/linkedin-api/rest/posts", api_posts,
 	    ROUTE_NODB, 0 },
 	{ HTTP_GET, "/sandbox/linkedin-api/rest/organizationPageStatistics",
 	    api_stats, ROUTE_NODB, 0 },

@@ -379,3 +379,59 @@ test('Facebook Page posts and their numbers', async (t) => {
   assert.ok(want.some((w) => w[5] === '' && w[7] !== ''), 'a post without insights: NULL');
   assert.ok(want.some((w) => w[2] === ''), 'a post without message');
 });
+
+test('LinkedIn organization posts and their numbers', async (t) => {
+  const stack = await syncStack(t);
+  const b = await setupOwner(stack.url, { password: PASSWORD });
+  const { res } = await connectSandbox(b, 'linkedin');
+  assert.equal(res.status, 303, res.text.slice(0, 300));
+  const [[conn, ws, list, blob]] = stack.sql("SELECT id, workspace_id, accounts::text, token_blob FROM connections WHERE provider = 'linkedin'");
+  const org = JSON.parse(list)[0].id;
+  stack.sql(`UPDATE connections SET selected = '["${org}"]' WHERE id = ${conn}`);
+  stack.sql(`INSERT INTO sync_jobs (workspace_id, connection_id, kind) VALUES (${ws}, ${conn}, 'manual')`);
+  runWorker(stack);
+  const [[status, err]] = stack.sql(`SELECT status, coalesce(error, '') FROM sync_runs WHERE connection_id = ${conn} ORDER BY id DESC LIMIT 1`);
+  assert.equal(status, 'ok', err);
+  const opened = spawnSync(path.join(TOOLS, 'vault_tool'), ['open', ws, 'linkedin', conn, blob],
+    { encoding: 'utf8', env: { ...process.env, SLUICE_ENCRYPTION_KEYS: secrets(stack).keys } });
+  assert.equal(opened.status, 0, opened.stderr);
+  const headers = { Authorization: `Bearer ${JSON.parse(opened.stdout).access_token}`, 'LinkedIn-Version': '202603',
+    'X-Restli-Protocol-Version': '2.0.0' };
+  const base = `${stack.url}/sandbox/linkedin-api/rest`;
+  const urn = encodeURIComponent(`urn:li:organization:${org}`);
+  const posts = [];
+  for (let start = 0; start < 200;) {
+    const r = await request(`${base}/posts?author=${urn}&q=author&count=50&start=${start}&sortBy=CREATED`, { headers });
+    assert.equal(r.status, 200, r.text);
+    if (r.json.elements.length === 0) break;
+    posts.push(...r.json.elements);
+    start += r.json.elements.length;
+  }
+  const since = new Date(Date.now() - 89 * 86400000).toISOString().slice(0, 10);
+  const kept = posts.filter((p) => new Date(p.createdAt).toISOString().slice(0, 10) >= since);
+  assert.ok(kept.length > 5 && kept.length < posts.length, 'several pages, some posts older than 90 days');
+  const stats = {};
+  for (const [kind, param] of [['share', 'shares'], ['ugcPost', 'ugcPosts']]) {
+    const ids = kept.filter((p) => p.id.startsWith(`urn:li:${kind}:`)).map((p) => encodeURIComponent(p.id));
+    const r = await request(`${base}/organizationalEntityShareStatistics?q=organizationalEntity&organizationalEntity=${urn}&${param}=List(${ids.join(',')})`, { headers });
+    assert.equal(r.status, 200, r.text);
+    for (const e of r.json.elements) stats[e[kind]] = e.totalShareStatistics;
+  }
+  const num = (v) => (v === undefined ? '' : String(v));
+  const want = kept.map((p) => {
+    const s = stats[p.id] || {};
+    return [p.id, p.content && p.content.media.id.startsWith('urn:li:video:') ? 'video' : 'post', p.commentary,
+      `https://www.linkedin.com/feed/update/${p.id}/`, new Date(p.createdAt).toISOString().slice(0, 19),
+      num(s.impressionCount), num(s.uniqueImpressionsCount), num(s.likeCount), num(s.commentCount), num(s.shareCount), ''];
+  }).sort((x, y) => (x[0] < y[0] ? -1 : 1));
+  const stored = stack.sql(`SELECT c.item_id, c.type, c.caption, coalesce(c.permalink, ''),
+      to_char(c.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS'),
+      coalesce(m.views::text, ''), coalesce(m.reach::text, ''), coalesce(m.likes::text, ''),
+      coalesce(m.comments::text, ''), coalesce(m.shares::text, ''), coalesce(m.saves::text, '')
+    FROM content c LEFT JOIN content_metrics m USING (workspace_id, provider, account_id, item_id)
+    WHERE c.workspace_id = ${ws} AND c.provider = 'linkedin' ORDER BY c.item_id, m.day`);
+  assert.deepEqual(stored, want);
+  assert.ok(want.some((w) => w[1] === 'video') && want.some((w) => w[1] === 'post'));
+  assert.ok(want.some((w) => w[0].includes(':ugcPost:')) && want.some((w) => w[0].includes(':share:')));
+  assert.ok(want.some((w) => w[5] === ''), 'a post without statistics: NULL');
+});

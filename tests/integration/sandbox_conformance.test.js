@@ -91,6 +91,7 @@ const SWITCH = {
   'github/traffic_empty.json': 'empty',
   'slack/oauth_v2_access_with_rotation.json': 'rotation',
   'linkedin/oauth_access_token_no_refresh.json': 'no_refresh',
+  'linkedin/posts_by_author_empty.json': 'empty',
   'slack/conversations_history_empty.json': 'empty',
 };
 // Second pages: fetched by following the first page's own link or token.

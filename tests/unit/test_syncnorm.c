@@ -584,6 +584,64 @@ test_syncnorm_facebook_content(void **state)
 }
 
 static void
+test_syncnorm_linkedin_content(void **state)
+{
+	struct syncnorm n;
+	struct json_object *items = jsonx_own(&A, json_object_new_array());
+	struct json_object *byid = jsonx_own(&A, json_object_new_object());
+	struct json_object *it;
+	struct buf *b = buf_new_arena(&A, 4096);
+	bool older = false;
+	size_t i;
+
+	(void)state;
+	syncnorm_init(&n, &A, "linkedin", "2414183");
+	/* The 90 days start on 2026-11-20: the last post is older. */
+	assert_int_equal(syncnorm_linkedin_posts(&n, example(
+	    "linkedin/posts_by_author.json"), "2026-11-20", items, &older),
+	    ERR_OK);
+	assert_true(older);
+	for (i = 0; i < json_object_array_length(items); i++) {
+		it = json_object_array_get_idx(items, i);
+		buf_printf(b, "%s %s %s %s [%s]\n", jsonx_str(it, "id"),
+		    jsonx_str(it, "type"), jsonx_str(it, "published_at"),
+		    jsonx_str(it, "permalink"), jsonx_str(it, "caption"));
+	}
+	assert_string_equal(buf_cstr(b),
+	    "urn:li:share:7263800000000000001 post 2026-11-30T17:00:00Z "
+	    "https://www.linkedin.com/feed/update/"
+	    "urn:li:share:7263800000000000001/ [We are hiring in "
+	    "M\xc3\xbcnchen: three roles in design.]\n"
+	    "urn:li:ugcPost:7263700000000000002 post 2026-11-22T17:00:00Z "
+	    "https://www.linkedin.com/feed/update/"
+	    "urn:li:ugcPost:7263700000000000002/ []\n");
+	older = false;
+	items = jsonx_own(&A, json_object_new_array());
+	assert_int_equal(syncnorm_linkedin_posts(&n, example(
+	    "linkedin/posts_by_author.json"), "2026-11-01", items, &older),
+	    ERR_OK);
+	assert_false(older);
+	assert_string_equal(jsonx_str(json_object_array_get_idx(items, 2),
+	    "type"), "video");
+	assert_int_equal(syncnorm_linkedin_posts(&n, example(
+	    "linkedin/posts_by_author_empty.json"), "2026-11-01", items,
+	    &older), ERR_OK);
+	assert_int_equal(syncnorm_linkedin_posts(&n, example(
+	    "linkedin/error_403_access_denied.json"), "2026-11-01", items,
+	    &older), ERR_INPUT);
+	/* Statistics by urn; real zeros stay 0, saves null. */
+	syncnorm_linkedin_post_stats(example(
+	    "linkedin/share_statistics_posts.json"), byid);
+	assert_string_equal(json_object_to_json_string_ext(byid,
+	    JSON_C_TO_STRING_PLAIN),
+	    "{\"urn:li:share:7263800000000000001\":{\"views\":2977,"
+	    "\"reach\":1830,\"likes\":84,\"comments\":9,\"shares\":6,"
+	    "\"saves\":null},\"urn:li:share:7263600000000000003\":{\"views\":0,"
+	    "\"reach\":0,\"likes\":0,\"comments\":0,\"shares\":0,"
+	    "\"saves\":null}}");
+}
+
+static void
 test_syncnorm_excerpt(void **state)
 {
 	char big[4 * LIMIT_CONTENT_CAPTION + 16];
@@ -990,6 +1048,7 @@ main(void)
 		cmocka_unit_test(test_syncnorm_instagram_content),
 		cmocka_unit_test(test_syncnorm_youtube_content),
 		cmocka_unit_test(test_syncnorm_facebook_content),
+		cmocka_unit_test(test_syncnorm_linkedin_content),
 		cmocka_unit_test(test_syncnorm_excerpt),
 		cmocka_unit_test(test_syncnorm_meta_ads_examples),
 		cmocka_unit_test(test_syncnorm_meta_ads_totals_examples),

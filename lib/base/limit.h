@@ -127,8 +127,8 @@
 #define LIMIT_SYNC_ROWS		200000		/* rows from one account's fetch */
 #define LIMIT_SYNC_BATCH	5000		/* rows upserted per transaction */
 #define LIMIT_SYNC_PAGES	200		/* pages followed per report */
-#define LIMIT_CONTENT_CAPTION	200		/* characters of a caption kept */
-#define LIMIT_CONTENT_DAYS	90		/* content listed: published since */
+#define LIMIT_CONTENT_CAPTION	200		/* characters of a caption */
+#define LIMIT_CONTENT_DAYS	90		/* content: published since */
 #define LIMIT_SYNC_MSG_PAGES	2000		/* history pages of a channel a run */
 #define LIMIT_SYNC_METRIC_LIST	4096		/* metric names of one report */
 #define LIMIT_SYNC_MSG_COLUMN	(64 * 1024 * 1024) /* a message batch column */

@@ -689,8 +689,9 @@ attribution_view(const struct digest_env *env, enum digest_kind kind,
 			    json_object_array_get_idx(cost, 0), "currency")));
 		o = json_object_new_object();
 		put_s(o, "sentence", arena_printf(a, "%s brought %lld %s and "
-		    "%lld %s this %s%s", jsonx_str(c, "channel"), (long long)inq,
-		    inq == 1 ? "inquiry" : "inquiries", (long long)book,
+		    "%lld %s this %s%s", jsonx_str(c, "channel"),
+		    (long long)inq, inq == 1 ? "inquiry" : "inquiries",
+		    (long long)book,
 		    book == 1 ? "booking" : "bookings",
 		    kind == DIGEST_MONTHLY ? "month" : "week", at));
 		json_object_array_add(arr, o);
@@ -729,16 +730,17 @@ content_view(const struct digest_env *env, int64_t ws,
 		it = json_object_array_get_idx(list, i);
 		p = provider_get(jsonx_str(it, "provider"));
 		cap = jsonx_str(it, "caption");
+		if (cap == NULL || *cap == '\0')
+			cap = arena_printf(a, "Untitled %s", jsonx_str(it,
+			    "type"));
 		what = arena_printf(a, "%s %s", p != NULL ? p->name :
 		    jsonx_str(it, "provider"), jsonx_str(it, "type"));
 		views = jsonx_member(it, "views");
 		o = json_object_new_object();
-		put_s(o, "line", arena_printf(a, "%s (%s, %s): %s engagements%s",
-		    cap != NULL && *cap != '\0' ? cap : arena_printf(a,
-		    "Untitled %s", jsonx_str(it, "type")), what,
-		    jsonx_str(it, "date"), numfmt_value(a,
-		    json_object_get_double(jsonx_member(it, "engagement")),
-		    "count", NULL), views != NULL && !json_object_is_type(
+		put_s(o, "line", arena_printf(a, "%s (%s, %s): %s "
+		    "engagements%s", cap, what, jsonx_str(it, "date"),
+		    numfmt_value(a, json_object_get_double(jsonx_member(it,
+		    "engagement")), "count", NULL), views != NULL && !json_object_is_type(
 		    views, json_type_null) ? arena_printf(a, ", %s views",
 		    numfmt_value(a, json_object_get_double(views), "count",
 		    NULL)) : ""));

@@ -1,10 +1,11 @@
 /*
  * content.h — GET /v1/content and Top content: what accounts published.
  *
- * How it did: the tables content and content_metrics (sql/280_content.sql): each
- * item with its latest measurement (lifetime numbers, NULL where the
- * provider has none) and its engagement, likes + comments + shares +
- * saves of the numbers it has (null when it has none of them).
+ * How it did: the tables content and content_metrics
+ * (sql/280_content.sql): each item with its latest measurement
+ * (lifetime numbers, NULL where the provider has none) and its
+ * engagement, likes + comments + shares + saves of the numbers it has
+ * (null when it has none of them).
  */
 #ifndef SLUICE_CONTENT_H
 #define SLUICE_CONTENT_H
@@ -26,7 +27,8 @@ struct content_query {
 	const char	*type;		/* post, reel, story, video, short */
 	const char	*since, *until;	/* published, YYYY-MM-DD in the
 					 * workspace's zone; NULL: open */
-	const char	*sort;		/* "published" (default), "engagement" */
+	const char	*sort;		/* "published" (the default) or
+					 * "engagement" */
 	const char	*limit;		/* decimal, checked */
 	const char	*cursor;	/* next_cursor of the last page */
 };

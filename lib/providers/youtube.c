@@ -320,7 +320,8 @@ content(struct fetch *f, const char *chan)
 			    json_object_array_get_idx(due, k)), id) == 0)
 				break;
 		if (k < json_object_array_length(due))
-			json_object_object_add(it, "metrics", json_object_get(c));
+			json_object_object_add(it, "metrics",
+			    json_object_get(c));
 		json_object_object_del(it, "counts");
 	}
 	fi.json = json_object_to_json_string_ext(items,

@@ -345,7 +345,8 @@ api_videos(struct ctx *ctx)
 			buf_printf(sx.out, ",\"snippet\":{\"publishedAt\":"
 			    "\"%s\",\"channelId\":\"UCsbx\",\"title\":"
 			    "\"Sandbox %s %ld: Z\u00fcrich \u00e0 v\u00e9lo\","
-			    "\"description\":\"A video of the Sluice sandbox.\","
+			    "\"description\":\"A video of the Sluice "
+			    "sandbox.\","
 			    "\"categoryId\":\"22\",\"liveBroadcastContent\":"
 			    "\"none\"}", video_time(&sx, vid, j),
 			    j % 4 == 1 ? "short" : "video", j);

@@ -232,12 +232,13 @@ test('sync faults', async (t) => {
     const wall = Date.now() - t0;
     assert.equal(lastRun('meta_ads').status, 'ok');
     assert.equal(lastRun('facebook').status, 'ok');
-    // facebook 4 calls x 3 s (Page token, daily insights, reach of a
-    // week and of 28 days), meta_ads 2 x 3 s (daily, reach): 18 s one
-    // after the other, 12 s at least side by side; the proof of overlap
-    // is the runs' times (the wall clock is only a hint on a loaded
-    // machine).
-    assert.ok(wall < 16000, `wall ${wall} ms`);
+    // facebook 7 calls x 3 s (Page token, daily insights, reach of a
+    // week and of 28 days, three pages of posts; the posts' insights
+    // name the post, not the Page), meta_ads 2 x 3 s (daily, reach):
+    // 27 s one after the other, 21 s at least side by side; the proof of
+    // overlap is the runs' times (the wall clock is only a hint on a
+    // loaded machine).
+    assert.ok(wall < 25000, `wall ${wall} ms`);
     const [[overlap]] = stack.sql(`SELECT tstzrange(a.started_at, a.finished_at) && tstzrange(b.started_at, b.finished_at) FROM (SELECT * FROM sync_runs WHERE connection_id = ${conn.meta_ads} ORDER BY id DESC LIMIT 1) a, (SELECT * FROM sync_runs WHERE connection_id = ${conn.facebook} ORDER BY id DESC LIMIT 1) b`);
     assert.equal(overlap, 't');
   });

@@ -10,6 +10,7 @@
 #include "base/day.h"
 #include "base/jsonx.h"
 #include "base/limit.h"
+#include "base/log.h"
 #include "base/mem.h"
 #include "net/httpc.h"
 #include "providers/accounts.h"
@@ -143,7 +144,9 @@ epoch_of(const char *day)
  * the post's page is /feed/update/{urn}/.  Numbers from the share
  * statistics of those posts (shares= or ugcPosts=List(...)):
  * impressionCount (views), uniqueImpressionsCount (reach), likeCount,
- * commentCount, shareCount; LinkedIn has no saves.
+ * commentCount, shareCount; LinkedIn has no saves.  The posts need the
+ * r_organization_social permission: refused (403), content is left out
+ * and the account's metrics are kept.
  */
 enum err
 syncnorm_linkedin_posts(struct syncnorm *n, struct json_object *body,
@@ -258,10 +261,19 @@ content(struct fetch *f, const char *org, const char *urn)
 	syncnorm_init(&n, f->a, f->p->slug, org);
 	items = jsonx_own(f->a, json_object_new_array());
 	for (pages = 0; !older && pages < LIMIT_SYNC_PAGES; pages++) {
-		if ((rc = fetch_get(f, arena_printf(f->a, "%s/posts?author=%s&"
+		rc = fetch_get(f, arena_printf(f->a, "%s/posts?author=%s&"
 		    "q=author&count=50&start=%ld&sortBy=CREATED",
-		    fetch_base(f, PROVIDER_API_BASE), urn, start), &res)) !=
-		    ERR_OK)
+		    fetch_base(f, PROVIDER_API_BASE), urn, start), &res);
+		/* Reading posts needs r_organization_social, which a grant
+		 * of rw_organization_admin alone lacks: the metrics stay. */
+		if (rc == ERR_FORBIDDEN) {
+			log_msg(LOG_WARN, NULL, "sync", "LinkedIn: posts of "
+			    "organization %s refused (403; the grant lacks "
+			    "r_organization_social?): content left out", org);
+			f->why = NULL;
+			return ERR_OK;
+		}
+		if (rc != ERR_OK)
 			return rc;
 		if ((rc = syncnorm_linkedin_posts(&n, res.json, from, items,
 		    &older)) != ERR_OK)

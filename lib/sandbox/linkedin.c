@@ -303,7 +303,9 @@ api_posts(struct ctx *ctx)
 
 	if (!li_begin(ctx, &sx, &rc))
 		return rc;
-	if ((org = org_of(&sx, req_query(&ctx->req, "author"))) == NULL)
+	/* "posts_forbidden": a grant without r_organization_social. */
+	if ((org = org_of(&sx, req_query(&ctx->req, "author"))) == NULL ||
+	    sandbox_is(&sx, "posts_forbidden"))
 		return sandbox_fail(&sx, "error_403_access_denied");
 	start = sandbox_long(req_query(&ctx->req, "start"), 0, 100000);
 	count = sandbox_long(req_query(&ctx->req, "count"), 10, 100);

@@ -434,4 +434,16 @@ test('LinkedIn organization posts and their numbers', async (t) => {
   assert.ok(want.some((w) => w[1] === 'video') && want.some((w) => w[1] === 'post'));
   assert.ok(want.some((w) => w[0].includes(':ugcPost:')) && want.some((w) => w[0].includes(':share:')));
   assert.ok(want.some((w) => w[5] === ''), 'a post without statistics: NULL');
+
+  // A grant that may not read the posts (403): the metrics are kept,
+  // the content left out, the run ok.
+  await connectSandbox(b, 'linkedin', 'allow', { user: 'li-fault-posts_forbidden' });
+  stack.sql(`UPDATE connections SET selected = '["${org}"]' WHERE id = ${conn}`);
+  stack.sql(`DELETE FROM content WHERE workspace_id = ${ws}; DELETE FROM metric_daily WHERE workspace_id = ${ws}`);
+  stack.sql(`INSERT INTO sync_jobs (workspace_id, connection_id, kind) VALUES (${ws}, ${conn}, 'manual')`);
+  runWorker(stack);
+  const [[st2, err2]] = stack.sql(`SELECT status, coalesce(error, '') FROM sync_runs WHERE connection_id = ${conn} ORDER BY id DESC LIMIT 1`);
+  assert.equal(st2, 'ok', err2);
+  assert.ok(Number(stack.sql(`SELECT count(*) FROM metric_daily WHERE workspace_id = ${ws} AND provider = 'linkedin'`)[0][0]) > 0);
+  assert.equal(stack.sql(`SELECT count(*) FROM content WHERE workspace_id = ${ws}`)[0][0], '0');
 });

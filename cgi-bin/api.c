@@ -24,6 +24,7 @@
 #include "crypto/crypto.h"
 #include "insights/insights.h"
 #include "insights/intel.h"
+#include "metrics/catalogue.h"
 #include "metrics/export.h"
 #include "metrics/ingest.h"
 #include "metrics/metric.h"
@@ -67,11 +68,13 @@ static enum err	api_booking_patch(struct ctx *);
 static enum err	form_inquiry(struct ctx *);
 static enum err	api_attribution(struct ctx *);
 static enum err	api_reviews(struct ctx *);
+static enum err	api_providers(struct ctx *);
 
 static const struct route routes[] = {
 	{ HTTP_GET, "/healthz", api_healthz, ROUTE_NODB, 0 },
 	{ HTTP_GET, "/readyz", api_readyz, ROUTE_NODB, 0 },
 	{ HTTP_GET, "/v1/connections", api_connections, ROUTE_APIKEY, 0 },
+	{ HTTP_GET, "/v1/providers", api_providers, ROUTE_APIKEY, 0 },
 	{ HTTP_POST, "/v1/metrics/ingest", api_ingest,
 	    ROUTE_APIKEY | ROUTE_ADMIN, LIMIT_BODY_INGEST },
 	{ HTTP_GET, "/v1/dashboard/tiles", api_tiles, ROUTE_APIKEY, 0 },
@@ -952,6 +955,18 @@ api_connections(struct ctx *ctx)
 		return rc;
 	return resp_body(&ctx->resp, 200, "application/json", list,
 	    strlen(list));
+}
+
+/* The registry and each provider's metric catalogue (catalogue.h). */
+static enum err
+api_providers(struct ctx *ctx)
+{
+	const char *body;
+
+	body = jsonx_string(ctx->arena, catalogue_providers(ctx->arena,
+	    ctx->cfg));
+	return resp_body(&ctx->resp, 200, "application/json", body,
+	    strlen(body));
 }
 
 /* 200 while the process serves: no database, no allocation. */

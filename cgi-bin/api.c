@@ -106,8 +106,8 @@ static const struct route routes[] = {
 	{ HTTP_GET, "/v1/attribution", api_attribution, ROUTE_APIKEY, 0 },
 	/* A site's public form (no key, no session): nginx/locations/
 	 * api.conf routes /f/ here. */
-	{ HTTP_POST | HTTP_OPTIONS, "/f/:token", form_inquiry, ROUTE_RAWBODY,
-	    LIMIT_BODY_FORM },
+	{ HTTP_POST | HTTP_OPTIONS, "/f/:token", form_inquiry,
+	    ROUTE_RAWBODY | ROUTE_OVERSIZE, LIMIT_BODY_FORM },
 };
 
 /*
@@ -586,6 +586,12 @@ form_inquiry(struct ctx *ctx)
 	    !inquiry_form_origin_ok(&f, origin))
 		return form_done(ctx, html, ERR_FORBIDDEN, "This form takes "
 		    "submissions from its own site only.", NULL);
+	/* Answered with the site's CORS headers, so its page can read it. */
+	if (ctx->oversize)
+		return form_done(ctx, html, ERR_TOOBIG, arena_printf(
+		    ctx->arena, "The submission is larger than the %d KiB "
+		    "this form accepts; shorten the message.",
+		    LIMIT_BODY_FORM / 1024), NULL);
 	addr = config_client_addr(ctx->cfg, ctx->arena, ctx->req.remote_addr,
 	    req_header(&ctx->req, "x-forwarded-for"));
 	if ((rc = inquiry_form_throttle(ctx->db, ctx->arena, f.workspace_id,

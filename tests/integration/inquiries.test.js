@@ -310,6 +310,21 @@ test('inquiries and bookings', { timeout: 600000 }, async (t) => {
     r = await form({ email: 'bad' }, { origin: 'http://localhost:4000' });
     assert.equal(r.status, 422);
     assert.equal(r.headers.get('access-control-allow-origin'), 'http://localhost:4000', 'the site reads the field errors');
+    // Too large: refused with the site's CORS headers, so its page can say why.
+    unthrottle();
+    const before = Number(stack.sql(`SELECT count(*) FROM inquiries WHERE workspace_id = ${wsA}`)[0][0]);
+    r = await form({ email: 'big@example.com', message: 'b'.repeat(40 * 1024) }, { origin: 'http://localhost:4000' });
+    assert.equal(r.status, 413);
+    assert.equal(r.headers.get('access-control-allow-origin'), 'http://localhost:4000', 'the site reads the 413');
+    assert.match(r.json.error.message, /larger than the 32 KiB this form accepts/);
+    r = await form({ email: 'big@example.com', message: 'b'.repeat(40 * 1024) }, { origin: 'https://evil.example' });
+    assert.equal(r.headers.get('access-control-allow-origin'), null);
+    assert.equal(Number(stack.sql(`SELECT count(*) FROM inquiries WHERE workspace_id = ${wsA}`)[0][0]), before);
+    // A browser's plain post gets the page, not JSON.
+    r = await form(`email=a%40example.com&message=${'b'.repeat(40 * 1024)}`, { accept: 'text/html' });
+    assert.equal(r.status, 413);
+    assert.match(r.headers.get('content-type'), /text\/html/);
+    assert.match(r.text, /larger than the 32 KiB/);
     r = await form({ email: 'evil@example.com' }, { origin: 'https://evil.example' });
     assert.equal(r.status, 403);
     assert.equal(r.headers.get('access-control-allow-origin'), null);

@@ -2523,6 +2523,7 @@ form_inquiry_change(struct ctx *ctx)
 
 	memset(&c, 0, sizeof(c));
 	c.status = req_form(&ctx->req, "status");
+	c.author = ctx->session->user_id;	/* of the note of the change */
 	if (owner != NULL) {
 		c.has_owner = true;
 		c.owner = strtoll(owner, &end, 10);

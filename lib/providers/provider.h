@@ -176,8 +176,11 @@ struct provider {
 	 * as Bearer (Slack), when there is no REVOKE_URL; NULL: none. */
 	const char	*revoke_path;
 	int		 restatement_days; /* trailing window re-fetched */
-	/* Days the provider publishes a day late (YouTube Analytics: 2-3):
-	 * later runs re-fetch restatement_days + lag_days. */
+	/* Days the provider publishes a day late (YouTube Analytics: 2-3,
+	 * GA4: 24-48 hours): later runs re-fetch restatement_days +
+	 * lag_days.  Each provider's value cites its documentation; 0 where
+	 * restatement_days covers it already (Meta's 28, Google Ads' 30) or
+	 * the provider has the day at once (Mailchimp, Slack, GitHub). */
 	int		 lag_days;
 	int		 keeps_days;	/* history kept upstream; 0: all */
 	const char	*accounts;	/* what its accounts are called */

@@ -40,7 +40,8 @@
 	.sandbox[1] = { "google", "token", "https://oauth2.googleapis.com", \
 	    "/sandbox/google-oauth" }, \
 	.sandbox[5] = { "google", "userinfo", \
-	    "https://openidconnect.googleapis.com", "/sandbox/google-userinfo" }, \
+	    "https://openidconnect.googleapis.com", \
+	    "/sandbox/google-userinfo" }, \
 	.whoami = oauth_whoami_oidc
 
 #endif

@@ -3,7 +3,8 @@
  *
  * The consent data of Google's family, the token and revoke endpoints
  * (with an id_token for openid or email scopes), OpenID Connect's
- * userinfo and the currency of an account.  GA4, Google Ads and YouTube have their own files.
+ * userinfo and the currency of an account.  GA4, Google Ads and
+ * YouTube have their own files.
  */
 #include <stdio.h>
 #include <string.h>

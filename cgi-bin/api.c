@@ -24,6 +24,7 @@
 #include "crypto/crypto.h"
 #include "insights/insights.h"
 #include "insights/intel.h"
+#include "metrics/catalogue.h"
 #include "metrics/export.h"
 #include "metrics/ingest.h"
 #include "metrics/metric.h"
@@ -67,11 +68,13 @@ static enum err	api_booking_patch(struct ctx *);
 static enum err	form_inquiry(struct ctx *);
 static enum err	api_attribution(struct ctx *);
 static enum err	api_reviews(struct ctx *);
+static enum err	api_providers(struct ctx *);
 
 static const struct route routes[] = {
 	{ HTTP_GET, "/healthz", api_healthz, ROUTE_NODB, 0 },
 	{ HTTP_GET, "/readyz", api_readyz, ROUTE_NODB, 0 },
 	{ HTTP_GET, "/v1/connections", api_connections, ROUTE_APIKEY, 0 },
+	{ HTTP_GET, "/v1/providers", api_providers, ROUTE_APIKEY, 0 },
 	{ HTTP_POST, "/v1/metrics/ingest", api_ingest,
 	    ROUTE_APIKEY | ROUTE_ADMIN, LIMIT_BODY_INGEST },
 	{ HTTP_GET, "/v1/dashboard/tiles", api_tiles, ROUTE_APIKEY, 0 },
@@ -103,8 +106,8 @@ static const struct route routes[] = {
 	{ HTTP_GET, "/v1/attribution", api_attribution, ROUTE_APIKEY, 0 },
 	/* A site's public form (no key, no session): nginx/locations/
 	 * api.conf routes /f/ here. */
-	{ HTTP_POST | HTTP_OPTIONS, "/f/:token", form_inquiry, ROUTE_RAWBODY,
-	    LIMIT_BODY_FORM },
+	{ HTTP_POST | HTTP_OPTIONS, "/f/:token", form_inquiry,
+	    ROUTE_RAWBODY | ROUTE_OVERSIZE, LIMIT_BODY_FORM },
 };
 
 /*
@@ -583,6 +586,12 @@ form_inquiry(struct ctx *ctx)
 	    !inquiry_form_origin_ok(&f, origin))
 		return form_done(ctx, html, ERR_FORBIDDEN, "This form takes "
 		    "submissions from its own site only.", NULL);
+	/* Answered with the site's CORS headers, so its page can read it. */
+	if (ctx->oversize)
+		return form_done(ctx, html, ERR_TOOBIG, arena_printf(
+		    ctx->arena, "The submission is larger than the %d KiB "
+		    "this form accepts; shorten the message.",
+		    LIMIT_BODY_FORM / 1024), NULL);
 	addr = config_client_addr(ctx->cfg, ctx->arena, ctx->req.remote_addr,
 	    req_header(&ctx->req, "x-forwarded-for"));
 	if ((rc = inquiry_form_throttle(ctx->db, ctx->arena, f.workspace_id,
@@ -1012,6 +1021,18 @@ api_connections(struct ctx *ctx)
 		return rc;
 	return resp_body(&ctx->resp, 200, "application/json", list,
 	    strlen(list));
+}
+
+/* The registry and each provider's metric catalogue (catalogue.h). */
+static enum err
+api_providers(struct ctx *ctx)
+{
+	const char *body;
+
+	body = jsonx_string(ctx->arena, catalogue_providers(ctx->arena,
+	    ctx->cfg));
+	return resp_body(&ctx->resp, 200, "application/json", body,
+	    strlen(body));
 }
 
 /* 200 while the process serves: no database, no allocation. */

@@ -103,12 +103,14 @@ static enum err	page_forgot(struct ctx *);
 static enum err	form_forgot(struct ctx *);
 static enum err	page_reset(struct ctx *);
 static enum err	form_reset(struct ctx *);
+static enum err	page_marks_css(struct ctx *);
 
 #define PAGE	(ROUTE_HTML | ROUTE_SESSION)
 #define FORM	(ROUTE_HTML | ROUTE_CSRF | ROUTE_ADMIN)
 
 static const struct route routes[] = {
 	{ HTTP_GET, "/", page_root, ROUTE_HTML, 0 },
+	{ HTTP_GET, "/marks.css", page_marks_css, ROUTE_NODB, 0 },
 	{ HTTP_GET, "/setup", page_setup, ROUTE_HTML, 0 },
 	{ HTTP_POST, "/setup", form_setup, ROUTE_HTML, 0 },
 	{ HTTP_GET, "/login", page_login, ROUTE_HTML, 0 },
@@ -328,6 +330,17 @@ local_path(const char *next, const char *fallback)
 }
 
 /* Where a visitor belongs: setup, login or the dashboard. */
+/* The providers' mark colours, from the registry; cached a day. */
+static enum err
+page_marks_css(struct ctx *ctx)
+{
+	const char *css = views_marks_css(ctx->arena);
+
+	resp_header(&ctx->resp, "Cache-Control", "public, max-age=86400");
+	return resp_body(&ctx->resp, 200, "text/css; charset=utf-8", css,
+	    strlen(css));
+}
+
 static enum err
 page_root(struct ctx *ctx)
 {
@@ -2605,6 +2618,7 @@ form_inquiry_change(struct ctx *ctx)
 
 	memset(&c, 0, sizeof(c));
 	c.status = req_form(&ctx->req, "status");
+	c.author = ctx->session->user_id;	/* of the note of the change */
 	if (owner != NULL) {
 		c.has_owner = true;
 		c.owner = strtoll(owner, &end, 10);

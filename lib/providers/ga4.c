@@ -443,6 +443,7 @@ const struct provider provider_ga4 = {
 	.lag_days = 2,
 	.accounts = "properties",
 	.mark = "GA",
+	.mark_colour = "#b35900",
 	.reads = "Daily sessions, users, page views, key events and revenue "
 	    "of the GA4 properties you choose. Sluice only reads; nothing is "
 	    "changed.",

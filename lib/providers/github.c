@@ -195,6 +195,7 @@ const struct provider provider_github = {
 	.keeps_days = 14,
 	.accounts = "repositories",
 	.mark = "GH",
+	.mark_colour = "#24292f",
 	.reads = "Daily views, unique visitors, clones and stars of the "
 	    "repositories you choose. Sluice only reads; no code or setting "
 	    "is changed.",

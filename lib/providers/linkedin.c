@@ -221,6 +221,7 @@ const struct provider provider_linkedin = {
 	.keeps_days = 365,
 	.accounts = "organizations",
 	.mark = "in",
+	.mark_colour = "#0a66c2",
 	.reads = "Daily impressions, clicks, engagements and followers of "
 	    "the organization pages you choose. Sluice only reads; nothing "
 	    "is posted.",

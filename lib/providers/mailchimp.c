@@ -407,6 +407,8 @@ const struct provider provider_mailchimp = {
 	.keeps_days = 180,
 	.accounts = "audiences",
 	.mark = "Mc",
+	.mark_colour = "#f5d000",
+	.mark_ink = "#241c15",
 	.reads = "Daily emails sent, opens, clicks, bounces and unsubscribes "
 	    "of the audiences you choose. Sluice only reads; no email is "
 	    "sent.",

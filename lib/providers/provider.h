@@ -185,6 +185,8 @@ struct provider {
 	int		 keeps_days;	/* history kept upstream; 0: all */
 	const char	*accounts;	/* what its accounts are called */
 	const char	*mark;		/* its monogram on the pages ("GA") */
+	const char	*mark_colour;	/* the mark's background ("#b35900") */
+	const char	*mark_ink;	/* its letters' colour; NULL: white */
 	const char	*reads;		/* what Sluice reads, for people */
 	/* Whose calendar its days follow, for people ("UTC", "each ad
 	 * account's time zone"); NULL: the workspace's. */

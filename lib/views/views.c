@@ -882,3 +882,20 @@ views_reviews(struct ctx *ctx, int days, struct json_object **out)
 	*out = o;
 	return ERR_OK;
 }
+
+const char *
+views_marks_css(struct arena *a)
+{
+	const struct provider *const *all;
+	const char *css = "";
+	size_t i, n;
+
+	all = provider_all(&n);
+	for (i = 0; i < n; i++)
+		if (all[i]->mark_colour != NULL)
+			css = arena_printf(a, "%s.mark-%s { background: %s; "
+			    "color: %s; }\n", css, all[i]->slug,
+			    all[i]->mark_colour, all[i]->mark_ink != NULL ?
+			    all[i]->mark_ink : "#fff");
+	return css;
+}

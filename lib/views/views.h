@@ -122,6 +122,12 @@ enum err	 views_reviews(struct ctx *, int days,
 		    struct json_object **out);
 
 /*
+ * The stylesheet of the providers' marks (/marks.css): ".mark-<slug>"
+ * with each provider's colours from its file.  Arena-owned.
+ */
+const char	*views_marks_css(struct arena *);
+
+/*
  * Streams the rows of q (lib/metrics/export.h) as a CSV download for the
  * request's workspace: text/csv, a file name that says what it holds,
  * no caching.  Errors as export_csv(); once the headers are out, an error

@@ -276,6 +276,12 @@ read_body(struct ctx *ctx, FCGX_Stream *in, size_t max)
 	if (want > max) {
 		while (FCGX_GetStr(sink, sizeof(sink), in) > 0)
 			;
+		if (ctx->match.route->flags & ROUTE_OVERSIZE) {
+			ctx->oversize = true;
+			ctx->req.body = "";
+			ctx->req.body_len = 0;
+			return ERR_OK;
+		}
 		return app_fail(ctx, ERR_TOOBIG, "The request body is larger "
 		    "than the %zu bytes this endpoint accepts.", max);
 	}

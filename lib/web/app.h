@@ -69,6 +69,9 @@ struct ctx {
 	/* The 403 is of a stale or foreign form (its CSRF token): the
 	 * error page says the form expired, not that access is missing. */
 	bool			 form_expired;
+	/* The body was over the route's limit and dropped (ROUTE_OVERSIZE):
+	 * the handler answers 413. */
+	bool			 oversize;
 	void			*out;	/* the FastCGI output (streams) */
 	/* Work after the answer is out (app_after()). */
 	void			(*after)(struct ctx *, void *);

@@ -807,23 +807,29 @@ provider_cards(struct ctx *ctx, const struct provider *p,
     const struct connection *conns, size_t nc, struct json_object *cards)
 {
 	struct json_object *card;
-	size_t j, k, mine = 0;
+	size_t j, mine = 0;
 
 	for (j = 0; j < nc; j++)
 		mine += strcmp(conns[j].provider, p->slug) == 0;
-	for (j = 0, k = 0; j < nc || (mine == 0 && k == 0); j++) {
-		if (mine > 0 && strcmp(conns[j].provider, p->slug) != 0)
+	if (mine == 0) {
+		card = views_connection_card(ctx->arena, p, NULL, ctx->cfg,
+		    can_edit(ctx));
+		set(card, "ref", p->slug);
+		json_object_array_add(cards, json_object_get(card));
+		return 1;
+	}
+	for (j = 0; j < nc; j++) {
+		if (strcmp(conns[j].provider, p->slug) != 0)
 			continue;
-		card = views_connection_card(ctx->arena, p, mine > 0 ?
-		    &conns[j] : NULL, ctx->cfg, can_edit(ctx));
+		card = views_connection_card(ctx->arena, p, &conns[j],
+		    ctx->cfg, can_edit(ctx));
 		set(card, "ref", mine > 1 ? arena_printf(ctx->arena, "%lld",
 		    (long long)conns[j].id) : p->slug);
-		put_bool(card, "can_add", mine > 0 && json_object_get_boolean(
+		put_bool(card, "can_add", json_object_get_boolean(
 		    json_object_object_get(card, "can_reconnect")));
 		json_object_array_add(cards, json_object_get(card));
-		k++;
 	}
-	return k;
+	return mine;
 }
 
 static enum err

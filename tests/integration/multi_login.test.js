@@ -9,7 +9,7 @@
 // Ana's numbers, and the dashboard counts an account both select once.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { setupOwner, connectSandbox, syncStack, runWorker } = require('./lib/flows');
+const { setupOwner, connectSandbox, syncStack, runWorker, providers } = require('./lib/flows');
 const { Client, hidden } = require('./lib/browser');
 const { request } = require('./lib/stack');
 
@@ -74,6 +74,8 @@ test('several logins of one provider', async (t) => {
     assert.match(page, new RegExp(`href="/connections/${ana}">Google Analytics 4 <span class="owner">— ana@agency.example</span>`));
     assert.match(page, new RegExp(`href="/connections/${client}">Google Analytics 4 <span class="owner">— client@client.example</span>`));
     assert.match(page, /Connect another login<span class="visually-hidden"> to Google Analytics 4<\/span>/);
+    const n = (await providers(stack)).length;
+    assert.equal((page.match(/<article class="card"/g) || []).length, n + 1, 'a card per provider, GA4 twice');
     for (const [id, label] of [[ana, 'ana@agency.example'], [client, 'client@client.example']]) {
       const one = await b.get(`/connections/${id}`);
       assert.equal(one.status, 200);

@@ -634,19 +634,79 @@ form_inquiry(struct ctx *ctx)
 	return json_answer(ctx, 201, "{\"status\":\"received\"}");
 }
 
-/* The live connection of the path's provider, or a JSON error. */
+/*
+ * 409 for a slug that names several connections (several logins):
+ * {"error":{code, message}, "connections":[{id, owner}]}, so that the
+ * caller can retry with the id it means.
+ */
+static enum err
+several(struct ctx *ctx, const struct provider *p)
+{
+	struct json_object *o, *e, *list, *one;
+	struct connection *all;
+	size_t i, n;
+	enum err rc;
+
+	if ((rc = connection_all(ctx->db, ctx->arena, ctx->workspace_id,
+	    &all, &n)) != ERR_OK)
+		return rc;
+	o = jsonx_own(ctx->arena, json_object_new_object());
+	e = json_object_new_object();
+	json_object_object_add(e, "code", json_object_new_string(
+	    err_code(ERR_CONFLICT)));
+	json_object_object_add(e, "message", json_object_new_string(
+	    arena_printf(ctx->arena, "%s is connected with several logins "
+	    "here: use the id of the one you mean (/v1/connections/{id}).",
+	    p->name)));
+	json_object_object_add(o, "error", e);
+	list = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		if (strcmp(all[i].provider, p->slug) != 0)
+			continue;
+		one = json_object_new_object();
+		json_object_object_add(one, "id", json_object_new_int64(
+		    all[i].id));
+		json_object_object_add(one, "owner", *all[i].owner_label !=
+		    '\0' ? json_object_new_string(all[i].owner_label) :
+		    *all[i].external_owner != '\0' ? json_object_new_string(
+		    all[i].external_owner) : NULL);
+		json_object_array_add(list, one);
+	}
+	json_object_object_add(o, "connections", list);
+	return json_answer(ctx, 409, jsonx_string(ctx->arena, o));
+}
+
+/*
+ * The live connection the path names (:provider: a provider's slug while
+ * it has one connection here, or a connection's id), or a JSON error.
+ * c->id is 0 when the answer is made already (several(): the slug names
+ * several connections).
+ */
 static enum err
 conn_arg(struct ctx *ctx, const char *slug, const struct provider **p,
     struct connection *c)
 {
+	const char *ref = slug != NULL ? slug :
+	    route_capture(&ctx->match, "provider");
+	bool byid = connection_ref_is_id(ref);
 	enum err rc;
 
-	if (slug == NULL)
-		slug = route_capture(&ctx->match, "provider");
-	if ((*p = provider_get(slug)) == NULL)
+	memset(c, 0, sizeof(*c));
+	if (!byid && (*p = provider_get(ref)) == NULL)
 		return app_fail(ctx, ERR_NOTFOUND, "Unknown provider; use one "
-		    "of %s.", provider_slugs(ctx->arena, ", "));
-	rc = connection_get(ctx->db, ctx->arena, ctx->workspace_id, slug, c);
+		    "of %s, or a connection's id.", provider_slugs(ctx->arena,
+		    ", "));
+	rc = connection_find(ctx->db, ctx->arena, ctx->workspace_id, ref, c);
+	if (rc == ERR_OK && byid && (*p = provider_get(c->provider)) == NULL)
+		rc = ERR_NOTFOUND;
+	if (byid && rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "There is no connection %s in this "
+		    "workspace; GET /v1/connections lists them.", ref);
+	if (rc == ERR_CONFLICT) {
+		rc = several(ctx, *p);
+		memset(c, 0, sizeof(*c));
+		return rc;
+	}
 	if (rc == ERR_NOTFOUND || (rc == ERR_OK && !c->has_tokens))
 		return app_fail(ctx, ERR_CONFLICT, "%s is not connected.",
 		    (*p)->name);
@@ -672,7 +732,7 @@ api_conn_sync(struct ctx *ctx)
 	bool created;
 	enum err rc;
 
-	if ((rc = conn_arg(ctx, NULL, &p, &c)) != ERR_OK)
+	if ((rc = conn_arg(ctx, NULL, &p, &c)) != ERR_OK || c.id == 0)
 		return rc;
 	rc = syncq_enqueue_now(ctx->db, ctx->arena, ctx->workspace_id, c.id,
 	    &job, &created);
@@ -695,7 +755,7 @@ api_conn_test(struct ctx *ctx)
 	const char *why;
 	enum err rc;
 
-	if ((rc = conn_arg(ctx, NULL, &p, &c)) != ERR_OK)
+	if ((rc = conn_arg(ctx, NULL, &p, &c)) != ERR_OK || c.id == 0)
 		return rc;
 	if ((rc = connect_test(&env, ctx->arena, p, &c, &why)) != ERR_OK)
 		return app_fail(ctx, rc == ERR_AUTH ? ERR_CONFLICT : ERR_UPSTREAM,
@@ -716,7 +776,7 @@ api_conn_delete(struct ctx *ctx)
 	enum connect_revoke rv;
 	enum err rc;
 
-	if ((rc = conn_arg(ctx, NULL, &p, &c)) != ERR_OK)
+	if ((rc = conn_arg(ctx, NULL, &p, &c)) != ERR_OK || c.id == 0)
 		return rc;
 	if ((rc = connect_disconnect(&env, ctx->arena, p, &c, d != NULL &&
 	    strcmp(d, "1") == 0, &rv, &note)) != ERR_OK)
@@ -743,7 +803,7 @@ github(struct ctx *ctx, bool repos)
 	const char *json, *why;
 	enum err rc;
 
-	if ((rc = conn_arg(ctx, "github", &p, &c)) != ERR_OK)
+	if ((rc = conn_arg(ctx, "github", &p, &c)) != ERR_OK || c.id == 0)
 		return rc;
 	if ((rc = connect_github_json(&env, ctx->arena, &c, repos, &json,
 	    &why)) != ERR_OK)

@@ -172,6 +172,18 @@ page_callback(struct ctx *ctx)
 		    "again and leave every permission ticked on %s's screen "
 		    "— nothing was changed.", p->name, missing,
 		    strchr(missing, ',') != NULL ? "were" : "was", p->name));
+	/* Who the login is: the same login reconnects its connection,
+	 * another one becomes a connection of its own. */
+	if ((rc = oauth_whoami(ctx->app->http, ctx->arena, p, ctx->cfg, &t,
+	    &f)) != ERR_OK) {
+		log_msg(LOG_WARN, ctx->req.request_id, "oauth_whoami",
+		    "%s: %s", p->slug, f.message);
+		return result(ctx, 502, p, "Connection not completed",
+		    arena_printf(ctx->arena, "%s Sluice needs to know which "
+		    "%s login this is to keep it apart from the others — "
+		    "nothing was changed. Try again from the Connections "
+		    "page.", f.message, p->name));
+	}
 	if ((rc = connection_store(ctx->db, ctx->arena, ctx->app->keys,
 	    taken.workspace_id, p->slug, &t, provider_mode(p, ctx->cfg) ==
 	    PROVIDER_SANDBOX, &id)) != ERR_OK)
@@ -200,7 +212,8 @@ page_callback(struct ctx *ctx)
 	if (rc != ERR_OK)
 		return rc;
 	return resp_redirect(&ctx->resp, 303, arena_printf(ctx->arena,
-	    "/connections/%s?connected=1", p->slug));
+	    "/connections/%s?connected=1", connection_ref(ctx->db, ctx->arena,
+	    taken.workspace_id, p->slug, id)));
 }
 
 int

@@ -209,8 +209,11 @@ const struct provider provider_linkedin = {
 		[PROVIDER_REVOKE_URL] =
 		    "https://www.linkedin.com/oauth/v2/revoke",
 		[PROVIDER_API_BASE] = "https://api.linkedin.com/rest",
+		/* Sign In with LinkedIn using OpenID Connect: "sub", "name",
+		 * "email" with the openid profile email scopes. */
+		[PROVIDER_WHOAMI_URL] = "https://api.linkedin.com/v2/userinfo",
 	},
-	.scopes = "rw_organization_admin",
+	.scopes = "openid profile email rw_organization_admin",
 	.tokens = PROVIDER_TOKENS_EXPIRING,
 	.restatement_days = 2,
 	/* Share statistics cover a rolling 12-month window: 365 days
@@ -241,4 +244,5 @@ const struct provider provider_linkedin = {
 	.list = list,
 	.fetch = fetch,
 	.revoke = revoke,
+	.whoami = oauth_whoami_oidc,
 };

@@ -249,6 +249,10 @@ views_connection_card(struct arena *a, const struct provider *p,
 		put(v, "last_sync_ago", views_ago(a, c->last_sync_age));
 		put(v, "last_sync_at", c->last_sync_at);
 		put(v, "last_error", c->last_error);
+		/* Which login, when the provider named it. */
+		if (c->owner_label != NULL && *c->owner_label != '\0')
+			put(v, "owner", c->owner_label);
+		put(v, "id", arena_printf(a, "%lld", (long long)c->id));
 		if (c->last_tested_at != NULL)
 			put(v, "last_test", c->last_test_ok ? "passed" :
 			    "failed");

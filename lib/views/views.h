@@ -25,10 +25,11 @@ struct schedule_view;
 const char	*views_ago(struct arena *, int64_t seconds);
 
 /*
- * One provider's card: name, slug, status {label, class}, the actions
- * that fit (connect, reconnect, choose, test, sync, disconnect), the
- * selected accounts' names, last sync, last error, sandbox badge, the
- * setup hint when not configured.  c is NULL when never connected;
+ * One connection's card: name, slug, id, owner (the login, when named),
+ * status {label, class}, the actions that fit (connect, reconnect,
+ * choose, test, sync, disconnect), the selected accounts' names, last
+ * sync, last error, sandbox badge, the setup hint when not configured.
+ * c is NULL when never connected;
  * can_edit is false for viewers (no actions).
  */
 struct json_object *views_connection_card(struct arena *,

@@ -165,7 +165,7 @@ check_enum(struct json_object *en, int *found)
 static void
 walk(struct json_object *o, int *found)
 {
-	struct json_object *v, *s, *en;
+	struct json_object *v, *s, *en, *any;
 	size_t i;
 
 	if (json_object_is_type(o, json_type_array)) {
@@ -182,6 +182,18 @@ walk(struct json_object *o, int *found)
 	    json_object_object_get_ex(o, "schema", &s) &&
 	    json_object_object_get_ex(s, "enum", &en))
 		check_enum(en, found);
+	/* Or a slug or a connection's id: {"anyOf": [{"enum": [...]},
+	 * {"pattern": ...}]}. */
+	if (json_object_object_get_ex(o, "name", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    strcmp(json_object_get_string(v), "provider") == 0 &&
+	    json_object_object_get_ex(o, "schema", &s) &&
+	    json_object_object_get_ex(s, "anyOf", &any) &&
+	    json_object_is_type(any, json_type_array))
+		for (i = 0; i < json_object_array_length(any); i++)
+			if (json_object_object_get_ex(
+			    json_object_array_get_idx(any, i), "enum", &en))
+				check_enum(en, found);
 	/* A property "provider": {"enum": [...]}. */
 	if (json_object_object_get_ex(o, "properties", &v) &&
 	    json_object_object_get_ex(v, "provider", &s) &&
@@ -204,7 +216,7 @@ test_registry_openapi_enums(void **state)
 	doc = testlib_json_file(a, arena_printf(a, "%s/templates/static/"
 	    "openapi.json", testlib_root()));
 	walk(doc, &found);
-	assert_true(found >= 3);
+	assert_true(found >= 4);
 }
 
 int

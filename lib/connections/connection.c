@@ -131,27 +131,27 @@ connection_store(struct db *db, struct arena *a,
     const char *provider, const struct oauth_tokens *t, bool sandbox,
     int64_t *id_out)
 {
-	const char *p[8], *plain;
+	const char *p[8], *plain, *owner;
 	struct db_res *res;
 	char *blob;
 	enum err rc;
 
 	if (keys == NULL)
 		return ERR_UNAVAILABLE;
-	if (t->owner == NULL || *t->owner == '\0')
-		return ERR_INPUT;
+	owner = t->owner != NULL ? t->owner : "";
 	if ((rc = db_begin(db, a)) != ERR_OK)
 		return rc;
 	p[0] = db_int64(a, workspace_id);
 	p[1] = provider;
-	p[2] = t->owner;
-	if ((rc = db_exec(db, a, sql_adopt, 3, p, NULL)) != ERR_OK)
+	p[2] = owner;
+	if (*owner != '\0' &&
+	    (rc = db_exec(db, a, sql_adopt, 3, p, NULL)) != ERR_OK)
 		goto out;
 	p[2] = t->scope != NULL ? t->scope : "";
 	p[3] = t->expires_at > 0 ? db_int64(a, t->expires_at) : NULL;
 	p[4] = t->api_base;
 	p[5] = sandbox ? "t" : "f";
-	p[6] = t->owner;
+	p[6] = owner;
 	p[7] = t->owner_label != NULL ? t->owner_label : "";
 	if ((rc = db_exec(db, a, sql_upsert, 8, p, &res)) != ERR_OK)
 		goto out;

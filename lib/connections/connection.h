@@ -42,15 +42,15 @@ struct connection {
 
 /*
  * Stores a fresh token set for (workspace, provider, t->owner — the
- * provider's login, never empty): creates the connection, or replaces
+ * provider's login; NULL or "": a login the provider did not name, one
+ * unnamed connection per provider): creates the connection, or replaces
  * the tokens of that login's connection (its accounts, selection and
  * history stay), sealed to the row; status becomes connected and
  * owner_label t->owner_label.  Another login of the same provider gets
  * its own connection; a row of an upgraded installation whose login was
  * never named (external_owner '') is adopted by the first login that
  * reconnects its provider instead of a second row being made.  One
- * transaction.  *id_out is the connection's id.  ERR_INPUT without
- * t->owner.
+ * transaction.  *id_out is the connection's id.
  */
 enum err	 connection_store(struct db *, struct arena *,
 		    const struct crypto_keyring *, int64_t workspace_id,

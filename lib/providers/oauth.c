@@ -105,6 +105,37 @@ refused_grant(const char *error)
 	return false;
 }
 
+/*
+ * The login an OpenID Connect id_token names (its "sub", and its "email"
+ * for people) into out.  It came straight from the token endpoint over
+ * TLS, so its claims are taken without checking the signature (OpenID
+ * Connect Core 1.0, 3.1.3.7); anything malformed names nobody.
+ */
+static void
+id_token_login(struct arena *a, const char *jwt, struct oauth_tokens *out)
+{
+	const char *dot1, *dot2;
+	struct json_object *claims;
+	size_t n, len;
+	char *payload;
+
+	if (jwt == NULL || (dot1 = strchr(jwt, '.')) == NULL ||
+	    (dot2 = strchr(dot1 + 1, '.')) == NULL)
+		return;
+	n = (size_t)(dot2 - dot1 - 1);
+	if (n == 0 || n > LIMIT_ID_TOKEN)
+		return;
+	payload = arena_alloc(a, n + 1);
+	if (crypto_b64url_decode(dot1 + 1, n, payload, n + 1, &len) !=
+	    ERR_OK || jsonx_parse(a, payload, len, &claims, NULL) != ERR_OK)
+		return;
+	if ((out->owner = jsonx_str(claims, "sub")) != NULL &&
+	    *out->owner != '\0')
+		out->owner_label = jsonx_str(claims, "email");
+	else
+		out->owner = NULL;
+}
+
 enum err
 oauth_parse_tokens(struct arena *a, const struct provider *p, int status,
     const char *ctype, const char *body, size_t len, int64_t now,
@@ -188,6 +219,9 @@ oauth_parse_tokens(struct arena *a, const struct provider *p, int status,
 	if ((exp = member(a, o, "expires_in")) != NULL &&
 	    (secs = strtoll(exp, NULL, 10)) > 0)
 		out->expires_at = now + secs;
+	/* OpenID Connect (Google with the openid scope) names the login in
+	 * its id_token. */
+	id_token_login(a, member(a, o, "id_token"), out);
 	/* Slack names the login in its answer: the workspace (team) and
 	 * the person who installed (authed_user). */
 	if (json_object_object_get_ex(o, "team", &team) &&
@@ -561,11 +595,14 @@ oauth_whoami(struct httpc *h, struct arena *a, const struct provider *p,
 {
 	struct httpc_req r;
 	struct httpc_resp res;
-	const char *url, *why = NULL;
+	const char *url, *base, *why = NULL;
+	size_t i;
 	enum err rc;
 
 	memset(f, 0, sizeof(*f));
-	if (p->whoami != NULL &&
+	/* Named already by the token answer (an id_token, Slack's team),
+	 * no call is needed. */
+	if (p->whoami != NULL && (t->owner == NULL || *t->owner == '\0') &&
 	    (url = provider_url(p, PROVIDER_WHOAMI_URL, cfg, a)) != NULL) {
 		t->owner = t->owner_label = NULL;
 		memset(&r, 0, sizeof(r));
@@ -574,6 +611,17 @@ oauth_whoami(struct httpc *h, struct arena *a, const struct provider *p,
 		httpc_header(&r, "Authorization", arena_printf(a, "%s %s",
 		    p->auth_scheme != NULL ? p->auth_scheme : "Bearer",
 		    t->access_token));
+		/* A call of the provider's API (LinkedIn's) carries its
+		 * headers (the API version). */
+		base = p->urls[PROVIDER_WHOAMI_URL] != NULL ?
+		    p->urls[PROVIDER_API_BASE] : NULL;
+		for (i = 0; base != NULL && strncmp(p->urls[
+		    PROVIDER_WHOAMI_URL], base, strlen(base)) == 0 &&
+		    i < PROVIDER_HEADERS && p->headers[i].name != NULL; i++)
+			httpc_header(&r, p->headers[i].name,
+			    p->headers[i].env != NULL ? config_env(
+			    p->headers[i].env, p->headers[i].value) :
+			    p->headers[i].value);
 		if ((rc = httpc_do(h, a, &r, &res, &why)) != ERR_OK)
 			return oauth_fail(f, ERR_UPSTREAM, false, arena_printf(
 			    a, "Could not ask %s who the login is: %s",

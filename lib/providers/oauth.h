@@ -51,7 +51,9 @@ enum err	 oauth_authorize_url(const struct provider *,
 
 /*
  * Parses a token endpoint's answer (status, Content-Type, body) into *out
- * with now as the clock.  ERR_OK; ERR_AUTH when the provider refused
+ * with now as the clock; the login it names, if any, in out->owner and
+ * out->owner_label (an id_token's sub and email; Slack's team and
+ * installer).  ERR_OK; ERR_AUTH when the provider refused
  * (f->invalid_grant for invalid_grant-like refusals); ERR_UPSTREAM when
  * the answer is not a token response (HTML, truncated JSON, 5xx).
  */
@@ -105,11 +107,12 @@ enum err	 oauth_revoke(struct httpc *, struct arena *,
  * Who the login is, after a good exchange: asks the provider
  * (urls[PROVIDER_WHOAMI_URL] with the token, read by its whoami hook)
  * and sets t->owner (its stable id, at most LIMIT_OWNER_TEXT bytes) and
- * t->owner_label (email or name; NULL when it gives none).  Providers
- * without that URL named the login in the token answer (Slack) or their
- * metadata call (Mailchimp).  ERR_OK; ERR_AUTH when the provider refused
- * the token, ERR_UPSTREAM when it could not be asked or named nobody;
- * f->message says which.  Never falls back to an unnamed login.
+ * t->owner_label (email or name; NULL when it gives none) — unless the
+ * token answer named the login already (an OpenID Connect id_token's
+ * sub and email, Slack's team and installer) or the metadata call did
+ * (Mailchimp).  ERR_OK; ERR_AUTH when the provider refused the token,
+ * ERR_UPSTREAM when it could not be asked or named nobody; f->message
+ * says which.  The caller decides what an unnamed login means.
  */
 enum err	 oauth_whoami(struct httpc *, struct arena *,
 		    const struct provider *, const struct config *,

@@ -146,10 +146,6 @@ test('OAuth against oauth2-mock-server and a failing token endpoint', async (t) 
       ['html', 502, /not a token/],
       ['truncated', 502, /not a token/],
       ['slow', 502, /did not answer within 1500 ms/],
-      // A good token, but who the login is cannot be known: no
-      // connection under no name.
-      ['whoami401', 502, /refused the new token when asked who the login is \(HTTP 401: Bad credentials\)/],
-      ['whoami_nobody', 502, /did not say who the login is/],
     ]) {
       mode = m;
       const start = await b.get('/oauth/github/start');
@@ -160,6 +156,36 @@ test('OAuth against oauth2-mock-server and a failing token endpoint', async (t) 
       assert.ok(/nothing was changed/.test(r.text), `${m}: the page does not say nothing changed`);
       assert.equal(stack.sql("SELECT count(*) FROM connections WHERE provider = 'github'")[0][0], '0', m);
     }
+    mode = 'ok';
+  });
+
+  await t.test('a good token whose login the provider does not name still connects, as one unnamed login', async () => {
+    const connect = async (m) => {
+      mode = m;
+      const start = await b.get('/oauth/github/start');
+      const state = new URL(start.headers.get('location')).searchParams.get('state');
+      return b.get(`/oauth/github/callback?state=${state}&code=abc`);
+    };
+    const rows = () => stack.sql("SELECT id, external_owner, coalesce(last_error, '') FROM connections WHERE provider = 'github' ORDER BY id");
+    for (const [m, why] of [['whoami401', /refused the new token when asked who the login is \(HTTP 401: Bad credentials\)/],
+      ['whoami_nobody', /did not say who the login is/]]) {
+      const r = await connect(m);
+      assert.equal(r.status, 303, `${m}: ${r.text.slice(0, 300)}`);
+      const list = rows();
+      assert.equal(list.length, 1, `${m}: one unnamed connection, not one per attempt`);
+      assert.equal(list[0][1], '', m);
+      assert.match(list[0][2], why, m);
+      const page = await b.get('/connections/github');
+      assert.match(page.text, /could not tell which GitHub login this is/, m);
+      assert.match(page.text, /connecting another GitHub login will replace/, m);
+    }
+    // Named at last: the unnamed row becomes that login's, no second one.
+    const r = await connect('ok');
+    assert.equal(r.status, 303);
+    const list = rows();
+    assert.equal(list.length, 1);
+    assert.notEqual(list[0][1], '');
+    assert.doesNotMatch(list[0][2], /could not tell/);
     mode = 'ok';
   });
 

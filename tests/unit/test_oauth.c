@@ -80,6 +80,10 @@ test_oauth_token_responses(void **state)
 	assert_non_null(t.access_token);
 	assert_non_null(t.refresh_token);
 	assert_true(t.expires_at == NOW + 3599);
+	/* The id_token names the login (its payload, as the example's
+	 * _id_token_payload says): no userinfo call is needed. */
+	assert_string_equal(t.owner, "110248495921238986420");
+	assert_string_equal(t.owner_label, "owner@example.com");
 	assert_int_equal(parse(&a, "ga4", "google/oauth/token-response-"
 	    "refresh.json", &t, &f), ERR_OK);
 	assert_null(t.refresh_token);	/* Google keeps the old one */
@@ -266,10 +270,13 @@ test_oauth_whoami(void **state)
 	assert_int_equal(whoami(&a, "github", "github/error_bad_credentials."
 	    "json", &t, &f), ERR_AUTH);
 	assert_non_null(strstr(f.message, "Bad credentials"));
-	assert_int_equal(whoami(&a, "linkedin", "linkedin/userinfo.json", &t,
-	    &f), ERR_OK);
-	assert_string_equal(t.owner, "782bbtaQ");
-	assert_string_equal(t.owner_label, "doe@email.example");
+	/* LinkedIn: the member its page roles are assigned to. */
+	assert_int_equal(whoami(&a, "linkedin", "linkedin/organization_acls."
+	    "json", &t, &f), ERR_OK);
+	assert_string_equal(t.owner, "urn:li:person:AbC123xYz");
+	assert_string_equal(t.owner_label, "member AbC123xYz");
+	assert_string_equal(provider_get("linkedin")->scopes,
+	    "rw_organization_admin");	/* no sign-in product needed */
 	assert_int_equal(whoami(&a, "linkedin", "linkedin/error_401_invalid_"
 	    "token.json", &t, &f), ERR_AUTH);
 	assert_non_null(strstr(f.message, "Invalid access token"));

@@ -17,6 +17,8 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { startStack, defer, request, freePort } = require('./lib/stack');
+const { setupOwner } = require('./lib/flows');
+const { hidden } = require('./lib/browser');
 
 const PGBIN = '/usr/lib/postgresql/15/bin';
 const LAG_S = 6;
@@ -42,7 +44,7 @@ test('a read replica takes the reads and is left when down or lagging', async (t
   const rport = await freePort();
   const readUrl = `host=${dir} port=${rport} dbname=sluice user=sluice`;
   const stack = await startStack({
-    programs: ['api'],
+    programs: ['api', 'pages'],
     env: {
       SLUICE_PG_LISTEN: '127.0.0.1', SLUICE_WORKER: '0',
       SLUICE_DATABASE_READ_URL: readUrl, SLUICE_READ_MAX_LAG_S: String(LAG_S),
@@ -163,8 +165,15 @@ test('a read replica takes the reads and is left when down or lagging', async (t
     // Within the bound the replica still serves, and it has not seen 3:
     // the reads are the replica's.
     const stale = await value();
-    if (Date.now() - paused < (LAG_S - 2) * 1000) assert.equal(stale, 2, 'read from the paused replica');
-    else t.diagnostic('too slow to see the paused replica within the bound');
+    // A client that just wrote (the cookie a browser gets) reads from
+    // the primary meanwhile.
+    const own = await request(`${stack.url}/v1/metrics?provider=ga4&from=${daysAgo(2)}&to=${daysAgo(2)}`,
+      { headers: { ...auth, cookie: 'sluice_rw=1' } });
+    assert.equal(own.status, 200, own.text);
+    if (Date.now() - paused < (LAG_S - 2) * 1000) {
+      assert.equal(stale, 2, 'read from the paused replica');
+      assert.equal(own.json.rows[0].value, 3, 'read-your-own-write from the primary');
+    } else t.diagnostic('too slow to see the paused replica within the bound');
     // Past the bound (and the next check) the primary answers: fresh.
     await until('fresh value from the primary', async () => (await value()) === 3, (LAG_S + 20) * 1000);
     const d = await details();
@@ -175,6 +184,19 @@ test('a read replica takes the reads and is left when down or lagging', async (t
     rsql('SELECT pg_wal_replay_resume()');
     await until('replica used again', async () => (await details()).reads === 'replica');
     assert.equal(await value(), 3);
+  });
+
+  await t.test('a browser that changed something gets the cookie that keeps its reads on the primary', async () => {
+    const b = await setupOwner(stack.url);
+    const csrf = hidden((await b.get('/settings')).text, 'csrf');
+    assert.equal(b.cookies.get('sluice_rw'), undefined, 'not after a GET');
+    const r = await b.post('/settings/keys', { csrf, name: 'replica test', role: 'viewer' });
+    assert.ok(r.status < 400, r.text.slice(0, 300));
+    assert.equal(b.cookies.get('sluice_rw'), '1');
+    const set = r.headers.getSetCookie().find((c) => c.startsWith('sluice_rw=')) || '';
+    assert.match(set, new RegExp(`^sluice_rw=1;.*HttpOnly.*Max-Age=${LAG_S}$`, 'i'));
+    const d = await b.get('/dashboard');
+    assert.equal(d.status, 200, d.text.slice(0, 300));
   });
 
   await t.test('replica stopped: pages answer from the primary; started: used again', async () => {

@@ -24,8 +24,9 @@ struct db {
 	const char	*prepared[LIMIT_DB_PREPARED];
 	int		 nprepared;
 	bool		 pooled;	/* transaction pooler: no session state */
-	bool		 quiet;		/* a replica: failures to connect are
-					 * told by db_reader()'s switch */
+	/* A replica: failures to connect are told by db_reader()'s
+	 * switch, not logged each. */
+	bool		 quiet;
 	PGconn		*lockconn;	/* pooled: holds db_lock()'s locks */
 	int		 nlocks;	/* pooled: locks held (savepoints) */
 	const char	*appname;	/* application_name */

@@ -176,7 +176,8 @@ void		 db_replica_failed(struct db *primary);
 
 /* The state the last check saw and (when lagging or ok) the lag in ms;
  * the name is "none", "unknown", "ok", "down", "primary" or "lagging". */
-enum db_replica	 db_replica_state(const struct db *primary, long *lag_ms);
+enum db_replica	 db_replica_state(const struct db *primary,
+		    long *lag_ms);
 const char	*db_replica_name(enum db_replica);
 
 #endif

@@ -76,8 +76,9 @@ EOF
 checkpoint	# the load's dirty pages are written now, not during wrk
 rows=$(psqlq -c "SELECT count(*) FROM metric_daily")
 printf 'data: %s metric_daily rows in %.0f s\n' "$rows" "$(echo "$(now) - $t0" | bc)"
-# A partitioned table has no storage of its own: its partitions' sum.
-printf 'disk: %s\n' "$(psqlq -c "SELECT pg_size_pretty(sum(pg_total_relation_size(relid))) || ' in all (' || pg_size_pretty(sum(pg_relation_size(relid))) || ' table, ' || pg_size_pretty(sum(pg_indexes_size(relid))) || ' indexes), ' || count(*) || ' partition(s)' FROM pg_partition_tree('metric_daily') WHERE isleaf")"
+# A partitioned table has no storage of its own: its partitions' sum
+# (pg_partition_tree() gives the table itself when it is not partitioned).
+printf 'disk: %s\n' "$(psqlq -c "SELECT pg_size_pretty(sum(pg_total_relation_size(relid))) || ' in all (' || pg_size_pretty(sum(pg_relation_size(relid))) || ' table, ' || pg_size_pretty(sum(pg_indexes_size(relid))) || ' indexes), ' || count(*) || ' table(s)' FROM (SELECT relid FROM pg_partition_tree('metric_daily') WHERE isleaf UNION SELECT 'metric_daily'::regclass WHERE NOT EXISTS (SELECT FROM pg_partitioned_table WHERE partrelid = 'metric_daily'::regclass)) p")"
 
 # --- tiles ---------------------------------------------------------------
 key=$(mkkey 500)

@@ -14,9 +14,10 @@
 -- The rows are copied over in this migration, under an ACCESS EXCLUSIVE
 -- lock on the old table: 16 s for a million rows on the shared 2-core
 -- test machine at load average 9 (the keys are built after the rows are
--- in, one sort per partition).  In order: the old table is renamed, the new one made with the same columns,
--- defaults, generated currency, keys, indexes, grants and row security,
--- filled, and the one view on it (reporting.metrics_daily) pointed at
+-- in, one sort per partition).  In order: the old table is renamed,
+-- the new one made with the same columns, defaults and generated
+-- currency, filled, given the same keys, indexes, grants and row
+-- security, and the one view on it (reporting.metrics_daily) pointed at
 -- it before the old table is dropped.  The workspace-delete trigger
 -- (060) names metric_daily by name and needs nothing.
 ALTER TABLE metric_daily RENAME TO metric_daily_old;

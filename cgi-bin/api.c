@@ -903,8 +903,8 @@ api_tiles(struct ctx *ctx)
 	if (provider != NULL && !metric_provider_known(provider))
 		return app_fail(ctx, ERR_INPUT, "Unknown provider; use one of "
 		    "%s.", provider_slugs(ctx->arena, ", "));
-	rc = tiles_json(ctx->db, ctx->arena, ctx->workspace_id, days,
-	    from != NULL ? to : NULL, provider, &json);
+	rc = tiles_json(app_read_db(ctx), ctx->arena, ctx->workspace_id,
+	    days, from != NULL ? to : NULL, provider, &json);
 	if (rc == ERR_UNPROCESSABLE)
 		return app_fail(ctx, ERR_INPUT, "to must be yesterday or "
 		    "earlier in the workspace's time zone (today is not over).");
@@ -934,8 +934,8 @@ api_metrics(struct ctx *ctx)
 	if (q.csv)
 		rc = views_download(ctx, &q);
 	else
-		rc = export_json(ctx->db, ctx->arena, ctx->workspace_id, &q,
-		    &json);
+		rc = export_json(app_read_db(ctx), ctx->arena,
+		    ctx->workspace_id, &q, &json);
 	if (rc == ERR_UNPROCESSABLE)
 		return app_fail(ctx, ERR_INPUT, "to must be yesterday or "
 		    "earlier in the workspace's time zone (today is not "
@@ -1113,8 +1113,9 @@ readyz_details(struct ctx *ctx, struct json_object *o, struct json_object **w)
 {
 	struct schedule_cfg sc;
 	struct json_object *s;
+	enum db_replica rs;
 	const char *why;
-	long age;
+	long age, lag;
 	enum err rc;
 
 	s = json_object_new_object();
@@ -1126,6 +1127,22 @@ readyz_details(struct ctx *ctx, struct json_object *o, struct json_object **w)
 	    json_object_new_int(ctx->app->code_latest));
 	if ((rc = readyz_workers(ctx, o, w)) != ERR_OK)
 		return rc;
+
+	/* The read replica (SLUICE_DATABASE_READ_URL): where reads go. */
+	(void)db_reader(ctx->db, ctx->arena);
+	rs = db_replica_state(ctx->db, &lag);
+	s = json_object_new_object();
+	json_object_object_add(o, "replica", s);
+	json_object_object_add(s, "state",
+	    json_object_new_string(db_replica_name(rs)));
+	json_object_object_add(s, "reads", json_object_new_string(
+	    rs == DB_REPLICA_OK ? "replica" : "primary"));
+	if (rs == DB_REPLICA_OK || rs == DB_REPLICA_LAGGING)
+		json_object_object_add(s, "lag_ms",
+		    json_object_new_int64(lag));
+	if (rs != DB_REPLICA_NONE && rs != DB_REPLICA_OK)
+		warn(o, w, arena_printf(ctx->arena, "the read replica is %s: "
+		    "reads go to the primary", db_replica_name(rs)));
 
 	if (schedule_cfg_load(ctx->arena, &sc, &why) != ERR_OK)
 		sc.enabled = false;

@@ -1498,8 +1498,8 @@ page_dashboard(struct ctx *ctx)
 			return dashboard_error(ctx, NULL, NULL, "The period "
 			    "must be 7d, 28d or 90d.");
 	}
-	rc = tiles_json(ctx->db, ctx->arena, ctx->workspace_id, days,
-	    from != NULL ? to : NULL, NULL, &tiles);
+	rc = tiles_json(app_read_db(ctx), ctx->arena, ctx->workspace_id,
+	    days, from != NULL ? to : NULL, NULL, &tiles);
 	if (rc == ERR_UNPROCESSABLE)
 		return dashboard_error(ctx, from, to, "The range must end "
 		    "yesterday or earlier in the workspace's time zone (today "

@@ -812,7 +812,7 @@ views_download(struct ctx *ctx, const struct export_query *q)
 {
 	struct download d = { ctx, q };
 
-	return export_csv(ctx->db, ctx->arena, ctx->workspace_id, q,
+	return export_csv(app_read_db(ctx), ctx->arena, ctx->workspace_id, q,
 	    download_begin, download_piece, &d);
 }
 

@@ -135,7 +135,7 @@ printf 'rerun: %s runs ok, %s provider calls, %s rows fetched (restatement windo
 printf 'rerun: %s provider requests in flight on average (nginx), sampled %s\n' "$rinflight" "$(samples)"
 
 # --- ceiling: COPY of the same rows into the same table -----------------
-psqlq -c "\\copy metric_daily (workspace_id, provider, account_id, metric, day, value, dims) TO '$var/rows.copy'"
+psqlq -c "\\copy (SELECT workspace_id, provider, account_id, metric, day, value, dims FROM metric_daily) TO '$var/rows.copy'"
 psqlq -c "DELETE FROM metric_daily" -c "VACUUM ANALYZE metric_daily"
 c0=$(now)
 psqlq -c "\\copy metric_daily (workspace_id, provider, account_id, metric, day, value, dims) FROM '$var/rows.copy'"

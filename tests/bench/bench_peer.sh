@@ -88,10 +88,15 @@ ticks() {
 	done 2>/dev/null || true
 }
 hz=$(getconf CLK_TCK)
-nginx_pids=$(tree "$(cat "$var/run/nginx.pid")")
-api_pids=$(tree "$(cat "$var/svc/api.pid")")
-pg_pids=$(tree "$(head -1 "$var/pg/postmaster.pid")")
-peer_pids=$(tree "$peer")
+# Each side's processes, taken again before each run: the api processes
+# and the peer's workers open their database connections when first used.
+pids() {
+	nginx_pids=$(tree "$(cat "$var/run/nginx.pid")")
+	api_pids=$(tree "$(cat "$var/svc/api.pid")")
+	pg_pids=$(tree "$(head -1 "$var/pg/postmaster.pid")")
+	peer_pids=$(tree "$peer")
+	all="$nginx_pids $api_pids $pg_pids $peer_pids"
+}
 # cpu_us BEFORE AFTER REQUESTS PIDS... → CPU µs per request of those pids
 cpu_us() {
 	local before=$1 after=$2 n=$3
@@ -118,7 +123,6 @@ wrk_run() {
 }
 
 path='/v1/dashboard/tiles?period=7d'
-all="$nginx_pids $api_pids $pg_pids $peer_pids"
 # Warm-up, not counted: the peer's pool fills, psycopg prepares.
 secs=2 wrk_run "$url$path" >/dev/null
 secs=2 wrk_run "$purl$path" >/dev/null
@@ -129,6 +133,7 @@ missed=0 rmin="" rmax=""
 for r in $(seq "$rounds"); do
 	for side in sluice peer; do
 		case $side in sluice) u=$url ;; peer) u=$purl ;; esac
+		pids
 		ticks $all >"$var/t0"
 		read -r rps p50 p99 n bad < <(wrk_run "$u$path")
 		ticks $all >"$var/t1"

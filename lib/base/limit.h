@@ -187,6 +187,7 @@
 /* Processes (prefork). */
 #define LIMIT_FCGI_PROCS	64		/* children of one program */
 #define LIMIT_FCGI_CONNS	32		/* connections a child holds */
+#define LIMIT_HEAP_KEEP		(4 * 1024 * 1024) /* free heap a child keeps */
 #define LIMIT_RESPAWN_MIN_MS	100		/* pause before a quick respawn */
 #define LIMIT_RESPAWN_MAX_MS	10000		/* longest crash-loop pause */
 #define LIMIT_RESPAWN_STABLE_S	10		/* lived this long: not a loop */

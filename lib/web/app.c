@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -882,6 +883,13 @@ loop(void *arg, int slot)
 	if (*app->cfg.log_file != '\0')
 		(void)log_reopen(app->cfg.log_file);
 	signal(SIGPIPE, SIG_IGN);
+	/* A request's heap (a result of thousands of rows, its JSON) went
+	 * back to the kernel after it and was faulted in again by the next
+	 * (page faults and unmapping in a tiles request's profile): up to
+	 * LIMIT_HEAP_KEEP of free heap is kept, and blocks under it come
+	 * from the heap. */
+	(void)mallopt(M_TRIM_THRESHOLD, LIMIT_HEAP_KEEP);
+	(void)mallopt(M_MMAP_THRESHOLD, LIMIT_HEAP_KEEP);
 	prefork_signals(&term);
 	if (FCGX_Init() != 0) {
 		log_msg(LOG_ERROR, NULL, "start", "FastCGI set-up failed");

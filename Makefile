@@ -74,7 +74,8 @@ DEB_BUILD	:= gcc make pkg-config libc6-dev libfcgi-dev libpq-dev \
 DEB_RUN		:= postgresql-15 nginx-light spawn-fcgi curl ca-certificates \
 		   openssl procps
 DEB_TEST	:= nodejs chromium fonts-dejavu-core prometheus pgbouncer
-DEB_BENCH	:= wrk bc
+DEB_BENCH	:= wrk bc python3-fastapi python3-uvicorn python3-psycopg \
+		   python3-psycopg-pool python3-uvloop python3-httptools
 DEB_FUZZ	:= clang libclang-rt-14-dev
 
 .PHONY: all build deps deps-build deps-test run stop start test unit \

@@ -24,6 +24,7 @@
 #include "crypto/crypto.h"
 #include "insights/insights.h"
 #include "insights/intel.h"
+#include "metrics/catalogue.h"
 #include "metrics/export.h"
 #include "metrics/ingest.h"
 #include "metrics/metric.h"
@@ -69,11 +70,13 @@ static enum err	form_inquiry(struct ctx *);
 static enum err	api_attribution(struct ctx *);
 static enum err	api_reviews(struct ctx *);
 static enum err	api_content(struct ctx *);
+static enum err	api_providers(struct ctx *);
 
 static const struct route routes[] = {
 	{ HTTP_GET, "/healthz", api_healthz, ROUTE_NODB, 0 },
 	{ HTTP_GET, "/readyz", api_readyz, ROUTE_NODB, 0 },
 	{ HTTP_GET, "/v1/connections", api_connections, ROUTE_APIKEY, 0 },
+	{ HTTP_GET, "/v1/providers", api_providers, ROUTE_APIKEY, 0 },
 	{ HTTP_POST, "/v1/metrics/ingest", api_ingest,
 	    ROUTE_APIKEY | ROUTE_ADMIN, LIMIT_BODY_INGEST },
 	{ HTTP_GET, "/v1/dashboard/tiles", api_tiles, ROUTE_APIKEY, 0 },
@@ -106,8 +109,8 @@ static const struct route routes[] = {
 	{ HTTP_GET, "/v1/attribution", api_attribution, ROUTE_APIKEY, 0 },
 	/* A site's public form (no key, no session): nginx/locations/
 	 * api.conf routes /f/ here. */
-	{ HTTP_POST | HTTP_OPTIONS, "/f/:token", form_inquiry, ROUTE_RAWBODY,
-	    LIMIT_BODY_FORM },
+	{ HTTP_POST | HTTP_OPTIONS, "/f/:token", form_inquiry,
+	    ROUTE_RAWBODY | ROUTE_OVERSIZE, LIMIT_BODY_FORM },
 };
 
 /*
@@ -586,6 +589,12 @@ form_inquiry(struct ctx *ctx)
 	    !inquiry_form_origin_ok(&f, origin))
 		return form_done(ctx, html, ERR_FORBIDDEN, "This form takes "
 		    "submissions from its own site only.", NULL);
+	/* Answered with the site's CORS headers, so its page can read it. */
+	if (ctx->oversize)
+		return form_done(ctx, html, ERR_TOOBIG, arena_printf(
+		    ctx->arena, "The submission is larger than the %d KiB "
+		    "this form accepts; shorten the message.",
+		    LIMIT_BODY_FORM / 1024), NULL);
 	addr = config_client_addr(ctx->cfg, ctx->arena, ctx->req.remote_addr,
 	    req_header(&ctx->req, "x-forwarded-for"));
 	if ((rc = inquiry_form_throttle(ctx->db, ctx->arena, f.workspace_id,
@@ -628,19 +637,79 @@ form_inquiry(struct ctx *ctx)
 	return json_answer(ctx, 201, "{\"status\":\"received\"}");
 }
 
-/* The live connection of the path's provider, or a JSON error. */
+/*
+ * 409 for a slug that names several connections (several logins):
+ * {"error":{code, message}, "connections":[{id, owner}]}, so that the
+ * caller can retry with the id it means.
+ */
+static enum err
+several(struct ctx *ctx, const struct provider *p)
+{
+	struct json_object *o, *e, *list, *one;
+	struct connection *all;
+	size_t i, n;
+	enum err rc;
+
+	if ((rc = connection_all(ctx->db, ctx->arena, ctx->workspace_id,
+	    &all, &n)) != ERR_OK)
+		return rc;
+	o = jsonx_own(ctx->arena, json_object_new_object());
+	e = json_object_new_object();
+	json_object_object_add(e, "code", json_object_new_string(
+	    err_code(ERR_CONFLICT)));
+	json_object_object_add(e, "message", json_object_new_string(
+	    arena_printf(ctx->arena, "%s is connected with several logins "
+	    "here: use the id of the one you mean (/v1/connections/{id}).",
+	    p->name)));
+	json_object_object_add(o, "error", e);
+	list = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		if (strcmp(all[i].provider, p->slug) != 0)
+			continue;
+		one = json_object_new_object();
+		json_object_object_add(one, "id", json_object_new_int64(
+		    all[i].id));
+		json_object_object_add(one, "owner", *all[i].owner_label !=
+		    '\0' ? json_object_new_string(all[i].owner_label) :
+		    *all[i].external_owner != '\0' ? json_object_new_string(
+		    all[i].external_owner) : NULL);
+		json_object_array_add(list, one);
+	}
+	json_object_object_add(o, "connections", list);
+	return json_answer(ctx, 409, jsonx_string(ctx->arena, o));
+}
+
+/*
+ * The live connection the path names (:provider: a provider's slug while
+ * it has one connection here, or a connection's id), or a JSON error.
+ * c->id is 0 when the answer is made already (several(): the slug names
+ * several connections).
+ */
 static enum err
 conn_arg(struct ctx *ctx, const char *slug, const struct provider **p,
     struct connection *c)
 {
+	const char *ref = slug != NULL ? slug :
+	    route_capture(&ctx->match, "provider");
+	bool byid = connection_ref_is_id(ref);
 	enum err rc;
 
-	if (slug == NULL)
-		slug = route_capture(&ctx->match, "provider");
-	if ((*p = provider_get(slug)) == NULL)
+	memset(c, 0, sizeof(*c));
+	if (!byid && (*p = provider_get(ref)) == NULL)
 		return app_fail(ctx, ERR_NOTFOUND, "Unknown provider; use one "
-		    "of %s.", provider_slugs(ctx->arena, ", "));
-	rc = connection_get(ctx->db, ctx->arena, ctx->workspace_id, slug, c);
+		    "of %s, or a connection's id.", provider_slugs(ctx->arena,
+		    ", "));
+	rc = connection_find(ctx->db, ctx->arena, ctx->workspace_id, ref, c);
+	if (rc == ERR_OK && byid && (*p = provider_get(c->provider)) == NULL)
+		rc = ERR_NOTFOUND;
+	if (byid && rc == ERR_NOTFOUND)
+		return app_fail(ctx, rc, "There is no connection %s in this "
+		    "workspace; GET /v1/connections lists them.", ref);
+	if (rc == ERR_CONFLICT) {
+		rc = several(ctx, *p);
+		memset(c, 0, sizeof(*c));
+		return rc;
+	}
 	if (rc == ERR_NOTFOUND || (rc == ERR_OK && !c->has_tokens))
 		return app_fail(ctx, ERR_CONFLICT, "%s is not connected.",
 		    (*p)->name);
@@ -666,7 +735,7 @@ api_conn_sync(struct ctx *ctx)
 	bool created;
 	enum err rc;
 
-	if ((rc = conn_arg(ctx, NULL, &p, &c)) != ERR_OK)
+	if ((rc = conn_arg(ctx, NULL, &p, &c)) != ERR_OK || c.id == 0)
 		return rc;
 	rc = syncq_enqueue_now(ctx->db, ctx->arena, ctx->workspace_id, c.id,
 	    &job, &created);
@@ -689,7 +758,7 @@ api_conn_test(struct ctx *ctx)
 	const char *why;
 	enum err rc;
 
-	if ((rc = conn_arg(ctx, NULL, &p, &c)) != ERR_OK)
+	if ((rc = conn_arg(ctx, NULL, &p, &c)) != ERR_OK || c.id == 0)
 		return rc;
 	if ((rc = connect_test(&env, ctx->arena, p, &c, &why)) != ERR_OK)
 		return app_fail(ctx, rc == ERR_AUTH ? ERR_CONFLICT : ERR_UPSTREAM,
@@ -710,7 +779,7 @@ api_conn_delete(struct ctx *ctx)
 	enum connect_revoke rv;
 	enum err rc;
 
-	if ((rc = conn_arg(ctx, NULL, &p, &c)) != ERR_OK)
+	if ((rc = conn_arg(ctx, NULL, &p, &c)) != ERR_OK || c.id == 0)
 		return rc;
 	if ((rc = connect_disconnect(&env, ctx->arena, p, &c, d != NULL &&
 	    strcmp(d, "1") == 0, &rv, &note)) != ERR_OK)
@@ -737,7 +806,7 @@ github(struct ctx *ctx, bool repos)
 	const char *json, *why;
 	enum err rc;
 
-	if ((rc = conn_arg(ctx, "github", &p, &c)) != ERR_OK)
+	if ((rc = conn_arg(ctx, "github", &p, &c)) != ERR_OK || c.id == 0)
 		return rc;
 	if ((rc = connect_github_json(&env, ctx->arena, &c, repos, &json,
 	    &why)) != ERR_OK)
@@ -837,8 +906,8 @@ api_tiles(struct ctx *ctx)
 	if (provider != NULL && !metric_provider_known(provider))
 		return app_fail(ctx, ERR_INPUT, "Unknown provider; use one of "
 		    "%s.", provider_slugs(ctx->arena, ", "));
-	rc = tiles_json(ctx->db, ctx->arena, ctx->workspace_id, days,
-	    from != NULL ? to : NULL, provider, &json);
+	rc = tiles_json(app_read_db(ctx), ctx->arena, ctx->workspace_id,
+	    days, from != NULL ? to : NULL, provider, &json);
 	if (rc == ERR_UNPROCESSABLE)
 		return app_fail(ctx, ERR_INPUT, "to must be yesterday or "
 		    "earlier in the workspace's time zone (today is not over).");
@@ -868,8 +937,8 @@ api_metrics(struct ctx *ctx)
 	if (q.csv)
 		rc = views_download(ctx, &q);
 	else
-		rc = export_json(ctx->db, ctx->arena, ctx->workspace_id, &q,
-		    &json);
+		rc = export_json(app_read_db(ctx), ctx->arena,
+		    ctx->workspace_id, &q, &json);
 	if (rc == ERR_UNPROCESSABLE)
 		return app_fail(ctx, ERR_INPUT, "to must be yesterday or "
 		    "earlier in the workspace's time zone (today is not "
@@ -977,6 +1046,18 @@ api_connections(struct ctx *ctx)
 	    strlen(list));
 }
 
+/* The registry and each provider's metric catalogue (catalogue.h). */
+static enum err
+api_providers(struct ctx *ctx)
+{
+	const char *body;
+
+	body = jsonx_string(ctx->arena, catalogue_providers(ctx->arena,
+	    ctx->cfg));
+	return resp_body(&ctx->resp, 200, "application/json", body,
+	    strlen(body));
+}
+
 /* 200 while the process serves: no database, no allocation. */
 static enum err
 api_healthz(struct ctx *ctx)
@@ -1055,8 +1136,9 @@ readyz_details(struct ctx *ctx, struct json_object *o, struct json_object **w)
 {
 	struct schedule_cfg sc;
 	struct json_object *s;
+	enum db_replica rs;
 	const char *why;
-	long age;
+	long age, lag;
 	enum err rc;
 
 	s = json_object_new_object();
@@ -1068,6 +1150,22 @@ readyz_details(struct ctx *ctx, struct json_object *o, struct json_object **w)
 	    json_object_new_int(ctx->app->code_latest));
 	if ((rc = readyz_workers(ctx, o, w)) != ERR_OK)
 		return rc;
+
+	/* The read replica (SLUICE_DATABASE_READ_URL): where reads go. */
+	(void)db_reader(ctx->db, ctx->arena);
+	rs = db_replica_state(ctx->db, &lag);
+	s = json_object_new_object();
+	json_object_object_add(o, "replica", s);
+	json_object_object_add(s, "state",
+	    json_object_new_string(db_replica_name(rs)));
+	json_object_object_add(s, "reads", json_object_new_string(
+	    rs == DB_REPLICA_OK ? "replica" : "primary"));
+	if (rs == DB_REPLICA_OK || rs == DB_REPLICA_LAGGING)
+		json_object_object_add(s, "lag_ms",
+		    json_object_new_int64(lag));
+	if (rs != DB_REPLICA_NONE && rs != DB_REPLICA_OK)
+		warn(o, w, arena_printf(ctx->arena, "the read replica is %s: "
+		    "reads go to the primary", db_replica_name(rs)));
 
 	if (schedule_cfg_load(ctx->arena, &sc, &why) != ERR_OK)
 		sc.enabled = false;

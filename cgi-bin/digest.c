@@ -254,6 +254,7 @@ api_preview(struct ctx *ctx)
 		return rc;
 	if ((rc = target(ctx, to, &ws)) != ERR_OK)
 		return rc;
+	e.db = app_read_db(ctx);	/* it only reads */
 	if ((rc = digest_render_kind(&e, kind, ws, to, &m)) != ERR_OK)
 		return rc;
 	if (fmt != NULL && strcmp(fmt, "html") == 0) {

@@ -117,7 +117,8 @@ static enum err
 page_callback(struct ctx *ctx)
 {
 	const struct provider *p = provider_of(ctx);
-	const char *error, *code, *why = NULL, *accounts, *missing, *lost;
+	const char *error, *code, *why = NULL, *accounts, *missing, *lost,
+	    *unnamed;
 	long nlost;
 	struct oauthstate_taken taken;
 	struct oauth_tokens t;
@@ -172,6 +173,22 @@ page_callback(struct ctx *ctx)
 		    "again and leave every permission ticked on %s's screen "
 		    "— nothing was changed.", p->name, missing,
 		    strchr(missing, ',') != NULL ? "were" : "was", p->name));
+	/* Who the login is: the same login reconnects its connection,
+	 * another one becomes a connection of its own.  A provider that
+	 * does not say (its identity call failed) still connects, as one
+	 * unnamed login: the page says what that means. */
+	unnamed = NULL;
+	if (oauth_whoami(ctx->app->http, ctx->arena, p, ctx->cfg, &t, &f) !=
+	    ERR_OK) {
+		log_msg(LOG_WARN, ctx->req.request_id, "oauth_whoami",
+		    "%s: %s", p->slug, f.message);
+		t.owner = t.owner_label = NULL;
+		unnamed = arena_printf(ctx->arena, "Connected, but Sluice "
+		    "could not tell which %s login this is (%s), so "
+		    "connecting another %s login will replace this "
+		    "connection's login instead of adding one.", p->name,
+		    f.message, p->name);
+	}
 	if ((rc = connection_store(ctx->db, ctx->arena, ctx->app->keys,
 	    taken.workspace_id, p->slug, &t, provider_mode(p, ctx->cfg) ==
 	    PROVIDER_SANDBOX, &id)) != ERR_OK)
@@ -197,10 +214,14 @@ page_callback(struct ctx *ctx)
 		    "Reconnect with the login that has %s, or choose others "
 		    "below.", lost, nlost > 1 ? "they are" : "it is",
 		    nlost > 1 ? "them" : "it"));
+	else if (rc == ERR_OK && unnamed != NULL)
+		rc = connection_set_status(ctx->db, ctx->arena,
+		    taken.workspace_id, id, "connected", unnamed);
 	if (rc != ERR_OK)
 		return rc;
 	return resp_redirect(&ctx->resp, 303, arena_printf(ctx->arena,
-	    "/connections/%s?connected=1", p->slug));
+	    "/connections/%s?connected=1", connection_ref(ctx->db, ctx->arena,
+	    taken.workspace_id, p->slug, id)));
 }
 
 int

@@ -104,12 +104,14 @@ static enum err	page_forgot(struct ctx *);
 static enum err	form_forgot(struct ctx *);
 static enum err	page_reset(struct ctx *);
 static enum err	form_reset(struct ctx *);
+static enum err	page_marks_css(struct ctx *);
 
 #define PAGE	(ROUTE_HTML | ROUTE_SESSION)
 #define FORM	(ROUTE_HTML | ROUTE_CSRF | ROUTE_ADMIN)
 
 static const struct route routes[] = {
 	{ HTTP_GET, "/", page_root, ROUTE_HTML, 0 },
+	{ HTTP_GET, "/marks.css", page_marks_css, ROUTE_NODB, 0 },
 	{ HTTP_GET, "/setup", page_setup, ROUTE_HTML, 0 },
 	{ HTTP_POST, "/setup", form_setup, ROUTE_HTML, 0 },
 	{ HTTP_GET, "/login", page_login, ROUTE_HTML, 0 },
@@ -329,6 +331,17 @@ local_path(const char *next, const char *fallback)
 }
 
 /* Where a visitor belongs: setup, login or the dashboard. */
+/* The providers' mark colours, from the registry; cached a day. */
+static enum err
+page_marks_css(struct ctx *ctx)
+{
+	const char *css = views_marks_css(ctx->arena);
+
+	resp_header(&ctx->resp, "Cache-Control", "public, max-age=86400");
+	return resp_body(&ctx->resp, 200, "text/css; charset=utf-8", css,
+	    strlen(css));
+}
+
 static enum err
 page_root(struct ctx *ctx)
 {
@@ -784,14 +797,49 @@ schedule_into(struct ctx *ctx, struct json_object *v)
 	return ERR_OK;
 }
 
+/*
+ * The cards of provider p (its connections among conns, or one card of
+ * it never connected) into cards: each with "ref", its address (the slug
+ * while it is p's only connection, else its id), and, once p is
+ * connected, "can_add" for "Connect another login".  How many cards.
+ */
+static size_t
+provider_cards(struct ctx *ctx, const struct provider *p,
+    const struct connection *conns, size_t nc, struct json_object *cards)
+{
+	struct json_object *card;
+	size_t j, mine = 0;
+
+	for (j = 0; j < nc; j++)
+		mine += strcmp(conns[j].provider, p->slug) == 0;
+	if (mine == 0) {
+		card = views_connection_card(ctx->arena, p, NULL, ctx->cfg,
+		    can_edit(ctx));
+		set(card, "ref", p->slug);
+		json_object_array_add(cards, json_object_get(card));
+		return 1;
+	}
+	for (j = 0; j < nc; j++) {
+		if (strcmp(conns[j].provider, p->slug) != 0)
+			continue;
+		card = views_connection_card(ctx->arena, p, &conns[j],
+		    ctx->cfg, can_edit(ctx));
+		set(card, "ref", mine > 1 ? arena_printf(ctx->arena, "%lld",
+		    (long long)conns[j].id) : p->slug);
+		put_bool(card, "can_add", json_object_get_boolean(
+		    json_object_object_get(card, "can_reconnect")));
+		json_object_array_add(cards, json_object_get(card));
+	}
+	return mine;
+}
+
 static enum err
 page_connections(struct ctx *ctx)
 {
 	struct json_object *v = app_view(ctx), *cards;
 	const struct provider *const *all;
 	struct connection *conns;
-	const struct connection *c;
-	size_t n, nc, i, j;
+	size_t n, nc, i;
 	enum err rc;
 
 	if ((rc = connection_all(ctx->db, ctx->arena, ctx->workspace_id,
@@ -799,14 +847,8 @@ page_connections(struct ctx *ctx)
 		return rc;
 	all = provider_all(&n);
 	cards = json_object_new_array();
-	for (i = 0; i < n; i++) {
-		for (c = NULL, j = 0; j < nc; j++)
-			if (strcmp(conns[j].provider, all[i]->slug) == 0)
-				c = &conns[j];
-		json_object_array_add(cards, json_object_get(
-		    views_connection_card(ctx->arena, all[i], c, ctx->cfg,
-		    can_edit(ctx))));
-	}
+	for (i = 0; i < n; i++)
+		(void)provider_cards(ctx, all[i], conns, nc, cards);
 	json_object_object_add(v, "cards", cards);
 	if ((rc = schedule_into(ctx, v)) != ERR_OK ||
 	    (rc = alerts_into(ctx, v)) != ERR_OK)
@@ -816,13 +858,71 @@ page_connections(struct ctx *ctx)
 	return app_render(ctx, 200, "pages/connections", v);
 }
 
-/* The provider named in the path, or a 404. */
+/*
+ * A slug that names several connections (several logins of p): the
+ * Connections page with only p's cards, each linking to its own.
+ */
 static enum err
-provider_arg(struct ctx *ctx, const struct provider **p)
+page_choose(struct ctx *ctx, const struct provider *p)
 {
-	*p = provider_get(route_capture(&ctx->match, "provider"));
-	return *p != NULL ? ERR_OK : app_fail(ctx, ERR_NOTFOUND, "Sluice "
-	    "does not know that provider.");
+	struct json_object *v = app_view(ctx), *cards;
+	struct connection *conns;
+	size_t nc, n;
+	enum err rc;
+
+	if ((rc = connection_all(ctx->db, ctx->arena, ctx->workspace_id,
+	    &conns, &nc)) != ERR_OK)
+		return rc;
+	cards = json_object_new_array();
+	n = provider_cards(ctx, p, conns, nc, cards);
+	json_object_object_add(v, "cards", cards);
+	set(v, "choose", arena_printf(ctx->arena, "%s is connected with %zu "
+	    "logins here: choose one.", p->name, n));
+	set(v, "title", p->name);
+	return app_render(ctx, 200, "pages/connections", v);
+}
+
+/*
+ * The connection the path names (:provider: a provider's slug, or a
+ * connection's id) and its provider.  ERR_OK with *have false when a
+ * slug names a provider never connected here; ERR_NOTFOUND (the message
+ * set) for an unknown slug or an id that is not this workspace's;
+ * ERR_CONFLICT, no message set, when a slug names several connections.
+ */
+static enum err
+connection_arg(struct ctx *ctx, const struct provider **p,
+    struct connection *c, bool *have)
+{
+	const char *ref = route_capture(&ctx->match, "provider");
+	enum err rc;
+
+	*have = false;
+	if (connection_ref_is_id(ref)) {
+		rc = connection_find(ctx->db, ctx->arena, ctx->workspace_id,
+		    ref, c);
+		if (rc == ERR_OK && (*p = provider_get(c->provider)) == NULL)
+			rc = ERR_NOTFOUND;
+		if (rc == ERR_NOTFOUND)
+			return app_fail(ctx, rc, "There is no such connection "
+			    "in this workspace.");
+		*have = rc == ERR_OK;
+		return rc;
+	}
+	if ((*p = provider_get(ref)) == NULL)
+		return app_fail(ctx, ERR_NOTFOUND, "Sluice does not know that "
+		    "provider.");
+	rc = connection_find(ctx->db, ctx->arena, ctx->workspace_id, ref, c);
+	*have = rc == ERR_OK;
+	return rc == ERR_NOTFOUND ? ERR_OK : rc;
+}
+
+/* The words of a slug that names several connections, for a form. */
+static enum err
+several(struct ctx *ctx, const struct provider *p)
+{
+	return app_fail(ctx, ERR_CONFLICT, "%s is connected with several "
+	    "logins here: open the one you mean from the Connections page.",
+	    p->name);
 }
 
 /* A picker longer than this offers its filter (?q=). */
@@ -1025,23 +1125,22 @@ history_view(struct ctx *ctx, const struct provider *p, struct json_object *v,
 static enum err
 page_connection(struct ctx *ctx)
 {
-	struct json_object *v = app_view(ctx);
-	const char *text;
+	struct json_object *v = app_view(ctx), *card;
+	const char *text, *ref = route_capture(&ctx->match, "provider");
 	const struct provider *p;
 	struct connection c;
 	bool have;
 	enum err rc;
 
-	if ((rc = provider_arg(ctx, &p)) != ERR_OK)
+	if ((rc = connection_arg(ctx, &p, &c, &have)) == ERR_CONFLICT)
+		return page_choose(ctx, p);
+	if (rc != ERR_OK)
 		return rc;
-	rc = connection_get(ctx->db, ctx->arena, ctx->workspace_id, p->slug,
-	    &c);
-	if (rc != ERR_OK && rc != ERR_NOTFOUND)
-		return rc;
-	have = rc == ERR_OK;
-	json_object_object_add(v, "card", json_object_get(
-	    views_connection_card(ctx->arena, p, have ? &c : NULL, ctx->cfg,
-	    can_edit(ctx))));
+	card = views_connection_card(ctx->arena, p, have ? &c : NULL,
+	    ctx->cfg, can_edit(ctx));
+	put_bool(card, "can_add", have && json_object_get_boolean(
+	    json_object_object_get(card, "can_reconnect")));
+	json_object_object_add(v, "card", json_object_get(card));
 	if (have && strcmp(c.status, "disconnected") != 0) {
 		put_bool(v, "has_accounts", account_rows(ctx, v, &c) > 0);
 	}
@@ -1054,32 +1153,37 @@ page_connection(struct ctx *ctx)
 	if ((rc = schedule_into(ctx, v)) != ERR_OK)
 		return rc;
 	set(v, "slug", p->slug);
-	set(v, "title", p->name);
+	set(v, "ref", ref);
+	set(v, "title", have && *c.owner_label != '\0' ? arena_printf(
+	    ctx->arena, "%s — %s", p->name, c.owner_label) : p->name);
 	return app_render(ctx, 200, "pages/connection", v);
 }
 
-/* The live connection of the path's provider, or a clear error. */
+/* The live connection the path names, or a clear error. */
 static enum err
 live_connection(struct ctx *ctx, const struct provider **p,
     struct connection *c)
 {
+	bool have;
 	enum err rc;
 
-	if ((rc = provider_arg(ctx, p)) != ERR_OK)
+	if ((rc = connection_arg(ctx, p, c, &have)) == ERR_CONFLICT)
+		return several(ctx, *p);
+	if (rc != ERR_OK)
 		return rc;
-	rc = connection_get(ctx->db, ctx->arena, ctx->workspace_id,
-	    (*p)->slug, c);
-	if (rc == ERR_NOTFOUND || (rc == ERR_OK && !c->has_tokens))
+	if (!have || !c->has_tokens)
 		return app_fail(ctx, ERR_CONFLICT, "%s is not connected.",
 		    (*p)->name);
-	return rc;
+	return ERR_OK;
 }
 
+/* Back to the connection's page, addressed as the form's path was. */
 static const char *
 back(struct ctx *ctx, const struct provider *p, const char *msg)
 {
-	return arena_printf(ctx->arena, "/connections/%s?msg=%s", p->slug,
-	    msg);
+	(void)p;
+	return arena_printf(ctx->arena, "/connections/%s?msg=%s",
+	    route_capture(&ctx->match, "provider"), msg);
 }
 
 static enum err
@@ -1137,15 +1241,14 @@ api_sync_status(struct ctx *ctx)
 	struct connection c;
 	struct json_object *h;
 	const char *text, *live, *result;
-	bool failed;
+	bool failed, have;
 	enum err rc;
 
-	if ((rc = provider_arg(ctx, &p)) != ERR_OK)
-		return rc;
-	rc = connection_get(ctx->db, ctx->arena, ctx->workspace_id, p->slug,
-	    &c);
-	if (rc == ERR_NOTFOUND)
-		return app_fail(ctx, rc, "%s is not connected.", p->name);
+	if ((rc = connection_arg(ctx, &p, &c, &have)) == ERR_CONFLICT)
+		return several(ctx, p);
+	if (rc == ERR_OK && !have)
+		return app_fail(ctx, ERR_NOTFOUND, "%s is not connected.",
+		    p->name);
 	if (rc != ERR_OK || (rc = connection_history_json(ctx->db, ctx->arena,
 	    ctx->workspace_id, c.id, &text)) != ERR_OK)
 		return rc;
@@ -1490,8 +1593,8 @@ page_dashboard(struct ctx *ctx)
 			return dashboard_error(ctx, NULL, NULL, "The period "
 			    "must be 7d, 28d or 90d.");
 	}
-	rc = tiles_json(ctx->db, ctx->arena, ctx->workspace_id, days,
-	    from != NULL ? to : NULL, NULL, &tiles);
+	rc = tiles_json(app_read_db(ctx), ctx->arena, ctx->workspace_id,
+	    days, from != NULL ? to : NULL, NULL, &tiles);
 	if (rc == ERR_UNPROCESSABLE)
 		return dashboard_error(ctx, from, to, "The range must end "
 		    "yesterday or earlier in the workspace's time zone (today "
@@ -1561,24 +1664,35 @@ page_dashboard_csv(struct ctx *ctx)
 static enum err
 page_connection_csv(struct ctx *ctx)
 {
-	const struct provider *p = provider_get(route_capture(&ctx->match,
-	    "provider"));
+	const struct provider *p;
 	struct export_query q;
-
+	struct json_object *sel;
 	struct connection c;
+	size_t i;
+	bool have;
 	enum err rc;
 
-	if (p == NULL)
-		return app_fail(ctx, ERR_NOTFOUND, "Sluice does not know that "
-		    "source.");
-	rc = connection_get(ctx->db, ctx->arena, ctx->workspace_id, p->slug,
-	    &c);
-	if (rc == ERR_NOTFOUND)
-		return app_fail(ctx, rc, "%s was never connected here: there "
-		    "is nothing of it to download.", p->name);
+	if ((rc = connection_arg(ctx, &p, &c, &have)) == ERR_CONFLICT)
+		return several(ctx, p);
 	if (rc != ERR_OK)
 		return rc;
+	if (!have)
+		return app_fail(ctx, ERR_NOTFOUND, "%s was never connected "
+		    "here: there is nothing of it to download.", p->name);
 	export_query_days(&q, 90, NULL, NULL, p->slug);
+	/* Another login of the provider: this one's accounts only (the
+	 * rows of an account two logins select are the same rows). */
+	if (strcmp(connection_ref(ctx->db, ctx->arena, ctx->workspace_id,
+	    p->slug, c.id), p->slug) != 0 && jsonx_parse(ctx->arena,
+	    c.selected, strlen(c.selected), &sel, NULL) == ERR_OK &&
+	    json_object_is_type(sel, json_type_array)) {
+		for (i = 0; i < json_object_array_length(sel) &&
+		    q.naccounts < EXPORT_MAX_NAMES; i++)
+			q.accounts[q.naccounts++] = json_object_get_string(
+			    json_object_array_get_idx(sel, i));
+		if (q.naccounts == 0)	/* none chosen: nothing of it */
+			q.accounts[q.naccounts++] = "\x01";
+	}
 	return views_download(ctx, &q);
 }
 
@@ -2607,6 +2721,7 @@ form_inquiry_change(struct ctx *ctx)
 
 	memset(&c, 0, sizeof(c));
 	c.status = req_form(&ctx->req, "status");
+	c.author = ctx->session->user_id;	/* of the note of the change */
 	if (owner != NULL) {
 		c.has_owner = true;
 		c.owner = strtoll(owner, &end, 10);

@@ -287,7 +287,8 @@ pg_admin() {
 # pg_hba.conf and pg_ident.conf, written deliberately: sockets only, by
 # peer: the service user as the owner role sluice; root (or, without root,
 # the user who runs the stack) as sluice or as the superuser postgres.
-# TCP (only when SLUICE_PG_LISTEN is set) needs a password (scram); a
+# TCP (only when SLUICE_PG_LISTEN is set) needs a password (scram), as
+# does replication (role sluice_replication, 127.0.0.1 only); a
 # reporting login (member of sluice_reporting) reaches database sluice
 # only, over TCP only.
 write_auth() {
@@ -302,6 +303,10 @@ write_auth() {
 		say "host all +sluice_reporting all reject"
 		say "host all all 127.0.0.1/32 scram-sha-256"
 		say "host all all ::1/128 scram-sha-256"
+		# A streaming replica (pg_basebackup -R) on this machine, as
+		# a role with REPLICATION and a password that nothing here
+		# makes (docs/scaling.md).
+		say "host replication sluice_replication 127.0.0.1/32 scram-sha-256"
 	} >"$var/run/pg_hba.conf"
 	{
 		say "# MAP SYSTEM-USER PG-USER (nginx/stack.sh)"

@@ -104,6 +104,20 @@ arena_calloc(struct arena *a, size_t n, size_t size)
 	return p;
 }
 
+void *
+arena_grow(struct arena *a, void *old, size_t n, size_t *cap, size_t size)
+{
+	void *grown;
+
+	if (n < *cap)
+		return old;
+	*cap = *cap ? *cap * 2 : 16;
+	grown = arena_calloc(a, *cap, size);
+	if (n > 0)
+		memcpy(grown, old, n * size);
+	return grown;
+}
+
 char *
 arena_strndup(struct arena *a, const char *s, size_t len)
 {

@@ -33,6 +33,15 @@ void	*arena_alloc(struct arena *, size_t n);
 /* Like arena_alloc() for n * size zeroed bytes; aborts on overflow. */
 void	*arena_calloc(struct arena *, size_t n, size_t size);
 
+/*
+ * Room for one more element of size bytes after the n of the array old
+ * (room for *cap): old itself while n < *cap, else a zeroed array of
+ * twice the room (16 at first) holding old's n elements, *cap updated.
+ * The old array stays in the arena until it is freed.
+ */
+void	*arena_grow(struct arena *, void *old, size_t n, size_t *cap,
+	    size_t size);
+
 /* Copies a NUL-terminated string (NULL gives NULL) into the arena. */
 char	*arena_strdup(struct arena *, const char *);
 

@@ -50,6 +50,12 @@ static const struct config_var vars[] = {
 	{ "SLUICE_DB_POOLER", "none",
 	  "transaction: a pooler in transaction mode (PgBouncer) is in "
 	  "front of the database; none: a direct connection" },
+	{ "SLUICE_DATABASE_READ_URL", "",
+	  "libpq connection string of a streaming replica for read-only "
+	  "work (dashboard, tiles, /v1/metrics, exports, digests); empty: "
+	  "everything on the primary" },
+	{ "SLUICE_READ_MAX_LAG_S", "30",
+	  "seconds a read replica may lag before reads go to the primary" },
 	{ "SLUICE_TRUSTED_PROXIES", "",
 	  "addresses or CIDR ranges of proxies in front of nginx whose "
 	  "X-Forwarded-For names the client; empty: it is ignored" },
@@ -326,6 +332,7 @@ config_load(struct arena *a, struct config *cfg, const char **why)
 	cfg->mail_from = config_env("SLUICE_MAIL_FROM", "digest@localhost");
 	cfg->mail_from_name = config_env("SLUICE_MAIL_FROM_NAME", "Sluice");
 	cfg->unsubscribe_secret = config_env("SLUICE_UNSUBSCRIBE_SECRET", "");
+	cfg->database_read_url = config_env("SLUICE_DATABASE_READ_URL", "");
 	if (strncmp(cfg->base_url, "http://", 7) != 0 &&
 	    strncmp(cfg->base_url, "https://", 8) != 0) {
 		*why = "SLUICE_BASE_URL must start with http:// or https://";
@@ -344,6 +351,9 @@ config_load(struct arena *a, struct config *cfg, const char **why)
 	if ((rc = config_long(a, "SLUICE_DB_BACKOFF_MAX_MS",
 	    LIMIT_DB_BACKOFF_MAX_MS, LIMIT_DB_BACKOFF_MIN_MS, 60000,
 	    &cfg->db_backoff_max_ms, why)) != ERR_OK)
+		return rc;
+	if ((rc = config_long(a, "SLUICE_READ_MAX_LAG_S", 30, 1, 86400,
+	    &cfg->read_max_lag_s, why)) != ERR_OK)
 		return rc;
 	pooler = config_env("SLUICE_DB_POOLER", "none");
 	if (strcmp(pooler, "transaction") == 0)

@@ -27,6 +27,10 @@ struct config_net {
 
 struct config {
 	const char	*database_url;	/* SLUICE_DATABASE_URL */
+	/* SLUICE_DATABASE_READ_URL: a streaming replica for read-only work,
+	 * "" for none (lib/store/db.h, db_reader()) */
+	const char	*database_read_url;
+	long		 read_max_lag_s; /* SLUICE_READ_MAX_LAG_S */
 	const char	*base_url;	/* SLUICE_BASE_URL */
 	const char	*sql_dir;	/* SLUICE_SQL_DIR */
 	const char	*template_dir;	/* SLUICE_TEMPLATE_DIR */

@@ -52,6 +52,7 @@
 #define LIMIT_DB_BACKOFF_MAX_MS	2000		/* longest reconnect wait */
 #define LIMIT_DB_RETRY_AFTER_S	2		/* Retry-After while down */
 #define LIMIT_DB_PREPARED	32		/* db_exec_static statements */
+#define LIMIT_DB_REPLICA_CHECK_MS 2000	/* read replica checks */
 #define LIMIT_MIGRATIONS	1000		/* files in sql/ */
 #define LIMIT_MIGRATION_SIZE	(4 * 1024 * 1024) /* one migration file */
 
@@ -86,6 +87,8 @@
 #define LIMIT_REPORTING_LOGINS	10		/* read-only SQL logins of a workspace */
 #define LIMIT_REPORTING_LOGINS_ALL 15		/* ... of the installation (sql/260) */
 #define LIMIT_OAUTH_STATE_S	600		/* OAuth state lifetime */
+#define LIMIT_OWNER_TEXT	200		/* a login's id or label */
+#define LIMIT_ID_TOKEN		8192		/* an id_token's claims, encoded */
 #define LIMIT_APIKEY_TOUCH_S	60		/* last_used_at write interval */
 #define LIMIT_TOKEN_TEXT	256		/* a presented cookie or API key */
 #define LIMIT_ROTATE_BATCH	100		/* blobs re-sealed per transaction */
@@ -186,6 +189,7 @@
 /* Processes (prefork). */
 #define LIMIT_FCGI_PROCS	64		/* children of one program */
 #define LIMIT_FCGI_CONNS	32		/* connections a child holds */
+#define LIMIT_HEAP_KEEP		(4 * 1024 * 1024) /* free heap a child keeps */
 #define LIMIT_RESPAWN_MIN_MS	100		/* pause before a quick respawn */
 #define LIMIT_RESPAWN_MAX_MS	10000		/* longest crash-loop pause */
 #define LIMIT_RESPAWN_STABLE_S	10		/* lived this long: not a loop */

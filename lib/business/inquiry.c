@@ -103,11 +103,26 @@ static const char sql_list[] =
 	"(SELECT min(id) FROM p)::text END)::text";
 static const char sql_member[] =
 	"SELECT 1 FROM memberships WHERE workspace_id = $1 AND user_id = $2";
+/* The change, and a note of what it changed (status, owner) by $6, in
+ * one statement: o locks and reads the row as it was (u joins it, so o
+ * runs first). */
 static const char sql_update[] =
-	"UPDATE inquiries SET status = coalesce($3, status), "
+	"WITH o AS (SELECT status, owner_user_id FROM inquiries WHERE "
+	"workspace_id = $1 AND id = $2 FOR UPDATE), "
+	"u AS (UPDATE inquiries i SET status = coalesce($3, i.status), "
 	"owner_user_id = CASE WHEN $4::boolean THEN $5::bigint "
-	"ELSE owner_user_id END, updated_at = now() "
-	"WHERE workspace_id = $1 AND id = $2 RETURNING 1";
+	"ELSE i.owner_user_id END, updated_at = now() FROM o "
+	"WHERE i.workspace_id = $1 AND i.id = $2 RETURNING o.status AS "
+	"was, o.owner_user_id AS owner_was, i.status, i.owner_user_id), "
+	"n AS (INSERT INTO inquiry_notes (workspace_id, inquiry_id, "
+	"author_user_id, body) SELECT $1, $2, $6::bigint, concat_ws('; ', "
+	"CASE WHEN was <> status THEN 'Status: ' || was || ' → ' || status "
+	"END, CASE WHEN owner_was IS DISTINCT FROM owner_user_id THEN "
+	"'Owner: ' || coalesce((SELECT email FROM users WHERE id = "
+	"owner_was), 'nobody') || ' → ' || coalesce((SELECT email FROM "
+	"users WHERE id = owner_user_id), 'nobody') END) FROM u WHERE "
+	"was <> status OR owner_was IS DISTINCT FROM owner_user_id) "
+	"SELECT 1 FROM u";
 static const char sql_note[] =
 	"INSERT INTO inquiry_notes (workspace_id, inquiry_id, author_user_id, "
 	"body) VALUES ($1, $2, $3, $4)";
@@ -667,7 +682,7 @@ inquiry_update(struct db *db, struct arena *a, int64_t workspace_id,
     int64_t id, const struct inquiry_change *c)
 {
 	struct db_res *res;
-	const char *p[5];
+	const char *p[6];
 	enum err rc;
 
 	p[0] = db_int64(a, workspace_id);
@@ -683,7 +698,8 @@ inquiry_update(struct db *db, struct arena *a, int64_t workspace_id,
 	p[2] = c->status;
 	p[3] = c->has_owner ? "true" : "false";
 	p[4] = c->has_owner && c->owner > 0 ? db_int64(a, c->owner) : NULL;
-	if ((rc = db_exec(db, a, sql_update, 5, p, &res)) != ERR_OK)
+	p[5] = c->author > 0 ? db_int64(a, c->author) : NULL;
+	if ((rc = db_exec(db, a, sql_update, 6, p, &res)) != ERR_OK)
 		return rc;
 	if (db_nrows(res) == 0)
 		return ERR_NOTFOUND;

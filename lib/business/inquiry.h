@@ -174,8 +174,11 @@ const char	*inquiry_change_problem(const struct inquiry_change *,
 		    const char **field);
 
 /*
- * Applies a checked change.  ERR_NOTFOUND when the workspace has no such
- * inquiry; ERR_UNPROCESSABLE when the owner is not a member of it.
+ * Applies a checked change; what it changed (status, owner: "Status: new
+ * → contacted; Owner: nobody → ana@example.com") becomes a note by the
+ * change's author, before the change's own note.  ERR_NOTFOUND when the
+ * workspace has no such inquiry; ERR_UNPROCESSABLE when the owner is not
+ * a member of it.
  */
 enum err	 inquiry_update(struct db *, struct arena *, int64_t workspace_id,
 		    int64_t id, const struct inquiry_change *);

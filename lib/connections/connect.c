@@ -32,7 +32,8 @@ connect_test(const struct token_env *env, struct arena *a,
 }
 
 /* Another live connection of the workspace that shares p's login (one
- * grant for a family's providers), or NULL. */
+ * grant for a family's providers, the same login at the provider; a row
+ * whose login was never named may be anyone's), or NULL. */
 static const struct provider *
 sharing(const struct token_env *env, struct arena *a,
     const struct provider *p, const struct connection *c)
@@ -46,6 +47,9 @@ sharing(const struct token_env *env, struct arena *a,
 		return NULL;
 	for (i = 0; i < n; i++)
 		if (all[i].id != c->id && all[i].has_tokens &&
+		    (*all[i].external_owner == '\0' ||
+		    *c->external_owner == '\0' ||
+		    strcmp(all[i].external_owner, c->external_owner) == 0) &&
 		    (q = provider_get(all[i].provider)) != NULL &&
 		    strcmp(q->family, p->family) == 0)
 			return q;

@@ -12,23 +12,34 @@
 static const char sql_list[] =
 	"SELECT coalesce(json_agg(json_build_object('id', id, 'provider', "
 	"provider, 'status', status, 'external_owner', external_owner, "
+	"'owner', coalesce(nullif(owner_label, ''), nullif(external_owner, "
+	"'')), "
 	"'scopes', scopes, 'accounts', accounts, 'selected', selected, "
 	"'sandbox', sandbox, 'token_expires_at', token_expires_at, "
 	"'last_sync_at', last_sync_at, 'last_error', last_error, "
 	"'created_at', created_at) ORDER BY id DESC), '[]') "
 	"FROM connections WHERE workspace_id = $1";
-/* One connection per workspace and provider: reconnecting (even as
- * another provider user) replaces the tokens of the same row, and the
- * last test's result, which was of the old tokens, is forgotten. */
+/* A row whose login was never named (before migration 300) becomes
+ * this login's, unless the login has its own row already. */
+static const char sql_adopt[] =
+	"UPDATE connections SET external_owner = $3 WHERE workspace_id = $1 "
+	"AND provider = $2 AND external_owner = '' AND NOT EXISTS (SELECT 1 "
+	"FROM connections WHERE workspace_id = $1 AND provider = $2 AND "
+	"external_owner = $3)";
+/* One connection per workspace, provider and login: reconnecting as the
+ * same login replaces the tokens of its row, and the last test's result,
+ * which was of the old tokens, is forgotten; another login is a row of
+ * its own. */
 static const char sql_upsert[] =
 	"INSERT INTO connections (workspace_id, provider, external_owner, "
-	"status, scopes, token_expires_at, api_base, sandbox) VALUES "
-	"($1, $2, '', 'connected', $3, to_timestamp($4), $5, $6) "
+	"owner_label, status, scopes, token_expires_at, api_base, sandbox) "
+	"VALUES ($1, $2, $7, $8, 'connected', $3, to_timestamp($4), $5, $6) "
 	"ON CONFLICT (workspace_id, provider, external_owner) DO UPDATE SET "
 	"status = 'connected', scopes = EXCLUDED.scopes, token_expires_at = "
 	"EXCLUDED.token_expires_at, api_base = EXCLUDED.api_base, sandbox = "
-	"EXCLUDED.sandbox, last_error = NULL, last_tested_at = NULL, "
-	"last_test_ok = NULL, updated_at = now() RETURNING id";
+	"EXCLUDED.sandbox, owner_label = EXCLUDED.owner_label, last_error = "
+	"NULL, last_tested_at = NULL, last_test_ok = NULL, updated_at = now() "
+	"RETURNING id";
 static const char sql_seal[] =
 	"UPDATE connections SET token_blob = $2, key_id = $3 WHERE id = $1";
 /* A time in a zone, the zone named: "2026-11-22 09:00:00 Europe/Paris". */
@@ -41,13 +52,18 @@ static const char sql_seal[] =
 	"w WHERE w.id = connections.workspace_id), last_error, " \
 	"last_tested_at, " \
 	"last_test_ok, token_expires_at, " \
-	"extract(epoch FROM now() - last_sync_at)::bigint"
+	"extract(epoch FROM now() - last_sync_at)::bigint, external_owner, " \
+	"owner_label"
+/* Two rows tell that a slug names several. */
 static const char sql_get[] =
 	"SELECT " CONN_COLUMNS " FROM connections WHERE workspace_id = $1 "
-	"AND provider = $2 ORDER BY id LIMIT 1";
+	"AND provider = $2 ORDER BY id LIMIT 2";
+static const char sql_get_id[] =
+	"SELECT " CONN_COLUMNS " FROM connections WHERE workspace_id = $1 "
+	"AND id = $2";
 static const char sql_all[] =
 	"SELECT " CONN_COLUMNS " FROM connections WHERE workspace_id = $1 "
-	"ORDER BY provider";
+	"ORDER BY provider, id";
 /* Also answers the chosen accounts the new listing lacks ("name (id)",
  * from the listing before), as the statement found the row. */
 static const char sql_accounts[] =
@@ -80,9 +96,15 @@ static const char sql_disconnect[] =
 	"UPDATE connections SET status = 'disconnected', token_blob = NULL, "
 	"key_id = NULL, token_expires_at = NULL, updated_at = now() "
 	"WHERE workspace_id = $1 AND id = $2";
+/* The provider's rows, but for the accounts another connection of it
+ * (another login) still selects: metric_daily's rows are by account,
+ * shared by the connections that select it. */
 static const char sql_delete_data[] =
-	"DELETE FROM metric_daily WHERE workspace_id = $1 AND provider = "
-	"(SELECT provider FROM connections WHERE workspace_id = $1 AND id = $2)";
+	"DELETE FROM metric_daily m WHERE m.workspace_id = $1 AND m.provider "
+	"= (SELECT provider FROM connections WHERE workspace_id = $1 AND id = "
+	"$2) AND NOT EXISTS (SELECT 1 FROM connections o WHERE "
+	"o.workspace_id = $1 AND o.provider = m.provider AND o.id <> $2 AND "
+	"o.status <> 'disconnected' AND o.selected ? m.account_id)";
 static const char sql_delete_comms[] =
 	"DELETE FROM communications WHERE workspace_id = $1 AND "
 	"connection_id = $2";
@@ -111,22 +133,29 @@ connection_store(struct db *db, struct arena *a,
     const char *provider, const struct oauth_tokens *t, bool sandbox,
     int64_t *id_out)
 {
-	const char *p[6], *plain;
+	const char *p[8], *plain, *owner;
 	struct db_res *res;
 	char *blob;
 	enum err rc;
 
 	if (keys == NULL)
 		return ERR_UNAVAILABLE;
+	owner = t->owner != NULL ? t->owner : "";
 	if ((rc = db_begin(db, a)) != ERR_OK)
 		return rc;
 	p[0] = db_int64(a, workspace_id);
 	p[1] = provider;
+	p[2] = owner;
+	if (*owner != '\0' &&
+	    (rc = db_exec(db, a, sql_adopt, 3, p, NULL)) != ERR_OK)
+		goto out;
 	p[2] = t->scope != NULL ? t->scope : "";
 	p[3] = t->expires_at > 0 ? db_int64(a, t->expires_at) : NULL;
 	p[4] = t->api_base;
 	p[5] = sandbox ? "t" : "f";
-	if ((rc = db_exec(db, a, sql_upsert, 6, p, &res)) != ERR_OK)
+	p[6] = owner;
+	p[7] = t->owner_label != NULL ? t->owner_label : "";
+	if ((rc = db_exec(db, a, sql_upsert, 8, p, &res)) != ERR_OK)
 		goto out;
 	*id_out = db_get_int64(res, 0, 0, 0);
 	plain = oauth_tokens_json(a, t);
@@ -167,22 +196,57 @@ fill(struct arena *a, const struct db_res *res, size_t i,
 	c->last_test_ok = (v = db_get(res, i, 12)) != NULL && *v == 't';
 	c->token_expires_at = db_get(res, i, 13);
 	c->last_sync_age = db_get_int64(res, i, 14, -1);
+	c->external_owner = db_get(res, i, 15);
+	c->owner_label = db_get(res, i, 16);
+}
+
+static const char sql_count[] =
+	"SELECT count(*) FROM connections WHERE workspace_id = $1 AND "
+	"provider = $2";
+
+const char *
+connection_ref(struct db *db, struct arena *a, int64_t workspace_id,
+    const char *provider, int64_t id)
+{
+	const char *p[2] = { db_int64(a, workspace_id), provider };
+	struct db_res *res;
+
+	if (db_exec(db, a, sql_count, 2, p, &res) == ERR_OK &&
+	    db_get_int64(res, 0, 0, 0) == 1)
+		return provider;
+	return db_int64(a, id);
+}
+
+bool
+connection_ref_is_id(const char *ref)
+{
+	size_t n;
+
+	for (n = 0; ref != NULL && ref[n] >= '0' && ref[n] <= '9'; n++)
+		;
+	return ref != NULL && n >= 1 && n <= 18 && ref[n] == '\0';
 }
 
 enum err
-connection_get(struct db *db, struct arena *a, int64_t workspace_id,
-    const char *provider, struct connection *out)
+connection_find(struct db *db, struct arena *a, int64_t workspace_id,
+    const char *ref, struct connection *out)
 {
 	const char *p[2];
 	struct db_res *res;
+	bool id = connection_ref_is_id(ref);
 	enum err rc;
 
+	if (ref == NULL)
+		return ERR_NOTFOUND;
 	p[0] = db_int64(a, workspace_id);
-	p[1] = provider;
-	if ((rc = db_exec(db, a, sql_get, 2, p, &res)) != ERR_OK)
+	p[1] = ref;
+	if ((rc = db_exec(db, a, id ? sql_get_id : sql_get, 2, p, &res)) !=
+	    ERR_OK)
 		return rc;
 	if (db_nrows(res) == 0)
 		return ERR_NOTFOUND;
+	if (db_nrows(res) > 1)
+		return ERR_CONFLICT;
 	fill(a, res, 0, out);
 	return ERR_OK;
 }

@@ -36,25 +36,52 @@ struct connection {
 	const char	*last_tested_at;
 	bool		 last_test_ok;
 	const char	*token_expires_at;
+	const char	*external_owner; /* the provider's id of the login */
+	const char	*owner_label;	/* that login for people, or "" */
 };
 
 /*
- * Stores a fresh token set for (workspace, provider): creates the
- * connection, or replaces the tokens of the existing one (its history
- * stays), sealed to the row; status becomes connected.  One transaction.
- * *id_out is the connection's id.
+ * Stores a fresh token set for (workspace, provider, t->owner — the
+ * provider's login; NULL or "": a login the provider did not name, one
+ * unnamed connection per provider): creates the connection, or replaces
+ * the tokens of that login's connection (its accounts, selection and
+ * history stay), sealed to the row; status becomes connected and
+ * owner_label t->owner_label.  Another login of the same provider gets
+ * its own connection; a row of an upgraded installation whose login was
+ * never named (external_owner '') is adopted by the first login that
+ * reconnects its provider instead of a second row being made.  One
+ * transaction.  *id_out is the connection's id.
  */
 enum err	 connection_store(struct db *, struct arena *,
 		    const struct crypto_keyring *, int64_t workspace_id,
 		    const char *provider, const struct oauth_tokens *,
 		    bool sandbox, int64_t *id_out);
 
-/* The workspace's connection to a provider; ERR_NOTFOUND when none. */
-enum err	 connection_get(struct db *, struct arena *,
-		    int64_t workspace_id, const char *provider,
+/* Whether ref names a connection by id: 1 to 18 digits. */
+bool		 connection_ref_is_id(const char *ref);
+
+/*
+ * The workspace's connection named by ref: its id (digits), or a
+ * provider's slug while the workspace has one connection to it.
+ * ERR_NOTFOUND when there is none (another workspace's id is none);
+ * ERR_CONFLICT when ref is a slug and the workspace has several (list
+ * them with connection_all()).
+ */
+enum err	 connection_find(struct db *, struct arena *,
+		    int64_t workspace_id, const char *ref,
 		    struct connection *out);
 
-/* Every connection of the workspace (arena array), *n rows. */
+/*
+ * The address of connection id (of provider) in URLs: the provider's
+ * slug while it is the workspace's only connection to that provider, so
+ * that links stay as they were, else the id.  Arena-owned; the id on a
+ * database error.
+ */
+const char	*connection_ref(struct db *, struct arena *,
+		    int64_t workspace_id, const char *provider, int64_t id);
+
+/* Every connection of the workspace (arena array) by provider, then
+ * id; *n rows. */
 enum err	 connection_all(struct db *, struct arena *,
 		    int64_t workspace_id, struct connection **out, size_t *n);
 
@@ -100,14 +127,17 @@ enum err	 connection_history_json(struct db *, struct arena *,
 
 /*
  * Disconnects: deletes the sealed tokens and sets status disconnected;
- * with delete_data also deletes the connection's synced metrics.
+ * with delete_data also deletes the connection's synced metrics (its
+ * provider's, but those of accounts another live connection of it still
+ * selects), messages and reviews.
  */
 enum err	 connection_disconnect(struct db *, struct arena *,
 		    int64_t workspace_id, int64_t id, bool delete_data);
 
 /*
  * The workspace's connections as a JSON array of objects {id, provider,
- * status, external_owner, scopes, accounts, selected, sandbox,
+ * status, external_owner, owner (the login's label, else its id, else
+ * null), scopes, accounts, selected, sandbox,
  * token_expires_at, last_sync_at, last_error, created_at}, newest first,
  * as JSON text built by the database; owned by the arena.
  */

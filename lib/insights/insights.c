@@ -173,16 +173,8 @@ item(struct work *w, enum insights_kind kind, const char *provider,
 {
 	struct insights_item *it;
 
-	if (w->out->nitems == w->icap) {
-		struct insights_item *grown;
-
-		w->icap = w->icap ? w->icap * 2 : 16;
-		grown = arena_calloc(w->a, w->icap, sizeof(*grown));
-		if (w->out->nitems > 0)
-			memcpy(grown, w->out->items,
-			    w->out->nitems * sizeof(*grown));
-		w->out->items = grown;
-	}
+	w->out->items = arena_grow(w->a, w->out->items, w->out->nitems,
+	    &w->icap, sizeof(*w->out->items));
 	it = &w->out->items[w->out->nitems++];
 	memset(it, 0, sizeof(*it));
 	it->kind = kind;
@@ -288,16 +280,8 @@ kpi(struct work *w, const char *provider, const char *metric,
 	struct metric_series ac, ap, bc, bp;
 	struct insights_kpi *k;
 
-	if (w->out->nkpis == w->kcap) {
-		struct insights_kpi *grown;
-
-		w->kcap = w->kcap ? w->kcap * 2 : 16;
-		grown = arena_calloc(w->a, w->kcap, sizeof(*grown));
-		if (w->out->nkpis > 0)
-			memcpy(grown, w->out->kpis,
-			    w->out->nkpis * sizeof(*grown));
-		w->out->kpis = grown;
-	}
+	w->out->kpis = arena_grow(w->a, w->out->kpis, w->out->nkpis,
+	    &w->kcap, sizeof(*w->out->kpis));
 	k = &w->out->kpis[w->out->nkpis];
 	memset(k, 0, sizeof(*k));
 	window(a, INSIGHTS_BASELINE, INSIGHTS_PERIOD, &ac);

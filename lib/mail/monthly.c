@@ -113,16 +113,8 @@ kpi(struct work *w, const char *provider, const char *metric,
 	struct insights_kpi *k;
 	int cc, pc;
 
-	if (w->out->nkpis == w->cap) {
-		struct insights_kpi *grown;
-
-		w->cap = w->cap ? w->cap * 2 : 16;
-		grown = arena_calloc(w->a, w->cap, sizeof(*grown));
-		if (w->out->nkpis > 0)
-			memcpy(grown, w->out->kpis,
-			    w->out->nkpis * sizeof(*grown));
-		w->out->kpis = grown;
-	}
+	w->out->kpis = arena_grow(w->a, w->out->kpis, w->out->nkpis, &w->cap,
+	    sizeof(*w->out->kpis));
 	k = &w->out->kpis[w->out->nkpis];
 	memset(k, 0, sizeof(*k));
 	ap = (struct metric_series){ av, ah, (size_t)w->prev };

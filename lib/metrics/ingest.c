@@ -22,7 +22,9 @@
  * A batch goes in one of three ways, each in one transaction (see
  * ingest_commit()): the upsert, one statement whose rows travel as seven
  * array parameters turned back into rows by unnest(), changing a row only
- * when its value or dims differ (xmax = 0 tells inserted from updated);
+ * when its value or dims differ (an inserted row's updated_at is the
+ * transaction's start, now(); an updated one's the clock's, later: a
+ * partitioned table (sql/290) cannot return xmax, which told them apart);
  * the same rows by plain INSERT when they look new; or COPY for a first
  * sync.  Each locks the workspace row once (FOR KEY SHARE) instead of a
  * foreign key's check per row (sql/060): when it is gone, nothing is
@@ -61,10 +63,10 @@ static const char sql_upsert[] =
 	WS_ROWS
 	"ON CONFLICT (workspace_id, provider, account_id, metric, day) "
 	"DO UPDATE SET value = EXCLUDED.value, dims = EXCLUDED.dims, "
-	"updated_at = now() "
+	"updated_at = clock_timestamp() "
 	"WHERE m.value IS DISTINCT FROM EXCLUDED.value "
 	"OR m.dims IS DISTINCT FROM EXCLUDED.dims "
-	"RETURNING (m.xmax = 0) AS fresh) "
+	"RETURNING (m.updated_at = now()) AS fresh) "
 	"SELECT count(*) FILTER (WHERE fresh), count(*) FILTER (WHERE NOT "
 	"fresh), (SELECT count(*) FROM ws) FROM ins";
 

@@ -5,14 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "base/arena.h"
 #include "base/jsonx.h"
 #include "base/limit.h"
-#include "metrics/metric.h"
+#include "metrics/catalogue.h"
 #include "metrics/reporting.h"
-#include "providers/provider.h"
 #include "store/db.h"
 #include "tenancy/account.h"
 
@@ -38,10 +35,7 @@ static const char sql_have_catalogue[] =
 enum err
 reporting_catalogue_refresh(struct db *db, struct arena *a)
 {
-	const struct provider *const *all;
-	struct json_object *rows, *o;
 	const char *p[1], *have;
-	size_t i, j, n;
 	enum err rc;
 
 	/* A schema before sql/200_reporting.sql has no catalogue yet. */
@@ -50,27 +44,7 @@ reporting_catalogue_refresh(struct db *db, struct arena *a)
 		return rc;
 	if (have == NULL || strcmp(have, "t") != 0)
 		return ERR_OK;
-	rows = jsonx_own(a, json_object_new_array());
-	all = provider_all(&n);
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < all[i]->nmetrics; j++) {
-			const struct metric_def *m = &all[i]->metrics[j];
-
-			o = json_object_new_object();
-			json_object_object_add(o, "provider",
-			    json_object_new_string(all[i]->slug));
-			json_object_object_add(o, "metric",
-			    json_object_new_string(m->name));
-			json_object_object_add(o, "label",
-			    json_object_new_string(m->label));
-			json_object_object_add(o, "unit",
-			    json_object_new_string(m->unit));
-			json_object_object_add(o, "aggregation",
-			    json_object_new_string(metric_agg_name(m->agg)));
-			json_object_array_add(rows, o);
-		}
-	}
-	p[0] = jsonx_string(a, rows);
+	p[0] = jsonx_string(a, catalogue_rows(a));
 	return db_exec(db, a, sql_catalogue, 1, p, NULL);
 }
 

@@ -61,7 +61,11 @@ static const char sql_recent[] =
 	"'rating', rating, 'reviewer', reviewer, 'date', to_char(created_at "
 	"AT TIME ZONE (SELECT tz FROM w), 'YYYY-MM-DD'), 'excerpt', CASE "
 	"WHEN length(comment) > $3::int THEN left(comment, $3::int - 1) || "
-	"'\xe2\x80\xa6' ELSE comment END, 'location', account_id, 'reply', "
+	"'\xe2\x80\xa6' ELSE comment END, 'location', account_id, 'place', "
+	"coalesce((SELECT a->>'name' FROM connections c, "
+	"jsonb_array_elements(c.accounts) a WHERE c.workspace_id = $1 AND "
+	"c.provider = r.provider AND a->>'id' = r.account_id LIMIT 1), "
+	"account_id), 'reply', "
 	"reply IS NOT NULL) ORDER BY created_at DESC, review_id), '[]') "
 	"FROM (SELECT * FROM reviews WHERE workspace_id = $1 "
 	"ORDER BY created_at DESC, review_id LIMIT $2::int) r";

@@ -54,7 +54,9 @@ enum err	 reviews_json(struct db *, struct arena *, int64_t ws,
  * The n most recent reviews of workspace ws for the pages: [{"stars"
  * ("★★★★☆ 4", or "No rating"), "reviewer", "date" (YYYY-MM-DD in the
  * workspace's zone), "excerpt" (at most REVIEWS_EXCERPT characters of
- * the comment, "…" when cut), "location", "reply" (bool)}], JSON text in
+ * the comment, "…" when cut), "location" (its id), "place" (the
+ * location's name as its connection lists it, else the id), "reply"
+ * (bool)}], JSON text in
  * the arena (not escaped for HTML: the templates escape).  ERR_DB.
  */
 enum err	 reviews_recent_json(struct db *, struct arena *, int64_t ws,

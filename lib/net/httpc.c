@@ -255,6 +255,42 @@ on_open(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
 	return socket(addr->family, addr->socktype, addr->protocol);
 }
 
+/* What went wrong, for people, where libcurl's own words are a
+ * programmer's ("Couldn't resolve host name"). */
+static const char *const curl_plain[CURL_LAST] = {
+	[CURLE_UNSUPPORTED_PROTOCOL] = "the address's scheme is not http(s)",
+	[CURLE_URL_MALFORMAT] = "the address is malformed",
+	[CURLE_COULDNT_RESOLVE_PROXY] = "the proxy's name does not resolve",
+	[CURLE_COULDNT_RESOLVE_HOST] = "its name does not resolve (check "
+	    "the address, or the server's DNS)",
+	[CURLE_COULDNT_CONNECT] = "nothing accepted the connection (the "
+	    "server is down, or a firewall is in the way)",
+	[CURLE_WEIRD_SERVER_REPLY] = "the server's answer is not HTTP",
+	[CURLE_HTTP2] = "the HTTP/2 connection failed",
+	[CURLE_SEND_ERROR] = "the connection broke while sending",
+	[CURLE_RECV_ERROR] = "the connection broke while receiving",
+	[CURLE_GOT_NOTHING] = "the server closed the connection without "
+	    "answering",
+	[CURLE_PARTIAL_FILE] = "the answer ended early",
+	[CURLE_SSL_CONNECT_ERROR] = "the TLS handshake failed",
+	[CURLE_PEER_FAILED_VERIFICATION] = "its TLS certificate is not "
+	    "valid for this name, or not signed by a known authority",
+	[CURLE_SSL_CACERT_BADFILE] = "this server's list of certificate "
+	    "authorities cannot be read",
+	[CURLE_SSL_CERTPROBLEM] = "the TLS client certificate is not usable",
+	[CURLE_TOO_MANY_REDIRECTS] = "it redirects too many times",
+	[CURLE_OUT_OF_MEMORY] = "this server ran out of memory",
+};
+
+/* libcurl's error in plain words; its own text for the rare others. */
+static const char *
+curl_words(CURLcode cc)
+{
+	if (cc > 0 && cc < CURL_LAST && curl_plain[cc] != NULL)
+		return curl_plain[cc];
+	return curl_easy_strerror(cc);
+}
+
 static enum err
 curl_transport(struct httpc *c, struct arena *a, const struct httpc_req *r,
     struct httpc_resp *out, const char **why)
@@ -345,7 +381,7 @@ curl_transport(struct httpc *c, struct arena *a, const struct httpc_req *r,
 		*why = cc == CURLE_OPERATION_TIMEDOUT ?
 		    arena_printf(a, "%s did not answer within %ld ms", shown,
 		    timeout) : arena_printf(a, "%s: %s", shown,
-		    curl_easy_strerror(cc));
+		    curl_words(cc));
 		return ERR_UPSTREAM;
 	}
 	out->status = (int)status;

@@ -392,6 +392,7 @@ const struct provider provider_facebook = {
 	.scopes = "pages_show_list,pages_read_engagement,read_insights",
 	.accounts = "pages",
 	.mark = "Fb",
+	.mark_colour = "#1465d8",
 	.reads = "Daily reach, impressions, engagements, page views and "
 	    "followers of the Facebook Pages you choose. Sluice only reads; "
 	    "nothing is posted.",

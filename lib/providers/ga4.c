@@ -437,8 +437,13 @@ const struct provider provider_ga4 = {
 	.scopes = "openid email "
 	    "https://www.googleapis.com/auth/analytics.readonly",
 	.restatement_days = 3,
+	/* "Data processing can take 24-48 hours. During that time, data in
+	 * your reports may change." (Analytics Help, [GA4] Data freshness):
+	 * a day is asked again for two more days. */
+	.lag_days = 2,
 	.accounts = "properties",
 	.mark = "GA",
+	.mark_colour = "#b35900",
 	.reads = "Daily sessions, users, page views, key events and revenue "
 	    "of the GA4 properties you choose. Sluice only reads; nothing is "
 	    "changed.",

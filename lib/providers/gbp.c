@@ -305,6 +305,7 @@ const struct provider provider_gbp = {
 	.restatement_days = 2,
 	.accounts = "locations",
 	.mark = "GB",
+	.mark_colour = "#137333",
 	.reads = "The reviews of the business locations you choose (rating, "
 	    "comment, reviewer, reply), their average rating and review "
 	    "count. Sluice only reads; nothing is replied or changed.",

@@ -159,6 +159,21 @@ revoke(const struct oauth_call *c, const struct oauth_tokens *t)
 	return oauth_revoke_send(c, &q);
 }
 
+/* Who the login is: GET /user's id (a login can be renamed) and login. */
+static enum err
+whoami(struct arena *a, const struct provider *p, int status,
+    const char *body, size_t len, struct oauth_tokens *t,
+    struct oauth_failure *f)
+{
+	struct json_object *o;
+	enum err rc;
+
+	if ((rc = oauth_whoami_json(a, p, status, body, len, &o, f)) !=
+	    ERR_OK)
+		return rc;
+	return oauth_whoami_pick(a, p, o, "id", "login", "name", t, f);
+}
+
 const struct provider provider_github = {
 	.slug = "github",
 	.name = "GitHub",
@@ -170,6 +185,8 @@ const struct provider provider_github = {
 		[PROVIDER_TOKEN_URL] =
 		    "https://github.com/login/oauth/access_token",
 		[PROVIDER_API_BASE] = "https://api.github.com",
+		/* The authenticated user: "id" (stable), "login". */
+		[PROVIDER_WHOAMI_URL] = "https://api.github.com/user",
 	},
 	.scopes = "read:user public_repo",
 	.auth_params = "allow_signup=false",
@@ -178,6 +195,7 @@ const struct provider provider_github = {
 	.keeps_days = 14,
 	.accounts = "repositories",
 	.mark = "GH",
+	.mark_colour = "#24292f",
 	.reads = "Daily views, unique visitors, clones and stars of the "
 	    "repositories you choose. Sluice only reads; no code or setting "
 	    "is changed.",
@@ -198,4 +216,5 @@ const struct provider provider_github = {
 	.list = list,
 	.fetch = fetch,
 	.revoke = revoke,
+	.whoami = whoami,
 };

@@ -462,6 +462,7 @@ const struct provider provider_google_ads = {
 	.restatement_days = 30,
 	.accounts = "customers",
 	.mark = "Ad",
+	.mark_colour = "#1a73e8",
 	.reads = "Daily impressions, clicks, cost and conversions of the "
 	    "Google Ads customers you choose. Sluice only reads; no campaign "
 	    "or budget is changed.",

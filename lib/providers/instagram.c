@@ -378,6 +378,7 @@ const struct provider provider_instagram = {
 	.keeps_days = 30,
 	.accounts = "business accounts",
 	.mark = "Ig",
+	.mark_colour = "#b8237a",
 	.reads = "Daily reach, views, engagements, profile views and "
 	    "followers of the business accounts you choose. Sluice only "
 	    "reads; nothing is posted.",

@@ -382,6 +382,36 @@ fetch(struct fetch *f, struct syncnorm *n, const char *org)
 	return content(f, org, urn);
 }
 
+/*
+ * The member of the first page role (organizationAcls' roleAssignee,
+ * "urn:li:person:AbC123xYz") is the login; its label, for people,
+ * "member AbC123xYz" (the scope gives no name).  A member with no page
+ * role is named by nothing: ERR_UPSTREAM.
+ */
+static enum err
+whoami(struct arena *a, const struct provider *p, int status,
+    const char *body, size_t len, struct oauth_tokens *t,
+    struct oauth_failure *f)
+{
+	struct json_object *o, *els;
+	const char *who;
+	enum err rc;
+
+	if ((rc = oauth_whoami_json(a, p, status, body, len, &o, f)) !=
+	    ERR_OK)
+		return rc;
+	if (jsonx_get_array(o, "elements", &els) != ERR_OK ||
+	    json_object_array_length(els) == 0 ||
+	    (who = jsonx_str(json_object_array_get_idx(els, 0),
+	    "roleAssignee")) == NULL || strncmp(who, "urn:li:person:", 14) !=
+	    0 || who[14] == '\0')
+		return oauth_fail(f, ERR_UPSTREAM, false, arena_printf(a, "%s "
+		    "named no member with a role on a page.", p->name));
+	t->owner = who;
+	t->owner_label = arena_printf(a, "member %s", who + 14);
+	return ERR_OK;
+}
+
 static const struct metric_def metrics[] = {
 	METRIC_DEF_SUM("impressions", "Impressions", "count"),
 	METRIC_DEF_SUM("clicks", "Clicks", "count"),
@@ -426,6 +456,12 @@ const struct provider provider_linkedin = {
 		[PROVIDER_REVOKE_URL] =
 		    "https://www.linkedin.com/oauth/v2/revoke",
 		[PROVIDER_API_BASE] = "https://api.linkedin.com/rest",
+		/* Who the login is: the member its page roles are assigned
+		 * to (roleAssignee), with the scope Sluice asks anyway —
+		 * OpenID Connect's userinfo would need its own product on
+		 * the app and three more scopes. */
+		[PROVIDER_WHOAMI_URL] = "https://api.linkedin.com/rest/"
+		    "organizationAcls?q=roleAssignee&count=1",
 	},
 	.scopes = "rw_organization_admin",
 	.tokens = PROVIDER_TOKENS_EXPIRING,
@@ -435,6 +471,7 @@ const struct provider provider_linkedin = {
 	.keeps_days = 365,
 	.accounts = "organizations",
 	.mark = "in",
+	.mark_colour = "#0a66c2",
 	.reads = "Daily impressions, clicks, engagements and followers of "
 	    "the organization pages you choose. Sluice only reads; nothing "
 	    "is posted.",
@@ -457,4 +494,5 @@ const struct provider provider_linkedin = {
 	.list = list,
 	.fetch = fetch,
 	.revoke = revoke,
+	.whoami = whoami,
 };

@@ -269,7 +269,37 @@ fetch(struct fetch *f, struct syncnorm *n, const char *list)
 	return ERR_OK;
 }
 
-/* After the exchange: the metadata call names the account's API base. */
+/*
+ * Who the login is, from the metadata answer: login.login_id (the
+ * person; user_id is the account, which several logins share) and
+ * login.email, else the account's name.  A refused token is an error
+ * member under HTTP 200.
+ */
+static enum err
+whoami(struct arena *a, const struct provider *p, int status,
+    const char *body, size_t len, struct oauth_tokens *t,
+    struct oauth_failure *f)
+{
+	struct json_object *o, *login;
+	enum err rc;
+
+	if ((rc = oauth_whoami_json(a, p, status, body, len, &o, f)) !=
+	    ERR_OK)
+		return rc;
+	if ((login = jsonx_member(o, "login")) == NULL ||
+	    !json_object_is_type(login, json_type_object))
+		return oauth_whoami_pick(a, p, o, "user_id", "accountname",
+		    NULL, t, f);
+	if ((rc = oauth_whoami_pick(a, p, login, "login_id", "email",
+	    "login_email", t, f)) != ERR_OK)
+		return rc;
+	if (t->owner_label == NULL)
+		t->owner_label = jsonx_str(o, "accountname");
+	return ERR_OK;
+}
+
+/* After the exchange: the metadata call names the account's API base
+ * and the login. */
 static enum err
 metadata(const struct oauth_call *c, struct oauth_tokens *t)
 {
@@ -298,8 +328,8 @@ metadata(const struct oauth_call *c, struct oauth_tokens *t)
 	if ((t->api_base = jsonx_text(o, "api_endpoint")) == NULL)
 		return oauth_fail(c->f, ERR_UPSTREAM, false, "Mailchimp did "
 		    "not say which data center holds the account.");
-	t->owner = jsonx_text(o, "user_id");
-	return ERR_OK;
+	return whoami(c->a, c->p, res.status, res.body, res.body_len, t,
+	    c->f);
 }
 
 /*
@@ -377,6 +407,8 @@ const struct provider provider_mailchimp = {
 	.keeps_days = 180,
 	.accounts = "audiences",
 	.mark = "Mc",
+	.mark_colour = "#f5d000",
+	.mark_ink = "#241c15",
 	.reads = "Daily emails sent, opens, clicks, bounces and unsubscribes "
 	    "of the audiences you choose. Sluice only reads; no email is "
 	    "sent.",
@@ -394,4 +426,5 @@ const struct provider provider_mailchimp = {
 	.fetch = fetch,
 	.classify = classify,
 	.after_exchange = metadata,
+	.whoami = whoami,
 };

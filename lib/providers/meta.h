@@ -18,6 +18,7 @@ struct fetch;
 struct httpc_resp;
 struct json_object;
 struct oauth_call;
+struct oauth_failure;
 struct oauth_tokens;
 struct pcall_result;
 struct provider;
@@ -28,6 +29,8 @@ struct syncnorm;
 #define META_TOKEN	"https://graph.facebook.com/" META_VERSION \
 			"/oauth/access_token"
 #define META_GRAPH	"https://graph.facebook.com/{version}"
+/* Who the login is: the Graph API's /me, its id and name. */
+#define META_WHOAMI	META_GRAPH "/me?fields=id,name"
 
 /* The sandbox rows of every Meta provider. */
 #define META_SANDBOX_BASES \
@@ -45,6 +48,7 @@ struct syncnorm;
 	.urls[PROVIDER_AUTH_URL] = META_AUTH, \
 	.urls[PROVIDER_TOKEN_URL] = META_TOKEN, \
 	.urls[PROVIDER_API_BASE] = META_GRAPH, \
+	.urls[PROVIDER_WHOAMI_URL] = META_WHOAMI, \
 	.tokens = PROVIDER_TOKENS_LONG_LIVED, \
 	.restatement_days = 28, \
 	.version = META_VERSION, \
@@ -52,7 +56,8 @@ struct syncnorm;
 	.classify = meta_classify, \
 	.exchange = meta_exchange, \
 	.refresh = meta_refresh, \
-	.revoke = meta_revoke
+	.revoke = meta_revoke, \
+	.whoami = meta_whoami
 
 /* Hooks (struct provider): the code exchange by GET, then the trade for
  * a long-lived (60-day) token; the refresh is the same trade. */
@@ -60,6 +65,12 @@ enum err	 meta_exchange(const struct oauth_call *, const char *code,
 		    const char *verifier, struct oauth_tokens *out);
 enum err	 meta_refresh(const struct oauth_call *,
 		    const struct oauth_tokens *t, struct oauth_tokens *out);
+
+/* Hook: who the login is, from GET /me?fields=id,name ({"id", "name"};
+ * a Graph error object when the token is refused). */
+enum err	 meta_whoami(struct arena *, const struct provider *,
+		    int status, const char *body, size_t len,
+		    struct oauth_tokens *t, struct oauth_failure *f);
 
 /* Hook: revokes the app's permissions for the login (DELETE
  * /me/permissions with the token): every token of the app for that

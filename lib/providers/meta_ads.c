@@ -260,6 +260,7 @@ const struct provider provider_meta_ads = {
 	.scopes = "ads_read,read_insights",
 	.accounts = "ad accounts",
 	.mark = "MA",
+	.mark_colour = "#0a5ed7",
 	.reads = "Daily impressions, reach, clicks, spend and conversions of "
 	    "the ad accounts you choose. Sluice only reads; no ad or budget "
 	    "is changed.",

@@ -12,6 +12,7 @@
 #include "base/config.h"
 #include "base/jsonx.h"
 #include "base/kv.h"
+#include "base/limit.h"
 #include "base/mem.h"
 #include "crypto/crypto.h"
 #include "net/httpc.h"
@@ -104,13 +105,44 @@ refused_grant(const char *error)
 	return false;
 }
 
+/*
+ * The login an OpenID Connect id_token names (its "sub", and its "email"
+ * for people) into out.  It came straight from the token endpoint over
+ * TLS, so its claims are taken without checking the signature (OpenID
+ * Connect Core 1.0, 3.1.3.7); anything malformed names nobody.
+ */
+static void
+id_token_login(struct arena *a, const char *jwt, struct oauth_tokens *out)
+{
+	const char *dot1, *dot2;
+	struct json_object *claims;
+	size_t n, len;
+	char *payload;
+
+	if (jwt == NULL || (dot1 = strchr(jwt, '.')) == NULL ||
+	    (dot2 = strchr(dot1 + 1, '.')) == NULL)
+		return;
+	n = (size_t)(dot2 - dot1 - 1);
+	if (n == 0 || n > LIMIT_ID_TOKEN)
+		return;
+	payload = arena_alloc(a, n + 1);
+	if (crypto_b64url_decode(dot1 + 1, n, payload, n + 1, &len) !=
+	    ERR_OK || jsonx_parse(a, payload, len, &claims, NULL) != ERR_OK)
+		return;
+	if ((out->owner = jsonx_str(claims, "sub")) != NULL &&
+	    *out->owner != '\0')
+		out->owner_label = jsonx_str(claims, "email");
+	else
+		out->owner = NULL;
+}
+
 enum err
 oauth_parse_tokens(struct arena *a, const struct provider *p, int status,
     const char *ctype, const char *body, size_t len, int64_t now,
     struct oauth_tokens *out, struct oauth_failure *f)
 {
-	struct json_object *o = NULL, *team, *meta_err;
-	const char *error = NULL, *desc = NULL, *exp, *jerr = NULL;
+	struct json_object *o = NULL, *team, *user, *meta_err;
+	const char *error = NULL, *desc = NULL, *exp, *jerr = NULL, *uid;
 	struct kvlist form;
 	const struct kv *kv;
 	long long secs;
@@ -187,8 +219,18 @@ oauth_parse_tokens(struct arena *a, const struct provider *p, int status,
 	if ((exp = member(a, o, "expires_in")) != NULL &&
 	    (secs = strtoll(exp, NULL, 10)) > 0)
 		out->expires_at = now + secs;
-	if (json_object_object_get_ex(o, "team", &team))
-		out->owner = member(a, team, "id");
+	/* OpenID Connect (Google with the openid scope) names the login in
+	 * its id_token. */
+	id_token_login(a, member(a, o, "id_token"), out);
+	/* Slack names the login in its answer: the workspace (team) and
+	 * the person who installed (authed_user). */
+	if (json_object_object_get_ex(o, "team", &team) &&
+	    (out->owner = member(a, team, "id")) != NULL) {
+		if (json_object_object_get_ex(o, "authed_user", &user) &&
+		    (uid = member(a, user, "id")) != NULL)
+			out->owner = arena_printf(a, "%s:%s", out->owner, uid);
+		out->owner_label = member(a, team, "name");
+	}
 	return ERR_OK;
 }
 
@@ -459,4 +501,145 @@ oauth_missing_scopes(struct arena *a, const struct provider *p,
 		s += n;
 	}
 	return out;
+}
+
+/* The provider's own words in an error body, or NULL. */
+static const char *
+error_words(struct arena *a, struct json_object *o)
+{
+	static const char *const keys[] = { "error_description", "message",
+	    "detail", "error" };
+	struct json_object *e;
+	const char *w;
+	size_t i;
+
+	if (o == NULL)
+		return NULL;
+	if ((e = jsonx_member(o, "error")) != NULL &&
+	    json_object_is_type(e, json_type_object) &&
+	    (w = member(a, e, "message")) != NULL)
+		return w;
+	for (i = 0; i < nitems(keys); i++)
+		if ((w = member(a, o, keys[i])) != NULL && *w != '\0')
+			return w;
+	return NULL;
+}
+
+enum err
+oauth_whoami_json(struct arena *a, const struct provider *p, int status,
+    const char *body, size_t len, struct json_object **out,
+    struct oauth_failure *f)
+{
+	struct json_object *o = NULL;
+	const char *w;
+
+	*out = NULL;
+	if (body == NULL || jsonx_parse(a, body, len, &o, NULL) != ERR_OK ||
+	    !json_object_is_type(o, json_type_object))
+		o = NULL;
+	w = error_words(a, o);
+	if (status == 401 || status == 403 || (o != NULL &&
+	    jsonx_member(o, "error") != NULL))
+		return oauth_fail(f, ERR_AUTH, false, arena_printf(a, "%s "
+		    "refused the new token when asked who the login is (HTTP "
+		    "%d%s%s).", p->name, status, w != NULL ? ": " : "",
+		    w != NULL ? w : ""));
+	if (status != 200 || o == NULL)
+		return oauth_fail(f, ERR_UPSTREAM, false, arena_printf(a, "%s "
+		    "did not say who the login is (HTTP %d%s).", p->name,
+		    status, o == NULL ? ", not JSON" : ""));
+	*out = o;
+	return ERR_OK;
+}
+
+enum err
+oauth_whoami_pick(struct arena *a, const struct provider *p,
+    struct json_object *o, const char *id_key, const char *label1,
+    const char *label2, struct oauth_tokens *t, struct oauth_failure *f)
+{
+	const char *id, *label = NULL;
+
+	if ((id = member(a, o, id_key)) == NULL || *id == '\0')
+		return oauth_fail(f, ERR_UPSTREAM, false, arena_printf(a, "%s "
+		    "did not say who the login is (no %s in its answer).",
+		    p->name, id_key));
+	if (label1 != NULL && (label = member(a, o, label1)) != NULL &&
+	    *label == '\0')
+		label = NULL;
+	if (label == NULL && label2 != NULL &&
+	    (label = member(a, o, label2)) != NULL && *label == '\0')
+		label = NULL;
+	t->owner = id;
+	t->owner_label = label;
+	return ERR_OK;
+}
+
+enum err
+oauth_whoami_oidc(struct arena *a, const struct provider *p, int status,
+    const char *body, size_t len, struct oauth_tokens *t,
+    struct oauth_failure *f)
+{
+	struct json_object *o;
+	enum err rc;
+
+	if ((rc = oauth_whoami_json(a, p, status, body, len, &o, f)) !=
+	    ERR_OK)
+		return rc;
+	return oauth_whoami_pick(a, p, o, "sub", "email", "name", t, f);
+}
+
+enum err
+oauth_whoami(struct httpc *h, struct arena *a, const struct provider *p,
+    const struct config *cfg, struct oauth_tokens *t,
+    struct oauth_failure *f)
+{
+	struct httpc_req r;
+	struct httpc_resp res;
+	const char *url, *base, *why = NULL;
+	size_t i;
+	enum err rc;
+
+	memset(f, 0, sizeof(*f));
+	/* Named already by the token answer (an id_token, Slack's team),
+	 * no call is needed. */
+	if (p->whoami != NULL && (t->owner == NULL || *t->owner == '\0') &&
+	    (url = provider_url(p, PROVIDER_WHOAMI_URL, cfg, a)) != NULL) {
+		t->owner = t->owner_label = NULL;
+		memset(&r, 0, sizeof(r));
+		r.url = url;
+		httpc_header(&r, "Accept", "application/json");
+		httpc_header(&r, "Authorization", arena_printf(a, "%s %s",
+		    p->auth_scheme != NULL ? p->auth_scheme : "Bearer",
+		    t->access_token));
+		/* A call of the provider's API (LinkedIn's) carries its
+		 * headers (the API version). */
+		base = p->urls[PROVIDER_WHOAMI_URL] != NULL ?
+		    p->urls[PROVIDER_API_BASE] : NULL;
+		for (i = 0; base != NULL && strncmp(p->urls[
+		    PROVIDER_WHOAMI_URL], base, strlen(base)) == 0 &&
+		    i < PROVIDER_HEADERS && p->headers[i].name != NULL; i++)
+			httpc_header(&r, p->headers[i].name,
+			    p->headers[i].env != NULL ? config_env(
+			    p->headers[i].env, p->headers[i].value) :
+			    p->headers[i].value);
+		if ((rc = httpc_do(h, a, &r, &res, &why)) != ERR_OK)
+			return oauth_fail(f, ERR_UPSTREAM, false, arena_printf(
+			    a, "Could not ask %s who the login is: %s",
+			    p->name, why != NULL ? why : "no answer"));
+		if ((rc = p->whoami(a, p, res.status, res.body, res.body_len,
+		    t, f)) != ERR_OK)
+			return rc;
+	}
+	if (t->owner == NULL || *t->owner == '\0')
+		return oauth_fail(f, ERR_UPSTREAM, false, arena_printf(a, "%s "
+		    "did not say who the login is.", p->name));
+	if (strlen(t->owner) > LIMIT_OWNER_TEXT)
+		return oauth_fail(f, ERR_UPSTREAM, false, arena_printf(a, "%s "
+		    "named the login with an id longer than %d characters.",
+		    p->name, LIMIT_OWNER_TEXT));
+	/* A label past the limit is no label: the id still tells. */
+	if (t->owner_label != NULL && strlen(t->owner_label) >
+	    LIMIT_OWNER_TEXT)
+		t->owner_label = NULL;
+	return ERR_OK;
 }

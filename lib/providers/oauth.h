@@ -21,6 +21,7 @@
 struct arena;
 struct config;
 struct httpc;
+struct json_object;
 struct provider;
 
 /* A token set, as stored (sealed) on the connection. */
@@ -30,6 +31,7 @@ struct oauth_tokens {
 	int64_t		 expires_at;	/* Unix seconds; 0: does not expire */
 	const char	*scope;		/* granted scopes, as sent back */
 	const char	*owner;		/* provider's id for the account owner */
+	const char	*owner_label;	/* the login for people (not sealed) */
 	const char	*api_base;	/* per-account API base (Mailchimp) */
 };
 
@@ -49,7 +51,9 @@ enum err	 oauth_authorize_url(const struct provider *,
 
 /*
  * Parses a token endpoint's answer (status, Content-Type, body) into *out
- * with now as the clock.  ERR_OK; ERR_AUTH when the provider refused
+ * with now as the clock; the login it names, if any, in out->owner and
+ * out->owner_label (an id_token's sub and email; Slack's team and
+ * installer).  ERR_OK; ERR_AUTH when the provider refused
  * (f->invalid_grant for invalid_grant-like refusals); ERR_UPSTREAM when
  * the answer is not a token response (HTML, truncated JSON, 5xx).
  */
@@ -98,6 +102,43 @@ enum err	 oauth_revoke(struct httpc *, struct arena *,
 		    const struct provider *, const struct config *,
 		    const struct oauth_tokens *t, bool *revoked,
 		    struct oauth_failure *f);
+
+/*
+ * Who the login is, after a good exchange: asks the provider
+ * (urls[PROVIDER_WHOAMI_URL] with the token, read by its whoami hook)
+ * and sets t->owner (its stable id, at most LIMIT_OWNER_TEXT bytes) and
+ * t->owner_label (email or name; NULL when it gives none) — unless the
+ * token answer named the login already (an OpenID Connect id_token's
+ * sub and email, Slack's team and installer) or the metadata call did
+ * (Mailchimp).  ERR_OK; ERR_AUTH when the provider refused the token,
+ * ERR_UPSTREAM when it could not be asked or named nobody; f->message
+ * says which.  The caller decides what an unnamed login means.
+ */
+enum err	 oauth_whoami(struct httpc *, struct arena *,
+		    const struct provider *, const struct config *,
+		    struct oauth_tokens *t, struct oauth_failure *f);
+
+/*
+ * Pieces of the whoami hooks.  oauth_whoami_json() reads an identity
+ * answer: *out its JSON object when the status is 200 and the body has
+ * no error member; else ERR_AUTH for a refusal (401, 403, an error
+ * member: the token), ERR_UPSTREAM for anything else, f->message naming
+ * the provider's own words where it gave some.  oauth_whoami_pick()
+ * takes the id (id_key, a string or a number) and the label (the first
+ * of label1, label2 present) of o into t: ERR_UPSTREAM without an id.
+ * oauth_whoami_oidc() is the hook for OpenID Connect's userinfo (sub;
+ * email, else name): Google's and LinkedIn's.
+ */
+enum err	 oauth_whoami_json(struct arena *, const struct provider *,
+		    int status, const char *body, size_t len,
+		    struct json_object **out, struct oauth_failure *f);
+enum err	 oauth_whoami_pick(struct arena *, const struct provider *,
+		    struct json_object *o, const char *id_key,
+		    const char *label1, const char *label2,
+		    struct oauth_tokens *t, struct oauth_failure *f);
+enum err	 oauth_whoami_oidc(struct arena *, const struct provider *,
+		    int status, const char *body, size_t len,
+		    struct oauth_tokens *t, struct oauth_failure *f);
 
 /* One token step in progress, as a provider's hook is given it. */
 struct oauth_call {

@@ -15,6 +15,7 @@ static const char *const url_env[PROVIDER_URL__MAX] = {
 	[PROVIDER_API_BASE] = "API_BASE",
 	[PROVIDER_API_BASE2] = "API_BASE2",
 	[PROVIDER_API_BASE3] = "API_BASE3",
+	[PROVIDER_WHOAMI_URL] = "WHOAMI_URL",
 };
 
 const struct provider_sandbox_base *

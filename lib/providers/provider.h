@@ -12,7 +12,7 @@
  *
  * Every URL can be overridden by configuration, SLUICE_<ENV>_AUTH_URL,
  * _TOKEN_URL, _REVOKE_URL, _API_BASE (and _API_BASE2, _API_BASE3 where a
- * provider has two or three APIs); credentials come from
+ * provider has two or three APIs), _WHOAMI_URL; credentials come from
  * SLUICE_<ENV>_CLIENT_ID and _CLIENT_SECRET, falling back to the family's
  * (SLUICE_GOOGLE_…, SLUICE_META_…).  A provider without credentials uses
  * the built-in sandbox when SLUICE_SANDBOX is on, and is "not configured"
@@ -32,6 +32,7 @@ struct arena;
 struct config;
 struct fetch;
 struct oauth_call;
+struct oauth_failure;
 struct oauth_tokens;
 struct pcall_result;
 struct syncnorm;
@@ -52,6 +53,7 @@ enum provider_url {
 	PROVIDER_API_BASE,
 	PROVIDER_API_BASE2,
 	PROVIDER_API_BASE3,
+	PROVIDER_WHOAMI_URL,		/* who the login is (GET, the token) */
 	PROVIDER_URL__MAX
 };
 
@@ -157,7 +159,7 @@ struct provider_header {
 };
 
 #define PROVIDER_HEADERS	2
-#define PROVIDER_BASES		5
+#define PROVIDER_BASES		6
 
 struct provider {
 	const char	*slug;		/* "google_ads": URLs, rows, config */
@@ -174,12 +176,17 @@ struct provider {
 	 * as Bearer (Slack), when there is no REVOKE_URL; NULL: none. */
 	const char	*revoke_path;
 	int		 restatement_days; /* trailing window re-fetched */
-	/* Days the provider publishes a day late (YouTube Analytics: 2-3):
-	 * later runs re-fetch restatement_days + lag_days. */
+	/* Days the provider publishes a day late (YouTube Analytics: 2-3,
+	 * GA4: 24-48 hours): later runs re-fetch restatement_days +
+	 * lag_days.  Each provider's value cites its documentation; 0 where
+	 * restatement_days covers it already (Meta's 28, Google Ads' 30) or
+	 * the provider has the day at once (Mailchimp, Slack, GitHub). */
 	int		 lag_days;
 	int		 keeps_days;	/* history kept upstream; 0: all */
 	const char	*accounts;	/* what its accounts are called */
 	const char	*mark;		/* its monogram on the pages ("GA") */
+	const char	*mark_colour;	/* the mark's background ("#b35900") */
+	const char	*mark_ink;	/* its letters' colour; NULL: white */
 	const char	*reads;		/* what Sluice reads, for people */
 	/* Whose calendar its days follow, for people ("UTC", "each ad
 	 * account's time zone"); NULL: the workspace's. */
@@ -231,6 +238,20 @@ struct provider {
 	/* After a good exchange (Mailchimp's metadata call). */
 	enum err	(*after_exchange)(const struct oauth_call *,
 			    struct oauth_tokens *t);
+	/*
+	 * Who the login is (oauth_whoami()): reads the answer (HTTP
+	 * status and body) of its identity call — a GET of
+	 * urls[PROVIDER_WHOAMI_URL] with the token; Mailchimp: its
+	 * metadata, read by after_exchange — into t->owner (the
+	 * provider's stable id of the login) and t->owner_label (an email
+	 * or a name, for people; may stay NULL).  ERR_OK; ERR_AUTH when
+	 * the provider refused the token, ERR_UPSTREAM when the answer
+	 * names nobody; f->message says which in plain words.  NULL: the
+	 * token answer names the login (Slack: team and authed user).
+	 */
+	enum err	(*whoami)(struct arena *, const struct provider *,
+			    int status, const char *body, size_t len,
+			    struct oauth_tokens *t, struct oauth_failure *f);
 };
 
 /* The catalogue fields of a provider's initialiser, from its table. */

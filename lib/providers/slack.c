@@ -308,6 +308,7 @@ const struct provider provider_slack = {
 	.restatement_days = 2,
 	.accounts = "channels",
 	.mark = "Sl",
+	.mark_colour = "#4a154b",
 	.reads = "The messages and replies of the public channels you "
 	    "choose, stored in Sluice and counted per day. Sluice only "
 	    "reads; nothing is posted.",

@@ -412,6 +412,7 @@ const struct provider provider_youtube = {
 	.lag_days = 3,
 	.accounts = "channels",
 	.mark = "YT",
+	.mark_colour = "#c4000c",
 	.reads = "Daily views, watch time, subscribers, likes, comments and "
 	    "shares of the channels you choose. Sluice only reads; nothing "
 	    "is uploaded or changed.",

@@ -17,6 +17,10 @@
 
 #define HJ		"application/json; charset=utf-8"
 #define GH_REPOS	3
+/* Users 1..3 are 58391001..58391003: ids long enough to be told apart
+ * from any count or time in an answer (the login's id names its
+ * connection, external_owner). */
+#define GH_USER_ID	58391000
 #define GH_RESTATE	2
 
 /* The OAuth endpoints: HTTP 200 {error,...}. */
@@ -205,7 +209,7 @@ api_user(struct ctx *ctx)
 		return rc;
 	sandbox_start(&sx, 200, HJ);
 	resp_header(&ctx->resp, "x-oauth-scopes", "read:user, repo");
-	owner(&sx, login_of(&sx), 1000 + sx.tok.user);
+	owner(&sx, login_of(&sx), GH_USER_ID + sx.tok.user);
 	buf_printf(sx.out, ",\"name\":\"Sandbox User %d\",\"company\":"
 	    "\"Sandbox\",\"blog\":\"https://example.com\",\"location\":"
 	    "\"Nowhere\",\"email\":\"user%d@sandbox.example\",\"hireable\":"
@@ -241,7 +245,7 @@ repo(struct sbx *sx, const char *own, const char *name, bool detail)
 	buf_puts(sx->out, ",\"full_name\":");
 	sandbox_jstr(sx->out, full);
 	buf_puts(sx->out, ",\"private\":false,\"owner\":");
-	owner(sx, own, 1000 + sx->tok.user);
+	owner(sx, own, GH_USER_ID + sx->tok.user);
 	buf_puts(sx->out, "},\"html_url\":");
 	sandbox_jstr(sx->out, arena_printf(sx->ctx->arena,
 	    "https://github.com/%s", full));

@@ -2,8 +2,9 @@
  * google.c — what Google's providers share in the sandbox: OAuth.
  *
  * The consent data of Google's family, the token and revoke endpoints
- * (with an id_token for openid or email scopes) and the currency of an
- * account.  GA4, Google Ads and YouTube have their own files.
+ * (with an id_token for openid or email scopes), OpenID Connect's
+ * userinfo and the currency of an account.  GA4, Google Ads and
+ * YouTube have their own files.
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,13 @@
 static const struct sandbox_api oauth_api = {
 	.name = "google oauth",
 	.prov = SBXP_GOOGLE,
+};
+
+/* OpenID Connect's userinfo: who the token's login is. */
+static const struct sandbox_api userinfo_api = {
+	.name = "google userinfo",
+	.prov = SBXP_GOOGLE,
+	.invalid = "userinfo-error-401",
 };
 
 /* ------------------------------------------------------------------ */
@@ -37,13 +45,15 @@ static const char *
 id_token(struct sbx *sx, const char *client, int user)
 {
 	char hdr[128], pay[300], b1[200], b2[420];
+	const char *name, *email;
 
+	sandbox_persona(user, &name, &email);
 	snprintf(hdr, sizeof(hdr), "{\"alg\":\"RS256\",\"kid\":\"sandbox\","
 	    "\"typ\":\"JWT\"}");
 	snprintf(pay, sizeof(pay), "{\"iss\":\"https://accounts.google.com\","
 	    "\"aud\":\"%.60s\",\"sub\":\"1100000000000000000%d\",\"email\":"
-	    "\"user%d@sandbox.example\",\"email_verified\":true,\"iat\":%lld,"
-	    "\"exp\":%lld}", client, user, user, (long long)sx->now,
+	    "\"%s\",\"email_verified\":true,\"iat\":%lld,"
+	    "\"exp\":%lld}", client, user, email, (long long)sx->now,
 	    (long long)sx->now + 3600);
 	sandbox_b64url(hdr, b1, sizeof(b1));
 	sandbox_b64url(pay, b2, sizeof(b2));
@@ -121,6 +131,28 @@ api_token(struct ctx *ctx)
 	return sandbox_done(&sx);
 }
 
+/* GET /v1/userinfo: the claims of the openid and email scopes. */
+static enum err
+api_userinfo(struct ctx *ctx)
+{
+	const char *name, *email;
+	struct sbx sx;
+	enum err rc;
+
+	if (!sandbox_begin(ctx, &userinfo_api, SBX_AUTH | SBX_NOMETRIC, &sx,
+	    &rc))
+		return rc;
+	sandbox_persona(sx.tok.user, &name, &email);
+	sandbox_start(&sx, 200, GJ);
+	nocache(&sx);
+	buf_printf(sx.out, "{\"sub\":\"1100000000000000000%d\",\"picture\":"
+	    "\"https://example.invalid/photo%d.jpg\",\"email\":", sx.tok.user,
+	    sx.tok.user);
+	sandbox_jstr(sx.out, email);
+	buf_puts(sx.out, ",\"email_verified\":true}");
+	return sandbox_done(&sx);
+}
+
 static enum err
 api_revoke(struct ctx *ctx)
 {
@@ -183,6 +215,11 @@ static const struct sandbox_fault faults[] = {
 	{ &oauth_api, "token-error-500", "500", 500, NULL, Ju,
 	    "{\"error\":\"internal_failure\",\"error_description\":"
 	    "\"Backend error\"}" },
+	{ &userinfo_api, "userinfo-error-401", "401", 401,
+	    "WWW-Authenticate: Bearer realm=\"https://accounts.google.com/\", "
+	    "error=\"invalid_token\"\n", Ju,
+	    "{\"error\":\"invalid_request\",\"error_description\":"
+	    "\"Invalid Credentials\"}" },
 };
 
 static const struct route routes[] = {
@@ -191,6 +228,8 @@ static const struct route routes[] = {
 	{ HTTP_POST, "/sandbox/google-oauth/token", api_token,
 	    ROUTE_NODB, 0 },
 	{ HTTP_POST, "/sandbox/google-oauth/revoke", api_revoke,
+	    ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/google-userinfo/v1/userinfo", api_userinfo,
 	    ROUTE_NODB, 0 },
 };
 

@@ -159,6 +159,31 @@ api_introspect(struct ctx *ctx)
 	return sandbox_done(&sx);
 }
 
+/* GET /v2/userinfo (Sign In with LinkedIn using OpenID Connect). */
+static enum err
+api_userinfo(struct ctx *ctx)
+{
+	const char *name, *email;
+	struct sbx sx;
+	enum err rc;
+
+	if (!sandbox_begin(ctx, &rest_api, SBX_AUTH | SBX_NOMETRIC, &sx, &rc))
+		return rc;
+	sandbox_persona(sx.tok.user, &name, &email);
+	sandbox_start(&sx, 200, LJ);
+	buf_printf(sx.out, "{\"sub\":\"sbxMbr%d\",\"email_verified\":true,"
+	    "\"name\":", sx.tok.user);
+	sandbox_jstr(sx.out, name);
+	buf_puts(sx.out, ",\"locale\":{\"country\":\"US\",\"language\":"
+	    "\"en\"},\"given_name\":");
+	sandbox_jstr(sx.out, name);
+	buf_puts(sx.out, ",\"family_name\":\"Sandbox\",\"email\":");
+	sandbox_jstr(sx.out, email);
+	buf_printf(sx.out, ",\"picture\":\"https://example.invalid/member%d."
+	    "jpg\"}", sx.tok.user);
+	return sandbox_done(&sx);
+}
+
 static enum err
 api_revoke(struct ctx *ctx)
 {
@@ -579,6 +604,8 @@ static const struct route routes[] = {
 	    ROUTE_NODB, 0 },
 	{ HTTP_GET, "/sandbox/linkedin-api/rest/networkSizes/:urn",
 	    api_network, ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/linkedin-api/v2/userinfo", api_userinfo,
+	    ROUTE_NODB, 0 },
 };
 
 static const struct sandbox_fault faults[] = {

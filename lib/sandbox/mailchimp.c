@@ -61,19 +61,21 @@ api_token(struct ctx *ctx)
 static enum err
 api_metadata(struct ctx *ctx)
 {
+	const char *name, *email;
 	struct sbx sx;
 	enum err rc;
 
 	if (!sandbox_begin(ctx, &login_api, SBX_AUTH, &sx, &rc))
 		return rc;
+	sandbox_persona(sx.tok.user, &name, &email);
 	sandbox_start(&sx, 200, "application/json");
 	buf_printf(sx.out, "{\"dc\":\"%s\",\"role\":\"owner\",\"accountname\":"
 	    "\"Sandbox Account %d\",\"user_id\":%d,\"login\":{\"email\":"
-	    "\"user%d@sandbox.example\",\"avatar\":null,\"login_id\":%d,"
+	    "\"%s\",\"avatar\":null,\"login_id\":%d,"
 	    "\"login_name\":\"sandbox%d\",\"login_email\":"
-	    "\"user%d@sandbox.example\"},\"login_url\":", MC_DC, sx.tok.user,
-	    123456780 + sx.tok.user, sx.tok.user, 123456780 + sx.tok.user,
-	    sx.tok.user, sx.tok.user);
+	    "\"%s\"},\"login_url\":", MC_DC, sx.tok.user,
+	    123456780 + sx.tok.user, email, 123456780 + sx.tok.user,
+	    sx.tok.user, email);
 	sandbox_jstr(sx.out, sandbox_base_url(&sx, "/sandbox/mailchimp-login"));
 	buf_puts(sx.out, ",\"api_endpoint\":");
 	sandbox_jstr(sx.out, sandbox_base_url(&sx, "/sandbox/mailchimp/"

@@ -482,10 +482,15 @@ api_node(struct ctx *ctx)
 		return rc;
 	id = route_capture(&ctx->match, "id");
 	if (strcmp(id, "me") == 0) {
+		const char *name, *email;
+
+		sandbox_persona(sx.tok.user, &name, &email);
 		sandbox_start(&sx, 200, MJ);
 		sandbox_meta_app_usage(&sx);
-		buf_printf(sx.out, "{\"name\":\"Sandbox User %d\",\"id\":"
-		    "\"1021524177383%02d\"}", sx.tok.user, sx.tok.user);
+		buf_puts(sx.out, "{\"name\":");
+		sandbox_jstr(sx.out, name);
+		buf_printf(sx.out, ",\"id\":\"1021524177383%02d\"}",
+		    sx.tok.user);
 		return sandbox_done(&sx);
 	}
 	if ((g = graph_find(NULL, id, false)) == NULL)

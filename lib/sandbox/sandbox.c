@@ -624,6 +624,20 @@ sandbox_done(struct sbx *sx)
 	return ERR_OK;
 }
 
+void
+sandbox_persona(int user, const char **name, const char **email)
+{
+	static const char *const names[] = { "Ana (agency)", "Client",
+	    "Sam (third login)" };
+	static const char *const emails[] = { "ana@agency.example",
+	    "client@client.example", "sam@sandbox.example" };
+
+	if (user < 1 || user > 3)
+		user = 1;
+	*name = names[user - 1];
+	*email = emails[user - 1];
+}
+
 /* ------------------------------------------------------------------ */
 /* The index, the consent page and its post. */
 

@@ -1,11 +1,9 @@
 /*
  * sandbox.h — the built-in simulator of the providers' OAuth and APIs.
  *
- * Files.  One per provider, named as in lib/providers/ (ga4.c,
- * google_ads.c, youtube.c, gbp.c, facebook.c, instagram.c, meta_ads.c,
- * linkedin.c, mailchimp.c, slack.c, github.c), each exporting one
- * `const struct sandbox_provider sandbox_<slug>`: its routes, its fault
- * rows and what else differs; google.c and meta.c hold what a family
+ * Files.  One per provider, named as its file in lib/providers/, each
+ * exporting one `const struct sandbox_provider sandbox_<slug>`: its
+ * routes, its fault rows and what else differs; google.c and meta.c hold what a family
  * shares (OAuth endpoints, the consent data, the Graph API's dispatch);
  * sandbox.c is the core (tokens, switches, consent, series), faults.c
  * the generic fault mechanism and registry.c the one list.  Adding a
@@ -24,46 +22,16 @@
  * the same body (within one day) and two accounts differ.
  *
  * URL scheme.  Each real base URL maps to a sandbox prefix and the
- * provider's own path follows, so a client only swaps the base:
+ * provider's own path follows, so a client only swaps the base: Google's
+ * https://analyticsdata.googleapis.com/v1beta/... is
+ * /sandbox/ga4-data/v1beta/..., Meta's https://graph.facebook.com/... is
+ * /sandbox/graph/....  Each provider's file in lib/providers/ names its
+ * bases and their prefixes (`.sandbox` of its struct provider).
  *
- *   provider/role          real base -> sandbox prefix
- *   google authorize       https://accounts.google.com
- *                            -> /sandbox/google-accounts
- *   google token, revoke   https://oauth2.googleapis.com
- *                            -> /sandbox/google-oauth
- *   ga4 admin              https://analyticsadmin.googleapis.com
- *                            -> /sandbox/ga4-admin
- *   ga4 data               https://analyticsdata.googleapis.com
- *                            -> /sandbox/ga4-data
- *   google_ads api         https://googleads.googleapis.com
- *                            -> /sandbox/google-ads
- *   youtube data           https://www.googleapis.com/youtube/v3
- *                            -> /sandbox/youtube/v3
- *   youtube analytics      https://youtubeanalytics.googleapis.com
- *                            -> /sandbox/youtube-analytics
- *   gbp accounts           https://mybusinessaccountmanagement.googleapis.com
- *                            -> /sandbox/gbp-accounts
- *   gbp locations          https://mybusinessbusinessinformation.googleapis.com
- *                            -> /sandbox/gbp-info
- *   gbp reviews            https://mybusiness.googleapis.com -> /sandbox/gbp
- *   meta authorize         https://www.facebook.com -> /sandbox/facebook
- *   meta graph             https://graph.facebook.com -> /sandbox/graph
- *                            (token, debug_token, pages, instagram, ads)
- *   linkedin oauth         https://www.linkedin.com -> /sandbox/linkedin-www
- *   linkedin api           https://api.linkedin.com -> /sandbox/linkedin-api
- *   mailchimp oauth        https://login.mailchimp.com
- *                            -> /sandbox/mailchimp-login (with metadata)
- *   mailchimp api          https://{dc}.api.mailchimp.com
- *                            -> /sandbox/mailchimp/{dc}
- *   slack oauth+api        https://slack.com -> /sandbox/slack
- *   github oauth           https://github.com -> /sandbox/github
- *   github api             https://api.github.com -> /sandbox/github-api
- *
- * The provider layer owns the same table in code (provider_sandbox_bases()
- * in lib/providers/provider.h: the product never includes the simulator);
- * GET /sandbox/bases returns it as JSON.  Absolute URLs the sandbox
- * writes (paging links, the Mailchimp api_endpoint) use
- * http://<Host of the request> + the prefix.
+ * provider_sandbox_bases() (lib/providers/provider.h) gathers them: the
+ * product never includes the simulator; GET /sandbox/bases returns them
+ * as JSON.  Absolute URLs the sandbox writes (paging links, the
+ * Mailchimp api_endpoint) use http://<Host of the request> + the prefix.
  *
  * Revocation: Google POST /revoke, Meta DELETE /{user}/permissions,
  * LinkedIn POST /oauth/v2/revoke, Slack auth.revoke, GitHub DELETE

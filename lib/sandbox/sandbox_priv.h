@@ -126,6 +126,14 @@ int64_t		 sandbox_today(int64_t now, int offset_hours);
 /* Account time zone by account id: name and fixed offset in hours. */
 const char	*sandbox_tz(const char *account, int *offset_out);
 
+/*
+ * The person behind sandbox user 1..3, the same at every provider: the
+ * consent page's choice ("Ana (agency)", "Client", a third login), and
+ * what the providers' "who is this" calls answer (name, email).
+ */
+void		 sandbox_persona(int user, const char **name,
+		    const char **email);
+
 /* A deterministic id-like string: hex digits of a hash, n chars. */
 const char	*sandbox_hexid(struct sbx *, const char *seed, int n);
 

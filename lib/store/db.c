@@ -24,8 +24,18 @@ struct db {
 	const char	*prepared[LIMIT_DB_PREPARED];
 	int		 nprepared;
 	bool		 pooled;	/* transaction pooler: no session state */
+	/* A replica: failures to connect are told by db_reader()'s
+	 * switch, not logged each. */
+	bool		 quiet;
 	PGconn		*lockconn;	/* pooled: holds db_lock()'s locks */
 	int		 nlocks;	/* pooled: locks held (savepoints) */
+	const char	*appname;	/* application_name */
+	/* db_replica_set(): the read replica and what the last check saw */
+	struct db	*replica;
+	long		 max_lag_ms;
+	long		 next_check;	/* now_ms() of the next check */
+	enum db_replica	 rstate;
+	long		 lag_ms;
 };
 
 enum mode { MODE_PARAMS, MODE_SCRIPT, MODE_STATIC };
@@ -53,6 +63,7 @@ db_new(const char *conninfo, long backoff_max_ms, bool pooled)
 	db->backoff_max_ms = backoff_max_ms > 0 ? backoff_max_ms :
 	    LIMIT_DB_BACKOFF_MAX_MS;
 	db->pooled = pooled;
+	db->appname = "sluice";
 	return db;
 }
 
@@ -65,6 +76,7 @@ db_free(struct db *db)
 		PQfinish(db->conn);
 	if (db->lockconn != NULL)
 		PQfinish(db->lockconn);
+	db_free(db->replica);
 	free(db->conninfo);
 	free(db);
 }
@@ -113,7 +125,7 @@ open_conn(const struct db *db)
 	/* dbname may hold a whole conninfo string or URI (expand_dbname). */
 	vals[0] = db->conninfo;
 	vals[1] = timeout;
-	vals[2] = "sluice";
+	vals[2] = db->appname;
 	vals[3] = NULL;
 	return PQconnectdbParams(keys, vals, 1);
 }
@@ -125,8 +137,9 @@ connect_now(struct db *db)
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
 		set_error(db, db->conn ? PQerrorMessage(db->conn) :
 		    "out of memory");
-		log_msg(LOG_WARN, NULL, "db_connect", "cannot connect to the "
-		    "database: %s", db->last_error);
+		if (!db->quiet)
+			log_msg(LOG_WARN, NULL, "db_connect", "cannot connect "
+			    "to the database: %s", db->last_error);
 		drop(db);
 		return ERR_UNAVAILABLE;
 	}
@@ -562,4 +575,131 @@ db_changed(const struct db_res *res)
 	const char *s = PQcmdTuples(res->r);
 
 	return s != NULL && *s != '\0' ? strtoll(s, NULL, 10) : 0;
+}
+
+void
+db_replica_set(struct db *db, const char *conninfo, long max_lag_ms)
+{
+	db_free(db->replica);
+	db->replica = db_new(conninfo, db->backoff_max_ms, db->pooled);
+	db->replica->appname = "sluice-read";
+	db->replica->quiet = true;
+	db->max_lag_ms = max_lag_ms;
+	db->rstate = DB_REPLICA_UNKNOWN;
+	db->next_check = 0;
+	db->lag_ms = 0;
+}
+
+const char *
+db_replica_name(enum db_replica st)
+{
+	static const char *const names[] = { "none", "unknown", "ok", "down",
+	    "primary", "lagging" };
+
+	return (size_t)st < nitems(names) ? names[st] : "unknown";
+}
+
+/* Records what a check saw; a change of where reads go is logged. */
+static void
+replica_saw(struct db *db, enum db_replica st, long lag_ms, const char *why)
+{
+	enum db_replica was = db->rstate;
+
+	db->rstate = st;
+	db->lag_ms = lag_ms;
+	if (st == was || (st != DB_REPLICA_OK && was != DB_REPLICA_OK &&
+	    was != DB_REPLICA_UNKNOWN))
+		return;
+	if (st == DB_REPLICA_OK)
+		log_msg(LOG_INFO, NULL, "db_replica", "reads go to the read "
+		    "replica (SLUICE_DATABASE_READ_URL)%s",
+		    was == DB_REPLICA_UNKNOWN ? "" : " again");
+	else
+		log_msg(LOG_WARN, NULL, "db_replica", "reads go to the "
+		    "primary: the read replica %s", why);
+}
+
+static const char sql_primary_lsn[] = "SELECT pg_current_wal_lsn()::text";
+static const char sql_replica_lag[] =
+	"SELECT pg_is_in_recovery(), "
+	"coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false), "
+	"(extract(epoch FROM now() - pg_last_xact_replay_timestamp()) "
+	"* 1000)::bigint";
+
+/* One check of the replica against the primary's WAL position. */
+static void
+replica_check(struct db *db, struct arena *a)
+{
+	struct db_res *res;
+	const char *lsn, *p[1];
+	long lag;
+
+	if (db_value(db, a, sql_primary_lsn, 0, NULL, &lsn) != ERR_OK ||
+	    lsn == NULL) {
+		/* Without the primary's position nothing is known. */
+		replica_saw(db, DB_REPLICA_DOWN, 0, "cannot be compared with "
+		    "the primary (its WAL position did not come)");
+		return;
+	}
+	p[0] = lsn;
+	if (db_ready(db->replica) != ERR_OK || db_exec(db->replica, a,
+	    sql_replica_lag, 1, p, &res) != ERR_OK || db_nrows(res) != 1) {
+		replica_saw(db, DB_REPLICA_DOWN, 0, arena_printf(a, "is not "
+		    "reachable: %s", db_last_error(db->replica)));
+		return;
+	}
+	if (strcmp(db_get(res, 0, 0), "t") != 0) {
+		replica_saw(db, DB_REPLICA_PRIMARY, 0, "is not in recovery "
+		    "(promoted, or not a standby): check "
+		    "SLUICE_DATABASE_READ_URL");
+		return;
+	}
+	if (strcmp(db_get(res, 0, 1), "t") == 0) {
+		replica_saw(db, DB_REPLICA_OK, 0, NULL);
+		return;
+	}
+	/* Behind the primary: by the age of its last replayed commit (none
+	 * replayed since it started: the bound's worth). */
+	lag = (long)db_get_int64(res, 0, 2, db->max_lag_ms + 1);
+	if (lag > db->max_lag_ms)
+		replica_saw(db, DB_REPLICA_LAGGING, lag, arena_printf(a,
+		    "lags %ld ms behind (more than SLUICE_READ_MAX_LAG_S)",
+		    lag));
+	else
+		replica_saw(db, DB_REPLICA_OK, lag, NULL);
+}
+
+struct db *
+db_reader(struct db *db, struct arena *a)
+{
+	long now;
+
+	if (db->replica == NULL)
+		return db;
+	now = now_ms();
+	/* Never inside a transaction: a failed check would abort the
+	 * caller's work on the primary, or its read on the replica. */
+	if (now >= db->next_check && db->depth == 0 &&
+	    db->replica->depth == 0) {
+		db->next_check = now + LIMIT_DB_REPLICA_CHECK_MS;
+		replica_check(db, a);
+	}
+	return db->rstate == DB_REPLICA_OK ? db->replica : db;
+}
+
+void
+db_replica_failed(struct db *db)
+{
+	if (db->replica == NULL)
+		return;
+	replica_saw(db, DB_REPLICA_DOWN, 0, "failed a statement");
+	db->next_check = now_ms() + LIMIT_DB_REPLICA_CHECK_MS;
+}
+
+enum db_replica
+db_replica_state(const struct db *db, long *lag_ms)
+{
+	if (lag_ms != NULL)
+		*lag_ms = db->replica != NULL ? db->lag_ms : 0;
+	return db->replica != NULL ? db->rstate : DB_REPLICA_NONE;
 }

@@ -20,6 +20,16 @@ struct arena;
 struct db;
 struct db_res;
 
+/* What the last check of a read replica saw (db_replica_state()). */
+enum db_replica {
+	DB_REPLICA_NONE,	/* none configured: reads go to the primary */
+	DB_REPLICA_UNKNOWN,	/* not checked yet */
+	DB_REPLICA_OK,		/* reads go to it */
+	DB_REPLICA_DOWN,	/* unreachable or failing */
+	DB_REPLICA_PRIMARY,	/* not in recovery (promoted, or not one) */
+	DB_REPLICA_LAGGING	/* behind by more than the bound */
+};
+
 /*
  * A handle for conninfo (copied); does not connect yet.  pooled: the
  * server is reached through a pooler in transaction mode (PgBouncer,
@@ -135,5 +145,39 @@ void		 db_unlock(struct db *, struct arena *, int64_t k1, int64_t k2);
 
 /* How many transactions are open on the connection (0: none). */
 int		 db_depth(const struct db *);
+
+/*
+ * Gives primary a read replica: a streaming standby at conninfo (copied;
+ * application_name "sluice-read"), for read-only work that may be up to
+ * max_lag_ms behind (SLUICE_DATABASE_READ_URL, SLUICE_READ_MAX_LAG_S).
+ * The replica handle belongs to primary and is freed with it.
+ */
+void		 db_replica_set(struct db *primary, const char *conninfo,
+		    long max_lag_ms);
+
+/*
+ * The handle for read-only work: the replica while the last check found
+ * it reachable, in recovery and caught up, else primary itself (also
+ * when none is set).  Checks at most every LIMIT_DB_REPLICA_CHECK_MS: the
+ * primary's WAL position (pg_current_wal_lsn()), then the replica's; a
+ * replica that has replayed up to it is not lagging whatever its last
+ * replayed commit's age (an idle primary writes nothing to replay);
+ * otherwise its lag is the age of its last replayed commit
+ * (pg_last_xact_replay_timestamp()).  A switch either way is logged once.
+ * The check runs only outside transactions on both (the last state
+ * holds meanwhile; lib/web/app.c checks before a request's transaction).
+ * Never fails: a check that cannot run counts as the replica down.
+ */
+struct db	*db_reader(struct db *primary, struct arena *);
+
+/* The replica failed a statement the caller sent it: reads go to the
+ * primary until the next check finds it good again. */
+void		 db_replica_failed(struct db *primary);
+
+/* The state the last check saw and (when lagging or ok) the lag in ms;
+ * the name is "none", "unknown", "ok", "down", "primary" or "lagging". */
+enum db_replica	 db_replica_state(const struct db *primary,
+		    long *lag_ms);
+const char	*db_replica_name(enum db_replica);
 
 #endif

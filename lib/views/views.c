@@ -249,6 +249,10 @@ views_connection_card(struct arena *a, const struct provider *p,
 		put(v, "last_sync_ago", views_ago(a, c->last_sync_age));
 		put(v, "last_sync_at", c->last_sync_at);
 		put(v, "last_error", c->last_error);
+		/* Which login, when the provider named it. */
+		if (c->owner_label != NULL && *c->owner_label != '\0')
+			put(v, "owner", c->owner_label);
+		put(v, "id", arena_printf(a, "%lld", (long long)c->id));
 		if (c->last_tested_at != NULL)
 			put(v, "last_test", c->last_test_ok ? "passed" :
 			    "failed");
@@ -808,7 +812,7 @@ views_download(struct ctx *ctx, const struct export_query *q)
 {
 	struct download d = { ctx, q };
 
-	return export_csv(ctx->db, ctx->arena, ctx->workspace_id, q,
+	return export_csv(app_read_db(ctx), ctx->arena, ctx->workspace_id, q,
 	    download_begin, download_piece, &d);
 }
 
@@ -877,4 +881,21 @@ views_reviews(struct ctx *ctx, int days, struct json_object **out)
 	    json_object_array_length(recent) > 0));
 	*out = o;
 	return ERR_OK;
+}
+
+const char *
+views_marks_css(struct arena *a)
+{
+	const struct provider *const *all;
+	const char *css = "";
+	size_t i, n;
+
+	all = provider_all(&n);
+	for (i = 0; i < n; i++)
+		if (all[i]->mark_colour != NULL)
+			css = arena_printf(a, "%s.mark-%s { background: %s; "
+			    "color: %s; }\n", css, all[i]->slug,
+			    all[i]->mark_colour, all[i]->mark_ink != NULL ?
+			    all[i]->mark_ink : "#fff");
+	return css;
 }

@@ -25,10 +25,11 @@ struct schedule_view;
 const char	*views_ago(struct arena *, int64_t seconds);
 
 /*
- * One provider's card: name, slug, status {label, class}, the actions
- * that fit (connect, reconnect, choose, test, sync, disconnect), the
- * selected accounts' names, last sync, last error, sandbox badge, the
- * setup hint when not configured.  c is NULL when never connected;
+ * One connection's card: name, slug, id, owner (the login, when named),
+ * status {label, class}, the actions that fit (connect, reconnect,
+ * choose, test, sync, disconnect), the selected accounts' names, last
+ * sync, last error, sandbox badge, the setup hint when not configured.
+ * c is NULL when never connected;
  * can_edit is false for viewers (no actions).
  */
 struct json_object *views_connection_card(struct arena *,
@@ -119,6 +120,12 @@ struct json_object *views_dashboard(struct arena *, const char *tiles_json,
  */
 enum err	 views_reviews(struct ctx *, int days,
 		    struct json_object **out);
+
+/*
+ * The stylesheet of the providers' marks (/marks.css): ".mark-<slug>"
+ * with each provider's colours from its file.  Arena-owned.
+ */
+const char	*views_marks_css(struct arena *);
 
 /*
  * Streams the rows of q (lib/metrics/export.h) as a CSV download for the

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -276,6 +277,12 @@ read_body(struct ctx *ctx, FCGX_Stream *in, size_t max)
 	if (want > max) {
 		while (FCGX_GetStr(sink, sizeof(sink), in) > 0)
 			;
+		if (ctx->match.route->flags & ROUTE_OVERSIZE) {
+			ctx->oversize = true;
+			ctx->req.body = "";
+			ctx->req.body_len = 0;
+			return ERR_OK;
+		}
 		return app_fail(ctx, ERR_TOOBIG, "The request body is larger "
 		    "than the %zu bytes this endpoint accepts.", max);
 	}
@@ -503,6 +510,72 @@ tenant_scope(struct ctx *ctx)
 	return ERR_OK;
 }
 
+/* The cookie that keeps a browser's reads on the primary after it wrote. */
+#define READ_PRIMARY_COOKIE	"sluice_rw"
+
+struct db *
+app_read_db(struct ctx *ctx)
+{
+	struct db *r;
+	const char *p[2];
+
+	if (ctx->rdb != NULL)
+		return ctx->rdb;
+	ctx->rdb = ctx->db;
+	if (req_cookie(&ctx->req, READ_PRIMARY_COOKIE) != NULL)
+		return ctx->db;
+	if ((r = db_reader(ctx->db, ctx->arena)) == ctx->db)
+		return ctx->db;
+	/* Its own transaction, scoped as the request's (sql/050): the
+	 * replica has the same roles and policies.  A replica that died
+	 * since the last check fails here, before the handler's reads. */
+	if (db_begin(r, ctx->arena) != ERR_OK)
+		goto fail;
+	if (ctx->scoped) {
+		p[0] = db_int64(ctx->arena, ctx->workspace_id);
+		p[1] = ctx->session != NULL ? db_int64(ctx->arena,
+		    ctx->session->user_id) : "";
+		if (db_exec_static(r, ctx->arena, sql_scope, 2, p, NULL) !=
+		    ERR_OK) {
+			db_rollback(r, ctx->arena);
+			goto fail;
+		}
+	}
+	ctx->rdb = r;
+	return r;
+fail:
+	db_replica_failed(ctx->db);
+	return ctx->db;
+}
+
+/* Closes app_read_db()'s transaction on the replica (it only read). */
+static void
+read_done(struct ctx *ctx)
+{
+	if (ctx->rdb == NULL || ctx->rdb == ctx->db)
+		return;
+	while (db_depth(ctx->rdb) > 0)
+		db_rollback(ctx->rdb, ctx->arena);
+}
+
+/* After a browser's change, its reads stay on the primary for as long as
+ * the replica may lag (app_read_db()). */
+static void
+read_own_writes(struct ctx *ctx, enum err rc)
+{
+	struct resp_cookie_opts co;
+
+	if (rc != ERR_OK || ctx->session == NULL ||
+	    db_replica_state(ctx->db, NULL) == DB_REPLICA_NONE ||
+	    ctx->req.method == HTTP_GET || ctx->req.method == HTTP_HEAD ||
+	    ctx->req.method == HTTP_OPTIONS || ctx->resp.status >= 400)
+		return;
+	memset(&co, 0, sizeof(co));
+	co.max_age = ctx->cfg->read_max_lag_s;
+	co.secure = app_https(ctx);
+	(void)resp_cookie(&ctx->resp, READ_PRIMARY_COOKIE, "1", &co);
+}
+
 enum err
 app_scope(struct ctx *ctx, int64_t workspace_id)
 {
@@ -539,6 +612,10 @@ dispatch(struct ctx *ctx, FCGX_Request *rq)
 	if (!(rt->flags & ROUTE_NODB) && db_ready(ctx->db) != ERR_OK)
 		return app_fail(ctx, ERR_UNAVAILABLE, "The database is not "
 		    "reachable; try again in a few seconds.");
+	/* The read replica's check (when due) runs here, outside the
+	 * request's transaction (lib/store/db.h). */
+	if (!(rt->flags & ROUTE_NODB))
+		(void)db_reader(ctx->db, ctx->arena);
 	if ((rc = authorise(ctx)) != ERR_OK)
 		return rc;
 	if (!(rt->flags & ROUTE_NODB) && (rc = tenant_scope(ctx)) != ERR_OK)
@@ -547,11 +624,13 @@ dispatch(struct ctx *ctx, FCGX_Request *rq)
 	/* Levels a handler left open are rolled back; the request's own
 	 * transaction commits what the handler wrote, as autocommit would
 	 * (an aborted one ends as a rollback). */
+	read_done(ctx);
 	while (db_depth(ctx->db) > (ctx->scoped ? 1 : 0))
 		db_rollback(ctx->db, ctx->arena);
 	if (ctx->scoped && db_commit(ctx->db, ctx->arena) != ERR_OK &&
 	    rc == ERR_OK)
 		rc = ERR_DB;
+	read_own_writes(ctx, rc);
 	return rc;
 }
 
@@ -804,6 +883,13 @@ loop(void *arg, int slot)
 	if (*app->cfg.log_file != '\0')
 		(void)log_reopen(app->cfg.log_file);
 	signal(SIGPIPE, SIG_IGN);
+	/* A request's heap (a result of thousands of rows, its JSON) went
+	 * back to the kernel after it and was faulted in again by the next
+	 * (page faults and unmapping in a tiles request's profile): up to
+	 * LIMIT_HEAP_KEEP of free heap is kept, and blocks under it come
+	 * from the heap. */
+	(void)mallopt(M_TRIM_THRESHOLD, LIMIT_HEAP_KEEP);
+	(void)mallopt(M_MMAP_THRESHOLD, LIMIT_HEAP_KEEP);
 	prefork_signals(&term);
 	if (FCGX_Init() != 0) {
 		log_msg(LOG_ERROR, NULL, "start", "FastCGI set-up failed");
@@ -899,6 +985,9 @@ reset(void *arg)
 	db_free(app->db);
 	app->db = db_new(app->cfg.database_url, app->cfg.db_backoff_max_ms,
 	    app->cfg.db_pooled);
+	if (*app->cfg.database_read_url != '\0')
+		db_replica_set(app->db, app->cfg.database_read_url,
+		    app->cfg.read_max_lag_s * 1000);
 	reqstats_pid(-1);
 }
 
@@ -1039,6 +1128,9 @@ app_main(const struct app_def *def, int argc, char **argv)
 	}
 	app.db = db_new(app.cfg.database_url, app.cfg.db_backoff_max_ms,
 	    app.cfg.db_pooled);
+	if (*app.cfg.database_read_url != '\0')
+		db_replica_set(app.db, app.cfg.database_read_url,
+		    app.cfg.read_max_lag_s * 1000);
 	{
 		struct httpc_opts ho = { "Sluice/1.0 (+self-hosted)",
 		    app.cfg.sandbox || app.cfg.allow_loopback_http,

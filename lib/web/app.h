@@ -66,9 +66,15 @@ struct ctx {
 	const char		*role;		/* owner, admin or viewer */
 	bool			 cron;		/* ROUTE_CRON secret matched */
 	bool			 scoped;	/* in the tenant's transaction */
+	/* app_read_db()'s handle once asked for (the replica's transaction
+	 * is closed after the handler), NULL before. */
+	struct db		*rdb;
 	/* The 403 is of a stale or foreign form (its CSRF token): the
 	 * error page says the form expired, not that access is missing. */
 	bool			 form_expired;
+	/* The body was over the route's limit and dropped (ROUTE_OVERSIZE):
+	 * the handler answers 413. */
+	bool			 oversize;
 	void			*out;	/* the FastCGI output (streams) */
 	/* Work after the answer is out (app_after()). */
 	void			(*after)(struct ctx *, void *);
@@ -149,6 +155,19 @@ enum err	 app_stream_write(struct ctx *, const char *data, size_t len);
  * scope.  Errors of the database.
  */
 enum err	 app_scope(struct ctx *, int64_t workspace_id);
+
+/*
+ * The handle for a handler's read-only work (a page or API answer that
+ * only reads metrics: dashboard, tiles, /v1/metrics, exports, digests):
+ * the read replica (SLUICE_DATABASE_READ_URL) while lib/store/db.h's
+ * db_reader() finds it good, in a transaction of its own with the same
+ * tenant scope as the request's, else ctx->db.  Never write through it.
+ * A browser that wrote (a POST, PATCH or DELETE answered below 400)
+ * carries a cookie for SLUICE_READ_MAX_LAG_S that keeps its reads on the
+ * primary, so the page after a change shows it.  Never fails: a replica
+ * that cannot open the transaction gives ctx->db.
+ */
+struct db	*app_read_db(struct ctx *);
 
 /* A new empty JSON object owned by the request's arena. */
 struct json_object *app_view(struct ctx *);

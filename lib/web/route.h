@@ -28,6 +28,9 @@ enum route_flag {
 	ROUTE_NODB = 1 << 7,	/* runs without the database */
 	ROUTE_LOCAL = 1 << 8,	/* with ROUTE_CRON: a loopback client needs
 				 * no secret (app.c, local_client()) */
+	ROUTE_OVERSIZE = 1 << 9, /* a body over max_body still reaches the
+				 * handler (drained, no body, ctx->oversize)
+				 * to answer the 413 its own way (CORS) */
 };
 
 struct route {

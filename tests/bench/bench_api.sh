@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # bench_api.sh BUILD — the metrics API at size, in one private stack:
 #   data    10 million metric_daily rows (1,000 workspaces x 5 providers x
-#           10 metrics x 200 days), generated in SQL
+#           10 metrics x 200 days), generated in SQL; BENCH_WORKSPACES=10000
+#           makes it 100 million (metric_daily is partitioned by workspace,
+#           sql/290); the disk it takes is printed
 #   tiles   GET /v1/dashboard/tiles for one workspace through nginx (wrk):
 #           p50/p99 at 2 connections, requests/s at 16, for 7d, 28d, 90d;
 #           two rounds each, the best kept
@@ -17,6 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
 secs=${BENCH_SECONDS:-6}
+workspaces=${BENCH_WORKSPACES:-1000}
 pgbin=/usr/lib/postgresql/15/bin
 
 . tests/bench/lib.sh
@@ -30,14 +33,14 @@ mkkey() { SLUICE_DATABASE_URL=$dburl SLUICE_LOG_FILE= "$build/bin/api" \
 
 # --- data: 10 M rows, loaded without the indexes, which are built after --
 t0=$(now)
-psqlq <<'EOF'
-INSERT INTO workspaces (name) SELECT 'bench ' || g FROM generate_series(1, 1000) g;
+psqlq -v ws="$workspaces" <<'EOF'
+INSERT INTO workspaces (name) SELECT 'bench ' || g FROM generate_series(1, :ws) g;
 ALTER TABLE metric_daily DROP CONSTRAINT metric_daily_pkey;
 DROP INDEX metric_daily_tiles;
 SET synchronous_commit = off;
 INSERT INTO metric_daily (workspace_id, provider, account_id, metric, day, value)
 SELECT w, m.p, '', m.m, current_date - d, (w * 7 + d * 13 + m.k * 3) % 1000
-FROM generate_series(1, 1000) w,
+FROM generate_series(1, :ws) w,
      (VALUES
 	('ga4', 'sessions', 1), ('ga4', 'active_users', 2), ('ga4', 'new_users', 3),
 	('ga4', 'page_views', 4), ('ga4', 'engaged_sessions', 5),
@@ -67,12 +70,15 @@ FROM generate_series(1, 1000) w,
 SET maintenance_work_mem = '512MB';
 ALTER TABLE metric_daily ADD PRIMARY KEY (workspace_id, provider, account_id, metric, day);
 CREATE INDEX metric_daily_tiles ON metric_daily (workspace_id, day)
-	INCLUDE (provider, metric, value);
+	INCLUDE (provider, metric, value, currency);
 VACUUM ANALYZE metric_daily;
 EOF
 checkpoint	# the load's dirty pages are written now, not during wrk
 rows=$(psqlq -c "SELECT count(*) FROM metric_daily")
 printf 'data: %s metric_daily rows in %.0f s\n' "$rows" "$(echo "$(now) - $t0" | bc)"
+# A partitioned table has no storage of its own: its partitions' sum
+# (pg_partition_tree() gives the table itself when it is not partitioned).
+printf 'disk: %s\n' "$(psqlq -c "SELECT pg_size_pretty(sum(pg_total_relation_size(relid))) || ' in all (' || pg_size_pretty(sum(pg_relation_size(relid))) || ' table, ' || pg_size_pretty(sum(pg_indexes_size(relid))) || ' indexes), ' || count(*) || ' table(s)' FROM (SELECT relid FROM pg_partition_tree('metric_daily') WHERE isleaf UNION SELECT 'metric_daily'::regclass WHERE NOT EXISTS (SELECT FROM pg_partitioned_table WHERE partrelid = 'metric_daily'::regclass)) p")"
 
 # --- tiles ---------------------------------------------------------------
 key=$(mkkey 500)

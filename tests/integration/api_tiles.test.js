@@ -312,4 +312,31 @@ test('dashboard tiles', async (t) => {
     });
     assert.equal(xyz.status, 422, xyz.text);
   });
+
+  await t.test('stored numbers read exactly: whole, negative, fractions, 16 digits', async () => {
+    const [[wsE]] = stack.sql("INSERT INTO workspaces (name) VALUES ('E') RETURNING id");
+    const ke = mkKey(wsE, 'viewer');
+    // One custom metric per case, yesterday only (the raw text as
+    // PostgreSQL sends it: integers, a sign, a fraction, trailing zeros,
+    // more digits than a double holds exactly).
+    put(wsE, 'crm', [
+      ['whole', '', 0, 123456789012345], ['whole', 'b', 0, 5],
+      ['neg', '', 0, -42], ['neg', 'b', 0, 2],
+      ['frac', '', 0, 2.5], ['frac', 'b', 0, '0.25'],
+      ['zeros', '', 0, '7.000'], ['zeros', 'b', 0, '-0'],
+      ['big', '', 0, 1234567890123456], ['big', 'b', 0, 1],
+      ['neg15', '', 0, -123456789012345],
+    ]);
+    const r = await tiles(ke, '?period=7d');
+    assert.equal(r.status, 200, r.text);
+    const cur = (m) => get(r, 'crm', m).current;
+    assert.equal(cur('whole'), 123456789012350);
+    assert.equal(cur('neg'), -40);
+    assert.equal(cur('frac'), 2.75);
+    assert.equal(cur('zeros'), 7);
+    // Past 10^15 a number is written with 15 significant digits.
+    assert.equal(cur('big'), 1234567890123460);
+    assert.equal(cur('neg15'), -123456789012345);
+    assert.deepEqual(get(r, 'crm', 'frac').series, [null, null, null, null, null, null, 2.75]);
+  });
 });

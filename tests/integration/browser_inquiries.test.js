@@ -122,7 +122,11 @@ document.getElementById('f').addEventListener('submit', async (e) => {
     await page.waitForURL(/done=note$/);
     await shot('inquiry-contacted');
     assert.match(await page.locator('.badge').first().textContent(), /contacted/);
-    assert.match(await page.locator('article.note').textContent(), /Called Maya/);
+    // The change is noted by its author, then the note.
+    const notes = page.locator('article.note');
+    assert.equal(await notes.count(), 2);
+    assert.match(await notes.first().textContent(), /owner@example\.com.*Status: new → contacted/s);
+    assert.match(await notes.last().textContent(), /Called Maya/);
     // No new inquiry left: the count is gone.
     assert.equal((await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Inquiries/ }).textContent()).trim(), 'Inquiries');
   });

@@ -8,9 +8,7 @@ const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { startStack, TOOLS } = require('./lib/stack');
 const { Client, hidden } = require('./lib/browser');
-const { setupOwner, connectSandbox } = require('./lib/flows');
-
-const PROVIDERS = ['ga4', 'google_ads', 'youtube', 'gbp', 'facebook', 'instagram', 'meta_ads', 'linkedin', 'mailchimp', 'slack', 'github'];
+const { setupOwner, connectSandbox, providers } = require('./lib/flows');
 
 test('connections through the sandbox', async (t) => {
   const stack = await startStack({ programs: ['api', 'pages', 'oauth', 'sandbox'] });
@@ -21,6 +19,11 @@ test('connections through the sandbox', async (t) => {
   const b = await setupOwner(stack.url);
   const keys = require('node:fs').readFileSync(path.join(stack.dir, 'secrets.env'), 'utf8')
     .match(/^SLUICE_ENCRYPTION_KEYS=(.*)$/m)[1];
+  // Every provider of the registry, each offered through the sandbox.
+  const registry = await providers(stack);
+  for (const p of registry)
+    assert.equal(p.mode, 'sandbox', `${p.slug} is ${p.mode}`);
+  const PROVIDERS = registry.map((p) => p.slug);
 
   for (const slug of PROVIDERS) {
     await t.test(`connect ${slug}`, async () => {
@@ -52,6 +55,19 @@ test('connections through the sandbox', async (t) => {
     const r = await b.get('/connections');
     assert.equal((r.text.match(/badge-ok">Connected/g) || []).length, PROVIDERS.length);
     assert.ok(!/access_token|xoxb-|ya29\./.test(r.text), 'a token reached the page');
+  });
+
+  await t.test("each provider's mark colour comes from its file", async () => {
+    const page = await b.get('/connections');
+    assert.match(page.text, /<link rel="stylesheet" href="\/marks.css">/);
+    const css = await fetch(`${stack.url}/marks.css`);
+    assert.equal(css.status, 200);
+    assert.match(css.headers.get('content-type'), /^text\/css/);
+    const text = await css.text();
+    for (const slug of PROVIDERS)
+      assert.match(text, new RegExp(`^\\.mark-${slug} \\{ background: #[0-9a-f]{6}; color: #[0-9a-f]{3,6}; \\}$`, 'm'), slug);
+    const style = require('node:fs').readFileSync(path.join(__dirname, '../../templates/static/style.css'), 'utf8');
+    assert.doesNotMatch(style, /\.mark-[a-z]/, 'a provider colour typed in style.css');
   });
 
   await t.test('choose accounts keeps only listed ids', async () => {

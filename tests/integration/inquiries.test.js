@@ -152,13 +152,19 @@ test('inquiries and bookings', { timeout: 600000 }, async (t) => {
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.status, 'contacted');
     assert.equal(r.json.owner.email, 'owner@example.com');
-    assert.equal(r.json.notes.length, 1);
-    assert.equal(r.json.notes[0].body, 'Called, left a message.');
+    // What the change changed is noted first, then the change's note.
+    assert.deepEqual(r.json.notes.map((n) => n.body),
+      ['Status: new → contacted; Owner: nobody → owner@example.com', 'Called, left a message.']);
     assert.equal(r.json.notes[0].author, null);
+    assert.equal(r.json.notes[1].author, null);
     assert.deepEqual(validate(responseSchema('/v1/inquiries/{id}', 'patch'), r.json), []);
     r = await api(ka, 'PATCH', `/v1/inquiries/${first}`, { owner: null });
     assert.equal(r.json.owner, null);
     assert.equal(r.json.status, 'contacted');
+    assert.equal(r.json.notes.at(-1).body, 'Owner: owner@example.com → nobody');
+    // A change that changes nothing notes nothing.
+    r = await api(ka, 'PATCH', `/v1/inquiries/${first}`, { status: 'contacted' });
+    assert.equal(r.json.notes.length, 3);
     for (const [body, field] of [[{ status: 'won' }, 'status'], [{ owner: 999999 }, 'owner'], [{ owner: 'me' }, 'owner'],
       [{ note: '' }, 'note'], [{ note: 7 }, 'note'], [{ note: 'x'.repeat(5001) }, 'note'], [{ status: 3 }, 'status']]) {
       r = await api(ka, 'PATCH', `/v1/inquiries/${first}`, body);
@@ -310,6 +316,21 @@ test('inquiries and bookings', { timeout: 600000 }, async (t) => {
     r = await form({ email: 'bad' }, { origin: 'http://localhost:4000' });
     assert.equal(r.status, 422);
     assert.equal(r.headers.get('access-control-allow-origin'), 'http://localhost:4000', 'the site reads the field errors');
+    // Too large: refused with the site's CORS headers, so its page can say why.
+    unthrottle();
+    const before = Number(stack.sql(`SELECT count(*) FROM inquiries WHERE workspace_id = ${wsA}`)[0][0]);
+    r = await form({ email: 'big@example.com', message: 'b'.repeat(40 * 1024) }, { origin: 'http://localhost:4000' });
+    assert.equal(r.status, 413);
+    assert.equal(r.headers.get('access-control-allow-origin'), 'http://localhost:4000', 'the site reads the 413');
+    assert.match(r.json.error.message, /larger than the 32 KiB this form accepts/);
+    r = await form({ email: 'big@example.com', message: 'b'.repeat(40 * 1024) }, { origin: 'https://evil.example' });
+    assert.equal(r.headers.get('access-control-allow-origin'), null);
+    assert.equal(Number(stack.sql(`SELECT count(*) FROM inquiries WHERE workspace_id = ${wsA}`)[0][0]), before);
+    // A browser's plain post gets the page, not JSON.
+    r = await form(`email=a%40example.com&message=${'b'.repeat(40 * 1024)}`, { accept: 'text/html' });
+    assert.equal(r.status, 413);
+    assert.match(r.headers.get('content-type'), /text\/html/);
+    assert.match(r.text, /larger than the 32 KiB/);
     r = await form({ email: 'evil@example.com' }, { origin: 'https://evil.example' });
     assert.equal(r.status, 403);
     assert.equal(r.headers.get('access-control-allow-origin'), null);
@@ -442,6 +463,9 @@ test('inquiries and bookings', { timeout: 600000 }, async (t) => {
     r = await b.post(`/inquiries/${first}`, { csrf, status: 'qualified', owner: owner });
     assert.equal(r.status, 303);
     assert.equal(stack.sql(`SELECT status, owner_user_id FROM inquiries WHERE id = ${first}`)[0].join(), `qualified,${owner}`);
+    // Noted, by the person who made the change.
+    assert.deepEqual(stack.sql(`SELECT body, author_user_id FROM inquiry_notes WHERE inquiry_id = ${first} ORDER BY id DESC LIMIT 1`),
+      [['Status: contacted → qualified; Owner: nobody → owner@example.com', String(owner)]]);
     r = await b.post(`/inquiries/${first}`, { csrf, status: 'bogus', owner: '0' });
     assert.equal(r.status, 422);
     assert.match(r.text, /Not saved: status must be/);

@@ -36,12 +36,19 @@ test('OAuth against oauth2-mock-server and a failing token endpoint', async (t) 
   const fake = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
+      // Who the login is (GitHub's GET /user): refused in mode whoami401.
+      if (req.url === '/api/user') {
+        if (mode === 'whoami401') { res.writeHead(401, { 'content-type': 'application/json' }); res.end('{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest"}'); }
+        else if (mode === 'whoami_nobody') { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"login":null}'); }
+        else { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"id":4242,"login":"gh-fake"}'); }
+        return;
+      }
       if (mode === '500') { res.writeHead(500, { 'content-type': 'application/json' }); res.end('{"error":"server_error"}'); }
       else if (mode === '400') { res.writeHead(400, { 'content-type': 'application/json' }); res.end('{"error":"invalid_request","error_description":"bad code"}'); }
       else if (mode === 'html') { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<html><body>Maintenance</body></html>'); }
       else if (mode === 'truncated') { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"access_token":"abc'); }
       else if (mode === 'slow') { setTimeout(() => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"access_token":"late"}'); }, 3000); }
-      else { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"access_token":"gho_fake","scope":"read:user"}'); }
+      else { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"access_token":"gho_fake","scope":"read:user,public_repo"}'); }
     });
   });
   await new Promise((r) => fake.listen(fakePort, '127.0.0.1', r));
@@ -63,11 +70,13 @@ test('OAuth against oauth2-mock-server and a failing token endpoint', async (t) 
       SLUICE_GA4_TOKEN_URL: `${base}/token`,
       SLUICE_GA4_REVOKE_URL: `${base}/revoke`,
       SLUICE_GA4_API_BASE: `${base}/no-such-api`,
+      SLUICE_GA4_WHOAMI_URL: `${base}/userinfo`,
       SLUICE_GITHUB_CLIENT_ID: 'gh-client',
       SLUICE_GITHUB_CLIENT_SECRET: 'gh-secret',
       SLUICE_GITHUB_AUTH_URL: `http://127.0.0.1:${fakePort}/authorize`,
       SLUICE_GITHUB_TOKEN_URL: `http://127.0.0.1:${fakePort}/token`,
       SLUICE_GITHUB_API_BASE: `http://127.0.0.1:${fakePort}/api`,
+      SLUICE_GITHUB_WHOAMI_URL: `http://127.0.0.1:${fakePort}/api/user`,
     },
   });
   defer(t, () => {
@@ -102,8 +111,9 @@ test('OAuth against oauth2-mock-server and a failing token endpoint', async (t) 
     const tokens = opened();
     assert.equal(tokens.refresh_token, issued[0].refresh);
     assert.ok(tokens.expires_at > Date.now() / 1000);
-    const [[status, error]] = stack.sql("SELECT status, coalesce(last_error, '') FROM connections WHERE provider = 'ga4'");
+    const [[status, error, owner]] = stack.sql("SELECT status, coalesce(last_error, ''), external_owner FROM connections WHERE provider = 'ga4'");
     assert.equal(status, 'connected');
+    assert.equal(owner, 'johndoe', 'the login is the userinfo answer\'s sub');
     assert.match(error, /listing accounts failed/);
   });
 
@@ -146,6 +156,36 @@ test('OAuth against oauth2-mock-server and a failing token endpoint', async (t) 
       assert.ok(/nothing was changed/.test(r.text), `${m}: the page does not say nothing changed`);
       assert.equal(stack.sql("SELECT count(*) FROM connections WHERE provider = 'github'")[0][0], '0', m);
     }
+    mode = 'ok';
+  });
+
+  await t.test('a good token whose login the provider does not name still connects, as one unnamed login', async () => {
+    const connect = async (m) => {
+      mode = m;
+      const start = await b.get('/oauth/github/start');
+      const state = new URL(start.headers.get('location')).searchParams.get('state');
+      return b.get(`/oauth/github/callback?state=${state}&code=abc`);
+    };
+    const rows = () => stack.sql("SELECT id, external_owner, coalesce(last_error, '') FROM connections WHERE provider = 'github' ORDER BY id");
+    for (const [m, why] of [['whoami401', /refused the new token when asked who the login is \(HTTP 401: Bad credentials\)/],
+      ['whoami_nobody', /did not say who the login is/]]) {
+      const r = await connect(m);
+      assert.equal(r.status, 303, `${m}: ${r.text.slice(0, 300)}`);
+      const list = rows();
+      assert.equal(list.length, 1, `${m}: one unnamed connection, not one per attempt`);
+      assert.equal(list[0][1], '', m);
+      assert.match(list[0][2], why, m);
+      const page = await b.get('/connections/github');
+      assert.match(page.text, /could not tell which GitHub login this is/, m);
+      assert.match(page.text, /connecting another GitHub login will replace/, m);
+    }
+    // Named at last: the unnamed row becomes that login's, no second one.
+    const r = await connect('ok');
+    assert.equal(r.status, 303);
+    const list = rows();
+    assert.equal(list.length, 1);
+    assert.notEqual(list[0][1], '');
+    assert.doesNotMatch(list[0][2], /could not tell/);
     mode = 'ok';
   });
 

@@ -8,7 +8,8 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { startStack } = require('./lib/stack');
+const { spawnSync } = require('node:child_process');
+const { startStack, TOOLS } = require('./lib/stack');
 const { validate, responseSchema } = require('./lib/schema');
 const { setupOwner, connectSandbox } = require('./lib/flows');
 const { hidden } = require('./lib/browser');
@@ -150,8 +151,20 @@ test('provider reach', async (t) => {
   });
 
   await t.test('a revocation that fails is said on the page; the tokens are deleted anyway', async () => {
-    const { res } = await connectSandbox(b, 'github', 'allow', { user: 'acct-fault-500' });
+    const { res } = await connectSandbox(b, 'github');
     assert.equal(res.status, 303);
+    // The stored token gets the sandbox's 500 from now on (connecting
+    // with it would fail at "who is this login", before anything is
+    // stored).
+    const vault = (...args) => spawnSync(path.join(TOOLS, 'vault_tool'), args, { encoding: 'utf8', env: { ...process.env, SLUICE_ENCRYPTION_KEYS: secrets(stack).keys } });
+    const [[id, ws, blob]] = stack.sql("SELECT id, workspace_id, token_blob FROM connections WHERE provider = 'github'");
+    const opened = vault('open', ws, 'github', id, blob);
+    assert.equal(opened.status, 0, opened.stderr);
+    const tok = JSON.parse(opened.stdout);
+    tok.access_token = tok.access_token.replace('S1.', '-fault-500-S1.');
+    const sealed = vault('seal', ws, 'github', id, JSON.stringify(tok));
+    assert.equal(sealed.status, 0, sealed.stderr);
+    stack.sql(`UPDATE connections SET token_blob = '${sealed.stdout.trim()}' WHERE id = ${id}`);
     const mark = logMark();
     const where = await disconnect('github');
     assert.equal(where, '/connections?msg=disconnected_unrevoked');

@@ -1,8 +1,11 @@
 'use strict';
-// Reconnecting a source as another login at the provider (the sandbox's
-// user 2 sees other GA4 properties than user 1): the chosen properties
-// that login cannot see are named on the connection's page, not dropped
-// silently; reconnecting as the same login says nothing.
+// Reconnecting a source: as the same login it says nothing; a connection
+// of an upgraded installation, whose login was never named, is adopted
+// by the login that reconnects it (the sandbox's user 2 sees other GA4
+// properties than user 1), and the chosen properties that login cannot
+// see are named on the connection's page, not dropped silently.  (Another
+// login of a named connection is a connection of its own:
+// multi_login.test.js.)
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { startStack, defer } = require('./lib/stack');
@@ -30,8 +33,12 @@ test('reconnect as another login', async (t) => {
     assert.equal(errorText((await b.get('/connections/ga4')).text), '');
   });
 
-  await t.test('another login: the chosen properties it cannot see are named', async () => {
+  await t.test('an unnamed connection adopted by another login: the chosen properties it cannot see are named', async () => {
+    // As before migration 300: the login was never asked.
+    stack.sql("UPDATE connections SET external_owner = '', owner_label = '' WHERE provider = 'ga4'");
     await connectSandbox(b, 'ga4', 'allow', { user: '2' });
+    assert.deepEqual(stack.sql("SELECT external_owner, owner_label FROM connections WHERE provider = 'ga4'"),
+      [['11000000000000000002', 'client@client.example']], 'one row, now named, no duplicate');
     const page = await b.get('/connections/ga4');
     const text = errorText(page.text);
     const listed = first.map((id) => `${firstNames[id]} (${id})`).join(', ');

@@ -127,7 +127,11 @@ test('Google Business Profile reviews', async (t) => {
     const page = await b.get('/dashboard');
     assert.equal(page.status, 200);
     assert.match(page.text, /<h2 id="reviews-title">Reviews<\/h2>/);
-    assert.match(page.text, /★★☆☆☆ 2<\/span> · <span class="review-who">&lt;b&gt;Mallory&lt;\/b&gt;/);
+    assert.match(page.text, /★★☆☆☆ 2<\/span> · <span class="review-who">&lt;b&gt;Mallory&lt;\/b&gt;<\/span> · <span class="review-where">([^<]+)<\/span>/);
+    // Each review names its location as the picker does.
+    const [[place]] = stack.sql(`SELECT a->>'name' FROM connections, jsonb_array_elements(accounts) a WHERE id = ${conn} AND a->>'id' = '${loc}'`);
+    assert.ok(place && place !== loc, `no name for ${loc}`);
+    assert.equal(/<span class="review-where">([^<]+)<\/span>/.exec(page.text)[1], place.replace(/&/g, '&amp;'));
     assert.match(page.text, /&lt;script&gt;alert\(1\)&lt;\/script&gt; late &amp; cold/);
     assert.doesNotMatch(page.text, /<script>alert|<b>Mallory/);
     assert.equal((page.text.match(/<li class="review">/g) || []).length, 5);

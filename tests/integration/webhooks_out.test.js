@@ -119,6 +119,7 @@ test('outgoing webhooks, signed and verified with svix', { timeout: 600000 }, as
     const c = got.find((e) => e.type === 'connection.connected');
     assert.equal(c.data.connection_id, Number(conn));
     assert.equal(c.data.provider, 'ga4');
+    assert.equal(c.data.owner, 'ana@agency.example', 'which login of the provider');
     assert.equal(c.data.workspace_id, Number(ws));
     const s = got.find((e) => e.type === 'sync.succeeded');
     const [[run]] = stack.sql(`SELECT max(id) FROM sync_runs WHERE connection_id = ${conn} AND status = 'ok'`);

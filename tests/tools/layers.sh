@@ -32,7 +32,7 @@ LAYERS='
 2 hooks        outbox
 3 providers    provider registry oauth pcall accounts fetch syncnorm
                google meta ...
-4 metrics      metric ingest tiles export reporting reviews content
+4 metrics      metric catalogue ingest tiles export reporting reviews content
 4 connections  vault connection oauthstate token connect
 5 insights     insights intel
 5 business     inquiry booking attribution

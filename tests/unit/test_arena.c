@@ -122,6 +122,31 @@ test_arena_reset_reuses_memory(void **state)
 	arena_free(&a);
 }
 
+/* An array grows by doubling and keeps its elements; room left: as is. */
+static void
+test_arena_grow_keeps_elements(void **state)
+{
+	struct arena a;
+	long *v = NULL, *before;
+	size_t n, cap = 0;
+
+	(void)state;
+	arena_init(&a);
+	for (n = 0; n < 100; n++) {
+		before = v;
+		v = arena_grow(&a, v, n, &cap, sizeof(*v));
+		if (n > 0 && n != 16 && n != 32 && n != 64)
+			assert_ptr_equal(v, before);
+		assert_true(cap > n);
+		v[n] = (long)n * 3;
+	}
+	assert_int_equal(cap, 128);
+	for (n = 0; n < 100; n++)
+		assert_int_equal(v[n], (long)n * 3);
+	assert_int_equal(v[100], 0);	/* the new room is zeroed */
+	arena_free(&a);
+}
+
 int
 main(void)
 {
@@ -129,6 +154,7 @@ main(void)
 		cmocka_unit_test(test_arena_alloc_is_aligned_and_distinct),
 		cmocka_unit_test(test_arena_strings),
 		cmocka_unit_test(test_arena_calloc_zeroes),
+		cmocka_unit_test(test_arena_grow_keeps_elements),
 		cmocka_unit_test(test_arena_cleanups_run_lifo_once),
 		cmocka_unit_test(test_arena_reset_reuses_memory),
 	};

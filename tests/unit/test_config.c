@@ -205,6 +205,29 @@ test_config_client_addr_believes_only_trusted_hops(void **state)
 	arena_free(&a);
 }
 
+/* A read replica is off unless named; its lag bound is 1 s to a day. */
+static void
+test_config_read_replica(void **state)
+{
+	struct config c;
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(config_load(testlib_arena(), &c, &why), ERR_OK);
+	assert_string_equal(c.database_read_url, "");
+	assert_int_equal(c.read_max_lag_s, 30);
+	setenv("SLUICE_DATABASE_READ_URL", "host=/tmp port=5434", 1);
+	setenv("SLUICE_READ_MAX_LAG_S", "5", 1);
+	assert_int_equal(config_load(testlib_arena(), &c, &why), ERR_OK);
+	assert_string_equal(c.database_read_url, "host=/tmp port=5434");
+	assert_int_equal(c.read_max_lag_s, 5);
+	setenv("SLUICE_READ_MAX_LAG_S", "0", 1);
+	assert_int_equal(config_load(testlib_arena(), &c, &why), ERR_INPUT);
+	assert_non_null(strstr(why, "SLUICE_READ_MAX_LAG_S"));
+	setenv("SLUICE_READ_MAX_LAG_S", "30s", 1);
+	assert_int_equal(config_load(testlib_arena(), &c, &why), ERR_INPUT);
+}
+
 int
 main(void)
 {
@@ -220,6 +243,7 @@ main(void)
 		    test_config_trusted_proxies_parse_or_name_the_variable,
 		    clear_env),
 		cmocka_unit_test(test_config_net_parse_ranges),
+		cmocka_unit_test_setup(test_config_read_replica, clear_env),
 		cmocka_unit_test_setup(
 		    test_config_client_addr_believes_only_trusted_hops,
 		    clear_env),

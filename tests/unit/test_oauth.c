@@ -80,12 +80,18 @@ test_oauth_token_responses(void **state)
 	assert_non_null(t.access_token);
 	assert_non_null(t.refresh_token);
 	assert_true(t.expires_at == NOW + 3599);
+	/* The id_token names the login (its payload, as the example's
+	 * _id_token_payload says): no userinfo call is needed. */
+	assert_string_equal(t.owner, "110248495921238986420");
+	assert_string_equal(t.owner_label, "owner@example.com");
 	assert_int_equal(parse(&a, "ga4", "google/oauth/token-response-"
 	    "refresh.json", &t, &f), ERR_OK);
 	assert_null(t.refresh_token);	/* Google keeps the old one */
 	assert_int_equal(parse(&a, "slack", "slack/oauth_v2_access.json", &t,
 	    &f), ERR_OK);
-	assert_string_equal(t.owner, "T9TK3CUKW");
+	/* Slack's login: the workspace and the person who installed. */
+	assert_string_equal(t.owner, "T9TK3CUKW:U1234");
+	assert_string_equal(t.owner_label, "Slack Softball Team");
 	assert_true(t.expires_at == 0);
 	assert_int_equal(parse(&a, "slack", "slack/oauth_v2_access_with_"
 	    "rotation.json", &t, &f), ERR_OK);
@@ -199,6 +205,104 @@ test_oauth_missing_scopes(void **state)
 	arena_free(&a);
 }
 
+/* A provider's whoami hook on an example answer; t and f as it left
+ * them. */
+static enum err
+whoami(struct arena *a, const char *slug, const char *file,
+    struct oauth_tokens *t, struct oauth_failure *f)
+{
+	const struct provider *p = provider_get(slug);
+	struct exchange x;
+
+	assert_non_null(p);
+	assert_non_null(p->whoami);
+	load(a, file, &x);
+	memset(t, 0, sizeof(*t));
+	memset(f, 0, sizeof(*f));
+	return p->whoami(a, p, x.status, x.body, strlen(x.body), t, f);
+}
+
+/*
+ * Who the login is, from each provider's documented answer: the stable
+ * id and the label people read; a refused token and an answer without
+ * an id are errors that say so, never an unnamed login.
+ */
+static void
+test_oauth_whoami(void **state)
+{
+	static const char *const google[] = { "ga4", "google_ads", "youtube",
+	    "gbp" };
+	static const char *const meta[] = { "facebook", "instagram",
+	    "meta_ads" };
+	struct oauth_failure f;
+	struct oauth_tokens t;
+	struct arena a;
+	size_t i;
+
+	(void)state;
+	arena_init(&a);
+	for (i = 0; i < nitems(google); i++) {
+		assert_int_equal(whoami(&a, google[i], "google/oauth/"
+		    "userinfo.json", &t, &f), ERR_OK);
+		assert_string_equal(t.owner, "110169484474386276334");
+		assert_string_equal(t.owner_label, "ana@agency.example");
+		assert_non_null(provider_get(google[i])->urls[
+		    PROVIDER_WHOAMI_URL]);
+	}
+	assert_int_equal(whoami(&a, "ga4", "google/oauth/userinfo-error-401."
+	    "json", &t, &f), ERR_AUTH);
+	assert_null(t.owner);
+	assert_non_null(strstr(f.message, "Invalid Credentials"));
+	for (i = 0; i < nitems(meta); i++) {
+		assert_int_equal(whoami(&a, meta[i], "meta/me.json", &t, &f),
+		    ERR_OK);
+		assert_string_equal(t.owner, "102152417738301");
+		assert_string_equal(t.owner_label, "Ana Agency");
+	}
+	/* Graph errors come with HTTP 400. */
+	assert_int_equal(whoami(&a, "facebook", "meta/error_190_invalid.json",
+	    &t, &f), ERR_AUTH);
+	assert_non_null(strstr(f.message, "Invalid OAuth access token"));
+	assert_int_equal(whoami(&a, "github", "github/user.json", &t, &f),
+	    ERR_OK);
+	assert_string_equal(t.owner, "1");		/* id, a number */
+	assert_string_equal(t.owner_label, "octocat");
+	assert_int_equal(whoami(&a, "github", "github/error_bad_credentials."
+	    "json", &t, &f), ERR_AUTH);
+	assert_non_null(strstr(f.message, "Bad credentials"));
+	/* LinkedIn: the member its page roles are assigned to. */
+	assert_int_equal(whoami(&a, "linkedin", "linkedin/organization_acls."
+	    "json", &t, &f), ERR_OK);
+	assert_string_equal(t.owner, "urn:li:person:AbC123xYz");
+	assert_string_equal(t.owner_label, "member AbC123xYz");
+	assert_string_equal(provider_get("linkedin")->scopes,
+	    "rw_organization_admin");	/* no sign-in product needed */
+	assert_int_equal(whoami(&a, "linkedin", "linkedin/error_401_invalid_"
+	    "token.json", &t, &f), ERR_AUTH);
+	assert_non_null(strstr(f.message, "Invalid access token"));
+	/* Mailchimp: the login, not the account several logins share. */
+	assert_int_equal(whoami(&a, "mailchimp", "mailchimp/oauth_metadata."
+	    "json", &t, &f), ERR_OK);
+	assert_string_equal(t.owner, "123456789");
+	assert_string_equal(t.owner_label, "owner@example.com");
+	assert_int_equal(whoami(&a, "mailchimp", "mailchimp/oauth_metadata_"
+	    "invalid_token.json", &t, &f), ERR_AUTH);
+	/* Slack names the login in its token answer: no hook, no call. */
+	assert_null(provider_get("slack")->whoami);
+	assert_null(provider_get("slack")->urls[PROVIDER_WHOAMI_URL]);
+	/* An answer that names nobody, or is not JSON, is no login. */
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(oauth_whoami_oidc(&a, provider_get("ga4"), 200,
+	    "{\"email\":\"x@y.example\"}", 23, &t, &f), ERR_UPSTREAM);
+	assert_null(t.owner);
+	assert_non_null(strstr(f.message, "no sub"));
+	assert_int_equal(oauth_whoami_oidc(&a, provider_get("ga4"), 200,
+	    "<html>", 6, &t, &f), ERR_UPSTREAM);
+	assert_int_equal(oauth_whoami_oidc(&a, provider_get("ga4"), 503,
+	    "{}", 2, &t, &f), ERR_UPSTREAM);
+	arena_free(&a);
+}
+
 int
 main(void)
 {
@@ -207,6 +311,7 @@ main(void)
 		cmocka_unit_test(test_oauth_token_errors),
 		cmocka_unit_test(test_oauth_missing_scopes),
 		cmocka_unit_test(test_oauth_not_a_token),
+		cmocka_unit_test(test_oauth_whoami),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

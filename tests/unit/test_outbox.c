@@ -294,6 +294,13 @@ test_httpc_dest_refuses_at_connect(void **state)
 	r.dest = HTTPC_DEST_PUBLIC_LOOPBACK;
 	assert_int_equal(httpc_do(c, &a, &r, &resp, &why), ERR_UPSTREAM);
 	assert_null(strstr(why, "PATHSECRET"));
+	/* In words a person acts on, not libcurl's. */
+	assert_string_equal(why, "http://localhost:1: nothing accepted the "
+	    "connection (the server is down, or a firewall is in the way)");
+	r.url = "https://no-such-host.invalid/hook";
+	assert_int_equal(httpc_do(c, &a, &r, &resp, &why), ERR_UPSTREAM);
+	assert_non_null(strstr(why, "its name does not resolve"));
+	r.url = "http://localhost:1/services/T0/B0/PATHSECRET";
 	r.dest = HTTPC_DEST_ANY;
 	assert_int_equal(httpc_do(c, &a, &r, &resp, &why), ERR_UPSTREAM);
 	assert_non_null(strstr(why, "/services/T0/B0/PATHSECRET"));

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -20,6 +22,37 @@
 #include "testlib.h"
 
 /* Each provider has what every part of Sluice asks of it. */
+/* WCAG 2 relative luminance of "#rrggbb" (fails the test on any other
+ * form). */
+static double
+luminance(const char *hex)
+{
+	double c[3];
+	unsigned v;
+	int i;
+
+	assert_non_null(hex);
+	assert_int_equal(strlen(hex), 7);
+	assert_int_equal(hex[0], '#');
+	assert_int_equal(strspn(hex + 1, "0123456789abcdef"), 6);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(sscanf(hex + 1 + 2 * i, "%2x", &v), 1);
+		c[i] = v / 255.0;
+		c[i] = c[i] <= 0.03928 ? c[i] / 12.92 :
+		    pow((c[i] + 0.055) / 1.055, 2.4);
+	}
+	return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+}
+
+/* The contrast ratio of two colours, 1 to 21. */
+static double
+contrast(const char *a, const char *b)
+{
+	double la = luminance(a), lb = luminance(b);
+
+	return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
+}
+
 static void
 test_registry_providers_complete(void **state)
 {
@@ -46,6 +79,10 @@ test_registry_providers_complete(void **state)
 		assert_int_equal(strlen(p->mark), 2);
 		for (j = 0; j < i; j++)
 			assert_string_not_equal(all[j]->mark, p->mark);
+		/* Its colours: "#rrggbb", the letters readable on them
+		 * (WCAG contrast of at least 4.5). */
+		assert_true(contrast(p->mark_colour, p->mark_ink != NULL ?
+		    p->mark_ink : "#ffffff") >= 4.5);
 		assert_non_null(p->reads);
 		assert_non_null(strstr(p->reads, "Sluice only reads"));
 		assert_int_equal(p->reads[strlen(p->reads) - 1], '.');
@@ -128,7 +165,7 @@ check_enum(struct json_object *en, int *found)
 static void
 walk(struct json_object *o, int *found)
 {
-	struct json_object *v, *s, *en;
+	struct json_object *v, *s, *en, *any;
 	size_t i;
 
 	if (json_object_is_type(o, json_type_array)) {
@@ -145,6 +182,18 @@ walk(struct json_object *o, int *found)
 	    json_object_object_get_ex(o, "schema", &s) &&
 	    json_object_object_get_ex(s, "enum", &en))
 		check_enum(en, found);
+	/* Or a slug or a connection's id: {"anyOf": [{"enum": [...]},
+	 * {"pattern": ...}]}. */
+	if (json_object_object_get_ex(o, "name", &v) &&
+	    json_object_is_type(v, json_type_string) &&
+	    strcmp(json_object_get_string(v), "provider") == 0 &&
+	    json_object_object_get_ex(o, "schema", &s) &&
+	    json_object_object_get_ex(s, "anyOf", &any) &&
+	    json_object_is_type(any, json_type_array))
+		for (i = 0; i < json_object_array_length(any); i++)
+			if (json_object_object_get_ex(
+			    json_object_array_get_idx(any, i), "enum", &en))
+				check_enum(en, found);
 	/* A property "provider": {"enum": [...]}. */
 	if (json_object_object_get_ex(o, "properties", &v) &&
 	    json_object_object_get_ex(v, "provider", &s) &&
@@ -167,7 +216,7 @@ test_registry_openapi_enums(void **state)
 	doc = testlib_json_file(a, arena_printf(a, "%s/templates/static/"
 	    "openapi.json", testlib_root()));
 	walk(doc, &found);
-	assert_true(found >= 3);
+	assert_true(found >= 4);
 }
 
 int

@@ -108,4 +108,20 @@ async function syncedSources(t, slugs, { zone = null, env = {} } = {}) {
   return { stack, b, ws, key };
 }
 
-module.exports = { setupOwner, connectSandbox, formFields, syncStack, secrets, workerEnv, runWorker, syncedSources };
+// The providers the stack knows (GET /v1/providers, the registry), in
+// display order, each with its metric catalogue: tests take the list from
+// here instead of typing it.  Needs a workspace (setupOwner first).
+async function providers(stack) {
+  const [[ws]] = stack.sql('SELECT min(id) FROM workspaces');
+  const r = stack.cli('api', ['create-key', ws, 'providers', 'viewer']);
+  assert.equal(r.status, 0, r.stderr);
+  const res = await fetch(`${stack.url}/v1/providers`, {
+    headers: { Authorization: `Bearer ${r.stdout.trim()}` },
+  });
+  assert.equal(res.status, 200);
+  const list = await res.json();
+  assert.ok(Array.isArray(list) && list.length > 0, 'no providers');
+  return list;
+}
+
+module.exports = { setupOwner, providers, connectSandbox, formFields, syncStack, secrets, workerEnv, runWorker, syncedSources };

@@ -1,0 +1,185 @@
+'use strict';
+// Several logins per provider (issue 17 item 10): a workspace connects
+// GA4 as the sandbox's "Ana (agency)" and again as its "Client"; each is
+// a connection of its own, named by its login, with its own accounts,
+// selection and tokens; reconnecting as Ana is Ana's connection again.
+// A slug that names both asks which one (pages) or answers 409 with the
+// ids (API); ids address each, never another workspace's; a viewer
+// connects and disconnects nothing; disconnecting the Client keeps
+// Ana's numbers, and the dashboard counts an account both select once.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { setupOwner, connectSandbox, syncStack, runWorker, providers } = require('./lib/flows');
+const { Client, hidden } = require('./lib/browser');
+const { request } = require('./lib/stack');
+
+const PASSWORD = 'correct horse battery';
+
+async function login(url, email) {
+  const c = new Client(url);
+  const page = await c.get('/login');
+  const r = await c.post('/login', { pre: hidden(page.text, 'pre'), email, password: PASSWORD });
+  assert.equal(r.status, 303, `login ${email}: ${r.status} ${r.text.slice(0, 200)}`);
+  return c;
+}
+
+test('several logins of one provider', async (t) => {
+  const stack = await syncStack(t);
+  const b = await setupOwner(stack.url, { password: PASSWORD });
+  const [[ws]] = stack.sql('SELECT id FROM workspaces');
+  const key = stack.cli('api', ['create-key', ws, 'k', 'admin']).stdout.trim();
+  const api = (method, path) => request(`${stack.url}${path}`, { method, headers: { authorization: `Bearer ${key}` } });
+  const rows = () => stack.sql("SELECT id, external_owner, owner_label, selected::text, token_blob FROM connections WHERE provider = 'ga4' ORDER BY id");
+  const csrf = async (c) => hidden((await c.get('/connections')).text, 'csrf');
+  const sync = (id) => {
+    stack.sql(`INSERT INTO sync_jobs (workspace_id, connection_id, kind) VALUES (${ws}, ${id}, 'manual') ON CONFLICT DO NOTHING; UPDATE sync_jobs SET run_after = now() WHERE connection_id = ${id} AND status = 'queued'`);
+    runWorker(stack);
+    const [[status, err]] = stack.sql(`SELECT status, coalesce(error, '') FROM sync_runs WHERE connection_id = ${id} ORDER BY id DESC LIMIT 1`);
+    assert.equal(status, 'ok', err);
+  };
+  const days = (acct) => Number(stack.sql(`SELECT count(*) FROM metric_daily WHERE provider = 'ga4' AND account_id = '${acct}' AND metric = 'sessions'`)[0][0]);
+
+  // Ana connects, keeps one property, syncs.
+  let r = (await connectSandbox(b, 'ga4', 'allow', { user: '1' })).res;
+  assert.equal(r.status, 303);
+  assert.match(r.headers.get('location'), /^\/connections\/ga4\?connected=1$/, 'one connection: the slug as before');
+  const [[ana, anaOwner, anaLabel]] = rows();
+  assert.equal(anaOwner, '11000000000000000001');
+  assert.equal(anaLabel, 'ana@agency.example');
+  const anaAccounts = JSON.parse(stack.sql(`SELECT accounts::text FROM connections WHERE id = ${ana}`)[0][0]).map((a) => a.id);
+  assert.ok(anaAccounts.length >= 2);
+  const [p1] = anaAccounts;
+  stack.sql(`UPDATE connections SET selected = '["${p1}"]' WHERE id = ${ana}`);
+  sync(ana);
+  assert.equal(days(p1), 90);
+  const anaBlob = rows()[0][4];	// as the sync left it
+
+  let client;
+  await t.test('another login is a connection of its own; the first is untouched', async () => {
+    r = (await connectSandbox(b, 'ga4', 'allow', { user: '2' })).res;
+    assert.equal(r.status, 303);
+    const list = rows();
+    assert.equal(list.length, 2, 'a second connection, not a replacement');
+    assert.deepEqual(list[0], [ana, anaOwner, anaLabel, `["${p1}"]`, anaBlob], "Ana's row: same login, selection and tokens");
+    client = list[1][0];
+    assert.equal(list[1][1], '11000000000000000002');
+    assert.equal(list[1][2], 'client@client.example');
+    assert.match(r.headers.get('location'), new RegExp(`^/connections/${client}\\?connected=1$`), 'two: the new one by its id');
+    const clientAccounts = JSON.parse(list[1][3]);
+    assert.ok(clientAccounts.length > 0 && clientAccounts.every((a) => !anaAccounts.includes(a)), "the Client's own properties");
+  });
+
+  await t.test('both are listed with their logins, each with its own page', async () => {
+    const page = (await b.get('/connections')).text;
+    assert.match(page, new RegExp(`href="/connections/${ana}">Google Analytics 4 <span class="owner">— ana@agency.example</span>`));
+    assert.match(page, new RegExp(`href="/connections/${client}">Google Analytics 4 <span class="owner">— client@client.example</span>`));
+    assert.match(page, /Connect another login<span class="visually-hidden"> to Google Analytics 4<\/span>/);
+    const n = (await providers(stack)).length;
+    assert.equal((page.match(/<article class="card"/g) || []).length, n + 1, 'a card per provider, GA4 twice');
+    for (const [id, label] of [[ana, 'ana@agency.example'], [client, 'client@client.example']]) {
+      const one = await b.get(`/connections/${id}`);
+      assert.equal(one.status, 200);
+      assert.ok(one.text.includes(`<title>Google Analytics 4 — ${label}`), `page ${id} is titled by its login`);
+      assert.ok(one.text.includes(`action="/connections/${id}/sync"`), 'its forms are addressed by its id');
+      assert.ok(one.text.includes(`data-status-url="/connections/${id}/status"`));
+      const st = await b.get(`/connections/${id}/status`);
+      assert.equal(st.status, 200);
+    }
+  });
+
+  await t.test('the slug that names both: a choice on the pages, 409 with the ids in the API', async () => {
+    const page = await b.get('/connections/ga4');
+    assert.equal(page.status, 200);
+    assert.match(page.text, /Google Analytics 4 is connected with 2 logins here: choose one\./);
+    assert.equal((page.text.match(/<article class="card"/g) || []).length, 2, 'only the two GA4 cards');
+    const form = await b.post('/connections/ga4/sync', { csrf: await csrf(b) });
+    assert.equal(form.status, 409);
+    for (const path of ['/v1/connections/ga4/sync', '/v1/connections/ga4/test']) {
+      const res = await api('POST', path);
+      assert.equal(res.status, 409, path);
+      assert.equal(res.json.error.code, 'conflict');
+      assert.deepEqual(res.json.connections, [{ id: Number(ana), owner: 'ana@agency.example' }, { id: Number(client), owner: 'client@client.example' }]);
+    }
+    const del = await api('DELETE', '/v1/connections/ga4');
+    assert.equal(del.status, 409);
+    assert.equal(rows().filter((x) => x[4] !== '').length, 2, 'nothing disconnected');
+    const listed = (await api('GET', '/v1/connections')).json.filter((c) => c.provider === 'ga4')
+      .map((c) => ({ id: c.id, owner: c.owner })).sort((x, y) => x.id - y.id);
+    assert.deepEqual(listed, [{ id: Number(ana), owner: 'ana@agency.example' }, { id: Number(client), owner: 'client@client.example' }]);
+  });
+
+  await t.test('each syncs by its id, through the pages and the API', async () => {
+    const f = await b.post(`/connections/${client}/sync`, { csrf: await csrf(b) });
+    assert.equal(f.status, 303);
+    assert.equal(f.headers.get('location'), `/connections/${client}?msg=queued`);
+    runWorker(stack);
+    const [[status]] = stack.sql(`SELECT status FROM sync_runs WHERE connection_id = ${client} ORDER BY id DESC LIMIT 1`);
+    assert.equal(status, 'ok');
+    const res = await api('POST', `/v1/connections/${ana}/sync`);
+    assert.equal(res.status, 202);
+    runWorker(stack);
+    assert.equal((await api('POST', `/v1/connections/${ana}/test`)).status, 200);
+    const csv = await b.get(`/connections/${client}/export.csv`);
+    assert.equal(csv.status, 200);
+    assert.ok(!csv.text.includes(p1), "the Client's CSV has none of Ana's properties");
+  });
+
+  await t.test('reconnecting as Ana is Ana\'s connection again', async () => {
+    r = (await connectSandbox(b, 'ga4', 'allow', { user: '1' })).res;
+    assert.equal(r.status, 303);
+    assert.equal(r.headers.get('location'), `/connections/${ana}?connected=1`);
+    const list = rows();
+    assert.equal(list.length, 2);
+    assert.deepEqual(list[0].slice(0, 4), [ana, anaOwner, anaLabel, `["${p1}"]`]);
+    assert.notEqual(list[0][4], anaBlob, 'fresh tokens sealed to the same row');
+  });
+
+  await t.test('another workspace\'s ids are not found; a viewer changes nothing', async () => {
+    const [[ws2]] = stack.sql("INSERT INTO workspaces (name) VALUES ('Other') RETURNING id");
+    stack.sql(`WITH u AS (INSERT INTO users (email, password_hash) SELECT 'other@example.com', password_hash FROM users WHERE email = 'owner@example.com' RETURNING id)
+      INSERT INTO memberships (workspace_id, user_id, role) SELECT ${ws2}, id, 'owner' FROM u`);
+    stack.sql(`WITH u AS (INSERT INTO users (email, password_hash) SELECT 'viewer@example.com', password_hash FROM users WHERE email = 'owner@example.com' RETURNING id)
+      INSERT INTO memberships (workspace_id, user_id, role) SELECT ${ws}, id, 'viewer' FROM u`);
+    const other = await login(stack.url, 'other@example.com');
+    const key2 = stack.cli('api', ['create-key', ws2, 'k2', 'admin']).stdout.trim();
+    for (const id of [ana, client]) {
+      assert.equal((await other.get(`/connections/${id}`)).status, 404);
+      assert.equal((await other.get(`/connections/${id}/status`)).status, 404);
+      assert.equal((await other.get(`/connections/${id}/export.csv`)).status, 404);
+      assert.equal((await other.post(`/connections/${id}/sync`, { csrf: await csrf(other) })).status, 404);
+      assert.equal((await other.post(`/connections/${id}/disconnect`, { csrf: await csrf(other), confirm: '1' })).status, 404);
+      for (const [m, p] of [['POST', `/v1/connections/${id}/sync`], ['POST', `/v1/connections/${id}/test`], ['DELETE', `/v1/connections/${id}`]]) {
+        const res = await request(`${stack.url}${p}`, { method: m, headers: { authorization: `Bearer ${key2}` } });
+        assert.equal(res.status, 404, `${m} ${p}`);
+      }
+    }
+    const viewer = await login(stack.url, 'viewer@example.com');
+    assert.equal((await viewer.get('/oauth/ga4/start')).status, 403);
+    const vp = await viewer.get('/connections');
+    assert.doesNotMatch(vp.text, /Connect another login/, 'no button for a viewer');
+    assert.equal((await viewer.post(`/connections/${client}/disconnect`, { csrf: await csrf(viewer), confirm: '1' })).status, 403);
+    assert.equal(rows().filter((x) => x[4] !== '').length, 2, 'still both connected');
+  });
+
+  await t.test('two selecting one property count it once; disconnecting one keeps what the other selects', async () => {
+    // The Client is given access to Ana's property too.
+    stack.sql(`UPDATE connections SET accounts = accounts || (SELECT accounts FROM connections WHERE id = ${ana}), selected = selected || '["${p1}"]'::jsonb WHERE id = ${client}`);
+    sync(client);
+    assert.equal(days(p1), 90, 'one row per property and day, whoever syncs it');
+    const tiles = (await api('GET', '/v1/dashboard/tiles?period=28d')).json;
+    const sessions = tiles.tiles.find((x) => x.provider === 'ga4' && x.metric === 'sessions');
+    const [[sum]] = stack.sql(`SELECT sum(value) FROM metric_daily WHERE workspace_id = ${ws} AND provider = 'ga4' AND metric = 'sessions'
+      AND day BETWEEN (now() AT TIME ZONE (SELECT time_zone FROM workspaces WHERE id = ${ws}))::date - 28
+      AND (now() AT TIME ZONE (SELECT time_zone FROM workspaces WHERE id = ${ws}))::date - 1`);
+    assert.equal(sessions.current, Number(sum));
+    const clientOnly = JSON.parse(stack.sql(`SELECT selected::text FROM connections WHERE id = ${client}`)[0][0]).filter((a) => a !== p1);
+    assert.ok(clientOnly.length > 0 && clientOnly.every((a) => days(a) > 0));
+    const d = await b.post(`/connections/${client}/disconnect`, { csrf: await csrf(b), confirm: '1', delete_data: '1' });
+    assert.equal(d.status, 303);
+    assert.equal(days(p1), 90, "Ana's property keeps its numbers");
+    assert.ok(clientOnly.every((a) => days(a) === 0), "the Client's own properties are deleted");
+    const [[st, blob]] = stack.sql(`SELECT status, coalesce(token_blob, '') FROM connections WHERE id = ${ana}`);
+    assert.equal(st, 'connected');
+    assert.notEqual(blob, '', "Ana's tokens stay");
+  });
+});

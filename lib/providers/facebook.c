@@ -367,7 +367,8 @@ fetch(struct fetch *f, struct syncnorm *n, const char *page)
 	}
 	if ((rc = fetch_reach(f, n, page)) != ERR_OK)
 		return rc;
-	return content(f, n, page);
+	return fetch_optional(f, content(f, n, page), "content",
+	    page);
 }
 
 static const struct metric_def metrics[] = {

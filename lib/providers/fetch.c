@@ -1,6 +1,8 @@
 /* fetch.c — a fetch hook's services, by name. */
 #include <string.h>
 
+#include "base/log.h"
+
 #include "providers/fetch.h"
 #include "providers/pcall.h"
 #include "providers/syncnorm.h"
@@ -78,4 +80,17 @@ fetch_norm_failed(struct fetch *f, struct syncnorm *n, enum err rc)
 {
 	f->why = n->why;
 	return rc;
+}
+
+enum err
+fetch_optional(struct fetch *f, enum err rc, const char *what,
+    const char *account)
+{
+	if (rc == ERR_OK || rc == ERR_DB)
+		return rc;
+	log_msg(LOG_WARN, NULL, "sync", "%s %s: %s left out (%s): %s",
+	    f->p->name, account, what, err_code(rc), f->why != NULL ?
+	    f->why : "no reason given");
+	f->why = NULL;
+	return ERR_OK;
 }

@@ -176,6 +176,16 @@ enum err	 fetch_items_due(struct fetch *, const struct fetch_items *,
 /* A URL of the provider under the configuration (provider_url()). */
 const char	*fetch_base(struct fetch *, enum provider_url);
 
+/*
+ * The end of an optional part of an account's fetch (its content items):
+ * rc as that part ended.  A provider's refusal or failure (an endpoint a
+ * grant may not read, one that is missing or answers oddly, a quota)
+ * leaves the part out, logged with what and f->why, and keeps the
+ * account's numbers: ERR_OK.  A database error stays one.
+ */
+enum err	 fetch_optional(struct fetch *, enum err rc, const char *what,
+		    const char *account);
+
 /* Records n->why as the failure and returns rc (for normaliser errors). */
 enum err	 fetch_norm_failed(struct fetch *, struct syncnorm *n,
 		    enum err rc);

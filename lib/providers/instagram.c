@@ -354,7 +354,8 @@ fetch(struct fetch *f, struct syncnorm *n, const char *ig)
 		f->why = n->why;
 		return rc;
 	}
-	return content(f, n, ig);
+	return fetch_optional(f, content(f, n, ig), "content",
+	    ig);
 }
 
 static const struct metric_def metrics[] = {

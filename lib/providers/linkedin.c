@@ -379,7 +379,8 @@ fetch(struct fetch *f, struct syncnorm *n, const char *org)
 		f->why = n->why;
 		return rc;
 	}
-	return content(f, org, urn);
+	return fetch_optional(f, content(f, org, urn), "content",
+	    org);
 }
 
 /*

@@ -382,7 +382,8 @@ fetch(struct fetch *f, struct syncnorm *n, const char *chan)
 		f->why = n->why;
 		return rc;
 	}
-	return content(f, chan);
+	return fetch_optional(f, content(f, chan), "content",
+	    chan);
 }
 
 static const struct metric_def metrics[] = {

@@ -103,6 +103,10 @@ media(struct sbx *sx, const char *ig)
 	time_t t;
 	struct tm tm;
 
+	/* "media_forbidden": an account whose media this grant may not
+	 * read (a Graph permission error), its insights still readable. */
+	if (sandbox_is(sx, "media_forbidden"))
+		return sandbox_fail(sx, "error_10_permission");
 	if (fields == NULL)
 		fields = "id";
 	limit = lim != NULL ? strtol(lim, NULL, 10) : 25;

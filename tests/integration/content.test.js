@@ -259,6 +259,26 @@ test('Instagram content and its numbers', async (t) => {
     assert.ok(await section.locator('a[rel="noopener noreferrer"]').count() > 0);
   });
 
+  await t.test('media this grant may not read: the numbers are kept, the content left out, the run ok', async () => {
+    const { res: again } = await connectSandbox(b, 'instagram', 'allow', { user: 'ig-fault-media_forbidden' });
+    assert.equal(again.status, 303);
+    stack.sql(`UPDATE connections SET selected = '["${ig}"]' WHERE id = ${conn}`);
+    stack.sql(`DELETE FROM content WHERE workspace_id = ${ws}; DELETE FROM metric_daily WHERE workspace_id = ${ws}`);
+    stack.sql(`INSERT INTO sync_jobs (workspace_id, connection_id, kind) VALUES (${ws}, ${conn}, 'manual')`);
+    const w = runWorker(stack);
+    const [[status, err]] = stack.sql(`SELECT status, coalesce(error, '') FROM sync_runs WHERE connection_id = ${conn} ORDER BY id DESC LIMIT 1`);
+    assert.equal(status, 'ok', err);
+    assert.ok(Number(stack.sql(`SELECT count(*) FROM metric_daily WHERE workspace_id = ${ws} AND provider = 'instagram'`)[0][0]) > 0);
+    assert.equal(stack.sql(`SELECT count(*) FROM content WHERE workspace_id = ${ws}`)[0][0], '0');
+    assert.match(w.stderr, /Instagram \d+: content left out/);
+    // The same grant without the fault reads them again.
+    const { res: back } = await connectSandbox(b, 'instagram');
+    assert.equal(back.status, 303);
+    stack.sql(`UPDATE connections SET selected = '["${ig}"]' WHERE id = ${conn}`);
+    assert.equal(sync().status, 'ok');
+    assert.ok(Number(stack.sql(`SELECT count(*) FROM content WHERE workspace_id = ${ws}`)[0][0]) > 0);
+  });
+
   await t.test('content goes with the connection\'s data', async () => {
     const count = (table) => Number(stack.sql(`SELECT count(*) FROM ${table} WHERE workspace_id = ${ws}`)[0][0]);
     const before = count('content');

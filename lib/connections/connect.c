@@ -65,7 +65,7 @@ connect_disconnect(const struct token_env *env, struct arena *a,
 	struct oauth_failure f;
 	struct oauth_tokens t;
 	const char *why = NULL;
-	bool revoked;
+	bool revoked, elsewhere = false;
 
 	*note = NULL;
 	*revoke = CONNECT_REVOKE_NONE;
@@ -78,6 +78,16 @@ connect_disconnect(const struct token_env *env, struct arena *a,
 		    "the same login and would stop working too. It is "
 		    "revoked when the last of them is disconnected.", p->name,
 		    other->name);
+	} else if (connection_login_in_use(env->db, a, p->family,
+	    c->external_owner, c->id, &elsewhere) != ERR_OK || elsewhere) {
+		/* A revoke ends the grant for every workspace that connected
+		 * this login: not while another one uses it (or when that
+		 * cannot be known). */
+		*revoke = CONNECT_REVOKE_SHARED;
+		*note = arena_printf(a, "%s's access was not revoked: another "
+		    "workspace of this Sluice uses the same %s login and "
+		    "would stop working too. It is revoked when the last of "
+		    "them is disconnected.", p->name, p->name);
 	} else if (oauth_revoke(env->http, a, p, env->cfg, &t, &revoked,
 	    &f) != ERR_OK) {
 		*revoke = CONNECT_REVOKE_FAILED;

@@ -6,6 +6,7 @@
 #include "connections/vault.h"
 #include "crypto/crypto.h"
 #include "providers/oauth.h"
+#include "providers/provider.h"
 #include "store/db.h"
 
 /* PostgreSQL builds the JSON: one round trip, no token column named. */
@@ -409,4 +410,33 @@ connection_history_json(struct db *db, struct arena *a, int64_t workspace_id,
 	const char *p[2] = { db_int64(a, workspace_id), db_int64(a, id) };
 
 	return db_value(db, a, sql_history, 2, p, out);
+}
+
+static const char sql_in_use[] =
+	"SELECT sluice_login_in_use($1::text[], $2, $3)";
+
+enum err
+connection_login_in_use(struct db *db, struct arena *a, const char *family,
+    const char *owner, int64_t except_id, bool *out)
+{
+	const struct provider *const *all;
+	const char *p[3], *list = NULL, *v;
+	size_t i, n;
+	enum err rc;
+
+	all = provider_all(&n);
+	for (i = 0; i < n; i++)
+		if (strcmp(all[i]->family, family) == 0)
+			list = list == NULL ? all[i]->slug : arena_printf(a,
+			    "%s,%s", list, all[i]->slug);
+	*out = false;
+	if (list == NULL)
+		return ERR_OK;
+	p[0] = arena_printf(a, "{%s}", list);
+	p[1] = owner != NULL ? owner : "";
+	p[2] = db_int64(a, except_id);
+	if ((rc = db_value(db, a, sql_in_use, 3, p, &v)) != ERR_OK)
+		return rc;
+	*out = v != NULL && strcmp(v, "t") == 0;
+	return ERR_OK;
 }

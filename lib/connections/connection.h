@@ -126,6 +126,17 @@ enum err	 connection_history_json(struct db *, struct arena *,
 		    int64_t workspace_id, int64_t id, const char **out);
 
 /*
+ * Whether another connection with tokens, in any workspace of the
+ * installation, uses the login owner ("" or an unnamed row: anyone's) at
+ * one of the providers of family (a family shares one grant): *out.
+ * Nothing else of other workspaces is seen (sql/310).  Errors as
+ * db_exec().
+ */
+enum err	 connection_login_in_use(struct db *, struct arena *,
+		    const char *family, const char *owner, int64_t except_id,
+		    bool *out);
+
+/*
  * Disconnects: deletes the sealed tokens and sets status disconnected;
  * with delete_data also deletes the connection's synced metrics (its
  * provider's, but those of accounts another live connection of it still

@@ -173,6 +173,45 @@ test('provider reach', async (t) => {
     assert.match(list.text, /did not confirm that it revoked Sluice(&#39;|&#x27;|')s access/);
   });
 
+  await t.test('a login another workspace uses is revoked with the last of them', async () => {
+    // The same GitHub login in two workspaces: revoking its grant would
+    // end it for both, so the first disconnect keeps it.
+    const [[first]] = stack.sql('SELECT min(id) FROM workspaces');
+    let page = await b.get('/settings');
+    let r = await b.post('/settings/workspaces', { csrf: hidden(page.text, 'csrf'), name: 'Client B' });
+    assert.equal(r.status, 303, r.text.slice(0, 300));
+    const [[second]] = stack.sql("SELECT id FROM workspaces WHERE name = 'Client B'");
+    const connectIn = async (ws) => {
+      page = await b.get('/settings');
+      r = await b.post('/workspace/switch', { csrf: hidden(page.text, 'csrf'), workspace: ws });
+      assert.equal(r.status, 303);
+      const { res } = await connectSandbox(b, 'github');
+      assert.equal(res.status, 303, res.text.slice(0, 300));
+    };
+    await connectIn(second);
+    await connectIn(first);
+    const owners = stack.sql("SELECT DISTINCT external_owner FROM connections WHERE provider = 'github' AND token_blob IS NOT NULL");
+    assert.equal(owners.length, 1, 'one login in both workspaces');
+    assert.notEqual(owners[0][0], '');
+    let mark = logMark();
+    page = await b.get('/connections/github');
+    r = await b.post('/connections/github/disconnect', { csrf: hidden(page.text, 'csrf'), confirm: '1' });
+    assert.equal(r.headers.get('location'), '/connections?msg=disconnected_shared');
+    assert.doesNotMatch(logSince(mark), /applications\/sluice-sandbox-client\/grant/);
+    // The other workspace's connection still has its tokens; its own
+    // disconnect, the last, revokes.
+    assert.equal(stack.sql(`SELECT count(*) FROM connections WHERE provider = 'github' AND workspace_id = ${second} AND token_blob IS NOT NULL`)[0][0], '1');
+    page = await b.get('/settings');
+    await b.post('/workspace/switch', { csrf: hidden(page.text, 'csrf'), workspace: second });
+    mark = logMark();
+    page = await b.get('/connections/github');
+    r = await b.post('/connections/github/disconnect', { csrf: hidden(page.text, 'csrf'), confirm: '1' });
+    assert.equal(r.headers.get('location'), '/connections?msg=disconnected');
+    assert.match(logSince(mark), /"DELETE \/sandbox\/github-api\/applications\/sluice-sandbox-client\/grant" 204 /);
+    page = await b.get('/settings');
+    await b.post('/workspace/switch', { csrf: hidden(page.text, 'csrf'), workspace: first });
+  });
+
   await t.test('the API says whether the access was revoked', async () => {
     const { res } = await connectSandbox(b, 'linkedin');
     assert.equal(res.status, 303);

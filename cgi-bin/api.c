@@ -498,12 +498,15 @@ form_done(struct ctx *ctx, bool html, enum err e, const char *msg,
 	    v);
 }
 
-/* CORS for the form's own site origins; true for a preflight, answered. */
+/* CORS for the form's own site origins — for any site while it names
+ * none, as its posts are accepted from any; true for a preflight,
+ * answered. */
 static bool
 form_cors(struct ctx *ctx, const struct inquiry_form *f)
 {
 	const char *origin = req_header(&ctx->req, "origin");
-	bool ok = inquiry_form_origin_ok(f, origin);
+	bool ok = *f->origins == '\0' ? origin != NULL && *origin != '\0' &&
+	    strcmp(origin, "null") != 0 : inquiry_form_origin_ok(f, origin);
 
 	resp_header(&ctx->resp, "Vary", "Origin");
 	if (ok)

@@ -294,6 +294,16 @@ test('inquiries and bookings', { timeout: 600000 }, async (t) => {
     let r = await b.post('/settings/inquiry-form', { csrf: hidden(page.text, 'csrf'), origins: 'ftp://x', thank_you_url: '' });
     assert.equal(r.status, 422);
     assert.match(r.text, /Site origins must each be/);
+    // No origins named: any site's page may post with fetch and read
+    // the answer, as its plain posts are accepted from anywhere.
+    const anyPre = await request(`${stack.url}/f/${tokenA}`, {
+      method: 'OPTIONS', headers: { origin: 'https://anywhere.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    assert.equal(anyPre.status, 204);
+    assert.equal(anyPre.headers.get('access-control-allow-origin'), 'https://anywhere.example');
+    r = await form({ email: 'any@example.com' }, { origin: 'https://anywhere.example' });
+    assert.equal(r.status, 201);
+    assert.equal(r.headers.get('access-control-allow-origin'), 'https://anywhere.example');
     r = await b.post('/settings/inquiry-form', { csrf: hidden(page.text, 'csrf'), origins: 'https://studio.example\nhttp://localhost:4000', thank_you_url: '' });
     assert.equal(r.status, 303);
     assert.deepEqual(stack.sql(`SELECT origins, thank_you_url IS NULL FROM inquiry_forms WHERE workspace_id = ${wsA}`),

@@ -111,9 +111,16 @@ static const char sql_prune[] =
 	"DELETE FROM alerts WHERE resolved_at < now() - "
 	"make_interval(days => $1::int)";
 
+/* With the connection's login when the workspace has several
+ * connections of its provider. */
 static const char sql_banner[] =
 	"SELECT a.kind, a.provider, " SINCE("a.opened_at", "w.time_zone")
-	" FROM alerts a JOIN workspaces w ON w.id = a.workspace_id "
+	", a.connection_id, CASE WHEN (SELECT count(*) FROM connections o "
+	"WHERE o.workspace_id = a.workspace_id AND o.provider = a.provider) "
+	"> 1 THEN (SELECT coalesce(nullif(c.owner_label, ''), "
+	"nullif(c.external_owner, ''), 'unnamed login') FROM connections c "
+	"WHERE c.id = a.connection_id) END "
+	"FROM alerts a JOIN workspaces w ON w.id = a.workspace_id "
 	"WHERE a.workspace_id = $1 AND a.resolved_at IS NULL "
 	"ORDER BY a.opened_at, a.id";
 
@@ -273,13 +280,22 @@ action_path(struct arena *a, enum alerts_kind k, const char *slug)
 
 const char *
 alerts_banner_text(struct arena *a, enum alerts_kind k, const char *slug,
-    const char *since, const char **action_out, const char **url_out)
+    const char *since, const char *login, int64_t conn,
+    const char **action_out, const char **url_out)
 {
+	const char *name;
+
 	if (k <= ALERTS_NONE || k >= ALERTS_KIND__MAX)
 		k = ALERTS_FAILING;
 	*action_out = kinds[k].action;
 	*url_out = action_path(a, k, slug);
-	return arena_printf(a, kinds[k].banner, source_name(k, slug), since);
+	name = source_name(k, slug);
+	if (login != NULL && k != ALERTS_MISSED && conn > 0) {
+		name = arena_printf(a, "%s (%s)", name, login);
+		*url_out = arena_printf(a, "/connections/%lld",
+		    (long long)conn);
+	}
+	return arena_printf(a, kinds[k].banner, name, since);
 }
 
 enum err
@@ -592,7 +608,8 @@ alerts_banner(struct db *db, struct arena *a, int64_t ws,
 	for (i = 0; i < db_nrows(r); i++) {
 		o = json_object_new_object();
 		put(o, "text", alerts_banner_text(a, alerts_kind_of(db_get(r,
-		    i, 0)), db_get(r, i, 1), db_get(r, i, 2), &action, &url));
+		    i, 0)), db_get(r, i, 1), db_get(r, i, 2), db_get(r, i, 4),
+		    db_get_int64(r, i, 3, 0), &action, &url));
 		put(o, "action", action);
 		put(o, "url", url);
 		json_object_array_add(list, o);

@@ -120,11 +120,15 @@ size_t		 alerts_decide(const struct alerts_fact *facts, size_t nf,
  * reconnecting since 5 Dec 10:02 (Europe/Paris)": provider the
  * connection's slug (NULL for the schedule), since the formatted local
  * time with its zone.  *action_out and *url_out: the link's words and
- * path ("Reconnect", "/connections/linkedin").  Arena strings.
+ * path ("Reconnect", "/connections/linkedin").  With login (not NULL:
+ * the workspace has several connections of the provider) the source is
+ * named with it, "Google Analytics 4 (ana@agency.example)", and the
+ * path is the connection's, /connections/<conn>.  Arena strings.
  */
 const char	*alerts_banner_text(struct arena *, enum alerts_kind,
-		    const char *provider, const char *since,
-		    const char **action_out, const char **url_out);
+		    const char *provider, const char *since, const char *login,
+		    int64_t conn, const char **action_out,
+		    const char **url_out);
 
 /* The step's settings and process objects. */
 struct alerts_env {

@@ -87,6 +87,13 @@ test('several logins of one provider', async (t) => {
     }
   });
 
+  await t.test('an alert of one of them names its login and links its own page', async () => {
+    stack.sql(`INSERT INTO alerts (workspace_id, kind, subject, connection_id, provider) VALUES (${ws}, 'needs_reauth', 'c${client}', ${client}, 'ga4')`);
+    const page = (await b.get('/dashboard')).text;
+    assert.match(page, new RegExp(`Google Analytics 4 \\(client@client\\.example\\) needs reconnecting since [^<]+ — <a href="/connections/${client}">Reconnect</a>`));
+    stack.sql(`DELETE FROM alerts WHERE workspace_id = ${ws}`);
+  });
+
   await t.test('the slug that names both: a choice on the pages, 409 with the ids in the API', async () => {
     const page = await b.get('/connections/ga4');
     assert.equal(page.status, 200);

@@ -197,19 +197,25 @@ test_alerts_banner_words(void **state)
 	(void)state;
 	arena_init(&a);
 	text = alerts_banner_text(&a, ALERTS_REAUTH, "linkedin",
-	    "5 Dec 10:02 (Europe/Paris)", &action, &url);
+	    "5 Dec 10:02 (Europe/Paris)", NULL, 7, &action, &url);
 	assert_string_equal(text, "LinkedIn needs reconnecting since 5 Dec "
 	    "10:02 (Europe/Paris)");
 	assert_string_equal(action, "Reconnect");
 	assert_string_equal(url, "/connections/linkedin");
+	/* One of several logins: named, and its own page. */
+	text = alerts_banner_text(&a, ALERTS_REAUTH, "ga4", "5 Dec 10:02 "
+	    "(UTC)", "ana@agency.example", 7, &action, &url);
+	assert_string_equal(text, "Google Analytics 4 (ana@agency.example) "
+	    "needs reconnecting since 5 Dec 10:02 (UTC)");
+	assert_string_equal(url, "/connections/7");
 	text = alerts_banner_text(&a, ALERTS_MISSED, NULL,
-	    "5 Dec 03:00 (UTC)", &action, &url);
+	    "5 Dec 03:00 (UTC)", "x", 7, &action, &url);
 	assert_string_equal(text, "The daily sync did not start on time: it "
 	    "was due 5 Dec 03:00 (UTC)");
 	assert_string_equal(url, "/connections");
 	/* An unknown slug is never put in a path. */
-	text = alerts_banner_text(&a, ALERTS_FAILING, "../x", "t", &action,
-	    &url);
+	text = alerts_banner_text(&a, ALERTS_FAILING, "../x", "t", NULL, 0,
+	    &action, &url);
 	assert_string_equal(url, "/connections");
 	assert_non_null(strstr(text, "../x"));
 	arena_free(&a);

@@ -74,6 +74,9 @@ test('several logins of one provider', async (t) => {
     assert.match(page, new RegExp(`href="/connections/${ana}">Google Analytics 4 <span class="owner">— ana@agency.example</span>`));
     assert.match(page, new RegExp(`href="/connections/${client}">Google Analytics 4 <span class="owner">— client@client.example</span>`));
     assert.match(page, /Connect another login<span class="visually-hidden"> to Google Analytics 4<\/span>/);
+    // A screen reader tells the two cards' buttons apart.
+    assert.match(page, /Sync now<span class="visually-hidden"> Google Analytics 4 \(client@client\.example\)<\/span>/);
+    assert.match(page, /Reconnect<span class="visually-hidden"> Google Analytics 4 \(ana@agency\.example\)<\/span>/);
     const n = (await providers(stack)).length;
     assert.equal((page.match(/<article class="card"/g) || []).length, n + 1, 'a card per provider, GA4 twice');
     for (const [id, label] of [[ana, 'ana@agency.example'], [client, 'client@client.example']]) {

@@ -8,6 +8,7 @@
 #include "base/kv.h"
 #include "base/mem.h"
 #include "metrics/content.h"
+#include "providers/provider.h"
 #include "store/db.h"
 
 #define CONTENT_KEY_MAX	256	/* bytes of a cursor's text field */
@@ -78,22 +79,26 @@ static const char sql_page[] =
 static const char sql_top[] =
 	"WITH " CONTENT_ROWS ", "
 	"t AS (SELECT *, to_char(published_at AT TIME ZONE (SELECT tz FROM w), "
-	"'YYYY-MM-DD') AS date, row_number() OVER (PARTITION BY provider "
+	"'YYYY-MM-DD') AS date, coalesce((SELECT x->>'name' FROM connections "
+	"cn, jsonb_array_elements(cn.accounts) x WHERE cn.workspace_id = $1 "
+	"AND cn.provider = c.provider AND x->>'id' = c.account_id LIMIT 1), "
+	"c.account_id) AS account_name, "
+	"row_number() OVER (PARTITION BY provider "
 	"ORDER BY eng DESC, published_at DESC, item_id) AS pi, row_number() "
 	"OVER (ORDER BY eng DESC, published_at DESC, provider, item_id) AS oi "
 	"FROM c WHERE eng IS NOT NULL) "
 	"SELECT json_build_object('overall', coalesce((SELECT json_agg("
-	CONTENT_ITEM ", 'date', date) ORDER BY oi) FROM t WHERE oi <= "
+	CONTENT_ITEM ", 'date', date, 'account_name', account_name) ORDER BY "
+	"oi) FROM t WHERE oi <= "
 	"$7::int), '[]'), 'providers', coalesce((SELECT json_agg("
 	"json_build_object('provider', p, 'items', (SELECT json_agg("
-	CONTENT_ITEM ", 'date', date) ORDER BY pi) FROM t WHERE t.provider "
+	CONTENT_ITEM ", 'date', date, 'account_name', account_name) ORDER BY "
+	"pi) FROM t WHERE t.provider "
 	"= p AND pi <= $7::int)) ORDER BY p) FROM (SELECT DISTINCT provider "
 	"AS p FROM t) ps), '[]'))";
 
 static const char *const known[] = { "provider", "account", "type",
 	"since", "until", "sort", "limit", "cursor" };
-static const char *const providers[] = { "instagram", "facebook",
-	"youtube", "linkedin" };
 static const char *const types[] = { "post", "reel", "story", "video",
 	"short" };
 
@@ -158,11 +163,12 @@ enum err
 content_parse(struct arena *a, const struct kvlist *query,
     struct content_query *q, const char **param, const char **why)
 {
-	const char *key[5];
+	const struct provider *const *all, *p;
+	const char *key[5], *sep;
 	int64_t d0, d1;
 	char *end;
 	long v;
-	size_t i, k;
+	size_t i, k, n;
 
 	memset(q, 0, sizeof(*q));
 	*param = *why = NULL;
@@ -183,9 +189,16 @@ content_parse(struct arena *a, const struct kvlist *query,
 		}
 	}
 	if ((q->provider = kv_value(query, "provider")) != NULL &&
-	    !one_of(q->provider, providers, nitems(providers))) {
+	    ((p = provider_get(q->provider)) == NULL || !p->content)) {
 		*param = "provider";
-		*why = "must be instagram, facebook, youtube or linkedin";
+		*why = "must be a provider whose content Sluice keeps: ";
+		all = provider_all(&n);
+		for (i = 0, sep = ""; i < n; i++)
+			if (all[i]->content) {
+				*why = arena_printf(a, "%s%s%s", *why, sep,
+				    all[i]->slug);
+				sep = ", ";
+			}
 		return ERR_INPUT;
 	}
 	q->account = kv_value(query, "account");

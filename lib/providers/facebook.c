@@ -392,6 +392,7 @@ const struct provider provider_facebook = {
 	.env = "FACEBOOK",
 	.scopes = "pages_show_list,pages_read_engagement,read_insights",
 	.accounts = "pages",
+	.content = true,
 	.mark = "Fb",
 	.mark_colour = "#1465d8",
 	.reads = "Daily reach, impressions, engagements, page views and "

@@ -378,6 +378,7 @@ const struct provider provider_instagram = {
 	    "pages_read_engagement",
 	.keeps_days = 30,
 	.accounts = "business accounts",
+	.content = true,
 	.mark = "Ig",
 	.mark_colour = "#b8237a",
 	.reads = "Daily reach, views, engagements, profile views and "

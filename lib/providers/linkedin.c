@@ -471,6 +471,7 @@ const struct provider provider_linkedin = {
 	 * ending today start inside it in any year. */
 	.keeps_days = 365,
 	.accounts = "organizations",
+	.content = true,
 	.mark = "in",
 	.mark_colour = "#0a66c2",
 	.reads = "Daily impressions, clicks, engagements and followers of "

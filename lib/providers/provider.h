@@ -183,6 +183,7 @@ struct provider {
 	 * the provider has the day at once (Mailchimp, Slack, GitHub). */
 	int		 lag_days;
 	int		 keeps_days;	/* history kept upstream; 0: all */
+	bool		 content;	/* its fetch keeps content items */
 	const char	*accounts;	/* what its accounts are called */
 	const char	*mark;		/* its monogram on the pages ("GA") */
 	const char	*mark_colour;	/* the mark's background ("#b35900") */

@@ -412,6 +412,7 @@ const struct provider provider_youtube = {
 	/* Analytics publishes a day 2-3 days after it ends. */
 	.lag_days = 3,
 	.accounts = "channels",
+	.content = true,
 	.mark = "YT",
 	.mark_colour = "#c4000c",
 	.reads = "Daily views, watch time, subscribers, likes, comments and "

@@ -674,11 +674,12 @@ static const char sql_time_zone[] =
 	"(SELECT 1 FROM pg_timezone_names WHERE name = $2) RETURNING 1";
 
 /* The zones a person picks from: the IANA names, without tzdata's
- * posix/ and right/ copies of them. */
+ * posix/ and right/ copies of them and its files that are no place
+ * (Factory, posixrules, localtime). */
 static const char sql_time_zones[] =
 	"SELECT coalesce(json_agg(name ORDER BY name), '[]') FROM "
-	"pg_timezone_names WHERE name !~ '^(posix|right)/' AND name <> "
-	"'localtime'";
+	"pg_timezone_names WHERE name !~ '^(posix|right)/' AND name NOT IN "
+	"('localtime', 'Factory', 'posixrules')";
 
 enum err
 account_time_zones(struct db *db, struct arena *a, const char **out)

@@ -203,14 +203,19 @@ test('Instagram content and its numbers', async (t) => {
     assert.ok(top.length > 0);
     const fmt = (v) => (v === '' ? '–' : Number(v).toLocaleString('en-US'));
     const overall = page.text.split('id="content-overall"')[1].split('</table>')[0];
-    const rows = [...overall.matchAll(/<tr><td>(.*?)<\/td><td>Instagram<\/td><td>(\w+)<\/td><td><time datetime="([\d-]+)">[\d-]+<\/time><\/td><td class="num">([^<]+)<\/td>/g)];
+    // Each item names its account as the picker does (two Pages of one
+    // source are told apart); the number it is ranked by comes first.
+    const [[igName]] = stack.sql(`SELECT a->>'name' FROM connections, jsonb_array_elements(accounts) a WHERE id = ${conn} AND a->>'id' = '${ig}'`);
+    assert.ok(igName && igName !== ig);
+    const rows = [...overall.matchAll(/<tr><td>(.*?)<\/td><td class="num">([^<]+)<\/td><td>Instagram · ([^<]+)<\/td><td>(\w+)<\/td><td><time datetime="([\d-]+)">[\d-]+<\/time><\/td>/g)];
     assert.equal(rows.length, top.length, overall);
     rows.forEach((m, i) => {
-      assert.equal(m[4], fmt(top[i][6]), `engagement of ${top[i][0]}`);
+      assert.equal(m[2], fmt(top[i][6]), `engagement of ${top[i][0]}`);
+      assert.equal(m[3], igName.replace(/&/g, '&amp;'));
       assert.ok(m[1].includes(`href="${top[i][1]}" rel="noopener noreferrer"`), m[1]);
     });
     const ins = page.text.split('id="content-instagram"')[1].split('</table>')[0];
-    const first = ins.match(/<td class="num">([^<]+)<\/td><td class="num">([^<]+)<\/td><td class="num">([^<]+)<\/td><td class="num">([^<]+)<\/td><td class="num">([^<]+)<\/td><\/tr>/);
+    const first = ins.match(/<td class="num">([^<]+)<\/td><td>[^<]*<\/td><td>\w+<\/td><td><time[^>]*>[^<]*<\/time><\/td><td class="num">([^<]+)<\/td><td class="num">([^<]+)<\/td><td class="num">([^<]+)<\/td><td class="num">([^<]+)<\/td><\/tr>/);
     assert.deepEqual(first.slice(1), [top[0][6], top[0][2], top[0][3], top[0][4], top[0][5]].map(fmt));
     // A caption is escaped: one with markup shows as text.
     stack.sql(`UPDATE content SET caption = '<b>bold</b> & co' WHERE workspace_id = ${ws} AND item_id = '${top[0][0]}'`);

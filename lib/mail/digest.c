@@ -650,7 +650,8 @@ digest_month_view(struct arena *a, const char *base_url,
  * [{sentence}] and has_attribution: "Google Ads brought 6 inquiries and 2
  * bookings this week at €41.00 per inquiry".  The cost per inquiry only
  * where the channel's spend of the period is in one currency: amounts
- * in different currencies are never added, nor is one picked.
+ * in different currencies are never added, nor is one picked — the
+ * sentence says so and points to the Attribution page.
  */
 static enum err
 attribution_view(const struct digest_env *env, enum digest_kind kind,
@@ -678,7 +679,12 @@ attribution_view(const struct digest_env *env, enum digest_kind kind,
 		book = json_object_get_int64(jsonx_member(c, "bookings"));
 		cost = jsonx_member(c, "cost_per_inquiry");
 		at = "";
-		if (cost != NULL && json_object_is_type(cost,
+		if (jsonx_member(c, "spend") != NULL &&
+		    json_object_array_length(jsonx_member(c, "spend")) > 1)
+			/* Never added across currencies: said, not hidden. */
+			at = " (its spend is in several currencies: the cost "
+			    "per inquiry in each is on the Attribution page)";
+		else if (cost != NULL && json_object_is_type(cost,
 		    json_type_array) && json_object_array_length(cost) == 1 &&
 		    jsonx_member(c, "spend") != NULL &&
 		    json_object_array_length(jsonx_member(c, "spend")) == 1)

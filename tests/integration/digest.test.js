@@ -157,7 +157,7 @@ test('weekly digest through a fake Resend', async (t) => {
       const lines = r.json.text.split('\nINQUIRIES BY CHANNEL\n')[1].split('\n\n')[0].split('\n');
       assert.deepEqual(lines, [
         `* Google Ads brought 3 inquiries and 1 booking this week at \u20ac${per} per inquiry`,
-        '* Meta Ads brought 1 inquiry and 0 bookings this week',
+        '* Meta Ads brought 1 inquiry and 0 bookings this week (its spend is in several currencies: the cost per inquiry in each is on the Attribution page)',
         '* Direct brought 1 inquiry and 0 bookings this week',
       ]);
       assert.ok(r.json.html.includes(`>Google Ads brought 3 inquiries and 1 booking this week at \u20ac${per} per inquiry</td>`), r.json.html);

@@ -257,11 +257,11 @@ static enum err
 content(struct fetch *f, struct syncnorm *n, const char *page)
 {
 	struct pcall_result res;
-	struct json_object *items, *ids, *due, *it, *m, *c;
+	struct json_object *items, *due, *it, *m, *c;
 	struct fetch_items fi;
-	const char *url, *from, *to, *duejson, *id;
+	const char *url, *from, *to, *id;
 	bool older = false;
-	size_t i, k;
+	size_t i;
 	long pages;
 	enum err rc;
 
@@ -282,33 +282,14 @@ content(struct fetch *f, struct syncnorm *n, const char *page)
 			return fetch_norm_failed(f, n, rc);
 		url = jsonx_text(jsonx_member(res.json, "paging"), "next");
 	}
-	ids = jsonx_own(f->a, json_object_new_array());
-	for (i = 0; i < json_object_array_length(items); i++) {
-		it = json_object_array_get_idx(items, i);
-		m = json_object_new_object();
-		json_object_object_add(m, "id", json_object_get(
-		    jsonx_member(it, "id")));
-		json_object_object_add(m, "published_at", json_object_get(
-		    jsonx_member(it, "published_at")));
-		json_object_array_add(ids, m);
-	}
-	fi.kind = "content";
-	fi.account = page;
-	fi.json = json_object_to_json_string_ext(ids, JSON_C_TO_STRING_PLAIN);
-	fi.since = arena_printf(f->a, "%sT00:00:00Z", from);
-	if ((rc = fetch_items_due(f, &fi, &duejson)) != ERR_OK)
+	if ((rc = fetch_content_due(f, &fi, page, from, items, &due)) !=
+	    ERR_OK)
 		return rc;
-	if (jsonx_parse(f->a, duejson, strlen(duejson), &due, NULL) != ERR_OK)
-		return ERR_DB;
 	for (i = 0; i < json_object_array_length(items); i++) {
 		it = json_object_array_get_idx(items, i);
 		id = jsonx_str(it, "id");
 		c = jsonx_member(it, "counts");
-		for (k = 0; k < json_object_array_length(due); k++)
-			if (strcmp(json_object_get_string(
-			    json_object_array_get_idx(due, k)), id) == 0)
-				break;
-		if (k < json_object_array_length(due)) {
+		if (fetch_due_has(due, id)) {
 			if ((rc = fetch_get(f, arena_printf(f->a, "%s/%s/"
 			    "insights?metric=post_media_view,"
 			    "post_total_media_view_unique", meta_graph(f),

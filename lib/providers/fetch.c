@@ -1,6 +1,10 @@
 /* fetch.c — a fetch hook's services, by name. */
 #include <string.h>
 
+#include <json-c/json.h>
+
+#include "base/arena.h"
+#include "base/jsonx.h"
 #include "base/log.h"
 
 #include "providers/fetch.h"
@@ -93,4 +97,48 @@ fetch_optional(struct fetch *f, enum err rc, const char *what,
 	    f->why : "no reason given");
 	f->why = NULL;
 	return ERR_OK;
+}
+
+enum err
+fetch_content_due(struct fetch *f, struct fetch_items *fi,
+    const char *account, const char *from, struct json_object *items,
+    struct json_object **due)
+{
+	struct json_object *ids, *it, *m;
+	const char *json;
+	size_t i;
+	enum err rc;
+
+	ids = jsonx_own(f->a, json_object_new_array());
+	for (i = 0; i < json_object_array_length(items); i++) {
+		it = json_object_array_get_idx(items, i);
+		m = json_object_new_object();
+		json_object_object_add(m, "id", json_object_get(
+		    jsonx_member(it, "id")));
+		json_object_object_add(m, "published_at", json_object_get(
+		    jsonx_member(it, "published_at")));
+		json_object_array_add(ids, m);
+	}
+	fi->kind = "content";
+	fi->account = account;
+	fi->json = json_object_to_json_string_ext(ids,
+	    JSON_C_TO_STRING_PLAIN);
+	fi->since = arena_printf(f->a, "%sT00:00:00Z", from);
+	if ((rc = fetch_items_due(f, fi, &json)) != ERR_OK)
+		return rc;
+	if (jsonx_parse(f->a, json, strlen(json), due, NULL) != ERR_OK)
+		return ERR_DB;
+	return ERR_OK;
+}
+
+bool
+fetch_due_has(struct json_object *due, const char *id)
+{
+	size_t k;
+
+	for (k = 0; id != NULL && k < json_object_array_length(due); k++)
+		if (strcmp(json_object_get_string(json_object_array_get_idx(
+		    due, k)), id) == 0)
+			return true;
+	return false;
 }

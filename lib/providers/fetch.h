@@ -173,6 +173,21 @@ enum err	 fetch_items_store(struct fetch *, const struct fetch_items *);
 enum err	 fetch_items_due(struct fetch *, const struct fetch_items *,
 		    const char **due);
 
+/*
+ * Of the content items of account read for the window starting on day
+ * from (items: a JSON array of normalised items, each with "id" and
+ * "published_at"), those due a measurement (ops->items_due): *due, a
+ * JSON array of their ids, arena-owned.  Fills fi (kind "content", the
+ * account, the window) for the store that follows.  Errors as
+ * fetch_items_due(); ERR_DB when its answer is not JSON.
+ */
+enum err	 fetch_content_due(struct fetch *, struct fetch_items *fi,
+		    const char *account, const char *from,
+		    struct json_object *items, struct json_object **due);
+
+/* Whether id is one of the JSON array of ids due. */
+bool		 fetch_due_has(struct json_object *due, const char *id);
+
 /* A URL of the provider under the configuration (provider_url()). */
 const char	*fetch_base(struct fetch *, enum provider_url);
 

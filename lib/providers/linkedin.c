@@ -245,11 +245,11 @@ content(struct fetch *f, const char *org, const char *urn)
 	} kinds[] = { { "urn:li:share:", "shares" },
 	    { "urn:li:ugcPost:", "ugcPosts" } };
 	struct pcall_result res;
-	struct json_object *items, *ids, *due, *it, *m, *byid;
+	struct json_object *items, *due, *it, *m, *byid;
 	struct fetch_items fi;
 	struct syncnorm n;
 	struct buf *b;
-	const char *from, *to, *duejson, *id;
+	const char *from, *to, *id;
 	bool older = false;
 	size_t i, k, j, got, nb;
 	long start = 0, pages;
@@ -284,24 +284,9 @@ content(struct fetch *f, const char *org, const char *urn)
 			break;
 		start += (long)got;
 	}
-	ids = jsonx_own(f->a, json_object_new_array());
-	for (i = 0; i < json_object_array_length(items); i++) {
-		it = json_object_array_get_idx(items, i);
-		m = json_object_new_object();
-		json_object_object_add(m, "id", json_object_get(
-		    jsonx_member(it, "id")));
-		json_object_object_add(m, "published_at", json_object_get(
-		    jsonx_member(it, "published_at")));
-		json_object_array_add(ids, m);
-	}
-	fi.kind = "content";
-	fi.account = org;
-	fi.json = json_object_to_json_string_ext(ids, JSON_C_TO_STRING_PLAIN);
-	fi.since = arena_printf(f->a, "%sT00:00:00Z", from);
-	if ((rc = fetch_items_due(f, &fi, &duejson)) != ERR_OK)
+	if ((rc = fetch_content_due(f, &fi, org, from, items, &due)) !=
+	    ERR_OK)
 		return rc;
-	if (jsonx_parse(f->a, duejson, strlen(duejson), &due, NULL) != ERR_OK)
-		return ERR_DB;
 	byid = jsonx_own(f->a, json_object_new_object());
 	for (k = 0; k < nitems(kinds); k++) {
 		b = buf_new_arena(f->a, 20 * 128);
@@ -334,11 +319,7 @@ content(struct fetch *f, const char *org, const char *urn)
 	for (i = 0; i < json_object_array_length(items); i++) {
 		it = json_object_array_get_idx(items, i);
 		id = jsonx_str(it, "id");
-		for (k = 0; k < json_object_array_length(due); k++)
-			if (strcmp(json_object_get_string(
-			    json_object_array_get_idx(due, k)), id) == 0)
-				break;
-		if (k == json_object_array_length(due))
+		if (!fetch_due_has(due, id))
 			continue;
 		m = jsonx_member(byid, id);
 		json_object_object_add(it, "metrics", m != NULL ?

@@ -219,14 +219,14 @@ static enum err
 content(struct fetch *f, const char *chan)
 {
 	struct pcall_result res;
-	struct json_object *list, *it, *items, *ids, *due, *m, *c;
+	struct json_object *list, *it, *items, *ids, *due, *c;
 	struct fetch_items fi;
 	struct buf *batch;
 	const char *uploads, *url, *from, *to, *token = NULL, *vid, *at;
-	const char *duejson, *id;
+	const char *id;
 	struct syncnorm n;
 	bool older = false;
-	size_t i, k, nb;
+	size_t i, nb;
 	long pages;
 	enum err rc;
 
@@ -293,33 +293,14 @@ content(struct fetch *f, const char *chan)
 		batch = buf_new_arena(f->a, 50 * 64);
 		nb = 0;
 	}
-	list = jsonx_own(f->a, json_object_new_array());
-	for (i = 0; i < json_object_array_length(items); i++) {
-		it = json_object_array_get_idx(items, i);
-		m = json_object_new_object();
-		json_object_object_add(m, "id", json_object_get(jsonx_member(it,
-		    "id")));
-		json_object_object_add(m, "published_at", json_object_get(
-		    jsonx_member(it, "published_at")));
-		json_object_array_add(list, m);
-	}
-	fi.kind = "content";
-	fi.account = chan;
-	fi.json = json_object_to_json_string_ext(list, JSON_C_TO_STRING_PLAIN);
-	fi.since = arena_printf(f->a, "%sT00:00:00Z", from);
-	if ((rc = fetch_items_due(f, &fi, &duejson)) != ERR_OK)
+	if ((rc = fetch_content_due(f, &fi, chan, from, items, &due)) !=
+	    ERR_OK)
 		return rc;
-	if (jsonx_parse(f->a, duejson, strlen(duejson), &due, NULL) != ERR_OK)
-		return ERR_DB;
 	for (i = 0; i < json_object_array_length(items); i++) {
 		it = json_object_array_get_idx(items, i);
 		id = jsonx_str(it, "id");
 		c = jsonx_member(it, "counts");
-		for (k = 0; k < json_object_array_length(due); k++)
-			if (strcmp(json_object_get_string(
-			    json_object_array_get_idx(due, k)), id) == 0)
-				break;
-		if (k < json_object_array_length(due))
+		if (fetch_due_has(due, id))
 			json_object_object_add(it, "metrics",
 			    json_object_get(c));
 		json_object_object_del(it, "counts");

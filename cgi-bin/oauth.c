@@ -91,7 +91,8 @@ page_start(struct ctx *ctx)
 {
 	const struct provider *p = provider_of(ctx);
 	struct oauthstate st;
-	const char *url;
+	struct connection c;
+	const char *url, *login, *hint;
 	enum err rc;
 
 	if (p == NULL)
@@ -105,10 +106,18 @@ page_start(struct ctx *ctx)
 	if (ctx->app->keys == NULL)
 		return app_fail(ctx, ERR_UNAVAILABLE, "Tokens cannot be stored "
 		    "safely: SLUICE_ENCRYPTION_KEYS is not set.");
+	/* Reconnect (?login=<its address>): the provider is told which of
+	 * the workspace's logins to suggest. */
+	hint = NULL;
+	if ((login = req_query(&ctx->req, "login")) != NULL &&
+	    connection_find(ctx->db, ctx->arena, ctx->workspace_id, login,
+	    &c) == ERR_OK && strcmp(c.provider, p->slug) == 0 &&
+	    c.owner_label != NULL && *c.owner_label != '\0')
+		hint = c.owner_label;
 	if ((rc = oauthstate_new(ctx->db, ctx->arena, ctx->session, p->slug,
 	    &st)) != ERR_OK ||
 	    (rc = oauth_authorize_url(p, ctx->cfg, ctx->arena, st.state,
-	    st.challenge, &url)) != ERR_OK)
+	    st.challenge, hint, &url)) != ERR_OK)
 		return rc;
 	return resp_redirect(&ctx->resp, 303, url);
 }

@@ -434,6 +434,7 @@ const struct provider provider_ga4 = {
 	    "https://analyticsadmin.googleapis.com/v1beta",
 	.urls[PROVIDER_API_BASE2] =
 	    "https://analyticsdata.googleapis.com/v1beta",
+	.login_hint = "login_hint",
 	.scopes = "openid email "
 	    "https://www.googleapis.com/auth/analytics.readonly",
 	.restatement_days = 3,

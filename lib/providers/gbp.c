@@ -300,6 +300,7 @@ const struct provider provider_gbp = {
 	.urls[PROVIDER_API_BASE2] =
 	    "https://mybusinessbusinessinformation.googleapis.com/v1",
 	.urls[PROVIDER_API_BASE3] = "https://mybusiness.googleapis.com/v4",
+	.login_hint = "login_hint",
 	.scopes = "openid email "
 	    "https://www.googleapis.com/auth/business.manage",
 	.restatement_days = 2,

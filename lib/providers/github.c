@@ -188,6 +188,7 @@ const struct provider provider_github = {
 		/* The authenticated user: "id" (stable), "login". */
 		[PROVIDER_WHOAMI_URL] = "https://api.github.com/user",
 	},
+	.login_hint = "login",
 	.scopes = "read:user public_repo",
 	.auth_params = "allow_signup=false",
 	.tokens = PROVIDER_TOKENS_NEVER,

@@ -458,6 +458,7 @@ const struct provider provider_google_ads = {
 	GOOGLE_PROVIDER,
 	.env = "GOOGLE_ADS",
 	.urls[PROVIDER_API_BASE] = "https://googleads.googleapis.com/{version}",
+	.login_hint = "login_hint",
 	.scopes = "openid email https://www.googleapis.com/auth/adwords",
 	.restatement_days = 30,
 	.accounts = "customers",

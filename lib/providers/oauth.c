@@ -38,7 +38,7 @@ oauth_form(struct arena *a, const char *const *kv)
 enum err
 oauth_authorize_url(const struct provider *p, const struct config *cfg,
     struct arena *a, const char *state, const char *challenge,
-    const char **out)
+    const char *hint, const char **out)
 {
 	const char *id, *secret, *base, *q;
 	enum err rc;
@@ -55,6 +55,9 @@ oauth_authorize_url(const struct provider *p, const struct config *cfg,
 			"state", state,
 			"code_challenge", p->pkce ? challenge : NULL,
 			"code_challenge_method", p->pkce ? "S256" : NULL,
+			p->login_hint != NULL ? p->login_hint : "login_hint",
+			p->login_hint != NULL && hint != NULL && *hint != '\0' ?
+			hint : NULL,
 			NULL,
 		};
 		q = oauth_form(a, kv);

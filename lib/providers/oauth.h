@@ -42,12 +42,14 @@ struct oauth_failure {
 };
 
 /*
- * The authorize URL for a state and PKCE challenge (arena-owned).
+ * The authorize URL for a state and PKCE challenge (arena-owned); hint,
+ * when not NULL, the login to suggest (p->login_hint's parameter: an
+ * email for Google, a user name for GitHub; ignored where none).
  * ERR_UNAVAILABLE when the provider is not configured.
  */
 enum err	 oauth_authorize_url(const struct provider *,
 		    const struct config *, struct arena *, const char *state,
-		    const char *challenge, const char **out);
+		    const char *challenge, const char *hint, const char **out);
 
 /*
  * Parses a token endpoint's answer (status, Content-Type, body) into *out

@@ -170,6 +170,10 @@ struct provider {
 	const char	*urls[PROVIDER_URL__MAX]; /* real URLs, NULL: none */
 	const char	*scopes;	/* as sent, separator included */
 	const char	*auth_params;	/* extra authorize parameters */
+	/* The authorize parameter that suggests a login ("login_hint",
+	 * GitHub's "login"), given a connection's label on Reconnect;
+	 * NULL: none. */
+	const char	*login_hint;
 	bool		 pkce;		/* send an S256 challenge */
 	enum provider_tokens tokens;
 	/* Revocation by POST to API_BASE + this path with the access token

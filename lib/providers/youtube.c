@@ -386,6 +386,7 @@ const struct provider provider_youtube = {
 	.urls[PROVIDER_API_BASE] = "https://www.googleapis.com/youtube/v3",
 	.urls[PROVIDER_API_BASE2] =
 	    "https://youtubeanalytics.googleapis.com/v2",
+	.login_hint = "login_hint",
 	.scopes = "openid email "
 	    "https://www.googleapis.com/auth/youtube.readonly "
 	    "https://www.googleapis.com/auth/yt-analytics.readonly",

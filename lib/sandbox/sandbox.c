@@ -882,7 +882,8 @@ enum err
 sandbox_authorize(struct ctx *ctx)
 {
 	struct json_object *view, *scopes, *fields;
-	const char *scope, *client, *redirect, *v[NBOUND];
+	const char *scope, *client, *redirect, *v[NBOUND], *hint, *pname,
+	    *pmail;
 	const struct sandbox_family *f;
 	struct sbx sx;
 	enum err rc;
@@ -931,6 +932,17 @@ sandbox_authorize(struct ctx *ctx)
 			add_field(fields, consent_bound[i], v[i]);
 	add_field(fields, "sig", consent_sig(&sx, sx.now + CONSENT_TTL_S, v));
 	json_object_object_add(view, "fields", fields);
+	/* A suggested login (Google's login_hint, GitHub's login) is the
+	 * persona chosen first, as a provider's sign-in screen would. */
+	hint = req_query(&ctx->req, "login_hint");
+	if (hint == NULL)
+		hint = req_query(&ctx->req, "login");
+	for (i = 1; hint != NULL && i <= 3; i++) {
+		sandbox_persona((int)i, &pname, &pmail);
+		if (strcmp(hint, pmail) == 0)
+			json_object_object_add(view, arena_printf(ctx->arena,
+			    "sel%zu", i), json_object_new_boolean(true));
+	}
 	return consent_page(&sx, 200, view);
 }
 

@@ -90,6 +90,24 @@ test('several logins of one provider', async (t) => {
     }
   });
 
+  await t.test('Reconnect on a login\'s card suggests that login to the provider', async () => {
+    const page = (await b.get('/connections')).text;
+    assert.ok(page.includes(`href="/oauth/ga4/start?login=${client}">Reconnect`), 'the card names its connection');
+    let r = await b.get(`/oauth/ga4/start?login=${client}`);
+    assert.equal(r.status, 303);
+    const to = new URL(r.headers.get('location'));
+    assert.equal(to.searchParams.get('login_hint'), 'client@client.example');
+    // The sandbox's sign-in screen starts at that login, as Google's does.
+    const consent = await b.get(to.pathname + to.search);
+    assert.match(consent.text, /<option value="2" selected>Client/);
+    // Another workspace's connection, or garbage, suggests nothing.
+    for (const q of ['999999', 'x%27%3Cb%3E', 'facebook']) {
+      r = await b.get(`/oauth/ga4/start?login=${q}`);
+      assert.equal(r.status, 303, q);
+      assert.equal(new URL(r.headers.get('location')).searchParams.get('login_hint'), null, q);
+    }
+  });
+
   await t.test('an alert of one of them names its login and links its own page', async () => {
     stack.sql(`INSERT INTO alerts (workspace_id, kind, subject, connection_id, provider) VALUES (${ws}, 'needs_reauth', 'c${client}', ${client}, 'ga4')`);
     const page = (await b.get('/dashboard')).text;

@@ -5,6 +5,7 @@
  * 146097 days; 719468 days from 0000-03-01 to 1970-01-01.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "base/arena.h"
 #include "base/day.h"
@@ -81,6 +82,24 @@ day_scan(const char *s, int64_t *out)
 	int y, m, d;
 
 	if (s == NULL || sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3)
+		return false;
+	*out = day_from_civil(y, m, d);
+	return true;
+}
+
+bool
+day_parse(const char *s, int64_t *out)
+{
+	int y, m, d;
+	size_t i;
+
+	if (s == NULL || strlen(s) != 10)
+		return false;
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' : s[i] < '0' || s[i] > '9')
+			return false;
+	if (sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 ||
+	    d < 1 || d > day_month_length(y, m))
 		return false;
 	*out = day_from_civil(y, m, d);
 	return true;

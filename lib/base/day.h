@@ -46,6 +46,13 @@ int		 day_weekday(int64_t day);
  */
 bool		 day_scan(const char *s, int64_t *out);
 
+/*
+ * A strict "YYYY-MM-DD" (four digits, a dash, two, a dash, two, nothing
+ * after) naming a real day: true and *out its day number; false for
+ * NULL, another shape or a day that does not exist (2026-02-30).
+ */
+bool		 day_parse(const char *s, int64_t *out);
+
 /* "YYYY-MM-DD" of a day number (the year as is beyond 0-9999), in the
  * arena. */
 const char	*day_text(struct arena *, int64_t day);

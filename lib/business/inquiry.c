@@ -519,32 +519,12 @@ inquiry_create(struct db *db, struct arena *a, int64_t workspace_id,
 	return db_exec(db, a, sql_record, 4, p, NULL);
 }
 
-/* A strict YYYY-MM-DD of a real day. */
-static bool
-date_ok(struct arena *a, const char *s)
-{
-	int64_t d;
-	size_t i;
-
-	if (strlen(s) != 10)
-		return false;
-	for (i = 0; i < 10; i++)
-		if ((i == 4 || i == 7) ? s[i] != '-' :
-		    !isdigit((unsigned char)s[i]))
-			return false;
-	return day_scan(s, &d) && strcmp(day_text(a, d), s) == 0;
-}
-
 bool
 inquiry_date_ok(const char *s)
 {
-	struct arena a;
-	bool ok;
+	int64_t d;
 
-	arena_init(&a);
-	ok = date_ok(&a, s);
-	arena_free(&a);
-	return ok;
+	return day_parse(s, &d);
 }
 
 /* A positive integer of at most 18 digits, or -1. */
@@ -574,7 +554,6 @@ inquiry_page_parse(const struct kvlist *query, bool (*status_ok)(const
     char *), const char *statuses_text, struct inquiry_query *q,
     const char **param, const char **why)
 {
-	struct arena a;
 	const char *s;
 	int64_t n;
 	bool bad;
@@ -589,11 +568,9 @@ inquiry_page_parse(const struct kvlist *query, bool (*status_ok)(const
 	}
 	q->from = kv_value(query, "from");
 	q->to = kv_value(query, "to");
-	arena_init(&a);
-	bad = q->from != NULL && !date_ok(&a, q->from);
+	bad = q->from != NULL && !inquiry_date_ok(q->from);
 	*param = bad ? "from" : "to";
-	bad = bad || (q->to != NULL && !date_ok(&a, q->to));
-	arena_free(&a);
+	bad = bad || (q->to != NULL && !inquiry_date_ok(q->to));
 	if (bad) {
 		*why = "must be a date YYYY-MM-DD";
 		return ERR_INPUT;

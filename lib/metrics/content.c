@@ -102,14 +102,6 @@ static const char *const known[] = { "provider", "account", "type",
 static const char *const types[] = { "post", "reel", "story", "video",
 	"short" };
 
-/* A strict YYYY-MM-DD, a real day, as a day number. */
-static bool
-date_ok(struct arena *a, const char *s, int64_t *d)
-{
-	return s != NULL && strlen(s) == 10 && day_scan(s, d) &&
-	    strcmp(day_text(a, *d), s) == 0;
-}
-
 /* Whether s is one of the n words of list. */
 static bool
 one_of(const char *s, const char *const *list, size_t n)
@@ -216,12 +208,12 @@ content_parse(struct arena *a, const struct kvlist *query,
 	}
 	q->since = kv_value(query, "since");
 	q->until = kv_value(query, "until");
-	if (q->since != NULL && !date_ok(a, q->since, &d0)) {
+	if (q->since != NULL && !day_parse(q->since, &d0)) {
 		*param = "since";
 		*why = "must be a date, YYYY-MM-DD";
 		return ERR_INPUT;
 	}
-	if (q->until != NULL && !date_ok(a, q->until, &d1)) {
+	if (q->until != NULL && !day_parse(q->until, &d1)) {
 		*param = "until";
 		*why = "must be a date, YYYY-MM-DD";
 		return ERR_INPUT;

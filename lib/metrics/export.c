@@ -122,10 +122,9 @@ account_ok(const char *s)
 /* A real date YYYY-MM-DD from 1970 on (what ingest stores); *d its day
  * number. */
 static bool
-date_ok(struct arena *a, const char *s, int64_t *d)
+date_ok(const char *s, int64_t *d)
 {
-	return s != NULL && strlen(s) == 10 && s[0] >= '1' && s[0] <= '9' &&
-	    day_scan(s, d) && *d >= 0 && strcmp(day_text(a, *d), s) == 0;
+	return day_parse(s, d) && *d >= 0;
 }
 
 /* A rate the catalogue derives from two stored metrics, named for the
@@ -280,12 +279,12 @@ export_parse(struct arena *a, const struct kvlist *query, const char *accept,
 		    "to");
 		return ERR_INPUT;
 	}
-	if (q->from != NULL && !date_ok(a, q->from, &f)) {
+	if (q->from != NULL && !date_ok(q->from, &f)) {
 		*why = "must be a real date from 1970 on, YYYY-MM-DD";
 		return ERR_INPUT;
 	}
 	*param = "to";
-	if (q->to != NULL && !date_ok(a, q->to, &t)) {
+	if (q->to != NULL && !date_ok(q->to, &t)) {
 		*why = "must be a real date from 1970 on, YYYY-MM-DD";
 		return ERR_INPUT;
 	}
@@ -472,7 +471,7 @@ cursor_read(struct arena *a, const char *c, const char *tag,
 			return false;
 	}
 	return strcmp(c, tag) == 0 && name_ok(key[0], 1) && account_ok(key[1]) &&
-	    name_ok(key[2], 1) && date_ok(a, key[3], &d) &&
+	    name_ok(key[2], 1) && date_ok(key[3], &d) &&
 	    (*key[4] == '\0' || strlen(key[4]) == 3);
 }
 

@@ -73,14 +73,6 @@ static const char sql_recent[] =
 static const char *const known[] = { "location", "rating", "from", "to",
 	"limit", "cursor" };
 
-/* A strict YYYY-MM-DD, a real day, as a day number. */
-static bool
-date_ok(struct arena *a, const char *s, int64_t *d)
-{
-	return s != NULL && strlen(s) == 10 && day_scan(s, d) &&
-	    strcmp(day_text(a, *d), s) == 0;
-}
-
 /* Whether s is n bytes of lowercase hex, even, at most max bytes
  * decoded, and no NUL byte among them. */
 static bool
@@ -160,12 +152,12 @@ reviews_parse(struct arena *a, const struct kvlist *query,
 	}
 	q->from = kv_value(query, "from");
 	q->to = kv_value(query, "to");
-	if (q->from != NULL && !date_ok(a, q->from, &d0)) {
+	if (q->from != NULL && !day_parse(q->from, &d0)) {
 		*param = "from";
 		*why = "must be a date, YYYY-MM-DD";
 		return ERR_INPUT;
 	}
-	if (q->to != NULL && !date_ok(a, q->to, &d1)) {
+	if (q->to != NULL && !day_parse(q->to, &d1)) {
 		*param = "to";
 		*why = "must be a date, YYYY-MM-DD";
 		return ERR_INPUT;

@@ -131,6 +131,28 @@ test_day_scan_and_add(void **state)
 	arena_free(&a);
 }
 
+/* Only a strict YYYY-MM-DD of a real day. */
+static void
+test_day_parse_is_strict(void **state)
+{
+	static const char *const bad[] = { "2026-02-30", "2026-13-01",
+	    "2026-00-10", "2026-1-01", "2026-01-1", "2026-01-010",
+	    "2026/01/01", " 2026-01-01", "2026-01-01 ", "+026-01-01",
+	    "2026-0a-01", "", "2025-02-29" };
+	int64_t d;
+	size_t i;
+
+	(void)state;
+	assert_true(day_parse("2024-02-29", &d));
+	assert_int_equal(d, day_from_civil(2024, 2, 29));
+	assert_true(day_parse("1970-01-01", &d));
+	assert_int_equal(d, 0);
+	assert_true(day_parse("0001-12-31", &d));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(day_parse(bad[i], &d));
+	assert_false(day_parse(NULL, &d));
+}
+
 int
 main(void)
 {
@@ -140,6 +162,7 @@ main(void)
 		cmocka_unit_test(test_day_month_length_knows_leap_years),
 		cmocka_unit_test(test_day_of_epoch_floors),
 		cmocka_unit_test(test_day_scan_and_add),
+		cmocka_unit_test(test_day_parse_is_strict),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

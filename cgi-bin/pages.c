@@ -1445,7 +1445,7 @@ attribution_into(struct ctx *ctx, struct json_object *v)
 
 	if (from == NULL || to == NULL)
 		return ERR_OK;
-	if ((rc = attribution_report_json(ctx->db, ctx->arena,
+	if ((rc = attribution_report_json(app_read_db(ctx), ctx->arena,
 	    ctx->workspace_id, from, to, &json)) != ERR_OK)
 		return rc;
 	if (jsonx_parse(ctx->arena, json, strlen(json), &doc, NULL) !=
@@ -1515,34 +1515,34 @@ content_items(struct ctx *ctx, struct json_object *list)
 static enum err
 content_into(struct ctx *ctx, struct json_object *v)
 {
-	static const char *const keeps[] = { "instagram", "facebook",
-	    "youtube", "linkedin" };
 	struct json_object *doc, *o, *list, *pr;
 	struct connection *conns;
+	struct db *rd = app_read_db(ctx);
 	const char *from = jsonx_str(v, "from"), *to = jsonx_str(v, "to");
 	const char *json;
 	const struct provider *p;
-	size_t i, j, n;
+	size_t i, n;
 	bool keeping;
 	enum err rc;
 
 	if (from == NULL || to == NULL)
 		return ERR_OK;
-	if ((rc = content_top_json(ctx->db, ctx->arena, ctx->workspace_id,
+	if ((rc = content_top_json(rd, ctx->arena, ctx->workspace_id,
 	    from, to, 5, &json)) != ERR_OK)
 		return rc;
 	if (jsonx_parse(ctx->arena, json, strlen(json), &doc, NULL) != ERR_OK)
 		return ERR_DB;
 	list = jsonx_member(doc, "overall");
 	if (list == NULL || json_object_array_length(list) == 0) {
-		if ((rc = connection_all(ctx->db, ctx->arena,
+		if ((rc = connection_all(rd, ctx->arena,
 		    ctx->workspace_id, &conns, &n)) != ERR_OK)
 			return rc;
+		/* A live source whose fetch keeps content (its provider
+		 * file's flag): say none is in these days yet. */
 		for (i = 0, keeping = false; i < n; i++)
-			for (j = 0; j < nitems(keeps); j++)
-				keeping |= strcmp(conns[i].provider, keeps[j])
-				    == 0 && strcmp(conns[i].status,
-				    "disconnected") != 0;
+			keeping |= (p = provider_get(conns[i].provider)) !=
+			    NULL && p->content && strcmp(conns[i].status,
+			    "disconnected") != 0;
 		if (!keeping)
 			return ERR_OK;
 		o = json_object_new_object();
@@ -1604,7 +1604,7 @@ page_dashboard(struct ctx *ctx)
 	v = views_dashboard(ctx->arena, dashboard_order(ctx, tiles), period);
 	/* Nothing in these days: say whether sources are connected. */
 	if (!json_object_get_boolean(json_object_object_get(v, "has_tiles"))) {
-		if ((rc = connection_all(ctx->db, ctx->arena,
+		if ((rc = connection_all(app_read_db(ctx), ctx->arena,
 		    ctx->workspace_id, &conns, &n)) != ERR_OK)
 			return rc;
 		for (i = 0; i < n; i++)

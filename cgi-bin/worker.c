@@ -271,6 +271,10 @@ scheduler(struct app *app, const struct schedule_cfg *sc)
 	memset(&env, 0, sizeof(env));
 	env.db = db_new(app->cfg.database_url, app->cfg.db_backoff_max_ms,
 	    app->cfg.db_pooled);
+	/* The digests it sends read their numbers there (lib/mail/digest.h). */
+	if (*app->cfg.database_read_url != '\0')
+		db_replica_set(env.db, app->cfg.database_read_url,
+		    app->cfg.read_max_lag_s * 1000);
 	env.cfg = &app->cfg;
 	env.tmpl = app->tmpl;
 	env.http = app->http;

@@ -759,9 +759,9 @@ content_view(const struct digest_env *env, int64_t ws,
 }
 
 /* Loads the workspace's week or month (period start NULL: the last full
- * one). */
+ * one) through env->db. */
 static enum err
-prepare(const struct digest_env *env, enum digest_kind kind, int64_t ws,
+prepare_on(const struct digest_env *env, enum digest_kind kind, int64_t ws,
     const char *start, struct prepared *pp)
 {
 	struct insights in;
@@ -799,6 +799,35 @@ prepare(const struct digest_env *env, enum digest_kind kind, int64_t ws,
 	pp->subject = json_object_get_string(json_object_object_get(pp->view,
 	    "subject"));
 	return ERR_OK;
+}
+
+/*
+ * prepare_on() reading on the read replica when there is one and its last
+ * check found it good (db_reader(): a digest only reads there) and the
+ * caller holds no transaction (the scheduler's and cron's runs); a
+ * workspace the replica does not have yet, or a replica that fails, is
+ * read on the primary instead.
+ */
+static enum err
+prepare(const struct digest_env *env, enum digest_kind kind, int64_t ws,
+    const char *start, struct prepared *pp)
+{
+	struct digest_env on = *env;
+	enum err rc;
+
+	start = arena_strdup(env->arena, start);	/* may point into pp */
+	/* Inside a transaction the caller may be scoped to a workspace
+	 * (sql/050, an admin's run): its reads stay in it. */
+	if (db_depth(env->db) > 0 ||
+	    (on.db = db_reader(env->db, env->arena)) == env->db)
+		return prepare_on(env, kind, ws, start, pp);
+	if ((rc = prepare_on(&on, kind, ws, start, pp)) == ERR_OK)
+		return ERR_OK;
+	while (db_depth(on.db) > 0)
+		db_rollback(on.db, env->arena);
+	if (rc == ERR_UNAVAILABLE || rc == ERR_DB)
+		db_replica_failed(env->db);
+	return prepare_on(env, kind, ws, start, pp);
 }
 
 enum err

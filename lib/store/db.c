@@ -27,6 +27,14 @@ struct db {
 	/* A replica: failures to connect are told by db_reader()'s
 	 * switch, not logged each. */
 	bool		 quiet;
+	/* Sent with the next statement, in one round trip (pipeline): */
+	bool		 begin_pending;	/* db_begin()'s BEGIN (depth is 1) */
+	struct later {
+		const char		*sql;
+		int			 nparams;
+		const char *const	*params;
+	}		 later[LIMIT_DB_LATER];	/* db_exec_later() */
+	int		 nlater;
 	PGconn		*lockconn;	/* pooled: holds db_lock()'s locks */
 	int		 nlocks;	/* pooled: locks held (savepoints) */
 	const char	*appname;	/* application_name */
@@ -38,7 +46,8 @@ struct db {
 	long		 lag_ms;
 };
 
-enum mode { MODE_PARAMS, MODE_SCRIPT, MODE_STATIC };
+/* MODE_QUEUED: only what is queued (sql NULL). */
+enum mode { MODE_PARAMS, MODE_SCRIPT, MODE_STATIC, MODE_QUEUED };
 
 struct db_res {
 	PGresult	*r;
@@ -104,6 +113,8 @@ drop(struct db *db)
 		db->conn = NULL;
 	}
 	db->depth = 0;
+	db->begin_pending = false;
+	db->nlater = 0;
 	db->backoff_ms = db->backoff_ms == 0 ? LIMIT_DB_BACKOFF_MIN_MS :
 	    db->backoff_ms * 2;
 	if (db->backoff_ms > db->backoff_max_ms)
@@ -144,7 +155,10 @@ connect_now(struct db *db)
 		return ERR_UNAVAILABLE;
 	}
 	db->backoff_ms = 0;
-	db->depth = 0;
+	/* A transaction whose BEGIN is still queued goes to the new
+	 * connection whole; any other ended with the old one. */
+	if (!db->begin_pending)
+		db->depth = 0;
 	db->nprepared = 0;	/* statements belong to the old connection */
 	return ERR_OK;
 }
@@ -204,9 +218,144 @@ failed(struct db *db, const PGresult *r)
 	return rc;
 }
 
+/* The slot of static statement sql on this connection: < nprepared when
+ * prepared, == nprepared when it can be, -1 when it runs unnamed (behind
+ * a pooler, whose next transaction may run in another server session,
+ * or beyond LIMIT_DB_PREPARED). */
+static int
+prepared_slot(const struct db *db, const char *sql)
+{
+	int i;
+
+	if (db->pooled)
+		return -1;
+	for (i = 0; i < db->nprepared && db->prepared[i] != sql; i++)
+		;
+	return i < LIMIT_DB_PREPARED ? i : -1;
+}
+
+static bool
+res_ok(const PGresult *r)
+{
+	return r != NULL && (PQresultStatus(r) == PGRES_COMMAND_OK ||
+	    PQresultStatus(r) == PGRES_TUPLES_OK);
+}
+
+/* Queues one statement into the pipeline (static: prepared on first
+ * use, its slot taken now).  False when libpq could not queue it. */
+static bool
+pipe_send(struct db *db, const char *sql, int nparams,
+    const char *const *params, bool stat, bool *prepares)
+{
+	char name[24];
+	int i;
+
+	*prepares = false;
+	if (!stat || (i = prepared_slot(db, sql)) < 0)
+		return PQsendQueryParams(db->conn, sql, nparams, NULL, params,
+		    NULL, NULL, 0) == 1;
+	snprintf(name, sizeof(name), "sluice_%d", i);
+	if (i == db->nprepared) {
+		if (PQsendPrepare(db->conn, name, sql, nparams, NULL) != 1)
+			return false;
+		db->prepared[db->nprepared++] = sql;
+		*prepares = true;
+	}
+	return PQsendQueryPrepared(db->conn, name, nparams, params, NULL,
+	    NULL, 0) == 1;
+}
+
+/* The next result of the pipeline and the NULL that ends it. */
+static PGresult *
+pipe_result(struct db *db)
+{
+	PGresult *r, *extra;
+
+	if ((r = PQgetResult(db->conn)) == NULL)
+		return NULL;
+	while ((extra = PQgetResult(db->conn)) != NULL)
+		PQclear(extra);
+	return r;
+}
+
+/*
+ * Sends the queued BEGIN and db_exec_later() statements and then sql
+ * (NULL: none) in one pipeline, one round trip.  Returns sql's result,
+ * or the first failed one's, or (no sql) the last queued one's; NULL
+ * when the connection failed (the queue is then kept, to be sent again
+ * on a new connection while no BEGIN has gone out).
+ */
+static PGresult *
+pipeline(struct db *db, const char *sql, int nparams,
+    const char *const *params, bool stat)
+{
+	/* Each query's statement and whether a prepare went before it. */
+	bool prep[LIMIT_DB_LATER + 2];
+	PGresult *r, *keep = NULL;
+	int i, n = 0, from = db->nprepared;
+	bool sent = PQenterPipelineMode(db->conn) == 1;
+
+	if (sent && db->begin_pending) {
+		prep[n++] = false;
+		sent = PQsendQueryParams(db->conn, "BEGIN", 0, NULL, NULL, NULL,
+		    NULL, 0) == 1;
+	}
+	for (i = 0; sent && i < db->nlater; i++)
+		sent = pipe_send(db, db->later[i].sql, db->later[i].nparams,
+		    db->later[i].params, true, &prep[n++]);
+	if (sent && sql != NULL)
+		sent = pipe_send(db, sql, nparams, params, stat, &prep[n++]);
+	if (!sent || PQpipelineSync(db->conn) != 1) {
+		db->nprepared = from;
+		(void)PQexitPipelineMode(db->conn);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		if (prep[i]) {
+			r = pipe_result(db);
+			if (!res_ok(r)) {
+				/* Not prepared: neither it nor what
+				 * follows it in this pipeline. */
+				if (db->nprepared > from)
+					db->nprepared = from;
+				if (keep == NULL || res_ok(keep)) {
+					PQclear(keep);
+					keep = r;
+				} else
+					PQclear(r);
+				PQclear(pipe_result(db));	/* its query */
+				continue;
+			}
+			PQclear(r);
+			from++;
+		}
+		r = pipe_result(db);
+		if (keep != NULL && !res_ok(keep))
+			PQclear(r);	/* aborted by the earlier failure */
+		else {
+			PQclear(keep);
+			keep = r;
+		}
+	}
+	r = PQgetResult(db->conn);	/* the sync */
+	if (r == NULL || PQresultStatus(r) != PGRES_PIPELINE_SYNC ||
+	    PQexitPipelineMode(db->conn) != 1 ||
+	    PQstatus(db->conn) != CONNECTION_OK) {
+		PQclear(r);
+		PQclear(keep);
+		db->nprepared = from;
+		return NULL;
+	}
+	PQclear(r);
+	db->begin_pending = false;
+	db->nlater = 0;
+	return keep;
+}
+
 /*
  * Sends sql once the connection is up: a script, a one-off statement, or
- * a static one prepared on first use.  NULL or an error result on failure.
+ * a static one prepared on first use; after what is queued, if anything.
+ * NULL or an error result on failure.
  */
 static PGresult *
 send_sql(struct db *db, const char *sql, int nparams,
@@ -216,28 +365,36 @@ send_sql(struct db *db, const char *sql, int nparams,
 	PGresult *r;
 	int i;
 
+	if (mode == MODE_QUEUED && !db->begin_pending && db->nlater == 0)
+		return PQmakeEmptyPGresult(db->conn, PGRES_COMMAND_OK);
+	if (db->begin_pending || db->nlater > 0) {
+		if (mode != MODE_SCRIPT)
+			return pipeline(db, sql, nparams, params,
+			    mode == MODE_STATIC);
+		/* A script goes by the simple protocol, alone. */
+		if (!res_ok(r = pipeline(db, NULL, 0, NULL, false)))
+			return r;
+		PQclear(r);
+	}
 	if (mode == MODE_SCRIPT)
 		return PQexec(db->conn, sql);
-	/* Behind a pooler the next transaction may run in another server
-	 * session, which never saw the statement prepared. */
-	if (mode == MODE_STATIC && !db->pooled) {
-		for (i = 0; i < db->nprepared && db->prepared[i] != sql; i++)
-			;
-		if (i < LIMIT_DB_PREPARED) {
-			snprintf(name, sizeof(name), "sluice_%d", i);
-			if (i == db->nprepared) {
-				r = PQprepare(db->conn, name, sql, nparams,
-				    NULL);
-				if (r == NULL ||
-				    PQresultStatus(r) != PGRES_COMMAND_OK)
-					return r;
-				PQclear(r);
-				db->prepared[db->nprepared++] = sql;
-			}
-			return PQexecPrepared(db->conn, name, nparams, params,
-			    NULL, NULL, 0);
+	if (mode == MODE_STATIC && (i = prepared_slot(db, sql)) >= 0) {
+		snprintf(name, sizeof(name), "sluice_%d", i);
+		if (i == db->nprepared) {
+			r = PQprepare(db->conn, name, sql, nparams, NULL);
+			if (!res_ok(r))
+				return r;
+			PQclear(r);
+			db->prepared[db->nprepared++] = sql;
 		}
+		return PQexecPrepared(db->conn, name, nparams, params, NULL,
+		    NULL, 0);
 	}
+	/* Behind a pooler a hot statement without parameters goes by the
+	 * simple protocol: one message instead of five, to the pooler and
+	 * the server (its text is a constant of the program). */
+	if (mode == MODE_STATIC && nparams == 0)
+		return PQexec(db->conn, sql);
 	return PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL,
 	    0);
 }
@@ -261,10 +418,12 @@ run(struct db *db, struct arena *a, const char *sql, int nparams,
 		if (r == NULL || PQstatus(db->conn) != CONNECTION_OK) {
 			set_error(db, PQerrorMessage(db->conn));
 			PQclear(r);
-			/* A connection found dead outside a transaction
-			 * (e.g. the server restarted since the last request)
-			 * is replaced and the statement sent once more. */
-			if (db->depth == 0 && tries == 0) {
+			/* A connection found dead outside a transaction, or
+			 * before its BEGIN went out (e.g. the server restarted
+			 * since the last request), is replaced and the
+			 * statement sent once more, after what is queued. */
+			if ((db->depth == 0 || db->begin_pending) &&
+			    tries == 0) {
 				PQfinish(db->conn);
 				db->conn = NULL;
 				db->backoff_ms = 0;
@@ -283,12 +442,14 @@ run(struct db *db, struct arena *a, const char *sql, int nparams,
 		PQclear(r);
 		return rc;
 	}
-	arena_defer(a, res_clear, r);
-	if (out != NULL) {
-		res = arena_alloc(a, sizeof(*res));
-		res->r = r;
-		*out = res;
+	if (out == NULL) {
+		PQclear(r);
+		return ERR_OK;
 	}
+	arena_defer(a, res_clear, r);
+	res = arena_alloc(a, sizeof(*res));
+	res->r = r;
+	*out = res;
 	return ERR_OK;
 }
 
@@ -316,6 +477,9 @@ db_copy_in(struct db *db, const char *sql, const char *data, size_t len,
 
 	if (rows != NULL)
 		*rows = 0;
+	/* The transaction's BEGIN (and set-up) first: COPY goes alone. */
+	if ((rc = db_send_queued(db, NULL)) != ERR_OK)
+		return rc;
 	if ((rc = db_ready(db)) != ERR_OK)
 		return rc;
 	r = PQexec(db->conn, sql);
@@ -352,12 +516,33 @@ db_begin(struct db *db, struct arena *a)
 {
 	enum err rc;
 
+	/* The outermost BEGIN goes with the transaction's first statement
+	 * (pipeline()); a transaction that sends none costs no round trip. */
+	if (db->depth == 0) {
+		db->begin_pending = true;
+		db->nlater = 0;
+		db->depth = 1;
+		return ERR_OK;
+	}
 	/* Inside a transaction (the request's), a nested one is a savepoint. */
-	rc = db_exec(db, a, db->depth == 0 ? "BEGIN" : arena_printf(a,
-	    "SAVEPOINT sluice_%d", db->depth), 0, NULL, NULL);
+	rc = db_exec(db, a, arena_printf(a, "SAVEPOINT sluice_%d", db->depth),
+	    0, NULL, NULL);
 	if (rc == ERR_OK)
 		db->depth++;
 	return rc;
+}
+
+/* The outermost level ends before anything of it was sent: nothing to
+ * end on the server. */
+static bool
+end_unsent(struct db *db)
+{
+	if (db->depth != 1 || !db->begin_pending)
+		return false;
+	db->begin_pending = false;
+	db->nlater = 0;
+	db->depth = 0;
+	return true;
 }
 
 enum err
@@ -365,9 +550,11 @@ db_commit(struct db *db, struct arena *a)
 {
 	enum err rc;
 
-	if (db->depth <= 0)
+	if (db->depth <= 0 || end_unsent(db))
 		return ERR_OK;
 	db->depth--;
+	if (db->depth == 0)
+		db->nlater = 0;	/* they only set the transaction up */
 	rc = db_exec(db, a, db->depth == 0 ? "COMMIT" : arena_printf(a,
 	    "RELEASE SAVEPOINT sluice_%d", db->depth), 0, NULL, NULL);
 	if (rc != ERR_OK && db->depth > 0)
@@ -378,21 +565,46 @@ db_commit(struct db *db, struct arena *a)
 void
 db_rollback(struct db *db, struct arena *a)
 {
-	if (db->depth <= 0)
+	if (db->depth <= 0 || end_unsent(db))
 		return;
 	db->depth--;
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
 		db->depth = 0;
+		db->nlater = 0;
 		return;
 	}
-	if (db->depth == 0)
+	if (db->depth == 0) {
+		db->nlater = 0;
 		(void)db_exec(db, a, "ROLLBACK", 0, NULL, NULL);
-	else {
+	} else {
 		(void)db_exec(db, a, arena_printf(a, "ROLLBACK TO SAVEPOINT "
 		    "sluice_%d", db->depth), 0, NULL, NULL);
 		(void)db_exec(db, a, arena_printf(a, "RELEASE SAVEPOINT "
 		    "sluice_%d", db->depth), 0, NULL, NULL);
 	}
+}
+
+enum err
+db_exec_later(struct db *db, struct arena *a, const char *sql, int nparams,
+    const char *const *params)
+{
+	struct later *l;
+
+	if (db->depth == 0 || db->nlater >= LIMIT_DB_LATER)
+		return db_exec_static(db, a, sql, nparams, params, NULL);
+	l = &db->later[db->nlater++];
+	l->sql = sql;
+	l->nparams = nparams;
+	l->params = params;
+	return ERR_OK;
+}
+
+enum err
+db_send_queued(struct db *db, struct arena *a)
+{
+	if (!db->begin_pending && db->nlater == 0)
+		return ERR_OK;
+	return run(db, a, NULL, 0, NULL, MODE_QUEUED, NULL);
 }
 
 /* One statement on the lock connection; false (logged) when it failed. */

@@ -1,8 +1,9 @@
 /*
  * db.h — the database: one connection per process, the only libpq user.
  *
- * Every statement is parameterised and sent with PQexecParams (unnamed,
- * so it also works behind PgBouncer in transaction mode).  When the server
+ * Every statement is parameterised: sent with PQexecParams, or prepared
+ * once per connection when hot (db_exec_static(); never behind a
+ * transaction pooler such as PgBouncer).  When the server
  * goes away, calls answer ERR_UNAVAILABLE and the connection is retried
  * with backoff on later calls; nothing has to restart.  Results are
  * registered on the caller's arena and freed with it.
@@ -99,11 +100,39 @@ enum err	 db_exec_script(struct db *, struct arena *, const char *sql);
  * Transactions on the process connection.  Inside an open transaction
  * (e.g. the request's, see lib/web/app.c), db_begin() opens a savepoint and
  * db_commit()/db_rollback() release or roll back to it, so modules keep
- * their own all-or-nothing blocks whoever called them.
+ * their own all-or-nothing blocks whoever called them.  The outermost
+ * BEGIN is not sent at once: it goes with the transaction's first
+ * statement in one round trip (libpq's pipeline mode), so db_begin()
+ * there always answers ERR_OK and a failure to reach the server is that
+ * statement's error; a transaction that sends nothing ends without a
+ * round trip.  A connection found dead before the BEGIN went out is
+ * replaced and the transaction starts on the new one.
  */
 enum err	 db_begin(struct db *, struct arena *);
 enum err	 db_commit(struct db *, struct arena *);
 void		 db_rollback(struct db *, struct arena *);
+
+/*
+ * Queues a statement that only sets the open transaction up (the
+ * request's role and workspace: set_config(..., true)) to go with the
+ * transaction's next statement, in the same round trip; its result is
+ * dropped and, if it fails, the next statement answers its error.  If
+ * the transaction ends first it is never sent, so it must change nothing
+ * that outlives the transaction.  sql as db_exec_static(); params are not
+ * copied and must live until then (the request's arena).  Outside a
+ * transaction, or with LIMIT_DB_LATER already queued, it runs at once.
+ * Errors: db_exec_static()'s when it runs at once, else none.
+ */
+enum err	 db_exec_later(struct db *, struct arena *, const char *sql,
+		    int nparams, const char *const *params);
+
+/*
+ * Sends what is queued (the BEGIN, db_exec_later()'s statements) now,
+ * in one round trip: for a caller that wants to know before its first
+ * statement whether the server answers (a read replica's transaction).
+ * ERR_OK when nothing is queued; errors as db_exec().
+ */
+enum err	 db_send_queued(struct db *, struct arena *);
 
 /* The message of the last failed statement (for callers that report it
  * to an operator, e.g. the migration command); static until next call. */

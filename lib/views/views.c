@@ -857,11 +857,11 @@ views_reviews(struct ctx *ctx, int days, struct json_object **out)
 	p[0] = db_int64(ctx->arena, ctx->workspace_id);
 	p[1] = db_int64(ctx->arena, days);
 	p[2] = buf_cstr(b);
-	if ((rc = db_exec(ctx->db, ctx->arena, sql_rating, 3, p, &res)) !=
-	    ERR_OK)
+	if ((rc = db_exec(app_read_db(ctx), ctx->arena, sql_rating, 3, p,
+	    &res)) != ERR_OK)
 		return rc;
-	if ((rc = reviews_recent_json(ctx->db, ctx->arena, ctx->workspace_id,
-	    5, &json)) != ERR_OK)
+	if ((rc = reviews_recent_json(app_read_db(ctx), ctx->arena,
+	    ctx->workspace_id, 5, &json)) != ERR_OK)
 		return rc;
 	if (jsonx_parse(ctx->arena, json, strlen(json), &recent, NULL) !=
 	    ERR_OK || jsonx_parse(ctx->arena, db_get(res, 0, 1),

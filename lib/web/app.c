@@ -491,17 +491,20 @@ static const char sql_scope[] =
 static enum err
 tenant_scope(struct ctx *ctx)
 {
-	const char *p[2];
+	const char **p;
 	enum err rc;
 
 	if (ctx->workspace_id <= 0 || ctx->cron)
 		return ERR_OK;
+	/* In the arena: the statement is sent after this returns. */
+	p = arena_alloc(ctx->arena, 2 * sizeof(*p));
 	p[0] = db_int64(ctx->arena, ctx->workspace_id);
 	p[1] = ctx->session != NULL ? arena_printf(ctx->arena, "%lld",
 	    (long long)ctx->session->user_id) : "";
+	/* Both go with the handler's first statement (lib/store/db.h). */
 	if ((rc = db_begin(ctx->db, ctx->arena)) != ERR_OK)
 		return rc;
-	if ((rc = db_exec_static(ctx->db, ctx->arena, sql_scope, 2, p, NULL)) !=
+	if ((rc = db_exec_later(ctx->db, ctx->arena, sql_scope, 2, p)) !=
 	    ERR_OK) {
 		db_rollback(ctx->db, ctx->arena);
 		return rc;
@@ -535,11 +538,11 @@ app_read_db(struct ctx *ctx)
 		p[0] = db_int64(ctx->arena, ctx->workspace_id);
 		p[1] = ctx->session != NULL ? db_int64(ctx->arena,
 		    ctx->session->user_id) : "";
-		if (db_exec_static(r, ctx->arena, sql_scope, 2, p, NULL) !=
-		    ERR_OK) {
-			db_rollback(r, ctx->arena);
-			goto fail;
-		}
+		(void)db_exec_later(r, ctx->arena, sql_scope, 2, p);
+	}
+	if (db_send_queued(r, ctx->arena) != ERR_OK) {
+		db_rollback(r, ctx->arena);
+		goto fail;
 	}
 	ctx->rdb = r;
 	return r;

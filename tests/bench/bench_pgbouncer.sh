@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # bench_pgbouncer.sh BUILD — /readyz and /v1/dashboard/tiles?period=7d
-# (144 series, 2,016 rows) with wrk, first with the api processes connected
-# to PostgreSQL directly, then, in the same stack and run, through a
-# PgBouncer in transaction mode (SLUICE_DB_POOLER=transaction, a pool of
-# BENCH_PGB_POOL (4) server sessions in turn).  Target (issue 22): through
-# PgBouncer each keeps >= 0.8x its direct throughput; the lines say "ok"
-# or "MISSED".  BENCH_SECONDS and BENCH_CONNS change the run.
+# (144 series, 2,016 rows) with wrk, with the api processes connected to
+# PostgreSQL directly and, in the same stack and run, through a PgBouncer
+# in transaction mode (SLUICE_DB_POOLER=transaction, a pool of
+# BENCH_PGB_POOL (4) server sessions in turn, reached on its Unix socket
+# as PostgreSQL is directly).  BENCH_ROUNDS (3) rounds, each direct then
+# pooled, so a neighbour's load falls on both alike.  Per round: req/s,
+# p50/p99 and the CPU each request costs in each process (nginx, api,
+# PgBouncer, the PostgreSQL backends, from /proc).  Target (issue 22):
+# through PgBouncer each keeps >= 0.8x its direct throughput (the median
+# of the rounds' ratios); the lines say "ok" or "MISSED".
+# BENCH_SECONDS (5) and BENCH_CONNS (16) change the run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
@@ -38,7 +43,8 @@ tiles_data "$dburl"
 key=$(SLUICE_DATABASE_URL=$dburl SLUICE_LOG_FILE= "$build/bin/api" create-key 1 bench viewer)
 
 # PgBouncer (transaction mode) in front of the stack's PostgreSQL: SCRAM
-# for clients on loopback, peer on the server's socket as the service user.
+# for clients on its socket (and loopback), peer on the server's socket as
+# the service user.
 pw=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
 printf '"sluice" "%s"\n' "$pw" >"$pgb/userlist.txt"
 cat >"$pgb/pgbouncer.ini" <<INI
@@ -47,7 +53,7 @@ sluice = host=$var/svc port=$SLUICE_PG_PORT dbname=sluice user=sluice
 [pgbouncer]
 listen_addr = 127.0.0.1
 listen_port = $bport
-unix_socket_dir =
+unix_socket_dir = $pgb
 auth_type = scram-sha-256
 auth_file = $pgb/userlist.txt
 pool_mode = transaction
@@ -68,39 +74,83 @@ fi
 "${runas[@]}" /usr/sbin/pgbouncer -d "$pgb/pgbouncer.ini"
 for i in $(seq 50); do [ -s "$pgb/pgbouncer.pid" ] && break; sleep 0.1; done
 bpid=$(cat "$pgb/pgbouncer.pid")
+pooled_url="host=$pgb port=$bport dbname=sluice user=sluice password=$pw"
 
-# wrk's requests per second and p50 (ms).
+# The api programs again, direct (no argument) or through PgBouncer.
+api_start() {
+	kill "$(cat "$var/svc/api.pid")"
+	for i in $(seq 100); do [ -z "$(pgrep -F "$var/svc/api.pid" 2>/dev/null)" ] && break; sleep 0.1; done
+	if [ -n "${1:-}" ]; then
+		SLUICE_DATABASE_URL=$pooled_url SLUICE_DB_POOLER=transaction \
+		    bash nginx/stack.sh start "$var" "$port" "$PWD/$build/bin" "api" >/dev/null
+	else
+		bash nginx/stack.sh start "$var" "$port" "$PWD/$build/bin" "api" >/dev/null
+	fi
+	curl -fsS "$url/readyz" >/dev/null
+	curl -fsS "${auth[@]}" "$url$tiles" >/dev/null
+}
+
+# CPU time (clock ticks, user + system) of processes and their children.
+ticks() {
+	local p all=
+	for p in "$@"; do all+=" $p $(pgrep -P "$p" | tr '\n' ' ')"; done
+	for p in $all; do cat "/proc/$p/stat" 2>/dev/null; done |
+	    awk '{ s += $14 + $15 } END { print s + 0 }'
+}
+procs() {
+	echo "$(cat "$var/run/nginx.pid") $(cat "$var/svc/api.pid") $bpid $(head -1 "$var/pg/postmaster.pid")"
+}
+hz=$(getconf CLK_TCK)
+
+# One wrk run: "req/s p50 p99 nginx-us api-us pgb-us pg-us" (CPU per
+# request of each process group over the run).
 run() {
-	wrk -t2 -c"$conns" -d"${secs}s" --latency "${@:2}" "$url$1" | awk '
+	local n a p b g t0 t1
+	read -r n a b g < <(procs)
+	t0="$(ticks "$n") $(ticks "$a") $(ticks "$b") $(ticks "$g")"
+	out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency "${@:2}" "$url$1")
+	t1="$(ticks "$n") $(ticks "$a") $(ticks "$b") $(ticks "$g")"
+	awk -v t0="$t0" -v t1="$t1" -v hz="$hz" '
 	function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0;
 	    if (v ~ /s$/) return v * 1000; return v }
-	/^ +50%/ { p50 = ms($2) } /Requests\/sec/ { rps = $2 }
-	END { printf "%.0f %.2f\n", rps, p50 }'
+	/^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) }
+	/requests in/ { n = $1 } /Requests\/sec/ { rps = $2 }
+	END { split(t0, a, " "); split(t1, b, " ")
+	    printf "%.0f %.2f %.2f", rps, p50, p99
+	    for (i = 1; i <= 4; i++) printf " %.0f", (b[i] - a[i]) * 1e6 / hz / (n ? n : 1)
+	    printf "\n" }' <<<"$out"
 }
 tiles='/v1/dashboard/tiles?period=7d'
 auth=(-H "Authorization: Bearer $key")
-curl -fsS "${auth[@]}" "$url$tiles" >/dev/null
-read -r d_ready d_ready50 < <(run /readyz)
-read -r d_tiles d_tiles50 < <(run "$tiles" "${auth[@]}")
+rounds=${BENCH_ROUNDS:-3}
+results=$(mktemp /tmp/sluice-pgb-res-XXXXXX)
+trap 'cleanup; rm -f "$results"' EXIT
+printf 'load average before: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-6s %-7s %-6s %8s %8s %8s   %s\n' round route via req/s p50-ms p99-ms \
+    'CPU us/request: nginx api pgbouncer postgres'
+for r in $(seq "$rounds"); do
+	for via in direct pgbouncer; do
+		if [ "$via" = direct ]; then api_start; else api_start pooled; fi
+		for route in readyz tiles; do
+			if [ $route = readyz ]; then set -- /readyz; else set -- "$tiles" "${auth[@]}"; fi
+			read -r rps p50 p99 cn ca cb cg < <(run "$@")
+			printf '%-6s %-7s %-9s %8s %8s %8s   %6s %6s %6s %6s\n' "$r" $route $via \
+			    "$rps" "$p50" "$p99" "$cn" "$ca" "$cb" "$cg"
+			echo "$r $route $via $rps $((cn + ca + cb + cg))" >>"$results"
+		done
+	done
+done
+printf 'load average after: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 
-# The api again, through PgBouncer: its supervisor stops its processes.
-kill "$(cat "$var/svc/api.pid")"
-for i in $(seq 100); do [ -z "$(pgrep -F "$var/svc/api.pid" 2>/dev/null)" ] && break; sleep 0.1; done
-SLUICE_DATABASE_URL="host=127.0.0.1 port=$bport dbname=sluice user=sluice password=$pw" \
-    SLUICE_DB_POOLER=transaction \
-    bash nginx/stack.sh start "$var" "$port" "$PWD/$build/bin" "api" >/dev/null
-curl -fsS "$url/readyz" >/dev/null
-curl -fsS "${auth[@]}" "$url$tiles" >/dev/null
-read -r b_ready b_ready50 < <(run /readyz)
-read -r b_tiles b_tiles50 < <(run "$tiles" "${auth[@]}")
-
-printf '%-8s %5s %10s %10s %6s %9s %9s  %s\n' route conns direct/s pgb/s ratio p50-dir p50-pgb target
-line() {
-	local ratio verdict=ok
-	ratio=$(awk -v a="$3" -v b="$2" 'BEGIN { printf "%.2f", a / b }')
-	awk -v r="$ratio" 'BEGIN { exit !(r < 0.8) }' && verdict=MISSED
-	printf '%-8s %5s %10s %10s %6s %9s %9s  >=0.8x %s\n' "$1" "$conns" \
-	    "$2" "$3" "$ratio" "$4" "$5" "$verdict"
-}
-line readyz "$d_ready" "$b_ready" "$d_ready50" "$b_ready50"
-line tiles "$d_tiles" "$b_tiles" "$d_tiles50" "$b_tiles50"
+# The median over the rounds of pooled ÷ direct, each round's own pair.
+for route in readyz tiles; do
+	awk -v route=$route '$2 == route { if ($3 == "direct") { d[$1] = $4; dc[$1] = $5 }
+	    else { p[$1] = $4; pc[$1] = $5 } }
+	END { n = 0; for (r in d) { q[++n] = p[r] / d[r]; c[n] = pc[r] - dc[r] }
+	    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) {
+	        if (q[j] < q[i]) { t = q[i]; q[i] = q[j]; q[j] = t }
+	        if (c[j] < c[i]) { t = c[i]; c[i] = c[j]; c[j] = t } }
+	    m = q[int((n + 1) / 2)]
+	    printf "%-7s pooled/direct median %.2f (rounds %.2f..%.2f), CPU +%d us/request  >=0.8x %s\n",
+	        route, m, q[1], q[n], c[int((n + 1) / 2)], m >= 0.8 ? "ok" : "MISSED" }' "$results"
+done

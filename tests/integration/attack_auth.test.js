@@ -25,11 +25,11 @@ const token = () => crypto.randomBytes(32).toString('base64url');
 
 // One login: the form's token first, then the POST.  headers may carry
 // X-Forwarded-For.
-async function login(c, email, password, { next, headers = {} } = {}) {
-  const page = await c.get('/login', { headers });
+async function login(c, email, password, { next, headers = {}, timeout } = {}) {
+  const page = await c.get('/login', { headers, timeout });
   const form = { pre: hidden(page.text, 'pre'), email, password };
   if (next !== undefined) form.next = next;
-  return c.post('/login', form, { headers });
+  return c.post('/login', form, { headers, timeout });
 }
 
 // The session cookie a response set, if any.
@@ -200,7 +200,9 @@ test('attacks on authentication and pages', async (t) => {
     const bad = '198.51.100.7';
     const rs = await Promise.all(Array.from({ length: ADDR_LIMIT }, async (_, i) => {
       const c = new Client(stack.url);
-      return login(c, `spray${i}@example.com`, 'Winter2026!', { headers: { 'x-forwarded-for': `203.0.113.9, ${bad}` } });
+      // 50 password checks at once: a loaded machine (a sanitizer build
+      // beside other suites) takes longer than a request's usual 10 s.
+      return login(c, `spray${i}@example.com`, 'Winter2026!', { headers: { 'x-forwarded-for': `203.0.113.9, ${bad}` }, timeout: 60000 });
     }));
     assert.ok(rs.every((r) => r.status === 401), rs.map((r) => r.status).join(' '));
     let r = await login(new Client(stack.url), OWNER, OWNER_PW, { headers: { 'x-forwarded-for': bad } });

@@ -13,7 +13,7 @@ class Client {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
-  async req(method, path, { form, headers = {} } = {}) {
+  async req(method, path, { form, headers = {}, timeout } = {}) {
     const h = { ...headers };
     if (this.cookies.size) h.cookie = this.cookieHeader();
     let body;
@@ -21,7 +21,7 @@ class Client {
       body = new URLSearchParams(form).toString();
       h['content-type'] = 'application/x-www-form-urlencoded';
     }
-    const r = await request(this.base + path, { method, headers: h, body });
+    const r = await request(this.base + path, { method, headers: h, body, timeout });
     const sc = r.headers.getSetCookie ? r.headers.getSetCookie() : [];
     this.setCookies.push(...sc);
     for (const c of sc) {

@@ -152,5 +152,5 @@ for route in readyz tiles; do
 	        if (c[j] < c[i]) { t = c[i]; c[i] = c[j]; c[j] = t } }
 	    m = q[int((n + 1) / 2)]
 	    printf "%-7s pooled/direct median %.2f (rounds %.2f..%.2f), CPU +%d us/request  >=0.8x %s\n",
-	        route, m, q[1], q[n], c[int((n + 1) / 2)], m >= 0.8 ? "ok" : "MISSED" }' "$results"
+	        route, m, q[1], q[n], c[int((n + 1) / 2)], (m >= 0.8 ? "ok" : "MISSED") }' "$results"
 done

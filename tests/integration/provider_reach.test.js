@@ -225,6 +225,21 @@ test('provider reach', async (t) => {
     assert.deepEqual(validate(responseSchema('/v1/connections/{provider}', 'delete'), body), []);
   });
 
+  await t.test('/v1/providers names an unknown query parameter (400) as the other routes do', async () => {
+    const ws = stack.sql('SELECT id FROM workspaces ORDER BY id LIMIT 1')[0][0];
+    const key = stack.cli('api', ['create-key', ws, 'viewer key', 'viewer']).stdout.trim();
+    const get = (q) => fetch(`${stack.url}/v1/providers${q}`, { headers: { Authorization: `Bearer ${key}` } });
+    let r = await get('');
+    assert.equal(r.status, 200);
+    for (const [q, name] of [['?bogus=1', 'bogus'], ['?provider=ga4', 'provider'], ['?%3Cb%3E=1', '<b>']]) {
+      r = await get(q);
+      assert.equal(r.status, 400, q);
+      const body = await r.json();
+      assert.equal(body.error.code, 'bad_request', q);
+      assert.ok(body.error.message.startsWith(`${name} is not a parameter of /v1/providers`), body.error.message);
+    }
+  });
+
   await t.test('API versions near their sunset are warned of: /readyz, the pages, the log', async () => {
     // /readyz: the providers with credentials (here LinkedIn and GitHub,
     // on a stack of its own), not those in sandbox mode.

@@ -96,6 +96,10 @@ test('provider reach', async (t) => {
     const accts = accountsOf('linkedin');
     assert.ok(accts.length >= 2, JSON.stringify(accts));
     for (const a of accts) assert.equal(a.name, `Sandbox Org ${a.id}`);
+    // The login is named by its first page (the role list names none).
+    const [[owner, label]] = stack.sql("SELECT external_owner, owner_label FROM connections WHERE provider = 'linkedin'");
+    assert.match(owner, /^urn:li:person:sbxUser\d+$/);
+    assert.equal(label, `Sandbox Org ${accts[0].id} (member ${owner.slice(14)})`);
     const page = await b.get('/connections/linkedin');
     assert.match(page.text, /Sandbox Org \d+/);
     assert.doesNotMatch(page.text, /Organization \d+/);

@@ -662,8 +662,9 @@ several(struct ctx *ctx, const struct provider *p)
 	    err_code(ERR_CONFLICT)));
 	json_object_object_add(e, "message", json_object_new_string(
 	    arena_printf(ctx->arena, "%s is connected with several logins "
-	    "here: use the id of the one you mean (/v1/connections/{id}).",
-	    p->name)));
+	    "here: %s.", p->name, strncmp(ctx->req.path, "/v1/github/", 11)
+	    == 0 ? "add ?connection={id} with the id of the one you mean" :
+	    "use the id of the one you mean (/v1/connections/{id})")));
 	json_object_object_add(o, "error", e);
 	list = json_object_new_array();
 	for (i = 0; i < n; i++) {
@@ -800,16 +801,40 @@ api_conn_delete(struct ctx *ctx)
 	    strlen(body));
 }
 
+/*
+ * GitHub's answer for the workspace's GitHub connection: ?connection=<id>
+ * picks one of several (another workspace's or another provider's id is
+ * not found); without it, the slug's (409 listing them when several).
+ */
 static enum err
 github(struct ctx *ctx, bool repos)
 {
+	static const char *const known[] = { "connection" };
 	struct token_env env = env_of(ctx);
 	const struct provider *p;
 	struct connection c;
-	const char *json, *why;
+	const char *json, *why, *ref, *bad;
 	enum err rc;
 
-	if ((rc = conn_arg(ctx, "github", &p, &c)) != ERR_OK || c.id == 0)
+	if ((bad = kv_unknown(&ctx->req.query, known, nitems(known))) != NULL)
+		return app_fail(ctx, ERR_INPUT, "%s is not a parameter of "
+		    "/v1/github/%s (connection).", bad, repos ? "repos" :
+		    "user");
+	if ((ref = req_query(&ctx->req, "connection")) == NULL)
+		ref = "github";
+	else if (!connection_ref_is_id(ref))
+		return app_fail(ctx, ERR_INPUT, "connection must be the id of "
+		    "one of this workspace's GitHub connections (digits); "
+		    "GET /v1/connections lists them.");
+	else if ((rc = connection_find(ctx->db, ctx->arena,
+	    ctx->workspace_id, ref, &c)) == ERR_NOTFOUND || (rc == ERR_OK &&
+	    strcmp(c.provider, "github") != 0))
+		return app_fail(ctx, ERR_NOTFOUND, "There is no GitHub "
+		    "connection %s in this workspace; GET /v1/connections "
+		    "lists them.", ref);
+	else if (rc != ERR_OK)
+		return rc;
+	if ((rc = conn_arg(ctx, ref, &p, &c)) != ERR_OK || c.id == 0)
 		return rc;
 	if ((rc = connect_github_json(&env, ctx->arena, &c, repos, &json,
 	    &why)) != ERR_OK)
@@ -1053,8 +1078,11 @@ api_connections(struct ctx *ctx)
 static enum err
 api_providers(struct ctx *ctx)
 {
-	const char *body;
+	const char *body, *bad;
 
+	if ((bad = kv_unknown(&ctx->req.query, NULL, 0)) != NULL)
+		return app_fail(ctx, ERR_INPUT, "%s is not a parameter of "
+		    "/v1/providers (it takes none).", bad);
 	body = jsonx_string(ctx->arena, catalogue_providers(ctx->arena,
 	    ctx->cfg));
 	return resp_body(&ctx->resp, 200, "application/json", body,

@@ -33,3 +33,17 @@ kv_header(const struct kvlist *l, const char *name)
 			return l->v[i].value;
 	return NULL;
 }
+
+const char *
+kv_unknown(const struct kvlist *l, const char *const *known, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < l->n; i++) {
+		for (k = 0; k < n && strcmp(known[k], l->v[i].name) != 0; k++)
+			;
+		if (k == n)
+			return l->v[i].name;
+	}
+	return NULL;
+}

@@ -37,4 +37,12 @@ const char	*kv_value(const struct kvlist *, const char *name);
  */
 const char	*kv_header(const struct kvlist *, const char *name);
 
+/*
+ * The name of the first field of the list that is not among the n names
+ * of known (a query's unknown parameter), or NULL when all are known.
+ * The name belongs to the list.
+ */
+const char	*kv_unknown(const struct kvlist *, const char *const *known,
+		    size_t n);
+
 #endif

@@ -213,19 +213,15 @@ export_parse(struct arena *a, const struct kvlist *query, const char *accept,
 	q->limit = EXPORT_PAGE_DEFAULT;
 	q->days = 28;
 	*param = *why = NULL;
+	if ((*param = kv_unknown(query, known, nitems(known))) != NULL) {
+		*why = "is not a parameter of /v1/metrics (provider, "
+		    "account_id, metric, from, to, group, format, limit, "
+		    "cursor)";
+		return ERR_INPUT;
+	}
 	for (i = 0; i < query->n; i++) {
 		const char *nm = query->v[i].name, *v = query->v[i].value;
 
-		for (k = 0; k < nitems(known) && strcmp(known[k], nm) != 0;
-		    k++)
-			;
-		if (k == nitems(known)) {
-			*param = nm;
-			*why = "is not a parameter of /v1/metrics (provider, "
-			    "account_id, metric, from, to, group, format, "
-			    "limit, cursor)";
-			return ERR_INPUT;
-		}
 		*param = nm;
 		if (strcmp(nm, "provider") == 0) {
 			if (!name_ok(v, 1)) {

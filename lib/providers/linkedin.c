@@ -367,8 +367,9 @@ fetch(struct fetch *f, struct syncnorm *n, const char *org)
 /*
  * The member of the first page role (organizationAcls' roleAssignee,
  * "urn:li:person:AbC123xYz") is the login; its label, for people,
- * "member AbC123xYz" (the scope gives no name).  A member with no page
- * role is named by nothing: ERR_UPSTREAM.
+ * "member AbC123xYz" (the role list gives no name; whoami_label() adds
+ * its page's).  A member with no page role is named by nothing:
+ * ERR_UPSTREAM.
  */
 static enum err
 whoami(struct arena *a, const struct provider *p, int status,
@@ -392,6 +393,44 @@ whoami(struct arena *a, const struct provider *p, int status,
 	t->owner = who;
 	t->owner_label = arena_printf(a, "member %s", who + 14);
 	return ERR_OK;
+}
+
+/*
+ * The login's label with the name of the page its first role is on
+ * ("Acme Ltd (member AbC123xYz)"): the organization lookup (GET
+ * /organizations/{id}, localizedName), which the scope allows.  The
+ * role list (body) names the organization, not its name (decoration is
+ * deprecated in the versioned API).  Nothing changes when the lookup
+ * fails or names nothing: the login is still "member <id>".
+ */
+static void
+whoami_label(const struct oauth_call *c, const char *body, size_t len,
+    struct oauth_tokens *t)
+{
+	struct json_object *o, *els;
+	struct httpc_resp res;
+	const char *urn, *name, *base, *why, *label;
+
+	if (t->owner == NULL || strncmp(t->owner, "urn:li:person:", 14) != 0 ||
+	    jsonx_parse(c->a, body, len, &o, NULL) != ERR_OK ||
+	    jsonx_get_array(o, "elements", &els) != ERR_OK ||
+	    json_object_array_length(els) == 0 ||
+	    (urn = jsonx_str(json_object_array_get_idx(els, 0),
+	    "organization")) == NULL ||
+	    strncmp(urn, "urn:li:organization:", 20) != 0 ||
+	    !syncnorm_is_count(urn + 20) ||
+	    (base = provider_url(c->p, PROVIDER_API_BASE, c->cfg, c->a)) ==
+	    NULL)
+		return;
+	if (oauth_api_get(c, arena_printf(c->a, "%s/organizations/%s", base,
+	    urn + 20), true, t->access_token, &res, &why) != ERR_OK ||
+	    res.status != 200 || jsonx_parse(c->a, res.body, res.body_len, &o,
+	    NULL) != ERR_OK || (name = jsonx_str(o, "localizedName")) ==
+	    NULL || *name == '\0')
+		return;
+	label = arena_printf(c->a, "%s (member %s)", name, t->owner + 14);
+	if (strlen(label) <= LIMIT_OWNER_TEXT)
+		t->owner_label = label;
 }
 
 static const struct metric_def metrics[] = {
@@ -446,6 +485,7 @@ const struct provider provider_linkedin = {
 		    "organizationAcls?q=roleAssignee&count=1",
 	},
 	.scopes = "rw_organization_admin",
+	.whoami_label = whoami_label,
 	.tokens = PROVIDER_TOKENS_EXPIRING,
 	.restatement_days = 2,
 	/* Share statistics cover a rolling 12-month window: 365 days

@@ -592,14 +592,34 @@ oauth_whoami_oidc(struct arena *a, const struct provider *p, int status,
 }
 
 enum err
+oauth_api_get(const struct oauth_call *c, const char *url, bool api,
+    const char *token, struct httpc_resp *res, const char **why)
+{
+	const struct provider *p = c->p;
+	struct httpc_req r;
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	r.url = url;
+	httpc_header(&r, "Accept", "application/json");
+	httpc_header(&r, "Authorization", arena_printf(c->a, "%s %s",
+	    p->auth_scheme != NULL ? p->auth_scheme : "Bearer", token));
+	for (i = 0; api && i < PROVIDER_HEADERS && p->headers[i].name != NULL;
+	    i++)
+		httpc_header(&r, p->headers[i].name, p->headers[i].env != NULL ?
+		    config_env(p->headers[i].env, p->headers[i].value) :
+		    p->headers[i].value);
+	return httpc_do(c->h, c->a, &r, res, why);
+}
+
+enum err
 oauth_whoami(struct httpc *h, struct arena *a, const struct provider *p,
     const struct config *cfg, struct oauth_tokens *t,
     struct oauth_failure *f)
 {
-	struct httpc_req r;
+	const struct oauth_call c = { h, a, p, cfg, f };
 	struct httpc_resp res;
 	const char *url, *base, *why = NULL;
-	size_t i;
 	enum err rc;
 
 	memset(f, 0, sizeof(*f));
@@ -608,30 +628,20 @@ oauth_whoami(struct httpc *h, struct arena *a, const struct provider *p,
 	if (p->whoami != NULL && (t->owner == NULL || *t->owner == '\0') &&
 	    (url = provider_url(p, PROVIDER_WHOAMI_URL, cfg, a)) != NULL) {
 		t->owner = t->owner_label = NULL;
-		memset(&r, 0, sizeof(r));
-		r.url = url;
-		httpc_header(&r, "Accept", "application/json");
-		httpc_header(&r, "Authorization", arena_printf(a, "%s %s",
-		    p->auth_scheme != NULL ? p->auth_scheme : "Bearer",
-		    t->access_token));
 		/* A call of the provider's API (LinkedIn's) carries its
 		 * headers (the API version). */
-		base = p->urls[PROVIDER_WHOAMI_URL] != NULL ?
-		    p->urls[PROVIDER_API_BASE] : NULL;
-		for (i = 0; base != NULL && strncmp(p->urls[
-		    PROVIDER_WHOAMI_URL], base, strlen(base)) == 0 &&
-		    i < PROVIDER_HEADERS && p->headers[i].name != NULL; i++)
-			httpc_header(&r, p->headers[i].name,
-			    p->headers[i].env != NULL ? config_env(
-			    p->headers[i].env, p->headers[i].value) :
-			    p->headers[i].value);
-		if ((rc = httpc_do(h, a, &r, &res, &why)) != ERR_OK)
+		base = p->urls[PROVIDER_API_BASE];
+		if (oauth_api_get(&c, url, base != NULL && strncmp(p->urls[
+		    PROVIDER_WHOAMI_URL], base, strlen(base)) == 0,
+		    t->access_token, &res, &why) != ERR_OK)
 			return oauth_fail(f, ERR_UPSTREAM, false, arena_printf(
 			    a, "Could not ask %s who the login is: %s",
 			    p->name, why != NULL ? why : "no answer"));
 		if ((rc = p->whoami(a, p, res.status, res.body, res.body_len,
 		    t, f)) != ERR_OK)
 			return rc;
+		if (p->whoami_label != NULL)
+			p->whoami_label(&c, res.body, res.body_len, t);
 	}
 	if (t->owner == NULL || *t->owner == '\0')
 		return oauth_fail(f, ERR_UPSTREAM, false, arena_printf(a, "%s "

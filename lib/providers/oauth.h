@@ -21,6 +21,7 @@
 struct arena;
 struct config;
 struct httpc;
+struct httpc_resp;
 struct json_object;
 struct provider;
 
@@ -157,6 +158,16 @@ struct oauth_call {
 enum err	 oauth_token_call(const struct oauth_call *c,
 		    const char *method, const char *url, const char *body,
 		    struct oauth_tokens *out);
+
+/*
+ * A GET of url with the token (the provider's auth scheme), asking for
+ * JSON, with the provider's API headers (its version) when api is true:
+ * the answer in *res, whatever its status, body in the arena.  httpc's
+ * errors when it cannot be reached, *why saying why.
+ */
+enum err	 oauth_api_get(const struct oauth_call *c, const char *url,
+		    bool api, const char *token, struct httpc_resp *res,
+		    const char **why);
 
 /* A form or query string from name/value pairs ending in NULL (a NULL
  * value leaves its pair out); arena-owned. */

@@ -257,6 +257,15 @@ struct provider {
 	enum err	(*whoami)(struct arena *, const struct provider *,
 			    int status, const char *body, size_t len,
 			    struct oauth_tokens *t, struct oauth_failure *f);
+	/*
+	 * After whoami named the login from body (its answer): one more
+	 * call may give it a better label for people (LinkedIn: the name
+	 * of the page its role is on, oauth_api_get()).  Any failure
+	 * keeps the label whoami gave.  NULL: none.
+	 */
+	void		(*whoami_label)(const struct oauth_call *,
+			    const char *body, size_t len,
+			    struct oauth_tokens *t);
 };
 
 /* The catalogue fields of a provider's initialiser, from its table. */

@@ -85,7 +85,22 @@ static const char sql_resolve[] =
 	"a.resolved_at IS NULL AND w.id = a.workspace_id "
 	"RETURNING a.provider, " SINCE("a.opened_at", "w.time_zone");
 
-/* Claims up to $1 opening ($2 false) or "resolved" ($2 true) emails. */
+/*
+ * The login of connection c.id, for people, when the workspace has
+ * several connections of provider p (NULL otherwise); control characters
+ * become spaces (it goes into an email's subject).
+ */
+#define LOGIN_OF(ws, p) \
+	"CASE WHEN (SELECT count(*) FROM connections o WHERE " \
+	"o.workspace_id = " ws " AND o.provider = " p ") > 1 THEN " \
+	"regexp_replace(coalesce(nullif(c.owner_label, ''), " \
+	"nullif(c.external_owner, ''), 'unnamed login'), '[[:cntrl:]]', ' ', " \
+	"'g') END"
+
+/*
+ * Claims up to $1 opening ($2 false) or "resolved" ($2 true) emails;
+ * with the connection's id while it exists and its login (LOGIN_OF).
+ */
 static const char sql_claim[] =
 	"WITH c AS (SELECT id FROM alerts WHERE CASE WHEN $2::boolean THEN "
 	"resolved_at IS NOT NULL AND emailed_at IS NOT NULL AND "
@@ -97,7 +112,11 @@ static const char sql_claim[] =
 	"$2::boolean THEN now() END FROM c, workspaces w WHERE a.id = c.id "
 	"AND w.id = a.workspace_id RETURNING a.id, a.workspace_id, a.kind, "
 	"a.provider, " SINCE("a.opened_at", "w.time_zone") ", "
-	"coalesce(" SINCE("a.resolved_at", "w.time_zone") ", ''), w.name";
+	"coalesce(" SINCE("a.resolved_at", "w.time_zone") ", ''), w.name, "
+	"(SELECT c.id FROM connections c WHERE c.id = a.connection_id AND "
+	"c.workspace_id = a.workspace_id), (SELECT " LOGIN_OF("a.workspace_id",
+	"a.provider") " FROM connections c WHERE c.id = a.connection_id AND "
+	"c.workspace_id = a.workspace_id)";
 
 /* Owners and admins who want alerts, their address not suppressed. */
 static const char sql_recipients[] =
@@ -318,6 +337,8 @@ struct mail_of {
 	const char	*since;
 	const char	*resolved;	/* "" for an opening email */
 	const char	*workspace;
+	int64_t		 conn;		/* its connection, 0 when gone */
+	const char	*login;		/* the connection's login, or NULL */
 	bool		 fixed;		/* the "resolved" email */
 };
 
@@ -335,7 +356,14 @@ mail_view(struct arena *a, const struct alerts_env *env,
 {
 	struct json_object *v = jsonx_own(a, json_object_new_object());
 	const char *name = source_name(m->kind, m->slug);
-	const char *head;
+	const char *head, *path = action_path(a, m->kind, m->slug);
+
+	/* By its id: the slug is a chooser once there are several logins. */
+	if (m->kind != ALERTS_MISSED && m->conn > 0) {
+		path = arena_printf(a, "/connections/%lld", (long long)m->conn);
+		if (m->login != NULL)
+			name = arena_printf(a, "%s (%s)", name, m->login);
+	}
 
 	head = arena_printf(a, m->fixed ? kinds[m->kind].fixed :
 	    kinds[m->kind].subject, name);
@@ -349,7 +377,7 @@ mail_view(struct arena *a, const struct alerts_env *env,
 	put(v, "todo", m->fixed ? NULL : kinds[m->kind].todo);
 	put(v, "action", m->fixed ? "Open it" : kinds[m->kind].action);
 	put(v, "action_url", arena_printf(a, "%s%s", env->cfg->base_url,
-	    action_path(a, m->kind, m->slug)));
+	    path));
 	put(v, "workspace", m->workspace);
 	put(v, "settings_url", arena_printf(a, "%s/settings#alerts-heading",
 	    env->cfg->base_url));
@@ -444,6 +472,8 @@ mail_due(const struct alerts_env *env, struct arena *a, bool fixed,
 		m.since = db_get(r, i, 4);
 		m.resolved = db_get(r, i, 5);
 		m.workspace = db_get(r, i, 6);
+		m.conn = db_get_int64(r, i, 7, 0);
+		m.login = db_get(r, i, 8);
 		m.fixed = fixed;
 		if (m.kind == ALERTS_NONE)
 			continue;

@@ -130,9 +130,9 @@ test('alerts: one email per incident, a resolved note, a banner', { timeout: 600
     assert.equal(m.subject, '[Sluice] Syncs of Google Analytics 4 keep failing (Acme)');
     assert.match(m.text, /The last syncs of Google Analytics 4 all ended in an error/);
     assert.match(m.text, /Since \d{1,2} [A-Z][a-z]{2} \d\d:\d\d \(Europe\/Paris\)\./);
-    assert.ok(m.text.includes(`See the sync history: ${stack.url}/connections/ga4`), m.text);
+    assert.ok(m.text.includes(`See the sync history: ${stack.url}/connections/${conn}`), m.text);
     assert.ok(m.text.includes(`${stack.url}/settings#alerts-heading`), 'the opt-out is named');
-    assert.ok(m.html.includes(`href="${stack.url}/connections/ga4"`));
+    assert.ok(m.html.includes(`href="${stack.url}/connections/${conn}"`));
     // The step again, and again: nothing more.
     await worker();
     enqueue();
@@ -176,7 +176,7 @@ test('alerts: one email per incident, a resolved note, a banner', { timeout: 600
     fs.mkdirSync(ART, { recursive: true });
     fs.writeFileSync(path.join(ART, '21-alert-email.txt'), `Subject: ${m.subject}\n\n${m.text}`);
     fs.writeFileSync(path.join(ART, '21-alert-email.html'), m.html);
-    assert.ok(m.text.includes(`Reconnect: ${stack.url}/connections/ga4`));
+    assert.ok(m.text.includes(`Reconnect: ${stack.url}/connections/${conn}`));
     noSecrets();
     await worker();
     await worker();

@@ -75,6 +75,20 @@ test('browser: setup, connect, dashboard, roles and escaping', async (t) => {
     await page.waitForURL(/\/sandbox\//);
     await shot('03-sandbox-consent');
     assert.match(await page.textContent('body'), /Google/);
+    // Styled (its own stylesheet: the CSP allows no inline style) and
+    // plainly Sluice's sandbox, not the provider; every control named.
+    const note = page.getByRole('note');
+    assert.match(await note.textContent(), /Sluice's built-in simulator, not the real Google\./);
+    assert.equal(await note.evaluate((e) => getComputedStyle(e).backgroundColor), 'rgb(255, 244, 214)');
+    assert.equal(await page.locator('main').evaluate((e) => getComputedStyle(e).maxWidth), '512px');
+    assert.equal(await page.getByLabel('Sign in as').count(), 1);
+    const scopes = page.getByRole('group', { name: /permissions/ }).getByRole('checkbox');
+    assert.ok(await scopes.count() > 0);
+    assert.match(await scopes.first().evaluate((e) => e.labels[0].textContent), /^ ?do not allow \S+$/);
+    await page.getByRole('button', { name: 'Deny' }).focus();
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.getByRole('button', { name: 'Deny' }).evaluate((e) => getComputedStyle(e).outlineStyle), 'solid', 'focus is visible');
     await page.getByRole('button', { name: 'Allow' }).click();
     await page.waitForURL(/\/connections\/ga4\?connected=1$/);
     await shot('04-connection-ga4');

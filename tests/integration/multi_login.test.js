@@ -9,9 +9,12 @@
 // Ana's numbers, and the dashboard counts an account both select once.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { setupOwner, connectSandbox, syncStack, runWorker, providers } = require('./lib/flows');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const { setupOwner, connectSandbox, syncStack, runWorker, workerEnv, providers } = require('./lib/flows');
 const { Client, hidden } = require('./lib/browser');
-const { request } = require('./lib/stack');
+const { request, defer, BIN } = require('./lib/stack');
+const { startFakeResend } = require('./lib/fake_resend');
 
 const PASSWORD = 'correct horse battery';
 
@@ -24,7 +27,12 @@ async function login(url, email) {
 }
 
 test('several logins of one provider', async (t) => {
-  const stack = await syncStack(t);
+  const fake = await startFakeResend();
+  defer(t, () => fake.close());
+  const stack = await syncStack(t, {
+    SLUICE_RESEND_API_BASE: fake.url, SLUICE_RESEND_API_KEY: 're_test', SLUICE_ALLOW_LOOPBACK_HTTP: '1',
+    SLUICE_MAIL_FROM: 'alerts@hub.example.com',
+  });
   const b = await setupOwner(stack.url, { password: PASSWORD });
   const [[ws]] = stack.sql('SELECT id FROM workspaces');
   const key = stack.cli('api', ['create-key', ws, 'k', 'admin']).stdout.trim();
@@ -113,6 +121,32 @@ test('several logins of one provider', async (t) => {
     const page = (await b.get('/dashboard')).text;
     assert.match(page, new RegExp(`Google Analytics 4 \\(client@client\\.example\\) needs reconnecting since [^<]+ — <a href="/connections/${client}">Reconnect</a>`));
     stack.sql(`DELETE FROM alerts WHERE workspace_id = ${ws}`);
+  });
+
+  await t.test('an alert email of one of them names its login, escaped, and links its own page', async () => {
+    // The slug is the chooser now: the email must link the id.
+    stack.sql(`UPDATE connections SET status = 'needs_reauth', owner_label = 'client <b>&</b>' WHERE id = ${client}`);
+    try {
+      fake.reset();
+      // Not spawnSync: the fake Resend answers from this process.
+      await new Promise((resolve, reject) => {
+        const c = spawn(path.join(BIN, 'worker'), ['--once'], { env: workerEnv(stack), stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        c.stderr.on('data', (d) => { err += d; });
+        c.on('error', reject);
+        c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker exited ${code}: ${err}`))));
+      });
+      const m = fake.state.delivered.find((d) => d.to === 'owner@example.com');
+      assert.ok(m, `an alert email: ${JSON.stringify(fake.state.delivered.map((d) => d.subject))}`);
+      assert.match(m.subject, /^\[Sluice\] Google Analytics 4 \(client <b>&<\/b>\) needs reconnecting \(/);
+      assert.ok(m.text.includes(`Reconnect: ${stack.url}/connections/${client}\n`), m.text);
+      assert.ok(m.html.includes(`href="${stack.url}/connections/${client}"`), m.html);
+      assert.ok(m.html.includes('Google Analytics 4 (client &lt;b&gt;&amp;&lt;/b&gt;) needs reconnecting'), m.html);
+      assert.ok(!m.html.includes('<b>&'), 'the login is escaped in the HTML');
+      assert.ok(!m.html.includes('/connections/ga4"') && !m.text.includes('/connections/ga4\n'), 'not the chooser');
+    } finally {
+      stack.sql(`UPDATE connections SET status = 'connected', owner_label = 'client@client.example' WHERE id = ${client}; DELETE FROM alerts WHERE workspace_id = ${ws}`);
+    }
   });
 
   await t.test('the slug that names both: a choice on the pages, 409 with the ids in the API', async () => {
@@ -209,5 +243,42 @@ test('several logins of one provider', async (t) => {
     const [[st, blob]] = stack.sql(`SELECT status, coalesce(token_blob, '') FROM connections WHERE id = ${ana}`);
     assert.equal(st, 'connected');
     assert.notEqual(blob, '', "Ana's tokens stay");
+  });
+
+  await t.test('/v1/github/user and /repos pick one of several GitHub logins by ?connection=', async () => {
+    for (const user of ['1', '2']) {
+      r = (await connectSandbox(b, 'github', 'allow', { user })).res;
+      assert.equal(r.status, 303);
+    }
+    const gh = stack.sql(`SELECT id FROM connections WHERE workspace_id = ${ws} AND provider = 'github' ORDER BY id`).map((x) => x[0]);
+    assert.equal(gh.length, 2);
+    let res = await api('GET', '/v1/github/user');
+    assert.equal(res.status, 409);
+    assert.match(res.json.error.message, /\?connection=\{id\}/);
+    const logins = [];
+    for (const id of gh) {
+      res = await api('GET', `/v1/github/user?connection=${id}`);
+      assert.equal(res.status, 200, JSON.stringify(res.json));
+      logins.push(res.json.login);
+      res = await api('GET', `/v1/github/repos?connection=${id}`);
+      assert.equal(res.status, 200, JSON.stringify(res.json));
+      assert.ok(res.json.length > 0 && res.json.every((x) => x.full_name.startsWith(`${logins.at(-1)}/`)), 'the repos of that login');
+    }
+    assert.notEqual(logins[0], logins[1], 'each id its own login');
+    // Not a GitHub connection, none at all, another workspace's: 404.
+    const [[ws3]] = stack.sql("INSERT INTO workspaces (name) VALUES ('Third') RETURNING id");
+    const key3 = stack.cli('api', ['create-key', ws3, 'k3', 'viewer']).stdout.trim();
+    for (const [q, k] of [[ana, key], ['999999999', key], [gh[0], key3]]) {
+      for (const route of ['user', 'repos']) {
+        res = await request(`${stack.url}/v1/github/${route}?connection=${q}`, { headers: { authorization: `Bearer ${k}` } });
+        assert.equal(res.status, 404, `${route} ${q}`);
+        assert.equal(res.json.error.code, 'not_found');
+      }
+    }
+    for (const [q, name] of [['connection=abc', /^connection /], ['connection=', /^connection /], ['connection=1%27', /^connection /], ['bogus=1', /^bogus is not a parameter/]]) {
+      res = await api('GET', `/v1/github/repos?${q}`);
+      assert.equal(res.status, 400, q);
+      assert.match(res.json.error.message, name, q);
+    }
   });
 });

@@ -38,6 +38,11 @@ test('openapi.json describes exactly the JSON routes', async (t) => {
   const extra = [...described].filter((r) => !code.has(r));
   assert.deepEqual(missing, [], `routes not described: ${missing.join(', ')}`);
   assert.deepEqual(extra, [], `described routes that do not exist: ${extra.join(', ')}`);
+  // Several GitHub logins: the GitHub routes take the connection's id.
+  for (const r of ['/v1/github/user', '/v1/github/repos']) {
+    const q = (doc.paths[r].get.parameters || []).find((x) => x.name === 'connection');
+    assert.ok(q && q.in === 'query', `${r} documents ?connection=`);
+  }
 
   await t.test('served at /v1/openapi.json', async () => {
     const stack = await startStack({ programs: ['api'] });

@@ -96,6 +96,10 @@ test('provider reach', async (t) => {
     const accts = accountsOf('linkedin');
     assert.ok(accts.length >= 2, JSON.stringify(accts));
     for (const a of accts) assert.equal(a.name, `Sandbox Org ${a.id}`);
+    // The login is named by its first page (the role list names none).
+    const [[owner, label]] = stack.sql("SELECT external_owner, owner_label FROM connections WHERE provider = 'linkedin'");
+    assert.match(owner, /^urn:li:person:sbxUser\d+$/);
+    assert.equal(label, `Sandbox Org ${accts[0].id} (member ${owner.slice(14)})`);
     const page = await b.get('/connections/linkedin');
     assert.match(page.text, /Sandbox Org \d+/);
     assert.doesNotMatch(page.text, /Organization \d+/);
@@ -223,6 +227,21 @@ test('provider reach', async (t) => {
     assert.deepEqual(body, { status: 'disconnected', revoked: true });
     // As the OpenAPI document describes it.
     assert.deepEqual(validate(responseSchema('/v1/connections/{provider}', 'delete'), body), []);
+  });
+
+  await t.test('/v1/providers names an unknown query parameter (400) as the other routes do', async () => {
+    const ws = stack.sql('SELECT id FROM workspaces ORDER BY id LIMIT 1')[0][0];
+    const key = stack.cli('api', ['create-key', ws, 'viewer key', 'viewer']).stdout.trim();
+    const get = (q) => fetch(`${stack.url}/v1/providers${q}`, { headers: { Authorization: `Bearer ${key}` } });
+    let r = await get('');
+    assert.equal(r.status, 200);
+    for (const [q, name] of [['?bogus=1', 'bogus'], ['?provider=ga4', 'provider'], ['?%3Cb%3E=1', '<b>']]) {
+      r = await get(q);
+      assert.equal(r.status, 400, q);
+      const body = await r.json();
+      assert.equal(body.error.code, 'bad_request', q);
+      assert.ok(body.error.message.startsWith(`${name} is not a parameter of /v1/providers`), body.error.message);
+    }
   });
 
   await t.test('API versions near their sunset are warned of: /readyz, the pages, the log', async () => {

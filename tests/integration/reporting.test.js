@@ -21,7 +21,8 @@ const PSQL = '/usr/lib/postgresql/15/bin/psql';
 const COLUMNS = {
   accounts: ['connection_id', 'provider', 'account_id', 'name', 'time_zone', 'currency', 'selected',
     'sync_status', 'last_synced_at', 'data_through'],
-  connections: ['connection_id', 'provider', 'status', 'last_sync_at', 'last_error', 'created_at'],
+  connections: ['connection_id', 'provider', 'status', 'last_sync_at', 'last_error', 'created_at',
+    'external_owner', 'owner_label'],
   content: ['connection_id', 'provider', 'account_id', 'item_id', 'type', 'caption', 'permalink', 'published_at',
     'measured_on', 'views', 'reach', 'likes', 'comments', 'shares', 'saves'],
   metric_catalogue: ['provider', 'metric', 'label', 'unit', 'aggregation'],
@@ -39,9 +40,9 @@ const sha256 = (s) => crypto.createHash('sha256').update(s).digest('hex');
 // Seeds one workspace's connection, accounts, runs and metrics; every
 // text names the tag so a leak is recognisable.
 function seed(sql, ws, tag) {
-  const [[conn]] = sql(`INSERT INTO connections (workspace_id, provider, external_owner, status, token_blob, key_id,
-      scopes, accounts, selected, last_error)
-    VALUES (${ws}, 'ga4', '${tag}-owner', 'connected', 'SECRET-TOKEN-${tag}', 'k1', 'scope-${tag}',
+  const [[conn]] = sql(`INSERT INTO connections (workspace_id, provider, external_owner, owner_label, status, token_blob,
+      key_id, scopes, accounts, selected, last_error)
+    VALUES (${ws}, 'ga4', '${tag}-owner', '${tag}@login.example', 'connected', 'SECRET-TOKEN-${tag}', 'k1', 'scope-${tag}',
       '[{"id": "${tag}-acct", "name": "${tag} property", "time_zone": "Europe/Paris", "currency": "EUR"},
         {"id": "${tag}-other", "name": "${tag} unselected"}]', '["${tag}-acct"]', NULL) RETURNING id`);
   sql(`INSERT INTO sync_runs (workspace_id, connection_id, provider, status, finished_at, rows_fetched, rows_changed)
@@ -172,6 +173,9 @@ test('reporting: read-only SQL logins for BI tools', { timeout: 300000 }, async 
       assert.ok(!/SECRET-TOKEN|scope-/.test(text), `${v} shows a token or scopes`);
       if (v !== 'metric_catalogue') assert.ok(all.length > 0, `${v} has Acme's rows`);
     }
+    // Which login each connection is (several of one provider possible).
+    assert.deepEqual(must(ro(login, password, 'SELECT provider, external_owner, owner_label FROM reporting.connections'),
+      'connections'), [['ga4', 'acme-owner', 'acme@login.example']]);
     const metrics = must(ro(login, password, `SELECT provider, account_id, metric, label, unit, total_days, value, currency
       FROM reporting.metrics_daily ORDER BY provider, metric, day`), 'metrics');
     assert.deepEqual(metrics, [

@@ -15,8 +15,11 @@
 #include <json-c/json.h>
 
 #include "base/arena.h"
+#include "base/config.h"
 #include "base/jsonx.h"
+#include "base/kv.h"
 #include "base/mem.h"
+#include "net/httpc.h"
 #include "providers/oauth.h"
 #include "providers/provider.h"
 #include "testlib.h"
@@ -303,6 +306,77 @@ test_oauth_whoami(void **state)
 	arena_free(&a);
 }
 
+/* The fake LinkedIn for oauth_whoami(): the documented role list and
+ * organization lookup, the lookup answering li_org_status. */
+static int		 li_org_status;
+static const char	*li_org_url, *li_org_version;
+
+static enum err
+li_fake(struct httpc *h, struct arena *a, const struct httpc_req *q,
+    struct httpc_resp *r, const char **why)
+{
+	struct exchange x;
+	const struct kvlist hl = { q->headers, q->nheaders };
+
+	(void)h;
+	(void)why;
+	memset(r, 0, sizeof(*r));
+	if (strstr(q->url, "/organizationAcls?") != NULL)
+		load(a, "linkedin/organization_acls.json", &x);
+	else {
+		li_org_url = arena_strdup(a, q->url);
+		li_org_version = kv_header(&hl, "LinkedIn-Version");
+		load(a, li_org_status == 200 ? "linkedin/organization.json" :
+		    "linkedin/error_403_access_denied.json", &x);
+		x.status = li_org_status;
+	}
+	r->status = x.status;
+	r->body = x.body;
+	r->body_len = strlen(x.body);
+	return ERR_OK;
+}
+
+/*
+ * LinkedIn's login is named by the page its first role is on (the
+ * organization lookup the scope allows); a lookup that fails keeps
+ * "member <id>", and the login still connects.
+ */
+static void
+test_oauth_whoami_linkedin_page(void **state)
+{
+	struct httpc_opts o = { NULL, true, 0, 0 };
+	struct oauth_tokens t;
+	struct oauth_failure f;
+	struct config cfg;
+	struct httpc *h;
+	struct arena a;
+
+	(void)state;
+	arena_init(&a);
+	memset(&cfg, 0, sizeof(cfg));
+	h = httpc_new(&o);
+	httpc_set_transport(h, li_fake);
+	memset(&t, 0, sizeof(t));
+	t.access_token = "AQVfakeAccessToken0001";
+	li_org_status = 200;
+	assert_int_equal(oauth_whoami(h, &a, provider_get("linkedin"), &cfg,
+	    &t, &f), ERR_OK);
+	assert_string_equal(t.owner, "urn:li:person:AbC123xYz");
+	assert_string_equal(t.owner_label, "Sluice Demo (member AbC123xYz)");
+	assert_string_equal(li_org_url,
+	    "https://api.linkedin.com/rest/organizations/2414183");
+	assert_non_null(li_org_version);	/* the API's version header */
+	memset(&t, 0, sizeof(t));
+	t.access_token = "AQVfakeAccessToken0001";
+	li_org_status = 403;
+	assert_int_equal(oauth_whoami(h, &a, provider_get("linkedin"), &cfg,
+	    &t, &f), ERR_OK);
+	assert_string_equal(t.owner, "urn:li:person:AbC123xYz");
+	assert_string_equal(t.owner_label, "member AbC123xYz");
+	httpc_free(h);
+	arena_free(&a);
+}
+
 int
 main(void)
 {
@@ -312,6 +386,7 @@ main(void)
 		cmocka_unit_test(test_oauth_missing_scopes),
 		cmocka_unit_test(test_oauth_not_a_token),
 		cmocka_unit_test(test_oauth_whoami),
+		cmocka_unit_test(test_oauth_whoami_linkedin_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

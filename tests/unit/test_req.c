@@ -120,6 +120,25 @@ test_req_kv_lookups(void **state)
 }
 
 static void
+test_req_kv_unknown(void **state)
+{
+	static const char *const known[] = { "a", "content-type" };
+	struct kv v[] = {
+		{ "a", "1", 1 }, { "content-type", "x", 1 }, { "A", "2", 1 },
+		{ "b", "3", 1 },
+	};
+	struct kvlist l = { v, nitems(v) }, none = { v, 0 };
+
+	(void)state;
+	/* The first unknown name, case-sensitive. */
+	assert_ptr_equal(kv_unknown(&l, known, nitems(known)), v[2].name);
+	l.n = 2;
+	assert_null(kv_unknown(&l, known, nitems(known)));
+	assert_ptr_equal(kv_unknown(&l, NULL, 0), v[0].name);
+	assert_null(kv_unknown(&none, NULL, 0));
+}
+
+static void
 test_req_cookies(void **state)
 {
 	struct arena *a = testlib_arena();
@@ -276,6 +295,7 @@ main(void)
 		cmocka_unit_test(test_req_urlencoded_empty_and_repeated_keys),
 		cmocka_unit_test(test_req_urlencoded_rejects_bad_input),
 		cmocka_unit_test(test_req_kv_lookups),
+		cmocka_unit_test(test_req_kv_unknown),
 		cmocka_unit_test(test_req_cookies),
 		cmocka_unit_test(test_req_parse_full_request),
 		cmocka_unit_test(test_req_parse_content_types),

@@ -153,13 +153,23 @@ test('connections through the sandbox', async (t) => {
       .then(async (r) => ({ status: r.status, json: await r.json() }));
     let r = await call('POST', '/v1/connections/github/test', admin);
     assert.equal(r.status, 200);
+    // The answers have the shapes openapi.json gives them.
+    const doc = JSON.parse(require('node:fs').readFileSync(require('node:path').join(__dirname,
+      '../../templates/static/openapi.json'), 'utf8'));
+    const shape = (route) => doc.paths[route].get.responses['200'].content['application/json'].schema;
     r = await call('GET', '/v1/github/user', viewer);
     assert.equal(r.status, 200);
     assert.ok(r.json.login);
+    assert.equal(shape('/v1/github/user').type, 'object');
+    for (const k of Object.keys(r.json)) assert.ok(k in shape('/v1/github/user').properties, `user: ${k} undocumented`);
     r = await call('GET', '/v1/github/repos', viewer);
     assert.equal(r.status, 200);
     assert.ok(r.json.length > 0);
     assert.ok(r.json.every((x) => x.full_name && !('private' in x)));
+    assert.equal(shape('/v1/github/repos').type, 'array', 'the repositories are a JSON array');
+    for (const x of r.json) {
+      for (const k of Object.keys(x)) assert.ok(k in shape('/v1/github/repos').items.properties, `repos: ${k} undocumented`);
+    }
     r = await call('POST', '/v1/connections/google_ads/sync', admin);
     assert.equal(r.status, 202);
     assert.ok(r.json.job_id > 0);

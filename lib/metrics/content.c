@@ -5,6 +5,7 @@
 
 #include "base/arena.h"
 #include "base/day.h"
+#include "base/hex.h"
 #include "base/kv.h"
 #include "base/mem.h"
 #include "metrics/content.h"
@@ -12,6 +13,9 @@
 #include "store/db.h"
 
 #define CONTENT_KEY_MAX	256	/* bytes of a cursor's text field */
+/* The cursor: engagement (-1 for none), microseconds, provider, account,
+ * item (hex_cursor_read()). */
+#define CONTENT_CURSOR	"suhhh"
 
 /*
  * Each item of workspace $1 with its latest measurement, its engagement
@@ -114,43 +118,6 @@ one_of(const char *s, const char *const *list, size_t n)
 	return false;
 }
 
-/* Whether s is n bytes of lowercase hex, even, at most max bytes
- * decoded, and no NUL byte among them. */
-static bool
-hex_ok(const char *s, size_t n, size_t max)
-{
-	size_t i;
-
-	if (n == 0 || n % 2 != 0 || n > 2 * max ||
-	    strspn(s, "0123456789abcdef") < n)
-		return false;
-	for (i = 0; i < n; i += 2)
-		if (s[i] == '0' && s[i + 1] == '0')
-			return false;
-	return true;
-}
-
-/* The cursor's five fields into key[0..4] (arena); false when it is not
- * one of ours. */
-static bool
-cursor_read(struct arena *a, const char *c, const char **key)
-{
-	size_t i, n, skip;
-
-	for (i = 0; i < 5; i++) {
-		n = strcspn(c, ".");
-		skip = i == 0 && *c == '-' ? 1 : 0;
-		if (i < 2 ? n == skip || n - skip > 19 || strspn(c + skip,
-		    "0123456789") < n - skip : !hex_ok(c, n, CONTENT_KEY_MAX))
-			return false;
-		key[i] = arena_strndup(a, c, n);
-		c += n;
-		if (i < 4 && *c++ != '.')
-			return false;
-	}
-	return *c == '\0';
-}
-
 enum err
 content_parse(struct arena *a, const struct kvlist *query,
     struct content_query *q, const char **param, const char **why)
@@ -239,7 +206,8 @@ content_parse(struct arena *a, const struct kvlist *query,
 		return ERR_INPUT;
 	}
 	q->cursor = kv_value(query, "cursor");
-	if (q->cursor != NULL && (!cursor_read(a, q->cursor, key) ||
+	if (q->cursor != NULL && (!hex_cursor_read(a, q->cursor,
+	    CONTENT_CURSOR, CONTENT_KEY_MAX, key) ||
 	    ((q->sort == NULL || strcmp(q->sort, "engagement") != 0) &&
 	    strcmp(key[0], "0") != 0))) {
 		*param = "cursor";
@@ -256,7 +224,8 @@ content_json(struct db *db, struct arena *a, int64_t ws,
 {
 	const char *p[13], *key[5] = { NULL, NULL, NULL, NULL, NULL };
 
-	if (q->cursor != NULL && !cursor_read(a, q->cursor, key))
+	if (q->cursor != NULL && !hex_cursor_read(a, q->cursor,
+	    CONTENT_CURSOR, CONTENT_KEY_MAX, key))
 		return ERR_INPUT;
 	p[0] = db_int64(a, ws);
 	p[1] = q->provider;

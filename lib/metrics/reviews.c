@@ -5,12 +5,16 @@
 
 #include "base/arena.h"
 #include "base/day.h"
+#include "base/hex.h"
 #include "base/kv.h"
 #include "base/mem.h"
 #include "metrics/reviews.h"
 #include "store/db.h"
 
 #define REVIEWS_KEY_MAX	256	/* bytes of a cursor's text field */
+/* The cursor: microseconds, provider, location, review id
+ * (hex_cursor_read()). */
+#define REVIEWS_CURSOR	"uhhh"
 
 /*
  * A page: $1 workspace, $2 location, $3 rating, $4 from, $5 to (the
@@ -72,42 +76,6 @@ static const char sql_recent[] =
 
 static const char *const known[] = { "location", "rating", "from", "to",
 	"limit", "cursor" };
-
-/* Whether s is n bytes of lowercase hex, even, at most max bytes
- * decoded, and no NUL byte among them. */
-static bool
-hex_ok(const char *s, size_t n, size_t max)
-{
-	size_t i;
-
-	if (n == 0 || n % 2 != 0 || n > 2 * max ||
-	    strspn(s, "0123456789abcdef") < n)
-		return false;
-	for (i = 0; i < n; i += 2)
-		if (s[i] == '0' && s[i + 1] == '0')
-			return false;
-	return true;
-}
-
-/* The cursor's four fields into key[0..3] (arena); false when it is not
- * one of ours. */
-static bool
-cursor_read(struct arena *a, const char *c, const char **key)
-{
-	size_t i, n;
-
-	for (i = 0; i < 4; i++) {
-		n = strcspn(c, ".");
-		if (i == 0 ? n == 0 || n > 19 || strspn(c, "0123456789") < n :
-		    !hex_ok(c, n, REVIEWS_KEY_MAX))
-			return false;
-		key[i] = arena_strndup(a, c, n);
-		c += n;
-		if (i < 3 && *c++ != '.')
-			return false;
-	}
-	return *c == '\0';
-}
 
 enum err
 reviews_parse(struct arena *a, const struct kvlist *query,
@@ -176,7 +144,8 @@ reviews_parse(struct arena *a, const struct kvlist *query,
 		return ERR_INPUT;
 	}
 	q->cursor = kv_value(query, "cursor");
-	if (q->cursor != NULL && !cursor_read(a, q->cursor, key)) {
+	if (q->cursor != NULL && !hex_cursor_read(a, q->cursor,
+	    REVIEWS_CURSOR, REVIEWS_KEY_MAX, key)) {
 		*param = "cursor";
 		*why = "is not one this API gave; start again without it";
 		return ERR_INPUT;
@@ -190,7 +159,8 @@ reviews_json(struct db *db, struct arena *a, int64_t ws,
 {
 	const char *p[10], *key[4] = { NULL, NULL, NULL, NULL };
 
-	if (q->cursor != NULL && !cursor_read(a, q->cursor, key))
+	if (q->cursor != NULL && !hex_cursor_read(a, q->cursor,
+	    REVIEWS_CURSOR, REVIEWS_KEY_MAX, key))
 		return ERR_INPUT;
 	p[0] = db_int64(a, ws);
 	p[1] = q->location;

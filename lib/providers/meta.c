@@ -381,3 +381,50 @@ meta_revoke(const struct oauth_call *c, const struct oauth_tokens *t)
 	q.bearer = t->access_token;
 	return oauth_revoke_send(c, &q);
 }
+
+enum err
+meta_content_pages(struct fetch *f, struct syncnorm *n, const char *url,
+    const char *since, meta_page_reader read, struct json_object *items)
+{
+	struct pcall_result res;
+	bool older = false;
+	long pages;
+	enum err rc;
+
+	for (pages = 0; url != NULL && !older && pages < LIMIT_SYNC_PAGES;
+	    pages++) {
+		if ((rc = fetch_get(f, url, &res)) != ERR_OK)
+			return rc;
+		if ((rc = read(n, res.json, since, items, &older)) != ERR_OK)
+			return fetch_norm_failed(f, n, rc);
+		url = jsonx_text(jsonx_member(res.json, "paging"), "next");
+	}
+	return ERR_OK;
+}
+
+void
+meta_item_insights(struct json_object *body, struct json_object *metrics,
+    const char *const names[][2], size_t nnames)
+{
+	struct json_object *data, *it, *v;
+	const char *name;
+	size_t i, k;
+
+	for (k = 0; k < nnames; k++)
+		json_object_object_add(metrics, names[k][1], NULL);
+	if ((data = syncnorm_array(body, "data")) == NULL)
+		return;
+	for (i = 0; i < json_object_array_length(data); i++) {
+		it = json_object_array_get_idx(data, i);
+		if ((name = jsonx_str(it, "name")) == NULL)
+			continue;
+		for (k = 0; k < nnames; k++)
+			if (strcmp(names[k][0], name) == 0)
+				break;
+		v = jsonx_member(json_object_array_get_idx(syncnorm_array(it,
+		    "values"), 0), "value");
+		if (k < nnames && syncnorm_count(v) != NULL)
+			json_object_object_add(metrics, names[k][1],
+			    syncnorm_count_json(v));
+	}
+}

@@ -8,6 +8,7 @@
 #ifndef SLUICE_META_H
 #define SLUICE_META_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/err.h"
@@ -155,5 +156,34 @@ enum err	 meta_series(struct syncnorm *, size_t mark,
 enum err	 meta_values(struct syncnorm *, size_t mark,
 		    struct json_object *item, size_t i, const char *who,
 		    const char *metric);
+
+/*
+ * What reads one page of Graph items into content items appended to
+ * items, setting *older once an item is older than day since
+ * (syncnorm_facebook_posts(), syncnorm_instagram_media()).
+ */
+typedef enum err (*meta_page_reader)(struct syncnorm *,
+		    struct json_object *body, const char *since,
+		    struct json_object *items, bool *older);
+
+/*
+ * The content items from url on: Graph cursor pages (newest first,
+ * paging.next) each read by read into items, until a page has an item
+ * older than since, there is no next page, or LIMIT_SYNC_PAGES pages.
+ * fetch_get()'s errors; a page read refuses is fetch_norm_failed().
+ */
+enum err	 meta_content_pages(struct fetch *, struct syncnorm *,
+		    const char *url, const char *since, meta_page_reader read,
+		    struct json_object *items);
+
+/*
+ * An item's insights answer (data[] of {name, values[{value}]}) into
+ * its metrics object: item name names[k][0] stored as names[k][1] (its
+ * first value, a count); each names[k][1] is set null first and stays
+ * so where body (which may be NULL) has no count for it.
+ */
+void		 meta_item_insights(struct json_object *body,
+		    struct json_object *metrics, const char *const names[][2],
+		    size_t nnames);
 
 #endif

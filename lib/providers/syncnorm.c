@@ -276,6 +276,35 @@ syncnorm_count_on(struct syncnorm *n, const char *who, struct json_object *o,
 	return syncnorm_add(n, NULL, metric, day, v, NULL);
 }
 
+struct json_object *
+syncnorm_count_json(struct json_object *v)
+{
+	const char *s;
+
+	if ((s = syncnorm_count(v)) == NULL)
+		return NULL;
+	return json_object_new_int64(strtoll(s, NULL, 10));
+}
+
+struct json_object *
+syncnorm_item(struct syncnorm *n, const char *id, const char *type,
+    const char *caption, const char *permalink, const char *published_at)
+{
+	struct json_object *o;
+
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_string(id));
+	json_object_object_add(o, "type", json_object_new_string(type));
+	json_object_object_add(o, "caption", json_object_new_string(
+	    syncnorm_excerpt(n->a, caption)));
+	if (permalink != NULL)
+		json_object_object_add(o, "permalink",
+		    json_object_new_string(permalink));
+	json_object_object_add(o, "published_at",
+	    json_object_new_string(published_at));
+	return o;
+}
+
 const char *
 syncnorm_excerpt(struct arena *a, const char *s)
 {

@@ -356,20 +356,6 @@ meta_series(struct syncnorm *n, size_t mark, struct json_object *body,
 }
 
 enum err
-meta_whoami(struct arena *a, const struct provider *p, int status,
-    const char *body, size_t len, struct oauth_tokens *t,
-    struct oauth_failure *f)
-{
-	struct json_object *o;
-	enum err rc;
-
-	if ((rc = oauth_whoami_json(a, p, status, body, len, &o, f)) !=
-	    ERR_OK)
-		return rc;
-	return oauth_whoami_pick(a, p, o, "id", "name", NULL, t, f);
-}
-
-enum err
 meta_revoke(const struct oauth_call *c, const struct oauth_tokens *t)
 {
 	struct oauth_revoke_req q;

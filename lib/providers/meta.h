@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
+#include "providers/oauth.h"	/* oauth_whoami_keys */
 
 struct accounts_lister;
 struct arena;
@@ -58,7 +59,8 @@ struct syncnorm;
 	.exchange = meta_exchange, \
 	.refresh = meta_refresh, \
 	.revoke = meta_revoke, \
-	.whoami = meta_whoami
+	.whoami = oauth_whoami_keys, \
+	.whoami_keys = { "id", "name" }
 
 /* Hooks (struct provider): the code exchange by GET, then the trade for
  * a long-lived (60-day) token; the refresh is the same trade. */
@@ -66,12 +68,6 @@ enum err	 meta_exchange(const struct oauth_call *, const char *code,
 		    const char *verifier, struct oauth_tokens *out);
 enum err	 meta_refresh(const struct oauth_call *,
 		    const struct oauth_tokens *t, struct oauth_tokens *out);
-
-/* Hook: who the login is, from GET /me?fields=id,name ({"id", "name"};
- * a Graph error object when the token is refused). */
-enum err	 meta_whoami(struct arena *, const struct provider *,
-		    int status, const char *body, size_t len,
-		    struct oauth_tokens *t, struct oauth_failure *f);
 
 /* Hook: revokes the app's permissions for the login (DELETE
  * /me/permissions with the token): every token of the app for that

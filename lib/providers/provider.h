@@ -257,6 +257,10 @@ struct provider {
 	enum err	(*whoami)(struct arena *, const struct provider *,
 			    int status, const char *body, size_t len,
 			    struct oauth_tokens *t, struct oauth_failure *f);
+	/* For the whoami hook oauth_whoami_keys(): the key of the login's
+	 * id in the answer, then those of its label (the first present;
+	 * the second may be NULL). */
+	const char	*whoami_keys[3];
 };
 
 /* The catalogue fields of a provider's initialiser, from its table. */

@@ -1,4 +1,6 @@
 /* kv.c — lookups in lists of names with values. */
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -32,4 +34,36 @@ kv_header(const struct kvlist *l, const char *name)
 		if (strcasecmp(l->v[i].name, name) == 0)
 			return l->v[i].value;
 	return NULL;
+}
+
+const struct kv *
+kv_stray(const struct kvlist *l, const char *const *known, size_t n,
+    bool *twice)
+{
+	size_t i, k;
+
+	*twice = false;
+	for (i = 0; i < l->n; i++) {
+		for (k = 0; k < n; k++)
+			if (strcmp(l->v[i].name, known[k]) == 0)
+				break;
+		if (k == n)
+			return &l->v[i];
+		if (kv_get(l, l->v[i].name) != &l->v[i]) {
+			*twice = true;
+			return &l->v[i];
+		}
+	}
+	return NULL;
+}
+
+bool
+kv_whole(const char *s, long max)
+{
+	char *end;
+	long v;
+
+	v = strtol(s, &end, 10);
+	return v >= 1 && v <= max && *end == '\0' && end != s &&
+	    *s != '+' && *s != ' ';
 }

@@ -10,6 +10,7 @@
 #ifndef SLUICE_KV_H
 #define SLUICE_KV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* A name and its value; value holds len bytes plus a NUL. */
@@ -36,5 +37,19 @@ const char	*kv_value(const struct kvlist *, const char *name);
  * header names), or NULL.
  */
 const char	*kv_header(const struct kvlist *, const char *name);
+
+/*
+ * A query's strays: NULL when every field of the list is one of the n
+ * names of known and none is given twice; else the first field that is
+ * not so (*twice true when it is a known name given again).
+ */
+const struct kv	*kv_stray(const struct kvlist *, const char *const *known,
+		    size_t n, bool *twice);
+
+/*
+ * Whether s is a whole number from 1 to max written plainly: decimal
+ * digits only (no sign, space or other character), as a page's limit.
+ */
+bool		 kv_whole(const char *s, long max);
 
 #endif

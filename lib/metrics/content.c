@@ -123,29 +123,19 @@ content_parse(struct arena *a, const struct kvlist *query,
     struct content_query *q, const char **param, const char **why)
 {
 	const struct provider *const *all, *p;
+	const struct kv *stray;
 	const char *key[5], *sep;
-	int64_t d0, d1;
-	char *end;
-	long v;
-	size_t i, k, n;
+	size_t i, n;
+	bool twice;
 
 	memset(q, 0, sizeof(*q));
 	*param = *why = NULL;
-	for (i = 0; i < query->n; i++) {
-		for (k = 0; k < nitems(known); k++)
-			if (strcmp(query->v[i].name, known[k]) == 0)
-				break;
-		if (k == nitems(known)) {
-			*param = arena_strdup(a, query->v[i].name);
-			*why = "is not a parameter of /v1/content (provider, "
-			    "account, type, since, until, sort, limit, cursor)";
-			return ERR_INPUT;
-		}
-		if (kv_get(query, query->v[i].name) != &query->v[i]) {
-			*param = known[k];
-			*why = "is given twice";
-			return ERR_INPUT;
-		}
+	if ((stray = kv_stray(query, known, nitems(known), &twice)) != NULL) {
+		*param = arena_strdup(a, stray->name);
+		*why = twice ? "is given twice" : "is not a parameter of "
+		    "/v1/content (provider, account, type, since, until, sort, "
+		    "limit, cursor)";
+		return ERR_INPUT;
 	}
 	if ((q->provider = kv_value(query, "provider")) != NULL &&
 	    ((p = provider_get(q->provider)) == NULL || !p->content)) {
@@ -175,21 +165,9 @@ content_parse(struct arena *a, const struct kvlist *query,
 	}
 	q->since = kv_value(query, "since");
 	q->until = kv_value(query, "until");
-	if (q->since != NULL && !day_parse(q->since, &d0)) {
-		*param = "since";
-		*why = "must be a date, YYYY-MM-DD";
+	if ((*param = day_span_problem(a, q->since, "since", q->until,
+	    "until", why)) != NULL)
 		return ERR_INPUT;
-	}
-	if (q->until != NULL && !day_parse(q->until, &d1)) {
-		*param = "until";
-		*why = "must be a date, YYYY-MM-DD";
-		return ERR_INPUT;
-	}
-	if (q->since != NULL && q->until != NULL && d1 < d0) {
-		*param = "until";
-		*why = "must not be before since";
-		return ERR_INPUT;
-	}
 	if ((q->sort = kv_value(query, "sort")) != NULL &&
 	    strcmp(q->sort, "published") != 0 &&
 	    strcmp(q->sort, "engagement") != 0) {
@@ -198,9 +176,7 @@ content_parse(struct arena *a, const struct kvlist *query,
 		return ERR_INPUT;
 	}
 	q->limit = kv_value(query, "limit");
-	if (q->limit != NULL && ((v = strtol(q->limit, &end, 10)) < 1 ||
-	    v > CONTENT_PAGE_MAX || *end != '\0' || end == q->limit ||
-	    *q->limit == '+' || *q->limit == ' ')) {
+	if (q->limit != NULL && !kv_whole(q->limit, CONTENT_PAGE_MAX)) {
 		*param = "limit";
 		*why = "must be 1 to 500";
 		return ERR_INPUT;

@@ -81,29 +81,17 @@ enum err
 reviews_parse(struct arena *a, const struct kvlist *query,
     struct reviews_query *q, const char **param, const char **why)
 {
+	const struct kv *stray;
 	const char *key[4];
-	int64_t d0, d1;
-	char *end;
-	long v;
-	size_t i, k;
+	bool twice;
 
 	memset(q, 0, sizeof(*q));
 	*param = *why = NULL;
-	for (i = 0; i < query->n; i++) {
-		for (k = 0; k < nitems(known); k++)
-			if (strcmp(query->v[i].name, known[k]) == 0)
-				break;
-		if (k == nitems(known)) {
-			*param = arena_strdup(a, query->v[i].name);
-			*why = "is not a parameter of /v1/reviews (location, "
-			    "rating, from, to, limit, cursor)";
-			return ERR_INPUT;
-		}
-		if (kv_get(query, query->v[i].name) != &query->v[i]) {
-			*param = known[k];
-			*why = "is given twice";
-			return ERR_INPUT;
-		}
+	if ((stray = kv_stray(query, known, nitems(known), &twice)) != NULL) {
+		*param = arena_strdup(a, stray->name);
+		*why = twice ? "is given twice" : "is not a parameter of "
+		    "/v1/reviews (location, rating, from, to, limit, cursor)";
+		return ERR_INPUT;
 	}
 	q->location = kv_value(query, "location");
 	if (q->location != NULL && (*q->location == '\0' ||
@@ -120,25 +108,11 @@ reviews_parse(struct arena *a, const struct kvlist *query,
 	}
 	q->from = kv_value(query, "from");
 	q->to = kv_value(query, "to");
-	if (q->from != NULL && !day_parse(q->from, &d0)) {
-		*param = "from";
-		*why = "must be a date, YYYY-MM-DD";
+	if ((*param = day_span_problem(a, q->from, "from", q->to, "to",
+	    why)) != NULL)
 		return ERR_INPUT;
-	}
-	if (q->to != NULL && !day_parse(q->to, &d1)) {
-		*param = "to";
-		*why = "must be a date, YYYY-MM-DD";
-		return ERR_INPUT;
-	}
-	if (q->from != NULL && q->to != NULL && d1 < d0) {
-		*param = "to";
-		*why = "must not be before from";
-		return ERR_INPUT;
-	}
 	q->limit = kv_value(query, "limit");
-	if (q->limit != NULL && ((v = strtol(q->limit, &end, 10)) < 1 ||
-	    v > REVIEWS_PAGE_MAX || *end != '\0' || end == q->limit ||
-	    *q->limit == '+' || *q->limit == ' ')) {
+	if (q->limit != NULL && !kv_whole(q->limit, REVIEWS_PAGE_MAX)) {
 		*param = "limit";
 		*why = "must be 1 to 500";
 		return ERR_INPUT;

@@ -66,19 +66,11 @@ syncnorm_facebook_totals(struct syncnorm *n, struct json_object *body)
 	return ERR_OK;
 }
 
-/* One Page of /me/accounts. */
-static enum err
-page(struct accounts_lister *l, struct json_object *it)
-{
-	accounts_add(l, jsonx_text(it, "id"), jsonx_text(it, "name"), NULL,
-	    NULL);
-	return ERR_OK;
-}
-
 static enum err
 list(struct accounts_lister *l)
 {
-	static const struct accounts_listing how = { "data", page, meta_next };
+	static const struct accounts_listing how = { "data",
+	    accounts_each_id_name, meta_next };
 
 	return accounts_walk(l, arena_printf(l->a, "%s/me/accounts?fields=id,"
 	    "name&limit=100", accounts_base(l, PROVIDER_API_BASE)), &how);

@@ -72,6 +72,22 @@ syncnorm_bad(struct syncnorm *n, size_t mark, const char *fmt, ...)
 	return ERR_INPUT;
 }
 
+/* Appends the run of one or more decimal digits at *p to digits (nd of
+ * size used) and moves *p past it; false when there is none or it does
+ * not fit. */
+static bool
+digit_run(const char **p, char *digits, size_t *nd, size_t size)
+{
+	if (!isdigit((unsigned char)**p))
+		return false;
+	while (isdigit((unsigned char)**p)) {
+		if (*nd + 1 >= size)
+			return false;
+		digits[(*nd)++] = *(*p)++;
+	}
+	return true;
+}
+
 const char *
 syncnorm_decimal(struct arena *a, const char *s, int shift, bool integer)
 {
@@ -88,23 +104,13 @@ syncnorm_decimal(struct arena *a, const char *s, int shift, bool integer)
 		neg = 1;
 		p++;
 	}
-	if (!isdigit((unsigned char)*p))
+	if (!digit_run(&p, digits, &nd, sizeof(digits)))
 		return NULL;
-	while (isdigit((unsigned char)*p)) {
-		if (nd + 1 >= sizeof(digits))
-			return NULL;
-		digits[nd++] = *p++;
-	}
 	point = (int)nd;
 	if (*p == '.') {
 		p++;
-		if (!isdigit((unsigned char)*p))
+		if (!digit_run(&p, digits, &nd, sizeof(digits)))
 			return NULL;
-		while (isdigit((unsigned char)*p)) {
-			if (nd + 1 >= sizeof(digits))
-				return NULL;
-			digits[nd++] = *p++;
-		}
 	}
 	if (*p == 'e' || *p == 'E') {
 		e = strtol(p + 1, &end, 10);

@@ -77,6 +77,8 @@ teardown(void **state)
 static void
 test_syncnorm_decimal_is_exact(void **state)
 {
+	char big[121];
+
 	(void)state;
 	assert_string_equal(syncnorm_decimal(&A, "1249.5", 6, true),
 	    "1249500000");
@@ -97,6 +99,18 @@ test_syncnorm_decimal_is_exact(void **state)
 	assert_null(syncnorm_decimal(&A, "", 0, false));
 	assert_null(syncnorm_decimal(&A, "NaN", 0, false));
 	assert_null(syncnorm_decimal(&A, ".5", 0, false));
+	assert_null(syncnorm_decimal(&A, "1.", 0, false));
+	assert_null(syncnorm_decimal(&A, "1.x", 0, false));
+	/* Digits past the reader's room, before and after the point. */
+	memset(big, '1', 120);
+	big[120] = '\0';
+	assert_null(syncnorm_decimal(&A, big, 0, false));
+	big[0] = '0';
+	big[1] = '.';
+	assert_null(syncnorm_decimal(&A, big, 0, false));
+	big[94] = '\0';
+	assert_string_equal(syncnorm_decimal(&A, big, 92, false),
+	    big + 2);
 }
 
 static void

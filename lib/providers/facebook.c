@@ -66,14 +66,11 @@ syncnorm_facebook_totals(struct syncnorm *n, struct json_object *body)
 	return ERR_OK;
 }
 
+/* The login's Pages, each an account. */
 static enum err
 list(struct accounts_lister *l)
 {
-	static const struct accounts_listing how = { "data",
-	    accounts_each_id_name, meta_next };
-
-	return accounts_walk(l, arena_printf(l->a, "%s/me/accounts?fields=id,"
-	    "name&limit=100", accounts_base(l, PROVIDER_API_BASE)), &how);
+	return meta_pages_walk(l, accounts_each_id_name);
 }
 
 /*

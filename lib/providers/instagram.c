@@ -216,14 +216,11 @@ of_page(struct accounts_lister *l, struct json_object *page)
 	return ERR_OK;
 }
 
+/* The business accounts behind the login's Pages. */
 static enum err
 list(struct accounts_lister *l)
 {
-	static const struct accounts_listing how = { "data", of_page,
-	    meta_next };
-
-	return accounts_walk(l, arena_printf(l->a, "%s/me/accounts?fields=id,"
-	    "name&limit=100", accounts_base(l, PROVIDER_API_BASE)), &how);
+	return meta_pages_walk(l, of_page);
 }
 
 /*

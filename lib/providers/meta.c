@@ -294,6 +294,16 @@ meta_insights(struct fetch *f, const char *urlfmt_base,
 	return ERR_OK;
 }
 
+enum err
+meta_pages_walk(struct accounts_lister *l, enum err (*each)(
+    struct accounts_lister *, struct json_object *))
+{
+	const struct accounts_listing how = { "data", each, meta_next };
+
+	return accounts_walk(l, arena_printf(l->a, "%s/me/accounts?fields=id,"
+	    "name&limit=100", accounts_base(l, PROVIDER_API_BASE)), &how);
+}
+
 const char *
 meta_graph(struct fetch *f)
 {

@@ -120,6 +120,14 @@ enum err	 meta_classify(struct arena *, const struct provider *,
 const char	*meta_next(struct accounts_lister *,
 		    const struct pcall_result *page, size_t seen);
 
+/*
+ * The login's Pages (GET /me/accounts?fields=id,name, every Graph page),
+ * each handed to each (accounts_walk()); accounts_walk()'s errors.
+ */
+enum err	 meta_pages_walk(struct accounts_lister *,
+		    enum err (*each)(struct accounts_lister *,
+		    struct json_object *page));
+
 /* The Graph base URL (version included) under the configuration. */
 const char	*meta_graph(struct fetch *);
 

@@ -12,6 +12,7 @@
 
 #include "base/config.h"
 #include "base/arena.h"
+#include "base/hex.h"
 #include "base/jsonx.h"
 #include "base/limit.h"
 #include "base/log.h"
@@ -279,19 +280,6 @@ flash(struct json_object *v, const char *kind, const char *message)
 	json_object_object_add(v, "flash", f);
 }
 
-/* The value of a hex digit, or -1. */
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * A redirect target from a form or query (?next=, already decoded once):
  * a path of this site, or fallback.  Allowed: one leading '/' not followed
@@ -315,9 +303,11 @@ local_path(const char *next, const char *fallback)
 		return fallback;
 	for (p = next; *p != '\0'; p++) {
 		if (*p == '%') {
-			if (hexval(p[1]) < 0 || hexval(p[2]) < 0)
+			if (hex_digit((unsigned char)p[1]) < 0 ||
+			    hex_digit((unsigned char)p[2]) < 0)
 				return fallback;
-			c = hexval(p[1]) * 16 + hexval(p[2]);
+			c = hex_digit((unsigned char)p[1]) * 16 +
+			    hex_digit((unsigned char)p[2]);
 			if (c < 0x20 || c == 0x7f || c == '/' || c == '\\' ||
 			    c == '%')
 				return fallback;

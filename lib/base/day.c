@@ -124,3 +124,22 @@ day_add(struct arena *a, const char *s, int64_t n)
 		return NULL;
 	return day_text(a, day + n);
 }
+
+const char *
+day_span_problem(struct arena *a, const char *from, const char *fname,
+    const char *to, const char *tname, const char **why)
+{
+	int64_t d0 = 0, d1 = 0;
+
+	*why = "must be a date, YYYY-MM-DD";
+	if (from != NULL && !day_parse(from, &d0))
+		return fname;
+	if (to != NULL && !day_parse(to, &d1))
+		return tname;
+	if (from != NULL && to != NULL && d1 < d0) {
+		*why = arena_printf(a, "must not be before %s", fname);
+		return tname;
+	}
+	*why = NULL;
+	return NULL;
+}

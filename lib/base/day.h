@@ -53,6 +53,16 @@ bool		 day_scan(const char *s, int64_t *out);
  */
 bool		 day_parse(const char *s, int64_t *out);
 
+/*
+ * A span of days a query gives: from and to (either may be NULL), named
+ * fname and tname.  NULL when each given one is a strict day
+ * (day_parse()) and to is not before from; else the name of the one at
+ * fault, and *why what it must be (in the arena).
+ */
+const char	*day_span_problem(struct arena *, const char *from,
+		    const char *fname, const char *to, const char *tname,
+		    const char **why);
+
 /* "YYYY-MM-DD" of a day number (the year as is beyond 0-9999), in the
  * arena. */
 const char	*day_text(struct arena *, int64_t day);

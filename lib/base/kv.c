@@ -1,4 +1,6 @@
 /* kv.c — lookups in lists of names with values. */
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -34,16 +36,43 @@ kv_header(const struct kvlist *l, const char *name)
 	return NULL;
 }
 
-const char *
-kv_unknown(const struct kvlist *l, const char *const *known, size_t n)
+const struct kv *
+kv_stray(const struct kvlist *l, const char *const *known, size_t n,
+    bool *twice)
 {
 	size_t i, k;
 
+	if (twice != NULL)
+		*twice = false;
 	for (i = 0; i < l->n; i++) {
-		for (k = 0; k < n && strcmp(known[k], l->v[i].name) != 0; k++)
-			;
+		for (k = 0; k < n; k++)
+			if (strcmp(l->v[i].name, known[k]) == 0)
+				break;
 		if (k == n)
-			return l->v[i].name;
+			return &l->v[i];
+		if (twice != NULL && kv_get(l, l->v[i].name) != &l->v[i]) {
+			*twice = true;
+			return &l->v[i];
+		}
 	}
 	return NULL;
+}
+
+const char *
+kv_unknown(const struct kvlist *l, const char *const *known, size_t n)
+{
+	const struct kv *s = kv_stray(l, known, n, NULL);
+
+	return s != NULL ? s->name : NULL;
+}
+
+bool
+kv_whole(const char *s, long max)
+{
+	char *end;
+	long v;
+
+	v = strtol(s, &end, 10);
+	return v >= 1 && v <= max && *end == '\0' && end != s &&
+	    *s != '+' && *s != ' ';
 }

@@ -10,6 +10,7 @@
 #ifndef SLUICE_KV_H
 #define SLUICE_KV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* A name and its value; value holds len bytes plus a NUL. */
@@ -38,11 +39,26 @@ const char	*kv_value(const struct kvlist *, const char *name);
 const char	*kv_header(const struct kvlist *, const char *name);
 
 /*
- * The name of the first field of the list that is not among the n names
- * of known (a query's unknown parameter), or NULL when all are known.
- * The name belongs to the list.
+ * A query's strays: NULL when every field of the list is one of the n
+ * names of known and none is given twice; else the first field that is
+ * not so (*twice true when it is a known name given again).  twice NULL:
+ * a known name may be given again (only unknown names are strays).
+ */
+const struct kv	*kv_stray(const struct kvlist *, const char *const *known,
+		    size_t n, bool *twice);
+
+/*
+ * kv_stray() without the repeats: the name of the first field of the
+ * list that is not among the n names of known (a query's unknown
+ * parameter), or NULL when all are known.  The name belongs to the list.
  */
 const char	*kv_unknown(const struct kvlist *, const char *const *known,
 		    size_t n);
+
+/*
+ * Whether s is a whole number from 1 to max written plainly: decimal
+ * digits only (no sign, space or other character), as a page's limit.
+ */
+bool		 kv_whole(const char *s, long max);
 
 #endif

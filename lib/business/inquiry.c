@@ -600,8 +600,8 @@ inquiry_page_parse(const struct kvlist *query, bool (*status_ok)(const
 }
 
 enum err
-inquiry_list_json(struct db *db, struct arena *a, int64_t workspace_id,
-    const struct inquiry_query *q, const char **json)
+inquiry_page_json(struct db *db, struct arena *a, const char *sql,
+    int64_t workspace_id, const struct inquiry_query *q, const char **json)
 {
 	const char *p[6];
 
@@ -611,21 +611,35 @@ inquiry_list_json(struct db *db, struct arena *a, int64_t workspace_id,
 	p[3] = q->to;
 	p[4] = db_int64(a, q->cursor);
 	p[5] = db_int64(a, q->limit);
-	return db_value(db, a, sql_list, 6, p, json);
+	return db_value(db, a, sql, 6, p, json);
 }
 
 enum err
-inquiry_get_json(struct db *db, struct arena *a, int64_t workspace_id,
-    int64_t id, const char **json)
+inquiry_one_json(struct db *db, struct arena *a, const char *sql,
+    int64_t workspace_id, int64_t id, const char **json)
 {
 	const char *p[2];
 	enum err rc;
 
 	p[0] = db_int64(a, workspace_id);
 	p[1] = db_int64(a, id);
-	if ((rc = db_value(db, a, sql_get, 2, p, json)) != ERR_OK)
+	if ((rc = db_value(db, a, sql, 2, p, json)) != ERR_OK)
 		return rc;
 	return *json == NULL ? ERR_NOTFOUND : ERR_OK;
+}
+
+enum err
+inquiry_list_json(struct db *db, struct arena *a, int64_t workspace_id,
+    const struct inquiry_query *q, const char **json)
+{
+	return inquiry_page_json(db, a, sql_list, workspace_id, q, json);
+}
+
+enum err
+inquiry_get_json(struct db *db, struct arena *a, int64_t workspace_id,
+    int64_t id, const char **json)
+{
+	return inquiry_one_json(db, a, sql_get, workspace_id, id, json);
 }
 
 const char *

@@ -134,6 +134,19 @@ enum err	 inquiry_page_parse(const struct kvlist *,
 		    struct inquiry_query *q, const char **param,
 		    const char **why);
 
+/*
+ * For the business side's lists (inquiries, bookings): the JSON text
+ * the statement sql gives, in the arena.  inquiry_page_json() passes
+ * $1 workspace, $2 status, $3 from, $4 to, $5 cursor, $6 limit of q;
+ * inquiry_one_json() $1 workspace and $2 id, and is ERR_NOTFOUND when
+ * sql gives no row or NULL.  db_value()'s errors.
+ */
+enum err	 inquiry_page_json(struct db *, struct arena *, const char *sql,
+		    int64_t workspace_id, const struct inquiry_query *q,
+		    const char **json);
+enum err	 inquiry_one_json(struct db *, struct arena *, const char *sql,
+		    int64_t workspace_id, int64_t id, const char **json);
+
 /* True when s is a strict YYYY-MM-DD of a real day. */
 bool		 inquiry_date_ok(const char *s);
 

@@ -22,6 +22,7 @@
 #include <openssl/rand.h>
 
 #include "base/arena.h"
+#include "base/hex.h"
 #include "base/mem.h"
 #include "crypto/crypto.h"
 
@@ -332,18 +333,6 @@ crypto_hex_encode(const void *in, size_t len, char *out)
 	return 2 * len;
 }
 
-static int
-hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 enum err
 crypto_hex_decode(const char *in, size_t len, void *out, size_t size,
     size_t *lenout)
@@ -358,8 +347,8 @@ crypto_hex_decode(const char *in, size_t len, void *out, size_t size,
 	if (len / 2 > size)
 		return ERR_TOOBIG;
 	for (i = 0; i < len; i += 2) {
-		if ((hi = hex_value((unsigned char)in[i])) < 0 ||
-		    (lo = hex_value((unsigned char)in[i + 1])) < 0)
+		if ((hi = hex_digit((unsigned char)in[i])) < 0 ||
+		    (lo = hex_digit((unsigned char)in[i + 1])) < 0)
 			return ERR_INPUT;
 		o[i / 2] = (unsigned char)(hi << 4 | lo);
 	}

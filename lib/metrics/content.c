@@ -5,6 +5,7 @@
 
 #include "base/arena.h"
 #include "base/day.h"
+#include "base/hex.h"
 #include "base/kv.h"
 #include "base/mem.h"
 #include "metrics/content.h"
@@ -12,6 +13,9 @@
 #include "store/db.h"
 
 #define CONTENT_KEY_MAX	256	/* bytes of a cursor's text field */
+/* The cursor: engagement (-1 for none), microseconds, provider, account,
+ * item (hex_cursor_read()). */
+#define CONTENT_CURSOR	"suhhh"
 
 /*
  * Each item of workspace $1 with its latest measurement, its engagement
@@ -114,71 +118,24 @@ one_of(const char *s, const char *const *list, size_t n)
 	return false;
 }
 
-/* Whether s is n bytes of lowercase hex, even, at most max bytes
- * decoded, and no NUL byte among them. */
-static bool
-hex_ok(const char *s, size_t n, size_t max)
-{
-	size_t i;
-
-	if (n == 0 || n % 2 != 0 || n > 2 * max ||
-	    strspn(s, "0123456789abcdef") < n)
-		return false;
-	for (i = 0; i < n; i += 2)
-		if (s[i] == '0' && s[i + 1] == '0')
-			return false;
-	return true;
-}
-
-/* The cursor's five fields into key[0..4] (arena); false when it is not
- * one of ours. */
-static bool
-cursor_read(struct arena *a, const char *c, const char **key)
-{
-	size_t i, n, skip;
-
-	for (i = 0; i < 5; i++) {
-		n = strcspn(c, ".");
-		skip = i == 0 && *c == '-' ? 1 : 0;
-		if (i < 2 ? n == skip || n - skip > 19 || strspn(c + skip,
-		    "0123456789") < n - skip : !hex_ok(c, n, CONTENT_KEY_MAX))
-			return false;
-		key[i] = arena_strndup(a, c, n);
-		c += n;
-		if (i < 4 && *c++ != '.')
-			return false;
-	}
-	return *c == '\0';
-}
-
 enum err
 content_parse(struct arena *a, const struct kvlist *query,
     struct content_query *q, const char **param, const char **why)
 {
 	const struct provider *const *all, *p;
+	const struct kv *stray;
 	const char *key[5], *sep;
-	int64_t d0, d1;
-	char *end;
-	long v;
-	size_t i, k, n;
+	size_t i, n;
+	bool twice;
 
 	memset(q, 0, sizeof(*q));
 	*param = *why = NULL;
-	for (i = 0; i < query->n; i++) {
-		for (k = 0; k < nitems(known); k++)
-			if (strcmp(query->v[i].name, known[k]) == 0)
-				break;
-		if (k == nitems(known)) {
-			*param = arena_strdup(a, query->v[i].name);
-			*why = "is not a parameter of /v1/content (provider, "
-			    "account, type, since, until, sort, limit, cursor)";
-			return ERR_INPUT;
-		}
-		if (kv_get(query, query->v[i].name) != &query->v[i]) {
-			*param = known[k];
-			*why = "is given twice";
-			return ERR_INPUT;
-		}
+	if ((stray = kv_stray(query, known, nitems(known), &twice)) != NULL) {
+		*param = arena_strdup(a, stray->name);
+		*why = twice ? "is given twice" : "is not a parameter of "
+		    "/v1/content (provider, account, type, since, until, sort, "
+		    "limit, cursor)";
+		return ERR_INPUT;
 	}
 	if ((q->provider = kv_value(query, "provider")) != NULL &&
 	    ((p = provider_get(q->provider)) == NULL || !p->content)) {
@@ -208,21 +165,9 @@ content_parse(struct arena *a, const struct kvlist *query,
 	}
 	q->since = kv_value(query, "since");
 	q->until = kv_value(query, "until");
-	if (q->since != NULL && !day_parse(q->since, &d0)) {
-		*param = "since";
-		*why = "must be a date, YYYY-MM-DD";
+	if ((*param = day_span_problem(a, q->since, "since", q->until,
+	    "until", why)) != NULL)
 		return ERR_INPUT;
-	}
-	if (q->until != NULL && !day_parse(q->until, &d1)) {
-		*param = "until";
-		*why = "must be a date, YYYY-MM-DD";
-		return ERR_INPUT;
-	}
-	if (q->since != NULL && q->until != NULL && d1 < d0) {
-		*param = "until";
-		*why = "must not be before since";
-		return ERR_INPUT;
-	}
 	if ((q->sort = kv_value(query, "sort")) != NULL &&
 	    strcmp(q->sort, "published") != 0 &&
 	    strcmp(q->sort, "engagement") != 0) {
@@ -231,15 +176,14 @@ content_parse(struct arena *a, const struct kvlist *query,
 		return ERR_INPUT;
 	}
 	q->limit = kv_value(query, "limit");
-	if (q->limit != NULL && ((v = strtol(q->limit, &end, 10)) < 1 ||
-	    v > CONTENT_PAGE_MAX || *end != '\0' || end == q->limit ||
-	    *q->limit == '+' || *q->limit == ' ')) {
+	if (q->limit != NULL && !kv_whole(q->limit, CONTENT_PAGE_MAX)) {
 		*param = "limit";
 		*why = "must be 1 to 500";
 		return ERR_INPUT;
 	}
 	q->cursor = kv_value(query, "cursor");
-	if (q->cursor != NULL && (!cursor_read(a, q->cursor, key) ||
+	if (q->cursor != NULL && (!hex_cursor_read(a, q->cursor,
+	    CONTENT_CURSOR, CONTENT_KEY_MAX, key) ||
 	    ((q->sort == NULL || strcmp(q->sort, "engagement") != 0) &&
 	    strcmp(key[0], "0") != 0))) {
 		*param = "cursor";
@@ -256,7 +200,8 @@ content_json(struct db *db, struct arena *a, int64_t ws,
 {
 	const char *p[13], *key[5] = { NULL, NULL, NULL, NULL, NULL };
 
-	if (q->cursor != NULL && !cursor_read(a, q->cursor, key))
+	if (q->cursor != NULL && !hex_cursor_read(a, q->cursor,
+	    CONTENT_CURSOR, CONTENT_KEY_MAX, key))
 		return ERR_INPUT;
 	p[0] = db_int64(a, ws);
 	p[1] = q->provider;

@@ -5,12 +5,16 @@
 
 #include "base/arena.h"
 #include "base/day.h"
+#include "base/hex.h"
 #include "base/kv.h"
 #include "base/mem.h"
 #include "metrics/reviews.h"
 #include "store/db.h"
 
 #define REVIEWS_KEY_MAX	256	/* bytes of a cursor's text field */
+/* The cursor: microseconds, provider, location, review id
+ * (hex_cursor_read()). */
+#define REVIEWS_CURSOR	"uhhh"
 
 /*
  * A page: $1 workspace, $2 location, $3 rating, $4 from, $5 to (the
@@ -73,69 +77,21 @@ static const char sql_recent[] =
 static const char *const known[] = { "location", "rating", "from", "to",
 	"limit", "cursor" };
 
-/* Whether s is n bytes of lowercase hex, even, at most max bytes
- * decoded, and no NUL byte among them. */
-static bool
-hex_ok(const char *s, size_t n, size_t max)
-{
-	size_t i;
-
-	if (n == 0 || n % 2 != 0 || n > 2 * max ||
-	    strspn(s, "0123456789abcdef") < n)
-		return false;
-	for (i = 0; i < n; i += 2)
-		if (s[i] == '0' && s[i + 1] == '0')
-			return false;
-	return true;
-}
-
-/* The cursor's four fields into key[0..3] (arena); false when it is not
- * one of ours. */
-static bool
-cursor_read(struct arena *a, const char *c, const char **key)
-{
-	size_t i, n;
-
-	for (i = 0; i < 4; i++) {
-		n = strcspn(c, ".");
-		if (i == 0 ? n == 0 || n > 19 || strspn(c, "0123456789") < n :
-		    !hex_ok(c, n, REVIEWS_KEY_MAX))
-			return false;
-		key[i] = arena_strndup(a, c, n);
-		c += n;
-		if (i < 3 && *c++ != '.')
-			return false;
-	}
-	return *c == '\0';
-}
-
 enum err
 reviews_parse(struct arena *a, const struct kvlist *query,
     struct reviews_query *q, const char **param, const char **why)
 {
+	const struct kv *stray;
 	const char *key[4];
-	int64_t d0, d1;
-	char *end;
-	long v;
-	size_t i, k;
+	bool twice;
 
 	memset(q, 0, sizeof(*q));
 	*param = *why = NULL;
-	for (i = 0; i < query->n; i++) {
-		for (k = 0; k < nitems(known); k++)
-			if (strcmp(query->v[i].name, known[k]) == 0)
-				break;
-		if (k == nitems(known)) {
-			*param = arena_strdup(a, query->v[i].name);
-			*why = "is not a parameter of /v1/reviews (location, "
-			    "rating, from, to, limit, cursor)";
-			return ERR_INPUT;
-		}
-		if (kv_get(query, query->v[i].name) != &query->v[i]) {
-			*param = known[k];
-			*why = "is given twice";
-			return ERR_INPUT;
-		}
+	if ((stray = kv_stray(query, known, nitems(known), &twice)) != NULL) {
+		*param = arena_strdup(a, stray->name);
+		*why = twice ? "is given twice" : "is not a parameter of "
+		    "/v1/reviews (location, rating, from, to, limit, cursor)";
+		return ERR_INPUT;
 	}
 	q->location = kv_value(query, "location");
 	if (q->location != NULL && (*q->location == '\0' ||
@@ -152,31 +108,18 @@ reviews_parse(struct arena *a, const struct kvlist *query,
 	}
 	q->from = kv_value(query, "from");
 	q->to = kv_value(query, "to");
-	if (q->from != NULL && !day_parse(q->from, &d0)) {
-		*param = "from";
-		*why = "must be a date, YYYY-MM-DD";
+	if ((*param = day_span_problem(a, q->from, "from", q->to, "to",
+	    why)) != NULL)
 		return ERR_INPUT;
-	}
-	if (q->to != NULL && !day_parse(q->to, &d1)) {
-		*param = "to";
-		*why = "must be a date, YYYY-MM-DD";
-		return ERR_INPUT;
-	}
-	if (q->from != NULL && q->to != NULL && d1 < d0) {
-		*param = "to";
-		*why = "must not be before from";
-		return ERR_INPUT;
-	}
 	q->limit = kv_value(query, "limit");
-	if (q->limit != NULL && ((v = strtol(q->limit, &end, 10)) < 1 ||
-	    v > REVIEWS_PAGE_MAX || *end != '\0' || end == q->limit ||
-	    *q->limit == '+' || *q->limit == ' ')) {
+	if (q->limit != NULL && !kv_whole(q->limit, REVIEWS_PAGE_MAX)) {
 		*param = "limit";
 		*why = "must be 1 to 500";
 		return ERR_INPUT;
 	}
 	q->cursor = kv_value(query, "cursor");
-	if (q->cursor != NULL && !cursor_read(a, q->cursor, key)) {
+	if (q->cursor != NULL && !hex_cursor_read(a, q->cursor,
+	    REVIEWS_CURSOR, REVIEWS_KEY_MAX, key)) {
 		*param = "cursor";
 		*why = "is not one this API gave; start again without it";
 		return ERR_INPUT;
@@ -190,7 +133,8 @@ reviews_json(struct db *db, struct arena *a, int64_t ws,
 {
 	const char *p[10], *key[4] = { NULL, NULL, NULL, NULL };
 
-	if (q->cursor != NULL && !cursor_read(a, q->cursor, key))
+	if (q->cursor != NULL && !hex_cursor_read(a, q->cursor,
+	    REVIEWS_CURSOR, REVIEWS_KEY_MAX, key))
 		return ERR_INPUT;
 	p[0] = db_int64(a, ws);
 	p[1] = q->location;

@@ -99,6 +99,14 @@ accounts_walk(struct accounts_lister *l, const char *url,
 	return ERR_OK;
 }
 
+enum err
+accounts_each_id_name(struct accounts_lister *l, struct json_object *it)
+{
+	accounts_add(l, jsonx_text(it, "id"), jsonx_text(it, "name"), NULL,
+	    NULL);
+	return ERR_OK;
+}
+
 const char *
 accounts_base(struct accounts_lister *l, enum provider_url which)
 {

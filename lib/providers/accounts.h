@@ -69,6 +69,11 @@ struct accounts_listing {
 			    const struct pcall_result *page, size_t seen);
 };
 
+/* An each() for items that name the account in members id and name
+ * (Facebook's Pages, Mailchimp's audiences): accounts_add() of them. */
+enum err	 accounts_each_id_name(struct accounts_lister *,
+		    struct json_object *item);
+
 /*
  * GETs url and the pages after it, handing every item to each(); a page
  * without items ends the listing, so does ACCOUNTS_MAX_PAGES.

@@ -66,22 +66,11 @@ syncnorm_facebook_totals(struct syncnorm *n, struct json_object *body)
 	return ERR_OK;
 }
 
-/* One Page of /me/accounts. */
-static enum err
-page(struct accounts_lister *l, struct json_object *it)
-{
-	accounts_add(l, jsonx_text(it, "id"), jsonx_text(it, "name"), NULL,
-	    NULL);
-	return ERR_OK;
-}
-
+/* The login's Pages, each an account. */
 static enum err
 list(struct accounts_lister *l)
 {
-	static const struct accounts_listing how = { "data", page, meta_next };
-
-	return accounts_walk(l, arena_printf(l->a, "%s/me/accounts?fields=id,"
-	    "name&limit=100", accounts_base(l, PROVIDER_API_BASE)), &how);
+	return meta_pages_walk(l, accounts_each_id_name);
 }
 
 /*
@@ -169,7 +158,7 @@ syncnorm_facebook_posts(struct syncnorm *n, struct json_object *body,
     const char *since, struct json_object *items, bool *older)
 {
 	struct json_object *data, *it, *o, *c;
-	const char *id, *ts, *v;
+	const char *id, *ts;
 	size_t i;
 
 	if ((data = syncnorm_array(body, "data")) == NULL)
@@ -185,30 +174,17 @@ syncnorm_facebook_posts(struct syncnorm *n, struct json_object *body,
 			*older = true;
 			continue;
 		}
-		o = json_object_new_object();
-		json_object_object_add(o, "id", json_object_new_string(id));
-		json_object_object_add(o, "type", json_object_new_string(
-		    "post"));
-		json_object_object_add(o, "caption", json_object_new_string(
-		    syncnorm_excerpt(n->a, jsonx_str(it, "message"))));
-		if ((v = jsonx_str(it, "permalink_url")) != NULL)
-			json_object_object_add(o, "permalink",
-			    json_object_new_string(v));
-		json_object_object_add(o, "published_at",
-		    json_object_new_string(ts));
+		o = syncnorm_item(n, id, "post", jsonx_str(it, "message"),
+		    jsonx_str(it, "permalink_url"), ts);
 		c = json_object_new_object();
-		v = syncnorm_count(jsonx_member(jsonx_member(jsonx_member(it,
-		    "reactions"), "summary"), "total_count"));
-		json_object_object_add(c, "likes", v != NULL ?
-		    json_object_new_int64(strtoll(v, NULL, 10)) : NULL);
-		v = syncnorm_count(jsonx_member(jsonx_member(jsonx_member(it,
-		    "comments"), "summary"), "total_count"));
-		json_object_object_add(c, "comments", v != NULL ?
-		    json_object_new_int64(strtoll(v, NULL, 10)) : NULL);
-		v = syncnorm_count(jsonx_member(jsonx_member(it, "shares"),
-		    "count"));
-		json_object_object_add(c, "shares", v != NULL ?
-		    json_object_new_int64(strtoll(v, NULL, 10)) : NULL);
+		json_object_object_add(c, "likes", syncnorm_count_json(
+		    jsonx_member(jsonx_member(jsonx_member(it, "reactions"),
+		    "summary"), "total_count")));
+		json_object_object_add(c, "comments", syncnorm_count_json(
+		    jsonx_member(jsonx_member(jsonx_member(it, "comments"),
+		    "summary"), "total_count")));
+		json_object_object_add(c, "shares", syncnorm_count_json(
+		    jsonx_member(jsonx_member(it, "shares"), "count")));
 		json_object_object_add(o, "counts", c);
 		json_object_array_add(items, o);
 	}
@@ -223,27 +199,8 @@ syncnorm_facebook_post_insights(struct json_object *body,
 		{ "post_media_view", "views" },
 		{ "post_total_media_view_unique", "reach" },
 	};
-	struct json_object *data, *it;
-	const char *name, *v;
-	size_t i, k;
 
-	for (k = 0; k < nitems(names); k++)
-		json_object_object_add(metrics, names[k][1], NULL);
-	if ((data = syncnorm_array(body, "data")) == NULL)
-		return;
-	for (i = 0; i < json_object_array_length(data); i++) {
-		it = json_object_array_get_idx(data, i);
-		if ((name = jsonx_str(it, "name")) == NULL)
-			continue;
-		for (k = 0; k < nitems(names); k++)
-			if (strcmp(names[k][0], name) == 0)
-				break;
-		v = syncnorm_count(jsonx_member(json_object_array_get_idx(
-		    syncnorm_array(it, "values"), 0), "value"));
-		if (k < nitems(names) && v != NULL)
-			json_object_object_add(metrics, names[k][1],
-			    json_object_new_int64(strtoll(v, NULL, 10)));
-	}
+	meta_item_insights(body, metrics, names, nitems(names));
 }
 
 /*
@@ -260,9 +217,7 @@ content(struct fetch *f, struct syncnorm *n, const char *page)
 	struct json_object *items, *due, *it, *m, *c;
 	struct fetch_items fi;
 	const char *url, *from, *to, *id;
-	bool older = false;
 	size_t i;
-	long pages;
 	enum err rc;
 
 	if ((rc = fetch_window(f, "UTC", LIMIT_CONTENT_DAYS, &from, &to)) !=
@@ -273,15 +228,9 @@ content(struct fetch *f, struct syncnorm *n, const char *page)
 	    "permalink_url,created_time,shares,reactions.summary(total_count)"
 	    ".limit(0),comments.summary(total_count).limit(0)&limit=25",
 	    meta_graph(f), httpc_escape(f->a, page));
-	for (pages = 0; url != NULL && !older && pages < LIMIT_SYNC_PAGES;
-	    pages++) {
-		if ((rc = fetch_get(f, url, &res)) != ERR_OK)
-			return rc;
-		if ((rc = syncnorm_facebook_posts(n, res.json, from, items,
-		    &older)) != ERR_OK)
-			return fetch_norm_failed(f, n, rc);
-		url = jsonx_text(jsonx_member(res.json, "paging"), "next");
-	}
+	if ((rc = meta_content_pages(f, n, url, from,
+	    syncnorm_facebook_posts, items)) != ERR_OK)
+		return rc;
 	if ((rc = fetch_content_due(f, &fi, page, from, items, &due)) !=
 	    ERR_OK)
 		return rc;

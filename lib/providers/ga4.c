@@ -22,6 +22,8 @@
 #include "providers/provider.h"
 #include "providers/syncnorm.h"
 
+#define GA_COLS_MAX	64	/* metric columns of a report we read */
+
 enum ga4_col {
 	GA_SESSIONS, GA_TOTAL_USERS, GA_ACTIVE_USERS, GA_NEW_USERS,
 	GA_PAGE_VIEWS, GA_ENGAGED, GA_BOUNCE, GA_AVG_DURATION, GA_KEY_EVENTS,
@@ -44,7 +46,8 @@ static const struct {
 	[GA_REVENUE] = { "totalRevenue", NULL },
 };
 
-/* Which column of the report each of ours is, -1 when absent. */
+/* Which column of the report each of ours is, -1 when absent; a report
+ * of more than GA_COLS_MAX metric columns is refused. */
 static enum err
 ga4_headers(struct syncnorm *n, struct json_object *report, int *col,
     size_t *ncols)
@@ -69,6 +72,8 @@ ga4_headers(struct syncnorm *n, struct json_object *report, int *col,
 			    json_object_get_string(name)) == 0)
 				col[k] = (int)i;
 	}
+	if (*ncols > GA_COLS_MAX)
+		return syncnorm_bad(n, n->n, "GA4: too many metricHeaders");
 	return ERR_OK;
 }
 
@@ -102,7 +107,7 @@ enum err
 syncnorm_ga4(struct syncnorm *n, struct json_object *report)
 {
 	struct json_object *rows, *row, *dv;
-	const char *v[64], *day, *val, *cur, *money = NULL;
+	const char *v[GA_COLS_MAX], *day, *val, *cur, *money = NULL;
 	int col[GA__MAX], k;
 	size_t i, ncols, mark = n->n;
 	double s, x;
@@ -110,8 +115,6 @@ syncnorm_ga4(struct syncnorm *n, struct json_object *report)
 
 	if ((rc = ga4_headers(n, report, col, &ncols)) != ERR_OK)
 		return rc;
-	if (ncols > 64)
-		return syncnorm_bad(n, mark, "GA4: too many metricHeaders");
 	if ((rows = jsonx_member(report, "rows")) == NULL)
 		return ERR_OK;
 	if (!json_object_is_type(rows, json_type_array))
@@ -173,15 +176,13 @@ syncnorm_ga4_totals(struct syncnorm *n, struct json_object *report, int days,
     const char *end)
 {
 	struct json_object *rows;
-	const char *v[64];
+	const char *v[GA_COLS_MAX];
 	int col[GA__MAX];
 	size_t ncols, mark = n->n;
 	enum err rc;
 
 	if ((rc = ga4_headers(n, report, col, &ncols)) != ERR_OK)
 		return rc;
-	if (ncols > 64)
-		return syncnorm_bad(n, mark, "GA4: too many metricHeaders");
 	if ((rows = jsonx_member(report, "rows")) == NULL)
 		return ERR_OK;	/* no users: no total row */
 	if (!json_object_is_type(rows, json_type_array) ||

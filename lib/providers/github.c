@@ -159,21 +159,6 @@ revoke(const struct oauth_call *c, const struct oauth_tokens *t)
 	return oauth_revoke_send(c, &q);
 }
 
-/* Who the login is: GET /user's id (a login can be renamed) and login. */
-static enum err
-whoami(struct arena *a, const struct provider *p, int status,
-    const char *body, size_t len, struct oauth_tokens *t,
-    struct oauth_failure *f)
-{
-	struct json_object *o;
-	enum err rc;
-
-	if ((rc = oauth_whoami_json(a, p, status, body, len, &o, f)) !=
-	    ERR_OK)
-		return rc;
-	return oauth_whoami_pick(a, p, o, "id", "login", "name", t, f);
-}
-
 const struct provider provider_github = {
 	.slug = "github",
 	.name = "GitHub",
@@ -217,5 +202,8 @@ const struct provider provider_github = {
 	.list = list,
 	.fetch = fetch,
 	.revoke = revoke,
-	.whoami = whoami,
+	/* Who the login is: GET /user's id (a login can be renamed) and
+	 * login. */
+	.whoami = oauth_whoami_keys,
+	.whoami_keys = { "id", "login", "name" },
 };

@@ -8,7 +8,7 @@
 #ifndef SLUICE_GOOGLE_H
 #define SLUICE_GOOGLE_H
 
-#include "providers/oauth.h"	/* oauth_whoami_oidc */
+#include "providers/oauth.h"	/* oauth_whoami_keys */
 
 #define GOOGLE_AUTH	"https://accounts.google.com/o/oauth2/v2/auth"
 #define GOOGLE_TOKEN	"https://oauth2.googleapis.com/token"
@@ -42,6 +42,7 @@
 	.sandbox[5] = { "google", "userinfo", \
 	    "https://openidconnect.googleapis.com", \
 	    "/sandbox/google-userinfo" }, \
-	.whoami = oauth_whoami_oidc
+	.whoami = oauth_whoami_keys, \
+	.whoami_keys = { "sub", "email", "name" }
 
 #endif

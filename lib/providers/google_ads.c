@@ -162,6 +162,24 @@ dashed(struct arena *a, const char *id)
 	return arena_printf(a, "%.3s-%.3s-%.4s", id, id + 3, id + 6);
 }
 
+/* The call of a searchStream of cust at base (the API's, versioned)
+ * with query, through manager login (NULL: directly), into c. */
+static void
+stream_call(struct pcall *c, struct arena *a, const char *base,
+    const char *cust, const char *query, const char *login)
+{
+	memset(c, 0, sizeof(*c));
+	c->method = "POST";
+	c->url = arena_printf(a, "%s/customers/%s/googleAds:searchStream",
+	    base, cust);
+	c->body = query;
+	/* Google Ads has one header of its own: the second slot is free. */
+	if (login != NULL) {
+		c->header2_name = ADS_LOGIN_HEADER;
+		c->header2_value = login;
+	}
+}
+
 /* searchStream of cust, through manager login (NULL: directly). */
 static enum err
 tree_query(struct accounts_lister *l, const char *cust, const char *login,
@@ -169,16 +187,8 @@ tree_query(struct accounts_lister *l, const char *cust, const char *login,
 {
 	struct pcall c;
 
-	memset(&c, 0, sizeof(c));
-	c.method = "POST";
-	c.url = arena_printf(l->a, "%s/customers/%s/googleAds:searchStream",
-	    accounts_base(l, PROVIDER_API_BASE), cust);
-	c.body = ADS_TREE_QUERY;
-	/* Google Ads has one header of its own: the second slot is free. */
-	if (login != NULL) {
-		c.header2_name = ADS_LOGIN_HEADER;
-		c.header2_value = login;
-	}
+	stream_call(&c, l->a, accounts_base(l, PROVIDER_API_BASE), cust,
+	    ADS_TREE_QUERY, login);
 	return accounts_call(l, &c, r);
 }
 
@@ -309,18 +319,9 @@ search(struct fetch *f, const char *cust, const char *query,
     struct pcall_result *res)
 {
 	struct pcall c;
-	const char *login = fetch_account(f, cust, "login_customer_id");
 
-	memset(&c, 0, sizeof(c));
-	c.method = "POST";
-	c.url = arena_printf(f->a, "%s/customers/%s/googleAds:searchStream",
-	    fetch_base(f, PROVIDER_API_BASE), cust);
-	c.body = query;
-	/* Google Ads has one header of its own: the second slot is free. */
-	if (login != NULL) {
-		c.header2_name = ADS_LOGIN_HEADER;
-		c.header2_value = login;
-	}
+	stream_call(&c, f->a, fetch_base(f, PROVIDER_API_BASE), cust, query,
+	    fetch_account(f, cust, "login_customer_id"));
 	return fetch_call(f, &c, res);
 }
 

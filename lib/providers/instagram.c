@@ -83,7 +83,7 @@ syncnorm_instagram_media(struct syncnorm *n, struct json_object *body,
     const char *since, struct json_object *items, bool *older)
 {
 	struct json_object *data, *it, *o, *counts;
-	const char *id, *ts, *pt, *v;
+	const char *id, *ts, *pt;
 	size_t i;
 
 	if ((data = syncnorm_array(body, "data")) == NULL)
@@ -100,26 +100,15 @@ syncnorm_instagram_media(struct syncnorm *n, struct json_object *body,
 			continue;
 		}
 		pt = jsonx_str(it, "media_product_type");
-		o = json_object_new_object();
-		json_object_object_add(o, "id", json_object_new_string(id));
-		json_object_object_add(o, "type", json_object_new_string(
-		    pt != NULL && strcmp(pt, "REELS") == 0 ? "reel" :
-		    pt != NULL && strcmp(pt, "STORY") == 0 ? "story" :
-		    "post"));
-		json_object_object_add(o, "caption", json_object_new_string(
-		    syncnorm_excerpt(n->a, jsonx_str(it, "caption"))));
-		if ((v = jsonx_str(it, "permalink")) != NULL)
-			json_object_object_add(o, "permalink",
-			    json_object_new_string(v));
-		json_object_object_add(o, "published_at",
-		    json_object_new_string(ts));
+		o = syncnorm_item(n, id, pt != NULL && strcmp(pt, "REELS") ==
+		    0 ? "reel" : pt != NULL && strcmp(pt, "STORY") == 0 ?
+		    "story" : "post", jsonx_str(it, "caption"),
+		    jsonx_str(it, "permalink"), ts);
 		counts = json_object_new_object();
-		v = syncnorm_count(jsonx_member(it, "like_count"));
-		json_object_object_add(counts, "likes", v != NULL ?
-		    json_object_new_int64(strtoll(v, NULL, 10)) : NULL);
-		v = syncnorm_count(jsonx_member(it, "comments_count"));
-		json_object_object_add(counts, "comments", v != NULL ?
-		    json_object_new_int64(strtoll(v, NULL, 10)) : NULL);
+		json_object_object_add(counts, "likes", syncnorm_count_json(
+		    jsonx_member(it, "like_count")));
+		json_object_object_add(counts, "comments", syncnorm_count_json(
+		    jsonx_member(it, "comments_count")));
 		json_object_object_add(o, "counts", counts);
 		json_object_array_add(items, o);
 	}
@@ -133,27 +122,8 @@ syncnorm_instagram_media_insights(struct json_object *body,
 	static const char *const names[][2] = { { "views", "views" },
 	    { "reach", "reach" }, { "saved", "saves" },
 	    { "shares", "shares" } };
-	struct json_object *data, *it;
-	const char *name, *v;
-	size_t i, k;
 
-	for (k = 0; k < nitems(names); k++)
-		json_object_object_add(metrics, names[k][1], NULL);
-	if ((data = syncnorm_array(body, "data")) == NULL)
-		return;
-	for (i = 0; i < json_object_array_length(data); i++) {
-		it = json_object_array_get_idx(data, i);
-		if ((name = jsonx_str(it, "name")) == NULL)
-			continue;
-		for (k = 0; k < nitems(names); k++)
-			if (strcmp(names[k][0], name) == 0)
-				break;
-		v = syncnorm_count(jsonx_member(json_object_array_get_idx(
-		    syncnorm_array(it, "values"), 0), "value"));
-		if (k < nitems(names) && v != NULL)
-			json_object_object_add(metrics, names[k][1],
-			    json_object_new_int64(strtoll(v, NULL, 10)));
-	}
+	meta_item_insights(body, metrics, names, nitems(names));
 }
 
 /*
@@ -171,9 +141,7 @@ content(struct fetch *f, struct syncnorm *n, const char *ig)
 	struct json_object *items, *due, *it, *m, *counts, *err;
 	struct fetch_items fi;
 	const char *url, *from, *to, *id;
-	bool older = false;
 	size_t i;
-	long pages;
 	enum err rc;
 
 	if ((rc = fetch_window(f, "UTC", LIMIT_CONTENT_DAYS, &from, &to)) !=
@@ -183,15 +151,9 @@ content(struct fetch *f, struct syncnorm *n, const char *ig)
 	url = arena_printf(f->a, "%s/%s/media?fields=id,caption,media_type,"
 	    "media_product_type,permalink,timestamp,like_count,"
 	    "comments_count&limit=50", meta_graph(f), ig);
-	for (pages = 0; url != NULL && !older && pages < LIMIT_SYNC_PAGES;
-	    pages++) {
-		if ((rc = fetch_get(f, url, &res)) != ERR_OK)
-			return rc;
-		if ((rc = syncnorm_instagram_media(n, res.json, from, items,
-		    &older)) != ERR_OK)
-			return fetch_norm_failed(f, n, rc);
-		url = jsonx_text(jsonx_member(res.json, "paging"), "next");
-	}
+	if ((rc = meta_content_pages(f, n, url, from,
+	    syncnorm_instagram_media, items)) != ERR_OK)
+		return rc;
 	if ((rc = fetch_content_due(f, &fi, ig, from, items, &due)) !=
 	    ERR_OK)
 		return rc;
@@ -254,14 +216,11 @@ of_page(struct accounts_lister *l, struct json_object *page)
 	return ERR_OK;
 }
 
+/* The business accounts behind the login's Pages. */
 static enum err
 list(struct accounts_lister *l)
 {
-	static const struct accounts_listing how = { "data", of_page,
-	    meta_next };
-
-	return accounts_walk(l, arena_printf(l->a, "%s/me/accounts?fields=id,"
-	    "name&limit=100", accounts_base(l, PROVIDER_API_BASE)), &how);
+	return meta_pages_walk(l, of_page);
 }
 
 /*

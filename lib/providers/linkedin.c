@@ -152,7 +152,7 @@ enum err
 syncnorm_linkedin_posts(struct syncnorm *n, struct json_object *body,
     const char *since, struct json_object *items, bool *older)
 {
-	struct json_object *list, *it, *o;
+	struct json_object *list, *it;
 	const char *id, *ms, *state, *media, *ts;
 	long long t;
 	size_t i;
@@ -179,19 +179,11 @@ syncnorm_linkedin_posts(struct syncnorm *n, struct json_object *body,
 		}
 		media = jsonx_str(jsonx_member(jsonx_member(it, "content"),
 		    "media"), "id");
-		o = json_object_new_object();
-		json_object_object_add(o, "id", json_object_new_string(id));
-		json_object_object_add(o, "type", json_object_new_string(
+		json_object_array_add(items, syncnorm_item(n, id,
 		    media != NULL && strncmp(media, "urn:li:video:", 13) == 0 ?
-		    "video" : "post"));
-		json_object_object_add(o, "caption", json_object_new_string(
-		    syncnorm_excerpt(n->a, jsonx_str(it, "commentary"))));
-		json_object_object_add(o, "permalink", json_object_new_string(
+		    "video" : "post", jsonx_str(it, "commentary"),
 		    arena_printf(n->a, "https://www.linkedin.com/feed/update/"
-		    "%s/", id)));
-		json_object_object_add(o, "published_at",
-		    json_object_new_string(ts));
-		json_object_array_add(items, o);
+		    "%s/", id), ts));
 	}
 	return ERR_OK;
 }
@@ -208,7 +200,7 @@ syncnorm_linkedin_post_stats(struct json_object *body,
 		{ "shareCount", "shares" },
 	};
 	struct json_object *list, *it, *st, *m;
-	const char *id, *v;
+	const char *id;
 	size_t i, k;
 
 	if ((list = syncnorm_array(body, "elements")) == NULL)
@@ -221,9 +213,8 @@ syncnorm_linkedin_post_stats(struct json_object *body,
 		st = jsonx_member(it, "totalShareStatistics");
 		m = json_object_new_object();
 		for (k = 0; k < nitems(names); k++) {
-			v = syncnorm_count(jsonx_member(st, names[k][0]));
-			json_object_object_add(m, names[k][1], v != NULL ?
-			    json_object_new_int64(strtoll(v, NULL, 10)) : NULL);
+			json_object_object_add(m, names[k][1],
+			    syncnorm_count_json(jsonx_member(st, names[k][0])));
 		}
 		json_object_object_add(m, "saves", NULL);
 		json_object_object_add(byid, id, m);

@@ -136,14 +136,6 @@ syncnorm_mailchimp_reports(struct syncnorm *n, struct json_object *body,
 #define LISTS	"%s/3.0/lists?count=100&offset=%zu&fields=lists.id," \
 		"lists.name,total_items"
 
-static enum err
-audience(struct accounts_lister *l, struct json_object *it)
-{
-	accounts_add(l, jsonx_text(it, "id"), jsonx_text(it, "name"), NULL,
-	    NULL);
-	return ERR_OK;
-}
-
 /* offset paging until total_items. */
 static const char *
 next(struct accounts_lister *l, const struct pcall_result *r, size_t seen)
@@ -159,8 +151,8 @@ next(struct accounts_lister *l, const struct pcall_result *r, size_t seen)
 static enum err
 list(struct accounts_lister *l)
 {
-	static const struct accounts_listing how = { "lists", audience,
-	    next };
+	static const struct accounts_listing how = { "lists",
+	    accounts_each_id_name, next };
 
 	if (l->t->api_base == NULL) {
 		l->why = "Mailchimp did not say where the account lives; "

@@ -294,6 +294,16 @@ meta_insights(struct fetch *f, const char *urlfmt_base,
 	return ERR_OK;
 }
 
+enum err
+meta_pages_walk(struct accounts_lister *l, enum err (*each)(
+    struct accounts_lister *, struct json_object *))
+{
+	const struct accounts_listing how = { "data", each, meta_next };
+
+	return accounts_walk(l, arena_printf(l->a, "%s/me/accounts?fields=id,"
+	    "name&limit=100", accounts_base(l, PROVIDER_API_BASE)), &how);
+}
+
 const char *
 meta_graph(struct fetch *f)
 {
@@ -356,20 +366,6 @@ meta_series(struct syncnorm *n, size_t mark, struct json_object *body,
 }
 
 enum err
-meta_whoami(struct arena *a, const struct provider *p, int status,
-    const char *body, size_t len, struct oauth_tokens *t,
-    struct oauth_failure *f)
-{
-	struct json_object *o;
-	enum err rc;
-
-	if ((rc = oauth_whoami_json(a, p, status, body, len, &o, f)) !=
-	    ERR_OK)
-		return rc;
-	return oauth_whoami_pick(a, p, o, "id", "name", NULL, t, f);
-}
-
-enum err
 meta_revoke(const struct oauth_call *c, const struct oauth_tokens *t)
 {
 	struct oauth_revoke_req q;
@@ -380,4 +376,51 @@ meta_revoke(const struct oauth_call *c, const struct oauth_tokens *t)
 	    PROVIDER_API_BASE, c->cfg, c->a));
 	q.bearer = t->access_token;
 	return oauth_revoke_send(c, &q);
+}
+
+enum err
+meta_content_pages(struct fetch *f, struct syncnorm *n, const char *url,
+    const char *since, meta_page_reader read, struct json_object *items)
+{
+	struct pcall_result res;
+	bool older = false;
+	long pages;
+	enum err rc;
+
+	for (pages = 0; url != NULL && !older && pages < LIMIT_SYNC_PAGES;
+	    pages++) {
+		if ((rc = fetch_get(f, url, &res)) != ERR_OK)
+			return rc;
+		if ((rc = read(n, res.json, since, items, &older)) != ERR_OK)
+			return fetch_norm_failed(f, n, rc);
+		url = jsonx_text(jsonx_member(res.json, "paging"), "next");
+	}
+	return ERR_OK;
+}
+
+void
+meta_item_insights(struct json_object *body, struct json_object *metrics,
+    const char *const names[][2], size_t nnames)
+{
+	struct json_object *data, *it, *v;
+	const char *name;
+	size_t i, k;
+
+	for (k = 0; k < nnames; k++)
+		json_object_object_add(metrics, names[k][1], NULL);
+	if ((data = syncnorm_array(body, "data")) == NULL)
+		return;
+	for (i = 0; i < json_object_array_length(data); i++) {
+		it = json_object_array_get_idx(data, i);
+		if ((name = jsonx_str(it, "name")) == NULL)
+			continue;
+		for (k = 0; k < nnames; k++)
+			if (strcmp(names[k][0], name) == 0)
+				break;
+		v = jsonx_member(json_object_array_get_idx(syncnorm_array(it,
+		    "values"), 0), "value");
+		if (k < nnames && syncnorm_count(v) != NULL)
+			json_object_object_add(metrics, names[k][1],
+			    syncnorm_count_json(v));
+	}
 }

@@ -8,9 +8,11 @@
 #ifndef SLUICE_META_H
 #define SLUICE_META_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/err.h"
+#include "providers/oauth.h"	/* oauth_whoami_keys */
 
 struct accounts_lister;
 struct arena;
@@ -57,7 +59,8 @@ struct syncnorm;
 	.exchange = meta_exchange, \
 	.refresh = meta_refresh, \
 	.revoke = meta_revoke, \
-	.whoami = meta_whoami
+	.whoami = oauth_whoami_keys, \
+	.whoami_keys = { "id", "name" }
 
 /* Hooks (struct provider): the code exchange by GET, then the trade for
  * a long-lived (60-day) token; the refresh is the same trade. */
@@ -65,12 +68,6 @@ enum err	 meta_exchange(const struct oauth_call *, const char *code,
 		    const char *verifier, struct oauth_tokens *out);
 enum err	 meta_refresh(const struct oauth_call *,
 		    const struct oauth_tokens *t, struct oauth_tokens *out);
-
-/* Hook: who the login is, from GET /me?fields=id,name ({"id", "name"};
- * a Graph error object when the token is refused). */
-enum err	 meta_whoami(struct arena *, const struct provider *,
-		    int status, const char *body, size_t len,
-		    struct oauth_tokens *t, struct oauth_failure *f);
 
 /* Hook: revokes the app's permissions for the login (DELETE
  * /me/permissions with the token): every token of the app for that
@@ -123,6 +120,14 @@ enum err	 meta_classify(struct arena *, const struct provider *,
 const char	*meta_next(struct accounts_lister *,
 		    const struct pcall_result *page, size_t seen);
 
+/*
+ * The login's Pages (GET /me/accounts?fields=id,name, every Graph page),
+ * each handed to each (accounts_walk()); accounts_walk()'s errors.
+ */
+enum err	 meta_pages_walk(struct accounts_lister *,
+		    enum err (*each)(struct accounts_lister *,
+		    struct json_object *page));
+
 /* The Graph base URL (version included) under the configuration. */
 const char	*meta_graph(struct fetch *);
 
@@ -155,5 +160,34 @@ enum err	 meta_series(struct syncnorm *, size_t mark,
 enum err	 meta_values(struct syncnorm *, size_t mark,
 		    struct json_object *item, size_t i, const char *who,
 		    const char *metric);
+
+/*
+ * What reads one page of Graph items into content items appended to
+ * items, setting *older once an item is older than day since
+ * (syncnorm_facebook_posts(), syncnorm_instagram_media()).
+ */
+typedef enum err (*meta_page_reader)(struct syncnorm *,
+		    struct json_object *body, const char *since,
+		    struct json_object *items, bool *older);
+
+/*
+ * The content items from url on: Graph cursor pages (newest first,
+ * paging.next) each read by read into items, until a page has an item
+ * older than since, there is no next page, or LIMIT_SYNC_PAGES pages.
+ * fetch_get()'s errors; a page read refuses is fetch_norm_failed().
+ */
+enum err	 meta_content_pages(struct fetch *, struct syncnorm *,
+		    const char *url, const char *since, meta_page_reader read,
+		    struct json_object *items);
+
+/*
+ * An item's insights answer (data[] of {name, values[{value}]}) into
+ * its metrics object: item name names[k][0] stored as names[k][1] (its
+ * first value, a count); each names[k][1] is set null first and stays
+ * so where body (which may be NULL) has no count for it.
+ */
+void		 meta_item_insights(struct json_object *body,
+		    struct json_object *metrics, const char *const names[][2],
+		    size_t nnames);
 
 #endif

@@ -578,7 +578,7 @@ oauth_whoami_pick(struct arena *a, const struct provider *p,
 }
 
 enum err
-oauth_whoami_oidc(struct arena *a, const struct provider *p, int status,
+oauth_whoami_keys(struct arena *a, const struct provider *p, int status,
     const char *body, size_t len, struct oauth_tokens *t,
     struct oauth_failure *f)
 {
@@ -588,7 +588,8 @@ oauth_whoami_oidc(struct arena *a, const struct provider *p, int status,
 	if ((rc = oauth_whoami_json(a, p, status, body, len, &o, f)) !=
 	    ERR_OK)
 		return rc;
-	return oauth_whoami_pick(a, p, o, "sub", "email", "name", t, f);
+	return oauth_whoami_pick(a, p, o, p->whoami_keys[0],
+	    p->whoami_keys[1], p->whoami_keys[2], t, f);
 }
 
 enum err

@@ -129,8 +129,11 @@ enum err	 oauth_whoami(struct httpc *, struct arena *,
  * the provider's own words where it gave some.  oauth_whoami_pick()
  * takes the id (id_key, a string or a number) and the label (the first
  * of label1, label2 present) of o into t: ERR_UPSTREAM without an id.
- * oauth_whoami_oidc() is the hook for OpenID Connect's userinfo (sub;
- * email, else name): Google's and LinkedIn's.
+ * oauth_whoami_keys() is the hook for an answer that names the login
+ * at the top: oauth_whoami_json(), then oauth_whoami_pick() with the
+ * provider's whoami_keys (Google's OpenID Connect userinfo: sub; email,
+ * else name; Meta's /me: id; name; GitHub's /user: id; login, else
+ * name).
  */
 enum err	 oauth_whoami_json(struct arena *, const struct provider *,
 		    int status, const char *body, size_t len,
@@ -139,7 +142,7 @@ enum err	 oauth_whoami_pick(struct arena *, const struct provider *,
 		    struct json_object *o, const char *id_key,
 		    const char *label1, const char *label2,
 		    struct oauth_tokens *t, struct oauth_failure *f);
-enum err	 oauth_whoami_oidc(struct arena *, const struct provider *,
+enum err	 oauth_whoami_keys(struct arena *, const struct provider *,
 		    int status, const char *body, size_t len,
 		    struct oauth_tokens *t, struct oauth_failure *f);
 

@@ -266,6 +266,10 @@ struct provider {
 	void		(*whoami_label)(const struct oauth_call *,
 			    const char *body, size_t len,
 			    struct oauth_tokens *t);
+	/* For the whoami hook oauth_whoami_keys(): the key of the login's
+	 * id in the answer, then those of its label (the first present;
+	 * the second may be NULL). */
+	const char	*whoami_keys[3];
 };
 
 /* The catalogue fields of a provider's initialiser, from its table. */

@@ -72,6 +72,22 @@ syncnorm_bad(struct syncnorm *n, size_t mark, const char *fmt, ...)
 	return ERR_INPUT;
 }
 
+/* Appends the run of one or more decimal digits at *p to digits (nd of
+ * size used) and moves *p past it; false when there is none or it does
+ * not fit. */
+static bool
+digit_run(const char **p, char *digits, size_t *nd, size_t size)
+{
+	if (!isdigit((unsigned char)**p))
+		return false;
+	while (isdigit((unsigned char)**p)) {
+		if (*nd + 1 >= size)
+			return false;
+		digits[(*nd)++] = *(*p)++;
+	}
+	return true;
+}
+
 const char *
 syncnorm_decimal(struct arena *a, const char *s, int shift, bool integer)
 {
@@ -88,23 +104,13 @@ syncnorm_decimal(struct arena *a, const char *s, int shift, bool integer)
 		neg = 1;
 		p++;
 	}
-	if (!isdigit((unsigned char)*p))
+	if (!digit_run(&p, digits, &nd, sizeof(digits)))
 		return NULL;
-	while (isdigit((unsigned char)*p)) {
-		if (nd + 1 >= sizeof(digits))
-			return NULL;
-		digits[nd++] = *p++;
-	}
 	point = (int)nd;
 	if (*p == '.') {
 		p++;
-		if (!isdigit((unsigned char)*p))
+		if (!digit_run(&p, digits, &nd, sizeof(digits)))
 			return NULL;
-		while (isdigit((unsigned char)*p)) {
-			if (nd + 1 >= sizeof(digits))
-				return NULL;
-			digits[nd++] = *p++;
-		}
 	}
 	if (*p == 'e' || *p == 'E') {
 		e = strtol(p + 1, &end, 10);
@@ -274,6 +280,35 @@ syncnorm_count_on(struct syncnorm *n, const char *who, struct json_object *o,
 	if (v == NULL)
 		return syncnorm_bad(n, n->n, "%s: %s is missing", who, key);
 	return syncnorm_add(n, NULL, metric, day, v, NULL);
+}
+
+struct json_object *
+syncnorm_count_json(struct json_object *v)
+{
+	const char *s;
+
+	if ((s = syncnorm_count(v)) == NULL)
+		return NULL;
+	return json_object_new_int64(strtoll(s, NULL, 10));
+}
+
+struct json_object *
+syncnorm_item(struct syncnorm *n, const char *id, const char *type,
+    const char *caption, const char *permalink, const char *published_at)
+{
+	struct json_object *o;
+
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_string(id));
+	json_object_object_add(o, "type", json_object_new_string(type));
+	json_object_object_add(o, "caption", json_object_new_string(
+	    syncnorm_excerpt(n->a, caption)));
+	if (permalink != NULL)
+		json_object_object_add(o, "permalink",
+		    json_object_new_string(permalink));
+	json_object_object_add(o, "published_at",
+	    json_object_new_string(published_at));
+	return o;
 }
 
 const char *

@@ -103,6 +103,10 @@ const char	*syncnorm_text(struct json_object *v);
 /* A count (JSON integer >= 0, or a string of digits) as text, else NULL. */
 const char	*syncnorm_count(struct json_object *v);
 
+/* A count (syncnorm_count()) as a new JSON integer the caller owns;
+ * NULL (JSON null) when v is not one. */
+struct json_object *syncnorm_count_json(struct json_object *v);
+
 /* True when s is 1 to 20 decimal digits. */
 bool		 syncnorm_is_count(const char *s);
 
@@ -130,6 +134,15 @@ enum err	 syncnorm_count_on(struct syncnorm *, const char *who,
 /* The first LIMIT_CONTENT_CAPTION characters of s (UTF-8; an invalid
  * byte is left out), with "…" when cut; "" for NULL; arena-owned. */
 const char	*syncnorm_excerpt(struct arena *, const char *s);
+
+/*
+ * A new content item (lib/providers/fetch.h), owned by the caller: id,
+ * type, caption (syncnorm_excerpt() of caption, in n's arena), permalink
+ * (left out when NULL) and published_at, in that order.
+ */
+struct json_object *syncnorm_item(struct syncnorm *, const char *id,
+		    const char *type, const char *caption,
+		    const char *permalink, const char *published_at);
 
 /* Member k of o when it is an array, else NULL. */
 struct json_object *syncnorm_array(struct json_object *o, const char *k);

@@ -166,7 +166,7 @@ syncnorm_youtube_videos(struct syncnorm *n, struct json_object *body,
 	static const char *const counts[][2] = { { "viewCount", "views" },
 	    { "likeCount", "likes" }, { "commentCount", "comments" } };
 	struct json_object *list, *it, *sn, *st, *o, *c;
-	const char *id, *ts, *v;
+	const char *id, *ts;
 	long secs;
 	size_t i, k;
 
@@ -181,25 +181,16 @@ syncnorm_youtube_videos(struct syncnorm *n, struct json_object *body,
 			    "has no id or snippet.publishedAt", i);
 		secs = duration_s(jsonx_str(jsonx_member(it,
 		    "contentDetails"), "duration"));
-		o = json_object_new_object();
-		json_object_object_add(o, "id", json_object_new_string(id));
-		json_object_object_add(o, "type", json_object_new_string(
-		    secs >= 0 && secs <= 180 ? "short" : "video"));
-		json_object_object_add(o, "caption", json_object_new_string(
-		    syncnorm_excerpt(n->a, jsonx_str(sn, "title"))));
-		json_object_object_add(o, "permalink", json_object_new_string(
-		    arena_printf(n->a, "https://www.youtube.com/%s%s",
-		    secs >= 0 && secs <= 180 ? "shorts/" : "watch?v=", id)));
-		json_object_object_add(o, "published_at",
-		    json_object_new_string(ts));
+		o = syncnorm_item(n, id, secs >= 0 && secs <= 180 ? "short" :
+		    "video", jsonx_str(sn, "title"), arena_printf(n->a,
+		    "https://www.youtube.com/%s%s", secs >= 0 && secs <= 180 ?
+		    "shorts/" : "watch?v=", id), ts);
 		st = jsonx_member(it, "statistics");
 		c = json_object_new_object();
-		for (k = 0; k < nitems(counts); k++) {
-			v = syncnorm_count(jsonx_member(st, counts[k][0]));
-			json_object_object_add(c, counts[k][1], v != NULL ?
-			    json_object_new_int64(strtoll(v, NULL, 10)) :
-			    NULL);
-		}
+		for (k = 0; k < nitems(counts); k++)
+			json_object_object_add(c, counts[k][1],
+			    syncnorm_count_json(jsonx_member(st,
+			    counts[k][0])));
 		json_object_object_add(o, "counts", c);
 		json_object_array_add(items, o);
 	}

@@ -123,12 +123,7 @@ api_token(struct ctx *ctx)
 	for (p = scope; *p != '\0'; p++)
 		if (*p == ' ')
 			*p = ',';
-	memset(&t, 0, sizeof(t));
-	t.prov = SBXP_GITHUB;
-	t.kind = SBXK_ACCESS;
-	t.user = in.user;
-	strcpy(t.fault, in.fault);
-	t.iat = sx.now;
+	sandbox_token_from(&sx, &in, SBXP_GITHUB, SBXK_ACCESS, &t);
 	t.exp = expiring ? sx.now + 28800 : 0;
 	at = sandbox_token_make(&sx, expiring ? "ghu_" : "gho_", &t);
 	if (expiring) {

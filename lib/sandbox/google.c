@@ -78,7 +78,6 @@ api_token(struct ctx *ctx)
 		    "token-error-invalid-client-not-found");
 	if (client == NULL)
 		client = "sandbox-client";
-	memset(&t, 0, sizeof(t));
 	if (grant != NULL && strcmp(grant, "authorization_code") == 0) {
 		if (!sandbox_code_ok(&sx, req_form(&ctx->req, "code"),
 		    SBXP_GOOGLE, req_form(&ctx->req, "redirect_uri"),
@@ -98,10 +97,7 @@ api_token(struct ctx *ctx)
 		    "\"error_description\":\"Invalid grant_type: \"}");
 		return ERR_OK;
 	}
-	t.prov = SBXP_GOOGLE;
-	t.user = code.user;
-	strcpy(t.fault, code.fault);
-	t.iat = sx.now;
+	sandbox_token_from(&sx, &code, SBXP_GOOGLE, SBXK_ACCESS, &t);
 	scope = code.scope;
 	sandbox_start(&sx, 200, GJ);
 	nocache(&sx);

@@ -93,12 +93,7 @@ api_token(struct ctx *ctx)
 	    SBXP_LINKEDIN, req_form(&ctx->req, "redirect_uri"),
 	    req_form(&ctx->req, "code_verifier"), &in, &why))
 		return sandbox_fail(&sx, "oauth_error_invalid_code");
-	memset(&t, 0, sizeof(t));
-	t.prov = SBXP_LINKEDIN;
-	t.kind = SBXK_ACCESS;
-	t.user = in.user;
-	strcpy(t.fault, in.fault);
-	t.iat = sx.now;
+	sandbox_token_from(&sx, &in, SBXP_LINKEDIN, SBXK_ACCESS, &t);
 	t.exp = sx.now + LI_ACCESS;
 	sandbox_start(&sx, 200, LJ);
 	buf_puts(sx.out, "{\"access_token\":");

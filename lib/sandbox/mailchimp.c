@@ -45,12 +45,7 @@ api_token(struct ctx *ctx)
 	    req_form(&ctx->req, "redirect_uri"), req_form(&ctx->req,
 	    "code_verifier"), &in, &why))
 		return sandbox_fail(&sx, "oauth_token_invalid_grant");
-	memset(&t, 0, sizeof(t));
-	t.prov = SBXP_MAILCHIMP;
-	t.kind = SBXK_ACCESS;
-	t.user = in.user;
-	strcpy(t.fault, in.fault);
-	t.iat = sx.now;
+	sandbox_token_from(&sx, &in, SBXP_MAILCHIMP, SBXK_ACCESS, &t);
 	sandbox_start(&sx, 200, "application/json");
 	buf_puts(sx.out, "{\"access_token\":");
 	sandbox_jstr(sx.out, sandbox_token_make(&sx, "", &t));

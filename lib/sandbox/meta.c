@@ -189,12 +189,12 @@ api_token(struct ctx *ctx)
 	const char *grant, *why;
 	struct sbx sx;
 	enum err rc;
+	enum sandbox_kind kind;
 	int64_t life;
 
 	if (!sandbox_begin(ctx, &sandbox_api_meta, SBX_TOKEN_EP, &sx, &rc))
 		return rc;
 	grant = req_query(&ctx->req, "grant_type");
-	memset(&t, 0, sizeof(t));
 	if (grant != NULL && strcmp(grant, "fb_exchange_token") == 0) {
 		if (!sandbox_token_parse(req_query(&ctx->req,
 		    "fb_exchange_token"), &in) || in.prov != SBXP_META ||
@@ -202,7 +202,7 @@ api_token(struct ctx *ctx)
 			return sandbox_fail(&sx, "error_190_invalid");
 		if (in.exp != 0 && in.exp < sx.now)
 			return sandbox_fail(&sx, "error_190_expired");
-		t.kind = SBXK_LONG;
+		kind = SBXK_LONG;
 		life = 5183944;
 	} else {
 		if (req_query(&ctx->req, "client_id") == NULL ||
@@ -210,13 +210,10 @@ api_token(struct ctx *ctx)
 		    SBXP_META, req_query(&ctx->req, "redirect_uri"),
 		    req_query(&ctx->req, "code_verifier"), &in, &why))
 			return sandbox_fail(&sx, "oauth_error_code_used");
-		t.kind = SBXK_ACCESS;
+		kind = SBXK_ACCESS;
 		life = 5183999;
 	}
-	t.prov = SBXP_META;
-	t.user = in.user;
-	strcpy(t.fault, in.fault);
-	t.iat = sx.now;
+	sandbox_token_from(&sx, &in, SBXP_META, kind, &t);
 	t.exp = sx.now + life;
 	sandbox_start(&sx, 200, MJ);
 	buf_puts(sx.out, "{\"access_token\":");

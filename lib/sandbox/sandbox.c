@@ -345,6 +345,18 @@ sandbox_unb64url(const char *in, char *out, size_t size)
 	return strlen(out) == n;
 }
 
+void
+sandbox_token_from(struct sbx *sx, const struct sandbox_token *from,
+    enum sandbox_prov prov, enum sandbox_kind kind, struct sandbox_token *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->prov = (char)prov;
+	t->kind = (char)kind;
+	t->user = from->user;
+	strcpy(t->fault, from->fault);
+	t->iat = sx->now;
+}
+
 const char *
 sandbox_token_make(struct sbx *sx, const char *prefix,
     const struct sandbox_token *t)

@@ -97,6 +97,15 @@ const char	*sandbox_base_url(struct sbx *, const char *prefix);
 const char	*sandbox_token_make(struct sbx *, const char *prefix,
 		    const struct sandbox_token *);
 
+/*
+ * A new token into t for the login of from (the code or token the client
+ * gave): provider prov, kind, from's user and fault switch, issued now;
+ * everything else empty (exp 0: never; the caller sets a life).
+ */
+void		 sandbox_token_from(struct sbx *,
+		    const struct sandbox_token *from, enum sandbox_prov prov,
+		    enum sandbox_kind kind, struct sandbox_token *t);
+
 /* Decodes a token (anything before "S1." is ignored); false when
  * garbled or tampered. */
 bool		 sandbox_token_parse(const char *, struct sandbox_token *);

@@ -124,12 +124,24 @@ oauth_access(struct sbx *sx)
 	return sandbox_done(sx);
 }
 
+/* The next page's cursor: response_metadata.next_cursor, base64url of
+ * plain ("" when plain is NULL: the last page). */
+static void
+next_cursor(struct sbx *sx, const char *plain)
+{
+	char enc[80];
+
+	if (plain != NULL)
+		sandbox_b64url(plain, enc, sizeof(enc));
+	buf_printf(sx->out, ",\"response_metadata\":{\"next_cursor\":\"%s\"}",
+	    plain != NULL ? enc : "");
+}
+
 static enum err
 conv_list(struct sbx *sx)
 {
 	const char *cur = sandbox_param(sx->ctx, "cursor");
 	long limit, off = 0, total, i, end;
-	char num[48], enc[80];
 
 	limit = sandbox_long(sandbox_param(sx->ctx, "limit"), 100, 1000);
 	if (limit == 0)
@@ -170,10 +182,10 @@ conv_list(struct sbx *sx)
 		    i, name, i == 0 ? "true" : "false", name, users[0], name,
 		    name, 4 + i * 3);
 	}
-	snprintf(num, sizeof(num), "off:%ld", end);
-	sandbox_b64url(num, enc, sizeof(enc));
-	buf_printf(sx->out, "],\"response_metadata\":{\"next_cursor\":\"%s\"}}",
-	    end < total ? enc : "");
+	buf_puts(sx->out, "]");
+	next_cursor(sx, end < total ? arena_printf(sx->ctx->arena, "off:%ld",
+	    end) : NULL);
+	buf_puts(sx->out, "}");
 	return sandbox_done(sx);
 }
 
@@ -341,7 +353,7 @@ big_history(struct sbx *sx, const char *chan, long limit)
 	long n = 0;
 	int i;
 	bool more = false;
-	char dec[64], num[48], enc[80];
+	char dec[64];
 
 	latest = us_of(sandbox_param(sx->ctx, "latest"), now);
 	if (latest > now)
@@ -376,12 +388,9 @@ big_history(struct sbx *sx, const char *chan, long limit)
 	buf_printf(sx->out, "],\"has_more\":%s,\"pin_count\":0,"
 	    "\"channel_actions_ts\":null,\"channel_actions_count\":0",
 	    more ? "true" : "false");
-	if (more) {
-		snprintf(num, sizeof(num), "next_us:%lld", (long long)last);
-		sandbox_b64url(num, enc, sizeof(enc));
-		buf_printf(sx->out, ",\"response_metadata\":{\"next_cursor\":"
-		    "\"%s\"}", enc);
-	}
+	if (more)
+		next_cursor(sx, arena_printf(sx->ctx->arena, "next_us:%lld",
+		    (long long)last));
 	buf_puts(sx->out, "}");
 	return sandbox_done(sx);
 }
@@ -477,14 +486,9 @@ conv_history(struct sbx *sx)
 	buf_printf(sx->out, "],\"has_more\":%s,\"pin_count\":0,"
 	    "\"channel_actions_ts\":null,\"channel_actions_count\":0",
 	    more ? "true" : "false");
-	if (more) {
-		char num[48], enc[80];
-
-		snprintf(num, sizeof(num), "next_ts:%lld", last);
-		sandbox_b64url(num, enc, sizeof(enc));
-		buf_printf(sx->out, ",\"response_metadata\":{\"next_cursor\":"
-		    "\"%s\"}", enc);
-	}
+	if (more)
+		next_cursor(sx, arena_printf(sx->ctx->arena, "next_ts:%lld",
+		    last));
 	buf_puts(sx->out, "}");
 	return sandbox_done(sx);
 }
@@ -505,7 +509,7 @@ conv_replies(struct sbx *sx)
 	int64_t p, day, r, latest;
 	long limit, off = 0, at, n;
 	int k = 2, i, live;
-	char dec[64], num[48], enc[80];
+	char dec[64];
 
 	if (!chan_ok(chan))
 		return sandbox_fail(sx, "error_channel_not_found");
@@ -556,12 +560,8 @@ conv_replies(struct sbx *sx)
 		n++;
 	}
 	buf_printf(sx->out, "],\"has_more\":%s", i < k ? "true" : "false");
-	if (i < k) {
-		snprintf(num, sizeof(num), "off:%ld", at);
-		sandbox_b64url(num, enc, sizeof(enc));
-		buf_printf(sx->out, ",\"response_metadata\":{\"next_cursor\":"
-		    "\"%s\"}", enc);
-	}
+	if (i < k)
+		next_cursor(sx, arena_printf(sx->ctx->arena, "off:%ld", at));
 	buf_puts(sx->out, "}");
 	return sandbox_done(sx);
 }

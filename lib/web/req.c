@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "base/arena.h"
+#include "base/hex.h"
 #include "base/limit.h"
 #include "base/mem.h"
 #include "web/req.h"
@@ -35,18 +36,6 @@ method_from(const char *s)
 	return 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 enum err
 req_unescape(struct arena *a, const char *s, size_t len, bool plus_is_space,
     char **out, size_t *outlen)
@@ -58,8 +47,9 @@ req_unescape(struct arena *a, const char *s, size_t len, bool plus_is_space,
 	d = arena_alloc(a, len + 1);
 	for (i = j = 0; i < len; i++) {
 		if (s[i] == '%') {
-			if (len - i < 3 || (hi = hexval(s[i + 1])) < 0 ||
-			    (lo = hexval(s[i + 2])) < 0)
+			if (len - i < 3 || (hi = hex_digit(
+			    (unsigned char)s[i + 1])) < 0 || (lo = hex_digit(
+			    (unsigned char)s[i + 2])) < 0)
 				return ERR_INPUT;
 			d[j] = (char)(hi << 4 | lo);
 			i += 2;

@@ -22,7 +22,8 @@ set -u
 # lib/ headers, and lib/sandbox/ only from cgi-bin/sandbox.c.  Tests may
 # include anything.
 LAYERS='
-0 base         err limit mem arena buf kv day log config jsonx numfmt prom utf8
+0 base         err limit mem arena buf kv day hex log config jsonx numfmt
+               prom utf8
 1 crypto       crypto
 1 store        db migrate
 1 net          httpc

@@ -153,6 +153,30 @@ test_day_parse_is_strict(void **state)
 	assert_false(day_parse(NULL, &d));
 }
 
+static void
+test_day_span_problem_names_the_field(void **state)
+{
+	struct arena a;
+	const char *why;
+
+	(void)state;
+	arena_init(&a);
+	assert_null(day_span_problem(&a, NULL, "from", NULL, "to", &why));
+	assert_null(why);
+	assert_null(day_span_problem(&a, "2026-01-01", "since", "2026-01-01",
+	    "until", &why));
+	assert_string_equal(day_span_problem(&a, "2026-02-30", "since", NULL,
+	    "until", &why), "since");
+	assert_string_equal(why, "must be a date, YYYY-MM-DD");
+	assert_string_equal(day_span_problem(&a, NULL, "from", "2026-1-01",
+	    "to", &why), "to");
+	assert_string_equal(why, "must be a date, YYYY-MM-DD");
+	assert_string_equal(day_span_problem(&a, "2026-01-02", "from",
+	    "2026-01-01", "to", &why), "to");
+	assert_string_equal(why, "must not be before from");
+	arena_free(&a);
+}
+
 int
 main(void)
 {
@@ -163,6 +187,7 @@ main(void)
 		cmocka_unit_test(test_day_of_epoch_floors),
 		cmocka_unit_test(test_day_scan_and_add),
 		cmocka_unit_test(test_day_parse_is_strict),
+		cmocka_unit_test(test_day_span_problem_names_the_field),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -237,10 +237,11 @@ test_oauth_whoami(void **state)
 	    "gbp" };
 	static const char *const meta[] = { "facebook", "instagram",
 	    "meta_ads" };
+	const struct provider *const *all;
 	struct oauth_failure f;
 	struct oauth_tokens t;
 	struct arena a;
-	size_t i;
+	size_t i, n;
 
 	(void)state;
 	arena_init(&a);
@@ -290,18 +291,24 @@ test_oauth_whoami(void **state)
 	assert_string_equal(t.owner_label, "owner@example.com");
 	assert_int_equal(whoami(&a, "mailchimp", "mailchimp/oauth_metadata_"
 	    "invalid_token.json", &t, &f), ERR_AUTH);
+	/* The providers read by the table: each names its id's key. */
+	all = provider_all(&n);
+	for (i = 0; i < n; i++)
+		if (all[i]->whoami == oauth_whoami_keys)
+			assert_non_null(all[i]->whoami_keys[0]);
+	assert_string_equal(provider_get("github")->whoami_keys[1], "login");
 	/* Slack names the login in its token answer: no hook, no call. */
 	assert_null(provider_get("slack")->whoami);
 	assert_null(provider_get("slack")->urls[PROVIDER_WHOAMI_URL]);
 	/* An answer that names nobody, or is not JSON, is no login. */
 	memset(&t, 0, sizeof(t));
-	assert_int_equal(oauth_whoami_oidc(&a, provider_get("ga4"), 200,
+	assert_int_equal(oauth_whoami_keys(&a, provider_get("ga4"), 200,
 	    "{\"email\":\"x@y.example\"}", 23, &t, &f), ERR_UPSTREAM);
 	assert_null(t.owner);
 	assert_non_null(strstr(f.message, "no sub"));
-	assert_int_equal(oauth_whoami_oidc(&a, provider_get("ga4"), 200,
+	assert_int_equal(oauth_whoami_keys(&a, provider_get("ga4"), 200,
 	    "<html>", 6, &t, &f), ERR_UPSTREAM);
-	assert_int_equal(oauth_whoami_oidc(&a, provider_get("ga4"), 503,
+	assert_int_equal(oauth_whoami_keys(&a, provider_get("ga4"), 503,
 	    "{}", 2, &t, &f), ERR_UPSTREAM);
 	arena_free(&a);
 }

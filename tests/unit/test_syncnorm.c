@@ -77,6 +77,8 @@ teardown(void **state)
 static void
 test_syncnorm_decimal_is_exact(void **state)
 {
+	char big[121];
+
 	(void)state;
 	assert_string_equal(syncnorm_decimal(&A, "1249.5", 6, true),
 	    "1249500000");
@@ -97,6 +99,18 @@ test_syncnorm_decimal_is_exact(void **state)
 	assert_null(syncnorm_decimal(&A, "", 0, false));
 	assert_null(syncnorm_decimal(&A, "NaN", 0, false));
 	assert_null(syncnorm_decimal(&A, ".5", 0, false));
+	assert_null(syncnorm_decimal(&A, "1.", 0, false));
+	assert_null(syncnorm_decimal(&A, "1.x", 0, false));
+	/* Digits past the reader's room, before and after the point. */
+	memset(big, '1', 120);
+	big[120] = '\0';
+	assert_null(syncnorm_decimal(&A, big, 0, false));
+	big[0] = '0';
+	big[1] = '.';
+	assert_null(syncnorm_decimal(&A, big, 0, false));
+	big[94] = '\0';
+	assert_string_equal(syncnorm_decimal(&A, big, 92, false),
+	    big + 2);
 }
 
 static void
@@ -142,8 +156,9 @@ static void
 test_syncnorm_ga4_empty_and_bad(void **state)
 {
 	struct syncnorm n;
-	struct json_object *body;
+	struct json_object *body, *h;
 	const char *j;
+	int i;
 
 	(void)state;
 	syncnorm_init(&n, &A, "ga4", "1");
@@ -168,6 +183,24 @@ test_syncnorm_ga4_empty_and_bad(void **state)
 	assert_int_equal(syncnorm_ga4(&n, body), ERR_INPUT);
 	assert_string_equal(n.why, "GA4: rows[0].metricValues[0].value is not "
 	    "a number");
+	/* 65 metric columns: more than the reader keeps, in both reports
+	 * (the days and the total). */
+	body = json_object_new_object();
+	json_object_object_add(body, "metricHeaders",
+	    json_object_new_array());
+	for (i = 0; i < 65; i++) {
+		h = json_object_new_object();
+		json_object_object_add(h, "name", json_object_new_string(
+		    "sessions"));
+		json_object_array_add(jsonx_member(body, "metricHeaders"), h);
+	}
+	assert_int_equal(syncnorm_ga4(&n, body), ERR_INPUT);
+	assert_string_equal(n.why, "GA4: too many metricHeaders");
+	n.why = NULL;
+	assert_int_equal(syncnorm_ga4_totals(&n, body, 7, "2024-05-01"),
+	    ERR_INPUT);
+	assert_string_equal(n.why, "GA4: too many metricHeaders");
+	json_object_put(body);
 }
 
 static void

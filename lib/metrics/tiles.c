@@ -226,24 +226,43 @@ number(const char *s)
 	return *s == '-' ? -(double)u : (double)u;
 }
 
-/* Groups the rows by (provider, metric, currency), summing accounts per
- * day, and sorts the groups. */
+/* A hash table of size slots (a power of 2) holding t->g's groups by
+ * index; an empty slot is (size_t)-1. */
+static size_t *
+slots(struct tiles *t, size_t size)
+{
+	size_t *slot, i, j;
+
+	slot = arena_alloc(t->a, size * sizeof(*slot));
+	memset(slot, 0xff, size * sizeof(*slot));
+	for (i = 0; i < t->ng; i++) {
+		for (j = hash3(t->g[i].provider, t->g[i].metric,
+		    t->g[i].currency) & (size - 1); slot[j] != (size_t)-1;
+		    j = (j + 1) & (size - 1))
+			;
+		slot[j] = i;
+	}
+	return slot;
+}
+
+/*
+ * Groups the rows by (provider, metric, currency), summing accounts per
+ * day, and sorts the groups.  The groups and their table grow with the
+ * groups found, not the rows (a 90-day request of 50 series has 9,000
+ * rows: sized by rows, about 700 KB were zeroed for 50 groups).
+ */
 static void
 load(struct tiles *t, const struct db_res *res)
 {
 	size_t i, j, k, n = db_nrows(res), span = 2 * (size_t)t->days;
-	size_t size = 64, mask, *slot;
+	size_t cap = 32, size = 64, mask = 63, *slot;
 	const size_t empty = (size_t)-1;
 	struct group *g;
 	const char *p, *m, *v, *c, *d;
 	long idx;
 
-	while (size < 2 * n)
-		size *= 2;
-	mask = size - 1;
-	slot = arena_alloc(t->a, size * sizeof(*slot));
-	memset(slot, 0xff, size * sizeof(*slot));
-	t->g = arena_calloc(t->a, n > 0 ? n : 1, sizeof(*t->g));
+	t->g = arena_calloc(t->a, cap, sizeof(*t->g));
+	slot = slots(t, size);
 	for (i = 0; i < n; i++) {
 		p = db_get(res, i, 0);
 		m = db_get(res, i, 1);
@@ -266,6 +285,12 @@ load(struct tiles *t, const struct db_res *res)
 			    strcmp(t->g[slot[j]].currency, c) == 0)
 				break;
 		if (slot[j] == empty) {
+			if (t->ng == cap) {
+				g = arena_calloc(t->a, 2 * cap, sizeof(*g));
+				memcpy(g, t->g, cap * sizeof(*g));
+				t->g = g;
+				cap *= 2;
+			}
 			slot[j] = t->ng;
 			g = &t->g[t->ng++];
 			g->provider = p;
@@ -273,6 +298,11 @@ load(struct tiles *t, const struct db_res *res)
 			g->currency = c;
 			g->v = arena_calloc(t->a, span, sizeof(*g->v));
 			g->has = arena_calloc(t->a, span, sizeof(*g->has));
+			if (2 * t->ng > size) {	/* at most half full */
+				size *= 2;
+				mask = size - 1;
+				slot = slots(t, size);
+			}
 		} else
 			g = &t->g[slot[j]];
 		g->v[idx] += number(v);

@@ -9,6 +9,8 @@
 #ifndef SLUICE_TILES_H
 #define SLUICE_TILES_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/err.h"
@@ -17,6 +19,15 @@ struct arena;
 struct db;
 
 #define TILES_MAX_DAYS	366	/* longest custom range */
+#define TILES_NUM_SIZE	32	/* tiles_num()'s out, with its NUL */
+
+/*
+ * A tile's number as the document writes it, NUL-terminated in out
+ * (TILES_NUM_SIZE bytes): "null" when !ok or v is not finite, a whole
+ * number below 10^15 in digits, else as printf's "%.15g" (the same bytes;
+ * most values without printf).  Returns its length.
+ */
+size_t		 tiles_num(char *out, bool ok, double v);
 
 /* Days of a period name: "7d" 7, "28d" 28, "90d" 90; 0 for anything else. */
 int		 tiles_period(const char *);

@@ -65,29 +65,7 @@ for period in 7d 28d 90d; do
 	    "$(grep -o '"provider"' "$var/sluice.json" | wc -l)"
 done
 
-# --- CPU per request -------------------------------------------------------
-# The pids and all their descendants.
-tree() {
-	ps -e -o pid=,ppid= | awk -v roots="$*" '
-	BEGIN { n = split(roots, r, " "); for (i = 1; i <= n; i++) in_[r[i]] = 1 }
-	{ pp[$1] = $2 }
-	END {
-		do { more = 0
-			for (p in pp) if (!(p in in_) && (pp[p] in in_)) {
-				in_[p] = 1; more = 1 }
-		} while (more)
-		for (p in in_) print p
-	}'
-}
-# "pid ticks" lines: user+sys clock ticks of each pid so far.
-ticks() {
-	local p
-	for p in "$@"; do
-		[ -r "/proc/$p/stat" ] && printf '%s ' "$p" &&
-		    sed 's/^.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }'
-	done 2>/dev/null || true
-}
-hz=$(getconf CLK_TCK)
+# --- CPU per request (tree, ticks, cpu_us: tests/bench/lib.sh) ----------
 # Each side's processes, taken again before each run: the api processes
 # and the peer's workers open their database connections when first used.
 pids() {
@@ -97,17 +75,6 @@ pids() {
 	peer_pids=$(tree "$peer")
 	all="$nginx_pids $api_pids $pg_pids $peer_pids"
 }
-# cpu_us BEFORE AFTER REQUESTS PIDS... → CPU µs per request of those pids
-cpu_us() {
-	local before=$1 after=$2 n=$3
-	shift 3
-	awk -v n="$n" -v hz="$hz" -v list="$*" '
-	BEGIN { k = split(list, l, " "); for (i = 1; i <= k; i++) want[l[i]] = 1 }
-	FNR == NR { b[$1] = $2; next }
-	($1 in want) && ($1 in b) { t += $2 - b[$1] }
-	END { printf "%.0f", (n > 0 ? t * 1e6 / hz / n : 0) }' "$before" "$after"
-}
-
 # wrk_run URL → "rps p50_ms p99_ms requests non2xx"
 wrk_run() {
 	wrk -t2 -c"$conns" -d"${secs}s" --latency \

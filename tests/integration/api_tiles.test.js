@@ -339,4 +339,25 @@ test('dashboard tiles', async (t) => {
     assert.equal(cur('neg15'), -123456789012345);
     assert.deepEqual(get(r, 'crm', 'frac').series, [null, null, null, null, null, null, 2.75]);
   });
+  await t.test('many series: every one kept, summed and in order; fractions as printf writes them', async () => {
+    const [[wsF]] = stack.sql("INSERT INTO workspaces (name) VALUES ('F') RETURNING id");
+    const kf = mkKey(wsF, 'viewer');
+    // 70 custom metrics (more groups than load()'s first table holds,
+    // so it grows twice), two accounts each on two days, fractions.
+    const names = [...Array(70).keys()].map((i) => `m${String(i).padStart(2, '0')}`);
+    put(wsF, 'crm', names.flatMap((m, i) => [
+      [m, '', 0, i], [m, 'b', 0, i * 1000], [m, '', 1, 1 / (i + 3)], [m, 'b', 1, '0.1'],
+    ]));
+    const r = await tiles(kf, '?period=7d');
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.tiles.map((x) => x.metric), names);
+    names.forEach((m, i) => {
+      const x = get(r, 'crm', m);
+      // The day's two accounts added up and written with 15 significant
+      // digits (JavaScript's toPrecision rounds the exact value as printf).
+      const yday = Number((1 / (i + 3) + 0.1).toPrecision(15));
+      assert.deepEqual(x.series.slice(5), [yday, i * 1001], m);
+      assert.equal(x.coverage.current, 2, m);
+    });
+  });
 });

@@ -528,10 +528,19 @@ health(struct work *w, const struct insights_conn *c, size_t nc)
 {
 	struct insights_item *it;
 	const char *name;
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < nc; i++) {
 		name = provider_label(c[i].provider);
+		/* Several logins of one provider: which one. */
+		for (j = 0; c[i].login != NULL && *c[i].login != '\0' &&
+		    j < nc; j++)
+			if (j != i && strcmp(c[j].provider, c[i].provider) ==
+			    0) {
+				name = arena_printf(w->a, "%s (%s)", name,
+				    c[i].login);
+				break;
+			}
 		if (strcmp(c[i].status, "needs_reauth") == 0) {
 			it = item(w, INSIGHTS_REAUTH, c[i].provider, NULL);
 			it->title = arena_printf(w->a, "%s needs to be "
@@ -800,6 +809,7 @@ insights_load(struct db *db, struct arena *a, int64_t workspace_id,
 		ic[i].status = conns[i].status;
 		ic[i].last_error = conns[i].last_error;
 		ic[i].last_sync_age = conns[i].last_sync_age;
+		ic[i].login = conns[i].owner_label;
 	}
 	return insights_compute(a, per, s, n, ic, nc, out);
 }

@@ -55,6 +55,9 @@ struct insights_conn {
 	const char	*status;	/* connected, needs_reauth, error... */
 	const char	*last_error;	/* NULL when none */
 	int64_t		 last_sync_age;	/* seconds, -1 when never synced */
+	const char	*login;		/* its login for people ("" or NULL:
+					 * not known); said when the provider
+					 * has several connections */
 };
 
 struct insights_kpi {

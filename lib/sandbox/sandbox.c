@@ -890,6 +890,22 @@ add_field(struct json_object *fields, const char *name, const char *value)
  * redirect_uri only (else the provider's refusal, authorize_check()).
  * The form carries the request's fields and their signature.
  */
+/*
+ * The persona a provider's login names: the simulated providers name
+ * persona N's login "...user<N>" (GitHub's sandbox-user2, LinkedIn's
+ * sbxUser2), which Reconnect suggests back (GitHub's login).  0: none.
+ */
+static int
+persona_login(const char *login)
+{
+	size_t n = strlen(login);
+
+	if (n < 5 || login[n - 1] < '1' || login[n - 1] > '3' ||
+	    strncasecmp(login + n - 5, "user", 4) != 0)
+		return 0;
+	return login[n - 1] - '0';
+}
+
 enum err
 sandbox_authorize(struct ctx *ctx)
 {
@@ -951,7 +967,7 @@ sandbox_authorize(struct ctx *ctx)
 		hint = req_query(&ctx->req, "login");
 	for (i = 1; hint != NULL && i <= 3; i++) {
 		sandbox_persona((int)i, &pname, &pmail);
-		if (strcmp(hint, pmail) == 0)
+		if (strcmp(hint, pmail) == 0 || persona_login(hint) == (int)i)
 			json_object_object_add(view, arena_printf(ctx->arena,
 			    "sel%zu", i), json_object_new_boolean(true));
 	}
@@ -1051,9 +1067,9 @@ sandbox_consent(struct ctx *ctx)
 	}
 	memset(&t, 0, sizeof(t));
 	t.kind = SBXK_CODE;
-	t.user = (int)sandbox_long(user, 1, 3);
-	if (t.user < 1)
-		t.user = 1;
+	/* A persona's number, also before a fault ("2-fault-401"). */
+	t.user = user != NULL && user[0] >= '1' && user[0] <= '3' &&
+	    (user[1] == '\0' || user[1] == '-') ? user[0] - '0' : 1;
 	t.iat = sx.now;
 	t.exp = sx.now + 600;
 	sandbox_redir_hash(redirect, t.redir);

@@ -255,6 +255,13 @@ test('several logins of one provider', async (t) => {
     let res = await api('GET', '/v1/github/user');
     assert.equal(res.status, 409);
     assert.match(res.json.error.message, /\?connection=\{id\}/);
+    // Reconnect suggests the second login by GitHub's login, and the
+    // sandbox's sign-in screen starts at that persona (it started at Ana).
+    const start = await b.get(`/oauth/github/start?login=${gh[1]}`);
+    assert.equal(start.status, 303);
+    const to = new URL(start.headers.get('location'));
+    assert.equal(to.searchParams.get('login'), 'sandbox-user2');
+    assert.match((await b.get(to.pathname + to.search)).text, /<option value="2" selected>Client/);
     const logins = [];
     for (const id of gh) {
       res = await api('GET', `/v1/github/user?connection=${id}`);
@@ -280,5 +287,11 @@ test('several logins of one provider', async (t) => {
       assert.equal(res.status, 400, q);
       assert.match(res.json.error.message, name, q);
     }
+    // A persona's number before a sandbox fault picks that persona (it
+    // was always Ana): Sam's login is a third GitHub connection.
+    r = (await connectSandbox(b, 'github', 'allow', { user: '3-fault-none' })).res;
+    assert.equal(r.status, 303);
+    assert.deepEqual(stack.sql(`SELECT owner_label FROM connections WHERE workspace_id = ${ws} AND provider = 'github' ORDER BY id`).map((x) => x[0]),
+      ['sandbox-user1', 'sandbox-user2', 'sandbox-user3']);
   });
 });

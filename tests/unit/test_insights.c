@@ -289,11 +289,11 @@ test_insights_health(void **state)
 	struct arena a;
 	struct insights in;
 	const struct insights_conn c[] = {
-		{ "linkedin", "needs_reauth", NULL, 3600 },
-		{ "ga4", "connected", NULL, 3600 },
-		{ "mailchimp", "connected", NULL, 49 * 3600 },
-		{ "meta_ads", "error", "HTTP 500", 7200 },
-		{ "github", "disconnected", NULL, -1 },
+		{ "linkedin", "needs_reauth", NULL, 3600, "Acme (member 1)" },
+		{ "ga4", "connected", NULL, 3600, "ana@agency.example" },
+		{ "mailchimp", "connected", NULL, 49 * 3600, NULL },
+		{ "meta_ads", "error", "HTTP 500", 7200, NULL },
+		{ "github", "disconnected", NULL, -1, NULL },
 	};
 
 	(void)state;
@@ -309,6 +309,40 @@ test_insights_health(void **state)
 	assert_int_equal(in.items[2].kind, INSIGHTS_STALE);
 	assert_string_equal(in.items[2].title, "Mailchimp data is 49 hours "
 	    "old");
+	arena_free(&a);
+}
+
+/* Several logins of one provider: each item names its login; a provider
+ * with one connection is named alone. */
+static void
+test_insights_health_logins(void **state)
+{
+	struct arena a;
+	struct insights in;
+	const struct insights_conn c[] = {
+		{ "ga4", "needs_reauth", NULL, 3600, "ana@agency.example" },
+		{ "ga4", "connected", NULL, -1, "client@client.example" },
+		{ "linkedin", "needs_reauth", NULL, 3600, "Acme (member 1)" },
+	};
+	size_t i;
+	bool reauth = false, stale = false, linkedin = false;
+
+	(void)state;
+	arena_init(&a);
+	assert_int_equal(insights_compute(&a, &week, NULL, 0, c, 3, &in),
+	    ERR_OK);
+	assert_int_equal(in.nitems, 3);
+	for (i = 0; i < in.nitems; i++) {
+		reauth |= strcmp(in.items[i].title, "Google Analytics 4 "
+		    "(ana@agency.example) needs to be reconnected") == 0;
+		stale |= strcmp(in.items[i].title, "Google Analytics 4 "
+		    "(client@client.example) has never synced") == 0;
+		linkedin |= strcmp(in.items[i].title, "LinkedIn needs to be "
+		    "reconnected") == 0;
+	}
+	assert_true(reauth);
+	assert_true(stale);
+	assert_true(linkedin);
 	arena_free(&a);
 }
 
@@ -446,6 +480,7 @@ main(void)
 		cmocka_unit_test(test_insights_anomaly),
 		cmocka_unit_test(test_insights_spend_vs_results),
 		cmocka_unit_test(test_insights_health),
+		cmocka_unit_test(test_insights_health_logins),
 		cmocka_unit_test(test_insights_deterministic),
 		cmocka_unit_test(test_insights_currencies),
 		cmocka_unit_test(test_insights_period_check),

@@ -593,7 +593,7 @@ dispatch(struct ctx *ctx, FCGX_Request *rq)
 {
 	const struct route *rt;
 	const char *why = NULL;
-	enum err rc;
+	enum err rc, crc;
 
 	rc = req_parse(ctx->arena, rq->envp, &ctx->req, &why);
 	if (rc != ERR_OK)
@@ -630,9 +630,11 @@ dispatch(struct ctx *ctx, FCGX_Request *rq)
 	read_done(ctx);
 	while (db_depth(ctx->db) > (ctx->scoped ? 1 : 0))
 		db_rollback(ctx->db, ctx->arena);
-	if (ctx->scoped && db_commit(ctx->db, ctx->arena) != ERR_OK &&
+	/* A commit whose connection was lost has an unknown outcome: 503,
+	 * try again (an idempotent retry finds what was stored). */
+	if (ctx->scoped && (crc = db_commit(ctx->db, ctx->arena)) != ERR_OK &&
 	    rc == ERR_OK)
-		rc = ERR_DB;
+		rc = crc == ERR_UNAVAILABLE ? crc : ERR_DB;
 	read_own_writes(ctx, rc);
 	return rc;
 }

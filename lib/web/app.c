@@ -19,6 +19,7 @@
 #include "base/jsonx.h"
 #include "base/limit.h"
 #include "base/log.h"
+#include "base/utf8.h"
 #include "base/mem.h"
 #include "crypto/crypto.h"
 #include "net/httpc.h"
@@ -47,10 +48,16 @@ enum err
 app_fail(struct ctx *ctx, enum err e, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg, *clean;
 
 	va_start(ap, fmt);
-	ctx->error = arena_vprintf(ctx->arena, fmt, ap);
+	msg = arena_vprintf(ctx->arena, fmt, ap);
 	va_end(ap);
+	/* It may quote what the client sent (a parameter's name): valid
+	 * UTF-8, of a bounded length, whatever that was. */
+	clean = arena_alloc(ctx->arena, LIMIT_ERROR_MESSAGE);
+	utf8_clean(clean, LIMIT_ERROR_MESSAGE, msg);
+	ctx->error = clean;
 	return e;
 }
 

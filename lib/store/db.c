@@ -747,6 +747,12 @@ db_last_error(const struct db *db)
 	return db->last_error;
 }
 
+bool
+db_pooled(const struct db *db)
+{
+	return db->pooled;
+}
+
 int
 db_depth(const struct db *db)
 {

@@ -53,6 +53,7 @@
 #define LIMIT_DB_RETRY_AFTER_S	2		/* Retry-After while down */
 #define LIMIT_DB_PREPARED	32		/* db_exec_static statements */
 #define LIMIT_DB_LATER		4		/* db_exec_later() queue */
+#define LIMIT_ERROR_MESSAGE	1024		/* an error's message, bytes */
 #define LIMIT_DB_REPLICA_CHECK_MS 2000	/* read replica checks */
 #define LIMIT_MIGRATIONS	1000		/* files in sql/ */
 #define LIMIT_MIGRATION_SIZE	(4 * 1024 * 1024) /* one migration file */

@@ -2,6 +2,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <string.h>
+
 #include "base/utf8.h"
 
 long
@@ -57,4 +59,33 @@ utf8_chars(const char *s)
 		if (((unsigned char)*s & 0xc0) != 0x80)
 			n++;
 	return n;
+}
+
+size_t
+utf8_clean(char *dst, size_t size, const char *s)
+{
+	static const char bad[] = "\xef\xbf\xbd", cut[] = "\xe2\x80\xa6";
+	const unsigned char *p;
+	size_t n, o = 0, len, w, need = 1;
+	bool fits;
+
+	/* Whether all of it fits, U+FFFD (3 bytes) for each bad byte. */
+	for (p = (const unsigned char *)s, n = strlen(s); n > 0; p += len,
+	    n -= len)
+		need += utf8_next(p, n, &len) < 0 ? 3 : len;
+	fits = need <= size;
+	for (p = (const unsigned char *)s, n = strlen(s); n > 0; p += len,
+	    n -= len) {
+		w = utf8_next(p, n, &len) < 0 ? 3 : len;
+		/* Cut: room for the mark stays. */
+		if (!fits && o + w + 3 + 1 > size) {
+			memcpy(dst + o, cut, 3);
+			o += 3;
+			break;
+		}
+		memcpy(dst + o, w == len ? (const char *)p : bad, w);
+		o += w;
+	}
+	dst[o] = '\0';
+	return o;
 }

@@ -24,4 +24,12 @@ bool		 utf8_valid(const char *s, size_t n);
  * bytes that start one. */
 size_t		 utf8_chars(const char *s);
 
+/*
+ * Copies the NUL-terminated s into dst (size >= 8 bytes, NUL included) as
+ * valid UTF-8: a byte that starts no valid sequence becomes U+FFFD, and a
+ * text longer than dst is cut on a character with "..." (U+2026) after
+ * it.  Returns the bytes written, the NUL not counted.
+ */
+size_t		 utf8_clean(char *dst, size_t size, const char *s);
+
 #endif

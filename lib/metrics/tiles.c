@@ -36,6 +36,10 @@ static const char sql_days[] =
 	"AND (SELECT y FROM w) "
 	"AND ($3::text IS NULL OR provider = $3)";
 
+static const char sql_generic[] =
+	"SET LOCAL plan_cache_mode = force_generic_plan";
+static const char sql_auto[] = "SET LOCAL plan_cache_mode = auto";
+
 /* One (provider, metric, currency) over the 2N days: previous period
  * first. */
 struct group {
@@ -643,6 +647,7 @@ tiles_json(struct db *db, struct arena *a, int64_t workspace_id, int days,
 	struct tiles t;
 	size_t i, nr, ncat = 0;
 	int64_t y = 0, today = 0, e;
+	bool generic;
 	enum err rc;
 
 	if (days < 1 || days > TILES_MAX_DAYS ||
@@ -652,7 +657,21 @@ tiles_json(struct db *db, struct arena *a, int64_t workspace_id, int days,
 	p[1] = db_int64(a, days);
 	p[2] = provider;
 	p[3] = end;
-	if ((rc = db_exec_static(db, a, sql_days, 4, p, &res)) != ERR_OK)
+	/* Directly, its generic plan (prepared once per connection)
+	 * prunes to the workspace's partition when it starts and reads
+	 * it as a custom plan does, but the planner, costing all the
+	 * partitions, never picks it: every request was planned again
+	 * (~0.3 ms of the server's CPU).  For this statement only: the
+	 * next statement of the transaction goes back to auto.  Behind a
+	 * pooler nothing is prepared and a generic plan would be made
+	 * over every partition each time: not there. */
+	generic = !db_pooled(db) && db_depth(db) > 0;
+	if (generic)
+		(void)db_exec_later(db, a, sql_generic, 0, NULL);
+	rc = db_exec_static(db, a, sql_days, 4, p, &res);
+	if (generic)
+		(void)db_exec_later(db, a, sql_auto, 0, NULL);
+	if (rc != ERR_OK)
 		return rc;
 	for (i = 0; i < db_nrows(res) && tz == NULL; i++)
 		if (db_get(res, i, 0) == NULL) {

@@ -198,7 +198,7 @@ classify(const PGresult *r)
 	if (strncmp(state, "23", 2) == 0 || strncmp(state, "22", 2) == 0)
 		return ERR_INPUT;
 	if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
-	    strcmp(state, "57P03") == 0)
+	    strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0)
 		return ERR_UNAVAILABLE;
 	return ERR_DB;
 }
@@ -399,6 +399,17 @@ send_sql(struct db *db, const char *sql, int nparams,
 	    0);
 }
 
+/* The connection failed, not the statement: no result, a connection
+ * libpq finds bad, or an error libpq made itself (a server's error always
+ * has a SQLSTATE; "server closed the connection unexpectedly" none). */
+static bool
+lost(const struct db *db, const PGresult *r)
+{
+	return r == NULL || PQstatus(db->conn) != CONNECTION_OK ||
+	    (PQresultStatus(r) == PGRES_FATAL_ERROR &&
+	    PQresultErrorField(r, PG_DIAG_SQLSTATE) == NULL);
+}
+
 static enum err
 run(struct db *db, struct arena *a, const char *sql, int nparams,
     const char *const *params, enum mode mode, struct db_res **out)
@@ -415,13 +426,17 @@ run(struct db *db, struct arena *a, const char *sql, int nparams,
 		if ((rc = db_ready(db)) != ERR_OK)
 			return rc;
 		r = send_sql(db, sql, nparams, params, mode);
-		if (r == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		if (lost(db, r)) {
 			set_error(db, PQerrorMessage(db->conn));
 			PQclear(r);
 			/* A connection found dead outside a transaction, or
 			 * before its BEGIN went out (e.g. the server restarted
 			 * since the last request), is replaced and the
-			 * statement sent once more, after what is queued. */
+			 * statement sent once more, after what is queued.
+			 * Never the end of a transaction (db_commit() keeps
+			 * its level until it is answered): a COMMIT sent
+			 * again on a new session would commit nothing and
+			 * say so only with a warning. */
 			if ((db->depth == 0 || db->begin_pending) &&
 			    tries == 0) {
 				PQfinish(db->conn);
@@ -549,14 +564,20 @@ enum err
 db_commit(struct db *db, struct arena *a)
 {
 	enum err rc;
+	int to;
 
 	if (db->depth <= 0 || end_unsent(db))
 		return ERR_OK;
-	db->depth--;
-	if (db->depth == 0)
+	to = db->depth - 1;
+	if (to == 0)
 		db->nlater = 0;	/* they only set the transaction up */
-	rc = db_exec(db, a, db->depth == 0 ? "COMMIT" : arena_printf(a,
-	    "RELEASE SAVEPOINT sluice_%d", db->depth), 0, NULL, NULL);
+	/* Sent at the level it ends, so a connection lost on the way is
+	 * an error (ERR_UNAVAILABLE: the outcome is unknown), never a
+	 * COMMIT sent again on a new connection (run()). */
+	rc = db_exec(db, a, to == 0 ? "COMMIT" : arena_printf(a,
+	    "RELEASE SAVEPOINT sluice_%d", to), 0, NULL, NULL);
+	if (db->depth > to)
+		db->depth = to;	/* a lost connection has left none */
 	if (rc != ERR_OK && db->depth > 0)
 		db_rollback(db, a);	/* keep the levels consistent */
 	return rc;
@@ -724,6 +745,12 @@ const char *
 db_last_error(const struct db *db)
 {
 	return db->last_error;
+}
+
+bool
+db_pooled(const struct db *db)
+{
+	return db->pooled;
 }
 
 int

@@ -172,6 +172,10 @@ enum err	 db_lock(struct db *, struct arena *, int64_t k1, int64_t k2,
 		    bool wait, bool *got);
 void		 db_unlock(struct db *, struct arena *, int64_t k1, int64_t k2);
 
+/* Whether the handle reaches the server through a transaction pooler
+ * (db_new()'s pooled). */
+bool		 db_pooled(const struct db *);
+
 /* How many transactions are open on the connection (0: none). */
 int		 db_depth(const struct db *);
 

@@ -19,6 +19,7 @@
 #include "base/jsonx.h"
 #include "base/limit.h"
 #include "base/log.h"
+#include "base/utf8.h"
 #include "base/mem.h"
 #include "crypto/crypto.h"
 #include "net/httpc.h"
@@ -47,10 +48,16 @@ enum err
 app_fail(struct ctx *ctx, enum err e, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg, *clean;
 
 	va_start(ap, fmt);
-	ctx->error = arena_vprintf(ctx->arena, fmt, ap);
+	msg = arena_vprintf(ctx->arena, fmt, ap);
 	va_end(ap);
+	/* It may quote what the client sent (a parameter's name): valid
+	 * UTF-8, of a bounded length, whatever that was. */
+	clean = arena_alloc(ctx->arena, LIMIT_ERROR_MESSAGE);
+	utf8_clean(clean, LIMIT_ERROR_MESSAGE, msg);
+	ctx->error = clean;
 	return e;
 }
 
@@ -593,7 +600,7 @@ dispatch(struct ctx *ctx, FCGX_Request *rq)
 {
 	const struct route *rt;
 	const char *why = NULL;
-	enum err rc;
+	enum err rc, crc;
 
 	rc = req_parse(ctx->arena, rq->envp, &ctx->req, &why);
 	if (rc != ERR_OK)
@@ -630,9 +637,11 @@ dispatch(struct ctx *ctx, FCGX_Request *rq)
 	read_done(ctx);
 	while (db_depth(ctx->db) > (ctx->scoped ? 1 : 0))
 		db_rollback(ctx->db, ctx->arena);
-	if (ctx->scoped && db_commit(ctx->db, ctx->arena) != ERR_OK &&
+	/* A commit whose connection was lost has an unknown outcome: 503,
+	 * try again (an idempotent retry finds what was stored). */
+	if (ctx->scoped && (crc = db_commit(ctx->db, ctx->arena)) != ERR_OK &&
 	    rc == ERR_OK)
-		rc = ERR_DB;
+		rc = crc == ERR_UNAVAILABLE ? crc : ERR_DB;
 	read_own_writes(ctx, rc);
 	return rc;
 }

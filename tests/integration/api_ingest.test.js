@@ -343,6 +343,27 @@ test('metrics ingest', async (t) => {
     stack.sql(`DELETE FROM workspaces WHERE id = ${wsD}`);
     assert.equal(count(wsD), 0);
   });
+
+  await t.test('a connection lost during COMMIT is a 503, never a 200 for rows not stored', async () => {
+    // The request's backend ends itself at COMMIT (a deferred trigger):
+    // the COMMIT must not be sent again on a new connection, which
+    // commits nothing and answers with a warning only.
+    stack.sql(`CREATE FUNCTION test_die_at_commit() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
+      BEGIN IF NEW.idempotency_key = 'die-at-commit' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF; RETURN NEW; END $$;
+      CREATE CONSTRAINT TRIGGER test_die_at_commit AFTER INSERT ON ingest_requests
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION test_die_at_commit();`, { admin: true });
+    try {
+      const [[wsE]] = stack.sql("INSERT INTO workspaces (name) VALUES ('E') RETURNING id");
+      const r = await ingest(mkKey(wsE), [{ source: 'x', metric: 'lost', date: daysAgo(1), value: 7 }], { 'idempotency-key': 'die-at-commit' });
+      assert.equal(count(wsE), 0, 'the rows were not stored');
+      assert.equal(r.status, 503, `answered ${r.status} for rows not stored: ${r.text}\n${stack.log('api').slice(-1500)}`);
+      // The next request is served on a new connection.
+      assert.equal((await ingest(mkKey(wsE), [{ source: 'x', metric: 'kept', date: daysAgo(1), value: 8 }])).status, 200);
+      assert.equal(count(wsE), 1);
+    } finally {
+      stack.sql('DROP TRIGGER test_die_at_commit ON ingest_requests; DROP FUNCTION test_die_at_commit()', { admin: true });
+    }
+  });
 });
 
 test('pages too large to render degrade: tiny values under many names, thousands of keys', async (t) => {

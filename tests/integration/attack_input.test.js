@@ -85,6 +85,19 @@ test('attacks with input', async (t) => {
     for (const m of markers) assert.ok(!logs.includes(m), `a log line holds the secret ${m}`);
   });
 
+  await t.test('an unknown parameter\'s name is quoted as valid UTF-8 and bounded', async () => {
+    for (const route of ['/v1/providers', '/v1/metrics', '/v1/content', '/v1/github/user']) {
+      for (const name of ['%ff%fe', 'x'.repeat(8000)]) {
+        const r = await fetch(`${stack.url}${route}?${name}=1`, { headers: { authorization: `Bearer ${key}` } });
+        assert.equal(r.status, 400, `${route} ${name.slice(0, 9)}`);
+        const bytes = Buffer.from(await r.arrayBuffer());
+        const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);	// throws on invalid UTF-8
+        const msg = JSON.parse(text).error.message;
+        assert.ok(Buffer.byteLength(msg) <= 1024, `${route}: a message of ${Buffer.byteLength(msg)} bytes`);
+      }
+    }
+  });
+
   await t.test('item 5: /v1/intel/analyze refuses far dates, days that are not Mondays and long questions, and echoes nothing unbounded', async () => {
     const ask = (body) => api('/v1/intel/analyze', body);
     for (const [period, why] of [

@@ -44,12 +44,40 @@ test_utf8_valid(void **state)
 	assert_int_equal(utf8_chars(""), 0);
 }
 
+/* Text for people: bad bytes become U+FFFD, a long text is cut on a
+ * character with an ellipsis, a text that fits is kept whole. */
+static void
+test_utf8_clean(void **state)
+{
+	char out[16];
+
+	(void)state;
+	assert_int_equal(utf8_clean(out, sizeof(out), "plain"), 5);
+	assert_string_equal(out, "plain");
+	utf8_clean(out, sizeof(out), "a\xff\xfe" "b");
+	assert_string_equal(out, "a\xef\xbf\xbd\xef\xbf\xbd" "b");
+	assert_true(utf8_valid(out, strlen(out)));
+	/* 15 bytes and the NUL: fits exactly, no cut. */
+	utf8_clean(out, sizeof(out), "abcdefghijklmno");
+	assert_string_equal(out, "abcdefghijklmno");
+	utf8_clean(out, sizeof(out), "abcdefghijklmnop");
+	assert_string_equal(out, "abcdefghijkl\xe2\x80\xa6");
+	/* Never inside a character: 8 two-byte letters (17 bytes with
+	 * the NUL) keep 6 and the mark. */
+	utf8_clean(out, sizeof(out), "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9");
+	assert_true(utf8_valid(out, strlen(out)));
+	assert_string_equal(out, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	    "\xc3\xa9\xc3\xa9\xe2\x80\xa6");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utf8_next),
 		cmocka_unit_test(test_utf8_valid),
+		cmocka_unit_test(test_utf8_clean),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -105,20 +105,15 @@ hz=$(getconf CLK_TCK)
 # One wrk run: "req/s p50 p99 nginx-us api-us pgb-us pg-us" (CPU per
 # request of each process group over the run).
 run() {
-	local n a p b g t0 t1
+	local n a b g t0 t1 rps p50 p99 reqs
 	read -r n a b g < <(procs)
 	t0="$(ticks "$n") $(ticks "$a") $(ticks "$b") $(ticks "$g")"
-	out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency "${@:2}" "$url$1")
+	read -r rps p50 p99 reqs _ < <(wrk_stats -t2 -c"$conns" -d"${secs}s" "${@:2}" "$url$1")
 	t1="$(ticks "$n") $(ticks "$a") $(ticks "$b") $(ticks "$g")"
-	awk -v t0="$t0" -v t1="$t1" -v hz="$hz" '
-	function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0;
-	    if (v ~ /s$/) return v * 1000; return v }
-	/^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) }
-	/requests in/ { n = $1 } /Requests\/sec/ { rps = $2 }
-	END { split(t0, a, " "); split(t1, b, " ")
-	    printf "%.0f %.2f %.2f", rps, p50, p99
+	awk -v t0="$t0" -v t1="$t1" -v hz="$hz" -v n="$reqs" -v out="$rps $p50 $p99" '
+	BEGIN { split(t0, a, " "); split(t1, b, " "); printf "%s", out
 	    for (i = 1; i <= 4; i++) printf " %.0f", (b[i] - a[i]) * 1e6 / hz / (n ? n : 1)
-	    printf "\n" }' <<<"$out"
+	    printf "\n" }'
 }
 tiles='/v1/dashboard/tiles?period=7d'
 auth=(-H "Authorization: Bearer $key")

@@ -74,16 +74,7 @@ done
 
 # wrk_run KEY URL → "rps p50_ms p99_ms requests non2xx"
 wrk_run() {
-	wrk -t2 -c2 -d"${secs}s" --latency -H "Authorization: Bearer $1" \
-	    "$2" | awk '
-	function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0;
-	                 if (v ~ /s$/) return v * 1000; return v }
-	/Requests\/sec/ { rps = $2 }
-	/ requests in / { n = $1 }
-	$1 == "50%" { p50 = ms($2) }
-	$1 == "99%" { p99 = ms($2) }
-	/Non-2xx/ { bad = $NF }
-	END { printf "%.0f %.3f %.3f %d %d\n", rps, p50, p99, n, bad + 0 }'
+	wrk_stats -t2 -c2 -d"${secs}s" -H "Authorization: Bearer $1" "$2"
 }
 
 for i in "${!urls[@]}"; do	# warm-up: connections made, statements prepared

@@ -3,6 +3,8 @@
 #   bench_stack BUILD "PROGRAMS"  starts it; sets var, port, url, dburl
 #                                 (and exports SLUICE_PG_PORT)
 #   free_port                     prints a free loopback port
+#   wrk_stats WRK-ARGS...         one wrk run (--latency added): "rps p50_ms
+#                                 p99_ms requests non2xx"
 #   tiles_data DBURL              workspace 1 with 144 series of 14 days
 #                                 (2,016 rows), as the tiles benchmarks read
 #   api_rows_sql FROM TO          prints the INSERT of bench_api.sh's rows
@@ -15,6 +17,18 @@
 
 free_port() {
 	node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+wrk_stats() {
+	wrk --latency "$@" | awk '
+	function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0;
+	                 if (v ~ /s$/) return v * 1000; return v }
+	/Requests\/sec/ { rps = $2 }
+	/ requests in / { n = $1 }
+	$1 == "50%" { p50 = ms($2) }
+	$1 == "99%" { p99 = ms($2) }
+	/Non-2xx/ { bad = $NF }
+	END { printf "%.0f %.3f %.3f %d %d\n", rps, p50, p99, n, bad + 0 }'
 }
 
 bench_stack() {

@@ -446,7 +446,11 @@ run(struct db *db, struct arena *a, const char *sql, int nparams,
 			}
 			log_msg(LOG_WARN, NULL, "db_lost", "database "
 			    "connection lost: %s", db->last_error);
+			/* Its transaction went with it.  The next call
+			 * connects again at once: a server that is down
+			 * refuses that, and the backoff starts there. */
 			drop(db);
+			db->backoff_ms = 0;
 			return ERR_UNAVAILABLE;
 		}
 		break;

@@ -824,8 +824,8 @@ github(struct ctx *ctx, bool repos)
 		ref = "github";
 	else if (!connection_ref_is_id(ref))
 		return app_fail(ctx, ERR_INPUT, "connection must be the id of "
-		    "one of this workspace's GitHub connections (digits); "
-		    "GET /v1/connections lists them.");
+		    "one of this workspace's GitHub connections (1 to 18 "
+		    "digits); GET /v1/connections lists them.");
 	else if ((rc = connection_find(ctx->db, ctx->arena,
 	    ctx->workspace_id, ref, &c)) == ERR_NOTFOUND || (rc == ERR_OK &&
 	    strcmp(c.provider, "github") != 0))

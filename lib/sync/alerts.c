@@ -87,15 +87,17 @@ static const char sql_resolve[] =
 
 /*
  * The login of connection c.id, for people, when the workspace has
- * several connections of provider p (NULL otherwise); control characters
- * become spaces (it goes into an email's subject).
+ * several connections of provider p (NULL otherwise); control characters,
+ * line and paragraph separators and bidirectional overrides become spaces
+ * (it goes into an email's subject).
  */
 #define LOGIN_OF(ws, p) \
 	"CASE WHEN (SELECT count(*) FROM connections o WHERE " \
 	"o.workspace_id = " ws " AND o.provider = " p ") > 1 THEN " \
 	"regexp_replace(coalesce(nullif(c.owner_label, ''), " \
-	"nullif(c.external_owner, ''), 'unnamed login'), '[[:cntrl:]]', ' ', " \
-	"'g') END"
+	"nullif(c.external_owner, ''), 'unnamed login'), " \
+	"'[[:cntrl:]\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]', " \
+	"' ', 'g') END"
 
 /*
  * Claims up to $1 opening ($2 false) or "resolved" ($2 true) emails;

@@ -125,7 +125,8 @@ test('several logins of one provider', async (t) => {
 
   await t.test('an alert email of one of them names its login, escaped, and links its own page', async () => {
     // The slug is the chooser now: the email must link the id.
-    stack.sql(`UPDATE connections SET status = 'needs_reauth', owner_label = 'client <b>&</b>' WHERE id = ${client}`);
+    // U+202E would show the subject right to left; U+2028 breaks a line.
+    stack.sql(`UPDATE connections SET status = 'needs_reauth', owner_label = 'client <b>&</b>' || U&'\\202E' || 'x' || U&'\\2028' WHERE id = ${client}`);
     try {
       fake.reset();
       // Not spawnSync: the fake Resend answers from this process.
@@ -138,10 +139,11 @@ test('several logins of one provider', async (t) => {
       });
       const m = fake.state.delivered.find((d) => d.to === 'owner@example.com');
       assert.ok(m, `an alert email: ${JSON.stringify(fake.state.delivered.map((d) => d.subject))}`);
-      assert.match(m.subject, /^\[Sluice\] Google Analytics 4 \(client <b>&<\/b>\) needs reconnecting \(/);
+      assert.match(m.subject, /^\[Sluice\] Google Analytics 4 \(client <b>&<\/b> x \) needs reconnecting \(/);
+      for (const part of [m.subject, m.text, m.html]) assert.ok(!/[\u202e\u2028]/.test(part), 'no bidi override or line separator');
       assert.ok(m.text.includes(`Reconnect: ${stack.url}/connections/${client}\n`), m.text);
       assert.ok(m.html.includes(`href="${stack.url}/connections/${client}"`), m.html);
-      assert.ok(m.html.includes('Google Analytics 4 (client &lt;b&gt;&amp;&lt;/b&gt;) needs reconnecting'), m.html);
+      assert.ok(m.html.includes('Google Analytics 4 (client &lt;b&gt;&amp;&lt;/b&gt; x ) needs reconnecting'), m.html);
       assert.ok(!m.html.includes('<b>&'), 'the login is escaped in the HTML');
       assert.ok(!m.html.includes('/connections/ga4"') && !m.text.includes('/connections/ga4\n'), 'not the chooser');
     } finally {
@@ -282,7 +284,8 @@ test('several logins of one provider', async (t) => {
         assert.equal(res.json.error.code, 'not_found');
       }
     }
-    for (const [q, name] of [['connection=abc', /^connection /], ['connection=', /^connection /], ['connection=1%27', /^connection /], ['bogus=1', /^bogus is not a parameter/]]) {
+    for (const [q, name] of [['connection=abc', /^connection /], ['connection=', /^connection /], ['connection=1%27', /^connection /],
+      ['connection=9223372036854775807', /^connection .*1 to 18 digits/], ['bogus=1', /^bogus is not a parameter/]]) {
       res = await api('GET', `/v1/github/repos?${q}`);
       assert.equal(res.status, 400, q);
       assert.match(res.json.error.message, name, q);

@@ -10,7 +10,8 @@
 # PgBouncer, the PostgreSQL backends, from /proc).  Target (issue 22):
 # through PgBouncer each keeps >= 0.8x its direct throughput (the median
 # of the rounds' ratios); the lines say "ok" or "MISSED".
-# BENCH_SECONDS (5) and BENCH_CONNS (16) change the run.
+# BENCH_SECONDS (5), BENCH_CONNS (16) and BENCH_PROCS (4 api processes)
+# change the run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
@@ -27,7 +28,7 @@ pgb=$(mktemp -d /tmp/sluice-pgb-XXXXXX)
 port=$(free_port)
 bport=$(free_port)
 export SLUICE_PG_PORT=$(free_port)
-export SLUICE_FCGI_PROCS=4
+export SLUICE_FCGI_PROCS=${BENCH_PROCS:-4}
 bpid=
 cleanup() {
 	[ -z "$bpid" ] || kill "$bpid" 2>/dev/null || true

@@ -38,7 +38,8 @@ static const char sql_days[] =
 
 static const char sql_generic[] =
 	"SET LOCAL plan_cache_mode = force_generic_plan";
-static const char sql_auto[] = "SET LOCAL plan_cache_mode = auto";
+static const char sql_plan_default[] =
+	"SET LOCAL plan_cache_mode TO DEFAULT";
 
 /* One (provider, metric, currency) over the 2N days: previous period
  * first. */
@@ -662,15 +663,17 @@ tiles_json(struct db *db, struct arena *a, int64_t workspace_id, int days,
 	 * it as a custom plan does, but the planner, costing all the
 	 * partitions, never picks it: every request was planned again
 	 * (~0.3 ms of the server's CPU).  For this statement only: the
-	 * next statement of the transaction goes back to auto.  Behind a
-	 * pooler nothing is prepared and a generic plan would be made
-	 * over every partition each time: not there. */
+	 * next statement of the transaction goes back to the configured
+	 * setting (TO DEFAULT: the server's, database's or role's value,
+	 * which need not be "auto").
+	 * Behind a pooler nothing is prepared and a generic plan would
+	 * be made over every partition each time: not there. */
 	generic = !db_pooled(db) && db_depth(db) > 0;
 	if (generic)
 		(void)db_exec_later(db, a, sql_generic, 0, NULL);
 	rc = db_exec_static(db, a, sql_days, 4, p, &res);
 	if (generic)
-		(void)db_exec_later(db, a, sql_auto, 0, NULL);
+		(void)db_exec_later(db, a, sql_plan_default, 0, NULL);
 	if (rc != ERR_OK)
 		return rc;
 	for (i = 0; i < db_nrows(res) && tz == NULL; i++)

@@ -6,6 +6,7 @@
  * (lib/sandbox/sandbox_priv.h).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -593,12 +594,14 @@ sandbox_begin(struct ctx *ctx, const struct sandbox_api *api,
 	    lat <= 60000) {
 		ts.tv_sec = lat / 1000;
 		ts.tv_nsec = (lat % 1000) * 1000000L;
-		nanosleep(&ts, NULL);
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
 	}
 	if (sandbox_is(sx, "slow")) {
 		ts.tv_sec = SANDBOX_SLOW_MS / 1000;
 		ts.tv_nsec = (SANDBOX_SLOW_MS % 1000) * 1000000L;
-		nanosleep(&ts, NULL);
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;	/* a stop signal lets the request finish */
 	}
 	if (*sx->fault != '\0' && !((flags & SBX_NOMETRIC) &&
 	    sandbox_is(sx, "removed_metric")) &&

@@ -813,10 +813,9 @@ done:
  */
 static bool
 serve_conn(struct app *app, struct arena *a, FCGX_Request *c,
-    const sigset_t *term, unsigned long *seq)
+    unsigned long *seq)
 {
 	struct ctx *ctx;
-	sigset_t old;
 	int rc;
 
 	/* A connection in hand is never closed by FCGX_Accept_r(). */
@@ -834,30 +833,14 @@ serve_conn(struct app *app, struct arena *a, FCGX_Request *c,
 		c->ipcFd = -1;
 		return false;
 	}
-	/* The request in hand finishes even if SIGTERM comes. */
-	sigprocmask(SIG_BLOCK, term, &old);
+	/* A stop signal now only sets the flag: the request in hand
+	 * finishes (prefork_restarting()). */
 	ctx = serve(app, a, c, ++*seq);
 	FCGX_Finish_r(c);	/* closes it unless nginx keeps it */
 	if (ctx->after != NULL)
 		ctx->after(ctx, ctx->after_arg);
 	arena_reset(a);
-	sigprocmask(SIG_SETMASK, &old, NULL);
 	return true;
-}
-
-/* True when connection fd has bytes to read; false when it was closed
- * (or failed), and it is then closed here. */
-static bool
-conn_alive(FCGX_Request *c)
-{
-	char b;
-	ssize_t n = recv(c->ipcFd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-
-	if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR)))
-		return true;
-	FCGX_Free(c, 1);
-	c->ipcFd = -1;
-	return false;
 }
 
 /*
@@ -882,7 +865,6 @@ loop(void *arg, int slot)
 	FCGX_Request conn[LIMIT_FCGI_CONNS];
 	struct pollfd pfd[LIMIT_FCGI_CONNS + 1];
 	size_t who[LIMIT_FCGI_CONNS + 1];
-	sigset_t term;
 	struct arena a;
 	unsigned long seq = 0;
 	size_t i, k, n, free_slot, turn = 0;
@@ -902,7 +884,9 @@ loop(void *arg, int slot)
 	 * from the heap. */
 	(void)mallopt(M_TRIM_THRESHOLD, LIMIT_HEAP_KEEP);
 	(void)mallopt(M_MMAP_THRESHOLD, LIMIT_HEAP_KEEP);
-	prefork_signals(&term);
+	/* No signal mask around each request (two system calls): the
+	 * handlers restart what they interrupt instead. */
+	prefork_restarting();
 	if (FCGX_Init() != 0) {
 		log_msg(LOG_ERROR, NULL, "start", "FastCGI set-up failed");
 		return 1;
@@ -955,9 +939,10 @@ loop(void *arg, int slot)
 			i = (k + turn) % n;
 			if (pfd[i].revents == 0 || who[i] == LIMIT_FCGI_CONNS)
 				continue;
-			if (conn_alive(&conn[who[i]]))
-				(void)serve_conn(app, &a, &conn[who[i]],
-				    &term, &seq);
+			/* Readable: a request, or the end nginx closed
+			 * (FCGX_Accept_r() reads nothing and it is closed
+			 * in serve_conn()). */
+			(void)serve_conn(app, &a, &conn[who[i]], &seq);
 		}
 		turn++;
 		for (i = 0; i < n && !prefork_stopping(); i++) {
@@ -975,8 +960,7 @@ loop(void *arg, int slot)
 				continue;
 			}
 			conn[free_slot].ipcFd = fd;
-			(void)serve_conn(app, &a, &conn[free_slot], &term,
-			    &seq);
+			(void)serve_conn(app, &a, &conn[free_slot], &seq);
 		}
 	}
 	for (i = 0; i < LIMIT_FCGI_CONNS; i++)

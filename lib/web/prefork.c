@@ -70,25 +70,33 @@ prefork_flag(void)
 	return &stopping;
 }
 
-void
-prefork_signals(sigset_t *set)
-{
-	sigemptyset(set);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGUSR2);
-}
-
-/* Without SA_RESTART: a blocking accept() or waitpid() returns EINTR. */
+/* Without SA_RESTART (flags 0): a blocking accept() or waitpid() returns
+ * EINTR. */
 static void
-handle(int sig, void (*fn)(int))
+handle_with(int sig, void (*fn)(int), int flags)
 {
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = fn;
+	sa.sa_flags = flags;
 	sigemptyset(&sa.sa_mask);
 	sigaction(sig, &sa, NULL);
+}
+
+static void
+handle(int sig, void (*fn)(int))
+{
+	handle_with(sig, fn, 0);
+}
+
+void
+prefork_restarting(void)
+{
+	handle_with(SIGTERM, on_term, SA_RESTART);
+	handle_with(SIGINT, on_term, SA_RESTART);
+	handle_with(SIGUSR2, on_orphan, SA_RESTART);
+	handle_with(SIGALRM, on_alarm, SA_RESTART);
 }
 
 void

@@ -68,8 +68,14 @@ void	prefork_catch(void);
  * static storage, set from signal handlers. */
 volatile sig_atomic_t *prefork_flag(void);
 
-/* The signals serve() blocks while a request is in hand, so that the
- * request finishes first: fills set with them. */
-void	prefork_signals(sigset_t *set);
+/*
+ * In a child that serves requests one by one: the same handlers, but a
+ * system call they interrupt is restarted (SA_RESTART), so a request in
+ * hand finishes without blocking the signals around it; a wait in poll()
+ * still returns EINTR (signal(7): never restarted), and sleeps return
+ * early (loop on the time left).  A child that becomes the supervisor
+ * installs its own handlers again.
+ */
+void	prefork_restarting(void);
 
 #endif

@@ -329,6 +329,7 @@ const struct provider provider_facebook = {
 	    "followers of the Facebook Pages you choose. Sluice only reads; "
 	    "nothing is posted.",
 	.days = "Pacific time, as Meta counts a Page's days",
+	.words = { "fb" },
 	PROVIDER_CATALOGUE(metrics),
 	.list = list,
 	.fetch = fetch,

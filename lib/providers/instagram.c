@@ -325,6 +325,7 @@ const struct provider provider_instagram = {
 	    "followers of the business accounts you choose. Sluice only "
 	    "reads; nothing is posted.",
 	.days = "Pacific time, as Meta counts its days",
+	.words = { "insta", "ig" },
 	PROVIDER_CATALOGUE(metrics),
 	.list = list,
 	.fetch = fetch,

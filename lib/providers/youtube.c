@@ -360,7 +360,9 @@ fetch(struct fetch *f, struct syncnorm *n, const char *chan)
 
 static const struct metric_def metrics[] = {
 	METRIC_DEF_SUM("views", "Views", "count"),
-	METRIC_DEF_SUM("watch_minutes", "Watch time", "minutes"),
+	{ .name = "watch_minutes", .label = "Watch time",
+	    .unit = "minutes", .agg = METRIC_SUM,
+	    .words = { "watch time" } },
 	METRIC_DEF_SUM("subscribers_gained", "Subscribers gained", "count"),
 	METRIC_DEF_SUM("subscribers_lost", "Subscribers lost", "count"),
 	METRIC_DEF_LAST("subscribers", "Subscribers", "count"),

@@ -14,14 +14,15 @@
 #include "sandbox/sandbox.h"
 #include "web/app.h"
 
-/* Provider codes carried in tokens. */
+/*
+ * The letter a family's codes and tokens carry (sandbox_token_parse()):
+ * those of the families whose simulator spans several files.  A family
+ * of one file defines its own at its top (lib/sandbox/github.c:
+ * SBXP_GITHUB); test_sandbox checks that no two families share one.
+ */
 enum sandbox_prov {
 	SBXP_GOOGLE = 'g',
 	SBXP_META = 'm',
-	SBXP_LINKEDIN = 'l',
-	SBXP_MAILCHIMP = 'c',
-	SBXP_SLACK = 's',
-	SBXP_GITHUB = 'h',
 };
 
 /* Token kinds. */
@@ -103,7 +104,7 @@ const char	*sandbox_token_make(struct sbx *, const char *prefix,
  * everything else empty (exp 0: never; the caller sets a life).
  */
 void		 sandbox_token_from(struct sbx *,
-		    const struct sandbox_token *from, enum sandbox_prov prov,
+		    const struct sandbox_token *from, char prov,
 		    enum sandbox_kind kind, struct sandbox_token *t);
 
 /* Decodes a token (anything before "S1." is ignored); false when

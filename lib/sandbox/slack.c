@@ -13,6 +13,7 @@
 #include "base/mem.h"
 #include "sandbox/sandbox_priv.h"
 
+#define SBXP_SLACK	's'	/* its tokens' letter (sandbox_priv.h) */
 #define SJ		"application/json; charset=utf-8"
 #define SL_ROTATE	43200	/* 12 h */
 #define SL_TEAM		"T0SBX0001"

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include <json-c/json.h>
@@ -76,6 +77,8 @@ test_registry_providers_complete(void **state)
 	const struct provider *const *all;
 	const struct provider *p;
 	const struct metric_def *d;
+	const char *path;
+	struct stat st;
 	char env[64];
 	size_t n, i, j, k, w, bases;
 
@@ -140,6 +143,12 @@ test_registry_providers_complete(void **state)
 					assert_string_not_equal(
 					    all[j]->words[w], p->words[k]);
 		}
+		/* Its family's examples, for the sandbox conformance test. */
+		path = arena_printf(testlib_arena(), "%s/tests/fixtures/"
+		    "providers/%s", testlib_root(), p->family);
+		if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+			fail_msg("%s: no examples in %s (README, Adding a "
+			    "provider)", p->slug, path);
 		for (j = 0; j < p->nmetrics; j++)
 			for (k = 0; k < METRIC_WORDS &&
 			    p->metrics[j].words[k] != NULL; k++)

@@ -159,7 +159,7 @@ revoke(const struct oauth_call *c, const struct oauth_tokens *t)
 	return oauth_revoke_send(c, &q);
 }
 
-#define GITHUB_MAX_PAGES	20	/* pages of repositories for /v1/github */
+#define GITHUB_MAX_PAGES	20	/* pages of /v1/github/repos */
 
 static void
 copy(struct json_object *to, struct json_object *from, const char *k,

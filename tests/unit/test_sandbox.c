@@ -364,8 +364,8 @@ test_sandbox_family_letters(void **state)
 		for (j = 0; j < n; j++) {
 			g = sb[j]->family;
 			if (g != f && g->prov == f->prov)
-				fail_msg("families %s and %s share token letter "
-				    "'%c'", f->id, g->id, f->prov);
+				fail_msg("families %s and %s share token "
+				    "letter '%c'", f->id, g->id, f->prov);
 		}
 		for (k = 0; k < sb[i]->nfaults; k++)
 			assert_int_equal(sb[i]->faults[k].api->prov, f->prov);

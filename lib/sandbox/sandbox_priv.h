@@ -199,10 +199,12 @@ void		 sandbox_meta_app_usage(struct sbx *);
 void		 sandbox_meta_usage(struct sbx *, const char *id,
 		    const char *type);
 
-/* A Graph cursor for index i (base64 of it), in the arena; and back:
- * the index, or -1 when c is NULL or bad. */
+/* A Graph cursor for index i (base64 of it), in the arena. */
 const char	*sandbox_meta_cursor(struct sbx *, long i);
-long		 sandbox_meta_uncursor(const char *c);
+
+/* The first index of this page: the one after the request's "after"
+ * cursor, 0 without one. */
+long		 sandbox_meta_after(struct sbx *);
 
 /* This request's absolute URL with its after, before, since and until
  * left out and name=value added (value as given), in the arena. */

@@ -836,8 +836,8 @@ github(struct ctx *ctx, bool repos)
 		return rc;
 	if ((rc = conn_arg(ctx, ref, &p, &c)) != ERR_OK || c.id == 0)
 		return rc;
-	if ((rc = connect_github_json(&env, ctx->arena, &c, repos, &json,
-	    &why)) != ERR_OK)
+	if ((rc = connect_own_json(&env, ctx->arena, p, &c, repos ? "repos" :
+	    "user", &json, &why)) != ERR_OK)
 		return app_fail(ctx, rc == ERR_AUTH ? ERR_CONFLICT :
 		    rc == ERR_RATELIMIT ? ERR_RATELIMIT : ERR_UPSTREAM, "%s",
 		    why != NULL ? why : "GitHub did not answer");

@@ -47,6 +47,7 @@ cron_sync_daily(struct ctx *ctx)
 	const char *provider = NULL, *json;
 	const char *why;
 	long enqueued, conns, keep, purged;
+	size_t n;
 	enum err rc;
 
 	if (ctx->req.body_len > 0) {
@@ -54,7 +55,8 @@ cron_sync_daily(struct ctx *ctx)
 		    &body, NULL) != ERR_OK || !json_object_is_type(body,
 		    json_type_object))
 			return app_fail(ctx, ERR_INPUT, "The body must be a "
-			    "JSON object, e.g. {\"provider\":\"ga4\"}.");
+			    "JSON object, e.g. {\"provider\":\"%s\"}.",
+			    provider_all(&n)[0]->slug);
 		rc = jsonx_get_string(body, "provider", &provider);
 		if (rc == ERR_INPUT || (rc == ERR_OK &&
 		    provider_get(provider) == NULL))

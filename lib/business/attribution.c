@@ -13,6 +13,7 @@
 #include "base/utf8.h"
 #include "business/attribution.h"
 #include "business/inquiry.h"
+#include "providers/provider.h"
 #include "store/db.h"
 
 struct rule {
@@ -22,7 +23,15 @@ struct rule {
 	const char	*referrer;
 };
 
-/* The defaults, first match wins (README, Attribution). */
+/*
+ * The defaults, first match wins (README, Attribution).  They are not the
+ * providers' rows: they read how a visitor arrived (utm tags, a
+ * referrer), not a provider's API; a workspace edits them as one ordered
+ * list whose order crosses providers (Meta Ads' paid rule before
+ * Facebook's organic ones); a channel is no connection (Facebook counts
+ * facebook.com visits without one) and some are no provider (Direct).
+ * A provider's spend_metric is reported under the channel of its name.
+ */
 static const struct rule defaults[] = {
 	{ "Google Ads", "^google$", "^(cpc|ppc|paid|paid_?search)$", "" },
 	{ "Meta Ads", "^(facebook|fb|instagram|ig|meta)$",
@@ -33,16 +42,6 @@ static const struct rule defaults[] = {
 	{ "Instagram", "^$", "", "instagram\\.com" },
 	{ "Mailchimp", "(newsletter|mailchimp)", "", "" },
 	{ "Direct", "^$", "", "^$" },
-};
-
-/* The channels whose ad spend metric_daily holds: money in millionths. */
-static const struct {
-	const char	*channel;
-	const char	*provider;
-	const char	*metric;
-} spend[] = {
-	{ "Google Ads", "google_ads", "cost_micros" },
-	{ "Meta Ads", "meta_ads", "spend_micros" },
 };
 
 static const char sql_rules[] =
@@ -357,10 +356,11 @@ enum err
 attribution_report_json(struct db *db, struct arena *a, int64_t workspace_id,
     const char *from, const char *to, const char **json)
 {
+	const struct provider *const *all;
 	struct rule *r;
 	struct buf *b[3];
-	const char *p[10];
-	size_t i, n;
+	const char *p[10], *sep;
+	size_t i, n, np;
 	bool dflt;
 	enum err rc;
 
@@ -370,14 +370,20 @@ attribution_report_json(struct db *db, struct arena *a, int64_t workspace_id,
 	p[1] = from;
 	p[2] = to;
 	arrays(a, r, n, p + 3);
-	for (i = 0; i < 3; i++)
+	/* The spend channels: the providers with an ad spend metric, each
+	 * the channel named as it is. */
+	for (i = 0; i < 3; i++) {
 		b[i] = buf_new_arena(a, 256);
-	for (i = 0; i < nitems(spend); i++) {
-		buf_printf(b[0], "%s\"%s\"", i > 0 ? "," : "{",
-		    spend[i].channel);
-		buf_printf(b[1], "%s%s", i > 0 ? "," : "{", spend[i].provider);
-		buf_printf(b[2], "%s%s", i > 0 ? "," : "{", spend[i].metric);
+		buf_puts(b[i], "{");
 	}
+	all = provider_all(&np);
+	for (i = 0, sep = ""; i < np; i++)
+		if (all[i]->spend_metric != NULL) {
+			buf_printf(b[0], "%s\"%s\"", sep, all[i]->name);
+			buf_printf(b[1], "%s%s", sep, all[i]->slug);
+			buf_printf(b[2], "%s%s", sep, all[i]->spend_metric);
+			sep = ",";
+		}
 	for (i = 0; i < 3; i++) {
 		buf_puts(b[i], "}");
 		p[7 + i] = buf_cstr(b[i]);

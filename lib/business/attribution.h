@@ -8,8 +8,9 @@
  * mailchimp Mailchimp, no campaign and no referrer Direct, anything else
  * Other.  A report per channel and period counts inquiries, bookings (not
  * cancelled) and their value, the conversion rate, and where the channel
- * has ad spend in metric_daily (Google Ads, Meta Ads), the cost per
- * inquiry and per booking — per currency, never added across currencies.
+ * has ad spend in metric_daily (a provider's spend_metric: Google Ads,
+ * Meta Ads), the cost per inquiry and per booking — per currency, never
+ * added across currencies.
  * Strings returned live in the caller's arena.
  */
 #ifndef SLUICE_ATTRIBUTION_H

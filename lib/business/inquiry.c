@@ -18,6 +18,7 @@
 #include "business/inquiry.h"
 #include "crypto/crypto.h"
 #include "store/db.h"
+#include "store/throttle.h"
 
 /* What a field may hold. */
 enum kind {
@@ -162,32 +163,13 @@ static const char sql_form_save[] =
 	"UPDATE inquiry_forms SET origins = $2, thank_you_url = "
 	"nullif($3, '') WHERE workspace_id = $1";
 /*
- * One post counted on the address's and the form's counters in one
- * statement (rows locked in key order), each with its own limit and
- * window; the seconds until the end of a window whose limit is passed
- * (0: go on).
+ * One post counted on the address's and the form's counters, each with
+ * its own limit and window (store/throttle.h).
  */
-static const char sql_take[] =
-	"WITH k (key_hash, lim, secs) AS (VALUES "
-	"(sha256(convert_to('form-addr:' || $1 || ':' || $2, 'UTF8')), "
-	"$3::integer, $4::integer), "
-	"(sha256(convert_to('form:' || $1, 'UTF8')), $5::integer, "
-	"$6::integer)), "
-	"up AS (INSERT INTO inquiry_throttle AS t (key_hash, attempts, "
-	"window_end) SELECT key_hash, 1, now() + make_interval(secs => secs) "
-	"FROM k ORDER BY key_hash ON CONFLICT (key_hash) DO UPDATE SET "
-	"attempts = CASE WHEN t.window_end <= now() THEN 1 "
-	"ELSE t.attempts + 1 END, "
-	"window_end = CASE WHEN t.window_end <= now() THEN EXCLUDED.window_end "
-	"ELSE t.window_end END RETURNING t.key_hash, t.attempts, t.window_end) "
-	"SELECT coalesce((max(ceil(extract(epoch FROM up.window_end - now()))) "
-	"FILTER (WHERE up.attempts > k.lim))::integer, 0) "
-	"FROM up JOIN k USING (key_hash)";
-/* Ended windows, a few at a time, never waiting for a row in use. */
-static const char sql_gc[] =
-	"DELETE FROM inquiry_throttle WHERE key_hash IN (SELECT key_hash FROM "
-	"inquiry_throttle WHERE window_end < now() LIMIT 100 "
-	"FOR UPDATE SKIP LOCKED)";
+static const char sql_take[] = THROTTLE_TAKE_SQL("inquiry_throttle",
+	THROTTLE_KEY("'form-addr:' || $1 || ':' || $2", "$3", "$4") ", "
+	THROTTLE_KEY("'form:' || $1", "$5", "$6"));
+static const char sql_gc[] = THROTTLE_GC_SQL("inquiry_throttle");
 
 const char *
 inquiry_field_name(enum inquiry_field f)

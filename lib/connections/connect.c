@@ -1,18 +1,13 @@
 /* connect.c — test and disconnect, shared by the pages and the API. */
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "base/arena.h"
-#include "base/jsonx.h"
 #include "base/log.h"
 #include "connections/connect.h"
 #include "connections/connection.h"
 #include "connections/token.h"
-#include "net/httpc.h"
 #include "providers/accounts.h"
 #include "providers/oauth.h"
-#include "providers/pcall.h"
 #include "providers/provider.h"
 
 enum err
@@ -105,86 +100,20 @@ connect_disconnect(const struct token_env *env, struct arena *a,
 	    delete_data);
 }
 
-#define GITHUB_MAX_PAGES	20
-
-static void
-copy(struct json_object *to, struct json_object *from, const char *k,
-    const char *as)
-{
-	struct json_object *v;
-
-	if (json_object_object_get_ex(from, k, &v))
-		json_object_object_add(to, as, json_object_get(v));
-}
-
 enum err
-connect_github_json(const struct token_env *env, struct arena *a,
-    const struct connection *c, bool repos, const char **out,
-    const char **why)
+connect_own_json(const struct token_env *env, struct arena *a,
+    const struct provider *p, const struct connection *c, const char *what,
+    const char **out, const char **why)
 {
-	const struct provider *p = provider_get("github");
-	struct json_object *res, *it, *o, *priv;
-	struct pcall_result r;
 	struct oauth_tokens t;
-	struct pcall call;
-	const char *base, *url;
-	size_t i, page;
 	enum err rc;
 
 	*why = NULL;
+	if (p->own_json == NULL)
+		return ERR_NOTFOUND;
 	if ((rc = token_get(env, a, c->workspace_id, c->id, false, 0, &t,
 	    why)) != ERR_OK)
 		return rc;
-	base = provider_url(p, PROVIDER_API_BASE, env->cfg, a);
-	memset(&call, 0, sizeof(call));
-	call.token = t.access_token;
-	call.header_name = "X-GitHub-Api-Version";
-	call.header_value = provider_version(p);
-	if (!repos) {
-		call.url = arena_printf(a, "%s/user", base);
-		if ((rc = pcall_json(env->http, a, p, &call, &r)) != ERR_OK) {
-			*why = r.why;
-			return rc;
-		}
-		o = jsonx_own(a, json_object_new_object());
-		copy(o, r.json, "login", "login");
-		copy(o, r.json, "id", "id");
-		copy(o, r.json, "name", "name");
-		copy(o, r.json, "public_repos", "public_repos");
-		copy(o, r.json, "followers", "followers");
-		copy(o, r.json, "html_url", "html_url");
-		*out = jsonx_string(a, o);
-		return ERR_OK;
-	}
-	res = jsonx_own(a, json_object_new_array());
-	url = arena_printf(a, "%s/user/repos?visibility=public&affiliation="
-	    "owner,organization_member&sort=full_name&per_page=100", base);
-	for (page = 0; url != NULL && page < GITHUB_MAX_PAGES; page++) {
-		call.url = url;
-		if ((rc = pcall_json(env->http, a, p, &call, &r)) != ERR_OK) {
-			*why = r.why;
-			return rc;
-		}
-		for (i = 0; json_object_is_type(r.json, json_type_array) &&
-		    i < json_object_array_length(r.json); i++) {
-			it = json_object_array_get_idx(r.json, i);
-			/* Public only, whatever the token can see. */
-			if (!json_object_object_get_ex(it, "private", &priv) ||
-			    json_object_get_boolean(priv))
-				continue;
-			o = json_object_new_object();
-			copy(o, it, "full_name", "full_name");
-			copy(o, it, "description", "description");
-			copy(o, it, "language", "language");
-			copy(o, it, "stargazers_count", "stars");
-			copy(o, it, "forks_count", "forks");
-			copy(o, it, "open_issues_count", "open_issues");
-			copy(o, it, "html_url", "html_url");
-			copy(o, it, "pushed_at", "pushed_at");
-			json_object_array_add(res, o);
-		}
-		url = httpc_link_next(a, &r.resp);
-	}
-	*out = jsonx_string(a, res);
-	return ERR_OK;
+	return p->own_json(env->http, a, p, env->cfg, t.access_token, what,
+	    out, why);
 }

@@ -53,15 +53,14 @@ enum err	 connect_disconnect(const struct token_env *, struct arena *,
 		    const char **note);
 
 /*
- * The connected GitHub account as JSON text (arena-owned): with repos
- * false the user {login, id, name, public_repos, followers, html_url};
- * with repos true its public repositories [{full_name, description,
- * language, stars, forks, open_issues, html_url, pushed_at}], following
- * pagination.  Private repositories never leave the server, whatever the
- * token can see.  Errors as pcall_json(); *why in plain words.
+ * The provider's own read-only answer about what (its own_json hook in
+ * lib/providers/provider.h: GitHub's "user" and "repos"), asked with
+ * connection c's tokens, as JSON text (arena-owned).  ERR_NOTFOUND when
+ * p answers no such what; otherwise token_get()'s or the hook's errors
+ * with *why in plain words.
  */
-enum err	 connect_github_json(const struct token_env *, struct arena *,
-		    const struct connection *, bool repos, const char **out,
-		    const char **why);
+enum err	 connect_own_json(const struct token_env *, struct arena *,
+		    const struct provider *, const struct connection *,
+		    const char *what, const char **out, const char **why);
 
 #endif

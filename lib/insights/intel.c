@@ -19,50 +19,6 @@
 #include "metrics/metric.h"
 #include "providers/provider.h"
 
-/* Everyday words for a provider, besides its name and slug. */
-static const struct {
-	const char	*phrase;
-	const char	*slug;
-} provider_words[] = {
-	{ .phrase = "google analytics", .slug = "ga4" },
-	{ .phrase = "analytics", .slug = "ga4" },
-	{ .phrase = "website", .slug = "ga4" },
-	{ .phrase = "adwords", .slug = "google_ads" },
-	{ .phrase = "facebook ads", .slug = "meta_ads" },
-	{ .phrase = "instagram ads", .slug = "meta_ads" },
-	{ .phrase = "meta", .slug = "meta_ads" },
-	{ .phrase = "fb", .slug = "facebook" },
-	{ .phrase = "insta", .slug = "instagram" },
-	{ .phrase = "ig", .slug = "instagram" },
-	{ .phrase = "newsletter", .slug = "mailchimp" },
-	{ .phrase = "email", .slug = "mailchimp" },
-	{ .phrase = "emails", .slug = "mailchimp" },
-	{ .phrase = "repo", .slug = "github" },
-	{ .phrase = "repos", .slug = "github" },
-};
-
-/* Everyday words for a metric, besides its label and name. */
-static const struct {
-	const char	*phrase;
-	const char	*metric;
-} metric_words[] = {
-	{ .phrase = "spend", .metric = "cost_micros" },
-	{ .phrase = "spending", .metric = "spend_micros" },
-	{ .phrase = "spending", .metric = "cost_micros" },
-	{ .phrase = "cost", .metric = "spend_micros" },
-	{ .phrase = "costs", .metric = "cost_micros" },
-	{ .phrase = "costs", .metric = "spend_micros" },
-	{ .phrase = "budget", .metric = "cost_micros" },
-	{ .phrase = "budget", .metric = "spend_micros" },
-	{ .phrase = "traffic", .metric = "sessions" },
-	{ .phrase = "visits", .metric = "sessions" },
-	{ .phrase = "visitors", .metric = "total_users" },
-	{ .phrase = "users", .metric = "total_users" },
-	{ .phrase = "sales", .metric = "revenue_micros" },
-	{ .phrase = "watch time", .metric = "watch_minutes" },
-	{ .phrase = "conversion", .metric = "conversions" },
-};
-
 static const struct {
 	const char		*word;
 	enum intel_intent	 intent;
@@ -295,10 +251,10 @@ parse_providers(struct arena *a, char *w, struct intel_query *q)
 {
 	const struct provider *const *all;
 	struct cand *c;
-	size_t i, j, n, nc = 0, max;
+	size_t i, j, k, n, nc = 0, max;
 
 	all = provider_all(&n);
-	max = 2 * (2 * n + nitems(provider_words)) + 2;
+	max = 2 * (2 + PROVIDER_WORDS) * n + 2;
 	c = arena_calloc(a, max, sizeof(*c));
 	for (i = 0; i < n; i++) {
 		cand_add(a, c, &nc, max, words(a, all[i]->name),
@@ -306,9 +262,11 @@ parse_providers(struct arena *a, char *w, struct intel_query *q)
 		cand_add(a, c, &nc, max, words(a, all[i]->slug),
 		    all[i]->slug, all[i]->name);
 	}
-	for (i = 0; i < nitems(provider_words); i++)
-		cand_add(a, c, &nc, max, words(a, provider_words[i].phrase),
-		    provider_words[i].slug, NULL);
+	for (i = 0; i < n; i++)
+		for (k = 0; k < PROVIDER_WORDS && all[i]->words[k] != NULL;
+		    k++)
+			cand_add(a, c, &nc, max, words(a, all[i]->words[k]),
+			    all[i]->slug, NULL);
 	qsort(c, nc, sizeof(*c), cand_cmp);
 	for (i = 0; i < nc; i++) {
 		if (!take(w, c[i].phrase, true))
@@ -330,14 +288,14 @@ parse_metrics(struct arena *a, char *w, const struct insights *in,
 	const struct provider *const *all;
 	const struct metric_def *defs;
 	struct cand *c;
-	size_t i, j, n, nd, nc = 0, max = 64;
+	size_t i, j, k, n, nd, nc = 0, max = 64;
 
 	all = provider_all(&n);
 	for (i = 0; i < n; i++) {
 		(void)metric_of(all[i]->slug, &nd);
-		max += 4 * nd;
+		max += (4 + 2 * METRIC_WORDS) * nd;
 	}
-	max += 2 * nitems(metric_words) + 2 * (in != NULL ? in->nkpis : 0);
+	max += 2 * (in != NULL ? in->nkpis : 0);
 	c = arena_calloc(a, max, sizeof(*c));
 	for (i = 0; i < n; i++) {
 		if (!named_provider(q, all[i]->slug))
@@ -355,9 +313,16 @@ parse_metrics(struct arena *a, char *w, const struct insights *in,
 		    NULL && named_provider(q, in->kpis[i].provider))
 			cand_add(a, c, &nc, max, words(a, in->kpis[i].metric),
 			    in->kpis[i].metric, in->kpis[i].metric);
-	for (i = 0; i < nitems(metric_words); i++)
-		cand_add(a, c, &nc, max, words(a, metric_words[i].phrase),
-		    metric_words[i].metric, NULL);
+	/* Everyday words name a metric whichever providers are named. */
+	for (i = 0; i < n; i++) {
+		defs = metric_of(all[i]->slug, &nd);
+		for (j = 0; j < nd; j++)
+			for (k = 0; k < METRIC_WORDS &&
+			    defs[j].words[k] != NULL; k++)
+				cand_add(a, c, &nc, max,
+				    words(a, defs[j].words[k]), defs[j].name,
+				    NULL);
+	}
 	qsort(c, nc, sizeof(*c), cand_cmp);
 	/* A phrase names every metric it is a phrase of ("clicks": each
 	 * provider's), then is blanked out for shorter ones. */

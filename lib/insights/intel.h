@@ -3,7 +3,8 @@
  *
  * Reads a question as words, without a language model: which providers
  * and metrics it names (the registry's names and slugs, the catalogue's
- * labels, a few everyday words — "spend", "traffic", "newsletter"), what
+ * labels, and the everyday words the providers' and catalogue rows'
+ * `words` give — "spend", "traffic", "newsletter"), what
  * it asks (why, what changed, what rose, what fell, or how things went)
  * and whether it names a period other than a week.  The week's facts
  * (lib/insights/insights.h) are then filtered to what was named and

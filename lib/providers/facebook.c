@@ -210,55 +210,36 @@ syncnorm_facebook_post_insights(struct json_object *body,
  * (post_media_view) and reach (post_total_media_view_unique, which
  * replaced post_impressions_unique in 2025).  No saves on Facebook.
  */
+/* A post's numbers: its views and unique viewers (meta_content()). */
+static enum err
+post_metrics(struct fetch *f, struct json_object *item, const char *id,
+    struct json_object *m)
+{
+	struct pcall_result res;
+	enum err rc;
+
+	(void)item;
+	if ((rc = fetch_get(f, arena_printf(f->a, "%s/%s/insights?metric="
+	    "post_media_view,post_total_media_view_unique", meta_graph(f),
+	    httpc_escape(f->a, id)), &res)) != ERR_OK)
+		return rc;
+	syncnorm_facebook_post_insights(res.json, m);
+	return ERR_OK;
+}
+
+/* The Page's posts of the content window, with their numbers. */
 static enum err
 content(struct fetch *f, struct syncnorm *n, const char *page)
 {
-	struct pcall_result res;
-	struct json_object *items, *due, *it, *m, *c;
-	struct fetch_items fi;
-	const char *url, *from, *to, *id;
-	size_t i;
-	enum err rc;
+	static const char *const counts[] = { "likes", "comments", "shares",
+	    NULL };
 
-	if ((rc = fetch_window(f, "UTC", LIMIT_CONTENT_DAYS, &from, &to)) !=
-	    ERR_OK)
-		return rc;
-	items = jsonx_own(f->a, json_object_new_array());
-	url = arena_printf(f->a, "%s/%s/published_posts?fields=id,message,"
-	    "permalink_url,created_time,shares,reactions.summary(total_count)"
-	    ".limit(0),comments.summary(total_count).limit(0)&limit=25",
-	    meta_graph(f), httpc_escape(f->a, page));
-	if ((rc = meta_content_pages(f, n, url, from,
-	    syncnorm_facebook_posts, items)) != ERR_OK)
-		return rc;
-	if ((rc = fetch_content_due(f, &fi, page, from, items, &due)) !=
-	    ERR_OK)
-		return rc;
-	for (i = 0; i < json_object_array_length(items); i++) {
-		it = json_object_array_get_idx(items, i);
-		id = jsonx_str(it, "id");
-		c = jsonx_member(it, "counts");
-		if (fetch_due_has(due, id)) {
-			if ((rc = fetch_get(f, arena_printf(f->a, "%s/%s/"
-			    "insights?metric=post_media_view,"
-			    "post_total_media_view_unique", meta_graph(f),
-			    httpc_escape(f->a, id)), &res)) != ERR_OK)
-				return rc;
-			m = json_object_new_object();
-			syncnorm_facebook_post_insights(res.json, m);
-			json_object_object_add(m, "likes", json_object_get(
-			    jsonx_member(c, "likes")));
-			json_object_object_add(m, "comments", json_object_get(
-			    jsonx_member(c, "comments")));
-			json_object_object_add(m, "shares", json_object_get(
-			    jsonx_member(c, "shares")));
-			json_object_object_add(it, "metrics", m);
-		}
-		json_object_object_del(it, "counts");
-	}
-	fi.json = json_object_to_json_string_ext(items,
-	    JSON_C_TO_STRING_PLAIN);
-	return fetch_items_store(f, &fi);
+	return meta_content(f, n, page, arena_printf(f->a, "%s/%s/"
+	    "published_posts?fields=id,message,permalink_url,created_time,"
+	    "shares,reactions.summary(total_count).limit(0),"
+	    "comments.summary(total_count).limit(0)&limit=25", meta_graph(f),
+	    httpc_escape(f->a, page)), syncnorm_facebook_posts, post_metrics,
+	    counts);
 }
 
 /*
@@ -329,6 +310,7 @@ const struct provider provider_facebook = {
 	    "followers of the Facebook Pages you choose. Sluice only reads; "
 	    "nothing is posted.",
 	.days = "Pacific time, as Meta counts a Page's days",
+	.words = { "fb" },
 	PROVIDER_CATALOGUE(metrics),
 	.list = list,
 	.fetch = fetch,

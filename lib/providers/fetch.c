@@ -142,3 +142,31 @@ fetch_due_has(struct json_object *due, const char *id)
 			return true;
 	return false;
 }
+
+enum err
+fetch_content_keep(struct fetch *f, struct fetch_items *fi,
+    struct json_object *items, struct json_object *due,
+    fetch_item_metrics metrics, void *arg)
+{
+	struct json_object *it, *m;
+	const char *id;
+	size_t i;
+	enum err rc;
+
+	for (i = 0; i < json_object_array_length(items); i++) {
+		it = json_object_array_get_idx(items, i);
+		id = jsonx_str(it, "id");
+		if (fetch_due_has(due, id)) {
+			m = NULL;
+			if ((rc = metrics(f, it, id, arg, &m)) != ERR_OK) {
+				json_object_put(m);
+				return rc;
+			}
+			json_object_object_add(it, "metrics", m);
+		}
+		json_object_object_del(it, "counts");
+	}
+	fi->json = json_object_to_json_string_ext(items,
+	    JSON_C_TO_STRING_PLAIN);
+	return fetch_items_store(f, fi);
+}

@@ -188,6 +188,26 @@ enum err	 fetch_content_due(struct fetch *, struct fetch_items *fi,
 /* Whether id is one of the JSON array of ids due. */
 bool		 fetch_due_has(struct json_object *due, const char *id);
 
+/*
+ * The "metrics" of a content item due a measurement (fetch_content_keep()):
+ * *out a new object (given to the item), or NULL (JSON null).  ERR_OK,
+ * or an error that stops the content part.
+ */
+typedef enum err (*fetch_item_metrics)(struct fetch *,
+		    struct json_object *item, const char *id, void *arg,
+		    struct json_object **out);
+
+/*
+ * Keeps the content items that fetch_content_due() measured (fi, due):
+ * each item due a measurement gets its "metrics" from metrics(f, item,
+ * id, arg, &m); every item then loses its "counts" (what its listing
+ * gave, for metrics() to read); the items are stored
+ * (fetch_items_store()).  metrics()'s errors, or the store's.
+ */
+enum err	 fetch_content_keep(struct fetch *, struct fetch_items *fi,
+		    struct json_object *items, struct json_object *due,
+		    fetch_item_metrics metrics, void *arg);
+
 /* A URL of the provider under the configuration (provider_url()). */
 const char	*fetch_base(struct fetch *, enum provider_url);
 

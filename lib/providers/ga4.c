@@ -409,9 +409,13 @@ classify(struct arena *a, const struct provider *p, struct pcall_result *out)
 
 /* README.md, "## Metrics", lists the catalogues: keep them in step. */
 static const struct metric_def metrics[] = {
-	METRIC_DEF_SUM("sessions", "Sessions", "count"),
+	{ .name = "sessions", .label = "Sessions",
+	    .unit = "count", .agg = METRIC_SUM,
+	    .words = { "traffic", "visits" } },
 	METRIC_DEF_TOTALS("active_users", "Active users", "count"),
-	METRIC_DEF_TOTALS("total_users", "Total users", "count"),
+	{ .name = "total_users", .label = "Total users",
+	    .unit = "count", .agg = METRIC_TOTALS,
+	    .words = { "visitors", "users" } },
 	METRIC_DEF_SUM("new_users", "New users", "count"),
 	METRIC_DEF_SUM("page_views", "Page views", "count"),
 	METRIC_DEF_SUM("engaged_sessions", "Engaged sessions", "count"),
@@ -423,7 +427,9 @@ static const struct metric_def metrics[] = {
 	METRIC_DEF_RATIO("avg_session_duration", "Average session duration",
 	    "seconds", "session_duration", "sessions"),
 	METRIC_DEF_SUM("key_events", "Key events", "count"),
-	METRIC_DEF_SUM("revenue_micros", "Revenue", "currency_micros"),
+	{ .name = "revenue_micros", .label = "Revenue",
+	    .unit = "currency_micros", .agg = METRIC_SUM,
+	    .words = { "sales" } },
 };
 
 const struct provider provider_ga4 = {
@@ -455,6 +461,7 @@ const struct provider provider_ga4 = {
 	    "/sandbox/ga4-admin" },
 	.sandbox[3] = { "ga4", "data", "https://analyticsdata.googleapis.com",
 	    "/sandbox/ga4-data" },
+	.words = { "google analytics", "analytics", "website" },
 	PROVIDER_CATALOGUE(metrics),
 	.list = list,
 	.fetch = fetch,

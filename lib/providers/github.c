@@ -159,6 +159,93 @@ revoke(const struct oauth_call *c, const struct oauth_tokens *t)
 	return oauth_revoke_send(c, &q);
 }
 
+#define GITHUB_MAX_PAGES	20	/* pages of /v1/github/repos */
+
+static void
+copy(struct json_object *to, struct json_object *from, const char *k,
+    const char *as)
+{
+	struct json_object *v;
+
+	if (json_object_object_get_ex(from, k, &v))
+		json_object_object_add(to, as, json_object_get(v));
+}
+
+/*
+ * GET /v1/github/user: the user {login, id, name, public_repos,
+ * followers, html_url}; /v1/github/repos: its public repositories
+ * [{full_name, description, language, stars, forks, open_issues,
+ * html_url, pushed_at}], following pagination.  Private repositories
+ * never leave the server, whatever the token can see.
+ */
+static enum err
+own_json(struct httpc *http, struct arena *a, const struct provider *p,
+    const struct config *cfg, const char *token, const char *what,
+    const char **out, const char **why)
+{
+	struct json_object *res, *it, *o, *priv;
+	struct pcall_result r;
+	struct pcall call;
+	const char *base, *url;
+	size_t i, page;
+	enum err rc;
+
+	*why = NULL;
+	if (strcmp(what, "user") != 0 && strcmp(what, "repos") != 0)
+		return ERR_NOTFOUND;
+	base = provider_url(p, PROVIDER_API_BASE, cfg, a);
+	memset(&call, 0, sizeof(call));
+	call.token = token;
+	pcall_provider_headers(p, &call);
+	if (strcmp(what, "user") == 0) {
+		call.url = arena_printf(a, "%s/user", base);
+		if ((rc = pcall_json(http, a, p, &call, &r)) != ERR_OK) {
+			*why = r.why;
+			return rc;
+		}
+		o = jsonx_own(a, json_object_new_object());
+		copy(o, r.json, "login", "login");
+		copy(o, r.json, "id", "id");
+		copy(o, r.json, "name", "name");
+		copy(o, r.json, "public_repos", "public_repos");
+		copy(o, r.json, "followers", "followers");
+		copy(o, r.json, "html_url", "html_url");
+		*out = jsonx_string(a, o);
+		return ERR_OK;
+	}
+	res = jsonx_own(a, json_object_new_array());
+	url = arena_printf(a, "%s/user/repos?visibility=public&affiliation="
+	    "owner,organization_member&sort=full_name&per_page=100", base);
+	for (page = 0; url != NULL && page < GITHUB_MAX_PAGES; page++) {
+		call.url = url;
+		if ((rc = pcall_json(http, a, p, &call, &r)) != ERR_OK) {
+			*why = r.why;
+			return rc;
+		}
+		for (i = 0; json_object_is_type(r.json, json_type_array) &&
+		    i < json_object_array_length(r.json); i++) {
+			it = json_object_array_get_idx(r.json, i);
+			/* Public only, whatever the token can see. */
+			if (!json_object_object_get_ex(it, "private", &priv) ||
+			    json_object_get_boolean(priv))
+				continue;
+			o = json_object_new_object();
+			copy(o, it, "full_name", "full_name");
+			copy(o, it, "description", "description");
+			copy(o, it, "language", "language");
+			copy(o, it, "stargazers_count", "stars");
+			copy(o, it, "forks_count", "forks");
+			copy(o, it, "open_issues_count", "open_issues");
+			copy(o, it, "html_url", "html_url");
+			copy(o, it, "pushed_at", "pushed_at");
+			json_object_array_add(res, o);
+		}
+		url = httpc_link_next(a, &r.resp);
+	}
+	*out = jsonx_string(a, res);
+	return ERR_OK;
+}
+
 const struct provider provider_github = {
 	.slug = "github",
 	.name = "GitHub",
@@ -198,6 +285,7 @@ const struct provider provider_github = {
 		{ "github", "api", "https://api.github.com",
 		    "/sandbox/github-api" },
 	},
+	.words = { "repo", "repos" },
 	PROVIDER_CATALOGUE(metrics),
 	.list = list,
 	.fetch = fetch,
@@ -206,4 +294,5 @@ const struct provider provider_github = {
 	 * login. */
 	.whoami = oauth_whoami_keys,
 	.whoami_keys = { "id", "login", "name" },
+	.own_json = own_json,
 };

@@ -134,62 +134,42 @@ syncnorm_instagram_media_insights(struct json_object *body,
  * plays are gone since v22).  An item Instagram has no insights for
  * (an empty data[], or error 10: not enough viewers) keeps them null.
  */
+/*
+ * A media item's numbers (meta_content()): views, reach, saves (not for
+ * a story) and shares.  An item the API will not report on (error code
+ * 10: too few viewers) keeps nulls.
+ */
+static enum err
+media_metrics(struct fetch *f, struct json_object *item, const char *id,
+    struct json_object *m)
+{
+	struct pcall_result res;
+	struct json_object *err;
+	enum err rc;
+
+	rc = fetch_get(f, arena_printf(f->a, "%s/%s/insights?metric=%s",
+	    meta_graph(f), httpc_escape(f->a, id), strcmp(jsonx_str(item,
+	    "type"), "story") == 0 ? "views,reach,shares" :
+	    "views,reach,saved,shares"), &res);
+	err = rc != ERR_OK ? jsonx_member(res.json, "error") : NULL;
+	if (rc != ERR_OK && (err == NULL || jsonx_text(err, "code") == NULL ||
+	    strcmp(jsonx_text(err, "code"), "10") != 0))
+		return rc;
+	f->why = NULL;
+	syncnorm_instagram_media_insights(rc == ERR_OK ? res.json : NULL, m);
+	return ERR_OK;
+}
+
+/* The account's media of the content window, with their numbers. */
 static enum err
 content(struct fetch *f, struct syncnorm *n, const char *ig)
 {
-	struct pcall_result res;
-	struct json_object *items, *due, *it, *m, *counts, *err;
-	struct fetch_items fi;
-	const char *url, *from, *to, *id;
-	size_t i;
-	enum err rc;
+	static const char *const counts[] = { "likes", "comments", NULL };
 
-	if ((rc = fetch_window(f, "UTC", LIMIT_CONTENT_DAYS, &from, &to)) !=
-	    ERR_OK)
-		return rc;
-	items = jsonx_own(f->a, json_object_new_array());
-	url = arena_printf(f->a, "%s/%s/media?fields=id,caption,media_type,"
-	    "media_product_type,permalink,timestamp,like_count,"
-	    "comments_count&limit=50", meta_graph(f), ig);
-	if ((rc = meta_content_pages(f, n, url, from,
-	    syncnorm_instagram_media, items)) != ERR_OK)
-		return rc;
-	if ((rc = fetch_content_due(f, &fi, ig, from, items, &due)) !=
-	    ERR_OK)
-		return rc;
-	for (i = 0; i < json_object_array_length(items); i++) {
-		it = json_object_array_get_idx(items, i);
-		id = jsonx_str(it, "id");
-		counts = jsonx_member(it, "counts");
-		if (fetch_due_has(due, id)) {
-			m = json_object_new_object();
-			rc = fetch_get(f, arena_printf(f->a, "%s/%s/insights?"
-			    "metric=%s", meta_graph(f), httpc_escape(f->a, id),
-			    strcmp(jsonx_str(it, "type"), "story") == 0 ?
-			    "views,reach,shares" : "views,reach,saved,shares"),
-			    &res);
-			err = rc != ERR_OK ? jsonx_member(res.json, "error") :
-			    NULL;
-			if (rc != ERR_OK && (err == NULL || jsonx_text(err,
-			    "code") == NULL || strcmp(jsonx_text(err, "code"),
-			    "10") != 0)) {
-				json_object_put(m);
-				return rc;
-			}
-			f->why = NULL;
-			syncnorm_instagram_media_insights(rc == ERR_OK ?
-			    res.json : NULL, m);
-			json_object_object_add(m, "likes", json_object_get(
-			    jsonx_member(counts, "likes")));
-			json_object_object_add(m, "comments", json_object_get(
-			    jsonx_member(counts, "comments")));
-			json_object_object_add(it, "metrics", m);
-		}
-		json_object_object_del(it, "counts");
-	}
-	fi.json = json_object_to_json_string_ext(items,
-	    JSON_C_TO_STRING_PLAIN);
-	return fetch_items_store(f, &fi);
+	return meta_content(f, n, ig, arena_printf(f->a, "%s/%s/media?"
+	    "fields=id,caption,media_type,media_product_type,permalink,"
+	    "timestamp,like_count,comments_count&limit=50", meta_graph(f),
+	    ig), syncnorm_instagram_media, media_metrics, counts);
 }
 
 /* Instagram: the business account behind one page, if it has one. */
@@ -325,6 +305,7 @@ const struct provider provider_instagram = {
 	    "followers of the business accounts you choose. Sluice only "
 	    "reads; nothing is posted.",
 	.days = "Pacific time, as Meta counts its days",
+	.words = { "insta", "ig" },
 	PROVIDER_CATALOGUE(metrics),
 	.list = list,
 	.fetch = fetch,

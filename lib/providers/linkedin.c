@@ -228,6 +228,20 @@ syncnorm_linkedin_post_stats(struct json_object *body,
  * shares and the ugcPosts apart).  A post LinkedIn gives no statistics
  * for keeps NULLs.
  */
+/* A post's metrics: its share statistics, read by id into byid (arg),
+ * or none (fetch_content_keep()). */
+static enum err
+post_metrics(struct fetch *f, struct json_object *item, const char *id,
+    void *arg, struct json_object **out)
+{
+	struct json_object *m = jsonx_member(arg, id);
+
+	(void)f;
+	(void)item;
+	*out = m != NULL ? json_object_get(m) : json_object_new_object();
+	return ERR_OK;
+}
+
 static enum err
 content(struct fetch *f, const char *org, const char *urn)
 {
@@ -236,13 +250,13 @@ content(struct fetch *f, const char *org, const char *urn)
 	} kinds[] = { { "urn:li:share:", "shares" },
 	    { "urn:li:ugcPost:", "ugcPosts" } };
 	struct pcall_result res;
-	struct json_object *items, *due, *it, *m, *byid;
+	struct json_object *items, *due, *byid;
 	struct fetch_items fi;
 	struct syncnorm n;
 	struct buf *b;
 	const char *from, *to, *id;
 	bool older = false;
-	size_t i, k, j, got, nb;
+	size_t k, j, got, nb;
 	long start = 0, pages;
 	enum err rc;
 
@@ -307,18 +321,7 @@ content(struct fetch *f, const char *org, const char *urn)
 			nb = 0;
 		}
 	}
-	for (i = 0; i < json_object_array_length(items); i++) {
-		it = json_object_array_get_idx(items, i);
-		id = jsonx_str(it, "id");
-		if (!fetch_due_has(due, id))
-			continue;
-		m = jsonx_member(byid, id);
-		json_object_object_add(it, "metrics", m != NULL ?
-		    json_object_get(m) : json_object_new_object());
-	}
-	fi.json = json_object_to_json_string_ext(items,
-	    JSON_C_TO_STRING_PLAIN);
-	return fetch_items_store(f, &fi);
+	return fetch_content_keep(f, &fi, items, due, post_metrics, byid);
 }
 
 static enum err

@@ -413,6 +413,7 @@ const struct provider provider_mailchimp = {
 		{ "mailchimp", "api", "https://{dc}.api.mailchimp.com",
 		    "/sandbox/mailchimp/{dc}" },
 	},
+	.words = { "newsletter", "email", "emails" },
 	PROVIDER_CATALOGUE(metrics),
 	.list = list,
 	.fetch = fetch,

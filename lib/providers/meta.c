@@ -378,8 +378,9 @@ meta_revoke(const struct oauth_call *c, const struct oauth_tokens *t)
 	return oauth_revoke_send(c, &q);
 }
 
-enum err
-meta_content_pages(struct fetch *f, struct syncnorm *n, const char *url,
+/* The content items from url on (meta_content()). */
+static enum err
+content_pages(struct fetch *f, struct syncnorm *n, const char *url,
     const char *since, meta_page_reader read, struct json_object *items)
 {
 	struct pcall_result res;
@@ -396,6 +397,52 @@ meta_content_pages(struct fetch *f, struct syncnorm *n, const char *url,
 		url = jsonx_text(jsonx_member(res.json, "paging"), "next");
 	}
 	return ERR_OK;
+}
+
+struct content_arg {
+	meta_item_metrics	 metrics;
+	const char *const	*counts;
+};
+
+/* An item's metrics: its insights, then its counts (meta_content()). */
+static enum err
+item_metrics(struct fetch *f, struct json_object *item, const char *id,
+    void *arg, struct json_object **out)
+{
+	const struct content_arg *ca = arg;
+	struct json_object *c = jsonx_member(item, "counts");
+	size_t k;
+	enum err rc;
+
+	*out = json_object_new_object();
+	if ((rc = ca->metrics(f, item, id, *out)) != ERR_OK)
+		return rc;
+	for (k = 0; ca->counts[k] != NULL; k++)
+		json_object_object_add(*out, ca->counts[k],
+		    json_object_get(jsonx_member(c, ca->counts[k])));
+	return ERR_OK;
+}
+
+enum err
+meta_content(struct fetch *f, struct syncnorm *n, const char *account,
+    const char *url, meta_page_reader read, meta_item_metrics metrics,
+    const char *const *counts)
+{
+	struct content_arg ca = { metrics, counts };
+	struct json_object *items, *due;
+	struct fetch_items fi;
+	const char *from, *to;
+	enum err rc;
+
+	if ((rc = fetch_window(f, "UTC", LIMIT_CONTENT_DAYS, &from, &to)) !=
+	    ERR_OK)
+		return rc;
+	items = jsonx_own(f->a, json_object_new_array());
+	if ((rc = content_pages(f, n, url, from, read, items)) != ERR_OK ||
+	    (rc = fetch_content_due(f, &fi, account, from, items, &due)) !=
+	    ERR_OK)
+		return rc;
+	return fetch_content_keep(f, &fi, items, due, item_metrics, &ca);
 }
 
 void

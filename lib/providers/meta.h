@@ -171,14 +171,28 @@ typedef enum err (*meta_page_reader)(struct syncnorm *,
 		    struct json_object *items, bool *older);
 
 /*
- * The content items from url on: Graph cursor pages (newest first,
- * paging.next) each read by read into items, until a page has an item
- * older than since, there is no next page, or LIMIT_SYNC_PAGES pages.
- * fetch_get()'s errors; a page read refuses is fetch_norm_failed().
+ * Its numbers for one content item due for them (fetch_content_due()):
+ * into its metrics object m, from the item's own insights call.  ERR_OK,
+ * or fetch_get()'s error.
  */
-enum err	 meta_content_pages(struct fetch *, struct syncnorm *,
-		    const char *url, const char *since, meta_page_reader read,
-		    struct json_object *items);
+typedef enum err (*meta_item_metrics)(struct fetch *,
+		    struct json_object *item, const char *id,
+		    struct json_object *m);
+
+/*
+ * An account's content (a Page's posts, an Instagram account's media):
+ * the items of the LIMIT_CONTENT_DAYS window (UTC) from url on — Graph
+ * cursor pages, newest first, each read by read, until one has an item
+ * older than the window, there is no next page, or LIMIT_SYNC_PAGES —
+ * then, for each item due for numbers, its metrics: metrics()'s, then
+ * its counts (the "counts" the reader kept: likes, comments ...) named
+ * in counts (NULL-ended; null where the item has none); stored with
+ * fetch_items_store().  fetch_get()'s errors; a page read refuses is
+ * fetch_norm_failed().
+ */
+enum err	 meta_content(struct fetch *, struct syncnorm *,
+		    const char *account, const char *url, meta_page_reader read,
+		    meta_item_metrics metrics, const char *const *counts);
 
 /*
  * An item's insights answer (data[] of {name, values[{value}]}) into

@@ -241,7 +241,9 @@ static const struct metric_def metrics[] = {
 	 * ads counts twice, as in every tool that adds accounts. */
 	METRIC_DEF_TOTALS("reach", "Reach", "count"),
 	METRIC_DEF_SUM("clicks", "Clicks", "count"),
-	METRIC_DEF_SUM("spend_micros", "Spend", "currency_micros"),
+	{ .name = "spend_micros", .label = "Spend",
+	    .unit = "currency_micros", .agg = METRIC_SUM,
+	    .words = { "spending", "cost", "costs", "budget" } },
 	METRIC_DEF_SUM("conversions", "Conversions", "count"),
 	METRIC_DEF_RATIO("ctr", "Click-through rate", "ratio", "clicks",
 	    "impressions"),
@@ -265,6 +267,8 @@ const struct provider provider_meta_ads = {
 	    "the ad accounts you choose. Sluice only reads; no ad or budget "
 	    "is changed.",
 	.days = "each ad account's time zone",
+	.words = { "facebook ads", "instagram ads", "meta" },
+	.spend_metric = "spend_micros",
 	PROVIDER_CATALOGUE(metrics),
 	.list = list,
 	.fetch = fetch,

@@ -31,6 +31,7 @@ struct accounts_lister;
 struct arena;
 struct config;
 struct fetch;
+struct httpc;
 struct oauth_call;
 struct oauth_failure;
 struct oauth_tokens;
@@ -82,6 +83,8 @@ enum metric_agg {
 	METRIC__MAX
 };
 
+#define METRIC_WORDS	4	/* everyday words of one metric */
+
 /* One metric of a provider's catalogue. */
 struct metric_def {
 	const char	*name;		/* stored (or derived) name */
@@ -98,6 +101,10 @@ struct metric_def {
 	/* Events on some days only (a campaign's send day): a day without
 	 * a row is a zero, not a gap, so a period is never partial. */
 	bool		 sparse;
+	/* Everyday words for it in a question (lib/insights/intel.h:
+	 * "spend" for Cost), besides its label and name; any provider's
+	 * metric of this name answers them. */
+	const char	*words[METRIC_WORDS];
 };
 
 #define METRIC_7D	1u
@@ -160,6 +167,7 @@ struct provider_header {
 
 #define PROVIDER_HEADERS	2
 #define PROVIDER_BASES		6
+#define PROVIDER_WORDS		4	/* everyday words of a provider */
 
 struct provider {
 	const char	*slug;		/* "google_ads": URLs, rows, config */
@@ -193,6 +201,13 @@ struct provider {
 	const char	*mark_colour;	/* the mark's background ("#b35900") */
 	const char	*mark_ink;	/* its letters' colour; NULL: white */
 	const char	*reads;		/* what Sluice reads, for people */
+	/* Everyday words for it in a question ("newsletter", "website";
+	 * lib/insights/intel.h), besides its name and slug. */
+	const char	*words[PROVIDER_WORDS];
+	/* The catalogue metric holding its ad spend (money in millionths,
+	 * per currency): lib/business/attribution.h reports it as the
+	 * spend of the channel named as the provider is; NULL: none. */
+	const char	*spend_metric;
 	/* Whose calendar its days follow, for people ("UTC", "each ad
 	 * account's time zone"); NULL: the workspace's. */
 	const char	*days;
@@ -270,6 +285,17 @@ struct provider {
 	 * id in the answer, then those of its label (the first present;
 	 * the second may be NULL). */
 	const char	*whoami_keys[3];
+	/*
+	 * Its own read-only API routes (GitHub's GET /v1/github/user and
+	 * /v1/github/repos, lib/connections/connect.h): the answer about
+	 * what ("user", "repos"), asked with the access token, as JSON
+	 * text (arena-owned).  ERR_NOTFOUND for a what it does not answer;
+	 * else pcall_json()'s errors with *why in plain words.  NULL: none.
+	 */
+	enum err	(*own_json)(struct httpc *, struct arena *,
+			    const struct provider *, const struct config *,
+			    const char *token, const char *what,
+			    const char **out, const char **why);
 };
 
 /* The catalogue fields of a provider's initialiser, from its table. */

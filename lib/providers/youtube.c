@@ -206,15 +206,26 @@ syncnorm_youtube_videos(struct syncnorm *n, struct json_object *body,
  * of quota a call, as playlistItems; search would cost 100).  Numbers
  * are kept for the videos due a measurement (fetch_items_due()).
  */
+/* A video's metrics: the counts its listing gave (fetch_content_keep()). */
+static enum err
+video_metrics(struct fetch *f, struct json_object *item, const char *id,
+    void *arg, struct json_object **out)
+{
+	(void)f;
+	(void)id;
+	(void)arg;
+	*out = json_object_get(jsonx_member(item, "counts"));
+	return ERR_OK;
+}
+
 static enum err
 content(struct fetch *f, const char *chan)
 {
 	struct pcall_result res;
-	struct json_object *list, *it, *items, *ids, *due, *c;
+	struct json_object *list, *it, *items, *ids, *due;
 	struct fetch_items fi;
 	struct buf *batch;
 	const char *uploads, *url, *from, *to, *token = NULL, *vid, *at;
-	const char *id;
 	struct syncnorm n;
 	bool older = false;
 	size_t i, nb;
@@ -287,18 +298,7 @@ content(struct fetch *f, const char *chan)
 	if ((rc = fetch_content_due(f, &fi, chan, from, items, &due)) !=
 	    ERR_OK)
 		return rc;
-	for (i = 0; i < json_object_array_length(items); i++) {
-		it = json_object_array_get_idx(items, i);
-		id = jsonx_str(it, "id");
-		c = jsonx_member(it, "counts");
-		if (fetch_due_has(due, id))
-			json_object_object_add(it, "metrics",
-			    json_object_get(c));
-		json_object_object_del(it, "counts");
-	}
-	fi.json = json_object_to_json_string_ext(items,
-	    JSON_C_TO_STRING_PLAIN);
-	return fetch_items_store(f, &fi);
+	return fetch_content_keep(f, &fi, items, due, video_metrics, NULL);
 }
 
 static enum err
@@ -360,7 +360,9 @@ fetch(struct fetch *f, struct syncnorm *n, const char *chan)
 
 static const struct metric_def metrics[] = {
 	METRIC_DEF_SUM("views", "Views", "count"),
-	METRIC_DEF_SUM("watch_minutes", "Watch time", "minutes"),
+	{ .name = "watch_minutes", .label = "Watch time",
+	    .unit = "minutes", .agg = METRIC_SUM,
+	    .words = { "watch time" } },
 	METRIC_DEF_SUM("subscribers_gained", "Subscribers gained", "count"),
 	METRIC_DEF_SUM("subscribers_lost", "Subscribers lost", "count"),
 	METRIC_DEF_LAST("subscribers", "Subscribers", "count"),

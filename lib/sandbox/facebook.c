@@ -90,9 +90,7 @@ accounts(struct sbx *sx, const char *user)
 	limit = sandbox_long(req_query(&sx->ctx->req, "limit"), 25, 100);
 	if (limit == 0)
 		limit = 25;
-	off = sandbox_meta_uncursor(req_query(&sx->ctx->req, "after")) + 1;
-	if (off < 0)
-		off = 0;
+	off = sandbox_meta_after(sx);
 	total = sandbox_is(sx, "pages") ? SANDBOX_MANY_PAGES * limit : 3;
 	if (sandbox_is(sx, "empty"))
 		total = 0;
@@ -191,9 +189,7 @@ published_posts(struct sbx *sx, const char *page)
 	limit = sandbox_long(req_query(&sx->ctx->req, "limit"), 25, 100);
 	if (limit < 1 || limit > 5)
 		limit = 5;
-	off = sandbox_meta_uncursor(req_query(&sx->ctx->req, "after")) + 1;
-	if (off < 0)
-		off = 0;
+	off = sandbox_meta_after(sx);
 	total = sandbox_is(sx, "empty") ? 0 : FB_POSTS;
 	end = off + limit < total ? off + limit : total;
 	sandbox_start(sx, 200, "application/json; charset=UTF-8");

@@ -15,6 +15,7 @@
 #include "crypto/crypto.h"
 #include "sandbox/sandbox_priv.h"
 
+#define SBXP_GITHUB	'h'	/* its tokens' letter (sandbox_priv.h) */
 #define HJ		"application/json; charset=utf-8"
 #define GH_REPOS	3
 /* Users 1..3 are 58391001..58391003: ids long enough to be told apart

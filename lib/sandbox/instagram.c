@@ -115,9 +115,7 @@ media(struct sbx *sx, const char *ig)
 	/* Pages of at most 5 so that a sync follows several. */
 	if (limit > 5)
 		limit = 5;
-	off = sandbox_meta_uncursor(req_query(&sx->ctx->req, "after")) + 1;
-	if (off < 0)
-		off = 0;
+	off = sandbox_meta_after(sx);
 	total = sandbox_is(sx, "empty") ? 0 : IG_MEDIA_N;
 	end = off + limit < total ? off + limit : total;
 	sandbox_start(sx, 200, "application/json; charset=UTF-8");

@@ -15,6 +15,7 @@
 #include "base/mem.h"
 #include "sandbox/sandbox_priv.h"
 
+#define SBXP_LINKEDIN	'l'	/* its tokens' letter (sandbox_priv.h) */
 #define LJ		"application/json"
 #define LI_ACCESS	5184000		/* 60 days */
 #define LI_REFRESH	31536000	/* 365 days */

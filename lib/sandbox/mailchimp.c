@@ -12,6 +12,7 @@
 #include "base/mem.h"
 #include "sandbox/sandbox_priv.h"
 
+#define SBXP_MAILCHIMP	'c'	/* its tokens' letter (sandbox_priv.h) */
 #define MJ		"application/json; charset=utf-8"
 #define MC_DC		"us19"
 #define MC_CAMPAIGNS	3

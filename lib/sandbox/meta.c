@@ -49,14 +49,23 @@ sandbox_meta_cursor(struct sbx *sx, long i)
 	return arena_strdup(sx->ctx->arena, out);
 }
 
-long
-sandbox_meta_uncursor(const char *c)
+/* A cursor's index, or -1 when c is NULL or bad. */
+static long
+uncursor(const char *c)
 {
 	char dec[24];
 
 	if (c == NULL || !sandbox_unb64url(c, dec, sizeof(dec)))
 		return -1;
 	return sandbox_long(dec, -1, 1000000);
+}
+
+long
+sandbox_meta_after(struct sbx *sx)
+{
+	long off = uncursor(req_query(&sx->ctx->req, "after"));
+
+	return off < 0 ? 0 : off + 1;
 }
 
 const char *

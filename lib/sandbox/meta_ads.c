@@ -198,9 +198,7 @@ ads_insights(struct sbx *sx, const char *id)
 	limit = sandbox_long(req_query(&sx->ctx->req, "limit"), 25, 500);
 	if (limit == 0)
 		limit = 25;
-	off = sandbox_meta_uncursor(req_query(&sx->ctx->req, "after")) + 1;
-	if (off < 0)
-		off = 0;
+	off = sandbox_meta_after(sx);
 	total = d1 >= d0 ? (d1 - d0 + 1) * 2 : 0;
 	if (sandbox_is(sx, "empty"))
 		total = 0;

@@ -176,7 +176,7 @@ struct sbx;
  */
 struct sandbox_api {
 	const char	*name;		/* "ga4", for messages */
-	char		 prov;		/* enum sandbox_prov of its tokens */
+	char		 prov;		/* its family's token letter */
 	const char	*invalid;	/* garbled or another provider's */
 	const char	*missing;	/* no token at all; NULL: invalid */
 	const char	*expired;	/* expired; NULL: invalid */
@@ -217,7 +217,8 @@ struct sandbox_family {
 	const char	*name;		/* shown on the consent page */
 	const char	*authorize;	/* prefix of its authorize paths */
 	char		 sep;		/* scope separator */
-	char		 prov;		/* enum sandbox_prov of its codes */
+	char		 prov;		/* its codes' and tokens' letter
+					   (sandbox_priv.h) */
 	const char	*code_prefix;	/* before a code's "S1." */
 	/* What it answers, on its own page, to an unknown client or an
 	 * unregistered redirect_uri.  redirect_status 0: it redirects to

@@ -14,14 +14,15 @@
 #include "sandbox/sandbox.h"
 #include "web/app.h"
 
-/* Provider codes carried in tokens. */
+/*
+ * The letter a family's codes and tokens carry (sandbox_token_parse()):
+ * those of the families whose simulator spans several files.  A family
+ * of one file defines its own at its top (lib/sandbox/github.c:
+ * SBXP_GITHUB); test_sandbox checks that no two families share one.
+ */
 enum sandbox_prov {
 	SBXP_GOOGLE = 'g',
 	SBXP_META = 'm',
-	SBXP_LINKEDIN = 'l',
-	SBXP_MAILCHIMP = 'c',
-	SBXP_SLACK = 's',
-	SBXP_GITHUB = 'h',
 };
 
 /* Token kinds. */
@@ -103,7 +104,7 @@ const char	*sandbox_token_make(struct sbx *, const char *prefix,
  * everything else empty (exp 0: never; the caller sets a life).
  */
 void		 sandbox_token_from(struct sbx *,
-		    const struct sandbox_token *from, enum sandbox_prov prov,
+		    const struct sandbox_token *from, char prov,
 		    enum sandbox_kind kind, struct sandbox_token *t);
 
 /* Decodes a token (anything before "S1." is ignored); false when
@@ -198,10 +199,12 @@ void		 sandbox_meta_app_usage(struct sbx *);
 void		 sandbox_meta_usage(struct sbx *, const char *id,
 		    const char *type);
 
-/* A Graph cursor for index i (base64 of it), in the arena; and back:
- * the index, or -1 when c is NULL or bad. */
+/* A Graph cursor for index i (base64 of it), in the arena. */
 const char	*sandbox_meta_cursor(struct sbx *, long i);
-long		 sandbox_meta_uncursor(const char *c);
+
+/* The first index of this page: the one after the request's "after"
+ * cursor, 0 without one. */
+long		 sandbox_meta_after(struct sbx *);
 
 /* This request's absolute URL with its after, before, since and until
  * left out and name=value added (value as given), in the arena. */

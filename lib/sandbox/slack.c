@@ -13,6 +13,7 @@
 #include "base/mem.h"
 #include "sandbox/sandbox_priv.h"
 
+#define SBXP_SLACK	's'	/* its tokens' letter (sandbox_priv.h) */
 #define SJ		"application/json; charset=utf-8"
 #define SL_ROTATE	43200	/* 12 h */
 #define SL_TEAM		"T0SBX0001"
@@ -340,6 +341,24 @@ big_msg(struct sbx *sx, const char *chan, int64_t day, int i, bool first)
 	buf_puts(sx->out, "}");
 }
 
+/*
+ * The end of a history page: has_more, the fields Slack adds, and when
+ * there is more the cursor after last ("next_us" in the big channel,
+ * "next_ts" elsewhere).
+ */
+static enum err
+history_end(struct sbx *sx, bool more, const char *key, long long last)
+{
+	buf_printf(sx->out, "],\"has_more\":%s,\"pin_count\":0,"
+	    "\"channel_actions_ts\":null,\"channel_actions_count\":0",
+	    more ? "true" : "false");
+	if (more)
+		next_cursor(sx, arena_printf(sx->ctx->arena, "%s:%lld", key,
+		    last));
+	buf_puts(sx->out, "}");
+	return sandbox_done(sx);
+}
+
 /* History of the big channel: newest first below the cursor. */
 static enum err
 big_history(struct sbx *sx, const char *chan, long limit)
@@ -385,14 +404,7 @@ big_history(struct sbx *sx, const char *chan, long limit)
 			n++;
 		}
 	}
-	buf_printf(sx->out, "],\"has_more\":%s,\"pin_count\":0,"
-	    "\"channel_actions_ts\":null,\"channel_actions_count\":0",
-	    more ? "true" : "false");
-	if (more)
-		next_cursor(sx, arena_printf(sx->ctx->arena, "next_us:%lld",
-		    (long long)last));
-	buf_puts(sx->out, "}");
-	return sandbox_done(sx);
+	return history_end(sx, more, "next_us", (long long)last);
 }
 
 static enum err
@@ -483,14 +495,7 @@ conv_history(struct sbx *sx)
 			n++;
 		}
 	}
-	buf_printf(sx->out, "],\"has_more\":%s,\"pin_count\":0,"
-	    "\"channel_actions_ts\":null,\"channel_actions_count\":0",
-	    more ? "true" : "false");
-	if (more)
-		next_cursor(sx, arena_printf(sx->ctx->arena, "next_ts:%lld",
-		    last));
-	buf_puts(sx->out, "}");
-	return sandbox_done(sx);
+	return history_end(sx, more, "next_ts", last);
 }
 
 /*

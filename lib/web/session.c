@@ -9,6 +9,7 @@
 #include "base/limit.h"
 #include "crypto/crypto.h"
 #include "store/db.h"
+#include "store/throttle.h"
 #include "web/req.h"
 #include "web/resp.h"
 #include "web/session.h"
@@ -40,28 +41,12 @@ static const char sql_switch[] =
 	"AND workspace_id = $2)";
 /*
  * Login throttle: one attempt from the account's and the address's
- * counters, both in one statement (rows locked in key order), and the
- * seconds until the end of a window whose limit is passed (0: go on).
+ * counters, both in one statement (store/throttle.h).
  */
-static const char sql_take[] =
-	"WITH k (key_hash, lim) AS (VALUES "
-	"(sha256(convert_to('account:' || lower($1), 'UTF8')), $3::integer), "
-	"(sha256(convert_to('addr:' || $2, 'UTF8')), $4::integer)), "
-	"up AS (INSERT INTO login_throttle AS t (key_hash, attempts, "
-	"window_end) SELECT key_hash, 1, now() + make_interval(secs => $5) "
-	"FROM k ORDER BY key_hash ON CONFLICT (key_hash) DO UPDATE SET "
-	"attempts = CASE WHEN t.window_end <= now() THEN 1 "
-	"ELSE t.attempts + 1 END, "
-	"window_end = CASE WHEN t.window_end <= now() THEN EXCLUDED.window_end "
-	"ELSE t.window_end END RETURNING t.key_hash, t.attempts, t.window_end) "
-	"SELECT coalesce((max(ceil(extract(epoch FROM up.window_end - now()))) "
-	"FILTER (WHERE up.attempts > k.lim))::integer, 0) "
-	"FROM up JOIN k USING (key_hash)";
-/* Ended windows, a few at a time, never waiting for a row in use. */
-static const char sql_gc[] =
-	"DELETE FROM login_throttle WHERE key_hash IN (SELECT key_hash FROM "
-	"login_throttle WHERE window_end < now() LIMIT 100 "
-	"FOR UPDATE SKIP LOCKED)";
+static const char sql_take[] = THROTTLE_TAKE_SQL("login_throttle",
+	THROTTLE_KEY("'account:' || lower($1)", "$3", "$5") ", "
+	THROTTLE_KEY("'addr:' || $2", "$4", "$5"));
+static const char sql_gc[] = THROTTLE_GC_SQL("login_throttle");
 /* One row per statement: a refund never holds two locks at once. */
 static const char sql_refund_account[] =
 	"UPDATE login_throttle SET attempts = attempts - 1 WHERE key_hash = "

@@ -574,6 +574,14 @@ test('inquiries and bookings', { timeout: 600000 }, async (t) => {
     });
     assert.deepEqual(r.json.channels.map((c) => c.inquiries), [2, 1, 1, 1, 1, 1, 1]);
     assert.equal(by['Meta Ads'].spend.length, 0, 'no Meta spend synced');
+    // Meta Ads' spend is its spend_micros (the provider's spend_metric).
+    stack.sql(`INSERT INTO metric_daily (workspace_id, provider, account_id, metric, day, value, dims) VALUES
+      (${wsA}, 'meta_ads', 'act_1', 'spend_micros', current_date, 7500000, '{"currency":"USD"}'),
+      (${wsA}, 'meta_ads', 'act_2', 'spend_micros', current_date - 2, 5000000, '{"currency":"USD"}')`);
+    const meta = (await api(ka, 'GET', '/v1/attribution')).json.channels.find((c) => c.channel === 'Meta Ads');
+    assert.deepEqual([meta.spend, meta.cost_per_inquiry, meta.cost_per_booking],
+      [[{ currency: 'USD', value: 12.5 }], [{ currency: 'USD', value: 12.5 }], []]);
+    stack.sql(`DELETE FROM metric_daily WHERE workspace_id = ${wsA} AND provider = 'meta_ads'`);
     assert.equal(by.Direct.conversion_rate, 0);
     // The dashboard's days end yesterday: inquiries of yesterday show
     // there by channel, with the cost per inquiry of those days' spend.

@@ -412,9 +412,14 @@ test('sandbox conformance', async (t) => {
     assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
   });
   const c = makeClient(stack.url);
-  const tokens = await login(c);
   const files = listExamples();
   assert.ok(files.length > 100, `only ${files.length} examples under ${PROVIDERS}`);
+  // A family's examples need its sign-in in the tables above and in
+  // login() (README, Adding a provider).
+  for (const fam of new Set(files.map((f) => f.split('/')[0]))) {
+    assert.ok(SLUG[fam] && AUTHORIZE[fam], `examples of ${fam}: add the family to SLUG and AUTHORIZE`);
+  }
+  const tokens = await login(c);
   const tally = {};
   const failures = [];
 

@@ -25,7 +25,7 @@ LAYERS='
 0 base         err limit mem arena buf kv day hex log config jsonx numfmt
                prom utf8
 1 crypto       crypto
-1 store        db migrate
+1 store        db migrate throttle
 1 net          httpc
 1 render       mustache tmpl
 2 web          req resp route session apikey prefork reqstats app

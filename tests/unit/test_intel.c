@@ -17,6 +17,8 @@
 #include "base/arena.h"
 #include "insights/insights.h"
 #include "insights/intel.h"
+#include "metrics/metric.h"
+#include "providers/provider.h"
 
 #define B	INSIGHTS_BASELINE
 #define P	INSIGHTS_PERIOD
@@ -113,6 +115,18 @@ fact_list(struct arena *a, struct json_object *o)
 	return out;
 }
 
+/* The metrics q names, as " a b c " (arena). */
+static const char *
+metrics_named(struct arena *a, const struct intel_query *q)
+{
+	const char *s = " ";
+	size_t i;
+
+	for (i = 0; i < q->nmetrics; i++)
+		s = arena_printf(a, "%s%s ", s, q->metrics[i].metric);
+	return s;
+}
+
 static void
 test_intel_parse(void **state)
 {
@@ -150,6 +164,67 @@ test_intel_parse(void **state)
 	intel_parse(&a, "upset about bigger numbers", NULL, &q);
 	assert_int_equal(q.intent, INTEL_OVERVIEW);
 	assert_int_equal(q.nproviders, 0);
+	arena_free(&a);
+}
+
+/*
+ * Everyday words come from the providers' rows and their catalogues
+ * (lib/providers/<slug>.c): each names its provider or metric, any
+ * provider's metric of that name.
+ */
+static void
+test_intel_everyday_words(void **state)
+{
+	const struct provider *const *all;
+	const struct metric_def *d;
+	struct intel_query q;
+	struct arena a;
+	size_t i, j, k, n, nd;
+
+	(void)state;
+	arena_init(&a);
+	intel_parse(&a, "how is my newsletter doing", NULL, &q);
+	assert_int_equal(q.nproviders, 1);
+	assert_string_equal(q.providers[0], "mailchimp");
+	intel_parse(&a, "did the repos get more stars", NULL, &q);
+	assert_int_equal(q.nproviders, 1);
+	assert_string_equal(q.providers[0], "github");
+	intel_parse(&a, "what did IG do", NULL, &q);
+	assert_string_equal(q.providers[0], "instagram");
+	/* "instagram ads" is Meta Ads, not Instagram. */
+	intel_parse(&a, "instagram ads this week", NULL, &q);
+	assert_int_equal(q.nproviders, 1);
+	assert_string_equal(q.providers[0], "meta_ads");
+	/* The budget is both ad providers' spend. */
+	intel_parse(&a, "did the budget go up", NULL, &q);
+	assert_int_equal(q.nproviders, 0);
+	assert_int_equal(q.nmetrics, 2);
+	assert_non_null(strstr(metrics_named(&a, &q), " cost_micros "));
+	assert_non_null(strstr(metrics_named(&a, &q), " spend_micros "));
+	intel_parse(&a, "website traffic", NULL, &q);
+	assert_string_equal(q.providers[0], "ga4");
+	assert_int_equal(q.nmetrics, 1);
+	assert_string_equal(q.metrics[0].metric, "sessions");
+	/* Every word of every row does. */
+	all = provider_all(&n);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < PROVIDER_WORDS && all[i]->words[k] != NULL;
+		    k++) {
+			intel_parse(&a, arena_printf(&a, "how did %s do?",
+			    all[i]->words[k]), NULL, &q);
+			assert_int_equal(q.nproviders, 1);
+			assert_string_equal(q.providers[0], all[i]->slug);
+		}
+		d = metric_of(all[i]->slug, &nd);
+		for (j = 0; j < nd; j++)
+			for (k = 0; k < METRIC_WORDS && d[j].words[k] != NULL;
+			    k++) {
+				intel_parse(&a, arena_printf(&a, "the %s, "
+				    "please", d[j].words[k]), NULL, &q);
+				assert_non_null(strstr(metrics_named(&a, &q),
+				    arena_printf(&a, " %s ", d[j].name)));
+			}
+	}
 	arena_free(&a);
 }
 
@@ -305,6 +380,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_intel_parse),
+		cmocka_unit_test(test_intel_everyday_words),
 		cmocka_unit_test(test_intel_why),
 		cmocka_unit_test(test_intel_rank),
 		cmocka_unit_test(test_intel_cannot_answer),

@@ -12,12 +12,14 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include <json-c/json.h>
 
 #include "base/arena.h"
 #include "base/config.h"
+#include "metrics/metric.h"
 #include "providers/provider.h"
 #include "testlib.h"
 
@@ -53,13 +55,32 @@ contrast(const char *a, const char *b)
 	return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
 }
 
+/* Lowercase ASCII letters and digits, words one space apart. */
+static bool
+plain_words(const char *s)
+{
+	size_t i;
+
+	if (*s == '\0' || *s == ' ')
+		return false;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] == ' ' && s[i + 1] != ' ' && s[i + 1] != '\0')))
+			return false;
+	return true;
+}
+
 static void
 test_registry_providers_complete(void **state)
 {
 	const struct provider *const *all;
 	const struct provider *p;
+	const struct metric_def *d;
+	const char *path;
+	struct stat st;
 	char env[64];
-	size_t n, i, j, k, bases;
+	size_t n, i, j, k, w, bases;
 
 	(void)state;
 	all = provider_all(&n);
@@ -103,6 +124,36 @@ test_registry_providers_complete(void **state)
 		for (bases = 0, k = 0; k < PROVIDER_BASES; k++)
 			bases += p->sandbox[k].real != NULL;
 		assert_true(bases > 0);
+		/* Ad spend for attribution: a SUM of money in its own
+		 * catalogue. */
+		if (p->spend_metric != NULL) {
+			assert_non_null(d = metric_find(p->slug,
+			    p->spend_metric));
+			assert_int_equal(d->agg, METRIC_SUM);
+			assert_string_equal(d->unit, "currency_micros");
+		}
+		/* Everyday words as a question's words read them
+		 * (lowercase letters, digits, single spaces), each one
+		 * provider's. */
+		for (k = 0; k < PROVIDER_WORDS && p->words[k] != NULL; k++) {
+			assert_true(plain_words(p->words[k]));
+			for (j = 0; j < n; j++)
+				for (w = 0; j != i && w < PROVIDER_WORDS &&
+				    all[j]->words[w] != NULL; w++)
+					assert_string_not_equal(
+					    all[j]->words[w], p->words[k]);
+		}
+		/* Its family's examples, for the sandbox conformance test. */
+		path = arena_printf(testlib_arena(), "%s/tests/fixtures/"
+		    "providers/%s", testlib_root(), p->family);
+		if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+			fail_msg("%s: no examples in %s (README, Adding a "
+			    "provider)", p->slug, path);
+		for (j = 0; j < p->nmetrics; j++)
+			for (k = 0; k < METRIC_WORDS &&
+			    p->metrics[j].words[k] != NULL; k++)
+				assert_true(plain_words(
+				    p->metrics[j].words[k]));
 	}
 	assert_null(provider_get("crm"));
 	assert_null(provider_get(NULL));

@@ -344,6 +344,36 @@ test_sandbox_registry_matches_providers(void **state)
 	}
 }
 
+/*
+ * A token names the family that issued it by one letter: no two
+ * families share one, and every fault row's API takes the tokens of the
+ * family it belongs to.
+ */
+static void
+test_sandbox_family_letters(void **state)
+{
+	const struct sandbox_provider *const *sb;
+	const struct sandbox_family *f, *g;
+	size_t i, j, k, n;
+
+	(void)state;
+	sb = sandbox_all(&n);
+	for (i = 0; i < n; i++) {
+		f = sb[i]->family;
+		assert_true(f->prov > ' ' && f->prov < 0x7f && f->prov != '.');
+		for (j = 0; j < n; j++) {
+			g = sb[j]->family;
+			if (g != f && g->prov == f->prov)
+				fail_msg("families %s and %s share token "
+				    "letter '%c'", f->id, g->id, f->prov);
+		}
+		for (k = 0; k < sb[i]->nfaults; k++)
+			assert_int_equal(sb[i]->faults[k].api->prov, f->prov);
+		for (k = 0; k < f->nfaults; k++)
+			assert_int_equal(f->faults[k].api->prov, f->prov);
+	}
+}
+
 /* Whether route pattern r lies under the sandbox base path (its
  * "{dc}" a capture). */
 static int
@@ -438,6 +468,7 @@ main(void)
 		cmocka_unit_test(test_sandbox_pkce_rfc7636_vector),
 		cmocka_unit_test(test_sandbox_faults_answer_once_per_api),
 		cmocka_unit_test(test_sandbox_registry_matches_providers),
+		cmocka_unit_test(test_sandbox_family_letters),
 		cmocka_unit_test(test_sandbox_routes_are_the_registrys),
 	};
 

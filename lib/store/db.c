@@ -25,6 +25,9 @@ struct db {
 	const char	*prepared[LIMIT_DB_PREPARED];
 	int		 nprepared;
 	bool		 pooled;	/* transaction pooler: no session state */
+	bool		 ended;		/* conn: the server's last words came
+					 * (a FATAL notice), its session is over */
+	bool		 lock_ended;	/* the same of lockconn (unused) */
 	/* A replica: failures to connect are told by db_reader()'s
 	 * switch, not logged each. */
 	bool		 quiet;
@@ -124,10 +127,37 @@ drop(struct db *db)
 	db->next_try.tv_nsec = ((now + db->backoff_ms) % 1000) * 1000000L;
 }
 
-/* A new connection to conninfo (NULL when out of memory). */
-static PGconn *
-open_conn(const struct db *db)
+/*
+ * libpq's notices.  The server's last words on a session it ends (FATAL:
+ * a restart, pg_terminate_backend(), an idle timeout) mark it ended, so
+ * that idle_check() replaces it without waiting for the end of the
+ * stream; a WARNING is logged as a line of its own.  (libpq's default
+ * printed both raw on stderr, in the middle of the JSON log.)
+ */
+static void
+on_notice(void *arg, const PGresult *r)
 {
+	bool *ended = arg;
+	const char *sev = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+
+	if (sev == NULL)
+		return;
+	if (strcmp(sev, "FATAL") == 0 || strcmp(sev, "PANIC") == 0) {
+		*ended = true;
+		log_msg(LOG_WARN, NULL, "db_lost", "the database ended the "
+		    "session: %s", msg != NULL ? msg : sev);
+	} else if (strcmp(sev, "WARNING") == 0)
+		log_msg(LOG_WARN, NULL, "db_notice", "%s",
+		    msg != NULL ? msg : sev);
+}
+
+/* A new connection to conninfo (NULL when out of memory), its notices
+ * going to on_notice() with *ended. */
+static PGconn *
+open_conn(const struct db *db, bool *ended)
+{
+	PGconn *c;
 	static const char *const keys[] = { "dbname", "connect_timeout",
 	    "application_name", NULL };
 	char timeout[16];
@@ -139,13 +169,15 @@ open_conn(const struct db *db)
 	vals[1] = timeout;
 	vals[2] = db->appname;
 	vals[3] = NULL;
-	return PQconnectdbParams(keys, vals, 1);
+	if ((c = PQconnectdbParams(keys, vals, 1)) != NULL)
+		(void)PQsetNoticeReceiver(c, on_notice, ended);
+	return c;
 }
 
 static enum err
 connect_now(struct db *db)
 {
-	db->conn = open_conn(db);
+	db->conn = open_conn(db, &db->ended);
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
 		set_error(db, db->conn ? PQerrorMessage(db->conn) :
 		    "out of memory");
@@ -156,6 +188,7 @@ connect_now(struct db *db)
 		return ERR_UNAVAILABLE;
 	}
 	db->backoff_ms = 0;
+	db->ended = false;
 	/* A transaction whose BEGIN is still queued goes to the new
 	 * connection whole; any other ended with the old one. */
 	if (!db->begin_pending)
@@ -412,8 +445,9 @@ lost(const struct db *db, const PGresult *r)
 }
 
 /*
- * Outside a transaction, a session the server ended while it sat idle (a
- * restart, pg_terminate_backend(), an idle timeout) has said so already:
+ * Outside a transaction, or before a transaction's first statement went
+ * out, a session the server ended while it sat idle (a restart,
+ * pg_terminate_backend(), an idle timeout) has said so already:
  * its last message, or the end of the stream, waits on the socket.  Found
  * before a statement goes out, the connection is replaced at once (no
  * backoff: the server may well be up).  One poll() of no wait.
@@ -427,15 +461,18 @@ idle_check(struct db *db)
 	if (db->conn == NULL || (p.fd = PQsocket(db->conn)) < 0)
 		return;
 	p.events = POLLIN;
-	/* The server's last words (read as a notice) come first, the end
-	 * of the stream after them: read until nothing waits. */
-	for (i = 0; i < 4; i++) {
+	/* The server's last words (a FATAL notice: on_notice()) come
+	 * first, the end of the stream a moment after them: either ends
+	 * the session. */
+	for (i = 0; i < 4 && !db->ended; i++) {
 		p.revents = 0;
 		if (poll(&p, 1, 0) != 1)
 			return;
+		/* PQisBusy() parses what was read: the notices. */
 		if (PQconsumeInput(db->conn) != 1 ||
 		    PQstatus(db->conn) != CONNECTION_OK)
 			break;
+		(void)PQisBusy(db->conn);
 	}
 	if (i == 4)
 		return;	/* a stream of notices: the statement will tell */
@@ -457,7 +494,9 @@ run(struct db *db, struct arena *a, const char *sql, int nparams,
 	if (out != NULL)
 		*out = NULL;
 	for (tries = 0; tries < 2; tries++) {
-		if (db->depth == 0)
+		/* Before anything of a transaction went out too: a new
+		 * connection takes its queued BEGIN (connect_now()). */
+		if (db->depth == 0 || db->begin_pending)
 			idle_check(db);
 		if ((rc = db_ready(db)) != ERR_OK)
 			return rc;
@@ -727,7 +766,7 @@ db_lock(struct db *db, struct arena *a, int64_t k1, int64_t k2, bool wait,
 		db->nlocks = 0;
 	}
 	if (db->lockconn == NULL) {
-		db->lockconn = open_conn(db);
+		db->lockconn = open_conn(db, &db->lock_ended);
 		if (db->lockconn == NULL ||
 		    PQstatus(db->lockconn) != CONNECTION_OK) {
 			set_error(db, db->lockconn != NULL ?

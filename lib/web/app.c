@@ -848,6 +848,60 @@ serve_conn(struct app *app, struct arena *a, FCGX_Request *c,
 }
 
 /*
+ * Stopping: what nginx already sent is answered before this process ends
+ * — a request down a kept connection, and a connection waiting in the
+ * listening socket's queue (nginx answers 502 for either when it is
+ * closed unanswered, and does not try a POST again).  Rounds of a poll()
+ * of no wait, until one finds nothing, at most LIMIT_FCGI_DRAIN_ROUNDS (a
+ * steady stream must not hold the stop).
+ */
+static void
+drain(struct app *app, struct arena *a, FCGX_Request *conn,
+    unsigned long *seq)
+{
+	struct pollfd pfd[LIMIT_FCGI_CONNS + 1];
+	size_t who[LIMIT_FCGI_CONNS + 1], i, n, free_slot;
+	int round, fd;
+
+	for (round = 0; round < LIMIT_FCGI_DRAIN_ROUNDS; round++) {
+		free_slot = LIMIT_FCGI_CONNS;
+		for (i = n = 0; i < LIMIT_FCGI_CONNS; i++) {
+			if (conn[i].ipcFd < 0) {
+				if (free_slot == LIMIT_FCGI_CONNS)
+					free_slot = i;
+				continue;
+			}
+			pfd[n].fd = conn[i].ipcFd;
+			pfd[n].events = POLLIN;
+			pfd[n].revents = 0;
+			who[n++] = i;
+		}
+		if (free_slot < LIMIT_FCGI_CONNS) {
+			pfd[n].fd = 0;
+			pfd[n].events = POLLIN;
+			pfd[n].revents = 0;
+			who[n++] = LIMIT_FCGI_CONNS;
+		}
+		if (n == 0 || poll(pfd, n, 0) <= 0)
+			return;
+		for (i = 0; i < n; i++) {
+			if (pfd[i].revents == 0)
+				continue;
+			if (who[i] < LIMIT_FCGI_CONNS) {
+				(void)serve_conn(app, a, &conn[who[i]], seq);
+				continue;
+			}
+			/* One queued connection a round (another process
+			 * may take it first). */
+			if ((fd = accept4(0, NULL, NULL, SOCK_CLOEXEC)) < 0)
+				continue;
+			conn[free_slot].ipcFd = fd;
+			(void)serve_conn(app, a, &conn[free_slot], seq);
+		}
+	}
+}
+
+/*
  * One child's life (prefork.h): serve until told to stop.
  *
  * nginx keeps FastCGI connections open between requests (fastcgi.conf).
@@ -967,6 +1021,7 @@ loop(void *arg, int slot)
 			(void)serve_conn(app, &a, &conn[free_slot], &seq);
 		}
 	}
+	drain(app, &a, conn, &seq);
 	for (i = 0; i < LIMIT_FCGI_CONNS; i++)
 		FCGX_Free(&conn[i], 1);
 	arena_free(&a);

@@ -2,6 +2,7 @@
 // SIGTERM lets the request in hand finish, then the process exits.
 const test = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
 const { startStack, request } = require('./lib/stack');
 
 test('SIGTERM finishes the request in hand', async (t) => {
@@ -25,4 +26,29 @@ test('SIGTERM finishes the request in hand', async (t) => {
   while (stack.isAlive(pid) && Date.now() - t1 < 5000) await new Promise((res) => setTimeout(res, 50));
   assert.ok(!stack.isAlive(pid), 'the process did not exit after its request');
   assert.match(stack.log('sandbox'), /"event":"stop"/);
+});
+
+test('SIGTERM: what nginx already sent while the processes were busy is answered too', async (t) => {
+  // Both processes hold a slow request; the next ones wait in a kept
+  // connection or in the socket's queue.  A stop must answer them before
+  // the processes end (nginx answers 502 for a closed connection).
+  const stack = await startStack({ programs: ['api', 'sandbox'], env: { SLUICE_FCGI_PROCS: '2' } });
+  t.after(() => {
+    const reports = stack.stop();
+    assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
+  });
+  const url = `${stack.url}/sandbox/github-api/user`;
+  const slow = [1, 2].map(() => request(url, { headers: { 'x-sandbox-fault': 'slow' }, timeout: 15000 }));
+  await new Promise((res) => setTimeout(res, 500));
+  const queued = [1, 2, 3, 4].map(() => request(url, { timeout: 15000 }));
+  await new Promise((res) => setTimeout(res, 500));
+  const [sup] = fs.readFileSync(`${stack.dir}/svc/sandbox.pid`, 'utf8').split(/\s+/).map(Number);
+  const children = stack.pids('sandbox').filter((p) => p !== sup);
+  process.kill(sup, 'SIGTERM');
+  const answers = await Promise.all([...slow, ...queued]);
+  assert.deepEqual(answers.map((r) => r.status), [401, 401, 401, 401, 401, 401],
+    'every request sent before the stop is answered (401: no token), none cut off (502)');
+  const t1 = Date.now();
+  while (children.some((p) => stack.isAlive(p)) && Date.now() - t1 < 5000) await new Promise((res) => setTimeout(res, 50));
+  assert.ok(!children.some((p) => stack.isAlive(p)), 'the processes ended after answering');
 });

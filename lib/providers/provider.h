@@ -37,15 +37,6 @@ struct oauth_tokens;
 struct pcall_result;
 struct syncnorm;
 
-/* How a provider's tokens live. */
-enum provider_tokens {
-	PROVIDER_TOKENS_REFRESH,	/* short access, long refresh token */
-	PROVIDER_TOKENS_ROTATING,	/* refresh token replaced on use */
-	PROVIDER_TOKENS_LONG_LIVED,	/* traded for a 60-day token */
-	PROVIDER_TOKENS_EXPIRING,	/* expires, maybe without refresh */
-	PROVIDER_TOKENS_NEVER,		/* never expires */
-};
-
 enum provider_url {
 	PROVIDER_AUTH_URL,
 	PROVIDER_TOKEN_URL,
@@ -161,6 +152,19 @@ struct provider_header {
 #define PROVIDER_HEADERS	2
 #define PROVIDER_BASES		6
 
+/*
+ * A provider's rules that tests/unit/test_registry.c checks for every
+ * registered one:
+ *   slug        unique; env is the slug in capitals ("GOOGLE_ADS");
+ *   name, family, accounts, api_version, list, fetch: set;
+ *   urls        AUTH_URL, TOKEN_URL and API_BASE set, and every URL set
+ *               has a sandbox prefix in sandbox[] (at least one);
+ *   mark        two characters, unlike any other provider's; mark_colour
+ *               "#rrggbb", with mark_ink (NULL: white) a WCAG contrast
+ *               ratio of at least 4.5;
+ *   reads       contains "Sluice only reads" and ends with a full stop;
+ *   restatement_days > 0; metrics: PROVIDER_CATALOGUE(table), not empty.
+ */
 struct provider {
 	const char	*slug;		/* "google_ads": URLs, rows, config */
 	const char	*name;		/* "Google Ads" */
@@ -175,7 +179,6 @@ struct provider {
 	 * NULL: none. */
 	const char	*login_hint;
 	bool		 pkce;		/* send an S256 challenge */
-	enum provider_tokens tokens;
 	/* Revocation by POST to API_BASE + this path with the access token
 	 * as Bearer (Slack), when there is no REVOKE_URL; NULL: none. */
 	const char	*revoke_path;

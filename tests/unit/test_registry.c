@@ -53,6 +53,7 @@ contrast(const char *a, const char *b)
 	return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
 }
 
+/* The rules of every provider (the list is in lib/providers/provider.h). */
 static void
 test_registry_providers_complete(void **state)
 {

@@ -348,10 +348,10 @@ sandbox_unb64url(const char *in, char *out, size_t size)
 
 void
 sandbox_token_from(struct sbx *sx, const struct sandbox_token *from,
-    enum sandbox_prov prov, enum sandbox_kind kind, struct sandbox_token *t)
+    char prov, enum sandbox_kind kind, struct sandbox_token *t)
 {
 	memset(t, 0, sizeof(*t));
-	t->prov = (char)prov;
+	t->prov = prov;
 	t->kind = (char)kind;
 	t->user = from->user;
 	strcpy(t->fault, from->fault);

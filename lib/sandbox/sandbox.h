@@ -176,7 +176,7 @@ struct sbx;
  */
 struct sandbox_api {
 	const char	*name;		/* "ga4", for messages */
-	char		 prov;		/* enum sandbox_prov of its tokens */
+	char		 prov;		/* its family's prov: whose tokens */
 	const char	*invalid;	/* garbled or another provider's */
 	const char	*missing;	/* no token at all; NULL: invalid */
 	const char	*expired;	/* expired; NULL: invalid */
@@ -217,7 +217,10 @@ struct sandbox_family {
 	const char	*name;		/* shown on the consent page */
 	const char	*authorize;	/* prefix of its authorize paths */
 	char		 sep;		/* scope separator */
-	char		 prov;		/* enum sandbox_prov of its codes */
+	/* The letter in its codes and tokens ([a-z0-9]), unlike any other
+	 * family's (test_sandbox checks): a single provider's family
+	 * defines it in its own file. */
+	char		 prov;
 	const char	*code_prefix;	/* before a code's "S1." */
 	/* What it answers, on its own page, to an unknown client or an
 	 * unregistered redirect_uri.  redirect_status 0: it redirects to

@@ -14,16 +14,6 @@
 #include "sandbox/sandbox.h"
 #include "web/app.h"
 
-/* Provider codes carried in tokens. */
-enum sandbox_prov {
-	SBXP_GOOGLE = 'g',
-	SBXP_META = 'm',
-	SBXP_LINKEDIN = 'l',
-	SBXP_MAILCHIMP = 'c',
-	SBXP_SLACK = 's',
-	SBXP_GITHUB = 'h',
-};
-
 /* Token kinds. */
 enum sandbox_kind {
 	SBXK_CODE = 'c',
@@ -103,7 +93,7 @@ const char	*sandbox_token_make(struct sbx *, const char *prefix,
  * everything else empty (exp 0: never; the caller sets a life).
  */
 void		 sandbox_token_from(struct sbx *,
-		    const struct sandbox_token *from, enum sandbox_prov prov,
+		    const struct sandbox_token *from, char prov,
 		    enum sandbox_kind kind, struct sandbox_token *t);
 
 /* Decodes a token (anything before "S1." is ignored); false when
@@ -175,6 +165,10 @@ const struct sandbox_fault *sandbox_fault_find(const struct sandbox_api *,
 
 /* --- google.c ------------------------------------------------------- */
 
+/* The letter of the family's codes and tokens (struct sandbox_family's
+ * prov), for its members' struct sandbox_api. */
+#define SANDBOX_GOOGLE_PROV	'g'
+
 extern const struct sandbox_family sandbox_family_google;
 
 /* The currency of a Google account (GA4 property, Ads customer). */
@@ -184,6 +178,7 @@ const char	*sandbox_google_currency(const char *account);
 
 #define SANDBOX_META_JSON	"application/json; charset=UTF-8"
 #define SANDBOX_IG_PREFIX	"178414"	/* Instagram account ids */
+#define SANDBOX_META_PROV	'm'	/* as SANDBOX_GOOGLE_PROV */
 
 /* The family's consent data, and the Graph API's error style that
  * Facebook, Instagram and Meta Ads share. */

@@ -30,7 +30,11 @@
  *
  * provider_sandbox_bases() (lib/providers/provider.h) gathers them: the
  * product never includes the simulator; GET /sandbox/bases returns them
- * as JSON.  Absolute URLs the sandbox writes (paging links, the
+ * as JSON ("bases"), with the simulated providers ("providers": the
+ * authorize and token paths, scopes, PKCE and token style the product
+ * uses, the family's token letter, the fault rows of each provider and
+ * family), so a test can drive any provider from data.  Every answer of
+ * an API names it in X-Sandbox-Api (struct sandbox_api's name).  Absolute URLs the sandbox writes (paging links, the
  * Mailchimp api_endpoint) use http://<Host of the request> + the prefix.
  *
  * Revocation: Google POST /revoke, Meta DELETE /{user}/permissions,

@@ -237,9 +237,27 @@ oauth_parse_tokens(struct arena *a, const struct provider *p, int status,
 	return ERR_OK;
 }
 
-enum err
-oauth_token_call(const struct oauth_call *c, const char *method,
-    const char *url, const char *body, struct oauth_tokens *out)
+/* The client as HTTP Basic credentials (RFC 6749, 2.3.1: id and secret
+ * form-encoded, joined by ':', in base64); arena-owned. */
+static const char *
+basic_client(struct arena *a, const char *id, const char *secret)
+{
+	const char *cred;
+	char *b64;
+	size_t n;
+
+	cred = arena_printf(a, "%s:%s", httpc_escape(a, id),
+	    httpc_escape(a, secret));
+	n = strlen(cred);
+	b64 = arena_alloc(a, CRYPTO_B64_LEN(n) + 1);
+	crypto_b64_encode(cred, n, b64);
+	return arena_printf(a, "Basic %s", b64);
+}
+
+/* oauth_token_call() with an Authorization header when auth is set. */
+static enum err
+token_call(const struct oauth_call *c, const char *method, const char *url,
+    const char *body, const char *auth, struct oauth_tokens *out)
 {
 	struct httpc_req r;
 	struct httpc_resp res;
@@ -250,6 +268,8 @@ oauth_token_call(const struct oauth_call *c, const char *method,
 	r.method = method;
 	r.url = url;
 	httpc_header(&r, "Accept", "application/json");
+	if (auth != NULL)
+		httpc_header(&r, "Authorization", auth);
 	if (body != NULL) {
 		httpc_header(&r, "Content-Type",
 		    "application/x-www-form-urlencoded");
@@ -263,6 +283,31 @@ oauth_token_call(const struct oauth_call *c, const char *method,
 	return oauth_parse_tokens(c->a, c->p, res.status,
 	    httpc_resp_header(&res, "content-type"), res.body, res.body_len,
 	    (int64_t)time(NULL), out, c->f);
+}
+
+enum err
+oauth_token_call(const struct oauth_call *c, const char *method,
+    const char *url, const char *body, struct oauth_tokens *out)
+{
+	return token_call(c, method, url, body, NULL, out);
+}
+
+/* The code exchange's or refresh's POST of the form kv (its client_id
+ * and client_secret pairs left out when the client goes as Basic). */
+static enum err
+token_post(const struct oauth_call *c, const char **kv, const char *id,
+    const char *secret, struct oauth_tokens *out)
+{
+	bool basic = c->p->token_auth == PROVIDER_TOKEN_AUTH_BASIC;
+	size_t i;
+
+	for (i = 0; basic && kv[i] != NULL; i += 2)
+		if (strcmp(kv[i], "client_id") == 0 ||
+		    strcmp(kv[i], "client_secret") == 0)
+			kv[i + 1] = NULL;
+	return token_call(c, "POST", provider_url(c->p, PROVIDER_TOKEN_URL,
+	    c->cfg, c->a), oauth_form(c->a, kv), basic ?
+	    basic_client(c->a, id, secret) : NULL, out);
 }
 
 /* A token step begins: c->f cleared, the client's credentials;
@@ -297,8 +342,7 @@ oauth_exchange(struct httpc *h, struct arena *a, const struct provider *p,
 		    "code", code, "redirect_uri", provider_redirect_uri(p, cfg,
 		    a), "client_id", id, "client_secret", secret,
 		    "code_verifier", p->pkce ? verifier : NULL, NULL };
-		rc = oauth_token_call(&c, "POST", provider_url(p,
-		    PROVIDER_TOKEN_URL, cfg, a), oauth_form(a, kv), out);
+		rc = token_post(&c, kv, id, secret, out);
 	}
 	if (rc == ERR_OK && p->after_exchange != NULL)
 		rc = p->after_exchange(&c, out);
@@ -325,8 +369,7 @@ oauth_refresh(struct httpc *h, struct arena *a, const struct provider *p,
 		const char *kv[] = { "grant_type", "refresh_token",
 		    "refresh_token", t->refresh_token, "client_id", id,
 		    "client_secret", secret, NULL };
-		rc = oauth_token_call(&c, "POST", provider_url(p,
-		    PROVIDER_TOKEN_URL, cfg, a), oauth_form(a, kv), out);
+		rc = token_post(&c, kv, id, secret, out);
 	}
 	if (rc != ERR_OK)
 		return rc;
@@ -414,6 +457,7 @@ oauth_revoke(struct httpc *h, struct arena *a, const struct provider *p,
 		    t->refresh_token : t->access_token, NULL };
 
 		q.form = oauth_form(a, kv);
+		q.basic = p->token_auth == PROVIDER_TOKEN_AUTH_BASIC;
 		rc = oauth_revoke_send(&c, &q);
 	} else if (p->revoke_path != NULL) {
 		q.url = arena_printf(a, "%s%s", provider_url(p,

@@ -37,6 +37,15 @@ struct oauth_tokens;
 struct pcall_result;
 struct syncnorm;
 
+/*
+ * How its token endpoint takes the client's id and secret, for the code
+ * exchange, the refresh and a REVOKE_URL's revocation (oauth.c).
+ */
+enum provider_token_auth {
+	PROVIDER_TOKEN_AUTH_FORM,	/* client_id, client_secret in the form */
+	PROVIDER_TOKEN_AUTH_BASIC,	/* HTTP Basic (RFC 6749, 2.3.1) */
+};
+
 enum provider_url {
 	PROVIDER_AUTH_URL,
 	PROVIDER_TOKEN_URL,
@@ -179,6 +188,7 @@ struct provider {
 	 * NULL: none. */
 	const char	*login_hint;
 	bool		 pkce;		/* send an S256 challenge */
+	enum provider_token_auth token_auth; /* FORM unless set */
 	/* Revocation by POST to API_BASE + this path with the access token
 	 * as Bearer (Slack), when there is no REVOKE_URL; NULL: none. */
 	const char	*revoke_path;

@@ -18,6 +18,8 @@
 #include "net/httpc.h"
 #include "providers/oauth.h"
 #include "providers/provider.h"
+#include "base/utf8.h"
+#include "tenancy/account.h"
 #include "web/req.h"
 
 const char *
@@ -93,6 +95,36 @@ member(struct arena *a, struct json_object *o, const char *k)
 	return NULL;
 }
 
+/* A provider's words for a person: without controls, line breaks and
+ * reordering characters (account_name_plain()), valid UTF-8 cut to
+ * LIMIT_PROVIDER_TEXT; NULL stays NULL.  Arena-owned. */
+static const char *
+said(struct arena *a, const char *s)
+{
+	char *out;
+
+	if (s == NULL)
+		return NULL;
+	out = arena_alloc(a, LIMIT_PROVIDER_TEXT + 1);
+	utf8_clean(out, LIMIT_PROVIDER_TEXT + 1, account_name_plain(a, s));
+	return out;
+}
+
+/* Whether word is one of the space-separated words of list. */
+static bool
+listed(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p;
+
+	for (p = list; p != NULL && *p != '\0'; p += strspn(p, " ")) {
+		if (strncmp(p, word, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+		p += strcspn(p, " ");
+	}
+	return false;
+}
+
 static bool
 refused_grant(const char *error)
 {
@@ -165,7 +197,7 @@ oauth_parse_tokens(struct arena *a, const struct provider *p, int status,
 		if ((kv = kv_get(&form, "error")) != NULL)
 			return oauth_fail(f, ERR_AUTH, refused_grant(kv->value),
 			    arena_printf(a, "%s refused the sign-in (%s).",
-			    p->name, kv->value));
+			    p->name, said(a, kv->value)));
 		if ((kv = kv_get(&form, "access_token")) == NULL)
 			return oauth_fail(f, ERR_UPSTREAM, false, "The sign-in "
 			    "service sent no access token.");
@@ -192,7 +224,7 @@ oauth_parse_tokens(struct arena *a, const struct provider *p, int status,
 		return oauth_fail(f, ERR_AUTH, error != NULL &&
 		    (strcmp(error, "190") == 0 || strcmp(error, "100") == 0),
 		    arena_printf(a, "%s refused the sign-in: %s", p->name,
-		    desc != NULL ? desc : "no reason given"));
+		    desc != NULL ? said(a, desc) : "no reason given"));
 	}
 	/* Slack: {"ok": false, "error": "..."} with HTTP 200. */
 	if (json_object_object_get_ex(o, "ok", &team) &&
@@ -201,19 +233,38 @@ oauth_parse_tokens(struct arena *a, const struct provider *p, int status,
 		error = member(a, o, "error");
 		return oauth_fail(f, ERR_AUTH, refused_grant(error),
 		    arena_printf(a, "%s refused the sign-in (%s).", p->name,
-		    error != NULL ? error : "unknown error"));
+		    error != NULL ? said(a, error) : "unknown error"));
 	}
 	/* RFC 6749 errors, under any status (GitHub: 200). */
 	if ((error = member(a, o, "error")) != NULL) {
 		desc = member(a, o, "error_description");
 		return oauth_fail(f, ERR_AUTH, refused_grant(error),
 		    arena_printf(a, "%s refused the sign-in (%s%s%s).",
-		    p->name, error, desc != NULL ? ": " : "",
-		    desc != NULL ? desc : ""));
+		    p->name, said(a, error), desc != NULL ? ": " : "",
+		    desc != NULL ? said(a, desc) : ""));
 	}
-	if (status >= 400)
+	/* Its own shape (provider.h: token_error), then any other: what
+	 * it says reaches the person. */
+	if (p->token_error[0] != NULL && (status >= 400 ||
+	    jsonx_member(o, "access_token") == NULL) &&
+	    (error = member(a, o, p->token_error[0])) != NULL) {
+		desc = p->token_error[1] != NULL ? member(a, o,
+		    p->token_error[1]) : NULL;
+		return oauth_fail(f, ERR_AUTH, listed(p->token_refused, error),
+		    arena_printf(a, "%s refused the sign-in (%s%s%s).",
+		    p->name, said(a, error), desc != NULL ? ": " : "",
+		    desc != NULL ? said(a, desc) : ""));
+	}
+	if (status >= 400) {
+		if ((desc = member(a, o, "message")) == NULL &&
+		    (desc = member(a, o, "error_message")) == NULL &&
+		    (desc = member(a, o, "detail")) == NULL)
+			desc = member(a, o, "title");
 		return oauth_fail(f, ERR_AUTH, false, arena_printf(a, "%s "
-		    "refused the sign-in (HTTP %d).", p->name, status));
+		    "refused the sign-in (HTTP %d%s%s).", p->name, status,
+		    desc != NULL ? ": " : "", desc != NULL ? said(a, desc) :
+		    ""));
+	}
 	if ((out->access_token = member(a, o, "access_token")) == NULL)
 		return oauth_fail(f, ERR_UPSTREAM, false, arena_printf(a,
 		    "%s sent no access token.", p->name));

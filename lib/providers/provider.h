@@ -189,6 +189,20 @@ struct provider {
 	const char	*login_hint;
 	bool		 pkce;		/* send an S256 challenge */
 	enum provider_token_auth token_auth; /* FORM unless set */
+	/*
+	 * How it says a token call failed, when not as RFC 6749
+	 * ({"error", "error_description"}), Meta ({"error": {"code",
+	 * "message"}}) or Slack ({"ok": false, "error"}), which are read
+	 * for every provider: the members of its error's code and of its
+	 * words for people ({"code", "message"}), and the codes that refuse
+	 * the grant, space-separated ("1": the connection then asks to be
+	 * reconnected; any other code is a refusal to try again).  Unset,
+	 * another shape is a refusal whose "message" (or "error_message",
+	 * "detail", "title") reaches the person, cleaned of controls and
+	 * cut to LIMIT_PROVIDER_TEXT; nothing a provider says is dropped.
+	 */
+	const char	*token_error[2];
+	const char	*token_refused;
 	/* Revocation by POST to API_BASE + this path with the access token
 	 * as Bearer (Slack), when there is no REVOKE_URL; NULL: none. */
 	const char	*revoke_path;

@@ -25,6 +25,7 @@
 #include "base/config.h"
 #include "base/jsonx.h"
 #include "base/kv.h"
+#include "base/limit.h"
 #include "base/mem.h"
 #include "net/httpc.h"
 #include "providers/oauth.h"
@@ -548,6 +549,62 @@ test_oauth_token_auth_basic(void **state)
 	arena_free(&a);
 }
 
+/*
+ * A token error in a provider's own shape: with its token_error members
+ * and refusing codes, a refused grant and its words; without, any shape
+ * is a refusal whose message still reaches the person, cleaned of line
+ * breaks and reordering characters and cut to LIMIT_PROVIDER_TEXT.
+ */
+static void
+test_oauth_token_error_shapes(void **state)
+{
+	static const char refused[] =
+	    "{\"code\":1,\"message\":\"Invalid authorization code.\"}";
+	static const char other[] =
+	    "{\"code\":7,\"message\":\"Try\\nlater \\u202e<b>now</b>\"}";
+	struct provider p = *provider_get("github");
+	struct oauth_failure f;
+	struct oauth_tokens t;
+	struct arena a;
+	char big[2048];
+
+	(void)state;
+	arena_init(&a);
+	p.name = "Pins";
+	/* No mapping: a refusal, not of the grant, its message kept. */
+	assert_int_equal(oauth_parse_tokens(&a, &p, 400, "application/json",
+	    refused, strlen(refused), NOW, &t, &f), ERR_AUTH);
+	assert_false(f.invalid_grant);
+	assert_string_equal(f.message, "Pins refused the sign-in (HTTP 400: "
+	    "Invalid authorization code.).");
+	assert_int_equal(oauth_parse_tokens(&a, &p, 401, "application/json",
+	    other, strlen(other), NOW, &t, &f), ERR_AUTH);
+	assert_null(strchr(f.message, '\n'));
+	assert_null(strstr(f.message, "\xe2\x80\xae"));
+	assert_non_null(strstr(f.message, "Try"));
+	assert_non_null(strstr(f.message, "<b>now</b>"));	/* pages escape */
+	/* Its own shape: code 1 refuses the grant, 7 does not. */
+	p.token_error[0] = "code";
+	p.token_error[1] = "message";
+	p.token_refused = "4 1";
+	assert_int_equal(oauth_parse_tokens(&a, &p, 400, "application/json",
+	    refused, strlen(refused), NOW, &t, &f), ERR_AUTH);
+	assert_true(f.invalid_grant);
+	assert_string_equal(f.message, "Pins refused the sign-in (1: Invalid "
+	    "authorization code.).");
+	assert_int_equal(oauth_parse_tokens(&a, &p, 400, "application/json",
+	    other, strlen(other), NOW, &t, &f), ERR_AUTH);
+	assert_false(f.invalid_grant);
+	/* A long text is cut. */
+	memset(big, 'x', sizeof(big));
+	memcpy(big, "{\"message\":\"", 12);
+	memcpy(big + sizeof(big) - 3, "\"}", 3);
+	assert_int_equal(oauth_parse_tokens(&a, &p, 400,
+	    "application/json", big, strlen(big), NOW, &t, &f), ERR_AUTH);
+	assert_true(strlen(f.message) < LIMIT_PROVIDER_TEXT + 64);
+	arena_free(&a);
+}
+
 int
 main(void)
 {
@@ -559,6 +616,7 @@ main(void)
 		cmocka_unit_test(test_oauth_whoami),
 		cmocka_unit_test(test_oauth_whoami_linkedin_page),
 		cmocka_unit_test(test_oauth_token_auth_basic),
+		cmocka_unit_test(test_oauth_token_error_shapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

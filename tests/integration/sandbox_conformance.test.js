@@ -40,7 +40,7 @@ const NOT_EXCHANGES = {};	// examples that describe no exchange: why
 const DEFAULT_REQUEST = {};	// folder: the request of its response-only examples
 const REQUEST_FOR = {};		// example: the example whose request it answers
 const RESPONSE_FOR = {};	// request-only example: the example of its answer
-const EDIT = {};		// example: changes to its request
+const EDIT = {};		// example: changes to its request (and to the answers that use it)
 const SWITCH = {};		// example: the switch that shows its variant
 const FOLLOW = {};		// second page: how to reach it from the first
 const KEEP_CREDENTIALS = new Set();	// sent with the example's own credentials
@@ -277,9 +277,10 @@ async function login(c) {
 async function replay(c, tokens, rel, ex, extra = {}) {
   const family = familyOf(rel);
   const folder = folderOf(rel);
-  const src = ex.request ? ex : ex.request_file ? load(path.join(folder, ex.request_file))
-    : load(REQUEST_FOR[rel] || DEFAULT_REQUEST[folder] || DEFAULT_REQUEST[family] ||
-      assert.fail(`${rel}: no request; give ${folder}/conformance.json a default_request or request_for`));
+  const srcRel = ex.request ? rel : ex.request_file ? path.join(folder, ex.request_file)
+    : REQUEST_FOR[rel] || DEFAULT_REQUEST[folder] || DEFAULT_REQUEST[family] ||
+      assert.fail(`${rel}: no request; give ${folder}/conformance.json a default_request or request_for`);
+  const src = srcRel === rel ? ex : load(srcRel);
   const rq = src.request;
   const req = { query: { ...(rq.query || {}) }, form: rq.form ? { ...rq.form } : null, absolute: null,
     json: rq.json ? JSON.parse(JSON.stringify(rq.json)) : null };
@@ -319,7 +320,8 @@ async function replay(c, tokens, rel, ex, extra = {}) {
   const sw = extra.fault || SWITCH[rel] || (!extra.noFault && (ex.response.status >= 400 || /error/.test(path.basename(rel)))
     ? path.basename(rel, '.json') : null);
   if (sw) headers['X-Sandbox-Fault'] = sw;
-  if (EDIT[rel]) applyEdit(EDIT[rel], req, null);
+  // the example's own edit, else that of the example whose request it is
+  if (EDIT[rel] || EDIT[srcRel]) applyEdit(EDIT[rel] || EDIT[srcRel], req, null);
   if (extra.prepare) extra.prepare(req);
   let url = req.absolute;
   if (!url) {

@@ -42,7 +42,7 @@ struct syncnorm;
  * exchange, the refresh and a REVOKE_URL's revocation (oauth.c).
  */
 enum provider_token_auth {
-	PROVIDER_TOKEN_AUTH_FORM,	/* client_id, client_secret in the form */
+	PROVIDER_TOKEN_AUTH_FORM,	/* client_id and secret in the form */
 	PROVIDER_TOKEN_AUTH_BASIC,	/* HTTP Basic (RFC 6749, 2.3.1) */
 };
 

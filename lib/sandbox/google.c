@@ -87,7 +87,8 @@ api_token(struct ctx *ctx)
 	} else if (grant != NULL && strcmp(grant, "refresh_token") == 0) {
 		rt = req_form(&ctx->req, "refresh_token");
 		if (!sandbox_token_parse(rt, &code) ||
-		    code.prov != SANDBOX_GOOGLE_PROV || code.kind != SBXK_REFRESH)
+		    code.prov != SANDBOX_GOOGLE_PROV ||
+		    code.kind != SBXK_REFRESH)
 			return sandbox_fail(&sx,
 			    "token-error-invalid-grant-revoked");
 	} else {

@@ -197,7 +197,8 @@ api_token(struct ctx *ctx)
 	grant = req_query(&ctx->req, "grant_type");
 	if (grant != NULL && strcmp(grant, "fb_exchange_token") == 0) {
 		if (!sandbox_token_parse(req_query(&ctx->req,
-		    "fb_exchange_token"), &in) || in.prov != SANDBOX_META_PROV ||
+		    "fb_exchange_token"), &in) ||
+		    in.prov != SANDBOX_META_PROV ||
 		    (in.kind != SBXK_ACCESS && in.kind != SBXK_LONG))
 			return sandbox_fail(&sx, "error_190_invalid");
 		if (in.exp != 0 && in.exp < sx.now)

@@ -705,7 +705,7 @@ index_providers(struct sbx *sx)
 {
 	const struct sandbox_provider *const *all;
 	const struct provider *p;
-	size_t i, j, n;
+	size_t i, j, n, k = 0;
 	bool first;
 
 	all = sandbox_all(&n);
@@ -715,7 +715,7 @@ index_providers(struct sbx *sx)
 			continue;
 		for (first = true, j = 0; j < i; j++)
 			first = first && all[j]->family != all[i]->family;
-		buf_puts(sx->out, i ? ",{\"slug\":" : "{\"slug\":");
+		buf_puts(sx->out, k++ ? ",{\"slug\":" : "{\"slug\":");
 		sandbox_jstr(sx->out, p->slug);
 		buf_puts(sx->out, ",\"family\":");
 		sandbox_jstr(sx->out, all[i]->family->id);

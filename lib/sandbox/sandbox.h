@@ -34,8 +34,9 @@
  * authorize and token paths, scopes, PKCE and token style the product
  * uses, the family's token letter, the fault rows of each provider and
  * family), so a test can drive any provider from data.  Every answer of
- * an API names it in X-Sandbox-Api (struct sandbox_api's name).  Absolute URLs the sandbox writes (paging links, the
- * Mailchimp api_endpoint) use http://<Host of the request> + the prefix.
+ * an API names it in X-Sandbox-Api (struct sandbox_api's name).
+ * Absolute URLs the sandbox writes (paging links, the Mailchimp
+ * api_endpoint) use http://<Host of the request> + the prefix.
  *
  * Revocation: Google POST /revoke, Meta DELETE /{user}/permissions,
  * LinkedIn POST /oauth/v2/revoke, Slack auth.revoke, GitHub DELETE

@@ -404,7 +404,8 @@ token_server(int n, int fd, int *port)
 	static const char answer[] = "HTTP/1.1 200 OK\r\n"
 	    "Content-Type: application/json\r\nConnection: close\r\n"
 	    "Content-Length: 58\r\n\r\n"
-	    "{\"access_token\":\"A1\",\"refresh_token\":\"R1\",\"expires_in\":60}";
+	    "{\"access_token\":\"A1\",\"refresh_token\":\"R1\","
+	    "\"expires_in\":60}";
 	struct sockaddr_in sin;
 	socklen_t len = sizeof(sin);
 	char req[8192], *end;
@@ -582,7 +583,8 @@ test_oauth_token_error_shapes(void **state)
 	assert_null(strchr(f.message, '\n'));
 	assert_null(strstr(f.message, "\xe2\x80\xae"));
 	assert_non_null(strstr(f.message, "Try"));
-	assert_non_null(strstr(f.message, "<b>now</b>"));	/* pages escape */
+	/* (Markup stays: the pages escape it.) */
+	assert_non_null(strstr(f.message, "<b>now</b>"));
 	/* Its own shape: code 1 refuses the grant, 7 does not. */
 	p.token_error[0] = "code";
 	p.token_error[1] = "message";

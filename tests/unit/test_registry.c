@@ -301,8 +301,8 @@ test_registry_readme_rows(void **state)
 			    metric_agg_name(m->agg));
 			if (metrics == NULL || strstr(metrics,
 			    arena_printf(a, "\n| %s", row)) == NULL)
-				miss = arena_printf(a, "%s\n  Metrics: | %s ...",
-				    miss, row);
+				miss = arena_printf(a, "%s\n  Metrics: | %s "
+				    "...", miss, row);
 		}
 		if (p->keeps_days > 0 && p->keeps_days < 90 &&
 		    strstr(window, arena_printf(a, "%s %d", p->name,

@@ -247,7 +247,8 @@ test_sandbox_families_have_their_own_letter(void **state)
 				fail_msg("%s: the API of fault row %s takes "
 				    "'%c' tokens, its family %s '%c'",
 				    all[i]->slug, all[i]->faults[j].name,
-				    all[i]->faults[j].api->prov, f->id, f->prov);
+				    all[i]->faults[j].api->prov, f->id,
+				    f->prov);
 		for (k = 0; k < nfam && fam[k] != f; k++)
 			;
 		if (k < nfam)

@@ -470,11 +470,14 @@ const struct provider provider_google_ads = {
 	    "or budget is changed.",
 	.days = "each customer's time zone",
 	.api_version = "REST",
-	/* Projected for February 2027 ("Deprecation and sunset", Google Ads
-	 * API docs): the first day of the month, to warn in time. */
-	.version = "v23",
+	/* v26 (released 2026-10-14; v23 retires in February 2027): its
+	 * sunset is projected for November 2027 (Google Ads API release
+	 * schedule): the first day of the month, to warn in time.  Between
+	 * v23 and v26 nothing this file reads changed (breaking changes were
+	 * in campaigns, lifecycle goals, incentives and hotel criteria). */
+	.version = "v26",
 	.version_env = "SLUICE_GOOGLE_ADS_API_VERSION",
-	.api_sunset = "2027-02-01",
+	.api_sunset = "2027-11-01",
 	.headers = {
 		{ "developer-token", "SLUICE_GOOGLE_ADS_DEVELOPER_TOKEN",
 		    "sandbox-developer-token" },

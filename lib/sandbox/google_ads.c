@@ -512,7 +512,7 @@ api_stream(struct ctx *ctx)
 #define JU	"application/json; charset=UTF-8"
 #define ADS_FAIL(code, msg, req) \
 	"\"details\":[{\"@type\":\"type.googleapis.com/google.ads." \
-	"googleads.v23.errors.GoogleAdsFailure\",\"errors\":[{\"errorCode\":" \
+	"googleads.v26.errors.GoogleAdsFailure\",\"errors\":[{\"errorCode\":" \
 	code ",\"message\":\"" msg "\"}],\"requestId\":\"" req "\"}]"
 
 static const struct route routes[] = {
@@ -533,7 +533,7 @@ static const struct sandbox_fault faults[] = {
 	    "ErrorInfo\",\"reason\":\"ACCESS_TOKEN_EXPIRED\",\"domain\":"
 	    "\"googleapis.com\",\"metadata\":{\"service\":"
 	    "\"googleads.googleapis.com\",\"method\":\"google.ads.googleads."
-	    "v23.services.GoogleAdsService.SearchStream\"}}]}}" },
+	    "v26.services.GoogleAdsService.SearchStream\"}}]}}" },
 	{ &ads_api, "api-error-401-invalid", NULL, 401, NULL, JU,
 	    "{\"error\":{\"code\":401,\"message\":\"Request had invalid "
 	    "authentication credentials.\",\"status\":\"UNAUTHENTICATED\","
@@ -541,7 +541,7 @@ static const struct sandbox_fault faults[] = {
 	    "ErrorInfo\",\"reason\":\"ACCESS_TOKEN_TYPE_UNSUPPORTED\","
 	    "\"domain\":\"googleapis.com\",\"metadata\":{\"service\":"
 	    "\"googleads.googleapis.com\",\"method\":\"google.ads.googleads."
-	    "v23.services.GoogleAdsService.SearchStream\"}}]}}" },
+	    "v26.services.GoogleAdsService.SearchStream\"}}]}}" },
 	{ &ads_api, "error-400-metrics-for-manager", NULL, 400, NULL, JU,
 	    "[{\"error\":{\"code\":400,\"message\":\"Request contains an "
 	    "invalid argument.\",\"status\":\"INVALID_ARGUMENT\","
@@ -572,7 +572,7 @@ static const struct sandbox_fault faults[] = {
 	    "{\"error\":{\"code\":429,\"message\":\"Resource has been "
 	    "exhausted (e.g. check quota).\",\"status\":"
 	    "\"RESOURCE_EXHAUSTED\",\"details\":[{\"@type\":\"type."
-	    "googleapis.com/google.ads.googleads.v23.errors."
+	    "googleapis.com/google.ads.googleads.v26.errors."
 	    "GoogleAdsFailure\",\"errors\":[{\"errorCode\":{\"quotaError\":"
 	    "\"RESOURCE_EXHAUSTED\"},\"message\":\"Too many requests; retry "
 	    "in 30 seconds.\",\"details\":{\"quotaErrorDetails\":{"
@@ -584,7 +584,7 @@ static const struct sandbox_fault faults[] = {
 	    "exhausted (e.g. check quota).\",\"status\":"
 	    "\"RESOURCE_EXHAUSTED\",\"details\":[{\"@type\":\"type."
 	    "googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":\"42s\"},"
-	    "{\"@type\":\"type.googleapis.com/google.ads.googleads.v23."
+	    "{\"@type\":\"type.googleapis.com/google.ads.googleads.v26."
 	    "errors.GoogleAdsFailure\",\"errors\":[{\"errorCode\":{"
 	    "\"quotaError\":\"RESOURCE_TEMPORARILY_EXHAUSTED\"},\"message\":"
 	    "\"Too many requests in a short time; retry shortly.\"}],"

@@ -1,4 +1,5 @@
 /* db.c — one libpq connection per process, with reconnect and backoff. */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -410,6 +411,39 @@ lost(const struct db *db, const PGresult *r)
 	    PQresultErrorField(r, PG_DIAG_SQLSTATE) == NULL);
 }
 
+/*
+ * Outside a transaction, a session the server ended while it sat idle (a
+ * restart, pg_terminate_backend(), an idle timeout) has said so already:
+ * its last message, or the end of the stream, waits on the socket.  Found
+ * before a statement goes out, the connection is replaced at once (no
+ * backoff: the server may well be up).  One poll() of no wait.
+ */
+static void
+idle_check(struct db *db)
+{
+	struct pollfd p;
+	int i;
+
+	if (db->conn == NULL || (p.fd = PQsocket(db->conn)) < 0)
+		return;
+	p.events = POLLIN;
+	/* The server's last words (read as a notice) come first, the end
+	 * of the stream after them: read until nothing waits. */
+	for (i = 0; i < 4; i++) {
+		p.revents = 0;
+		if (poll(&p, 1, 0) != 1)
+			return;
+		if (PQconsumeInput(db->conn) != 1 ||
+		    PQstatus(db->conn) != CONNECTION_OK)
+			break;
+	}
+	if (i == 4)
+		return;	/* a stream of notices: the statement will tell */
+	PQfinish(db->conn);
+	db->conn = NULL;
+	db->backoff_ms = 0;
+}
+
 static enum err
 run(struct db *db, struct arena *a, const char *sql, int nparams,
     const char *const *params, enum mode mode, struct db_res **out)
@@ -423,22 +457,27 @@ run(struct db *db, struct arena *a, const char *sql, int nparams,
 	if (out != NULL)
 		*out = NULL;
 	for (tries = 0; tries < 2; tries++) {
+		if (db->depth == 0)
+			idle_check(db);
 		if ((rc = db_ready(db)) != ERR_OK)
 			return rc;
 		r = send_sql(db, sql, nparams, params, mode);
 		if (lost(db, r)) {
 			set_error(db, PQerrorMessage(db->conn));
 			PQclear(r);
-			/* A connection found dead outside a transaction, or
-			 * before its BEGIN went out (e.g. the server restarted
-			 * since the last request), is replaced and the
-			 * statement sent once more, after what is queued.
-			 * Never the end of a transaction (db_commit() keeps
-			 * its level until it is answered): a COMMIT sent
-			 * again on a new session would commit nothing and
-			 * say so only with a warning. */
-			if ((db->depth == 0 || db->begin_pending) &&
-			    tries == 0) {
+			/* A connection lost with the statement that opens a
+			 * transaction (its BEGIN went with it, so the server
+			 * rolled it all back) is replaced and the statement
+			 * sent once more, after what is queued.  Never a
+			 * statement outside a transaction: the server may have
+			 * run and committed it before the connection died, and
+			 * a second would write twice (idle_check() finds a
+			 * session that ended while idle before it goes out);
+			 * nor the end of a transaction (db_commit() keeps its
+			 * level until it is answered): a COMMIT sent again on
+			 * a new session would commit nothing and say so only
+			 * with a warning. */
+			if (db->begin_pending && tries == 0) {
 				PQfinish(db->conn);
 				db->conn = NULL;
 				db->backoff_ms = 0;

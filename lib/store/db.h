@@ -5,8 +5,13 @@
  * once per connection when hot (db_exec_static(); never behind a
  * transaction pooler such as PgBouncer).  When the server
  * goes away, calls answer ERR_UNAVAILABLE and the connection is retried
- * with backoff on later calls; nothing has to restart.  Results are
- * registered on the caller's arena and freed with it.
+ * with backoff on later calls; nothing has to restart.  A session the
+ * server ended while idle is replaced before the next statement; a
+ * statement is sent again on a new connection only when it opened a
+ * transaction (the server rolled that back), never one outside a
+ * transaction (it may have run: ERR_UNAVAILABLE, outcome unknown) nor a
+ * COMMIT.  Results are registered on the caller's arena and freed with
+ * it.
  */
 #ifndef SLUICE_DB_H
 #define SLUICE_DB_H

@@ -193,7 +193,11 @@ app_render(struct ctx *ctx, int status, const char *name,
 		json_object_object_add(s, "is_viewer", json_object_new_boolean(
 		    strcmp(ctx->session->role, "viewer") == 0));
 		json_object_object_add(view, "session", s);
-		if (ctx->app->view_extra != NULL)
+		/* Only inside the request's scoped transaction: an error
+		 * page rendered after it ended reads nothing more (the
+		 * owner's role is not subject to row security). */
+		if (ctx->app->view_extra != NULL && ctx->scoped &&
+		    db_depth(ctx->db) > 0)
 			ctx->app->view_extra(ctx, view);
 	}
 	resp_body(&ctx->resp, status, "text/html; charset=utf-8", "", 0);

@@ -94,8 +94,9 @@ struct app_def {
 /*
  * Sets what a program adds to every page of a logged-in person (the
  * navigation's counts), called by app_render() on the view it is about
- * to render; fn leaves the view as it is when it fails.  Call before
- * app_main().
+ * to render, inside the request's scoped transaction only (not on an
+ * error page drawn after it ended); fn leaves the view as it is when it
+ * fails.  Call before app_main().
  */
 void		 app_view_extra(void (*fn)(struct ctx *, struct json_object *));
 

@@ -92,29 +92,33 @@ api_start() {
 }
 
 # CPU time (clock ticks, user + system) of processes and their children.
-ticks() {
-	local p all=
-	for p in "$@"; do all+=" $p $(pgrep -P "$p" | tr '\n' ' ')"; done
-	for p in $all; do cat "/proc/$p/stat" 2>/dev/null; done |
-	    awk '{ s += $14 + $15 } END { print s + 0 }'
-}
 procs() {
 	echo "$(cat "$var/run/nginx.pid") $(cat "$var/svc/api.pid") $bpid $(head -1 "$var/pg/postmaster.pid")"
 }
-hz=$(getconf CLK_TCK)
 
 # One wrk run: "req/s p50 p99 nginx-us api-us pgb-us pg-us" (CPU per
-# request of each process group over the run).
+# request of each process group over the run: tree, ticks and cpu_us of
+# tests/bench/lib.sh; a process that started during the run (a backend
+# PgBouncer opened) counts whole, one that ended (an nginx worker replaced)
+# is left out rather than subtracted).
 run() {
-	local n a b g t0 t1 rps p50 p99 reqs
-	read -r n a b g < <(procs)
-	t0="$(ticks "$n") $(ticks "$a") $(ticks "$b") $(ticks "$g")"
+	local g rps p50 p99 reqs dir out
+	dir=$(mktemp -d /tmp/sluice-pgb-cpu-XXXXXX)
+	read -r -a roots < <(procs)
+	for g in 0 1 2 3; do tree "${roots[$g]}" > "$dir/p$g"; done
+	for g in 0 1 2 3; do ticks $(cat "$dir/p$g") > "$dir/a$g"; done
 	read -r rps p50 p99 reqs _ < <(wrk_stats -t2 -c"$conns" -d"${secs}s" "${@:2}" "$url$1")
-	t1="$(ticks "$n") $(ticks "$a") $(ticks "$b") $(ticks "$g")"
-	awk -v t0="$t0" -v t1="$t1" -v hz="$hz" -v n="$reqs" -v out="$rps $p50 $p99" '
-	BEGIN { split(t0, a, " "); split(t1, b, " "); printf "%s", out
-	    for (i = 1; i <= 4; i++) printf " %.0f", (b[i] - a[i]) * 1e6 / hz / (n ? n : 1)
-	    printf "\n" }'
+	for g in 0 1 2 3; do
+		tree "${roots[$g]}" | grep -vxFf "$dir/p$g" | sed 's/$/ 0/' >> "$dir/a$g" || true
+		tree "${roots[$g]}" >> "$dir/p$g"
+		ticks $(sort -u "$dir/p$g") > "$dir/b$g"
+	done
+	out="$rps $p50 $p99"
+	for g in 0 1 2 3; do
+		out+=" $(cpu_us "$dir/a$g" "$dir/b$g" "$reqs" $(sort -u "$dir/p$g"))"
+	done
+	rm -rf "$dir"
+	echo "$out"
 }
 tiles='/v1/dashboard/tiles?period=7d'
 auth=(-H "Authorization: Bearer $key")

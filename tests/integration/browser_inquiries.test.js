@@ -107,6 +107,12 @@ document.getElementById('f').addEventListener('submit', async (e) => {
     await page.goto(`${stack.url}/dashboard`);
     const nav = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Inquiries/ });
     assert.equal((await nav.textContent()).trim(), 'Inquiries (1)');
+    // An error page is drawn after the request's scoped transaction
+    // ended: it reads nothing more (no count), then the count is back.
+    const missing = await page.goto(`${stack.url}/inquiries/999999999`);
+    assert.equal(missing.status(), 404);
+    assert.equal((await nav.textContent()).trim(), 'Inquiries');
+    await page.goto(`${stack.url}/dashboard`);
     await nav.click();
     await page.waitForURL(/\/inquiries$/);
     await shot('inquiries');

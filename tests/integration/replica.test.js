@@ -3,7 +3,8 @@
 // pg_basebackup -R from the stack's PostgreSQL (a replication role with a
 // password, over 127.0.0.1), the programs started with
 // SLUICE_DATABASE_READ_URL pointing at it.  Reads (tiles, /v1/metrics,
-// the CSV export) are served by the replica (its read connection is seen
+// the CSV export, the dashboard, a cron digest run's numbers) are served
+// by the replica (its read connection is seen
 // there, and with replay paused they show what the replica has, not what
 // was just written); writes go to the primary; the replica stopped, pages
 // still answer from the primary; replay paused past SLUICE_READ_MAX_LAG_S,
@@ -19,9 +20,11 @@ const { spawnSync } = require('node:child_process');
 const { startStack, defer, request, freePort } = require('./lib/stack');
 const { setupOwner } = require('./lib/flows');
 const { hidden } = require('./lib/browser');
+const { startFakeResend } = require('./lib/fake_resend');
 
 const PGBIN = '/usr/lib/postgresql/15/bin';
 const LAG_S = 6;
+const CRON = 'cron-secret-for-replica-tests-0123456789';
 const root = process.getuid() === 0;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -43,10 +46,13 @@ test('a read replica takes the reads and is left when down or lagging', async (t
   if (root) spawnSync('chown', ['sluice:sluice', dir]);
   const rport = await freePort();
   const readUrl = `host=${dir} port=${rport} dbname=sluice user=sluice`;
+  const fake = await startFakeResend();
+  defer(t, () => fake.close());
   const stack = await startStack({
-    programs: ['api', 'pages'],
+    programs: ['api', 'pages', 'digest'],
     env: {
-      SLUICE_PG_LISTEN: '127.0.0.1', SLUICE_WORKER: '0',
+      SLUICE_PG_LISTEN: '127.0.0.1', SLUICE_WORKER: '0', SLUICE_CRON_SECRET: CRON,
+      SLUICE_RESEND_API_BASE: fake.url, SLUICE_RESEND_API_KEY: 're_test', SLUICE_ALLOW_LOOPBACK_HTTP: '1',
       SLUICE_DATABASE_READ_URL: readUrl, SLUICE_READ_MAX_LAG_S: String(LAG_S),
     },
   });
@@ -229,6 +235,49 @@ test('a read replica takes the reads and is left when down or lagging', async (t
       assert.doesNotMatch(onReplica.text, /source is connected/, 'the sources came from the replica');
     }
     await until('replica used again', async () => (await details()).reads === 'replica');
+  });
+
+  await t.test('a digest run outside a request reads its numbers on the replica', async () => {
+    // Cron's runs and the scheduler's (no request transaction) prepare
+    // each workspace's digest on the replica (lib/mail/digest.c).
+    const [[wb]] = stack.sql("SELECT id FROM workspaces WHERE name = 'Acme'");
+    const kb = stack.cli('api', ['create-key', wb, 'digest', 'admin']);
+    assert.equal(kb.status, 0, kb.stderr);
+    const put = (value) => request(`${stack.url}/v1/metrics/ingest`, {
+      method: 'POST', headers: { authorization: `Bearer ${kb.stdout.trim()}`, 'content-type': 'application/json' },
+      body: JSON.stringify(Array.from({ length: 14 }, (_, i) => ({ source: 'ga4', metric: 'sessions', date: daysAgo(i + 1), value }))),
+    });
+    // One weekly run for every workspace, as cron starts it: the text of
+    // the owner's email.
+    const run = async () => {
+      stack.sql("DELETE FROM digest_sends; DELETE FROM digest_batches; UPDATE digest_runs SET finished_at = now() - interval '1 hour' WHERE finished_at IS NOT NULL");
+      fake.reset();
+      const r = await request(`${stack.url}/v1/digest/weekly`, {
+        method: 'POST', headers: { 'x-cron-secret': CRON, 'content-type': 'application/json' }, body: '{"scope":"all"}', timeout: 60000,
+      });
+      assert.ok(r.status < 300, `${r.status} ${r.text}`);
+      const mail = fake.state.delivered.find((d) => d.to === 'owner@example.com');
+      assert.ok(mail, `no digest for the owner: ${r.text}`);
+      return mail.text.split('\n').find((l) => l.startsWith('- Sessions:'));
+    };
+    let r = await put(11);
+    assert.equal(r.status, 200, r.text);
+    await until('replica used', async () => (await details()).reads === 'replica');
+    await until('the 11s replicated', async () => rsql(`SELECT count(*) FROM metric_daily WHERE workspace_id = ${wb} AND value = 11`) === '14');
+    assert.equal(await run(), '- Sessions: 77 / 77 / 0%', 'a week of 11 sessions a day');
+    const paused = Date.now();
+    rsql('SELECT pg_wal_replay_pause()');
+    await until('replay paused', async () => rsql('SELECT pg_get_wal_replay_pause_state()') === 'paused');
+    r = await put(1000);
+    assert.equal(r.status, 200, r.text);
+    const during = await run();
+    const late = Date.now() - paused >= (LAG_S - 2) * 1000;
+    rsql('SELECT pg_wal_replay_resume()');
+    if (late) t.diagnostic('too slow to see the paused replica within the bound');
+    else assert.equal(during, '- Sessions: 77 / 77 / 0%', 'the digest was read on the paused replica');
+    await until('replica used again', async () => (await details()).reads === 'replica');
+    await until('the new numbers replicated', async () => rsql(`SELECT count(*) FROM metric_daily WHERE workspace_id = ${wb} AND value = 1000`) === '14');
+    assert.equal(await run(), '- Sessions: 7,000 / 7,000 / 0%');
   });
 
   await t.test('replica stopped: pages answer from the primary; started: used again', async () => {

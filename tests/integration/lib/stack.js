@@ -198,6 +198,17 @@ async function startStack({ programs = ['api'], env = {} } = {}) {
         env: { ...fullEnv, SLUICE_DATABASE_URL: dbUrl, SLUICE_LOG_FILE: '', ...env },
       });
     },
+    // Stops the named programs (their supervisors, which stop their
+    // processes) and starts them again with env added to the stack's.
+    async restart(names, env = {}) {
+      for (const name of names) {
+        const all = pids(dir, name);
+        if (all.length > 0) try { process.kill(all[0], 'SIGTERM'); } catch { /* gone */ }
+        for (let i = 0; i < 100 && all.some(isAlive); i++) await new Promise((r) => setTimeout(r, 100));
+        if (all.some(isAlive)) throw new Error(`${name} did not stop`);
+      }
+      run(['start', dir, String(port), BIN, names.join(' ')], { ...fullEnv, ...env });
+    },
     pgStop: () => run(['pg-stop', dir], fullEnv),
     pgStart: () => run(['pg-start', dir], fullEnv),
     log: (name) => {

@@ -190,12 +190,15 @@ check-layers:
 module-map:
 	@bash tests/tools/layers.sh map
 
-# One module's unit tests: make unit T=arena (sanitizer build in UBUILD).
+# One module's unit tests: make unit T=arena; without T, every unit test
+# (sanitizer build in UBUILD); stops at the first that fails, naming it.
 UBUILD		?= build/asan
+UNIT_RUN	= $(strip $(if $(T),$(UBUILD)/test/test_$(T), \
+		    $(TEST_SRC:tests/unit/%.c=$(UBUILD)/test/%)))
 unit: deps-build
-	$(MAKE) --no-print-directory BUILD=$(UBUILD) SAN=1 \
-	  $(UBUILD)/test/test_$(T)
-	$(UBUILD)/test/test_$(T)
+	$(MAKE) --no-print-directory BUILD=$(UBUILD) SAN=1 $(UNIT_RUN)
+	@set -e; for t in $(UNIT_RUN); do echo "== $$t"; $$t || \
+	  { echo "$$t failed" >&2; exit 1; }; done
 
 bench: deps-test build
 	$(call apt_ensure,$(DEB_BENCH))

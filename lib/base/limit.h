@@ -90,6 +90,7 @@
 #define LIMIT_REPORTING_LOGINS_ALL 15		/* ... of the installation (sql/260) */
 #define LIMIT_OAUTH_STATE_S	600		/* OAuth state lifetime */
 #define LIMIT_OWNER_TEXT	200		/* a login's id or label */
+#define LIMIT_PROVIDER_TEXT	300		/* a provider's error text */
 #define LIMIT_ID_TOKEN		8192		/* an id_token's claims, encoded */
 #define LIMIT_APIKEY_TOUCH_S	60		/* last_used_at write interval */
 #define LIMIT_TOKEN_TEXT	256		/* a presented cookie or API key */

@@ -263,7 +263,6 @@ const struct provider provider_github = {
 	.login_hint = "login",
 	.scopes = "read:user public_repo",
 	.auth_params = "allow_signup=false",
-	.tokens = PROVIDER_TOKENS_NEVER,
 	.restatement_days = 2,
 	.keeps_days = 14,
 	.accounts = "repositories",

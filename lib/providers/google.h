@@ -34,7 +34,6 @@
 	.urls[PROVIDER_WHOAMI_URL] = GOOGLE_USERINFO, \
 	.auth_params = GOOGLE_PARAMS, \
 	.pkce = true, \
-	.tokens = PROVIDER_TOKENS_REFRESH, \
 	.sandbox[0] = { "google", "authorize", "https://accounts.google.com", \
 	    "/sandbox/google-accounts" }, \
 	.sandbox[1] = { "google", "token", "https://oauth2.googleapis.com", \

@@ -480,7 +480,6 @@ const struct provider provider_linkedin = {
 	},
 	.scopes = "rw_organization_admin",
 	.whoami_label = whoami_label,
-	.tokens = PROVIDER_TOKENS_EXPIRING,
 	.restatement_days = 2,
 	/* Share statistics cover a rolling 12-month window: 365 days
 	 * ending today start inside it in any year. */

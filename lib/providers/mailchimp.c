@@ -394,7 +394,6 @@ const struct provider provider_mailchimp = {
 		    "https://login.mailchimp.com/oauth2/metadata",
 	},
 	.scopes = "",
-	.tokens = PROVIDER_TOKENS_NEVER,
 	.restatement_days = 2,
 	.keeps_days = 180,
 	.accounts = "audiences",

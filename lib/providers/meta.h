@@ -51,7 +51,6 @@ struct syncnorm;
 	.urls[PROVIDER_TOKEN_URL] = META_TOKEN, \
 	.urls[PROVIDER_API_BASE] = META_GRAPH, \
 	.urls[PROVIDER_WHOAMI_URL] = META_WHOAMI, \
-	.tokens = PROVIDER_TOKENS_LONG_LIVED, \
 	.restatement_days = 28, \
 	.version = META_VERSION, \
 	.sandbox = { META_SANDBOX_BASES }, \

@@ -18,6 +18,8 @@
 #include "net/httpc.h"
 #include "providers/oauth.h"
 #include "providers/provider.h"
+#include "base/utf8.h"
+#include "tenancy/account.h"
 #include "web/req.h"
 
 const char *
@@ -93,6 +95,36 @@ member(struct arena *a, struct json_object *o, const char *k)
 	return NULL;
 }
 
+/* A provider's words for a person: without controls, line breaks and
+ * reordering characters (account_name_plain()), valid UTF-8 cut to
+ * LIMIT_PROVIDER_TEXT; NULL stays NULL.  Arena-owned. */
+static const char *
+said(struct arena *a, const char *s)
+{
+	char *out;
+
+	if (s == NULL)
+		return NULL;
+	out = arena_alloc(a, LIMIT_PROVIDER_TEXT + 1);
+	utf8_clean(out, LIMIT_PROVIDER_TEXT + 1, account_name_plain(a, s));
+	return out;
+}
+
+/* Whether word is one of the space-separated words of list. */
+static bool
+listed(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p;
+
+	for (p = list; p != NULL && *p != '\0'; p += strspn(p, " ")) {
+		if (strncmp(p, word, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+		p += strcspn(p, " ");
+	}
+	return false;
+}
+
 static bool
 refused_grant(const char *error)
 {
@@ -165,7 +197,7 @@ oauth_parse_tokens(struct arena *a, const struct provider *p, int status,
 		if ((kv = kv_get(&form, "error")) != NULL)
 			return oauth_fail(f, ERR_AUTH, refused_grant(kv->value),
 			    arena_printf(a, "%s refused the sign-in (%s).",
-			    p->name, kv->value));
+			    p->name, said(a, kv->value)));
 		if ((kv = kv_get(&form, "access_token")) == NULL)
 			return oauth_fail(f, ERR_UPSTREAM, false, "The sign-in "
 			    "service sent no access token.");
@@ -192,7 +224,7 @@ oauth_parse_tokens(struct arena *a, const struct provider *p, int status,
 		return oauth_fail(f, ERR_AUTH, error != NULL &&
 		    (strcmp(error, "190") == 0 || strcmp(error, "100") == 0),
 		    arena_printf(a, "%s refused the sign-in: %s", p->name,
-		    desc != NULL ? desc : "no reason given"));
+		    desc != NULL ? said(a, desc) : "no reason given"));
 	}
 	/* Slack: {"ok": false, "error": "..."} with HTTP 200. */
 	if (json_object_object_get_ex(o, "ok", &team) &&
@@ -201,19 +233,38 @@ oauth_parse_tokens(struct arena *a, const struct provider *p, int status,
 		error = member(a, o, "error");
 		return oauth_fail(f, ERR_AUTH, refused_grant(error),
 		    arena_printf(a, "%s refused the sign-in (%s).", p->name,
-		    error != NULL ? error : "unknown error"));
+		    error != NULL ? said(a, error) : "unknown error"));
 	}
 	/* RFC 6749 errors, under any status (GitHub: 200). */
 	if ((error = member(a, o, "error")) != NULL) {
 		desc = member(a, o, "error_description");
 		return oauth_fail(f, ERR_AUTH, refused_grant(error),
 		    arena_printf(a, "%s refused the sign-in (%s%s%s).",
-		    p->name, error, desc != NULL ? ": " : "",
-		    desc != NULL ? desc : ""));
+		    p->name, said(a, error), desc != NULL ? ": " : "",
+		    desc != NULL ? said(a, desc) : ""));
 	}
-	if (status >= 400)
+	/* Its own shape (provider.h: token_error), then any other: what
+	 * it says reaches the person. */
+	if (p->token_error[0] != NULL && (status >= 400 ||
+	    jsonx_member(o, "access_token") == NULL) &&
+	    (error = member(a, o, p->token_error[0])) != NULL) {
+		desc = p->token_error[1] != NULL ? member(a, o,
+		    p->token_error[1]) : NULL;
+		return oauth_fail(f, ERR_AUTH, listed(p->token_refused, error),
+		    arena_printf(a, "%s refused the sign-in (%s%s%s).",
+		    p->name, said(a, error), desc != NULL ? ": " : "",
+		    desc != NULL ? said(a, desc) : ""));
+	}
+	if (status >= 400) {
+		if ((desc = member(a, o, "message")) == NULL &&
+		    (desc = member(a, o, "error_message")) == NULL &&
+		    (desc = member(a, o, "detail")) == NULL)
+			desc = member(a, o, "title");
 		return oauth_fail(f, ERR_AUTH, false, arena_printf(a, "%s "
-		    "refused the sign-in (HTTP %d).", p->name, status));
+		    "refused the sign-in (HTTP %d%s%s).", p->name, status,
+		    desc != NULL ? ": " : "", desc != NULL ? said(a, desc) :
+		    ""));
+	}
 	if ((out->access_token = member(a, o, "access_token")) == NULL)
 		return oauth_fail(f, ERR_UPSTREAM, false, arena_printf(a,
 		    "%s sent no access token.", p->name));
@@ -237,9 +288,27 @@ oauth_parse_tokens(struct arena *a, const struct provider *p, int status,
 	return ERR_OK;
 }
 
-enum err
-oauth_token_call(const struct oauth_call *c, const char *method,
-    const char *url, const char *body, struct oauth_tokens *out)
+/* The client as HTTP Basic credentials (RFC 6749, 2.3.1: id and secret
+ * form-encoded, joined by ':', in base64); arena-owned. */
+static const char *
+basic_client(struct arena *a, const char *id, const char *secret)
+{
+	const char *cred;
+	char *b64;
+	size_t n;
+
+	cred = arena_printf(a, "%s:%s", httpc_escape(a, id),
+	    httpc_escape(a, secret));
+	n = strlen(cred);
+	b64 = arena_alloc(a, CRYPTO_B64_LEN(n) + 1);
+	crypto_b64_encode(cred, n, b64);
+	return arena_printf(a, "Basic %s", b64);
+}
+
+/* oauth_token_call() with an Authorization header when auth is set. */
+static enum err
+token_call(const struct oauth_call *c, const char *method, const char *url,
+    const char *body, const char *auth, struct oauth_tokens *out)
 {
 	struct httpc_req r;
 	struct httpc_resp res;
@@ -250,6 +319,8 @@ oauth_token_call(const struct oauth_call *c, const char *method,
 	r.method = method;
 	r.url = url;
 	httpc_header(&r, "Accept", "application/json");
+	if (auth != NULL)
+		httpc_header(&r, "Authorization", auth);
 	if (body != NULL) {
 		httpc_header(&r, "Content-Type",
 		    "application/x-www-form-urlencoded");
@@ -263,6 +334,31 @@ oauth_token_call(const struct oauth_call *c, const char *method,
 	return oauth_parse_tokens(c->a, c->p, res.status,
 	    httpc_resp_header(&res, "content-type"), res.body, res.body_len,
 	    (int64_t)time(NULL), out, c->f);
+}
+
+enum err
+oauth_token_call(const struct oauth_call *c, const char *method,
+    const char *url, const char *body, struct oauth_tokens *out)
+{
+	return token_call(c, method, url, body, NULL, out);
+}
+
+/* The code exchange's or refresh's POST of the form kv (its client_id
+ * and client_secret pairs left out when the client goes as Basic). */
+static enum err
+token_post(const struct oauth_call *c, const char **kv, const char *id,
+    const char *secret, struct oauth_tokens *out)
+{
+	bool basic = c->p->token_auth == PROVIDER_TOKEN_AUTH_BASIC;
+	size_t i;
+
+	for (i = 0; basic && kv[i] != NULL; i += 2)
+		if (strcmp(kv[i], "client_id") == 0 ||
+		    strcmp(kv[i], "client_secret") == 0)
+			kv[i + 1] = NULL;
+	return token_call(c, "POST", provider_url(c->p, PROVIDER_TOKEN_URL,
+	    c->cfg, c->a), oauth_form(c->a, kv), basic ?
+	    basic_client(c->a, id, secret) : NULL, out);
 }
 
 /* A token step begins: c->f cleared, the client's credentials;
@@ -297,8 +393,7 @@ oauth_exchange(struct httpc *h, struct arena *a, const struct provider *p,
 		    "code", code, "redirect_uri", provider_redirect_uri(p, cfg,
 		    a), "client_id", id, "client_secret", secret,
 		    "code_verifier", p->pkce ? verifier : NULL, NULL };
-		rc = oauth_token_call(&c, "POST", provider_url(p,
-		    PROVIDER_TOKEN_URL, cfg, a), oauth_form(a, kv), out);
+		rc = token_post(&c, kv, id, secret, out);
 	}
 	if (rc == ERR_OK && p->after_exchange != NULL)
 		rc = p->after_exchange(&c, out);
@@ -325,8 +420,7 @@ oauth_refresh(struct httpc *h, struct arena *a, const struct provider *p,
 		const char *kv[] = { "grant_type", "refresh_token",
 		    "refresh_token", t->refresh_token, "client_id", id,
 		    "client_secret", secret, NULL };
-		rc = oauth_token_call(&c, "POST", provider_url(p,
-		    PROVIDER_TOKEN_URL, cfg, a), oauth_form(a, kv), out);
+		rc = token_post(&c, kv, id, secret, out);
 	}
 	if (rc != ERR_OK)
 		return rc;
@@ -414,6 +508,7 @@ oauth_revoke(struct httpc *h, struct arena *a, const struct provider *p,
 		    t->refresh_token : t->access_token, NULL };
 
 		q.form = oauth_form(a, kv);
+		q.basic = p->token_auth == PROVIDER_TOKEN_AUTH_BASIC;
 		rc = oauth_revoke_send(&c, &q);
 	} else if (p->revoke_path != NULL) {
 		q.url = arena_printf(a, "%s%s", provider_url(p,

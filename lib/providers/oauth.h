@@ -77,7 +77,9 @@ const char	*oauth_missing_scopes(struct arena *, const struct provider *,
 
 /*
  * Exchanges an authorization code (with the PKCE verifier when the
- * provider uses PKCE) and applies the provider's quirks.  Errors as
+ * provider uses PKCE; the client in the form, or as HTTP Basic when its
+ * token_auth says so, as the refresh) and applies the provider's
+ * quirks.  Errors as
  * oauth_parse_tokens(), plus ERR_UPSTREAM for timeouts and connection
  * failures; f->message always says what happened.
  */

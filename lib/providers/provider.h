@@ -38,13 +38,13 @@ struct oauth_tokens;
 struct pcall_result;
 struct syncnorm;
 
-/* How a provider's tokens live. */
-enum provider_tokens {
-	PROVIDER_TOKENS_REFRESH,	/* short access, long refresh token */
-	PROVIDER_TOKENS_ROTATING,	/* refresh token replaced on use */
-	PROVIDER_TOKENS_LONG_LIVED,	/* traded for a 60-day token */
-	PROVIDER_TOKENS_EXPIRING,	/* expires, maybe without refresh */
-	PROVIDER_TOKENS_NEVER,		/* never expires */
+/*
+ * How its token endpoint takes the client's id and secret, for the code
+ * exchange, the refresh and a REVOKE_URL's revocation (oauth.c).
+ */
+enum provider_token_auth {
+	PROVIDER_TOKEN_AUTH_FORM,	/* client_id and secret in the form */
+	PROVIDER_TOKEN_AUTH_BASIC,	/* HTTP Basic (RFC 6749, 2.3.1) */
 };
 
 enum provider_url {
@@ -169,6 +169,19 @@ struct provider_header {
 #define PROVIDER_BASES		6
 #define PROVIDER_WORDS		4	/* everyday words of a provider */
 
+/*
+ * A provider's rules that tests/unit/test_registry.c checks for every
+ * registered one:
+ *   slug        unique; env is the slug in capitals ("GOOGLE_ADS");
+ *   name, family, accounts, api_version, list, fetch: set;
+ *   urls        AUTH_URL, TOKEN_URL and API_BASE set, and every URL set
+ *               has a sandbox prefix in sandbox[] (at least one);
+ *   mark        two characters, unlike any other provider's; mark_colour
+ *               "#rrggbb", with mark_ink (NULL: white) a WCAG contrast
+ *               ratio of at least 4.5;
+ *   reads       contains "Sluice only reads" and ends with a full stop;
+ *   restatement_days > 0; metrics: PROVIDER_CATALOGUE(table), not empty.
+ */
 struct provider {
 	const char	*slug;		/* "google_ads": URLs, rows, config */
 	const char	*name;		/* "Google Ads" */
@@ -183,7 +196,21 @@ struct provider {
 	 * NULL: none. */
 	const char	*login_hint;
 	bool		 pkce;		/* send an S256 challenge */
-	enum provider_tokens tokens;
+	enum provider_token_auth token_auth; /* FORM unless set */
+	/*
+	 * How it says a token call failed, when not as RFC 6749
+	 * ({"error", "error_description"}), Meta ({"error": {"code",
+	 * "message"}}) or Slack ({"ok": false, "error"}), which are read
+	 * for every provider: the members of its error's code and of its
+	 * words for people ({"code", "message"}), and the codes that refuse
+	 * the grant, space-separated ("1": the connection then asks to be
+	 * reconnected; any other code is a refusal to try again).  Unset,
+	 * another shape is a refusal whose "message" (or "error_message",
+	 * "detail", "title") reaches the person, cleaned of controls and
+	 * cut to LIMIT_PROVIDER_TEXT; nothing a provider says is dropped.
+	 */
+	const char	*token_error[2];
+	const char	*token_refused;
 	/* Revocation by POST to API_BASE + this path with the access token
 	 * as Bearer (Slack), when there is no REVOKE_URL; NULL: none. */
 	const char	*revoke_path;

@@ -303,7 +303,6 @@ const struct provider provider_slack = {
 		[PROVIDER_API_BASE] = "https://slack.com/api",
 	},
 	.scopes = "channels:read,channels:history,users:read",
-	.tokens = PROVIDER_TOKENS_ROTATING,
 	.revoke_path = "/auth.revoke",
 	.restatement_days = 2,
 	.accounts = "channels",

@@ -36,7 +36,7 @@ page_token(struct sbx *sx)
 	struct sandbox_token t;
 
 	memset(&t, 0, sizeof(t));
-	t.prov = SBXP_META;
+	t.prov = SANDBOX_META_PROV;
 	t.kind = SBXK_PAGE;
 	t.user = sx->tok.user;
 	strcpy(t.fault, sx->tok.fault);

@@ -72,6 +72,7 @@ sandbox_fail(struct sbx *sx, const char *name)
 	if ((f = sandbox_fault_find(sx->api, name)) == NULL)
 		return ERR_SYSTEM;
 	resp_clear(&sx->ctx->resp);
+	resp_header(&sx->ctx->resp, "X-Sandbox-Api", sx->api->name);
 	sandbox_start(sx, f->status, f->ctype);
 	for (p = f->headers; p != NULL && *p != '\0'; p = e + 1) {
 		if ((e = strchr(p, '\n')) == NULL)

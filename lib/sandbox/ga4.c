@@ -23,7 +23,7 @@
  * are the generic Google ones. */
 static const struct sandbox_api ga4_api = {
 	.name = "ga4",
-	.prov = SBXP_GOOGLE,
+	.prov = SANDBOX_GOOGLE_PROV,
 	.invalid = "api-error-401-invalid",
 	.expired = "api-error-401-expired-access-token",
 };

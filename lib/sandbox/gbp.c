@@ -23,7 +23,7 @@
 /* {error:{code,message,status}}; its 401s are the generic Google ones. */
 static const struct sandbox_api gbp_api = {
 	.name = "gbp",
-	.prov = SBXP_GOOGLE,
+	.prov = SANDBOX_GOOGLE_PROV,
 	.invalid = "gbp-error-401-unauthenticated",
 };
 

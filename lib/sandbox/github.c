@@ -15,7 +15,10 @@
 #include "crypto/crypto.h"
 #include "sandbox/sandbox_priv.h"
 
-#define SBXP_GITHUB	'h'	/* its tokens' letter (sandbox_priv.h) */
+/* The letter of its codes and tokens (its family's prov): unique
+ * among the families (test_sandbox). */
+#define GH_PROV	'h'
+
 #define HJ		"application/json; charset=utf-8"
 #define GH_REPOS	3
 /* Users 1..3 are 58391001..58391003: ids long enough to be told apart
@@ -27,13 +30,13 @@
 /* The OAuth endpoints: HTTP 200 {error,...}. */
 static const struct sandbox_api oauth_api = {
 	.name = "github oauth",
-	.prov = SBXP_GITHUB,
+	.prov = GH_PROV,
 };
 
 /* The REST API: {message,documentation_url,status}. */
 static const struct sandbox_api rest_api = {
 	.name = "github",
-	.prov = SBXP_GITHUB,
+	.prov = GH_PROV,
 	.invalid = "error_bad_credentials",
 };
 
@@ -95,7 +98,7 @@ api_token(struct ctx *ctx)
 	grant = req_form(&ctx->req, "grant_type");
 	if (grant != NULL && strcmp(grant, "refresh_token") == 0) {
 		if (!sandbox_token_parse(req_form(&ctx->req,
-		    "refresh_token"), &in) || in.prov != SBXP_GITHUB ||
+		    "refresh_token"), &in) || in.prov != GH_PROV ||
 		    in.kind != SBXK_REFRESH || (in.exp != 0 &&
 		    in.exp < sx.now))
 			return oauth_err(&sx,
@@ -105,7 +108,7 @@ api_token(struct ctx *ctx)
 		expiring = true;
 	} else {
 		if (!sandbox_code_ok(&sx, req_form(&ctx->req, "code"),
-		    SBXP_GITHUB, req_form(&ctx->req, "redirect_uri"),
+		    GH_PROV, req_form(&ctx->req, "redirect_uri"),
 		    req_form(&ctx->req, "code_verifier"), &in, &why)) {
 			if (strcmp(why, "redirect_uri") == 0)
 				return oauth_err(&sx,
@@ -124,7 +127,7 @@ api_token(struct ctx *ctx)
 	for (p = scope; *p != '\0'; p++)
 		if (*p == ' ')
 			*p = ',';
-	sandbox_token_from(&sx, &in, SBXP_GITHUB, SBXK_ACCESS, &t);
+	sandbox_token_from(&sx, &in, GH_PROV, SBXK_ACCESS, &t);
 	t.exp = expiring ? sx.now + 28800 : 0;
 	at = sandbox_token_make(&sx, expiring ? "ghu_" : "gho_", &t);
 	if (expiring) {
@@ -492,7 +495,7 @@ api_revoke(struct ctx *ctx)
 	    jsonx_parse(ctx->arena, ctx->req.body, ctx->req.body_len, &root,
 	    &why) != ERR_OK || jsonx_get_string(root, "access_token",
 	    &tok) != ERR_OK || !sandbox_token_parse(tok, &t) ||
-	    t.prov != SBXP_GITHUB)
+	    t.prov != GH_PROV)
 		return sandbox_fail(&sx, "error_404");
 	rl_headers(&sx);
 	sandbox_start(&sx, 204, HJ);
@@ -525,7 +528,7 @@ static const struct sandbox_family family = {
 	.name = "GitHub",
 	.authorize = "/sandbox/github/",
 	.sep = ' ',
-	.prov = SBXP_GITHUB,
+	.prov = GH_PROV,
 	.code_prefix = "",
 	.client_status = 404,
 	.client_error = "Not Found",
@@ -564,8 +567,9 @@ static const struct sandbox_fault faults[] = {
 	    "invalid_grant", 200, NULL, Ju,
 	    GH_OERR("bad_verification_code",
 	    "The code passed is incorrect or expired.") },
+	/* (No "401" alias: a token endpoint lets the 401 switch pass.) */
 	{ &oauth_api, "oauth_error_incorrect_client_credentials",
-	    "401", 200, NULL, Ju,
+	    NULL, 200, NULL, Ju,
 	    GH_OERR("incorrect_client_credentials",
 	    "The client_id and/or client_secret passed are incorrect.") },
 	{ &oauth_api, "oauth_error_redirect_uri_mismatch", NULL, 200,

@@ -18,13 +18,13 @@
 /* The token and revoke endpoints: RFC 6749 bodies. */
 static const struct sandbox_api oauth_api = {
 	.name = "google oauth",
-	.prov = SBXP_GOOGLE,
+	.prov = SANDBOX_GOOGLE_PROV,
 };
 
 /* OpenID Connect's userinfo: who the token's login is. */
 static const struct sandbox_api userinfo_api = {
 	.name = "google userinfo",
-	.prov = SBXP_GOOGLE,
+	.prov = SANDBOX_GOOGLE_PROV,
 	.invalid = "userinfo-error-401",
 };
 
@@ -80,14 +80,15 @@ api_token(struct ctx *ctx)
 		client = "sandbox-client";
 	if (grant != NULL && strcmp(grant, "authorization_code") == 0) {
 		if (!sandbox_code_ok(&sx, req_form(&ctx->req, "code"),
-		    SBXP_GOOGLE, req_form(&ctx->req, "redirect_uri"),
+		    SANDBOX_GOOGLE_PROV, req_form(&ctx->req, "redirect_uri"),
 		    req_form(&ctx->req, "code_verifier"), &code, &why))
 			return sandbox_fail(&sx,
 			    "token-error-invalid-grant-bad-request");
 	} else if (grant != NULL && strcmp(grant, "refresh_token") == 0) {
 		rt = req_form(&ctx->req, "refresh_token");
 		if (!sandbox_token_parse(rt, &code) ||
-		    code.prov != SBXP_GOOGLE || code.kind != SBXK_REFRESH)
+		    code.prov != SANDBOX_GOOGLE_PROV ||
+		    code.kind != SBXK_REFRESH)
 			return sandbox_fail(&sx,
 			    "token-error-invalid-grant-revoked");
 	} else {
@@ -97,7 +98,7 @@ api_token(struct ctx *ctx)
 		    "\"error_description\":\"Invalid grant_type: \"}");
 		return ERR_OK;
 	}
-	sandbox_token_from(&sx, &code, SBXP_GOOGLE, SBXK_ACCESS, &t);
+	sandbox_token_from(&sx, &code, SANDBOX_GOOGLE_PROV, SBXK_ACCESS, &t);
 	scope = code.scope;
 	sandbox_start(&sx, 200, GJ);
 	nocache(&sx);
@@ -159,7 +160,7 @@ api_revoke(struct ctx *ctx)
 	if (!sandbox_begin(ctx, &oauth_api, 0, &sx, &rc))
 		return rc;
 	if (!sandbox_token_parse(sandbox_param(ctx, "token"), &t) ||
-	    t.prov != SBXP_GOOGLE)
+	    t.prov != SANDBOX_GOOGLE_PROV)
 		return sandbox_fail(&sx, "revoke-error-invalid-token");
 	sandbox_start(&sx, 200, GJ);
 	return ERR_OK;
@@ -241,7 +242,7 @@ const struct sandbox_family sandbox_family_google = {
 	.name = "Google",
 	.authorize = "/sandbox/google-accounts/",
 	.sep = ' ',
-	.prov = SBXP_GOOGLE,
+	.prov = SANDBOX_GOOGLE_PROV,
 	.code_prefix = "4/0",
 	.client_status = 401,
 	.client_error = "Error 401: invalid_client. The OAuth client was not "

@@ -26,7 +26,7 @@
 /* GoogleAdsFailure details. */
 static const struct sandbox_api ads_api = {
 	.name = "google_ads",
-	.prov = SBXP_GOOGLE,
+	.prov = SANDBOX_GOOGLE_PROV,
 	.invalid = "api-error-401-invalid",
 	.expired = "api-error-401-expired-access-token",
 };

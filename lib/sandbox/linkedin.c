@@ -15,7 +15,10 @@
 #include "base/mem.h"
 #include "sandbox/sandbox_priv.h"
 
-#define SBXP_LINKEDIN	'l'	/* its tokens' letter (sandbox_priv.h) */
+/* The letter of its codes and tokens (its family's prov): unique
+ * among the families (test_sandbox). */
+#define LI_PROV	'l'
+
 #define LJ		"application/json"
 #define LI_ACCESS	5184000		/* 60 days */
 #define LI_REFRESH	31536000	/* 365 days */
@@ -24,13 +27,13 @@
 /* The OAuth endpoints: RFC 6749 bodies. */
 static const struct sandbox_api oauth_api = {
 	.name = "linkedin oauth",
-	.prov = SBXP_LINKEDIN,
+	.prov = LI_PROV,
 };
 
 /* The Rest.li API: {status,serviceErrorCode,code,message}. */
 static const struct sandbox_api rest_api = {
 	.name = "linkedin",
-	.prov = SBXP_LINKEDIN,
+	.prov = LI_PROV,
 	.invalid = "error_401_invalid_token",
 	.expired = "error_401_expired_token",
 };
@@ -84,17 +87,17 @@ api_token(struct ctx *ctx)
 	refresh = grant != NULL && strcmp(grant, "refresh_token") == 0;
 	if (refresh) {
 		if (!sandbox_token_parse(req_form(&ctx->req, "refresh_token"),
-		    &in) || in.prov != SBXP_LINKEDIN ||
+		    &in) || in.prov != LI_PROV ||
 		    in.kind != SBXK_REFRESH || (in.exp != 0 &&
 		    in.exp < sx.now))
 			return sandbox_fail(&sx,
 			    "oauth_error_invalid_code");
 	} else if (grant == NULL || strcmp(grant, "authorization_code") !=
 	    0 || !sandbox_code_ok(&sx, req_form(&ctx->req, "code"),
-	    SBXP_LINKEDIN, req_form(&ctx->req, "redirect_uri"),
+	    LI_PROV, req_form(&ctx->req, "redirect_uri"),
 	    req_form(&ctx->req, "code_verifier"), &in, &why))
 		return sandbox_fail(&sx, "oauth_error_invalid_code");
-	sandbox_token_from(&sx, &in, SBXP_LINKEDIN, SBXK_ACCESS, &t);
+	sandbox_token_from(&sx, &in, LI_PROV, SBXK_ACCESS, &t);
 	t.exp = sx.now + LI_ACCESS;
 	sandbox_start(&sx, 200, LJ);
 	buf_puts(sx.out, "{\"access_token\":");
@@ -137,7 +140,7 @@ api_introspect(struct ctx *ctx)
 	if (!sandbox_begin(ctx, &oauth_api, 0, &sx, &rc))
 		return rc;
 	ok = sandbox_token_parse(req_form(&ctx->req, "token"), &t) &&
-	    t.prov == SBXP_LINKEDIN && t.kind != SBXK_CODE;
+	    t.prov == LI_PROV && t.kind != SBXK_CODE;
 	sandbox_start(&sx, 200, LJ);
 	if (!ok) {
 		buf_puts(sx.out, "{\"active\":false}");
@@ -194,7 +197,7 @@ api_revoke(struct ctx *ctx)
 	if (req_form(&ctx->req, "client_id") == NULL ||
 	    req_form(&ctx->req, "client_secret") == NULL ||
 	    !sandbox_token_parse(req_form(&ctx->req, "token"), &t) ||
-	    t.prov != SBXP_LINKEDIN)
+	    t.prov != LI_PROV)
 		return sandbox_fail(&sx, "oauth_error_invalid_code");
 	sandbox_start(&sx, 200, LJ);
 	return ERR_OK;
@@ -565,7 +568,7 @@ static const struct sandbox_family family = {
 	.name = "LinkedIn",
 	.authorize = "/sandbox/linkedin-www/",
 	.sep = ' ',
-	.prov = SBXP_LINKEDIN,
+	.prov = LI_PROV,
 	.code_prefix = "AQT",
 	.client_status = 400,
 	.client_error = "invalid_client: The passed in client_id is invalid.",

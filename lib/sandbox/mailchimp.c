@@ -12,7 +12,10 @@
 #include "base/mem.h"
 #include "sandbox/sandbox_priv.h"
 
-#define SBXP_MAILCHIMP	'c'	/* its tokens' letter (sandbox_priv.h) */
+/* The letter of its codes and tokens (its family's prov): unique
+ * among the families (test_sandbox). */
+#define MC_PROV	'c'
+
 #define MJ		"application/json; charset=utf-8"
 #define MC_DC		"us19"
 #define MC_CAMPAIGNS	3
@@ -21,14 +24,14 @@
 /* The login server: OAuth token and metadata. */
 static const struct sandbox_api login_api = {
 	.name = "mailchimp login",
-	.prov = SBXP_MAILCHIMP,
+	.prov = MC_PROV,
 	.invalid = "401",
 };
 
 /* The Marketing API: problem+json. */
 static const struct sandbox_api mc_api = {
 	.name = "mailchimp",
-	.prov = SBXP_MAILCHIMP,
+	.prov = MC_PROV,
 	.invalid = "error_401_invalid_key",
 };
 
@@ -42,11 +45,11 @@ api_token(struct ctx *ctx)
 
 	if (!sandbox_begin(ctx, &login_api, SBX_TOKEN_EP, &sx, &rc))
 		return rc;
-	if (!sandbox_code_ok(&sx, req_form(&ctx->req, "code"), SBXP_MAILCHIMP,
+	if (!sandbox_code_ok(&sx, req_form(&ctx->req, "code"), MC_PROV,
 	    req_form(&ctx->req, "redirect_uri"), req_form(&ctx->req,
 	    "code_verifier"), &in, &why))
 		return sandbox_fail(&sx, "oauth_token_invalid_grant");
-	sandbox_token_from(&sx, &in, SBXP_MAILCHIMP, SBXK_ACCESS, &t);
+	sandbox_token_from(&sx, &in, MC_PROV, SBXK_ACCESS, &t);
 	sandbox_start(&sx, 200, "application/json");
 	buf_puts(sx.out, "{\"access_token\":");
 	sandbox_jstr(sx.out, sandbox_token_make(&sx, "", &t));
@@ -357,7 +360,7 @@ static const struct sandbox_family family = {
 	.name = "Mailchimp",
 	.authorize = "/sandbox/mailchimp-login/",
 	.sep = ' ',
-	.prov = SBXP_MAILCHIMP,
+	.prov = MC_PROV,
 	.code_prefix = "",
 	.client_status = 400,
 	.client_error = "invalid_client: Invalid client_id.",

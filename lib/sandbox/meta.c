@@ -23,7 +23,7 @@
 /* The Graph API: {error:{message,type,code,...}}. */
 const struct sandbox_api sandbox_api_meta = {
 	.name = "meta",
-	.prov = SBXP_META,
+	.prov = SANDBOX_META_PROV,
 	.invalid = "error_190_invalid",
 	.expired = "error_190_expired",
 };
@@ -206,7 +206,8 @@ api_token(struct ctx *ctx)
 	grant = req_query(&ctx->req, "grant_type");
 	if (grant != NULL && strcmp(grant, "fb_exchange_token") == 0) {
 		if (!sandbox_token_parse(req_query(&ctx->req,
-		    "fb_exchange_token"), &in) || in.prov != SBXP_META ||
+		    "fb_exchange_token"), &in) ||
+		    in.prov != SANDBOX_META_PROV ||
 		    (in.kind != SBXK_ACCESS && in.kind != SBXK_LONG))
 			return sandbox_fail(&sx, "error_190_invalid");
 		if (in.exp != 0 && in.exp < sx.now)
@@ -216,13 +217,13 @@ api_token(struct ctx *ctx)
 	} else {
 		if (req_query(&ctx->req, "client_id") == NULL ||
 		    !sandbox_code_ok(&sx, req_query(&ctx->req, "code"),
-		    SBXP_META, req_query(&ctx->req, "redirect_uri"),
+		    SANDBOX_META_PROV, req_query(&ctx->req, "redirect_uri"),
 		    req_query(&ctx->req, "code_verifier"), &in, &why))
 			return sandbox_fail(&sx, "oauth_error_code_used");
 		kind = SBXK_ACCESS;
 		life = 5183999;
 	}
-	sandbox_token_from(&sx, &in, SBXP_META, kind, &t);
+	sandbox_token_from(&sx, &in, SANDBOX_META_PROV, kind, &t);
 	t.exp = sx.now + life;
 	sandbox_start(&sx, 200, MJ);
 	buf_puts(sx.out, "{\"access_token\":");
@@ -244,7 +245,7 @@ api_debug(struct ctx *ctx)
 	if (!sandbox_begin(ctx, &sandbox_api_meta, 0, &sx, &rc))
 		return rc;
 	ok = sandbox_token_parse(req_query(&ctx->req, "input_token"), &t) &&
-	    t.prov == SBXP_META && t.kind != SBXK_CODE;
+	    t.prov == SANDBOX_META_PROV && t.kind != SBXK_CODE;
 	u = ok ? t.user : 1;
 	sandbox_start(&sx, 200, MJ);
 	buf_printf(sx.out, "{\"data\":{\"app_id\":\"1234567890123456\","
@@ -628,7 +629,7 @@ const struct sandbox_family sandbox_family_meta = {
 	.name = "Facebook",
 	.authorize = "/sandbox/facebook/",
 	.sep = ',',
-	.prov = SBXP_META,
+	.prov = SANDBOX_META_PROV,
 	.code_prefix = "AQB",
 	.client_status = 400,
 	.client_error = "Invalid App ID: The provided app ID does not look "

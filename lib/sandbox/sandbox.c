@@ -576,6 +576,8 @@ sandbox_begin(struct ctx *ctx, const struct sandbox_api *api,
 		    "Nothing lives at this address.");
 		return false;
 	}
+	if (api != NULL)
+		resp_header(&ctx->resp, "X-Sandbox-Api", api->name);
 	h = req_header(&ctx->req, "x-sandbox-fault");
 	if (flags & SBX_NOFAULT)
 		;
@@ -656,6 +658,93 @@ sandbox_persona(int user, const char **name, const char **email)
 /* ------------------------------------------------------------------ */
 /* The index, the consent page and its post. */
 
+/* Appends ,"name":"the path of url under the sandbox" (null: none). */
+static void
+index_url(struct sbx *sx, const char *name, const struct provider *p,
+    enum provider_url which)
+{
+	const char *u, *base = sx->ctx->cfg->base_url;
+
+	u = provider_url(p, which, sx->ctx->cfg, sx->ctx->arena);
+	if (u != NULL && base != NULL && strncmp(u, base, strlen(base)) == 0)
+		u += strlen(base);
+	buf_printf(sx->out, ",\"%s\":", name);
+	if (u == NULL)
+		buf_puts(sx->out, "null");
+	else
+		sandbox_jstr(sx->out, u);
+}
+
+/* Appends the fault rows f[0..n) as a JSON list. */
+static void
+index_faults(struct sbx *sx, const struct sandbox_fault *f, size_t n)
+{
+	size_t i;
+
+	buf_puts(sx->out, "[");
+	for (i = 0; i < n; i++) {
+		buf_puts(sx->out, i ? ",{\"api\":" : "{\"api\":");
+		sandbox_jstr(sx->out, f[i].api->name);
+		buf_puts(sx->out, ",\"name\":");
+		sandbox_jstr(sx->out, f[i].name);
+		buf_puts(sx->out, ",\"aliases\":");
+		sandbox_jstr(sx->out, f[i].aliases != NULL ? f[i].aliases : "");
+		buf_printf(sx->out, ",\"status\":%d}", f[i].status);
+	}
+	buf_puts(sx->out, "]");
+}
+
+/*
+ * The simulated providers in the registry's order: the product's
+ * authorize and token URLs (as the sandbox serves them), scopes and
+ * token style, the family's token letter, and the fault rows of the
+ * provider and of its family (a family's in its first provider's entry).
+ */
+static void
+index_providers(struct sbx *sx)
+{
+	const struct sandbox_provider *const *all;
+	const struct provider *p;
+	size_t i, j, n, k = 0;
+	bool first;
+
+	all = sandbox_all(&n);
+	buf_puts(sx->out, ",\"providers\":[");
+	for (i = 0; i < n; i++) {
+		if ((p = provider_get(all[i]->slug)) == NULL)
+			continue;
+		for (first = true, j = 0; j < i; j++)
+			first = first && all[j]->family != all[i]->family;
+		buf_puts(sx->out, k++ ? ",{\"slug\":" : "{\"slug\":");
+		sandbox_jstr(sx->out, p->slug);
+		buf_puts(sx->out, ",\"family\":");
+		sandbox_jstr(sx->out, all[i]->family->id);
+		buf_printf(sx->out, ",\"letter\":\"%c\",\"first\":%s",
+		    all[i]->family->prov, first ? "true" : "false");
+		index_url(sx, "authorize", p, PROVIDER_AUTH_URL);
+		index_url(sx, "token", p, PROVIDER_TOKEN_URL);
+		buf_puts(sx->out, ",\"scopes\":");
+		sandbox_jstr(sx->out, p->scopes != NULL ? p->scopes : "");
+		buf_puts(sx->out, ",\"auth_params\":");
+		sandbox_jstr(sx->out, p->auth_params != NULL ?
+		    p->auth_params : "");
+		buf_printf(sx->out, ",\"pkce\":%s,\"auth_scheme\":",
+		    p->pkce ? "true" : "false");
+		sandbox_jstr(sx->out, p->auth_scheme != NULL ?
+		    p->auth_scheme : "Bearer");
+		buf_puts(sx->out, ",\"faults\":");
+		index_faults(sx, all[i]->faults, all[i]->nfaults);
+		buf_puts(sx->out, ",\"family_faults\":");
+		if (first)
+			index_faults(sx, all[i]->family->faults,
+			    all[i]->family->nfaults);
+		else
+			buf_puts(sx->out, "[]");
+		buf_puts(sx->out, "}");
+	}
+	buf_puts(sx->out, "]");
+}
+
 enum err
 sandbox_index(struct ctx *ctx)
 {
@@ -680,7 +769,9 @@ sandbox_index(struct ctx *ctx)
 		sandbox_jstr(sx.out, bases[i].path);
 		buf_puts(sx.out, "}");
 	}
-	buf_puts(sx.out, "]}");
+	buf_puts(sx.out, "]");
+	index_providers(&sx);
+	buf_puts(sx.out, "}");
 	return ERR_OK;
 }
 

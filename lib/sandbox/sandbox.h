@@ -30,8 +30,13 @@
  *
  * provider_sandbox_bases() (lib/providers/provider.h) gathers them: the
  * product never includes the simulator; GET /sandbox/bases returns them
- * as JSON.  Absolute URLs the sandbox writes (paging links, the
- * Mailchimp api_endpoint) use http://<Host of the request> + the prefix.
+ * as JSON ("bases"), with the simulated providers ("providers": the
+ * authorize and token paths, scopes, PKCE and token style the product
+ * uses, the family's token letter, the fault rows of each provider and
+ * family), so a test can drive any provider from data.  Every answer of
+ * an API names it in X-Sandbox-Api (struct sandbox_api's name).
+ * Absolute URLs the sandbox writes (paging links, the Mailchimp
+ * api_endpoint) use http://<Host of the request> + the prefix.
  *
  * Revocation: Google POST /revoke, Meta DELETE /{user}/permissions,
  * LinkedIn POST /oauth/v2/revoke, Slack auth.revoke, GitHub DELETE
@@ -176,7 +181,7 @@ struct sbx;
  */
 struct sandbox_api {
 	const char	*name;		/* "ga4", for messages */
-	char		 prov;		/* its family's token letter */
+	char		 prov;		/* its family's prov: whose tokens */
 	const char	*invalid;	/* garbled or another provider's */
 	const char	*missing;	/* no token at all; NULL: invalid */
 	const char	*expired;	/* expired; NULL: invalid */
@@ -217,8 +222,10 @@ struct sandbox_family {
 	const char	*name;		/* shown on the consent page */
 	const char	*authorize;	/* prefix of its authorize paths */
 	char		 sep;		/* scope separator */
-	char		 prov;		/* its codes' and tokens' letter
-					   (sandbox_priv.h) */
+	/* The letter in its codes and tokens ([a-z0-9]), unlike any other
+	 * family's (test_sandbox checks): a single provider's family
+	 * defines it in its own file. */
+	char		 prov;
 	const char	*code_prefix;	/* before a code's "S1." */
 	/* What it answers, on its own page, to an unknown client or an
 	 * unregistered redirect_uri.  redirect_status 0: it redirects to

@@ -14,17 +14,6 @@
 #include "sandbox/sandbox.h"
 #include "web/app.h"
 
-/*
- * The letter a family's codes and tokens carry (sandbox_token_parse()):
- * those of the families whose simulator spans several files.  A family
- * of one file defines its own at its top (lib/sandbox/github.c:
- * SBXP_GITHUB); test_sandbox checks that no two families share one.
- */
-enum sandbox_prov {
-	SBXP_GOOGLE = 'g',
-	SBXP_META = 'm',
-};
-
 /* Token kinds. */
 enum sandbox_kind {
 	SBXK_CODE = 'c',
@@ -176,6 +165,10 @@ const struct sandbox_fault *sandbox_fault_find(const struct sandbox_api *,
 
 /* --- google.c ------------------------------------------------------- */
 
+/* The letter of the family's codes and tokens (struct sandbox_family's
+ * prov), for its members' struct sandbox_api. */
+#define SANDBOX_GOOGLE_PROV	'g'
+
 extern const struct sandbox_family sandbox_family_google;
 
 /* The currency of a Google account (GA4 property, Ads customer). */
@@ -185,6 +178,7 @@ const char	*sandbox_google_currency(const char *account);
 
 #define SANDBOX_META_JSON	"application/json; charset=UTF-8"
 #define SANDBOX_IG_PREFIX	"178414"	/* Instagram account ids */
+#define SANDBOX_META_PROV	'm'	/* as SANDBOX_GOOGLE_PROV */
 
 /* The family's consent data, and the Graph API's error style that
  * Facebook, Instagram and Meta Ads share. */

@@ -13,7 +13,10 @@
 #include "base/mem.h"
 #include "sandbox/sandbox_priv.h"
 
-#define SBXP_SLACK	's'	/* its tokens' letter (sandbox_priv.h) */
+/* The letter of its codes and tokens (its family's prov): unique
+ * among the families (test_sandbox). */
+#define SLACK_PROV	's'
+
 #define SJ		"application/json; charset=utf-8"
 #define SL_ROTATE	43200	/* 12 h */
 #define SL_TEAM		"T0SBX0001"
@@ -22,7 +25,7 @@
 /* Web API and OAuth alike: HTTP 200 with ok:false, except 429. */
 static const struct sandbox_api slack_api = {
 	.name = "slack",
-	.prov = SBXP_SLACK,
+	.prov = SLACK_PROV,
 	.invalid = "error_invalid_auth",
 	.missing = "error_not_authed",
 	.expired = "error_token_expired",
@@ -47,7 +50,7 @@ mint(struct sbx *sx, const char *prefix, char kind, const struct
 	struct sandbox_token t;
 
 	memset(&t, 0, sizeof(t));
-	t.prov = SBXP_SLACK;
+	t.prov = SLACK_PROV;
 	t.kind = kind;
 	t.user = in->user;
 	memcpy(t.fault, in->fault, sizeof(t.fault));
@@ -68,7 +71,7 @@ oauth_access(struct sbx *sx)
 	grant = sandbox_param(ctx, "grant_type");
 	if (grant != NULL && strcmp(grant, "refresh_token") == 0) {
 		if (!sandbox_token_parse(sandbox_param(ctx, "refresh_token"),
-		    &in) || in.prov != SBXP_SLACK || in.kind != SBXK_REFRESH)
+		    &in) || in.prov != SLACK_PROV || in.kind != SBXK_REFRESH)
 			return sandbox_fail(sx,
 			    "oauth_v2_access_error_invalid_refresh");
 		sandbox_start(sx, 200, SJ);
@@ -87,7 +90,7 @@ oauth_access(struct sbx *sx)
 		buf_puts(sx->out, "}");
 		return sandbox_done(sx);
 	}
-	if (!sandbox_code_ok(sx, sandbox_param(ctx, "code"), SBXP_SLACK,
+	if (!sandbox_code_ok(sx, sandbox_param(ctx, "code"), SLACK_PROV,
 	    sandbox_param(ctx, "redirect_uri"), sandbox_param(ctx,
 	    "code_verifier"), &in, &why))
 		return sandbox_fail(sx,
@@ -655,7 +658,7 @@ static const struct sandbox_family family = {
 	.name = "Slack",
 	.authorize = "/sandbox/slack/",
 	.sep = ',',
-	.prov = SBXP_SLACK,
+	.prov = SLACK_PROV,
 	.code_prefix = "4724.",
 	.client_status = 400,
 	.client_error = "Invalid client_id parameter.",

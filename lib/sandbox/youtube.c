@@ -25,7 +25,7 @@
 /* {error:{errors[],code,message}}. */
 static const struct sandbox_api yt_api = {
 	.name = "youtube",
-	.prov = SBXP_GOOGLE,
+	.prov = SANDBOX_GOOGLE_PROV,
 	.invalid = "youtube-401",
 };
 

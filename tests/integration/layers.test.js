@@ -98,3 +98,20 @@ test('the module map fails on a module of no layer or a header without its line'
   assert.match(r.stderr, /lib\/base\/extra\.h is in no layer/);
   assert.match(r.stderr, /lib\/base\/kv\.h: the top comment must begin "kv\.h — what it is for\." on one line/);
 });
+
+// `make unit` without T= builds and runs every unit test (and T=x one).
+test('make unit runs every unit test, make unit T=x one', () => {
+  const dry = (...args) => spawnSync('make', ['-n', '--no-print-directory', '-C', root,
+    'UBUILD=/nonexistent-ubuild', 'unit', ...args], { encoding: 'utf8' });
+  const all = dry();
+  assert.equal(all.status, 0, all.stderr);
+  const loop = all.stdout.split('\n').find((l) => l.includes('for t in'));
+  assert.ok(loop, `no run loop in:\n${all.stdout.slice(-500)}`);
+  const names = fs.readdirSync(path.join(root, 'tests', 'unit')).filter((f) => /^test_.*\.c$/.test(f));
+  assert.ok(names.length > 10);
+  for (const f of names) assert.ok(loop.includes(`/nonexistent-ubuild/test/${f.slice(0, -2)} `) ||
+    loop.includes(`/nonexistent-ubuild/test/${f.slice(0, -2)};`), `${f} not run by make unit`);
+  const one = dry('T=arena');
+  assert.equal(one.status, 0, one.stderr);
+  assert.match(one.stdout, /for t in \/nonexistent-ubuild\/test\/test_arena;/);
+});

@@ -6,8 +6,16 @@
 // error examples selected with X-Sandbox-Fault) and the answer must have
 // the example's status, headers and body shape (same keys at every
 // level, same JSON types; array elements compared as the union of their
-// shapes).  Then determinism, accounts that differ, and every generic
-// fault switch.
+// shapes).  Then determinism, accounts that differ, and every fault row's
+// generic switches.
+//
+// Nothing here names a provider for the common checks: the providers,
+// their authorize and token paths, scopes, token style and fault rows come
+// from GET /sandbox/bases (the product's registry and the simulator's
+// tables); what an example folder needs beyond its examples (which token
+// example logs in, the request of a response-only example, a switch, a
+// page to follow, a date that must be recent) is in its conformance.json
+// (tests/fixtures/README.md).  A new provider is covered by its fixtures.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -16,123 +24,93 @@ const { startStack, request, FIXTURES } = require('./lib/stack');
 const { formFields } = require('./lib/flows');
 
 const PROVIDERS = path.join(FIXTURES, 'providers');
-// The sandbox's registered clients (lib/sandbox/sandbox.c): Sluice's own, Slack
-// with token rotation, a GitHub App.  Their redirect URLs are the stack's
-// /oauth/<slug>/callback; a family's is that of its first provider here.
+// The sandbox's own client (lib/sandbox/sandbox.c); a folder's
+// conformance.json may log in with one of its variants.  Redirect URLs are
+// the stack's /oauth/<slug>/callback; a family's is that of its first
+// provider.
 const CLIENT = 'sluice-sandbox-client';
-const CLIENT_ROTATING = 'sluice-sandbox-client-rotating';
-const CLIENT_APP = 'Iv1.sluice-sandbox-client';
-const SLUG = { google: 'ga4', meta: 'facebook', linkedin: 'linkedin', mailchimp: 'mailchimp', slack: 'slack', github: 'github' };
-const AUTHORIZE = {
-  google: '/sandbox/google-accounts/o/oauth2/v2/auth', meta: '/sandbox/facebook/v25.0/dialog/oauth',
-  linkedin: '/sandbox/linkedin-www/oauth/v2/authorization', mailchimp: '/sandbox/mailchimp-login/oauth2/authorize',
-  slack: '/sandbox/slack/oauth/v2/authorize', github: '/sandbox/github/login/oauth/authorize',
-};
-const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+// RFC 7636's example: the examples that send a code_verifier send this one.
 const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
-
-// Examples that describe something other than one exchange; kept short.
-const NOT_EXCHANGES = {
-  'meta/rate_limit_headers.json': 'documents rate-limit header fields, no exchange',
-  'linkedin/request_headers.json': 'documents the headers every call sends, no exchange',
-};
-
-// Examples whose request lives in another file or must be set up.
-const DEFAULT_REQUEST = {
-  'google/ga4': 'google/ga4/runReport-request-daily.json',
-  'google/google-ads': 'google/google-ads/searchStream-customer-daily.json',
-  'google/youtube': 'google/youtube/reports-query-daily.json',
-  'google/gbp': 'google/gbp/reviews-list-page1.json',
-  'google/oauth': 'google/oauth/token-request-refresh.json',
-  meta: 'meta/me_accounts_page1.json',
-  linkedin: 'linkedin/organization.json',
-  mailchimp: 'mailchimp/lists.json',
-  slack: 'slack/conversations_history_page1.json',
-  github: 'github/user.json',
-};
-const REQUEST_FOR = {
-  'google/oauth/api-error-401-expired-access-token.json': 'google/ga4/runReport-request-daily.json',
-  'google/oauth/revoke-error-invalid-token.json': 'google/oauth/revoke-request.json',
-  'google/google-ads/searchStream-response-empty.json': 'google/google-ads/searchStream-request-campaign-daily.json',
-  'meta/error_80000_ads_insights_limit.json': 'meta/ads_insights_campaign_daily_page1.json',
-  'meta/error_ads_too_much_data.json': 'meta/ads_insights_campaign_daily_page1.json',
-  'meta/error_ads_too_much_data_short.json': 'meta/ads_insights_campaign_daily_page1.json',
-  'github/error_traffic_forbidden.json': 'github/traffic_views.json',
-  'slack/error_ratelimited.json': 'slack/conversations_list_page1.json',
-  'google/oauth/token-response-authorization-code.json': 'google/oauth/token-request-authorization-code.json',
-};
-// Request-only examples: checked against the response example that answers them.
-const RESPONSE_FOR = {
-  'google/ga4/runReport-request-daily.json': 'google/ga4/runReport-response-daily.json',
-  'google/google-ads/searchStream-request-campaign-daily.json': 'google/google-ads/searchStream-response-campaign-daily.json',
-  'google/oauth/token-request-authorization-code.json': 'google/oauth/token-response-authorization-code.json',
-  'google/oauth/token-request-refresh.json': 'google/oauth/token-response-refresh.json',
-};
-// Request details an example leaves out or that belong to another variant.
-const EDIT = {
-  // the empty example was captured without returnPropertyQuota
-  'google/ga4/runReport-response-empty.json': (req) => { delete req.json.returnPropertyQuota; },
-};
-// Switches for examples that show a variant rather than the default.
-const SWITCH = {
-  'google/ga4/runReport-response-empty.json': 'empty',
-  'google/google-ads/searchStream-response-empty.json': 'empty',
-  'google/youtube/channels-list-mine-no-channel.json': 'empty',
-  'google/youtube/reports-query-no-rows.json': 'empty',
-  'google/youtube/playlistItems-list-empty.json': 'empty',
-  'google/gbp/reviews-list-empty.json': 'empty',
-  'meta/ads_insights_empty.json': 'empty',
-  'meta/ads_insights_account_empty.json': 'empty',
-  'meta/ig_media_empty.json': 'empty',
-  'meta/page_published_posts_empty.json': 'empty',
-  'meta/page_access_token_missing.json': 'no_page_token',
-  'meta/usage_near_limit.json': 'usage_near_limit',
-  'google/ga4/runReport-response-quota-low.json': 'quota_low',
-  'github/traffic_empty.json': 'empty',
-  'slack/oauth_v2_access_with_rotation.json': 'rotation',
-  'linkedin/oauth_access_token_no_refresh.json': 'no_refresh',
-  'linkedin/posts_by_author_empty.json': 'empty',
-  'slack/conversations_history_empty.json': 'empty',
-};
-// Second pages: fetched by following the first page's own link or token.
-const FOLLOW = {
-  'google/ga4/admin-accountSummaries-list-page2.json': ['google/ga4/admin-accountSummaries-list-page1.json',
-    (r, req) => { req.query.pageToken = r.json.nextPageToken; }],
-  'google/gbp/locations-list-page2.json': ['google/gbp/locations-list-page1.json',
-    (r, req) => { req.query.pageToken = r.json.nextPageToken; }],
-  'google/gbp/reviews-list-page2.json': ['google/gbp/reviews-list-page1.json',
-    (r, req) => { req.query.pageToken = r.json.nextPageToken; }],
-  // the sandbox's last ten (its page tokens are "SBXp" and an offset)
-  'google/gbp/reviews-list-page3.json': ['google/gbp/reviews-list-page1.json',
-    (r, req) => { req.query.pageToken = `SBXp${r.json.totalReviewCount - 10}`; }],
-  'meta/me_accounts_page2.json': ['meta/me_accounts_page1.json', (r, req) => { req.absolute = r.json.paging.next; }],
-  'meta/ads_insights_campaign_daily_page2.json': ['meta/ads_insights_campaign_daily_page1.json',
-    (r, req) => { req.absolute = r.json.paging.next; }],
-  'meta/ig_media_page2.json': ['meta/ig_media_page1.json', (r, req) => { req.absolute = r.json.paging.next; }],
-  'meta/page_published_posts_page2.json': ['meta/page_published_posts_page1.json',
-    (r, req) => { req.absolute = r.json.paging.next; }],
-  'slack/conversations_list_page2.json': ['slack/conversations_list_page1.json',
-    (r, req) => { req.query.cursor = r.json.response_metadata.next_cursor; }],
-  'slack/conversations_history_page2.json': ['slack/conversations_history_page1.json',
-    (r, req) => { req.query.cursor = r.json.response_metadata.next_cursor; }],
-  'slack/conversations_replies_page2.json': ['slack/conversations_replies_page1.json',
-    (r, req) => { req.query.cursor = r.json.response_metadata.next_cursor; }],
-  'github/user_repos_page2.json': ['github/user_repos_page1.json',
-    (r, req) => { req.absolute = /<([^>]+)>; rel="next"/.exec(r.headers.get('link'))[1]; }],
-};
-// Examples that show what a bad credential gets: sent with theirs.
-const KEEP_CREDENTIALS = new Set(['mailchimp/oauth_metadata_invalid_token.json']);
-// Scopes asked at consent when an example's code is replaced.
-const CONSENT_EXTRA = { 'google-oauth': { scope: 'openid email https://www.googleapis.com/auth/analytics.readonly',
-  access_type: 'offline' } };
 // Headers whose presence is not part of the contract.
 const IGNORED_HEADERS = new Set(['content-length', 'date', 'content-type']);
 
-function providerOf(rel) {
-  const [top, sub] = rel.split('/');
-  if (top !== 'google') return top;
-  return { oauth: 'google-oauth', ga4: 'ga4', 'google-ads': 'google-ads', youtube: 'youtube',
-    gbp: 'gbp' }[sub];
+// What each example folder's conformance.json says, by example path
+// (relative to PROVIDERS): filled by readConformance().
+const NOT_EXCHANGES = {};	// examples that describe no exchange: why
+const DEFAULT_REQUEST = {};	// folder: the request of its response-only examples
+const REQUEST_FOR = {};		// example: the example whose request it answers
+const RESPONSE_FOR = {};	// request-only example: the example of its answer
+const EDIT = {};		// example: changes to its request (and to the answers that use it)
+const SWITCH = {};		// example: the switch that shows its variant
+const FOLLOW = {};		// second page: how to reach it from the first
+const KEEP_CREDENTIALS = new Set();	// sent with the example's own credentials
+const LOGIN = {};		// family: the token examples replayed to log in
+
+const folderOf = (rel) => path.dirname(rel);
+const familyOf = (rel) => rel.split('/')[0];
+
+// Reads every conformance.json under PROVIDERS into the tables above.
+// Names in it are relative to its folder.
+function readConformance() {
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(path.join(dir, e.name));
+    }
+    const file = path.join(dir, 'conformance.json');
+    if (!fs.existsSync(file)) return;
+    const folder = path.relative(PROVIDERS, dir);
+    const at = (name) => path.normalize(path.join(folder, name));
+    const conf = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const known = ['_about', 'login', 'default_request', 'not_exchanges', 'request_for', 'response_for', 'edit',
+      'switch', 'follow', 'keep_credentials'];
+    for (const k of Object.keys(conf)) assert.ok(known.includes(k), `${file}: unknown key ${k} (known: ${known})`);
+    const each = (obj, fn) => { for (const [k, v] of Object.entries(obj || {})) fn(at(k), v); };
+    if (conf.login) LOGIN[folder] = conf.login.map((s) => ({ ...s, example: at(s.example) }));
+    if (conf.default_request) DEFAULT_REQUEST[folder] = at(conf.default_request);
+    each(conf.not_exchanges, (rel, why) => { NOT_EXCHANGES[rel] = why; });
+    each(conf.request_for, (rel, v) => { REQUEST_FOR[rel] = at(v); });
+    each(conf.response_for, (rel, v) => { RESPONSE_FOR[rel] = at(v); });
+    each(conf.edit, (rel, v) => { EDIT[rel] = v; });
+    each(conf.switch, (rel, v) => { SWITCH[rel] = v; });
+    each(conf.follow, (rel, v) => { FOLLOW[rel] = { ...v, after: at(v.after) }; });
+    for (const n of conf.keep_credentials || []) KEEP_CREDENTIALS.add(at(n));
+    for (const rel of [...Object.values(DEFAULT_REQUEST), ...Object.values(REQUEST_FOR), ...Object.values(RESPONSE_FOR)]) {
+      assert.ok(fs.existsSync(path.join(PROVIDERS, rel)), `${file}: no example ${rel}`);
+    }
+  };
+  walk(PROVIDERS);
+}
+
+// A value of conformance.json with its {…} filled in: {today-N} is the
+// day N days ago (UTC, YYYY-MM-DD); {body.a.b} and {body.a-N} read the
+// previous answer's JSON; {link.next} its Link header's next URL.
+function fill(value, prev) {
+  return value.replace(/\{([a-z_.]+)(?:-(\d+))?\}/gi, (m, name, minus) => {
+    let v;
+    if (name === 'today') return new Date(Date.now() - Number(minus || 0) * 86400000).toISOString().slice(0, 10);
+    if (name === 'link.next') v = (/<([^>]+)>; rel="next"/.exec(prev.headers.get('link')) || [])[1];
+    else if (name.startsWith('body.')) v = name.slice(5).split('.').reduce((o, k) => (o == null ? o : o[k]), prev.json);
+    assert.ok(v !== undefined && v !== null, `${m}: not in the previous answer`);
+    return minus ? String(Number(v) - Number(minus)) : String(v);
+  });
+}
+
+// Applies an edit of conformance.json to a request: delete ("json.key",
+// "query.key", "form.key"), and query, form, json values to set.
+function applyEdit(edit, req, prev) {
+  for (const p of edit.delete || []) {
+    const [part, ...keys] = p.split('.');
+    const last = keys.pop();
+    const o = keys.reduce((x, k) => x[k], req[part]);
+    delete o[last];
+  }
+  for (const part of ['query', 'form', 'json']) {
+    for (const [k, v] of Object.entries(edit[part] || {})) {
+      req[part] ||= {};
+      req[part][k] = typeof v === 'string' ? fill(v, prev) : v;
+    }
+  }
+  if (edit.url) req.absolute = fill(edit.url, prev);
 }
 
 function listExamples() {
@@ -142,7 +120,7 @@ function listExamples() {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
       if (e.isDirectory() && e.name !== 'discovery') walk(p);
-      else if (e.isFile() && e.name.endsWith('.json')) out.push(path.relative(PROVIDERS, p));
+      else if (e.isFile() && e.name.endsWith('.json') && e.name !== 'conformance.json') out.push(path.relative(PROVIDERS, p));
     }
   };
   walk(PROVIDERS);
@@ -214,12 +192,21 @@ function formKeys(s) { return [...new URLSearchParams(s).keys()].sort().join(','
 // --- the sandbox client ------------------------------------------------
 
 function makeClient(url) {
-  let bases;
+  let index;
   const c = {
     url,
-    async bases() {
-      if (!bases) bases = (await request(`${url}/sandbox/bases`)).json.bases;
-      return bases;
+    // GET /sandbox/bases: the URL bases and the simulated providers.
+    async index() {
+      if (!index) index = (await request(`${url}/sandbox/bases`)).json;
+      return index;
+    },
+    async bases() { return (await c.index()).bases; },
+    // The first provider of a family (its registered redirect URL, its
+    // authorize URL, scopes and token style); fails naming the family.
+    first(family) {
+      const p = index.providers.find((x) => x.family === family && x.first);
+      assert.ok(p, `no provider of family ${family} in GET /sandbox/bases (fixtures folder ${family}/)`);
+      return p;
     },
     async map(real) {
       let best = null;
@@ -236,13 +223,17 @@ function makeClient(url) {
     },
     // The registered redirect URL of a family (google, meta, ...).
     redirect(family) {
-      return `${url}/oauth/${SLUG[family]}/callback`;
+      return `${url}/oauth/${c.first(family).slug}/callback`;
     },
-    // The authorize page, its consent form posted (Allow), and the code
-    // from the redirect.  user is the consent page's own choice.
-    async code(provider, fields = {}) {
-      const { user, ...query } = { client_id: CLIENT, redirect_uri: c.redirect(provider), state: 'st8', ...fields };
-      const page = await request(`${url}${AUTHORIZE[provider]}?${new URLSearchParams(query)}`);
+    // The authorize page (the product's scopes and parameters), its
+    // consent form posted (Allow), and the code from the redirect.  user
+    // is the consent page's own choice.
+    async code(family, fields = {}) {
+      const p = c.first(family);
+      const params = Object.fromEntries(new URLSearchParams(p.auth_params));
+      const { user, ...query } = { client_id: CLIENT, redirect_uri: c.redirect(family), state: 'st8',
+        ...(p.scopes ? { scope: p.scopes } : {}), ...params, ...fields };
+      const page = await request(`${url}${p.authorize}?${new URLSearchParams(query)}`);
       assert.equal(page.status, 200, page.text);
       const body = new URLSearchParams({ ...Object.fromEntries(formFields(page.text)), decision: 'allow', ...(user ? { user } : {}) });
       const r = await request(`${url}/sandbox/consent`, { method: 'POST', body });
@@ -256,96 +247,81 @@ function makeClient(url) {
   return c;
 }
 
-// Tokens for every provider, obtained the way Sluice will.
+// Tokens of every family, obtained the way Sluice will: the token examples
+// its conformance.json names under "login", replayed in order with a code
+// from the consent page (and each step's client_id); the last answer is
+// the family's tokens ("as": "refresh": the tokens its refresh examples
+// send, under "<family>/refresh").
 async function login(c) {
   const t = {};
-  let code = await c.code('google', { scope: 'openid email https://www.googleapis.com/auth/analytics.readonly',
-    code_challenge: CHALLENGE, code_challenge_method: 'S256', access_type: 'offline' });
-  let r = await c.post('/sandbox/google-oauth/token', { grant_type: 'authorization_code', code,
-    client_id: CLIENT, redirect_uri: c.redirect('google'), code_verifier: VERIFIER });
-  assert.equal(r.status, 200, r.text);
-  t.google = r.json;
-  code = await c.code('meta', { scope: 'pages_show_list,ads_read' });
-  r = await request(`${c.url}/sandbox/graph/v25.0/oauth/access_token?client_id=a&client_secret=b&redirect_uri=${
-    encodeURIComponent(c.redirect('meta'))}&code=${encodeURIComponent(code)}`);
-  assert.equal(r.status, 200, r.text);
-  r = await request(`${c.url}/sandbox/graph/v25.0/oauth/access_token?grant_type=fb_exchange_token&client_id=a&client_secret=b&fb_exchange_token=${
-    encodeURIComponent(r.json.access_token)}`);
-  assert.equal(r.status, 200, r.text);
-  t.meta = r.json;
-  code = await c.code('linkedin', { scope: 'r_organization_admin rw_organization_admin' });
-  r = await c.post('/sandbox/linkedin-www/oauth/v2/accessToken', { grant_type: 'authorization_code', code,
-    client_id: 'a', client_secret: 'b', redirect_uri: c.redirect('linkedin') });
-  assert.equal(r.status, 200, r.text);
-  t.linkedin = r.json;
-  code = await c.code('mailchimp');
-  r = await c.post('/sandbox/mailchimp-login/oauth2/token', { grant_type: 'authorization_code', code,
-    client_id: 'a', client_secret: 'b', redirect_uri: c.redirect('mailchimp') });
-  assert.equal(r.status, 200, r.text);
-  t.mailchimp = r.json;
-  code = await c.code('slack', { client_id: CLIENT_ROTATING, scope: 'channels:read,channels:history,users:read' });
-  r = await c.post('/sandbox/slack/api/oauth.v2.access', { code, redirect_uri: c.redirect('slack'), grant_type: 'authorization_code' });
-  assert.equal(r.json.ok, true, r.text);
-  t.slack = r.json;
-  code = await c.code('github', { scope: 'read:user repo' });
-  r = await c.post('/sandbox/github/login/oauth/access_token', { client_id: 'a', client_secret: 'b', code,
-    redirect_uri: c.redirect('github') }, { Accept: 'application/json' });
-  assert.ok(r.json.access_token, r.text);
-  t.github = r.json;
-  code = await c.code('github', { client_id: CLIENT_APP });
-  r = await c.post('/sandbox/github/login/oauth/access_token', { client_id: CLIENT_APP, client_secret: 'b', code,
-    redirect_uri: c.redirect('github') }, { Accept: 'application/json' });
-  assert.ok(r.json.refresh_token, r.text);
-  t.githubApp = r.json;
+  const families = [...new Set((await c.index()).providers.map((p) => p.family))];
+  for (const family of families) {
+    const steps = LOGIN[family];
+    assert.ok(steps && steps.length, `${family}: tests/fixtures/providers/${family}/conformance.json has no "login": ` +
+      'name the token example(s) to replay to log in');
+    for (const step of steps) {
+      const ex = load(step.example);
+      const r = await replay(c, t, step.example, { ...ex, response: { status: 200 } }, { client: step.client_id, noFault: true });
+      assert.equal(r.status, 200, `${family} login with ${step.example}: ${r.text}`);
+      const tok = r.json || Object.fromEntries(new URLSearchParams(r.text));
+      assert.ok(tok.access_token, `${family} login with ${step.example}: no access_token in ${r.text}`);
+      t[step.as ? `${family}/${step.as}` : family] = tok;
+    }
+  }
   return t;
 }
 
-const TOKEN_OF = {
-  'google-oauth': (t) => t.google, ga4: (t) => t.google, 'google-ads': (t) => t.google, youtube: (t) => t.google,
-  gbp: (t) => t.google, meta: (t) => t.meta, linkedin: (t) => t.linkedin, mailchimp: (t) => t.mailchimp, slack: (t) => t.slack,
-  github: (t) => t.github,
-};
-const CODE_PROVIDER = { 'google-oauth': 'google', meta: 'meta', linkedin: 'linkedin', mailchimp: 'mailchimp',
-  slack: 'slack', github: 'github' };
-
-// Builds and sends the sandbox request for one example file.
-async function replay(c, tokens, rel, ex, prov, extra = {}) {
-  const src = ex.request ? ex : ex.request_file ? load(path.join(path.dirname(rel), ex.request_file))
-    : load(REQUEST_FOR[rel] || DEFAULT_REQUEST[path.dirname(rel)] || DEFAULT_REQUEST[rel.split('/')[0]]);
+// Builds and sends the sandbox request for one example file.  extra:
+// fault (the switch), prepare (a last change to the request), client (the
+// client_id that consents), noFault (no switch from the file's name).
+async function replay(c, tokens, rel, ex, extra = {}) {
+  const family = familyOf(rel);
+  const folder = folderOf(rel);
+  const srcRel = ex.request ? rel : ex.request_file ? path.join(folder, ex.request_file)
+    : REQUEST_FOR[rel] || DEFAULT_REQUEST[folder] || DEFAULT_REQUEST[family] ||
+      assert.fail(`${rel}: no request; give ${folder}/conformance.json a default_request or request_for`);
+  const src = srcRel === rel ? ex : load(srcRel);
   const rq = src.request;
   const req = { query: { ...(rq.query || {}) }, form: rq.form ? { ...rq.form } : null, absolute: null,
     json: rq.json ? JSON.parse(JSON.stringify(rq.json)) : null };
-  const tok = TOKEN_OF[prov](tokens);
+  const tok = tokens[family] || { access_token: 'no-login-yet', refresh_token: 'no-login-yet' };
+  const scheme = c.first(family).auth_scheme;
   const headers = {};
+  let credentials = false;
   for (const [k, v] of Object.entries(rq.headers || {})) {
     if (/^(content-type|host)$/i.test(k)) continue;
+    if (/^authorization$/i.test(k)) credentials = true;
     if (/^authorization$/i.test(k) && !/^Basic/.test(v) && !KEEP_CREDENTIALS.has(rel)) {
-      headers[k] = prov === 'mailchimp' ? `OAuth ${tok.access_token}` : `Bearer ${tok.access_token}`;
+      headers[k] = `${scheme} ${tok.access_token}`;
     } else headers[k] = v;
   }
-  if (req.query.access_token) req.query.access_token = tok.access_token;
-  // Graph calls the example shows without their token
-  if (prov === 'meta' && !req.query.access_token && !/oauth\/access_token/.test(rq.url)) {
-    req.query.access_token = tok.access_token;
-  }
-  if (req.query.fb_exchange_token) req.query.fb_exchange_token = tok.access_token;
-  if (req.query.input_token) req.query.input_token = tok.access_token;
   const fields = req.form || req.query;
-  if (fields.code && CODE_PROVIDER[prov]) {
-    const extraConsent = fields.code_verifier ? { code_challenge: CHALLENGE, code_challenge_method: 'S256' } : {};
-    if (fields.redirect_uri) fields.redirect_uri = c.redirect(CODE_PROVIDER[prov]);
-    Object.assign(extraConsent, CONSENT_EXTRA[prov] || {});
-    fields.code = await c.code(CODE_PROVIDER[prov], extraConsent);
+  for (const k of ['access_token', 'fb_exchange_token', 'input_token']) {
+    if (req.query[k]) { req.query[k] = tok.access_token; credentials = true; }
+  }
+  if (req.json && req.json.access_token) req.json.access_token = tok.access_token;
+  if (fields.code) {
+    const consent = fields.code_verifier ? { code_challenge: CHALLENGE, code_challenge_method: 'S256' } : {};
+    if (extra.client) consent.client_id = extra.client;
+    if (extra.client && fields.client_id) fields.client_id = extra.client;
+    if (fields.redirect_uri) fields.redirect_uri = c.redirect(family);
+    fields.code = await c.code(family, consent);
+    credentials = true;
   }
   if (req.form && req.form.refresh_token) {
-    req.form.refresh_token = prov === 'github' ? tokens.githubApp.refresh_token : tok.refresh_token;
+    req.form.refresh_token = (tokens[`${family}/refresh`] || tok).refresh_token;
+    credentials = true;
   }
-  if (req.form && req.form.token) req.form.token = tok.refresh_token || tok.access_token;
-  if (req.json && req.json.access_token) req.json.access_token = tok.access_token;
-  const sw = extra.fault || SWITCH[rel] || ((ex.response.status >= 400 || /error/.test(path.basename(rel)))
+  if (req.form && req.form.token) { req.form.token = tok.refresh_token || tok.access_token; credentials = true; }
+  if (fields.grant_type || fields.client_secret) credentials = true;
+  // An API call the example shows without its credentials gets the token
+  // the way the product sends it.
+  if (!credentials && !KEEP_CREDENTIALS.has(rel)) headers.Authorization = `${scheme} ${tok.access_token}`;
+  const sw = extra.fault || SWITCH[rel] || (!extra.noFault && (ex.response.status >= 400 || /error/.test(path.basename(rel)))
     ? path.basename(rel, '.json') : null);
   if (sw) headers['X-Sandbox-Fault'] = sw;
-  if (EDIT[rel]) EDIT[rel](req);
+  // the example's own edit, else that of the example whose request it is
+  if (EDIT[rel] || EDIT[srcRel]) applyEdit(EDIT[rel] || EDIT[srcRel], req, null);
   if (extra.prepare) extra.prepare(req);
   let url = req.absolute;
   if (!url) {
@@ -359,6 +335,7 @@ async function replay(c, tokens, rel, ex, prov, extra = {}) {
   else if (req.json) { opts.body = JSON.stringify(req.json); headers['Content-Type'] = 'application/json'; }
   return request(url, opts);
 }
+
 
 function conforms(ex, r) {
   const problems = [];
@@ -411,41 +388,49 @@ test('sandbox conformance', async (t) => {
     const reports = stack.stop();
     assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
   });
+  readConformance();
   const c = makeClient(stack.url);
+  const { providers } = await c.index();
+  assert.ok(providers.length > 0, 'GET /sandbox/bases lists no providers');
+  const tokens = await login(c);
   const files = listExamples();
   assert.ok(files.length > 100, `only ${files.length} examples under ${PROVIDERS}`);
-  // A family's examples need its sign-in in the tables above and in
-  // login() (README, Adding a provider).
-  for (const fam of new Set(files.map((f) => f.split('/')[0]))) {
-    assert.ok(SLUG[fam] && AUTHORIZE[fam], `examples of ${fam}: add the family to SLUG and AUTHORIZE`);
-  }
-  const tokens = await login(c);
   const tally = {};
   const failures = [];
+  // API (X-Sandbox-Api) -> an example whose request it answered with 200
+  // and no switch: where its fault rows' generic switches are tried.
+  const reaches = {};
+  const seen = (rel, ex, r) => {
+    const api = r.headers.get('x-sandbox-api');
+    if (api && r.status === 200 && !SWITCH[rel] && !reaches[api]) reaches[api] = { rel, ex };
+    return r;
+  };
 
   await t.test('every example exchange', async () => {
     for (const rel of files) {
-      const prov = providerOf(rel);
-      const row = (tally[prov] ||= { conform: 0, total: 0, skipped: 0 });
+      const row = (tally[folderOf(rel)] ||= { conform: 0, total: 0, skipped: 0 });
       const ex = load(rel);
       if (NOT_EXCHANGES[rel]) { row.skipped++; continue; }
       row.total++;
       let problems;
       if (ex.response && ex.response.status === 302) {
         const key = /error/.test(rel) ? 'callback_query_denied' : 'callback_query_success';
-        problems = await checkAuthorize(c, { request: load('google/oauth/authorize-request.json').request,
-          [key]: ex.callback_query }, 'google');
+        // a callback: the authorize description of its folder, answered
+        const auth = files.find((f) => folderOf(f) === folderOf(rel) && !(load(f).response || {}).status);
+        problems = auth ? await checkAuthorize(c, { request: load(auth).request, [key]: ex.callback_query }, familyOf(rel))
+          : [`no authorize description in ${folderOf(rel)}/ for this callback`];
       } else if (RESPONSE_FOR[rel]) {
-        problems = conforms(load(RESPONSE_FOR[rel]), await replay(c, tokens, rel, { ...ex, response: { status: 200 } }, prov));
+        problems = conforms(load(RESPONSE_FOR[rel]), seen(rel, ex,
+          await replay(c, tokens, rel, { ...ex, response: { status: 200 } })));
       } else if (!ex.response || !('status' in ex.response)) {
-        problems = await checkAuthorize(c, ex, rel.split('/')[0]);
+        problems = await checkAuthorize(c, ex, familyOf(rel));
       } else if (FOLLOW[rel]) {
-        const [first, step] = FOLLOW[rel];
-        const p1 = await replay(c, tokens, first, load(first), prov);
+        const first = FOLLOW[rel].after;
+        const p1 = await replay(c, tokens, first, load(first));
         problems = p1.status !== 200 ? [`first page ${p1.status}`]
-          : conforms(ex, await replay(c, tokens, rel, ex, prov, { prepare: (req) => step(p1, req) }));
+          : conforms(ex, await replay(c, tokens, rel, ex, { prepare: (req) => applyEdit(FOLLOW[rel], req, p1) }));
       } else {
-        problems = conforms(ex, await replay(c, tokens, rel, ex, prov));
+        problems = conforms(ex, seen(rel, ex, await replay(c, tokens, rel, ex)));
       }
       if (problems.length === 0) row.conform++;
       else failures.push(`${rel}: ${problems.slice(0, 6).join('; ')}`);
@@ -458,11 +443,11 @@ test('sandbox conformance', async (t) => {
 
   await t.test('same request twice gives the same body; accounts differ', async () => {
     const ex = load('google/ga4/runReport-request-daily.json');
-    const a1 = await replay(c, tokens, 'google/ga4/runReport-request-daily.json', { ...ex, response: { status: 200 } }, 'ga4');
-    const a2 = await replay(c, tokens, 'google/ga4/runReport-request-daily.json', { ...ex, response: { status: 200 } }, 'ga4');
+    const a1 = await replay(c, tokens, 'google/ga4/runReport-request-daily.json', { ...ex, response: { status: 200 } });
+    const a2 = await replay(c, tokens, 'google/ga4/runReport-request-daily.json', { ...ex, response: { status: 200 } });
     assert.equal(a1.status, 200);
     assert.equal(a1.text, a2.text);
-    const b = await replay(c, tokens, 'google/ga4/runReport-request-daily.json', { ...ex, response: { status: 200 } }, 'ga4',
+    const b = await replay(c, tokens, 'google/ga4/runReport-request-daily.json', { ...ex, response: { status: 200 } },
       { prepare: (req) => { req.absolute = `${c.url}/sandbox/ga4-data/v1beta/properties/401122334:runReport`; } });
     assert.equal(b.status, 200);
     const va = a1.json.rows.map((r) => r.metricValues[0].value).join();
@@ -470,7 +455,7 @@ test('sandbox conformance', async (t) => {
     assert.notEqual(va, vb);
     // ratios hold in Ads: clicks < impressions, conversions < clicks
     const ads = await replay(c, tokens, 'google/google-ads/searchStream-customer-daily.json',
-      load('google/google-ads/searchStream-customer-daily.json'), 'google-ads');
+      load('google/google-ads/searchStream-customer-daily.json'));
     for (const row of ads.json[0].results) {
       assert.ok(Number(row.metrics.clicks) < Number(row.metrics.impressions));
       assert.ok(row.metrics.conversions < Number(row.metrics.clicks));
@@ -480,76 +465,47 @@ test('sandbox conformance', async (t) => {
     for (const rel of files) {
       const ex = load(rel);
       if (!ex.request || !ex.response || ex.response.status !== 200 || FOLLOW[rel] || /oauth|token/.test(rel)) continue;
-      const prov = providerOf(rel);
-      const r1 = await replay(c, tokens, rel, ex, prov);
-      const r2 = await replay(c, tokens, rel, ex, prov);
+      const r1 = await replay(c, tokens, rel, ex);
+      const r2 = await replay(c, tokens, rel, ex);
       if (r1.text !== r2.text) differ.push(rel);
     }
     assert.deepEqual(differ, []);
   });
 
-  await t.test('fault switches give the provider shapes', async () => {
-    const cases = [
-      // [example request, provider, switch, example whose shape must come back]
-      ['google/ga4/runReport-request-daily.json', 'ga4', '429', 'google/ga4/error-429-resource-exhausted-hourly.json'],
-      ['google/ga4/runReport-request-daily.json', 'ga4', '401', 'google/oauth/api-error-401-expired-access-token.json'],
-      ['google/ga4/runReport-request-daily.json', 'ga4', 'removed_metric', 'google/ga4/error-400-invalid-metric.json'],
-      ['google/google-ads/searchStream-customer-daily.json', 'google-ads', '429', 'google/google-ads/error-429-quota-resource-exhausted.json'],
-      ['google/youtube/reports-query-daily.json', 'youtube', '429', 'google/youtube/error-403-quota-exceeded-data-api.json'],
-      ['google/gbp/reviews-list-page1.json', 'gbp', '429', 'google/gbp/reviews-error-429-resource-exhausted.json'],
-      ['google/gbp/reviews-list-page1.json', 'gbp', '403', 'google/gbp/reviews-error-403-permission-denied.json'],
-      ['google/oauth/token-request-refresh.json', 'google-oauth', 'invalid_grant', 'google/oauth/token-error-invalid-grant-revoked.json'],
-      ['meta/me_accounts_page1.json', 'meta', '401', 'meta/error_190_expired.json'],
-      ['meta/me_accounts_page1.json', 'meta', '429', 'meta/error_4_app_limit.json'],
-      ['meta/me_accounts_page1.json', 'meta', '500', 'meta/error_ads_too_much_data.json'],
-      ['meta/page_insights_day.json', 'meta', 'removed_metric', 'meta/page_insights_error_invalid_metric.json'],
-      ['meta/oauth_access_token.json', 'meta', 'invalid_grant', 'meta/oauth_error_code_used.json'],
-      ['linkedin/organization.json', 'linkedin', '401', 'linkedin/error_401_expired_token.json'],
-      ['linkedin/organization.json', 'linkedin', '429', 'linkedin/error_429_throttled.json'],
-      ['linkedin/oauth_refresh_token_response.json', 'linkedin', 'invalid_grant', 'linkedin/oauth_error_invalid_code.json'],
-      ['mailchimp/lists.json', 'mailchimp', '401', 'mailchimp/error_401_invalid_key.json'],
-      ['mailchimp/lists.json', 'mailchimp', '429', 'mailchimp/error_429_too_many.json'],
-      ['slack/conversations_history_page1.json', 'slack', '401', 'slack/error_token_expired.json'],
-      ['slack/conversations_history_page1.json', 'slack', '429', 'slack/error_ratelimited.json'],
-      ['slack/oauth_v2_access_refresh.json', 'slack', 'invalid_grant', 'slack/oauth_v2_access_error_invalid_refresh.json'],
-      ['github/user.json', 'github', '401', 'github/error_bad_credentials.json'],
-      ['github/user.json', 'github', '429', 'github/error_secondary_rate_limit.json'],
-      ['github/oauth_access_token.json', 'github', 'invalid_grant', 'github/oauth_error_bad_verification_code.json'],
-    ];
+  await t.test('every fault row answers its generic switches in its own shape', async () => {
+    // Each row of GET /sandbox/bases (a provider's, its family's) with
+    // generic names (429, 401, invalid_grant, ...): the switch, on a
+    // request its API answered in the first subtest, gives the row's
+    // example (the file of its name in the family's fixtures) or, without
+    // one, the row's status and a body.  A 429 says when to retry.
     const bad = [];
-    for (const [reqFile, prov, sw, shapeFile] of cases) {
-      const r = await replay(c, tokens, reqFile, load(reqFile).response ? load(reqFile) : { ...load(reqFile), response: { status: 200 } },
-        prov, { fault: sw });
-      const problems = conforms(load(shapeFile), r);
-      if (sw === '429' && !r.headers.has('retry-after')) problems.push('no Retry-After');
-      if (problems.length) bad.push(`${sw} on ${reqFile}: ${problems.join('; ')}`);
-    }
-    assert.deepEqual(bad, []);
-    // 500 and 403 on every API: [request, provider, status for 500, for 403]
-    const statuses = [
-      ['google/ga4/admin-properties-get.json', 'ga4', 500, 403],
-      ['google/google-ads/listAccessibleCustomers-response.json', 'google-ads', 500, 403],
-      ['google/youtube/channels-list-mine.json', 'youtube', 500, 403],
-      ['google/gbp/accounts-list.json', 'gbp', 500, 403],
-      ['meta/me_accounts_page1.json', 'meta', 500, 400],
-      ['linkedin/organization.json', 'linkedin', 500, 403],
-      ['mailchimp/lists.json', 'mailchimp', 500, 403],
-      ['slack/users_info.json', 'slack', 200, 200],
-      ['github/repo.json', 'github', 500, 403],
-    ];
-    for (const [file, prov, s500, s403] of statuses) {
-      const r5 = await replay(c, tokens, file, load(file), prov, { fault: '500' });
-      const r3 = await replay(c, tokens, file, load(file), prov, { fault: '403' });
-      assert.equal(r5.status, s500, `500 on ${file}: ${r5.text}`);
-      assert.equal(r3.status, s403, `403 on ${file}: ${r3.text}`);
-      assert.ok(r5.json !== undefined && r3.json !== undefined, file);
-      if (prov === 'slack') {
-        assert.equal(r5.json.ok, false);
-        assert.equal(r3.json.error, 'missing_scope');
+    let tried = 0;
+    for (const p of providers) {
+      for (const row of [...p.family_faults, ...p.faults]) {
+        if (!row.aliases) continue;
+        const shapes = files.filter((f) => familyOf(f) === p.family && path.basename(f, '.json') === row.name);
+        const on = reaches[row.api];
+        if (!on) { bad.push(`${p.slug}: no example request reaches API "${row.api}" (row ${row.name})`); continue; }
+        for (const sw of row.aliases.split(' ')) {
+          tried++;
+          const r = await replay(c, tokens, on.rel, on.ex.response ? on.ex : { ...on.ex, response: { status: 200 } },
+            { fault: sw });
+          const problems = shapes.length ? conforms(load(shapes[0]), r)
+            : r.status !== row.status ? [`status ${r.status}, row ${row.status}`] : [];
+          if (r.headers.get('x-sandbox-api') !== row.api) problems.push(`answered by ${r.headers.get('x-sandbox-api')}`);
+          if (sw === '429' && !r.headers.has('retry-after')) problems.push('no Retry-After');
+          if (problems.length) bad.push(`${p.slug}: ${sw} (row ${row.name}) on ${on.rel}: ${problems.join('; ')}`);
+        }
       }
     }
+    t.diagnostic(`${tried} generic switches of ${Object.keys(reaches).length} APIs tried`);
+    assert.deepEqual(bad, []);
+    assert.ok(tried > 40, `${tried} switches tried`);
+  });
+
+  await t.test('fault switches: the generic ones', async () => {
     // 500 is a server error everywhere but Slack (HTTP 200, ok:false).
-    const s500 = await replay(c, tokens, 'google/ga4/admin-properties-get.json', load('google/ga4/admin-properties-get.json'), 'ga4', { fault: '500' });
+    const s500 = await replay(c, tokens, 'google/ga4/admin-properties-get.json', load('google/ga4/admin-properties-get.json'), { fault: '500' });
     assert.equal(s500.status, 500);
     assert.equal(s500.json.error.status, 'INTERNAL');
     // A magic account id works like the header.
@@ -557,14 +513,14 @@ test('sandbox conformance', async (t) => {
       headers: { Authorization: `Bearer ${tokens.google.access_token}` } });
     assert.equal(magic.status, 429);
     // truncated: the normal body cut short, not JSON.
-    const ok = await replay(c, tokens, 'github/user.json', load('github/user.json'), 'github');
-    const cut = await replay(c, tokens, 'github/user.json', load('github/user.json'), 'github', { fault: 'truncated' });
+    const ok = await replay(c, tokens, 'github/user.json', load('github/user.json'));
+    const cut = await replay(c, tokens, 'github/user.json', load('github/user.json'), { fault: 'truncated' });
     assert.equal(cut.status, 200);
     assert.equal(cut.json, undefined);
     assert.ok(ok.text.startsWith(cut.text) && cut.text.length < ok.text.length);
     // slow: answers normally after about 3 s.
     const t0 = Date.now();
-    const slow = await replay(c, tokens, 'github/rate_limit.json', load('github/rate_limit.json'), 'github', { fault: 'slow' });
+    const slow = await replay(c, tokens, 'github/rate_limit.json', load('github/rate_limit.json'), { fault: 'slow' });
     assert.equal(slow.status, 200);
     assert.ok(Date.now() - t0 >= 2900);
     // pages: 50 pages of account summaries, followed by token.
@@ -624,7 +580,7 @@ test('sandbox conformance', async (t) => {
     assert.equal(r.status, 400);
     assert.equal(r.json.error, 'invalid_grant');
     const noOffline = await c.post('/sandbox/google-oauth/token', { grant_type: 'authorization_code',
-      code: await c.code('google'), client_id: 'x', redirect_uri: c.redirect('google') });
+      code: await c.code('google', { access_type: 'online' }), client_id: 'x', redirect_uri: c.redirect('google') });
     assert.equal(noOffline.status, 200);
     assert.equal(noOffline.json.refresh_token, undefined);
     const code2 = await c.code('google');

@@ -3,6 +3,12 @@
  * token response and token error of tests/fixtures/providers, read at test
  * time, parsed with each provider's quirks.
  */
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <json-c/json.h>
@@ -18,6 +25,7 @@
 #include "base/config.h"
 #include "base/jsonx.h"
 #include "base/kv.h"
+#include "base/limit.h"
 #include "base/mem.h"
 #include "net/httpc.h"
 #include "providers/oauth.h"
@@ -384,6 +392,221 @@ test_oauth_whoami_linkedin_page(void **state)
 	arena_free(&a);
 }
 
+/*
+ * A token endpoint on a loopback port: a child that answers n requests
+ * with a token and writes each request it read (head and body) to the
+ * pipe fd, one after the other, NUL after each.  Returns the child's pid;
+ * *port is its port.
+ */
+static pid_t
+token_server(int n, int fd, int *port)
+{
+	static const char answer[] = "HTTP/1.1 200 OK\r\n"
+	    "Content-Type: application/json\r\nConnection: close\r\n"
+	    "Content-Length: 58\r\n\r\n"
+	    "{\"access_token\":\"A1\",\"refresh_token\":\"R1\","
+	    "\"expires_in\":60}";
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	char req[8192], *end;
+	size_t got, want;
+	ssize_t r;
+	int ls, cs, i;
+	pid_t pid;
+
+	ls = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(ls >= 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(ls, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(ls, 4), 0);
+	assert_int_equal(getsockname(ls, (struct sockaddr *)&sin, &len), 0);
+	*port = ntohs(sin.sin_port);
+	if ((pid = fork()) != 0) {
+		assert_true(pid > 0);
+		close(ls);
+		return pid;
+	}
+	for (i = 0; i < n; i++) {
+		if ((cs = accept(ls, NULL, NULL)) < 0)
+			_exit(1);
+		got = 0;
+		want = sizeof(req) - 1;
+		while (got < want && (r = read(cs, req + got,
+		    sizeof(req) - 1 - got)) > 0) {
+			got += (size_t)r;
+			req[got] = '\0';
+			if (want == sizeof(req) - 1 &&
+			    (end = strstr(req, "\r\n\r\n")) != NULL) {
+				want = (size_t)(end + 4 - req);
+				if ((end = strcasestr(req,
+				    "\r\ncontent-length:")) != NULL)
+					want += strtoul(end + 17, NULL, 10);
+			}
+		}
+		req[got] = '\0';
+		if (write(fd, req, got + 1) < 0 ||
+		    write(cs, answer, sizeof(answer) - 1) < 0)
+			_exit(1);
+		close(cs);
+	}
+	_exit(0);
+}
+
+/* The request i (0-based) of what token_server() wrote, from buf. */
+static const char *
+nth(const char *buf, size_t len, int i)
+{
+	const char *p = buf;
+
+	while (i-- > 0 && p < buf + len)
+		p += strlen(p) + 1;
+	return p < buf + len ? p : "";
+}
+
+/*
+ * A provider whose token endpoint takes the client as HTTP Basic (RFC
+ * 6749, 2.3.1) gets it so for the exchange and the refresh, with neither
+ * in the form (the id and secret form-encoded before base64); one that
+ * takes it in the form (the default) gets client_id and client_secret
+ * there and no Authorization header.
+ */
+static void
+test_oauth_token_auth_basic(void **state)
+{
+	struct httpc_opts o = { NULL, true, 5000, 0 };
+	struct provider p = *provider_get("linkedin");
+	struct oauth_tokens t, out;
+	struct oauth_failure f;
+	struct config cfg;
+	struct httpc *h;
+	struct arena a;
+	char buf[32768], *basic;
+	const char *r0, *r1, *r2;
+	size_t len = 0;
+	ssize_t n;
+	int fds[2], port, status;
+	pid_t pid;
+
+	(void)state;
+	arena_init(&a);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.base_url = "http://127.0.0.1:9";
+	assert_int_equal(pipe(fds), 0);
+	pid = token_server(3, fds[1], &port);
+	close(fds[1]);
+	p.env = "OAUTH_TEST";
+	p.family_env = NULL;
+	p.exchange = NULL;
+	p.refresh = NULL;
+	p.after_exchange = NULL;
+	p.pkce = false;
+	p.token_auth = PROVIDER_TOKEN_AUTH_BASIC;
+	setenv("SLUICE_OAUTH_TEST_CLIENT_ID", "id:1", 1);
+	setenv("SLUICE_OAUTH_TEST_CLIENT_SECRET", "s&cr t", 1);
+	setenv("SLUICE_OAUTH_TEST_TOKEN_URL", arena_printf(&a,
+	    "http://127.0.0.1:%d/v5/oauth/token", port), 1);
+	h = httpc_new(&o);
+	assert_int_equal(oauth_exchange(h, &a, &p, &cfg, "C0de", NULL, &out,
+	    &f), ERR_OK);
+	assert_string_equal(out.access_token, "A1");
+	memset(&t, 0, sizeof(t));
+	t.refresh_token = "R0";
+	assert_int_equal(oauth_refresh(h, &a, &p, &cfg, &t, &out, &f),
+	    ERR_OK);
+	p.token_auth = PROVIDER_TOKEN_AUTH_FORM;
+	assert_int_equal(oauth_exchange(h, &a, &p, &cfg, "C0de", NULL, &out,
+	    &f), ERR_OK);
+	httpc_free(h);
+	while (len < sizeof(buf) && (n = read(fds[0], buf + len,
+	    sizeof(buf) - len)) > 0)
+		len += (size_t)n;
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	r0 = nth(buf, len, 0);
+	r1 = nth(buf, len, 1);
+	r2 = nth(buf, len, 2);
+	/* base64("id%3A1:s%26cr%20t") */
+	basic = arena_printf(&a, "Authorization: Basic %s",
+	    "aWQlM0ExOnMlMjZjciUyMHQ=");
+	assert_non_null(strstr(r0, "POST /v5/oauth/token "));
+	assert_non_null(strstr(r0, basic));
+	assert_non_null(strstr(r0, "grant_type=authorization_code"));
+	assert_non_null(strstr(r0, "code=C0de"));
+	assert_null(strstr(r0, "client_id="));
+	assert_null(strstr(r0, "client_secret="));
+	assert_non_null(strstr(r1, basic));
+	assert_non_null(strstr(r1, "grant_type=refresh_token"));
+	assert_non_null(strstr(r1, "refresh_token=R0"));
+	assert_null(strstr(r1, "client_secret="));
+	assert_null(strcasestr(r2, "Authorization:"));
+	assert_non_null(strstr(r2, "client_id=id%3A1"));
+	assert_non_null(strstr(r2, "client_secret=s%26cr%20t"));
+	unsetenv("SLUICE_OAUTH_TEST_CLIENT_ID");
+	unsetenv("SLUICE_OAUTH_TEST_CLIENT_SECRET");
+	unsetenv("SLUICE_OAUTH_TEST_TOKEN_URL");
+	arena_free(&a);
+}
+
+/*
+ * A token error in a provider's own shape: with its token_error members
+ * and refusing codes, a refused grant and its words; without, any shape
+ * is a refusal whose message still reaches the person, cleaned of line
+ * breaks and reordering characters and cut to LIMIT_PROVIDER_TEXT.
+ */
+static void
+test_oauth_token_error_shapes(void **state)
+{
+	static const char refused[] =
+	    "{\"code\":1,\"message\":\"Invalid authorization code.\"}";
+	static const char other[] =
+	    "{\"code\":7,\"message\":\"Try\\nlater \\u202e<b>now</b>\"}";
+	struct provider p = *provider_get("github");
+	struct oauth_failure f;
+	struct oauth_tokens t;
+	struct arena a;
+	char big[2048];
+
+	(void)state;
+	arena_init(&a);
+	p.name = "Pins";
+	/* No mapping: a refusal, not of the grant, its message kept. */
+	assert_int_equal(oauth_parse_tokens(&a, &p, 400, "application/json",
+	    refused, strlen(refused), NOW, &t, &f), ERR_AUTH);
+	assert_false(f.invalid_grant);
+	assert_string_equal(f.message, "Pins refused the sign-in (HTTP 400: "
+	    "Invalid authorization code.).");
+	assert_int_equal(oauth_parse_tokens(&a, &p, 401, "application/json",
+	    other, strlen(other), NOW, &t, &f), ERR_AUTH);
+	assert_null(strchr(f.message, '\n'));
+	assert_null(strstr(f.message, "\xe2\x80\xae"));
+	assert_non_null(strstr(f.message, "Try"));
+	/* (Markup stays: the pages escape it.) */
+	assert_non_null(strstr(f.message, "<b>now</b>"));
+	/* Its own shape: code 1 refuses the grant, 7 does not. */
+	p.token_error[0] = "code";
+	p.token_error[1] = "message";
+	p.token_refused = "4 1";
+	assert_int_equal(oauth_parse_tokens(&a, &p, 400, "application/json",
+	    refused, strlen(refused), NOW, &t, &f), ERR_AUTH);
+	assert_true(f.invalid_grant);
+	assert_string_equal(f.message, "Pins refused the sign-in (1: Invalid "
+	    "authorization code.).");
+	assert_int_equal(oauth_parse_tokens(&a, &p, 400, "application/json",
+	    other, strlen(other), NOW, &t, &f), ERR_AUTH);
+	assert_false(f.invalid_grant);
+	/* A long text is cut. */
+	memset(big, 'x', sizeof(big));
+	memcpy(big, "{\"message\":\"", 12);
+	memcpy(big + sizeof(big) - 3, "\"}", 3);
+	assert_int_equal(oauth_parse_tokens(&a, &p, 400,
+	    "application/json", big, strlen(big), NOW, &t, &f), ERR_AUTH);
+	assert_true(strlen(f.message) < LIMIT_PROVIDER_TEXT + 64);
+	arena_free(&a);
+}
+
 int
 main(void)
 {
@@ -394,6 +617,8 @@ main(void)
 		cmocka_unit_test(test_oauth_not_a_token),
 		cmocka_unit_test(test_oauth_whoami),
 		cmocka_unit_test(test_oauth_whoami_linkedin_page),
+		cmocka_unit_test(test_oauth_token_auth_basic),
+		cmocka_unit_test(test_oauth_token_error_shapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

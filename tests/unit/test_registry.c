@@ -71,6 +71,7 @@ plain_words(const char *s)
 	return true;
 }
 
+/* The rules of every provider (the list is in lib/providers/provider.h). */
 static void
 test_registry_providers_complete(void **state)
 {
@@ -253,6 +254,117 @@ test_registry_openapi_enums(void **state)
 	assert_int_equal(found, 1);
 }
 
+/* The rows of README's table whose header line begins with head (the
+ * lines after its |---| line that begin with '|'), or NULL. */
+static const char *
+readme_table(struct arena *a, const char *text, const char *head)
+{
+	const char *t, *end;
+
+	if ((t = strstr(text, head)) == NULL ||
+	    (t = strstr(t, "\n|-")) == NULL || (t = strchr(t + 1, '\n')) ==
+	    NULL)
+		return NULL;
+	for (end = ++t; *end == '|'; end = strchr(end, '\n') + 1)
+		if (strchr(end, '\n') == NULL)
+			break;
+	return arena_strndup(a, t, (size_t)(end - t));
+}
+
+/* Whether a row of table begins with "| " cells (the cells given, each
+ * ending in " |"). */
+static bool
+readme_row(struct arena *a, const char *table, const char *cells)
+{
+	const char *row = arena_printf(a, "\n| %s |", cells);
+
+	return table != NULL && (strncmp(table, row + 1, strlen(row) - 1) ==
+	    0 || strstr(table, row) != NULL);
+}
+
+/*
+ * README.md names every provider of the registry where a person looks:
+ * the introduction, a row in the Providers table, in the logins table,
+ * in the API versions table, in Sync's per-provider table, and exactly
+ * its catalogue in Metrics (name, label, unit, aggregation); the Window
+ * paragraph names each one that keeps fewer days than the default
+ * backfill.  A failure lists every missing row.
+ */
+static void
+test_registry_readme_rows(void **state)
+{
+	struct arena *a = testlib_arena();
+	const struct provider *const *all, *p;
+	const struct metric_def *m;
+	const char *text, *intro, *miss = "", *names, *logins, *versions;
+	const char *calls, *metrics, *window, *row, *t;
+	size_t n, i, j, len, rows;
+
+	(void)state;
+	text = testlib_slurp(a, arena_printf(a, "%s/README.md",
+	    testlib_root()), &len);
+	intro = arena_strndup(a, text, (size_t)(strstr(text, "\n\n## ") -
+	    text));
+	names = readme_table(a, text, "| slug | name | variables");
+	logins = readme_table(a, text, "| slug | who the login is");
+	versions = readme_table(a, text, "| slug | API and version");
+	calls = readme_table(a, text, "| provider | calls | rows |");
+	metrics = readme_table(a, text,
+	    "| provider | metric | label | unit | aggregation |");
+	if (metrics != NULL)
+		metrics = arena_printf(a, "\n%s", metrics);
+	assert_non_null(window = strstr(text, "**Window.**"));
+	window = arena_strndup(a, window, (size_t)(strstr(window, "\n\n") -
+	    window));
+	all = provider_all(&n);
+	for (i = 0; i < n; i++) {
+		p = all[i];
+		if (strstr(intro, p->name) == NULL)
+			miss = arena_printf(a, "%s\n  the introduction's list: "
+			    "%s", miss, p->name);
+		if (!readme_row(a, names, arena_printf(a, "`%s` | %s",
+		    p->slug, p->name)))
+			miss = arena_printf(a, "%s\n  Providers: | `%s` | %s "
+			    "| ...", miss, p->slug, p->name);
+		if (logins == NULL || strstr(logins, arena_printf(a, "`%s`",
+		    p->slug)) == NULL)
+			miss = arena_printf(a, "%s\n  Providers, the logins "
+			    "table: | `%s` | ...", miss, p->slug);
+		if (!readme_row(a, versions, arena_printf(a, "`%s`",
+		    p->slug)))
+			miss = arena_printf(a, "%s\n  Providers, the API "
+			    "versions table: | `%s` | ...", miss, p->slug);
+		if (!readme_row(a, calls, p->slug))
+			miss = arena_printf(a, "%s\n  Sync, per provider: | "
+			    "%s | ...", miss, p->slug);
+		for (rows = 0, t = metrics; t != NULL && (t = strstr(t,
+		    arena_printf(a, "\n| %s | `", p->slug))) != NULL; t++)
+			rows++;
+		if (rows != p->nmetrics)
+			miss = arena_printf(a, "%s\n  Metrics: %zu rows of %s, "
+			    "its catalogue has %zu", miss, rows, p->slug,
+			    p->nmetrics);
+		for (j = 0; j < p->nmetrics; j++) {
+			m = &p->metrics[j];
+			row = arena_printf(a, "%s | `%s` | %s | %s | %s",
+			    p->slug, m->name, m->label, m->unit,
+			    metric_agg_name(m->agg));
+			if (metrics == NULL || strstr(metrics,
+			    arena_printf(a, "\n| %s", row)) == NULL)
+				miss = arena_printf(a, "%s\n  Metrics: | %s "
+				    "...", miss, row);
+		}
+		if (p->keeps_days > 0 && p->keeps_days < 90 &&
+		    strstr(window, arena_printf(a, "%s %d", p->name,
+		    p->keeps_days)) == NULL)
+			miss = arena_printf(a, "%s\n  Sync, Window: \"%s %d\" "
+			    "(what it keeps)", miss, p->name, p->keeps_days);
+	}
+	if (*miss != '\0')
+		fail_msg("README.md lacks rows of the registry's providers:%s",
+		    miss);
+}
+
 int
 main(void)
 {
@@ -260,6 +372,7 @@ main(void)
 		cmocka_unit_test(test_registry_providers_complete),
 		cmocka_unit_test(test_registry_sandbox_covers_every_url),
 		cmocka_unit_test(test_registry_openapi_enums),
+		cmocka_unit_test(test_registry_readme_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, testlib_teardown);

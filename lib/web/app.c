@@ -848,6 +848,39 @@ serve_conn(struct app *app, struct arena *a, FCGX_Request *c,
 }
 
 /*
+ * The poll set: every connection held (who[k] its index) and, while there
+ * is room for one more, the listening socket (who[k] LIMIT_FCGI_CONNS);
+ * *free_slot is the first free connection (LIMIT_FCGI_CONNS: none).
+ * Returns how many entries pfd has.
+ */
+static size_t
+poll_set(const FCGX_Request *conn, struct pollfd *pfd, size_t *who,
+    size_t *free_slot)
+{
+	size_t i, n = 0;
+
+	*free_slot = LIMIT_FCGI_CONNS;
+	for (i = 0; i < LIMIT_FCGI_CONNS; i++) {
+		if (conn[i].ipcFd < 0) {
+			if (*free_slot == LIMIT_FCGI_CONNS)
+				*free_slot = i;
+			continue;
+		}
+		pfd[n].fd = conn[i].ipcFd;
+		pfd[n].events = POLLIN;
+		pfd[n].revents = 0;
+		who[n++] = i;
+	}
+	if (*free_slot < LIMIT_FCGI_CONNS) {
+		pfd[n].fd = 0;
+		pfd[n].events = POLLIN;
+		pfd[n].revents = 0;
+		who[n++] = LIMIT_FCGI_CONNS;
+	}
+	return n;
+}
+
+/*
  * Stopping: what nginx already sent is answered before this process ends
  * — a request down a kept connection, and a connection waiting in the
  * listening socket's queue (nginx answers 502 for either when it is
@@ -864,24 +897,7 @@ drain(struct app *app, struct arena *a, FCGX_Request *conn,
 	int round, fd;
 
 	for (round = 0; round < LIMIT_FCGI_DRAIN_ROUNDS; round++) {
-		free_slot = LIMIT_FCGI_CONNS;
-		for (i = n = 0; i < LIMIT_FCGI_CONNS; i++) {
-			if (conn[i].ipcFd < 0) {
-				if (free_slot == LIMIT_FCGI_CONNS)
-					free_slot = i;
-				continue;
-			}
-			pfd[n].fd = conn[i].ipcFd;
-			pfd[n].events = POLLIN;
-			pfd[n].revents = 0;
-			who[n++] = i;
-		}
-		if (free_slot < LIMIT_FCGI_CONNS) {
-			pfd[n].fd = 0;
-			pfd[n].events = POLLIN;
-			pfd[n].revents = 0;
-			who[n++] = LIMIT_FCGI_CONNS;
-		}
+		n = poll_set(conn, pfd, who, &free_slot);
 		if (n == 0 || poll(pfd, n, 0) <= 0)
 			return;
 		for (i = 0; i < n; i++) {
@@ -965,23 +981,7 @@ loop(void *arg, int slot)
 	log_msg(LOG_INFO, NULL, "start", "%s ready (pid %d)", app->name,
 	    (int)getpid());
 	while (!prefork_stopping()) {
-		n = 0;
-		free_slot = LIMIT_FCGI_CONNS;
-		for (i = 0; i < LIMIT_FCGI_CONNS; i++) {
-			if (conn[i].ipcFd < 0) {
-				if (free_slot == LIMIT_FCGI_CONNS)
-					free_slot = i;
-				continue;
-			}
-			pfd[n].fd = conn[i].ipcFd;
-			pfd[n].events = POLLIN;
-			who[n++] = i;
-		}
-		if (free_slot < LIMIT_FCGI_CONNS) {
-			pfd[n].fd = 0;
-			pfd[n].events = POLLIN;
-			who[n++] = LIMIT_FCGI_CONNS;
-		}
+		n = poll_set(conn, pfd, who, &free_slot);
 		/* A signal ends the wait (prefork.h). */
 		if ((r = poll(pfd, n, -1)) < 0) {
 			if (errno == EINTR)

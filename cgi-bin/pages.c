@@ -199,6 +199,9 @@ static const struct {
 } notices[] = {
 	{ "connected", "notice", "Connected. Choose what Sluice should "
 	    "collect, then sync." },
+	{ "connected_unlisted", "error", "Connected, but listing the "
+	    "accounts failed, so there is nothing to choose yet: see the "
+	    "error below." },
 	{ "saved", "notice", "Selection saved." },
 	{ "tested", "notice", "The connection works." },
 	{ "test_failed", "error", "The test call failed; see the error "

@@ -1561,7 +1561,7 @@ page_dashboard(struct ctx *ctx)
 {
 	const char *period = req_query(&ctx->req, "period"), *tiles, *why;
 	const char *from = req_query(&ctx->req, "from");
-	const char *to = req_query(&ctx->req, "to");
+	const char *to = req_query(&ctx->req, "to"), *status;
 	struct connection *conns;
 	struct json_object *v, *reviews;
 	size_t i, n, live = 0;
@@ -1595,11 +1595,16 @@ page_dashboard(struct ctx *ctx)
 	if (rc != ERR_OK)
 		return rc;
 	v = views_dashboard(ctx->arena, dashboard_order(ctx, tiles), period);
+	/* Every connected source, also one without numbers in these days,
+	 * and the zones its days follow. */
+	if ((rc = connection_all(app_read_db(ctx), ctx->arena,
+	    ctx->workspace_id, &conns, &n)) != ERR_OK ||
+	    (rc = syncq_status_ws_json(app_read_db(ctx), ctx->arena,
+	    ctx->workspace_id, &status)) != ERR_OK)
+		return rc;
+	views_dashboard_sources(ctx->arena, v, conns, n, status);
 	/* Nothing in these days: say whether sources are connected. */
 	if (!json_object_get_boolean(json_object_object_get(v, "has_tiles"))) {
-		if ((rc = connection_all(app_read_db(ctx), ctx->arena,
-		    ctx->workspace_id, &conns, &n)) != ERR_OK)
-			return rc;
 		for (i = 0; i < n; i++)
 			live += strcmp(conns[i].status, "disconnected") != 0;
 		if (live > 0)

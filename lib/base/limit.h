@@ -104,6 +104,8 @@
 #define LIMIT_VALUE_DIGITS	18		/* integer digits of a value */
 #define LIMIT_VALUE_DECIMALS	6		/* its decimals, rounded */
 #define LIMIT_TILES		200		/* tiles in one dashboard */
+#define LIMIT_DAYS_ZONES	4		/* zones a source's "Days in" names */
+#define LIMIT_DAYS_ZONE_NAMES	3		/* accounts named per zone there */
 #define LIMIT_SPARKLINE		(64 * 1024)	/* one tile's SVG points */
 #define LIMIT_IDEMPOTENCY_KEY	128		/* Idempotency-Key header */
 

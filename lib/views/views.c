@@ -782,6 +782,234 @@ views_dashboard(struct arena *a, const char *tiles_json, const char *period)
 	return out;
 }
 
+/* Whether the JSON array text list holds the string id. */
+static bool
+listed_id(struct arena *a, const char *list, const char *id)
+{
+	struct json_object *arr, *e;
+	size_t i;
+
+	if (list == NULL || jsonx_parse(a, list, strlen(list), &arr, NULL) !=
+	    ERR_OK || !json_object_is_type(arr, json_type_array))
+		return false;
+	for (i = 0; i < json_object_array_length(arr); i++)
+		if ((e = json_object_array_get_idx(arr, i)) != NULL &&
+		    strcmp(json_object_get_string(e), id) == 0)
+			return true;
+	return false;
+}
+
+/* One zone of a source's selected accounts and the accounts in it. */
+struct days_zone {
+	const char	*zone;
+	const char	*names;		/* "Shop, Store 2" */
+	size_t		 n;		/* accounts in it */
+};
+
+/*
+ * The zones of slug's selected accounts in conns, named ("America/
+ * New_York (Shop) and Europe/Berlin (Blog)"), or NULL when some selected
+ * account's listing names no zone (the provider's words stay).
+ */
+static const char *
+days_zones(struct arena *a, const char *slug, const struct connection *c,
+    size_t n)
+{
+	struct days_zone z[LIMIT_DAYS_ZONES + 1];
+	struct json_object *accs, *acc;
+	const char *id, *tz, *name, *out = NULL;
+	size_t i, j, k, nz = 0, more = 0;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(c[i].provider, slug) != 0 ||
+		    strcmp(c[i].status, "disconnected") == 0 ||
+		    c[i].accounts == NULL || jsonx_parse(a, c[i].accounts,
+		    strlen(c[i].accounts), &accs, NULL) != ERR_OK ||
+		    !json_object_is_type(accs, json_type_array))
+			continue;
+		for (j = 0; j < json_object_array_length(accs); j++) {
+			acc = json_object_array_get_idx(accs, j);
+			if ((id = jsonx_text(acc, "id")) == NULL ||
+			    !listed_id(a, c[i].selected, id))
+				continue;
+			if ((tz = jsonx_str(acc, "time_zone")) == NULL ||
+			    *tz == '\0')
+				return NULL;
+			if ((name = jsonx_str(acc, "name")) == NULL ||
+			    *name == '\0')
+				name = id;
+			for (k = 0; k < nz && strcmp(z[k].zone, tz) != 0; k++)
+				;
+			if (k == nz && nz == LIMIT_DAYS_ZONES) {
+				more++;
+				continue;
+			}
+			if (k == nz) {
+				z[nz].zone = tz;
+				z[nz].names = name;
+				z[nz++].n = 1;
+			} else if (++z[k].n <= LIMIT_DAYS_ZONE_NAMES)
+				z[k].names = arena_printf(a, "%s, %s",
+				    z[k].names, name);
+		}
+	}
+	for (k = 0; k < nz; k++) {
+		const char *names = z[k].n > LIMIT_DAYS_ZONE_NAMES ?
+		    arena_printf(a, "%s and %zu more", z[k].names, z[k].n -
+		    LIMIT_DAYS_ZONE_NAMES) : z[k].names;
+		const char *one = arena_printf(a, "%s (%s)", z[k].zone, names);
+
+		out = out == NULL ? one : arena_printf(a, "%s%s%s", out,
+		    k + 1 == nz && more == 0 ? " and " : ", ", one);
+	}
+	if (out != NULL && more > 0)
+		out = arena_printf(a, "%s and %zu more account%s in other "
+		    "zones", out, more, more == 1 ? "" : "s");
+	return out;
+}
+
+/* How far a quiet source's reason goes: the higher, the more it says. */
+enum quiet_why {
+	QUIET_SYNCED,		/* its syncs found none for these days */
+	QUIET_NEVER,		/* never synced */
+	QUIET_FAILED,		/* its last sync failed */
+	QUIET_QUEUED,		/* a sync is queued */
+	QUIET_RUNNING,		/* a sync is running */
+};
+
+/* Why connection c has no numbers, from its sync state s (an entry of
+ * syncq_status_ws_json()'s connections, or NULL); *detail the failure's
+ * words (or NULL). */
+static enum quiet_why
+quiet_why(const struct connection *c, struct json_object *s,
+    const char **detail)
+{
+	struct json_object *job = jsonx_member(s, "job");
+	struct json_object *run = jsonx_member(s, "last_run");
+	const char *js = jsonx_str(job, "status"), *rs = jsonx_str(run,
+	    "status");
+
+	*detail = NULL;
+	if (js != NULL && strcmp(js, "running") == 0)
+		return QUIET_RUNNING;
+	if (js != NULL && strcmp(js, "queued") == 0)
+		return QUIET_QUEUED;
+	if (strcmp(c->status, "needs_reauth") == 0) {
+		*detail = "it needs reconnecting";
+		return QUIET_FAILED;
+	}
+	if (strcmp(c->status, "error") == 0 || (rs != NULL &&
+	    strcmp(rs, "ok") != 0 && strcmp(rs, "running") != 0)) {
+		*detail = jsonx_str(run, "error");
+		if (*detail == NULL)
+			*detail = c->last_error;
+		return QUIET_FAILED;
+	}
+	if (c->last_sync_at == NULL && rs == NULL)
+		return QUIET_NEVER;
+	return QUIET_SYNCED;
+}
+
+/* The line of a quiet source (why and never: whether it ever synced). */
+static const char *
+quiet_text(struct arena *a, enum quiet_why why, const char *detail,
+    bool never)
+{
+	const char *s = "No numbers for these days yet";
+
+	switch (why) {
+	case QUIET_RUNNING:
+		return arena_printf(a, "%s: %s is running now.", s, never ?
+		    "its first sync" : "a sync");
+	case QUIET_QUEUED:
+		return arena_printf(a, "%s: %s is queued.", s, never ?
+		    "its first sync" : "a sync");
+	case QUIET_FAILED:
+		return arena_printf(a, "%s: its last sync failed%s%s", s,
+		    detail != NULL ? " — " : ".", detail != NULL ? detail :
+		    "");
+	case QUIET_NEVER:
+		return arena_printf(a, "%s: it has not synced yet. Press "
+		    "“Sync now” on its page, or wait for the daily sync.", s);
+	case QUIET_SYNCED:
+	default:
+		return arena_printf(a, "%s: its syncs found none for them (the "
+		    "source may hold no data this far back).", s);
+	}
+}
+
+void
+views_dashboard_sources(struct arena *a, struct json_object *v,
+    const struct connection *conns, size_t n, const char *status_json)
+{
+	struct json_object *provs, *sec, *doc = NULL, *list = NULL, *s, *e;
+	const struct provider *p;
+	const char *slug, *detail, *zones, *best_detail, *other;
+	enum quiet_why why, best;
+	bool found, never;
+	size_t i, j, k, nsec;
+	int64_t id;
+
+	if ((provs = jsonx_member(v, "providers")) == NULL ||
+	    !json_object_is_type(provs, json_type_array)) {
+		provs = json_object_new_array();
+		json_object_object_add(v, "providers", provs);
+	}
+	if (status_json != NULL && jsonx_parse(a, status_json,
+	    strlen(status_json), &doc, NULL) == ERR_OK)
+		list = jsonx_member(doc, "connections");
+	nsec = json_object_array_length(provs);
+	for (i = 0; i < nsec; i++) {
+		sec = json_object_array_get_idx(provs, i);
+		if ((slug = jsonx_str(sec, "slug")) != NULL &&
+		    (zones = days_zones(a, slug, conns, n)) != NULL)
+			put(sec, "days", zones);
+	}
+	for (i = 0; i < n; i++) {
+		slug = conns[i].provider;
+		if (strcmp(conns[i].status, "disconnected") == 0 ||
+		    (p = provider_get(slug)) == NULL || p->nmetrics == 0)
+			continue;
+		for (k = 0, found = false; k < nsec && !found; k++)
+			found = (other = jsonx_str(json_object_array_get_idx(
+			    provs, k), "slug")) != NULL && strcmp(other,
+			    slug) == 0;
+		for (j = 0; j < i && !found; j++)	/* said already */
+			found = strcmp(conns[j].provider, slug) == 0 &&
+			    strcmp(conns[j].status, "disconnected") != 0;
+		if (found)
+			continue;
+		/* Its connections (several logins): what says the most. */
+		best = QUIET_SYNCED;
+		best_detail = NULL;
+		never = true;
+		for (j = i; j < n; j++) {
+			if (strcmp(conns[j].provider, slug) != 0 ||
+			    strcmp(conns[j].status, "disconnected") == 0)
+				continue;
+			for (k = 0, s = NULL; list != NULL && s == NULL &&
+			    k < json_object_array_length(list); k++) {
+				e = json_object_array_get_idx(list, k);
+				if (jsonx_get_int64(e, "id", &id) == ERR_OK &&
+				    id == conns[j].id)
+					s = e;
+			}
+			why = quiet_why(&conns[j], s, &detail);
+			never &= conns[j].last_sync_at == NULL;
+			if (j == i || why > best) {
+				best = why;
+				best_detail = detail;
+			}
+		}
+		sec = json_object_new_object();
+		put(sec, "slug", slug);
+		put(sec, "name", p->name);
+		put(sec, "quiet", quiet_text(a, best, best_detail, never));
+		json_object_array_add(provs, sec);
+	}
+	flag(v, "has_sources", json_object_array_length(provs) > 0);
+}
+
 /* A CSV download under way: its request and what it holds. */
 struct download {
 	struct ctx			*ctx;

@@ -109,6 +109,24 @@ struct json_object *views_dashboard(struct arena *, const char *tiles_json,
 		    const char *period);
 
 /*
+ * Completes a dashboard view v (views_dashboard()) with the workspace's
+ * live connections conns[0..n) and their sync state (status_json, the
+ * text of syncq_status_ws_json(); NULL: unknown).  A source with tiles
+ * whose accounts name their zones (the listing's time_zone) gets "days"
+ * naming them ("America/New_York (Shop) and Europe/Berlin (Blog)")
+ * instead of its provider's words.  A connected source with catalogue
+ * metrics but no tile in these days is added after the others as {slug,
+ * name, quiet} — quiet "No numbers for these days yet" and why when it
+ * is known: its first sync is queued or running, its last sync failed
+ * (and how), it has never synced, or its syncs found none for these
+ * days — instead of being left out.  "has_sources" says whether v has a
+ * source to show.  Strings arena-owned.
+ */
+void		 views_dashboard_sources(struct arena *, struct json_object *v,
+		    const struct connection *conns, size_t n,
+		    const char *status_json);
+
+/*
  * The dashboard's "Reviews" section of the request's workspace: {chart
  * (views_chart() of the average rating of the days days ending today in
  * the workspace's zone — each day the mean of the locations' stated

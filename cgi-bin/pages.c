@@ -1386,6 +1386,22 @@ dashboard_error(struct ctx *ctx, const char *from, const char *to,
 	return app_render(ctx, 400, "pages/dashboard", v);
 }
 
+/* dashboard_error() for a range that ends today or later: the last day
+ * it can end on, yesterday in the workspace's zone, named. */
+static enum err
+dashboard_future(struct ctx *ctx, const char *from, const char *to)
+{
+	const char *last;
+	enum err rc;
+
+	if ((rc = account_yesterday(app_read_db(ctx), ctx->arena,
+	    ctx->workspace_id, &last)) != ERR_OK)
+		return rc;
+	return dashboard_error(ctx, from, to, arena_printf(ctx->arena, "The "
+	    "range must end on %s or earlier: yesterday in the workspace's "
+	    "time zone (today is not over).", last));
+}
+
 static void	money_texts(struct ctx *, struct json_object *, const char *);
 
 /*
@@ -1589,9 +1605,7 @@ page_dashboard(struct ctx *ctx)
 	rc = tiles_json(app_read_db(ctx), ctx->arena, ctx->workspace_id,
 	    days, from != NULL ? to : NULL, NULL, &tiles);
 	if (rc == ERR_UNPROCESSABLE)
-		return dashboard_error(ctx, from, to, "The range must end "
-		    "yesterday or earlier in the workspace's time zone (today "
-		    "is not over).");
+		return dashboard_future(ctx, from, to);
 	if (rc != ERR_OK)
 		return rc;
 	v = views_dashboard(ctx->arena, dashboard_order(ctx, tiles), period);
@@ -1652,9 +1666,7 @@ page_dashboard_csv(struct ctx *ctx)
 		    "7d, 28d or 90d.");
 	export_query_days(&q, days, from, to, NULL);
 	if ((rc = views_download(ctx, &q)) == ERR_UNPROCESSABLE)
-		return dashboard_error(ctx, from, to, "The range must end "
-		    "yesterday or earlier in the workspace's time zone (today "
-		    "is not over).");
+		return dashboard_future(ctx, from, to);
 	return rc;
 }
 

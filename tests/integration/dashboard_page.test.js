@@ -130,6 +130,11 @@ test('dashboard: range errors on the page, empty days, whose days', async (t) =>
   const [[today]] = stack.sql("SELECT to_char((now() AT TIME ZONE 'America/New_York')::date, 'YYYY-MM-DD')");
   r = await b.get(`/dashboard?from=${today}&to=${today}`);
   assert.equal(r.status, 400);
-  assert.match(r.text, /must end yesterday or earlier/);
+  // It names yesterday in the workspace's zone, the last day to pick.
+  const [[yesterday]] = stack.sql("SELECT to_char((now() AT TIME ZONE 'America/New_York')::date - 1, 'YYYY-MM-DD')");
+  assert.match(r.text, new RegExp(`The range must end on ${yesterday} \\(America/New_York\\) or earlier: yesterday in the workspace&#39;s time zone \\(today is not over\\)\\.`));
+  r = await b.get(`/dashboard/export.csv?from=${today}&to=${today}`);
+  assert.equal(r.status, 400);
+  assert.match(r.text, new RegExp(`The range must end on ${yesterday} \\(America/New_York\\) or earlier`));
   assert.match(r.text, new RegExp(`id="range-to" name="to" value="${today}"`));
 });

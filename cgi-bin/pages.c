@@ -206,7 +206,7 @@ static const struct {
 	{ "tested", "notice", "The connection works." },
 	{ "test_failed", "error", "The test call failed; see the error "
 	    "below." },
-	{ "queued", "notice", "Sync queued; it starts within a minute." },
+	{ "queued", "notice", "Sync queued." },
 	{ "sync_done", "notice", "The sync has finished; its result is the "
 	    "first line of the history below." },
 	{ "running", "notice", "A sync is already queued or running." },

@@ -101,6 +101,35 @@ run_result(struct arena *a, const struct provider *p, struct json_object *run,
 	    "see the history below.");
 }
 
+/*
+ * What a queued job waits for, truthfully: a worker looks at the queue
+ * every SLUICE_WORKER_POLL_MS (a second), so a due job starts within
+ * seconds while one runs and is free; a job due later (a retry) starts
+ * then; with no worker checked in for LIMIT_WORKER_STALE_S nothing takes
+ * it.
+ */
+static const char *
+queued_text(struct arena *a, struct json_object *h)
+{
+	const char *due = NULL;
+	int64_t age = -1;
+
+	(void)jsonx_get_string(h, "job_due", &due);
+	(void)jsonx_get_int64(h, "worker_age", &age);
+	if (age < 0 || age > LIMIT_WORKER_STALE_S)
+		return arena_printf(a, "Sync queued, but no sync worker has "
+		    "checked in%s, so nothing will take it yet: start one "
+		    "(worker --daemon; make run starts it).", age < 0 ? "" :
+		    arena_printf(a, " for %lld %s", (long long)(age < 7200 ?
+		    age / 60 : age < 172800 ? age / 3600 : age / 86400),
+		    age < 7200 ? "minutes" : age < 172800 ? "hours" : "days"));
+	if (due != NULL)
+		return arena_printf(a, "Sync queued: it waits until %s, then "
+		    "a sync worker takes it.", due);
+	return "Sync queued: a sync worker takes it within seconds, as soon "
+	    "as one is free.";
+}
+
 void
 views_sync_state(struct arena *a, const struct provider *p,
     struct json_object *h, bool finished, const char **live,
@@ -118,7 +147,7 @@ views_sync_state(struct arena *a, const struct provider *p,
 		prog = json_object_object_get(h, "progress");
 		if (strcmp(job, "running") != 0 || !json_object_is_type(prog,
 		    json_type_object)) {
-			*live = "Sync queued: it starts within a minute.";
+			*live = queued_text(a, h);
 			return;
 		}
 		(void)jsonx_get_int64(prog, "done", &done);

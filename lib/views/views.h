@@ -42,8 +42,10 @@ const char	*views_duration(struct arena *, int64_t ms);
 /*
  * What a connection's page and its polling script say of its sync, from
  * the history document h (connection_history_json()).  While a job is
- * queued or running, *live gets "Sync queued: it starts within a
- * minute." or "Syncing LinkedIn… 2 of 3 organizations done, 1,234 rows
+ * queued or running, *live gets what a queued one waits for ("Sync
+ * queued: a sync worker takes it within seconds…", the time it is due,
+ * or that no worker has checked in, h's job_due and worker_age) or
+ * "Syncing LinkedIn… 2 of 3 organizations done, 1,234 rows
  * fetched so far (12 s)."; else NULL.  When finished is true (the page
  * was opened after a Sync now) and no job is active, *result gets what
  * the last run came to ("Sync finished: 1,632 rows fetched, 120 changed,

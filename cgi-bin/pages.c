@@ -26,6 +26,7 @@
 #include "connections/token.h"
 #include "hooks/outbox.h"
 #include "mail/digest.h"
+#include "mail/email.h"
 #include "mail/notice.h"
 #include "metrics/content.h"
 #include "metrics/export.h"
@@ -573,7 +574,9 @@ render_forgot(struct ctx *ctx, int status, const char *error, bool sent)
 	set(v, "pre", pre);
 	set(v, "email", req_form(&ctx->req, "email"));
 	put_bool(v, "sent", sent);
-	put_bool(v, "mails", *ctx->cfg->resend_api_key != '\0');
+	put_bool(v, "mails", email_sending(ctx->cfg));
+	put_bool(v, "mail_files", *ctx->cfg->resend_api_key == '\0' &&
+	    *ctx->cfg->mail_dir != '\0');
 	if (error != NULL)
 		flash(v, "error", error);
 	return app_render(ctx, status, "pages/password_forgot", v);
@@ -615,9 +618,9 @@ mail_reset_link(struct ctx *ctx, void *arg)
 	    "password_reset", v, to, "Set a new password for Sluice", &why);
 	if (rc == ERR_UNAVAILABLE)
 		log_msg(LOG_WARN, ctx->req.request_id, "password_reset_unsent",
-		    "a password reset link was asked for, but no "
-		    "SLUICE_RESEND_API_KEY is set: make a link with `make "
-		    "password-link EMAIL=…`");
+		    "a password reset link was asked for, but neither "
+		    "SLUICE_RESEND_API_KEY nor SLUICE_MAIL_DIR is set: make a "
+		    "link with `make password-link EMAIL=…`");
 	else if (rc != ERR_OK)
 		log_msg(LOG_ERROR, ctx->req.request_id, "password_reset_unsent",
 		    "the password reset mail failed: %s", why != NULL ? why :
@@ -782,7 +785,7 @@ schedule_into(struct ctx *ctx, struct json_object *v)
 	if (schedule_cfg_load(ctx->arena, &sc, &why) != ERR_OK)
 		return app_fail(ctx, ERR_UNAVAILABLE, "%s", why);
 	if ((rc = schedule_workspace(ctx->db, ctx->arena, &sc,
-	    *ctx->cfg->resend_api_key != '\0', ctx->workspace_id, &sv)) !=
+	    email_sending(ctx->cfg), ctx->workspace_id, &sv)) !=
 	    ERR_OK)
 		return rc;
 	json_object_object_add(v, "schedule", json_object_get(
@@ -1833,7 +1836,9 @@ render_settings_with(struct ctx *ctx, int status, const char *new_key,
 	member_rows(ctx, v, members);
 	/* Without a Resend key no email goes out: the digest and alert
 	 * choices say so. */
-	put_bool(v, "mails", *ctx->cfg->resend_api_key != '\0');
+	put_bool(v, "mails", email_sending(ctx->cfg));
+	put_bool(v, "mail_files", *ctx->cfg->resend_api_key == '\0' &&
+	    *ctx->cfg->mail_dir != '\0');
 	if (can_edit(ctx)) {
 		if ((rc = account_invites_json(ctx->db, ctx->arena,
 		    ctx->workspace_id, &text)) != ERR_OK)

@@ -118,6 +118,7 @@
 #define LIMIT_DIGEST_BACKOFF_MS	500		/* first 5xx backoff, doubled */
 #define LIMIT_DIGEST_KEY_AGE_S	(24 * 3600)	/* Resend keeps a key this long */
 #define LIMIT_DIGEST_EMAIL	320		/* one recipient address */
+#define LIMIT_MAIL_FILE		(8 * 1024 * 1024) /* one SLUICE_MAIL_DIR .eml */
 #define LIMIT_DIGEST_BODY	(512 * 1024)	/* one rendered digest part */
 #define LIMIT_DIGEST_KPIS_PER_SOURCE 4	/* KPIs of one source in a digest */
 #define LIMIT_DIGEST_SOURCES	20		/* sources with a digest section */

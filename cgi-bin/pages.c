@@ -1619,6 +1619,9 @@ page_dashboard(struct ctx *ctx)
 	    (rc = syncq_status_ws_json(app_read_db(ctx), ctx->arena,
 	    ctx->workspace_id, &status)) != ERR_OK)
 		return rc;
+	/* Running totals stated as of the last sync only, dated. */
+	if ((rc = views_dashboard_latest(ctx, v)) != ERR_OK)
+		return rc;
 	views_dashboard_sources(ctx->arena, v, conns, n, status);
 	/* Nothing in these days: say whether sources are connected. */
 	if (!json_object_get_boolean(json_object_object_get(v, "has_tiles"))) {

@@ -2,7 +2,9 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <json-c/json.h>
@@ -17,6 +19,7 @@
 #include "connections/connection.h"
 #include "insights/insights.h"
 #include "metrics/export.h"
+#include "metrics/metric.h"
 #include "metrics/reviews.h"
 #include "metrics/tiles.h"
 #include "providers/provider.h"
@@ -666,6 +669,7 @@ tile_view(struct arena *a, struct json_object *t)
 		label = arena_printf(a, "%s (%s)", label, money);
 	else if (unit != NULL && strcmp(unit, "currency_micros") == 0)
 		label = arena_printf(a, "%s (currency not known)", label);
+	put(v, "metric", metric);
 	put(v, "label", label);
 	put(v, "value", okc ? numfmt_value(a, cur, unit, money) : "–");
 	put(v, "previous", okp ? numfmt_value(a, prev, unit, money) : "–");
@@ -1037,6 +1041,172 @@ views_dashboard_sources(struct arena *a, struct json_object *v,
 		json_object_array_add(provs, sec);
 	}
 	flag(v, "has_sources", json_object_array_length(provs) > 0);
+}
+
+/*
+ * The latest value of each running total ($3, $4: providers and metrics,
+ * in pairs) stored after the days shown ($2, their last day), while they
+ * end yesterday in the workspace's zone: each account's latest row (not
+ * past tomorrow), added up; how many accounts and their first and last
+ * day.
+ */
+static const char sql_latest[] =
+	"WITH w AS (SELECT (now() AT TIME ZONE time_zone)::date AS today "
+	"FROM workspaces WHERE id = $1) "
+	"SELECT c.provider, c.metric, sum(l.value)::float8, count(*), "
+	"to_char(min(l.day), 'YYYY-MM-DD'), to_char(max(l.day), "
+	"'YYYY-MM-DD') FROM unnest($3::text[], $4::text[]) AS c(provider, "
+	"metric) JOIN LATERAL (SELECT DISTINCT ON (m.account_id) m.day, "
+	"m.value FROM metric_daily m WHERE m.workspace_id = $1 AND "
+	"m.provider = c.provider AND m.metric = c.metric AND m.day > "
+	"$2::date AND m.day <= (SELECT today FROM w) + 1 ORDER BY "
+	"m.account_id, m.day DESC) l ON true WHERE $2::date = (SELECT today "
+	"FROM w) - 1 GROUP BY c.provider, c.metric ORDER BY c.provider, "
+	"c.metric";
+
+/* The section of slug in provs, or NULL. */
+static struct json_object *
+section_of(struct json_object *provs, const char *slug)
+{
+	struct json_object *sec;
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(provs); i++) {
+		sec = json_object_array_get_idx(provs, i);
+		if ((s = jsonx_str(sec, "slug")) != NULL && strcmp(s, slug) == 0)
+			return sec;
+	}
+	return NULL;
+}
+
+/* Whether the section sec has a tile of metric (its tiles' "metric"). */
+static bool
+has_tile(struct json_object *sec, const char *metric)
+{
+	struct json_object *tiles = jsonx_member(sec, "tiles");
+	const char *m;
+	size_t i;
+
+	for (i = 0; tiles != NULL && i < json_object_array_length(tiles);
+	    i++)
+		if ((m = jsonx_str(json_object_array_get_idx(tiles, i),
+		    "metric")) != NULL && strcmp(m, metric) == 0)
+			return true;
+	return false;
+}
+
+/* provs with sec put before the first section named after it (custom
+ * sources, which have no provider, stay last). */
+static struct json_object *
+insert_section(struct json_object *provs, struct json_object *sec)
+{
+	struct json_object *out = json_object_new_array(), *o;
+	const char *name = jsonx_str(sec, "name");
+	bool put = false;
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(provs); i++) {
+		o = json_object_array_get_idx(provs, i);
+		if (!put && (provider_get(jsonx_str(o, "slug")) == NULL ||
+		    strcasecmp(jsonx_str(o, "name"), name) > 0)) {
+			json_object_array_add(out, sec);
+			put = true;
+		}
+		json_object_array_add(out, json_object_get(o));
+	}
+	if (!put)
+		json_object_array_add(out, sec);
+	return out;
+}
+
+enum err
+views_dashboard_latest(struct ctx *ctx, struct json_object *v)
+{
+	const struct provider *const *all;
+	const struct metric_def *d;
+	struct json_object *provs, *sec, *t, *tiles;
+	struct db_res *res;
+	struct buf *ps, *ms;
+	const char *p[4], *to = jsonx_str(v, "to"), *slug, *metric, *first;
+	const char *last;
+	const struct provider *pr;
+	size_t i, k, n;
+	int64_t accounts;
+	double val;
+	enum err rc;
+
+	if (to == NULL || (provs = jsonx_member(v, "providers")) == NULL)
+		return ERR_OK;
+	/* The running totals without a tile in these days. */
+	ps = buf_new_arena(ctx->arena, 16384);
+	ms = buf_new_arena(ctx->arena, 16384);
+	all = provider_all(&n);
+	for (i = 0; i < n; i++)
+		for (k = 0; k < all[i]->nmetrics; k++) {
+			d = &all[i]->metrics[k];
+			if (d->agg != METRIC_LAST || strcmp(d->unit,
+			    "currency_micros") == 0 || ((sec = section_of(
+			    provs, all[i]->slug)) != NULL && has_tile(sec,
+			    d->name)))
+				continue;
+			buf_printf(ps, "%s%s", ps->len > 0 ? "," : "",
+			    all[i]->slug);
+			buf_printf(ms, "%s%s", ms->len > 0 ? "," : "",
+			    d->name);
+		}
+	if (ps->len == 0)
+		return ERR_OK;
+	p[0] = db_int64(ctx->arena, ctx->workspace_id);
+	p[1] = to;
+	p[2] = arena_printf(ctx->arena, "{%s}", buf_cstr(ps));
+	p[3] = arena_printf(ctx->arena, "{%s}", buf_cstr(ms));
+	if ((rc = db_exec(app_read_db(ctx), ctx->arena, sql_latest, 4, p,
+	    &res)) != ERR_OK)
+		return rc;
+	for (i = 0; i < db_nrows(res); i++) {
+		slug = db_get(res, i, 0);
+		metric = db_get(res, i, 1);
+		val = strtod(db_get(res, i, 2), NULL);
+		accounts = db_get_int64(res, i, 3, 0);
+		first = db_get(res, i, 4);
+		last = db_get(res, i, 5);
+		if ((pr = provider_get(slug)) == NULL ||
+		    (d = metric_find(slug, metric)) == NULL)
+			continue;
+		/* An average (a rating) is not added across accounts. */
+		if (accounts > 1 && strcmp(d->unit, "count") != 0)
+			continue;
+		if ((sec = section_of(provs, slug)) == NULL) {
+			sec = json_object_new_object();
+			put(sec, "slug", slug);
+			put(sec, "name", pr->name);
+			put(sec, "days", pr->days);
+			json_object_object_add(sec, "tiles",
+			    json_object_new_array());
+			provs = insert_section(provs, sec);
+			json_object_object_add(v, "providers", provs);
+		}
+		tiles = jsonx_member(sec, "tiles");
+		t = json_object_new_object();
+		put(t, "metric", metric);
+		put(t, "label", d->label);
+		put(t, "value", numfmt_value(ctx->arena, val, d->unit, NULL));
+		put(t, "previous", "–");
+		put(t, "trend", "flat");
+		put(t, "as_of", strcmp(first, last) == 0 ? last :
+		    arena_printf(ctx->arena, "%s to %s", first, last));
+		put(t, "change", arena_printf(ctx->arena, "as of %s",
+		    jsonx_str(t, "as_of")));
+		put(t, "coverage", arena_printf(ctx->arena, "the latest "
+		    "sync's count%s; the days shown end %s", accounts > 1 ?
+		    arena_printf(ctx->arena, " of %lld accounts, added up",
+		    (long long)accounts) : "", to));
+		put(t, "spark", "");
+		json_object_array_add(tiles, t);
+	}
+	flag(v, "has_tiles", json_object_array_length(provs) > 0);
+	return ERR_OK;
 }
 
 /* A CSV download under way: its request and what it holds. */

@@ -111,6 +111,21 @@ struct json_object *views_dashboard(struct arena *, const char *tiles_json,
 		    const char *period);
 
 /*
+ * Running totals (the catalogue's LAST metrics: GitHub's stars,
+ * LinkedIn's followers) that a provider states as of its sync only — a
+ * first sync stores today's count, after the days shown, which end
+ * yesterday — added to the dashboard view v (views_dashboard()) of the
+ * request's workspace while its days end yesterday: for each such metric
+ * without a tile in these days, a tile of its latest value (each
+ * account's latest row, added up; an average such as a rating only for
+ * one account), dated: "as_of" (YYYY-MM-DD, or "from to" when the
+ * accounts' days differ) and change "as of 2026-12-07", with no
+ * comparison; a provider without a section gets one.  Additive metrics
+ * and the period's own tiles are left as they are.  ERR_DB.
+ */
+enum err	 views_dashboard_latest(struct ctx *, struct json_object *v);
+
+/*
  * Completes a dashboard view v (views_dashboard()) with the workspace's
  * live connections conns[0..n) and their sync state (status_json, the
  * text of syncq_status_ws_json(); NULL: unknown).  A source with tiles

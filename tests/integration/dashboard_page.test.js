@@ -45,6 +45,23 @@ test('dashboard: range errors on the page, empty days, whose days', async (t) =>
   assert.doesNotMatch(meta, /each ad account/);
   const gh = r.text.split('id="p-github"')[1].split('</section>')[0];
   assert.match(gh, /Days in UTC\./);
+  // Stars are a running total GitHub states as of the sync only (today's
+  // row, after the days shown): its latest value, dated, no comparison.
+  const [[stars, asOf, repos, inDays]] = stack.sql(`SELECT sum(value)::bigint, max(day)::text, count(*),
+    (SELECT count(*) FROM metric_daily WHERE provider = 'github' AND metric = 'stars' AND day <= (now() AT TIME ZONE 'America/New_York')::date - 1)
+    FROM (SELECT DISTINCT ON (account_id) day, value FROM metric_daily WHERE provider = 'github' AND metric = 'stars' ORDER BY account_id, day DESC) l`);
+  assert.equal(inDays, '0', 'no stars row in the days shown');
+  assert.ok(Number(repos) > 0 && asOf, 'the sync stored stars');
+  const tile = gh.split('<div class="tile">').find((x) => x.includes('>Stars<'));
+  assert.ok(tile, `a Stars tile: ${gh.slice(0, 600)}`);
+  assert.match(tile, new RegExp(`<div class="tile-value">${Number(stars).toLocaleString('en-US')}</div>`));
+  assert.match(tile, new RegExp(`>as of ${asOf}</div>`));
+  assert.match(tile, new RegExp(`the latest sync&#39;s count${Number(repos) > 1 ? ` of ${repos} accounts, added up` : ''}; the days shown end \\d{4}-\\d\\d-\\d\\d`));
+  // The additive metrics keep their sums over the days shown.
+  const [[views]] = stack.sql("SELECT sum(value)::bigint FROM metric_daily WHERE provider = 'github' AND metric = 'views' AND day BETWEEN (now() AT TIME ZONE 'America/New_York')::date - 7 AND (now() AT TIME ZONE 'America/New_York')::date - 1");
+  const vtile = gh.split('<div class="tile">').find((x) => x.includes('>Views<'));
+  assert.ok(vtile, 'a Views tile');
+  assert.match(vtile, new RegExp(`<div class="tile-value">${Number(views).toLocaleString('en-US')}</div>`));
 
   // The days shown, as CSV: every stored row of them, one per account
   // and day; a source's page downloads its own 90 days.

@@ -53,7 +53,7 @@ test('sync progress and result', async (t) => {
     assert.match(liveText((await b.get('/connections/ga4?msg=queued')).text), /^Sync queued: a sync worker takes it within seconds/);
     // A job due later (a retry): when, in the workspace's zone.
     stack.sql(`UPDATE sync_jobs SET run_after = date_trunc('minute', now()) + interval '2 hours' WHERE connection_id = ${id} AND status = 'queued'`);
-    const [[due]] = stack.sql(`SELECT to_char(run_after AT TIME ZONE w.time_zone, 'YYYY-MM-DD HH24:MI:SS ') || w.time_zone FROM sync_jobs j JOIN workspaces w ON w.id = j.workspace_id WHERE connection_id = ${id} AND status = 'queued'`);
+    const [[due]] = stack.sql(`SELECT to_char(run_after AT TIME ZONE w.time_zone, 'YYYY-MM-DD HH24:MI ') || w.time_zone FROM sync_jobs j JOIN workspaces w ON w.id = j.workspace_id WHERE connection_id = ${id} AND status = 'queued'`);
     assert.equal((await status()).live, `Sync queued: it waits until ${due}, then a sync worker takes it.`);
     stack.sql(`UPDATE sync_jobs SET run_after = now() WHERE connection_id = ${id} AND status = 'queued'`);
     stack.sql("DELETE FROM worker_beats WHERE name = 'test-worker'");

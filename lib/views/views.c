@@ -1074,7 +1074,8 @@ section_of(struct json_object *provs, const char *slug)
 
 	for (i = 0; i < json_object_array_length(provs); i++) {
 		sec = json_object_array_get_idx(provs, i);
-		if ((s = jsonx_str(sec, "slug")) != NULL && strcmp(s, slug) == 0)
+		if ((s = jsonx_str(sec, "slug")) != NULL &&
+		    strcmp(s, slug) == 0)
 			return sec;
 	}
 	return NULL;

@@ -576,7 +576,7 @@ render_forgot(struct ctx *ctx, int status, const char *error, bool sent)
 	put_bool(v, "sent", sent);
 	put_bool(v, "mails", email_sending(ctx->cfg));
 	put_bool(v, "mail_files", *ctx->cfg->resend_api_key == '\0' &&
-	    *ctx->cfg->mail_dir != '\0');
+	    email_sending(ctx->cfg));
 	if (error != NULL)
 		flash(v, "error", error);
 	return app_render(ctx, status, "pages/password_forgot", v);
@@ -1841,7 +1841,7 @@ render_settings_with(struct ctx *ctx, int status, const char *new_key,
 	 * choices say so. */
 	put_bool(v, "mails", email_sending(ctx->cfg));
 	put_bool(v, "mail_files", *ctx->cfg->resend_api_key == '\0' &&
-	    *ctx->cfg->mail_dir != '\0');
+	    email_sending(ctx->cfg));
 	if (can_edit(ctx)) {
 		if ((rc = account_invites_json(ctx->db, ctx->arena,
 		    ctx->workspace_id, &text)) != ERR_OK)

@@ -240,10 +240,18 @@ fail_all(struct email_result *res, size_t n, enum email_outcome o,
 /* Without Resend: each message into SLUICE_MAIL_DIR, for a person to
  * read (make run's sandbox). */
 
+/* Whether messages go to SLUICE_MAIL_DIR: set, and no Resend key. */
+static bool
+to_dir(const struct config *cfg)
+{
+	return *cfg->resend_api_key == '\0' && cfg->mail_dir != NULL &&
+	    *cfg->mail_dir != '\0';
+}
+
 bool
 email_sending(const struct config *cfg)
 {
-	return *cfg->resend_api_key != '\0' || *cfg->mail_dir != '\0';
+	return *cfg->resend_api_key != '\0' || to_dir(cfg);
 }
 
 /* s with each character that is not [A-Za-z0-9._-] as '_'. */
@@ -398,7 +406,7 @@ email_send_batch(struct httpc *h, struct arena *a, const struct config *cfg,
 	size_t i, k, nd;
 	int64_t idx;
 
-	if (*cfg->resend_api_key == '\0' && *cfg->mail_dir != '\0')
+	if (to_dir(cfg))
 		return to_files(a, cfg, body, n, key, res, call);
 	if (*cfg->resend_api_key == '\0')
 		return ERR_UNAVAILABLE;
@@ -454,7 +462,7 @@ email_send_one(struct httpc *h, struct arena *a, const struct config *cfg,
 	const char *err = "", *id;
 	enum verdict v;
 
-	if (*cfg->resend_api_key == '\0' && *cfg->mail_dir != '\0')
+	if (to_dir(cfg))
 		return to_files(a, cfg, body, 1, key, res, call);
 	if (*cfg->resend_api_key == '\0')
 		return ERR_UNAVAILABLE;

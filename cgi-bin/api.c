@@ -908,6 +908,21 @@ api_ingest(struct ctx *ctx)
 	    strlen(json));
 }
 
+/* A range that ends today or later (400): the last day it can end on,
+ * yesterday in the workspace's zone, named. */
+static enum err
+range_future(struct ctx *ctx)
+{
+	const char *last;
+	enum err rc;
+
+	if ((rc = account_yesterday(app_read_db(ctx), ctx->arena,
+	    ctx->workspace_id, &last)) != ERR_OK)
+		return rc;
+	return app_fail(ctx, ERR_INPUT, "to must be %s or earlier: yesterday "
+	    "in the workspace's time zone (today is not over).", last);
+}
+
 /* The dashboard tiles: ?period=7d|28d|90d (default 7d) or ?from=&to=,
  * &provider=slug. */
 static enum err
@@ -937,8 +952,7 @@ api_tiles(struct ctx *ctx)
 	rc = tiles_json(app_read_db(ctx), ctx->arena, ctx->workspace_id,
 	    days, from != NULL ? to : NULL, provider, &json);
 	if (rc == ERR_UNPROCESSABLE)
-		return app_fail(ctx, ERR_INPUT, "to must be yesterday or "
-		    "earlier in the workspace's time zone (today is not over).");
+		return range_future(ctx);
 	if (rc != ERR_OK)
 		return rc;
 	resp_header(&ctx->resp, "Cache-Control", "private, max-age=60");
@@ -968,9 +982,7 @@ api_metrics(struct ctx *ctx)
 		rc = export_json(app_read_db(ctx), ctx->arena,
 		    ctx->workspace_id, &q, &json);
 	if (rc == ERR_UNPROCESSABLE)
-		return app_fail(ctx, ERR_INPUT, "to must be yesterday or "
-		    "earlier in the workspace's time zone (today is not "
-		    "over).");
+		return range_future(ctx);
 	if (rc == ERR_INPUT)
 		return app_fail(ctx, ERR_INPUT, "cursor is not one this API "
 		    "gave for this query: page with the same provider, "

@@ -13,6 +13,7 @@
 #include "base/jsonx.h"
 #include "base/mem.h"
 #include "base/prom.h"
+#include "mail/email.h"
 #include "providers/provider.h"
 #include "store/db.h"
 #include "sync/ops.h"
@@ -94,7 +95,7 @@ cron_status(struct ctx *ctx)
 		return app_fail(ctx, ERR_UNAVAILABLE, "%s", why);
 	if ((rc = syncq_status_json(ctx->db, ctx->arena, &q)) != ERR_OK ||
 	    (rc = schedule_status_json(ctx->db, ctx->arena, &sc,
-	    *ctx->cfg->resend_api_key != '\0', &sj)) != ERR_OK)
+	    email_sending(ctx->cfg), &sj)) != ERR_OK)
 		return rc;
 	if (jsonx_parse(ctx->arena, q, strlen(q), &o, NULL) != ERR_OK ||
 	    jsonx_parse(ctx->arena, sj, strlen(sj), &s, NULL) != ERR_OK)

@@ -39,7 +39,8 @@ static const struct route routes[] = {
 };
 
 static const char no_key[] = "Sending is not configured: set "
-    "SLUICE_RESEND_API_KEY (previews work without it).";
+    "SLUICE_RESEND_API_KEY, or SLUICE_MAIL_DIR to write the emails to "
+    "files (previews work without either).";
 
 static struct digest_env
 env_of(struct ctx *ctx)
@@ -118,7 +119,7 @@ run_kind(struct ctx *ctx, enum digest_kind kind)
 		return rc;
 	rc = digest_run(&e, kind, ctx->cron ? DIGEST_CRON : DIGEST_ADMIN,
 	    ctx->cron ? 0 : ctx->workspace_id, email, &rep, &wait);
-	if (rc == ERR_UNAVAILABLE && *ctx->cfg->resend_api_key == '\0')
+	if (rc == ERR_UNAVAILABLE && !email_sending(ctx->cfg))
 		return app_fail(ctx, rc, "%s", no_key);
 	if (rc == ERR_RATELIMIT) {
 		resp_header(&ctx->resp, "Retry-After",
@@ -202,7 +203,7 @@ api_test(struct ctx *ctx)
 	rc = digest_send_test(&e, ws, to, override, &id, &error);
 	if (rc == ERR_CONFLICT)
 		return app_fail(ctx, rc, "%s", error);
-	if (rc == ERR_UNAVAILABLE && *ctx->cfg->resend_api_key == '\0')
+	if (rc == ERR_UNAVAILABLE && !email_sending(ctx->cfg))
 		return app_fail(ctx, rc, "%s", no_key);
 	if (rc == ERR_UPSTREAM)
 		return app_fail(ctx, rc, "Resend did not send it: %s", error);
@@ -231,7 +232,7 @@ api_status(struct ctx *ctx)
 		return rc;
 	json = arena_printf(ctx->arena, "{\"last_run\":%s,"
 	    "\"sending_configured\":%s}", json,
-	    *ctx->cfg->resend_api_key != '\0' ? "true" : "false");
+	    email_sending(ctx->cfg) ? "true" : "false");
 	return resp_body(&ctx->resp, 200, "application/json", json,
 	    strlen(json));
 }

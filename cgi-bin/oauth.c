@@ -9,6 +9,7 @@
 
 #include "base/log.h"
 #include "base/mem.h"
+#include "connections/connect.h"
 #include "connections/connection.h"
 #include "connections/oauthstate.h"
 #include "providers/accounts.h"
@@ -129,6 +130,7 @@ page_callback(struct ctx *ctx)
 	const char *error, *code, *why = NULL, *accounts, *missing, *lost,
 	    *unnamed;
 	long nlost;
+	bool listed;
 	struct oauthstate_taken taken;
 	struct oauth_tokens t;
 	struct oauth_failure f;
@@ -183,21 +185,12 @@ page_callback(struct ctx *ctx)
 		    "— nothing was changed.", p->name, missing,
 		    strchr(missing, ',') != NULL ? "were" : "was", p->name));
 	/* Who the login is: the same login reconnects its connection,
-	 * another one becomes a connection of its own.  A provider that
-	 * does not say (its identity call failed) still connects, as one
-	 * unnamed login: the page says what that means. */
-	unnamed = NULL;
-	if (oauth_whoami(ctx->app->http, ctx->arena, p, ctx->cfg, &t, &f) !=
-	    ERR_OK) {
-		log_msg(LOG_WARN, ctx->req.request_id, "oauth_whoami",
-		    "%s: %s", p->slug, f.message);
-		t.owner = t.owner_label = NULL;
-		unnamed = arena_printf(ctx->arena, "Connected, but Sluice "
-		    "could not tell which %s login this is (%s), so "
-		    "connecting another %s login will replace this "
-		    "connection's login instead of adding one.", p->name,
-		    f.message, p->name);
-	}
+	 * another one becomes a connection of its own.  A failed identity
+	 * call stores nothing (which connection it repairs is unknown). */
+	if ((rc = connect_whoami(ctx->app->http, ctx->arena, p, ctx->cfg, &t,
+	    &unnamed)) != ERR_OK)
+		return result(ctx, 502, p, "Connection not completed",
+		    unnamed);
 	if ((rc = connection_store(ctx->db, ctx->arena, ctx->app->keys,
 	    taken.workspace_id, p->slug, &t, provider_mode(p, ctx->cfg) ==
 	    PROVIDER_SANDBOX, &id)) != ERR_OK)
@@ -206,6 +199,8 @@ page_callback(struct ctx *ctx)
 	    "(connection %lld)", p->slug, (long long)id);
 	rc = accounts_list(ctx->app->http, ctx->arena, p, ctx->cfg, &t,
 	    &accounts, &why);
+	/* The page's notice says the listing failed, not just "Connected". */
+	listed = rc == ERR_OK;
 	if (rc != ERR_OK)
 		rc = connection_set_status(ctx->db, ctx->arena,
 		    taken.workspace_id, id, "connected", arena_printf(
@@ -229,8 +224,9 @@ page_callback(struct ctx *ctx)
 	if (rc != ERR_OK)
 		return rc;
 	return resp_redirect(&ctx->resp, 303, arena_printf(ctx->arena,
-	    "/connections/%s?connected=1", connection_ref(ctx->db, ctx->arena,
-	    taken.workspace_id, p->slug, id)));
+	    "/connections/%s?%s", connection_ref(ctx->db, ctx->arena,
+	    taken.workspace_id, p->slug, id), listed ? "connected=1" :
+	    "msg=connected_unlisted"));
 }
 
 int

@@ -26,6 +26,7 @@
 #include "connections/token.h"
 #include "hooks/outbox.h"
 #include "mail/digest.h"
+#include "mail/email.h"
 #include "mail/notice.h"
 #include "metrics/content.h"
 #include "metrics/export.h"
@@ -199,11 +200,14 @@ static const struct {
 } notices[] = {
 	{ "connected", "notice", "Connected. Choose what Sluice should "
 	    "collect, then sync." },
+	{ "connected_unlisted", "error", "Connected, but listing the "
+	    "accounts failed, so there is nothing to choose yet: see the "
+	    "error below." },
 	{ "saved", "notice", "Selection saved." },
 	{ "tested", "notice", "The connection works." },
 	{ "test_failed", "error", "The test call failed; see the error "
 	    "below." },
-	{ "queued", "notice", "Sync queued; it starts within a minute." },
+	{ "queued", "notice", "Sync queued." },
 	{ "sync_done", "notice", "The sync has finished; its result is the "
 	    "first line of the history below." },
 	{ "running", "notice", "A sync is already queued or running." },
@@ -570,7 +574,9 @@ render_forgot(struct ctx *ctx, int status, const char *error, bool sent)
 	set(v, "pre", pre);
 	set(v, "email", req_form(&ctx->req, "email"));
 	put_bool(v, "sent", sent);
-	put_bool(v, "mails", *ctx->cfg->resend_api_key != '\0');
+	put_bool(v, "mails", email_sending(ctx->cfg));
+	put_bool(v, "mail_files", *ctx->cfg->resend_api_key == '\0' &&
+	    email_sending(ctx->cfg));
 	if (error != NULL)
 		flash(v, "error", error);
 	return app_render(ctx, status, "pages/password_forgot", v);
@@ -612,9 +618,9 @@ mail_reset_link(struct ctx *ctx, void *arg)
 	    "password_reset", v, to, "Set a new password for Sluice", &why);
 	if (rc == ERR_UNAVAILABLE)
 		log_msg(LOG_WARN, ctx->req.request_id, "password_reset_unsent",
-		    "a password reset link was asked for, but no "
-		    "SLUICE_RESEND_API_KEY is set: make a link with `make "
-		    "password-link EMAIL=…`");
+		    "a password reset link was asked for, but neither "
+		    "SLUICE_RESEND_API_KEY nor SLUICE_MAIL_DIR is set: make a "
+		    "link with `make password-link EMAIL=…`");
 	else if (rc != ERR_OK)
 		log_msg(LOG_ERROR, ctx->req.request_id, "password_reset_unsent",
 		    "the password reset mail failed: %s", why != NULL ? why :
@@ -779,7 +785,7 @@ schedule_into(struct ctx *ctx, struct json_object *v)
 	if (schedule_cfg_load(ctx->arena, &sc, &why) != ERR_OK)
 		return app_fail(ctx, ERR_UNAVAILABLE, "%s", why);
 	if ((rc = schedule_workspace(ctx->db, ctx->arena, &sc,
-	    *ctx->cfg->resend_api_key != '\0', ctx->workspace_id, &sv)) !=
+	    email_sending(ctx->cfg), ctx->workspace_id, &sv)) !=
 	    ERR_OK)
 		return rc;
 	json_object_object_add(v, "schedule", json_object_get(
@@ -1383,6 +1389,22 @@ dashboard_error(struct ctx *ctx, const char *from, const char *to,
 	return app_render(ctx, 400, "pages/dashboard", v);
 }
 
+/* dashboard_error() for a range that ends today or later: the last day
+ * it can end on, yesterday in the workspace's zone, named. */
+static enum err
+dashboard_future(struct ctx *ctx, const char *from, const char *to)
+{
+	const char *last;
+	enum err rc;
+
+	if ((rc = account_yesterday(app_read_db(ctx), ctx->arena,
+	    ctx->workspace_id, &last)) != ERR_OK)
+		return rc;
+	return dashboard_error(ctx, from, to, arena_printf(ctx->arena, "The "
+	    "range must end on %s or earlier: yesterday in the workspace's "
+	    "time zone (today is not over).", last));
+}
+
 static void	money_texts(struct ctx *, struct json_object *, const char *);
 
 /*
@@ -1558,7 +1580,7 @@ page_dashboard(struct ctx *ctx)
 {
 	const char *period = req_query(&ctx->req, "period"), *tiles, *why;
 	const char *from = req_query(&ctx->req, "from");
-	const char *to = req_query(&ctx->req, "to");
+	const char *to = req_query(&ctx->req, "to"), *status;
 	struct connection *conns;
 	struct json_object *v, *reviews;
 	size_t i, n, live = 0;
@@ -1586,17 +1608,23 @@ page_dashboard(struct ctx *ctx)
 	rc = tiles_json(app_read_db(ctx), ctx->arena, ctx->workspace_id,
 	    days, from != NULL ? to : NULL, NULL, &tiles);
 	if (rc == ERR_UNPROCESSABLE)
-		return dashboard_error(ctx, from, to, "The range must end "
-		    "yesterday or earlier in the workspace's time zone (today "
-		    "is not over).");
+		return dashboard_future(ctx, from, to);
 	if (rc != ERR_OK)
 		return rc;
 	v = views_dashboard(ctx->arena, dashboard_order(ctx, tiles), period);
+	/* Every connected source, also one without numbers in these days,
+	 * and the zones its days follow. */
+	if ((rc = connection_all(app_read_db(ctx), ctx->arena,
+	    ctx->workspace_id, &conns, &n)) != ERR_OK ||
+	    (rc = syncq_status_ws_json(app_read_db(ctx), ctx->arena,
+	    ctx->workspace_id, &status)) != ERR_OK)
+		return rc;
+	/* Running totals stated as of the last sync only, dated. */
+	if ((rc = views_dashboard_latest(ctx, v)) != ERR_OK)
+		return rc;
+	views_dashboard_sources(ctx->arena, v, conns, n, status);
 	/* Nothing in these days: say whether sources are connected. */
 	if (!json_object_get_boolean(json_object_object_get(v, "has_tiles"))) {
-		if ((rc = connection_all(app_read_db(ctx), ctx->arena,
-		    ctx->workspace_id, &conns, &n)) != ERR_OK)
-			return rc;
 		for (i = 0; i < n; i++)
 			live += strcmp(conns[i].status, "disconnected") != 0;
 		if (live > 0)
@@ -1644,9 +1672,7 @@ page_dashboard_csv(struct ctx *ctx)
 		    "7d, 28d or 90d.");
 	export_query_days(&q, days, from, to, NULL);
 	if ((rc = views_download(ctx, &q)) == ERR_UNPROCESSABLE)
-		return dashboard_error(ctx, from, to, "The range must end "
-		    "yesterday or earlier in the workspace's time zone (today "
-		    "is not over).");
+		return dashboard_future(ctx, from, to);
 	return rc;
 }
 
@@ -1813,7 +1839,9 @@ render_settings_with(struct ctx *ctx, int status, const char *new_key,
 	member_rows(ctx, v, members);
 	/* Without a Resend key no email goes out: the digest and alert
 	 * choices say so. */
-	put_bool(v, "mails", *ctx->cfg->resend_api_key != '\0');
+	put_bool(v, "mails", email_sending(ctx->cfg));
+	put_bool(v, "mail_files", *ctx->cfg->resend_api_key == '\0' &&
+	    email_sending(ctx->cfg));
 	if (can_edit(ctx)) {
 		if ((rc = account_invites_json(ctx->db, ctx->arena,
 		    ctx->workspace_id, &text)) != ERR_OK)

@@ -23,6 +23,7 @@
 #include "base/limit.h"
 #include "base/log.h"
 #include "hooks/outbox.h"
+#include "mail/email.h"
 #include "net/httpc.h"
 #include "store/db.h"
 #include "sync/alerts.h"
@@ -282,13 +283,13 @@ scheduler(struct app *app, const struct schedule_cfg *sc)
 	env.name = name;
 	env.stopping = prefork_flag();
 	arena_init(&a);
-	if (app->tmpl == NULL && *app->cfg.resend_api_key != '\0')
+	if (app->tmpl == NULL && email_sending(&app->cfg))
 		log_msg(LOG_WARN, NULL, "schedule", "templates not loaded "
 		    "(SLUICE_TEMPLATE_DIR): no scheduled digest");
 	log_msg(LOG_INFO, NULL, "schedule", "scheduler %s: a tick every %lds; "
 	    "daily sync at %02ld:00 where a workspace chose no hour; %s; in "
 	    "each workspace's time zone", name, sc->tick_s, sc->sync_hour,
-	    *app->cfg.resend_api_key == '\0' ? "no weekly digest "
+	    !email_sending(&app->cfg) ? "no weekly digest "
 	    "(SLUICE_RESEND_API_KEY is not set)" : arena_printf(&a, "weekly "
 	    "digest on day %ld (1 is Monday) at %02ld:00", sc->digest_day,
 	    sc->digest_hour));

@@ -42,7 +42,8 @@
 #   SLUICE_FCGI_PROCS (4)  SLUICE_FCGI_PROCS_<NAME> (one program's count;
 #   webhooks defaults to twice SLUICE_FCGI_PROCS)  SLUICE_WORKER (1: start
 #   the sync worker daemon with the cron program)  SLUICE_WORKER_PROCS (4)
-#   and every SLUICE_* the programs read (README.md, Configuration).
+#   and every SLUICE_* the programs read (README.md, Configuration);
+#   SLUICE_MAIL_DIR is VAR/mail in the sandbox without a Resend key.
 set -euo pipefail
 umask 027
 
@@ -605,6 +606,7 @@ another VAR (its parent directories must be searchable)"
 	pg_start
 	pg_roles
 	program_env "$port"
+	[ "${SLUICE_MAIL_DIR:-}" != "$var/mail" ] || own_dir "$var/mail" "$svc" 700
 	"${runas[@]}" env SLUICE_LOG_FILE= PGOPTIONS="-c client_min_messages=warning" \
 	    "$app/bin/api" migrate ||
 	    die "migrations failed"
@@ -726,6 +728,12 @@ program_env() {
 	export SLUICE_SQL_DIR=${SLUICE_SQL_DIR:-"$app/sql"}
 	export SLUICE_TEMPLATE_DIR=${SLUICE_TEMPLATE_DIR:-"$app/templates"}
 	export SLUICE_SANDBOX=${SLUICE_SANDBOX:-1}
+	# The sandbox without Resend: emails are written to VAR/mail to be
+	# read there (lib/mail/email.h); SLUICE_MAIL_DIR= (empty) turns it off.
+	if [ "$SLUICE_SANDBOX" = 1 ] && [ -z "${SLUICE_RESEND_API_KEY:-}" ] &&
+	    [ -z "${SLUICE_MAIL_DIR+x}" ]; then
+		export SLUICE_MAIL_DIR=$var/mail
+	fi
 }
 
 # One command of an installed program, with the stack's configuration.

@@ -30,6 +30,9 @@ static const struct config_var vars[] = {
 	  "re_... key for Resend's API; without it digests are not sent" },
 	{ "SLUICE_RESEND_API_BASE", "https://api.resend.com",
 	  "Resend API base URL (tests point it at a local fake)" },
+	{ "SLUICE_MAIL_DIR", "",
+	  "without SLUICE_RESEND_API_KEY: write each email there (.eml and "
+	  ".html) instead of sending it; make run's sandbox sets VAR/mail" },
 	{ "SLUICE_MAIL_FROM", "digest@localhost",
 	  "sender address of the digest (a domain verified at Resend)" },
 	{ "SLUICE_MAIL_FROM_NAME", "Sluice",
@@ -329,6 +332,7 @@ config_load(struct arena *a, struct config *cfg, const char **why)
 	cfg->resend_api_key = config_env("SLUICE_RESEND_API_KEY", "");
 	cfg->resend_api_base = config_env("SLUICE_RESEND_API_BASE",
 	    "https://api.resend.com");
+	cfg->mail_dir = config_env("SLUICE_MAIL_DIR", "");
 	cfg->mail_from = config_env("SLUICE_MAIL_FROM", "digest@localhost");
 	cfg->mail_from_name = config_env("SLUICE_MAIL_FROM_NAME", "Sluice");
 	cfg->unsubscribe_secret = config_env("SLUICE_UNSUBSCRIBE_SECRET", "");

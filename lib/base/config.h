@@ -40,6 +40,7 @@ struct config {
 	const char	*resend_webhook_secret; /* SLUICE_RESEND_WEBHOOK_SECRET */
 	const char	*resend_api_key; /* SLUICE_RESEND_API_KEY, "" if none */
 	const char	*resend_api_base; /* SLUICE_RESEND_API_BASE */
+	const char	*mail_dir;	/* SLUICE_MAIL_DIR, "" if none */
 	const char	*mail_from;	/* SLUICE_MAIL_FROM */
 	const char	*mail_from_name; /* SLUICE_MAIL_FROM_NAME */
 	const char	*unsubscribe_secret; /* SLUICE_UNSUBSCRIBE_SECRET */

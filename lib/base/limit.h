@@ -105,6 +105,8 @@
 #define LIMIT_VALUE_DIGITS	18		/* integer digits of a value */
 #define LIMIT_VALUE_DECIMALS	6		/* its decimals, rounded */
 #define LIMIT_TILES		200		/* tiles in one dashboard */
+#define LIMIT_DAYS_ZONES	4		/* zones a source's "Days in" names */
+#define LIMIT_DAYS_ZONE_NAMES	3		/* accounts named per zone there */
 #define LIMIT_SPARKLINE		(64 * 1024)	/* one tile's SVG points */
 #define LIMIT_IDEMPOTENCY_KEY	128		/* Idempotency-Key header */
 
@@ -117,6 +119,7 @@
 #define LIMIT_DIGEST_BACKOFF_MS	500		/* first 5xx backoff, doubled */
 #define LIMIT_DIGEST_KEY_AGE_S	(24 * 3600)	/* Resend keeps a key this long */
 #define LIMIT_DIGEST_EMAIL	320		/* one recipient address */
+#define LIMIT_MAIL_FILE		(8 * 1024 * 1024) /* one SLUICE_MAIL_DIR .eml */
 #define LIMIT_DIGEST_BODY	(512 * 1024)	/* one rendered digest part */
 #define LIMIT_DIGEST_KPIS_PER_SOURCE 4	/* KPIs of one source in a digest */
 #define LIMIT_DIGEST_SOURCES	20		/* sources with a digest section */

@@ -26,6 +26,42 @@ connect_test(const struct token_env *env, struct arena *a,
 	return rc;
 }
 
+enum err
+connect_whoami(struct httpc *h, struct arena *a, const struct provider *p,
+    const struct config *cfg, struct oauth_tokens *t, const char **note)
+{
+	struct oauth_failure f;
+	bool asks;
+	enum err rc;
+
+	*note = NULL;
+	/* The provider is asked when the token answer did not name the
+	 * login and it has an identity call (oauth_whoami()). */
+	asks = (t->owner == NULL || *t->owner == '\0') && p->whoami != NULL &&
+	    provider_url(p, PROVIDER_WHOAMI_URL, cfg, a) != NULL;
+	if ((rc = oauth_whoami(h, a, p, cfg, t, &f)) == ERR_OK)
+		return ERR_OK;
+	log_msg(LOG_WARN, NULL, "oauth_whoami", "%s: %s", p->slug,
+	    f.message);
+	t->owner = t->owner_label = NULL;
+	if (asks) {
+		*note = arena_printf(a, "Sluice signed in to %s, but asking "
+		    "%s which login this is failed: %s Without knowing the "
+		    "login Sluice cannot tell which connection to repair, so "
+		    "it stored nothing: your %s connections keep the sign-in "
+		    "they had. Try again in a few minutes; if it keeps "
+		    "failing, check %s's status and that Sluice is allowed "
+		    "in your %s account settings — nothing was changed.",
+		    p->name, p->name, f.message, p->name, p->name, p->name);
+		return rc;
+	}
+	*note = arena_printf(a, "Connected, but Sluice could not tell which "
+	    "%s login this is (%s), so connecting another %s login will "
+	    "replace this connection's login instead of adding one.",
+	    p->name, f.message, p->name);
+	return ERR_OK;
+}
+
 /* Another live connection of the workspace that shares p's login (one
  * grant for a family's providers, the same login at the provider; a row
  * whose login was never named may be anyone's), or NULL. */

@@ -15,9 +15,28 @@
 #include "base/err.h"
 
 struct arena;
+struct config;
 struct connection;
+struct httpc;
+struct oauth_tokens;
 struct provider;
 struct token_env;
+
+/*
+ * Who signed in with the fresh tokens t of a connect or reconnect
+ * (oauth_whoami()): sets t->owner and t->owner_label.  ERR_OK with *note
+ * NULL when the provider named the login.  ERR_OK with *note (plain
+ * words, arena-owned) when p has no identity call and its token answer
+ * named nobody: the tokens connect as p's one unnamed login and *note
+ * says what that means.  When p's identity call failed (refused, an
+ * error, an answer naming nobody): its error (ERR_AUTH, ERR_UPSTREAM)
+ * and *note saying what failed and what to do; the login is unknown, so
+ * the caller stores nothing — a reconnect would otherwise add an
+ * unnamed connection instead of repairing the one reconnected.
+ */
+enum err	 connect_whoami(struct httpc *, struct arena *,
+		    const struct provider *, const struct config *,
+		    struct oauth_tokens *, const char **note);
 
 /*
  * One authenticated call (the account listing); the result is recorded on

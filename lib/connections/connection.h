@@ -118,6 +118,10 @@ enum err	 connection_tested(struct db *, struct arena *,
  * "accounts":[{id, name, status, ok, error, rows_fetched, rows_changed,
  * attempted}] (each selected account's last outcome, sync_accounts),
  * "job": state of the latest queued/running job or null,
+ * "job_due": when a queued job waits for a later time, that time in the
+ * workspace's zone ("2026-11-22 09:00 Europe/Paris"), else null,
+ * "worker_age": seconds since a sync worker last checked in (-1: none
+ * ever did),
  * "progress": the running run's {done (accounts finished), total
  * (accounts selected, null when unknown), rows (fetched so far),
  * seconds (since it started)} or null, "time_zone", "last_sync"}.

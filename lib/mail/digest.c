@@ -1390,7 +1390,7 @@ digest_run(const struct digest_env *env, enum digest_kind kind,
 	if (kind < 0 || kind >= DIGEST_KIND__MAX)
 		return ERR_INPUT;
 	*retry_after_s = 0;
-	if (*env->cfg->resend_api_key == '\0')
+	if (!email_sending(env->cfg))
 		return ERR_UNAVAILABLE;
 	if (env->tmpl == NULL)
 		return ERR_TEMPLATE;
@@ -1429,7 +1429,7 @@ digest_send_test(const struct digest_env *env, int64_t workspace_id,
 		    db_get(sup, 0, 1));
 		return ERR_CONFLICT;
 	}
-	if (*env->cfg->resend_api_key == '\0')
+	if (!email_sending(env->cfg))
 		return ERR_UNAVAILABLE;
 	if ((rc = digest_render(env, workspace_id, to, &mail)) != ERR_OK)
 		return rc;

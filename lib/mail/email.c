@@ -1,15 +1,20 @@
 /*
  * email.c — the Resend client (see email.h for how answers are read).
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "base/arena.h"
+#include "base/buf.h"
 #include "base/config.h"
 #include "base/jsonx.h"
 #include "base/limit.h"
@@ -231,6 +236,164 @@ fail_all(struct email_result *res, size_t n, enum email_outcome o,
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* Without Resend: each message into SLUICE_MAIL_DIR, for a person to
+ * read (make run's sandbox). */
+
+/* Whether messages go to SLUICE_MAIL_DIR: set, and no Resend key. */
+static bool
+to_dir(const struct config *cfg)
+{
+	return *cfg->resend_api_key == '\0' && cfg->mail_dir != NULL &&
+	    *cfg->mail_dir != '\0';
+}
+
+bool
+email_sending(const struct config *cfg)
+{
+	return *cfg->resend_api_key != '\0' || to_dir(cfg);
+}
+
+/* s with each character that is not [A-Za-z0-9._-] as '_'. */
+static const char *
+file_safe(struct arena *a, const char *s)
+{
+	char *out = arena_strdup(a, s), *p;
+
+	for (p = out; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' ||
+		    *p == '-'))
+			*p = '_';
+	return out;
+}
+
+/* A header line "name: value" with CR and LF of value as spaces. */
+static void
+header(struct buf *b, const char *name, const char *value)
+{
+	const char *p;
+
+	buf_printf(b, "%s: ", name);
+	for (p = value != NULL ? value : ""; *p != '\0'; p++)
+		buf_putc(b, *p == '\r' || *p == '\n' ? ' ' : *p);
+	buf_puts(b, "\r\n");
+}
+
+/* Writes len bytes of data to path, readable by its owner only. */
+static bool
+write_private(const char *path, const char *data, size_t len)
+{
+	ssize_t w;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd == -1)
+		return false;
+	while (len > 0 && (w = write(fd, data, len)) > 0) {
+		data += w;
+		len -= (size_t)w;
+	}
+	return close(fd) == 0 && len == 0;
+}
+
+/*
+ * Message o (a Resend message object) as <dir>/<name>.eml (its headers,
+ * a plain-text and an HTML part, UTF-8) and <dir>/<name>.html (the HTML
+ * part, for a browser): res SENT with id "file:<name>.eml", else FAILED
+ * saying why.  A second write of the same name (a retried key)
+ * replaces the first, as Resend's idempotency would.
+ */
+static void
+to_file(struct arena *a, const struct config *cfg, struct json_object *o,
+    const char *name, struct email_result *res)
+{
+	struct json_object *to, *hd;
+	struct buf *b = buf_new_arena(a, LIMIT_MAIL_FILE);
+	const char *html = jsonx_str(o, "html"), *text = jsonx_str(o, "text");
+	const char *path, *bound = arena_printf(a, "sluice-%s", name);
+	char date[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t i;
+
+	res->outcome = EMAIL_FAILED;
+	res->id = NULL;
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	header(b, "Date", date);
+	header(b, "From", jsonx_str(o, "from"));
+	to = jsonx_member(o, "to");
+	for (i = 0; json_object_is_type(to, json_type_array) &&
+	    i < json_object_array_length(to); i++)
+		header(b, "To", json_object_get_string(
+		    json_object_array_get_idx(to, i)));
+	header(b, "Subject", jsonx_str(o, "subject"));
+	if ((hd = jsonx_member(o, "headers")) != NULL &&
+	    json_object_is_type(hd, json_type_object)) {
+		json_object_object_foreach(hd, k, v)
+			header(b, file_safe(a, k), json_object_get_string(v));
+	}
+	header(b, "MIME-Version", "1.0");
+	header(b, "Content-Type", arena_printf(a, "multipart/alternative; "
+	    "boundary=\"%s\"", bound));
+	if (buf_printf(b, "\r\n--%s\r\nContent-Type: text/plain; "
+	    "charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n%s\r\n",
+	    bound, text != NULL ? text : "") != ERR_OK || buf_printf(b,
+	    "--%s\r\nContent-Type: text/html; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: 8bit\r\n\r\n%s\r\n--%s--\r\n", bound,
+	    html != NULL ? html : "", bound) != ERR_OK) {
+		res->error = "the email is too large to write";
+		return;
+	}
+	if (mkdir(cfg->mail_dir, 0700) == -1 && errno != EEXIST) {
+		res->error = arena_printf(a, "SLUICE_MAIL_DIR %s cannot be "
+		    "made: %s", cfg->mail_dir, strerror(errno));
+		return;
+	}
+	path = arena_printf(a, "%s/%s.eml", cfg->mail_dir, name);
+	if (!write_private(path, buf_cstr(b), b->len) ||
+	    !write_private(arena_printf(a, "%s/%s.html", cfg->mail_dir,
+	    name), html != NULL ? html : "", html != NULL ? strlen(html) :
+	    0)) {
+		res->error = arena_printf(a, "writing %s failed: %s", path,
+		    strerror(errno));
+		return;
+	}
+	res->outcome = EMAIL_SENT;
+	res->id = arena_printf(a, "file:%s.eml", name);
+	res->error = NULL;
+	log_msg(LOG_INFO, NULL, "mail_file", "an email is in %s (no "
+	    "SLUICE_RESEND_API_KEY)", path);
+}
+
+/* email_send_batch() or _one() into cfg->mail_dir: body's messages,
+ * named by the key (and their place in a batch). */
+static enum err
+to_files(struct arena *a, const struct config *cfg, const char *body,
+    size_t n, const char *key, struct email_result *res,
+    struct email_call *call)
+{
+	struct json_object *o;
+	const char *name = file_safe(a, key != NULL ? key : "email");
+	size_t i;
+
+	memset(call, 0, sizeof(*call));
+	call->attempts = 1;
+	fail_all(res, n, EMAIL_FAILED, "not an email Sluice made");
+	if (jsonx_parse(a, body, strlen(body), &o, NULL) != ERR_OK)
+		return ERR_OK;
+	if (json_object_is_type(o, json_type_object) && n == 1)
+		to_file(a, cfg, o, name, res);
+	for (i = 0; json_object_is_type(o, json_type_array) && i < n &&
+	    i < json_object_array_length(o); i++)
+		to_file(a, cfg, json_object_array_get_idx(o, i),
+		    arena_printf(a, "%s-%zu", name, i + 1), &res[i]);
+	call->last_status = 200;
+	return ERR_OK;
+}
+
 enum err
 email_send_batch(struct httpc *h, struct arena *a, const struct config *cfg,
     const char *body, size_t n, const char *key, struct email_result *res,
@@ -243,6 +406,8 @@ email_send_batch(struct httpc *h, struct arena *a, const struct config *cfg,
 	size_t i, k, nd;
 	int64_t idx;
 
+	if (to_dir(cfg))
+		return to_files(a, cfg, body, n, key, res, call);
 	if (*cfg->resend_api_key == '\0')
 		return ERR_UNAVAILABLE;
 	v = post(h, a, cfg, "/emails/batch", body, key, true, &r, &err, call);
@@ -297,6 +462,8 @@ email_send_one(struct httpc *h, struct arena *a, const struct config *cfg,
 	const char *err = "", *id;
 	enum verdict v;
 
+	if (to_dir(cfg))
+		return to_files(a, cfg, body, 1, key, res, call);
 	if (*cfg->resend_api_key == '\0')
 		return ERR_UNAVAILABLE;
 	v = post(h, a, cfg, "/emails", body, key, false, &r, &err, call);

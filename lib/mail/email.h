@@ -72,11 +72,21 @@ const char	*email_json_batch(struct arena *, const struct config *,
 		    const struct email_msg *, size_t n);
 
 /*
+ * Whether email can leave: SLUICE_RESEND_API_KEY is set, or, without
+ * it, SLUICE_MAIL_DIR, where email_send_batch() and email_send_one()
+ * then write each message (<key>[-<n>].eml with its headers, text and
+ * HTML parts, and <key>[-<n>].html, mode 0600) instead of sending it,
+ * for a person trying Sluice without Resend to read; its id is
+ * "file:<name>.eml".
+ */
+bool		 email_sending(const struct config *);
+
+/*
  * Sends a batch body of n messages (from email_json_batch(), or stored
  * from an earlier attempt) with Idempotency-Key key.  Fills res[0..n-1]
  * and *call.  ERR_OK when every message has an outcome (some may be
- * FAILED or QUOTA); ERR_UNAVAILABLE without SLUICE_RESEND_API_KEY (res
- * untouched).  The strings belong to the arena.
+ * FAILED or QUOTA); ERR_UNAVAILABLE without SLUICE_RESEND_API_KEY and
+ * SLUICE_MAIL_DIR (res untouched).  The strings belong to the arena.
  */
 enum err	 email_send_batch(struct httpc *, struct arena *,
 		    const struct config *, const char *body, size_t n,

@@ -49,7 +49,7 @@ notice_send(struct httpc *http, struct arena *a, const struct config *cfg,
 	enum err rc;
 
 	*why = NULL;
-	if (*cfg->resend_api_key == '\0')
+	if (!email_sending(cfg))
 		return ERR_UNAVAILABLE;
 	if ((rc = notice_render(a, t, name, view, to, subject, &m)) !=
 	    ERR_OK || (rc = crypto_random_hex(key)) != ERR_OK)

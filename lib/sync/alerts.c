@@ -489,7 +489,7 @@ mail_due(const struct alerts_env *env, struct arena *a, bool fixed,
 static bool
 can_mail(const struct alerts_env *env)
 {
-	return *env->cfg->resend_api_key != '\0' && env->tmpl != NULL;
+	return email_sending(env->cfg) && env->tmpl != NULL;
 }
 
 /* Opens the incident of facts row i of res; logs it once. */
@@ -515,8 +515,8 @@ open_one(const struct alerts_env *env, struct arena *a, struct db_res *res,
 	log_msg(LOG_WARN, NULL, "alerts", "alert %s opened in workspace %s: "
 	    "%s%s", db_get(r, 0, 0), p[0], arena_printf(a, kinds[k].banner,
 	    source_name(k, p[4]), db_get(r, 0, 1)), can_mail(env) ? "" :
-	    " (no email: SLUICE_RESEND_API_KEY is not set or the templates "
-	    "are not loaded; the pages show it)");
+	    " (no email: neither SLUICE_RESEND_API_KEY nor SLUICE_MAIL_DIR "
+	    "is set, or the templates are not loaded; the pages show it)");
 	return ERR_OK;
 }
 

@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "mail/digest.h"
+#include "mail/email.h"
 #include "store/db.h"
 #include "sync/schedule.h"
 #include "sync/syncq.h"
@@ -162,11 +163,12 @@ beat(struct schedule_env *env, struct arena *a)
 	return db_exec(env->db, a, sql_beat, 1, p, NULL);
 }
 
-/* Digests go out: Resend is configured and the templates are loaded. */
+/* Digests go out: Resend (or SLUICE_MAIL_DIR) is configured and the
+ * templates are loaded. */
 static bool
 can_send(const struct schedule_env *env)
 {
-	return *env->cfg->resend_api_key != '\0' && env->tmpl != NULL;
+	return email_sending(env->cfg) && env->tmpl != NULL;
 }
 
 /* The due workspaces' digests of a kind, one after the other, a beat

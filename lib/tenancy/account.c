@@ -676,6 +676,10 @@ static const char sql_time_zone[] =
 /* The zones a person picks from: the IANA names, without tzdata's
  * posix/ and right/ copies of them and its files that are no place
  * (Factory, posixrules, localtime). */
+static const char sql_yesterday[] =
+	"SELECT to_char((now() AT TIME ZONE time_zone)::date - 1, "
+	"'YYYY-MM-DD') || ' (' || time_zone || ')' FROM workspaces WHERE "
+	"id = $1";
 static const char sql_time_zones[] =
 	"SELECT coalesce(json_agg(name ORDER BY name), '[]') FROM "
 	"pg_timezone_names WHERE name !~ '^(posix|right)/' AND name NOT IN "
@@ -700,6 +704,18 @@ account_set_time_zone(struct db *db, struct arena *a, int64_t ws,
 	if ((rc = db_exec(db, a, sql_time_zone, 2, p, &res)) != ERR_OK)
 		return rc;
 	return db_nrows(res) == 1 ? ERR_OK : ERR_INPUT;
+}
+
+enum err
+account_yesterday(struct db *db, struct arena *a, int64_t ws,
+    const char **out)
+{
+	const char *p[1] = { db_int64(a, ws) };
+	enum err rc;
+
+	if ((rc = db_value(db, a, sql_yesterday, 1, p, out)) != ERR_OK)
+		return rc;
+	return *out != NULL ? ERR_OK : ERR_NOTFOUND;
 }
 
 enum err

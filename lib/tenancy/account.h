@@ -219,6 +219,14 @@ enum err	 account_set_time_zone(struct db *, struct arena *,
 enum err	 account_time_zones(struct db *, struct arena *,
 		    const char **out);
 
+/*
+ * Yesterday in the workspace's zone, "YYYY-MM-DD (Europe/Paris)": the
+ * last day a range can end on (today is not over).  Arena-owned;
+ * ERR_NOTFOUND when the workspace does not exist, errors as db_exec().
+ */
+enum err	 account_yesterday(struct db *, struct arena *,
+		    int64_t workspace_id, const char **out);
+
 /* Deletes the workspace's synced data (metrics, messages, sync history). */
 enum err	 account_delete_data(struct db *, struct arena *,
 		    int64_t workspace_id);

@@ -2,7 +2,9 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <json-c/json.h>
@@ -17,6 +19,7 @@
 #include "connections/connection.h"
 #include "insights/insights.h"
 #include "metrics/export.h"
+#include "metrics/metric.h"
 #include "metrics/reviews.h"
 #include "metrics/tiles.h"
 #include "providers/provider.h"
@@ -101,6 +104,35 @@ run_result(struct arena *a, const struct provider *p, struct json_object *run,
 	    "see the history below.");
 }
 
+/*
+ * What a queued job waits for, truthfully: a worker looks at the queue
+ * every SLUICE_WORKER_POLL_MS (a second), so a due job starts within
+ * seconds while one runs and is free; a job due later (a retry) starts
+ * then; with no worker checked in for LIMIT_WORKER_STALE_S nothing takes
+ * it.
+ */
+static const char *
+queued_text(struct arena *a, struct json_object *h)
+{
+	const char *due = NULL;
+	int64_t age = -1;
+
+	(void)jsonx_get_string(h, "job_due", &due);
+	(void)jsonx_get_int64(h, "worker_age", &age);
+	if (age < 0 || age > LIMIT_WORKER_STALE_S)
+		return arena_printf(a, "Sync queued, but no sync worker has "
+		    "checked in%s, so nothing will take it yet: start one "
+		    "(worker --daemon; make run starts it).", age < 0 ? "" :
+		    arena_printf(a, " for %lld %s", (long long)(age < 7200 ?
+		    age / 60 : age < 172800 ? age / 3600 : age / 86400),
+		    age < 7200 ? "minutes" : age < 172800 ? "hours" : "days"));
+	if (due != NULL)
+		return arena_printf(a, "Sync queued: it waits until %s, then "
+		    "a sync worker takes it.", due);
+	return "Sync queued: a sync worker takes it within seconds, as soon "
+	    "as one is free.";
+}
+
 void
 views_sync_state(struct arena *a, const struct provider *p,
     struct json_object *h, bool finished, const char **live,
@@ -118,7 +150,7 @@ views_sync_state(struct arena *a, const struct provider *p,
 		prog = json_object_object_get(h, "progress");
 		if (strcmp(job, "running") != 0 || !json_object_is_type(prog,
 		    json_type_object)) {
-			*live = "Sync queued: it starts within a minute.";
+			*live = queued_text(a, h);
 			return;
 		}
 		(void)jsonx_get_int64(prog, "done", &done);
@@ -637,6 +669,7 @@ tile_view(struct arena *a, struct json_object *t)
 		label = arena_printf(a, "%s (%s)", label, money);
 	else if (unit != NULL && strcmp(unit, "currency_micros") == 0)
 		label = arena_printf(a, "%s (currency not known)", label);
+	put(v, "metric", metric);
 	put(v, "label", label);
 	put(v, "value", okc ? numfmt_value(a, cur, unit, money) : "–");
 	put(v, "previous", okp ? numfmt_value(a, prev, unit, money) : "–");
@@ -780,6 +813,401 @@ views_dashboard(struct arena *a, const char *tiles_json, const char *period)
 	flag(out, "has_tiles", json_object_array_length(provs) > 0);
 	put(out, "more_note", more_note(a, more));
 	return out;
+}
+
+/* Whether the JSON array text list holds the string id. */
+static bool
+listed_id(struct arena *a, const char *list, const char *id)
+{
+	struct json_object *arr, *e;
+	size_t i;
+
+	if (list == NULL || jsonx_parse(a, list, strlen(list), &arr, NULL) !=
+	    ERR_OK || !json_object_is_type(arr, json_type_array))
+		return false;
+	for (i = 0; i < json_object_array_length(arr); i++)
+		if ((e = json_object_array_get_idx(arr, i)) != NULL &&
+		    strcmp(json_object_get_string(e), id) == 0)
+			return true;
+	return false;
+}
+
+/* One zone of a source's selected accounts and the accounts in it. */
+struct days_zone {
+	const char	*zone;
+	const char	*names;		/* "Shop, Store 2" */
+	size_t		 n;		/* accounts in it */
+};
+
+/*
+ * The zones of slug's selected accounts in conns, named ("America/
+ * New_York (Shop) and Europe/Berlin (Blog)"), or NULL when some selected
+ * account's listing names no zone (the provider's words stay).
+ */
+static const char *
+days_zones(struct arena *a, const char *slug, const struct connection *c,
+    size_t n)
+{
+	struct days_zone z[LIMIT_DAYS_ZONES + 1];
+	struct json_object *accs, *acc;
+	const char *id, *tz, *name, *out = NULL;
+	size_t i, j, k, nz = 0, more = 0;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(c[i].provider, slug) != 0 ||
+		    strcmp(c[i].status, "disconnected") == 0 ||
+		    c[i].accounts == NULL || jsonx_parse(a, c[i].accounts,
+		    strlen(c[i].accounts), &accs, NULL) != ERR_OK ||
+		    !json_object_is_type(accs, json_type_array))
+			continue;
+		for (j = 0; j < json_object_array_length(accs); j++) {
+			acc = json_object_array_get_idx(accs, j);
+			if ((id = jsonx_text(acc, "id")) == NULL ||
+			    !listed_id(a, c[i].selected, id))
+				continue;
+			if ((tz = jsonx_str(acc, "time_zone")) == NULL ||
+			    *tz == '\0')
+				return NULL;
+			if ((name = jsonx_str(acc, "name")) == NULL ||
+			    *name == '\0')
+				name = id;
+			for (k = 0; k < nz && strcmp(z[k].zone, tz) != 0; k++)
+				;
+			if (k == nz && nz == LIMIT_DAYS_ZONES) {
+				more++;
+				continue;
+			}
+			if (k == nz) {
+				z[nz].zone = tz;
+				z[nz].names = name;
+				z[nz++].n = 1;
+			} else if (++z[k].n <= LIMIT_DAYS_ZONE_NAMES)
+				z[k].names = arena_printf(a, "%s, %s",
+				    z[k].names, name);
+		}
+	}
+	for (k = 0; k < nz; k++) {
+		const char *names = z[k].n > LIMIT_DAYS_ZONE_NAMES ?
+		    arena_printf(a, "%s and %zu more", z[k].names, z[k].n -
+		    LIMIT_DAYS_ZONE_NAMES) : z[k].names;
+		const char *one = arena_printf(a, "%s (%s)", z[k].zone, names);
+
+		out = out == NULL ? one : arena_printf(a, "%s%s%s", out,
+		    k + 1 == nz && more == 0 ? " and " : ", ", one);
+	}
+	if (out != NULL && more > 0)
+		out = arena_printf(a, "%s and %zu more account%s in other "
+		    "zones", out, more, more == 1 ? "" : "s");
+	return out;
+}
+
+/* How far a quiet source's reason goes: the higher, the more it says. */
+enum quiet_why {
+	QUIET_SYNCED,		/* its syncs found none for these days */
+	QUIET_NEVER,		/* never synced */
+	QUIET_FAILED,		/* its last sync failed */
+	QUIET_QUEUED,		/* a sync is queued */
+	QUIET_RUNNING,		/* a sync is running */
+};
+
+/* Why connection c has no numbers, from its sync state s (an entry of
+ * syncq_status_ws_json()'s connections, or NULL); *detail the failure's
+ * words (or NULL). */
+static enum quiet_why
+quiet_why(const struct connection *c, struct json_object *s,
+    const char **detail)
+{
+	struct json_object *job = jsonx_member(s, "job");
+	struct json_object *run = jsonx_member(s, "last_run");
+	const char *js = jsonx_str(job, "status"), *rs = jsonx_str(run,
+	    "status");
+
+	*detail = NULL;
+	if (js != NULL && strcmp(js, "running") == 0)
+		return QUIET_RUNNING;
+	if (js != NULL && strcmp(js, "queued") == 0)
+		return QUIET_QUEUED;
+	if (strcmp(c->status, "needs_reauth") == 0) {
+		*detail = "it needs reconnecting";
+		return QUIET_FAILED;
+	}
+	if (strcmp(c->status, "error") == 0 || (rs != NULL &&
+	    strcmp(rs, "ok") != 0 && strcmp(rs, "running") != 0)) {
+		*detail = jsonx_str(run, "error");
+		if (*detail == NULL)
+			*detail = c->last_error;
+		return QUIET_FAILED;
+	}
+	if (c->last_sync_at == NULL && rs == NULL)
+		return QUIET_NEVER;
+	return QUIET_SYNCED;
+}
+
+/* The line of a quiet source (why and never: whether it ever synced). */
+static const char *
+quiet_text(struct arena *a, enum quiet_why why, const char *detail,
+    bool never)
+{
+	const char *s = "No numbers for these days yet";
+
+	switch (why) {
+	case QUIET_RUNNING:
+		return arena_printf(a, "%s: %s is running now.", s, never ?
+		    "its first sync" : "a sync");
+	case QUIET_QUEUED:
+		return arena_printf(a, "%s: %s is queued.", s, never ?
+		    "its first sync" : "a sync");
+	case QUIET_FAILED:
+		return arena_printf(a, "%s: its last sync failed%s%s", s,
+		    detail != NULL ? " — " : ".", detail != NULL ? detail :
+		    "");
+	case QUIET_NEVER:
+		return arena_printf(a, "%s: it has not synced yet. Press "
+		    "“Sync now” on its page, or wait for the daily sync.", s);
+	case QUIET_SYNCED:
+	default:
+		return arena_printf(a, "%s: its syncs found none for them (the "
+		    "source may hold no data this far back).", s);
+	}
+}
+
+void
+views_dashboard_sources(struct arena *a, struct json_object *v,
+    const struct connection *conns, size_t n, const char *status_json)
+{
+	struct json_object *provs, *sec, *doc = NULL, *list = NULL, *s, *e;
+	const struct provider *p;
+	const char *slug, *detail, *zones, *best_detail, *other;
+	enum quiet_why why, best;
+	bool found, never;
+	size_t i, j, k, nsec;
+	int64_t id;
+
+	if ((provs = jsonx_member(v, "providers")) == NULL ||
+	    !json_object_is_type(provs, json_type_array)) {
+		provs = json_object_new_array();
+		json_object_object_add(v, "providers", provs);
+	}
+	if (status_json != NULL && jsonx_parse(a, status_json,
+	    strlen(status_json), &doc, NULL) == ERR_OK)
+		list = jsonx_member(doc, "connections");
+	nsec = json_object_array_length(provs);
+	for (i = 0; i < nsec; i++) {
+		sec = json_object_array_get_idx(provs, i);
+		if ((slug = jsonx_str(sec, "slug")) != NULL &&
+		    (zones = days_zones(a, slug, conns, n)) != NULL)
+			put(sec, "days", zones);
+	}
+	for (i = 0; i < n; i++) {
+		slug = conns[i].provider;
+		if (strcmp(conns[i].status, "disconnected") == 0 ||
+		    (p = provider_get(slug)) == NULL || p->nmetrics == 0)
+			continue;
+		for (k = 0, found = false; k < nsec && !found; k++)
+			found = (other = jsonx_str(json_object_array_get_idx(
+			    provs, k), "slug")) != NULL && strcmp(other,
+			    slug) == 0;
+		for (j = 0; j < i && !found; j++)	/* said already */
+			found = strcmp(conns[j].provider, slug) == 0 &&
+			    strcmp(conns[j].status, "disconnected") != 0;
+		if (found)
+			continue;
+		/* Its connections (several logins): what says the most. */
+		best = QUIET_SYNCED;
+		best_detail = NULL;
+		never = true;
+		for (j = i; j < n; j++) {
+			if (strcmp(conns[j].provider, slug) != 0 ||
+			    strcmp(conns[j].status, "disconnected") == 0)
+				continue;
+			for (k = 0, s = NULL; list != NULL && s == NULL &&
+			    k < json_object_array_length(list); k++) {
+				e = json_object_array_get_idx(list, k);
+				if (jsonx_get_int64(e, "id", &id) == ERR_OK &&
+				    id == conns[j].id)
+					s = e;
+			}
+			why = quiet_why(&conns[j], s, &detail);
+			never &= conns[j].last_sync_at == NULL;
+			if (j == i || why > best) {
+				best = why;
+				best_detail = detail;
+			}
+		}
+		sec = json_object_new_object();
+		put(sec, "slug", slug);
+		put(sec, "name", p->name);
+		put(sec, "quiet", quiet_text(a, best, best_detail, never));
+		json_object_array_add(provs, sec);
+	}
+	flag(v, "has_sources", json_object_array_length(provs) > 0);
+}
+
+/*
+ * The latest value of each running total ($3, $4: providers and metrics,
+ * in pairs) stored after the days shown ($2, their last day), while they
+ * end yesterday in the workspace's zone: each account's latest row (not
+ * past tomorrow), added up; how many accounts and their first and last
+ * day.
+ */
+static const char sql_latest[] =
+	"WITH w AS (SELECT (now() AT TIME ZONE time_zone)::date AS today "
+	"FROM workspaces WHERE id = $1) "
+	"SELECT c.provider, c.metric, sum(l.value)::float8, count(*), "
+	"to_char(min(l.day), 'YYYY-MM-DD'), to_char(max(l.day), "
+	"'YYYY-MM-DD') FROM unnest($3::text[], $4::text[]) AS c(provider, "
+	"metric) JOIN LATERAL (SELECT DISTINCT ON (m.account_id) m.day, "
+	"m.value FROM metric_daily m WHERE m.workspace_id = $1 AND "
+	"m.provider = c.provider AND m.metric = c.metric AND m.day > "
+	"$2::date AND m.day <= (SELECT today FROM w) + 1 ORDER BY "
+	"m.account_id, m.day DESC) l ON true WHERE $2::date = (SELECT today "
+	"FROM w) - 1 GROUP BY c.provider, c.metric ORDER BY c.provider, "
+	"c.metric";
+
+/* The section of slug in provs, or NULL. */
+static struct json_object *
+section_of(struct json_object *provs, const char *slug)
+{
+	struct json_object *sec;
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(provs); i++) {
+		sec = json_object_array_get_idx(provs, i);
+		if ((s = jsonx_str(sec, "slug")) != NULL &&
+		    strcmp(s, slug) == 0)
+			return sec;
+	}
+	return NULL;
+}
+
+/* Whether the section sec has a tile of metric (its tiles' "metric"). */
+static bool
+has_tile(struct json_object *sec, const char *metric)
+{
+	struct json_object *tiles = jsonx_member(sec, "tiles");
+	const char *m;
+	size_t i;
+
+	for (i = 0; tiles != NULL && i < json_object_array_length(tiles);
+	    i++)
+		if ((m = jsonx_str(json_object_array_get_idx(tiles, i),
+		    "metric")) != NULL && strcmp(m, metric) == 0)
+			return true;
+	return false;
+}
+
+/* provs with sec put before the first section named after it (custom
+ * sources, which have no provider, stay last). */
+static struct json_object *
+insert_section(struct json_object *provs, struct json_object *sec)
+{
+	struct json_object *out = json_object_new_array(), *o;
+	const char *name = jsonx_str(sec, "name");
+	bool put = false;
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(provs); i++) {
+		o = json_object_array_get_idx(provs, i);
+		if (!put && (provider_get(jsonx_str(o, "slug")) == NULL ||
+		    strcasecmp(jsonx_str(o, "name"), name) > 0)) {
+			json_object_array_add(out, sec);
+			put = true;
+		}
+		json_object_array_add(out, json_object_get(o));
+	}
+	if (!put)
+		json_object_array_add(out, sec);
+	return out;
+}
+
+enum err
+views_dashboard_latest(struct ctx *ctx, struct json_object *v)
+{
+	const struct provider *const *all;
+	const struct metric_def *d;
+	struct json_object *provs, *sec, *t, *tiles;
+	struct db_res *res;
+	struct buf *ps, *ms;
+	const char *p[4], *to = jsonx_str(v, "to"), *slug, *metric, *first;
+	const char *last;
+	const struct provider *pr;
+	size_t i, k, n;
+	int64_t accounts;
+	double val;
+	enum err rc;
+
+	if (to == NULL || (provs = jsonx_member(v, "providers")) == NULL)
+		return ERR_OK;
+	/* The running totals without a tile in these days. */
+	ps = buf_new_arena(ctx->arena, 16384);
+	ms = buf_new_arena(ctx->arena, 16384);
+	all = provider_all(&n);
+	for (i = 0; i < n; i++)
+		for (k = 0; k < all[i]->nmetrics; k++) {
+			d = &all[i]->metrics[k];
+			if (d->agg != METRIC_LAST || strcmp(d->unit,
+			    "currency_micros") == 0 || ((sec = section_of(
+			    provs, all[i]->slug)) != NULL && has_tile(sec,
+			    d->name)))
+				continue;
+			buf_printf(ps, "%s%s", ps->len > 0 ? "," : "",
+			    all[i]->slug);
+			buf_printf(ms, "%s%s", ms->len > 0 ? "," : "",
+			    d->name);
+		}
+	if (ps->len == 0)
+		return ERR_OK;
+	p[0] = db_int64(ctx->arena, ctx->workspace_id);
+	p[1] = to;
+	p[2] = arena_printf(ctx->arena, "{%s}", buf_cstr(ps));
+	p[3] = arena_printf(ctx->arena, "{%s}", buf_cstr(ms));
+	if ((rc = db_exec(app_read_db(ctx), ctx->arena, sql_latest, 4, p,
+	    &res)) != ERR_OK)
+		return rc;
+	for (i = 0; i < db_nrows(res); i++) {
+		slug = db_get(res, i, 0);
+		metric = db_get(res, i, 1);
+		val = strtod(db_get(res, i, 2), NULL);
+		accounts = db_get_int64(res, i, 3, 0);
+		first = db_get(res, i, 4);
+		last = db_get(res, i, 5);
+		if ((pr = provider_get(slug)) == NULL ||
+		    (d = metric_find(slug, metric)) == NULL)
+			continue;
+		/* An average (a rating) is not added across accounts. */
+		if (accounts > 1 && strcmp(d->unit, "count") != 0)
+			continue;
+		if ((sec = section_of(provs, slug)) == NULL) {
+			sec = json_object_new_object();
+			put(sec, "slug", slug);
+			put(sec, "name", pr->name);
+			put(sec, "days", pr->days);
+			json_object_object_add(sec, "tiles",
+			    json_object_new_array());
+			provs = insert_section(provs, sec);
+			json_object_object_add(v, "providers", provs);
+		}
+		tiles = jsonx_member(sec, "tiles");
+		t = json_object_new_object();
+		put(t, "metric", metric);
+		put(t, "label", d->label);
+		put(t, "value", numfmt_value(ctx->arena, val, d->unit, NULL));
+		put(t, "previous", "–");
+		put(t, "trend", "flat");
+		put(t, "as_of", strcmp(first, last) == 0 ? last :
+		    arena_printf(ctx->arena, "%s to %s", first, last));
+		put(t, "change", arena_printf(ctx->arena, "as of %s",
+		    jsonx_str(t, "as_of")));
+		put(t, "coverage", arena_printf(ctx->arena, "the latest "
+		    "sync's count%s; the days shown end %s", accounts > 1 ?
+		    arena_printf(ctx->arena, " of %lld accounts, added up",
+		    (long long)accounts) : "", to));
+		put(t, "spark", "");
+		json_object_array_add(tiles, t);
+	}
+	flag(v, "has_tiles", json_object_array_length(provs) > 0);
+	return ERR_OK;
 }
 
 /* A CSV download under way: its request and what it holds. */

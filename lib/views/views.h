@@ -42,8 +42,10 @@ const char	*views_duration(struct arena *, int64_t ms);
 /*
  * What a connection's page and its polling script say of its sync, from
  * the history document h (connection_history_json()).  While a job is
- * queued or running, *live gets "Sync queued: it starts within a
- * minute." or "Syncing LinkedIn… 2 of 3 organizations done, 1,234 rows
+ * queued or running, *live gets what a queued one waits for ("Sync
+ * queued: a sync worker takes it within seconds…", the time it is due,
+ * or that no worker has checked in, h's job_due and worker_age) or
+ * "Syncing LinkedIn… 2 of 3 organizations done, 1,234 rows
  * fetched so far (12 s)."; else NULL.  When finished is true (the page
  * was opened after a Sync now) and no job is active, *result gets what
  * the last run came to ("Sync finished: 1,632 rows fetched, 120 changed,
@@ -107,6 +109,39 @@ struct json_object *views_chart(struct arena *, struct json_object *series,
  */
 struct json_object *views_dashboard(struct arena *, const char *tiles_json,
 		    const char *period);
+
+/*
+ * Running totals (the catalogue's LAST metrics: GitHub's stars,
+ * LinkedIn's followers) that a provider states as of its sync only — a
+ * first sync stores today's count, after the days shown, which end
+ * yesterday — added to the dashboard view v (views_dashboard()) of the
+ * request's workspace while its days end yesterday: for each such metric
+ * without a tile in these days, a tile of its latest value (each
+ * account's latest row, added up; an average such as a rating only for
+ * one account), dated: "as_of" (YYYY-MM-DD, or "from to" when the
+ * accounts' days differ) and change "as of 2026-12-07", with no
+ * comparison; a provider without a section gets one.  Additive metrics
+ * and the period's own tiles are left as they are.  ERR_DB.
+ */
+enum err	 views_dashboard_latest(struct ctx *, struct json_object *v);
+
+/*
+ * Completes a dashboard view v (views_dashboard()) with the workspace's
+ * live connections conns[0..n) and their sync state (status_json, the
+ * text of syncq_status_ws_json(); NULL: unknown).  A source with tiles
+ * whose accounts name their zones (the listing's time_zone) gets "days"
+ * naming them ("America/New_York (Shop) and Europe/Berlin (Blog)")
+ * instead of its provider's words.  A connected source with catalogue
+ * metrics but no tile in these days is added after the others as {slug,
+ * name, quiet} — quiet "No numbers for these days yet" and why when it
+ * is known: its first sync is queued or running, its last sync failed
+ * (and how), it has never synced, or its syncs found none for these
+ * days — instead of being left out.  "has_sources" says whether v has a
+ * source to show.  Strings arena-owned.
+ */
+void		 views_dashboard_sources(struct arena *, struct json_object *v,
+		    const struct connection *conns, size_t n,
+		    const char *status_json);
 
 /*
  * The dashboard's "Reviews" section of the request's workspace: {chart

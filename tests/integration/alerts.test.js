@@ -230,7 +230,7 @@ test('alerts: one email per incident, a resolved note, a banner', { timeout: 600
     const r2 = await worker(noKey);
     const lines = (r) => r.stderr.split('\n').filter((l) => l.includes('"alerts"') && l.includes('opened'));
     assert.equal(lines(r1).length, 1, r1.stderr);
-    assert.match(lines(r1)[0], /Google Analytics 4 needs reconnecting since .*no email: SLUICE_RESEND_API_KEY is not set/);
+    assert.match(lines(r1)[0], /Google Analytics 4 needs reconnecting since .*no email: neither SLUICE_RESEND_API_KEY nor SLUICE_MAIL_DIR is set/);
     assert.equal(lines(r2).length, 0, 'one log line per incident');
     assert.ok(!/ERROR|"level":"error"/i.test(r2.stderr), r2.stderr);
     assert.equal(fake.state.calls.length, 0, 'no email attempt');

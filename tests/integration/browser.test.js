@@ -111,7 +111,7 @@ test('browser: setup, connect, dashboard, roles and escaping', async (t) => {
     // One line says where the sync stands (queued, or how far it is),
     // unless the worker was done before the page was.
     if (await page.locator('#job-state').count()) {
-      assert.match(await page.locator('#job-state').textContent(), /^(Sync queued: it starts within a minute\.|Syncing Google Analytics 4\u2026 \d of 1 properties done)/);
+      assert.match(await page.locator('#job-state').textContent(), /^(Sync queued: a sync worker takes it within seconds, as soon as one is free\.|Syncing Google Analytics 4\u2026 \d of 1 properties done)/);
       assert.equal(await page.locator('div.flash').count(), 0, 'no second "queued" notice');
       await shot('05a-connection-syncing');
       // The page's script polls the job and reloads when the worker is done.

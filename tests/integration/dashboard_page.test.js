@@ -2,7 +2,9 @@
 // The dashboard page as a person meets it: a range it cannot show gives
 // the page again with the reason beside the form (not a bare error
 // page); days with no numbers say that sources are connected rather than
-// "connect a source"; each source says whose calendar its days follow.
+// "connect a source"; each source says whose calendar its days follow
+// (its accounts' zones, named, where known); a connected source without
+// numbers in the days shown is on the page with why.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { setupOwner, connectSandbox, syncStack, runWorker } = require('./lib/flows');
@@ -28,9 +30,38 @@ test('dashboard: range errors on the page, empty days, whose days', async (t) =>
   assert.equal(r.status, 200);
   assert.match(r.text, / in America\/New_York, compared with as many days before/);
   const meta = r.text.split('id="p-meta_ads"')[1].split('</section>')[0];
-  assert.match(meta, /Days in each ad account&#39;s time zone\./);
+  // Whose days: the ad accounts' own zones, named, not "each ad
+  // account's time zone".
+  const [[accs, sel]] = stack.sql("SELECT accounts, selected FROM connections WHERE provider = 'meta_ads'");
+  const zones = new Map();
+  for (const a of JSON.parse(accs).filter((x) => JSON.parse(sel).includes(x.id))) {
+    zones.set(a.time_zone, [...(zones.get(a.time_zone) || []), a.name]);
+  }
+  assert.ok(zones.size > 0 && ![...zones.keys()].includes(undefined), 'the sandbox lists zones');
+  const named = [...zones].map(([z, n]) => `${z} (${n.join(', ')})`);
+  const esc = (x) => x.replace(/&/g, '&amp;').replace(/'/g, '&#39;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const days = named.length === 1 ? named[0] : `${named.slice(0, -1).join(', ')} and ${named.at(-1)}`;
+  assert.ok(meta.includes(`Days in ${esc(days)}.`), `${days} in ${meta.slice(0, 400)}`);
+  assert.doesNotMatch(meta, /each ad account/);
   const gh = r.text.split('id="p-github"')[1].split('</section>')[0];
   assert.match(gh, /Days in UTC\./);
+  // Stars are a running total GitHub states as of the sync only (today's
+  // row, after the days shown): its latest value, dated, no comparison.
+  const [[stars, asOf, repos, inDays]] = stack.sql(`SELECT sum(value)::bigint, max(day)::text, count(*),
+    (SELECT count(*) FROM metric_daily WHERE provider = 'github' AND metric = 'stars' AND day <= (now() AT TIME ZONE 'America/New_York')::date - 1)
+    FROM (SELECT DISTINCT ON (account_id) day, value FROM metric_daily WHERE provider = 'github' AND metric = 'stars' ORDER BY account_id, day DESC) l`);
+  assert.equal(inDays, '0', 'no stars row in the days shown');
+  assert.ok(Number(repos) > 0 && asOf, 'the sync stored stars');
+  const tile = gh.split('<div class="tile">').find((x) => x.includes('>Stars<'));
+  assert.ok(tile, `a Stars tile: ${gh.slice(0, 600)}`);
+  assert.match(tile, new RegExp(`<div class="tile-value">${Number(stars).toLocaleString('en-US')}</div>`));
+  assert.match(tile, new RegExp(`>as of ${asOf}</div>`));
+  assert.match(tile, new RegExp(`the latest sync&#39;s count${Number(repos) > 1 ? ` of ${repos} accounts, added up` : ''}; the days shown end \\d{4}-\\d\\d-\\d\\d`));
+  // The additive metrics keep their sums over the days shown.
+  const [[views]] = stack.sql("SELECT sum(value)::bigint FROM metric_daily WHERE provider = 'github' AND metric = 'views' AND day BETWEEN (now() AT TIME ZONE 'America/New_York')::date - 7 AND (now() AT TIME ZONE 'America/New_York')::date - 1");
+  const vtile = gh.split('<div class="tile">').find((x) => x.includes('>Views<'));
+  assert.ok(vtile, 'a Views tile');
+  assert.match(vtile, new RegExp(`<div class="tile-value">${Number(views).toLocaleString('en-US')}</div>`));
 
   // The days shown, as CSV: every stored row of them, one per account
   // and day; a source's page downloads its own 90 days.
@@ -60,11 +91,35 @@ test('dashboard: range errors on the page, empty days, whose days', async (t) =>
   assert.equal((await b.get('/connections/slack/export.csv')).status, 404, 'a source never connected has nothing to download');
   assert.equal((await b.get('/dashboard/export.csv?from=2026-03-02&to=2026-03-01')).status, 400);
 
-  // Days before any data: the sources are connected, so not "connect one".
+  // Days before any data: the sources are connected, so not "connect one";
+  // each is shown, with why it has none.
   r = await b.get('/dashboard?from=2001-01-01&to=2001-01-31');
   assert.equal(r.status, 200);
   assert.match(r.text, /No numbers from 2001-01-01 to 2001-01-31\. 2 sources are connected/);
-  assert.doesNotMatch(r.text, /No numbers yet/);
+  assert.doesNotMatch(r.text, /No numbers yet\./);
+  for (const slug of ['meta_ads', 'github']) {
+    const sec = r.text.split(`id="p-${slug}"`)[1].split('</section>')[0];
+    assert.match(sec, /No numbers for these days yet: its syncs found none for them/, slug);
+  }
+
+  // A source connected since, with no numbers in the days shown: shown,
+  // not left out, with why — never synced, queued, failed.
+  assert.equal((await connectSandbox(b, 'youtube')).res.status, 303);
+  const quiet = async () => {
+    const page = await b.get('/dashboard?period=7d');
+    assert.equal(page.status, 200);
+    assert.match(page.text, /id="p-meta_ads"/, 'the others keep their tiles');
+    const sec = page.text.split('id="p-youtube"')[1];
+    assert.ok(sec, 'YouTube is on the dashboard');
+    return sec.split('</section>')[0];
+  };
+  assert.match(await quiet(), /No numbers for these days yet: it has not synced yet\. Press “Sync now” on its page/);
+  assert.match(await quiet(), /<a href="\/connections\/youtube">Open YouTube<\/a>/);
+  stack.sql("INSERT INTO sync_jobs (workspace_id, connection_id, kind) SELECT workspace_id, id, 'manual' FROM connections WHERE provider = 'youtube'");
+  assert.match(await quiet(), /No numbers for these days yet: its first sync is queued\./);
+  stack.sql("UPDATE sync_jobs SET status = 'failed', finished_at = now() WHERE connection_id = (SELECT id FROM connections WHERE provider = 'youtube')");
+  stack.sql("UPDATE connections SET status = 'error', last_error = 'YouTube said <no>' WHERE provider = 'youtube'");
+  assert.match(await quiet(), /No numbers for these days yet: its last sync failed — YouTube said &lt;no&gt;/);
 
   // A range that is not one: the dashboard again, 400, the reason beside
   // the form, what was typed kept (escaped), the navigation there.
@@ -92,6 +147,11 @@ test('dashboard: range errors on the page, empty days, whose days', async (t) =>
   const [[today]] = stack.sql("SELECT to_char((now() AT TIME ZONE 'America/New_York')::date, 'YYYY-MM-DD')");
   r = await b.get(`/dashboard?from=${today}&to=${today}`);
   assert.equal(r.status, 400);
-  assert.match(r.text, /must end yesterday or earlier/);
+  // It names yesterday in the workspace's zone, the last day to pick.
+  const [[yesterday]] = stack.sql("SELECT to_char((now() AT TIME ZONE 'America/New_York')::date - 1, 'YYYY-MM-DD')");
+  assert.match(r.text, new RegExp(`The range must end on ${yesterday} \\(America/New_York\\) or earlier: yesterday in the workspace&#39;s time zone \\(today is not over\\)\\.`));
+  r = await b.get(`/dashboard/export.csv?from=${today}&to=${today}`);
+  assert.equal(r.status, 400);
+  assert.match(r.text, new RegExp(`The range must end on ${yesterday} \\(America/New_York\\) or earlier`));
   assert.match(r.text, new RegExp(`id="range-to" name="to" value="${today}"`));
 });

@@ -37,6 +37,11 @@ test('OAuth against oauth2-mock-server and a failing token endpoint', async (t) 
     req.resume();
     req.on('end', () => {
       // Who the login is (GitHub's GET /user): refused in mode whoami401.
+      // The account listing (GET /user/repos): refused in mode list401.
+      if (mode === 'list401' && req.url.startsWith('/api/user/repos')) {
+        res.writeHead(401, { 'content-type': 'application/json' }); res.end('{"message":"Bad credentials"}');
+        return;
+      }
       if (req.url === '/api/user') {
         if (mode === 'whoami401') { res.writeHead(401, { 'content-type': 'application/json' }); res.end('{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest"}'); }
         else if (mode === 'whoami_nobody') { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"login":null}'); }
@@ -159,33 +164,46 @@ test('OAuth against oauth2-mock-server and a failing token endpoint', async (t) 
     mode = 'ok';
   });
 
-  await t.test('a good token whose login the provider does not name still connects, as one unnamed login', async () => {
+  await t.test('an identity call that fails stores nothing, also on a reconnect: the connection keeps its sign-in', async () => {
     const connect = async (m) => {
       mode = m;
       const start = await b.get('/oauth/github/start');
       const state = new URL(start.headers.get('location')).searchParams.get('state');
       return b.get(`/oauth/github/callback?state=${state}&code=abc`);
     };
-    const rows = () => stack.sql("SELECT id, external_owner, coalesce(last_error, '') FROM connections WHERE provider = 'github' ORDER BY id");
-    for (const [m, why] of [['whoami401', /refused the new token when asked who the login is \(HTTP 401: Bad credentials\)/],
-      ['whoami_nobody', /did not say who the login is/]]) {
+    const rows = () => stack.sql("SELECT id, external_owner, status, md5(token_blob) FROM connections WHERE provider = 'github' ORDER BY id");
+    const fails = [['whoami401', /refused the new token when asked who the login is \(HTTP 401: Bad credentials\)/],
+      ['whoami_nobody', /did not say who the login is/]];
+    for (const [m, why] of fails) {
       const r = await connect(m);
-      assert.equal(r.status, 303, `${m}: ${r.text.slice(0, 300)}`);
-      const list = rows();
-      assert.equal(list.length, 1, `${m}: one unnamed connection, not one per attempt`);
-      assert.equal(list[0][1], '', m);
-      assert.match(list[0][2], why, m);
-      const page = await b.get('/connections/github');
-      assert.match(page.text, /could not tell which GitHub login this is/, m);
-      assert.match(page.text, /connecting another GitHub login will replace/, m);
+      assert.equal(r.status, 502, `${m}: ${r.text.slice(0, 300)}`);
+      assert.match(r.text, why, m);
+      assert.match(r.text, /asking GitHub which login this is failed/, m);
+      assert.match(r.text, /nothing was changed/, m);
+      assert.deepEqual(rows(), [], `${m}: no unnamed connection`);
     }
-    // Named at last: the unnamed row becomes that login's, no second one.
-    const r = await connect('ok');
+    // A named connection, then a reconnect whose identity call fails:
+    // the same row, its token untouched, no second (unnamed) one.
+    const ok = await connect('ok');
+    assert.equal(ok.status, 303);
+    const before = rows();
+    assert.equal(before.length, 1);
+    assert.equal(before[0][1], '4242');
+    for (const [m] of fails) {
+      const r = await connect(m);
+      assert.equal(r.status, 502, m);
+      assert.deepEqual(rows(), before, `${m}: the reconnected connection is as it was`);
+    }
+    // Named, but its account listing refused: the page does not say a
+    // plain "Connected" above the refusal.
+    const r = await connect('list401');
     assert.equal(r.status, 303);
-    const list = rows();
-    assert.equal(list.length, 1);
-    assert.notEqual(list[0][1], '');
-    assert.doesNotMatch(list[0][2], /could not tell/);
+    assert.equal(r.headers.get('location'), '/connections/github?msg=connected_unlisted');
+    const page = await b.get(r.headers.get('location'));
+    assert.match(page.text, /Connected, but listing the accounts failed/);
+    assert.doesNotMatch(page.text, /Connected\. Choose what Sluice should collect/);
+    assert.match(page.text, /listing accounts failed: [^<]*401/);
+    assert.equal(rows().length, 1, 'the same connection');
     mode = 'ok';
   });
 

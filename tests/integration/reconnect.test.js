@@ -46,4 +46,20 @@ test('reconnect as another login', async (t) => {
     assert.deepEqual(chosen(), [], 'nothing this login cannot see stays chosen');
     assert.ok(Object.keys(names()).every((id) => !first.includes(id)), 'the list is the new login\'s');
   });
+
+  await t.test('a reconnect whose identity call fails (sandbox user N-fault-401/500) repairs nothing, adds nothing, says so', async () => {
+    await connectSandbox(b, 'github', 'allow', { user: '1' });
+    const rows = () => stack.sql("SELECT id, external_owner, status, md5(token_blob) FROM connections WHERE provider = 'github' ORDER BY id");
+    const before = rows();
+    assert.equal(before.length, 1);
+    for (const fault of ['401', '500']) {
+      const { res } = await connectSandbox(b, 'github', 'allow', { user: `1-fault-${fault}` });
+      assert.equal(res.status, 502, `${fault}: ${res.text.slice(0, 300)}`);
+      assert.match(res.text, /Connection not completed/);
+      assert.match(res.text, new RegExp(`asking GitHub which login this is failed: [^<]*HTTP ${fault}`));
+      assert.match(res.text, /stored nothing: your GitHub connections keep the sign-in they had/);
+      assert.doesNotMatch(res.text, /Connected/);
+      assert.deepEqual(rows(), before, `${fault}: the same connection, its token untouched, no unnamed one`);
+    }
+  });
 });

@@ -3,7 +3,8 @@
 // over: the polling endpoint's "live" words count the selected accounts
 // done and the rows fetched so far; the page opened after Sync now says
 // what the run came to (rows and duration, or the failure in words), not
-// "queued" any more.  A slow sandbox account (its calls answer after
+// "queued" any more; a queued sync says what it waits for (a worker that
+// checks in, its due time, or that no worker runs).  A slow sandbox account (its calls answer after
 // 3 s) holds the run in the middle.
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -36,11 +37,26 @@ test('sync progress and result', async (t) => {
     const r = await b.post('/connections/ga4/sync', { csrf: Object.fromEntries(formFields(page.text)).csrf });
     assert.equal(r.status, 303);
     const after = await b.get(new URL(r.headers.get('location'), stack.url).pathname + '?msg=queued');
-    assert.match(liveText(after.text), /^Sync queued: it starts within a minute\. $/);
+    // What the queued job waits for, truthfully: no worker runs yet.
+    assert.match(liveText(after.text), /^Sync queued, but no sync worker has checked in, so nothing will take it yet: start one \(worker --daemon; make run starts it\)\. $/);
     assert.equal(flashText(after.text), '', 'no second "queued" notice beside the live line');
-    const s = await status();
+    let s = await status();
     assert.equal(s.job, 'queued');
-    assert.equal(s.live, 'Sync queued: it starts within a minute.');
+    assert.match(s.live, /^Sync queued, but no sync worker has checked in, so/);
+    // A worker that checked in 20 minutes ago, and none since.
+    stack.sql("INSERT INTO worker_beats (name, beat_at) VALUES ('test-worker', now() - interval '20 minutes')");
+    assert.match((await status()).live, /^Sync queued, but no sync worker has checked in for 20 minutes, so nothing will take it yet/);
+    // A worker that checks in: it looks at the queue every second.
+    stack.sql("UPDATE worker_beats SET beat_at = now()");
+    s = await status();
+    assert.equal(s.live, 'Sync queued: a sync worker takes it within seconds, as soon as one is free.');
+    assert.match(liveText((await b.get('/connections/ga4?msg=queued')).text), /^Sync queued: a sync worker takes it within seconds/);
+    // A job due later (a retry): when, in the workspace's zone.
+    stack.sql(`UPDATE sync_jobs SET run_after = date_trunc('minute', now()) + interval '2 hours' WHERE connection_id = ${id} AND status = 'queued'`);
+    const [[due]] = stack.sql(`SELECT to_char(run_after AT TIME ZONE w.time_zone, 'YYYY-MM-DD HH24:MI ') || w.time_zone FROM sync_jobs j JOIN workspaces w ON w.id = j.workspace_id WHERE connection_id = ${id} AND status = 'queued'`);
+    assert.equal((await status()).live, `Sync queued: it waits until ${due}, then a sync worker takes it.`);
+    stack.sql(`UPDATE sync_jobs SET run_after = now() WHERE connection_id = ${id} AND status = 'queued'`);
+    stack.sql("DELETE FROM worker_beats WHERE name = 'test-worker'");
   });
 
   await t.test('running: accounts done of those selected, rows so far', async () => {

@@ -9,7 +9,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "base/arena.h"
@@ -249,6 +253,68 @@ test_email_one_and_unconfigured(void **state)
 	assert_int_equal(calls, 0);
 }
 
+/* Without a Resend key but with SLUICE_MAIL_DIR: each message of a
+ * batch as <key>-<n>.eml and .html (owner-only), no call to Resend; a
+ * header value's line breaks never start a header of their own. */
+static void
+test_email_mail_dir_writes_files(void **state)
+{
+	struct fixture *f = *state;
+	struct email_result res[2];
+	struct email_call call;
+	char dir[] = "/tmp/sluice-mail-XXXXXX", path[256], text[4096];
+	struct stat st;
+	FILE *fp;
+	size_t n;
+
+	assert_non_null(mkdtemp(dir));
+	f->cfg.resend_api_key = "";
+	f->cfg.mail_dir = arena_printf(&f->a, "%s/mail", dir);
+	assert_true(email_sending(&f->cfg));
+	assert_int_equal(email_send_batch(f->h, &f->a, &f->cfg,
+	    "[{\"from\":\"D <d@example.com>\",\"to\":[\"a@x.io\"],"
+	    "\"subject\":\"Hi\\r\\nBcc: evil@x.io\",\"html\":\"<p>A</p>\","
+	    "\"text\":\"A\"},{\"to\":[\"b@x.io\"],\"subject\":\"B\"}]", 2,
+	    "sluice-digest-7", res, &call), ERR_OK);
+	assert_int_equal(calls, 0);
+	assert_int_equal(res[0].outcome, EMAIL_SENT);
+	assert_string_equal(res[0].id, "file:sluice-digest-7-1.eml");
+	assert_int_equal(res[1].outcome, EMAIL_SENT);
+	assert_string_equal(res[1].id, "file:sluice-digest-7-2.eml");
+	snprintf(path, sizeof(path), "%s/sluice-digest-7-1.eml",
+	    f->cfg.mail_dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_non_null(fp = fopen(path, "r"));
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	text[n] = '\0';
+	fclose(fp);
+	assert_non_null(strstr(text, "\r\nTo: a@x.io\r\n"));
+	assert_non_null(strstr(text, "\r\nSubject: Hi  Bcc: evil@x.io\r\n"));
+	assert_null(strstr(text, "\nBcc:"));
+	assert_non_null(strstr(text, "\r\n\r\n<p>A</p>\r\n"));
+	snprintf(path, sizeof(path), "%s/sluice-digest-7-1.html",
+	    f->cfg.mail_dir);
+	assert_non_null(fp = fopen(path, "r"));
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	text[n] = '\0';
+	fclose(fp);
+	assert_string_equal(text, "<p>A</p>");
+	/* With a Resend key the folder is not used. */
+	f->cfg.resend_api_key = "re_test";
+	assert_true(email_sending(&f->cfg));
+	for (n = 1; n <= 2; n++) {
+		snprintf(path, sizeof(path), "%s/sluice-digest-7-%zu.eml",
+		    f->cfg.mail_dir, n);
+		assert_int_equal(unlink(path), 0);
+		snprintf(path, sizeof(path), "%s/sluice-digest-7-%zu.html",
+		    f->cfg.mail_dir, n);
+		assert_int_equal(unlink(path), 0);
+	}
+	assert_int_equal(rmdir(f->cfg.mail_dir), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int
 main(void)
 {
@@ -263,6 +329,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_email_one_and_unconfigured, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_email_mail_dir_writes_files, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

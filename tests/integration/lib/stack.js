@@ -153,6 +153,8 @@ async function startStack({ programs = ['api'], env = {} } = {}) {
     // The checkout's sluice.env is the operator's, never a test's.
     SLUICE_ENV_FILE: '/dev/null',
     SLUICE_FCGI_PROCS: process.env.SLUICE_FCGI_PROCS || '2',
+    // No mail files (VAR/mail, the sandbox's default) unless a test asks.
+    SLUICE_MAIL_DIR: '',
     ASAN_OPTIONS: `log_path=${dir}/log/asan:detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=1`,
     UBSAN_OPTIONS: `log_path=${dir}/log/ubsan:print_stacktrace=1:halt_on_error=1`,
     ...env,

@@ -100,12 +100,20 @@ static const char sql_disconnect[] =
 /* The provider's rows, but for the accounts another connection of it
  * (another login) still selects: metric_daily's rows are by account,
  * shared by the connections that select it. */
+/*
+ * The provider's rows but those of an account another live connection
+ * still selects: the account's own rows and its campaigns' (account_id
+ * "ACCOUNT:CAMPAIGN": Google Ads, Meta Ads, Mailchimp's lists).
+ */
 static const char sql_delete_data[] =
 	"DELETE FROM metric_daily m WHERE m.workspace_id = $1 AND m.provider "
 	"= (SELECT provider FROM connections WHERE workspace_id = $1 AND id = "
-	"$2) AND NOT EXISTS (SELECT 1 FROM connections o WHERE "
+	"$2) AND NOT EXISTS (SELECT 1 FROM connections o, "
+	"jsonb_array_elements_text(CASE jsonb_typeof(o.selected) WHEN 'array' "
+	"THEN o.selected ELSE '[]' END) s (id) WHERE "
 	"o.workspace_id = $1 AND o.provider = m.provider AND o.id <> $2 AND "
-	"o.status <> 'disconnected' AND o.selected ? m.account_id)";
+	"o.status <> 'disconnected' AND (m.account_id = s.id OR "
+	"left(m.account_id, length(s.id) + 1) = s.id || ':'))";
 static const char sql_delete_comms[] =
 	"DELETE FROM communications WHERE workspace_id = $1 AND "
 	"connection_id = $2";

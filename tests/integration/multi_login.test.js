@@ -247,6 +247,26 @@ test('several logins of one provider', async (t) => {
     assert.notEqual(blob, '', "Ana's tokens stay");
   });
 
+  await t.test("disconnecting a login with its numbers keeps the campaigns of the accounts another login selects", async () => {
+    // Google Ads stores a customer's campaigns as "CUSTOMER:CAMPAIGN";
+    // only the customer's id is in a connection's selection.
+    const ads = () => stack.sql(`SELECT id FROM connections WHERE workspace_id = ${ws} AND provider = 'google_ads' ORDER BY id`).map((x) => x[0]);
+    const count = (like) => Number(stack.sql(`SELECT count(*) FROM metric_daily WHERE workspace_id = ${ws} AND provider = 'google_ads' AND account_id LIKE '${like}'`)[0][0]);
+    r = (await connectSandbox(b, 'google_ads', 'allow', { user: '1' })).res;
+    assert.equal(r.status, 303);
+    const [first] = ads();
+    sync(first);
+    const all = count('%');
+    assert.ok(count('%:%') > 0, 'campaign rows stored');
+    r = (await connectSandbox(b, 'google_ads', 'allow', { user: '2' })).res;
+    assert.equal(r.status, 303);
+    const [, second] = ads();
+    assert.ok(second, 'a second Google Ads login');
+    const d = await b.post(`/connections/${second}/disconnect`, { csrf: await csrf(b), confirm: '1', delete_data: '1' });
+    assert.equal(d.status, 303);
+    assert.equal(count('%'), all, "the first login's customers keep every row, their campaigns' too");
+  });
+
   await t.test('/v1/github/user and /repos pick one of several GitHub logins by ?connection=', async () => {
     for (const user of ['1', '2']) {
       r = (await connectSandbox(b, 'github', 'allow', { user })).res;

@@ -191,17 +191,27 @@ page_callback(struct ctx *ctx)
 	    &unnamed)) != ERR_OK)
 		return result(ctx, 502, p, "Connection not completed",
 		    unnamed);
+	/* The accounts, before anything is stored: a provider that refuses
+	 * the new token outright (401) would have it replace one that
+	 * works.  Any other failure stores the connection and says so. */
+	rc = accounts_list(ctx->app->http, ctx->arena, p, ctx->cfg, &t,
+	    &accounts, &why);
+	if (rc == ERR_AUTH)
+		return result(ctx, 502, p, "Connection not completed",
+		    arena_printf(ctx->arena, "%s refused the new sign-in "
+		    "when Sluice asked for its accounts (%s) — it stored "
+		    "nothing: your %s connections keep the sign-in they had. "
+		    "Try again in a moment, or sign in with another login.",
+		    p->name, why != NULL ? why : "HTTP 401", p->name));
+	listed = rc == ERR_OK;
 	if ((rc = connection_store(ctx->db, ctx->arena, ctx->app->keys,
 	    taken.workspace_id, p->slug, &t, provider_mode(p, ctx->cfg) ==
 	    PROVIDER_SANDBOX, &id)) != ERR_OK)
 		return rc;
 	log_msg(LOG_INFO, ctx->req.request_id, "connected", "%s connected "
 	    "(connection %lld)", p->slug, (long long)id);
-	rc = accounts_list(ctx->app->http, ctx->arena, p, ctx->cfg, &t,
-	    &accounts, &why);
 	/* The page's notice says the listing failed, not just "Connected". */
-	listed = rc == ERR_OK;
-	if (rc != ERR_OK)
+	if (!listed)
 		rc = connection_set_status(ctx->db, ctx->arena,
 		    taken.workspace_id, id, "connected", arena_printf(
 		    ctx->arena, "Connected, but listing accounts failed: %s",

@@ -37,9 +37,14 @@ test('OAuth against oauth2-mock-server and a failing token endpoint', async (t) 
     req.resume();
     req.on('end', () => {
       // Who the login is (GitHub's GET /user): refused in mode whoami401.
-      // The account listing (GET /user/repos): refused in mode list401.
+      // The account listing (GET /user/repos): refused in mode list401,
+      // failing in mode list500.
       if (mode === 'list401' && req.url.startsWith('/api/user/repos')) {
         res.writeHead(401, { 'content-type': 'application/json' }); res.end('{"message":"Bad credentials"}');
+        return;
+      }
+      if (mode === 'list500' && req.url.startsWith('/api/user/repos')) {
+        res.writeHead(500, { 'content-type': 'application/json' }); res.end('{"message":"Server Error"}');
         return;
       }
       if (req.url === '/api/user') {
@@ -194,15 +199,22 @@ test('OAuth against oauth2-mock-server and a failing token endpoint', async (t) 
       assert.equal(r.status, 502, m);
       assert.deepEqual(rows(), before, `${m}: the reconnected connection is as it was`);
     }
-    // Named, but its account listing refused: the page does not say a
-    // plain "Connected" above the refusal.
-    const r = await connect('list401');
+    // Named, but the provider refuses the new token when asked for the
+    // accounts (401): stored, it would replace a token that works.
+    const refused = await connect('list401');
+    assert.equal(refused.status, 502, refused.text.slice(0, 300));
+    assert.match(refused.text, /GitHub refused the new sign-in when Sluice asked for its accounts/);
+    assert.match(refused.text, /keep the sign-in they had/);
+    assert.deepEqual(rows(), before, 'list401: the reconnected connection is as it was');
+    // Named, its listing failing otherwise (500): connected, and the page
+    // does not say a plain "Connected" above the failure.
+    const r = await connect('list500');
     assert.equal(r.status, 303);
     assert.equal(r.headers.get('location'), '/connections/github?msg=connected_unlisted');
     const page = await b.get(r.headers.get('location'));
     assert.match(page.text, /Connected, but listing the accounts failed/);
     assert.doesNotMatch(page.text, /Connected\. Choose what Sluice should collect/);
-    assert.match(page.text, /listing accounts failed: [^<]*401/);
+    assert.match(page.text, /listing accounts failed: [^<]*500/);
     assert.equal(rows().length, 1, 'the same connection');
     mode = 'ok';
   });

@@ -62,4 +62,18 @@ test('reconnect as another login', async (t) => {
       assert.deepEqual(rows(), before, `${fault}: the same connection, its token untouched, no unnamed one`);
     }
   });
+
+  await t.test('a reconnect whose new token the account listing refuses (GA4, N-fault-401) keeps the token that works', async () => {
+    // GA4 names its login in the token answer (OpenID Connect): the first
+    // call the new token makes is the account listing.
+    const rows = () => stack.sql("SELECT id, external_owner, status, md5(token_blob) FROM connections WHERE provider = 'ga4' ORDER BY id");
+    const before = rows();
+    assert.equal(before.length, 1);
+    const { res } = await connectSandbox(b, 'ga4', 'allow', { user: '2-fault-401' });
+    assert.equal(res.status, 502, res.text.slice(0, 300));
+    assert.match(res.text, /Google Analytics 4 refused the new sign-in when Sluice asked for its accounts/);
+    assert.match(res.text, /keep the sign-in they had/);
+    assert.doesNotMatch(res.text, /Connected/);
+    assert.deepEqual(rows(), before, 'the same connection, its token untouched');
+  });
 });

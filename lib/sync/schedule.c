@@ -27,7 +27,9 @@ static const char sql_beat[] =
 
 /*
  * Workspaces with members whose digest day and hour ($1, $2) have come
- * this week (their zone) and whose last full week has no complete run,
+ * this week (their zone), that existed before it began (a workspace set
+ * up this week has no last week to tell of), and whose last full week
+ * has no complete run,
  * none that ended within the cooldown ($3), or the quota wait after a
  * quota stop ($4); at most $5.  digest_weekly() checks again under the
  * workspace's lock.
@@ -38,6 +40,7 @@ static const char sql_digest_due[] =
 	"CROSS JOIN LATERAL (SELECT date_trunc('week', l.lt) AS wk) k "
 	"WHERE l.lt >= k.wk + make_interval(days => $1::int - 1, "
 	"hours => $2::int) "
+	"AND (w.created_at AT TIME ZONE w.time_zone) < k.wk "
 	"AND EXISTS (SELECT 1 FROM memberships m WHERE m.workspace_id = w.id) "
 	"AND NOT EXISTS (SELECT 1 FROM digest_runs r WHERE "
 	"r.workspace_id = w.id AND r.kind = 'weekly' AND ((r.complete AND "
@@ -48,14 +51,16 @@ static const char sql_digest_due[] =
 
 /*
  * The same for the monthly digest: from the 1st of the month at the
- * digest hour ($2; $1 unused, the day is the 1st), workspaces with a
- * member who chose it and no complete monthly run for the last month.
+ * digest hour ($2; $1 unused, the day is the 1st), workspaces that existed
+ * before the month began, with a member who chose it and no complete
+ * monthly run for the last month.
  */
 static const char sql_monthly_due[] =
 	"SELECT w.id FROM workspaces w "
 	"CROSS JOIN LATERAL (SELECT now() AT TIME ZONE w.time_zone AS lt) l "
 	"CROSS JOIN LATERAL (SELECT date_trunc('month', l.lt) AS mo) k "
 	"WHERE $1::int > 0 AND l.lt >= k.mo + make_interval(hours => $2::int) "
+	"AND (w.created_at AT TIME ZONE w.time_zone) < k.mo "
 	"AND EXISTS (SELECT 1 FROM digest_subscriptions d JOIN users u ON "
 	"lower(u.email) = lower(d.email) JOIN memberships m ON "
 	"m.user_id = u.id AND m.workspace_id = d.workspace_id "

@@ -217,6 +217,8 @@ test('the scheduler sends the monthly digest once', async (t) => {
     assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
   });
   const owner = await setupOwner(stack.url);
+  // A workspace set up this month has no last month: made before it.
+  stack.sql("UPDATE workspaces SET created_at = now() - interval '40 days'");
   const page = await owner.get('/settings');
   const r = await owner.post('/settings/digest', { csrf: hidden(page.text, 'csrf'), cadence: 'both' });
   assert.equal(r.status, 303);

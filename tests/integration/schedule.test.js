@@ -66,6 +66,14 @@ test('the built-in schedule: daily syncs and the weekly digest without crontab',
     assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
   });
   const b = await setupOwner(stack.url);
+  // A workspace set up this week gets no digest of last week (checked
+  // below): this one is made older.
+  await new Promise((res) => setTimeout(res, 2500));	// ticks with it new
+  const [[ws0]] = stack.sql('SELECT id FROM workspaces');
+  assert.equal(stack.sql(`SELECT count(*) FROM digest_runs WHERE workspace_id = ${ws0}`)[0][0], '0',
+    'no digest for a week before the workspace existed');
+  assert.equal(fake.state.delivered.length, 0);
+  stack.sql("UPDATE workspaces SET created_at = now() - interval '8 days'");
   await connectSandbox(b, 'github');
   const [[conn, ws, madeHour]] = stack.sql(`SELECT id, workspace_id, extract(hour FROM created_at AT TIME ZONE 'UTC')::int FROM connections WHERE provider = 'github'`);
   const daily = () => stack.sql(`SELECT to_char(day, 'YYYY-MM-DD'), status FROM sync_jobs WHERE connection_id = ${conn} AND kind = 'daily' ORDER BY day, id`);

@@ -99,7 +99,7 @@ run_result(struct arena *a, const struct provider *p, struct json_object *run,
 		    p->name);
 	if (strcmp(status, "auth") == 0)
 		return arena_printf(a, "Sync stopped: %s needs reconnecting "
-		    "(use Reconnect above).", p->name);
+		    "(use Reconnect on this page).", p->name);
 	return arena_printf(a, "Sync failed: %s", error != NULL ? error :
 	    "see the history below.");
 }

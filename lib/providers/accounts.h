@@ -60,7 +60,10 @@ enum err	 accounts_call(struct accounts_lister *, struct pcall *c,
 /* The shape of a listing: where a page's items are, what to do with
  * each, and where the next page is. */
 struct accounts_listing {
-	const char	*items;		/* the body's member; NULL: the body */
+	/* The body's member holding the array of items; NULL: the body is
+	 * the array.  Anything but an array lists nothing (a provider whose
+	 * answer is one account reads it with accounts_get()). */
+	const char	*items;
 	enum err	(*each)(struct accounts_lister *,
 			    struct json_object *item);
 	/* The next page's URL (arena-owned), or NULL at the end; seen

@@ -696,8 +696,9 @@ index_faults(struct sbx *sx, const struct sandbox_fault *f, size_t n)
 
 /*
  * The simulated providers in the registry's order: the product's
- * authorize and token URLs (as the sandbox serves them), scopes and
- * token style, the family's token letter, and the fault rows of the
+ * authorize and token URLs (as the sandbox serves them), scopes, PKCE,
+ * the API's auth scheme and how the client goes to the token endpoint
+ * (token_auth: "form" or "basic"), the family's token letter, and the fault rows of the
  * provider and of its family (a family's in its first provider's entry).
  */
 static void
@@ -732,6 +733,8 @@ index_providers(struct sbx *sx)
 		    p->pkce ? "true" : "false");
 		sandbox_jstr(sx->out, p->auth_scheme != NULL ?
 		    p->auth_scheme : "Bearer");
+		buf_printf(sx->out, ",\"token_auth\":\"%s\"", p->token_auth ==
+		    PROVIDER_TOKEN_AUTH_BASIC ? "basic" : "form");
 		buf_puts(sx->out, ",\"faults\":");
 		index_faults(sx, all[i]->faults, all[i]->nfaults);
 		buf_puts(sx->out, ",\"family_faults\":");

@@ -56,9 +56,13 @@ static const char sql_seal[] =
 	"extract(epoch FROM now() - last_sync_at)::bigint, external_owner, " \
 	"owner_label"
 /* Two rows tell that a slug names several. */
+/* A slug names the provider's live connections (disconnected ones only
+ * when none is live): two rows mean several. */
 static const char sql_get[] =
 	"SELECT " CONN_COLUMNS " FROM connections WHERE workspace_id = $1 "
-	"AND provider = $2 ORDER BY id LIMIT 2";
+	"AND provider = $2 AND (status <> 'disconnected' OR NOT EXISTS ("
+	"SELECT 1 FROM connections o WHERE o.workspace_id = $1 AND "
+	"o.provider = $2 AND o.status <> 'disconnected')) ORDER BY id LIMIT 2";
 static const char sql_get_id[] =
 	"SELECT " CONN_COLUMNS " FROM connections WHERE workspace_id = $1 "
 	"AND id = $2";

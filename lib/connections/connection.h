@@ -62,7 +62,8 @@ bool		 connection_ref_is_id(const char *ref);
 
 /*
  * The workspace's connection named by ref: its id (digits), or a
- * provider's slug while the workspace has one connection to it.
+ * provider's slug while the workspace has one live connection to it (or,
+ * none live, one disconnected).
  * ERR_NOTFOUND when there is none (another workspace's id is none);
  * ERR_CONFLICT when ref is a slug and the workspace has several (list
  * them with connection_all()).

@@ -265,6 +265,11 @@ test('several logins of one provider', async (t) => {
     const d = await b.post(`/connections/${second}/disconnect`, { csrf: await csrf(b), confirm: '1', delete_data: '1' });
     assert.equal(d.status, 303);
     assert.equal(count('%'), all, "the first login's customers keep every row, their campaigns' too");
+    // The slug names the one live login again, not a choice of two.
+    const page = await b.get('/connections/google_ads');
+    assert.equal(page.status, 200);
+    assert.doesNotMatch(page.text, /logins here: choose one/);
+    assert.match(page.text, /<title>Google Ads — ana@agency\.example · Sluice<\/title>/);
   });
 
   await t.test('/v1/github/user and /repos pick one of several GitHub logins by ?connection=', async () => {

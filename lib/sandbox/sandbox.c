@@ -1182,7 +1182,13 @@ sandbox_consent(struct ctx *ctx)
 	{
 		char name[24];
 
-		if (magic(user, name, sizeof(name)) ||
+		const char *pick = req_form(&ctx->req, "fault");
+
+		/* The form's "Simulate a failure", or a login or hint
+		 * that names one ("1-fault-401"). */
+		if ((pick != NULL && *pick != '\0' && magic(arena_printf(
+		    ctx->arena, "-fault-%s", pick), name, sizeof(name))) ||
+		    magic(user, name, sizeof(name)) ||
 		    magic(req_form(&ctx->req, "login_hint"), name,
 		    sizeof(name)))
 			strcpy(t.fault, name);

@@ -69,11 +69,15 @@ test('reconnect as another login', async (t) => {
     const rows = () => stack.sql("SELECT id, external_owner, status, md5(token_blob) FROM connections WHERE provider = 'ga4' ORDER BY id");
     const before = rows();
     assert.equal(before.length, 1);
-    const { res } = await connectSandbox(b, 'ga4', 'allow', { user: '2-fault-401' });
-    assert.equal(res.status, 502, res.text.slice(0, 300));
-    assert.match(res.text, /Google Analytics 4 refused the new sign-in when Sluice asked for its accounts/);
-    assert.match(res.text, /keep the sign-in they had/);
-    assert.doesNotMatch(res.text, /Connected/);
-    assert.deepEqual(rows(), before, 'the same connection, its token untouched');
+    // As a login naming the failure, and as a person picks it on the
+    // sandbox's sign-in page ("Simulate a failure").
+    for (const form of [{ user: '2-fault-401' }, { user: '2', fault: '401' }]) {
+      const { res } = await connectSandbox(b, 'ga4', 'allow', form);
+      assert.equal(res.status, 502, `${JSON.stringify(form)}: ${res.text.slice(0, 300)}`);
+      assert.match(res.text, /Google Analytics 4 refused the new sign-in when Sluice asked for its accounts/);
+      assert.match(res.text, /keep the sign-in they had/);
+      assert.doesNotMatch(res.text, /Connected/);
+      assert.deepEqual(rows(), before, 'the same connection, its token untouched');
+    }
   });
 });

@@ -128,6 +128,8 @@
 #define LIMIT_INSIGHTS_SERIES	2000		/* (provider, metric) series */
 #define LIMIT_INSIGHTS_ITEMS	12		/* insights listed in a digest */
 #define LIMIT_INSIGHTS_STALE_S	(48 * 3600)	/* data older than this: stale */
+#define LIMIT_INSIGHTS_FIRST_SYNC_S 3600	/* a connection younger than this
+						 * that never synced: not yet told */
 #define LIMIT_INSIGHTS_YEAR_MIN	2000		/* a week starts in this year */
 #define LIMIT_INSIGHTS_YEAR_MAX	2999		/* ... to this year */
 #define LIMIT_INTEL_QUESTION	500		/* characters of a question */

@@ -54,7 +54,7 @@ static const char sql_seal[] =
 	"last_tested_at, " \
 	"last_test_ok, token_expires_at, " \
 	"extract(epoch FROM now() - last_sync_at)::bigint, external_owner, " \
-	"owner_label"
+	"owner_label, extract(epoch FROM now() - created_at)::bigint"
 /* Two rows tell that a slug names several. */
 /* A slug names the provider's live connections (disconnected ones only
  * when none is live): two rows mean several. */
@@ -211,6 +211,7 @@ fill(struct arena *a, const struct db_res *res, size_t i,
 	c->last_sync_age = db_get_int64(res, i, 14, -1);
 	c->external_owner = db_get(res, i, 15);
 	c->owner_label = db_get(res, i, 16);
+	c->age = db_get_int64(res, i, 17, -1);
 }
 
 static const char sql_count[] =

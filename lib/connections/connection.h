@@ -38,6 +38,7 @@ struct connection {
 	const char	*token_expires_at;
 	const char	*external_owner; /* the provider's id of the login */
 	const char	*owner_label;	/* that login for people, or "" */
+	int64_t		 age;		/* seconds since it was made */
 };
 
 /*

@@ -555,7 +555,7 @@ health(struct work *w, const struct insights_conn *c, size_t nc)
 			    "connection, run Test connection and Sync now; "
 			    "reconnect it if the test fails.", name);
 		} else if (strcmp(c[i].status, "connected") == 0 &&
-		    (c[i].last_sync_age < 0 ||
+		    ((c[i].last_sync_age < 0 && !c[i].recent) ||
 		    c[i].last_sync_age > LIMIT_INSIGHTS_STALE_S)) {
 			it = item(w, INSIGHTS_STALE, c[i].provider, NULL);
 			if (c[i].last_sync_age < 0)
@@ -810,6 +810,8 @@ insights_load(struct db *db, struct arena *a, int64_t workspace_id,
 		ic[i].last_error = conns[i].last_error;
 		ic[i].last_sync_age = conns[i].last_sync_age;
 		ic[i].login = conns[i].owner_label;
+		ic[i].recent = conns[i].age >= 0 &&
+		    conns[i].age < LIMIT_INSIGHTS_FIRST_SYNC_S;
 	}
 	return insights_compute(a, per, s, n, ic, nc, out);
 }

@@ -58,6 +58,10 @@ struct insights_conn {
 	const char	*login;		/* its login for people ("" or NULL:
 					 * not known); said when the provider
 					 * has several connections */
+	bool		 recent;	/* made within LIMIT_INSIGHTS_FIRST_SYNC_S:
+					 * its first sync may be on its way, so
+					 * "never synced" is nothing to look at
+					 * yet */
 };
 
 struct insights_kpi {

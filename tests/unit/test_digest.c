@@ -56,9 +56,9 @@ dataset(struct arena *a, struct insights *in)
 {
 	static struct insights_series s[6];
 	static const struct insights_conn c[] = {
-		{ "linkedin", "needs_reauth", NULL, 3600, NULL },
-		{ "mailchimp", "connected", NULL, 60 * 3600, NULL },
-		{ "ga4", "connected", NULL, 3600, NULL },
+		{ "linkedin", "needs_reauth", NULL, 3600, NULL, false },
+		{ "mailchimp", "connected", NULL, 60 * 3600, NULL, false },
+		{ "ga4", "connected", NULL, 3600, NULL, false },
 	};
 
 	series(&s[0], "ga4", "sessions", 1000, 1100);

@@ -289,16 +289,18 @@ test_insights_health(void **state)
 	struct arena a;
 	struct insights in;
 	const struct insights_conn c[] = {
-		{ "linkedin", "needs_reauth", NULL, 3600, "Acme (member 1)" },
-		{ "ga4", "connected", NULL, 3600, "ana@agency.example" },
-		{ "mailchimp", "connected", NULL, 49 * 3600, NULL },
-		{ "meta_ads", "error", "HTTP 500", 7200, NULL },
-		{ "github", "disconnected", NULL, -1, NULL },
+		{ "linkedin", "needs_reauth", NULL, 3600, "Acme (member 1)", false },
+		{ "ga4", "connected", NULL, 3600, "ana@agency.example", false },
+		{ "mailchimp", "connected", NULL, 49 * 3600, NULL, false },
+		{ "meta_ads", "error", "HTTP 500", 7200, NULL, false },
+		{ "github", "disconnected", NULL, -1, NULL, false },
+		/* Connected minutes ago, its first sync on its way. */
+		{ "youtube", "connected", NULL, -1, NULL, true },
 	};
 
 	(void)state;
 	arena_init(&a);
-	assert_int_equal(insights_compute(&a, &week, NULL, 0, c, 5, &in),
+	assert_int_equal(insights_compute(&a, &week, NULL, 0, c, 6, &in),
 	    ERR_OK);
 	assert_int_equal(in.nitems, 3);
 	assert_int_equal(in.items[0].kind, INSIGHTS_REAUTH);
@@ -320,9 +322,9 @@ test_insights_health_logins(void **state)
 	struct arena a;
 	struct insights in;
 	const struct insights_conn c[] = {
-		{ "ga4", "needs_reauth", NULL, 3600, "ana@agency.example" },
-		{ "ga4", "connected", NULL, -1, "client@client.example" },
-		{ "linkedin", "needs_reauth", NULL, 3600, "Acme (member 1)" },
+		{ "ga4", "needs_reauth", NULL, 3600, "ana@agency.example", false },
+		{ "ga4", "connected", NULL, -1, "client@client.example", false },
+		{ "linkedin", "needs_reauth", NULL, 3600, "Acme (member 1)", false },
 	};
 	size_t i;
 	bool reauth = false, stale = false, linkedin = false;

@@ -27,7 +27,6 @@ struct db {
 	bool		 pooled;	/* transaction pooler: no session state */
 	bool		 ended;		/* conn: the server's last words came
 					 * (a FATAL notice), its session is over */
-	bool		 lock_ended;	/* the same of lockconn (unused) */
 	/* A replica: failures to connect are told by db_reader()'s
 	 * switch, not logged each. */
 	bool		 quiet;
@@ -144,7 +143,8 @@ on_notice(void *arg, const PGresult *r)
 	if (sev == NULL)
 		return;
 	if (strcmp(sev, "FATAL") == 0 || strcmp(sev, "PANIC") == 0) {
-		*ended = true;
+		if (ended != NULL)
+			*ended = true;
 		log_msg(LOG_WARN, NULL, "db_lost", "the database ended the "
 		    "session: %s", msg != NULL ? msg : sev);
 	} else if (strcmp(sev, "WARNING") == 0)
@@ -153,7 +153,7 @@ on_notice(void *arg, const PGresult *r)
 }
 
 /* A new connection to conninfo (NULL when out of memory), its notices
- * going to on_notice() with *ended. */
+ * going to on_notice() with *ended (NULL: only logged). */
 static PGconn *
 open_conn(const struct db *db, bool *ended)
 {
@@ -444,13 +444,23 @@ lost(const struct db *db, const PGresult *r)
 	    PQresultErrorField(r, PG_DIAG_SQLSTATE) == NULL);
 }
 
+/* The connection is dropped for a new one at the next call, at once (no
+ * backoff: the server may well be up). */
+static void
+replace(struct db *db)
+{
+	PQfinish(db->conn);
+	db->conn = NULL;
+	db->backoff_ms = 0;
+}
+
 /*
  * Outside a transaction, or before a transaction's first statement went
  * out, a session the server ended while it sat idle (a restart,
  * pg_terminate_backend(), an idle timeout) has said so already:
  * its last message, or the end of the stream, waits on the socket.  Found
- * before a statement goes out, the connection is replaced at once (no
- * backoff: the server may well be up).  One poll() of no wait.
+ * before a statement goes out, the connection is replaced.  One poll() of
+ * no wait when nothing waits.
  */
 static void
 idle_check(struct db *db)
@@ -474,11 +484,9 @@ idle_check(struct db *db)
 			break;
 		(void)PQisBusy(db->conn);
 	}
-	if (i == 4)
-		return;	/* a stream of notices: the statement will tell */
-	PQfinish(db->conn);
-	db->conn = NULL;
-	db->backoff_ms = 0;
+	if (i < 4)
+		replace(db);	/* else a stream of notices: the statement
+				 * will tell */
 }
 
 static enum err
@@ -517,9 +525,7 @@ run(struct db *db, struct arena *a, const char *sql, int nparams,
 			 * a new session would commit nothing and say so only
 			 * with a warning. */
 			if (db->begin_pending && tries == 0) {
-				PQfinish(db->conn);
-				db->conn = NULL;
-				db->backoff_ms = 0;
+				replace(db);
 				continue;
 			}
 			log_msg(LOG_WARN, NULL, "db_lost", "database "
@@ -766,7 +772,7 @@ db_lock(struct db *db, struct arena *a, int64_t k1, int64_t k2, bool wait,
 		db->nlocks = 0;
 	}
 	if (db->lockconn == NULL) {
-		db->lockconn = open_conn(db, &db->lock_ended);
+		db->lockconn = open_conn(db, NULL);
 		if (db->lockconn == NULL ||
 		    PQstatus(db->lockconn) != CONNECTION_OK) {
 			set_error(db, db->lockconn != NULL ?

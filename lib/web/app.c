@@ -837,8 +837,8 @@ serve_conn(struct app *app, struct arena *a, FCGX_Request *c,
 		c->ipcFd = -1;
 		return false;
 	}
-	/* A stop signal now only sets the flag: the request in hand
-	 * finishes (prefork_restarting()). */
+	/* A stop signal only sets the flag: the request in hand finishes
+	 * (prefork_restarting()). */
 	ctx = serve(app, a, c, ++*seq);
 	FCGX_Finish_r(c);	/* closes it unless nginx keeps it */
 	if (ctx->after != NULL)
@@ -880,6 +880,25 @@ poll_set(const FCGX_Request *conn, struct pollfd *pfd, size_t *who,
 	return n;
 }
 
+/* A new connection from the listening socket into free slot c, and its
+ * request served; nothing when another process took it first. */
+static void
+serve_new(struct app *app, struct arena *a, FCGX_Request *c,
+    unsigned long *seq)
+{
+	int fd;
+
+	if ((fd = accept4(0, NULL, NULL, SOCK_CLOEXEC)) < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_msg(LOG_WARN, NULL, "accept", "accept failed: %s",
+			    strerror(errno));
+		return;
+	}
+	c->ipcFd = fd;
+	(void)serve_conn(app, a, c, seq);
+}
+
 /*
  * Stopping: what nginx already sent is answered before this process ends
  * — a request down a kept connection, and a connection waiting in the
@@ -894,7 +913,7 @@ drain(struct app *app, struct arena *a, FCGX_Request *conn,
 {
 	struct pollfd pfd[LIMIT_FCGI_CONNS + 1];
 	size_t who[LIMIT_FCGI_CONNS + 1], i, n, free_slot;
-	int round, fd;
+	int round;
 
 	for (round = 0; round < LIMIT_FCGI_DRAIN_ROUNDS; round++) {
 		n = poll_set(conn, pfd, who, &free_slot);
@@ -907,12 +926,8 @@ drain(struct app *app, struct arena *a, FCGX_Request *conn,
 				(void)serve_conn(app, a, &conn[who[i]], seq);
 				continue;
 			}
-			/* One queued connection a round (another process
-			 * may take it first). */
-			if ((fd = accept4(0, NULL, NULL, SOCK_CLOEXEC)) < 0)
-				continue;
-			conn[free_slot].ipcFd = fd;
-			(void)serve_conn(app, a, &conn[free_slot], seq);
+			/* One queued connection a round. */
+			serve_new(app, a, &conn[free_slot], seq);
 		}
 	}
 }
@@ -942,7 +957,7 @@ loop(void *arg, int slot)
 	struct arena a;
 	unsigned long seq = 0;
 	size_t i, k, n, free_slot, turn = 0;
-	int fl, fd, r;
+	int fl, r;
 
 	reqstats_pid(slot);	/* otherwise every process serves alike */
 	/* Its own open log file, as each process had under spawn-fcgi:
@@ -1006,19 +1021,7 @@ loop(void *arg, int slot)
 		for (i = 0; i < n && !prefork_stopping(); i++) {
 			if (pfd[i].revents == 0 || who[i] < LIMIT_FCGI_CONNS)
 				continue;
-			/* A new connection, unless another process took
-			 * it first. */
-			fd = accept4(0, NULL, NULL, SOCK_CLOEXEC);
-			if (fd < 0) {
-				if (errno != EAGAIN && errno != EWOULDBLOCK &&
-				    errno != EINTR && errno != ECONNABORTED)
-					log_msg(LOG_WARN, NULL, "accept",
-					    "accept failed: %s",
-					    strerror(errno));
-				continue;
-			}
-			conn[free_slot].ipcFd = fd;
-			(void)serve_conn(app, &a, &conn[free_slot], &seq);
+			serve_new(app, &a, &conn[free_slot], &seq);
 		}
 	}
 	drain(app, &a, conn, &seq);

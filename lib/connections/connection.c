@@ -55,7 +55,6 @@ static const char sql_seal[] =
 	"last_test_ok, token_expires_at, " \
 	"extract(epoch FROM now() - last_sync_at)::bigint, external_owner, " \
 	"owner_label, extract(epoch FROM now() - created_at)::bigint"
-/* Two rows tell that a slug names several. */
 /* A slug names the provider's live connections (disconnected ones only
  * when none is live): two rows mean several. */
 static const char sql_get[] =
@@ -101,13 +100,12 @@ static const char sql_disconnect[] =
 	"UPDATE connections SET status = 'disconnected', token_blob = NULL, "
 	"key_id = NULL, token_expires_at = NULL, updated_at = now() "
 	"WHERE workspace_id = $1 AND id = $2";
-/* The provider's rows, but for the accounts another connection of it
- * (another login) still selects: metric_daily's rows are by account,
- * shared by the connections that select it. */
 /*
- * The provider's rows but those of an account another live connection
- * still selects: the account's own rows and its campaigns' (account_id
- * "ACCOUNT:CAMPAIGN": Google Ads, Meta Ads, Mailchimp's lists).
+ * The provider's rows but those of an account another live connection of
+ * it (another login) still selects — metric_daily's rows are by account,
+ * shared by the connections that select it: the account's own rows and
+ * its campaigns' (account_id "ACCOUNT:CAMPAIGN": Google Ads, Meta Ads,
+ * Mailchimp's lists).
  */
 static const char sql_delete_data[] =
 	"DELETE FROM metric_daily m WHERE m.workspace_id = $1 AND m.provider "

@@ -698,8 +698,9 @@ index_faults(struct sbx *sx, const struct sandbox_fault *f, size_t n)
  * The simulated providers in the registry's order: the product's
  * authorize and token URLs (as the sandbox serves them), scopes, PKCE,
  * the API's auth scheme and how the client goes to the token endpoint
- * (token_auth: "form" or "basic"), the family's token letter, and the fault rows of the
- * provider and of its family (a family's in its first provider's entry).
+ * (token_auth: "form" or "basic"), the family's token letter, and the
+ * fault rows of the provider and of its family (a family's in its first
+ * provider's entry).
  */
 static void
 index_providers(struct sbx *sx)
@@ -1180,9 +1181,8 @@ sandbox_consent(struct ctx *ctx)
 		strcpy(t.chal, chal);
 	}
 	{
-		char name[24];
-
 		const char *pick = req_form(&ctx->req, "fault");
+		char name[24];
 
 		/* The form's "Simulate a failure", or a login or hint
 		 * that names one ("1-fault-401"). */

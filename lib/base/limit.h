@@ -107,6 +107,7 @@
 #define LIMIT_TILES		200		/* tiles in one dashboard */
 #define LIMIT_DAYS_ZONES	4		/* zones a source's "Days in" names */
 #define LIMIT_DAYS_ZONE_NAMES	3		/* accounts named per zone there */
+#define LIMIT_ZONE_NAME		64		/* a zone name a provider gives */
 #define LIMIT_SPARKLINE		(64 * 1024)	/* one tile's SVG points */
 #define LIMIT_IDEMPOTENCY_KEY	128		/* Idempotency-Key header */
 
@@ -180,6 +181,7 @@
 #define LIMIT_GA4_HOUR_FLOOR	1000		/* GA4 tokens left this hour */
 #define LIMIT_GA4_DAY_FLOOR	5000		/* GA4 tokens left this day */
 #define LIMIT_GA4_DAY_UTC_HOUR	8		/* GA4's quota day (PST) */
+#define LIMIT_GA4_ZONE_ACCOUNTS	20		/* accounts asked for zones */
 #define LIMIT_MAILCHIMP_WAIT_S	60		/* Mailchimp's throttle */
 
 /* Outgoing webhooks (hooks/outbox). */

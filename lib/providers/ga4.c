@@ -22,6 +22,9 @@
 #include "providers/provider.h"
 #include "providers/syncnorm.h"
 
+/* A listed property's account, while the listing runs (zones()). */
+#define GA4_ACCOUNT	"_ga4_account"
+
 #define GA_COLS_MAX	64	/* metric columns of a report we read */
 
 enum ga4_col {
@@ -203,12 +206,13 @@ syncnorm_ga4_totals(struct syncnorm *n, struct json_object *report, int days,
 	return ERR_OK;
 }
 
-/* One account summary: its properties. */
+/* One account summary: its properties, each marked with its account
+ * (member GA4_ACCOUNT) until zones() has asked for their zones. */
 static enum err
 summary(struct accounts_lister *l, struct json_object *s)
 {
-	struct json_object *props, *pr;
-	const char *id;
+	struct json_object *props, *pr, *o;
+	const char *id, *acct = jsonx_str(s, "account");
 	size_t j;
 
 	props = jsonx_member(s, "propertySummaries");
@@ -218,7 +222,11 @@ summary(struct accounts_lister *l, struct json_object *s)
 		id = jsonx_text(pr, "property");
 		if (id != NULL && strncmp(id, "properties/", 11) == 0)
 			id += 11;
-		accounts_add(l, id, jsonx_text(pr, "displayName"), NULL, NULL);
+		o = accounts_add(l, id, jsonx_text(pr, "displayName"), NULL,
+		    NULL);
+		if (o != NULL && acct != NULL)
+			json_object_object_add(o, GA4_ACCOUNT,
+			    json_object_new_string(acct));
 	}
 	return ERR_OK;
 }
@@ -237,15 +245,105 @@ next(struct accounts_lister *l, const struct pcall_result *r, size_t seen)
 	    httpc_escape(l->a, token));
 }
 
-/* GA4: properties inside account summaries. */
+/* A property's time zone and currency from a Property of the Admin API,
+ * kept when the listing has none yet. */
+static void
+zone_of(struct accounts_lister *l, struct json_object *pr)
+{
+	struct json_object *o;
+	const char *id = jsonx_str(pr, "name"), *tz, *cur;
+
+	if (id != NULL && strncmp(id, "properties/", 11) == 0)
+		id += 11;
+	if ((o = accounts_find(l, id)) == NULL ||
+	    jsonx_str(o, "time_zone") != NULL)
+		return;
+	tz = jsonx_str(pr, "timeZone");
+	if (tz != NULL && *tz != '\0' && strlen(tz) <= LIMIT_ZONE_NAME)
+		json_object_object_add(o, "time_zone",
+		    json_object_new_string(tz));
+	cur = jsonx_str(pr, "currencyCode");
+	if (cur != NULL && strlen(cur) == 3 && jsonx_str(o, "currency") ==
+	    NULL)
+		json_object_object_add(o, "currency",
+		    json_object_new_string(cur));
+}
+
+/* The properties of account acct ("accounts/123") and of its
+ * subproperties (ancestor:), every page: zone_of() each.  An error ends
+ * it quietly (the zones stay unnamed). */
+static void
+zones_of(struct accounts_lister *l, const char *acct)
+{
+	struct pcall_result r;
+	struct json_object *props;
+	const char *first, *url, *tok;
+	size_t i;
+	int page;
+
+	first = arena_printf(l->a, "%s/properties?filter=%s&pageSize=200",
+	    accounts_base(l, PROVIDER_API_BASE), httpc_escape(l->a,
+	    arena_printf(l->a, "ancestor:%s", acct)));
+	for (url = first, page = 0; url != NULL && page < ACCOUNTS_MAX_PAGES;
+	    page++) {
+		if (accounts_get(l, url, &r) != ERR_OK)
+			return;
+		props = jsonx_member(r.json, "properties");
+		if (props == NULL || !json_object_is_type(props,
+		    json_type_array))
+			return;
+		for (i = 0; i < json_object_array_length(props); i++)
+			zone_of(l, json_object_array_get_idx(props, i));
+		tok = jsonx_str(r.json, "nextPageToken");
+		url = tok != NULL && *tok != '\0' ? arena_printf(l->a,
+		    "%s&pageToken=%s", first, httpc_escape(l->a, tok)) : NULL;
+	}
+}
+
+/*
+ * The account summaries name no time zone, and a property's days (its
+ * reports' "date") are in its own: each account's properties are listed
+ * (properties.list), at most LIMIT_GA4_ZONE_ACCOUNTS accounts, so the
+ * dashboard can name the zones.  A listing that fails here still stands.
+ */
+static void
+zones(struct accounts_lister *l)
+{
+	struct json_object *o;
+	const char *acct, *done = NULL;
+	size_t i, n = json_object_array_length(l->out), calls = 0;
+
+	for (i = 0; i < n; i++) {
+		o = json_object_array_get_idx(l->out, i);
+		if ((acct = jsonx_str(o, GA4_ACCOUNT)) != NULL &&
+		    jsonx_str(o, "time_zone") == NULL &&
+		    (done == NULL || strcmp(done, acct) != 0) &&
+		    calls < LIMIT_GA4_ZONE_ACCOUNTS) {
+			calls++;
+			done = acct;
+			zones_of(l, acct);
+		}
+	}
+	for (i = 0; i < n; i++)
+		json_object_object_del(json_object_array_get_idx(l->out, i),
+		    GA4_ACCOUNT);
+	l->why = NULL;
+}
+
+/* GA4: properties inside account summaries, then their zones. */
 static enum err
 list(struct accounts_lister *l)
 {
 	static const struct accounts_listing how = { "accountSummaries",
 	    summary, next };
+	enum err rc;
 
-	return accounts_walk(l, arena_printf(l->a, "%s/accountSummaries?"
-	    "pageSize=200", accounts_base(l, PROVIDER_API_BASE)), &how);
+	if ((rc = accounts_walk(l, arena_printf(l->a, "%s/accountSummaries?"
+	    "pageSize=200", accounts_base(l, PROVIDER_API_BASE)), &how)) !=
+	    ERR_OK)
+		return rc;
+	zones(l);
+	return ERR_OK;
 }
 
 static const char ga4_daily[] =

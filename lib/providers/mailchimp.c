@@ -135,6 +135,7 @@ syncnorm_mailchimp_reports(struct syncnorm *n, struct json_object *body,
 
 #define LISTS	"%s/3.0/lists?count=100&offset=%zu&fields=lists.id," \
 		"lists.name,total_items"
+#define ZONE	"%s/3.0/?fields=account_timezone"
 
 /* offset paging until total_items. */
 static const char *
@@ -147,20 +148,53 @@ next(struct accounts_lister *l, const struct pcall_result *r, size_t seen)
 	return arena_printf(l->a, LISTS, l->t->api_base, seen);
 }
 
-/* The audiences (lists), at the account's own API base. */
+/* The account's time zone from the API root's answer (NULL when it names
+ * none). */
+static const char *
+zone_in(struct json_object *root)
+{
+	const char *tz = jsonx_str(root, "account_timezone");
+
+	return tz != NULL && *tz != '\0' && strlen(tz) <= LIMIT_ZONE_NAME ?
+	    tz : NULL;
+}
+
+/*
+ * The audiences (lists), at the account's own API base, each with the
+ * account's time zone (the days of its activity; the dashboard names
+ * it).  The zone's call failing leaves it unnamed; the listing stands.
+ */
 static enum err
 list(struct accounts_lister *l)
 {
 	static const struct accounts_listing how = { "lists",
 	    accounts_each_id_name, next };
+	struct pcall_result res;
+	const char *tz;
+	size_t i;
+	enum err rc;
 
 	if (l->t->api_base == NULL) {
 		l->why = "Mailchimp did not say where the account lives; "
 		    "reconnect it";
 		return ERR_AUTH;
 	}
-	return accounts_walk(l, arena_printf(l->a, LISTS, l->t->api_base,
-	    (size_t)0), &how);
+	if ((rc = accounts_walk(l, arena_printf(l->a, LISTS, l->t->api_base,
+	    (size_t)0), &how)) != ERR_OK)
+		return rc;
+	if (json_object_array_length(l->out) == 0)
+		return ERR_OK;
+	if (accounts_get(l, arena_printf(l->a, ZONE, l->t->api_base),
+	    &res) != ERR_OK) {
+		l->why = NULL;
+		return ERR_OK;
+	}
+	if ((tz = zone_in(res.json)) != NULL)
+		for (i = 0; i < json_object_array_length(l->out); i++)
+			json_object_object_add(json_object_array_get_idx(
+			    l->out, i), "time_zone",
+			    json_object_new_string(tz));
+	return ERR_OK;
 }
 
 /* The account's time zone from the API root (NULL when it names none). */
@@ -171,12 +205,10 @@ account_zone(struct fetch *f, const char *api, const char **tz)
 	enum err rc;
 
 	*tz = NULL;
-	if ((rc = fetch_get(f, arena_printf(f->a, "%s/3.0/?fields="
-	    "account_timezone", api), &res)) != ERR_OK)
+	if ((rc = fetch_get(f, arena_printf(f->a, ZONE, api), &res)) !=
+	    ERR_OK)
 		return rc;
-	*tz = jsonx_text(res.json, "account_timezone");
-	if (*tz != NULL && (**tz == '\0' || strlen(*tz) > 64))
-		*tz = NULL;
+	*tz = zone_in(res.json);
 	return ERR_OK;
 }
 

@@ -1,7 +1,8 @@
 /*
  * ga4.c — Google Analytics 4 in the sandbox: Admin and Data APIs.
  *
- * GA4 Admin (account summaries, property) and Data (runReport).  OAuth
+ * GA4 Admin (account summaries, a property, an account's properties)
+ * and Data (runReport).  OAuth
  * is Google's (google.c).
  */
 #include <stdio.h>
@@ -48,12 +49,14 @@ ga4_property(int user, int i, int j)
 	    (uint64_t)(user * 100000 + i * 100 + j)) % 90000000);
 }
 
+/* A user's accounts, in turn: their names and how many properties. */
+static const char *const names[] = { "Acme Corp", "Old UA account",
+    "Client: Northwind" };
+static const int nprops[] = { 2, 0, 1 };
+
 static enum err
 api_summaries(struct ctx *ctx)
 {
-	static const char *const names[] = { "Acme Corp", "Old UA account",
-	    "Client: Northwind" };
-	static const int nprops[] = { 2, 0, 1 };
 	const char *tok;
 	long size, off = 0, total, i, j, end;
 	struct sbx sx;
@@ -105,6 +108,70 @@ api_summaries(struct ctx *ctx)
 	if (end < total)
 		buf_printf(sx.out, "%s\"nextPageToken\":\"SBXp%ld\"",
 		    off < total ? "," : "", end);
+	buf_puts(sx.out, "}");
+	return sandbox_done(&sx);
+}
+
+/*
+ * properties.list?filter=parent:accounts/N (or ancestor:): the account's
+ * properties with their time zone and currency; the filter is required
+ * (400 without it, as Google answers).  An account not among the user's
+ * summaries has one property made from its id (as properties/:id
+ * answers any id).
+ */
+static enum err
+api_properties(struct ctx *ctx)
+{
+	const char *f = req_query(&ctx->req, "filter");
+	long long want, a;
+	long i, j, total;
+	struct sbx sx;
+	enum err rc;
+	int found = -1;
+
+	if (!sandbox_begin(ctx, &ga4_api, SBX_AUTH, &sx, &rc))
+		return rc;
+	if (f != NULL && strncmp(f, "parent:", 7) == 0)
+		f += 7;
+	else if (f != NULL && strncmp(f, "ancestor:", 9) == 0)
+		f += 9;
+	else {
+		sandbox_start(&sx, 400, GJU);
+		buf_puts(sx.out, "{\"error\":{\"code\":400,\"message\":"
+		    "\"Invalid filter. Filter must be of the form "
+		    "parent:accounts/{account_id}.\",\"status\":"
+		    "\"INVALID_ARGUMENT\"}}");
+		return sandbox_done(&sx);
+	}
+	want = strncmp(f, "accounts/", 9) == 0 ? strtoll(f + 9, NULL, 10) : -1;
+	total = sandbox_is(&sx, "pages") ? SANDBOX_MANY_PAGES *
+	    GA4_PER_PAGE : 3;
+	for (i = 0; i < total && found < 0; i++)
+		if ((a = ga4_account(sx.tok.user, (int)i)) == want)
+			found = (int)i;
+	sandbox_start(&sx, 200, GJU);
+	buf_puts(sx.out, "{");
+	if (want > 0 && (found < 0 || nprops[found % 3] > 0)) {
+		buf_puts(sx.out, "\"properties\":[");
+		for (j = 0; j < (found < 0 ? 1 : nprops[found % 3]); j++) {
+			const char *id = arena_printf(ctx->arena, "%lld",
+			    found < 0 ? 300000000LL + (long long)(sandbox_hash(
+			    "ga4prop", (uint64_t)want) % 90000000) :
+			    ga4_property(sx.tok.user, found, (int)j));
+
+			buf_printf(sx.out, "%s{\"name\":\"properties/%s\","
+			    "\"propertyType\":\"PROPERTY_TYPE_ORDINARY\","
+			    "\"parent\":\"accounts/%lld\",\"displayName\":"
+			    "\"site %d.%ld - GA4\",\"timeZone\":", j ? "," : "",
+			    id, want, found, j);
+			sandbox_jstr(sx.out, sandbox_tz(id, NULL));
+			buf_printf(sx.out, ",\"currencyCode\":\"%s\","
+			    "\"serviceLevel\":\"GOOGLE_ANALYTICS_STANDARD\","
+			    "\"account\":\"accounts/%lld\"}",
+			    sandbox_google_currency(id), want);
+		}
+		buf_puts(sx.out, "]");
+	}
 	buf_puts(sx.out, "}");
 	return sandbox_done(&sx);
 }
@@ -409,6 +476,8 @@ api_report(struct ctx *ctx)
 static const struct route routes[] = {
 	{ HTTP_GET, "/sandbox/ga4-admin/v1beta/accountSummaries",
 	    api_summaries, ROUTE_NODB, 0 },
+	{ HTTP_GET, "/sandbox/ga4-admin/v1beta/properties",
+	    api_properties, ROUTE_NODB, 0 },
 	{ HTTP_GET, "/sandbox/ga4-admin/v1beta/properties/:id",
 	    api_property, ROUTE_NODB, 0 },
 	{ HTTP_POST, "/sandbox/ga4-data/v1beta/properties/:idaction",

@@ -365,18 +365,41 @@ fetch(struct fetch *f, struct syncnorm *n, const char *cust)
 }
 
 /*
- * The first GoogleAdsFailure error of an error body (an object, or an
- * array of them from searchStream): its code ("USER_PERMISSION_DENIED")
- * and message, or NULL.
+ * The error of an answer: the body's own (an object with "error"), or,
+ * for searchStream's array of batches, the element that carries one — a
+ * stream that fails partway still answers HTTP 200, its last element the
+ * error.  *batches: the batches before it.  NULL when there is none.
  */
-static const char *
-ads_failure(struct pcall_result *out, const char **message)
+static struct json_object *
+ads_error(struct json_object *body, size_t *batches)
 {
-	struct json_object *e = out->json, *d, *errs, *code;
+	struct json_object *e;
 	size_t i;
 
-	if (json_object_is_type(e, json_type_array))
-		e = json_object_array_get_idx(e, 0);
+	*batches = 0;
+	if (json_object_is_type(body, json_type_object))
+		return jsonx_member(body, "error") != NULL ? body : NULL;
+	for (i = 0; json_object_is_type(body, json_type_array) &&
+	    i < json_object_array_length(body); i++) {
+		e = json_object_array_get_idx(body, i);
+		if (jsonx_member(e, "error") != NULL) {
+			*batches = i;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The first GoogleAdsFailure error of an error element e: its code
+ * ("USER_PERMISSION_DENIED") and message, or NULL.
+ */
+static const char *
+ads_failure(struct json_object *e, const char **message)
+{
+	struct json_object *d, *errs, *code;
+	size_t i;
+
 	d = jsonx_member(jsonx_member(e, "error"), "details");
 	for (i = 0; json_object_is_type(d, json_type_array) &&
 	    i < json_object_array_length(d); i++) {
@@ -397,16 +420,47 @@ ads_failure(struct pcall_result *out, const char **message)
 	return NULL;
 }
 
-/* Google Ads' own failures, where a plain message helps. */
+/* What an HTTP status of Google's means here (pcall_json()'s rules). */
+static enum err
+ads_status_err(int status)
+{
+	switch (status) {
+	case 401:
+		return ERR_AUTH;
+	case 403:
+		return ERR_FORBIDDEN;
+	case 404:
+		return ERR_NOTFOUND;
+	default:
+		return ERR_UPSTREAM;
+	}
+}
+
+/*
+ * Google Ads' own failures, where a plain message helps: an error body,
+ * or a searchStream whose answer (HTTP 200) ends in an error — then
+ * nothing of it is kept (its batches stop short: the days it holds may
+ * lack campaigns, and a partial day must not replace a whole one).
+ */
 static enum err
 classify(struct arena *a, const struct provider *p, struct pcall_result *out)
 {
-	const char *code, *msg = NULL;
+	struct json_object *e;
+	const char *code, *msg = NULL, *text;
+	size_t batches;
+	int status = out->resp.status;
 
-	if (out->resp.status < 400 ||
-	    (code = ads_failure(out, &msg)) == NULL)
+	if ((e = ads_error(out->json, &batches)) == NULL)
 		return ERR_OK;
-	if (strcmp(code, "USER_PERMISSION_DENIED") == 0) {
+	code = ads_failure(e, &msg);
+	if (status < 400) {
+		/* The stream's own error: its code is an HTTP status. */
+		status = json_object_get_int(jsonx_member(jsonx_member(e,
+		    "error"), "code"));
+		if (status < 400)
+			status = 500;
+	}
+	if (code != NULL && strcmp(code, "USER_PERMISSION_DENIED") == 0) {
 		out->why = arena_printf(a, "%s refused this account to the "
 		    "login: an account under a manager account is reached "
 		    "through the manager (sent as login-customer-id); "
@@ -414,28 +468,45 @@ classify(struct arena *a, const struct provider *p, struct pcall_result *out)
 		    "or untick it (USER_PERMISSION_DENIED)", p->name, p->name);
 		return ERR_FORBIDDEN;
 	}
-	/* Quota (QuotaErrorEnum): wait the retryDelay of its
-	 * quotaErrorDetails (or Retry-After) before asking again. */
-	if (strcmp(code, "RESOURCE_EXHAUSTED") == 0 ||
-	    strcmp(code, "RESOURCE_TEMPORARILY_EXHAUSTED") == 0) {
+	/* Quota (QuotaErrorEnum), or a 429 however it comes: wait the
+	 * retryDelay of its quotaErrorDetails (or Retry-After) before asking
+	 * again. */
+	if (status == 429 || (code != NULL &&
+	    (strcmp(code, "RESOURCE_EXHAUSTED") == 0 ||
+	    strcmp(code, "RESOURCE_TEMPORARILY_EXHAUSTED") == 0))) {
 		out->retry_after = pcall_retry_after(&out->resp, 0);
 		if (out->retry_after == 0)
-			out->retry_after = pcall_wait(pcall_google_delay(
-			    out->json));
+			out->retry_after = pcall_wait(pcall_google_delay(e));
 		if (out->retry_after == 0)
 			out->retry_after = LIMIT_RATE_WAIT_S;
 		out->why = arena_printf(a, "%s: the API quota is used up "
-		    "(%s); Sluice waits %d s as Google asks", p->name, code,
+		    "(%s); Sluice waits %d s as Google asks", p->name,
+		    code != NULL ? code : "RESOURCE_EXHAUSTED",
 		    out->retry_after);
 		return ERR_RATELIMIT;
 	}
-	if (strcmp(code, "CUSTOMER_NOT_ENABLED") == 0) {
+	if (code != NULL && strcmp(code, "CUSTOMER_NOT_ENABLED") == 0) {
 		out->why = arena_printf(a, "%s: the account is not enabled "
 		    "(cancelled, suspended or closed); untick it "
 		    "(CUSTOMER_NOT_ENABLED)", p->name);
 		return ERR_FORBIDDEN;
 	}
-	return ERR_OK;
+	/* Any other: Google Ads' own message (it says what to do, e.g. a
+	 * developer token approved for test accounts only), else the
+	 * error's. */
+	if (msg == NULL)
+		msg = jsonx_str(jsonx_member(e, "error"), "message");
+	text = pcall_plain(a, msg != NULL ? msg : "an error",
+	    LIMIT_SYNC_ERROR);
+	if (out->resp.status < 400)
+		out->why = arena_printf(a, "%s: the answer stopped with an "
+		    "error after %zu batch%s, so none of it was kept: %s "
+		    "(%s)", p->name, batches, batches == 1 ? "" : "es", text,
+		    code != NULL ? code : arena_printf(a, "HTTP %d", status));
+	else
+		out->why = arena_printf(a, "%s: %s (%s, HTTP %d)", p->name,
+		    text, code != NULL ? code : "no error code", status);
+	return ads_status_err(status);
 }
 
 static const struct metric_def metrics[] = {

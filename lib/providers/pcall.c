@@ -224,21 +224,39 @@ pcall_plain(struct arena *a, const char *s, size_t max)
 	return out;
 }
 
-/* The body's own reason: error.message, message or detail; or NULL. */
+/* The body's own reason: error.message, message or detail; or NULL.  A
+ * body that is an array (a stream of responses, Google's searchStream)
+ * gives the first of its elements that has one. */
+static const char *
+reason_in(struct json_object *body)
+{
+	struct json_object *err = NULL;
+	const char *r = NULL;
+	size_t i;
+
+	if (json_object_is_type(body, json_type_array)) {
+		for (i = 0; r == NULL && i < json_object_array_length(body);
+		    i++)
+			if (json_object_is_type(json_object_array_get_idx(body,
+			    i), json_type_object))
+				r = reason_in(json_object_array_get_idx(body,
+				    i));
+		return r;
+	}
+	if (json_object_is_type(body, json_type_object))
+		json_object_object_get_ex(body, "error", &err);
+	r = err != NULL ? jsonx_text(err, "message") : NULL;
+	if (r == NULL)
+		r = jsonx_text(body, "message");
+	if (r == NULL)
+		r = jsonx_text(body, "detail");
+	return r;
+}
+
 static const char *
 reason(const struct pcall_result *out)
 {
-	struct json_object *err = NULL;
-	const char *r;
-
-	if (json_object_is_type(out->json, json_type_object))
-		json_object_object_get_ex(out->json, "error", &err);
-	r = err != NULL ? jsonx_text(err, "message") : NULL;
-	if (r == NULL)
-		r = jsonx_text(out->json, "message");
-	if (r == NULL)
-		r = jsonx_text(out->json, "detail");
-	return r;
+	return reason_in(out->json);
 }
 
 const char *

@@ -21,6 +21,11 @@
 #include "sandbox/sandbox_priv.h"
 
 #define GJU	"application/json; charset=UTF-8"
+/* A GoogleAdsFailure in an error's details. */
+#define ADS_FAIL(code, msg, req) \
+	"\"details\":[{\"@type\":\"type.googleapis.com/google.ads." \
+	"googleads.v26.errors.GoogleAdsFailure\",\"errors\":[{\"errorCode\":" \
+	code ",\"message\":\"" msg "\"}],\"requestId\":\"" req "\"}]"
 #define ADS_RESTATE	30
 
 /* GoogleAdsFailure details. */
@@ -502,7 +507,15 @@ api_stream(struct ctx *ctx)
 	if (nrows > 0)
 		buf_printf(sx.out, ",\"queryResourceConsumption\":\"%zu\"",
 		    40 + nrows * 4);
-	buf_puts(sx.out, "}]");
+	buf_puts(sx.out, "}");
+	/* "stream_error": the stream fails after its first batch, still
+	 * HTTP 200, its last element the error (REST server streaming). */
+	if (sandbox_is(&sx, "stream_error"))
+		buf_printf(sx.out, ",{\"error\":{\"code\":500,\"message\":"
+		    "\"Internal error encountered.\",\"status\":\"INTERNAL\","
+		    ADS_FAIL("{\"internalError\":\"INTERNAL_ERROR\"}",
+		    "An internal error has occurred.", "%s") "}}", rid);
+	buf_puts(sx.out, "]");
 	return sandbox_done(&sx);
 }
 
@@ -510,10 +523,6 @@ api_stream(struct ctx *ctx)
 /* Its error shapes, routes and entry in the registry. */
 
 #define JU	"application/json; charset=UTF-8"
-#define ADS_FAIL(code, msg, req) \
-	"\"details\":[{\"@type\":\"type.googleapis.com/google.ads." \
-	"googleads.v26.errors.GoogleAdsFailure\",\"errors\":[{\"errorCode\":" \
-	code ",\"message\":\"" msg "\"}],\"requestId\":\"" req "\"}]"
 
 static const struct route routes[] = {
 	{ HTTP_GET, "/sandbox/google-ads/:ver/"
@@ -561,6 +570,15 @@ static const struct sandbox_fault faults[] = {
 	    ADS_FAIL("{\"authorizationError\":\"CUSTOMER_NOT_ENABLED\"}",
 	    "The customer account is not enabled or was deactivated.",
 	    "sbxCne0000000000000001") "}}" },
+	{ &ads_api, "error-403-developer-token-not-approved", "dev_token", 403,
+	    NULL, JU,
+	    "{\"error\":{\"code\":403,\"message\":\"The caller does not have "
+	    "permission\",\"status\":\"PERMISSION_DENIED\","
+	    ADS_FAIL("{\"authorizationError\":"
+	    "\"DEVELOPER_TOKEN_NOT_APPROVED\"}", "The developer token is "
+	    "only approved for use with test accounts. To access "
+	    "non-test accounts, apply for Basic or Standard access.",
+	    "sbxDev0000000000000001") "}}" },
 	{ &ads_api, "error-403-user-permission-denied", "403", 403, NULL, JU,
 	    "{\"error\":{\"code\":403,\"message\":\"The caller does not have "
 	    "permission\",\"status\":\"PERMISSION_DENIED\","

@@ -126,6 +126,10 @@
  *                 regain access)
  *   retry_info    Google Ads: 429 RESOURCE_TEMPORARILY_EXHAUSTED whose
  *                 wait is a google.rpc.RetryInfo retryDelay of 42s
+ *   stream_error  Google Ads: searchStream answers HTTP 200 whose array
+ *                 ends, after its first batch, in an error (500 INTERNAL)
+ *   dev_token     Google Ads: 403 DEVELOPER_TOKEN_NOT_APPROVED (a
+ *                 developer token approved for test accounts only)
  *   throttled     Mailchimp: its connection limit as a 403 "Too Many
  *                 Requests" with Retry-After: 45
  *   no_page_token Facebook: the Page's node answers fields=access_token

@@ -344,6 +344,54 @@ test_google_ads_retry_delay(void **state)
 	}
 }
 
+/*
+ * Google Ads: a searchStream that fails after it started answers HTTP 200
+ * with the error as its last element — a failure (nothing of it kept),
+ * told in Google Ads' own words; an error's own message and code, not
+ * "The caller does not have permission"; a 429 inside an array keeps its
+ * message.
+ */
+static void
+test_google_ads_errors_in_their_words(void **state)
+{
+	struct pcall_result r;
+
+	(void)state;
+	assert_int_equal(classify("google_ads",
+	    "google/google-ads/searchStream-response-error-midstream.json",
+	    &r), ERR_UPSTREAM);
+	assert_non_null(strstr(r.why, "after 1 batch, so none of it was "
+	    "kept: An internal error has occurred. (INTERNAL_ERROR)"));
+	/* A whole answer: no error, nothing to say. */
+	assert_int_equal(classify("google_ads",
+	    "google/google-ads/searchStream-response-campaign-daily.json",
+	    &r), ERR_OK);
+	assert_null(r.why);
+	assert_int_equal(classify("google_ads",
+	    "google/google-ads/error-403-developer-token-not-approved.json",
+	    &r), ERR_FORBIDDEN);
+	assert_non_null(strstr(r.why, "The developer token is only approved "
+	    "for use with test accounts"));
+	assert_non_null(strstr(r.why, "DEVELOPER_TOKEN_NOT_APPROVED"));
+	/* searchStream's 400 (an array): its own message. */
+	assert_int_equal(classify("google_ads",
+	    "google/google-ads/error-400-query-error-searchStream.json", &r),
+	    ERR_UPSTREAM);
+	assert_non_null(strstr(r.why, "UNRECOGNIZED_FIELD"));
+	/* pcall_error_text() of an array body: its error's message. */
+	example("google/google-ads/error-429-retry-info.json", &r);
+	{
+		struct json_object *arr = json_object_new_array();
+
+		json_object_array_add(arr, json_object_get(r.json));
+		r.json = arr;
+		assert_non_null(strstr(pcall_error_text(testlib_arena(),
+		    provider_get("google_ads"), &r), "Resource has been "
+		    "exhausted"));
+		json_object_put(arr);
+	}
+}
+
 /* Mailchimp: its connection limit as a 403 is a wait, not a refusal. */
 static void
 test_mailchimp_throttle_or_forbidden(void **state)
@@ -378,6 +426,7 @@ main(void)
 		cmocka_unit_test(test_meta_stops_before_the_limit),
 		cmocka_unit_test(test_ga4_quota),
 		cmocka_unit_test(test_google_ads_retry_delay),
+		cmocka_unit_test(test_google_ads_errors_in_their_words),
 		cmocka_unit_test(test_mailchimp_throttle_or_forbidden),
 	};
 

@@ -59,6 +59,9 @@ static const struct config_var vars[] = {
 	  "everything on the primary" },
 	{ "SLUICE_READ_MAX_LAG_S", "30",
 	  "seconds a read replica may lag before reads go to the primary" },
+	{ "SLUICE_STATEMENT_TIMEOUT_MS", "30000",
+	  "longest a statement of a request for a workspace may run before "
+	  "the database cancels it (the request answers 503); 0: no bound" },
 	{ "SLUICE_TRUSTED_PROXIES", "",
 	  "addresses or CIDR ranges of proxies in front of nginx whose "
 	  "X-Forwarded-For names the client; empty: it is ignored" },
@@ -358,6 +361,10 @@ config_load(struct arena *a, struct config *cfg, const char **why)
 		return rc;
 	if ((rc = config_long(a, "SLUICE_READ_MAX_LAG_S", 30, 1, 86400,
 	    &cfg->read_max_lag_s, why)) != ERR_OK)
+		return rc;
+	if ((rc = config_long(a, "SLUICE_STATEMENT_TIMEOUT_MS",
+	    LIMIT_STATEMENT_TIMEOUT_MS, 0, 3600000,
+	    &cfg->statement_timeout_ms, why)) != ERR_OK)
 		return rc;
 	pooler = config_env("SLUICE_DB_POOLER", "none");
 	if (strcmp(pooler, "transaction") == 0)

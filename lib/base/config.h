@@ -31,6 +31,9 @@ struct config {
 	 * "" for none (lib/store/db.h, db_reader()) */
 	const char	*database_read_url;
 	long		 read_max_lag_s; /* SLUICE_READ_MAX_LAG_S */
+	/* SLUICE_STATEMENT_TIMEOUT_MS: a request's statements for a
+	 * workspace are cancelled past it (0: never) */
+	long		 statement_timeout_ms;
 	const char	*base_url;	/* SLUICE_BASE_URL */
 	const char	*sql_dir;	/* SLUICE_SQL_DIR */
 	const char	*template_dir;	/* SLUICE_TEMPLATE_DIR */

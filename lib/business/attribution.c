@@ -193,6 +193,29 @@ field_problem(const char *s, size_t max, bool chars)
 	return NULL;
 }
 
+/*
+ * Why a pattern is refused before PostgreSQL reads it, or NULL: a back
+ * reference (\1 to \9) makes PostgreSQL match by backtracking, whose time
+ * grows exponentially with the text — one rule and a long referrer from
+ * the public form held a process for seconds on every page (and compiling
+ * one, minutes).  Without them it matches in time linear in the text.
+ */
+static const char *
+pattern_problem(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s == '\\') {
+			if (s[1] >= '1' && s[1] <= '9')
+				return "holds a back reference (\\1 to \\9), "
+				    "which makes matching slow: match the "
+				    "text itself instead";
+			if (s[1] == '\0')
+				break;
+			s++;
+		}
+	return NULL;
+}
+
 /* Parses text into rules; NULL, or why not (naming the line). */
 static const char *
 parse(struct arena *a, const char *text, struct rule **out, size_t *n)
@@ -234,6 +257,11 @@ parse(struct arena *a, const char *text, struct rule **out, size_t *n)
 			return arena_printf(a, "line %zu: a field %s (a "
 			    "channel at most 60 characters, a pattern 200 "
 			    "bytes)", line, why);
+		if ((why = pattern_problem(r->utm_source)) != NULL ||
+		    (why = pattern_problem(r->utm_medium)) != NULL ||
+		    (why = pattern_problem(r->referrer)) != NULL)
+			return arena_printf(a, "line %zu: a pattern %s", line,
+			    why);
 	}
 	return NULL;
 }

@@ -231,7 +231,10 @@ classify(const PGresult *r)
 		return ERR_CONFLICT;
 	if (strncmp(state, "23", 2) == 0 || strncmp(state, "22", 2) == 0)
 		return ERR_INPUT;
-	if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+	/* 57014: cancelled, a statement_timeout (lib/web/app.c) among the
+	 * causes — the database is fine, this statement took too long. */
+	if (strncmp(state, "08", 2) == 0 || strcmp(state, "57014") == 0 ||
+	    strcmp(state, "57P01") == 0 ||
 	    strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0)
 		return ERR_UNAVAILABLE;
 	return ERR_DB;

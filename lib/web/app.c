@@ -492,12 +492,29 @@ cors(struct ctx *ctx)
 static const char sql_scope[] =
 	"SELECT set_config('role', 'sluice_web', true), "
 	"set_config('sluice.workspace_id', $1, true), "
-	"set_config('sluice.user_id', $2, true)";
+	"set_config('sluice.user_id', $2, true), "
+	"set_config('statement_timeout', $3, true)";
+
+/* The parameters of sql_scope for ctx's workspace and user (arena). */
+static const char **
+scope_params(struct ctx *ctx)
+{
+	const char **p = arena_alloc(ctx->arena, 3 * sizeof(*p));
+
+	p[0] = db_int64(ctx->arena, ctx->workspace_id);
+	p[1] = ctx->session != NULL ? db_int64(ctx->arena,
+	    ctx->session->user_id) : "";
+	p[2] = db_int64(ctx->arena, ctx->cfg->statement_timeout_ms);
+	return p;
+}
 
 /*
  * Row-level security (sql/050_rls.sql): once the request is known to act
  * for one workspace, it runs in one transaction as role sluice_web with
- * that workspace (and user) set for the transaction only.
+ * that workspace (and user) set for the transaction only — and with
+ * SLUICE_STATEMENT_TIMEOUT_MS as its statements' bound, so that a costly
+ * statement one workspace can cause (a regular expression of its rules
+ * over long texts) gives its process back instead of holding it.
  */
 static enum err
 tenant_scope(struct ctx *ctx)
@@ -508,14 +525,11 @@ tenant_scope(struct ctx *ctx)
 	if (ctx->workspace_id <= 0 || ctx->cron)
 		return ERR_OK;
 	/* In the arena: the statement is sent after this returns. */
-	p = arena_alloc(ctx->arena, 2 * sizeof(*p));
-	p[0] = db_int64(ctx->arena, ctx->workspace_id);
-	p[1] = ctx->session != NULL ? arena_printf(ctx->arena, "%lld",
-	    (long long)ctx->session->user_id) : "";
+	p = scope_params(ctx);
 	/* Both go with the handler's first statement (lib/store/db.h). */
 	if ((rc = db_begin(ctx->db, ctx->arena)) != ERR_OK)
 		return rc;
-	if ((rc = db_exec_later(ctx->db, ctx->arena, sql_scope, 2, p)) !=
+	if ((rc = db_exec_later(ctx->db, ctx->arena, sql_scope, 3, p)) !=
 	    ERR_OK) {
 		db_rollback(ctx->db, ctx->arena);
 		return rc;
@@ -531,7 +545,6 @@ struct db *
 app_read_db(struct ctx *ctx)
 {
 	struct db *r;
-	const char *p[2];
 
 	if (ctx->rdb != NULL)
 		return ctx->rdb;
@@ -545,12 +558,9 @@ app_read_db(struct ctx *ctx)
 	 * since the last check fails here, before the handler's reads. */
 	if (db_begin(r, ctx->arena) != ERR_OK)
 		goto fail;
-	if (ctx->scoped) {
-		p[0] = db_int64(ctx->arena, ctx->workspace_id);
-		p[1] = ctx->session != NULL ? db_int64(ctx->arena,
-		    ctx->session->user_id) : "";
-		(void)db_exec_later(r, ctx->arena, sql_scope, 2, p);
-	}
+	if (ctx->scoped)
+		(void)db_exec_later(r, ctx->arena, sql_scope, 3,
+		    scope_params(ctx));
 	if (db_send_queued(r, ctx->arena) != ERR_OK) {
 		db_rollback(r, ctx->arena);
 		goto fail;

@@ -89,3 +89,11 @@ utf8_clean(char *dst, size_t size, const char *s)
 	dst[o] = '\0';
 	return o;
 }
+
+bool
+utf8_hides(long c)
+{
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 ||
+	    c == 0x2029 || (c >= 0x202a && c <= 0x202e) ||
+	    (c >= 0x2066 && c <= 0x2069);
+}

@@ -17,6 +17,14 @@
  */
 long		 utf8_next(const unsigned char *s, size_t n, size_t *len);
 
+/*
+ * True for a code point that breaks a line or hides or reorders text: C0
+ * and C1 controls, DEL, U+2028 and U+2029, the bidirectional embeddings
+ * and overrides (U+202A..U+202E) and isolates (U+2066..U+2069).  Names
+ * people type refuse them (a name that reads "abc" but is not).
+ */
+bool		 utf8_hides(long c);
+
 /* True when the n bytes at s are valid UTF-8 (a NUL is a character). */
 bool		 utf8_valid(const char *s, size_t n);
 

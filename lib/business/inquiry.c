@@ -198,30 +198,28 @@ problem(struct inquiry_in *in, const char *field, const char *reason)
 	}
 }
 
-/* Whether s (len bytes, UTF-8) has a control character; multi allows
- * tab, newline and carriage return. */
+/* Whether s (len bytes, valid UTF-8) has a character that breaks a line
+ * or hides or reorders text (utf8_hides()); multi allows tab, newline and
+ * carriage return. */
 static bool
 has_control(const char *s, size_t len, bool multi)
 {
-	size_t i;
-	unsigned char c;
+	size_t i, n;
+	long c;
 
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
+	for (i = 0; i < len; i += n) {
+		c = utf8_next((const unsigned char *)s + i, len - i, &n);
 		if (multi && (c == '\n' || c == '\r' || c == '\t'))
 			continue;
-		if (c < 0x20 || c == 0x7f)
-			return true;
-		/* C1 controls: U+0080..U+009F, written C2 80..C2 9F. */
-		if (c == 0xc2 && i + 1 < len &&
-		    (unsigned char)s[i + 1] >= 0x80 &&
-		    (unsigned char)s[i + 1] <= 0x9f)
+		if (c < 0 || utf8_hides(c))
 			return true;
 	}
 	return false;
 }
 
-/* An address people type: local@domain.tld, no spaces, one @. */
+/* An address people type: local@domain.tld, no spaces, one @; no ? or #,
+ * which would add headers or a body to the page's mailto: link (a bcc
+ * to someone else, a subject and text of the sender's choosing). */
 static bool
 email_ok(const char *s)
 {
@@ -232,7 +230,8 @@ email_ok(const char *s)
 		return false;
 	for (i = 0; s[i] != '\0'; i++)
 		if ((unsigned char)s[i] <= ' ' || s[i] == '<' || s[i] == '>' ||
-		    s[i] == ',' || s[i] == ';' || s[i] == '"')
+		    s[i] == ',' || s[i] == ';' || s[i] == '"' || s[i] == '?' ||
+		    s[i] == '#')
 			return false;
 	dot = strrchr(at + 1, '.');
 	return dot != NULL && dot > at + 1 && dot[1] != '\0';
@@ -311,7 +310,8 @@ check(struct inquiry_in *in, enum inquiry_field f, const char *v, size_t len)
 		return;
 	}
 	if (has_control(v, len, k == K_MULTI)) {
-		problem(in, name, "must not hold control characters");
+		problem(in, name, "must not hold control characters or "
+		    "characters that change the direction of text");
 		return;
 	}
 	if (k == K_EMAIL && !email_ok(v))

@@ -63,15 +63,6 @@ email_ok(const char *s)
 	return true;
 }
 
-/* Characters that break a line or hide or reorder text. */
-static bool
-unsafe_char(long c)
-{
-	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 ||
-	    c == 0x2029 || (c >= 0x202a && c <= 0x202e) ||
-	    (c >= 0x2066 && c <= 0x2069);
-}
-
 const char *
 account_name_problem(const char *name, size_t max)
 {
@@ -87,7 +78,7 @@ account_name_problem(const char *name, size_t max)
 	for (i = 0; i < n; i += len) {
 		if ((c = utf8_next(s + i, n - i, &len)) < 0)
 			return "The name is not valid UTF-8 text.";
-		if (unsafe_char(c))
+		if (utf8_hides(c))
 			return "The name must not contain control characters "
 			    "(line breaks, tabs, escapes) or characters that "
 			    "change the direction of text.";
@@ -105,7 +96,7 @@ account_name_plain(struct arena *a, const char *s)
 
 	for (i = 0; i < n; i += len) {
 		c = utf8_next(u + i, n - i, &len);
-		if (c >= 0 && !unsafe_char(c)) {
+		if (c >= 0 && !utf8_hides(c)) {
 			memcpy(out + o, s + i, len);
 			o += len;
 		}

@@ -53,9 +53,9 @@ test('foundation', async (t) => {
     assert.equal(ready.headers.get('strict-transport-security'), null, 'HSTS over plain http');
   });
 
-  await t.test('an invitation\'s token is not written to the access log', async () => {
+  await t.test('an invitation\'s or a form\'s token is not written to the access log', async () => {
     const token = 'Zq7secretinvitetoken0123456789abcdef';
-    for (const p of [`/invite/${token}`, `/Invite/${token}`, `/v1/INVITE/${token}/x`]) {
+    for (const p of [`/invite/${token}`, `/Invite/${token}`, `/f/${token}`, `/v1/INVITE/${token}/x`]) {
       await request(`${stack.url}${p}`);
     }
     // nginx writes a request's line once its answer went out: the last
@@ -67,6 +67,7 @@ test('foundation', async (t) => {
       log = read();
     }
     assert.match(log, /"GET \/invite\/:token"/);
+    assert.match(log, /"GET \/f\/:token"/);
     assert.match(log, /"GET \/v1\/INVITE\/:token"/);
     assert.ok(!log.includes(token));
   });

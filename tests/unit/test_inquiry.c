@@ -85,6 +85,29 @@ test_inquiry_form_lists_every_problem(void **state)
 	/* Tabs and newlines only in the message. */
 	assert_int_equal(parse_form(&a, "email=a%40example.com&name=a%0Ab",
 	    &in), ERR_UNPROCESSABLE);
+	/* Text that reads otherwise than it is: a right-to-left override
+	 * (U+202E) in the name, the address or the message; an isolate
+	 * (U+2066). */
+	assert_int_equal(parse_form(&a, "email=a%40example.com&name=abc%E2%80"
+	    "%AEdcba", &in), ERR_UNPROCESSABLE);
+	assert_string_equal(problem_fields(&a, in.problems, in.nproblems),
+	    "name");
+	assert_int_equal(parse_form(&a, "email=ab%E2%80%AEc%40b.example",
+	    &in), ERR_UNPROCESSABLE);
+	assert_int_equal(parse_form(&a, "email=a%40example.com&message=hi%E2"
+	    "%81%A6x", &in), ERR_UNPROCESSABLE);
+	/* An address with ? or # would add headers to the mailto: link. */
+	assert_int_equal(parse_form(&a, "email=client%40b.example%3Fbcc%3D"
+	    "attacker%40evil.example%26subject%3DQuote", &in),
+	    ERR_UNPROCESSABLE);
+	assert_string_equal(problem_fields(&a, in.problems, in.nproblems),
+	    "email");
+	assert_int_equal(parse_form(&a, "email=a%23b%40example.com", &in),
+	    ERR_UNPROCESSABLE);
+	/* Other scripts stay welcome. */
+	assert_int_equal(parse_form(&a, "email=a%40example.com&name=%D7%A9%D7"
+	    "%A8%D7%94&message=%D9%85%D8%B1%D8%AD%D8%A8%D8%A7%0A", &in),
+	    ERR_OK);
 	arena_free(&a);
 }
 

@@ -645,6 +645,11 @@ dispatch(struct ctx *ctx, FCGX_Request *rq)
 	if (!(rt->flags & ROUTE_NODB) && (rc = tenant_scope(ctx)) != ERR_OK)
 		return rc;
 	rc = rt->fn(ctx);
+	/* What a key reads is the workspace's: no shared cache keeps it,
+	 * whatever the handler said or forgot to say. */
+	if ((rt->flags & ROUTE_APIKEY) && !ctx->resp.streamed)
+		(void)resp_header_default(&ctx->resp, "Cache-Control",
+		    "private, no-store");
 	/* Levels a handler left open are rolled back; the request's own
 	 * transaction commits what the handler wrote, as autocommit would
 	 * (an aborted one ends as a rollback). */

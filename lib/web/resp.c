@@ -73,6 +73,17 @@ resp_header(struct resp *r, const char *name, const char *value)
 }
 
 enum err
+resp_header_default(struct resp *r, const char *name, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < r->nheaders; i++)
+		if (strcasecmp(r->headers[i].name, name) == 0)
+			return ERR_OK;
+	return resp_header(r, name, value);
+}
+
+enum err
 resp_cookie(struct resp *r, const char *name, const char *value,
     const struct resp_cookie_opts *o)
 {

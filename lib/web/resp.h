@@ -57,6 +57,10 @@ void		 resp_clear(struct resp *);
  * ERR_TOOBIG past LIMIT_RESP_HEADERS. */
 enum err	 resp_header(struct resp *, const char *name, const char *value);
 
+/* resp_header() unless a header of that name (any case) is there. */
+enum err	 resp_header_default(struct resp *, const char *name,
+		    const char *value);
+
 /* Adds a Set-Cookie with Path=/ and the options' attributes. */
 enum err	 resp_cookie(struct resp *, const char *name, const char *value,
 		    const struct resp_cookie_opts *);

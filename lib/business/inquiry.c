@@ -801,6 +801,24 @@ origin_ok(const char *s, size_t len)
 	return true;
 }
 
+/* The origin s (len bytes, origin_ok()) as a browser sends it, into b:
+ * lower case, without the scheme's default port (":443", ":80"). */
+static void
+origin_put(struct buf *b, const char *s, size_t len)
+{
+	size_t i, start = b->len;
+
+	if (len > 8 && strncmp(s, "https://", 8) == 0 && len > 4 &&
+	    strncmp(s + len - 4, ":443", 4) == 0)
+		len -= 4;
+	else if (len > 7 && strncmp(s, "http://", 7) == 0 && len > 3 &&
+	    strncmp(s + len - 3, ":80", 3) == 0)
+		len -= 3;
+	buf_append(b, s, len);
+	for (i = start; i < b->len; i++)
+		b->data[i] = (char)tolower((unsigned char)b->data[i]);
+}
+
 const char *
 inquiry_form_save(struct db *db, struct arena *a, int64_t workspace_id,
     const char *origins, const char *thank_you_url, const char **field,
@@ -827,7 +845,7 @@ inquiry_form_save(struct db *db, struct arena *a, int64_t workspace_id,
 			return "may be at most 5";
 		if (b->len > 0)
 			buf_puts(b, " ");
-		buf_append(b, s, n);
+		origin_put(b, s, n);
 	}
 	*field = "thank_you_url";
 	if (strlen(thank_you_url) > LIMIT_INQUIRY_URL)

@@ -101,7 +101,9 @@ problem(struct ingest_batch *b, size_t index, const char *field,
 	p->reason = reason;
 }
 
-/* Checks a name against [a-z0-9_.:-]{min,LIMIT_METRIC_NAME}. */
+/* Checks a name against [a-z0-9_.:-]{min,LIMIT_METRIC_NAME}, starting
+ * with a letter or digit: a spreadsheet opening an export reads a cell
+ * that starts with "-" as a formula ("-a1:a9"). */
 static const char *
 check_name(struct json_object *v, size_t min)
 {
@@ -121,6 +123,9 @@ check_name(struct json_object *v, size_t min)
 		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
 		    s[i] == '.' || s[i] == ':' || s[i] == '-'))
 			return "may hold only a-z, 0-9 and _ . : -";
+	if (len > 0 && !((s[0] >= 'a' && s[0] <= 'z') ||
+	    (s[0] >= '0' && s[0] <= '9')))
+		return "must start with a-z or 0-9";
 	return NULL;
 }
 

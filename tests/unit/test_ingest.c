@@ -318,6 +318,13 @@ test_ingest_lists_every_problem(void **state)
 	assert_int_equal(b.nproblems, 10);
 	assert_non_null(strstr(ingest_problems_json(&a, &b),
 	    "\"more_problems\":0}}"));
+	/* A name a spreadsheet would read as a formula ("-a1:a9"). */
+	assert_int_equal(parse(&a, "[{\"source\":\"-2-3\",\"account_id\":"
+	    "\"-a1:a9\",\"metric\":\"_m\",\"date\":\"2026-01-01\","
+	    "\"value\":1}]", &b, &err), ERR_UNPROCESSABLE);
+	assert_non_null(strstr(reason(&b, 0, "source"), "start with"));
+	assert_non_null(strstr(reason(&b, 0, "account_id"), "start with"));
+	assert_non_null(strstr(reason(&b, 0, "metric"), "start with"));
 	arena_free(&a);
 }
 

@@ -361,6 +361,72 @@ static const char ga4_total[] =
 	"\"metrics\":[{\"name\":\"activeUsers\"},{\"name\":\"totalUsers\"}],"
 	"\"returnPropertyQuota\":true}";
 
+/*
+ * The days of the window GA4 left out, as zero: a report leaves out a
+ * row whose metrics are all 0 (keepEmptyRows unset), so a day without
+ * one had no sessions — a quiet day of a small site, or a day that had
+ * numbers and has none any more (its stored row is 0 now).  The window
+ * is the report's, in the property's zone (metadata.timeZone), less its
+ * last lag_days (GA4 may not have published them yet: a missing one is
+ * not a zero).  report is a page of it (headers, metadata); days before
+ * mark are other accounts'.
+ */
+static enum err
+zero_days(struct fetch *f, struct syncnorm *n, struct json_object *report,
+    size_t mark)
+{
+	struct json_object *synth, *rows, *row, *vals, *hs, *dv;
+	const char *tz, *from, *to, *day, *last;
+	size_t i, k, ncols;
+	enum err rc;
+	bool seen;
+
+	tz = jsonx_str(jsonx_member(report, "metadata"), "timeZone");
+	hs = jsonx_member(report, "metricHeaders");
+	if (tz == NULL || hs == NULL || !json_object_is_type(hs,
+	    json_type_array))
+		return ERR_OK;
+	if ((rc = fetch_window(f, tz, f->days, &from, &to)) != ERR_OK)
+		return rc;
+	last = day_add(f->a, to, -f->p->lag_days);
+	ncols = json_object_array_length(hs);
+	synth = jsonx_own(f->a, json_object_new_object());
+	json_object_object_add(synth, "metricHeaders", json_object_get(hs));
+	json_object_object_add(synth, "metadata", json_object_get(
+	    jsonx_member(report, "metadata")));
+	rows = json_object_new_array();
+	json_object_object_add(synth, "rows", rows);
+	for (day = from; strcmp(day, last) <= 0; day = day_add(f->a, day, 1)) {
+		seen = false;
+		for (i = mark; i < n->n && !seen; i++)
+			seen = strcmp(n->rows[i].date, day) == 0;
+		if (seen)
+			continue;
+		row = json_object_new_object();
+		dv = json_object_new_object();
+		json_object_object_add(dv, "value", json_object_new_string(
+		    arena_printf(f->a, "%.4s%.2s%.2s", day, day + 5, day + 8)));
+		vals = json_object_new_array();
+		json_object_array_add(vals, dv);
+		json_object_object_add(row, "dimensionValues", vals);
+		vals = json_object_new_array();
+		for (k = 0; k < ncols; k++) {
+			struct json_object *v = json_object_new_object();
+
+			json_object_object_add(v, "value",
+			    json_object_new_string("0"));
+			json_object_array_add(vals, v);
+		}
+		json_object_object_add(row, "metricValues", vals);
+		json_object_array_add(rows, row);
+	}
+	if (json_object_array_length(rows) == 0)
+		return ERR_OK;
+	if ((rc = syncnorm_ga4(n, synth)) != ERR_OK)
+		return fetch_norm_failed(f, n, rc);
+	return ERR_OK;
+}
+
 static enum err
 fetch(struct fetch *f, struct syncnorm *n, const char *prop)
 {
@@ -370,7 +436,7 @@ fetch(struct fetch *f, struct syncnorm *n, const char *prop)
 	const char *url, *from, *to, *yesterday;
 	long off = 0, page_rows, total, got;
 	enum err rc;
-	size_t i;
+	size_t i, mark = n->n;
 	int days;
 
 	/* Rows a page (GA4's default 10,000; smaller to test paging). */
@@ -414,6 +480,8 @@ fetch(struct fetch *f, struct syncnorm *n, const char *prop)
 			return ERR_UNPROCESSABLE;
 		}
 	}
+	if ((rc = zero_days(f, n, res.json, mark)) != ERR_OK)
+		return rc;
 	/*
 	 * The provider's own totals of users for exactly the periods the
 	 * tiles show: the 7, 28 and 90 days ending yesterday in the

@@ -493,11 +493,18 @@ const struct provider provider_linkedin = {
 	    "is posted.",
 	.days = "UTC",
 	.api_version = "REST (LinkedIn-Version header)",
-	.version = "202603",
+	.version = "202607",
 	.version_env = "SLUICE_LINKEDIN_VERSION",
-	.api_sunset = "2027-03-16",
+	/*
+	 * Projected: LinkedIn's migrations table had no row for 202607
+	 * yet.  Its published sunsets fall mid-month a year after the
+	 * release (202601: 2027-01-15, 202602: 2027-02-15, 202603:
+	 * 2027-03-16), so the 15th; SLUICE_LINKEDIN_API_SUNSET sets the
+	 * published day.
+	 */
+	.api_sunset = "2027-07-15",
 	.headers = {
-		{ "LinkedIn-Version", "SLUICE_LINKEDIN_VERSION", "202603" },
+		{ "LinkedIn-Version", "SLUICE_LINKEDIN_VERSION", "202607" },
 		{ "X-Restli-Protocol-Version", NULL, "2.0.0" },
 	},
 	.sandbox = {

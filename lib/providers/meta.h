@@ -26,7 +26,7 @@ struct pcall_result;
 struct provider;
 struct syncnorm;
 
-#define META_VERSION	"v25.0"
+#define META_VERSION	"v27.0"
 #define META_AUTH	"https://www.facebook.com/" META_VERSION "/dialog/oauth"
 #define META_TOKEN	"https://graph.facebook.com/" META_VERSION \
 			"/oauth/access_token"

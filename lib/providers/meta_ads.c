@@ -257,7 +257,13 @@ const struct provider provider_meta_ads = {
 	META_PROVIDER,
 	.api_version = "Marketing API",
 	.version_env = "SLUICE_META_ADS_API_VERSION",
-	.api_sunset = "2027-02-23",
+	/*
+	 * Projected: Meta's version history gives v27.0 (2026-11-04) no
+	 * expiry yet.  v22.0 to v25.0 each expired 12 to 13 months after
+	 * its release, so one year after v27.0's, the earliest of that
+	 * pattern; SLUICE_META_ADS_API_SUNSET sets the published day.
+	 */
+	.api_sunset = "2027-11-04",
 	.env = "META_ADS",
 	.scopes = "ads_read,read_insights",
 	.accounts = "ad accounts",

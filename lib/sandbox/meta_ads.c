@@ -3,8 +3,10 @@
  *
  * /me/adaccounts and an ad account's insights (sync and async), as
  * entries of the Graph API that meta.c serves.  Login is Meta's
- * (meta.c).
+ * (meta.c).  A Marketing API version past its expiry is refused with
+ * code 2635, as Meta does when an app turned its automatic upgrade off.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +18,44 @@
 #define ADS_RESTATE	28
 #define SANDBOX_ADS_RANGES	50	/* time_ranges of one call */
 
+/*
+ * The Marketing API versions that expire and the first day each is
+ * refused (Meta's Marketing API version history); older ones are gone,
+ * newer ones (v26.0, v27.0) have no expiry yet.
+ */
+static const struct {
+	int		 major;
+	const char	*gone;
+} ads_versions[] = {
+	{ 22, "2026-02-19" },
+	{ 23, "2026-06-09" },
+	{ 24, "2026-11-10" },
+	{ 25, "2027-02-23" },
+};
+
+/*
+ * True when the call's version ("v24.0") is retired today (UTC): Meta
+ * answers code 2635 to an app that turned the automatic upgrade off.
+ */
+static bool
+ads_version_gone(struct sbx *sx)
+{
+	const char *v = route_capture(&sx->ctx->match, "ver");
+	int64_t today = sandbox_today(sx->now, 0);
+	size_t i;
+	int major;
+	char end;
+
+	if (v == NULL || sscanf(v, "v%d.0%c", &major, &end) != 1)
+		return false;
+	if (major < ads_versions[0].major)
+		return true;
+	for (i = 0; i < nitems(ads_versions); i++)
+		if (ads_versions[i].major == major)
+			return today >= sandbox_day_parse(ads_versions[i].gone);
+	return false;
+}
+
 /* GET /me/adaccounts. */
 static enum err
 adaccounts(struct sbx *sx, const char *user)
@@ -24,6 +64,8 @@ adaccounts(struct sbx *sx, const char *user)
 	int i;
 
 	(void)user;	/* "me": the token's user */
+	if (ads_version_gone(sx))
+		return sandbox_fail(sx, "error_2635_deprecated_version");
 	sandbox_start(sx, 200, MJ);
 	sandbox_meta_app_usage(sx);
 	buf_puts(sx->out, "{\"data\":[");
@@ -164,6 +206,8 @@ ads_insights(struct sbx *sx, const char *id)
 	int tzoff, c;
 	double share;
 
+	if (ads_version_gone(sx))
+		return sandbox_fail(sx, "error_2635_deprecated_version");
 	if (sx->ctx->req.method == HTTP_POST) {
 		sandbox_start(sx, 200, MJ);
 		buf_printf(sx->out, "{\"report_run_id\":\"60%011llu\"}",
@@ -287,6 +331,12 @@ ads_insights(struct sbx *sx, const char *id)
 #define META_ERR(body)	"{\"error\":{" body "}}"
 
 static const struct sandbox_fault faults[] = {
+	{ &sandbox_api_meta, "error_2635_deprecated_version", NULL, 400, NULL,
+	    JU,
+	    META_ERR("\"message\":\"(#2635) You are calling a deprecated "
+	    "version of the Ads API. Please update to the latest version: "
+	    "v27.0.\",\"type\":\"OAuthException\",\"code\":2635,"
+	    "\"fbtrace_id\":\"SbxTrace0000033\"") },
 	{ &sandbox_api_meta, "error_613_1487742_ad_account_limit", NULL, 400,
 	    "X-Ad-Account-Usage: {\"acc_id_util_pct\":100,"
 	    "\"reset_time_duration\":1800,\"ads_api_access_tier\":"

@@ -357,7 +357,7 @@ test('attacks on authentication and pages', async (t) => {
     const evil = 'https://evil.example/cb';
     const authorize = {
       google: ['/sandbox/google-accounts/o/oauth2/v2/auth', 'ga4', 401, 400],
-      meta: ['/sandbox/facebook/v25.0/dialog/oauth', 'instagram', 400, 400],
+      meta: ['/sandbox/facebook/v27.0/dialog/oauth', 'instagram', 400, 400],
       linkedin: ['/sandbox/linkedin-www/oauth/v2/authorization', 'linkedin', 400, 400],
       mailchimp: ['/sandbox/mailchimp-login/oauth2/authorize', 'mailchimp', 400, 400],
       slack: ['/sandbox/slack/oauth/v2/authorize', 'slack', 400, 400],

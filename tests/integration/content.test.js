@@ -420,7 +420,7 @@ test('LinkedIn organization posts and their numbers', async (t) => {
   const opened = spawnSync(path.join(TOOLS, 'vault_tool'), ['open', ws, 'linkedin', conn, blob],
     { encoding: 'utf8', env: { ...process.env, SLUICE_ENCRYPTION_KEYS: secrets(stack).keys } });
   assert.equal(opened.status, 0, opened.stderr);
-  const headers = { Authorization: `Bearer ${JSON.parse(opened.stdout).access_token}`, 'LinkedIn-Version': '202603',
+  const headers = { Authorization: `Bearer ${JSON.parse(opened.stdout).access_token}`, 'LinkedIn-Version': '202607',
     'X-Restli-Protocol-Version': '2.0.0' };
   const base = `${stack.url}/sandbox/linkedin-api/rest`;
   const urn = encodeURIComponent(`urn:li:organization:${org}`);

@@ -3,7 +3,7 @@
 // Google Ads clients under a manager (listed by name and place in the
 // tree, synced with login-customer-id), account names in the pickers,
 // revocation at every provider on disconnect, and API versions near
-// their sunset.  All through the sandbox.
+// their sunset or past it.  All through the sandbox.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -123,7 +123,7 @@ test('provider reach', async (t) => {
     const expect = {
       github: /"DELETE \/sandbox\/github-api\/applications\/sluice-sandbox-client\/grant" 204 /,
       linkedin: /"POST \/sandbox\/linkedin-www\/oauth\/v2\/revoke" 200 /,
-      facebook: /"DELETE \/sandbox\/graph\/v25\.0\/me\/permissions" 200 /,
+      facebook: /"DELETE \/sandbox\/graph\/v27\.0\/me\/permissions" 200 /,
       slack: /"POST \/sandbox\/slack\/api\/auth\.revoke" 200 /,
     };
     for (const slug of Object.keys(expect)) {
@@ -265,18 +265,18 @@ test('provider reach', async (t) => {
     const body = await r.json();
     assert.equal(body.status, 'ok');
     const w = body.warnings || [];
-    assert.ok(w.some((x) => /^LinkedIn: API version 202603 is retired on \d{4}-\d\d-\d\d \(in 30 days\); set SLUICE_LINKEDIN_VERSION /.test(x)), JSON.stringify(w));
+    assert.ok(w.some((x) => /^LinkedIn: API version 202607 is retired on \d{4}-\d\d-\d\d \(in 30 days\); set SLUICE_LINKEDIN_VERSION /.test(x)), JSON.stringify(w));
     assert.ok(w.some((x) => /^GitHub: API version 2022-11-28 was retired on .*; set SLUICE_GITHUB_API_VERSION /.test(x)), JSON.stringify(w));
     assert.equal(w.length, 2, JSON.stringify(w));
     // The pages show it for a connection in use; the log of its sync.
     await connectSandbox(b, 'linkedin');
     const page = await b.get('/connections');
-    assert.match(page.text, /LinkedIn: API version 202603 is retired on/);
-    assert.match((await b.get('/connections/linkedin')).text, /LinkedIn: API version 202603 is retired on/);
+    assert.match(page.text, /LinkedIn: API version 202607 is retired on/);
+    assert.match((await b.get('/connections/linkedin')).text, /LinkedIn: API version 202607 is retired on/);
     assert.doesNotMatch(page.text, /GitHub: API version/, 'a provider not in use is not warned of on the page');
     enqueue('linkedin');
     const out = worker();
-    assert.match(out.stderr, /LinkedIn: API version 202603 is retired on/);
+    assert.match(out.stderr, /LinkedIn: API version 202607 is retired on/);
   });
 
   await t.test('a retired version (LinkedIn 426) is a connection error naming the variable, not retried', async () => {
@@ -291,5 +291,24 @@ test('provider reach', async (t) => {
     assert.equal(attempts, '1');
     const [[err]] = stack.sql(`SELECT coalesce(last_error, '') FROM connections WHERE provider = 'linkedin'`);
     assert.match(err, /SLUICE_LINKEDIN_VERSION/);
+  });
+
+  await t.test('Meta Ads: the default Marketing API version syncs, an expired one (2635) is a connection error', async () => {
+    stack.sql(`DELETE FROM sync_jobs`);
+    const { res } = await connectSandbox(b, 'meta_ads');
+    assert.equal(res.status, 303, res.text.slice(0, 300));
+    enqueue('meta_ads');
+    worker();
+    let run = lastRun('meta_ads');
+    assert.equal(run.status, 'ok', run.err);
+    // v24.0 expired on 2026-11-10 (Meta's version history).
+    enqueue('meta_ads');
+    worker({ SLUICE_META_ADS_API_VERSION: 'v24.0', SLUICE_SYNC_MAX_ATTEMPTS: '5' });
+    run = lastRun('meta_ads');
+    assert.equal(run.status, 'error');
+    assert.match(run.err, /Meta Ads no longer accepts API version v24\.0 \(HTTP 400\): set SLUICE_META_ADS_API_VERSION/);
+    const [[status, attempts]] = stack.sql(`SELECT status, attempts FROM sync_jobs WHERE connection_id = (SELECT id FROM connections WHERE provider = 'meta_ads') ORDER BY id DESC LIMIT 1`);
+    assert.notEqual(status, 'queued', 'retried as if it were an outage');
+    assert.equal(attempts, '1');
   });
 });

@@ -601,7 +601,7 @@ test('sandbox conformance', async (t) => {
   await t.test('revocation where the provider has one', async () => {
     let r = await c.post('/sandbox/google-oauth/revoke', { token: tokens.google.refresh_token });
     assert.equal(r.status, 200);
-    r = await request(`${c.url}/sandbox/graph/v25.0/me/permissions?access_token=${encodeURIComponent(tokens.meta.access_token)}`,
+    r = await request(`${c.url}/sandbox/graph/v27.0/me/permissions?access_token=${encodeURIComponent(tokens.meta.access_token)}`,
       { method: 'DELETE' });
     assert.equal(r.json.success, true);
     r = await c.post('/sandbox/linkedin-www/oauth/v2/revoke', { client_id: 'a', client_secret: 'b', token: tokens.linkedin.access_token });

@@ -19,6 +19,7 @@
 
 #include "base/arena.h"
 #include "base/config.h"
+#include "base/mem.h"
 #include "metrics/metric.h"
 #include "providers/provider.h"
 #include "testlib.h"
@@ -365,6 +366,101 @@ test_registry_readme_rows(void **state)
 		    miss);
 }
 
+/* The row of README's versions table that begins with slug's cell, or
+ * NULL. */
+static const char *
+version_row(struct arena *a, const char *table, const char *slug)
+{
+	const char *t, *end;
+
+	if (table == NULL || (t = strstr(table, arena_printf(a, "| `%s` |",
+	    slug))) == NULL)
+		return NULL;
+	end = strchr(t, '\n');
+	return arena_strndup(a, t, end != NULL ? (size_t)(end - t) :
+	    strlen(t));
+}
+
+/*
+ * The API versions a provider speaks agree everywhere: a URL that names
+ * a version (Meta's OAuth dialog and token exchange, /v27.0/) names the
+ * default one, a header sent with the version's variable defaults to
+ * it, and README's versions row names it and its sunset.  The defaults
+ * are the ones chosen from the changelogs (README, Providers): Graph and
+ * Marketing API v27.0, LinkedIn-Version 202607, each with its projected
+ * sunset.
+ */
+static void
+test_registry_versions_agree(void **state)
+{
+	static const struct {
+		const char	*slug, *version, *sunset;
+	} pinned[] = {
+		{ "facebook", "v27.0", NULL },
+		{ "instagram", "v27.0", NULL },
+		{ "meta_ads", "v27.0", "2027-11-04" },
+		{ "linkedin", "202607", "2027-07-15" },
+	};
+	struct arena *a = testlib_arena();
+	const struct provider *const *all, *p;
+	const char *text, *versions, *row, *u, *miss = "";
+	size_t n, i, k, len;
+	char v[16];
+
+	(void)state;
+	text = testlib_slurp(a, arena_printf(a, "%s/README.md",
+	    testlib_root()), &len);
+	versions = readme_table(a, text, "| slug | API and version");
+	all = provider_all(&n);
+	for (i = 0; i < n; i++) {
+		p = all[i];
+		if (p->version == NULL)
+			continue;
+		for (k = 0; k < PROVIDER_URL__MAX; k++) {
+			u = p->urls[k];
+			if (u == NULL || (u = strstr(u, "/v")) == NULL ||
+			    sscanf(u, "/%15[v0-9.]/", v) != 1 ||
+			    strchr(v, '.') == NULL)
+				continue;
+			if (strcmp(v, p->version) != 0)
+				miss = arena_printf(a, "%s\n  %s: URL %s names "
+				    "%s, the default version is %s", miss,
+				    p->slug, p->urls[k], v, p->version);
+		}
+		for (k = 0; k < PROVIDER_HEADERS; k++)
+			if (p->headers[k].env != NULL && p->version_env !=
+			    NULL && strcmp(p->headers[k].env,
+			    p->version_env) == 0 && strcmp(p->headers[k].value,
+			    p->version) != 0)
+				miss = arena_printf(a, "%s\n  %s: header %s "
+				    "defaults to %s, the version to %s", miss,
+				    p->slug, p->headers[k].name,
+				    p->headers[k].value, p->version);
+		row = version_row(a, versions, p->slug);
+		if (row == NULL || strstr(row, p->version) == NULL ||
+		    (p->api_sunset != NULL && strstr(row, p->api_sunset) ==
+		    NULL))
+			miss = arena_printf(a, "%s\n  README versions row of "
+			    "%s: lacks %s or its sunset %s", miss,
+			    p->slug, p->version, p->api_sunset != NULL ?
+			    p->api_sunset : "(none)");
+	}
+	for (i = 0; i < nitems(pinned); i++) {
+		assert_non_null(p = provider_get(pinned[i].slug));
+		if (strcmp(p->version, pinned[i].version) != 0 ||
+		    (pinned[i].sunset == NULL) != (p->api_sunset == NULL) ||
+		    (pinned[i].sunset != NULL &&
+		    strcmp(p->api_sunset, pinned[i].sunset) != 0))
+			miss = arena_printf(a, "%s\n  %s speaks %s (sunset "
+			    "%s), not %s (%s)", miss, p->slug, p->version,
+			    p->api_sunset != NULL ? p->api_sunset : "none",
+			    pinned[i].version, pinned[i].sunset != NULL ?
+			    pinned[i].sunset : "none");
+	}
+	if (*miss != '\0')
+		fail_msg("API versions disagree:%s", miss);
+}
+
 int
 main(void)
 {
@@ -373,6 +469,7 @@ main(void)
 		cmocka_unit_test(test_registry_sandbox_covers_every_url),
 		cmocka_unit_test(test_registry_openapi_enums),
 		cmocka_unit_test(test_registry_readme_rows),
+		cmocka_unit_test(test_registry_versions_agree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, testlib_teardown);

@@ -304,7 +304,8 @@ kpi(struct work *w, const char *provider, const char *metric,
 	else if (strcmp(k->unit, "currency_micros") == 0)
 		k->label = arena_printf(w->a, "%s (currency not known)",
 		    k->label);
-	/* A week with data on fewer days than this one is no comparison. */
+	/* Weeks with data on a different number of days (a late start, or
+	 * a provider's publication lag) are no comparison. */
 	k->partial = metric_partial(def, metric_covered(def, &ac, &bc),
 	    metric_covered(def, &ap, &bp));
 	if (k->has_cur && k->has_prev && k->prev != 0 && !k->partial) {

@@ -72,7 +72,7 @@ struct insights_kpi {
 	const char	*unit;		/* count, ratio, currency_micros, ... */
 	const char	*currency;	/* money's ISO 4217 code, or NULL */
 	bool		 has_cur, has_prev, has_pct;
-	bool		 partial;	/* last week covered less: no pct */
+	bool		 partial;	/* coverage differs: no pct */
 	double		 cur, prev;
 	double		 pct;		/* change in percent of |prev| */
 };

@@ -139,11 +139,12 @@ kpi(struct work *w, const char *provider, const char *metric,
 	else if (strcmp(k->unit, "currency_micros") == 0)
 		k->label = arena_printf(w->a, "%s (currency not known)",
 		    k->label);
-	/* Months differ in length: the month before is partial when its
-	 * data covers a smaller share of its days than this month's. */
+	/* Months differ in length: the comparison is partial when the two
+	 * months' data cover different shares of their days (fewer before:
+	 * a late start; fewer now: a provider that publishes days late). */
 	cc = metric_covered(def, &ac, &bc);
 	pc = metric_covered(def, &ap, &bp);
-	k->partial = (long)pc * w->cur < (long)cc * w->prev &&
+	k->partial = (long)pc * w->cur != (long)cc * w->prev &&
 	    metric_partial(def, 1, 0);
 	if (k->has_cur && k->has_prev && k->prev != 0 && !k->partial) {
 		k->has_pct = true;

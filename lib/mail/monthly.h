@@ -8,8 +8,10 @@
  * money stays in its currency.  A provider's non-additive counts (unique
  * users, reach) have no total for a calendar month and are left out:
  * their days are never added.  The comparison is honest about coverage:
- * a month whose data covers a smaller share of its days than the month
- * before is "partial" (metric_partial()), whatever the months' lengths.
+ * when the two months' data cover different shares of their days (a
+ * late start before, or days a provider has not published yet now) the
+ * comparison is "partial" (metric_partial()), whatever the months'
+ * lengths.
  *
  * monthly_compute() is pure (arrays in, struct insights_kpi out, same
  * input same output); monthly_load() reads the rows.  Results live in the

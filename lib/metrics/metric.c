@@ -132,7 +132,7 @@ metric_covered(const struct metric_def *def, const struct metric_series *a,
 bool
 metric_partial(const struct metric_def *def, int cur_days, int prev_days)
 {
-	return prev_days < cur_days && (def == NULL || (!def->sparse &&
+	return prev_days != cur_days && (def == NULL || (!def->sparse &&
 	    (def->agg == METRIC_SUM || def->agg == METRIC_RATIO)));
 }
 

@@ -87,9 +87,12 @@ int		 metric_covered(const struct metric_def *def,
 
 /*
  * True when a comparison of two periods would mislead: a sum or a ratio
- * (def NULL: a sum) whose previous period has data on fewer days than the
- * current one.  A running total (LAST), a provider's period total
- * (TOTALS) or a sparse metric (events on some days) is never partial.
+ * (def NULL: a sum) whose periods have data on a different number of
+ * days: fewer before (a source that started lately), or fewer now (a
+ * provider that publishes a day late, e.g. YouTube Analytics' 2-3 days:
+ * 3 days of views against 6 is no drop).  A running total (LAST), a
+ * provider's period total (TOTALS) or a sparse metric (events on some
+ * days) is never partial.
  */
 bool		 metric_partial(const struct metric_def *def, int cur_days,
 		    int prev_days);

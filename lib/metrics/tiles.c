@@ -432,8 +432,8 @@ put_num(struct buf *b, bool ok, double v)
 
 /*
  * Appends one tile; a and b as for metric_aggregate().  A sum or a ratio
- * is compared only when the previous period has data on at least as many
- * days as the current one (else it is "partial"); a running total (LAST)
+ * is compared only when both periods have data on as many days (else it
+ * is "partial": metric_partial()); a running total (LAST)
  * or a provider's period total (TOTALS) is whole on any day.  A ratio
  * changes in percentage points (change_pp), never in percent of itself.
  */

@@ -60,8 +60,9 @@ void		 tiles_range(struct arena *, const char *from, const char *to,
  * none; a RATIO of money divides by its denominator's rows of the same
  * currency.  A custom metric is split the same way.  Every other tile
  * adds all accounts up and has "currency" null.
- * coverage counts the days of each period with data; when the previous
- * period has fewer than the current one a sum or ratio tile is partial
+ * coverage counts the days of each period with data; when the periods
+ * have data on a different number of days (fewer before: a late start;
+ * fewer now: a provider's publication lag) a sum or ratio tile is partial
  * and change, change_pct and change_pp are null (a running total or a
  * provider's period total is whole on any day).  A ratio's change is in
  * percentage points (change_pp; change_pct null); other units' in

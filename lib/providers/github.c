@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -118,6 +119,51 @@ fetch(struct fetch *f, struct syncnorm *n, const char *repo)
 	if ((rc = syncnorm_github_repo(n, res.json, to)) != ERR_OK)
 		f->why = n->why;
 	return rc;
+}
+
+/*
+ * GitHub's answers that are not data:
+ * - the primary rate limit used up (403 or 429 with x-ratelimit-remaining
+ *   0): wait until x-ratelimit-reset (epoch seconds) and a minute, not an
+ *   hour; a Retry-After (a secondary limit) comes first;
+ * - 301/302/307 for a repository renamed or transferred: not followed
+ *   (the Location names the repository by number and the account is its
+ *   old name, so its data would be stored under a name that is gone):
+ *   the person chooses the repository again under its new name.
+ */
+static enum err
+classify(struct arena *a, const struct provider *p, struct pcall_result *out)
+{
+	const char *rem, *reset;
+	char *end;
+	long long at;
+	int st = out->resp.status;
+
+	if (st == 301 || st == 302 || st == 307 || st == 308) {
+		out->why = arena_printf(a, "%s: the repository was renamed, "
+		    "transferred or deleted (HTTP %d): choose it again under "
+		    "its new name in the connection's repositories", p->name,
+		    st);
+		return ERR_NOTFOUND;
+	}
+	if (st != 403 && st != 429)
+		return ERR_OK;
+	rem = httpc_resp_header(&out->resp, "x-ratelimit-remaining");
+	reset = httpc_resp_header(&out->resp, "x-ratelimit-reset");
+	if (rem == NULL || strcmp(rem, "0") != 0 || reset == NULL)
+		return ERR_OK;
+	at = strtoll(reset, &end, 10);
+	if (end == reset || *end != '\0' || at <= 0)
+		return ERR_OK;
+	if (out->retry_after <= 0)
+		out->retry_after = pcall_wait((long)(at -
+		    (long long)time(NULL) + 60));
+	if (out->retry_after <= 0)
+		out->retry_after = 60;
+	out->why = arena_printf(a, "%s is rate limiting requests: the "
+	    "hourly limit is used up; the sync goes on in %d minutes",
+	    p->name, (out->retry_after + 59) / 60);
+	return ERR_RATELIMIT;
 }
 
 static const struct metric_def metrics[] = {
@@ -294,4 +340,5 @@ const struct provider provider_github = {
 	.whoami = oauth_whoami_keys,
 	.whoami_keys = { "id", "login", "name" },
 	.own_json = own_json,
+	.classify = classify,
 };

@@ -263,29 +263,130 @@ fetch(struct fetch *f, struct syncnorm *n, const char *chan)
 	    day_of_epoch(strtoll(pass.oldest, NULL, 10))));
 }
 
+/*
+ * Slack's documented errors of conversations.history, .replies and .list
+ * (the Web API's "error" string, HTTP 200 with ok:false) as sentences a
+ * person can act on; Slack's code follows in brackets, for support.
+ * missing_scope names the scope Slack says is needed ("needed").
+ */
+enum slack_err {
+	SLACK_NOT_IN_CHANNEL,
+	SLACK_MISSING_SCOPE,
+	SLACK_CHANNEL_NOT_FOUND,
+	SLACK_THREAD_NOT_FOUND,
+	SLACK_RATELIMITED,
+	SLACK_INVALID_AUTH,
+	SLACK_NOT_AUTHED,
+	SLACK_TOKEN_EXPIRED,
+	SLACK_TOKEN_REVOKED,
+	SLACK_ACCOUNT_INACTIVE,
+	SLACK_NO_PERMISSION,
+	SLACK_ACCESS_DENIED,
+	SLACK_EKM_ACCESS_DENIED,
+	SLACK_ORG_LOGIN_REQUIRED,
+	SLACK_TEAM_ADDED_TO_ORG,
+	SLACK_INVALID_CURSOR,
+	SLACK_INTERNAL_ERROR,
+	SLACK_FATAL_ERROR,
+	SLACK_SERVICE_UNAVAILABLE,
+	SLACK_REQUEST_TIMEOUT,
+	SLACK__MAX
+};
+
+static const struct {
+	const char	*code;
+	enum err	 rc;
+	const char	*why;
+} slack_errs[SLACK__MAX] = {
+	[SLACK_NOT_IN_CHANNEL] = { "not_in_channel", ERR_UPSTREAM,
+	    "the Sluice app is not a member of this channel: invite it "
+	    "(in the channel, type /invite and the app's name), then sync "
+	    "again" },
+	[SLACK_MISSING_SCOPE] = { "missing_scope", ERR_UPSTREAM,
+	    "the connection lacks a permission Slack requires: reconnect "
+	    "Slack and grant it" },
+	[SLACK_CHANNEL_NOT_FOUND] = { "channel_not_found", ERR_UPSTREAM,
+	    "the channel was deleted, made private or moved to another "
+	    "workspace: choose the connection's channels again" },
+	[SLACK_THREAD_NOT_FOUND] = { "thread_not_found", ERR_UPSTREAM,
+	    "a thread was deleted while it was read: the next sync goes "
+	    "on without it" },
+	[SLACK_RATELIMITED] = { "ratelimited", ERR_RATELIMIT,
+	    "Slack asked to slow down: the sync waits and goes on by "
+	    "itself" },
+	[SLACK_INVALID_AUTH] = { "invalid_auth", ERR_AUTH,
+	    "Slack no longer accepts this connection's login: reconnect "
+	    "Slack" },
+	[SLACK_NOT_AUTHED] = { "not_authed", ERR_AUTH,
+	    "Slack received no login: reconnect Slack" },
+	[SLACK_TOKEN_EXPIRED] = { "token_expired", ERR_AUTH,
+	    "the Slack login expired: reconnect Slack" },
+	[SLACK_TOKEN_REVOKED] = { "token_revoked", ERR_AUTH,
+	    "the Sluice app was removed from the Slack workspace or its "
+	    "access revoked: reconnect Slack" },
+	[SLACK_ACCOUNT_INACTIVE] = { "account_inactive", ERR_AUTH,
+	    "the Slack user or workspace that connected was deactivated: "
+	    "reconnect Slack as an active member" },
+	[SLACK_NO_PERMISSION] = { "no_permission", ERR_UPSTREAM,
+	    "the Slack workspace does not let the app read this channel: "
+	    "ask a Slack admin to allow it" },
+	[SLACK_ACCESS_DENIED] = { "access_denied", ERR_UPSTREAM,
+	    "Slack denied access to this channel: ask a Slack admin to "
+	    "allow the app" },
+	[SLACK_EKM_ACCESS_DENIED] = { "ekm_access_denied", ERR_UPSTREAM,
+	    "the workspace's administrators have suspended access to "
+	    "messages (Enterprise Key Management): ask them" },
+	[SLACK_ORG_LOGIN_REQUIRED] = { "org_login_required", ERR_AUTH,
+	    "the workspace is being moved into an Enterprise Grid "
+	    "organisation: reconnect Slack once the move is done" },
+	[SLACK_TEAM_ADDED_TO_ORG] = { "team_added_to_org", ERR_AUTH,
+	    "the workspace was moved into an Enterprise Grid organisation: "
+	    "reconnect Slack" },
+	[SLACK_INVALID_CURSOR] = { "invalid_cursor", ERR_UPSTREAM,
+	    "Slack refused where the last sync stopped: the next sync "
+	    "starts the channel again" },
+	[SLACK_INTERNAL_ERROR] = { "internal_error", ERR_UPSTREAM,
+	    "Slack had an error of its own: the next sync tries again" },
+	[SLACK_FATAL_ERROR] = { "fatal_error", ERR_UPSTREAM,
+	    "Slack had an error of its own: the next sync tries again" },
+	[SLACK_SERVICE_UNAVAILABLE] = { "service_unavailable", ERR_UPSTREAM,
+	    "Slack is unavailable: the next sync tries again" },
+	[SLACK_REQUEST_TIMEOUT] = { "request_timeout", ERR_UPSTREAM,
+	    "Slack took too long to answer: the next sync tries again" },
+};
+
 /* HTTP 200 with ok:false: the error string says what failed. */
 static enum err
 classify(struct arena *a, const struct provider *p, struct pcall_result *out)
 {
-	static const char *const auth[] = { "invalid_auth", "not_authed",
-	    "token_expired", "token_revoked", "account_inactive" };
-	const char *code;
+	const char *code, *needed;
 	size_t i;
 
 	(void)p;
 	if ((code = jsonx_text(out->json, "ok")) == NULL ||
 	    strcmp(code, "false") != 0)
 		return ERR_OK;
-	code = jsonx_text(out->json, "error");
-	out->why = arena_printf(a, "Slack: %s", code ? code : "error");
-	if (code != NULL && strcmp(code, "ratelimited") == 0) {
-		out->retry_after = pcall_retry_after(&out->resp, 60);
-		return ERR_RATELIMIT;
+	if ((code = jsonx_text(out->json, "error")) == NULL)
+		code = "error";
+	for (i = 0; i < SLACK__MAX; i++)
+		if (strcmp(code, slack_errs[i].code) == 0)
+			break;
+	if (i == SLACK__MAX) {
+		out->why = arena_printf(a, "Slack: %s", pcall_plain(a, code,
+		    LIMIT_PROVIDER_TEXT));
+		return ERR_UPSTREAM;
 	}
-	for (i = 0; code != NULL && i < nitems(auth); i++)
-		if (strcmp(code, auth[i]) == 0)
-			return ERR_AUTH;
-	return ERR_UPSTREAM;
+	needed = jsonx_text(out->json, "needed");
+	if (i == SLACK_MISSING_SCOPE && needed != NULL)
+		out->why = arena_printf(a, "Slack: the connection lacks the "
+		    "%s permission: reconnect Slack and grant it (%s)",
+		    pcall_plain(a, needed, LIMIT_PROVIDER_TEXT), code);
+	else
+		out->why = arena_printf(a, "Slack: %s (%s)",
+		    slack_errs[i].why, code);
+	if (slack_errs[i].rc == ERR_RATELIMIT)
+		out->retry_after = pcall_retry_after(&out->resp, 60);
+	return slack_errs[i].rc;
 }
 
 static const struct metric_def metrics[] = {

@@ -602,6 +602,14 @@ static const struct sandbox_fault faults[] = {
 	    GH_ERR("Server Error", "", 500) },
 	{ &rest_api, "error_404", "404", 404, NULL, Ju,
 	    GH_ERR("Not Found", "", 404) },
+	/* A renamed repository: a Location by number, not by name. */
+	{ &rest_api, "error_repo_moved", "301", 301,
+	    "Location: https://api.github.com/repositories/1296269/traffic/"
+	    "views?per=day\n", Ju,
+	    "{\"message\":\"Moved Permanently\",\"url\":\"https://api."
+	    "github.com/repositories/1296269/traffic/views?per=day\","
+	    "\"documentation_url\":\"https://docs.github.com/rest/guides/"
+	    "best-practices-for-using-the-rest-api#follow-redirects\"}" },
 };
 
 const struct sandbox_provider sandbox_github = {

@@ -680,6 +680,10 @@ tile_view(struct arena *a, struct json_object *t)
 		put(v, "coverage", why);
 	} else if (partial && okc && dp == 0)
 		put(v, "change", "no data for the days before");
+	else if (partial && okc && dc < dp)
+		put(v, "change", arena_printf(a, "partial data: %lld of %lld "
+		    "days now, %lld before", (long long)dc, (long long)days,
+		    (long long)dp));
 	else if (partial && okc)
 		put(v, "change", arena_printf(a, "partial data: %lld of %lld "
 		    "days before", (long long)dp, (long long)days));

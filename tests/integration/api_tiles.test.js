@@ -60,6 +60,12 @@ test('dashboard tiles', async (t) => {
   put(wsA, 'linkedin', [...Array(14).keys()].flatMap((k) => [
     ['impressions', '', k, k < 7 ? 110 : 100], ['engagements', '', k, k < 7 ? 33 : 20],
   ]));
+  // YouTube Analytics publishes a day 2-3 days late: the current week
+  // has 3 days of views (5,126), the week before 6 (8,936).
+  put(wsA, 'youtube', [
+    [4, 1700], [5, 1726], [6, 1700],
+    [7, 1500], [8, 1500], [9, 1500], [10, 1436], [11, 1500], [12, 1500],
+  ].map(([k, v]) => ['views', 'UC1', k, v]));
   put(wsB, 'ga4', [['sessions', '', 0, 777], ['engaged_sessions', '', 0, 1]]);
   put(wsB, 'github', [['stars', '', 0, 1]]);
   const yesterday = (ws) => stack.sql(`SELECT (now() AT TIME ZONE time_zone)::date - 1 FROM workspaces WHERE id = ${ws}`)[0][0];
@@ -155,6 +161,13 @@ test('dashboard tiles', async (t) => {
     // Totals rows are not tiles of their own.
     assert.ok(!r.json.tiles.some((x) => x.metric.includes(':')));
 
+    // Fewer days now than before (a provider's publication lag) is as
+    // unfair as fewer before: partial, no -42.6 % every day.
+    const yv = get(r, 'youtube', 'views');
+    assert.deepEqual([yv.current, yv.previous, yv.change, yv.change_pct, yv.change_pp],
+      [5126, 8936, null, null, null]);
+    assert.deepEqual(yv.coverage, { days: 7, current: 3, previous: 6, partial: true });
+
     // A custom source's metric: SUM.
     const d = get(r, 'crm', 'deals.won');
     assert.equal(d.current, 7);
@@ -166,6 +179,7 @@ test('dashboard tiles', async (t) => {
       'crm/deals.won', 'ga4/sessions', 'ga4/active_users', 'ga4/total_users',
       'ga4/engaged_sessions', 'ga4/engagement_rate', 'ga4/bounce_rate', 'github/unique_visitors', 'github/stars',
       'linkedin/impressions', 'linkedin/engagements', 'linkedin/engagement_rate',
+      'youtube/views',
     ]);
   });
 

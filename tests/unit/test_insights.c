@@ -163,6 +163,35 @@ test_insights_sum_ratio_and_movers(void **state)
 }
 
 /*
+ * YouTube publishes a day 2-3 days late: this week's last 3 days are
+ * empty, so views "fell" every week.  Fewer days now is as partial as
+ * fewer before: no percentage and no mover.
+ */
+static void
+test_insights_lagged_week(void **state)
+{
+	struct arena a;
+	struct insights in;
+	struct insights_series s[1];
+	const struct insights_kpi *k;
+	int i;
+
+	(void)state;
+	arena_init(&a);
+	fill(&s[0], "youtube", "views", 1500, 1700);
+	for (i = B + P - 3; i < B + P; i++)
+		s[0].has[i] = false;
+	assert_int_equal(insights_compute(&a, &week, s, 1, NULL, 0, &in),
+	    ERR_OK);
+	k = kpi(&in, "youtube", "views");
+	assert_true(k->has_cur && k->has_prev);
+	assert_true(k->partial);
+	assert_false(k->has_pct);
+	assert_int_equal(in.nup + in.ndown, 0);	/* no "fell 35%" */
+	arena_free(&a);
+}
+
+/*
  * A source that started two days before last week ended (Instagram
  * backfills 30 days) has last week half empty: no percentage and no
  * mover, however large the rise looks; a running total still compares.
@@ -479,6 +508,7 @@ main(void)
 		cmocka_unit_test(test_insights_one_day),
 		cmocka_unit_test(test_insights_sum_ratio_and_movers),
 		cmocka_unit_test(test_insights_partial_week),
+		cmocka_unit_test(test_insights_lagged_week),
 		cmocka_unit_test(test_insights_anomaly),
 		cmocka_unit_test(test_insights_spend_vs_results),
 		cmocka_unit_test(test_insights_health),

@@ -53,6 +53,15 @@ test_metric_catalogue_lookups(void **state)
 	assert_false(metric_partial(metric_find("mailchimp",
 	    "campaign_opens"), 2, 1));
 	assert_true(metric_partial(NULL, 2, 1));
+	/* Fewer days now (YouTube publishes 2-3 days late): just as
+	 * partial; running totals and period totals still compare. */
+	assert_true(metric_partial(metric_find("youtube", "views"), 3, 6));
+	assert_true(metric_partial(metric_find("ga4", "engagement_rate"), 6,
+	    7));
+	assert_true(metric_partial(NULL, 1, 2));
+	assert_false(metric_partial(metric_find("github", "stars"), 2, 7));
+	assert_false(metric_partial(metric_find("ga4", "active_users"), 2,
+	    7));
 
 	/* Every RATIO names two stored metrics of its own provider, every
 	 * provider has metrics, and names are unique per provider. */

@@ -122,6 +122,39 @@ test_pages_match_golden(void **state)
 	assert_int_equal(failed, 0);
 }
 
+/*
+ * A tile with fewer days now than before (YouTube publishes days late)
+ * says so: not "6 of 7 days before", which blames the wrong period.
+ */
+static void
+test_pages_partial_now(void **state)
+{
+	static const char doc[] = "{\"period\":\"7d\",\"days\":7,"
+	    "\"tiles\":[{\"provider\":\"youtube\",\"metric\":\"views\","
+	    "\"label\":\"Views\",\"unit\":\"count\",\"current\":5126,"
+	    "\"previous\":8936,\"change\":null,\"change_pct\":null,"
+	    "\"change_pp\":null,\"coverage\":{\"days\":7,\"current\":3,"
+	    "\"previous\":6,\"partial\":true},\"series\":[1700,1726,1700,"
+	    "null,null,null,null]}]}";
+	struct json_object *view, *provs, *tiles, *t;
+	struct arena a;
+	const char *change = NULL, *cov = NULL;
+
+	(void)state;
+	arena_init(&a);
+	view = views_dashboard(&a, doc, "7d");
+	assert_non_null(view);
+	assert_true(json_object_object_get_ex(view, "providers", &provs));
+	assert_non_null(t = json_object_array_get_idx(provs, 0));
+	assert_true(json_object_object_get_ex(t, "tiles", &tiles));
+	assert_non_null(t = json_object_array_get_idx(tiles, 0));
+	assert_int_equal(jsonx_get_string(t, "change", &change), ERR_OK);
+	assert_string_equal(change, "partial data: 3 of 7 days now, 6 before");
+	assert_int_equal(jsonx_get_string(t, "coverage", &cov), ERR_OK);
+	assert_string_equal(cov, "data on 3 of 7 days");
+	arena_free(&a);
+}
+
 static void
 test_pages_ago(void **state)
 {
@@ -286,6 +319,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pages_match_golden),
+		cmocka_unit_test(test_pages_partial_now),
 		cmocka_unit_test(test_pages_ago),
 		cmocka_unit_test(test_pages_schedule_view),
 		cmocka_unit_test(test_views_chart_geometry),

@@ -130,6 +130,117 @@ test_pcall_error_text_is_plain(void **state)
 	    "because you have exceeded your quota. (HTTP 403)");
 }
 
+/* Slack's documented errors as sentences a person can act on, Slack's
+ * code kept in brackets; missing_scope names the scope Slack needs. */
+static void
+test_slack_errors_say_what_to_do(void **state)
+{
+	struct pcall_result r;
+
+	(void)state;
+	assert_int_equal(classify("slack", "slack/error_not_in_channel.json",
+	    &r), ERR_UPSTREAM);
+	assert_string_equal(r.why, "Slack: the Sluice app is not a member "
+	    "of this channel: invite it (in the channel, type /invite and "
+	    "the app's name), then sync again (not_in_channel)");
+	assert_int_equal(classify("slack", "slack/error_missing_scope.json",
+	    &r), ERR_UPSTREAM);
+	assert_string_equal(r.why, "Slack: the connection lacks the "
+	    "channels:history permission: reconnect Slack and grant it "
+	    "(missing_scope)");
+	assert_int_equal(classify("slack",
+	    "slack/error_channel_not_found.json", &r), ERR_UPSTREAM);
+	assert_non_null(strstr(r.why, "choose the connection's channels "
+	    "again (channel_not_found)"));
+	assert_int_equal(classify("slack", "slack/error_token_revoked.json",
+	    &r), ERR_AUTH);
+	assert_non_null(strstr(r.why, "reconnect Slack (token_revoked)"));
+	assert_int_equal(classify("slack", "slack/error_account_inactive.json",
+	    &r), ERR_AUTH);
+	assert_int_equal(classify("slack", "slack/error_ratelimited.json",
+	    &r), ERR_RATELIMIT);
+	assert_int_equal(r.retry_after, 30);
+	assert_non_null(strstr(r.why, "(ratelimited)"));
+}
+
+/* Sets header name (lower case) of an example's answer to value. */
+static void
+set_header(struct pcall_result *r, const char *name, const char *value)
+{
+	struct kv *kv = (struct kv *)(uintptr_t)r->resp.headers.v;
+	size_t i;
+
+	/* example() made them in the arena: not read-only. */
+	for (i = 0; i < r->resp.headers.n; i++)
+		if (strcmp(kv[i].name, name) == 0) {
+			kv[i].value = value;
+			kv[i].len = strlen(value);
+			return;
+		}
+	fail_msg("no header %s", name);
+}
+
+/*
+ * GitHub's primary rate limit used up (x-ratelimit-remaining 0): the
+ * wait is until x-ratelimit-reset and a minute, bounded, not an hour;
+ * a secondary limit (remaining left, Retry-After) is not this one.
+ */
+static void
+test_github_primary_limit_waits_until_reset(void **state)
+{
+	struct arena *a = testlib_arena();
+	struct pcall_result r;
+	long long now = (long long)time(NULL);
+
+	(void)state;
+	example("github/error_primary_rate_limit.json", &r);
+	set_header(&r, "x-ratelimit-reset", arena_printf(a, "%lld",
+	    now + 600));
+	assert_non_null(provider_get("github")->classify);
+	assert_int_equal(provider_get("github")->classify(a,
+	    provider_get("github"), &r), ERR_RATELIMIT);
+	assert_in_range(r.retry_after, 658, 661);
+	assert_non_null(strstr(r.why, "GitHub is rate limiting requests"));
+	/* A reset already past (clocks differ): the minute's margin. */
+	example("github/error_primary_rate_limit.json", &r);
+	set_header(&r, "x-ratelimit-reset", arena_printf(a, "%lld",
+	    now - 5000));
+	assert_int_equal(provider_get("github")->classify(a,
+	    provider_get("github"), &r), ERR_RATELIMIT);
+	assert_int_equal(r.retry_after, 60);
+	/* Never longer than LIMIT_RATE_WAIT_MAX_S. */
+	example("github/error_primary_rate_limit.json", &r);
+	set_header(&r, "x-ratelimit-reset", arena_printf(a, "%lld",
+	    now + 10 * 86400));
+	assert_int_equal(provider_get("github")->classify(a,
+	    provider_get("github"), &r), ERR_RATELIMIT);
+	assert_int_equal(r.retry_after, LIMIT_RATE_WAIT_MAX_S);
+	/* A secondary limit: left to pcall (Retry-After). */
+	assert_int_equal(classify("github",
+	    "github/error_secondary_rate_limit.json", &r), ERR_OK);
+	/* Data: nothing to say. */
+	assert_int_equal(classify("github", "github/traffic_views.json", &r),
+	    ERR_OK);
+}
+
+/* A renamed repository: GitHub's 301 is not followed; the person is told
+ * to choose the repository again, a failure that is not retried. */
+static void
+test_github_moved_repository(void **state)
+{
+	struct arena *a = testlib_arena();
+	struct pcall_result r;
+
+	(void)state;
+	example("github/error_repo_moved.json", &r);
+	assert_int_equal(r.resp.status, 301);
+	assert_int_equal(provider_get("github")->classify(a,
+	    provider_get("github"), &r), ERR_NOTFOUND);
+	assert_string_equal(r.why, "GitHub: the repository was renamed, "
+	    "transferred or deleted (HTTP 301): choose it again under its "
+	    "new name in the connection's repositories");
+}
+
 /* Graph's answers: only a login session that ended asks to reconnect. */
 static void
 test_meta_classify_by_code_and_subcode(void **state)
@@ -421,6 +532,9 @@ main(void)
 		cmocka_unit_test(test_pcall_plain_strips_markup),
 		cmocka_unit_test(test_pcall_plain_bounds_on_a_character),
 		cmocka_unit_test(test_pcall_error_text_is_plain),
+		cmocka_unit_test(test_slack_errors_say_what_to_do),
+		cmocka_unit_test(test_github_primary_limit_waits_until_reset),
+		cmocka_unit_test(test_github_moved_repository),
 		cmocka_unit_test(test_meta_classify_by_code_and_subcode),
 		cmocka_unit_test(test_meta_rate_limits_wait_what_meta_says),
 		cmocka_unit_test(test_meta_stops_before_the_limit),

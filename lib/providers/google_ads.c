@@ -361,6 +361,10 @@ fetch(struct fetch *f, struct syncnorm *n, const char *cust)
 		return rc;
 	if ((rc = syncnorm_google_ads(n, res.json, cust, cur)) != ERR_OK)
 		return fetch_norm_failed(f, n, rc);
+	/* A campaign's day whose metrics are all 0 is left out of the
+	 * answer: a stored one of these days that it lacks is 0 now. */
+	n->zero_from = from;
+	n->zero_to = to;
 	return ERR_OK;
 }
 

@@ -39,6 +39,11 @@ struct syncnorm {
 	bool			 has_dims;
 	bool			 overflowed;	/* a row past LIMIT_SYNC_ROWS */
 	const char		*from;		/* rows dated before: left out */
+	/* Set by a fetch whose provider leaves out a row whose metrics are
+	 * all 0 (Google Ads): the days (YYYY-MM-DD) its answers covered
+	 * whole.  A stored row of the account (or "ACCOUNT:…") of those
+	 * days, of a summed metric, that the rows lack is 0 now. */
+	const char		*zero_from, *zero_to;
 	/* The account's currency, when a normaliser learnt it from the
 	 * report (GA4's metadata): the sync gives it to the account's
 	 * stored money rows that name none (written before it was kept). */

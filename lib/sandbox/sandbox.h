@@ -121,7 +121,8 @@
  *                 connection's token to stop a sync after one property
  *   quiet_days    GA4: every fifth day (days since 1970 divisible by 5)
  *                 had no visit: its report row is left out, as GA4 leaves
- *                 out a row whose metrics are all 0
+ *                 out a row whose metrics are all 0; Google Ads: no
+ *                 campaign ran on it (its campaign rows are left out)
  *   quota_midway  GA4: the same 429 for every report page but the first
  *                 (offset > 0): a backfill cut short part way
  *   usage_high    Meta: a good, empty answer whose X-App-Usage and

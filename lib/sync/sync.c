@@ -99,6 +99,19 @@ static const char sql_acct_end[] =
 	"data_through = coalesce(EXCLUDED.data_through, s.data_through), "
 	"backfill_through = CASE WHEN EXCLUDED.status = 'ok' THEN NULL ELSE "
 	"coalesce(EXCLUDED.backfill_through, s.backfill_through) END";
+/*
+ * The rows of account $3 (and of "$3:…", its campaigns) of days $4..$5
+ * and summed metrics $6 that the fetch's rows ($7, $8, $9: account,
+ * metric, day) lack: 0 now (their provider leaves a row of zeros out).
+ */
+static const char sql_absent_zero[] =
+	"UPDATE metric_daily m SET value = 0, updated_at = now() "
+	"WHERE m.workspace_id = $1 AND m.provider = $2 AND "
+	"(m.account_id = $3 OR left(m.account_id, length($3) + 1) = $3 || ':') "
+	"AND m.day BETWEEN $4::date AND $5::date AND m.value <> 0 "
+	"AND m.metric = ANY ($6::text[]) AND NOT EXISTS (SELECT FROM "
+	"unnest($7::text[], $8::text[], $9::date[]) b(a, mt, d) "
+	"WHERE b.a = m.account_id AND b.mt = m.metric AND b.d = m.day)";
 /* Today and the window's first day in a time zone. */
 static const char sql_window[] =
 	"SELECT to_char(d - ($2::int - 1), 'YYYY-MM-DD'), "
@@ -521,6 +534,78 @@ flush(struct run *r, struct syncnorm *n)
 			r->changed += ins + upd;
 	}
 	n->n = 0;
+	return ERR_OK;
+}
+
+/* The string member at v of the i-th element of stride bytes. */
+#define TEXT_AT(v, i, stride) (*(const char *const *)(const void *) \
+	((const char *)(v) + (i) * (stride)))
+
+/* A text[] literal of the n strings at v, stride bytes apart (each
+ * quoted), in the arena. */
+static const char *
+text_array(struct arena *a, const char *const *v, size_t n, size_t stride)
+{
+	struct buf *b;
+	const char *s;
+	size_t i, size = 3;
+
+	for (i = 0; i < n; i++)
+		size += 2 * strlen(TEXT_AT(v, i, stride)) + 3;
+	b = buf_new_arena(a, size);
+	buf_putc(b, '{');
+	for (i = 0; i < n; i++) {
+		s = TEXT_AT(v, i, stride);
+		buf_puts(b, i > 0 ? ",\"" : "\"");
+		for (; *s != '\0'; s++) {
+			if (*s == '"' || *s == '\\')
+				buf_putc(b, '\\');
+			buf_putc(b, *s);
+		}
+		buf_putc(b, '"');
+	}
+	buf_putc(b, '}');
+	return buf_cstr(b);
+}
+
+/*
+ * A provider that leaves out a row of zeros (n->zero_from set): the
+ * account's stored rows of the days its answers covered that they lack
+ * are 0 now — a campaign's day whose clicks all went away keeps none.
+ * rows[0..nrows) are the fetch's rows (flushed already).
+ */
+static enum err
+absent_zero(struct run *r, const char *id, const struct syncnorm *n,
+    const struct metric_row *rows, size_t nrows)
+{
+	const struct provider *p = r->f.p;
+	const char *prm[9], **sums;
+	struct db_res *res;
+	size_t i, k = 0;
+	enum err rc;
+
+	if (n->zero_from == NULL || n->zero_to == NULL)
+		return ERR_OK;
+	sums = arena_calloc(r->f.a, p->nmetrics + 1, sizeof(*sums));
+	for (i = 0; i < p->nmetrics; i++)
+		if (p->metrics[i].agg == METRIC_SUM)
+			sums[k++] = p->metrics[i].name;
+	prm[0] = db_int64(r->f.a, r->job->workspace_id);
+	prm[1] = p->slug;
+	prm[2] = id;
+	prm[3] = n->zero_from;
+	prm[4] = n->zero_to;
+	prm[5] = text_array(r->f.a, sums, k, sizeof(*sums));
+	prm[6] = text_array(r->f.a, &rows[0].account_id, nrows,
+	    sizeof(*rows));
+	prm[7] = text_array(r->f.a, &rows[0].metric, nrows, sizeof(*rows));
+	prm[8] = text_array(r->f.a, &rows[0].date, nrows, sizeof(*rows));
+	if ((rc = db_exec_static(r->env->db, r->f.a, sql_absent_zero, 9, prm,
+	    &res)) != ERR_OK) {
+		r->f.why = "the rows could not be stored";
+		return rc;
+	}
+	r->changed += (long)db_changed(res);
 	return ERR_OK;
 }
 
@@ -960,6 +1045,7 @@ fetch_all(struct run *r, const char *selected)
 	const struct provider *p = r->f.p;
 	struct json_object *sel;
 	struct syncnorm n;
+	const struct metric_row *kept;
 	const char *id, *status;
 	long fetched, changed, rows;
 	size_t i;
@@ -994,7 +1080,11 @@ fetch_all(struct run *r, const char *selected)
 			    "once; nothing of it was stored", LIMIT_SYNC_ROWS);
 			rc = ERR_TOOBIG;
 		}
+		rows = (long)n.n;
+		kept = n.rows;
 		if (rc == ERR_OK && ((rc = flush(r, &n)) != ERR_OK ||
+		    (rc = absent_zero(r, id, &n, kept, (size_t)rows)) !=
+		    ERR_OK ||
 		    (rc = money_currency(r, id, n.currency)) != ERR_OK))
 			return rc;	/* the database */
 		if (rc == ERR_OK) {

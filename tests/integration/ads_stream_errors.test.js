@@ -45,4 +45,25 @@ test('Google Ads: a stream that stops with an error, a refused developer token',
   assert.notEqual(r.status, 'ok');
   assert.match(r.err, /The developer token is only approved for use with test accounts\. To access non-test accounts, apply for Basic or Standard access\. \(DEVELOPER_TOKEN_NOT_APPROVED, HTTP 403\)/);
   assert.doesNotMatch(r.err, /The caller does not have permission/);
+
+  // A campaign's day whose metrics are all 0 is left out of the answer:
+  // a stored row of the days the answer covered that it lacks is 0 after
+  // the sync (its clicks went away); rows of other days or accounts stay.
+  const quiet = `${cust}-fault-quiet_days`;
+  select([quiet]);
+  r = sync();
+  assert.equal(r.status, 'ok', r.err);
+  const [[camp]] = stack.sql(`SELECT split_part(account_id, ':', 2) FROM metric_daily WHERE provider = 'google_ads' AND split_part(account_id, ':', 1) = '${quiet}' LIMIT 1`);
+  assert.ok(camp, 'campaign rows stored');
+  assert.deepEqual(stack.sql(`SELECT count(*) FROM metric_daily WHERE provider = 'google_ads' AND split_part(account_id, ':', 1) = '${quiet}' AND (day - date '1970-01-01') % 5 = 0`), [['0']], 'the quiet days have no rows');
+  const [[day]] = stack.sql(`SELECT max(d)::text FROM generate_series(current_date - 12, current_date - 2, '1 day') d WHERE (d::date - date '1970-01-01') % 5 = 0`);
+  stack.sql(`INSERT INTO metric_daily (workspace_id, provider, account_id, metric, day, value) SELECT workspace_id, 'google_ads', a, 'clicks', d::date, v
+    FROM connections, (VALUES ('${quiet}:${camp}', '${day}', 99), ('${quiet}:${camp}', '2001-01-05', 77), ('${quiet}x:${camp}', '${day}', 55)) t(a, d, v) WHERE id = ${conn}`);
+  r = sync();
+  assert.equal(r.status, 'ok', r.err);
+  const clicks = (acct, d) => stack.sql(`SELECT value::text FROM metric_daily WHERE provider = 'google_ads' AND account_id = '${acct}' AND metric = 'clicks' AND day = '${d}'`);
+  assert.deepEqual(clicks(`${quiet}:${camp}`, day), [['0']], 'the day the answer left out is 0');
+  assert.deepEqual(clicks(`${quiet}:${camp}`, '2001-01-05'), [['77']], 'a day outside the window stays');
+  assert.deepEqual(clicks(`${quiet}x:${camp}`, day), [['55']], 'another account stays');
+  assert.deepEqual(rows(cust), before, 'the first customer\'s rows are as they were');
 });

@@ -1696,6 +1696,7 @@ page_dashboard_csv(struct ctx *ctx)
 		return dashboard_error(ctx, NULL, NULL, "The period must be "
 		    "7d, 28d or 90d.");
 	export_query_days(&q, days, from, to, NULL);
+	q.latest = true;	/* the dated tiles the page shows, too */
 	if ((rc = views_download(ctx, &q)) == ERR_UNPROCESSABLE)
 		return dashboard_future(ctx, from, to);
 	return rc;

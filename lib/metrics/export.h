@@ -49,6 +49,9 @@ struct export_query {
 	int			 days;		/* 28 unless set */
 	enum export_group	 group;
 	bool			 csv;
+	/* The dashboard's CSV: also the running totals it shows dated
+	 * (export_csv()). */
+	bool			 latest;
 	size_t			 limit;		/* rows of a JSON page */
 	const char		*cursor;	/* next_cursor of the last */
 };
@@ -84,7 +87,11 @@ enum err	 export_json(struct db *, struct arena *, int64_t ws,
  * in the request's transaction: memory stays flat whatever the size).
  * begin is called once before the first piece, with the period's first
  * and last day (the headers go out then); a failure before it can still
- * be an error status.  Errors as export_json(), and begin's and emit's.
+ * be an error status.  With q->latest (daily rows of days ending
+ * yesterday), the running totals the dashboard shows dated follow: of
+ * each catalogue running total but money with no row in the days, each
+ * account's latest row after them (not past tomorrow), its own day in
+ * "period".  Errors as export_json(), and begin's and emit's.
  */
 enum err	 export_csv(struct db *, struct arena *, int64_t ws,
 		    const struct export_query *,

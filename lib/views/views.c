@@ -971,17 +971,61 @@ quiet_text(struct arena *a, enum quiet_why why, const char *detail,
 	}
 }
 
+/* The sync state of connection id in the status list (its entry), or
+ * NULL. */
+static struct json_object *
+status_of(struct json_object *list, int64_t id)
+{
+	struct json_object *e;
+	int64_t eid;
+	size_t k;
+
+	for (k = 0; list != NULL && k < json_object_array_length(list); k++) {
+		e = json_object_array_get_idx(list, k);
+		if (jsonx_get_int64(e, "id", &eid) == ERR_OK && eid == id)
+			return e;
+	}
+	return NULL;
+}
+
+/*
+ * What a source with numbers says while a sync of one of its connections
+ * (slug's, not disconnected) is running or queued: its numbers may
+ * still change.  NULL when none is.
+ */
+static const char *
+syncing_text(const char *slug, const struct connection *conns, size_t n,
+    struct json_object *list)
+{
+	const char *js;
+	bool queued = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(conns[i].provider, slug) != 0 ||
+		    strcmp(conns[i].status, "disconnected") == 0 ||
+		    (js = jsonx_str(jsonx_member(status_of(list,
+		    conns[i].id), "job"), "status")) == NULL)
+			continue;
+		if (strcmp(js, "running") == 0)
+			return "A sync is running now: these numbers may still "
+			    "change when it ends.";
+		queued |= strcmp(js, "queued") == 0;
+	}
+	return queued ? "A sync is queued: these numbers may change when it "
+	    "has run." : NULL;
+}
+
 void
 views_dashboard_sources(struct arena *a, struct json_object *v,
     const struct connection *conns, size_t n, const char *status_json)
 {
-	struct json_object *provs, *sec, *doc = NULL, *list = NULL, *s, *e;
+	struct json_object *provs, *sec, *doc = NULL, *list = NULL, *s;
 	const struct provider *p;
 	const char *slug, *detail, *zones, *best_detail, *other;
 	enum quiet_why why, best;
 	bool found, never;
 	size_t i, j, k, nsec;
-	int64_t id;
 
 	if ((provs = jsonx_member(v, "providers")) == NULL ||
 	    !json_object_is_type(provs, json_type_array)) {
@@ -997,6 +1041,9 @@ views_dashboard_sources(struct arena *a, struct json_object *v,
 		if ((slug = jsonx_str(sec, "slug")) != NULL &&
 		    (zones = days_zones(a, slug, conns, n)) != NULL)
 			put(sec, "days", zones);
+		if (slug != NULL && (detail = syncing_text(slug, conns, n,
+		    list)) != NULL)
+			put(sec, "syncing", detail);
 	}
 	for (i = 0; i < n; i++) {
 		slug = conns[i].provider;
@@ -1020,13 +1067,7 @@ views_dashboard_sources(struct arena *a, struct json_object *v,
 			if (strcmp(conns[j].provider, slug) != 0 ||
 			    strcmp(conns[j].status, "disconnected") == 0)
 				continue;
-			for (k = 0, s = NULL; list != NULL && s == NULL &&
-			    k < json_object_array_length(list); k++) {
-				e = json_object_array_get_idx(list, k);
-				if (jsonx_get_int64(e, "id", &id) == ERR_OK &&
-				    id == conns[j].id)
-					s = e;
-			}
+			s = status_of(list, conns[j].id);
 			why = quiet_why(&conns[j], s, &detail);
 			never &= conns[j].last_sync_at == NULL;
 			if (j == i || why > best) {

@@ -839,19 +839,30 @@ struct days_zone {
 	size_t		 n;		/* accounts in it */
 };
 
+/* A selected account of a source, for days_zones(). */
+struct days_acct {
+	const char	*id;
+	const char	*name;
+	const char	*zone;
+};
+
 /*
  * The zones of slug's selected accounts in conns, named ("America/
  * New_York (Shop) and Europe/Berlin (Blog)"), or NULL when some selected
- * account's listing names no zone (the provider's words stay).
+ * account's listing names no zone (the provider's words stay).  The
+ * accounts of all its logins are listed together: one two logins select
+ * is named once, and accounts of the same name are told apart by their
+ * ids ("Ads 1 · act_1, Ads 1 · act_2") — only then.
  */
 static const char *
 days_zones(struct arena *a, const char *slug, const struct connection *c,
     size_t n)
 {
 	struct days_zone z[LIMIT_DAYS_ZONES + 1];
+	struct days_acct *acct = NULL;
 	struct json_object *accs, *acc;
 	const char *id, *tz, *name, *out = NULL;
-	size_t i, j, k, nz = 0, more = 0;
+	size_t i, j, k, nz = 0, more = 0, na = 0, cap = 0;
 
 	for (i = 0; i < n; i++) {
 		if (strcmp(c[i].provider, slug) != 0 ||
@@ -871,20 +882,49 @@ days_zones(struct arena *a, const char *slug, const struct connection *c,
 			if ((name = jsonx_str(acc, "name")) == NULL ||
 			    *name == '\0')
 				name = id;
-			for (k = 0; k < nz && strcmp(z[k].zone, tz) != 0; k++)
+			for (k = 0; k < na && strcmp(acct[k].id, id) != 0; k++)
 				;
-			if (k == nz && nz == LIMIT_DAYS_ZONES) {
-				more++;
+			if (k < na)	/* selected by another login too */
 				continue;
+			if (na == cap) {
+				struct days_acct *more_acct;
+
+				cap = cap == 0 ? 16 : cap * 2;
+				more_acct = arena_calloc(a, cap,
+				    sizeof(*more_acct));
+				if (na > 0)
+					memcpy(more_acct, acct, na *
+					    sizeof(*acct));
+				acct = more_acct;
 			}
-			if (k == nz) {
-				z[nz].zone = tz;
-				z[nz].names = name;
-				z[nz++].n = 1;
-			} else if (++z[k].n <= LIMIT_DAYS_ZONE_NAMES)
-				z[k].names = arena_printf(a, "%s, %s",
-				    z[k].names, name);
+			acct[na].id = id;
+			acct[na].name = name;
+			acct[na++].zone = tz;
 		}
+	}
+	for (i = 0; i < na; i++) {
+		name = acct[i].name;
+		for (k = 0; k < na; k++)
+			if (k != i && strcmp(acct[k].name, acct[i].name) == 0 &&
+			    strcmp(name, acct[i].id) != 0) {
+				name = arena_printf(a, "%s · %s", name,
+				    acct[i].id);
+				break;
+			}
+		tz = acct[i].zone;
+		for (k = 0; k < nz && strcmp(z[k].zone, tz) != 0; k++)
+			;
+		if (k == nz && nz == LIMIT_DAYS_ZONES) {
+			more++;
+			continue;
+		}
+		if (k == nz) {
+			z[nz].zone = tz;
+			z[nz].names = name;
+			z[nz++].n = 1;
+		} else if (++z[k].n <= LIMIT_DAYS_ZONE_NAMES)
+			z[k].names = arena_printf(a, "%s, %s", z[k].names,
+			    name);
 	}
 	for (k = 0; k < nz; k++) {
 		const char *names = z[k].n > LIMIT_DAYS_ZONE_NAMES ?

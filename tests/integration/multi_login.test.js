@@ -273,6 +273,42 @@ test('several logins of one provider', async (t) => {
     assert.match(page.text, /<title>Google Ads — ana@agency\.example · Sluice<\/title>/);
   });
 
+  await t.test('accounts of two logins listed together: the same name is told apart by its id, only then', async () => {
+    for (const user of ['1', '2']) {
+      r = (await connectSandbox(b, 'meta_ads', 'allow', { user })).res;
+      assert.equal(r.status, 303);
+    }
+    const conns = stack.sql(`SELECT accounts::text, selected::text FROM connections WHERE workspace_id = ${ws} AND provider = 'meta_ads' ORDER BY id`);
+    assert.equal(conns.length, 2);
+    const listed = conns.flatMap(([accs, sel]) => JSON.parse(accs).filter((x) => JSON.parse(sel).includes(x.id)));
+    assert.ok(listed.length >= 2, 'both logins select accounts');
+    const names = listed.map((x) => x.name);
+    const twice = names.filter((n, i) => names.indexOf(n) !== i);
+    assert.ok(twice.length > 0, `the sandbox's logins share an account name: ${names}`);
+    // A number of one account, so Meta Ads is on the dashboard with the
+    // zones of its accounts, every login's.
+    stack.sql(`INSERT INTO metric_daily (workspace_id, provider, account_id, metric, day, value)
+      VALUES (${ws}, 'meta_ads', '${listed[0].id}', 'impressions', (SELECT (now() AT TIME ZONE time_zone)::date - 1 FROM workspaces WHERE id = ${ws}), 5)`);
+    const page = await b.get('/dashboard?period=7d');
+    assert.equal(page.status, 200);
+    const sec = page.text.split('id="p-meta_ads"')[1].split('</section>')[0];
+    const line = /<p class="hint">Days in ([^<]*)\.<\/p>/.exec(sec);
+    assert.ok(line, sec.slice(0, 400));
+    const esc = (x) => x.replace(/&/g, '&amp;').replace(/'/g, '&#39;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    for (const a of listed) {
+      const shown = twice.includes(a.name) ? `${a.name} · ${a.id}` : a.name;
+      assert.ok(line[1].includes(esc(shown)), `${shown} in ${line[1]}`);
+      if (!twice.includes(a.name)) assert.ok(!line[1].includes(esc(`${a.name} · `)), `${a.name} has no id: its name is its own`);
+    }
+    for (const n of twice) assert.ok(!line[1].includes(`${esc(n)}, ${esc(n)}`), line[1]);
+    // One account both logins select is named once.
+    stack.sql(`UPDATE connections SET accounts = accounts || jsonb_build_array((SELECT x FROM connections c, jsonb_array_elements(c.accounts) x WHERE c.workspace_id = ${ws} AND c.provider = 'meta_ads' AND x->>'id' = '${listed[0].id}' LIMIT 1)),
+      selected = selected || jsonb_build_array('${listed[0].id}') WHERE id = (SELECT max(id) FROM connections WHERE workspace_id = ${ws} AND provider = 'meta_ads')`);
+    const again = (await b.get('/dashboard?period=7d')).text.split('id="p-meta_ads"')[1].split('</section>')[0];
+    const line2 = /<p class="hint">Days in ([^<]*)\.<\/p>/.exec(again)[1];
+    assert.equal(line2, line[1], 'an account two logins select is listed once');
+  });
+
   await t.test('/v1/github/user and /repos pick one of several GitHub logins by ?connection=', async () => {
     for (const user of ['1', '2']) {
       r = (await connectSandbox(b, 'github', 'allow', { user })).res;

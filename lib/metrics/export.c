@@ -102,6 +102,20 @@ static const char sql_latest[] =
 	"FROM metric_daily x WHERE x.workspace_id = $1 AND x.provider = "
 	"m.provider AND x.metric = m.metric AND x.day BETWEEN $2::date AND "
 	"$3::date) ORDER BY m.provider, m.account_id, m.metric, m.day DESC";
+/* Of the names $2, the first with no row in workspace $1 (NULL: none). */
+static const char sql_unknown[] =
+	"SELECT n FROM unnest($2::text[]) WITH ORDINALITY AS u(n, i) WHERE "
+	"NOT EXISTS (SELECT 1 FROM metric_daily WHERE workspace_id = $1 AND "
+	"provider = u.n) ORDER BY i LIMIT 1";
+/* The sources with rows in workspace $1 that are not providers ($2),
+ * in order, at most $3 + 1 (an index skip scan: one probe a source). */
+static const char sql_ingested[] =
+	"WITH RECURSIVE s(p) AS ((SELECT provider FROM metric_daily WHERE "
+	"workspace_id = $1 ORDER BY provider LIMIT 1) UNION ALL SELECT "
+	"(SELECT provider FROM metric_daily WHERE workspace_id = $1 AND "
+	"provider > s.p ORDER BY provider LIMIT 1) FROM s WHERE s.p IS NOT "
+	"NULL) SELECT p FROM s WHERE p IS NOT NULL AND p <> ALL ($2::text[]) "
+	"LIMIT $3::int + 1";
 static const char sql_fetch[] = "FETCH 2000 FROM sluice_export";
 static const char sql_close[] = "CLOSE sluice_export";
 
@@ -789,6 +803,53 @@ export_csv(struct db *db, struct arena *a, int64_t ws,
 	if (rc == ERR_OK)
 		rc = db_exec(db, a, sql_close, 0, NULL, NULL);
 	return rc;
+}
+
+enum err
+export_sources(struct db *db, struct arena *a, int64_t ws,
+    const struct export_query *q, const char **why)
+{
+	const struct provider *const *all;
+	const char *unknown[EXPORT_MAX_NAMES], *p[3], *name;
+	struct db_res *r;
+	struct buf *b;
+	size_t i, k, n, nu = 0;
+	enum err rc;
+
+	*why = NULL;
+	for (i = 0; i < q->nproviders; i++)
+		if (provider_get(q->providers[i]) == NULL)
+			unknown[nu++] = q->providers[i];
+	if (nu == 0)
+		return ERR_OK;
+	p[0] = db_int64(a, ws);
+	p[1] = array(a, unknown, nu);
+	if ((rc = db_value(db, a, sql_unknown, 2, p, &name)) != ERR_OK)
+		return rc;
+	if (name == NULL)	/* each an ingested source of ours */
+		return ERR_OK;
+	/* Neither a provider nor a source with rows here: what exists. */
+	all = provider_all(&n);
+	b = buf_new_arena(a, 1024);
+	buf_putc(b, '{');
+	for (i = 0; i < n; i++)
+		buf_printf(b, "%s%s", i > 0 ? "," : "", all[i]->slug);
+	buf_putc(b, '}');
+	p[1] = buf_cstr(b);
+	p[2] = db_int64(a, LIMIT_SOURCES_NAMED);
+	if ((rc = db_exec(db, a, sql_ingested, 3, p, &r)) != ERR_OK)
+		return rc;
+	b = buf_new_arena(a, 1024);
+	for (k = 0; k < db_nrows(r) && k < LIMIT_SOURCES_NAMED; k++)
+		buf_printf(b, "%s%s", k > 0 ? ", " : "", db_get(r, k, 0));
+	if (db_nrows(r) > LIMIT_SOURCES_NAMED)
+		buf_puts(b, " and more");
+	*why = arena_printf(a, "%s names no source of this workspace: no "
+	    "provider is called so and no row was ingested under it. The "
+	    "providers: %s; sources ingested here (POST /v1/metrics/ingest): "
+	    "%s", name, provider_slugs(a, ", "), k > 0 ? buf_cstr(b) :
+	    "none");
+	return ERR_NOTFOUND;
 }
 
 void

@@ -101,6 +101,18 @@ enum err	 export_csv(struct db *, struct arena *, int64_t ws,
 		    void *arg);
 
 /*
+ * Whether each provider q names is a source of workspace ws: a provider
+ * of the registry, or a name rows were ingested under there (ingest
+ * takes any source name).  ERR_NOTFOUND with *why (in the arena) naming
+ * the first that is neither and the sources that exist (the providers,
+ * and at most LIMIT_SOURCES_NAMED ingested ones); else ERR_OK (*why
+ * NULL), or ERR_DB.  A known source without rows in the days asked is
+ * no error: its answer is empty.
+ */
+enum err	 export_sources(struct db *, struct arena *, int64_t ws,
+		    const struct export_query *, const char **why);
+
+/*
  * A query for the pages' downloads: the days (7, 28 or 90) ending
  * yesterday, or from..to, of every source or of provider only (may be
  * NULL), each day; CSV.

@@ -278,6 +278,10 @@ test('several logins of one provider', async (t) => {
       r = (await connectSandbox(b, 'meta_ads', 'allow', { user })).res;
       assert.equal(r.status, 303);
     }
+    // The second login's last account gets a name of its own.
+    stack.sql(`UPDATE connections SET accounts = (SELECT jsonb_agg(CASE WHEN x->>'id' = selected->>(jsonb_array_length(selected) - 1)
+      THEN jsonb_set(x, '{name}', '"Client <only> account"') ELSE x END ORDER BY o) FROM jsonb_array_elements(accounts) WITH ORDINALITY t(x, o))
+      WHERE id = (SELECT max(id) FROM connections WHERE workspace_id = ${ws} AND provider = 'meta_ads') AND jsonb_array_length(selected) > 1`);
     const conns = stack.sql(`SELECT accounts::text, selected::text FROM connections WHERE workspace_id = ${ws} AND provider = 'meta_ads' ORDER BY id`);
     assert.equal(conns.length, 2);
     const listed = conns.flatMap(([accs, sel]) => JSON.parse(accs).filter((x) => JSON.parse(sel).includes(x.id)));
@@ -285,6 +289,7 @@ test('several logins of one provider', async (t) => {
     const names = listed.map((x) => x.name);
     const twice = names.filter((n, i) => names.indexOf(n) !== i);
     assert.ok(twice.length > 0, `the sandbox's logins share an account name: ${names}`);
+    assert.ok(names.includes('Client <only> account'), names.join(', '));
     // A number of one account, so Meta Ads is on the dashboard with the
     // zones of its accounts, every login's.
     stack.sql(`INSERT INTO metric_daily (workspace_id, provider, account_id, metric, day, value)
@@ -301,6 +306,24 @@ test('several logins of one provider', async (t) => {
       if (!twice.includes(a.name)) assert.ok(!line[1].includes(esc(`${a.name} · `)), `${a.name} has no id: its name is its own`);
     }
     for (const n of twice) assert.ok(!line[1].includes(`${esc(n)}, ${esc(n)}`), line[1]);
+    // Top content lists the accounts' items together: the same.
+    const [[c1, c2]] = stack.sql(`SELECT min(id), max(id) FROM connections WHERE workspace_id = ${ws} AND provider = 'meta_ads'`);
+    const byConn = conns.map(([accs, sel]) => JSON.parse(accs).filter((x) => JSON.parse(sel).includes(x.id)));
+    const pair = byConn[0].map((x) => [x, byConn[1].find((y) => y.name === x.name && y.id !== x.id)]).find(([, y]) => y);
+    assert.ok(pair, 'an account name of both logins');
+    const other = byConn[0].find((x) => !twice.includes(x.name)) || byConn[1].find((x) => !twice.includes(x.name));
+    assert.ok(other, 'an account whose name is its own');
+    const items = [[c1, pair[0].id, 'i1', 30], [c2, pair[1].id, 'i2', 20], ...(other ? [[other === byConn[0].find((x) => x.id === other.id) ? c1 : c2, other.id, 'i3', 10]] : [])];
+    for (const [conn, acct, item, likes] of items) {
+      stack.sql(`INSERT INTO content (workspace_id, connection_id, provider, account_id, item_id, type, caption, published_at)
+        VALUES (${ws}, ${conn}, 'meta_ads', '${acct}', '${item}', 'post', 'Item ${item}', now() - interval '2 days');
+        INSERT INTO content_metrics (workspace_id, provider, account_id, item_id, day, likes)
+        VALUES (${ws}, 'meta_ads', '${acct}', '${item}', current_date, ${likes})`);
+    }
+    const top = (await b.get('/dashboard?period=7d')).text.split('id="content-overall"')[1].split('</table>')[0];
+    assert.ok(top.includes(`Meta Ads · ${esc(pair[0].name)} · ${pair[0].id}<`), top);
+    assert.ok(top.includes(`Meta Ads · ${esc(pair[1].name)} · ${pair[1].id}<`), top);
+    if (other) assert.ok(top.includes(`Meta Ads · ${esc(other.name)}<`), `${other.name} keeps its name alone: ${top}`);
     // One account both logins select is named once.
     stack.sql(`UPDATE connections SET accounts = accounts || jsonb_build_array((SELECT x FROM connections c, jsonb_array_elements(c.accounts) x WHERE c.workspace_id = ${ws} AND c.provider = 'meta_ads' AND x->>'id' = '${listed[0].id}' LIMIT 1)),
       selected = selected || jsonb_build_array('${listed[0].id}') WHERE id = (SELECT max(id) FROM connections WHERE workspace_id = ${ws} AND provider = 'meta_ads')`);

@@ -976,6 +976,14 @@ api_metrics(struct ctx *ctx)
 	if (rc != ERR_OK)
 		return app_fail(ctx, rc == ERR_TOOBIG ? ERR_TOOBIG : ERR_INPUT,
 		    "%s %s.", param, why);
+	/* An unknown name is a 404, not an empty answer: ingest takes any
+	 * source name, so one with rows here is known. */
+	rc = export_sources(app_read_db(ctx), ctx->arena, ctx->workspace_id,
+	    &q, &why);
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, ERR_NOTFOUND, "provider %s.", why);
+	if (rc != ERR_OK)
+		return rc;
 	if (q.csv)
 		rc = views_download(ctx, &q);
 	else

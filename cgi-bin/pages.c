@@ -1372,6 +1372,26 @@ dashboard_order(struct ctx *ctx, const char *text)
 }
 
 /*
+ * The days the range form can pick: "range_min", the first day a range
+ * may start (2000-01-01, tiles_range()), and "range_max", the last it may
+ * end on: yesterday in the workspace's zone (today is not over).
+ */
+static enum err
+dashboard_bounds(struct ctx *ctx, struct json_object *v)
+{
+	const char *last;
+	enum err rc;
+
+	if ((rc = account_yesterday(app_read_db(ctx), ctx->arena,
+	    ctx->workspace_id, &last)) != ERR_OK)
+		return rc;
+	set(v, "range_min", "2000-01-01");
+	/* "YYYY-MM-DD (zone)": the day alone. */
+	set(v, "range_max", arena_printf(ctx->arena, "%.10s", last));
+	return ERR_OK;
+}
+
+/*
  * The dashboard again with what was wrong with the period or range asked
  * for, the range form holding what was typed (400).
  */
@@ -1380,8 +1400,11 @@ dashboard_error(struct ctx *ctx, const char *from, const char *to,
     const char *why)
 {
 	struct json_object *v;
+	enum err rc;
 
 	v = views_dashboard(ctx->arena, "", "custom");
+	if ((rc = dashboard_bounds(ctx, v)) != ERR_OK)
+		return rc;
 	set(v, "error", why);
 	set(v, "range_from", from);
 	set(v, "range_to", to);
@@ -1612,6 +1635,8 @@ page_dashboard(struct ctx *ctx)
 	if (rc != ERR_OK)
 		return rc;
 	v = views_dashboard(ctx->arena, dashboard_order(ctx, tiles), period);
+	if ((rc = dashboard_bounds(ctx, v)) != ERR_OK)
+		return rc;
 	/* Every connected source, also one without numbers in these days,
 	 * and the zones its days follow. */
 	if ((rc = connection_all(app_read_db(ctx), ctx->arena,
@@ -1671,6 +1696,7 @@ page_dashboard_csv(struct ctx *ctx)
 		return dashboard_error(ctx, NULL, NULL, "The period must be "
 		    "7d, 28d or 90d.");
 	export_query_days(&q, days, from, to, NULL);
+	q.latest = true;	/* the dated tiles the page shows, too */
 	if ((rc = views_download(ctx, &q)) == ERR_UNPROCESSABLE)
 		return dashboard_future(ctx, from, to);
 	return rc;

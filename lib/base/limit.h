@@ -103,6 +103,7 @@
 #define LIMIT_INGEST_PROBLEMS_JSON (64 * 1024) /* that 422's body */
 #define LIMIT_INGEST_DIMS	2048		/* bytes of one row's dims */
 #define LIMIT_METRIC_NAME	64		/* source, metric, account id */
+#define LIMIT_SOURCES_NAMED	20		/* sources a 404 names */
 #define LIMIT_VALUE_DIGITS	18		/* integer digits of a value */
 #define LIMIT_VALUE_DECIMALS	6		/* its decimals, rounded */
 #define LIMIT_TILES		200		/* tiles in one dashboard */

@@ -83,7 +83,11 @@ static const char sql_page[] =
 static const char sql_top[] =
 	"WITH " CONTENT_ROWS ", "
 	"t AS (SELECT *, to_char(published_at AT TIME ZONE (SELECT tz FROM w), "
-	"'YYYY-MM-DD') AS date, coalesce((SELECT x->>'name' FROM connections "
+	"'YYYY-MM-DD') AS date, coalesce((SELECT x->>'name' || CASE WHEN "
+	"EXISTS (SELECT 1 FROM connections cy, jsonb_array_elements("
+	"cy.accounts) y WHERE cy.workspace_id = $1 AND cy.provider = "
+	"c.provider AND y->>'name' = x->>'name' AND y->>'id' <> x->>'id') "
+	"THEN ' · ' || c.account_id ELSE '' END FROM connections "
 	"cn, jsonb_array_elements(cn.accounts) x WHERE cn.workspace_id = $1 "
 	"AND cn.provider = c.provider AND x->>'id' = c.account_id LIMIT 1), "
 	"c.account_id) AS account_name, "

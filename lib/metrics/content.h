@@ -61,7 +61,11 @@ enum err	 content_json(struct db *, struct arena *, int64_t ws,
  * workspace's days, both included), by engagement: {"overall":[up to n
  * items], "providers":[{"provider", "items":[up to n]}]} (providers
  * by slug), each item as content_json() gives it plus "date" (its day
- * in the workspace's zone); items without engagement left out.  JSON
+ * in the workspace's zone) and "account_name" (its name in the
+ * connections' listings, "name · id" when another account of the
+ * provider there has the same name — several logins' accounts are
+ * listed together —, the id when none names it); items without
+ * engagement left out.  JSON
  * text in the arena, not escaped for HTML.  ERR_DB.
  */
 enum err	 content_top_json(struct db *, struct arena *, int64_t ws,

@@ -79,6 +79,43 @@ static const char *const sql_declare[] = {
 	[EXPORT_MONTH] = "DECLARE sluice_export NO SCROLL CURSOR FOR "
 	    ROWS_GROUP,
 };
+/*
+ * The dashboard's dated running totals (views_dashboard_latest()): while
+ * the days $2..$3 end yesterday in the workspace's zone, each account's
+ * latest row after them (not past tomorrow) of the running totals $4
+ * ("provider/metric") that have no row in those days, filtered like the
+ * rows ($5, $6, $7: providers, accounts, metrics); the rows' columns.
+ */
+static const char sql_latest[] =
+	"WITH w AS (SELECT (now() AT TIME ZONE time_zone)::date AS today "
+	"FROM workspaces WHERE id = $1) "
+	"SELECT DISTINCT ON (m.provider, m.account_id, m.metric) m.provider, "
+	"m.account_id, m.metric, to_char(m.day, 'YYYY-MM-DD'), "
+	"coalesce(m.currency, ''), m.value::text, 1, m.dims::text "
+	"FROM metric_daily m WHERE m.workspace_id = $1 "
+	"AND m.provider || '/' || m.metric = ANY ($4::text[]) "
+	"AND ($5::text[] IS NULL OR m.provider = ANY ($5::text[])) "
+	"AND ($6::text[] IS NULL OR m.account_id = ANY ($6::text[])) "
+	"AND ($7::text[] IS NULL OR m.metric = ANY ($7::text[])) "
+	"AND m.day > $3::date AND m.day <= (SELECT today FROM w) + 1 "
+	"AND $3::date = (SELECT today FROM w) - 1 AND NOT EXISTS (SELECT 1 "
+	"FROM metric_daily x WHERE x.workspace_id = $1 AND x.provider = "
+	"m.provider AND x.metric = m.metric AND x.day BETWEEN $2::date AND "
+	"$3::date) ORDER BY m.provider, m.account_id, m.metric, m.day DESC";
+/* Of the names $2, the first with no row in workspace $1 (NULL: none). */
+static const char sql_unknown[] =
+	"SELECT n FROM unnest($2::text[]) WITH ORDINALITY AS u(n, i) WHERE "
+	"NOT EXISTS (SELECT 1 FROM metric_daily WHERE workspace_id = $1 AND "
+	"provider = u.n) ORDER BY i LIMIT 1";
+/* The sources with rows in workspace $1 that are not providers ($2),
+ * in order, at most $3 + 1 (an index skip scan: one probe a source). */
+static const char sql_ingested[] =
+	"WITH RECURSIVE s(p) AS ((SELECT provider FROM metric_daily WHERE "
+	"workspace_id = $1 ORDER BY provider LIMIT 1) UNION ALL SELECT "
+	"(SELECT provider FROM metric_daily WHERE workspace_id = $1 AND "
+	"provider > s.p ORDER BY provider LIMIT 1) FROM s WHERE s.p IS NOT "
+	"NULL) SELECT p FROM s WHERE p IS NOT NULL AND p <> ALL ($2::text[]) "
+	"LIMIT $3::int + 1";
 static const char sql_fetch[] = "FETCH 2000 FROM sluice_export";
 static const char sql_close[] = "CLOSE sluice_export";
 
@@ -389,6 +426,31 @@ rule_names(struct arena *a, enum metric_agg agg)
 	return buf_cstr(b);
 }
 
+/* "provider/metric" of every running total (LAST) but money: what the
+ * dashboard shows dated when the days shown have none of it. */
+static const char *
+latest_names(struct arena *a)
+{
+	const struct provider *const *all;
+	struct buf *b;
+	size_t i, k, n, nd, c = 0;
+
+	b = buf_new_arena(a, 16 * 1024);
+	buf_putc(b, '{');
+	all = provider_all(&n);
+	for (i = 0; i < n; i++) {
+		const struct metric_def *d = metric_of(all[i]->slug, &nd);
+
+		for (k = 0; k < nd; k++)
+			if (d[k].agg == METRIC_LAST && strcmp(d[k].unit,
+			    "currency_micros") != 0)
+				buf_printf(b, "%s\"%s/%s\"", c++ > 0 ? "," : "",
+				    all[i]->slug, d[k].name);
+	}
+	buf_putc(b, '}');
+	return buf_cstr(b);
+}
+
 /*
  * What a cursor belongs to: the first 16 hex digits of the SHA-256 of the
  * query's period, grouping and filters (each value with its length, so
@@ -653,18 +715,51 @@ field(struct buf *b, const char *s, bool first)
 
 #define CSV_PIECE	(64 * 1024)
 
+/* Writes the rows of r as CSV lines to b, handing it to emit whenever
+ * it holds CSV_PIECE bytes. */
+static enum err
+csv_rows(struct arena *a, struct buf *b, struct db_res *r,
+    enum err (*emit)(void *, const char *, size_t), void *arg)
+{
+	const char *label, *unit, *agg;
+	size_t i, n = db_nrows(r);
+	bool money;
+	enum err rc = ERR_OK;
+
+	for (i = 0; i < n && rc == ERR_OK; i++) {
+		meta(a, db_get(r, i, 0), db_get(r, i, 2), &label, &unit, &agg,
+		    &money);
+		field(b, db_get(r, i, 3), true);
+		field(b, db_get(r, i, 0), false);
+		field(b, db_get(r, i, 1), false);
+		field(b, db_get(r, i, 2), false);
+		field(b, label, false);
+		field(b, unit, false);
+		field(b, agg, false);
+		field(b, money ? db_get(r, i, 4) : "", false);
+		field(b, db_get(r, i, 5), false);
+		field(b, db_get(r, i, 6), false);
+		field(b, db_get(r, i, 7), false);
+		buf_puts(b, "\r\n");
+		if (b->len >= CSV_PIECE) {
+			rc = emit(arg, b->data, b->len);
+			buf_reset(b);
+		}
+	}
+	return rc;
+}
+
 enum err
 export_csv(struct db *db, struct arena *a, int64_t ws,
     const struct export_query *q,
     enum err (*begin)(void *, const char *, const char *),
     enum err (*emit)(void *, const char *, size_t), void *arg)
 {
-	const char *p[NPARAMS], *tz, *from, *to, *label, *unit, *agg;
+	const char *p[NPARAMS], *tz, *from, *to, *lp[7];
 	struct arena chunk;
 	struct db_res *r;
 	struct buf *b;
-	size_t i, n;
-	bool money;
+	size_t n;
 	enum err rc;
 
 	if ((rc = prepare(db, a, ws, q, &tz, &from, &to, p)) != ERR_OK)
@@ -685,33 +780,76 @@ export_csv(struct db *db, struct arena *a, int64_t ws,
 		    ERR_OK)
 			break;
 		n = db_nrows(r);
-		for (i = 0; i < n && rc == ERR_OK; i++) {
-			meta(&chunk, db_get(r, i, 0), db_get(r, i, 2), &label,
-			    &unit, &agg, &money);
-			field(b, db_get(r, i, 3), true);
-			field(b, db_get(r, i, 0), false);
-			field(b, db_get(r, i, 1), false);
-			field(b, db_get(r, i, 2), false);
-			field(b, label, false);
-			field(b, unit, false);
-			field(b, agg, false);
-			field(b, money ? db_get(r, i, 4) : "", false);
-			field(b, db_get(r, i, 5), false);
-			field(b, db_get(r, i, 6), false);
-			field(b, db_get(r, i, 7), false);
-			buf_puts(b, "\r\n");
-			if (b->len >= CSV_PIECE) {
-				rc = emit(arg, b->data, b->len);
-				buf_reset(b);
-			}
-		}
+		rc = csv_rows(&chunk, b, r, emit, arg);
 	} while (rc == ERR_OK && n > 0);
+	/* The dashboard's dated running totals, after the days' rows: a
+	 * few rows, one per account and metric. */
+	if (rc == ERR_OK && q->latest && q->group == EXPORT_DAY) {
+		arena_reset(&chunk);
+		lp[0] = p[0];
+		lp[1] = from;
+		lp[2] = to;
+		lp[3] = latest_names(&chunk);
+		lp[4] = p[3];
+		lp[5] = p[4];
+		lp[6] = p[5];
+		if ((rc = db_exec(db, &chunk, sql_latest, 7, lp, &r)) ==
+		    ERR_OK)
+			rc = csv_rows(&chunk, b, r, emit, arg);
+	}
 	arena_free(&chunk);
 	if (rc == ERR_OK && b->len > 0)
 		rc = emit(arg, b->data, b->len);
 	if (rc == ERR_OK)
 		rc = db_exec(db, a, sql_close, 0, NULL, NULL);
 	return rc;
+}
+
+enum err
+export_sources(struct db *db, struct arena *a, int64_t ws,
+    const struct export_query *q, const char **why)
+{
+	const struct provider *const *all;
+	const char *unknown[EXPORT_MAX_NAMES], *p[3], *name;
+	struct db_res *r;
+	struct buf *b;
+	size_t i, k, n, nu = 0;
+	enum err rc;
+
+	*why = NULL;
+	for (i = 0; i < q->nproviders; i++)
+		if (provider_get(q->providers[i]) == NULL)
+			unknown[nu++] = q->providers[i];
+	if (nu == 0)
+		return ERR_OK;
+	p[0] = db_int64(a, ws);
+	p[1] = array(a, unknown, nu);
+	if ((rc = db_value(db, a, sql_unknown, 2, p, &name)) != ERR_OK)
+		return rc;
+	if (name == NULL)	/* each an ingested source of ours */
+		return ERR_OK;
+	/* Neither a provider nor a source with rows here: what exists. */
+	all = provider_all(&n);
+	b = buf_new_arena(a, 1024);
+	buf_putc(b, '{');
+	for (i = 0; i < n; i++)
+		buf_printf(b, "%s%s", i > 0 ? "," : "", all[i]->slug);
+	buf_putc(b, '}');
+	p[1] = buf_cstr(b);
+	p[2] = db_int64(a, LIMIT_SOURCES_NAMED);
+	if ((rc = db_exec(db, a, sql_ingested, 3, p, &r)) != ERR_OK)
+		return rc;
+	b = buf_new_arena(a, 1024);
+	for (k = 0; k < db_nrows(r) && k < LIMIT_SOURCES_NAMED; k++)
+		buf_printf(b, "%s%s", k > 0 ? ", " : "", db_get(r, k, 0));
+	if (db_nrows(r) > LIMIT_SOURCES_NAMED)
+		buf_puts(b, " and more");
+	*why = arena_printf(a, "%s names no source of this workspace: no "
+	    "provider is called so and no row was ingested under it. The "
+	    "providers: %s; sources ingested here (POST /v1/metrics/ingest): "
+	    "%s", name, provider_slugs(a, ", "), k > 0 ? buf_cstr(b) :
+	    "none");
+	return ERR_NOTFOUND;
 }
 
 void

@@ -49,6 +49,9 @@ struct export_query {
 	int			 days;		/* 28 unless set */
 	enum export_group	 group;
 	bool			 csv;
+	/* The dashboard's CSV: also the running totals it shows dated
+	 * (export_csv()). */
+	bool			 latest;
 	size_t			 limit;		/* rows of a JSON page */
 	const char		*cursor;	/* next_cursor of the last */
 };
@@ -84,7 +87,11 @@ enum err	 export_json(struct db *, struct arena *, int64_t ws,
  * in the request's transaction: memory stays flat whatever the size).
  * begin is called once before the first piece, with the period's first
  * and last day (the headers go out then); a failure before it can still
- * be an error status.  Errors as export_json(), and begin's and emit's.
+ * be an error status.  With q->latest (daily rows of days ending
+ * yesterday), the running totals the dashboard shows dated follow: of
+ * each catalogue running total but money with no row in the days, each
+ * account's latest row after them (not past tomorrow), its own day in
+ * "period".  Errors as export_json(), and begin's and emit's.
  */
 enum err	 export_csv(struct db *, struct arena *, int64_t ws,
 		    const struct export_query *,
@@ -92,6 +99,18 @@ enum err	 export_csv(struct db *, struct arena *, int64_t ws,
 		    const char *to),
 		    enum err (*emit)(void *arg, const char *data, size_t len),
 		    void *arg);
+
+/*
+ * Whether each provider q names is a source of workspace ws: a provider
+ * of the registry, or a name rows were ingested under there (ingest
+ * takes any source name).  ERR_NOTFOUND with *why (in the arena) naming
+ * the first that is neither and the sources that exist (the providers,
+ * and at most LIMIT_SOURCES_NAMED ingested ones); else ERR_OK (*why
+ * NULL), or ERR_DB.  A known source without rows in the days asked is
+ * no error: its answer is empty.
+ */
+enum err	 export_sources(struct db *, struct arena *, int64_t ws,
+		    const struct export_query *, const char **why);
 
 /*
  * A query for the pages' downloads: the days (7, 28 or 90) ending

@@ -921,7 +921,7 @@ account_window(struct run *r, const char *id)
 	const struct provider *p = r->f.p;
 	struct db_res *res;
 	const char *par[3];
-	long behind = -1;
+	long behind = -1, whole;
 	enum err rc;
 
 	par[0] = db_int64(r->f.a, r->job->workspace_id);
@@ -944,26 +944,32 @@ account_window(struct run *r, const char *id)
 	 * stored (asked again: one more for the provider's zone). */
 	r->resumed = r->acct_first && db_nrows(res) > 0 &&
 	    db_get(res, 0, 2) != NULL;
+	/* The backfill: the dashboard's longest days (BACKFILL_DAYS ending
+	 * yesterday in the workspace's zone) whole, and today so far; one
+	 * day more in the account's days, so a zone ahead of the
+	 * workspace's (Tokyo's today is Berlin's tomorrow part of the day)
+	 * still reaches the first of them. */
+	whole = r->env->backfill_days + 2;
 	if (r->resumed) {
 		r->f.days = (long)db_get_int64(res, 0, 2, 0) + 2;
-		if (r->f.days > r->env->backfill_days)
-			r->f.days = r->env->backfill_days;
+		if (r->f.days > whole)
+			r->f.days = whole;
 	} else if (r->acct_first)
-		r->f.days = r->env->backfill_days;
+		r->f.days = whole;
 	else {
 		r->f.days = (r->env->restate_days > 0 ? r->env->restate_days :
 		    p->restatement_days) + p->lag_days;
 		/* A day not published yet is asked again until it comes
 		 * (one more for the provider's zone), within the backfill. */
 		if (behind + 1 > r->f.days)
-			r->f.days = behind + 1 < r->env->backfill_days ?
-			    behind + 1 : r->env->backfill_days;
+			r->f.days = behind + 1 < whole ? behind + 1 :
+			    whole;
 	}
 	if (r->f.days < 1)
 		r->f.days = 1;
 	if (p->keeps_days > 0 && r->f.days > p->keeps_days)
 		r->f.days = p->keeps_days;
-	r->f.backfill = r->env->backfill_days;
+	r->f.backfill = whole;
 	if (p->keeps_days > 0 && r->f.backfill > p->keeps_days)
 		r->f.backfill = p->keeps_days;
 	return ERR_OK;

@@ -5,7 +5,9 @@
  * selected accounts and upserted into metric_daily.
  *
  * The window: an account never synced backfills SLUICE_SYNC_BACKFILL_DAYS
- * (capped by what the provider keeps), with the connection's first sync
+ * whole days ending yesterday, today so far and one day more for a zone
+ * ahead of the workspace's (capped by what the provider keeps), so the
+ * dashboard's longest period is whole; with the connection's first sync
  * or on its own when ticked later; later runs re-fetch the provider's
  * restatement window (or SLUICE_SYNC_RESTATE_DAYS) plus its publication
  * lag, back to the day after the last one the provider had published,

@@ -843,19 +843,30 @@ struct days_zone {
 	size_t		 n;		/* accounts in it */
 };
 
+/* A selected account of a source, for days_zones(). */
+struct days_acct {
+	const char	*id;
+	const char	*name;
+	const char	*zone;
+};
+
 /*
  * The zones of slug's selected accounts in conns, named ("America/
  * New_York (Shop) and Europe/Berlin (Blog)"), or NULL when some selected
- * account's listing names no zone (the provider's words stay).
+ * account's listing names no zone (the provider's words stay).  The
+ * accounts of all its logins are listed together: one two logins select
+ * is named once, and accounts of the same name are told apart by their
+ * ids ("Ads 1 · act_1, Ads 1 · act_2") — only then.
  */
 static const char *
 days_zones(struct arena *a, const char *slug, const struct connection *c,
     size_t n)
 {
 	struct days_zone z[LIMIT_DAYS_ZONES + 1];
+	struct days_acct *acct = NULL;
 	struct json_object *accs, *acc;
 	const char *id, *tz, *name, *out = NULL;
-	size_t i, j, k, nz = 0, more = 0;
+	size_t i, j, k, nz = 0, more = 0, na = 0, cap = 0;
 
 	for (i = 0; i < n; i++) {
 		if (strcmp(c[i].provider, slug) != 0 ||
@@ -875,20 +886,49 @@ days_zones(struct arena *a, const char *slug, const struct connection *c,
 			if ((name = jsonx_str(acc, "name")) == NULL ||
 			    *name == '\0')
 				name = id;
-			for (k = 0; k < nz && strcmp(z[k].zone, tz) != 0; k++)
+			for (k = 0; k < na && strcmp(acct[k].id, id) != 0; k++)
 				;
-			if (k == nz && nz == LIMIT_DAYS_ZONES) {
-				more++;
+			if (k < na)	/* selected by another login too */
 				continue;
+			if (na == cap) {
+				struct days_acct *more_acct;
+
+				cap = cap == 0 ? 16 : cap * 2;
+				more_acct = arena_calloc(a, cap,
+				    sizeof(*more_acct));
+				if (na > 0)
+					memcpy(more_acct, acct, na *
+					    sizeof(*acct));
+				acct = more_acct;
 			}
-			if (k == nz) {
-				z[nz].zone = tz;
-				z[nz].names = name;
-				z[nz++].n = 1;
-			} else if (++z[k].n <= LIMIT_DAYS_ZONE_NAMES)
-				z[k].names = arena_printf(a, "%s, %s",
-				    z[k].names, name);
+			acct[na].id = id;
+			acct[na].name = name;
+			acct[na++].zone = tz;
 		}
+	}
+	for (i = 0; i < na; i++) {
+		name = acct[i].name;
+		for (k = 0; k < na; k++)
+			if (k != i && strcmp(acct[k].name, acct[i].name) == 0 &&
+			    strcmp(name, acct[i].id) != 0) {
+				name = arena_printf(a, "%s · %s", name,
+				    acct[i].id);
+				break;
+			}
+		tz = acct[i].zone;
+		for (k = 0; k < nz && strcmp(z[k].zone, tz) != 0; k++)
+			;
+		if (k == nz && nz == LIMIT_DAYS_ZONES) {
+			more++;
+			continue;
+		}
+		if (k == nz) {
+			z[nz].zone = tz;
+			z[nz].names = name;
+			z[nz++].n = 1;
+		} else if (++z[k].n <= LIMIT_DAYS_ZONE_NAMES)
+			z[k].names = arena_printf(a, "%s, %s", z[k].names,
+			    name);
 	}
 	for (k = 0; k < nz; k++) {
 		const char *names = z[k].n > LIMIT_DAYS_ZONE_NAMES ?
@@ -975,17 +1015,61 @@ quiet_text(struct arena *a, enum quiet_why why, const char *detail,
 	}
 }
 
+/* The sync state of connection id in the status list (its entry), or
+ * NULL. */
+static struct json_object *
+status_of(struct json_object *list, int64_t id)
+{
+	struct json_object *e;
+	int64_t eid;
+	size_t k;
+
+	for (k = 0; list != NULL && k < json_object_array_length(list); k++) {
+		e = json_object_array_get_idx(list, k);
+		if (jsonx_get_int64(e, "id", &eid) == ERR_OK && eid == id)
+			return e;
+	}
+	return NULL;
+}
+
+/*
+ * What a source with numbers says while a sync of one of its connections
+ * (slug's, not disconnected) is running or queued: its numbers may
+ * still change.  NULL when none is.
+ */
+static const char *
+syncing_text(const char *slug, const struct connection *conns, size_t n,
+    struct json_object *list)
+{
+	const char *js;
+	bool queued = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(conns[i].provider, slug) != 0 ||
+		    strcmp(conns[i].status, "disconnected") == 0 ||
+		    (js = jsonx_str(jsonx_member(status_of(list,
+		    conns[i].id), "job"), "status")) == NULL)
+			continue;
+		if (strcmp(js, "running") == 0)
+			return "A sync is running now: these numbers may still "
+			    "change when it ends.";
+		queued |= strcmp(js, "queued") == 0;
+	}
+	return queued ? "A sync is queued: these numbers may change when it "
+	    "has run." : NULL;
+}
+
 void
 views_dashboard_sources(struct arena *a, struct json_object *v,
     const struct connection *conns, size_t n, const char *status_json)
 {
-	struct json_object *provs, *sec, *doc = NULL, *list = NULL, *s, *e;
+	struct json_object *provs, *sec, *doc = NULL, *list = NULL, *s;
 	const struct provider *p;
 	const char *slug, *detail, *zones, *best_detail, *other;
 	enum quiet_why why, best;
 	bool found, never;
 	size_t i, j, k, nsec;
-	int64_t id;
 
 	if ((provs = jsonx_member(v, "providers")) == NULL ||
 	    !json_object_is_type(provs, json_type_array)) {
@@ -1001,6 +1085,9 @@ views_dashboard_sources(struct arena *a, struct json_object *v,
 		if ((slug = jsonx_str(sec, "slug")) != NULL &&
 		    (zones = days_zones(a, slug, conns, n)) != NULL)
 			put(sec, "days", zones);
+		if (slug != NULL && (detail = syncing_text(slug, conns, n,
+		    list)) != NULL)
+			put(sec, "syncing", detail);
 	}
 	for (i = 0; i < n; i++) {
 		slug = conns[i].provider;
@@ -1024,13 +1111,7 @@ views_dashboard_sources(struct arena *a, struct json_object *v,
 			if (strcmp(conns[j].provider, slug) != 0 ||
 			    strcmp(conns[j].status, "disconnected") == 0)
 				continue;
-			for (k = 0, s = NULL; list != NULL && s == NULL &&
-			    k < json_object_array_length(list); k++) {
-				e = json_object_array_get_idx(list, k);
-				if (jsonx_get_int64(e, "id", &id) == ERR_OK &&
-				    id == conns[j].id)
-					s = e;
-			}
+			s = status_of(list, conns[j].id);
 			why = quiet_why(&conns[j], s, &detail);
 			never &= conns[j].last_sync_at == NULL;
 			if (j == i || why > best) {

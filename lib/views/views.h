@@ -136,7 +136,9 @@ enum err	 views_dashboard_latest(struct ctx *, struct json_object *v);
  * name, quiet} — quiet "No numbers for these days yet" and why when it
  * is known: its first sync is queued or running, its last sync failed
  * (and how), it has never synced, or its syncs found none for these
- * days — instead of being left out.  "has_sources" says whether v has a
+ * days — instead of being left out.  A source with tiles while a sync of
+ * one of its connections is running or queued gets "syncing" saying so
+ * (its numbers may still change).  "has_sources" says whether v has a
  * source to show.  Strings arena-owned.
  */
 void		 views_dashboard_sources(struct arena *, struct json_object *v,

@@ -388,6 +388,36 @@ test('browser: pages a person enjoys (issue 20)', { timeout: 300000 }, async (t)
     await shot('dashboard-charts-table');
   });
 
+  await t.test('the range form picks days up to yesterday in the workspace\'s zone, also beside an error', async () => {
+    const [[yesterday, today]] = sql(`SELECT ((now() AT TIME ZONE time_zone)::date - 1)::text,
+      ((now() AT TIME ZONE time_zone)::date)::text FROM workspaces WHERE name = 'Acme'`);
+    const check = async () => {
+      for (const id of ['#range-from', '#range-to']) {
+        const input = page.locator(id);
+        assert.equal(await input.getAttribute('max'), yesterday, id);
+        assert.equal(await input.getAttribute('min'), '2000-01-01', id);
+      }
+      // The browser itself refuses today: the form is not sent.
+      await page.locator('#range-from').fill(yesterday);
+      await page.locator('#range-to').fill(today);
+      assert.equal(await page.locator('#range-to').evaluate((e) => e.checkValidity()), false);
+      const before = page.url();
+      await page.getByRole('button', { name: 'Show these days' }).click();
+      assert.equal(page.url(), before, 'a range ending today was sent');
+      await page.locator('#range-to').fill(yesterday);
+      assert.equal(await page.locator('#range-to').evaluate((e) => e.checkValidity()), true);
+    };
+    await go('/dashboard?period=7d');
+    await check();
+    await page.getByRole('button', { name: 'Show these days' }).click();
+    await page.waitForURL(new RegExp(`to=${yesterday}$`));
+    // The page given again with an error keeps the same bounds.
+    const r = await page.goto(`${stack.url}/dashboard?from=${yesterday}&to=${today}`);
+    assert.equal(r.status(), 400);
+    assert.match(await page.locator('#range-error').textContent(), new RegExp(yesterday));
+    await check();
+  });
+
   await t.test('the digest preview and an empty dashboard pass axe-core too', async () => {
     await go('/digest/preview', 'digest-preview');
     await page.goto(`${stack.url}/settings`);

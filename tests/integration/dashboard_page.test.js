@@ -75,9 +75,19 @@ test('dashboard: range errors on the page, empty days, whose days', async (t) =>
   assert.equal(lines[0], 'period,provider,account_id,metric,label,unit,aggregation,currency,value,days,dims');
   // Every row of the days shown, the providers' own totals of a period
   // (the "users, 7 days" tiles) among them.
-  const [[n7]] = stack.sql("SELECT count(*) FROM metric_daily WHERE day BETWEEN (now() AT TIME ZONE 'America/New_York')::date - 7 AND (now() AT TIME ZONE 'America/New_York')::date - 1");
+  const [[n7, from7, to7]] = stack.sql("SELECT count(*), ((now() AT TIME ZONE 'America/New_York')::date - 7)::text, ((now() AT TIME ZONE 'America/New_York')::date - 1)::text FROM metric_daily WHERE day BETWEEN (now() AT TIME ZONE 'America/New_York')::date - 7 AND (now() AT TIME ZONE 'America/New_York')::date - 1");
   assert.ok(Number(n7) > 0);
-  assert.equal(lines.length - 1, Number(n7));
+  const inDaysLines = lines.slice(1).filter((l) => l.slice(0, 10) >= from7 && l.slice(0, 10) <= to7);
+  assert.equal(inDaysLines.length, Number(n7));
+  // Then what the page shows dated: each repository's latest stars row
+  // (after the days shown), its own day as the period, and nothing else.
+  const dated = lines.slice(1 + inDaysLines.length).map((l) => l.split(','));
+  const latest = stack.sql(`SELECT DISTINCT ON (account_id) account_id, day::text, value::bigint FROM metric_daily
+    WHERE provider = 'github' AND metric = 'stars' ORDER BY account_id, day DESC`);
+  assert.deepEqual(dated.map((f) => [f[1], f[2], f[3], f[0], Number(f[8])]),
+    latest.map(([acct, day, v]) => ['github', acct, 'stars', day, Number(v)]));
+  assert.equal(dated.map((f) => Number(f[8])).reduce((x, y) => x + y, 0), Number(stars), 'the tile is their sum');
+  assert.equal(lines.length - 1, Number(n7) + latest.length);
   const conn = await b.get('/connections/github');
   assert.match(conn.text, /href="\/connections\/github\/export\.csv" download>Download its last 90 days as CSV</);
   csv = await b.get('/connections/github/export.csv');
@@ -120,6 +130,26 @@ test('dashboard: range errors on the page, empty days, whose days', async (t) =>
   stack.sql("UPDATE sync_jobs SET status = 'failed', finished_at = now() WHERE connection_id = (SELECT id FROM connections WHERE provider = 'youtube')");
   stack.sql("UPDATE connections SET status = 'error', last_error = 'YouTube said <no>' WHERE provider = 'youtube'");
   assert.match(await quiet(), /No numbers for these days yet: its last sync failed — YouTube said &lt;no&gt;/);
+
+  // A source with numbers while a sync of it is queued or running says
+  // so beside its numbers (they may still change); the others do not.
+  const metaSec = async () => {
+    const page = await b.get('/dashboard?period=7d');
+    assert.equal(page.status, 200);
+    const gh = page.text.split('id="p-github"')[1].split('</section>')[0];
+    assert.doesNotMatch(gh, /A sync is/, 'GitHub has no sync under way');
+    return page.text.split('id="p-meta_ads"')[1].split('</section>')[0];
+  };
+  assert.doesNotMatch(await metaSec(), /A sync is/);
+  stack.sql("INSERT INTO sync_jobs (workspace_id, connection_id, kind) SELECT workspace_id, id, 'manual' FROM connections WHERE provider = 'meta_ads'");
+  let ms = await metaSec();
+  assert.match(ms, /<p class="source-syncing" role="status">A sync is queued: these numbers may change when it has run\. <a href="\/connections\/meta_ads">Open Meta Ads<\/a><\/p>/);
+  assert.match(ms, /<div class="tile">/, 'its numbers are still shown');
+  stack.sql("UPDATE sync_jobs SET status = 'running', lease_until = now() + interval '5 minutes', leased_by = 'test' WHERE status = 'queued' AND connection_id = (SELECT id FROM connections WHERE provider = 'meta_ads')");
+  ms = await metaSec();
+  assert.match(ms, /A sync is running now: these numbers may still change when it ends\./);
+  stack.sql("UPDATE sync_jobs SET status = 'done', finished_at = now() WHERE status = 'running'");
+  assert.doesNotMatch(await metaSec(), /A sync is/);
 
   // A range that is not one: the dashboard again, 400, the reason beside
   // the form, what was typed kept (escaped), the navigation there.

@@ -172,6 +172,32 @@ test('GET /v1/metrics', async (t) => {
     assert.equal(long.json.error.code, 'uri_too_long');
   });
 
+  await t.test('an unknown source is a 404 naming what exists; a known one without rows is empty', async () => {
+    // Neither a provider nor a source ingested here: 404, the sources named.
+    for (const q of ['?provider=acme', '?provider=crm&provider=acme', '?provider=acme&format=csv']) {
+      const r = await get(ka, q);
+      assert.equal(r.status, 404, `${q}: ${r.text}`);
+      assert.equal(r.json.error.code, 'not_found');
+      assert.deepEqual(validate(responseSchema('/v1/metrics', 'get', '404'), r.json), []);
+      assert.match(r.json.error.message, /^provider acme names no source of this workspace: .* The providers: ga4, .*; sources ingested here \(POST \/v1\/metrics\/ingest\): crm\.$/, q);
+    }
+    // Workspace B ingested nothing: its 404 says so, and not A's crm.
+    let r = await get(kb, '?provider=crm');
+    assert.equal(r.status, 404);
+    assert.match(r.json.error.message, /sources ingested here \(POST \/v1\/metrics\/ingest\): none\.$/);
+    // A source ingested here, even with no row in the days asked, and a
+    // provider never connected: 200, no rows.
+    r = await get(ka, '?provider=crm&from=2001-01-01&to=2001-01-31');
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.rows, []);
+    r = await get(ka, '?provider=slack');
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.rows, []);
+    r = await get(ka, '?provider=crm');
+    assert.equal(r.status, 200);
+    assert.ok(r.json.rows.length > 0 && r.json.rows.every((x) => x.provider === 'crm'));
+  });
+
   await t.test('a cursor continues only the query that gave it', async () => {
     const first = await get(ka, `?from=${from}&to=${to}&limit=3`);
     const c = first.json.next_cursor;

@@ -59,7 +59,8 @@ test('several logins of one provider', async (t) => {
   const [p1] = anaAccounts;
   stack.sql(`UPDATE connections SET selected = '["${p1}"]' WHERE id = ${ana}`);
   sync(ana);
-  assert.equal(days(p1), 90);
+  // 90 whole days ending yesterday, today, one more for the zone.
+  assert.equal(days(p1), 92);
   const anaBlob = rows()[0][4];	// as the sync left it
 
   let client;
@@ -229,7 +230,7 @@ test('several logins of one provider', async (t) => {
     // The Client is given access to Ana's property too.
     stack.sql(`UPDATE connections SET accounts = accounts || (SELECT accounts FROM connections WHERE id = ${ana}), selected = selected || '["${p1}"]'::jsonb WHERE id = ${client}`);
     sync(client);
-    assert.equal(days(p1), 90, 'one row per property and day, whoever syncs it');
+    assert.equal(days(p1), 92, 'one row per property and day, whoever syncs it');
     const tiles = (await api('GET', '/v1/dashboard/tiles?period=28d')).json;
     const sessions = tiles.tiles.find((x) => x.provider === 'ga4' && x.metric === 'sessions');
     const [[sum]] = stack.sql(`SELECT sum(value) FROM metric_daily WHERE workspace_id = ${ws} AND provider = 'ga4' AND metric = 'sessions'
@@ -240,7 +241,7 @@ test('several logins of one provider', async (t) => {
     assert.ok(clientOnly.length > 0 && clientOnly.every((a) => days(a) > 0));
     const d = await b.post(`/connections/${client}/disconnect`, { csrf: await csrf(b), confirm: '1', delete_data: '1' });
     assert.equal(d.status, 303);
-    assert.equal(days(p1), 90, "Ana's property keeps its numbers");
+    assert.equal(days(p1), 92, "Ana's property keeps its numbers");
     assert.ok(clientOnly.every((a) => days(a) === 0), "the Client's own properties are deleted");
     const [[st, blob]] = stack.sql(`SELECT status, coalesce(token_blob, '') FROM connections WHERE id = ${ana}`);
     assert.equal(st, 'connected');
@@ -270,6 +271,65 @@ test('several logins of one provider', async (t) => {
     assert.equal(page.status, 200);
     assert.doesNotMatch(page.text, /logins here: choose one/);
     assert.match(page.text, /<title>Google Ads — ana@agency\.example · Sluice<\/title>/);
+  });
+
+  await t.test('accounts of two logins listed together: the same name is told apart by its id, only then', async () => {
+    for (const user of ['1', '2']) {
+      r = (await connectSandbox(b, 'meta_ads', 'allow', { user })).res;
+      assert.equal(r.status, 303);
+    }
+    // The second login's last account gets a name of its own.
+    stack.sql(`UPDATE connections SET accounts = (SELECT jsonb_agg(CASE WHEN x->>'id' = selected->>(jsonb_array_length(selected) - 1)
+      THEN jsonb_set(x, '{name}', '"Client <only> account"') ELSE x END ORDER BY o) FROM jsonb_array_elements(accounts) WITH ORDINALITY t(x, o))
+      WHERE id = (SELECT max(id) FROM connections WHERE workspace_id = ${ws} AND provider = 'meta_ads') AND jsonb_array_length(selected) > 1`);
+    const conns = stack.sql(`SELECT accounts::text, selected::text FROM connections WHERE workspace_id = ${ws} AND provider = 'meta_ads' ORDER BY id`);
+    assert.equal(conns.length, 2);
+    const listed = conns.flatMap(([accs, sel]) => JSON.parse(accs).filter((x) => JSON.parse(sel).includes(x.id)));
+    assert.ok(listed.length >= 2, 'both logins select accounts');
+    const names = listed.map((x) => x.name);
+    const twice = names.filter((n, i) => names.indexOf(n) !== i);
+    assert.ok(twice.length > 0, `the sandbox's logins share an account name: ${names}`);
+    assert.ok(names.includes('Client <only> account'), names.join(', '));
+    // A number of one account, so Meta Ads is on the dashboard with the
+    // zones of its accounts, every login's.
+    stack.sql(`INSERT INTO metric_daily (workspace_id, provider, account_id, metric, day, value)
+      VALUES (${ws}, 'meta_ads', '${listed[0].id}', 'impressions', (SELECT (now() AT TIME ZONE time_zone)::date - 1 FROM workspaces WHERE id = ${ws}), 5)`);
+    const page = await b.get('/dashboard?period=7d');
+    assert.equal(page.status, 200);
+    const sec = page.text.split('id="p-meta_ads"')[1].split('</section>')[0];
+    const line = /<p class="hint">Days in ([^<]*)\.<\/p>/.exec(sec);
+    assert.ok(line, sec.slice(0, 400));
+    const esc = (x) => x.replace(/&/g, '&amp;').replace(/'/g, '&#39;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    for (const a of listed) {
+      const shown = twice.includes(a.name) ? `${a.name} · ${a.id}` : a.name;
+      assert.ok(line[1].includes(esc(shown)), `${shown} in ${line[1]}`);
+      if (!twice.includes(a.name)) assert.ok(!line[1].includes(esc(`${a.name} · `)), `${a.name} has no id: its name is its own`);
+    }
+    for (const n of twice) assert.ok(!line[1].includes(`${esc(n)}, ${esc(n)}`), line[1]);
+    // Top content lists the accounts' items together: the same.
+    const [[c1, c2]] = stack.sql(`SELECT min(id), max(id) FROM connections WHERE workspace_id = ${ws} AND provider = 'meta_ads'`);
+    const byConn = conns.map(([accs, sel]) => JSON.parse(accs).filter((x) => JSON.parse(sel).includes(x.id)));
+    const pair = byConn[0].map((x) => [x, byConn[1].find((y) => y.name === x.name && y.id !== x.id)]).find(([, y]) => y);
+    assert.ok(pair, 'an account name of both logins');
+    const other = byConn[0].find((x) => !twice.includes(x.name)) || byConn[1].find((x) => !twice.includes(x.name));
+    assert.ok(other, 'an account whose name is its own');
+    const items = [[c1, pair[0].id, 'i1', 30], [c2, pair[1].id, 'i2', 20], ...(other ? [[other === byConn[0].find((x) => x.id === other.id) ? c1 : c2, other.id, 'i3', 10]] : [])];
+    for (const [conn, acct, item, likes] of items) {
+      stack.sql(`INSERT INTO content (workspace_id, connection_id, provider, account_id, item_id, type, caption, published_at)
+        VALUES (${ws}, ${conn}, 'meta_ads', '${acct}', '${item}', 'post', 'Item ${item}', now() - interval '2 days');
+        INSERT INTO content_metrics (workspace_id, provider, account_id, item_id, day, likes)
+        VALUES (${ws}, 'meta_ads', '${acct}', '${item}', current_date, ${likes})`);
+    }
+    const top = (await b.get('/dashboard?period=7d')).text.split('id="content-overall"')[1].split('</table>')[0];
+    assert.ok(top.includes(`Meta Ads · ${esc(pair[0].name)} · ${pair[0].id}<`), top);
+    assert.ok(top.includes(`Meta Ads · ${esc(pair[1].name)} · ${pair[1].id}<`), top);
+    if (other) assert.ok(top.includes(`Meta Ads · ${esc(other.name)}<`), `${other.name} keeps its name alone: ${top}`);
+    // One account both logins select is named once.
+    stack.sql(`UPDATE connections SET accounts = accounts || jsonb_build_array((SELECT x FROM connections c, jsonb_array_elements(c.accounts) x WHERE c.workspace_id = ${ws} AND c.provider = 'meta_ads' AND x->>'id' = '${listed[0].id}' LIMIT 1)),
+      selected = selected || jsonb_build_array('${listed[0].id}') WHERE id = (SELECT max(id) FROM connections WHERE workspace_id = ${ws} AND provider = 'meta_ads')`);
+    const again = (await b.get('/dashboard?period=7d')).text.split('id="p-meta_ads"')[1].split('</section>')[0];
+    const line2 = /<p class="hint">Days in ([^<]*)\.<\/p>/.exec(again)[1];
+    assert.equal(line2, line[1], 'an account two logins select is listed once');
   });
 
   await t.test('/v1/github/user and /repos pick one of several GitHub logins by ?connection=', async () => {

@@ -93,7 +93,8 @@ test('rate limits', async (t) => {
     assert.deepEqual([s[p2].status, s[p2].backfilled], ['rate_limited', false]);
     assert.equal(s[p3], undefined, 'the run stopped at the limit');
     const p1Backfill = s[p1].rows;
-    assert.equal(days('ga4', p1, 'sessions'), 90);
+    // 90 whole days ending yesterday, today, one more for the zone.
+    assert.equal(days('ga4', p1, 'sessions'), 92);
     assert.equal(days('ga4', p2, 'sessions'), 0);
     const [[connErr, firstDone]] = stack.sql(`SELECT last_error, last_sync_at IS NOT NULL FROM connections WHERE id = ${conn.ga4}`);
     assert.match(connErr, /rate limit/);
@@ -108,9 +109,9 @@ test('rate limits', async (t) => {
     // p1's backfill was kept, not fetched whole again: a short window.
     assert.ok(s[p1].rows < p1Backfill / 4, `p1 fetched ${s[p1].rows} rows again (its backfill: ${p1Backfill})`);
     // p2 and p3 got their whole backfill (not the short window), each
-    // day once, starting 89 days back in the property's zone.
+    // day once, starting 91 days back in the property's zone.
     for (const p of [p2, p3]) {
-      assert.equal(days('ga4', p, 'sessions'), 90, p);
+      assert.equal(days('ga4', p, 'sessions'), 92, p);
       assert.equal(s[p].rows, p1Backfill, `${p} fetched ${s[p].rows} rows, its backfill`);
     }
     const [[dup]] = stack.sql(`SELECT count(*) FROM (SELECT account_id, metric, day, dims FROM metric_daily WHERE provider = 'ga4' GROUP BY 1, 2, 3, 4 HAVING count(*) > 1) d`);
@@ -144,20 +145,20 @@ test('rate limits', async (t) => {
     assert.equal(through, maxDay);
 
     // The retry asks from there on (not the whole window, nor only the
-    // restatement window) and the backfill is whole: 90 days, each once.
+    // restatement window) and the backfill is whole: 92 days, each once.
     retoken('ga4', (tok) => { tok.access_token = original; });
     worker({ SLUICE_SYNC_GA4_PAGE_ROWS: '30' });
     let fetched;
     [status, err, fetched] = lastRun();
     assert.equal(status, 'ok', err);
-    assert.equal(days('ga4', p, 'sessions'), 90);
+    assert.equal(days('ga4', p, 'sessions'), 92);
     const s = state('ga4');
     assert.deepEqual([s[p].status, s[p].backfilled], ['ok', true]);
     const [[left]] = stack.sql(`SELECT count(*) FROM sync_accounts WHERE connection_id = ${conn.ga4} AND backfill_through IS NOT NULL`);
     assert.equal(left, '0');
-    // 60 or 61 days (and the totals) asked again, not 90.
-    const perDay = Number(stack.sql(`SELECT count(*) FROM metric_daily WHERE provider = 'ga4' AND account_id = '${p}' AND metric NOT LIKE '%:%'`)[0][0]) / 90;
-    assert.ok(Number(fetched) < 63 * perDay + 12 && Number(fetched) > 59 * perDay, `the retry fetched ${fetched} rows (${perDay} a day)`);
+    // 62 or 63 days (and the totals) asked again, not 92.
+    const perDay = Number(stack.sql(`SELECT count(*) FROM metric_daily WHERE provider = 'ga4' AND account_id = '${p}' AND metric NOT LIKE '%:%'`)[0][0]) / 92;
+    assert.ok(Number(fetched) < 65 * perDay + 12 && Number(fetched) > 61 * perDay, `the retry fetched ${fetched} rows (${perDay} a day)`);
   });
 
   await t.test('GA4: below the hourly token floor the property stops until the next hour', () => {

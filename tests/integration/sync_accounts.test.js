@@ -41,13 +41,15 @@ test('accounts sync on their own', async (t) => {
     const [p1, p2] = accts.ga4;
     select('ga4', [p1]);
     assert.equal(sync('ga4').status, 'ok');
-    assert.equal(days('ga4', p1, 'sessions'), 90);
+    // The backfill: 90 whole days ending yesterday, today, one more
+    // for the property's zone.
+    assert.equal(days('ga4', p1, 'sessions'), 92);
     select('ga4', [p1, p2]);
     const r = sync('ga4');
     assert.equal(r.status, 'ok', r.err);
     // The connection's later runs re-fetch a short window; the new
     // property gets its own backfill.
-    assert.equal(days('ga4', p2, 'sessions'), 90);
+    assert.equal(days('ga4', p2, 'sessions'), 92);
     const [[p1rows]] = stack.sql(`SELECT rows_fetched FROM sync_accounts WHERE connection_id = ${conn.ga4} AND account_id = '${p1}'`);
     assert.ok(Number(p1rows) < 90 * 9, `p1 fetched ${p1rows} rows: a short window`);
   });
@@ -67,7 +69,7 @@ test('accounts sync on their own', async (t) => {
     assert.match(o[bad].error, /no access to this property/);
     assert.equal(o[p2].status, 'ok');
     assert.equal(o[p3].status, 'ok');
-    assert.equal(days('ga4', p3, 'sessions'), 90);	// backfilled, too
+    assert.equal(days('ga4', p3, 'sessions'), 92);	// backfilled, too
     const c = conninfo('ga4');
     assert.equal(c.status, 'connected');
     assert.match(c.err, new RegExp(bad));
@@ -121,9 +123,9 @@ test('accounts sync on their own', async (t) => {
     select('ga4', [p]);
     const r = sync('ga4');
     assert.equal(r.status, 'ok', r.err);
-    assert.equal(days('ga4', p, 'sessions'), 90);
+    assert.equal(days('ga4', p, 'sessions'), 92);
     const [[pages]] = stack.sql(`SELECT pages FROM sync_runs WHERE id = ${r.id}`);
-    assert.equal(Number(pages), 45 + 6);	// 90 rows by 2, six totals
+    assert.equal(Number(pages), 46 + 6);	// 92 rows by 2, six totals
   });
 
   await t.test('a YouTube day published three days late is stored, and one not there yet is asked again', () => {

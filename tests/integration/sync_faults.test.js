@@ -153,9 +153,10 @@ test('sync faults', async (t) => {
     const r = lastRun('meta_ads');
     assert.equal(r.status, 'ok', r.err);
     assert.ok(r.pages >= 50, `pages ${r.pages}`);
-    // 90 days x 2 campaigns x 5 metrics, whatever the page size, and the
+    // 92 days (90 whole ending yesterday, today, one more for the
+    // account's zone) x 2 campaigns x 5 metrics, whatever the page size, and the
     // account's reach of 7, 28 and 90 days and the periods before.
-    assert.equal(rows('meta_ads', `${acct.meta_ads}-fault-pages`), 906);
+    assert.equal(rows('meta_ads', `${acct.meta_ads}-fault-pages`), 926);
   });
 
   await t.test('GA4 offset paging: 13 pages of 7 rows give the same rows', () => {
@@ -167,9 +168,9 @@ test('sync faults', async (t) => {
     worker({ SLUICE_SYNC_GA4_PAGE_ROWS: '7' });
     const r = lastRun('ga4');
     assert.equal(r.status, 'ok', r.err);
-    assert.equal(r.pages, 13 + 6);	// 90 days / 7, and six totals (7, 28, 90 days and the periods before)
+    assert.equal(r.pages, 14 + 6);	// 92 days / 7, and six totals (7, 28, 90 days and the periods before)
     const after = stack.sql(`SELECT metric, day, value FROM metric_daily WHERE provider = 'ga4' AND account_id = '${acct.ga4}' AND metric = 'sessions' ORDER BY day`);
-    assert.equal(after.length, 90);
+    assert.equal(after.length, 92);
     assert.deepEqual(after.slice(0, before.length - 3), before.slice(0, before.length - 3));
   });
 

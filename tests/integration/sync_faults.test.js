@@ -237,11 +237,10 @@ test('sync faults', async (t) => {
     // week and of 28 days, three pages of posts; the posts' insights
     // name the post, not the Page), meta_ads 2 x 3 s (daily, reach):
     // 27 s one after the other, 21 s at least side by side; the proof of
-    // overlap is the runs' times (the wall clock is only a hint on a
-    // loaded machine).
-    assert.ok(wall < 25000, `wall ${wall} ms`);
+    // overlap is the runs' times, not the wall clock (on a loaded machine
+    // the side-by-side runs took longer than 25 s: no timed assertion).
     const [[overlap]] = stack.sql(`SELECT tstzrange(a.started_at, a.finished_at) && tstzrange(b.started_at, b.finished_at) FROM (SELECT * FROM sync_runs WHERE connection_id = ${conn.meta_ads} ORDER BY id DESC LIMIT 1) a, (SELECT * FROM sync_runs WHERE connection_id = ${conn.facebook} ORDER BY id DESC LIMIT 1) b`);
-    assert.equal(overlap, 't');
+    assert.equal(overlap, 't', `the two runs did not overlap (wall ${wall} ms)`);
   });
 
   await t.test('two workers never run one connection at once', async () => {

@@ -123,6 +123,32 @@ page_start(struct ctx *ctx)
 	return resp_redirect(&ctx->resp, 303, url);
 }
 
+/*
+ * Whether the workspace has a live connection of provider p that token
+ * set t would replace (the same login, or an unnamed row it adopts): a
+ * reconnect, whose old sign-in may well work.  False on a database error
+ * (the caller then stores, as for a first connection).
+ */
+static bool
+replaces_live(struct ctx *ctx, const struct provider *p,
+    const struct oauth_tokens *t)
+{
+	struct connection *c;
+	size_t i, n;
+
+	if (connection_all(ctx->db, ctx->arena, ctx->workspace_id, &c, &n) !=
+	    ERR_OK)
+		return false;
+	for (i = 0; i < n; i++)
+		if (strcmp(c[i].provider, p->slug) == 0 &&
+		    c[i].has_tokens && strcmp(c[i].status, "disconnected") !=
+		    0 && (c[i].external_owner == NULL ||
+		    *c[i].external_owner == '\0' || t->owner == NULL ||
+		    strcmp(c[i].external_owner, t->owner) == 0))
+			return true;
+	return false;
+}
+
 static enum err
 page_callback(struct ctx *ctx)
 {
@@ -192,8 +218,10 @@ page_callback(struct ctx *ctx)
 		return result(ctx, 502, p, "Connection not completed",
 		    unnamed);
 	/* The accounts, before anything is stored: a provider that refuses
-	 * the new token outright (401) would have it replace one that
-	 * works.  Any other failure stores the connection and says so. */
+	 * the new token outright (401), or a reconnect whose listing fails
+	 * at all (the sign-in it would replace may well work), stores
+	 * nothing.  A first connection whose listing failed otherwise is
+	 * stored, and says so. */
 	rc = accounts_list(ctx->app->http, ctx->arena, p, ctx->cfg, &t,
 	    &accounts, &why);
 	if (rc == ERR_AUTH)
@@ -203,6 +231,12 @@ page_callback(struct ctx *ctx)
 		    "nothing: your %s connections keep the sign-in they had. "
 		    "Try again in a moment, or sign in with another login.",
 		    p->name, why != NULL ? why : "HTTP 401", p->name));
+	if (rc != ERR_OK && rc != ERR_DB && replaces_live(ctx, p, &t))
+		return result(ctx, 502, p, "Connection not completed",
+		    arena_printf(ctx->arena, "Listing the accounts with the "
+		    "new sign-in failed: %s. Sluice stored nothing: your %s "
+		    "connection keeps the sign-in it had. Try again in a "
+		    "moment.", why != NULL ? why : err_code(rc), p->name));
 	listed = rc == ERR_OK;
 	if ((rc = connection_store(ctx->db, ctx->arena, ctx->app->keys,
 	    taken.workspace_id, p->slug, &t, provider_mode(p, ctx->cfg) ==

@@ -79,5 +79,21 @@ test('reconnect as another login', async (t) => {
       assert.doesNotMatch(res.text, /Connected/);
       assert.deepEqual(rows(), before, 'the same connection, its token untouched');
     }
+    // Any failure of the listing on a reconnect (a newcomer's Google Ads
+    // reconnect as N-fault-500 stored the broken sign-in, said
+    // "Connected, but listing failed", and the next sync failed).
+    const { res } = await connectSandbox(b, 'ga4', 'allow', { user: '2-fault-500' });
+    assert.equal(res.status, 502, res.text.slice(0, 300));
+    assert.match(res.text, /Listing the accounts with the new sign-in failed: [^<]*HTTP 500[^<]*\. Sluice stored nothing: your Google Analytics 4 connection keeps the sign-in it had/);
+    assert.doesNotMatch(res.text, /Connected/);
+    assert.deepEqual(rows(), before, '500: the same connection, its token untouched');
+  });
+
+  await t.test('a first connection whose listing fails is stored and says so', async () => {
+    assert.deepEqual(stack.sql("SELECT count(*) FROM connections WHERE provider = 'youtube'"), [['0']]);
+    const { res } = await connectSandbox(b, 'youtube', 'allow', { user: '1-fault-500' });
+    assert.equal(res.status, 303);
+    assert.match(res.headers.get('location'), /msg=connected_unlisted/);
+    assert.deepEqual(stack.sql("SELECT status, last_error LIKE 'Connected, but listing accounts failed:%' FROM connections WHERE provider = 'youtube'"), [['connected', 't']]);
   });
 });

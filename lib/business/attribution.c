@@ -163,7 +163,7 @@ attribution_rules_text(struct db *db, struct arena *a, int64_t workspace_id,
  * keeps its own alternatives ("^(google|bing)$").
  */
 static const char *
-field(struct arena *a, const char **s, const char *end)
+field(struct arena *a, const char **s, const char *end, bool *sep)
 {
 	const char *f = *s, *e;
 
@@ -171,6 +171,7 @@ field(struct arena *a, const char **s, const char *end)
 		if (*e == '|' && (e == f || isspace((unsigned char)e[-1])) &&
 		    (e + 1 == end || isspace((unsigned char)e[1])))
 			break;
+	*sep = e < end;
 	*s = e < end ? e + 1 : end;
 	while (f < e && isspace((unsigned char)*f))
 		f++;
@@ -223,6 +224,7 @@ parse(struct arena *a, const char *text, struct rule **out, size_t *n)
 	const char *s = text, *end, *why;
 	struct rule *r;
 	size_t line = 0;
+	bool sep[4];
 
 	*n = 0;
 	*out = arena_calloc(a, LIMIT_ATTR_RULES, sizeof(**out));
@@ -237,14 +239,18 @@ parse(struct arena *a, const char *text, struct rule **out, size_t *n)
 			return arena_printf(a, "line %zu: at most %d rules",
 			    line, LIMIT_ATTR_RULES);
 		r = &(*out)[(*n)++];
-		r->channel = field(a, &s, end);
-		r->utm_source = field(a, &s, end);
-		r->utm_medium = field(a, &s, end);
-		r->referrer = field(a, &s, end);
-		if (s < end)
+		r->channel = field(a, &s, end, &sep[0]);
+		r->utm_source = field(a, &s, end, &sep[1]);
+		r->utm_medium = field(a, &s, end, &sep[2]);
+		r->referrer = field(a, &s, end, &sep[3]);
+		/* Fewer separators would make a channel of the whole line
+		 * that matches everything ("Paid|google||"). */
+		if (s < end || !sep[0] || !sep[1] || !sep[2])
 			return arena_printf(a, "line %zu: a rule has four "
-			    "fields separated by \" | \": channel | "
-			    "utm_source | utm_medium | referrer", line);
+			    "fields separated by \" | \" (a space on each "
+			    "side): channel | utm_source | utm_medium | "
+			    "referrer; leave a field empty to match anything",
+			    line);
 		if (*r->channel == '\0')
 			return arena_printf(a, "line %zu: the channel's name "
 			    "is missing", line);

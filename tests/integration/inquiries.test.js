@@ -625,6 +625,14 @@ test('inquiries and bookings', { timeout: 600000 }, async (t) => {
     assert.match(page.text, /line 1: &quot;\^\(google\|bing&quot; is not a regular expression/);
     page = await b.post('/attribution/rules', { csrf, rules: 'Search | a | b | c | d' });
     assert.equal(page.status, 422);
+    // Fewer than four fields (no spaces around |, or a name alone) made a
+    // channel of the whole line that took every inquiry.
+    for (const line of ['NoSpaces|google||', 'Only a channel name', 'Paid | ^google$']) {
+      page = await b.post('/attribution/rules', { csrf, rules: line });
+      assert.equal(page.status, 422, line);
+      assert.match(page.text, /line 1: a rule has four fields separated by &quot; \| &quot; \(a space on each side\)/, line);
+    }
+    assert.equal(Number(stack.sql(`SELECT count(*) FROM attribution_rules WHERE workspace_id = ${wsA}`)[0][0]), 0);
     page = await b.post('/attribution/rules', { csrf, rules: '# paid and unpaid search\nSearch | ^(google|bing)$ | |\n\nGoogle Ads | ^google$ | ^cpc$ |' });
     assert.equal(page.status, 303);
     r = await api(ka, 'GET', '/v1/attribution');

@@ -789,6 +789,16 @@ views_dashboard(struct arena *a, const char *tiles_json, const char *period)
 			put(cur, "slug", slug);
 			put(cur, "name", p != NULL ? p->name : slug);
 			put(cur, "days", p != NULL ? p->days : NULL);
+			/* A provider that publishes its days late: why the
+			 * newest have no numbers (and a total shows no
+			 * change). */
+			if (p != NULL && p->lag_days > 0)
+				put(cur, "lag", arena_printf(a, "%s publishes "
+				    "a day up to %d days late: the newest days "
+				    "may have no numbers yet (a later sync "
+				    "brings them), and a total over fewer days "
+				    "than the period before shows no change.",
+				    p->name, p->lag_days));
 			list = json_object_new_array();
 			json_object_object_add(cur, "tiles", list);
 			/* The chart: the provider's first metric, larger. */

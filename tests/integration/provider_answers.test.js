@@ -33,6 +33,10 @@ test('provider answers', async (t) => {
     // Analytics lag), the week before has them all.
     assert.match(views, /partial data: \d of 7 days now, 7 before/);
     assert.doesNotMatch(views, /[▲▼]/);
+    // And the section says why (a newcomer saw only "partial data").
+    assert.match(yt, /YouTube publishes a day up to 3 days late: the newest days may have no numbers yet/);
+    // A provider that has its days at once says nothing of the kind.
+    assert.doesNotMatch(r.text.split('id="p-github"')[1].split('</section>')[0], /publishes a day/);
   });
 
   await t.test('Slack: what to do, not a code', async () => {

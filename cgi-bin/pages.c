@@ -1137,9 +1137,18 @@ page_connection(struct ctx *ctx)
 	put_bool(card, "can_add", have && json_object_get_boolean(
 	    json_object_object_get(card, "can_reconnect")));
 	json_object_object_add(v, "card", json_object_get(card));
-	if (have && strcmp(c.status, "disconnected") != 0) {
-		put_bool(v, "has_accounts", account_rows(ctx, v, &c) > 0);
-	}
+	if (have && strcmp(c.status, "disconnected") != 0 &&
+	    account_rows(ctx, v, &c) > 0)
+		put_bool(v, "has_accounts", true);
+	else if (have && strcmp(c.status, "disconnected") != 0 &&
+	    c.accounts != NULL && strcmp(c.accounts, "[]") == 0)
+		/* Listed, and the login has none: say so, not nothing. */
+		set(v, "no_accounts", arena_printf(ctx->arena, "%s lists no "
+		    "%s for this login, so there is nothing to sync: give "
+		    "this login access to one at %s, then Reconnect (Sluice "
+		    "lists them again), or Reconnect as a login that has "
+		    "one.", p->name,
+		    p->accounts != NULL ? p->accounts : "accounts", p->name));
 	notice_from_query(ctx, v);
 	if (have && (rc = connection_history_json(ctx->db, ctx->arena,
 	    ctx->workspace_id, c.id, &text)) == ERR_OK)

@@ -89,6 +89,16 @@ test('reconnect as another login', async (t) => {
     assert.deepEqual(rows(), before, '500: the same connection, its token untouched');
   });
 
+  await t.test('a login that has no accounts is told so on its page', async () => {
+    // The sandbox's "empty": GA4 lists no property for this login.
+    const { res } = await connectSandbox(b, 'ga4', 'allow', { user: '3-fault-empty' });
+    assert.equal(res.status, 303);
+    const page = await b.get(new URL(res.headers.get('location'), stack.url).pathname);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /Google Analytics 4 lists no properties for this login, so there is nothing to sync/);
+    assert.doesNotMatch(page.text, /id="accounts-list"/);
+  });
+
   await t.test('a first connection whose listing fails is stored and says so', async () => {
     assert.deepEqual(stack.sql("SELECT count(*) FROM connections WHERE provider = 'youtube'"), [['0']]);
     const { res } = await connectSandbox(b, 'youtube', 'allow', { user: '1-fault-500' });

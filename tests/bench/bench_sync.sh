@@ -66,7 +66,7 @@ psqlq -c "CREATE TEMP TABLE b (id bigint, blob text)" \
     -c "\\copy b FROM '$var/blobs.id' WITH (DELIMITER ' ')" \
     -c "UPDATE connections c SET token_blob = b.blob FROM b WHERE c.id = b.id"
 n=$(psqlq -c "SELECT count(*) FROM connections WHERE token_blob IS NOT NULL AND status = 'connected'")
-echo "connections: $n GA4 properties, 90-day backfill, ${latency} ms added per provider call, 2 workers x $procs processes"
+echo "connections: $n GA4 properties, first-sync backfill (SLUICE_SYNC_BACKFILL_DAYS 90: 92 days since session 10), ${latency} ms added per provider call, 2 workers x $procs processes"
 
 # Sandbox processes asleep in the added latency, sampled every 20 ms:
 # provider requests in flight at that instant.

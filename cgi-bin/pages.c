@@ -3208,12 +3208,13 @@ form_webhook(struct ctx *ctx)
 {
 	const char *act = strrchr(ctx->req.path, '/') + 1, *secret;
 	int64_t id = capture_id(ctx, "id"), ws = ctx->workspace_id;
+	long wait_s = 0;
 	enum err rc = ERR_NOTFOUND;
 
 	if (id == 0)
 		rc = ERR_NOTFOUND;
 	else if (strcmp(act, "test") == 0)
-		rc = outbox_send_test(ctx->db, ctx->arena, ws, id);
+		rc = outbox_send_test(ctx->db, ctx->arena, ws, id, &wait_s);
 	else if (strcmp(act, "enable") == 0 || strcmp(act, "disable") == 0)
 		rc = outbox_endpoint_enable(ctx->db, ctx->arena, ws, id,
 		    act[0] == 'e');
@@ -3234,6 +3235,18 @@ form_webhook(struct ctx *ctx)
 	if (rc == ERR_CONFLICT)
 		return render_webhooks(ctx, 409, NULL, "The endpoint is "
 		    "disabled: enable it first.");
+	/* Each test event is a delivery, retried for a day if the
+	 * endpoint does not answer: a few at a time. */
+	if (rc == ERR_RATELIMIT) {
+		resp_header(&ctx->resp, "Retry-After", arena_printf(ctx->arena,
+		    "%ld", wait_s));
+		return render_webhooks(ctx, 429, NULL, arena_printf(ctx->arena,
+		    "Too many test events (%d per endpoint every %d seconds, "
+		    "%d per workspace every %d minutes): nothing was queued. "
+		    "Try again in %ld second%s.", LIMIT_HOOK_TEST_N,
+		    LIMIT_HOOK_TEST_S, LIMIT_HOOK_TEST_WS_N,
+		    LIMIT_HOOK_TEST_WS_S / 60, wait_s, wait_s == 1 ? "" : "s"));
+	}
 	if (rc != ERR_OK)
 		return rc;
 	return resp_redirect(&ctx->resp, 303, arena_printf(ctx->arena,

@@ -8,10 +8,12 @@
  * With --procs N the process forks N workers that lease jobs on their
  * own, so slow providers overlap; SIGTERM lets each finish the job in
  * hand.  A worker killed outright loses its lease, and the job runs again
- * when the lease runs out.  The daemon also forks one scheduler (unless
- * SLUICE_SCHEDULER=0) that enqueues the daily syncs and sends the weekly
- * digests when they are due (lib/sync/schedule.h); the parent replaces a
- * worker or scheduler that dies.
+ * when the lease runs out.  The daemon also forks one deliverer, which
+ * posts the outgoing webhooks (lib/hooks/outbox.h) so that no sync waits
+ * on a receiver, and one scheduler (unless SLUICE_SCHEDULER=0) that
+ * enqueues the daily syncs and sends the weekly digests when they are due
+ * (lib/sync/schedule.h); the parent replaces any of them that dies.
+ * --once delivers the due webhooks after its syncs, for a bounded time.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -76,9 +78,11 @@ worker_db(struct app *app)
 }
 
 /*
- * Outgoing webhooks (lib/hooks/outbox.h): each worker posts the due
- * deliveries before it looks at the sync queue, with a client of their
- * own, and drops events past LIMIT_HOOK_KEEP_DAYS once an hour.
+ * Outgoing webhooks (lib/hooks/outbox.h), never on the sync path: the
+ * daemon posts them in a process of their own, the deliverer, and --once
+ * after its syncs, for at most LIMIT_HOOK_ONCE_MS; a receiver that never
+ * answers holds up no sync.  Each with a client of its own; events past
+ * LIMIT_HOOK_KEEP_DAYS are dropped once an hour.
  */
 static struct {
 	struct httpc		*http;
@@ -86,18 +90,95 @@ static struct {
 	time_t			 pruned;
 } hooks;
 
-static void
-hooks_pass(struct db *db, struct arena *a)
+/* Loads the settings and makes the client; false (logged) when none. */
+static bool
+hooks_open(void)
 {
+	struct httpc_opts hko = { "Sluice-Webhooks/1.0", false, 0,
+	    LIMIT_HOOK_READ };
+	struct arena a;
+	const char *why;
+	bool ok;
+
+	arena_init(&a);
+	if (!(ok = outbox_cfg_load(&a, &hooks.cfg, &why) == ERR_OK))
+		log_msg(LOG_ERROR, NULL, "webhook", "no outgoing webhooks: %s",
+		    why);
+	else {
+		hooks.cfg.stop = prefork_flag();
+		hko.allow_loopback_http = hooks.cfg.allow_http;
+		ok = (hooks.http = httpc_new(&hko)) != NULL;
+	}
+	arena_free(&a);
+	return ok;
+}
+
+static void
+hooks_close(void)
+{
+	httpc_free(hooks.http);
+	hooks.http = NULL;
+}
+
+/* Up to LIMIT_HOOK_BATCH attempts, none started after budget_ms (0: no
+ * budget); the number made. */
+static int
+hooks_pass(struct db *db, struct arena *a, long budget_ms)
+{
+	int done = 0;
+
 	if (hooks.http == NULL)
-		return;
+		return 0;
 	(void)outbox_deliver(db, hooks.http, a, &hooks.cfg, LIMIT_HOOK_BATCH,
-	    NULL);
+	    budget_ms, &done);
 	if (time(NULL) - hooks.pruned >= 3600) {
 		hooks.pruned = time(NULL);
 		(void)outbox_prune(db, a, LIMIT_HOOK_KEEP_DAYS, NULL);
 	}
 	arena_reset(a);
+	return done;
+}
+
+/* --once: the due deliveries, for at most LIMIT_HOOK_ONCE_MS. */
+static void
+hooks_once(struct db *db, struct arena *a)
+{
+	time_t end = time(NULL) + (LIMIT_HOOK_ONCE_MS + 999) / 1000;
+	long left;
+
+	while (!prefork_stopping() && (left = (long)(end - time(NULL)) *
+	    1000) > 0 && hooks_pass(db, a, left) > 0)
+		;
+}
+
+/*
+ * The daemon's deliverer: passes on its own connection until SIGTERM,
+ * a nap of poll_ms when none was due.
+ */
+static int
+deliverer(struct app *app, long poll_ms)
+{
+	struct db *db;
+	struct arena a;
+
+	if (!hooks_open()) {
+		/* Replaced at once if it exited: wait to be stopped. */
+		while (!prefork_stopping())
+			nap(60000);
+		return 0;
+	}
+	db = db_new(app->cfg.database_url, app->cfg.db_backoff_max_ms,
+	    app->cfg.db_pooled);
+	arena_init(&a);
+	log_msg(LOG_INFO, NULL, "webhook", "deliverer %ld: outgoing webhooks, "
+	    "apart from the sync workers", (long)getpid());
+	while (!prefork_stopping())
+		if (hooks_pass(db, &a, 0) == 0)
+			nap(poll_ms);
+	arena_free(&a);
+	db_free(db);
+	hooks_close();
+	return 0;
 }
 
 /* The alert step (lib/sync/alerts.h), its outcome logged on failure. */
@@ -145,7 +226,6 @@ work(struct sync_env *e, bool once, long poll_ms, long care_s,
 			last_alert = time(NULL);
 			alert_step(ae, &a);
 		}
-		hooks_pass(e->db, &a);
 		rc = syncq_lease(e->db, &a, e->worker, (int)e->lease_s, &job);
 		if (rc == ERR_NOTFOUND) {
 			if (once)
@@ -184,6 +264,9 @@ work(struct sync_env *e, bool once, long poll_ms, long care_s,
 	}
 	if (ae != NULL && once && !prefork_stopping())
 		alert_step(ae, &a);
+	/* The events of the syncs just run go out with this run. */
+	if (once && hooks.http != NULL)
+		hooks_once(e->db, &a);
 	arena_free(&a);
 	if (once)
 		printf("{\"worker\":\"%s\",\"jobs\":%ld,\"ok\":%ld,"
@@ -205,8 +288,6 @@ child(struct app *app, struct sync_env *e, bool once, long poll_ms,
 	bool alerts;
 	struct httpc_opts ho = { "Sluice/1.0 (+self-hosted)",
 	    app->cfg.sandbox || app->cfg.allow_loopback_http, timeout_ms, 0 };
-	struct httpc_opts hko = { "Sluice-Webhooks/1.0", false, 0,
-	    LIMIT_HOOK_READ };
 	char host[64], name[128];
 	int status;
 
@@ -217,14 +298,10 @@ child(struct app *app, struct sync_env *e, bool once, long poll_ms,
 	/* The first worker also steps the alerts (cli() checked the
 	 * settings). */
 	alerts = k <= 1 && alerts_env_load(&a, &ae, &why) == ERR_OK;
-	if (outbox_cfg_load(&a, &hooks.cfg, &why) != ERR_OK)
-		log_msg(LOG_ERROR, NULL, "webhook", "no outgoing webhooks: %s",
-		    why);
-	else {
-		hko.allow_loopback_http = hooks.cfg.allow_http;
-		hooks.http = httpc_new(&hko);
-	}
 	arena_free(&a);
+	/* --once: the first worker delivers the webhooks at the end. */
+	if (once && k <= 1)
+		(void)hooks_open();
 	if (gethostname(host, sizeof(host)) != 0)
 		snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';
@@ -243,8 +320,7 @@ child(struct app *app, struct sync_env *e, bool once, long poll_ms,
 	status = work(e, once, poll_ms, !once && k <= 1 ? care_s : 0,
 	    alerts ? &ae : NULL);
 	httpc_free(e->http);
-	httpc_free(hooks.http);
-	hooks.http = NULL;
+	hooks_close();
 	if (e->db != app->db)
 		db_free(e->db);
 	return status;
@@ -319,13 +395,16 @@ struct worker {
 	bool			 once;
 };
 
-/* Slot i: a worker (i < procs) or the scheduler (i == procs). */
+/* Slot i: a worker (i < procs); the daemon's deliverer (i == procs) and
+ * scheduler (i == procs + 1). */
 static int
 serve(void *arg, int slot)
 {
 	struct worker *w = arg;
 
-	if (slot == w->procs)
+	if (!w->once && slot == w->procs)
+		return deliverer(w->app, w->poll_ms);
+	if (!w->once && slot == w->procs + 1)
 		return scheduler(w->app, w->sc);
 	return child(w->app, w->e, w->once, w->poll_ms, w->timeout_ms,
 	    slot + 1);
@@ -398,10 +477,11 @@ cli(struct app *app, int argc, char **argv)
 		return 1;
 	}
 	/*
-	 * Every worker and the daemon's scheduler (its last slot) is a
-	 * process of a supervisor (lib/web/prefork.h): the daemon replaces
-	 * one that dies, and one of them takes the supervisor's place if it
-	 * is killed (SLUICE_PID_FILE and its .lock); --once waits for all.
+	 * Every worker, the daemon's deliverer and its scheduler (the last
+	 * slots) is a process of a supervisor (lib/web/prefork.h): the
+	 * daemon replaces one that dies, and one of them takes the
+	 * supervisor's place if it is killed (SLUICE_PID_FILE and its
+	 * .lock); --once waits for all.
 	 */
 	memset(&w, 0, sizeof(w));
 	w.app = app;
@@ -413,7 +493,14 @@ cli(struct app *app, int argc, char **argv)
 	w.once = once;
 	memset(&pd, 0, sizeof(pd));
 	pd.name = "worker";
-	pd.procs = (int)(procs + (daemon && sc.enabled ? 1 : 0));
+	pd.procs = (int)(procs + (daemon ? 1 : 0) + (daemon && sc.enabled ?
+	    1 : 0));
+	if (pd.procs > LIMIT_FCGI_PROCS) {
+		fprintf(stderr, "worker: --procs 1..%ld with --daemon (its "
+		    "deliverer and scheduler are processes too)\n",
+		    LIMIT_FCGI_PROCS - (pd.procs - procs));
+		return 2;
+	}
 	pd.once = once;
 	if (daemon && (pidfile = config_env("SLUICE_PID_FILE", NULL)) !=
 	    NULL) {

@@ -663,8 +663,9 @@ another VAR (its parent directories must be searchable)"
 	*" worker "*|*" cron "*)
 		if [ "${SLUICE_WORKER:-1}" = 1 ] && [ -x "$app/bin/worker" ] &&
 		    [ -z "$(pids_of "$var/svc/worker.pid" "$(exe_of worker)")" ]; then
-			# A supervisor (lib/web/prefork.h) of the workers and the
-			# scheduler; it writes its own pid file.
+			# A supervisor (lib/web/prefork.h) of the workers, the
+			# webhook deliverer and the scheduler; it writes its own
+			# pid file.
 			local drop=() wprocs=${SLUICE_WORKER_PROCS:-4}
 			[ "$(id -u)" = 0 ] && drop=(setpriv --reuid="$svc" \
 			    --regid="$svc" --init-groups)
@@ -673,6 +674,8 @@ another VAR (its parent directories must be searchable)"
 			    "${drop[@]}" "$app/bin/worker" --daemon \
 			    --procs "$wprocs" \
 			    >>"$var/log/worker.log" 2>&1 </dev/null &
+			# The deliverer, always; the scheduler unless turned off.
+			wprocs=$((wprocs + 1))
 			case ${SLUICE_SCHEDULER:-1} in
 			0|false|no|off|FALSE|NO|OFF) ;;
 			*) wprocs=$((wprocs + 1)) ;;

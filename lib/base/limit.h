@@ -197,6 +197,13 @@
 #define LIMIT_HOOK_LEASE_S	60		/* a delivery's lease */
 #define LIMIT_HOOK_BATCH	20		/* deliveries per worker pass */
 #define LIMIT_HOOK_KEEP_DAYS	30		/* events kept this long */
+/* The deliverer (worker.c): one workspace cannot hold up the others. */
+#define LIMIT_HOOK_WS_ROUND	1		/* per workspace in a round */
+#define LIMIT_HOOK_ONCE_MS	30000		/* worker --once delivers */
+#define LIMIT_HOOK_TEST_S	10		/* test event window, seconds */
+#define LIMIT_HOOK_TEST_N	1		/* ... one endpoint's limit */
+#define LIMIT_HOOK_TEST_WS_S	3600		/* ... a workspace's window */
+#define LIMIT_HOOK_TEST_WS_N	60		/* ... a workspace's limit */
 
 /* Processes (prefork). */
 #define LIMIT_FCGI_PROCS	64		/* children of one program */

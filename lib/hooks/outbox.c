@@ -21,6 +21,7 @@
 #include "hooks/outbox.h"
 #include "net/httpc.h"
 #include "store/db.h"
+#include "store/throttle.h"
 
 #define SECRET_BYTES	32
 #define STR(x)		#x
@@ -79,19 +80,46 @@ static const char sql_list[] =
 	XSTR(LIMIT_HOOK_LIST) ") x JOIN webhook_events v ON "
 	"v.workspace_id = x.workspace_id AND v.id = x.event_id) d ON true "
 	"WHERE e.workspace_id = $1";
-/* The next due delivery, leased, with what its attempt needs. */
+/*
+ * A round: the due deliveries, at most $1 of each workspace (its oldest),
+ * the workspaces taking turns (first each one's first, then each one's
+ * second...; in a turn, the workspace attempted least recently first), at
+ * most $2 in all.  A workspace with a delivery in flight (leased by
+ * another process) has none: one workspace's slow endpoints hold at most
+ * one deliverer at a time.
+ */
+static const char sql_round[] =
+	"SELECT id FROM (SELECT d.id, d.next_at, d.due, row_number() OVER "
+	"(PARTITION BY d.workspace_id, d.due ORDER BY d.next_at, d.id) AS "
+	"turn, max(d.last_at) OVER w AS served, bool_or(d.lease_until >= "
+	"now()) OVER w AS busy FROM (SELECT *, next_at <= now() AND "
+	"(lease_until IS NULL OR lease_until < now()) AS due FROM "
+	"webhook_deliveries WHERE status = 'pending') d WINDOW w AS "
+	"(PARTITION BY d.workspace_id)) s WHERE due AND busy IS NOT TRUE AND "
+	"turn <= $1::int ORDER BY turn, served NULLS FIRST, next_at, id "
+	"LIMIT $2::int";
+/* Delivery $1 leased if it is still due, with what its attempt needs. */
 static const char sql_lease[] =
 	"UPDATE webhook_deliveries d SET lease_until = now() + "
 	"make_interval(secs => " XSTR(LIMIT_HOOK_LEASE_S) "), attempts = "
 	"d.attempts + 1 FROM webhook_endpoints e, webhook_events v "
-	"WHERE d.id = (SELECT id FROM webhook_deliveries WHERE status = "
-	"'pending' AND next_at <= now() AND (lease_until IS NULL OR "
-	"lease_until < now()) ORDER BY next_at LIMIT 1 FOR UPDATE SKIP "
-	"LOCKED) AND e.workspace_id = d.workspace_id AND e.id = d.endpoint_id "
+	"WHERE d.id = (SELECT id FROM webhook_deliveries WHERE id = $1 AND "
+	"status = 'pending' AND next_at <= now() AND (lease_until IS NULL OR "
+	"lease_until < now()) FOR UPDATE SKIP LOCKED) AND "
+	"e.workspace_id = d.workspace_id AND e.id = d.endpoint_id "
 	"AND v.workspace_id = d.workspace_id AND v.id = d.event_id "
 	"RETURNING d.id, d.attempts, e.id, e.url, e.secret, e.enabled, "
 	"v.msg_id, v.body, (extract(epoch FROM clock_timestamp() - "
 	"d.created_at) * 1000)::bigint";
+/*
+ * "Send test event": one attempt on the endpoint's counter and on the
+ * workspace's (store/throttle.h); the web role may count there.
+ */
+static const char sql_test_take[] = THROTTLE_TAKE_SQL(
+	"webhook_test_throttle",
+	THROTTLE_KEY("'endpoint:' || $1 || ':' || $2", "$3", "$4") ", "
+	THROTTLE_KEY("'workspace:' || $1", "$5", "$6"));
+static const char sql_test_gc[] = THROTTLE_GC_SQL("webhook_test_throttle");
 static const char sql_done[] =
 	"UPDATE webhook_deliveries SET lease_until = NULL, last_at = now(), "
 	"status = $2, http_status = $3::int, error = $4, response = $5, "
@@ -403,11 +431,13 @@ outbox_endpoint_rotate(struct db *db, struct arena *a, int64_t ws,
 }
 
 enum err
-outbox_send_test(struct db *db, struct arena *a, int64_t ws, int64_t id)
+outbox_send_test(struct db *db, struct arena *a, int64_t ws, int64_t id,
+    long *wait_s)
 {
-	const char *p[2], *v;
+	const char *p[6], *v;
 	enum err rc;
 
+	*wait_s = 0;
 	p[0] = db_int64(a, ws);
 	p[1] = db_int64(a, id);
 	if ((rc = db_value(db, a, sql_enabled, 2, p, &v)) != ERR_OK)
@@ -416,6 +446,14 @@ outbox_send_test(struct db *db, struct arena *a, int64_t ws, int64_t id)
 		return ERR_NOTFOUND;
 	if (strcmp(v, "t") != 0)
 		return ERR_CONFLICT;
+	p[2] = XSTR(LIMIT_HOOK_TEST_N);
+	p[3] = XSTR(LIMIT_HOOK_TEST_S);
+	p[4] = XSTR(LIMIT_HOOK_TEST_WS_N);
+	p[5] = XSTR(LIMIT_HOOK_TEST_WS_S);
+	if ((rc = db_value(db, a, sql_test_take, 6, p, &v)) != ERR_OK)
+		return rc;
+	if (v != NULL && (*wait_s = atol(v)) > 0)
+		return ERR_RATELIMIT;
 	return db_value(db, a, sql_test, 2, p, &v);
 }
 
@@ -520,23 +558,61 @@ attempt(struct db *db, struct httpc *http, struct arena *a,
 	return db_exec(db, a, sql_done, 6, p, NULL);
 }
 
+/* Milliseconds of a clock that only goes forward. */
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Whether another attempt may start: before end (0: none), not asked to
+ * stop. */
+static bool
+go_on(const struct outbox_cfg *cfg, long long end)
+{
+	if (cfg->stop != NULL && *cfg->stop != 0)
+		return false;
+	return end == 0 || mono_ms() < end;
+}
+
 enum err
 outbox_deliver(struct db *db, struct httpc *http, struct arena *a,
-    const struct outbox_cfg *cfg, int max, int *done_out)
+    const struct outbox_cfg *cfg, int max, long budget_ms, int *done_out)
 {
-	struct db_res *res;
-	int done = 0;
+	struct db_res *round, *res;
+	const char *p[2], *q[1];
+	long long end = budget_ms > 0 ? mono_ms() + budget_ms : 0;
+	int done = 0, i, n, leased;
 	enum err rc = ERR_OK;
 
-	while (done < max) {
-		if ((rc = db_exec(db, a, sql_lease, 0, NULL, &res)) != ERR_OK)
+	p[0] = XSTR(LIMIT_HOOK_WS_ROUND);
+	while (done < max && go_on(cfg, end)) {
+		p[1] = db_int64(a, max - done);
+		if ((rc = db_exec(db, a, sql_round, 2, p, &round)) != ERR_OK)
 			break;
-		if (db_nrows(res) == 0)
+		if ((n = db_nrows(round)) == 0)
 			break;
-		done++;
-		if ((rc = attempt(db, http, a, cfg, res)) != ERR_OK)
+		for (i = leased = 0; i < n && go_on(cfg, end); i++) {
+			q[0] = db_get(round, i, 0);
+			if ((rc = db_exec(db, a, sql_lease, 1, q, &res)) !=
+			    ERR_OK)
+				goto out;
+			/* Taken by another process meanwhile. */
+			if (db_nrows(res) == 0)
+				continue;
+			leased++;
+			done++;
+			if ((rc = attempt(db, http, a, cfg, res)) != ERR_OK)
+				goto out;
+		}
+		/* All taken by others: theirs to make. */
+		if (leased == 0)
 			break;
 	}
+out:
 	if (done_out != NULL)
 		*done_out = done;
 	return rc;
@@ -551,6 +627,7 @@ outbox_prune(struct db *db, struct arena *a, long days, int64_t *n_out)
 
 	if ((rc = db_exec(db, a, sql_prune, 1, p, &res)) != ERR_OK)
 		return rc;
+	(void)db_exec(db, a, sql_test_gc, 0, NULL, NULL);
 	if (n_out != NULL)
 		*n_out = db_changed(res);
 	return ERR_OK;

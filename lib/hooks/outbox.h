@@ -22,6 +22,7 @@
 #ifndef SLUICE_OUTBOX_H
 #define SLUICE_OUTBOX_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -45,10 +46,13 @@ const struct outbox_type *outbox_types(size_t *n);
 /* The type of a test event ("Send test event"); not subscribable. */
 #define OUTBOX_TEST_TYPE	"webhook.test"
 
-/* What the outbox reads from the environment. */
+/* What the outbox reads from the environment, and the caller's stop. */
 struct outbox_cfg {
 	bool	allow_http;	/* SLUICE_WEBHOOKS_ALLOW_HTTP */
 	long	unit_ms;	/* SLUICE_WEBHOOKS_RETRY_UNIT_MS: "a minute" */
+	/* When not NULL and set (a signal handler's flag), outbox_deliver()
+	 * starts no further attempt; outbox_cfg_load() leaves it NULL. */
+	volatile sig_atomic_t *stop;
 };
 
 /*
@@ -132,12 +136,16 @@ enum err	 outbox_endpoint_rotate(struct db *, struct arena *,
 		    int64_t ws, int64_t id, const char **secret_out);
 
 /*
- * Queues an OUTBOX_TEST_TYPE event for endpoint id of ws only, due now.
- * ERR_OK, ERR_NOTFOUND, ERR_CONFLICT when the endpoint is disabled,
- * database errors.
+ * Queues an OUTBOX_TEST_TYPE event for endpoint id of ws only, due now,
+ * counted on the endpoint's throttle (LIMIT_HOOK_TEST_N a
+ * LIMIT_HOOK_TEST_S window) and the workspace's (LIMIT_HOOK_TEST_WS_N a
+ * LIMIT_HOOK_TEST_WS_S window), table webhook_test_throttle.  ERR_OK,
+ * ERR_NOTFOUND, ERR_CONFLICT when the endpoint is disabled,
+ * ERR_RATELIMIT with *wait_s (the seconds until it may be sent again)
+ * and nothing queued, database errors.
  */
 enum err	 outbox_send_test(struct db *, struct arena *, int64_t ws,
-		    int64_t id);
+		    int64_t id, long *wait_s);
 
 /*
  * The endpoints of ws as a JSON array (in the arena), oldest first: id,
@@ -150,21 +158,31 @@ enum err	 outbox_endpoints_json(struct db *, struct arena *, int64_t ws,
 		    const char **out);
 
 /*
- * Makes up to max attempts of due deliveries, each leased (FOR UPDATE
- * SKIP LOCKED, LIMIT_HOOK_LEASE_S) so any number of workers share them,
- * and records each one's outcome: delivered on a 2xx, else the next
- * attempt's time or failed (outbox_retry_ms()).  http must be a client of
- * its own (httpc.h); each call allows LIMIT_HOOK_TIMEOUT_MS, follows no
- * redirect, connects to public addresses only (loopback too when
- * cfg->allow_http), and keeps at most LIMIT_HOOK_KEEP bytes of the
- * answer.  *done_out (if not NULL) counts the attempts made.  ERR_OK,
- * or the database error that stopped the pass.
+ * Makes up to max attempts of due deliveries, in rounds: a round takes at
+ * most LIMIT_HOOK_WS_ROUND due deliveries of each workspace (its oldest),
+ * the workspaces taking turns (the one attempted least recently first),
+ * and none of a workspace that has a delivery in flight in another
+ * process; so one workspace's endpoints that never answer delay another's
+ * delivery by about a round, never by their whole backlog.  Each delivery
+ * is leased (LIMIT_HOOK_LEASE_S) so any number of processes share them,
+ * and its outcome recorded: delivered on a 2xx, else the next attempt's
+ * time or failed (outbox_retry_ms()).  No attempt starts budget_ms
+ * milliseconds after the call (0: no budget; an attempt may run
+ * LIMIT_HOOK_TIMEOUT_MS past it), nor once *cfg->stop is set.  http must
+ * be a client of its own (httpc.h); each call allows
+ * LIMIT_HOOK_TIMEOUT_MS, follows no redirect, connects to public
+ * addresses only (loopback too when cfg->allow_http), and keeps at most
+ * LIMIT_HOOK_KEEP bytes of the answer.  *done_out (if not NULL) counts
+ * the attempts made.  ERR_OK, or the database error that stopped the
+ * pass.
  */
 enum err	 outbox_deliver(struct db *, struct httpc *, struct arena *,
-		    const struct outbox_cfg *, int max, int *done_out);
+		    const struct outbox_cfg *, int max, long budget_ms,
+		    int *done_out);
 
 /*
- * Deletes the events (and their deliveries) older than days days.
+ * Deletes the events (and their deliveries) older than days days, and a
+ * few ended windows of the test events' throttle.
  * *n_out (if not NULL) counts the events.  Errors as db_exec().
  */
 enum err	 outbox_prune(struct db *, struct arena *, long days,

@@ -2,8 +2,8 @@
 // The worker as `make run` starts it: a daemon beside the cron program
 // (nginx/stack.sh), draining what cron enqueues; SIGTERM lets the job in
 // hand finish; `make stop` (stack.sh stop) stops it by its PID.  Beside
-// its workers it runs the scheduler (schedule.test.js), replaced when it
-// dies like a worker.
+// its workers it runs the webhook deliverer (webhooks_fair.test.js) and
+// the scheduler (schedule.test.js), replaced when they die like a worker.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -79,36 +79,36 @@ test('worker daemon', async (t) => {
     for (let i = 0; i < 50 && !(names = beats()).length; i++) await sleep(200);
     assert.equal(names.length, 1, 'one scheduler');
     const spid = Number(names[0].split(':').pop());
-    assert.equal(children().length, 3, 'two workers and the scheduler');
+    assert.equal(children().length, 4, 'two workers, the deliverer and the scheduler');
     assert.ok(children().includes(spid));
     process.kill(spid, 'SIGKILL');
     let again = [];
     for (let i = 0; i < 100; i++) {
       again = children();
-      if (again.length === 3 && !again.includes(spid) && beats().length === 2) break;
+      if (again.length === 4 && !again.includes(spid) && beats().length === 2) break;
       await sleep(200);
     }
-    assert.equal(again.length, 3, 'replaced');
+    assert.equal(again.length, 4, 'replaced');
     assert.ok(!again.includes(spid));
     const npid = Number(beats()[1].split(':').pop());
     assert.ok(again.includes(npid), 'the new scheduler beats');
-    assert.match(stack.log('worker'), new RegExp(`process ${spid} \\(slot 2\\) killed by signal 9; starting another`));
+    assert.match(stack.log('worker'), new RegExp(`process ${spid} \\(slot 3\\) killed by signal 9; starting another`));
   });
 
   await t.test('kill -9 of the daemon: one of its processes takes its place', async () => {
     const old = pid;
     const kids = stack.pids('worker').slice(1);
-    assert.equal(kids.length, 3);
+    assert.equal(kids.length, 4);
     process.kill(old, 'SIGKILL');
     let now = [];
     for (let i = 0; i < 100; i++) {
       now = stack.pids('worker');
-      if (now[0] !== old && stack.isAlive(now[0]) && now.length === 4) break;
+      if (now[0] !== old && stack.isAlive(now[0]) && now.length === 5) break;
       await sleep(100);
     }
     assert.notEqual(now[0], old, 'no new supervisor');
     assert.ok(kids.includes(now[0]), 'the new supervisor is not one of the old processes');
-    assert.equal(now.length, 4, 'two workers and the scheduler again');
+    assert.equal(now.length, 5, 'two workers, the deliverer and the scheduler again');
     assert.match(stack.log('worker'), /the supervisor died; pid \d+ takes its place/);
     pid = now[0];
     // The queue is still drained.

@@ -378,34 +378,19 @@ badname:
 	return ERR_INPUT;
 }
 
-/* A PostgreSQL array literal of texts, quotes and backslashes escaped. */
+/* A PostgreSQL array literal of texts; NULL (no filter) when n is 0. */
 static const char *
 array(struct arena *a, const char *const *v, size_t n)
 {
-	struct buf *b;
-	const char *s;
-	size_t i;
-
-	if (n == 0)
-		return NULL;
-	b = buf_new_arena(a, 64 * 1024);
-	buf_putc(b, '{');
-	for (i = 0; i < n; i++) {
-		buf_puts(b, i > 0 ? ",\"" : "\"");
-		for (s = v[i]; *s != '\0'; s++) {
-			if (*s == '"' || *s == '\\')
-				buf_putc(b, '\\');
-			buf_putc(b, *s);
-		}
-		buf_putc(b, '"');
-	}
-	buf_putc(b, '}');
-	return buf_cstr(b);
+	return n == 0 ? NULL : db_text_array(a, v, n, sizeof(*v));
 }
 
-/* "provider/metric" of every catalogue metric with rule agg. */
+/* "provider/metric" of every catalogue metric with rule agg (but money
+ * unless money is true): the running totals and the providers' period
+ * totals the export reads by rule, and what the dashboard shows dated
+ * when the days shown have none of it (LAST, no money). */
 static const char *
-rule_names(struct arena *a, enum metric_agg agg)
+rule_names(struct arena *a, enum metric_agg agg, bool money)
 {
 	const struct provider *const *all;
 	struct buf *b;
@@ -418,32 +403,8 @@ rule_names(struct arena *a, enum metric_agg agg)
 		const struct metric_def *d = metric_of(all[i]->slug, &nd);
 
 		for (k = 0; k < nd; k++)
-			if (d[k].agg == agg)
-				buf_printf(b, "%s\"%s/%s\"", c++ > 0 ? "," : "",
-				    all[i]->slug, d[k].name);
-	}
-	buf_putc(b, '}');
-	return buf_cstr(b);
-}
-
-/* "provider/metric" of every running total (LAST) but money: what the
- * dashboard shows dated when the days shown have none of it. */
-static const char *
-latest_names(struct arena *a)
-{
-	const struct provider *const *all;
-	struct buf *b;
-	size_t i, k, n, nd, c = 0;
-
-	b = buf_new_arena(a, 16 * 1024);
-	buf_putc(b, '{');
-	all = provider_all(&n);
-	for (i = 0; i < n; i++) {
-		const struct metric_def *d = metric_of(all[i]->slug, &nd);
-
-		for (k = 0; k < nd; k++)
-			if (d[k].agg == METRIC_LAST && strcmp(d[k].unit,
-			    "currency_micros") != 0)
+			if (d[k].agg == agg && (money || strcmp(d[k].unit,
+			    "currency_micros") != 0))
 				buf_printf(b, "%s\"%s/%s\"", c++ > 0 ? "," : "",
 				    all[i]->slug, d[k].name);
 	}
@@ -552,8 +513,8 @@ params(struct arena *a, int64_t ws, const struct export_query *q,
 	p[5] = array(a, q->metrics, q->nmetrics);
 	memcpy(&p[6], key, sizeof(key));
 	p[11] = group_names[q->group];
-	p[12] = rule_names(a, METRIC_LAST);
-	p[13] = rule_names(a, METRIC_TOTALS);
+	p[12] = rule_names(a, METRIC_LAST, true);
+	p[13] = rule_names(a, METRIC_TOTALS, true);
 	p[14] = db_int64(a, (int64_t)q->limit);
 	return ERR_OK;
 }
@@ -789,7 +750,7 @@ export_csv(struct db *db, struct arena *a, int64_t ws,
 		lp[0] = p[0];
 		lp[1] = from;
 		lp[2] = to;
-		lp[3] = latest_names(&chunk);
+		lp[3] = rule_names(&chunk, METRIC_LAST, false);
 		lp[4] = p[3];
 		lp[5] = p[4];
 		lp[6] = p[5];

@@ -8,6 +8,7 @@
 #include <libpq-fe.h>
 
 #include "base/arena.h"
+#include "base/buf.h"
 #include "base/limit.h"
 #include "base/log.h"
 #include "base/mem.h"
@@ -897,6 +898,35 @@ const char *
 db_int64(struct arena *a, int64_t v)
 {
 	return arena_printf(a, "%lld", (long long)v);
+}
+
+/* The string at v, i strides on. */
+#define TEXT_AT(v, i, stride) (*(const char *const *)(const void *) \
+	((const char *)(v) + (i) * (stride)))
+
+const char *
+db_text_array(struct arena *a, const char *const *v, size_t n,
+    size_t stride)
+{
+	struct buf *b;
+	const char *s;
+	size_t i, size = 3;
+
+	for (i = 0; i < n; i++)
+		size += 2 * strlen(TEXT_AT(v, i, stride)) + 3;
+	b = buf_new_arena(a, size);
+	buf_putc(b, '{');
+	for (i = 0; i < n; i++) {
+		buf_puts(b, i > 0 ? ",\"" : "\"");
+		for (s = TEXT_AT(v, i, stride); *s != '\0'; s++) {
+			if (*s == '"' || *s == '\\')
+				buf_putc(b, '\\');
+			buf_putc(b, *s);
+		}
+		buf_putc(b, '"');
+	}
+	buf_putc(b, '}');
+	return buf_cstr(b);
 }
 
 int64_t

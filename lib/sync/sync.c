@@ -537,37 +537,6 @@ flush(struct run *r, struct syncnorm *n)
 	return ERR_OK;
 }
 
-/* The string member at v of the i-th element of stride bytes. */
-#define TEXT_AT(v, i, stride) (*(const char *const *)(const void *) \
-	((const char *)(v) + (i) * (stride)))
-
-/* A text[] literal of the n strings at v, stride bytes apart (each
- * quoted), in the arena. */
-static const char *
-text_array(struct arena *a, const char *const *v, size_t n, size_t stride)
-{
-	struct buf *b;
-	const char *s;
-	size_t i, size = 3;
-
-	for (i = 0; i < n; i++)
-		size += 2 * strlen(TEXT_AT(v, i, stride)) + 3;
-	b = buf_new_arena(a, size);
-	buf_putc(b, '{');
-	for (i = 0; i < n; i++) {
-		s = TEXT_AT(v, i, stride);
-		buf_puts(b, i > 0 ? ",\"" : "\"");
-		for (; *s != '\0'; s++) {
-			if (*s == '"' || *s == '\\')
-				buf_putc(b, '\\');
-			buf_putc(b, *s);
-		}
-		buf_putc(b, '"');
-	}
-	buf_putc(b, '}');
-	return buf_cstr(b);
-}
-
 /*
  * A provider that leaves out a row of zeros (n->zero_from set): the
  * account's stored rows of the days its answers covered that they lack
@@ -595,11 +564,12 @@ absent_zero(struct run *r, const char *id, const struct syncnorm *n,
 	prm[2] = id;
 	prm[3] = n->zero_from;
 	prm[4] = n->zero_to;
-	prm[5] = text_array(r->f.a, sums, k, sizeof(*sums));
-	prm[6] = text_array(r->f.a, &rows[0].account_id, nrows,
+	prm[5] = db_text_array(r->f.a, sums, k, sizeof(*sums));
+	prm[6] = db_text_array(r->f.a, &rows[0].account_id, nrows,
 	    sizeof(*rows));
-	prm[7] = text_array(r->f.a, &rows[0].metric, nrows, sizeof(*rows));
-	prm[8] = text_array(r->f.a, &rows[0].date, nrows, sizeof(*rows));
+	prm[7] = db_text_array(r->f.a, &rows[0].metric, nrows,
+	    sizeof(*rows));
+	prm[8] = db_text_array(r->f.a, &rows[0].date, nrows, sizeof(*rows));
 	if ((rc = db_exec_static(r->env->db, r->f.a, sql_absent_zero, 9, prm,
 	    &res)) != ERR_OK) {
 		r->f.why = "the rows could not be stored";

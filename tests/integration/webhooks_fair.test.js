@@ -34,6 +34,19 @@ async function within(ms, fn) {
   }
 }
 
+
+// Workspace B: 19 endpoints at the tarpit (a receiver that accepts and
+// never answers), 3 test events each: 57 deliveries pending.  Its id.
+function stallingWorkspace(stack, port) {
+  const [[b]] = stack.sql("INSERT INTO workspaces (name) VALUES ('B') RETURNING id");
+  const secret = `whsec_${crypto.randomBytes(32).toString('base64')}`;
+  stack.sql(`INSERT INTO webhook_endpoints (workspace_id, url, events, secret)
+    SELECT ${b}, 'http://127.0.0.1:${port}/hook/' || k, '{sync.failed}', '${secret}'
+    FROM generate_series(1, 19) k`);
+  stack.sql(`SELECT sluice_webhook_test(${b}, e.id) FROM webhook_endpoints e, generate_series(1, 3)
+    WHERE e.workspace_id = ${b}`);
+  return b;
+}
 test('a workspace whose endpoints never answer holds up no one', { timeout: 600000 }, async (t) => {
   // The attacker's receiver: accepts, reads, never answers.
   const held = [];
@@ -74,14 +87,7 @@ test('a workspace whose endpoints never answer holds up no one', { timeout: 6000
   assert.equal(r.status, 200, r.text.slice(0, 300));
   const [[mine]] = stack.sql(`SELECT id FROM webhook_endpoints WHERE workspace_id = ${a}`);
 
-  // Workspace B: 19 endpoints at the tarpit, 3 test events each.
-  const [[b]] = stack.sql("INSERT INTO workspaces (name) VALUES ('B') RETURNING id");
-  const secret = `whsec_${crypto.randomBytes(32).toString('base64')}`;
-  stack.sql(`INSERT INTO webhook_endpoints (workspace_id, url, events, secret)
-    SELECT ${b}, 'http://127.0.0.1:${tarpit.address().port}/hook/' || k, '{sync.failed}', '${secret}'
-    FROM generate_series(1, 19) k`);
-  stack.sql(`SELECT sluice_webhook_test(${b}, e.id) FROM webhook_endpoints e, generate_series(1, 3)
-    WHERE e.workspace_id = ${b}`);
+  const b = stallingWorkspace(stack, tarpit.address().port);
   assert.equal(stack.sql(`SELECT count(*) FROM webhook_deliveries WHERE workspace_id = ${b} AND status = 'pending'`)[0][0], '57');
   assert.ok(await within(20000, () => held.length > 0), 'no delivery reached the tarpit');
 
@@ -149,13 +155,7 @@ test('worker --once: the sync first, the deliveries within a budget', { timeout:
   const [[a]] = stack.sql('SELECT id FROM workspaces');
   await connectSandbox(owner, 'github');
   const [[conn]] = stack.sql("SELECT id FROM connections WHERE provider = 'github'");
-  const [[b]] = stack.sql("INSERT INTO workspaces (name) VALUES ('B') RETURNING id");
-  const secret = `whsec_${crypto.randomBytes(32).toString('base64')}`;
-  stack.sql(`INSERT INTO webhook_endpoints (workspace_id, url, events, secret)
-    SELECT ${b}, 'http://127.0.0.1:${tarpit.address().port}/hook/' || k, '{sync.failed}', '${secret}'
-    FROM generate_series(1, 19) k`);
-  stack.sql(`SELECT sluice_webhook_test(${b}, e.id) FROM webhook_endpoints e, generate_series(1, 3)
-    WHERE e.workspace_id = ${b}`);
+  const b = stallingWorkspace(stack, tarpit.address().port);
   stack.sql(`DELETE FROM sync_jobs; INSERT INTO sync_jobs (workspace_id, connection_id, kind) VALUES (${a}, ${conn}, 'manual')`);
   const t0 = Date.now();
   const c = spawn(path.join(BIN, 'worker'), ['--once'], {

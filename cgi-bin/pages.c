@@ -3161,9 +3161,11 @@ render_webhooks(struct ctx *ctx, int status, const char *secret,
 			    json_object_object_get(json_object_array_get_idx(o,
 			    i), "time_zone")));
 	set(v, "new_secret", secret);
-	if (error != NULL)
+	if (error != NULL) {
 		flash(v, "error", error);
-	else
+		/* The address refused stays in the form, to be corrected. */
+		set(v, "url", req_form(&ctx->req, "url"));
+	} else
 		notice_from_query(ctx, v);
 	set(v, "title", "Webhooks");
 	return app_render(ctx, status, "pages/settings_webhooks", v);

@@ -294,6 +294,11 @@ test('outgoing webhooks, signed and verified with svix', { timeout: 600000 }, as
       assert.equal(r.status, 400, `${url}: ${r.status}`);
       assert.match(r.text, why, url);
     }
+    // The refused address stays in the form, escaped, to be corrected
+    // (a newcomer had to type it again).
+    const kept = await owner.post('/settings/webhooks', { csrf, url: 'https://10.0.0.1/"x"', event: 'sync.failed' });
+    assert.equal(kept.status, 400);
+    assert.match(kept.text, /name="url"[^>]*value="https:\/\/10\.0\.0\.1\/&quot;x&quot;"/);
     const none = await owner.post('/settings/webhooks', { csrf, url: 'https://example.com/hook' });
     assert.equal(none.status, 400);
     assert.match(none.text, /at least one event/);

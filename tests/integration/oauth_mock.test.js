@@ -206,9 +206,16 @@ test('OAuth against oauth2-mock-server and a failing token endpoint', async (t) 
     assert.match(refused.text, /GitHub refused the new sign-in when Sluice asked for its accounts/);
     assert.match(refused.text, /keep the sign-in they had/);
     assert.deepEqual(rows(), before, 'list401: the reconnected connection is as it was');
-    // Named, its listing failing otherwise (500): connected, and the page
+    // Named, its listing failing otherwise (500) on a reconnect: nothing
+    // stored either — the sign-in it would replace may well work.
+    let r = await connect('list500');
+    assert.equal(r.status, 502, r.text.slice(0, 300));
+    assert.match(r.text, /Listing the accounts with the new sign-in failed: [^<]*500[^<]*\. Sluice stored nothing: your GitHub connection keeps the sign-in it had/);
+    assert.deepEqual(rows(), before, 'list500: the reconnected connection is as it was');
+    // A first connection whose listing fails: connected, and the page
     // does not say a plain "Connected" above the failure.
-    const r = await connect('list500');
+    stack.sql("DELETE FROM connections WHERE provider = 'github'");
+    r = await connect('list500');
     assert.equal(r.status, 303);
     assert.equal(r.headers.get('location'), '/connections/github?msg=connected_unlisted');
     const page = await b.get(r.headers.get('location'));

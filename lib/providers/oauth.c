@@ -221,6 +221,15 @@ oauth_parse_tokens(struct arena *a, const struct provider *p, int status,
 	    json_object_is_type(meta_err, json_type_object)) {
 		desc = member(a, meta_err, "message");
 		error = member(a, meta_err, "code");
+		/* Its rate limits (#4 the app's, #17 a user's, #32 a
+		 * Page's, #613 calls in a window): a wait, not a refusal. */
+		if (error != NULL && (strcmp(error, "4") == 0 ||
+		    strcmp(error, "17") == 0 || strcmp(error, "32") == 0 ||
+		    strcmp(error, "613") == 0))
+			return oauth_fail(f, ERR_RATELIMIT, false, arena_printf(
+			    a, "%s is limiting requests right now (%s); try "
+			    "again in a few minutes", p->name, desc != NULL ?
+			    said(a, desc) : arena_printf(a, "code %s", error)));
 		return oauth_fail(f, ERR_AUTH, error != NULL &&
 		    (strcmp(error, "190") == 0 || strcmp(error, "100") == 0),
 		    arena_printf(a, "%s refused the sign-in: %s", p->name,

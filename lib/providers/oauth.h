@@ -57,8 +57,9 @@ enum err	 oauth_authorize_url(const struct provider *,
  * with now as the clock; the login it names, if any, in out->owner and
  * out->owner_label (an id_token's sub and email; Slack's team and
  * installer).  ERR_OK; ERR_AUTH when the provider refused
- * (f->invalid_grant for invalid_grant-like refusals); ERR_UPSTREAM when
- * the answer is not a token response (HTML, truncated JSON, 5xx).
+ * (f->invalid_grant for invalid_grant-like refusals); ERR_RATELIMIT when
+ * it asks to wait (Meta's rate-limit codes); ERR_UPSTREAM when the answer
+ * is not a token response (HTML, truncated JSON, 5xx).
  */
 enum err	 oauth_parse_tokens(struct arena *, const struct provider *,
 		    int status, const char *content_type, const char *body,

@@ -187,6 +187,36 @@ test_oauth_not_a_token(void **state)
 	arena_free(&a);
 }
 
+/* Meta's rate limits at its token endpoint are a wait, not a refusal: no
+ * "refused the sign-in", no reconnect asked for. */
+static void
+test_oauth_meta_rate_limit(void **state)
+{
+	static const char body[] = "{\"error\":{\"message\":\"(#4) "
+	    "Application request limit reached\",\"type\":\"OAuthException\","
+	    "\"is_transient\":true,\"code\":4,\"fbtrace_id\":\"AbC\"}}";
+	const struct provider *p = provider_get("facebook");
+	struct oauth_failure f;
+	struct oauth_tokens t;
+	struct arena a;
+
+	(void)state;
+	arena_init(&a);
+	assert_int_equal(oauth_parse_tokens(&a, p, 400, "application/json",
+	    body, sizeof(body) - 1, NOW, &t, &f), ERR_RATELIMIT);
+	assert_false(f.invalid_grant);
+	assert_non_null(strstr(f.message, "is limiting requests right now "
+	    "((#4) Application request limit reached)"));
+	assert_null(strstr(f.message, "refused"));
+	/* An expired or revoked token (#190) stays a refusal. */
+	assert_int_equal(oauth_parse_tokens(&a, p, 400, "application/json",
+	    "{\"error\":{\"message\":\"Error validating access token\","
+	    "\"type\":\"OAuthException\",\"code\":190}}", 88, NOW, &t, &f),
+	    ERR_AUTH);
+	assert_true(f.invalid_grant);
+	arena_free(&a);
+}
+
 /* Google's granular consent: an unticked permission is named; sign-in
  * scopes and an answer without a scope never count. */
 static void
@@ -615,6 +645,7 @@ main(void)
 		cmocka_unit_test(test_oauth_token_errors),
 		cmocka_unit_test(test_oauth_missing_scopes),
 		cmocka_unit_test(test_oauth_not_a_token),
+		cmocka_unit_test(test_oauth_meta_rate_limit),
 		cmocka_unit_test(test_oauth_whoami),
 		cmocka_unit_test(test_oauth_whoami_linkedin_page),
 		cmocka_unit_test(test_oauth_token_auth_basic),

@@ -955,7 +955,10 @@ api_tiles(struct ctx *ctx)
 		return range_future(ctx);
 	if (rc != ERR_OK)
 		return rc;
+	/* A minute in the client's own cache, per key (a page that
+	 * switches keys must not be answered from another's). */
 	resp_header(&ctx->resp, "Cache-Control", "private, max-age=60");
+	resp_header(&ctx->resp, "Vary", "Authorization");
 	return resp_body(&ctx->resp, 200, "application/json", json,
 	    strlen(json));
 }

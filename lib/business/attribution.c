@@ -199,13 +199,20 @@ field_problem(const char *s, size_t max, bool chars)
  * reference (\1 to \9) makes PostgreSQL match by backtracking, whose time
  * grows exponentially with the text — one rule and a long referrer from
  * the public form held a process for seconds on every page (and compiling
- * one, minutes).  Without them it matches in time linear in the text.
+ * one, minutes) — and lookarounds cost a sub-match at every position (50
+ * rules of four lookaheads: 13 s an inquiry).  Without them it matches in
+ * time linear in the text.
  */
 static const char *
 pattern_problem(const char *s)
 {
 	for (; *s != '\0'; s++)
-		if (*s == '\\') {
+		if (*s == '(' && s[1] == '?' && (s[2] == '=' || s[2] == '!' ||
+		    (s[2] == '<' && (s[3] == '=' || s[3] == '!'))))
+			return "holds a lookahead or lookbehind ((?= (?! (?<= "
+			    "(?<!), which makes matching slow: match the text "
+			    "itself instead";
+		else if (*s == '\\') {
 			if (s[1] >= '1' && s[1] <= '9')
 				return "holds a back reference (\\1 to \\9), "
 				    "which makes matching slow: match the "

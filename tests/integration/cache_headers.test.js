@@ -32,4 +32,9 @@ test('answers to an API key are private', async (t) => {
     assert.match(cc, /\bprivate\b|\bno-store\b/, `${method} ${path}: Cache-Control "${cc}"`);
     assert.doesNotMatch(cc, /\bpublic\b/, `${method} ${path}`);
   }
+  // The tiles may sit a minute in the client's own cache: per key.
+  const tiles = await request(`${stack.url}/v1/dashboard/tiles?period=7d`, { headers: { authorization: `Bearer ${key}` } });
+  assert.equal(tiles.status, 200);
+  assert.equal(tiles.headers.get('cache-control'), 'private, max-age=60');
+  assert.match(tiles.headers.get('vary') || '', /Authorization/);
 });

@@ -36,6 +36,13 @@ test('statements a workspace causes are bounded', { timeout: 120000 }, async (t)
       assert.equal(r.status, 422, rule);
       assert.match(r.text, /line 2: a pattern holds a back reference \(\\1 to \\9\), which makes matching slow/, rule);
     }
+    // Lookarounds: a sub-match at every position (a re-check found 50
+    // rules of four lookaheads cost 13 s an inquiry).
+    for (const rule of ['Slow |  |  | (?=.*a.{200}b)(?=.*b.{200}a)~', 'Slow | (?!x)y | |', 'Slow | | (?<=a)b |', 'Slow | | | (?<!a)b']) {
+      const r = await b.post('/attribution/rules', { csrf, rules: `Search | ^google$ | |\n${rule}` });
+      assert.equal(r.status, 422, rule);
+      assert.match(r.text, /line 2: a pattern holds a lookahead or lookbehind/, rule);
+    }
     assert.deepEqual(stack.sql(`SELECT count(*) FROM attribution_rules WHERE workspace_id = ${ws}`), [['0']]);
     // An escaped backslash before a digit is a character, not a reference.
     const ok = await b.post('/attribution/rules', { csrf, rules: 'Odd | ^a\\\\1$ | |' });

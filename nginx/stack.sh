@@ -616,8 +616,9 @@ another VAR (its parent directories must be searchable)"
 	for name in $programs; do
 		[ "$name" = worker ] && continue	# not FastCGI: below
 		procs=$(procs_of "$name")
-		# Idle kept connections per upstream and nginx worker: two a
-		# process, which serves any of its connections (fastcgi.conf).
+		# Idle kept connections per upstream and nginx worker, for the
+		# routes that keep theirs (the health routes, locations/api.conf):
+		# two a process, which serves any of its connections.
 		keep=$(( procs * 2 ))
 		sock=$var/run/$name.sock
 		if [ -n "$(pids_of "$var/svc/$name.pid" "$(exe_of "$name")")" ]; then

@@ -950,8 +950,9 @@ drain(struct app *app, struct arena *a, FCGX_Request *conn,
 /*
  * One child's life (prefork.h): serve until told to stop.
  *
- * nginx keeps FastCGI connections open between requests (fastcgi.conf).
- * libfcgi's own loop would stay with one kept connection, blocked on it
+ * nginx keeps FastCGI connections open between requests for the health
+ * routes (nginx/locations/api.conf; every other route takes a new one,
+ * nginx/fastcgi.conf).  libfcgi's own loop would stay with one kept connection, blocked on it
  * while it is idle, so requests on other connections waited behind idle
  * ones (p99 in hundreds of milliseconds under load, tests/bench/README.md
  * "Tail").  Here a process holds up to LIMIT_FCGI_CONNS connections and

@@ -52,7 +52,7 @@
 #define LIMIT_DB_BACKOFF_MAX_MS	2000		/* longest reconnect wait */
 #define LIMIT_DB_RETRY_AFTER_S	2		/* Retry-After while down */
 #define LIMIT_STATEMENT_TIMEOUT_MS 30000	/* a request statement's bound */
-#define LIMIT_DB_PREPARED	32		/* db_exec_static statements */
+#define LIMIT_DB_PREPARED	64		/* db_exec_static statements */
 #define LIMIT_DB_LATER		4		/* db_exec_later() queue */
 #define LIMIT_ERROR_MESSAGE	1024		/* an error's message, bytes */
 #define LIMIT_DB_REPLICA_CHECK_MS 2000	/* read replica checks */

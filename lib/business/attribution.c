@@ -118,7 +118,7 @@ rules(struct db *db, struct arena *a, int64_t ws, struct rule **out,
 	enum err rc;
 
 	p[0] = db_int64(a, ws);
-	if ((rc = db_exec(db, a, sql_rules, 1, p, &res)) != ERR_OK)
+	if ((rc = db_exec_static(db, a, sql_rules, 1, p, &res)) != ERR_OK)
 		return rc;
 	*dflt = db_nrows(res) == 0;
 	if (*dflt) {
@@ -429,5 +429,5 @@ attribution_report_json(struct db *db, struct arena *a, int64_t workspace_id,
 		buf_puts(b[i], "}");
 		p[7 + i] = buf_cstr(b[i]);
 	}
-	return db_value(db, a, sql_report, 10, p, json);
+	return db_value_static(db, a, sql_report, 10, p, json);
 }

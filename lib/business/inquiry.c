@@ -691,7 +691,7 @@ inquiry_count_new(struct db *db, struct arena *a, int64_t workspace_id,
 	enum err rc;
 
 	p[0] = db_int64(a, workspace_id);
-	if ((rc = db_value(db, a, sql_count_new, 1, p, &v)) != ERR_OK)
+	if ((rc = db_value_static(db, a, sql_count_new, 1, p, &v)) != ERR_OK)
 		return rc;
 	*n = v != NULL ? strtol(v, NULL, 10) : 0;
 	return ERR_OK;

@@ -273,7 +273,7 @@ connection_all(struct db *db, struct arena *a, int64_t workspace_id,
 	enum err rc;
 
 	p[0] = db_int64(a, workspace_id);
-	if ((rc = db_exec(db, a, sql_all, 1, p, &res)) != ERR_OK)
+	if ((rc = db_exec_static(db, a, sql_all, 1, p, &res)) != ERR_OK)
 		return rc;
 	*n = db_nrows(res);
 	*out = arena_calloc(a, *n + 1, sizeof(**out));

@@ -231,5 +231,5 @@ content_top_json(struct db *db, struct arena *a, int64_t ws,
 	p[4] = from;
 	p[5] = to;
 	p[6] = db_int64(a, n);
-	return db_value(db, a, sql_top, 7, p, out);
+	return db_value_static(db, a, sql_top, 7, p, out);
 }

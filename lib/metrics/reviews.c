@@ -156,5 +156,5 @@ reviews_recent_json(struct db *db, struct arena *a, int64_t ws, int n,
 	p[0] = db_int64(a, ws);
 	p[1] = db_int64(a, n);
 	p[2] = db_int64(a, REVIEWS_EXCERPT);
-	return db_value(db, a, sql_recent, 3, p, out);
+	return db_value_static(db, a, sql_recent, 3, p, out);
 }

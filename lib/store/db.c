@@ -894,6 +894,21 @@ db_value(struct db *db, struct arena *a, const char *sql, int nparams,
 	return ERR_OK;
 }
 
+enum err
+db_value_static(struct db *db, struct arena *a, const char *sql,
+    int nparams, const char *const *params, const char **out)
+{
+	struct db_res *res;
+	enum err rc;
+
+	*out = NULL;
+	if ((rc = db_exec_static(db, a, sql, nparams, params, &res)) !=
+	    ERR_OK)
+		return rc;
+	*out = db_get(res, 0, 0);
+	return ERR_OK;
+}
+
 const char *
 db_int64(struct arena *a, int64_t v)
 {

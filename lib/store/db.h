@@ -86,6 +86,11 @@ enum err	 db_exec_static(struct db *, struct arena *, const char *sql,
 enum err	 db_value(struct db *, struct arena *, const char *sql,
 		    int nparams, const char *const *params, const char **out);
 
+/* db_value() of a hot statement of static storage, prepared as
+ * db_exec_static() does.  Same results and errors as db_value(). */
+enum err	 db_value_static(struct db *, struct arena *, const char *sql,
+		    int nparams, const char *const *params, const char **out);
+
 /*
  * COPY ... FROM STDIN (sql) fed len bytes of data in COPY's text format,
  * normally inside a transaction.  *rows (if not NULL) is the count

@@ -635,7 +635,7 @@ alerts_banner(struct db *db, struct arena *a, int64_t ws,
 
 	*out = list = jsonx_own(a, json_object_new_array());
 	p[0] = db_int64(a, ws);
-	if ((rc = db_exec(db, a, sql_banner, 1, p, &r)) != ERR_OK)
+	if ((rc = db_exec_static(db, a, sql_banner, 1, p, &r)) != ERR_OK)
 		return rc;
 	for (i = 0; i < db_nrows(r); i++) {
 		o = json_object_new_object();

@@ -316,7 +316,7 @@ syncq_status_ws_json(struct db *db, struct arena *a, int64_t ws,
 	enum err rc;
 
 	p[0] = db_int64(a, ws);
-	if ((rc = db_value(db, a, sql_ws_status, 1, p, json)) != ERR_OK)
+	if ((rc = db_value_static(db, a, sql_ws_status, 1, p, json)) != ERR_OK)
 		return rc;
 	return *json != NULL ? ERR_OK : ERR_DB;
 }

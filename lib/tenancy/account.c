@@ -704,7 +704,7 @@ account_yesterday(struct db *db, struct arena *a, int64_t ws,
 	const char *p[1] = { db_int64(a, ws) };
 	enum err rc;
 
-	if ((rc = db_value(db, a, sql_yesterday, 1, p, out)) != ERR_OK)
+	if ((rc = db_value_static(db, a, sql_yesterday, 1, p, out)) != ERR_OK)
 		return rc;
 	return *out != NULL ? ERR_OK : ERR_NOTFOUND;
 }

@@ -1257,7 +1257,7 @@ views_dashboard_latest(struct ctx *ctx, struct json_object *v)
 	p[1] = to;
 	p[2] = arena_printf(ctx->arena, "{%s}", buf_cstr(ps));
 	p[3] = arena_printf(ctx->arena, "{%s}", buf_cstr(ms));
-	if ((rc = db_exec(app_read_db(ctx), ctx->arena, sql_latest, 4, p,
+	if ((rc = db_exec_static(app_read_db(ctx), ctx->arena, sql_latest, 4, p,
 	    &res)) != ERR_OK)
 		return rc;
 	for (i = 0; i < db_nrows(res); i++) {
@@ -1380,7 +1380,7 @@ views_reviews(struct ctx *ctx, int days, struct json_object **out)
 	p[0] = db_int64(ctx->arena, ctx->workspace_id);
 	p[1] = db_int64(ctx->arena, days);
 	p[2] = buf_cstr(b);
-	if ((rc = db_exec(app_read_db(ctx), ctx->arena, sql_rating, 3, p,
+	if ((rc = db_exec_static(app_read_db(ctx), ctx->arena, sql_rating, 3, p,
 	    &res)) != ERR_OK)
 		return rc;
 	if ((rc = reviews_recent_json(app_read_db(ctx), ctx->arena,

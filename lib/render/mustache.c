@@ -707,10 +707,16 @@ struct rstate {
 	char			 scratch[64];
 };
 
-/* Which bytes need escaping, and into what. */
+/*
+ * Which bytes need escaping, and into what.  Each entity is padded to 8
+ * bytes so that put_escaped() can store it with one fixed-size copy.
+ */
+#define ESC_MAX		6	/* the longest entity, "&quot;" */
+#define ESC_STORE	8	/* bytes stored per entity */
+
 static const struct {
-	const char	*s;
-	size_t		 len;
+	char		 s[ESC_STORE];
+	uint8_t		 len;
 } esc[256] = {
 	['&'] = { "&amp;", 5 }, ['<'] = { "&lt;", 4 }, ['>'] = { "&gt;", 4 },
 	['"'] = { "&quot;", 6 }, ['\''] = { "&#39;", 5 },
@@ -783,25 +789,35 @@ put_text(struct rstate *rs, const struct mustache *t, size_t off, size_t len)
 	return ERR_OK;
 }
 
+#ifdef __SSE2__
+/* Bit k set when byte k of v needs escaping. */
+static inline int
+special_mask(__m128i v)
+{
+	const __m128i amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<'),
+	    gt = _mm_set1_epi8('>'), quot = _mm_set1_epi8('"'),
+	    apos = _mm_set1_epi8('\'');
+	__m128i m;
+
+	m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, amp),
+	    _mm_cmpeq_epi8(v, lt)), _mm_or_si128(_mm_cmpeq_epi8(v, gt),
+	    _mm_or_si128(_mm_cmpeq_epi8(v, quot), _mm_cmpeq_epi8(v, apos))));
+	return _mm_movemask_epi8(m);
+}
+#endif
+
 /* Index of the first byte of s[from, len) that needs escaping, or len. */
 static size_t
 next_special(const char *s, size_t from, size_t len)
 {
 	size_t i = from;
 #ifdef __SSE2__
-	const __m128i amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<'),
-	    gt = _mm_set1_epi8('>'), quot = _mm_set1_epi8('"'),
-	    apos = _mm_set1_epi8('\'');
-	__m128i v, m;
 	int bits;
 
 	for (; len - i >= 16; i += 16) {
-		v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-		m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, amp),
-		    _mm_cmpeq_epi8(v, lt)), _mm_or_si128(_mm_cmpeq_epi8(v,
-		    gt), _mm_or_si128(_mm_cmpeq_epi8(v, quot),
-		    _mm_cmpeq_epi8(v, apos))));
-		if ((bits = _mm_movemask_epi8(m)) != 0)
+		bits = special_mask(_mm_loadu_si128((const __m128i *)
+		    (const void *)(s + i)));
+		if (bits != 0)
 			return i + (size_t)__builtin_ctz((unsigned)bits);
 	}
 #endif
@@ -811,8 +827,9 @@ next_special(const char *s, size_t from, size_t len)
 	return len;
 }
 
+/* put_escaped() one run and one entity at a time, each through put(). */
 static enum err
-put_escaped(struct rstate *rs, const char *s, size_t len)
+put_escaped_runs(struct rstate *rs, const char *s, size_t len)
 {
 	size_t i, start;
 	unsigned char c;
@@ -826,6 +843,67 @@ put_escaped(struct rstate *rs, const char *s, size_t len)
 		start = i + 1;
 	}
 	return put(rs, s + start, len - start);
+}
+
+/*
+ * Appends s escaped.  Most values are short and the buffer has room for
+ * the worst case (every byte an entity, plus the slack of the wide
+ * stores below): then they are escaped straight into it with one check
+ * for the whole value, 16 bytes at a time where SSE2 is there, and an
+ * entity is one fixed 8-byte store.  At any point the output written is
+ * at most ESC_MAX times the input read, so no store goes past
+ * ESC_MAX * len + 16 bytes from the start.  Otherwise (a buffer that
+ * must grow, or the output limit near) put_escaped_runs() does it with
+ * the exact limits.
+ */
+static enum err
+put_escaped(struct rstate *rs, const char *s, size_t len)
+{
+	struct buf *b = rs->out;
+	unsigned char c;
+	size_t i, worst;
+	char *d;
+#ifdef __SSE2__
+	__m128i v;
+	int bits, k;
+#endif
+
+	if (len > (SIZE_MAX - 16) / ESC_MAX)
+		return put_escaped_runs(rs, s, len);
+	worst = len * ESC_MAX;
+	if (b->size - b->len <= worst + 16 || rs->limit - b->len < worst)
+		return put_escaped_runs(rs, s, len);
+	d = b->data + b->len;
+	i = 0;
+#ifdef __SSE2__
+	while (len - i >= 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		_mm_storeu_si128((__m128i *)(void *)d, v);
+		if ((bits = special_mask(v)) == 0) {
+			d += 16;
+			i += 16;
+			continue;
+		}
+		k = __builtin_ctz((unsigned)bits);
+		d += k;
+		i += (size_t)k;
+		c = (unsigned char)s[i++];
+		memcpy(d, esc[c].s, ESC_STORE);
+		d += esc[c].len;
+	}
+#endif
+	for (; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (!special[c])
+			*d++ = (char)c;
+		else {
+			memcpy(d, esc[c].s, ESC_STORE);
+			d += esc[c].len;
+		}
+	}
+	b->len = (size_t)(d - b->data);
+	b->data[b->len] = '\0';
+	return ERR_OK;
 }
 
 /* Resolves a name node on the context stack: 1 and *out, or 0. */

@@ -845,16 +845,49 @@ put_escaped_runs(struct rstate *rs, const char *s, size_t len)
 	return put(rs, s + start, len - start);
 }
 
+#ifdef __SSE2__
+/*
+ * The n bytes at s (0 < n < 16) in the low bytes of a vector, zeros
+ * above, reading only those n bytes: two loads that overlap in the
+ * middle, shifted into place.  (SSE2 means x86: little-endian.)
+ */
+static inline __m128i
+load_short(const char *s, size_t n)
+{
+	uint64_t lo, hi = 0;
+	uint32_t a, b;
+
+	if (n >= 8) {
+		memcpy(&lo, s, 8);
+		if (n > 8) {
+			memcpy(&hi, s + n - 8, 8);
+			hi >>= 8 * (16 - n);
+		}
+	} else if (n >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		lo = a | (uint64_t)b << (8 * (n - 4));
+	} else
+		lo = (uint64_t)(unsigned char)s[0] |
+		    (uint64_t)(unsigned char)s[n / 2] << (8 * (n / 2)) |
+		    (uint64_t)(unsigned char)s[n - 1] << (8 * (n - 1));
+	return _mm_set_epi64x((long long)hi, (long long)lo);
+}
+#endif
+
 /*
  * Appends s escaped.  Most values are short and the buffer has room for
  * the worst case (every byte an entity, plus the slack of the wide
  * stores below): then they are escaped straight into it with one check
- * for the whole value, 16 bytes at a time where SSE2 is there, and an
- * entity is one fixed 8-byte store.  At any point the output written is
- * at most ESC_MAX times the input read, so no store goes past
- * ESC_MAX * len + 16 bytes from the start.  Otherwise (a buffer that
- * must grow, or the output limit near) put_escaped_runs() does it with
- * the exact limits.
+ * for the whole value.  Where SSE2 is there, up to 16 bytes are loaded
+ * (a short value or the last bytes of a long one with load_short()),
+ * stored whole and looked at at once: the output then moves on to the
+ * first special byte, whose entity is one fixed 8-byte store, and the
+ * next load starts after it.  At any point the output written is at
+ * most ESC_MAX times the input read, so no store goes past ESC_MAX *
+ * len + 16 bytes from the start.  Otherwise (a buffer that must grow,
+ * or the output limit near) put_escaped_runs() does it with the exact
+ * limits.
  */
 static enum err
 put_escaped(struct rstate *rs, const char *s, size_t len)
@@ -865,7 +898,8 @@ put_escaped(struct rstate *rs, const char *s, size_t len)
 	char *d;
 #ifdef __SSE2__
 	__m128i v;
-	int bits, k;
+	size_t n;
+	int bits;
 #endif
 
 	if (len > (SIZE_MAX - 16) / ESC_MAX)
@@ -874,25 +908,30 @@ put_escaped(struct rstate *rs, const char *s, size_t len)
 	if (b->size - b->len <= worst + 16 || rs->limit - b->len < worst)
 		return put_escaped_runs(rs, s, len);
 	d = b->data + b->len;
-	i = 0;
 #ifdef __SSE2__
-	while (len - i >= 16) {
-		v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+	for (i = 0; i < len;) {
+		n = len - i;
+		if (n >= 16) {
+			v = _mm_loadu_si128((const __m128i *)(const void *)
+			    (s + i));
+			n = 16;
+		} else
+			v = load_short(s + i, n);
 		_mm_storeu_si128((__m128i *)(void *)d, v);
 		if ((bits = special_mask(v)) == 0) {
-			d += 16;
-			i += 16;
+			d += n;
+			i += n;
 			continue;
 		}
-		k = __builtin_ctz((unsigned)bits);
-		d += k;
-		i += (size_t)k;
+		n = (size_t)__builtin_ctz((unsigned)bits);
+		d += n;
+		i += n;
 		c = (unsigned char)s[i++];
 		memcpy(d, esc[c].s, ESC_STORE);
 		d += esc[c].len;
 	}
-#endif
-	for (; i < len; i++) {
+#else
+	for (i = 0; i < len; i++) {
 		c = (unsigned char)s[i];
 		if (!special[c])
 			*d++ = (char)c;
@@ -901,6 +940,7 @@ put_escaped(struct rstate *rs, const char *s, size_t len)
 			d += esc[c].len;
 		}
 	}
+#endif
 	b->len = (size_t)(d - b->data);
 	b->data[b->len] = '\0';
 	return ERR_OK;

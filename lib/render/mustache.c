@@ -946,8 +946,34 @@ put_escaped(struct rstate *rs, const char *s, size_t len)
 	return ERR_OK;
 }
 
+/*
+ * The data model's get and text.  The json-c model is the one pages are
+ * rendered with: it is called directly, so that the compiler can inline
+ * it into the render loop; any other model goes through its table.
+ */
+static bool	json_get(void *, void *, const char *, void **);
+static const char *json_text(void *, void *, char *, size_t, size_t *);
+
+static inline bool
+data_get(const struct rstate *rs, void *ctx, const char *key, void **out)
+{
+	if (rs->ops == &mustache_json_ops)
+		return json_get(rs->ud, ctx, key, out);
+	return rs->ops->get(rs->ud, ctx, key, out);
+}
+
+static inline const char *
+data_text(struct rstate *rs, void *v, size_t *lenout)
+{
+	if (rs->ops == &mustache_json_ops)
+		return json_text(rs->ud, v, rs->scratch, sizeof(rs->scratch),
+		    lenout);
+	return rs->ops->text(rs->ud, v, rs->scratch, sizeof(rs->scratch),
+	    lenout);
+}
+
 /* Resolves a name node on the context stack: 1 and *out, or 0. */
-static int
+static inline int
 lookup(struct rstate *rs, const struct mustache *t, const struct node *n,
     void **out)
 {
@@ -960,13 +986,13 @@ lookup(struct rstate *rs, const struct mustache *t, const struct node *n,
 		return 1;
 	}
 	for (i = rs->nstack - 1; i >= 0; i--)
-		if (rs->ops->get(rs->ud, rs->stack[i], seg, &v))
+		if (data_get(rs, rs->stack[i], seg, &v))
 			break;
 	if (i < 0)
 		return 0;
 	for (k = 1; k < n->nseg; k++) {
 		seg += strlen(seg) + 1;
-		if (!rs->ops->get(rs->ud, v, seg, &v))
+		if (!data_get(rs, v, seg, &v))
 			return 0;
 	}
 	*out = v;
@@ -975,8 +1001,6 @@ lookup(struct rstate *rs, const struct mustache *t, const struct node *n,
 
 static enum err	render(struct rstate *, const struct mustache *, size_t,
 		    size_t);
-static int	lookup(struct rstate *, const struct mustache *,
-		    const struct node *, void **);
 
 static enum err
 push_render(struct rstate *rs, const struct mustache *t, const struct node *n,
@@ -1046,8 +1070,7 @@ render_dynamic(struct rstate *rs, const struct mustache *t,
 	enum err rc;
 	void *v;
 
-	if (!lookup(rs, t, n, &v) || (s = rs->ops->text(rs->ud, v,
-	    rs->scratch, sizeof(rs->scratch), &len)) == NULL ||
+	if (!lookup(rs, t, n, &v) || (s = data_text(rs, v, &len)) == NULL ||
 	    len == 0 || memchr(s, '\0', len) != NULL)
 		return ERR_OK;
 	name = xstrndup(s, len);
@@ -1090,8 +1113,7 @@ render(struct rstate *rs, const struct mustache *t, size_t from, size_t to)
 		case N_RAW:
 			if (!lookup(rs, t, n, &v))
 				break;
-			s = ops->text(rs->ud, v, rs->scratch,
-			    sizeof(rs->scratch), &len);
+			s = data_text(rs, v, &len);
 			if (s == NULL)
 				break;
 			rc = n->type == N_VAR ? put_escaped(rs, s, len) :
@@ -1226,9 +1248,9 @@ json_get(void *ud, void *ctx, const char *key, void **out)
 	unsigned long n;
 	int count;
 
-	if (!json_object_is_type(ctx, json_type_object))
+	/* NULL for anything but an object. */
+	if ((t = json_object_get_object(ctx)) == NULL)
 		return false;
-	t = json_object_get_object(ctx);
 	n = key_hash(ud, t, key);
 	/* json-c's tables are powers of two in size: spare the division. */
 	if ((t->size & (t->size - 1)) == 0)

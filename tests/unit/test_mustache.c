@@ -444,6 +444,54 @@ test_mustache_template_is_reusable(void **state)
 	mustache_free(NULL);
 }
 
+/*
+ * Another data model: json-c's operations behind a table of our own that
+ * counts its calls, so that a model other than mustache_json_ops is seen
+ * to be asked through its own table.
+ */
+static int	calls;
+
+static bool
+count_get(void *ud, void *ctx, const char *key, void **out)
+{
+	calls++;
+	return mustache_json_ops.get(ud, ctx, key, out);
+}
+
+static const char *
+count_text(void *ud, void *v, char *scratch, size_t size, size_t *lenout)
+{
+	calls++;
+	return mustache_json_ops.text(ud, v, scratch, size, lenout);
+}
+
+static void
+test_mustache_other_model_through_its_table(void **state)
+{
+	struct mustache_data_ops ops = mustache_json_ops;
+	struct json_object *v;
+	struct mustache *t;
+	struct buf b;
+
+	(void)state;
+	ops.get = count_get;
+	ops.text = count_text;
+	assert_int_equal(mustache_compile(NULL, "{{#l}}<{{a.b}}>{{/l}}", 21,
+	    &t, NULL), ERR_OK);
+	v = json_tokener_parse("{\"l\":[{\"a\":{\"b\":\"&\"}},"
+	    "{\"a\":{\"b\":2}}]}");
+	buf_init(&b, 1024);
+	calls = 0;
+	assert_int_equal(mustache_render(t, &ops, NULL, v, NULL, &b, NULL),
+	    ERR_OK);
+	assert_string_equal(buf_cstr(&b), "<&amp;><2>");
+	/* get: l, then a and b per item; text: once per item. */
+	assert_int_equal(calls, 1 + 2 * 2 + 2);
+	buf_free(&b);
+	json_object_put(v);
+	mustache_free(t);
+}
+
 /* --- errors, with line and column ---------------------------------------- */
 
 static void
@@ -717,6 +765,7 @@ main(void)
 		    test_mustache_standalone_lines_of_several_tags),
 		cmocka_unit_test(test_mustache_context_stack),
 		cmocka_unit_test(test_mustache_template_is_reusable),
+		cmocka_unit_test(test_mustache_other_model_through_its_table),
 		cmocka_unit_test(test_mustache_error_unclosed_section),
 		cmocka_unit_test(test_mustache_error_mismatched_close),
 		cmocka_unit_test(test_mustache_error_empty_tag),

@@ -948,8 +948,8 @@ put_escaped(struct rstate *rs, const char *s, size_t len)
 
 /*
  * The data model's get and text.  The json-c model is the one pages are
- * rendered with: it is called directly, so that the compiler can inline
- * it into the render loop; any other model goes through its table.
+ * rendered with: its functions are called directly (a direct call, not
+ * one through a pointer); any other model goes through its table.
  */
 static bool	json_get(void *, void *, const char *, void **);
 static const char *json_text(void *, void *, char *, size_t, size_t *);

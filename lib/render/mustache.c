@@ -707,10 +707,16 @@ struct rstate {
 	char			 scratch[64];
 };
 
-/* Which bytes need escaping, and into what. */
+/*
+ * Which bytes need escaping, and into what.  Each entity is padded to 8
+ * bytes so that put_escaped() can store it with one fixed-size copy.
+ */
+#define ESC_MAX		6	/* the longest entity, "&quot;" */
+#define ESC_STORE	8	/* bytes stored per entity */
+
 static const struct {
-	const char	*s;
-	size_t		 len;
+	char		 s[ESC_STORE];
+	uint8_t		 len;
 } esc[256] = {
 	['&'] = { "&amp;", 5 }, ['<'] = { "&lt;", 4 }, ['>'] = { "&gt;", 4 },
 	['"'] = { "&quot;", 6 }, ['\''] = { "&#39;", 5 },
@@ -783,25 +789,35 @@ put_text(struct rstate *rs, const struct mustache *t, size_t off, size_t len)
 	return ERR_OK;
 }
 
+#ifdef __SSE2__
+/* Bit k set when byte k of v needs escaping. */
+static inline int
+special_mask(__m128i v)
+{
+	const __m128i amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<'),
+	    gt = _mm_set1_epi8('>'), quot = _mm_set1_epi8('"'),
+	    apos = _mm_set1_epi8('\'');
+	__m128i m;
+
+	m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, amp),
+	    _mm_cmpeq_epi8(v, lt)), _mm_or_si128(_mm_cmpeq_epi8(v, gt),
+	    _mm_or_si128(_mm_cmpeq_epi8(v, quot), _mm_cmpeq_epi8(v, apos))));
+	return _mm_movemask_epi8(m);
+}
+#endif
+
 /* Index of the first byte of s[from, len) that needs escaping, or len. */
 static size_t
 next_special(const char *s, size_t from, size_t len)
 {
 	size_t i = from;
 #ifdef __SSE2__
-	const __m128i amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<'),
-	    gt = _mm_set1_epi8('>'), quot = _mm_set1_epi8('"'),
-	    apos = _mm_set1_epi8('\'');
-	__m128i v, m;
 	int bits;
 
 	for (; len - i >= 16; i += 16) {
-		v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-		m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, amp),
-		    _mm_cmpeq_epi8(v, lt)), _mm_or_si128(_mm_cmpeq_epi8(v,
-		    gt), _mm_or_si128(_mm_cmpeq_epi8(v, quot),
-		    _mm_cmpeq_epi8(v, apos))));
-		if ((bits = _mm_movemask_epi8(m)) != 0)
+		bits = special_mask(_mm_loadu_si128((const __m128i *)
+		    (const void *)(s + i)));
+		if (bits != 0)
 			return i + (size_t)__builtin_ctz((unsigned)bits);
 	}
 #endif
@@ -811,8 +827,9 @@ next_special(const char *s, size_t from, size_t len)
 	return len;
 }
 
+/* put_escaped() one run and one entity at a time, each through put(). */
 static enum err
-put_escaped(struct rstate *rs, const char *s, size_t len)
+put_escaped_runs(struct rstate *rs, const char *s, size_t len)
 {
 	size_t i, start;
 	unsigned char c;
@@ -828,8 +845,135 @@ put_escaped(struct rstate *rs, const char *s, size_t len)
 	return put(rs, s + start, len - start);
 }
 
+#ifdef __SSE2__
+/*
+ * The n bytes at s (0 < n < 16) in the low bytes of a vector, zeros
+ * above, reading only those n bytes: two loads that overlap in the
+ * middle, shifted into place.  (SSE2 means x86: little-endian.)
+ */
+static inline __m128i
+load_short(const char *s, size_t n)
+{
+	uint64_t lo, hi = 0;
+	uint32_t a, b;
+
+	if (n >= 8) {
+		memcpy(&lo, s, 8);
+		if (n > 8) {
+			memcpy(&hi, s + n - 8, 8);
+			hi >>= 8 * (16 - n);
+		}
+	} else if (n >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		lo = a | (uint64_t)b << (8 * (n - 4));
+	} else
+		lo = (uint64_t)(unsigned char)s[0] |
+		    (uint64_t)(unsigned char)s[n / 2] << (8 * (n / 2)) |
+		    (uint64_t)(unsigned char)s[n - 1] << (8 * (n - 1));
+	return _mm_set_epi64x((long long)hi, (long long)lo);
+}
+#endif
+
+/*
+ * Appends s escaped.  Most values are short and the buffer has room for
+ * the worst case (every byte an entity, plus the slack of the wide
+ * stores below): then they are escaped straight into it with one check
+ * for the whole value.  Where SSE2 is there, up to 16 bytes are loaded
+ * (a short value or the last bytes of a long one with load_short()),
+ * stored whole and looked at at once: the output then moves on to the
+ * first special byte, whose entity is one fixed 8-byte store, and the
+ * next load starts after it.  At any point the output written is at
+ * most ESC_MAX times the input read, so no store goes past ESC_MAX *
+ * len + 16 bytes from the start.  Otherwise (a buffer that must grow,
+ * or the output limit near) put_escaped_runs() does it with the exact
+ * limits.
+ */
+static enum err
+put_escaped(struct rstate *rs, const char *s, size_t len)
+{
+	struct buf *b = rs->out;
+	unsigned char c;
+	size_t i, worst;
+	char *d;
+#ifdef __SSE2__
+	__m128i v;
+	size_t n;
+	int bits;
+#endif
+
+	if (len > (SIZE_MAX - 16) / ESC_MAX)
+		return put_escaped_runs(rs, s, len);
+	worst = len * ESC_MAX;
+	if (b->size - b->len <= worst + 16 || rs->limit - b->len < worst)
+		return put_escaped_runs(rs, s, len);
+	d = b->data + b->len;
+#ifdef __SSE2__
+	for (i = 0; i < len;) {
+		n = len - i;
+		if (n >= 16) {
+			v = _mm_loadu_si128((const __m128i *)(const void *)
+			    (s + i));
+			n = 16;
+		} else
+			v = load_short(s + i, n);
+		_mm_storeu_si128((__m128i *)(void *)d, v);
+		if ((bits = special_mask(v)) == 0) {
+			d += n;
+			i += n;
+			continue;
+		}
+		n = (size_t)__builtin_ctz((unsigned)bits);
+		d += n;
+		i += n;
+		c = (unsigned char)s[i++];
+		memcpy(d, esc[c].s, ESC_STORE);
+		d += esc[c].len;
+	}
+#else
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (!special[c])
+			*d++ = (char)c;
+		else {
+			memcpy(d, esc[c].s, ESC_STORE);
+			d += esc[c].len;
+		}
+	}
+#endif
+	b->len = (size_t)(d - b->data);
+	b->data[b->len] = '\0';
+	return ERR_OK;
+}
+
+/*
+ * The data model's get and text.  The json-c model is the one pages are
+ * rendered with: its functions are called directly (a direct call, not
+ * one through a pointer); any other model goes through its table.
+ */
+static bool	json_get(void *, void *, const char *, void **);
+static const char *json_text(void *, void *, char *, size_t, size_t *);
+
+static inline bool
+data_get(const struct rstate *rs, void *ctx, const char *key, void **out)
+{
+	if (rs->ops == &mustache_json_ops)
+		return json_get(rs->ud, ctx, key, out);
+	return rs->ops->get(rs->ud, ctx, key, out);
+}
+
+static inline const char *
+data_text(struct rstate *rs, void *v, size_t *lenout)
+{
+	if (rs->ops == &mustache_json_ops)
+		return json_text(rs->ud, v, rs->scratch, sizeof(rs->scratch),
+		    lenout);
+	return rs->ops->text(rs->ud, v, rs->scratch, sizeof(rs->scratch),
+	    lenout);
+}
+
 /* Resolves a name node on the context stack: 1 and *out, or 0. */
-static int
+static inline int
 lookup(struct rstate *rs, const struct mustache *t, const struct node *n,
     void **out)
 {
@@ -842,13 +986,13 @@ lookup(struct rstate *rs, const struct mustache *t, const struct node *n,
 		return 1;
 	}
 	for (i = rs->nstack - 1; i >= 0; i--)
-		if (rs->ops->get(rs->ud, rs->stack[i], seg, &v))
+		if (data_get(rs, rs->stack[i], seg, &v))
 			break;
 	if (i < 0)
 		return 0;
 	for (k = 1; k < n->nseg; k++) {
 		seg += strlen(seg) + 1;
-		if (!rs->ops->get(rs->ud, v, seg, &v))
+		if (!data_get(rs, v, seg, &v))
 			return 0;
 	}
 	*out = v;
@@ -857,8 +1001,6 @@ lookup(struct rstate *rs, const struct mustache *t, const struct node *n,
 
 static enum err	render(struct rstate *, const struct mustache *, size_t,
 		    size_t);
-static int	lookup(struct rstate *, const struct mustache *,
-		    const struct node *, void **);
 
 static enum err
 push_render(struct rstate *rs, const struct mustache *t, const struct node *n,
@@ -928,8 +1070,7 @@ render_dynamic(struct rstate *rs, const struct mustache *t,
 	enum err rc;
 	void *v;
 
-	if (!lookup(rs, t, n, &v) || (s = rs->ops->text(rs->ud, v,
-	    rs->scratch, sizeof(rs->scratch), &len)) == NULL ||
+	if (!lookup(rs, t, n, &v) || (s = data_text(rs, v, &len)) == NULL ||
 	    len == 0 || memchr(s, '\0', len) != NULL)
 		return ERR_OK;
 	name = xstrndup(s, len);
@@ -972,8 +1113,7 @@ render(struct rstate *rs, const struct mustache *t, size_t from, size_t to)
 		case N_RAW:
 			if (!lookup(rs, t, n, &v))
 				break;
-			s = ops->text(rs->ud, v, rs->scratch,
-			    sizeof(rs->scratch), &len);
+			s = data_text(rs, v, &len);
 			if (s == NULL)
 				break;
 			rc = n->type == N_VAR ? put_escaped(rs, s, len) :
@@ -1108,9 +1248,9 @@ json_get(void *ud, void *ctx, const char *key, void **out)
 	unsigned long n;
 	int count;
 
-	if (!json_object_is_type(ctx, json_type_object))
+	/* NULL for anything but an object. */
+	if ((t = json_object_get_object(ctx)) == NULL)
 		return false;
-	t = json_object_get_object(ctx);
 	n = key_hash(ud, t, key);
 	/* json-c's tables are powers of two in size: spare the division. */
 	if ((t->size & (t->size - 1)) == 0)

@@ -2,7 +2,8 @@
 # bench_mustache.sh BUILD — template rendering: our engine against
 # mustache.js on the same dashboard page (layout, three partials, a table
 # of 500 rows x 6 cells with HTML special characters), in the same run.
-# Prints renders per second for each, the ratio (target >= 5x), and our
+# Prints renders per second for each, the ratio (target >= 6x, issue 19),
+# the load average before and after (the machine is shared), and our
 # resident memory after the first and the last of 100,000 renders (target:
 # no growth).  Both outputs are compared first (after turning mustache.js's
 # extra escapes of / ` = back into characters).
@@ -35,6 +36,7 @@ if ! cmp -s "$tmp/c.html" "$tmp/js-norm.html"; then
 	exit 1
 fi
 echo "page: $(wc -c <"$tmp/c.html") bytes, identical in both"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # Throughput: each side three times, alternating, best run of each, in
 # renders per CPU second (the machine is shared: wall time measures the
@@ -66,10 +68,11 @@ first=$(get rss_first_kib "$c")
 last=$(get rss_last_kib "$c")
 ratio=$(awk -v a="$c_ps" -v b="$js_ps" 'BEGIN { printf "%.1f", a / b }')
 echo "best: sluice ${c_ps}/cpu-s, mustache.js ${js_ps}/cpu-s"
-echo "ratio: ${ratio}x mustache.js (target >= 5x)"
+echo "ratio: ${ratio}x mustache.js (target >= 6x)"
 echo "rss over $n_c renders: ${first} KiB -> ${last} KiB (target: no growth)"
-awk -v r="$ratio" 'BEGIN { exit !(r >= 5) }' || {
-	echo "bench_mustache: below the 5x target" >&2; exit 1; }
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+awk -v r="$ratio" 'BEGIN { exit !(r >= 6) }' || {
+	echo "bench_mustache: below the 6x target" >&2; exit 1; }
 # A leak of even one 32-byte allocation per render would add 3 MiB over
 # 100,000 renders; 256 KiB allows for the allocator's one-time moves.
 [ "$last" -le $((first + 256)) ] || {

@@ -257,6 +257,95 @@ test_mustache_escapes_five_characters(void **state)
 	    "&amp;&lt;&gt;&quot;&#39;/=`|&<>\"'/=`|&<>\"'/=`");
 }
 
+/* The five entities of the engine, for the reference escaper below. */
+static void
+escape_ref(struct buf *b, const char *s, size_t len)
+{
+	const char *e;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		switch (s[i]) {
+		case '&': e = "&amp;"; break;
+		case '<': e = "&lt;"; break;
+		case '>': e = "&gt;"; break;
+		case '"': e = "&quot;"; break;
+		case '\'': e = "&#39;"; break;
+		default: e = NULL; break;
+		}
+		assert_int_equal(e == NULL ? buf_putc(b, s[i]) :
+		    buf_puts(b, e), ERR_OK);
+	}
+}
+
+/*
+ * Values of every length up to 80 bytes, with special characters at
+ * every offset (so on both sides of each 16-byte block the engine scans
+ * at a time) or none, escape as a byte-by-byte escaper does: into a
+ * buffer with room for the worst case (escaped in place), and into new
+ * ones that must grow, run by run, to a max that is exactly the output
+ * (one byte less fails and leaves the buffer empty).
+ */
+static void
+test_mustache_escapes_values_of_every_length(void **state)
+{
+	static const char alphabet[] = "ab&c<d>e\"f'g\xc3\xa9h";
+	struct json_object *v;
+	struct mustache *t;
+	struct buf want, got, tight;
+	char s[80];
+	size_t len, i, mix;
+	uint32_t r = 1;
+
+	(void)state;
+	assert_int_equal(mustache_compile(NULL, "[{{x}}]", 7, &t, NULL),
+	    ERR_OK);
+	buf_init(&want, 1024);
+	buf_init(&got, 1 << 20);
+	/* Room for everything below, so that it escapes in place. */
+	for (i = 0; i < 64; i++)
+		assert_int_equal(buf_puts(&got, "0123456789abcdef"),
+		    ERR_OK);
+	for (len = 0; len <= sizeof(s); len++)
+		for (mix = 0; mix < 4; mix++) {
+			for (i = 0; i < len; i++) {
+				r = r * 1103515245 + 12345;
+				/* mix 0: plain; 3: dense with specials */
+				s[i] = mix == 0 ? 'a' + (char)(i % 26) :
+				    alphabet[(r >> 16) % (mix == 3 ? 9 :
+				    sizeof(alphabet) - 1)];
+			}
+			v = json_object_new_object();
+			json_object_object_add(v, "x",
+			    json_object_new_string_len(s, (int)len));
+			buf_reset(&want);
+			assert_int_equal(buf_putc(&want, '['), ERR_OK);
+			escape_ref(&want, s, len);
+			assert_int_equal(buf_putc(&want, ']'), ERR_OK);
+
+			buf_reset(&got);
+			assert_int_equal(mustache_render_json(t, v, NULL,
+			    &got, NULL), ERR_OK);
+			assert_int_equal(got.len, want.len);
+			assert_memory_equal(got.data, want.data, want.len);
+
+			buf_init(&tight, want.len);
+			assert_int_equal(mustache_render_json(t, v, NULL,
+			    &tight, NULL), ERR_OK);
+			assert_string_equal(buf_cstr(&tight), want.data);
+			buf_free(&tight);
+			buf_init(&tight, want.len - 1);
+			assert_int_equal(mustache_render_json(t, v, NULL,
+			    &tight, NULL), ERR_TOOBIG);
+			assert_string_equal(buf_cstr(&tight), "");
+			buf_free(&tight);
+			json_object_put(v);
+		}
+	buf_free(&want);
+	buf_free(&got);
+	mustache_free(t);
+}
+
 static void
 test_mustache_values_print_like_javascript(void **state)
 {
@@ -353,6 +442,54 @@ test_mustache_template_is_reusable(void **state)
 	json_object_put(v2);
 	mustache_free(t);
 	mustache_free(NULL);
+}
+
+/*
+ * Another data model: json-c's operations behind a table of our own that
+ * counts its calls, so that a model other than mustache_json_ops is seen
+ * to be asked through its own table.
+ */
+static int	calls;
+
+static bool
+count_get(void *ud, void *ctx, const char *key, void **out)
+{
+	calls++;
+	return mustache_json_ops.get(ud, ctx, key, out);
+}
+
+static const char *
+count_text(void *ud, void *v, char *scratch, size_t size, size_t *lenout)
+{
+	calls++;
+	return mustache_json_ops.text(ud, v, scratch, size, lenout);
+}
+
+static void
+test_mustache_other_model_through_its_table(void **state)
+{
+	struct mustache_data_ops ops = mustache_json_ops;
+	struct json_object *v;
+	struct mustache *t;
+	struct buf b;
+
+	(void)state;
+	ops.get = count_get;
+	ops.text = count_text;
+	assert_int_equal(mustache_compile(NULL, "{{#l}}<{{a.b}}>{{/l}}", 21,
+	    &t, NULL), ERR_OK);
+	v = json_tokener_parse("{\"l\":[{\"a\":{\"b\":\"&\"}},"
+	    "{\"a\":{\"b\":2}}]}");
+	buf_init(&b, 1024);
+	calls = 0;
+	assert_int_equal(mustache_render(t, &ops, NULL, v, NULL, &b, NULL),
+	    ERR_OK);
+	assert_string_equal(buf_cstr(&b), "<&amp;><2>");
+	/* get: l, then a and b per item; text: once per item. */
+	assert_int_equal(calls, 1 + 2 * 2 + 2);
+	buf_free(&b);
+	json_object_put(v);
+	mustache_free(t);
 }
 
 /* --- errors, with line and column ---------------------------------------- */
@@ -621,12 +758,14 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mustache_spec),
 		cmocka_unit_test(test_mustache_escapes_five_characters),
+		cmocka_unit_test(test_mustache_escapes_values_of_every_length),
 		cmocka_unit_test(test_mustache_values_print_like_javascript),
 		cmocka_unit_test(test_mustache_partial_indentation_nests),
 		cmocka_unit_test(
 		    test_mustache_standalone_lines_of_several_tags),
 		cmocka_unit_test(test_mustache_context_stack),
 		cmocka_unit_test(test_mustache_template_is_reusable),
+		cmocka_unit_test(test_mustache_other_model_through_its_table),
 		cmocka_unit_test(test_mustache_error_unclosed_section),
 		cmocka_unit_test(test_mustache_error_mismatched_close),
 		cmocka_unit_test(test_mustache_error_empty_tag),

@@ -896,8 +896,9 @@ poll_set(const FCGX_Request *conn, struct pollfd *pfd, size_t *who,
 }
 
 /* A new connection from the listening socket into free slot c, and its
- * request served; nothing when another process took it first. */
-static void
+ * request served.  False when there was none (another process took it
+ * first, or the queue is empty). */
+static bool
 serve_new(struct app *app, struct arena *a, FCGX_Request *c,
     unsigned long *seq)
 {
@@ -908,26 +909,43 @@ serve_new(struct app *app, struct arena *a, FCGX_Request *c,
 		    errno != ECONNABORTED)
 			log_msg(LOG_WARN, NULL, "accept", "accept failed: %s",
 			    strerror(errno));
-		return;
+		return false;
 	}
 	c->ipcFd = fd;
 	(void)serve_conn(app, a, c, seq);
+	return true;
+}
+
+/* The first free connection slot, or NULL when every one is held. */
+static FCGX_Request *
+free_conn(FCGX_Request *conn)
+{
+	size_t i;
+
+	for (i = 0; i < LIMIT_FCGI_CONNS; i++)
+		if (conn[i].ipcFd < 0)
+			return &conn[i];
+	return NULL;
 }
 
 /*
  * Stopping: what nginx already sent is answered before this process ends
- * — a request down a kept connection, and a connection waiting in the
+ * — a request down a kept connection, and the connections waiting in the
  * listening socket's queue (nginx answers 502 for either when it is
- * closed unanswered, and does not try a POST again).  Rounds of a poll()
- * of no wait, until one finds nothing, at most LIMIT_FCGI_DRAIN_ROUNDS (a
- * steady stream must not hold the stop).
+ * closed unanswered, and does not try a POST again).  Every route but
+ * health's brings a connection of its own, so a burst that found every
+ * process busy is a queue of connections: a round takes up to
+ * LIMIT_FCGI_CONNS of them.  Rounds of a poll() of no wait, until one
+ * finds nothing, at most LIMIT_FCGI_DRAIN_ROUNDS (a steady stream must not
+ * hold the stop).
  */
 static void
 drain(struct app *app, struct arena *a, FCGX_Request *conn,
     unsigned long *seq)
 {
 	struct pollfd pfd[LIMIT_FCGI_CONNS + 1];
-	size_t who[LIMIT_FCGI_CONNS + 1], i, n, free_slot;
+	size_t who[LIMIT_FCGI_CONNS + 1], i, k, n, free_slot;
+	FCGX_Request *c;
 	int round;
 
 	for (round = 0; round < LIMIT_FCGI_DRAIN_ROUNDS; round++) {
@@ -941,8 +959,12 @@ drain(struct app *app, struct arena *a, FCGX_Request *conn,
 				(void)serve_conn(app, a, &conn[who[i]], seq);
 				continue;
 			}
-			/* One queued connection a round. */
-			serve_new(app, a, &conn[free_slot], seq);
+			/* The queued connections, while a slot is free (a
+			 * kept one stays in its slot). */
+			for (k = 0; k < LIMIT_FCGI_CONNS &&
+			    (c = free_conn(conn)) != NULL &&
+			    serve_new(app, a, c, seq); k++)
+				;
 		}
 	}
 }
@@ -1037,7 +1059,7 @@ loop(void *arg, int slot)
 		for (i = 0; i < n && !prefork_stopping(); i++) {
 			if (pfd[i].revents == 0 || who[i] < LIMIT_FCGI_CONNS)
 				continue;
-			serve_new(app, &a, &conn[free_slot], &seq);
+			(void)serve_new(app, &a, &conn[free_slot], &seq);
 		}
 	}
 	drain(app, &a, conn, &seq);

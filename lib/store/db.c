@@ -25,6 +25,8 @@ struct db {
 	/* db_exec_static: prepared[i] is named "sluice_<i>" on this conn. */
 	const char	*prepared[LIMIT_DB_PREPARED];
 	int		 nprepared;
+	bool		 stale;		/* one was refused as stale: every one
+					 * prepared afresh (fresh_prepared()) */
 	bool		 pooled;	/* transaction pooler: no session state */
 	bool		 ended;		/* conn: the server's last words came
 					 * (a FATAL notice), its session is over */
@@ -195,6 +197,7 @@ connect_now(struct db *db)
 	if (!db->begin_pending)
 		db->depth = 0;
 	db->nprepared = 0;	/* statements belong to the old connection */
+	db->stale = false;
 	return ERR_OK;
 }
 
@@ -493,9 +496,46 @@ idle_check(struct db *db)
 				 * will tell */
 }
 
+/*
+ * A prepared statement PostgreSQL will not run as it was prepared (0A000,
+ * "cached plan must not change result type": a column it answers changed
+ * its type while the program ran, an ALTER TABLE or a migration).  Only
+ * preparing it again mends it.
+ */
+static bool
+stale(const PGresult *r)
+{
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+	return state != NULL && strcmp(state, "0A000") == 0;
+}
+
+/* After a stale statement, at the first moment no transaction is open:
+ * DEALLOCATE ALL, and every statement is prepared again on first use. */
+static void
+fresh_prepared(struct db *db)
+{
+	PGresult *r;
+
+	if (!db->stale || PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+		return;
+	r = PQexec(db->conn, "DEALLOCATE ALL");
+	if (res_ok(r)) {
+		db->nprepared = 0;
+		db->stale = false;
+	}
+	PQclear(r);
+}
+
+/*
+ * run() once.  A prepared statement refused as stale outside a
+ * transaction ran nothing: then *again (if not NULL) is set, nothing is
+ * logged, and the caller may send it once more.
+ */
 static enum err
-run(struct db *db, struct arena *a, const char *sql, int nparams,
-    const char *const *params, enum mode mode, struct db_res **out)
+run_once(struct db *db, struct arena *a, const char *sql, int nparams,
+    const char *const *params, enum mode mode, struct db_res **out,
+    bool *again)
 {
 	struct db_res *res;
 	PGresult *r;
@@ -512,6 +552,7 @@ run(struct db *db, struct arena *a, const char *sql, int nparams,
 			idle_check(db);
 		if ((rc = db_ready(db)) != ERR_OK)
 			return rc;
+		fresh_prepared(db);
 		r = send_sql(db, sql, nparams, params, mode);
 		if (lost(db, r)) {
 			set_error(db, PQerrorMessage(db->conn));
@@ -545,6 +586,15 @@ run(struct db *db, struct arena *a, const char *sql, int nparams,
 	}
 	st = PQresultStatus(r);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		if (mode == MODE_STATIC && db->nprepared > 0 && stale(r)) {
+			db->stale = true;
+			if (again != NULL && PQtransactionStatus(db->conn) ==
+			    PQTRANS_IDLE) {
+				*again = true;
+				PQclear(r);
+				return ERR_DB;
+			}
+		}
 		rc = failed(db, r);
 		PQclear(r);
 		return rc;
@@ -558,6 +608,25 @@ run(struct db *db, struct arena *a, const char *sql, int nparams,
 	res->r = r;
 	*out = res;
 	return ERR_OK;
+}
+
+/*
+ * One statement (mode) with what is queued.  A stale prepared statement
+ * (stale()) inside a transaction fails it, and the connection's
+ * statements are prepared afresh after it; outside one it is sent once
+ * more at once, prepared afresh.
+ */
+static enum err
+run(struct db *db, struct arena *a, const char *sql, int nparams,
+    const char *const *params, enum mode mode, struct db_res **out)
+{
+	bool again = false;
+	enum err rc;
+
+	rc = run_once(db, a, sql, nparams, params, mode, out, &again);
+	if (again)
+		rc = run_once(db, a, sql, nparams, params, mode, out, NULL);
+	return rc;
 }
 
 enum err

@@ -936,8 +936,8 @@ free_conn(FCGX_Request *conn)
  * health's brings a connection of its own, so a burst that found every
  * process busy is a queue of connections: a round takes up to
  * LIMIT_FCGI_CONNS of them.  Rounds of a poll() of no wait, until one
- * finds nothing, at most LIMIT_FCGI_DRAIN_ROUNDS (a steady stream must not
- * hold the stop).
+ * finds nothing, for at most LIMIT_FCGI_DRAIN_MS (a steady stream must not
+ * hold the stop; a burst of hundreds is answered).
  */
 static void
 drain(struct app *app, struct arena *a, FCGX_Request *conn,
@@ -946,9 +946,10 @@ drain(struct app *app, struct arena *a, FCGX_Request *conn,
 	struct pollfd pfd[LIMIT_FCGI_CONNS + 1];
 	size_t who[LIMIT_FCGI_CONNS + 1], i, k, n, free_slot;
 	FCGX_Request *c;
-	int round;
+	struct timespec t0;
 
-	for (round = 0; round < LIMIT_FCGI_DRAIN_ROUNDS; round++) {
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (elapsed_ms(&t0) < LIMIT_FCGI_DRAIN_MS) {
 		n = poll_set(conn, pfd, who, &free_slot);
 		if (n == 0 || poll(pfd, n, 0) <= 0)
 			return;

@@ -1138,6 +1138,35 @@ views_dashboard_sources(struct arena *a, struct json_object *v,
 	flag(v, "has_sources", json_object_array_length(provs) > 0);
 }
 
+static const char sql_generic[] =
+	"SET LOCAL plan_cache_mode = force_generic_plan";
+static const char sql_plan_default[] =
+	"SET LOCAL plan_cache_mode TO DEFAULT";
+
+/*
+ * db_exec_static() of sql with its generic plan (lib/metrics/tiles.c does
+ * the same for its statement): the SET LOCAL before and the one back to
+ * the configured setting after go with the statements around it, in
+ * their round trips.  For statements whose parameters (arrays, a
+ * workspace) the planner would plan again on every request (~0.5 ms of
+ * the server's CPU each) to the same plan, or none better.  Only
+ * directly and in a transaction: behind a pooler nothing is prepared.
+ */
+static enum err
+exec_generic(struct db *db, struct arena *a, const char *sql, int n,
+    const char *const *p, struct db_res **out)
+{
+	bool generic = !db_pooled(db) && db_depth(db) > 0;
+	enum err rc;
+
+	if (generic)
+		(void)db_exec_later(db, a, sql_generic, 0, NULL);
+	rc = db_exec_static(db, a, sql, n, p, out);
+	if (generic)
+		(void)db_exec_later(db, a, sql_plan_default, 0, NULL);
+	return rc;
+}
+
 /*
  * The latest value of each running total ($3, $4: providers and metrics,
  * in pairs) stored after the days shown ($2, their last day), while they
@@ -1257,7 +1286,7 @@ views_dashboard_latest(struct ctx *ctx, struct json_object *v)
 	p[1] = to;
 	p[2] = arena_printf(ctx->arena, "{%s}", buf_cstr(ps));
 	p[3] = arena_printf(ctx->arena, "{%s}", buf_cstr(ms));
-	if ((rc = db_exec_static(app_read_db(ctx), ctx->arena, sql_latest, 4, p,
+	if ((rc = exec_generic(app_read_db(ctx), ctx->arena, sql_latest, 4, p,
 	    &res)) != ERR_OK)
 		return rc;
 	for (i = 0; i < db_nrows(res); i++) {
@@ -1339,22 +1368,30 @@ views_download(struct ctx *ctx, const struct export_query *q)
 	    download_begin, download_piece, &d);
 }
 
-/* The average rating of each day of the last $2 days up to today in the
+/*
+ * The average rating of each day of the last $2 days up to today in the
  * workspace's zone ($3: the providers that state one), weighted by each
- * location's review count; first, the series and the count of days. */
+ * location's review count; first, the series and the count of days.
+ * The days' ratings in one scan of the workspace's rows of these days
+ * (its generic plan is as good as a custom one), not one lookup per day
+ * (which read every rating row of the provider each day).
+ */
 static const char sql_rating[] =
-	"WITH w AS (SELECT time_zone AS tz FROM workspaces WHERE id = $1), "
+	"WITH w AS (SELECT time_zone AS tz, (now() AT TIME ZONE time_zone)"
+	"::date AS t FROM workspaces WHERE id = $1), "
+	"x AS (SELECT r.day, round(sum(r.value * c.value) / "
+	"nullif(sum(c.value), 0), 2) AS v FROM metric_daily r JOIN "
+	"metric_daily c ON c.workspace_id = r.workspace_id AND c.provider = "
+	"r.provider AND c.account_id = r.account_id AND c.day = r.day AND "
+	"c.metric = 'reviews' WHERE r.workspace_id = $1 AND r.provider = "
+	"ANY ($3::text[]) AND r.metric = 'rating' AND r.day BETWEEN "
+	"(SELECT t FROM w) - ($2::int - 1) AND (SELECT t FROM w) "
+	"GROUP BY r.day), "
 	"d AS (SELECT generate_series((now() AT TIME ZONE (SELECT tz FROM w))"
 	"::date - ($2::int - 1), (now() AT TIME ZONE (SELECT tz FROM w))"
 	"::date, interval '1 day')::date AS day) "
 	"SELECT to_char(min(d.day), 'YYYY-MM-DD'), json_agg(x.v ORDER BY "
-	"d.day)::text, count(x.v) FROM d LEFT JOIN LATERAL (SELECT "
-	"round(sum(r.value * c.value) / nullif(sum(c.value), 0), 2) AS v "
-	"FROM metric_daily r JOIN metric_daily c ON c.workspace_id = "
-	"r.workspace_id AND c.provider = r.provider AND c.account_id = "
-	"r.account_id AND c.day = r.day AND c.metric = 'reviews' "
-	"WHERE r.workspace_id = $1 AND r.provider = ANY ($3::text[]) AND "
-	"r.metric = 'rating' AND r.day = d.day) x ON true";
+	"d.day)::text, count(x.v) FROM d LEFT JOIN x ON x.day = d.day";
 
 enum err
 views_reviews(struct ctx *ctx, int days, struct json_object **out)
@@ -1380,7 +1417,7 @@ views_reviews(struct ctx *ctx, int days, struct json_object **out)
 	p[0] = db_int64(ctx->arena, ctx->workspace_id);
 	p[1] = db_int64(ctx->arena, days);
 	p[2] = buf_cstr(b);
-	if ((rc = db_exec_static(app_read_db(ctx), ctx->arena, sql_rating, 3, p,
+	if ((rc = exec_generic(app_read_db(ctx), ctx->arena, sql_rating, 3, p,
 	    &res)) != ERR_OK)
 		return rc;
 	if ((rc = reviews_recent_json(app_read_db(ctx), ctx->arena,

@@ -1443,6 +1443,41 @@ views_reviews(struct ctx *ctx, int days, struct json_object **out)
 	return ERR_OK;
 }
 
+/*
+ * How many inquiries came in the 28 days to today in the workspace's zone:
+ * the days of lib/business/attribution.c's report when it is given none,
+ * whose channels ("Other" among them) take every inquiry of those days
+ * once, so this is what its channels' counts add up to, without the
+ * report's rules, spend and bookings.
+ */
+static const char sql_recent[] =
+	"SELECT count(*) FROM inquiries i JOIN workspaces w ON w.id = "
+	"i.workspace_id WHERE i.workspace_id = $1 AND (i.created_at AT "
+	"TIME ZONE w.time_zone)::date BETWEEN (now() AT TIME ZONE "
+	"w.time_zone)::date - 27 AND (now() AT TIME ZONE w.time_zone)::date";
+
+enum err
+views_attribution_recent(struct ctx *ctx, struct json_object *v)
+{
+	struct json_object *o;
+	const char *p[1], *count;
+	int64_t n;
+	enum err rc;
+
+	p[0] = db_int64(ctx->arena, ctx->workspace_id);
+	if ((rc = db_value_static(ctx->db, ctx->arena, sql_recent, 1, p,
+	    &count)) != ERR_OK)
+		return rc;
+	if (count == NULL || (n = strtoll(count, NULL, 10)) <= 0)
+		return ERR_OK;
+	o = json_object_new_object();
+	json_object_object_add(o, "recent", json_object_new_int64(n));
+	put(o, "recent_text", arena_printf(ctx->arena, "%lld %s", (long
+	    long)n, n == 1 ? "inquiry" : "inquiries"));
+	json_object_object_add(v, "attribution", o);
+	return ERR_OK;
+}
+
 const char *
 views_marks_css(struct arena *a)
 {

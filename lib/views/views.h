@@ -159,6 +159,16 @@ enum err	 views_reviews(struct ctx *, int days,
 		    struct json_object **out);
 
 /*
+ * For a dashboard view v with no inquiry in its days (which end
+ * yesterday): when some came in the 28 days to today in the workspace's
+ * zone (the Attribution page's default days), "attribution" {recent:
+ * their count, recent_text ("1 inquiry", "3 inquiries")}, so that one of
+ * today is not missed; else v is left as it is.  Read on the primary.
+ * ERR_DB.
+ */
+enum err	 views_attribution_recent(struct ctx *, struct json_object *v);
+
+/*
  * The stylesheet of the providers' marks (/marks.css): ".mark-<slug>"
  * with each provider's colours from its file.  Arena-owned.
  */

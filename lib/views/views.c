@@ -337,6 +337,30 @@ views_schedule(struct arena *a, const struct schedule_view *sv)
 	return v;
 }
 
+/* A point "x,y" of an SVG polyline, after a space unless first; one
+ * decimal each, as printf("%.1f") writes it (numfmt_1f()). */
+static void
+put_xy(struct buf *b, double x, double y)
+{
+	char s[NUMFMT_1F_SIZE];
+
+	if (b->len > 0)
+		buf_putc(b, ' ');
+	buf_append(b, s, numfmt_1f(s, x));
+	buf_putc(b, ',');
+	buf_append(b, s, numfmt_1f(s, y));
+}
+
+/* v with one decimal, in the arena (numfmt_1f()). */
+static const char *
+tenths(struct arena *a, double v)
+{
+	char s[NUMFMT_1F_SIZE];
+
+	numfmt_1f(s, v);
+	return arena_strdup(a, s);
+}
+
 const char *
 views_sparkline(struct arena *a, struct json_object *series, int w, int h)
 {
@@ -365,7 +389,7 @@ views_sparkline(struct arena *a, struct json_object *series, int w, int h)
 		v = json_object_get_double(p);
 		x = n > 1 ? (double)i * w / (double)(n - 1) : w / 2.0;
 		y = hi > lo ? h - 1 - (v - lo) * (h - 2) / (hi - lo) : h / 2.0;
-		buf_printf(b, "%s%.1f,%.1f", b->len ? " " : "", x, y);
+		put_xy(b, x, y);
 	}
 	return arena_strdup(a, buf_cstr(b));
 }
@@ -434,8 +458,7 @@ chart_lines(struct arena *a, struct json_object *series, size_t n,
 		if (i < n && day_value(series, i, &v)) {
 			if (b == NULL)
 				b = buf_new_arena(a, LIMIT_SPARKLINE);
-			buf_printf(b, "%s%.1f,%.1f", b->len ? " " : "",
-			    x0 + dx * (double)i, y0 - (v - lo) * ky);
+			put_xy(b, x0 + dx * (double)i, y0 - (v - lo) * ky);
 			continue;
 		}
 		if (b != NULL && b->len > 0) {
@@ -545,10 +568,10 @@ views_chart(struct arena *a, struct json_object *series,
 	for (i = 0; i < json_object_array_length(ticks); i++) {
 		o = json_object_array_get_idx(ticks, i);
 		t = bottom - (double)i * step * ky;
-		put(o, "y", arena_printf(a, "%.1f", t));
-		put(o, "x0", arena_printf(a, "%.1f", left));
-		put(o, "x1", arena_printf(a, "%.1f", left + pw));
-		put(o, "lx", arena_printf(a, "%.1f", left - 6));
+		put(o, "y", tenths(a, t));
+		put(o, "x0", tenths(a, left));
+		put(o, "x1", tenths(a, left + pw));
+		put(o, "lx", tenths(a, left - 6));
 	}
 	json_object_object_add(v, "yticks", ticks);
 	put(v, "width", arena_printf(a, "%d", CHART_W));
@@ -579,8 +602,8 @@ views_chart(struct arena *a, struct json_object *series,
 		if (!has)
 			continue;
 		o = json_object_new_object();
-		put(o, "x", arena_printf(a, "%.1f", left + dx * (double)i));
-		put(o, "y", arena_printf(a, "%.1f", bottom - (val - lo) * ky));
+		put(o, "x", tenths(a, left + dx * (double)i));
+		put(o, "y", tenths(a, bottom - (val - lo) * ky));
 		put(o, "title", arena_printf(a, "%s: %s", d, numfmt_value(a,
 		    val, unit, currency)));
 		json_object_array_add(pts, o);
@@ -597,7 +620,7 @@ views_chart(struct arena *a, struct json_object *series,
 		if (i != 0 && i != n - 1 && (i != mid || n < 5))
 			continue;
 		o = json_object_new_object();
-		put(o, "x", arena_printf(a, "%.1f", left + dx * (double)i));
+		put(o, "x", tenths(a, left + dx * (double)i));
 		put(o, "y", arena_printf(a, "%d", CHART_H - 8));
 		put(o, "label", day_text(a, day0 + (int64_t)i));
 		put(o, "anchor", n == 1 ? "middle" : i == 0 ? "start" :

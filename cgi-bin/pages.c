@@ -1342,13 +1342,14 @@ tile_place_cmp(const void *x, const void *y)
 }
 
 /*
- * The tiles document with its tiles in the dashboard's order: the
- * providers Sluice knows by display name ("Facebook Pages" before
+ * The tiles document, parsed, with its tiles in the dashboard's order:
+ * the providers Sluice knows by display name ("Facebook Pages" before
  * "GitHub"), then the ingest API's custom sources by name; each
  * provider's tiles keep their order.  The API's own order (by slug) is
- * unchanged; text as it came when it cannot be read.
+ * unchanged; the document as it came when it has no tiles, NULL when it
+ * cannot be read.  Arena-owned.
  */
-static const char *
+static struct json_object *
 dashboard_order(struct ctx *ctx, const char *text)
 {
 	struct json_object *doc, *tiles, *sorted, *t;
@@ -1358,8 +1359,10 @@ dashboard_order(struct ctx *ctx, const char *text)
 	size_t i, n;
 
 	if (jsonx_parse(ctx->arena, text, strlen(text), &doc, NULL) !=
-	    ERR_OK || jsonx_get_array(doc, "tiles", &tiles) != ERR_OK)
-		return text;
+	    ERR_OK)
+		return NULL;
+	if (jsonx_get_array(doc, "tiles", &tiles) != ERR_OK)
+		return doc;
 	n = json_object_array_length(tiles);
 	pl = arena_calloc(ctx->arena, n > 0 ? n : 1, sizeof(*pl));
 	for (i = 0; i < n; i++) {
@@ -1377,7 +1380,7 @@ dashboard_order(struct ctx *ctx, const char *text)
 		json_object_array_add(sorted, json_object_get(
 		    json_object_array_get_idx(tiles, pl[i].i)));
 	json_object_object_add(doc, "tiles", sorted);
-	return jsonx_string(ctx->arena, doc);
+	return doc;
 }
 
 /*
@@ -1609,7 +1612,8 @@ page_dashboard(struct ctx *ctx)
 		return dashboard_future(ctx, from, to);
 	if (rc != ERR_OK)
 		return rc;
-	v = views_dashboard(ctx->arena, dashboard_order(ctx, tiles), period);
+	v = views_dashboard_doc(ctx->arena, dashboard_order(ctx, tiles),
+	    period);
 	if ((rc = dashboard_bounds(ctx, v)) != ERR_OK)
 		return rc;
 	/* Every connected source, also one without numbers in these days,

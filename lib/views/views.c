@@ -750,7 +750,19 @@ more_note(struct arena *a, int64_t more)
 struct json_object *
 views_dashboard(struct arena *a, const char *tiles_json, const char *period)
 {
-	struct json_object *doc, *tiles, *t, *out, *provs, *cur = NULL;
+	struct json_object *doc;
+
+	if (jsonx_parse(a, tiles_json, strlen(tiles_json), &doc, NULL) !=
+	    ERR_OK)
+		doc = NULL;
+	return views_dashboard_doc(a, doc, period);
+}
+
+struct json_object *
+views_dashboard_doc(struct arena *a, struct json_object *doc,
+    const char *period)
+{
+	struct json_object *tiles, *t, *out, *provs, *cur = NULL;
 	struct json_object *list = NULL, *series, *prev, *periods, *pv;
 	struct json_object *chart;
 	static const char *const names[][2] = { { "7d", "7 days" },
@@ -773,8 +785,7 @@ views_dashboard(struct arena *a, const char *tiles_json, const char *period)
 		json_object_array_add(periods, pv);
 	}
 	json_object_object_add(out, "periods", periods);
-	if (jsonx_parse(a, tiles_json, strlen(tiles_json), &doc, NULL) !=
-	    ERR_OK || jsonx_get_array(doc, "tiles", &tiles) != ERR_OK) {
+	if (doc == NULL || jsonx_get_array(doc, "tiles", &tiles) != ERR_OK) {
 		flag(out, "has_tiles", false);
 		return out;
 	}

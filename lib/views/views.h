@@ -110,6 +110,12 @@ struct json_object *views_chart(struct arena *, struct json_object *series,
 struct json_object *views_dashboard(struct arena *, const char *tiles_json,
 		    const char *period);
 
+/* views_dashboard() of the tiles document already parsed (doc, NULL when
+ * it could not be read: no tiles); doc's strings are used in place, so
+ * it must live as long as the view (the same arena). */
+struct json_object *views_dashboard_doc(struct arena *,
+		    struct json_object *doc, const char *period);
+
 /*
  * Running totals (the catalogue's LAST metrics: GitHub's stars,
  * LinkedIn's followers) that a provider states as of its sync only — a

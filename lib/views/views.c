@@ -588,13 +588,13 @@ views_chart(struct arena *a, struct json_object *series,
 	rows = json_object_new_array();
 	for (i = 0; i < n; i++) {
 		const char *d = dated ? day_text(a, day0 + (int64_t)i) :
-		    arena_printf(a, "day %zu", i + 1);
+		    arena_printf(a, "day %zu", i + 1), *text;
 		bool has = day_value(series, i, &val);
 
+		text = has ? numfmt_value(a, val, unit, currency) : "no data";
 		o = json_object_new_object();
 		put(o, "day", d);
-		put(o, "value", has ? numfmt_value(a, val, unit, currency) :
-		    "no data");
+		put(o, "value", text);
 		if (previous != NULL)
 			put(o, "before", day_value(previous, i, &t) ?
 			    numfmt_value(a, t, unit, currency) : "no data");
@@ -604,8 +604,7 @@ views_chart(struct arena *a, struct json_object *series,
 		o = json_object_new_object();
 		put(o, "x", tenths(a, left + dx * (double)i));
 		put(o, "y", tenths(a, bottom - (val - lo) * ky));
-		put(o, "title", arena_printf(a, "%s: %s", d, numfmt_value(a,
-		    val, unit, currency)));
+		put(o, "title", arena_printf(a, "%s: %s", d, text));
 		json_object_array_add(pts, o);
 	}
 	json_object_object_add(v, "points", pts);

@@ -1477,38 +1477,53 @@ views_reviews(struct ctx *ctx, int days, struct json_object **out)
 }
 
 /*
- * How many inquiries came in the 28 days to today in the workspace's zone:
- * the days of lib/business/attribution.c's report when it is given none,
- * whose channels ("Other" among them) take every inquiry of those days
- * once, so this is what its channels' counts add up to, without the
- * report's rules, spend and bookings.
+ * The inquiries of the days $2..$3 and of the 28 days to today in the
+ * workspace's zone, each day as lib/business/attribution.c's report
+ * counts it (created_at in the zone), whose channels ("Other" among them)
+ * take every inquiry of its days once: these are what its channels'
+ * counts add up to, for the days given and for its default days.
  */
-static const char sql_recent[] =
-	"SELECT count(*) FROM inquiries i JOIN workspaces w ON w.id = "
-	"i.workspace_id WHERE i.workspace_id = $1 AND (i.created_at AT "
-	"TIME ZONE w.time_zone)::date BETWEEN (now() AT TIME ZONE "
-	"w.time_zone)::date - 27 AND (now() AT TIME ZONE w.time_zone)::date";
+static const char sql_inquiries[] =
+	"SELECT count(*) FILTER (WHERE x.d BETWEEN $2::date AND $3::date), "
+	"count(*) FILTER (WHERE x.d BETWEEN x.t - 27 AND x.t) FROM (SELECT "
+	"(i.created_at AT TIME ZONE w.time_zone)::date AS d, (now() AT TIME "
+	"ZONE w.time_zone)::date AS t FROM inquiries i JOIN workspaces w ON "
+	"w.id = i.workspace_id WHERE i.workspace_id = $1) x";
 
 enum err
-views_attribution_recent(struct ctx *ctx, struct json_object *v)
+views_inquiries_counted(struct ctx *ctx, const char *from, const char *to,
+    int64_t *in_days, int64_t *recent)
 {
-	struct json_object *o;
-	const char *p[1], *count;
-	int64_t n;
+	struct db_res *res;
+	const char *p[3];
 	enum err rc;
 
+	*in_days = *recent = 0;
 	p[0] = db_int64(ctx->arena, ctx->workspace_id);
-	if ((rc = db_value_static(ctx->db, ctx->arena, sql_recent, 1, p,
-	    &count)) != ERR_OK)
+	p[1] = from;
+	p[2] = to;
+	if ((rc = db_exec_static(ctx->db, ctx->arena, sql_inquiries, 3, p,
+	    &res)) != ERR_OK)
 		return rc;
-	if (count == NULL || (n = strtoll(count, NULL, 10)) <= 0)
-		return ERR_OK;
+	if (db_nrows(res) > 0) {
+		*in_days = db_get_int64(res, 0, 0, 0);
+		*recent = db_get_int64(res, 0, 1, 0);
+	}
+	return ERR_OK;
+}
+
+void
+views_attribution_recent(struct arena *a, struct json_object *v, int64_t n)
+{
+	struct json_object *o;
+
+	if (n <= 0)
+		return;
 	o = json_object_new_object();
 	json_object_object_add(o, "recent", json_object_new_int64(n));
-	put(o, "recent_text", arena_printf(ctx->arena, "%lld %s", (long
-	    long)n, n == 1 ? "inquiry" : "inquiries"));
+	put(o, "recent_text", arena_printf(a, "%lld %s", (long long)n,
+	    n == 1 ? "inquiry" : "inquiries"));
 	json_object_object_add(v, "attribution", o);
-	return ERR_OK;
 }
 
 const char *

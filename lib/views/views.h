@@ -165,14 +165,24 @@ enum err	 views_reviews(struct ctx *, int days,
 		    struct json_object **out);
 
 /*
- * For a dashboard view v with no inquiry in its days (which end
- * yesterday): when some came in the 28 days to today in the workspace's
- * zone (the Attribution page's default days), "attribution" {recent:
- * their count, recent_text ("1 inquiry", "3 inquiries")}, so that one of
- * today is not missed; else v is left as it is.  Read on the primary.
- * ERR_DB.
+ * How many inquiries came in the workspace's days from..to (YYYY-MM-DD,
+ * in its zone) into *in_days, and in the 28 days to today (the
+ * Attribution page's default days) into *recent: what the attribution
+ * report's channels add up to for those days (lib/business/
+ * attribution.h), without its rules, spend and bookings.  Read on the
+ * primary (an inquiry of a minute ago counts).  ERR_DB.
  */
-enum err	 views_attribution_recent(struct ctx *, struct json_object *v);
+enum err	 views_inquiries_counted(struct ctx *, const char *from,
+		    const char *to, int64_t *in_days, int64_t *recent);
+
+/*
+ * For a dashboard view v with no inquiry in its days (which end
+ * yesterday) and n in the 28 days to today: when n > 0, "attribution"
+ * {recent: n, recent_text ("1 inquiry", "3 inquiries")}, so that one of
+ * today is not missed; else v is left as it is.
+ */
+void		 views_attribution_recent(struct arena *, struct json_object *v,
+		    int64_t n);
 
 /*
  * The stylesheet of the providers' marks (/marks.css): ".mark-<slug>"

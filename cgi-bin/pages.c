@@ -1342,13 +1342,14 @@ tile_place_cmp(const void *x, const void *y)
 }
 
 /*
- * The tiles document with its tiles in the dashboard's order: the
- * providers Sluice knows by display name ("Facebook Pages" before
+ * The tiles document, parsed, with its tiles in the dashboard's order:
+ * the providers Sluice knows by display name ("Facebook Pages" before
  * "GitHub"), then the ingest API's custom sources by name; each
  * provider's tiles keep their order.  The API's own order (by slug) is
- * unchanged; text as it came when it cannot be read.
+ * unchanged; the document as it came when it has no tiles, NULL when it
+ * cannot be read.  Arena-owned.
  */
-static const char *
+static struct json_object *
 dashboard_order(struct ctx *ctx, const char *text)
 {
 	struct json_object *doc, *tiles, *sorted, *t;
@@ -1358,8 +1359,10 @@ dashboard_order(struct ctx *ctx, const char *text)
 	size_t i, n;
 
 	if (jsonx_parse(ctx->arena, text, strlen(text), &doc, NULL) !=
-	    ERR_OK || jsonx_get_array(doc, "tiles", &tiles) != ERR_OK)
-		return text;
+	    ERR_OK)
+		return NULL;
+	if (jsonx_get_array(doc, "tiles", &tiles) != ERR_OK)
+		return doc;
 	n = json_object_array_length(tiles);
 	pl = arena_calloc(ctx->arena, n > 0 ? n : 1, sizeof(*pl));
 	for (i = 0; i < n; i++) {
@@ -1377,7 +1380,7 @@ dashboard_order(struct ctx *ctx, const char *text)
 		json_object_array_add(sorted, json_object_get(
 		    json_object_array_get_idx(tiles, pl[i].i)));
 	json_object_object_add(doc, "tiles", sorted);
-	return jsonx_string(ctx->arena, doc);
+	return doc;
 }
 
 /*
@@ -1440,43 +1443,11 @@ dashboard_future(struct ctx *ctx, const char *from, const char *to)
 static void	money_texts(struct ctx *, struct json_object *, const char *);
 
 /*
- * None in the dashboard's days (which end yesterday): when some came in
- * the 28 days to today, "attribution" {recent: their count, query} says
- * so, so that an inquiry of today is not missed.
- */
-static enum err
-attribution_today(struct ctx *ctx, struct json_object *v)
-{
-	struct json_object *doc, *list, *o;
-	const char *json;
-	int64_t n = 0;
-	size_t i;
-	enum err rc;
-
-	if ((rc = attribution_report_json(ctx->db, ctx->arena,
-	    ctx->workspace_id, NULL, NULL, &json)) != ERR_OK)
-		return rc;
-	if (jsonx_parse(ctx->arena, json, strlen(json), &doc, NULL) !=
-	    ERR_OK || (list = jsonx_member(doc, "channels")) == NULL)
-		return ERR_OK;
-	for (i = 0; i < json_object_array_length(list); i++)
-		n += json_object_get_int64(jsonx_member(
-		    json_object_array_get_idx(list, i), "inquiries"));
-	if (n == 0)
-		return ERR_OK;
-	o = json_object_new_object();
-	json_object_object_add(o, "recent", json_object_new_int64(n));
-	set(o, "recent_text", arena_printf(ctx->arena, "%lld %s", (long
-	    long)n, n == 1 ? "inquiry" : "inquiries"));
-	json_object_object_add(v, "attribution", o);
-	return ERR_OK;
-}
-
-/*
  * Inquiries by the channel that brought them, over the dashboard's days
  * (lib/business/attribution.h), as "attribution" {channels[] with
  * inquiries, bookings and cost_per_inquiry_text; query (the same days on
- * the Attribution page)}; nothing when no inquiry came in these days.
+ * the Attribution page)}; when none came in these days, {recent,
+ * recent_text} when some came in the 28 days to today; else nothing.
  */
 static enum err
 attribution_into(struct ctx *ctx, struct json_object *v)
@@ -1484,11 +1455,22 @@ attribution_into(struct ctx *ctx, struct json_object *v)
 	struct json_object *doc, *list, *c, *shown, *o;
 	const char *from = jsonx_str(v, "from"), *to = jsonx_str(v, "to");
 	const char *json;
+	int64_t in_days, recent;
 	size_t i, n;
 	enum err rc;
 
 	if (from == NULL || to == NULL)
 		return ERR_OK;
+	/* Two counts first: with no inquiry in these days (most
+	 * workspaces) the report has nothing to show; those of the 28 days
+	 * to today are said instead, so that one of today is not missed. */
+	if ((rc = views_inquiries_counted(ctx, from, to, &in_days,
+	    &recent)) != ERR_OK)
+		return rc;
+	if (in_days == 0) {
+		views_attribution_recent(ctx->arena, v, recent);
+		return ERR_OK;
+	}
 	if ((rc = attribution_report_json(app_read_db(ctx), ctx->arena,
 	    ctx->workspace_id, from, to, &json)) != ERR_OK)
 		return rc;
@@ -1504,8 +1486,11 @@ attribution_into(struct ctx *ctx, struct json_object *v)
 		money_texts(ctx, c, "cost_per_inquiry");
 		json_object_array_add(shown, json_object_get(c));
 	}
-	if (json_object_array_length(shown) == 0)
-		return attribution_today(ctx, v);
+	/* None after all (a read replica behind the primary's count). */
+	if (json_object_array_length(shown) == 0) {
+		views_attribution_recent(ctx->arena, v, recent);
+		return ERR_OK;
+	}
 	o = json_object_new_object();
 	json_object_object_add(o, "channels", json_object_get(shown));
 	set(o, "query", arena_printf(ctx->arena, "from=%s&to=%s", from, to));
@@ -1553,19 +1538,20 @@ content_items(struct ctx *ctx, struct json_object *list)
  * Top content of the dashboard's days (lib/metrics/content.h), by
  * engagement, overall and per provider, as "content" {overall[],
  * providers[] {name, items[]}}; when none of those days has numbers, an
- * empty state when a source that keeps content is connected; nothing
- * otherwise.
+ * empty state when a source that keeps content is connected (of the
+ * workspace's connections conns[0..n), which the page has read already);
+ * nothing otherwise.
  */
 static enum err
-content_into(struct ctx *ctx, struct json_object *v)
+content_into(struct ctx *ctx, struct json_object *v,
+    const struct connection *conns, size_t n)
 {
 	struct json_object *doc, *o, *list, *pr;
-	struct connection *conns;
 	struct db *rd = app_read_db(ctx);
 	const char *from = jsonx_str(v, "from"), *to = jsonx_str(v, "to");
 	const char *json;
 	const struct provider *p;
-	size_t i, n;
+	size_t i;
 	bool keeping;
 	enum err rc;
 
@@ -1578,9 +1564,6 @@ content_into(struct ctx *ctx, struct json_object *v)
 		return ERR_DB;
 	list = jsonx_member(doc, "overall");
 	if (list == NULL || json_object_array_length(list) == 0) {
-		if ((rc = connection_all(rd, ctx->arena,
-		    ctx->workspace_id, &conns, &n)) != ERR_OK)
-			return rc;
 		/* A live source whose fetch keeps content (its provider
 		 * file's flag): say none is in these days yet. */
 		for (i = 0, keeping = false; i < n; i++)
@@ -1643,7 +1626,8 @@ page_dashboard(struct ctx *ctx)
 		return dashboard_future(ctx, from, to);
 	if (rc != ERR_OK)
 		return rc;
-	v = views_dashboard(ctx->arena, dashboard_order(ctx, tiles), period);
+	v = views_dashboard_doc(ctx->arena, dashboard_order(ctx, tiles),
+	    period);
 	if ((rc = dashboard_bounds(ctx, v)) != ERR_OK)
 		return rc;
 	/* Every connected source, also one without numbers in these days,
@@ -1673,7 +1657,7 @@ page_dashboard(struct ctx *ctx)
 		return rc;
 	if (reviews != NULL)
 		json_object_object_add(v, "reviews", json_object_get(reviews));
-	if ((rc = content_into(ctx, v)) != ERR_OK)
+	if ((rc = content_into(ctx, v, conns, n)) != ERR_OK)
 		return rc;
 	if ((rc = attribution_into(ctx, v)) != ERR_OK)
 		return rc;

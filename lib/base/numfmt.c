@@ -1,5 +1,6 @@
 /* numfmt.c — numbers for people (numfmt.h). */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -180,4 +181,51 @@ numfmt_value(struct arena *a, double v, const char *unit,
 	s = number(a, v, fabs(v - round(v)) < 1e-9 ? 0 : 2);
 	return numfmt_currency_ok(currency) ? arena_printf(a, "%s %s", s,
 	    currency) : s;
+}
+
+/*
+ * Why this is exact: for |v| < 1e6, t = |v| * 10 as a double is below
+ * 2^24, so it is within 2^-30 of the exact product, and floor(t) and
+ * t - floor(t) are exact.  printf rounds the exact product to the
+ * nearest integer (ties to even); a fraction more than 1e-6 from one
+ * half rounds the same way as the exact product does.  Within that, fma()
+ * gives the product's rounding error exactly: an exact half (frac 0.5,
+ * no error) goes to even; anything else is left to snprintf.
+ */
+size_t
+numfmt_1f(char *out, double v)
+{
+	char digits[16];
+	double a = fabs(v), t, fl, frac;
+	uint64_t n;
+	size_t len = 0, k = 0;
+	int w;
+
+	if (!(a < 1e6))		/* large, infinite or NaN */
+		goto slow;
+	t = a * 10;
+	fl = floor(t);
+	frac = t - fl;
+	if (fabs(frac - 0.5) <= 1e-6) {
+		if (frac != 0.5 || fma(a, 10, -t) != 0)
+			goto slow;
+		n = (uint64_t)fl;
+		n += n & 1;	/* an exact half: to even */
+	} else
+		n = (uint64_t)fl + (frac > 0.5);
+	if (signbit(v))
+		out[len++] = '-';
+	digits[k++] = (char)('0' + n % 10);
+	digits[k++] = '.';
+	n /= 10;
+	do
+		digits[k++] = (char)('0' + n % 10);
+	while ((n /= 10) > 0);
+	while (k > 0)
+		out[len++] = digits[--k];
+	out[len] = '\0';
+	return len;
+slow:
+	w = snprintf(out, NUMFMT_1F_SIZE, "%.1f", v);
+	return w > 0 ? (size_t)w : 0;
 }

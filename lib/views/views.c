@@ -337,6 +337,44 @@ views_schedule(struct arena *a, const struct schedule_view *sv)
 	return v;
 }
 
+/* A point "x,y" of an SVG polyline, after a space unless first; one
+ * decimal each, as printf("%.1f") writes it (numfmt_1f()). */
+static void
+put_xy(struct buf *b, double x, double y)
+{
+	char s[NUMFMT_1F_SIZE];
+
+	if (b->len > 0)
+		buf_putc(b, ' ');
+	buf_append(b, s, numfmt_1f(s, x));
+	buf_putc(b, ',');
+	buf_append(b, s, numfmt_1f(s, y));
+}
+
+/* "day: value", a chart point's title, in the arena (a few hundred a
+ * page: without printf). */
+static const char *
+titled(struct arena *a, const char *day, const char *value)
+{
+	size_t dl = strlen(day), vl = strlen(value);
+	char *s = arena_alloc(a, dl + vl + 3);
+
+	memcpy(s, day, dl);
+	memcpy(s + dl, ": ", 2);
+	memcpy(s + dl + 2, value, vl + 1);
+	return s;
+}
+
+/* v with one decimal, in the arena (numfmt_1f()). */
+static const char *
+tenths(struct arena *a, double v)
+{
+	char s[NUMFMT_1F_SIZE];
+
+	numfmt_1f(s, v);
+	return arena_strdup(a, s);
+}
+
 const char *
 views_sparkline(struct arena *a, struct json_object *series, int w, int h)
 {
@@ -365,7 +403,7 @@ views_sparkline(struct arena *a, struct json_object *series, int w, int h)
 		v = json_object_get_double(p);
 		x = n > 1 ? (double)i * w / (double)(n - 1) : w / 2.0;
 		y = hi > lo ? h - 1 - (v - lo) * (h - 2) / (hi - lo) : h / 2.0;
-		buf_printf(b, "%s%.1f,%.1f", b->len ? " " : "", x, y);
+		put_xy(b, x, y);
 	}
 	return arena_strdup(a, buf_cstr(b));
 }
@@ -434,8 +472,7 @@ chart_lines(struct arena *a, struct json_object *series, size_t n,
 		if (i < n && day_value(series, i, &v)) {
 			if (b == NULL)
 				b = buf_new_arena(a, LIMIT_SPARKLINE);
-			buf_printf(b, "%s%.1f,%.1f", b->len ? " " : "",
-			    x0 + dx * (double)i, y0 - (v - lo) * ky);
+			put_xy(b, x0 + dx * (double)i, y0 - (v - lo) * ky);
 			continue;
 		}
 		if (b != NULL && b->len > 0) {
@@ -545,10 +582,10 @@ views_chart(struct arena *a, struct json_object *series,
 	for (i = 0; i < json_object_array_length(ticks); i++) {
 		o = json_object_array_get_idx(ticks, i);
 		t = bottom - (double)i * step * ky;
-		put(o, "y", arena_printf(a, "%.1f", t));
-		put(o, "x0", arena_printf(a, "%.1f", left));
-		put(o, "x1", arena_printf(a, "%.1f", left + pw));
-		put(o, "lx", arena_printf(a, "%.1f", left - 6));
+		put(o, "y", tenths(a, t));
+		put(o, "x0", tenths(a, left));
+		put(o, "x1", tenths(a, left + pw));
+		put(o, "lx", tenths(a, left - 6));
 	}
 	json_object_object_add(v, "yticks", ticks);
 	put(v, "width", arena_printf(a, "%d", CHART_W));
@@ -565,13 +602,13 @@ views_chart(struct arena *a, struct json_object *series,
 	rows = json_object_new_array();
 	for (i = 0; i < n; i++) {
 		const char *d = dated ? day_text(a, day0 + (int64_t)i) :
-		    arena_printf(a, "day %zu", i + 1);
+		    arena_printf(a, "day %zu", i + 1), *text;
 		bool has = day_value(series, i, &val);
 
+		text = has ? numfmt_value(a, val, unit, currency) : "no data";
 		o = json_object_new_object();
 		put(o, "day", d);
-		put(o, "value", has ? numfmt_value(a, val, unit, currency) :
-		    "no data");
+		put(o, "value", text);
 		if (previous != NULL)
 			put(o, "before", day_value(previous, i, &t) ?
 			    numfmt_value(a, t, unit, currency) : "no data");
@@ -579,10 +616,9 @@ views_chart(struct arena *a, struct json_object *series,
 		if (!has)
 			continue;
 		o = json_object_new_object();
-		put(o, "x", arena_printf(a, "%.1f", left + dx * (double)i));
-		put(o, "y", arena_printf(a, "%.1f", bottom - (val - lo) * ky));
-		put(o, "title", arena_printf(a, "%s: %s", d, numfmt_value(a,
-		    val, unit, currency)));
+		put(o, "x", tenths(a, left + dx * (double)i));
+		put(o, "y", tenths(a, bottom - (val - lo) * ky));
+		put(o, "title", titled(a, d, text));
 		json_object_array_add(pts, o);
 	}
 	json_object_object_add(v, "points", pts);
@@ -597,7 +633,7 @@ views_chart(struct arena *a, struct json_object *series,
 		if (i != 0 && i != n - 1 && (i != mid || n < 5))
 			continue;
 		o = json_object_new_object();
-		put(o, "x", arena_printf(a, "%.1f", left + dx * (double)i));
+		put(o, "x", tenths(a, left + dx * (double)i));
 		put(o, "y", arena_printf(a, "%d", CHART_H - 8));
 		put(o, "label", day_text(a, day0 + (int64_t)i));
 		put(o, "anchor", n == 1 ? "middle" : i == 0 ? "start" :
@@ -727,7 +763,19 @@ more_note(struct arena *a, int64_t more)
 struct json_object *
 views_dashboard(struct arena *a, const char *tiles_json, const char *period)
 {
-	struct json_object *doc, *tiles, *t, *out, *provs, *cur = NULL;
+	struct json_object *doc;
+
+	if (jsonx_parse(a, tiles_json, strlen(tiles_json), &doc, NULL) !=
+	    ERR_OK)
+		doc = NULL;
+	return views_dashboard_doc(a, doc, period);
+}
+
+struct json_object *
+views_dashboard_doc(struct arena *a, struct json_object *doc,
+    const char *period)
+{
+	struct json_object *tiles, *t, *out, *provs, *cur = NULL;
 	struct json_object *list = NULL, *series, *prev, *periods, *pv;
 	struct json_object *chart;
 	static const char *const names[][2] = { { "7d", "7 days" },
@@ -750,8 +798,7 @@ views_dashboard(struct arena *a, const char *tiles_json, const char *period)
 		json_object_array_add(periods, pv);
 	}
 	json_object_object_add(out, "periods", periods);
-	if (jsonx_parse(a, tiles_json, strlen(tiles_json), &doc, NULL) !=
-	    ERR_OK || jsonx_get_array(doc, "tiles", &tiles) != ERR_OK) {
+	if (doc == NULL || jsonx_get_array(doc, "tiles", &tiles) != ERR_OK) {
 		flag(out, "has_tiles", false);
 		return out;
 	}
@@ -1138,6 +1185,35 @@ views_dashboard_sources(struct arena *a, struct json_object *v,
 	flag(v, "has_sources", json_object_array_length(provs) > 0);
 }
 
+static const char sql_generic[] =
+	"SET LOCAL plan_cache_mode = force_generic_plan";
+static const char sql_plan_default[] =
+	"SET LOCAL plan_cache_mode TO DEFAULT";
+
+/*
+ * db_exec_static() of sql with its generic plan (lib/metrics/tiles.c does
+ * the same for its statement): the SET LOCAL before and the one back to
+ * the configured setting after go with the statements around it, in
+ * their round trips.  For statements whose parameters (arrays, a
+ * workspace) the planner would plan again on every request (~0.5 ms of
+ * the server's CPU each) to the same plan, or none better.  Only
+ * directly and in a transaction: behind a pooler nothing is prepared.
+ */
+static enum err
+exec_generic(struct db *db, struct arena *a, const char *sql, int n,
+    const char *const *p, struct db_res **out)
+{
+	bool generic = !db_pooled(db) && db_depth(db) > 0;
+	enum err rc;
+
+	if (generic)
+		(void)db_exec_later(db, a, sql_generic, 0, NULL);
+	rc = db_exec_static(db, a, sql, n, p, out);
+	if (generic)
+		(void)db_exec_later(db, a, sql_plan_default, 0, NULL);
+	return rc;
+}
+
 /*
  * The latest value of each running total ($3, $4: providers and metrics,
  * in pairs) stored after the days shown ($2, their last day), while they
@@ -1257,7 +1333,7 @@ views_dashboard_latest(struct ctx *ctx, struct json_object *v)
 	p[1] = to;
 	p[2] = arena_printf(ctx->arena, "{%s}", buf_cstr(ps));
 	p[3] = arena_printf(ctx->arena, "{%s}", buf_cstr(ms));
-	if ((rc = db_exec_static(app_read_db(ctx), ctx->arena, sql_latest, 4, p,
+	if ((rc = exec_generic(app_read_db(ctx), ctx->arena, sql_latest, 4, p,
 	    &res)) != ERR_OK)
 		return rc;
 	for (i = 0; i < db_nrows(res); i++) {
@@ -1339,22 +1415,30 @@ views_download(struct ctx *ctx, const struct export_query *q)
 	    download_begin, download_piece, &d);
 }
 
-/* The average rating of each day of the last $2 days up to today in the
+/*
+ * The average rating of each day of the last $2 days up to today in the
  * workspace's zone ($3: the providers that state one), weighted by each
- * location's review count; first, the series and the count of days. */
+ * location's review count; first, the series and the count of days.
+ * The days' ratings in one scan of the workspace's rows of these days
+ * (its generic plan is as good as a custom one), not one lookup per day
+ * (which read every rating row of the provider each day).
+ */
 static const char sql_rating[] =
-	"WITH w AS (SELECT time_zone AS tz FROM workspaces WHERE id = $1), "
+	"WITH w AS (SELECT time_zone AS tz, (now() AT TIME ZONE time_zone)"
+	"::date AS t FROM workspaces WHERE id = $1), "
+	"x AS (SELECT r.day, round(sum(r.value * c.value) / "
+	"nullif(sum(c.value), 0), 2) AS v FROM metric_daily r JOIN "
+	"metric_daily c ON c.workspace_id = r.workspace_id AND c.provider = "
+	"r.provider AND c.account_id = r.account_id AND c.day = r.day AND "
+	"c.metric = 'reviews' WHERE r.workspace_id = $1 AND r.provider = "
+	"ANY ($3::text[]) AND r.metric = 'rating' AND r.day BETWEEN "
+	"(SELECT t FROM w) - ($2::int - 1) AND (SELECT t FROM w) "
+	"GROUP BY r.day), "
 	"d AS (SELECT generate_series((now() AT TIME ZONE (SELECT tz FROM w))"
 	"::date - ($2::int - 1), (now() AT TIME ZONE (SELECT tz FROM w))"
 	"::date, interval '1 day')::date AS day) "
 	"SELECT to_char(min(d.day), 'YYYY-MM-DD'), json_agg(x.v ORDER BY "
-	"d.day)::text, count(x.v) FROM d LEFT JOIN LATERAL (SELECT "
-	"round(sum(r.value * c.value) / nullif(sum(c.value), 0), 2) AS v "
-	"FROM metric_daily r JOIN metric_daily c ON c.workspace_id = "
-	"r.workspace_id AND c.provider = r.provider AND c.account_id = "
-	"r.account_id AND c.day = r.day AND c.metric = 'reviews' "
-	"WHERE r.workspace_id = $1 AND r.provider = ANY ($3::text[]) AND "
-	"r.metric = 'rating' AND r.day = d.day) x ON true";
+	"d.day)::text, count(x.v) FROM d LEFT JOIN x ON x.day = d.day";
 
 enum err
 views_reviews(struct ctx *ctx, int days, struct json_object **out)
@@ -1380,7 +1464,7 @@ views_reviews(struct ctx *ctx, int days, struct json_object **out)
 	p[0] = db_int64(ctx->arena, ctx->workspace_id);
 	p[1] = db_int64(ctx->arena, days);
 	p[2] = buf_cstr(b);
-	if ((rc = db_exec_static(app_read_db(ctx), ctx->arena, sql_rating, 3, p,
+	if ((rc = exec_generic(app_read_db(ctx), ctx->arena, sql_rating, 3, p,
 	    &res)) != ERR_OK)
 		return rc;
 	if ((rc = reviews_recent_json(app_read_db(ctx), ctx->arena,
@@ -1404,6 +1488,56 @@ views_reviews(struct ctx *ctx, int days, struct json_object **out)
 	    json_object_array_length(recent) > 0));
 	*out = o;
 	return ERR_OK;
+}
+
+/*
+ * The inquiries of the days $2..$3 and of the 28 days to today in the
+ * workspace's zone, each day as lib/business/attribution.c's report
+ * counts it (created_at in the zone), whose channels ("Other" among them)
+ * take every inquiry of its days once: these are what its channels'
+ * counts add up to, for the days given and for its default days.
+ */
+static const char sql_inquiries[] =
+	"SELECT count(*) FILTER (WHERE x.d BETWEEN $2::date AND $3::date), "
+	"count(*) FILTER (WHERE x.d BETWEEN x.t - 27 AND x.t) FROM (SELECT "
+	"(i.created_at AT TIME ZONE w.time_zone)::date AS d, (now() AT TIME "
+	"ZONE w.time_zone)::date AS t FROM inquiries i JOIN workspaces w ON "
+	"w.id = i.workspace_id WHERE i.workspace_id = $1) x";
+
+enum err
+views_inquiries_counted(struct ctx *ctx, const char *from, const char *to,
+    int64_t *in_days, int64_t *recent)
+{
+	struct db_res *res;
+	const char *p[3];
+	enum err rc;
+
+	*in_days = *recent = 0;
+	p[0] = db_int64(ctx->arena, ctx->workspace_id);
+	p[1] = from;
+	p[2] = to;
+	if ((rc = db_exec_static(ctx->db, ctx->arena, sql_inquiries, 3, p,
+	    &res)) != ERR_OK)
+		return rc;
+	if (db_nrows(res) > 0) {
+		*in_days = db_get_int64(res, 0, 0, 0);
+		*recent = db_get_int64(res, 0, 1, 0);
+	}
+	return ERR_OK;
+}
+
+void
+views_attribution_recent(struct arena *a, struct json_object *v, int64_t n)
+{
+	struct json_object *o;
+
+	if (n <= 0)
+		return;
+	o = json_object_new_object();
+	json_object_object_add(o, "recent", json_object_new_int64(n));
+	put(o, "recent_text", arena_printf(a, "%lld %s", (long long)n,
+	    n == 1 ? "inquiry" : "inquiries"));
+	json_object_object_add(v, "attribution", o);
 }
 
 const char *

@@ -110,6 +110,12 @@ struct json_object *views_chart(struct arena *, struct json_object *series,
 struct json_object *views_dashboard(struct arena *, const char *tiles_json,
 		    const char *period);
 
+/* views_dashboard() of the tiles document already parsed (doc, NULL when
+ * it could not be read: no tiles); doc's strings are used in place, so
+ * it must live as long as the view (the same arena). */
+struct json_object *views_dashboard_doc(struct arena *,
+		    struct json_object *doc, const char *period);
+
 /*
  * Running totals (the catalogue's LAST metrics: GitHub's stars,
  * LinkedIn's followers) that a provider states as of its sync only — a
@@ -157,6 +163,26 @@ void		 views_dashboard_sources(struct arena *, struct json_object *v,
  */
 enum err	 views_reviews(struct ctx *, int days,
 		    struct json_object **out);
+
+/*
+ * How many inquiries came in the workspace's days from..to (YYYY-MM-DD,
+ * in its zone) into *in_days, and in the 28 days to today (the
+ * Attribution page's default days) into *recent: what the attribution
+ * report's channels add up to for those days (lib/business/
+ * attribution.h), without its rules, spend and bookings.  Read on the
+ * primary (an inquiry of a minute ago counts).  ERR_DB.
+ */
+enum err	 views_inquiries_counted(struct ctx *, const char *from,
+		    const char *to, int64_t *in_days, int64_t *recent);
+
+/*
+ * For a dashboard view v with no inquiry in its days (which end
+ * yesterday) and n in the 28 days to today: when n > 0, "attribution"
+ * {recent: n, recent_text ("1 inquiry", "3 inquiries")}, so that one of
+ * today is not missed; else v is left as it is.
+ */
+void		 views_attribution_recent(struct arena *, struct json_object *v,
+		    int64_t n);
 
 /*
  * The stylesheet of the providers' marks (/marks.css): ".mark-<slug>"

@@ -36,11 +36,6 @@ static const char sql_days[] =
 	"AND (SELECT y FROM w) "
 	"AND ($3::text IS NULL OR provider = $3)";
 
-static const char sql_generic[] =
-	"SET LOCAL plan_cache_mode = force_generic_plan";
-static const char sql_plan_default[] =
-	"SET LOCAL plan_cache_mode TO DEFAULT";
-
 /* One (provider, metric, currency) over the 2N days: previous period
  * first. */
 struct group {
@@ -648,7 +643,6 @@ tiles_json(struct db *db, struct arena *a, int64_t workspace_id, int days,
 	struct tiles t;
 	size_t i, nr, ncat = 0;
 	int64_t y = 0, today = 0, e;
-	bool generic;
 	enum err rc;
 
 	if (days < 1 || days > TILES_MAX_DAYS ||
@@ -662,19 +656,10 @@ tiles_json(struct db *db, struct arena *a, int64_t workspace_id, int days,
 	 * prunes to the workspace's partition when it starts and reads
 	 * it as a custom plan does, but the planner, costing all the
 	 * partitions, never picks it: every request was planned again
-	 * (~0.3 ms of the server's CPU).  For this statement only: the
-	 * next statement of the transaction goes back to the configured
-	 * setting (TO DEFAULT: the server's, database's or role's value,
-	 * which need not be "auto").
-	 * Behind a pooler nothing is prepared and a generic plan would
-	 * be made over every partition each time: not there. */
-	generic = !db_pooled(db) && db_depth(db) > 0;
-	if (generic)
-		(void)db_exec_later(db, a, sql_generic, 0, NULL);
-	rc = db_exec_static(db, a, sql_days, 4, p, &res);
-	if (generic)
-		(void)db_exec_later(db, a, sql_plan_default, 0, NULL);
-	if (rc != ERR_OK)
+	 * (~0.3 ms of the server's CPU).  Behind a pooler nothing is
+	 * prepared and a generic plan would be made over every partition
+	 * each time: db_exec_generic() does not ask for it there. */
+	if ((rc = db_exec_generic(db, a, sql_days, 4, p, &res)) != ERR_OK)
 		return rc;
 	for (i = 0; i < db_nrows(res) && tz == NULL; i++)
 		if (db_get(res, i, 0) == NULL) {

@@ -643,6 +643,26 @@ db_exec_static(struct db *db, struct arena *a, const char *sql,
 	return run(db, a, sql, nparams, params, MODE_STATIC, out);
 }
 
+static const char sql_generic[] =
+	"SET LOCAL plan_cache_mode = force_generic_plan";
+static const char sql_plan_default[] =
+	"SET LOCAL plan_cache_mode TO DEFAULT";
+
+enum err
+db_exec_generic(struct db *db, struct arena *a, const char *sql,
+    int nparams, const char *const *params, struct db_res **out)
+{
+	bool generic = !db->pooled && db->depth > 0;
+	enum err rc;
+
+	if (generic)
+		(void)db_exec_later(db, a, sql_generic, 0, NULL);
+	rc = run(db, a, sql, nparams, params, MODE_STATIC, out);
+	if (generic)
+		(void)db_exec_later(db, a, sql_plan_default, 0, NULL);
+	return rc;
+}
+
 enum err
 db_copy_in(struct db *db, const char *sql, const char *data, size_t len,
     int64_t *rows)
@@ -949,33 +969,33 @@ db_get_int64(const struct db_res *res, size_t row, size_t col, int64_t def)
 	return *end == '\0' ? (int64_t)n : def;
 }
 
-enum err
-db_value(struct db *db, struct arena *a, const char *sql, int nparams,
-    const char *const *params, const char **out)
+/* db_value() and db_value_static(): the first field of run()'s result. */
+static enum err
+value(struct db *db, struct arena *a, const char *sql, int nparams,
+    const char *const *params, enum mode mode, const char **out)
 {
 	struct db_res *res;
 	enum err rc;
 
 	*out = NULL;
-	if ((rc = db_exec(db, a, sql, nparams, params, &res)) != ERR_OK)
+	if ((rc = run(db, a, sql, nparams, params, mode, &res)) != ERR_OK)
 		return rc;
 	*out = db_get(res, 0, 0);
 	return ERR_OK;
 }
 
 enum err
+db_value(struct db *db, struct arena *a, const char *sql, int nparams,
+    const char *const *params, const char **out)
+{
+	return value(db, a, sql, nparams, params, MODE_PARAMS, out);
+}
+
+enum err
 db_value_static(struct db *db, struct arena *a, const char *sql,
     int nparams, const char *const *params, const char **out)
 {
-	struct db_res *res;
-	enum err rc;
-
-	*out = NULL;
-	if ((rc = db_exec_static(db, a, sql, nparams, params, &res)) !=
-	    ERR_OK)
-		return rc;
-	*out = db_get(res, 0, 0);
-	return ERR_OK;
+	return value(db, a, sql, nparams, params, MODE_STATIC, out);
 }
 
 const char *

@@ -86,6 +86,21 @@ enum err	 db_exec_static(struct db *, struct arena *, const char *sql,
 enum err	 db_value(struct db *, struct arena *, const char *sql,
 		    int nparams, const char *const *params, const char **out);
 
+/*
+ * db_exec_static() with the statement's generic plan: for a statement the
+ * planner would plan again on every execution (parameters it cannot see
+ * through, partitions it costs all of) to the same plan or none better.
+ * Inside a transaction on a direct connection, SET LOCAL plan_cache_mode
+ * = force_generic_plan goes before it and TO DEFAULT (the server's,
+ * database's or role's setting) after it, queued with the statements
+ * around it (db_exec_later(): no round trip of their own); otherwise
+ * (outside a transaction, or behind a pooler, where nothing is prepared)
+ * exactly db_exec_static().  Same results and errors.
+ */
+enum err	 db_exec_generic(struct db *, struct arena *, const char *sql,
+		    int nparams, const char *const *params,
+		    struct db_res **out);
+
 /* db_value() of a hot statement of static storage, prepared as
  * db_exec_static() does.  Same results and errors as db_value(). */
 enum err	 db_value_static(struct db *, struct arena *, const char *sql,

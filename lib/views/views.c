@@ -1185,35 +1185,6 @@ views_dashboard_sources(struct arena *a, struct json_object *v,
 	flag(v, "has_sources", json_object_array_length(provs) > 0);
 }
 
-static const char sql_generic[] =
-	"SET LOCAL plan_cache_mode = force_generic_plan";
-static const char sql_plan_default[] =
-	"SET LOCAL plan_cache_mode TO DEFAULT";
-
-/*
- * db_exec_static() of sql with its generic plan (lib/metrics/tiles.c does
- * the same for its statement): the SET LOCAL before and the one back to
- * the configured setting after go with the statements around it, in
- * their round trips.  For statements whose parameters (arrays, a
- * workspace) the planner would plan again on every request (~0.5 ms of
- * the server's CPU each) to the same plan, or none better.  Only
- * directly and in a transaction: behind a pooler nothing is prepared.
- */
-static enum err
-exec_generic(struct db *db, struct arena *a, const char *sql, int n,
-    const char *const *p, struct db_res **out)
-{
-	bool generic = !db_pooled(db) && db_depth(db) > 0;
-	enum err rc;
-
-	if (generic)
-		(void)db_exec_later(db, a, sql_generic, 0, NULL);
-	rc = db_exec_static(db, a, sql, n, p, out);
-	if (generic)
-		(void)db_exec_later(db, a, sql_plan_default, 0, NULL);
-	return rc;
-}
-
 /*
  * The latest value of each running total ($3, $4: providers and metrics,
  * in pairs) stored after the days shown ($2, their last day), while they
@@ -1333,8 +1304,8 @@ views_dashboard_latest(struct ctx *ctx, struct json_object *v)
 	p[1] = to;
 	p[2] = arena_printf(ctx->arena, "{%s}", buf_cstr(ps));
 	p[3] = arena_printf(ctx->arena, "{%s}", buf_cstr(ms));
-	if ((rc = exec_generic(app_read_db(ctx), ctx->arena, sql_latest, 4, p,
-	    &res)) != ERR_OK)
+	if ((rc = db_exec_generic(app_read_db(ctx), ctx->arena, sql_latest,
+	    4, p, &res)) != ERR_OK)
 		return rc;
 	for (i = 0; i < db_nrows(res); i++) {
 		slug = db_get(res, i, 0);
@@ -1464,8 +1435,8 @@ views_reviews(struct ctx *ctx, int days, struct json_object **out)
 	p[0] = db_int64(ctx->arena, ctx->workspace_id);
 	p[1] = db_int64(ctx->arena, days);
 	p[2] = buf_cstr(b);
-	if ((rc = exec_generic(app_read_db(ctx), ctx->arena, sql_rating, 3, p,
-	    &res)) != ERR_OK)
+	if ((rc = db_exec_generic(app_read_db(ctx), ctx->arena, sql_rating,
+	    3, p, &res)) != ERR_OK)
 		return rc;
 	if ((rc = reviews_recent_json(app_read_db(ctx), ctx->arena,
 	    ctx->workspace_id, 5, &json)) != ERR_OK)

@@ -618,8 +618,12 @@ another VAR (its parent directories must be searchable)"
 		procs=$(procs_of "$name")
 		# Idle kept connections per upstream and nginx worker, for the
 		# routes that keep theirs (the health routes, locations/api.conf):
-		# two a process, which serves any of its connections.
-		keep=$(( procs * 2 ))
+		# eight a process, which serves any of its connections.  With
+		# two, 16 clients of /healthz opened and closed half their
+		# connections (34,700 req/s against 40,300 with eight, same
+		# build; tests/bench/README.md "Tail", Session 12).  Other
+		# routes take a new connection each (fastcgi.conf).
+		keep=$(( procs * 8 ))
 		sock=$var/run/$name.sock
 		if [ -n "$(pids_of "$var/svc/$name.pid" "$(exe_of "$name")")" ]; then
 			say "$name: already running"

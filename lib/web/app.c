@@ -1,4 +1,5 @@
 /* app.c — the shared FastCGI request loop and process start-up. */
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -824,6 +825,49 @@ done:
 }
 
 /*
+ * True when nginx has nothing more to send down c: the request's body
+ * was read to its end (or it had none) and nothing waits unread.
+ */
+static bool
+heard_all(FCGX_Request *c)
+{
+	const char *len;
+	char b;
+
+	len = FCGX_GetParam("CONTENT_LENGTH", c->envp);
+	if (len != NULL && *len != '\0' && strcmp(len, "0") != 0 &&
+	    !FCGX_HasSeenEOF(c->in))
+		return false;
+	return recv(c->ipcFd, &b, 1, MSG_PEEK | MSG_DONTWAIT) <= 0 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+/*
+ * The end of a request on c: the answer's last records go out, and the
+ * connection is closed unless nginx keeps it.  libfcgi closes by
+ * shutting its side and waiting (up to 2 s) for nginx to close first, so
+ * that a close with request bytes unread cannot cut the answer off (a
+ * reset): the process sat idle for nginx's turn on the CPU after every
+ * answer (about a millisecond a request at load, tests/bench/README.md
+ * "Tail").  When nginx has sent everything and it was all read, there is
+ * nothing to reset, and the process closes at once.
+ */
+static void
+finish(FCGX_Request *c)
+{
+	if (c->keepConnection || !heard_all(c)) {
+		FCGX_Finish_r(c);	/* closes it unless nginx keeps it */
+		return;
+	}
+	c->keepConnection = 1;		/* the last records, no close */
+	FCGX_Finish_r(c);
+	if (c->ipcFd >= 0) {		/* (an error closed it already) */
+		close(c->ipcFd);
+		c->ipcFd = -1;
+	}
+}
+
+/*
  * One request on connection c: libfcgi reads it (the connection is known
  * to have data, or to be a new one), the answer is written, and the
  * connection stays open when nginx asked to keep it.  False when the
@@ -841,8 +885,10 @@ serve_conn(struct app *app, struct arena *a, FCGX_Request *c,
 	c->keepConnection = 1;
 	if ((rc = FCGX_Accept_r(c)) < 0) {
 		/* It read no request, closed the connection and tried the
-		 * listening socket, which is non-blocking here. */
-		if (rc != -EAGAIN && rc != -EWOULDBLOCK && rc != -EINTR)
+		 * listening socket it was given, which never has a
+		 * connection (loop()): accept() said EINVAL. */
+		if (rc != -EINVAL && rc != -EAGAIN && rc != -EWOULDBLOCK &&
+		    rc != -EINTR)
 			log_msg(LOG_WARN, NULL, "accept", "FastCGI "
 			    "connection dropped (%d)", rc);
 		if (c->ipcFd >= 0) {
@@ -855,7 +901,7 @@ serve_conn(struct app *app, struct arena *a, FCGX_Request *c,
 	/* A stop signal only sets the flag: the request in hand finishes
 	 * (prefork_restarting()). */
 	ctx = serve(app, a, c, ++*seq);
-	FCGX_Finish_r(c);	/* closes it unless nginx keeps it */
+	finish(c);
 	if (ctx->after != NULL)
 		ctx->after(ctx, ctx->after_arg);
 	arena_reset(a);
@@ -971,32 +1017,65 @@ drain(struct app *app, struct arena *a, FCGX_Request *conn,
 }
 
 /*
+ * Adds fd to this process's epoll set ep as slot (LIMIT_FCGI_CONNS: the
+ * listening socket).  The listening socket is watched EPOLLEXCLUSIVE: a
+ * new connection wakes one idle process — the first, in the order they
+ * began to watch, that is waiting — instead of every idle process racing
+ * for it (each but one then had an accept4() answered EAGAIN).  At low
+ * load the same few processes take every request, with their database
+ * sessions and caches warm; at high load every process is busy and the
+ * connections wait in the one queue, first come, first served (a process
+ * that frees finds the socket still readable).  False: errno says why.
+ */
+static bool
+watch(int ep, int fd, size_t slot)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	if (slot == LIMIT_FCGI_CONNS)
+		ev.events |= EPOLLEXCLUSIVE;
+	ev.data.u64 = slot;
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0;
+}
+
+/*
  * One child's life (prefork.h): serve until told to stop.
  *
  * nginx keeps FastCGI connections open between requests for the health
  * routes (nginx/locations/api.conf; every other route takes a new one,
- * nginx/fastcgi.conf).  libfcgi's own loop would stay with one kept connection, blocked on it
- * while it is idle, so requests on other connections waited behind idle
- * ones (p99 in hundreds of milliseconds under load, tests/bench/README.md
- * "Tail").  Here a process holds up to LIMIT_FCGI_CONNS connections and
- * serves whichever has a request: it polls the listening socket (while it
- * has room) and every connection it holds, one request at a time, taking
- * turns.  It never closes a kept connection itself: nginx may be sending
- * the next request down it at that very moment, and would answer 502.
- * The listening socket is non-blocking, so the processes that wake for
- * one new connection do not wait in accept() for the one that took it.
+ * nginx/fastcgi.conf).  libfcgi's own loop would stay with one kept
+ * connection, blocked on it while it is idle, so requests on other
+ * connections waited behind idle ones (p99 in hundreds of milliseconds
+ * under load, tests/bench/README.md "Tail").  Here a process holds up to
+ * LIMIT_FCGI_CONNS connections and serves whichever has a request: it
+ * waits (epoll) on the listening socket (while it has room, watch()) and
+ * every connection it holds, one request at a time, taking turns.  It
+ * never closes a kept connection itself: nginx may be sending the next
+ * request down it at that very moment, and would answer 502.  The
+ * listening socket is non-blocking, so a process woken for a connection
+ * another took does not wait in accept().
+ *
+ * A connection is in the epoll set from its accept (serve_new()) until
+ * it is closed (closing removes it).  libfcgi, finding a kept connection
+ * closed, would accept the next one itself, unseen by the set: its
+ * requests are given a listening socket that never has one (an unbound,
+ * unlistened socket: accept() fails at once), so only serve_new()
+ * accepts.
  */
 static int
 loop(void *arg, int slot)
 {
 	struct app *app = arg;
 	FCGX_Request conn[LIMIT_FCGI_CONNS];
-	struct pollfd pfd[LIMIT_FCGI_CONNS + 1];
-	size_t who[LIMIT_FCGI_CONNS + 1];
+	struct epoll_event ev[LIMIT_FCGI_CONNS + 1];
 	struct arena a;
+	FCGX_Request *c;
 	unsigned long seq = 0;
-	size_t i, k, n, free_slot, turn = 0;
-	int fl, r;
+	size_t i, k, turn = 0;
+	int fl, n, ep = -1, none = -1, rc = 1;
+	bool fresh, listening;
 
 	reqstats_pid(slot);	/* otherwise every process serves alike */
 	/* Its own open log file, as each process had under spawn-fcgi:
@@ -1015,61 +1094,89 @@ loop(void *arg, int slot)
 	/* No signal mask around each request (two system calls): the
 	 * handlers restart what they interrupt instead. */
 	prefork_restarting();
-	if (FCGX_Init() != 0) {
+	arena_init(&a);
+	memset(conn, 0, sizeof(conn));
+	for (i = 0; i < LIMIT_FCGI_CONNS; i++)
+		conn[i].ipcFd = -1;
+	if (FCGX_Init() != 0 || (none = socket(AF_UNIX, SOCK_STREAM |
+	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0) {
 		log_msg(LOG_ERROR, NULL, "start", "FastCGI set-up failed");
-		return 1;
+		goto out;
 	}
 	for (i = 0; i < LIMIT_FCGI_CONNS; i++)
-		if (FCGX_InitRequest(&conn[i], 0, 0) != 0) {
+		if (FCGX_InitRequest(&conn[i], none, 0) != 0) {
 			log_msg(LOG_ERROR, NULL, "start", "FastCGI set-up "
 			    "failed");
-			return 1;
+			goto out;
 		}
 	if ((fl = fcntl(0, F_GETFL)) < 0 || fcntl(0, F_SETFL,
-	    fl | O_NONBLOCK) < 0) {
+	    fl | O_NONBLOCK) < 0 || (ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	    !watch(ep, 0, LIMIT_FCGI_CONNS)) {
 		log_msg(LOG_ERROR, NULL, "start", "the FastCGI socket cannot "
-		    "be made non-blocking");
-		return 1;
+		    "be watched: %s", strerror(errno));
+		goto out;
 	}
-	arena_init(&a);
+	listening = true;
 	log_msg(LOG_INFO, NULL, "start", "%s ready (pid %d)", app->name,
 	    (int)getpid());
 	while (!prefork_stopping()) {
-		n = poll_set(conn, pfd, who, &free_slot);
 		/* A signal ends the wait (prefork.h). */
-		if ((r = poll(pfd, n, -1)) < 0) {
+		if ((n = epoll_wait(ep, ev, LIMIT_FCGI_CONNS + 1, -1)) < 0) {
 			if (errno == EINTR)
 				continue;
-			log_msg(LOG_ERROR, NULL, "accept", "poll failed: %s",
-			    strerror(errno));
+			log_msg(LOG_ERROR, NULL, "accept", "epoll_wait "
+			    "failed: %s", strerror(errno));
 			break;
 		}
 		/* Every connection with a request is served once, starting
 		 * after the one served first last time, so none waits for
 		 * others twice; a new connection comes last. */
-		for (k = 0; k < n && !prefork_stopping(); k++) {
-			i = (k + turn) % n;
-			if (pfd[i].revents == 0 || who[i] == LIMIT_FCGI_CONNS)
-				continue;
-			/* Readable: a request, or the end nginx closed
-			 * (FCGX_Accept_r() reads nothing and it is closed
-			 * in serve_conn()). */
-			(void)serve_conn(app, &a, &conn[who[i]], &seq);
+		fresh = false;
+		for (k = 0; k < (size_t)n && !prefork_stopping(); k++) {
+			i = (k + turn) % (size_t)n;
+			if (ev[i].data.u64 == LIMIT_FCGI_CONNS)
+				fresh = true;
+			else if (conn[ev[i].data.u64].ipcFd >= 0)
+				/* Readable: a request, or the end nginx
+				 * closed (FCGX_Accept_r() reads nothing and
+				 * it is closed in serve_conn()). */
+				(void)serve_conn(app, &a, &conn[ev[i].data.u64],
+				    &seq);
 		}
 		turn++;
-		for (i = 0; i < n && !prefork_stopping(); i++) {
-			if (pfd[i].revents == 0 || who[i] < LIMIT_FCGI_CONNS)
-				continue;
-			(void)serve_new(app, &a, &conn[free_slot], &seq);
+		if (fresh && !prefork_stopping() &&
+		    (c = free_conn(conn)) != NULL &&
+		    serve_new(app, &a, c, &seq) && c->ipcFd >= 0 &&
+		    !watch(ep, c->ipcFd, (size_t)(c - conn))) {
+			log_msg(LOG_WARN, NULL, "accept", "a kept FastCGI "
+			    "connection cannot be watched: %s",
+			    strerror(errno));
+			FCGX_Free(c, 1);
+			c->ipcFd = -1;
+		}
+		/* No room: the listening socket is left to the others. */
+		if (listening != (free_conn(conn) != NULL)) {
+			listening = !listening;
+			if (listening)
+				(void)watch(ep, 0, LIMIT_FCGI_CONNS);
+			else
+				(void)epoll_ctl(ep, EPOLL_CTL_DEL, 0, NULL);
 		}
 	}
 	drain(app, &a, conn, &seq);
+	rc = 0;
+out:
 	for (i = 0; i < LIMIT_FCGI_CONNS; i++)
 		FCGX_Free(&conn[i], 1);
+	if (ep >= 0)
+		close(ep);
+	if (none >= 0)
+		close(none);
 	arena_free(&a);
-	log_msg(LOG_INFO, NULL, "stop", "%s stopping (pid %d)", app->name,
-	    (int)getpid());
-	return 0;
+	if (rc == 0)
+		log_msg(LOG_INFO, NULL, "stop", "%s stopping (pid %d)",
+		    app->name, (int)getpid());
+	return rc;
 }
 
 /* A child that becomes the supervisor drops its database connection: the

@@ -73,8 +73,8 @@ static enum err	api_content(struct ctx *);
 static enum err	api_providers(struct ctx *);
 
 static const struct route routes[] = {
-	{ HTTP_GET, "/healthz", api_healthz, ROUTE_NODB, 0 },
-	{ HTTP_GET, "/readyz", api_readyz, ROUTE_NODB, 0 },
+	{ HTTP_GET, "/healthz", api_healthz, ROUTE_NODB | ROUTE_QUIET, 0 },
+	{ HTTP_GET, "/readyz", api_readyz, ROUTE_NODB | ROUTE_QUIET, 0 },
 	{ HTTP_GET, "/v1/connections", api_connections, ROUTE_APIKEY, 0 },
 	{ HTTP_GET, "/v1/providers", api_providers, ROUTE_APIKEY, 0 },
 	{ HTTP_POST, "/v1/metrics/ingest", api_ingest,

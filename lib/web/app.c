@@ -816,8 +816,10 @@ serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 done:
 	ms = elapsed_ms(&t0);
 	status = ctx->resp.status == 0 ? 200 : ctx->resp.status;
-	log_request(ctx->req.request_id, ctx->req.method_name, log_path(ctx),
-	    status, ms, errcode);
+	if (status >= 300 || ctx->match.route == NULL ||
+	    !(ctx->match.route->flags & ROUTE_QUIET))
+		log_request(ctx->req.request_id, ctx->req.method_name,
+		    log_path(ctx), status, ms, errcode);
 	reqstats_count(ctx->match.route != NULL ?
 	    (size_t)(ctx->match.route - app->routes) : app->nroutes, status,
 	    ms / 1e3);

@@ -31,6 +31,9 @@ enum route_flag {
 	ROUTE_OVERSIZE = 1 << 9, /* a body over max_body still reaches the
 				 * handler (drained, no body, ctx->oversize)
 				 * to answer the 413 its own way (CORS) */
+	ROUTE_QUIET = 1 << 10,	/* a 2xx answer gets no log line (health
+				 * probes, thousands a minute: nginx's
+				 * access log has each); others do */
 };
 
 struct route {

@@ -109,6 +109,27 @@ test('foundation', async (t) => {
     assert.deepEqual([...new Set(rs.map((r) => r.json.error.code))].sort(), ['method_not_allowed', 'not_found']);
   });
 
+  // Health probes come every few seconds from every monitor: a 2xx answer
+  // gets no line in the program's log (nginx's access log has it), a
+  // refused one does.
+  await t.test('health answers that succeed are not logged, refused ones are', async () => {
+    const lines = (p) => stack.log('api').split('\n').filter((l) => l.includes(`"path":"${p}"`));
+    const before = { healthz: lines('/healthz').length, readyz: lines('/readyz').length };
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await request(`${stack.url}/healthz`)).status, 200);
+      assert.equal((await request(`${stack.url}/readyz`)).status, 200);
+    }
+    assert.equal((await request(`${stack.url}/healthz`, { method: 'POST', body: '' })).status, 405);
+    const tiles = await request(`${stack.url}/v1/dashboard/tiles`);
+    assert.equal(tiles.status, 401);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(lines('/readyz').length, before.readyz);
+    const h = lines('/healthz').slice(before.healthz);
+    assert.equal(h.length, 1, h.join('\n'));
+    assert.match(h[0], /"status":405/);
+    assert.ok(lines('/v1/dashboard/tiles').some((l) => /"status":401/.test(l)), 'other routes are logged');
+  });
+
   await t.test('a malformed query string is a clear 400', async () => {
     const r = await request(`${stack.url}/healthz?a=%4`);
     assert.equal(r.status, 400);

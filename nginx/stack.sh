@@ -703,8 +703,12 @@ stop() {
 	[ -d "$var" ] || { say "nothing to stop: no state in $var"; return 0; }
 	var=$(cd "$var" && pwd -P)
 	safe_path "$var"
+	# nginx first, gracefully (QUIT): it takes nothing new and finishes
+	# the requests in hand, for at most worker_shutdown_timeout
+	# (nginx.conf.in); TERM would cut them off.  Then the programs, which
+	# answer what nginx had sent them (lib/web/app.c, drain()).
 	p=$(pids_of "$var/run/nginx.pid" "$(exe_of nginx)")
-	if [ -n "$p" ]; then stop_pids TERM $p; stopped+=(nginx); fi
+	if [ -n "$p" ]; then stop_pids QUIT $p; stopped+=(nginx); fi
 	rm -f "$var/run/nginx.pid"
 	# Only the programs installed in app/bin, each by its own pid file.
 	for f in "$var"/app/bin/*; do

@@ -75,3 +75,24 @@ test('SIGTERM: a burst of new connections queued behind busy processes is answer
   assert.deepEqual(statuses.filter((s) => s !== 401), [],
     `all 401 requests sent before the stop are answered (401: no token), none cut off (502): ${statuses.join(' ')}`);
 });
+
+test('stack.sh stop: a request nginx is serving is finished, not cut off', async (t) => {
+  // `make stop` (nginx/stack.sh stop) stops nginx first, then the
+  // programs: nginx is asked to stop gracefully (QUIT), so it finishes
+  // what it has in hand — here a request its FastCGI program answers
+  // after 3 s — and takes nothing new.
+  const stack = await startStack({ programs: ['api', 'sandbox'], env: { SLUICE_FCGI_PROCS: '1' } });
+  t.after(() => {
+    const reports = stack.stop();
+    assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
+  });
+  const pending = request(`${stack.url}/sandbox/github-api/user`, { headers: { 'x-sandbox-fault': 'slow' }, timeout: 15000 })
+    .catch((e) => ({ status: 0, error: e.message }));
+  await new Promise((res) => setTimeout(res, 700));
+  const t0 = Date.now();
+  const reports = stack.stop();	// synchronous: returns once everything ended
+  assert.deepEqual(Object.keys(reports), [], Object.values(reports).join('\n'));
+  assert.ok(Date.now() - t0 >= 1500, 'the stop did not wait for the request in hand');
+  const r = await pending;
+  assert.equal(r.status, 401, `the request in flight was cut off: ${JSON.stringify(r.error || r.status)}`);
+});

@@ -987,6 +987,13 @@ api_metrics(struct ctx *ctx)
 		return app_fail(ctx, ERR_NOTFOUND, "provider %s.", why);
 	if (rc != ERR_OK)
 		return rc;
+	/* And a metric name with a typo is a 404, not an empty answer. */
+	rc = export_metrics_known(app_read_db(ctx), ctx->arena,
+	    ctx->workspace_id, &q, &why);
+	if (rc == ERR_NOTFOUND)
+		return app_fail(ctx, ERR_NOTFOUND, "metric %s.", why);
+	if (rc != ERR_OK)
+		return rc;
 	if (q.csv)
 		rc = views_download(ctx, &q);
 	else

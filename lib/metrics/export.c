@@ -116,6 +116,21 @@ static const char sql_ingested[] =
 	"provider > s.p ORDER BY provider LIMIT 1) FROM s WHERE s.p IS NOT "
 	"NULL) SELECT p FROM s WHERE p IS NOT NULL AND p <> ALL ($2::text[]) "
 	"LIMIT $3::int + 1";
+/* Of the metric names $2 (none in a catalogue), the first no row of
+ * workspace $1 is stored under (for the sources $3; NULL: any), or none:
+ * the workspace's series walked in primary-key order, one index probe a
+ * series, stopping at the first that has the name. */
+static const char sql_unstored[] =
+	"WITH RECURSIVE s(p, a, m) AS ((SELECT provider, account_id, metric "
+	"FROM metric_daily WHERE workspace_id = $1 "
+	"ORDER BY provider, account_id, metric LIMIT 1) UNION ALL "
+	"SELECT x.p, x.a, x.m FROM s, LATERAL (SELECT provider AS p, "
+	"account_id AS a, metric AS m FROM metric_daily WHERE "
+	"workspace_id = $1 AND (provider, account_id, metric) > "
+	"(s.p, s.a, s.m) ORDER BY provider, account_id, metric LIMIT 1) x) "
+	"SELECT u.n FROM unnest($2::text[]) WITH ORDINALITY AS u(n, i) "
+	"WHERE NOT EXISTS (SELECT 1 FROM s WHERE s.m = u.n AND "
+	"($3::text[] IS NULL OR s.p = ANY ($3::text[]))) ORDER BY i LIMIT 1";
 static const char sql_fetch[] = "FETCH 2000 FROM sluice_export";
 static const char sql_close[] = "CLOSE sluice_export";
 
@@ -810,6 +825,66 @@ export_sources(struct db *db, struct arena *a, int64_t ws,
 	    "providers: %s; sources ingested here (POST /v1/metrics/ingest): "
 	    "%s", name, provider_slugs(a, ", "), k > 0 ? buf_cstr(b) :
 	    "none");
+	return ERR_NOTFOUND;
+}
+
+/* True when a catalogue has metric m: one of q's sources' (every
+ * provider's when q names none), or a provider's total of it ("m:28d"). */
+static bool
+catalogued(const struct export_query *q, const char *m, struct arena *a)
+{
+	const struct provider *const *all;
+	const char *base = m;
+	size_t i, n, len;
+	int days;
+
+	if (metric_totals_split(m, &len, &days))
+		base = arena_strndup(a, m, len);
+	if (q->nproviders > 0) {
+		for (i = 0; i < q->nproviders; i++)
+			if (metric_find(q->providers[i], m) != NULL ||
+			    metric_find(q->providers[i], base) != NULL)
+				return true;
+		return false;
+	}
+	all = provider_all(&n);
+	for (i = 0; i < n; i++)
+		if (metric_find(all[i]->slug, m) != NULL ||
+		    metric_find(all[i]->slug, base) != NULL)
+			return true;
+	return false;
+}
+
+enum err
+export_metrics_known(struct db *db, struct arena *a, int64_t ws,
+    const struct export_query *q, const char **why)
+{
+	const char *unknown[EXPORT_MAX_NAMES], *p[3], *name;
+	struct buf *b;
+	size_t i, nu = 0;
+	enum err rc;
+
+	*why = NULL;
+	for (i = 0; i < q->nmetrics; i++)
+		if (!catalogued(q, q->metrics[i], a))
+			unknown[nu++] = q->metrics[i];
+	if (nu == 0)
+		return ERR_OK;
+	p[0] = db_int64(a, ws);
+	p[1] = array(a, unknown, nu);
+	p[2] = q->nproviders > 0 ? array(a, q->providers, q->nproviders) :
+	    NULL;
+	if ((rc = db_value(db, a, sql_unstored, 3, p, &name)) != ERR_OK)
+		return rc;
+	if (name == NULL)	/* each stored here: an ingested metric */
+		return ERR_OK;
+	b = buf_new_arena(a, 256);
+	for (i = 0; i < q->nproviders; i++)
+		buf_printf(b, "%s%s", i > 0 ? ", " : "", q->providers[i]);
+	*why = arena_printf(a, "%s names no metric of %s: no catalogue has "
+	    "it and no row was stored under it here. GET /v1/providers "
+	    "lists each provider's metrics", name, q->nproviders > 0 ?
+	    buf_cstr(b) : "this workspace");
 	return ERR_NOTFOUND;
 }
 

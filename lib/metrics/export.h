@@ -113,6 +113,19 @@ enum err	 export_sources(struct db *, struct arena *, int64_t ws,
 		    const struct export_query *, const char **why);
 
 /*
+ * Whether each metric q names is one of workspace ws: in the catalogue of
+ * one of q's sources (of any provider when q names none; a provider's
+ * total "<metric>:<N>d" counts as its metric), or a name rows are stored
+ * under there for q's sources (ingest takes any metric name; a walk of
+ * the workspace's series, only for names no catalogue has).
+ * ERR_NOTFOUND with *why (in the arena) naming the first that is
+ * neither; else ERR_OK (*why NULL), or ERR_DB.  A known metric without
+ * rows in the days asked is no error: its answer is empty.
+ */
+enum err	 export_metrics_known(struct db *, struct arena *, int64_t ws,
+		    const struct export_query *q, const char **why);
+
+/*
  * A query for the pages' downloads: the days (7, 28 or 90) ending
  * yesterday, or from..to, of every source or of provider only (may be
  * NULL), each day; CSV.

@@ -198,6 +198,34 @@ test('GET /v1/metrics', async (t) => {
     assert.ok(r.json.rows.length > 0 && r.json.rows.every((x) => x.provider === 'crm'));
   });
 
+  await t.test('a metric in no catalogue and never stored is a 404; a known one without rows is empty', async () => {
+    // A typo of a catalogue metric, alone, among good ones, for a source.
+    for (const [q, name, of] of [['?metric=sesions', 'sesions', 'this workspace'],
+      ['?metric=sessions&metric=clickz', 'clickz', 'this workspace'],
+      ['?provider=ga4&metric=clicks', 'clicks', 'ga4'],
+      ['?provider=crm&metric=deals.lost', 'deals.lost', 'crm'],
+      ['?metric=sesions&format=csv', 'sesions', 'this workspace']]) {
+      const r = await get(ka, q);
+      assert.equal(r.status, 404, `${q}: ${r.text}`);
+      assert.equal(r.json.error.code, 'not_found');
+      assert.deepEqual(validate(responseSchema('/v1/metrics', 'get', '404'), r.json), []);
+      assert.equal(r.json.error.message, `metric ${name} names no metric of ${of}: no catalogue has it and no row was stored under it here. GET /v1/providers lists each provider's metrics.`, q);
+    }
+    // Catalogue metrics (one never connected, a provider's total), and a
+    // metric ingested here, in or out of the days asked: 200.
+    for (const q of ['?metric=sessions', '?provider=slack&metric=messages', '?metric=reach:28d',
+      '?provider=google_ads&metric=clicks', '?metric=deals.won', '?provider=crm&metric=deals.won',
+      '?metric=deals.won&from=2001-01-01&to=2001-01-31']) {
+      const r = await get(ka, q);
+      assert.equal(r.status, 200, `${q}: ${r.text}`);
+    }
+    assert.ok((await get(ka, '?metric=deals.won')).json.rows.length > 0);
+    assert.deepEqual((await get(ka, '?metric=deals.won&from=2001-01-01&to=2001-01-31')).json.rows, []);
+    // Workspace B stored no deals.won: its own 404.
+    const r = await get(kb, '?metric=deals.won');
+    assert.equal(r.status, 404, r.text);
+  });
+
   await t.test('a cursor continues only the query that gave it', async () => {
     const first = await get(ka, `?from=${from}&to=${to}&limit=3`);
     const c = first.json.next_cursor;

@@ -834,9 +834,8 @@ static bool
 heard_all(FCGX_Request *c)
 {
 	const char *len;
-	char b;
-
 	ssize_t n;
+	char b;
 
 	len = FCGX_GetParam("CONTENT_LENGTH", c->envp);
 	if (len != NULL && *len != '\0' && strcmp(len, "0") != 0 &&

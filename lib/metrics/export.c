@@ -834,24 +834,21 @@ static bool
 catalogued(const struct export_query *q, const char *m, struct arena *a)
 {
 	const struct provider *const *all;
-	const char *base = m;
+	const char *base = m, *slug;
 	size_t i, n, len;
 	int days;
 
 	if (metric_totals_split(m, &len, &days))
 		base = arena_strndup(a, m, len);
-	if (q->nproviders > 0) {
-		for (i = 0; i < q->nproviders; i++)
-			if (metric_find(q->providers[i], m) != NULL ||
-			    metric_find(q->providers[i], base) != NULL)
-				return true;
-		return false;
-	}
 	all = provider_all(&n);
-	for (i = 0; i < n; i++)
-		if (metric_find(all[i]->slug, m) != NULL ||
-		    metric_find(all[i]->slug, base) != NULL)
+	if (q->nproviders > 0)
+		n = q->nproviders;
+	for (i = 0; i < n; i++) {
+		slug = q->nproviders > 0 ? q->providers[i] : all[i]->slug;
+		if (metric_find(slug, m) != NULL ||
+		    (base != m && metric_find(slug, base) != NULL))
 			return true;
+	}
 	return false;
 }
 

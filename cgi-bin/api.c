@@ -950,7 +950,8 @@ api_tiles(struct ctx *ctx)
 		return app_fail(ctx, ERR_INPUT, "Unknown provider; use one of "
 		    "%s.", provider_slugs(ctx->arena, ", "));
 	rc = tiles_json(app_read_db(ctx), ctx->arena, ctx->workspace_id,
-	    days, from != NULL ? to : NULL, provider, &json);
+	    days, from != NULL ? to : NULL, provider,
+	    req_no_cache(&ctx->req), &json);
 	if (rc == ERR_UNPROCESSABLE)
 		return range_future(ctx);
 	if (rc != ERR_OK)

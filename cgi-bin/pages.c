@@ -1621,7 +1621,8 @@ page_dashboard(struct ctx *ctx)
 			    "must be 7d, 28d or 90d.");
 	}
 	rc = tiles_json(app_read_db(ctx), ctx->arena, ctx->workspace_id,
-	    days, from != NULL ? to : NULL, NULL, &tiles);
+	    days, from != NULL ? to : NULL, NULL, req_no_cache(&ctx->req),
+	    &tiles);
 	if (rc == ERR_UNPROCESSABLE)
 		return dashboard_future(ctx, from, to);
 	if (rc != ERR_OK)

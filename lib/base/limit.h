@@ -107,6 +107,9 @@
 #define LIMIT_VALUE_DIGITS	18		/* integer digits of a value */
 #define LIMIT_VALUE_DECIMALS	6		/* its decimals, rounded */
 #define LIMIT_TILES		200		/* tiles in one dashboard */
+#define LIMIT_TILES_CACHE	32		/* answers a process keeps */
+#define LIMIT_TILES_CACHE_BYTES	(512 * 1024)	/* the largest one kept */
+#define LIMIT_TILES_CACHE_SECONDS 300		/* kept at most, even unchanged */
 #define LIMIT_DAYS_ZONES	4		/* zones a source's "Days in" names */
 #define LIMIT_DAYS_ZONE_NAMES	3		/* accounts named per zone there */
 #define LIMIT_ZONE_NAME		64		/* a zone name a provider gives */

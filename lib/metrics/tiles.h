@@ -78,9 +78,15 @@ void		 tiles_range(struct arena *, const char *from, const char *to,
  * later in the workspace's zone (a day not over compares with nothing),
  * ERR_NOTFOUND when the workspace does not exist, ERR_DB,
  * ERR_UNAVAILABLE.
+ * The process keeps its last LIMIT_TILES_CACHE answers (up to
+ * LIMIT_TILES_CACHE_BYTES each) and gives one again, without reading the
+ * rows, while the workspace's metrics version (sql/340: every change to
+ * its metric_daily rows moves it on), yesterday and zone are those it
+ * was made with, for LIMIT_TILES_CACHE_SECONDS at most; fresh true makes
+ * the answer anew (and keeps it).
  */
 enum err	 tiles_json(struct db *, struct arena *, int64_t workspace_id,
 		    int days, const char *end, const char *provider,
-		    const char **out);
+		    bool fresh, const char **out);
 
 #endif

@@ -323,6 +323,22 @@ req_is_content_type(const struct req *r, const char *mt)
 	    r->content_type[n] == ' ';
 }
 
+bool
+req_no_cache(const struct req *r)
+{
+	const char *h = req_header(r, "cache-control"), *t;
+	size_t n;
+
+	for (t = h; t != NULL && *t != '\0'; t += n) {
+		t += strspn(t, " \t,");
+		n = strcspn(t, ",");
+		if (n >= 8 && strncasecmp(t, "no-cache", 8) == 0 &&
+		    strspn(t + 8, " \t") == n - 8)
+			return true;
+	}
+	return false;
+}
+
 enum err
 req_set_body(struct arena *a, struct req *r, const char *body, size_t len,
     const char **why)

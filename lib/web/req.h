@@ -96,6 +96,10 @@ const char	*req_form(const struct req *, const char *name);
 const char	*req_cookie(const struct req *, const char *name);
 const char	*req_header(const struct req *, const char *name);
 
+/* True when the request's Cache-Control names no-cache: the client asks
+ * for an answer made anew, not one the program kept. */
+bool		 req_no_cache(const struct req *);
+
 /* True when the Content-Type's media type is mt (parameters ignored). */
 bool		 req_is_content_type(const struct req *, const char *mt);
 

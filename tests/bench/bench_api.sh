@@ -5,8 +5,9 @@
 #           makes it 100 million (metric_daily is partitioned by workspace,
 #           sql/290); the disk it takes is printed
 #   tiles   GET /v1/dashboard/tiles for one workspace through nginx (wrk):
-#           p50/p99 at 2 connections, requests/s at 16, for 7d, 28d, 90d;
-#           two rounds each, the best kept
+#           p50/p99 at 2 connections, requests/s at 16, for 7d, 28d, 90d,
+#           each made anew (Cache-Control: no-cache) and kept (a repeated
+#           view: lib/metrics/tiles.c); two rounds each, the best kept
 #   ingest  1 million new rows through POST /v1/metrics/ingest in 10,000-row
 #           batches (100 workspaces, one key each), rows/s, against
 #           PostgreSQL COPY of the same rows into the same table, same run
@@ -15,8 +16,9 @@
 #           two rounds, best of each side)
 # Targets (issue 9): tiles p50 < 3 ms and p99 < 15 ms (7d and 28d; 90d is
 # shown, not judged); ingest >= 0.40x COPY.  Issue 19 raised them to p50 <
-# 2 ms and p99 < 10 ms for 7d, 28d and 90d, and ingest >= 0.50x COPY: both
-# are judged, on the last lines ("met" or "MISSED").
+# 2 ms and p99 < 10 ms for 7d, 28d and 90d (judged made anew and kept,
+# apart), and ingest >= 0.50x COPY: judged on the last lines ("met" or
+# "MISSED").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
@@ -60,9 +62,9 @@ printf 'disk: %s\n' "$(psqlq -c "SELECT pg_size_pretty(sum(pg_total_relation_siz
 
 # --- tiles ---------------------------------------------------------------
 key=$(mkkey 500)
-wrk_run() {	# CONNECTIONS PATH → "rps p50_ms p99_ms non2xx"
+wrk_run() {	# CONNECTIONS PATH [HEADER] → "rps p50_ms p99_ms non2xx"
 	wrk -t"$(($1 < 2 ? 1 : 2))" -c"$1" -d"${secs}s" --latency \
-	    -H "Authorization: Bearer $key" "$url$2" | awk '
+	    -H "Authorization: Bearer $key" ${3:+-H "$3"} "$url$2" | awk '
 	function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0;
 	                 if (v ~ /s$/) return v * 1000; return v }
 	/Requests\/sec/ { rps = $2 }
@@ -74,29 +76,43 @@ wrk_run() {	# CONNECTIONS PATH → "rps p50_ms p99_ms non2xx"
 tiles=$(curl -fsS -H "Authorization: Bearer $key" "$url/v1/dashboard/tiles?period=28d")
 ntiles=$(printf '%s' "$tiles" | grep -o '"provider"' | wc -l)
 printf 'tiles: %s tiles for workspace 500, %s bytes (28d)\n' "$ntiles" "${#tiles}"
-tiles_ok=1 tiles19_ok=1
+# Each period twice: "made" sends Cache-Control: no-cache, so every
+# request reads the rows and builds the answer (the first view after new
+# data); "kept" is a repeated view, answered from the process's kept
+# answer after one look at the workspace's metrics version (sql/340).
+tiles_ok=1 made19_ok=1 kept19_ok=1
 printf '%-12s %8s %9s %9s %12s\n' period p50_ms p99_ms 'req/s@2' 'req/s@16'
 # Two rounds per period; the round with the most requests/s at 2
 # connections gives the figures (as bench_foundation.sh keeps its best).
 for period in 7d 28d 90d; do
 	path="/v1/dashboard/tiles?period=$period"
-	secs=2 wrk_run 2 "$path" >/dev/null	# warm-up, not counted
-	best=0 best16=0
-	for round in 1 2; do
-		read -r rps2 a b bad < <(wrk_run 2 "$path")
-		[ "$bad" = 0 ] || { echo "tiles $period: $bad non-2xx"; exit 1; }
-		read -r rps16 _ _ bad < <(wrk_run 16 "$path")
-		[ "$bad" = 0 ] || { echo "tiles $period: $bad non-2xx"; exit 1; }
-		if [ "$rps2" -gt "$best" ]; then best=$rps2 p50=$a p99=$b; fi
-		[ "$rps16" -gt "$best16" ] && best16=$rps16
+	for how in made kept; do
+		hdr=
+		[ "$how" = made ] && hdr="Cache-Control: no-cache"
+		secs=2 wrk_run 2 "$path" "$hdr" >/dev/null	# warm-up, not counted
+		best=0 best16=0
+		for round in 1 2; do
+			read -r rps2 a b bad < <(wrk_run 2 "$path" "$hdr")
+			[ "$bad" = 0 ] || { echo "tiles $period: $bad non-2xx"; exit 1; }
+			read -r rps16 _ _ bad < <(wrk_run 16 "$path" "$hdr")
+			[ "$bad" = 0 ] || { echo "tiles $period: $bad non-2xx"; exit 1; }
+			if [ "$rps2" -gt "$best" ]; then best=$rps2 p50=$a p99=$b; fi
+			[ "$rps16" -gt "$best16" ] && best16=$rps16
+		done
+		printf '%-12s %8s %9s %9s %12s\n' "$period $how" "$p50" "$p99" \
+		    "$best" "$best16"
+		ok=$(echo "$p50 < 2 && $p99 < 10" | bc)
+		if [ "$how" = made ]; then
+			# Issue 9, judged on 7d (the default) and 28d made
+			# anew; 90d is shown.
+			[ "$period" = 90d ] ||
+			    [ "$(echo "$p50 < 3 && $p99 < 15" | bc)" = 1 ] ||
+			    tiles_ok=0
+			[ "$ok" = 1 ] || made19_ok=0
+		else
+			[ "$ok" = 1 ] || kept19_ok=0
+		fi
 	done
-	printf '%-12s %8s %9s %9s %12s\n' "$period" "$p50" "$p99" "$best" \
-	    "$best16"
-	# The targets are judged on 7d (the default) and 28d; 90d is shown.
-	[ "$period" = 90d ] || [ "$(echo "$p50 < 3 && $p99 < 15" | bc)" = 1 ] ||
-	    tiles_ok=0
-	# Issue 19: every period.
-	[ "$(echo "$p50 < 2 && $p99 < 10" | bc)" = 1 ] || tiles19_ok=0
 done
 echo "plan (28d):"
 psqlq -c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON)
@@ -175,6 +191,7 @@ printf 'load average while it ran: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'targets: tiles 7d/28d p50<3ms and p99<15ms %s, ingest>=0.40x COPY %s\n' \
     "$([ "$tiles_ok" = 1 ] && echo met || echo MISSED)" \
     "$([ "$(echo "$ratio >= 0.40" | bc)" = 1 ] && echo met || echo MISSED)"
-printf 'targets (issue 19): tiles 7d/28d/90d p50<2ms and p99<10ms %s, ingest>=0.50x COPY %s\n' \
-    "$([ "$tiles19_ok" = 1 ] && echo met || echo MISSED)" \
+printf 'targets (issue 19): tiles 7d/28d/90d p50<2ms and p99<10ms: made anew %s, kept %s; ingest>=0.50x COPY %s\n' \
+    "$([ "$made19_ok" = 1 ] && echo met || echo MISSED)" \
+    "$([ "$kept19_ok" = 1 ] && echo met || echo MISSED)" \
     "$([ "$(echo "$ratio >= 0.50" | bc)" = 1 ] && echo met || echo MISSED)"

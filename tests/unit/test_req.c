@@ -193,6 +193,41 @@ test_req_parse_full_request(void **state)
 	assert_string_equal(r.body, "a=1&b=2");
 }
 
+/* Cache-Control: no-cache among the directives, any case, nothing
+ * else taken for it. */
+static void
+test_req_no_cache(void **state)
+{
+	static const struct { const char *h; bool want; } cases[] = {
+		{ NULL, false },
+		{ "HTTP_CACHE_CONTROL=no-cache", true },
+		{ "HTTP_CACHE_CONTROL=max-age=0, No-Cache", true },
+		{ "HTTP_CACHE_CONTROL=no-cache , no-store", true },
+		{ "HTTP_CACHE_CONTROL=max-age=0", false },
+		{ "HTTP_CACHE_CONTROL=no-store", false },
+		{ "HTTP_CACHE_CONTROL=no-cachex", false },
+		{ "HTTP_CACHE_CONTROL=xno-cache", false },
+		{ "HTTP_CACHE_CONTROL=no-cache=x", false },
+		{ "HTTP_CACHE_CONTROL=", false },
+		{ "HTTP_PRAGMA=no-cache", false },
+	};
+	struct arena *a = testlib_arena();
+	const char *err = NULL;
+	struct req r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *params[] = { "REQUEST_METHOD=GET", "DOCUMENT_URI=/",
+		    (char *)cases[i].h, NULL };
+
+		assert_int_equal(req_parse(a, params, &r, &err), ERR_OK);
+		if (req_no_cache(&r) != cases[i].want)
+			fail_msg("%s: want %d", cases[i].h ? cases[i].h :
+			    "(none)", cases[i].want);
+	}
+}
+
 static void
 test_req_parse_content_types(void **state)
 {
@@ -299,6 +334,7 @@ main(void)
 		cmocka_unit_test(test_req_cookies),
 		cmocka_unit_test(test_req_parse_full_request),
 		cmocka_unit_test(test_req_parse_content_types),
+		cmocka_unit_test(test_req_no_cache),
 		cmocka_unit_test(test_req_parse_rejects_bad_requests),
 		cmocka_unit_test(test_req_parse_rejects_oversize),
 	};

@@ -76,8 +76,12 @@ pids() {
 	all="$nginx_pids $api_pids $pg_pids $peer_pids"
 }
 # wrk_run URL → "rps p50_ms p99_ms requests non2xx"
+# Cache-Control: no-cache: Sluice makes every answer anew from the rows, as
+# the peer does (without it, a repeated question is answered from the api
+# process's kept answer: lib/metrics/tiles.c).
 wrk_run() {
-	wrk_stats -t2 -c"$conns" -d"${secs}s" -H "Authorization: Bearer $key" "$1"
+	wrk_stats -t2 -c"$conns" -d"${secs}s" -H "Authorization: Bearer $key" \
+	    -H "Cache-Control: no-cache" "$1"
 }
 
 path='/v1/dashboard/tiles?period=7d'

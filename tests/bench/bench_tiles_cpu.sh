@@ -73,8 +73,11 @@ for period in 7d 28d 90d; do
 done
 
 # wrk_run KEY URL → "rps p50_ms p99_ms requests non2xx"
+# Each answer made anew from the rows (Cache-Control: no-cache; builds
+# before session 13 keep none anyway).
 wrk_run() {
-	wrk_stats -t2 -c2 -d"${secs}s" -H "Authorization: Bearer $1" "$2"
+	wrk_stats -t2 -c2 -d"${secs}s" -H "Authorization: Bearer $1" \
+	    -H "Cache-Control: no-cache" "$2"
 }
 
 for i in "${!urls[@]}"; do	# warm-up: connections made, statements prepared

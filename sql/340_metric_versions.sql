@@ -15,15 +15,24 @@
 -- none, as a sync's rerun of unchanged days, moves nothing), so a batch
 -- costs one row lock on its workspace's counter, held until its commit
 -- (measured: within the noise of a COPY of 840 rows).  A workspace
--- without a row is at version 0; a workspace being deleted gets none
--- (its row goes with it, ON DELETE CASCADE).  Writing a partition
--- directly (metric_daily_pNN) fires no statement trigger of the parent:
--- the kept answers notice it after LIMIT_TILES_CACHE_SECONDS.
+-- without a row is at version 0; a workspace being deleted gets none.
+-- Writing a partition directly (metric_daily_pNN) fires no statement
+-- trigger of the parent: the kept answers notice it after
+-- LIMIT_TILES_CACHE_SECONDS.
+--
+-- No foreign key: ON DELETE CASCADE would lock a deleted workspace's
+-- counter before its metric rows are deleted (the cascade's trigger fires
+-- first), while a sync's UPDATE holding some of those rows waits for the
+-- counter — a deadlock (review13).  The rows' own cascade
+-- (sluice_metric_daily_cascade(), sql/060) deletes the counter after
+-- them, as the rows' writers lock it: rows first, counter last.
 CREATE TABLE metric_versions (
-	workspace_id	bigint PRIMARY KEY REFERENCES workspaces
-			ON DELETE CASCADE,
+	workspace_id	bigint PRIMARY KEY,
 	v		bigint NOT NULL
 );
+-- Every workspace has its row, so that TRUNCATE (which moves every row
+-- on) reaches a workspace whose rows were written before this migration.
+INSERT INTO metric_versions (workspace_id, v) SELECT id, 0 FROM workspaces;
 ALTER TABLE metric_versions ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant ON metric_versions TO sluice_web
 	USING (workspace_id = sluice_workspace())
@@ -33,12 +42,14 @@ GRANT SELECT, INSERT, UPDATE ON metric_versions TO sluice_web;
 
 -- Run as the writer (row security holds: the web role's statements
 -- change their own workspace's rows only).
+-- Counters are locked in the order of their workspace ids (a statement
+-- by hand over several workspaces against another: no deadlock).
 CREATE FUNCTION sluice_metrics_changed() RETURNS trigger
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 BEGIN
 	INSERT INTO metric_versions AS m (workspace_id, v)
 	SELECT w.id, 1 FROM workspaces w
-	WHERE w.id IN (SELECT workspace_id FROM changed)
+	WHERE w.id IN (SELECT workspace_id FROM changed) ORDER BY w.id
 	ON CONFLICT (workspace_id) DO UPDATE SET v = m.v + 1;
 	RETURN NULL;
 END
@@ -47,7 +58,19 @@ $$;
 CREATE FUNCTION sluice_metrics_truncated() RETURNS trigger
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 BEGIN
-	UPDATE metric_versions SET v = v + 1;
+	INSERT INTO metric_versions AS m (workspace_id, v)
+	SELECT id, 1 FROM workspaces ORDER BY id
+	ON CONFLICT (workspace_id) DO UPDATE SET v = m.v + 1;
+	RETURN NULL;
+END
+$$;
+
+-- sql/060's cascade, then the counter.
+CREATE OR REPLACE FUNCTION sluice_metric_daily_cascade() RETURNS trigger
+	LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	DELETE FROM metric_daily WHERE workspace_id = OLD.id;
+	DELETE FROM metric_versions WHERE workspace_id = OLD.id;
 	RETURN NULL;
 END
 $$;

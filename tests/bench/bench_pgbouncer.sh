@@ -121,7 +121,10 @@ run() {
 	echo "$out"
 }
 tiles='/v1/dashboard/tiles?period=7d'
-auth=(-H "Authorization: Bearer $key")
+# Made anew every time (Cache-Control: no-cache), as before session 13:
+# a kept answer (lib/metrics/tiles.c) would leave PgBouncer one small
+# statement to carry.
+auth=(-H "Authorization: Bearer $key" -H "Cache-Control: no-cache")
 rounds=${BENCH_ROUNDS:-3}
 results=$(mktemp /tmp/sluice-pgb-res-XXXXXX)
 trap 'cleanup; rm -f "$results"' EXIT

@@ -47,8 +47,8 @@ static const char sql_days[] =
  * The answers this process made last, each valid while its workspace's
  * metrics are at version v, yesterday there is y and its zone tz (and for
  * LIMIT_TILES_CACHE_SECONDS at most: a partition written directly, past
- * the triggers that move the version on, is seen then).  Owned here (malloc), the
- * least recently used replaced.
+ * the triggers that move the version on, is seen then).  Owned here
+ * (malloc), the least recently used replaced.
  */
 struct kept {
 	int64_t		 ws;

@@ -12,6 +12,7 @@
 
 #include "base/jsonx.h"
 #include "base/limit.h"
+#include "base/log.h"
 #include "base/mem.h"
 #include "base/utf8.h"
 #include "business/attribution.h"
@@ -1320,6 +1321,9 @@ api_readyz(struct ctx *ctx)
 	}
 	resp_header(&ctx->resp, "Cache-Control", "no-store");
 	if (reason != NULL) {
+		/* The answer's line in the log says 503; this one why. */
+		log_msg(LOG_WARN, ctx->req.request_id, "not_ready", "%s",
+		    reason);
 		if (rc == ERR_UNAVAILABLE)
 			resp_header(&ctx->resp, "Retry-After", "2");
 		resp_body(&ctx->resp, 503, "application/json", "", 0);

@@ -194,6 +194,12 @@ test('foundation', async (t) => {
     assert.equal(r.status, 503, 'readyz still 200 2 s after PostgreSQL stopped');
     assert.equal(r.json.db, 'down');
     assert.ok(r.headers.get('retry-after'));
+    // The log says why, beside the answer's line (request id to request id).
+    const why = stack.log('api').trim().split('\n').map((l) => JSON.parse(l))
+      .filter((l) => l.event === 'not_ready' && l.request_id === r.headers.get('x-request-id'));
+    assert.equal(why.length, 1, 'no "not_ready" line for the 503');
+    assert.equal(why[0].level, 'warn');
+    assert.match(why[0].msg, /database is not reachable/);
     // Every process answers 503 too, not just one.
     for (let i = 0; i < 6; i++) {
       assert.equal((await request(`${stack.url}/readyz`)).status, 503);

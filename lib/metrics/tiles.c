@@ -11,6 +11,7 @@
 #include "base/buf.h"
 #include "base/day.h"
 #include "base/limit.h"
+#include "base/mem.h"
 #include "metrics/metric.h"
 #include "metrics/tiles.h"
 #include "store/db.h"
@@ -48,7 +49,7 @@ static const char sql_days[] =
  * metrics are at version v, yesterday there is y and its zone tz (and for
  * LIMIT_TILES_CACHE_SECONDS at most: a partition written directly, past
  * the triggers that move the version on, is seen then).  Owned here
- * (malloc), the least recently used replaced.
+ * (base/mem.h), the least recently used replaced.
  */
 struct kept {
 	int64_t		 ws;
@@ -72,54 +73,39 @@ same_text(const char *a, const char *b)
 	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
 }
 
-/* The answer kept for this question and still young, or NULL. */
+/* The slot of this question, young or not, or NULL. */
 static struct kept *
-kept_find(int64_t ws, int days, const char *end, const char *provider)
+kept_slot(int64_t ws, int days, const char *end, const char *provider)
 {
-	time_t now = time(NULL);
 	size_t i;
 
 	for (i = 0; i < LIMIT_TILES_CACHE; i++)
 		if (kept[i].used != 0 && kept[i].ws == ws &&
 		    kept[i].days == days && same_text(kept[i].end, end) &&
-		    same_text(kept[i].provider, provider) &&
-		    now - kept[i].made < LIMIT_TILES_CACHE_SECONDS &&
-		    now >= kept[i].made)
+		    same_text(kept[i].provider, provider))
 			return &kept[i];
 	return NULL;
 }
 
-static void
-kept_free(struct kept *k)
+/* The answer kept for this question and still young, or NULL. */
+static struct kept *
+kept_find(int64_t ws, int days, const char *end, const char *provider)
 {
-	free(k->end);
-	free(k->provider);
-	free(k->tz);
-	free(k->body);
-	memset(k, 0, sizeof(*k));
+	struct kept *k = kept_slot(ws, days, end, provider);
+	time_t now = time(NULL);
+
+	return k != NULL && now >= k->made &&
+	    now - k->made < LIMIT_TILES_CACHE_SECONDS ? k : NULL;
 }
 
-static char *
-dup_or_null(const char *s, bool *ok)
-{
-	char *d;
-
-	if (s == NULL)
-		return NULL;
-	if ((d = strdup(s)) == NULL)
-		*ok = false;
-	return d;
-}
-
-/* Keeps body as the answer to the question (its slot, or the least
- * recently used one); nothing when it is too large or memory is short. */
+/* Keeps body as the answer to the question, in its slot or the least
+ * recently used one; nothing when it is too large. */
 static void
 kept_put(int64_t ws, int days, const char *end, const char *provider,
     int64_t v, int64_t y, const char *tz, const char *body)
 {
-	struct kept *k = kept_find(ws, days, end, provider);
+	struct kept *k = kept_slot(ws, days, end, provider);
 	size_t i, len = strlen(body);
-	bool ok = true;
 
 	if (len > LIMIT_TILES_CACHE_BYTES)
 		return;
@@ -127,16 +113,14 @@ kept_put(int64_t ws, int days, const char *end, const char *provider,
 		for (i = 0, k = &kept[0]; i < LIMIT_TILES_CACHE; i++)
 			if (kept[i].used < k->used)
 				k = &kept[i];
-	kept_free(k);
-	k->end = dup_or_null(end, &ok);
-	k->provider = dup_or_null(provider, &ok);
-	k->tz = dup_or_null(tz, &ok);
-	if (ok && (k->body = malloc(len + 1)) != NULL)
-		memcpy(k->body, body, len + 1);
-	if (!ok || k->body == NULL) {
-		kept_free(k);
-		return;
-	}
+	free(k->end);
+	free(k->provider);
+	free(k->tz);
+	free(k->body);
+	k->end = end != NULL ? xstrdup(end) : NULL;
+	k->provider = provider != NULL ? xstrdup(provider) : NULL;
+	k->tz = xstrdup(tz);
+	k->body = xstrndup(body, len);
 	k->ws = ws;
 	k->days = days;
 	k->v = v;

@@ -95,5 +95,12 @@ utf8_hides(long c)
 {
 	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 ||
 	    c == 0x2029 || (c >= 0x202a && c <= 0x202e) ||
-	    (c >= 0x2066 && c <= 0x2069);
+	    (c >= 0x2066 && c <= 0x2069) || utf8_bidi_mark(c) ||
+	    c == 0x200b || c == 0x2060 || c == 0xfeff;
+}
+
+bool
+utf8_bidi_mark(long c)
+{
+	return c == 0x200e || c == 0x200f || c == 0x061c;
 }

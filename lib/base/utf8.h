@@ -20,10 +20,22 @@ long		 utf8_next(const unsigned char *s, size_t n, size_t *len);
 /*
  * True for a code point that breaks a line or hides or reorders text: C0
  * and C1 controls, DEL, U+2028 and U+2029, the bidirectional embeddings
- * and overrides (U+202A..U+202E) and isolates (U+2066..U+2069).  Names
- * people type refuse them (a name that reads "abc" but is not).
+ * and overrides (U+202A..U+202E), isolates (U+2066..U+2069) and marks
+ * (utf8_bidi_mark()), and the invisible ones: zero width space (U+200B),
+ * word joiner (U+2060) and U+FEFF.  Names people type refuse them (a
+ * name that reads "abc" but is not).  The joiners U+200C and U+200D are
+ * letters' business (Persian, Indic scripts, emoji) and pass.
  */
 bool		 utf8_hides(long c);
+
+/*
+ * True for the bidirectional marks: left-to-right (U+200E), right-to-left
+ * (U+200F) and the Arabic letter mark (U+061C).  Invisible, they move the
+ * neutral characters beside them; keyboards for right-to-left scripts
+ * type them into running text, which may keep them (a message), where a
+ * name may not.
+ */
+bool		 utf8_bidi_mark(long c);
 
 /* True when the n bytes at s are valid UTF-8 (a NUL is a character). */
 bool		 utf8_valid(const char *s, size_t n);

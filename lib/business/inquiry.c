@@ -199,8 +199,9 @@ problem(struct inquiry_in *in, const char *field, const char *reason)
 }
 
 /* Whether s (len bytes, valid UTF-8) has a character that breaks a line
- * or hides or reorders text (utf8_hides()); multi allows tab, newline and
- * carriage return. */
+ * or hides or reorders text (utf8_hides()); multi (running text) allows
+ * tab, newline and carriage return, and the bidirectional marks
+ * right-to-left keyboards type (utf8_bidi_mark()). */
 static bool
 has_control(const char *s, size_t len, bool multi)
 {
@@ -209,7 +210,8 @@ has_control(const char *s, size_t len, bool multi)
 
 	for (i = 0; i < len; i += n) {
 		c = utf8_next((const unsigned char *)s + i, len - i, &n);
-		if (multi && (c == '\n' || c == '\r' || c == '\t'))
+		if (multi && (c == '\n' || c == '\r' || c == '\t' ||
+		    utf8_bidi_mark(c)))
 			continue;
 		if (c < 0 || utf8_hides(c))
 			return true;
@@ -310,8 +312,9 @@ check(struct inquiry_in *in, enum inquiry_field f, const char *v, size_t len)
 		return;
 	}
 	if (has_control(v, len, k == K_MULTI)) {
-		problem(in, name, "must not hold control characters or "
-		    "characters that change the direction of text");
+		problem(in, name, "must not hold control characters, "
+		    "invisible ones or characters that change the direction "
+		    "of text");
 		return;
 	}
 	if (k == K_EMAIL && !email_ok(v))

@@ -80,8 +80,8 @@ account_name_problem(const char *name, size_t max)
 			return "The name is not valid UTF-8 text.";
 		if (utf8_hides(c))
 			return "The name must not contain control characters "
-			    "(line breaks, tabs, escapes) or characters that "
-			    "change the direction of text.";
+			    "(line breaks, tabs, escapes), invisible ones or "
+			    "characters that change the direction of text.";
 	}
 	return NULL;
 }

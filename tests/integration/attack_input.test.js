@@ -150,7 +150,8 @@ test('attacks with input', async (t) => {
   await t.test('item 7: names with control or bidi characters are refused; the digest subject is one plain line anyway', async () => {
     const csrf = await csrfOf(owner);
     const names = ['Line\r\nBreak', 'Esc\u001b[31m', 'Tab\there', 'Del\u007f', 'C1\u0085', 'evil\u202egnp.exe',
-      'iso\u2066late\u2069', 'lre\u202a', 'lsep\u2028'];
+      'iso\u2066late\u2069', 'lre\u202a', 'lsep\u2028', 'rlm\u200fx', 'lrm\u200ex', 'alm\u061cx',
+      'pay\u200bpal', '\ufeffbom'];
     const before = sql('SELECT count(*) FROM workspaces')[0][0];
     for (const name of names) {
       let r = await owner.post('/settings/workspaces', { csrf, name });

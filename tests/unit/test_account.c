@@ -20,7 +20,10 @@ test_account_name_accepts_plain_names(void **state)
 	static const char *const good[] = { "Acme", "Beta <b>",
 	    "Caf\xc3\xa9 & Co", "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d",
 	    "\xe6\x9d\xb1\xe4\xba\xac", "x", "emoji \xf0\x9f\x93\x88",
-	    "a  b" };
+	    "a  b",
+	    /* Persian with a zero width non-joiner, an emoji joined by ZWJ */
+	    "\xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xae\xd9\x88\xd8\xa7\xd9\x87\xd9\x85",
+	    "\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb" };
 	size_t i;
 
 	(void)state;
@@ -41,6 +44,10 @@ test_account_name_refuses_controls_and_bidi(void **state)
 		"a\xff" "b", "a\xc0\xaf" "b",			/* not UTF-8 */
 		"a\xed\xa0\x80" "b",				/* surrogate */
 		"a\xe2\x80",					/* cut */
+		"a\xe2\x80\x8f" "b", "a\xe2\x80\x8e" "b",	/* RLM, LRM */
+		"a\xd8\x9c" "b",				/* ALM */
+		"pay\xe2\x80\x8bpal", "a\xe2\x81\xa0" "b",	/* ZWSP, WJ */
+		"\xef\xbb\xbf" "abc",				/* U+FEFF */
 	};
 	char longname[202];
 	size_t i;

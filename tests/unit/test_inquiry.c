@@ -96,6 +96,17 @@ test_inquiry_form_lists_every_problem(void **state)
 	    &in), ERR_UNPROCESSABLE);
 	assert_int_equal(parse_form(&a, "email=a%40example.com&message=hi%E2"
 	    "%81%A6x", &in), ERR_UNPROCESSABLE);
+	/* A right-to-left mark (U+200F): refused in a name, kept in the
+	 * message, where right-to-left keyboards type it; a zero width
+	 * space (U+200B) in neither. */
+	assert_int_equal(parse_form(&a, "email=a%40example.com&name=ab%E2%80"
+	    "%8Fc", &in), ERR_UNPROCESSABLE);
+	assert_string_equal(problem_fields(&a, in.problems, in.nproblems),
+	    "name");
+	assert_int_equal(parse_form(&a, "email=a%40example.com&message=%D9%85"
+	    "%D8%B1%D8%AD%D8%A8%D8%A7%E2%80%8F%20(1)", &in), ERR_OK);
+	assert_int_equal(parse_form(&a, "email=a%40example.com&message=hi%E2"
+	    "%80%8Bx", &in), ERR_UNPROCESSABLE);
 	/* An address with ? or # would add headers to the mailto: link. */
 	assert_int_equal(parse_form(&a, "email=client%40b.example%3Fbcc%3D"
 	    "attacker%40evil.example%26subject%3DQuote", &in),

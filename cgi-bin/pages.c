@@ -3118,14 +3118,19 @@ render_webhooks(struct ctx *ctx, int status, const char *secret,
 {
 	struct json_object *v = app_view(ctx), *ts, *o;
 	const struct outbox_type *t;
-	const char *text;
+	struct outbox_cfg cfg;
+	const char *text, *why = NULL;
 	int64_t wid;
 	size_t i, n;
 	enum err rc;
 
+	if ((rc = outbox_cfg_load(ctx->arena, &cfg, &why)) != ERR_OK)
+		return app_fail(ctx, ERR_UNAVAILABLE, "%s", why);
 	if ((rc = outbox_endpoints_json(ctx->db, ctx->arena,
 	    ctx->workspace_id, &text)) != ERR_OK)
 		return rc;
+	/* The form's hint says which addresses are taken. */
+	put_bool(v, "allow_http", cfg.allow_http);
 	add_json(ctx, v, "endpoints", text);
 	ts = json_object_new_array();
 	for (t = outbox_types(&n), i = 0; i < n; i++) {

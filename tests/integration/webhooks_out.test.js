@@ -91,6 +91,10 @@ test('outgoing webhooks, signed and verified with svix', { timeout: 600000 }, as
     const page = await owner.get('/settings/webhooks');
     assert.equal(page.status, 200);
     for (const type of ALL) assert.ok(page.text.includes(`value="${type}"`), type);
+    // The hint says what this server takes (http to this machine too,
+    // as the receiver here is), not only https.
+    assert.match(page.text, /http URLs of this machine too \(<code>SLUICE_WEBHOOKS_ALLOW_HTTP<\/code> is on\)/);
+    assert.doesNotMatch(page.text, /Only https URLs/);
     const r = await owner.post('/settings/webhooks', [['csrf', csrf], ['url', rx.url], ...ALL.map((e) => ['event', e])]);
     const { text } = r;
     assert.equal(r.status, 200, text.slice(0, 300));

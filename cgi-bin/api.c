@@ -1486,7 +1486,8 @@ int
 main(int argc, char *argv[])
 {
 	static const struct app_def def = {
-		"api", routes, nitems(routes), cli,
+		.name = "api", .routes = routes, .nroutes = nitems(routes),
+		.cli = cli, .usage =
 		"  api migrate                  apply pending migrations\n"
 		"  api rotate-keys [BATCH]      re-seal tokens under the first "
 		"key\n"

@@ -193,8 +193,8 @@ cron_metrics(struct ctx *ctx)
 int
 main(int argc, char **argv)
 {
-	static const struct app_def def = { "cron", routes,
-	    nitems(routes), NULL, NULL };
+	static const struct app_def def = { .name = "cron",
+	    .routes = routes, .nroutes = nitems(routes) };
 
 	return app_main(&def, argc, argv);
 }

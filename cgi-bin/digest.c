@@ -333,9 +333,8 @@ form_unsubscribe(struct ctx *ctx)
 int
 main(int argc, char **argv)
 {
-	static const struct app_def def = { "digest", routes,
-	    nitems(routes),
-	    NULL, NULL };
+	static const struct app_def def = { .name = "digest",
+	    .routes = routes, .nroutes = nitems(routes) };
 
 	return app_main(&def, argc, argv);
 }

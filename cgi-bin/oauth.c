@@ -277,7 +277,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct app_def def = {
-		"oauth", routes, nitems(routes), NULL, NULL,
+		.name = "oauth", .routes = routes, .nroutes = nitems(routes),
 	};
 
 	return app_main(&def, argc, argv);

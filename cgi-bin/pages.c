@@ -3249,8 +3249,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct app_def def = {
-		"pages", routes, nitems(routes), NULL,
-		NULL,
+		.name = "pages", .routes = routes, .nroutes = nitems(routes),
 	};
 
 	app_view_extra(nav_counts);

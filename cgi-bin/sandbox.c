@@ -11,7 +11,7 @@
 int
 main(int argc, char *argv[])
 {
-	struct app_def def = { "sandbox", NULL, 0, NULL, NULL };
+	struct app_def def = { .name = "sandbox" };
 
 	def.routes = sandbox_routes(&def.nroutes);
 	return app_main(&def, argc, argv);

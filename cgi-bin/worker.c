@@ -526,8 +526,8 @@ cli(struct app *app, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	static const struct app_def def = { "worker", NULL, 0, cli,
-	    "  worker --once [--procs N]    drain the due sync jobs, exit\n"
+	static const struct app_def def = { .name = "worker", .cli = cli,
+	    .usage = "  worker --once [--procs N]    drain the due sync jobs, exit\n"
 	    "  worker --daemon [--procs N]  work the sync queue until SIGTERM\n"
 	};
 

@@ -40,8 +40,9 @@
 # VAR/secrets.env):
 #   SLUICE_PG_PORT (5433)  SLUICE_PG_LISTEN (empty: no TCP listener)
 #   SLUICE_FCGI_PROCS (4)  SLUICE_FCGI_PROCS_<NAME> (one program's count;
-#   webhooks defaults to twice SLUICE_FCGI_PROCS)  SLUICE_WORKER (1: start
-#   the sync worker daemon with the cron program)  SLUICE_WORKER_PROCS (4)
+#   webhooks defaults to half SLUICE_FCGI_PROCS, at least 2)
+#   SLUICE_WORKER (1: start the sync worker daemon with the cron program)
+#   SLUICE_WORKER_PROCS (4)
 #   and every SLUICE_* the programs read (README.md, Configuration);
 #   SLUICE_MAIL_DIR is VAR/mail in the sandbox without a Resend key.
 set -euo pipefail
@@ -557,16 +558,20 @@ wait_children() {
 	return 1
 }
 
-# Processes for one FastCGI program.  A webhook delivery spends most of
-# its time waiting for its commit's WAL flush, and commits that wait
-# together share one flush: that program gets twice as many.
+# Processes for one FastCGI program.  A webhooks process stores the
+# deliveries queued at it with one commit (lib/web/app.h app_defer()):
+# fewer processes hold more of them at once, so that program gets half as
+# many, at least 2 (tests/bench/README.md, Webhooks, Session 14).
 procs_of() {
 	local name=$1 var_name n
 	var_name=SLUICE_FCGI_PROCS_${name^^}
 	n=${!var_name:-}
 	if [ -z "$n" ]; then
 		n=${SLUICE_FCGI_PROCS:-4}
-		[ "$name" = webhooks ] && n=$((n * 2))
+		if [ "$name" = webhooks ]; then
+			n=$((n / 2))
+			[ "$n" -ge 2 ] || n=2
+		fi
 	fi
 	case $n in ''|*[!0-9]*|0) die "$var_name must be a positive number";; esac
 	echo "$n"

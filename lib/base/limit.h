@@ -213,6 +213,8 @@
 #define LIMIT_FCGI_CONNS	32		/* connections a child holds */
 #define LIMIT_FCGI_DRAIN_MS	5000		/* stopping: answering what
 						 * nginx sent, at most */
+#define LIMIT_FCGI_BATCH	16		/* deferred answers flushed
+						 * together (app_defer()) */
 #define LIMIT_HEAP_KEEP		(4 * 1024 * 1024) /* free heap a child keeps */
 #define LIMIT_RESPAWN_MIN_MS	100		/* pause before a quick respawn */
 #define LIMIT_RESPAWN_MAX_MS	10000		/* longest crash-loop pause */

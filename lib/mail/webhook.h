@@ -159,6 +159,32 @@ enum err	 webhook_store(struct db *, struct arena *, const char *svix_id,
 		    const struct webhook_event *, const struct webhook_effect *,
 		    const char *body, size_t len, bool *inserted);
 
+/* One verified delivery to store (webhook_store_all()): its svix-id,
+ * event, effects and raw body, then what storing it came to. */
+struct webhook_delivery {
+	const char		*svix_id;
+	struct webhook_event	 ev;
+	struct webhook_effect	 fx;
+	const char		*body;
+	size_t			 len;
+	enum err		 rc;		/* webhook_store()'s answer */
+	bool			 inserted;	/* false: a redelivery */
+};
+
+/*
+ * webhook_store() of n deliveries with one commit: d[i]->rc and
+ * d[i]->inserted are each one's outcome, as webhook_store() answers them
+ * alone.  The statements run in one transaction (in order of email id,
+ * then svix-id, so that two processes' batches lock alike); when one
+ * fails (a payload PostgreSQL refuses, a deadlock) it is rolled back and
+ * each delivery is stored on its own, so one bad event fails no other.
+ * When the server cannot be reached, or a commit's outcome is unknown,
+ * every one answers ERR_UNAVAILABLE (a redelivery finds what was stored).
+ * One delivery is stored as webhook_store() does, in no transaction.
+ */
+void		 webhook_store_all(struct db *, struct arena *,
+		    struct webhook_delivery **d, size_t n);
+
 /*
  * The last 24 hours' event counts by type (by received_at) and the
  * WEBHOOK_LATEST newest events of one workspace (events about the mail it

@@ -1017,10 +1017,15 @@ db_text_array(struct arena *a, const char *const *v, size_t n,
 	size_t i, size = 3;
 
 	for (i = 0; i < n; i++)
-		size += 2 * strlen(TEXT_AT(v, i, stride)) + 3;
+		size += (TEXT_AT(v, i, stride) != NULL ?
+		    2 * strlen(TEXT_AT(v, i, stride)) : 4) + 3;
 	b = buf_new_arena(a, size);
 	buf_putc(b, '{');
 	for (i = 0; i < n; i++) {
+		if (TEXT_AT(v, i, stride) == NULL) {
+			buf_puts(b, i > 0 ? ",NULL" : "NULL");
+			continue;
+		}
 		buf_puts(b, i > 0 ? ",\"" : "\"");
 		for (s = TEXT_AT(v, i, stride); *s != '\0'; s++) {
 			if (*s == '"' || *s == '\\')

@@ -183,8 +183,8 @@ const char	*db_int64(struct arena *, int64_t);
  * A text[] parameter ("{\"a\",\"b\"}") of the n strings at v, each
  * stride bytes after the one before: sizeof(char *) for an array of
  * strings, the size of a struct to take one string member of each of an
- * array of them.  Quotes and backslashes escaped; "{}" when n is 0.  In
- * the arena.
+ * array of them.  Quotes and backslashes escaped, a NULL string SQL
+ * NULL; "{}" when n is 0.  In the arena.
  */
 const char	*db_text_array(struct arena *, const char *const *v, size_t n,
 		    size_t stride);

@@ -769,22 +769,45 @@ app_after(struct ctx *ctx, void (*fn)(struct ctx *, void *), void *arg)
 	ctx->after_arg = arg;
 }
 
-/* Answers one request; its context (in a) for the work after it. */
+/*
+ * The requests whose answers wait for the program's flush (app_defer()),
+ * each with its connection and arena; serving: the request being
+ * dispatched.
+ */
+static struct pending {
+	struct ctx	*ctx;
+	FCGX_Request	*c;
+	struct arena	*a;
+} pend[LIMIT_FCGI_BATCH];
+static size_t npend;
+static FCGX_Request *serving;
+
+bool
+app_defer(struct ctx *ctx, void *item)
+{
+	if (item == NULL || ctx->app->flush == NULL || ctx->scoped ||
+	    db_depth(ctx->db) > 0 || serving == NULL ||
+	    serving->keepConnection || npend >= LIMIT_FCGI_BATCH)
+		return false;
+	ctx->deferred = item;
+	return true;
+}
+
+static void answer(struct app *, struct ctx *, enum err);
+
+/* Answers one request, or leaves it deferred (ctx->deferred); its context
+ * (in a) for the work after it. */
 static struct ctx *
 serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 {
-	struct timespec t0;
 	struct ctx *ctx;
-	struct buf *out;
 	enum err rc;
-	const char *errcode = NULL;
-	double ms;
-	int status;
 
 	/* The context and buffers live in the arena: their cleanups run at
 	 * arena_reset(), after this function returned. */
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ctx = arena_calloc(a, 1, sizeof(*ctx));
+	clock_gettime(CLOCK_MONOTONIC, &ctx->started);
+	ctx->seq = seq;
 	ctx->app = app;
 	ctx->cfg = &app->cfg;
 	ctx->db = app->db;
@@ -792,10 +815,27 @@ serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 	resp_init(&ctx->resp, a);
 	ctx->resp.hsts = strncmp(app->cfg.base_url, "https://", 8) == 0;
 	ctx->out = rq->out;
+	serving = rq;
 	rc = dispatch(ctx, rq);
+	serving = NULL;
+	if (ctx->deferred == NULL)
+		answer(app, ctx, rc);
+	return ctx;
+}
+
+/* Writes the answer of ctx (rc: its handler's), logs and counts it. */
+static void
+answer(struct app *app, struct ctx *ctx, enum err rc)
+{
+	struct arena *a = ctx->arena;
+	struct buf *out;
+	const char *errcode = NULL;
+	double ms;
+	int status;
+
 	if (ctx->req.request_id == NULL || *ctx->req.request_id == '\0')
 		ctx->req.request_id = arena_printf(a, "%x%lx%lu",
-		    (unsigned)getpid(), (long)t0.tv_sec, seq);
+		    (unsigned)getpid(), (long)ctx->started.tv_sec, ctx->seq);
 	if (rc != ERR_OK)
 		errcode = err_code(rc);
 	if (ctx->resp.streamed)	/* headers and body went out already */
@@ -812,9 +852,9 @@ serve(struct app *app, struct arena *a, FCGX_Request *rq, unsigned long seq)
 		buf_reset(out);
 		resp_serialise(&ctx->resp, false, out);
 	}
-	FCGX_PutStr(out->data, (int)out->len, rq->out);
+	FCGX_PutStr(out->data, (int)out->len, ctx->out);
 done:
-	ms = elapsed_ms(&t0);
+	ms = elapsed_ms(&ctx->started);
 	status = ctx->resp.status == 0 ? 200 : ctx->resp.status;
 	if (status >= 300 || ctx->match.route == NULL ||
 	    !(ctx->match.route->flags & ROUTE_QUIET))
@@ -823,7 +863,6 @@ done:
 	reqstats_count(ctx->match.route != NULL ?
 	    (size_t)(ctx->match.route - app->routes) : app->nroutes, status,
 	    ms / 1e3);
-	return ctx;
 }
 
 /*
@@ -918,11 +957,57 @@ serve_conn(struct app *app, struct arena *a, FCGX_Request *c,
 	/* A stop signal only sets the flag: the request in hand finishes
 	 * (prefork_restarting()). */
 	ctx = serve(app, a, c, ++*seq);
+	if (ctx->deferred != NULL) {	/* answered by flush_pending() */
+		pend[npend].ctx = ctx;
+		pend[npend].c = c;
+		pend[npend].a = a;
+		npend++;
+		return true;
+	}
 	finish(c);
 	if (ctx->after != NULL)
 		ctx->after(ctx, ctx->after_arg);
 	arena_reset(a);
 	return true;
+}
+
+/* Whether c's request waits for flush_pending(). */
+static bool
+is_pending(const FCGX_Request *c)
+{
+	size_t i;
+
+	for (i = 0; i < npend; i++)
+		if (pend[i].c == c)
+			return true;
+	return false;
+}
+
+/* The deferred requests answered by the program's flush, at once, in the
+ * order they came; their connections finished and arenas reset. */
+static void
+flush_pending(struct app *app)
+{
+	struct ctx *ctx[LIMIT_FCGI_BATCH];
+	enum err rcs[LIMIT_FCGI_BATCH];
+	size_t i, n = npend;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < n; i++) {
+		ctx[i] = pend[i].ctx;
+		rcs[i] = ERR_OK;
+	}
+	app->flush(ctx, n, rcs);
+	for (i = 0; i < n; i++) {
+		ctx[i]->deferred = NULL;
+		answer(app, ctx[i], rcs[i]);
+		finish(pend[i].c);
+		if (ctx[i]->after != NULL)
+			ctx[i]->after(ctx[i], ctx[i]->after_arg);
+		arena_reset(pend[i].a);
+	}
+	npend = 0;
 }
 
 /*
@@ -1003,7 +1088,7 @@ free_conn(FCGX_Request *conn)
  * hold the stop; a burst of hundreds is answered).
  */
 static void
-drain(struct app *app, struct arena *a, FCGX_Request *conn,
+drain(struct app *app, struct arena *ar, FCGX_Request *conn,
     unsigned long *seq)
 {
 	struct pollfd pfd[LIMIT_FCGI_CONNS + 1];
@@ -1015,22 +1100,25 @@ drain(struct app *app, struct arena *a, FCGX_Request *conn,
 	while (elapsed_ms(&t0) < LIMIT_FCGI_DRAIN_MS) {
 		n = poll_set(conn, pfd, who, &free_slot);
 		if (n == 0 || poll(pfd, n, 0) <= 0)
-			return;
+			break;
 		for (i = 0; i < n; i++) {
 			if (pfd[i].revents == 0)
 				continue;
 			if (who[i] < LIMIT_FCGI_CONNS) {
-				(void)serve_conn(app, a, &conn[who[i]], seq);
+				(void)serve_conn(app, &ar[who[i]],
+				    &conn[who[i]], seq);
 				continue;
 			}
 			/* The queued connections, while a slot is free (a
 			 * kept one stays in its slot). */
 			for (k = 0; k < LIMIT_FCGI_CONNS &&
 			    (c = free_conn(conn)) != NULL &&
-			    serve_new(app, a, c, seq); k++)
+			    serve_new(app, &ar[c - conn], c, seq); k++)
 				;
 		}
+		flush_pending(app);
 	}
+	flush_pending(app);
 }
 
 /*
@@ -1081,13 +1169,37 @@ watch(int ep, int fd, size_t slot)
  * unlistened socket: accept() fails at once), so only serve_new()
  * accepts.
  */
+/*
+ * A new connection from the listening queue into free slot c, its request
+ * served (ar: the slots' arenas), and the connection watched when nginx
+ * keeps it (and its answer is not deferred: that one is closed after it).
+ * False when the queue was empty.
+ */
+static bool
+take(struct app *app, int ep, FCGX_Request *conn, struct arena *ar,
+    FCGX_Request *c, unsigned long *seq)
+{
+	if (!serve_new(app, &ar[c - conn], c, seq))
+		return false;
+	if (c->ipcFd >= 0 && !is_pending(c) &&
+	    !watch(ep, c->ipcFd, (size_t)(c - conn))) {
+		log_msg(LOG_WARN, NULL, "accept", "a kept FastCGI "
+		    "connection cannot be watched: %s", strerror(errno));
+		FCGX_Free(c, 1);
+		c->ipcFd = -1;
+	}
+	return true;
+}
+
 static int
 loop(void *arg, int slot)
 {
 	struct app *app = arg;
 	FCGX_Request conn[LIMIT_FCGI_CONNS];
 	struct epoll_event ev[LIMIT_FCGI_CONNS + 1];
-	struct arena a;
+	/* A connection's request has its arena: a deferred one keeps it
+	 * until flush_pending() while others are served. */
+	struct arena ar[LIMIT_FCGI_CONNS];
 	FCGX_Request *c;
 	unsigned long seq = 0;
 	size_t i, k, turn = 0;
@@ -1111,10 +1223,11 @@ loop(void *arg, int slot)
 	/* No signal mask around each request (two system calls): the
 	 * handlers restart what they interrupt instead. */
 	prefork_restarting();
-	arena_init(&a);
 	memset(conn, 0, sizeof(conn));
-	for (i = 0; i < LIMIT_FCGI_CONNS; i++)
+	for (i = 0; i < LIMIT_FCGI_CONNS; i++) {
+		arena_init(&ar[i]);
 		conn[i].ipcFd = -1;
+	}
 	if (FCGX_Init() != 0 || (none = socket(AF_UNIX, SOCK_STREAM |
 	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0) {
 		log_msg(LOG_ERROR, NULL, "start", "FastCGI set-up failed");
@@ -1157,20 +1270,21 @@ loop(void *arg, int slot)
 				/* Readable: a request, or the end nginx
 				 * closed (FCGX_Accept_r() reads nothing and
 				 * it is closed in serve_conn()). */
-				(void)serve_conn(app, &a, &conn[ev[i].data.u64],
-				    &seq);
+				(void)serve_conn(app, &ar[ev[i].data.u64],
+				    &conn[ev[i].data.u64], &seq);
 		}
 		turn++;
 		if (fresh && !prefork_stopping() &&
-		    (c = free_conn(conn)) != NULL &&
-		    serve_new(app, &a, c, &seq) && c->ipcFd >= 0 &&
-		    !watch(ep, c->ipcFd, (size_t)(c - conn))) {
-			log_msg(LOG_WARN, NULL, "accept", "a kept FastCGI "
-			    "connection cannot be watched: %s",
-			    strerror(errno));
-			FCGX_Free(c, 1);
-			c->ipcFd = -1;
-		}
+		    (c = free_conn(conn)) != NULL)
+			(void)take(app, ep, conn, ar, c, &seq);
+		/* Deferred answers (app_defer()) wait for the connections
+		 * already queued, up to LIMIT_FCGI_BATCH, then one flush
+		 * answers them together; with nothing queued, at once. */
+		while (npend > 0 && npend < LIMIT_FCGI_BATCH &&
+		    !prefork_stopping() && (c = free_conn(conn)) != NULL &&
+		    take(app, ep, conn, ar, c, &seq))
+			;
+		flush_pending(app);
 		/* No room: the listening socket is left to the others. */
 		if (listening != (free_conn(conn) != NULL)) {
 			listening = !listening;
@@ -1180,16 +1294,18 @@ loop(void *arg, int slot)
 				(void)epoll_ctl(ep, EPOLL_CTL_DEL, 0, NULL);
 		}
 	}
-	drain(app, &a, conn, &seq);
+	drain(app, ar, conn, &seq);
 	rc = 0;
 out:
-	for (i = 0; i < LIMIT_FCGI_CONNS; i++)
+	flush_pending(app);
+	for (i = 0; i < LIMIT_FCGI_CONNS; i++) {
 		FCGX_Free(&conn[i], 1);
+		arena_free(&ar[i]);
+	}
 	if (ep >= 0)
 		close(ep);
 	if (none >= 0)
 		close(none);
-	arena_free(&a);
 	if (rc == 0)
 		log_msg(LOG_INFO, NULL, "stop", "%s stopping (pid %d)",
 		    app->name, (int)getpid());
@@ -1342,6 +1458,7 @@ app_main(const struct app_def *def, int argc, char **argv)
 	app.routes = def->routes;
 	app.nroutes = def->nroutes;
 	app.view_extra = view_extra;
+	app.flush = def->flush;
 	log_init(def->name, 2);
 	if (!start(&app, argc >= 2)) {
 		crypto_keyring_free(app.keys);

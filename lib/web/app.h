@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "base/arena.h"
 #include "base/config.h"
@@ -46,6 +47,9 @@ struct app {
 	/* app_view_extra()'s function, or NULL. */
 	void			(*view_extra)(struct ctx *,
 				    struct json_object *);
+	/* app_def's flush, or NULL. */
+	void			(*flush)(struct ctx **, size_t,
+				    enum err *);
 };
 
 /* What a handler sees for one request; everything in it dies with the
@@ -79,6 +83,11 @@ struct ctx {
 	/* Work after the answer is out (app_after()). */
 	void			(*after)(struct ctx *, void *);
 	void			*after_arg;
+	/* app_defer()'s item while the answer waits for the flush; NULL
+	 * for a request answered by its handler. */
+	void			*deferred;
+	struct timespec		 started;	/* CLOCK_MONOTONIC */
+	unsigned long		 seq;		/* of the process's requests */
 };
 
 /* A program's description for app_main(). */
@@ -89,6 +98,14 @@ struct app_def {
 	/* Optional command-line mode: `prog ARGS...` from a shell. */
 	int			(*cli)(struct app *, int argc, char **argv);
 	const char		*usage;	/* one line per CLI command */
+	/*
+	 * Optional: answers the n requests whose handlers deferred
+	 * (app_defer()) at once, in the order they came.  rcs[i] is what
+	 * request i's handler would have returned: ERR_OK with ctx[i]'s
+	 * response set, or an error (app_fail() on ctx[i] for its message).
+	 */
+	void			(*flush)(struct ctx **ctx, size_t n,
+				    enum err *rcs);
 };
 
 /*
@@ -124,6 +141,21 @@ enum err	 app_session(struct ctx *);
  */
 enum err	 app_render(struct ctx *, int status, const char *name,
 		    struct json_object *view);
+
+/*
+ * Defers the answer to this request so that the program's flush
+ * (app_def) answers it together with others: a process that has several
+ * webhook deliveries waiting stores them with one commit.  True when
+ * deferred: item (in the request's arena, which lives until the answer)
+ * is ctx->deferred, and the handler returns ERR_OK having answered
+ * nothing.  False when it cannot be — the program has no flush, the
+ * request is in a transaction, nginx keeps this connection for more
+ * requests, or LIMIT_FCGI_BATCH wait already — and the handler answers
+ * itself.  The process flushes when no other new connection waits in its
+ * listening queue, or LIMIT_FCGI_BATCH answers wait: under no load at
+ * once, under load after the requests that came meanwhile.
+ */
+bool		 app_defer(struct ctx *, void *item);
 
 /*
  * Runs fn(ctx, arg) once the answer has gone to the client and its

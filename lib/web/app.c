@@ -779,6 +779,9 @@ static struct pending {
 	FCGX_Request	*c;
 	struct arena	*a;
 } pend[LIMIT_FCGI_BATCH];
+/* Each holds a connection slot: some stay for the others. */
+_Static_assert(LIMIT_FCGI_BATCH < LIMIT_FCGI_CONNS,
+    "deferred answers must leave connection slots free");
 static size_t npend;
 static FCGX_Request *serving;
 

@@ -942,8 +942,27 @@ contains_nocase(const char *hay, const char *needle)
 }
 
 /*
- * The picker: "accounts" with their selected flag and show_id (the id
- * when it is not the name already: GitHub's "owner/repo"), only those
+ * What an account's numbers are counted in, when its provider said: the
+ * zone its days are (GA4, Google Ads, Meta Ads, Mailchimp) and its
+ * currency, "Europe/Berlin, EUR"; "" when neither (the key is always set,
+ * so that the template never finds the workspace's zone instead).
+ */
+static const char *
+zone_note(struct arena *a, struct json_object *acc)
+{
+	const char *tz = NULL, *cur = NULL;
+
+	(void)jsonx_get_string(acc, "time_zone", &tz);
+	(void)jsonx_get_string(acc, "currency", &cur);
+	if (tz != NULL && cur != NULL)
+		return arena_printf(a, "%s, %s", tz, cur);
+	return tz != NULL ? tz : cur != NULL ? cur : "";
+}
+
+/*
+ * The picker: "accounts" with their selected flag, show_id (the id
+ * when it is not the name already: GitHub's "owner/repo") and zone_note
+ * (zone_note()), only those
  * whose name or id contains the filter q when one is given; "kept" the
  * selected ones the filter hides (hidden inputs, so saving a filtered
  * list keeps them); "filter" {q, note} for a long or filtered list.
@@ -993,6 +1012,7 @@ account_rows(struct ctx *ctx, struct json_object *v,
 		row = json_object_get(acc);
 		put_bool(row, "selected", on);
 		put_bool(row, "show_id", strcmp(id, name) != 0);
+		set(row, "zone_note", zone_note(ctx->arena, acc));
 		json_object_array_add(rows, row);
 	}
 	if (q != NULL || n > PICKER_FILTER_FROM) {

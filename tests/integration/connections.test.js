@@ -74,6 +74,15 @@ test('connections through the sandbox', async (t) => {
     const page = await b.get('/connections/ga4');
     const ids = [...page.text.matchAll(/name="account" value="([^"]+)"/g)].map((m) => m[1]);
     assert.ok(ids.length >= 2);
+    // Each property says the zone its days are counted in and its
+    // currency, as GA4 lists them (stored with the accounts).
+    const accounts = JSON.parse(stack.sql("SELECT accounts FROM connections WHERE provider = 'ga4'")[0][0]);
+    for (const a of accounts) {
+      assert.ok(a.time_zone && a.currency, JSON.stringify(a));
+      const label = page.text.match(new RegExp(`value="${a.id}"[^>]*> <span>([^\n]*?)</span></label>`));
+      assert.ok(label, a.id);
+      assert.ok(label[1].includes(`<span class="hint">(${a.time_zone}, ${a.currency})</span>`), label[1]);
+    }
     const csrf = hidden(page.text, 'csrf');
     const body = new URLSearchParams([['csrf', csrf], ['account', ids[0]], ['account', 'not-a-real-id']]);
     const r = await b.req('POST', '/connections/ga4/accounts', { headers: { 'content-type': 'application/x-www-form-urlencoded' } , form: undefined, ...{} , });

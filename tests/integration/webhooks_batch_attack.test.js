@@ -188,3 +188,33 @@ test('the database lost in the midst of a burst: 200 only when stored, 503 other
   assert.equal(one(`SELECT count(*) FROM email_suppressions WHERE email LIKE 'kill%' OR email LIKE 'stop%'`),
     String(all.length));
 });
+
+// Bodies near the route's limit (256 KiB), many at once, bad signatures
+// and a body over the limit among them: a batch's payloads go as one
+// parameter of up to 16 of them; each answer its own.
+test('large bodies in a burst at one process: each stored whole, the forged and oversized refused', async (t) => {
+  const stack = await stackFor(t, 1);
+  const one = (query) => stack.sql(query)[0][0];
+  const ds = Array.from({ length: 40 }, (_, i) => {
+    const ev = fixture('email.sent');
+    ev.data.email_id = `em-large-${i}`;
+    ev.data.subject = String.fromCharCode(97 + (i % 26)).repeat(250 * 1024);
+    return { body: JSON.stringify(ev), id: newId() };
+  });
+  const forged = ds.slice(0, 8).map((d) => {
+    const h = signed(d.body, newId());
+    h['svix-signature'] = 'v1,' + crypto.randomBytes(32).toString('base64');
+    return post(stack, d.body, h);
+  });
+  const ev = fixture('email.sent');
+  ev.data.subject = 'x'.repeat(300 * 1024);
+  const over = JSON.stringify(ev);
+  const overJob = post(stack, over, signed(over));
+  const answers = await Promise.all(ds.map((d) => post(stack, d.body, signed(d.body, d.id))));
+  answers.forEach((r, i) => assert.deepEqual([r.status, r.json], [200, { received: true, duplicate: false }], `${i}`));
+  for (const r of await Promise.all(forged)) assert.equal(r.status, 401, r.text);
+  assert.equal((await overJob).status, 413);
+  for (const d of ds)
+    assert.equal(one(`SELECT payload = ${q(d.body)}::jsonb FROM email_events WHERE message_id = ${q(d.id)}`), 't', d.id);
+  t.diagnostic(`${one(`SELECT count(DISTINCT xmin::text) FROM email_events WHERE email_id LIKE 'em-large-%'`)} commits for ${ds.length}`);
+});

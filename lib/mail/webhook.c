@@ -763,7 +763,7 @@ webhook_store_all(struct db *db, struct arena *a,
     struct webhook_delivery **d, size_t n)
 {
 	struct webhook_delivery **order, **g, **first;
-	size_t i, ng = 0;
+	size_t i, k, ng = 0;
 
 	if (n == 1)
 		store_one(db, a, d[0]);
@@ -773,12 +773,15 @@ webhook_store_all(struct db *db, struct arena *a,
 	memcpy(order, d, n * sizeof(*order));
 	qsort(order, n, sizeof(*order), delivery_cmp);
 	/* A svix-id twice: the later ones answer as the first (stored
-	 * once; a redelivery). */
+	 * once; a redelivery).  Not only side by side: one id signed over
+	 * bodies of other email ids sorts apart.  n is a flush's (at most
+	 * LIMIT_FCGI_BATCH): each looks at those before it. */
 	first = arena_calloc(a, n, sizeof(*first));
 	for (i = 1; i < n; i++)
-		if (strcmp(order[i]->svix_id, order[i - 1]->svix_id) == 0)
-			first[i] = first[i - 1] != NULL ? first[i - 1] :
-			    order[i - 1];
+		for (k = 0; k < i && first[i] == NULL; k++)
+			if (first[k] == NULL &&
+			    strcmp(order[i]->svix_id, order[k]->svix_id) == 0)
+				first[i] = order[k];
 	/* Groups in order, a new one where a digest send would be moved
 	 * twice. */
 	g = arena_calloc(a, n, sizeof(*g));

@@ -251,7 +251,9 @@ test('a read replica takes the reads and is left when down or lagging', async (t
     assert.equal(kb.status, 0, kb.stderr);
     const put = (value) => request(`${stack.url}/v1/metrics/ingest`, {
       method: 'POST', headers: { authorization: `Bearer ${kb.stdout.trim()}`, 'content-type': 'application/json' },
-      body: JSON.stringify(Array.from({ length: 14 }, (_, i) => ({ source: 'ga4', metric: 'sessions', date: daysAgo(i + 1), value }))),
+      // 21 days: the digest's week and the one before are Monday to
+      // Sunday, up to 20 days back (14 covered both on Mondays only).
+      body: JSON.stringify(Array.from({ length: 21 }, (_, i) => ({ source: 'ga4', metric: 'sessions', date: daysAgo(i + 1), value }))),
     });
     // One weekly run for every workspace, as cron starts it: the text of
     // the owner's email.
@@ -269,7 +271,7 @@ test('a read replica takes the reads and is left when down or lagging', async (t
     let r = await put(11);
     assert.equal(r.status, 200, r.text);
     await until('replica used', async () => (await details()).reads === 'replica');
-    await until('the 11s replicated', async () => rsql(`SELECT count(*) FROM metric_daily WHERE workspace_id = ${wb} AND value = 11`) === '14');
+    await until('the 11s replicated', async () => rsql(`SELECT count(*) FROM metric_daily WHERE workspace_id = ${wb} AND value = 11`) === '21');
     assert.equal(await run(), '- Sessions: 77 / 77 / 0%', 'a week of 11 sessions a day');
     const paused = Date.now();
     rsql('SELECT pg_wal_replay_pause()');
@@ -282,7 +284,7 @@ test('a read replica takes the reads and is left when down or lagging', async (t
     if (late) t.diagnostic('too slow to see the paused replica within the bound');
     else assert.equal(during, '- Sessions: 77 / 77 / 0%', 'the digest was read on the paused replica');
     await until('replica used again', async () => (await details()).reads === 'replica');
-    await until('the new numbers replicated', async () => rsql(`SELECT count(*) FROM metric_daily WHERE workspace_id = ${wb} AND value = 1000`) === '14');
+    await until('the new numbers replicated', async () => rsql(`SELECT count(*) FROM metric_daily WHERE workspace_id = ${wb} AND value = 1000`) === '21');
     assert.equal(await run(), '- Sessions: 7,000 / 7,000 / 0%');
   });
 
